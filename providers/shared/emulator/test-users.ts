@@ -1,0 +1,36 @@
+// Test users of an emulated provider, and deterministic ids derived from names so that a typed-in
+// user gets the same upstream id every time (and the benchmark can pre-generate matching accounts).
+
+import { createHash } from 'node:crypto';
+
+export interface TestUser {
+  /** What the tester picks or types on the authorize page. */
+  login: string;
+  /** Display name the provider reports. */
+  name: string;
+  /** Optional provider-specific fields (gender, location, …). */
+  extra?: Record<string, string>;
+}
+
+/** A stable hex digest of the parts (for openids, uids, unionids). */
+export function stableHex(...parts: string[]): string {
+  return createHash('sha256').update(parts.join('\u0000')).digest('hex');
+}
+
+/** A stable decimal id of `digits` digits (first digit non-zero), e.g. a Weibo uid. */
+export function stableDigits(digits: number, ...parts: string[]): string {
+  const hex = stableHex(...parts);
+  let n = BigInt('0x' + hex.slice(0, 24));
+  const min = 10n ** BigInt(digits - 1);
+  n = min + (n % (9n * min));
+  return n.toString();
+}
+
+/** Users generated for load: `user00001` … in a fixed order. */
+export function generatedUsers(count: number, prefix = 'user'): TestUser[] {
+  const width = Math.max(5, String(count).length);
+  return Array.from({ length: count }, (_, i) => {
+    const login = `${prefix}${String(i + 1).padStart(width, '0')}`;
+    return { login, name: login };
+  });
+}

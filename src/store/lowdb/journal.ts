@@ -1,0 +1,278 @@
+// Append-only journal of store writes with group commit. Each line is one atomic batch
+// `{"s":seq,"o":[ops]}`; a batch is acknowledged only after its line is fdatasync'ed. Lines live in
+// segment files `<group>.<firstSeq>.journal`; compaction rotates to a new segment and deletes old ones
+// once a snapshot covers them. A crash can only tear the last line, which is dropped on open.
+
+import { open, readdir, readFile, rm, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import { GatewayError } from '../../errors.ts';
+
+export type JournalOp = ['p', string, string, unknown, number?] | ['d', string, string];
+export interface JournalEntry {
+  s: number;
+  o: JournalOp[];
+}
+
+/** Test seam: throw from here to simulate a failing disk (ENOSPC, EIO). */
+export type WriteHook = (file: string) => void;
+
+interface Pending {
+  seq: number;
+  line: string;
+  segment: Segment;
+  undo: () => void;
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
+
+interface Segment {
+  file: string;
+  firstSeq: number;
+  handle: FileHandle;
+  /** bytes known to be durable */
+  offset: number;
+}
+
+const SEGMENT = /^(.+)\.(\d{12})\.journal$/;
+
+function segmentName(group: string, firstSeq: number): string {
+  return `${group}.${String(firstSeq).padStart(12, '0')}.journal`;
+}
+
+export class Journal {
+  readonly #dir: string;
+  readonly #group: string;
+  readonly #hook: WriteHook | undefined;
+  #segments: Segment[];
+  #queue: Pending[] = [];
+  #flushing: Promise<void> | undefined;
+  #lastSeq: number;
+  #durableSeq: number;
+  #lastFailedSeq = 0;
+  #bytesSinceRotate = 0;
+  #closed = false;
+
+  private constructor(dir: string, group: string, segments: Segment[], lastSeq: number, hook?: WriteHook) {
+    this.#dir = dir;
+    this.#group = group;
+    this.#segments = segments;
+    this.#lastSeq = lastSeq;
+    this.#durableSeq = lastSeq;
+    this.#hook = hook;
+    this.#bytesSinceRotate = segments.reduce((n, s) => n + s.offset, 0);
+  }
+
+  /**
+   * Opens every segment of `group`, returns their entries in order. A torn final line (a crash during
+   * an append) is cut off; a damaged line followed by good ones means corruption and stops the open.
+   */
+  static async open(
+    dir: string,
+    group: string,
+    options: { afterSeq: number; hook?: WriteHook; log?: (msg: string) => void },
+  ): Promise<{ journal: Journal; entries: JournalEntry[] }> {
+    const names = (await readdir(dir))
+      .map((name) => ({ name, m: SEGMENT.exec(name) }))
+      .filter((x) => x.m && x.m[1] === group)
+      .sort((a, b) => a.name.localeCompare(b.name));
+    const entries: JournalEntry[] = [];
+    const segments: Segment[] = [];
+    let lastSeq = options.afterSeq;
+    for (let i = 0; i < names.length; i++) {
+      const file = join(dir, names[i]!.name);
+      const text = await readFile(file, 'utf8');
+      const { parsed, goodBytes } = parseSegment(file, text, i === names.length - 1);
+      for (const entry of parsed) {
+        if (entry.s > lastSeq) lastSeq = entry.s;
+        if (entry.s > options.afterSeq) entries.push(entry);
+      }
+      const handle = await open(file, 'a');
+      if (goodBytes < Buffer.byteLength(text)) {
+        options.log?.(`journal ${file}: dropped a torn final line left by an interrupted write`);
+        await handle.truncate(goodBytes);
+        await handle.datasync();
+      }
+      segments.push({ file, firstSeq: Number(names[i]!.m![2]), handle, offset: goodBytes });
+    }
+    if (segments.length === 0) {
+      const file = join(dir, segmentName(group, lastSeq + 1));
+      const handle = await open(file, 'a');
+      segments.push({ file, firstSeq: lastSeq + 1, handle, offset: 0 });
+      await fsyncDir(dir);
+    }
+    return { journal: new Journal(dir, group, segments, lastSeq, options.hook), entries };
+  }
+
+  get lastSeq(): number {
+    return this.#lastSeq;
+  }
+
+  /** Bytes appended since the last rotation: drives compaction. */
+  get bytesSinceRotate(): number {
+    return this.#bytesSinceRotate;
+  }
+
+  /** Reserves the next sequence number (callers apply to memory, then append with it). */
+  nextSeq(): number {
+    return ++this.#lastSeq;
+  }
+
+  /** Queues one batch line (already serialised, ending in a newline) under a reserved sequence number. */
+  appendRaw(seq: number, line: string, undo: () => void): Promise<void> {
+    if (this.#closed) {
+      undo();
+      return Promise.reject(new GatewayError('ERR_STORE_UNAVAILABLE', 'store is closed', { status: 503 }));
+    }
+    return new Promise<void>((resolve, reject) => {
+      this.#queue.push({ seq, line, segment: this.#current, undo, resolve, reject });
+      this.#flushing ??= this.#flush();
+    });
+  }
+
+  /** Resolves once every batch up to `seq` is durable; rejects if one of them failed. */
+  async durableThrough(seq: number): Promise<void> {
+    while (this.#durableSeq < seq && this.#flushing) await this.#flushing;
+    if (this.#lastFailedSeq !== 0 && this.#lastFailedSeq <= seq) {
+      throw new GatewayError('ERR_STORE_UNAVAILABLE', 'a journal write failed before the snapshot point', { status: 503 });
+    }
+  }
+
+  /**
+   * Starts a new segment; later appends go there. `cut` is the last sequence number that belongs to
+   * the old segments: a snapshot must cover it before `dropThrough(cut)` may delete them.
+   */
+  async rotate<T>(atCut: (cut: number) => T): Promise<{ cut: number; captured: T }> {
+    const file = join(this.#dir, segmentName(this.#group, this.#lastSeq + 1));
+    const handle = await open(file, 'a');
+    await fsyncDir(this.#dir);
+    // Sequence numbers may have been handed out while we awaited: the new segment starts after them,
+    // and `atCut` runs synchronously here so what it captures is exactly the state through `cut`.
+    const cut = this.#lastSeq;
+    this.#segments.push({ file, firstSeq: cut + 1, handle, offset: 0 });
+    this.#lastFailedSeq = 0;
+    this.#bytesSinceRotate = 0;
+    return { cut, captured: atCut(cut) };
+  }
+
+  /** Deletes segments whose every entry is ≤ cut (they are covered by a durable snapshot). */
+  async dropThrough(cut: number): Promise<void> {
+    const keep: Segment[] = [];
+    for (let i = 0; i < this.#segments.length; i++) {
+      const segment = this.#segments[i]!;
+      const next = this.#segments[i + 1];
+      if (next && next.firstSeq <= cut + 1) {
+        await segment.handle.close();
+        await rm(segment.file, { force: true });
+      } else {
+        keep.push(segment);
+      }
+    }
+    this.#segments = keep;
+    await fsyncDir(this.#dir);
+  }
+
+  async close(): Promise<void> {
+    while (this.#flushing) await this.#flushing;
+    this.#closed = true;
+    for (const segment of this.#segments) await segment.handle.close();
+  }
+
+  get #current(): Segment {
+    return this.#segments[this.#segments.length - 1]!;
+  }
+
+  async #flush(): Promise<void> {
+    try {
+      while (this.#queue.length > 0) {
+        const batch = this.#queue;
+        this.#queue = [];
+        try {
+          const bySegment = new Map<Segment, Pending[]>();
+          for (const item of batch) {
+            const list = bySegment.get(item.segment);
+            if (list) list.push(item);
+            else bySegment.set(item.segment, [item]);
+          }
+          for (const [segment, items] of bySegment) {
+            const buf = Buffer.from(items.map((i) => i.line).join(''), 'utf8');
+            this.#hook?.(segment.file);
+            await segment.handle.write(buf, 0, buf.length);
+            await segment.handle.datasync();
+            segment.offset += buf.length;
+            this.#bytesSinceRotate += buf.length;
+          }
+          this.#durableSeq = batch[batch.length - 1]!.seq;
+          for (const item of batch) item.resolve();
+        } catch (cause) {
+          await this.#fail(batch, cause);
+        }
+      }
+    } finally {
+      this.#flushing = undefined;
+    }
+  }
+
+  /** Rolls memory back for the failed batch and everything queued after it, and cuts any partial line. */
+  async #fail(batch: Pending[], cause: unknown): Promise<void> {
+    const failed = [...batch, ...this.#queue];
+    this.#queue = [];
+    for (let i = failed.length - 1; i >= 0; i--) failed[i]!.undo();
+    for (const segment of new Set(failed.map((f) => f.segment))) {
+      try {
+        await segment.handle.truncate(segment.offset);
+      } catch {
+        // The bytes past `offset` were never acknowledged; the torn line is dropped at the next open.
+      }
+    }
+    this.#lastFailedSeq = failed[failed.length - 1]!.seq;
+    const err = new GatewayError('ERR_STORE_UNAVAILABLE', 'the store could not save this change; nothing was changed', {
+      status: 503,
+      cause,
+    });
+    for (const item of failed) item.reject(err);
+  }
+}
+
+function parseSegment(file: string, text: string, isLast: boolean): { parsed: JournalEntry[]; goodBytes: number } {
+  const parsed: JournalEntry[] = [];
+  let pos = 0;
+  let goodBytes = 0;
+  let lineNo = 0;
+  while (pos < text.length) {
+    const nl = text.indexOf('\n', pos);
+    lineNo++;
+    const line = nl === -1 ? text.slice(pos) : text.slice(pos, nl);
+    let entry: JournalEntry | undefined;
+    try {
+      const value = JSON.parse(line);
+      if (value && typeof value.s === 'number' && Array.isArray(value.o)) entry = value;
+    } catch {
+      entry = undefined;
+    }
+    if (!entry || nl === -1) {
+      // Only the very end of the newest segment may be torn; anything else is damage.
+      const rest = text.slice(nl === -1 ? text.length : nl + 1);
+      const restHasEntries = rest.split('\n').some((l) => l.trim().startsWith('{"s":'));
+      if (isLast && !restHasEntries) return { parsed, goodBytes };
+      throw new GatewayError(
+        'ERR_STORE_CORRUPT',
+        `journal ${file} is damaged at line ${lineNo}; Denglu will not start on a damaged store and has not modified it. ` +
+          'Restore the data directory from a backup, or move the damaged file away to discard its changes.',
+        { status: 500 },
+      );
+    }
+    parsed.push(entry);
+    pos = nl + 1;
+    goodBytes += Buffer.byteLength(line) + 1;
+  }
+  return { parsed, goodBytes };
+}
+
+export async function fsyncDir(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}

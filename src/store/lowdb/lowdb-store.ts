@@ -1,0 +1,290 @@
+// The embedded Store: lowdb snapshot files plus an append-only journal per collection group, all under
+// one data directory owned by one process. Reads come from memory; a write is applied to memory
+// synchronously (so read-modify-write cannot lose updates), journaled, and acknowledged once fsync'ed.
+// A login appends a few small lines and never rewrites the accounts snapshot; compaction rewrites a
+// group's snapshot in the background when its journal has grown.
+
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Low } from 'lowdb';
+import type { Clock } from '../../clock.ts';
+import { GatewayError } from '../../errors.ts';
+import { MemoryTables } from '../memory-tables.ts';
+import type { BatchOp, CollectionSpec, ListOptions, Store, WriteOptions } from '../store.ts';
+import { lockDirectory, type DirLock } from './dir-lock.ts';
+import { Journal, type JournalEntry, type WriteHook } from './journal.ts';
+import { SNAPSHOT_FORMAT, SnapshotFile, type SnapshotData } from './snapshot-file.ts';
+
+export interface LowdbStoreOptions {
+  dir: string;
+  clock: Clock;
+  collections: readonly CollectionSpec[];
+  /** Rewrite a group's snapshot once its journal passed this many bytes (default 16 MiB). */
+  compactAfterBytes?: number;
+  log?: { info: (msg: string) => void; warn: (msg: string) => void };
+  /** Test seam for disk failures. */
+  writeHook?: WriteHook;
+}
+
+interface Group {
+  name: string;
+  collections: string[];
+  db: Low<SnapshotData>;
+  journal: Journal;
+  compacting: Promise<void> | undefined;
+}
+
+export class LowdbStore implements Store {
+  readonly #tables: MemoryTables;
+  readonly #groups = new Map<string, Group>();
+  readonly #groupOf = new Map<string, Group>();
+  readonly #options: LowdbStoreOptions;
+  readonly #lock: DirLock;
+  #closed = false;
+
+  private constructor(options: LowdbStoreOptions, tables: MemoryTables, lock: DirLock) {
+    this.#options = options;
+    this.#tables = tables;
+    this.#lock = lock;
+  }
+
+  static async open(options: LowdbStoreOptions): Promise<LowdbStore> {
+    await mkdir(options.dir, { recursive: true });
+    const lock = await lockDirectory(options.dir);
+    try {
+      const tables = new MemoryTables(options.collections, options.clock);
+      const store = new LowdbStore(options, tables, lock);
+      for (const groupName of ['domain', 'ephemeral'] as const) {
+        await store.#openGroup(groupName);
+      }
+      return store;
+    } catch (err) {
+      await lock.release();
+      throw err;
+    }
+  }
+
+  async #openGroup(name: string): Promise<void> {
+    const collections = this.#options.collections.filter((c) => c.group === name).map((c) => c.name);
+    const db = new Low<SnapshotData>(new SnapshotFile(join(this.#options.dir, `${name}.json`)), emptySnapshot(name));
+    await db.read();
+    const known = new Set(collections);
+    const now = this.#options.clock.now();
+    for (const [collection, records] of Object.entries(db.data.collections)) {
+      if (!known.has(collection)) {
+        this.#options.log?.warn(`store: ignoring unknown collection "${collection}" in ${name}.json`);
+        continue;
+      }
+      for (const [id, record] of records) {
+        if (record.e !== undefined && record.e <= now) continue;
+        this.#tables.set(collection, id, record.v, record.e, JSON.stringify(record.v).length);
+      }
+    }
+    const { journal, entries } = await Journal.open(this.#options.dir, name, {
+      afterSeq: db.data.seq,
+      hook: this.#options.writeHook,
+      log: this.#options.log?.warn,
+    });
+    for (const entry of entries) this.#replay(entry, known);
+    const group: Group = { name, collections, db, journal, compacting: undefined };
+    this.#groups.set(name, group);
+    for (const c of collections) this.#groupOf.set(c, group);
+  }
+
+  #replay(entry: JournalEntry, known: Set<string>): void {
+    for (const op of entry.o) {
+      if (!known.has(op[1])) continue;
+      if (op[0] === 'p') this.#tables.set(op[1], op[2], op[3], op[4], JSON.stringify(op[3]).length);
+      else this.#tables.remove(op[1], op[2]);
+    }
+  }
+
+  // ---- reads -------------------------------------------------------------------------------------
+
+  async get<T>(collection: string, id: string): Promise<T | undefined> {
+    return this.#tables.get(collection, id) as T | undefined;
+  }
+
+  async find<T>(collection: string, index: string, key: string): Promise<T[]> {
+    return this.#tables.find(collection, index, key).map((r) => r.value as T);
+  }
+
+  async findOne<T>(collection: string, index: string, key: string): Promise<{ id: string; value: T } | undefined> {
+    return this.#tables.find(collection, index, key)[0] as { id: string; value: T } | undefined;
+  }
+
+  async list<T>(collection: string, options?: ListOptions): Promise<{ id: string; value: T }[]> {
+    return this.#tables.list(collection, options) as { id: string; value: T }[];
+  }
+
+  async count(collection: string): Promise<number> {
+    return this.#tables.count(collection);
+  }
+
+  // ---- writes ------------------------------------------------------------------------------------
+
+  async create<T>(collection: string, id: string, value: T, options?: WriteOptions): Promise<void> {
+    return this.batch([{ op: 'create', collection, id, value, options }]);
+  }
+
+  async put<T>(collection: string, id: string, value: T, options?: WriteOptions): Promise<void> {
+    return this.batch([{ op: 'put', collection, id, value, options }]);
+  }
+
+  async update<T>(collection: string, id: string, fn: (current: T) => T, options?: WriteOptions): Promise<T> {
+    const group = this.#group(collection);
+    const table = this.#tables.table(collection);
+    const record = table.records.get(id);
+    if (!this.#tables.isLive(record)) {
+      throw new GatewayError('ERR_NOT_FOUND', `"${collection}" has no document ${JSON.stringify(id)}`, { status: 404 });
+    }
+    const next = fn(record.v as T);
+    const expiresAt = options && 'expiresAt' in options ? options.expiresAt : record.e;
+    const { json, copy } = serialise(next, collection, id);
+    this.#tables.assertUnique(collection, id, copy);
+    const seq = group.journal.nextSeq();
+    const undo = this.#tables.set(collection, id, copy, expiresAt, json.length);
+    await this.#append(group, seq, [putLine(collection, id, json, expiresAt)], [undo]);
+    return copy as T;
+  }
+
+  async delete(collection: string, id: string): Promise<boolean> {
+    const group = this.#group(collection);
+    const record = this.#tables.table(collection).records.get(id);
+    if (!record) return false;
+    const live = this.#tables.isLive(record);
+    const seq = group.journal.nextSeq();
+    const undo = this.#tables.remove(collection, id);
+    await this.#append(group, seq, [deleteLine(collection, id)], [undo]);
+    return live;
+  }
+
+  async take<T>(collection: string, id: string): Promise<T | undefined> {
+    const value = this.#tables.get(collection, id) as T | undefined;
+    if (value === undefined) return undefined;
+    const group = this.#group(collection);
+    const seq = group.journal.nextSeq();
+    const undo = this.#tables.remove(collection, id);
+    await this.#append(group, seq, [deleteLine(collection, id)], [undo]);
+    return value;
+  }
+
+  async batch(ops: BatchOp[]): Promise<void> {
+    if (ops.length === 0) return;
+    const group = this.#group(ops[0]!.collection);
+    for (const op of ops) {
+      if (this.#group(op.collection) !== group) {
+        throw new TypeError(`a batch spans one collection group; "${op.collection}" is not in "${group.name}"`);
+      }
+    }
+    // Apply one by one; on the first refusal roll back what was applied, so the batch is all or nothing.
+    const undos: (() => void)[] = [];
+    const lines: string[] = [];
+    try {
+      for (const op of ops) {
+        if (op.op === 'delete') {
+          undos.push(this.#tables.remove(op.collection, op.id));
+          lines.push(deleteLine(op.collection, op.id));
+          continue;
+        }
+        if (op.op === 'create' && this.#tables.get(op.collection, op.id) !== undefined) {
+          throw new GatewayError('ERR_ALREADY_EXISTS', `"${op.collection}" already has ${JSON.stringify(op.id)}`, {
+            status: 409,
+          });
+        }
+        const { json, copy } = serialise(op.value, op.collection, op.id);
+        this.#tables.assertUnique(op.collection, op.id, copy);
+        undos.push(this.#tables.set(op.collection, op.id, copy, op.options?.expiresAt, json.length));
+        lines.push(putLine(op.collection, op.id, json, op.options?.expiresAt));
+      }
+    } catch (err) {
+      for (let i = undos.length - 1; i >= 0; i--) undos[i]!();
+      throw err;
+    }
+    const seq = group.journal.nextSeq();
+    await this.#append(group, seq, lines, undos);
+  }
+
+  async sweepExpired(): Promise<number> {
+    return this.#tables.sweep();
+  }
+
+  async stats(): Promise<Record<string, { documents: number; bytes: number }>> {
+    return this.#tables.stats();
+  }
+
+  /** Writes every group's snapshot now and drops the journal segments it covers. */
+  async compact(): Promise<void> {
+    for (const group of this.#groups.values()) await this.#compact(group);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const group of this.#groups.values()) {
+      if (group.compacting) await group.compacting.catch(() => {});
+      await group.journal.close();
+    }
+    await this.#lock.release();
+  }
+
+  // ---- internals ---------------------------------------------------------------------------------
+
+  #group(collection: string): Group {
+    if (this.#closed) throw new GatewayError('ERR_STORE_UNAVAILABLE', 'store is closed', { status: 503 });
+    const group = this.#groupOf.get(collection);
+    if (!group) throw new TypeError(`unknown collection "${collection}"`);
+    return group;
+  }
+
+  async #append(group: Group, seq: number, lines: string[], undos: (() => void)[]): Promise<void> {
+    const undoAll = () => {
+      for (let i = undos.length - 1; i >= 0; i--) undos[i]!();
+    };
+    await group.journal.appendRaw(seq, `{"s":${seq},"o":[${lines.join(',')}]}\n`, undoAll);
+    const threshold = this.#options.compactAfterBytes ?? 16 * 1024 * 1024;
+    if (!group.compacting && !this.#closed && group.journal.bytesSinceRotate > threshold) {
+      group.compacting = this.#compact(group)
+        .catch((err) => this.#options.log?.warn(`store: compaction of ${group.name} failed: ${(err as Error).message}`))
+        .finally(() => {
+          group.compacting = undefined;
+        });
+    }
+  }
+
+  async #compact(group: Group): Promise<void> {
+    const started = Date.now();
+    const { cut, captured } = await group.journal.rotate(() => this.#tables.capture(group.collections));
+    const collections: Record<string, [string, { v: unknown; e?: number }][]> = {};
+    const now = this.#options.clock.now();
+    for (const [name, records] of captured) {
+      collections[name] = records.filter(([, r]) => r.e === undefined || r.e > now);
+    }
+    group.db.data = { format: SNAPSHOT_FORMAT, group: group.name, seq: cut, savedAt: new Date(now).toISOString(), collections };
+    await group.journal.durableThrough(cut);
+    await group.db.write();
+    group.db.data = emptySnapshot(group.name); // the snapshot lives on disk; memory holds the tables
+    await group.journal.dropThrough(cut);
+    this.#options.log?.info(`store: compacted ${group.name} through #${cut} in ${Date.now() - started} ms`);
+  }
+}
+
+function emptySnapshot(group: string): SnapshotData {
+  return { format: SNAPSHOT_FORMAT, group, seq: 0, savedAt: '', collections: {} };
+}
+
+function serialise(value: unknown, collection: string, id: string): { json: string; copy: unknown } {
+  if (typeof id !== 'string' || id.length === 0) throw new TypeError(`"${collection}" ids must be non-empty strings`);
+  const json = JSON.stringify(value);
+  if (json === undefined) throw new TypeError(`"${collection}" documents must be JSON values`);
+  return { json, copy: JSON.parse(json) };
+}
+
+function putLine(collection: string, id: string, json: string, expiresAt: number | undefined): string {
+  const head = `["p",${JSON.stringify(collection)},${JSON.stringify(id)},${json}`;
+  return expiresAt === undefined ? `${head}]` : `${head},${expiresAt}]`;
+}
+
+function deleteLine(collection: string, id: string): string {
+  return `["d",${JSON.stringify(collection)},${JSON.stringify(id)}]`;
+}

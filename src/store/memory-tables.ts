@@ -1,0 +1,235 @@
+// In-memory collections with secondary indexes and expiry: the working set of the lowdb backend.
+// Every mutation is synchronous and returns an undo closure, so a failed journal write can be rolled
+// back and a batch can be applied all-or-nothing. Stored documents are deep-frozen copies.
+
+import type { Clock, EpochMs } from '../clock.ts';
+import { GatewayError } from '../errors.ts';
+import type { CollectionSpec, ListOptions } from './store.ts';
+
+export interface StoredRecord {
+  /** the document */
+  v: unknown;
+  /** expires at (epoch ms) */
+  e?: EpochMs;
+  /** serialized size in bytes, for stats */
+  b?: number;
+}
+
+type Undo = () => void;
+
+class Table {
+  readonly spec: CollectionSpec;
+  readonly records = new Map<string, StoredRecord>();
+  /** index name → key → ids */
+  readonly indexes = new Map<string, Map<string, Set<string>>>();
+  bytes = 0;
+
+  constructor(spec: CollectionSpec) {
+    this.spec = spec;
+    for (const name of Object.keys(spec.indexes ?? {})) this.indexes.set(name, new Map());
+  }
+
+  keysOf(indexName: string, value: unknown): readonly string[] {
+    return this.spec.indexes![indexName]!.keys(value);
+  }
+}
+
+export function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}
+
+export class MemoryTables {
+  readonly #tables = new Map<string, Table>();
+  readonly #clock: Clock;
+
+  constructor(specs: readonly CollectionSpec[], clock: Clock) {
+    this.#clock = clock;
+    for (const spec of specs) this.#tables.set(spec.name, new Table(spec));
+  }
+
+  table(name: string): Table {
+    const table = this.#tables.get(name);
+    if (!table) throw new TypeError(`unknown collection "${name}"`);
+    return table;
+  }
+
+  specs(): CollectionSpec[] {
+    return [...this.#tables.values()].map((t) => t.spec);
+  }
+
+  isLive(record: StoredRecord | undefined, now: EpochMs = this.#clock.now()): record is StoredRecord {
+    return record !== undefined && (record.e === undefined || record.e > now);
+  }
+
+  get(collection: string, id: string): unknown {
+    const record = this.table(collection).records.get(id);
+    return this.isLive(record) ? record.v : undefined;
+  }
+
+  find(collection: string, index: string, key: string): { id: string; value: unknown }[] {
+    const table = this.table(collection);
+    const ids = this.#indexMap(table, index).get(key);
+    if (!ids) return [];
+    const now = this.#clock.now();
+    const out: { id: string; value: unknown }[] = [];
+    for (const id of ids) {
+      const record = table.records.get(id);
+      if (this.isLive(record, now)) out.push({ id, value: record.v });
+    }
+    return out;
+  }
+
+  list(collection: string, options: ListOptions = {}): { id: string; value: unknown }[] {
+    const table = this.table(collection);
+    let ids: string[];
+    if (options.index) {
+      ids = [...(this.#indexMap(table, options.index.name).get(options.index.key) ?? [])];
+    } else {
+      ids = [...table.records.keys()];
+    }
+    const desc = options.order === 'desc';
+    ids.sort();
+    if (desc) ids.reverse();
+    if (options.after !== undefined) {
+      const after = options.after;
+      ids = ids.filter((id) => (desc ? id < after : id > after));
+    }
+    const now = this.#clock.now();
+    const out: { id: string; value: unknown }[] = [];
+    for (const id of ids) {
+      const record = table.records.get(id);
+      if (!this.isLive(record, now)) continue;
+      out.push({ id, value: record.v });
+      if (options.limit !== undefined && out.length >= options.limit) break;
+    }
+    return out;
+  }
+
+  count(collection: string): number {
+    const table = this.table(collection);
+    const now = this.#clock.now();
+    let n = 0;
+    for (const record of table.records.values()) if (this.isLive(record, now)) n++;
+    return n;
+  }
+
+  /**
+   * Checks that writing `value` under `id` keeps every unique index unique (expired holders do not
+   * count). Throws ERR_CONFLICT naming the index otherwise.
+   */
+  assertUnique(collection: string, id: string, value: unknown): void {
+    const table = this.table(collection);
+    const now = this.#clock.now();
+    for (const [name, spec] of Object.entries(table.spec.indexes ?? {})) {
+      if (!spec.unique) continue;
+      for (const key of spec.keys(value)) {
+        const holders = table.indexes.get(name)!.get(key);
+        if (!holders) continue;
+        for (const holder of holders) {
+          if (holder !== id && this.isLive(table.records.get(holder), now)) {
+            throw new GatewayError('ERR_CONFLICT', `"${collection}.${name}" already holds key ${JSON.stringify(key)}`, {
+              status: 409,
+            });
+          }
+        }
+      }
+    }
+  }
+
+  /** Replaces (or inserts) a record. `value` must already be a private copy; it is frozen here. */
+  set(collection: string, id: string, value: unknown, expiresAt: EpochMs | undefined, bytes: number): Undo {
+    const table = this.table(collection);
+    const previous = table.records.get(id);
+    const previousBytes = previous ? previous.b ?? 0 : 0;
+    if (previous) this.#unindex(table, id, previous.v);
+    const record: StoredRecord = { v: deepFreeze(value), b: bytes };
+    if (expiresAt !== undefined) record.e = expiresAt;
+    table.records.set(id, record);
+    table.bytes += bytes - previousBytes;
+    this.#index(table, id, value);
+    return () => this.#restore(table, id, previous, bytes);
+  }
+
+  remove(collection: string, id: string): Undo {
+    const table = this.table(collection);
+    const previous = table.records.get(id);
+    if (!previous) return () => {};
+    this.#unindex(table, id, previous.v);
+    table.records.delete(id);
+    table.bytes -= previous.b ?? 0;
+    return () => this.#restore(table, id, previous, 0);
+  }
+
+  /** Drops expired records from memory; returns how many. */
+  sweep(now: EpochMs = this.#clock.now()): number {
+    let n = 0;
+    for (const table of this.#tables.values()) {
+      for (const [id, record] of table.records) {
+        if (record.e !== undefined && record.e <= now) {
+          this.remove(table.spec.name, id);
+          n++;
+        }
+      }
+    }
+    return n;
+  }
+
+  /** A consistent copy of the records of some collections (records are immutable, so a shallow copy). */
+  capture(collections: readonly string[]): Map<string, [string, StoredRecord][]> {
+    const out = new Map<string, [string, StoredRecord][]>();
+    for (const name of collections) out.set(name, [...this.table(name).records.entries()]);
+    return out;
+  }
+
+  stats(): Record<string, { documents: number; bytes: number }> {
+    const out: Record<string, { documents: number; bytes: number }> = {};
+    for (const [name, table] of this.#tables) out[name] = { documents: table.records.size, bytes: table.bytes };
+    return out;
+  }
+
+  #restore(table: Table, id: string, previous: StoredRecord | undefined, currentBytes: number): void {
+    const current = table.records.get(id);
+    if (current) {
+      this.#unindex(table, id, current.v);
+      table.bytes -= currentBytes;
+    }
+    if (previous) {
+      table.records.set(id, previous);
+      table.bytes += previous.b ?? 0;
+      this.#index(table, id, previous.v);
+    } else {
+      table.records.delete(id);
+    }
+  }
+
+  #indexMap(table: Table, index: string): Map<string, Set<string>> {
+    const map = table.indexes.get(index);
+    if (!map) throw new TypeError(`collection "${table.spec.name}" has no index "${index}"`);
+    return map;
+  }
+
+  #index(table: Table, id: string, value: unknown): void {
+    for (const [name, map] of table.indexes) {
+      for (const key of table.keysOf(name, value)) {
+        let ids = map.get(key);
+        if (!ids) map.set(key, (ids = new Set()));
+        ids.add(id);
+      }
+    }
+  }
+
+  #unindex(table: Table, id: string, value: unknown): void {
+    for (const [name, map] of table.indexes) {
+      for (const key of table.keysOf(name, value)) {
+        const ids = map.get(key);
+        if (!ids) continue;
+        ids.delete(id);
+        if (ids.size === 0) map.delete(key);
+      }
+    }
+  }
+}

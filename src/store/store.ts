@@ -1,0 +1,75 @@
+// The Store contract every capability depends on: named collections of JSON documents, each document
+// optionally expiring, with declared secondary indexes (unique or not, several keys per document).
+// Backends (lowdb journal today, PostgreSQL for scale-out) must pass test/store/store.contract.ts.
+
+import type { EpochMs } from '../clock.ts';
+
+/** A secondary index: `keys(doc)` lists the index keys a document is found under. */
+export interface IndexSpec {
+  /** At most one live document per key; a write that would break this fails with ERR_CONFLICT. */
+  unique?: boolean;
+  keys: (doc: any) => readonly string[];
+}
+
+export interface CollectionSpec {
+  name: string;
+  /**
+   * Which file group holds the collection. `domain` data (partners, accounts, audit) is never swept;
+   * `ephemeral` data (OIDC artifacts, flows, counters) expires and churns. A batch spans one group only.
+   */
+  group: 'domain' | 'ephemeral';
+  indexes?: Record<string, IndexSpec>;
+}
+
+export interface WriteOptions {
+  /** Absolute expiry; the document reads as absent from this instant on (start-inclusive). */
+  expiresAt?: EpochMs;
+}
+
+export interface ListOptions {
+  /** Only documents under this index key. */
+  index?: { name: string; key: string };
+  /** Newest first by id (ids are expected to sort by time where order matters). */
+  order?: 'asc' | 'desc';
+  /** Ids strictly after (asc) or before (desc) this one: keyset pagination. */
+  after?: string;
+  limit?: number;
+}
+
+export type BatchOp =
+  | { op: 'create'; collection: string; id: string; value: unknown; options?: WriteOptions }
+  | { op: 'put'; collection: string; id: string; value: unknown; options?: WriteOptions }
+  | { op: 'delete'; collection: string; id: string };
+
+export interface Store {
+  /** The document, or undefined when absent or expired. */
+  get<T>(collection: string, id: string): Promise<T | undefined>;
+  /** Documents under a secondary index key. */
+  find<T>(collection: string, index: string, key: string): Promise<T[]>;
+  /** The id and document under a unique index key. */
+  findOne<T>(collection: string, index: string, key: string): Promise<{ id: string; value: T } | undefined>;
+  list<T>(collection: string, options?: ListOptions): Promise<{ id: string; value: T }[]>;
+  count(collection: string): Promise<number>;
+
+  /** Inserts; ERR_ALREADY_EXISTS when the id is live, ERR_CONFLICT when a unique index key is taken. */
+  create<T>(collection: string, id: string, value: T, options?: WriteOptions): Promise<void>;
+  /** Inserts or replaces; ERR_CONFLICT when a unique index key is taken by another document. */
+  put<T>(collection: string, id: string, value: T, options?: WriteOptions): Promise<void>;
+  /**
+   * Atomic read-modify-write. `fn` sees the current document and returns the next one (synchronously:
+   * no other write can interleave). Throwing from `fn` aborts and changes nothing. ERR_NOT_FOUND when absent.
+   */
+  update<T>(collection: string, id: string, fn: (current: T) => T, options?: WriteOptions): Promise<T>;
+  /** true when a live document was removed. */
+  delete(collection: string, id: string): Promise<boolean>;
+  /** Single use: returns the document and removes it in one step; concurrent takers get it at most once. */
+  take<T>(collection: string, id: string): Promise<T | undefined>;
+  /** All of these writes or none (within one collection group). */
+  batch(ops: BatchOp[]): Promise<void>;
+
+  /** Forgets expired documents; returns how many. */
+  sweepExpired(): Promise<number>;
+  /** Approximate bytes held per collection (for capacity reports and the benchmark). */
+  stats(): Promise<Record<string, { documents: number; bytes: number }>>;
+  close(): Promise<void>;
+}
