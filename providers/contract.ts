@@ -34,6 +34,8 @@ export interface ProviderCredentials {
   clientId: string;
   clientSecret: string;
   baseUrls: Record<string, string>;
+  /** Provider-specific settings (for example QQ `{ unionid: true }` when the app holds that permission). */
+  extra?: Record<string, string | number | boolean>;
 }
 
 /** passport-oauth2 state store protocol with PKCE (arity 5 store, arity 4 verify), owned by the broker. */
@@ -75,6 +77,8 @@ export interface EmulatorApp {
   /** Exact redirect URIs accepted. */
   redirectUris: string[];
   name?: string;
+  /** Provider-specific app permissions (for example QQ `{ unionid: true }`). */
+  extra?: Record<string, string | number | boolean>;
 }
 
 export interface EmulatorOptions {
@@ -88,8 +92,13 @@ export interface Emulator {
   app: Express;
   faults: FaultSwitch;
   users: TestUser[];
-  /** Approve every authorization request at once as this test user (benchmark, browser-less tests). */
+  /**
+   * Approve every authorization request at once as this test user (benchmark, browser-less tests).
+   * `@random:N` approves as a random one of `generatedUsers(N)` (see resolveAutoApprove).
+   */
   setAutoApprove(login: string | undefined): void;
+  /** The identity keys Denglu's adapter derives for this test user and app (benchmark seeding). */
+  identityKeysFor(login: string, clientId: string): string[];
   /** Ends hanging responses (call before closing the server). */
   close(): void;
 }

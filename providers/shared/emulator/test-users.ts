@@ -34,3 +34,15 @@ export function generatedUsers(count: number, prefix = 'user'): TestUser[] {
     return { login, name: login };
   });
 }
+
+/**
+ * The login an auto-approving emulator signs in as: a fixed login, or `@random:N` for a uniformly
+ * random one of `generatedUsers(N)` (the benchmark spreads logins over pre-generated accounts).
+ */
+export function resolveAutoApprove(value: string): string {
+  const m = /^@random:(\d+)$/.exec(value);
+  if (!m) return value;
+  const count = Number(m[1]);
+  const width = Math.max(5, String(count).length);
+  return `user${String(1 + Math.floor(Math.random() * count)).padStart(width, '0')}`;
+}
