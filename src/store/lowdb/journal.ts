@@ -31,6 +31,8 @@ interface Segment {
   handle: FileHandle;
   /** bytes known to be durable */
   offset: number;
+  /** a failed write may have left bytes past `offset` that could not be cut off yet */
+  dirty?: boolean;
 }
 
 const SEGMENT = /^(.+)\.(\d{12})\.journal$/;
@@ -48,7 +50,8 @@ export class Journal {
   #flushing: Promise<void> | undefined;
   #lastSeq: number;
   #durableSeq: number;
-  #lastFailedSeq = 0;
+  /** the lowest sequence number that failed since the last rotation (0: none) */
+  #firstFailedSeq = 0;
   #bytesSinceRotate = 0;
   #closed = false;
 
@@ -75,24 +78,38 @@ export class Journal {
       .map((name) => ({ name, m: SEGMENT.exec(name) }))
       .filter((x) => x.m && x.m[1] === group)
       .sort((a, b) => a.name.localeCompare(b.name));
+    const read: { file: string; firstSeq: number; bytes: number; parsed: JournalEntry[]; goodBytes: number; torn: number }[] = [];
+    for (const { name, m } of names) {
+      const file = join(dir, name);
+      const text = await readFile(file, 'utf8');
+      read.push({ file, firstSeq: Number(m![2]), bytes: Buffer.byteLength(text), ...parseSegment(file, text) });
+    }
+    // A torn tail is only possible where the last write went: no later segment may hold entries. (A group
+    // commit that straddles a compaction's rotation writes the older segment first, the newer one after.)
+    for (let i = 0; i < read.length; i++) {
+      const later = read.slice(i + 1).find((r) => r.parsed.length > 0);
+      if (read[i]!.goodBytes < read[i]!.bytes && later) throw damaged(read[i]!.file, read[i]!.torn);
+    }
     const entries: JournalEntry[] = [];
     const segments: Segment[] = [];
     let lastSeq = options.afterSeq;
-    for (let i = 0; i < names.length; i++) {
-      const file = join(dir, names[i]!.name);
-      const text = await readFile(file, 'utf8');
-      const { parsed, goodBytes } = parseSegment(file, text, i === names.length - 1);
-      for (const entry of parsed) {
-        if (entry.s > lastSeq) lastSeq = entry.s;
-        if (entry.s > options.afterSeq) entries.push(entry);
+    try {
+      for (const { file, firstSeq, bytes, parsed, goodBytes } of read) {
+        for (const entry of parsed) {
+          if (entry.s > lastSeq) lastSeq = entry.s;
+          if (entry.s > options.afterSeq) entries.push(entry);
+        }
+        const handle = await open(file, 'a');
+        segments.push({ file, firstSeq, handle, offset: goodBytes });
+        if (goodBytes < bytes) {
+          options.log?.(`journal ${file}: dropped a torn final line left by an interrupted write`);
+          await handle.truncate(goodBytes);
+          await handle.datasync();
+        }
       }
-      const handle = await open(file, 'a');
-      if (goodBytes < Buffer.byteLength(text)) {
-        options.log?.(`journal ${file}: dropped a torn final line left by an interrupted write`);
-        await handle.truncate(goodBytes);
-        await handle.datasync();
-      }
-      segments.push({ file, firstSeq: Number(names[i]!.m![2]), handle, offset: goodBytes });
+    } catch (err) {
+      for (const segment of segments) await segment.handle.close();
+      throw err;
     }
     if (segments.length === 0) {
       const file = join(dir, segmentName(group, lastSeq + 1));
@@ -132,7 +149,7 @@ export class Journal {
   /** Resolves once every batch up to `seq` is durable; rejects if one of them failed. */
   async durableThrough(seq: number): Promise<void> {
     while (this.#durableSeq < seq && this.#flushing) await this.#flushing;
-    if (this.#lastFailedSeq !== 0 && this.#lastFailedSeq <= seq) {
+    if (this.#firstFailedSeq !== 0 && this.#firstFailedSeq <= seq) {
       throw new GatewayError('ERR_STORE_UNAVAILABLE', 'a journal write failed before the snapshot point', { status: 503 });
     }
   }
@@ -143,13 +160,17 @@ export class Journal {
    */
   async rotate<T>(atCut: (cut: number) => T): Promise<{ cut: number; captured: T }> {
     const file = join(this.#dir, segmentName(this.#group, this.#lastSeq + 1));
-    const handle = await open(file, 'a');
-    await fsyncDir(this.#dir);
-    // Sequence numbers may have been handed out while we awaited: the new segment starts after them,
-    // and `atCut` runs synchronously here so what it captures is exactly the state through `cut`.
+    // Same name: nothing was appended since the current segment was made, so it can go on serving.
+    // (Opening it a second time would let dropThrough delete the live segment.)
+    if (file !== this.#current.file) {
+      const handle = await open(file, 'a');
+      await fsyncDir(this.#dir);
+      // Sequence numbers may have been handed out while we awaited: the new segment starts after them,
+      // and `atCut` runs synchronously here so what it captures is exactly the state through `cut`.
+      this.#segments.push({ file, firstSeq: this.#lastSeq + 1, handle, offset: 0 });
+    }
     const cut = this.#lastSeq;
-    this.#segments.push({ file, firstSeq: cut + 1, handle, offset: 0 });
-    this.#lastFailedSeq = 0;
+    this.#firstFailedSeq = 0;
     this.#bytesSinceRotate = 0;
     return { cut, captured: atCut(cut) };
   }
@@ -186,7 +207,18 @@ export class Journal {
       while (this.#queue.length > 0) {
         const batch = this.#queue;
         this.#queue = [];
+        // Items are in sequence order and a rotation only moves later ones to a newer segment, so the
+        // groups below are consecutive runs. Each run is acknowledged once its own segment is durable:
+        // if a later segment fails, the earlier run is on disk and must not be reported as failed.
+        let done = 0;
         try {
+          // Appends land at the end of a file: bytes a failed write left behind must go first, in any
+          // segment, or a later open would find a damaged line followed by good ones.
+          for (const segment of this.#segments) {
+            if (!segment.dirty) continue;
+            await segment.handle.truncate(segment.offset);
+            segment.dirty = false;
+          }
           const bySegment = new Map<Segment, Pending[]>();
           for (const item of batch) {
             const list = bySegment.get(item.segment);
@@ -196,15 +228,16 @@ export class Journal {
           for (const [segment, items] of bySegment) {
             const buf = Buffer.from(items.map((i) => i.line).join(''), 'utf8');
             this.#hook?.(segment.file);
-            await segment.handle.write(buf, 0, buf.length);
+            await writeAll(segment.handle, buf);
             await segment.handle.datasync();
             segment.offset += buf.length;
             this.#bytesSinceRotate += buf.length;
+            this.#durableSeq = items[items.length - 1]!.seq;
+            done += items.length;
+            for (const item of items) item.resolve();
           }
-          this.#durableSeq = batch[batch.length - 1]!.seq;
-          for (const item of batch) item.resolve();
         } catch (cause) {
-          await this.#fail(batch, cause);
+          await this.#fail(batch.slice(done), cause);
         }
       }
     } finally {
@@ -221,10 +254,13 @@ export class Journal {
       try {
         await segment.handle.truncate(segment.offset);
       } catch {
-        // The bytes past `offset` were never acknowledged; the torn line is dropped at the next open.
+        // The bytes past `offset` were never acknowledged: the next flush cuts them off before writing
+        // (or, after a crash, open drops them as a torn tail).
+        segment.dirty = true;
       }
     }
-    this.#lastFailedSeq = failed[failed.length - 1]!.seq;
+    const first = failed[0]!.seq;
+    if (this.#firstFailedSeq === 0 || first < this.#firstFailedSeq) this.#firstFailedSeq = first;
     const err = new GatewayError('ERR_STORE_UNAVAILABLE', 'the store could not save this change; nothing was changed', {
       status: 503,
       cause,
@@ -233,7 +269,11 @@ export class Journal {
   }
 }
 
-function parseSegment(file: string, text: string, isLast: boolean): { parsed: JournalEntry[]; goodBytes: number } {
+/**
+ * The entries of one segment and how many leading bytes hold them. A damaged line followed by more
+ * entries is corruption; a damaged or unterminated tail is a torn write (`torn` = its line number).
+ */
+function parseSegment(file: string, text: string): { parsed: JournalEntry[]; goodBytes: number; torn: number } {
   const parsed: JournalEntry[] = [];
   let pos = 0;
   let goodBytes = 0;
@@ -250,22 +290,36 @@ function parseSegment(file: string, text: string, isLast: boolean): { parsed: Jo
       entry = undefined;
     }
     if (!entry || nl === -1) {
-      // Only the very end of the newest segment may be torn; anything else is damage.
+      // Only the very end of a segment may be torn (Journal.open checks that no later one has entries).
       const rest = text.slice(nl === -1 ? text.length : nl + 1);
       const restHasEntries = rest.split('\n').some((l) => l.trim().startsWith('{"s":'));
-      if (isLast && !restHasEntries) return { parsed, goodBytes };
-      throw new GatewayError(
-        'ERR_STORE_CORRUPT',
-        `journal ${file} is damaged at line ${lineNo}; Denglu will not start on a damaged store and has not modified it. ` +
-          'Restore the data directory from a backup, or move the damaged file away to discard its changes.',
-        { status: 500 },
-      );
+      if (!restHasEntries) return { parsed, goodBytes, torn: lineNo };
+      throw damaged(file, lineNo);
     }
     parsed.push(entry);
     pos = nl + 1;
     goodBytes += Buffer.byteLength(line) + 1;
   }
-  return { parsed, goodBytes };
+  return { parsed, goodBytes, torn: 0 };
+}
+
+function damaged(file: string, lineNo: number): GatewayError {
+  return new GatewayError(
+    'ERR_STORE_CORRUPT',
+    `journal ${file} is damaged at line ${lineNo}; Denglu will not start on a damaged store and has not modified it. ` +
+      'Restore the data directory from a backup, or move the damaged file away to discard its changes.',
+    { status: 500 },
+  );
+}
+
+/** FileHandle.write may write less than asked (a full disk, a signal): write the rest or throw. */
+export async function writeAll(handle: FileHandle, data: Buffer): Promise<void> {
+  let written = 0;
+  while (written < data.length) {
+    const { bytesWritten } = await handle.write(data, written, data.length - written);
+    if (bytesWritten === 0) throw new Error('a write made no progress');
+    written += bytesWritten;
+  }
 }
 
 export async function fsyncDir(dir: string): Promise<void> {

@@ -50,15 +50,16 @@ export class LowdbStore implements Store {
 
   static async open(options: LowdbStoreOptions): Promise<LowdbStore> {
     await mkdir(options.dir, { recursive: true });
+    const tables = new MemoryTables(options.collections, options.clock);
     const lock = await lockDirectory(options.dir);
+    const store = new LowdbStore(options, tables, lock);
     try {
-      const tables = new MemoryTables(options.collections, options.clock);
-      const store = new LowdbStore(options, tables, lock);
       for (const groupName of ['domain', 'ephemeral'] as const) {
         await store.#openGroup(groupName);
       }
       return store;
     } catch (err) {
+      for (const group of store.#groups.values()) await group.journal.close();
       await lock.release();
       throw err;
     }
@@ -215,14 +216,18 @@ export class LowdbStore implements Store {
 
   /** Writes every group's snapshot now and drops the journal segments it covers. */
   async compact(): Promise<void> {
-    for (const group of this.#groups.values()) await this.#compact(group);
+    for (const group of this.#groups.values()) {
+      while (group.compacting) await group.compacting; // a running one captured an older state
+      if (this.#closed) throw new GatewayError('ERR_STORE_UNAVAILABLE', 'store is closed', { status: 503 });
+      await this.#startCompaction(group);
+    }
   }
 
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     for (const group of this.#groups.values()) {
-      if (group.compacting) await group.compacting.catch(() => {});
+      if (group.compacting) await group.compacting;
       await group.journal.close();
     }
     await this.#lock.release();
@@ -244,12 +249,24 @@ export class LowdbStore implements Store {
     await group.journal.appendRaw(seq, `{"s":${seq},"o":[${lines.join(',')}]}\n`, undoAll);
     const threshold = this.#options.compactAfterBytes ?? 16 * 1024 * 1024;
     if (!group.compacting && !this.#closed && group.journal.bytesSinceRotate > threshold) {
-      group.compacting = this.#compact(group)
-        .catch((err) => this.#options.log?.warn(`store: compaction of ${group.name} failed: ${(err as Error).message}`))
-        .finally(() => {
-          group.compacting = undefined;
-        });
+      this.#startCompaction(group).catch((err) =>
+        this.#options.log?.warn(`store: compaction of ${group.name} failed: ${(err as Error).message}`),
+      );
     }
+  }
+
+  /**
+   * One compaction per group at a time (background or explicit): two at once would share the snapshot's
+   * temp file and could delete each other's journal segment. `group.compacting` never rejects.
+   */
+  #startCompaction(group: Group): Promise<void> {
+    const run = this.#compact(group);
+    group.compacting = run
+      .catch(() => {})
+      .finally(() => {
+        group.compacting = undefined;
+      });
+    return run;
   }
 
   async #compact(group: Group): Promise<void> {

@@ -7,7 +7,7 @@ import { basename, dirname } from 'node:path';
 import type { Adapter } from 'lowdb';
 import { GatewayError } from '../../errors.ts';
 import type { StoredRecord } from '../memory-tables.ts';
-import { fsyncDir } from './journal.ts';
+import { fsyncDir, writeAll } from './journal.ts';
 
 export const SNAPSHOT_FORMAT = 'denglu-store/1';
 
@@ -43,12 +43,16 @@ export class SnapshotFile implements Adapter<SnapshotData> {
     } catch (err) {
       throw corrupt(this.file, `it is not valid JSON (${(err as Error).message})`);
     }
-    if (!parsed || parsed.format !== SNAPSHOT_FORMAT || typeof parsed.seq !== 'number' || typeof parsed.collections !== 'object') {
+    if (!parsed || parsed.format !== SNAPSHOT_FORMAT || typeof parsed.seq !== 'number' || !isObject(parsed.collections)) {
       throw corrupt(this.file, `it is not a ${SNAPSHOT_FORMAT} snapshot`);
     }
     const collections: Record<string, [string, StoredRecord][]> = {};
-    for (const [name, records] of Object.entries(parsed.collections as Record<string, Record<string, StoredRecord>>)) {
-      collections[name] = Object.entries(records);
+    for (const [name, records] of Object.entries(parsed.collections as Record<string, unknown>)) {
+      const entries = isObject(records) ? Object.entries(records as Record<string, StoredRecord>) : undefined;
+      if (!entries || !entries.every(([, r]) => isObject(r) && 'v' in r && (r.e === undefined || typeof r.e === 'number'))) {
+        throw corrupt(this.file, `collection ${JSON.stringify(name)} does not hold {"v": …} records`);
+      }
+      collections[name] = entries;
     }
     return { format: SNAPSHOT_FORMAT, group: parsed.group, seq: parsed.seq, savedAt: parsed.savedAt, collections };
   }
@@ -57,11 +61,12 @@ export class SnapshotFile implements Adapter<SnapshotData> {
     const tmp = `${dirname(this.file)}/.${basename(this.file)}.tmp`;
     const handle = await open(tmp, 'w');
     try {
+      const write = (text: string) => writeAll(handle, Buffer.from(text, 'utf8'));
       const header = { format: data.format, group: data.group, seq: data.seq, savedAt: data.savedAt };
-      await handle.write(JSON.stringify(header).slice(0, -1) + ',"collections":{\n');
+      await write(JSON.stringify(header).slice(0, -1) + ',"collections":{\n');
       let firstCollection = true;
       for (const [name, records] of Object.entries(data.collections)) {
-        await handle.write(`${firstCollection ? '' : ',\n'}${JSON.stringify(name)}:{`);
+        await write(`${firstCollection ? '' : ',\n'}${JSON.stringify(name)}:{`);
         firstCollection = false;
         for (let i = 0; i < records.length; i += CHUNK_RECORDS) {
           const parts: string[] = [];
@@ -69,11 +74,11 @@ export class SnapshotFile implements Adapter<SnapshotData> {
             const body = record.e === undefined ? { v: record.v } : { v: record.v, e: record.e };
             parts.push(`${JSON.stringify(id)}:${JSON.stringify(body)}`);
           }
-          await handle.write((i === 0 ? '\n' : ',\n') + parts.join(',\n'));
+          await write((i === 0 ? '\n' : ',\n') + parts.join(',\n'));
         }
-        await handle.write('}');
+        await write('}');
       }
-      await handle.write('\n}}\n');
+      await write('\n}}\n');
       await handle.sync();
     } finally {
       await handle.close();
@@ -81,6 +86,10 @@ export class SnapshotFile implements Adapter<SnapshotData> {
     await rename(tmp, this.file);
     await fsyncDir(dirname(this.file));
   }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function corrupt(file: string, why: string): GatewayError {

@@ -1,0 +1,53 @@
+// Every setting Denglu reads, its environment variable, default and meaning: the one documented place
+// for defaults. `.env.example` and the README's configuration table are checked against this list by
+// test/config/config.test.ts, so they cannot drift.
+
+export interface SettingDoc {
+  env: string;
+  default: string;
+  description: string;
+  /** Never printed or logged. */
+  secret?: boolean;
+}
+
+export const SETTINGS: readonly SettingDoc[] = [
+  { env: 'NODE_ENV', default: 'development', description: '`production` turns on the production checks (no sandbox, no emulator endpoints, no development secrets, no generated keys).' },
+  { env: 'PORT', default: '3000', description: 'HTTP port of the gateway.' },
+  { env: 'HOST', default: '(all interfaces)', description: 'Address to listen on.' },
+  { env: 'DENGLU_ISSUER', default: 'http://localhost:$PORT', description: 'OpenID Provider issuer URL; stable, https in production. Discovery lives at `$DENGLU_ISSUER/.well-known/openid-configuration`.' },
+  { env: 'DATA_DIR', default: './data', description: 'Directory of the embedded store (created on first start; one process at a time).' },
+  { env: 'LOG_LEVEL', default: 'info', description: 'pino log level: fatal, error, warn, info, debug, trace or silent.' },
+  { env: 'COOKIE_KEYS', default: '(generated and stored in development)', description: 'Comma-separated cookie signing keys, newest first, each at least 32 characters. Required in production.', secret: true },
+  { env: 'PAIRWISE_SALT', default: '(generated and stored in development)', description: 'Secret salt of the pairwise `sub` (at least 32 characters). Required in production; never change it once shops hold `sub` values.', secret: true },
+  { env: 'UPSTREAM_TIMEOUT_MS', default: '8000', description: 'Deadline of every call to a provider, in milliseconds (1–60000).' },
+  { env: 'UPSTREAM_MAX_BODY_BYTES', default: '262144', description: 'Largest provider response accepted, in bytes.' },
+  { env: 'FLOW_TTL_SECONDS', default: '600', description: 'How long a shopper may take at the provider before the sign-in must restart (60–3600).' },
+  { env: 'SESSION_TTL_SECONDS', default: '1209600', description: 'Lifetime of a Denglu sign-in session (14 days).' },
+  { env: 'SANDBOX', default: 'true (false in production)', description: 'Start the provider emulators and the demo shops with `npm start`, and point unconfigured providers at the emulators.' },
+  { env: 'SANDBOX_NOW', default: '(real time)', description: 'Run the gateway at a simulated instant that keeps ticking, e.g. `2013-09-20T10:00+08:00` (offset or IANA zone required). Same as `npm start -- --now …`.' },
+  { env: 'SANDBOX_EMULATOR_PORT', default: '$PORT+1', description: 'First port of the provider emulators (Weibo, QQ, Sohu take consecutive ports).' },
+  { env: 'SANDBOX_SHOP_PORT', default: '$PORT+100', description: 'First port of the demo shops (JD.com, then Taobao).' },
+  { env: 'WEIBO_CLIENT_ID', default: '(sandbox app)', description: 'Weibo App Key.' },
+  { env: 'WEIBO_CLIENT_SECRET', default: '(sandbox app)', description: 'Weibo App Secret.', secret: true },
+  { env: 'WEIBO_BASE_URL', default: 'https://api.weibo.com', description: 'Weibo API base URL (the sandbox points it at the emulator).' },
+  { env: 'QQ_CLIENT_ID', default: '(sandbox app)', description: 'QQ Connect APP ID.' },
+  { env: 'QQ_CLIENT_SECRET', default: '(sandbox app)', description: 'QQ Connect APP Key.', secret: true },
+  { env: 'QQ_BASE_URL', default: 'https://graph.qq.com', description: 'QQ Connect base URL.' },
+  { env: 'QQ_UNIONID', default: 'false', description: 'Ask QQ for the unionid (the app must hold that permission).' },
+  { env: 'SOHU_CLIENT_ID', default: '(sandbox app)', description: 'Sohu consumer key.' },
+  { env: 'SOHU_CLIENT_SECRET', default: '(sandbox app)', description: 'Sohu consumer secret.', secret: true },
+  { env: 'SOHU_BASE_URL', default: 'https://api.t.sohu.com', description: 'Sohu API base URL.' },
+];
+
+/** Values the gateway uses when a variable is unset (development). */
+export const DEFAULTS = {
+  port: 3000,
+  dataDir: './data',
+  logLevel: 'info',
+  upstreamTimeoutMs: 8000,
+  upstreamMaxBodyBytes: 256 * 1024,
+  flowTtlSeconds: 600,
+  sessionTtlSeconds: 14 * 24 * 3600,
+  emulatorPortOffset: 1,
+  shopPortOffset: 100,
+} as const;

@@ -1,0 +1,199 @@
+// Turns the environment (and `--now` on the command line) into a validated Config. Every problem is
+// collected and reported at once; production mode refuses sandbox settings: emulator endpoints,
+// development secrets, generated cookie keys and salts, a non-https issuer.
+
+import type { ProviderCredentials, ProviderDescriptor } from '../providers/contract.ts';
+import { parseInstant } from '../src/time/instant.ts';
+import type { EpochMs } from '../src/clock.ts';
+import { GatewayError } from '../src/errors.ts';
+import { DEFAULTS } from './defaults.ts';
+
+export interface Config {
+  production: boolean;
+  port: number;
+  host: string | undefined;
+  issuer: string;
+  dataDir: string;
+  logLevel: string;
+  /** Undefined in development: generated once and kept in the store. */
+  cookieKeys: string[] | undefined;
+  pairwiseSalt: string | undefined;
+  upstream: { timeoutMs: number; maxBodyBytes: number };
+  flowTtlSeconds: number;
+  sessionTtlSeconds: number;
+  /** Providers this deployment can reach, by id. */
+  providers: Record<string, ProviderCredentials>;
+  sandbox: {
+    enabled: boolean;
+    /** Simulated start instant; the clock keeps ticking from it. */
+    now: EpochMs | undefined;
+    emulatorPort: number;
+    shopPort: number;
+    /** Emulator base URL by provider id. */
+    emulatorUrls: Record<string, string>;
+  };
+}
+
+export class ConfigError extends GatewayError {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super('ERR_CONFIG_INVALID', `configuration is invalid:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+/** Sandbox credentials shared by the emulators and the gateway in development. */
+export function sandboxCredentials(providerId: string): { clientId: string; clientSecret: string } {
+  return { clientId: `denglu-sandbox-${providerId}`, clientSecret: `sandbox-secret-${providerId}-not-for-production` };
+}
+
+const LOOPBACK = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\]|0\.0\.0\.0)$/i;
+
+export function loadConfig(input: {
+  env: Record<string, string | undefined>;
+  argv?: readonly string[];
+  descriptors: readonly ProviderDescriptor[];
+}): Config {
+  const env = input.env;
+  const problems: string[] = [];
+  const production = env.NODE_ENV === 'production';
+
+  const int = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      problems.push(`${name} must be a whole number from ${min} to ${max} (got ${JSON.stringify(raw)})`);
+      return fallback;
+    }
+    return n;
+  };
+  const bool = (name: string, fallback: boolean): boolean => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    if (/^(1|true|yes|on)$/i.test(raw)) return true;
+    if (/^(0|false|no|off)$/i.test(raw)) return false;
+    problems.push(`${name} must be true or false (got ${JSON.stringify(raw)})`);
+    return fallback;
+  };
+  const url = (name: string, raw: string): string | undefined => {
+    try {
+      const u = new URL(raw);
+      if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('protocol');
+      if (u.search || u.hash) {
+        problems.push(`${name} must not carry a query or fragment (got ${JSON.stringify(raw)})`);
+        return undefined;
+      }
+      return raw.replace(/\/+$/, '');
+    } catch {
+      problems.push(`${name} must be an http(s) URL (got ${JSON.stringify(raw)})`);
+      return undefined;
+    }
+  };
+
+  const port = int('PORT', DEFAULTS.port, 1, 65535);
+  const host = env.HOST || undefined;
+  const issuer = url('DENGLU_ISSUER', env.DENGLU_ISSUER || `http://localhost:${port}`) ?? `http://localhost:${port}`;
+  const logLevel = env.LOG_LEVEL || DEFAULTS.logLevel;
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
+    problems.push(`LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got ${JSON.stringify(logLevel)})`);
+  }
+
+  let cookieKeys: string[] | undefined;
+  if (env.COOKIE_KEYS) {
+    cookieKeys = env.COOKIE_KEYS.split(',').map((k) => k.trim()).filter(Boolean);
+    if (cookieKeys.length === 0 || cookieKeys.some((k) => k.length < 32)) {
+      problems.push('COOKIE_KEYS must list keys of at least 32 characters each, separated by commas');
+    }
+  }
+  const pairwiseSalt = env.PAIRWISE_SALT || undefined;
+  if (pairwiseSalt !== undefined && pairwiseSalt.length < 32) problems.push('PAIRWISE_SALT must be at least 32 characters');
+
+  const upstream = {
+    timeoutMs: int('UPSTREAM_TIMEOUT_MS', DEFAULTS.upstreamTimeoutMs, 1, 60000),
+    maxBodyBytes: int('UPSTREAM_MAX_BODY_BYTES', DEFAULTS.upstreamMaxBodyBytes, 1024, 16 * 1024 * 1024),
+  };
+  const flowTtlSeconds = int('FLOW_TTL_SECONDS', DEFAULTS.flowTtlSeconds, 60, 3600);
+  const sessionTtlSeconds = int('SESSION_TTL_SECONDS', DEFAULTS.sessionTtlSeconds, 300, 365 * 24 * 3600);
+  const sandboxEnabled = bool('SANDBOX', !production);
+  let now: EpochMs | undefined;
+  const nowArg = argValue(input.argv ?? [], '--now');
+  const nowRaw = nowArg ?? env.SANDBOX_NOW;
+  if (nowRaw) {
+    const parsed = parseInstant(nowRaw);
+    if (parsed.ok) now = parsed.value;
+    else problems.push(`${nowArg ? '--now' : 'SANDBOX_NOW'}: ${parsed.message}`);
+  }
+  const emulatorPort = int('SANDBOX_EMULATOR_PORT', port + DEFAULTS.emulatorPortOffset, 1, 65535);
+  const shopPort = int('SANDBOX_SHOP_PORT', port + DEFAULTS.shopPortOffset, 1, 65535);
+  const emulatorUrls: Record<string, string> = {};
+  input.descriptors.forEach((d, i) => {
+    emulatorUrls[d.id] = `http://localhost:${emulatorPort + i}`;
+  });
+
+  const providers: Record<string, ProviderCredentials> = {};
+  for (const d of input.descriptors) {
+    const prefix = d.id.toUpperCase();
+    const clientId = env[`${prefix}_CLIENT_ID`];
+    const clientSecret = env[`${prefix}_CLIENT_SECRET`];
+    const baseRaw = env[`${prefix}_BASE_URL`];
+    if (!clientId && !clientSecret && !baseRaw && !sandboxEnabled) continue; // not used by this deployment
+    if (Boolean(clientId) !== Boolean(clientSecret)) {
+      problems.push(`${prefix}_CLIENT_ID and ${prefix}_CLIENT_SECRET must be set together`);
+      continue;
+    }
+    const sandbox = sandboxCredentials(d.id);
+    const base = baseRaw ? url(`${prefix}_BASE_URL`, baseRaw) : sandboxEnabled ? emulatorUrls[d.id] : undefined;
+    const baseUrls = Object.fromEntries(Object.entries(d.baseUrls).map(([role, prod]) => [role, base ?? prod]));
+    const extra: Record<string, boolean> = {};
+    if (d.id === 'qq') extra.unionid = bool('QQ_UNIONID', sandboxEnabled);
+    providers[d.id] = { clientId: clientId || sandbox.clientId, clientSecret: clientSecret || sandbox.clientSecret, baseUrls, extra };
+    if (production) {
+      if (!clientId) problems.push(`${prefix}_CLIENT_ID is required in production (the sandbox app is refused)`);
+      if (clientSecret === sandbox.clientSecret) problems.push(`${prefix}_CLIENT_SECRET is the sandbox secret; use the real one in production`);
+      for (const u of Object.values(baseUrls)) {
+        const parsed = new URL(u);
+        if (parsed.protocol !== 'https:' || LOOPBACK.test(parsed.hostname)) {
+          problems.push(`${prefix}_BASE_URL points at ${u}, an emulator or plain-http endpoint; production needs the provider's https endpoint`);
+          break;
+        }
+      }
+    }
+  }
+
+  if (production) {
+    if (sandboxEnabled) problems.push('SANDBOX must be false in production (it starts emulators and demo shops)');
+    if (now !== undefined) problems.push('a simulated time (SANDBOX_NOW / --now) is refused in production');
+    if (!cookieKeys) problems.push('COOKIE_KEYS is required in production (generated cookie keys are for development only)');
+    if (!pairwiseSalt) problems.push('PAIRWISE_SALT is required in production (a generated salt is for development only)');
+    if (!issuer.startsWith('https://')) problems.push(`DENGLU_ISSUER must be an https URL in production (got ${issuer})`);
+    if (Object.keys(providers).length === 0) problems.push('no provider is configured: set <PROVIDER>_CLIENT_ID and _CLIENT_SECRET for at least one');
+  }
+
+  if (problems.length > 0) throw new ConfigError(problems);
+  return {
+    production,
+    port,
+    host,
+    issuer,
+    dataDir: env.DATA_DIR || DEFAULTS.dataDir,
+    logLevel,
+    cookieKeys,
+    pairwiseSalt,
+    upstream,
+    flowTtlSeconds,
+    sessionTtlSeconds,
+    providers,
+    sandbox: { enabled: sandboxEnabled, now, emulatorPort, shopPort, emulatorUrls },
+  };
+}
+
+function argValue(argv: readonly string[], name: string): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === name) return argv[i + 1];
+    if (a.startsWith(`${name}=`)) return a.slice(name.length + 1);
+  }
+  return undefined;
+}

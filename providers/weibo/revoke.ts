@@ -1,0 +1,21 @@
+// Revokes a Weibo grant (used when a shopper unlinks Weibo): POST /oauth2/revokeoauth2 with the access
+// token as a form field; Weibo answers `{"result":"true"}` (a string). Anything else is a failure.
+
+import { UpstreamError } from '../../src/errors.ts';
+import type { ProviderCredentials } from '../contract.ts';
+import { UpstreamHttp } from '../shared/upstream-http.ts';
+import { apiBase, callWeibo } from './api-call.ts';
+
+export async function revokeWeibo(credentials: ProviderCredentials & { timeoutMs: number }, accessToken: string): Promise<void> {
+  const http = new UpstreamHttp({ timeoutMs: credentials.timeoutMs, maxBodyBytes: 64 * 1024 });
+  const json = await callWeibo(
+    http,
+    { method: 'POST', url: `${apiBase(credentials.baseUrls)}/oauth2/revokeoauth2`, body: new URLSearchParams({ access_token: accessToken }).toString() },
+    'revokeoauth2',
+    // The step vocabulary has no revoke step; revocation is an operation of the token endpoint family.
+    { fail: 'token_exchange', decode: 'token_exchange' },
+  );
+  if (json.result !== 'true' && json.result !== true) {
+    throw new UpstreamError('weibo', 'token_exchange', `revokeoauth2 answered "result" ${JSON.stringify(json.result) ?? 'undefined'} instead of "true"`);
+  }
+}

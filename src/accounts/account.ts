@@ -1,0 +1,30 @@
+// What an account is: one person at Denglu with the social identities linked to it and the shops
+// they use. Identities are found by (provider, subject) keys only, never by email or nickname.
+
+import type { EpochMs } from '../clock.ts';
+
+export interface LinkedIdentity {
+  provider: string;
+  subject: string;
+  /** Unique index keys (`weibo:uid:…`, `qq:openid:<appid>:…`, `qq:unionid:…`). */
+  keys: string[];
+  displayName: string;
+  avatar?: string;
+  linkedAt: EpochMs;
+  lastUsedAt: EpochMs;
+}
+
+export interface ShopUse {
+  firstAt: EpochMs;
+  lastAt: EpochMs;
+  lastProvider: string;
+}
+
+export interface Account {
+  id: string;
+  createdAt: EpochMs;
+  identities: LinkedIdentity[];
+  profile: { name: string; picture?: string; locale?: string };
+  /** Shops signed in to, by partner id. */
+  shops: Record<string, ShopUse>;
+}

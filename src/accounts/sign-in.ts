@@ -1,0 +1,119 @@
+// Finds or creates the account for an upstream identity. The first sign-in with an identity creates
+// the account in one atomic write (account and identity keys together: no half-created account); later
+// sign-ins with the same (provider, subject) find it. Usage stamps are coarse (hourly) so repeated
+// logins do not write on every request.
+
+import { randomUUID } from 'node:crypto';
+import type { Clock, EpochMs } from '../clock.ts';
+import { GatewayError } from '../errors.ts';
+import type { Store } from '../store/store.ts';
+import type { UpstreamIdentity } from '../../providers/contract.ts';
+import type { Account, LinkedIdentity } from './account.ts';
+
+const STAMP_GRANULARITY_MS = 60 * 60 * 1000;
+
+export async function findAccountByIdentity(store: Store, keys: readonly string[]): Promise<Account | undefined> {
+  for (const key of keys) {
+    const hit = await store.findOne<Account>('accounts', 'identity', key);
+    if (hit) return hit.value;
+  }
+  return undefined;
+}
+
+export async function getAccount(store: Store, id: string): Promise<Account | undefined> {
+  return store.get<Account>('accounts', id);
+}
+
+export interface SignInResult {
+  account: Account;
+  created: boolean;
+}
+
+export async function signInWithIdentity(
+  store: Store,
+  clock: Clock,
+  identity: UpstreamIdentity,
+  partnerId: string | undefined,
+  options: { mayCreate: boolean } = { mayCreate: true },
+): Promise<SignInResult> {
+  const now = clock.now();
+  const existing = await findAccountByIdentity(store, identity.keys);
+  if (existing) {
+    return { account: await touch(store, existing, identity, partnerId, now), created: false };
+  }
+  if (!options.mayCreate) {
+    throw new GatewayError('ERR_PROVIDER_UNAVAILABLE', `new accounts through ${identity.provider} are closed here`, { status: 403 });
+  }
+  const account: Account = {
+    id: randomUUID(),
+    createdAt: now,
+    identities: [linked(identity, now)],
+    profile: { name: identity.displayName, ...(identity.avatar ? { picture: identity.avatar } : {}), ...(identity.locale ? { locale: identity.locale } : {}) },
+    shops: partnerId ? { [partnerId]: { firstAt: now, lastAt: now, lastProvider: identity.provider } } : {},
+  };
+  try {
+    await store.create('accounts', account.id, account);
+    return { account, created: true };
+  } catch (err) {
+    // Two first sign-ins with one identity at the same moment: the unique index lets one create.
+    if (err instanceof GatewayError && err.code === 'ERR_CONFLICT') {
+      const winner = await findAccountByIdentity(store, identity.keys);
+      if (winner) return { account: await touch(store, winner, identity, partnerId, now), created: false };
+    }
+    throw err;
+  }
+}
+
+function linked(identity: UpstreamIdentity, now: EpochMs): LinkedIdentity {
+  return {
+    provider: identity.provider,
+    subject: identity.subject,
+    keys: [...identity.keys],
+    displayName: identity.displayName,
+    ...(identity.avatar ? { avatar: identity.avatar } : {}),
+    linkedAt: now,
+    lastUsedAt: now,
+  };
+}
+
+/** Records use of the identity and the shop, and picks up new keys (e.g. a unionid granted later). */
+async function touch(store: Store, account: Account, identity: UpstreamIdentity, partnerId: string | undefined, now: EpochMs): Promise<Account> {
+  const index = account.identities.findIndex((i) => i.provider === identity.provider && i.keys.some((k) => identity.keys.includes(k)));
+  const current = account.identities[index];
+  const shop = partnerId ? account.shops[partnerId] : undefined;
+  const newKeys = current ? identity.keys.filter((k) => !current.keys.includes(k)) : [];
+  const stale = (t: EpochMs | undefined) => t === undefined || now - t >= STAMP_GRANULARITY_MS;
+  const needsWrite =
+    !current ||
+    newKeys.length > 0 ||
+    current.displayName !== identity.displayName ||
+    current.avatar !== identity.avatar ||
+    stale(current.lastUsedAt) ||
+    (partnerId !== undefined && (stale(shop?.lastAt) || shop?.lastProvider !== identity.provider));
+  if (!needsWrite) return account;
+  try {
+    return await store.update<Account>('accounts', account.id, (a) => {
+      const identities = a.identities.map((i) =>
+        i.provider === identity.provider && i.keys.some((k) => identity.keys.includes(k))
+          ? {
+              ...i,
+              keys: [...new Set([...i.keys, ...identity.keys])],
+              displayName: identity.displayName,
+              ...(identity.avatar ? { avatar: identity.avatar } : {}),
+              lastUsedAt: now,
+            }
+          : i,
+      );
+      const shops = { ...a.shops };
+      if (partnerId) {
+        const prev = shops[partnerId];
+        shops[partnerId] = { firstAt: prev?.firstAt ?? now, lastAt: now, lastProvider: identity.provider };
+      }
+      return { ...a, identities, shops };
+    });
+  } catch (err) {
+    // A new key already held by another account (a unionid clash) must not block sign-in.
+    if (err instanceof GatewayError && err.code === 'ERR_CONFLICT') return account;
+    throw err;
+  }
+}

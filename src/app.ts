@@ -1,0 +1,102 @@
+// The composition root of the gateway: createApp(deps) wires the store, the clock, the providers and the
+// logger into one express app with Denglu's OpenID Provider mounted, and never listens (tests drive it
+// with supertest or their own server; src/main.ts listens).
+
+import express, { type Express } from 'express';
+import cookieParser from 'cookie-parser';
+import type { Config } from '../config/load-config.ts';
+import type { ProviderModule, ProviderDescriptor } from '../providers/contract.ts';
+import type { Clock } from './clock.ts';
+import type { Logger } from './log.ts';
+import { httpLogger } from './log.ts';
+import type { Store } from './store/store.ts';
+import { Broker } from './broker/broker.ts';
+import { interactionRoutes } from './broker/interaction-routes.ts';
+import { interactionUrl } from './broker/interaction-url.ts';
+import type { LoginContext } from './broker/login-context.ts';
+import { createOidcProvider, type OidcProvider } from './oidc/provider.ts';
+import { loadCookieKeys, loadPairwiseSalt, loadSigningKeys } from './oidc/secrets.ts';
+import { createRenderer, VIEWS_DIR } from './http/render.ts';
+import { securityHeaders } from './http/security.ts';
+import { errorHandler, notFound } from './http/error-handler.ts';
+import { providerStylesheet } from './http/provider-styles.ts';
+import { homeRoute } from './http/home.ts';
+
+export interface AppDeps {
+  config: Config;
+  store: Store;
+  clock: Clock;
+  /** Provider modules by id (the registry); only those configured in `config.providers` are used. */
+  providers: ReadonlyMap<string, ProviderModule>;
+  log: Logger;
+  /** Demo shop links for the home page (sandbox). */
+  shopLinks?: { name: string; url: string }[];
+}
+
+export interface DengluApp {
+  app: Express;
+  oidc: OidcProvider;
+  broker: Broker;
+}
+
+export async function createApp(deps: AppDeps): Promise<DengluApp> {
+  const { config, store, clock, log } = deps;
+  const descriptors = new Map<string, ProviderDescriptor>([...deps.providers.values()].map((m) => [m.descriptor.id, m.descriptor]));
+  const configured = new Map(
+    Object.entries(config.providers)
+      .filter(([id]) => deps.providers.has(id))
+      .map(([id, credentials]) => [id, { module: deps.providers.get(id)!, credentials }]),
+  );
+  const broker = new Broker({
+    store,
+    clock,
+    log,
+    issuer: config.issuer,
+    flowTtlSeconds: config.flowTtlSeconds,
+    upstream: config.upstream,
+    providers: configured,
+  });
+  const renderer = createRenderer({
+    sandbox: config.sandbox.enabled,
+    simulatedClock: config.sandbox.now !== undefined ? clock : undefined,
+    cache: config.production,
+  });
+  const secureCookies = config.issuer.startsWith('https://');
+  let oidc: OidcProvider | undefined;
+  const login: LoginContext = { store, clock, log, broker, renderer, descriptors, secureCookies, oidc: () => oidc! };
+
+  oidc = createOidcProvider({
+    issuer: config.issuer,
+    store,
+    clock,
+    keys: await loadSigningKeys(store),
+    cookieKeys: await loadCookieKeys(store, config.cookieKeys),
+    pairwiseSalt: await loadPairwiseSalt(store, config.pairwiseSalt),
+    sessionTtlSeconds: config.sessionTtlSeconds,
+    interactionTtlSeconds: Math.max(3600, config.flowTtlSeconds * 2),
+    renderer,
+    providerIds: new Set(descriptors.keys()),
+    interactionUrl: interactionUrl(login),
+    secureCookies,
+  });
+  oidc.on('server_error', (_ctx, err) => log.error({ err: { message: err.message, stack: err.stack } }, 'oidc-provider server error'));
+
+  const imageOrigins = ['https:', ...(config.sandbox.enabled ? Object.values(config.sandbox.emulatorUrls) : [])];
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+  app.use(httpLogger(log));
+  app.use(securityHeaders({ production: config.production, imageOrigins }));
+  app.use(cookieParser());
+  app.get('/static/providers.css', providerStylesheet([...descriptors.values()]));
+  app.use('/static', express.static(`${VIEWS_DIR}static`, { maxAge: config.production ? '1d' : 0 }));
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/', homeRoute(renderer, deps.shopLinks ?? []));
+  app.use(interactionRoutes(login));
+  app.use(oidc.callback());
+  app.use(notFound);
+  app.use(errorHandler(log, renderer));
+  return { app, oidc, broker };
+}

@@ -1,0 +1,67 @@
+// What the shopper sees when a sign-in step fails: a short message in their language from a fixed
+// catalogue (never an upstream's own text), the request id, and the ways forward that still exist —
+// try the same provider again, choose another, or go back to the shop, which then receives a protocol
+// error (`access_denied` or `temporarily_unavailable`) with its `state`.
+
+import type { Response } from 'express';
+import { GatewayError, UpstreamError } from '../errors.ts';
+import type { Locale } from '../../providers/contract.ts';
+import { translator, hasMessage } from '../i18n/messages.ts';
+import type { LoginContext } from './login-context.ts';
+
+export interface FailureContext {
+  locale: Locale;
+  requestId: string;
+  /** Alive interaction, if any: enables "try again", "choose another" and "back to shop". */
+  interactionUid?: string;
+  shopName?: string;
+  /** The provider involved, if any. */
+  provider?: string;
+  /** Other providers the shopper could use instead. */
+  othersAvailable?: boolean;
+  /** Whether the failed provider may still be tried. */
+  retryable?: boolean;
+  hint?: string;
+}
+
+export function failureMessage(ctx: LoginContext, err: unknown, f: FailureContext): string {
+  const t = translator(f.locale);
+  const provider = f.provider ? ctx.descriptors.get(f.provider)?.label[f.locale] ?? f.provider : '';
+  const params = { provider, shop: f.shopName ?? '', hint: f.hint ?? '' };
+  if (err instanceof UpstreamError) {
+    const key = `error.ERR_UPSTREAM.${err.step}`;
+    return hasMessage(key) ? t(key, params) : t('error.ERR_UPSTREAM.default', params);
+  }
+  if (err instanceof GatewayError) {
+    const key = `error.${err.code}`;
+    if (hasMessage(key)) return t(key, params);
+  }
+  return t('error.default');
+}
+
+/** The protocol error the shop gets if the shopper goes back from this failure. */
+export function shopError(err: unknown): 'access_denied' | 'temporarily_unavailable' {
+  if (err instanceof UpstreamError && (err.step === 'timeout' || err.step === 'token_exchange' || err.step === 'userinfo' || err.step === 'profile_decode')) {
+    return 'temporarily_unavailable';
+  }
+  return 'access_denied';
+}
+
+export async function sendFailure(ctx: LoginContext, res: Response, err: unknown, f: FailureContext): Promise<void> {
+  const t = translator(f.locale);
+  const provider = f.provider ? ctx.descriptors.get(f.provider)?.label[f.locale] ?? f.provider : '';
+  const actions: { href: string; label: string; method?: 'post'; primary?: boolean }[] = [];
+  if (f.interactionUid) {
+    const base = `/interaction/${encodeURIComponent(f.interactionUid)}`;
+    if (f.provider && f.retryable) actions.push({ href: `${base}/start/${encodeURIComponent(f.provider)}`, label: t('error.tryAgain', { provider }), primary: true });
+    if (f.othersAvailable) actions.push({ href: base, label: t('error.chooseAnother') });
+    actions.push({ href: `${base}/abort?error=${shopError(err)}`, label: t('error.backToShop', { shop: f.shopName ?? '' }), method: 'post' });
+  } else {
+    actions.push({ href: '/', label: t('error.home') });
+  }
+  const status = err instanceof GatewayError ? err.status : 500;
+  const code = err instanceof GatewayError ? err.code : 'ERR_INTERNAL';
+  res.status(status).type('html').send(
+    await ctx.renderer.render('error', { locale: f.locale, requestId: f.requestId }, { code, message: failureMessage(ctx, err, f), actions }),
+  );
+}

@@ -1,0 +1,38 @@
+// Ends an oidc-provider interaction from anywhere, by uid: the provider's callback arrives on its own
+// path (`/cb/<id>`), where the interaction cookie (scoped to /interaction/<uid>) is not sent. The
+// result is saved on the interaction and the browser resumes at its `returnTo` (/auth/<uid>).
+
+import type { OidcProvider } from '../oidc/provider.ts';
+
+export type InteractionResult =
+  | { login: { accountId: string; amr: string[]; remember: boolean }; consent?: { grantId: string } }
+  | { consent: { grantId: string } }
+  | { error: 'access_denied' | 'temporarily_unavailable' | 'login_required'; error_description: string };
+
+export async function loadInteraction(oidc: OidcProvider, uid: string) {
+  return oidc.Interaction.find(uid);
+}
+
+/** Saves the result and returns where the browser resumes; undefined when the interaction is gone. */
+export async function finishInteraction(oidc: OidcProvider, uid: string, result: InteractionResult): Promise<string | undefined> {
+  const interaction = await oidc.Interaction.find(uid);
+  if (!interaction) return undefined;
+  interaction.result = result as any;
+  // oidc-provider keeps interaction expiry in its own (real-time) seconds.
+  const remaining = interaction.exp - Math.floor(Date.now() / 1000);
+  if (remaining <= 0) return undefined;
+  await interaction.save(remaining);
+  return interaction.returnTo;
+}
+
+/** A grant covering everything the authorization request asked for (first-party shops, or consent given). */
+export async function grantAll(oidc: OidcProvider, interaction: any, accountId: string): Promise<string> {
+  const clientId = interaction.params.client_id as string;
+  let grant = interaction.grantId ? await oidc.Grant.find(interaction.grantId) : undefined;
+  if (!grant || grant.accountId !== accountId || grant.clientId !== clientId) grant = new oidc.Grant({ accountId, clientId });
+  const scope = typeof interaction.params.scope === 'string' ? interaction.params.scope : 'openid';
+  grant.addOIDCScope(scope);
+  const details = interaction.prompt?.details ?? {};
+  if (Array.isArray(details.missingOIDCClaims)) grant.addOIDCClaims(details.missingOIDCClaims);
+  return grant.save();
+}

@@ -1,0 +1,38 @@
+// A flow is one upstream round trip: its id is the `state` sent to the provider. It is bound to the
+// browser (a hash of the binding cookie), to the provider (its callback path), to the purpose and to
+// the downstream interaction; it expires, and taking it at the callback uses it up.
+
+import { createHash, randomBytes } from 'node:crypto';
+import type { EpochMs } from '../clock.ts';
+import type { Locale } from '../../providers/contract.ts';
+
+export type FlowPurpose = 'login' | 'link' | 'migrate';
+
+export interface Flow {
+  id: string;
+  provider: string;
+  purpose: FlowPurpose;
+  /** oidc-provider interaction uid (login/migrate). */
+  interactionUid?: string;
+  partnerId?: string;
+  clientId?: string;
+  /** The account a link attaches to. */
+  accountId?: string;
+  bindingHash: string;
+  /** PKCE verifier, when the provider supports PKCE. */
+  codeVerifier?: string;
+  locale: Locale;
+  createdAt: EpochMs;
+  expiresAt: EpochMs;
+}
+
+/** Unused flows stay readable this long after expiry, so a late callback gets "expired", not "unknown". */
+export const FLOW_RETENTION_MS = 60 * 60 * 1000;
+
+export function newFlowId(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+export function bindingHash(binding: string): string {
+  return createHash('sha256').update(binding).digest('base64url');
+}

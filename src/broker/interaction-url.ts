@@ -1,0 +1,36 @@
+// oidc-provider's `interactions.url` hook. A login with a usable provider hint (`provider=qq`) goes
+// straight to the provider — the flow is created here and the browser skips the chooser hop; every
+// other interaction (chooser, consent, an unusable hint that needs explaining) goes to /interaction/<uid>.
+
+import type { KoaContextWithOIDC } from 'oidc-provider';
+import { pickLocale } from '../i18n/locale.ts';
+import { partnerOfClient } from '../partners/partners.ts';
+import { loginAvailability } from '../partners/availability.ts';
+import { ensureBinding } from './binding-cookie.ts';
+import type { LoginContext } from './login-context.ts';
+
+export function interactionUrl(ctx: LoginContext) {
+  return async (koa: KoaContextWithOIDC, interaction: any): Promise<string> => {
+    const page = `/interaction/${interaction.uid}`;
+    const hint = interaction.params?.provider;
+    if (interaction.prompt?.name !== 'login' || typeof hint !== 'string' || !ctx.descriptors.has(hint)) return page;
+    const partner = await partnerOfClient(ctx.store, String(interaction.params.client_id));
+    if (!partner || !loginAvailability(partner, hint, ctx.broker.configured(), ctx.clock.now()).ok) return page;
+    const jar = {
+      get: (name: string) => koa.cookies.get(name),
+      set: (name: string, value: string, options: { httpOnly: boolean; sameSite: 'lax'; secure: boolean; path: string }) => {
+        koa.cookies.set(name, value, { ...options, signed: false, overwrite: true });
+      },
+    };
+    const locale = pickLocale({ uiLocales: interaction.params.ui_locales, acceptLanguage: koa.get('accept-language'), fallback: partner.locales[0] });
+    return ctx.broker.start({
+      provider: hint,
+      purpose: 'login',
+      binding: ensureBinding(jar, ctx.secureCookies),
+      locale,
+      interactionUid: interaction.uid,
+      partnerId: partner.id,
+      clientId: String(interaction.params.client_id),
+    });
+  };
+}

@@ -1,0 +1,22 @@
+// Everything the login pages need, built once: the broker, the store, the clock, the renderer and the
+// provider descriptors. Handlers receive it explicitly (no service locator).
+
+import type { Clock } from '../clock.ts';
+import type { Logger } from '../log.ts';
+import type { Store } from '../store/store.ts';
+import type { Renderer } from '../http/render.ts';
+import type { OidcProvider } from '../oidc/provider.ts';
+import type { ProviderDescriptor } from '../../providers/contract.ts';
+import type { Broker } from './broker.ts';
+
+export interface LoginContext {
+  store: Store;
+  clock: Clock;
+  log: Logger;
+  broker: Broker;
+  renderer: Renderer;
+  descriptors: ReadonlyMap<string, ProviderDescriptor>;
+  secureCookies: boolean;
+  /** Set once the provider exists (the provider's interaction hook needs the broker first). */
+  oidc: () => OidcProvider;
+}

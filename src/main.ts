@@ -1,0 +1,115 @@
+// The only place that reads process.env, listens and handles signals. `npm start` runs the gateway on
+// the embedded store; in the sandbox (the default outside production) also the provider emulators and
+// the demo shops. Ctrl-C (SIGINT) or SIGTERM stops everything and closes the store cleanly.
+
+import { createServer } from 'node:http';
+import { loadConfig, ConfigError } from '../config/load-config.ts';
+import { sandboxPartners } from '../config/sandbox-seed.ts';
+import { DESCRIPTORS, PROVIDERS } from '../providers/index.ts';
+import { createApp } from './app.ts';
+import { SimulatedClock, systemClock, type Clock } from './clock.ts';
+import { GatewayError } from './errors.ts';
+import { createLogger } from './log.ts';
+import { seedPartners } from './partners/partners.ts';
+import { shopUrls, startSandbox, type RunningSandbox } from './sandbox/start-sandbox.ts';
+import { COLLECTIONS } from './store/collections.ts';
+import { LowdbStore } from './store/lowdb/lowdb-store.ts';
+import { formatInstant } from './time/instant.ts';
+
+function fail(message: string): never {
+  process.stderr.write(`\nDenglu did not start:\n${message}\n\n`);
+  process.exit(1);
+}
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig({ env: process.env, argv: process.argv.slice(2), descriptors: DESCRIPTORS });
+  } catch (err) {
+    if (err instanceof ConfigError) fail(err.message);
+    throw err;
+  }
+  const log = createLogger({ level: config.logLevel });
+  const clock: Clock = config.sandbox.now !== undefined ? new SimulatedClock(config.sandbox.now) : systemClock;
+
+  let store: LowdbStore;
+  try {
+    store = await LowdbStore.open({
+      dir: config.dataDir,
+      clock,
+      collections: COLLECTIONS,
+      log: { info: (m) => log.info(m), warn: (m) => log.warn(m) },
+    });
+  } catch (err) {
+    if (err instanceof GatewayError) fail(err.message);
+    throw err;
+  }
+
+  let sandbox: RunningSandbox | undefined;
+  if (config.sandbox.enabled) {
+    const seeded = await seedPartners(store, clock, sandboxPartners(shopUrls(config)));
+    if (seeded.length) log.info({ partners: seeded }, 'sandbox partners seeded');
+  }
+  const { app } = await createApp({
+    config,
+    store,
+    clock,
+    providers: PROVIDERS,
+    log,
+    shopLinks: config.sandbox.enabled ? Object.entries(shopUrls(config)).map(([id, url]) => ({ name: id, url })) : [],
+  });
+  const server = createServer(app);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, resolve);
+  }).catch((err) => fail(`cannot listen on port ${config.port}: ${(err as Error).message}`));
+
+  if (config.sandbox.enabled) {
+    try {
+      sandbox = await startSandbox(config, PROVIDERS);
+    } catch (err) {
+      fail(`cannot start the sandbox: ${(err as Error).message} (set SANDBOX_EMULATOR_PORT / SANDBOX_SHOP_PORT to free ports)`);
+    }
+  }
+  const sweeper = setInterval(() => {
+    store.sweepExpired().catch((err) => log.warn({ err: { message: err.message } }, 'sweep failed'));
+  }, 60_000);
+  sweeper.unref();
+
+  const lines = [
+    '',
+    `Denglu is running${config.sandbox.enabled ? ' with the sandbox' : ''}.`,
+    `  Gateway     ${config.issuer}   (discovery: ${config.issuer}/.well-known/openid-configuration)`,
+  ];
+  if (sandbox) {
+    for (const shop of sandbox.shops) lines.push(`  Demo shop   ${shop.url}   ${shop.name}`);
+    lines.push(`  Emulators   ${sandbox.emulators.map((e) => `${e.name} ${e.url}`).join('   ')}`);
+  }
+  if (config.sandbox.now !== undefined) lines.push(`  Simulated time starts at ${formatInstant(config.sandbox.now, 'Asia/Shanghai', 'en')}`);
+  lines.push(`  Data        ${config.dataDir}`, '', sandbox ? `Open ${sandbox.shops[0]!.url} to sign in at the demo shop. Press Ctrl-C to stop.` : 'Press Ctrl-C to stop.', '');
+  process.stdout.write(lines.join('\n') + '\n');
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'stopping');
+    clearInterval(sweeper);
+    await sandbox?.close();
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeIdleConnections();
+      setTimeout(() => server.closeAllConnections(), 2000).unref();
+    });
+    await store.close();
+    process.stdout.write('Denglu stopped.\n');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((err) => {
+  process.stderr.write(`Denglu crashed during start-up: ${(err as Error).stack ?? err}\n`);
+  process.exit(1);
+});

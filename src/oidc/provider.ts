@@ -1,0 +1,162 @@
+// Denglu as OpenID Provider: oidc-provider configured for shops. Code flow only, PKCE S256 required for
+// every client, client_secret_basic / client_secret_post / private_key_jwt, refresh tokens with
+// rotation for offline_access, pairwise `sub` per partner, `iss` in authorization responses, RP-initiated
+// logout, persisted signing keys, artifacts in the Store. First-party partners never see a consent page.
+
+import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import type { Clock } from '../clock.ts';
+import type { Store } from '../store/store.ts';
+import type { Renderer } from '../http/render.ts';
+import { pickLocale } from '../i18n/locale.ts';
+import { translator } from '../i18n/messages.ts';
+import { getAccount } from '../accounts/sign-in.ts';
+import { createStoreAdapter } from './store-adapter.ts';
+import { pairwiseSubject } from './pairwise.ts';
+import type { SigningKeys } from './secrets.ts';
+
+export interface OidcOptions {
+  issuer: string;
+  store: Store;
+  clock: Clock;
+  keys: SigningKeys;
+  cookieKeys: string[];
+  pairwiseSalt: string;
+  sessionTtlSeconds: number;
+  interactionTtlSeconds: number;
+  renderer: Renderer;
+  /** Provider ids, to pick the provider out of `amr`. */
+  providerIds: ReadonlySet<string>;
+  /** Where oidc-provider sends the browser for an interaction (the broker decides). */
+  interactionUrl: (ctx: KoaContextWithOIDC, interaction: any) => Promise<string>;
+  secureCookies: boolean;
+}
+
+export type OidcProvider = Provider;
+
+/** Extra client metadata Denglu keeps on every client. */
+export function clientPartnerId(client: any): string {
+  return client.partner_id ?? client.metadata?.().partner_id;
+}
+export function clientIsFirstParty(client: any): boolean {
+  return Boolean(client.first_party ?? client.metadata?.().first_party);
+}
+
+export function createOidcProvider(o: OidcOptions): Provider {
+  const t = (ctx: KoaContextWithOIDC) => {
+    const locale = pickLocale({ uiLocales: ctx.oidc?.params?.ui_locales, acceptLanguage: ctx.get('accept-language') });
+    return { locale, t: translator(locale) };
+  };
+
+  const configuration: Configuration = {
+    adapter: createStoreAdapter(o.store, o.clock) as any,
+    clients: [],
+    jwks: o.keys as any,
+    cookies: {
+      keys: o.cookieKeys,
+      names: { session: 'dl_session', interaction: 'dl_interaction', resume: 'dl_resume' },
+      long: { signed: true, httpOnly: true, sameSite: 'lax', secure: o.secureCookies },
+      short: { signed: true, httpOnly: true, sameSite: 'lax', secure: o.secureCookies },
+    },
+    claims: {
+      openid: ['sub', 'idp', 'amr'],
+      profile: ['name', 'picture', 'locale'],
+      amr: null,
+      acr: null,
+      auth_time: null,
+      sid: null,
+      iss: null,
+    } as any,
+    conformIdTokenClaims: false,
+    scopes: ['openid', 'offline_access', 'profile'],
+    responseTypes: ['code'],
+    subjectTypes: ['pairwise'],
+    pairwiseIdentifier: async (_ctx, accountId, client) => pairwiseSubject(o.pairwiseSalt, clientPartnerId(client), accountId),
+    sectorIdentifierUriValidate: () => false,
+    extraClientMetadata: { properties: ['partner_id', 'first_party'] },
+    extraParams: ['provider'],
+    clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'private_key_jwt'],
+    pkce: { required: () => true },
+    allowOmittingSingleRegisteredRedirectUri: false,
+    issueRefreshToken: async (_ctx, client, code) => client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access'),
+    rotateRefreshToken: () => true,
+    ttl: {
+      AccessToken: 3600,
+      AuthorizationCode: 60,
+      IdToken: 3600,
+      Interaction: o.interactionTtlSeconds,
+      Session: o.sessionTtlSeconds,
+      Grant: o.sessionTtlSeconds,
+      RefreshToken: 30 * 24 * 3600,
+    },
+    features: {
+      devInteractions: { enabled: false },
+      revocation: { enabled: true },
+      userinfo: { enabled: true },
+      rpInitiatedLogout: {
+        enabled: true,
+        logoutSource: async (ctx, form) => {
+          const { locale } = t(ctx);
+          ctx.type = 'html';
+          ctx.body = await o.renderer.render('logout', { locale }, { form });
+        },
+        postLogoutSuccessSource: async (ctx) => {
+          const { locale } = t(ctx);
+          ctx.type = 'html';
+          ctx.body = await o.renderer.render('logged-out', { locale });
+        },
+      },
+      resourceIndicators: { enabled: false },
+    },
+    interactions: { url: o.interactionUrl },
+    loadExistingGrant: async (ctx) => {
+      const { client, session, result } = ctx.oidc;
+      const grantId = result?.consent?.grantId || session!.grantIdFor(client!.clientId);
+      const existing = grantId ? await ctx.oidc.provider.Grant.find(grantId) : undefined;
+      if (!clientIsFirstParty(client) || !session?.accountId) return existing;
+      // First-party shops: grant what they ask for, without a consent page (and without an extra hop).
+      const grant = existing && existing.accountId === session.accountId
+        ? existing
+        : new ctx.oidc.provider.Grant({ accountId: session.accountId, clientId: client!.clientId });
+      const wanted = [...(ctx.oidc as any).requestParamOIDCScopes].join(' ');
+      if (wanted && !wanted.split(' ').every((s) => grant.getOIDCScope().split(' ').includes(s))) {
+        grant.addOIDCScope(wanted);
+        await grant.save();
+      } else if (!grant.jti) {
+        await grant.save();
+      }
+      return grant;
+    },
+    findAccount: async (_ctx, sub, token) => {
+      const account = await getAccount(o.store, sub);
+      if (!account) return undefined;
+      const amr: string[] = (token as any)?.amr ?? [];
+      const idp = amr.find((m) => o.providerIds.has(m)) ?? (amr.includes('pwd') ? 'password' : undefined);
+      return {
+        accountId: sub,
+        async claims() {
+          return {
+            sub,
+            name: account.profile.name,
+            ...(account.profile.picture ? { picture: account.profile.picture } : {}),
+            ...(account.profile.locale ? { locale: account.profile.locale } : {}),
+            ...(idp ? { idp } : {}),
+          };
+        },
+      };
+    },
+    renderError: async (ctx, out, error) => {
+      const { locale, t: tr } = t(ctx);
+      ctx.type = 'html';
+      const description = String(out.error_description ?? out.error ?? 'error');
+      const requestId = ctx.res.getHeader('x-request-id');
+      ctx.body = await o.renderer.render('error', { locale, requestId: typeof requestId === 'string' ? requestId : undefined }, {
+        code: out.error,
+        message: tr('error.oidc', { description }),
+        actions: [{ href: '/', label: tr('error.home') }],
+      });
+      void error;
+    },
+  };
+
+  return new Provider(o.issuer, configuration);
+}

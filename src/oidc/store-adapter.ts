@@ -1,0 +1,75 @@
+// oidc-provider's storage adapter over the Store: every artifact (sessions, interactions, codes, tokens,
+// grants) is one document in the ephemeral `oidc` collection with its expiry; `consume` marks a code or
+// token used in one atomic update; `Client` reads the partners' clients from the domain store.
+
+import type { Clock } from '../clock.ts';
+import { GatewayError } from '../errors.ts';
+import type { Store } from '../store/store.ts';
+import type { Partner } from '../partners/partner.ts';
+import { clientMetadata } from './client-metadata.ts';
+
+interface OidcDoc {
+  model: string;
+  payload: Record<string, any>;
+}
+
+export function createStoreAdapter(store: Store, clock: Clock) {
+  return class StoreAdapter {
+    readonly model: string;
+    constructor(model: string) {
+      this.model = model;
+    }
+
+    #id(id: string): string {
+      return `${this.model}:${id}`;
+    }
+
+    async upsert(id: string, payload: Record<string, any>, expiresIn?: number): Promise<void> {
+      if (this.model === 'Client') throw new TypeError('clients are managed through partners, not oidc-provider');
+      const expiresAt = expiresIn ? clock.now() + expiresIn * 1000 : undefined;
+      await store.put<OidcDoc>('oidc', this.#id(id), { model: this.model, payload }, expiresAt === undefined ? {} : { expiresAt });
+    }
+
+    async find(id: string): Promise<Record<string, any> | undefined> {
+      if (this.model === 'Client') return findClient(store, id);
+      const doc = await store.get<OidcDoc>('oidc', this.#id(id));
+      return doc ? structuredClone(doc.payload) : undefined;
+    }
+
+    async findByUid(uid: string): Promise<Record<string, any> | undefined> {
+      const [doc] = await store.find<OidcDoc>('oidc', 'uid', `${this.model}:${uid}`);
+      return doc ? structuredClone(doc.payload) : undefined;
+    }
+
+    async findByUserCode(userCode: string): Promise<Record<string, any> | undefined> {
+      const [doc] = await store.find<OidcDoc>('oidc', 'userCode', `${this.model}:${userCode}`);
+      return doc ? structuredClone(doc.payload) : undefined;
+    }
+
+    async consume(id: string): Promise<void> {
+      const now = Math.floor(clock.now() / 1000);
+      try {
+        await store.update<OidcDoc>('oidc', this.#id(id), (doc) => ({ ...doc, payload: { ...doc.payload, consumed: now } }));
+      } catch (err) {
+        if (!(err instanceof GatewayError && err.code === 'ERR_NOT_FOUND')) throw err;
+      }
+    }
+
+    async destroy(id: string): Promise<void> {
+      await store.delete('oidc', this.#id(id));
+    }
+
+    async revokeByGrantId(grantId: string): Promise<void> {
+      const docs = await store.list<OidcDoc>('oidc', { index: { name: 'grantId', key: grantId } });
+      if (docs.length === 0) return;
+      await store.batch(docs.map((d) => ({ op: 'delete' as const, collection: 'oidc', id: d.id })));
+    }
+  };
+}
+
+async function findClient(store: Store, clientId: string): Promise<Record<string, any> | undefined> {
+  const hit = await store.findOne<Partner>('partners', 'clientId', clientId);
+  if (!hit) return undefined;
+  const client = hit.value.clients.find((c) => c.client_id === clientId);
+  return client ? clientMetadata(hit.value, client) : undefined;
+}

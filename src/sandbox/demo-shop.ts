@@ -1,0 +1,151 @@
+// A demo shop: a small OpenID Connect relying party built on openid-client, exactly what a real shop
+// would write. It renders its own "Log in with Weibo / QQ / Sohu" buttons (Denglu's provider hint) and
+// a "more ways" button (Denglu's chooser), validates the ID token, and shows what it learnt.
+
+import { randomBytes } from 'node:crypto';
+import express, { type Express } from 'express';
+import cookieParser from 'cookie-parser';
+import * as oidc from 'openid-client';
+import type { ProviderDescriptor } from '../../providers/contract.ts';
+import { escapeHtml } from '../../providers/shared/emulator/authorize-page.ts';
+
+export interface DemoShopOptions {
+  name: { 'zh-CN': string; en: string };
+  /** Denglu's issuer. */
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  authMethod: 'client_secret_basic' | 'client_secret_post';
+  /** This shop's own base URL (redirect_uri = <url>/callback). */
+  url: string;
+  /** Buttons the shop renders itself, in order. */
+  providers: ProviderDescriptor[];
+  /** Cookie name prefix, so two shops on one host keep separate sessions. */
+  cookiePrefix: string;
+}
+
+interface ShopSession {
+  pending?: { state: string; nonce: string; verifier: string };
+  user?: { claims: Record<string, unknown>; idToken: string; refreshToken?: string };
+  error?: string;
+}
+
+export function createDemoShop(o: DemoShopOptions): Express {
+  const sessions = new Map<string, ShopSession>();
+  const cookie = `${o.cookiePrefix}_shop_session`;
+  let config: Promise<oidc.Configuration> | undefined;
+  const discover = () =>
+    (config ??= oidc
+      .discovery(
+        new URL(o.issuer),
+        o.clientId,
+        { client_secret: o.clientSecret, token_endpoint_auth_method: o.authMethod },
+        o.authMethod === 'client_secret_post' ? oidc.ClientSecretPost(o.clientSecret) : oidc.ClientSecretBasic(o.clientSecret),
+        { execute: o.issuer.startsWith('http://') ? [oidc.allowInsecureRequests] : [] },
+      )
+      .catch((err) => {
+        config = undefined;
+        throw err;
+      }));
+
+  const app = express();
+  app.use(cookieParser());
+  const session = (req: express.Request, res: express.Response): ShopSession => {
+    let id = req.cookies?.[cookie] as string | undefined;
+    if (!id || !sessions.has(id)) {
+      id = randomBytes(16).toString('base64url');
+      sessions.set(id, {});
+      res.cookie(cookie, id, { httpOnly: true, sameSite: 'lax', path: '/' });
+    }
+    return sessions.get(id)!;
+  };
+
+  app.get('/', (req, res) => {
+    const s = session(req, res);
+    res.type('html').send(page(o, s));
+    delete s.error;
+  });
+
+  app.get('/login', async (req, res, next) => {
+    try {
+      const s = session(req, res);
+      const cfg = await discover();
+      const verifier = oidc.randomPKCECodeVerifier();
+      s.pending = { state: oidc.randomState(), nonce: oidc.randomNonce(), verifier };
+      const params: Record<string, string> = {
+        redirect_uri: `${o.url}/callback`,
+        scope: 'openid profile',
+        code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+        code_challenge_method: 'S256',
+        state: s.pending.state,
+        nonce: s.pending.nonce,
+      };
+      if (typeof req.query.provider === 'string') params.provider = req.query.provider;
+      if (typeof req.query.ui_locales === 'string') params.ui_locales = req.query.ui_locales;
+      res.redirect(303, oidc.buildAuthorizationUrl(cfg, params).href);
+    } catch (err) {
+      next(err);
+    }
+  });
+
+  app.get('/callback', async (req, res) => {
+    const s = session(req, res);
+    try {
+      if (!s.pending) throw new Error('no sign-in in progress in this browser');
+      const cfg = await discover();
+      const tokens = await oidc.authorizationCodeGrant(cfg, new URL(req.originalUrl, o.url), {
+        pkceCodeVerifier: s.pending.verifier,
+        expectedState: s.pending.state,
+        expectedNonce: s.pending.nonce,
+        idTokenExpected: true,
+      });
+      s.user = { claims: { ...tokens.claims() }, idToken: tokens.id_token!, ...(tokens.refresh_token ? { refreshToken: tokens.refresh_token } : {}) };
+    } catch (err) {
+      const e = err as { error?: string; error_description?: string; message?: string };
+      s.error = e.error ? `${e.error}${e.error_description ? `: ${e.error_description}` : ''}` : String(e.message);
+    }
+    delete s.pending;
+    res.redirect(303, '/');
+  });
+
+  app.get('/logout', async (req, res, next) => {
+    try {
+      const s = session(req, res);
+      const idToken = s.user?.idToken;
+      delete s.user;
+      if (!idToken) return res.redirect(303, '/');
+      const cfg = await discover();
+      res.redirect(303, oidc.buildEndSessionUrl(cfg, { id_token_hint: idToken, post_logout_redirect_uri: `${o.url}/` }).href);
+    } catch (err) {
+      next(err);
+    }
+  });
+  return app;
+}
+
+function page(o: DemoShopOptions, s: ShopSession): string {
+  const buttons = o.providers
+    .map((p) => `<a class="btn" style="background:${escapeHtml(p.colors.background)};color:${escapeHtml(p.colors.foreground)}" href="/login?provider=${escapeHtml(p.id)}">使用${escapeHtml(p.label['zh-CN'])}登录 · Log in with ${escapeHtml(p.label.en)}</a>`)
+    .join('\n');
+  const user = s.user
+    ? `<section class="user"><h2>已登录 · Signed in</h2>
+${typeof s.user.claims.picture === 'string' ? `<img alt="" src="${escapeHtml(s.user.claims.picture)}" width="64" height="64">` : ''}
+<p class="name">${escapeHtml(String(s.user.claims.name ?? ''))}</p>
+<dl><dt>sub (this shop's account id)</dt><dd id="sub">${escapeHtml(String(s.user.claims.sub))}</dd>
+<dt>idp</dt><dd id="idp">${escapeHtml(String(s.user.claims.idp ?? ''))}</dd>
+<dt>amr</dt><dd>${escapeHtml(JSON.stringify(s.user.claims.amr ?? []))}</dd></dl>
+<details><summary>ID token claims</summary><pre>${escapeHtml(JSON.stringify(s.user.claims, null, 2))}</pre></details>
+<p><a class="btn plain" href="/logout">退出 · Log out</a></p></section>`
+    : `<section class="login"><h2>登录 · Log in</h2>${buttons}
+<a class="btn plain" href="/login">更多登录方式 · More ways to log in (Denglu chooser)</a></section>`;
+  return `<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>${escapeHtml(o.name['zh-CN'])} · ${escapeHtml(o.name.en)}</title>
+<style>body{font-family:system-ui,sans-serif;margin:0;background:#f2f2f2;color:#222}header{background:#c81623;color:#fff;padding:14px 24px;font-size:20px}
+main{max-width:520px;margin:24px auto;background:#fff;padding:20px 28px;border-radius:8px}.btn{display:block;margin:10px 0;padding:10px;border-radius:6px;text-align:center;text-decoration:none;font-weight:600}
+.btn.plain{background:#eee;color:#222}.error{background:#fde8e8;color:#8a1212;padding:8px 12px;border-radius:6px}dt{font-weight:600;margin-top:8px}dd{margin:0;word-break:break-all;font-family:monospace}</style></head>
+<body><header>${escapeHtml(o.name['zh-CN'])} · ${escapeHtml(o.name.en)}</header><main>
+${s.error ? `<p class="error" id="shop-error">登录失败 · Sign-in failed: ${escapeHtml(s.error)}</p>` : ''}
+${user}
+<p><small>Demo shop (OpenID Connect client <code>${escapeHtml(o.clientId)}</code>) of the Denglu sandbox.</small></p>
+</main></body></html>`;
+}

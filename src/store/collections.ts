@@ -1,0 +1,30 @@
+// Every collection Denglu keeps, its group and its indexes: the schema both store backends open with.
+
+import type { CollectionSpec } from './store.ts';
+
+export const COLLECTIONS: readonly CollectionSpec[] = [
+  {
+    name: 'partners',
+    group: 'domain',
+    indexes: { clientId: { unique: true, keys: (p) => p.clients.map((c: { client_id: string }) => c.client_id) } },
+  },
+  {
+    name: 'accounts',
+    group: 'domain',
+    indexes: { identity: { unique: true, keys: (a) => a.identities.flatMap((i: { keys: string[] }) => i.keys) } },
+  },
+  /** Generated key material: signing keys, development cookie keys and pairwise salt. */
+  { name: 'secrets', group: 'domain' },
+  /** oidc-provider artifacts, id `<Model>:<id>`. */
+  {
+    name: 'oidc',
+    group: 'ephemeral',
+    indexes: {
+      uid: { keys: (d) => (d.payload.uid ? [`${d.model}:${d.payload.uid}`] : []) },
+      userCode: { keys: (d) => (d.payload.userCode ? [`${d.model}:${d.payload.userCode}`] : []) },
+      grantId: { keys: (d) => (d.payload.grantId ? [d.payload.grantId] : []) },
+    },
+  },
+  /** Upstream round trips in progress (state = id). */
+  { name: 'flows', group: 'ephemeral' },
+];

@@ -1,0 +1,170 @@
+// The lowdb journal's group commit under faults the store tests cannot time by hand: a group commit that
+// straddles a rotation, short writes, and a failed write whose bytes cannot be cut off. FileHandle methods
+// are wrapped for the duration of a test to hold a datasync, shorten a write or fail a truncate.
+
+import assert from 'node:assert/strict';
+import { mkdtemp, open, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Journal } from '../../src/store/lowdb/journal.ts';
+
+type Method = 'datasync' | 'write' | 'truncate';
+
+describe('store/lowdb journal', () => {
+  let dir: string;
+  let proto: Record<Method, (...args: unknown[]) => Promise<unknown>>;
+  const originals = new Map<Method, (...args: unknown[]) => Promise<unknown>>();
+
+  before(async () => {
+    const probe = join(tmpdir(), `denglu-probe-${process.pid}`);
+    await writeFile(probe, '');
+    const handle = await open(probe, 'r');
+    proto = Object.getPrototypeOf(handle);
+    await handle.close();
+    await rm(probe);
+  });
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'denglu-journal-'));
+  });
+
+  afterEach(async () => {
+    for (const [name, fn] of originals) proto[name] = fn;
+    originals.clear();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  /** Replaces a FileHandle method for this test; `original` calls the real one. */
+  function wrap(name: Method, fn: (original: (...args: unknown[]) => Promise<unknown>, self: unknown, args: unknown[]) => Promise<unknown>): void {
+    const original = originals.get(name) ?? proto[name];
+    originals.set(name, original);
+    proto[name] = function (this: unknown, ...args: unknown[]) {
+      return fn((...a) => original.apply(this, a), this, args);
+    };
+  }
+
+  /** Holds every datasync until release() (rotation uses sync, so it is not held). */
+  function holdDatasync(): { release: () => void } {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    wrap('datasync', async (original) => {
+      await gate;
+      return original();
+    });
+    return { release };
+  }
+
+  function enospc(): Error {
+    return Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+  }
+
+  async function segments(): Promise<string[]> {
+    return (await readdir(dir)).filter((n) => n.endsWith('.journal')).sort();
+  }
+
+  function appender(journal: Journal, undone: number[]) {
+    return (n: number) => {
+      const seq = journal.nextSeq();
+      return journal.appendRaw(seq, `{"s":${seq},"o":[["p","c","id${n}",${n}]]}\n`, () => undone.push(seq));
+    };
+  }
+
+  async function reopenedSeqs(): Promise<number[]> {
+    const { journal, entries } = await Journal.open(dir, 'domain', { afterSeq: 0 });
+    await journal.close();
+    return entries.map((e) => e.s);
+  }
+
+  it('a group commit straddling a rotation: when the newer segment fails, the older run is acknowledged', async () => {
+    let failFile: string | undefined;
+    const { journal } = await Journal.open(dir, 'domain', {
+      afterSeq: 0,
+      hook: (file) => {
+        if (file === failFile) throw enospc();
+      },
+    });
+    const undone: number[] = [];
+    const append = appender(journal, undone);
+    const gate = holdDatasync();
+    const first = append(1); // written, held in datasync
+    const second = append(2); // queued for the old segment
+    const { cut } = await journal.rotate(() => undefined);
+    assert.equal(cut, 2);
+    const third = append(3); // queued for the new segment
+    failFile = join(dir, (await segments())[1]!);
+    gate.release();
+    await first;
+    await second;
+    await assert.rejects(third, { code: 'ERR_STORE_UNAVAILABLE' });
+    assert.deepEqual(undone, [3]);
+    await journal.durableThrough(cut);
+    await journal.close();
+    assert.deepEqual(await reopenedSeqs(), [1, 2]);
+  });
+
+  it('a group commit straddling a rotation: when the older segment fails, the snapshot point is refused', async () => {
+    let failFile: string | undefined;
+    const { journal } = await Journal.open(dir, 'domain', {
+      afterSeq: 0,
+      hook: (file) => {
+        if (file === failFile) throw enospc();
+      },
+    });
+    const undone: number[] = [];
+    const append = appender(journal, undone);
+    const gate = holdDatasync();
+    const first = append(1);
+    failFile = join(dir, (await segments())[0]!); // from now on the old segment fails
+    const second = append(2);
+    const { cut } = await journal.rotate(() => undefined);
+    const third = append(3);
+    gate.release();
+    await first;
+    await assert.rejects(second, { code: 'ERR_STORE_UNAVAILABLE' });
+    await assert.rejects(third, { code: 'ERR_STORE_UNAVAILABLE' });
+    assert.deepEqual(undone, [3, 2]);
+    // A snapshot captured at `cut` holds #2, which failed: it must not be written.
+    await assert.rejects(journal.durableThrough(cut), { code: 'ERR_STORE_UNAVAILABLE' });
+    await journal.close();
+    assert.deepEqual(await reopenedSeqs(), [1]);
+  });
+
+  it('a short write is completed before the batch is acknowledged', async () => {
+    const { journal } = await Journal.open(dir, 'domain', { afterSeq: 0 });
+    const append = appender(journal, []);
+    let shortened = 0;
+    wrap('write', (original, _self, args) => {
+      const [buffer, offset, length] = args as [Buffer, number, number];
+      if (shortened++ > 0 || length < 2) return original(...args);
+      return original(buffer, offset, Math.floor(length / 2));
+    });
+    await append(1);
+    await append(2);
+    await journal.close();
+    assert.deepEqual(await reopenedSeqs(), [1, 2]);
+  });
+
+  it('bytes of a failed write that could not be cut off are cut before the next write', async () => {
+    const { journal } = await Journal.open(dir, 'domain', { afterSeq: 0 });
+    const undone: number[] = [];
+    const append = appender(journal, undone);
+    await append(1);
+    let writes = 0;
+    wrap('write', async (original, _self, args) => {
+      if (writes++ > 0) return original(...args);
+      const [buffer, offset, length] = args as [Buffer, number, number];
+      await original(buffer, offset, Math.floor(length / 2)); // half a line lands, then the disk is full
+      throw enospc();
+    });
+    let truncates = 0;
+    wrap('truncate', (original, _self, args) => {
+      if (truncates++ === 0) return Promise.reject(Object.assign(new Error('EIO: i/o error'), { code: 'EIO' }));
+      return original(...args);
+    });
+    await assert.rejects(append(2), { code: 'ERR_STORE_UNAVAILABLE' });
+    assert.deepEqual(undone, [2]);
+    await append(3);
+    await journal.close();
+    assert.deepEqual(await reopenedSeqs(), [1, 3]);
+  });
+});

@@ -1,0 +1,695 @@
+// The Store contract: what every backend (lowdb today, PostgreSQL later) must do, as one mocha suite.
+// A backend test calls describeStoreContract with a factory that opens its store over CONTRACT_COLLECTIONS.
+// Nothing here knows a backend: time comes from the ManualClock handed to the factory, durability from reopen.
+
+import assert from 'node:assert/strict';
+import { ManualClock } from '../../src/clock.ts';
+import type { CollectionSpec, Store } from '../../src/store/store.ts';
+
+export interface ContractDoc {
+  title: string;
+  n: number;
+  /** unique index `handle` (several keys per document) */
+  handles?: string[];
+  /** non-unique index `tag` */
+  tags?: string[];
+  nested?: { list: number[] };
+}
+
+export interface ContractToken {
+  owner: string;
+  n: number;
+}
+
+/** The collections the suite writes; a backend under test opens its store with exactly these. */
+export const CONTRACT_COLLECTIONS: readonly CollectionSpec[] = [
+  {
+    name: 'contract_docs',
+    group: 'domain',
+    indexes: {
+      handle: { unique: true, keys: (d: ContractDoc) => d.handles ?? [] },
+      tag: { keys: (d: ContractDoc) => d.tags ?? [] },
+    },
+  },
+  { name: 'contract_events', group: 'domain' },
+  {
+    name: 'contract_tokens',
+    group: 'ephemeral',
+    indexes: { owner: { keys: (t: ContractToken) => [t.owner] } },
+  },
+];
+
+export interface ContractHarness {
+  store: Store;
+  /** Opens the same data again; the suite has closed the previous store first. Required when durable. */
+  reopen?: () => Promise<Store>;
+  /** Closes every store the harness opened that is still open, and deletes the data. */
+  cleanup: () => Promise<void>;
+}
+
+const DOCS = 'contract_docs';
+const EVENTS = 'contract_events';
+const TOKENS = 'contract_tokens';
+const T0 = Date.parse('2013-09-01T00:00:00Z');
+
+async function rejectsWithCode(promise: Promise<unknown>, code: string): Promise<void> {
+  await assert.rejects(promise, (err: unknown) => {
+    assert.equal((err as { code?: string }).code, code, `expected ${code}, got ${String(err)}`);
+    return true;
+  });
+}
+
+function doc(title: string, extra: Partial<ContractDoc> = {}): ContractDoc {
+  return { title, n: 0, ...extra };
+}
+
+function ids(rows: { id: string }[]): string[] {
+  return rows.map((r) => r.id);
+}
+
+export function describeStoreContract(
+  label: string,
+  make: (clock: ManualClock) => Promise<ContractHarness>,
+  caps: { durable: boolean },
+): void {
+  describe(`contract: store/${label}`, function () {
+    this.timeout(20_000);
+    let clock: ManualClock;
+    let harness: ContractHarness;
+    let store: Store;
+
+    beforeEach(async () => {
+      clock = new ManualClock(T0);
+      harness = await make(clock);
+      store = harness.store;
+    });
+
+    afterEach(async () => {
+      await harness.cleanup();
+    });
+
+    /** Closes the store and opens the same data again. */
+    async function reopen(): Promise<Store> {
+      assert.ok(harness.reopen, 'a durable backend must provide reopen');
+      await store.close();
+      store = await harness.reopen();
+      return store;
+    }
+
+    describe('single documents', () => {
+      it('get returns undefined for an absent id and the document after create', async () => {
+        assert.equal(await store.get(DOCS, 'a'), undefined);
+        await store.create(DOCS, 'a', doc('first', { nested: { list: [1, 2] } }));
+        assert.deepEqual(await store.get(DOCS, 'a'), doc('first', { nested: { list: [1, 2] } }));
+      });
+
+      it('create refuses a live id with ERR_ALREADY_EXISTS and keeps the first document', async () => {
+        await store.create(DOCS, 'a', doc('first'));
+        await rejectsWithCode(store.create(DOCS, 'a', doc('second')), 'ERR_ALREADY_EXISTS');
+        assert.deepEqual(await store.get(DOCS, 'a'), doc('first'));
+        assert.equal(await store.count(DOCS), 1);
+      });
+
+      it('put inserts and replaces', async () => {
+        await store.put(DOCS, 'a', doc('first'));
+        await store.put(DOCS, 'a', doc('second', { n: 2 }));
+        assert.deepEqual(await store.get(DOCS, 'a'), doc('second', { n: 2 }));
+        assert.equal(await store.count(DOCS), 1);
+      });
+
+      it('collections are separate namespaces', async () => {
+        await store.put(DOCS, 'same', doc('doc'));
+        await store.put(EVENTS, 'same', { kind: 'event' });
+        assert.deepEqual(await store.get(DOCS, 'same'), doc('doc'));
+        assert.deepEqual(await store.get(EVENTS, 'same'), { kind: 'event' });
+        assert.equal(await store.get(TOKENS, 'same'), undefined);
+      });
+
+      it('update returns and stores the next document', async () => {
+        await store.create(DOCS, 'a', doc('first', { n: 1 }));
+        const seen: ContractDoc[] = [];
+        const next = await store.update<ContractDoc>(DOCS, 'a', (current) => {
+          seen.push(current);
+          return { ...current, n: current.n + 1 };
+        });
+        assert.deepEqual(seen, [doc('first', { n: 1 })]);
+        assert.deepEqual(next, doc('first', { n: 2 }));
+        assert.deepEqual(await store.get(DOCS, 'a'), doc('first', { n: 2 }));
+      });
+
+      it('update of an absent id fails with ERR_NOT_FOUND and creates nothing', async () => {
+        let called = false;
+        await rejectsWithCode(
+          store.update<ContractDoc>(DOCS, 'missing', (c) => {
+            called = true;
+            return c;
+          }),
+          'ERR_NOT_FOUND',
+        );
+        assert.equal(called, false);
+        assert.equal(await store.get(DOCS, 'missing'), undefined);
+        assert.equal(await store.count(DOCS), 0);
+      });
+
+      it('an fn that throws rejects the update with its error and changes nothing', async () => {
+        await store.create(DOCS, 'a', doc('first', { handles: ['h1'] }), { expiresAt: T0 + 1000 });
+        const boom = new Error('boom');
+        await assert.rejects(
+          store.update<ContractDoc>(DOCS, 'a', () => {
+            throw boom;
+          }),
+          (err) => err === boom,
+        );
+        assert.deepEqual(await store.get(DOCS, 'a'), doc('first', { handles: ['h1'] }));
+        assert.equal((await store.findOne(DOCS, 'handle', 'h1'))?.id, 'a');
+        clock.set(T0 + 999);
+        assert.ok(await store.get(DOCS, 'a'), 'the expiry is unchanged too');
+        clock.set(T0 + 1000);
+        assert.equal(await store.get(DOCS, 'a'), undefined);
+      });
+
+      it('delete reports whether a live document was removed', async () => {
+        await store.create(DOCS, 'a', doc('first'));
+        assert.equal(await store.delete(DOCS, 'a'), true);
+        assert.equal(await store.get(DOCS, 'a'), undefined);
+        assert.equal(await store.delete(DOCS, 'a'), false);
+        assert.equal(await store.delete(DOCS, 'never'), false);
+        await store.create(DOCS, 'a', doc('again'));
+        assert.deepEqual(await store.get(DOCS, 'a'), doc('again'));
+      });
+
+      it('take returns the document once and removes it', async () => {
+        await store.create(TOKENS, 't', { owner: 'o', n: 1 });
+        assert.deepEqual(await store.take(TOKENS, 't'), { owner: 'o', n: 1 });
+        assert.equal(await store.take(TOKENS, 't'), undefined);
+        assert.equal(await store.get(TOKENS, 't'), undefined);
+        assert.equal(await store.take(TOKENS, 'never'), undefined);
+        assert.deepEqual(await store.find(TOKENS, 'owner', 'o'), []);
+      });
+
+      it('an unknown collection is refused', async () => {
+        await assert.rejects(store.put('contract_nope', 'a', { x: 1 }));
+        await assert.rejects(store.get('contract_nope', 'a'));
+      });
+    });
+
+    describe('secondary indexes', () => {
+      it('find returns every live document under a key, findOne the holder of a unique key', async () => {
+        await store.create(DOCS, 'a', doc('a', { tags: ['red', 'blue'], handles: ['ha'] }));
+        await store.create(DOCS, 'b', doc('b', { tags: ['red'] }));
+        await store.create(DOCS, 'c', doc('c', { tags: ['green'] }));
+        const red = await store.find<ContractDoc>(DOCS, 'tag', 'red');
+        assert.deepEqual(red.map((d) => d.title).sort(), ['a', 'b']);
+        assert.deepEqual(await store.find(DOCS, 'tag', 'purple'), []);
+        assert.deepEqual(await store.findOne(DOCS, 'handle', 'ha'), {
+          id: 'a',
+          value: doc('a', { tags: ['red', 'blue'], handles: ['ha'] }),
+        });
+        assert.equal(await store.findOne(DOCS, 'handle', 'nobody'), undefined);
+      });
+
+      it('indexes follow put, update and delete', async () => {
+        await store.create(DOCS, 'a', doc('a', { tags: ['red'], handles: ['h1'] }));
+        await store.put(DOCS, 'a', doc('a', { tags: ['blue'], handles: ['h2'] }));
+        assert.deepEqual(await store.find(DOCS, 'tag', 'red'), []);
+        assert.equal((await store.find(DOCS, 'tag', 'blue')).length, 1);
+        assert.equal(await store.findOne(DOCS, 'handle', 'h1'), undefined);
+        await store.update<ContractDoc>(DOCS, 'a', (d) => ({ ...d, tags: ['green'], handles: ['h3'] }));
+        assert.deepEqual(await store.find(DOCS, 'tag', 'blue'), []);
+        assert.equal((await store.findOne(DOCS, 'handle', 'h3'))?.id, 'a');
+        await store.delete(DOCS, 'a');
+        assert.deepEqual(await store.find(DOCS, 'tag', 'green'), []);
+        assert.equal(await store.findOne(DOCS, 'handle', 'h3'), undefined);
+      });
+
+      it('count counts live documents of one collection', async () => {
+        assert.equal(await store.count(DOCS), 0);
+        await store.create(DOCS, 'a', doc('a'));
+        await store.create(DOCS, 'b', doc('b'), { expiresAt: T0 + 10 });
+        await store.create(EVENTS, 'e', { kind: 'x' });
+        assert.equal(await store.count(DOCS), 2);
+        clock.set(T0 + 10);
+        assert.equal(await store.count(DOCS), 1);
+        assert.equal(await store.count(EVENTS), 1);
+      });
+    });
+
+    describe('unique indexes', () => {
+      it('create and put fail with ERR_CONFLICT on a taken key and change nothing', async () => {
+        await store.create(DOCS, 'a', doc('a', { handles: ['h1'] }));
+        await rejectsWithCode(store.create(DOCS, 'b', doc('b', { handles: ['h1'] })), 'ERR_CONFLICT');
+        await rejectsWithCode(store.put(DOCS, 'b', doc('b', { handles: ['h1'] })), 'ERR_CONFLICT');
+        assert.equal(await store.get(DOCS, 'b'), undefined);
+        assert.equal((await store.findOne(DOCS, 'handle', 'h1'))?.id, 'a');
+        assert.equal(await store.count(DOCS), 1);
+      });
+
+      it('a put that replaces b keeps b untouched when its new key is taken', async () => {
+        await store.create(DOCS, 'a', doc('a', { handles: ['h1'] }));
+        await store.create(DOCS, 'b', doc('b', { handles: ['h2'] }));
+        await rejectsWithCode(store.put(DOCS, 'b', doc('b2', { handles: ['h1'] })), 'ERR_CONFLICT');
+        assert.deepEqual(await store.get(DOCS, 'b'), doc('b', { handles: ['h2'] }));
+        assert.equal((await store.findOne(DOCS, 'handle', 'h2'))?.id, 'b');
+      });
+
+      it('a document may keep its own keys when it is rewritten', async () => {
+        await store.create(DOCS, 'a', doc('a', { handles: ['h1', 'h2'] }));
+        await store.put(DOCS, 'a', doc('a2', { handles: ['h2', 'h1'] }));
+        await store.update<ContractDoc>(DOCS, 'a', (d) => ({ ...d, n: 5 }));
+        assert.deepEqual(await store.get(DOCS, 'a'), doc('a2', { n: 5, handles: ['h2', 'h1'] }));
+      });
+
+      it('multi-key documents conflict on any shared key', async () => {
+        await store.create(DOCS, 'a', doc('a', { handles: ['h1', 'h2', 'h3'] }));
+        await rejectsWithCode(store.create(DOCS, 'b', doc('b', { handles: ['h9', 'h3'] })), 'ERR_CONFLICT');
+        await store.create(DOCS, 'b', doc('b', { handles: ['h9', 'h4'] }));
+        for (const [key, id] of [['h1', 'a'], ['h2', 'a'], ['h3', 'a'], ['h9', 'b'], ['h4', 'b']] as const) {
+          assert.equal((await store.findOne(DOCS, 'handle', key))?.id, id, key);
+        }
+      });
+
+      it('update fails with ERR_CONFLICT on a taken key and keeps the old document', async () => {
+        await store.create(DOCS, 'a', doc('a', { handles: ['h1'] }));
+        await store.create(DOCS, 'b', doc('b', { handles: ['h2'] }));
+        await rejectsWithCode(
+          store.update<ContractDoc>(DOCS, 'b', (d) => ({ ...d, handles: ['h2', 'h1'] })),
+          'ERR_CONFLICT',
+        );
+        assert.deepEqual(await store.get(DOCS, 'b'), doc('b', { handles: ['h2'] }));
+        assert.equal((await store.findOne(DOCS, 'handle', 'h1'))?.id, 'a');
+      });
+
+      it('a key is freed when its holder drops it, is deleted or is taken', async () => {
+        await store.create(DOCS, 'a', doc('a', { handles: ['h1', 'h2'] }));
+        await store.put(DOCS, 'a', doc('a', { handles: ['h2'] }));
+        await store.create(DOCS, 'b', doc('b', { handles: ['h1'] }));
+        await store.delete(DOCS, 'a');
+        await store.create(DOCS, 'c', doc('c', { handles: ['h2'] }));
+        await store.take(DOCS, 'c');
+        await store.create(DOCS, 'd', doc('d', { handles: ['h2'] }));
+        assert.equal((await store.findOne(DOCS, 'handle', 'h1'))?.id, 'b');
+        assert.equal((await store.findOne(DOCS, 'handle', 'h2'))?.id, 'd');
+      });
+
+      it('a key is freed at the instant its holder expires', async () => {
+        await store.create(DOCS, 'a', doc('a', { handles: ['h1'] }), { expiresAt: T0 + 1000 });
+        clock.set(T0 + 999);
+        await rejectsWithCode(store.create(DOCS, 'b', doc('b', { handles: ['h1'] })), 'ERR_CONFLICT');
+        clock.set(T0 + 1000);
+        await store.create(DOCS, 'b', doc('b', { handles: ['h1'] }));
+        assert.deepEqual(await store.findOne(DOCS, 'handle', 'h1'), { id: 'b', value: doc('b', { handles: ['h1'] }) });
+        assert.equal((await store.find(DOCS, 'handle', 'h1')).length, 1);
+      });
+
+      it('parallel creates of one key: exactly one wins', async () => {
+        const results = await Promise.allSettled(
+          Array.from({ length: 20 }, (_, i) => store.create(DOCS, `p${i}`, doc(`p${i}`, { handles: ['shared'] }))),
+        );
+        const won = results.filter((r) => r.status === 'fulfilled');
+        assert.equal(won.length, 1);
+        for (const r of results) {
+          if (r.status === 'rejected') assert.equal((r.reason as { code?: string }).code, 'ERR_CONFLICT');
+        }
+        assert.equal(await store.count(DOCS), 1);
+      });
+    });
+
+    describe('expiry', () => {
+      it('a document is present at expiresAt − 1 and absent from expiresAt on (start-inclusive)', async () => {
+        const expiresAt = T0 + 60_000;
+        await store.create(DOCS, 'a', doc('a', { tags: ['t'], handles: ['h'] }), { expiresAt });
+        clock.set(expiresAt - 1);
+        assert.ok(await store.get(DOCS, 'a'));
+        assert.equal((await store.find(DOCS, 'tag', 't')).length, 1);
+        assert.equal((await store.findOne(DOCS, 'handle', 'h'))?.id, 'a');
+        assert.deepEqual(ids(await store.list(DOCS)), ['a']);
+        assert.equal(await store.count(DOCS), 1);
+        clock.set(expiresAt);
+        assert.equal(await store.get(DOCS, 'a'), undefined);
+        assert.deepEqual(await store.find(DOCS, 'tag', 't'), []);
+        assert.equal(await store.findOne(DOCS, 'handle', 'h'), undefined);
+        assert.deepEqual(await store.list(DOCS), []);
+        assert.equal(await store.count(DOCS), 0);
+      });
+
+      it('an expired document cannot be updated or taken, and its id can be created again', async () => {
+        await store.create(TOKENS, 't', { owner: 'o', n: 1 }, { expiresAt: T0 + 5 });
+        clock.set(T0 + 5);
+        await rejectsWithCode(store.update<ContractToken>(TOKENS, 't', (t) => t), 'ERR_NOT_FOUND');
+        assert.equal(await store.take(TOKENS, 't'), undefined);
+        assert.equal(await store.delete(TOKENS, 't'), false);
+        await store.create(TOKENS, 't', { owner: 'o', n: 2 });
+        assert.deepEqual(await store.get(TOKENS, 't'), { owner: 'o', n: 2 });
+      });
+
+      it('put without expiresAt makes a document permanent; put with one sets it', async () => {
+        await store.put(TOKENS, 't', { owner: 'o', n: 1 }, { expiresAt: T0 + 5 });
+        await store.put(TOKENS, 't', { owner: 'o', n: 2 });
+        await store.put(TOKENS, 'u', { owner: 'o', n: 1 });
+        await store.put(TOKENS, 'u', { owner: 'o', n: 2 }, { expiresAt: T0 + 5 });
+        clock.set(T0 + 5);
+        assert.deepEqual(await store.get(TOKENS, 't'), { owner: 'o', n: 2 });
+        assert.equal(await store.get(TOKENS, 'u'), undefined);
+      });
+
+      it('update keeps the expiry unless it is given one', async () => {
+        await store.create(TOKENS, 'keep', { owner: 'o', n: 1 }, { expiresAt: T0 + 100 });
+        await store.create(TOKENS, 'move', { owner: 'o', n: 1 }, { expiresAt: T0 + 100 });
+        await store.create(TOKENS, 'forever', { owner: 'o', n: 1 });
+        await store.update<ContractToken>(TOKENS, 'keep', (t) => ({ ...t, n: 2 }));
+        await store.update<ContractToken>(TOKENS, 'move', (t) => ({ ...t, n: 2 }), { expiresAt: T0 + 200 });
+        await store.update<ContractToken>(TOKENS, 'forever', (t) => ({ ...t, n: 2 }));
+        clock.set(T0 + 100);
+        assert.equal(await store.get(TOKENS, 'keep'), undefined);
+        assert.deepEqual(await store.get(TOKENS, 'move'), { owner: 'o', n: 2 });
+        clock.set(T0 + 200);
+        assert.equal(await store.get(TOKENS, 'move'), undefined);
+        assert.deepEqual(await store.get(TOKENS, 'forever'), { owner: 'o', n: 2 });
+      });
+
+      it('sweepExpired forgets expired documents and counts them', async () => {
+        await store.create(TOKENS, 'e1', { owner: 'o', n: 1 }, { expiresAt: T0 + 10 });
+        await store.create(TOKENS, 'e2', { owner: 'o', n: 2 }, { expiresAt: T0 + 20 });
+        await store.create(DOCS, 'e3', doc('e3'), { expiresAt: T0 + 10 });
+        await store.create(TOKENS, 'live', { owner: 'o', n: 3 }, { expiresAt: T0 + 30 });
+        await store.create(DOCS, 'forever', doc('forever'));
+        assert.equal(await store.sweepExpired(), 0);
+        clock.set(T0 + 20);
+        assert.equal(await store.sweepExpired(), 3);
+        assert.equal(await store.sweepExpired(), 0);
+        assert.deepEqual(await store.get(TOKENS, 'live'), { owner: 'o', n: 3 });
+        assert.deepEqual(await store.get(DOCS, 'forever'), doc('forever'));
+        assert.deepEqual(
+          (await store.find<ContractToken>(TOKENS, 'owner', 'o')).map((t) => t.n),
+          [3],
+        );
+      });
+    });
+
+    describe('batch', () => {
+      it('applies every op', async () => {
+        await store.create(DOCS, 'gone', doc('gone'));
+        await store.batch([
+          { op: 'create', collection: DOCS, id: 'a', value: doc('a', { handles: ['h1'] }) },
+          { op: 'put', collection: EVENTS, id: 'e', value: { kind: 'x' } },
+          { op: 'delete', collection: DOCS, id: 'gone' },
+          { op: 'put', collection: DOCS, id: 'b', value: doc('b'), options: { expiresAt: T0 + 10 } },
+        ]);
+        assert.deepEqual(await store.get(DOCS, 'a'), doc('a', { handles: ['h1'] }));
+        assert.deepEqual(await store.get(EVENTS, 'e'), { kind: 'x' });
+        assert.equal(await store.get(DOCS, 'gone'), undefined);
+        assert.deepEqual(await store.get(DOCS, 'b'), doc('b'));
+        clock.set(T0 + 10);
+        assert.equal(await store.get(DOCS, 'b'), undefined);
+      });
+
+      it('a conflicting op in the middle leaves the earlier ops unapplied', async () => {
+        await store.create(DOCS, 'holder', doc('holder', { handles: ['taken'] }));
+        await store.create(DOCS, 'old', doc('old', { handles: ['mine'] }));
+        await rejectsWithCode(
+          store.batch([
+            { op: 'put', collection: DOCS, id: 'old', value: doc('changed', { handles: ['other'] }) },
+            { op: 'create', collection: DOCS, id: 'new1', value: doc('new1', { handles: ['mine'] }) },
+            { op: 'delete', collection: DOCS, id: 'holder' },
+            { op: 'put', collection: EVENTS, id: 'e', value: { kind: 'x' } },
+            { op: 'create', collection: DOCS, id: 'new2', value: doc('new2', { handles: ['new-key', 'taken2'] }) },
+            { op: 'create', collection: DOCS, id: 'new3', value: doc('new3', { handles: ['new-key'] }) },
+            { op: 'put', collection: EVENTS, id: 'after', value: { kind: 'y' } },
+          ]),
+          'ERR_CONFLICT',
+        );
+        assert.deepEqual(await store.get(DOCS, 'old'), doc('old', { handles: ['mine'] }));
+        assert.deepEqual(await store.get(DOCS, 'holder'), doc('holder', { handles: ['taken'] }));
+        for (const id of ['new1', 'new2', 'new3']) assert.equal(await store.get(DOCS, id), undefined, id);
+        assert.equal(await store.get(EVENTS, 'e'), undefined);
+        assert.equal(await store.get(EVENTS, 'after'), undefined);
+        assert.equal((await store.findOne(DOCS, 'handle', 'mine'))?.id, 'old');
+        assert.equal((await store.findOne(DOCS, 'handle', 'taken'))?.id, 'holder');
+        assert.equal(await store.findOne(DOCS, 'handle', 'other'), undefined);
+        assert.equal(await store.findOne(DOCS, 'handle', 'new-key'), undefined);
+        assert.equal(await store.count(DOCS), 2);
+        assert.equal(await store.count(EVENTS), 0);
+      });
+
+      it('a create of a live id in the middle fails with ERR_ALREADY_EXISTS and applies nothing', async () => {
+        await store.create(DOCS, 'a', doc('a'));
+        await rejectsWithCode(
+          store.batch([
+            { op: 'put', collection: DOCS, id: 'b', value: doc('b') },
+            { op: 'delete', collection: DOCS, id: 'a' },
+            { op: 'create', collection: DOCS, id: 'b', value: doc('b again') },
+          ]),
+          'ERR_ALREADY_EXISTS',
+        );
+        assert.deepEqual(await store.get(DOCS, 'a'), doc('a'));
+        assert.equal(await store.get(DOCS, 'b'), undefined);
+      });
+
+      it('a batch across collection groups is refused and applies nothing', async () => {
+        await assert.rejects(
+          store.batch([
+            { op: 'put', collection: DOCS, id: 'a', value: doc('a') },
+            { op: 'put', collection: TOKENS, id: 't', value: { owner: 'o', n: 1 } },
+          ]),
+        );
+        assert.equal(await store.get(DOCS, 'a'), undefined);
+        assert.equal(await store.get(TOKENS, 't'), undefined);
+      });
+
+      it('an empty batch does nothing', async () => {
+        await store.batch([]);
+        assert.equal(await store.count(DOCS), 0);
+      });
+    });
+
+    describe('concurrency', () => {
+      it('50 parallel takes of one document: exactly one gets it', async () => {
+        await store.create(TOKENS, 'code', { owner: 'o', n: 7 });
+        const results = await Promise.all(Array.from({ length: 50 }, () => store.take<ContractToken>(TOKENS, 'code')));
+        const got = results.filter((r) => r !== undefined);
+        assert.deepEqual(got, [{ owner: 'o', n: 7 }]);
+        assert.equal(await store.get(TOKENS, 'code'), undefined);
+      });
+
+      it('50 parallel updates incrementing a counter: no lost write', async () => {
+        await store.create(DOCS, 'counter', doc('counter'));
+        const results = await Promise.all(
+          Array.from({ length: 50 }, () => store.update<ContractDoc>(DOCS, 'counter', (d) => ({ ...d, n: d.n + 1 }))),
+        );
+        assert.deepEqual(results.map((r) => r.n).sort((a, b) => a - b), Array.from({ length: 50 }, (_, i) => i + 1));
+        assert.equal((await store.get<ContractDoc>(DOCS, 'counter'))?.n, 50);
+      });
+
+      it('parallel creates of one id: exactly one wins', async () => {
+        const results = await Promise.allSettled(
+          Array.from({ length: 20 }, (_, i) => store.create(DOCS, 'one', doc(`c${i}`))),
+        );
+        assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
+        for (const r of results) {
+          if (r.status === 'rejected') assert.equal((r.reason as { code?: string }).code, 'ERR_ALREADY_EXISTS');
+        }
+      });
+    });
+
+    describe('list', () => {
+      async function seed(): Promise<void> {
+        for (const i of [3, 1, 5, 2, 4]) {
+          await store.create(DOCS, `e${i}`, doc(`e${i}`, { n: i, tags: [i % 2 === 0 ? 'even' : 'odd'] }));
+        }
+      }
+
+      it('orders by id ascending by default and descending on request', async () => {
+        await seed();
+        assert.deepEqual(ids(await store.list(DOCS)), ['e1', 'e2', 'e3', 'e4', 'e5']);
+        assert.deepEqual(ids(await store.list(DOCS, { order: 'asc' })), ['e1', 'e2', 'e3', 'e4', 'e5']);
+        assert.deepEqual(ids(await store.list(DOCS, { order: 'desc' })), ['e5', 'e4', 'e3', 'e2', 'e1']);
+        const rows = await store.list<ContractDoc>(DOCS, { limit: 1 });
+        assert.deepEqual(rows, [{ id: 'e1', value: doc('e1', { n: 1, tags: ['odd'] }) }]);
+      });
+
+      it('after and limit page through in both directions', async () => {
+        await seed();
+        assert.deepEqual(ids(await store.list(DOCS, { after: 'e2' })), ['e3', 'e4', 'e5']);
+        assert.deepEqual(ids(await store.list(DOCS, { after: 'e4', order: 'desc' })), ['e3', 'e2', 'e1']);
+        assert.deepEqual(ids(await store.list(DOCS, { after: 'e2', limit: 2 })), ['e3', 'e4']);
+        assert.deepEqual(ids(await store.list(DOCS, { after: 'e5' })), []);
+        assert.deepEqual(ids(await store.list(DOCS, { after: 'e0' })), ['e1', 'e2', 'e3', 'e4', 'e5']);
+        const pages: string[][] = [];
+        let after: string | undefined;
+        for (;;) {
+          const page = await store.list(DOCS, { order: 'desc', limit: 2, ...(after === undefined ? {} : { after }) });
+          if (page.length === 0) break;
+          pages.push(ids(page));
+          after = page[page.length - 1]!.id;
+        }
+        assert.deepEqual(pages, [['e5', 'e4'], ['e3', 'e2'], ['e1']]);
+      });
+
+      it('lists one index key only when asked', async () => {
+        await seed();
+        assert.deepEqual(ids(await store.list(DOCS, { index: { name: 'tag', key: 'odd' } })), ['e1', 'e3', 'e5']);
+        assert.deepEqual(
+          ids(await store.list(DOCS, { index: { name: 'tag', key: 'odd' }, order: 'desc', after: 'e5', limit: 1 })),
+          ['e3'],
+        );
+        assert.deepEqual(await store.list(DOCS, { index: { name: 'tag', key: 'none' } }), []);
+      });
+
+      it('skips expired documents, also when a limit applies', async () => {
+        await store.create(DOCS, 'a1', doc('a1'));
+        await store.create(DOCS, 'a2', doc('a2'), { expiresAt: T0 + 10 });
+        await store.create(DOCS, 'a3', doc('a3'), { expiresAt: T0 + 10 });
+        await store.create(DOCS, 'a4', doc('a4'));
+        clock.set(T0 + 10);
+        assert.deepEqual(ids(await store.list(DOCS, { after: 'a1', limit: 1 })), ['a4']);
+        assert.deepEqual(ids(await store.list(DOCS)), ['a1', 'a4']);
+      });
+    });
+
+    describe('returned and given documents are copies', () => {
+      it('changing a value after writing it does not change the store', async () => {
+        const value = doc('a', { handles: ['h1'], nested: { list: [1] } });
+        await store.create(DOCS, 'a', value);
+        value.title = 'changed';
+        value.handles!.push('h2');
+        value.nested!.list.push(2);
+        assert.deepEqual(await store.get(DOCS, 'a'), doc('a', { handles: ['h1'], nested: { list: [1] } }));
+        assert.equal(await store.findOne(DOCS, 'handle', 'h2'), undefined);
+      });
+
+      it('mutating what a read returns does not change the store', async () => {
+        await store.create(DOCS, 'a', doc('a', { tags: ['t'], nested: { list: [1] } }));
+        const expected = doc('a', { tags: ['t'], nested: { list: [1] } });
+        const attempts: ((d: ContractDoc) => void)[] = [
+          (d) => {
+            d.title = 'changed';
+          },
+          (d) => {
+            d.nested!.list.push(2);
+          },
+          (d) => {
+            d.tags!.length = 0;
+          },
+        ];
+        const reads: (() => Promise<ContractDoc | undefined>)[] = [
+          () => store.get<ContractDoc>(DOCS, 'a'),
+          async () => (await store.find<ContractDoc>(DOCS, 'tag', 't'))[0],
+          async () => (await store.list<ContractDoc>(DOCS))[0]?.value,
+          () => store.update<ContractDoc>(DOCS, 'a', (d) => ({ ...d })),
+        ];
+        for (const read of reads) {
+          for (const mutate of attempts) {
+            const value = await read();
+            assert.ok(value);
+            try {
+              mutate(value); // a backend may hand out frozen documents: then this throws, which is fine
+            } catch {
+              // frozen
+            }
+            assert.deepEqual(await store.get(DOCS, 'a'), expected);
+          }
+        }
+        assert.equal((await store.find(DOCS, 'tag', 't')).length, 1);
+      });
+
+      it('mutating the document update passes to fn does not leak when fn throws', async () => {
+        await store.create(DOCS, 'a', doc('a', { n: 1 }));
+        await assert.rejects(
+          store.update<ContractDoc>(DOCS, 'a', (d) => {
+            try {
+              d.n = 99;
+            } catch {
+              // frozen
+            }
+            throw new Error('abort');
+          }),
+        );
+        assert.deepEqual(await store.get(DOCS, 'a'), doc('a', { n: 1 }));
+      });
+    });
+
+    if (caps.durable) {
+      describe('durability', () => {
+        it('close and reopen shows every acknowledged write', async () => {
+          await store.create(DOCS, 'a', doc('a', { handles: ['h1'], tags: ['t'] }));
+          await store.create(DOCS, 'b', doc('b', { handles: ['h2'] }));
+          await store.put(DOCS, 'b', doc('b2', { handles: ['h3'] }));
+          await store.create(DOCS, 'c', doc('c'));
+          await store.delete(DOCS, 'c');
+          await store.create(DOCS, 'counter', doc('counter'));
+          await Promise.all(
+            Array.from({ length: 20 }, () => store.update<ContractDoc>(DOCS, 'counter', (d) => ({ ...d, n: d.n + 1 }))),
+          );
+          await store.batch([
+            { op: 'put', collection: EVENTS, id: 'e1', value: { kind: 'x' } },
+            { op: 'put', collection: EVENTS, id: 'e2', value: { kind: 'y' } },
+          ]);
+          await store.create(TOKENS, 't1', { owner: 'o', n: 1 }, { expiresAt: T0 + 1000 });
+          await store.create(TOKENS, 't2', { owner: 'o', n: 2 });
+          await store.take(TOKENS, 't2');
+          await rejectsWithCode(store.create(DOCS, 'x', doc('x', { handles: ['h1'] })), 'ERR_CONFLICT');
+
+          await reopen();
+          assert.deepEqual(await store.get(DOCS, 'a'), doc('a', { handles: ['h1'], tags: ['t'] }));
+          assert.deepEqual(await store.get(DOCS, 'b'), doc('b2', { handles: ['h3'] }));
+          assert.equal(await store.get(DOCS, 'c'), undefined);
+          assert.equal(await store.get(DOCS, 'x'), undefined);
+          assert.equal((await store.get<ContractDoc>(DOCS, 'counter'))?.n, 20);
+          assert.deepEqual(ids(await store.list(EVENTS)), ['e1', 'e2']);
+          assert.deepEqual(await store.get(TOKENS, 't1'), { owner: 'o', n: 1 });
+          assert.equal(await store.get(TOKENS, 't2'), undefined);
+          assert.equal((await store.findOne(DOCS, 'handle', 'h1'))?.id, 'a');
+          assert.equal(await store.findOne(DOCS, 'handle', 'h2'), undefined);
+          assert.equal((await store.findOne(DOCS, 'handle', 'h3'))?.id, 'b');
+          assert.equal((await store.find(DOCS, 'tag', 't')).length, 1);
+          assert.equal(await store.count(DOCS), 3);
+          await rejectsWithCode(store.create(DOCS, 'y', doc('y', { handles: ['h3'] })), 'ERR_CONFLICT');
+          clock.set(T0 + 999);
+          assert.ok(await store.get(TOKENS, 't1'), 'the expiry survives the reopen');
+          clock.set(T0 + 1000);
+          assert.equal(await store.get(TOKENS, 't1'), undefined);
+        });
+
+        it('expired documents stay gone after reopen, swept or not', async () => {
+          await store.create(TOKENS, 'swept', { owner: 'o', n: 1 }, { expiresAt: T0 + 10 });
+          await store.create(DOCS, 'unswept', doc('u', { handles: ['hu'] }), { expiresAt: T0 + 10 });
+          await store.create(DOCS, 'was-permanent', doc('p'));
+          await store.put(DOCS, 'was-permanent', doc('p'), { expiresAt: T0 + 10 });
+          clock.set(T0 + 10);
+          assert.equal(await store.sweepExpired(), 3);
+          await store.create(TOKENS, 'later', { owner: 'o', n: 2 });
+          await reopen();
+          assert.equal(await store.get(TOKENS, 'swept'), undefined);
+          assert.equal(await store.get(DOCS, 'unswept'), undefined);
+          assert.equal(await store.get(DOCS, 'was-permanent'), undefined);
+          assert.equal(await store.count(DOCS), 0);
+          assert.deepEqual(
+            (await store.find<ContractToken>(TOKENS, 'owner', 'o')).map((t) => t.n),
+            [2],
+          );
+          await store.create(DOCS, 'new', doc('new', { handles: ['hu'] }));
+          await reopen();
+          assert.equal((await store.findOne(DOCS, 'handle', 'hu'))?.id, 'new');
+          assert.equal(await store.get(DOCS, 'unswept'), undefined);
+        });
+
+        it('every write acknowledged during a burst survives reopen', async () => {
+          const writes: Promise<unknown>[] = [];
+          for (let i = 0; i < 200; i++) {
+            writes.push(store.put(EVENTS, `burst-${String(i).padStart(3, '0')}`, { i }));
+            if (i % 10 === 0) writes.push(store.put(TOKENS, `tok-${i}`, { owner: 'burst', n: i }));
+          }
+          await Promise.all(writes);
+          await reopen();
+          assert.equal(await store.count(EVENTS), 200);
+          assert.equal((await store.find(TOKENS, 'owner', 'burst')).length, 20);
+          assert.deepEqual(await store.get(EVENTS, 'burst-123'), { i: 123 });
+        });
+      });
+    } else {
+      it('declares itself not durable: no reopen is offered', () => {
+        assert.equal(harness.reopen, undefined);
+      });
+    }
+  });
+}
