@@ -109,16 +109,18 @@ export class Broker {
     const strategy = this.#strategies.get(providerId);
     if (!strategy) return { ok: false, error: new GatewayError('ERR_PROVIDER_UNKNOWN', `provider "${providerId}" is not configured`, { status: 404 }) };
     const state = typeof query.state === 'string' ? query.state : undefined;
-    if (!state) return { ok: false, error: new UpstreamError(providerId, 'state_validate', 'callback without "state"') };
+    // State failures are the caller's (4xx), not the provider's: no UpstreamError (502) here.
+    if (!state) return { ok: false, error: new GatewayError('ERR_FLOW_STATE_MISMATCH', 'callback without "state"', { status: 403 }) };
     const flow = await this.#o.store.take<Flow>('flows', state);
     if (!flow) {
       return { ok: false, error: new GatewayError('ERR_FLOW_STATE_MISMATCH', '"state" names no pending flow (unknown or already used)', { status: 403 }) };
     }
     if (flow.provider !== providerId) {
-      return { ok: false, error: new UpstreamError(providerId, 'state_validate', `flow belongs to "${flow.provider}", not "${providerId}"`) };
+      return { ok: false, error: new GatewayError('ERR_FLOW_STATE_MISMATCH', `flow belongs to "${flow.provider}", not "${providerId}"`, { status: 403 }) };
     }
     if (!binding || bindingHash(binding) !== flow.bindingHash) {
-      return { ok: false, flow, error: new UpstreamError(providerId, 'state_validate', 'flow was started in another browser') };
+      // The flow is not this browser's: nothing of it (interaction, shop, language) goes into the answer.
+      return { ok: false, error: new GatewayError('ERR_FLOW_STATE_MISMATCH', 'flow was started in another browser', { status: 403 }) };
     }
     if (this.#o.clock.now() >= flow.expiresAt) {
       return { ok: false, flow, error: new GatewayError('ERR_FLOW_EXPIRED', 'flow expired before the provider answered', { status: 400 }) };

@@ -41,7 +41,7 @@ export function failureMessage(ctx: LoginContext, err: unknown, f: FailureContex
 
 /** The protocol error the shop gets if the shopper goes back from this failure. */
 export function shopError(err: unknown): 'access_denied' | 'temporarily_unavailable' {
-  if (err instanceof UpstreamError && (err.step === 'timeout' || err.step === 'token_exchange' || err.step === 'userinfo' || err.step === 'profile_decode')) {
+  if (err instanceof UpstreamError && err.step !== 'provider_denied' && err.step !== 'state_validate') {
     return 'temporarily_unavailable';
   }
   return 'access_denied';

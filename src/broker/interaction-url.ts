@@ -1,6 +1,8 @@
 // oidc-provider's `interactions.url` hook. A login with a usable provider hint (`provider=qq`) goes
 // straight to the provider — the flow is created here and the browser skips the chooser hop; every
 // other interaction (chooser, consent, an unusable hint that needs explaining) goes to /interaction/<uid>.
+// oidc-provider scopes its interaction cookie to the path of the URL returned here, so when that is the
+// provider's page, the cookie is also set for /interaction/<uid> (the failure page's actions need it).
 
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import { pickLocale } from '../i18n/locale.ts';
@@ -22,6 +24,16 @@ export function interactionUrl(ctx: LoginContext) {
         koa.cookies.set(name, value, { ...options, signed: false, overwrite: true });
       },
     };
+    // oidc-provider sets this cookie too, but for the provider's path; both stay (no overwrite).
+    const ttlMs = typeof interaction.exp === 'number' ? interaction.exp * 1000 - Date.now() : 3600_000;
+    koa.cookies.set(koa.oidc.provider.cookieName('interaction'), interaction.uid, {
+      path: page,
+      signed: true,
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: ctx.secureCookies,
+      maxAge: Math.max(ttlMs, 0),
+    });
     const locale = pickLocale({ uiLocales: interaction.params.ui_locales, acceptLanguage: koa.get('accept-language'), fallback: partner.locales[0] });
     return ctx.broker.start({
       provider: hint,

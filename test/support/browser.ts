@@ -38,12 +38,16 @@ export class TestBrowser {
   }
 
   /** Requests `url` and follows redirects (303/302 → GET) until a non-redirect answer. */
-  async go(url: string | URL, init: { method?: string; body?: URLSearchParams; maxHops?: number } = {}): Promise<Page> {
+  async go(
+    url: string | URL,
+    init: { method?: string; body?: URLSearchParams; maxHops?: number; stopAt?: (url: URL) => boolean } = {},
+  ): Promise<Page> {
     let method = init.method ?? 'GET';
     let body = init.body;
     let current = new URL(url);
     const hops: Hop[] = [];
     for (let i = 0; i < (init.maxHops ?? 20); i++) {
+      if (init.stopAt?.(current)) return { url: current, status: 0, html: '', headers: new Headers(), hops };
       const res = await this.request(method, current, body);
       const location = res.headers.get('location');
       hops.push({ method, url: current.href, status: res.status, ...(location ? { location } : {}) });
@@ -62,21 +66,21 @@ export class TestBrowser {
   }
 
   /** Submits the form whose action contains `actionPart` (or the first form) with extra fields. */
-  async submit(page: Page, fields: Record<string, string> = {}, actionPart?: string): Promise<Page> {
+  async submit(page: Page, fields: Record<string, string> = {}, actionPart?: string, stopAt?: (url: URL) => boolean): Promise<Page> {
     const forms = [...page.html.matchAll(/<form[^>]*action="([^"]*)"[^>]*>([\s\S]*?)<\/form>/g)];
     const form = actionPart ? forms.find((f) => decode(f[1]!).includes(actionPart)) : forms[0];
     if (!form) throw new Error(`no form${actionPart ? ` with action containing ${actionPart}` : ''} on ${page.url}`);
     const data = new URLSearchParams();
     for (const m of form[2]!.matchAll(/<input[^>]*type="hidden"[^>]*name="([^"]+)"[^>]*value="([^"]*)"[^>]*>/g)) data.set(decode(m[1]!), decode(m[2]!));
     for (const [k, v] of Object.entries(fields)) data.set(k, v);
-    return this.go(new URL(decode(form[1]!), page.url), { method: 'POST', body: data });
+    return this.go(new URL(decode(form[1]!), page.url), { method: 'POST', body: data, ...(stopAt ? { stopAt } : {}) });
   }
 
   /** Follows the first link whose href contains `hrefPart`. */
-  async click(page: Page, hrefPart: string): Promise<Page> {
+  async click(page: Page, hrefPart: string, stopAt?: (url: URL) => boolean): Promise<Page> {
     const link = [...page.html.matchAll(/<a[^>]*href="([^"]*)"/g)].map((m) => decode(m[1]!)).find((h) => h.includes(hrefPart));
     if (!link) throw new Error(`no link containing ${hrefPart} on ${page.url}`);
-    return this.go(new URL(link, page.url));
+    return this.go(new URL(link, page.url), stopAt ? { stopAt } : {});
   }
 }
 

@@ -1,7 +1,7 @@
 // One process per data directory. The lock file holds the owner's pid; a lock left by a process that
 // no longer exists is taken over, a live owner makes the second process refuse to start.
 
-import { open, readFile, rm } from 'node:fs/promises';
+import { link, open, readFile, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { GatewayError } from '../../errors.ts';
@@ -13,11 +13,15 @@ export interface DirLock {
 export async function lockDirectory(dir: string): Promise<DirLock> {
   const file = join(dir, 'denglu.lock');
   for (let attempt = 0; attempt < 2; attempt++) {
+    // Write the complete owner record first, then link it into place: link() fails if the lock exists,
+    // and nobody can ever observe a half-written lock file.
+    const draft = `${file}.${process.pid}.tmp`;
+    const handle = await open(draft, 'w');
+    await handle.write(JSON.stringify({ pid: process.pid, host: hostname(), since: new Date().toISOString() }) + '\n');
+    await handle.sync();
+    await handle.close();
     try {
-      const handle = await open(file, 'wx');
-      await handle.write(JSON.stringify({ pid: process.pid, host: hostname(), since: new Date().toISOString() }) + '\n');
-      await handle.sync();
-      await handle.close();
+      await link(draft, file);
       return { release: () => rm(file, { force: true }) };
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
@@ -37,6 +41,8 @@ export async function lockDirectory(dir: string): Promise<DirLock> {
         );
       }
       await rm(file, { force: true }); // stale: its owner is gone
+    } finally {
+      await rm(draft, { force: true });
     }
   }
   throw new GatewayError('ERR_STORE_LOCKED', `could not lock the data directory ${dir}`);

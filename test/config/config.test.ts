@@ -1,0 +1,113 @@
+// Configuration: defaults in one documented place, every problem reported at once, production refusing
+// sandbox settings, and .env.example listing every variable.
+
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { ConfigError, loadConfig } from '../../config/load-config.ts';
+import { SETTINGS } from '../../config/defaults.ts';
+import { DESCRIPTORS } from '../../providers/index.ts';
+
+const load = (env: Record<string, string>, argv: string[] = []) => loadConfig({ env, argv, descriptors: DESCRIPTORS });
+
+function problemsOf(fn: () => unknown): string[] {
+  try {
+    fn();
+  } catch (err) {
+    assert.ok(err instanceof ConfigError, `expected ConfigError, got ${err}`);
+    return err.problems;
+  }
+  assert.fail('expected the configuration to be refused');
+}
+
+const PRODUCTION_OK = {
+  NODE_ENV: 'production',
+  DENGLU_ISSUER: 'https://login.example.com',
+  COOKIE_KEYS: 'k'.repeat(40),
+  PAIRWISE_SALT: 's'.repeat(40),
+  WEIBO_CLIENT_ID: '1234567890',
+  WEIBO_CLIENT_SECRET: 'a-real-looking-weibo-secret',
+};
+
+describe('config', () => {
+  it('starts in development with the sandbox and every provider pointed at its emulator', () => {
+    const config = load({});
+    assert.equal(config.production, false);
+    assert.equal(config.port, 3000);
+    assert.equal(config.issuer, 'http://localhost:3000');
+    assert.equal(config.sandbox.enabled, true);
+    assert.deepEqual(Object.keys(config.providers).sort(), ['qq', 'sohu', 'weibo']);
+    assert.equal(config.providers.weibo!.baseUrls.api, config.sandbox.emulatorUrls.weibo);
+    assert.equal(config.sandbox.emulatorUrls.weibo, 'http://localhost:3001');
+    assert.equal(config.cookieKeys, undefined, 'generated and stored in development');
+  });
+
+  it('derives the issuer and sandbox ports from PORT', () => {
+    const config = load({ PORT: '4000' });
+    assert.equal(config.issuer, 'http://localhost:4000');
+    assert.equal(config.sandbox.emulatorPort, 4001);
+    assert.equal(config.sandbox.shopPort, 4100);
+  });
+
+  it('reports every problem at once', () => {
+    const problems = problemsOf(() =>
+      load({ PORT: 'abc', LOG_LEVEL: 'loud', SANDBOX: 'maybe', UPSTREAM_TIMEOUT_MS: '0', SANDBOX_NOW: '2013-09-20T10:00', WEIBO_CLIENT_ID: 'x' }),
+    );
+    const text = problems.join('\n');
+    for (const name of ['PORT', 'LOG_LEVEL', 'SANDBOX', 'UPSTREAM_TIMEOUT_MS', 'SANDBOX_NOW', 'WEIBO_CLIENT_SECRET']) {
+      assert.match(text, new RegExp(name), `${name} is named`);
+    }
+    assert.match(text, /no offset or time zone/);
+    assert.equal(problems.length, 6);
+  });
+
+  it('accepts a simulated now from --now with an offset or zone, and refuses a bare local time', () => {
+    assert.equal(load({}, ['--now', '2013-09-20T10:00+08:00']).sandbox.now, Date.parse('2013-09-20T02:00:00Z'));
+    assert.equal(load({}, ['--now=2013-09-20T10:00[Asia/Shanghai]']).sandbox.now, Date.parse('2013-09-20T02:00:00Z'));
+    assert.match(problemsOf(() => load({}, ['--now', '2013-09-20 10:00'])).join(), /--now: .*no offset or time zone/);
+  });
+
+  it('accepts a complete production configuration', () => {
+    const config = load(PRODUCTION_OK);
+    assert.equal(config.production, true);
+    assert.equal(config.sandbox.enabled, false);
+    assert.deepEqual(Object.keys(config.providers), ['weibo'], 'only configured providers are used');
+    assert.equal(config.providers.weibo!.baseUrls.api, 'https://api.weibo.com');
+  });
+
+  it('refuses sandbox settings in production, all at once', () => {
+    const problems = problemsOf(() =>
+      load({
+        NODE_ENV: 'production',
+        DENGLU_ISSUER: 'http://login.example.com',
+        SANDBOX: 'true',
+        SANDBOX_NOW: '2013-09-20T10:00+08:00',
+        WEIBO_CLIENT_ID: 'denglu-sandbox-weibo',
+        WEIBO_CLIENT_SECRET: 'sandbox-secret-weibo-not-for-production',
+        WEIBO_BASE_URL: 'http://localhost:3001',
+      }),
+    );
+    const text = problems.join('\n');
+    assert.match(text, /SANDBOX must be false/);
+    assert.match(text, /simulated time/);
+    assert.match(text, /COOKIE_KEYS is required/);
+    assert.match(text, /PAIRWISE_SALT is required/);
+    assert.match(text, /https URL in production/);
+    assert.match(text, /WEIBO_CLIENT_SECRET is the sandbox secret/);
+    assert.match(text, /WEIBO_BASE_URL points at http:\/\/localhost:3001/);
+  });
+
+  it('refuses short cookie keys and salts', () => {
+    const problems = problemsOf(() => load({ ...PRODUCTION_OK, COOKIE_KEYS: 'short', PAIRWISE_SALT: 'short' }));
+    assert.equal(problems.length, 2);
+  });
+
+  it('documents every variable in SETTINGS and .env.example', () => {
+    const example = readFileSync(new URL('../../.env.example', import.meta.url), 'utf8');
+    const source = readFileSync(new URL('../../config/load-config.ts', import.meta.url), 'utf8');
+    const read = new Set([...source.matchAll(/\b(?:env\.|int\(|bool\(|url\()'?([A-Z][A-Z0-9_]+)/g)].map((m) => m[1]!));
+    for (const d of DESCRIPTORS) for (const suffix of ['CLIENT_ID', 'CLIENT_SECRET', 'BASE_URL']) read.add(`${d.id.toUpperCase()}_${suffix}`);
+    const documented = new Set(SETTINGS.map((s) => s.env));
+    for (const name of read) assert.ok(documented.has(name), `${name} is read but not in config/defaults.ts SETTINGS`);
+    for (const name of documented) assert.match(example, new RegExp(`^#? ?${name}=`, 'm'), `${name} is missing from .env.example`);
+  });
+});
