@@ -27,6 +27,10 @@ export const SETTINGS: readonly SettingDoc[] = [
   { env: 'SANDBOX_NOW', default: '(real time)', description: 'Run the gateway at a simulated instant that keeps ticking, e.g. `2013-09-20T10:00+08:00` (offset or IANA zone required). Same as `npm start -- --now …`.' },
   { env: 'SANDBOX_EMULATOR_PORT', default: '$PORT+1', description: 'First port of the provider emulators (Weibo, QQ, Sohu take consecutive ports).' },
   { env: 'SANDBOX_SHOP_PORT', default: '$PORT+100', description: 'First port of the demo shops (JD.com, then Taobao).' },
+  { env: 'ADMIN_OPERATOR_TOKEN', default: '(sandbox token in development)', description: 'Bearer token of the operator on the admin API (`/api/admin`), at least 32 characters. Required in production; in development it defaults to the documented sandbox token `denglu-sandbox-operator-token-not-for-production`.', secret: true },
+  { env: 'ADMIN_RATE_LIMIT', default: '300', description: 'Admin API requests allowed per minute from one IP address (1–100000); more get 429 with Retry-After.' },
+  { env: 'DENGLU_URL', default: 'http://localhost:3000', description: 'Gateway the `denglu` command line talks to (same as `--url`). Not read by the gateway.' },
+  { env: 'DENGLU_TOKEN', default: '(none)', description: 'Admin API token the `denglu` command line sends (same as `--token`): the operator token or a partner manager token `<managerId>.<secret>`. Not read by the gateway.', secret: true },
   { env: 'WEIBO_CLIENT_ID', default: '(sandbox app)', description: 'Weibo App Key.' },
   { env: 'WEIBO_CLIENT_SECRET', default: '(sandbox app)', description: 'Weibo App Secret.', secret: true },
   { env: 'WEIBO_BASE_URL', default: 'https://api.weibo.com', description: 'Weibo API base URL (the sandbox points it at the emulator).' },
@@ -50,4 +54,10 @@ export const DEFAULTS = {
   sessionTtlSeconds: 14 * 24 * 3600,
   emulatorPortOffset: 1,
   shopPortOffset: 100,
+  /** Admin API requests per minute and IP. */
+  adminRateLimitPerMinute: 300,
+  /** Largest admin API request body. */
+  adminBodyLimit: '32kb',
+  /** Where the `denglu` command line looks for the gateway. */
+  cliUrl: 'http://localhost:3000',
 } as const;

@@ -7,6 +7,7 @@ import { parseInstant } from '../src/time/instant.ts';
 import type { EpochMs } from '../src/clock.ts';
 import { GatewayError } from '../src/errors.ts';
 import { DEFAULTS } from './defaults.ts';
+import { SANDBOX_OPERATOR_TOKEN } from './sandbox-seed.ts';
 
 export interface Config {
   production: boolean;
@@ -21,6 +22,13 @@ export interface Config {
   upstream: { timeoutMs: number; maxBodyBytes: number };
   flowTtlSeconds: number;
   sessionTtlSeconds: number;
+  /** The admin API (`/api/admin`). */
+  admin: {
+    /** Bearer token of the operator (ADMIN_OPERATOR_TOKEN; the sandbox token outside production). */
+    operatorToken: string;
+    /** Requests per minute and IP address. */
+    rateLimitPerMinute: number;
+  };
   /** Providers this deployment can reach, by id. */
   providers: Record<string, ProviderCredentials>;
   sandbox: {
@@ -117,6 +125,9 @@ export function loadConfig(input: {
   const flowTtlSeconds = int('FLOW_TTL_SECONDS', DEFAULTS.flowTtlSeconds, 60, 3600);
   const sessionTtlSeconds = int('SESSION_TTL_SECONDS', DEFAULTS.sessionTtlSeconds, 300, 365 * 24 * 3600);
   const sandboxEnabled = bool('SANDBOX', !production);
+  const operatorToken = env.ADMIN_OPERATOR_TOKEN || undefined;
+  if (operatorToken !== undefined && operatorToken.length < 32) problems.push('ADMIN_OPERATOR_TOKEN must be at least 32 characters');
+  const adminRateLimit = int('ADMIN_RATE_LIMIT', DEFAULTS.adminRateLimitPerMinute, 1, 100000);
   let now: EpochMs | undefined;
   const nowArg = argValue(input.argv ?? [], '--now');
   const nowRaw = nowArg ?? env.SANDBOX_NOW;
@@ -166,6 +177,8 @@ export function loadConfig(input: {
     if (sandboxEnabled) problems.push('SANDBOX must be false in production (it starts emulators and demo shops)');
     if (now !== undefined) problems.push('a simulated time (SANDBOX_NOW / --now) is refused in production');
     if (!cookieKeys) problems.push('COOKIE_KEYS is required in production (generated cookie keys are for development only)');
+    if (!operatorToken) problems.push('ADMIN_OPERATOR_TOKEN is required in production (the sandbox operator token is for development only)');
+    else if (operatorToken === SANDBOX_OPERATOR_TOKEN) problems.push('ADMIN_OPERATOR_TOKEN is the sandbox token; choose a secret one in production');
     if (!pairwiseSalt) problems.push('PAIRWISE_SALT is required in production (a generated salt is for development only)');
     if (!issuer.startsWith('https://')) problems.push(`DENGLU_ISSUER must be an https URL in production (got ${issuer})`);
     if (Object.keys(providers).length === 0) problems.push('no provider is configured: set <PROVIDER>_CLIENT_ID and _CLIENT_SECRET for at least one');
@@ -184,6 +197,7 @@ export function loadConfig(input: {
     upstream,
     flowTtlSeconds,
     sessionTtlSeconds,
+    admin: { operatorToken: operatorToken ?? SANDBOX_OPERATOR_TOKEN, rateLimitPerMinute: adminRateLimit },
     providers,
     sandbox: { enabled: sandboxEnabled, now, emulatorPort, shopPort, emulatorUrls },
   };

@@ -38,6 +38,19 @@ function live(provider: string): Integration {
   return { provider, newAccountsDuringNotice: true, atCutoff: 'keep' };
 }
 
+/**
+ * The founding case: JD.com warned Weibo shoppers from 10 September 2013, ended Weibo sign-in on
+ * 25 September 2013 (Beijing time) and let shoppers migrate for a month; QQ and Sohu stayed.
+ */
+export const JD_WEIBO_CUTOFF: Integration = {
+  provider: 'weibo',
+  noticeAt: Date.parse('2013-09-10T00:00:00+08:00'),
+  cutoffAt: Date.parse('2013-09-25T00:00:00+08:00'),
+  graceEndsAt: Date.parse('2013-10-25T00:00:00+08:00'),
+  newAccountsDuringNotice: true,
+  atCutoff: 'keep',
+};
+
 /** The partners as stored, given where each demo shop listens. */
 export function sandboxPartners(shopUrls: Record<string, string>): PartnerSeed[] {
   return SANDBOX_SHOPS.map((shop) => ({
@@ -56,6 +69,30 @@ export function sandboxPartners(shopUrls: Record<string, string>): PartnerSeed[]
         token_endpoint_auth_method: shop.authMethod,
       },
     ],
-    integrations: shop.providers.map(live),
+    integrations: shop.providers.map((p) => (shop.partnerId === 'jd' && p === 'weibo' ? JD_WEIBO_CUTOFF : live(p))),
   }));
+}
+
+/**
+ * The operator's admin API token when ADMIN_OPERATOR_TOKEN is unset outside production (documented in the
+ * README; production requires a real one and refuses this value).
+ */
+export const SANDBOX_OPERATOR_TOKEN = 'denglu-sandbox-operator-token-not-for-production';
+
+export interface SandboxManager {
+  id: string;
+  name: string;
+  partners: string[];
+  /** Fixed sandbox secret; the token is `<id>.<secret>`. Only its scrypt hash is stored. */
+  secret: string;
+}
+
+/** Partner managers seeded in the sandbox, one per demo shop, with fixed documented tokens. */
+export const SANDBOX_MANAGERS: readonly SandboxManager[] = [
+  { id: 'jd-manager', name: 'JD.com partner manager (sandbox)', partners: ['jd'], secret: 'sandbox-jd-manager-secret-not-for-production' },
+  { id: 'taobao-manager', name: 'Taobao partner manager (sandbox)', partners: ['taobao'], secret: 'sandbox-taobao-manager-secret-not-for-production' },
+];
+
+export function sandboxManagerToken(manager: SandboxManager): string {
+  return `${manager.id}.${manager.secret}`;
 }

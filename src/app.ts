@@ -76,6 +76,7 @@ export async function createApp(deps: AppDeps): Promise<DengluApp> {
     interactionTtlSeconds: Math.max(3600, config.flowTtlSeconds * 2),
     renderer,
     providerIds: new Set(descriptors.keys()),
+    configured: () => broker.configured(),
     interactionUrl: interactionUrl(login),
     secureCookies,
   });

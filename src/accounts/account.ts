@@ -27,4 +27,6 @@ export interface Account {
   profile: { name: string; picture?: string; locale?: string };
   /** Shops signed in to, by partner id. */
   shops: Record<string, ShopUse>;
+  /** When the provider-ending interstitial was last shown, by partner id (at most once a day). */
+  noticeShownAt?: Record<string, EpochMs>;
 }

@@ -42,7 +42,7 @@ export async function signInWithIdentity(
     return { account: await touch(store, existing, identity, partnerId, now), created: false };
   }
   if (!options.mayCreate) {
-    throw new GatewayError('ERR_PROVIDER_UNAVAILABLE', `new accounts through ${identity.provider} are closed here`, { status: 403 });
+    throw new GatewayError('ERR_NEW_ACCOUNTS_CLOSED', `new accounts through ${identity.provider} are closed here`, { status: 403 });
   }
   const account: Account = {
     id: randomUUID(),

@@ -54,7 +54,8 @@ export async function sendFailure(ctx: LoginContext, res: Response, err: unknown
   if (f.interactionUid) {
     const base = `/interaction/${encodeURIComponent(f.interactionUid)}`;
     if (f.provider && f.retryable) actions.push({ href: `${base}/start/${encodeURIComponent(f.provider)}`, label: t('error.tryAgain', { provider }), primary: true });
-    if (f.othersAvailable) actions.push({ href: base, label: t('error.chooseAnother') });
+    // `?chooser`: without it a shop's provider hint would send the shopper straight back to that provider.
+    if (f.othersAvailable) actions.push({ href: `${base}?chooser`, label: t('error.chooseAnother') });
     actions.push({ href: `${base}/abort?error=${shopError(err)}`, label: t('error.backToShop', { shop: f.shopName ?? '' }), method: 'post' });
   } else {
     actions.push({ href: '/', label: t('error.home') });

@@ -36,3 +36,16 @@ export async function grantAll(oidc: OidcProvider, interaction: any, accountId: 
   if (Array.isArray(details.missingOIDCClaims)) grant.addOIDCClaims(details.missingOIDCClaims);
   return grant.save();
 }
+
+/** Finishes a login interaction for `accountId`, granting first-party shops at once (no consent hop). */
+export async function finishLogin(
+  oidc: OidcProvider,
+  interaction: any,
+  firstParty: boolean,
+  accountId: string,
+  provider: string,
+): Promise<string | undefined> {
+  const login = { accountId, amr: ['fed', provider], remember: true };
+  const outcome = firstParty ? { login, consent: { grantId: await grantAll(oidc, interaction, accountId) } } : { login };
+  return finishInteraction(oidc, interaction.uid, outcome);
+}

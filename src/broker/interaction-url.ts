@@ -24,7 +24,8 @@ export function interactionUrl(ctx: LoginContext) {
         koa.cookies.set(name, value, { ...options, signed: false, overwrite: true });
       },
     };
-    // oidc-provider sets this cookie too, but for the provider's path; both stay (no overwrite).
+    // oidc-provider sets this cookie too, but for the provider's path; both stay (no overwrite). Its
+    // interaction expiry is in real-time seconds, hence Date.now() here.
     const ttlMs = typeof interaction.exp === 'number' ? interaction.exp * 1000 - Date.now() : 3600_000;
     koa.cookies.set(koa.oidc.provider.cookieName('interaction'), interaction.uid, {
       path: page,

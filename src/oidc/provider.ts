@@ -13,6 +13,7 @@ import { getAccount } from '../accounts/sign-in.ts';
 import { createStoreAdapter } from './store-adapter.ts';
 import { pairwiseSubject } from './pairwise.ts';
 import type { SigningKeys } from './secrets.ts';
+import { assertRefreshAllowed, interactionPolicyWithLifecycle } from './lifecycle-checks.ts';
 
 export interface OidcOptions {
   issuer: string;
@@ -26,6 +27,8 @@ export interface OidcOptions {
   renderer: Renderer;
   /** Provider ids, to pick the provider out of `amr`. */
   providerIds: ReadonlySet<string>;
+  /** Providers this deployment can reach (lifecycle checks). */
+  configured: () => ReadonlySet<string>;
   /** Where oidc-provider sends the browser for an interaction (the broker decides). */
   interactionUrl: (ctx: KoaContextWithOIDC, interaction: any) => Promise<string>;
   secureCookies: boolean;
@@ -41,7 +44,10 @@ export function clientIsFirstParty(client: any): boolean {
   return Boolean(client.first_party ?? client.metadata?.().first_party);
 }
 
+const REFRESH_TOKEN_LIFETIME_S = 30 * 24 * 3600;
+
 export function createOidcProvider(o: OidcOptions): Provider {
+  const lifecycle = { store: o.store, clock: o.clock, providerIds: o.providerIds, configured: o.configured };
   const t = (ctx: KoaContextWithOIDC) => {
     const locale = pickLocale({ uiLocales: ctx.oidc?.params?.ui_locales, acceptLanguage: ctx.get('accept-language') });
     return { locale, t: translator(locale) };
@@ -86,7 +92,8 @@ export function createOidcProvider(o: OidcOptions): Provider {
       Interaction: o.interactionTtlSeconds,
       Session: o.sessionTtlSeconds,
       Grant: o.sessionTtlSeconds,
-      RefreshToken: 30 * 24 * 3600,
+      // Absolute lifetime: rotation hands out the remaining time, never a fresh 30 days.
+      RefreshToken: (ctx: any) => ctx?.oidc?.entities?.RotatedRefreshToken?.remainingTTL ?? REFRESH_TOKEN_LIFETIME_S,
     },
     features: {
       devInteractions: { enabled: false },
@@ -107,7 +114,7 @@ export function createOidcProvider(o: OidcOptions): Provider {
       },
       resourceIndicators: { enabled: false },
     },
-    interactions: { url: o.interactionUrl },
+    interactions: { url: o.interactionUrl, policy: interactionPolicyWithLifecycle(lifecycle) },
     loadExistingGrant: async (ctx) => {
       const { client, session, result } = ctx.oidc;
       const grantId = result?.consent?.grantId || session!.grantIdFor(client!.clientId);
@@ -126,7 +133,8 @@ export function createOidcProvider(o: OidcOptions): Provider {
       }
       return grant;
     },
-    findAccount: async (_ctx, sub, token) => {
+    findAccount: async (ctx, sub, token) => {
+      await assertRefreshAllowed(lifecycle, ctx, token);
       const account = await getAccount(o.store, sub);
       if (!account) return undefined;
       const amr: string[] = (token as any)?.amr ?? [];

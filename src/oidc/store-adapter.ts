@@ -11,6 +11,15 @@ import { clientMetadata } from './client-metadata.ts';
 interface OidcDoc {
   model: string;
   payload: Record<string, any>;
+  /** Sessions: the domain-clock instant of the login (oidc-provider keeps real-time seconds only). */
+  loginAt?: number;
+}
+
+/** When the session with this uid signed in, on the domain clock (drives cutoff policies). */
+export async function sessionLoginAt(store: Store, sessionUid: string | undefined): Promise<number | undefined> {
+  if (!sessionUid) return undefined;
+  const [doc] = await store.find<OidcDoc>('oidc', 'uid', `Session:${sessionUid}`);
+  return doc?.loginAt;
 }
 
 export function createStoreAdapter(store: Store, clock: Clock) {
@@ -27,7 +36,14 @@ export function createStoreAdapter(store: Store, clock: Clock) {
     async upsert(id: string, payload: Record<string, any>, expiresIn?: number): Promise<void> {
       if (this.model === 'Client') throw new TypeError('clients are managed through partners, not oidc-provider');
       const expiresAt = expiresIn ? clock.now() + expiresIn * 1000 : undefined;
-      await store.put<OidcDoc>('oidc', this.#id(id), { model: this.model, payload }, expiresAt === undefined ? {} : { expiresAt });
+      const doc: OidcDoc = { model: this.model, payload };
+      if (this.model === 'Session' && payload.accountId) {
+        // A session keeps its login instant until it logs in again (a new loginTs); the id rotates at login.
+        const [previous] = await store.find<OidcDoc>('oidc', 'uid', `Session:${payload.uid}`);
+        const same = previous && previous.payload.loginTs === payload.loginTs && previous.payload.accountId === payload.accountId;
+        doc.loginAt = same && previous.loginAt !== undefined ? previous.loginAt : clock.now();
+      }
+      await store.put<OidcDoc>('oidc', this.#id(id), doc, expiresAt === undefined ? {} : { expiresAt });
     }
 
     async find(id: string): Promise<Record<string, any> | undefined> {

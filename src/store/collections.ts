@@ -13,8 +13,19 @@ export const COLLECTIONS: readonly CollectionSpec[] = [
     group: 'domain',
     indexes: { identity: { unique: true, keys: (a) => a.identities.flatMap((i: { keys: string[] }) => i.keys) } },
   },
+  /** Append-only audit log; ids sort by time. */
+  {
+    name: 'audit',
+    group: 'domain',
+    indexes: {
+      partner: { keys: (e) => (e.target?.partner ? [e.target.partner] : []) },
+      actor: { keys: (e) => [`${e.actor.kind}:${e.actor.id}`, e.actor.id] },
+    },
+  },
   /** Generated key material: signing keys, development cookie keys and pairwise salt. */
   { name: 'secrets', group: 'domain' },
+  /** Partner managers of the admin API: name, partners, scrypt hash of their secret (never the secret). */
+  { name: 'managers', group: 'domain' },
   /** oidc-provider artifacts, id `<Model>:<id>`. */
   {
     name: 'oidc',
@@ -27,4 +38,6 @@ export const COLLECTIONS: readonly CollectionSpec[] = [
   },
   /** Upstream round trips in progress (state = id). */
   { name: 'flows', group: 'ephemeral' },
+  /** Proven sign-ins waiting on the notice or migration page, by interaction uid. */
+  { name: 'pending', group: 'ephemeral' },
 ];

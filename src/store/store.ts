@@ -36,9 +36,14 @@ export interface ListOptions {
   limit?: number;
 }
 
+/**
+ * One write of a batch. Ops apply in order; a `value` given as a function is computed when its op
+ * applies, after the ops before it (so an audit entry can record what an `update` op changed).
+ */
 export type BatchOp =
   | { op: 'create'; collection: string; id: string; value: unknown; options?: WriteOptions }
   | { op: 'put'; collection: string; id: string; value: unknown; options?: WriteOptions }
+  | { op: 'update'; collection: string; id: string; fn: (current: any) => unknown; options?: WriteOptions }
   | { op: 'delete'; collection: string; id: string };
 
 export interface Store {
@@ -58,6 +63,7 @@ export interface Store {
   /**
    * Atomic read-modify-write. `fn` sees the current document and returns the next one (synchronously:
    * no other write can interleave). Throwing from `fn` aborts and changes nothing. ERR_NOT_FOUND when absent.
+   * `fn` must return a new object: documents handed out are read-only (frozen by the embedded backend).
    */
   update<T>(collection: string, id: string, fn: (current: T) => T, options?: WriteOptions): Promise<T>;
   /** true when a live document was removed. */

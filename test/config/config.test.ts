@@ -24,6 +24,7 @@ const PRODUCTION_OK = {
   DENGLU_ISSUER: 'https://login.example.com',
   COOKIE_KEYS: 'k'.repeat(40),
   PAIRWISE_SALT: 's'.repeat(40),
+  ADMIN_OPERATOR_TOKEN: 'o'.repeat(40),
   WEIBO_CLIENT_ID: '1234567890',
   WEIBO_CLIENT_SECRET: 'a-real-looking-weibo-secret',
 };

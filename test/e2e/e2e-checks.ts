@@ -92,7 +92,7 @@ export function assertFailurePage(page: Page, expected: { locale: 'en' | 'zh-CN'
   assert.match(actions, /<(a|form)\b[^>]*(href|action)="\/[^"]*"/, 'at least one way forward');
   assert.doesNotMatch(page.html, /<script/i, 'no script element at all');
   assert.doesNotMatch(page.html, /\bat [\w.<>]+ \(|node_modules|\.ts:\d+|Error: /, 'no stack trace');
-  for (const upstream of ['系统繁忙', 'Internal Server Error', 'error_code', 'invalid authorization code', 'alert(']) {
+  for (const upstream of ['系统繁忙', 'Internal Server Error', 'error_code', 'invalid authorization code', 'callback(']) {
     assert.ok(!page.html.includes(upstream), `no upstream text (${upstream}) on the page`);
   }
   return requestId;

@@ -456,6 +456,56 @@ export function describeStoreContract(
         assert.equal(await store.get(TOKENS, 't'), undefined);
       });
 
+      it('an update op reads the current document, and a later value thunk sees what it changed', async () => {
+        await store.create(DOCS, 'u', doc('before', { handles: ['h-u'] }));
+        let seen: string | undefined;
+        await store.batch([
+          {
+            op: 'update',
+            collection: DOCS,
+            id: 'u',
+            fn: (current: ContractDoc) => {
+              seen = current.title;
+              return { ...current, title: 'after' };
+            },
+          },
+          { op: 'create', collection: EVENTS, id: 'log', value: () => ({ kind: `changed ${seen}` }) },
+        ]);
+        assert.equal(((await store.get(DOCS, 'u')) as ContractDoc).title, 'after');
+        assert.deepEqual(await store.get(EVENTS, 'log'), { kind: 'changed before' });
+      });
+
+      it('an update op of a missing document fails with ERR_NOT_FOUND and applies nothing', async () => {
+        await rejectsWithCode(
+          store.batch([
+            { op: 'put', collection: EVENTS, id: 'first', value: { kind: 'x' } },
+            { op: 'update', collection: DOCS, id: 'missing', fn: (d: ContractDoc) => d },
+          ]),
+          'ERR_NOT_FOUND',
+        );
+        assert.equal(await store.get(EVENTS, 'first'), undefined);
+      });
+
+      it('an update op whose fn throws applies nothing', async () => {
+        await store.create(DOCS, 'keep', doc('keep'));
+        await assert.rejects(
+          store.batch([
+            { op: 'put', collection: EVENTS, id: 'first', value: { kind: 'x' } },
+            {
+              op: 'update',
+              collection: DOCS,
+              id: 'keep',
+              fn: () => {
+                throw new Error('refused');
+              },
+            },
+          ]),
+          /refused/,
+        );
+        assert.equal(await store.get(EVENTS, 'first'), undefined);
+        assert.deepEqual(await store.get(DOCS, 'keep'), doc('keep'));
+      });
+
       it('an empty batch does nothing', async () => {
         await store.batch([]);
         assert.equal(await store.count(DOCS), 0);

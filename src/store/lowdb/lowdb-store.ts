@@ -193,10 +193,22 @@ export class LowdbStore implements Store {
             status: 409,
           });
         }
-        const { json, copy } = serialise(op.value, op.collection, op.id);
+        let value: unknown;
+        let expiresAt = op.options?.expiresAt;
+        if (op.op === 'update') {
+          const record = this.#tables.table(op.collection).records.get(op.id);
+          if (!this.#tables.isLive(record)) {
+            throw new GatewayError('ERR_NOT_FOUND', `"${op.collection}" has no document ${JSON.stringify(op.id)}`, { status: 404 });
+          }
+          value = op.fn(record.v);
+          if (!(op.options && 'expiresAt' in op.options)) expiresAt = record.e;
+        } else {
+          value = typeof op.value === 'function' ? (op.value as () => unknown)() : op.value;
+        }
+        const { json, copy } = serialise(value, op.collection, op.id);
         this.#tables.assertUnique(op.collection, op.id, copy);
-        undos.push(this.#tables.set(op.collection, op.id, copy, op.options?.expiresAt, json.length));
-        lines.push(putLine(op.collection, op.id, json, op.options?.expiresAt));
+        undos.push(this.#tables.set(op.collection, op.id, copy, expiresAt, json.length));
+        lines.push(putLine(op.collection, op.id, json, expiresAt));
       }
     } catch (err) {
       for (let i = undos.length - 1; i >= 0; i--) undos[i]!();

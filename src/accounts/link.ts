@@ -1,0 +1,61 @@
+// Attaching an upstream identity to an existing account. An identity belongs to at most one account:
+// if it is someone else's, the link is refused and nothing changes — never a silent merge. Two accounts
+// linking the same identity at the same moment: the store's unique index lets exactly one win.
+
+import type { Clock } from '../clock.ts';
+import { GatewayError } from '../errors.ts';
+import type { Store } from '../store/store.ts';
+import { auditOp } from '../audit/audit.ts';
+import type { UpstreamIdentity } from '../../providers/contract.ts';
+import type { Account, LinkedIdentity } from './account.ts';
+import { findAccountByIdentity } from './sign-in.ts';
+
+export class LinkConflictError extends GatewayError {
+  readonly provider: string;
+  constructor(provider: string) {
+    super('ERR_LINK_CONFLICT', `this ${provider} identity is linked to another account`, { status: 409, expose: true });
+    this.provider = provider;
+  }
+}
+
+/** Links `identity` to `accountId`; returns the account and whether anything changed. */
+export async function linkIdentity(store: Store, clock: Clock, accountId: string, identity: UpstreamIdentity): Promise<{ account: Account; linked: boolean }> {
+  const owner = await findAccountByIdentity(store, identity.keys);
+  if (owner && owner.id !== accountId) throw new LinkConflictError(identity.provider);
+  const now = clock.now();
+  if (owner) return { account: owner, linked: false };
+  const entry: LinkedIdentity = {
+    provider: identity.provider,
+    subject: identity.subject,
+    keys: [...identity.keys],
+    displayName: identity.displayName,
+    ...(identity.avatar ? { avatar: identity.avatar } : {}),
+    linkedAt: now,
+    lastUsedAt: now,
+  };
+  let updated: Account | undefined;
+  try {
+    await store.batch([
+      {
+        op: 'update',
+        collection: 'accounts',
+        id: accountId,
+        fn: (a: Account) => {
+          updated = { ...a, identities: [...a.identities, entry] };
+          return updated;
+        },
+      },
+      auditOp(clock, () => ({
+        actor: { kind: 'shopper', id: accountId },
+        action: 'identity.link',
+        target: { account: accountId, provider: identity.provider },
+        before: null,
+        after: { provider: entry.provider, subject: entry.subject, displayName: entry.displayName },
+      })),
+    ]);
+  } catch (err) {
+    if (err instanceof GatewayError && err.code === 'ERR_CONFLICT') throw new LinkConflictError(identity.provider);
+    throw err;
+  }
+  return { account: updated!, linked: true };
+}

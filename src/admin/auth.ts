@@ -1,0 +1,68 @@
+// Who is calling the admin API. `Authorization: Bearer <token>` where the token is the operator token
+// (ADMIN_OPERATOR_TOKEN) or a partner manager token `<managerId>.<secret>`. Every failure (no header,
+// unknown manager, wrong secret) gets the same 401 body. A manager reaching a partner they do not manage
+// gets 403 whether or not that partner exists, so managers cannot probe for other shops.
+
+import type { NextFunction, Request, Response } from 'express';
+import { GatewayError } from '../errors.ts';
+import type { Store } from '../store/store.ts';
+import type { Actor } from '../audit/audit.ts';
+import { SANDBOX_MANAGERS, sandboxManagerToken } from '../../config/sandbox-seed.ts';
+import { sameToken, verifyNothing, verifySecret } from './credentials.ts';
+import { splitManagerToken, type Manager } from './managers.ts';
+
+export type Principal = { kind: 'operator'; actor: Actor } | { kind: 'manager'; actor: Actor; partners: ReadonlySet<string> };
+
+export const UNAUTHORIZED_MESSAGE = 'a valid admin token is required: send "Authorization: Bearer <token>"';
+
+export async function principalFor(
+  deps: { store: Store; operatorToken: string; production: boolean },
+  authorization: string | undefined,
+): Promise<Principal | undefined> {
+  const match = /^Bearer[ ]+([\x21-\x7e]{1,512})\s*$/i.exec(authorization ?? '');
+  if (!match) return undefined;
+  const token = match[1]!;
+  if (sameToken(token, deps.operatorToken)) return { kind: 'operator', actor: { kind: 'operator', id: 'operator' } };
+  const parts = splitManagerToken(token);
+  if (!parts) return verifyNothing(token).then(() => undefined);
+  // Sandbox managers' tokens are public; a data directory carried into production must not honour them.
+  if (deps.production && SANDBOX_MANAGERS.some((m) => sameToken(token, sandboxManagerToken(m)))) return verifyNothing(token).then(() => undefined);
+  const manager = await deps.store.get<Manager>('managers', parts.id);
+  const ok = manager ? await verifySecret(parts.secret, manager.secretHash) : await verifyNothing(parts.secret);
+  if (!ok || !manager) return undefined;
+  return { kind: 'manager', actor: { kind: 'manager', id: manager.id }, partners: new Set(manager.partners) };
+}
+
+export function authenticate(deps: { store: Store; operatorToken: string; production: boolean }) {
+  return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
+    const principal = await principalFor(deps, req.get('authorization'));
+    if (!principal) {
+      res.set('WWW-Authenticate', 'Bearer realm="denglu-admin"');
+      throw new GatewayError('ERR_UNAUTHORIZED', UNAUTHORIZED_MESSAGE, { status: 401 });
+    }
+    res.locals.principal = principal;
+    next();
+  };
+}
+
+export function principalOf(res: Response): Principal {
+  return res.locals.principal as Principal;
+}
+
+/** Only the operator (partners, clients, managers). */
+export function requireOperator(_req: Request, res: Response, next: NextFunction): void {
+  if (principalOf(res).kind !== 'operator') throw new GatewayError('ERR_FORBIDDEN', 'only the operator may do this', { status: 403 });
+  next();
+}
+
+/** The operator, or a manager of the partner in `:id`. */
+export function requirePartnerAccess(req: Request, res: Response, next: NextFunction): void {
+  assertCanManage(principalOf(res), String(req.params.id));
+  next();
+}
+
+export function assertCanManage(principal: Principal, partnerId: string): void {
+  if (principal.kind === 'manager' && !principal.partners.has(partnerId)) {
+    throw new GatewayError('ERR_FORBIDDEN', `you do not manage partner "${partnerId}"`, { status: 403 });
+  }
+}

@@ -1,0 +1,20 @@
+// Per-IP rate limit of the admin API (express-rate-limit, in-memory counters of this process): N
+// requests per minute, then 429 with Retry-After and the admin error shape. Failed authentications count
+// like any request, so guessing tokens is throttled too.
+
+import { rateLimit } from 'express-rate-limit';
+import type { Request, Response } from 'express';
+import { sendError } from './http-errors.ts';
+
+export function adminRateLimit(perMinute: number) {
+  return rateLimit({
+    windowMs: 60_000,
+    limit: perMinute,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    handler: (_req: Request, res: Response) => {
+      const retry = res.getHeader('retry-after');
+      sendError(res, 429, { error: 'ERR_RATE_LIMITED', message: `too many admin API requests from this address; retry in ${retry ?? 60} s` });
+    },
+  });
+}

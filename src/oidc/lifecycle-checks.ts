@@ -1,0 +1,54 @@
+// Where oidc-provider meets the integration lifecycle: a login-prompt check that makes a shopper sign in
+// again when the way their Denglu session was obtained no longer works at this shop (per the cutoff
+// policy), and the refresh guard that refuses refresh tokens obtained through a cut-off provider.
+
+import { errors, interactionPolicy, type KoaContextWithOIDC } from 'oidc-provider';
+import type { Clock } from '../clock.ts';
+import type { Store } from '../store/store.ts';
+import { partnerOfClient } from '../partners/partners.ts';
+import { refreshMayContinue, sessionMayContinue } from '../partners/cutoff-policy.ts';
+import { sessionLoginAt } from './store-adapter.ts';
+
+const { Check } = interactionPolicy;
+
+export interface LifecycleDeps {
+  store: Store;
+  clock: Clock;
+  /** Provider ids that appear in `amr`. */
+  providerIds: ReadonlySet<string>;
+  /** Providers this deployment can reach. */
+  configured: () => ReadonlySet<string>;
+}
+
+/** The provider a session or token was obtained through, from its `amr` (`["fed", "weibo"]`). */
+export function providerOf(amr: unknown, providerIds: ReadonlySet<string>): string | undefined {
+  return Array.isArray(amr) ? amr.find((m) => typeof m === 'string' && providerIds.has(m)) : undefined;
+}
+
+export function interactionPolicyWithLifecycle(deps: LifecycleDeps) {
+  const policy = interactionPolicy.base();
+  policy.get('login')!.checks.add(
+    new Check('provider_unavailable', 'the way this session signed in no longer works at this shop', async (ctx: KoaContextWithOIDC) => {
+      const { oidc } = ctx;
+      if (!oidc.session?.accountId || oidc.result?.login) return Check.NO_NEED_TO_PROMPT;
+      const provider = providerOf(oidc.session.amr, deps.providerIds);
+      if (!provider) return Check.NO_NEED_TO_PROMPT;
+      const partner = await partnerOfClient(deps.store, oidc.client!.clientId);
+      if (!partner) return Check.REQUEST_PROMPT;
+      const loginAt = await sessionLoginAt(deps.store, oidc.session.uid);
+      return sessionMayContinue(partner, provider, deps.configured(), deps.clock.now(), loginAt) ? Check.NO_NEED_TO_PROMPT : Check.REQUEST_PROMPT;
+    }),
+  );
+  return policy;
+}
+
+/** Throws invalid_grant for a refresh token whose provider's cutoff revoked it at this shop. */
+export async function assertRefreshAllowed(deps: LifecycleDeps, ctx: KoaContextWithOIDC, token: any): Promise<void> {
+  if (token?.kind !== 'RefreshToken') return;
+  const provider = providerOf(token.amr, deps.providerIds);
+  if (!provider) return;
+  const partner = await partnerOfClient(deps.store, ctx.oidc.client!.clientId);
+  if (!partner || !refreshMayContinue(partner, provider, deps.configured(), deps.clock.now())) {
+    throw new errors.InvalidGrant(`sign-in with ${provider} has ended at this shop`);
+  }
+}

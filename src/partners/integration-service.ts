@@ -1,0 +1,79 @@
+// Changing a partner's integrations: schedule (add or change a provider's lifecycle) and remove. Each
+// change and its audit entry are one atomic write; a refused change writes nothing.
+
+import type { Clock } from '../clock.ts';
+import { GatewayError, ValidationError } from '../errors.ts';
+import type { Store } from '../store/store.ts';
+import { auditOp, type Actor } from '../audit/audit.ts';
+import type { Integration, Partner } from './partner.ts';
+import { phaseAt } from './phase.ts';
+import { applySchedule } from './schedule.ts';
+
+export interface ScheduleChange {
+  partner: Partner;
+  integration: Integration;
+  /** The change closed sign-in at once (confirmed with effectiveImmediately). */
+  immediate: boolean;
+}
+
+export async function scheduleIntegration(
+  deps: { store: Store; clock: Clock; knownProviders: ReadonlySet<string> },
+  actor: Actor,
+  partnerId: string,
+  provider: string,
+  input: unknown,
+): Promise<ScheduleChange> {
+  const { store, clock } = deps;
+  if (!deps.knownProviders.has(provider)) {
+    throw new ValidationError([{ field: 'provider', message: `"${provider}" is not a provider Denglu knows (${[...deps.knownProviders].join(', ')})` }]);
+  }
+  const partner = await store.get<Partner>('partners', partnerId);
+  if (!partner) throw new GatewayError('ERR_NOT_FOUND', `partner "${partnerId}" does not exist`, { status: 404 });
+  const now = clock.now();
+  const current = partner.integrations.find((i) => i.provider === provider);
+  const result = applySchedule(provider, current, input, now, partner.timeZone);
+  if (!result.ok) throw new ValidationError(result.problems);
+
+  let before: Integration | undefined;
+  let after: Partner | undefined;
+  await store.batch([
+    {
+      op: 'update',
+      collection: 'partners',
+      id: partnerId,
+      fn: (p: Partner) => {
+        before = p.integrations.find((i) => i.provider === provider);
+        const integrations = before ? p.integrations.map((i) => (i.provider === provider ? result.integration : i)) : [...p.integrations, result.integration];
+        after = { ...p, integrations, updatedAt: now };
+        return after;
+      },
+    },
+    auditOp(clock, () => ({
+      actor,
+      action: before ? 'integration.schedule' : 'integration.add',
+      target: { partner: partnerId, provider },
+      before: before ?? null,
+      after: { ...result.integration, ...(result.immediate ? { effectiveImmediately: true } : {}) },
+    })),
+  ]);
+  return { partner: after!, integration: result.integration, immediate: result.immediate };
+}
+
+/** Removes a provider from a partner; only when it does not sign anyone in (upcoming or ended). */
+export async function removeIntegration(deps: { store: Store; clock: Clock }, actor: Actor, partnerId: string, provider: string): Promise<void> {
+  const { store, clock } = deps;
+  const partner = await store.get<Partner>('partners', partnerId);
+  if (!partner) throw new GatewayError('ERR_NOT_FOUND', `partner "${partnerId}" does not exist`, { status: 404 });
+  const integration = partner.integrations.find((i) => i.provider === provider);
+  if (!integration) throw new GatewayError('ERR_NOT_FOUND', `partner "${partnerId}" has no integration with "${provider}"`, { status: 404 });
+  const phase = phaseAt(integration, clock.now()).phase;
+  if (phase !== 'ended' && phase !== 'upcoming') {
+    throw new ValidationError([
+      { field: 'provider', message: `"${provider}" is ${phase} at ${partnerId}; schedule a cutoff (shoppers get notice and can migrate) instead of removing it` },
+    ]);
+  }
+  await store.batch([
+    { op: 'update', collection: 'partners', id: partnerId, fn: (p: Partner) => ({ ...p, integrations: p.integrations.filter((i) => i.provider !== provider), updatedAt: clock.now() }) },
+    auditOp(clock, () => ({ actor, action: 'integration.remove', target: { partner: partnerId, provider }, before: integration, after: null })),
+  ]);
+}
