@@ -22,6 +22,8 @@ export interface FailureContext {
   /** Whether the failed provider may still be tried. */
   retryable?: boolean;
   hint?: string;
+  /** The ways that still work, shown as buttons (when a provider is unavailable or has ended). */
+  alternatives?: { id: string; label: string; href: string; migrate?: boolean }[];
 }
 
 export function failureMessage(ctx: LoginContext, err: unknown, f: FailureContext): string {
@@ -63,6 +65,11 @@ export async function sendFailure(ctx: LoginContext, res: Response, err: unknown
   const status = err instanceof GatewayError ? err.status : 500;
   const code = err instanceof GatewayError ? err.code : 'ERR_INTERNAL';
   res.status(status).type('html').send(
-    await ctx.renderer.render('error', { locale: f.locale, requestId: f.requestId }, { code, message: failureMessage(ctx, err, f), actions }),
+    await ctx.renderer.render('error', { locale: f.locale, requestId: f.requestId }, {
+      code,
+      message: failureMessage(ctx, err, f),
+      actions,
+      alternatives: f.alternatives ?? [],
+    }),
   );
 }

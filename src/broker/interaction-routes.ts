@@ -1,33 +1,52 @@
-// The login interaction pages and the providers' callbacks: the chooser (or the shop's provider hint),
-// starting a provider, the consent page for third-party shops, going back to the shop, and `/cb/<id>`
-// where a provider returns, the account is found or created and the interaction is finished.
+// The login interaction pages: the chooser (or the shop's provider hint), starting a provider, the
+// consent page for third-party shops, and going back to the shop. The chooser renders the partner's
+// login-page model at the current instant: buttons for live and notice providers, a "used X before?"
+// link for providers in grace, an alert when the session's own provider no longer works here.
 
 import express, { type Request, type Response, type Router } from 'express';
 import { GatewayError } from '../errors.ts';
 import { pickLocale } from '../i18n/locale.ts';
 import { translator } from '../i18n/messages.ts';
-import { signInWithIdentity } from '../accounts/sign-in.ts';
-import { getPartner, partnerOfClient } from '../partners/partners.ts';
-import { chooserProviders, loginAvailability } from '../partners/availability.ts';
+import { partnerOfClient } from '../partners/partners.ts';
+import { loginAvailability } from '../partners/availability.ts';
+import { loginPageModel } from '../partners/login-page-model.ts';
 import { partnerName, type Partner } from '../partners/partner.ts';
 import type { Locale } from '../../providers/contract.ts';
-import { BINDING_COOKIE, ensureBinding } from './binding-cookie.ts';
+import { providerOf } from '../oidc/lifecycle-checks.ts';
+import { ensureBinding } from './binding-cookie.ts';
 import { sendFailure, type FailureContext } from './failure-page.ts';
-import { finishInteraction, grantAll, loadInteraction } from './finish-interaction.ts';
+import { finishInteraction, grantAll } from './finish-interaction.ts';
+import { expressJar } from './lifecycle-routes.ts';
 import type { LoginContext } from './login-context.ts';
 
 const requestId = (res: Response): string => String(res.getHeader('x-request-id') ?? '');
 
-function localeFor(req: Request, params: Record<string, unknown> | undefined, partner?: Partner): Locale {
+export function localeFor(req: Request, params: Record<string, unknown> | undefined, partner?: Partner): Locale {
   return pickLocale({ uiLocales: params?.ui_locales, acceptLanguage: req.get('accept-language'), fallback: partner?.locales[0] });
 }
 
-function expressJar(req: Request, res: Response) {
+/** The failure page's context for an interaction at a partner: retry, the ways that still work, back to shop. */
+export function failureContext(ctx: LoginContext, res: Response, partner: Partner, uid: string, locale: Locale, provider?: string): FailureContext {
+  const model = loginPageModel(partner, ctx.clock.now(), locale, ctx.descriptors, ctx.broker.configured());
+  const alternatives = model.providers
+    .filter((p) => p.id !== provider && (p.shown === 'button' || p.shown === 'migrate-link'))
+    .map((p) => ({
+      id: p.id,
+      label: p.label,
+      href: `/interaction/${uid}/${p.shown === 'button' ? 'start' : 'migrate'}/${p.id}`,
+      ...(p.shown === 'migrate-link' ? { migrate: true } : {}),
+    }));
+  const retryable = provider ? loginAvailability(partner, provider, ctx.broker.configured(), ctx.clock.now()).ok : false;
   return {
-    get: (name: string) => req.cookies?.[name] as string | undefined,
-    set: (name: string, value: string, options: { httpOnly: boolean; sameSite: 'lax'; secure: boolean; path: string }) => {
-      res.cookie(name, value, options);
-    },
+    locale,
+    requestId: requestId(res),
+    interactionUid: uid,
+    shopName: partnerName(partner, locale),
+    ...(provider ? { provider } : {}),
+    othersAvailable: alternatives.some((a) => !a.migrate),
+    retryable,
+    // A provider that cannot be retried here: name the ways that still work, right on the page.
+    ...(provider && !retryable ? { alternatives } : {}),
   };
 }
 
@@ -52,23 +71,27 @@ export function interactionRoutes(ctx: LoginContext): Router {
     });
   }
 
-  function failureContext(res: Response, partner: Partner, uid: string, locale: Locale, provider?: string): FailureContext {
-    const others = chooserProviders(partner, ctx.broker.configured(), ctx.clock.now()).filter((p) => p.integration.provider !== provider);
-    const retryable = provider ? loginAvailability(partner, provider, ctx.broker.configured(), ctx.clock.now()).ok : false;
-    return { locale, requestId: requestId(res), interactionUid: uid, shopName: partnerName(partner, locale), provider, othersAvailable: others.length > 0, retryable };
-  }
-
   async function startProvider(req: Request, res: Response, partner: Partner, d: any, provider: string, locale: Locale): Promise<void> {
     const availability = loginAvailability(partner, provider, ctx.broker.configured(), ctx.clock.now());
     if (!ctx.descriptors.has(provider)) {
       await sendFailure(ctx, res, new GatewayError('ERR_PROVIDER_UNKNOWN', `unknown provider "${provider}"`, { status: 404 }), {
-        ...failureContext(res, partner, d.uid, locale),
+        ...failureContext(ctx, res, partner, d.uid, locale),
         hint: provider,
       });
       return;
     }
     if (!availability.ok) {
-      await sendFailure(ctx, res, new GatewayError('ERR_PROVIDER_UNAVAILABLE', `provider "${provider}" is ${availability.reason} at ${partner.id}`, { status: 403 }), failureContext(res, partner, d.uid, locale, provider));
+      // A clear page naming the ways that still work (and the migration path while in grace).
+      const ended = availability.reason === 'grace' || availability.reason === 'ended';
+      const err = ended
+        ? new GatewayError('ERR_INTEGRATION_ENDED', `provider "${provider}" has ended at ${partner.id} (${availability.reason})`, { status: 403 })
+        : new GatewayError('ERR_PROVIDER_UNAVAILABLE', `provider "${provider}" is ${availability.reason} at ${partner.id}`, { status: 403 });
+      const f = failureContext(ctx, res, partner, d.uid, locale, provider);
+      const model = loginPageModel(partner, ctx.clock.now(), locale, ctx.descriptors, ctx.broker.configured());
+      const alternatives = model.providers
+        .filter((p) => p.shown === 'button' || (p.shown === 'migrate-link' && p.id === provider))
+        .map((p) => ({ id: p.id, label: p.label, href: `/interaction/${d.uid}/${p.shown === 'button' ? 'start' : 'migrate'}/${p.id}`, ...(p.shown === 'migrate-link' ? { migrate: true } : {}) }));
+      await sendFailure(ctx, res, err, { ...f, alternatives });
       return;
     }
     const binding = ensureBinding(expressJar(req, res), ctx.secureCookies);
@@ -117,17 +140,23 @@ export function interactionRoutes(ctx: LoginContext): Router {
     const hint = typeof d.params.provider === 'string' ? d.params.provider : undefined;
     if (hint && req.query.chooser === undefined) return startProvider(req, res, partner, d, hint, locale);
 
-    const now = ctx.clock.now();
-    const providers = chooserProviders(partner, ctx.broker.configured(), now).map(({ integration }) => {
-      const descriptor = ctx.descriptors.get(integration.provider)!;
-      return { id: descriptor.id, label: descriptor.label[locale], href: `/interaction/${d.uid}/start/${descriptor.id}`, note: undefined as string | undefined };
-    });
+    const model = loginPageModel(partner, ctx.clock.now(), locale, ctx.descriptors, ctx.broker.configured());
+    const buttons = model.providers
+      .filter((p) => p.shown === 'button')
+      .map((p) => ({ id: p.id, label: p.label, href: `/interaction/${d.uid}/start/${p.id}`, note: p.note, notice: p.notice }));
+    const migrateLinks = model.providers
+      .filter((p) => p.shown === 'migrate-link')
+      .map((p) => ({ id: p.id, label: p.label, href: `/interaction/${d.uid}/migrate/${p.id}` }));
+    // The session's own provider stopped working at this shop: say why the shopper must sign in again.
+    const sessionProvider = d.prompt.reasons?.includes('provider_unavailable') ? providerOf(d.session?.amr, ctx.descriptors) : undefined;
+    const alert = sessionProvider ? t('chooser.sessionEnded', { provider: ctx.descriptors.get(sessionProvider)!.label[locale], shop }) : undefined;
     res.type('html').send(
       await ctx.renderer.render('chooser', { locale, requestId: requestId(res) }, {
         shop,
-        providers,
+        buttons,
+        migrateLinks,
+        alert,
         abortAction: `/interaction/${d.uid}/abort?error=access_denied`,
-        t,
       }),
     );
   });
@@ -155,47 +184,6 @@ export function interactionRoutes(ctx: LoginContext): Router {
     const description = error === 'access_denied' ? 'the shopper did not sign in' : 'the provider is temporarily unavailable';
     const returnTo = await finishInteraction(ctx.oidc(), d.uid, { error, error_description: description });
     return returnTo ? res.redirect(303, returnTo) : lost(req, res);
-  });
-
-  router.get('/cb/:provider', async (req, res) => {
-    const providerId = req.params.provider!;
-    const result = await ctx.broker.callback(providerId, req.query as Record<string, unknown>, req.cookies?.[BINDING_COOKIE]);
-    const flow = result.flow;
-    const partner = flow?.partnerId ? await getPartner(ctx.store, flow.partnerId) : undefined;
-    const locale: Locale = flow?.locale ?? localeFor(req, undefined);
-    const alive = flow?.interactionUid ? await loadInteraction(ctx.oidc(), flow.interactionUid) : undefined;
-    const failWith = async (err: unknown) => {
-      ctx.log.warn(
-        { reqId: requestId(res), provider: providerId, code: (err as GatewayError).code, step: (err as any).step, err: { message: (err as Error).message } },
-        'upstream sign-in failed',
-      );
-      const f: FailureContext = alive && partner ? failureContext(res, partner, alive.uid, locale, providerId) : { locale, requestId: requestId(res), provider: providerId };
-      await sendFailure(ctx, res, err, f);
-    };
-    if (!result.ok) return failWith(result.error);
-    if (result.flow.purpose !== 'login' || !partner) {
-      return failWith(new GatewayError('ERR_INTERACTION_LOST', `flow purpose ${result.flow.purpose} is not handled here`, { status: 400 }));
-    }
-    // The provider must still sign shoppers in to this shop now, not only when the flow started.
-    const availability = loginAvailability(partner, providerId, ctx.broker.configured(), ctx.clock.now());
-    if (!availability.ok) {
-      return failWith(new GatewayError('ERR_PROVIDER_UNAVAILABLE', `provider "${providerId}" became ${availability.reason} during the flow`, { status: 403 }));
-    }
-    if (!alive) return failWith(new GatewayError('ERR_INTERACTION_LOST', 'the interaction expired during the flow', { status: 400 }));
-    const mayCreate = availability.phase.phase !== 'notice' || availability.integration.newAccountsDuringNotice;
-    let signedIn;
-    try {
-      signedIn = await signInWithIdentity(ctx.store, ctx.clock, result.identity, partner.id, { mayCreate });
-    } catch (err) {
-      return failWith(err);
-    }
-    const { account, created } = signedIn;
-    ctx.log.info({ reqId: requestId(res), provider: providerId, partner: partner.id, account: account.id, created }, 'signed in upstream');
-    const login = { accountId: account.id, amr: ['fed', providerId], remember: true };
-    const outcome = partner.firstParty ? { login, consent: { grantId: await grantAll(ctx.oidc(), alive, account.id) } } : { login };
-    const returnTo = await finishInteraction(ctx.oidc(), alive.uid, outcome);
-    if (!returnTo) return failWith(new GatewayError('ERR_INTERACTION_LOST', 'the interaction expired during the flow', { status: 400 }));
-    res.redirect(303, returnTo);
   });
 
   return router;

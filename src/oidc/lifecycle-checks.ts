@@ -21,7 +21,7 @@ export interface LifecycleDeps {
 }
 
 /** The provider a session or token was obtained through, from its `amr` (`["fed", "weibo"]`). */
-export function providerOf(amr: unknown, providerIds: ReadonlySet<string>): string | undefined {
+export function providerOf(amr: unknown, providerIds: { has(id: string): boolean }): string | undefined {
   return Array.isArray(amr) ? amr.find((m) => typeof m === 'string' && providerIds.has(m)) : undefined;
 }
 

@@ -231,6 +231,8 @@ export async function loginWith(gateway: Gateway, browser: TestBrowser, clientId
   const request = await authRequest(shop, { provider, ...params });
   let page = await browser.go(request.url, { stopAt: atShop(shop) });
   page = await approveAtProvider(browser, page, login, shop);
+  // A provider in its notice period shows an interstitial first: the shopper chooses "later".
+  if (page.status === 200 && page.url.pathname.endsWith('/notice')) page = await browser.submit(page, {}, '/continue', atShop(shop));
   if (page.status !== 0) throw new Error(`login did not return to the shop: ${page.status} ${page.url.href}\n${page.html.slice(0, 500)}`);
   const tokens = await redeem(shop, page.url, request);
   return { tokens, claims: tokens.claims()!, callback: page.url, request, hops: page.hops };

@@ -1,0 +1,320 @@
+// The founding case end to end, at simulated instants: JD warns Weibo shoppers from 10 September 2013,
+// ends Weibo sign-in on 25 September and lets them migrate until 25 October; QQ and Sohu stay. The
+// shopper keeps the same shop account (`sub`) through every step. Also: a flow straddling the cutoff,
+// an immediate cutoff, the keep/revoke cutoff policies for sessions and refresh tokens, and closing new
+// accounts during notice.
+
+import assert from 'node:assert/strict';
+import * as oidc from 'openid-client';
+import { TestBrowser, type Page } from '../support/browser.ts';
+import { approveAtProvider, atShop, authRequest, loginWith, redeem, startGateway, type Gateway, type TestShop } from '../support/gateway.ts';
+import { ManualClock } from '../../src/clock.ts';
+import type { Account } from '../../src/accounts/account.ts';
+import type { Partner } from '../../src/partners/partner.ts';
+import { scheduleIntegration } from '../../src/partners/integration-service.ts';
+import { ValidationError } from '../../src/errors.ts';
+import { listAudit } from '../../src/audit/audit.ts';
+
+const at = (iso: string) => Date.parse(iso);
+const NOTICE = at('2013-09-10T00:00:00+08:00');
+const CUTOFF = at('2013-09-25T00:00:00+08:00');
+const GRACE_END = at('2013-10-25T00:00:00+08:00');
+
+/** alpha plays JD (Weibo keep policy), beta the same dates with the revoke policy and no new accounts in notice. */
+function jdSchedules(gwPartners: Parameters<NonNullable<Parameters<typeof startGateway>[0]>['partners']>[0]) {
+  return gwPartners.map((p) => ({
+    ...p,
+    integrations: p.integrations.map((i) =>
+      i.provider === 'weibo' && (p.id === 'alpha' || p.id === 'beta')
+        ? { ...i, noticeAt: NOTICE, cutoffAt: CUTOFF, graceEndsAt: GRACE_END, atCutoff: p.id === 'alpha' ? ('keep' as const) : ('revoke' as const), newAccountsDuringNotice: p.id === 'alpha' }
+        : i,
+    ),
+  }));
+}
+
+async function openLogin(gw: Gateway, browser: TestBrowser, shop: TestShop, params: Record<string, string> = {}) {
+  const request = await authRequest(shop, params);
+  const page = await browser.go(request.url, { stopAt: atShop(shop) });
+  return { request, page };
+}
+
+async function accountOf(gw: Gateway, provider: string, login: string): Promise<Account | undefined> {
+  const key = gw.emulators[provider]!.emulator.identityKeysFor(login, `e2e-${provider}`)[0]!;
+  return (await gw.store.findOne<Account>('accounts', 'identity', key))?.value;
+}
+
+describe('e2e: the JD case — a dated Weibo cutoff', function () {
+  let gw: Gateway;
+  let clock: ManualClock;
+  let jd: TestShop;
+  before(async () => {
+    clock = new ManualClock('2013-09-01T10:00:00+08:00');
+    gw = await startGateway({ clock, partners: jdSchedules });
+    jd = gw.shops['alpha-basic']!;
+  });
+  after(async () => {
+    await gw.close();
+  });
+
+  let sub: string;
+
+  it('before the notice: Weibo is an ordinary button and signs the shopper in', async () => {
+    clock.set('2013-09-01T10:00:00+08:00');
+    const browser = new TestBrowser();
+    const { page } = await openLogin(gw, browser, jd);
+    assert.match(page.html, /data-provider="weibo"/);
+    assert.doesNotMatch(page.html, /data-notice="weibo"/);
+    const first = await loginWith(gw, new TestBrowser(), 'alpha-basic', 'weibo', 'jd-shopper');
+    sub = String(first.claims.sub);
+  });
+
+  it('during the notice: the button carries the notice, and after sign-in an interstitial offers to link another way or continue', async () => {
+    clock.set('2013-09-20T10:00:00+08:00');
+    const browser = new TestBrowser();
+    browser.acceptLanguage = 'en';
+    const { page: chooser } = await openLogin(gw, browser, jd);
+    assert.match(chooser.html, /data-notice="weibo"[^>]*>ends 25 September 2013</);
+
+    const { request, page } = await openLogin(gw, browser, jd, { provider: 'weibo' });
+    const notice = await approveAtProvider(browser, page, 'jd-shopper', jd);
+    assert.equal(notice.status, 200);
+    assert.match(notice.html, /Signing in to Alpha Shop with Weibo ends on 25 September 2013 00:00 \(UTC\+08:00\)/);
+    assert.match(notice.html, /data-link="qq"/);
+    assert.match(notice.html, /data-link="sohu"/);
+    const back = await browser.submit(notice, {}, '/continue', atShop(jd));
+    assert.equal(back.status, 0);
+    assert.equal((await redeem(jd, back.url, request)).claims()!.sub, sub, 'same shop account');
+
+    // At most once a day per account and shop.
+    const again = await loginWith(gw, new TestBrowser(), 'alpha-basic', 'weibo', 'jd-shopper');
+    assert.equal(again.claims.sub, sub);
+  });
+
+  it('the next day the notice shows again, and linking QQ from it keeps the same account', async () => {
+    clock.set('2013-09-21T12:00:00+08:00');
+    const browser = new TestBrowser();
+    const { request, page } = await openLogin(gw, browser, jd, { provider: 'weibo' });
+    const notice = await approveAtProvider(browser, page, 'jd-shopper', jd);
+    assert.match(notice.html, /将于 2013年9月25日 00:00/);
+    const atQq = await browser.click(notice, '/link/qq', atShop(jd));
+    const back = await approveAtProvider(browser, atQq, 'jd-shopper-qq', jd);
+    assert.equal(back.status, 0, 'continued to the shop after linking');
+    const claims = (await redeem(jd, back.url, request)).claims()!;
+    assert.equal(claims.sub, sub);
+    assert.equal(claims.idp, 'qq', 'the identity just proven');
+    const account = (await accountOf(gw, 'weibo', 'jd-shopper'))!;
+    assert.deepEqual(account.identities.map((i) => i.provider).sort(), ['qq', 'weibo']);
+    const audit = await listAudit(gw.store, { action: 'identity.link' });
+    assert.ok(audit.entries.some((e) => e.target.account === account.id && e.target.provider === 'qq'));
+  });
+
+  it('a flow started before the cutoff and returning after it is refused, and nothing changes', async () => {
+    clock.set('2013-09-24T23:59:59+08:00');
+    const browser = new TestBrowser();
+    browser.acceptLanguage = 'en';
+    const { page } = await openLogin(gw, browser, jd, { provider: 'weibo' });
+    assert.ok(page.url.href.startsWith(gw.emulators.weibo!.url), 'sent to Weibo before the cutoff');
+    const accounts = await gw.store.count('accounts');
+    clock.set(CUTOFF + 1000);
+    const result = await approveAtProvider(browser, page, 'straddler', jd);
+    assert.equal(result.status, 403);
+    assert.match(result.html, /data-error-code="ERR_INTEGRATION_ENDED"/);
+    assert.match(result.html, /Signing in with Weibo at Alpha Shop has ended/);
+    assert.match(result.html, /\/start\/qq"/, 'names the ways that still work');
+    assert.equal(await gw.store.count('accounts'), accounts, 'no account created');
+  });
+
+  it('in grace: no Weibo button, a "used Weibo before?" link; the QQ-linked shopper signs in with QQ as the same account', async () => {
+    clock.set('2013-09-26T09:00:00+08:00');
+    const browser = new TestBrowser();
+    browser.acceptLanguage = 'en';
+    const { page } = await openLogin(gw, browser, jd);
+    assert.doesNotMatch(page.html, /data-provider="weibo"/);
+    assert.match(page.html, /data-migrate="weibo"[^>]*>Used Weibo before\?/);
+    const withQq = await loginWith(gw, new TestBrowser(), 'alpha-basic', 'qq', 'jd-shopper-qq');
+    assert.equal(withQq.claims.sub, sub);
+  });
+
+  it('in grace: a Weibo-only shopper migrates — Weibo proves who they are, they link Sohu, and keep their account', async () => {
+    clock.set('2013-09-15T09:00:00+08:00');
+    const before = await loginWith(gw, new TestBrowser(), 'alpha-basic', 'weibo', 'weibo-only');
+    clock.set('2013-10-01T09:00:00+08:00');
+    const browser = new TestBrowser();
+    browser.acceptLanguage = 'en';
+    const { request, page: chooser } = await openLogin(gw, browser, jd);
+    const atWeibo = await browser.click(chooser, '/migrate/weibo', atShop(jd));
+    const migrate = await approveAtProvider(browser, atWeibo, 'weibo-only', jd);
+    assert.equal(migrate.status, 200, 'not signed in to the shop with Weibo');
+    assert.match(migrate.html, /Keep your Alpha Shop account/);
+    assert.match(migrate.html, /data-link="sohu"/);
+    const atSohu = await browser.click(migrate, '/link/sohu', atShop(jd));
+    const back = await approveAtProvider(browser, atSohu, 'weibo-only-sohu', jd);
+    assert.equal(back.status, 0);
+    const claims = (await redeem(jd, back.url, request)).claims()!;
+    assert.equal(claims.sub, before.claims.sub, 'same shop account after migrating');
+    assert.equal(claims.idp, 'sohu');
+  });
+
+  it('in grace: skipping the migration page (resuming the authorization directly) does not sign the shopper in', async () => {
+    clock.set('2013-10-01T10:00:00+08:00');
+    const browser = new TestBrowser();
+    const { page: chooser } = await openLogin(gw, browser, jd);
+    const migrate = await approveAtProvider(browser, await browser.click(chooser, '/migrate/weibo', atShop(jd)), 'weibo-only', jd);
+    const uid = migrate.url.pathname.split('/')[2];
+    const resume = await browser.go(`${gw.issuer}/auth/${uid}`, { stopAt: atShop(jd) });
+    assert.notEqual(resume.status, 0, 'no code reached the shop');
+    assert.match(resume.html, /data-provider="qq"/, 'asked to sign in again');
+  });
+
+  it('in grace: migrating refuses to link an identity that belongs to another account, and changes nothing', async () => {
+    clock.set('2013-09-16T09:00:00+08:00');
+    await loginWith(gw, new TestBrowser(), 'alpha-basic', 'weibo', 'conflicted');
+    await loginWith(gw, new TestBrowser(), 'alpha-basic', 'qq', 'someone-elses-qq');
+    clock.set('2013-10-02T09:00:00+08:00');
+    const browser = new TestBrowser();
+    browser.acceptLanguage = 'en';
+    const { page: chooser } = await openLogin(gw, browser, jd);
+    const migrate = await approveAtProvider(browser, await browser.click(chooser, '/migrate/weibo', atShop(jd)), 'conflicted', jd);
+    const before = JSON.stringify(await accountOf(gw, 'weibo', 'conflicted'));
+    const refused = await approveAtProvider(browser, await browser.click(migrate, '/link/qq', atShop(jd)), 'someone-elses-qq', jd);
+    assert.equal(refused.status, 409);
+    assert.match(refused.html, /already linked to another Denglu account/);
+    assert.equal(JSON.stringify(await accountOf(gw, 'weibo', 'conflicted')), before);
+    assert.equal((await accountOf(gw, 'qq', 'someone-elses-qq'))!.identities.length, 1);
+  });
+
+  it('a shop hint for Weibo in grace gets a page naming QQ and Sohu and the migration link', async () => {
+    clock.set('2013-10-03T09:00:00+08:00');
+    const browser = new TestBrowser();
+    browser.acceptLanguage = 'en';
+    const { page } = await openLogin(gw, browser, jd, { provider: 'weibo' });
+    assert.equal(page.status, 403);
+    assert.match(page.html, /data-error-code="ERR_INTEGRATION_ENDED"/);
+    assert.match(page.html, /\/start\/qq"/);
+    assert.match(page.html, /\/start\/sohu"/);
+    assert.match(page.html, /data-migrate="weibo"/);
+  });
+
+  it('after grace: Weibo is gone entirely, even the migration; QQ still signs the same shopper in', async () => {
+    clock.set(GRACE_END);
+    const browser = new TestBrowser();
+    const { page } = await openLogin(gw, browser, jd);
+    assert.doesNotMatch(page.html, /weibo/);
+    const { page: hinted } = await openLogin(gw, new TestBrowser(), jd, { provider: 'weibo' });
+    assert.match(hinted.html, /data-error-code="ERR_INTEGRATION_ENDED"/);
+    assert.doesNotMatch(hinted.html, /data-migrate="weibo"/);
+    assert.equal((await loginWith(gw, new TestBrowser(), 'alpha-basic', 'qq', 'jd-shopper-qq')).claims.sub, sub);
+  });
+});
+
+describe('e2e: cutoff policies and immediate cutoffs', function () {
+  let gw: Gateway;
+  let clock: ManualClock;
+  beforeEach(async () => {
+    clock = new ManualClock('2013-09-20T10:00:00+08:00');
+    gw = await startGateway({ clock, partners: jdSchedules });
+  });
+  afterEach(async () => {
+    await gw.close();
+  });
+
+  async function sessionLogin(clientId: string, login: string, scope = 'openid profile') {
+    const browser = new TestBrowser();
+    const shop = gw.shops[clientId]!;
+    const params: Record<string, string> = { provider: 'weibo', scope };
+    if (scope.includes('offline_access')) params.prompt = 'consent';
+    const request = await authRequest(shop, params);
+    let page: Page = await browser.go(request.url, { stopAt: atShop(shop) });
+    page = await approveAtProvider(browser, page, login, shop);
+    if (page.status === 200 && /\/continue/.test(page.html)) page = await browser.submit(page, {}, '/continue', atShop(shop));
+    assert.equal(page.status, 0, `back at the shop: ${page.html.slice(0, 300)}`);
+    return { browser, shop, tokens: await redeem(shop, page.url, request) };
+  }
+
+  it('keep: a session obtained before the cutoff still signs the shopper in after it; refresh tokens keep working', async () => {
+    const { browser, shop, tokens } = await sessionLogin('alpha-basic', 'keeper', 'openid profile offline_access');
+    assert.ok(tokens.refresh_token);
+    clock.set(CUTOFF + 3600_000);
+    const request = await authRequest(shop);
+    const page = await browser.go(request.url, { stopAt: atShop(shop) });
+    assert.equal(page.status, 0, 'silent sign-in with the pre-cutoff session');
+    const refreshed = await oidc.refreshTokenGrant(shop.config, tokens.refresh_token!);
+    assert.ok(refreshed.access_token);
+  });
+
+  it('revoke: after the cutoff the Weibo session must sign in again (told why) and its refresh tokens are refused', async () => {
+    clock.set('2013-09-01T10:00:00+08:00'); // beta closes new accounts during notice: create it before
+    await loginWith(gw, new TestBrowser(), 'beta-basic', 'weibo', 'revoked');
+    clock.set('2013-09-22T10:00:00+08:00'); // a session and refresh token from shortly before the cutoff
+    const { browser, shop, tokens } = await sessionLogin('beta-basic', 'revoked', 'openid profile offline_access');
+    const refreshedBefore = await oidc.refreshTokenGrant(shop.config, tokens.refresh_token!);
+    assert.ok(refreshedBefore.refresh_token, 'refresh works before the cutoff');
+    clock.set(CUTOFF + 3600_000);
+    browser.acceptLanguage = 'en';
+    const request = await authRequest(shop);
+    const page = await browser.go(request.url, { stopAt: atShop(shop) });
+    assert.equal(page.status, 200, 'shown the chooser');
+    assert.match(page.html, /Signing in with Weibo, as you did before, no longer works at Beta Shop/);
+    await assert.rejects(oidc.refreshTokenGrant(shop.config, refreshedBefore.refresh_token!), (err: any) => err.error === 'invalid_grant');
+  });
+
+  it('a session obtained elsewhere after the cutoff does not carry into the shop, even with keep', async () => {
+    clock.set(CUTOFF + 3600_000);
+    const { browser } = await sessionLogin('gamma-basic', 'late-weibo').catch(async () => {
+      // gamma asks consent; sign in there by hand
+      const browser = new TestBrowser();
+      const shop = gw.shops['gamma-basic']!;
+      const request = await authRequest(shop, { provider: 'weibo' });
+      let page = await browser.go(request.url, { stopAt: atShop(shop) });
+      page = await approveAtProvider(browser, page, 'late-weibo', shop);
+      page = await browser.submit(page, {}, '/consent', atShop(shop));
+      assert.equal(page.status, 0);
+      return { browser };
+    });
+    const shop = gw.shops['alpha-basic']!;
+    const request = await authRequest(shop);
+    const page = await browser.go(request.url, { stopAt: atShop(shop) });
+    assert.equal(page.status, 200, 'asked to sign in at the shop that ended Weibo');
+  });
+
+  it('notice with new accounts closed: an unknown Weibo shopper is refused, nothing is created; a known one gets in', async () => {
+    clock.set('2013-09-01T10:00:00+08:00');
+    await loginWith(gw, new TestBrowser(), 'beta-basic', 'weibo', 'known-early');
+    clock.set('2013-09-20T10:00:00+08:00');
+    const browser = new TestBrowser();
+    browser.acceptLanguage = 'en';
+    const shop = gw.shops['beta-basic']!;
+    const request = await authRequest(shop, { provider: 'weibo' });
+    const refused = await approveAtProvider(browser, await browser.go(request.url, { stopAt: atShop(shop) }), 'brand-new', shop);
+    assert.equal(refused.status, 403);
+    assert.match(refused.html, /data-error-code="ERR_NEW_ACCOUNTS_CLOSED"/);
+    assert.equal(await accountOf(gw, 'weibo', 'brand-new'), undefined);
+    const known = new TestBrowser();
+    const request2 = await authRequest(shop, { provider: 'weibo' });
+    let page = await approveAtProvider(known, await known.go(request2.url, { stopAt: atShop(shop) }), 'known-early', shop);
+    if (page.status === 200) page = await known.submit(page, {}, '/continue', atShop(shop));
+    assert.equal(page.status, 0);
+  });
+
+  it('an immediate cutoff needs explicit confirmation, then ends sign-in at once and is audited', async () => {
+    const deps = { store: gw.store, clock, knownProviders: new Set(['weibo', 'qq', 'sohu']) };
+    const actor = { kind: 'operator' as const, id: 'test' };
+    const partnerBefore = JSON.stringify(await gw.store.get<Partner>('partners', 'alpha'));
+    await assert.rejects(scheduleIntegration(deps, actor, 'alpha', 'qq', { cutoffAt: '2013-09-19T00:00+08:00', graceEndsAt: '2013-10-19T00:00+08:00' }), (err: unknown) => {
+      assert.ok(err instanceof ValidationError);
+      assert.equal(err.problems[0]!.field, 'cutoffAt');
+      assert.match(err.problems[0]!.message, /effectiveImmediately/);
+      return true;
+    });
+    assert.equal(JSON.stringify(await gw.store.get<Partner>('partners', 'alpha')), partnerBefore, 'nothing changed');
+    const change = await scheduleIntegration(deps, actor, 'alpha', 'qq', { effectiveImmediately: true, graceEndsAt: '2013-10-20T00:00+08:00' });
+    assert.equal(change.immediate, true);
+    assert.equal(change.integration.cutoffAt, clock.now());
+    const shop = gw.shops['alpha-basic']!;
+    const { page } = await openLogin(gw, new TestBrowser(), shop, { provider: 'qq' });
+    assert.match(page.html, /data-error-code="ERR_INTEGRATION_ENDED"/);
+    const audit = await listAudit(gw.store, { partner: 'alpha', action: 'integration' });
+    assert.equal(audit.entries[0]!.action, 'integration.schedule');
+    assert.equal((audit.entries[0]!.after as any).effectiveImmediately, true);
+  });
+});
