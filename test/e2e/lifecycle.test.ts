@@ -11,6 +11,7 @@ import { approveAtProvider, atShop, authRequest, loginWith, redeem, startGateway
 import { ManualClock } from '../../src/clock.ts';
 import type { Account } from '../../src/accounts/account.ts';
 import type { Partner } from '../../src/partners/partner.ts';
+import type { PartnerSeed } from '../../src/partners/partners.ts';
 import { scheduleIntegration } from '../../src/partners/integration-service.ts';
 import { ValidationError } from '../../src/errors.ts';
 import { listAudit } from '../../src/audit/audit.ts';
@@ -21,7 +22,7 @@ const CUTOFF = at('2013-09-25T00:00:00+08:00');
 const GRACE_END = at('2013-10-25T00:00:00+08:00');
 
 /** alpha plays JD (Weibo keep policy), beta the same dates with the revoke policy and no new accounts in notice. */
-function jdSchedules(gwPartners: Parameters<NonNullable<Parameters<typeof startGateway>[0]>['partners']>[0]) {
+function jdSchedules(gwPartners: PartnerSeed[]): PartnerSeed[] {
   return gwPartners.map((p) => ({
     ...p,
     integrations: p.integrations.map((i) =>
