@@ -86,6 +86,8 @@ export interface EmulatorOptions {
   /** Replaces the provider's default test users. */
   users?: TestUser[];
   clock?: Clock;
+  /** A line shown on the emulator's pages (the sandbox shows its simulated time there). */
+  banner?: () => string | undefined;
 }
 
 export interface Emulator {

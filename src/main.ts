@@ -2,6 +2,7 @@
 // the embedded store; in the sandbox (the default outside production) also the provider emulators and
 // the demo shops. Ctrl-C (SIGINT) or SIGTERM stops everything and closes the store cleanly.
 
+import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { loadConfig, ConfigError } from '../config/load-config.ts';
 import { sandboxPartners } from '../config/sandbox-seed.ts';
@@ -22,6 +23,8 @@ function fail(message: string): never {
 }
 
 async function main(): Promise<void> {
+  // A .env next to package.json, if there is one, fills variables not already set (see .env.example).
+  if (existsSync('.env')) process.loadEnvFile('.env');
   let config;
   try {
     config = loadConfig({ env: process.env, argv: process.argv.slice(2), descriptors: DESCRIPTORS });
@@ -66,7 +69,7 @@ async function main(): Promise<void> {
 
   if (config.sandbox.enabled) {
     try {
-      sandbox = await startSandbox(config, PROVIDERS);
+      sandbox = await startSandbox(config, PROVIDERS, clock);
     } catch (err) {
       fail(`cannot start the sandbox: ${(err as Error).message} (set SANDBOX_EMULATOR_PORT / SANDBOX_SHOP_PORT to free ports)`);
     }

@@ -105,6 +105,7 @@ export function createQqEmulator(options: EmulatorOptions): Emulator {
       approveLabel: '授权并登录',
       denyLabel: '取消',
       ...(notice ? { notice } : {}),
+      banner: options.banner?.(),
     });
     res.status(status).type(HTML).send(page);
   }

@@ -81,6 +81,7 @@ export function authorizeRoutes(context: SohuEmulatorContext): Router {
           approveLabel: '授权 / Authorize',
           denyLabel: '取消 / Cancel',
           notice: '该应用将获得你的搜狐微博基本资料（昵称、头像、简介）。',
+          banner: context.banner?.(),
         }),
       );
   });

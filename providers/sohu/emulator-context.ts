@@ -35,6 +35,8 @@ export interface SohuEmulatorContext {
   tokensByCode: Map<string, { accessToken: string; refreshToken: string }>;
   /** Sohu user id → display name of everyone shown so far (for /__avatars). */
   avatarNames: Map<string, string>;
+  /** Sandbox line shown on the authorize page. */
+  banner?: () => string | undefined;
 }
 
 export function findApp(context: SohuEmulatorContext, clientId: string | undefined): EmulatorApp | undefined {

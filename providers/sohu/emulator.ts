@@ -29,6 +29,7 @@ export function createSohuEmulator(options: EmulatorOptions): Emulator {
     refreshTokens: new Map(),
     tokensByCode: new Map(),
     avatarNames: new Map(users.map((u) => [sohuUserId(u.login), u.name])),
+    ...(options.banner ? { banner: options.banner } : {}),
   };
   const setAutoApprove = (login: string | undefined): void => {
     context.autoApprove = login;

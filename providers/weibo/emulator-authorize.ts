@@ -95,6 +95,7 @@ export function authorizeRoutes(world: WeiboWorld, faults: FaultSwitch): Router 
       approveLabel: '授权 / Approve',
       denyLabel: '取消 / Deny',
       notice,
+      banner: world.banner?.(),
     });
     sendRaw(res, notice ? 400 : 200, 'text/html;charset=UTF-8', html);
   }

@@ -40,6 +40,8 @@ export class WeiboWorld {
   readonly apps: EmulatorApp[];
   /** Every user known so far (the contract's `Emulator.users`); typed logins are appended. */
   readonly users: TestUser[];
+  /** Sandbox line shown on the authorize page. */
+  readonly banner: (() => string | undefined) | undefined;
   readonly codes: GrantStore;
   autoApprove: string | undefined;
   readonly #byLogin = new Map<string, TestUser>();
@@ -48,6 +50,7 @@ export class WeiboWorld {
 
   constructor(options: EmulatorOptions) {
     this.clock = options.clock ?? systemClock;
+    this.banner = options.banner;
     this.apps = options.apps;
     this.users = [];
     this.codes = new GrantStore(this.clock);

@@ -22,6 +22,8 @@ export interface DemoShopOptions {
   providers: ProviderDescriptor[];
   /** Cookie name prefix, so two shops on one host keep separate sessions. */
   cookiePrefix: string;
+  /** Sandbox line shown on top of the page (the simulated time). */
+  banner?: () => string;
 }
 
 interface ShopSession {
@@ -142,8 +144,8 @@ ${typeof s.user.claims.picture === 'string' ? `<img alt="" src="${escapeHtml(s.u
 <title>${escapeHtml(o.name['zh-CN'])} · ${escapeHtml(o.name.en)}</title>
 <style>body{font-family:system-ui,sans-serif;margin:0;background:#f2f2f2;color:#222}header{background:#c81623;color:#fff;padding:14px 24px;font-size:20px}
 main{max-width:520px;margin:24px auto;background:#fff;padding:20px 28px;border-radius:8px}.btn{display:block;margin:10px 0;padding:10px;border-radius:6px;text-align:center;text-decoration:none;font-weight:600}
-.btn.plain{background:#eee;color:#222}.error{background:#fde8e8;color:#8a1212;padding:8px 12px;border-radius:6px}dt{font-weight:600;margin-top:8px}dd{margin:0;word-break:break-all;font-family:monospace}</style></head>
-<body><header>${escapeHtml(o.name['zh-CN'])} · ${escapeHtml(o.name.en)}</header><main>
+.banner{background:#fff4c2;color:#5c4a00;text-align:center;font-size:14px;padding:6px}.btn.plain{background:#eee;color:#222}.error{background:#fde8e8;color:#8a1212;padding:8px 12px;border-radius:6px}dt{font-weight:600;margin-top:8px}dd{margin:0;word-break:break-all;font-family:monospace}</style></head>
+<body>${o.banner ? `<div class="banner">${escapeHtml(o.banner())}</div>` : ''}<header>${escapeHtml(o.name['zh-CN'])} · ${escapeHtml(o.name.en)}</header><main>
 ${s.error ? `<p class="error" id="shop-error">登录失败 · Sign-in failed: ${escapeHtml(s.error)}</p>` : ''}
 ${user}
 <p><small>Demo shop (OpenID Connect client <code>${escapeHtml(o.clientId)}</code>) of the Denglu sandbox.</small></p>

@@ -5,6 +5,8 @@ import { createServer, type Server } from 'node:http';
 import type { Config } from '../../config/load-config.ts';
 import { SANDBOX_SHOPS } from '../../config/sandbox-seed.ts';
 import type { ProviderModule } from '../../providers/contract.ts';
+import type { Clock } from '../clock.ts';
+import { formatInstant } from '../time/instant.ts';
 import { createDemoShop } from './demo-shop.ts';
 
 export interface RunningSandbox {
@@ -27,7 +29,17 @@ async function listen(server: Server, port: number, host: string | undefined): P
   });
 }
 
-export async function startSandbox(config: Config, providers: ReadonlyMap<string, ProviderModule>): Promise<RunningSandbox> {
+/** The line every sandbox page shows: that it is a sandbox, and the simulated time when there is one. */
+export function sandboxBanner(config: Config, clock: Clock): () => string {
+  return () => {
+    if (config.sandbox.now === undefined) return 'Denglu sandbox · 沙盒';
+    const now = clock.now();
+    return `Denglu sandbox · 模拟时间 ${formatInstant(now, 'Asia/Shanghai', 'zh-CN')} · simulated time ${formatInstant(now, 'Asia/Shanghai', 'en')}`;
+  };
+}
+
+export async function startSandbox(config: Config, providers: ReadonlyMap<string, ProviderModule>, clock: Clock): Promise<RunningSandbox> {
+  const banner = sandboxBanner(config, clock);
   const servers: Server[] = [];
   const closers: (() => void)[] = [];
   const emulators: RunningSandbox['emulators'] = [];
@@ -48,6 +60,7 @@ export async function startSandbox(config: Config, providers: ReadonlyMap<string
             extra: { unionid: credentials.extra?.unionid === true },
           },
         ],
+        banner,
       });
       const server = createServer(emulator.app);
       await listen(server, port, config.host);
@@ -66,6 +79,7 @@ export async function startSandbox(config: Config, providers: ReadonlyMap<string
         url: urls[shop.partnerId]!,
         providers: shop.providers.map((p) => providers.get(p)?.descriptor).filter((d) => d !== undefined),
         cookiePrefix: shop.partnerId,
+        banner,
       });
       const server = createServer(app);
       await listen(server, config.sandbox.shopPort + n, config.host);

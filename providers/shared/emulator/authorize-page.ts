@@ -17,6 +17,8 @@ export interface AuthorizePageOptions {
   approveLabel?: string;
   denyLabel?: string;
   notice?: string;
+  /** Sandbox line above the page (e.g. the simulated time). */
+  banner?: string | undefined;
 }
 
 export function escapeHtml(s: string): string {
@@ -44,7 +46,7 @@ main{max-width:480px;margin:24px auto;background:#fff;border-radius:8px;padding:
 .buttons{margin-top:18px;display:flex;gap:12px}button{padding:8px 18px;font-size:15px;border-radius:4px;border:1px solid #aaa;cursor:pointer}
 button[value=approve]{background:${escapeHtml(o.color)};color:#fff;border:none}.sandbox{font-size:12px;color:#777;margin-top:18px}
 </style></head>
-<body><header>${escapeHtml(o.providerName)}</header>
+<body>${o.banner ? `<div class="banner" style="background:#fff4c2;color:#5c4a00;text-align:center;font-size:14px;padding:6px">${escapeHtml(o.banner)}</div>` : ''}<header>${escapeHtml(o.providerName)}</header>
 <main>
 <h2>授权 ${escapeHtml(o.appName)} 访问你的帐号</h2>
 ${o.notice ? `<p>${escapeHtml(o.notice)}</p>` : ''}
