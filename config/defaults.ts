@@ -22,6 +22,7 @@ export const SETTINGS: readonly SettingDoc[] = [
   { env: 'UPSTREAM_TIMEOUT_MS', default: '8000', description: 'Deadline of every call to a provider, in milliseconds (1–60000).' },
   { env: 'UPSTREAM_MAX_BODY_BYTES', default: '262144', description: 'Largest provider response accepted, in bytes.' },
   { env: 'FLOW_TTL_SECONDS', default: '600', description: 'How long a shopper may take at the provider before the sign-in must restart (60–3600).' },
+  { env: 'ACCOUNT_REAUTH_SECONDS', default: '300', description: 'Linking, unlinking and password changes need a sign-in at most this old (seconds, 60–86400); older sessions are asked to sign in again.' },
   { env: 'SESSION_TTL_SECONDS', default: '1209600', description: 'Lifetime of a Denglu sign-in session (14 days).' },
   { env: 'SANDBOX', default: 'true (false in production)', description: 'Start the provider emulators and the demo shops with `npm start`, and point unconfigured providers at the emulators.' },
   { env: 'SANDBOX_NOW', default: '(real time)', description: 'Run the gateway at a simulated instant that keeps ticking, e.g. `2013-09-20T10:00+08:00` (offset or IANA zone required). Same as `npm start -- --now …`.' },
@@ -52,6 +53,7 @@ export const DEFAULTS = {
   upstreamMaxBodyBytes: 256 * 1024,
   flowTtlSeconds: 600,
   sessionTtlSeconds: 14 * 24 * 3600,
+  accountReauthSeconds: 300,
   emulatorPortOffset: 1,
   shopPortOffset: 100,
   /** Admin API requests per minute and IP. */

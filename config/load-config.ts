@@ -22,6 +22,8 @@ export interface Config {
   upstream: { timeoutMs: number; maxBodyBytes: number };
   flowTtlSeconds: number;
   sessionTtlSeconds: number;
+  /** Account changes need a sign-in at most this old. */
+  accountReauthSeconds: number;
   /** The admin API (`/api/admin`). */
   admin: {
     /** Bearer token of the operator (ADMIN_OPERATOR_TOKEN; the sandbox token outside production). */
@@ -124,6 +126,7 @@ export function loadConfig(input: {
   };
   const flowTtlSeconds = int('FLOW_TTL_SECONDS', DEFAULTS.flowTtlSeconds, 60, 3600);
   const sessionTtlSeconds = int('SESSION_TTL_SECONDS', DEFAULTS.sessionTtlSeconds, 300, 365 * 24 * 3600);
+  const accountReauthSeconds = int('ACCOUNT_REAUTH_SECONDS', DEFAULTS.accountReauthSeconds, 60, 86400);
   const sandboxEnabled = bool('SANDBOX', !production);
   const operatorToken = env.ADMIN_OPERATOR_TOKEN || undefined;
   if (operatorToken !== undefined && operatorToken.length < 32) problems.push('ADMIN_OPERATOR_TOKEN must be at least 32 characters');
@@ -197,6 +200,7 @@ export function loadConfig(input: {
     upstream,
     flowTtlSeconds,
     sessionTtlSeconds,
+    accountReauthSeconds,
     admin: { operatorToken: operatorToken ?? SANDBOX_OPERATOR_TOKEN, rateLimitPerMinute: adminRateLimit },
     providers,
     sandbox: { enabled: sandboxEnabled, now, emulatorPort, shopPort, emulatorUrls },

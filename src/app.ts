@@ -12,6 +12,8 @@ import { httpLogger } from './log.ts';
 import type { Store } from './store/store.ts';
 import { Broker } from './broker/broker.ts';
 import { interactionRoutes } from './broker/interaction-routes.ts';
+import { callbackRoute } from './broker/callback-route.ts';
+import { lifecycleRoutes } from './broker/lifecycle-routes.ts';
 import { interactionUrl } from './broker/interaction-url.ts';
 import type { LoginContext } from './broker/login-context.ts';
 import { createOidcProvider, type OidcProvider } from './oidc/provider.ts';
@@ -21,6 +23,10 @@ import { securityHeaders } from './http/security.ts';
 import { errorHandler, notFound } from './http/error-handler.ts';
 import { providerStylesheet } from './http/provider-styles.ts';
 import { homeRoute } from './http/home.ts';
+import { tokenSealer } from './accounts/upstream-token.ts';
+import { ensureConsolePartner } from './account-console/console-partner.ts';
+import { accountConsoleRoutes } from './account-console/console-routes.ts';
+import { adminApi } from './admin/admin-api.ts';
 
 export interface AppDeps {
   config: Config;
@@ -62,15 +68,28 @@ export async function createApp(deps: AppDeps): Promise<DengluApp> {
     cache: config.production,
   });
   const secureCookies = config.issuer.startsWith('https://');
+  const cookieKeys = await loadCookieKeys(store, config.cookieKeys);
   let oidc: OidcProvider | undefined;
-  const login: LoginContext = { store, clock, log, broker, renderer, descriptors, secureCookies, oidc: () => oidc! };
+  const login: LoginContext = {
+    store,
+    clock,
+    log,
+    broker,
+    renderer,
+    descriptors,
+    secureCookies,
+    sealer: tokenSealer(cookieKeys),
+    reauthAfterMs: config.accountReauthSeconds * 1000,
+    oidc: () => oidc!,
+  };
+  await ensureConsolePartner(store, clock, config.issuer, [...broker.configured()]);
 
   oidc = createOidcProvider({
     issuer: config.issuer,
     store,
     clock,
     keys: await loadSigningKeys(store),
-    cookieKeys: await loadCookieKeys(store, config.cookieKeys),
+    cookieKeys,
     pairwiseSalt: await loadPairwiseSalt(store, config.pairwiseSalt),
     sessionTtlSeconds: config.sessionTtlSeconds,
     interactionTtlSeconds: Math.max(3600, config.flowTtlSeconds * 2),
@@ -95,7 +114,11 @@ export async function createApp(deps: AppDeps): Promise<DengluApp> {
     res.json({ status: 'ok' });
   });
   app.get('/', homeRoute(renderer, deps.shopLinks ?? []));
+  app.use('/api/admin', adminApi(deps));
+  app.use(accountConsoleRoutes(login, { cookieKeys, issuer: config.issuer }));
   app.use(interactionRoutes(login));
+  app.use(lifecycleRoutes(login));
+  app.use(callbackRoute(login));
   app.use(oidc.callback());
   app.use(notFound);
   app.use(errorHandler(log, renderer));

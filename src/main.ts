@@ -16,6 +16,7 @@ import { shopUrls, startSandbox, type RunningSandbox } from './sandbox/start-san
 import { COLLECTIONS } from './store/collections.ts';
 import { LowdbStore } from './store/lowdb/lowdb-store.ts';
 import { formatInstant } from './time/instant.ts';
+import { adminBannerLines, seedSandboxManagers } from './admin/sandbox.ts';
 
 function fail(message: string): never {
   process.stderr.write(`\nDenglu did not start:\n${message}\n\n`);
@@ -52,6 +53,7 @@ async function main(): Promise<void> {
   if (config.sandbox.enabled) {
     const seeded = await seedPartners(store, clock, sandboxPartners(shopUrls(config)));
     if (seeded.length) log.info({ partners: seeded }, 'sandbox partners seeded');
+    await seedSandboxManagers(store, clock, config);
   }
   const { app } = await createApp({
     config,
@@ -89,6 +91,7 @@ async function main(): Promise<void> {
     lines.push(`  Emulators   ${sandbox.emulators.map((e) => `${e.name} ${e.url}`).join('   ')}`);
   }
   if (config.sandbox.now !== undefined) lines.push(`  Simulated time starts at ${formatInstant(config.sandbox.now, 'Asia/Shanghai', 'en')}`);
+  if (config.sandbox.enabled) lines.push(...adminBannerLines(config));
   lines.push(`  Data        ${config.dataDir}`, '', sandbox ? `Open ${sandbox.shops[0]!.url} to sign in at the demo shop. Press Ctrl-C to stop.` : 'Press Ctrl-C to stop.', '');
   process.stdout.write(lines.join('\n') + '\n');
 

@@ -12,12 +12,22 @@ export interface LinkedIdentity {
   avatar?: string;
   linkedAt: EpochMs;
   lastUsedAt: EpochMs;
+  /** The provider's access token, sealed (src/accounts/upstream-token.ts), kept to revoke on unlink. */
+  upstreamToken?: string;
 }
 
 export interface ShopUse {
   firstAt: EpochMs;
   lastAt: EpochMs;
   lastProvider: string;
+}
+
+export interface NativeCredential {
+  email?: string;
+  emailVerifiedAt?: EpochMs;
+  /** scrypt hash (see src/accounts/password-hash.ts); absent until a password is set. */
+  passwordHash?: string;
+  passwordSetAt?: EpochMs;
 }
 
 export interface Account {
@@ -29,4 +39,6 @@ export interface Account {
   shops: Record<string, ShopUse>;
   /** When the provider-ending interstitial was last shown, by partner id (at most once a day). */
   noticeShownAt?: Record<string, EpochMs>;
+  /** The native sign-in ("a JD.com account"): a verified email and a password, independent of providers. */
+  native?: NativeCredential;
 }

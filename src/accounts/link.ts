@@ -8,7 +8,7 @@ import type { Store } from '../store/store.ts';
 import { auditOp } from '../audit/audit.ts';
 import type { UpstreamIdentity } from '../../providers/contract.ts';
 import type { Account, LinkedIdentity } from './account.ts';
-import { findAccountByIdentity } from './sign-in.ts';
+import { findAccountByIdentity, linked } from './sign-in.ts';
 
 export class LinkConflictError extends GatewayError {
   readonly provider: string;
@@ -19,20 +19,18 @@ export class LinkConflictError extends GatewayError {
 }
 
 /** Links `identity` to `accountId`; returns the account and whether anything changed. */
-export async function linkIdentity(store: Store, clock: Clock, accountId: string, identity: UpstreamIdentity): Promise<{ account: Account; linked: boolean }> {
+export async function linkIdentity(
+  store: Store,
+  clock: Clock,
+  accountId: string,
+  identity: UpstreamIdentity,
+  sealedToken?: string,
+): Promise<{ account: Account; linked: boolean }> {
   const owner = await findAccountByIdentity(store, identity.keys);
   if (owner && owner.id !== accountId) throw new LinkConflictError(identity.provider);
   const now = clock.now();
   if (owner) return { account: owner, linked: false };
-  const entry: LinkedIdentity = {
-    provider: identity.provider,
-    subject: identity.subject,
-    keys: [...identity.keys],
-    displayName: identity.displayName,
-    ...(identity.avatar ? { avatar: identity.avatar } : {}),
-    linkedAt: now,
-    lastUsedAt: now,
-  };
+  const entry: LinkedIdentity = linked(identity, now, sealedToken);
   let updated: Account | undefined;
   try {
     await store.batch([

@@ -34,12 +34,12 @@ export async function signInWithIdentity(
   clock: Clock,
   identity: UpstreamIdentity,
   partnerId: string | undefined,
-  options: { mayCreate: boolean } = { mayCreate: true },
+  options: { mayCreate: boolean; sealedToken?: string } = { mayCreate: true },
 ): Promise<SignInResult> {
   const now = clock.now();
   const existing = await findAccountByIdentity(store, identity.keys);
   if (existing) {
-    return { account: await touch(store, existing, identity, partnerId, now), created: false };
+    return { account: await touch(store, existing, identity, partnerId, now, options.sealedToken), created: false };
   }
   if (!options.mayCreate) {
     throw new GatewayError('ERR_NEW_ACCOUNTS_CLOSED', `new accounts through ${identity.provider} are closed here`, { status: 403 });
@@ -47,7 +47,7 @@ export async function signInWithIdentity(
   const account: Account = {
     id: randomUUID(),
     createdAt: now,
-    identities: [linked(identity, now)],
+    identities: [linked(identity, now, options.sealedToken)],
     profile: { name: identity.displayName, ...(identity.avatar ? { picture: identity.avatar } : {}), ...(identity.locale ? { locale: identity.locale } : {}) },
     shops: partnerId ? { [partnerId]: { firstAt: now, lastAt: now, lastProvider: identity.provider } } : {},
   };
@@ -58,13 +58,13 @@ export async function signInWithIdentity(
     // Two first sign-ins with one identity at the same moment: the unique index lets one create.
     if (err instanceof GatewayError && err.code === 'ERR_CONFLICT') {
       const winner = await findAccountByIdentity(store, identity.keys);
-      if (winner) return { account: await touch(store, winner, identity, partnerId, now), created: false };
+      if (winner) return { account: await touch(store, winner, identity, partnerId, now, options.sealedToken), created: false };
     }
     throw err;
   }
 }
 
-function linked(identity: UpstreamIdentity, now: EpochMs): LinkedIdentity {
+export function linked(identity: UpstreamIdentity, now: EpochMs, sealedToken?: string): LinkedIdentity {
   return {
     provider: identity.provider,
     subject: identity.subject,
@@ -73,11 +73,19 @@ function linked(identity: UpstreamIdentity, now: EpochMs): LinkedIdentity {
     ...(identity.avatar ? { avatar: identity.avatar } : {}),
     linkedAt: now,
     lastUsedAt: now,
+    ...(sealedToken ? { upstreamToken: sealedToken } : {}),
   };
 }
 
 /** Records use of the identity and the shop, and picks up new keys (e.g. a unionid granted later). */
-async function touch(store: Store, account: Account, identity: UpstreamIdentity, partnerId: string | undefined, now: EpochMs): Promise<Account> {
+async function touch(
+  store: Store,
+  account: Account,
+  identity: UpstreamIdentity,
+  partnerId: string | undefined,
+  now: EpochMs,
+  sealedToken: string | undefined,
+): Promise<Account> {
   const index = account.identities.findIndex((i) => i.provider === identity.provider && i.keys.some((k) => identity.keys.includes(k)));
   const current = account.identities[index];
   const shop = partnerId ? account.shops[partnerId] : undefined;
@@ -89,6 +97,7 @@ async function touch(store: Store, account: Account, identity: UpstreamIdentity,
     current.displayName !== identity.displayName ||
     current.avatar !== identity.avatar ||
     stale(current.lastUsedAt) ||
+    (sealedToken !== undefined && current.upstreamToken === undefined) ||
     (partnerId !== undefined && (stale(shop?.lastAt) || shop?.lastProvider !== identity.provider));
   if (!needsWrite) return account;
   try {
@@ -100,6 +109,7 @@ async function touch(store: Store, account: Account, identity: UpstreamIdentity,
               keys: [...new Set([...i.keys, ...identity.keys])],
               displayName: identity.displayName,
               ...(identity.avatar ? { avatar: identity.avatar } : {}),
+              ...(sealedToken ? { upstreamToken: sealedToken } : {}),
               lastUsedAt: now,
             }
           : i,

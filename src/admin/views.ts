@@ -82,8 +82,8 @@ export function previewView(partner: Partner, model: LoginPageModel): Record<str
   };
 }
 
-/** An audit entry with `at` in the target partner's zone (UTC when it has none). */
+/** An audit entry with `at` in the target partner's zone (UTC when it has none), and that zone. */
 export function auditView(entry: AuditEntry, zones: ReadonlyMap<string, string>): Record<string, unknown> {
   const zone = (entry.target.partner && zones.get(entry.target.partner)) || 'UTC';
-  return { ...entry, ...instant('at', entry.at, zone) };
+  return { ...entry, ...instant('at', entry.at, zone), timeZone: zone };
 }

@@ -44,6 +44,8 @@ export async function appendAudit(store: Store, clock: Clock, entry: Omit<AuditE
 
 export interface AuditQuery {
   partner?: string;
+  /** Entries about this shopper account. */
+  account?: string;
   actor?: string;
   action?: string;
   from?: EpochMs;
@@ -56,7 +58,13 @@ export interface AuditQuery {
 /** Newest first, filtered; `next` is the cursor for the following page. */
 export async function listAudit(store: Store, q: AuditQuery): Promise<{ entries: AuditEntry[]; next?: string }> {
   const limit = Math.min(Math.max(q.limit ?? 50, 1), 500);
-  const index = q.partner ? { name: 'partner', key: q.partner } : q.actor ? { name: 'actor', key: q.actor } : undefined;
+  const index = q.account
+    ? { name: 'account', key: q.account }
+    : q.partner
+      ? { name: 'partner', key: q.partner }
+      : q.actor
+        ? { name: 'actor', key: q.actor }
+        : undefined;
   const entries: AuditEntry[] = [];
   let after = q.before;
   // Page through the index until enough entries pass the remaining filters.
@@ -66,6 +74,7 @@ export async function listAudit(store: Store, q: AuditQuery): Promise<{ entries:
       after = value.id;
       if (q.actor && `${value.actor.kind}:${value.actor.id}` !== q.actor && value.actor.id !== q.actor) continue;
       if (q.partner && value.target.partner !== q.partner) continue;
+      if (q.account && value.target.account !== q.account) continue;
       if (q.action && value.action !== q.action && !value.action.startsWith(`${q.action}.`)) continue;
       if (q.from !== undefined && value.at < q.from) continue;
       if (q.to !== undefined && value.at >= q.to) continue;

@@ -75,6 +75,15 @@ export class Broker {
     return this.#o.providers.get(providerId)?.module;
   }
 
+  /** This deployment's credentials for a provider (for calls outside a flow, such as revocation). */
+  credentials(providerId: string) {
+    return this.#o.providers.get(providerId)?.credentials;
+  }
+
+  get timeoutMs(): number {
+    return this.#o.upstream.timeoutMs;
+  }
+
   /** Creates the flow and returns the provider's authorize URL for it. */
   async start(input: StartFlow): Promise<string> {
     const strategy = this.#strategies.get(input.provider);

@@ -20,6 +20,7 @@ import { failureContext, localeFor } from './interaction-routes.ts';
 import { noticeDue } from './lifecycle-routes.ts';
 import type { LoginContext } from './login-context.ts';
 import { holdLogin, pendingLogin, releaseLogin } from './pending-login.ts';
+import { currentAccount } from '../account-console/current-account.ts';
 
 const requestId = (res: Response): string => String(res.getHeader('x-request-id') ?? '');
 
@@ -53,6 +54,14 @@ export function callbackRoute(ctx: LoginContext): Router {
       await sendFailure(ctx, res, err, f);
     };
     if (!result.ok) return fail(result.error);
+    if (result.flow.purpose === 'link' && !result.flow.interactionUid) {
+      try {
+        return await completeConsoleLink(ctx, req, res, result.flow, result.identity);
+      } catch (err) {
+        if (err instanceof GatewayError && err.expose) return fail(err);
+        throw err;
+      }
+    }
     if (!partner) return fail(new GatewayError('ERR_INTERACTION_LOST', 'the flow names no partner', { status: 400 }));
     if (!interaction) return fail(new GatewayError('ERR_INTERACTION_LOST', 'the interaction expired during the flow', { status: 400 }));
     const arrival: Arrival = { req, res, flow: result.flow, identity: result.identity, partner, interaction, fail };
@@ -67,6 +76,12 @@ export function callbackRoute(ctx: LoginContext): Router {
   });
 
   return router;
+}
+
+/** The upstream token, sealed, when the provider can revoke grants (so unlinking can revoke it). */
+export async function sealedTokenOf(ctx: LoginContext, identity: UpstreamIdentity): Promise<string | undefined> {
+  if (!identity.accessToken || !ctx.descriptors.get(identity.provider)?.revocable) return undefined;
+  return ctx.sealer.seal(identity.accessToken);
 }
 
 async function finish(ctx: LoginContext, a: Arrival, accountId: string, provider: string): Promise<void> {
@@ -85,7 +100,8 @@ async function completeLogin(ctx: LoginContext, a: Arrival): Promise<void> {
   }
   const notice = availability.phase.phase === 'notice';
   const mayCreate = !notice || availability.integration.newAccountsDuringNotice;
-  const { account, created } = await signInWithIdentity(ctx.store, ctx.clock, a.identity, a.partner.id, { mayCreate });
+  const sealedToken = await sealedTokenOf(ctx, a.identity);
+  const { account, created } = await signInWithIdentity(ctx.store, ctx.clock, a.identity, a.partner.id, { mayCreate, ...(sealedToken ? { sealedToken } : {}) });
   ctx.log.info({ reqId: requestId(a.res), provider: a.flow.provider, partner: a.partner.id, account: account.id, created }, 'signed in upstream');
   if (notice && noticeDue(account, a.partner.id, now)) {
     await holdLogin(ctx.store, { interactionUid: a.interaction.uid, accountId: account.id, partnerId: a.partner.id, provider: a.flow.provider, kind: 'notice', createdAt: now });
@@ -108,6 +124,20 @@ async function completeMigrationSignIn(ctx: LoginContext, a: Arrival): Promise<v
   a.res.redirect(303, `/interaction/${a.interaction.uid}/migrate`);
 }
 
+/**
+ * A link started on the account console: the identity goes to the account the flow was started for,
+ * and only while that same account is still signed in in this browser (a changed session is refused).
+ */
+async function completeConsoleLink(ctx: LoginContext, req: Request, res: Response, flow: Flow, identity: UpstreamIdentity): Promise<void> {
+  const signed = await currentAccount(ctx.oidc(), ctx.store, req, res);
+  if (!signed || signed.account.id !== flow.accountId) {
+    throw new GatewayError('ERR_REAUTH_REQUIRED', 'the signed-in account changed during the link', { status: 403, expose: true });
+  }
+  await linkIdentity(ctx.store, ctx.clock, signed.account.id, identity, await sealedTokenOf(ctx, identity));
+  ctx.log.info({ reqId: requestId(res), provider: flow.provider, account: signed.account.id }, 'linked from the account console');
+  res.redirect(303, `/account?notice=linked&provider=${encodeURIComponent(flow.provider)}`);
+}
+
 /** Linking a replacement to the held account, then continuing to the shop as that same account. */
 async function completeLink(ctx: LoginContext, a: Arrival): Promise<void> {
   const pending = await pendingLogin(ctx.store, a.interaction.uid);
@@ -118,7 +148,7 @@ async function completeLink(ctx: LoginContext, a: Arrival): Promise<void> {
   if (!availability.ok) {
     return a.fail(new GatewayError('ERR_PROVIDER_UNAVAILABLE', `provider "${a.flow.provider}" cannot replace anything here now`, { status: 403 }));
   }
-  const { account } = await linkIdentity(ctx.store, ctx.clock, pending.accountId, a.identity);
+  const { account } = await linkIdentity(ctx.store, ctx.clock, pending.accountId, a.identity, await sealedTokenOf(ctx, a.identity));
   ctx.log.info({ reqId: requestId(a.res), provider: a.flow.provider, partner: a.partner.id, account: account.id, replaced: pending.provider }, 'linked a replacement');
   await releaseLogin(ctx.store, a.interaction.uid);
   await finish(ctx, a, account.id, a.flow.provider);

@@ -8,6 +8,7 @@ import type { Renderer } from '../http/render.ts';
 import type { OidcProvider } from '../oidc/provider.ts';
 import type { ProviderDescriptor } from '../../providers/contract.ts';
 import type { Broker } from './broker.ts';
+import type { TokenSealer } from '../accounts/upstream-token.ts';
 
 export interface LoginContext {
   store: Store;
@@ -17,6 +18,10 @@ export interface LoginContext {
   renderer: Renderer;
   descriptors: ReadonlyMap<string, ProviderDescriptor>;
   secureCookies: boolean;
+  /** Seals upstream access tokens kept for revocation. */
+  sealer: TokenSealer;
+  /** Re-authentication is required for account changes when the session is older than this. */
+  reauthAfterMs: number;
   /** Set once the provider exists (the provider's interaction hook needs the broker first). */
   oidc: () => OidcProvider;
 }

@@ -45,6 +45,8 @@ export interface Partner {
   locales: Locale[];
   /** First-party partners get no consent screen. */
   firstParty: boolean;
+  /** Denglu's own account console (reserved id `denglu`): not a shop, not managed through the admin API. */
+  internal?: boolean;
   clients: ClientRecord[];
   integrations: Integration[];
   createdAt: EpochMs;

@@ -20,6 +20,7 @@ export const COLLECTIONS: readonly CollectionSpec[] = [
     indexes: {
       partner: { keys: (e) => (e.target?.partner ? [e.target.partner] : []) },
       actor: { keys: (e) => [`${e.actor.kind}:${e.actor.id}`, e.actor.id] },
+      account: { keys: (e) => (e.target?.account ? [e.target.account] : []) },
     },
   },
   /** Generated key material: signing keys, development cookie keys and pairwise salt. */
@@ -34,6 +35,7 @@ export const COLLECTIONS: readonly CollectionSpec[] = [
       uid: { keys: (d) => (d.payload.uid ? [`${d.model}:${d.payload.uid}`] : []) },
       userCode: { keys: (d) => (d.payload.userCode ? [`${d.model}:${d.payload.userCode}`] : []) },
       grantId: { keys: (d) => (d.payload.grantId ? [d.payload.grantId] : []) },
+      account: { keys: (d) => (d.payload.accountId ? [d.payload.accountId] : []) },
     },
   },
   /** Upstream round trips in progress (state = id). */

@@ -1,0 +1,210 @@
+// The shopper's account console at /account (documented for shops to link to): linked identities with
+// their status at the shops the shopper uses, linking another provider, unlinking one (refusing the last
+// way to sign in, confirming when shops would become unreachable, revoking what it gave), and recent
+// security events. Every change is a POST with a CSRF token and needs a recent sign-in.
+
+import { randomBytes, createHash } from 'node:crypto';
+import express, { type Request, type Response, type Router } from 'express';
+import { GatewayError } from '../errors.ts';
+import { pickLocale } from '../i18n/locale.ts';
+import { translator, hasMessage, type Translate } from '../i18n/messages.ts';
+import { createCsrf } from '../http/csrf.ts';
+import { listAudit } from '../audit/audit.ts';
+import { findIdentity, shopsAtRisk, signInMethods, unlinkIdentity } from '../accounts/unlink.ts';
+import { listPartners } from '../partners/partners.ts';
+import { partnerName, type Partner } from '../partners/partner.ts';
+import { revokeAccessThrough } from '../oidc/revoke-sessions.ts';
+import { formatInstant } from '../time/instant.ts';
+import type { Locale } from '../../providers/contract.ts';
+import { ensureBinding } from '../broker/binding-cookie.ts';
+import { expressJar } from '../broker/lifecycle-routes.ts';
+import type { LoginContext } from '../broker/login-context.ts';
+import { CONSOLE_CLIENT, consoleRedirectUri } from './console-partner.ts';
+import { currentAccount, type SignedIn } from './current-account.ts';
+import { identityStatus } from './identity-status.ts';
+
+const STATE_COOKIE = 'dl_console_state';
+const requestId = (res: Response): string => String(res.getHeader('x-request-id') ?? '');
+
+export function accountConsoleRoutes(ctx: LoginContext, o: { cookieKeys: string[]; issuer: string }): Router {
+  const router = express.Router();
+  const csrf = createCsrf({ cookieKeys: o.cookieKeys, purpose: 'account', secure: ctx.secureCookies, sessionId: (req) => String(req.cookies?.dl_session ?? '') });
+  const form = express.urlencoded({ extended: false, limit: '10kb' });
+  const localeOf = (req: Request): Locale => pickLocale({ acceptLanguage: req.get('accept-language'), uiLocales: req.query.ui_locales });
+  const label = (id: string, locale: Locale) => (id === 'password' ? (locale === 'zh-CN' ? '密码' : 'password') : ctx.descriptors.get(id)?.label[locale] ?? id);
+  const fresh = (s: SignedIn) => s.loginAt !== undefined && ctx.clock.now() - s.loginAt <= ctx.reauthAfterMs;
+
+  async function page(req: Request, res: Response, s: SignedIn, flash: { notice?: string; error?: string; status?: number } = {}): Promise<void> {
+    const locale = localeOf(req);
+    const t = translator(locale);
+    const now = ctx.clock.now();
+    const partners = (await listPartners(ctx.store)).filter((p) => !p.internal);
+    const used = partners.filter((p) => s.account.shops[p.id]);
+    const date = (ms: number) => formatInstant(ms, 'Asia/Shanghai', locale, 'date');
+    const linked = new Set(s.account.identities.map((i) => i.provider));
+    const events = (await listAudit(ctx.store, { account: s.account.id, limit: 10 })).entries.map((e) => ({
+      at: formatInstant(e.at, 'Asia/Shanghai', locale),
+      text: hasMessage(`event.${e.action}`) ? t(`event.${e.action}` as any, { provider: label(e.target.provider ?? '', locale) }) : e.action,
+    }));
+    res.status(flash.status ?? 200).type('html').send(
+      await ctx.renderer.render('account', { locale, requestId: requestId(res) }, {
+        csrf: csrf.token(req, res),
+        name: s.account.profile.name,
+        identities: s.account.identities.map((i) => ({
+          provider: i.provider,
+          subject: i.subject,
+          label: label(i.provider, locale),
+          displayName: i.displayName,
+          avatar: i.avatar,
+          linkedAt: date(i.linkedAt),
+          lastUsedAt: date(i.lastUsedAt),
+          statuses: used.map((p) => identityStatus(p, i.provider, now, locale, t)),
+        })),
+        linkable: [...ctx.broker.configured()].filter((p) => !linked.has(p)).map((id) => ({ id, label: label(id, locale) })),
+        shops: used.map((p) => ({ name: partnerName(p, locale), last: t('account.shopLast', { date: date(s.account.shops[p.id]!.lastAt), provider: label(s.account.shops[p.id]!.lastProvider, locale) }) })),
+        native: s.account.native ?? {},
+        events,
+        notice: flash.notice,
+        error: flash.error,
+        logoutUrl: `/session/end?client_id=${CONSOLE_CLIENT}&post_logout_redirect_uri=${encodeURIComponent(`${o.issuer}/account`)}`,
+      }),
+    );
+  }
+
+  async function signInPage(req: Request, res: Response, reauth = false): Promise<void> {
+    const locale = localeOf(req);
+    res.type('html').send(await ctx.renderer.render('account-signin', { locale, requestId: requestId(res) }, { reauth }));
+  }
+
+  /** Requires a signed-in shopper; with `recent`, one who signed in within ACCOUNT_REAUTH_SECONDS. */
+  async function signedIn(req: Request, res: Response, recent: boolean): Promise<SignedIn | undefined> {
+    const s = await currentAccount(ctx.oidc(), ctx.store, req, res);
+    if (!s) {
+      await signInPage(req, res);
+      return undefined;
+    }
+    if (recent && !fresh(s)) {
+      res.redirect(303, '/account/login?reauth=1');
+      return undefined;
+    }
+    return s;
+  }
+
+  router.get('/account', async (req, res) => {
+    const s = await currentAccount(ctx.oidc(), ctx.store, req, res);
+    if (!s) return signInPage(req, res);
+    const t = translator(localeOf(req));
+    const provider = typeof req.query.provider === 'string' ? label(req.query.provider, localeOf(req)) : '';
+    const key = typeof req.query.notice === 'string' ? `account.notice.${req.query.notice}` : undefined;
+    await page(req, res, s, key && hasMessage(key) ? { notice: t(key, { provider }) } : {});
+  });
+
+  // Signing in to the console is an ordinary OpenID Connect authorization for Denglu's own client.
+  router.get('/account/login', async (req, res) => {
+    const state = randomBytes(16).toString('base64url');
+    const verifier = randomBytes(32).toString('base64url');
+    res.cookie(STATE_COOKIE, state, { httpOnly: true, sameSite: 'lax', secure: ctx.secureCookies, path: '/account', maxAge: 15 * 60 * 1000 });
+    const url = new URL(`${o.issuer}/auth`);
+    url.search = new URLSearchParams({
+      client_id: CONSOLE_CLIENT,
+      redirect_uri: consoleRedirectUri(o.issuer),
+      response_type: 'code',
+      scope: 'openid',
+      state,
+      code_challenge: createHash('sha256').update(verifier).digest('base64url'),
+      code_challenge_method: 'S256',
+      ui_locales: localeOf(req),
+      ...(req.query.reauth ? { prompt: 'login' } : {}),
+    }).toString();
+    res.redirect(303, url.href);
+  });
+
+  router.get('/account/callback', (req, res) => {
+    const expected = req.cookies?.[STATE_COOKIE];
+    res.clearCookie(STATE_COOKIE, { path: '/account' });
+    // The session is already set by the authorization; the code is not needed. A foreign or replayed
+    // callback (state mismatch) changes nothing and lands on the console like any visit.
+    const ok = typeof req.query.state === 'string' && req.query.state === expected && typeof req.query.code === 'string';
+    res.redirect(303, ok ? '/account?notice=reauthed' : '/account');
+  });
+
+  router.post('/account/link/:provider', form, csrf.protect, async (req, res) => {
+    const s = await signedIn(req, res, true);
+    if (!s) return;
+    const provider = String(req.params.provider);
+    if (!ctx.broker.configured().has(provider) || s.account.identities.some((i) => i.provider === provider)) {
+      return page(req, res, s, { error: translator(localeOf(req))('error.ERR_PROVIDER_UNAVAILABLE', { provider: label(provider, localeOf(req)), shop: 'Denglu' }), status: 400 });
+    }
+    const url = await ctx.broker.start({
+      provider,
+      purpose: 'link',
+      binding: ensureBinding(expressJar(req, res), ctx.secureCookies),
+      locale: localeOf(req),
+      accountId: s.account.id,
+    });
+    res.redirect(303, url);
+  });
+
+  router.post('/account/unlink', form, csrf.protect, async (req, res) => {
+    const s = await signedIn(req, res, true);
+    if (!s) return;
+    const locale = localeOf(req);
+    const t = translator(locale);
+    const provider = String(req.body.provider ?? '');
+    const subject = String(req.body.subject ?? '');
+    const identity = findIdentity(s.account, provider, subject);
+    if (!identity) return page(req, res, s, { error: t('error.ERR_NOT_FOUND'), status: 404 });
+    if (signInMethods(s.account).length <= 1) return page(req, res, s, { error: t('error.ERR_LAST_METHOD'), status: 409 });
+    const partners = await listPartners(ctx.store);
+    const risks = shopsAtRisk(s.account, identity, partners, ctx.broker.configured(), ctx.clock.now());
+    if (risks.length && req.body.confirm !== 'yes') {
+      const byId = new Map<string, Partner>(partners.map((p) => [p.id, p]));
+      res.status(409).type('html').send(
+        await ctx.renderer.render('unlink-confirm', { locale, requestId: requestId(res) }, {
+          csrf: csrf.token(req, res),
+          provider: label(provider, locale),
+          providerId: provider,
+          subject,
+          risks: risks.map((r) => {
+            const p = byId.get(r.partner)!;
+            const shop = partnerName(p, locale);
+            return r.risk === 'none'
+              ? t('account.unlinkConfirm.none', { shop })
+              : t('account.unlinkConfirm.ending', { shop, date: formatInstant(r.endsAt!, p.timeZone, locale, 'date') });
+          }),
+        }),
+      );
+      return;
+    }
+    try {
+      await unlinkIdentity(ctx.store, ctx.clock, s.account.id, provider, subject);
+    } catch (err) {
+      if (err instanceof GatewayError && err.expose) return page(req, res, s, { error: hasMessage(`error.${err.code}`) ? t(`error.${err.code}` as any) : err.message, status: err.status });
+      throw err;
+    }
+    const revoked = await revokeAccessThrough(ctx.store, s.account.id, provider);
+    const upstream = await revokeUpstream(ctx, provider, identity.upstreamToken);
+    ctx.log.info({ reqId: requestId(res), account: s.account.id, provider, revoked, upstream }, 'identity unlinked');
+    res.redirect(303, `/account?notice=${upstream === 'failed' ? 'unlinkedNoRevoke' : 'unlinked'}&provider=${encodeURIComponent(provider)}`);
+  });
+
+  return router;
+}
+
+/** Calls the provider's revoke endpoint with the stored token, where the provider has one. */
+async function revokeUpstream(ctx: LoginContext, provider: string, sealed: string | undefined): Promise<'revoked' | 'none' | 'failed'> {
+  const module = ctx.broker.module(provider);
+  const credentials = ctx.broker.credentials(provider);
+  if (!module?.revoke || !sealed || !credentials) return 'none';
+  const token = await ctx.sealer.open(sealed);
+  if (!token) return 'failed';
+  try {
+    await module.revoke({ ...credentials, timeoutMs: ctx.broker.timeoutMs }, token);
+    return 'revoked';
+  } catch (err) {
+    ctx.log.warn({ provider, err: { message: (err as Error).message } }, 'upstream revoke failed');
+    return 'failed';
+  }
+}
+
+export type { Translate };

@@ -1,0 +1,31 @@
+// The admin API mounted at /api/admin: rate limit per IP, the public OpenAPI document, bearer
+// authentication, JSON bodies (32 kB at most), the partner and integration routes, and JSON errors
+// for everything including unknown routes.
+
+import express, { type Router } from 'express';
+import type { AppDeps } from '../app.ts';
+import { DEFAULTS } from '../../config/defaults.ts';
+import { authenticate } from './auth.ts';
+import { adminContext } from './context.ts';
+import { adminErrorHandler, apiNotFound, noStore, requireJson } from './http-errors.ts';
+import { OPENAPI } from './openapi.ts';
+import { adminRateLimit } from './rate-limit.ts';
+import { integrationRoutes } from './routes-integrations.ts';
+import { partnerRoutes } from './routes-partners.ts';
+
+export function adminApi(deps: AppDeps): Router {
+  const ctx = adminContext(deps);
+  const router = express.Router();
+  router.use(noStore);
+  router.use(adminRateLimit(deps.config.admin.rateLimitPerMinute));
+  router.get('/openapi.json', (_req, res) => {
+    res.json(OPENAPI);
+  });
+  router.use(authenticate(ctx));
+  router.use(requireJson, express.json({ limit: DEFAULTS.adminBodyLimit, strict: true }));
+  partnerRoutes(router, ctx);
+  integrationRoutes(router, ctx);
+  router.use(apiNotFound);
+  router.use(adminErrorHandler(deps.log));
+  return router;
+}

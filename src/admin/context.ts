@@ -1,0 +1,43 @@
+// What the admin API's handlers need, built once from the app's dependencies: the store, the clock,
+// which providers Denglu knows (registry) and which this deployment configured, and the credentials.
+
+import type { ProviderDescriptor } from '../../providers/contract.ts';
+import type { AppDeps } from '../app.ts';
+import type { Clock } from '../clock.ts';
+import { GatewayError } from '../errors.ts';
+import type { Logger } from '../log.ts';
+import type { Partner } from '../partners/partner.ts';
+import type { Store } from '../store/store.ts';
+
+export interface AdminContext {
+  store: Store;
+  clock: Clock;
+  log: Logger;
+  production: boolean;
+  operatorToken: string;
+  descriptors: ReadonlyMap<string, ProviderDescriptor>;
+  /** Providers with an adapter in this build (what an integration may name). */
+  knownProviders: ReadonlySet<string>;
+  /** Providers this deployment has credentials for (what a login page can show). */
+  configured: ReadonlySet<string>;
+}
+
+export function adminContext(deps: AppDeps): AdminContext {
+  const descriptors = new Map([...deps.providers.values()].map((m) => [m.descriptor.id, m.descriptor]));
+  return {
+    store: deps.store,
+    clock: deps.clock,
+    log: deps.log,
+    production: deps.config.production,
+    operatorToken: deps.config.admin.operatorToken,
+    descriptors,
+    knownProviders: new Set(descriptors.keys()),
+    configured: new Set(Object.keys(deps.config.providers).filter((id) => descriptors.has(id))),
+  };
+}
+
+export async function loadPartner(ctx: AdminContext, id: string): Promise<Partner> {
+  const partner = await ctx.store.get<Partner>('partners', id);
+  if (!partner) throw new GatewayError('ERR_NOT_FOUND', `partner "${id}" does not exist`, { status: 404 });
+  return partner;
+}

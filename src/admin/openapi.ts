@@ -1,0 +1,380 @@
+// The admin API's OpenAPI 3.1 document, written by hand next to the routes it describes and served at
+// GET /api/admin/openapi.json. test/admin/openapi.test.ts checks that every mounted route is in it and
+// that it describes no route that is not mounted.
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const json = (schema: unknown) => ({ content: { 'application/json': { schema } } });
+const answer = (description: string, schema: unknown) => ({ description, ...json(schema) });
+const errors = (...codes: (400 | 401 | 403 | 404 | 409 | 413 | 415 | 429)[]) =>
+  Object.fromEntries(
+    codes.map((c) => [
+      String(c),
+      {
+        $ref: `#/components/responses/${{ 400: 'BadRequest', 401: 'Unauthorized', 403: 'Forbidden', 404: 'NotFound', 409: 'Conflict', 413: 'TooLarge', 415: 'NotJson', 429: 'TooManyRequests' }[c]}`,
+      },
+    ]),
+  );
+const pathParam = (name: string, description: string) => ({ name, in: 'path', required: true, description, schema: { type: 'string' } });
+const partnerParam = pathParam('id', 'Partner id (slug). A manager naming a partner they do not manage gets 403, whether or not it exists.');
+const providerParam = pathParam('provider', 'Provider id, e.g. `weibo`, `qq`, `sohu`. An id Denglu does not know is a 400 naming `provider`.');
+const instantText =
+  'An instant with an explicit offset (`2013-09-25T00:00+08:00`, `…Z`) or IANA zone (`2013-09-25T00:00[Asia/Shanghai]`). A bare local time is refused with a message saying an offset or time zone is needed. In a query string, encode `+` as `%2B`.';
+const readErrors = errors(401, 403, 404, 429);
+const writeErrors = errors(400, 401, 403, 404, 409, 413, 415, 429);
+
+/** Instant fields appear twice: ISO 8601 in the partner's zone and UTC epoch milliseconds. */
+const instantPair = (name: string, description: string) => ({
+  [name]: { type: 'string', format: 'date-time', description: `${description} (ISO 8601 in the partner's time zone).` },
+  [`${name}Ms`]: { type: 'integer', description: `${description} (UTC epoch milliseconds).` },
+});
+
+const localized = { type: 'object', properties: { 'zh-CN': { type: 'string' }, en: { type: 'string' } }, additionalProperties: false };
+
+export const OPENAPI = {
+  openapi: '3.1.0',
+  info: {
+    title: 'Denglu admin API',
+    version: '1',
+    description: [
+      'Partners (shops), their OpenID Connect clients, partner managers, and each partner\'s provider integrations with their dated lifecycle',
+      '(upcoming → live → notice → grace → ended). JSON only; bodies at most 32 kB with `Content-Type: application/json`.',
+      '',
+      'Roles: the **operator** (token `ADMIN_OPERATOR_TOKEN`) does everything; a **partner manager** (token `<managerId>.<secret>`, created by the operator)',
+      'reads and changes only the integrations, preview and audit log of the partners they manage. A manager naming another partner gets **403**',
+      '(also when that partner does not exist), and nothing changes. Operator-only routes answer 403 to managers.',
+      '',
+      'Every change writes an append-only audit entry (actor, time, action, target, before, after) in the same atomic write as the change.',
+      'Instants are stored in UTC; inputs need an offset or IANA zone; outputs give each instant as ISO 8601 in the partner\'s zone (`cutoffAt`) and as epoch ms (`cutoffAtMs`).',
+      'Requests are rate-limited per IP address (`ADMIN_RATE_LIMIT` per minute): past it, 429 with `Retry-After`.',
+    ].join('\n'),
+  },
+  servers: [{ url: '/api/admin' }],
+  security: [{ bearer: [] }],
+  paths: {
+    '/openapi.json': {
+      get: { operationId: 'openapi', summary: 'This document', security: [], responses: { '200': { description: 'The OpenAPI document', content: { 'application/json': {} } }, ...errors(429) } },
+    },
+    '/partners': {
+      get: {
+        operationId: 'listPartners',
+        summary: 'List partners (operator: all; manager: the partners they manage)',
+        responses: { '200': answer('The partners', { type: 'object', required: ['partners'], properties: { partners: { type: 'array', items: ref('Partner') } } }), ...errors(401, 429) },
+      },
+      post: {
+        operationId: 'createPartner',
+        summary: 'Create a partner (operator)',
+        description: 'Audit action `partner.create`. The partner starts with no clients and no integrations.',
+        requestBody: { required: true, ...json(ref('PartnerInput')) },
+        responses: { '201': answer('The partner created', ref('Partner')), ...writeErrors },
+      },
+    },
+    '/partners/{id}': {
+      parameters: [partnerParam],
+      get: { operationId: 'getPartner', summary: 'One partner with its clients (no secrets) and integrations', responses: { '200': answer('The partner', ref('Partner')), ...readErrors } },
+    },
+    '/partners/{id}/clients': {
+      parameters: [partnerParam],
+      post: {
+        operationId: 'createClient',
+        summary: 'Add an OpenID Connect client to a partner (operator)',
+        description:
+          'Denglu generates `client_id` and, except for `private_key_jwt`, `client_secret`, which this answer shows **once**. Redirect URIs are matched exactly, so each must be an absolute https URL in normal form (http only for localhost/127.0.0.1 outside production), without wildcards, fragment, user info or `code`/`state`/`iss` query parameters. Audit action `client.create` (without the secret).',
+        requestBody: { required: true, ...json(ref('ClientInput')) },
+        responses: { '201': answer('The client, with its secret shown once', ref('ClientCreated')), ...writeErrors },
+      },
+    },
+    '/partners/{id}/integrations': {
+      parameters: [partnerParam],
+      get: {
+        operationId: 'listIntegrations',
+        summary: 'A partner\'s integrations with their phase now and next change',
+        responses: {
+          '200': answer('The integrations', { allOf: [ref('Now'), { type: 'object', required: ['integrations'], properties: { integrations: { type: 'array', items: ref('Integration') } } }] }),
+          ...readErrors,
+        },
+      },
+    },
+    '/partners/{id}/integrations/{provider}': {
+      parameters: [partnerParam, providerParam],
+      get: {
+        operationId: 'getIntegration',
+        summary: 'One integration',
+        responses: { '200': answer('The integration', { allOf: [ref('Now'), { type: 'object', required: ['integration'], properties: { integration: ref('Integration') } }] }), ...errors(400, 401, 403, 404, 429) },
+      },
+      put: {
+        operationId: 'scheduleIntegration',
+        summary: 'Schedule (change) an integration\'s lifecycle; adds the provider when the partner has no integration with it',
+        description:
+          'Fields absent keep their value, `null` clears. Dates must follow startsAt < noticeAt < cutoffAt < graceEndsAt (a reversed pair is a problem naming both fields); a notice or grace end needs a cutoff. A change that ends sign-in at once (a cutoff already past, or `effectiveImmediately` alone) must send `"effectiveImmediately": true`. Audit action `integration.add` or `integration.schedule`.',
+        requestBody: { required: true, ...json(ref('ScheduleInput')) },
+        responses: {
+          '200': answer('The integration after the change', ref('ScheduleAnswer')),
+          '201': answer('The integration added', ref('ScheduleAnswer')),
+          ...writeErrors,
+        },
+      },
+      delete: {
+        operationId: 'removeIntegration',
+        summary: 'Remove an integration that signs nobody in (upcoming or ended); otherwise schedule a cutoff',
+        description: 'Audit action `integration.remove`.',
+        responses: { '204': { description: 'Removed' }, ...errors(400, 401, 403, 404, 429) },
+      },
+    },
+    '/partners/{id}/preview': {
+      parameters: [partnerParam],
+      get: {
+        operationId: 'previewLoginPage',
+        summary: 'What the partner\'s login page shows at an instant (exactly the model the chooser renders)',
+        parameters: [
+          { name: 'at', in: 'query', required: false, description: `${instantText} Default: now.`, schema: { type: 'string' } },
+          { name: 'locale', in: 'query', required: false, description: 'Default: the partner\'s first locale.', schema: { type: 'string', enum: ['zh-CN', 'en'] } },
+        ],
+        responses: { '200': answer('The login page model', ref('Preview')), ...errors(400, 401, 403, 404, 429) },
+      },
+    },
+    '/managers': {
+      get: {
+        operationId: 'listManagers',
+        summary: 'List partner managers (operator; no secrets)',
+        responses: { '200': answer('The managers', { type: 'object', required: ['managers'], properties: { managers: { type: 'array', items: ref('Manager') } } }), ...errors(401, 403, 429) },
+      },
+      post: {
+        operationId: 'createManager',
+        summary: 'Create a partner manager (operator)',
+        description: 'Denglu generates the secret and answers the token `<managerId>.<secret>` **once**; only an scrypt hash of the secret is stored. Audit action `manager.create`.',
+        requestBody: { required: true, ...json(ref('ManagerInput')) },
+        responses: { '201': answer('The manager and its token, shown once', ref('ManagerCreated')), ...writeErrors },
+      },
+    },
+    '/audit': {
+      get: {
+        operationId: 'listAudit',
+        summary: 'Audit entries, newest first, filtered',
+        description: 'A manager sees only entries about the partners they manage; naming another partner is 403.',
+        parameters: [
+          { name: 'partner', in: 'query', required: false, schema: { type: 'string' } },
+          { name: 'actor', in: 'query', required: false, description: 'Actor id (`operator`, a manager id) or `kind:id`.', schema: { type: 'string' } },
+          { name: 'action', in: 'query', required: false, description: 'An action (`integration.schedule`) or its noun (`integration`).', schema: { type: 'string' } },
+          { name: 'from', in: 'query', required: false, description: `Entries at or after. ${instantText}`, schema: { type: 'string' } },
+          { name: 'to', in: 'query', required: false, description: `Entries before. ${instantText}`, schema: { type: 'string' } },
+          { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 500, default: 50 } },
+          { name: 'before', in: 'query', required: false, description: 'The `next` cursor of the previous page.', schema: { type: 'string' } },
+        ],
+        responses: { '200': answer('A page of entries', ref('AuditPage')), ...errors(400, 401, 403, 429) },
+      },
+    },
+  },
+  components: {
+    securitySchemes: {
+      bearer: {
+        type: 'http',
+        scheme: 'bearer',
+        description: 'The operator token (ADMIN_OPERATOR_TOKEN), or a partner manager token `<managerId>.<secret>` as returned once by POST /managers.',
+      },
+    },
+    responses: {
+      BadRequest: { description: 'Validation failed: `problems` names each field and rule; nothing changed', ...json(ref('Error')) },
+      Unauthorized: { description: 'No or wrong token (the same body for an unknown manager and a wrong secret)', ...json(ref('Error')) },
+      Forbidden: { description: 'Not allowed for this role or partner; nothing changed', ...json(ref('Error')) },
+      NotFound: { description: 'No such partner, integration or route', ...json(ref('Error')) },
+      Conflict: { description: 'The id is taken', ...json(ref('Error')) },
+      TooLarge: { description: 'The body is larger than 32 kB', ...json(ref('Error')) },
+      NotJson: { description: 'The body is not `application/json`', ...json(ref('Error')) },
+      TooManyRequests: {
+        description: 'Rate limit reached',
+        headers: { 'Retry-After': { description: 'Seconds to wait', schema: { type: 'integer' } } },
+        ...json(ref('Error')),
+      },
+    },
+    schemas: {
+      Error: {
+        type: 'object',
+        required: ['error', 'message', 'requestId'],
+        properties: {
+          error: { type: 'string', description: 'Stable code: ERR_VALIDATION, ERR_UNAUTHORIZED, ERR_FORBIDDEN, ERR_NOT_FOUND, ERR_ALREADY_EXISTS, ERR_CONFLICT, ERR_RATE_LIMITED, ERR_INTERNAL' },
+          message: { type: 'string' },
+          problems: { type: 'array', items: ref('Problem') },
+          requestId: { type: 'string', description: 'Also in the X-Request-Id header and the gateway\'s logs.' },
+        },
+      },
+      Problem: {
+        type: 'object',
+        required: ['field', 'message'],
+        properties: { field: { type: 'string', description: 'The field (`cutoffAt`, `redirect_uris[0]`, `(body)` for the body itself)' }, message: { type: 'string', description: 'The rule it broke' } },
+      },
+      Phase: { type: 'string', enum: ['upcoming', 'live', 'notice', 'grace', 'ended'] },
+      Actor: { type: 'object', required: ['kind', 'id'], properties: { kind: { type: 'string', enum: ['operator', 'manager', 'shopper', 'system'] }, id: { type: 'string' } } },
+      LocalizedText: localized,
+      PartnerInput: {
+        type: 'object',
+        required: ['id', 'name'],
+        additionalProperties: false,
+        properties: {
+          id: { type: 'string', pattern: '^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$' },
+          name: { type: 'object', required: ['zh-CN', 'en'], properties: { 'zh-CN': { type: 'string', maxLength: 100 }, en: { type: 'string', maxLength: 100 } }, additionalProperties: false },
+          timeZone: { type: 'string', default: 'Asia/Shanghai', description: 'IANA time zone dates are shown in' },
+          locales: { type: 'array', items: { type: 'string', enum: ['zh-CN', 'en'] }, minItems: 1, uniqueItems: true, default: ['zh-CN', 'en'] },
+          firstParty: { type: 'boolean', default: false, description: 'First-party shops get no consent page' },
+        },
+      },
+      Partner: {
+        type: 'object',
+        required: ['id', 'name', 'timeZone', 'locales', 'firstParty', 'clients', 'integrations'],
+        properties: {
+          id: { type: 'string' },
+          name: localized,
+          timeZone: { type: 'string' },
+          locales: { type: 'array', items: { type: 'string' } },
+          firstParty: { type: 'boolean' },
+          clients: { type: 'array', items: ref('Client') },
+          integrations: { type: 'array', items: ref('Integration') },
+          ...instantPair('createdAt', 'When the partner was created'),
+          ...instantPair('updatedAt', 'Last change'),
+        },
+      },
+      ClientInput: {
+        type: 'object',
+        required: ['redirect_uris'],
+        additionalProperties: false,
+        properties: {
+          client_name: { type: 'string', maxLength: 100 },
+          redirect_uris: { type: 'array', items: { type: 'string', format: 'uri' }, minItems: 1, maxItems: 20 },
+          post_logout_redirect_uris: { type: 'array', items: { type: 'string', format: 'uri' }, maxItems: 20 },
+          token_endpoint_auth_method: { type: 'string', enum: ['client_secret_basic', 'client_secret_post', 'private_key_jwt'], default: 'client_secret_basic' },
+          jwks: { type: 'object', description: 'Public keys; required for private_key_jwt only', required: ['keys'], properties: { keys: { type: 'array', minItems: 1, maxItems: 10, items: { type: 'object', required: ['kty'] } } } },
+        },
+      },
+      Client: {
+        type: 'object',
+        required: ['client_id', 'redirect_uris', 'token_endpoint_auth_method'],
+        properties: {
+          client_id: { type: 'string' },
+          client_name: { type: 'string' },
+          redirect_uris: { type: 'array', items: { type: 'string' } },
+          post_logout_redirect_uris: { type: 'array', items: { type: 'string' } },
+          token_endpoint_auth_method: { type: 'string' },
+          jwks: { type: 'object' },
+        },
+      },
+      ClientCreated: {
+        allOf: [ref('Client'), { type: 'object', properties: { client_secret: { type: 'string', description: 'Shown once; absent for private_key_jwt' } } }],
+      },
+      NextChange: { type: 'object', required: ['phase', 'at', 'atMs'], properties: { phase: ref('Phase'), ...instantPair('at', 'When it starts') } },
+      Integration: {
+        type: 'object',
+        required: ['provider', 'configured', 'phase', 'newAccountsDuringNotice', 'atCutoff'],
+        properties: {
+          provider: { type: 'string' },
+          label: localized,
+          configured: { type: 'boolean', description: 'This deployment has credentials for the provider (otherwise it is never offered)' },
+          phase: ref('Phase'),
+          ...instantPair('since', 'When the current phase began'),
+          next: ref('NextChange'),
+          ...instantPair('startsAt', 'Go-live'),
+          ...instantPair('noticeAt', 'Start of the notice period'),
+          ...instantPair('cutoffAt', 'End of sign-in into the shop; grace starts'),
+          ...instantPair('graceEndsAt', 'End of the migration window'),
+          newAccountsDuringNotice: { type: 'boolean' },
+          atCutoff: { type: 'string', enum: ['keep', 'revoke'], description: 'Sessions and refresh tokens obtained through the provider at cutoff' },
+          notice: { ...localized, description: 'Custom notice texts' },
+          noticeText: { ...localized, description: 'What shoppers read now (custom or generated from the dates)' },
+        },
+      },
+      Now: {
+        type: 'object',
+        required: ['partner', 'timeZone', 'now', 'nowMs'],
+        properties: { partner: { type: 'string' }, timeZone: { type: 'string' }, ...instantPair('now', 'The instant the answer was computed at') },
+      },
+      ScheduleInput: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          startsAt: { type: ['string', 'null'], description: instantText },
+          noticeAt: { type: ['string', 'null'], description: instantText },
+          cutoffAt: { type: ['string', 'null'], description: instantText },
+          graceEndsAt: { type: ['string', 'null'], description: instantText },
+          newAccountsDuringNotice: { type: 'boolean' },
+          atCutoff: { type: 'string', enum: ['keep', 'revoke'] },
+          notice: { type: ['object', 'null'], properties: { 'zh-CN': { type: ['string', 'null'], maxLength: 500 }, en: { type: ['string', 'null'], maxLength: 500 } }, additionalProperties: false },
+          effectiveImmediately: { type: 'boolean', description: 'Confirms a change that ends sign-in now; alone, it sets the cutoff to now' },
+        },
+      },
+      ScheduleAnswer: {
+        allOf: [
+          ref('Now'),
+          {
+            type: 'object',
+            required: ['created', 'immediate', 'integration'],
+            properties: { created: { type: 'boolean' }, immediate: { type: 'boolean', description: 'The change ended sign-in at once' }, integration: ref('Integration') },
+          },
+        ],
+      },
+      Preview: {
+        type: 'object',
+        required: ['partner', 'shop', 'timeZone', 'locale', 'at', 'atMs', 'providers'],
+        properties: {
+          partner: { type: 'string' },
+          shop: { type: 'string' },
+          timeZone: { type: 'string' },
+          locale: { type: 'string', enum: ['zh-CN', 'en'] },
+          ...instantPair('at', 'The instant previewed'),
+          providers: {
+            type: 'array',
+            items: {
+              type: 'object',
+              required: ['id', 'label', 'phase', 'shown'],
+              properties: {
+                id: { type: 'string' },
+                label: { type: 'string' },
+                phase: ref('Phase'),
+                shown: { type: 'string', enum: ['button', 'migrate-link', 'hidden'] },
+                note: { type: 'string', description: 'Short note on the button (notice)' },
+                notice: { type: 'string', description: 'Full notice text (notice, grace)' },
+                next: ref('NextChange'),
+                reason: { type: 'string', description: 'Why it is hidden' },
+              },
+            },
+          },
+        },
+      },
+      ManagerInput: {
+        type: 'object',
+        required: ['name', 'partners'],
+        additionalProperties: false,
+        properties: {
+          id: { type: 'string', pattern: '^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$', description: 'Default: generated (`mgr-…`)' },
+          name: { type: 'string', maxLength: 100 },
+          partners: { type: 'array', items: { type: 'string' }, minItems: 1, maxItems: 50, description: 'Existing partner ids' },
+        },
+      },
+      Manager: {
+        type: 'object',
+        required: ['id', 'name', 'partners', 'createdAt'],
+        properties: { id: { type: 'string' }, name: { type: 'string' }, partners: { type: 'array', items: { type: 'string' } }, createdAt: { type: 'integer', description: 'UTC epoch ms' } },
+      },
+      ManagerCreated: {
+        allOf: [ref('Manager'), { type: 'object', required: ['token'], properties: { token: { type: 'string', description: '`<managerId>.<secret>`, shown once' } } }],
+      },
+      AuditEntry: {
+        type: 'object',
+        required: ['id', 'at', 'atMs', 'timeZone', 'actor', 'action', 'target', 'before', 'after'],
+        properties: {
+          id: { type: 'string', description: 'Sorts by time' },
+          at: { type: 'string', format: 'date-time', description: 'ISO 8601 in the target partner\'s zone (UTC without one)' },
+          atMs: { type: 'integer' },
+          timeZone: { type: 'string', description: 'The zone `at` is shown in' },
+          actor: ref('Actor'),
+          action: { type: 'string', description: 'partner.create, client.create, manager.create, integration.add, integration.schedule, integration.remove, …' },
+          target: { type: 'object', properties: { partner: { type: 'string' }, provider: { type: 'string' }, client: { type: 'string' }, manager: { type: 'string' }, account: { type: 'string' } } },
+          before: { description: 'State before (null when created); stored instants are epoch ms' },
+          after: { description: 'State after (null when removed)' },
+        },
+      },
+      AuditPage: {
+        type: 'object',
+        required: ['entries'],
+        properties: { entries: { type: 'array', items: ref('AuditEntry') }, next: { type: 'string', description: 'Cursor for the next page (pass as `before`)' } },
+      },
+    },
+  },
+} as const;

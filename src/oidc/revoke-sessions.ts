@@ -1,0 +1,36 @@
+// Ending what an identity gave: when a shopper unlinks a provider (or an attacker's link is removed), the
+// Denglu sessions signed in through it, the grants those sessions gave shops, and every token carrying
+// that provider (refresh tokens record it in `amr`) are deleted, so nobody keeps access through it.
+
+import type { BatchOp, Store } from '../store/store.ts';
+
+interface OidcDoc {
+  model: string;
+  payload: Record<string, any>;
+}
+
+export async function revokeAccessThrough(store: Store, accountId: string, provider: string): Promise<{ sessions: number; tokens: number; grants: number }> {
+  const docs = await store.list<OidcDoc>('oidc', { index: { name: 'account', key: accountId } });
+  const through = (payload: Record<string, any>) => Array.isArray(payload.amr) && payload.amr.includes(provider);
+  const sessionUids = new Set<string>();
+  const grantIds = new Set<string>();
+  for (const { value } of docs) {
+    if (value.model !== 'Session' || !through(value.payload)) continue;
+    sessionUids.add(value.payload.uid);
+    for (const auth of Object.values<any>(value.payload.authorizations ?? {})) if (auth?.grantId) grantIds.add(auth.grantId);
+  }
+  const ops: BatchOp[] = [];
+  let sessions = 0;
+  let tokens = 0;
+  let grants = 0;
+  for (const { id, value } of docs) {
+    const p = value.payload;
+    if (value.model === 'Session' && sessionUids.has(p.uid)) sessions++;
+    else if (value.model === 'Grant' && grantIds.has(p.jti)) grants++;
+    else if (through(p) || (p.sessionUid && sessionUids.has(p.sessionUid)) || (p.grantId && grantIds.has(p.grantId))) tokens++;
+    else continue;
+    ops.push({ op: 'delete', collection: 'oidc', id });
+  }
+  if (ops.length) await store.batch(ops);
+  return { sessions, tokens, grants };
+}
