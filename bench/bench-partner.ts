@@ -1,0 +1,29 @@
+// The benchmark's shop: a first-party partner with one confidential client (client_secret_basic,
+// PKCE, RS256 ID tokens — the baseline uses the same client settings) and the provider under test live.
+
+import type { PartnerSeed } from '../src/partners/partners.ts';
+
+export const BENCH_CLIENT = {
+  clientId: 'bench-shop',
+  clientSecret: 'bench-shop-secret-0123456789abcdefghij',
+  redirectUri: 'https://bench-shop.example/cb',
+};
+
+export function benchPartner(provider: string): PartnerSeed {
+  return {
+    id: 'benchshop',
+    name: { 'zh-CN': '基准商店', en: 'Bench shop' },
+    timeZone: 'Asia/Shanghai',
+    locales: ['zh-CN', 'en'],
+    firstParty: true,
+    clients: [
+      {
+        client_id: BENCH_CLIENT.clientId,
+        client_secret: BENCH_CLIENT.clientSecret,
+        redirect_uris: [BENCH_CLIENT.redirectUri],
+        token_endpoint_auth_method: 'client_secret_basic',
+      },
+    ],
+    integrations: [{ provider, newAccountsDuringNotice: true, atCutoff: 'keep' }],
+  };
+}

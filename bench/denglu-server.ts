@@ -1,0 +1,42 @@
+// Benchmark process: Denglu itself, exactly as `npm start` builds it (createApp, embedded store) but
+// without the in-process sandbox, with the bench partner seeded and a metrics port. Configuration comes
+// from the environment like the real gateway. Prints "READY <port> <metricsPort>".
+
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { loadConfig } from '../config/load-config.ts';
+import { DESCRIPTORS, PROVIDERS } from '../providers/index.ts';
+import { createApp } from '../src/app.ts';
+import { systemClock } from '../src/clock.ts';
+import { createLogger } from '../src/log.ts';
+import { seedPartners } from '../src/partners/partners.ts';
+import { COLLECTIONS } from '../src/store/collections.ts';
+import { LowdbStore } from '../src/store/lowdb/lowdb-store.ts';
+import { benchPartner } from './bench-partner.ts';
+import { serveMetrics } from './process-metrics.ts';
+
+const config = loadConfig({ env: process.env, descriptors: DESCRIPTORS });
+const log = createLogger({ level: config.logLevel });
+const store = await LowdbStore.open({ dir: config.dataDir, clock: systemClock, collections: COLLECTIONS });
+await seedPartners(store, systemClock, [benchPartner(process.env.BENCH_PROVIDER ?? 'weibo')]);
+const { app } = await createApp({ config, store, clock: systemClock, providers: PROVIDERS, log });
+const server = createServer({ keepAliveTimeout: 60_000 }, app);
+setInterval(() => void store.sweepExpired(), 60_000).unref();
+
+// Store size and live sessions, sampled off the measured path (every 2 s).
+let storeStats: Record<string, { documents: number; bytes: number }> = {};
+let sessionsLive = 0;
+setInterval(async () => {
+  storeStats = await store.stats();
+  sessionsLive = (await store.list<{ model: string }>('oidc')).filter((d) => d.value.model === 'Session').length;
+}, 2000).unref();
+const metricsPort = await serveMetrics(() => ({ store: storeStats, sessionsLive }));
+server.listen(config.port, '127.0.0.1', () => {
+  process.stdout.write(`READY ${(server.address() as AddressInfo).port} ${metricsPort}\n`);
+});
+process.on('SIGTERM', async () => {
+  server.closeAllConnections();
+  server.close();
+  await store.close();
+  process.exit(0);
+});

@@ -1,0 +1,279 @@
+// `npm run bench`: complete brokered logins against Denglu, interleaved round by round with the same
+// logins against a bare oidc-provider baseline, at several concurrencies; then the store-scaling run at
+// 1,000 and 100,000 pre-generated accounts. Writes JSON and a markdown table to bench/results/.
+// Options: --smoke (a few seconds, for `npm test`), --rounds N, --duration S, --warmup S,
+// --concurrency 1,8,32, --scale 1000,100000, --out DIR.
+
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { cpus, hostname, totalmem, tmpdir, type as osType, release } from 'node:os';
+import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { BENCH_CLIENT } from './bench-partner.ts';
+import { fetchJwks, percentile, runLoad, type LoadResult, type Target } from './load-client.ts';
+import { freePort, metrics, startServer, type Server } from './spawn-server.ts';
+import { seedAccounts } from './seed-accounts.ts';
+import { renderMarkdown } from './report.ts';
+
+interface Options {
+  smoke: boolean;
+  rounds: number;
+  duration: number;
+  warmup: number;
+  concurrency: number[];
+  scale: number[];
+  scaleConcurrency: number;
+  out: string;
+  provider: string;
+}
+
+function parseOptions(argv: string[]): Options {
+  const get = (name: string) => {
+    const i = argv.indexOf(`--${name}`);
+    return i === -1 ? undefined : argv[i + 1];
+  };
+  const smoke = argv.includes('--smoke');
+  const list = (v: string | undefined, d: number[]) => (v ? v.split(',').map(Number) : d);
+  return {
+    smoke,
+    rounds: Number(get('rounds') ?? (smoke ? 1 : 3)),
+    duration: Number(get('duration') ?? (smoke ? 1 : 8)),
+    warmup: Number(get('warmup') ?? (smoke ? 0.3 : 2)),
+    concurrency: list(get('concurrency'), smoke ? [1, 4] : [1, 8, 32]),
+    scale: list(get('scale'), smoke ? [100, 1000] : [1000, 100000]),
+    scaleConcurrency: Number(get('scale-concurrency') ?? (smoke ? 4 : 8)),
+    out: get('out') ?? fileURLToPath(new URL('./results/', import.meta.url)),
+    provider: get('provider') ?? 'weibo',
+  };
+}
+
+const progress = (line: string) => process.stderr.write(`\r\x1b[2K${line}`);
+const done = (line: string) => process.stderr.write(`\r\x1b[2K${line}\n`);
+
+interface Measured {
+  target: string;
+  concurrency: number;
+  round: number;
+  loginsPerSecond: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  firstError?: string;
+  cpuMsPerLogin?: number;
+  emulatorCpuMsPerLogin?: number;
+  maxStallMs?: number;
+  maxRssMb?: number;
+}
+
+async function measure(target: Target, server: Server, emulator: Server | undefined, c: number, o: Options, round: number): Promise<Measured> {
+  progress(`round ${round}/${o.rounds} · concurrency ${c} · ${target.name} · warming up`);
+  await runLoad(target, c, o.warmup);
+  const before = await metrics(server, true);
+  const emulatorBefore = emulator ? await metrics(emulator) : undefined;
+  const ticker = setInterval(() => progress(`round ${round}/${o.rounds} · concurrency ${c} · ${target.name} · measuring`), 500);
+  let result: LoadResult;
+  try {
+    result = await runLoad(target, c, o.duration);
+  } finally {
+    clearInterval(ticker);
+  }
+  const after = await metrics(server);
+  const emulatorAfter = emulator ? await metrics(emulator) : undefined;
+  const sorted = [...result.latencies].sort((a, b) => a - b);
+  const m: Measured = {
+    target: target.name,
+    concurrency: c,
+    round,
+    loginsPerSecond: result.logins / result.seconds,
+    p50: percentile(sorted, 50),
+    p99: percentile(sorted, 99),
+    errors: result.errors,
+    ...(result.firstError ? { firstError: result.firstError } : {}),
+    cpuMsPerLogin: (after.cpuMicros - before.cpuMicros) / 1000 / Math.max(1, result.logins),
+    maxStallMs: after.maxStallMs,
+    maxRssMb: after.maxRssBytes / 1048576,
+  };
+  if (emulatorBefore && emulatorAfter) m.emulatorCpuMsPerLogin = (emulatorAfter.cpuMicros - emulatorBefore.cpuMicros) / 1000 / Math.max(1, result.logins);
+  done(
+    `round ${round}/${o.rounds} · concurrency ${String(c).padStart(2)} · ${target.name.padEnd(8)} · ${m.loginsPerSecond.toFixed(1).padStart(6)} logins/s · p50 ${m.p50.toFixed(1)} ms · p99 ${m.p99.toFixed(1)} ms · cpu ${m.cpuMsPerLogin!.toFixed(2)} ms/login${m.errors ? ` · ${m.errors} ERRORS (${m.firstError})` : ''}`,
+  );
+  return m;
+}
+
+interface Stack {
+  emulator: Server;
+  denglu: Server;
+  dengluTarget: Target;
+  stop(): Promise<void>;
+}
+
+async function startDenglu(o: Options, dataDir: string, users: number): Promise<Stack> {
+  const [port, emulatorPort] = [await freePort(), await freePort()];
+  const issuer = `http://127.0.0.1:${port}`;
+  const provider = o.provider;
+  const prefix = provider.toUpperCase();
+  const credentials = { BENCH_CLIENT_ID: `bench-${provider}`, BENCH_CLIENT_SECRET: `bench-${provider}-secret` };
+  const emulator = await startServer('emulator', './emulator-server.ts', {
+    ...credentials,
+    BENCH_PROVIDER: provider,
+    BENCH_USERS: String(users),
+    BENCH_ISSUER: issuer,
+    PORT: String(emulatorPort),
+  });
+  const denglu = await startServer('denglu', './denglu-server.ts', {
+    NODE_ENV: 'development',
+    PORT: String(port),
+    DENGLU_ISSUER: issuer,
+    DATA_DIR: dataDir,
+    SANDBOX: 'false',
+    LOG_LEVEL: 'warn',
+    BENCH_PROVIDER: provider,
+    [`${prefix}_CLIENT_ID`]: credentials.BENCH_CLIENT_ID,
+    [`${prefix}_CLIENT_SECRET`]: credentials.BENCH_CLIENT_SECRET,
+    [`${prefix}_BASE_URL`]: `http://127.0.0.1:${emulatorPort}`,
+  });
+  const dengluTarget: Target = { name: 'denglu', issuer, extraParams: { provider }, jwks: await fetchJwks(issuer) };
+  return {
+    emulator,
+    denglu,
+    dengluTarget,
+    stop: async () => {
+      await denglu.stop();
+      await emulator.stop();
+    },
+  };
+}
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s.length ? (s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2) : NaN;
+}
+
+function versions(): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of ['oidc-provider', 'express', 'jose', 'passport-oauth2', 'lowdb', 'openid-client']) {
+    try {
+      out[name] = JSON.parse(readFileSync(fileURLToPath(new URL(`../node_modules/${name}/package.json`, import.meta.url)), 'utf8')).version;
+    } catch {
+      out[name] = 'unknown';
+    }
+  }
+  return out;
+}
+
+async function main(): Promise<void> {
+  const o = parseOptions(process.argv.slice(2));
+  const work = await mkdtemp(join(tmpdir(), 'denglu-bench-'));
+  const started = new Date();
+  done(`Denglu benchmark${o.smoke ? ' (smoke)' : ''}: ${o.rounds} round(s) × concurrency ${o.concurrency.join('/')} × ${o.duration}s after ${o.warmup}s warm-up; scaling at ${o.scale.join(' and ')} accounts`);
+  const measured: Measured[] = [];
+  let sessionBytes: { bytesPerSession: number; sessions: number; ephemeralBytes: number } | undefined;
+  try {
+    // 1. Denglu vs baseline, interleaved round by round.
+    const stack = await startDenglu(o, join(work, 'main'), 1000);
+    const baselinePort = await freePort();
+    const baseline = await startServer('baseline', './baseline-server.ts', { PORT: String(baselinePort), BENCH_BASELINE_ISSUER: `http://127.0.0.1:${baselinePort}` });
+    const baselineTarget: Target = { name: 'baseline', issuer: `http://127.0.0.1:${baselinePort}`, extraParams: {}, jwks: await fetchJwks(`http://127.0.0.1:${baselinePort}`) };
+    try {
+      for (let round = 1; round <= o.rounds; round++) {
+        for (const c of o.concurrency) {
+          measured.push(await measure(stack.dengluTarget, stack.denglu, stack.emulator, c, o, round));
+          measured.push(await measure(baselineTarget, baseline, undefined, c, o, round));
+        }
+      }
+      const m = await metrics(stack.denglu);
+      const oidc = m.store?.oidc ?? { bytes: 0, documents: 0 };
+      const flows = m.store?.flows ?? { bytes: 0, documents: 0 };
+      const sessions = m.sessionsLive ?? oidc.documents;
+      sessionBytes = { sessions, ephemeralBytes: oidc.bytes + flows.bytes, bytesPerSession: (oidc.bytes + flows.bytes) / Math.max(1, sessions) };
+    } finally {
+      await baseline.stop();
+      await stack.stop();
+    }
+
+    // 2. Store scaling.
+    const scaling: { accounts: number; loginsPerSecond: number; p99: number; maxStallMs: number; cpuMsPerLogin: number; errors: number }[] = [];
+    for (const n of o.scale) {
+      const dir = join(work, `scale-${n}`);
+      await mkdir(dir, { recursive: true });
+      await seedAccounts(dir, n, o.provider, `bench-${o.provider}`, (d, t) => progress(`seeding ${t.toLocaleString('en')} accounts ${bar(d / t)} ${d.toLocaleString('en')}`));
+      done(`seeded ${n.toLocaleString('en')} accounts`);
+      const s = await startDenglu(o, dir, n);
+      try {
+        const r = await measure(s.dengluTarget, s.denglu, s.emulator, o.scaleConcurrency, { ...o, rounds: 1 }, 1);
+        scaling.push({ accounts: n, loginsPerSecond: r.loginsPerSecond, p99: r.p99, maxStallMs: r.maxStallMs ?? NaN, cpuMsPerLogin: r.cpuMsPerLogin ?? NaN, errors: r.errors });
+      } finally {
+        await s.stop();
+      }
+    }
+
+    const summary = o.concurrency.map((c) => {
+      const rows = (t: string) => measured.filter((m) => m.target === t && m.concurrency === c);
+      const ratios = rows('denglu').map((d) => d.loginsPerSecond / rows('baseline').find((b) => b.round === d.round)!.loginsPerSecond);
+      const pick = (t: string, f: (m: Measured) => number) => median(rows(t).map(f));
+      return {
+        concurrency: c,
+        denglu: { loginsPerSecond: pick('denglu', (m) => m.loginsPerSecond), p50: pick('denglu', (m) => m.p50), p99: pick('denglu', (m) => m.p99), cpuMsPerLogin: pick('denglu', (m) => m.cpuMsPerLogin!), emulatorCpuMsPerLogin: pick('denglu', (m) => m.emulatorCpuMsPerLogin!) },
+        baseline: { loginsPerSecond: pick('baseline', (m) => m.loginsPerSecond), p50: pick('baseline', (m) => m.p50), p99: pick('baseline', (m) => m.p99), cpuMsPerLogin: pick('baseline', (m) => m.cpuMsPerLogin!) },
+        ratioPerRound: ratios,
+        ratioMedian: median(ratios),
+      };
+    });
+    const base = scaling[0];
+    const top = scaling[scaling.length - 1];
+    const peakRssMb = Math.max(...measured.filter((m) => m.target === 'denglu').map((m) => m.maxRssMb ?? 0));
+    const high = summary.filter((s) => s.concurrency >= 8);
+    const targets = [
+      ...high.map((s) => ({ name: `brokered logins/s ÷ baseline at concurrency ${s.concurrency}`, value: s.ratioMedian, target: '≥ 1.0', met: s.ratioMedian >= 1.0 })),
+      { name: 'Denglu CPU per brokered login (ms, median over concurrencies)', value: median(summary.map((s) => s.denglu.cpuMsPerLogin)), target: '≤ 6', met: median(summary.map((s) => s.denglu.cpuMsPerLogin)) <= 6 },
+      ...summary.filter((s) => s.concurrency === 32).map((s) => ({ name: 'p99 at concurrency 32 (ms)', value: s.denglu.p99, target: '≤ 300', met: s.denglu.p99 <= 300 })),
+      ...(base && top && base !== top
+        ? [
+            { name: `throughput at ${top.accounts.toLocaleString('en')} ÷ ${base.accounts.toLocaleString('en')} accounts`, value: top.loginsPerSecond / base.loginsPerSecond, target: '≥ 0.8', met: top.loginsPerSecond / base.loginsPerSecond >= 0.8 },
+            { name: `longest event-loop stall at ${top.accounts.toLocaleString('en')} accounts (ms)`, value: top.maxStallMs, target: '≤ 50', met: top.maxStallMs <= 50 },
+          ]
+        : []),
+      ...(sessionBytes ? [{ name: 'store bytes per active session', value: sessionBytes.bytesPerSession, target: '≤ 2048', met: sessionBytes.bytesPerSession <= 2048 }] : []),
+    ];
+    const result = {
+      startedAt: started.toISOString(),
+      smoke: o.smoke,
+      machine: { host: hostname(), os: `${osType()} ${release()}`, cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30) },
+      node: process.version,
+      packages: versions(),
+      options: { rounds: o.rounds, duration: o.duration, warmup: o.warmup, concurrency: o.concurrency, scale: o.scale, scaleConcurrency: o.scaleConcurrency, provider: o.provider, client: BENCH_CLIENT.clientId },
+      summary,
+      scaling,
+      peakRssMb,
+      sessionBytes,
+      targets,
+      rounds: measured,
+    };
+    await mkdir(o.out, { recursive: true });
+    const stamp = started.toISOString().replace(/[:.]/g, '-');
+    const name = o.smoke ? 'smoke' : `bench-${stamp}`;
+    await writeFile(join(o.out, `${name}.json`), JSON.stringify(result, null, 2) + '\n');
+    const md = renderMarkdown(result);
+    await writeFile(join(o.out, `${name}.md`), md);
+    if (!o.smoke) await writeFile(join(o.out, 'latest.md'), md);
+    process.stdout.write(md);
+    const errors = measured.reduce((n, m) => n + m.errors, 0) + scaling.reduce((n, s) => n + s.errors, 0);
+    if (errors > 0) {
+      process.stderr.write(`\n${errors} logins failed; see the error column.\n`);
+      process.exitCode = 1;
+    }
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+function bar(fraction: number): string {
+  const width = 30;
+  const full = Math.round(fraction * width);
+  return `[${'#'.repeat(full)}${'.'.repeat(width - full)}] ${(fraction * 100).toFixed(0).padStart(3)}%`;
+}
+
+main().catch((err) => {
+  process.stderr.write(`\nbenchmark failed: ${(err as Error).stack ?? err}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,39 @@
+// Pre-generates N accounts deterministically in an embedded store, one per emulator test user
+// (`user00001` …), exactly as first sign-ins would have created them, then compacts the store so the
+// gateway starts from a snapshot. Shows a progress bar.
+
+import { COLLECTIONS } from '../src/store/collections.ts';
+import { LowdbStore } from '../src/store/lowdb/lowdb-store.ts';
+import { systemClock } from '../src/clock.ts';
+import { generatedUsers } from '../providers/shared/emulator/test-users.ts';
+import { PROVIDERS } from '../providers/index.ts';
+import type { Account } from '../src/accounts/account.ts';
+import type { BatchOp } from '../src/store/store.ts';
+
+export async function seedAccounts(dir: string, count: number, provider: string, clientId: string, progress: (done: number, total: number) => void): Promise<void> {
+  const emulator = PROVIDERS.get(provider)!.createEmulator({ apps: [] });
+  const store = await LowdbStore.open({ dir, clock: systemClock, collections: COLLECTIONS });
+  try {
+    const users = generatedUsers(count);
+    const at = Date.UTC(2013, 0, 1);
+    for (let i = 0; i < users.length; i += 1000) {
+      const ops: BatchOp[] = users.slice(i, i + 1000).map((u, j) => {
+        const keys = emulator.identityKeysFor(u.login, clientId);
+        const n = i + j + 1;
+        const account: Account = {
+          id: `bench-account-${String(n).padStart(7, '0')}`,
+          createdAt: at,
+          identities: [{ provider, subject: keys[0]!.split(':').slice(2).join(':'), keys, displayName: u.name, linkedAt: at, lastUsedAt: at }],
+          profile: { name: u.name },
+          shops: {},
+        };
+        return { op: 'create', collection: 'accounts', id: account.id, value: account };
+      });
+      await store.batch(ops);
+      progress(Math.min(i + 1000, count), count);
+    }
+    await store.compact();
+  } finally {
+    await store.close();
+  }
+}

@@ -1,0 +1,66 @@
+// Starting and stopping the benchmark's server processes: each runs under the same Node with tsx, prints
+// "READY <port> [<metricsPort>]" when listening, and is stopped with SIGTERM.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+
+export interface Server {
+  name: string;
+  proc: ChildProcess;
+  port: number;
+  metricsPort: number | undefined;
+  stop(): Promise<void>;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export function startServer(name: string, script: string, env: Record<string, string>): Promise<Server> {
+  const path = fileURLToPath(new URL(script, import.meta.url));
+  const proc = spawn(process.execPath, ['--import', 'tsx', path], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  proc.stderr!.on('data', (d: Buffer) => {
+    stderr += d.toString();
+    if (stderr.length > 20_000) stderr = stderr.slice(-10_000);
+  });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const onExit = (code: number | null) => reject(new Error(`${name} exited (${code}) before it was ready:\n${stderr.slice(-3000)}`));
+    proc.once('exit', onExit);
+    proc.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /READY (\d+)(?: (\d+))?/.exec(out);
+      if (!m) return;
+      proc.off('exit', onExit);
+      proc.stdout!.removeAllListeners('data');
+      proc.stdout!.resume();
+      resolve({
+        name,
+        proc,
+        port: Number(m[1]),
+        metricsPort: m[2] ? Number(m[2]) : undefined,
+        stop: () =>
+          new Promise<void>((done) => {
+            if (proc.exitCode !== null) return done();
+            proc.once('exit', () => done());
+            proc.kill('SIGTERM');
+            setTimeout(() => proc.kill('SIGKILL'), 5000).unref();
+          }),
+      });
+    });
+  });
+}
+
+export async function metrics(server: Server, reset = false): Promise<any> {
+  const res = await fetch(`http://127.0.0.1:${server.metricsPort}/${reset ? 'reset' : ''}`);
+  return res.json();
+}

@@ -1,0 +1,34 @@
+// The benchmark must not rot: a few-second smoke run of `npm run bench` (both targets, both scaling
+// sizes, every process) has to complete without a failed login and write a sensible report.
+
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+describe('bench: smoke run', function () {
+  this.timeout(120_000);
+  it('runs every part of the benchmark and reports numbers and targets', () => {
+    const out = mkdtempSync(join(tmpdir(), 'denglu-bench-smoke-'));
+    try {
+      const script = fileURLToPath(new URL('../../bench/run.ts', import.meta.url));
+      const run = spawnSync(process.execPath, ['--import', 'tsx', script, '--smoke', '--scale', '50,200', '--out', out], { encoding: 'utf8', timeout: 110_000 });
+      assert.equal(run.status, 0, `bench exited ${run.status}:\n${run.stderr.slice(-2000)}`);
+      const result = JSON.parse(readFileSync(join(out, 'smoke.json'), 'utf8'));
+      assert.equal(result.summary.length, 2);
+      for (const s of result.summary) {
+        assert.ok(s.denglu.loginsPerSecond > 0 && s.baseline.loginsPerSecond > 0, 'both targets completed logins');
+        assert.ok(s.denglu.cpuMsPerLogin > 0 && s.denglu.p99 >= s.denglu.p50);
+      }
+      assert.ok(result.rounds.every((r: { errors: number }) => r.errors === 0), 'no failed login');
+      assert.deepEqual(result.scaling.map((s: { accounts: number }) => s.accounts), [50, 200]);
+      assert.ok(result.sessionBytes.sessions > 0);
+      assert.ok(result.targets.length >= 3);
+      assert.match(readFileSync(join(out, 'smoke.md'), 'utf8'), /\| concurrency \| Denglu logins\/s/);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+});
