@@ -25,6 +25,10 @@ interface Options {
   scaleConcurrency: number;
   out: string;
   provider: string;
+  /** Write V8 CPU profiles of the Denglu process here (--profile DIR). */
+  profileDir: string | undefined;
+  /** Skip the baseline and the scaling run (profiling sessions). */
+  dengluOnly: boolean;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -44,6 +48,8 @@ function parseOptions(argv: string[]): Options {
     scaleConcurrency: Number(get('scale-concurrency') ?? (smoke ? 4 : 8)),
     out: get('out') ?? fileURLToPath(new URL('./results/', import.meta.url)),
     provider: get('provider') ?? 'weibo',
+    profileDir: get('profile'),
+    dengluOnly: argv.includes('--denglu-only'),
   };
 }
 
@@ -131,7 +137,7 @@ async function startDenglu(o: Options, dataDir: string, users: number): Promise<
     [`${prefix}_CLIENT_ID`]: credentials.BENCH_CLIENT_ID,
     [`${prefix}_CLIENT_SECRET`]: credentials.BENCH_CLIENT_SECRET,
     [`${prefix}_BASE_URL`]: `http://127.0.0.1:${emulatorPort}`,
-  });
+  }, o.profileDir ? { profileDir: o.profileDir } : {});
   const dengluTarget: Target = { name: 'denglu', issuer, extraParams: { provider }, jwks: await fetchJwks(issuer) };
   return {
     emulator,
@@ -178,7 +184,7 @@ async function main(): Promise<void> {
       for (let round = 1; round <= o.rounds; round++) {
         for (const c of o.concurrency) {
           measured.push(await measure(stack.dengluTarget, stack.denglu, stack.emulator, c, o, round));
-          measured.push(await measure(baselineTarget, baseline, undefined, c, o, round));
+          if (!o.dengluOnly) measured.push(await measure(baselineTarget, baseline, undefined, c, o, round));
         }
       }
       const m = await metrics(stack.denglu);
@@ -193,7 +199,7 @@ async function main(): Promise<void> {
 
     // 2. Store scaling.
     const scaling: { accounts: number; loginsPerSecond: number; p99: number; maxStallMs: number; cpuMsPerLogin: number; errors: number }[] = [];
-    for (const n of o.scale) {
+    for (const n of o.dengluOnly ? [] : o.scale) {
       const dir = join(work, `scale-${n}`);
       await mkdir(dir, { recursive: true });
       await seedAccounts(dir, n, o.provider, `bench-${o.provider}`, (d, t) => progress(`seeding ${t.toLocaleString('en')} accounts ${bar(d / t)} ${d.toLocaleString('en')}`));
@@ -209,7 +215,10 @@ async function main(): Promise<void> {
 
     const summary = o.concurrency.map((c) => {
       const rows = (t: string) => measured.filter((m) => m.target === t && m.concurrency === c);
-      const ratios = rows('denglu').map((d) => d.loginsPerSecond / rows('baseline').find((b) => b.round === d.round)!.loginsPerSecond);
+      const ratios = rows('denglu').flatMap((d) => {
+        const b = rows('baseline').find((x) => x.round === d.round);
+        return b ? [d.loginsPerSecond / b.loginsPerSecond] : [];
+      });
       const pick = (t: string, f: (m: Measured) => number) => median(rows(t).map(f));
       return {
         concurrency: c,

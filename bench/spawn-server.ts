@@ -24,9 +24,10 @@ export function freePort(): Promise<number> {
   });
 }
 
-export function startServer(name: string, script: string, env: Record<string, string>): Promise<Server> {
+export function startServer(name: string, script: string, env: Record<string, string>, options: { profileDir?: string } = {}): Promise<Server> {
   const path = fileURLToPath(new URL(script, import.meta.url));
-  const proc = spawn(process.execPath, ['--import', 'tsx', path], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const profile = options.profileDir ? ['--cpu-prof', '--cpu-prof-dir', options.profileDir, '--cpu-prof-name', `${name}-${Date.now()}.cpuprofile`] : [];
+  const proc = spawn(process.execPath, [...profile, '--import', 'tsx', path], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   proc.stderr!.on('data', (d: Buffer) => {
     stderr += d.toString();

@@ -2,6 +2,9 @@
 // under passport-oauth2 has none), a cap on the body size, and no redirects followed. Failures are
 // plain objects/errors in node-oauth's shapes so passport-oauth2 keeps working unchanged.
 
+import http from 'node:http';
+import https from 'node:https';
+
 export interface UpstreamResponse {
   status: number;
   contentType: string;
@@ -39,49 +42,66 @@ export class UpstreamHttp {
     this.maxBodyBytes = options.maxBodyBytes;
   }
 
-  async request(req: UpstreamRequest): Promise<UpstreamResponse> {
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(new UpstreamTimeoutError(req.url, this.timeoutMs)), this.timeoutMs);
-    try {
-      const headers: Record<string, string> = { accept: 'application/json, text/plain, */*', ...req.headers };
-      if (req.body !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) {
-        headers['content-type'] = 'application/x-www-form-urlencoded';
-      }
-      const res = await fetch(req.url, {
-        method: req.method,
-        headers,
-        body: req.body,
-        redirect: 'manual',
-        signal: controller.signal,
-      });
-      const body = await readCapped(res, this.maxBodyBytes, req.url);
-      return { status: res.status, contentType: res.headers.get('content-type') ?? '', body };
-    } catch (err) {
-      if (controller.signal.aborted) throw controller.signal.reason;
-      throw err;
-    } finally {
-      clearTimeout(timer);
+  /**
+   * One request over node:http(s) with a keep-alive agent per protocol (a fraction of fetch's CPU cost on
+   * the login path), an absolute deadline covering connect, headers and body, and a body size cap.
+   */
+  request(req: UpstreamRequest): Promise<UpstreamResponse> {
+    const url = new URL(req.url);
+    const headers: Record<string, string> = { accept: 'application/json, text/plain, */*', ...req.headers };
+    if (req.body !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) {
+      headers['content-type'] = 'application/x-www-form-urlencoded';
     }
+    if (req.body !== undefined) headers['content-length'] = String(Buffer.byteLength(req.body));
+    const secure = url.protocol === 'https:';
+    return new Promise<UpstreamResponse>((resolve, reject) => {
+      let settled = false;
+      const finish = (err: Error | undefined, value?: UpstreamResponse) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        if (err) reject(err);
+        else resolve(value!);
+      };
+      const outgoing = (secure ? https : http).request(
+        {
+          method: req.method,
+          hostname: url.hostname,
+          port: url.port || (secure ? 443 : 80),
+          path: url.pathname + url.search,
+          headers,
+          agent: secure ? httpsAgent : httpAgent,
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          let total = 0;
+          res.on('data', (chunk: Buffer) => {
+            total += chunk.length;
+            if (total > this.maxBodyBytes) {
+              finish(new UpstreamBodyTooLargeError(req.url, this.maxBodyBytes));
+              res.destroy();
+              outgoing.destroy();
+              return;
+            }
+            chunks.push(chunk);
+          });
+          res.on('end', () => finish(undefined, { status: res.statusCode ?? 0, contentType: String(res.headers['content-type'] ?? ''), body: Buffer.concat(chunks).toString('utf8') }));
+          res.on('error', (err) => finish(err));
+          res.on('aborted', () => finish(new Error(`connection to ${url.origin} closed mid-answer`)));
+        },
+      );
+      const timer = setTimeout(() => {
+        finish(new UpstreamTimeoutError(req.url, this.timeoutMs));
+        outgoing.destroy();
+      }, this.timeoutMs);
+      outgoing.on('error', (err) => finish(err));
+      outgoing.end(req.body);
+    });
   }
 }
 
-async function readCapped(res: Response, limit: number, url: string): Promise<string> {
-  if (!res.body) return '';
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > limit) {
-      await reader.cancel();
-      throw new UpstreamBodyTooLargeError(url, limit);
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
+const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 64, maxFreeSockets: 16, timeout: 60_000 });
+const httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 64, maxFreeSockets: 16, timeout: 60_000 });
 
 type NodeOAuthCallback = (err: unknown, data?: string, response?: unknown) => void;
 
