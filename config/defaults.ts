@@ -30,6 +30,8 @@ export const SETTINGS: readonly SettingDoc[] = [
   { env: 'SANDBOX_SHOP_PORT', default: '$PORT+100', description: 'First port of the demo shops (JD.com, then Taobao).' },
   { env: 'ADMIN_OPERATOR_TOKEN', default: '(sandbox token in development)', description: 'Bearer token of the operator on the admin API (`/api/admin`), at least 32 characters. Required in production; in development it defaults to the documented sandbox token `denglu-sandbox-operator-token-not-for-production`.', secret: true },
   { env: 'ADMIN_RATE_LIMIT', default: '300', description: 'Admin API requests allowed per minute from one IP address (1–100000); more get 429 with Retry-After.' },
+  { env: 'MAIL_SMTP_URL', default: '(none: the sandbox outbox)', description: 'SMTP server for email verification and password-reset mail, e.g. `smtps://user:password@smtp.example.com:465` (sent with nodemailer; `smtp://` must offer STARTTLS in production). Unset outside production, mail is kept in the sandbox outbox at `/sandbox/outbox` instead of being sent. Required in production.', secret: true },
+  { env: 'MAIL_FROM', default: 'Denglu <no-reply@localhost>', description: 'Sender of Denglu\'s mail, e.g. `Denglu <no-reply@login.example.com>`. Required in production.' },
   { env: 'DENGLU_URL', default: 'http://localhost:3000', description: 'Gateway the `denglu` command line talks to (same as `--url`). Not read by the gateway.' },
   { env: 'DENGLU_TOKEN', default: '(none)', description: 'Admin API token the `denglu` command line sends (same as `--token`): the operator token or a partner manager token `<managerId>.<secret>`. Not read by the gateway.', secret: true },
   { env: 'WEIBO_CLIENT_ID', default: '(sandbox app)', description: 'Weibo App Key.' },
@@ -60,6 +62,7 @@ export const DEFAULTS = {
   adminRateLimitPerMinute: 300,
   /** Largest admin API request body. */
   adminBodyLimit: '32kb',
+  mailFrom: 'Denglu <no-reply@localhost>',
   /** Where the `denglu` command line looks for the gateway. */
   cliUrl: 'http://localhost:3000',
 } as const;

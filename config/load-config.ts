@@ -31,6 +31,8 @@ export interface Config {
     /** Requests per minute and IP address. */
     rateLimitPerMinute: number;
   };
+  /** Outgoing mail (src/mail/mailer.ts): SMTP, or the sandbox outbox when no server is set. */
+  mail: { smtpUrl: string | undefined; from: string; requireTls: boolean };
   /** Providers this deployment can reach, by id. */
   providers: Record<string, ProviderCredentials>;
   sandbox: {
@@ -130,6 +132,10 @@ export function loadConfig(input: {
   const sandboxEnabled = bool('SANDBOX', !production);
   const operatorToken = env.ADMIN_OPERATOR_TOKEN || undefined;
   if (operatorToken !== undefined && operatorToken.length < 32) problems.push('ADMIN_OPERATOR_TOKEN must be at least 32 characters');
+  const smtpUrl = env.MAIL_SMTP_URL || undefined;
+  if (smtpUrl !== undefined && !/^smtps?:\/\/[^\s]+$/.test(smtpUrl)) problems.push('MAIL_SMTP_URL must be an smtp:// or smtps:// URL');
+  const mailFrom = env.MAIL_FROM || DEFAULTS.mailFrom;
+  if (!/^[^\r\n]*<?[^\s@<>]+@[^\s@<>]+>?$/.test(mailFrom)) problems.push(`MAIL_FROM must be an address like "Denglu <no-reply@example.com>" (got ${JSON.stringify(mailFrom)})`);
   const adminRateLimit = int('ADMIN_RATE_LIMIT', DEFAULTS.adminRateLimitPerMinute, 1, 100000);
   let now: EpochMs | undefined;
   const nowArg = argValue(input.argv ?? [], '--now');
@@ -184,6 +190,8 @@ export function loadConfig(input: {
     else if (operatorToken === SANDBOX_OPERATOR_TOKEN) problems.push('ADMIN_OPERATOR_TOKEN is the sandbox token; choose a secret one in production');
     if (!pairwiseSalt) problems.push('PAIRWISE_SALT is required in production (a generated salt is for development only)');
     if (!issuer.startsWith('https://')) problems.push(`DENGLU_ISSUER must be an https URL in production (got ${issuer})`);
+    if (!smtpUrl) problems.push('MAIL_SMTP_URL is required in production (the sandbox outbox sends no mail)');
+    if (!env.MAIL_FROM) problems.push('MAIL_FROM is required in production (the sender of verification and reset mail)');
     if (Object.keys(providers).length === 0) problems.push('no provider is configured: set <PROVIDER>_CLIENT_ID and _CLIENT_SECRET for at least one');
   }
 
@@ -201,6 +209,7 @@ export function loadConfig(input: {
     flowTtlSeconds,
     sessionTtlSeconds,
     accountReauthSeconds,
+    mail: { smtpUrl, from: mailFrom, requireTls: production },
     admin: { operatorToken: operatorToken ?? SANDBOX_OPERATOR_TOKEN, rateLimitPerMinute: adminRateLimit },
     providers,
     sandbox: { enabled: sandboxEnabled, now, emulatorPort, shopPort, emulatorUrls },

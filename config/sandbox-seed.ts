@@ -1,5 +1,5 @@
-// The sandbox's partners, inserted into the store on first start: JD.com (first-party, Weibo, QQ and
-// Sohu, no consent page) and Taobao (third-party, Weibo and QQ, with a consent page). Their client
+// The sandbox's partners, inserted into the store on first start: JD.com (first-party, Weibo, QQ, Sohu
+// and the Denglu password, no consent page) and Taobao (third-party, Weibo and QQ, with a consent page). Their client
 // secrets are development values; production never seeds them (SANDBOX is refused there).
 
 import type { PartnerSeed } from '../src/partners/partners.ts';
@@ -11,7 +11,7 @@ export interface SandboxShop {
   clientSecret: string;
   authMethod: 'client_secret_basic' | 'client_secret_post';
   name: { 'zh-CN': string; en: string };
-  /** Providers its buttons offer (in order). */
+  /** Sign-in methods it offers, in order: providers (the shop's own buttons) and Denglu's `password`. */
   providers: string[];
 }
 
@@ -22,7 +22,7 @@ export const SANDBOX_SHOPS: readonly SandboxShop[] = [
     clientSecret: 'jd-demo-shop-secret-sandbox-only-0001',
     authMethod: 'client_secret_basic',
     name: { 'zh-CN': '京东（演示）', en: 'JD.com (demo)' },
-    providers: ['weibo', 'qq', 'sohu'],
+    providers: ['weibo', 'qq', 'sohu', 'password'],
   },
   {
     partnerId: 'taobao',

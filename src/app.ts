@@ -27,6 +27,11 @@ import { tokenSealer } from './accounts/upstream-token.ts';
 import { ensureConsolePartner } from './account-console/console-partner.ts';
 import { accountConsoleRoutes } from './account-console/console-routes.ts';
 import { adminApi } from './admin/admin-api.ts';
+import { PASSWORD_DESCRIPTOR, PASSWORD_METHOD } from './accounts/password-method.ts';
+import { nativeRoutes } from './account-console/native-routes.ts';
+import { passwordSignInRoute } from './broker/password-route.ts';
+import { createMailer } from './mail/mailer.ts';
+import { adminPages } from './admin/pages/admin-pages.ts';
 
 export interface AppDeps {
   config: Config;
@@ -48,6 +53,7 @@ export interface DengluApp {
 export async function createApp(deps: AppDeps): Promise<DengluApp> {
   const { config, store, clock, log } = deps;
   const descriptors = new Map<string, ProviderDescriptor>([...deps.providers.values()].map((m) => [m.descriptor.id, m.descriptor]));
+  descriptors.set(PASSWORD_METHOD, PASSWORD_DESCRIPTOR);
   const configured = new Map(
     Object.entries(config.providers)
       .filter(([id]) => deps.providers.has(id))
@@ -61,6 +67,7 @@ export async function createApp(deps: AppDeps): Promise<DengluApp> {
     flowTtlSeconds: config.flowTtlSeconds,
     upstream: config.upstream,
     providers: configured,
+    methods: [PASSWORD_METHOD],
   });
   const renderer = createRenderer({
     sandbox: config.sandbox.enabled,
@@ -115,7 +122,10 @@ export async function createApp(deps: AppDeps): Promise<DengluApp> {
   });
   app.get('/', homeRoute(renderer, deps.shopLinks ?? []));
   app.use('/api/admin', adminApi(deps));
+  app.use('/admin', adminPages(deps, { renderer, cookieKeys, secureCookies }));
   app.use(accountConsoleRoutes(login, { cookieKeys, issuer: config.issuer }));
+  app.use(nativeRoutes(login, { cookieKeys, issuer: config.issuer, mailer: createMailer(config.mail, store, clock, log), sandbox: config.sandbox.enabled }));
+  app.use(passwordSignInRoute(login));
   app.use(interactionRoutes(login));
   app.use(lifecycleRoutes(login));
   app.use(callbackRoute(login));

@@ -22,6 +22,7 @@ import type { LoginContext } from '../broker/login-context.ts';
 import { CONSOLE_CLIENT, consoleRedirectUri } from './console-partner.ts';
 import { currentAccount, type SignedIn } from './current-account.ts';
 import { identityStatus } from './identity-status.ts';
+import { nativeSection } from './native-view.ts';
 
 const STATE_COOKIE = 'dl_console_state';
 const requestId = (res: Response): string => String(res.getHeader('x-request-id') ?? '');
@@ -60,9 +61,9 @@ export function accountConsoleRoutes(ctx: LoginContext, o: { cookieKeys: string[
           lastUsedAt: date(i.lastUsedAt),
           statuses: used.map((p) => identityStatus(p, i.provider, now, locale, t)),
         })),
-        linkable: [...ctx.broker.configured()].filter((p) => !linked.has(p)).map((id) => ({ id, label: label(id, locale) })),
+        linkable: [...ctx.broker.configured()].filter((p) => !linked.has(p) && ctx.broker.upstream(p)).map((id) => ({ id, label: label(id, locale) })),
         shops: used.map((p) => ({ name: partnerName(p, locale), last: t('account.shopLast', { date: date(s.account.shops[p.id]!.lastAt), provider: label(s.account.shops[p.id]!.lastProvider, locale) }) })),
-        native: s.account.native ?? {},
+        native: nativeSection(ctx, s, locale),
         events,
         notice: flash.notice,
         error: flash.error,
@@ -132,7 +133,7 @@ export function accountConsoleRoutes(ctx: LoginContext, o: { cookieKeys: string[
     const s = await signedIn(req, res, true);
     if (!s) return;
     const provider = String(req.params.provider);
-    if (!ctx.broker.configured().has(provider) || s.account.identities.some((i) => i.provider === provider)) {
+    if (!ctx.broker.upstream(provider) || s.account.identities.some((i) => i.provider === provider)) {
       return page(req, res, s, { error: translator(localeOf(req))('error.ERR_PROVIDER_UNAVAILABLE', { provider: label(provider, localeOf(req)), shop: 'Denglu' }), status: 400 });
     }
     const url = await ctx.broker.start({

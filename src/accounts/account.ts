@@ -23,11 +23,16 @@ export interface ShopUse {
 }
 
 export interface NativeCredential {
+  /** Normalised (src/accounts/native-rules.ts); unique across accounts once verified. */
   email?: string;
   emailVerifiedAt?: EpochMs;
+  /** An address a verification link was mailed to, not clicked yet. */
+  pendingEmail?: string;
   /** scrypt hash (see src/accounts/password-hash.ts); absent until a password is set. */
   passwordHash?: string;
   passwordSetAt?: EpochMs;
+  /** Last password sign-in (hourly granularity). */
+  lastUsedAt?: EpochMs;
 }
 
 export interface Account {

@@ -2,6 +2,7 @@
 // which providers Denglu knows (registry) and which this deployment configured, and the credentials.
 
 import type { ProviderDescriptor } from '../../providers/contract.ts';
+import { PASSWORD_DESCRIPTOR, PASSWORD_METHOD } from '../accounts/password-method.ts';
 import type { AppDeps } from '../app.ts';
 import type { Clock } from '../clock.ts';
 import { GatewayError } from '../errors.ts';
@@ -23,7 +24,9 @@ export interface AdminContext {
 }
 
 export function adminContext(deps: AppDeps): AdminContext {
+  // The native `password` is a sign-in method partners list like a provider, always configured.
   const descriptors = new Map([...deps.providers.values()].map((m) => [m.descriptor.id, m.descriptor]));
+  descriptors.set(PASSWORD_METHOD, PASSWORD_DESCRIPTOR);
   return {
     store: deps.store,
     clock: deps.clock,
@@ -32,7 +35,7 @@ export function adminContext(deps: AppDeps): AdminContext {
     operatorToken: deps.config.admin.operatorToken,
     descriptors,
     knownProviders: new Set(descriptors.keys()),
-    configured: new Set(Object.keys(deps.config.providers).filter((id) => descriptors.has(id))),
+    configured: new Set([...Object.keys(deps.config.providers).filter((id) => descriptors.has(id)), PASSWORD_METHOD]),
   };
 }
 

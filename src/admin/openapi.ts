@@ -16,7 +16,7 @@ const errors = (...codes: (400 | 401 | 403 | 404 | 409 | 413 | 415 | 429)[]) =>
   );
 const pathParam = (name: string, description: string) => ({ name, in: 'path', required: true, description, schema: { type: 'string' } });
 const partnerParam = pathParam('id', 'Partner id (slug). A manager naming a partner they do not manage gets 403, whether or not it exists.');
-const providerParam = pathParam('provider', 'Provider id, e.g. `weibo`, `qq`, `sohu`. An id Denglu does not know is a 400 naming `provider`.');
+const providerParam = pathParam('provider', 'Provider id, e.g. `weibo`, `qq`, `sohu`, or `password` (Denglu\'s own email + password sign-in). An id Denglu does not know is a 400 naming `provider`.');
 const instantText =
   'An instant with an explicit offset (`2013-09-25T00:00+08:00`, `…Z`) or IANA zone (`2013-09-25T00:00[Asia/Shanghai]`). A bare local time is refused with a message saying an offset or time zone is needed. In a query string, encode `+` as `%2B`.';
 const readErrors = errors(401, 403, 404, 429);

@@ -114,7 +114,7 @@ export function integrationRoutes(router: Router, ctx: AdminContext): void {
 }
 
 /** A manager of several partners: one page merged from each partner's entries, newest first. */
-async function mergedAudit(ctx: AdminContext, q: AuditQuery, partners: string[]): Promise<{ entries: AuditEntry[]; next?: string }> {
+export async function mergedAudit(ctx: AdminContext, q: AuditQuery, partners: string[]): Promise<{ entries: AuditEntry[]; next?: string }> {
   const limit = Math.min(Math.max(q.limit ?? 50, 1), 500);
   const pages = await Promise.all(partners.map((partner) => listAudit(ctx.store, { ...q, partner, limit })));
   const all = pages.flatMap((p) => p.entries).sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
@@ -135,6 +135,6 @@ function queryOf(req: Request, known: readonly string[], problems: Problem[]): R
 }
 
 /** An unencoded `+08:00` in a query string arrives as ` 08:00`; put the plus back. */
-function plusFromQuery(raw: string): string {
+export function plusFromQuery(raw: string): string {
   return raw.replace(/([T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?) (\d{2}(?::?\d{2})?)$/, '$1+$2');
 }

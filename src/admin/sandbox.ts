@@ -39,6 +39,7 @@ export function adminBannerLines(config: Config): string[] {
   const access = sandboxAdminAccess(config);
   const jd = access.managers.find((m) => m.partners.includes('jd'));
   const lines = [`  Admin API   ${access.adminUrl}   (OpenAPI: ${access.openapiUrl})`];
+  lines.push(`  Admin pages ${config.issuer}/admin   (sign in: "operator" + operator token, or manager id + its token)`);
   lines.push(`  Operator    ${access.operatorToken ? `Bearer ${access.operatorToken}` : 'Bearer $ADMIN_OPERATOR_TOKEN'}`);
   if (jd) lines.push(`  JD manager  Bearer ${jd.token}`);
   const url = config.issuer === DEFAULTS.cliUrl ? '' : ` --url ${config.issuer}`;

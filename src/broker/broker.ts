@@ -21,6 +21,8 @@ export interface BrokerOptions {
   upstream: { timeoutMs: number; maxBodyBytes: number };
   /** Configured providers: module + this deployment's credentials. */
   providers: Map<string, { module: ProviderModule; credentials: Omit<AdapterOptions, 'callbackUrl' | 'timeoutMs' | 'maxBodyBytes' | 'stateStore'> }>;
+  /** Sign-in methods Denglu handles itself (the native `password`): configured, but no upstream round trip. */
+  methods?: readonly string[];
 }
 
 export interface StartFlow {
@@ -67,8 +69,14 @@ export class Broker {
     return `${this.#o.issuer}/cb/${encodeURIComponent(providerId)}`;
   }
 
+  /** Every sign-in method this deployment offers: the providers with credentials and Denglu's own methods. */
   configured(): ReadonlySet<string> {
-    return new Set(this.#strategies.keys());
+    return new Set([...this.#strategies.keys(), ...(this.#o.methods ?? [])]);
+  }
+
+  /** Whether sign-in with `id` is a round trip to an upstream provider (false for the native password). */
+  upstream(id: string): boolean {
+    return this.#strategies.has(id);
   }
 
   module(providerId: string): ProviderModule | undefined {

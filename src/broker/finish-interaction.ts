@@ -3,6 +3,7 @@
 // result is saved on the interaction and the browser resumes at its `returnTo` (/auth/<uid>).
 
 import type { OidcProvider } from '../oidc/provider.ts';
+import { PASSWORD_AMR, PASSWORD_METHOD } from '../accounts/password-method.ts';
 
 export type InteractionResult =
   | { login: { accountId: string; amr: string[]; remember: boolean }; consent?: { grantId: string } }
@@ -45,7 +46,8 @@ export async function finishLogin(
   accountId: string,
   provider: string,
 ): Promise<string | undefined> {
-  const login = { accountId, amr: ['fed', provider], remember: true };
+  // A password sign-in is `pwd` (RFC 8176); a provider's is federated through that provider.
+  const login = { accountId, amr: provider === PASSWORD_METHOD ? [PASSWORD_AMR] : ['fed', provider], remember: true };
   const outcome = firstParty ? { login, consent: { grantId: await grantAll(oidc, interaction, accountId) } } : { login };
   return finishInteraction(oidc, interaction.uid, outcome);
 }

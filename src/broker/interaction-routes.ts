@@ -1,7 +1,8 @@
 // The login interaction pages: the chooser (or the shop's provider hint), starting a provider, the
 // consent page for third-party shops, and going back to the shop. The chooser renders the partner's
 // login-page model at the current instant: buttons for live and notice providers, a "used X before?"
-// link for providers in grace, an alert when the session's own provider no longer works here.
+// link for providers in grace, the email + password form where the partner offers `password`, an alert
+// when the session's own way of signing in no longer works here.
 
 import express, { type Request, type Response, type Router } from 'express';
 import { GatewayError } from '../errors.ts';
@@ -13,6 +14,7 @@ import { loginPageModel } from '../partners/login-page-model.ts';
 import { partnerName, type Partner } from '../partners/partner.ts';
 import type { Locale } from '../../providers/contract.ts';
 import { providerOf } from '../oidc/lifecycle-checks.ts';
+import { PASSWORD_METHOD } from '../accounts/password-method.ts';
 import { ensureBinding } from './binding-cookie.ts';
 import { sendFailure, type FailureContext } from './failure-page.ts';
 import { finishInteraction, grantAll } from './finish-interaction.ts';
@@ -48,6 +50,56 @@ export function failureContext(ctx: LoginContext, res: Response, partner: Partne
     // A provider that cannot be retried here: name the ways that still work, right on the page.
     ...(provider && !retryable ? { alternatives } : {}),
   };
+}
+
+/**
+ * The chooser of a login interaction: the partner's login-page model now — provider buttons, "used X
+ * before?" links, and the email + password form when the partner offers `password` (in grace, the same
+ * form serves the migration). `password` re-renders it after a refused password with the message.
+ */
+export async function sendChooser(
+  ctx: LoginContext,
+  res: Response,
+  d: any,
+  partner: Partner,
+  locale: Locale,
+  password: { email?: string; error?: string; status?: number } = {},
+): Promise<void> {
+  const t = translator(locale);
+  const shop = partnerName(partner, locale);
+  const model = loginPageModel(partner, ctx.clock.now(), locale, ctx.descriptors, ctx.broker.configured());
+  const upstream = model.providers.filter((p) => ctx.broker.upstream(p.id));
+  const buttons = upstream
+    .filter((p) => p.shown === 'button')
+    .map((p) => ({ id: p.id, label: p.label, href: `/interaction/${d.uid}/start/${p.id}`, note: p.note, notice: p.notice }));
+  const migrateLinks = upstream
+    .filter((p) => p.shown === 'migrate-link')
+    .map((p) => ({ id: p.id, label: p.label, href: `/interaction/${d.uid}/migrate/${p.id}` }));
+  const native = model.providers.find((p) => p.id === PASSWORD_METHOD && (p.shown === 'button' || p.shown === 'migrate-link'));
+  const passwordForm = native
+    ? {
+        action: `/interaction/${d.uid}/password`,
+        migrate: native.shown === 'migrate-link',
+        note: native.note,
+        notice: native.notice,
+        email: password.email ?? '',
+        error: password.error,
+      }
+    : undefined;
+  // The session's own provider stopped working at this shop: say why the shopper must sign in again.
+  const sessionProvider = d.prompt.reasons?.includes('provider_unavailable') ? providerOf(d.session?.amr, ctx.descriptors) : undefined;
+  const sessionLabel = sessionProvider ? (ctx.descriptors.get(sessionProvider)?.label[locale] ?? sessionProvider) : undefined;
+  const alert = sessionLabel ? t('chooser.sessionEnded', { provider: sessionLabel, shop }) : undefined;
+  res.status(password.status ?? 200).type('html').send(
+    await ctx.renderer.render('chooser', { locale, requestId: requestId(res) }, {
+      shop,
+      buttons,
+      migrateLinks,
+      passwordForm,
+      alert,
+      abortAction: `/interaction/${d.uid}/abort?error=access_denied`,
+    }),
+  );
 }
 
 export function interactionRoutes(ctx: LoginContext): Router {
@@ -94,6 +146,8 @@ export function interactionRoutes(ctx: LoginContext): Router {
       await sendFailure(ctx, res, err, { ...f, alternatives });
       return;
     }
+    // The password has no round trip: its form is on the chooser.
+    if (!ctx.broker.upstream(provider)) return void res.redirect(303, `/interaction/${d.uid}?chooser=1`);
     const binding = ensureBinding(expressJar(req, res), ctx.secureCookies);
     const url = await ctx.broker.start({
       provider,
@@ -113,7 +167,6 @@ export function interactionRoutes(ctx: LoginContext): Router {
     const partner = await partnerOfClient(ctx.store, String(d.params.client_id));
     if (!partner) return lost(req, res);
     const locale = localeFor(req, d.params, partner);
-    const t = translator(locale);
     const shop = partnerName(partner, locale);
 
     if (d.prompt.name === 'consent') {
@@ -138,27 +191,9 @@ export function interactionRoutes(ctx: LoginContext): Router {
     }
 
     const hint = typeof d.params.provider === 'string' ? d.params.provider : undefined;
+    // A hint starts that provider, or explains why not; a usable `password` hint comes back here (?chooser).
     if (hint && req.query.chooser === undefined) return startProvider(req, res, partner, d, hint, locale);
-
-    const model = loginPageModel(partner, ctx.clock.now(), locale, ctx.descriptors, ctx.broker.configured());
-    const buttons = model.providers
-      .filter((p) => p.shown === 'button')
-      .map((p) => ({ id: p.id, label: p.label, href: `/interaction/${d.uid}/start/${p.id}`, note: p.note, notice: p.notice }));
-    const migrateLinks = model.providers
-      .filter((p) => p.shown === 'migrate-link')
-      .map((p) => ({ id: p.id, label: p.label, href: `/interaction/${d.uid}/migrate/${p.id}` }));
-    // The session's own provider stopped working at this shop: say why the shopper must sign in again.
-    const sessionProvider = d.prompt.reasons?.includes('provider_unavailable') ? providerOf(d.session?.amr, ctx.descriptors) : undefined;
-    const alert = sessionProvider ? t('chooser.sessionEnded', { provider: ctx.descriptors.get(sessionProvider)!.label[locale], shop }) : undefined;
-    res.type('html').send(
-      await ctx.renderer.render('chooser', { locale, requestId: requestId(res) }, {
-        shop,
-        buttons,
-        migrateLinks,
-        alert,
-        abortAction: `/interaction/${d.uid}/abort?error=access_denied`,
-      }),
-    );
+    await sendChooser(ctx, res, d, partner, locale);
   });
 
   router.get('/interaction/:uid/start/:provider', async (req, res) => {

@@ -15,7 +15,8 @@ export function interactionUrl(ctx: LoginContext) {
   return async (koa: KoaContextWithOIDC, interaction: any): Promise<string> => {
     const page = `/interaction/${interaction.uid}`;
     const hint = interaction.params?.provider;
-    if (interaction.prompt?.name !== 'login' || typeof hint !== 'string' || !ctx.descriptors.has(hint)) return page;
+    // A `password` hint is the chooser with its password form: no upstream round trip.
+    if (interaction.prompt?.name !== 'login' || typeof hint !== 'string' || !ctx.descriptors.has(hint) || !ctx.broker.upstream(hint)) return page;
     const partner = await partnerOfClient(ctx.store, String(interaction.params.client_id));
     if (!partner || !loginAvailability(partner, hint, ctx.broker.configured(), ctx.clock.now()).ok) return page;
     const jar = {

@@ -7,6 +7,7 @@ import express, { type Request, type Response, type Router } from 'express';
 import { GatewayError } from '../errors.ts';
 import { getAccount } from '../accounts/sign-in.ts';
 import type { Account } from '../accounts/account.ts';
+import { signInMethods } from '../accounts/unlink.ts';
 import { pickLocale } from '../i18n/locale.ts';
 import { translator } from '../i18n/messages.ts';
 import { getPartner, partnerOfClient } from '../partners/partners.ts';
@@ -40,10 +41,11 @@ export function noticeDue(account: Account, partnerId: string, now: number): boo
 
 /** Providers the account could link as a replacement at this shop: signing in there now, not linked yet. */
 export function replacementsFor(ctx: LoginContext, partner: Partner, account: Account, excluding: string) {
-  const linked = new Set(account.identities.map((i) => i.provider));
+  // The password counts as held once set; it is set on the account page, never linked from here.
+  const linked = new Set(signInMethods(account));
   const now = ctx.clock.now();
   const available = chooserProviders(partner, ctx.broker.configured(), now).map((p) => p.integration.provider).filter((p) => p !== excluding);
-  return { toLink: available.filter((p) => !linked.has(p)), alreadyLinked: available.filter((p) => linked.has(p)) };
+  return { toLink: available.filter((p) => !linked.has(p) && ctx.broker.upstream(p)), alreadyLinked: available.filter((p) => linked.has(p)) };
 }
 
 export function lifecycleRoutes(ctx: LoginContext): Router {
@@ -165,6 +167,8 @@ export function lifecycleRoutes(ctx: LoginContext): Router {
     const provider = req.params.provider!;
     const locale = pickLocale({ uiLocales: details.params.ui_locales, acceptLanguage: req.get('accept-language'), fallback: partner.locales[0] });
     const a = loginAvailability(partner, provider, ctx.broker.configured(), ctx.clock.now());
+    // The password's migration is its form on the chooser.
+    if (!a.ok && a.reason === 'grace' && !ctx.broker.upstream(provider)) return res.redirect(303, `/interaction/${details.uid}?chooser=1`);
     if (a.ok || a.reason !== 'grace') {
       return sendFailure(ctx, res, new GatewayError('ERR_INTEGRATION_ENDED', `"${provider}" is not in its migration window at ${partner.id}`, { status: 403 }), {
         locale,

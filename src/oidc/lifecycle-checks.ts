@@ -8,6 +8,7 @@ import type { Store } from '../store/store.ts';
 import { partnerOfClient } from '../partners/partners.ts';
 import { refreshMayContinue, sessionMayContinue } from '../partners/cutoff-policy.ts';
 import { sessionLoginAt } from './store-adapter.ts';
+import { PASSWORD_AMR, PASSWORD_METHOD } from '../accounts/password-method.ts';
 
 const { Check } = interactionPolicy;
 
@@ -20,9 +21,14 @@ export interface LifecycleDeps {
   configured: () => ReadonlySet<string>;
 }
 
-/** The provider a session or token was obtained through, from its `amr` (`["fed", "weibo"]`). */
+/**
+ * The sign-in method a session or token was obtained through, from its `amr`: the provider of
+ * `["fed", "weibo"]`, or `password` for `["pwd"]` (so a password session follows the `password` integration).
+ */
 export function providerOf(amr: unknown, providerIds: { has(id: string): boolean }): string | undefined {
-  return Array.isArray(amr) ? amr.find((m) => typeof m === 'string' && providerIds.has(m)) : undefined;
+  if (!Array.isArray(amr)) return undefined;
+  const provider = amr.find((m) => typeof m === 'string' && m !== PASSWORD_METHOD && providerIds.has(m));
+  return provider ?? (amr.includes(PASSWORD_AMR) ? PASSWORD_METHOD : undefined);
 }
 
 export function interactionPolicyWithLifecycle(deps: LifecycleDeps) {

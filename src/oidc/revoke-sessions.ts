@@ -3,6 +3,7 @@
 // that provider (refresh tokens record it in `amr`) are deleted, so nobody keeps access through it.
 
 import type { BatchOp, Store } from '../store/store.ts';
+import { OIDC_COLLECTIONS } from './store-adapter.ts';
 
 interface OidcDoc {
   model: string;
@@ -10,7 +11,11 @@ interface OidcDoc {
 }
 
 export async function revokeAccessThrough(store: Store, accountId: string, provider: string): Promise<{ sessions: number; tokens: number; grants: number }> {
-  const docs = await store.list<OidcDoc>('oidc', { index: { name: 'account', key: accountId } });
+  const docs = (
+    await Promise.all(
+      OIDC_COLLECTIONS.map(async (collection) => (await store.list<OidcDoc>(collection, { index: { name: 'account', key: accountId } })).map((d) => ({ ...d, collection }))),
+    )
+  ).flat();
   const through = (payload: Record<string, any>) => Array.isArray(payload.amr) && payload.amr.includes(provider);
   const sessionUids = new Set<string>();
   const grantIds = new Set<string>();
@@ -19,18 +24,18 @@ export async function revokeAccessThrough(store: Store, accountId: string, provi
     sessionUids.add(value.payload.uid);
     for (const auth of Object.values<any>(value.payload.authorizations ?? {})) if (auth?.grantId) grantIds.add(auth.grantId);
   }
-  const ops: BatchOp[] = [];
+  const ops: Record<string, BatchOp[]> = { oidc: [], oidc_volatile: [] };
   let sessions = 0;
   let tokens = 0;
   let grants = 0;
-  for (const { id, value } of docs) {
+  for (const { id, value, collection } of docs) {
     const p = value.payload;
     if (value.model === 'Session' && sessionUids.has(p.uid)) sessions++;
     else if (value.model === 'Grant' && grantIds.has(p.jti)) grants++;
     else if (through(p) || (p.sessionUid && sessionUids.has(p.sessionUid)) || (p.grantId && grantIds.has(p.grantId))) tokens++;
     else continue;
-    ops.push({ op: 'delete', collection: 'oidc', id });
+    ops[collection]!.push({ op: 'delete', collection, id });
   }
-  if (ops.length) await store.batch(ops);
+  for (const batch of Object.values(ops)) if (batch.length) await store.batch(batch);
   return { sessions, tokens, grants };
 }

@@ -1,6 +1,13 @@
 // Every collection Denglu keeps, its group and its indexes: the schema both store backends open with.
 
-import type { CollectionSpec } from './store.ts';
+import type { CollectionSpec, IndexSpec } from './store.ts';
+
+const OIDC_INDEXES: Record<string, IndexSpec> = {
+  uid: { keys: (d) => (d.payload.uid ? [`${d.model}:${d.payload.uid}`] : []) },
+  userCode: { keys: (d) => (d.payload.userCode ? [`${d.model}:${d.payload.userCode}`] : []) },
+  grantId: { keys: (d) => (d.payload.grantId ? [d.payload.grantId] : []) },
+  account: { keys: (d) => (d.payload.accountId ? [d.payload.accountId] : []) },
+};
 
 export const COLLECTIONS: readonly CollectionSpec[] = [
   {
@@ -11,7 +18,11 @@ export const COLLECTIONS: readonly CollectionSpec[] = [
   {
     name: 'accounts',
     group: 'domain',
-    indexes: { identity: { unique: true, keys: (a) => a.identities.flatMap((i: { keys: string[] }) => i.keys) } },
+    indexes: {
+      identity: { unique: true, keys: (a) => a.identities.flatMap((i: { keys: string[] }) => i.keys) },
+      /** The verified native email (normalised): one account per address. */
+      email: { unique: true, keys: (a) => (a.native?.email && a.native.emailVerifiedAt !== undefined ? [a.native.email] : []) },
+    },
   },
   /** Append-only audit log; ids sort by time. */
   {
@@ -27,19 +38,28 @@ export const COLLECTIONS: readonly CollectionSpec[] = [
   { name: 'secrets', group: 'domain' },
   /** Partner managers of the admin API: name, partners, scrypt hash of their secret (never the secret). */
   { name: 'managers', group: 'domain' },
-  /** oidc-provider artifacts, id `<Model>:<id>`. */
+  /** oidc-provider artifacts that outlive a sign-in (sessions, grants, tokens), id `<Model>:<id>`. */
   {
     name: 'oidc',
     group: 'ephemeral',
-    indexes: {
-      uid: { keys: (d) => (d.payload.uid ? [`${d.model}:${d.payload.uid}`] : []) },
-      userCode: { keys: (d) => (d.payload.userCode ? [`${d.model}:${d.payload.userCode}`] : []) },
-      grantId: { keys: (d) => (d.payload.grantId ? [d.payload.grantId] : []) },
-      account: { keys: (d) => (d.payload.accountId ? [d.payload.accountId] : []) },
-    },
+    indexes: OIDC_INDEXES,
+  },
+  /** oidc-provider artifacts of sign-ins in progress (interactions, codes), id `<Model>:<id>`. */
+  {
+    name: 'oidc_volatile',
+    group: 'volatile',
+    indexes: OIDC_INDEXES,
   },
   /** Upstream round trips in progress (state = id). */
-  { name: 'flows', group: 'ephemeral' },
+  { name: 'flows', group: 'volatile' },
   /** Proven sign-ins waiting on the notice or migration page, by interaction uid. */
-  { name: 'pending', group: 'ephemeral' },
+  { name: 'pending', group: 'volatile' },
+  /** Brute-force counters of password checks (src/accounts/brute-force.ts). */
+  { name: 'throttle', group: 'ephemeral', indexes: { subject: { keys: (d) => (d.subject ? [d.subject] : []) } } },
+  /** Mailed single-use links, by SHA-256 of the token (src/accounts/native-tokens.ts). */
+  { name: 'native_tokens', group: 'ephemeral', indexes: { account: { keys: (d) => [d.accountId] } } },
+  /** The sandbox outbox: mail kept instead of sent (src/mail/outbox.ts). */
+  { name: 'outbox', group: 'ephemeral' },
+  /** Admin page sessions, by SHA-256 of the session cookie; they expire after 8 hours. */
+  { name: 'admin_sessions', group: 'ephemeral' },
 ];

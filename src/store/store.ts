@@ -14,10 +14,12 @@ export interface IndexSpec {
 export interface CollectionSpec {
   name: string;
   /**
-   * Which file group holds the collection. `domain` data (partners, accounts, audit) is never swept;
-   * `ephemeral` data (OIDC artifacts, flows, counters) expires and churns. A batch spans one group only.
+   * Which group holds the collection; a batch spans one group only. `domain` data (partners, accounts,
+   * audit) is never swept. `ephemeral` data (sessions, grants, tokens) expires and churns. `volatile` data
+   * (sign-ins in progress: interactions, codes, flows) expires within minutes; a backend may keep it in
+   * memory only, so a crash loses logins in progress (they restart) and nothing else.
    */
-  group: 'domain' | 'ephemeral';
+  group: 'domain' | 'ephemeral' | 'volatile';
   indexes?: Record<string, IndexSpec>;
 }
 

@@ -126,6 +126,8 @@ describe('admin API: credentials', () => {
       PAIRWISE_SALT: 's'.repeat(40),
       WEIBO_CLIENT_ID: '1234567890',
       WEIBO_CLIENT_SECRET: 'a-real-looking-weibo-secret',
+      MAIL_SMTP_URL: 'smtps://denglu:mail-password@smtp.example.com:465',
+      MAIL_FROM: 'Denglu <no-reply@login.example.com>',
     };
     const problems = (env: Record<string, string>) => {
       try {

@@ -27,6 +27,8 @@ const PRODUCTION_OK = {
   ADMIN_OPERATOR_TOKEN: 'o'.repeat(40),
   WEIBO_CLIENT_ID: '1234567890',
   WEIBO_CLIENT_SECRET: 'a-real-looking-weibo-secret',
+  MAIL_SMTP_URL: 'smtps://denglu:mail-password@smtp.example.com:465',
+  MAIL_FROM: 'Denglu <no-reply@login.example.com>',
 };
 
 describe('config', () => {
@@ -95,6 +97,20 @@ describe('config', () => {
     assert.match(text, /https URL in production/);
     assert.match(text, /WEIBO_CLIENT_SECRET is the sandbox secret/);
     assert.match(text, /WEIBO_BASE_URL points at http:\/\/localhost:3001/);
+  });
+
+  it('sends mail through the sandbox outbox in development, and requires an SMTP server and a sender in production', () => {
+    const dev = load({});
+    assert.equal(dev.mail.smtpUrl, undefined, 'the outbox');
+    assert.equal(dev.mail.requireTls, false);
+    const prod = load(PRODUCTION_OK);
+    assert.equal(prod.mail.smtpUrl, PRODUCTION_OK.MAIL_SMTP_URL);
+    assert.equal(prod.mail.requireTls, true);
+    const { MAIL_SMTP_URL: _u, MAIL_FROM: _f, ...withoutMail } = PRODUCTION_OK;
+    const text = problemsOf(() => load(withoutMail)).join('\n');
+    assert.match(text, /MAIL_SMTP_URL is required in production/);
+    assert.match(text, /MAIL_FROM is required in production/);
+    assert.match(problemsOf(() => load({ MAIL_SMTP_URL: 'http://smtp.example.com' })).join(), /MAIL_SMTP_URL must be an smtp/);
   });
 
   it('refuses short cookie keys and salts', () => {

@@ -37,6 +37,11 @@ export const CONTRACT_COLLECTIONS: readonly CollectionSpec[] = [
     group: 'ephemeral',
     indexes: { owner: { keys: (t: ContractToken) => [t.owner] } },
   },
+  {
+    name: 'contract_inflight',
+    group: 'volatile',
+    indexes: { owner: { unique: true, keys: (t: ContractToken) => [t.owner] } },
+  },
 ];
 
 export interface ContractHarness {
@@ -698,6 +703,26 @@ export function describeStoreContract(
           assert.ok(await store.get(TOKENS, 't1'), 'the expiry survives the reopen');
           clock.set(T0 + 1000);
           assert.equal(await store.get(TOKENS, 't1'), undefined);
+        });
+
+        it('volatile collections work like the others but need not survive a reopen', async () => {
+          const INFLIGHT = 'contract_inflight';
+          await store.create(INFLIGHT, 'f1', { owner: 'o1', n: 1 }, { expiresAt: T0 + 100 });
+          await rejectsWithCode(store.create(INFLIGHT, 'f2', { owner: 'o1', n: 2 }), 'ERR_CONFLICT');
+          assert.deepEqual(await store.update<ContractToken>(INFLIGHT, 'f1', (t) => ({ ...t, n: 5 })), { owner: 'o1', n: 5 });
+          const takes = await Promise.all([store.take(INFLIGHT, 'f1'), store.take(INFLIGHT, 'f1')]);
+          assert.equal(takes.filter(Boolean).length, 1, 'single use');
+          await store.create(INFLIGHT, 'f3', { owner: 'o3', n: 3 }, { expiresAt: T0 + 100 });
+          clock.set(T0 + 100);
+          assert.equal(await store.get(INFLIGHT, 'f3'), undefined, 'expiry applies');
+          await assert.rejects(store.batch([
+            { op: 'put', collection: INFLIGHT, id: 'x', value: { owner: 'x', n: 0 } },
+            { op: 'put', collection: DOCS, id: 'x', value: doc('x') },
+          ]));
+          assert.equal(await store.get(DOCS, 'x'), undefined, 'a batch spans one group');
+          await store.create(DOCS, 'durable', doc('d'));
+          await reopen();
+          assert.ok(await store.get(DOCS, 'durable'));
         });
 
         it('expired documents stay gone after reopen, swept or not', async () => {

@@ -44,9 +44,12 @@ export interface Gateway {
 
 const redirect = (clientId: string) => `https://${clientId}.shop.test/cb`;
 
-/** Test partners: alpha (first-party; basic, post and private_key_jwt clients), beta (first-party), gamma (third-party, consent). */
+/**
+ * Test partners: alpha (first-party; basic, post and private_key_jwt clients), beta (first-party), both
+ * with Weibo, QQ, Sohu and the password; gamma (third-party, consent) with Weibo and QQ only.
+ */
 export async function testPartners(jwtPublic: Record<string, unknown>): Promise<PartnerSeed[]> {
-  const integrations = ['weibo', 'qq', 'sohu'].map((provider) => ({ provider, newAccountsDuringNotice: true, atCutoff: 'keep' as const }));
+  const integrations = ['weibo', 'qq', 'sohu', 'password'].map((provider) => ({ provider, newAccountsDuringNotice: true, atCutoff: 'keep' as const }));
   return [
     {
       id: 'alpha',

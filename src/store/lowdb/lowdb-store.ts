@@ -34,10 +34,14 @@ interface Group {
   compacting: Promise<void> | undefined;
 }
 
+/** The `volatile` group: applied in memory like the others, never journaled (see CollectionSpec). */
+const VOLATILE = 'volatile';
+
 export class LowdbStore implements Store {
   readonly #tables: MemoryTables;
   readonly #groups = new Map<string, Group>();
   readonly #groupOf = new Map<string, Group>();
+  readonly #volatile = new Set<string>();
   readonly #options: LowdbStoreOptions;
   readonly #lock: DirLock;
   #closed = false;
@@ -57,6 +61,7 @@ export class LowdbStore implements Store {
       for (const groupName of ['domain', 'ephemeral'] as const) {
         await store.#openGroup(groupName);
       }
+      for (const c of options.collections) if (c.group === VOLATILE) store.#volatile.add(c.name);
       return store;
     } catch (err) {
       for (const group of store.#groups.values()) await group.journal.close();
@@ -133,6 +138,7 @@ export class LowdbStore implements Store {
   }
 
   async update<T>(collection: string, id: string, fn: (current: T) => T, options?: WriteOptions): Promise<T> {
+    if (this.#volatile.has(collection)) return this.#updateVolatile(collection, id, fn, options);
     const group = this.#group(collection);
     const table = this.#tables.table(collection);
     const record = table.records.get(id);
@@ -150,10 +156,15 @@ export class LowdbStore implements Store {
   }
 
   async delete(collection: string, id: string): Promise<boolean> {
-    const group = this.#group(collection);
     const record = this.#tables.table(collection).records.get(id);
     if (!record) return false;
     const live = this.#tables.isLive(record);
+    if (this.#volatile.has(collection)) {
+      this.#open();
+      this.#tables.remove(collection, id);
+      return live;
+    }
+    const group = this.#group(collection);
     const seq = group.journal.nextSeq();
     const undo = this.#tables.remove(collection, id);
     await this.#append(group, seq, [deleteLine(collection, id)], [undo]);
@@ -163,6 +174,11 @@ export class LowdbStore implements Store {
   async take<T>(collection: string, id: string): Promise<T | undefined> {
     const value = this.#tables.get(collection, id) as T | undefined;
     if (value === undefined) return undefined;
+    if (this.#volatile.has(collection)) {
+      this.#open();
+      this.#tables.remove(collection, id);
+      return value;
+    }
     const group = this.#group(collection);
     const seq = group.journal.nextSeq();
     const undo = this.#tables.remove(collection, id);
@@ -172,9 +188,14 @@ export class LowdbStore implements Store {
 
   async batch(ops: BatchOp[]): Promise<void> {
     if (ops.length === 0) return;
-    const group = this.#group(ops[0]!.collection);
+    const volatile = this.#volatile.has(ops[0]!.collection);
+    if (volatile && ops.some((op) => !this.#volatile.has(op.collection))) {
+      throw new TypeError(`a batch spans one collection group; "${ops.find((op) => !this.#volatile.has(op.collection))!.collection}" is not volatile`);
+    }
+    const group = volatile ? undefined : this.#group(ops[0]!.collection);
+    if (volatile) this.#open();
     for (const op of ops) {
-      if (this.#group(op.collection) !== group) {
+      if (group && (this.#volatile.has(op.collection) || this.#group(op.collection) !== group)) {
         throw new TypeError(`a batch spans one collection group; "${op.collection}" is not in "${group.name}"`);
       }
     }
@@ -214,8 +235,28 @@ export class LowdbStore implements Store {
       for (let i = undos.length - 1; i >= 0; i--) undos[i]!();
       throw err;
     }
+    if (!group) return; // volatile: applied in memory, nothing to journal
     const seq = group.journal.nextSeq();
     await this.#append(group, seq, lines, undos);
+  }
+
+  /** update() of a volatile collection: the same atomic read-modify-write, without a journal. */
+  async #updateVolatile<T>(collection: string, id: string, fn: (current: T) => T, options?: WriteOptions): Promise<T> {
+    this.#open();
+    const record = this.#tables.table(collection).records.get(id);
+    if (!this.#tables.isLive(record)) {
+      throw new GatewayError('ERR_NOT_FOUND', `"${collection}" has no document ${JSON.stringify(id)}`, { status: 404 });
+    }
+    const next = fn(record.v as T);
+    const expiresAt = options && 'expiresAt' in options ? options.expiresAt : record.e;
+    const { json, copy } = serialise(next, collection, id);
+    this.#tables.assertUnique(collection, id, copy);
+    this.#tables.set(collection, id, copy, expiresAt, json.length);
+    return copy as T;
+  }
+
+  #open(): void {
+    if (this.#closed) throw new GatewayError('ERR_STORE_UNAVAILABLE', 'store is closed', { status: 503 });
   }
 
   async sweepExpired(): Promise<number> {

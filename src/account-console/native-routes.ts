@@ -1,0 +1,194 @@
+// The native sign-in on the account console: setting an email (a verification link by mail), verifying
+// it, setting or changing the password, and the reset by email for shoppers who cannot sign in. Every
+// POST carries the console's CSRF token; refusals re-render the form with the reason in the shopper's
+// language and change nothing. In the sandbox, /sandbox/outbox shows the mail that would have been sent.
+
+import express, { type Request, type Response, type Router } from 'express';
+import { pickLocale } from '../i18n/locale.ts';
+import { translator, type MessageKey } from '../i18n/messages.ts';
+import { createCsrf } from '../http/csrf.ts';
+import type { Locale } from '../../providers/contract.ts';
+import type { LoginContext } from '../broker/login-context.ts';
+import { clientIp } from '../broker/password-route.ts';
+import {
+  checkPassword,
+  confirmEmail,
+  confirmPasswordReset,
+  requestEmail,
+  requestPasswordReset,
+  resetTokenEmail,
+  setPassword,
+  type NativeDeps,
+  type NativeProblem,
+} from '../accounts/native-credentials.ts';
+import { peekToken, TOKEN_TTL_MS } from '../accounts/native-tokens.ts';
+import type { Mailer } from '../mail/mailer.ts';
+import { listOutbox } from '../mail/outbox.ts';
+import { formatInstant } from '../time/instant.ts';
+import { currentAccount, type SignedIn } from './current-account.ts';
+import { freshSocial, nativeSection } from './native-view.ts';
+
+const requestId = (res: Response): string => String(res.getHeader('x-request-id') ?? '');
+
+/** HTTP status of each refusal. */
+const STATUS: Partial<Record<NativeProblem | 'currentRequired' | 'currentWrong', number>> = {
+  emailTaken: 409,
+  passwordExists: 409,
+  tokenInvalid: 400,
+  mailFailed: 503,
+  mailLimited: 429,
+  currentRequired: 403,
+  currentWrong: 401,
+};
+
+export function nativeRoutes(ctx: LoginContext, o: { cookieKeys: string[]; issuer: string; mailer: Mailer; sandbox: boolean }): Router {
+  const router = express.Router();
+  // The same token as the account console's forms (same secret, cookie and session binding).
+  const csrf = createCsrf({ cookieKeys: o.cookieKeys, purpose: 'account', secure: ctx.secureCookies, sessionId: (req) => String(req.cookies?.dl_session ?? '') });
+  const form = express.urlencoded({ extended: false, limit: '10kb' });
+  const deps: NativeDeps = { store: ctx.store, clock: ctx.clock, log: ctx.log, mailer: o.mailer, issuer: o.issuer };
+  const localeOf = (req: Request): Locale => pickLocale({ acceptLanguage: req.get('accept-language'), uiLocales: req.query.ui_locales });
+  const fresh = (s: SignedIn) => s.loginAt !== undefined && ctx.clock.now() - s.loginAt <= ctx.reauthAfterMs;
+  const field = (req: Request, name: string) => (typeof req.body?.[name] === 'string' ? (req.body[name] as string) : '');
+
+  async function render(req: Request, res: Response, view: string, locals: Record<string, unknown>, status = 200): Promise<void> {
+    res.status(status).type('html').send(await ctx.renderer.render(view, { locale: localeOf(req), requestId: requestId(res) }, locals));
+  }
+
+  /** A one-message page (done, or a link that no longer works). */
+  function message(req: Request, res: Response, title: MessageKey, text: string, status = 200, ok = status < 400): Promise<void> {
+    return render(req, res, 'native-message', { title, text, ok }, status);
+  }
+
+  /** Requires a signed-in shopper; with `recent`, one who signed in within ACCOUNT_REAUTH_SECONDS. */
+  async function signedIn(req: Request, res: Response, recent: boolean): Promise<SignedIn | undefined> {
+    const s = await currentAccount(ctx.oidc(), ctx.store, req, res);
+    if (!s) {
+      await render(req, res, 'account-signin', { reauth: false });
+      return undefined;
+    }
+    if (recent && !fresh(s)) {
+      res.redirect(303, '/account/login?reauth=1');
+      return undefined;
+    }
+    return s;
+  }
+
+  /** The native section again, with the refusal and what was typed (never a password). */
+  function refuse(req: Request, res: Response, s: SignedIn, problem: NativeProblem | 'currentRequired' | 'currentWrong', emailValue?: string): Promise<void> {
+    const locale = localeOf(req);
+    const error = translator(locale)(`native.problem.${problem}`);
+    return render(req, res, 'account-native', { csrf: csrf.token(req, res), native: nativeSection(ctx, s, locale, { error, ...(emailValue ? { emailValue } : {}) }) }, STATUS[problem] ?? 400);
+  }
+
+  router.post('/account/email', form, csrf.protect, async (req, res) => {
+    const s = await signedIn(req, res, true);
+    if (!s) return;
+    const r = await requestEmail(deps, s.account.id, field(req, 'email'), localeOf(req));
+    if (!r.ok) return refuse(req, res, s, r.problem, field(req, 'email').slice(0, 254));
+    ctx.log.info({ reqId: requestId(res), account: s.account.id }, 'email verification sent');
+    res.redirect(303, '/account?notice=emailSent');
+  });
+
+  // The mailed link opens a confirmation (mail scanners that fetch links do not use the token up).
+  // A link clicked while another account is signed in here is refused: nobody verifies their address
+  // onto someone else's account by mistake. Signed out, the mailbox owner may confirm it.
+  async function otherAccount(req: Request, res: Response, accountId: string): Promise<boolean> {
+    const s = await currentAccount(ctx.oidc(), ctx.store, req, res);
+    return s !== undefined && s.account.id !== accountId;
+  }
+
+  router.get('/account/email/verify', async (req, res) => {
+    const token = await peekToken(ctx.store, 'email-verify', req.query.token);
+    const t = translator(localeOf(req));
+    if (!token) return message(req, res, 'verify.title', t('native.problem.tokenInvalid'), 400);
+    if (await otherAccount(req, res, token.accountId)) return message(req, res, 'verify.title', t('native.problem.tokenOtherAccount'), 403);
+    await render(req, res, 'email-verify', { csrf: csrf.token(req, res), email: token.email, token: String(req.query.token) });
+  });
+
+  router.post('/account/email/verify', form, csrf.protect, async (req, res) => {
+    const t = translator(localeOf(req));
+    const pending = await peekToken(ctx.store, 'email-verify', field(req, 'token'));
+    if (pending && (await otherAccount(req, res, pending.accountId))) return message(req, res, 'verify.title', t('native.problem.tokenOtherAccount'), 403);
+    const r = await confirmEmail(deps, field(req, 'token'));
+    if (!r.ok) return message(req, res, 'verify.title', t(`native.problem.${r.problem}`), STATUS[r.problem] ?? 400);
+    ctx.log.info({ reqId: requestId(res), account: r.accountId }, 'email verified');
+    const s = await currentAccount(ctx.oidc(), ctx.store, req, res);
+    if (s?.account.id === r.accountId) return res.redirect(303, '/account?notice=emailVerified');
+    await message(req, res, 'verify.title', t('verify.done', { email: r.email }));
+  });
+
+  router.post('/account/password', form, csrf.protect, async (req, res) => {
+    const s = await signedIn(req, res, false);
+    if (!s) return;
+    const password = field(req, 'password');
+    if (!s.account.native?.passwordHash) {
+      // The first password: a recent sign-in (and a verified email, checked with the change).
+      if (!fresh(s)) return void res.redirect(303, '/account/login?reauth=1');
+      const r = await setPassword(deps, s.account.id, password, 'set');
+      if (!r.ok) return refuse(req, res, s, r.problem);
+      ctx.log.info({ reqId: requestId(res), account: s.account.id }, 'password set');
+      return res.redirect(303, '/account?notice=passwordSet');
+    }
+    // A change: the current password (throttled like a sign-in), or a fresh social sign-in.
+    const current = field(req, 'current');
+    if (current) {
+      const check = await checkPassword(ctx, s.account.native.email, current, clientIp(req), 'change');
+      if (!check.ok || check.account.id !== s.account.id) return refuse(req, res, s, 'currentWrong');
+    } else if (!freshSocial(ctx, s)) {
+      return refuse(req, res, s, 'currentRequired');
+    }
+    const r = await setPassword(deps, s.account.id, password, 'change', s.sessionUid);
+    if (!r.ok) return refuse(req, res, s, r.problem);
+    ctx.log.info({ reqId: requestId(res), account: s.account.id }, 'password changed');
+    res.redirect(303, '/account?notice=passwordChanged');
+  });
+
+  router.get('/account/password/reset', async (req, res) => {
+    await render(req, res, 'password-reset', { csrf: csrf.token(req, res), sent: undefined });
+  });
+
+  // The same answer whether or not the address belongs to an account.
+  router.post('/account/password/reset', form, csrf.protect, async (req, res) => {
+    await requestPasswordReset(deps, field(req, 'email').slice(0, 254), localeOf(req));
+    const t = translator(localeOf(req));
+    await render(req, res, 'password-reset', { csrf: csrf.token(req, res), sent: t('reset.sent', { minutes: TOKEN_TTL_MS['password-reset'] / 60_000 }) });
+  });
+
+  router.get('/account/password/reset/confirm', async (req, res) => {
+    const email = await resetTokenEmail(ctx.store, req.query.token);
+    const t = translator(localeOf(req));
+    if (!email) return message(req, res, 'reset.title', t('native.problem.tokenInvalid'), 400);
+    await render(req, res, 'password-reset-confirm', { csrf: csrf.token(req, res), email, token: String(req.query.token), error: undefined });
+  });
+
+  router.post('/account/password/reset/confirm', form, csrf.protect, async (req, res) => {
+    const t = translator(localeOf(req));
+    const token = field(req, 'token');
+    const r = await confirmPasswordReset(deps, token, field(req, 'password'));
+    if (r.ok) {
+      ctx.log.info({ reqId: requestId(res), account: r.accountId }, 'password reset; sessions revoked');
+      return message(req, res, 'reset.title', t('reset.done'));
+    }
+    if (r.problem === 'tokenInvalid') return message(req, res, 'reset.title', t('native.problem.tokenInvalid'), 400);
+    // A password the rules refuse: the same form again, the link still good.
+    const email = (await resetTokenEmail(ctx.store, token)) ?? '';
+    await render(req, res, 'password-reset-confirm', { csrf: csrf.token(req, res), email, token, error: t(`native.problem.${r.problem}`) }, 400);
+  });
+
+  if (o.sandbox) {
+    router.get('/sandbox/outbox', async (req, res) => {
+      const locale = localeOf(req);
+      const messages = (await listOutbox(ctx.store)).map((m) => ({
+        to: m.to,
+        subject: m.subject,
+        text: m.text,
+        at: formatInstant(m.at, 'Asia/Shanghai', locale),
+        links: [...m.text.matchAll(/https?:\/\/\S+/g)].map((x) => x[0]),
+      }));
+      await render(req, res, 'outbox', { messages, transport: o.mailer.transport });
+    });
+  }
+
+  return router;
+}

@@ -1,0 +1,91 @@
+// The audit log page (`/admin/audit?partner=&action=&actor=&from=&to=&before=`): newest first, 20 a page
+// with a cursor to older entries, each with its time in the partner's zone (Asia/Shanghai otherwise),
+// actor, action, target and the fields it changed. Managers see their partners' entries only; naming
+// another partner is 403. Dates in the filters need an offset or a zone like everywhere else.
+
+import type { Router } from 'express';
+import { listAudit, type AuditEntry, type AuditQuery } from '../../audit/audit.ts';
+import { listPartners } from '../../partners/partners.ts';
+import { partnerName } from '../../partners/partner.ts';
+import type { Problem } from '../../partners/schedule.ts';
+import { parseInstant } from '../../time/instant.ts';
+import { assertCanManage } from '../auth.ts';
+import { mergedAudit, plusFromQuery } from '../routes-integrations.ts';
+import { auditChanges } from './audit-diff.ts';
+import { instantWithOffset } from './dates.ts';
+import { principalOfPage, renderPage, uiLocale, visiblePartners, type PagesContext } from './page.ts';
+
+export const AUDIT_PAGE_SIZE = 20;
+const FILTERS = ['partner', 'action', 'actor', 'from', 'to'] as const;
+const FALLBACK_ZONE = 'Asia/Shanghai';
+
+export function auditRoutes(router: Router, ctx: PagesContext): void {
+  router.get('/audit', async (req, res) => {
+    const principal = principalOfPage(res);
+    const locale = uiLocale(req);
+    const filters: Record<(typeof FILTERS)[number], string> = { partner: '', action: '', actor: '', from: '', to: '' };
+    for (const name of FILTERS) {
+      const value = req.query[name];
+      if (typeof value === 'string') filters[name] = value.trim().slice(0, 200);
+    }
+    if (filters.partner) assertCanManage(principal, filters.partner);
+
+    const problems: Problem[] = [];
+    const q: AuditQuery = { limit: AUDIT_PAGE_SIZE };
+    if (filters.action) q.action = filters.action;
+    if (filters.actor) q.actor = filters.actor;
+    for (const field of ['from', 'to'] as const) {
+      if (!filters[field]) continue;
+      filters[field] = plusFromQuery(filters[field]);
+      const parsed = parseInstant(filters[field]);
+      if (parsed.ok) q[field] = parsed.value;
+      else problems.push({ field, message: parsed.message });
+    }
+    const before = typeof req.query.before === 'string' ? req.query.before : undefined;
+    if (before !== undefined) {
+      if (/^\d{15}-[0-9a-f]{12}$/.test(before)) q.before = before;
+      else problems.push({ field: 'before', message: 'must be the cursor of the "older entries" link' });
+    }
+
+    const visible = await visiblePartners(ctx, res);
+    const common = {
+      filters,
+      partners: visible.map((p) => ({ id: p.id, name: partnerName(p, locale) })),
+      paged: before !== undefined,
+    };
+    if (problems.length) return renderPage(ctx, req, res, 'audit', { ...common, problems, entries: [], older: undefined, newest: '/admin/audit' }, 400);
+
+    let result: { entries: AuditEntry[]; next?: string };
+    if (filters.partner) result = await listAudit(ctx.store, { ...q, partner: filters.partner });
+    else if (principal.kind === 'operator') result = await listAudit(ctx.store, q);
+    else result = await mergedAudit(ctx, q, [...principal.partners]);
+
+    const zones = new Map((await listPartners(ctx.store)).map((p) => [p.id, p.timeZone]));
+    const entries = result.entries.map((e) => {
+      const zone = (e.target.partner && zones.get(e.target.partner)) || FALLBACK_ZONE;
+      return {
+        id: e.id,
+        at: instantWithOffset(e.at, zone),
+        zone,
+        actor: `${e.actor.kind}:${e.actor.id}`,
+        action: e.action,
+        target: Object.entries(e.target)
+          .filter(([, v]) => v !== undefined)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(' '),
+        created: e.before === null || e.before === undefined,
+        removed: e.after === null || e.after === undefined,
+        changes: auditChanges(e.before, e.after, zone),
+      };
+    });
+    const params = new URLSearchParams();
+    for (const name of FILTERS) if (filters[name]) params.set(name, filters[name]);
+    const newest = `/admin/audit${params.size ? `?${params.toString()}` : ''}`;
+    let older: string | undefined;
+    if (result.next) {
+      params.set('before', result.next);
+      older = `/admin/audit?${params.toString()}`;
+    }
+    await renderPage(ctx, req, res, 'audit', { ...common, problems, entries, older, newest });
+  });
+}

@@ -1,0 +1,81 @@
+// The schedule form of one provider at a partner (`/admin/partners/:id/integrations/:provider`), also
+// used to add a provider. A POST (CSRF-checked) goes through scheduleIntegration, the same rules and
+// audit entry as the admin API; refused input re-renders the form with what was typed and each problem
+// next to its field (400, nothing changed); a saved schedule returns to the timeline with a confirmation.
+
+import express, { type Request, type Response, type Router } from 'express';
+import { GatewayError, ValidationError } from '../../errors.ts';
+import { partnerName, type Partner } from '../../partners/partner.ts';
+import { scheduleIntegration } from '../../partners/integration-service.ts';
+import { noticeText } from '../../partners/notice-text.ts';
+import { DATE_FIELDS, type Problem } from '../../partners/schedule.ts';
+import { instantWithOffset } from './dates.ts';
+import { adminTranslator, isAdminMessage } from './messages.ts';
+import { pagePartner, principalOfPage, providerLabel, renderPage, uiLocale, type PagesContext } from './page.ts';
+import { formFromBody, formFromIntegration, scheduleInput, type ScheduleForm } from './schedule-form.ts';
+
+export function scheduleRoutes(router: Router, ctx: PagesContext): void {
+  const form = express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 50 });
+
+  const target = async (req: Request, res: Response): Promise<{ partner: Partner; provider: string }> => {
+    const partner = await pagePartner(ctx, res, String(req.params.id));
+    const provider = String(req.params.provider);
+    if (!ctx.knownProviders.has(provider)) throw new GatewayError('ERR_NOT_FOUND', `"${provider}" is not a provider Denglu knows`, { status: 404 });
+    return { partner, provider };
+  };
+
+  const show = async (req: Request, res: Response, partner: Partner, provider: string, values: ScheduleForm, problems: Problem[], status = 200) => {
+    const locale = uiLocale(req);
+    const m = adminTranslator(locale);
+    const label = (field: string) => {
+      const key = `field.${field}`;
+      return isAdminMessage(key) ? m(key) : field;
+    };
+    const current = partner.integrations.find((i) => i.provider === provider);
+    const adding = current === undefined;
+    const descriptor = ctx.descriptors.get(provider);
+    const defaultNotice = (l: 'zh-CN' | 'en') =>
+      current && descriptor ? (noticeText(partner, { ...current, notice: undefined }, descriptor.label, l, ctx.clock.now()) ?? '') : '';
+    const shop = partnerName(partner, locale);
+    const providerName = providerLabel(ctx, provider, locale);
+    await renderPage(
+      ctx,
+      req,
+      res,
+      'schedule',
+      {
+        title: m(adding ? 'schedule.titleAdd' : 'schedule.titleEdit', { shop, provider: providerName }),
+        partner: { id: partner.id, name: shop, zone: partner.timeZone },
+        provider: { id: provider, label: providerName },
+        now: instantWithOffset(ctx.clock.now(), partner.timeZone),
+        action: `/admin/partners/${partner.id}/integrations/${provider}`,
+        back: `/admin/partners/${partner.id}`,
+        form: values,
+        defaultNotice: { 'zh-CN': defaultNotice('zh-CN'), en: defaultNotice('en') },
+        dateFields: DATE_FIELDS.map((name) => ({ name, label: label(name), problems: problems.filter((p) => p.field === name).map((p) => p.message) })),
+        problemsOf: (field: string) => problems.filter((p) => p.field === field).map((p) => p.message),
+        problems: problems.map((p) => ({ field: p.field, label: label(p.field), message: p.message })),
+      },
+      status,
+    );
+  };
+
+  router.get('/partners/:id/integrations/:provider', async (req, res) => {
+    const { partner, provider } = await target(req, res);
+    const current = partner.integrations.find((i) => i.provider === provider);
+    await show(req, res, partner, provider, formFromIntegration(current, partner.timeZone), []);
+  });
+
+  router.post('/partners/:id/integrations/:provider', form, ctx.csrf.protect, async (req, res) => {
+    const { partner, provider } = await target(req, res);
+    const values = formFromBody(req.body as Record<string, unknown>);
+    const current = partner.integrations.find((i) => i.provider === provider);
+    try {
+      const change = await scheduleIntegration(ctx, principalOfPage(res).actor, partner.id, provider, scheduleInput(values, current));
+      res.redirect(303, `/admin/partners/${partner.id}?saved=${encodeURIComponent(provider)}${change.immediate ? '&immediate=1' : ''}`);
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      await show(req, res, partner, provider, values, err.problems, 400);
+    }
+  });
+}

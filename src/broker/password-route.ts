@@ -1,0 +1,82 @@
+// `POST /interaction/<uid>/password`: signing in with the native email + password from the chooser. The
+// form is bound to the interaction: only the browser holding this interaction's cookie (scoped to its
+// path, SameSite=Lax) gets past `interactionDetails`, so no other site can post it. Every refusal —
+// unknown email, no password, wrong password, throttled — re-renders the chooser with the same message
+// and status. A success continues like a provider's sign-in with `amr: ["pwd"]`: the notice interstitial
+// when `password` is ending here, the migration page when it is in grace, the shop otherwise.
+
+import express, { type Request, type Response, type Router } from 'express';
+import { GatewayError } from '../errors.ts';
+import { translator } from '../i18n/messages.ts';
+import { checkPassword, recordPasswordUse } from '../accounts/native-credentials.ts';
+import { PASSWORD_METHOD } from '../accounts/password-method.ts';
+import { partnerOfClient } from '../partners/partners.ts';
+import { loginAvailability } from '../partners/availability.ts';
+import { sendFailure } from './failure-page.ts';
+import { finishLogin } from './finish-interaction.ts';
+import { failureContext, localeFor, sendChooser } from './interaction-routes.ts';
+import { noticeDue } from './lifecycle-routes.ts';
+import type { LoginContext } from './login-context.ts';
+import { holdLogin } from './pending-login.ts';
+
+const requestId = (res: Response): string => String(res.getHeader('x-request-id') ?? '');
+
+/** The address the request came from: the socket's (Denglu does not trust proxy headers). */
+export function clientIp(req: Request): string {
+  return req.socket.remoteAddress ?? 'unknown';
+}
+
+export function passwordSignInRoute(ctx: LoginContext): Router {
+  const router = express.Router();
+  const form = express.urlencoded({ extended: false, limit: '10kb' });
+
+  router.post('/interaction/:uid/password', form, async (req, res) => {
+    let d: any;
+    try {
+      d = await ctx.oidc().interactionDetails(req, res);
+    } catch {
+      d = undefined;
+    }
+    const partner = d && d.uid === req.params.uid && d.prompt.name === 'login' ? await partnerOfClient(ctx.store, String(d.params.client_id)) : undefined;
+    if (!d || !partner) {
+      return sendFailure(ctx, res, new GatewayError('ERR_INTERACTION_LOST', 'interaction not found for this browser', { status: 400 }), {
+        locale: localeFor(req, undefined),
+        requestId: requestId(res),
+      });
+    }
+    const locale = localeFor(req, d.params, partner);
+    const now = ctx.clock.now();
+    const availability = loginAvailability(partner, PASSWORD_METHOD, ctx.broker.configured(), now);
+    const grace = !availability.ok && availability.reason === 'grace';
+    if (!availability.ok && !grace) {
+      const err = new GatewayError('ERR_PROVIDER_UNAVAILABLE', `password sign-in is ${availability.reason} at ${partner.id}`, { status: 403 });
+      return sendFailure(ctx, res, err, failureContext(ctx, res, partner, d.uid, locale, PASSWORD_METHOD));
+    }
+    const email = typeof req.body?.email === 'string' ? req.body.email.slice(0, 254) : '';
+    const password = typeof req.body?.password === 'string' ? req.body.password : '';
+    const result = await checkPassword(ctx, email, password, clientIp(req), 'sign-in');
+    if (!result.ok) {
+      ctx.log.info({ reqId: requestId(res), partner: partner.id }, 'password sign-in refused');
+      return sendChooser(ctx, res, d, partner, locale, { email, error: translator(locale)('native.wrong'), status: 401 });
+    }
+    const { account } = result;
+    await recordPasswordUse(ctx.store, ctx.clock, account, partner.id);
+    ctx.log.info({ reqId: requestId(res), partner: partner.id, account: account.id }, 'signed in with password');
+    const hold = (kind: 'notice' | 'migrate') =>
+      holdLogin(ctx.store, { interactionUid: d.uid, accountId: account.id, partnerId: partner.id, provider: PASSWORD_METHOD, kind, createdAt: now });
+    if (grace) {
+      // "Used a password before?" in grace: proves who the shopper is; a replacement must be linked.
+      await hold('migrate');
+      return res.redirect(303, `/interaction/${d.uid}/migrate`);
+    }
+    if (availability.ok && availability.phase.phase === 'notice' && noticeDue(account, partner.id, now)) {
+      await hold('notice');
+      return res.redirect(303, `/interaction/${d.uid}/notice`);
+    }
+    const returnTo = await finishLogin(ctx.oidc(), d, partner.firstParty, account.id, PASSWORD_METHOD);
+    if (!returnTo) return sendFailure(ctx, res, new GatewayError('ERR_INTERACTION_LOST', 'the interaction expired', { status: 400 }), failureContext(ctx, res, partner, d.uid, locale));
+    res.redirect(303, returnTo);
+  });
+
+  return router;
+}
