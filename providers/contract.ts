@@ -44,6 +44,13 @@ export interface BrokerStateStore {
   verify(req: any, providedState: string, meta: unknown, cb: (err: unknown, ok: string | boolean, info?: unknown) => void): void;
 }
 
+/** Display data Denglu already holds for an identity, fresh enough to skip the provider's profile call. */
+export interface KnownProfile {
+  displayName: string;
+  avatar?: string;
+  locale?: string;
+}
+
 export interface AdapterOptions extends ProviderCredentials {
   /** Absolute callback URL registered with the provider: `<issuer>/cb/<id>`. */
   callbackUrl: string;
@@ -52,6 +59,12 @@ export interface AdapterOptions extends ProviderCredentials {
   /** Refuse upstream bodies larger than this. */
   maxBodyBytes: number;
   stateStore: BrokerStateStore;
+  /**
+   * Looks up a recently fetched profile for verified identity keys. An adapter whose provider needs a
+   * separate profile call (Weibo users/show, QQ get_user_info) skips that call when this answers: one
+   * round trip less for returning shoppers. Identity verification (uid, openid, appkey) always runs.
+   */
+  knownProfile?: (keys: string[]) => Promise<KnownProfile | undefined>;
 }
 
 /** What an adapter reports about the person who signed in upstream. */
@@ -69,6 +82,8 @@ export interface UpstreamIdentity {
   locale?: string;
   /** The upstream access token, kept only so that unlinking can revoke it. */
   accessToken?: string;
+  /** True when displayName/avatar came from AdapterOptions.knownProfile rather than the provider. */
+  profileFromCache?: boolean;
 }
 
 export interface EmulatorApp {

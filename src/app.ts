@@ -108,7 +108,9 @@ export async function createApp(deps: AppDeps): Promise<DengluApp> {
   });
   oidc.on('server_error', (_ctx, err) => log.error({ err: { message: err.message, stack: err.stack } }, 'oidc-provider server error'));
 
-  const imageOrigins = ['https:', ...(config.sandbox.enabled ? Object.values(config.sandbox.emulatorUrls) : [])];
+  // In the sandbox, avatars come from the emulators at the configured provider base URLs (plain http).
+  const sandboxImages = Object.values(config.providers).flatMap((p) => Object.values(p.baseUrls).map((u) => new URL(u).origin));
+  const imageOrigins = ['https:', ...(config.sandbox.enabled ? new Set([...Object.values(config.sandbox.emulatorUrls), ...sandboxImages]) : [])];
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
@@ -117,6 +119,10 @@ export async function createApp(deps: AppDeps): Promise<DengluApp> {
   app.use(cookieParser());
   app.get('/static/providers.css', providerStylesheet([...descriptors.values()]));
   app.use('/static', express.static(`${VIEWS_DIR}static`, { maxAge: config.production ? '1d' : 0 }));
+  // No icon: an empty answer instead of a 404 that browsers report as a console error on every page.
+  app.get('/favicon.ico', (_req, res) => {
+    res.status(204).set('cache-control', 'public, max-age=86400').end();
+  });
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });

@@ -36,16 +36,28 @@ export function createLogger(options: { level: string; destination?: NodeJS.Writ
   );
 }
 
-/** Express middleware: request id (from X-Request-Id when sane, else a new UUID) and one line per request. */
+function requestId(req: IncomingMessage, res: ServerResponse): string {
+  const incoming = req.headers['x-request-id'];
+  const id = typeof incoming === 'string' && /^[\w.-]{8,64}$/.test(incoming) ? incoming : randomUUID();
+  res.setHeader('X-Request-Id', id);
+  return id;
+}
+
+/**
+ * Express middleware: request id (from X-Request-Id when sane, else a new UUID) and one line per request.
+ * Below `info` no request lines are written, so only the id is set (pino-http's per-request child
+ * logger would cost CPU on every request for nothing).
+ */
 export function httpLogger(logger: Logger) {
+  if (!logger.isLevelEnabled('info')) {
+    return (req: IncomingMessage, res: ServerResponse, next: () => void): void => {
+      (req as IncomingMessage & { id: string }).id = requestId(req, res);
+      next();
+    };
+  }
   return pinoHttp({
     logger,
-    genReqId: (req: IncomingMessage, res: ServerResponse) => {
-      const incoming = req.headers['x-request-id'];
-      const id = typeof incoming === 'string' && /^[\w.-]{8,64}$/.test(incoming) ? incoming : randomUUID();
-      res.setHeader('X-Request-Id', id);
-      return id;
-    },
+    genReqId: requestId,
     serializers: {
       req: (req: any) => ({ id: req.id, method: req.method, url: redactUrl(req.url ?? '') }),
       res: (res: any) => ({ statusCode: res.statusCode }),

@@ -76,6 +76,9 @@ export class QqStrategy extends BrokerStrategy {
     meUrl.searchParams.set('access_token', accessToken);
     if (wantUnionid) meUrl.searchParams.set('unionid', '1');
     const me = readMe(await this.get('token_verify', '/oauth2.0/me', meUrl), appId);
+    const keys = qqIdentityKeys(appId, me.openid, me.unionid);
+    const known = await this.options.knownProfile?.(keys);
+    if (known) return { provider: 'qq', subject: qqSubject(appId, me.openid), keys, ...known, profileFromCache: true };
 
     const infoUrl = new URL(`${graph}/user/get_user_info`);
     infoUrl.searchParams.set('access_token', accessToken);

@@ -8,7 +8,7 @@ import type { AdapterOptions, UpstreamIdentity } from '../contract.ts';
 import { BrokerStrategy } from '../shared/broker-strategy.ts';
 import { apiBase, callWeibo, describeWeiboError, isWeiboError, parseObject } from './api-call.ts';
 import { descriptor } from './descriptor.ts';
-import { readTokenInfo, toIdentity } from './identity.ts';
+import { readTokenInfo, toIdentity, weiboKeys } from './identity.ts';
 
 export { revokeWeibo } from './revoke.ts';
 
@@ -36,6 +36,8 @@ export class WeiboStrategy extends BrokerStrategy {
       { fail: 'token_verify', decode: 'token_verify' },
     );
     const uid = readTokenInfo(info, this.options.clientId);
+    const known = await this.options.knownProfile?.(weiboKeys(uid));
+    if (known) return { provider: 'weibo', subject: uid, keys: weiboKeys(uid), ...known, profileFromCache: true };
     const show = new URL(`${api}/2/users/show.json`);
     show.searchParams.set('uid', uid);
     show.searchParams.set('access_token', accessToken);

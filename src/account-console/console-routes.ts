@@ -72,9 +72,19 @@ export function accountConsoleRoutes(ctx: LoginContext, o: { cookieKeys: string[
     );
   }
 
-  async function signInPage(req: Request, res: Response, reauth = false): Promise<void> {
+  async function signInPage(req: Request, res: Response, reauth = false, notice?: string): Promise<void> {
     const locale = localeOf(req);
-    res.type('html').send(await ctx.renderer.render('account-signin', { locale, requestId: requestId(res) }, { reauth }));
+    res.type('html').send(await ctx.renderer.render('account-signin', { locale, requestId: requestId(res) }, { reauth, notice }));
+  }
+
+  /** The notice named in the query (`?notice=unlinked&provider=weibo`), in the shopper's language. */
+  function noticeOf(req: Request): string | undefined {
+    const key = typeof req.query.notice === 'string' ? `account.notice.${req.query.notice}` : undefined;
+    if (!key || !hasMessage(key)) return undefined;
+    // Only a known provider's name: the query must not put words of its own on the page.
+    const id = typeof req.query.provider === 'string' ? req.query.provider : undefined;
+    if (id !== undefined && !ctx.descriptors.has(id)) return undefined;
+    return translator(localeOf(req))(key, { provider: id === undefined ? '' : label(id, localeOf(req)) });
   }
 
   /** Requires a signed-in shopper; with `recent`, one who signed in within ACCOUNT_REAUTH_SECONDS. */
@@ -93,11 +103,10 @@ export function accountConsoleRoutes(ctx: LoginContext, o: { cookieKeys: string[
 
   router.get('/account', async (req, res) => {
     const s = await currentAccount(ctx.oidc(), ctx.store, req, res);
-    if (!s) return signInPage(req, res);
-    const t = translator(localeOf(req));
-    const provider = typeof req.query.provider === 'string' ? label(req.query.provider, localeOf(req)) : '';
-    const key = typeof req.query.notice === 'string' ? `account.notice.${req.query.notice}` : undefined;
-    await page(req, res, s, key && hasMessage(key) ? { notice: t(key, { provider }) } : {});
+    const notice = noticeOf(req);
+    // Unlinking the identity this session signed in with ends the session too: still say what happened.
+    if (!s) return signInPage(req, res, false, notice);
+    await page(req, res, s, notice ? { notice } : {});
   });
 
   // Signing in to the console is an ordinary OpenID Connect authorization for Denglu's own client.

@@ -12,6 +12,8 @@ export interface LinkedIdentity {
   avatar?: string;
   linkedAt: EpochMs;
   lastUsedAt: EpochMs;
+  /** When displayName/avatar were last fetched from the provider. */
+  profileAt?: EpochMs;
   /** The provider's access token, sealed (src/accounts/upstream-token.ts), kept to revoke on unlink. */
   upstreamToken?: string;
 }

@@ -7,10 +7,20 @@ import { randomUUID } from 'node:crypto';
 import type { Clock, EpochMs } from '../clock.ts';
 import { GatewayError } from '../errors.ts';
 import type { Store } from '../store/store.ts';
-import type { UpstreamIdentity } from '../../providers/contract.ts';
+import type { KnownProfile, UpstreamIdentity } from '../../providers/contract.ts';
 import type { Account, LinkedIdentity } from './account.ts';
 
 const STAMP_GRANULARITY_MS = 60 * 60 * 1000;
+/** A provider profile (name, avatar) fetched this recently is reused instead of asked again. */
+export const PROFILE_FRESH_MS = 24 * 60 * 60 * 1000;
+
+/** The display data of a linked identity when it was fetched within PROFILE_FRESH_MS (see KnownProfile). */
+export async function knownProfile(store: Store, clock: Clock, keys: readonly string[]): Promise<KnownProfile | undefined> {
+  const account = await findAccountByIdentity(store, keys);
+  const identity = account?.identities.find((i) => i.keys.some((k) => keys.includes(k)));
+  if (!identity?.profileAt || clock.now() - identity.profileAt >= PROFILE_FRESH_MS) return undefined;
+  return { displayName: identity.displayName, ...(identity.avatar ? { avatar: identity.avatar } : {}) };
+}
 
 export async function findAccountByIdentity(store: Store, keys: readonly string[]): Promise<Account | undefined> {
   for (const key of keys) {
@@ -73,6 +83,7 @@ export function linked(identity: UpstreamIdentity, now: EpochMs, sealedToken?: s
     ...(identity.avatar ? { avatar: identity.avatar } : {}),
     linkedAt: now,
     lastUsedAt: now,
+    ...(identity.profileFromCache ? {} : { profileAt: now }),
     ...(sealedToken ? { upstreamToken: sealedToken } : {}),
   };
 }
@@ -94,8 +105,7 @@ async function touch(
   const needsWrite =
     !current ||
     newKeys.length > 0 ||
-    current.displayName !== identity.displayName ||
-    current.avatar !== identity.avatar ||
+    (!identity.profileFromCache && (current.displayName !== identity.displayName || current.avatar !== identity.avatar || stale(current.profileAt))) ||
     stale(current.lastUsedAt) ||
     (sealedToken !== undefined && current.upstreamToken === undefined) ||
     (partnerId !== undefined && (stale(shop?.lastAt) || shop?.lastProvider !== identity.provider));
@@ -107,8 +117,9 @@ async function touch(
           ? {
               ...i,
               keys: [...new Set([...i.keys, ...identity.keys])],
-              displayName: identity.displayName,
-              ...(identity.avatar ? { avatar: identity.avatar } : {}),
+              ...(identity.profileFromCache
+                ? {}
+                : { displayName: identity.displayName, ...(identity.avatar ? { avatar: identity.avatar } : {}), profileAt: now }),
               ...(sealedToken ? { upstreamToken: sealedToken } : {}),
               lastUsedAt: now,
             }

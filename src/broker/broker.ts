@@ -10,6 +10,7 @@ import type { Store } from '../store/store.ts';
 import type { AdapterOptions, BrokerStateStore, Locale, ProviderModule, UpstreamIdentity } from '../../providers/contract.ts';
 import type { BrokerStrategy } from '../../providers/shared/broker-strategy.ts';
 import { runStrategy, type StrategyRequest } from '../../providers/shared/run-strategy.ts';
+import { knownProfile } from '../accounts/sign-in.ts';
 import { bindingHash, FLOW_RETENTION_MS, newFlowId, type Flow, type FlowPurpose } from './flow.ts';
 
 export interface BrokerOptions {
@@ -59,6 +60,7 @@ export class Broker {
           timeoutMs: options.upstream.timeoutMs,
           maxBodyBytes: options.upstream.maxBodyBytes,
           stateStore,
+          knownProfile: (keys) => knownProfile(options.store, options.clock, keys),
         }),
       );
     }

@@ -7,6 +7,8 @@ import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { TestBrowser } from '../support/browser.ts';
 import { loginWith, startGateway, authRequest, atShop, approveAtProvider, redeem, type Gateway } from '../support/gateway.ts';
 import type { Account } from '../../src/accounts/account.ts';
+import { ManualClock } from '../../src/clock.ts';
+import { wiretap } from './e2e-checks.ts';
 
 describe('e2e: brokered login', function () {
   let gw: Gateway;
@@ -114,6 +116,20 @@ describe('e2e: brokered login', function () {
     const direct = await browser.go(second.url, { stopAt: atShop(shop) });
     assert.equal(direct.status, 0, 'went straight back to the shop');
     assert.equal((await redeem(shop, direct.url, second)).claims()!.sub, tokens.claims()!.sub);
+  });
+
+  it('skips the profile call for a returning shopper whose profile is fresh, and refreshes it after a day', async () => {
+    const tap = wiretap(gw.emulators.weibo!);
+    const first = await loginWith(gw, new TestBrowser(), 'alpha-basic', 'weibo', 'profile-reuser');
+    assert.equal(tap.count('/2/users/show.json'), 1);
+    const again = await loginWith(gw, new TestBrowser(), 'alpha-basic', 'weibo', 'profile-reuser');
+    assert.equal(tap.count('/2/users/show.json'), 1, 'no second users/show within a day');
+    assert.equal(tap.count('/oauth2/get_token_info'), 2, 'the uid is verified every time');
+    assert.equal(again.claims.sub, first.claims.sub);
+    assert.equal(again.claims.name, first.claims.name);
+    (gw.clock as ManualClock).advance(24 * 3600_000 + 1);
+    await loginWith(gw, new TestBrowser(), 'alpha-basic', 'weibo', 'profile-reuser');
+    assert.equal(tap.count('/2/users/show.json'), 2, 'refreshed after a day');
   });
 
   it('serves discovery with a stable issuer and a JWKS of RS256 signing keys', async () => {

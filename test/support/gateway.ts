@@ -141,7 +141,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
   }
   const config = loadConfig({ env, descriptors: DESCRIPTORS });
   const logs: string[] = [];
-  const log = createLogger({ level: 'info', destination: { write: (line: string) => logs.push(line) } as unknown as NodeJS.WritableStream });
+  const log = createLogger({ level: env.LOG_LEVEL, destination: { write: (line: string) => logs.push(line) } as unknown as NodeJS.WritableStream });
   const store = await LowdbStore.open({ dir: dataDir, clock, collections: COLLECTIONS });
   const { privateKey, jwk } = await shopJwtKey();
   const seeds = await testPartners(jwk);

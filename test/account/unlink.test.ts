@@ -1,0 +1,239 @@
+// Unlinking from the account console (security.md L3, L4, L7): a POST with the CSRF token and a recent
+// sign-in; the last way to sign in is never removed; shops that would become unreachable (counting
+// scheduled phases) are listed for confirmation; afterwards the sessions, grants and refresh tokens
+// obtained through the identity are gone and Weibo's grant is revoked with the stored token.
+
+import assert from 'node:assert/strict';
+import * as oidc from 'openid-client';
+import { wiretap, type Wiretap } from '../e2e/e2e-checks.ts';
+import { decode, type Page, type TestBrowser } from '../support/browser.ts';
+import { atShop, authRequest, loginWith, startGateway, type Gateway } from '../support/gateway.ts';
+import { ManualClock } from '../../src/clock.ts';
+import type { PartnerSeed } from '../../src/partners/partners.ts';
+import { tokenSealer } from '../../src/accounts/upstream-token.ts';
+import {
+  accountOf,
+  accountPage,
+  assertNothingChanged,
+  browserIn,
+  errorOn,
+  eventsOn,
+  identitiesOn,
+  linkWith,
+  MINUTE,
+  mustAccountOf,
+  openConsole,
+  snapshot,
+} from './account-support.ts';
+
+const at = (iso: string) => Date.parse(iso);
+const COOKIE_KEY = 'account-console-test-cookie-key-0123456789';
+
+/** Alpha ends QQ on 25 September 2013 (notice from the 10th); Beta does not offer QQ at all. */
+function schedules(partners: PartnerSeed[]): PartnerSeed[] {
+  return partners.map((p) => {
+    if (p.id === 'alpha') {
+      return {
+        ...p,
+        integrations: p.integrations.map((i) => (i.provider === 'qq' ? { ...i, noticeAt: at('2013-09-10T00:00:00+08:00'), cutoffAt: at('2013-09-25T00:00:00+08:00') } : i)),
+      };
+    }
+    if (p.id === 'beta') return { ...p, integrations: p.integrations.filter((i) => i.provider !== 'qq') };
+    return p;
+  });
+}
+
+/** The unlink form of `provider` on the account page, submitted with `fields` replacing its own. */
+function unlink(browser: TestBrowser, page: Page, fields: Record<string, string> = {}): Promise<Page> {
+  return browser.submit(page, fields, '/account/unlink');
+}
+
+/** A form posted to /account/unlink with exactly these fields (a forged or broken form). */
+function postUnlink(gw: Gateway, browser: TestBrowser, fields: Record<string, string>): Promise<Page> {
+  return browser.go(`${gw.issuer}/account/unlink`, { method: 'POST', body: new URLSearchParams(fields) });
+}
+
+/** The unlink form's hidden fields for `provider` on an account page. */
+function unlinkFields(page: Page, provider: string): Record<string, string> {
+  const block = new RegExp(`data-identity="${provider}">[\\s\\S]*?<form method="post" action="/account/unlink">([\\s\\S]*?)</form>`).exec(page.html)?.[1];
+  assert.ok(block, `an unlink form for ${provider}`);
+  return Object.fromEntries([...block.matchAll(/name="([^"]+)" value="([^"]*)"/g)].map((m) => [m[1]!, decode(m[2]!)]));
+}
+
+async function weiboTokenWorks(gw: Gateway, token: string): Promise<boolean> {
+  const res = await fetch(`${gw.emulators.weibo!.url}/oauth2/get_token_info`, { method: 'POST', body: new URLSearchParams({ access_token: token }) });
+  const body = (await res.json()) as { error_code?: number };
+  if (res.status !== 200) assert.equal(body.error_code, 21332, 'an unknown (revoked) token, not another error');
+  return res.status === 200;
+}
+
+describe('account console: unlinking a provider', function () {
+  let gw: Gateway;
+  let clock: ManualClock;
+  let tap: Wiretap;
+  /** The shopper: Weibo at Alpha and Beta, QQ linked; the console signed in with QQ. */
+  let shopper: TestBrowser;
+  /** Someone else holding the shopper's Weibo: signed in through it at Alpha, with a refresh token. */
+  let attacker: TestBrowser;
+  let attackerRefresh: string;
+
+  before(async () => {
+    clock = new ManualClock('2013-09-01T10:00:00+08:00');
+    gw = await startGateway({ clock, partners: schedules, env: { ACCOUNT_REAUTH_SECONDS: '120', COOKIE_KEYS: COOKIE_KEY } });
+    tap = wiretap(gw.emulators.weibo!);
+    shopper = browserIn('en');
+    await loginWith(gw, shopper, 'alpha-basic', 'weibo', 'victim');
+    await loginWith(gw, browserIn('en'), 'beta-basic', 'weibo', 'victim');
+    await openConsole(gw, shopper, 'weibo', 'victim');
+    assert.equal((await linkWith(gw, shopper, 'qq', 'victim-qq')).url.search, '?notice=linked&provider=qq');
+    clock.advance(MINUTE);
+    await openConsole(gw, shopper, 'qq', 'victim-qq', true);
+    attacker = browserIn('en');
+    const { tokens } = await loginWith(gw, attacker, 'alpha-basic', 'weibo', 'victim', { scope: 'openid profile offline_access', prompt: 'consent' });
+    assert.ok(tokens.refresh_token, 'the attacker holds a refresh token');
+    attackerRefresh = tokens.refresh_token;
+    await loginWith(gw, browserIn('en'), 'alpha-basic', 'weibo', 'solo'); // an account with Weibo only
+  });
+  after(async () => {
+    await gw.close();
+  });
+
+  it('refuses a POST without the CSRF token or with a wrong one: 403, nothing changed', async () => {
+    const page = await accountPage(gw, shopper);
+    const fields = unlinkFields(page, 'qq');
+    const before = await snapshot(gw);
+    for (const [what, csrf] of [['missing token', undefined], ['wrong token', `${fields._csrf!.slice(0, -4)}0000`]] as const) {
+      const { _csrf, ...rest } = fields;
+      const refused = await postUnlink(gw, shopper, csrf === undefined ? rest : { ...rest, _csrf: csrf });
+      assert.equal(refused.status, 403, what);
+      assert.match(refused.html, /data-error-code="ERR_CSRF"/, what);
+    }
+    await assertNothingChanged(gw, before, 'CSRF refusals');
+    assert.deepEqual(identitiesOn(await accountPage(gw, shopper)), ['weibo', 'qq']);
+  });
+
+  it('a session older than ACCOUNT_REAUTH_SECONDS (here 120) is sent to sign in again, nothing changed', async () => {
+    const page = await accountPage(gw, shopper);
+    clock.advance(2 * MINUTE + 1000);
+    const before = await snapshot(gw);
+    const asked = await unlink(shopper, page, unlinkFields(page, 'qq'));
+    assert.equal(asked.hops[0]!.status, 303);
+    assert.equal(asked.hops[0]!.location, '/account/login?reauth=1');
+    assert.equal(asked.hops.map((h) => new URL(h.url)).find((u) => u.pathname === '/auth')!.searchParams.get('prompt'), 'login');
+    assert.ok(asked.url.pathname.startsWith('/interaction/'), `the chooser, not ${asked.url.href}`);
+    await assertNothingChanged(gw, before, 'stale session');
+    // Signing in again with QQ makes it recent.
+    await openConsole(gw, shopper, 'qq', 'victim-qq', true);
+  });
+
+  it('refuses to remove the last way to sign in: 409 with the reason, nothing changed', async () => {
+    const solo = browserIn('en');
+    const page = await openConsole(gw, solo, 'weibo', 'solo');
+    assert.deepEqual(identitiesOn(page), ['weibo']);
+    const before = await snapshot(gw);
+    const refused = await unlink(solo, page);
+    assert.equal(refused.status, 409);
+    assert.equal(refused.url.pathname, '/account/unlink');
+    assert.equal(decode(errorOn(refused) ?? ''), 'This is your only way to sign in; add another before unlinking it.');
+    assert.deepEqual(identitiesOn(refused), ['weibo'], 'still listed');
+    await assertNothingChanged(gw, before, 'last method');
+    assert.equal(tap.count('/oauth2/revokeoauth2'), 0, 'nothing revoked at Weibo');
+    // And in Chinese.
+    solo.acceptLanguage = 'zh-CN';
+    const zh = await unlink(solo, await accountPage(gw, solo));
+    assert.equal(zh.status, 409);
+    assert.equal(errorOn(zh), '这是你唯一的登录方式，请先添加另一种方式再解除绑定。');
+    await assertNothingChanged(gw, before, 'last method (zh-CN)');
+  });
+
+  it('refuses another account\'s identity as not found (no IDOR), nothing changed', async () => {
+    const solo = await mustAccountOf(gw, 'weibo', 'solo');
+    const page = await accountPage(gw, shopper);
+    const before = await snapshot(gw);
+    const refused = await unlink(shopper, page, { provider: 'weibo', subject: solo.identities[0]!.subject });
+    assert.equal(refused.status, 404);
+    assert.ok(errorOn(refused), 'an explanation on the account page');
+    await assertNothingChanged(gw, before, 'another account\'s identity');
+  });
+
+  it('asks for confirmation, listing the shops that would become unreachable (now or by schedule)', async () => {
+    const page = await accountPage(gw, shopper);
+    const before = await snapshot(gw);
+    const confirm = await unlink(shopper, page, unlinkFields(page, 'weibo'));
+    assert.equal(confirm.status, 409);
+    assert.match(confirm.html, /<h1>Unlink Weibo\?<\/h1>/);
+    const risks = [...confirm.html.matchAll(/<ul class="risks">([\s\S]*?)<\/ul>/g)].flatMap((m) => [...m[1]!.matchAll(/<li>([^<]*)<\/li>/g)].map((r) => decode(r[1]!)));
+    assert.deepEqual(risks, [
+      'Alpha Shop: your remaining ways to sign in stop there on 25 September 2013',
+      'Beta Shop: none of your remaining ways to sign in works there',
+    ]);
+    assert.match(confirm.html, /<a class="button" href="\/account">Cancel<\/a>/);
+    await assertNothingChanged(gw, before, 'asking for confirmation');
+    assert.equal(tap.count('/oauth2/revokeoauth2'), 0);
+  });
+
+  it('on confirmation removes Weibo, ends what was obtained through it, and revokes the grant at Weibo', async () => {
+    clock.advance(MINUTE); // the unlink happens after the link: events are ordered by time
+    const stored = (await mustAccountOf(gw, 'weibo', 'victim')).identities.find((i) => i.provider === 'weibo')!;
+    assert.ok(stored.upstreamToken, 'the Weibo token is kept, sealed');
+    const token = await tokenSealer([COOKIE_KEY]).open(stored.upstreamToken);
+    assert.ok(token && (await weiboTokenWorks(gw, token)), 'the stored token works at Weibo before');
+    const shop = gw.shops['alpha-basic']!;
+    const silent = async (browser: TestBrowser) => {
+      const request = await authRequest(shop, { prompt: 'none' });
+      const back = await browser.go(request.url, { stopAt: atShop(shop) });
+      assert.equal(back.status, 0);
+      return back.url.searchParams;
+    };
+    assert.ok((await silent(attacker)).get('code'), 'before: the attacker\'s Denglu session signs in silently');
+    const auditBefore = (await snapshot(gw)).audit;
+
+    const page = await accountPage(gw, shopper);
+    const confirm = await unlink(shopper, page, unlinkFields(page, 'weibo'));
+    const done = await shopper.submit(confirm, {}, '/account/unlink');
+    assert.equal(done.url.search, '?notice=unlinked&provider=weibo', done.html.slice(0, 400));
+    assert.match(done.html, /Weibo is unlinked; sign-ins and grants obtained through it have ended\./);
+    assert.deepEqual(identitiesOn(done), ['qq']);
+    assert.equal(await accountOf(gw, 'weibo', 'victim'), undefined, 'no account holds that Weibo identity');
+    assert.equal((await snapshot(gw)).audit, auditBefore + 1, 'one audit entry');
+
+    // L3: the attacker's session no longer signs in silently, and the refresh token is dead.
+    assert.equal((await silent(attacker)).get('error'), 'login_required');
+    assert.match((await accountPage(gw, attacker)).html, /Sign in to see and manage the ways you sign in\./);
+    await assert.rejects(oidc.refreshTokenGrant(shop.config, attackerRefresh), (err: any) => err.error === 'invalid_grant');
+    // The shopper's own session (signed in with QQ) is untouched.
+    assert.match((await accountPage(gw, shopper)).html, /data-identity="qq"/);
+
+    // Weibo's revokeoauth2 was called once and the stored token stopped working.
+    const revokes = tap.requests.filter((r) => r.path === '/oauth2/revokeoauth2');
+    assert.equal(revokes.length, 1);
+    assert.equal(revokes[0]!.status, 200);
+    assert.deepEqual(JSON.parse(revokes[0]!.body), { result: 'true' });
+    assert.equal(await weiboTokenWorks(gw, token), false, 'the token no longer works at Weibo');
+  });
+
+  it('link and unlink are on the account page\'s recent security events, newest first (en and zh-CN)', async () => {
+    assert.deepEqual(eventsOn(await accountPage(gw, shopper)), ['unlinked Weibo', 'linked QQ']);
+    const zh = browserIn('zh-CN');
+    await openConsole(gw, zh, 'qq', 'victim-qq');
+    assert.deepEqual(eventsOn(await accountPage(gw, zh)), ['解除绑定微博', '绑定了QQ']);
+  });
+
+  it('unlinking the identity the session signed in with ends that session too, and still says what happened', async () => {
+    const other = browserIn('en');
+    await loginWith(gw, other, 'alpha-basic', 'weibo', 'other');
+    await openConsole(gw, other, 'weibo', 'other');
+    await linkWith(gw, other, 'sohu', 'other-sohu');
+    // Weibo fails to revoke this time: the shopper is told to revoke it at Weibo.
+    gw.emulators.weibo!.emulator.faults.set('revokeoauth2', 'status500', 1);
+    const page = await accountPage(gw, other);
+    const done = await unlink(other, page, unlinkFields(page, 'weibo'));
+    assert.equal(done.url.search, '?notice=unlinkedNoRevoke&provider=weibo');
+    assert.match(done.html, /Sign in to see and manage the ways you sign in\./, 'the Weibo session has ended');
+    assert.match(done.html, /<p class="notice-ok" role="status">Weibo is unlinked\. Its authorization at Weibo could not be revoked; you can revoke it in your Weibo settings\.<\/p>/);
+    assert.deepEqual((await mustAccountOf(gw, 'sohu', 'other-sohu')).identities.map((i) => i.provider), ['sohu']);
+    // The query cannot put words of its own on the page.
+    const forged = await other.go(`${gw.issuer}/account?notice=unlinked&provider=${encodeURIComponent('your bank')}`);
+    assert.doesNotMatch(forged.html, /your bank/);
+  });
+});
