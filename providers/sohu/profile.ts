@@ -6,6 +6,7 @@ import { UpstreamError } from '../../src/errors.ts';
 import type { UpstreamIdentity } from '../contract.ts';
 import type { UpstreamResponse } from '../shared/upstream-http.ts';
 import { sohuIdentityKeys } from './identity.ts';
+import { httpUrl } from '../shared/profile-fields.ts';
 
 export function identityFromUsersShow(res: UpstreamResponse): UpstreamIdentity {
   const json = parseObject(res.body);
@@ -52,12 +53,3 @@ function nonEmpty(value: unknown): string | undefined {
   return typeof value === 'string' && value.trim() !== '' ? value : undefined;
 }
 
-function httpUrl(value: unknown): string | undefined {
-  if (typeof value !== 'string') return undefined;
-  try {
-    const url = new URL(value);
-    return url.protocol === 'https:' || url.protocol === 'http:' ? url.toString() : undefined;
-  } catch {
-    return undefined;
-  }
-}

@@ -5,6 +5,7 @@
 import { UpstreamError } from '../../src/errors.ts';
 import type { UpstreamIdentity } from '../contract.ts';
 import type { WeiboJson } from './api-call.ts';
+import { httpUrl } from '../shared/profile-fields.ts';
 
 /** The key the account is found under; the emulator's identityKeysFor must agree. */
 export function weiboKeys(uid: string): string[] {
@@ -53,16 +54,6 @@ function text(value: unknown): string | undefined {
   return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
 }
 
-/** Only http(s) URLs are passed on: the avatar ends up in Denglu's pages. */
-function httpUrl(value: unknown): string | undefined {
-  if (typeof value !== 'string') return undefined;
-  try {
-    const url = new URL(value);
-    return url.protocol === 'https:' || url.protocol === 'http:' ? url.toString() : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /** Weibo's `lang` is `zh-cn`, `zh-tw` or `en`. */
 function localeOf(value: unknown): string | undefined {

@@ -28,6 +28,41 @@ async function flowCount(gw: Gateway): Promise<number> {
   return (await gw.store.list('flows')).length;
 }
 
+/**
+ * Stages "the same moment" for two requests: every store lookup of an account by one of `keys` waits
+ * for the other request's same lookup (or 1 s), so both have looked before either writes. Returns
+ * how many lookups met a partner, and a function restoring the store.
+ */
+function lockstepLookups(gw: Gateway, keys: string[]): { met: () => number; restore: () => void } {
+  const store = gw.store as unknown as { findOne: (c: string, i: string, k: string) => Promise<unknown> };
+  const original = store.findOne;
+  let waiting: (() => void) | undefined;
+  let met = 0;
+  store.findOne = async function (this: unknown, collection, index, key) {
+    if (collection === 'accounts' && index === 'identity' && keys.includes(key)) {
+      if (waiting) {
+        met++;
+        const partner = waiting;
+        waiting = undefined;
+        partner();
+      } else {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(() => {
+            waiting = undefined;
+            resolve();
+          }, 1000);
+          waiting = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+      }
+    }
+    return original.call(gw.store, collection, index, key);
+  };
+  return { met: () => met, restore: () => void (store.findOne = original) };
+}
+
 /** Posts the link form without going through the page (a forged or broken form). */
 async function postLink(gw: Gateway, browser: ReturnType<typeof browserIn>, provider: string, fields: Record<string, string>) {
   return browser.go(`${gw.issuer}/account/link/${provider}`, { method: 'POST', body: new URLSearchParams(fields) });
@@ -193,7 +228,10 @@ describe('account console: linking a provider', function () {
     const hankCallback = await approveUntilCallback(gw, hank, await startLink(gw, hank, 'qq'), 'shared-qq');
     const before = await snapshot(gw);
 
-    const pages = await Promise.all([gina.go(ginaCallback), hank.go(hankCallback)]);
+    // Both callbacks look the identity up before either links it: only the store's unique index decides.
+    const lockstep = lockstepLookups(gw, gw.emulators.qq!.emulator.identityKeysFor('shared-qq', 'e2e-qq'));
+    const pages = await Promise.all([gina.go(ginaCallback), hank.go(hankCallback)]).finally(lockstep.restore);
+    assert.ok(lockstep.met() >= 1, 'the two links looked the identity up at the same moment');
     const won = pages.filter((p) => p.url.search === '?notice=linked&provider=qq');
     const lost = pages.filter((p) => p.status === 409);
     assert.equal(won.length, 1, `one winner: ${pages.map((p) => `${p.status} ${p.url.pathname}${p.url.search}`).join(', ')}`);

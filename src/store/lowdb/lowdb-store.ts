@@ -159,31 +159,28 @@ export class LowdbStore implements Store {
     const record = this.#tables.table(collection).records.get(id);
     if (!record) return false;
     const live = this.#tables.isLive(record);
-    if (this.#volatile.has(collection)) {
-      this.#open();
-      this.#tables.remove(collection, id);
-      return live;
-    }
-    const group = this.#group(collection);
-    const seq = group.journal.nextSeq();
-    const undo = this.#tables.remove(collection, id);
-    await this.#append(group, seq, [deleteLine(collection, id)], [undo]);
+    await this.#remove(collection, id);
     return live;
   }
 
   async take<T>(collection: string, id: string): Promise<T | undefined> {
     const value = this.#tables.get(collection, id) as T | undefined;
     if (value === undefined) return undefined;
+    await this.#remove(collection, id);
+    return value;
+  }
+
+  /** Removes from memory now (so a concurrent take cannot see it), journaled unless volatile. */
+  async #remove(collection: string, id: string): Promise<void> {
     if (this.#volatile.has(collection)) {
       this.#open();
       this.#tables.remove(collection, id);
-      return value;
+      return;
     }
     const group = this.#group(collection);
     const seq = group.journal.nextSeq();
     const undo = this.#tables.remove(collection, id);
     await this.#append(group, seq, [deleteLine(collection, id)], [undo]);
-    return value;
   }
 
   async batch(ops: BatchOp[]): Promise<void> {
