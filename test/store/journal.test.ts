@@ -75,6 +75,36 @@ describe('store/lowdb journal', () => {
     return entries.map((e) => e.s);
   }
 
+  it('acknowledges only after fdatasync by default, and syncs in the background with syncIntervalMs', async () => {
+    let syncs = 0;
+    wrap('datasync', async (original) => {
+      syncs++;
+      return original();
+    });
+    const strict = (await Journal.open(dir, 'strict', { afterSeq: 0 })).journal;
+    let seq = strict.nextSeq();
+    await strict.appendRaw(seq, `{"s":${seq},"o":[]}\n`, () => {});
+    assert.equal(syncs, 1, 'synced before the acknowledgement');
+    await strict.close();
+
+    syncs = 0;
+    const lazy = (await Journal.open(dir, 'lazy', { afterSeq: 0, syncIntervalMs: 50 })).journal;
+    for (let i = 0; i < 5; i++) {
+      seq = lazy.nextSeq();
+      await lazy.appendRaw(seq, `{"s":${seq},"o":[]}\n`, () => {});
+    }
+    assert.equal(syncs, 0, 'acknowledged once written, before any fdatasync');
+    await new Promise((resolve) => setTimeout(resolve, 120));
+    assert.equal(syncs, 1, 'one background fdatasync covered the five writes');
+    seq = lazy.nextSeq();
+    await lazy.appendRaw(seq, `{"s":${seq},"o":[]}\n`, () => {});
+    await lazy.close();
+    assert.equal(syncs, 2, 'closing syncs what is still unsynced');
+    const reopened = await Journal.open(dir, 'lazy', { afterSeq: 0 });
+    assert.equal(reopened.entries.length, 6);
+    await reopened.journal.close();
+  });
+
   it('a group commit straddling a rotation: when the newer segment fails, the older run is acknowledged', async () => {
     let failFile: string | undefined;
     const { journal } = await Journal.open(dir, 'domain', {

@@ -1,5 +1,8 @@
 // Append-only journal of store writes with group commit. Each line is one atomic batch
-// `{"s":seq,"o":[ops]}`; a batch is acknowledged only after its line is fdatasync'ed. Lines live in
+// `{"s":seq,"o":[ops]}`. A batch is acknowledged once its line is written (so it survives a crash of the
+// process) and, by default, fdatasync'ed (so it survives a power loss); with `syncIntervalMs` the
+// fdatasync runs in the background at most that often instead (for data whose last second may be lost
+// on power failure, never on a process crash). Lines live in
 // segment files `<group>.<firstSeq>.journal`; compaction rotates to a new segment and deletes old ones
 // once a snapshot covers them. A crash can only tear the last line, which is dropped on open.
 
@@ -54,8 +57,15 @@ export class Journal {
   #firstFailedSeq = 0;
   #bytesSinceRotate = 0;
   #closed = false;
+  readonly #syncIntervalMs: number | undefined;
+  /** Segments written since their last fdatasync (interval mode). */
+  readonly #unsynced = new Set<Segment>();
+  #syncTimer: NodeJS.Timeout | undefined;
+  #log: ((msg: string) => void) | undefined;
 
-  private constructor(dir: string, group: string, segments: Segment[], lastSeq: number, hook?: WriteHook) {
+  private constructor(dir: string, group: string, segments: Segment[], lastSeq: number, hook?: WriteHook, syncIntervalMs?: number, log?: (msg: string) => void) {
+    this.#syncIntervalMs = syncIntervalMs;
+    this.#log = log;
     this.#dir = dir;
     this.#group = group;
     this.#segments = segments;
@@ -72,7 +82,7 @@ export class Journal {
   static async open(
     dir: string,
     group: string,
-    options: { afterSeq: number; hook?: WriteHook; log?: (msg: string) => void },
+    options: { afterSeq: number; hook?: WriteHook; log?: (msg: string) => void; syncIntervalMs?: number },
   ): Promise<{ journal: Journal; entries: JournalEntry[] }> {
     const names = (await readdir(dir))
       .map((name) => ({ name, m: SEGMENT.exec(name) }))
@@ -117,7 +127,7 @@ export class Journal {
       segments.push({ file, firstSeq: lastSeq + 1, handle, offset: 0 });
       await fsyncDir(dir);
     }
-    return { journal: new Journal(dir, group, segments, lastSeq, options.hook), entries };
+    return { journal: new Journal(dir, group, segments, lastSeq, options.hook, options.syncIntervalMs, options.log), entries };
   }
 
   get lastSeq(): number {
@@ -182,6 +192,7 @@ export class Journal {
       const segment = this.#segments[i]!;
       const next = this.#segments[i + 1];
       if (next && next.firstSeq <= cut + 1) {
+        this.#unsynced.delete(segment);
         await segment.handle.close();
         await rm(segment.file, { force: true });
       } else {
@@ -195,7 +206,30 @@ export class Journal {
   async close(): Promise<void> {
     while (this.#flushing) await this.#flushing;
     this.#closed = true;
+    clearTimeout(this.#syncTimer);
+    await this.#syncNow();
     for (const segment of this.#segments) await segment.handle.close();
+  }
+
+  #syncLater(segment: Segment): void {
+    this.#unsynced.add(segment);
+    this.#syncTimer ??= setTimeout(() => {
+      this.#syncTimer = undefined;
+      void this.#syncNow();
+    }, this.#syncIntervalMs);
+    this.#syncTimer.unref();
+  }
+
+  async #syncNow(): Promise<void> {
+    for (const segment of [...this.#unsynced]) {
+      this.#unsynced.delete(segment);
+      try {
+        await segment.handle.datasync();
+      } catch (err) {
+        // Written data is safe from a process crash already; only power-loss safety is delayed.
+        if ((err as NodeJS.ErrnoException).code !== 'EBADF') this.#log?.(`journal ${segment.file}: background fdatasync failed: ${(err as Error).message}`);
+      }
+    }
   }
 
   get #current(): Segment {
@@ -229,7 +263,8 @@ export class Journal {
             const buf = Buffer.from(items.map((i) => i.line).join(''), 'utf8');
             this.#hook?.(segment.file);
             await writeAll(segment.handle, buf);
-            await segment.handle.datasync();
+            if (this.#syncIntervalMs === undefined) await segment.handle.datasync();
+            else this.#syncLater(segment);
             segment.offset += buf.length;
             this.#bytesSinceRotate += buf.length;
             this.#durableSeq = items[items.length - 1]!.seq;

@@ -19,6 +19,13 @@ export interface LowdbStoreOptions {
   dir: string;
   clock: Clock;
   collections: readonly CollectionSpec[];
+  /**
+   * fdatasync of the `ephemeral` group (sessions, grants, tokens) runs in the background at most this
+   * often (default 1000 ms) instead of before each acknowledgement: a process crash loses nothing, a power
+   * loss at most this much of them. `domain` data is always fdatasync'ed before it is acknowledged.
+   * 0 syncs ephemeral data before acknowledging too.
+   */
+  ephemeralSyncMs?: number;
   /** Rewrite a group's snapshot once its journal passed this many bytes (default 16 MiB). */
   compactAfterBytes?: number;
   log?: { info: (msg: string) => void; warn: (msg: string) => void };
@@ -90,6 +97,7 @@ export class LowdbStore implements Store {
       afterSeq: db.data.seq,
       hook: this.#options.writeHook,
       log: this.#options.log?.warn,
+      ...(name === 'ephemeral' && (this.#options.ephemeralSyncMs ?? 1000) > 0 ? { syncIntervalMs: this.#options.ephemeralSyncMs ?? 1000 } : {}),
     });
     for (const entry of entries) this.#replay(entry, known);
     const group: Group = { name, collections, db, journal, compacting: undefined };
