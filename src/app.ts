@@ -16,7 +16,9 @@ import { callbackRoute } from './broker/callback-route.ts';
 import { lifecycleRoutes } from './broker/lifecycle-routes.ts';
 import { interactionUrl } from './broker/interaction-url.ts';
 import type { LoginContext } from './broker/login-context.ts';
-import { createOidcProvider, type OidcProvider } from './oidc/provider.ts';
+import { clientPartnerId, createOidcProvider, type OidcProvider } from './oidc/provider.ts';
+import { providerOf } from './oidc/lifecycle-checks.ts';
+import { recordShopUse } from './accounts/shop-use.ts';
 import { loadCookieKeys, loadPairwiseSalt, loadSigningKeys } from './oidc/secrets.ts';
 import { createRenderer, VIEWS_DIR } from './http/render.ts';
 import { securityHeaders } from './http/security.ts';
@@ -91,6 +93,7 @@ export async function createApp(deps: AppDeps): Promise<DengluApp> {
   };
   await ensureConsolePartner(store, clock, config.issuer, [...broker.configured()]);
 
+  const methodIds = new Set(descriptors.keys());
   oidc = createOidcProvider({
     issuer: config.issuer,
     store,
@@ -101,12 +104,22 @@ export async function createApp(deps: AppDeps): Promise<DengluApp> {
     sessionTtlSeconds: config.sessionTtlSeconds,
     interactionTtlSeconds: Math.max(3600, config.flowTtlSeconds * 2),
     renderer,
-    providerIds: new Set(descriptors.keys()),
+    providerIds: methodIds,
     configured: () => broker.configured(),
     interactionUrl: interactionUrl(login),
     secureCookies,
   });
   oidc.on('server_error', (_ctx, err) => log.error({ err: { message: err.message, stack: err.stack } }, 'oidc-provider server error'));
+  // Every authorization a shop receives (fresh sign-in or single sign-on) counts as use of that shop.
+  oidc.on('authorization.success', (ctx) => {
+    const { session, client } = ctx.oidc;
+    const partnerId = client ? clientPartnerId(client) : undefined;
+    const method = providerOf(session?.amr, methodIds);
+    if (!session?.accountId || !partnerId || !method) return;
+    recordShopUse(store, clock, session.accountId, partnerId, method).catch((err) =>
+      log.warn({ err: { message: (err as Error).message } }, 'could not record shop use'),
+    );
+  });
 
   // In the sandbox, avatars come from the emulators at the configured provider base URLs (plain http).
   const sandboxImages = Object.values(config.providers).flatMap((p) => Object.values(p.baseUrls).map((u) => new URL(u).origin));

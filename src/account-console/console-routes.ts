@@ -12,6 +12,7 @@ import { createCsrf } from '../http/csrf.ts';
 import { listAudit } from '../audit/audit.ts';
 import { findIdentity, shopsAtRisk, signInMethods, unlinkIdentity } from '../accounts/unlink.ts';
 import { listPartners } from '../partners/partners.ts';
+import { getAccount } from '../accounts/sign-in.ts';
 import { partnerName, type Partner } from '../partners/partner.ts';
 import { revokeAccessThrough } from '../oidc/revoke-sessions.ts';
 import { formatInstant } from '../time/instant.ts';
@@ -189,8 +190,10 @@ export function accountConsoleRoutes(ctx: LoginContext, o: { cookieKeys: string[
     try {
       await unlinkIdentity(ctx.store, ctx.clock, s.account.id, provider, subject);
     } catch (err) {
-      if (err instanceof GatewayError && err.expose) return page(req, res, s, { error: hasMessage(`error.${err.code}`) ? t(`error.${err.code}` as any) : err.message, status: err.status });
-      throw err;
+      if (!(err instanceof GatewayError && err.expose)) throw err;
+      // Show the account as it is now: another tab may have changed it since this request read it.
+      const current = { ...s, account: (await getAccount(ctx.store, s.account.id)) ?? s.account };
+      return page(req, res, current, { error: hasMessage(`error.${err.code}`) ? t(`error.${err.code}` as any) : err.message, status: err.status });
     }
     const revoked = await revokeAccessThrough(ctx.store, s.account.id, provider);
     const upstream = await revokeUpstream(ctx, provider, identity.upstreamToken);

@@ -32,7 +32,7 @@ export async function revokeAccessThrough(store: Store, accountId: string, provi
     const p = value.payload;
     if (value.model === 'Session' && sessionUids.has(p.uid)) sessions++;
     else if (value.model === 'Grant' && grantIds.has(p.jti)) grants++;
-    else if ( (p.sessionUid && sessionUids.has(p.sessionUid)) || (p.grantId && grantIds.has(p.grantId))) tokens++;
+    else if (through(p) || (p.sessionUid && sessionUids.has(p.sessionUid)) || (p.grantId && grantIds.has(p.grantId))) tokens++;
     else continue;
     ops[collection]!.push({ op: 'delete', collection, id });
   }

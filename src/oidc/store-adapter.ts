@@ -98,11 +98,10 @@ export function createStoreAdapter(store: Store, clock: Clock) {
       await store.delete(this.collection, this.#id(id));
     }
 
+    /** Deletes this model's artifacts of the grant (oidc-provider calls it once per token model). */
     async revokeByGrantId(grantId: string): Promise<void> {
-      for (const collection of OIDC_COLLECTIONS) {
-        const docs = await store.list<OidcDoc>(collection, { index: { name: 'grantId', key: grantId } });
-        if (docs.length) await store.batch(docs.map((d) => ({ op: 'delete' as const, collection, id: d.id })));
-      }
+      const docs = (await store.list<OidcDoc>(this.collection, { index: { name: 'grantId', key: grantId } })).filter((d) => d.value.model === this.model);
+      if (docs.length) await store.batch(docs.map((d) => ({ op: 'delete' as const, collection: this.collection, id: d.id })));
     }
   };
 }

@@ -137,6 +137,7 @@ ${typeof s.user.claims.picture === 'string' ? `<img alt="" src="${escapeHtml(s.u
 <dt>idp</dt><dd id="idp">${escapeHtml(String(s.user.claims.idp ?? ''))}</dd>
 <dt>amr</dt><dd>${escapeHtml(JSON.stringify(s.user.claims.amr ?? []))}</dd></dl>
 <details><summary>ID token claims</summary><pre>${escapeHtml(JSON.stringify(s.user.claims, null, 2))}</pre></details>
+<p><a class="btn plain" href="${escapeHtml(o.issuer)}/account" id="denglu-account">管理登录方式 · Manage how you sign in (Denglu account)</a></p>
 <p><a class="btn plain" href="/logout">退出 · Log out</a></p></section>`
     : `<section class="login"><h2>登录 · Log in</h2>${buttons}
 <a class="btn plain" href="/login">更多登录方式 · More ways to log in (Denglu chooser)</a></section>`;

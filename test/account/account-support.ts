@@ -22,8 +22,6 @@ export async function openConsole(gw: Gateway, browser: TestBrowser, provider: s
   let page = await browser.go(`${gw.issuer}/account/login${reauth ? '?reauth=1' : ''}`);
   if (page.url.pathname.startsWith('/interaction/')) page = await browser.click(page, `/start/${provider}`);
   if (page.url.origin === gw.emulators[provider]!.url) page = await browser.submit(page, { login, decision: 'approve' });
-  // Another account signing in ends the browser's session first: oidc-provider's self-submitting form.
-  if (page.html.includes('/session/end/confirm')) page = await browser.submit(page, {}, '/session/end/confirm');
   assert.equal(page.url.pathname, '/account', `ended at ${page.url.href}: ${page.html.slice(0, 300)}`);
   assert.equal(page.status, 200);
   return page;
@@ -104,6 +102,46 @@ export function eventsOn(page: Page): string[] {
 /** The alert a refused form re-renders the account page with. */
 export function errorOn(page: Page): string | undefined {
   return /<p class="alert" role="alert" data-error="1">([^<]*)<\/p>/.exec(page.html)?.[1];
+}
+
+/**
+ * Stages "the same moment" for two requests: every call of the store's `method` matching `matches`
+ * waits for the other request's matching call (or 1 s), so both have read before either writes;
+ * after `pairs` meetings calls pass freely. Returns how many calls met a partner, and a function putting the store back.
+ */
+export function inLockstep(
+  gw: Gateway,
+  method: 'get' | 'findOne',
+  matches: (...args: unknown[]) => boolean,
+  pairs = Infinity,
+): { met: () => number; restore: () => void } {
+  const store = gw.store as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
+  const original = store[method]!;
+  let waiting: (() => void) | undefined;
+  let met = 0;
+  store[method] = async (...args: unknown[]) => {
+    if (met < pairs && matches(...args)) {
+      if (waiting) {
+        met++;
+        const partner = waiting;
+        waiting = undefined;
+        partner();
+      } else {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(() => {
+            waiting = undefined;
+            resolve();
+          }, 1000);
+          waiting = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+      }
+    }
+    return original.apply(gw.store, args);
+  };
+  return { met: () => met, restore: () => void (store[method] = original) };
 }
 
 export const MINUTE = 60 * 1000;

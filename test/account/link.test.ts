@@ -14,6 +14,7 @@ import {
   assertNothingChanged,
   browserIn,
   identitiesOn,
+  inLockstep,
   linkWith,
   MINUTE,
   mustAccountOf,
@@ -26,41 +27,6 @@ const CONFLICT_EN = 'This QQ account is already linked to another Denglu account
 
 async function flowCount(gw: Gateway): Promise<number> {
   return (await gw.store.list('flows')).length;
-}
-
-/**
- * Stages "the same moment" for two requests: every store lookup of an account by one of `keys` waits
- * for the other request's same lookup (or 1 s), so both have looked before either writes. Returns
- * how many lookups met a partner, and a function restoring the store.
- */
-function lockstepLookups(gw: Gateway, keys: string[]): { met: () => number; restore: () => void } {
-  const store = gw.store as unknown as { findOne: (c: string, i: string, k: string) => Promise<unknown> };
-  const original = store.findOne;
-  let waiting: (() => void) | undefined;
-  let met = 0;
-  store.findOne = async function (this: unknown, collection, index, key) {
-    if (collection === 'accounts' && index === 'identity' && keys.includes(key)) {
-      if (waiting) {
-        met++;
-        const partner = waiting;
-        waiting = undefined;
-        partner();
-      } else {
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(() => {
-            waiting = undefined;
-            resolve();
-          }, 1000);
-          waiting = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-      }
-    }
-    return original.call(gw.store, collection, index, key);
-  };
-  return { met: () => met, restore: () => void (store.findOne = original) };
 }
 
 /** Posts the link form without going through the page (a forged or broken form). */
@@ -229,7 +195,8 @@ describe('account console: linking a provider', function () {
     const before = await snapshot(gw);
 
     // Both callbacks look the identity up before either links it: only the store's unique index decides.
-    const lockstep = lockstepLookups(gw, gw.emulators.qq!.emulator.identityKeysFor('shared-qq', 'e2e-qq'));
+    const keys = gw.emulators.qq!.emulator.identityKeysFor('shared-qq', 'e2e-qq');
+    const lockstep = inLockstep(gw, 'findOne', (collection, index, key) => collection === 'accounts' && index === 'identity' && keys.includes(String(key)));
     const pages = await Promise.all([gina.go(ginaCallback), hank.go(hankCallback)]).finally(lockstep.restore);
     assert.ok(lockstep.met() >= 1, 'the two links looked the identity up at the same moment');
     const won = pages.filter((p) => p.url.search === '?notice=linked&provider=qq');

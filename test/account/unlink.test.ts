@@ -19,6 +19,7 @@ import {
   errorOn,
   eventsOn,
   identitiesOn,
+  inLockstep,
   linkWith,
   MINUTE,
   mustAccountOf,
@@ -217,6 +218,28 @@ describe('account console: unlinking a provider', function () {
     const zh = browserIn('zh-CN');
     await openConsole(gw, zh, 'qq', 'victim-qq');
     assert.deepEqual(eventsOn(await accountPage(gw, zh)), ['解除绑定微博', '绑定了QQ']);
+  });
+
+  it('two tabs unlinking the last two ways at the same moment: one is refused, one way remains', async () => {
+    const tabs = browserIn('en');
+    await loginWith(gw, tabs, 'alpha-basic', 'weibo', 'two-tabs');
+    await openConsole(gw, tabs, 'weibo', 'two-tabs');
+    await linkWith(gw, tabs, 'sohu', 'two-tabs-sohu');
+    const account = await mustAccountOf(gw, 'weibo', 'two-tabs');
+    const page = await accountPage(gw, tabs);
+    const [weibo, sohu] = [unlinkFields(page, 'weibo'), unlinkFields(page, 'sohu')];
+    const auditBefore = (await snapshot(gw)).audit;
+
+    // Both requests read the account (two ways to sign in) before either removes one.
+    const lockstep = inLockstep(gw, 'get', (collection, id) => collection === 'accounts' && id === account.id, 1);
+    const pages = await Promise.all([postUnlink(gw, tabs, { ...weibo, confirm: 'yes' }), postUnlink(gw, tabs, { ...sohu, confirm: 'yes' })]).finally(lockstep.restore);
+    assert.ok(lockstep.met() >= 1, 'the two unlinks read the account at the same moment');
+    const refused = pages.filter((p) => p.status === 409);
+    assert.equal(refused.length, 1, `one refused: ${pages.map((p) => `${p.status} ${p.url.pathname}${p.url.search}`).join(', ')}`);
+    assert.equal(decode(errorOn(refused[0]!) ?? ''), 'This is your only way to sign in; add another before unlinking it.');
+    assert.equal(identitiesOn(refused[0]!).length, 1, 'the refusal shows the account as it is now');
+    assert.equal((await gw.store.get<{ identities: unknown[] }>('accounts', account.id))!.identities.length, 1, 'one way to sign in remains');
+    assert.equal((await snapshot(gw)).audit, auditBefore + 1, 'one identity.unlink entry');
   });
 
   it('unlinking the identity the session signed in with ends that session too, and still says what happened', async () => {

@@ -131,8 +131,7 @@ export class PageGuard {
       if (i >= 0) {
         this.expected.splice(i, 1);
         this.answered.add(`${status} ${url}`);
-      }
-      else this.problems.push({ kind: 'http', url, text: `${request.method()} answered ${status}` });
+      } else this.problems.push({ kind: 'http', url, text: `${request.method()} answered ${status}` });
     }
     const isDocument = request.isNavigationRequest() && request.frame() === page.mainFrame() && (status < 300 || status >= 400); // not a redirect hop
     if (!isDocument || new URL(url).origin !== this.dengluOrigin) return;

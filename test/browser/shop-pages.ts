@@ -4,13 +4,13 @@
 
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import { at, clickTo, here, visit } from './navigation.ts';
+import { at, clickTo, here, visit, type UrlCheck } from './navigation.ts';
 import type { World } from './world.ts';
 
 export class ShopPage {
   readonly page: Page;
   readonly world: World;
-  readonly home;
+  readonly home: UrlCheck;
   readonly dengluOrigin: string;
 
   constructor(page: Page, world: World) {

@@ -68,7 +68,7 @@ describe('browser: a shopper at the JD demo shop, in headless Chromium', functio
     await browser?.close();
     await world?.close();
     if (guard) {
-      const paths = [...new Set(guard.dengluPages.map((p) => new URL(p.url).pathname.replace(/\/interaction\/[^/]+/, '/interaction/:uid')))];
+      const paths = [...new Set(guard.dengluPages.map((p) => `${new URL(p.url).pathname.replace(/\/interaction\/[^/]+/, '/interaction/:uid')}${p.status === 200 ? '' : ` (${p.status})`}`))];
       console.log(`    Denglu pages checked (CSP header, no inline script/style): ${paths.join(', ')}`);
       console.log(`    timings: ${timings.join('; ')}`);
       if (guard.warnings.length) console.log(`    browser warnings (not failures):\n      ${guard.warnings.join('\n      ')}`);
@@ -87,7 +87,7 @@ describe('browser: a shopper at the JD demo shop, in headless Chromium', functio
 
   it('2. links QQ on /account after re-authenticating, and sees each identity\'s status at JD', async () => {
     clock.advance(6 * 60_000); // the sign-in is now older than ACCOUNT_REAUTH_SECONDS (5 minutes)
-    await denglu.openAccount();
+    await denglu.openAccount('header');
     assert.deepEqual(await denglu.identities(), ['weibo']);
     const reauthed = await denglu.link('qq', QQ_USER, { provider: 'weibo', login: WEIBO_USER });
     assert.equal(reauthed, true, 'linking asked for a recent sign-in first');
@@ -120,7 +120,7 @@ describe('browser: a shopper at the JD demo shop, in headless Chromium', functio
   });
 
   it('5. unlinks Weibo on /account and signs in to the shop with QQ: same sub', async () => {
-    await denglu.openAccount();
+    await denglu.openAccount('url');
     await denglu.unlink('weibo');
     assert.deepEqual(await denglu.identities(), ['qq']);
     await shop.open();
