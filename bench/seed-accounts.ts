@@ -1,6 +1,8 @@
 // Pre-generates N accounts deterministically in an embedded store, one per emulator test user
 // (`user00001` …), exactly as first sign-ins would have created them, then compacts the store so the
-// gateway starts from a snapshot. Shows a progress bar.
+// gateway starts from a snapshot. Shows a progress bar. The accounts are active ones (signed in and
+// profile fetched just now), so the 1,000 and 100,000 runs do the same work per login and differ only in
+// the size of the store.
 
 import { COLLECTIONS } from '../src/store/collections.ts';
 import { LowdbStore } from '../src/store/lowdb/lowdb-store.ts';
@@ -15,15 +17,16 @@ export async function seedAccounts(dir: string, count: number, provider: string,
   const store = await LowdbStore.open({ dir, clock: systemClock, collections: COLLECTIONS });
   try {
     const users = generatedUsers(count);
-    const at = Date.UTC(2013, 0, 1);
+    const created = Date.UTC(2013, 0, 1);
+    const active = Date.now();
     for (let i = 0; i < users.length; i += 1000) {
       const ops: BatchOp[] = users.slice(i, i + 1000).map((u, j) => {
         const keys = emulator.identityKeysFor(u.login, clientId);
         const n = i + j + 1;
         const account: Account = {
           id: `bench-account-${String(n).padStart(7, '0')}`,
-          createdAt: at,
-          identities: [{ provider, subject: keys[0]!.split(':').slice(2).join(':'), keys, displayName: u.name, linkedAt: at, lastUsedAt: at }],
+          createdAt: created,
+          identities: [{ provider, subject: keys[0]!.split(':').slice(2).join(':'), keys, displayName: u.name, linkedAt: created, lastUsedAt: active, profileAt: active }],
           profile: { name: u.name },
           shops: {},
         };
