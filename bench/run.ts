@@ -9,7 +9,7 @@ import { cpus, hostname, totalmem, tmpdir, type as osType, release } from 'node:
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { BENCH_CLIENT } from './bench-partner.ts';
+import { BENCH_CLIENT, benchPartner } from './bench-partner.ts';
 import { fetchJwks, percentile, runLoad, type LoadResult, type Target } from './load-client.ts';
 import { freePort, metrics, startServer, type Server } from './spawn-server.ts';
 import { seedAccounts } from './seed-accounts.ts';
@@ -202,7 +202,7 @@ async function main(): Promise<void> {
     for (const n of o.dengluOnly ? [] : o.scale) {
       const dir = join(work, `scale-${n}`);
       await mkdir(dir, { recursive: true });
-      await seedAccounts(dir, n, o.provider, `bench-${o.provider}`, (d, t) => progress(`seeding ${t.toLocaleString('en')} accounts ${bar(d / t)} ${d.toLocaleString('en')}`));
+      await seedAccounts(dir, n, o.provider, `bench-${o.provider}`, benchPartner(o.provider).id, (d, t) => progress(`seeding ${t.toLocaleString('en')} accounts ${bar(d / t)} ${d.toLocaleString('en')}`));
       done(`seeded ${n.toLocaleString('en')} accounts`);
       const s = await startDenglu(o, dir, n);
       try {

@@ -12,7 +12,14 @@ import { PROVIDERS } from '../providers/index.ts';
 import type { Account } from '../src/accounts/account.ts';
 import type { BatchOp } from '../src/store/store.ts';
 
-export async function seedAccounts(dir: string, count: number, provider: string, clientId: string, progress: (done: number, total: number) => void): Promise<void> {
+export async function seedAccounts(
+  dir: string,
+  count: number,
+  provider: string,
+  clientId: string,
+  shop: string,
+  progress: (done: number, total: number) => void,
+): Promise<void> {
   const emulator = PROVIDERS.get(provider)!.createEmulator({ apps: [] });
   const store = await LowdbStore.open({ dir, clock: systemClock, collections: COLLECTIONS });
   try {
@@ -28,7 +35,7 @@ export async function seedAccounts(dir: string, count: number, provider: string,
           createdAt: created,
           identities: [{ provider, subject: keys[0]!.split(':').slice(2).join(':'), keys, displayName: u.name, linkedAt: created, lastUsedAt: active, profileAt: active }],
           profile: { name: u.name },
-          shops: {},
+          shops: { [shop]: { firstAt: created, lastAt: active, lastProvider: provider } },
         };
         return { op: 'create', collection: 'accounts', id: account.id, value: account };
       });
