@@ -13,6 +13,19 @@ export interface Server {
   stop(): Promise<void>;
 }
 
+/** Every child still running: killed when the benchmark exits, however it exits. */
+const running = new Set<ChildProcess>();
+const killAll = () => {
+  for (const proc of running) proc.kill('SIGKILL');
+};
+process.on('exit', killAll);
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    killAll();
+    process.exit(130);
+  });
+}
+
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();
@@ -28,6 +41,8 @@ export function startServer(name: string, script: string, env: Record<string, st
   const path = fileURLToPath(new URL(script, import.meta.url));
   const profile = options.profileDir ? ['--cpu-prof', '--cpu-prof-dir', options.profileDir, '--cpu-prof-name', `${name}-${Date.now()}.cpuprofile`] : [];
   const proc = spawn(process.execPath, [...profile, '--import', 'tsx', path], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  running.add(proc);
+  proc.once('exit', () => running.delete(proc));
   let stderr = '';
   proc.stderr!.on('data', (d: Buffer) => {
     stderr += d.toString();

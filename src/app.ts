@@ -35,6 +35,9 @@ import { passwordSignInRoute } from './broker/password-route.ts';
 import { createMailer } from './mail/mailer.ts';
 import { adminPages } from './admin/pages/admin-pages.ts';
 
+/** Paths served by oidc-provider (its default routes; see src/oidc/provider.ts). */
+const OIDC_ENDPOINTS = /^\/(?:auth(?:\/|$)|token(?:\/revocation)?$|me$|jwks$|session\/end|request$|\.well-known\/openid-configuration$)/;
+
 export interface AppDeps {
   config: Config;
   store: Store;
@@ -129,6 +132,10 @@ export async function createApp(deps: AppDeps): Promise<DengluApp> {
   app.set('trust proxy', false);
   app.use(httpLogger(log));
   app.use(securityHeaders({ production: config.production, imageOrigins }));
+  // The OpenID Provider's own endpoints go straight to it: no cookie parsing, no walk through Denglu's
+  // page routers on the login hot path (/auth, /auth/<uid>, /token, …).
+  const oidcCallback = oidc.callback();
+  app.use((req, res, next) => (OIDC_ENDPOINTS.test(req.path) ? oidcCallback(req, res) : next()));
   app.use(cookieParser());
   app.get('/static/providers.css', providerStylesheet([...descriptors.values()]));
   app.use('/static', express.static(`${VIEWS_DIR}static`, { maxAge: config.production ? '1d' : 0 }));
@@ -148,7 +155,7 @@ export async function createApp(deps: AppDeps): Promise<DengluApp> {
   app.use(interactionRoutes(login));
   app.use(lifecycleRoutes(login));
   app.use(callbackRoute(login));
-  app.use(oidc.callback());
+  app.use(oidcCallback);
   app.use(notFound);
   app.use(errorHandler(log, renderer));
   return { app, oidc, broker };
