@@ -44,12 +44,12 @@ export async function signInWithIdentity(
   clock: Clock,
   identity: UpstreamIdentity,
   partnerId: string | undefined,
-  options: { mayCreate: boolean; sealedToken?: string } = { mayCreate: true },
+  options: { mayCreate: boolean; seal?: () => Promise<string | undefined> } = { mayCreate: true },
 ): Promise<SignInResult> {
   const now = clock.now();
   const existing = await findAccountByIdentity(store, identity.keys);
   if (existing) {
-    return { account: await touch(store, existing, identity, partnerId, now, options.sealedToken), created: false };
+    return { account: await touch(store, existing, identity, partnerId, now, options.seal), created: false };
   }
   if (!options.mayCreate) {
     throw new GatewayError('ERR_NEW_ACCOUNTS_CLOSED', `new accounts through ${identity.provider} are closed here`, { status: 403 });
@@ -57,7 +57,7 @@ export async function signInWithIdentity(
   const account: Account = {
     id: randomUUID(),
     createdAt: now,
-    identities: [linked(identity, now, options.sealedToken)],
+    identities: [linked(identity, now, await options.seal?.())],
     profile: { name: identity.displayName, ...(identity.avatar ? { picture: identity.avatar } : {}), ...(identity.locale ? { locale: identity.locale } : {}) },
     shops: partnerId ? { [partnerId]: { firstAt: now, lastAt: now, lastProvider: identity.provider } } : {},
   };
@@ -68,7 +68,7 @@ export async function signInWithIdentity(
     // Two first sign-ins with one identity at the same moment: the unique index lets one create.
     if (err instanceof GatewayError && err.code === 'ERR_CONFLICT') {
       const winner = await findAccountByIdentity(store, identity.keys);
-      if (winner) return { account: await touch(store, winner, identity, partnerId, now, options.sealedToken), created: false };
+      if (winner) return { account: await touch(store, winner, identity, partnerId, now, options.seal), created: false };
     }
     throw err;
   }
@@ -95,13 +95,15 @@ async function touch(
   identity: UpstreamIdentity,
   partnerId: string | undefined,
   now: EpochMs,
-  sealedToken: string | undefined,
+  seal: (() => Promise<string | undefined>) | undefined,
 ): Promise<Account> {
   const index = account.identities.findIndex((i) => i.provider === identity.provider && i.keys.some((k) => identity.keys.includes(k)));
   const current = account.identities[index];
   const shop = partnerId ? account.shops[partnerId] : undefined;
   const newKeys = current ? identity.keys.filter((k) => !current.keys.includes(k)) : [];
   const stale = (t: EpochMs | undefined) => t === undefined || now - t >= STAMP_GRANULARITY_MS;
+  // The upstream token is sealed (an encryption) only when the identity has none stored yet.
+  const sealedToken = current && current.upstreamToken === undefined ? await seal?.() : undefined;
   const needsWrite =
     !current ||
     newKeys.length > 0 ||

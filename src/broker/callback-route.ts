@@ -100,8 +100,7 @@ async function completeLogin(ctx: LoginContext, a: Arrival): Promise<void> {
   }
   const notice = availability.phase.phase === 'notice';
   const mayCreate = !notice || availability.integration.newAccountsDuringNotice;
-  const sealedToken = await sealedTokenOf(ctx, a.identity);
-  const { account, created } = await signInWithIdentity(ctx.store, ctx.clock, a.identity, a.partner.id, { mayCreate, ...(sealedToken ? { sealedToken } : {}) });
+  const { account, created } = await signInWithIdentity(ctx.store, ctx.clock, a.identity, a.partner.id, { mayCreate, seal: () => sealedTokenOf(ctx, a.identity) });
   ctx.log.info({ reqId: requestId(a.res), provider: a.flow.provider, partner: a.partner.id, account: account.id, created }, 'signed in upstream');
   if (notice && noticeDue(account, a.partner.id, now)) {
     await holdLogin(ctx.store, { interactionUid: a.interaction.uid, accountId: account.id, partnerId: a.partner.id, provider: a.flow.provider, kind: 'notice', createdAt: now });

@@ -15,8 +15,9 @@ export async function loadInteraction(oidc: OidcProvider, uid: string) {
 }
 
 /** Saves the result and returns where the browser resumes; undefined when the interaction is gone. */
-export async function finishInteraction(oidc: OidcProvider, uid: string, result: InteractionResult): Promise<string | undefined> {
-  const interaction = await oidc.Interaction.find(uid);
+/** `interaction` is the uid, or the Interaction already loaded in this request (saves a lookup). */
+export async function finishInteraction(oidc: OidcProvider, interactionOrUid: string | any, result: InteractionResult): Promise<string | undefined> {
+  const interaction = typeof interactionOrUid === 'string' ? await oidc.Interaction.find(interactionOrUid) : interactionOrUid;
   if (!interaction) return undefined;
   interaction.result = result as any;
   // oidc-provider keeps interaction expiry in its own (real-time) seconds.
@@ -49,5 +50,5 @@ export async function finishLogin(
   // A password sign-in is `pwd` (RFC 8176); a provider's is federated through that provider.
   const login = { accountId, amr: provider === PASSWORD_METHOD ? [PASSWORD_AMR] : ['fed', provider], remember: true };
   const outcome = firstParty ? { login, consent: { grantId: await grantAll(oidc, interaction, accountId) } } : { login };
-  return finishInteraction(oidc, interaction.uid, outcome);
+  return finishInteraction(oidc, typeof interaction.save === 'function' ? interaction : interaction.uid, outcome);
 }
