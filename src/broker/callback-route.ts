@@ -50,7 +50,9 @@ export function callbackRoute(ctx: LoginContext): Router {
         'upstream sign-in failed',
       );
       const f: FailureContext =
-        interaction && partner ? failureContext(ctx, res, partner, interaction.uid, locale, providerId) : { locale, requestId: requestId(res), provider: providerId };
+        interaction && partner
+          ? failureContext(ctx, res, partner, interaction.uid, locale, providerId)
+          : { locale, requestId: requestId(res), provider: providerId, fromAccountPage: flow?.purpose === 'link' };
       await sendFailure(ctx, res, err, f);
     };
     if (!result.ok) return fail(result.error);

@@ -22,6 +22,8 @@ export interface FailureContext {
   /** Whether the failed provider may still be tried. */
   retryable?: boolean;
   hint?: string;
+  /** The failure happened on the account page (a link from /account): offer the way back there. */
+  fromAccountPage?: boolean;
   /** The ways that still work, shown as buttons (when a provider is unavailable or has ended). */
   alternatives?: { id: string; label: string; href: string; migrate?: boolean }[];
 }
@@ -60,6 +62,7 @@ export async function sendFailure(ctx: LoginContext, res: Response, err: unknown
     if (f.othersAvailable) actions.push({ href: `${base}?chooser`, label: t('error.chooseAnother') });
     actions.push({ href: `${base}/abort?error=${shopError(err)}`, label: t('error.backToShop', { shop: f.shopName ?? '' }), method: 'post' });
   } else {
+    if (f.fromAccountPage) actions.push({ href: '/account', label: t('account.back'), primary: true });
     actions.push({ href: '/', label: t('error.home') });
   }
   const status = err instanceof GatewayError ? err.status : 500;
