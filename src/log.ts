@@ -36,6 +36,11 @@ export function createLogger(options: { level: string; destination?: NodeJS.Writ
   );
 }
 
+/** The request id of this response (set by httpLogger), for pages and log lines. */
+export function requestIdOf(res: ServerResponse): string {
+  return String(res.getHeader('x-request-id') ?? '');
+}
+
 function requestId(req: IncomingMessage, res: ServerResponse): string {
   const incoming = req.headers['x-request-id'];
   const id = typeof incoming === 'string' && /^[\w.-]{8,64}$/.test(incoming) ? incoming : randomUUID();

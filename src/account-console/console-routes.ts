@@ -17,16 +17,15 @@ import { partnerName, type Partner } from '../partners/partner.ts';
 import { revokeAccessThrough } from '../oidc/revoke-sessions.ts';
 import { formatInstant } from '../time/instant.ts';
 import type { Locale } from '../../providers/contract.ts';
-import { ensureBinding } from '../broker/binding-cookie.ts';
-import { expressJar } from '../broker/lifecycle-routes.ts';
+import { browserBinding } from '../broker/binding-cookie.ts';
 import type { LoginContext } from '../broker/login-context.ts';
 import { CONSOLE_CLIENT, consoleRedirectUri } from './console-partner.ts';
 import { currentAccount, type SignedIn } from './current-account.ts';
 import { identityStatus } from './identity-status.ts';
 import { nativeSection } from './native-view.ts';
+import { requestIdOf } from '../log.ts';
 
 const STATE_COOKIE = 'dl_console_state';
-const requestId = (res: Response): string => String(res.getHeader('x-request-id') ?? '');
 
 export function accountConsoleRoutes(ctx: LoginContext, o: { cookieKeys: string[]; issuer: string }): Router {
   const router = express.Router();
@@ -49,7 +48,7 @@ export function accountConsoleRoutes(ctx: LoginContext, o: { cookieKeys: string[
       text: hasMessage(`event.${e.action}`) ? t(`event.${e.action}` as any, { provider: label(e.target.provider ?? '', locale) }) : e.action,
     }));
     res.status(flash.status ?? 200).type('html').send(
-      await ctx.renderer.render('account', { locale, requestId: requestId(res) }, {
+      await ctx.renderer.render('account', { locale, requestId: requestIdOf(res) }, {
         csrf: csrf.token(req, res),
         name: s.account.profile.name,
         identities: s.account.identities.map((i) => ({
@@ -75,7 +74,7 @@ export function accountConsoleRoutes(ctx: LoginContext, o: { cookieKeys: string[
 
   async function signInPage(req: Request, res: Response, reauth = false, notice?: string): Promise<void> {
     const locale = localeOf(req);
-    res.type('html').send(await ctx.renderer.render('account-signin', { locale, requestId: requestId(res) }, { reauth, notice }));
+    res.type('html').send(await ctx.renderer.render('account-signin', { locale, requestId: requestIdOf(res) }, { reauth, notice }));
   }
 
   /** The notice named in the query (`?notice=unlinked&provider=weibo`), in the shopper's language. */
@@ -149,7 +148,7 @@ export function accountConsoleRoutes(ctx: LoginContext, o: { cookieKeys: string[
     const url = await ctx.broker.start({
       provider,
       purpose: 'link',
-      binding: ensureBinding(expressJar(req, res), ctx.secureCookies),
+      binding: browserBinding(req, res, ctx.secureCookies),
       locale: localeOf(req),
       accountId: s.account.id,
     });
@@ -171,7 +170,7 @@ export function accountConsoleRoutes(ctx: LoginContext, o: { cookieKeys: string[
     if (risks.length && req.body.confirm !== 'yes') {
       const byId = new Map<string, Partner>(partners.map((p) => [p.id, p]));
       res.status(409).type('html').send(
-        await ctx.renderer.render('unlink-confirm', { locale, requestId: requestId(res) }, {
+        await ctx.renderer.render('unlink-confirm', { locale, requestId: requestIdOf(res) }, {
           csrf: csrf.token(req, res),
           provider: label(provider, locale),
           providerId: provider,
@@ -197,7 +196,7 @@ export function accountConsoleRoutes(ctx: LoginContext, o: { cookieKeys: string[
     }
     const revoked = await revokeAccessThrough(ctx.store, s.account.id, provider);
     const upstream = await revokeUpstream(ctx, provider, identity.upstreamToken);
-    ctx.log.info({ reqId: requestId(res), account: s.account.id, provider, revoked, upstream }, 'identity unlinked');
+    ctx.log.info({ reqId: requestIdOf(res), account: s.account.id, provider, revoked, upstream }, 'identity unlinked');
     res.redirect(303, `/account?notice=${upstream === 'failed' ? 'unlinkedNoRevoke' : 'unlinked'}&provider=${encodeURIComponent(provider)}`);
   });
 

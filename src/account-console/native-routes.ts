@@ -27,8 +27,8 @@ import { listOutbox } from '../mail/outbox.ts';
 import { formatInstant } from '../time/instant.ts';
 import { currentAccount, type SignedIn } from './current-account.ts';
 import { freshSocial, nativeSection } from './native-view.ts';
+import { requestIdOf } from '../log.ts';
 
-const requestId = (res: Response): string => String(res.getHeader('x-request-id') ?? '');
 
 /** HTTP status of each refusal. */
 const STATUS: Partial<Record<NativeProblem | 'currentRequired' | 'currentWrong', number>> = {
@@ -52,7 +52,7 @@ export function nativeRoutes(ctx: LoginContext, o: { cookieKeys: string[]; issue
   const field = (req: Request, name: string) => (typeof req.body?.[name] === 'string' ? (req.body[name] as string) : '');
 
   async function render(req: Request, res: Response, view: string, locals: Record<string, unknown>, status = 200): Promise<void> {
-    res.status(status).type('html').send(await ctx.renderer.render(view, { locale: localeOf(req), requestId: requestId(res) }, locals));
+    res.status(status).type('html').send(await ctx.renderer.render(view, { locale: localeOf(req), requestId: requestIdOf(res) }, locals));
   }
 
   /** A one-message page (done, or a link that no longer works). */
@@ -86,7 +86,7 @@ export function nativeRoutes(ctx: LoginContext, o: { cookieKeys: string[]; issue
     if (!s) return;
     const r = await requestEmail(deps, s.account.id, field(req, 'email'), localeOf(req));
     if (!r.ok) return refuse(req, res, s, r.problem, field(req, 'email').slice(0, 254));
-    ctx.log.info({ reqId: requestId(res), account: s.account.id }, 'email verification sent');
+    ctx.log.info({ reqId: requestIdOf(res), account: s.account.id }, 'email verification sent');
     res.redirect(303, '/account?notice=emailSent');
   });
 
@@ -112,7 +112,7 @@ export function nativeRoutes(ctx: LoginContext, o: { cookieKeys: string[]; issue
     if (pending && (await otherAccount(req, res, pending.accountId))) return message(req, res, 'verify.title', t('native.problem.tokenOtherAccount'), 403);
     const r = await confirmEmail(deps, field(req, 'token'));
     if (!r.ok) return message(req, res, 'verify.title', t(`native.problem.${r.problem}`), STATUS[r.problem] ?? 400);
-    ctx.log.info({ reqId: requestId(res), account: r.accountId }, 'email verified');
+    ctx.log.info({ reqId: requestIdOf(res), account: r.accountId }, 'email verified');
     const s = await currentAccount(ctx.oidc(), ctx.store, req, res);
     if (s?.account.id === r.accountId) return res.redirect(303, '/account?notice=emailVerified');
     await message(req, res, 'verify.title', t('verify.done', { email: r.email }));
@@ -127,7 +127,7 @@ export function nativeRoutes(ctx: LoginContext, o: { cookieKeys: string[]; issue
       if (!fresh(s)) return void res.redirect(303, '/account/login?reauth=1');
       const r = await setPassword(deps, s.account.id, password, 'set');
       if (!r.ok) return refuse(req, res, s, r.problem);
-      ctx.log.info({ reqId: requestId(res), account: s.account.id }, 'password set');
+      ctx.log.info({ reqId: requestIdOf(res), account: s.account.id }, 'password set');
       return res.redirect(303, '/account?notice=passwordSet');
     }
     // A change: the current password (throttled like a sign-in), or a fresh social sign-in.
@@ -140,7 +140,7 @@ export function nativeRoutes(ctx: LoginContext, o: { cookieKeys: string[]; issue
     }
     const r = await setPassword(deps, s.account.id, password, 'change', s.sessionUid);
     if (!r.ok) return refuse(req, res, s, r.problem);
-    ctx.log.info({ reqId: requestId(res), account: s.account.id }, 'password changed');
+    ctx.log.info({ reqId: requestIdOf(res), account: s.account.id }, 'password changed');
     res.redirect(303, '/account?notice=passwordChanged');
   });
 
@@ -167,7 +167,7 @@ export function nativeRoutes(ctx: LoginContext, o: { cookieKeys: string[]; issue
     const token = field(req, 'token');
     const r = await confirmPasswordReset(deps, token, field(req, 'password'));
     if (r.ok) {
-      ctx.log.info({ reqId: requestId(res), account: r.accountId }, 'password reset; sessions revoked');
+      ctx.log.info({ reqId: requestIdOf(res), account: r.accountId }, 'password reset; sessions revoked');
       return message(req, res, 'reset.title', t('reset.done'));
     }
     if (r.problem === 'tokenInvalid') return message(req, res, 'reset.title', t('native.problem.tokenInvalid'), 400);

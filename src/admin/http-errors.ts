@@ -6,6 +6,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { GatewayError, ValidationError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { DEFAULTS } from '../../config/defaults.ts';
+import { requestIdOf } from '../log.ts';
 
 export interface ErrorBody {
   error: string;
@@ -14,9 +15,7 @@ export interface ErrorBody {
   requestId: string;
 }
 
-export function requestIdOf(res: Response): string {
-  return String(res.getHeader('x-request-id') ?? '');
-}
+export { requestIdOf };
 
 export function sendError(res: Response, status: number, body: Omit<ErrorBody, 'requestId'>): void {
   res.status(status).json({ ...body, requestId: requestIdOf(res) });

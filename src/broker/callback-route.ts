@@ -21,8 +21,8 @@ import { noticeDue } from './lifecycle-routes.ts';
 import type { LoginContext } from './login-context.ts';
 import { holdLogin, pendingLogin, releaseLogin } from './pending-login.ts';
 import { currentAccount } from '../account-console/current-account.ts';
+import { requestIdOf } from '../log.ts';
 
-const requestId = (res: Response): string => String(res.getHeader('x-request-id') ?? '');
 
 interface Arrival {
   req: Request;
@@ -46,13 +46,13 @@ export function callbackRoute(ctx: LoginContext): Router {
     const interaction = flow?.interactionUid ? await loadInteraction(ctx.oidc(), flow.interactionUid) : undefined;
     const fail = async (err: unknown) => {
       ctx.log.warn(
-        { reqId: requestId(res), provider: providerId, purpose: flow?.purpose, code: (err as GatewayError).code, step: (err as any).step, err: { message: (err as Error).message } },
+        { reqId: requestIdOf(res), provider: providerId, purpose: flow?.purpose, code: (err as GatewayError).code, step: (err as any).step, err: { message: (err as Error).message } },
         'upstream sign-in failed',
       );
       const f: FailureContext =
         interaction && partner
           ? failureContext(ctx, res, partner, interaction.uid, locale, providerId)
-          : { locale, requestId: requestId(res), provider: providerId, fromAccountPage: flow?.purpose === 'link' };
+          : { locale, requestId: requestIdOf(res), provider: providerId, fromAccountPage: flow?.purpose === 'link' };
       await sendFailure(ctx, res, err, f);
     };
     if (!result.ok) return fail(result.error);
@@ -103,7 +103,7 @@ async function completeLogin(ctx: LoginContext, a: Arrival): Promise<void> {
   const notice = availability.phase.phase === 'notice';
   const mayCreate = !notice || availability.integration.newAccountsDuringNotice;
   const { account, created } = await signInWithIdentity(ctx.store, ctx.clock, a.identity, a.partner.id, { mayCreate, seal: () => sealedTokenOf(ctx, a.identity) });
-  ctx.log.info({ reqId: requestId(a.res), provider: a.flow.provider, partner: a.partner.id, account: account.id, created }, 'signed in upstream');
+  ctx.log.info({ reqId: requestIdOf(a.res), provider: a.flow.provider, partner: a.partner.id, account: account.id, created }, 'signed in upstream');
   if (notice && noticeDue(account, a.partner.id, now)) {
     await holdLogin(ctx.store, { interactionUid: a.interaction.uid, accountId: account.id, partnerId: a.partner.id, provider: a.flow.provider, kind: 'notice', createdAt: now });
     return void a.res.redirect(303, `/interaction/${a.interaction.uid}/notice`);
@@ -135,7 +135,7 @@ async function completeConsoleLink(ctx: LoginContext, req: Request, res: Respons
     throw new GatewayError('ERR_REAUTH_REQUIRED', 'the signed-in account changed during the link', { status: 403, expose: true });
   }
   await linkIdentity(ctx.store, ctx.clock, signed.account.id, identity, await sealedTokenOf(ctx, identity));
-  ctx.log.info({ reqId: requestId(res), provider: flow.provider, account: signed.account.id }, 'linked from the account console');
+  ctx.log.info({ reqId: requestIdOf(res), provider: flow.provider, account: signed.account.id }, 'linked from the account console');
   res.redirect(303, `/account?notice=linked&provider=${encodeURIComponent(flow.provider)}`);
 }
 
@@ -150,7 +150,7 @@ async function completeLink(ctx: LoginContext, a: Arrival): Promise<void> {
     return a.fail(new GatewayError('ERR_PROVIDER_UNAVAILABLE', `provider "${a.flow.provider}" cannot replace anything here now`, { status: 403 }));
   }
   const { account } = await linkIdentity(ctx.store, ctx.clock, pending.accountId, a.identity, await sealedTokenOf(ctx, a.identity));
-  ctx.log.info({ reqId: requestId(a.res), provider: a.flow.provider, partner: a.partner.id, account: account.id, replaced: pending.provider }, 'linked a replacement');
+  ctx.log.info({ reqId: requestIdOf(a.res), provider: a.flow.provider, partner: a.partner.id, account: account.id, replaced: pending.provider }, 'linked a replacement');
   await releaseLogin(ctx.store, a.interaction.uid);
   await finish(ctx, a, account.id, a.flow.provider);
 }

@@ -15,13 +15,12 @@ import { partnerName, type Partner } from '../partners/partner.ts';
 import type { Locale } from '../../providers/contract.ts';
 import { providerOf } from '../oidc/lifecycle-checks.ts';
 import { PASSWORD_METHOD } from '../accounts/password-method.ts';
-import { ensureBinding } from './binding-cookie.ts';
+import { browserBinding } from './binding-cookie.ts';
 import { sendFailure, type FailureContext } from './failure-page.ts';
 import { finishInteraction, grantAll } from './finish-interaction.ts';
-import { expressJar } from './lifecycle-routes.ts';
 import type { LoginContext } from './login-context.ts';
+import { requestIdOf } from '../log.ts';
 
-const requestId = (res: Response): string => String(res.getHeader('x-request-id') ?? '');
 
 export function localeFor(req: Request, params: Record<string, unknown> | undefined, partner?: Partner): Locale {
   return pickLocale({ uiLocales: params?.ui_locales, acceptLanguage: req.get('accept-language'), fallback: partner?.locales[0] });
@@ -41,7 +40,7 @@ export function failureContext(ctx: LoginContext, res: Response, partner: Partne
   const retryable = provider ? loginAvailability(partner, provider, ctx.broker.configured(), ctx.clock.now()).ok : false;
   return {
     locale,
-    requestId: requestId(res),
+    requestId: requestIdOf(res),
     interactionUid: uid,
     shopName: partnerName(partner, locale),
     ...(provider ? { provider } : {}),
@@ -91,7 +90,7 @@ export async function sendChooser(
   const sessionLabel = sessionProvider ? (ctx.descriptors.get(sessionProvider)?.label[locale] ?? sessionProvider) : undefined;
   const alert = sessionLabel ? t('chooser.sessionEnded', { provider: sessionLabel, shop }) : undefined;
   res.status(password.status ?? 200).type('html').send(
-    await ctx.renderer.render('chooser', { locale, requestId: requestId(res) }, {
+    await ctx.renderer.render('chooser', { locale, requestId: requestIdOf(res) }, {
       shop,
       buttons,
       migrateLinks,
@@ -119,7 +118,7 @@ export function interactionRoutes(ctx: LoginContext): Router {
     const locale = localeFor(req, undefined);
     await sendFailure(ctx, res, new GatewayError('ERR_INTERACTION_LOST', 'interaction not found for this browser', { status: 400 }), {
       locale,
-      requestId: requestId(res),
+      requestId: requestIdOf(res),
     });
   }
 
@@ -148,7 +147,7 @@ export function interactionRoutes(ctx: LoginContext): Router {
     }
     // The password has no round trip: its form is on the chooser.
     if (!ctx.broker.upstream(provider)) return void res.redirect(303, `/interaction/${d.uid}?chooser=1`);
-    const binding = ensureBinding(expressJar(req, res), ctx.secureCookies);
+    const binding = browserBinding(req, res, ctx.secureCookies);
     const url = await ctx.broker.start({
       provider,
       purpose: 'login',
@@ -180,7 +179,7 @@ export function interactionRoutes(ctx: LoginContext): Router {
       const scopes = String(d.params.scope ?? 'openid').split(' ');
       const scopeKeys = ['openid', 'profile', 'offline_access'].filter((s) => scopes.includes(s)).map((s) => `consent.scope.${s}`);
       res.type('html').send(
-        await ctx.renderer.render('consent', { locale, requestId: requestId(res) }, {
+        await ctx.renderer.render('consent', { locale, requestId: requestIdOf(res) }, {
           shop,
           scopeKeys,
           allowAction: `/interaction/${d.uid}/consent`,

@@ -15,23 +15,14 @@ import { chooserProviders, integrationFor, loginAvailability } from '../partners
 import { noticeText } from '../partners/notice-text.ts';
 import { partnerName, type Partner } from '../partners/partner.ts';
 import type { Locale } from '../../providers/contract.ts';
-import { ensureBinding } from './binding-cookie.ts';
+import { browserBinding } from './binding-cookie.ts';
 import { sendFailure } from './failure-page.ts';
-import { finishLogin, loadInteraction } from './finish-interaction.ts';
+import { finishLogin } from './finish-interaction.ts';
 import type { LoginContext } from './login-context.ts';
 import { pendingLogin, releaseLogin, type PendingLogin } from './pending-login.ts';
+import { requestIdOf } from '../log.ts';
 
 const NOTICE_EVERY_MS = 24 * 60 * 60 * 1000;
-const requestId = (res: Response): string => String(res.getHeader('x-request-id') ?? '');
-
-export function expressJar(req: Request, res: Response) {
-  return {
-    get: (name: string) => req.cookies?.[name] as string | undefined,
-    set: (name: string, value: string, options: { httpOnly: boolean; sameSite: 'lax'; secure: boolean; path: string }) => {
-      res.cookie(name, value, options);
-    },
-  };
-}
 
 /** Should the notice interstitial be shown to this account for this shop now? */
 export function noticeDue(account: Account, partnerId: string, now: number): boolean {
@@ -71,7 +62,7 @@ export function lifecycleRoutes(ctx: LoginContext): Router {
   async function lost(req: Request, res: Response): Promise<void> {
     await sendFailure(ctx, res, new GatewayError('ERR_INTERACTION_LOST', 'no pending sign-in for this interaction', { status: 400 }), {
       locale: pickLocale({ acceptLanguage: req.get('accept-language') }),
-      requestId: requestId(res),
+      requestId: requestIdOf(res),
     });
   }
 
@@ -85,7 +76,7 @@ export function lifecycleRoutes(ctx: LoginContext): Router {
     const providerLabel = label(h.pending.provider, h.locale);
     const { toLink } = replacementsFor(ctx, h.partner, h.account, h.pending.provider);
     res.type('html').send(
-      await ctx.renderer.render('notice', { locale: h.locale, requestId: requestId(res) }, {
+      await ctx.renderer.render('notice', { locale: h.locale, requestId: requestIdOf(res) }, {
         shop: partnerName(h.partner, h.locale),
         provider: providerLabel,
         notice: integration ? noticeText(h.partner, integration, ctx.descriptors.get(h.pending.provider)!.label, h.locale, ctx.clock.now()) : '',
@@ -113,7 +104,7 @@ export function lifecycleRoutes(ctx: LoginContext): Router {
     const { toLink, alreadyLinked } = replacementsFor(ctx, h.partner, h.account, h.pending.provider);
     const uid = h.pending.interactionUid;
     res.type('html').send(
-      await ctx.renderer.render('migrate', { locale: h.locale, requestId: requestId(res) }, {
+      await ctx.renderer.render('migrate', { locale: h.locale, requestId: requestIdOf(res) }, {
         shop: partnerName(h.partner, h.locale),
         provider: label(h.pending.provider, h.locale),
         notice: integration ? noticeText(h.partner, integration, ctx.descriptors.get(h.pending.provider)!.label, h.locale, ctx.clock.now()) : '',
@@ -134,7 +125,7 @@ export function lifecycleRoutes(ctx: LoginContext): Router {
     if (!toLink.includes(provider)) {
       return sendFailure(ctx, res, new GatewayError('ERR_PROVIDER_UNAVAILABLE', `"${provider}" cannot be linked here now`, { status: 403 }), {
         locale: h.locale,
-        requestId: requestId(res),
+        requestId: requestIdOf(res),
         interactionUid: h.pending.interactionUid,
         shopName: partnerName(h.partner, h.locale),
         provider,
@@ -143,7 +134,7 @@ export function lifecycleRoutes(ctx: LoginContext): Router {
     const url = await ctx.broker.start({
       provider,
       purpose: 'link',
-      binding: ensureBinding(expressJar(req, res), ctx.secureCookies),
+      binding: browserBinding(req, res, ctx.secureCookies),
       locale: h.locale,
       interactionUid: h.pending.interactionUid,
       partnerId: h.partner.id,
@@ -172,7 +163,7 @@ export function lifecycleRoutes(ctx: LoginContext): Router {
     if (a.ok || a.reason !== 'grace') {
       return sendFailure(ctx, res, new GatewayError('ERR_INTEGRATION_ENDED', `"${provider}" is not in its migration window at ${partner.id}`, { status: 403 }), {
         locale,
-        requestId: requestId(res),
+        requestId: requestIdOf(res),
         interactionUid: details.uid,
         shopName: partnerName(partner, locale),
         provider,
@@ -182,7 +173,7 @@ export function lifecycleRoutes(ctx: LoginContext): Router {
     const url = await ctx.broker.start({
       provider,
       purpose: 'migrate',
-      binding: ensureBinding(expressJar(req, res), ctx.secureCookies),
+      binding: browserBinding(req, res, ctx.secureCookies),
       locale,
       interactionUid: details.uid,
       partnerId: partner.id,
@@ -192,9 +183,4 @@ export function lifecycleRoutes(ctx: LoginContext): Router {
   });
 
   return router;
-}
-
-/** Used by the callback: loads the interaction a flow belongs to. */
-export async function interactionOf(ctx: LoginContext, uid: string | undefined) {
-  return uid ? loadInteraction(ctx.oidc(), uid) : undefined;
 }

@@ -5,7 +5,7 @@
 // and status. A success continues like a provider's sign-in with `amr: ["pwd"]`: the notice interstitial
 // when `password` is ending here, the migration page when it is in grace, the shop otherwise.
 
-import express, { type Request, type Response, type Router } from 'express';
+import express, { type Request, type Router } from 'express';
 import { GatewayError } from '../errors.ts';
 import { translator } from '../i18n/messages.ts';
 import { checkPassword, recordPasswordUse } from '../accounts/native-credentials.ts';
@@ -18,8 +18,8 @@ import { failureContext, localeFor, sendChooser } from './interaction-routes.ts'
 import { noticeDue } from './lifecycle-routes.ts';
 import type { LoginContext } from './login-context.ts';
 import { holdLogin } from './pending-login.ts';
+import { requestIdOf } from '../log.ts';
 
-const requestId = (res: Response): string => String(res.getHeader('x-request-id') ?? '');
 
 /** The address the request came from: the socket's (Denglu does not trust proxy headers). */
 export function clientIp(req: Request): string {
@@ -41,7 +41,7 @@ export function passwordSignInRoute(ctx: LoginContext): Router {
     if (!d || !partner) {
       return sendFailure(ctx, res, new GatewayError('ERR_INTERACTION_LOST', 'interaction not found for this browser', { status: 400 }), {
         locale: localeFor(req, undefined),
-        requestId: requestId(res),
+        requestId: requestIdOf(res),
       });
     }
     const locale = localeFor(req, d.params, partner);
@@ -56,12 +56,12 @@ export function passwordSignInRoute(ctx: LoginContext): Router {
     const password = typeof req.body?.password === 'string' ? req.body.password : '';
     const result = await checkPassword(ctx, email, password, clientIp(req), 'sign-in');
     if (!result.ok) {
-      ctx.log.info({ reqId: requestId(res), partner: partner.id }, 'password sign-in refused');
+      ctx.log.info({ reqId: requestIdOf(res), partner: partner.id }, 'password sign-in refused');
       return sendChooser(ctx, res, d, partner, locale, { email, error: translator(locale)('native.wrong'), status: 401 });
     }
     const { account } = result;
     await recordPasswordUse(ctx.store, ctx.clock, account, partner.id);
-    ctx.log.info({ reqId: requestId(res), partner: partner.id, account: account.id }, 'signed in with password');
+    ctx.log.info({ reqId: requestIdOf(res), partner: partner.id, account: account.id }, 'signed in with password');
     const hold = (kind: 'notice' | 'migrate') =>
       holdLogin(ctx.store, { interactionUid: d.uid, accountId: account.id, partnerId: partner.id, provider: PASSWORD_METHOD, kind, createdAt: now });
     if (grace) {
