@@ -1,5 +1,6 @@
 // A benchmark-only metrics endpoint for a server process, on its own port (the measured app is not
-// touched): CPU time used, peak RSS and the longest event-loop stall since the last reset.
+// touched): CPU time used, peak RSS and the longest event-loop stall since the last reset. `/stats`
+// adds the server's own figures (`extra`), computed only when asked so they cost nothing while measuring.
 
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -13,7 +14,7 @@ export interface ProcessMetrics {
   heapUsedBytes: number;
 }
 
-export function serveMetrics(extra: () => Record<string, unknown> = () => ({})): Promise<number> {
+export function serveMetrics(extra: () => Promise<Record<string, unknown>> = async () => ({})): Promise<number> {
   const delay = monitorEventLoopDelay({ resolution: 5 });
   delay.enable();
   const server = createServer(async (req, res) => {
@@ -25,7 +26,7 @@ export function serveMetrics(extra: () => Record<string, unknown> = () => ({})):
       rssBytes: process.memoryUsage.rss(),
       maxStallMs: delay.max / 1e6,
       heapUsedBytes: process.memoryUsage().heapUsed,
-      ...extra(),
+      ...(req.url === '/stats' ? await extra() : {}),
     };
     res.setHeader('content-type', 'application/json');
     res.end(JSON.stringify(body));

@@ -3,6 +3,7 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export interface Server {
@@ -39,7 +40,8 @@ export function freePort(): Promise<number> {
 
 export function startServer(name: string, script: string, env: Record<string, string>, options: { profileDir?: string } = {}): Promise<Server> {
   const path = fileURLToPath(new URL(script, import.meta.url));
-  const profile = options.profileDir ? ['--cpu-prof', '--cpu-prof-dir', options.profileDir, '--cpu-prof-name', `${name}-${Date.now()}.cpuprofile`] : [];
+  // One directory per process, one file per thread (CPU.<date>.<pid>.<tid>.<seq>.cpuprofile; thread 0 is the main one).
+  const profile = options.profileDir ? ['--cpu-prof', '--cpu-prof-dir', join(options.profileDir, name)] : [];
   const proc = spawn(process.execPath, [...profile, '--import', 'tsx', path], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   running.add(proc);
   proc.once('exit', () => running.delete(proc));
@@ -76,7 +78,8 @@ export function startServer(name: string, script: string, env: Record<string, st
   });
 }
 
-export async function metrics(server: Server, reset = false): Promise<any> {
-  const res = await fetch(`http://127.0.0.1:${server.metricsPort}/${reset ? 'reset' : ''}`);
+/** The process's metrics; `reset` starts a new stall window, `stats` adds the server's own figures. */
+export async function metrics(server: Server, what: 'reset' | 'stats' | undefined = undefined): Promise<any> {
+  const res = await fetch(`http://127.0.0.1:${server.metricsPort}/${what ?? ''}`);
   return res.json();
 }

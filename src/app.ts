@@ -18,6 +18,7 @@ import { interactionUrl } from './broker/interaction-url.ts';
 import type { LoginContext } from './broker/login-context.ts';
 import { clientPartnerId, createOidcProvider, type OidcProvider } from './oidc/provider.ts';
 import { providerOf } from './oidc/lifecycle-checks.ts';
+import { resumeInPlace, type ResumeInPlace } from './oidc/resume-in-place.ts';
 import { recordShopUse } from './accounts/shop-use.ts';
 import { loadCookieKeys, loadPairwiseSalt, loadSigningKeys } from './oidc/secrets.ts';
 import { createRenderer, VIEWS_DIR } from './http/render.ts';
@@ -82,6 +83,7 @@ export async function createApp(deps: AppDeps): Promise<DengluApp> {
   const secureCookies = config.issuer.startsWith('https://');
   const cookieKeys = await loadCookieKeys(store, config.cookieKeys);
   let oidc: OidcProvider | undefined;
+  let resume: ResumeInPlace | undefined;
   const login: LoginContext = {
     store,
     clock,
@@ -93,6 +95,7 @@ export async function createApp(deps: AppDeps): Promise<DengluApp> {
     sealer: tokenSealer(cookieKeys),
     reauthAfterMs: config.accountReauthSeconds * 1000,
     oidc: () => oidc!,
+    resume: (req, res, returnTo) => resume!(req, res, returnTo),
   };
   await ensureConsolePartner(store, clock, config.issuer, [...broker.configured()]);
 
@@ -135,8 +138,11 @@ export async function createApp(deps: AppDeps): Promise<DengluApp> {
   // The OpenID Provider's own endpoints go straight to it: no cookie parsing, no walk through Denglu's
   // page routers on the login hot path (/auth, /auth/<uid>, /token, …).
   const oidcCallback = oidc.callback();
+  resume = resumeInPlace({ issuer: config.issuer, handler: oidcCallback, cookieName: oidc.cookieName('resume'), cookieKeys });
   app.use((req, res, next) => (OIDC_ENDPOINTS.test(req.path) ? oidcCallback(req, res) : next()));
   app.use(cookieParser());
+  // Providers' callbacks are on every brokered login: matched before the page routers.
+  app.use(callbackRoute(login));
   app.get('/static/providers.css', providerStylesheet([...descriptors.values()]));
   app.use('/static', express.static(`${VIEWS_DIR}static`, { maxAge: config.production ? '1d' : 0 }));
   // No icon: an empty answer instead of a 404 that browsers report as a console error on every page.
@@ -154,7 +160,6 @@ export async function createApp(deps: AppDeps): Promise<DengluApp> {
   app.use(passwordSignInRoute(login));
   app.use(interactionRoutes(login));
   app.use(lifecycleRoutes(login));
-  app.use(callbackRoute(login));
   app.use(oidcCallback);
   app.use(notFound);
   app.use(errorHandler(log, renderer));

@@ -86,10 +86,11 @@ export async function sealedTokenOf(ctx: LoginContext, identity: UpstreamIdentit
   return ctx.sealer.seal(identity.accessToken);
 }
 
+/** Ends the interaction and resumes the authorization in this same response (no extra browser hop). */
 async function finish(ctx: LoginContext, a: Arrival, accountId: string, provider: string): Promise<void> {
   const returnTo = await finishLogin(ctx.oidc(), a.interaction, a.partner.firstParty, accountId, provider);
   if (!returnTo) return a.fail(new GatewayError('ERR_INTERACTION_LOST', 'the interaction expired during the flow', { status: 400 }));
-  a.res.redirect(303, returnTo);
+  ctx.resume(a.req, a.res, returnTo);
 }
 
 /** A sign-in: the provider must still sign shoppers in to this shop now, not only when the flow started. */

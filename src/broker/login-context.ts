@@ -9,6 +9,7 @@ import type { OidcProvider } from '../oidc/provider.ts';
 import type { ProviderDescriptor } from '../../providers/contract.ts';
 import type { Broker } from './broker.ts';
 import type { TokenSealer } from '../accounts/upstream-token.ts';
+import type { ResumeInPlace } from '../oidc/resume-in-place.ts';
 
 export interface LoginContext {
   store: Store;
@@ -24,4 +25,6 @@ export interface LoginContext {
   reauthAfterMs: number;
   /** Set once the provider exists (the provider's interaction hook needs the broker first). */
   oidc: () => OidcProvider;
+  /** Answers a request that finished an interaction with oidc-provider's resume (see resume-in-place.ts). */
+  resume: ResumeInPlace;
 }

@@ -99,6 +99,31 @@ describe('e2e: brokered login', function () {
     assert.ok(res.headers.get('location')!.startsWith(gw.emulators.weibo!.url), 'straight to Weibo');
   });
 
+  it('answers the provider callback with the code: no hop through /auth/<uid>', async () => {
+    const shop = gw.shops['alpha-basic']!;
+    const { hops, callback } = await loginWith(gw, new TestBrowser(), 'alpha-basic', 'weibo', 'alice');
+    const cb = hops.findIndex((h) => new URL(h.url).pathname === '/cb/weibo');
+    assert.ok(cb >= 0, `the login went through /cb/weibo: ${hops.map((h) => h.url).join(' → ')}`);
+    assert.equal(hops[cb]!.status, 303);
+    assert.ok(hops[cb]!.location!.startsWith(shop.redirectUri + '?'), `straight to the shop, got ${hops[cb]!.location}`);
+    assert.equal(hops.filter((h) => new URL(h.url).pathname.startsWith('/auth/')).length, 0, 'no resume hop');
+    assert.ok(callback.searchParams.get('code'));
+  });
+
+  it('issues one code per callback: replaying the callback URL in the same browser gets a failure page', async () => {
+    const browser = new TestBrowser();
+    const shop = gw.shops['alpha-basic']!;
+    const request = await authRequest(shop, { provider: 'weibo' });
+    let page = await browser.go(request.url, { stopAt: atShop(shop) });
+    page = await approveAtProvider(browser, page, 'alice', shop);
+    const cbHop = page.hops.find((h) => new URL(h.url).pathname === '/cb/weibo')!;
+    assert.ok(page.url.href.startsWith(shop.redirectUri), 'the first callback reached the shop');
+    const replay = await browser.request('GET', cbHop.url);
+    assert.ok(replay.status >= 400 && replay.status < 500, `the flow was used up: a failure page, got ${replay.status}`);
+    assert.match(await replay.text(), /<html/i);
+    assert.equal(replay.headers.get('location'), null, 'no second code');
+  });
+
   it('asks a third-party shop consent once, then remembers it', async () => {
     const browser = new TestBrowser();
     browser.acceptLanguage = 'en';

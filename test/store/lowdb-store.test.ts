@@ -369,6 +369,30 @@ describe('store/lowdb', function () {
       await expectState(store, expected);
     });
 
+    it('waits until the journal is twice the live data before rewriting a large snapshot', async () => {
+      const dir = await dirForTest();
+      let store = await open(dir, { compactAfterBytes: 1024 });
+      const expected = new Map<string, unknown>();
+      const write = async (round: number) => {
+        for (let i = 0; i < 40; i++) {
+          const value = { round, pad: 'x'.repeat(200) };
+          await store.put('contract_events', `big${i}`, value);
+          expected.set(`big${i}`, value);
+        }
+      };
+      await write(1); // ~9 KB live, ~10 KB of journal: past the floor, not past twice the live data
+      await store.close();
+      await assert.rejects(readFile(join(dir, 'domain.json'), 'utf8'), /ENOENT/, 'no snapshot yet: the journal is not twice the live data');
+      store = await open(dir, { compactAfterBytes: 1024 });
+      await write(2);
+      await write(3); // now ~30 KB of journal for ~9 KB live
+      await store.close();
+      const snapshot = JSON.parse(await readFile(join(dir, 'domain.json'), 'utf8'));
+      assert.ok(snapshot.seq > 40, `snapshot through #${snapshot.seq}`);
+      store = await open(dir);
+      await expectState(store, expected);
+    });
+
     it('an explicit compact() leaves a snapshot and one empty segment per group, and the exact state', async () => {
       const dir = await dirForTest();
       let store = await open(dir);

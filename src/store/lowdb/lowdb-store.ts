@@ -26,7 +26,11 @@ export interface LowdbStoreOptions {
    * 0 syncs ephemeral data before acknowledging too.
    */
   ephemeralSyncMs?: number;
-  /** Rewrite a group's snapshot once its journal passed this many bytes (default 16 MiB). */
+  /**
+   * Rewrite a group's snapshot once its journal passed this many bytes (default 16 MiB) and also twice
+   * the group's live data: rewriting costs as much as the live data, so tying the trigger to it keeps
+   * compaction's share of the work per write constant however many sessions or accounts are stored.
+   */
   compactAfterBytes?: number;
   log?: { info: (msg: string) => void; warn: (msg: string) => void };
   /** Test seam for disk failures. */
@@ -305,12 +309,20 @@ export class LowdbStore implements Store {
       for (let i = undos.length - 1; i >= 0; i--) undos[i]!();
     };
     await group.journal.appendRaw(seq, `{"s":${seq},"o":[${lines.join(',')}]}\n`, undoAll);
-    const threshold = this.#options.compactAfterBytes ?? 16 * 1024 * 1024;
-    if (!group.compacting && !this.#closed && group.journal.bytesSinceRotate > threshold) {
+    const floor = this.#options.compactAfterBytes ?? 16 * 1024 * 1024;
+    if (!group.compacting && !this.#closed && group.journal.bytesSinceRotate > floor && group.journal.bytesSinceRotate > 2 * this.#liveBytes(group)) {
       this.#startCompaction(group).catch((err) =>
         this.#options.log?.warn(`store: compaction of ${group.name} failed: ${(err as Error).message}`),
       );
     }
+  }
+
+  /** The serialized size of what a snapshot of the group would hold now. */
+  #liveBytes(group: Group): number {
+    const stats = this.#tables.stats();
+    let bytes = 0;
+    for (const name of group.collections) bytes += stats[name]?.bytes ?? 0;
+    return bytes;
   }
 
   /**
