@@ -1,14 +1,16 @@
 // The lowdb journal's group commit under faults the store tests cannot time by hand: a group commit that
 // straddles a rotation, short writes, and a failed write whose bytes cannot be cut off. FileHandle methods
-// are wrapped for the duration of a test to hold a datasync, shorten a write or fail a truncate.
+// are wrapped for the duration of a test to hold a datasync or fail a truncate; appends (synchronous
+// writes) go through the journal's `write` seam to be shortened or failed.
 
 import assert from 'node:assert/strict';
 import { mkdtemp, open, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Journal } from '../../src/store/lowdb/journal.ts';
+import { writeSync } from 'node:fs';
+import { Journal, type AppendWrite } from '../../src/store/lowdb/journal.ts';
 
-type Method = 'datasync' | 'write' | 'truncate';
+type Method = 'datasync' | 'truncate';
 
 describe('store/lowdb journal', () => {
   let dir: string;
@@ -159,33 +161,49 @@ describe('store/lowdb journal', () => {
     assert.deepEqual(await reopenedSeqs(), [1]);
   });
 
-  it('a short write is completed before the batch is acknowledged', async () => {
-    const { journal } = await Journal.open(dir, 'domain', { afterSeq: 0 });
+  it('a writer looping on acknowledged appends does not starve timers and I/O (appends are synchronous)', async () => {
+    const { journal } = await Journal.open(dir, 'lazy', { afterSeq: 0, syncIntervalMs: 1000 });
     const append = appender(journal, []);
+    let timerFired = false;
+    setTimeout(() => (timerFired = true), 1);
+    const started = performance.now();
+    let n = 0;
+    while (!timerFired && performance.now() - started < 2000) await append(++n);
+    const firedDuringLoop = timerFired;
+    const elapsed = Math.round(performance.now() - started);
+    await journal.close();
+    assert.ok(firedDuringLoop, `a 1 ms timer never ran during ${n} appends in ${elapsed} ms`);
+    assert.ok(n > 1, 'appends were acknowledged meanwhile');
+  });
+
+  it('a short write is completed before the batch is acknowledged', async () => {
     let shortened = 0;
-    wrap('write', (original, _self, args) => {
-      const [buffer, offset, length] = args as [Buffer, number, number];
-      if (shortened++ > 0 || length < 2) return original(...args);
-      return original(buffer, offset, Math.floor(length / 2));
-    });
+    const write: AppendWrite = (fd, data, offset, length) => {
+      if (shortened++ > 0 || length < 2) return writeSync(fd, data, offset, length);
+      return writeSync(fd, data, offset, Math.floor(length / 2));
+    };
+    const { journal } = await Journal.open(dir, 'domain', { afterSeq: 0, write });
+    const append = appender(journal, []);
     await append(1);
     await append(2);
     await journal.close();
+    assert.ok(shortened > 2, `the short write was completed by further writes (${shortened} calls)`);
     assert.deepEqual(await reopenedSeqs(), [1, 2]);
   });
 
   it('bytes of a failed write that could not be cut off are cut before the next write', async () => {
-    const { journal } = await Journal.open(dir, 'domain', { afterSeq: 0 });
+    let failNext = false;
+    const write: AppendWrite = (fd, data, offset, length) => {
+      if (!failNext) return writeSync(fd, data, offset, length);
+      failNext = false;
+      writeSync(fd, data, offset, Math.floor(length / 2)); // half a line lands, then the disk is full
+      throw enospc();
+    };
+    const { journal } = await Journal.open(dir, 'domain', { afterSeq: 0, write });
     const undone: number[] = [];
     const append = appender(journal, undone);
     await append(1);
-    let writes = 0;
-    wrap('write', async (original, _self, args) => {
-      if (writes++ > 0) return original(...args);
-      const [buffer, offset, length] = args as [Buffer, number, number];
-      await original(buffer, offset, Math.floor(length / 2)); // half a line lands, then the disk is full
-      throw enospc();
-    });
+    failNext = true;
     let truncates = 0;
     wrap('truncate', (original, _self, args) => {
       if (truncates++ === 0) return Promise.reject(Object.assign(new Error('EIO: i/o error'), { code: 'EIO' }));

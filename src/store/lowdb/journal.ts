@@ -6,6 +6,7 @@
 // segment files `<group>.<firstSeq>.journal`; compaction rotates to a new segment and deletes old ones
 // once a snapshot covers them. A crash can only tear the last line, which is dropped on open.
 
+import { writeSync } from 'node:fs';
 import { open, readdir, readFile, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GatewayError } from '../../errors.ts';
@@ -18,6 +19,8 @@ export interface JournalEntry {
 
 /** Test seam: throw from here to simulate a failing disk (ENOSPC, EIO). */
 export type WriteHook = (file: string) => void;
+/** Test seam: the synchronous write appends use (fs.writeSync's signature), for short and failing writes. */
+export type AppendWrite = (fd: number, data: Buffer, offset: number, length: number) => number;
 
 interface Pending {
   seq: number;
@@ -44,10 +47,14 @@ function segmentName(group: string, firstSeq: number): string {
   return `${group}.${String(firstSeq).padStart(12, '0')}.journal`;
 }
 
+/** Flushes one event-loop turn may run before the next one waits for the loop (starvation guard). */
+const FLUSHES_PER_TURN = 16;
+
 export class Journal {
   readonly #dir: string;
   readonly #group: string;
   readonly #hook: WriteHook | undefined;
+  readonly #write: AppendWrite;
   #segments: Segment[];
   #queue: Pending[] = [];
   #flushing: Promise<void> | undefined;
@@ -61,9 +68,12 @@ export class Journal {
   /** Segments written since their last fdatasync (interval mode). */
   readonly #unsynced = new Set<Segment>();
   #syncTimer: NodeJS.Timeout | undefined;
+  /** Flushes started since the event loop last reached its check phase (see #flush). */
+  #flushesThisTurn = 0;
   #log: ((msg: string) => void) | undefined;
 
-  private constructor(dir: string, group: string, segments: Segment[], lastSeq: number, hook?: WriteHook, syncIntervalMs?: number, log?: (msg: string) => void) {
+  private constructor(dir: string, group: string, segments: Segment[], lastSeq: number, hook?: WriteHook, syncIntervalMs?: number, log?: (msg: string) => void, write: AppendWrite = writeSync) {
+    this.#write = write;
     this.#syncIntervalMs = syncIntervalMs;
     this.#log = log;
     this.#dir = dir;
@@ -82,7 +92,7 @@ export class Journal {
   static async open(
     dir: string,
     group: string,
-    options: { afterSeq: number; hook?: WriteHook; log?: (msg: string) => void; syncIntervalMs?: number },
+    options: { afterSeq: number; hook?: WriteHook; log?: (msg: string) => void; syncIntervalMs?: number; write?: AppendWrite },
   ): Promise<{ journal: Journal; entries: JournalEntry[] }> {
     const names = (await readdir(dir))
       .map((name) => ({ name, m: SEGMENT.exec(name) }))
@@ -127,7 +137,7 @@ export class Journal {
       segments.push({ file, firstSeq: lastSeq + 1, handle, offset: 0 });
       await fsyncDir(dir);
     }
-    return { journal: new Journal(dir, group, segments, lastSeq, options.hook, options.syncIntervalMs, options.log), entries };
+    return { journal: new Journal(dir, group, segments, lastSeq, options.hook, options.syncIntervalMs, options.log, options.write), entries };
   }
 
   get lastSeq(): number {
@@ -237,6 +247,12 @@ export class Journal {
   }
 
   async #flush(): Promise<void> {
+    // Starts after the current run of code, so appends made together become one write. The write is
+    // synchronous, so a caller looping on acknowledged appends would never let the event loop turn:
+    // past a few flushes in one turn, the next waits for the loop to run its pending I/O first.
+    if (++this.#flushesThisTurn === 1) setImmediate(() => (this.#flushesThisTurn = 0));
+    if (this.#flushesThisTurn > FLUSHES_PER_TURN) await new Promise<void>((resolve) => setImmediate(resolve));
+    else await null;
     try {
       while (this.#queue.length > 0) {
         const batch = this.#queue;
@@ -262,7 +278,10 @@ export class Journal {
           for (const [segment, items] of bySegment) {
             const buf = Buffer.from(items.map((i) => i.line).join(''), 'utf8');
             this.#hook?.(segment.file);
-            await writeAll(segment.handle, buf);
+            // A synchronous append: a few KB into the page cache take microseconds, while an
+            // asynchronous write costs a thread-pool round trip (over ten times the CPU, measured).
+            // Durability comes from the fdatasync, which stays asynchronous.
+            writeAllSync(this.#write, segment.handle.fd, buf);
             if (this.#syncIntervalMs === undefined) await segment.handle.datasync();
             else this.#syncLater(segment);
             segment.offset += buf.length;
@@ -345,6 +364,16 @@ function damaged(file: string, lineNo: number): GatewayError {
       'Restore the data directory from a backup, or move the damaged file away to discard its changes.',
     { status: 500 },
   );
+}
+
+/** The synchronous twin of writeAll, for the journal's small appends. */
+function writeAllSync(write: AppendWrite, fd: number, data: Buffer): void {
+  let written = 0;
+  while (written < data.length) {
+    const bytesWritten = write(fd, data, written, data.length - written);
+    if (bytesWritten === 0) throw new Error('a write made no progress');
+    written += bytesWritten;
+  }
 }
 
 /** FileHandle.write may write less than asked (a full disk, a signal): write the rest or throw. */
