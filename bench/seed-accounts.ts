@@ -11,6 +11,8 @@ import { generatedUsers } from '../providers/shared/emulator/test-users.ts';
 import { PROVIDERS } from '../providers/index.ts';
 import type { Account } from '../src/accounts/account.ts';
 import type { BatchOp } from '../src/store/store.ts';
+import { loadCookieKeys } from '../src/oidc/secrets.ts';
+import { tokenSealer } from '../src/accounts/upstream-token.ts';
 
 export async function seedAccounts(
   dir: string,
@@ -26,14 +28,20 @@ export async function seedAccounts(
     const users = generatedUsers(count);
     const created = Date.UTC(2013, 0, 1);
     const active = Date.now();
+    // The gateway will find these cookie keys in the store and use them; an identity of a provider that
+    // can revoke grants keeps its sealed upstream token, as a first sign-in stores it.
+    const sealer = tokenSealer(await loadCookieKeys(store, undefined));
+    const revocable = PROVIDERS.get(provider)!.descriptor.revocable;
     for (let i = 0; i < users.length; i += 1000) {
-      const ops: BatchOp[] = users.slice(i, i + 1000).map((u, j) => {
+      const batch = users.slice(i, i + 1000);
+      const tokens = revocable ? await Promise.all(batch.map((u) => sealer.seal(`seeded-token-${u.login}`))) : [];
+      const ops: BatchOp[] = batch.map((u, j) => {
         const keys = emulator.identityKeysFor(u.login, clientId);
         const n = i + j + 1;
         const account: Account = {
           id: `bench-account-${String(n).padStart(7, '0')}`,
           createdAt: created,
-          identities: [{ provider, subject: keys[0]!.split(':').slice(2).join(':'), keys, displayName: u.name, linkedAt: created, lastUsedAt: active, profileAt: active }],
+          identities: [{ provider, subject: keys[0]!.split(':').slice(2).join(':'), keys, displayName: u.name, linkedAt: created, lastUsedAt: active, profileAt: active, ...(tokens[j] ? { upstreamToken: tokens[j] } : {}) }],
           profile: { name: u.name },
           shops: { [shop]: { firstAt: created, lastAt: active, lastProvider: provider } },
         };
