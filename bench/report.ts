@@ -9,7 +9,7 @@ export function renderMarkdown(r: any): string {
   lines.push(`${r.startedAt} · ${r.machine.cpus} × ${r.machine.cpuModel} · ${r.machine.memoryGiB} GiB · ${r.machine.os} · Node ${r.node}`);
   lines.push(`Packages: ${Object.entries(r.packages).map(([k, v]) => `${k} ${v}`).join(', ')}`);
   lines.push(
-    `Each login: authorization request with \`provider=${r.options.provider}\` → emulator authorize (auto-approve) → Denglu callback, which answers with the code (the authorization resumes in that same response) → token request (client_secret_basic + PKCE) → ID token verified with jose. Baseline: bare oidc-provider, auto-login interaction then consent interaction, same client settings. Load client, Denglu, emulator and baseline share the machine. Each server first runs ${r.options.jitWarmup ?? 0}s of logins unmeasured (JIT warm-up); then ${r.options.rounds} round(s) of ${r.options.duration}s, each after ${r.options.warmup}s warm-up, interleaved.`,
+    `Each login: authorization request with \`provider=${r.options.provider}\` → emulator authorize (auto-approve) → Denglu callback, which answers with the code (the authorization resumes in that same response) → token request (client_secret_basic + PKCE) → ID token verified with jose. Baseline: bare oidc-provider, auto-login interaction then consent interaction, same client settings. Load client, Denglu, emulator and baseline share the machine. Each server first runs ${r.options.jitWarmup ?? 0}s of logins unmeasured (JIT warm-up); then ${r.options.rounds} round(s) of ${r.options.duration}s, each after ${r.options.warmup}s warm-up, interleaved (the order alternating by round).`,
     '',
   );
   lines.push('| concurrency | Denglu logins/s | baseline logins/s | Denglu ÷ baseline (median; rounds) | Denglu p50 / p99 ms | baseline p50 / p99 ms | Denglu CPU ms/login | emulator CPU ms/login | baseline CPU ms/login | load client CPU ms/login (Denglu / baseline) |');
@@ -22,7 +22,7 @@ export function renderMarkdown(r: any): string {
   lines.push('', `Denglu peak RSS: ${f(r.peakRssMb)} MiB.`);
   if (r.sessionBytes) lines.push(`Store: ${f(r.sessionBytes.ephemeralBytes / 1024)} KiB of OIDC artifacts and flows for ${r.sessionBytes.sessions} live sessions = ${f(r.sessionBytes.bytesPerSession, 0)} bytes per session.`);
   lines.push('', `## Store scaling (concurrency ${r.options.scaleConcurrency})`, '');
-  lines.push('Each size runs in its own Denglu process, measured in interleaved rounds; medians, relative throughput per round.', '');
+  lines.push('Each size runs in its own Denglu process, measured in interleaved rounds (the order alternating); medians, relative throughput per round.', '');
   lines.push('| accounts | logins/s | relative (median; rounds) | p99 ms | longest event-loop stall ms (all rounds) | CPU ms/login |');
   lines.push('|---:|---:|---|---:|---:|---:|');
   for (const s of r.scaling) {

@@ -197,8 +197,13 @@ async function main(): Promise<void> {
       }
       for (let round = 1; round <= o.rounds; round++) {
         for (const c of o.concurrency) {
-          measured.push(await measure(stack.dengluTarget, stack.denglu, stack.emulator, c, o, round));
-          if (!o.dengluOnly) measured.push(await measure(baselineTarget, baseline, undefined, c, o, round));
+          // The order alternates by round: whichever runs second shares the machine with what the first
+          // left running (GC, journal syncs), and neither side should always be the one that does.
+          const denglu = () => measure(stack.dengluTarget, stack.denglu, stack.emulator, c, o, round);
+          const base = () => measure(baselineTarget, baseline, undefined, c, o, round);
+          if (o.dengluOnly) measured.push(await denglu());
+          else if (round % 2 === 1) measured.push(await denglu(), await base());
+          else measured.push(await base(), await denglu());
         }
       }
       const m = await metrics(stack.denglu, 'stats');
@@ -232,7 +237,7 @@ async function main(): Promise<void> {
       }
       const perSize = sizes.map(() => [] as Measured[]);
       for (let round = 1; round <= Math.max(1, Math.min(o.rounds, 3)); round++) {
-        for (let i = 0; i < sizes.length; i++) {
+        for (const i of round % 2 === 1 ? sizes.keys() : [...sizes.keys()].reverse()) {
           progress(`scaling round ${round} · ${sizes[i]!.toLocaleString('en')} accounts`);
           perSize[i]!.push(await measure(stacks[i]!.dengluTarget, stacks[i]!.denglu, stacks[i]!.emulator, o.scaleConcurrency, { ...o, rounds: Math.max(1, Math.min(o.rounds, 3)) }, round));
         }
