@@ -4,14 +4,17 @@
 // session of the browser making the change.
 
 import type { BatchOp, Store } from '../store/store.ts';
-import { OIDC_COLLECTIONS, oidcPayload, type OidcDoc } from './store-adapter.ts';
+import { OIDC_COLLECTIONS } from './store-adapter.ts';
+
+interface OidcDoc {
+  model: string;
+  payload: Record<string, any>;
+}
 
 export async function revokeAccountAccess(store: Store, accountId: string, only?: { amr: string; keepSession?: string }): Promise<number> {
   const docs = (
     await Promise.all(
-      OIDC_COLLECTIONS.map(async (collection) =>
-        (await store.list<OidcDoc>(collection, { index: { name: 'account', key: accountId } })).map((d) => ({ id: d.id, model: d.value.model, payload: oidcPayload(d.value), collection })),
-      ),
+      OIDC_COLLECTIONS.map(async (collection) => (await store.list<OidcDoc>(collection, { index: { name: 'account', key: accountId } })).map((d) => ({ ...d, collection }))),
     )
   ).flat();
   let doomed = docs;
@@ -19,12 +22,12 @@ export async function revokeAccountAccess(store: Store, accountId: string, only?
     const viaAmr = (p: Record<string, any>) => Array.isArray(p.amr) && p.amr.includes(only.amr);
     const sessions = new Set<string>();
     const grants = new Set<string>();
-    for (const { model, payload } of docs) {
-      if (model !== 'Session' || !viaAmr(payload) || payload.uid === only.keepSession) continue;
-      sessions.add(payload.uid);
-      for (const auth of Object.values<any>(payload.authorizations ?? {})) if (auth?.grantId) grants.add(auth.grantId);
+    for (const { value } of docs) {
+      if (value.model !== 'Session' || !viaAmr(value.payload) || value.payload.uid === only.keepSession) continue;
+      sessions.add(value.payload.uid);
+      for (const auth of Object.values<any>(value.payload.authorizations ?? {})) if (auth?.grantId) grants.add(auth.grantId);
     }
-    doomed = docs.filter(({ model, payload: p }) => {
+    doomed = docs.filter(({ value: { model, payload: p } }) => {
       if (model === 'Session') return sessions.has(p.uid);
       if (model === 'Grant') return grants.has(p.jti);
       return sessions.has(p.sessionUid) || grants.has(p.grantId) || (viaAmr(p) && p.sessionUid !== only.keepSession);

@@ -3,15 +3,17 @@
 // that provider (refresh tokens record it in `amr`) are deleted, so nobody keeps access through it.
 
 import type { BatchOp, Store } from '../store/store.ts';
-import { OIDC_COLLECTIONS, oidcPayload, type OidcDoc } from './store-adapter.ts';
+import { OIDC_COLLECTIONS } from './store-adapter.ts';
 
+interface OidcDoc {
+  model: string;
+  payload: Record<string, any>;
+}
 
 export async function revokeAccessThrough(store: Store, accountId: string, provider: string): Promise<{ sessions: number; tokens: number; grants: number }> {
   const docs = (
     await Promise.all(
-      OIDC_COLLECTIONS.map(async (collection) =>
-        (await store.list<OidcDoc>(collection, { index: { name: 'account', key: accountId } })).map((d) => ({ id: d.id, value: { model: d.value.model, payload: oidcPayload(d.value) }, collection })),
-      ),
+      OIDC_COLLECTIONS.map(async (collection) => (await store.list<OidcDoc>(collection, { index: { name: 'account', key: accountId } })).map((d) => ({ ...d, collection }))),
     )
   ).flat();
   const through = (payload: Record<string, any>) => Array.isArray(payload.amr) && payload.amr.includes(provider);

@@ -7,42 +7,12 @@ import { GatewayError } from '../errors.ts';
 import type { Store } from '../store/store.ts';
 import type { Partner } from '../partners/partner.ts';
 import { clientMetadata } from './client-metadata.ts';
-import { oidcField } from '../store/collections.ts';
 
-/**
- * One stored artifact. The payload is kept as its JSON text (`p`): one string instead of an object graph
- * per session, grant or token, so tens of thousands of live sessions cost the garbage collector little,
- * and every read parses a private copy (oidc-provider mutates what it is given). The fields the indexes
- * and the session bookkeeping need are copied out beside it. Documents stored before this layout (the
- * payload as an object, `payload`) are still read.
- */
-export interface OidcDoc {
+interface OidcDoc {
   model: string;
-  p?: string;
-  /** The payload as an object: documents written before the text layout. */
-  payload?: Record<string, any>;
-  uid?: string;
-  userCode?: string;
-  grantId?: string;
-  accountId?: string;
-  /** Sessions: oidc-provider's login timestamp (seconds), to tell a new login from a re-save. */
-  loginTs?: number;
+  payload: Record<string, any>;
   /** Sessions: the domain-clock instant of the login (oidc-provider keeps real-time seconds only). */
   loginAt?: number;
-}
-
-/** A private, mutable copy of the artifact's payload. */
-export function oidcPayload(doc: OidcDoc): Record<string, any> {
-  return doc.p !== undefined ? JSON.parse(doc.p) : copyJson(doc.payload ?? {});
-}
-
-function toDoc(model: string, payload: Record<string, any>): OidcDoc {
-  const doc: OidcDoc = { model, p: JSON.stringify(payload) };
-  for (const name of ['uid', 'userCode', 'grantId', 'accountId'] as const) {
-    if (typeof payload[name] === 'string' && payload[name] !== '') doc[name] = payload[name];
-  }
-  if (typeof payload.loginTs === 'number') doc.loginTs = payload.loginTs;
-  return doc;
 }
 
 /** When the session with this uid signed in, on the domain clock (drives cutoff policies). */
@@ -89,12 +59,11 @@ export function createStoreAdapter(store: Store, clock: Clock) {
     async upsert(id: string, payload: Record<string, any>, expiresIn?: number): Promise<void> {
       if (this.model === 'Client') throw new TypeError('clients are managed through partners, not oidc-provider');
       const expiresAt = expiresIn ? clock.now() + expiresIn * 1000 : undefined;
-      const doc = toDoc(this.model, payload);
+      const doc: OidcDoc = { model: this.model, payload };
       if (this.model === 'Session' && payload.accountId) {
         // A session keeps its login instant until it logs in again (a new loginTs); the id rotates at login.
         const [previous] = await store.find<OidcDoc>('oidc', 'uid', `Session:${payload.uid}`);
-        const previousLoginTs = previous && (previous.p !== undefined ? previous.loginTs : previous.payload?.loginTs);
-        const same = previous && previousLoginTs === payload.loginTs && oidcField(previous, 'accountId') === payload.accountId;
+        const same = previous && previous.payload.loginTs === payload.loginTs && previous.payload.accountId === payload.accountId;
         doc.loginAt = same && previous.loginAt !== undefined ? previous.loginAt : clock.now();
       }
       await store.put<OidcDoc>(this.collection, this.#id(id), doc, expiresAt === undefined ? {} : { expiresAt });
@@ -103,23 +72,23 @@ export function createStoreAdapter(store: Store, clock: Clock) {
     async find(id: string): Promise<Record<string, any> | undefined> {
       if (this.model === 'Client') return findClient(store, id);
       const doc = await store.get<OidcDoc>(this.collection, this.#id(id));
-      return doc ? oidcPayload(doc) : undefined;
+      return doc ? copyJson(doc.payload) : undefined;
     }
 
     async findByUid(uid: string): Promise<Record<string, any> | undefined> {
       const [doc] = await store.find<OidcDoc>(this.collection, 'uid', `${this.model}:${uid}`);
-      return doc ? oidcPayload(doc) : undefined;
+      return doc ? copyJson(doc.payload) : undefined;
     }
 
     async findByUserCode(userCode: string): Promise<Record<string, any> | undefined> {
       const [doc] = await store.find<OidcDoc>(this.collection, 'userCode', `${this.model}:${userCode}`);
-      return doc ? oidcPayload(doc) : undefined;
+      return doc ? copyJson(doc.payload) : undefined;
     }
 
     async consume(id: string): Promise<void> {
       const now = Math.floor(clock.now() / 1000);
       try {
-        await store.update<OidcDoc>(this.collection, this.#id(id), (doc) => ({ ...toDoc(doc.model, { ...oidcPayload(doc), consumed: now }), ...(doc.loginAt !== undefined ? { loginAt: doc.loginAt } : {}) }));
+        await store.update<OidcDoc>(this.collection, this.#id(id), (doc) => ({ ...doc, payload: { ...doc.payload, consumed: now } }));
       } catch (err) {
         if (!(err instanceof GatewayError && err.code === 'ERR_NOT_FOUND')) throw err;
       }

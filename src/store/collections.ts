@@ -2,19 +2,11 @@
 
 import type { CollectionSpec, IndexSpec } from './store.ts';
 
-/**
- * A field of an oidc document (src/oidc/store-adapter.ts): beside the payload text, or inside the payload
- * object of a document stored before that layout.
- */
-export function oidcField(d: { p?: string; payload?: Record<string, any> } & Record<string, any>, name: 'uid' | 'userCode' | 'grantId' | 'accountId'): string | undefined {
-  const value = d.p !== undefined ? d[name] : d.payload?.[name];
-  return typeof value === 'string' && value !== '' ? value : undefined;
-}
 const OIDC_INDEXES: Record<string, IndexSpec> = {
-  uid: { keys: (d) => (oidcField(d, 'uid') ? [`${d.model}:${oidcField(d, 'uid')}`] : []) },
-  userCode: { keys: (d) => (oidcField(d, 'userCode') ? [`${d.model}:${oidcField(d, 'userCode')}`] : []) },
-  grantId: { keys: (d) => (oidcField(d, 'grantId') ? [oidcField(d, 'grantId')!] : []) },
-  account: { keys: (d) => (oidcField(d, 'accountId') ? [oidcField(d, 'accountId')!] : []) },
+  uid: { keys: (d) => (d.payload.uid ? [`${d.model}:${d.payload.uid}`] : []) },
+  userCode: { keys: (d) => (d.payload.userCode ? [`${d.model}:${d.payload.userCode}`] : []) },
+  grantId: { keys: (d) => (d.payload.grantId ? [d.payload.grantId] : []) },
+  account: { keys: (d) => (d.payload.accountId ? [d.payload.accountId] : []) },
 };
 
 export const COLLECTIONS: readonly CollectionSpec[] = [

@@ -9,8 +9,6 @@ import { TestBrowser } from '../support/browser.ts';
 import { loginWith, startGateway, type Gateway } from '../support/gateway.ts';
 import { ManualClock } from '../../src/clock.ts';
 import { accountOf, accountById, accountPage, actions, comparable, mailCount, mailedLink, openConsole, passwordAtShop, passwordLogin, setFirstPassword, verifyEmail } from './native-support.ts';
-import { oidcField } from '../../src/store/collections.ts';
-import type { OidcDoc } from '../../src/oidc/store-adapter.ts';
 
 const EMAIL = 'carol@example.com';
 
@@ -113,7 +111,9 @@ describe('native sign-in: password reset by email', function () {
   it('ends every session and shop token of the account; the new password signs in, the old does not', async () => {
     const console = await carol.go(`${gw.issuer}/account`);
     assert.match(console.html, /Sign in to see and manage/, 'Carol\'s browser is signed out');
-    const sessions = (await gw.store.list<OidcDoc>('oidc')).filter((d) => d.value.model === 'Session' && oidcField(d.value, 'accountId') === carolId);
+    const sessions = (await gw.store.list<{ model: string; payload: { accountId?: string } }>('oidc')).filter(
+      (d) => d.value.model === 'Session' && d.value.payload.accountId === carolId,
+    );
     assert.equal(sessions.length, 0);
     await assert.rejects(oidc.refreshTokenGrant(gw.shops['alpha-basic']!.config, shopRefresh), (err: any) => err.error === 'invalid_grant');
     assert.equal((await passwordAtShop(gw, english(), 'alpha-basic', EMAIL, 'carol original pw')).page.status, 401);
