@@ -236,10 +236,11 @@ async function main(): Promise<void> {
         }
       }
       const perSize = sizes.map(() => [] as Measured[]);
-      for (let round = 1; round <= Math.max(1, Math.min(o.rounds, 3)); round++) {
+      const scaleRounds = Math.max(1, Math.min(o.rounds, 3));
+      for (let round = 1; round <= scaleRounds; round++) {
         for (const i of round % 2 === 1 ? sizes.keys() : [...sizes.keys()].reverse()) {
           progress(`scaling round ${round} · ${sizes[i]!.toLocaleString('en')} accounts`);
-          perSize[i]!.push(await measure(stacks[i]!.dengluTarget, stacks[i]!.denglu, stacks[i]!.emulator, o.scaleConcurrency, { ...o, rounds: Math.max(1, Math.min(o.rounds, 3)) }, round));
+          perSize[i]!.push(await measure(stacks[i]!.dengluTarget, stacks[i]!.denglu, stacks[i]!.emulator, o.scaleConcurrency, { ...o, rounds: scaleRounds }, round));
         }
       }
       sizes.forEach((n, i) => {

@@ -319,9 +319,8 @@ export class LowdbStore implements Store {
 
   /** The serialized size of what a snapshot of the group would hold now. */
   #liveBytes(group: Group): number {
-    const stats = this.#tables.stats();
     let bytes = 0;
-    for (const name of group.collections) bytes += stats[name]?.bytes ?? 0;
+    for (const name of group.collections) bytes += this.#tables.table(name).bytes;
     return bytes;
   }
 
