@@ -227,6 +227,28 @@ export function describeStoreContract(
         assert.equal(await store.findOne(DOCS, 'handle', 'h3'), undefined);
       });
 
+      it('a key keeps every holder as holders come and go (one, several, one, none, one again)', async () => {
+        const red = async () => (await store.find<ContractDoc>(DOCS, 'tag', 'red')).map((d) => d.title).sort();
+        const listed = async () => (await store.list<ContractDoc>(DOCS, { index: { name: 'tag', key: 'red' } })).map((d) => d.id);
+        await store.create(DOCS, 'a', doc('a', { tags: ['red', 'red'] })); // a key listed twice by one document
+        assert.deepEqual(await red(), ['a']);
+        await store.create(DOCS, 'b', doc('b', { tags: ['red'] }));
+        await store.create(DOCS, 'c', doc('c', { tags: ['red'] }));
+        assert.deepEqual(await red(), ['a', 'b', 'c']);
+        assert.deepEqual(await listed(), ['a', 'b', 'c']);
+        await store.delete(DOCS, 'a');
+        await store.put(DOCS, 'c', doc('c', { tags: ['blue'] }));
+        assert.deepEqual(await red(), ['b']);
+        assert.deepEqual(await listed(), ['b']);
+        await store.put(DOCS, 'b', doc('b', { tags: ['red', 'blue'] })); // rewritten, keeping its key
+        assert.deepEqual(await red(), ['b']);
+        await store.delete(DOCS, 'b');
+        assert.deepEqual(await red(), []);
+        assert.deepEqual((await store.find<ContractDoc>(DOCS, 'tag', 'blue')).map((d) => d.title), ['c']);
+        await store.create(DOCS, 'a', doc('a', { tags: ['red'] }));
+        assert.deepEqual(await red(), ['a']);
+      });
+
       it('count counts live documents of one collection', async () => {
         assert.equal(await store.count(DOCS), 0);
         await store.create(DOCS, 'a', doc('a'));
