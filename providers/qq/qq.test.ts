@@ -9,6 +9,7 @@ import { COMMON_FAULT_MODES } from '../shared/emulator/fault-switch.ts';
 import { stableHex } from '../shared/emulator/test-users.ts';
 import { runStrategy, type StrategyOutcome } from '../shared/run-strategy.ts';
 import { adapterOptions, authorizeAt, beginFlow, CALLBACK, completeFlow, serveEmulator, signInUpstream, type ServedEmulator } from '../shared/testing.ts';
+import { until } from '../../test/support/until.ts';
 import { qq } from './index.ts';
 import { parseJsonp } from './jsonp.ts';
 import type { QqStrategy } from './strategy.ts';
@@ -607,7 +608,7 @@ describe('qq provider', () => {
         () => 'answered',
         () => 'released',
       );
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await until(() => served.emulator.faults.hanging === 1, 'the request reached the emulator and hangs');
       const started = performance.now();
       await served.close();
       assert.equal(await pending, 'released');

@@ -18,6 +18,7 @@ import {
   type ServedEmulator,
 } from '../shared/testing.ts';
 import { generatedUsers } from '../shared/emulator/test-users.ts';
+import { until } from '../../test/support/until.ts';
 import { createWeiboEmulator } from './emulator.ts';
 import { CODE_TTL_SECONDS, DEFAULT_TOKEN_TTL_SECONDS } from './emulator-world.ts';
 import { weibo } from './index.ts';
@@ -567,7 +568,7 @@ describe('weibo', () => {
     it('close() releases a hanging response', async () => {
       served.emulator.faults.set('get_uid', 'hang', 1);
       const pending = fetch(`${served.url}/2/account/get_uid.json`).then(() => 'answered', () => 'released');
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await until(() => served.emulator.faults.hanging === 1, 'the request reached the emulator and hangs');
       served.emulator.close();
       assert.equal(await pending, 'released');
     });

@@ -110,7 +110,8 @@ export class PageGuard {
   /** Throws with every problem seen so far (and forgets them, so the next step starts clean). */
   async assertClean(step: string): Promise<void> {
     // A page's DOM scan arrives through the binding shortly after its load event.
-    for (let i = 0; i < 40 && this.dengluPages.some((p) => p.inline === undefined); i++) await new Promise((r) => setTimeout(r, 25));
+    const deadline = Date.now() + 10_000; // seconds on a contended host, milliseconds usually
+    while (Date.now() < deadline && this.dengluPages.some((p) => p.inline === undefined)) await new Promise((r) => setTimeout(r, 25));
     const unseen = this.expected.filter((e) => e.required).map((e) => `expected HTTP ${e.status} at ${e.urlPart} did not happen`);
     const unscanned = this.dengluPages.filter((p) => p.inline === undefined);
     for (const p of unscanned) p.inline = ['(the page never reported its DOM scan)'];

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeSync } from 'node:fs';
 import { Journal, type AppendWrite } from '../../src/store/lowdb/journal.ts';
+import { until } from '../support/until.ts';
 
 type Method = 'datasync' | 'truncate';
 
@@ -96,7 +97,7 @@ describe('store/lowdb journal', () => {
       await lazy.appendRaw(seq, `{"s":${seq},"o":[]}\n`, () => {});
     }
     assert.equal(syncs, 0, 'acknowledged once written, before any fdatasync');
-    await new Promise((resolve) => setTimeout(resolve, 120));
+    await until(() => syncs > 0, 'the background fdatasync ran');
     assert.equal(syncs, 1, 'one background fdatasync covered the five writes');
     seq = lazy.nextSeq();
     await lazy.appendRaw(seq, `{"s":${seq},"o":[]}\n`, () => {});

@@ -73,6 +73,11 @@ export class FaultSwitch {
     };
   }
 
+  /** How many responses are hanging right now (tests wait for a request to have arrived). */
+  get hanging(): number {
+    return this.#hanging.size;
+  }
+
   /** Ends every hanging response (so servers can close). */
   releaseHanging(): void {
     for (const res of this.#hanging) res.destroy();
