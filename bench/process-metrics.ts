@@ -1,10 +1,11 @@
 // A benchmark-only metrics endpoint for a server process, on its own port (the measured app is not
-// touched): CPU time used, peak RSS and the longest event-loop stall since the last reset. `/stats`
+// touched): CPU time used, peak RSS, the longest event-loop stall and the longest garbage-collection
+// pause (with its kind, and the total time in GC) since the last reset. `/stats`
 // adds the server's own figures (`extra`), computed only when asked so they cost nothing while measuring.
 
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { constants, monitorEventLoopDelay, PerformanceObserver, type NodeGCPerformanceDetail } from 'node:perf_hooks';
 
 export interface ProcessMetrics {
   cpuMicros: number;
@@ -12,13 +13,38 @@ export interface ProcessMetrics {
   rssBytes: number;
   maxStallMs: number;
   heapUsedBytes: number;
+  /** The longest single GC pause since the last reset, and what kind of collection it was. */
+  maxGcPauseMs: number;
+  maxGcKind: string;
+  /** All GC pauses since the last reset, summed. */
+  gcMs: number;
 }
+
+const GC_KINDS: Record<number, string> = {
+  [constants.NODE_PERFORMANCE_GC_MINOR]: 'scavenge',
+  [constants.NODE_PERFORMANCE_GC_MAJOR]: 'mark-compact',
+  [constants.NODE_PERFORMANCE_GC_INCREMENTAL]: 'incremental marking',
+  [constants.NODE_PERFORMANCE_GC_WEAKCB]: 'weak callbacks',
+};
 
 export function serveMetrics(extra: () => Promise<Record<string, unknown>> = async () => ({})): Promise<number> {
   const delay = monitorEventLoopDelay({ resolution: 5 });
   delay.enable();
+  let gc = { maxGcPauseMs: 0, maxGcKind: '', gcMs: 0 };
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      gc.gcMs += entry.duration;
+      if (entry.duration > gc.maxGcPauseMs) {
+        gc.maxGcPauseMs = entry.duration;
+        gc.maxGcKind = GC_KINDS[((entry as unknown as { detail: NodeGCPerformanceDetail }).detail).kind] ?? 'other';
+      }
+    }
+  }).observe({ entryTypes: ['gc'] });
   const server = createServer(async (req, res) => {
-    if (req.url === '/reset') delay.reset();
+    if (req.url === '/reset') {
+      delay.reset();
+      gc = { maxGcPauseMs: 0, maxGcKind: '', gcMs: 0 };
+    }
     const cpu = process.cpuUsage();
     const body: ProcessMetrics & Record<string, unknown> = {
       cpuMicros: cpu.user + cpu.system,
@@ -26,6 +52,7 @@ export function serveMetrics(extra: () => Promise<Record<string, unknown>> = asy
       rssBytes: process.memoryUsage.rss(),
       maxStallMs: delay.max / 1e6,
       heapUsedBytes: process.memoryUsage().heapUsed,
+      ...gc,
       ...(req.url === '/stats' ? await extra() : {}),
     };
     res.setHeader('content-type', 'application/json');

@@ -3,6 +3,8 @@
 
 const f = (n: number | undefined, digits = 1) => (n === undefined || Number.isNaN(n) ? '—' : n.toFixed(digits));
 
+const steal = (s: { median: number; max: number } | undefined) => (s ? `${f(s.median, 0)} / ${f(s.max, 0)}` : '—');
+
 export function renderMarkdown(r: any): string {
   const lines: string[] = [];
   lines.push(`# Denglu benchmark${r.smoke ? ' (smoke run)' : ''}`, '');
@@ -12,22 +14,26 @@ export function renderMarkdown(r: any): string {
     `Each login: authorization request with \`provider=${r.options.provider}\` → emulator authorize (auto-approve) → Denglu callback, which answers with the code (the authorization resumes in that same response) → token request (client_secret_basic + PKCE) → ID token verified with jose. Baseline: bare oidc-provider, auto-login interaction then consent interaction, same client settings. Load client, Denglu, emulator and baseline share the machine. Each server first runs ${r.options.jitWarmup ?? 0}s of logins unmeasured (JIT warm-up); then ${r.options.rounds} round(s) of ${r.options.duration}s, each after ${r.options.warmup}s warm-up, interleaved (the order alternating by round).`,
     '',
   );
-  lines.push('| concurrency | Denglu logins/s | baseline logins/s | Denglu ÷ baseline (median; rounds) | Denglu p50 / p99 ms | baseline p50 / p99 ms | Denglu CPU ms/login | emulator CPU ms/login | baseline CPU ms/login | load client CPU ms/login (Denglu / baseline) |');
-  lines.push('|---:|---:|---:|---|---|---|---:|---:|---:|---|');
+  lines.push('| concurrency | Denglu logins/s | baseline logins/s | Denglu ÷ baseline (median; rounds) | Denglu p50 / p99 ms | baseline p50 / p99 ms | Denglu CPU ms/login | emulator CPU ms/login | baseline CPU ms/login | load client CPU ms/login (Denglu / baseline) | host steal % (median / max) |');
+  lines.push('|---:|---:|---:|---|---|---|---:|---:|---:|---|---|');
   for (const s of r.summary) {
     lines.push(
-      `| ${s.concurrency} | ${f(s.denglu.loginsPerSecond)} | ${f(s.baseline.loginsPerSecond)} | **${f(s.ratioMedian, 2)}** (${s.ratioPerRound.map((x: number) => f(x, 2)).join(', ')}) | ${f(s.denglu.p50)} / ${f(s.denglu.p99)} | ${f(s.baseline.p50)} / ${f(s.baseline.p99)} | ${f(s.denglu.cpuMsPerLogin, 2)} | ${f(s.denglu.emulatorCpuMsPerLogin, 2)} | ${f(s.baseline.cpuMsPerLogin, 2)} | ${f(s.denglu.clientCpuMsPerLogin, 2)} / ${f(s.baseline.clientCpuMsPerLogin, 2)} |`,
+      `| ${s.concurrency} | ${f(s.denglu.loginsPerSecond)} | ${f(s.baseline.loginsPerSecond)} | **${f(s.ratioMedian, 2)}** (${s.ratioPerRound.map((x: number) => f(x, 2)).join(', ')}) | ${f(s.denglu.p50)} / ${f(s.denglu.p99)} | ${f(s.baseline.p50)} / ${f(s.baseline.p99)} | ${f(s.denglu.cpuMsPerLogin, 2)} | ${f(s.denglu.emulatorCpuMsPerLogin, 2)} | ${f(s.baseline.cpuMsPerLogin, 2)} | ${f(s.denglu.clientCpuMsPerLogin, 2)} / ${f(s.baseline.clientCpuMsPerLogin, 2)} | ${steal(s.stealPercent)} |`,
     );
   }
   lines.push('', `Denglu peak RSS: ${f(r.peakRssMb)} MiB.`);
   if (r.sessionBytes) lines.push(`Store: ${f(r.sessionBytes.ephemeralBytes / 1024)} KiB of OIDC artifacts and flows for ${r.sessionBytes.sessions} live sessions = ${f(r.sessionBytes.bytesPerSession, 0)} bytes per session.`);
   lines.push('', `## Store scaling (concurrency ${r.options.scaleConcurrency})`, '');
   lines.push('Each size runs in its own Denglu process, measured in interleaved rounds (the order alternating); medians, relative throughput per round.', '');
-  lines.push('| accounts | logins/s | relative (median; rounds) | p99 ms | longest event-loop stall ms (all rounds) | CPU ms/login |');
-  lines.push('|---:|---:|---|---:|---:|---:|');
+  lines.push('| accounts | logins/s | relative (median; rounds) | p99 ms | longest event-loop stall ms (all rounds) | longest GC pause ms (kind) | CPU ms/login | host steal % (rounds) |');
+  lines.push('|---:|---:|---|---:|---:|---|---:|---|');
   for (const s of r.scaling) {
-    lines.push(`| ${s.accounts.toLocaleString('en')} | ${f(s.loginsPerSecond)} | **${f(s.relative, 2)}** (${(s.relativePerRound ?? []).map((x: number) => f(x, 2)).join(', ')}) | ${f(s.p99)} | ${f(s.maxStallMs)} | ${f(s.cpuMsPerLogin, 2)} |`);
+    lines.push(`| ${s.accounts.toLocaleString('en')} | ${f(s.loginsPerSecond)} | **${f(s.relative, 2)}** (${(s.relativePerRound ?? []).map((x: number) => f(x, 2)).join(', ')}) | ${f(s.p99)} | ${f(s.maxStallMs)} | ${f(s.maxGcPauseMs)} (${s.maxGcKind || '—'}) | ${f(s.cpuMsPerLogin, 2)} | ${(s.stealPercentPerRound ?? []).map((x: number) => f(x, 0)).join(', ') || '—'} |`);
   }
+  lines.push(
+    '',
+    'Host steal is the CPU time the host took from this virtual machine while a round ran (/proc/stat). The event-loop stall includes it: a round with high steal stalls longer and runs slower for reasons outside Denglu. The longest GC pause is what V8 itself paused the gateway for.',
+  );
   lines.push('', '## Targets', '', '| target | measured | goal | |', '|---|---:|---|---|');
   for (const t of r.targets) lines.push(`| ${t.name} | ${f(t.value, 2)} | ${t.target} | ${t.met ? 'met' : '**missed**'} |`);
   lines.push('');

@@ -15,6 +15,7 @@ import { fetchJwks, percentile, runLoad, type LoadResult, type Target } from './
 import { freePort, metrics, startServer, type Server } from './spawn-server.ts';
 import { seedAccounts } from './seed-accounts.ts';
 import { renderMarkdown } from './report.ts';
+import { readCpuTimes, stealPercent } from './host-steal.ts';
 
 interface Options {
   smoke: boolean;
@@ -73,6 +74,11 @@ interface Measured {
   /** The load client's own CPU (this process: the shop and the shopper's browser). */
   clientCpuMsPerLogin?: number;
   maxStallMs?: number;
+  /** The server's longest GC pause in the round, and its kind. */
+  maxGcPauseMs?: number;
+  maxGcKind?: string;
+  /** CPU time the host took from this machine during the round (percent; Linux only). */
+  stealPercent?: number;
   maxRssMb?: number;
 }
 
@@ -84,12 +90,14 @@ async function measure(target: Target, server: Server, emulator: Server | undefi
   const ticker = setInterval(() => progress(`round ${round}/${o.rounds} · concurrency ${c} · ${target.name} · measuring`), 500);
   let result: LoadResult;
   const clientBefore = process.cpuUsage();
+  const hostBefore = readCpuTimes();
   try {
     result = await runLoad(target, c, o.duration);
   } finally {
     clearInterval(ticker);
   }
   const clientCpu = process.cpuUsage(clientBefore);
+  const steal = stealPercent(hostBefore, readCpuTimes());
   const after = await metrics(server);
   const emulatorAfter = emulator ? await metrics(emulator) : undefined;
   const sorted = [...result.latencies].sort((a, b) => a - b);
@@ -105,11 +113,14 @@ async function measure(target: Target, server: Server, emulator: Server | undefi
     cpuMsPerLogin: (after.cpuMicros - before.cpuMicros) / 1000 / Math.max(1, result.logins),
     clientCpuMsPerLogin: (clientCpu.user + clientCpu.system) / 1000 / Math.max(1, result.logins),
     maxStallMs: after.maxStallMs,
+    maxGcPauseMs: after.maxGcPauseMs,
+    maxGcKind: after.maxGcKind,
+    ...(steal !== undefined ? { stealPercent: steal } : {}),
     maxRssMb: after.maxRssBytes / 1048576,
   };
   if (emulatorBefore && emulatorAfter) m.emulatorCpuMsPerLogin = (emulatorAfter.cpuMicros - emulatorBefore.cpuMicros) / 1000 / Math.max(1, result.logins);
   done(
-    `round ${round}/${o.rounds} · concurrency ${String(c).padStart(2)} · ${target.name.padEnd(8)} · ${m.loginsPerSecond.toFixed(1).padStart(6)} logins/s · p50 ${m.p50.toFixed(1)} ms · p99 ${m.p99.toFixed(1)} ms · cpu ${m.cpuMsPerLogin!.toFixed(2)} ms/login${m.errors ? ` · ${m.errors} ERRORS (${m.firstError})` : ''}`,
+    `round ${round}/${o.rounds} · concurrency ${String(c).padStart(2)} · ${target.name.padEnd(8)} · ${m.loginsPerSecond.toFixed(1).padStart(6)} logins/s · p50 ${m.p50.toFixed(1)} ms · p99 ${m.p99.toFixed(1)} ms · cpu ${m.cpuMsPerLogin!.toFixed(2)} ms/login · stall ${m.maxStallMs!.toFixed(0)} ms (gc ${m.maxGcPauseMs!.toFixed(0)} ms)${steal !== undefined ? ` · host steal ${steal.toFixed(0)}%` : ''}${m.errors ? ` · ${m.errors} ERRORS (${m.firstError})` : ''}`,
   );
   return m;
 }
@@ -156,6 +167,12 @@ async function startDenglu(o: Options, dataDir: string, users: number): Promise<
       await emulator.stop();
     },
   };
+}
+
+/** Host steal over the rows that recorded it: median and largest, or undefined off Linux. */
+function stealSummary(rows: Measured[]): { median: number; max: number } | undefined {
+  const values = rows.flatMap((r) => (r.stealPercent === undefined ? [] : [r.stealPercent]));
+  return values.length ? { median: median(values), max: Math.max(...values) } : undefined;
 }
 
 function median(values: number[]): number {
@@ -218,7 +235,7 @@ async function main(): Promise<void> {
 
     // 2. Store scaling: every size seeded and started, then measured round by round, interleaved like
     // the baseline comparison (the machine's speed drifts between rounds; a per-round ratio does not).
-    type ScaleRow = { accounts: number; loginsPerSecond: number; p99: number; maxStallMs: number; cpuMsPerLogin: number; errors: number; relativePerRound: number[]; relative: number };
+    type ScaleRow = { accounts: number; loginsPerSecond: number; p99: number; maxStallMs: number; maxGcPauseMs: number; maxGcKind: string; stealPercentPerRound: number[]; cpuMsPerLogin: number; errors: number; relativePerRound: number[]; relative: number };
     const scaling: ScaleRow[] = [];
     const sizes = o.dengluOnly ? [] : o.scale;
     const stacks: Stack[] = [];
@@ -251,6 +268,9 @@ async function main(): Promise<void> {
           loginsPerSecond: median(rows.map((r) => r.loginsPerSecond)),
           p99: median(rows.map((r) => r.p99)),
           maxStallMs: Math.max(...rows.map((r) => r.maxStallMs ?? NaN)),
+          maxGcPauseMs: Math.max(...rows.map((r) => r.maxGcPauseMs ?? NaN)),
+          maxGcKind: rows.reduce((a, b) => ((b.maxGcPauseMs ?? 0) > (a.maxGcPauseMs ?? 0) ? b : a)).maxGcKind ?? '',
+          stealPercentPerRound: rows.flatMap((r) => (r.stealPercent === undefined ? [] : [r.stealPercent])),
           cpuMsPerLogin: median(rows.map((r) => r.cpuMsPerLogin ?? NaN)),
           errors: rows.reduce((e, r) => e + r.errors, 0),
           relativePerRound,
@@ -274,6 +294,7 @@ async function main(): Promise<void> {
         baseline: { loginsPerSecond: pick('baseline', (m) => m.loginsPerSecond), p50: pick('baseline', (m) => m.p50), p99: pick('baseline', (m) => m.p99), cpuMsPerLogin: pick('baseline', (m) => m.cpuMsPerLogin!), clientCpuMsPerLogin: pick('baseline', (m) => m.clientCpuMsPerLogin!) },
         ratioPerRound: ratios,
         ratioMedian: median(ratios),
+        stealPercent: stealSummary([...rows('denglu'), ...rows('baseline')]),
       };
     });
     const base = scaling[0];

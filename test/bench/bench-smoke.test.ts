@@ -9,12 +9,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 describe('bench: smoke run', function () {
-  this.timeout(120_000);
+  this.timeout(300_000);
   it('runs every part of the benchmark and reports numbers and targets', () => {
     const out = mkdtempSync(join(tmpdir(), 'denglu-bench-smoke-'));
     try {
       const script = fileURLToPath(new URL('../../bench/run.ts', import.meta.url));
-      const run = spawnSync(process.execPath, ['--import', 'tsx', script, '--smoke', '--scale', '50,200', '--out', out], { encoding: 'utf8', timeout: 110_000 });
+      const run = spawnSync(process.execPath, ['--import', 'tsx', script, '--smoke', '--scale', '50,200', '--out', out], { encoding: 'utf8', timeout: 290_000 });
       assert.equal(run.status, 0, `bench exited ${run.status}:\n${run.stderr.slice(-2000)}`);
       const result = JSON.parse(readFileSync(join(out, 'smoke.json'), 'utf8'));
       assert.equal(result.summary.length, 2);
@@ -23,10 +23,17 @@ describe('bench: smoke run', function () {
         assert.ok(s.denglu.cpuMsPerLogin > 0 && s.denglu.p99 >= s.denglu.p50);
       }
       assert.ok(result.rounds.every((r: { errors: number }) => r.errors === 0), 'no failed login');
+      for (const r of result.rounds) {
+        assert.ok(r.maxGcPauseMs >= 0, `round reports its longest GC pause: ${JSON.stringify(r)}`);
+        if (process.platform === 'linux') assert.ok(r.stealPercent >= 0 && r.stealPercent <= 100, `host steal is a percentage: ${r.stealPercent}`);
+      }
       assert.deepEqual(result.scaling.map((s: { accounts: number }) => s.accounts), [50, 200]);
       assert.ok(result.sessionBytes.sessions > 0);
       assert.ok(result.targets.length >= 3);
-      assert.match(readFileSync(join(out, 'smoke.md'), 'utf8'), /\| concurrency \| Denglu logins\/s/);
+      assert.ok(result.rounds.some((r: { maxGcPauseMs: number; maxGcKind: string }) => r.maxGcPauseMs > 0 && r.maxGcKind), 'GC pauses are observed');
+      const md = readFileSync(join(out, 'smoke.md'), 'utf8');
+      assert.match(md, /\| concurrency \| Denglu logins\/s/);
+      assert.match(md, /longest GC pause ms \(kind\)/);
     } finally {
       rmSync(out, { recursive: true, force: true });
     }
