@@ -394,6 +394,30 @@ export function describeStoreContract(
         assert.deepEqual(await store.get(TOKENS, 'forever'), { owner: 'o', n: 2 });
       });
 
+      it('sweepExpired finds what expires after expiries came and went by put, delete and a rolled-back batch', async () => {
+        await store.create(DOCS, 'made-permanent', doc('made-permanent'), { expiresAt: T0 + 10 });
+        await store.put(DOCS, 'made-permanent', doc('made-permanent'));
+        await store.create(DOCS, 'deleted', doc('deleted'), { expiresAt: T0 + 10 });
+        await store.delete(DOCS, 'deleted');
+        await store.create(DOCS, 'stays-expiring', doc('stays-expiring', { handles: ['h'] }), { expiresAt: T0 + 10 });
+        await store.create(DOCS, 'holder', doc('holder', { handles: ['taken'] }));
+        await rejectsWithCode(
+          store.batch([
+            { op: 'put', collection: DOCS, id: 'stays-expiring', value: doc('stays-expiring') },
+            { op: 'put', collection: DOCS, id: 'other', value: doc('other', { handles: ['taken'] }) },
+          ]),
+          'ERR_CONFLICT',
+        );
+        clock.set(T0 + 10);
+        assert.equal(await store.sweepExpired(), 1, 'the rolled-back batch left its expiry in place');
+        assert.equal(await store.get(DOCS, 'stays-expiring'), undefined);
+        assert.deepEqual(await store.get(DOCS, 'made-permanent'), doc('made-permanent'));
+        await store.create(DOCS, 'later', doc('later'), { expiresAt: T0 + 20 });
+        clock.set(T0 + 20);
+        assert.equal(await store.sweepExpired(), 1);
+        assert.equal(await store.count(DOCS), 2);
+      });
+
       it('sweepExpired forgets expired documents and counts them', async () => {
         await store.create(TOKENS, 'e1', { owner: 'o', n: 1 }, { expiresAt: T0 + 10 });
         await store.create(TOKENS, 'e2', { owner: 'o', n: 2 }, { expiresAt: T0 + 20 });
