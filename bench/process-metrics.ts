@@ -1,6 +1,6 @@
 // A benchmark-only metrics endpoint for a server process, on its own port (the measured app is not
 // touched): CPU time used, peak RSS, the longest event-loop stall and the longest garbage-collection
-// pause (with its kind, and the total time in GC) since the last reset. `/stats`
+// pause (with its kind) since the last reset. `/stats`
 // adds the server's own figures (`extra`), computed only when asked so they cost nothing while measuring.
 
 import { createServer } from 'node:http';
@@ -16,8 +16,6 @@ export interface ProcessMetrics {
   /** The longest single GC pause since the last reset, and what kind of collection it was. */
   maxGcPauseMs: number;
   maxGcKind: string;
-  /** All GC pauses since the last reset, summed. */
-  gcMs: number;
 }
 
 const GC_KINDS: Record<number, string> = {
@@ -30,10 +28,9 @@ const GC_KINDS: Record<number, string> = {
 export function serveMetrics(extra: () => Promise<Record<string, unknown>> = async () => ({})): Promise<number> {
   const delay = monitorEventLoopDelay({ resolution: 5 });
   delay.enable();
-  let gc = { maxGcPauseMs: 0, maxGcKind: '', gcMs: 0 };
+  let gc = { maxGcPauseMs: 0, maxGcKind: '' };
   new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) {
-      gc.gcMs += entry.duration;
       if (entry.duration > gc.maxGcPauseMs) {
         gc.maxGcPauseMs = entry.duration;
         gc.maxGcKind = GC_KINDS[((entry as unknown as { detail: NodeGCPerformanceDetail }).detail).kind] ?? 'other';
@@ -43,7 +40,7 @@ export function serveMetrics(extra: () => Promise<Record<string, unknown>> = asy
   const server = createServer(async (req, res) => {
     if (req.url === '/reset') {
       delay.reset();
-      gc = { maxGcPauseMs: 0, maxGcKind: '', gcMs: 0 };
+      gc = { maxGcPauseMs: 0, maxGcKind: '' };
     }
     const cpu = process.cpuUsage();
     const body: ProcessMetrics & Record<string, unknown> = {

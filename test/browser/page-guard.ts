@@ -5,6 +5,7 @@
 
 import { createHash } from 'node:crypto';
 import type { BrowserContext, Page, Response } from 'playwright-core';
+import { until } from '../support/until.ts';
 
 export interface Problem {
   kind: 'console' | 'pageerror' | 'requestfailed' | 'http' | 'csp' | 'inline' | 'header';
@@ -110,8 +111,8 @@ export class PageGuard {
   /** Throws with every problem seen so far (and forgets them, so the next step starts clean). */
   async assertClean(step: string): Promise<void> {
     // A page's DOM scan arrives through the binding shortly after its load event.
-    const deadline = Date.now() + 10_000; // seconds on a contended host, milliseconds usually
-    while (Date.now() < deadline && this.dengluPages.some((p) => p.inline === undefined)) await new Promise((r) => setTimeout(r, 25));
+    // Milliseconds usually, seconds on a contended host; a page that never reports is listed below.
+    await until(() => this.dengluPages.every((p) => p.inline !== undefined), 'every page reported its DOM scan').catch(() => {});
     const unseen = this.expected.filter((e) => e.required).map((e) => `expected HTTP ${e.status} at ${e.urlPart} did not happen`);
     const unscanned = this.dengluPages.filter((p) => p.inline === undefined);
     for (const p of unscanned) p.inline = ['(the page never reported its DOM scan)'];
