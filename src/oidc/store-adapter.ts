@@ -30,7 +30,7 @@ const VOLATILE_MODELS = new Set(['Interaction', 'AuthorizationCode', 'PushedAuth
 export const OIDC_COLLECTIONS = ['oidc', 'oidc_volatile'] as const;
 
 /**
- * A private, mutable copy of a stored JSON document (the store hands out frozen ones and oidc-provider
+ * A private, mutable copy of a stored JSON document (the store may hand out frozen ones and oidc-provider
  * mutates its models). A plain recursive copy: JSON values only, ten times cheaper than structuredClone.
  */
 export function copyJson<T>(value: T): T {
@@ -41,6 +41,12 @@ export function copyJson<T>(value: T): T {
     return out as T;
   }
   return value;
+}
+
+/** The payload oidc-provider may mutate: the document's own when the store handed out a fresh copy. */
+function payloadOf(doc: OidcDoc | undefined): Record<string, any> | undefined {
+  if (!doc) return undefined;
+  return Object.isFrozen(doc) ? copyJson(doc.payload) : doc.payload;
 }
 
 export function createStoreAdapter(store: Store, clock: Clock) {
@@ -71,18 +77,17 @@ export function createStoreAdapter(store: Store, clock: Clock) {
 
     async find(id: string): Promise<Record<string, any> | undefined> {
       if (this.model === 'Client') return findClient(store, id);
-      const doc = await store.get<OidcDoc>(this.collection, this.#id(id));
-      return doc ? copyJson(doc.payload) : undefined;
+      return payloadOf(await store.get<OidcDoc>(this.collection, this.#id(id)));
     }
 
     async findByUid(uid: string): Promise<Record<string, any> | undefined> {
       const [doc] = await store.find<OidcDoc>(this.collection, 'uid', `${this.model}:${uid}`);
-      return doc ? copyJson(doc.payload) : undefined;
+      return payloadOf(doc);
     }
 
     async findByUserCode(userCode: string): Promise<Record<string, any> | undefined> {
       const [doc] = await store.find<OidcDoc>(this.collection, 'userCode', `${this.model}:${userCode}`);
-      return doc ? copyJson(doc.payload) : undefined;
+      return payloadOf(doc);
     }
 
     async consume(id: string): Promise<void> {

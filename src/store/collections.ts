@@ -1,4 +1,6 @@
 // Every collection Denglu keeps, its group and its indexes: the schema both store backends open with.
+// Collections that grow or churn are held as JSON text in memory (see CollectionSpec.heldAsText); the
+// few small ones read on every request (partners, secrets, managers) stay frozen objects.
 
 import type { CollectionSpec, IndexSpec } from './store.ts';
 
@@ -18,6 +20,7 @@ export const COLLECTIONS: readonly CollectionSpec[] = [
   {
     name: 'accounts',
     group: 'domain',
+    heldAsText: true,
     indexes: {
       identity: { unique: true, keys: (a) => a.identities.flatMap((i: { keys: string[] }) => i.keys) },
       /** The verified native email (normalised): one account per address. */
@@ -28,6 +31,7 @@ export const COLLECTIONS: readonly CollectionSpec[] = [
   {
     name: 'audit',
     group: 'domain',
+    heldAsText: true,
     indexes: {
       partner: { keys: (e) => (e.target?.partner ? [e.target.partner] : []) },
       actor: { keys: (e) => [`${e.actor.kind}:${e.actor.id}`, e.actor.id] },
@@ -42,24 +46,26 @@ export const COLLECTIONS: readonly CollectionSpec[] = [
   {
     name: 'oidc',
     group: 'ephemeral',
+    heldAsText: true,
     indexes: OIDC_INDEXES,
   },
   /** oidc-provider artifacts of sign-ins in progress (interactions, codes), id `<Model>:<id>`. */
   {
     name: 'oidc_volatile',
     group: 'volatile',
+    heldAsText: true,
     indexes: OIDC_INDEXES,
   },
   /** Upstream round trips in progress (state = id). */
-  { name: 'flows', group: 'volatile' },
+  { name: 'flows', group: 'volatile', heldAsText: true },
   /** Proven sign-ins waiting on the notice or migration page, by interaction uid. */
-  { name: 'pending', group: 'volatile' },
+  { name: 'pending', group: 'volatile', heldAsText: true },
   /** Brute-force counters of password checks (src/accounts/brute-force.ts). */
-  { name: 'throttle', group: 'ephemeral', indexes: { subject: { keys: (d) => (d.subject ? [d.subject] : []) } } },
+  { name: 'throttle', group: 'ephemeral', heldAsText: true, indexes: { subject: { keys: (d) => (d.subject ? [d.subject] : []) } } },
   /** Mailed single-use links, by SHA-256 of the token (src/accounts/native-tokens.ts). */
-  { name: 'native_tokens', group: 'ephemeral', indexes: { account: { keys: (d) => [d.accountId] } } },
+  { name: 'native_tokens', group: 'ephemeral', heldAsText: true, indexes: { account: { keys: (d) => [d.accountId] } } },
   /** The sandbox outbox: mail kept instead of sent (src/mail/outbox.ts). */
-  { name: 'outbox', group: 'ephemeral' },
+  { name: 'outbox', group: 'ephemeral', heldAsText: true },
   /** Admin page sessions, by SHA-256 of the session cookie; they expire after 8 hours. */
-  { name: 'admin_sessions', group: 'ephemeral' },
+  { name: 'admin_sessions', group: 'ephemeral', heldAsText: true },
 ];

@@ -21,6 +21,13 @@ export interface CollectionSpec {
    */
   group: 'domain' | 'ephemeral' | 'volatile';
   indexes?: Record<string, IndexSpec>;
+  /**
+   * A hint for an in-memory backend: keep each document as its JSON text and parse it on every read,
+   * instead of as a frozen object graph. For collections that grow large (accounts, sessions, the audit
+   * log): far fewer objects for the garbage collector, at the price of a parse per read. Documents
+   * read from such a collection are fresh, mutable copies.
+   */
+  heldAsText?: boolean;
 }
 
 export interface WriteOptions {

@@ -21,27 +21,33 @@ async function freshDir(): Promise<string> {
   return mkdtemp(join(tmpdir(), 'denglu-store-'));
 }
 
-describeStoreContract(
-  'lowdb',
-  async (clock) => {
-    const dir = await freshDir();
-    const opened: LowdbStore[] = [];
-    const open = async () => {
-      const store = await LowdbStore.open({ dir, clock, collections: CONTRACT_COLLECTIONS });
-      opened.push(store);
-      return store;
-    };
-    return {
-      store: await open(),
-      reopen: open,
-      cleanup: async () => {
-        for (const store of opened) await store.close();
-        await rm(dir, { recursive: true, force: true });
-      },
-    };
-  },
-  { durable: true },
-);
+/** The contract once with documents held as frozen objects, once with every collection held as text. */
+for (const [label, collections] of [
+  ['lowdb', CONTRACT_COLLECTIONS],
+  ['lowdb (held as text)', CONTRACT_COLLECTIONS.map((c) => ({ ...c, heldAsText: true }))],
+] as const) {
+  describeStoreContract(
+    label,
+    async (clock) => {
+      const dir = await freshDir();
+      const opened: LowdbStore[] = [];
+      const open = async () => {
+        const store = await LowdbStore.open({ dir, clock, collections });
+        opened.push(store);
+        return store;
+      };
+      return {
+        store: await open(),
+        reopen: open,
+        cleanup: async () => {
+          for (const store of opened) await store.close();
+          await rm(dir, { recursive: true, force: true });
+        },
+      };
+    },
+    { durable: true },
+  );
+}
 
 /** Runs a fixture with `node --import tsx`; resolves with its stdout lines once it exits. */
 function runFixture(script: string, args: string[]): Promise<string[]> {
@@ -466,7 +472,7 @@ describe('store/lowdb', function () {
 
   describe('kill -9', () => {
     it('a writer killed at random moments never loses an acknowledged write nor corrupts the store', async function () {
-      this.timeout(240_000); // 32 child processes: about 40 s here, much longer on a contended host
+      this.timeout(240_000); // 32 child processes: 7-40 s here, longer on a contended host
       const dir = await dirForTest();
       const ROUNDS = 32;
       const docs = new Map<string, number>(); // id → pad length
@@ -527,6 +533,54 @@ describe('store/lowdb', function () {
       }
       assert.ok(docs.size > ROUNDS, `${docs.size} documents acknowledged`);
       console.log(`      kill -9: ${ROUNDS} rounds, ${docs.size} documents and ${tokens.size} tokens acknowledged, counter ${counted}, ${Date.now() - started} ms`);
+    });
+  });
+
+  describe('documents held as text', () => {
+    const asText = CONTRACT_COLLECTIONS.map((c) => ({ ...c, heldAsText: true }));
+
+    async function fill(store: LowdbStore): Promise<void> {
+      await store.put('contract_docs', 'a', { title: 'ä "quoted" \\ 登录', n: 1, handles: ['ha'], tags: ['t'] });
+      await store.put('contract_docs', 'b', { title: 'b', n: 2.5, tags: ['t'] });
+      await store.update<{ n: number }>('contract_docs', 'b', (d) => ({ ...d, n: d.n + 1 }));
+      await store.put('contract_tokens', 'k', { owner: 'o', n: 3 }, { expiresAt: T0 + 1000 });
+      await store.delete('contract_docs', 'missing');
+    }
+
+    it('writes the same snapshot bytes as the object layout, and each layout opens the other\'s files', async () => {
+      const [objDir, textDir] = [await dirForTest(), await dirForTest()];
+      const objStore = await open(objDir);
+      const textStore = await open(textDir, { collections: asText });
+      await fill(objStore);
+      await fill(textStore);
+      await objStore.compact();
+      await textStore.compact();
+      for (const group of ['domain', 'ephemeral']) {
+        const strip = (t: string) => t.replace(/"savedAt":"[^"]*"/, '');
+        assert.equal(strip(await readFile(join(textDir, `${group}.json`), 'utf8')), strip(await readFile(join(objDir, `${group}.json`), 'utf8')), group);
+      }
+      await objStore.close();
+      await textStore.close();
+      // Swapped: the text layout reads the object layout's files and the reverse.
+      for (const [dir, collections] of [[objDir, asText], [textDir, CONTRACT_COLLECTIONS]] as const) {
+        const store = await open(dir, { collections });
+        assert.deepEqual(await store.get('contract_docs', 'a'), { title: 'ä "quoted" \\ 登录', n: 1, handles: ['ha'], tags: ['t'] });
+        assert.equal((await store.get<{ n: number }>('contract_docs', 'b'))!.n, 3.5);
+        assert.deepEqual(ids(await store.list('contract_docs', { index: { name: 'tag', key: 't' } })), ['a', 'b']);
+        assert.equal((await store.findOne('contract_docs', 'handle', 'ha'))?.id, 'a');
+        assert.deepEqual(await store.get('contract_tokens', 'k'), { owner: 'o', n: 3 });
+        await store.close();
+      }
+    });
+
+    it('hands out a fresh copy on every read, so no reader can change what another reads', async () => {
+      const store = await open(await dirForTest(), { collections: asText });
+      await store.put('contract_docs', 'a', { title: 'a', n: 1, tags: ['t'] });
+      const first = await store.get<{ n: number; tags: string[] }>('contract_docs', 'a');
+      first!.n = 99;
+      first!.tags.push('changed');
+      assert.deepEqual(await store.get('contract_docs', 'a'), { title: 'a', n: 1, tags: ['t'] });
+      assert.notEqual(await store.get('contract_docs', 'a'), await store.get('contract_docs', 'a'));
     });
   });
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { Low } from 'lowdb';
 import type { Clock } from '../../clock.ts';
 import { GatewayError } from '../../errors.ts';
-import { MemoryTables } from '../memory-tables.ts';
+import { documentOf, MemoryTables, type StoredRecord } from '../memory-tables.ts';
 import type { BatchOp, CollectionSpec, ListOptions, Store, WriteOptions } from '../store.ts';
 import { lockDirectory, type DirLock } from './dir-lock.ts';
 import { Journal, type JournalEntry, type WriteHook } from './journal.ts';
@@ -94,7 +94,7 @@ export class LowdbStore implements Store {
       }
       for (const [id, record] of records) {
         if (record.e !== undefined && record.e <= now) continue;
-        this.#tables.set(collection, id, record.v, record.e, JSON.stringify(record.v).length);
+        this.#tables.set(collection, id, record.v, record.e, JSON.stringify(record.v));
       }
     }
     const snapshotSeq = db.data.seq;
@@ -116,7 +116,7 @@ export class LowdbStore implements Store {
   #replay(entry: JournalEntry, known: Set<string>): void {
     for (const op of entry.o) {
       if (!known.has(op[1])) continue;
-      if (op[0] === 'p') this.#tables.set(op[1], op[2], op[3], op[4], JSON.stringify(op[3]).length);
+      if (op[0] === 'p') this.#tables.set(op[1], op[2], op[3], op[4], JSON.stringify(op[3]));
       else this.#tables.remove(op[1], op[2]);
     }
   }
@@ -161,12 +161,12 @@ export class LowdbStore implements Store {
     if (!this.#tables.isLive(record)) {
       throw new GatewayError('ERR_NOT_FOUND', `"${collection}" has no document ${JSON.stringify(id)}`, { status: 404 });
     }
-    const next = fn(record.v as T);
+    const next = fn(documentOf(record) as T);
     const expiresAt = options && 'expiresAt' in options ? options.expiresAt : record.e;
-    const { json, copy } = serialise(next, collection, id);
+    const { json, copy } = serialise(next, collection, id, table.spec.heldAsText);
     this.#tables.assertUnique(collection, id, copy);
     const seq = group.journal.nextSeq();
-    const undo = this.#tables.set(collection, id, copy, expiresAt, json.length);
+    const undo = this.#tables.set(collection, id, copy, expiresAt, json);
     await this.#append(group, seq, [putLine(collection, id, json, expiresAt)], [undo]);
     return copy as T;
   }
@@ -234,14 +234,14 @@ export class LowdbStore implements Store {
           if (!this.#tables.isLive(record)) {
             throw new GatewayError('ERR_NOT_FOUND', `"${op.collection}" has no document ${JSON.stringify(op.id)}`, { status: 404 });
           }
-          value = op.fn(record.v);
+          value = op.fn(documentOf(record));
           if (!(op.options && 'expiresAt' in op.options)) expiresAt = record.e;
         } else {
           value = typeof op.value === 'function' ? (op.value as () => unknown)() : op.value;
         }
-        const { json, copy } = serialise(value, op.collection, op.id);
+        const { json, copy } = serialise(value, op.collection, op.id, this.#tables.table(op.collection).spec.heldAsText);
         this.#tables.assertUnique(op.collection, op.id, copy);
-        undos.push(this.#tables.set(op.collection, op.id, copy, expiresAt, json.length));
+        undos.push(this.#tables.set(op.collection, op.id, copy, expiresAt, json));
         lines.push(putLine(op.collection, op.id, json, expiresAt));
       }
     } catch (err) {
@@ -256,15 +256,16 @@ export class LowdbStore implements Store {
   /** update() of a volatile collection: the same atomic read-modify-write, without a journal. */
   async #updateVolatile<T>(collection: string, id: string, fn: (current: T) => T, options?: WriteOptions): Promise<T> {
     this.#open();
-    const record = this.#tables.table(collection).records.get(id);
+    const table = this.#tables.table(collection);
+    const record = table.records.get(id);
     if (!this.#tables.isLive(record)) {
       throw new GatewayError('ERR_NOT_FOUND', `"${collection}" has no document ${JSON.stringify(id)}`, { status: 404 });
     }
-    const next = fn(record.v as T);
+    const next = fn(documentOf(record) as T);
     const expiresAt = options && 'expiresAt' in options ? options.expiresAt : record.e;
-    const { json, copy } = serialise(next, collection, id);
+    const { json, copy } = serialise(next, collection, id, table.spec.heldAsText);
     this.#tables.assertUnique(collection, id, copy);
-    this.#tables.set(collection, id, copy, expiresAt, json.length);
+    this.#tables.set(collection, id, copy, expiresAt, json);
     return copy as T;
   }
 
@@ -345,7 +346,7 @@ export class LowdbStore implements Store {
   async #compact(group: Group): Promise<void> {
     const started = Date.now();
     const { cut, captured } = await group.journal.rotate(() => this.#tables.capture(group.collections));
-    const collections: Record<string, [string, { v: unknown; e?: number }][]> = {};
+    const collections: Record<string, [string, StoredRecord][]> = {};
     const now = this.#options.clock.now();
     for (const [name, records] of captured) {
       collections[name] = records.filter(([, r]) => r.e === undefined || r.e > now);
@@ -363,11 +364,16 @@ function emptySnapshot(group: string): SnapshotData {
   return { format: SNAPSHOT_FORMAT, group, seq: 0, savedAt: '', collections: {} };
 }
 
-function serialise(value: unknown, collection: string, id: string): { json: string; copy: unknown } {
+/**
+ * The JSON text of a document being written, and the value to index (and hand back from update): a
+ * private parsed copy, to be frozen and kept; or, for a collection held as text, the given value itself,
+ * since only the text is kept (index keys are strings, which JSON gives back unchanged).
+ */
+function serialise(value: unknown, collection: string, id: string, heldAsText: boolean | undefined): { json: string; copy: unknown } {
   if (typeof id !== 'string' || id.length === 0) throw new TypeError(`"${collection}" ids must be non-empty strings`);
   const json = JSON.stringify(value);
   if (json === undefined) throw new TypeError(`"${collection}" documents must be JSON values`);
-  return { json, copy: JSON.parse(json) };
+  return { json, copy: heldAsText ? value : JSON.parse(json) };
 }
 
 function putLine(collection: string, id: string, json: string, expiresAt: number | undefined): string {

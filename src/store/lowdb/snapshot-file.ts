@@ -71,8 +71,9 @@ export class SnapshotFile implements Adapter<SnapshotData> {
         for (let i = 0; i < records.length; i += CHUNK_RECORDS) {
           const parts: string[] = [];
           for (const [id, record] of records.slice(i, i + CHUNK_RECORDS)) {
-            const body = record.e === undefined ? { v: record.v } : { v: record.v, e: record.e };
-            parts.push(`${JSON.stringify(id)}:${JSON.stringify(body)}`);
+            // A record held as text is already its document's JSON: spliced in, not serialised again.
+            const v = record.t ?? JSON.stringify(record.v);
+            parts.push(`${JSON.stringify(id)}:{"v":${v}${record.e === undefined ? '' : `,"e":${record.e}`}}`);
           }
           await write((i === 0 ? '\n' : ',\n') + parts.join(',\n'));
         }
