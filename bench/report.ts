@@ -10,6 +10,8 @@ export function renderMarkdown(r: any): string {
   lines.push(`# Denglu benchmark${r.smoke ? ' (smoke run)' : ''}`, '');
   lines.push(`${r.startedAt} · ${r.machine.cpus} × ${r.machine.cpuModel} · ${r.machine.memoryGiB} GiB · ${r.machine.os} · Node ${r.node}`);
   lines.push(`Packages: ${Object.entries(r.packages).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  const flags: string[] = r.options.nodeFlags ?? [];
+  lines.push(`Node flags of Denglu and the baseline (those of \`npm start\` unless overridden): ${flags.length ? flags.map((x) => `\`${x}\``).join(' ') : 'none (Node defaults)'}`);
   lines.push(
     `Each login: authorization request with \`provider=${r.options.provider}\` → emulator authorize (auto-approve) → Denglu callback, which answers with the code (the authorization resumes in that same response) → token request (client_secret_basic + PKCE) → ID token verified with jose. Baseline: bare oidc-provider, auto-login interaction then consent interaction, same client settings. Load client, Denglu, emulator and baseline share the machine. Each server first runs ${r.options.jitWarmup ?? 0}s of logins unmeasured (JIT warm-up); then ${r.options.rounds} round(s) of ${r.options.duration}s, each after ${r.options.warmup}s warm-up, interleaved (the order alternating by round).`,
     '',

@@ -3,7 +3,8 @@
 // 1,000 and 100,000 pre-generated accounts. Writes JSON and a markdown table to bench/results/.
 // Options: --smoke (a few seconds, for `npm test`), --rounds N, --duration S, --warmup S (before each
 // measurement), --jit-warmup S (once per server before round 1, so round 1 is not measuring the JIT),
-// --concurrency 1,8,32, --scale 1000,100000, --out DIR.
+// --concurrency 1,8,32, --scale 1000,100000, --out DIR, --node-flags "<flags>" (the Node/V8 flags of both
+// servers; default: those of `npm start`, see bench/node-flags.ts).
 
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { cpus, hostname, totalmem, tmpdir, type as osType, release } from 'node:os';
@@ -15,6 +16,7 @@ import { fetchJwks, percentile, runLoad, type LoadResult, type Target } from './
 import { freePort, metrics, startServer, type Server } from './spawn-server.ts';
 import { seedAccounts } from './seed-accounts.ts';
 import { renderMarkdown } from './report.ts';
+import { gatewayNodeFlags } from './node-flags.ts';
 import { readCpuTimes, stealPercent } from './host-steal.ts';
 
 interface Options {
@@ -32,6 +34,8 @@ interface Options {
   profileDir: string | undefined;
   /** Skip the baseline and the scaling run (profiling sessions). */
   dengluOnly: boolean;
+  /** Node/V8 flags of Denglu and of the baseline. */
+  nodeFlags: string[];
 }
 
 function parseOptions(argv: string[]): Options {
@@ -54,6 +58,7 @@ function parseOptions(argv: string[]): Options {
     provider: get('provider') ?? 'weibo',
     profileDir: get('profile'),
     dengluOnly: argv.includes('--denglu-only'),
+    nodeFlags: get('node-flags') !== undefined ? get('node-flags')!.split(/\s+/).filter(Boolean) : gatewayNodeFlags(),
   };
 }
 
@@ -156,7 +161,7 @@ async function startDenglu(o: Options, dataDir: string, users: number): Promise<
     [`${prefix}_CLIENT_ID`]: credentials.BENCH_CLIENT_ID,
     [`${prefix}_CLIENT_SECRET`]: credentials.BENCH_CLIENT_SECRET,
     [`${prefix}_BASE_URL`]: `http://127.0.0.1:${emulatorPort}`,
-  }, o.profileDir ? { profileDir: o.profileDir } : {});
+  }, { nodeFlags: o.nodeFlags, ...(o.profileDir ? { profileDir: o.profileDir } : {}) });
   const dengluTarget: Target = { name: 'denglu', issuer, extraParams: { provider }, jwks: await fetchJwks(issuer) };
   return {
     emulator,
@@ -203,7 +208,7 @@ async function main(): Promise<void> {
     // 1. Denglu vs baseline, interleaved round by round.
     const stack = await startDenglu(o, join(work, 'main'), 1000);
     const baselinePort = await freePort();
-    const baseline = await startServer('baseline', './baseline-server.ts', { PORT: String(baselinePort), BENCH_BASELINE_ISSUER: `http://127.0.0.1:${baselinePort}` });
+    const baseline = await startServer('baseline', './baseline-server.ts', { PORT: String(baselinePort), BENCH_BASELINE_ISSUER: `http://127.0.0.1:${baselinePort}` }, { nodeFlags: o.nodeFlags });
     const baselineTarget: Target = { name: 'baseline', issuer: `http://127.0.0.1:${baselinePort}`, extraParams: {}, jwks: await fetchJwks(`http://127.0.0.1:${baselinePort}`) };
     try {
       // A fresh process runs its code unoptimised for seconds: both servers get the same first warm-up.
@@ -319,7 +324,7 @@ async function main(): Promise<void> {
       machine: { host: hostname(), os: `${osType()} ${release()}`, cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30) },
       node: process.version,
       packages: versions(),
-      options: { rounds: o.rounds, duration: o.duration, warmup: o.warmup, jitWarmup: o.jitWarmup, concurrency: o.concurrency, scale: o.scale, scaleConcurrency: o.scaleConcurrency, provider: o.provider, client: BENCH_CLIENT.clientId },
+      options: { rounds: o.rounds, duration: o.duration, warmup: o.warmup, jitWarmup: o.jitWarmup, concurrency: o.concurrency, scale: o.scale, scaleConcurrency: o.scaleConcurrency, provider: o.provider, client: BENCH_CLIENT.clientId, nodeFlags: o.nodeFlags },
       summary,
       scaling,
       peakRssMb,

@@ -38,11 +38,17 @@ export function freePort(): Promise<number> {
   });
 }
 
-export function startServer(name: string, script: string, env: Record<string, string>, options: { profileDir?: string } = {}): Promise<Server> {
+export function startServer(
+  name: string,
+  script: string,
+  env: Record<string, string>,
+  options: { profileDir?: string; nodeFlags?: readonly string[] } = {},
+): Promise<Server> {
   const path = fileURLToPath(new URL(script, import.meta.url));
   // One directory per process, one file per thread (CPU.<date>.<pid>.<tid>.<seq>.cpuprofile; thread 0 is the main one).
   const profile = options.profileDir ? ['--cpu-prof', '--cpu-prof-dir', join(options.profileDir, name)] : [];
-  const proc = spawn(process.execPath, [...profile, '--import', 'tsx', path], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const args = [...(options.nodeFlags ?? []), ...profile, '--import', 'tsx', path];
+  const proc = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   running.add(proc);
   proc.once('exit', () => running.delete(proc));
   let stderr = '';

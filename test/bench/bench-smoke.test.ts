@@ -7,6 +7,22 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gatewayNodeFlags, nodeFlagsOf } from '../../bench/node-flags.ts';
+
+describe('bench: node flags', () => {
+  it('are the flags `npm start` gives node, up to the first --import', () => {
+    assert.deepEqual(nodeFlagsOf('node --max-semi-space-size=16 --expose-gc --import tsx src/main.ts'), ['--max-semi-space-size=16', '--expose-gc']);
+    assert.deepEqual(nodeFlagsOf('node --import tsx src/main.ts'), []);
+    assert.deepEqual(nodeFlagsOf('node src/main.js --port=1'), []);
+    assert.throws(() => nodeFlagsOf('tsx src/main.ts'), /does not run node/);
+  });
+
+  it('are read from package.json, so the benchmark runs Denglu as `npm start` does', () => {
+    const pkg = JSON.parse(readFileSync(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8'));
+    assert.deepEqual(gatewayNodeFlags(), nodeFlagsOf(pkg.scripts.start));
+    assert.ok(gatewayNodeFlags().includes('--max-semi-space-size=16'), 'the gateway runs with a 16 MiB semi-space (README: garbage-collection pauses)');
+  });
+});
 
 describe('bench: smoke run', function () {
   this.timeout(300_000);
@@ -27,6 +43,7 @@ describe('bench: smoke run', function () {
         assert.ok(r.maxGcPauseMs >= 0, `round reports its longest GC pause: ${JSON.stringify(r)}`);
         if (process.platform === 'linux') assert.ok(r.stealPercent >= 0 && r.stealPercent <= 100, `host steal is a percentage: ${r.stealPercent}`);
       }
+      assert.deepEqual(result.options.nodeFlags, gatewayNodeFlags(), 'both servers ran with the flags of npm start');
       assert.deepEqual(result.scaling.map((s: { accounts: number }) => s.accounts), [50, 200]);
       assert.ok(result.sessionBytes.sessions > 0);
       assert.ok(result.targets.length >= 3);
