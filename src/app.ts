@@ -23,6 +23,7 @@ import { recordShopUse } from './accounts/shop-use.ts';
 import { loadCookieKeys, loadPairwiseSalt, loadSigningKeys } from './oidc/secrets.ts';
 import { createRenderer, VIEWS_DIR } from './http/render.ts';
 import { securityHeaders } from './http/security.ts';
+import { CookieSigner } from './http/cookie-signer.ts';
 import { errorHandler, notFound } from './http/error-handler.ts';
 import { providerStylesheet } from './http/provider-styles.ts';
 import { homeRoute } from './http/home.ts';
@@ -82,6 +83,7 @@ export async function createApp(deps: AppDeps): Promise<DengluApp> {
   });
   const secureCookies = config.issuer.startsWith('https://');
   const cookieKeys = await loadCookieKeys(store, config.cookieKeys);
+  const cookieSigner = new CookieSigner(cookieKeys);
   let oidc: OidcProvider | undefined;
   let resume: ResumeInPlace | undefined;
   const login: LoginContext = {
@@ -105,7 +107,7 @@ export async function createApp(deps: AppDeps): Promise<DengluApp> {
     store,
     clock,
     keys: await loadSigningKeys(store),
-    cookieKeys,
+    cookieSigner,
     pairwiseSalt: await loadPairwiseSalt(store, config.pairwiseSalt),
     sessionTtlSeconds: config.sessionTtlSeconds,
     interactionTtlSeconds: Math.max(3600, config.flowTtlSeconds * 2),
@@ -138,7 +140,7 @@ export async function createApp(deps: AppDeps): Promise<DengluApp> {
   // The OpenID Provider's own endpoints go straight to it: no cookie parsing, no walk through Denglu's
   // page routers on the login hot path (/auth, /auth/<uid>, /token, …).
   const oidcCallback = oidc.callback();
-  resume = resumeInPlace({ issuer: config.issuer, handler: oidcCallback, cookieName: oidc.cookieName('resume'), cookieKeys });
+  resume = resumeInPlace({ issuer: config.issuer, handler: oidcCallback, cookieName: oidc.cookieName('resume'), cookieSigner });
   app.use((req, res, next) => (OIDC_ENDPOINTS.test(req.path) ? oidcCallback(req, res) : next()));
   app.use(cookieParser());
   // Providers' callbacks are on every brokered login: matched before the page routers.

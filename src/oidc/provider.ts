@@ -13,6 +13,7 @@ import { getAccount } from '../accounts/sign-in.ts';
 import { createStoreAdapter } from './store-adapter.ts';
 import { pairwiseSubject } from './pairwise.ts';
 import type { SigningKeys } from './secrets.ts';
+import type { CookieSigner } from '../http/cookie-signer.ts';
 import { assertRefreshAllowed, interactionPolicyWithLifecycle } from './lifecycle-checks.ts';
 
 export interface OidcOptions {
@@ -20,7 +21,8 @@ export interface OidcOptions {
   store: Store;
   clock: Clock;
   keys: SigningKeys;
-  cookieKeys: string[];
+  /** Signs and verifies oidc-provider's cookies (keygrip-compatible, see src/http/cookie-signer.ts). */
+  cookieSigner: CookieSigner;
   pairwiseSalt: string;
   sessionTtlSeconds: number;
   interactionTtlSeconds: number;
@@ -58,7 +60,7 @@ export function createOidcProvider(o: OidcOptions): Provider {
     clients: [],
     jwks: o.keys as any,
     cookies: {
-      keys: o.cookieKeys,
+      keys: o.cookieSigner,
       names: { session: 'dl_session', interaction: 'dl_interaction', resume: 'dl_resume' },
       long: { signed: true, httpOnly: true, sameSite: 'lax', secure: o.secureCookies },
       short: { signed: true, httpOnly: true, sameSite: 'lax', secure: o.secureCookies },

@@ -11,7 +11,7 @@
 // the broker before any token request): that is the same guarantee the path-scoped cookie gives.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import Keygrip from 'keygrip';
+import type { CookieSigner } from '../http/cookie-signer.ts';
 
 export type ResumeInPlace = (req: IncomingMessage, res: ServerResponse, returnTo: string) => void;
 
@@ -21,23 +21,21 @@ export interface ResumeInPlaceOptions {
   handler: (req: IncomingMessage, res: ServerResponse) => unknown;
   /** oidc-provider's resume cookie name (`provider.cookieName('resume')`). */
   cookieName: string;
-  /** The cookie keys oidc-provider signs with (first one signs). */
-  cookieKeys: readonly string[];
+  /** The signer oidc-provider's cookies are signed with. */
+  cookieSigner: CookieSigner;
 }
 
 /** Matches oidc-provider's resume route; the uid is its nanoid (URL-safe alphabet). */
 const RESUME_PATH = /^\/auth\/([A-Za-z0-9_-]{10,64})$/;
 
 export function resumeInPlace(o: ResumeInPlaceOptions): ResumeInPlace {
-  // koa's cookies sign with Keygrip's defaults (HMAC-SHA1, base64url): the same here.
-  const keygrip = new Keygrip([...o.cookieKeys]);
   const origin = new URL(o.issuer).origin;
   return (req, res, returnTo) => {
     const target = new URL(returnTo, o.issuer);
     const uid = RESUME_PATH.exec(target.pathname)?.[1];
     if (target.origin !== origin || !uid) throw new Error(`not an oidc-provider resume URL: ${target.pathname}`);
     const pair = `${o.cookieName}=${uid}`;
-    const restored = `${pair}; ${o.cookieName}.sig=${keygrip.sign(pair)}`;
+    const restored = `${pair}; ${o.cookieName}.sig=${o.cookieSigner.sign(pair)}`;
     // First in the header, so it is the value read even if the browser sent another one.
     req.headers.cookie = req.headers.cookie ? `${restored}; ${req.headers.cookie}` : restored;
     req.method = 'GET';
