@@ -10,6 +10,7 @@ import Provider from 'oidc-provider';
 import { exportJWK, generateKeyPair } from 'jose';
 import { BENCH_CLIENT } from './bench-partner.ts';
 import { serveMetrics } from './process-metrics.ts';
+import { RequestCosts } from './request-costs.ts';
 
 const port = Number(process.env.PORT ?? 0);
 const issuer = process.env.BENCH_BASELINE_ISSUER ?? `http://127.0.0.1:${port}`;
@@ -52,8 +53,12 @@ app.get('/interaction/:uid', async (req, res, next) => {
   }
 });
 app.use(provider.callback());
-const server = createServer({ keepAliveTimeout: 60_000 }, app);
-const metricsPort = await serveMetrics();
+const costs = new RequestCosts();
+const server = createServer({ keepAliveTimeout: 60_000 }, (req, res) => {
+  costs.track(req, res);
+  app(req, res);
+});
+const metricsPort = await serveMetrics(costs);
 server.listen(port, '127.0.0.1', () => {
   process.stdout.write(`READY ${(server.address() as AddressInfo).port} ${metricsPort}\n`);
 });

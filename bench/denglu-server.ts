@@ -14,17 +14,22 @@ import { COLLECTIONS } from '../src/store/collections.ts';
 import { LowdbStore } from '../src/store/lowdb/lowdb-store.ts';
 import { benchPartner } from './bench-partner.ts';
 import { serveMetrics } from './process-metrics.ts';
+import { RequestCosts } from './request-costs.ts';
 
 const config = loadConfig({ env: process.env, descriptors: DESCRIPTORS });
 const log = createLogger({ level: config.logLevel });
 const store = await LowdbStore.open({ dir: config.dataDir, clock: systemClock, collections: COLLECTIONS });
 await seedPartners(store, systemClock, [benchPartner(process.env.BENCH_PROVIDER ?? 'weibo')]);
 const { app } = await createApp({ config, store, clock: systemClock, providers: PROVIDERS, log });
-const server = createServer({ keepAliveTimeout: 60_000 }, app);
+const costs = new RequestCosts();
+const server = createServer({ keepAliveTimeout: 60_000 }, (req, res) => {
+  costs.track(req, res);
+  app(req, res);
+});
 setInterval(() => void store.sweepExpired(), 60_000).unref();
 
 // Store size and live sessions, computed only when the benchmark asks (after the measured rounds).
-const metricsPort = await serveMetrics(async () => ({
+const metricsPort = await serveMetrics(costs, async () => ({
   store: await store.stats(),
   sessionsLive: (await store.list<{ model: string }>('oidc')).filter((d) => d.value.model === 'Session').length,
 }));

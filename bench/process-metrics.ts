@@ -1,11 +1,13 @@
 // A benchmark-only metrics endpoint for a server process, on its own port (the measured app is not
 // touched): CPU time used, peak RSS, the longest event-loop stall and the longest garbage-collection
-// pause (with its kind) since the last reset. `/stats`
-// adds the server's own figures (`extra`), computed only when asked so they cost nothing while measuring.
+// pause (with its kind) since the last reset. `/stats` adds the server's own figures (`extra`), computed
+// only when asked so they cost nothing while measuring; `/costs/start` and `/costs/stop` switch the
+// per-route main-thread CPU accounting (bench/request-costs.ts) on and off and answer what it counted.
 
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { constants, monitorEventLoopDelay, PerformanceObserver, type NodeGCPerformanceDetail } from 'node:perf_hooks';
+import type { RequestCosts } from './request-costs.ts';
 
 export interface ProcessMetrics {
   cpuMicros: number;
@@ -25,7 +27,7 @@ const GC_KINDS: Record<number, string> = {
   [constants.NODE_PERFORMANCE_GC_WEAKCB]: 'weak callbacks',
 };
 
-export function serveMetrics(extra: () => Promise<Record<string, unknown>> = async () => ({})): Promise<number> {
+export function serveMetrics(costs: RequestCosts, extra: () => Promise<Record<string, unknown>> = async () => ({})): Promise<number> {
   const delay = monitorEventLoopDelay({ resolution: 5 });
   delay.enable();
   let gc = { maxGcPauseMs: 0, maxGcKind: '' };
@@ -38,6 +40,12 @@ export function serveMetrics(extra: () => Promise<Record<string, unknown>> = asy
     }
   }).observe({ entryTypes: ['gc'] });
   const server = createServer(async (req, res) => {
+    if (req.url === '/costs/start' || req.url === '/costs/stop') {
+      const body = req.url === '/costs/start' ? (costs.start(), {}) : costs.stop();
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify(body));
+      return;
+    }
     if (req.url === '/reset') {
       delay.reset();
       gc = { maxGcPauseMs: 0, maxGcKind: '' };

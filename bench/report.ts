@@ -36,8 +36,36 @@ export function renderMarkdown(r: any): string {
     '',
     'Host steal is the CPU time the host took from this virtual machine while a round ran (/proc/stat). The event-loop stall includes it: a round with high steal stalls longer and runs slower for reasons outside Denglu. The longest GC pause is what V8 itself paused the gateway for.',
   );
+  if (r.costs) lines.push('', ...renderCosts(r.costs));
   lines.push('', '## Targets', '', '| target | measured | goal | |', '|---|---:|---|---|');
   for (const t of r.targets) lines.push(`| ${t.name} | ${f(t.value, 2)} | ${t.target} | ${t.met ? 'met' : '**missed**'} |`);
   lines.push('');
   return lines.join('\n') + '\n';
+}
+
+/** The cost breakdown: each route's main-thread CPU per request and per login, and what the rest was. */
+function renderCosts(costs: any): string[] {
+  const lines = ['## What a login costs (concurrency 1)', ''];
+  lines.push(
+    "Main-thread CPU of each route, counted for requests that ran alone (`bench/request-costs.ts`); *per login* multiplies by how often the route comes up in one login. *Other threads and between requests* is the process's whole CPU per login minus its requests' main-thread CPU: the RSA signature of the ID token (on libuv's thread pool), garbage-collection helper threads, fdatasync, timers.",
+    '',
+    '| server | route | ms per request | times per login | ms per login |',
+    '|---|---|---:|---:|---:|',
+  );
+  const rows = (server: string, c: { logins: number; processCpuMsPerLogin: number; routes: Record<string, { requests: number; cpuMs: number }> }) => {
+    let inRequests = 0;
+    for (const [route, cost] of Object.entries(c.routes).sort(([, a], [, b]) => b.cpuMs - a.cpuMs)) {
+      const times = Math.max(1, Math.round(cost.requests / Math.max(1, c.logins)));
+      const perRequest = cost.cpuMs / Math.max(1, cost.requests);
+      inRequests += perRequest * times;
+      lines.push(`| ${server} | \`${route}\` | ${f(perRequest, 3)} | ${times} | ${f(perRequest * times, 3)} |`);
+    }
+    lines.push(`| ${server} | *main thread, in requests* | | | **${f(inRequests, 3)}** |`);
+    lines.push(`| ${server} | *other threads and between requests* | | | ${f(c.processCpuMsPerLogin - inRequests, 3)} |`);
+    lines.push(`| ${server} | *whole process* | | | **${f(c.processCpuMsPerLogin, 3)}** |`);
+  };
+  rows('Denglu', costs.denglu);
+  if (costs.denglu.upstream) rows('Weibo emulator', { logins: costs.denglu.logins, ...costs.denglu.upstream });
+  if (costs.baseline) rows('baseline', costs.baseline);
+  return lines;
 }

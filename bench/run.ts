@@ -4,7 +4,8 @@
 // Options: --smoke (a few seconds, for `npm test`), --rounds N, --duration S, --warmup S (before each
 // measurement), --jit-warmup S (once per server before round 1, so round 1 is not measuring the JIT),
 // --concurrency 1,8,32, --scale 1000,100000, --out DIR, --node-flags "<flags>" (the Node/V8 flags of both
-// servers; default: those of `npm start`, see bench/node-flags.ts).
+// servers; default: those of `npm start`, see bench/node-flags.ts), --cost-seconds S (the cost breakdown:
+// logins at concurrency 1 with each route's main-thread CPU counted, after the rounds).
 
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { cpus, hostname, totalmem, tmpdir, type as osType, release } from 'node:os';
@@ -17,6 +18,7 @@ import { freePort, metrics, startServer, type Server } from './spawn-server.ts';
 import { seedAccounts } from './seed-accounts.ts';
 import { renderMarkdown } from './report.ts';
 import { gatewayNodeFlags } from './node-flags.ts';
+import type { RouteCost } from './request-costs.ts';
 import { readCpuTimes, stealPercent } from './host-steal.ts';
 
 interface Options {
@@ -36,6 +38,8 @@ interface Options {
   dengluOnly: boolean;
   /** Node/V8 flags of Denglu and of the baseline. */
   nodeFlags: string[];
+  /** Length of the cost breakdown per server (0: none). */
+  costSeconds: number;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -58,6 +62,7 @@ function parseOptions(argv: string[]): Options {
     provider: get('provider') ?? 'weibo',
     profileDir: get('profile'),
     dengluOnly: argv.includes('--denglu-only'),
+    costSeconds: Number(get('cost-seconds') ?? (smoke ? 1 : 8)),
     nodeFlags: get('node-flags') !== undefined ? get('node-flags')!.split(/\s+/).filter(Boolean) : gatewayNodeFlags(),
   };
 }
@@ -128,6 +133,36 @@ async function measure(target: Target, server: Server, emulator: Server | undefi
     `round ${round}/${o.rounds} · concurrency ${String(c).padStart(2)} · ${target.name.padEnd(8)} · ${m.loginsPerSecond.toFixed(1).padStart(6)} logins/s · p50 ${m.p50.toFixed(1)} ms · p99 ${m.p99.toFixed(1)} ms · cpu ${m.cpuMsPerLogin!.toFixed(2)} ms/login · stall ${m.maxStallMs!.toFixed(0)} ms (gc ${m.maxGcPauseMs!.toFixed(0)} ms)${steal !== undefined ? ` · host steal ${steal.toFixed(0)}%` : ''}${m.errors ? ` · ${m.errors} ERRORS (${m.firstError})` : ''}`,
   );
   return m;
+}
+
+/** One server's cost breakdown: main-thread CPU per route, per request that ran alone (concurrency 1). */
+interface Costs {
+  logins: number;
+  /** The whole process (every thread) per login during the breakdown. */
+  processCpuMsPerLogin: number;
+  routes: Record<string, RouteCost>;
+  /** The emulator's routes, for Denglu. */
+  upstream?: { processCpuMsPerLogin: number; routes: Record<string, RouteCost> };
+}
+
+async function costBreakdown(target: Target, server: Server, emulator: Server | undefined, o: Options): Promise<Costs> {
+  progress(`cost breakdown · ${target.name} · concurrency 1 · ${o.costSeconds}s`);
+  const before = await metrics(server);
+  const emulatorBefore = emulator ? await metrics(emulator) : undefined;
+  await metrics(server, 'costs/start');
+  if (emulator) await metrics(emulator, 'costs/start');
+  const result = await runLoad(target, 1, o.costSeconds);
+  const routes = (await metrics(server, 'costs/stop')) as Record<string, RouteCost>;
+  const upstreamRoutes = emulator ? ((await metrics(emulator, 'costs/stop')) as Record<string, RouteCost>) : undefined;
+  const after = await metrics(server);
+  const logins = Math.max(1, result.logins);
+  const out: Costs = { logins: result.logins, processCpuMsPerLogin: (after.cpuMicros - before.cpuMicros) / 1000 / logins, routes };
+  if (emulator && emulatorBefore && upstreamRoutes) {
+    const emulatorAfter = await metrics(emulator);
+    out.upstream = { processCpuMsPerLogin: (emulatorAfter.cpuMicros - emulatorBefore.cpuMicros) / 1000 / logins, routes: upstreamRoutes };
+  }
+  done(`cost breakdown · ${target.name} · ${result.logins} logins at concurrency 1 · ${out.processCpuMsPerLogin.toFixed(2)} ms CPU per login`);
+  return out;
 }
 
 interface Stack {
@@ -204,6 +239,7 @@ async function main(): Promise<void> {
   done(`Denglu benchmark${o.smoke ? ' (smoke)' : ''}: ${o.rounds} round(s) × concurrency ${o.concurrency.join('/')} × ${o.duration}s after ${o.warmup}s warm-up (first, ${o.jitWarmup}s per server); scaling at ${o.scale.join(' and ')} accounts`);
   const measured: Measured[] = [];
   let sessionBytes: { bytesPerSession: number; sessions: number; ephemeralBytes: number } | undefined;
+  let costs: { denglu: Costs; baseline?: Costs } | undefined;
   try {
     // 1. Denglu vs baseline, interleaved round by round.
     const stack = await startDenglu(o, join(work, 'main'), 1000);
@@ -227,6 +263,9 @@ async function main(): Promise<void> {
           else if (round % 2 === 1) measured.push(await denglu(), await base());
           else measured.push(await base(), await denglu());
         }
+      }
+      if (o.costSeconds > 0) {
+        costs = { denglu: await costBreakdown(stack.dengluTarget, stack.denglu, stack.emulator, o), ...(o.dengluOnly ? {} : { baseline: await costBreakdown(baselineTarget, baseline, undefined, o) }) };
       }
       const m = await metrics(stack.denglu, 'stats');
       const oidc = m.store?.oidc ?? { bytes: 0, documents: 0 };
@@ -329,6 +368,7 @@ async function main(): Promise<void> {
       scaling,
       peakRssMb,
       sessionBytes,
+      costs,
       targets,
       rounds: measured,
     };

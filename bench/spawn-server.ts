@@ -84,8 +84,11 @@ export function startServer(
   });
 }
 
-/** The process's metrics; `reset` starts a new stall window, `stats` adds the server's own figures. */
-export async function metrics(server: Server, what: 'reset' | 'stats' | undefined = undefined): Promise<any> {
+/**
+ * The process's metrics; `reset` starts a new stall window, `stats` adds the server's own figures,
+ * `costs/start` and `costs/stop` bracket the per-route CPU accounting (bench/request-costs.ts).
+ */
+export async function metrics(server: Server, what: 'reset' | 'stats' | 'costs/start' | 'costs/stop' | undefined = undefined): Promise<any> {
   const res = await fetch(`http://127.0.0.1:${server.metricsPort}/${what ?? ''}`);
   return res.json();
 }

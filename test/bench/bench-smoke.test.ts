@@ -8,6 +8,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gatewayNodeFlags, nodeFlagsOf } from '../../bench/node-flags.ts';
+import { routeOf } from '../../bench/request-costs.ts';
+
+describe('bench: request costs', () => {
+  it('group requests by route: ids folded, queries dropped', () => {
+    assert.equal(routeOf('/auth?client_id=x&provider=weibo'), '/auth');
+    assert.equal(routeOf('/auth/Xf3kQ9_aZb-7LmN2pQrSt'), '/auth/:id');
+    assert.equal(routeOf('/interaction/Xf3kQ9_aZb-7LmN2pQrSt/notice'), '/interaction/:id/notice');
+    assert.equal(routeOf('/cb/weibo?code=abc&state=Xf3kQ9_aZb-7LmN2pQrSt'), '/cb/weibo');
+    assert.equal(routeOf('/oauth2/get_token_info'), '/oauth2/get_token_info');
+  });
+});
 
 describe('bench: node flags', () => {
   it('are the flags `npm start` gives node, up to the first --import', () => {
@@ -48,7 +59,20 @@ describe('bench: smoke run', function () {
       assert.ok(result.sessionBytes.sessions > 0);
       assert.ok(result.targets.length >= 3);
       assert.ok(result.rounds.some((r: { maxGcPauseMs: number; maxGcKind: string }) => r.maxGcPauseMs > 0 && r.maxGcKind), 'GC pauses are observed');
+      // The cost breakdown: every route of a login, for both servers and the emulator.
+      assert.ok(result.costs.denglu.logins > 0 && result.costs.baseline.logins > 0, 'the cost breakdown completed logins');
+      assert.deepEqual(Object.keys(result.costs.denglu.routes).sort(), ['/auth', '/cb/weibo', '/token']);
+      // users/show only for a profile older than a day (a first sign-in, in a run this short).
+      assert.deepEqual(Object.keys(result.costs.denglu.upstream.routes).filter((r) => r !== '/2/users/show.json').sort(), ['/oauth2/access_token', '/oauth2/authorize', '/oauth2/get_token_info']);
+      assert.deepEqual(Object.keys(result.costs.baseline.routes).sort(), ['/auth', '/auth/:id', '/interaction/:id', '/token']);
+      for (const c of [result.costs.denglu, result.costs.baseline]) {
+        for (const [route, cost] of Object.entries(c.routes) as [string, { requests: number; cpuMs: number }][]) {
+          assert.ok(cost.requests > 0 && cost.cpuMs > 0, `${route}: ${JSON.stringify(cost)}`);
+        }
+        assert.ok(c.processCpuMsPerLogin > 0);
+      }
       const md = readFileSync(join(out, 'smoke.md'), 'utf8');
+      assert.match(md, /## What a login costs \(concurrency 1\)/);
       assert.match(md, /\| concurrency \| Denglu logins\/s/);
       assert.match(md, /longest GC pause ms \(kind\)/);
     } finally {
