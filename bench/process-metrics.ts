@@ -2,7 +2,7 @@
 // touched): CPU time used, peak RSS, the longest event-loop stall and the longest garbage-collection
 // pause (with its kind) since the last reset. `/stats` adds the server's own figures (`extra`), computed
 // only when asked so they cost nothing while measuring; `/costs/start` and `/costs/stop` switch the
-// per-route main-thread CPU accounting (bench/request-costs.ts) on and off and answer what it counted.
+// per-route CPU accounting (bench/request-costs.ts) on and off and answer what it counted.
 
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';

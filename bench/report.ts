@@ -43,11 +43,11 @@ export function renderMarkdown(r: any): string {
   return lines.join('\n') + '\n';
 }
 
-/** The cost breakdown: each route's main-thread CPU per request and per login, and what the rest was. */
+/** The cost breakdown: each route's CPU per request and per login, and what the rest was. */
 function renderCosts(costs: any): string[] {
   const lines = ['## What a login costs (concurrency 1)', ''];
   lines.push(
-    "Main-thread CPU of each route, counted for requests that ran alone (`bench/request-costs.ts`); *per login* multiplies by how often the route comes up in one login. *Other threads and between requests* is the process's whole CPU per login minus its requests' main-thread CPU: the RSA signature of the ID token (on libuv's thread pool), garbage-collection helper threads, fdatasync, timers.",
+    "The process's CPU while each request ran, counted for requests that ran alone (`bench/request-costs.ts`): the main thread's, plus what other threads did meanwhile (the RSA signature of the ID token on libuv's thread pool, GC helpers). *Per login* multiplies by how often the route comes up in one login. *Between requests* is the process's whole CPU per login minus that: work that finished after its request was answered (background fdatasync, sweeps, GC).",
     '',
     '| server | route | ms per request | times per login | ms per login |',
     '|---|---|---:|---:|---:|',
@@ -60,8 +60,8 @@ function renderCosts(costs: any): string[] {
       inRequests += perRequest * times;
       lines.push(`| ${server} | \`${route}\` | ${f(perRequest, 3)} | ${times} | ${f(perRequest * times, 3)} |`);
     }
-    lines.push(`| ${server} | *main thread, in requests* | | | **${f(inRequests, 3)}** |`);
-    lines.push(`| ${server} | *other threads and between requests* | | | ${f(c.processCpuMsPerLogin - inRequests, 3)} |`);
+    lines.push(`| ${server} | *in requests* | | | **${f(inRequests, 3)}** |`);
+    lines.push(`| ${server} | *between requests* | | | ${f(c.processCpuMsPerLogin - inRequests, 3)} |`);
     lines.push(`| ${server} | *whole process* | | | **${f(c.processCpuMsPerLogin, 3)}** |`);
   };
   rows('Denglu', costs.denglu);

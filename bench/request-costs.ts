@@ -1,8 +1,11 @@
-// What each request of a login costs a server's main thread, by route: for the benchmark's cost
-// breakdown, run at concurrency 1 after the measured rounds. Only a request that ran alone counts (no
-// other request started before it finished), so its thread CPU is its own; work done later on its
-// behalf (a background write) is not in it, nor are other threads (the RSA signature runs on libuv's
-// pool). Switched on and off through the metrics port; off, it costs one branch per request.
+// What each request of a login costs a server, by route: for the benchmark's cost breakdown, run at
+// concurrency 1 after the measured rounds. Only a request that ran alone counts (no other request
+// started before it finished), so the process's CPU while it ran is its own: the main thread's, read
+// exactly (getrusage RUSAGE_SELF brings the calling thread up to date), plus what other threads did for
+// it meanwhile (the RSA signature on libuv's pool, GC helpers). Work done later on its behalf is not in
+// it. (process.threadCpuUsage() is not used: the kernel updates a thread's own figure only at ticks
+// and context switches, so a sub-millisecond request reads as less than it cost.) Switched on and off
+// through the metrics port; off, it costs one branch per request.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
@@ -17,8 +20,8 @@ export function routeOf(url: string): string {
   return path.replace(/\/[A-Za-z0-9_-]{16,}(?=\/|$)/g, '/:id');
 }
 
-const threadCpuMs = () => {
-  const u = process.threadCpuUsage();
+const processCpuMs = () => {
+  const u = process.cpuUsage();
   return (u.user + u.system) / 1000;
 };
 
@@ -34,14 +37,14 @@ export class RequestCosts {
     const route = routeOf(req.url ?? '/');
     const alone = this.#inFlight === 0;
     const startedAs = ++this.#started;
-    const before = threadCpuMs();
+    const before = processCpuMs();
     this.#inFlight++;
     res.once('close', () => {
       this.#inFlight--;
       if (!alone || this.#started !== startedAs || !this.enabled) return;
       const cost = this.#routes.get(route) ?? { requests: 0, cpuMs: 0 };
       cost.requests++;
-      cost.cpuMs += threadCpuMs() - before;
+      cost.cpuMs += processCpuMs() - before;
       this.#routes.set(route, cost);
     });
   }

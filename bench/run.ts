@@ -5,7 +5,7 @@
 // measurement), --jit-warmup S (once per server before round 1, so round 1 is not measuring the JIT),
 // --concurrency 1,8,32, --scale 1000,100000, --out DIR, --node-flags "<flags>" (the Node/V8 flags of both
 // servers; default: those of `npm start`, see bench/node-flags.ts), --cost-seconds S (the cost breakdown:
-// logins at concurrency 1 with each route's main-thread CPU counted, after the rounds).
+// logins at concurrency 1 with each route's CPU counted, after the rounds).
 
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { cpus, hostname, totalmem, tmpdir, type as osType, release } from 'node:os';
@@ -135,7 +135,7 @@ async function measure(target: Target, server: Server, emulator: Server | undefi
   return m;
 }
 
-/** One server's cost breakdown: main-thread CPU per route, per request that ran alone (concurrency 1). */
+/** One server's cost breakdown: CPU per route, per request that ran alone (concurrency 1). */
 interface Costs {
   logins: number;
   /** The whole process (every thread) per login during the breakdown. */
