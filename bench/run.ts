@@ -92,47 +92,139 @@ interface Measured {
   maxRssMb?: number;
 }
 
-async function measure(target: Target, server: Server, emulator: Server | undefined, c: number, o: Options, round: number): Promise<Measured> {
-  progress(`round ${round}/${o.rounds} · concurrency ${c} · ${target.name} · warming up`);
-  await runLoad(target, c, o.warmup);
+/** What one measurement window saw: raw sums, so that several windows combine exactly. */
+interface Window {
+  logins: number;
+  seconds: number;
+  errors: number;
+  firstError?: string;
+  latencies: number[];
+  cpuMicros: number;
+  emulatorCpuMicros?: number;
+  clientCpuMicros: number;
+  maxStallMs: number;
+  maxGcPauseMs: number;
+  maxGcKind: string;
+  steal?: { stolen: number; total: number };
+  maxRssBytes: number;
+}
+
+async function runWindow(target: Target, server: Server, emulator: Server | undefined, c: number, seconds: number, label: string): Promise<Window> {
   const before = await metrics(server, 'reset');
   const emulatorBefore = emulator ? await metrics(emulator) : undefined;
-  const ticker = setInterval(() => progress(`round ${round}/${o.rounds} · concurrency ${c} · ${target.name} · measuring`), 500);
+  const ticker = setInterval(() => progress(`${label} · measuring`), 500);
   let result: LoadResult;
   const clientBefore = process.cpuUsage();
   const hostBefore = readCpuTimes();
   try {
-    result = await runLoad(target, c, o.duration);
+    result = await runLoad(target, c, seconds);
   } finally {
     clearInterval(ticker);
   }
   const clientCpu = process.cpuUsage(clientBefore);
-  const steal = stealPercent(hostBefore, readCpuTimes());
+  const hostAfter = readCpuTimes();
   const after = await metrics(server);
   const emulatorAfter = emulator ? await metrics(emulator) : undefined;
-  const sorted = [...result.latencies].sort((a, b) => a - b);
+  return {
+    logins: result.logins,
+    seconds: result.seconds,
+    errors: result.errors,
+    ...(result.firstError ? { firstError: result.firstError } : {}),
+    latencies: result.latencies,
+    cpuMicros: after.cpuMicros - before.cpuMicros,
+    ...(emulatorBefore && emulatorAfter ? { emulatorCpuMicros: emulatorAfter.cpuMicros - emulatorBefore.cpuMicros } : {}),
+    clientCpuMicros: clientCpu.user + clientCpu.system,
+    maxStallMs: after.maxStallMs,
+    maxGcPauseMs: after.maxGcPauseMs,
+    maxGcKind: after.maxGcKind,
+    ...(hostBefore && hostAfter && stealPercent(hostBefore, hostAfter) !== undefined ? { steal: { stolen: hostAfter.steal - hostBefore.steal, total: hostAfter.total - hostBefore.total } } : {}),
+    maxRssBytes: after.maxRssBytes,
+  };
+}
+
+/** One target's windows of a round, combined: rates from the summed logins and seconds, the worst stall. */
+function combine(target: Target, c: number, round: number, windows: Window[]): Measured {
+  const sum = (f: (w: Window) => number) => windows.reduce((a, w) => a + f(w), 0);
+  const logins = sum((w) => w.logins);
+  const per = (micros: number) => micros / 1000 / Math.max(1, logins);
+  const sorted = windows.flatMap((w) => w.latencies).sort((a, b) => a - b);
+  const worstGc = windows.reduce((a, w) => (w.maxGcPauseMs > a.maxGcPauseMs ? w : a));
+  const firstError = windows.find((w) => w.firstError)?.firstError;
+  const steals = windows.flatMap((w) => (w.steal ? [w.steal] : []));
   const m: Measured = {
     target: target.name,
     concurrency: c,
     round,
-    loginsPerSecond: result.logins / result.seconds,
+    loginsPerSecond: logins / sum((w) => w.seconds),
     p50: percentile(sorted, 50),
     p99: percentile(sorted, 99),
-    errors: result.errors,
-    ...(result.firstError ? { firstError: result.firstError } : {}),
-    cpuMsPerLogin: (after.cpuMicros - before.cpuMicros) / 1000 / Math.max(1, result.logins),
-    clientCpuMsPerLogin: (clientCpu.user + clientCpu.system) / 1000 / Math.max(1, result.logins),
-    maxStallMs: after.maxStallMs,
-    maxGcPauseMs: after.maxGcPauseMs,
-    maxGcKind: after.maxGcKind,
-    ...(steal !== undefined ? { stealPercent: steal } : {}),
-    maxRssMb: after.maxRssBytes / 1048576,
+    errors: sum((w) => w.errors),
+    ...(firstError ? { firstError } : {}),
+    cpuMsPerLogin: per(sum((w) => w.cpuMicros)),
+    clientCpuMsPerLogin: per(sum((w) => w.clientCpuMicros)),
+    maxStallMs: Math.max(...windows.map((w) => w.maxStallMs)),
+    maxGcPauseMs: worstGc.maxGcPauseMs,
+    maxGcKind: worstGc.maxGcKind,
+    ...(steals.length ? { stealPercent: (100 * steals.reduce((a, x) => a + x.stolen, 0)) / steals.reduce((a, x) => a + x.total, 0) } : {}),
+    maxRssMb: Math.max(...windows.map((w) => w.maxRssBytes)) / 1048576,
   };
-  if (emulatorBefore && emulatorAfter) m.emulatorCpuMsPerLogin = (emulatorAfter.cpuMicros - emulatorBefore.cpuMicros) / 1000 / Math.max(1, result.logins);
-  done(
-    `round ${round}/${o.rounds} · concurrency ${String(c).padStart(2)} · ${target.name.padEnd(8)} · ${m.loginsPerSecond.toFixed(1).padStart(6)} logins/s · p50 ${m.p50.toFixed(1)} ms · p99 ${m.p99.toFixed(1)} ms · cpu ${m.cpuMsPerLogin!.toFixed(2)} ms/login · stall ${m.maxStallMs!.toFixed(0)} ms (gc ${m.maxGcPauseMs!.toFixed(0)} ms)${steal !== undefined ? ` · host steal ${steal.toFixed(0)}%` : ''}${m.errors ? ` · ${m.errors} ERRORS (${m.firstError})` : ''}`,
-  );
+  if (windows.every((w) => w.emulatorCpuMicros !== undefined)) m.emulatorCpuMsPerLogin = per(sum((w) => w.emulatorCpuMicros!));
   return m;
+}
+
+function report(m: Measured, rounds: number): void {
+  done(
+    `round ${m.round}/${rounds} · concurrency ${String(m.concurrency).padStart(2)} · ${m.target.padEnd(8)} · ${m.loginsPerSecond.toFixed(1).padStart(6)} logins/s · p50 ${m.p50.toFixed(1)} ms · p99 ${m.p99.toFixed(1)} ms · cpu ${m.cpuMsPerLogin!.toFixed(2)} ms/login · stall ${m.maxStallMs!.toFixed(0)} ms (gc ${m.maxGcPauseMs!.toFixed(0)} ms)${m.stealPercent !== undefined ? ` · host steal ${m.stealPercent.toFixed(0)}%` : ''}${m.errors ? ` · ${m.errors} ERRORS (${m.firstError})` : ''}`,
+  );
+}
+
+/** One target alone for a round: a warm-up, then one window of --duration (the store-scaling rounds). */
+async function measure(target: Target, server: Server, emulator: Server | undefined, c: number, o: Options, round: number): Promise<Measured> {
+  const label = `round ${round}/${o.rounds} · concurrency ${c} · ${target.name}`;
+  progress(`${label} · warming up`);
+  await runLoad(target, c, o.warmup);
+  const m = combine(target, c, round, [await runWindow(target, server, emulator, c, o.duration, label)]);
+  report(m, o.rounds);
+  return m;
+}
+
+interface Contender {
+  target: Target;
+  server: Server;
+  emulator: Server | undefined;
+}
+
+/**
+ * Two targets in one round, ABBA: first A, then B twice, then A again, each window half of --duration
+ * (a warm-up before each switch). A drift of the machine's speed during the round, which this shared
+ * host has plenty of, then weighs on both alike instead of on whichever ran second. Odd rounds start
+ * with `a`, even rounds with `b`.
+ */
+async function measurePair(a: Contender, b: Contender, c: number, o: Options, round: number): Promise<[Measured, Measured]> {
+  const [first, second] = round % 2 === 1 ? [a, b] : [b, a];
+  const half = o.duration / 2;
+  const windows = new Map<Contender, Window[]>([
+    [first, []],
+    [second, []],
+  ]);
+  for (const [who, warm] of [
+    [first, true],
+    [second, true],
+    [second, false],
+    [first, true],
+  ] as const) {
+    const label = `round ${round}/${o.rounds} · concurrency ${c} · ${who.target.name}`;
+    if (warm) {
+      progress(`${label} · warming up`);
+      await runLoad(who.target, c, o.warmup);
+    }
+    windows.get(who)!.push(await runWindow(who.target, who.server, who.emulator, c, half, label));
+  }
+  const ma = combine(a.target, c, round, windows.get(a)!);
+  const mb = combine(b.target, c, round, windows.get(b)!);
+  report(ma, o.rounds);
+  report(mb, o.rounds);
+  return [ma, mb];
 }
 
 /** One server's cost breakdown: CPU per route, per request that ran alone (concurrency 1). */
@@ -255,13 +347,10 @@ async function main(): Promise<void> {
       }
       for (let round = 1; round <= o.rounds; round++) {
         for (const c of o.concurrency) {
-          // The order alternates by round: whichever runs second shares the machine with what the first
-          // left running (GC, journal syncs), and neither side should always be the one that does.
-          const denglu = () => measure(stack.dengluTarget, stack.denglu, stack.emulator, c, o, round);
-          const base = () => measure(baselineTarget, baseline, undefined, c, o, round);
-          if (o.dengluOnly) measured.push(await denglu());
-          else if (round % 2 === 1) measured.push(await denglu(), await base());
-          else measured.push(await base(), await denglu());
+          // ABBA within the round (measurePair), and which side opens alternates by round: whichever runs
+          // after the other shares the machine with what it left running (GC, journal syncs).
+          if (o.dengluOnly) measured.push(await measure(stack.dengluTarget, stack.denglu, stack.emulator, c, o, round));
+          else measured.push(...(await measurePair({ target: stack.dengluTarget, server: stack.denglu, emulator: stack.emulator }, { target: baselineTarget, server: baseline, emulator: undefined }, c, o, round)));
         }
       }
       if (o.costSeconds > 0) {
