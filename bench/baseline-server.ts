@@ -3,14 +3,13 @@
 // (PKCE S256 required, client_secret_basic, RS256 ID tokens) and its default in-memory adapter.
 // Prints "READY <port> <metricsPort>".
 
-import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import Provider from 'oidc-provider';
 import { exportJWK, generateKeyPair } from 'jose';
 import { BENCH_CLIENT } from './bench-partner.ts';
 import { serveMetrics } from './process-metrics.ts';
-import { RequestCosts } from './request-costs.ts';
+import { serverWithCosts } from './request-costs.ts';
 
 const port = Number(process.env.PORT ?? 0);
 const issuer = process.env.BENCH_BASELINE_ISSUER ?? `http://127.0.0.1:${port}`;
@@ -53,11 +52,7 @@ app.get('/interaction/:uid', async (req, res, next) => {
   }
 });
 app.use(provider.callback());
-const costs = new RequestCosts();
-const server = createServer({ keepAliveTimeout: 60_000 }, (req, res) => {
-  costs.track(req, res);
-  app(req, res);
-});
+const { server, costs } = serverWithCosts(app);
 const metricsPort = await serveMetrics(costs);
 server.listen(port, '127.0.0.1', () => {
   process.stdout.write(`READY ${(server.address() as AddressInfo).port} ${metricsPort}\n`);

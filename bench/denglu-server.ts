@@ -2,7 +2,6 @@
 // without the in-process sandbox, with the bench partner seeded and a metrics port. Configuration comes
 // from the environment like the real gateway. Prints "READY <port> <metricsPort>".
 
-import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadConfig } from '../config/load-config.ts';
 import { DESCRIPTORS, PROVIDERS } from '../providers/index.ts';
@@ -14,18 +13,14 @@ import { COLLECTIONS } from '../src/store/collections.ts';
 import { LowdbStore } from '../src/store/lowdb/lowdb-store.ts';
 import { benchPartner } from './bench-partner.ts';
 import { serveMetrics } from './process-metrics.ts';
-import { RequestCosts } from './request-costs.ts';
+import { serverWithCosts } from './request-costs.ts';
 
 const config = loadConfig({ env: process.env, descriptors: DESCRIPTORS });
 const log = createLogger({ level: config.logLevel });
 const store = await LowdbStore.open({ dir: config.dataDir, clock: systemClock, collections: COLLECTIONS });
 await seedPartners(store, systemClock, [benchPartner(process.env.BENCH_PROVIDER ?? 'weibo')]);
 const { app } = await createApp({ config, store, clock: systemClock, providers: PROVIDERS, log });
-const costs = new RequestCosts();
-const server = createServer({ keepAliveTimeout: 60_000 }, (req, res) => {
-  costs.track(req, res);
-  app(req, res);
-});
+const { server, costs } = serverWithCosts(app);
 setInterval(() => void store.sweepExpired(), 60_000).unref();
 
 // Store size and live sessions, computed only when the benchmark asks (after the measured rounds).

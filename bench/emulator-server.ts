@@ -1,11 +1,10 @@
 // Benchmark process: the Weibo emulator on its own port, auto-approving a random one of N generated users,
 // with the gateway's bench app registered. Prints "READY <port> <metricsPort>" when listening.
 
-import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PROVIDERS } from '../providers/index.ts';
 import { serveMetrics } from './process-metrics.ts';
-import { RequestCosts } from './request-costs.ts';
+import { serverWithCosts } from './request-costs.ts';
 
 const provider = process.env.BENCH_PROVIDER ?? 'weibo';
 const users = Number(process.env.BENCH_USERS ?? '1000');
@@ -21,11 +20,7 @@ const emulator = module.createEmulator({
   ],
 });
 emulator.setAutoApprove(`@random:${users}`);
-const costs = new RequestCosts();
-const server = createServer({ keepAliveTimeout: 60_000 }, (req, res) => {
-  costs.track(req, res);
-  emulator.app(req, res);
-});
+const { server, costs } = serverWithCosts(emulator.app);
 const metricsPort = await serveMetrics(costs);
 server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {
   process.stdout.write(`READY ${(server.address() as AddressInfo).port} ${metricsPort}\n`);

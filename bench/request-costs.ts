@@ -7,7 +7,7 @@
 // and context switches, so a sub-millisecond request reads as less than it cost.) Switched on and off
 // through the metrics port; off, it costs one branch per request.
 
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 
 export interface RouteCost {
   requests: number;
@@ -58,4 +58,14 @@ export class RequestCosts {
     this.enabled = false;
     return Object.fromEntries(this.#routes);
   }
+}
+
+/** A benchmark server process's HTTP server for `app`, every request seen first by the cost accounting. */
+export function serverWithCosts(app: RequestListener): { server: Server; costs: RequestCosts } {
+  const costs = new RequestCosts();
+  const server = createServer({ keepAliveTimeout: 60_000 }, (req, res) => {
+    costs.track(req, res);
+    app(req, res);
+  });
+  return { server, costs };
 }

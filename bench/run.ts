@@ -19,7 +19,7 @@ import { seedAccounts } from './seed-accounts.ts';
 import { renderMarkdown } from './report.ts';
 import { gatewayNodeFlags } from './node-flags.ts';
 import type { RouteCost } from './request-costs.ts';
-import { readCpuTimes, stealPercent } from './host-steal.ts';
+import { readCpuTimes, stealPercent, type CpuTimes } from './host-steal.ts';
 
 interface Options {
   smoke: boolean;
@@ -105,7 +105,8 @@ interface Window {
   maxStallMs: number;
   maxGcPauseMs: number;
   maxGcKind: string;
-  steal?: { stolen: number; total: number };
+  /** The host's steal and total CPU time during the window (Linux). */
+  host?: CpuTimes;
   maxRssBytes: number;
 }
 
@@ -137,7 +138,7 @@ async function runWindow(target: Target, server: Server, emulator: Server | unde
     maxStallMs: after.maxStallMs,
     maxGcPauseMs: after.maxGcPauseMs,
     maxGcKind: after.maxGcKind,
-    ...(hostBefore && hostAfter && stealPercent(hostBefore, hostAfter) !== undefined ? { steal: { stolen: hostAfter.steal - hostBefore.steal, total: hostAfter.total - hostBefore.total } } : {}),
+    ...(hostBefore && hostAfter ? { host: { steal: hostAfter.steal - hostBefore.steal, total: hostAfter.total - hostBefore.total } } : {}),
     maxRssBytes: after.maxRssBytes,
   };
 }
@@ -150,7 +151,8 @@ function combine(target: Target, c: number, round: number, windows: Window[]): M
   const sorted = windows.flatMap((w) => w.latencies).sort((a, b) => a - b);
   const worstGc = windows.reduce((a, w) => (w.maxGcPauseMs > a.maxGcPauseMs ? w : a));
   const firstError = windows.find((w) => w.firstError)?.firstError;
-  const steals = windows.flatMap((w) => (w.steal ? [w.steal] : []));
+  const hosts = windows.flatMap((w) => (w.host ? [w.host] : []));
+  const steal = hosts.length ? stealPercent({ steal: 0, total: 0 }, { steal: hosts.reduce((a, h) => a + h.steal, 0), total: hosts.reduce((a, h) => a + h.total, 0) }) : undefined;
   const m: Measured = {
     target: target.name,
     concurrency: c,
@@ -165,7 +167,7 @@ function combine(target: Target, c: number, round: number, windows: Window[]): M
     maxStallMs: Math.max(...windows.map((w) => w.maxStallMs)),
     maxGcPauseMs: worstGc.maxGcPauseMs,
     maxGcKind: worstGc.maxGcKind,
-    ...(steals.length ? { stealPercent: (100 * steals.reduce((a, x) => a + x.stolen, 0)) / steals.reduce((a, x) => a + x.total, 0) } : {}),
+    ...(steal !== undefined ? { stealPercent: steal } : {}),
     maxRssMb: Math.max(...windows.map((w) => w.maxRssBytes)) / 1048576,
   };
   if (windows.every((w) => w.emulatorCpuMicros !== undefined)) m.emulatorCpuMsPerLogin = per(sum((w) => w.emulatorCpuMicros!));
