@@ -32,7 +32,7 @@ interface Options {
   scaleConcurrency: number;
   out: string;
   provider: string;
-  /** Write V8 CPU profiles of the Denglu process here (--profile DIR). */
+  /** Write V8 CPU profiles of Denglu, the emulator and the baseline here (--profile DIR, one folder each). */
   profileDir: string | undefined;
   /** Skip the baseline and the scaling run (profiling sessions). */
   dengluOnly: boolean;
@@ -338,7 +338,7 @@ async function main(): Promise<void> {
     // 1. Denglu vs baseline, interleaved round by round.
     const stack = await startDenglu(o, join(work, 'main'), 1000);
     const baselinePort = await freePort();
-    const baseline = await startServer('baseline', './baseline-server.ts', { PORT: String(baselinePort), BENCH_BASELINE_ISSUER: `http://127.0.0.1:${baselinePort}` }, { nodeFlags: o.nodeFlags });
+    const baseline = await startServer('baseline', './baseline-server.ts', { PORT: String(baselinePort), BENCH_BASELINE_ISSUER: `http://127.0.0.1:${baselinePort}` }, { nodeFlags: o.nodeFlags, ...(o.profileDir ? { profileDir: o.profileDir } : {}) });
     const baselineTarget: Target = { name: 'baseline', issuer: `http://127.0.0.1:${baselinePort}`, extraParams: {}, jwks: await fetchJwks(`http://127.0.0.1:${baselinePort}`) };
     try {
       // A fresh process runs its code unoptimised for seconds: both servers get the same first warm-up.

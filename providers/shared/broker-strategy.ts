@@ -3,6 +3,8 @@
 // for deadlines and size caps, and to a verify step that hands the adapter's UpstreamIdentity back.
 // Subclasses override only their provider's quirks (token parsing, profile calls, identity checks).
 
+import { createHash, randomBytes } from 'node:crypto';
+import { stringify } from 'node:querystring';
 import { Strategy as OAuth2Strategy } from 'passport-oauth2';
 import type { AdapterOptions, ProviderDescriptor, UpstreamIdentity } from '../contract.ts';
 import { installUpstreamHttp, UpstreamHttp } from './upstream-http.ts';
@@ -16,6 +18,8 @@ export abstract class BrokerStrategy extends OAuth2Strategy {
   readonly descriptor: ProviderDescriptor;
   readonly options: AdapterOptions;
   readonly http: UpstreamHttp;
+  /** The authorize URL followed by `?`, when the start of a sign-in is built here (see authenticate). */
+  readonly authorizeBase: string | undefined;
 
   constructor(descriptor: ProviderDescriptor, options: AdapterOptions, endpoints: StrategyEndpoints, extra: { scopeSeparator?: string } = {}) {
     super(
@@ -41,6 +45,44 @@ export abstract class BrokerStrategy extends OAuth2Strategy {
     this.options = options;
     this.http = new UpstreamHttp({ timeoutMs: options.timeoutMs, maxBodyBytes: options.maxBodyBytes });
     installUpstreamHttp((this as any)._oauth2, this.http);
+    // Only a plain absolute authorize URL (no query of its own) and an absolute callback are built here;
+    // anything else keeps passport-oauth2's own merging and resolving.
+    const authorizeUrl = endpoints.authorizationURL;
+    this.authorizeBase = /[?#]/.test(authorizeUrl) || !/^https?:\/\//.test(options.callbackUrl) ? undefined : `${authorizeUrl}?`;
+  }
+
+  /**
+   * The start of a sign-in (no `code`, no `error` in the request): the same redirect passport-oauth2
+   * makes — the same parameters in the same order, state and PKCE verifier saved through the state
+   * store — without its legacy url.parse/url.format of the callback and authorize URLs on every sign-in
+   * (a tenth of a millisecond, measured in the benchmark's profile). The callback goes to passport-oauth2.
+   */
+  override authenticate(req: any, options: any = {}): void {
+    const query = req?.query ?? {};
+    if (query.error || query.code || req?.body?.code || typeof options.state === 'string' || !this.authorizeBase) return super.authenticate(req, options);
+    const self = this as any;
+    const params: Record<string, string> = { ...(this.authorizationParams(options) as Record<string, string>), response_type: 'code', redirect_uri: this.options.callbackUrl };
+    const scope = options.scope || self._scope;
+    if (scope) params.scope = Array.isArray(scope) ? scope.join(self._scopeSeparator) : scope;
+    let verifier: string | undefined;
+    if (self._pkceMethod) {
+      if (self._pkceMethod !== 'S256' && self._pkceMethod !== 'plain') return this.error(new Error(`Unsupported code verifier transformation method: ${self._pkceMethod}`));
+      verifier = randomBytes(32).toString('base64url');
+      params.code_challenge = self._pkceMethod === 'S256' ? createHash('sha256').update(verifier).digest('base64url') : verifier;
+      params.code_challenge_method = self._pkceMethod;
+    }
+    const meta = { authorizationURL: self._oauth2._authorizeUrl, tokenURL: self._oauth2._accessTokenUrl, clientID: self._oauth2._clientId, callbackURL: this.options.callbackUrl };
+    const stored = (err: unknown, state?: string) => {
+      if (err) return this.error(err as Error);
+      if (state) params.state = state;
+      params.client_id = self._oauth2._clientId;
+      this.redirect(`${this.authorizeBase}${stringify(params)}`);
+    };
+    try {
+      self._stateStore.store(req, verifier, undefined, meta, stored);
+    } catch (err) {
+      this.error(err as Error);
+    }
   }
 
   /** Base URL for a role from the descriptor, as configured for this deployment. */

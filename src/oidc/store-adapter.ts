@@ -111,9 +111,25 @@ export function createStoreAdapter(store: Store, clock: Clock) {
   };
 }
 
+/**
+ * Client metadata per partner document: oidc-provider looks a client up several times per sign-in, and
+ * a partner's stored document is the same (frozen) object until it changes, so its metadata is built
+ * once per version instead of on every lookup. A backend that hands out fresh copies only misses.
+ */
+const metadataByPartner = new WeakMap<Partner, Map<string, Readonly<Record<string, unknown>> | undefined>>();
+
 async function findClient(store: Store, clientId: string): Promise<Record<string, any> | undefined> {
   const hit = await store.findOne<Partner>('partners', 'clientId', clientId);
   if (!hit) return undefined;
-  const client = hit.value.clients.find((c) => c.client_id === clientId);
-  return client ? clientMetadata(hit.value, client) : undefined;
+  const partner = hit.value;
+  const cacheable = Object.isFrozen(partner);
+  let byClient = cacheable ? metadataByPartner.get(partner) : undefined;
+  if (byClient?.has(clientId)) return byClient.get(clientId);
+  const client = partner.clients.find((c) => c.client_id === clientId);
+  const metadata = client ? Object.freeze(clientMetadata(partner, client)) : undefined;
+  if (cacheable) {
+    if (!byClient) metadataByPartner.set(partner, (byClient = new Map()));
+    byClient.set(clientId, metadata);
+  }
+  return metadata;
 }

@@ -582,6 +582,48 @@ describe('store/lowdb', function () {
       assert.deepEqual(await store.get('contract_docs', 'a'), { title: 'a', n: 1, tags: ['t'] });
       assert.notEqual(await store.get('contract_docs', 'a'), await store.get('contract_docs', 'a'));
     });
+
+    it('moves a text record between index keys on overwrite, delete, rollback and sweep without parsing the document again', async () => {
+      const store = await open(await dirForTest(), { collections: asText });
+      await store.put('contract_docs', 'a', { title: 'a', n: 1, handles: ['h1'], tags: ['t1', 't2'] });
+      await store.put('contract_docs', 'b', { title: 'b', n: 2, tags: ['t2'] }, { expiresAt: T0 + 1000 });
+      const parse = JSON.parse;
+      const parsed: string[] = [];
+      JSON.parse = ((text: string, ...rest: any[]) => {
+        parsed.push(text);
+        return (parse as any)(text, ...rest);
+      }) as typeof JSON.parse;
+      try {
+        await store.put('contract_docs', 'a', { title: 'a2', n: 1, handles: ['h2'], tags: ['t3'] });
+        await assert.rejects(store.create('contract_docs', 'a', { title: 'dup', n: 0, tags: [] }), /already/);
+        // Rolled back: the second op is refused after the first was applied.
+        await assert.rejects(
+          store.batch([
+            { op: 'put', collection: 'contract_docs', id: 'c', value: { title: 'c', n: 3, tags: ['t4'] } },
+            { op: 'create', collection: 'contract_docs', id: 'a', value: { title: 'dup', n: 0, tags: [] } },
+          ]),
+          /already/,
+        );
+        await store.delete('contract_docs', 'missing');
+        clock.advance(2000);
+        await store.sweepExpired();
+      } finally {
+        JSON.parse = parse;
+      }
+      // Each ERR_ALREADY_EXISTS check reads 'a' once; nothing else may parse a stored document.
+      const a2 = JSON.stringify({ title: 'a2', n: 1, handles: ['h2'], tags: ['t3'] });
+      assert.deepEqual(parsed.filter((t) => t.includes('"title"')), [a2, a2]);
+      assert.equal(await store.get('contract_docs', 'c'), undefined);
+      assert.equal(await store.get('contract_docs', 'b'), undefined);
+      assert.deepEqual(ids(await store.list('contract_docs', { index: { name: 'tag', key: 't4' } })), []);
+      assert.equal(await store.findOne('contract_docs', 'handle', 'h1'), undefined);
+      assert.equal((await store.findOne('contract_docs', 'handle', 'h2'))?.id, 'a');
+      assert.deepEqual(ids(await store.list('contract_docs', { index: { name: 'tag', key: 't2' } })), []);
+      assert.deepEqual(ids(await store.list('contract_docs', { index: { name: 'tag', key: 't3' } })), ['a']);
+      await store.delete('contract_docs', 'a');
+      assert.deepEqual(ids(await store.list('contract_docs', { index: { name: 'tag', key: 't3' } })), []);
+      await store.close();
+    });
   });
 
   describe('a big store', () => {
