@@ -177,6 +177,24 @@ describe('store/lowdb journal', () => {
     assert.ok(n > 1, 'appends were acknowledged meanwhile');
   });
 
+  it('group commit: appends made by separate callbacks of one event-loop turn go to disk in one write', async () => {
+    let writes = 0;
+    const write: AppendWrite = (fd, data, offset, length) => {
+      writes++;
+      return writeSync(fd, data, offset, length);
+    };
+    const { journal } = await Journal.open(dir, 'domain', { afterSeq: 0, write });
+    const append = appender(journal, []);
+    // Two timers due together run in one timers phase, like two requests served in one poll phase.
+    const acked = await Promise.all([1, 2, 3].map((n) => new Promise<void>((resolve, reject) => setTimeout(() => append(n).then(resolve, reject), 0))));
+    assert.equal(acked.length, 3);
+    assert.equal(writes, 1, 'one write for the three appends of the turn');
+    await append(4);
+    assert.equal(writes, 2);
+    await journal.close();
+    assert.deepEqual(await reopenedSeqs(), [1, 2, 3, 4]);
+  });
+
   it('a short write is completed before the batch is acknowledged', async () => {
     let shortened = 0;
     const write: AppendWrite = (fd, data, offset, length) => {
