@@ -14,6 +14,8 @@ import type { BrokerStrategy } from './broker-strategy.ts';
 function passportRedirect(strategy: BrokerStrategy, options: Record<string, unknown> = {}): Promise<string> {
   return new Promise((resolve, reject) => {
     const s = Object.create(strategy);
+    // BrokerStrategy hands passport-oauth2 no callback URL of its own (see its constructor).
+    s._callbackURL = strategy.options.callbackUrl;
     s.redirect = resolve;
     s.error = reject;
     s.fail = () => reject(new Error('fail'));

@@ -49,6 +49,15 @@ export abstract class BrokerStrategy extends OAuth2Strategy {
     // anything else keeps passport-oauth2's own merging and resolving.
     const authorizeUrl = endpoints.authorizationURL;
     this.authorizeBase = /[?#]/.test(authorizeUrl) || !/^https?:\/\//.test(options.callbackUrl) ? undefined : `${authorizeUrl}?`;
+    // Then the callback URL reaches the token request through tokenParams() instead: passport-oauth2
+    // would url.parse() its own copy on every callback only to find it absolute.
+    if (this.authorizeBase) (this as any)._callbackURL = undefined;
+  }
+
+  /** The token request's redirect_uri (see the constructor), ahead of passport-oauth2's grant_type and code_verifier. */
+  override tokenParams(options: any): object {
+    const params = super.tokenParams(options) as Record<string, string>;
+    return this.authorizeBase ? { ...params, redirect_uri: this.options.callbackUrl } : params;
   }
 
   /**
