@@ -2,7 +2,7 @@
 // the same Weibo user every time), authorization codes (single use, CODE_TTL_SECONDS) and access tokens
 // (`2.00…`, one day by default as for an unaudited app; an app may set `extra.tokenLifetimeSeconds`).
 
-import { randomBytes } from 'node:crypto';
+import { pooledRandomBytes } from '../shared/emulator/random.ts';
 import { systemClock, type Clock } from '../../src/clock.ts';
 import type { EmulatorApp, EmulatorOptions } from '../contract.ts';
 import { GrantStore } from '../shared/emulator/grant-store.ts';
@@ -111,5 +111,5 @@ const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789
 
 /** Observed tokens look like `2.00hU…`: a version prefix and about 28 alphanumerics. */
 function newToken(): string {
-  return '2.00' + Array.from(randomBytes(28), (b) => ALPHABET[b % ALPHABET.length]).join('');
+  return '2.00' + Array.from(pooledRandomBytes(28), (b) => ALPHABET[b % ALPHABET.length]).join('');
 }

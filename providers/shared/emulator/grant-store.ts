@@ -1,7 +1,7 @@
 // Codes and tokens of an emulated provider, in memory, with the real rules: a code is bound to its
 // client and exact redirect_uri, expires, and works once; tokens expire and can be revoked.
 
-import { randomBytes } from 'node:crypto';
+import { pooledRandomBytes } from './random.ts';
 import type { Clock } from '../../../src/clock.ts';
 import { systemClock } from '../../../src/clock.ts';
 
@@ -42,7 +42,7 @@ export class GrantStore {
   }
 
   issueCode(grant: Omit<CodeGrant, 'code' | 'expiresAt'>, ttlSeconds: number, codeLength = 32): string {
-    const code = randomBytes(codeLength).toString('hex').slice(0, codeLength);
+    const code = pooledRandomBytes(codeLength).toString('hex').slice(0, codeLength);
     this.#codes.set(code, { ...grant, code, expiresAt: this.clock.now() + ttlSeconds * 1000 });
     return code;
   }
@@ -63,7 +63,7 @@ export class GrantStore {
   issueToken(clientId: string, login: string, scope: string, ttlSeconds: number, withRefresh = false): TokenGrant {
     const now = this.clock.now();
     const grant: TokenGrant = {
-      token: randomBytes(24).toString('hex'),
+      token: pooledRandomBytes(24).toString('hex'),
       clientId,
       login,
       scope,
@@ -71,7 +71,7 @@ export class GrantStore {
       expiresAt: now + ttlSeconds * 1000,
     };
     if (withRefresh) {
-      grant.refreshToken = randomBytes(24).toString('hex');
+      grant.refreshToken = pooledRandomBytes(24).toString('hex');
       this.#refresh.set(grant.refreshToken, grant.token);
     }
     this.#tokens.set(grant.token, grant);

@@ -17,13 +17,23 @@ export function stableHex(...parts: string[]): string {
   return createHash('sha256').update(parts.join('\u0000')).digest('hex');
 }
 
+/** Ids already derived: every token and token-info answer asks for the same user's uid again. */
+const digitsMemo = new Map<string, string>();
+const DIGITS_MEMO_MAX = 100_000;
+
 /** A stable decimal id of `digits` digits (first digit non-zero), e.g. a Weibo uid. */
 export function stableDigits(digits: number, ...parts: string[]): string {
+  const key = `${digits}\u0000${parts.join('\u0000')}`;
+  const known = digitsMemo.get(key);
+  if (known !== undefined) return known;
   const hex = stableHex(...parts);
   let n = BigInt('0x' + hex.slice(0, 24));
   const min = 10n ** BigInt(digits - 1);
   n = min + (n % (9n * min));
-  return n.toString();
+  const id = n.toString();
+  if (digitsMemo.size >= DIGITS_MEMO_MAX) digitsMemo.clear();
+  digitsMemo.set(key, id);
+  return id;
 }
 
 /** Users generated for load: `user00001` … in a fixed order. */
