@@ -1,9 +1,11 @@
 // A benchmark-only metrics endpoint for a server process, on its own port (the measured app is not
 // touched): CPU time used, peak RSS, the longest event-loop stall and the longest garbage-collection
-// pause (with its kind) since the last reset. `/stats` adds the server's own figures (`extra`), computed
+// pause (with its kind) since the last reset, and how long the event-loop thread ran and how long it was
+// runnable but waiting for a core (Linux). `/stats` adds the server's own figures (`extra`), computed
 // only when asked so they cost nothing while measuring; `/costs/start` and `/costs/stop` switch the
 // per-route CPU accounting (bench/request-costs.ts) on and off and answer what it counted.
 
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { constants, monitorEventLoopDelay, PerformanceObserver, type NodeGCPerformanceDetail } from 'node:perf_hooks';
@@ -18,6 +20,18 @@ export interface ProcessMetrics {
   /** The longest single GC pause since the last reset, and what kind of collection it was. */
   maxGcPauseMs: number;
   maxGcKind: string;
+  /** The event-loop thread's time on a core and its time runnable but waiting for one (Linux). */
+  mainThread?: { runNs: number; waitNs: number };
+}
+
+/** This process's main thread from the scheduler's side (`/proc/self/task/<tid>/schedstat`); Linux only. */
+export function mainThreadSchedule(): { runNs: number; waitNs: number } | undefined {
+  try {
+    const [run, wait] = readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').trim().split(/\s+/).map(Number);
+    return Number.isFinite(run) && Number.isFinite(wait) ? { runNs: run!, waitNs: wait! } : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 const GC_KINDS: Record<number, string> = {
@@ -51,6 +65,7 @@ export function serveMetrics(costs: RequestCosts, extra: () => Promise<Record<st
       gc = { maxGcPauseMs: 0, maxGcKind: '' };
     }
     const cpu = process.cpuUsage();
+    const mainThread = mainThreadSchedule();
     const body: ProcessMetrics & Record<string, unknown> = {
       cpuMicros: cpu.user + cpu.system,
       maxRssBytes: process.resourceUsage().maxRSS * 1024,
@@ -58,6 +73,7 @@ export function serveMetrics(costs: RequestCosts, extra: () => Promise<Record<st
       maxStallMs: delay.max / 1e6,
       heapUsedBytes: process.memoryUsage().heapUsed,
       ...gc,
+      ...(mainThread ? { mainThread } : {}),
       ...(req.url === '/stats' ? await extra() : {}),
     };
     res.setHeader('content-type', 'application/json');

@@ -16,13 +16,17 @@ export function renderMarkdown(r: any): string {
     `Each login: authorization request with \`provider=${r.options.provider}\` → emulator authorize (auto-approve) → Denglu callback, which answers with the code (the authorization resumes in that same response) → token request (client_secret_basic + PKCE) → ID token verified with jose. Baseline: bare oidc-provider, auto-login interaction then consent interaction, same client settings. Load client, Denglu, emulator and baseline share the machine. Each server first runs ${r.options.jitWarmup ?? 0}s of logins unmeasured (JIT warm-up); then ${r.options.rounds} round(s) per concurrency; in each, Denglu and the baseline get ${r.options.duration}s each in ABBA order (A, B, B, A: two windows of ${r.options.duration / 2}s each, a ${r.options.warmup}s warm-up before each switch, which side opens alternating by round), so a drift of the machine's speed within the round weighs on both alike.`,
     '',
   );
-  lines.push('| concurrency | Denglu logins/s | baseline logins/s | Denglu ÷ baseline (median; rounds) | Denglu p50 / p99 ms | baseline p50 / p99 ms | Denglu CPU ms/login | emulator CPU ms/login | baseline CPU ms/login | load client CPU ms/login (Denglu / baseline) | host steal % (median / max) |');
-  lines.push('|---:|---:|---:|---|---|---|---:|---:|---:|---|---|');
+  lines.push('| concurrency | Denglu logins/s | baseline logins/s | Denglu ÷ baseline (median; rounds) | Denglu p50 / p99 ms | baseline p50 / p99 ms | Denglu CPU ms/login | emulator CPU ms/login | baseline CPU ms/login | load client CPU ms/login (Denglu / baseline) | event-loop thread on a core / waiting for one, % (Denglu; baseline) | host steal % (median / max) |');
+  lines.push('|---:|---:|---:|---|---|---|---:|---:|---:|---|---|---|');
   for (const s of r.summary) {
     lines.push(
-      `| ${s.concurrency} | ${f(s.denglu.loginsPerSecond)} | ${f(s.baseline.loginsPerSecond)} | **${f(s.ratioMedian, 2)}** (${s.ratioPerRound.map((x: number) => f(x, 2)).join(', ')}) | ${f(s.denglu.p50)} / ${f(s.denglu.p99)} | ${f(s.baseline.p50)} / ${f(s.baseline.p99)} | ${f(s.denglu.cpuMsPerLogin, 2)} | ${f(s.denglu.emulatorCpuMsPerLogin, 2)} | ${f(s.baseline.cpuMsPerLogin, 2)} | ${f(s.denglu.clientCpuMsPerLogin, 2)} / ${f(s.baseline.clientCpuMsPerLogin, 2)} | ${steal(s.stealPercent)} |`,
+      `| ${s.concurrency} | ${f(s.denglu.loginsPerSecond)} | ${f(s.baseline.loginsPerSecond)} | **${f(s.ratioMedian, 2)}** (${s.ratioPerRound.map((x: number) => f(x, 2)).join(', ')}) | ${f(s.denglu.p50)} / ${f(s.denglu.p99)} | ${f(s.baseline.p50)} / ${f(s.baseline.p99)} | ${f(s.denglu.cpuMsPerLogin, 2)} | ${f(s.denglu.emulatorCpuMsPerLogin, 2)} | ${f(s.baseline.cpuMsPerLogin, 2)} | ${f(s.denglu.clientCpuMsPerLogin, 2)} / ${f(s.baseline.clientCpuMsPerLogin, 2)} | ${f(s.denglu.mainRunPercent, 0)} / ${f(s.denglu.mainWaitPercent, 0)}; ${f(s.baseline.mainRunPercent, 0)} / ${f(s.baseline.mainWaitPercent, 0)} | ${steal(s.stealPercent)} |`,
     );
   }
+  lines.push(
+    '',
+    "The event-loop thread's share of the window on a core, and runnable but waiting for one (`/proc/<pid>/task/<tid>/schedstat`): where a server's thread waits, the other processes and its own worker threads hold the two cores, and it completes fewer logins than its CPU per login allows.",
+  );
   lines.push('', `Denglu peak RSS: ${f(r.peakRssMb)} MiB.`);
   if (r.sessionBytes) lines.push(`Store: ${f(r.sessionBytes.ephemeralBytes / 1024)} KiB of OIDC artifacts and flows for ${r.sessionBytes.sessions} live sessions = ${f(r.sessionBytes.bytesPerSession, 0)} bytes per session.`);
   lines.push('', `## Store scaling (concurrency ${r.options.scaleConcurrency})`, '');

@@ -89,6 +89,9 @@ interface Measured {
   maxGcKind?: string;
   /** CPU time the host took from this machine during the round (percent; Linux only). */
   stealPercent?: number;
+  /** The server's event-loop thread: share of the round on a core, and runnable but waiting for one (percent; Linux). */
+  mainRunPercent?: number;
+  mainWaitPercent?: number;
   maxRssMb?: number;
 }
 
@@ -107,6 +110,8 @@ interface Window {
   maxGcKind: string;
   /** The host's steal and total CPU time during the window (Linux). */
   host?: CpuTimes;
+  /** The server's event-loop thread during the window, from the scheduler (Linux). */
+  mainThread?: { runNs: number; waitNs: number };
   maxRssBytes: number;
 }
 
@@ -139,6 +144,9 @@ async function runWindow(target: Target, server: Server, emulator: Server | unde
     maxGcPauseMs: after.maxGcPauseMs,
     maxGcKind: after.maxGcKind,
     ...(hostBefore && hostAfter ? { host: { steal: hostAfter.steal - hostBefore.steal, total: hostAfter.total - hostBefore.total } } : {}),
+    ...(before.mainThread && after.mainThread
+      ? { mainThread: { runNs: after.mainThread.runNs - before.mainThread.runNs, waitNs: after.mainThread.waitNs - before.mainThread.waitNs } }
+      : {}),
     maxRssBytes: after.maxRssBytes,
   };
 }
@@ -171,6 +179,11 @@ function combine(target: Target, c: number, round: number, windows: Window[]): M
     maxRssMb: Math.max(...windows.map((w) => w.maxRssBytes)) / 1048576,
   };
   if (windows.every((w) => w.emulatorCpuMicros !== undefined)) m.emulatorCpuMsPerLogin = per(sum((w) => w.emulatorCpuMicros!));
+  if (windows.every((w) => w.mainThread)) {
+    const ns = 1e9 * sum((w) => w.seconds);
+    m.mainRunPercent = (100 * sum((w) => w.mainThread!.runNs)) / ns;
+    m.mainWaitPercent = (100 * sum((w) => w.mainThread!.waitNs)) / ns;
+  }
   return m;
 }
 
@@ -423,10 +436,14 @@ async function main(): Promise<void> {
         return b ? [d.loginsPerSecond / b.loginsPerSecond] : [];
       });
       const pick = (t: string, f: (m: Measured) => number) => median(rows(t).map(f));
+      const mainThreadOf = (t: string) =>
+        rows(t).every((m) => m.mainWaitPercent !== undefined) && rows(t).length > 0
+          ? { mainRunPercent: pick(t, (m) => m.mainRunPercent!), mainWaitPercent: pick(t, (m) => m.mainWaitPercent!) }
+          : {};
       return {
         concurrency: c,
-        denglu: { loginsPerSecond: pick('denglu', (m) => m.loginsPerSecond), p50: pick('denglu', (m) => m.p50), p99: pick('denglu', (m) => m.p99), cpuMsPerLogin: pick('denglu', (m) => m.cpuMsPerLogin!), emulatorCpuMsPerLogin: pick('denglu', (m) => m.emulatorCpuMsPerLogin!), clientCpuMsPerLogin: pick('denglu', (m) => m.clientCpuMsPerLogin!) },
-        baseline: { loginsPerSecond: pick('baseline', (m) => m.loginsPerSecond), p50: pick('baseline', (m) => m.p50), p99: pick('baseline', (m) => m.p99), cpuMsPerLogin: pick('baseline', (m) => m.cpuMsPerLogin!), clientCpuMsPerLogin: pick('baseline', (m) => m.clientCpuMsPerLogin!) },
+        denglu: { loginsPerSecond: pick('denglu', (m) => m.loginsPerSecond), p50: pick('denglu', (m) => m.p50), p99: pick('denglu', (m) => m.p99), cpuMsPerLogin: pick('denglu', (m) => m.cpuMsPerLogin!), emulatorCpuMsPerLogin: pick('denglu', (m) => m.emulatorCpuMsPerLogin!), clientCpuMsPerLogin: pick('denglu', (m) => m.clientCpuMsPerLogin!), ...mainThreadOf('denglu') },
+        baseline: { loginsPerSecond: pick('baseline', (m) => m.loginsPerSecond), p50: pick('baseline', (m) => m.p50), p99: pick('baseline', (m) => m.p99), cpuMsPerLogin: pick('baseline', (m) => m.cpuMsPerLogin!), clientCpuMsPerLogin: pick('baseline', (m) => m.clientCpuMsPerLogin!), ...mainThreadOf('baseline') },
         ratioPerRound: ratios,
         ratioMedian: median(ratios),
         stealPercent: stealSummary([...rows('denglu'), ...rows('baseline')]),

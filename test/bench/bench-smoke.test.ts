@@ -52,7 +52,12 @@ describe('bench: smoke run', function () {
       assert.ok(result.rounds.every((r: { errors: number }) => r.errors === 0), 'no failed login');
       for (const r of result.rounds) {
         assert.ok(r.maxGcPauseMs >= 0, `round reports its longest GC pause: ${JSON.stringify(r)}`);
-        if (process.platform === 'linux') assert.ok(r.stealPercent >= 0 && r.stealPercent <= 100, `host steal is a percentage: ${r.stealPercent}`);
+        if (process.platform === 'linux') {
+          assert.ok(r.stealPercent >= 0 && r.stealPercent <= 100, `host steal is a percentage: ${r.stealPercent}`);
+          // A thread is on a core or waiting for one for at most the whole window (a little slack: the
+          // metrics requests bracket the window).
+          assert.ok(r.mainRunPercent > 0 && r.mainRunPercent + r.mainWaitPercent <= 110, `event-loop thread run/wait: ${r.mainRunPercent} / ${r.mainWaitPercent}`);
+        }
       }
       assert.deepEqual(result.options.nodeFlags, gatewayNodeFlags(), 'both servers ran with the flags of npm start');
       assert.deepEqual(result.scaling.map((s: { accounts: number }) => s.accounts), [50, 200]);
@@ -75,6 +80,7 @@ describe('bench: smoke run', function () {
       assert.match(md, /## What a login costs \(concurrency 1\)/);
       assert.match(md, /\| concurrency \| Denglu logins\/s/);
       assert.match(md, /longest GC pause ms \(kind\)/);
+      if (process.platform === 'linux') assert.match(md, /\| \d+ \/ \d+; \d+ \/ \d+ \|/, 'the report shows both event-loop threads on a core / waiting');
     } finally {
       rmSync(out, { recursive: true, force: true });
     }
