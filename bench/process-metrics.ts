@@ -25,7 +25,7 @@ export interface ProcessMetrics {
 }
 
 /** This process's main thread from the scheduler's side (`/proc/self/task/<tid>/schedstat`); Linux only. */
-export function mainThreadSchedule(): { runNs: number; waitNs: number } | undefined {
+function mainThreadSchedule(): { runNs: number; waitNs: number } | undefined {
   try {
     const [run, wait] = readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').trim().split(/\s+/).map(Number);
     return Number.isFinite(run) && Number.isFinite(wait) ? { runNs: run!, waitNs: wait! } : undefined;

@@ -436,14 +436,21 @@ async function main(): Promise<void> {
         return b ? [d.loginsPerSecond / b.loginsPerSecond] : [];
       });
       const pick = (t: string, f: (m: Measured) => number) => median(rows(t).map(f));
-      const mainThreadOf = (t: string) =>
-        rows(t).every((m) => m.mainWaitPercent !== undefined) && rows(t).length > 0
+      /** One side's medians over the rounds. */
+      const side = (t: string) => ({
+        loginsPerSecond: pick(t, (m) => m.loginsPerSecond),
+        p50: pick(t, (m) => m.p50),
+        p99: pick(t, (m) => m.p99),
+        cpuMsPerLogin: pick(t, (m) => m.cpuMsPerLogin!),
+        clientCpuMsPerLogin: pick(t, (m) => m.clientCpuMsPerLogin!),
+        ...(rows(t).length > 0 && rows(t).every((m) => m.mainWaitPercent !== undefined)
           ? { mainRunPercent: pick(t, (m) => m.mainRunPercent!), mainWaitPercent: pick(t, (m) => m.mainWaitPercent!) }
-          : {};
+          : {}),
+      });
       return {
         concurrency: c,
-        denglu: { loginsPerSecond: pick('denglu', (m) => m.loginsPerSecond), p50: pick('denglu', (m) => m.p50), p99: pick('denglu', (m) => m.p99), cpuMsPerLogin: pick('denglu', (m) => m.cpuMsPerLogin!), emulatorCpuMsPerLogin: pick('denglu', (m) => m.emulatorCpuMsPerLogin!), clientCpuMsPerLogin: pick('denglu', (m) => m.clientCpuMsPerLogin!), ...mainThreadOf('denglu') },
-        baseline: { loginsPerSecond: pick('baseline', (m) => m.loginsPerSecond), p50: pick('baseline', (m) => m.p50), p99: pick('baseline', (m) => m.p99), cpuMsPerLogin: pick('baseline', (m) => m.cpuMsPerLogin!), clientCpuMsPerLogin: pick('baseline', (m) => m.clientCpuMsPerLogin!), ...mainThreadOf('baseline') },
+        denglu: { ...side('denglu'), emulatorCpuMsPerLogin: pick('denglu', (m) => m.emulatorCpuMsPerLogin!) },
+        baseline: side('baseline'),
         ratioPerRound: ratios,
         ratioMedian: median(ratios),
         stealPercent: stealSummary([...rows('denglu'), ...rows('baseline')]),

@@ -254,18 +254,18 @@ export class MemoryTables {
   }
 
   /** A document's keys, one array per index in the table's order (none for a table without indexes). */
-  #keysOf(table: Table, value: unknown): string[][] {
-    const keys: string[][] = [];
-    for (const name of table.indexes.keys()) keys.push([...table.keysOf(name, value)]);
+  #keysOf(table: Table, value: unknown): (readonly string[])[] {
+    const keys: (readonly string[])[] = [];
+    for (const name of table.indexes.keys()) keys.push(table.keysOf(name, value));
     return keys;
   }
 
   /** A stored record's keys: kept beside a text record, else computed from its (frozen) document. */
-  #recordKeys(table: Table, record: StoredRecord): string[][] {
+  #recordKeys(table: Table, record: StoredRecord): (readonly string[])[] {
     return record.k !== undefined ? (JSON.parse(record.k) as string[][]) : this.#keysOf(table, documentOf(record));
   }
 
-  #index(table: Table, id: string, keys: string[][]): void {
+  #index(table: Table, id: string, keys: (readonly string[])[]): void {
     let i = 0;
     for (const map of table.indexes.values()) {
       for (const key of keys[i++]!) {

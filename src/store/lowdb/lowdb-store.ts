@@ -154,20 +154,11 @@ export class LowdbStore implements Store {
   }
 
   async update<T>(collection: string, id: string, fn: (current: T) => T, options?: WriteOptions): Promise<T> {
-    if (this.#volatile.has(collection)) return this.#updateVolatile(collection, id, fn, options);
-    const group = this.#group(collection);
-    const table = this.#tables.table(collection);
-    const record = table.records.get(id);
-    if (!this.#tables.isLive(record)) {
-      throw new GatewayError('ERR_NOT_FOUND', `"${collection}" has no document ${JSON.stringify(id)}`, { status: 404 });
-    }
-    const next = fn(documentOf(record) as T);
-    const expiresAt = options && 'expiresAt' in options ? options.expiresAt : record.e;
-    const { json, copy } = serialise(next, collection, id, table.spec.heldAsText);
-    this.#tables.assertUnique(collection, id, copy);
-    const seq = group.journal.nextSeq();
-    const undo = this.#tables.set(collection, id, copy, expiresAt, json);
-    await this.#append(group, seq, [putLine(collection, id, json, expiresAt)], [undo]);
+    const volatile = this.#volatile.has(collection);
+    if (volatile) this.#open();
+    const group = volatile ? undefined : this.#group(collection);
+    const { copy, undo, line } = this.#apply({ op: 'update', collection, id, fn, options });
+    if (group) await this.#append(group, group.journal.nextSeq(), [line], [undo]); // volatile: nothing to journal
     return copy as T;
   }
 
@@ -222,27 +213,9 @@ export class LowdbStore implements Store {
           lines.push(deleteLine(op.collection, op.id));
           continue;
         }
-        if (op.op === 'create' && this.#tables.get(op.collection, op.id) !== undefined) {
-          throw new GatewayError('ERR_ALREADY_EXISTS', `"${op.collection}" already has ${JSON.stringify(op.id)}`, {
-            status: 409,
-          });
-        }
-        let value: unknown;
-        let expiresAt = op.options?.expiresAt;
-        if (op.op === 'update') {
-          const record = this.#tables.table(op.collection).records.get(op.id);
-          if (!this.#tables.isLive(record)) {
-            throw new GatewayError('ERR_NOT_FOUND', `"${op.collection}" has no document ${JSON.stringify(op.id)}`, { status: 404 });
-          }
-          value = op.fn(documentOf(record));
-          if (!(op.options && 'expiresAt' in op.options)) expiresAt = record.e;
-        } else {
-          value = typeof op.value === 'function' ? (op.value as () => unknown)() : op.value;
-        }
-        const { json, copy } = serialise(value, op.collection, op.id, this.#tables.table(op.collection).spec.heldAsText);
-        this.#tables.assertUnique(op.collection, op.id, copy);
-        undos.push(this.#tables.set(op.collection, op.id, copy, expiresAt, json));
-        lines.push(putLine(op.collection, op.id, json, expiresAt));
+        const { undo, line } = this.#apply(op);
+        undos.push(undo);
+        lines.push(line);
       }
     } catch (err) {
       for (let i = undos.length - 1; i >= 0; i--) undos[i]!();
@@ -253,20 +226,28 @@ export class LowdbStore implements Store {
     await this.#append(group, seq, lines, undos);
   }
 
-  /** update() of a volatile collection: the same atomic read-modify-write, without a journal. */
-  async #updateVolatile<T>(collection: string, id: string, fn: (current: T) => T, options?: WriteOptions): Promise<T> {
-    this.#open();
-    const table = this.#tables.table(collection);
-    const record = table.records.get(id);
-    if (!this.#tables.isLive(record)) {
-      throw new GatewayError('ERR_NOT_FOUND', `"${collection}" has no document ${JSON.stringify(id)}`, { status: 404 });
+  /**
+   * Applies one create, put or update to memory, synchronously (the caller journals it): refuses a create
+   * of a live id and an update of a missing one, keeps unique indexes unique, and returns the stored copy,
+   * how to undo it and its journal line. An update applies `fn` to the current document and keeps its
+   * expiry unless the options set one.
+   */
+  #apply(op: Exclude<BatchOp, { op: 'delete' }>): { copy: unknown; undo: () => void; line: string } {
+    const table = this.#tables.table(op.collection);
+    const record = table.records.get(op.id);
+    const live = this.#tables.isLive(record);
+    if (op.op === 'create' && live) {
+      throw new GatewayError('ERR_ALREADY_EXISTS', `"${op.collection}" already has ${JSON.stringify(op.id)}`, { status: 409 });
     }
-    const next = fn(documentOf(record) as T);
-    const expiresAt = options && 'expiresAt' in options ? options.expiresAt : record.e;
-    const { json, copy } = serialise(next, collection, id, table.spec.heldAsText);
-    this.#tables.assertUnique(collection, id, copy);
-    this.#tables.set(collection, id, copy, expiresAt, json);
-    return copy as T;
+    if (op.op === 'update' && !live) {
+      throw new GatewayError('ERR_NOT_FOUND', `"${op.collection}" has no document ${JSON.stringify(op.id)}`, { status: 404 });
+    }
+    const value = op.op === 'update' ? op.fn(documentOf(record!)) : typeof op.value === 'function' ? (op.value as () => unknown)() : op.value;
+    const expiresAt = op.op === 'update' && !(op.options && 'expiresAt' in op.options) ? record!.e : op.options?.expiresAt;
+    const { json, copy } = serialise(value, op.collection, op.id, table.spec.heldAsText);
+    this.#tables.assertUnique(op.collection, op.id, copy);
+    const undo = this.#tables.set(op.collection, op.id, copy, expiresAt, json);
+    return { copy, undo, line: putLine(op.collection, op.id, json, expiresAt) };
   }
 
   #open(): void {
