@@ -32,6 +32,8 @@ export const SETTINGS: readonly SettingDoc[] = [
   { env: 'ADMIN_RATE_LIMIT', default: '300', description: 'Admin API requests allowed per minute from one IP address (1–100000); more get 429 with Retry-After.' },
   { env: 'MAIL_SMTP_URL', default: '(none: the sandbox outbox)', description: 'SMTP server for email verification and password-reset mail, e.g. `smtps://user:password@smtp.example.com:465` (sent with nodemailer; `smtp://` must offer STARTTLS in production). Unset outside production, mail is kept in the sandbox outbox at `/sandbox/outbox` instead of being sent. Required in production.', secret: true },
   { env: 'MAIL_FROM', default: 'Denglu <no-reply@localhost>', description: 'Sender of Denglu\'s mail, e.g. `Denglu <no-reply@login.example.com>`. Required in production.' },
+  { env: 'KEY_PUBLISH_LEAD_SECONDS', default: '600', description: 'How long a new ID token signing key is published in the JWKS (`/jwks`) before a rotation may make it sign (0–604800 seconds), so shops that cache the JWKS know it first: at least how long shops keep a JWKS without refetching (jose: 30 s after an unknown `kid`, 10 minutes otherwise). An earlier rotation is refused unless forced.' },
+  { env: 'KEY_ROTATION_DAYS', default: '0 (off)', description: 'Rotate the ID token signing key on a schedule: after this many days of signing (1–3650) the next key takes over (checked every minute). 0: only on request (`denglu keys rotate`, `POST /api/admin/keys/rotate`).' },
   { env: 'DENGLU_URL', default: 'http://localhost:3000', description: 'Gateway the `denglu` command line talks to (same as `--url`). Not read by the gateway.' },
   { env: 'DENGLU_TOKEN', default: '(none)', description: 'Admin API token the `denglu` command line sends (same as `--token`): the operator token or a partner manager token `<managerId>.<secret>`. Not read by the gateway.', secret: true },
   { env: 'WEIBO_CLIENT_ID', default: '(sandbox app)', description: 'Weibo App Key.' },
@@ -63,6 +65,8 @@ export const DEFAULTS = {
   /** Largest admin API request body. */
   adminBodyLimit: '32kb',
   mailFrom: 'Denglu <no-reply@localhost>',
+  /** A new signing key is published this long before it may sign. */
+  keyPublishLeadSeconds: 600,
   /** Where the `denglu` command line looks for the gateway. */
   cliUrl: 'http://localhost:3000',
 } as const;

@@ -31,6 +31,13 @@ export interface Config {
     /** Requests per minute and IP address. */
     rateLimitPerMinute: number;
   };
+  /** ID token signing keys (src/oidc/signing-keys.ts). */
+  keys: {
+    /** A new key is published this long before a rotation may make it sign. */
+    publishLeadSeconds: number;
+    /** Scheduled rotation period; undefined: rotate only on request. */
+    rotationDays: number | undefined;
+  };
   /** Outgoing mail (src/mail/mailer.ts): SMTP, or the sandbox outbox when no server is set. */
   mail: { smtpUrl: string | undefined; from: string; requireTls: boolean };
   /** Providers this deployment can reach, by id. */
@@ -137,6 +144,8 @@ export function loadConfig(input: {
   const mailFrom = env.MAIL_FROM || DEFAULTS.mailFrom;
   if (!/^[^\r\n]*<?[^\s@<>]+@[^\s@<>]+>?$/.test(mailFrom)) problems.push(`MAIL_FROM must be an address like "Denglu <no-reply@example.com>" (got ${JSON.stringify(mailFrom)})`);
   const adminRateLimit = int('ADMIN_RATE_LIMIT', DEFAULTS.adminRateLimitPerMinute, 1, 100000);
+  const keyPublishLeadSeconds = int('KEY_PUBLISH_LEAD_SECONDS', DEFAULTS.keyPublishLeadSeconds, 0, 7 * 24 * 3600);
+  const keyRotationDays = int('KEY_ROTATION_DAYS', 0, 0, 3650);
   let now: EpochMs | undefined;
   const nowArg = argValue(input.argv ?? [], '--now');
   const nowRaw = nowArg ?? env.SANDBOX_NOW;
@@ -210,6 +219,7 @@ export function loadConfig(input: {
     sessionTtlSeconds,
     accountReauthSeconds,
     mail: { smtpUrl, from: mailFrom, requireTls: production },
+    keys: { publishLeadSeconds: keyPublishLeadSeconds, rotationDays: keyRotationDays || undefined },
     admin: { operatorToken: operatorToken ?? SANDBOX_OPERATOR_TOKEN, rateLimitPerMinute: adminRateLimit },
     providers,
     sandbox: { enabled: sandboxEnabled, now, emulatorPort, shopPort, emulatorUrls },

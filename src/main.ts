@@ -55,7 +55,7 @@ async function main(): Promise<void> {
     if (seeded.length) log.info({ partners: seeded }, 'sandbox partners seeded');
     await seedSandboxManagers(store, clock, config);
   }
-  const { app } = await createApp({
+  const { app, signingKeys } = await createApp({
     config,
     store,
     clock,
@@ -78,6 +78,7 @@ async function main(): Promise<void> {
   }
   const sweeper = setInterval(() => {
     store.sweepExpired().catch((err) => log.warn({ err: { message: err.message } }, 'sweep failed'));
+    signingKeys.maintain().catch((err) => log.warn({ err: { message: err.message } }, 'signing key maintenance failed'));
   }, 60_000);
   sweeper.unref();
 

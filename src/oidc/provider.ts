@@ -15,6 +15,7 @@ import { pairwiseSubject } from './pairwise.ts';
 import type { SigningKeys } from './secrets.ts';
 import type { CookieSigner } from '../http/cookie-signer.ts';
 import { assertRefreshAllowed, interactionPolicyWithLifecycle } from './lifecycle-checks.ts';
+import { ACCESS_TOKEN_TTL_SECONDS, ID_TOKEN_TTL_SECONDS } from './token-lifetimes.ts';
 
 export interface OidcOptions {
   issuer: string;
@@ -88,9 +89,9 @@ export function createOidcProvider(o: OidcOptions): Provider {
     issueRefreshToken: async (_ctx, client, code) => client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access'),
     rotateRefreshToken: () => true,
     ttl: {
-      AccessToken: 3600,
+      AccessToken: ACCESS_TOKEN_TTL_SECONDS,
       AuthorizationCode: 60,
-      IdToken: 3600,
+      IdToken: ID_TOKEN_TTL_SECONDS,
       Interaction: o.interactionTtlSeconds,
       Session: o.sessionTtlSeconds,
       Grant: o.sessionTtlSeconds,
