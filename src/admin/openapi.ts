@@ -384,7 +384,7 @@ export const OPENAPI = {
           timeZone: { type: 'string', description: 'The zone `at` is shown in' },
           actor: ref('Actor'),
           action: { type: 'string', description: 'partner.create, client.create, manager.create, integration.add, integration.schedule, integration.remove, key.rotate, key.remove, …' },
-          target: { type: 'object', properties: { partner: { type: 'string' }, provider: { type: 'string' }, client: { type: 'string' }, manager: { type: 'string' }, account: { type: 'string' }, key: { type: 'string', description: 'Signing key id (`key.*` actions: the current key after the change)' } } },
+          target: { type: 'object', properties: { partner: { type: 'string' }, provider: { type: 'string' }, client: { type: 'string' }, manager: { type: 'string' }, account: { type: 'string' }, key: { type: 'string', description: 'Signing key id: `key.rotate` the key that starts signing, `key.remove` the keys removed (space-separated)' } } },
           before: { description: 'State before (null when created); stored instants are epoch ms' },
           after: { description: 'State after (null when removed)' },
         },

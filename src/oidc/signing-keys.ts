@@ -45,6 +45,13 @@ function stages(set: KeySet): { current: string; next: string; previous: string[
   return { current: set.current.kid, next: set.next.kid, previous: set.previous.map((k) => k.kid) };
 }
 
+/** The key an audit entry is about: the one that starts signing, or the ones removed (space-separated). */
+function targetKey(action: 'key.rotate' | 'key.remove', before: KeySet, after: KeySet): string {
+  if (action === 'key.rotate') return after.current.kid;
+  const kept = new Set(after.previous.map((k) => k.kid));
+  return before.previous.filter((k) => !kept.has(k.kid)).map((k) => k.kid).join(' ');
+}
+
 /** Thrown inside an update when another gateway already did the work: the write is abandoned. */
 class NothingToDo extends Error {}
 
@@ -142,7 +149,7 @@ export class SigningKeyRing {
             return after;
           },
         },
-        auditOp(clock, () => ({ actor, action, target: { key: after!.current.kid }, before: stages(before!), after: stages(after!) })),
+        auditOp(clock, () => ({ actor, action, target: { key: targetKey(action, before!, after!) }, before: stages(before!), after: stages(after!) })),
       ]);
     } catch (err) {
       if (!(err instanceof NothingToDo)) throw err;

@@ -101,6 +101,7 @@ describe('signing keys of a running gateway', () => {
     assert.ok(!kids((await open()).jwks()).includes(a!), 'removed from the store');
     const removal = (await audit()).find((e) => e.action === 'key.remove')!;
     assert.deepEqual(removal.actor, { kind: 'system', id: 'key-schedule' });
+    assert.deepEqual(removal.target, { key: a });
     assert.deepEqual((removal.before as { previous: string[] }).previous, [a]);
     assert.deepEqual((removal.after as { previous: string[] }).previous, []);
   });
