@@ -36,7 +36,7 @@ describe('denglu command line', function () {
   it('prints help for the program and each command, also through the bin launcher', async () => {
     const main = await denglu(['--help']);
     assert.equal(main.code, 0);
-    for (const c of ['partners', 'integrations', 'show', 'schedule', 'preview', 'audit']) assert.match(main.stdout, new RegExp(`^  ${c} `, 'm'));
+    for (const c of ['partners', 'integrations', 'show', 'schedule', 'preview', 'audit', 'keys']) assert.match(main.stdout, new RegExp(`^  ${c} `, 'm'));
     assert.match(main.stdout, /Exit codes: 0 done, 1 refused/);
     const schedule = await denglu(['schedule', '--help']);
     assert.equal(schedule.code, 0);
