@@ -4,7 +4,7 @@
 
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { loadConfig, ConfigError } from '../config/load-config.ts';
+import { loadConfig, ConfigError, type Config } from '../config/load-config.ts';
 import { sandboxPartners } from '../config/sandbox-seed.ts';
 import { DESCRIPTORS, PROVIDERS } from '../providers/index.ts';
 import { createApp } from './app.ts';
@@ -26,7 +26,7 @@ function fail(message: string): never {
 async function main(): Promise<void> {
   // A .env next to package.json, if there is one, fills variables not already set (see .env.example).
   if (existsSync('.env')) process.loadEnvFile('.env');
-  let config;
+  let config: Config;
   try {
     config = loadConfig({ env: process.env, argv: process.argv.slice(2), descriptors: DESCRIPTORS });
   } catch (err) {

@@ -308,7 +308,10 @@ describe('store/lowdb', function () {
     it('writes failing at random during constant compaction: acknowledged ones survive, rejected ones never appear', async () => {
       const dir = await dirForTest();
       let seed = 12345;
-      const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+      const random = () => {
+        seed = (seed * 1103515245 + 12345) % 2 ** 31;
+        return seed / 2 ** 31;
+      };
       let failing = true;
       const writeHook = () => {
         if (failing && random() < 0.2) throw enospc();
@@ -479,7 +482,10 @@ describe('store/lowdb', function () {
       const tokens = new Set<string>();
       let counted = 0;
       let seed = 4242;
-      const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+      const random = () => {
+        seed = (seed * 1103515245 + 12345) % 2 ** 31;
+        return seed / 2 ** 31;
+      };
       const started = Date.now();
 
       for (let round = 0; round < ROUNDS; round++) {
