@@ -2,8 +2,7 @@
 // the embedded store; in the sandbox (the default outside production) also the provider emulators and
 // the demo shops. Ctrl-C (SIGINT) or SIGTERM stops everything and closes the store cleanly.
 
-import { existsSync } from 'node:fs';
-import { createServer } from 'node:http';
+import { existsSync, readFileSync } from 'node:fs';
 import { loadConfig, ConfigError } from '../config/load-config.ts';
 import { sandboxPartners } from '../config/sandbox-seed.ts';
 import { DESCRIPTORS, PROVIDERS } from '../providers/index.ts';
@@ -17,6 +16,7 @@ import { COLLECTIONS } from './store/collections.ts';
 import { LowdbStore } from './store/lowdb/lowdb-store.ts';
 import { formatInstant } from './time/instant.ts';
 import { adminBannerLines, seedSandboxManagers } from './admin/sandbox.ts';
+import { createGatewayServer } from './http/gateway-server.ts';
 
 function fail(message: string): never {
   process.stderr.write(`\nDenglu did not start:\n${message}\n\n`);
@@ -63,7 +63,20 @@ async function main(): Promise<void> {
     log,
     shopLinks: config.sandbox.enabled ? Object.entries(shopUrls(config)).map(([id, url]) => ({ name: id, url })) : [],
   });
-  const server = createServer(app);
+  let tls: { cert: Buffer; key: Buffer } | undefined;
+  if (config.tls) {
+    try {
+      tls = { cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) };
+    } catch (err) {
+      fail(`cannot read TLS_CERT_FILE / TLS_KEY_FILE: ${(err as Error).message}`);
+    }
+  }
+  let server;
+  try {
+    server = createGatewayServer(app, { limits: config.http, ...(tls ? { tls } : {}) });
+  } catch (err) {
+    fail(`cannot serve https with TLS_CERT_FILE / TLS_KEY_FILE: ${(err as Error).message}`);
+  }
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, resolve);
