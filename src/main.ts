@@ -81,6 +81,13 @@ async function main(): Promise<void> {
     server.once('error', reject);
     server.listen(config.port, config.host, resolve);
   }).catch((err) => fail(`cannot listen on port ${config.port}: ${(err as Error).message}`));
+  // Connections past HTTP_MAX_CONNECTIONS are closed by the server; say so, at most once a minute.
+  let dropWarnedAt = -Infinity;
+  server.on('drop', () => {
+    if (clock.now() - dropWarnedAt < 60_000) return;
+    dropWarnedAt = clock.now();
+    log.warn({ maxConnections: config.http.maxConnections }, 'connections refused: HTTP_MAX_CONNECTIONS reached');
+  });
 
   if (config.sandbox.enabled) {
     try {
@@ -98,6 +105,7 @@ async function main(): Promise<void> {
     '',
     `Denglu is running${config.sandbox.enabled ? ' with the sandbox' : ''}.`,
     `  Gateway     ${config.issuer}   (discovery: ${config.issuer}/.well-known/openid-configuration)`,
+    `  Listening   ${tls ? 'https' : 'http'}://${config.host ?? '*'}:${config.port}${config.trustProxy === false ? '' : `, behind the proxies in TRUST_PROXY (${config.trustProxy})`}`,
   ];
   if (sandbox) {
     for (const shop of sandbox.shops) lines.push(`  Demo shop   ${shop.url}   ${shop.name}`);

@@ -1,11 +1,12 @@
 // TRUST_PROXY: express and oidc-provider believe the same proxies. From a trusted proxy, the forwarded
 // scheme and host make oidc-provider publish https endpoints at the public host and set its Secure
 // cookies, and express keys per-address limits on the forwarded client address; from anybody else the
-// same headers change nothing, for either of them.
+// same headers change nothing, for either of them. Serving TLS itself (TLS_CERT_FILE), it needs no proxy.
 
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:http';
+import { createGatewayServer } from '../../src/http/gateway-server.ts';
+import { selfSignedCertificate, trustInThisProcess, type TestCertificate } from '../support/tls.ts';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,8 +26,11 @@ interface Gateway {
   close(): Promise<void>;
 }
 
-/** The gateway with an https issuer on a plain-http loopback port, as it runs behind a proxy. */
-async function startBehindProxy(trustProxy: string): Promise<Gateway> {
+/**
+ * The gateway with an https issuer on a loopback port: plain http, as it runs behind a proxy, or https
+ * with `tls` (the issuer is then the gateway itself).
+ */
+async function startBehindProxy(trustProxy: string, tls?: TestCertificate): Promise<Gateway> {
   const dataDir = await mkdtemp(join(tmpdir(), 'denglu-trust-'));
   const clock = new ManualClock(Date.now());
   const env = { NODE_ENV: 'test', DENGLU_ISSUER: 'https://login.example.test', TRUST_PROXY: trustProxy, ADMIN_RATE_LIMIT: '2', DATA_DIR: dataDir, LOG_LEVEL: 'silent' };
@@ -34,10 +38,10 @@ async function startBehindProxy(trustProxy: string): Promise<Gateway> {
   const store = await LowdbStore.open({ dir: dataDir, clock, collections: COLLECTIONS });
   await seedPartners(store, clock, (await testPartners({})).slice(0, 1));
   const { app } = await createApp({ config, store, clock, providers: PROVIDERS, log: createLogger({ level: 'silent' }) });
-  const server = createServer(app);
+  const server = createGatewayServer(app, { limits: config.http, ...(tls ? { tls } : {}) });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    url: `${tls ? 'https://localhost' : 'http://127.0.0.1'}:${(server.address() as AddressInfo).port}`,
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -114,6 +118,30 @@ describe('TRUST_PROXY: express and oidc-provider believe the same proxies', () =
 
     it('ignores a forwarded client address', async () => {
       assert.deepEqual(await adminStatuses(gw, ['203.0.113.1', '203.0.113.2', '203.0.113.3']), [401, 401, 429]);
+    });
+  });
+
+  describe('serving TLS itself, no proxy trusted', () => {
+    let gw: Gateway;
+    let certificate: TestCertificate;
+    let untrust: () => void;
+    before(async () => {
+      certificate = await selfSignedCertificate();
+      untrust = trustInThisProcess(certificate.cert);
+      gw = await startBehindProxy('false', certificate);
+    });
+    after(async () => {
+      untrust?.();
+      await gw?.close();
+      await certificate?.remove();
+    });
+
+    it('sets its Secure cookies at /auth over its own https, and ignores forwarded headers', async () => {
+      const res = await fetch(`${gw.url}${authPath()}`, { headers: { 'x-forwarded-proto': 'http' }, redirect: 'manual' });
+      assert.equal(res.status, 303, await res.text());
+      const cookies = res.headers.getSetCookie();
+      assert.ok(cookies.length > 0 && cookies.every((c) => /;\s*secure/i.test(c)), cookies.join('\n'));
+      assert.equal((await discovery(gw, FORWARDED)).authorization_endpoint, `${gw.url}/auth`);
     });
   });
 });
