@@ -25,7 +25,9 @@ export function portRangeProblem(setting: string, first: number, count: number):
   const what = count === 1 ? `port ${first}` : `ports ${first}–${last}`;
   if (last > 65535) return `${setting}: ${what} run past 65535; choose a lower port`;
   for (let port = first; port <= last; port++) {
-    if (isBadPort(port)) return `${setting}: ${what} include ${port}, which browsers and fetch refuse (a WHATWG "bad port"); choose another`;
+    if (!isBadPort(port)) continue;
+    const refused = count === 1 ? `${what} is refused` : `${what} include ${port}, which is refused`;
+    return `${setting}: ${refused} by browsers and fetch (a WHATWG "bad port"); choose another`;
   }
   return undefined;
 }

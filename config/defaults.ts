@@ -46,7 +46,7 @@ export const SETTINGS: readonly SettingDoc[] = [
   { env: 'SOHU_BASE_URL', default: 'https://api.t.sohu.com', description: 'Sohu API base URL.' },
   { env: 'TRUST_PROXY', default: '(none)', description: 'The TLS-terminating reverse proxies whose `X-Forwarded-For`/`-Proto`/`-Host` are believed: `loopback`, addresses and CIDR ranges separated by commas (also `linklocal`, `uniquelocal`), or the number of proxy hops. Express and the OpenID Provider both follow it. Production with an https issuer needs it, or `TLS_CERT_FILE`.' },
   { env: 'TLS_CERT_FILE', default: '(none: plain http)', description: 'PEM certificate chain to serve https directly, without a proxy (with `TLS_KEY_FILE`).' },
-  { env: 'TLS_KEY_FILE', default: '(none)', description: 'PEM private key of `TLS_CERT_FILE`.', secret: true },
+  { env: 'TLS_KEY_FILE', default: '(none)', description: 'PEM private key of `TLS_CERT_FILE` (the file is secret: readable by the service user only).' },
   { env: 'HTTP_HEADERS_TIMEOUT_MS', default: '10000', description: 'Time a client has to send its request headers (1000–120000 ms); slower connections are closed.' },
   { env: 'HTTP_REQUEST_TIMEOUT_MS', default: '30000', description: 'Time a client has to send its whole request (1000–600000 ms, at least the headers timeout).' },
   { env: 'HTTP_KEEP_ALIVE_TIMEOUT_MS', default: '5000', description: 'How long an idle keep-alive connection stays open (1000–600000 ms). Behind a proxy keeping upstream connections, make it longer than the proxy\'s idle timeout.' },
