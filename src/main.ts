@@ -3,6 +3,7 @@
 // the demo shops. Ctrl-C (SIGINT) or SIGTERM stops everything and closes the store cleanly.
 
 import { existsSync, readFileSync } from 'node:fs';
+import { createSecureContext } from 'node:tls';
 import { loadConfig, ConfigError } from '../config/load-config.ts';
 import { sandboxPartners } from '../config/sandbox-seed.ts';
 import { DESCRIPTORS, PROVIDERS } from '../providers/index.ts';
@@ -34,6 +35,16 @@ async function main(): Promise<void> {
     throw err;
   }
   const log = createLogger({ level: config.logLevel });
+  // The certificate and key are read and checked before anything else is opened.
+  let tls: { cert: Buffer; key: Buffer } | undefined;
+  if (config.tls) {
+    try {
+      tls = { cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) };
+      createSecureContext(tls);
+    } catch (err) {
+      fail(`cannot serve https with TLS_CERT_FILE / TLS_KEY_FILE: ${(err as Error).message}`);
+    }
+  }
   const clock: Clock = config.sandbox.now !== undefined ? new SimulatedClock(config.sandbox.now) : systemClock;
 
   let store: LowdbStore;
@@ -63,20 +74,7 @@ async function main(): Promise<void> {
     log,
     shopLinks: config.sandbox.enabled ? Object.entries(shopUrls(config)).map(([id, url]) => ({ name: id, url })) : [],
   });
-  let tls: { cert: Buffer; key: Buffer } | undefined;
-  if (config.tls) {
-    try {
-      tls = { cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) };
-    } catch (err) {
-      fail(`cannot read TLS_CERT_FILE / TLS_KEY_FILE: ${(err as Error).message}`);
-    }
-  }
-  let server;
-  try {
-    server = createGatewayServer(app, { limits: config.http, ...(tls ? { tls } : {}) });
-  } catch (err) {
-    fail(`cannot serve https with TLS_CERT_FILE / TLS_KEY_FILE: ${(err as Error).message}`);
-  }
+  const server = createGatewayServer(app, { limits: config.http, ...(tls ? { tls } : {}) });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, resolve);
