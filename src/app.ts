@@ -23,6 +23,7 @@ import { recordShopUse } from './accounts/shop-use.ts';
 import { loadCookieKeys, loadPairwiseSalt, loadSigningKeys } from './oidc/secrets.ts';
 import { createRenderer, VIEWS_DIR } from './http/render.ts';
 import { securityHeaders } from './http/security.ts';
+import { forwardedAsTrusted } from './http/trusted-proxy.ts';
 import { CookieSigner } from './http/cookie-signer.ts';
 import { errorHandler, notFound } from './http/error-handler.ts';
 import { providerStylesheet } from './http/provider-styles.ts';
@@ -134,7 +135,10 @@ export async function createApp(deps: AppDeps): Promise<DengluApp> {
   const imageOrigins = ['https:', ...(config.sandbox.enabled ? new Set([...Object.values(config.sandbox.emulatorUrls), ...sandboxImages]) : [])];
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', false);
+  // Behind a reverse proxy: express and oidc-provider believe the same proxies (src/http/trusted-proxy.ts).
+  app.set('trust proxy', config.trustProxy);
+  oidc.proxy = true;
+  app.use(forwardedAsTrusted);
   app.use(httpLogger(log));
   app.use(securityHeaders({ production: config.production, imageOrigins }));
   // The OpenID Provider's own endpoints go straight to it: no cookie parsing, no walk through Denglu's
