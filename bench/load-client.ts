@@ -51,7 +51,10 @@ class Jar {
   readonly #byHost = new Map<string, Map<string, string>>();
   store(host: string, setCookie: string[]): void {
     let jar = this.#byHost.get(host);
-    if (!jar) this.#byHost.set(host, (jar = new Map()));
+    if (!jar) {
+      jar = new Map();
+      this.#byHost.set(host, jar);
+    }
     for (const line of setCookie) {
       const first = line.slice(0, line.indexOf(';') === -1 ? line.length : line.indexOf(';'));
       const eq = first.indexOf('=');

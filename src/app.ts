@@ -25,6 +25,7 @@ import { SigningKeyRing, keyPolicy } from './oidc/signing-keys.ts';
 import { ProviderHost } from './oidc/provider-host.ts';
 import { createRenderer, VIEWS_DIR } from './http/render.ts';
 import { securityHeaders } from './http/security.ts';
+import { forwardedAsTrusted } from './http/trusted-proxy.ts';
 import { CookieSigner } from './http/cookie-signer.ts';
 import { errorHandler, notFound } from './http/error-handler.ts';
 import { providerStylesheet } from './http/provider-styles.ts';
@@ -126,6 +127,8 @@ export async function createApp(deps: AppDeps): Promise<DengluApp> {
       interactionUrl: interactionUrl(login),
       secureCookies,
     });
+    // Behind a reverse proxy: express and oidc-provider believe the same proxies (src/http/trusted-proxy.ts).
+    oidc.proxy = true;
     oidc.on('server_error', (_ctx, err) => log.error({ err: { message: err.message, stack: err.stack } }, 'oidc-provider server error'));
     // Every authorization a shop receives (fresh sign-in or single sign-on) counts as use of that shop.
     oidc.on('authorization.success', (ctx) => {
@@ -147,7 +150,9 @@ export async function createApp(deps: AppDeps): Promise<DengluApp> {
   const imageOrigins = ['https:', ...(config.sandbox.enabled ? new Set([...Object.values(config.sandbox.emulatorUrls), ...sandboxImages]) : [])];
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', false);
+  // Behind a reverse proxy: express and oidc-provider believe the same proxies (src/http/trusted-proxy.ts).
+  app.set('trust proxy', config.trustProxy);
+  app.use(forwardedAsTrusted);
   app.use(httpLogger(log));
   app.use(securityHeaders({ production: config.production, imageOrigins }));
   // The OpenID Provider's own endpoints go straight to it: no cookie parsing, no walk through Denglu's

@@ -41,7 +41,7 @@ describe('denglu command line', function () {
     const schedule = await denglu(['schedule', '--help']);
     assert.equal(schedule.code, 0);
     assert.match(schedule.stdout, /Usage: denglu schedule <partner> <provider>/);
-    for (const flag of ['--starts', '--notice', '--cutoff', '--grace-ends', '--clear-cutoff', '--policy keep\|revoke', '--no-new-accounts-during-notice', '--notice-zh', '--notice-en', '--immediately']) {
+    for (const flag of ['--starts', '--notice', '--cutoff', '--grace-ends', '--clear-cutoff', '--policy keep|revoke', '--no-new-accounts-during-notice', '--notice-zh', '--notice-en', '--immediately']) {
       assert.match(schedule.stdout, new RegExp(flag), flag);
     }
     const viaHelp = await denglu(['help', 'preview']);

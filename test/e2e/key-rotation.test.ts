@@ -46,8 +46,11 @@ describe('e2e: signing key rotation', function () {
       const atProvider = await browser.go(request.url, { stopAt: atShop(shop) });
       assert.equal(atProvider.status, 200, 'waiting at the provider');
 
+      const provider = gw.denglu.oidc;
       const rotated = await op.post('/keys/rotate', {});
       assert.equal(rotated.status, 200, JSON.stringify(rotated.body));
+      assert.notEqual(gw.denglu.oidc, provider, 'a new Provider serves new requests');
+      assert.equal(gw.denglu.oidc.proxy, true, 'built like the first one (it believes the trusted proxies too)');
 
       const back = await approveAtProvider(browser, atProvider, 'rotation-user', shop);
       assert.equal(back.status, 0, 'the sign-in under way finished at the shop');
