@@ -1,6 +1,7 @@
 // Signing key rotation on a running gateway, seen from shops. The next key is in the JWKS before it
 // signs; after a rotation the same gateway (no restart) signs with it, a sign-in already under way
-// finishes, tokens signed before still verify until they have expired, and then the old key is gone.
+// finishes, a session from before still signs in, tokens signed before still verify until they have
+// expired, and then the old key is gone.
 // Continuous logins at a shop that caches the JWKS and refetches on an unknown `kid` (jose's
 // createRemoteJWKSet) see no verification failure across two rotations; a forced back-to-back rotation
 // shows the failure the publish lead prevents.
@@ -35,7 +36,8 @@ describe('e2e: signing key rotation', function () {
       const current = keys.find((k: any) => k.stage === 'current');
       const next = keys.find((k: any) => k.stage === 'next');
       assert.deepEqual(kidsOf(await jwksOf(gw)), [current.kid, next.kid], 'the next key is published');
-      const before = await loginWith(gw, new TestBrowser(), 'alpha-basic', 'weibo', 'rotation-user');
+      const earlier = new TestBrowser();
+      const before = await loginWith(gw, earlier, 'alpha-basic', 'weibo', 'rotation-user');
       assert.equal(kidOf(before.tokens.id_token!), current.kid, 'the current key signs, not the next');
 
       // A sign-in under way (at the provider's page) when the keys rotate.
@@ -57,6 +59,14 @@ describe('e2e: signing key rotation', function () {
       const during = await redeem(shop, back.url, request);
       assert.equal(kidOf(during.id_token!), next.kid, 'signed with the former next key, no restart');
       assert.equal(during.claims()!.sub, before.claims.sub);
+
+      // The session from before the rotation still signs the shopper in (single sign-on, no provider page).
+      const again = await authRequest(shop);
+      const sso = await earlier.go(again.url, { stopAt: atShop(shop) });
+      assert.equal(sso.status, 0, 'straight back to the shop');
+      const ssoTokens = await redeem(shop, sso.url, again);
+      assert.equal(ssoTokens.claims()!.sub, before.claims.sub);
+      assert.equal(kidOf(ssoTokens.id_token!), next.kid);
 
       const jwks = await jwksOf(gw);
       assert.equal(jwks.keys.length, 3, 'current, a new next, and the previous key');
