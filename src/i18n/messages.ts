@@ -172,6 +172,8 @@ const zh = {
   'error.ERR_LAST_METHOD': '这是你唯一的登录方式，请先添加另一种方式再解除绑定。',
   'error.ERR_CSRF': '表单已过期或不是从本站提交的。请刷新页面后重试。',
   'error.ERR_REAUTH_REQUIRED': '你的登录状态已改变，请重新登录后再试。',
+  // Hardening (issue 12 §3).
+  'error.ERR_PROVIDER_ALREADY_LINKED': '你的 Denglu 帐号已经绑定了一个{provider}帐号，所以这个没有绑定，也没有做任何更改。如要换一个，请先解除绑定原来的。',
 } as const;
 
 export type MessageKey = keyof typeof zh;
@@ -345,6 +347,8 @@ const en: Record<MessageKey, string> = {
   'error.ERR_LAST_METHOD': 'This is your only way to sign in; add another before unlinking it.',
   'error.ERR_CSRF': 'The form has expired or did not come from this site. Reload the page and try again.',
   'error.ERR_REAUTH_REQUIRED': 'Who is signed in has changed; please sign in again and retry.',
+  // Hardening (issue 12 §3).
+  'error.ERR_PROVIDER_ALREADY_LINKED': 'Your Denglu account already has a {provider} account linked, so this one was not linked and nothing changed. To use a different one, unlink the first.',
 };
 
 const catalogues: Record<Locale, Record<MessageKey, string>> = { 'zh-CN': zh, en };
