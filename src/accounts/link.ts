@@ -11,6 +11,7 @@ import { auditOp } from '../audit/audit.ts';
 import type { UpstreamIdentity } from '../../providers/contract.ts';
 import type { Account, LinkedIdentity } from './account.ts';
 import { findAccountByIdentity, linked } from './sign-in.ts';
+import { withNormalisedUrls } from '../../providers/shared/profile-fields.ts';
 
 export class LinkConflictError extends GatewayError {
   readonly provider: string;
@@ -39,6 +40,7 @@ export async function linkIdentity(
   identity: UpstreamIdentity,
   sealedToken?: string,
 ): Promise<{ account: Account; linked: boolean }> {
+  identity = withNormalisedUrls(identity);
   const owner = await findAccountByIdentity(store, identity.keys);
   if (owner && owner.id !== accountId) throw new LinkConflictError(identity.provider);
   const now = clock.now();

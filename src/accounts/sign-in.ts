@@ -9,6 +9,7 @@ import { GatewayError } from '../errors.ts';
 import type { Store } from '../store/store.ts';
 import type { KnownProfile, UpstreamIdentity } from '../../providers/contract.ts';
 import type { Account, LinkedIdentity } from './account.ts';
+import { withNormalisedUrls } from '../../providers/shared/profile-fields.ts';
 
 const STAMP_GRANULARITY_MS = 60 * 60 * 1000;
 /** A provider profile (name, avatar) fetched this recently is reused instead of asked again. */
@@ -46,6 +47,7 @@ export async function signInWithIdentity(
   partnerId: string | undefined,
   options: { mayCreate: boolean; seal?: () => Promise<string | undefined> } = { mayCreate: true },
 ): Promise<SignInResult> {
+  identity = withNormalisedUrls(identity);
   const now = clock.now();
   const existing = await findAccountByIdentity(store, identity.keys);
   if (existing) {
