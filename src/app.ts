@@ -23,6 +23,7 @@ import { recordShopUse } from './accounts/shop-use.ts';
 import { loadCookieKeys, loadPairwiseSalt, loadSigningKeys } from './oidc/secrets.ts';
 import { createRenderer, VIEWS_DIR } from './http/render.ts';
 import { securityHeaders } from './http/security.ts';
+import { noStoreByDefault } from './http/no-store.ts';
 import { CookieSigner } from './http/cookie-signer.ts';
 import { errorHandler, notFound } from './http/error-handler.ts';
 import { providerStylesheet } from './http/provider-styles.ts';
@@ -137,6 +138,7 @@ export async function createApp(deps: AppDeps): Promise<DengluApp> {
   app.set('trust proxy', false);
   app.use(httpLogger(log));
   app.use(securityHeaders({ production: config.production, imageOrigins }));
+  app.use(noStoreByDefault);
   // The OpenID Provider's own endpoints go straight to it: no cookie parsing, no walk through Denglu's
   // page routers on the login hot path (/auth, /auth/<uid>, /token, …).
   const oidcCallback = oidc.callback();
