@@ -19,6 +19,7 @@ import type { LoginContext } from './broker/login-context.ts';
 import { clientPartnerId, createOidcProvider, type OidcProvider } from './oidc/provider.ts';
 import { providerOf } from './oidc/lifecycle-checks.ts';
 import { resumeInPlace, type ResumeInPlace } from './oidc/resume-in-place.ts';
+import { notFoundPage } from './oidc/not-found-page.ts';
 import { recordShopUse } from './accounts/shop-use.ts';
 import { loadCookieKeys, loadPairwiseSalt, loadSigningKeys } from './oidc/secrets.ts';
 import { createRenderer, VIEWS_DIR } from './http/render.ts';
@@ -118,6 +119,7 @@ export async function createApp(deps: AppDeps): Promise<DengluApp> {
     interactionUrl: interactionUrl(login),
     secureCookies,
   });
+  oidc.use(notFoundPage(renderer));
   oidc.on('server_error', (_ctx, err) => log.error({ err: { message: err.message, stack: err.stack } }, 'oidc-provider server error'));
   // Every authorization a shop receives (fresh sign-in or single sign-on) counts as use of that shop.
   oidc.on('authorization.success', (ctx) => {
