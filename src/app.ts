@@ -16,6 +16,7 @@ import { callbackRoute } from './broker/callback-route.ts';
 import { lifecycleRoutes } from './broker/lifecycle-routes.ts';
 import { interactionUrl } from './broker/interaction-url.ts';
 import type { LoginContext } from './broker/login-context.ts';
+import { createInteractionCsrf } from './broker/interaction-csrf.ts';
 import { clientPartnerId, createOidcProvider, type OidcProvider } from './oidc/provider.ts';
 import { providerOf } from './oidc/lifecycle-checks.ts';
 import { resumeInPlace, type ResumeInPlace } from './oidc/resume-in-place.ts';
@@ -100,6 +101,7 @@ export async function createApp(deps: AppDeps): Promise<DengluApp> {
     reauthAfterMs: config.accountReauthSeconds * 1000,
     oidc: () => oidc!,
     resume: (req, res, returnTo) => resume!(req, res, returnTo),
+    csrf: createInteractionCsrf({ cookieKeys, secure: secureCookies }),
   };
   await ensureConsolePartner(store, clock, config.issuer, [...broker.configured()]);
 
