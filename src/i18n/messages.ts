@@ -150,7 +150,7 @@ const zh = {
   'native.problem.currentRequired': '请输入当前密码，或者先用已绑定的第三方帐号重新登录。',
   'native.problem.currentWrong': '当前密码不正确。没有做任何更改。',
   'verify.title': '验证邮箱',
-  'verify.lead': '确认将 {email} 设为你的 Denglu 帐号邮箱？',
+  'verify.lead': '确认将 {email} 设为 Denglu 帐号“{name}”（用{methods}登录）的邮箱？',
   'verify.submit': '确认验证',
   'verify.done': '{email} 已验证，可以用它和密码登录了。',
   'reset.title': '重置密码',
@@ -179,6 +179,7 @@ const zh = {
   'error.oidc.notCompleted': '登录没有完成（{code}）。请回到商店重新登录。',
   'error.oidc.expired': '这次登录已经过期或已经用过（{code}）。请回到商店重新登录。',
   'error.oidc.unavailable': 'Denglu 暂时无法完成登录（{code}）。请稍后重试。',
+  'list.separator': '、',
 } as const;
 
 export type MessageKey = keyof typeof zh;
@@ -330,7 +331,7 @@ const en: Record<MessageKey, string> = {
   'native.problem.currentRequired': 'Enter your current password, or first sign in again with a linked social account.',
   'native.problem.currentWrong': 'The current password is not correct. Nothing changed.',
   'verify.title': 'Verify your email',
-  'verify.lead': 'Make {email} the email address of your Denglu account?',
+  'verify.lead': 'Make {email} the email address of the Denglu account “{name}” (signs in with {methods})?',
   'verify.submit': 'Verify',
   'verify.done': '{email} is verified; you can sign in with it and a password.',
   'reset.title': 'Reset your password',
@@ -359,6 +360,7 @@ const en: Record<MessageKey, string> = {
   'error.oidc.notCompleted': 'The sign-in was not completed ({code}). Please go back to the shop and sign in again.',
   'error.oidc.expired': 'This sign-in has expired or was used already ({code}). Please go back to the shop and sign in again.',
   'error.oidc.unavailable': 'Denglu could not complete the sign-in just now ({code}). Please try again in a moment.',
+  'list.separator': ', ',
 };
 
 const catalogues: Record<Locale, Record<MessageKey, string>> = { 'zh-CN': zh, en };
