@@ -40,4 +40,19 @@ describe('provider profile URLs in ID tokens and userinfo', () => {
       }
     });
   }
+
+  it('an avatar stored before the normaliser existed reaches the shop normalised', async () => {
+    const first = await loginWith(gw, new TestBrowser(), 'alpha-basic', 'qq', 'stored-raw');
+    const key = gw.emulators.qq!.emulator.identityKeysFor('stored-raw', 'e2e-qq')[0]!;
+    const { id } = (await gw.store.findOne('accounts', 'identity', key))!;
+    // What an older Denglu stored for a QQ avatar: the raw URL.
+    await gw.store.update<{ profile: Record<string, string>; identities: Record<string, unknown>[] }>('accounts', id, (a) => ({
+      ...a,
+      profile: { ...a.profile, picture: HOSTILE },
+      identities: a.identities.map((i) => ({ ...i, avatar: HOSTILE })),
+    }));
+    const again = await loginWith(gw, new TestBrowser(), 'alpha-basic', 'qq', 'stored-raw');
+    assert.equal(again.claims.sub, first.claims.sub);
+    assert.equal(again.claims.picture, NORMALISED);
+  });
 });
