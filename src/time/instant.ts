@@ -18,10 +18,10 @@ const MAX_OFFSET_MINUTES = 14 * 60;
 const EXAMPLE_LOCAL = '2013-09-25T00:00';
 
 /**
- * Reads a typed instant. `zone` is the time zone of whoever types it (the partner's): every example an
- * error suggests is written in that zone, and each one is itself accepted as given.
+ * Reads a typed instant. `zone` is the time zone of whoever types it (the partner's; UTC when no partner
+ * applies): every example an error suggests is written in that zone, and each one is accepted as given.
  */
-export function parseInstant(input: unknown, zone: string): InstantResult {
+export function parseInstant(input: unknown, zone = 'UTC'): InstantResult {
   if (typeof input === 'number' && Number.isFinite(input)) return { ok: true, value: input };
   if (typeof input !== 'string' || input.trim() === '') {
     return refuse('must be a date and time with an offset or time zone', EXAMPLE_LOCAL, zone, 'e.g.');
