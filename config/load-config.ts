@@ -171,7 +171,8 @@ export function loadConfig(input: {
   const nowArg = argValue(input.argv ?? [], '--now');
   const nowRaw = nowArg ?? env.SANDBOX_NOW;
   if (nowRaw) {
-    const parsed = parseInstant(nowRaw);
+    // No partner's zone applies to the sandbox clock: refusals suggest UTC.
+    const parsed = parseInstant(nowRaw, 'UTC');
     if (parsed.ok) now = parsed.value;
     else problems.push(`${nowArg ? '--now' : 'SANDBOX_NOW'}: ${parsed.message}`);
   }

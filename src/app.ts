@@ -16,9 +16,11 @@ import { callbackRoute } from './broker/callback-route.ts';
 import { lifecycleRoutes } from './broker/lifecycle-routes.ts';
 import { interactionUrl } from './broker/interaction-url.ts';
 import type { LoginContext } from './broker/login-context.ts';
+import { createInteractionCsrf } from './broker/interaction-csrf.ts';
 import { clientPartnerId, createOidcProvider, type OidcProvider } from './oidc/provider.ts';
 import { providerOf } from './oidc/lifecycle-checks.ts';
 import { resumeInPlace, type ResumeInPlace } from './oidc/resume-in-place.ts';
+import { notFoundPage } from './oidc/not-found-page.ts';
 import { recordShopUse } from './accounts/shop-use.ts';
 import { loadCookieKeys, loadPairwiseSalt, type SigningKeys } from './oidc/secrets.ts';
 import { SigningKeyRing, keyPolicy } from './oidc/signing-keys.ts';
@@ -26,6 +28,7 @@ import { ProviderHost } from './oidc/provider-host.ts';
 import { createRenderer, VIEWS_DIR } from './http/render.ts';
 import { securityHeaders } from './http/security.ts';
 import { forwardedAsTrusted } from './http/trusted-proxy.ts';
+import { noStoreByDefault } from './http/no-store.ts';
 import { CookieSigner } from './http/cookie-signer.ts';
 import { errorHandler, notFound } from './http/error-handler.ts';
 import { providerStylesheet } from './http/provider-styles.ts';
@@ -104,6 +107,7 @@ export async function createApp(deps: AppDeps): Promise<DengluApp> {
     reauthAfterMs: config.accountReauthSeconds * 1000,
     oidc: () => host!.provider,
     resume: (req, res, returnTo) => resume!(req, res, returnTo),
+    csrf: createInteractionCsrf({ cookieKeys, secure: secureCookies }),
   };
   await ensureConsolePartner(store, clock, config.issuer, [...broker.configured()]);
 
@@ -129,6 +133,7 @@ export async function createApp(deps: AppDeps): Promise<DengluApp> {
     });
     // Behind a reverse proxy: express and oidc-provider believe the same proxies (src/http/trusted-proxy.ts).
     oidc.proxy = true;
+    oidc.use(notFoundPage(renderer));
     oidc.on('server_error', (_ctx, err) => log.error({ err: { message: err.message, stack: err.stack } }, 'oidc-provider server error'));
     // Every authorization a shop receives (fresh sign-in or single sign-on) counts as use of that shop.
     oidc.on('authorization.success', (ctx) => {
@@ -155,6 +160,7 @@ export async function createApp(deps: AppDeps): Promise<DengluApp> {
   app.use(forwardedAsTrusted);
   app.use(httpLogger(log));
   app.use(securityHeaders({ production: config.production, imageOrigins }));
+  app.use(noStoreByDefault);
   // The OpenID Provider's own endpoints go straight to it: no cookie parsing, no walk through Denglu's
   // page routers on the login hot path (/auth, /auth/<uid>, /token, …).
   const oidcCallback = host.callback;

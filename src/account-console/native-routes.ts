@@ -22,6 +22,8 @@ import {
   type NativeProblem,
 } from '../accounts/native-credentials.ts';
 import { peekToken, TOKEN_TTL_MS } from '../accounts/native-tokens.ts';
+import { getAccount } from '../accounts/sign-in.ts';
+import { signInMethods } from '../accounts/unlink.ts';
 import type { Mailer } from '../mail/mailer.ts';
 import { listOutbox } from '../mail/outbox.ts';
 import { formatInstant } from '../time/instant.ts';
@@ -103,7 +105,18 @@ export function nativeRoutes(ctx: LoginContext, o: { cookieKeys: string[]; issue
     const t = translator(localeOf(req));
     if (!token) return message(req, res, 'verify.title', t('native.problem.tokenInvalid'), 400);
     if (await otherAccount(req, res, token.accountId)) return message(req, res, 'verify.title', t('native.problem.tokenOtherAccount'), 403);
-    await render(req, res, 'email-verify', { csrf: csrf.token(req, res), email: token.email, token: String(req.query.token) });
+    // Signed out, the mailbox owner must see which account the address would join: its name and methods.
+    const account = await getAccount(ctx.store, token.accountId);
+    if (!account) return message(req, res, 'verify.title', t('native.problem.tokenInvalid'), 400);
+    const locale = localeOf(req);
+    const methods = signInMethods(account).map((id) => ctx.descriptors.get(id)?.label[locale] ?? id);
+    await render(req, res, 'email-verify', {
+      csrf: csrf.token(req, res),
+      email: token.email,
+      token: String(req.query.token),
+      accountName: account.profile.name,
+      methods: methods.join(t('list.separator')),
+    });
   });
 
   router.post('/account/email/verify', form, csrf.protect, async (req, res) => {

@@ -10,6 +10,7 @@ import type { ProviderDescriptor } from '../../providers/contract.ts';
 import type { Broker } from './broker.ts';
 import type { TokenSealer } from '../accounts/upstream-token.ts';
 import type { ResumeInPlace } from '../oidc/resume-in-place.ts';
+import type { InteractionCsrf } from './interaction-csrf.ts';
 
 export interface LoginContext {
   store: Store;
@@ -27,4 +28,6 @@ export interface LoginContext {
   oidc: () => OidcProvider;
   /** Answers a request that finished an interaction with oidc-provider's resume (see resume-in-place.ts). */
   resume: ResumeInPlace;
+  /** CSRF tokens of the sign-in forms (consent, abort, continue, password). */
+  csrf: InteractionCsrf;
 }

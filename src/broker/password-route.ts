@@ -1,6 +1,6 @@
 // `POST /interaction/<uid>/password`: signing in with the native email + password from the chooser. The
 // form is bound to the interaction: only the browser holding this interaction's cookie (scoped to its
-// path, SameSite=Lax) gets past `interactionDetails`, so no other site can post it. Every refusal —
+// path, SameSite=Lax) gets past `interactionDetails`, and the form carries a CSRF token. Every refusal —
 // unknown email, no password, wrong password, throttled — re-renders the chooser with the same message
 // and status. A success continues like a provider's sign-in with `amr: ["pwd"]`: the notice interstitial
 // when `password` is ending here, the migration page when it is in grace, the shop otherwise.
@@ -30,7 +30,7 @@ export function passwordSignInRoute(ctx: LoginContext): Router {
   const router = express.Router();
   const form = express.urlencoded({ extended: false, limit: '10kb' });
 
-  router.post('/interaction/:uid/password', form, async (req, res) => {
+  router.post('/interaction/:uid/password', form, ...ctx.csrf.protect, async (req, res) => {
     let d: any;
     try {
       d = await ctx.oidc().interactionDetails(req, res);
