@@ -105,6 +105,7 @@ describe('Cache-Control: no-store on every answer but the cacheable files', func
       '/api/admin/partners/:id/integrations': api('/partners/alpha/integrations'),
       '/api/admin/partners/:id/integrations/:provider': api('/partners/alpha/integrations/weibo'),
       '/api/admin/partners/:id/preview': api('/partners/alpha/preview'),
+      '/api/admin/keys': api('/keys'),
       '/api/admin/audit': api('/audit'),
     };
   });
