@@ -2,6 +2,7 @@
 // collected and reported at once; production mode refuses sandbox settings: emulator endpoints,
 // development secrets, generated cookie keys and salts, a non-https issuer.
 
+import { availableParallelism } from 'node:os';
 import type { ProviderCredentials, ProviderDescriptor } from '../providers/contract.ts';
 import { parseInstant } from '../src/time/instant.ts';
 import type { EpochMs } from '../src/clock.ts';
@@ -30,6 +31,17 @@ export interface Config {
     operatorToken: string;
     /** Requests per minute and IP address. */
     rateLimitPerMinute: number;
+  };
+  /** What one client may cost the gateway (see config/defaults.ts for each). */
+  limits: {
+    passwordPerIpPerMinute: number;
+    passwordPerSignIn: number;
+    hashConcurrency: number;
+    hashQueue: number;
+    hashWaitMs: number;
+    signInsPerBrowser: number;
+    signInsPerIp: number;
+    tokenAuthFailuresPerMinute: number;
   };
   /** Outgoing mail (src/mail/mailer.ts): SMTP, or the sandbox outbox when no server is set. */
   mail: { smtpUrl: string | undefined; from: string; requireTls: boolean };
@@ -137,6 +149,17 @@ export function loadConfig(input: {
   const mailFrom = env.MAIL_FROM || DEFAULTS.mailFrom;
   if (!/^[^\r\n]*<?[^\s@<>]+@[^\s@<>]+>?$/.test(mailFrom)) problems.push(`MAIL_FROM must be an address like "Denglu <no-reply@example.com>" (got ${JSON.stringify(mailFrom)})`);
   const adminRateLimit = int('ADMIN_RATE_LIMIT', DEFAULTS.adminRateLimitPerMinute, 1, 100000);
+  const limits = {
+    passwordPerIpPerMinute: int('PASSWORD_RATE_LIMIT', DEFAULTS.passwordRateLimit, 1, 100000),
+    passwordPerSignIn: int('PASSWORD_ATTEMPTS_PER_SIGNIN', DEFAULTS.passwordAttemptsPerSignIn, 1, 1000),
+    // One core stays free for the event loop; never more than half of libuv's four threads.
+    hashConcurrency: int('PASSWORD_HASH_CONCURRENCY', Math.max(1, Math.min(2, availableParallelism() - 1)), 1, 64),
+    hashQueue: int('PASSWORD_HASH_QUEUE', DEFAULTS.passwordHashQueue, 0, 10000),
+    hashWaitMs: int('PASSWORD_HASH_WAIT_MS', DEFAULTS.passwordHashWaitMs, 100, 60000),
+    signInsPerBrowser: int('SIGNINS_PER_BROWSER', DEFAULTS.signInsPerBrowser, 1, 1000),
+    signInsPerIp: int('SIGNINS_PER_IP', DEFAULTS.signInsPerIp, 1, 1000000),
+    tokenAuthFailuresPerMinute: int('TOKEN_AUTH_FAILURE_LIMIT', DEFAULTS.tokenAuthFailureLimit, 1, 100000),
+  };
   let now: EpochMs | undefined;
   const nowArg = argValue(input.argv ?? [], '--now');
   const nowRaw = nowArg ?? env.SANDBOX_NOW;
@@ -211,6 +234,7 @@ export function loadConfig(input: {
     accountReauthSeconds,
     mail: { smtpUrl, from: mailFrom, requireTls: production },
     admin: { operatorToken: operatorToken ?? SANDBOX_OPERATOR_TOKEN, rateLimitPerMinute: adminRateLimit },
+    limits,
     providers,
     sandbox: { enabled: sandboxEnabled, now, emulatorPort, shopPort, emulatorUrls },
   };

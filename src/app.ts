@@ -36,6 +36,11 @@ import { nativeRoutes } from './account-console/native-routes.ts';
 import { passwordSignInRoute } from './broker/password-route.ts';
 import { createMailer } from './mail/mailer.ts';
 import { adminPages } from './admin/pages/admin-pages.ts';
+import { HashQueue } from './accounts/hash-queue.ts';
+import { passwordLimits } from './broker/password-limits.ts';
+import { SignInsInProgress } from './broker/sign-ins-in-progress.ts';
+import { flowStarted, signInRefusedRoute } from './broker/sign-in-admission.ts';
+import { clientAuthThrottle } from './oidc/client-auth-throttle.ts';
 
 /** Paths served by oidc-provider (its default routes; see src/oidc/provider.ts). */
 const OIDC_ENDPOINTS = /^\/(?:auth(?:\/|$)|token(?:\/revocation)?$|me$|jwks$|session\/end|request$|\.well-known\/openid-configuration$)/;
@@ -55,7 +60,14 @@ export interface DengluApp {
   app: Express;
   oidc: OidcProvider;
   broker: Broker;
+  /** Every password and admin-secret hash waits here (its counts show what hashing was done). */
+  hashes: HashQueue;
+  /** Sign-ins in progress per browser and address. */
+  signIns: SignInsInProgress;
 }
+
+/** Upstream flows one sign-in may hold; starting another deletes its oldest. */
+const FLOWS_PER_SIGNIN = 5;
 
 export async function createApp(deps: AppDeps): Promise<DengluApp> {
   const { config, store, clock, log } = deps;
@@ -66,7 +78,11 @@ export async function createApp(deps: AppDeps): Promise<DengluApp> {
       .filter(([id]) => deps.providers.has(id))
       .map(([id, credentials]) => [id, { module: deps.providers.get(id)!, credentials }]),
   );
+  const { limits } = config;
+  const hashes = new HashQueue({ concurrency: limits.hashConcurrency, maxWaiting: limits.hashQueue, maxWaitMs: limits.hashWaitMs });
+  const signIns = new SignInsInProgress(clock, { perBrowser: limits.signInsPerBrowser, perIp: limits.signInsPerIp, flowsPerSignIn: FLOWS_PER_SIGNIN });
   const broker = new Broker({
+    flowStarted: (flow) => flowStarted({ signIns, store }, flow),
     store,
     clock,
     log,
@@ -98,6 +114,9 @@ export async function createApp(deps: AppDeps): Promise<DengluApp> {
     reauthAfterMs: config.accountReauthSeconds * 1000,
     oidc: () => oidc!,
     resume: (req, res, returnTo) => resume!(req, res, returnTo),
+    hashes,
+    passwordLimits: passwordLimits(clock, { perIpPerMinute: limits.passwordPerIpPerMinute, perSignIn: limits.passwordPerSignIn }),
+    signIns,
   };
   await ensureConsolePartner(store, clock, config.issuer, [...broker.configured()]);
 
@@ -116,6 +135,11 @@ export async function createApp(deps: AppDeps): Promise<DengluApp> {
     configured: () => broker.configured(),
     interactionUrl: interactionUrl(login),
     secureCookies,
+  });
+  // A resumed interaction is a sign-in no longer in progress.
+  oidc.on('interaction.ended', (ctx) => {
+    const uid = (ctx as { params?: { uid?: unknown } }).params?.uid;
+    if (typeof uid === 'string') signIns.ended(uid);
   });
   oidc.on('server_error', (_ctx, err) => log.error({ err: { message: err.message, stack: err.stack } }, 'oidc-provider server error'));
   // Every authorization a shop receives (fresh sign-in or single sign-on) counts as use of that shop.
@@ -140,6 +164,7 @@ export async function createApp(deps: AppDeps): Promise<DengluApp> {
   // The OpenID Provider's own endpoints go straight to it: no cookie parsing, no walk through Denglu's
   // page routers on the login hot path (/auth, /auth/<uid>, /token, …).
   const oidcCallback = oidc.callback();
+  app.use(clientAuthThrottle(clock, limits.tokenAuthFailuresPerMinute));
   resume = resumeInPlace({ issuer: config.issuer, handler: oidcCallback, cookieName: oidc.cookieName('resume'), cookieSigner });
   app.use((req, res, next) => (OIDC_ENDPOINTS.test(req.path) ? oidcCallback(req, res) : next()));
   app.use(cookieParser());
@@ -155,8 +180,9 @@ export async function createApp(deps: AppDeps): Promise<DengluApp> {
     res.json({ status: 'ok' });
   });
   app.get('/', homeRoute(renderer, deps.shopLinks ?? []));
-  app.use('/api/admin', adminApi(deps));
-  app.use('/admin', adminPages(deps, { renderer, cookieKeys, secureCookies }));
+  app.use('/api/admin', adminApi(deps, hashes));
+  app.use('/admin', adminPages(deps, { renderer, cookieKeys, secureCookies, hashes }));
+  app.use(signInRefusedRoute(login));
   app.use(accountConsoleRoutes(login, { cookieKeys, issuer: config.issuer }));
   app.use(nativeRoutes(login, { cookieKeys, issuer: config.issuer, mailer: createMailer(config.mail, store, clock, log), sandbox: config.sandbox.enabled }));
   app.use(passwordSignInRoute(login));
@@ -165,5 +191,5 @@ export async function createApp(deps: AppDeps): Promise<DengluApp> {
   app.use(oidcCallback);
   app.use(notFound);
   app.use(errorHandler(log, renderer));
-  return { app, oidc, broker };
+  return { app, oidc, broker, hashes, signIns };
 }

@@ -4,6 +4,7 @@
 
 import express, { type Router } from 'express';
 import type { AppDeps } from '../app.ts';
+import type { HashQueue } from '../accounts/hash-queue.ts';
 import { DEFAULTS } from '../../config/defaults.ts';
 import { authenticate } from './auth.ts';
 import { adminContext } from './context.ts';
@@ -13,8 +14,8 @@ import { adminRateLimit } from './rate-limit.ts';
 import { integrationRoutes } from './routes-integrations.ts';
 import { partnerRoutes } from './routes-partners.ts';
 
-export function adminApi(deps: AppDeps): Router {
-  const ctx = adminContext(deps);
+export function adminApi(deps: AppDeps, hashes: HashQueue): Router {
+  const ctx = adminContext(deps, hashes);
   const router = express.Router();
   router.use(noStore);
   router.use(adminRateLimit(deps.config.admin.rateLimitPerMinute));

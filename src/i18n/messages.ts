@@ -172,6 +172,9 @@ const zh = {
   'error.ERR_LAST_METHOD': '这是你唯一的登录方式，请先添加另一种方式再解除绑定。',
   'error.ERR_CSRF': '表单已过期或不是从本站提交的。请刷新页面后重试。',
   'error.ERR_REAUTH_REQUIRED': '你的登录状态已改变，请重新登录后再试。',
+  'error.ERR_RATE_LIMITED': '尝试次数太多了。请过几分钟再试，或换一种方式登录。',
+  'error.ERR_TOO_MANY_SIGNINS': '你的网络上同时进行中的登录太多了。请关闭其他登录窗口，几分钟后回到网站重新登录。',
+  'native.problem.busy': '现在等待验证的密码太多了，请稍等片刻再试。没有做任何更改。',
 } as const;
 
 export type MessageKey = keyof typeof zh;
@@ -345,6 +348,9 @@ const en: Record<MessageKey, string> = {
   'error.ERR_LAST_METHOD': 'This is your only way to sign in; add another before unlinking it.',
   'error.ERR_CSRF': 'The form has expired or did not come from this site. Reload the page and try again.',
   'error.ERR_REAUTH_REQUIRED': 'Who is signed in has changed; please sign in again and retry.',
+  'error.ERR_RATE_LIMITED': 'Too many attempts. Please wait a few minutes and try again, or choose another way to sign in.',
+  'error.ERR_TOO_MANY_SIGNINS': 'Too many sign-ins are in progress from your network. Close the other sign-in windows, wait a few minutes, then go back to the shop and sign in again.',
+  'native.problem.busy': 'Too many passwords are waiting to be checked right now; please try again in a moment. Nothing changed.',
 };
 
 const catalogues: Record<Locale, Record<MessageKey, string>> = { 'zh-CN': zh, en };

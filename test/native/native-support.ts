@@ -105,3 +105,10 @@ export async function storeFiles(dir: string): Promise<string> {
   }
   return text;
 }
+
+/** A new browser that asks for English pages. */
+export function english(): TestBrowser {
+  const browser = new TestBrowser();
+  browser.acceptLanguage = 'en';
+  return browser;
+}
