@@ -45,7 +45,7 @@ export const SETTINGS: readonly SettingDoc[] = [
   { env: 'SOHU_CLIENT_SECRET', default: '(sandbox app)', description: 'Sohu consumer secret.', secret: true },
   { env: 'SOHU_BASE_URL', default: 'https://api.t.sohu.com', description: 'Sohu API base URL.' },
   // Abuse limits (one client must not slow or fill the gateway).
-  { env: 'PASSWORD_RATE_LIMIT', default: '30', description: 'Password attempts per minute from one IP address, over every password form (sign-in, password change, reset); successful ones are given back. More get 429 with Retry-After, before any hashing.' },
+  { env: 'PASSWORD_RATE_LIMIT', default: '10', description: 'Password attempts per minute from one IP address, over every password form (sign-in, password change, reset); successful ones are given back, so this counts failures. More get 429 with Retry-After, before any hashing: one address costs at most this many scrypt hashes (~100 ms of a core each) a minute.' },
   { env: 'PASSWORD_ATTEMPTS_PER_SIGNIN', default: '10', description: 'Password attempts one sign-in (interaction) may make; more get 429 and the way back to the shop.' },
   { env: 'PASSWORD_HASH_CONCURRENCY', default: '(CPU cores − 1, from 1 to 2)', description: 'Password hashes (scrypt, ~100 ms and 32 MiB each) running at once; the others wait in a queue.' },
   { env: 'PASSWORD_HASH_QUEUE', default: '32', description: 'Password checks that may wait for a hash slot; past it (or past PASSWORD_HASH_WAIT_MS) a check is refused like a locked account.' },
@@ -72,7 +72,7 @@ export const DEFAULTS = {
   /** Largest admin API request body. */
   adminBodyLimit: '32kb',
   mailFrom: 'Denglu <no-reply@localhost>',
-  passwordRateLimit: 30,
+  passwordRateLimit: 10,
   passwordAttemptsPerSignIn: 10,
   passwordHashQueue: 32,
   passwordHashWaitMs: 2000,

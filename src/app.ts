@@ -39,7 +39,7 @@ import { adminPages } from './admin/pages/admin-pages.ts';
 import { HashQueue } from './accounts/hash-queue.ts';
 import { passwordLimits } from './broker/password-limits.ts';
 import { SignInsInProgress } from './broker/sign-ins-in-progress.ts';
-import { flowStarted, signInRefusedRoute } from './broker/sign-in-admission.ts';
+import { flowStarted, refuseSignInsWhenFull, signInRefusedRoute } from './broker/sign-in-admission.ts';
 import { clientAuthThrottle } from './oidc/client-auth-throttle.ts';
 
 /** Paths served by oidc-provider (its default routes; see src/oidc/provider.ts). */
@@ -95,7 +95,8 @@ export async function createApp(deps: AppDeps): Promise<DengluApp> {
   const renderer = createRenderer({
     sandbox: config.sandbox.enabled,
     simulatedClock: config.sandbox.now !== undefined ? clock : undefined,
-    cache: config.production,
+    // Templates are re-read on every render only in the sandbox (editing views); otherwise compiled once.
+    cache: !config.sandbox.enabled,
   });
   const secureCookies = config.issuer.startsWith('https://');
   const cookieKeys = await loadCookieKeys(store, config.cookieKeys);
@@ -165,6 +166,7 @@ export async function createApp(deps: AppDeps): Promise<DengluApp> {
   // page routers on the login hot path (/auth, /auth/<uid>, /token, …).
   const oidcCallback = oidc.callback();
   app.use(clientAuthThrottle(clock, limits.tokenAuthFailuresPerMinute));
+  app.use(refuseSignInsWhenFull(login));
   resume = resumeInPlace({ issuer: config.issuer, handler: oidcCallback, cookieName: oidc.cookieName('resume'), cookieSigner });
   app.use((req, res, next) => (OIDC_ENDPOINTS.test(req.path) ? oidcCallback(req, res) : next()));
   app.use(cookieParser());

@@ -5,7 +5,7 @@
 // - per sign-in: `perSignIn` attempts for one interaction (its whole life), so one sign-in cannot spray
 //   passwords over many emails.
 // Past a limit: 429, Retry-After, and a page in the shopper's language (the sign-in form's keeps the ways
-// back to the shop). The brute-force counters per email (src/accounts/brute-force.ts) still apply below.
+// back to the shop), after the refusal pause (src/http/tarpit.ts). The brute-force counters per email (src/accounts/brute-force.ts) still apply below.
 
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { rateLimit } from 'express-rate-limit';
@@ -13,6 +13,7 @@ import type { Clock } from '../clock.ts';
 import { GatewayError } from '../errors.ts';
 import { clientIpKey } from '../http/client-ip.ts';
 import { WindowCounter } from '../http/window-counter.ts';
+import { afterPause } from '../http/tarpit.ts';
 
 export interface PasswordLimitSettings {
   perIpPerMinute: number;
@@ -47,7 +48,7 @@ export function passwordLimits(clock: Clock, settings: PasswordLimitSettings): P
       ...extra,
       handler: (req: Request, res: Response, next: NextFunction) => {
         res.set('Retry-After', String(store.retryAfterSeconds(key(req))));
-        next(passwordRateLimited());
+        afterPause(() => next(passwordRateLimited()));
       },
     });
   };

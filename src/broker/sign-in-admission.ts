@@ -2,12 +2,16 @@
 // when oidc-provider creates an interaction, the browser's oldest sign-ins past its cap are deleted
 // with their upstream flows (coming back to one shows "this sign-in has ended"); past the address's cap
 // the new interaction is deleted at once and the browser sent to a page (zh-CN + en, 429, Retry-After)
-// saying that too many sign-ins are in progress from its network. Flows past a sign-in's cap are deleted.
+// saying that too many sign-ins are in progress from its network; while the address stays full, its
+// authorization requests get that page directly (after the refusal pause, src/http/tarpit.ts), before
+// oidc-provider does any work for them. Flows past a
+// sign-in's cap are deleted.
 
-import express, { type Router } from 'express';
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import { GatewayError } from '../errors.ts';
 import { clientIpKey } from '../http/client-ip.ts';
+import { afterPause } from '../http/tarpit.ts';
 import { requestIdOf } from '../log.ts';
 import type { Flow } from './flow.ts';
 import { bindingHash } from './flow.ts';
@@ -42,13 +46,23 @@ export async function flowStarted(ctx: Pick<LoginContext, 'signIns' | 'store'>, 
   for (const flowId of ctx.signIns.flowStarted(flow.interactionUid, flow.id)) await ctx.store.delete('flows', flowId);
 }
 
+async function sendRefusal(ctx: LoginContext, req: Request, res: Response): Promise<void> {
+  res.set('Retry-After', String(RETRY_AFTER_SECONDS));
+  const err = new GatewayError('ERR_TOO_MANY_SIGNINS', 'too many sign-ins in progress from this address', { status: 429 });
+  await sendFailure(ctx, res, err, { locale: localeFor(req, undefined), requestId: requestIdOf(res) });
+}
+
 /** The page a refused browser lands on. */
 export function signInRefusedRoute(ctx: LoginContext): Router {
   const router = express.Router();
-  router.get(SIGN_IN_REFUSED_PATH, async (req, res) => {
-    res.set('Retry-After', String(RETRY_AFTER_SECONDS));
-    const err = new GatewayError('ERR_TOO_MANY_SIGNINS', 'too many sign-ins in progress from this address', { status: 429 });
-    await sendFailure(ctx, res, err, { locale: localeFor(req, undefined), requestId: requestIdOf(res) });
-  });
+  router.get(SIGN_IN_REFUSED_PATH, (req, res) => sendRefusal(ctx, req, res));
   return router;
+}
+
+/** In front of the authorization endpoint: an address already full gets the refusal page at once. */
+export function refuseSignInsWhenFull(ctx: LoginContext) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    if (req.path !== '/auth' || !ctx.signIns.full(clientIpKey(req))) return next();
+    afterPause(() => sendRefusal(ctx, req, res).catch(next));
+  };
 }

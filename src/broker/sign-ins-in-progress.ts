@@ -44,10 +44,14 @@ export class SignInsInProgress {
     return this.#byUid.size;
   }
 
+  /** Whether the address already has as many sign-ins in progress as it may. */
+  full(ip: string): boolean {
+    return this.#live(this.#byIp.get(ip)) >= this.#limits.perIp;
+  }
+
   admit(uid: string, browser: string, ip: string, expiresAt: EpochMs): Admission {
     this.#sweep();
-    const fromIp = this.#live(this.#byIp.get(ip));
-    if (fromIp >= this.#limits.perIp) return { admitted: false };
+    if (this.full(ip)) return { admitted: false };
     const dropped: SignInEntry[] = [];
     const ofBrowser = this.#byBrowser.get(browser);
     while (ofBrowser && this.#live(ofBrowser) >= this.#limits.perBrowser) {

@@ -1,8 +1,8 @@
 // Throttles guessing of client credentials where shops authenticate (/token, /token/revocation):
 // failed client authentications (oidc-provider answers them 401 `invalid_client`) are counted per
 // (client, address) for a minute; past the limit that client is refused from that address before its
-// credentials are checked — 429, Retry-After, `invalid_client` in OAuth's JSON shape — until the minute
-// ends. Only failures count (the counter is bumped when a 401 leaves), so a shop's many good requests
+// credentials are checked — 429, Retry-After, `invalid_client` in OAuth's JSON shape, after the refusal
+// pause (src/http/tarpit.ts) — until the minute ends. Only failures count (the counter is bumped when a 401 leaves), so a shop's many good requests
 // are never refused, and a guesser elsewhere does not lock the shop's own servers out. The client is
 // named by the Basic header, else by the form's `client_id` or its client assertion's `sub`; for that the
 // form is read here into a Buffer, which oidc-provider then parses exactly as it would have (it prints
@@ -13,6 +13,7 @@ import { decodeJwt } from 'jose';
 import type { Clock } from '../clock.ts';
 import { clientIpKey } from '../http/client-ip.ts';
 import { WindowCounter } from '../http/window-counter.ts';
+import { afterPause } from '../http/tarpit.ts';
 
 const CLIENT_AUTH_PATHS = new Set(['/token', '/token/revocation']);
 const WINDOW_MS = 60_000;
@@ -52,10 +53,12 @@ export function clientAuthThrottle(clock: Clock, failuresPerMinute: number) {
     const counted = failures.get(key);
     if (counted && counted.totalHits >= failuresPerMinute) {
       const seconds = failures.retryAfterSeconds(key);
-      res
-        .status(429)
-        .set({ 'Retry-After': String(seconds), 'Cache-Control': 'no-store' })
-        .json({ error: 'invalid_client', error_description: `too many failed client authentications from this address; retry in ${seconds} s` });
+      afterPause(() => {
+        res
+          .status(429)
+          .set({ 'Retry-After': String(seconds), 'Cache-Control': 'no-store' })
+          .json({ error: 'invalid_client', error_description: `too many failed client authentications from this address; retry in ${seconds} s` });
+      });
       return;
     }
     res.once('finish', () => {

@@ -28,7 +28,8 @@ describe('native sign-in: lockout after repeated wrong passwords', function () {
 
   before(async () => {
     clock = new ManualClock('2013-09-01T10:00:00+08:00');
-    gw = await startGateway({ clock });
+    // The per-email lockout is under test, not the per-address request limit: PASSWORD_RATE_LIMIT raised for this gateway.
+    gw = await startGateway({ clock, env: { PASSWORD_RATE_LIMIT: '1000' } });
     const dave = english();
     daveSub = String((await loginWith(gw, dave, 'alpha-basic', 'qq', 'dave')).claims.sub);
     daveId = (await accountOf(gw, 'qq', 'dave')).id;
