@@ -6,7 +6,8 @@
 // --concurrency 1,8,32, --scale 1000,100000, --out DIR, --node-flags "<flags>" (the Node/V8 flags of both
 // servers; default: those of `npm start`, see bench/node-flags.ts), --cost-seconds S (the cost breakdown:
 // logins at concurrency 1 with each route's CPU counted, after the rounds), --flood N (the password-flood
-// section, bench/flood.ts: N workers posting wrong passwords beside the logins; 0, the default, skips it).
+// section, bench/flood.ts: N workers posting wrong passwords beside the logins; 0, the default outside
+// --smoke, skips it).
 
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { cpus, hostname, totalmem, tmpdir, type as osType, release } from 'node:os';
@@ -67,7 +68,7 @@ function parseOptions(argv: string[]): Options {
     profileDir: get('profile'),
     dengluOnly: argv.includes('--denglu-only'),
     costSeconds: Number(get('cost-seconds') ?? (smoke ? 1 : 8)),
-    flood: Number(get('flood') ?? 0),
+    flood: Number(get('flood') ?? (smoke ? 4 : 0)),
     nodeFlags: get('node-flags') !== undefined ? get('node-flags')!.split(/\s+/).filter(Boolean) : gatewayNodeFlags(),
   };
 }
