@@ -37,6 +37,7 @@ import { passwordSignInRoute } from './broker/password-route.ts';
 import { createMailer } from './mail/mailer.ts';
 import { adminPages } from './admin/pages/admin-pages.ts';
 import { HashQueue } from './accounts/hash-queue.ts';
+import { dummyHash } from './accounts/password-hash.ts';
 import { passwordLimits } from './broker/password-limits.ts';
 import { SignInsInProgress } from './broker/sign-ins-in-progress.ts';
 import { flowStarted, refuseSignInsWhenFull, signInRefusedRoute } from './broker/sign-in-admission.ts';
@@ -79,6 +80,7 @@ export async function createApp(deps: AppDeps): Promise<DengluApp> {
       .map(([id, credentials]) => [id, { module: deps.providers.get(id)!, credentials }]),
   );
   const { limits } = config;
+  void dummyHash(); // made now, not in the first sign-in with an unknown email
   const hashes = new HashQueue({ concurrency: limits.hashConcurrency, maxWaiting: limits.hashQueue, maxWaitMs: limits.hashWaitMs });
   const signIns = new SignInsInProgress(clock, { perBrowser: limits.signInsPerBrowser, perIp: limits.signInsPerIp, flowsPerSignIn: FLOWS_PER_SIGNIN });
   const broker = new Broker({
