@@ -3,8 +3,9 @@
 // path, SameSite=Lax) gets past `interactionDetails`, so no other site can post it. Attempts are limited
 // per address and per sign-in before anything else (src/broker/password-limits.ts: 429 and a page with
 // the ways back to the shop). Every refusal of the password itself — unknown email, no password, wrong
-// password, locked, or the hash queue full — re-renders the chooser with the same message and status. A success continues like a provider's sign-in with `amr: ["pwd"]`: the notice interstitial
-// when `password` is ending here, the migration page when it is in grace, the shop otherwise.
+// password, locked, or the hash queue full — re-renders the chooser with the same message and status.
+// A success continues like a provider's sign-in with `amr: ["pwd"]`: the notice interstitial when
+// `password` is ending here, the migration page when it is in grace, the shop otherwise.
 
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { GatewayError } from '../errors.ts';
