@@ -10,7 +10,7 @@ import { GatewayError } from '../errors.ts';
 import type { Store } from '../store/store.ts';
 import type { Actor } from '../audit/audit.ts';
 import { SANDBOX_MANAGERS, sandboxManagerToken } from '../../config/sandbox-seed.ts';
-import type { HashQueue } from '../accounts/hash-queue.ts';
+import { HashBusy, type HashQueue } from '../accounts/hash-queue.ts';
 import { sameToken, verifyNothing, verifySecret } from './credentials.ts';
 import { splitManagerToken, type Manager } from './managers.ts';
 
@@ -59,7 +59,10 @@ export async function principalFor(deps: AuthDeps, authorization: string | undef
 export function authenticate(deps: AuthDeps) {
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     const authorization = req.get('authorization');
-    const principal = await principalFor(deps, authorization);
+    const principal = await principalFor(deps, authorization).catch((err: unknown) => {
+      if (err instanceof HashBusy) res.set('Retry-After', '1'); // 503: too many secrets waiting to be checked
+      throw err;
+    });
     if (!principal) {
       res.set('WWW-Authenticate', 'Bearer realm="denglu-admin"');
       const malformed = authorization !== undefined && 'problem' in bearerToken(authorization, deps.operatorToken);

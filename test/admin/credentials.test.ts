@@ -35,6 +35,8 @@ describe('admin API: credentials', () => {
   before(async () => {
     gw = await startGateway({
       clock,
+      // One hash at a time and nobody waiting: a test can fill the hash queue by holding its only slot.
+      env: { PASSWORD_HASH_CONCURRENCY: '1', PASSWORD_HASH_QUEUE: '0' },
       partners: (defaults) => [...defaults, ...sandboxPartners({ jd: 'https://jd.shop.test', taobao: 'https://taobao.shop.test' })],
     });
     op = client(gw, OPERATOR);
@@ -106,6 +108,21 @@ describe('admin API: credentials', () => {
     }
     assert.equal(gw.denglu.hashes.counts.started, hashed, 'no secret was hashed');
     assert.deepEqual(await snapshot(gw, 'alpha'), before);
+  });
+
+  it('checks secrets in the bounded hash queue: when it is full, 503 with Retry-After (not a 401)', async () => {
+    let release!: () => void;
+    const held = gw.denglu.hashes.run(() => new Promise<void>((resolve) => (release = resolve)));
+    try {
+      const res = await fetch(`${gw.issuer}/api/admin/partners/alpha`, { headers: { authorization: `Bearer nobody.${'a'.repeat(43)}` } });
+      assert.equal(res.status, 503);
+      assert.equal(res.headers.get('retry-after'), '1');
+      assert.equal(((await res.json()) as { error: string }).error, 'ERR_RATE_LIMITED');
+      assert.equal((await client(gw, OPERATOR).get('/partners/alpha')).status, 200, 'the operator token needs no hashing');
+    } finally {
+      release();
+      await held;
+    }
   });
 
   it('seeds the sandbox managers with fixed tokens: the JD manager manages jd, not taobao', async () => {
