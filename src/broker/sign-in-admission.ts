@@ -4,8 +4,7 @@
 // the new interaction is deleted at once and the browser sent to a page (zh-CN + en, 429, Retry-After)
 // saying that too many sign-ins are in progress from its network; while the address stays full, its
 // authorization requests get that page directly (after the refusal pause, src/http/tarpit.ts), before
-// oidc-provider does any work for them. Flows past a
-// sign-in's cap are deleted.
+// oidc-provider does any work for them. Flows past a sign-in's (or a linking account's) cap are deleted.
 
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { KoaContextWithOIDC } from 'oidc-provider';
@@ -40,10 +39,14 @@ export async function admitSignIn(ctx: LoginContext, koa: KoaContextWithOIDC, in
   return true;
 }
 
-/** The broker started a flow: a sign-in keeps only its newest few. */
+/** The broker started a flow: a sign-in (or an account linking from its account page) keeps only its newest few. */
 export async function flowStarted(ctx: Pick<LoginContext, 'signIns' | 'store'>, flow: Flow): Promise<void> {
-  if (!flow.interactionUid) return;
-  for (const flowId of ctx.signIns.flowStarted(flow.interactionUid, flow.id)) await ctx.store.delete('flows', flowId);
+  const dropped = flow.interactionUid
+    ? ctx.signIns.flowStarted(flow.interactionUid, flow.id)
+    : flow.accountId
+      ? ctx.signIns.accountFlowStarted(flow.accountId, flow.id)
+      : [];
+  for (const flowId of dropped) await ctx.store.delete('flows', flowId);
 }
 
 async function sendRefusal(ctx: LoginContext, req: Request, res: Response): Promise<void> {

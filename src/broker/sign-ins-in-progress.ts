@@ -1,7 +1,8 @@
 // The bookkeeping of sign-ins in progress (oidc-provider interactions not yet resumed) per browser and
 // per IP address, and of the upstream flows each has started. It decides, and the caller carries out
 // (src/broker/sign-in-admission.ts): a browser past its cap loses its oldest sign-ins; an address past
-// its cap gets no new one; a sign-in past its flow cap loses its oldest flows. A sign-in stops counting
+// its cap gets no new one; a sign-in past its flow cap loses its oldest flows, and so does an account
+// linking from its account page (flows without a sign-in). A sign-in stops counting
 // when it ends (resumed at /auth/<uid>) or expires. In-process: a shared backend (issue 14) implements
 // the same methods.
 
@@ -24,6 +25,9 @@ export interface SignInEntry {
   flows: string[];
 }
 
+/** Accounts whose link flows are remembered (their flows expire in minutes anyway). */
+const MAX_ACCOUNTS_REMEMBERED = 10_000;
+
 export type Admission = { admitted: true; dropped: SignInEntry[] } | { admitted: false };
 
 export class SignInsInProgress {
@@ -33,6 +37,8 @@ export class SignInsInProgress {
   /** Uids per key, oldest first (a Set keeps insertion order). */
   readonly #byBrowser = new Map<string, Set<string>>();
   readonly #byIp = new Map<string, Set<string>>();
+  /** Link flows started from the account page, per account, oldest first; the least recent accounts are forgotten. */
+  readonly #accountFlows = new Map<string, string[]>();
   #nextSweep = 0;
 
   constructor(clock: Clock, limits: SignInLimits) {
@@ -70,6 +76,16 @@ export class SignInsInProgress {
     if (!entry) return [];
     entry.flows.push(flowId);
     return entry.flows.length > this.#limits.flowsPerSignIn ? entry.flows.splice(0, entry.flows.length - this.#limits.flowsPerSignIn) : [];
+  }
+
+  /** Records a link flow of an account (no sign-in); returns the flows to delete (the oldest past the cap). */
+  accountFlowStarted(accountId: string, flowId: string): string[] {
+    const flows = this.#accountFlows.get(accountId) ?? [];
+    this.#accountFlows.delete(accountId); // re-inserted: the most recent account last
+    flows.push(flowId);
+    this.#accountFlows.set(accountId, flows);
+    if (this.#accountFlows.size > MAX_ACCOUNTS_REMEMBERED) this.#accountFlows.delete(this.#accountFlows.keys().next().value!);
+    return flows.length > this.#limits.flowsPerSignIn ? flows.splice(0, flows.length - this.#limits.flowsPerSignIn) : [];
   }
 
   /** The sign-in ended (or was dropped): it no longer counts. */

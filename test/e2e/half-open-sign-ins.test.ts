@@ -1,12 +1,14 @@
 // One client must not fill the gateway with half-open sign-ins: a browser past SIGNINS_PER_BROWSER loses
 // its oldest (deleted from the store; coming back says the sign-in ended), an address past SIGNINS_PER_IP
 // gets a clear 429 page in the shopper's language and nothing is kept; finished sign-ins stop counting;
-// one sign-in keeps at most five upstream flows. Every request here comes from 127.0.0.1.
+// one sign-in (or account linking from its account page) keeps at most five upstream flows. Every request
+// here comes from 127.0.0.1.
 
 import assert from 'node:assert/strict';
 import { TestBrowser } from '../support/browser.ts';
 import { atShop, authRequest, loginWith, startGateway, type Gateway } from '../support/gateway.ts';
 import { ManualClock } from '../../src/clock.ts';
+import { accountPage, openConsole } from '../account/account-support.ts';
 
 const PER_BROWSER = 4;
 const PER_IP = 7;
@@ -80,6 +82,18 @@ describe('half-open sign-ins are capped per browser and per address', function (
       const res = await browser.request('GET', `${gw.issuer}/interaction/${uid}/start/${i % 2 ? 'weibo' : 'qq'}`);
       assert.equal(res.status, 303);
       await res.arrayBuffer();
+    }
+    assert.equal((await gw.store.count('flows')) - flowsBefore, 5);
+  });
+
+  it('an account linking from its account page keeps at most five upstream flows', async () => {
+    const browser = new TestBrowser();
+    await openConsole(gw, browser, 'weibo', 'ivy');
+    const atQq = (url: URL) => url.origin === gw.emulators.qq!.url;
+    const flowsBefore = await gw.store.count('flows');
+    for (let i = 0; i < 8; i++) {
+      const page = await browser.submit(await accountPage(gw, browser), {}, '/account/link/qq', atQq);
+      assert.equal(page.status, 0, 'sent to QQ');
     }
     assert.equal((await gw.store.count('flows')) - flowsBefore, 5);
   });

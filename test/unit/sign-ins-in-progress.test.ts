@@ -54,4 +54,12 @@ describe('sign-ins in progress', () => {
     assert.deepEqual(signIns.flowStarted('a', 'f3'), ['f1']);
     assert.deepEqual(signIns.flowStarted('unknown', 'f4'), []);
   });
+
+  it('an account linking from its account page keeps its newest flows', () => {
+    assert.deepEqual(signIns.accountFlowStarted('account-1', 'f1'), []);
+    assert.deepEqual(signIns.accountFlowStarted('account-2', 'g1'), []);
+    assert.deepEqual(signIns.accountFlowStarted('account-1', 'f2'), []);
+    assert.deepEqual(signIns.accountFlowStarted('account-1', 'f3'), ['f1']);
+    assert.deepEqual(signIns.accountFlowStarted('account-2', 'g2'), []);
+  });
 });
