@@ -26,7 +26,8 @@ export type ErrorCode =
   | 'ERR_UNAUTHORIZED'
   | 'ERR_FORBIDDEN'
   | 'ERR_RATE_LIMITED'
-  | 'ERR_INTERACTION_LOST';
+  | 'ERR_INTERACTION_LOST'
+  | 'ERR_TOO_MANY_SIGNINS';
 
 export class GatewayError extends Error {
   readonly code: ErrorCode;

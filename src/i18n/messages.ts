@@ -180,6 +180,9 @@ const zh = {
   'error.oidc.expired': '这次登录已经过期或已经用过（{code}）。请回到商店重新登录。',
   'error.oidc.unavailable': 'Denglu 暂时无法完成登录（{code}）。请稍后重试。',
   'list.separator': '、',
+  'error.ERR_RATE_LIMITED': '尝试次数太多了。请过几分钟再试，或换一种方式登录。',
+  'error.ERR_TOO_MANY_SIGNINS': '你的网络上同时进行中的登录太多了。请关闭其他登录窗口，几分钟后回到网站重新登录。',
+  'native.problem.busy': '现在等待验证的密码太多了，请稍等片刻再试。没有做任何更改。',
 } as const;
 
 export type MessageKey = keyof typeof zh;
@@ -361,6 +364,9 @@ const en: Record<MessageKey, string> = {
   'error.oidc.expired': 'This sign-in has expired or was used already ({code}). Please go back to the shop and sign in again.',
   'error.oidc.unavailable': 'Denglu could not complete the sign-in just now ({code}). Please try again in a moment.',
   'list.separator': ', ',
+  'error.ERR_RATE_LIMITED': 'Too many attempts. Please wait a few minutes and try again, or choose another way to sign in.',
+  'error.ERR_TOO_MANY_SIGNINS': 'Too many sign-ins are in progress from your network. Close the other sign-in windows, wait a few minutes, then go back to the shop and sign in again.',
+  'native.problem.busy': 'Too many passwords are waiting to be checked right now; please try again in a moment. Nothing changed.',
 };
 
 const catalogues: Record<Locale, Record<MessageKey, string>> = { 'zh-CN': zh, en };
