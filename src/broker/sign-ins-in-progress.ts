@@ -120,7 +120,10 @@ export class SignInsInProgress {
 
 function add(map: Map<string, Set<string>>, key: string, uid: string): void {
   let set = map.get(key);
-  if (!set) map.set(key, (set = new Set()));
+  if (!set) {
+    set = new Set();
+    map.set(key, set);
+  }
   set.add(uid);
 }
 

@@ -35,7 +35,12 @@ describe('hash queue', () => {
     const first = queue.run(held.work);
     const second = queue.run(async () => 'second');
     let ran = false;
-    await assert.rejects(queue.run(async () => void (ran = true)), HashBusy);
+    await assert.rejects(
+      queue.run(async () => {
+        ran = true;
+      }),
+      HashBusy,
+    );
     assert.equal(ran, false);
     held.open();
     assert.equal(await second, 'second');
@@ -48,7 +53,12 @@ describe('hash queue', () => {
     const held = gate();
     const first = queue.run(held.work);
     let ran = false;
-    await assert.rejects(queue.run(async () => void (ran = true)), HashBusy);
+    await assert.rejects(
+      queue.run(async () => {
+        ran = true;
+      }),
+      HashBusy,
+    );
     assert.equal(ran, false);
     held.open();
     await first;
