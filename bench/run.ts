@@ -5,7 +5,8 @@
 // measurement), --jit-warmup S (once per server before round 1, so round 1 is not measuring the JIT),
 // --concurrency 1,8,32, --scale 1000,100000, --out DIR, --node-flags "<flags>" (the Node/V8 flags of both
 // servers; default: those of `npm start`, see bench/node-flags.ts), --cost-seconds S (the cost breakdown:
-// logins at concurrency 1 with each route's CPU counted, after the rounds).
+// logins at concurrency 1 with each route's CPU counted, after the rounds). --soak S runs the soak
+// instead (bench/soak.ts).
 
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { cpus, hostname, totalmem, tmpdir, type as osType, release } from 'node:os';
@@ -20,6 +21,7 @@ import { renderMarkdown } from './report.ts';
 import { gatewayNodeFlags } from './node-flags.ts';
 import type { RouteCost } from './request-costs.ts';
 import { readCpuTimes, stealPercent, type CpuTimes } from './host-steal.ts';
+import { parseSoakOptions, runSoak } from './soak.ts';
 
 interface Options {
   smoke: boolean;
@@ -340,6 +342,8 @@ function versions(): Record<string, string> {
 }
 
 async function main(): Promise<void> {
+  const soak = parseSoakOptions(process.argv.slice(2));
+  if (soak) return void (process.exitCode = await runSoak(soak));
   const o = parseOptions(process.argv.slice(2));
   const work = await mkdtemp(join(tmpdir(), 'denglu-bench-'));
   const started = new Date();
