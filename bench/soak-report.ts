@@ -30,7 +30,7 @@ export function renderSoak(r: any): string {
     for (const u of r.unexpected.slice(0, 20)) lines.push(`- ${u.at} s: ${u.why}`);
   }
   const m = r.memory;
-  lines.push('', `## Memory (gateway process, after ${f(m.warmupSeconds, 0)} s warm-up)`, '');
+  lines.push('', `## Memory (gateway process, after ${f(m.warmupSeconds, 0)} s warm-up${m.everyoneSignedInAt !== null ? `; every shopper had signed in once at ${f(m.everyoneSignedInAt, 0)} s` : ''})`, '');
   lines.push(`Slopes in MiB per minute: RSS ${f(m.rssMbPerMinute, 2)}, heap in use ${f(m.heapUsedMbPerMinute, 2)}, live heap after full collections ${f(m.liveHeapMbPerMinute, 2)} (${m.liveHeapPoints} collections), store ${f(m.storeMbPerMinute, 2)} (${f(m.storeDocumentsPerMinute, 0)} documents/min).`);
   lines.push('', '| s | logins | RSS MiB | heap in use MiB | live heap MiB | store documents | store MiB | longest stall ms |', '|---:|---:|---:|---:|---:|---:|---:|---:|');
   const samples: any[] = r.samples;
@@ -38,7 +38,9 @@ export function renderSoak(r: any): string {
   for (const s of samples.filter((_, i) => i % every === 0 || i === samples.length - 1)) {
     lines.push(`| ${f(s.t, 0)} | ${s.logins} | ${f(s.rssMb)} | ${f(s.heapUsedMb)} | ${f(s.liveHeapMb)} | ${s.storeDocuments} | ${f(s.storeMb, 2)} | ${f(s.maxStallMs, 0)} |`);
   }
-  lines.push('', `Event-loop stalls (longest per ${r.stalls.sampleSeconds} s sample): median ${f(r.stalls.medianMs, 0)} ms, p99 ${f(r.stalls.p99Ms, 0)} ms, longest ${f(r.stalls.maxMs, 0)} ms; ${r.stalls.over100Ms} samples over 100 ms.`);
+  const store = Object.entries(r.finalProcess.store as Record<string, { documents: number }>).map(([c, s]) => `${c} ${s.documents}`).join(', ');
+  lines.push('', `Store documents at the end, by collection: ${store}.`);
+  lines.push('', `Event-loop stalls (longest per ${r.stalls.sampleSeconds} s sample): median ${f(r.stalls.medianMs, 0)} ms, p99 ${f(r.stalls.p99Ms, 0)} ms, longest ${f(r.stalls.maxMs, 0)} ms; ${r.stalls.over100Ms} samples over 100 ms. Host load average (1 min) ${f(r.hostLoad.before)} at the start, ${f(r.hostLoad.after)} at the end, on ${r.machine.cpus} cores: the gateway's thread waits for a core behind the load client, the emulators and whatever else runs.`);
   lines.push('', '## Lost', '');
   lines.push(`${r.lost.sessionsChecked} shoppers signed in silently again at the end (\`prompt=none\`, same \`sub\` required); ${r.lost.accountsChecked} accounts read back from the store after the gateway stopped (the Weibo identity, the \`sub\` the shop got, QQ linked or not as last confirmed, email and password). Lost: **${r.lost.count}**.`);
   for (const item of r.lost.items) lines.push(`- ${item}`);

@@ -11,7 +11,7 @@
 // --soak-console N (console shoppers, 3), --soak-users N (shoppers per login worker, 16), --out DIR.
 
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PROVIDERS } from '../providers/index.ts';
@@ -98,10 +98,12 @@ async function metricsRoute(server: Server, path: string): Promise<any> {
 
 export async function runSoak(o: SoakOptions): Promise<number> {
   const started = new Date();
-  const warmup = Math.min(30, o.seconds / 4);
+  /** The shortest warm-up; it lasts until every shopper has signed in once (their account, session and grant exist). */
+  const minWarmup = Math.min(30, o.seconds / 4);
   const work = await mkdtemp(join(tmpdir(), 'denglu-soak-'));
   const dataDir = join(work, 'data');
-  done(`Denglu soak: ${o.seconds}s of brokered logins at concurrency ${o.concurrency} (${o.concurrency * o.usersPerWorker} shoppers) and ${o.consoleShoppers} console shoppers; faults on ${(o.share * 100).toFixed(1)}% of each upstream call; memory judged after ${warmup.toFixed(0)}s`);
+  done(`Denglu soak: ${o.seconds}s of brokered logins at concurrency ${o.concurrency} (${o.concurrency * o.usersPerWorker} shoppers) and ${o.consoleShoppers} console shoppers; faults on ${(o.share * 100).toFixed(1)}% of each upstream call; memory judged after ${minWarmup.toFixed(0)}s at least, once every shopper has signed in`);
+  const loadBefore = loadavg()[0]!;
   const servers: Server[] = [];
   try {
     // 1. Two emulators (Weibo for the shop, QQ to link) and the gateway, as the benchmark starts them.
@@ -149,6 +151,8 @@ export async function runSoak(o: SoakOptions): Promise<number> {
     const shoppers = Array.from({ length: o.concurrency }, (_, w) =>
       Array.from({ length: o.usersPerWorker }, (_, k) => ({ login: `soak${String(w).padStart(2, '0')}x${String(k).padStart(3, '0')}`, jar: new Jar(), signedIn: false })),
     );
+    let everyoneSignedIn: number | undefined;
+    let signedInOnce = 0;
     const workers = shoppers.map(async (mine) => {
       for (let i = 0; performance.now() < deadline; i++) {
         const shopper = mine[i % mine.length]!;
@@ -156,6 +160,7 @@ export async function runSoak(o: SoakOptions): Promise<number> {
         counts.logins++;
         judge(r.trace);
         if (r.trace.kind === 'signed-in') {
+          if (!shopper.signedIn && ++signedInOnce === o.concurrency * o.usersPerWorker) everyoneSignedIn = elapsed();
           shopper.signedIn = true;
           latencies.push(r.latencyMs);
           const status = await revokeAccessToken(target, r.accessToken!, DEADLINE_MS).catch((e: Error) => e.message);
@@ -244,6 +249,7 @@ export async function runSoak(o: SoakOptions): Promise<number> {
       if (t.kind !== 'done') lost.push(`${c.login}: ${t.kind === 'threw' ? t.message : t.kind}`);
     }
     const finalMetrics = await metrics(denglu);
+    const storeAtEnd = await metricsRoute(denglu, '/store');
     await denglu.stop();
 
     // 5. The store as the gateway left it: every shopper's account, its identities, the same `sub`.
@@ -275,6 +281,8 @@ export async function runSoak(o: SoakOptions): Promise<number> {
     }
 
     // 6. Memory after the warm-up, stalls, the report.
+    // Everyone signed in by half-time, or the second half of the run.
+    const warmup = Math.max(minWarmup, Math.min(everyoneSignedIn ?? Infinity, loadSeconds / 2));
     const after = samples.filter((s) => s.t >= warmup);
     /** MiB (or documents) per minute; null (kept in the JSON) with too few points. */
     const perMinute = (f: (s: Sample) => number, points = after) => slope(points.map((s) => ({ x: s.t / 60, y: f(s) }))) ?? null;
@@ -284,6 +292,7 @@ export async function runSoak(o: SoakOptions): Promise<number> {
     const sorted = latencies.sort((a, b) => a - b);
     const memory = {
       warmupSeconds: warmup,
+      everyoneSignedInAt: everyoneSignedIn ?? null,
       samples: after.length,
       rssMbPerMinute: perMinute((s) => s.rssMb),
       heapUsedMbPerMinute: perMinute((s) => s.heapUsedMb),
@@ -313,7 +322,9 @@ export async function runSoak(o: SoakOptions): Promise<number> {
       memory,
       stalls: { maxMs: stalls[stalls.length - 1] ?? 0, p99Ms: percentile(stalls, 99), medianMs: percentile(stalls, 50), over100Ms: stalls.filter((s) => s > 100).length, sampleSeconds: sampleMs / 1000 },
       lost: { sessionsChecked, accountsChecked, items: lost.slice(0, 50), count: lost.length },
-      finalProcess: { rssMb: mb(finalMetrics.rssBytes), liveHeapMb: mb(finalMetrics.liveHeapBytes), fullGcs: finalMetrics.fullGcs },
+      finalProcess: { rssMb: mb(finalMetrics.rssBytes), liveHeapMb: mb(finalMetrics.liveHeapBytes), fullGcs: finalMetrics.fullGcs, store: storeAtEnd },
+      // The host's run queue (1-minute load average) at the start and the end: stalls on a busy shared host are not the gateway's alone.
+      hostLoad: { before: loadBefore, after: loadavg()[0]! },
       targets: [
         { name: 'unexpected errors', value: counts.unexpected, goal: '0', met: counts.unexpected === 0 },
         { name: `memory growth after warm-up (MiB/min, ${memory.liveHeapPoints >= 3 ? 'live heap' : 'heap in use'})`, value: growth ?? NaN, goal: '≤ 1', met: judged ? growth !== null && growth <= 1 : null },
