@@ -5,7 +5,8 @@
 // only when asked so they cost nothing while measuring; `/costs/start` and `/costs/stop` switch the
 // per-route CPU accounting (bench/request-costs.ts) on and off and answer what it counted. The live heap
 // (heap in use right after the last full collection) is what a leak shows in; `routes` adds a server's
-// own read-only answers (the soak asks Denglu for its store figures and its outbox).
+// own read-only answers (the soak asks Denglu for its store figures and its outbox). In a process run
+// with --expose-gc, `/gc` collects fully now and answers the live heap (the soak's leak series).
 
 import { readFileSync } from 'node:fs';
 import { getHeapStatistics } from 'node:v8';
@@ -71,6 +72,14 @@ export function serveMetrics(
   }).observe({ entryTypes: ['gc'] });
   const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://metrics');
+    const collect = (globalThis as { gc?: () => void }).gc;
+    if (url.pathname === '/gc' && collect) {
+      collect();
+      live.liveHeapBytes = getHeapStatistics().used_heap_size;
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ liveHeapBytes: live.liveHeapBytes }));
+      return;
+    }
     const route = routes[url.pathname];
     if (route) {
       res.setHeader('content-type', 'application/json');

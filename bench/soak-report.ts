@@ -31,7 +31,7 @@ export function renderSoak(r: any): string {
   }
   const m = r.memory;
   lines.push('', `## Memory (gateway process, after ${f(m.warmupSeconds, 0)} s warm-up${m.everyoneSignedInAt !== null ? `; every shopper had signed in once at ${f(m.everyoneSignedInAt, 0)} s` : ''})`, '');
-  lines.push(`Slopes in MiB per minute: RSS ${f(m.rssMbPerMinute, 2)}, heap in use ${f(m.heapUsedMbPerMinute, 2)}, live heap after full collections ${f(m.liveHeapMbPerMinute, 2)} (${m.liveHeapPoints} collections), store ${f(m.storeMbPerMinute, 2)} (${f(m.storeDocumentsPerMinute, 0)} documents/min).`);
+  lines.push(`Slopes in MiB per minute: RSS ${f(m.rssMbPerMinute, 2)}, heap in use ${f(m.heapUsedMbPerMinute, 2)}, live heap (right after a forced full collection, every fifth sample) ${f(m.liveHeapMbPerMinute, 2)} (${m.liveHeapPoints} points), store ${f(m.storeMbPerMinute, 2)} (${f(m.storeDocumentsPerMinute, 0)} documents/min).`);
   lines.push('', '| s | logins | RSS MiB | heap in use MiB | live heap MiB | store documents | store MiB | longest stall ms |', '|---:|---:|---:|---:|---:|---:|---:|---:|');
   const samples: any[] = r.samples;
   const every = Math.max(1, Math.ceil(samples.length / 12));

@@ -161,6 +161,7 @@ describe('bench: soak smoke run', function () {
       assert.equal(r.outcomes.expected, r.faultsServed.total, 'each fault failed one sign-in the documented way');
       assert.ok(r.outcomes.consoleActions > 0, 'the console shopper acted');
       assert.ok(r.samples.length > 0 && r.samples.every((s: any) => s.rssMb > 0 && s.heapUsedMb > 0 && s.maxStallMs >= 0 && s.storeDocuments > 0));
+      assert.ok(r.samples.some((s: any) => s.liveHeapForced && s.liveHeapMb > 0), 'the gateway collected fully on request and reported its live heap');
       for (const key of ['rssMbPerMinute', 'heapUsedMbPerMinute', 'liveHeapMbPerMinute', 'storeMbPerMinute']) assert.ok(key in r.memory, key);
       assert.ok(r.stalls.maxMs >= 0);
       assert.equal(r.lost.count, 0, `nothing lost: ${JSON.stringify(r.lost.items)}`);
