@@ -40,7 +40,7 @@ export function renderSoak(r: any): string {
   }
   const store = Object.entries(r.finalProcess.store as Record<string, { documents: number }>).map(([c, s]) => `${c} ${s.documents}`).join(', ');
   lines.push('', `Store documents at the end, by collection: ${store}.`);
-  lines.push('', `Event-loop stalls (longest per ${r.stalls.sampleSeconds} s sample): median ${f(r.stalls.medianMs, 0)} ms, p99 ${f(r.stalls.p99Ms, 0)} ms, longest ${f(r.stalls.maxMs, 0)} ms; ${r.stalls.over100Ms} samples over 100 ms. Host load average (1 min) ${f(r.hostLoad.before)} at the start, ${f(r.hostLoad.after)} at the end, on ${r.machine.cpus} cores: the gateway's thread waits for a core behind the load client, the emulators and whatever else runs.`);
+  lines.push('', `Event-loop stalls (longest per ${r.stalls.sampleSeconds} s sample): median ${f(r.stalls.medianMs, 0)} ms, p99 ${f(r.stalls.p99Ms, 0)} ms, longest ${f(r.stalls.maxMs, 0)} ms; ${r.stalls.over100Ms} samples over 100 ms. Host load average (1 min) ${f(r.hostLoad.before)} at the start, ${f(r.hostLoad.after)} at the end, on ${r.machine.cpus} cores; the gateway's event-loop thread was runnable but waiting for a core ${f(r.stalls.mainWaitPercentMedian, 0)}% of the time (median of samples), behind the load client, the emulators and whatever else runs.`);
   lines.push('', '## Lost', '');
   lines.push(`${r.lost.sessionsChecked} shoppers signed in silently again at the end (\`prompt=none\`, same \`sub\` required); ${r.lost.accountsChecked} accounts read back from the store after the gateway stopped (the Weibo identity, the \`sub\` the shop got, QQ linked or not as last confirmed, email and password). Lost: **${r.lost.count}**.`);
   for (const item of r.lost.items) lines.push(`- ${item}`);

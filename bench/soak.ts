@@ -79,6 +79,8 @@ interface Sample {
   liveHeapForced: boolean;
   /** The longest event-loop stall since the previous sample. */
   maxStallMs: number;
+  /** Since the previous sample, the share of time the gateway's event-loop thread was runnable but waiting for a core (Linux). */
+  mainWaitPercent?: number;
   storeDocuments: number;
   storeMb: number;
 }
@@ -202,16 +204,20 @@ export async function runSoak(o: SoakOptions): Promise<number> {
     const sampleMs = o.seconds >= 60 ? 2000 : 500;
     let sampling = true;
     const sampler = (async () => {
+      let previous: { at: number; waitNs: number } | undefined;
       for (let i = 1; sampling; i++) {
         await new Promise((r) => setTimeout(r, sampleMs));
         const m = await metrics(denglu);
+        const at = performance.now();
+        const wait = m.mainThread && previous ? (100 * (m.mainThread.waitNs - previous.waitNs)) / ((at - previous.at) * 1e6) : undefined;
+        previous = m.mainThread ? { at, waitNs: m.mainThread.waitNs } : undefined;
         // Every fifth sample a full collection first: the live heap, the series a leak shows in. The
         // stall is read before and the window reset after, so the forced pause is not counted as one.
         const live = i % 5 === 0 ? mb(((await metricsRoute(denglu, '/gc')) as { liveHeapBytes: number }).liveHeapBytes) : undefined;
         await metrics(denglu, 'reset');
         const store = (await metricsRoute(denglu, '/store')) as Record<string, { documents: number; bytes: number }>;
         const total = Object.values(store).reduce((a, s) => ({ documents: a.documents + s.documents, bytes: a.bytes + s.bytes }), { documents: 0, bytes: 0 });
-        samples.push({ t: elapsed(), logins: counts.logins, rssMb: mb(m.rssBytes), heapUsedMb: mb(m.heapUsedBytes), liveHeapMb: live ?? mb(m.liveHeapBytes), liveHeapForced: live !== undefined, maxStallMs: m.maxStallMs, storeDocuments: total.documents, storeMb: mb(total.bytes) });
+        samples.push({ t: elapsed(), logins: counts.logins, rssMb: mb(m.rssBytes), heapUsedMb: mb(m.heapUsedBytes), liveHeapMb: live ?? mb(m.liveHeapBytes), liveHeapForced: live !== undefined, maxStallMs: m.maxStallMs, ...(wait !== undefined ? { mainWaitPercent: wait } : {}), storeDocuments: total.documents, storeMb: mb(total.bytes) });
         progress(`soak · ${elapsed().toFixed(0)}/${o.seconds}s · ${counts.logins} logins · ${counts.expected} fault-caused failures · ${counts.unexpected} unexpected · heap ${mb(m.heapUsedBytes).toFixed(0)} MiB (live ${(live ?? mb(m.liveHeapBytes)).toFixed(0)}) · rss ${mb(m.rssBytes).toFixed(0)} MiB · stall ${m.maxStallMs.toFixed(0)} ms`);
       }
     })();
@@ -326,7 +332,9 @@ export async function runSoak(o: SoakOptions): Promise<number> {
       faultsServed: { total: faultsServed, byProvider: served },
       unexpected,
       memory,
-      stalls: { maxMs: stalls[stalls.length - 1] ?? 0, p99Ms: percentile(stalls, 99), medianMs: percentile(stalls, 50), over100Ms: stalls.filter((s) => s > 100).length, sampleSeconds: sampleMs / 1000 },
+      stalls: {
+        mainWaitPercentMedian: percentile(samples.flatMap((s) => (s.mainWaitPercent === undefined ? [] : [s.mainWaitPercent])).sort((a, b) => a - b), 50),
+        maxMs: stalls[stalls.length - 1] ?? 0, p99Ms: percentile(stalls, 99), medianMs: percentile(stalls, 50), over100Ms: stalls.filter((s) => s > 100).length, sampleSeconds: sampleMs / 1000 },
       lost: { sessionsChecked, accountsChecked, items: lost.slice(0, 50), count: lost.length },
       finalProcess: { rssMb: mb(finalMetrics.rssBytes), liveHeapMb: mb(finalMetrics.liveHeapBytes), fullGcs: finalMetrics.fullGcs, store: storeAtEnd },
       // The host's run queue (1-minute load average) at the start and the end: stalls on a busy shared host are not the gateway's alone.
