@@ -15,7 +15,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { BENCH_CLIENT, benchPartner } from './bench-partner.ts';
 import { fetchJwks, percentile, runLoad, type LoadResult, type Target } from './load-client.ts';
-import { freePort, metrics, startServer, type Server } from './spawn-server.ts';
+import { dengluEnv, freePort, metrics, startServer, type Server } from './spawn-server.ts';
 import { seedAccounts } from './seed-accounts.ts';
 import { renderMarkdown } from './report.ts';
 import { gatewayNodeFlags } from './node-flags.ts';
@@ -295,11 +295,7 @@ async function startDenglu(o: Options, dataDir: string, users: number): Promise<
     PORT: String(emulatorPort),
   }, o.profileDir ? { profileDir: o.profileDir } : {});
   const denglu = await startServer('denglu', './denglu-server.ts', {
-    NODE_ENV: 'development',
-    PORT: String(port),
-    DENGLU_ISSUER: issuer,
-    DATA_DIR: dataDir,
-    SANDBOX: 'false',
+    ...dengluEnv(port, dataDir),
     LOG_LEVEL: 'warn',
     BENCH_PROVIDER: provider,
     [`${prefix}_CLIENT_ID`]: credentials.BENCH_CLIENT_ID,

@@ -31,7 +31,7 @@ import { explain, shopSignIn } from './soak-browser.ts';
 import { classify, reconcile, slope, type Trace } from './soak-classify.ts';
 import { ConsoleShopper } from './soak-console.ts';
 import { renderSoak } from './soak-report.ts';
-import { freePort, metrics, startServer, type Server } from './spawn-server.ts';
+import { dengluEnv, freePort, metrics, startServer, type Server } from './spawn-server.ts';
 
 /** The upstream calls the soak breaks (never the browser-facing authorize page), per emulator. */
 const FAULTED = { weibo: ['access_token', 'get_token_info', 'users/show'], qq: ['token', 'me', 'get_user_info'] } as const;
@@ -125,11 +125,7 @@ export async function runSoak(o: SoakOptions): Promise<number> {
       Object.assign(env, { [`${prefix}_CLIENT_ID`]: credentials.BENCH_CLIENT_ID, [`${prefix}_CLIENT_SECRET`]: credentials.BENCH_CLIENT_SECRET, [`${prefix}_BASE_URL`]: `http://127.0.0.1:${emulatorPort}` });
     }
     const denglu = await startServer('denglu', './denglu-server.ts', {
-      NODE_ENV: 'development',
-      PORT: String(port),
-      DENGLU_ISSUER: issuer,
-      DATA_DIR: dataDir,
-      SANDBOX: 'false',
+      ...dengluEnv(port, dataDir),
       LOG_LEVEL: 'error',
       BENCH_PROVIDER: 'weibo',
       UPSTREAM_TIMEOUT_MS: String(UPSTREAM_TIMEOUT_MS),
