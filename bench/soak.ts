@@ -57,9 +57,11 @@ export function parseSoakOptions(argv: string[]): SoakOptions | undefined {
     const i = argv.indexOf(`--${name}`);
     return i === -1 ? undefined : argv[i + 1];
   };
-  if (get('soak') === undefined) return undefined;
+  if (!argv.includes('--soak')) return undefined;
+  const seconds = Number(get('soak'));
+  if (!(seconds > 0)) throw new Error(`--soak takes how many seconds to run, e.g. --soak 600 (got ${get('soak') ?? 'nothing'})`);
   return {
-    seconds: Number(get('soak')),
+    seconds,
     concurrency: Number(get('soak-concurrency') ?? 32),
     share: Number(get('soak-share') ?? 0.03),
     consoleShoppers: Number(get('soak-console') ?? 3),
