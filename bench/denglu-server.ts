@@ -11,6 +11,7 @@ import { createLogger } from '../src/log.ts';
 import { seedPartners } from '../src/partners/partners.ts';
 import { COLLECTIONS } from '../src/store/collections.ts';
 import { LowdbStore } from '../src/store/lowdb/lowdb-store.ts';
+import { listOutbox } from '../src/mail/outbox.ts';
 import { benchPartner } from './bench-partner.ts';
 import { serveMetrics } from './process-metrics.ts';
 import { serverWithCosts } from './request-costs.ts';
@@ -23,12 +24,20 @@ const { app, hashes } = await createApp({ config, store, clock: systemClock, pro
 const { server, costs } = serverWithCosts(app);
 setInterval(() => void store.sweepExpired(), 60_000).unref();
 
-// Store size and live sessions, computed only when the benchmark asks (after the measured rounds).
-const metricsPort = await serveMetrics(costs, async () => ({
-  store: await store.stats(),
-  sessionsLive: (await store.list<{ model: string }>('oidc')).filter((d) => d.value.model === 'Session').length,
-  hashes: { ...hashes.counts },
-}));
+// Store size and live sessions, computed only when the benchmark asks (after the measured rounds);
+// the soak samples the store's figures alone, and reads the reset links its shoppers were mailed.
+const metricsPort = await serveMetrics(
+  costs,
+  async () => ({
+    store: await store.stats(),
+    sessionsLive: (await store.list<{ model: string }>('oidc')).filter((d) => d.value.model === 'Session').length,
+    hashes: { ...hashes.counts },
+  }),
+  {
+    '/store': () => store.stats(),
+    '/outbox': async (q) => (await listOutbox(store)).filter((m) => m.to === q.get('to')).map((m) => ({ at: m.at, text: m.text })),
+  },
+);
 server.listen(config.port, '127.0.0.1', () => {
   process.stdout.write(`READY ${(server.address() as AddressInfo).port} ${metricsPort}\n`);
 });

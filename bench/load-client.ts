@@ -1,11 +1,13 @@
 // The load client: complete logins the way a shop with its own "Log in with Weibo" button drives them —
 // authorization request (with the provider hint for Denglu), every redirect followed with a fresh cookie
 // jar per login (new browser, new session), the code redeemed with client_secret_basic + PKCE, and the
-// ID token validated with jose. Plain node:http with keep-alive to keep the client's own CPU low.
+// ID token validated with jose. Plain node:http with keep-alive to keep the client's own CPU low. The
+// soak (bench/soak.ts) drives the same login with a shopper's own browser and upstream user, a deadline
+// per request, and typed errors saying where a failed login stopped.
 
 import { createHash, randomBytes } from 'node:crypto';
 import http from 'node:http';
-import { createLocalJWKSet, jwtVerify, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
+import { createLocalJWKSet, jwtVerify, type JSONWebKeySet, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { BENCH_CLIENT } from './bench-partner.ts';
 
 export interface Target {
@@ -19,14 +21,15 @@ export interface Target {
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
 
-interface Answer {
+export interface Answer {
   status: number;
   location?: string;
   setCookie: string[];
   body: string;
 }
 
-function request(method: string, url: URL, headers: Record<string, string>, body?: string): Promise<Answer> {
+/** One HTTP request; with `timeoutMs`, one that has not answered by then fails with "no answer within …". */
+export function request(method: string, url: URL, headers: Record<string, string>, body?: string, timeoutMs?: number): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const req = http.request(
       { method, hostname: url.hostname, port: url.port, path: url.pathname + url.search, headers, agent },
@@ -41,13 +44,14 @@ function request(method: string, url: URL, headers: Record<string, string>, body
       },
     );
     req.on('error', reject);
+    if (timeoutMs !== undefined) req.setTimeout(timeoutMs, () => req.destroy(new Error(`no answer within ${timeoutMs} ms: ${method} ${url.pathname}`)));
     if (body) req.end(body);
     else req.end();
   });
 }
 
 /** One browser's cookies, by host; paths are ignored (cookie names never collide here). */
-class Jar {
+export class Jar {
   readonly #byHost = new Map<string, Map<string, string>>();
   store(host: string, setCookie: string[]): void {
     let jar = this.#byHost.get(host);
@@ -77,10 +81,75 @@ export async function fetchJwks(issuer: string): Promise<ReturnType<typeof creat
 
 const basic = `Basic ${Buffer.from(`${encodeURIComponent(BENCH_CLIENT.clientId)}:${encodeURIComponent(BENCH_CLIENT.clientSecret)}`).toString('base64')}`;
 
+/** How a login may differ from the benchmark's (the soak's shoppers). */
+export interface LoginOptions {
+  /** The shopper's browser (cookies kept between logins); a fresh one by default. */
+  jar?: Jar;
+  /** Sign in upstream as this user: the emulator's authorize form is posted (approve) instead of auto-approved. */
+  upstreamLogin?: string;
+  /** Give up on a request that has not answered within this many ms. */
+  timeoutMs?: number;
+  /** More authorization parameters (e.g. `prompt=login`). */
+  extraParams?: Record<string, string>;
+}
+
+/** A login that stopped on a page instead of a redirect (Denglu's failure page, say): where, and the answer. */
+export class StoppedOnPage extends Error {
+  readonly url: URL;
+  readonly answer: Answer;
+  constructor(url: URL, answer: Answer, target: string) {
+    super(`${target}: ${url.pathname} answered ${answer.status} without a redirect: ${answer.body.slice(0, 200)}`);
+    this.url = url;
+    this.answer = answer;
+  }
+}
+
+/** A login the shop got an error for (`error=…` at its redirect URI). */
+export class ShopGotError extends Error {
+  readonly params: URLSearchParams;
+  constructor(params: URLSearchParams, target: string) {
+    super(`${target}: error ${params.get('error')}: ${params.get('error_description')}`);
+    this.params = params;
+  }
+}
+
+/**
+ * The browser following redirects from `url` until one leads to `stopAt` (returned), at most 12 hops.
+ * With `upstreamLogin`, a hop to another host than `own` (the emulator's authorize page) posts the
+ * approval as that user.
+ */
+export async function follow(jar: Jar, url: URL, stopAt: string, target: string, o: { own?: string; upstreamLogin?: string; timeoutMs?: number } = {}): Promise<URL> {
+  for (let hop = 0; hop < 12; hop++) {
+    const cookie = jar.header(url.host);
+    const headers: Record<string, string> = cookie ? { cookie } : {};
+    let answer: Answer;
+    if (o.upstreamLogin !== undefined && o.own !== undefined && url.host !== o.own) {
+      const form = new URLSearchParams(url.searchParams);
+      form.set('decision', 'approve');
+      form.set('login', o.upstreamLogin);
+      const body = form.toString();
+      answer = await request('POST', new URL(url.pathname, url), { ...headers, 'content-type': 'application/x-www-form-urlencoded', 'content-length': String(Buffer.byteLength(body)) }, body, o.timeoutMs);
+    } else {
+      answer = await request('GET', url, headers, undefined, o.timeoutMs);
+    }
+    jar.store(url.host, answer.setCookie);
+    if (!answer.location) throw new StoppedOnPage(url, answer, target);
+    const next = new URL(answer.location, url);
+    if (next.href.startsWith(stopAt)) return next;
+    url = next;
+  }
+  throw new Error(`${target}: no way back after 12 hops`);
+}
+
 /** One complete login; resolves with its latency in ms, rejects with what went wrong. */
 export async function login(target: Target): Promise<number> {
+  return (await loginWith(target)).latencyMs;
+}
+
+/** One complete login as `login`, also answering the verified ID token's claims and the access token. */
+export async function loginWith(target: Target, o: LoginOptions = {}): Promise<{ latencyMs: number; claims: JWTPayload; accessToken: string }> {
   const started = performance.now();
-  const jar = new Jar();
+  const jar = o.jar ?? new Jar();
   const verifier = randomBytes(32).toString('base64url');
   const state = randomBytes(16).toString('base64url');
   const nonce = randomBytes(16).toString('base64url');
@@ -95,33 +164,28 @@ export async function login(target: Target): Promise<number> {
     state,
     nonce,
     ...target.extraParams,
+    ...o.extraParams,
   }).toString();
-  let url = auth;
-  let code: string | undefined;
-  for (let hop = 0; hop < 12 && !code; hop++) {
-    const cookie = jar.header(url.host);
-    const answer = await request('GET', url, cookie ? { cookie } : {});
-    jar.store(url.host, answer.setCookie);
-    if (!answer.location) throw new Error(`${target.name}: ${url.pathname} answered ${answer.status} without a redirect: ${answer.body.slice(0, 200)}`);
-    const next = new URL(answer.location, url);
-    if (next.href.startsWith(BENCH_CLIENT.redirectUri)) {
-      if (next.searchParams.get('state') !== state) throw new Error(`${target.name}: state mismatch`);
-      if (next.searchParams.get('iss') !== target.issuer) throw new Error(`${target.name}: iss missing or wrong`);
-      const c = next.searchParams.get('code');
-      if (!c) throw new Error(`${target.name}: error ${next.searchParams.get('error')}: ${next.searchParams.get('error_description')}`);
-      code = c;
-    }
-    url = next;
-  }
-  if (!code) throw new Error(`${target.name}: no code after 12 hops`);
+  const back = await follow(jar, auth, BENCH_CLIENT.redirectUri, target.name, { own: auth.host, ...(o.upstreamLogin !== undefined ? { upstreamLogin: o.upstreamLogin } : {}), ...(o.timeoutMs !== undefined ? { timeoutMs: o.timeoutMs } : {}) });
+  if (back.searchParams.get('state') !== state) throw new Error(`${target.name}: state mismatch`);
+  if (back.searchParams.get('iss') !== target.issuer) throw new Error(`${target.name}: iss missing or wrong`);
+  const code = back.searchParams.get('code');
+  if (!code) throw new ShopGotError(back.searchParams, target.name);
   const token = new URL(`${target.issuer}/token`);
   const body = new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: BENCH_CLIENT.redirectUri, code_verifier: verifier }).toString();
-  const answer = await request('POST', token, { authorization: basic, 'content-type': 'application/x-www-form-urlencoded', 'content-length': String(Buffer.byteLength(body)) }, body);
+  const answer = await request('POST', token, { authorization: basic, 'content-type': 'application/x-www-form-urlencoded', 'content-length': String(Buffer.byteLength(body)) }, body, o.timeoutMs);
   if (answer.status !== 200) throw new Error(`${target.name}: token endpoint answered ${answer.status}: ${answer.body.slice(0, 200)}`);
-  const idToken = JSON.parse(answer.body).id_token as string;
-  const { payload } = await jwtVerify(idToken, target.jwks, { issuer: target.issuer, audience: BENCH_CLIENT.clientId, algorithms: ['RS256'] });
+  const tokens = JSON.parse(answer.body) as { id_token: string; access_token: string };
+  const { payload } = await jwtVerify(tokens.id_token, target.jwks, { issuer: target.issuer, audience: BENCH_CLIENT.clientId, algorithms: ['RS256'] });
   if (payload.nonce !== nonce) throw new Error(`${target.name}: nonce mismatch`);
-  return performance.now() - started;
+  return { latencyMs: performance.now() - started, claims: payload, accessToken: tokens.access_token };
+}
+
+/** The shop is done with an access token (RFC 7009 revocation, as the benchmark's client). */
+export async function revokeAccessToken(target: Target, accessToken: string, timeoutMs?: number): Promise<number> {
+  const body = new URLSearchParams({ token: accessToken, token_type_hint: 'access_token' }).toString();
+  const answer = await request('POST', new URL(`${target.issuer}/token/revocation`), { authorization: basic, 'content-type': 'application/x-www-form-urlencoded', 'content-length': String(Buffer.byteLength(body)) }, body, timeoutMs);
+  return answer.status;
 }
 
 export interface LoadResult {

@@ -3,9 +3,13 @@
 // pause (with its kind) since the last reset, and how long the event-loop thread ran and how long it was
 // runnable but waiting for a core (Linux). `/stats` adds the server's own figures (`extra`), computed
 // only when asked so they cost nothing while measuring; `/costs/start` and `/costs/stop` switch the
-// per-route CPU accounting (bench/request-costs.ts) on and off and answer what it counted.
+// per-route CPU accounting (bench/request-costs.ts) on and off and answer what it counted. The live heap
+// (heap in use right after the last full collection) is what a leak shows in; `routes` adds a server's
+// own read-only answers (the soak asks Denglu for its store figures and its outbox). In a process run
+// with --expose-gc, `/gc` collects fully now and answers the live heap (the soak's leak series).
 
 import { readFileSync } from 'node:fs';
+import { getHeapStatistics } from 'node:v8';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { constants, monitorEventLoopDelay, PerformanceObserver, type NodeGCPerformanceDetail } from 'node:perf_hooks';
@@ -22,6 +26,10 @@ export interface ProcessMetrics {
   maxGcKind: string;
   /** The event-loop thread's time on a core and its time runnable but waiting for one (Linux). */
   mainThread?: { runNs: number; waitNs: number };
+  /** Heap in use just after the last mark-compact (0 before the first): garbage does not count. */
+  liveHeapBytes: number;
+  /** Mark-compact collections since the start. */
+  fullGcs: number;
 }
 
 /** This process's main thread from the scheduler's side (`/proc/self/task/<tid>/schedstat`); Linux only. */
@@ -41,12 +49,21 @@ const GC_KINDS: Record<number, string> = {
   [constants.NODE_PERFORMANCE_GC_WEAKCB]: 'weak callbacks',
 };
 
-export function serveMetrics(costs: RequestCosts, extra: () => Promise<Record<string, unknown>> = async () => ({})): Promise<number> {
+export function serveMetrics(
+  costs: RequestCosts,
+  extra: () => Promise<Record<string, unknown>> = async () => ({}),
+  routes: Record<string, (query: URLSearchParams) => Promise<unknown>> = {},
+): Promise<number> {
   const delay = monitorEventLoopDelay({ resolution: 5 });
   delay.enable();
   let gc = { maxGcPauseMs: 0, maxGcKind: '' };
+  const live = { liveHeapBytes: 0, fullGcs: 0 };
   new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) {
+      if ((entry as unknown as { detail: NodeGCPerformanceDetail }).detail.kind === constants.NODE_PERFORMANCE_GC_MAJOR) {
+        live.liveHeapBytes = getHeapStatistics().used_heap_size;
+        live.fullGcs += 1;
+      }
       if (entry.duration > gc.maxGcPauseMs) {
         gc.maxGcPauseMs = entry.duration;
         gc.maxGcKind = GC_KINDS[((entry as unknown as { detail: NodeGCPerformanceDetail }).detail).kind] ?? 'other';
@@ -54,6 +71,21 @@ export function serveMetrics(costs: RequestCosts, extra: () => Promise<Record<st
     }
   }).observe({ entryTypes: ['gc'] });
   const server = createServer(async (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://metrics');
+    const collect = (globalThis as { gc?: () => void }).gc;
+    if (url.pathname === '/gc' && collect) {
+      collect();
+      live.liveHeapBytes = getHeapStatistics().used_heap_size;
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ liveHeapBytes: live.liveHeapBytes }));
+      return;
+    }
+    const route = routes[url.pathname];
+    if (route) {
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify(await route(url.searchParams)));
+      return;
+    }
     if (req.url === '/costs/start' || req.url === '/costs/stop') {
       let body: object = {};
       if (req.url === '/costs/start') costs.start();
@@ -75,6 +107,7 @@ export function serveMetrics(costs: RequestCosts, extra: () => Promise<Record<st
       maxStallMs: delay.max / 1e6,
       heapUsedBytes: process.memoryUsage().heapUsed,
       ...gc,
+      ...live,
       ...(mainThread ? { mainThread } : {}),
       ...(req.url === '/stats' ? await extra() : {}),
     };

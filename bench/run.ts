@@ -7,7 +7,7 @@
 // servers; default: those of `npm start`, see bench/node-flags.ts), --cost-seconds S (the cost breakdown:
 // logins at concurrency 1 with each route's CPU counted, after the rounds), --flood N (the password-flood
 // section, bench/flood.ts: N workers posting wrong passwords beside the logins; 0, the default outside
-// --smoke, skips it).
+// --smoke, skips it). --soak S runs the soak instead (bench/soak.ts).
 
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { cpus, hostname, totalmem, tmpdir, type as osType, release } from 'node:os';
@@ -16,7 +16,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { BENCH_CLIENT, benchPartner } from './bench-partner.ts';
 import { fetchJwks, percentile, runLoad, type LoadResult, type Target } from './load-client.ts';
-import { freePort, metrics, startServer, type Server } from './spawn-server.ts';
+import { dengluEnv, freePort, metrics, startServer, type Server } from './spawn-server.ts';
 import { seedAccounts } from './seed-accounts.ts';
 import { renderMarkdown } from './report.ts';
 import { gatewayNodeFlags } from './node-flags.ts';
@@ -24,6 +24,7 @@ import type { RouteCost } from './request-costs.ts';
 import { readCpuTimes, stealPercent, type CpuTimes } from './host-steal.ts';
 import { ROTATION_LEAD_SECONDS, rotationCheck, type RotationCheck } from './key-rotation.ts';
 import { measureFlood, type FloodSection } from './flood.ts';
+import { parseSoakOptions, runSoak } from './soak.ts';
 
 interface Options {
   smoke: boolean;
@@ -300,11 +301,7 @@ async function startDenglu(o: Options, dataDir: string, users: number): Promise<
     PORT: String(emulatorPort),
   }, o.profileDir ? { profileDir: o.profileDir } : {});
   const denglu = await startServer('denglu', './denglu-server.ts', {
-    NODE_ENV: 'development',
-    PORT: String(port),
-    DENGLU_ISSUER: issuer,
-    DATA_DIR: dataDir,
-    SANDBOX: 'false',
+    ...dengluEnv(port, dataDir),
     LOG_LEVEL: 'warn',
     KEY_PUBLISH_LEAD_SECONDS: String(ROTATION_LEAD_SECONDS),
     BENCH_PROVIDER: provider,
@@ -348,6 +345,11 @@ function versions(): Record<string, string> {
 }
 
 async function main(): Promise<void> {
+  const soak = parseSoakOptions(process.argv.slice(2));
+  if (soak) {
+    process.exitCode = await runSoak(soak);
+    return;
+  }
   const o = parseOptions(process.argv.slice(2));
   const work = await mkdtemp(join(tmpdir(), 'denglu-bench-'));
   const started = new Date();

@@ -38,6 +38,11 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** The environment every benchmark gateway starts with: its port and issuer, a fresh store, no sandbox. */
+export function dengluEnv(port: number, dataDir: string): Record<string, string> {
+  return { NODE_ENV: 'development', PORT: String(port), DENGLU_ISSUER: `http://127.0.0.1:${port}`, DATA_DIR: dataDir, SANDBOX: 'false' };
+}
+
 export function startServer(
   name: string,
   script: string,

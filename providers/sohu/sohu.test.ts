@@ -544,7 +544,7 @@ describe('sohu provider', () => {
     }
 
     it('reports its state', async () => {
-      assert.deepEqual((await control('GET', '/__emulator')).json, { provider: 'sohu', faults: {}, autoApprove: null });
+      assert.deepEqual((await control('GET', '/__emulator')).json, { provider: 'sohu', faults: {}, served: {}, autoApprove: null });
     });
 
     it('sets a counted fault, uses it up, and clears faults', async () => {

@@ -3,12 +3,14 @@
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gatewayNodeFlags, nodeFlagsOf } from '../../bench/node-flags.ts';
 import { routeOf } from '../../bench/request-costs.ts';
+import { classify, reconcile, slope, type Trace } from '../../bench/soak-classify.ts';
+import { abortActionOf, csrfOf, errorCodeOf } from '../../bench/soak-browser.ts';
 
 describe('bench: request costs', () => {
   it('group requests by route: ids folded, queries dropped', () => {
@@ -86,6 +88,94 @@ describe('bench: smoke run', function () {
       assert.match(md, /\| concurrency \| Denglu logins\/s/);
       assert.match(md, /longest GC pause ms \(kind\)/);
       if (process.platform === 'linux') assert.match(md, /\| \d+ \/ \d+; \d+ \/ \d+ \|/, 'the report shows both event-loop threads on a core / waiting');
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('bench: soak classifier', () => {
+  const failure = (status: number, errorCode: string | undefined, shopError?: string): Trace => ({ kind: 'failure-page', action: 'shop sign-in', status, errorCode, shopError });
+
+  it('accepts a fault-caused failure only when it ends the documented way', () => {
+    const subs = new Map<string, string>();
+    assert.deepEqual(classify(failure(502, 'ERR_UPSTREAM', 'temporarily_unavailable'), subs), { kind: 'expected' });
+    // A console link's failure page leads back to the console, not to a shop.
+    assert.deepEqual(classify({ kind: 'failure-page', action: 'link', status: 502, errorCode: 'ERR_UPSTREAM' }, subs, false), { kind: 'expected' });
+  });
+
+  it('counts a 500 from Denglu, another error, the wrong shop error, a hang and a shop error without a page as unexpected', () => {
+    const subs = new Map<string, string>();
+    const unexpected: Trace[] = [
+      failure(500, 'ERR_INTERNAL', 'temporarily_unavailable'),
+      failure(400, 'ERR_INTERACTION_LOST', 'access_denied'),
+      failure(502, 'ERR_UPSTREAM', 'access_denied'),
+      failure(502, 'ERR_UPSTREAM'),
+      { kind: 'threw', action: 'shop sign-in', message: 'no answer within 10000 ms: GET /cb/weibo' },
+      { kind: 'shop-error', action: 'shop sign-in', error: 'server_error' },
+    ];
+    for (const trace of unexpected) assert.equal(classify(trace, subs).kind, 'unexpected', JSON.stringify(trace));
+  });
+
+  it('learns each shopper\'s sub and counts a different one later as unexpected', () => {
+    const subs = new Map<string, string>();
+    assert.deepEqual(classify({ kind: 'signed-in', upstreamLogin: 'soak00x000', sub: 'A' }, subs), { kind: 'ok' });
+    assert.deepEqual(classify({ kind: 'signed-in', upstreamLogin: 'soak00x000', sub: 'A' }, subs), { kind: 'ok' });
+    assert.deepEqual(classify({ kind: 'signed-in', upstreamLogin: 'soak00x001', sub: 'B' }, subs), { kind: 'ok' });
+    const wrong = classify({ kind: 'signed-in', upstreamLogin: 'soak00x000', sub: 'B' }, subs);
+    assert.equal(wrong.kind, 'unexpected');
+    assert.match((wrong as { why: string }).why, /wrong sub for soak00x000/);
+  });
+
+  it('reconciles documented failures with the faults served, one for one', () => {
+    assert.deepEqual(reconcile(7, 7), { unexpected: 0 });
+    assert.equal(reconcile(8, 7).unexpected, 1, 'a failure without a fault');
+    assert.equal(reconcile(6, 7).unexpected, 1, 'a fault that failed nothing: a bad answer accepted');
+  });
+
+  it('reads the failure page and the console forms', () => {
+    const page = '<p class="message" data-error-code="ERR_UPSTREAM">…</p><form method="post" action="/interaction/Ab-1/abort?error=temporarily_unavailable&amp;x=1"><button>';
+    assert.equal(errorCodeOf(page), 'ERR_UPSTREAM');
+    assert.equal(abortActionOf(page), '/interaction/Ab-1/abort?error=temporarily_unavailable&x=1');
+    assert.equal(csrfOf('<input type="hidden" name="_csrf" value="t0k&amp;en">'), 't0k&en');
+    assert.equal(abortActionOf('<form method="post" action="/account/unlink">'), undefined);
+  });
+
+  it('measures a slope by least squares', () => {
+    assert.equal(slope([{ x: 0, y: 1 }, { x: 1, y: 3 }, { x: 2, y: 5 }]), 2);
+    assert.equal(slope([{ x: 0, y: 1 }, { x: 1, y: 3 }]), undefined, 'too few points');
+  });
+});
+
+describe('bench: soak smoke run', function () {
+  this.timeout(300_000);
+  it('runs the soak with faults and console shoppers and reports outcomes, memory, stalls and losses', () => {
+    const out = mkdtempSync(join(tmpdir(), 'denglu-soak-smoke-'));
+    try {
+      const script = fileURLToPath(new URL('../../bench/run.ts', import.meta.url));
+      // A high share so that a few seconds see faults served.
+      const args = ['--soak', '8', '--soak-concurrency', '6', '--soak-users', '3', '--soak-console', '1', '--soak-share', '0.2', '--out', out];
+      const run = spawnSync(process.execPath, ['--import', 'tsx', script, ...args], { encoding: 'utf8', timeout: 290_000 });
+      const name = readdirSync(out).find((f) => /^soak-.*\.json$/.test(f));
+      assert.ok(name, `the soak wrote its JSON (exit ${run.status}):\n${run.stderr.slice(-2000)}`);
+      const r = JSON.parse(readFileSync(join(out, name!), 'utf8'));
+      assert.equal(r.outcomes.unexpected, 0, `no unexpected outcome: ${JSON.stringify(r.unexpected)}`);
+      assert.equal(run.status, 0, `soak exited ${run.status}:\n${run.stderr.slice(-2000)}`);
+      assert.ok(r.logins.signedIn > 0 && r.outcomes.ok > 0, 'shoppers signed in');
+      assert.ok(r.faultsServed.total > 0, 'the emulators served faults');
+      assert.equal(r.outcomes.expected, r.faultsServed.total, 'each fault failed one sign-in the documented way');
+      assert.ok(r.outcomes.consoleActions > 0, 'the console shopper acted');
+      assert.ok(r.samples.length > 0 && r.samples.every((s: any) => s.rssMb > 0 && s.heapUsedMb > 0 && s.maxStallMs >= 0 && s.storeDocuments > 0));
+      assert.ok(r.samples.some((s: any) => s.liveHeapForced && s.liveHeapMb > 0), 'the gateway collected fully on request and reported its live heap');
+      for (const key of ['rssMbPerMinute', 'heapUsedMbPerMinute', 'liveHeapMbPerMinute', 'storeMbPerMinute']) assert.ok(key in r.memory, key);
+      assert.ok(r.stalls.maxMs >= 0);
+      assert.equal(r.lost.count, 0, `nothing lost: ${JSON.stringify(r.lost.items)}`);
+      assert.ok(r.lost.sessionsChecked > 0 && r.lost.accountsChecked >= r.lost.sessionsChecked);
+      assert.deepEqual(r.targets.map((t: { name: string }) => t.name.split(' (')[0]), ['unexpected errors', 'memory growth after warm-up', 'sessions or accounts lost']);
+      const md = readFileSync(join(out, name!.replace(/json$/, 'md')), 'utf8');
+      assert.match(md, /^# Denglu soak/);
+      assert.match(md, /## Memory/);
+      assert.match(md, /## Lost/);
     } finally {
       rmSync(out, { recursive: true, force: true });
     }

@@ -13,15 +13,15 @@ export function controlRoutes(options: {
   const router = express.Router();
   router.use(express.json({ limit: '10kb' }));
   router.get('/__emulator', (_req, res) => {
-    res.json({ provider: options.providerId, faults: options.faults.list(), autoApprove: options.getAutoApprove() ?? null });
+    res.json({ provider: options.providerId, faults: options.faults.list(), served: options.faults.served(), autoApprove: options.getAutoApprove() ?? null });
   });
   router.post('/__emulator/faults', (req, res) => {
-    const { endpoint, mode, times } = req.body ?? {};
-    if (typeof endpoint !== 'string' || typeof mode !== 'string') {
-      res.status(400).json({ error: 'body must be {"endpoint": string, "mode": string, "times"?: number}' });
+    const { endpoint, mode, times, share } = req.body ?? {};
+    if (typeof endpoint !== 'string' || typeof mode !== 'string' || (share !== undefined && !(typeof share === 'number' && share > 0 && share <= 1))) {
+      res.status(400).json({ error: 'body must be {"endpoint": string, "mode": string, "times"?: number, "share"?: number in (0, 1]}' });
       return;
     }
-    options.faults.set(endpoint, mode, typeof times === 'number' && times > 0 ? times : Infinity);
+    options.faults.set(endpoint, mode, typeof times === 'number' && times > 0 ? times : Infinity, share ?? 1);
     res.json({ faults: options.faults.list() });
   });
   router.delete('/__emulator/faults', (_req, res) => {
