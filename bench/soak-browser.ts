@@ -56,7 +56,9 @@ export async function explain(err: unknown, action: string, jar: Jar, issuer: st
   if (!abort) return { kind: 'failure-page', action, status, errorCode };
   try {
     const url = new URL(abort, issuer);
-    const answer = await post(jar, url, {}, timeoutMs);
+    // The form carries the page's CSRF token, as a browser would send it.
+    const csrf = csrfOf(err.answer.body);
+    const answer = await post(jar, url, csrf ? { _csrf: csrf } : {}, timeoutMs);
     if (!answer.location) return { kind: 'failure-page', action, status, errorCode, shopError: `(back answered ${answer.status})` };
     const next = new URL(answer.location, url);
     const back = next.href.startsWith(BENCH_CLIENT.redirectUri) ? next : await follow(jar, next, BENCH_CLIENT.redirectUri, 'denglu', { timeoutMs });

@@ -166,7 +166,9 @@ export class ConsoleShopper {
         return { kind: 'threw', action, message: 'the console signed in without asking' };
       } catch (err) {
         if (!(err instanceof StoppedOnPage) || !/\/interaction\/[^/]+$/.test(err.url.pathname)) throw err;
-        const answer = await post(jar, new URL(`${err.url.pathname}/password`, this.#issuer), { email: this.email, password: this.password ?? '' }, this.#o.timeoutMs);
+        // The chooser's password form carries its CSRF token, as a browser would send it.
+        const csrf = csrfOf(err.answer.body) ?? '';
+        const answer = await post(jar, new URL(`${err.url.pathname}/password`, this.#issuer), { _csrf: csrf, email: this.email, password: this.password ?? '' }, this.#o.timeoutMs);
         if (!answer.location) return { kind: 'threw', action, message: `the password was refused (${answer.status})` };
         await follow(jar, new URL(answer.location, this.#issuer), `${this.#issuer}/account?notice=reauthed`, 'denglu', { timeoutMs: this.#o.timeoutMs });
       }
