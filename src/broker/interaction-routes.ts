@@ -14,6 +14,7 @@ import { loginPageModel } from '../partners/login-page-model.ts';
 import { partnerName, type Partner } from '../partners/partner.ts';
 import type { Locale } from '../../providers/contract.ts';
 import { providerOf } from '../oidc/lifecycle-checks.ts';
+import { forcesReauthentication } from '../oidc/reauthentication.ts';
 import { PASSWORD_METHOD } from '../accounts/password-method.ts';
 import { browserBinding } from './binding-cookie.ts';
 import { sendFailure, type FailureContext } from './failure-page.ts';
@@ -156,6 +157,7 @@ export function interactionRoutes(ctx: LoginContext): Router {
       interactionUid: d.uid,
       partnerId: partner.id,
       clientId: d.params.client_id,
+      reauthenticate: forcesReauthentication(d.prompt),
     });
     res.redirect(303, url);
   }

@@ -9,6 +9,7 @@ import { pickLocale } from '../i18n/locale.ts';
 import { partnerOfClient } from '../partners/partners.ts';
 import { loginAvailability } from '../partners/availability.ts';
 import { ensureBinding } from './binding-cookie.ts';
+import { forcesReauthentication } from '../oidc/reauthentication.ts';
 import type { LoginContext } from './login-context.ts';
 
 export function interactionUrl(ctx: LoginContext) {
@@ -45,6 +46,7 @@ export function interactionUrl(ctx: LoginContext) {
       interactionUid: interaction.uid,
       partnerId: partner.id,
       clientId: String(interaction.params.client_id),
+      reauthenticate: forcesReauthentication(interaction.prompt),
     });
   };
 }

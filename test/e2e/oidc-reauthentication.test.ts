@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict';
 import { TestBrowser, type Page } from '../support/browser.ts';
 import { approveAtProvider, atShop, authRequest, redeem, startGateway, type Gateway, type TestShop } from '../support/gateway.ts';
+import { FORCED_LOGIN_NOTICE } from '../../providers/weibo/emulator-authorize.ts';
 
 interface Variant {
   name: string;
@@ -27,6 +28,12 @@ const VARIANTS: Variant[] = [
   { name: 'max_age=0', params: { max_age: '0' }, forced: true, consentPrompt: false },
   { name: 'max_age=86400', params: { max_age: '86400' }, forced: false, consentPrompt: false },
 ];
+
+/**
+ * Whether a sign-in this request leads to must be a new one at the provider: the shop forced it, or gave a
+ * max_age (Denglu cannot tell how old the shopper's session at the provider is).
+ */
+const asksProviderAgain = (v: Variant) => v.forced || 'max_age' in v.params;
 
 const SHOPS = [
   { clientId: 'alpha-basic', thirdParty: false },
@@ -94,6 +101,7 @@ describe('e2e: prompt and max_age at first- and third-party shops', function () 
               return;
             }
             assert.equal(upstream.length, 1, 'exactly one upstream sign-in');
+            assert.equal(upstream[0]!.searchParams.get('forcelogin'), asksProviderAgain(v) ? 'true' : null, 'Weibo forcelogin');
             assert.equal(consentPages, thirdParty ? 1 : 0, 'consent page only at the third-party shop');
             const claims = (await redeem(shop, callback, request)).claims()!;
             assert.ok(Number(claims.auth_time) >= before, 'auth_time is this sign-in');
@@ -124,6 +132,7 @@ describe('e2e: prompt and max_age at first- and third-party shops', function () 
             const { callback, upstream, consentPages, request } = await authorize(browser, shop, login, v.params);
             assert.equal(callback.searchParams.get('error'), null, `no error (${callback.searchParams.get('error_description')})`);
             assert.equal(upstream.length, expectUpstream, 'upstream sign-ins');
+            for (const u of upstream) assert.equal(u.searchParams.get('forcelogin'), 'true', 'Weibo is asked to sign the shopper in again');
             assert.equal(consentPages, thirdParty && v.consentPrompt ? 1 : 0, 'consent pages');
             const claims = (await redeem(shop, callback, request)).claims()!;
             if (v.forced) assert.ok(Number(claims.auth_time) > authTime, `a fresh auth_time (${claims.auth_time} after ${authTime})`);
@@ -133,4 +142,35 @@ describe('e2e: prompt and max_age at first- and third-party shops', function () 
       });
     });
   }
+
+  describe('forced re-authentication reaches the provider (Weibo forcelogin)', () => {
+    it('a shopper signed in at Weibo passes straight through until the shop forces a new sign-in; then Weibo asks again', async () => {
+      const weibo = gw.emulators.weibo!.emulator;
+      const login = `reauth-${++n}`;
+      const shop = gw.shops['alpha-basic']!;
+      const browser = new TestBrowser();
+      // Auto-approve: the emulator's stand-in for a shopper already signed in at Weibo.
+      weibo.setAutoApprove(login);
+      try {
+        const first = await authorize(browser, shop, login, {});
+        assert.equal(first.upstream.length, 1);
+        assert.equal(first.upstream[0]!.searchParams.get('forcelogin'), null, 'no forcelogin on an ordinary sign-in');
+        const firstAuthTime = Number((await redeem(shop, first.callback, first.request)).claims()!.auth_time);
+        await new Promise((resolve) => setTimeout(resolve, 1050 - (Date.now() % 1000)));
+
+        const request = await authRequest(shop, { provider: 'weibo', prompt: 'login' });
+        const page = await browser.go(request.url, { stopAt: atShop(shop) });
+        assert.equal(page.status, 200, 'Weibo shows its sign-in page despite the Weibo session');
+        assert.ok(page.url.href.startsWith(weiboAuthorize()));
+        assert.equal(page.url.searchParams.get('forcelogin'), 'true');
+        assert.ok(page.html.includes(FORCED_LOGIN_NOTICE), 'the emulator honoured forcelogin');
+        const back = await approveAtProvider(browser, page, login, shop);
+        assert.equal(back.status, 0, 'back at the shop');
+        const claims = (await redeem(shop, back.url, request)).claims()!;
+        assert.ok(Number(claims.auth_time) > firstAuthTime, 'a fresh auth_time for a fresh upstream sign-in');
+      } finally {
+        weibo.setAutoApprove(undefined);
+      }
+    });
+  });
 });
