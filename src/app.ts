@@ -19,6 +19,7 @@ import type { LoginContext } from './broker/login-context.ts';
 import { clientPartnerId, createOidcProvider, type OidcProvider } from './oidc/provider.ts';
 import { providerOf } from './oidc/lifecycle-checks.ts';
 import { resumeInPlace, type ResumeInPlace } from './oidc/resume-in-place.ts';
+import { postAsGet } from './oidc/post-endpoints.ts';
 import { recordShopUse } from './accounts/shop-use.ts';
 import { loadCookieKeys, loadPairwiseSalt, loadSigningKeys } from './oidc/secrets.ts';
 import { createRenderer, VIEWS_DIR } from './http/render.ts';
@@ -141,6 +142,8 @@ export async function createApp(deps: AppDeps): Promise<DengluApp> {
   // page routers on the login hot path (/auth, /auth/<uid>, /token, …).
   const oidcCallback = oidc.callback();
   resume = resumeInPlace({ issuer: config.issuer, handler: oidcCallback, cookieName: oidc.cookieName('resume'), cookieSigner });
+  // POST /auth and POST /session/end become a GET of the same endpoint (see src/oidc/post-endpoints.ts).
+  app.use(postAsGet());
   app.use((req, res, next) => (OIDC_ENDPOINTS.test(req.path) ? oidcCallback(req, res) : next()));
   app.use(cookieParser());
   // Providers' callbacks are on every brokered login: matched before the page routers.
