@@ -1,5 +1,6 @@
 // Denglu as OpenID Provider: oidc-provider configured for shops. Code flow only, PKCE S256 required for
-// every client, client_secret_basic / client_secret_post / private_key_jwt, refresh tokens with
+// every client (but confidential ones registered "nonce instead of PKCE", see pkce-policy.ts), public
+// clients (`none`) and client_secret_basic / client_secret_post / private_key_jwt, refresh tokens with
 // rotation for offline_access, pairwise `sub` per partner, `iss` in authorization responses, RP-initiated
 // logout, persisted signing keys, artifacts in the Store. First-party partners never see a consent page.
 
@@ -15,6 +16,7 @@ import { pairwiseSubject } from './pairwise.ts';
 import type { SigningKeys } from './secrets.ts';
 import type { CookieSigner } from '../http/cookie-signer.ts';
 import { assertRefreshAllowed, interactionPolicyWithLifecycle } from './lifecycle-checks.ts';
+import { NONCE_INSTEAD_OF_PKCE, pkceRequired } from './pkce-policy.ts';
 
 export interface OidcOptions {
   issuer: string;
@@ -80,10 +82,10 @@ export function createOidcProvider(o: OidcOptions): Provider {
     subjectTypes: ['pairwise'],
     pairwiseIdentifier: async (_ctx, accountId, client) => pairwiseSubject(o.pairwiseSalt, clientPartnerId(client), accountId),
     sectorIdentifierUriValidate: () => false,
-    extraClientMetadata: { properties: ['partner_id', 'first_party'] },
+    extraClientMetadata: { properties: ['partner_id', 'first_party', NONCE_INSTEAD_OF_PKCE] },
     extraParams: ['provider'],
-    clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'private_key_jwt'],
-    pkce: { required: () => true },
+    clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'],
+    pkce: { required: pkceRequired },
     allowOmittingSingleRegisteredRedirectUri: false,
     issueRefreshToken: async (_ctx, client, code) => client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access'),
     rotateRefreshToken: () => true,

@@ -157,7 +157,9 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
           ? oidc.PrivateKeyJwt({ key: privateKey, kid: 'alpha-jwt-key' } as any)
           : client.token_endpoint_auth_method === 'client_secret_post'
             ? oidc.ClientSecretPost(client.client_secret)
-            : oidc.ClientSecretBasic(client.client_secret);
+            : client.token_endpoint_auth_method === 'none'
+              ? oidc.None()
+              : oidc.ClientSecretBasic(client.client_secret);
       const cfg = await oidc.discovery(new URL(issuer), client.client_id, { token_endpoint_auth_method: client.token_endpoint_auth_method }, auth, {
         execute: [oidc.allowInsecureRequests],
       });

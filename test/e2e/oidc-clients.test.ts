@@ -1,0 +1,146 @@
+// End to end: the kinds of client a shop can register. PKCE stays required by default; a confidential
+// client registered "nonce instead of PKCE" (for passport-openidconnect, which cannot send PKCE) may
+// omit PKCE but must then send a nonce, which comes back in the ID token; a public client (a shop's
+// single-page or mobile app, `token_endpoint_auth_method: none`) has no secret and always needs PKCE —
+// it can never be registered as "nonce instead of PKCE", and a stored one that says so is ignored.
+
+import assert from 'node:assert/strict';
+import * as oidc from 'openid-client';
+import { TestBrowser } from '../support/browser.ts';
+import { approveAtProvider, atShop, authRequest, redeem, startGateway, type Gateway, type TestShop } from '../support/gateway.ts';
+import type { PartnerSeed } from '../../src/partners/partners.ts';
+import { client, OPERATOR } from '../admin/admin-client.ts';
+
+const shopUri = (id: string) => `https://${id}.shop.test/cb`;
+
+/** Alpha (first-party) gets three more clients: nonce-instead, public, and a public one stored with the flag. */
+function withClientKinds(seeds: PartnerSeed[]): PartnerSeed[] {
+  return seeds.map((p) =>
+    p.id !== 'alpha'
+      ? p
+      : {
+          ...p,
+          clients: [
+            ...p.clients,
+            { client_id: 'alpha-nonce', client_secret: 'alpha-nonce-secret-0123456789abcdef', redirect_uris: [shopUri('alpha-nonce')], token_endpoint_auth_method: 'client_secret_basic', nonce_instead_of_pkce: true },
+            { client_id: 'alpha-spa', redirect_uris: [shopUri('alpha-spa')], token_endpoint_auth_method: 'none' },
+            { client_id: 'alpha-spa-flagged', redirect_uris: [shopUri('alpha-spa-flagged')], token_endpoint_auth_method: 'none', nonce_instead_of_pkce: true },
+          ],
+        },
+  );
+}
+
+describe('e2e: client kinds (PKCE, nonce instead of PKCE, public clients)', function () {
+  let gw: Gateway;
+  let n = 0;
+
+  before(async () => {
+    gw = await startGateway({ partners: withClientKinds });
+  });
+  after(async () => {
+    await gw.close();
+  });
+
+  /** An authorization request built by hand, so PKCE and nonce can each be left out. */
+  function request(shop: TestShop, params: Record<string, string>) {
+    const state = oidc.randomState();
+    const url = oidc.buildAuthorizationUrl(shop.config, { redirect_uri: shop.redirectUri, scope: 'openid profile', state, provider: 'weibo', ...params });
+    return { url, state };
+  }
+
+  /** Where the authorization request ends: an error redirect's query, or the callback after signing in. */
+  async function outcome(shop: TestShop, url: URL): Promise<URL> {
+    const browser = new TestBrowser();
+    let page = await browser.go(url, { stopAt: atShop(shop) });
+    page = await approveAtProvider(browser, page, `client-${++n}`, shop);
+    assert.equal(page.status, 0, `back at the shop (got ${page.status} ${page.url.href})`);
+    return page.url;
+  }
+
+  function assertRefused(callback: URL, state: string, pattern: RegExp): void {
+    assert.equal(callback.searchParams.get('error'), 'invalid_request', callback.href);
+    assert.match(callback.searchParams.get('error_description') ?? '', pattern);
+    assert.equal(callback.searchParams.get('state'), state);
+    assert.equal(callback.searchParams.get('code'), null);
+  }
+
+  describe('nonce instead of PKCE (confidential clients only)', () => {
+    it('such a client without PKCE and without nonce is refused', async () => {
+      const shop = gw.shops['alpha-nonce']!;
+      const { url, state } = request(shop, {});
+      assertRefused(await outcome(shop, url), state, /nonce/);
+    });
+
+    it('with a nonce and no PKCE it signs in, and the ID token carries the nonce', async () => {
+      const shop = gw.shops['alpha-nonce']!;
+      const nonce = oidc.randomNonce();
+      const { url, state } = request(shop, { nonce });
+      const callback = await outcome(shop, url);
+      assert.ok(callback.searchParams.get('code'), callback.href);
+      const tokens = await oidc.authorizationCodeGrant(shop.config, callback, { expectedState: state, expectedNonce: nonce, idTokenExpected: true });
+      assert.equal(tokens.claims()!.nonce, nonce);
+    });
+
+    it('a normal confidential client without PKCE is still refused, nonce or not', async () => {
+      const shop = gw.shops['alpha-basic']!;
+      const { url, state } = request(shop, { nonce: oidc.randomNonce() });
+      assertRefused(await outcome(shop, url), state, /PKCE/);
+    });
+
+    it('a public client stored as "nonce instead of PKCE" still needs PKCE', async () => {
+      const shop = gw.shops['alpha-spa-flagged']!;
+      const { url, state } = request(shop, { nonce: oidc.randomNonce() });
+      assertRefused(await outcome(shop, url), state, /PKCE/);
+    });
+
+    it('the admin API refuses to register a public client as "nonce instead of PKCE", and registers a confidential one', async () => {
+      const op = client(gw, OPERATOR);
+      const before = (await gw.store.get<{ clients: unknown[] }>('partners', 'beta'))!.clients.length;
+      const refused = await op.post('/partners/beta/clients', { redirect_uris: ['https://beta-spa.shop.test/cb'], token_endpoint_auth_method: 'none', nonce_instead_of_pkce: true });
+      assert.equal(refused.status, 400, JSON.stringify(refused.body));
+      assert.ok(refused.body.problems.some((p: { field: string }) => p.field === 'nonce_instead_of_pkce'), JSON.stringify(refused.body.problems));
+      assert.equal((await gw.store.get<{ clients: unknown[] }>('partners', 'beta'))!.clients.length, before, 'nothing registered');
+      const wrongType = await op.post('/partners/beta/clients', { redirect_uris: ['https://beta-x.shop.test/cb'], nonce_instead_of_pkce: 'yes' });
+      assert.equal(wrongType.status, 400);
+      const created = await op.post('/partners/beta/clients', { redirect_uris: ['https://beta-legacy.shop.test/cb'], nonce_instead_of_pkce: true });
+      assert.equal(created.status, 201, JSON.stringify(created.body));
+      assert.equal(created.body.nonce_instead_of_pkce, true);
+      assert.ok(created.body.client_secret, 'a confidential client: a secret');
+    });
+  });
+
+  describe('public clients (token_endpoint_auth_method none)', () => {
+    it('sign in with PKCE and redeem the code without any secret', async () => {
+      const shop = gw.shops['alpha-spa']!;
+      const req = await authRequest(shop, { provider: 'weibo' });
+      const callback = await outcome(shop, req.url);
+      const tokens = await redeem(shop, callback, req);
+      assert.ok(tokens.access_token && tokens.claims()!.sub);
+    });
+
+    it('without PKCE the request is refused', async () => {
+      const shop = gw.shops['alpha-spa']!;
+      const { url, state } = request(shop, { nonce: oidc.randomNonce() });
+      assertRefused(await outcome(shop, url), state, /PKCE/);
+    });
+
+    it('a public client cannot authenticate with a secret it does not have, nor pass for a confidential one', async () => {
+      const res = await fetch(`${gw.issuer}/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from('alpha-spa:guess').toString('base64')}` },
+        body: new URLSearchParams({ grant_type: 'authorization_code', code: 'x', redirect_uri: shopUri('alpha-spa'), code_verifier: oidc.randomPKCECodeVerifier() }),
+      });
+      assert.equal(res.status, 401);
+      assert.equal((await res.json()).error, 'invalid_client');
+    });
+
+    it('the admin API registers a public client without a secret; discovery lists "none"', async () => {
+      const created = await client(gw, OPERATOR).post('/partners/beta/clients', { redirect_uris: ['https://beta-app.shop.test/cb'], token_endpoint_auth_method: 'none' });
+      assert.equal(created.status, 201, JSON.stringify(created.body));
+      assert.equal(created.body.token_endpoint_auth_method, 'none');
+      assert.equal(created.body.client_secret, undefined);
+      const discovery = await (await fetch(`${gw.issuer}/.well-known/openid-configuration`)).json();
+      assert.ok(discovery.token_endpoint_auth_methods_supported.includes('none'));
+    });
+  });
+});
