@@ -8,9 +8,10 @@ import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-prov
 import type { Clock } from '../clock.ts';
 import type { Store } from '../store/store.ts';
 import type { Renderer } from '../http/render.ts';
-import { pickLocale } from '../i18n/locale.ts';
+import { LOCALES, pickLocale } from '../i18n/locale.ts';
 import { translator } from '../i18n/messages.ts';
 import { getAccount } from '../accounts/sign-in.ts';
+import { verifiedEmailClaims } from '../accounts/verified-email.ts';
 import { createStoreAdapter } from './store-adapter.ts';
 import { pairwiseSubject } from './pairwise.ts';
 import type { SigningKeys } from './secrets.ts';
@@ -70,6 +71,7 @@ export function createOidcProvider(o: OidcOptions): Provider {
     claims: {
       openid: ['sub', 'idp', 'amr'],
       profile: ['name', 'picture', 'locale'],
+      email: ['email', 'email_verified'],
       amr: null,
       acr: null,
       auth_time: null,
@@ -77,9 +79,10 @@ export function createOidcProvider(o: OidcOptions): Provider {
       iss: null,
     } as any,
     conformIdTokenClaims: false,
-    scopes: ['openid', 'offline_access', 'profile'],
+    scopes: ['openid', 'offline_access', 'profile', 'email'],
     responseTypes: ['code'],
     subjectTypes: ['pairwise'],
+    discovery: { claim_types_supported: ['normal'], ui_locales_supported: [...LOCALES] },
     pairwiseIdentifier: async (_ctx, accountId, client) => pairwiseSubject(o.pairwiseSalt, clientPartnerId(client), accountId),
     sectorIdentifierUriValidate: () => false,
     extraClientMetadata: { properties: ['partner_id', 'first_party', NONCE_INSTEAD_OF_PKCE] },
@@ -152,6 +155,7 @@ export function createOidcProvider(o: OidcOptions): Provider {
             ...(account.profile.picture ? { picture: account.profile.picture } : {}),
             ...(account.profile.locale ? { locale: account.profile.locale } : {}),
             ...(idp ? { idp } : {}),
+            ...verifiedEmailClaims(account),
           };
         },
       };

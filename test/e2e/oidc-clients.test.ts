@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import * as oidc from 'openid-client';
 import { TestBrowser } from '../support/browser.ts';
-import { approveAtProvider, atShop, authRequest, redeem, startGateway, type Gateway, type TestShop } from '../support/gateway.ts';
+import { approveAtProvider, atShop, authRequest, redeem, gatewayPerSuite, type TestShop } from '../support/gateway.ts';
 import type { PartnerSeed } from '../../src/partners/partners.ts';
 import { client, OPERATOR } from '../admin/admin-client.ts';
 
@@ -31,15 +31,8 @@ function withClientKinds(seeds: PartnerSeed[]): PartnerSeed[] {
 }
 
 describe('e2e: client kinds (PKCE, nonce instead of PKCE, public clients)', function () {
-  let gw: Gateway;
+  const suite = gatewayPerSuite({ partners: withClientKinds });
   let n = 0;
-
-  before(async () => {
-    gw = await startGateway({ partners: withClientKinds });
-  });
-  after(async () => {
-    await gw.close();
-  });
 
   /** An authorization request built by hand, so PKCE and nonce can each be left out. */
   function request(shop: TestShop, params: Record<string, string>) {
@@ -66,13 +59,13 @@ describe('e2e: client kinds (PKCE, nonce instead of PKCE, public clients)', func
 
   describe('nonce instead of PKCE (confidential clients only)', () => {
     it('such a client without PKCE and without nonce is refused', async () => {
-      const shop = gw.shops['alpha-nonce']!;
+      const shop = suite.gw.shops['alpha-nonce']!;
       const { url, state } = request(shop, {});
       assertRefused(await outcome(shop, url), state, /nonce/);
     });
 
     it('with a nonce and no PKCE it signs in, and the ID token carries the nonce', async () => {
-      const shop = gw.shops['alpha-nonce']!;
+      const shop = suite.gw.shops['alpha-nonce']!;
       const nonce = oidc.randomNonce();
       const { url, state } = request(shop, { nonce });
       const callback = await outcome(shop, url);
@@ -82,24 +75,24 @@ describe('e2e: client kinds (PKCE, nonce instead of PKCE, public clients)', func
     });
 
     it('a normal confidential client without PKCE is still refused, nonce or not', async () => {
-      const shop = gw.shops['alpha-basic']!;
+      const shop = suite.gw.shops['alpha-basic']!;
       const { url, state } = request(shop, { nonce: oidc.randomNonce() });
       assertRefused(await outcome(shop, url), state, /PKCE/);
     });
 
     it('a public client stored as "nonce instead of PKCE" still needs PKCE', async () => {
-      const shop = gw.shops['alpha-spa-flagged']!;
+      const shop = suite.gw.shops['alpha-spa-flagged']!;
       const { url, state } = request(shop, { nonce: oidc.randomNonce() });
       assertRefused(await outcome(shop, url), state, /PKCE/);
     });
 
     it('the admin API refuses to register a public client as "nonce instead of PKCE", and registers a confidential one', async () => {
-      const op = client(gw, OPERATOR);
-      const before = (await gw.store.get<{ clients: unknown[] }>('partners', 'beta'))!.clients.length;
+      const op = client(suite.gw, OPERATOR);
+      const before = (await suite.gw.store.get<{ clients: unknown[] }>('partners', 'beta'))!.clients.length;
       const refused = await op.post('/partners/beta/clients', { redirect_uris: ['https://beta-spa.shop.test/cb'], token_endpoint_auth_method: 'none', nonce_instead_of_pkce: true });
       assert.equal(refused.status, 400, JSON.stringify(refused.body));
       assert.ok(refused.body.problems.some((p: { field: string }) => p.field === 'nonce_instead_of_pkce'), JSON.stringify(refused.body.problems));
-      assert.equal((await gw.store.get<{ clients: unknown[] }>('partners', 'beta'))!.clients.length, before, 'nothing registered');
+      assert.equal((await suite.gw.store.get<{ clients: unknown[] }>('partners', 'beta'))!.clients.length, before, 'nothing registered');
       const wrongType = await op.post('/partners/beta/clients', { redirect_uris: ['https://beta-x.shop.test/cb'], nonce_instead_of_pkce: 'yes' });
       assert.equal(wrongType.status, 400);
       const created = await op.post('/partners/beta/clients', { redirect_uris: ['https://beta-legacy.shop.test/cb'], nonce_instead_of_pkce: true });
@@ -111,7 +104,7 @@ describe('e2e: client kinds (PKCE, nonce instead of PKCE, public clients)', func
 
   describe('public clients (token_endpoint_auth_method none)', () => {
     it('sign in with PKCE and redeem the code without any secret', async () => {
-      const shop = gw.shops['alpha-spa']!;
+      const shop = suite.gw.shops['alpha-spa']!;
       const req = await authRequest(shop, { provider: 'weibo' });
       const callback = await outcome(shop, req.url);
       const tokens = await redeem(shop, callback, req);
@@ -119,13 +112,13 @@ describe('e2e: client kinds (PKCE, nonce instead of PKCE, public clients)', func
     });
 
     it('without PKCE the request is refused', async () => {
-      const shop = gw.shops['alpha-spa']!;
+      const shop = suite.gw.shops['alpha-spa']!;
       const { url, state } = request(shop, { nonce: oidc.randomNonce() });
       assertRefused(await outcome(shop, url), state, /PKCE/);
     });
 
     it('a public client cannot authenticate with a secret it does not have, nor pass for a confidential one', async () => {
-      const res = await fetch(`${gw.issuer}/token`, {
+      const res = await fetch(`${suite.gw.issuer}/token`, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from('alpha-spa:guess').toString('base64')}` },
         body: new URLSearchParams({ grant_type: 'authorization_code', code: 'x', redirect_uri: shopUri('alpha-spa'), code_verifier: oidc.randomPKCECodeVerifier() }),
@@ -135,11 +128,11 @@ describe('e2e: client kinds (PKCE, nonce instead of PKCE, public clients)', func
     });
 
     it('the admin API registers a public client without a secret; discovery lists "none"', async () => {
-      const created = await client(gw, OPERATOR).post('/partners/beta/clients', { redirect_uris: ['https://beta-app.shop.test/cb'], token_endpoint_auth_method: 'none' });
+      const created = await client(suite.gw, OPERATOR).post('/partners/beta/clients', { redirect_uris: ['https://beta-app.shop.test/cb'], token_endpoint_auth_method: 'none' });
       assert.equal(created.status, 201, JSON.stringify(created.body));
       assert.equal(created.body.token_endpoint_auth_method, 'none');
       assert.equal(created.body.client_secret, undefined);
-      const discovery = await (await fetch(`${gw.issuer}/.well-known/openid-configuration`)).json();
+      const discovery = await (await fetch(`${suite.gw.issuer}/.well-known/openid-configuration`)).json();
       assert.ok(discovery.token_endpoint_auth_methods_supported.includes('none'));
     });
   });

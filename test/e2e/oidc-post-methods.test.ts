@@ -5,18 +5,11 @@
 
 import assert from 'node:assert/strict';
 import { TestBrowser, type Page } from '../support/browser.ts';
-import { approveAtProvider, atShop, authRequest, loginWith, redeem, startGateway, type Gateway } from '../support/gateway.ts';
+import { approveAtProvider, atShop, authRequest, loginWith, redeem, gatewayPerSuite } from '../support/gateway.ts';
 
 describe('e2e: POST at the authorization and end-session endpoints', function () {
-  let gw: Gateway;
+  const suite = gatewayPerSuite();
   let n = 0;
-
-  before(async () => {
-    gw = await startGateway();
-  });
-  after(async () => {
-    await gw.close();
-  });
 
   /**
    * A shop's auto-submitted form: a cross-site POST, so only SameSite=None cookies go with it; then the
@@ -36,10 +29,10 @@ describe('e2e: POST at the authorization and end-session endpoints', function ()
   }
 
   it('POST /auth without a session: the shopper signs in and the shop gets a code', async () => {
-    const shop = gw.shops['alpha-basic']!;
+    const shop = suite.gw.shops['alpha-basic']!;
     const browser = new TestBrowser();
     const request = await authRequest(shop, { provider: 'weibo' });
-    const { first, page } = await crossSitePost(browser, `${gw.issuer}/auth`, request.url.searchParams, atShop(shop));
+    const { first, page } = await crossSitePost(browser, `${suite.gw.issuer}/auth`, request.url.searchParams, atShop(shop));
     assert.equal(first.status, 303, 'a 303, never a 307 that would re-post the form');
     const back = await approveAtProvider(browser, page, `post-${++n}`, shop);
     assert.equal(back.status, 0, 'back at the shop');
@@ -48,11 +41,11 @@ describe('e2e: POST at the authorization and end-session endpoints', function ()
   });
 
   it('POST /auth with a session (cross-site, no Lax cookie on the POST): single sign-on, no sign-in again', async () => {
-    const shop = gw.shops['alpha-basic']!;
+    const shop = suite.gw.shops['alpha-basic']!;
     const browser = new TestBrowser();
-    const { claims } = await loginWith(gw, browser, 'alpha-basic', 'weibo', `post-${++n}`);
+    const { claims } = await loginWith(suite.gw, browser, 'alpha-basic', 'weibo', `post-${++n}`);
     const request = await authRequest(shop, { prompt: 'none' });
-    const { page } = await crossSitePost(browser, `${gw.issuer}/auth`, request.url.searchParams, atShop(shop));
+    const { page } = await crossSitePost(browser, `${suite.gw.issuer}/auth`, request.url.searchParams, atShop(shop));
     assert.equal(page.status, 0, `back at the shop at once (got ${page.status} ${page.url.href})`);
     assert.equal(page.url.searchParams.get('error'), null, `no error (${page.url.searchParams.get('error_description')})`);
     const tokens = await redeem(shop, page.url, request);
@@ -60,12 +53,12 @@ describe('e2e: POST at the authorization and end-session endpoints', function ()
   });
 
   it('POST /session/end (cross-site): asks, signs the session out and lands on post_logout_redirect_uri with state', async () => {
-    const shop = gw.shops['alpha-basic']!;
+    const shop = suite.gw.shops['alpha-basic']!;
     const browser = new TestBrowser();
-    const { tokens } = await loginWith(gw, browser, 'alpha-basic', 'weibo', `post-${++n}`);
+    const { tokens } = await loginWith(suite.gw, browser, 'alpha-basic', 'weibo', `post-${++n}`);
     const form = new URLSearchParams({ id_token_hint: tokens.id_token!, post_logout_redirect_uri: 'https://alpha-basic.shop.test/', state: 'bye-post', ui_locales: 'en' });
     const atShopHost = (u: URL) => u.host === 'alpha-basic.shop.test';
-    const { first, page } = await crossSitePost(browser, `${gw.issuer}/session/end`, form, atShopHost);
+    const { first, page } = await crossSitePost(browser, `${suite.gw.issuer}/session/end`, form, atShopHost);
     assert.equal(first.status, 303);
     assert.equal(page.status, 200, 'the logout question');
     assert.ok(page.html.includes('Sign out of Denglu?'));
@@ -78,12 +71,12 @@ describe('e2e: POST at the authorization and end-session endpoints', function ()
   });
 
   it('a POST that is not a form, or too large, gets Denglu\'s page and no redirect', async () => {
-    const json = await fetch(`${gw.issuer}/auth`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/json', accept: 'text/html' }, body: '{"client_id":"alpha-basic"}' });
+    const json = await fetch(`${suite.gw.issuer}/auth`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/json', accept: 'text/html' }, body: '{"client_id":"alpha-basic"}' });
     assert.equal(json.status, 400);
     assert.equal(json.headers.get('location'), null);
     assert.match(json.headers.get('content-type') ?? '', /^text\/html/);
     const big = new URLSearchParams({ client_id: 'alpha-basic', state: 'x'.repeat(10_000) });
-    const large = await fetch(`${gw.issuer}/session/end`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' }, body: big });
+    const large = await fetch(`${suite.gw.issuer}/session/end`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' }, body: big });
     assert.equal(large.status, 413);
     assert.equal(large.headers.get('location'), null);
   });

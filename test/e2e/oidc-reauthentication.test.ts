@@ -7,7 +7,7 @@
 
 import assert from 'node:assert/strict';
 import { TestBrowser, type Page } from '../support/browser.ts';
-import { approveAtProvider, atShop, authRequest, redeem, startGateway, type Gateway, type TestShop } from '../support/gateway.ts';
+import { approveAtProvider, atShop, authRequest, redeem, gatewayPerSuite, type TestShop } from '../support/gateway.ts';
 import { FORCED_LOGIN_NOTICE } from '../../providers/weibo/emulator-authorize.ts';
 
 interface Variant {
@@ -47,17 +47,10 @@ interface Outcome {
 }
 
 describe('e2e: prompt and max_age at first- and third-party shops', function () {
-  let gw: Gateway;
+  const suite = gatewayPerSuite();
   let n = 0;
 
-  before(async () => {
-    gw = await startGateway();
-  });
-  after(async () => {
-    await gw.close();
-  });
-
-  const weiboAuthorize = () => `${gw.emulators.weibo!.url}/oauth2/authorize`;
+  const weiboAuthorize = () => `${suite.gw.emulators.weibo!.url}/oauth2/authorize`;
 
   /** Plays the shopper until the browser is back at the shop: approves at Weibo, consents at Denglu. */
   async function drive(browser: TestBrowser, shop: TestShop, url: URL, login: string): Promise<Outcome> {
@@ -91,7 +84,7 @@ describe('e2e: prompt and max_age at first- and third-party shops', function () 
       describe('without a Denglu session', () => {
         for (const v of VARIANTS) {
           it(`${v.name}: ${v.name === 'prompt=none' ? 'login_required' : 'one upstream sign-in'}`, async () => {
-            const shop = gw.shops[clientId]!;
+            const shop = suite.gw.shops[clientId]!;
             const browser = new TestBrowser();
             const before = Math.floor(Date.now() / 1000);
             const { callback, upstream, consentPages, request } = await authorize(browser, shop, `reauth-${++n}`, v.params);
@@ -113,7 +106,7 @@ describe('e2e: prompt and max_age at first- and third-party shops', function () 
         const signedIn = new Map<string, { browser: TestBrowser; login: string; authTime: number }>();
 
         before(async () => {
-          const shop = gw.shops[clientId]!;
+          const shop = suite.gw.shops[clientId]!;
           for (const v of VARIANTS) {
             const browser = new TestBrowser();
             const login = `reauth-${++n}`;
@@ -127,7 +120,7 @@ describe('e2e: prompt and max_age at first- and third-party shops', function () 
         for (const v of VARIANTS) {
           const expectUpstream = v.forced ? 1 : 0;
           it(`${v.name}: ${expectUpstream} upstream sign-in${v.forced ? ', a fresh auth_time' : ', the same auth_time'}`, async () => {
-            const shop = gw.shops[clientId]!;
+            const shop = suite.gw.shops[clientId]!;
             const { browser, login, authTime } = signedIn.get(v.name)!;
             const { callback, upstream, consentPages, request } = await authorize(browser, shop, login, v.params);
             assert.equal(callback.searchParams.get('error'), null, `no error (${callback.searchParams.get('error_description')})`);
@@ -145,9 +138,9 @@ describe('e2e: prompt and max_age at first- and third-party shops', function () 
 
   describe('forced re-authentication reaches the provider (Weibo forcelogin)', () => {
     it('a shopper signed in at Weibo passes straight through until the shop forces a new sign-in; then Weibo asks again', async () => {
-      const weibo = gw.emulators.weibo!.emulator;
+      const weibo = suite.gw.emulators.weibo!.emulator;
       const login = `reauth-${++n}`;
-      const shop = gw.shops['alpha-basic']!;
+      const shop = suite.gw.shops['alpha-basic']!;
       const browser = new TestBrowser();
       // Auto-approve: the emulator's stand-in for a shopper already signed in at Weibo.
       weibo.setAutoApprove(login);

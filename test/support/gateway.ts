@@ -188,6 +188,18 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
   };
 }
 
+/** A gateway for the enclosing mocha suite: started in its `before` hook, closed in its `after` hook. */
+export function gatewayPerSuite(options: GatewayOptions = {}): { readonly gw: Gateway } {
+  const suite = {} as { gw: Gateway };
+  before(async () => {
+    suite.gw = await startGateway(options);
+  });
+  after(async () => {
+    await suite.gw?.close();
+  });
+  return suite;
+}
+
 export interface AuthRequest {
   url: URL;
   state: string;
