@@ -2,7 +2,8 @@
 // client registered "nonce instead of PKCE" (for passport-openidconnect, which cannot send PKCE) may
 // omit PKCE but must then send a nonce, which comes back in the ID token; a public client (a shop's
 // single-page or mobile app, `token_endpoint_auth_method: none`) has no secret and always needs PKCE —
-// it can never be registered as "nonce instead of PKCE", and a stored one that says so is ignored.
+// it can never be registered as "nonce instead of PKCE", and a stored one that says so is ignored. A
+// pushed authorization request (plain parameters) works like a front-channel one.
 
 import assert from 'node:assert/strict';
 import * as oidc from 'openid-client';
@@ -135,5 +136,24 @@ describe('e2e: client kinds (PKCE, nonce instead of PKCE, public clients)', func
       const discovery = await (await fetch(`${suite.gw.issuer}/.well-known/openid-configuration`)).json();
       assert.ok(discovery.token_endpoint_auth_methods_supported.includes('none'));
     });
+  });
+
+  it('a pushed authorization request (RFC 9126) signs in like a front-channel one', async () => {
+    const shop = suite.gw.shops['alpha-basic']!;
+    const verifier = oidc.randomPKCECodeVerifier();
+    const state = oidc.randomState();
+    const url = await oidc.buildAuthorizationUrlWithPAR(shop.config, {
+      redirect_uri: shop.redirectUri,
+      scope: 'openid',
+      state,
+      provider: 'weibo',
+      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+    });
+    assert.ok(url.searchParams.get('request_uri'), 'the authorization URL names the pushed request');
+    assert.equal(url.searchParams.get('state'), null, 'the parameters stayed in the back channel');
+    const callback = await outcome(shop, url);
+    const tokens = await oidc.authorizationCodeGrant(shop.config, callback, { pkceCodeVerifier: verifier, expectedState: state, idTokenExpected: true });
+    assert.ok(tokens.claims()!.sub);
   });
 });
