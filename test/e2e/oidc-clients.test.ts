@@ -3,7 +3,8 @@
 // omit PKCE but must then send a nonce, which comes back in the ID token; a public client (a shop's
 // single-page or mobile app, `token_endpoint_auth_method: none`) has no secret and always needs PKCE —
 // it can never be registered as "nonce instead of PKCE", and a stored one that says so is ignored. A
-// pushed authorization request (plain parameters) works like a front-channel one.
+// shop on passport-openidconnect (the library itself) signs in through such a client. A pushed
+// authorization request (plain parameters) works like a front-channel one.
 
 import assert from 'node:assert/strict';
 import * as oidc from 'openid-client';
@@ -11,6 +12,11 @@ import { TestBrowser } from '../support/browser.ts';
 import { approveAtProvider, atShop, authRequest, redeem, gatewayPerSuite, type TestShop } from '../support/gateway.ts';
 import type { PartnerSeed } from '../../src/partners/partners.ts';
 import { client, OPERATOR } from '../admin/admin-client.ts';
+import { createRequire } from 'node:module';
+
+/** passport-openidconnect (no type definitions): the strategy class and what a run of it ends in. */
+type PassportOutcome = { kind: 'redirect'; url: string } | { kind: 'success'; user: { iss: string; sub: string; name?: string } } | { kind: 'fail' | 'error'; reason: unknown };
+const OpenIDConnectStrategy = createRequire(import.meta.url)('passport-openidconnect') as new (options: Record<string, unknown>, verify: (...args: any[]) => void) => object;
 
 const shopUri = (id: string) => `https://${id}.shop.test/cb`;
 
@@ -24,6 +30,7 @@ function withClientKinds(seeds: PartnerSeed[]): PartnerSeed[] {
           clients: [
             ...p.clients,
             { client_id: 'alpha-nonce', client_secret: 'alpha-nonce-secret-0123456789abcdef', redirect_uris: [shopUri('alpha-nonce')], token_endpoint_auth_method: 'client_secret_basic', nonce_instead_of_pkce: true },
+            { client_id: 'alpha-passport', client_secret: 'alpha-passport-secret-0123456789abcdef', redirect_uris: [shopUri('alpha-passport')], token_endpoint_auth_method: 'client_secret_post', nonce_instead_of_pkce: true },
             { client_id: 'alpha-spa', redirect_uris: [shopUri('alpha-spa')], token_endpoint_auth_method: 'none' },
             { client_id: 'alpha-spa-flagged', redirect_uris: [shopUri('alpha-spa-flagged')], token_endpoint_auth_method: 'none', nonce_instead_of_pkce: true },
           ],
@@ -100,6 +107,56 @@ describe('e2e: client kinds (PKCE, nonce instead of PKCE, public clients)', func
       assert.equal(created.status, 201, JSON.stringify(created.body));
       assert.equal(created.body.nonce_instead_of_pkce, true);
       assert.ok(created.body.client_secret, 'a confidential client: a secret');
+    });
+  });
+
+  describe('a shop on passport-openidconnect (which cannot send PKCE)', () => {
+    /** The shop's strategy, as its README configures it, with `nonce: true`; verify(issuer, profile, done). */
+    function strategyFor(clientId: string, secret: string) {
+      const issuer = suite.gw.issuer;
+      return new OpenIDConnectStrategy(
+        { issuer, authorizationURL: `${issuer}/auth`, tokenURL: `${issuer}/token`, userInfoURL: `${issuer}/me`, clientID: clientId, clientSecret: secret, callbackURL: shopUri(clientId), scope: 'profile', nonce: true },
+        (iss: string, profile: { id: string; displayName?: string }, done: (err: unknown, user: unknown) => void) => done(null, { iss, sub: profile.id, name: profile.displayName }),
+      );
+    }
+
+    /** One pass through the strategy, as passport.authenticate would run it, with the shop's session. */
+    function run(strategy: object, req: Record<string, unknown>): Promise<PassportOutcome> {
+      return new Promise((resolve) => {
+        const s = Object.create(strategy);
+        s.redirect = (url: string) => resolve({ kind: 'redirect', url });
+        s.success = (user: { iss: string; sub: string }) => resolve({ kind: 'success', user });
+        s.fail = (reason: unknown) => resolve({ kind: 'fail', reason });
+        s.error = (reason: unknown) => resolve({ kind: 'error', reason });
+        s.authenticate(req, {});
+      });
+    }
+
+    async function signIn(clientId: string, secret: string): Promise<{ start: URL; end: PassportOutcome }> {
+      const strategy = strategyFor(clientId, secret);
+      const session = {};
+      const started = await run(strategy, { query: {}, session });
+      assert.equal(started.kind, 'redirect');
+      const start = new URL((started as { url: string }).url);
+      const callback = await outcome(suite.gw.shops[clientId]!, new URL(`${start.href}&provider=weibo`));
+      return { start, end: await run(strategy, { query: Object.fromEntries(callback.searchParams), session }) };
+    }
+
+    it('registered "nonce instead of PKCE": the shop signs the shopper in (nonce sent and checked, no PKCE)', async () => {
+      const { start, end } = await signIn('alpha-passport', 'alpha-passport-secret-0123456789abcdef');
+      assert.equal(start.searchParams.get('code_challenge'), null, 'the library sends no PKCE');
+      assert.ok(start.searchParams.get('nonce'), 'it sends a nonce');
+      assert.equal(end.kind, 'success', JSON.stringify(end));
+      const user = (end as { user: { iss: string; sub: string; name?: string } }).user;
+      assert.equal(user.iss, suite.gw.issuer);
+      assert.ok(user.sub);
+      assert.match(user.name ?? '', /^client-/, `the profile from userinfo: ${JSON.stringify(user)}`);
+    });
+
+    it('an ordinary client: the same library is refused (PKCE required)', async () => {
+      const { end } = await signIn('alpha-post', 'alpha-post-secret-0123456789abcdef');
+      assert.equal(end.kind, 'error', JSON.stringify(end));
+      assert.equal((end as { reason: { code?: string } }).reason.code, 'invalid_request', 'the library reports the refusal');
     });
   });
 
