@@ -18,6 +18,7 @@ import type { SigningKeys } from './secrets.ts';
 import type { CookieSigner } from '../http/cookie-signer.ts';
 import { assertRefreshAllowed, interactionPolicyWithLifecycle } from './lifecycle-checks.ts';
 import { NONCE_INSTEAD_OF_PKCE, pkceRequired } from './pkce-policy.ts';
+import { clientBasedCors } from './client-cors.ts';
 
 export interface OidcOptions {
   issuer: string;
@@ -89,6 +90,7 @@ export function createOidcProvider(o: OidcOptions): Provider {
     extraParams: ['provider'],
     clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'],
     pkce: { required: pkceRequired },
+    clientBasedCORS: clientBasedCors,
     allowOmittingSingleRegisteredRedirectUri: false,
     issueRefreshToken: async (_ctx, client, code) => client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access'),
     rotateRefreshToken: () => true,

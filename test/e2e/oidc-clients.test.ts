@@ -169,6 +169,31 @@ describe('e2e: client kinds (PKCE, nonce instead of PKCE, public clients)', func
       assert.ok(tokens.access_token && tokens.claims()!.sub);
     });
 
+    it('the app redeems its code from its page: /token answers its own origin (CORS) and refuses any other', async () => {
+      const shop = suite.gw.shops['alpha-spa']!;
+      const redeemFrom = async (origin: string) => {
+        const req = await authRequest(shop, { provider: 'weibo' });
+        const callback = await outcome(shop, req.url);
+        return fetch(`${suite.gw.issuer}/token`, {
+          method: 'POST',
+          headers: { origin, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+          body: new URLSearchParams({ grant_type: 'authorization_code', client_id: 'alpha-spa', code: callback.searchParams.get('code')!, redirect_uri: shop.redirectUri, code_verifier: req.verifier }),
+        });
+      };
+      const own = await redeemFrom('https://alpha-spa.shop.test');
+      assert.equal(own.status, 200, JSON.stringify(await own.clone().json()));
+      assert.equal(own.headers.get('access-control-allow-origin'), 'https://alpha-spa.shop.test');
+      const foreign = await redeemFrom('https://evil.example');
+      assert.equal(foreign.status, 400);
+      assert.equal(foreign.headers.get('access-control-allow-origin'), null);
+      const confidential = await fetch(`${suite.gw.issuer}/token`, {
+        method: 'POST',
+        headers: { origin: 'https://alpha-basic.shop.test', 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from('alpha-basic:alpha-basic-secret-0123456789abcdef').toString('base64')}` },
+        body: new URLSearchParams({ grant_type: 'authorization_code', code: 'x', redirect_uri: 'https://alpha-basic.shop.test/cb', code_verifier: oidc.randomPKCECodeVerifier() }),
+      });
+      assert.equal(confidential.headers.get('access-control-allow-origin'), null, 'a confidential client\'s secret never goes through a browser');
+    });
+
     it('without PKCE the request is refused', async () => {
       const shop = suite.gw.shops['alpha-spa']!;
       const { url, state } = request(shop, { nonce: oidc.randomNonce() });
