@@ -95,7 +95,7 @@ export abstract class BrokerStrategy extends OAuth2Strategy {
   }
 
   /** passport-oauth2 hook: the provider's re-authentication parameters when the broker asks for them. */
-  override authorizationParams(options: any): object {
+  override authorizationParams(options: { reauthenticate?: boolean } | undefined): object {
     return options?.reauthenticate && this.descriptor.reauthentication ? { ...this.descriptor.reauthentication } : {};
   }
 

@@ -5,10 +5,10 @@
 // redirect origins, for pages that read the profile with the access token. The authorization endpoint is
 // a navigation, never a CORS request.
 
-import type { KoaContextWithOIDC } from 'oidc-provider';
+import type { Configuration } from 'oidc-provider';
 
-export function clientBasedCors(ctx: KoaContextWithOIDC, origin: string, client: any): boolean {
+export const clientBasedCors: NonNullable<Configuration['clientBasedCORS']> = (ctx, origin, client) => {
   if (origin === 'null') return false;
   if (ctx.oidc.route !== 'userinfo' && client.clientAuthMethod !== 'none') return false;
-  return (client.redirectUris as string[]).some((uri) => URL.parse(uri)?.origin === origin);
-}
+  return (client.redirectUris ?? []).some((uri) => URL.parse(uri)?.origin === origin);
+};

@@ -4,7 +4,7 @@
 // sends no code_challenge; the nonce goes into the ID token, where its library checks it. A public client
 // (`token_endpoint_auth_method: none`) always needs PKCE, whatever its metadata says.
 
-import { errors, type KoaContextWithOIDC } from 'oidc-provider';
+import { errors, type Configuration } from 'oidc-provider';
 
 /** The client metadata field that registers a confidential client as "nonce instead of PKCE". */
 export const NONCE_INSTEAD_OF_PKCE = 'nonce_instead_of_pkce';
@@ -15,11 +15,11 @@ export function nonceInsteadOfPkce(metadata: Record<string, unknown>): boolean {
 }
 
 /** oidc-provider's `pkce.required`, asked only for an authorization request without code_challenge. */
-export function pkceRequired(ctx: KoaContextWithOIDC, client: any): boolean {
+export const pkceRequired: NonNullable<NonNullable<Configuration['pkce']>['required']> = (ctx, client) => {
   if (!nonceInsteadOfPkce(client.metadata())) return true;
   const nonce = ctx.oidc.params?.nonce;
   if (typeof nonce !== 'string' || nonce.length === 0) {
     throw new errors.InvalidRequest('this client must send a nonce when it does not use PKCE');
   }
   return false;
-}
+};
