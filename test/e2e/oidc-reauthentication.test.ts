@@ -165,5 +165,22 @@ describe('e2e: prompt and max_age at first- and third-party shops', function () 
         weibo.setAutoApprove(undefined);
       }
     });
+
+    it('from the chooser too (no provider hint): prompt=login sends forcelogin, an ordinary sign-in does not', async () => {
+      const shop = suite.gw.shops['alpha-basic']!;
+      const browser = new TestBrowser();
+      const login = `reauth-${++n}`;
+      for (const [params, expected] of [[{}, null], [{ prompt: 'login' }, 'true']] as const) {
+        const request = await authRequest(shop, params);
+        const chooser = await browser.go(request.url, { stopAt: atShop(shop) });
+        assert.equal(chooser.status, 200, 'the chooser');
+        const atWeibo = await browser.click(chooser, '/start/weibo', atShop(shop));
+        assert.ok(atWeibo.url.href.startsWith(weiboAuthorize()), atWeibo.url.href);
+        assert.equal(atWeibo.url.searchParams.get('forcelogin'), expected);
+        const back = await approveAtProvider(browser, atWeibo, login, shop);
+        assert.equal(back.status, 0);
+        await redeem(shop, back.url, request);
+      }
+    });
   });
 });
