@@ -136,6 +136,23 @@ describe('e2e: prompt and max_age at first- and third-party shops', function () 
     });
   }
 
+  it('auth_time is the moment of the sign-in, not of the consent given after it', async () => {
+    const shop = suite.gw.shops['gamma-basic']!;
+    const browser = new TestBrowser();
+    const login = `reauth-${++n}`;
+    const request = await authRequest(shop, { provider: 'weibo', prompt: 'login consent' });
+    let page = await browser.go(request.url, { stopAt: atShop(shop) });
+    page = await approveAtProvider(browser, page, login, shop);
+    assert.match(page.html, /\/consent"/, 'the consent page');
+    const signedInBy = Math.floor(Date.now() / 1000);
+    // The shopper reads the consent page into the next second.
+    await new Promise((resolve) => setTimeout(resolve, 1050 - (Date.now() % 1000)));
+    const back = await browser.submit(page, {}, '/consent', atShop(shop));
+    assert.equal(back.status, 0);
+    const claims = (await redeem(shop, back.url, request)).claims()!;
+    assert.ok(Number(claims.auth_time) <= signedInBy, `auth_time ${claims.auth_time} is the sign-in (by ${signedInBy}), not the consent`);
+  });
+
   describe('forced re-authentication reaches the provider (Weibo forcelogin)', () => {
     it('a shopper signed in at Weibo passes straight through until the shop forces a new sign-in; then Weibo asks again', async () => {
       const weibo = suite.gw.emulators.weibo!.emulator;
