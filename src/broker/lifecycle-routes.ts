@@ -141,6 +141,7 @@ export function lifecycleRoutes(ctx: LoginContext): Router {
       partnerId: h.partner.id,
       clientId: String(h.interaction.params.client_id),
       accountId: h.account.id,
+      reauthenticate: forcesReauthentication(h.interaction.prompt),
     });
     res.redirect(303, url);
   });
