@@ -9,6 +9,8 @@ import assert from 'node:assert/strict';
 import { TestBrowser, type Page } from '../support/browser.ts';
 import { approveAtProvider, atShop, authRequest, redeem, gatewayPerSuite, type TestShop } from '../support/gateway.ts';
 import { FORCED_LOGIN_NOTICE } from '../../providers/weibo/emulator-authorize.ts';
+import { ManualClock } from '../../src/clock.ts';
+import type { PartnerSeed } from '../../src/partners/partners.ts';
 
 interface Variant {
   name: string;
@@ -199,5 +201,39 @@ describe('e2e: prompt and max_age at first- and third-party shops', function () 
         await redeem(shop, back.url, request);
       }
     });
+  });
+});
+
+describe('e2e: forced re-authentication during a migration (QQ in grace at alpha)', function () {
+  const clock = new ManualClock('2013-09-01T10:00:00+08:00');
+  const qqEnding = (seeds: PartnerSeed[]) =>
+    seeds.map((p) =>
+      p.id !== 'alpha'
+        ? p
+        : { ...p, integrations: p.integrations.map((i) => (i.provider === 'qq' ? { ...i, cutoffAt: Date.parse('2013-09-25T00:00+08:00'), graceEndsAt: Date.parse('2013-10-25T00:00+08:00') } : i)) },
+    );
+  const suite = gatewayPerSuite({ clock, partners: qqEnding });
+
+  it('prompt=login: the replacement linked while migrating (Weibo) is asked to sign the shopper in again', async () => {
+    const shop = suite.gw.shops['alpha-basic']!;
+    clock.set('2013-09-10T10:00:00+08:00');
+    const first = await authRequest(shop, { provider: 'qq' });
+    const qqBrowser = new TestBrowser();
+    const signedIn = await approveAtProvider(qqBrowser, await qqBrowser.go(first.url, { stopAt: atShop(shop) }), 'reauth-qq-only', shop);
+    const before = (await redeem(shop, signedIn.url, first)).claims()!;
+
+    clock.set('2013-10-01T10:00:00+08:00');
+    const browser = new TestBrowser();
+    browser.acceptLanguage = 'en';
+    const request = await authRequest(shop, { prompt: 'login' });
+    const chooser = await browser.go(request.url, { stopAt: atShop(shop) });
+    const migrate = await approveAtProvider(browser, await browser.click(chooser, '/migrate/qq', atShop(shop)), 'reauth-qq-only', shop);
+    assert.match(migrate.html, /data-link="weibo"/, 'the migration page offers Weibo');
+    const atWeibo = await browser.click(migrate, '/link/weibo', atShop(shop));
+    assert.ok(atWeibo.url.href.startsWith(`${suite.gw.emulators.weibo!.url}/oauth2/authorize`), atWeibo.url.href);
+    assert.equal(atWeibo.url.searchParams.get('forcelogin'), 'true');
+    const back = await approveAtProvider(browser, atWeibo, 'reauth-qq-only-weibo', shop);
+    assert.equal(back.status, 0, 'back at the shop');
+    assert.equal((await redeem(shop, back.url, request)).claims()!.sub, before.sub, 'the same shop account');
   });
 });
