@@ -11,7 +11,7 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import { GatewayError } from '../errors.ts';
 
 /** The endpoints that accept POST this way (oidc-provider's default routes). */
-export const POST_AS_GET_PATHS = ['/auth', '/session/end'] as const;
+const POST_AS_GET_PATHS = ['/auth', '/session/end'] as const;
 
 /** Form bodies larger than this are refused: the parameters must fit in the URL of the GET that follows. */
 const MAX_FORM_BYTES = 8 * 1024;
@@ -20,9 +20,9 @@ export function postAsGet(): Router {
   const router = express.Router({ strict: true });
   const form = express.urlencoded({ extended: false, limit: MAX_FORM_BYTES, parameterLimit: 100 });
   const refuse = (message: string, status = 400) => new GatewayError('ERR_VALIDATION', message, { status });
-  router.post([...POST_AS_GET_PATHS], (req: Request, _res: Response, next: NextFunction) => {
+  router.post([...POST_AS_GET_PATHS], (req: Request, res: Response, next: NextFunction) => {
     if (!req.is('application/x-www-form-urlencoded')) return next(refuse(`POST ${req.path} takes an application/x-www-form-urlencoded form`));
-    form(req, _res, (err?: unknown) => next(err ? refuse(`the form posted to ${req.path} is too large or malformed`, (err as { status?: number }).status ?? 400) : undefined));
+    form(req, res, (err?: unknown) => next(err ? refuse(`the form posted to ${req.path} is too large or malformed`, (err as { status?: number }).status ?? 400) : undefined));
   });
   router.post([...POST_AS_GET_PATHS], (req: Request, res: Response) => {
     const query = new URLSearchParams();
