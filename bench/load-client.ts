@@ -5,7 +5,7 @@
 
 import { createHash, randomBytes } from 'node:crypto';
 import http from 'node:http';
-import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
+import { createLocalJWKSet, jwtVerify, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
 import { BENCH_CLIENT } from './bench-partner.ts';
 
 export interface Target {
@@ -13,7 +13,8 @@ export interface Target {
   issuer: string;
   /** Extra authorization parameters (Denglu: `provider=weibo`). */
   extraParams: Record<string, string>;
-  jwks: ReturnType<typeof createLocalJWKSet>;
+  /** The shop's view of the issuer's keys: fetched once, or cached and refetched (bench/key-rotation.ts). */
+  jwks: JWTVerifyGetKey;
 }
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
@@ -50,7 +51,10 @@ class Jar {
   readonly #byHost = new Map<string, Map<string, string>>();
   store(host: string, setCookie: string[]): void {
     let jar = this.#byHost.get(host);
-    if (!jar) this.#byHost.set(host, (jar = new Map()));
+    if (!jar) {
+      jar = new Map();
+      this.#byHost.set(host, jar);
+    }
     for (const line of setCookie) {
       const first = line.slice(0, line.indexOf(';') === -1 ? line.length : line.indexOf(';'));
       const eq = first.indexOf('=');

@@ -55,7 +55,9 @@ export function serveMetrics(costs: RequestCosts, extra: () => Promise<Record<st
   }).observe({ entryTypes: ['gc'] });
   const server = createServer(async (req, res) => {
     if (req.url === '/costs/start' || req.url === '/costs/stop') {
-      const body = req.url === '/costs/start' ? (costs.start(), {}) : costs.stop();
+      let body: object = {};
+      if (req.url === '/costs/start') costs.start();
+      else body = costs.stop();
       res.setHeader('content-type', 'application/json');
       res.end(JSON.stringify(body));
       return;

@@ -20,6 +20,7 @@ import { renderMarkdown } from './report.ts';
 import { gatewayNodeFlags } from './node-flags.ts';
 import type { RouteCost } from './request-costs.ts';
 import { readCpuTimes, stealPercent, type CpuTimes } from './host-steal.ts';
+import { ROTATION_LEAD_SECONDS, rotationCheck, type RotationCheck } from './key-rotation.ts';
 
 interface Options {
   smoke: boolean;
@@ -299,6 +300,7 @@ async function startDenglu(o: Options, dataDir: string, users: number): Promise<
     DATA_DIR: dataDir,
     SANDBOX: 'false',
     LOG_LEVEL: 'warn',
+    KEY_PUBLISH_LEAD_SECONDS: String(ROTATION_LEAD_SECONDS),
     BENCH_PROVIDER: provider,
     [`${prefix}_CLIENT_ID`]: credentials.BENCH_CLIENT_ID,
     [`${prefix}_CLIENT_SECRET`]: credentials.BENCH_CLIENT_SECRET,
@@ -347,6 +349,7 @@ async function main(): Promise<void> {
   const measured: Measured[] = [];
   let sessionBytes: { bytesPerSession: number; sessions: number; ephemeralBytes: number } | undefined;
   let costs: { denglu: Costs; baseline?: Costs } | undefined;
+  let rotation: RotationCheck | undefined;
   try {
     // 1. Denglu vs baseline, interleaved round by round.
     const stack = await startDenglu(o, join(work, 'main'), 1000);
@@ -371,6 +374,9 @@ async function main(): Promise<void> {
       if (o.costSeconds > 0) {
         costs = { denglu: await costBreakdown(stack.dengluTarget, stack.denglu, stack.emulator, o), ...(o.dengluOnly ? {} : { baseline: await costBreakdown(baselineTarget, baseline, undefined, o) }) };
       }
+      progress('signing key rotation check: two rotations during one window');
+      rotation = await rotationCheck(stack.dengluTarget, Math.max(...o.concurrency), o.duration);
+      done(`key rotation check · ${rotation.logins} logins, ${rotation.rotations} rotations, ${rotation.verificationFailures} verification failures, ${rotation.otherErrors} other errors`);
       const m = await metrics(stack.denglu, 'stats');
       const oidc = m.store?.oidc ?? { bytes: 0, documents: 0 };
       const flows = m.store?.flows ?? { bytes: 0, documents: 0 };
@@ -470,6 +476,7 @@ async function main(): Promise<void> {
             { name: `longest event-loop stall at ${top.accounts.toLocaleString('en')} accounts (ms, all rounds)`, value: top.maxStallMs, target: '≤ 50', met: top.maxStallMs <= 50 },
           ]
         : []),
+      ...(rotation ? [{ name: `ID tokens a JWKS-caching shop failed to verify during ${rotation.rotations} key rotations (of ${rotation.logins})`, value: rotation.verificationFailures + rotation.otherErrors, target: '0', met: rotation.rotations === 2 && rotation.verificationFailures + rotation.otherErrors === 0 }] : []),
       ...(sessionBytes ? [{ name: 'store bytes per active session', value: sessionBytes.bytesPerSession, target: '≤ 2048', met: sessionBytes.bytesPerSession <= 2048 }] : []),
     ];
     const result = {
@@ -484,6 +491,7 @@ async function main(): Promise<void> {
       peakRssMb,
       sessionBytes,
       costs,
+      rotation,
       targets,
       rounds: measured,
     };

@@ -32,6 +32,8 @@ export const SETTINGS: readonly SettingDoc[] = [
   { env: 'ADMIN_RATE_LIMIT', default: '300', description: 'Admin API requests allowed per minute from one IP address (1–100000); more get 429 with Retry-After.' },
   { env: 'MAIL_SMTP_URL', default: '(none: the sandbox outbox)', description: 'SMTP server for email verification and password-reset mail, e.g. `smtps://user:password@smtp.example.com:465` (sent with nodemailer; `smtp://` must offer STARTTLS in production). Unset outside production, mail is kept in the sandbox outbox at `/sandbox/outbox` instead of being sent. Required in production.', secret: true },
   { env: 'MAIL_FROM', default: 'Denglu <no-reply@localhost>', description: 'Sender of Denglu\'s mail, e.g. `Denglu <no-reply@login.example.com>`. Required in production.' },
+  { env: 'KEY_PUBLISH_LEAD_SECONDS', default: '600', description: 'How long a new ID token signing key is published in the JWKS (`/jwks`) before a rotation may make it sign (0–604800 seconds), so shops that cache the JWKS know it first: at least how long shops keep a JWKS without refetching (jose: 30 s after an unknown `kid`, 10 minutes otherwise). An earlier rotation is refused unless forced.' },
+  { env: 'KEY_ROTATION_DAYS', default: '0 (off)', description: 'Rotate the ID token signing key on a schedule: after this many days of signing (1–3650) the next key takes over (checked every minute). 0: only on request (`denglu keys rotate`, `POST /api/admin/keys/rotate`).' },
   { env: 'DENGLU_URL', default: 'http://localhost:3000', description: 'Gateway the `denglu` command line talks to (same as `--url`). Not read by the gateway.' },
   { env: 'DENGLU_TOKEN', default: '(none)', description: 'Admin API token the `denglu` command line sends (same as `--token`): the operator token or a partner manager token `<managerId>.<secret>`. Not read by the gateway.', secret: true },
   { env: 'WEIBO_CLIENT_ID', default: '(sandbox app)', description: 'Weibo App Key.' },
@@ -44,6 +46,15 @@ export const SETTINGS: readonly SettingDoc[] = [
   { env: 'SOHU_CLIENT_ID', default: '(sandbox app)', description: 'Sohu consumer key.' },
   { env: 'SOHU_CLIENT_SECRET', default: '(sandbox app)', description: 'Sohu consumer secret.', secret: true },
   { env: 'SOHU_BASE_URL', default: 'https://api.t.sohu.com', description: 'Sohu API base URL.' },
+  { env: 'TRUST_PROXY', default: '(none)', description: 'The TLS-terminating reverse proxies whose `X-Forwarded-For`/`-Proto`/`-Host` are believed: `loopback`, addresses and CIDR ranges separated by commas (also `linklocal`, `uniquelocal`), or the number of proxy hops. Express and the OpenID Provider both follow it. Production with an https issuer needs it, or `TLS_CERT_FILE`.' },
+  { env: 'TLS_CERT_FILE', default: '(none: plain http)', description: 'PEM certificate chain to serve https directly, without a proxy (with `TLS_KEY_FILE`).' },
+  { env: 'TLS_KEY_FILE', default: '(none)', description: 'PEM private key of `TLS_CERT_FILE` (the file is secret: readable by the service user only).' },
+  { env: 'HTTP_HEADERS_TIMEOUT_MS', default: '10000', description: 'Time a client has to send its request headers (1000–120000 ms); slower connections are closed.' },
+  { env: 'HTTP_REQUEST_TIMEOUT_MS', default: '30000', description: 'Time a client has to send its whole request (1000–600000 ms, at least the headers timeout).' },
+  { env: 'HTTP_KEEP_ALIVE_TIMEOUT_MS', default: '5000', description: 'How long an idle keep-alive connection stays open (1000–600000 ms). Behind a proxy keeping upstream connections, make it longer than the proxy\'s idle timeout.' },
+  { env: 'HTTP_MAX_CONNECTIONS', default: '1024', description: 'Connections open at once; more are refused at once.' },
+  { env: 'HTTP_MAX_HEADER_BYTES', default: '16384', description: 'Largest request header block in bytes (1024–65536); larger requests get 431.' },
+  { env: 'HTTP_MAX_HEADERS_COUNT', default: '100', description: 'Request headers read per request (10–2000); more are ignored.' },
 ];
 
 /** Values the gateway uses when a variable is unset (development). */
@@ -63,6 +74,15 @@ export const DEFAULTS = {
   /** Largest admin API request body. */
   adminBodyLimit: '32kb',
   mailFrom: 'Denglu <no-reply@localhost>',
+  /** A new signing key is published this long before it may sign. */
+  keyPublishLeadSeconds: 600,
   /** Where the `denglu` command line looks for the gateway. */
   cliUrl: 'http://localhost:3000',
+  /** HTTP server limits (src/http/gateway-server.ts). */
+  httpHeadersTimeoutMs: 10_000,
+  httpRequestTimeoutMs: 30_000,
+  httpKeepAliveTimeoutMs: 5_000,
+  httpMaxConnections: 1024,
+  httpMaxHeaderBytes: 16 * 1024,
+  httpMaxHeadersCount: 100,
 } as const;

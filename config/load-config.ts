@@ -7,7 +7,9 @@ import { parseInstant } from '../src/time/instant.ts';
 import type { EpochMs } from '../src/clock.ts';
 import { GatewayError } from '../src/errors.ts';
 import { DEFAULTS } from './defaults.ts';
-import { SANDBOX_OPERATOR_TOKEN } from './sandbox-seed.ts';
+import { SANDBOX_OPERATOR_TOKEN, SANDBOX_SHOPS } from './sandbox-seed.ts';
+import { isBadPort, portOf, portRangeProblem } from './bad-ports.ts';
+import { parseTrustProxy, type TrustProxy } from './trust-proxy.ts';
 
 export interface Config {
   production: boolean;
@@ -31,6 +33,13 @@ export interface Config {
     /** Requests per minute and IP address. */
     rateLimitPerMinute: number;
   };
+  /** ID token signing keys (src/oidc/signing-keys.ts). */
+  keys: {
+    /** A new key is published this long before a rotation may make it sign. */
+    publishLeadSeconds: number;
+    /** Scheduled rotation period; undefined: rotate only on request. */
+    rotationDays: number | undefined;
+  };
   /** Outgoing mail (src/mail/mailer.ts): SMTP, or the sandbox outbox when no server is set. */
   mail: { smtpUrl: string | undefined; from: string; requireTls: boolean };
   /** Providers this deployment can reach, by id. */
@@ -44,6 +53,27 @@ export interface Config {
     /** Emulator base URL by provider id. */
     emulatorUrls: Record<string, string>;
   };
+  /** Proxies whose X-Forwarded-* headers are believed (express `trust proxy`; oidc-provider follows it). */
+  trustProxy: TrustProxy;
+  /** Serve https directly with this certificate and key (PEM files); undefined = plain http. */
+  tls: { certFile: string; keyFile: string } | undefined;
+  /** Limits of the gateway's HTTP server (src/http/gateway-server.ts). */
+  http: HttpLimits;
+}
+
+export interface HttpLimits {
+  /** Time allowed to send the request headers. */
+  headersTimeoutMs: number;
+  /** Time allowed to send the whole request. */
+  requestTimeoutMs: number;
+  /** How long an idle keep-alive connection stays open. */
+  keepAliveTimeoutMs: number;
+  /** Connections open at once; more are refused. */
+  maxConnections: number;
+  /** Largest request header block, in bytes. */
+  maxHeaderBytes: number;
+  /** Headers read per request; more are ignored. */
+  maxHeadersCount: number;
 }
 
 export class ConfigError extends GatewayError {
@@ -59,8 +89,6 @@ export class ConfigError extends GatewayError {
 export function sandboxCredentials(providerId: string): { clientId: string; clientSecret: string } {
   return { clientId: `denglu-sandbox-${providerId}`, clientSecret: `sandbox-secret-${providerId}-not-for-production` };
 }
-
-const LOOPBACK = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\]|0\.0\.0\.0)$/i;
 
 export function loadConfig(input: {
   env: Record<string, string | undefined>;
@@ -137,6 +165,8 @@ export function loadConfig(input: {
   const mailFrom = env.MAIL_FROM || DEFAULTS.mailFrom;
   if (!/^[^\r\n]*<?[^\s@<>]+@[^\s@<>]+>?$/.test(mailFrom)) problems.push(`MAIL_FROM must be an address like "Denglu <no-reply@example.com>" (got ${JSON.stringify(mailFrom)})`);
   const adminRateLimit = int('ADMIN_RATE_LIMIT', DEFAULTS.adminRateLimitPerMinute, 1, 100000);
+  const keyPublishLeadSeconds = int('KEY_PUBLISH_LEAD_SECONDS', DEFAULTS.keyPublishLeadSeconds, 0, 7 * 24 * 3600);
+  const keyRotationDays = int('KEY_ROTATION_DAYS', 0, 0, 3650);
   let now: EpochMs | undefined;
   const nowArg = argValue(input.argv ?? [], '--now');
   const nowRaw = nowArg ?? env.SANDBOX_NOW;
@@ -172,10 +202,10 @@ export function loadConfig(input: {
     if (production) {
       if (!clientId) problems.push(`${prefix}_CLIENT_ID is required in production (the sandbox app is refused)`);
       if (clientSecret === sandbox.clientSecret) problems.push(`${prefix}_CLIENT_SECRET is the sandbox secret; use the real one in production`);
+      // Any https endpoint is accepted (an operator may run a relay whose CA is in NODE_EXTRA_CA_CERTS).
       for (const u of Object.values(baseUrls)) {
-        const parsed = new URL(u);
-        if (parsed.protocol !== 'https:' || LOOPBACK.test(parsed.hostname)) {
-          problems.push(`${prefix}_BASE_URL points at ${u}, an emulator or plain-http endpoint; production needs the provider's https endpoint`);
+        if (new URL(u).protocol !== 'https:') {
+          problems.push(`${prefix}_BASE_URL points at ${u}, a plain-http endpoint (an emulator?); production needs the provider's https endpoint`);
           break;
         }
       }
@@ -195,6 +225,49 @@ export function loadConfig(input: {
     if (Object.keys(providers).length === 0) problems.push('no provider is configured: set <PROVIDER>_CLIENT_ID and _CLIENT_SECRET for at least one');
   }
 
+  // Behind a proxy, and the limits of the HTTP server.
+  const trust = parseTrustProxy(env.TRUST_PROXY);
+  if ('problem' in trust) problems.push(trust.problem);
+  const trustProxy = 'value' in trust ? trust.value : false;
+  const certFile = env.TLS_CERT_FILE || undefined;
+  const keyFile = env.TLS_KEY_FILE || undefined;
+  if (Boolean(certFile) !== Boolean(keyFile)) problems.push('TLS_CERT_FILE and TLS_KEY_FILE must be set together');
+  const tls = certFile && keyFile ? { certFile, keyFile } : undefined;
+  if (production && issuer.startsWith('https://') && trustProxy === false && !tls) {
+    problems.push(
+      'DENGLU_ISSUER is https but Denglu would serve plain http and believe no proxy: set TRUST_PROXY to the TLS-terminating proxy in front of it (e.g. loopback), or TLS_CERT_FILE and TLS_KEY_FILE to serve https itself',
+    );
+  }
+  const http: HttpLimits = {
+    headersTimeoutMs: int('HTTP_HEADERS_TIMEOUT_MS', DEFAULTS.httpHeadersTimeoutMs, 1000, 120000),
+    requestTimeoutMs: int('HTTP_REQUEST_TIMEOUT_MS', DEFAULTS.httpRequestTimeoutMs, 1000, 600000),
+    keepAliveTimeoutMs: int('HTTP_KEEP_ALIVE_TIMEOUT_MS', DEFAULTS.httpKeepAliveTimeoutMs, 1000, 600000),
+    maxConnections: int('HTTP_MAX_CONNECTIONS', DEFAULTS.httpMaxConnections, 1, 1000000),
+    maxHeaderBytes: int('HTTP_MAX_HEADER_BYTES', DEFAULTS.httpMaxHeaderBytes, 1024, 65536),
+    maxHeadersCount: int('HTTP_MAX_HEADERS_COUNT', DEFAULTS.httpMaxHeadersCount, 10, 2000),
+  };
+  if (http.headersTimeoutMs > http.requestTimeoutMs) {
+    problems.push(`HTTP_HEADERS_TIMEOUT_MS (${http.headersTimeoutMs}) must not exceed HTTP_REQUEST_TIMEOUT_MS (${http.requestTimeoutMs})`);
+  }
+
+  // Ports browsers and fetch refuse, wherever they are configured.
+  if (isBadPort(port)) problems.push(portRangeProblem('PORT', port, 1)!);
+  const urlSettings: [string, string | undefined][] = [['DENGLU_ISSUER', env.DENGLU_ISSUER ? issuer : undefined]];
+  for (const d of input.descriptors) urlSettings.push([`${d.id.toUpperCase()}_BASE_URL`, env[`${d.id.toUpperCase()}_BASE_URL`]]);
+  for (const [name, value] of urlSettings) {
+    if (!value || !URL.canParse(value)) continue;
+    const problem = portRangeProblem(name, portOf(new URL(value)), 1);
+    if (problem) problems.push(problem);
+  }
+  if (sandboxEnabled) {
+    for (const problem of [
+      portRangeProblem(`SANDBOX_EMULATOR_PORT${env.SANDBOX_EMULATOR_PORT ? '' : ' (PORT+1 by default)'}`, emulatorPort, input.descriptors.length),
+      portRangeProblem(`SANDBOX_SHOP_PORT${env.SANDBOX_SHOP_PORT ? '' : ' (PORT+100 by default)'}`, shopPort, SANDBOX_SHOPS.length),
+    ]) {
+      if (problem) problems.push(problem);
+    }
+  }
+
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     production,
@@ -210,9 +283,13 @@ export function loadConfig(input: {
     sessionTtlSeconds,
     accountReauthSeconds,
     mail: { smtpUrl, from: mailFrom, requireTls: production },
+    keys: { publishLeadSeconds: keyPublishLeadSeconds, rotationDays: keyRotationDays || undefined },
     admin: { operatorToken: operatorToken ?? SANDBOX_OPERATOR_TOKEN, rateLimitPerMinute: adminRateLimit },
     providers,
     sandbox: { enabled: sandboxEnabled, now, emulatorPort, shopPort, emulatorUrls },
+    trustProxy,
+    tls,
+    http,
   };
 }
 

@@ -21,9 +21,12 @@ import { providerOf } from './oidc/lifecycle-checks.ts';
 import { resumeInPlace, type ResumeInPlace } from './oidc/resume-in-place.ts';
 import { postAsGet } from './oidc/post-endpoints.ts';
 import { recordShopUse } from './accounts/shop-use.ts';
-import { loadCookieKeys, loadPairwiseSalt, loadSigningKeys } from './oidc/secrets.ts';
+import { loadCookieKeys, loadPairwiseSalt, type SigningKeys } from './oidc/secrets.ts';
+import { SigningKeyRing, keyPolicy } from './oidc/signing-keys.ts';
+import { ProviderHost } from './oidc/provider-host.ts';
 import { createRenderer, VIEWS_DIR } from './http/render.ts';
 import { securityHeaders } from './http/security.ts';
+import { forwardedAsTrusted } from './http/trusted-proxy.ts';
 import { CookieSigner } from './http/cookie-signer.ts';
 import { errorHandler, notFound } from './http/error-handler.ts';
 import { providerStylesheet } from './http/provider-styles.ts';
@@ -54,8 +57,11 @@ export interface AppDeps {
 
 export interface DengluApp {
   app: Express;
-  oidc: OidcProvider;
+  /** The OpenID Provider serving requests now (a key rotation replaces it, src/oidc/provider-host.ts). */
+  readonly oidc: OidcProvider;
   broker: Broker;
+  /** ID token signing keys; `maintain()` belongs in the periodic sweep (removal, schedule, other gateways). */
+  signingKeys: SigningKeyRing;
 }
 
 export async function createApp(deps: AppDeps): Promise<DengluApp> {
@@ -85,7 +91,7 @@ export async function createApp(deps: AppDeps): Promise<DengluApp> {
   const secureCookies = config.issuer.startsWith('https://');
   const cookieKeys = await loadCookieKeys(store, config.cookieKeys);
   const cookieSigner = new CookieSigner(cookieKeys);
-  let oidc: OidcProvider | undefined;
+  let host: ProviderHost | undefined;
   let resume: ResumeInPlace | undefined;
   const login: LoginContext = {
     store,
@@ -97,51 +103,63 @@ export async function createApp(deps: AppDeps): Promise<DengluApp> {
     secureCookies,
     sealer: tokenSealer(cookieKeys),
     reauthAfterMs: config.accountReauthSeconds * 1000,
-    oidc: () => oidc!,
+    oidc: () => host!.provider,
     resume: (req, res, returnTo) => resume!(req, res, returnTo),
   };
   await ensureConsolePartner(store, clock, config.issuer, [...broker.configured()]);
 
   const methodIds = new Set(descriptors.keys());
-  oidc = createOidcProvider({
-    issuer: config.issuer,
-    store,
-    clock,
-    keys: await loadSigningKeys(store),
-    cookieSigner,
-    pairwiseSalt: await loadPairwiseSalt(store, config.pairwiseSalt),
-    sessionTtlSeconds: config.sessionTtlSeconds,
-    interactionTtlSeconds: Math.max(3600, config.flowTtlSeconds * 2),
-    renderer,
-    providerIds: methodIds,
-    configured: () => broker.configured(),
-    interactionUrl: interactionUrl(login),
-    secureCookies,
-  });
-  oidc.on('server_error', (_ctx, err) => log.error({ err: { message: err.message, stack: err.stack } }, 'oidc-provider server error'));
-  // Every authorization a shop receives (fresh sign-in or single sign-on) counts as use of that shop.
-  oidc.on('authorization.success', (ctx) => {
-    const { session, client } = ctx.oidc;
-    const partnerId = client ? clientPartnerId(client) : undefined;
-    const method = providerOf(session?.amr, methodIds);
-    if (!session?.accountId || !partnerId || !method) return;
-    recordShopUse(store, clock, session.accountId, partnerId, method).catch((err) =>
-      log.warn({ err: { message: (err as Error).message } }, 'could not record shop use'),
-    );
-  });
+  const signingKeys = await SigningKeyRing.open({ store, clock, log, policy: keyPolicy(config) });
+  const pairwiseSalt = await loadPairwiseSalt(store, config.pairwiseSalt);
+  // Everything done to a Provider instance happens in here: a key rotation builds a new one.
+  const buildOidc = (keys: SigningKeys): OidcProvider => {
+    const oidc = createOidcProvider({
+      issuer: config.issuer,
+      store,
+      clock,
+      keys,
+      cookieSigner,
+      pairwiseSalt,
+      sessionTtlSeconds: config.sessionTtlSeconds,
+      interactionTtlSeconds: Math.max(3600, config.flowTtlSeconds * 2),
+      renderer,
+      providerIds: methodIds,
+      configured: () => broker.configured(),
+      interactionUrl: interactionUrl(login),
+      secureCookies,
+    });
+    // Behind a reverse proxy: express and oidc-provider believe the same proxies (src/http/trusted-proxy.ts).
+    oidc.proxy = true;
+    oidc.on('server_error', (_ctx, err) => log.error({ err: { message: err.message, stack: err.stack } }, 'oidc-provider server error'));
+    // Every authorization a shop receives (fresh sign-in or single sign-on) counts as use of that shop.
+    oidc.on('authorization.success', (ctx) => {
+      const { session, client } = ctx.oidc;
+      const partnerId = client ? clientPartnerId(client) : undefined;
+      const method = providerOf(session?.amr, methodIds);
+      if (!session?.accountId || !partnerId || !method) return;
+      recordShopUse(store, clock, session.accountId, partnerId, method).catch((err) =>
+        log.warn({ err: { message: (err as Error).message } }, 'could not record shop use'),
+      );
+    });
+    return oidc;
+  };
+  host = new ProviderHost(buildOidc, signingKeys.jwks());
+  signingKeys.onChange((keys) => host!.use(keys));
 
   // In the sandbox, avatars come from the emulators at the configured provider base URLs (plain http).
   const sandboxImages = Object.values(config.providers).flatMap((p) => Object.values(p.baseUrls).map((u) => new URL(u).origin));
   const imageOrigins = ['https:', ...(config.sandbox.enabled ? new Set([...Object.values(config.sandbox.emulatorUrls), ...sandboxImages]) : [])];
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', false);
+  // Behind a reverse proxy: express and oidc-provider believe the same proxies (src/http/trusted-proxy.ts).
+  app.set('trust proxy', config.trustProxy);
+  app.use(forwardedAsTrusted);
   app.use(httpLogger(log));
   app.use(securityHeaders({ production: config.production, imageOrigins }));
   // The OpenID Provider's own endpoints go straight to it: no cookie parsing, no walk through Denglu's
   // page routers on the login hot path (/auth, /auth/<uid>, /token, …).
-  const oidcCallback = oidc.callback();
-  resume = resumeInPlace({ issuer: config.issuer, handler: oidcCallback, cookieName: oidc.cookieName('resume'), cookieSigner });
+  const oidcCallback = host.callback;
+  resume = resumeInPlace({ issuer: config.issuer, handler: oidcCallback, cookieName: host.provider.cookieName('resume'), cookieSigner });
   // POST /auth and POST /session/end become a GET of the same endpoint (see src/oidc/post-endpoints.ts).
   app.use(postAsGet());
   app.use((req, res, next) => (OIDC_ENDPOINTS.test(req.path) ? oidcCallback(req, res) : next()));
@@ -158,7 +176,7 @@ export async function createApp(deps: AppDeps): Promise<DengluApp> {
     res.json({ status: 'ok' });
   });
   app.get('/', homeRoute(renderer, deps.shopLinks ?? []));
-  app.use('/api/admin', adminApi(deps));
+  app.use('/api/admin', adminApi(deps, signingKeys));
   app.use('/admin', adminPages(deps, { renderer, cookieKeys, secureCookies }));
   app.use(accountConsoleRoutes(login, { cookieKeys, issuer: config.issuer }));
   app.use(nativeRoutes(login, { cookieKeys, issuer: config.issuer, mailer: createMailer(config.mail, store, clock, log), sandbox: config.sandbox.enabled }));
@@ -168,5 +186,13 @@ export async function createApp(deps: AppDeps): Promise<DengluApp> {
   app.use(oidcCallback);
   app.use(notFound);
   app.use(errorHandler(log, renderer));
-  return { app, oidc, broker };
+  const running = host;
+  return {
+    app,
+    get oidc() {
+      return running.provider;
+    },
+    broker,
+    signingKeys,
+  };
 }

@@ -2,9 +2,9 @@
 // the embedded store; in the sandbox (the default outside production) also the provider emulators and
 // the demo shops. Ctrl-C (SIGINT) or SIGTERM stops everything and closes the store cleanly.
 
-import { existsSync } from 'node:fs';
-import { createServer } from 'node:http';
-import { loadConfig, ConfigError } from '../config/load-config.ts';
+import { existsSync, readFileSync } from 'node:fs';
+import { createSecureContext } from 'node:tls';
+import { loadConfig, ConfigError, type Config } from '../config/load-config.ts';
 import { sandboxPartners } from '../config/sandbox-seed.ts';
 import { DESCRIPTORS, PROVIDERS } from '../providers/index.ts';
 import { createApp } from './app.ts';
@@ -17,6 +17,7 @@ import { COLLECTIONS } from './store/collections.ts';
 import { LowdbStore } from './store/lowdb/lowdb-store.ts';
 import { formatInstant } from './time/instant.ts';
 import { adminBannerLines, seedSandboxManagers } from './admin/sandbox.ts';
+import { createGatewayServer } from './http/gateway-server.ts';
 
 function fail(message: string): never {
   process.stderr.write(`\nDenglu did not start:\n${message}\n\n`);
@@ -26,7 +27,7 @@ function fail(message: string): never {
 async function main(): Promise<void> {
   // A .env next to package.json, if there is one, fills variables not already set (see .env.example).
   if (existsSync('.env')) process.loadEnvFile('.env');
-  let config;
+  let config: Config;
   try {
     config = loadConfig({ env: process.env, argv: process.argv.slice(2), descriptors: DESCRIPTORS });
   } catch (err) {
@@ -34,6 +35,16 @@ async function main(): Promise<void> {
     throw err;
   }
   const log = createLogger({ level: config.logLevel });
+  // The certificate and key are read and checked before anything else is opened.
+  let tls: { cert: Buffer; key: Buffer } | undefined;
+  if (config.tls) {
+    try {
+      tls = { cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) };
+      createSecureContext(tls);
+    } catch (err) {
+      fail(`cannot serve https with TLS_CERT_FILE / TLS_KEY_FILE: ${(err as Error).message}`);
+    }
+  }
   const clock: Clock = config.sandbox.now !== undefined ? new SimulatedClock(config.sandbox.now) : systemClock;
 
   let store: LowdbStore;
@@ -55,7 +66,7 @@ async function main(): Promise<void> {
     if (seeded.length) log.info({ partners: seeded }, 'sandbox partners seeded');
     await seedSandboxManagers(store, clock, config);
   }
-  const { app } = await createApp({
+  const { app, signingKeys } = await createApp({
     config,
     store,
     clock,
@@ -63,11 +74,18 @@ async function main(): Promise<void> {
     log,
     shopLinks: config.sandbox.enabled ? Object.entries(shopUrls(config)).map(([id, url]) => ({ name: id, url })) : [],
   });
-  const server = createServer(app);
+  const server = createGatewayServer(app, { limits: config.http, ...(tls ? { tls } : {}) });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, resolve);
   }).catch((err) => fail(`cannot listen on port ${config.port}: ${(err as Error).message}`));
+  // Connections past HTTP_MAX_CONNECTIONS are closed by the server; say so, at most once a minute.
+  let dropWarnedAt = -Infinity;
+  server.on('drop', () => {
+    if (clock.now() - dropWarnedAt < 60_000) return;
+    dropWarnedAt = clock.now();
+    log.warn({ maxConnections: config.http.maxConnections }, 'connections refused: HTTP_MAX_CONNECTIONS reached');
+  });
 
   if (config.sandbox.enabled) {
     try {
@@ -78,6 +96,7 @@ async function main(): Promise<void> {
   }
   const sweeper = setInterval(() => {
     store.sweepExpired().catch((err) => log.warn({ err: { message: err.message } }, 'sweep failed'));
+    signingKeys.maintain().catch((err) => log.warn({ err: { message: err.message } }, 'signing key maintenance failed'));
   }, 60_000);
   sweeper.unref();
 
@@ -85,6 +104,7 @@ async function main(): Promise<void> {
     '',
     `Denglu is running${config.sandbox.enabled ? ' with the sandbox' : ''}.`,
     `  Gateway     ${config.issuer}   (discovery: ${config.issuer}/.well-known/openid-configuration)`,
+    `  Listening   ${tls ? 'https' : 'http'}://${config.host ?? '*'}:${config.port}${config.trustProxy === false ? '' : `, behind the proxies in TRUST_PROXY (${config.trustProxy})`}`,
   ];
   if (sandbox) {
     for (const shop of sandbox.shops) lines.push(`  Demo shop   ${shop.url}   ${shop.name}`);

@@ -353,7 +353,9 @@ describe('qq provider', () => {
       for (const mode of COMMON_FAULT_MODES) {
         const step = mode === 'hang' ? 'timeout' : expected[endpoint][mode];
         it(`${endpoint} ${mode} → ${step}`, async () => {
-          const timeoutMs = 300;
+          // A short deadline only where the deadline is what is tested (hang): on a busy host a prompt
+          // fault answer can take longer than 300 ms and would be misread as a timeout.
+          const timeoutMs = mode === 'hang' ? 300 : 5000;
           const s = strategy(APP_A, { timeoutMs });
           const { location } = await authorizeAt(await beginFlow(s), 'xiaoming');
           assert.ok(location);
@@ -364,7 +366,7 @@ describe('qq provider', () => {
           assert.equal(err.step, step, err.message);
           if (mode === 'hang') {
             assert.ok(elapsed >= timeoutMs - 20, `gave up after ${elapsed} ms`);
-            assert.ok(elapsed < timeoutMs + 1000, `took ${elapsed} ms`);
+            assert.ok(elapsed < timeoutMs + 2000, `took ${elapsed} ms`);
           }
         });
       }

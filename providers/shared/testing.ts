@@ -86,7 +86,7 @@ export async function authorizeAt(authorizeUrl: URL, login: string, decision: 'a
   const action = /<form[^>]*action="([^"]+)"/.exec(html)?.[1]?.replace(/&amp;/g, '&');
   if (!action) return { status: page.status, html };
   const form = new URLSearchParams();
-  for (const m of html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) form.set(unescape(m[1]!), unescape(m[2]!));
+  for (const m of html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) form.set(unescapeHtml(m[1]!), unescapeHtml(m[2]!));
   form.set('login', login);
   form.set('decision', decision);
   const res = await fetch(new URL(action, authorizeUrl), { method: 'POST', body: form, redirect: 'manual' });
@@ -95,7 +95,7 @@ export async function authorizeAt(authorizeUrl: URL, login: string, decision: 'a
   return { status: res.status, html: await res.text() };
 }
 
-function unescape(s: string): string {
+function unescapeHtml(s: string): string {
   return s.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
 }
 

@@ -22,7 +22,7 @@ export function apiBase(baseUrls: Record<string, string>): string {
 }
 
 export async function callWeibo(http: UpstreamHttp, request: UpstreamRequest, what: string, steps: CallSteps): Promise<WeiboJson> {
-  let res;
+  let res: Awaited<ReturnType<UpstreamHttp['request']>>;
   try {
     res = await http.request(request);
   } catch (err) {

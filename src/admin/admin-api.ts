@@ -1,6 +1,6 @@
 // The admin API mounted at /api/admin: rate limit per IP, the public OpenAPI document, bearer
-// authentication, JSON bodies (32 kB at most), the partner and integration routes, and JSON errors
-// for everything including unknown routes.
+// authentication, JSON bodies (32 kB at most), the partner, integration and signing key routes, and JSON
+// errors for everything including unknown routes.
 
 import express, { type Router } from 'express';
 import type { AppDeps } from '../app.ts';
@@ -11,9 +11,11 @@ import { adminErrorHandler, apiNotFound, noStore, requireJson } from './http-err
 import { OPENAPI } from './openapi.ts';
 import { adminRateLimit } from './rate-limit.ts';
 import { integrationRoutes } from './routes-integrations.ts';
+import { keyRoutes } from './routes-keys.ts';
+import type { SigningKeyRing } from '../oidc/signing-keys.ts';
 import { partnerRoutes } from './routes-partners.ts';
 
-export function adminApi(deps: AppDeps): Router {
+export function adminApi(deps: AppDeps, signingKeys: SigningKeyRing): Router {
   const ctx = adminContext(deps);
   const router = express.Router();
   router.use(noStore);
@@ -25,6 +27,7 @@ export function adminApi(deps: AppDeps): Router {
   router.use(requireJson, express.json({ limit: DEFAULTS.adminBodyLimit, strict: true }));
   partnerRoutes(router, ctx);
   integrationRoutes(router, ctx);
+  keyRoutes(router, ctx, signingKeys);
   router.use(apiNotFound);
   router.use(adminErrorHandler(deps.log));
   return router;

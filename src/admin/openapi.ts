@@ -163,6 +163,25 @@ export const OPENAPI = {
         responses: { '200': answer('A page of entries', ref('AuditPage')), ...errors(400, 401, 403, 429) },
       },
     },
+    '/keys': {
+      get: {
+        operationId: 'listSigningKeys',
+        summary: 'The ID token signing keys in their stages (operator)',
+        description:
+          'The **next** key is published in the JWKS but does not sign yet; the **current** key signs; **previous** keys stay published for verification until every token they signed has expired (`removedAt`), then are removed. Never shows key material.',
+        responses: { '200': answer('The keys', ref('SigningKeys')), ...errors(401, 403, 429) },
+      },
+    },
+    '/keys/rotate': {
+      post: {
+        operationId: 'rotateSigningKeys',
+        summary: 'Rotate the signing keys (operator)',
+        description:
+          'The next key starts signing, the current key becomes a previous key, and a new next key is published. The running gateway signs with the new key at once (no restart). Refused with 409 while the next key has been published for less than `KEY_PUBLISH_LEAD_SECONDS` (see its `signsFrom`), so that shops caching the JWKS already know it; `force: true` rotates anyway. Audit action `key.rotate` (scheduled rotations and removals are by the actor `system:key-schedule`, `key.remove` for removals).',
+        requestBody: { required: false, ...json({ type: 'object', additionalProperties: false, properties: { force: { type: 'boolean', default: false, description: 'Rotate even though the next key is younger than the publish lead' } } }) },
+        responses: { '200': answer('The keys after the rotation', ref('SigningKeys')), ...errors(400, 401, 403, 409, 415, 429) },
+      },
+    },
   },
   components: {
     securitySchemes: {
@@ -177,7 +196,7 @@ export const OPENAPI = {
       Unauthorized: { description: 'No or wrong token (the same body for an unknown manager and a wrong secret)', ...json(ref('Error')) },
       Forbidden: { description: 'Not allowed for this role or partner; nothing changed', ...json(ref('Error')) },
       NotFound: { description: 'No such partner, integration or route', ...json(ref('Error')) },
-      Conflict: { description: 'The id is taken', ...json(ref('Error')) },
+      Conflict: { description: 'The id is taken, or (key rotation) the next key has not been published long enough', ...json(ref('Error')) },
       TooLarge: { description: 'The body is larger than 32 kB', ...json(ref('Error')) },
       NotJson: { description: 'The body is not `application/json`', ...json(ref('Error')) },
       TooManyRequests: {
@@ -375,10 +394,47 @@ export const OPENAPI = {
           atMs: { type: 'integer' },
           timeZone: { type: 'string', description: 'The zone `at` is shown in' },
           actor: ref('Actor'),
-          action: { type: 'string', description: 'partner.create, client.create, manager.create, integration.add, integration.schedule, integration.remove, …' },
-          target: { type: 'object', properties: { partner: { type: 'string' }, provider: { type: 'string' }, client: { type: 'string' }, manager: { type: 'string' }, account: { type: 'string' } } },
+          action: { type: 'string', description: 'partner.create, client.create, manager.create, integration.add, integration.schedule, integration.remove, key.rotate, key.remove, …' },
+          target: { type: 'object', properties: { partner: { type: 'string' }, provider: { type: 'string' }, client: { type: 'string' }, manager: { type: 'string' }, account: { type: 'string' }, key: { type: 'string', description: 'Signing key id: `key.rotate` the key that starts signing, `key.remove` the keys removed (space-separated)' } } },
           before: { description: 'State before (null when created); stored instants are epoch ms' },
           after: { description: 'State after (null when removed)' },
+        },
+      },
+      SigningKey: {
+        type: 'object',
+        required: ['kid', 'stage', 'alg', 'createdAt', 'createdAtMs'],
+        properties: {
+          kid: { type: 'string', description: 'Key id (the JWK thumbprint), as in the JWKS and in token headers' },
+          stage: { type: 'string', enum: ['next', 'current', 'previous'] },
+          alg: { type: 'string' },
+          createdAt: { type: 'string', format: 'date-time', description: 'Published from (UTC)' },
+          createdAtMs: { type: 'integer' },
+          activatedAt: { type: 'string', format: 'date-time', description: 'Signing from (UTC)' },
+          activatedAtMs: { type: 'integer' },
+          retiredAt: { type: 'string', format: 'date-time', description: 'Stopped signing (UTC)' },
+          retiredAtMs: { type: 'integer' },
+          signsFrom: { type: 'string', format: 'date-time', description: 'Next key: a rotation may make it sign from this instant (UTC)' },
+          signsFromMs: { type: 'integer' },
+          removedAt: { type: 'string', format: 'date-time', description: 'Previous key: leaves the JWKS at this instant, when its last token has expired (UTC)' },
+          removedAtMs: { type: 'integer' },
+        },
+      },
+      SigningKeys: {
+        type: 'object',
+        required: ['now', 'nowMs', 'policy', 'keys'],
+        properties: {
+          now: { type: 'string', format: 'date-time' },
+          nowMs: { type: 'integer' },
+          policy: {
+            type: 'object',
+            required: ['publishLeadSeconds', 'retentionSeconds', 'rotationDays'],
+            properties: {
+              publishLeadSeconds: { type: 'integer', description: 'KEY_PUBLISH_LEAD_SECONDS' },
+              retentionSeconds: { type: 'integer', description: 'How long previous keys stay published: the longest lifetime of an ID or access token' },
+              rotationDays: { type: ['integer', 'null'], description: 'KEY_ROTATION_DAYS; null: rotation on request only' },
+            },
+          },
+          keys: { type: 'array', items: ref('SigningKey'), description: 'Next, current, then previous keys (newest first)' },
         },
       },
       AuditPage: {

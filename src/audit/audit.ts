@@ -18,7 +18,7 @@ export interface AuditEntry {
   actor: Actor;
   /** `noun.verb`, e.g. `integration.schedule`, `partner.create`, `identity.link`. */
   action: string;
-  target: { partner?: string; provider?: string; account?: string; client?: string; manager?: string };
+  target: { partner?: string; provider?: string; account?: string; client?: string; manager?: string; key?: string };
   before: unknown;
   after: unknown;
 }

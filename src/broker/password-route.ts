@@ -21,9 +21,9 @@ import { holdLogin } from './pending-login.ts';
 import { requestIdOf } from '../log.ts';
 
 
-/** The address the request came from: the socket's (Denglu does not trust proxy headers). */
+/** The address the request came from, as express sees it (X-Forwarded-For only from TRUST_PROXY). */
 export function clientIp(req: Request): string {
-  return req.socket.remoteAddress ?? 'unknown';
+  return req.ip ?? req.socket.remoteAddress ?? 'unknown';
 }
 
 export function passwordSignInRoute(ctx: LoginContext): Router {

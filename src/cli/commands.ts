@@ -283,4 +283,47 @@ const audit: Command = {
   },
 };
 
-export const COMMANDS: readonly Command[] = [partners, integrations, show, schedule, preview, audit];
+const KEY_STAGE_NOTE: Record<string, (k: any) => string> = {
+  next: (k) => `published; may sign from ${when(k.signsFrom)}`,
+  current: (k) => `signing since ${when(k.activatedAt)}`,
+  previous: (k) => `verification only; removed at ${when(k.removedAt)}`,
+};
+
+function keysTable(answer: any): string {
+  const p = answer.policy;
+  const schedule = p.rotationDays === null ? 'on request only' : `every ${p.rotationDays} days`;
+  return [
+    table(
+      ['KID', 'STAGE', 'ALG', 'PUBLISHED', 'NOTE'],
+      answer.keys.map((k: any) => [k.kid, k.stage, k.alg, when(k.createdAt), KEY_STAGE_NOTE[k.stage]?.(k) ?? '']),
+    ),
+    '',
+    `Rotation: ${schedule}; a next key is published ${p.publishLeadSeconds} s before it may sign; previous keys stay ${p.retentionSeconds} s (the longest token lifetime).`,
+  ].join('\n');
+}
+
+const keys: Command = {
+  name: 'keys',
+  usage: 'denglu keys list | denglu keys rotate [--force]',
+  summary: 'the ID token signing keys in their stages, and rotation (operator)',
+  help: [
+    '  list       the next key (published, not signing yet), the current key (signing) and previous keys',
+    '             (published until every token they signed has expired)',
+    '  rotate     the next key starts signing at once, the current one becomes previous, a new next key is',
+    '             published; refused while the next key is younger than KEY_PUBLISH_LEAD_SECONDS',
+    '  --force    rotate anyway (shops that cached the JWKS may fail to verify tokens for a while)',
+  ],
+  options: { force: { type: 'boolean' } },
+  args: ['list|rotate'],
+  async run({ api, json, args, values, print }) {
+    const action = args[0];
+    if (action !== 'list' && action !== 'rotate') throw new CliError(EXIT.usage, `unknown action "${action}": use list or rotate`);
+    if (action === 'list' && values.force) throw new CliError(EXIT.usage, '--force goes with rotate only');
+    const answer = action === 'list' ? await api.request('GET', '/keys') : await api.request('POST', '/keys/rotate', values.force ? { force: true } : {});
+    if (json) return print(JSON.stringify(answer, null, 2));
+    if (action === 'rotate') print(`Rotated: ${answer.keys.find((k: any) => k.stage === 'current').kid} signs now.\n`);
+    print(keysTable(answer));
+  },
+};
+
+export const COMMANDS: readonly Command[] = [partners, integrations, show, schedule, preview, audit, keys];

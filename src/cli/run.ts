@@ -76,7 +76,7 @@ export async function runCli(argv: readonly string[], env: Record<string, string
     io.err(`denglu: unknown command "${name}"\n\n${mainHelp()}`);
     return EXIT.usage;
   }
-  let parsed;
+  let parsed: ReturnType<typeof parseArgs>;
   try {
     parsed = parseArgs({ args, options: { ...GLOBAL_OPTIONS, ...command.options }, allowPositionals: true, strict: true });
   } catch (err) {

@@ -19,6 +19,7 @@ import type { CookieSigner } from '../http/cookie-signer.ts';
 import { assertRefreshAllowed, interactionPolicyWithLifecycle } from './lifecycle-checks.ts';
 import { NONCE_INSTEAD_OF_PKCE, pkceRequired } from './pkce-policy.ts';
 import { clientBasedCors } from './client-cors.ts';
+import { ACCESS_TOKEN_TTL_SECONDS, ID_TOKEN_TTL_SECONDS } from './token-lifetimes.ts';
 
 export interface OidcOptions {
   issuer: string;
@@ -95,9 +96,9 @@ export function createOidcProvider(o: OidcOptions): Provider {
     issueRefreshToken: async (_ctx, client, code) => client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access'),
     rotateRefreshToken: () => true,
     ttl: {
-      AccessToken: 3600,
+      AccessToken: ACCESS_TOKEN_TTL_SECONDS,
       AuthorizationCode: 60,
-      IdToken: 3600,
+      IdToken: ID_TOKEN_TTL_SECONDS,
       Interaction: o.interactionTtlSeconds,
       Session: o.sessionTtlSeconds,
       Grant: o.sessionTtlSeconds,

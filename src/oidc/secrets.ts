@@ -1,18 +1,19 @@
-// Key material Denglu generates once and keeps in the store: the ID token signing keys (never
-// regenerated on restart), and in development the cookie keys and the pairwise salt. Production
-// supplies cookie keys and salt through configuration (config/load-config.ts refuses generated ones).
+// Key material Denglu generates once and keeps in the store: in development the cookie keys and the
+// pairwise salt (production supplies them through configuration; config/load-config.ts refuses generated
+// ones). The ID token signing keys are kept here too, in stages (src/oidc/signing-keys.ts).
 
 import { randomBytes } from 'node:crypto';
-import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose';
+import type { JWK } from 'jose';
 import { GatewayError } from '../errors.ts';
 import type { Store } from '../store/store.ts';
 
+/** The JWKS oidc-provider is built with: private keys, the signing one first. */
 export interface SigningKeys {
   keys: JWK[];
 }
 
 /** Reads a stored secret or creates it; two starters racing both end up with the first one's value. */
-async function loadOrCreate<T>(store: Store, id: string, make: () => Promise<T>): Promise<T> {
+export async function loadOrCreate<T>(store: Store, id: string, make: () => Promise<T>): Promise<T> {
   const existing = await store.get<T>('secrets', id);
   if (existing !== undefined) return existing;
   const value = await make();
@@ -23,17 +24,6 @@ async function loadOrCreate<T>(store: Store, id: string, make: () => Promise<T>)
     if (err instanceof GatewayError && err.code === 'ERR_ALREADY_EXISTS') return (await store.get<T>('secrets', id))!;
     throw err;
   }
-}
-
-export async function loadSigningKeys(store: Store): Promise<SigningKeys> {
-  return loadOrCreate(store, 'signing-keys', async () => {
-    const { privateKey } = await generateKeyPair('RS256', { modulusLength: 2048, extractable: true });
-    const jwk = await exportJWK(privateKey);
-    jwk.kid = await calculateJwkThumbprint(jwk);
-    jwk.alg = 'RS256';
-    jwk.use = 'sig';
-    return { keys: [jwk] };
-  });
 }
 
 export async function loadCookieKeys(store: Store, configured: string[] | undefined): Promise<string[]> {

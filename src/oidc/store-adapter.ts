@@ -128,7 +128,10 @@ async function findClient(store: Store, clientId: string): Promise<Record<string
   const client = partner.clients.find((c) => c.client_id === clientId);
   const metadata = client ? Object.freeze(clientMetadata(partner, client)) : undefined;
   if (cacheable) {
-    if (!byClient) metadataByPartner.set(partner, (byClient = new Map()));
+    if (!byClient) {
+      byClient = new Map();
+      metadataByPartner.set(partner, byClient);
+    }
     byClient.set(clientId, metadata);
   }
   return metadata;

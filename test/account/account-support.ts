@@ -141,7 +141,12 @@ export function inLockstep(
     }
     return original.apply(gw.store, args);
   };
-  return { met: () => met, restore: () => void (store[method] = original) };
+  return {
+    met: () => met,
+    restore: () => {
+      store[method] = original;
+    },
+  };
 }
 
 export const MINUTE = 60 * 1000;

@@ -1,6 +1,8 @@
-// A tiny admin API client for tests: JSON in and out with a bearer token, plus snapshots of what a
-// refused request must leave unchanged (a partner document and the audit log's size).
+// A tiny admin API client for tests: JSON in and out with a bearer token, driven in-process through
+// supertest on the gateway's express app, plus snapshots of what a refused request must leave unchanged
+// (a partner document and the audit log's size).
 
+import request from 'supertest';
 import type { Gateway } from '../support/gateway.ts';
 
 export interface Answer {
@@ -16,15 +18,29 @@ export async function call(gateway: Gateway, token: string | undefined, method: 
   if (init.raw !== undefined) payload = init.raw;
   else if (body !== undefined) payload = JSON.stringify(body);
   if (payload !== undefined) headers['content-type'] = init.contentType ?? 'application/json';
-  const res = await fetch(`${gateway.issuer}/api/admin${path}`, { method, headers, ...(payload !== undefined ? { body: payload } : {}) });
-  const text = await res.text();
+  let test = request(gateway.denglu.app)[method.toLowerCase() as 'get' | 'post' | 'put' | 'delete' | 'patch'](`/api/admin${path}`).set(headers);
+  // Keep the body as text: the tests see exactly what a client would parse.
+  test = test.buffer(true).parse((res, done) => {
+    let text = '';
+    res.setEncoding('utf8');
+    res.on('data', (chunk: string) => {
+      text += chunk;
+    });
+    res.on('end', () => done(null, text));
+  });
+  const res = await (payload !== undefined ? test.send(payload) : test);
+  const text = String(res.body ?? '');
   let parsed: unknown = text;
   try {
     parsed = text ? JSON.parse(text) : undefined;
   } catch {
     // not JSON: keep the text
   }
-  return { status: res.status, body: parsed, headers: res.headers };
+  const responseHeaders = new Headers();
+  for (const [name, value] of Object.entries(res.headers as Record<string, string | string[]>)) {
+    for (const v of Array.isArray(value) ? value : [value]) responseHeaders.append(name, v);
+  }
+  return { status: res.status, body: parsed, headers: responseHeaders };
 }
 
 export function client(gateway: Gateway, token: string | undefined) {

@@ -231,7 +231,7 @@ describe('admin API: happy paths', () => {
     const actions = jd.body.entries.map((e: { action: string }) => e.action);
     for (const a of ['partner.create', 'client.create', 'integration.add', 'integration.schedule']) assert.ok(actions.includes(a), `${a} is audited`);
     for (const e of jd.body.entries) {
-      assert.ok(e.actor && e.actor.kind && e.actor.id, 'every entry names its actor');
+      assert.ok(e.actor?.kind && e.actor.id, 'every entry names its actor');
       assert.ok('before' in e && 'after' in e);
     }
     const ids = jd.body.entries.map((e: { id: string }) => e.id);

@@ -3,30 +3,11 @@
 // schedule walk by a partner manager, problems one per line, and exit codes for every failure.
 
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { ManualClock } from '../../src/clock.ts';
 import { startGateway, type Gateway } from '../support/gateway.ts';
 import { client, OPERATOR } from './admin-client.ts';
-
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function denglu(args: string[], env: Record<string, string> = {}, entry = 'src/cli/main.ts'): Promise<Run> {
-  const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('DENGLU_')));
-  const node = entry.endsWith('.mjs') ? [entry] : ['--import', 'tsx', entry];
-  return new Promise((resolve) => {
-    execFile(process.execPath, [...node, ...args], { cwd: ROOT, env: { ...inherited, ...env }, timeout: 30_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr });
-    });
-  });
-}
+import { denglu } from './cli-process.ts';
 
 /** A port nothing listens on. */
 async function closedPort(): Promise<number> {
@@ -55,12 +36,12 @@ describe('denglu command line', function () {
   it('prints help for the program and each command, also through the bin launcher', async () => {
     const main = await denglu(['--help']);
     assert.equal(main.code, 0);
-    for (const c of ['partners', 'integrations', 'show', 'schedule', 'preview', 'audit']) assert.match(main.stdout, new RegExp(`^  ${c} `, 'm'));
+    for (const c of ['partners', 'integrations', 'show', 'schedule', 'preview', 'audit', 'keys']) assert.match(main.stdout, new RegExp(`^  ${c} `, 'm'));
     assert.match(main.stdout, /Exit codes: 0 done, 1 refused/);
     const schedule = await denglu(['schedule', '--help']);
     assert.equal(schedule.code, 0);
     assert.match(schedule.stdout, /Usage: denglu schedule <partner> <provider>/);
-    for (const flag of ['--starts', '--notice', '--cutoff', '--grace-ends', '--clear-cutoff', '--policy keep\|revoke', '--no-new-accounts-during-notice', '--notice-zh', '--notice-en', '--immediately']) {
+    for (const flag of ['--starts', '--notice', '--cutoff', '--grace-ends', '--clear-cutoff', '--policy keep|revoke', '--no-new-accounts-during-notice', '--notice-zh', '--notice-en', '--immediately']) {
       assert.match(schedule.stdout, new RegExp(flag), flag);
     }
     const viaHelp = await denglu(['help', 'preview']);

@@ -128,6 +128,7 @@ describe('admin API: credentials', () => {
       WEIBO_CLIENT_SECRET: 'a-real-looking-weibo-secret',
       MAIL_SMTP_URL: 'smtps://denglu:mail-password@smtp.example.com:465',
       MAIL_FROM: 'Denglu <no-reply@login.example.com>',
+      TRUST_PROXY: 'loopback',
     };
     const problems = (env: Record<string, string>) => {
       try {

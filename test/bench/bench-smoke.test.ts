@@ -76,7 +76,12 @@ describe('bench: smoke run', function () {
         }
         assert.ok(c.processCpuMsPerLogin > 0);
       }
+      // Two signing key rotations during one window: the JWKS-caching shop verified every ID token.
+      assert.equal(result.rotation.rotations, 2);
+      assert.ok(result.rotation.logins > 0);
+      assert.equal(result.rotation.verificationFailures + result.rotation.otherErrors, 0, result.rotation.firstError);
       const md = readFileSync(join(out, 'smoke.md'), 'utf8');
+      assert.match(md, /\| ID tokens a JWKS-caching shop failed to verify during 2 key rotations \(of \d+\) \| 0\.00 \| 0 \| met \|/);
       assert.match(md, /## What a login costs \(concurrency 1\)/);
       assert.match(md, /\| concurrency \| Denglu logins\/s/);
       assert.match(md, /longest GC pause ms \(kind\)/);

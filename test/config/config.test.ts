@@ -29,6 +29,7 @@ const PRODUCTION_OK = {
   WEIBO_CLIENT_SECRET: 'a-real-looking-weibo-secret',
   MAIL_SMTP_URL: 'smtps://denglu:mail-password@smtp.example.com:465',
   MAIL_FROM: 'Denglu <no-reply@login.example.com>',
+  TRUST_PROXY: 'loopback',
 };
 
 describe('config', () => {
@@ -126,5 +127,77 @@ describe('config', () => {
     const documented = new Set(SETTINGS.map((s) => s.env));
     for (const name of read) assert.ok(documented.has(name), `${name} is read but not in config/defaults.ts SETTINGS`);
     for (const name of documented) assert.match(example, new RegExp(`^#? ?${name}=`, 'm'), `${name} is missing from .env.example`);
+  });
+});
+
+describe('config: behind a proxy, TLS and HTTP server limits', () => {
+  it('trusts the proxies TRUST_PROXY names, as express accepts them, and nobody by default', () => {
+    assert.equal(load({}).trustProxy, false);
+    assert.equal(load({ TRUST_PROXY: 'false' }).trustProxy, false);
+    assert.deepEqual(load({ TRUST_PROXY: 'loopback' }).trustProxy, ['loopback']);
+    assert.deepEqual(load({ TRUST_PROXY: '10.0.0.0/8, 192.168.1.7,fd00::/8,uniquelocal, 172.16.0.0/255.240.0.0' }).trustProxy, [
+      '10.0.0.0/8',
+      '192.168.1.7',
+      'fd00::/8',
+      'uniquelocal',
+      '172.16.0.0/255.240.0.0',
+    ]);
+    assert.equal(load({ TRUST_PROXY: '2' }).trustProxy, 2);
+    for (const wrong of ['true', 'banana', '10.0.0.0/33', '10.0.0.1/8/8', '300.1.1.1', '11']) {
+      const text = problemsOf(() => load({ TRUST_PROXY: wrong })).join('\n');
+      assert.match(text, /TRUST_PROXY/, `${wrong} is refused, naming the setting`);
+    }
+  });
+
+  it('refuses production with an https issuer that neither trusts a proxy nor serves TLS, naming both settings', () => {
+    const { TRUST_PROXY: _trusted, ...untrusting } = PRODUCTION_OK;
+    const problems = problemsOf(() => load(untrusting));
+    assert.equal(problems.length, 1);
+    assert.match(problems[0]!, /TRUST_PROXY/);
+    assert.match(problems[0]!, /TLS_CERT_FILE and TLS_KEY_FILE/);
+    const tls = load({ ...untrusting, TLS_CERT_FILE: '/etc/denglu/cert.pem', TLS_KEY_FILE: '/etc/denglu/key.pem' });
+    assert.deepEqual(tls.tls, { certFile: '/etc/denglu/cert.pem', keyFile: '/etc/denglu/key.pem' });
+    assert.equal(tls.trustProxy, false);
+    assert.match(problemsOf(() => load({ TLS_CERT_FILE: '/etc/denglu/cert.pem' })).join(), /TLS_CERT_FILE and TLS_KEY_FILE must be set together/);
+  });
+
+  it('accepts any https provider base URL in production (a CA from NODE_EXTRA_CA_CERTS) and refuses plain http', () => {
+    assert.equal(load({ ...PRODUCTION_OK, WEIBO_BASE_URL: 'https://127.0.0.1:8443' }).providers.weibo!.baseUrls.api, 'https://127.0.0.1:8443');
+    assert.equal(load({ ...PRODUCTION_OK, WEIBO_BASE_URL: 'https://weibo-relay.internal' }).providers.weibo!.baseUrls.api, 'https://weibo-relay.internal');
+    assert.match(problemsOf(() => load({ ...PRODUCTION_OK, WEIBO_BASE_URL: 'http://weibo-relay.internal' })).join(), /WEIBO_BASE_URL points at http:\/\/weibo-relay\.internal/);
+  });
+
+  it('refuses every port browsers and fetch refuse, naming the setting', () => {
+    const named = (env: Record<string, string>, setting: string, port: number) => {
+      const text = problemsOf(() => load(env)).join('\n');
+      assert.match(text, new RegExp(`${setting}.*\\b${port}\\b.*bad port`), `${JSON.stringify(env)} names ${setting} and ${port}: ${text}`);
+    };
+    named({ PORT: '6000' }, 'PORT', 6000);
+    named({ PORT: '5999' }, 'SANDBOX_EMULATOR_PORT', 6000); // the emulators take 5999 + 1 … + 3
+    named({ SANDBOX_EMULATOR_PORT: '6664' }, 'SANDBOX_EMULATOR_PORT', 6665);
+    named({ SANDBOX_SHOP_PORT: '10079' }, 'SANDBOX_SHOP_PORT', 10080); // JD.com 10079, Taobao 10080
+    named({ DENGLU_ISSUER: 'http://localhost:6667' }, 'DENGLU_ISSUER', 6667);
+    named({ ...PRODUCTION_OK, DENGLU_ISSUER: 'https://login.example.com:6697' }, 'DENGLU_ISSUER', 6697);
+    named({ QQ_BASE_URL: 'http://localhost:4190' }, 'QQ_BASE_URL', 4190);
+    named({ ...PRODUCTION_OK, WEIBO_BASE_URL: 'https://api.weibo.com:5060' }, 'WEIBO_BASE_URL', 5060);
+    assert.match(problemsOf(() => load({ SANDBOX_EMULATOR_PORT: '65534' })).join(), /SANDBOX_EMULATOR_PORT: ports 65534–65536 run past 65535/);
+    // Without the sandbox its ports are not used, so not checked; ports next to bad ones are fine.
+    assert.equal(load({ ...PRODUCTION_OK, PORT: '5999' }).port, 5999);
+    assert.equal(load({ PORT: '6001', SANDBOX_EMULATOR_PORT: '6001' }).port, 6001);
+  });
+
+  it('limits the HTTP server with defaults suited to a login service, configurable', () => {
+    assert.deepEqual(load({}).http, {
+      headersTimeoutMs: 10_000,
+      requestTimeoutMs: 30_000,
+      keepAliveTimeoutMs: 5_000,
+      maxConnections: 1024,
+      maxHeaderBytes: 16_384,
+      maxHeadersCount: 100,
+    });
+    assert.equal(load({ HTTP_MAX_CONNECTIONS: '50' }).http.maxConnections, 50);
+    assert.match(problemsOf(() => load({ HTTP_HEADERS_TIMEOUT_MS: '40000' })).join(), /HTTP_HEADERS_TIMEOUT_MS \(40000\) must not exceed HTTP_REQUEST_TIMEOUT_MS/);
+    const text = problemsOf(() => load({ HTTP_MAX_CONNECTIONS: '0', HTTP_MAX_HEADER_BYTES: '100', HTTP_KEEP_ALIVE_TIMEOUT_MS: 'soon' })).join('\n');
+    for (const name of ['HTTP_MAX_CONNECTIONS', 'HTTP_MAX_HEADER_BYTES', 'HTTP_KEEP_ALIVE_TIMEOUT_MS']) assert.match(text, new RegExp(name));
   });
 });

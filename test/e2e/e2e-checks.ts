@@ -83,7 +83,7 @@ export function assertFailurePage(page: Page, expected: { locale: 'en' | 'zh-CN'
   assert.match(page.headers.get('content-type') ?? '', /^text\/html/);
   assert.ok(page.html.includes(`<html lang="${expected.locale}">`), `page in ${expected.locale}`);
   assert.ok(page.html.includes(`<h1>${TITLE[expected.locale]}</h1>`), 'the localized title');
-  if (expected.message !== undefined) assert.ok(page.html.includes(escape(expected.message)), `message "${expected.message}" in:\n${page.html}`);
+  if (expected.message !== undefined) assert.ok(page.html.includes(escapeHtml(expected.message)), `message "${expected.message}" in:\n${page.html}`);
   if (expected.code !== undefined) assert.ok(page.html.includes(`data-error-code="${expected.code}"`), `error code ${expected.code}`);
   const requestId = page.headers.get('x-request-id');
   assert.ok(requestId && requestId.length >= 8, 'the response carries a request id');
@@ -104,7 +104,7 @@ export function actionsOf(page: Page): string[] {
   return [...block.matchAll(/(?:href|action)="([^"]*)"/g)].map((m) => m[1]!.replace(/&amp;/g, '&'));
 }
 
-function escape(s: string): string {
+function escapeHtml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&#34;').replace(/'/g, '&#39;');
 }
 

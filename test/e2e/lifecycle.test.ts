@@ -33,7 +33,7 @@ function jdSchedules(gwPartners: PartnerSeed[]): PartnerSeed[] {
   }));
 }
 
-async function openLogin(gw: Gateway, browser: TestBrowser, shop: TestShop, params: Record<string, string> = {}) {
+async function openLogin(_gw: Gateway, browser: TestBrowser, shop: TestShop, params: Record<string, string> = {}) {
   const request = await authRequest(shop, params);
   const page = await browser.go(request.url, { stopAt: atShop(shop) });
   return { request, page };

@@ -7,7 +7,7 @@ import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { TestBrowser } from '../support/browser.ts';
 import { loginWith, startGateway, authRequest, atShop, approveAtProvider, redeem, type Gateway } from '../support/gateway.ts';
 import type { Account } from '../../src/accounts/account.ts';
-import { ManualClock } from '../../src/clock.ts';
+import type { ManualClock } from '../../src/clock.ts';
 import { wiretap } from './e2e-checks.ts';
 
 describe('e2e: brokered login', function () {

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { TestBrowser, decode, type Page } from '../support/browser.ts';
+import { type TestBrowser, decode, type Page } from '../support/browser.ts';
 import { atShop, authRequest, redeem, type Gateway } from '../support/gateway.ts';
 import type { Account } from '../../src/accounts/account.ts';
 import { listAudit } from '../../src/audit/audit.ts';

@@ -18,7 +18,7 @@ import type { Partner } from '../../src/partners/partner.ts';
 import { seedPartners, type PartnerSeed } from '../../src/partners/partners.ts';
 import { COLLECTIONS } from '../../src/store/collections.ts';
 import { LowdbStore } from '../../src/store/lowdb/lowdb-store.ts';
-import { TestBrowser, type Page } from './browser.ts';
+import type { TestBrowser, Page } from './browser.ts';
 
 export interface TestShop {
   partnerId: string;

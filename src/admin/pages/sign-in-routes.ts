@@ -18,6 +18,7 @@ const PRE_COOKIE = 'dl_admin_pre';
 /** Where to go after signing in: only admin pages of this site. */
 export function safeNext(value: unknown): string | undefined {
   if (typeof value !== 'string' || value.length > 2000) return undefined;
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: a return path with control characters is refused
   if (!/^\/admin(?:[/?]|$)/.test(value) || /[\\\x00-\x20\x7f]/.test(value)) return undefined;
   if (/^\/admin\/log(?:in|out)\b/.test(value)) return undefined;
   return value;

@@ -49,7 +49,7 @@ export class SnapshotFile implements Adapter<SnapshotData> {
     const collections: Record<string, [string, StoredRecord][]> = {};
     for (const [name, records] of Object.entries(parsed.collections as Record<string, unknown>)) {
       const entries = isObject(records) ? Object.entries(records as Record<string, StoredRecord>) : undefined;
-      if (!entries || !entries.every(([, r]) => isObject(r) && 'v' in r && (r.e === undefined || typeof r.e === 'number'))) {
+      if (!entries?.every(([, r]) => isObject(r) && 'v' in r && (r.e === undefined || typeof r.e === 'number'))) {
         throw corrupt(this.file, `collection ${JSON.stringify(name)} does not hold {"v": …} records`);
       }
       collections[name] = entries;
