@@ -1,5 +1,6 @@
 // The benchmark's shop: a first-party partner with one confidential client (client_secret_basic,
-// PKCE, RS256 ID tokens — the baseline uses the same client settings) and the provider under test live.
+// PKCE, RS256 ID tokens — the baseline uses the same client settings) and the provider under test live,
+// with the password form too (the password-flood section posts to it; logins use the provider hint).
 
 import type { PartnerSeed } from '../src/partners/partners.ts';
 
@@ -24,6 +25,6 @@ export function benchPartner(provider: string): PartnerSeed {
         token_endpoint_auth_method: 'client_secret_basic',
       },
     ],
-    integrations: [{ provider, newAccountsDuringNotice: true, atCutoff: 'keep' }],
+    integrations: [provider, 'password'].map((id) => ({ provider: id, newAccountsDuringNotice: true, atCutoff: 'keep' as const })),
   };
 }

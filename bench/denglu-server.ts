@@ -19,7 +19,7 @@ const config = loadConfig({ env: process.env, descriptors: DESCRIPTORS });
 const log = createLogger({ level: config.logLevel });
 const store = await LowdbStore.open({ dir: config.dataDir, clock: systemClock, collections: COLLECTIONS });
 await seedPartners(store, systemClock, [benchPartner(process.env.BENCH_PROVIDER ?? 'weibo')]);
-const { app } = await createApp({ config, store, clock: systemClock, providers: PROVIDERS, log });
+const { app, hashes } = await createApp({ config, store, clock: systemClock, providers: PROVIDERS, log });
 const { server, costs } = serverWithCosts(app);
 setInterval(() => void store.sweepExpired(), 60_000).unref();
 
@@ -27,6 +27,7 @@ setInterval(() => void store.sweepExpired(), 60_000).unref();
 const metricsPort = await serveMetrics(costs, async () => ({
   store: await store.stats(),
   sessionsLive: (await store.list<{ model: string }>('oidc')).filter((d) => d.value.model === 'Session').length,
+  hashes: { ...hashes.counts },
 }));
 server.listen(config.port, '127.0.0.1', () => {
   process.stdout.write(`READY ${(server.address() as AddressInfo).port} ${metricsPort}\n`);

@@ -1,5 +1,7 @@
 // The benchmark's markdown report: what ran where, Denglu against the baseline per concurrency (median of
-// rounds, with the per-round ratios), store scaling, and each target met or missed.
+// rounds, with the per-round ratios), store scaling, the password flood, and each target met or missed.
+
+import { renderFlood } from './flood.ts';
 
 const f = (n: number | undefined, digits = 1) => (n === undefined || Number.isNaN(n) ? '—' : n.toFixed(digits));
 
@@ -41,6 +43,7 @@ export function renderMarkdown(r: any): string {
     'Host steal is the CPU time the host took from this virtual machine while a round ran (/proc/stat). The event-loop stall includes it: a round with high steal stalls longer and runs slower for reasons outside Denglu. The longest GC pause is what V8 itself paused the gateway for.',
   );
   if (r.costs) lines.push('', ...renderCosts(r.costs));
+  if (r.flood) lines.push('', ...renderFlood(r.flood));
   lines.push('', '## Targets', '', '| target | measured | goal | |', '|---|---:|---|---|');
   for (const t of r.targets) lines.push(`| ${t.name} | ${f(t.value, 2)} | ${t.target} | ${t.met ? 'met' : '**missed**'} |`);
   lines.push('');

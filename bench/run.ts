@@ -5,7 +5,9 @@
 // measurement), --jit-warmup S (once per server before round 1, so round 1 is not measuring the JIT),
 // --concurrency 1,8,32, --scale 1000,100000, --out DIR, --node-flags "<flags>" (the Node/V8 flags of both
 // servers; default: those of `npm start`, see bench/node-flags.ts), --cost-seconds S (the cost breakdown:
-// logins at concurrency 1 with each route's CPU counted, after the rounds).
+// logins at concurrency 1 with each route's CPU counted, after the rounds), --flood N (the password-flood
+// section, bench/flood.ts: N workers posting wrong passwords beside the logins; 0, the default outside
+// --smoke, skips it).
 
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { cpus, hostname, totalmem, tmpdir, type as osType, release } from 'node:os';
@@ -21,6 +23,7 @@ import { gatewayNodeFlags } from './node-flags.ts';
 import type { RouteCost } from './request-costs.ts';
 import { readCpuTimes, stealPercent, type CpuTimes } from './host-steal.ts';
 import { ROTATION_LEAD_SECONDS, rotationCheck, type RotationCheck } from './key-rotation.ts';
+import { measureFlood, type FloodSection } from './flood.ts';
 
 interface Options {
   smoke: boolean;
@@ -41,6 +44,8 @@ interface Options {
   nodeFlags: string[];
   /** Length of the cost breakdown per server (0: none). */
   costSeconds: number;
+  /** Password-flood workers (0: no flood section). */
+  flood: number;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -64,6 +69,7 @@ function parseOptions(argv: string[]): Options {
     profileDir: get('profile'),
     dengluOnly: argv.includes('--denglu-only'),
     costSeconds: Number(get('cost-seconds') ?? (smoke ? 1 : 8)),
+    flood: Number(get('flood') ?? (smoke ? 4 : 0)),
     nodeFlags: get('node-flags') !== undefined ? get('node-flags')!.split(/\s+/).filter(Boolean) : gatewayNodeFlags(),
   };
 }
@@ -350,6 +356,7 @@ async function main(): Promise<void> {
   let sessionBytes: { bytesPerSession: number; sessions: number; ephemeralBytes: number } | undefined;
   let costs: { denglu: Costs; baseline?: Costs } | undefined;
   let rotation: RotationCheck | undefined;
+  let flood: FloodSection | undefined;
   try {
     // 1. Denglu vs baseline, interleaved round by round.
     const stack = await startDenglu(o, join(work, 'main'), 1000);
@@ -370,6 +377,10 @@ async function main(): Promise<void> {
           if (o.dengluOnly) measured.push(await measure(stack.dengluTarget, stack.denglu, stack.emulator, c, o, round));
           else measured.push(...(await measurePair({ target: stack.dengluTarget, server: stack.denglu, emulator: stack.emulator }, { target: baselineTarget, server: baseline, emulator: undefined }, c, o, round)));
         }
+      }
+      if (o.flood > 0) {
+        flood = await measureFlood(stack.dengluTarget, stack.denglu, { workers: o.flood, concurrency: Math.max(...o.concurrency), seconds: o.duration, warmup: o.warmup }, progress);
+        done(`password flood · p99 ${flood.unflooded.p99.toFixed(1)} ms alone, ${flood.flooded.p99.toFixed(1)} ms beside ${o.flood} flooding workers (÷ ${flood.ratioP99.toFixed(2)})`);
       }
       if (o.costSeconds > 0) {
         costs = { denglu: await costBreakdown(stack.dengluTarget, stack.denglu, stack.emulator, o), ...(o.dengluOnly ? {} : { baseline: await costBreakdown(baselineTarget, baseline, undefined, o) }) };
@@ -478,6 +489,7 @@ async function main(): Promise<void> {
         : []),
       ...(rotation ? [{ name: `ID tokens a JWKS-caching shop failed to verify during ${rotation.rotations} key rotations (of ${rotation.logins})`, value: rotation.verificationFailures + rotation.otherErrors, target: '0', met: rotation.rotations === 2 && rotation.verificationFailures + rotation.otherErrors === 0 }] : []),
       ...(sessionBytes ? [{ name: 'store bytes per active session', value: sessionBytes.bytesPerSession, target: '≤ 2048', met: sessionBytes.bytesPerSession <= 2048 }] : []),
+      ...(flood ? [{ name: 'brokered-login p99 beside a password flood ÷ alone', value: flood.ratioP99, target: '≤ 2', met: flood.ratioP99 <= 2 }] : []),
     ];
     const result = {
       startedAt: started.toISOString(),
@@ -492,6 +504,7 @@ async function main(): Promise<void> {
       sessionBytes,
       costs,
       rotation,
+      flood,
       targets,
       rounds: measured,
     };
@@ -503,7 +516,7 @@ async function main(): Promise<void> {
     await writeFile(join(o.out, `${name}.md`), md);
     if (!o.smoke) await writeFile(join(o.out, 'latest.md'), md);
     process.stdout.write(md);
-    const errors = measured.reduce((n, m) => n + m.errors, 0) + scaling.reduce((n, s) => n + s.errors, 0);
+    const errors = measured.reduce((n, m) => n + m.errors, 0) + scaling.reduce((n, s) => n + s.errors, 0) + (flood ? flood.unflooded.errors + flood.flooded.errors : 0);
     if (errors > 0) {
       process.stderr.write(`\n${errors} logins failed; see the error column.\n`);
       process.exitCode = 1;

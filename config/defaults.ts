@@ -55,6 +55,15 @@ export const SETTINGS: readonly SettingDoc[] = [
   { env: 'HTTP_MAX_CONNECTIONS', default: '1024', description: 'Connections open at once; more are refused at once.' },
   { env: 'HTTP_MAX_HEADER_BYTES', default: '16384', description: 'Largest request header block in bytes (1024–65536); larger requests get 431.' },
   { env: 'HTTP_MAX_HEADERS_COUNT', default: '100', description: 'Request headers read per request (10–2000); more are ignored.' },
+  // Abuse limits (one client must not slow or fill the gateway).
+  { env: 'PASSWORD_RATE_LIMIT', default: '10', description: 'Password attempts per minute from one IP address, over every password form (sign-in, password change, reset); successful ones are given back, so this counts failures. More get 429 with Retry-After, before any hashing: one address costs at most this many scrypt hashes (~100 ms of a core each) a minute.' },
+  { env: 'PASSWORD_ATTEMPTS_PER_SIGNIN', default: '10', description: 'Password attempts one sign-in (interaction) may make; more get 429 and the way back to the shop.' },
+  { env: 'PASSWORD_HASH_CONCURRENCY', default: '(CPU cores − 1, from 1 to 2)', description: 'Password hashes (scrypt, ~100 ms and 32 MiB each) running at once; the others wait in a queue.' },
+  { env: 'PASSWORD_HASH_QUEUE', default: '32', description: 'Password checks that may wait for a hash slot; past it (or past PASSWORD_HASH_WAIT_MS) a check is refused like a locked account.' },
+  { env: 'PASSWORD_HASH_WAIT_MS', default: '2000', description: 'Longest wait for a hash slot, in milliseconds (100–60000).' },
+  { env: 'SIGNINS_PER_BROWSER', default: '20', description: 'Sign-ins in progress one browser may hold; starting another drops its oldest.' },
+  { env: 'SIGNINS_PER_IP', default: '300', description: 'Sign-ins in progress from one IP address; past it new ones get a "too many sign-ins" page (429).' },
+  { env: 'TOKEN_AUTH_FAILURE_LIMIT', default: '10', description: 'Failed client authentications per minute for one client from one IP address at /token and /token/revocation; past it that client gets 429 with Retry-After from that address until the minute ends.' },
 ];
 
 /** Values the gateway uses when a variable is unset (development). */
@@ -76,6 +85,13 @@ export const DEFAULTS = {
   mailFrom: 'Denglu <no-reply@localhost>',
   /** A new signing key is published this long before it may sign. */
   keyPublishLeadSeconds: 600,
+  passwordRateLimit: 10,
+  passwordAttemptsPerSignIn: 10,
+  passwordHashQueue: 32,
+  passwordHashWaitMs: 2000,
+  signInsPerBrowser: 20,
+  signInsPerIp: 300,
+  tokenAuthFailureLimit: 10,
   /** Where the `denglu` command line looks for the gateway. */
   cliUrl: 'http://localhost:3000',
   /** HTTP server limits (src/http/gateway-server.ts). */

@@ -2,6 +2,7 @@
 // collected and reported at once; production mode refuses sandbox settings: emulator endpoints,
 // development secrets, generated cookie keys and salts, a non-https issuer.
 
+import { availableParallelism } from 'node:os';
 import type { ProviderCredentials, ProviderDescriptor } from '../providers/contract.ts';
 import { parseInstant } from '../src/time/instant.ts';
 import type { EpochMs } from '../src/clock.ts';
@@ -39,6 +40,17 @@ export interface Config {
     publishLeadSeconds: number;
     /** Scheduled rotation period; undefined: rotate only on request. */
     rotationDays: number | undefined;
+  };
+  /** What one client may cost the gateway (see config/defaults.ts for each). */
+  limits: {
+    passwordPerIpPerMinute: number;
+    passwordPerSignIn: number;
+    hashConcurrency: number;
+    hashQueue: number;
+    hashWaitMs: number;
+    signInsPerBrowser: number;
+    signInsPerIp: number;
+    tokenAuthFailuresPerMinute: number;
   };
   /** Outgoing mail (src/mail/mailer.ts): SMTP, or the sandbox outbox when no server is set. */
   mail: { smtpUrl: string | undefined; from: string; requireTls: boolean };
@@ -167,11 +179,23 @@ export function loadConfig(input: {
   const adminRateLimit = int('ADMIN_RATE_LIMIT', DEFAULTS.adminRateLimitPerMinute, 1, 100000);
   const keyPublishLeadSeconds = int('KEY_PUBLISH_LEAD_SECONDS', DEFAULTS.keyPublishLeadSeconds, 0, 7 * 24 * 3600);
   const keyRotationDays = int('KEY_ROTATION_DAYS', 0, 0, 3650);
+  const limits = {
+    passwordPerIpPerMinute: int('PASSWORD_RATE_LIMIT', DEFAULTS.passwordRateLimit, 1, 100000),
+    passwordPerSignIn: int('PASSWORD_ATTEMPTS_PER_SIGNIN', DEFAULTS.passwordAttemptsPerSignIn, 1, 1000),
+    // One core stays free for the event loop; never more than half of libuv's four threads.
+    hashConcurrency: int('PASSWORD_HASH_CONCURRENCY', Math.max(1, Math.min(2, availableParallelism() - 1)), 1, 64),
+    hashQueue: int('PASSWORD_HASH_QUEUE', DEFAULTS.passwordHashQueue, 0, 10000),
+    hashWaitMs: int('PASSWORD_HASH_WAIT_MS', DEFAULTS.passwordHashWaitMs, 100, 60000),
+    signInsPerBrowser: int('SIGNINS_PER_BROWSER', DEFAULTS.signInsPerBrowser, 1, 1000),
+    signInsPerIp: int('SIGNINS_PER_IP', DEFAULTS.signInsPerIp, 1, 1000000),
+    tokenAuthFailuresPerMinute: int('TOKEN_AUTH_FAILURE_LIMIT', DEFAULTS.tokenAuthFailureLimit, 1, 100000),
+  };
   let now: EpochMs | undefined;
   const nowArg = argValue(input.argv ?? [], '--now');
   const nowRaw = nowArg ?? env.SANDBOX_NOW;
   if (nowRaw) {
-    const parsed = parseInstant(nowRaw);
+    // No partner's zone applies to the sandbox clock: refusals suggest UTC.
+    const parsed = parseInstant(nowRaw, 'UTC');
     if (parsed.ok) now = parsed.value;
     else problems.push(`${nowArg ? '--now' : 'SANDBOX_NOW'}: ${parsed.message}`);
   }
@@ -285,6 +309,7 @@ export function loadConfig(input: {
     mail: { smtpUrl, from: mailFrom, requireTls: production },
     keys: { publishLeadSeconds: keyPublishLeadSeconds, rotationDays: keyRotationDays || undefined },
     admin: { operatorToken: operatorToken ?? SANDBOX_OPERATOR_TOKEN, rateLimitPerMinute: adminRateLimit },
+    limits,
     providers,
     sandbox: { enabled: sandboxEnabled, now, emulatorPort, shopPort, emulatorUrls },
     trustProxy,

@@ -16,10 +16,12 @@ import { callbackRoute } from './broker/callback-route.ts';
 import { lifecycleRoutes } from './broker/lifecycle-routes.ts';
 import { interactionUrl } from './broker/interaction-url.ts';
 import type { LoginContext } from './broker/login-context.ts';
+import { createInteractionCsrf } from './broker/interaction-csrf.ts';
 import { clientPartnerId, createOidcProvider, type OidcProvider } from './oidc/provider.ts';
 import { providerOf } from './oidc/lifecycle-checks.ts';
 import { resumeInPlace, type ResumeInPlace } from './oidc/resume-in-place.ts';
 import { postAsGet } from './oidc/post-endpoints.ts';
+import { notFoundPage } from './oidc/not-found-page.ts';
 import { recordShopUse } from './accounts/shop-use.ts';
 import { loadCookieKeys, loadPairwiseSalt, type SigningKeys } from './oidc/secrets.ts';
 import { SigningKeyRing, keyPolicy } from './oidc/signing-keys.ts';
@@ -27,6 +29,7 @@ import { ProviderHost } from './oidc/provider-host.ts';
 import { createRenderer, VIEWS_DIR } from './http/render.ts';
 import { securityHeaders } from './http/security.ts';
 import { forwardedAsTrusted } from './http/trusted-proxy.ts';
+import { noStoreByDefault } from './http/no-store.ts';
 import { CookieSigner } from './http/cookie-signer.ts';
 import { errorHandler, notFound } from './http/error-handler.ts';
 import { providerStylesheet } from './http/provider-styles.ts';
@@ -40,6 +43,12 @@ import { nativeRoutes } from './account-console/native-routes.ts';
 import { passwordSignInRoute } from './broker/password-route.ts';
 import { createMailer } from './mail/mailer.ts';
 import { adminPages } from './admin/pages/admin-pages.ts';
+import { HashQueue } from './accounts/hash-queue.ts';
+import { dummyHash } from './accounts/password-hash.ts';
+import { passwordLimits } from './broker/password-limits.ts';
+import { SignInsInProgress } from './broker/sign-ins-in-progress.ts';
+import { flowStarted, refuseSignInsWhenFull, signInRefusedRoute } from './broker/sign-in-admission.ts';
+import { clientAuthThrottle } from './oidc/client-auth-throttle.ts';
 
 /** Paths served by oidc-provider (its default routes; see src/oidc/provider.ts). */
 const OIDC_ENDPOINTS = /^\/(?:auth(?:\/|$)|token(?:\/revocation)?$|me$|jwks$|session\/end|request$|\.well-known\/openid-configuration$)/;
@@ -62,7 +71,14 @@ export interface DengluApp {
   broker: Broker;
   /** ID token signing keys; `maintain()` belongs in the periodic sweep (removal, schedule, other gateways). */
   signingKeys: SigningKeyRing;
+  /** Every password and admin-secret hash waits here (its counts show what hashing was done). */
+  hashes: HashQueue;
+  /** Sign-ins in progress per browser and address. */
+  signIns: SignInsInProgress;
 }
+
+/** Upstream flows one sign-in may hold; starting another deletes its oldest. */
+const FLOWS_PER_SIGNIN = 5;
 
 export async function createApp(deps: AppDeps): Promise<DengluApp> {
   const { config, store, clock, log } = deps;
@@ -73,7 +89,12 @@ export async function createApp(deps: AppDeps): Promise<DengluApp> {
       .filter(([id]) => deps.providers.has(id))
       .map(([id, credentials]) => [id, { module: deps.providers.get(id)!, credentials }]),
   );
+  const { limits } = config;
+  void dummyHash(); // made now, not in the first sign-in with an unknown email
+  const hashes = new HashQueue({ concurrency: limits.hashConcurrency, maxWaiting: limits.hashQueue, maxWaitMs: limits.hashWaitMs });
+  const signIns = new SignInsInProgress(clock, { perBrowser: limits.signInsPerBrowser, perIp: limits.signInsPerIp, flowsPerSignIn: FLOWS_PER_SIGNIN });
   const broker = new Broker({
+    flowStarted: (flow) => flowStarted({ signIns, store }, flow),
     store,
     clock,
     log,
@@ -86,7 +107,8 @@ export async function createApp(deps: AppDeps): Promise<DengluApp> {
   const renderer = createRenderer({
     sandbox: config.sandbox.enabled,
     simulatedClock: config.sandbox.now !== undefined ? clock : undefined,
-    cache: config.production,
+    // Templates are re-read on every render only in the sandbox (editing views); otherwise compiled once.
+    cache: !config.sandbox.enabled,
   });
   const secureCookies = config.issuer.startsWith('https://');
   const cookieKeys = await loadCookieKeys(store, config.cookieKeys);
@@ -105,6 +127,10 @@ export async function createApp(deps: AppDeps): Promise<DengluApp> {
     reauthAfterMs: config.accountReauthSeconds * 1000,
     oidc: () => host!.provider,
     resume: (req, res, returnTo) => resume!(req, res, returnTo),
+    csrf: createInteractionCsrf({ cookieKeys, secure: secureCookies }),
+    hashes,
+    passwordLimits: passwordLimits(clock, { perIpPerMinute: limits.passwordPerIpPerMinute, perSignIn: limits.passwordPerSignIn }),
+    signIns,
   };
   await ensureConsolePartner(store, clock, config.issuer, [...broker.configured()]);
 
@@ -130,6 +156,12 @@ export async function createApp(deps: AppDeps): Promise<DengluApp> {
     });
     // Behind a reverse proxy: express and oidc-provider believe the same proxies (src/http/trusted-proxy.ts).
     oidc.proxy = true;
+    oidc.use(notFoundPage(renderer));
+    // A resumed interaction is a sign-in no longer in progress.
+    oidc.on('interaction.ended', (ctx) => {
+      const uid = (ctx as { params?: { uid?: unknown } }).params?.uid;
+      if (typeof uid === 'string') signIns.ended(uid);
+    });
     oidc.on('server_error', (_ctx, err) => log.error({ err: { message: err.message, stack: err.stack } }, 'oidc-provider server error'));
     // Every authorization a shop receives (fresh sign-in or single sign-on) counts as use of that shop.
     oidc.on('authorization.success', (ctx) => {
@@ -156,9 +188,12 @@ export async function createApp(deps: AppDeps): Promise<DengluApp> {
   app.use(forwardedAsTrusted);
   app.use(httpLogger(log));
   app.use(securityHeaders({ production: config.production, imageOrigins }));
+  app.use(noStoreByDefault);
   // The OpenID Provider's own endpoints go straight to it: no cookie parsing, no walk through Denglu's
   // page routers on the login hot path (/auth, /auth/<uid>, /token, …).
   const oidcCallback = host.callback;
+  app.use(clientAuthThrottle(clock, limits.tokenAuthFailuresPerMinute));
+  app.use(refuseSignInsWhenFull(login));
   resume = resumeInPlace({ issuer: config.issuer, handler: oidcCallback, cookieName: host.provider.cookieName('resume'), cookieSigner });
   // POST /auth and POST /session/end become a GET of the same endpoint (see src/oidc/post-endpoints.ts).
   app.use(postAsGet());
@@ -176,8 +211,9 @@ export async function createApp(deps: AppDeps): Promise<DengluApp> {
     res.json({ status: 'ok' });
   });
   app.get('/', homeRoute(renderer, deps.shopLinks ?? []));
-  app.use('/api/admin', adminApi(deps, signingKeys));
-  app.use('/admin', adminPages(deps, { renderer, cookieKeys, secureCookies }));
+  app.use('/api/admin', adminApi(deps, signingKeys, hashes));
+  app.use('/admin', adminPages(deps, { renderer, cookieKeys, secureCookies, hashes }));
+  app.use(signInRefusedRoute(login));
   app.use(accountConsoleRoutes(login, { cookieKeys, issuer: config.issuer }));
   app.use(nativeRoutes(login, { cookieKeys, issuer: config.issuer, mailer: createMailer(config.mail, store, clock, log), sandbox: config.sandbox.enabled }));
   app.use(passwordSignInRoute(login));
@@ -194,5 +230,7 @@ export async function createApp(deps: AppDeps): Promise<DengluApp> {
     },
     broker,
     signingKeys,
+    hashes,
+    signIns,
   };
 }

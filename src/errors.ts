@@ -17,6 +17,7 @@ export type ErrorCode =
   | 'ERR_PROVIDER_UNAVAILABLE'
   | 'ERR_INTEGRATION_ENDED'
   | 'ERR_LINK_CONFLICT'
+  | 'ERR_PROVIDER_ALREADY_LINKED'
   | 'ERR_MIGRATE_NO_ACCOUNT'
   | 'ERR_NEW_ACCOUNTS_CLOSED'
   | 'ERR_LAST_METHOD'
@@ -25,7 +26,8 @@ export type ErrorCode =
   | 'ERR_UNAUTHORIZED'
   | 'ERR_FORBIDDEN'
   | 'ERR_RATE_LIMITED'
-  | 'ERR_INTERACTION_LOST';
+  | 'ERR_INTERACTION_LOST'
+  | 'ERR_TOO_MANY_SIGNINS';
 
 export class GatewayError extends Error {
   readonly code: ErrorCode;

@@ -6,7 +6,7 @@ import { stableHex, type TestUser } from '../shared/emulator/test-users.ts';
 
 /**
  * Default users. `extra` holds get_user_info fields; `qqAvatar100: 'none'` models a user without a
- * 100×100 QQ avatar (QQ then omits figureurl_qq_2).
+ * 100×100 QQ avatar (QQ then omits figureurl_qq_2). `avatarUrl` (any text) replaces every figureurl.
  */
 export const DEFAULT_QQ_USERS: TestUser[] = [
   { login: 'xiaoming', name: '小明', extra: { gender: '男', province: '广东', city: '深圳', year: '1990', constellation: '白羊座' } },
@@ -38,7 +38,7 @@ export function typedUser(login: string): TestUser {
 export function userInfoBody(user: TestUser, openid: string, origin: string): Record<string, unknown> {
   const extra = user.extra ?? {};
   const gender = extra.gender === '女' ? '女' : '男';
-  const avatar = (kind: string, size: number) => `${origin}/__avatars/${openid}.svg?kind=${kind}&size=${size}`;
+  const avatar = (kind: string, size: number) => extra.avatarUrl ?? `${origin}/__avatars/${openid}.svg?kind=${kind}&size=${size}`;
   const body: Record<string, unknown> = {
     ret: 0,
     msg: '',

@@ -10,6 +10,7 @@ import { descriptor } from './descriptor.ts';
 import { qqIdentityKeys, qqSubject } from './identity.ts';
 import { parseJsonObject, parseJsonp } from './jsonp.ts';
 import { parseTokenBody, printable } from './token-response.ts';
+import { httpUrl } from '../shared/profile-fields.ts';
 
 /** QQ openids are 32 hex characters; unionids are opaque. Both end up in keys, so only safe characters. */
 const ID_PATTERN = /^[0-9A-Za-z_-]{1,128}$/;
@@ -137,16 +138,6 @@ function readUserInfo(res: UpstreamResponse): { nickname: string; avatar?: strin
     throw new UpstreamError('qq', 'userinfo', `qq /user/get_user_info failed: ret ${printable(info.ret ?? 'missing')} (${printable(info.msg ?? '')})`);
   }
   if (typeof info.nickname !== 'string') throw new UpstreamError('qq', 'profile_decode', 'qq /user/get_user_info answered without "nickname"');
-  const avatar = [info.figureurl_qq_2, info.figureurl_qq_1].find(isHttpUrl);
+  const avatar = [info.figureurl_qq_2, info.figureurl_qq_1].map(httpUrl).find((url) => url !== undefined);
   return avatar ? { nickname: info.nickname.trim() || 'QQ用户', avatar } : { nickname: info.nickname.trim() || 'QQ用户' };
-}
-
-function isHttpUrl(value: unknown): value is string {
-  if (typeof value !== 'string' || value.length === 0) return false;
-  try {
-    const url = new URL(value);
-    return url.protocol === 'https:' || url.protocol === 'http:';
-  } catch {
-    return false;
-  }
 }

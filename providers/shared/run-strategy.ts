@@ -8,6 +8,7 @@ import { UpstreamError, type UpstreamStep } from '../../src/errors.ts';
 import type { UpstreamIdentity } from '../contract.ts';
 import type { BrokerStrategy } from './broker-strategy.ts';
 import { UpstreamBodyTooLargeError, UpstreamTimeoutError } from './upstream-http.ts';
+import { withNormalisedUrls } from './profile-fields.ts';
 
 export type StrategyOutcome =
   | { kind: 'redirect'; url: string }
@@ -26,7 +27,8 @@ export function runStrategy(strategy: BrokerStrategy, req: StrategyRequest, opti
   const providerId = strategy.descriptor.id;
   return new Promise((resolve) => {
     const s = Object.create(strategy);
-    s.success = (identity: UpstreamIdentity) => resolve({ kind: 'success', identity });
+    // Whatever an adapter reports, its URLs pass the one normaliser before the broker sees them.
+    s.success = (identity: UpstreamIdentity) => resolve({ kind: 'success', identity: withNormalisedUrls(identity) });
     s.fail = (challenge: unknown) =>
       resolve({ kind: 'fail', error: new UpstreamError(providerId, failStep(challenge), describeChallenge(challenge)) });
     s.redirect = (url: string) => resolve({ kind: 'redirect', url });

@@ -34,7 +34,7 @@ export interface SohuUser {
 
 /**
  * `screen_name` is the nickname (a test user may set `extra.screen_name`, even to '', to exercise the
- * adapter's fallback to `name`); `name` is the display name.
+ * adapter's fallback to `name`); `name` is the display name; `extra.avatarUrl` (any text) replaces the avatar URL.
  */
 export function userObject(user: TestUser, origin: string): SohuUser {
   const id = sohuUserId(user.login);
@@ -43,7 +43,7 @@ export function userObject(user: TestUser, origin: string): SohuUser {
     screen_name: user.extra?.screen_name ?? user.name,
     name: user.name,
     description: user.extra?.description ?? '',
-    profile_image_url: `${origin}/__avatars/${id}.svg`,
+    profile_image_url: user.extra?.avatarUrl ?? `${origin}/__avatars/${id}.svg`,
     location: user.extra?.location ?? '',
     created_at: 'Mon Mar 01 10:00:00 +0800 2010',
   };

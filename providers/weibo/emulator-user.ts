@@ -9,7 +9,8 @@ import { uidFor } from './emulator-world.ts';
 export function weiboUser(user: TestUser, origin: string): Record<string, unknown> {
   const uid = uidFor(user.login);
   const extra = user.extra ?? {};
-  const avatar = (size: number) => `${origin}/__avatars/${uid}.svg?size=${size}`;
+  // `extra.avatarUrl` (any text) replaces every avatar URL: what a hostile or broken profile may answer.
+  const avatar = (size: number) => extra.avatarUrl ?? `${origin}/__avatars/${uid}.svg?size=${size}`;
   const count = (what: string, digits: number) => Number(stableDigits(digits, 'weibo', what, user.login));
   return {
     id: Number(uid),

@@ -9,7 +9,7 @@ import { translator, type MessageKey } from '../i18n/messages.ts';
 import { createCsrf } from '../http/csrf.ts';
 import type { Locale } from '../../providers/contract.ts';
 import type { LoginContext } from '../broker/login-context.ts';
-import { clientIp } from '../broker/password-route.ts';
+import { clientIp } from '../http/client-ip.ts';
 import {
   checkPassword,
   confirmEmail,
@@ -22,6 +22,8 @@ import {
   type NativeProblem,
 } from '../accounts/native-credentials.ts';
 import { peekToken, TOKEN_TTL_MS } from '../accounts/native-tokens.ts';
+import { getAccount } from '../accounts/sign-in.ts';
+import { signInMethods } from '../accounts/unlink.ts';
 import type { Mailer } from '../mail/mailer.ts';
 import { listOutbox } from '../mail/outbox.ts';
 import { formatInstant } from '../time/instant.ts';
@@ -37,6 +39,7 @@ const STATUS: Partial<Record<NativeProblem | 'currentRequired' | 'currentWrong',
   tokenInvalid: 400,
   mailFailed: 503,
   mailLimited: 429,
+  busy: 503,
   currentRequired: 403,
   currentWrong: 401,
 };
@@ -46,7 +49,7 @@ export function nativeRoutes(ctx: LoginContext, o: { cookieKeys: string[]; issue
   // The same token as the account console's forms (same secret, cookie and session binding).
   const csrf = createCsrf({ cookieKeys: o.cookieKeys, purpose: 'account', secure: ctx.secureCookies, sessionId: (req) => String(req.cookies?.dl_session ?? '') });
   const form = express.urlencoded({ extended: false, limit: '10kb' });
-  const deps: NativeDeps = { store: ctx.store, clock: ctx.clock, log: ctx.log, mailer: o.mailer, issuer: o.issuer };
+  const deps: NativeDeps = { store: ctx.store, clock: ctx.clock, log: ctx.log, mailer: o.mailer, issuer: o.issuer, hashes: ctx.hashes };
   const localeOf = (req: Request): Locale => pickLocale({ acceptLanguage: req.get('accept-language'), uiLocales: req.query.ui_locales });
   const fresh = (s: SignedIn) => s.loginAt !== undefined && ctx.clock.now() - s.loginAt <= ctx.reauthAfterMs;
   const field = (req: Request, name: string) => (typeof req.body?.[name] === 'string' ? (req.body[name] as string) : '');
@@ -103,7 +106,18 @@ export function nativeRoutes(ctx: LoginContext, o: { cookieKeys: string[]; issue
     const t = translator(localeOf(req));
     if (!token) return message(req, res, 'verify.title', t('native.problem.tokenInvalid'), 400);
     if (await otherAccount(req, res, token.accountId)) return message(req, res, 'verify.title', t('native.problem.tokenOtherAccount'), 403);
-    await render(req, res, 'email-verify', { csrf: csrf.token(req, res), email: token.email, token: String(req.query.token) });
+    // Signed out, the mailbox owner must see which account the address would join: its name and methods.
+    const account = await getAccount(ctx.store, token.accountId);
+    if (!account) return message(req, res, 'verify.title', t('native.problem.tokenInvalid'), 400);
+    const locale = localeOf(req);
+    const methods = signInMethods(account).map((id) => ctx.descriptors.get(id)?.label[locale] ?? id);
+    await render(req, res, 'email-verify', {
+      csrf: csrf.token(req, res),
+      email: token.email,
+      token: String(req.query.token),
+      accountName: account.profile.name,
+      methods: methods.join(t('list.separator')),
+    });
   });
 
   router.post('/account/email/verify', form, csrf.protect, async (req, res) => {
@@ -118,7 +132,8 @@ export function nativeRoutes(ctx: LoginContext, o: { cookieKeys: string[]; issue
     await message(req, res, 'verify.title', t('verify.done', { email: r.email }));
   });
 
-  router.post('/account/password', form, csrf.protect, async (req, res) => {
+  // Password forms are limited per address before anything is checked or hashed (password-limits.ts).
+  router.post('/account/password', ctx.passwordLimits.perIp, form, csrf.protect, async (req, res) => {
     const s = await signedIn(req, res, false);
     if (!s) return;
     const password = field(req, 'password');
@@ -162,7 +177,7 @@ export function nativeRoutes(ctx: LoginContext, o: { cookieKeys: string[]; issue
     await render(req, res, 'password-reset-confirm', { csrf: csrf.token(req, res), email, token: String(req.query.token), error: undefined });
   });
 
-  router.post('/account/password/reset/confirm', form, csrf.protect, async (req, res) => {
+  router.post('/account/password/reset/confirm', ctx.passwordLimits.perIp, form, csrf.protect, async (req, res) => {
     const t = translator(localeOf(req));
     const token = field(req, 'token');
     const r = await confirmPasswordReset(deps, token, field(req, 'password'));

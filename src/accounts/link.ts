@@ -1,6 +1,8 @@
 // Attaching an upstream identity to an existing account. An identity belongs to at most one account:
 // if it is someone else's, the link is refused and nothing changes — never a silent merge. Two accounts
-// linking the same identity at the same moment: the store's unique index lets exactly one win.
+// linking the same identity at the same moment: the store's unique index lets exactly one win. An account
+// holds at most one identity per provider, checked inside the atomic update (two tabs linking two Weibo
+// identities to one account: the first to write wins, the other is refused).
 
 import type { Clock } from '../clock.ts';
 import { GatewayError } from '../errors.ts';
@@ -9,6 +11,7 @@ import { auditOp } from '../audit/audit.ts';
 import type { UpstreamIdentity } from '../../providers/contract.ts';
 import type { Account, LinkedIdentity } from './account.ts';
 import { findAccountByIdentity, linked } from './sign-in.ts';
+import { withNormalisedUrls } from '../../providers/shared/profile-fields.ts';
 
 export class LinkConflictError extends GatewayError {
   readonly provider: string;
@@ -18,6 +21,17 @@ export class LinkConflictError extends GatewayError {
   }
 }
 
+export class ProviderAlreadyLinkedError extends GatewayError {
+  readonly provider: string;
+  constructor(provider: string) {
+    super('ERR_PROVIDER_ALREADY_LINKED', `the account already has a ${provider} identity`, { status: 409, expose: true });
+    this.provider = provider;
+  }
+}
+
+/** Thrown inside the update when the same identity was linked meanwhile: nothing to write. */
+class AlreadyHere extends Error {}
+
 /** Links `identity` to `accountId`; returns the account and whether anything changed. */
 export async function linkIdentity(
   store: Store,
@@ -26,6 +40,7 @@ export async function linkIdentity(
   identity: UpstreamIdentity,
   sealedToken?: string,
 ): Promise<{ account: Account; linked: boolean }> {
+  identity = withNormalisedUrls(identity);
   const owner = await findAccountByIdentity(store, identity.keys);
   if (owner && owner.id !== accountId) throw new LinkConflictError(identity.provider);
   const now = clock.now();
@@ -39,6 +54,9 @@ export async function linkIdentity(
         collection: 'accounts',
         id: accountId,
         fn: (a: Account) => {
+          const same = a.identities.find((i) => i.provider === identity.provider);
+          if (same && same.keys.some((k) => identity.keys.includes(k))) throw new AlreadyHere();
+          if (same) throw new ProviderAlreadyLinkedError(identity.provider);
           updated = { ...a, identities: [...a.identities, entry] };
           return updated;
         },
@@ -52,6 +70,7 @@ export async function linkIdentity(
       })),
     ]);
   } catch (err) {
+    if (err instanceof AlreadyHere) return { account: (await store.get<Account>('accounts', accountId))!, linked: false };
     if (err instanceof GatewayError && err.code === 'ERR_CONFLICT') throw new LinkConflictError(identity.provider);
     throw err;
   }

@@ -2,8 +2,10 @@
 // offers `password`. Setting an email mails a verification link; a verified email is unique across
 // accounts (store index). The first password needs a verified email; a change replaces the hash and ends
 // the other password sessions; a reset goes through a link mailed to the verified address and ends every
-// session. A sign-in check always does one scrypt's work, whether the email is unknown, the password
-// unset or the attempt throttled. Every change and every failed check is an audit entry on the account.
+// session. A sign-in check does one scrypt's work whether or not the email is known or has a password;
+// a throttled attempt is refused before any hashing (locks are per email and IP, known or not, so this
+// tells nothing about the account). Every hash waits for a slot in the gateway's bounded hash queue
+// (src/accounts/hash-queue.ts). Every change and every failed check is an audit entry on the account.
 
 import type { Clock, EpochMs } from '../clock.ts';
 import { GatewayError } from '../errors.ts';
@@ -19,6 +21,7 @@ import { chargeAttempt, clearSubject, emailKey, refundAttempt, resetMailCharges,
 import { issueToken, peekToken, revokeTokens, takeToken, TOKEN_TTL_MS } from './native-tokens.ts';
 import { normaliseEmail, passwordProblem, validEmail, type PasswordProblem } from './native-rules.ts';
 import { dummyHash, hashPassword, needsRehash, verifyPassword } from './password-hash.ts';
+import { HashBusy, type HashQueue } from './hash-queue.ts';
 import { PASSWORD_AMR, PASSWORD_METHOD } from './password-method.ts';
 
 export interface NativeDeps {
@@ -27,6 +30,8 @@ export interface NativeDeps {
   log: Logger;
   mailer: Mailer;
   issuer: string;
+  /** The bounded queue every password hash waits in. */
+  hashes: HashQueue;
 }
 
 export type NativeProblem =
@@ -39,7 +44,8 @@ export type NativeProblem =
   | 'passwordMissing'
   | 'tokenInvalid'
   | 'mailFailed'
-  | 'mailLimited';
+  | 'mailLimited'
+  | 'busy';
 
 export type Outcome<T = object> = ({ ok: true } & T) | { ok: false; problem: NativeProblem };
 
@@ -129,7 +135,8 @@ export async function setPassword(
   if (state) return { ok: false, problem: state };
   const problem = passwordProblem(password, account.native?.email);
   if (problem) return { ok: false, problem };
-  const hash = await hashPassword(password);
+  const hash = await queuedHash(d.hashes, password);
+  if (!hash) return { ok: false, problem: 'busy' };
   const now = d.clock.now();
   let refused: NativeProblem | undefined;
   await d.store.batch([
@@ -160,11 +167,12 @@ function stateProblem(native: NativeCredential | undefined, mode: 'set' | 'chang
 }
 
 /**
- * Checks a password for an email, throttled (src/accounts/brute-force.ts). Unknown emails, accounts
- * without a password and throttled attempts do the same work and give the same answer as a wrong password.
+ * Checks a password for an email, throttled (src/accounts/brute-force.ts). Unknown emails and accounts
+ * without a password do the same work (a dummy hash) and give the same answer as a wrong password; a
+ * locked attempt, or one that finds the hash queue full, gets that answer without any hashing.
  */
 export async function checkPassword(
-  d: Pick<NativeDeps, 'store' | 'clock'>,
+  d: Pick<NativeDeps, 'store' | 'clock' | 'hashes'>,
   rawEmail: unknown,
   password: string,
   ip: string,
@@ -175,13 +183,13 @@ export async function checkPassword(
   const gate = await chargeAttempt(d.store, d.clock, charges);
   const account = await findAccountByEmail(d.store, email);
   const hash = account?.native?.passwordHash;
-  const match = await verifyPassword(hash ?? (await dummyHash()), password);
-  if (gate.allowed && account && hash && match) {
+  const match = gate.allowed ? await queued(d.hashes, async () => verifyPassword(hash ?? (await dummyHash()), password)) : false;
+  if (account && hash && match === true) {
     await refundAttempt(d.store, d.clock, charges);
-    if (needsRehash(hash)) await rehash(d.store, account.id, hash, password);
+    if (needsRehash(hash)) await rehash(d, account.id, hash, password);
     return { ok: true, account };
   }
-  if (account && (gate.allowed || gate.lockedNow)) {
+  if (account && match !== undefined && (gate.allowed || gate.lockedNow)) {
     await appendAudit(d.store, d.clock, {
       ...shopper(account.id),
       action: gate.lockedNow ? 'signin.locked' : 'signin.failed',
@@ -193,9 +201,22 @@ export async function checkPassword(
   return { ok: false };
 }
 
-async function rehash(store: Store, accountId: string, old: string, password: string): Promise<void> {
-  const hash = await hashPassword(password);
-  await store.update<Account>('accounts', accountId, (a) => (a.native?.passwordHash === old ? { ...a, native: { ...a.native, passwordHash: hash } } : a));
+/** `work` in a slot of the hash queue; undefined when the queue refused it (full, or waited too long). */
+async function queued<T>(hashes: HashQueue, work: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await hashes.run(work);
+  } catch (err) {
+    if (err instanceof HashBusy) return undefined;
+    throw err;
+  }
+}
+
+const queuedHash = (hashes: HashQueue, password: string) => queued(hashes, () => hashPassword(password));
+
+async function rehash(d: Pick<NativeDeps, 'store' | 'hashes'>, accountId: string, old: string, password: string): Promise<void> {
+  const hash = await queuedHash(d.hashes, password);
+  if (!hash) return; // the next sign-in upgrades it
+  await d.store.update<Account>('accounts', accountId, (a) => (a.native?.passwordHash === old ? { ...a, native: { ...a.native, passwordHash: hash } } : a));
 }
 
 /** Records that the account signed in to a shop with its password (coarse: at most hourly writes). */
@@ -245,9 +266,11 @@ export async function confirmPasswordReset(d: NativeDeps, raw: unknown, password
   if (!email) return { ok: false, problem: 'tokenInvalid' };
   const problem = passwordProblem(password, email);
   if (problem) return { ok: false, problem };
+  // Hashed before the link is used up: a busy gateway leaves the link good for another try.
+  const hash = await queuedHash(d.hashes, password);
+  if (!hash) return { ok: false, problem: 'busy' };
   const token = await takeToken(d.store, 'password-reset', raw);
   if (!token) return { ok: false, problem: 'tokenInvalid' };
-  const hash = await hashPassword(password);
   const now = d.clock.now();
   const done = await refuseOnConflict(async () => {
     await d.store.batch([

@@ -69,7 +69,10 @@ export function needsRehash(encoded: string): boolean {
 }
 
 let dummy: Promise<string> | undefined;
-/** A hash of a random password, checked against when there is no real one (unknown email: same work). */
+/**
+ * A hash of a random password, checked against when there is no real one (unknown email: same work).
+ * Made once per process; the gateway makes it at start, so no sign-in pays for two hashes.
+ */
 export function dummyHash(): Promise<string> {
   dummy ??= hashPassword(randomBytes(18).toString('base64url'));
   return dummy;

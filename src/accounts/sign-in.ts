@@ -9,6 +9,7 @@ import { GatewayError } from '../errors.ts';
 import type { Store } from '../store/store.ts';
 import type { KnownProfile, UpstreamIdentity } from '../../providers/contract.ts';
 import type { Account, LinkedIdentity } from './account.ts';
+import { httpUrl, withNormalisedUrls } from '../../providers/shared/profile-fields.ts';
 
 const STAMP_GRANULARITY_MS = 60 * 60 * 1000;
 /** A provider profile (name, avatar) fetched this recently is reused instead of asked again. */
@@ -30,8 +31,17 @@ export async function findAccountByIdentity(store: Store, keys: readonly string[
   return undefined;
 }
 
+/** The account, its provider-supplied URLs normalised (documents written before the normaliser existed). */
 export async function getAccount(store: Store, id: string): Promise<Account | undefined> {
-  return store.get<Account>('accounts', id);
+  const account = await store.get<Account>('accounts', id);
+  if (!account) return undefined;
+  const { picture, ...profile } = account.profile;
+  const safe = httpUrl(picture);
+  return {
+    ...account,
+    profile: safe ? { ...profile, picture: safe } : profile,
+    identities: account.identities.map((i) => withNormalisedUrls(i)),
+  };
 }
 
 export interface SignInResult {
@@ -46,6 +56,7 @@ export async function signInWithIdentity(
   partnerId: string | undefined,
   options: { mayCreate: boolean; seal?: () => Promise<string | undefined> } = { mayCreate: true },
 ): Promise<SignInResult> {
+  identity = withNormalisedUrls(identity);
   const now = clock.now();
   const existing = await findAccountByIdentity(store, identity.keys);
   if (existing) {

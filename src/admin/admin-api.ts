@@ -4,6 +4,7 @@
 
 import express, { type Router } from 'express';
 import type { AppDeps } from '../app.ts';
+import type { HashQueue } from '../accounts/hash-queue.ts';
 import { DEFAULTS } from '../../config/defaults.ts';
 import { authenticate } from './auth.ts';
 import { adminContext } from './context.ts';
@@ -15,8 +16,8 @@ import { keyRoutes } from './routes-keys.ts';
 import type { SigningKeyRing } from '../oidc/signing-keys.ts';
 import { partnerRoutes } from './routes-partners.ts';
 
-export function adminApi(deps: AppDeps, signingKeys: SigningKeyRing): Router {
-  const ctx = adminContext(deps);
+export function adminApi(deps: AppDeps, signingKeys: SigningKeyRing, hashes: HashQueue): Router {
+  const ctx = adminContext(deps, hashes);
   const router = express.Router();
   router.use(noStore);
   router.use(adminRateLimit(deps.config.admin.rateLimitPerMinute));

@@ -9,6 +9,7 @@ import { GatewayError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { Partner } from '../partners/partner.ts';
 import type { Store } from '../store/store.ts';
+import type { HashQueue } from '../accounts/hash-queue.ts';
 
 export interface AdminContext {
   store: Store;
@@ -21,9 +22,11 @@ export interface AdminContext {
   knownProviders: ReadonlySet<string>;
   /** Providers this deployment has credentials for (what a login page can show). */
   configured: ReadonlySet<string>;
+  /** The gateway's bounded hash queue: admin secrets are checked in it too. */
+  hashes: HashQueue;
 }
 
-export function adminContext(deps: AppDeps): AdminContext {
+export function adminContext(deps: AppDeps, hashes: HashQueue): AdminContext {
   // The native `password` is a sign-in method partners list like a provider, always configured.
   const descriptors = new Map([...deps.providers.values()].map((m) => [m.descriptor.id, m.descriptor]));
   descriptors.set(PASSWORD_METHOD, PASSWORD_DESCRIPTOR);
@@ -36,6 +39,7 @@ export function adminContext(deps: AppDeps): AdminContext {
     descriptors,
     knownProviders: new Set(descriptors.keys()),
     configured: new Set([...Object.keys(deps.config.providers).filter((id) => descriptors.has(id)), PASSWORD_METHOD]),
+    hashes,
   };
 }
 

@@ -66,7 +66,4 @@ export function apiNotFound(req: Request, _res: Response, next: NextFunction): v
 }
 
 /** Admin answers are never cached. */
-export function noStore(_req: Request, res: Response, next: NextFunction): void {
-  res.set('Cache-Control', 'no-store');
-  next();
-}
+export { noStore } from '../http/no-store.ts';

@@ -379,8 +379,14 @@ export const OPENAPI = {
       },
       Manager: {
         type: 'object',
-        required: ['id', 'name', 'partners', 'createdAt'],
-        properties: { id: { type: 'string' }, name: { type: 'string' }, partners: { type: 'array', items: { type: 'string' } }, createdAt: { type: 'integer', description: 'UTC epoch ms' } },
+        required: ['id', 'name', 'partners', 'createdAt', 'createdAtMs'],
+        properties: {
+          id: { type: 'string' },
+          name: { type: 'string' },
+          partners: { type: 'array', items: { type: 'string' } },
+          createdAt: { type: 'string', format: 'date-time', description: 'ISO 8601 in UTC' },
+          createdAtMs: { type: 'integer', description: 'UTC epoch ms' },
+        },
       },
       ManagerCreated: {
         allOf: [ref('Manager'), { type: 'object', required: ['token'], properties: { token: { type: 'string', description: '`<managerId>.<secret>`, shown once' } } }],
@@ -396,8 +402,8 @@ export const OPENAPI = {
           actor: ref('Actor'),
           action: { type: 'string', description: 'partner.create, client.create, manager.create, integration.add, integration.schedule, integration.remove, key.rotate, key.remove, …' },
           target: { type: 'object', properties: { partner: { type: 'string' }, provider: { type: 'string' }, client: { type: 'string' }, manager: { type: 'string' }, account: { type: 'string' }, key: { type: 'string', description: 'Signing key id: `key.rotate` the key that starts signing, `key.remove` the keys removed (space-separated)' } } },
-          before: { description: 'State before (null when created); stored instants are epoch ms' },
-          after: { description: 'State after (null when removed)' },
+          before: { description: 'State before (null when created); every instant `…At` as ISO 8601 in `timeZone`, with `…AtMs` (UTC epoch ms) beside it' },
+          after: { description: 'State after (null when removed); instants as in `before`' },
         },
       },
       SigningKey: {

@@ -12,6 +12,7 @@ import { parseInstant } from '../time/instant.ts';
 import { assertCanManage, principalOf, requirePartnerAccess } from './auth.ts';
 import { loadPartner, type AdminContext } from './context.ts';
 import type { Problem } from './validate.ts';
+import { typingZone } from './typing-zone.ts';
 import { auditView, integrationView, nowView, previewView } from './views.ts';
 
 export function integrationRoutes(router: Router, ctx: AdminContext): void {
@@ -64,7 +65,7 @@ export function integrationRoutes(router: Router, ctx: AdminContext): void {
     const query = queryOf(req, ['at', 'locale'], problems);
     let at = ctx.clock.now();
     if (query.at !== undefined) {
-      const parsed = parseInstant(plusFromQuery(query.at));
+      const parsed = parseInstant(plusFromQuery(query.at), partner.timeZone);
       if (parsed.ok) at = parsed.value;
       else problems.push({ field: 'at', message: parsed.message });
     }
@@ -82,11 +83,13 @@ export function integrationRoutes(router: Router, ctx: AdminContext): void {
     const problems: Problem[] = [];
     const query = queryOf(req, ['partner', 'actor', 'action', 'from', 'to', 'limit', 'before'], problems);
     const q: AuditQuery = {};
+    const zones = new Map((await listPartners(ctx.store)).map((p) => [p.id, p.timeZone]));
+    const zone = typingZone(principal, query.partner, zones, 'UTC');
     if (query.actor) q.actor = query.actor;
     if (query.action) q.action = query.action;
     for (const field of ['from', 'to'] as const) {
       if (query[field] === undefined) continue;
-      const parsed = parseInstant(plusFromQuery(query[field]));
+      const parsed = parseInstant(plusFromQuery(query[field]), zone);
       if (parsed.ok) q[field] = parsed.value;
       else problems.push({ field, message: parsed.message });
     }
@@ -108,7 +111,6 @@ export function integrationRoutes(router: Router, ctx: AdminContext): void {
     } else {
       result = await mergedAudit(ctx, q, [...principal.partners]);
     }
-    const zones = new Map((await listPartners(ctx.store)).map((p) => [p.id, p.timeZone]));
     res.json({ entries: result.entries.map((e) => auditView(e, zones)), ...(result.next ? { next: result.next } : {}) });
   });
 }

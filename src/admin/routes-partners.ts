@@ -5,9 +5,9 @@ import type { Router } from 'express';
 import { listPartners } from '../partners/partners.ts';
 import { principalOf, requireOperator, requirePartnerAccess } from './auth.ts';
 import { loadPartner, type AdminContext } from './context.ts';
-import { createManager, listManagers } from './managers.ts';
+import { createManager, listManagers, type ManagerView } from './managers.ts';
 import { addClient, clientView, createPartner } from './partner-admin.ts';
-import { partnerView } from './views.ts';
+import { instant, partnerView } from './views.ts';
 
 export function partnerRoutes(router: Router, ctx: AdminContext): void {
   router.post('/partners', requireOperator, async (req, res) => {
@@ -37,10 +37,15 @@ export function partnerRoutes(router: Router, ctx: AdminContext): void {
   router.post('/managers', requireOperator, async (req, res) => {
     const { manager, token } = await createManager(ctx, principalOf(res).actor, req.body);
     // The token is shown here once and never again.
-    res.status(201).json({ ...manager, token });
+    res.status(201).json({ ...managerApiView(manager), token });
   });
 
   router.get('/managers', requireOperator, async (_req, res) => {
-    res.json({ managers: await listManagers(ctx.store) });
+    res.json({ managers: (await listManagers(ctx.store)).map(managerApiView) });
   });
+}
+
+/** A manager as the API shows it: `createdAt` in UTC (a manager has no zone of its own) and `createdAtMs`. */
+function managerApiView(manager: ManagerView): Record<string, unknown> {
+  return { ...manager, ...instant('createdAt', manager.createdAt, 'UTC') };
 }

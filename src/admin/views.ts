@@ -82,8 +82,29 @@ export function previewView(partner: Partner, model: LoginPageModel): Record<str
   };
 }
 
-/** An audit entry with `at` in the target partner's zone (UTC when it has none), and that zone. */
+/**
+ * An audit entry with `at` in the target partner's zone (UTC when it has none), and that zone; the
+ * instants inside `before` and `after` (stored as epoch ms in fields named …At) shown the same way.
+ */
 export function auditView(entry: AuditEntry, zones: ReadonlyMap<string, string>): Record<string, unknown> {
   const zone = (entry.target.partner && zones.get(entry.target.partner)) || 'UTC';
-  return { ...entry, ...instant('at', entry.at, zone), timeZone: zone };
+  return {
+    ...entry,
+    ...instant('at', entry.at, zone),
+    timeZone: zone,
+    before: instantsIn(entry.before, zone),
+    after: instantsIn(entry.after, zone),
+  };
+}
+
+/** A stored state with every `…At` epoch-ms field given as `…At` (ISO in `zone`) and `…AtMs`, at any depth. */
+function instantsIn(value: unknown, zone: string): unknown {
+  if (Array.isArray(value)) return value.map((v) => instantsIn(v, zone));
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(value)) {
+    if (/At$/.test(key) && typeof v === 'number' && Number.isFinite(v)) Object.assign(out, instant(key, v, zone));
+    else out[key] = instantsIn(v, zone);
+  }
+  return out;
 }

@@ -24,6 +24,8 @@ export interface BrokerOptions {
   providers: Map<string, { module: ProviderModule; credentials: Omit<AdapterOptions, 'callbackUrl' | 'timeoutMs' | 'maxBodyBytes' | 'stateStore'> }>;
   /** Sign-in methods Denglu handles itself (the native `password`): configured, but no upstream round trip. */
   methods?: readonly string[];
+  /** Told of every flow created (a sign-in keeps only its newest few, see sign-in-admission.ts). */
+  flowStarted?: (flow: Flow) => Promise<void>;
 }
 
 export interface StartFlow {
@@ -119,6 +121,7 @@ export class Broker {
     if (outcome.kind !== 'redirect') {
       throw outcome.kind === 'success' ? new UpstreamError(input.provider, 'state_validate', 'strategy did not redirect') : outcome.error;
     }
+    await this.#o.flowStarted?.(flow);
     return outcome.url;
   }
 

@@ -73,6 +73,8 @@ export async function sendFailure(ctx: LoginContext, res: Response, err: unknown
       message: failureMessage(ctx, err, f),
       actions,
       alternatives: f.alternatives ?? [],
+      // The "back to the shop" form posts to the interaction's abort.
+      ...(f.interactionUid ? { csrf: ctx.csrf.token(res) } : {}),
     }),
   );
 }

@@ -106,6 +106,7 @@ export async function sendChooser(
       passwordForm,
       alert,
       abortAction: `/interaction/${d.uid}/abort?error=access_denied`,
+      csrf: ctx.csrf.token(res),
     }),
   );
 }
@@ -194,6 +195,7 @@ export function interactionRoutes(ctx: LoginContext): Router {
           scopeKeys,
           allowAction: `/interaction/${d.uid}/consent`,
           denyAction: `/interaction/${d.uid}/abort?error=access_denied`,
+          csrf: ctx.csrf.token(res),
         }),
       );
       return;
@@ -213,7 +215,7 @@ export function interactionRoutes(ctx: LoginContext): Router {
     await startProvider(req, res, partner, d, req.params.provider!, localeFor(req, d.params, partner));
   });
 
-  router.post('/interaction/:uid/consent', async (req, res) => {
+  router.post('/interaction/:uid/consent', ...ctx.csrf.protect, async (req, res) => {
     const d = await details(req, res);
     if (!d || d.prompt.name !== 'consent' || !d.session?.accountId) return lost(req, res);
     const grantId = await grantAll(ctx.oidc(), d, d.session.accountId);
@@ -221,7 +223,7 @@ export function interactionRoutes(ctx: LoginContext): Router {
     return returnTo ? res.redirect(303, returnTo) : lost(req, res);
   });
 
-  router.post('/interaction/:uid/abort', async (req, res) => {
+  router.post('/interaction/:uid/abort', ...ctx.csrf.protect, async (req, res) => {
     const d = await details(req, res);
     if (!d) return lost(req, res);
     const error = req.query.error === 'temporarily_unavailable' ? 'temporarily_unavailable' : 'access_denied';

@@ -3,6 +3,7 @@
 // other interaction (chooser, consent, an unusable hint that needs explaining) goes to /interaction/<uid>.
 // oidc-provider scopes its interaction cookie to the path of the URL returned here, so when that is the
 // provider's page, the cookie is also set for /interaction/<uid> (the failure page's actions need it).
+// Every new interaction is first counted against its browser's and address's caps (sign-in-admission.ts).
 
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import { pickLocale } from '../i18n/locale.ts';
@@ -11,21 +12,24 @@ import { loginAvailability } from '../partners/availability.ts';
 import { ensureBinding } from './binding-cookie.ts';
 import { forcesReauthentication } from '../oidc/reauthentication.ts';
 import type { LoginContext } from './login-context.ts';
+import { admitSignIn, SIGN_IN_REFUSED_PATH } from './sign-in-admission.ts';
 
 export function interactionUrl(ctx: LoginContext) {
   return async (koa: KoaContextWithOIDC, interaction: any): Promise<string> => {
-    const page = `/interaction/${interaction.uid}`;
-    const hint = interaction.params?.provider;
-    // A `password` hint is the chooser with its password form: no upstream round trip.
-    if (interaction.prompt?.name !== 'login' || typeof hint !== 'string' || !ctx.descriptors.has(hint) || !ctx.broker.upstream(hint)) return page;
-    const partner = await partnerOfClient(ctx.store, String(interaction.params.client_id));
-    if (!partner || !loginAvailability(partner, hint, ctx.broker.configured(), ctx.clock.now()).ok) return page;
     const jar = {
       get: (name: string) => koa.cookies.get(name),
       set: (name: string, value: string, options: { httpOnly: boolean; sameSite: 'lax'; secure: boolean; path: string }) => {
         koa.cookies.set(name, value, { ...options, signed: false, overwrite: true });
       },
     };
+    const binding = ensureBinding(jar, ctx.secureCookies);
+    if (!(await admitSignIn(ctx, koa, interaction, binding))) return SIGN_IN_REFUSED_PATH;
+    const page = `/interaction/${interaction.uid}`;
+    const hint = interaction.params?.provider;
+    // A `password` hint is the chooser with its password form: no upstream round trip.
+    if (interaction.prompt?.name !== 'login' || typeof hint !== 'string' || !ctx.descriptors.has(hint) || !ctx.broker.upstream(hint)) return page;
+    const partner = await partnerOfClient(ctx.store, String(interaction.params.client_id));
+    if (!partner || !loginAvailability(partner, hint, ctx.broker.configured(), ctx.clock.now()).ok) return page;
     // oidc-provider sets this cookie too, but for the provider's path; both stay (no overwrite). Its
     // interaction expiry is in real-time seconds, hence Date.now() here.
     const ttlMs = typeof interaction.exp === 'number' ? interaction.exp * 1000 - Date.now() : 3600_000;
@@ -41,7 +45,7 @@ export function interactionUrl(ctx: LoginContext) {
     return ctx.broker.start({
       provider: hint,
       purpose: 'login',
-      binding: ensureBinding(jar, ctx.secureCookies),
+      binding,
       locale,
       interactionUid: interaction.uid,
       partnerId: partner.id,

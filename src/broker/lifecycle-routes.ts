@@ -83,12 +83,13 @@ export function lifecycleRoutes(ctx: LoginContext): Router {
         notice: integration ? noticeText(h.partner, integration, ctx.descriptors.get(h.pending.provider)!.label, h.locale, ctx.clock.now()) : '',
         links: toLink.map((id) => ({ id, label: label(id, h.locale), href: `/interaction/${h.pending.interactionUid}/link/${id}` })),
         continueAction: `/interaction/${h.pending.interactionUid}/continue`,
+        csrf: ctx.csrf.token(res),
         t,
       }),
     );
   });
 
-  router.post('/interaction/:uid/continue', async (req, res) => {
+  router.post('/interaction/:uid/continue', ...ctx.csrf.protect, async (req, res) => {
     const h = await held(req, res);
     if (!h || h.pending.kind !== 'notice') return lost(req, res);
     const now = ctx.clock.now();
@@ -113,6 +114,7 @@ export function lifecycleRoutes(ctx: LoginContext): Router {
         // Already linked: the shopper signs in with it (a normal login), the grace provider does not let them in.
         alreadyLinked: alreadyLinked.map((id) => ({ id, label: label(id, h.locale), href: `/interaction/${uid}/start/${id}` })),
         abortAction: `/interaction/${uid}/abort?error=access_denied`,
+        csrf: ctx.csrf.token(res),
       }),
     );
   });

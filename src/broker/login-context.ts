@@ -10,6 +10,10 @@ import type { ProviderDescriptor } from '../../providers/contract.ts';
 import type { Broker } from './broker.ts';
 import type { TokenSealer } from '../accounts/upstream-token.ts';
 import type { ResumeInPlace } from '../oidc/resume-in-place.ts';
+import type { InteractionCsrf } from './interaction-csrf.ts';
+import type { HashQueue } from '../accounts/hash-queue.ts';
+import type { PasswordLimits } from './password-limits.ts';
+import type { SignInsInProgress } from './sign-ins-in-progress.ts';
 
 export interface LoginContext {
   store: Store;
@@ -27,4 +31,12 @@ export interface LoginContext {
   oidc: () => OidcProvider;
   /** Answers a request that finished an interaction with oidc-provider's resume (see resume-in-place.ts). */
   resume: ResumeInPlace;
+  /** CSRF tokens of the sign-in forms (consent, abort, continue, password). */
+  csrf: InteractionCsrf;
+  /** The bounded queue every password hash waits in (src/accounts/hash-queue.ts). */
+  hashes: HashQueue;
+  /** Request limits of the password forms, per address and per sign-in. */
+  passwordLimits: PasswordLimits;
+  /** Sign-ins in progress per browser and address (src/broker/sign-in-admission.ts). */
+  signIns: SignInsInProgress;
 }

@@ -1,11 +1,13 @@
 // `POST /interaction/<uid>/password`: signing in with the native email + password from the chooser. The
 // form is bound to the interaction: only the browser holding this interaction's cookie (scoped to its
-// path, SameSite=Lax) gets past `interactionDetails`, so no other site can post it. Every refusal —
-// unknown email, no password, wrong password, throttled — re-renders the chooser with the same message
-// and status. A success continues like a provider's sign-in with `amr: ["pwd"]`: the notice interstitial
-// when `password` is ending here, the migration page when it is in grace, the shop otherwise.
+// path, SameSite=Lax) gets past `interactionDetails`, and the form carries a CSRF token. Attempts are limited
+// per address and per sign-in before anything else (src/broker/password-limits.ts: 429 and a page with
+// the ways back to the shop). Every refusal of the password itself — unknown email, no password, wrong
+// password, locked, or the hash queue full — re-renders the chooser with the same message and status.
+// A success continues like a provider's sign-in with `amr: ["pwd"]`: the notice interstitial when
+// `password` is ending here, the migration page when it is in grace, the shop otherwise.
 
-import express, { type Request, type Router } from 'express';
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { GatewayError } from '../errors.ts';
 import { translator } from '../i18n/messages.ts';
 import { checkPassword, recordPasswordUse } from '../accounts/native-credentials.ts';
@@ -19,18 +21,13 @@ import { noticeDue } from './lifecycle-routes.ts';
 import type { LoginContext } from './login-context.ts';
 import { holdLogin } from './pending-login.ts';
 import { requestIdOf } from '../log.ts';
-
-
-/** The address the request came from, as express sees it (X-Forwarded-For only from TRUST_PROXY). */
-export function clientIp(req: Request): string {
-  return req.ip ?? req.socket.remoteAddress ?? 'unknown';
-}
+import { clientIp } from '../http/client-ip.ts';
 
 export function passwordSignInRoute(ctx: LoginContext): Router {
   const router = express.Router();
   const form = express.urlencoded({ extended: false, limit: '10kb' });
 
-  router.post('/interaction/:uid/password', form, async (req, res) => {
+  router.post('/interaction/:uid/password', ctx.passwordLimits.perIp, ctx.passwordLimits.perSignIn, form, ...ctx.csrf.protect, async (req, res) => {
     let d: any;
     try {
       d = await ctx.oidc().interactionDetails(req, res);
@@ -76,6 +73,15 @@ export function passwordSignInRoute(ctx: LoginContext): Router {
     const returnTo = await finishLogin(ctx.oidc(), d, partner.firstParty, account.id, PASSWORD_METHOD);
     if (!returnTo) return sendFailure(ctx, res, new GatewayError('ERR_INTERACTION_LOST', 'the interaction expired', { status: 400 }), failureContext(ctx, res, partner, d.uid, locale));
     res.redirect(303, returnTo);
+  });
+
+  // Over a request limit: the failure page, with "back to the shop" when the interaction is this browser's.
+  router.use('/interaction/:uid/password', async (err: unknown, req: Request, res: Response, next: NextFunction) => {
+    if (!(err instanceof GatewayError) || err.code !== 'ERR_RATE_LIMITED') return next(err);
+    const d = await ctx.oidc().interactionDetails(req, res).catch(() => undefined);
+    const partner = d && d.uid === req.params.uid ? await partnerOfClient(ctx.store, String(d.params.client_id)) : undefined;
+    const locale = localeFor(req, d?.params, partner);
+    await sendFailure(ctx, res, err, partner ? failureContext(ctx, res, partner, d!.uid, locale) : { locale, requestId: requestIdOf(res) });
   });
 
   return router;

@@ -242,8 +242,9 @@ function changeSummary(entry: any): string {
   const after = entry.after && typeof entry.after === 'object' ? entry.after : {};
   if (entry.before === null) return 'created';
   if (entry.after === null) return 'removed';
-  const fmt = (k: string, v: unknown) => (v === undefined ? '—' : k.endsWith('At') && typeof v === 'number' ? when(v, entry.timeZone, false) : JSON.stringify(v));
-  const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]));
+  const fmt = (k: string, v: unknown) => (v === undefined ? '—' : k.endsWith('At') && (typeof v === 'number' || typeof v === 'string') ? when(v, entry.timeZone, false) : JSON.stringify(v));
+  // Each instant comes twice (`cutoffAt` in the partner's zone and `cutoffAtMs`): show it once.
+  const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].filter((k) => !k.endsWith('AtMs') && JSON.stringify(before[k]) !== JSON.stringify(after[k]));
   return keys.map((k) => `${k}: ${fmt(k, before[k])} → ${fmt(k, after[k])}`).join('; ') || 'no change';
 }
 

@@ -37,7 +37,6 @@ const zh = {
   'error.ERR_PROVIDER_UNAVAILABLE': '{provider}登录目前在 {shop} 不可用。',
   'error.ERR_INTERACTION_LOST': '这次登录已经结束或过期。请回到网站重新登录。',
   'error.ERR_NOT_FOUND': '找不到这个页面。',
-  'error.oidc': '登录请求有误：{description}',
   'error.default': '出现了意外错误。我们已经记录，请稍后重试。',
   'logout.title': '退出登录',
   'logout.question': '要退出 Denglu 登录吗？',
@@ -152,7 +151,7 @@ const zh = {
   'native.problem.currentRequired': '请输入当前密码，或者先用已绑定的第三方帐号重新登录。',
   'native.problem.currentWrong': '当前密码不正确。没有做任何更改。',
   'verify.title': '验证邮箱',
-  'verify.lead': '确认将 {email} 设为你的 Denglu 帐号邮箱？',
+  'verify.lead': '确认将 {email} 设为 Denglu 帐号“{name}”（用{methods}登录）的邮箱？',
   'verify.submit': '确认验证',
   'verify.done': '{email} 已验证，可以用它和密码登录了。',
   'reset.title': '重置密码',
@@ -173,6 +172,18 @@ const zh = {
   'error.ERR_LAST_METHOD': '这是你唯一的登录方式，请先添加另一种方式再解除绑定。',
   'error.ERR_CSRF': '表单已过期或不是从本站提交的。请刷新页面后重试。',
   'error.ERR_REAUTH_REQUIRED': '你的登录状态已改变，请重新登录后再试。',
+  // Hardening (issue 12 §3).
+  'error.ERR_PROVIDER_ALREADY_LINKED': '你的 Denglu 帐号已经绑定了一个{provider}帐号，所以这个没有绑定，也没有做任何更改。如要换一个，请先解除绑定原来的。',
+  'error.oidc.request': '商店发来的登录请求 Denglu 无法处理（{code}）。请回到商店重试；如果再次出现，请告诉商店。',
+  'error.oidc.client': '这家商店没有在 Denglu 登记，或者不允许这样登录（{code}）。请告诉商店。',
+  'error.oidc.redirect': '商店要求登录后返回一个没有登记的地址（{code}），为了你的安全，Denglu 没有继续。请告诉商店。',
+  'error.oidc.notCompleted': '登录没有完成（{code}）。请回到商店重新登录。',
+  'error.oidc.expired': '这次登录已经过期或已经用过（{code}）。请回到商店重新登录。',
+  'error.oidc.unavailable': 'Denglu 暂时无法完成登录（{code}）。请稍后重试。',
+  'list.separator': '、',
+  'error.ERR_RATE_LIMITED': '尝试次数太多了。请过几分钟再试，或换一种方式登录。',
+  'error.ERR_TOO_MANY_SIGNINS': '你的网络上同时进行中的登录太多了。请关闭其他登录窗口，几分钟后回到网站重新登录。',
+  'native.problem.busy': '现在等待验证的密码太多了，请稍等片刻再试。没有做任何更改。',
 } as const;
 
 export type MessageKey = keyof typeof zh;
@@ -211,7 +222,6 @@ const en: Record<MessageKey, string> = {
   'error.ERR_PROVIDER_UNAVAILABLE': 'Signing in with {provider} is not available at {shop} right now.',
   'error.ERR_INTERACTION_LOST': 'This sign-in has ended or expired. Please go back to the shop and sign in again.',
   'error.ERR_NOT_FOUND': 'This page does not exist.',
-  'error.oidc': 'The sign-in request is not valid: {description}',
   'error.default': 'Something unexpected went wrong. It has been logged; please try again later.',
   'logout.title': 'Sign out',
   'logout.question': 'Sign out of Denglu?',
@@ -326,7 +336,7 @@ const en: Record<MessageKey, string> = {
   'native.problem.currentRequired': 'Enter your current password, or first sign in again with a linked social account.',
   'native.problem.currentWrong': 'The current password is not correct. Nothing changed.',
   'verify.title': 'Verify your email',
-  'verify.lead': 'Make {email} the email address of your Denglu account?',
+  'verify.lead': 'Make {email} the email address of the Denglu account “{name}” (signs in with {methods})?',
   'verify.submit': 'Verify',
   'verify.done': '{email} is verified; you can sign in with it and a password.',
   'reset.title': 'Reset your password',
@@ -347,6 +357,18 @@ const en: Record<MessageKey, string> = {
   'error.ERR_LAST_METHOD': 'This is your only way to sign in; add another before unlinking it.',
   'error.ERR_CSRF': 'The form has expired or did not come from this site. Reload the page and try again.',
   'error.ERR_REAUTH_REQUIRED': 'Who is signed in has changed; please sign in again and retry.',
+  // Hardening (issue 12 §3).
+  'error.ERR_PROVIDER_ALREADY_LINKED': 'Your Denglu account already has a {provider} account linked, so this one was not linked and nothing changed. To use a different one, unlink the first.',
+  'error.oidc.request': 'The shop sent a sign-in request Denglu cannot handle ({code}). Go back to the shop and try again; if it happens again, please tell the shop.',
+  'error.oidc.client': 'This shop is not registered with Denglu, or may not sign in this way ({code}). Please tell the shop.',
+  'error.oidc.redirect': 'The shop asked to return to an address it has not registered ({code}), so Denglu stopped, for your safety. Please tell the shop.',
+  'error.oidc.notCompleted': 'The sign-in was not completed ({code}). Please go back to the shop and sign in again.',
+  'error.oidc.expired': 'This sign-in has expired or was used already ({code}). Please go back to the shop and sign in again.',
+  'error.oidc.unavailable': 'Denglu could not complete the sign-in just now ({code}). Please try again in a moment.',
+  'list.separator': ', ',
+  'error.ERR_RATE_LIMITED': 'Too many attempts. Please wait a few minutes and try again, or choose another way to sign in.',
+  'error.ERR_TOO_MANY_SIGNINS': 'Too many sign-ins are in progress from your network. Close the other sign-in windows, wait a few minutes, then go back to the shop and sign in again.',
+  'native.problem.busy': 'Too many passwords are waiting to be checked right now; please try again in a moment. Nothing changed.',
 };
 
 const catalogues: Record<Locale, Record<MessageKey, string>> = { 'zh-CN': zh, en };

@@ -10,6 +10,7 @@ import type { Store } from '../store/store.ts';
 import type { Renderer } from '../http/render.ts';
 import { LOCALES, pickLocale } from '../i18n/locale.ts';
 import { translator } from '../i18n/messages.ts';
+import { oidcErrorText } from './error-text.ts';
 import { getAccount } from '../accounts/sign-in.ts';
 import { verifiedEmailClaims } from '../accounts/verified-email.ts';
 import { createStoreAdapter } from './store-adapter.ts';
@@ -166,11 +167,11 @@ export function createOidcProvider(o: OidcOptions): Provider {
     renderError: async (ctx, out, error) => {
       const { locale, t: tr } = t(ctx);
       ctx.type = 'html';
-      const description = String(out.error_description ?? out.error ?? 'error');
+      // Denglu's sentence in the shopper's language, never oidc-provider's English description.
       const requestId = ctx.res.getHeader('x-request-id');
       ctx.body = await o.renderer.render('error', { locale, requestId: typeof requestId === 'string' ? requestId : undefined }, {
         code: out.error,
-        message: tr('error.oidc', { description }),
+        message: oidcErrorText(tr, out.error),
         actions: [{ href: '/', label: tr('error.home') }],
       });
       void error;

@@ -48,7 +48,7 @@ export function applySchedule(provider: string, current: Integration | undefined
       problems.push({ field, message: 'must be a date and time string with an offset or time zone, or null to clear it' });
       continue;
     }
-    const parsed = parseInstant(raw);
+    const parsed = parseInstant(raw, timeZone);
     if (parsed.ok) next[field] = parsed.value;
     else problems.push({ field, message: parsed.message });
   }

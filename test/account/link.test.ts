@@ -214,4 +214,50 @@ describe('account console: linking a provider', function () {
     assert.deepEqual(JSON.parse(before.accounts).find((a: { id: string }) => a.id === loserAccount.id), loserAccount, 'the loser\'s account is untouched');
     assert.equal((await snapshot(gw)).audit, before.audit + 1, 'one identity.link entry');
   });
+
+  it('two tabs of one account linking two different QQ identities at once: exactly one is linked, the other tab is told why', async () => {
+    const ivy = browserIn('en');
+    await loginWith(gw, ivy, 'alpha-basic', 'weibo', 'ivy');
+    await openConsole(gw, ivy, 'weibo', 'ivy');
+    // Both tabs press "Link QQ" before either comes back, then sign in at QQ as two different people.
+    const first = await approveUntilCallback(gw, ivy, await startLink(gw, ivy, 'qq'), 'ivy-qq-one');
+    const second = await approveUntilCallback(gw, ivy, await startLink(gw, ivy, 'qq'), 'ivy-qq-two');
+    const before = await snapshot(gw);
+
+    // Both callbacks look their identity up before either links it.
+    const keys = ['ivy-qq-one', 'ivy-qq-two'].flatMap((login) => gw.emulators.qq!.emulator.identityKeysFor(login, 'e2e-qq'));
+    const lockstep = inLockstep(gw, 'findOne', (collection, index, key) => collection === 'accounts' && index === 'identity' && keys.includes(String(key)), 1);
+    const pages = await Promise.all([ivy.go(first), ivy.go(second)]).finally(lockstep.restore);
+    assert.equal(lockstep.met(), 1, 'the two links looked their identities up at the same moment');
+    const won = pages.filter((p) => p.url.search === '?notice=linked&provider=qq');
+    const lost = pages.filter((p) => p.status === 409);
+    assert.equal(won.length, 1, `one winner: ${pages.map((p) => `${p.status} ${p.url.pathname}${p.url.search}`).join(', ')}`);
+    assert.equal(lost.length, 1, 'one refusal');
+    assert.match(lost[0]!.html, /data-error-code="ERR_PROVIDER_ALREADY_LINKED"/);
+    assert.ok(lost[0]!.html.includes('Your Denglu account already has a QQ account linked, so this one was not linked and nothing changed.'), lost[0]!.html);
+
+    const account = await mustAccountOf(gw, 'weibo', 'ivy');
+    assert.deepEqual(account.identities.map((i) => i.provider), ['weibo', 'qq'], 'one QQ identity');
+    const winner = pages[0] === won[0] ? 'ivy-qq-one' : 'ivy-qq-two';
+    const loser = winner === 'ivy-qq-one' ? 'ivy-qq-two' : 'ivy-qq-one';
+    assert.equal((await mustAccountOf(gw, 'qq', winner)).id, account.id);
+    assert.equal(await accountOf(gw, 'qq', loser), undefined, 'the other QQ identity is linked nowhere');
+    assert.equal((await snapshot(gw)).audit, before.audit + 1, 'one identity.link entry');
+  });
+
+  it('refuses a second identity of a provider the account already has, even when the link started before the first was linked', async () => {
+    const jay = browserIn('zh-CN');
+    await loginWith(gw, jay, 'alpha-basic', 'weibo', 'jay');
+    await openConsole(gw, jay, 'weibo', 'jay');
+    const late = await approveUntilCallback(gw, jay, await startLink(gw, jay, 'qq'), 'jay-qq-late');
+    await linkWith(gw, jay, 'qq', 'jay-qq-first');
+    const before = await snapshot(gw);
+
+    const page = await jay.go(late);
+    assert.equal(page.status, 409);
+    assert.match(page.html, /data-error-code="ERR_PROVIDER_ALREADY_LINKED"/);
+    assert.match(page.html, /你的 Denglu 帐号已经绑定了一个QQ帐号，所以这个没有绑定，也没有做任何更改。/);
+    await assertNothingChanged(gw, before, 'second QQ identity');
+    assert.equal(await accountOf(gw, 'qq', 'jay-qq-late'), undefined);
+  });
 });

@@ -10,6 +10,7 @@ import type { Partner } from '../../src/partners/partner.ts';
 import { listAudit } from '../../src/audit/audit.ts';
 import { startGateway, type Gateway } from '../support/gateway.ts';
 import type { Page, TestBrowser } from '../support/browser.ts';
+import { suggestedInstants } from '../support/suggested-instants.ts';
 import { adminBrowser, createManager, OPERATOR, signIn, snapshot, submitForm } from './admin-browser.ts';
 
 const at = (iso: string) => Date.parse(iso);
@@ -25,7 +26,10 @@ describe('admin pages: the schedule form and the preview (the JD case)', () => {
   const clock = new ManualClock('2013-09-01T10:00:00+08:00');
 
   before(async () => {
-    gw = await startGateway({ clock });
+    gw = await startGateway({
+      clock,
+      partners: (seeds) => [...seeds, { ...seeds[1]!, id: 'berlin', timeZone: 'Europe/Berlin', clients: [{ ...seeds[1]!.clients[0]!, client_id: 'berlin-basic', redirect_uris: ['https://berlin-basic.shop.test/cb'] }] }],
+    });
     const m = await createManager(gw, 'Alpha manager', ['alpha', 'gamma']);
     managerId = m.id;
     manager = adminBrowser();
@@ -173,5 +177,24 @@ describe('admin pages: the schedule form and the preview (the JD case)', () => {
     assert.equal(weibo.cutoffAt, at('2013-09-25T00:00+08:00'), 'the other dates stay');
     const entry = (await listAudit(gw.store, { partner: 'alpha', limit: 1 })).entries[0]!;
     assert.deepEqual(entry.actor, { kind: 'operator', id: 'operator' });
+  });
+
+  it('the date help and every refusal on the form suggest dates in the partner\'s zone, each accepted as typed', async () => {
+    const operator = adminBrowser();
+    await signIn(gw, operator, 'operator', OPERATOR);
+    const form = await operator.go(`${gw.issuer}/admin/partners/berlin/integrations/weibo`);
+    assert.equal(form.status, 200);
+    const help = /<p class="help">([^<]*)<\/p>/.exec(form.html)![1]!;
+    assert.match(help, /2013-09-01T00:00\+02:00 or 2013-09-01T00:00\[Europe\/Berlin\]/);
+    assert.ok(!/Shanghai|\+08:00/.test(help), help);
+    const refused = await submitForm(operator, form, '/integrations/weibo', { cutoffAt: '2013-10-26' });
+    assert.equal(refused.status, 400);
+    const problem = problemOf(refused, 'cutoffAt')!;
+    const suggestions = suggestedInstants(problem);
+    assert.deepEqual(suggestions, ['2013-10-26T00:00+02:00', '2013-10-26T00:00[Europe/Berlin]'], problem);
+    for (const suggestion of suggestions) {
+      const saved = await submitForm(operator, refused, '/integrations/weibo', { cutoffAt: suggestion });
+      assert.equal(saved.status, 200, `${suggestion}: ${problemOf(saved, 'cutoffAt')}`);
+    }
   });
 });

@@ -124,13 +124,15 @@ describe('admin API: happy paths', () => {
     const list = await op.get('/managers');
     assert.equal(list.status, 200);
     const mine = list.body.managers.find((m: { id: string }) => m.id === res.body.id);
-    assert.deepEqual(Object.keys(mine).sort(), ['createdAt', 'id', 'name', 'partners']);
+    assert.deepEqual(Object.keys(mine).sort(), ['createdAt', 'createdAtMs', 'id', 'name', 'partners']);
+    assert.equal(mine.createdAt, new Date(clock.now()).toISOString());
+    assert.equal(mine.createdAtMs, clock.now());
     assert.ok(!JSON.stringify(list.body).includes(res.body.token.split('.')[1]));
 
     const entries = (await op.get('/audit?action=manager.create')).body.entries;
     assert.deepEqual(entries.map((e: { target: { manager: string } }) => e.target.manager).sort(), [res.body.id, 'jd-ops'].sort());
     const entry = entries.find((e: { target: { manager: string } }) => e.target.manager === 'jd-ops');
-    assert.deepEqual(entry.after, { id: 'jd-ops', name: 'JD ops', partners: ['jd'], createdAt: clock.now() });
+    assert.deepEqual(entry.after, { id: 'jd-ops', name: 'JD ops', partners: ['jd'], createdAt: named.body.createdAt, createdAtMs: clock.now() });
     assert.equal(entry.before, null);
     assert.ok(!('secretHash' in entry.after));
 
@@ -165,7 +167,9 @@ describe('admin API: happy paths', () => {
     assert.deepEqual(entry.actor, { kind: 'operator', id: 'operator' });
     assert.deepEqual(entry.target, { partner: 'jd', provider: 'weibo' });
     assert.equal(entry.before, null);
-    assert.equal(entry.after.cutoffAt, ms('2013-09-24T16:00:00Z'));
+    assert.equal(entry.after.cutoffAt, '2013-09-25T00:00:00.000+08:00', 'instants in before/after as everywhere in the API');
+    assert.equal(entry.after.cutoffAtMs, ms('2013-09-24T16:00:00Z'));
+    assert.equal(entry.after.graceEndsAt, '2013-10-25T00:00:00.000+08:00');
 
     const change = await op.put('/partners/jd/integrations/weibo', { atCutoff: 'revoke', notice: { en: 'Weibo sign-in ends on 25 September.' } });
     assert.equal(change.status, 200);

@@ -1,5 +1,6 @@
 // Admin credentials: manager secrets are stored only as scrypt hashes (nowhere in the store's files in
-// plain text); every bad token gets the same 401 body; the operator token comes from configuration
+// plain text); every well-formed bad token gets the same 401 body, a malformed one a 401 saying so
+// without any hashing; the operator token comes from configuration
 // (required in production, the sandbox one refused there); sandbox managers have fixed documented tokens
 // that production refuses; the API is rate-limited per IP with 429 and Retry-After.
 
@@ -34,6 +35,8 @@ describe('admin API: credentials', () => {
   before(async () => {
     gw = await startGateway({
       clock,
+      // One hash at a time and nobody waiting: a test can fill the hash queue by holding its only slot.
+      env: { PASSWORD_HASH_CONCURRENCY: '1', PASSWORD_HASH_QUEUE: '0' },
       partners: (defaults) => [...defaults, ...sandboxPartners({ jd: 'https://jd.shop.test', taobao: 'https://taobao.shop.test' })],
     });
     op = client(gw, OPERATOR);
@@ -67,11 +70,8 @@ describe('admin API: credentials', () => {
     assert.equal((await client(gw, token).get('/partners/alpha')).status, 200);
   });
 
-  it('answers every bad token with the same 401 body and changes nothing', async () => {
-    const manager = await op.post('/managers', { id: 'alpha-ops', name: 'Alpha ops', partners: ['alpha'] });
-    const [id, secret] = [manager.body.id, manager.body.token.split('.')[1] as string];
-    const before = await snapshot(gw, 'alpha');
-    const headers = [undefined, `Basic ${Buffer.from('a:b').toString('base64')}`, 'Bearer', 'Bearer wrong-operator-token', `Bearer nobody.${secret}`, `Bearer ${id}.wrong-secret`, `Bearer ${id}.${secret}x`, `Bearer ${id}`];
+  /** PUTs a change with each header; returns the 401 bodies (without request ids). */
+  async function refusedBodies(headers: (string | undefined)[]) {
     const bodies = [];
     for (const authorization of headers) {
       const res = await fetch(`${gw.issuer}/api/admin/partners/alpha/integrations/weibo`, {
@@ -85,9 +85,44 @@ describe('admin API: credentials', () => {
       assert.ok(requestId);
       bodies.push(body);
     }
+    return bodies;
+  }
+
+  it('answers every well-formed bad token with the same 401 body and changes nothing', async () => {
+    const manager = await op.post('/managers', { id: 'alpha-ops', name: 'Alpha ops', partners: ['alpha'] });
+    const [id, secret] = [manager.body.id, manager.body.token.split('.')[1] as string];
+    const before = await snapshot(gw, 'alpha');
+    const bodies = await refusedBodies([undefined, `Bearer nobody.${secret}`, `Bearer ${id}.wrong-secret-of-the-right-shape`, `Bearer ${id}.${secret}x`]);
     for (const body of bodies) assert.deepEqual(body, bodies[0], 'unknown manager and wrong secret look the same');
     assert.deepEqual(bodies[0], { error: 'ERR_UNAUTHORIZED', message: 'a valid admin token is required: send "Authorization: Bearer <token>"' });
     assert.deepEqual(await snapshot(gw, 'alpha'), before);
+  });
+
+  it('refuses malformed tokens before any hashing, with a 401 saying what a token looks like', async () => {
+    const before = await snapshot(gw, 'alpha');
+    const hashed = gw.denglu.hashes.counts.started;
+    const malformed = [`Basic ${Buffer.from('a:b').toString('base64')}`, 'Bearer', 'Bearer wrong-operator-token', 'Bearer alpha-ops', 'Bearer alpha-ops.short', 'Bearer NOT_A_SLUG.abcdefghijklmnopqrstuvwxyz', `Bearer alpha-ops.${'x'.repeat(40)}!`];
+    for (const body of await refusedBodies(malformed)) {
+      assert.equal(body.error, 'ERR_UNAUTHORIZED');
+      assert.match(String(body.message), /malformed.*operator token or a manager token "<managerId>\.<secret>"/);
+    }
+    assert.equal(gw.denglu.hashes.counts.started, hashed, 'no secret was hashed');
+    assert.deepEqual(await snapshot(gw, 'alpha'), before);
+  });
+
+  it('checks secrets in the bounded hash queue: when it is full, 503 with Retry-After (not a 401)', async () => {
+    let release!: () => void;
+    const held = gw.denglu.hashes.run(() => new Promise<void>((resolve) => (release = resolve)));
+    try {
+      const res = await fetch(`${gw.issuer}/api/admin/partners/alpha`, { headers: { authorization: `Bearer nobody.${'a'.repeat(43)}` } });
+      assert.equal(res.status, 503);
+      assert.equal(res.headers.get('retry-after'), '1');
+      assert.equal(((await res.json()) as { error: string }).error, 'ERR_RATE_LIMITED');
+      assert.equal((await client(gw, OPERATOR).get('/partners/alpha')).status, 200, 'the operator token needs no hashing');
+    } finally {
+      release();
+      await held;
+    }
   });
 
   it('seeds the sandbox managers with fixed tokens: the JD manager manages jd, not taobao', async () => {
@@ -110,7 +145,7 @@ describe('admin API: credentials', () => {
   });
 
   it('refuses sandbox manager tokens and seeding in production', async () => {
-    const deps = { store: gw.store, operatorToken: 'o'.repeat(40), production: false };
+    const deps = { store: gw.store, operatorToken: 'o'.repeat(40), production: false, hashes: gw.denglu.hashes };
     const header = `Bearer ${sandboxManagerToken(SANDBOX_MANAGERS[0]!)}`;
     assert.equal((await principalFor(deps, header))?.kind, 'manager');
     assert.equal(await principalFor({ ...deps, production: true }, header), undefined);

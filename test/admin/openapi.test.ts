@@ -51,7 +51,7 @@ describe('admin API: OpenAPI document', () => {
   });
 
   it('describes exactly the routes the admin router mounts', () => {
-    const router = adminApi({ config: gw.config, store: gw.store, clock: gw.clock, providers: PROVIDERS, log: gw.log }, gw.denglu.signingKeys);
+    const router = adminApi({ config: gw.config, store: gw.store, clock: gw.clock, providers: PROVIDERS, log: gw.log }, gw.denglu.signingKeys, gw.denglu.hashes);
     const mounted = mountedRoutes(router);
     assert.ok(mounted.length >= 13, `found ${mounted.length} routes`);
     const documented = documentedRoutes(OPENAPI);

@@ -43,7 +43,8 @@ describe('admin API: role separation', () => {
     assert.deepEqual(entry.actor, { kind: 'manager', id: alphaManagerId });
     assert.equal(entry.action, 'integration.schedule');
     assert.equal(entry.before.cutoffAt, undefined);
-    assert.equal(entry.after.cutoffAt, Date.parse('2013-09-24T16:00:00Z'));
+    assert.equal(entry.after.cutoffAt, '2013-09-25T00:00:00.000+08:00');
+    assert.equal(entry.after.cutoffAtMs, Date.parse('2013-09-24T16:00:00Z'));
   });
 
   for (const partner of ['beta', 'nowhere']) {

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type TestBrowser, decode, type Page } from '../support/browser.ts';
+import { TestBrowser, decode, type Page } from '../support/browser.ts';
 import { atShop, authRequest, redeem, type Gateway } from '../support/gateway.ts';
 import type { Account } from '../../src/accounts/account.ts';
 import { listAudit } from '../../src/audit/audit.ts';
@@ -74,10 +74,11 @@ export async function passwordLogin(gw: Gateway, browser: TestBrowser, clientId:
   return { tokens, claims: tokens.claims()! };
 }
 
-/** A page body without what differs between any two answers (request id, the echoed email). */
+/** A page body without what differs between any two answers (request id, CSRF token, the echoed email). */
 export function comparable(html: string): string {
   return html
     .replace(/request-id">[^<]*</g, 'request-id"><')
+    .replace(/name="_csrf" value="[^"]*"/g, 'name="_csrf" value=""')
     .replace(/name="email" value="[^"]*"/g, 'name="email" value=""')
     .replace(/\/interaction\/[\w-]+\//g, '/interaction/UID/');
 }
@@ -104,4 +105,11 @@ export async function storeFiles(dir: string): Promise<string> {
     if (entry.isFile()) text += await readFile(join(entry.parentPath, entry.name), 'utf8');
   }
   return text;
+}
+
+/** A new browser that asks for English pages. */
+export function english(): TestBrowser {
+  const browser = new TestBrowser();
+  browser.acceptLanguage = 'en';
+  return browser;
 }

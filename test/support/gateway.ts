@@ -11,6 +11,7 @@ import * as oidc from 'openid-client';
 import { loadConfig, type Config } from '../../config/load-config.ts';
 import { DESCRIPTORS, PROVIDERS } from '../../providers/index.ts';
 import { serveEmulator, type ServedEmulator } from '../../providers/shared/testing.ts';
+import type { TestUser } from '../../providers/shared/emulator/test-users.ts';
 import { createApp, type DengluApp } from '../../src/app.ts';
 import { ManualClock, type Clock } from '../../src/clock.ts';
 import { createLogger, type Logger } from '../../src/log.ts';
@@ -98,6 +99,8 @@ export interface GatewayOptions {
   /** Reuse a port (restart tests keep the issuer). */
   port?: number;
   partners?: (defaults: PartnerSeed[]) => PartnerSeed[];
+  /** Test users of an emulator, by provider id (replacing its default users; typed logins still work). */
+  emulatorUsers?: Record<string, TestUser[]>;
 }
 
 let jwtKeys: Promise<{ privateKey: CryptoKey; jwk: Record<string, unknown> }> | undefined;
@@ -132,7 +135,10 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
     const clientId = `e2e-${descriptor.id}`;
     const clientSecret = `e2e-${descriptor.id}-secret`;
     emulators[descriptor.id] = await serveEmulator(
-      module.createEmulator({ apps: [{ clientId, clientSecret, redirectUris: [`${issuer}/cb/${descriptor.id}`], name: 'Denglu e2e', extra: { unionid: true } }] }),
+      module.createEmulator({
+        apps: [{ clientId, clientSecret, redirectUris: [`${issuer}/cb/${descriptor.id}`], name: 'Denglu e2e', extra: { unionid: true } }],
+        ...(options.emulatorUsers?.[descriptor.id] ? { users: options.emulatorUsers[descriptor.id] } : {}),
+      }),
     );
     const prefix = descriptor.id.toUpperCase();
     env[`${prefix}_CLIENT_ID`] ??= clientId;

@@ -9,6 +9,7 @@ import type { AppDeps } from '../../app.ts';
 import { GatewayError } from '../../errors.ts';
 import { createCsrf } from '../../http/csrf.ts';
 import type { Renderer } from '../../http/render.ts';
+import type { HashQueue } from '../../accounts/hash-queue.ts';
 import { adminContext } from '../context.ts';
 import { auditRoutes } from './audit-routes.ts';
 import { LoginThrottle } from './login-throttle.ts';
@@ -22,12 +23,13 @@ export interface AdminPagesWeb {
   renderer: Renderer;
   cookieKeys: string[];
   secureCookies: boolean;
+  hashes: HashQueue;
 }
 
 export function adminPages(deps: AppDeps, web: AdminPagesWeb): Router {
   const csrfIds = new WeakMap<Request, string>();
   const ctx: PagesContext = {
-    ...adminContext(deps),
+    ...adminContext(deps, web.hashes),
     renderer: web.renderer,
     csrf: createCsrf({ cookieKeys: web.cookieKeys, purpose: 'admin', secure: web.secureCookies, sessionId: (req) => csrfIds.get(req) ?? '' }),
     csrfIds,

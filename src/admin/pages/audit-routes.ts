@@ -14,6 +14,7 @@ import { mergedAudit, plusFromQuery } from '../routes-integrations.ts';
 import { auditChanges } from './audit-diff.ts';
 import { instantWithOffset } from './dates.ts';
 import { principalOfPage, renderPage, uiLocale, visiblePartners, type PagesContext } from './page.ts';
+import { typingZone } from '../typing-zone.ts';
 
 export const AUDIT_PAGE_SIZE = 20;
 const FILTERS = ['partner', 'action', 'actor', 'from', 'to'] as const;
@@ -32,12 +33,14 @@ export function auditRoutes(router: Router, ctx: PagesContext): void {
 
     const problems: Problem[] = [];
     const q: AuditQuery = { limit: AUDIT_PAGE_SIZE };
+    const zones = new Map((await listPartners(ctx.store)).map((p) => [p.id, p.timeZone]));
+    const typedIn = typingZone(principal, filters.partner || undefined, zones, FALLBACK_ZONE);
     if (filters.action) q.action = filters.action;
     if (filters.actor) q.actor = filters.actor;
     for (const field of ['from', 'to'] as const) {
       if (!filters[field]) continue;
       filters[field] = plusFromQuery(filters[field]);
-      const parsed = parseInstant(filters[field]);
+      const parsed = parseInstant(filters[field], typedIn);
       if (parsed.ok) q[field] = parsed.value;
       else problems.push({ field, message: parsed.message });
     }
@@ -60,7 +63,6 @@ export function auditRoutes(router: Router, ctx: PagesContext): void {
     else if (principal.kind === 'operator') result = await listAudit(ctx.store, q);
     else result = await mergedAudit(ctx, q, [...principal.partners]);
 
-    const zones = new Map((await listPartners(ctx.store)).map((p) => [p.id, p.timeZone]));
     const entries = result.entries.map((e) => {
       const zone = (e.target.partner && zones.get(e.target.partner)) || FALLBACK_ZONE;
       return {

@@ -56,10 +56,7 @@ export async function renderPage(ctx: PagesContext, req: Request, res: Response,
   res.status(status).type('html').send(html);
 }
 
-export function noStore(_req: Request, res: Response, next: NextFunction): void {
-  res.set('Cache-Control', 'no-store');
-  next();
-}
+export { noStore } from '../../http/no-store.ts';
 
 /** Every admin page but sign-in needs a live session; GETs come back here after signing in. */
 export function requireSession(ctx: PagesContext) {

@@ -22,7 +22,7 @@ export function previewRoutes(router: Router, ctx: PagesContext): void {
     const zone = partner.timeZone;
     const now = ctx.clock.now();
     const rawAt = typeof req.query.at === 'string' && req.query.at.trim() !== '' ? plusFromQuery(req.query.at.slice(0, 200)) : undefined;
-    const parsed = rawAt === undefined ? ({ ok: true, value: now } as const) : parseInstant(rawAt);
+    const parsed = rawAt === undefined ? ({ ok: true, value: now } as const) : parseInstant(rawAt, zone);
     const wanted = req.query.locale;
     const locale: Locale = wanted === 'en' || wanted === 'zh-CN' ? wanted : (partner.locales[0] ?? 'zh-CN');
     const localeError = wanted !== undefined && wanted !== 'en' && wanted !== 'zh-CN' ? 'must be "zh-CN" or "en"' : undefined;

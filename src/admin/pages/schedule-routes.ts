@@ -3,6 +3,8 @@
 // audit entry as the admin API; refused input re-renders the form with what was typed and each problem
 // next to its field (400, nothing changed); a saved schedule returns to the timeline with a confirmation.
 
+import { DateTime } from 'luxon';
+import { suggestInstants } from '../../time/instant.ts';
 import express, { type Request, type Response, type Router } from 'express';
 import { GatewayError, ValidationError } from '../../errors.ts';
 import { partnerName, type Partner } from '../../partners/partner.ts';
@@ -46,6 +48,8 @@ export function scheduleRoutes(router: Router, ctx: PagesContext): void {
       {
         title: m(adding ? 'schedule.titleAdd' : 'schedule.titleEdit', { shop, provider: providerName }),
         partner: { id: partner.id, name: shop, zone: partner.timeZone },
+        // Examples of typed dates in the partner's zone (each one accepted as written).
+        dateExamples: suggestInstants(DateTime.fromMillis(ctx.clock.now(), { zone: partner.timeZone }).toFormat("yyyy-MM-dd'T'00:00"), partner.timeZone).join(m('schedule.or')),
         provider: { id: provider, label: providerName },
         now: instantWithOffset(ctx.clock.now(), partner.timeZone),
         action: `/admin/partners/${partner.id}/integrations/${provider}`,

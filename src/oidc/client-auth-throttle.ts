@@ -1,0 +1,76 @@
+// Throttles guessing of client credentials where shops authenticate (/token, /token/revocation):
+// failed client authentications (oidc-provider answers them 401 `invalid_client`) are counted per
+// (client, address) for a minute; past the limit that client is refused from that address before its
+// credentials are checked — 429, Retry-After, `invalid_client` in OAuth's JSON shape, after the refusal
+// pause (src/http/tarpit.ts) — until the minute ends. Only failures count (the counter is bumped when a 401 leaves), so a shop's many good requests
+// are never refused, and a guesser elsewhere does not lock the shop's own servers out. The client is
+// named by the Basic header, else by the form's `client_id` or its client assertion's `sub`; for that the
+// form is read here into a Buffer, which oidc-provider then parses exactly as it would have (it prints
+// a one-time notice that the body was read before it).
+
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { decodeJwt } from 'jose';
+import type { Clock } from '../clock.ts';
+import { clientIpKey } from '../http/client-ip.ts';
+import { WindowCounter } from '../http/window-counter.ts';
+import { afterPause } from '../http/tarpit.ts';
+
+const CLIENT_AUTH_PATHS = new Set(['/token', '/token/revocation']);
+const WINDOW_MS = 60_000;
+/** oidc-provider's own body limit. */
+const FORM_LIMIT = '56kb';
+
+/** The client a token request names (unverified: only to count its failures). */
+function claimedClient(req: Request): string {
+  const basic = /^basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(req.get('authorization') ?? '');
+  if (basic) {
+    const text = Buffer.from(basic[1]!, 'base64').toString('utf8');
+    const colon = text.indexOf(':');
+    try {
+      return colon > 0 ? decodeURIComponent(text.slice(0, colon).replace(/\+/g, '%20')) : '';
+    } catch {
+      return '';
+    }
+  }
+  if (!Buffer.isBuffer(req.body)) return '';
+  const form = new URLSearchParams(req.body.toString('utf8'));
+  const clientId = form.get('client_id');
+  if (clientId) return clientId;
+  const assertion = form.get('client_assertion');
+  try {
+    return assertion ? String(decodeJwt(assertion).sub ?? '') : '';
+  } catch {
+    return '';
+  }
+}
+
+export function clientAuthThrottle(clock: Clock, failuresPerMinute: number) {
+  const failures = new WindowCounter(clock, WINDOW_MS);
+  const form = express.raw({ type: 'application/x-www-form-urlencoded', limit: FORM_LIMIT });
+
+  const check = (req: Request, res: Response, next: NextFunction): void => {
+    const key = `${claimedClient(req).slice(0, 200)}|${clientIpKey(req)}`;
+    const counted = failures.get(key);
+    if (counted && counted.totalHits >= failuresPerMinute) {
+      const seconds = failures.retryAfterSeconds(key);
+      afterPause(() => {
+        res
+          .status(429)
+          .set({ 'Retry-After': String(seconds), 'Cache-Control': 'no-store' })
+          .json({ error: 'invalid_client', error_description: `too many failed client authentications from this address; retry in ${seconds} s` });
+      });
+      return;
+    }
+    res.once('finish', () => {
+      if (res.statusCode === 401) failures.increment(key);
+    });
+    next();
+  };
+
+  return (req: Request, res: Response, next: NextFunction): void => {
+    if (req.method !== 'POST' || !CLIENT_AUTH_PATHS.has(req.path)) return next();
+    // The Basic header names the client (the usual case): the body stays unread for oidc-provider.
+    if (/^basic\s/i.test(req.get('authorization') ?? '')) return check(req, res, next);
+    form(req, res, (err?: unknown) => (err ? next(err) : check(req, res, next)));
+  };
+}
