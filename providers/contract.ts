@@ -28,6 +28,12 @@ export interface ProviderDescriptor {
   revocable: boolean;
   /** Where an operator registers an app with this provider. */
   registrationUrl: string;
+  /**
+   * Authorization parameters that make the provider ask the person to sign in again even when they are
+   * signed in there (Weibo `forcelogin=true`). The broker adds them when the shop forced
+   * re-authentication (`prompt=login`, `max_age`); absent when the provider has no such parameter.
+   */
+  reauthentication?: Record<string, string>;
 }
 
 export interface ProviderCredentials {

@@ -20,6 +20,7 @@ import { createInteractionCsrf } from './broker/interaction-csrf.ts';
 import { clientPartnerId, createOidcProvider, type OidcProvider } from './oidc/provider.ts';
 import { providerOf } from './oidc/lifecycle-checks.ts';
 import { resumeInPlace, type ResumeInPlace } from './oidc/resume-in-place.ts';
+import { postAsGet } from './oidc/post-endpoints.ts';
 import { notFoundPage } from './oidc/not-found-page.ts';
 import { recordShopUse } from './accounts/shop-use.ts';
 import { loadCookieKeys, loadPairwiseSalt, type SigningKeys } from './oidc/secrets.ts';
@@ -194,6 +195,8 @@ export async function createApp(deps: AppDeps): Promise<DengluApp> {
   app.use(clientAuthThrottle(clock, limits.tokenAuthFailuresPerMinute));
   app.use(refuseSignInsWhenFull(login));
   resume = resumeInPlace({ issuer: config.issuer, handler: oidcCallback, cookieName: host.provider.cookieName('resume'), cookieSigner });
+  // POST /auth and POST /session/end become a GET of the same endpoint (see src/oidc/post-endpoints.ts).
+  app.use(postAsGet());
   app.use((req, res, next) => (OIDC_ENDPOINTS.test(req.path) ? oidcCallback(req, res) : next()));
   app.use(cookieParser());
   // Providers' callbacks are on every brokered login: matched before the page routers.

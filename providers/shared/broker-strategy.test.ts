@@ -1,6 +1,7 @@
 // BrokerStrategy builds the start-of-sign-in redirect itself (without passport-oauth2's legacy URL
 // parsing): for every provider it must be the redirect passport-oauth2 would have made, byte for byte
-// apart from the random PKCE challenge and state, with the verifier and state saved the same way.
+// apart from the random PKCE challenge and state, with the verifier and state saved the same way. A
+// forced re-authentication adds the descriptor's parameters (Weibo `forcelogin=true`) and nothing else.
 
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -58,6 +59,23 @@ describe('BrokerStrategy: the redirect that starts a sign-in', () => {
       });
     }
   }
+
+  for (const [id, module] of PROVIDERS) {
+    it(`${id}: a forced re-authentication adds exactly the descriptor's reauthentication parameters, the way passport-oauth2 would`, async () => {
+      const adapter = adapterOptions(Object.keys(module.descriptor.baseUrls), 'http://127.0.0.1:4100/base');
+      const strategy = module.createStrategy(adapter);
+      const start = async (options: Record<string, unknown>) => new URL(((await runStrategy(strategy, { query: {} }, options)) as { url: string }).url);
+      const plain = await start({});
+      const forced = await start({ reauthenticate: true });
+      const added = Object.fromEntries([...forced.searchParams].filter(([k]) => !plain.searchParams.has(k)));
+      assert.deepEqual(added, module.descriptor.reauthentication ?? {});
+      assert.equal(withoutRandom(forced.href).shape, withoutRandom(await passportRedirect(strategy, { reauthenticate: true })).shape);
+    });
+  }
+
+  it('Weibo declares forcelogin=true as its re-authentication parameter', () => {
+    assert.deepEqual(PROVIDERS.get('weibo')!.descriptor.reauthentication, { forcelogin: 'true' });
+  });
 
   it('leaves an authorize URL with a query of its own to passport-oauth2 (it merges the two)', async () => {
     const [, module] = [...PROVIDERS][0]!;

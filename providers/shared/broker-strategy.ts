@@ -94,6 +94,11 @@ export abstract class BrokerStrategy extends OAuth2Strategy {
     }
   }
 
+  /** passport-oauth2 hook: the provider's re-authentication parameters when the broker asks for them. */
+  override authorizationParams(options: { reauthenticate?: boolean } | undefined): object {
+    return options?.reauthenticate && this.descriptor.reauthentication ? { ...this.descriptor.reauthentication } : {};
+  }
+
   /** Base URL for a role from the descriptor, as configured for this deployment. */
   protected baseUrl(role: string): string {
     const url = this.options.baseUrls[role];

@@ -1,5 +1,5 @@
 // Sina Weibo as data: where its endpoints live, how its button looks, and what the broker may rely on
-// (no PKCE, no scope needed for sign-in, an upstream revoke endpoint).
+// (no PKCE, no scope needed for sign-in, an upstream revoke endpoint, `forcelogin` to sign in again).
 
 import type { ProviderDescriptor } from '../contract.ts';
 
@@ -13,4 +13,6 @@ export const descriptor: ProviderDescriptor = {
   pkce: false,
   revocable: true,
   registrationUrl: 'https://open.weibo.com',
+  // oauth2/authorize `forcelogin=true`: the login form even for someone signed in at Weibo.
+  reauthentication: { forcelogin: 'true' },
 };

@@ -1,6 +1,8 @@
 // The emulated /oauth2/authorize. An unknown app or an unregistered redirect_uri gets Weibo's error
 // page and never a redirect; other problems redirect with `error`, `error_code`, `error_description`
 // and `error_uri`. The page lets a tester pick or type a user; deny redirects with error_code 21330.
+// `forcelogin=true` is honoured: the page is shown even when auto-approve stands for a shopper already
+// signed in at Weibo, and says a new sign-in was asked for (so a test can see the parameter arrived).
 
 import express, { type Request, type Response, type Router } from 'express';
 import type { EmulatorApp } from '../contract.ts';
@@ -11,6 +13,8 @@ import { CODE_TTL_SECONDS, type WeiboWorld } from './emulator-world.ts';
 import { params, sendErrorPage, sendRaw, withQuery } from './emulator-replies.ts';
 
 const AUTHORIZE_PATH = '/oauth2/authorize';
+/** Shown on the page of a `forcelogin=true` request. */
+export const FORCED_LOGIN_NOTICE = '请重新登录 / please sign in again (forcelogin)';
 /** The authorization request parameters carried through the page as hidden fields. */
 const CARRIED = ['client_id', 'redirect_uri', 'response_type', 'state', 'scope'] as const;
 
@@ -25,8 +29,9 @@ export function authorizeRoutes(world: WeiboWorld, faults: FaultSwitch): Router 
   router.get(AUTHORIZE_PATH, guard, (req, res) => {
     const checked = check(req, res);
     if (checked.kind !== 'ok') return;
-    if (world.autoApprove !== undefined) return approve(res, checked, world.ensureUser(resolveAutoApprove(world.autoApprove)).login);
-    sendPage(res, checked);
+    const forceLogin = params(req).forcelogin === 'true';
+    if (world.autoApprove !== undefined && !forceLogin) return approve(res, checked, world.ensureUser(resolveAutoApprove(world.autoApprove)).login);
+    sendPage(res, checked, forceLogin ? { text: FORCED_LOGIN_NOTICE, status: 200 } : undefined);
   });
 
   router.post(AUTHORIZE_PATH, express.urlencoded({ extended: false, limit: '20kb' }), guard, (req, res) => {
@@ -44,7 +49,7 @@ export function authorizeRoutes(world: WeiboWorld, faults: FaultSwitch): Router 
     }
     if (form.decision !== 'approve') return sendErrorPage(res, 400, 'invalid_request', 21323, '请求不合法：decision');
     const login = (form.typed_login ?? '').trim() || (form.login ?? '').trim();
-    if (!login) return sendPage(res, checked, '请选择或输入一个用户 / pick or type a user');
+    if (!login) return sendPage(res, checked, { text: '请选择或输入一个用户 / pick or type a user', status: 400 });
     approve(res, checked, world.ensureUser(login).login);
   });
 
@@ -84,7 +89,7 @@ export function authorizeRoutes(world: WeiboWorld, faults: FaultSwitch): Router 
     return { kind: 'ok', app, redirectUri, state: p.state, scope: p.scope ?? '', carried };
   }
 
-  function sendPage(res: Response, checked: Extract<Checked, { kind: 'ok' }>, notice?: string): void {
+  function sendPage(res: Response, checked: Extract<Checked, { kind: 'ok' }>, notice?: { text: string; status: number }): void {
     const html = renderAuthorizePage({
       providerName: '新浪微博 · Weibo',
       appName: checked.app.name ?? checked.app.clientId,
@@ -94,10 +99,10 @@ export function authorizeRoutes(world: WeiboWorld, faults: FaultSwitch): Router 
       color: '#E6162D',
       approveLabel: '授权 / Approve',
       denyLabel: '取消 / Deny',
-      notice,
+      notice: notice?.text,
       banner: world.banner?.(),
     });
-    sendRaw(res, notice ? 400 : 200, 'text/html;charset=UTF-8', html);
+    sendRaw(res, notice?.status ?? 200, 'text/html;charset=UTF-8', html);
   }
 
   function approve(res: Response, checked: Extract<Checked, { kind: 'ok' }>, login: string): void {

@@ -78,7 +78,7 @@ export const OPENAPI = {
         operationId: 'createClient',
         summary: 'Add an OpenID Connect client to a partner (operator)',
         description:
-          'Denglu generates `client_id` and, except for `private_key_jwt`, `client_secret`, which this answer shows **once**. Redirect URIs are matched exactly, so each must be an absolute https URL in normal form (http only for localhost/127.0.0.1 outside production), without wildcards, fragment, user info or `code`/`state`/`iss` query parameters. Audit action `client.create` (without the secret).',
+          'Denglu generates `client_id` and, except for `private_key_jwt` and public clients (`none`), `client_secret`, which this answer shows **once**. `nonce_instead_of_pkce` (confidential clients only) lets a client omit PKCE if it sends `nonce`. Redirect URIs are matched exactly, so each must be an absolute https URL in normal form (http only for localhost/127.0.0.1 outside production), without wildcards, fragment, user info or `code`/`state`/`iss` query parameters. Audit action `client.create` (without the secret).',
         requestBody: { required: true, ...json(ref('ClientInput')) },
         responses: { '201': answer('The client, with its secret shown once', ref('ClientCreated')), ...writeErrors },
       },
@@ -259,8 +259,18 @@ export const OPENAPI = {
           client_name: { type: 'string', maxLength: 100 },
           redirect_uris: { type: 'array', items: { type: 'string', format: 'uri' }, minItems: 1, maxItems: 20 },
           post_logout_redirect_uris: { type: 'array', items: { type: 'string', format: 'uri' }, maxItems: 20 },
-          token_endpoint_auth_method: { type: 'string', enum: ['client_secret_basic', 'client_secret_post', 'private_key_jwt'], default: 'client_secret_basic' },
+          token_endpoint_auth_method: {
+            type: 'string',
+            enum: ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'],
+            default: 'client_secret_basic',
+            description: '`none` registers a public client (a single-page or mobile app): no secret, PKCE always required',
+          },
           jwks: { type: 'object', description: 'Public keys; required for private_key_jwt only', required: ['keys'], properties: { keys: { type: 'array', minItems: 1, maxItems: 10, items: { type: 'object', required: ['kty'] } } } },
+          nonce_instead_of_pkce: {
+            type: 'boolean',
+            default: false,
+            description: 'Confidential clients only: the client may omit PKCE and must then send `nonce` (RFC 9700 §2.1.1), for libraries such as passport-openidconnect that cannot send PKCE',
+          },
         },
       },
       Client: {
@@ -273,10 +283,11 @@ export const OPENAPI = {
           post_logout_redirect_uris: { type: 'array', items: { type: 'string' } },
           token_endpoint_auth_method: { type: 'string' },
           jwks: { type: 'object' },
+          nonce_instead_of_pkce: { type: 'boolean' },
         },
       },
       ClientCreated: {
-        allOf: [ref('Client'), { type: 'object', properties: { client_secret: { type: 'string', description: 'Shown once; absent for private_key_jwt' } } }],
+        allOf: [ref('Client'), { type: 'object', properties: { client_secret: { type: 'string', description: 'Shown once; absent for private_key_jwt and public clients' } } }],
       },
       NextChange: { type: 'object', required: ['phase', 'at', 'atMs'], properties: { phase: ref('Phase'), ...instantPair('at', 'When it starts') } },
       Integration: {

@@ -15,7 +15,9 @@ import { redirectUriProblems } from './redirect-uris.ts';
 import { bool, objectBody, SLUG, SLUG_RULE, text, type Problem } from './validate.ts';
 
 const LOCALES = ['zh-CN', 'en'] as const;
-const AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt'] as const;
+const AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'] as const;
+/** Methods that authenticate the client, so it is confidential (`none` is a public client). */
+const SECRETLESS = new Set<string>(['private_key_jwt', 'none']);
 const PRIVATE_JWK_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k', 'oth'];
 export const DEFAULT_TIME_ZONE = 'Asia/Shanghai';
 
@@ -82,7 +84,7 @@ export async function addClient(
   input: unknown,
 ): Promise<{ client: ClientRecord; partner: Partner }> {
   const problems: Problem[] = [];
-  const body = objectBody(input, ['client_name', 'redirect_uris', 'post_logout_redirect_uris', 'token_endpoint_auth_method', 'jwks'], problems);
+  const body = objectBody(input, ['client_name', 'redirect_uris', 'post_logout_redirect_uris', 'token_endpoint_auth_method', 'jwks', 'nonce_instead_of_pkce'], problems);
   if (!body) throw new ValidationError(problems);
   const clientName = text(body.client_name, 'client_name', problems, { required: false, max: 100 });
   const redirects = redirectUriProblems(body.redirect_uris, 'redirect_uris', deps.production, true);
@@ -94,16 +96,21 @@ export async function addClient(
     else method = body.token_endpoint_auth_method as ClientRecord['token_endpoint_auth_method'];
   }
   const jwks = jwksProblems(body.jwks, method, problems);
+  const nonceInstead = bool(body.nonce_instead_of_pkce, 'nonce_instead_of_pkce', problems, false);
+  if (nonceInstead && method === 'none') {
+    problems.push({ field: 'nonce_instead_of_pkce', message: 'is only for confidential clients: a public client (token_endpoint_auth_method "none") always uses PKCE' });
+  }
   if (problems.length) throw new ValidationError(problems);
 
   const client: ClientRecord = {
     client_id: `${partnerId}-${randomBytes(6).toString('hex')}`,
-    ...(method === 'private_key_jwt' ? {} : { client_secret: newSecret() }),
+    ...(SECRETLESS.has(method) ? {} : { client_secret: newSecret() }),
     ...(clientName ? { client_name: clientName } : {}),
     redirect_uris: redirects.uris,
     ...(logouts.uris.length ? { post_logout_redirect_uris: logouts.uris } : {}),
     token_endpoint_auth_method: method,
     ...(jwks ? { jwks } : {}),
+    ...(nonceInstead ? { nonce_instead_of_pkce: true } : {}),
   };
   let after: Partner | undefined;
   try {

@@ -37,6 +37,8 @@ export interface StartFlow {
   partnerId?: string;
   clientId?: string;
   accountId?: string;
+  /** The shop forced re-authentication: ask the provider to sign the person in again where it can. */
+  reauthenticate?: boolean;
 }
 
 /** The request slot through which the state store sees the flow of this request. */
@@ -115,7 +117,7 @@ export class Broker {
       ...(input.accountId ? { accountId: input.accountId } : {}),
     };
     const req: FlowRequest = { query: {}, dengluFlow: flow };
-    const outcome = await runStrategy(strategy, req);
+    const outcome = await runStrategy(strategy, req, input.reauthenticate ? { reauthenticate: true } : {});
     if (outcome.kind !== 'redirect') {
       throw outcome.kind === 'success' ? new UpstreamError(input.provider, 'state_validate', 'strategy did not redirect') : outcome.error;
     }

@@ -1,12 +1,16 @@
 // Ends an oidc-provider interaction from anywhere, by uid: the provider's callback arrives on its own
 // path (`/cb/<id>`), where the interaction cookie (scoped to /interaction/<uid>) is not sent. The
 // result is saved on the interaction and the browser resumes at its `returnTo` (/auth/<uid>).
+// A result adds to what earlier interactions of the same authorization request resolved (the
+// interaction's `lastSubmission`), as oidc-provider's own interactionFinished does: a consent given
+// after a forced login must not drop that login, or `prompt=login` asks again (and "login consent"
+// loops). An error replaces everything.
 
 import type { OidcProvider } from '../oidc/provider.ts';
 import { PASSWORD_AMR, PASSWORD_METHOD } from '../accounts/password-method.ts';
 
 export type InteractionResult =
-  | { login: { accountId: string; amr: string[]; remember: boolean }; consent?: { grantId: string } }
+  | { login: { accountId: string; amr: string[]; remember: boolean; ts: number }; consent?: { grantId: string } }
   | { consent: { grantId: string } }
   | { error: 'access_denied' | 'temporarily_unavailable' | 'login_required'; error_description: string };
 
@@ -19,7 +23,7 @@ export async function loadInteraction(oidc: OidcProvider, uid: string) {
 export async function finishInteraction(oidc: OidcProvider, interactionOrUid: string | any, result: InteractionResult): Promise<string | undefined> {
   const interaction = typeof interactionOrUid === 'string' ? await oidc.Interaction.find(interactionOrUid) : interactionOrUid;
   if (!interaction) return undefined;
-  interaction.result = result as any;
+  interaction.result = 'error' in result ? result : { ...interaction.lastSubmission, ...result };
   // oidc-provider keeps interaction expiry in its own (real-time) seconds.
   const remaining = interaction.exp - Math.floor(Date.now() / 1000);
   if (remaining <= 0) return undefined;
@@ -47,8 +51,10 @@ export async function finishLogin(
   accountId: string,
   provider: string,
 ): Promise<string | undefined> {
-  // A password sign-in is `pwd` (RFC 8176); a provider's is federated through that provider.
-  const login = { accountId, amr: provider === PASSWORD_METHOD ? [PASSWORD_AMR] : ['fed', provider], remember: true };
+  // A password sign-in is `pwd` (RFC 8176); a provider's is federated through that provider. `ts` is the
+  // sign-in's instant (the ID token's auth_time), kept when a later consent resolves the same request; it
+  // is in oidc-provider's own real-time seconds, which its max_age checks compare with.
+  const login = { accountId, amr: provider === PASSWORD_METHOD ? [PASSWORD_AMR] : ['fed', provider], remember: true, ts: Math.floor(Date.now() / 1000) };
   const outcome = firstParty ? { login, consent: { grantId: await grantAll(oidc, interaction, accountId) } } : { login };
   return finishInteraction(oidc, typeof interaction.save === 'function' ? interaction : interaction.uid, outcome);
 }

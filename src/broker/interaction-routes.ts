@@ -14,7 +14,9 @@ import { loginPageModel } from '../partners/login-page-model.ts';
 import { partnerName, type Partner } from '../partners/partner.ts';
 import type { Locale } from '../../providers/contract.ts';
 import { providerOf } from '../oidc/lifecycle-checks.ts';
+import { forcesReauthentication } from '../oidc/reauthentication.ts';
 import { PASSWORD_METHOD } from '../accounts/password-method.ts';
+import { normaliseEmail, validEmail } from '../accounts/native-rules.ts';
 import { browserBinding } from './binding-cookie.ts';
 import { sendFailure, type FailureContext } from './failure-page.ts';
 import { finishInteraction, grantAll } from './finish-interaction.ts';
@@ -51,6 +53,12 @@ export function failureContext(ctx: LoginContext, res: Response, partner: Partne
   };
 }
 
+/** The email a `login_hint` names, or '' when the hint is not an email address. */
+function hintedEmail(hint: unknown): string {
+  const email = normaliseEmail(hint);
+  return validEmail(email) ? email : '';
+}
+
 /**
  * The chooser of a login interaction: the partner's login-page model now — provider buttons, "used X
  * before?" links, and the email + password form when the partner offers `password` (in grace, the same
@@ -81,7 +89,8 @@ export async function sendChooser(
         migrate: native.shown === 'migrate-link',
         note: native.note,
         notice: native.notice,
-        email: password.email ?? '',
+        // The shop's `login_hint` pre-fills the email when it is one (never a phone number or a user id).
+        email: password.email ?? hintedEmail(d.params.login_hint),
         error: password.error,
       }
     : undefined;
@@ -157,6 +166,7 @@ export function interactionRoutes(ctx: LoginContext): Router {
       interactionUid: d.uid,
       partnerId: partner.id,
       clientId: d.params.client_id,
+      reauthenticate: forcesReauthentication(d.prompt),
     });
     res.redirect(303, url);
   }
@@ -178,7 +188,7 @@ export function interactionRoutes(ctx: LoginContext): Router {
         return returnTo ? res.redirect(303, returnTo) : lost(req, res);
       }
       const scopes = String(d.params.scope ?? 'openid').split(' ');
-      const scopeKeys = ['openid', 'profile', 'offline_access'].filter((s) => scopes.includes(s)).map((s) => `consent.scope.${s}`);
+      const scopeKeys = ['openid', 'profile', 'email', 'offline_access'].filter((s) => scopes.includes(s)).map((s) => `consent.scope.${s}`);
       res.type('html').send(
         await ctx.renderer.render('consent', { locale, requestId: requestIdOf(res) }, {
           shop,

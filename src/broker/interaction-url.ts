@@ -10,6 +10,7 @@ import { pickLocale } from '../i18n/locale.ts';
 import { partnerOfClient } from '../partners/partners.ts';
 import { loginAvailability } from '../partners/availability.ts';
 import { ensureBinding } from './binding-cookie.ts';
+import { forcesReauthentication } from '../oidc/reauthentication.ts';
 import type { LoginContext } from './login-context.ts';
 import { admitSignIn, SIGN_IN_REFUSED_PATH } from './sign-in-admission.ts';
 
@@ -49,6 +50,7 @@ export function interactionUrl(ctx: LoginContext) {
       interactionUid: interaction.uid,
       partnerId: partner.id,
       clientId: String(interaction.params.client_id),
+      reauthenticate: forcesReauthentication(interaction.prompt),
     });
   };
 }

@@ -16,6 +16,7 @@ import { noticeText } from '../partners/notice-text.ts';
 import { partnerName, type Partner } from '../partners/partner.ts';
 import type { Locale } from '../../providers/contract.ts';
 import { browserBinding } from './binding-cookie.ts';
+import { forcesReauthentication } from '../oidc/reauthentication.ts';
 import { sendFailure } from './failure-page.ts';
 import { finishLogin } from './finish-interaction.ts';
 import type { LoginContext } from './login-context.ts';
@@ -142,6 +143,7 @@ export function lifecycleRoutes(ctx: LoginContext): Router {
       partnerId: h.partner.id,
       clientId: String(h.interaction.params.client_id),
       accountId: h.account.id,
+      reauthenticate: forcesReauthentication(h.interaction.prompt),
     });
     res.redirect(303, url);
   });
@@ -180,6 +182,7 @@ export function lifecycleRoutes(ctx: LoginContext): Router {
       interactionUid: details.uid,
       partnerId: partner.id,
       clientId: String(details.params.client_id),
+      reauthenticate: forcesReauthentication(details.prompt),
     });
     res.redirect(303, url);
   });

@@ -1,5 +1,6 @@
 // Denglu as OpenID Provider: oidc-provider configured for shops. Code flow only, PKCE S256 required for
-// every client, client_secret_basic / client_secret_post / private_key_jwt, refresh tokens with
+// every client (but confidential ones registered "nonce instead of PKCE", see pkce-policy.ts), public
+// clients (`none`) and client_secret_basic / client_secret_post / private_key_jwt, refresh tokens with
 // rotation for offline_access, pairwise `sub` per partner, `iss` in authorization responses, RP-initiated
 // logout, persisted signing keys, artifacts in the Store. First-party partners never see a consent page.
 
@@ -7,15 +8,18 @@ import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-prov
 import type { Clock } from '../clock.ts';
 import type { Store } from '../store/store.ts';
 import type { Renderer } from '../http/render.ts';
-import { pickLocale } from '../i18n/locale.ts';
+import { LOCALES, pickLocale } from '../i18n/locale.ts';
 import { translator } from '../i18n/messages.ts';
 import { oidcErrorText } from './error-text.ts';
 import { getAccount } from '../accounts/sign-in.ts';
+import { verifiedEmailClaims } from '../accounts/verified-email.ts';
 import { createStoreAdapter } from './store-adapter.ts';
 import { pairwiseSubject } from './pairwise.ts';
 import type { SigningKeys } from './secrets.ts';
 import type { CookieSigner } from '../http/cookie-signer.ts';
 import { assertRefreshAllowed, interactionPolicyWithLifecycle } from './lifecycle-checks.ts';
+import { NONCE_INSTEAD_OF_PKCE, pkceRequired } from './pkce-policy.ts';
+import { clientBasedCors } from './client-cors.ts';
 import { ACCESS_TOKEN_TTL_SECONDS, ID_TOKEN_TTL_SECONDS } from './token-lifetimes.ts';
 
 export interface OidcOptions {
@@ -70,6 +74,7 @@ export function createOidcProvider(o: OidcOptions): Provider {
     claims: {
       openid: ['sub', 'idp', 'amr'],
       profile: ['name', 'picture', 'locale'],
+      email: ['email', 'email_verified'],
       amr: null,
       acr: null,
       auth_time: null,
@@ -77,15 +82,17 @@ export function createOidcProvider(o: OidcOptions): Provider {
       iss: null,
     } as any,
     conformIdTokenClaims: false,
-    scopes: ['openid', 'offline_access', 'profile'],
+    scopes: ['openid', 'offline_access', 'profile', 'email'],
     responseTypes: ['code'],
     subjectTypes: ['pairwise'],
+    discovery: { claim_types_supported: ['normal'], ui_locales_supported: [...LOCALES] },
     pairwiseIdentifier: async (_ctx, accountId, client) => pairwiseSubject(o.pairwiseSalt, clientPartnerId(client), accountId),
     sectorIdentifierUriValidate: () => false,
-    extraClientMetadata: { properties: ['partner_id', 'first_party'] },
+    extraClientMetadata: { properties: ['partner_id', 'first_party', NONCE_INSTEAD_OF_PKCE] },
     extraParams: ['provider'],
-    clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'private_key_jwt'],
-    pkce: { required: () => true },
+    clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'],
+    pkce: { required: pkceRequired },
+    clientBasedCORS: clientBasedCors,
     allowOmittingSingleRegisteredRedirectUri: false,
     issueRefreshToken: async (_ctx, client, code) => client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access'),
     rotateRefreshToken: () => true,
@@ -152,6 +159,7 @@ export function createOidcProvider(o: OidcOptions): Provider {
             ...(account.profile.picture ? { picture: account.profile.picture } : {}),
             ...(account.profile.locale ? { locale: account.profile.locale } : {}),
             ...(idp ? { idp } : {}),
+            ...verifiedEmailClaims(account),
           };
         },
       };

@@ -11,7 +11,13 @@ export interface ClientRecord {
   client_name?: string;
   redirect_uris: string[];
   post_logout_redirect_uris?: string[];
-  token_endpoint_auth_method: 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt';
+  /** `none`: a public client (a shop's single-page or mobile app), PKCE always required. */
+  token_endpoint_auth_method: 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'none';
+  /**
+   * A confidential client whose library cannot send PKCE (passport-openidconnect): `nonce` is then
+   * required instead (RFC 9700 §2.1.1). Never for a public client.
+   */
+  nonce_instead_of_pkce?: boolean;
   /** Public keys for private_key_jwt. */
   jwks?: { keys: Record<string, unknown>[] };
   grant_types?: string[];

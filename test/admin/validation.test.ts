@@ -177,7 +177,7 @@ describe('admin API: bad inputs', () => {
   });
 
   it('refuses bad client auth settings: jwks only and always for private_key_jwt, public keys only', async () => {
-    await refused(() => op.post('/partners/alpha/clients', { redirect_uris: ['https://a.test/cb'], token_endpoint_auth_method: 'none' }), 400, ['token_endpoint_auth_method']);
+    await refused(() => op.post('/partners/alpha/clients', { redirect_uris: ['https://a.test/cb'], token_endpoint_auth_method: 'client_secret_jwt' }), 400, ['token_endpoint_auth_method']);
     await refused(() => op.post('/partners/alpha/clients', { redirect_uris: ['https://a.test/cb'], token_endpoint_auth_method: 'private_key_jwt' }), 400, ['jwks']);
     await refused(
       () => op.post('/partners/alpha/clients', { redirect_uris: ['https://a.test/cb'], token_endpoint_auth_method: 'private_key_jwt', jwks: { keys: [{ kty: 'oct', k: 'c2VjcmV0' }] } }),

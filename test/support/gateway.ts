@@ -163,7 +163,9 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
           ? oidc.PrivateKeyJwt({ key: privateKey, kid: 'alpha-jwt-key' } as any)
           : client.token_endpoint_auth_method === 'client_secret_post'
             ? oidc.ClientSecretPost(client.client_secret)
-            : oidc.ClientSecretBasic(client.client_secret);
+            : client.token_endpoint_auth_method === 'none'
+              ? oidc.None()
+              : oidc.ClientSecretBasic(client.client_secret);
       const cfg = await oidc.discovery(new URL(issuer), client.client_id, { token_endpoint_auth_method: client.token_endpoint_auth_method }, auth, {
         execute: [oidc.allowInsecureRequests],
       });
@@ -190,6 +192,18 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
       if (!closeOptions.keepData && !options.dataDir) await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** A gateway for the enclosing mocha suite: started in its `before` hook, closed in its `after` hook. */
+export function gatewayPerSuite(options: GatewayOptions = {}): { readonly gw: Gateway } {
+  const suite = {} as { gw: Gateway };
+  before(async () => {
+    suite.gw = await startGateway(options);
+  });
+  after(async () => {
+    await suite.gw?.close();
+  });
+  return suite;
 }
 
 export interface AuthRequest {
