@@ -8,8 +8,11 @@
 // Every test sets its own instant and uses its own shoppers; a test that changes a schedule puts it back.
 
 import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { TestBrowser, type Page } from '../support/browser.ts';
-import { approveAtProvider, atShop, authRequest, redeem, startGateway, type Gateway, type TestShop } from '../support/gateway.ts';
+import { approveAtProvider, atShop, authRequest, loginWith, redeem, startGateway, type Gateway, type TestShop } from '../support/gateway.ts';
 import { ManualClock } from '../../src/clock.ts';
 import type { Account } from '../../src/accounts/account.ts';
 import type { Integration, Partner } from '../../src/partners/partner.ts';
@@ -343,5 +346,42 @@ describe('e2e: the phase is checked at every entry', function () {
       assertRefused(page, 'ERR_FLOW_EXPIRED', 400);
       assert.equal(await gw.store.count('accounts'), accounts);
     });
+  });
+});
+
+describe('e2e: single sign-on fails closed for a provider this deployment no longer configures', function () {
+  let dataDir: string;
+  before(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'denglu-gates-'));
+  });
+  after(async () => {
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('a session obtained through Sohu does not sign in once Sohu is no longer configured (after a restart)', async () => {
+    const clock = new ManualClock(NOW);
+    const browser = new TestBrowser();
+    let gw = await startGateway({ clock, dataDir });
+    const port = Number(new URL(gw.issuer).port);
+    const alpha = () => gw.shops['alpha-basic']!;
+    try {
+      await loginWith(gw, browser, 'alpha-basic', 'sohu', 'gate-unconfigured');
+      const request = await authRequest(alpha());
+      assert.equal((await browser.go(request.url, { stopAt: atShop(alpha()) })).status, 0, 'single sign-on while Sohu is configured');
+    } finally {
+      await gw.close({ keepData: true });
+    }
+    // The same data and issuer, without Sohu credentials (and without the sandbox, which would supply them).
+    gw = await startGateway({ clock, dataDir, port, env: { SANDBOX: 'false', SOHU_CLIENT_ID: '', SOHU_CLIENT_SECRET: '', SOHU_BASE_URL: '' } });
+    try {
+      assert.equal(gw.config.providers.sohu, undefined, 'Sohu is not configured');
+      const request = await authRequest(alpha());
+      const page = await browser.go(request.url, { stopAt: atShop(alpha()) });
+      assert.equal(page.status, 200, 'asked to sign in, not sent back with a code');
+      assert.match(page.html, /data-provider="qq"/, 'the chooser');
+      assert.doesNotMatch(page.html, /data-provider="sohu"/);
+    } finally {
+      await gw.close({ keepData: true });
+    }
   });
 });
