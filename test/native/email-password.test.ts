@@ -23,6 +23,7 @@ import {
   passwordLogin,
   setFirstPassword,
   storeFiles,
+  verifyEmail,
 } from './native-support.ts';
 
 const PASSWORD = 'correct horse battery';
@@ -52,6 +53,20 @@ describe('native sign-in: email, password and the chooser form', function () {
   after(async () => {
     await gw.close();
   });
+
+  // Alice's verified email and password, as the story's earlier steps set them; made here when a later
+  // test runs alone (mocha --grep), each only if missing.
+  async function ensureAliceEmail(): Promise<void> {
+    if ((await accountById(gw, aliceId)).native?.emailVerifiedAt !== undefined) return;
+    await openConsole(gw, alice, 'weibo', 'alice', true);
+    await verifyEmail(gw, alice, 'alice@example.com');
+  }
+  async function ensureAlicePassword(): Promise<void> {
+    await ensureAliceEmail();
+    if ((await accountById(gw, aliceId)).native?.passwordHash !== undefined) return;
+    await openConsole(gw, alice, 'weibo', 'alice', true);
+    assert.equal((await setFirstPassword(gw, alice, PASSWORD)).url.search, '?notice=passwordSet');
+  }
 
   it('the account page offers an email and says a password needs a verified one first', async () => {
     const page = await accountPage(gw, alice);
@@ -104,6 +119,7 @@ describe('native sign-in: email, password and the chooser form', function () {
   });
 
   it('a verified email belongs to one account: another account verifying it is refused and nothing changes', async () => {
+    await ensureAliceEmail();
     const bob = english();
     await loginWith(gw, bob, 'alpha-basic', 'qq', 'bob');
     await openConsole(gw, bob, 'qq', 'bob');
@@ -167,6 +183,7 @@ describe('native sign-in: email, password and the chooser form', function () {
   });
 
   it('the account console offers the password too: a new browser signs in to /account with it', async () => {
+    await ensureAlicePassword();
     const browser = english();
     const chooser = await browser.go(`${gw.issuer}/account/login`);
     assert.match(chooser.html, /data-password-form="1"/);
@@ -176,6 +193,7 @@ describe('native sign-in: email, password and the chooser form', function () {
   });
 
   it('signs in at a shop from the chooser form: same account and sub as Weibo, idp password, amr pwd', async () => {
+    await ensureAlicePassword();
     const browser = english();
     const { claims } = await passwordLogin(gw, browser, 'alpha-basic', 'ALICE@example.com', PASSWORD);
     assert.equal(claims.sub, aliceSub);
@@ -207,6 +225,7 @@ describe('native sign-in: email, password and the chooser form', function () {
   });
 
   it('a wrong password and an unknown email get the same page and status; nothing signs in', async () => {
+    await ensureAlicePassword();
     await dummyHash(); // made once per process, on first use: not part of any one attempt's work
     const { result: wrong, hashes: wrongHashes } = await hashesDuring(() => passwordAtShop(gw, english(), 'alpha-basic', 'alice@example.com', 'wrong horse battery'));
     const { result: unknown, hashes } = await hashesDuring(() => passwordAtShop(gw, english(), 'alpha-basic', 'nobody@example.com', 'wrong horse battery'));
