@@ -364,10 +364,9 @@ describe('qq provider', () => {
           const err = outcomeError(await completeFlow(s, location));
           const elapsed = performance.now() - started;
           assert.equal(err.step, step, err.message);
-          if (mode === 'hang') {
-            assert.ok(elapsed >= timeoutMs - 20, `gave up after ${elapsed} ms`);
-            assert.ok(elapsed < timeoutMs + 2000, `took ${elapsed} ms`);
-          }
+          // A hanging endpoint never answers: that the flow ended at all shows the timeout ended it (no upper
+          // bound in milliseconds, which a busy host would stretch); it must not have given up early.
+          if (mode === 'hang') assert.ok(elapsed >= timeoutMs - 20, `gave up after ${elapsed} ms`);
         });
       }
     }
@@ -611,10 +610,10 @@ describe('qq provider', () => {
         () => 'released',
       );
       await until(() => served.emulator.faults.hanging === 1, 'the request reached the emulator and hangs');
-      const started = performance.now();
+      // Closing waits for open connections: it returns at all only because the hanging response was released.
       await served.close();
       assert.equal(await pending, 'released');
-      assert.ok(performance.now() - started < 1000);
+      assert.equal(served.emulator.faults.hanging, 0);
       served = await serve();
     });
   });

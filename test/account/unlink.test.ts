@@ -214,9 +214,20 @@ describe('account console: unlinking a provider', function () {
   });
 
   it('link and unlink are on the account page\'s recent security events, newest first (en and zh-CN)', async () => {
-    assert.deepEqual(eventsOn(await accountPage(gw, shopper)), ['unlinked Weibo', 'linked QQ']);
+    // A shopper of its own: Weibo, then QQ linked, then Weibo unlinked (confirmed) a minute later.
+    const events = browserIn('en');
+    await loginWith(gw, events, 'alpha-basic', 'weibo', 'events');
+    await openConsole(gw, events, 'weibo', 'events');
+    await linkWith(gw, events, 'qq', 'events-qq');
+    await openConsole(gw, events, 'qq', 'events-qq', true);
+    clock.advance(MINUTE); // events are ordered by time
+    const page = await accountPage(gw, events);
+    const confirm = await unlink(events, page, unlinkFields(page, 'weibo'));
+    const done = await events.submit(confirm, {}, '/account/unlink');
+    assert.equal(done.url.search, '?notice=unlinked&provider=weibo', done.html.slice(0, 400));
+    assert.deepEqual(eventsOn(await accountPage(gw, events)), ['unlinked Weibo', 'linked QQ']);
     const zh = browserIn('zh-CN');
-    await openConsole(gw, zh, 'qq', 'victim-qq');
+    await openConsole(gw, zh, 'qq', 'events-qq');
     assert.deepEqual(eventsOn(await accountPage(gw, zh)), ['解除绑定微博', '绑定了QQ']);
   });
 

@@ -28,6 +28,37 @@ describe('admin API: happy paths', () => {
     return body.entries[0];
   };
 
+  // The tests tell one story (create JD, add a client and a manager, schedule, preview, audit). What a test
+  // needs from the steps before it is made here when it runs alone (mocha --grep), each piece only if missing.
+  beforeEach(() => clock.set('2013-09-01T00:00:00+08:00'));
+
+  const JD = { id: 'jd', name: { 'zh-CN': '京东', en: 'JD.com' }, firstParty: true };
+  const NY = { id: 'ny-shop', name: { 'zh-CN': '纽约', en: 'NY' }, timeZone: 'America/New_York', locales: ['en'] };
+
+  async function ensurePartner(body: { id: string }): Promise<void> {
+    if ((await op.get(`/partners/${body.id}`)).status === 404) assert.equal((await op.post('/partners', body)).status, 201);
+  }
+
+  /** JD with the Weibo cutoff of the schedule test (added, then changed to revoke), and QQ and Sohu live. */
+  async function ensureJdSchedule(): Promise<void> {
+    await ensurePartner(JD);
+    const has = new Set((await op.get('/partners/jd/integrations')).body.integrations.map((i: { provider: string }) => i.provider));
+    if (!has.has('weibo')) {
+      const schedule = { noticeAt: '2013-09-10T00:00+08:00', cutoffAt: '2013-09-25T00:00+08:00', graceEndsAt: '2013-10-25T00:00+08:00' };
+      assert.equal((await op.put('/partners/jd/integrations/weibo', schedule)).status, 201);
+      assert.equal((await op.put('/partners/jd/integrations/weibo', { atCutoff: 'revoke' })).status, 200);
+    }
+    for (const provider of ['qq', 'sohu']) if (!has.has(provider)) assert.equal((await op.put(`/partners/jd/integrations/${provider}`, {})).status, 201);
+  }
+
+  /** Every kind of change the audit test looks for: JD's creation, a client, a manager, its schedule. */
+  async function ensureJdHistory(): Promise<void> {
+    await ensureJdSchedule();
+    const audited = async (action: string) => (await op.get(`/audit?action=${action}&limit=1`)).body.entries.length > 0;
+    if (!(await audited('client.create'))) assert.equal((await op.post('/partners/jd/clients', { redirect_uris: ['https://shop.jd.test/cb'], token_endpoint_auth_method: 'client_secret_post' })).status, 201);
+    if (!(await audited('manager.create'))) assert.equal((await op.post('/managers', { name: 'JD lifecycle team', partners: ['jd'] })).status, 201);
+  }
+
   it('creates a partner with defaults, answers 409 for a taken id, and audits the creation', async () => {
     const created = await op.post('/partners', { id: 'jd', name: { 'zh-CN': '京东', en: 'JD.com' }, firstParty: true });
     assert.equal(created.status, 201, JSON.stringify(created.body));
@@ -65,6 +96,7 @@ describe('admin API: happy paths', () => {
   });
 
   it('adds OIDC clients: ids and secrets generated, the secret shown once, never audited, and the client works at /auth', async () => {
+    await ensurePartner(JD);
     const res = await op.post('/partners/jd/clients', {
       client_name: 'JD web',
       redirect_uris: ['https://shop.jd.test/cb'],
@@ -113,6 +145,7 @@ describe('admin API: happy paths', () => {
   });
 
   it('creates a partner manager whose token is shown once and works for that partner only', async () => {
+    await ensurePartner(JD);
     const res = await op.post('/managers', { name: 'JD lifecycle team', partners: ['jd'] });
     assert.equal(res.status, 201, JSON.stringify(res.body));
     assert.match(res.body.id, /^mgr-[0-9a-f]{10}$/);
@@ -143,6 +176,7 @@ describe('admin API: happy paths', () => {
   });
 
   it('schedules the JD case and reads it back in the partner zone and epoch ms, auditing before and after', async () => {
+    await ensurePartner(JD);
     const put = await op.put('/partners/jd/integrations/weibo', {
       noticeAt: '2013-09-10T00:00+08:00',
       cutoffAt: '2013-09-25T00:00[Asia/Shanghai]',
@@ -191,6 +225,7 @@ describe('admin API: happy paths', () => {
   });
 
   it('previews the login page on 20 and 26 September 2013 (and now by default)', async () => {
+    await ensureJdSchedule();
     const during = await op.get(`/partners/jd/preview?at=${encodeURIComponent('2013-09-20T10:00+08:00')}&locale=en`);
     assert.equal(during.status, 200, JSON.stringify(during.body));
     assert.equal(during.body.at, '2013-09-20T10:00:00.000+08:00');
@@ -219,6 +254,7 @@ describe('admin API: happy paths', () => {
   });
 
   it('removes an integration that signs nobody in, and audits it', async () => {
+    await ensurePartner(NY);
     assert.equal((await op.put('/partners/ny-shop/integrations/qq', { startsAt: '2014-01-01T00:00-05:00' })).status, 201);
     const removed = await op.delete('/partners/ny-shop/integrations/qq');
     assert.equal(removed.status, 204);
@@ -231,6 +267,7 @@ describe('admin API: happy paths', () => {
   });
 
   it('lists the audit log newest first with filters and a cursor; every change above is there', async () => {
+    await ensureJdHistory();
     const jd = await op.get('/audit?partner=jd&limit=500');
     const actions = jd.body.entries.map((e: { action: string }) => e.action);
     for (const a of ['partner.create', 'client.create', 'integration.add', 'integration.schedule']) assert.ok(actions.includes(a), `${a} is audited`);

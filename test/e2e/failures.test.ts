@@ -177,10 +177,9 @@ describe('e2e: failures at every step of the upstream round trip', function () {
           assert.equal(tap(provider).count(wire.tokenPath), tokenCalls + 1, 'exactly one code exchange, never retried');
           assert.equal(faults().list()[endpoint], undefined, `the ${endpoint} fault was hit`);
           assert.equal(await accounts(), before, 'no account created');
-          if (mode === 'hang') {
-            assert.ok(elapsed >= 1400, `waited for the upstream timeout (${elapsed} ms)`);
-            assert.ok(elapsed < 1500 + 1000, `answered within timeout + margin (${elapsed} ms)`);
-          }
+          // The hanging endpoint never answers, so this page came from the upstream timeout (1,500 ms): not
+          // earlier. (No upper bound in milliseconds: a busy host stretches it; a missing timeout hangs the test.)
+          if (mode === 'hang') assert.ok(elapsed >= 1400, `waited for the upstream timeout (${elapsed} ms)`);
           if (mode === 'extra_js') assert.equal((globalThis as Record<string, unknown>).__qqEmulatorInjected, undefined, 'the JSONP body never ran');
           const actions = actionsOf(page);
           assert.ok(actions.some((a) => a.endsWith(`/start/${provider}`)), `a try-again action: ${actions.join(', ')}`);

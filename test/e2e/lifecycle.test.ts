@@ -57,7 +57,36 @@ describe('e2e: the JD case — a dated Weibo cutoff', function () {
     await gw.close();
   });
 
+  // The story's shoppers are made on first use, so each step also runs alone (mocha --grep).
   let sub: string;
+
+  /** Signs a Weibo shopper in before the notice (making the account if it does not exist yet); returns the sub. */
+  async function weiboShopper(login: string): Promise<string> {
+    const now = clock.now();
+    clock.set('2013-09-01T10:00:00+08:00');
+    try {
+      return String((await loginWith(gw, new TestBrowser(), 'alpha-basic', 'weibo', login)).claims.sub);
+    } finally {
+      clock.set(now);
+    }
+  }
+
+  /** The JD shopper (Weibo), with QQ linked from the notice page as the story's third step does. */
+  async function jdShopperWithQq(): Promise<void> {
+    sub ??= await weiboShopper('jd-shopper');
+    if ((await accountOf(gw, 'weibo', 'jd-shopper'))!.identities.some((i) => i.provider === 'qq')) return;
+    const now = clock.now();
+    clock.set('2013-09-21T12:00:00+08:00');
+    try {
+      const browser = new TestBrowser();
+      const { page } = await openLogin(gw, browser, jd, { provider: 'weibo' });
+      const notice = await approveAtProvider(browser, page, 'jd-shopper', jd);
+      const back = await approveAtProvider(browser, await browser.click(notice, '/link/qq', atShop(jd)), 'jd-shopper-qq', jd);
+      assert.equal(back.status, 0);
+    } finally {
+      clock.set(now);
+    }
+  }
 
   it('before the notice: Weibo is an ordinary button and signs the shopper in', async () => {
     clock.set('2013-09-01T10:00:00+08:00');
@@ -70,6 +99,7 @@ describe('e2e: the JD case — a dated Weibo cutoff', function () {
   });
 
   it('during the notice: the button carries the notice, and after sign-in an interstitial offers to link another way or continue', async () => {
+    sub ??= await weiboShopper('jd-shopper');
     clock.set('2013-09-20T10:00:00+08:00');
     const browser = new TestBrowser();
     browser.acceptLanguage = 'en';
@@ -86,12 +116,16 @@ describe('e2e: the JD case — a dated Weibo cutoff', function () {
     assert.equal(back.status, 0);
     assert.equal((await redeem(jd, back.url, request)).claims()!.sub, sub, 'same shop account');
 
-    // At most once a day per account and shop.
-    const again = await loginWith(gw, new TestBrowser(), 'alpha-basic', 'weibo', 'jd-shopper');
-    assert.equal(again.claims.sub, sub);
+    // At most once a day per account and shop: the same day, the next sign-in goes straight to the shop.
+    const second = new TestBrowser();
+    const { request: againRequest, page: atWeibo } = await openLogin(gw, second, jd, { provider: 'weibo' });
+    const again = await approveAtProvider(second, atWeibo, 'jd-shopper', jd);
+    assert.equal(again.status, 0, `no notice the second time today (got ${again.url.href})`);
+    assert.equal((await redeem(jd, again.url, againRequest)).claims()!.sub, sub);
   });
 
   it('the next day the notice shows again, and linking QQ from it keeps the same account', async () => {
+    sub ??= await weiboShopper('jd-shopper');
     clock.set('2013-09-21T12:00:00+08:00');
     const browser = new TestBrowser();
     const { request, page } = await openLogin(gw, browser, jd, { provider: 'weibo' });
@@ -126,6 +160,7 @@ describe('e2e: the JD case — a dated Weibo cutoff', function () {
   });
 
   it('in grace: no Weibo button, a "used Weibo before?" link; the QQ-linked shopper signs in with QQ as the same account', async () => {
+    await jdShopperWithQq();
     clock.set('2013-09-26T09:00:00+08:00');
     const browser = new TestBrowser();
     browser.acceptLanguage = 'en';
@@ -157,6 +192,7 @@ describe('e2e: the JD case — a dated Weibo cutoff', function () {
   });
 
   it('in grace: skipping the migration page (resuming the authorization directly) does not sign the shopper in', async () => {
+    if (!(await accountOf(gw, 'weibo', 'weibo-only'))) await weiboShopper('weibo-only');
     clock.set('2013-10-01T10:00:00+08:00');
     const browser = new TestBrowser();
     const { page: chooser } = await openLogin(gw, browser, jd);
@@ -197,6 +233,7 @@ describe('e2e: the JD case — a dated Weibo cutoff', function () {
   });
 
   it('after grace: Weibo is gone entirely, even the migration; QQ still signs the same shopper in', async () => {
+    await jdShopperWithQq();
     clock.set(GRACE_END);
     const browser = new TestBrowser();
     const { page } = await openLogin(gw, browser, jd);
@@ -261,21 +298,23 @@ describe('e2e: cutoff policies and immediate cutoffs', function () {
 
   it('a session obtained elsewhere after the cutoff does not carry into the shop, even with keep', async () => {
     clock.set(CUTOFF + 3600_000);
-    const { browser } = await sessionLogin('gamma-basic', 'late-weibo').catch(async () => {
-      // gamma asks consent; sign in there by hand
-      const browser = new TestBrowser();
-      const shop = gw.shops['gamma-basic']!;
-      const request = await authRequest(shop, { provider: 'weibo' });
-      let page = await browser.go(request.url, { stopAt: atShop(shop) });
-      page = await approveAtProvider(browser, page, 'late-weibo', shop);
-      page = await browser.submit(page, {}, '/consent', atShop(shop));
-      assert.equal(page.status, 0);
-      return { browser };
-    });
+    // gamma (third-party, asks consent) still offers Weibo: the shopper signs in there, after alpha's cutoff.
+    const browser = new TestBrowser();
+    browser.acceptLanguage = 'en';
+    const gamma = gw.shops['gamma-basic']!;
+    const atGamma = await authRequest(gamma, { provider: 'weibo' });
+    let page = await approveAtProvider(browser, await browser.go(atGamma.url, { stopAt: atShop(gamma) }), 'late-weibo', gamma);
+    assert.equal(page.status, 200, `the consent page at gamma: ${page.url.href}`);
+    page = await browser.submit(page, {}, '/consent', atShop(gamma));
+    assert.equal(page.status, 0, 'signed in at gamma');
+    assert.equal((await redeem(gamma, page.url, atGamma)).claims()!.idp, 'weibo');
+
     const shop = gw.shops['alpha-basic']!;
     const request = await authRequest(shop);
-    const page = await browser.go(request.url, { stopAt: atShop(shop) });
-    assert.equal(page.status, 200, 'asked to sign in at the shop that ended Weibo');
+    const atAlpha = await browser.go(request.url, { stopAt: atShop(shop) });
+    assert.equal(atAlpha.status, 200, 'asked to sign in at the shop that ended Weibo, not sent back with a code');
+    assert.match(atAlpha.html, /data-provider="qq"/, 'the chooser');
+    assert.match(atAlpha.html, /Signing in with Weibo, as you did before, no longer works at Alpha Shop/, 'told why');
   });
 
   it('notice with new accounts closed: an unknown Weibo shopper is refused, nothing is created; a known one gets in', async () => {

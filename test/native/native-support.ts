@@ -3,6 +3,8 @@
 // chooser's password form at a shop, and the store's view of an account.
 
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import { syncBuiltinESMExports } from 'node:module';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TestBrowser, decode, type Page } from '../support/browser.ts';
@@ -112,4 +114,24 @@ export function english(): TestBrowser {
   const browser = new TestBrowser();
   browser.acceptLanguage = 'en';
   return browser;
+}
+
+/**
+ * Counts password hashes (node:crypto scrypt calls) while `body` runs: whether a refused attempt did a
+ * hash's work is counted, not timed (a busy host makes any duration comparison a guess).
+ */
+export async function hashesDuring<T>(body: () => Promise<T>): Promise<{ result: T; hashes: number }> {
+  const original = crypto.scrypt;
+  let hashes = 0;
+  crypto.scrypt = ((...args: Parameters<typeof crypto.scrypt>) => {
+    hashes++;
+    return (original as (...a: unknown[]) => void)(...args);
+  }) as typeof crypto.scrypt;
+  syncBuiltinESMExports();
+  try {
+    return { result: await body(), hashes };
+  } finally {
+    crypto.scrypt = original;
+    syncBuiltinESMExports();
+  }
 }

@@ -65,13 +65,16 @@ describe('native sign-in: password reset by email', function () {
   });
 
   it('refuses the reset forms without a CSRF token (403) and sends nothing', async () => {
+    const mails = await mailCount(gw, EMAIL);
     const res = await english().request('POST', `${gw.issuer}/account/password/reset`, new URLSearchParams({ email: EMAIL }));
     assert.equal(res.status, 403);
-    assert.equal(await mailCount(gw, EMAIL), 2);
+    assert.equal(await mailCount(gw, EMAIL), mails);
   });
 
   it('an expired link is refused', async () => {
-    const link = await mailedLink(gw, english(), EMAIL, '/account/password/reset/confirm?token=');
+    const browser = english();
+    await askReset(browser, EMAIL);
+    const link = await mailedLink(gw, browser, EMAIL, '/account/password/reset/confirm?token=');
     assert.ok(link);
     clock.advance(31 * 60_000);
     const page = await english().go(link);
@@ -109,6 +112,14 @@ describe('native sign-in: password reset by email', function () {
   });
 
   it('ends every session and shop token of the account; the new password signs in, the old does not', async () => {
+    if (!(await actions(gw, carolId)).includes('password.reset')) {
+      // The reset the test before makes, made here when this test runs alone.
+      const browser = english();
+      await askReset(browser, EMAIL);
+      const link = (await mailedLink(gw, browser, EMAIL, '/account/password/reset/confirm?token='))!;
+      const done = await browser.submit(await browser.go(link), { password: 'carol brand new pw' }, '/reset/confirm');
+      assert.match(done.html, /Your password is reset/);
+    }
     const console = await carol.go(`${gw.issuer}/account`);
     assert.match(console.html, /Sign in to see and manage/, 'Carol\'s browser is signed out');
     const sessions = (await gw.store.list<{ model: string; payload: { accountId?: string } }>('oidc')).filter(

@@ -1,0 +1,113 @@
+// Who may sign in, and whose existing session or refresh token may continue, at every phase and for every
+// way an integration can be missing: only live and notice sign in; upcoming, not offered, not configured
+// and an unreadable schedule fail closed for sign-in, single sign-on and refresh alike; after the cutoff
+// only `keep` lets what was obtained before it continue.
+
+import assert from 'node:assert/strict';
+import { chooserProviders, loginAvailability } from '../../src/partners/availability.ts';
+import { refreshMayContinue, sessionMayContinue } from '../../src/partners/cutoff-policy.ts';
+import type { Integration, Partner } from '../../src/partners/partner.ts';
+
+const S = Date.parse('2013-09-01T00:00:00+08:00');
+const N = Date.parse('2013-09-10T00:00:00+08:00');
+const C = Date.parse('2013-09-25T00:00:00+08:00');
+const G = Date.parse('2013-10-25T00:00:00+08:00');
+const DATES = { startsAt: S, noticeAt: N, cutoffAt: C, graceEndsAt: G };
+
+/** An instant in each phase of DATES. */
+const IN = { upcoming: S - 1, live: S, notice: N, grace: C, ended: G } as const;
+type PhaseName = keyof typeof IN;
+
+function partnerWith(integrations: Integration[]): Partner {
+  return { id: 'shop', name: { 'zh-CN': '店', en: 'Shop' }, timeZone: 'Asia/Shanghai', locales: ['zh-CN', 'en'], firstParty: true, clients: [], integrations, createdAt: 0, updatedAt: 0 };
+}
+
+function integration(overrides: Partial<Integration> = {}): Integration {
+  return { provider: 'weibo', newAccountsDuringNotice: true, atCutoff: 'keep', ...DATES, ...overrides };
+}
+
+const CONFIGURED = new Set(['weibo', 'qq']);
+
+describe('availability: which phases sign in', () => {
+  const expected: Record<PhaseName, boolean> = { upcoming: false, live: true, notice: true, grace: false, ended: false };
+  for (const [phase, at] of Object.entries(IN) as [PhaseName, number][]) {
+    it(`${phase}: ${expected[phase] ? 'signs in and is on the chooser' : `refused with reason "${phase}", not on the chooser`}`, () => {
+      const partner = partnerWith([integration()]);
+      const a = loginAvailability(partner, 'weibo', CONFIGURED, at);
+      assert.equal(a.ok, expected[phase]);
+      if (!a.ok) assert.equal(a.reason, phase);
+      assert.deepEqual(
+        chooserProviders(partner, CONFIGURED, at).map((p) => p.integration.provider),
+        expected[phase] ? ['weibo'] : [],
+      );
+    });
+  }
+
+  it('one millisecond before go-live is still upcoming, and refused', () => {
+    const a = loginAvailability(partnerWith([integration()]), 'weibo', CONFIGURED, S - 1);
+    assert.deepEqual([a.ok, a.ok ? undefined : a.reason], [false, 'upcoming']);
+  });
+
+  it('fails closed: not offered, not configured, and an unreadable schedule', () => {
+    const live = { noticeAt: undefined, cutoffAt: undefined, graceEndsAt: undefined, startsAt: undefined };
+    const cases: [string, Partner, string, string | undefined][] = [
+      ['not offered', partnerWith([integration({ ...live, provider: 'qq' })]), 'weibo', 'not_offered'],
+      ['not configured', partnerWith([integration({ ...live, provider: 'sohu' })]), 'sohu', 'not_configured'],
+      ['unreadable dates', partnerWith([integration({ ...live, startsAt: 'soon' as unknown as number })]), 'weibo', undefined],
+    ];
+    for (const [name, partner, provider, reason] of cases) {
+      const a = loginAvailability(partner, provider, CONFIGURED, IN.live);
+      assert.equal(a.ok, false, name);
+      if (!a.ok && reason) assert.equal(a.reason, reason, name);
+    }
+  });
+});
+
+describe('cutoff policy: single sign-on and refresh fail closed', () => {
+  const before = C - 3600_000;
+
+  it('while the provider signs in (live, notice), sessions and refresh tokens continue', () => {
+    for (const at of [IN.live, IN.notice]) {
+      for (const atCutoff of ['keep', 'revoke'] as const) {
+        const partner = partnerWith([integration({ atCutoff })]);
+        assert.equal(sessionMayContinue(partner, 'weibo', CONFIGURED, at, before), true);
+        assert.equal(refreshMayContinue(partner, 'weibo', CONFIGURED, at), true);
+      }
+    }
+  });
+
+  const refusedEverywhere: [string, Partner, string, number][] = [
+    ['upcoming (a session obtained elsewhere before go-live here)', partnerWith([integration()]), 'weibo', IN.upcoming],
+    ['not offered by this shop', partnerWith([integration({ provider: 'qq' })]), 'weibo', IN.live],
+    ['not configured in this deployment', partnerWith([integration({ provider: 'sohu' })]), 'sohu', IN.live],
+    ['a schedule that cannot be read', partnerWith([integration({ noticeAt: Number.NaN as number, startsAt: 'x' as unknown as number })]), 'weibo', IN.live],
+  ];
+  for (const [name, partner, provider, at] of refusedEverywhere) {
+    it(`${name}: no single sign-on and no refresh, whatever the policy`, () => {
+      for (const atCutoff of ['keep', 'revoke'] as const) {
+        const p = { ...partner, integrations: partner.integrations.map((i) => ({ ...i, atCutoff })) };
+        assert.equal(sessionMayContinue(p, provider, CONFIGURED, at, at - 1000), false, `session, ${atCutoff}`);
+        assert.equal(sessionMayContinue(p, provider, CONFIGURED, at, undefined), false, `session without a login time, ${atCutoff}`);
+        assert.equal(refreshMayContinue(p, provider, CONFIGURED, at), false, `refresh, ${atCutoff}`);
+      }
+    });
+  }
+
+  it('after the cutoff with keep: only a session obtained before the cutoff continues; refresh continues', () => {
+    const partner = partnerWith([integration({ atCutoff: 'keep' })]);
+    for (const at of [IN.grace, IN.ended]) {
+      assert.equal(sessionMayContinue(partner, 'weibo', CONFIGURED, at, C - 1), true);
+      assert.equal(sessionMayContinue(partner, 'weibo', CONFIGURED, at, C), false, 'obtained at the cutoff instant');
+      assert.equal(sessionMayContinue(partner, 'weibo', CONFIGURED, at, undefined), false, 'unknown login time');
+      assert.equal(refreshMayContinue(partner, 'weibo', CONFIGURED, at), true);
+    }
+  });
+
+  it('after the cutoff with revoke: nothing continues', () => {
+    const partner = partnerWith([integration({ atCutoff: 'revoke' })]);
+    for (const at of [IN.grace, IN.ended]) {
+      assert.equal(sessionMayContinue(partner, 'weibo', CONFIGURED, at, C - 1), false);
+      assert.equal(refreshMayContinue(partner, 'weibo', CONFIGURED, at), false);
+    }
+  });
+});
