@@ -48,8 +48,8 @@ export type OidcProvider = Provider;
 export function clientPartnerId(client: Client): string {
   return (client.partner_id ?? client.metadata?.().partner_id) as string;
 }
-export function clientIsFirstParty(client: Client | undefined): boolean {
-  return Boolean(client?.first_party ?? client?.metadata?.().first_party);
+export function clientIsFirstParty(client: Client): boolean {
+  return Boolean(client.first_party ?? client.metadata?.().first_party);
 }
 
 const REFRESH_TOKEN_LIFETIME_S = 30 * 24 * 3600;
@@ -130,7 +130,7 @@ export function createOidcProvider(o: OidcOptions): Provider {
       const { client, session, result } = ctx.oidc;
       const grantId = result?.consent?.grantId || session!.grantIdFor(client!.clientId);
       const existing = grantId ? await ctx.oidc.provider.Grant.find(grantId) : undefined;
-      if (!clientIsFirstParty(client) || !session?.accountId) return existing;
+      if (!clientIsFirstParty(client!) || !session?.accountId) return existing;
       // First-party shops: grant what they ask for, without a consent page (and without an extra hop).
       const grant = existing && existing.accountId === session.accountId
         ? existing
