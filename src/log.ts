@@ -4,7 +4,7 @@
 
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { pino, type DestinationStream, type Logger } from 'pino';
+import { pino, type Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
 
 export type { Logger };
@@ -32,7 +32,7 @@ export function createLogger(options: { level: string; destination?: NodeJS.Writ
       base: undefined,
       timestamp: pino.stdTimeFunctions.isoTime,
     },
-    options.destination as DestinationStream | undefined,
+    options.destination,
   );
 }
 

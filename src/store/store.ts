@@ -8,7 +8,7 @@ import type { EpochMs } from '../clock.ts';
 export interface IndexSpec {
   /** At most one live document per key; a write that would break this fails with ERR_CONFLICT. */
   unique?: boolean;
-  // biome-ignore lint/suspicious/noExplicitAny: collections hold heterogeneous JSON documents; each index in collections.ts names its document type (a parameter typed unknown would refuse them)
+  // biome-ignore lint/suspicious/noExplicitAny: collections hold heterogeneous JSON documents; the index functions in collections.ts read each collection's own shape
   keys: (doc: any) => readonly string[];
 }
 
