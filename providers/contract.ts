@@ -46,8 +46,8 @@ export interface ProviderCredentials {
 
 /** passport-oauth2 state store protocol with PKCE (arity 5 store, arity 4 verify), owned by the broker. */
 export interface BrokerStateStore {
-  store(req: any, verifier: string | undefined, state: unknown, meta: unknown, cb: (err: unknown, handle?: string) => void): void;
-  verify(req: any, providedState: string, meta: unknown, cb: (err: unknown, ok: string | boolean, info?: unknown) => void): void;
+  store(req: unknown, verifier: string | undefined, state: unknown, meta: unknown, cb: (err: unknown, handle?: string) => void): void;
+  verify(req: unknown, providedState: string, meta: unknown, cb: (err: unknown, ok: string | boolean, info?: unknown) => void): void;
 }
 
 /** Display data Denglu already holds for an identity, fresh enough to skip the provider's profile call. */

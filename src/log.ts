@@ -32,7 +32,7 @@ export function createLogger(options: { level: string; destination?: NodeJS.Writ
       base: undefined,
       timestamp: pino.stdTimeFunctions.isoTime,
     },
-    options.destination as any,
+    options.destination,
   );
 }
 
@@ -64,9 +64,9 @@ export function httpLogger(logger: Logger) {
     logger,
     genReqId: requestId,
     serializers: {
-      req: (req: any) => ({ id: req.id, method: req.method, url: redactUrl(req.url ?? '') }),
-      res: (res: any) => ({ statusCode: res.statusCode }),
-      err: (err: any) => ({ type: err?.name, code: err?.code, message: err?.message }),
+      req: (req: { id?: unknown; method?: string; url?: string }) => ({ id: req.id, method: req.method, url: redactUrl(req.url ?? '') }),
+      res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
+      err: (err: { name?: string; code?: unknown; message?: string } | null | undefined) => ({ type: err?.name, code: err?.code, message: err?.message }),
     },
     customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
     autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/static/') },

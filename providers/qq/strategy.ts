@@ -22,6 +22,7 @@ export class QqStrategy extends BrokerStrategy {
     if (!options.baseUrls.graph) throw new TypeError('provider qq has no base URL for "graph"');
     const graph = options.baseUrls.graph.replace(/\/+$/, '');
     super(descriptor, options, { authorizationURL: `${graph}/oauth2.0/authorize`, tokenURL: `${graph}/oauth2.0/token` }, { scopeSeparator: ',' });
+    // biome-ignore lint/suspicious/noExplicitAny: node-oauth's private _request and _getAccessTokenUrl behind passport-oauth2's _oauth2
     const oauth2 = this._oauth2 as any;
     oauth2.getOAuthAccessToken = (code: string, params: Record<string, string>, callback: TokenCallback) =>
       this.exchangeCode(oauth2, code, params, callback);
@@ -31,6 +32,7 @@ export class QqStrategy extends BrokerStrategy {
    * QQ cancels without redirecting, but a callback carrying `state` and no `code` (or the older
    * `code=<6-digit error>&msg=…` error form) must not make passport-oauth2 restart the login.
    */
+  // biome-ignore lint/suspicious/noExplicitAny: passport's authenticate(req, options) as passport-oauth2 declares it
   override authenticate(req: any, options?: any): void {
     const query = (req?.query ?? {}) as Record<string, unknown>;
     if (query.error === undefined && query.state !== undefined && query.code === undefined) {
@@ -46,6 +48,7 @@ export class QqStrategy extends BrokerStrategy {
 
   // Plain private methods, not #private: runStrategy calls the strategy through Object.create copies.
   /** node-oauth's getOAuthAccessToken with QQ's body formats; failures go through parseErrorResponse. */
+  // biome-ignore lint/suspicious/noExplicitAny: node-oauth's private _request and _getAccessTokenUrl behind passport-oauth2's _oauth2
   private exchangeCode(oauth2: any, code: string, params: Record<string, string>, callback: TokenCallback): void {
     const form: Record<string, string> = { ...params, client_id: this.options.clientId, client_secret: this.options.clientSecret };
     form[params.grant_type === 'refresh_token' ? 'refresh_token' : 'code'] = code;

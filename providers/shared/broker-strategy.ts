@@ -33,8 +33,10 @@ export abstract class BrokerStrategy extends OAuth2Strategy {
         scopeSeparator: extra.scopeSeparator ?? ' ',
         pkce: descriptor.pkce,
         state: true,
+        // biome-ignore lint/suspicious/noExplicitAny: @types/passport-oauth2's StateStore has no PKCE store(req, verifier, state, meta, cb)
         store: options.stateStore as any,
         skipUserProfile: false,
+      // biome-ignore lint/suspicious/noExplicitAny: @types/passport-oauth2's option overloads cannot express pkce with a custom state store
       } as any,
       // verify: the adapter's userProfile already produced the identity; pass it through.
       (_accessToken: string, _refreshToken: string, _params: unknown, profile: UpstreamIdentity, done: (err: unknown, user?: UpstreamIdentity) => void) =>
@@ -44,6 +46,7 @@ export abstract class BrokerStrategy extends OAuth2Strategy {
     this.descriptor = descriptor;
     this.options = options;
     this.http = new UpstreamHttp({ timeoutMs: options.timeoutMs, maxBodyBytes: options.maxBodyBytes });
+    // biome-ignore lint/suspicious/noExplicitAny: passport-oauth2's private _oauth2 (node-oauth client)
     installUpstreamHttp((this as any)._oauth2, this.http);
     // Only a plain absolute authorize URL (no query of its own) and an absolute callback are built here;
     // anything else keeps passport-oauth2's own merging and resolving.
@@ -51,10 +54,12 @@ export abstract class BrokerStrategy extends OAuth2Strategy {
     this.authorizeBase = /[?#]/.test(authorizeUrl) || !/^https?:\/\//.test(options.callbackUrl) ? undefined : `${authorizeUrl}?`;
     // Then the callback URL reaches the token request through tokenParams() instead: passport-oauth2
     // would url.parse() its own copy on every callback only to find it absolute.
+    // biome-ignore lint/suspicious/noExplicitAny: passport-oauth2's private _callbackURL
     if (this.authorizeBase) (this as any)._callbackURL = undefined;
   }
 
   /** The token request's redirect_uri (see the constructor), ahead of passport-oauth2's grant_type and code_verifier. */
+  // biome-ignore lint/suspicious/noExplicitAny: passport-oauth2's tokenParams(options: any) hook
   override tokenParams(options: any): object {
     const params = super.tokenParams(options) as Record<string, string>;
     return this.authorizeBase ? { ...params, redirect_uri: this.options.callbackUrl } : params;
@@ -66,9 +71,11 @@ export abstract class BrokerStrategy extends OAuth2Strategy {
    * store — without its legacy url.parse/url.format of the callback and authorize URLs on every sign-in
    * (a tenth of a millisecond, measured in the benchmark's profile). The callback goes to passport-oauth2.
    */
+  // biome-ignore lint/suspicious/noExplicitAny: passport's authenticate(req, options) as passport-oauth2 declares it
   override authenticate(req: any, options: any = {}): void {
     const query = req?.query ?? {};
     if (query.error || query.code || req?.body?.code || typeof options.state === 'string' || !this.authorizeBase) return super.authenticate(req, options);
+    // biome-ignore lint/suspicious/noExplicitAny: passport-oauth2's private fields (_scope, _scopeSeparator, _pkceMethod, _oauth2, _stateStore)
     const self = this as any;
     const params: Record<string, string> = { ...(this.authorizationParams(options) as Record<string, string>), response_type: 'code', redirect_uri: this.options.callbackUrl };
     const scope = options.scope || self._scope;
@@ -109,6 +116,7 @@ export abstract class BrokerStrategy extends OAuth2Strategy {
   /** passport-oauth2 hook: produce the UpstreamIdentity (throw UpstreamError for provider failures). */
   abstract loadIdentity(accessToken: string): Promise<UpstreamIdentity>;
 
+  // biome-ignore lint/suspicious/noExplicitAny: passport-oauth2's userProfile callback (profile?: any)
   override userProfile(accessToken: string, done: (err?: unknown, profile?: any) => void): void {
     this.loadIdentity(accessToken).then(
       (identity) => done(null, { ...identity, accessToken }),

@@ -70,6 +70,7 @@ export function toUpstreamError(providerId: string, err: unknown): UpstreamError
 }
 
 function rootCause(err: unknown): unknown {
+  // biome-ignore lint/suspicious/noExplicitAny: passport-oauth2's InternalOAuthError chain (oauthError, cause) is untyped
   let current = err as any;
   for (let i = 0; i < 5 && current; i++) {
     if (current instanceof UpstreamTimeoutError || current instanceof UpstreamBodyTooLargeError) return current;
@@ -80,6 +81,7 @@ function rootCause(err: unknown): unknown {
 
 function describe(err: unknown): string {
   if (err instanceof Error) {
+    // biome-ignore lint/suspicious/noExplicitAny: passport-oauth2's InternalOAuthError.oauthError is untyped
     const inner = (err as any).oauthError;
     if (inner && typeof inner === 'object' && 'statusCode' in inner) return `${err.message} (HTTP ${inner.statusCode})`;
     if (inner instanceof Error) return `${err.message} (${inner.message})`;

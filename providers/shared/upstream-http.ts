@@ -110,6 +110,7 @@ type NodeOAuthCallback = (err: unknown, data?: string, response?: unknown) => vo
  * the access token goes in the query string as `access_token`, a non-2xx answer is reported as
  * `{ statusCode, data }`, a transport failure as an Error.
  */
+// biome-ignore lint/suspicious/noExplicitAny: node-oauth's private _request and _accessTokenName
 export function installUpstreamHttp(oauth2: any, http: UpstreamHttp): void {
   oauth2._request = (
     method: 'GET' | 'POST',

@@ -17,7 +17,7 @@ export class SohuStrategy extends BrokerStrategy {
   }
 
   /** Sohu token errors: `{"error","error_description","error_code","request"}` at 4xx (see README.md). */
-  override parseErrorResponse(body: any, status: number): Error | null {
+  override parseErrorResponse(body: string, status: number): Error | null {
     const json = JSON.parse(body);
     if (!json || typeof json !== 'object' || typeof json.error !== 'string') return null;
     const details: string[] = [];

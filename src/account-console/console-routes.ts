@@ -7,7 +7,7 @@ import { randomBytes, createHash } from 'node:crypto';
 import express, { type Request, type Response, type Router } from 'express';
 import { GatewayError } from '../errors.ts';
 import { pickLocale } from '../i18n/locale.ts';
-import { translator, hasMessage, type Translate } from '../i18n/messages.ts';
+import { translator, hasMessage, type MessageKey, type Translate } from '../i18n/messages.ts';
 import { createCsrf } from '../http/csrf.ts';
 import { listAudit } from '../audit/audit.ts';
 import { findIdentity, shopsAtRisk, signInMethods, unlinkIdentity } from '../accounts/unlink.ts';
@@ -45,7 +45,7 @@ export function accountConsoleRoutes(ctx: LoginContext, o: { cookieKeys: string[
     const linked = new Set(s.account.identities.map((i) => i.provider));
     const events = (await listAudit(ctx.store, { account: s.account.id, limit: 10 })).entries.map((e) => ({
       at: formatInstant(e.at, 'Asia/Shanghai', locale),
-      text: hasMessage(`event.${e.action}`) ? t(`event.${e.action}` as any, { provider: label(e.target.provider ?? '', locale) }) : e.action,
+      text: hasMessage(`event.${e.action}`) ? t(`event.${e.action}` as MessageKey, { provider: label(e.target.provider ?? '', locale) }) : e.action,
     }));
     res.status(flash.status ?? 200).type('html').send(
       await ctx.renderer.render('account', { locale, requestId: requestIdOf(res) }, {
@@ -192,7 +192,7 @@ export function accountConsoleRoutes(ctx: LoginContext, o: { cookieKeys: string[
       if (!(err instanceof GatewayError && err.expose)) throw err;
       // Show the account as it is now: another tab may have changed it since this request read it.
       const current = { ...s, account: (await getAccount(ctx.store, s.account.id)) ?? s.account };
-      return page(req, res, current, { error: hasMessage(`error.${err.code}`) ? t(`error.${err.code}` as any) : err.message, status: err.status });
+      return page(req, res, current, { error: hasMessage(`error.${err.code}`) ? t(`error.${err.code}` as MessageKey) : err.message, status: err.status });
     }
     const revoked = await revokeAccessThrough(ctx.store, s.account.id, provider);
     const upstream = await revokeUpstream(ctx, provider, identity.upstreamToken);

@@ -19,7 +19,7 @@ export interface SignedIn {
 }
 
 export async function currentAccount(oidc: OidcProvider, store: Store, req: Request, res: Response): Promise<SignedIn | undefined> {
-  const session: any = await oidc.Session.get(oidc.createContext(req, res) as any);
+  const session = await oidc.Session.get(oidc.createContext(req, res));
   if (!session?.accountId) return undefined;
   const account = await getAccount(store, session.accountId);
   if (!account) return undefined;

@@ -4,6 +4,7 @@
 // holds the sign-in until a replacement is linked, `link` attaches the new identity to the held account
 // and finishes the sign-in with the same account. Every refusal is a page with a way forward.
 
+import type { Interaction } from 'oidc-provider';
 import express, { type Request, type Response, type Router } from 'express';
 import { GatewayError } from '../errors.ts';
 import { findAccountByIdentity, signInWithIdentity } from '../accounts/sign-in.ts';
@@ -30,7 +31,7 @@ interface Arrival {
   flow: Flow;
   identity: UpstreamIdentity;
   partner: Partner;
-  interaction: any;
+  interaction: Interaction;
   fail: (err: unknown) => Promise<void>;
 }
 
@@ -46,7 +47,7 @@ export function callbackRoute(ctx: LoginContext): Router {
     const interaction = flow?.interactionUid ? await loadInteraction(ctx.oidc(), flow.interactionUid) : undefined;
     const fail = async (err: unknown) => {
       ctx.log.warn(
-        { reqId: requestIdOf(res), provider: providerId, purpose: flow?.purpose, code: (err as GatewayError).code, step: (err as any).step, err: { message: (err as Error).message } },
+        { reqId: requestIdOf(res), provider: providerId, purpose: flow?.purpose, code: (err as GatewayError).code, step: (err as { step?: unknown }).step, err: { message: (err as Error).message } },
         'upstream sign-in failed',
       );
       const f: FailureContext =

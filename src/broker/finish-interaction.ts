@@ -6,6 +6,7 @@
 // after a forced login must not drop that login, or `prompt=login` asks again (and "login consent"
 // loops). An error replaces everything.
 
+import type { Interaction } from 'oidc-provider';
 import type { OidcProvider } from '../oidc/provider.ts';
 import { PASSWORD_AMR, PASSWORD_METHOD } from '../accounts/password-method.ts';
 
@@ -20,7 +21,7 @@ export async function loadInteraction(oidc: OidcProvider, uid: string) {
 
 /** Saves the result and returns where the browser resumes; undefined when the interaction is gone. */
 /** `interaction` is the uid, or the Interaction already loaded in this request (saves a lookup). */
-export async function finishInteraction(oidc: OidcProvider, interactionOrUid: string | any, result: InteractionResult): Promise<string | undefined> {
+export async function finishInteraction(oidc: OidcProvider, interactionOrUid: string | Interaction, result: InteractionResult): Promise<string | undefined> {
   const interaction = typeof interactionOrUid === 'string' ? await oidc.Interaction.find(interactionOrUid) : interactionOrUid;
   if (!interaction) return undefined;
   interaction.result = 'error' in result ? result : { ...interaction.lastSubmission, ...result };
@@ -32,7 +33,7 @@ export async function finishInteraction(oidc: OidcProvider, interactionOrUid: st
 }
 
 /** A grant covering everything the authorization request asked for (first-party shops, or consent given). */
-export async function grantAll(oidc: OidcProvider, interaction: any, accountId: string): Promise<string> {
+export async function grantAll(oidc: OidcProvider, interaction: Interaction, accountId: string): Promise<string> {
   const clientId = interaction.params.client_id as string;
   let grant = interaction.grantId ? await oidc.Grant.find(interaction.grantId) : undefined;
   if (!grant || grant.accountId !== accountId || grant.clientId !== clientId) grant = new oidc.Grant({ accountId, clientId });
@@ -46,7 +47,7 @@ export async function grantAll(oidc: OidcProvider, interaction: any, accountId: 
 /** Finishes a login interaction for `accountId`, granting first-party shops at once (no consent hop). */
 export async function finishLogin(
   oidc: OidcProvider,
-  interaction: any,
+  interaction: Interaction,
   firstParty: boolean,
   accountId: string,
   provider: string,

@@ -4,6 +4,7 @@
 // link for providers in grace, the email + password form where the partner offers `password`, an alert
 // when the session's own way of signing in no longer works here.
 
+import type { Interaction } from 'oidc-provider';
 import express, { type Request, type Response, type Router } from 'express';
 import { GatewayError } from '../errors.ts';
 import { pickLocale } from '../i18n/locale.ts';
@@ -67,7 +68,7 @@ function hintedEmail(hint: unknown): string {
 export async function sendChooser(
   ctx: LoginContext,
   res: Response,
-  d: any,
+  d: Interaction,
   partner: Partner,
   locale: Locale,
   password: { email?: string; error?: string; status?: number } = {},
@@ -132,7 +133,7 @@ export function interactionRoutes(ctx: LoginContext): Router {
     });
   }
 
-  async function startProvider(req: Request, res: Response, partner: Partner, d: any, provider: string, locale: Locale): Promise<void> {
+  async function startProvider(req: Request, res: Response, partner: Partner, d: Interaction, provider: string, locale: Locale): Promise<void> {
     const availability = loginAvailability(partner, provider, ctx.broker.configured(), ctx.clock.now());
     if (!ctx.descriptors.has(provider)) {
       await sendFailure(ctx, res, new GatewayError('ERR_PROVIDER_UNKNOWN', `unknown provider "${provider}"`, { status: 404 }), {
@@ -165,7 +166,7 @@ export function interactionRoutes(ctx: LoginContext): Router {
       locale,
       interactionUid: d.uid,
       partnerId: partner.id,
-      clientId: d.params.client_id,
+      clientId: d.params.client_id as string | undefined,
       reauthenticate: forcesReauthentication(d.prompt),
     });
     res.redirect(303, url);

@@ -5,7 +5,7 @@
 // provider's page, the cookie is also set for /interaction/<uid> (the failure page's actions need it).
 // Every new interaction is first counted against its browser's and address's caps (sign-in-admission.ts).
 
-import type { KoaContextWithOIDC } from 'oidc-provider';
+import type { Interaction, KoaContextWithOIDC } from 'oidc-provider';
 import { pickLocale } from '../i18n/locale.ts';
 import { partnerOfClient } from '../partners/partners.ts';
 import { loginAvailability } from '../partners/availability.ts';
@@ -15,7 +15,7 @@ import type { LoginContext } from './login-context.ts';
 import { admitSignIn, SIGN_IN_REFUSED_PATH } from './sign-in-admission.ts';
 
 export function interactionUrl(ctx: LoginContext) {
-  return async (koa: KoaContextWithOIDC, interaction: any): Promise<string> => {
+  return async (koa: KoaContextWithOIDC, interaction: Interaction): Promise<string> => {
     const jar = {
       get: (name: string) => koa.cookies.get(name),
       set: (name: string, value: string, options: { httpOnly: boolean; sameSite: 'lax'; secure: boolean; path: string }) => {

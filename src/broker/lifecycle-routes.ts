@@ -3,6 +3,7 @@
 // the migration page (grace: link a replacement, then continue with the same account), and starting the
 // upstream round trips for a migration sign-in or for linking a replacement.
 
+import type { Interaction } from 'oidc-provider';
 import express, { type Request, type Response, type Router } from 'express';
 import { GatewayError } from '../errors.ts';
 import { getAccount } from '../accounts/sign-in.ts';
@@ -44,8 +45,8 @@ export function lifecycleRoutes(ctx: LoginContext): Router {
   const router = express.Router();
 
   /** The pending sign-in of this interaction, if the browser holds the interaction. */
-  async function held(req: Request, res: Response): Promise<{ pending: PendingLogin; interaction: any; partner: Partner; account: Account; locale: Locale } | undefined> {
-    let details: any;
+  async function held(req: Request, res: Response): Promise<{ pending: PendingLogin; interaction: Interaction; partner: Partner; account: Account; locale: Locale } | undefined> {
+    let details: Interaction;
     try {
       details = await ctx.oidc().interactionDetails(req, res);
     } catch {
@@ -150,7 +151,7 @@ export function lifecycleRoutes(ctx: LoginContext): Router {
 
   // "Used Weibo before?": a sign-in with a provider in grace, which only proves identity for a migration.
   router.get('/interaction/:uid/migrate/:provider', async (req, res) => {
-    let details: any;
+    let details: Interaction;
     try {
       details = await ctx.oidc().interactionDetails(req, res);
     } catch {

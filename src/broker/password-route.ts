@@ -7,6 +7,7 @@
 // A success continues like a provider's sign-in with `amr: ["pwd"]`: the notice interstitial when
 // `password` is ending here, the migration page when it is in grace, the shop otherwise.
 
+import type { Interaction } from 'oidc-provider';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { GatewayError } from '../errors.ts';
 import { translator } from '../i18n/messages.ts';
@@ -28,7 +29,7 @@ export function passwordSignInRoute(ctx: LoginContext): Router {
   const form = express.urlencoded({ extended: false, limit: '10kb' });
 
   router.post('/interaction/:uid/password', ctx.passwordLimits.perIp, ctx.passwordLimits.perSignIn, form, ...ctx.csrf.protect, async (req, res) => {
-    let d: any;
+    let d: Interaction | undefined;
     try {
       d = await ctx.oidc().interactionDetails(req, res);
     } catch {

@@ -7,7 +7,7 @@
 // oidc-provider does any work for them. Flows past a sign-in's (or a linking account's) cap are deleted.
 
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
-import type { KoaContextWithOIDC } from 'oidc-provider';
+import type { Interaction, KoaContextWithOIDC } from 'oidc-provider';
 import { GatewayError } from '../errors.ts';
 import { clientIpKey } from '../http/client-ip.ts';
 import { afterPause } from '../http/tarpit.ts';
@@ -23,7 +23,7 @@ export const SIGN_IN_REFUSED_PATH = '/sign-in/too-many';
 const RETRY_AFTER_SECONDS = 300;
 
 /** Counts the new interaction; false when its address already has too many (it is then deleted). */
-export async function admitSignIn(ctx: LoginContext, koa: KoaContextWithOIDC, interaction: any, binding: string): Promise<boolean> {
+export async function admitSignIn(ctx: LoginContext, koa: KoaContextWithOIDC, interaction: Interaction, binding: string): Promise<boolean> {
   // oidc-provider keeps interaction expiry in real-time seconds; the count runs on the gateway clock.
   const remainingMs = typeof interaction.exp === 'number' ? Math.max(interaction.exp * 1000 - Date.now(), 0) : 3600_000;
   const admission = ctx.signIns.admit(interaction.uid, bindingHash(binding), clientIpKey(koa.req), ctx.clock.now() + remainingMs);

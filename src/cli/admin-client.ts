@@ -2,6 +2,8 @@
 // a timeout, and every failure turned into a CliError with a clear message and an exit code
 // (1 refused, 3 unreachable, 4 token missing, wrong or not allowed).
 
+import type { ErrorAnswer } from './answers.ts';
+
 export const EXIT = { ok: 0, refused: 1, usage: 2, unreachable: 3, auth: 4 } as const;
 
 export class CliError extends Error {
@@ -48,7 +50,8 @@ export class AdminClient {
     this.#token = token;
   }
 
-  async request(method: string, path: string, body?: unknown): Promise<any> {
+  /** The answer's JSON, typed as the caller expects it (the gateway's contract, not checked here). */
+  async request<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
     if (!this.#token) {
       throw new CliError(EXIT.auth, 'no admin token: pass --token <token> or set DENGLU_TOKEN (the operator token, or a partner manager token <managerId>.<secret>)');
     }
@@ -70,15 +73,15 @@ export class AdminClient {
       const reason = cause?.code ?? cause?.message ?? (err as Error).message;
       throw new CliError(EXIT.unreachable, `cannot reach the gateway at ${this.baseUrl} (${reason}); is it running? Point --url or DENGLU_URL at it`);
     }
-    if (res.status === 204) return undefined;
+    if (res.status === 204) return undefined as T;
     const text = await res.text();
-    let json: any;
+    let json: ErrorAnswer | null;
     try {
       json = JSON.parse(text);
     } catch {
       throw new CliError(EXIT.unreachable, `${url} answered ${res.status} without JSON; is ${this.baseUrl} a Denglu gateway?`);
     }
-    if (res.ok) return json;
+    if (res.ok) return json as T;
     const ref = json?.requestId ? `, request ${json.requestId}` : '';
     const code = json?.error ?? `HTTP ${res.status}`;
     if (res.status === 401) {

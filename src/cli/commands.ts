@@ -2,6 +2,7 @@
 // (tables, instants in the partner's time zone) or, with --json, the API's JSON as is.
 
 import { CliError, EXIT, type AdminClient } from './admin-client.ts';
+import type { AuditAnswer, AuditEntryAnswer, IntegrationAnswer, IntegrationDetailAnswer, IntegrationsAnswer, KeyAnswer, KeysAnswer, NextChange, PartnersAnswer, PreviewAnswer } from './answers.ts';
 import { table, when, yesNo } from './format.ts';
 
 type OptionSpec = { type: 'string' | 'boolean'; short?: string };
@@ -29,15 +30,15 @@ export interface Command {
 const seg = (s: string) => encodeURIComponent(s);
 const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
 
-function phaseText(i: any): string {
+function phaseText(i: IntegrationAnswer): string {
   return i.since ? `${i.phase} since ${when(i.since)}` : i.phase;
 }
 
-function nextText(next: any, withOffset = true): string {
+function nextText(next: NextChange | null | undefined, withOffset = true): string {
   return next ? `${next.phase} at ${when(next.at, undefined, withOffset)}` : '—';
 }
 
-function integrationsTable(integrations: any[]): string {
+function integrationsTable(integrations: IntegrationAnswer[]): string {
   return table(
     ['PROVIDER', 'PHASE', 'NEXT CHANGE', 'STARTS', 'NOTICE', 'CUTOFF', 'GRACE ENDS', 'AT CUTOFF'],
     integrations.map((i) => [
@@ -53,7 +54,7 @@ function integrationsTable(integrations: any[]): string {
   );
 }
 
-function integrationDetails(partner: string, timeZone: string, i: any): string {
+function integrationDetails(partner: string, timeZone: string, i: IntegrationAnswer): string {
   const rows: [string, string][] = [
     ['phase', phaseText(i)],
     ['next change', nextText(i.next)],
@@ -81,18 +82,18 @@ const partners: Command = {
   options: {},
   args: [],
   async run({ api, json, print }) {
-    const answer = await api.request('GET', '/partners');
+    const answer = await api.request<PartnersAnswer>('GET', '/partners');
     if (json) return print(JSON.stringify(answer, null, 2));
     if (!answer.partners.length) return print('No partners.');
     print(
       table(
         ['ID', 'NAME', 'TIME ZONE', 'CLIENTS', 'PROVIDERS (PHASE NOW)'],
-        answer.partners.map((p: any) => [
+        answer.partners.map((p) => [
           p.id,
           p.name['zh-CN'] === p.name.en ? p.name.en : `${p.name['zh-CN']} · ${p.name.en}`,
           p.timeZone,
           String(p.clients.length),
-          p.integrations.map((i: any) => `${i.provider} ${i.phase}`).join(', ') || '—',
+          p.integrations.map((i) => `${i.provider} ${i.phase}`).join(', ') || '—',
         ]),
       ),
     );
@@ -107,7 +108,7 @@ const integrations: Command = {
   options: {},
   args: ['partner'],
   async run({ api, json, args, print }) {
-    const answer = await api.request('GET', `/partners/${seg(args[0]!)}/integrations`);
+    const answer = await api.request<IntegrationsAnswer>('GET', `/partners/${seg(args[0]!)}/integrations`);
     if (json) return print(JSON.stringify(answer, null, 2));
     print(`${answer.partner}: times in ${answer.timeZone}, now ${when(answer.now)}\n`);
     print(answer.integrations.length ? integrationsTable(answer.integrations) : 'No providers yet: add one with `denglu schedule <partner> <provider>`.');
@@ -122,7 +123,7 @@ const show: Command = {
   options: {},
   args: ['partner', 'provider'],
   async run({ api, json, args, print }) {
-    const answer = await api.request('GET', `/partners/${seg(args[0]!)}/integrations/${seg(args[1]!)}`);
+    const answer = await api.request<IntegrationDetailAnswer>('GET', `/partners/${seg(args[0]!)}/integrations/${seg(args[1]!)}`);
     if (json) return print(JSON.stringify(answer, null, 2));
     print(integrationDetails(answer.partner, answer.timeZone, answer.integration));
   },
@@ -203,7 +204,7 @@ const schedule: Command = {
     if (values.immediately) body.effectiveImmediately = true;
 
     const [partner, provider] = [args[0]!, args[1]!];
-    const answer = await api.request('PUT', `/partners/${seg(partner)}/integrations/${seg(provider)}`, body);
+    const answer = await api.request<IntegrationDetailAnswer>('PUT', `/partners/${seg(partner)}/integrations/${seg(provider)}`, body);
     if (json) return print(JSON.stringify(answer, null, 2));
     const verb = answer.created ? `Added ${provider} to ${partner}` : Object.keys(body).length ? `Scheduled ${provider} at ${partner}` : `No change to ${provider} at ${partner}`;
     print(`${verb}.${answer.immediate ? ` Sign-in with ${provider} at ${partner} ended now (effective immediately).` : ''}\n`);
@@ -222,24 +223,24 @@ const preview: Command = {
     const query = new URLSearchParams();
     if (str(values.at) !== undefined) query.set('at', str(values.at)!);
     if (str(values.locale) !== undefined) query.set('locale', str(values.locale)!);
-    const answer = await api.request('GET', `/partners/${seg(args[0]!)}/preview${query.size ? `?${query}` : ''}`);
+    const answer = await api.request<PreviewAnswer>('GET', `/partners/${seg(args[0]!)}/preview${query.size ? `?${query}` : ''}`);
     if (json) return print(JSON.stringify(answer, null, 2));
     print(`Login page of ${answer.shop} (${answer.partner}) at ${when(answer.at)} (${answer.timeZone}), ${answer.locale}\n`);
     const shown: Record<string, string> = { button: 'button', 'migrate-link': 'migration link only', hidden: 'hidden' };
     print(
       table(
         ['PROVIDER', 'SHOWN AS', 'PHASE', 'NOTE'],
-        answer.providers.map((p: any) => [`${p.label} (${p.id})`, shown[p.shown] ?? p.shown, p.phase, p.note ?? p.reason ?? (p.next ? `${p.next.phase} at ${when(p.next.at)}` : '')]),
+        answer.providers.map((p) => [`${p.label} (${p.id})`, shown[p.shown] ?? p.shown, p.phase, p.note ?? p.reason ?? (p.next ? `${p.next.phase} at ${when(p.next.at)}` : '')]),
       ),
     );
-    const notices = answer.providers.filter((p: any) => p.notice);
-    if (notices.length) print(`\n${notices.map((p: any) => `${p.label}: ${p.notice}`).join('\n')}`);
+    const notices = answer.providers.filter((p) => p.notice);
+    if (notices.length) print(`\n${notices.map((p) => `${p.label}: ${p.notice}`).join('\n')}`);
   },
 };
 
-function changeSummary(entry: any): string {
-  const before = entry.before && typeof entry.before === 'object' ? entry.before : {};
-  const after = entry.after && typeof entry.after === 'object' ? entry.after : {};
+function changeSummary(entry: AuditEntryAnswer): string {
+  const before = (entry.before && typeof entry.before === 'object' ? entry.before : {}) as Record<string, unknown>;
+  const after = (entry.after && typeof entry.after === 'object' ? entry.after : {}) as Record<string, unknown>;
   if (entry.before === null) return 'created';
   if (entry.after === null) return 'removed';
   const fmt = (k: string, v: unknown) => (v === undefined ? '—' : k.endsWith('At') && (typeof v === 'number' || typeof v === 'string') ? when(v, entry.timeZone, false) : JSON.stringify(v));
@@ -265,13 +266,13 @@ const audit: Command = {
   async run({ api, json, values, print }) {
     const query = new URLSearchParams();
     for (const key of ['partner', 'actor', 'action', 'from', 'to', 'limit', 'before']) if (str(values[key]) !== undefined) query.set(key, str(values[key])!);
-    const answer = await api.request('GET', `/audit${query.size ? `?${query}` : ''}`);
+    const answer = await api.request<AuditAnswer>('GET', `/audit${query.size ? `?${query}` : ''}`);
     if (json) return print(JSON.stringify(answer, null, 2));
     if (!answer.entries.length) return print('No audit entries.');
     print(
       table(
         ['TIME', 'ACTOR', 'ACTION', 'TARGET', 'CHANGE'],
-        answer.entries.map((e: any) => [
+        answer.entries.map((e) => [
           when(e.at),
           `${e.actor.kind}:${e.actor.id}`,
           e.action,
@@ -284,19 +285,19 @@ const audit: Command = {
   },
 };
 
-const KEY_STAGE_NOTE: Record<string, (k: any) => string> = {
+const KEY_STAGE_NOTE: Record<string, (k: KeyAnswer) => string> = {
   next: (k) => `published; may sign from ${when(k.signsFrom)}`,
   current: (k) => `signing since ${when(k.activatedAt)}`,
   previous: (k) => `verification only; removed at ${when(k.removedAt)}`,
 };
 
-function keysTable(answer: any): string {
+function keysTable(answer: KeysAnswer): string {
   const p = answer.policy;
   const schedule = p.rotationDays === null ? 'on request only' : `every ${p.rotationDays} days`;
   return [
     table(
       ['KID', 'STAGE', 'ALG', 'PUBLISHED', 'NOTE'],
-      answer.keys.map((k: any) => [k.kid, k.stage, k.alg, when(k.createdAt), KEY_STAGE_NOTE[k.stage]?.(k) ?? '']),
+      answer.keys.map((k) => [k.kid, k.stage, k.alg, when(k.createdAt), KEY_STAGE_NOTE[k.stage]?.(k) ?? '']),
     ),
     '',
     `Rotation: ${schedule}; a next key is published ${p.publishLeadSeconds} s before it may sign; previous keys stay ${p.retentionSeconds} s (the longest token lifetime).`,
@@ -320,9 +321,9 @@ const keys: Command = {
     const action = args[0];
     if (action !== 'list' && action !== 'rotate') throw new CliError(EXIT.usage, `unknown action "${action}": use list or rotate`);
     if (action === 'list' && values.force) throw new CliError(EXIT.usage, '--force goes with rotate only');
-    const answer = action === 'list' ? await api.request('GET', '/keys') : await api.request('POST', '/keys/rotate', values.force ? { force: true } : {});
+    const answer = action === 'list' ? await api.request<KeysAnswer>('GET', '/keys') : await api.request<KeysAnswer>('POST', '/keys/rotate', values.force ? { force: true } : {});
     if (json) return print(JSON.stringify(answer, null, 2));
-    if (action === 'rotate') print(`Rotated: ${answer.keys.find((k: any) => k.stage === 'current').kid} signs now.\n`);
+    if (action === 'rotate') print(`Rotated: ${answer.keys.find((k) => k.stage === 'current')!.kid} signs now.\n`);
     print(keysTable(answer));
   },
 };

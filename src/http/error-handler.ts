@@ -11,7 +11,8 @@ import type { Renderer } from './render.ts';
 
 export function errorHandler(log: Logger, renderer: Renderer) {
   return async (err: unknown, req: Request, res: Response, _next: NextFunction): Promise<void> => {
-    const status = err instanceof GatewayError ? err.status : typeof (err as any)?.status === 'number' ? (err as any).status : 500;
+    const thrownStatus = (err as { status?: unknown } | null | undefined)?.status;
+    const status = err instanceof GatewayError ? err.status : typeof thrownStatus === 'number' ? thrownStatus : 500;
     const code = err instanceof GatewayError ? err.code : status === 404 ? 'ERR_NOT_FOUND' : 'ERR_INTERNAL';
     const requestId = String(res.getHeader('x-request-id') ?? '');
     if (status >= 500) log.error({ reqId: requestId, code, err: { message: (err as Error)?.message, stack: (err as Error)?.stack } }, 'request failed');

@@ -2,7 +2,7 @@
 // again when the way their Denglu session was obtained no longer works at this shop (per the cutoff
 // policy), and the refresh guard that refuses refresh tokens obtained through a cut-off provider.
 
-import { errors, interactionPolicy, type KoaContextWithOIDC } from 'oidc-provider';
+import { errors, interactionPolicy, type FindAccount, type KoaContextWithOIDC } from 'oidc-provider';
 import type { Clock } from '../clock.ts';
 import type { Store } from '../store/store.ts';
 import { partnerOfClient } from '../partners/partners.ts';
@@ -49,7 +49,7 @@ export function interactionPolicyWithLifecycle(deps: LifecycleDeps) {
 }
 
 /** Throws invalid_grant for a refresh token whose provider's cutoff revoked it at this shop. */
-export async function assertRefreshAllowed(deps: LifecycleDeps, ctx: KoaContextWithOIDC, token: any): Promise<void> {
+export async function assertRefreshAllowed(deps: LifecycleDeps, ctx: KoaContextWithOIDC, token: Parameters<FindAccount>[2]): Promise<void> {
   if (token?.kind !== 'RefreshToken') return;
   const provider = providerOf(token.amr, deps.providerIds);
   if (!provider) return;

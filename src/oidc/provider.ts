@@ -4,7 +4,7 @@
 // rotation for offline_access, pairwise `sub` per partner, `iss` in authorization responses, RP-initiated
 // logout, persisted signing keys, artifacts in the Store. First-party partners never see a consent page.
 
-import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import Provider, { type Client, type Configuration, type Interaction, type KoaContextWithOIDC } from 'oidc-provider';
 import type { Clock } from '../clock.ts';
 import type { Store } from '../store/store.ts';
 import type { Renderer } from '../http/render.ts';
@@ -38,17 +38,17 @@ export interface OidcOptions {
   /** Providers this deployment can reach (lifecycle checks). */
   configured: () => ReadonlySet<string>;
   /** Where oidc-provider sends the browser for an interaction (the broker decides). */
-  interactionUrl: (ctx: KoaContextWithOIDC, interaction: any) => Promise<string>;
+  interactionUrl: (ctx: KoaContextWithOIDC, interaction: Interaction) => Promise<string>;
   secureCookies: boolean;
 }
 
 export type OidcProvider = Provider;
 
 /** Extra client metadata Denglu keeps on every client. */
-export function clientPartnerId(client: any): string {
-  return client.partner_id ?? client.metadata?.().partner_id;
+export function clientPartnerId(client: Client): string {
+  return (client.partner_id ?? client.metadata?.().partner_id) as string;
 }
-export function clientIsFirstParty(client: any): boolean {
+export function clientIsFirstParty(client: Client): boolean {
   return Boolean(client.first_party ?? client.metadata?.().first_party);
 }
 
@@ -62,9 +62,9 @@ export function createOidcProvider(o: OidcOptions): Provider {
   };
 
   const configuration: Configuration = {
-    adapter: createStoreAdapter(o.store, o.clock) as any,
+    adapter: createStoreAdapter(o.store, o.clock),
     clients: [],
-    jwks: o.keys as any,
+    jwks: o.keys,
     cookies: {
       keys: o.cookieSigner,
       names: { session: 'dl_session', interaction: 'dl_interaction', resume: 'dl_resume' },
@@ -80,7 +80,7 @@ export function createOidcProvider(o: OidcOptions): Provider {
       auth_time: null,
       sid: null,
       iss: null,
-    } as any,
+    },
     conformIdTokenClaims: false,
     scopes: ['openid', 'offline_access', 'profile', 'email'],
     responseTypes: ['code'],
@@ -104,7 +104,7 @@ export function createOidcProvider(o: OidcOptions): Provider {
       Session: o.sessionTtlSeconds,
       Grant: o.sessionTtlSeconds,
       // Absolute lifetime: rotation hands out the remaining time, never a fresh 30 days.
-      RefreshToken: (ctx: any) => ctx?.oidc?.entities?.RotatedRefreshToken?.remainingTTL ?? REFRESH_TOKEN_LIFETIME_S,
+      RefreshToken: (ctx) => ctx?.oidc?.entities?.RotatedRefreshToken?.remainingTTL ?? REFRESH_TOKEN_LIFETIME_S,
     },
     features: {
       devInteractions: { enabled: false },
@@ -130,12 +130,12 @@ export function createOidcProvider(o: OidcOptions): Provider {
       const { client, session, result } = ctx.oidc;
       const grantId = result?.consent?.grantId || session!.grantIdFor(client!.clientId);
       const existing = grantId ? await ctx.oidc.provider.Grant.find(grantId) : undefined;
-      if (!clientIsFirstParty(client) || !session?.accountId) return existing;
+      if (!clientIsFirstParty(client!) || !session?.accountId) return existing;
       // First-party shops: grant what they ask for, without a consent page (and without an extra hop).
       const grant = existing && existing.accountId === session.accountId
         ? existing
         : new ctx.oidc.provider.Grant({ accountId: session.accountId, clientId: client!.clientId });
-      const wanted = [...(ctx.oidc as any).requestParamOIDCScopes].join(' ');
+      const wanted = [...ctx.oidc.requestParamOIDCScopes].join(' ');
       if (wanted && !wanted.split(' ').every((s) => grant.getOIDCScope().split(' ').includes(s))) {
         grant.addOIDCScope(wanted);
         await grant.save();
@@ -148,7 +148,7 @@ export function createOidcProvider(o: OidcOptions): Provider {
       await assertRefreshAllowed(lifecycle, ctx, token);
       const account = await getAccount(o.store, sub);
       if (!account) return undefined;
-      const amr: string[] = (token as any)?.amr ?? [];
+      const amr: string[] = (token as { amr?: string[] } | undefined)?.amr ?? [];
       const idp = amr.find((m) => o.providerIds.has(m)) ?? (amr.includes('pwd') ? 'password' : undefined);
       return {
         accountId: sub,

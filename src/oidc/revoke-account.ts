@@ -3,12 +3,13 @@
 // password (sessions with `amr` containing `pwd`, their grants, and tokens from them), except the
 // session of the browser making the change.
 
+import type { AdapterPayload } from 'oidc-provider';
 import type { BatchOp, Store } from '../store/store.ts';
 import { OIDC_COLLECTIONS } from './store-adapter.ts';
 
 interface OidcDoc {
   model: string;
-  payload: Record<string, any>;
+  payload: AdapterPayload;
 }
 
 export async function revokeAccountAccess(store: Store, accountId: string, only?: { amr: string; keepSession?: string }): Promise<number> {
@@ -19,13 +20,13 @@ export async function revokeAccountAccess(store: Store, accountId: string, only?
   ).flat();
   let doomed = docs;
   if (only) {
-    const viaAmr = (p: Record<string, any>) => Array.isArray(p.amr) && p.amr.includes(only.amr);
-    const sessions = new Set<string>();
-    const grants = new Set<string>();
+    const viaAmr = (p: AdapterPayload) => Array.isArray(p.amr) && p.amr.includes(only.amr);
+    const sessions = new Set<string | undefined>();
+    const grants = new Set<string | undefined>();
     for (const { value } of docs) {
       if (value.model !== 'Session' || !viaAmr(value.payload) || value.payload.uid === only.keepSession) continue;
       sessions.add(value.payload.uid);
-      for (const auth of Object.values<any>(value.payload.authorizations ?? {})) if (auth?.grantId) grants.add(auth.grantId);
+      for (const auth of Object.values(value.payload.authorizations ?? {})) if (auth?.grantId) grants.add(auth.grantId);
     }
     doomed = docs.filter(({ value: { model, payload: p } }) => {
       if (model === 'Session') return sessions.has(p.uid);

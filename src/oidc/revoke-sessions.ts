@@ -2,12 +2,13 @@
 // Denglu sessions signed in through it, the grants those sessions gave shops, and every token carrying
 // that provider (refresh tokens record it in `amr`) are deleted, so nobody keeps access through it.
 
+import type { AdapterPayload } from 'oidc-provider';
 import type { BatchOp, Store } from '../store/store.ts';
 import { OIDC_COLLECTIONS } from './store-adapter.ts';
 
 interface OidcDoc {
   model: string;
-  payload: Record<string, any>;
+  payload: AdapterPayload;
 }
 
 export async function revokeAccessThrough(store: Store, accountId: string, provider: string): Promise<{ sessions: number; tokens: number; grants: number }> {
@@ -16,13 +17,13 @@ export async function revokeAccessThrough(store: Store, accountId: string, provi
       OIDC_COLLECTIONS.map(async (collection) => (await store.list<OidcDoc>(collection, { index: { name: 'account', key: accountId } })).map((d) => ({ ...d, collection }))),
     )
   ).flat();
-  const through = (payload: Record<string, any>) => Array.isArray(payload.amr) && payload.amr.includes(provider);
-  const sessionUids = new Set<string>();
-  const grantIds = new Set<string>();
+  const through = (payload: AdapterPayload) => Array.isArray(payload.amr) && payload.amr.includes(provider);
+  const sessionUids = new Set<string | undefined>();
+  const grantIds = new Set<string | undefined>();
   for (const { value } of docs) {
     if (value.model !== 'Session' || !through(value.payload)) continue;
     sessionUids.add(value.payload.uid);
-    for (const auth of Object.values<any>(value.payload.authorizations ?? {})) if (auth?.grantId) grantIds.add(auth.grantId);
+    for (const auth of Object.values(value.payload.authorizations ?? {})) if (auth?.grantId) grantIds.add(auth.grantId);
   }
   const ops: Record<string, BatchOp[]> = { oidc: [], oidc_volatile: [] };
   let sessions = 0;

@@ -2,6 +2,7 @@
 // grants) is one document in the ephemeral `oidc` collection with its expiry; `consume` marks a code or
 // token used in one atomic update; `Client` reads the partners' clients from the domain store.
 
+import type { AdapterPayload } from 'oidc-provider';
 import type { Clock } from '../clock.ts';
 import { GatewayError } from '../errors.ts';
 import type { Store } from '../store/store.ts';
@@ -10,7 +11,7 @@ import { clientMetadata } from './client-metadata.ts';
 
 interface OidcDoc {
   model: string;
-  payload: Record<string, any>;
+  payload: AdapterPayload;
   /** Sessions: the domain-clock instant of the login (oidc-provider keeps real-time seconds only). */
   loginAt?: number;
 }
@@ -44,7 +45,7 @@ export function copyJson<T>(value: T): T {
 }
 
 /** The payload oidc-provider may mutate: the document's own when the store handed out a fresh copy. */
-function payloadOf(doc: OidcDoc | undefined): Record<string, any> | undefined {
+function payloadOf(doc: OidcDoc | undefined): AdapterPayload | undefined {
   if (!doc) return undefined;
   return Object.isFrozen(doc) ? copyJson(doc.payload) : doc.payload;
 }
@@ -62,7 +63,7 @@ export function createStoreAdapter(store: Store, clock: Clock) {
       return `${this.model}:${id}`;
     }
 
-    async upsert(id: string, payload: Record<string, any>, expiresIn?: number): Promise<void> {
+    async upsert(id: string, payload: AdapterPayload, expiresIn?: number): Promise<void> {
       if (this.model === 'Client') throw new TypeError('clients are managed through partners, not oidc-provider');
       const expiresAt = expiresIn ? clock.now() + expiresIn * 1000 : undefined;
       const doc: OidcDoc = { model: this.model, payload };
@@ -75,17 +76,17 @@ export function createStoreAdapter(store: Store, clock: Clock) {
       await store.put<OidcDoc>(this.collection, this.#id(id), doc, expiresAt === undefined ? {} : { expiresAt });
     }
 
-    async find(id: string): Promise<Record<string, any> | undefined> {
+    async find(id: string): Promise<AdapterPayload | undefined> {
       if (this.model === 'Client') return findClient(store, id);
       return payloadOf(await store.get<OidcDoc>(this.collection, this.#id(id)));
     }
 
-    async findByUid(uid: string): Promise<Record<string, any> | undefined> {
+    async findByUid(uid: string): Promise<AdapterPayload | undefined> {
       const [doc] = await store.find<OidcDoc>(this.collection, 'uid', `${this.model}:${uid}`);
       return payloadOf(doc);
     }
 
-    async findByUserCode(userCode: string): Promise<Record<string, any> | undefined> {
+    async findByUserCode(userCode: string): Promise<AdapterPayload | undefined> {
       const [doc] = await store.find<OidcDoc>(this.collection, 'userCode', `${this.model}:${userCode}`);
       return payloadOf(doc);
     }
@@ -118,7 +119,7 @@ export function createStoreAdapter(store: Store, clock: Clock) {
  */
 const metadataByPartner = new WeakMap<Partner, Map<string, Readonly<Record<string, unknown>> | undefined>>();
 
-async function findClient(store: Store, clientId: string): Promise<Record<string, any> | undefined> {
+async function findClient(store: Store, clientId: string): Promise<AdapterPayload | undefined> {
   const hit = await store.findOne<Partner>('partners', 'clientId', clientId);
   if (!hit) return undefined;
   const partner = hit.value;

@@ -8,6 +8,7 @@ import type { EpochMs } from '../clock.ts';
 export interface IndexSpec {
   /** At most one live document per key; a write that would break this fails with ERR_CONFLICT. */
   unique?: boolean;
+  // biome-ignore lint/suspicious/noExplicitAny: collections hold heterogeneous JSON documents; the index functions in collections.ts read each collection's own shape
   keys: (doc: any) => readonly string[];
 }
 
@@ -52,6 +53,7 @@ export interface ListOptions {
 export type BatchOp =
   | { op: 'create'; collection: string; id: string; value: unknown; options?: WriteOptions }
   | { op: 'put'; collection: string; id: string; value: unknown; options?: WriteOptions }
+  // biome-ignore lint/suspicious/noExplicitAny: heterogeneous documents: each update op's fn names its collection's document type (a parameter typed unknown would refuse it)
   | { op: 'update'; collection: string; id: string; fn: (current: any) => unknown; options?: WriteOptions }
   | { op: 'delete'; collection: string; id: string };
 

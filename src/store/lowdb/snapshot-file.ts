@@ -37,7 +37,7 @@ export class SnapshotFile implements Adapter<SnapshotData> {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
       throw err;
     }
-    let parsed: any;
+    let parsed: { format?: unknown; group?: unknown; seq?: unknown; savedAt?: unknown; collections?: unknown } | null;
     try {
       parsed = JSON.parse(text);
     } catch (err) {
@@ -54,7 +54,7 @@ export class SnapshotFile implements Adapter<SnapshotData> {
       }
       collections[name] = entries;
     }
-    return { format: SNAPSHOT_FORMAT, group: parsed.group, seq: parsed.seq, savedAt: parsed.savedAt, collections };
+    return { format: SNAPSHOT_FORMAT, group: parsed.group as string, seq: parsed.seq, savedAt: parsed.savedAt as string, collections };
   }
 
   async write(data: SnapshotData): Promise<void> {
