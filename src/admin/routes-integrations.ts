@@ -11,7 +11,7 @@ import { removeIntegration, scheduleIntegration } from '../partners/integration-
 import { parseInstant } from '../time/instant.ts';
 import { assertCanManage, principalOf, requirePartnerAccess } from './auth.ts';
 import { loadPartner, type AdminContext } from './context.ts';
-import type { Problem } from './validate.ts';
+import type { Problem } from '../partners/schedule.ts';
 import { typingZone } from './typing-zone.ts';
 import { auditView, integrationView, nowView, previewView } from './views.ts';
 
