@@ -44,7 +44,7 @@ export function splitManagerToken(token: string): { id: string; secret: string }
 const PARTNERS_RULE = 'must be a non-empty array of partner ids';
 
 /** `POST /managers`: each partner named must exist (a look-up in the store). */
-function managerBody(store: Store) {
+export function managerBody(store: Store) {
   const partnerId = slug('must be a partner id').refine(async (id) => (await store.get<Partner>('partners', id)) !== undefined, {
     error: (issue) => `partner "${String(issue.input)}" does not exist`,
   });

@@ -13,7 +13,7 @@ import { instant } from './views.ts';
 
 const UTC = 'UTC';
 /** `POST /keys/rotate`. */
-const ROTATE_BODY = jsonObject({ force: flag() });
+export const ROTATE_BODY = jsonObject({ force: flag() });
 
 function keyView(k: KeyView): Record<string, unknown> {
   return {

@@ -36,7 +36,7 @@ function instantField(timeZone: string) {
 const noticeText = z.string({ error: NOTICE_TEXT_RULE }).trim().min(1, NOTICE_TEXT_RULE).max(NOTICE_MAX, `must be at most ${NOTICE_MAX} characters`).nullable().optional();
 
 /** The body of a schedule change: each field absent (kept), null (cleared) or a new value. */
-function scheduleBody(timeZone: string) {
+export function scheduleBody(timeZone: string) {
   const date = instantField(timeZone);
   return jsonObject(
     {
