@@ -1,8 +1,10 @@
-// The pieces the admin API's request bodies are described with (zod schemas): a JSON object with only
-// known fields, slugs, bounded trimmed text, true/false. Each carries the API's wording of its rule;
+// The pieces the admin API's request bodies and query strings are described with (zod schemas): a JSON
+// object with only known fields, slugs, bounded trimmed text, true/false, instants. Each carries the API's wording of its rule;
 // zod-problems.ts turns a refusal into `{ field, message }` problems.
 
 import { z } from 'zod';
+import type { EpochMs } from '../clock.ts';
+import { parseInstant } from '../time/instant.ts';
 
 export const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/;
 export const SLUG_RULE = 'must be 1–40 lowercase letters, digits and hyphens, starting and ending with a letter or digit';
@@ -34,4 +36,17 @@ export function flag(fallback = false) {
 /** A slug (partner and manager ids); `rule` words the problem of a value that is not one. */
 export function slug(rule = SLUG_RULE) {
   return z.string({ error: (issue) => (issue.input === undefined ? `is required and ${rule}` : rule) }).regex(SLUG, { error: rule, abort: true });
+}
+
+/**
+ * A zod transform reading a string with parseInstant in `timeZone` (an offset or zone is required;
+ * a refusal's suggestions are in `timeZone`); the refusal is the field's problem.
+ */
+export function toInstant(timeZone: string) {
+  return (raw: string, ctx: z.RefinementCtx): EpochMs => {
+    const parsed = parseInstant(raw, timeZone);
+    if (parsed.ok) return parsed.value;
+    ctx.addIssue({ code: 'custom', message: parsed.message });
+    return z.NEVER;
+  };
 }

@@ -6,9 +6,9 @@
 
 import { z } from 'zod';
 import type { EpochMs } from '../clock.ts';
-import { jsonObject } from '../admin/validate.ts';
+import { jsonObject, toInstant } from '../admin/validate.ts';
 import { problemsOf } from '../admin/zod-problems.ts';
-import { formatInstant, parseInstant } from '../time/instant.ts';
+import { formatInstant } from '../time/instant.ts';
 import type { Integration } from './partner.ts';
 import { phaseAt, signsIn } from './phase.ts';
 
@@ -19,25 +19,12 @@ const NOTICE_MAX = 500;
 const DATE_RULE = 'must be a date and time string with an offset or time zone, or null to clear it';
 const NOTICE_TEXT_RULE = 'must be non-empty text or null for the default';
 
-/** A date: a string with an offset or zone (read in `timeZone` for its suggestions), or null to clear. */
-function instantField(timeZone: string) {
-  return z
-    .string({ error: DATE_RULE })
-    .transform((raw, ctx) => {
-      const parsed = parseInstant(raw, timeZone);
-      if (parsed.ok) return parsed.value;
-      ctx.addIssue({ code: 'custom', message: parsed.message });
-      return z.NEVER;
-    })
-    .nullable()
-    .optional();
-}
-
 const noticeText = z.string({ error: NOTICE_TEXT_RULE }).trim().min(1, NOTICE_TEXT_RULE).max(NOTICE_MAX, `must be at most ${NOTICE_MAX} characters`).nullable().optional();
 
 /** The body of a schedule change: each field absent (kept), null (cleared) or a new value. */
 export function scheduleBody(timeZone: string) {
-  const date = instantField(timeZone);
+  // A date: a string with an offset or zone, or null to clear it.
+  const date = z.string({ error: DATE_RULE }).transform(toInstant(timeZone)).nullable().optional();
   return jsonObject(
     {
       startsAt: date,

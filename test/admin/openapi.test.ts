@@ -8,6 +8,7 @@ import { OPENAPI } from '../../src/admin/openapi.ts';
 import { PROVIDERS } from '../../providers/index.ts';
 import { managerBody } from '../../src/admin/managers.ts';
 import { clientBody, PARTNER_BODY } from '../../src/admin/partner-admin.ts';
+import { auditQuery, previewQuery } from '../../src/admin/routes-integrations.ts';
 import { ROTATE_BODY } from '../../src/admin/routes-keys.ts';
 import { scheduleBody } from '../../src/partners/schedule.ts';
 import type { Store } from '../../src/store/store.ts';
@@ -103,6 +104,13 @@ describe('admin API: OpenAPI document', () => {
       const required = Object.keys(schema.shape).filter((field) => !schema.shape[field]!.safeParse(undefined).success);
       assert.deepEqual([...(described.required ?? [])].sort(), required.sort(), `${name}: the required fields`);
     }
+  });
+
+  it('lists the query parameters the zod schemas of the preview and the audit log accept', () => {
+    const doc: any = OPENAPI;
+    const queryNames = (op: any): string[] => op.parameters.filter((p: any) => p.in === 'query').map((p: any) => p.name).sort();
+    assert.deepEqual(queryNames(doc.paths['/partners/{id}/preview'].get), Object.keys(previewQuery('UTC').shape).sort());
+    assert.deepEqual(queryNames(doc.paths['/audit'].get), Object.keys(auditQuery('UTC').shape).sort());
   });
 
   it('is served at /api/admin/openapi.json', async () => {
