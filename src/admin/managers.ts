@@ -3,13 +3,15 @@
 // Creation and its audit entry are one atomic write.
 
 import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
 import type { Clock, EpochMs } from '../clock.ts';
-import { GatewayError, ValidationError } from '../errors.ts';
+import { GatewayError } from '../errors.ts';
 import type { Store } from '../store/store.ts';
 import { auditOp, type Actor } from '../audit/audit.ts';
 import type { Partner } from '../partners/partner.ts';
 import { hashSecret, newSecret, type SecretHash } from './credentials.ts';
-import { objectBody, SLUG, SLUG_RULE, text, type Problem } from './validate.ts';
+import { jsonObject, SLUG, slug, text } from './validate.ts';
+import { parseBodyAsync } from './zod-problems.ts';
 
 export interface Manager {
   id: string;
@@ -39,37 +41,30 @@ export function splitManagerToken(token: string): { id: string; secret: string }
   return SLUG.test(id) ? { id, secret: token.slice(dot + 1) } : undefined;
 }
 
+const PARTNERS_RULE = 'must be a non-empty array of partner ids';
+
+/** `POST /managers`: each partner named must exist (a look-up in the store). */
+export function managerBody(store: Store) {
+  const partnerId = slug('must be a partner id').refine(async (id) => (await store.get<Partner>('partners', id)) !== undefined, {
+    error: (issue) => `partner "${String(issue.input)}" does not exist`,
+  });
+  return jsonObject({
+    id: slug().optional(),
+    name: text(100),
+    partners: z.array(partnerId, { error: PARTNERS_RULE }).min(1, PARTNERS_RULE).max(50, 'must list at most 50 partners'),
+  });
+}
+
 export async function createManager(
   deps: { store: Store; clock: Clock },
   actor: Actor,
   input: unknown,
 ): Promise<{ manager: ManagerView; token: string }> {
-  const problems: Problem[] = [];
-  const body = objectBody(input, ['id', 'name', 'partners'], problems);
-  if (!body) throw new ValidationError(problems);
-  let id: string | undefined;
-  if (body.id !== undefined) {
-    if (typeof body.id !== 'string' || !SLUG.test(body.id)) problems.push({ field: 'id', message: SLUG_RULE });
-    else id = body.id;
-  }
-  const name = text(body.name, 'name', problems, { required: true, max: 100 });
-  const partners: string[] = [];
-  if (!Array.isArray(body.partners) || body.partners.length === 0) {
-    problems.push({ field: 'partners', message: 'must be a non-empty array of partner ids' });
-  } else if (body.partners.length > 50) {
-    problems.push({ field: 'partners', message: 'must list at most 50 partners' });
-  } else {
-    for (const [i, p] of body.partners.entries()) {
-      if (typeof p !== 'string' || !SLUG.test(p)) problems.push({ field: `partners[${i}]`, message: 'must be a partner id' });
-      else if (!(await deps.store.get<Partner>('partners', p))) problems.push({ field: `partners[${i}]`, message: `partner "${p}" does not exist` });
-      else if (!partners.includes(p)) partners.push(p);
-    }
-  }
-  if (problems.length) throw new ValidationError(problems);
-
+  const body = await parseBodyAsync(managerBody(deps.store), input);
+  const partners = [...new Set(body.partners)];
   const secret = newSecret();
-  const managerId = id ?? `mgr-${randomBytes(5).toString('hex')}`;
-  const manager: Manager = { id: managerId, name: name!, partners, secretHash: await hashSecret(secret), createdAt: deps.clock.now() };
+  const managerId = body.id ?? `mgr-${randomBytes(5).toString('hex')}`;
+  const manager: Manager = { id: managerId, name: body.name, partners, secretHash: await hashSecret(secret), createdAt: deps.clock.now() };
   try {
     await deps.store.batch([
       { op: 'create', collection: 'managers', id: managerId, value: manager },

@@ -2,7 +2,7 @@
 // (so the OIDC layer's exact string comparison has no lookalikes), http only for localhost/127.0.0.1
 // outside production, no wildcards, no fragment, no user info, and no `code`/`state`/`iss` parameters.
 
-import type { Problem } from './validate.ts';
+import { z } from 'zod';
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 const RESERVED_PARAMS = ['code', 'state', 'iss'];
@@ -33,20 +33,22 @@ export function redirectUriProblem(raw: unknown, production: boolean): string | 
   return undefined;
 }
 
-/** Problems of a list of redirect URIs under `field` (required: at least one). */
-export function redirectUriProblems(value: unknown, field: string, production: boolean, required: boolean): { uris: string[]; problems: Problem[] } {
-  const problems: Problem[] = [];
-  if (value === undefined && !required) return { uris: [], problems };
-  if (!Array.isArray(value) || (required && value.length === 0)) {
-    return { uris: [], problems: [{ field, message: `must be ${required ? 'a non-empty' : 'an'} array of absolute https URLs` }] };
-  }
-  if (value.length > MAX_URIS) return { uris: [], problems: [{ field, message: `must list at most ${MAX_URIS} URLs` }] };
-  const uris: string[] = [];
-  value.forEach((raw, i) => {
-    const problem = redirectUriProblem(raw, production);
-    if (problem) problems.push({ field: `${field}[${i}]`, message: problem });
-    else if (uris.includes(raw as string)) problems.push({ field: `${field}[${i}]`, message: 'is listed twice' });
-    else uris.push(raw as string);
-  });
-  return { uris, problems };
+/**
+ * A list of redirect URIs (at least one when `required`), each checked by redirectUriProblem and listed
+ * once. Every bad entry is its own problem (`redirect_uris[1]`). The list is typed as strings at the end:
+ * every entry passed redirectUriProblem, which accepts only strings.
+ */
+export function redirectUriList(production: boolean, required: boolean) {
+  const rule = `must be ${required ? 'a non-empty' : 'an'} array of absolute https URLs`;
+  return z
+    .array(z.unknown(), { error: rule })
+    .min(required ? 1 : 0, rule)
+    .max(MAX_URIS, { error: `must list at most ${MAX_URIS} URLs`, abort: true })
+    .superRefine((list, ctx) => {
+      list.forEach((raw, i) => {
+        const problem = redirectUriProblem(raw, production) ?? (list.indexOf(raw) < i ? 'is listed twice' : undefined);
+        if (problem) ctx.addIssue({ code: 'custom', path: [i], message: problem });
+      });
+    })
+    .transform((list) => list as string[]);
 }

@@ -2,17 +2,18 @@
 // schedule, remove), the login page preview at an instant, and the audit log (managers see only their
 // partners' entries; naming another partner is refused).
 
-import type { Request, Router } from 'express';
+import type { Router } from 'express';
+import { z } from 'zod';
 import { GatewayError, ValidationError } from '../errors.ts';
 import { listAudit, type AuditEntry, type AuditQuery } from '../audit/audit.ts';
 import { loginPageModel } from '../partners/login-page-model.ts';
 import { listPartners } from '../partners/partners.ts';
 import { removeIntegration, scheduleIntegration } from '../partners/integration-service.ts';
-import { parseInstant } from '../time/instant.ts';
 import { assertCanManage, principalOf, requirePartnerAccess } from './auth.ts';
 import { loadPartner, type AdminContext } from './context.ts';
-import type { Problem } from './validate.ts';
 import { typingZone } from './typing-zone.ts';
+import { jsonObject, toInstant } from './validate.ts';
+import { parseBody } from './zod-problems.ts';
 import { auditView, integrationView, nowView, previewView } from './views.ts';
 
 export function integrationRoutes(router: Router, ctx: AdminContext): void {
@@ -61,48 +62,20 @@ export function integrationRoutes(router: Router, ctx: AdminContext): void {
 
   router.get('/partners/:id/preview', requirePartnerAccess, async (req, res) => {
     const partner = await loadPartner(ctx, req.params.id as string);
-    const problems: Problem[] = [];
-    const query = queryOf(req, ['at', 'locale'], problems);
-    let at = ctx.clock.now();
-    if (query.at !== undefined) {
-      const parsed = parseInstant(plusFromQuery(query.at), partner.timeZone);
-      if (parsed.ok) at = parsed.value;
-      else problems.push({ field: 'at', message: parsed.message });
-    }
-    let locale = partner.locales[0] ?? 'zh-CN';
-    if (query.locale !== undefined) {
-      if (query.locale === 'zh-CN' || query.locale === 'en') locale = query.locale;
-      else problems.push({ field: 'locale', message: 'must be "zh-CN" or "en"' });
-    }
-    if (problems.length) throw new ValidationError(problems);
+    const query = parseBody(previewQuery(partner.timeZone), req.query);
+    const at = query.at ?? ctx.clock.now();
+    const locale = query.locale ?? partner.locales[0] ?? 'zh-CN';
     res.json(previewView(partner, loginPageModel(partner, at, locale, ctx.descriptors, ctx.configured)));
   });
 
   router.get('/audit', async (req, res) => {
     const principal = principalOf(res);
-    const problems: Problem[] = [];
-    const query = queryOf(req, ['partner', 'actor', 'action', 'from', 'to', 'limit', 'before'], problems);
-    const q: AuditQuery = {};
     const zones = new Map((await listPartners(ctx.store)).map((p) => [p.id, p.timeZone]));
-    const zone = typingZone(principal, query.partner, zones, 'UTC');
-    if (query.actor) q.actor = query.actor;
-    if (query.action) q.action = query.action;
-    for (const field of ['from', 'to'] as const) {
-      if (query[field] === undefined) continue;
-      const parsed = parseInstant(plusFromQuery(query[field]), zone);
-      if (parsed.ok) q[field] = parsed.value;
-      else problems.push({ field, message: parsed.message });
-    }
-    if (query.limit !== undefined) {
-      const n = Number(query.limit);
-      if (!Number.isInteger(n) || n < 1 || n > 500) problems.push({ field: 'limit', message: 'must be a whole number from 1 to 500' });
-      else q.limit = n;
-    }
-    if (query.before !== undefined) {
-      if (!/^\d{15}-[0-9a-f]{12}$/.test(query.before)) problems.push({ field: 'before', message: 'must be the "next" cursor of a previous page' });
-      else q.before = query.before;
-    }
-    if (problems.length) throw new ValidationError(problems);
+    // Instants typed without a zone are refused with suggestions in the zone the person most likely means.
+    const named = typeof req.query.partner === 'string' ? req.query.partner : undefined;
+    const query = parseBody(auditQuery(typingZone(principal, named, zones, 'UTC')), req.query);
+    const { partner: _partner, actor, action, ...filters } = query;
+    const q: AuditQuery = { ...filters, ...(actor ? { actor } : {}), ...(action ? { action } : {}) };
     if (query.partner) assertCanManage(principal, query.partner);
 
     let result: { entries: AuditEntry[]; next?: string };
@@ -125,15 +98,34 @@ export async function mergedAudit(ctx: AdminContext, q: AuditQuery, partners: st
   return more && entries.length ? { entries, next: entries[entries.length - 1]!.id } : { entries };
 }
 
-/** Query parameters as single strings; unknown or repeated ones are problems. */
-function queryOf(req: Request, known: readonly string[], problems: Problem[]): Record<string, string | undefined> {
-  const out: Record<string, string | undefined> = {};
-  for (const [key, value] of Object.entries(req.query as Record<string, unknown>)) {
-    if (!known.includes(key)) problems.push({ field: key, message: `is not a known query parameter (known: ${known.join(', ')})` });
-    else if (typeof value !== 'string') problems.push({ field: key, message: 'must be given once' });
-    else out[key] = value;
-  }
-  return out;
+const ONCE = 'must be given once';
+/** A query parameter given once (a repeated one arrives as a list). */
+const once = () => z.string({ error: ONCE });
+/** An instant in a query string, read in `timeZone` (an unencoded `+` arrives as a space). */
+const queryInstant = (timeZone: string) => once().transform(plusFromQuery).transform(toInstant(timeZone));
+const queryParams = <S extends z.ZodRawShape>(shape: S) => jsonObject(shape, { unknown: `is not a known query parameter (known: ${Object.keys(shape).join(', ')})` });
+
+/** `GET /partners/:id/preview?at=…&locale=…`. */
+export function previewQuery(timeZone: string) {
+  return queryParams({
+    at: queryInstant(timeZone).optional(),
+    locale: z.enum(['zh-CN', 'en'], { error: 'must be "zh-CN" or "en"' }).optional(),
+  });
+}
+
+const LIMIT_RULE = 'must be a whole number from 1 to 500';
+
+/** `GET /audit?partner=…&actor=…&action=…&from=…&to=…&limit=…&before=…`, instants read in `timeZone`. */
+export function auditQuery(timeZone: string) {
+  return queryParams({
+    partner: once().optional(),
+    actor: once().optional(),
+    action: once().optional(),
+    from: queryInstant(timeZone).optional(),
+    to: queryInstant(timeZone).optional(),
+    limit: once().transform(Number).pipe(z.number({ error: LIMIT_RULE }).int(LIMIT_RULE).min(1, LIMIT_RULE).max(500, LIMIT_RULE)).optional(),
+    before: once().regex(/^\d{15}-[0-9a-f]{12}$/, 'must be the "next" cursor of a previous page').optional(),
+  });
 }
 
 /** An unencoded `+08:00` in a query string arrives as ` 08:00`; put the plus back. */

@@ -3,15 +3,17 @@
 // unless `force` is set; it is audited as `key.rotate` in the same write.
 
 import type { Router } from 'express';
-import { ValidationError } from '../errors.ts';
 import type { KeyView } from '../oidc/key-stages.ts';
 import type { SigningKeyRing } from '../oidc/signing-keys.ts';
 import { principalOf, requireOperator } from './auth.ts';
 import type { AdminContext } from './context.ts';
-import { bool, objectBody, type Problem } from './validate.ts';
+import { flag, jsonObject } from './validate.ts';
+import { parseBody } from './zod-problems.ts';
 import { instant } from './views.ts';
 
 const UTC = 'UTC';
+/** `POST /keys/rotate`. */
+export const ROTATE_BODY = jsonObject({ force: flag() });
 
 function keyView(k: KeyView): Record<string, unknown> {
   return {
@@ -45,10 +47,7 @@ export function keyRoutes(router: Router, ctx: AdminContext, keys: SigningKeyRin
   });
 
   router.post('/keys/rotate', requireOperator, async (req, res) => {
-    const problems: Problem[] = [];
-    const body = objectBody(req.body ?? {}, ['force'], problems);
-    const force = bool(body?.force, 'force', problems, false);
-    if (problems.length) throw new ValidationError(problems);
+    const { force } = parseBody(ROTATE_BODY, req.body ?? {});
     await keys.rotate(principalOf(res).actor, { force });
     res.json(keysView(keys, ctx.clock.now()));
   });

@@ -1,46 +1,52 @@
-// Small checks shared by the admin API's request bodies: a JSON object with only known fields, slugs,
-// bounded text. Each returns problems naming the field and the rule, never throws.
+// The pieces the admin API's request bodies and query strings are described with (zod schemas): a JSON
+// object with only known fields, slugs, bounded trimmed text, true/false, instants. Each carries the API's wording of its rule;
+// zod-problems.ts turns a refusal into `{ field, message }` problems.
 
-import type { Problem } from '../partners/schedule.ts';
-
-export type { Problem };
+import { z } from 'zod';
+import type { EpochMs } from '../clock.ts';
+import { parseInstant } from '../time/instant.ts';
 
 export const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/;
 export const SLUG_RULE = 'must be 1–40 lowercase letters, digits and hyphens, starting and ending with a letter or digit';
 
-/** The body as a record, or a problem when it is not a JSON object; unknown fields are problems too. */
-export function objectBody(body: unknown, known: readonly string[], problems: Problem[]): Record<string, unknown> | undefined {
-  if (!body || typeof body !== 'object' || Array.isArray(body)) {
-    problems.push({ field: '(body)', message: 'must be a JSON object' });
-    return undefined;
-  }
-  const record = body as Record<string, unknown>;
-  for (const key of Object.keys(record)) if (!known.includes(key)) problems.push({ field: key, message: `is not a known field (known: ${known.join(', ')})` });
-  return record;
+/**
+ * A JSON object with exactly these fields; any other field is a problem of its own. `unknown` words
+ * the problem of an unknown field, `notObject` that of a value that is not an object.
+ */
+export function jsonObject<S extends z.ZodRawShape>(shape: S, words: { unknown?: string; notObject?: string } = {}) {
+  const unknown = words.unknown ?? `is not a known field (known: ${Object.keys(shape).join(', ')})`;
+  const notObject = words.notObject ?? 'must be a JSON object';
+  return z.strictObject(shape, { error: (issue) => (issue.code === 'unrecognized_keys' ? unknown : notObject) });
 }
 
-/** A required or optional non-empty text of at most `max` characters, trimmed. */
-export function text(value: unknown, field: string, problems: Problem[], options: { required: boolean; max: number }): string | undefined {
-  if (value === undefined || value === null) {
-    if (options.required) problems.push({ field, message: 'is required' });
-    return undefined;
-  }
-  if (typeof value !== 'string' || value.trim() === '') {
-    problems.push({ field, message: 'must be a non-empty string' });
-    return undefined;
-  }
-  if (value.trim().length > options.max) {
-    problems.push({ field, message: `must be at most ${options.max} characters` });
-    return undefined;
-  }
-  return value.trim();
+/** Required non-empty text of at most `max` characters once trimmed; the trimmed text is kept. */
+export function text(max: number) {
+  return z
+    .string({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a non-empty string') })
+    .trim()
+    .min(1, 'must be a non-empty string')
+    .max(max, `must be at most ${max} characters`);
 }
 
-export function bool(value: unknown, field: string, problems: Problem[], fallback: boolean): boolean {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'boolean') {
-    problems.push({ field, message: 'must be true or false' });
-    return fallback;
-  }
-  return value;
+/** True or false, `fallback` when absent. */
+export function flag(fallback = false) {
+  return z.boolean({ error: 'must be true or false' }).default(fallback);
+}
+
+/** A slug (partner and manager ids); `rule` words the problem of a value that is not one. */
+export function slug(rule = SLUG_RULE) {
+  return z.string({ error: (issue) => (issue.input === undefined ? `is required and ${rule}` : rule) }).regex(SLUG, { error: rule, abort: true });
+}
+
+/**
+ * A zod transform reading a string with parseInstant in `timeZone` (an offset or zone is required;
+ * a refusal's suggestions are in `timeZone`); the refusal is the field's problem.
+ */
+export function toInstant(timeZone: string) {
+  return (raw: string, ctx: z.RefinementCtx): EpochMs => {
+    const parsed = parseInstant(raw, timeZone);
+    if (parsed.ok) return parsed.value;
+    ctx.addIssue({ code: 'custom', message: parsed.message });
+    return z.NEVER;
+  };
 }

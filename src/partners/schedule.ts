@@ -2,18 +2,45 @@
 // dates must follow the lifecycle order (startsAt < noticeAt < cutoffAt < graceEndsAt), a notice or a
 // grace end needs a cutoff, and a change that would close sign-in at once (a cutoff already past, or
 // `effectiveImmediately` with no date) must say so explicitly. Every problem is reported with its field.
+// The body's shape is a zod schema (instants parsed in it); the lifecycle rules run on the parsed body.
 
+import { z } from 'zod';
 import type { EpochMs } from '../clock.ts';
-import { parseInstant } from '../time/instant.ts';
+import { jsonObject, toInstant } from '../admin/validate.ts';
+import { problemsOf } from '../admin/zod-problems.ts';
 import { formatInstant } from '../time/instant.ts';
-import type { CutoffPolicy, Integration } from './partner.ts';
+import type { Integration } from './partner.ts';
 import { phaseAt, signsIn } from './phase.ts';
 
 export const DATE_FIELDS = ['startsAt', 'noticeAt', 'cutoffAt', 'graceEndsAt'] as const;
 export type DateField = (typeof DATE_FIELDS)[number];
 
-const KNOWN = new Set<string>([...DATE_FIELDS, 'newAccountsDuringNotice', 'atCutoff', 'notice', 'effectiveImmediately']);
 const NOTICE_MAX = 500;
+const DATE_RULE = 'must be a date and time string with an offset or time zone, or null to clear it';
+const NOTICE_TEXT_RULE = 'must be non-empty text or null for the default';
+
+const noticeText = z.string({ error: NOTICE_TEXT_RULE }).trim().min(1, NOTICE_TEXT_RULE).max(NOTICE_MAX, `must be at most ${NOTICE_MAX} characters`).nullable().optional();
+
+/** The body of a schedule change: each field absent (kept), null (cleared) or a new value. */
+export function scheduleBody(timeZone: string) {
+  // A date: a string with an offset or zone, or null to clear it.
+  const date = z.string({ error: DATE_RULE }).transform(toInstant(timeZone)).nullable().optional();
+  return jsonObject(
+    {
+      startsAt: date,
+      noticeAt: date,
+      cutoffAt: date,
+      graceEndsAt: date,
+      newAccountsDuringNotice: z.boolean({ error: 'must be true or false' }).optional(),
+      atCutoff: z.enum(['keep', 'revoke'], { error: 'must be "keep" (sessions and refresh tokens run until they expire) or "revoke"' }).optional(),
+      notice: jsonObject({ 'zh-CN': noticeText, en: noticeText }, { unknown: 'only zh-CN and en notices exist', notObject: 'must be an object like {"zh-CN": "…", "en": "…"} or null' })
+        .nullable()
+        .optional(),
+      effectiveImmediately: z.boolean({ error: 'must be true or false' }).optional(),
+    },
+    { unknown: 'is not a schedule field' },
+  );
+}
 
 export interface Problem {
   field: string;
@@ -27,59 +54,33 @@ export type ScheduleResult = { ok: true; integration: Integration; immediate: bo
  * to `current` (undefined when the provider is being added) at instant `now`.
  */
 export function applySchedule(provider: string, current: Integration | undefined, input: unknown, now: EpochMs, timeZone: string): ScheduleResult {
+  const parsed = scheduleBody(timeZone).safeParse(input);
+  if (!parsed.success) return { ok: false, problems: problemsOf(parsed.error) };
+  const body = parsed.data;
   const problems: Problem[] = [];
-  if (!input || typeof input !== 'object' || Array.isArray(input)) {
-    return { ok: false, problems: [{ field: '(body)', message: 'must be a JSON object' }] };
-  }
-  const body = input as Record<string, unknown>;
-  for (const key of Object.keys(body)) if (!KNOWN.has(key)) problems.push({ field: key, message: 'is not a schedule field' });
 
   const next: Integration = current
     ? { ...current, ...(current.notice ? { notice: { ...current.notice } } : {}) }
     : { provider, newAccountsDuringNotice: true, atCutoff: 'keep' };
   for (const field of DATE_FIELDS) {
-    if (!(field in body)) continue;
-    const raw = body[field];
-    if (raw === null) {
-      delete next[field];
-      continue;
-    }
-    if (typeof raw !== 'string') {
-      problems.push({ field, message: 'must be a date and time string with an offset or time zone, or null to clear it' });
-      continue;
-    }
-    const parsed = parseInstant(raw, timeZone);
-    if (parsed.ok) next[field] = parsed.value;
-    else problems.push({ field, message: parsed.message });
+    const value = body[field];
+    if (value === null) delete next[field];
+    else if (value !== undefined) next[field] = value;
   }
-  if ('newAccountsDuringNotice' in body) {
-    if (typeof body.newAccountsDuringNotice === 'boolean') next.newAccountsDuringNotice = body.newAccountsDuringNotice;
-    else problems.push({ field: 'newAccountsDuringNotice', message: 'must be true or false' });
-  }
-  if ('atCutoff' in body) {
-    if (body.atCutoff === 'keep' || body.atCutoff === 'revoke') next.atCutoff = body.atCutoff as CutoffPolicy;
-    else problems.push({ field: 'atCutoff', message: 'must be "keep" (sessions and refresh tokens run until they expire) or "revoke"' });
-  }
-  if ('notice' in body) {
-    const notice = body.notice;
-    if (notice === null) delete next.notice;
-    else if (!notice || typeof notice !== 'object' || Array.isArray(notice)) problems.push({ field: 'notice', message: 'must be an object like {"zh-CN": "…", "en": "…"} or null' });
-    else {
-      const texts: Partial<Record<'zh-CN' | 'en', string>> = { ...next.notice };
-      for (const [locale, text] of Object.entries(notice as Record<string, unknown>)) {
-        if (locale !== 'zh-CN' && locale !== 'en') problems.push({ field: `notice.${locale}`, message: 'only zh-CN and en notices exist' });
-        else if (text === null) delete texts[locale];
-        else if (typeof text !== 'string' || text.trim() === '') problems.push({ field: `notice.${locale}`, message: 'must be non-empty text or null for the default' });
-        else if (text.length > NOTICE_MAX) problems.push({ field: `notice.${locale}`, message: `must be at most ${NOTICE_MAX} characters` });
-        else texts[locale] = text.trim();
-      }
-      if (Object.keys(texts).length) next.notice = texts;
-      else delete next.notice;
+  if (body.newAccountsDuringNotice !== undefined) next.newAccountsDuringNotice = body.newAccountsDuringNotice;
+  if (body.atCutoff !== undefined) next.atCutoff = body.atCutoff;
+  if (body.notice === null) delete next.notice;
+  else if (body.notice !== undefined) {
+    const texts: Partial<Record<'zh-CN' | 'en', string>> = { ...next.notice };
+    for (const locale of ['zh-CN', 'en'] as const) {
+      const text = body.notice[locale];
+      if (text === null) delete texts[locale];
+      else if (text !== undefined) texts[locale] = text;
     }
+    if (Object.keys(texts).length) next.notice = texts;
+    else delete next.notice;
   }
   const immediately = body.effectiveImmediately;
-  if (immediately !== undefined && typeof immediately !== 'boolean') problems.push({ field: 'effectiveImmediately', message: 'must be true or false' });
-  if (problems.length) return { ok: false, problems };
 
   // "Effective immediately" without a cutoff date: the cutoff is now (the Alibaba/WeChat case).
   if (immediately === true && !('cutoffAt' in body) && (next.cutoffAt === undefined || next.cutoffAt > now)) next.cutoffAt = now;

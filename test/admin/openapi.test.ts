@@ -6,6 +6,12 @@ import assert from 'node:assert/strict';
 import { adminApi } from '../../src/admin/admin-api.ts';
 import { OPENAPI } from '../../src/admin/openapi.ts';
 import { PROVIDERS } from '../../providers/index.ts';
+import { managerBody } from '../../src/admin/managers.ts';
+import { clientBody, PARTNER_BODY } from '../../src/admin/partner-admin.ts';
+import { auditQuery, previewQuery } from '../../src/admin/routes-integrations.ts';
+import { ROTATE_BODY } from '../../src/admin/routes-keys.ts';
+import { scheduleBody } from '../../src/partners/schedule.ts';
+import type { Store } from '../../src/store/store.ts';
 import { startGateway, type Gateway } from '../support/gateway.ts';
 import { client } from './admin-client.ts';
 
@@ -81,6 +87,30 @@ describe('admin API: OpenAPI document', () => {
     }
     assert.equal(doc.components.securitySchemes.bearer.scheme, 'bearer');
     assert.deepEqual(doc.components.schemas.Error.required, ['error', 'message', 'requestId']);
+  });
+
+  it('describes each request body with the fields its zod schema accepts, and requires the ones it requires', () => {
+    const doc: any = OPENAPI;
+    const bodies: [string, any, { shape: Record<string, { safeParse(v: unknown): { success: boolean } }> }][] = [
+      ['PartnerInput', doc.components.schemas.PartnerInput, PARTNER_BODY],
+      ['ClientInput', doc.components.schemas.ClientInput, clientBody(false)],
+      ['ManagerInput', doc.components.schemas.ManagerInput, managerBody({} as Store)],
+      ['ScheduleInput', doc.components.schemas.ScheduleInput, scheduleBody('UTC')],
+      ['POST /keys/rotate', doc.paths['/keys/rotate'].post.requestBody.content['application/json'].schema, ROTATE_BODY],
+    ];
+    for (const [name, described, schema] of bodies) {
+      assert.equal(described.additionalProperties, false, `${name} refuses unknown fields`);
+      assert.deepEqual(Object.keys(described.properties).sort(), Object.keys(schema.shape).sort(), `${name}: the fields openapi.ts lists are the schema's`);
+      const required = Object.keys(schema.shape).filter((field) => !schema.shape[field]!.safeParse(undefined).success);
+      assert.deepEqual([...(described.required ?? [])].sort(), required.sort(), `${name}: the required fields`);
+    }
+  });
+
+  it('lists the query parameters the zod schemas of the preview and the audit log accept', () => {
+    const doc: any = OPENAPI;
+    const queryNames = (op: any): string[] => op.parameters.filter((p: any) => p.in === 'query').map((p: any) => p.name).sort();
+    assert.deepEqual(queryNames(doc.paths['/partners/{id}/preview'].get), Object.keys(previewQuery('UTC').shape).sort());
+    assert.deepEqual(queryNames(doc.paths['/audit'].get), Object.keys(auditQuery('UTC').shape).sort());
   });
 
   it('is served at /api/admin/openapi.json', async () => {

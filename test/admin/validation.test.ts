@@ -102,6 +102,11 @@ describe('admin API: bad inputs', () => {
     );
     await refused(() => op.get('/partners/alpha/preview?locale=fr&when=now'), 400, ['locale', 'when']);
     await refused(() => op.get('/audit?limit=0&before=yesterday'), 400, ['limit', 'before']);
+    const repeated = await refused(() => op.get('/audit?limit=5&limit=6&from=2013-09-20&colour=red'), 400);
+    assert.deepEqual(
+      repeated.body.problems.map((p: { field: string; message: string }) => `${p.field}: ${p.message.split(';')[0]}`).sort(),
+      ['colour: is not a known query parameter (known: partner, actor, action, from, to, limit, before)', 'from: "2013-09-20" has no offset or time zone, so it could mean different instants', 'limit: must be given once'],
+    );
   });
 
   it('refuses a cutoff in the past without "effectiveImmediately", and applies it with', async () => {
@@ -186,6 +191,56 @@ describe('admin API: bad inputs', () => {
     );
     await refused(() => op.post('/partners/alpha/clients', { redirect_uris: ['https://a.test/cb'], jwks: { keys: [{ kty: 'EC' }] } }), 400, ['jwks']);
     await refused(() => op.post('/partners/alpha/clients', { redirect_uris: ['https://a.test/cb'], client_id: 'mine', client_secret: 'mine' }), 400, ['client_id', 'client_secret']);
+  });
+
+  it('reports every problem of a body at once, each naming its field and rule', async () => {
+    const problemsOf = (res: Answer): Record<string, string> => Object.fromEntries(res.body.problems.map((p: { field: string; message: string }) => [p.field, p.message]));
+    const clientRes = await refused(
+      () =>
+        op.post('/partners/alpha/clients', {
+          client_name: '   ',
+          redirect_uris: ['https://ok.shop.test/cb', 'http://shop.example/cb', 7],
+          post_logout_redirect_uris: 'https://ok.shop.test/',
+          token_endpoint_auth_method: 'client_secret_jwt',
+          nonce_instead_of_pkce: 'yes',
+          grant_types: ['implicit'],
+        }),
+      400,
+    );
+    const client = problemsOf(clientRes);
+    assert.equal(clientRes.body.problems.length, Object.keys(client).length, 'one problem per field (a string where a list belongs is a type problem only)');
+    assert.deepEqual(Object.keys(client).sort(), [
+      'client_name',
+      'grant_types',
+      'nonce_instead_of_pkce',
+      'post_logout_redirect_uris',
+      'redirect_uris[1]',
+      'redirect_uris[2]',
+      'token_endpoint_auth_method',
+    ]);
+    assert.match(client.client_name!, /non-empty string/);
+    assert.match(client['redirect_uris[1]']!, /https/);
+    assert.match(client['redirect_uris[2]']!, /absolute https URL/);
+    assert.match(client.post_logout_redirect_uris!, /array of absolute https URLs/);
+    assert.match(client.token_endpoint_auth_method!, /must be one of .*none/);
+    assert.match(client.nonce_instead_of_pkce!, /true or false/);
+    assert.match(client.grant_types!, /not a known field \(known: client_name, redirect_uris/);
+    for (const [field, message] of Object.entries(client)) assert.ok(clientRes.body.message.includes(`${field}: ${message}`), `the message lists ${field}`);
+
+    const manager = problemsOf(await refused(() => op.post('/managers', { id: '-x', name: 'x'.repeat(101), partners: ['alpha', 'nowhere', 'Not A Slug'], role: 'admin' }), 400));
+    assert.deepEqual(Object.keys(manager).sort(), ['id', 'name', 'partners[1]', 'partners[2]', 'role']);
+    assert.match(manager.name!, /at most 100 characters/);
+    assert.match(manager['partners[1]']!, /partner "nowhere" does not exist/);
+    assert.match(manager['partners[2]']!, /must be a partner id/);
+
+    const partner = problemsOf(await refused(() => op.post('/partners', { id: 'new-shop', name: { 'zh-CN': ' ', en: 'x'.repeat(101) }, locales: ['en', 'en'] }), 400));
+    assert.deepEqual(Object.keys(partner).sort(), ['locales', 'name.en', 'name.zh-CN']);
+
+    const schedule = problemsOf(
+      await refused(() => op.put('/partners/alpha/integrations/weibo', { noticeAt: '2013-09-10T00:00', notice: { en: '', de: 'x' }, atCutoff: null }), 400),
+    );
+    assert.deepEqual(Object.keys(schedule).sort(), ['atCutoff', 'notice.de', 'notice.en', 'noticeAt']);
+    assert.match(schedule.noticeAt!, /no offset or time zone/);
   });
 
   it('refuses bad manager bodies: partners must exist', async () => {
