@@ -157,10 +157,16 @@ export async function createApp(deps: AppDeps): Promise<DengluApp> {
     // Behind a reverse proxy: express and oidc-provider believe the same proxies (src/http/trusted-proxy.ts).
     oidc.proxy = true;
     oidc.use(notFoundPage(renderer));
-    // A resumed interaction is a sign-in no longer in progress.
-    oidc.on('interaction.ended', (ctx) => {
-      const uid = (ctx as { params?: { uid?: unknown } }).params?.uid;
+    // A resumed interaction is a sign-in no longer in progress: resumed with a result ('interaction.ended'),
+    // or with an error such as "back to the shop" (oidc-provider then destroys the interaction and emits
+    // only 'authorization.error'; counted as still in progress, such sign-ins filled the address's cap).
+    const signInEnded = (ctx: { params?: { uid?: unknown } }) => {
+      const uid = ctx.params?.uid;
       if (typeof uid === 'string') signIns.ended(uid);
+    };
+    oidc.on('interaction.ended', (ctx) => signInEnded(ctx as { params?: { uid?: unknown } }));
+    oidc.on('authorization.error', (ctx) => {
+      if (ctx.oidc?.route === 'resume') signInEnded(ctx as { params?: { uid?: unknown } });
     });
     oidc.on('server_error', (_ctx, err) => log.error({ err: { message: err.message, stack: err.stack } }, 'oidc-provider server error'));
     // Every authorization a shop receives (fresh sign-in or single sign-on) counts as use of that shop.

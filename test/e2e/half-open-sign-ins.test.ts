@@ -6,7 +6,7 @@
 
 import assert from 'node:assert/strict';
 import { TestBrowser } from '../support/browser.ts';
-import { atShop, authRequest, loginWith, startGateway, type Gateway } from '../support/gateway.ts';
+import { approveAtProvider, atShop, authRequest, loginWith, startGateway, type Gateway } from '../support/gateway.ts';
 import { ManualClock } from '../../src/clock.ts';
 import { accountPage, openConsole } from '../account/account-support.ts';
 
@@ -71,6 +71,23 @@ describe('half-open sign-ins are capped per browser and per address', function (
   it('finished sign-ins stop counting: more logins than the cap all succeed', async () => {
     for (let i = 0; i < PER_IP + 3; i++) await loginWith(gw, new TestBrowser(), 'alpha-basic', 'weibo', `hana${i}`);
     assert.equal(gw.denglu.signIns.size, 0);
+  });
+
+  it('sign-ins that end in an error stop counting: more failed sign-ins than the cap, each back at the shop, then a login', async () => {
+    // "Back to the shop" after a provider failure resumes the authorization with an error: oidc-provider
+    // destroys the interaction without its 'interaction.ended' event. Counted as still in progress, such
+    // sign-ins filled an address's cap (the soak saw every login refused after a few hundred faults).
+    const shop = gw.shops['alpha-basic']!;
+    for (let i = 0; i < PER_IP + 3; i++) {
+      gw.emulators.weibo!.emulator.faults.set('access_token', 'status500', 1);
+      const browser = new TestBrowser();
+      const failed = await approveAtProvider(browser, await browser.go((await authRequest(shop, { provider: 'weibo' })).url, { stopAt: atShop(shop) }), `ines${i}`, shop);
+      assert.equal(failed.status, 502, 'the failure page');
+      const back = await browser.submit(failed, {}, '/abort', atShop(shop));
+      assert.equal(back.url.searchParams.get('error'), 'temporarily_unavailable', 'the shop got the error');
+    }
+    assert.equal(gw.denglu.signIns.size, 0, 'no failed sign-in still counts');
+    await loginWith(gw, new TestBrowser(), 'alpha-basic', 'weibo', 'ines-after');
   });
 
   it('one sign-in keeps at most five upstream flows', async () => {
