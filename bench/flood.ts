@@ -29,14 +29,17 @@ interface Answer {
 
 function send(method: string, url: URL, headers: Record<string, string>, body?: string): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ method, hostname: url.hostname, port: url.port, path: url.pathname + url.search, headers, agent, localAddress: FLOOD_ADDRESS }, (res) => {
-      res.resume();
-      res.on('end', () => {
-        const location = res.headers.location;
-        resolve({ status: res.statusCode ?? 0, ...(location ? { location } : {}), cookies: (res.headers['set-cookie'] ?? []).map((c) => c.split(';')[0]!) });
-      });
-      res.on('error', reject);
-    });
+    const req = http.request(
+      { method, hostname: url.hostname, port: url.port, path: url.pathname + url.search, headers, agent, localAddress: FLOOD_ADDRESS },
+      (res) => {
+        res.resume();
+        res.on('end', () => {
+          const location = res.headers.location;
+          resolve({ status: res.statusCode ?? 0, ...(location ? { location } : {}), cookies: (res.headers['set-cookie'] ?? []).map((c) => c.split(';')[0]!) });
+        });
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -85,7 +88,14 @@ async function flood(issuer: string, workers: number, stop: Promise<void>): Prom
           // Wrong passwords into this sign-in for as long as it exists (a lost one answers 400).
           for (let status = 401; status !== 400 && !stopped; ) {
             const body = new URLSearchParams({ email: `nobody-${randomBytes(6).toString('hex')}@example.com`, password: 'not the password' }).toString();
-            status = (await send('POST', signIn.action, { cookie: signIn.cookie, 'content-type': 'application/x-www-form-urlencoded', 'content-length': String(Buffer.byteLength(body)) }, body)).status;
+            status = (
+              await send(
+                'POST',
+                signIn.action,
+                { cookie: signIn.cookie, 'content-type': 'application/x-www-form-urlencoded', 'content-length': String(Buffer.byteLength(body)) },
+                body,
+              )
+            ).status;
             out.attempts++;
             count(String(status));
           }
@@ -119,7 +129,10 @@ const summary = (runs: Load[]) => {
 
 /** The flood in a child process; `stop()` ends it and resolves with what it saw. */
 function startFlood(issuer: string, workers: number): { ready: Promise<void>; stop: () => Promise<FloodResult> } {
-  const child = fork(fileURLToPath(import.meta.url), ['--flood-child', issuer, String(workers)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const child = fork(fileURLToPath(import.meta.url), ['--flood-child', issuer, String(workers)], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
   const messages: unknown[] = [];
   const waiting: ((m: unknown) => void)[] = [];
   child.on('message', (m) => (waiting.length ? waiting.shift()!(m) : messages.push(m)));
@@ -140,7 +153,12 @@ function startFlood(issuer: string, workers: number): { ready: Promise<void>; st
 }
 
 /** Brokered logins at `concurrency`: alone, beside the flood, beside the flood, alone (each half of `seconds`). */
-export async function measureFlood(target: Target, server: Server, o: { workers: number; concurrency: number; seconds: number; warmup: number }, progress: (line: string) => void): Promise<FloodSection> {
+export async function measureFlood(
+  target: Target,
+  server: Server,
+  o: { workers: number; concurrency: number; seconds: number; warmup: number },
+  progress: (line: string) => void,
+): Promise<FloodSection> {
   progress(`password flood · warming up`);
   await runLoad(target, o.concurrency, o.warmup);
   const half = o.seconds / 2;
@@ -187,7 +205,11 @@ export function renderFlood(f: FloodSection | undefined): string[] {
     `| alone | ${n(f.unflooded.loginsPerSecond)} | ${n(f.unflooded.p50)} | ${n(f.unflooded.p99)} | ${f.unflooded.errors} |`,
     `| beside the flood | ${n(f.flooded.loginsPerSecond)} | ${n(f.flooded.p50)} | ${n(f.flooded.p99)} | ${f.flooded.errors} |`,
     '',
-    `p99 beside the flood ÷ alone: **${n(f.ratioP99, 2)}**. The flood ran ${FLOOD_SETTLE_SECONDS}s before the measured windows and through them, and made ${f.flood.attempts} password attempts; answers: ${Object.entries(f.flood.answers).map(([k, v]) => `${k} × ${v}`).join(', ') || 'none'}${f.flood.errors ? `; ${f.flood.errors} transport errors` : ''}.${f.hashes ? ` Hashes the gateway ran while it flooded: ${f.hashes.started}, refused by the full queue: ${f.hashes.refused}.` : ''}`,
+    `p99 beside the flood ÷ alone: **${n(f.ratioP99, 2)}**. The flood ran ${FLOOD_SETTLE_SECONDS}s before the measured windows and through them, and made ${f.flood.attempts} password attempts; answers: ${
+      Object.entries(f.flood.answers)
+        .map(([k, v]) => `${k} × ${v}`)
+        .join(', ') || 'none'
+    }${f.flood.errors ? `; ${f.flood.errors} transport errors` : ''}.${f.hashes ? ` Hashes the gateway ran while it flooded: ${f.hashes.started}, refused by the full queue: ${f.hashes.refused}.` : ''}`,
   ];
 }
 

@@ -31,18 +31,20 @@ export interface Answer {
 /** One HTTP request; with `timeoutMs`, one that has not answered by then fails with "no answer within …". */
 export function request(method: string, url: URL, headers: Record<string, string>, body?: string, timeoutMs?: number): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const req = http.request(
-      { method, hostname: url.hostname, port: url.port, path: url.pathname + url.search, headers, agent },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const location = res.headers.location;
-          resolve({ status: res.statusCode ?? 0, ...(location ? { location } : {}), setCookie: res.headers['set-cookie'] ?? [], body: Buffer.concat(chunks).toString('utf8') });
+    const req = http.request({ method, hostname: url.hostname, port: url.port, path: url.pathname + url.search, headers, agent }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const location = res.headers.location;
+        resolve({
+          status: res.statusCode ?? 0,
+          ...(location ? { location } : {}),
+          setCookie: res.headers['set-cookie'] ?? [],
+          body: Buffer.concat(chunks).toString('utf8'),
         });
-        res.on('error', reject);
-      },
-    );
+      });
+      res.on('error', reject);
+    });
     req.on('error', reject);
     if (timeoutMs !== undefined) req.setTimeout(timeoutMs, () => req.destroy(new Error(`no answer within ${timeoutMs} ms: ${method} ${url.pathname}`)));
     if (body) req.end(body);
@@ -118,7 +120,13 @@ export class ShopGotError extends Error {
  * With `upstreamLogin`, a hop to another host than `own` (the emulator's authorize page) posts the
  * approval as that user.
  */
-export async function follow(jar: Jar, url: URL, stopAt: string, target: string, o: { own?: string; upstreamLogin?: string; timeoutMs?: number } = {}): Promise<URL> {
+export async function follow(
+  jar: Jar,
+  url: URL,
+  stopAt: string,
+  target: string,
+  o: { own?: string; upstreamLogin?: string; timeoutMs?: number } = {},
+): Promise<URL> {
   for (let hop = 0; hop < 12; hop++) {
     const cookie = jar.header(url.host);
     const headers: Record<string, string> = cookie ? { cookie } : {};
@@ -128,7 +136,13 @@ export async function follow(jar: Jar, url: URL, stopAt: string, target: string,
       form.set('decision', 'approve');
       form.set('login', o.upstreamLogin);
       const body = form.toString();
-      answer = await request('POST', new URL(url.pathname, url), { ...headers, 'content-type': 'application/x-www-form-urlencoded', 'content-length': String(Buffer.byteLength(body)) }, body, o.timeoutMs);
+      answer = await request(
+        'POST',
+        new URL(url.pathname, url),
+        { ...headers, 'content-type': 'application/x-www-form-urlencoded', 'content-length': String(Buffer.byteLength(body)) },
+        body,
+        o.timeoutMs,
+      );
     } else {
       answer = await request('GET', url, headers, undefined, o.timeoutMs);
     }
@@ -166,14 +180,24 @@ export async function loginWith(target: Target, o: LoginOptions = {}): Promise<{
     ...target.extraParams,
     ...o.extraParams,
   }).toString();
-  const back = await follow(jar, auth, BENCH_CLIENT.redirectUri, target.name, { own: auth.host, ...(o.upstreamLogin !== undefined ? { upstreamLogin: o.upstreamLogin } : {}), ...(o.timeoutMs !== undefined ? { timeoutMs: o.timeoutMs } : {}) });
+  const back = await follow(jar, auth, BENCH_CLIENT.redirectUri, target.name, {
+    own: auth.host,
+    ...(o.upstreamLogin !== undefined ? { upstreamLogin: o.upstreamLogin } : {}),
+    ...(o.timeoutMs !== undefined ? { timeoutMs: o.timeoutMs } : {}),
+  });
   if (back.searchParams.get('state') !== state) throw new Error(`${target.name}: state mismatch`);
   if (back.searchParams.get('iss') !== target.issuer) throw new Error(`${target.name}: iss missing or wrong`);
   const code = back.searchParams.get('code');
   if (!code) throw new ShopGotError(back.searchParams, target.name);
   const token = new URL(`${target.issuer}/token`);
   const body = new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: BENCH_CLIENT.redirectUri, code_verifier: verifier }).toString();
-  const answer = await request('POST', token, { authorization: basic, 'content-type': 'application/x-www-form-urlencoded', 'content-length': String(Buffer.byteLength(body)) }, body, o.timeoutMs);
+  const answer = await request(
+    'POST',
+    token,
+    { authorization: basic, 'content-type': 'application/x-www-form-urlencoded', 'content-length': String(Buffer.byteLength(body)) },
+    body,
+    o.timeoutMs,
+  );
   if (answer.status !== 200) throw new Error(`${target.name}: token endpoint answered ${answer.status}: ${answer.body.slice(0, 200)}`);
   const tokens = JSON.parse(answer.body) as { id_token: string; access_token: string };
   const { payload } = await jwtVerify(tokens.id_token, target.jwks, { issuer: target.issuer, audience: BENCH_CLIENT.clientId, algorithms: ['RS256'] });
@@ -184,7 +208,13 @@ export async function loginWith(target: Target, o: LoginOptions = {}): Promise<{
 /** The shop is done with an access token (RFC 7009 revocation, as the benchmark's client). */
 export async function revokeAccessToken(target: Target, accessToken: string, timeoutMs?: number): Promise<number> {
   const body = new URLSearchParams({ token: accessToken, token_type_hint: 'access_token' }).toString();
-  const answer = await request('POST', new URL(`${target.issuer}/token/revocation`), { authorization: basic, 'content-type': 'application/x-www-form-urlencoded', 'content-length': String(Buffer.byteLength(body)) }, body, timeoutMs);
+  const answer = await request(
+    'POST',
+    new URL(`${target.issuer}/token/revocation`),
+    { authorization: basic, 'content-type': 'application/x-www-form-urlencoded', 'content-length': String(Buffer.byteLength(body)) },
+    body,
+    timeoutMs,
+  );
   return answer.status;
 }
 

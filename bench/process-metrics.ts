@@ -66,7 +66,7 @@ export function serveMetrics(
       }
       if (entry.duration > gc.maxGcPauseMs) {
         gc.maxGcPauseMs = entry.duration;
-        gc.maxGcKind = GC_KINDS[((entry as unknown as { detail: NodeGCPerformanceDetail }).detail).kind] ?? 'other';
+        gc.maxGcKind = GC_KINDS[(entry as unknown as { detail: NodeGCPerformanceDetail }).detail.kind] ?? 'other';
       }
     }
   }).observe({ entryTypes: ['gc'] });

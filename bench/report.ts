@@ -11,14 +11,22 @@ export function renderMarkdown(r: any): string {
   const lines: string[] = [];
   lines.push(`# Denglu benchmark${r.smoke ? ' (smoke run)' : ''}`, '');
   lines.push(`${r.startedAt} · ${r.machine.cpus} × ${r.machine.cpuModel} · ${r.machine.memoryGiB} GiB · ${r.machine.os} · Node ${r.node}`);
-  lines.push(`Packages: ${Object.entries(r.packages).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  lines.push(
+    `Packages: ${Object.entries(r.packages)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}`,
+  );
   const flags: string[] = r.options.nodeFlags ?? [];
-  lines.push(`Node flags of Denglu and the baseline (those of \`npm start\` unless overridden): ${flags.length ? flags.map((x) => `\`${x}\``).join(' ') : 'none (Node defaults)'}`);
+  lines.push(
+    `Node flags of Denglu and the baseline (those of \`npm start\` unless overridden): ${flags.length ? flags.map((x) => `\`${x}\``).join(' ') : 'none (Node defaults)'}`,
+  );
   lines.push(
     `Each login: authorization request with \`provider=${r.options.provider}\` → emulator authorize (auto-approve) → Denglu callback, which answers with the code (the authorization resumes in that same response) → token request (client_secret_basic + PKCE) → ID token verified with jose. Baseline: bare oidc-provider, auto-login interaction then consent interaction, same client settings. Load client, Denglu, emulator and baseline share the machine. Each server first runs ${r.options.jitWarmup ?? 0}s of logins unmeasured (JIT warm-up); then ${r.options.rounds} round(s) per concurrency; in each, Denglu and the baseline get ${r.options.duration}s each in ABBA order (A, B, B, A: two windows of ${r.options.duration / 2}s each, a ${r.options.warmup}s warm-up before each switch, which side opens alternating by round), so a drift of the machine's speed within the round weighs on both alike.`,
     '',
   );
-  lines.push('| concurrency | Denglu logins/s | baseline logins/s | Denglu ÷ baseline (median; rounds) | Denglu p50 / p99 ms | baseline p50 / p99 ms | Denglu CPU ms/login | emulator CPU ms/login | baseline CPU ms/login | load client CPU ms/login (Denglu / baseline) | event-loop thread on a core / waiting for one, % (Denglu; baseline) | host steal % (median / max) |');
+  lines.push(
+    '| concurrency | Denglu logins/s | baseline logins/s | Denglu ÷ baseline (median; rounds) | Denglu p50 / p99 ms | baseline p50 / p99 ms | Denglu CPU ms/login | emulator CPU ms/login | baseline CPU ms/login | load client CPU ms/login (Denglu / baseline) | event-loop thread on a core / waiting for one, % (Denglu; baseline) | host steal % (median / max) |',
+  );
   lines.push('|---:|---:|---:|---|---|---|---:|---:|---:|---|---|---|');
   for (const s of r.summary) {
     lines.push(
@@ -30,13 +38,20 @@ export function renderMarkdown(r: any): string {
     "The event-loop thread's share of the window on a core, and runnable but waiting for one (`/proc/<pid>/task/<tid>/schedstat`): where a server's thread waits, the other processes and its own worker threads hold the two cores, and it completes fewer logins than its CPU per login allows.",
   );
   lines.push('', `Denglu peak RSS: ${f(r.peakRssMb)} MiB.`);
-  if (r.sessionBytes) lines.push(`Store: ${f(r.sessionBytes.ephemeralBytes / 1024)} KiB of OIDC artifacts and flows for ${r.sessionBytes.sessions} live sessions = ${f(r.sessionBytes.bytesPerSession, 0)} bytes per session.`);
+  if (r.sessionBytes)
+    lines.push(
+      `Store: ${f(r.sessionBytes.ephemeralBytes / 1024)} KiB of OIDC artifacts and flows for ${r.sessionBytes.sessions} live sessions = ${f(r.sessionBytes.bytesPerSession, 0)} bytes per session.`,
+    );
   lines.push('', `## Store scaling (concurrency ${r.options.scaleConcurrency})`, '');
   lines.push('Each size runs in its own Denglu process, measured in interleaved rounds (the order alternating); medians, relative throughput per round.', '');
-  lines.push('| accounts | logins/s | relative (median; rounds) | p99 ms | longest event-loop stall ms (all rounds) | longest GC pause ms (kind) | CPU ms/login | host steal % (rounds) |');
+  lines.push(
+    '| accounts | logins/s | relative (median; rounds) | p99 ms | longest event-loop stall ms (all rounds) | longest GC pause ms (kind) | CPU ms/login | host steal % (rounds) |',
+  );
   lines.push('|---:|---:|---|---:|---:|---|---:|---|');
   for (const s of r.scaling) {
-    lines.push(`| ${s.accounts.toLocaleString('en')} | ${f(s.loginsPerSecond)} | **${f(s.relative, 2)}** (${(s.relativePerRound ?? []).map((x: number) => f(x, 2)).join(', ')}) | ${f(s.p99)} | ${f(s.maxStallMs)} | ${f(s.maxGcPauseMs)} (${s.maxGcKind || '—'}) | ${f(s.cpuMsPerLogin, 2)} | ${(s.stealPercentPerRound ?? []).map((x: number) => f(x, 0)).join(', ') || '—'} |`);
+    lines.push(
+      `| ${s.accounts.toLocaleString('en')} | ${f(s.loginsPerSecond)} | **${f(s.relative, 2)}** (${(s.relativePerRound ?? []).map((x: number) => f(x, 2)).join(', ')}) | ${f(s.p99)} | ${f(s.maxStallMs)} | ${f(s.maxGcPauseMs)} (${s.maxGcKind || '—'}) | ${f(s.cpuMsPerLogin, 2)} | ${(s.stealPercentPerRound ?? []).map((x: number) => f(x, 0)).join(', ') || '—'} |`,
+    );
   }
   lines.push(
     '',

@@ -168,7 +168,9 @@ function combine(target: Target, c: number, round: number, windows: Window[]): M
   const worstGc = windows.reduce((a, w) => (w.maxGcPauseMs > a.maxGcPauseMs ? w : a));
   const firstError = windows.find((w) => w.firstError)?.firstError;
   const hosts = windows.flatMap((w) => (w.host ? [w.host] : []));
-  const steal = hosts.length ? stealPercent({ steal: 0, total: 0 }, { steal: hosts.reduce((a, h) => a + h.steal, 0), total: hosts.reduce((a, h) => a + h.total, 0) }) : undefined;
+  const steal = hosts.length
+    ? stealPercent({ steal: 0, total: 0 }, { steal: hosts.reduce((a, h) => a + h.steal, 0), total: hosts.reduce((a, h) => a + h.total, 0) })
+    : undefined;
   const m: Measured = {
     target: target.name,
     concurrency: c,
@@ -293,22 +295,32 @@ async function startDenglu(o: Options, dataDir: string, users: number): Promise<
   const provider = o.provider;
   const prefix = provider.toUpperCase();
   const credentials = { BENCH_CLIENT_ID: `bench-${provider}`, BENCH_CLIENT_SECRET: `bench-${provider}-secret` };
-  const emulator = await startServer('emulator', './emulator-server.ts', {
-    ...credentials,
-    BENCH_PROVIDER: provider,
-    BENCH_USERS: String(users),
-    BENCH_ISSUER: issuer,
-    PORT: String(emulatorPort),
-  }, o.profileDir ? { profileDir: o.profileDir } : {});
-  const denglu = await startServer('denglu', './denglu-server.ts', {
-    ...dengluEnv(port, dataDir),
-    LOG_LEVEL: 'warn',
-    KEY_PUBLISH_LEAD_SECONDS: String(ROTATION_LEAD_SECONDS),
-    BENCH_PROVIDER: provider,
-    [`${prefix}_CLIENT_ID`]: credentials.BENCH_CLIENT_ID,
-    [`${prefix}_CLIENT_SECRET`]: credentials.BENCH_CLIENT_SECRET,
-    [`${prefix}_BASE_URL`]: `http://127.0.0.1:${emulatorPort}`,
-  }, { nodeFlags: o.nodeFlags, ...(o.profileDir ? { profileDir: o.profileDir } : {}) });
+  const emulator = await startServer(
+    'emulator',
+    './emulator-server.ts',
+    {
+      ...credentials,
+      BENCH_PROVIDER: provider,
+      BENCH_USERS: String(users),
+      BENCH_ISSUER: issuer,
+      PORT: String(emulatorPort),
+    },
+    o.profileDir ? { profileDir: o.profileDir } : {},
+  );
+  const denglu = await startServer(
+    'denglu',
+    './denglu-server.ts',
+    {
+      ...dengluEnv(port, dataDir),
+      LOG_LEVEL: 'warn',
+      KEY_PUBLISH_LEAD_SECONDS: String(ROTATION_LEAD_SECONDS),
+      BENCH_PROVIDER: provider,
+      [`${prefix}_CLIENT_ID`]: credentials.BENCH_CLIENT_ID,
+      [`${prefix}_CLIENT_SECRET`]: credentials.BENCH_CLIENT_SECRET,
+      [`${prefix}_BASE_URL`]: `http://127.0.0.1:${emulatorPort}`,
+    },
+    { nodeFlags: o.nodeFlags, ...(o.profileDir ? { profileDir: o.profileDir } : {}) },
+  );
   const dengluTarget: Target = { name: 'denglu', issuer, extraParams: { provider }, jwks: await fetchJwks(issuer) };
   return {
     emulator,
@@ -353,7 +365,9 @@ async function main(): Promise<void> {
   const o = parseOptions(process.argv.slice(2));
   const work = await mkdtemp(join(tmpdir(), 'denglu-bench-'));
   const started = new Date();
-  done(`Denglu benchmark${o.smoke ? ' (smoke)' : ''}: ${o.rounds} round(s) × concurrency ${o.concurrency.join('/')} × ${o.duration}s after ${o.warmup}s warm-up (first, ${o.jitWarmup}s per server); scaling at ${o.scale.join(' and ')} accounts`);
+  done(
+    `Denglu benchmark${o.smoke ? ' (smoke)' : ''}: ${o.rounds} round(s) × concurrency ${o.concurrency.join('/')} × ${o.duration}s after ${o.warmup}s warm-up (first, ${o.jitWarmup}s per server); scaling at ${o.scale.join(' and ')} accounts`,
+  );
   const measured: Measured[] = [];
   let sessionBytes: { bytesPerSession: number; sessions: number; ephemeralBytes: number } | undefined;
   let costs: { denglu: Costs; baseline?: Costs } | undefined;
@@ -363,8 +377,18 @@ async function main(): Promise<void> {
     // 1. Denglu vs baseline, interleaved round by round.
     const stack = await startDenglu(o, join(work, 'main'), 1000);
     const baselinePort = await freePort();
-    const baseline = await startServer('baseline', './baseline-server.ts', { PORT: String(baselinePort), BENCH_BASELINE_ISSUER: `http://127.0.0.1:${baselinePort}` }, { nodeFlags: o.nodeFlags, ...(o.profileDir ? { profileDir: o.profileDir } : {}) });
-    const baselineTarget: Target = { name: 'baseline', issuer: `http://127.0.0.1:${baselinePort}`, extraParams: {}, jwks: await fetchJwks(`http://127.0.0.1:${baselinePort}`) };
+    const baseline = await startServer(
+      'baseline',
+      './baseline-server.ts',
+      { PORT: String(baselinePort), BENCH_BASELINE_ISSUER: `http://127.0.0.1:${baselinePort}` },
+      { nodeFlags: o.nodeFlags, ...(o.profileDir ? { profileDir: o.profileDir } : {}) },
+    );
+    const baselineTarget: Target = {
+      name: 'baseline',
+      issuer: `http://127.0.0.1:${baselinePort}`,
+      extraParams: {},
+      jwks: await fetchJwks(`http://127.0.0.1:${baselinePort}`),
+    };
     try {
       // A fresh process runs its code unoptimised for seconds: both servers get the same first warm-up.
       for (const target of o.dengluOnly ? [stack.dengluTarget] : [stack.dengluTarget, baselineTarget]) {
@@ -377,19 +401,40 @@ async function main(): Promise<void> {
           // ABBA within the round (measurePair), and which side opens alternates by round: whichever runs
           // after the other shares the machine with what it left running (GC, journal syncs).
           if (o.dengluOnly) measured.push(await measure(stack.dengluTarget, stack.denglu, stack.emulator, c, o, round));
-          else measured.push(...(await measurePair({ target: stack.dengluTarget, server: stack.denglu, emulator: stack.emulator }, { target: baselineTarget, server: baseline, emulator: undefined }, c, o, round)));
+          else
+            measured.push(
+              ...(await measurePair(
+                { target: stack.dengluTarget, server: stack.denglu, emulator: stack.emulator },
+                { target: baselineTarget, server: baseline, emulator: undefined },
+                c,
+                o,
+                round,
+              )),
+            );
         }
       }
       if (o.flood > 0) {
-        flood = await measureFlood(stack.dengluTarget, stack.denglu, { workers: o.flood, concurrency: Math.max(...o.concurrency), seconds: o.duration, warmup: o.warmup }, progress);
-        done(`password flood · p99 ${flood.unflooded.p99.toFixed(1)} ms alone, ${flood.flooded.p99.toFixed(1)} ms beside ${o.flood} flooding workers (÷ ${flood.ratioP99.toFixed(2)})`);
+        flood = await measureFlood(
+          stack.dengluTarget,
+          stack.denglu,
+          { workers: o.flood, concurrency: Math.max(...o.concurrency), seconds: o.duration, warmup: o.warmup },
+          progress,
+        );
+        done(
+          `password flood · p99 ${flood.unflooded.p99.toFixed(1)} ms alone, ${flood.flooded.p99.toFixed(1)} ms beside ${o.flood} flooding workers (÷ ${flood.ratioP99.toFixed(2)})`,
+        );
       }
       if (o.costSeconds > 0) {
-        costs = { denglu: await costBreakdown(stack.dengluTarget, stack.denglu, stack.emulator, o), ...(o.dengluOnly ? {} : { baseline: await costBreakdown(baselineTarget, baseline, undefined, o) }) };
+        costs = {
+          denglu: await costBreakdown(stack.dengluTarget, stack.denglu, stack.emulator, o),
+          ...(o.dengluOnly ? {} : { baseline: await costBreakdown(baselineTarget, baseline, undefined, o) }),
+        };
       }
       progress('signing key rotation check: two rotations during one window');
       rotation = await rotationCheck(stack.dengluTarget, Math.max(...o.concurrency), o.duration);
-      done(`key rotation check · ${rotation.logins} logins, ${rotation.rotations} rotations, ${rotation.verificationFailures} verification failures, ${rotation.otherErrors} other errors`);
+      done(
+        `key rotation check · ${rotation.logins} logins, ${rotation.rotations} rotations, ${rotation.verificationFailures} verification failures, ${rotation.otherErrors} other errors`,
+      );
       const m = await metrics(stack.denglu, 'stats');
       const oidc = m.store?.oidc ?? { bytes: 0, documents: 0 };
       const flows = m.store?.flows ?? { bytes: 0, documents: 0 };
@@ -402,7 +447,19 @@ async function main(): Promise<void> {
 
     // 2. Store scaling: every size seeded and started, then measured round by round, interleaved like
     // the baseline comparison (the machine's speed drifts between rounds; a per-round ratio does not).
-    type ScaleRow = { accounts: number; loginsPerSecond: number; p99: number; maxStallMs: number; maxGcPauseMs: number; maxGcKind: string; stealPercentPerRound: number[]; cpuMsPerLogin: number; errors: number; relativePerRound: number[]; relative: number };
+    type ScaleRow = {
+      accounts: number;
+      loginsPerSecond: number;
+      p99: number;
+      maxStallMs: number;
+      maxGcPauseMs: number;
+      maxGcKind: string;
+      stealPercentPerRound: number[];
+      cpuMsPerLogin: number;
+      errors: number;
+      relativePerRound: number[];
+      relative: number;
+    };
     const scaling: ScaleRow[] = [];
     const sizes = o.dengluOnly ? [] : o.scale;
     const stacks: Stack[] = [];
@@ -410,7 +467,9 @@ async function main(): Promise<void> {
       for (const n of sizes) {
         const dir = join(work, `scale-${n}`);
         await mkdir(dir, { recursive: true });
-        await seedAccounts(dir, n, o.provider, `bench-${o.provider}`, benchPartner(o.provider).id, (d, t) => progress(`seeding ${t.toLocaleString('en')} accounts ${bar(d / t)} ${d.toLocaleString('en')}`));
+        await seedAccounts(dir, n, o.provider, `bench-${o.provider}`, benchPartner(o.provider).id, (d, t) =>
+          progress(`seeding ${t.toLocaleString('en')} accounts ${bar(d / t)} ${d.toLocaleString('en')}`),
+        );
         done(`seeded ${n.toLocaleString('en')} accounts`);
         const s = await startDenglu(o, dir, n);
         stacks.push(s);
@@ -424,7 +483,9 @@ async function main(): Promise<void> {
       for (let round = 1; round <= scaleRounds; round++) {
         for (const i of round % 2 === 1 ? sizes.keys() : [...sizes.keys()].reverse()) {
           progress(`scaling round ${round} · ${sizes[i]!.toLocaleString('en')} accounts`);
-          perSize[i]!.push(await measure(stacks[i]!.dengluTarget, stacks[i]!.denglu, stacks[i]!.emulator, o.scaleConcurrency, { ...o, rounds: scaleRounds }, round));
+          perSize[i]!.push(
+            await measure(stacks[i]!.dengluTarget, stacks[i]!.denglu, stacks[i]!.emulator, o.scaleConcurrency, { ...o, rounds: scaleRounds }, round),
+          );
         }
       }
       sizes.forEach((n, i) => {
@@ -480,26 +541,76 @@ async function main(): Promise<void> {
     const peakRssMb = Math.max(...measured.filter((m) => m.target === 'denglu').map((m) => m.maxRssMb ?? 0));
     const high = summary.filter((s) => s.concurrency >= 8);
     const targets = [
-      ...high.map((s) => ({ name: `brokered logins/s ÷ baseline at concurrency ${s.concurrency}`, value: s.ratioMedian, target: '≥ 1.0', met: s.ratioMedian >= 1.0 })),
-      { name: 'Denglu CPU per brokered login (ms, median over concurrencies)', value: median(summary.map((s) => s.denglu.cpuMsPerLogin)), target: '≤ 6', met: median(summary.map((s) => s.denglu.cpuMsPerLogin)) <= 6 },
-      ...summary.filter((s) => s.concurrency === 32).map((s) => ({ name: 'p99 at concurrency 32 (ms)', value: s.denglu.p99, target: '≤ 300', met: s.denglu.p99 <= 300 })),
+      ...high.map((s) => ({
+        name: `brokered logins/s ÷ baseline at concurrency ${s.concurrency}`,
+        value: s.ratioMedian,
+        target: '≥ 1.0',
+        met: s.ratioMedian >= 1.0,
+      })),
+      {
+        name: 'Denglu CPU per brokered login (ms, median over concurrencies)',
+        value: median(summary.map((s) => s.denglu.cpuMsPerLogin)),
+        target: '≤ 6',
+        met: median(summary.map((s) => s.denglu.cpuMsPerLogin)) <= 6,
+      },
+      ...summary
+        .filter((s) => s.concurrency === 32)
+        .map((s) => ({ name: 'p99 at concurrency 32 (ms)', value: s.denglu.p99, target: '≤ 300', met: s.denglu.p99 <= 300 })),
       ...(base && top && base !== top
         ? [
-            { name: `throughput at ${top.accounts.toLocaleString('en')} ÷ ${base.accounts.toLocaleString('en')} accounts`, value: top.relative, target: '≥ 0.8', met: top.relative >= 0.8 },
-            { name: `longest event-loop stall at ${top.accounts.toLocaleString('en')} accounts (ms, all rounds)`, value: top.maxStallMs, target: '≤ 50', met: top.maxStallMs <= 50 },
+            {
+              name: `throughput at ${top.accounts.toLocaleString('en')} ÷ ${base.accounts.toLocaleString('en')} accounts`,
+              value: top.relative,
+              target: '≥ 0.8',
+              met: top.relative >= 0.8,
+            },
+            {
+              name: `longest event-loop stall at ${top.accounts.toLocaleString('en')} accounts (ms, all rounds)`,
+              value: top.maxStallMs,
+              target: '≤ 50',
+              met: top.maxStallMs <= 50,
+            },
           ]
         : []),
-      ...(rotation ? [{ name: `ID tokens a JWKS-caching shop failed to verify during ${rotation.rotations} key rotations (of ${rotation.logins})`, value: rotation.verificationFailures + rotation.otherErrors, target: '0', met: rotation.rotations === 2 && rotation.verificationFailures + rotation.otherErrors === 0 }] : []),
-      ...(sessionBytes ? [{ name: 'store bytes per active session', value: sessionBytes.bytesPerSession, target: '≤ 2048', met: sessionBytes.bytesPerSession <= 2048 }] : []),
+      ...(rotation
+        ? [
+            {
+              name: `ID tokens a JWKS-caching shop failed to verify during ${rotation.rotations} key rotations (of ${rotation.logins})`,
+              value: rotation.verificationFailures + rotation.otherErrors,
+              target: '0',
+              met: rotation.rotations === 2 && rotation.verificationFailures + rotation.otherErrors === 0,
+            },
+          ]
+        : []),
+      ...(sessionBytes
+        ? [{ name: 'store bytes per active session', value: sessionBytes.bytesPerSession, target: '≤ 2048', met: sessionBytes.bytesPerSession <= 2048 }]
+        : []),
       ...(flood ? [{ name: 'brokered-login p99 beside a password flood ÷ alone', value: flood.ratioP99, target: '≤ 2', met: flood.ratioP99 <= 2 }] : []),
     ];
     const result = {
       startedAt: started.toISOString(),
       smoke: o.smoke,
-      machine: { host: hostname(), os: `${osType()} ${release()}`, cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30) },
+      machine: {
+        host: hostname(),
+        os: `${osType()} ${release()}`,
+        cpus: cpus().length,
+        cpuModel: cpus()[0]?.model ?? 'unknown',
+        memoryGiB: Math.round(totalmem() / 2 ** 30),
+      },
       node: process.version,
       packages: versions(),
-      options: { rounds: o.rounds, duration: o.duration, warmup: o.warmup, jitWarmup: o.jitWarmup, concurrency: o.concurrency, scale: o.scale, scaleConcurrency: o.scaleConcurrency, provider: o.provider, client: BENCH_CLIENT.clientId, nodeFlags: o.nodeFlags },
+      options: {
+        rounds: o.rounds,
+        duration: o.duration,
+        warmup: o.warmup,
+        jitWarmup: o.jitWarmup,
+        concurrency: o.concurrency,
+        scale: o.scale,
+        scaleConcurrency: o.scaleConcurrency,
+        provider: o.provider,
+        client: BENCH_CLIENT.clientId,
+        nodeFlags: o.nodeFlags,
+      },
       summary,
       scaling,
       peakRssMb,
@@ -518,7 +629,8 @@ async function main(): Promise<void> {
     await writeFile(join(o.out, `${name}.md`), md);
     if (!o.smoke) await writeFile(join(o.out, 'latest.md'), md);
     process.stdout.write(md);
-    const errors = measured.reduce((n, m) => n + m.errors, 0) + scaling.reduce((n, s) => n + s.errors, 0) + (flood ? flood.unflooded.errors + flood.flooded.errors : 0);
+    const errors =
+      measured.reduce((n, m) => n + m.errors, 0) + scaling.reduce((n, s) => n + s.errors, 0) + (flood ? flood.unflooded.errors + flood.flooded.errors : 0);
     if (errors > 0) {
       process.stderr.write(`\n${errors} logins failed; see the error column.\n`);
       process.exitCode = 1;

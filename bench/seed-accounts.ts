@@ -41,7 +41,18 @@ export async function seedAccounts(
         const account: Account = {
           id: `bench-account-${String(n).padStart(7, '0')}`,
           createdAt: created,
-          identities: [{ provider, subject: keys[0]!.split(':').slice(2).join(':'), keys, displayName: u.name, linkedAt: created, lastUsedAt: active, profileAt: active, ...(tokens[j] ? { upstreamToken: tokens[j] } : {}) }],
+          identities: [
+            {
+              provider,
+              subject: keys[0]!.split(':').slice(2).join(':'),
+              keys,
+              displayName: u.name,
+              linkedAt: created,
+              lastUsedAt: active,
+              profileAt: active,
+              ...(tokens[j] ? { upstreamToken: tokens[j] } : {}),
+            },
+          ],
           profile: { name: u.name },
           shops: { [shop]: { firstAt: created, lastAt: active, lastProvider: provider } },
         };

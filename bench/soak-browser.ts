@@ -11,7 +11,13 @@ import type { Trace } from './soak-classify.ts';
 export async function post(jar: Jar, url: URL, fields: Record<string, string>, timeoutMs: number): Promise<Answer> {
   const body = new URLSearchParams(fields).toString();
   const cookie = jar.header(url.host);
-  const answer = await request('POST', url, { ...(cookie ? { cookie } : {}), 'content-type': 'application/x-www-form-urlencoded', 'content-length': String(Buffer.byteLength(body)) }, body, timeoutMs);
+  const answer = await request(
+    'POST',
+    url,
+    { ...(cookie ? { cookie } : {}), 'content-type': 'application/x-www-form-urlencoded', 'content-length': String(Buffer.byteLength(body)) },
+    body,
+    timeoutMs,
+  );
   jar.store(url.host, answer.setCookie);
   return answer;
 }
@@ -24,7 +30,13 @@ export async function get(jar: Jar, url: URL, timeoutMs: number): Promise<Answer
   return answer;
 }
 
-const unescapeHtml = (s: string) => s.replace(/&amp;/g, '&').replace(/&#39;/g, "'").replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>');
+const unescapeHtml = (s: string) =>
+  s
+    .replace(/&amp;/g, '&')
+    .replace(/&#39;/g, "'")
+    .replace(/&quot;/g, '"')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>');
 
 /** The page's first CSRF token (`_csrf` hidden field), if any. */
 export function csrfOf(html: string): string | undefined {
@@ -69,7 +81,12 @@ export async function explain(err: unknown, action: string, jar: Jar, issuer: st
 }
 
 /** One shop sign-in of `upstreamLogin` in its own browser: the trace, and the shop's access token on success. */
-export async function shopSignIn(target: Target, jar: Jar, upstreamLogin: string, timeoutMs: number): Promise<{ trace: Trace; accessToken?: string; latencyMs: number }> {
+export async function shopSignIn(
+  target: Target,
+  jar: Jar,
+  upstreamLogin: string,
+  timeoutMs: number,
+): Promise<{ trace: Trace; accessToken?: string; latencyMs: number }> {
   const started = performance.now();
   try {
     const r = await loginWith(target, { jar, upstreamLogin, timeoutMs, extraParams: { prompt: 'login' } });

@@ -43,7 +43,10 @@ export function classify(trace: Trace, subs: Map<string, string>, viaShop = true
         return { kind: 'unexpected', why: `${trace.action}: Denglu answered ${trace.status} ${trace.errorCode ?? '(no error code)'}` };
       }
       if (viaShop && trace.shopError !== UPSTREAM_FAILURE.shopError) {
-        return { kind: 'unexpected', why: `${trace.action}: back from the failure page the shop got ${trace.shopError ?? 'nothing'}, not ${UPSTREAM_FAILURE.shopError}` };
+        return {
+          kind: 'unexpected',
+          why: `${trace.action}: back from the failure page the shop got ${trace.shopError ?? 'nothing'}, not ${UPSTREAM_FAILURE.shopError}`,
+        };
       }
       return { kind: 'expected' };
     }
@@ -56,8 +59,13 @@ export function classify(trace: Trace, subs: Map<string, string>, viaShop = true
 
 /** What the run's failures came to: each served fault must have failed exactly one attempt. */
 export function reconcile(expectedFailures: number, faultsServed: number): { unexpected: number; why?: string } {
-  if (expectedFailures > faultsServed) return { unexpected: expectedFailures - faultsServed, why: `${expectedFailures - faultsServed} documented failure(s) without a fault served` };
-  if (faultsServed > expectedFailures) return { unexpected: faultsServed - expectedFailures, why: `${faultsServed - expectedFailures} fault(s) served that failed no sign-in (a bad answer accepted)` };
+  if (expectedFailures > faultsServed)
+    return { unexpected: expectedFailures - faultsServed, why: `${expectedFailures - faultsServed} documented failure(s) without a fault served` };
+  if (faultsServed > expectedFailures)
+    return {
+      unexpected: faultsServed - expectedFailures,
+      why: `${faultsServed - expectedFailures} fault(s) served that failed no sign-in (a bad answer accepted)`,
+    };
   return { unexpected: 0 };
 }
 

@@ -82,7 +82,8 @@ export class ConsoleShopper {
   /** A form post that must redirect to `expected` (a prefix). */
   async #submit(path: string, fields: Record<string, string>, expected: string): Promise<void> {
     const answer = await post(this.#jar, new URL(path, this.#issuer), fields, this.#o.timeoutMs);
-    if (!answer.location?.startsWith(expected)) throw new Wrong(`POST ${path} answered ${answer.status} ${answer.location ?? answer.body.slice(0, 160)}, not ${expected}`);
+    if (!answer.location?.startsWith(expected))
+      throw new Wrong(`POST ${path} answered ${answer.status} ${answer.location ?? answer.body.slice(0, 160)}, not ${expected}`);
   }
 
   /** The newest link to `path` mailed to this shopper and not followed yet. */
@@ -149,7 +150,12 @@ export class ConsoleShopper {
     if (sent.status !== 200) throw new Wrong(`POST /account/password/reset answered ${sent.status}`);
     const link = await this.#mailedLink('/account/password/reset/confirm');
     const password = `soak-${this.login}-${this.resets + 1}-correct horse`;
-    const done = await post(this.#jar, new URL('/account/password/reset/confirm', this.#issuer), { _csrf: await this.#csrf(link.pathname + link.search), token: link.searchParams.get('token')!, password }, this.#o.timeoutMs);
+    const done = await post(
+      this.#jar,
+      new URL('/account/password/reset/confirm', this.#issuer),
+      { _csrf: await this.#csrf(link.pathname + link.search), token: link.searchParams.get('token')!, password },
+      this.#o.timeoutMs,
+    );
     if (done.status !== 200) throw new Wrong(`POST /account/password/reset/confirm answered ${done.status}: ${done.body.slice(0, 160)}`);
     this.password = password;
     this.resets += 1;
@@ -168,7 +174,12 @@ export class ConsoleShopper {
         if (!(err instanceof StoppedOnPage) || !/\/interaction\/[^/]+$/.test(err.url.pathname)) throw err;
         // The chooser's password form carries its CSRF token, as a browser would send it.
         const csrf = csrfOf(err.answer.body) ?? '';
-        const answer = await post(jar, new URL(`${err.url.pathname}/password`, this.#issuer), { _csrf: csrf, email: this.email, password: this.password ?? '' }, this.#o.timeoutMs);
+        const answer = await post(
+          jar,
+          new URL(`${err.url.pathname}/password`, this.#issuer),
+          { _csrf: csrf, email: this.email, password: this.password ?? '' },
+          this.#o.timeoutMs,
+        );
         if (!answer.location) return { kind: 'threw', action, message: `the password was refused (${answer.status})` };
         await follow(jar, new URL(answer.location, this.#issuer), `${this.#issuer}/account?notice=reauthed`, 'denglu', { timeoutMs: this.#o.timeoutMs });
       }

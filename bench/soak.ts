@@ -109,7 +109,9 @@ export async function runSoak(o: SoakOptions): Promise<number> {
   const minWarmup = Math.min(30, o.seconds / 4);
   const work = await mkdtemp(join(tmpdir(), 'denglu-soak-'));
   const dataDir = join(work, 'data');
-  done(`Denglu soak: ${o.seconds}s of brokered logins at concurrency ${o.concurrency} (${o.concurrency * o.usersPerWorker} shoppers) and ${o.consoleShoppers} console shoppers; faults on ${(o.share * 100).toFixed(1)}% of each upstream call; memory judged after ${minWarmup.toFixed(0)}s at least, once every shopper has signed in`);
+  done(
+    `Denglu soak: ${o.seconds}s of brokered logins at concurrency ${o.concurrency} (${o.concurrency * o.usersPerWorker} shoppers) and ${o.consoleShoppers} console shoppers; faults on ${(o.share * 100).toFixed(1)}% of each upstream call; memory judged after ${minWarmup.toFixed(0)}s at least, once every shopper has signed in`,
+  );
   const loadBefore = loadavg()[0]!;
   const servers: Server[] = [];
   try {
@@ -121,18 +123,33 @@ export async function runSoak(o: SoakOptions): Promise<number> {
     for (const provider of Object.keys(FAULTED)) {
       const emulatorPort = await freePort();
       const credentials = { BENCH_CLIENT_ID: `bench-${provider}`, BENCH_CLIENT_SECRET: `bench-${provider}-secret` };
-      emulators[provider] = await startServer(`${provider} emulator`, './emulator-server.ts', { ...credentials, BENCH_PROVIDER: provider, BENCH_USERS: '100', BENCH_ISSUER: issuer, PORT: String(emulatorPort) });
+      emulators[provider] = await startServer(`${provider} emulator`, './emulator-server.ts', {
+        ...credentials,
+        BENCH_PROVIDER: provider,
+        BENCH_USERS: '100',
+        BENCH_ISSUER: issuer,
+        PORT: String(emulatorPort),
+      });
       servers.push(emulators[provider]!);
       const prefix = provider.toUpperCase();
-      Object.assign(env, { [`${prefix}_CLIENT_ID`]: credentials.BENCH_CLIENT_ID, [`${prefix}_CLIENT_SECRET`]: credentials.BENCH_CLIENT_SECRET, [`${prefix}_BASE_URL`]: `http://127.0.0.1:${emulatorPort}` });
+      Object.assign(env, {
+        [`${prefix}_CLIENT_ID`]: credentials.BENCH_CLIENT_ID,
+        [`${prefix}_CLIENT_SECRET`]: credentials.BENCH_CLIENT_SECRET,
+        [`${prefix}_BASE_URL`]: `http://127.0.0.1:${emulatorPort}`,
+      });
     }
-    const denglu = await startServer('denglu', './denglu-server.ts', {
-      ...dengluEnv(port, dataDir),
-      LOG_LEVEL: 'error',
-      BENCH_PROVIDER: 'weibo',
-      UPSTREAM_TIMEOUT_MS: String(UPSTREAM_TIMEOUT_MS),
-      ...env,
-    }, { nodeFlags: [...gatewayNodeFlags(), '--expose-gc'] });
+    const denglu = await startServer(
+      'denglu',
+      './denglu-server.ts',
+      {
+        ...dengluEnv(port, dataDir),
+        LOG_LEVEL: 'error',
+        BENCH_PROVIDER: 'weibo',
+        UPSTREAM_TIMEOUT_MS: String(UPSTREAM_TIMEOUT_MS),
+        ...env,
+      },
+      { nodeFlags: [...gatewayNodeFlags(), '--expose-gc'] },
+    );
     servers.push(denglu);
     const target: Target = { name: 'denglu', issuer, extraParams: { provider: 'weibo' }, jwks: await fetchJwks(issuer) };
 
@@ -152,7 +169,11 @@ export async function runSoak(o: SoakOptions): Promise<number> {
       } else counts[v.kind]++;
     };
     const shoppers = Array.from({ length: o.concurrency }, (_, w) =>
-      Array.from({ length: o.usersPerWorker }, (_, k) => ({ login: `soak${String(w).padStart(2, '0')}x${String(k).padStart(3, '0')}`, jar: new Jar(), signedIn: false })),
+      Array.from({ length: o.usersPerWorker }, (_, k) => ({
+        login: `soak${String(w).padStart(2, '0')}x${String(k).padStart(3, '0')}`,
+        jar: new Jar(),
+        signedIn: false,
+      })),
     );
     let everyoneSignedIn: number | undefined;
     let signedInOnce = 0;
@@ -173,7 +194,10 @@ export async function runSoak(o: SoakOptions): Promise<number> {
       }
     });
     const outbox = (to: string) => metricsRoute(denglu, `/outbox?to=${encodeURIComponent(to)}`);
-    const consoles = Array.from({ length: o.consoleShoppers }, (_, n) => new ConsoleShopper(n + 1, { target, linkProvider: 'qq', timeoutMs: DEADLINE_MS, outbox }));
+    const consoles = Array.from(
+      { length: o.consoleShoppers },
+      (_, n) => new ConsoleShopper(n + 1, { target, linkProvider: 'qq', timeoutMs: DEADLINE_MS, outbox }),
+    );
     const consoleLoops = consoles.map(async (c) => {
       while (performance.now() < deadline) {
         // Resets spread over the run, at most MAX_RESETS per address (the hourly mail limit).
@@ -215,8 +239,21 @@ export async function runSoak(o: SoakOptions): Promise<number> {
         await metrics(denglu, 'reset');
         const store = (await metricsRoute(denglu, '/store')) as Record<string, { documents: number; bytes: number }>;
         const total = Object.values(store).reduce((a, s) => ({ documents: a.documents + s.documents, bytes: a.bytes + s.bytes }), { documents: 0, bytes: 0 });
-        samples.push({ t: elapsed(), logins: counts.logins, rssMb: mb(m.rssBytes), heapUsedMb: mb(m.heapUsedBytes), liveHeapMb: live ?? mb(m.liveHeapBytes), liveHeapForced: live !== undefined, maxStallMs: m.maxStallMs, ...(wait !== undefined ? { mainWaitPercent: wait } : {}), storeDocuments: total.documents, storeMb: mb(total.bytes) });
-        progress(`soak · ${elapsed().toFixed(0)}/${o.seconds}s · ${counts.logins} logins · ${counts.expected} fault-caused failures · ${counts.unexpected} unexpected · heap ${mb(m.heapUsedBytes).toFixed(0)} MiB (live ${(live ?? mb(m.liveHeapBytes)).toFixed(0)}) · rss ${mb(m.rssBytes).toFixed(0)} MiB · stall ${m.maxStallMs.toFixed(0)} ms`);
+        samples.push({
+          t: elapsed(),
+          logins: counts.logins,
+          rssMb: mb(m.rssBytes),
+          heapUsedMb: mb(m.heapUsedBytes),
+          liveHeapMb: live ?? mb(m.liveHeapBytes),
+          liveHeapForced: live !== undefined,
+          maxStallMs: m.maxStallMs,
+          ...(wait !== undefined ? { mainWaitPercent: wait } : {}),
+          storeDocuments: total.documents,
+          storeMb: mb(total.bytes),
+        });
+        progress(
+          `soak · ${elapsed().toFixed(0)}/${o.seconds}s · ${counts.logins} logins · ${counts.expected} fault-caused failures · ${counts.unexpected} unexpected · heap ${mb(m.heapUsedBytes).toFixed(0)} MiB (live ${(live ?? mb(m.liveHeapBytes)).toFixed(0)}) · rss ${mb(m.rssBytes).toFixed(0)} MiB · stall ${m.maxStallMs.toFixed(0)} ms`,
+        );
       }
     })();
     await Promise.all([...workers, ...consoleLoops]);
@@ -224,7 +261,9 @@ export async function runSoak(o: SoakOptions): Promise<number> {
     sampling = false;
     await sampler;
     const loadSeconds = elapsed();
-    done(`soak · ${loadSeconds.toFixed(0)}s · ${counts.logins} logins, ${counts.ok} ok, ${counts.expected} fault-caused failures, ${counts.unexpected} unexpected`);
+    done(
+      `soak · ${loadSeconds.toFixed(0)}s · ${counts.logins} logins, ${counts.ok} ok, ${counts.expected} fault-caused failures, ${counts.unexpected} unexpected`,
+    );
 
     // 3. Faults off; what the emulators served must match the documented failures one for one.
     const served: Record<string, Record<string, Record<string, number>>> = {};
@@ -232,7 +271,9 @@ export async function runSoak(o: SoakOptions): Promise<number> {
       await control(emulator, 'DELETE', '/__emulator/faults');
       served[provider] = (await control(emulator, 'GET', '/__emulator')).served;
     }
-    const faultsServed = Object.values(served).flatMap((p) => Object.values(p).flatMap((m) => Object.values(m))).reduce((a, n) => a + n, 0);
+    const faultsServed = Object.values(served)
+      .flatMap((p) => Object.values(p).flatMap((m) => Object.values(m)))
+      .reduce((a, n) => a + n, 0);
     const balance = reconcile(counts.expected, faultsServed);
     if (balance.why) {
       counts.unexpected += balance.unexpected;
@@ -322,24 +363,52 @@ export async function runSoak(o: SoakOptions): Promise<number> {
       startedAt: started.toISOString(),
       machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown' },
       node: process.version,
-      options: { ...o, out: undefined, upstreamTimeoutMs: UPSTREAM_TIMEOUT_MS, deadlineMs: DEADLINE_MS, rotateMs: ROTATE_MS, faulted: FAULTED, modes: COMMON_FAULT_MODES },
+      options: {
+        ...o,
+        out: undefined,
+        upstreamTimeoutMs: UPSTREAM_TIMEOUT_MS,
+        deadlineMs: DEADLINE_MS,
+        rotateMs: ROTATE_MS,
+        faulted: FAULTED,
+        modes: COMMON_FAULT_MODES,
+      },
       seconds: loadSeconds,
-      logins: { attempts: counts.logins, signedIn: latencies.length, perSecond: latencies.length / loadSeconds, p50: percentile(sorted, 50), p99: percentile(sorted, 99), revocations: counts.revocations },
+      logins: {
+        attempts: counts.logins,
+        signedIn: latencies.length,
+        perSecond: latencies.length / loadSeconds,
+        p50: percentile(sorted, 50),
+        p99: percentile(sorted, 99),
+        revocations: counts.revocations,
+      },
       outcomes: { ok: counts.ok, expected: counts.expected, unexpected: counts.unexpected, consoleActions: counts.consoleActions },
       consoleShoppers: consoles.map((c) => ({ login: c.login, resets: c.resets, linkedAtEnd: c.linked, passwordSet: c.password !== undefined })),
       faultsServed: { total: faultsServed, byProvider: served },
       unexpected,
       memory,
       stalls: {
-        mainWaitPercentMedian: percentile(samples.flatMap((s) => (s.mainWaitPercent === undefined ? [] : [s.mainWaitPercent])).sort((a, b) => a - b), 50),
-        maxMs: stalls[stalls.length - 1] ?? 0, p99Ms: percentile(stalls, 99), medianMs: percentile(stalls, 50), over100Ms: stalls.filter((s) => s > 100).length, sampleSeconds: sampleMs / 1000 },
+        mainWaitPercentMedian: percentile(
+          samples.flatMap((s) => (s.mainWaitPercent === undefined ? [] : [s.mainWaitPercent])).sort((a, b) => a - b),
+          50,
+        ),
+        maxMs: stalls[stalls.length - 1] ?? 0,
+        p99Ms: percentile(stalls, 99),
+        medianMs: percentile(stalls, 50),
+        over100Ms: stalls.filter((s) => s > 100).length,
+        sampleSeconds: sampleMs / 1000,
+      },
       lost: { sessionsChecked, accountsChecked, items: lost.slice(0, 50), count: lost.length },
       finalProcess: { rssMb: mb(finalMetrics.rssBytes), liveHeapMb: mb(finalMetrics.liveHeapBytes), fullGcs: finalMetrics.fullGcs, store: storeAtEnd },
       // The host's run queue (1-minute load average) at the start and the end: stalls on a busy shared host are not the gateway's alone.
       hostLoad: { before: loadBefore, after: loadavg()[0]! },
       targets: [
         { name: 'unexpected errors', value: counts.unexpected, goal: '0', met: counts.unexpected === 0 },
-        { name: `memory growth after warm-up (MiB/min, ${memory.liveHeapPoints >= 3 ? 'live heap' : 'heap in use'})`, value: growth ?? NaN, goal: '≤ 1', met: judged ? growth !== null && growth <= 1 : null },
+        {
+          name: `memory growth after warm-up (MiB/min, ${memory.liveHeapPoints >= 3 ? 'live heap' : 'heap in use'})`,
+          value: growth ?? NaN,
+          goal: '≤ 1',
+          met: judged ? growth !== null && growth <= 1 : null,
+        },
         { name: 'sessions or accounts lost', value: lost.length, goal: '0', met: lost.length === 0 },
       ],
       samples,

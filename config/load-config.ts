@@ -102,11 +102,7 @@ export function sandboxCredentials(providerId: string): { clientId: string; clie
   return { clientId: `denglu-sandbox-${providerId}`, clientSecret: `sandbox-secret-${providerId}-not-for-production` };
 }
 
-export function loadConfig(input: {
-  env: Record<string, string | undefined>;
-  argv?: readonly string[];
-  descriptors: readonly ProviderDescriptor[];
-}): Config {
+export function loadConfig(input: { env: Record<string, string | undefined>; argv?: readonly string[]; descriptors: readonly ProviderDescriptor[] }): Config {
   const env = input.env;
   const problems: string[] = [];
   const production = env.NODE_ENV === 'production';
@@ -154,7 +150,9 @@ export function loadConfig(input: {
 
   let cookieKeys: string[] | undefined;
   if (env.COOKIE_KEYS) {
-    cookieKeys = env.COOKIE_KEYS.split(',').map((k) => k.trim()).filter(Boolean);
+    cookieKeys = env.COOKIE_KEYS.split(',')
+      .map((k) => k.trim())
+      .filter(Boolean);
     if (cookieKeys.length === 0 || cookieKeys.some((k) => k.length < 32)) {
       problems.push('COOKIE_KEYS must list keys of at least 32 characters each, separated by commas');
     }
@@ -175,7 +173,8 @@ export function loadConfig(input: {
   const smtpUrl = env.MAIL_SMTP_URL || undefined;
   if (smtpUrl !== undefined && !/^smtps?:\/\/[^\s]+$/.test(smtpUrl)) problems.push('MAIL_SMTP_URL must be an smtp:// or smtps:// URL');
   const mailFrom = env.MAIL_FROM || DEFAULTS.mailFrom;
-  if (!/^[^\r\n]*<?[^\s@<>]+@[^\s@<>]+>?$/.test(mailFrom)) problems.push(`MAIL_FROM must be an address like "Denglu <no-reply@example.com>" (got ${JSON.stringify(mailFrom)})`);
+  if (!/^[^\r\n]*<?[^\s@<>]+@[^\s@<>]+>?$/.test(mailFrom))
+    problems.push(`MAIL_FROM must be an address like "Denglu <no-reply@example.com>" (got ${JSON.stringify(mailFrom)})`);
   const adminRateLimit = int('ADMIN_RATE_LIMIT', DEFAULTS.adminRateLimitPerMinute, 1, 100000);
   const keyPublishLeadSeconds = int('KEY_PUBLISH_LEAD_SECONDS', DEFAULTS.keyPublishLeadSeconds, 0, 7 * 24 * 3600);
   const keyRotationDays = int('KEY_ROTATION_DAYS', 0, 0, 3650);

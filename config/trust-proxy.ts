@@ -13,17 +13,25 @@ export function parseTrustProxy(raw: string | undefined): { value: TrustProxy } 
   const text = (raw ?? '').trim();
   if (text === '' || /^(false|none|0)$/i.test(text)) return { value: false };
   if (/^true$/i.test(text)) {
-    return { problem: 'TRUST_PROXY=true would believe X-Forwarded-* headers from any client; name the proxies (e.g. loopback or 10.0.0.0/8) or give the number of proxy hops' };
+    return {
+      problem:
+        'TRUST_PROXY=true would believe X-Forwarded-* headers from any client; name the proxies (e.g. loopback or 10.0.0.0/8) or give the number of proxy hops',
+    };
   }
   if (/^\d+$/.test(text)) {
     const hops = Number(text);
     if (hops > 10) return { problem: `TRUST_PROXY hop count must be from 1 to 10 (got ${text})` };
     return { value: hops };
   }
-  const entries = text.split(',').map((e) => e.trim()).filter(Boolean);
+  const entries = text
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean);
   const wrong = entries.filter((e) => !validEntry(e));
   if (wrong.length) {
-    return { problem: `TRUST_PROXY must be loopback, linklocal, uniquelocal, addresses or CIDR ranges separated by commas, or a hop count (not understood: ${wrong.map((w) => JSON.stringify(w)).join(', ')})` };
+    return {
+      problem: `TRUST_PROXY must be loopback, linklocal, uniquelocal, addresses or CIDR ranges separated by commas, or a hop count (not understood: ${wrong.map((w) => JSON.stringify(w)).join(', ')})`,
+    };
   }
   return { value: entries };
 }

@@ -112,7 +112,12 @@ async function main(): Promise<void> {
   }
   if (config.sandbox.now !== undefined) lines.push(`  Simulated time starts at ${formatInstant(config.sandbox.now, 'Asia/Shanghai', 'en')}`);
   if (config.sandbox.enabled) lines.push(...adminBannerLines(config));
-  lines.push(`  Data        ${config.dataDir}`, '', sandbox ? `Open ${sandbox.shops[0]!.url} to sign in at the demo shop. Press Ctrl-C to stop.` : 'Press Ctrl-C to stop.', '');
+  lines.push(
+    `  Data        ${config.dataDir}`,
+    '',
+    sandbox ? `Open ${sandbox.shops[0]!.url} to sign in at the demo shop. Press Ctrl-C to stop.` : 'Press Ctrl-C to stop.',
+    '',
+  );
   process.stdout.write(lines.join('\n') + '\n');
 
   let stopping = false;

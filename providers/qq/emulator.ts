@@ -122,7 +122,10 @@ export function createQqEmulator(options: EmulatorOptions): Emulator {
     if (!('app' in request)) return refuse(res, request);
     const decision = param(req.body, 'decision');
     if (decision === 'deny') {
-      res.status(200).type(HTML).send(cancelledPage(request.app.name ?? request.app.clientId));
+      res
+        .status(200)
+        .type(HTML)
+        .send(cancelledPage(request.app.name ?? request.app.clientId));
       return;
     }
     if (decision !== 'approve') return refuse(res, { description: 'decision must be approve or deny' });
@@ -192,10 +195,16 @@ export function createQqEmulator(options: EmulatorOptions): Emulator {
         body.client_id = `${clientId}9`;
         break;
       case 'extra_js':
-        res.status(200).type(HTML).send(`${formatJsonp(body).trimEnd()} globalThis.__qqEmulatorInjected = true; alert(1);\n`);
+        res
+          .status(200)
+          .type(HTML)
+          .send(`${formatJsonp(body).trimEnd()} globalThis.__qqEmulatorInjected = true; alert(1);\n`);
         return;
       case 'two_objects':
-        res.status(200).type(HTML).send(`callback( ${JSON.stringify(body)}, ${JSON.stringify({ ...body, openid: '0'.repeat(32) })} );\n`);
+        res
+          .status(200)
+          .type(HTML)
+          .send(`callback( ${JSON.stringify(body)}, ${JSON.stringify({ ...body, openid: '0'.repeat(32) })} );\n`);
         return;
     }
     answerObject(res, fmt, body);
@@ -208,7 +217,11 @@ export function createQqEmulator(options: EmulatorOptions): Emulator {
     const openid = param(req.query, 'openid');
     if (!accessToken) return answerJson(res, { ret: 100007, msg: 'access token is lost' });
     const held = grants.token(accessToken);
-    if (!held.ok) return answerJson(res, { ret: held.reason === 'expired' ? 100014 : 100016, msg: held.reason === 'expired' ? 'access token expired' : 'access token check failed' });
+    if (!held.ok)
+      return answerJson(res, {
+        ret: held.reason === 'expired' ? 100014 : 100016,
+        msg: held.reason === 'expired' ? 'access token expired' : 'access token check failed',
+      });
     const { clientId, login } = held.grant;
     if (!consumerKey || consumerKey !== clientId) {
       return answerJson(res, { ret: -1, msg: "client request's parameters are invalid, invalid oauth_consumer_key" });

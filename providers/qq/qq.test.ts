@@ -529,7 +529,10 @@ describe('qq provider', () => {
       assert.match(String(withUnion?.unionid), /^UID_[0-9A-F]{28}$/);
       const denied = await getText('/oauth2.0/me', { access_token: await freshToken(APP_C), unionid: '1' });
       assert.equal(denied.body, 'callback( {"error":100048,"error_description":"companyid not set"} );\n');
-      assert.deepEqual(parseJsonp((await getText('/oauth2.0/me', { access_token: 'bogus' })).body), { error: 100016, error_description: 'access token check failed' });
+      assert.deepEqual(parseJsonp((await getText('/oauth2.0/me', { access_token: 'bogus' })).body), {
+        error: 100016,
+        error_description: 'access token check failed',
+      });
       assert.equal((await meJson(token)).client_id, APP_A.clientId);
     });
 

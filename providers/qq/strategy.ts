@@ -24,8 +24,7 @@ export class QqStrategy extends BrokerStrategy {
     super(descriptor, options, { authorizationURL: `${graph}/oauth2.0/authorize`, tokenURL: `${graph}/oauth2.0/token` }, { scopeSeparator: ',' });
     // biome-ignore lint/suspicious/noExplicitAny: node-oauth's private _request and _getAccessTokenUrl behind passport-oauth2's _oauth2
     const oauth2 = this._oauth2 as any;
-    oauth2.getOAuthAccessToken = (code: string, params: Record<string, string>, callback: TokenCallback) =>
-      this.exchangeCode(oauth2, code, params, callback);
+    oauth2.getOAuthAccessToken = (code: string, params: Record<string, string>, callback: TokenCallback) => this.exchangeCode(oauth2, code, params, callback);
   }
 
   /**
@@ -120,13 +119,20 @@ function readMe(res: UpstreamResponse, appId: string): { openid: string; unionid
   if (!me) throw new UpstreamError('qq', 'token_verify', 'qq /oauth2.0/me answered something other than one callback( {…} ); object');
   if (me.error !== undefined) {
     const hint = String(me.error) === '100048' ? '; the app has no unionid permission, set "extra.unionid" to false' : '';
-    throw new UpstreamError('qq', 'token_verify', `qq /oauth2.0/me refused the access token: error ${printable(me.error)} (${printable(me.error_description ?? '')})${hint}`);
+    throw new UpstreamError(
+      'qq',
+      'token_verify',
+      `qq /oauth2.0/me refused the access token: error ${printable(me.error)} (${printable(me.error_description ?? '')})${hint}`,
+    );
   }
   const clientId = typeof me.client_id === 'string' || typeof me.client_id === 'number' ? String(me.client_id) : undefined;
-  if (clientId !== appId) throw new UpstreamError('qq', 'token_verify', 'qq /oauth2.0/me says the access token was issued to another app ("client_id" differs)');
-  if (typeof me.openid !== 'string' || !ID_PATTERN.test(me.openid)) throw new UpstreamError('qq', 'token_verify', 'qq /oauth2.0/me answered a missing or malformed "openid"');
+  if (clientId !== appId)
+    throw new UpstreamError('qq', 'token_verify', 'qq /oauth2.0/me says the access token was issued to another app ("client_id" differs)');
+  if (typeof me.openid !== 'string' || !ID_PATTERN.test(me.openid))
+    throw new UpstreamError('qq', 'token_verify', 'qq /oauth2.0/me answered a missing or malformed "openid"');
   if (me.unionid === undefined) return { openid: me.openid };
-  if (typeof me.unionid !== 'string' || !ID_PATTERN.test(me.unionid)) throw new UpstreamError('qq', 'token_verify', 'qq /oauth2.0/me answered a malformed "unionid"');
+  if (typeof me.unionid !== 'string' || !ID_PATTERN.test(me.unionid))
+    throw new UpstreamError('qq', 'token_verify', 'qq /oauth2.0/me answered a malformed "unionid"');
   return { openid: me.openid, unionid: me.unionid };
 }
 

@@ -36,7 +36,7 @@ export function parseTokenBody(body: string): QqTokenResult {
 
 /** An upstream value made safe to put in a log line: one short line of text. */
 export function printable(value: unknown, max = 160): string {
-  const text = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
+  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this strips
   const clean = text.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
   return clean.length > max ? `${clean.slice(0, max)}…` : clean;

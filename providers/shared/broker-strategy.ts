@@ -36,7 +36,7 @@ export abstract class BrokerStrategy extends OAuth2Strategy {
         // biome-ignore lint/suspicious/noExplicitAny: @types/passport-oauth2's StateStore has no PKCE store(req, verifier, state, meta, cb)
         store: options.stateStore as any,
         skipUserProfile: false,
-      // biome-ignore lint/suspicious/noExplicitAny: @types/passport-oauth2's option overloads cannot express pkce with a custom state store
+        // biome-ignore lint/suspicious/noExplicitAny: @types/passport-oauth2's option overloads cannot express pkce with a custom state store
       } as any,
       // verify: the adapter's userProfile already produced the identity; pass it through.
       (_accessToken: string, _refreshToken: string, _params: unknown, profile: UpstreamIdentity, done: (err: unknown, user?: UpstreamIdentity) => void) =>
@@ -77,17 +77,27 @@ export abstract class BrokerStrategy extends OAuth2Strategy {
     if (query.error || query.code || req?.body?.code || typeof options.state === 'string' || !this.authorizeBase) return super.authenticate(req, options);
     // biome-ignore lint/suspicious/noExplicitAny: passport-oauth2's private fields (_scope, _scopeSeparator, _pkceMethod, _oauth2, _stateStore)
     const self = this as any;
-    const params: Record<string, string> = { ...(this.authorizationParams(options) as Record<string, string>), response_type: 'code', redirect_uri: this.options.callbackUrl };
+    const params: Record<string, string> = {
+      ...(this.authorizationParams(options) as Record<string, string>),
+      response_type: 'code',
+      redirect_uri: this.options.callbackUrl,
+    };
     const scope = options.scope || self._scope;
     if (scope) params.scope = Array.isArray(scope) ? scope.join(self._scopeSeparator) : scope;
     let verifier: string | undefined;
     if (self._pkceMethod) {
-      if (self._pkceMethod !== 'S256' && self._pkceMethod !== 'plain') return this.error(new Error(`Unsupported code verifier transformation method: ${self._pkceMethod}`));
+      if (self._pkceMethod !== 'S256' && self._pkceMethod !== 'plain')
+        return this.error(new Error(`Unsupported code verifier transformation method: ${self._pkceMethod}`));
       verifier = randomBytes(32).toString('base64url');
       params.code_challenge = self._pkceMethod === 'S256' ? createHash('sha256').update(verifier).digest('base64url') : verifier;
       params.code_challenge_method = self._pkceMethod;
     }
-    const meta = { authorizationURL: self._oauth2._authorizeUrl, tokenURL: self._oauth2._accessTokenUrl, clientID: self._oauth2._clientId, callbackURL: this.options.callbackUrl };
+    const meta = {
+      authorizationURL: self._oauth2._authorizeUrl,
+      tokenURL: self._oauth2._accessTokenUrl,
+      clientID: self._oauth2._clientId,
+      callbackURL: this.options.callbackUrl,
+    };
     const stored = (err: unknown, state?: string) => {
       if (err) return this.error(err as Error);
       if (state) params.state = state;

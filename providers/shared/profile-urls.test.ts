@@ -42,7 +42,11 @@ describe('provider profile URLs: one normaliser for every provider', () => {
       it(`${id}: a profile's avatar reaches the identity normalised, or not at all`, async () => {
         for (const [i, c] of CASES.entries()) {
           const strategy = module.createStrategy(
-            adapterOptions(Object.keys(module.descriptor.baseUrls), served.url, { clientId: APP.clientId, clientSecret: APP.clientSecret, extra: { unionid: true } }),
+            adapterOptions(Object.keys(module.descriptor.baseUrls), served.url, {
+              clientId: APP.clientId,
+              clientSecret: APP.clientSecret,
+              extra: { unionid: true },
+            }),
           );
           const identity = await signInUpstream(strategy, `avatar-${i}`);
           assert.equal(identity.avatar, c.kept, `${id} avatar for ${JSON.stringify(c.given.slice(0, 60))}`);

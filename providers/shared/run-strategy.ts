@@ -29,8 +29,7 @@ export function runStrategy(strategy: BrokerStrategy, req: StrategyRequest, opti
     const s = Object.create(strategy);
     // Whatever an adapter reports, its URLs pass the one normaliser before the broker sees them.
     s.success = (identity: UpstreamIdentity) => resolve({ kind: 'success', identity: withNormalisedUrls(identity) });
-    s.fail = (challenge: unknown) =>
-      resolve({ kind: 'fail', error: new UpstreamError(providerId, failStep(challenge), describeChallenge(challenge)) });
+    s.fail = (challenge: unknown) => resolve({ kind: 'fail', error: new UpstreamError(providerId, failStep(challenge), describeChallenge(challenge)) });
     s.redirect = (url: string) => resolve({ kind: 'redirect', url });
     s.pass = () => resolve({ kind: 'error', error: new UpstreamError(providerId, 'state_validate', 'strategy passed the request on') });
     s.error = (err: unknown) => resolve({ kind: 'error', error: toUpstreamError(providerId, err) });

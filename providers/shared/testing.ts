@@ -50,11 +50,7 @@ export class TestStateStore implements BrokerStateStore {
 export const CALLBACK = 'http://127.0.0.1:1/cb/test';
 
 /** Adapter options pointing every base URL role at the emulator. */
-export function adapterOptions(
-  roles: string[],
-  emulatorUrl: string,
-  overrides: Partial<AdapterOptions> = {},
-): AdapterOptions & { stateStore: TestStateStore } {
+export function adapterOptions(roles: string[], emulatorUrl: string, overrides: Partial<AdapterOptions> = {}): AdapterOptions & { stateStore: TestStateStore } {
   return {
     clientId: 'test-client',
     clientSecret: 'test-secret',
@@ -78,7 +74,11 @@ export async function beginFlow(strategy: BrokerStrategy): Promise<URL> {
  * Plays the browser on the emulator's authorize page: GET it, then POST the form with `login` and
  * `decision`. Returns the Location the emulator redirected to (or the HTML it answered with).
  */
-export async function authorizeAt(authorizeUrl: URL, login: string, decision: 'approve' | 'deny' = 'approve'): Promise<{ location?: URL; status: number; html?: string }> {
+export async function authorizeAt(
+  authorizeUrl: URL,
+  login: string,
+  decision: 'approve' | 'deny' = 'approve',
+): Promise<{ location?: URL; status: number; html?: string }> {
   const page = await fetch(authorizeUrl, { redirect: 'manual' });
   if (page.status >= 300 && page.status < 400) return { location: new URL(page.headers.get('location')!), status: page.status };
   const html = await page.text();
@@ -96,7 +96,12 @@ export async function authorizeAt(authorizeUrl: URL, login: string, decision: 'a
 }
 
 function unescapeHtml(s: string): string {
-  return s.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+  return s
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
 }
 
 /** Delivers the provider's redirect to the strategy as the broker's callback would. */

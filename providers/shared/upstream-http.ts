@@ -85,7 +85,13 @@ export class UpstreamHttp {
             }
             chunks.push(chunk);
           });
-          res.on('end', () => finish(undefined, { status: res.statusCode ?? 0, contentType: String(res.headers['content-type'] ?? ''), body: Buffer.concat(chunks).toString('utf8') }));
+          res.on('end', () =>
+            finish(undefined, {
+              status: res.statusCode ?? 0,
+              contentType: String(res.headers['content-type'] ?? ''),
+              body: Buffer.concat(chunks).toString('utf8'),
+            }),
+          );
           res.on('error', (err) => finish(err));
           res.on('aborted', () => finish(new Error(`connection to ${url.origin} closed mid-answer`)));
         },

@@ -70,7 +70,8 @@ function refresh(context: SohuEmulatorContext, app: EmulatorApp, field: Field, f
   const token = field('refresh_token');
   if (token === undefined) return fail('invalid_request', '"refresh_token" is required');
   const grant = context.refreshTokens.get(token);
-  if (!grant || grant.clientId !== app.clientId || grant.expiresAt <= context.clock.now()) return fail('invalid_grant', '"refresh_token" is invalid or expired');
+  if (!grant || grant.clientId !== app.clientId || grant.expiresAt <= context.clock.now())
+    return fail('invalid_grant', '"refresh_token" is invalid or expired');
   context.refreshTokens.delete(token);
   sendTokens(res, issueTokens(context, app.clientId, grant.login, grant.scope));
 }

@@ -52,4 +52,3 @@ function readId(value: unknown): string | undefined {
 function nonEmpty(value: unknown): string | undefined {
   return typeof value === 'string' && value.trim() !== '' ? value : undefined;
 }
-

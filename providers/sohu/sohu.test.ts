@@ -9,16 +9,7 @@ import { UpstreamError } from '../../src/errors.ts';
 import type { AdapterOptions, EmulatorApp, UpstreamIdentity } from '../contract.ts';
 import { COMMON_FAULT_MODES } from '../shared/emulator/fault-switch.ts';
 import { stableDigits, type TestUser } from '../shared/emulator/test-users.ts';
-import {
-  adapterOptions,
-  authorizeAt,
-  beginFlow,
-  CALLBACK,
-  completeFlow,
-  serveEmulator,
-  signInUpstream,
-  type ServedEmulator,
-} from '../shared/testing.ts';
+import { adapterOptions, authorizeAt, beginFlow, CALLBACK, completeFlow, serveEmulator, signInUpstream, type ServedEmulator } from '../shared/testing.ts';
 import { createSohuEmulator } from './emulator.ts';
 import { sohu } from './index.ts';
 import { SohuStrategy } from './strategy.ts';
@@ -441,7 +432,13 @@ describe('sohu provider', () => {
 
     it('refuses a code issued to another client', async () => {
       const code = await codeFor('zhangwei');
-      const stolen = await token({ grant_type: 'authorization_code', client_id: OTHER_APP.clientId, client_secret: OTHER_APP.clientSecret, redirect_uri: OTHER_APP.redirectUris[0]!, code });
+      const stolen = await token({
+        grant_type: 'authorization_code',
+        client_id: OTHER_APP.clientId,
+        client_secret: OTHER_APP.clientSecret,
+        redirect_uri: OTHER_APP.redirectUris[0]!,
+        code,
+      });
       assert.equal(stolen.status, 400);
       assert.equal(stolen.json.error_description, '"code" was issued to another client');
     });
@@ -472,7 +469,12 @@ describe('sohu provider', () => {
       const after = await usersShow(first.json.access_token);
       assert.equal(after.status, 401);
       assert.equal(after.json.error, 'invalid_token');
-      const refresh = await token({ grant_type: 'refresh_token', client_id: APP.clientId, client_secret: APP.clientSecret, refresh_token: first.json.refresh_token });
+      const refresh = await token({
+        grant_type: 'refresh_token',
+        client_id: APP.clientId,
+        client_secret: APP.clientSecret,
+        refresh_token: first.json.refresh_token,
+      });
       assert.equal(refresh.status, 400, 'the refresh token died with the replayed code');
     });
 
@@ -494,7 +496,12 @@ describe('sohu provider', () => {
       clock.advance(1);
       const expired = await usersShow(json.access_token);
       assert.equal(expired.status, 401);
-      assert.deepEqual(expired.json, { error: 'expired_token', error_description: '"access_token" has expired', error_code: 40103, request: '/users/show.json' });
+      assert.deepEqual(expired.json, {
+        error: 'expired_token',
+        error_description: '"access_token" has expired',
+        error_code: 40103,
+        request: '/users/show.json',
+      });
     });
 
     it('answers users/show without a token with invalid_token', async () => {

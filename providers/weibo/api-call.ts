@@ -37,7 +37,11 @@ export async function callWeibo(http: UpstreamHttp, request: UpstreamRequest, wh
     throw new UpstreamError('weibo', steps.fail, `${what} answered HTTP ${res.status} without a weibo error body`);
   }
   if (!json) {
-    throw new UpstreamError('weibo', steps.decode, `${what} answered a body that is not a JSON object ("${res.contentType || 'no content-type'}", ${res.body.length} chars)`);
+    throw new UpstreamError(
+      'weibo',
+      steps.decode,
+      `${what} answered a body that is not a JSON object ("${res.contentType || 'no content-type'}", ${res.body.length} chars)`,
+    );
   }
   return json;
 }

@@ -18,9 +18,7 @@ export const FORCED_LOGIN_NOTICE = '请重新登录 / please sign in again (forc
 /** The authorization request parameters carried through the page as hidden fields. */
 const CARRIED = ['client_id', 'redirect_uri', 'response_type', 'state', 'scope'] as const;
 
-type Checked =
-  | { kind: 'ok'; app: EmulatorApp; redirectUri: string; state?: string; scope: string; carried: Record<string, string> }
-  | { kind: 'handled' };
+type Checked = { kind: 'ok'; app: EmulatorApp; redirectUri: string; state?: string; scope: string; carried: Record<string, string> } | { kind: 'handled' };
 
 export function authorizeRoutes(world: WeiboWorld, faults: FaultSwitch): Router {
   const router = express.Router();

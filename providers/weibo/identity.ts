@@ -54,7 +54,6 @@ function text(value: unknown): string | undefined {
   return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
 }
 
-
 /** Weibo's `lang` is `zh-cn`, `zh-tw` or `en`. */
 function localeOf(value: unknown): string | undefined {
   if (typeof value !== 'string') return undefined;

@@ -7,16 +7,7 @@ import { ManualClock } from '../../src/clock.ts';
 import { UpstreamError, type UpstreamStep } from '../../src/errors.ts';
 import type { AdapterOptions } from '../contract.ts';
 import { runStrategy } from '../shared/run-strategy.ts';
-import {
-  adapterOptions,
-  authorizeAt,
-  beginFlow,
-  CALLBACK,
-  completeFlow,
-  serveEmulator,
-  signInUpstream,
-  type ServedEmulator,
-} from '../shared/testing.ts';
+import { adapterOptions, authorizeAt, beginFlow, CALLBACK, completeFlow, serveEmulator, signInUpstream, type ServedEmulator } from '../shared/testing.ts';
 import { generatedUsers } from '../shared/emulator/test-users.ts';
 import { until } from '../../test/support/until.ts';
 import { createWeiboEmulator } from './emulator.ts';
@@ -470,7 +461,18 @@ describe('weibo', () => {
       const again = await post('/oauth2/get_token_info', { access_token: token });
       assert.equal(again.status, 400);
       assert.equal(((await again.json()) as { error_code: number }).error_code, 21327);
-      expectError({ kind: 'error', error: await strategy().loadIdentity(token).then(() => assert.fail('loaded'), (e) => e) }, 'token_verify');
+      expectError(
+        {
+          kind: 'error',
+          error: await strategy()
+            .loadIdentity(token)
+            .then(
+              () => assert.fail('loaded'),
+              (e) => e,
+            ),
+        },
+        'token_verify',
+      );
     });
 
     it('does not read a JSON body at the token endpoint (21323 miss client id or secret)', async () => {
@@ -527,7 +529,12 @@ describe('weibo', () => {
       const show = await fetch(`${served.url}/2/users/show.json?uid=${identity.subject}&access_token=${identity.accessToken}`);
       assert.equal(show.status, 403);
       assert.equal(((await show.json()) as { error_code: number }).error_code, 21332);
-      const loaded = await strategy().loadIdentity(identity.accessToken!).then(() => undefined, (e: unknown) => e);
+      const loaded = await strategy()
+        .loadIdentity(identity.accessToken!)
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
       assert.ok(loaded instanceof UpstreamError);
       assert.equal(loaded.step, 'token_verify');
       assert.match(loaded.message, /21332/);
@@ -540,7 +547,10 @@ describe('weibo', () => {
       served.emulator.faults.set('revokeoauth2', 'malformed', 1);
       await assert.rejects(revokeWeibo(credentials, token), (err: UpstreamError) => err instanceof UpstreamError && err.step === 'token_exchange');
       served.emulator.faults.set('revokeoauth2', 'hang', 1);
-      await assert.rejects(revokeWeibo({ ...credentials, timeoutMs: 300 }, token), (err: UpstreamError) => err instanceof UpstreamError && err.step === 'timeout');
+      await assert.rejects(
+        revokeWeibo({ ...credentials, timeoutMs: 300 }, token),
+        (err: UpstreamError) => err instanceof UpstreamError && err.step === 'timeout',
+      );
       await revokeWeibo(credentials, token);
     });
   });
@@ -570,7 +580,10 @@ describe('weibo', () => {
 
     it('close() releases a hanging response', async () => {
       served.emulator.faults.set('get_uid', 'hang', 1);
-      const pending = fetch(`${served.url}/2/account/get_uid.json`).then(() => 'answered', () => 'released');
+      const pending = fetch(`${served.url}/2/account/get_uid.json`).then(
+        () => 'answered',
+        () => 'released',
+      );
       await until(() => served.emulator.faults.hanging === 1, 'the request reached the emulator and hangs');
       served.emulator.close();
       assert.equal(await pending, 'released');

@@ -29,10 +29,16 @@ const STATE_COOKIE = 'dl_console_state';
 
 export function accountConsoleRoutes(ctx: LoginContext, o: { cookieKeys: string[]; issuer: string }): Router {
   const router = express.Router();
-  const csrf = createCsrf({ cookieKeys: o.cookieKeys, purpose: 'account', secure: ctx.secureCookies, sessionId: (req) => String(req.cookies?.dl_session ?? '') });
+  const csrf = createCsrf({
+    cookieKeys: o.cookieKeys,
+    purpose: 'account',
+    secure: ctx.secureCookies,
+    sessionId: (req) => String(req.cookies?.dl_session ?? ''),
+  });
   const form = express.urlencoded({ extended: false, limit: '10kb' });
   const localeOf = (req: Request): Locale => pickLocale({ acceptLanguage: req.get('accept-language'), uiLocales: req.query.ui_locales });
-  const label = (id: string, locale: Locale) => (id === 'password' ? (locale === 'zh-CN' ? '密码' : 'password') : ctx.descriptors.get(id)?.label[locale] ?? id);
+  const label = (id: string, locale: Locale) =>
+    id === 'password' ? (locale === 'zh-CN' ? '密码' : 'password') : (ctx.descriptors.get(id)?.label[locale] ?? id);
   const fresh = (s: SignedIn) => s.loginAt !== undefined && ctx.clock.now() - s.loginAt <= ctx.reauthAfterMs;
 
   async function page(req: Request, res: Response, s: SignedIn, flash: { notice?: string; error?: string; status?: number } = {}): Promise<void> {
@@ -47,29 +53,39 @@ export function accountConsoleRoutes(ctx: LoginContext, o: { cookieKeys: string[
       at: formatInstant(e.at, 'Asia/Shanghai', locale),
       text: hasMessage(`event.${e.action}`) ? t(`event.${e.action}` as MessageKey, { provider: label(e.target.provider ?? '', locale) }) : e.action,
     }));
-    res.status(flash.status ?? 200).type('html').send(
-      await ctx.renderer.render('account', { locale, requestId: requestIdOf(res) }, {
-        csrf: csrf.token(req, res),
-        name: s.account.profile.name,
-        identities: s.account.identities.map((i) => ({
-          provider: i.provider,
-          subject: i.subject,
-          label: label(i.provider, locale),
-          displayName: i.displayName,
-          avatar: i.avatar,
-          linkedAt: date(i.linkedAt),
-          lastUsedAt: date(i.lastUsedAt),
-          statuses: used.map((p) => identityStatus(p, i.provider, now, locale, t)),
-        })),
-        linkable: [...ctx.broker.configured()].filter((p) => !linked.has(p) && ctx.broker.upstream(p)).map((id) => ({ id, label: label(id, locale) })),
-        shops: used.map((p) => ({ name: partnerName(p, locale), last: t('account.shopLast', { date: date(s.account.shops[p.id]!.lastAt), provider: label(s.account.shops[p.id]!.lastProvider, locale) }) })),
-        native: nativeSection(ctx, s, locale),
-        events,
-        notice: flash.notice,
-        error: flash.error,
-        logoutUrl: `/session/end?client_id=${CONSOLE_CLIENT}&post_logout_redirect_uri=${encodeURIComponent(`${o.issuer}/account`)}`,
-      }),
-    );
+    res
+      .status(flash.status ?? 200)
+      .type('html')
+      .send(
+        await ctx.renderer.render(
+          'account',
+          { locale, requestId: requestIdOf(res) },
+          {
+            csrf: csrf.token(req, res),
+            name: s.account.profile.name,
+            identities: s.account.identities.map((i) => ({
+              provider: i.provider,
+              subject: i.subject,
+              label: label(i.provider, locale),
+              displayName: i.displayName,
+              avatar: i.avatar,
+              linkedAt: date(i.linkedAt),
+              lastUsedAt: date(i.lastUsedAt),
+              statuses: used.map((p) => identityStatus(p, i.provider, now, locale, t)),
+            })),
+            linkable: [...ctx.broker.configured()].filter((p) => !linked.has(p) && ctx.broker.upstream(p)).map((id) => ({ id, label: label(id, locale) })),
+            shops: used.map((p) => ({
+              name: partnerName(p, locale),
+              last: t('account.shopLast', { date: date(s.account.shops[p.id]!.lastAt), provider: label(s.account.shops[p.id]!.lastProvider, locale) }),
+            })),
+            native: nativeSection(ctx, s, locale),
+            events,
+            notice: flash.notice,
+            error: flash.error,
+            logoutUrl: `/session/end?client_id=${CONSOLE_CLIENT}&post_logout_redirect_uri=${encodeURIComponent(`${o.issuer}/account`)}`,
+          },
+        ),
+      );
   }
 
   async function signInPage(req: Request, res: Response, reauth = false, notice?: string): Promise<void> {
@@ -143,7 +159,10 @@ export function accountConsoleRoutes(ctx: LoginContext, o: { cookieKeys: string[
     if (!s) return;
     const provider = String(req.params.provider);
     if (!ctx.broker.upstream(provider) || s.account.identities.some((i) => i.provider === provider)) {
-      return page(req, res, s, { error: translator(localeOf(req))('error.ERR_PROVIDER_UNAVAILABLE', { provider: label(provider, localeOf(req)), shop: 'Denglu' }), status: 400 });
+      return page(req, res, s, {
+        error: translator(localeOf(req))('error.ERR_PROVIDER_UNAVAILABLE', { provider: label(provider, localeOf(req)), shop: 'Denglu' }),
+        status: 400,
+      });
     }
     const url = await ctx.broker.start({
       provider,
@@ -169,21 +188,28 @@ export function accountConsoleRoutes(ctx: LoginContext, o: { cookieKeys: string[
     const risks = shopsAtRisk(s.account, identity, partners, ctx.broker.configured(), ctx.clock.now());
     if (risks.length && req.body.confirm !== 'yes') {
       const byId = new Map<string, Partner>(partners.map((p) => [p.id, p]));
-      res.status(409).type('html').send(
-        await ctx.renderer.render('unlink-confirm', { locale, requestId: requestIdOf(res) }, {
-          csrf: csrf.token(req, res),
-          provider: label(provider, locale),
-          providerId: provider,
-          subject,
-          risks: risks.map((r) => {
-            const p = byId.get(r.partner)!;
-            const shop = partnerName(p, locale);
-            return r.risk === 'none'
-              ? t('account.unlinkConfirm.none', { shop })
-              : t('account.unlinkConfirm.ending', { shop, date: formatInstant(r.endsAt!, p.timeZone, locale, 'date') });
-          }),
-        }),
-      );
+      res
+        .status(409)
+        .type('html')
+        .send(
+          await ctx.renderer.render(
+            'unlink-confirm',
+            { locale, requestId: requestIdOf(res) },
+            {
+              csrf: csrf.token(req, res),
+              provider: label(provider, locale),
+              providerId: provider,
+              subject,
+              risks: risks.map((r) => {
+                const p = byId.get(r.partner)!;
+                const shop = partnerName(p, locale);
+                return r.risk === 'none'
+                  ? t('account.unlinkConfirm.none', { shop })
+                  : t('account.unlinkConfirm.ending', { shop, date: formatInstant(r.endsAt!, p.timeZone, locale, 'date') });
+              }),
+            },
+          ),
+        );
       return;
     }
     try {

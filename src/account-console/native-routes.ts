@@ -31,7 +31,6 @@ import { currentAccount, type SignedIn } from './current-account.ts';
 import { freshSocial, nativeSection } from './native-view.ts';
 import { requestIdOf } from '../log.ts';
 
-
 /** HTTP status of each refusal. */
 const STATUS: Partial<Record<NativeProblem | 'currentRequired' | 'currentWrong', number>> = {
   emailTaken: 409,
@@ -47,7 +46,12 @@ const STATUS: Partial<Record<NativeProblem | 'currentRequired' | 'currentWrong',
 export function nativeRoutes(ctx: LoginContext, o: { cookieKeys: string[]; issuer: string; mailer: Mailer; sandbox: boolean }): Router {
   const router = express.Router();
   // The same token as the account console's forms (same secret, cookie and session binding).
-  const csrf = createCsrf({ cookieKeys: o.cookieKeys, purpose: 'account', secure: ctx.secureCookies, sessionId: (req) => String(req.cookies?.dl_session ?? '') });
+  const csrf = createCsrf({
+    cookieKeys: o.cookieKeys,
+    purpose: 'account',
+    secure: ctx.secureCookies,
+    sessionId: (req) => String(req.cookies?.dl_session ?? ''),
+  });
   const form = express.urlencoded({ extended: false, limit: '10kb' });
   const deps: NativeDeps = { store: ctx.store, clock: ctx.clock, log: ctx.log, mailer: o.mailer, issuer: o.issuer, hashes: ctx.hashes };
   const localeOf = (req: Request): Locale => pickLocale({ acceptLanguage: req.get('accept-language'), uiLocales: req.query.ui_locales });
@@ -55,7 +59,10 @@ export function nativeRoutes(ctx: LoginContext, o: { cookieKeys: string[]; issue
   const field = (req: Request, name: string) => (typeof req.body?.[name] === 'string' ? (req.body[name] as string) : '');
 
   async function render(req: Request, res: Response, view: string, locals: Record<string, unknown>, status = 200): Promise<void> {
-    res.status(status).type('html').send(await ctx.renderer.render(view, { locale: localeOf(req), requestId: requestIdOf(res) }, locals));
+    res
+      .status(status)
+      .type('html')
+      .send(await ctx.renderer.render(view, { locale: localeOf(req), requestId: requestIdOf(res) }, locals));
   }
 
   /** A one-message page (done, or a link that no longer works). */
@@ -81,7 +88,13 @@ export function nativeRoutes(ctx: LoginContext, o: { cookieKeys: string[]; issue
   function refuse(req: Request, res: Response, s: SignedIn, problem: NativeProblem | 'currentRequired' | 'currentWrong', emailValue?: string): Promise<void> {
     const locale = localeOf(req);
     const error = translator(locale)(`native.problem.${problem}`);
-    return render(req, res, 'account-native', { csrf: csrf.token(req, res), native: nativeSection(ctx, s, locale, { error, ...(emailValue ? { emailValue } : {}) }) }, STATUS[problem] ?? 400);
+    return render(
+      req,
+      res,
+      'account-native',
+      { csrf: csrf.token(req, res), native: nativeSection(ctx, s, locale, { error, ...(emailValue ? { emailValue } : {}) }) },
+      STATUS[problem] ?? 400,
+    );
   }
 
   router.post('/account/email', form, csrf.protect, async (req, res) => {

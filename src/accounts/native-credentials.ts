@@ -61,7 +61,8 @@ async function refuseOnConflict<T>(work: () => Promise<T>, problem: NativeProble
   try {
     return await work();
   } catch (err) {
-    if (err instanceof GatewayError && (err.code === 'ERR_CONFLICT' || err.code === 'ERR_NOT_FOUND' || err.code === 'ERR_VALIDATION')) return { ok: false, problem };
+    if (err instanceof GatewayError && (err.code === 'ERR_CONFLICT' || err.code === 'ERR_NOT_FOUND' || err.code === 'ERR_VALIDATION'))
+      return { ok: false, problem };
     throw err;
   }
 }
@@ -107,11 +108,22 @@ export async function confirmEmail(d: NativeDeps, raw: unknown): Promise<Outcome
         fn: (a: Account) => {
           before = a.native?.emailVerifiedAt !== undefined ? a.native.email : undefined;
           const { pendingEmail, ...rest } = a.native ?? {};
-          const native: NativeCredential = { ...rest, email: token.email, emailVerifiedAt: now, ...(pendingEmail && pendingEmail !== token.email ? { pendingEmail } : {}) };
+          const native: NativeCredential = {
+            ...rest,
+            email: token.email,
+            emailVerifiedAt: now,
+            ...(pendingEmail && pendingEmail !== token.email ? { pendingEmail } : {}),
+          };
           return { ...a, native };
         },
       },
-      auditOp(d.clock, () => ({ ...shopper(token.accountId), action: 'email.verify', target: { account: token.accountId }, before: before ? { email: before } : null, after: { email: token.email } })),
+      auditOp(d.clock, () => ({
+        ...shopper(token.accountId),
+        action: 'email.verify',
+        target: { account: token.accountId },
+        before: before ? { email: before } : null,
+        after: { email: token.email },
+      })),
     ]);
     return { ok: true as const };
   }, 'emailTaken');
@@ -122,13 +134,7 @@ export async function confirmEmail(d: NativeDeps, raw: unknown): Promise<Outcome
 }
 
 /** Sets the first password (`set`, needs a verified email) or replaces it (`change`). */
-export async function setPassword(
-  d: NativeDeps,
-  accountId: string,
-  password: string,
-  mode: 'set' | 'change',
-  keepSession?: string,
-): Promise<Outcome> {
+export async function setPassword(d: NativeDeps, accountId: string, password: string, mode: 'set' | 'change', keepSession?: string): Promise<Outcome> {
   const account = await d.store.get<Account>('accounts', accountId);
   if (!account) return { ok: false, problem: 'passwordMissing' };
   const state = stateProblem(account.native, mode);
@@ -139,21 +145,29 @@ export async function setPassword(
   if (!hash) return { ok: false, problem: 'busy' };
   const now = d.clock.now();
   let refused: NativeProblem | undefined;
-  await d.store.batch([
-    {
-      op: 'update',
-      collection: 'accounts',
-      id: accountId,
-      fn: (a: Account) => {
-        refused = stateProblem(a.native, mode);
-        if (refused) throw new GatewayError('ERR_CONFLICT', 'the password changed meanwhile', { status: 409 });
-        return { ...a, native: { ...a.native, passwordHash: hash, passwordSetAt: now } };
+  await d.store
+    .batch([
+      {
+        op: 'update',
+        collection: 'accounts',
+        id: accountId,
+        fn: (a: Account) => {
+          refused = stateProblem(a.native, mode);
+          if (refused) throw new GatewayError('ERR_CONFLICT', 'the password changed meanwhile', { status: 409 });
+          return { ...a, native: { ...a.native, passwordHash: hash, passwordSetAt: now } };
+        },
       },
-    },
-    auditOp(d.clock, () => ({ ...shopper(accountId), action: mode === 'set' ? 'password.set' : 'password.change', target: { account: accountId, provider: PASSWORD_METHOD }, before: null, after: null })),
-  ]).catch((err) => {
-    if (!refused) throw err;
-  });
+      auditOp(d.clock, () => ({
+        ...shopper(accountId),
+        action: mode === 'set' ? 'password.set' : 'password.change',
+        target: { account: accountId, provider: PASSWORD_METHOD },
+        before: null,
+        after: null,
+      })),
+    ])
+    .catch((err) => {
+      if (!refused) throw err;
+    });
   if (refused) return { ok: false, problem: refused };
   if (mode === 'change') await revokeAccountAccess(d.store, accountId, { amr: PASSWORD_AMR, ...(keepSession ? { keepSession } : {}) });
   return { ok: true };
@@ -279,11 +293,18 @@ export async function confirmPasswordReset(d: NativeDeps, raw: unknown, password
         collection: 'accounts',
         id: token.accountId,
         fn: (a: Account) => {
-          if (a.native?.email !== token.email || a.native.emailVerifiedAt === undefined) throw new GatewayError('ERR_CONFLICT', 'the email changed meanwhile', { status: 409 });
+          if (a.native?.email !== token.email || a.native.emailVerifiedAt === undefined)
+            throw new GatewayError('ERR_CONFLICT', 'the email changed meanwhile', { status: 409 });
           return { ...a, native: { ...a.native, passwordHash: hash, passwordSetAt: now } };
         },
       },
-      auditOp(d.clock, () => ({ ...shopper(token.accountId), action: 'password.reset', target: { account: token.accountId, provider: PASSWORD_METHOD }, before: null, after: { via: 'email' } })),
+      auditOp(d.clock, () => ({
+        ...shopper(token.accountId),
+        action: 'password.reset',
+        target: { account: token.accountId, provider: PASSWORD_METHOD },
+        before: null,
+        after: { via: 'email' },
+      })),
     ]);
     return { ok: true as const };
   }, 'tokenInvalid');

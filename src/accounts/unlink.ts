@@ -28,14 +28,18 @@ export function findIdentity(account: Account, provider: string, subject: string
 }
 
 /** Shops the account has used that the remaining methods would not (or not for long) reach. */
-export function shopsAtRisk(account: Account, removing: LinkedIdentity, partners: readonly Partner[], configured: ReadonlySet<string>, now: EpochMs): ShopAtRisk[] {
+export function shopsAtRisk(
+  account: Account,
+  removing: LinkedIdentity,
+  partners: readonly Partner[],
+  configured: ReadonlySet<string>,
+  now: EpochMs,
+): ShopAtRisk[] {
   const remaining = signInMethods({ ...account, identities: account.identities.filter((i) => i !== removing) });
   const out: ShopAtRisk[] = [];
   for (const partner of partners) {
     if (!account.shops[partner.id] || partner.internal) continue;
-    const working = remaining
-      .map((provider) => ({ provider, a: loginAvailability(partner, provider, configured, now) }))
-      .filter((m) => m.a.ok);
+    const working = remaining.map((provider) => ({ provider, a: loginAvailability(partner, provider, configured, now) })).filter((m) => m.a.ok);
     if (working.length === 0) {
       out.push({ partner: partner.id, risk: 'none' });
       continue;
@@ -47,7 +51,13 @@ export function shopsAtRisk(account: Account, removing: LinkedIdentity, partners
 }
 
 /** Removes the identity; refuses the last way to sign in. The audit entry is written with the change. */
-export async function unlinkIdentity(store: Store, clock: Clock, accountId: string, provider: string, subject: string): Promise<{ account: Account; removed: LinkedIdentity }> {
+export async function unlinkIdentity(
+  store: Store,
+  clock: Clock,
+  accountId: string,
+  provider: string,
+  subject: string,
+): Promise<{ account: Account; removed: LinkedIdentity }> {
   let removed: LinkedIdentity | undefined;
   let after: Account | undefined;
   await store.batch([

@@ -17,7 +17,8 @@ import { splitManagerToken, type Manager } from './managers.ts';
 export type Principal = { kind: 'operator'; actor: Actor } | { kind: 'manager'; actor: Actor; partners: ReadonlySet<string> };
 
 export const UNAUTHORIZED_MESSAGE = 'a valid admin token is required: send "Authorization: Bearer <token>"';
-export const MALFORMED_MESSAGE = 'the admin token is malformed: send "Authorization: Bearer <token>" with the operator token or a manager token "<managerId>.<secret>"';
+export const MALFORMED_MESSAGE =
+  'the admin token is malformed: send "Authorization: Bearer <token>" with the operator token or a manager token "<managerId>.<secret>"';
 
 export interface AuthDeps {
   store: Store;

@@ -27,11 +27,19 @@ export function adminErrorHandler(log: Logger) {
     const type = (err as { type?: unknown })?.type;
     if (type === 'entity.parse.failed') {
       const detail = String((err as Error).message).replace(/^./, (c) => c.toLowerCase());
-      sendError(res, 400, { error: 'ERR_VALIDATION', message: `malformed JSON body: ${detail}`, problems: [{ field: '(body)', message: `is not valid JSON: ${detail}` }] });
+      sendError(res, 400, {
+        error: 'ERR_VALIDATION',
+        message: `malformed JSON body: ${detail}`,
+        problems: [{ field: '(body)', message: `is not valid JSON: ${detail}` }],
+      });
       return;
     }
     if (type === 'entity.too.large') {
-      sendError(res, 413, { error: 'ERR_VALIDATION', message: `the request body is larger than ${DEFAULTS.adminBodyLimit}`, problems: [{ field: '(body)', message: `must be at most ${DEFAULTS.adminBodyLimit}` }] });
+      sendError(res, 413, {
+        error: 'ERR_VALIDATION',
+        message: `the request body is larger than ${DEFAULTS.adminBodyLimit}`,
+        problems: [{ field: '(body)', message: `must be at most ${DEFAULTS.adminBodyLimit}` }],
+      });
       return;
     }
     if (type === 'encoding.unsupported' || type === 'charset.unsupported') {

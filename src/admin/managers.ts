@@ -55,11 +55,7 @@ export function managerBody(store: Store) {
   });
 }
 
-export async function createManager(
-  deps: { store: Store; clock: Clock },
-  actor: Actor,
-  input: unknown,
-): Promise<{ manager: ManagerView; token: string }> {
+export async function createManager(deps: { store: Store; clock: Clock }, actor: Actor, input: unknown): Promise<{ manager: ManagerView; token: string }> {
   const body = await parseBodyAsync(managerBody(deps.store), input);
   const partners = [...new Set(body.partners)];
   const secret = newSecret();
@@ -91,7 +87,13 @@ export async function seedManagers(
   const inserted: string[] = [];
   for (const seed of seeds) {
     if (await deps.store.get<Manager>('managers', seed.id)) continue;
-    const manager: Manager = { id: seed.id, name: seed.name, partners: [...seed.partners], secretHash: await hashSecret(seed.secret), createdAt: deps.clock.now() };
+    const manager: Manager = {
+      id: seed.id,
+      name: seed.name,
+      partners: [...seed.partners],
+      secretHash: await hashSecret(seed.secret),
+      createdAt: deps.clock.now(),
+    };
     try {
       await deps.store.create<Manager>('managers', seed.id, manager);
       inserted.push(seed.id);

@@ -16,7 +16,10 @@ const errors = (...codes: (400 | 401 | 403 | 404 | 409 | 413 | 415 | 429)[]) =>
   );
 const pathParam = (name: string, description: string) => ({ name, in: 'path', required: true, description, schema: { type: 'string' } });
 const partnerParam = pathParam('id', 'Partner id (slug). A manager naming a partner they do not manage gets 403, whether or not it exists.');
-const providerParam = pathParam('provider', 'Provider id, e.g. `weibo`, `qq`, `sohu`, or `password` (Denglu\'s own email + password sign-in). An id Denglu does not know is a 400 naming `provider`.');
+const providerParam = pathParam(
+  'provider',
+  "Provider id, e.g. `weibo`, `qq`, `sohu`, or `password` (Denglu's own email + password sign-in). An id Denglu does not know is a 400 naming `provider`.",
+);
 const instantText =
   'An instant with an explicit offset (`2013-09-25T00:00+08:00`, `…Z`) or IANA zone (`2013-09-25T00:00[Asia/Shanghai]`). A bare local time is refused with a message saying an offset or time zone is needed. In a query string, encode `+` as `%2B`.';
 const readErrors = errors(401, 403, 404, 429);
@@ -36,7 +39,7 @@ export const OPENAPI = {
     title: 'Denglu admin API',
     version: '1',
     description: [
-      'Partners (shops), their OpenID Connect clients, partner managers, and each partner\'s provider integrations with their dated lifecycle',
+      "Partners (shops), their OpenID Connect clients, partner managers, and each partner's provider integrations with their dated lifecycle",
       '(upcoming → live → notice → grace → ended). JSON only; bodies at most 32 kB with `Content-Type: application/json`.',
       '',
       'Roles: the **operator** (token `ADMIN_OPERATOR_TOKEN`) does everything; a **partner manager** (token `<managerId>.<secret>`, created by the operator)',
@@ -44,7 +47,7 @@ export const OPENAPI = {
       '(also when that partner does not exist), and nothing changes. Operator-only routes answer 403 to managers.',
       '',
       'Every change writes an append-only audit entry (actor, time, action, target, before, after) in the same atomic write as the change.',
-      'Instants are stored in UTC; inputs need an offset or IANA zone; outputs give each instant as ISO 8601 in the partner\'s zone (`cutoffAt`) and as epoch ms (`cutoffAtMs`).',
+      "Instants are stored in UTC; inputs need an offset or IANA zone; outputs give each instant as ISO 8601 in the partner's zone (`cutoffAt`) and as epoch ms (`cutoffAtMs`).",
       'Requests are rate-limited per IP address (`ADMIN_RATE_LIMIT` per minute): past it, 429 with `Retry-After`.',
     ].join('\n'),
   },
@@ -52,13 +55,21 @@ export const OPENAPI = {
   security: [{ bearer: [] }],
   paths: {
     '/openapi.json': {
-      get: { operationId: 'openapi', summary: 'This document', security: [], responses: { '200': { description: 'The OpenAPI document', content: { 'application/json': {} } }, ...errors(429) } },
+      get: {
+        operationId: 'openapi',
+        summary: 'This document',
+        security: [],
+        responses: { '200': { description: 'The OpenAPI document', content: { 'application/json': {} } }, ...errors(429) },
+      },
     },
     '/partners': {
       get: {
         operationId: 'listPartners',
         summary: 'List partners (operator: all; manager: the partners they manage)',
-        responses: { '200': answer('The partners', { type: 'object', required: ['partners'], properties: { partners: { type: 'array', items: ref('Partner') } } }), ...errors(401, 429) },
+        responses: {
+          '200': answer('The partners', { type: 'object', required: ['partners'], properties: { partners: { type: 'array', items: ref('Partner') } } }),
+          ...errors(401, 429),
+        },
       },
       post: {
         operationId: 'createPartner',
@@ -70,7 +81,11 @@ export const OPENAPI = {
     },
     '/partners/{id}': {
       parameters: [partnerParam],
-      get: { operationId: 'getPartner', summary: 'One partner with its clients (no secrets) and integrations', responses: { '200': answer('The partner', ref('Partner')), ...readErrors } },
+      get: {
+        operationId: 'getPartner',
+        summary: 'One partner with its clients (no secrets) and integrations',
+        responses: { '200': answer('The partner', ref('Partner')), ...readErrors },
+      },
     },
     '/partners/{id}/clients': {
       parameters: [partnerParam],
@@ -87,9 +102,11 @@ export const OPENAPI = {
       parameters: [partnerParam],
       get: {
         operationId: 'listIntegrations',
-        summary: 'A partner\'s integrations with their phase now and next change',
+        summary: "A partner's integrations with their phase now and next change",
         responses: {
-          '200': answer('The integrations', { allOf: [ref('Now'), { type: 'object', required: ['integrations'], properties: { integrations: { type: 'array', items: ref('Integration') } } }] }),
+          '200': answer('The integrations', {
+            allOf: [ref('Now'), { type: 'object', required: ['integrations'], properties: { integrations: { type: 'array', items: ref('Integration') } } }],
+          }),
           ...readErrors,
         },
       },
@@ -99,11 +116,16 @@ export const OPENAPI = {
       get: {
         operationId: 'getIntegration',
         summary: 'One integration',
-        responses: { '200': answer('The integration', { allOf: [ref('Now'), { type: 'object', required: ['integration'], properties: { integration: ref('Integration') } }] }), ...errors(400, 401, 403, 404, 429) },
+        responses: {
+          '200': answer('The integration', {
+            allOf: [ref('Now'), { type: 'object', required: ['integration'], properties: { integration: ref('Integration') } }],
+          }),
+          ...errors(400, 401, 403, 404, 429),
+        },
       },
       put: {
         operationId: 'scheduleIntegration',
-        summary: 'Schedule (change) an integration\'s lifecycle; adds the provider when the partner has no integration with it',
+        summary: "Schedule (change) an integration's lifecycle; adds the provider when the partner has no integration with it",
         description:
           'Fields absent keep their value, `null` clears. Dates must follow startsAt < noticeAt < cutoffAt < graceEndsAt (a reversed pair is a problem naming both fields); a notice or grace end needs a cutoff. A change that ends sign-in at once (a cutoff already past, or `effectiveImmediately` alone) must send `"effectiveImmediately": true`. Audit action `integration.add` or `integration.schedule`.',
         requestBody: { required: true, ...json(ref('ScheduleInput')) },
@@ -124,10 +146,16 @@ export const OPENAPI = {
       parameters: [partnerParam],
       get: {
         operationId: 'previewLoginPage',
-        summary: 'What the partner\'s login page shows at an instant (exactly the model the chooser renders)',
+        summary: "What the partner's login page shows at an instant (exactly the model the chooser renders)",
         parameters: [
           { name: 'at', in: 'query', required: false, description: `${instantText} Default: now.`, schema: { type: 'string' } },
-          { name: 'locale', in: 'query', required: false, description: 'Default: the partner\'s first locale.', schema: { type: 'string', enum: ['zh-CN', 'en'] } },
+          {
+            name: 'locale',
+            in: 'query',
+            required: false,
+            description: "Default: the partner's first locale.",
+            schema: { type: 'string', enum: ['zh-CN', 'en'] },
+          },
         ],
         responses: { '200': answer('The login page model', ref('Preview')), ...errors(400, 401, 403, 404, 429) },
       },
@@ -136,12 +164,16 @@ export const OPENAPI = {
       get: {
         operationId: 'listManagers',
         summary: 'List partner managers (operator; no secrets)',
-        responses: { '200': answer('The managers', { type: 'object', required: ['managers'], properties: { managers: { type: 'array', items: ref('Manager') } } }), ...errors(401, 403, 429) },
+        responses: {
+          '200': answer('The managers', { type: 'object', required: ['managers'], properties: { managers: { type: 'array', items: ref('Manager') } } }),
+          ...errors(401, 403, 429),
+        },
       },
       post: {
         operationId: 'createManager',
         summary: 'Create a partner manager (operator)',
-        description: 'Denglu generates the secret and answers the token `<managerId>.<secret>` **once**; only an scrypt hash of the secret is stored. Audit action `manager.create`.',
+        description:
+          'Denglu generates the secret and answers the token `<managerId>.<secret>` **once**; only an scrypt hash of the secret is stored. Audit action `manager.create`.',
         requestBody: { required: true, ...json(ref('ManagerInput')) },
         responses: { '201': answer('The manager and its token, shown once', ref('ManagerCreated')), ...writeErrors },
       },
@@ -154,7 +186,13 @@ export const OPENAPI = {
         parameters: [
           { name: 'partner', in: 'query', required: false, schema: { type: 'string' } },
           { name: 'actor', in: 'query', required: false, description: 'Actor id (`operator`, a manager id) or `kind:id`.', schema: { type: 'string' } },
-          { name: 'action', in: 'query', required: false, description: 'An action (`integration.schedule`) or its noun (`integration`).', schema: { type: 'string' } },
+          {
+            name: 'action',
+            in: 'query',
+            required: false,
+            description: 'An action (`integration.schedule`) or its noun (`integration`).',
+            schema: { type: 'string' },
+          },
           { name: 'from', in: 'query', required: false, description: `Entries at or after. ${instantText}`, schema: { type: 'string' } },
           { name: 'to', in: 'query', required: false, description: `Entries before. ${instantText}`, schema: { type: 'string' } },
           { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 500, default: 50 } },
@@ -178,7 +216,14 @@ export const OPENAPI = {
         summary: 'Rotate the signing keys (operator)',
         description:
           'The next key starts signing, the current key becomes a previous key, and a new next key is published. The running gateway signs with the new key at once (no restart). Refused with 409 while the next key has been published for less than `KEY_PUBLISH_LEAD_SECONDS` (see its `signsFrom`), so that shops caching the JWKS already know it; `force: true` rotates anyway. Audit action `key.rotate` (scheduled rotations and removals are by the actor `system:key-schedule`, `key.remove` for removals).',
-        requestBody: { required: false, ...json({ type: 'object', additionalProperties: false, properties: { force: { type: 'boolean', default: false, description: 'Rotate even though the next key is younger than the publish lead' } } }) },
+        requestBody: {
+          required: false,
+          ...json({
+            type: 'object',
+            additionalProperties: false,
+            properties: { force: { type: 'boolean', default: false, description: 'Rotate even though the next key is younger than the publish lead' } },
+          }),
+        },
         responses: { '200': answer('The keys after the rotation', ref('SigningKeys')), ...errors(400, 401, 403, 409, 415, 429) },
       },
     },
@@ -210,19 +255,30 @@ export const OPENAPI = {
         type: 'object',
         required: ['error', 'message', 'requestId'],
         properties: {
-          error: { type: 'string', description: 'Stable code: ERR_VALIDATION, ERR_UNAUTHORIZED, ERR_FORBIDDEN, ERR_NOT_FOUND, ERR_ALREADY_EXISTS, ERR_CONFLICT, ERR_RATE_LIMITED, ERR_INTERNAL' },
+          error: {
+            type: 'string',
+            description:
+              'Stable code: ERR_VALIDATION, ERR_UNAUTHORIZED, ERR_FORBIDDEN, ERR_NOT_FOUND, ERR_ALREADY_EXISTS, ERR_CONFLICT, ERR_RATE_LIMITED, ERR_INTERNAL',
+          },
           message: { type: 'string' },
           problems: { type: 'array', items: ref('Problem') },
-          requestId: { type: 'string', description: 'Also in the X-Request-Id header and the gateway\'s logs.' },
+          requestId: { type: 'string', description: "Also in the X-Request-Id header and the gateway's logs." },
         },
       },
       Problem: {
         type: 'object',
         required: ['field', 'message'],
-        properties: { field: { type: 'string', description: 'The field (`cutoffAt`, `redirect_uris[0]`, `(body)` for the body itself)' }, message: { type: 'string', description: 'The rule it broke' } },
+        properties: {
+          field: { type: 'string', description: 'The field (`cutoffAt`, `redirect_uris[0]`, `(body)` for the body itself)' },
+          message: { type: 'string', description: 'The rule it broke' },
+        },
       },
       Phase: { type: 'string', enum: ['upcoming', 'live', 'notice', 'grace', 'ended'] },
-      Actor: { type: 'object', required: ['kind', 'id'], properties: { kind: { type: 'string', enum: ['operator', 'manager', 'shopper', 'system'] }, id: { type: 'string' } } },
+      Actor: {
+        type: 'object',
+        required: ['kind', 'id'],
+        properties: { kind: { type: 'string', enum: ['operator', 'manager', 'shopper', 'system'] }, id: { type: 'string' } },
+      },
       LocalizedText: localized,
       PartnerInput: {
         type: 'object',
@@ -230,7 +286,12 @@ export const OPENAPI = {
         additionalProperties: false,
         properties: {
           id: { type: 'string', pattern: '^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$' },
-          name: { type: 'object', required: ['zh-CN', 'en'], properties: { 'zh-CN': { type: 'string', maxLength: 100 }, en: { type: 'string', maxLength: 100 } }, additionalProperties: false },
+          name: {
+            type: 'object',
+            required: ['zh-CN', 'en'],
+            properties: { 'zh-CN': { type: 'string', maxLength: 100 }, en: { type: 'string', maxLength: 100 } },
+            additionalProperties: false,
+          },
           timeZone: { type: 'string', default: 'Asia/Shanghai', description: 'IANA time zone dates are shown in' },
           locales: { type: 'array', items: { type: 'string', enum: ['zh-CN', 'en'] }, minItems: 1, uniqueItems: true, default: ['zh-CN', 'en'] },
           firstParty: { type: 'boolean', default: false, description: 'First-party shops get no consent page' },
@@ -265,11 +326,17 @@ export const OPENAPI = {
             default: 'client_secret_basic',
             description: '`none` registers a public client (a single-page or mobile app): no secret, PKCE always required',
           },
-          jwks: { type: 'object', description: 'Public keys; required for private_key_jwt only', required: ['keys'], properties: { keys: { type: 'array', minItems: 1, maxItems: 10, items: { type: 'object', required: ['kty'] } } } },
+          jwks: {
+            type: 'object',
+            description: 'Public keys; required for private_key_jwt only',
+            required: ['keys'],
+            properties: { keys: { type: 'array', minItems: 1, maxItems: 10, items: { type: 'object', required: ['kty'] } } },
+          },
           nonce_instead_of_pkce: {
             type: 'boolean',
             default: false,
-            description: 'Confidential clients only: the client may omit PKCE and must then send `nonce` (RFC 9700 §2.1.1), for libraries such as passport-openidconnect that cannot send PKCE',
+            description:
+              'Confidential clients only: the client may omit PKCE and must then send `nonce` (RFC 9700 §2.1.1), for libraries such as passport-openidconnect that cannot send PKCE',
           },
         },
       },
@@ -287,7 +354,10 @@ export const OPENAPI = {
         },
       },
       ClientCreated: {
-        allOf: [ref('Client'), { type: 'object', properties: { client_secret: { type: 'string', description: 'Shown once; absent for private_key_jwt and public clients' } } }],
+        allOf: [
+          ref('Client'),
+          { type: 'object', properties: { client_secret: { type: 'string', description: 'Shown once; absent for private_key_jwt and public clients' } } },
+        ],
       },
       NextChange: { type: 'object', required: ['phase', 'at', 'atMs'], properties: { phase: ref('Phase'), ...instantPair('at', 'When it starts') } },
       Integration: {
@@ -325,7 +395,11 @@ export const OPENAPI = {
           graceEndsAt: { type: ['string', 'null'], description: instantText },
           newAccountsDuringNotice: { type: 'boolean' },
           atCutoff: { type: 'string', enum: ['keep', 'revoke'] },
-          notice: { type: ['object', 'null'], properties: { 'zh-CN': { type: ['string', 'null'], maxLength: 500 }, en: { type: ['string', 'null'], maxLength: 500 } }, additionalProperties: false },
+          notice: {
+            type: ['object', 'null'],
+            properties: { 'zh-CN': { type: ['string', 'null'], maxLength: 500 }, en: { type: ['string', 'null'], maxLength: 500 } },
+            additionalProperties: false,
+          },
           effectiveImmediately: { type: 'boolean', description: 'Confirms a change that ends sign-in now; alone, it sets the cutoff to now' },
         },
       },
@@ -335,7 +409,11 @@ export const OPENAPI = {
           {
             type: 'object',
             required: ['created', 'immediate', 'integration'],
-            properties: { created: { type: 'boolean' }, immediate: { type: 'boolean', description: 'The change ended sign-in at once' }, integration: ref('Integration') },
+            properties: {
+              created: { type: 'boolean' },
+              immediate: { type: 'boolean', description: 'The change ended sign-in at once' },
+              integration: ref('Integration'),
+            },
           },
         ],
       },
@@ -389,19 +467,35 @@ export const OPENAPI = {
         },
       },
       ManagerCreated: {
-        allOf: [ref('Manager'), { type: 'object', required: ['token'], properties: { token: { type: 'string', description: '`<managerId>.<secret>`, shown once' } } }],
+        allOf: [
+          ref('Manager'),
+          { type: 'object', required: ['token'], properties: { token: { type: 'string', description: '`<managerId>.<secret>`, shown once' } } },
+        ],
       },
       AuditEntry: {
         type: 'object',
         required: ['id', 'at', 'atMs', 'timeZone', 'actor', 'action', 'target', 'before', 'after'],
         properties: {
           id: { type: 'string', description: 'Sorts by time' },
-          at: { type: 'string', format: 'date-time', description: 'ISO 8601 in the target partner\'s zone (UTC without one)' },
+          at: { type: 'string', format: 'date-time', description: "ISO 8601 in the target partner's zone (UTC without one)" },
           atMs: { type: 'integer' },
           timeZone: { type: 'string', description: 'The zone `at` is shown in' },
           actor: ref('Actor'),
-          action: { type: 'string', description: 'partner.create, client.create, manager.create, integration.add, integration.schedule, integration.remove, key.rotate, key.remove, …' },
-          target: { type: 'object', properties: { partner: { type: 'string' }, provider: { type: 'string' }, client: { type: 'string' }, manager: { type: 'string' }, account: { type: 'string' }, key: { type: 'string', description: 'Signing key id: `key.rotate` the key that starts signing, `key.remove` the keys removed (space-separated)' } } },
+          action: {
+            type: 'string',
+            description: 'partner.create, client.create, manager.create, integration.add, integration.schedule, integration.remove, key.rotate, key.remove, …',
+          },
+          target: {
+            type: 'object',
+            properties: {
+              partner: { type: 'string' },
+              provider: { type: 'string' },
+              client: { type: 'string' },
+              manager: { type: 'string' },
+              account: { type: 'string' },
+              key: { type: 'string', description: 'Signing key id: `key.rotate` the key that starts signing, `key.remove` the keys removed (space-separated)' },
+            },
+          },
           before: { description: 'State before (null when created); every instant `…At` as ISO 8601 in `timeZone`, with `…AtMs` (UTC epoch ms) beside it' },
           after: { description: 'State after (null when removed); instants as in `before`' },
         },
@@ -421,7 +515,11 @@ export const OPENAPI = {
           retiredAtMs: { type: 'integer' },
           signsFrom: { type: 'string', format: 'date-time', description: 'Next key: a rotation may make it sign from this instant (UTC)' },
           signsFromMs: { type: 'integer' },
-          removedAt: { type: 'string', format: 'date-time', description: 'Previous key: leaves the JWKS at this instant, when its last token has expired (UTC)' },
+          removedAt: {
+            type: 'string',
+            format: 'date-time',
+            description: 'Previous key: leaves the JWKS at this instant, when its last token has expired (UTC)',
+          },
           removedAtMs: { type: 'integer' },
         },
       },
@@ -446,7 +544,10 @@ export const OPENAPI = {
       AuditPage: {
         type: 'object',
         required: ['entries'],
-        properties: { entries: { type: 'array', items: ref('AuditEntry') }, next: { type: 'string', description: 'Cursor for the next page (pass as `before`)' } },
+        properties: {
+          entries: { type: 'array', items: ref('AuditEntry') },
+          next: { type: 'string', description: 'Cursor for the next page (pass as `before`)' },
+        },
       },
     },
   },

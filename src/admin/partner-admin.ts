@@ -59,7 +59,8 @@ export function clientBody(production: boolean) {
     nonce_instead_of_pkce: flag(),
   }).superRefine((body, ctx) => {
     const problem = (field: string, message: string) => ctx.addIssue({ code: 'custom', path: [field], message });
-    if (body.token_endpoint_auth_method === 'private_key_jwt' && !body.jwks) problem('jwks', 'is required for private_key_jwt: {"keys": [public JWK, …]} with 1 to 10 keys');
+    if (body.token_endpoint_auth_method === 'private_key_jwt' && !body.jwks)
+      problem('jwks', 'is required for private_key_jwt: {"keys": [public JWK, …]} with 1 to 10 keys');
     if (body.token_endpoint_auth_method !== 'private_key_jwt' && body.jwks) problem('jwks', 'is only for token_endpoint_auth_method "private_key_jwt"');
     if (body.nonce_instead_of_pkce && body.token_endpoint_auth_method === 'none') {
       problem('nonce_instead_of_pkce', 'is only for confidential clients: a public client (token_endpoint_auth_method "none") always uses PKCE');
@@ -119,13 +120,20 @@ export async function addClient(
         id: partnerId,
         fn: (p: Partner) => (after = { ...p, clients: [...p.clients, client], updatedAt: deps.clock.now() }),
       },
-      auditOp(deps.clock, () => ({ actor, action: 'client.create', target: { partner: partnerId, client: client.client_id }, before: null, after: clientView(client) })),
+      auditOp(deps.clock, () => ({
+        actor,
+        action: 'client.create',
+        target: { partner: partnerId, client: client.client_id },
+        before: null,
+        after: clientView(client),
+      })),
     ]);
   } catch (err) {
-    if (err instanceof GatewayError && err.code === 'ERR_NOT_FOUND') throw new GatewayError('ERR_NOT_FOUND', `partner "${partnerId}" does not exist`, { status: 404 });
-    if (err instanceof GatewayError && err.code === 'ERR_CONFLICT') throw new GatewayError('ERR_CONFLICT', `client id "${client.client_id}" is taken; try again`, { status: 409 });
+    if (err instanceof GatewayError && err.code === 'ERR_NOT_FOUND')
+      throw new GatewayError('ERR_NOT_FOUND', `partner "${partnerId}" does not exist`, { status: 404 });
+    if (err instanceof GatewayError && err.code === 'ERR_CONFLICT')
+      throw new GatewayError('ERR_CONFLICT', `client id "${client.client_id}" is taken; try again`, { status: 409 });
     throw err;
   }
   return { client, partner: after! };
 }
-

@@ -103,7 +103,8 @@ const ONCE = 'must be given once';
 const once = () => z.string({ error: ONCE });
 /** An instant in a query string, read in `timeZone` (an unencoded `+` arrives as a space). */
 const queryInstant = (timeZone: string) => once().transform(plusFromQuery).transform(toInstant(timeZone));
-const queryParams = <S extends z.ZodRawShape>(shape: S) => jsonObject(shape, { unknown: `is not a known query parameter (known: ${Object.keys(shape).join(', ')})` });
+const queryParams = <S extends z.ZodRawShape>(shape: S) =>
+  jsonObject(shape, { unknown: `is not a known query parameter (known: ${Object.keys(shape).join(', ')})` });
 
 /** `GET /partners/:id/preview?at=…&locale=…`. */
 export function previewQuery(timeZone: string) {
@@ -123,8 +124,13 @@ export function auditQuery(timeZone: string) {
     action: once().optional(),
     from: queryInstant(timeZone).optional(),
     to: queryInstant(timeZone).optional(),
-    limit: once().transform(Number).pipe(z.number({ error: LIMIT_RULE }).int(LIMIT_RULE).min(1, LIMIT_RULE).max(500, LIMIT_RULE)).optional(),
-    before: once().regex(/^\d{15}-[0-9a-f]{12}$/, 'must be the "next" cursor of a previous page').optional(),
+    limit: once()
+      .transform(Number)
+      .pipe(z.number({ error: LIMIT_RULE }).int(LIMIT_RULE).min(1, LIMIT_RULE).max(500, LIMIT_RULE))
+      .optional(),
+    before: once()
+      .regex(/^\d{15}-[0-9a-f]{12}$/, 'must be the "next" cursor of a previous page')
+      .optional(),
   });
 }
 

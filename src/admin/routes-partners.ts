@@ -12,7 +12,10 @@ import { instant, partnerView } from './views.ts';
 export function partnerRoutes(router: Router, ctx: AdminContext): void {
   router.post('/partners', requireOperator, async (req, res) => {
     const partner = await createPartner(ctx, principalOf(res).actor, req.body);
-    res.status(201).location(`${req.baseUrl}/partners/${partner.id}`).json(partnerView(partner, ctx.clock.now(), ctx));
+    res
+      .status(201)
+      .location(`${req.baseUrl}/partners/${partner.id}`)
+      .json(partnerView(partner, ctx.clock.now(), ctx));
   });
 
   router.get('/partners', async (_req, res) => {

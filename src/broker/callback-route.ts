@@ -24,7 +24,6 @@ import { holdLogin, pendingLogin, releaseLogin } from './pending-login.ts';
 import { currentAccount } from '../account-console/current-account.ts';
 import { requestIdOf } from '../log.ts';
 
-
 interface Arrival {
   req: Request;
   res: Response;
@@ -47,7 +46,14 @@ export function callbackRoute(ctx: LoginContext): Router {
     const interaction = flow?.interactionUid ? await loadInteraction(ctx.oidc(), flow.interactionUid) : undefined;
     const fail = async (err: unknown) => {
       ctx.log.warn(
-        { reqId: requestIdOf(res), provider: providerId, purpose: flow?.purpose, code: (err as GatewayError).code, step: (err as { step?: unknown }).step, err: { message: (err as Error).message } },
+        {
+          reqId: requestIdOf(res),
+          provider: providerId,
+          purpose: flow?.purpose,
+          code: (err as GatewayError).code,
+          step: (err as { step?: unknown }).step,
+          err: { message: (err as Error).message },
+        },
         'upstream sign-in failed',
       );
       const f: FailureContext =
@@ -100,14 +106,30 @@ async function completeLogin(ctx: LoginContext, a: Arrival): Promise<void> {
   const availability = loginAvailability(a.partner, a.flow.provider, ctx.broker.configured(), now);
   if (!availability.ok) {
     const ended = availability.reason === 'grace' || availability.reason === 'ended';
-    return a.fail(new GatewayError(ended ? 'ERR_INTEGRATION_ENDED' : 'ERR_PROVIDER_UNAVAILABLE', `provider "${a.flow.provider}" became ${availability.reason} during the flow`, { status: 403 }));
+    return a.fail(
+      new GatewayError(
+        ended ? 'ERR_INTEGRATION_ENDED' : 'ERR_PROVIDER_UNAVAILABLE',
+        `provider "${a.flow.provider}" became ${availability.reason} during the flow`,
+        { status: 403 },
+      ),
+    );
   }
   const notice = availability.phase.phase === 'notice';
   const mayCreate = !notice || availability.integration.newAccountsDuringNotice;
-  const { account, created } = await signInWithIdentity(ctx.store, ctx.clock, a.identity, a.partner.id, { mayCreate, seal: () => sealedTokenOf(ctx, a.identity) });
+  const { account, created } = await signInWithIdentity(ctx.store, ctx.clock, a.identity, a.partner.id, {
+    mayCreate,
+    seal: () => sealedTokenOf(ctx, a.identity),
+  });
   ctx.log.info({ reqId: requestIdOf(a.res), provider: a.flow.provider, partner: a.partner.id, account: account.id, created }, 'signed in upstream');
   if (notice && noticeDue(account, a.partner.id, now)) {
-    await holdLogin(ctx.store, { interactionUid: a.interaction.uid, accountId: account.id, partnerId: a.partner.id, provider: a.flow.provider, kind: 'notice', createdAt: now });
+    await holdLogin(ctx.store, {
+      interactionUid: a.interaction.uid,
+      accountId: account.id,
+      partnerId: a.partner.id,
+      provider: a.flow.provider,
+      kind: 'notice',
+      createdAt: now,
+    });
     return void a.res.redirect(303, `/interaction/${a.interaction.uid}/notice`);
   }
   await finish(ctx, a, account.id, a.flow.provider);
@@ -119,11 +141,20 @@ async function completeMigrationSignIn(ctx: LoginContext, a: Arrival): Promise<v
   const availability = loginAvailability(a.partner, a.flow.provider, ctx.broker.configured(), now);
   if (availability.ok) return completeLogin(ctx, a); // the schedule changed back: an ordinary sign-in
   if (availability.reason !== 'grace') {
-    return a.fail(new GatewayError('ERR_INTEGRATION_ENDED', `migration with "${a.flow.provider}" closed during the flow (${availability.reason})`, { status: 403 }));
+    return a.fail(
+      new GatewayError('ERR_INTEGRATION_ENDED', `migration with "${a.flow.provider}" closed during the flow (${availability.reason})`, { status: 403 }),
+    );
   }
   const account = await findAccountByIdentity(ctx.store, a.identity.keys);
   if (!account) return a.fail(new GatewayError('ERR_MIGRATE_NO_ACCOUNT', `no account holds this ${a.flow.provider} identity`, { status: 404 }));
-  await holdLogin(ctx.store, { interactionUid: a.interaction.uid, accountId: account.id, partnerId: a.partner.id, provider: a.flow.provider, kind: 'migrate', createdAt: now });
+  await holdLogin(ctx.store, {
+    interactionUid: a.interaction.uid,
+    accountId: account.id,
+    partnerId: a.partner.id,
+    provider: a.flow.provider,
+    kind: 'migrate',
+    createdAt: now,
+  });
   a.res.redirect(303, `/interaction/${a.interaction.uid}/migrate`);
 }
 
@@ -152,7 +183,10 @@ async function completeLink(ctx: LoginContext, a: Arrival): Promise<void> {
     return a.fail(new GatewayError('ERR_PROVIDER_UNAVAILABLE', `provider "${a.flow.provider}" cannot replace anything here now`, { status: 403 }));
   }
   const { account } = await linkIdentity(ctx.store, ctx.clock, pending.accountId, a.identity, await sealedTokenOf(ctx, a.identity));
-  ctx.log.info({ reqId: requestIdOf(a.res), provider: a.flow.provider, partner: a.partner.id, account: account.id, replaced: pending.provider }, 'linked a replacement');
+  ctx.log.info(
+    { reqId: requestIdOf(a.res), provider: a.flow.provider, partner: a.partner.id, account: account.id, replaced: pending.provider },
+    'linked a replacement',
+  );
   await releaseLogin(ctx.store, a.interaction.uid);
   await finish(ctx, a, account.id, a.flow.provider);
 }

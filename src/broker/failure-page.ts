@@ -30,7 +30,7 @@ export interface FailureContext {
 
 export function failureMessage(ctx: LoginContext, err: unknown, f: FailureContext): string {
   const t = translator(f.locale);
-  const provider = f.provider ? ctx.descriptors.get(f.provider)?.label[f.locale] ?? f.provider : '';
+  const provider = f.provider ? (ctx.descriptors.get(f.provider)?.label[f.locale] ?? f.provider) : '';
   const params = { provider, shop: f.shopName ?? '', hint: f.hint ?? '' };
   if (err instanceof UpstreamError) {
     const key = `error.ERR_UPSTREAM.${err.step}`;
@@ -53,11 +53,12 @@ export function shopError(err: unknown): 'access_denied' | 'temporarily_unavaila
 
 export async function sendFailure(ctx: LoginContext, res: Response, err: unknown, f: FailureContext): Promise<void> {
   const t = translator(f.locale);
-  const provider = f.provider ? ctx.descriptors.get(f.provider)?.label[f.locale] ?? f.provider : '';
+  const provider = f.provider ? (ctx.descriptors.get(f.provider)?.label[f.locale] ?? f.provider) : '';
   const actions: { href: string; label: string; method?: 'post'; primary?: boolean }[] = [];
   if (f.interactionUid) {
     const base = `/interaction/${encodeURIComponent(f.interactionUid)}`;
-    if (f.provider && f.retryable) actions.push({ href: `${base}/start/${encodeURIComponent(f.provider)}`, label: t('error.tryAgain', { provider }), primary: true });
+    if (f.provider && f.retryable)
+      actions.push({ href: `${base}/start/${encodeURIComponent(f.provider)}`, label: t('error.tryAgain', { provider }), primary: true });
     // `?chooser`: without it a shop's provider hint would send the shopper straight back to that provider.
     if (f.othersAvailable) actions.push({ href: `${base}?chooser`, label: t('error.chooseAnother') });
     actions.push({ href: `${base}/abort?error=${shopError(err)}`, label: t('error.backToShop', { shop: f.shopName ?? '' }), method: 'post' });
@@ -67,14 +68,21 @@ export async function sendFailure(ctx: LoginContext, res: Response, err: unknown
   }
   const status = err instanceof GatewayError ? err.status : 500;
   const code = err instanceof GatewayError ? err.code : 'ERR_INTERNAL';
-  res.status(status).type('html').send(
-    await ctx.renderer.render('error', { locale: f.locale, requestId: f.requestId }, {
-      code,
-      message: failureMessage(ctx, err, f),
-      actions,
-      alternatives: f.alternatives ?? [],
-      // The "back to the shop" form posts to the interaction's abort.
-      ...(f.interactionUid ? { csrf: ctx.csrf.token(res) } : {}),
-    }),
-  );
+  res
+    .status(status)
+    .type('html')
+    .send(
+      await ctx.renderer.render(
+        'error',
+        { locale: f.locale, requestId: f.requestId },
+        {
+          code,
+          message: failureMessage(ctx, err, f),
+          actions,
+          alternatives: f.alternatives ?? [],
+          // The "back to the shop" form posts to the interaction's abort.
+          ...(f.interactionUid ? { csrf: ctx.csrf.token(res) } : {}),
+        },
+      ),
+    );
 }

@@ -24,7 +24,6 @@ import { finishInteraction, grantAll } from './finish-interaction.ts';
 import type { LoginContext } from './login-context.ts';
 import { requestIdOf } from '../log.ts';
 
-
 export function localeFor(req: Request, params: Record<string, unknown> | undefined, partner?: Partner): Locale {
   return pickLocale({ uiLocales: params?.ui_locales, acceptLanguage: req.get('accept-language'), fallback: partner?.locales[0] });
 }
@@ -99,17 +98,24 @@ export async function sendChooser(
   const sessionProvider = d.prompt.reasons?.includes('provider_unavailable') ? providerOf(d.session?.amr, ctx.descriptors) : undefined;
   const sessionLabel = sessionProvider ? (ctx.descriptors.get(sessionProvider)?.label[locale] ?? sessionProvider) : undefined;
   const alert = sessionLabel ? t('chooser.sessionEnded', { provider: sessionLabel, shop }) : undefined;
-  res.status(password.status ?? 200).type('html').send(
-    await ctx.renderer.render('chooser', { locale, requestId: requestIdOf(res) }, {
-      shop,
-      buttons,
-      migrateLinks,
-      passwordForm,
-      alert,
-      abortAction: `/interaction/${d.uid}/abort?error=access_denied`,
-      csrf: ctx.csrf.token(res),
-    }),
-  );
+  res
+    .status(password.status ?? 200)
+    .type('html')
+    .send(
+      await ctx.renderer.render(
+        'chooser',
+        { locale, requestId: requestIdOf(res) },
+        {
+          shop,
+          buttons,
+          migrateLinks,
+          passwordForm,
+          alert,
+          abortAction: `/interaction/${d.uid}/abort?error=access_denied`,
+          csrf: ctx.csrf.token(res),
+        },
+      ),
+    );
 }
 
 export function interactionRoutes(ctx: LoginContext): Router {
@@ -152,7 +158,12 @@ export function interactionRoutes(ctx: LoginContext): Router {
       const model = loginPageModel(partner, ctx.clock.now(), locale, ctx.descriptors, ctx.broker.configured());
       const alternatives = model.providers
         .filter((p) => p.shown === 'button' || (p.shown === 'migrate-link' && p.id === provider))
-        .map((p) => ({ id: p.id, label: p.label, href: `/interaction/${d.uid}/${p.shown === 'button' ? 'start' : 'migrate'}/${p.id}`, ...(p.shown === 'migrate-link' ? { migrate: true } : {}) }));
+        .map((p) => ({
+          id: p.id,
+          label: p.label,
+          href: `/interaction/${d.uid}/${p.shown === 'button' ? 'start' : 'migrate'}/${p.id}`,
+          ...(p.shown === 'migrate-link' ? { migrate: true } : {}),
+        }));
       await sendFailure(ctx, res, err, { ...f, alternatives });
       return;
     }
@@ -191,13 +202,17 @@ export function interactionRoutes(ctx: LoginContext): Router {
       const scopes = String(d.params.scope ?? 'openid').split(' ');
       const scopeKeys = ['openid', 'profile', 'email', 'offline_access'].filter((s) => scopes.includes(s)).map((s) => `consent.scope.${s}`);
       res.type('html').send(
-        await ctx.renderer.render('consent', { locale, requestId: requestIdOf(res) }, {
-          shop,
-          scopeKeys,
-          allowAction: `/interaction/${d.uid}/consent`,
-          denyAction: `/interaction/${d.uid}/abort?error=access_denied`,
-          csrf: ctx.csrf.token(res),
-        }),
+        await ctx.renderer.render(
+          'consent',
+          { locale, requestId: requestIdOf(res) },
+          {
+            shop,
+            scopeKeys,
+            allowAction: `/interaction/${d.uid}/consent`,
+            denyAction: `/interaction/${d.uid}/abort?error=access_denied`,
+            csrf: ctx.csrf.token(res),
+          },
+        ),
       );
       return;
     }

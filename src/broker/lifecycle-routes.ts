@@ -37,7 +37,9 @@ export function replacementsFor(ctx: LoginContext, partner: Partner, account: Ac
   // The password counts as held once set; it is set on the account page, never linked from here.
   const linked = new Set(signInMethods(account));
   const now = ctx.clock.now();
-  const available = chooserProviders(partner, ctx.broker.configured(), now).map((p) => p.integration.provider).filter((p) => p !== excluding);
+  const available = chooserProviders(partner, ctx.broker.configured(), now)
+    .map((p) => p.integration.provider)
+    .filter((p) => p !== excluding);
   return { toLink: available.filter((p) => !linked.has(p) && ctx.broker.upstream(p)), alreadyLinked: available.filter((p) => linked.has(p)) };
 }
 
@@ -45,7 +47,10 @@ export function lifecycleRoutes(ctx: LoginContext): Router {
   const router = express.Router();
 
   /** The pending sign-in of this interaction, if the browser holds the interaction. */
-  async function held(req: Request, res: Response): Promise<{ pending: PendingLogin; interaction: Interaction; partner: Partner; account: Account; locale: Locale } | undefined> {
+  async function held(
+    req: Request,
+    res: Response,
+  ): Promise<{ pending: PendingLogin; interaction: Interaction; partner: Partner; account: Account; locale: Locale } | undefined> {
     let details: Interaction;
     try {
       details = await ctx.oidc().interactionDetails(req, res);
@@ -78,15 +83,19 @@ export function lifecycleRoutes(ctx: LoginContext): Router {
     const providerLabel = label(h.pending.provider, h.locale);
     const { toLink } = replacementsFor(ctx, h.partner, h.account, h.pending.provider);
     res.type('html').send(
-      await ctx.renderer.render('notice', { locale: h.locale, requestId: requestIdOf(res) }, {
-        shop: partnerName(h.partner, h.locale),
-        provider: providerLabel,
-        notice: integration ? noticeText(h.partner, integration, ctx.descriptors.get(h.pending.provider)!.label, h.locale, ctx.clock.now()) : '',
-        links: toLink.map((id) => ({ id, label: label(id, h.locale), href: `/interaction/${h.pending.interactionUid}/link/${id}` })),
-        continueAction: `/interaction/${h.pending.interactionUid}/continue`,
-        csrf: ctx.csrf.token(res),
-        t,
-      }),
+      await ctx.renderer.render(
+        'notice',
+        { locale: h.locale, requestId: requestIdOf(res) },
+        {
+          shop: partnerName(h.partner, h.locale),
+          provider: providerLabel,
+          notice: integration ? noticeText(h.partner, integration, ctx.descriptors.get(h.pending.provider)!.label, h.locale, ctx.clock.now()) : '',
+          links: toLink.map((id) => ({ id, label: label(id, h.locale), href: `/interaction/${h.pending.interactionUid}/link/${id}` })),
+          continueAction: `/interaction/${h.pending.interactionUid}/continue`,
+          csrf: ctx.csrf.token(res),
+          t,
+        },
+      ),
     );
   });
 
@@ -107,16 +116,20 @@ export function lifecycleRoutes(ctx: LoginContext): Router {
     const { toLink, alreadyLinked } = replacementsFor(ctx, h.partner, h.account, h.pending.provider);
     const uid = h.pending.interactionUid;
     res.type('html').send(
-      await ctx.renderer.render('migrate', { locale: h.locale, requestId: requestIdOf(res) }, {
-        shop: partnerName(h.partner, h.locale),
-        provider: label(h.pending.provider, h.locale),
-        notice: integration ? noticeText(h.partner, integration, ctx.descriptors.get(h.pending.provider)!.label, h.locale, ctx.clock.now()) : '',
-        links: toLink.map((id) => ({ id, label: label(id, h.locale), href: `/interaction/${uid}/link/${id}` })),
-        // Already linked: the shopper signs in with it (a normal login), the grace provider does not let them in.
-        alreadyLinked: alreadyLinked.map((id) => ({ id, label: label(id, h.locale), href: `/interaction/${uid}/start/${id}` })),
-        abortAction: `/interaction/${uid}/abort?error=access_denied`,
-        csrf: ctx.csrf.token(res),
-      }),
+      await ctx.renderer.render(
+        'migrate',
+        { locale: h.locale, requestId: requestIdOf(res) },
+        {
+          shop: partnerName(h.partner, h.locale),
+          provider: label(h.pending.provider, h.locale),
+          notice: integration ? noticeText(h.partner, integration, ctx.descriptors.get(h.pending.provider)!.label, h.locale, ctx.clock.now()) : '',
+          links: toLink.map((id) => ({ id, label: label(id, h.locale), href: `/interaction/${uid}/link/${id}` })),
+          // Already linked: the shopper signs in with it (a normal login), the grace provider does not let them in.
+          alreadyLinked: alreadyLinked.map((id) => ({ id, label: label(id, h.locale), href: `/interaction/${uid}/start/${id}` })),
+          abortAction: `/interaction/${uid}/abort?error=access_denied`,
+          csrf: ctx.csrf.token(res),
+        },
+      ),
     );
   });
 
@@ -166,14 +179,19 @@ export function lifecycleRoutes(ctx: LoginContext): Router {
     // The password's migration is its form on the chooser.
     if (!a.ok && a.reason === 'grace' && !ctx.broker.upstream(provider)) return res.redirect(303, `/interaction/${details.uid}?chooser=1`);
     if (a.ok || a.reason !== 'grace') {
-      return sendFailure(ctx, res, new GatewayError('ERR_INTEGRATION_ENDED', `"${provider}" is not in its migration window at ${partner.id}`, { status: 403 }), {
-        locale,
-        requestId: requestIdOf(res),
-        interactionUid: details.uid,
-        shopName: partnerName(partner, locale),
-        provider,
-        othersAvailable: chooserProviders(partner, ctx.broker.configured(), ctx.clock.now()).length > 0,
-      });
+      return sendFailure(
+        ctx,
+        res,
+        new GatewayError('ERR_INTEGRATION_ENDED', `"${provider}" is not in its migration window at ${partner.id}`, { status: 403 }),
+        {
+          locale,
+          requestId: requestIdOf(res),
+          interactionUid: details.uid,
+          shopName: partnerName(partner, locale),
+          provider,
+          othersAvailable: chooserProviders(partner, ctx.broker.configured(), ctx.clock.now()).length > 0,
+        },
+      );
     }
     const url = await ctx.broker.start({
       provider,

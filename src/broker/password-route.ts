@@ -72,14 +72,23 @@ export function passwordSignInRoute(ctx: LoginContext): Router {
       return res.redirect(303, `/interaction/${d.uid}/notice`);
     }
     const returnTo = await finishLogin(ctx.oidc(), d, partner.firstParty, account.id, PASSWORD_METHOD);
-    if (!returnTo) return sendFailure(ctx, res, new GatewayError('ERR_INTERACTION_LOST', 'the interaction expired', { status: 400 }), failureContext(ctx, res, partner, d.uid, locale));
+    if (!returnTo)
+      return sendFailure(
+        ctx,
+        res,
+        new GatewayError('ERR_INTERACTION_LOST', 'the interaction expired', { status: 400 }),
+        failureContext(ctx, res, partner, d.uid, locale),
+      );
     res.redirect(303, returnTo);
   });
 
   // Over a request limit: the failure page, with "back to the shop" when the interaction is this browser's.
   router.use('/interaction/:uid/password', async (err: unknown, req: Request, res: Response, next: NextFunction) => {
     if (!(err instanceof GatewayError) || err.code !== 'ERR_RATE_LIMITED') return next(err);
-    const d = await ctx.oidc().interactionDetails(req, res).catch(() => undefined);
+    const d = await ctx
+      .oidc()
+      .interactionDetails(req, res)
+      .catch(() => undefined);
     const partner = d && d.uid === req.params.uid ? await partnerOfClient(ctx.store, String(d.params.client_id)) : undefined;
     const locale = localeFor(req, d?.params, partner);
     await sendFailure(ctx, res, err, partner ? failureContext(ctx, res, partner, d!.uid, locale) : { locale, requestId: requestIdOf(res) });

@@ -53,7 +53,10 @@ export class AdminClient {
   /** The answer's JSON, typed as the caller expects it (the gateway's contract, not checked here). */
   async request<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
     if (!this.#token) {
-      throw new CliError(EXIT.auth, 'no admin token: pass --token <token> or set DENGLU_TOKEN (the operator token, or a partner manager token <managerId>.<secret>)');
+      throw new CliError(
+        EXIT.auth,
+        'no admin token: pass --token <token> or set DENGLU_TOKEN (the operator token, or a partner manager token <managerId>.<secret>)',
+      );
     }
     const url = `${this.baseUrl}/api/admin${path}`;
     let res: Response;
@@ -85,7 +88,10 @@ export class AdminClient {
     const ref = json?.requestId ? `, request ${json.requestId}` : '';
     const code = json?.error ?? `HTTP ${res.status}`;
     if (res.status === 401) {
-      throw new CliError(EXIT.auth, `the gateway refused the token (${code}${ref}): pass the operator token or a partner manager token <managerId>.<secret> with --token or DENGLU_TOKEN`);
+      throw new CliError(
+        EXIT.auth,
+        `the gateway refused the token (${code}${ref}): pass the operator token or a partner manager token <managerId>.<secret> with --token or DENGLU_TOKEN`,
+      );
     }
     if (res.status === 403) throw new CliError(EXIT.auth, `not allowed: ${json?.message ?? 'forbidden'} (${code}${ref})`);
     if (res.status === 429) throw new CliError(EXIT.refused, `${json?.message ?? 'too many requests'} (${code}${ref})`);

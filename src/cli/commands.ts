@@ -2,7 +2,18 @@
 // (tables, instants in the partner's time zone) or, with --json, the API's JSON as is.
 
 import { CliError, EXIT, type AdminClient } from './admin-client.ts';
-import type { AuditAnswer, AuditEntryAnswer, IntegrationAnswer, IntegrationDetailAnswer, IntegrationsAnswer, KeyAnswer, KeysAnswer, NextChange, PartnersAnswer, PreviewAnswer } from './answers.ts';
+import type {
+  AuditAnswer,
+  AuditEntryAnswer,
+  IntegrationAnswer,
+  IntegrationDetailAnswer,
+  IntegrationsAnswer,
+  KeyAnswer,
+  KeysAnswer,
+  NextChange,
+  PartnersAnswer,
+  PreviewAnswer,
+} from './answers.ts';
 import { table, when, yesNo } from './format.ts';
 
 type OptionSpec = { type: 'string' | 'boolean'; short?: string };
@@ -118,7 +129,7 @@ const integrations: Command = {
 const show: Command = {
   name: 'show',
   usage: 'denglu show <partner> <provider>',
-  summary: "one integration in detail, with the notice texts shoppers read",
+  summary: 'one integration in detail, with the notice texts shoppers read',
   help: [],
   options: {},
   args: ['partner', 'provider'],
@@ -139,7 +150,7 @@ const DATE_FLAGS = [
 const schedule: Command = {
   name: 'schedule',
   usage: 'denglu schedule <partner> <provider> [options]',
-  summary: "add a provider to a partner or change its lifecycle dates and options",
+  summary: 'add a provider to a partner or change its lifecycle dates and options',
   help: [
     'Instants need an offset or an IANA zone: 2013-09-25T00:00+08:00 or 2013-09-25T00:00[Asia/Shanghai].',
     'Options left out keep their value. Dates must follow starts < notice < cutoff < grace ends.',
@@ -206,7 +217,11 @@ const schedule: Command = {
     const [partner, provider] = [args[0]!, args[1]!];
     const answer = await api.request<IntegrationDetailAnswer>('PUT', `/partners/${seg(partner)}/integrations/${seg(provider)}`, body);
     if (json) return print(JSON.stringify(answer, null, 2));
-    const verb = answer.created ? `Added ${provider} to ${partner}` : Object.keys(body).length ? `Scheduled ${provider} at ${partner}` : `No change to ${provider} at ${partner}`;
+    const verb = answer.created
+      ? `Added ${provider} to ${partner}`
+      : Object.keys(body).length
+        ? `Scheduled ${provider} at ${partner}`
+        : `No change to ${provider} at ${partner}`;
     print(`${verb}.${answer.immediate ? ` Sign-in with ${provider} at ${partner} ended now (effective immediately).` : ''}\n`);
     print(integrationDetails(answer.partner, answer.timeZone, answer.integration));
   },
@@ -216,7 +231,10 @@ const preview: Command = {
   name: 'preview',
   usage: 'denglu preview <partner> [--at <instant>] [--locale zh-CN|en]',
   summary: "what the partner's login page shows at an instant",
-  help: ['  --at <instant>       e.g. 2013-09-26T10:00+08:00 (an offset or IANA zone is required); default now', "  --locale zh-CN|en    default: the partner's first locale"],
+  help: [
+    '  --at <instant>       e.g. 2013-09-26T10:00+08:00 (an offset or IANA zone is required); default now',
+    "  --locale zh-CN|en    default: the partner's first locale",
+  ],
   options: { at: { type: 'string' }, locale: { type: 'string' } },
   args: ['partner'],
   async run({ api, json, args, values, print }) {
@@ -230,7 +248,12 @@ const preview: Command = {
     print(
       table(
         ['PROVIDER', 'SHOWN AS', 'PHASE', 'NOTE'],
-        answer.providers.map((p) => [`${p.label} (${p.id})`, shown[p.shown] ?? p.shown, p.phase, p.note ?? p.reason ?? (p.next ? `${p.next.phase} at ${when(p.next.at)}` : '')]),
+        answer.providers.map((p) => [
+          `${p.label} (${p.id})`,
+          shown[p.shown] ?? p.shown,
+          p.phase,
+          p.note ?? p.reason ?? (p.next ? `${p.next.phase} at ${when(p.next.at)}` : ''),
+        ]),
       ),
     );
     const notices = answer.providers.filter((p) => p.notice);
@@ -243,9 +266,12 @@ function changeSummary(entry: AuditEntryAnswer): string {
   const after = (entry.after && typeof entry.after === 'object' ? entry.after : {}) as Record<string, unknown>;
   if (entry.before === null) return 'created';
   if (entry.after === null) return 'removed';
-  const fmt = (k: string, v: unknown) => (v === undefined ? '—' : k.endsWith('At') && (typeof v === 'number' || typeof v === 'string') ? when(v, entry.timeZone, false) : JSON.stringify(v));
+  const fmt = (k: string, v: unknown) =>
+    v === undefined ? '—' : k.endsWith('At') && (typeof v === 'number' || typeof v === 'string') ? when(v, entry.timeZone, false) : JSON.stringify(v);
   // Each instant comes twice (`cutoffAt` in the partner's zone and `cutoffAtMs`): show it once.
-  const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].filter((k) => !k.endsWith('AtMs') && JSON.stringify(before[k]) !== JSON.stringify(after[k]));
+  const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].filter(
+    (k) => !k.endsWith('AtMs') && JSON.stringify(before[k]) !== JSON.stringify(after[k]),
+  );
   return keys.map((k) => `${k}: ${fmt(k, before[k])} → ${fmt(k, after[k])}`).join('; ') || 'no change';
 }
 
@@ -261,7 +287,15 @@ const audit: Command = {
     '  --limit <n>          1 to 500 (default 50)',
     '  --before <cursor>    the cursor printed at the end of the previous page',
   ],
-  options: { partner: { type: 'string' }, actor: { type: 'string' }, action: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, limit: { type: 'string' }, before: { type: 'string' } },
+  options: {
+    partner: { type: 'string' },
+    actor: { type: 'string' },
+    action: { type: 'string' },
+    from: { type: 'string' },
+    to: { type: 'string' },
+    limit: { type: 'string' },
+    before: { type: 'string' },
+  },
   args: [],
   async run({ api, json, values, print }) {
     const query = new URLSearchParams();
@@ -276,7 +310,9 @@ const audit: Command = {
           when(e.at),
           `${e.actor.kind}:${e.actor.id}`,
           e.action,
-          Object.entries(e.target).map(([k, v]) => `${k}=${v}`).join(' '),
+          Object.entries(e.target)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(' '),
           changeSummary(e),
         ]),
       ),
@@ -321,7 +357,10 @@ const keys: Command = {
     const action = args[0];
     if (action !== 'list' && action !== 'rotate') throw new CliError(EXIT.usage, `unknown action "${action}": use list or rotate`);
     if (action === 'list' && values.force) throw new CliError(EXIT.usage, '--force goes with rotate only');
-    const answer = action === 'list' ? await api.request<KeysAnswer>('GET', '/keys') : await api.request<KeysAnswer>('POST', '/keys/rotate', values.force ? { force: true } : {});
+    const answer =
+      action === 'list'
+        ? await api.request<KeysAnswer>('GET', '/keys')
+        : await api.request<KeysAnswer>('POST', '/keys/rotate', values.force ? { force: true } : {});
     if (json) return print(JSON.stringify(answer, null, 2));
     if (action === 'rotate') print(`Rotated: ${answer.keys.find((k) => k.stage === 'current')!.kid} signs now.\n`);
     print(keysTable(answer));

@@ -29,7 +29,7 @@ const GLOBAL_HELP = [
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
   return [
-    'denglu: manage partners\' sign-in providers on a running Denglu gateway (admin API).',
+    "denglu: manage partners' sign-in providers on a running Denglu gateway (admin API).",
     '',
     'Usage: denglu <command> [arguments] [options]',
     '',
@@ -39,13 +39,21 @@ function mainHelp(): string {
     'Options for every command:',
     ...GLOBAL_HELP,
     '',
-    'Run `denglu <command> --help` for a command\'s arguments and options.',
+    "Run `denglu <command> --help` for a command's arguments and options.",
     'Exit codes: 0 done, 1 refused by the gateway, 2 usage error, 3 gateway unreachable, 4 token missing, wrong or not allowed.',
   ].join('\n');
 }
 
 function commandHelp(c: Command): string {
-  return [`Usage: ${c.usage}`, '', `${c.summary.replace(/^./, (ch) => ch.toUpperCase())}.`, ...(c.help.length ? ['', ...c.help] : []), '', 'Options for every command:', ...GLOBAL_HELP].join('\n');
+  return [
+    `Usage: ${c.usage}`,
+    '',
+    `${c.summary.replace(/^./, (ch) => ch.toUpperCase())}.`,
+    ...(c.help.length ? ['', ...c.help] : []),
+    '',
+    'Options for every command:',
+    ...GLOBAL_HELP,
+  ].join('\n');
 }
 
 /** The first argument that is neither an option nor the value of --url / --token. */
@@ -90,7 +98,8 @@ export async function runCli(argv: readonly string[], env: Record<string, string
   }
   const positionals = parsed.positionals.slice(1);
   if (positionals.length !== command.args.length) {
-    const what = positionals.length < command.args.length ? `missing <${command.args[positionals.length]}>` : `unexpected argument "${positionals[command.args.length]}"`;
+    const what =
+      positionals.length < command.args.length ? `missing <${command.args[positionals.length]}>` : `unexpected argument "${positionals[command.args.length]}"`;
     io.err(`denglu ${command.name}: ${what}\nUsage: ${command.usage}`);
     return EXIT.usage;
   }

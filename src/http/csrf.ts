@@ -27,7 +27,9 @@ export function createCsrf(options: { cookieKeys: string[]; purpose: string; sec
     token: (req, res) => generateCsrfToken(req, res, { overwrite: false, validateOnReuse: false }),
     protect: (req, res, next) =>
       doubleCsrfProtection(req, res, (err?: unknown) =>
-        next(err ? new GatewayError('ERR_CSRF', 'the form has expired or did not come from this site; reload the page and try again', { status: 403 }) : undefined),
+        next(
+          err ? new GatewayError('ERR_CSRF', 'the form has expired or did not come from this site; reload the page and try again', { status: 403 }) : undefined,
+        ),
       ),
   };
 }

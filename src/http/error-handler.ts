@@ -26,9 +26,10 @@ export function errorHandler(log: Logger, renderer: Renderer) {
     const t = translator(locale);
     const key = `error.${code}`;
     const message = hasMessage(key) ? t(key, { provider: '', shop: '', hint: '' }) : t('error.default');
-    res.status(status).type('html').send(
-      await renderer.render('error', { locale, requestId }, { code, message, actions: [{ href: '/', label: t('error.home') }] }),
-    );
+    res
+      .status(status)
+      .type('html')
+      .send(await renderer.render('error', { locale, requestId }, { code, message, actions: [{ href: '/', label: t('error.home') }] }));
   };
 }
 

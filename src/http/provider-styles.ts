@@ -12,6 +12,9 @@ export function providerStylesheet(descriptors: readonly ProviderDescriptor[]) {
     .map((d) => `.provider-${d.id}{background:${d.colors.background};color:${d.colors.foreground}}`)
     .join('\n');
   return (_req: Request, res: Response): void => {
-    res.type('text/css').set('cache-control', 'public, max-age=300').send(css + '\n');
+    res
+      .type('text/css')
+      .set('cache-control', 'public, max-age=300')
+      .send(css + '\n');
   };
 }

@@ -166,9 +166,11 @@ const zh = {
   'outbox.empty': '还没有邮件。',
   'outbox.to': '收件人',
   'mail.verify.subject': '验证你的 Denglu 邮箱',
-  'mail.verify.body': '你好！\n\n请打开下面的链接，把 {email} 设为你的 Denglu 帐号邮箱（{minutes} 分钟内有效，只能使用一次）：\n\n{link}\n\n如果不是你本人操作，请忽略这封邮件。',
+  'mail.verify.body':
+    '你好！\n\n请打开下面的链接，把 {email} 设为你的 Denglu 帐号邮箱（{minutes} 分钟内有效，只能使用一次）：\n\n{link}\n\n如果不是你本人操作，请忽略这封邮件。',
   'mail.reset.subject': '重置你的 Denglu 密码',
-  'mail.reset.body': '你好！\n\n有人申请重置这个邮箱对应的 Denglu 帐号密码。请打开下面的链接设置新密码（{minutes} 分钟内有效，只能使用一次）：\n\n{link}\n\n如果不是你本人操作，请忽略这封邮件，你的密码不会改变。',
+  'mail.reset.body':
+    '你好！\n\n有人申请重置这个邮箱对应的 Denglu 帐号密码。请打开下面的链接设置新密码（{minutes} 分钟内有效，只能使用一次）：\n\n{link}\n\n如果不是你本人操作，请忽略这封邮件，你的密码不会改变。',
   'error.ERR_LAST_METHOD': '这是你唯一的登录方式，请先添加另一种方式再解除绑定。',
   'error.ERR_CSRF': '表单已过期或不是从本站提交的。请刷新页面后重试。',
   'error.ERR_REAUTH_REQUIRED': '你的登录状态已改变，请重新登录后再试。',
@@ -215,9 +217,11 @@ const en: Record<MessageKey, string> = {
   'error.ERR_UPSTREAM.provider_denied': 'You cancelled at {provider}, so you are not signed in.',
   'error.ERR_UPSTREAM.timeout': '{provider} did not answer in time. Try again in a moment, or choose another way to sign in.',
   'error.ERR_UPSTREAM.default': '{provider} sent an answer we could not use. Try again in a moment, or choose another way to sign in.',
-  'error.ERR_UPSTREAM.state_validate': 'This sign-in request could not be verified (it may have been opened in another window, or used already). Please start again.',
+  'error.ERR_UPSTREAM.state_validate':
+    'This sign-in request could not be verified (it may have been opened in another window, or used already). Please start again.',
   'error.ERR_FLOW_EXPIRED': 'The sign-in waited too long and expired. Please start again.',
-  'error.ERR_FLOW_STATE_MISMATCH': 'This sign-in request could not be verified (it may have been opened in another window, or used already). Please start again.',
+  'error.ERR_FLOW_STATE_MISMATCH':
+    'This sign-in request could not be verified (it may have been opened in another window, or used already). Please start again.',
   'error.ERR_PROVIDER_UNKNOWN': 'There is no way to sign in called "{hint}".',
   'error.ERR_PROVIDER_UNAVAILABLE': 'Signing in with {provider} is not available at {shop} right now.',
   'error.ERR_INTERACTION_LOST': 'This sign-in has ended or expired. Please go back to the shop and sign in again.',
@@ -245,7 +249,8 @@ const en: Record<MessageKey, string> = {
   'migrate.none': '{shop} offers no other way to sign in that you could link right now.',
   'migrate.alreadyLinked': 'Your account already has {provider}: sign in to {shop} with it.',
   'migrate.signInWith': 'Sign in with {provider}',
-  'error.ERR_LINK_CONFLICT': 'This {provider} account is already linked to another Denglu account, so it was not linked and nothing changed. Use a different account or another way to sign in.',
+  'error.ERR_LINK_CONFLICT':
+    'This {provider} account is already linked to another Denglu account, so it was not linked and nothing changed. Use a different account or another way to sign in.',
   'error.ERR_MIGRATE_NO_ACCOUNT': 'No account has signed in with this {provider} account. Please sign in to {shop} another way.',
   'error.ERR_INTEGRATION_ENDED': 'Signing in with {provider} at {shop} has ended.',
   'error.ERR_NEW_ACCOUNTS_CLOSED': 'Signing in to {shop} with {provider} is ending, so no new accounts are created with it. Please sign in another way.',
@@ -274,7 +279,8 @@ const en: Record<MessageKey, string> = {
   'account.status.notOffered': 'not offered at {shop}',
   'account.notice.linked': '{provider} is linked.',
   'account.notice.unlinked': '{provider} is unlinked; sign-ins and grants obtained through it have ended.',
-  'account.notice.unlinkedNoRevoke': '{provider} is unlinked. Its authorization at {provider} could not be revoked; you can revoke it in your {provider} settings.',
+  'account.notice.unlinkedNoRevoke':
+    '{provider} is unlinked. Its authorization at {provider} could not be revoked; you can revoke it in your {provider} settings.',
   'account.notice.reauthed': 'You confirmed it is you; you can continue now.',
   'account.reauthLead': 'For your security, sign in again to confirm it is you.',
   'account.unlinkConfirm.title': 'Unlink {provider}?',
@@ -299,7 +305,8 @@ const en: Record<MessageKey, string> = {
   'native.forgot': 'Forgot your password?',
   'native.wrong': 'The email address or password is not correct. After several failed attempts, password sign-in pauses for a few minutes.',
   'account.native.title': 'Email and password',
-  'account.native.lead': 'With an email and a password you can sign in to shops that accept passwords even when a social provider goes away, keeping the same account.',
+  'account.native.lead':
+    'With an email and a password you can sign in to shops that accept passwords even when a social provider goes away, keeping the same account.',
   'account.native.emailVerified': '{email} (verified {date})',
   'account.native.emailPending': 'We sent a verification link to {email}; open it to finish.',
   'account.native.emailNone': 'No email address yet.',
@@ -330,7 +337,8 @@ const en: Record<MessageKey, string> = {
   'native.problem.passwordEmail': 'The password cannot be your email address.',
   'native.problem.passwordCommon': 'This password is too common; choose another.',
   'native.problem.tokenInvalid': 'This link is not valid, has expired or was used already. Please ask for a new one.',
-  'native.problem.tokenOtherAccount': 'This link was sent for another Denglu account than the one signed in here, so nothing changed. If the address is yours, sign out and open the link again.',
+  'native.problem.tokenOtherAccount':
+    'This link was sent for another Denglu account than the one signed in here, so nothing changed. If the address is yours, sign out and open the link again.',
   'native.problem.mailFailed': 'The mail could not be sent; please try again later. Nothing changed.',
   'native.problem.mailLimited': 'Too many verification mails in the last hour; please try again later.',
   'native.problem.currentRequired': 'Enter your current password, or first sign in again with a linked social account.',
@@ -351,15 +359,19 @@ const en: Record<MessageKey, string> = {
   'outbox.empty': 'No mail yet.',
   'outbox.to': 'To',
   'mail.verify.subject': 'Verify your Denglu email address',
-  'mail.verify.body': 'Hello,\n\nOpen this link to make {email} the email address of your Denglu account (it works once, for {minutes} minutes):\n\n{link}\n\nIf this was not you, ignore this mail.',
+  'mail.verify.body':
+    'Hello,\n\nOpen this link to make {email} the email address of your Denglu account (it works once, for {minutes} minutes):\n\n{link}\n\nIf this was not you, ignore this mail.',
   'mail.reset.subject': 'Reset your Denglu password',
-  'mail.reset.body': 'Hello,\n\nSomeone asked to reset the password of the Denglu account with this email address. Open this link to choose a new one (it works once, for {minutes} minutes):\n\n{link}\n\nIf this was not you, ignore this mail; your password stays the same.',
+  'mail.reset.body':
+    'Hello,\n\nSomeone asked to reset the password of the Denglu account with this email address. Open this link to choose a new one (it works once, for {minutes} minutes):\n\n{link}\n\nIf this was not you, ignore this mail; your password stays the same.',
   'error.ERR_LAST_METHOD': 'This is your only way to sign in; add another before unlinking it.',
   'error.ERR_CSRF': 'The form has expired or did not come from this site. Reload the page and try again.',
   'error.ERR_REAUTH_REQUIRED': 'Who is signed in has changed; please sign in again and retry.',
   // Hardening (issue 12 §3).
-  'error.ERR_PROVIDER_ALREADY_LINKED': 'Your Denglu account already has a {provider} account linked, so this one was not linked and nothing changed. To use a different one, unlink the first.',
-  'error.oidc.request': 'The shop sent a sign-in request Denglu cannot handle ({code}). Go back to the shop and try again; if it happens again, please tell the shop.',
+  'error.ERR_PROVIDER_ALREADY_LINKED':
+    'Your Denglu account already has a {provider} account linked, so this one was not linked and nothing changed. To use a different one, unlink the first.',
+  'error.oidc.request':
+    'The shop sent a sign-in request Denglu cannot handle ({code}). Go back to the shop and try again; if it happens again, please tell the shop.',
   'error.oidc.client': 'This shop is not registered with Denglu, or may not sign in this way ({code}). Please tell the shop.',
   'error.oidc.redirect': 'The shop asked to return to an address it has not registered ({code}), so Denglu stopped, for your safety. Please tell the shop.',
   'error.oidc.notCompleted': 'The sign-in was not completed ({code}). Please go back to the shop and sign in again.',
@@ -367,7 +379,8 @@ const en: Record<MessageKey, string> = {
   'error.oidc.unavailable': 'Denglu could not complete the sign-in just now ({code}). Please try again in a moment.',
   'list.separator': ', ',
   'error.ERR_RATE_LIMITED': 'Too many attempts. Please wait a few minutes and try again, or choose another way to sign in.',
-  'error.ERR_TOO_MANY_SIGNINS': 'Too many sign-ins are in progress from your network. Close the other sign-in windows, wait a few minutes, then go back to the shop and sign in again.',
+  'error.ERR_TOO_MANY_SIGNINS':
+    'Too many sign-ins are in progress from your network. Close the other sign-in windows, wait a few minutes, then go back to the shop and sign in again.',
   'native.problem.busy': 'Too many passwords are waiting to be checked right now; please try again in a moment. Nothing changed.',
 };
 

@@ -9,7 +9,10 @@ import type { Mailer } from './mailer.ts';
 
 export function smtpMailer(url: string, from: string, requireTls: boolean, log: Logger): Mailer {
   // Options in the URL (host, port, auth, secure) win over these.
-  const transport = nodemailer.createTransport({ url, requireTLS: requireTls, disableFileAccess: true, disableUrlAccess: true } as Parameters<typeof nodemailer.createTransport>[0], { from });
+  const transport = nodemailer.createTransport(
+    { url, requireTLS: requireTls, disableFileAccess: true, disableUrlAccess: true } as Parameters<typeof nodemailer.createTransport>[0],
+    { from },
+  );
   return {
     transport: 'smtp',
     async send(message) {

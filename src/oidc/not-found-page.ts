@@ -24,10 +24,14 @@ export function notFoundPage(renderer: Renderer) {
     const t = translator(locale);
     ctx.status = 404;
     ctx.type = 'html';
-    ctx.body = await renderer.render('error', { locale, ...(requestId ? { requestId } : {}) }, {
-      code: 'ERR_NOT_FOUND',
-      message: t('error.ERR_NOT_FOUND'),
-      actions: [{ href: '/', label: t('error.home') }],
-    });
+    ctx.body = await renderer.render(
+      'error',
+      { locale, ...(requestId ? { requestId } : {}) },
+      {
+        code: 'ERR_NOT_FOUND',
+        message: t('error.ERR_NOT_FOUND'),
+        actions: [{ href: '/', label: t('error.home') }],
+      },
+    );
   };
 }

@@ -22,7 +22,9 @@ export function postAsGet(): Router {
   const refuse = (message: string, status = 400) => new GatewayError('ERR_VALIDATION', message, { status });
   router.post([...POST_AS_GET_PATHS], (req: Request, res: Response, next: NextFunction) => {
     if (!req.is('application/x-www-form-urlencoded')) return next(refuse(`POST ${req.path} takes an application/x-www-form-urlencoded form`));
-    form(req, res, (err?: unknown) => next(err ? refuse(`the form posted to ${req.path} is too large or malformed`, (err as { status?: number }).status ?? 400) : undefined));
+    form(req, res, (err?: unknown) =>
+      next(err ? refuse(`the form posted to ${req.path} is too large or malformed`, (err as { status?: number }).status ?? 400) : undefined),
+    );
   });
   router.post([...POST_AS_GET_PATHS], (req: Request, res: Response) => {
     const query = new URLSearchParams();

@@ -132,9 +132,10 @@ export function createOidcProvider(o: OidcOptions): Provider {
       const existing = grantId ? await ctx.oidc.provider.Grant.find(grantId) : undefined;
       if (!clientIsFirstParty(client!) || !session?.accountId) return existing;
       // First-party shops: grant what they ask for, without a consent page (and without an extra hop).
-      const grant = existing && existing.accountId === session.accountId
-        ? existing
-        : new ctx.oidc.provider.Grant({ accountId: session.accountId, clientId: client!.clientId });
+      const grant =
+        existing && existing.accountId === session.accountId
+          ? existing
+          : new ctx.oidc.provider.Grant({ accountId: session.accountId, clientId: client!.clientId });
       const wanted = [...ctx.oidc.requestParamOIDCScopes].join(' ');
       if (wanted && !wanted.split(' ').every((s) => grant.getOIDCScope().split(' ').includes(s))) {
         grant.addOIDCScope(wanted);
@@ -169,11 +170,15 @@ export function createOidcProvider(o: OidcOptions): Provider {
       ctx.type = 'html';
       // Denglu's sentence in the shopper's language, never oidc-provider's English description.
       const requestId = ctx.res.getHeader('x-request-id');
-      ctx.body = await o.renderer.render('error', { locale, requestId: typeof requestId === 'string' ? requestId : undefined }, {
-        code: out.error,
-        message: oidcErrorText(tr, out.error),
-        actions: [{ href: '/', label: tr('error.home') }],
-      });
+      ctx.body = await o.renderer.render(
+        'error',
+        { locale, requestId: typeof requestId === 'string' ? requestId : undefined },
+        {
+          code: out.error,
+          message: oidcErrorText(tr, out.error),
+          actions: [{ href: '/', label: tr('error.home') }],
+        },
+      );
       void error;
     },
   };

@@ -15,7 +15,9 @@ interface OidcDoc {
 export async function revokeAccountAccess(store: Store, accountId: string, only?: { amr: string; keepSession?: string }): Promise<number> {
   const docs = (
     await Promise.all(
-      OIDC_COLLECTIONS.map(async (collection) => (await store.list<OidcDoc>(collection, { index: { name: 'account', key: accountId } })).map((d) => ({ ...d, collection }))),
+      OIDC_COLLECTIONS.map(async (collection) =>
+        (await store.list<OidcDoc>(collection, { index: { name: 'account', key: accountId } })).map((d) => ({ ...d, collection })),
+      ),
     )
   ).flat();
   let doomed = docs;

@@ -14,7 +14,9 @@ interface OidcDoc {
 export async function revokeAccessThrough(store: Store, accountId: string, provider: string): Promise<{ sessions: number; tokens: number; grants: number }> {
   const docs = (
     await Promise.all(
-      OIDC_COLLECTIONS.map(async (collection) => (await store.list<OidcDoc>(collection, { index: { name: 'account', key: accountId } })).map((d) => ({ ...d, collection }))),
+      OIDC_COLLECTIONS.map(async (collection) =>
+        (await store.list<OidcDoc>(collection, { index: { name: 'account', key: accountId } })).map((d) => ({ ...d, collection })),
+      ),
     )
   ).flat();
   const through = (payload: AdapterPayload) => Array.isArray(payload.amr) && payload.amr.includes(provider);

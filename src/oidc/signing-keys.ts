@@ -49,7 +49,10 @@ function stages(set: KeySet): { current: string; next: string; previous: string[
 function targetKey(action: 'key.rotate' | 'key.remove', before: KeySet, after: KeySet): string {
   if (action === 'key.rotate') return after.current.kid;
   const kept = new Set(after.previous.map((k) => k.kid));
-  return before.previous.filter((k) => !kept.has(k.kid)).map((k) => k.kid).join(' ');
+  return before.previous
+    .filter((k) => !kept.has(k.kid))
+    .map((k) => k.kid)
+    .join(' ');
 }
 
 /** Thrown inside an update when another gateway already did the work: the write is abandoned. */
@@ -163,7 +166,10 @@ export class SigningKeyRing {
   #adopt(set: KeySet): void {
     const was = this.#set;
     this.#set = set;
-    this.#deps.log.info({ signingKey: set.current.kid, nextKey: set.next.kid, previousKeys: set.previous.map((k) => k.kid), replaced: was.current.kid }, 'signing keys changed');
+    this.#deps.log.info(
+      { signingKey: set.current.kid, nextKey: set.next.kid, previousKeys: set.previous.map((k) => k.kid), replaced: was.current.kid },
+      'signing keys changed',
+    );
     const keys = this.jwks();
     for (const listener of this.#listeners) listener(keys);
   }

@@ -69,11 +69,19 @@ export async function removeIntegration(deps: { store: Store; clock: Clock }, ac
   const phase = phaseAt(integration, clock.now()).phase;
   if (phase !== 'ended' && phase !== 'upcoming') {
     throw new ValidationError([
-      { field: 'provider', message: `"${provider}" is ${phase} at ${partnerId}; schedule a cutoff (shoppers get notice and can migrate) instead of removing it` },
+      {
+        field: 'provider',
+        message: `"${provider}" is ${phase} at ${partnerId}; schedule a cutoff (shoppers get notice and can migrate) instead of removing it`,
+      },
     ]);
   }
   await store.batch([
-    { op: 'update', collection: 'partners', id: partnerId, fn: (p: Partner) => ({ ...p, integrations: p.integrations.filter((i) => i.provider !== provider), updatedAt: clock.now() }) },
+    {
+      op: 'update',
+      collection: 'partners',
+      id: partnerId,
+      fn: (p: Partner) => ({ ...p, integrations: p.integrations.filter((i) => i.provider !== provider), updatedAt: clock.now() }),
+    },
     auditOp(clock, () => ({ actor, action: 'integration.remove', target: { partner: partnerId, provider }, before: integration, after: null })),
   ]);
 }

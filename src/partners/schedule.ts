@@ -19,7 +19,13 @@ const NOTICE_MAX = 500;
 const DATE_RULE = 'must be a date and time string with an offset or time zone, or null to clear it';
 const NOTICE_TEXT_RULE = 'must be non-empty text or null for the default';
 
-const noticeText = z.string({ error: NOTICE_TEXT_RULE }).trim().min(1, NOTICE_TEXT_RULE).max(NOTICE_MAX, `must be at most ${NOTICE_MAX} characters`).nullable().optional();
+const noticeText = z
+  .string({ error: NOTICE_TEXT_RULE })
+  .trim()
+  .min(1, NOTICE_TEXT_RULE)
+  .max(NOTICE_MAX, `must be at most ${NOTICE_MAX} characters`)
+  .nullable()
+  .optional();
 
 /** The body of a schedule change: each field absent (kept), null (cleared) or a new value. */
 export function scheduleBody(timeZone: string) {
@@ -33,7 +39,10 @@ export function scheduleBody(timeZone: string) {
       graceEndsAt: date,
       newAccountsDuringNotice: z.boolean({ error: 'must be true or false' }).optional(),
       atCutoff: z.enum(['keep', 'revoke'], { error: 'must be "keep" (sessions and refresh tokens run until they expire) or "revoke"' }).optional(),
-      notice: jsonObject({ 'zh-CN': noticeText, en: noticeText }, { unknown: 'only zh-CN and en notices exist', notObject: 'must be an object like {"zh-CN": "…", "en": "…"} or null' })
+      notice: jsonObject(
+        { 'zh-CN': noticeText, en: noticeText },
+        { unknown: 'only zh-CN and en notices exist', notObject: 'must be an object like {"zh-CN": "…", "en": "…"} or null' },
+      )
         .nullable()
         .optional(),
       effectiveImmediately: z.boolean({ error: 'must be true or false' }).optional(),
@@ -86,8 +95,10 @@ export function applySchedule(provider: string, current: Integration | undefined
   if (immediately === true && !('cutoffAt' in body) && (next.cutoffAt === undefined || next.cutoffAt > now)) next.cutoffAt = now;
 
   problems.push(...orderProblems(next, timeZone));
-  if (next.noticeAt !== undefined && next.cutoffAt === undefined) problems.push({ field: 'noticeAt', message: 'needs cutoffAt: a notice announces when sign-in ends' });
-  if (next.graceEndsAt !== undefined && next.cutoffAt === undefined) problems.push({ field: 'graceEndsAt', message: 'needs cutoffAt: grace follows the cutoff' });
+  if (next.noticeAt !== undefined && next.cutoffAt === undefined)
+    problems.push({ field: 'noticeAt', message: 'needs cutoffAt: a notice announces when sign-in ends' });
+  if (next.graceEndsAt !== undefined && next.cutoffAt === undefined)
+    problems.push({ field: 'graceEndsAt', message: 'needs cutoffAt: grace follows the cutoff' });
   if (problems.length) return { ok: false, problems };
 
   // Closing sign-in at once must be explicit: the shoppers get no notice.

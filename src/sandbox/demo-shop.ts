@@ -127,7 +127,10 @@ export function createDemoShop(o: DemoShopOptions): Express {
 
 function page(o: DemoShopOptions, s: ShopSession): string {
   const buttons = o.providers
-    .map((p) => `<a class="btn" style="background:${escapeHtml(p.colors.background)};color:${escapeHtml(p.colors.foreground)}" href="/login?provider=${escapeHtml(p.id)}">使用${escapeHtml(p.label['zh-CN'])}登录 · Log in with ${escapeHtml(p.label.en)}</a>`)
+    .map(
+      (p) =>
+        `<a class="btn" style="background:${escapeHtml(p.colors.background)};color:${escapeHtml(p.colors.foreground)}" href="/login?provider=${escapeHtml(p.id)}">使用${escapeHtml(p.label['zh-CN'])}登录 · Log in with ${escapeHtml(p.label.en)}</a>`,
+    )
     .join('\n');
   const user = s.user
     ? `<section class="user"><h2>已登录 · Signed in</h2>

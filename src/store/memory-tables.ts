@@ -174,7 +174,7 @@ export class MemoryTables {
   set(collection: string, id: string, value: unknown, expiresAt: EpochMs | undefined, json: string): Undo {
     const table = this.table(collection);
     const previous = table.records.get(id);
-    const previousBytes = previous ? previous.b ?? 0 : 0;
+    const previousBytes = previous ? (previous.b ?? 0) : 0;
     const bytes = json.length;
     if (previous) this.#unindex(table, id, previous);
     const keys = this.#keysOf(table, value);

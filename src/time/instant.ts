@@ -65,7 +65,10 @@ function fromLocal(local: string, zone: string, original: string): InstantResult
   const wall = DateTime.fromISO(iso, { zone: 'UTC' });
   if (dt.toFormat("yyyy-MM-dd'T'HH:mm:ss.SSS") !== wall.toFormat("yyyy-MM-dd'T'HH:mm:ss.SSS")) {
     const after = `${dt.toFormat("yyyy-MM-dd'T'HH:mm")}[${zone}]`;
-    return { ok: false, message: `${JSON.stringify(original)} does not exist: the clocks in ${zone} skip that time (daylight saving starts); write a time that exists, such as ${after}` };
+    return {
+      ok: false,
+      message: `${JSON.stringify(original)} does not exist: the clocks in ${zone} skip that time (daylight saving starts); write a time that exists, such as ${after}`,
+    };
   }
   if (dt.getPossibleOffsets().length > 1) {
     return refuse(`${JSON.stringify(original)} happens twice in ${zone} (daylight saving ends)`, iso, zone, 'write the offset instead:', true);

@@ -66,7 +66,7 @@ describe('account console: linking a provider', function () {
     assert.notEqual(alpha, beta, 'pairwise: each shop its own sub');
   });
 
-  it('refuses a POST without the CSRF token or with another session\'s token: 403, no flow, nothing changed', async () => {
+  it("refuses a POST without the CSRF token or with another session's token: 403, no flow, nothing changed", async () => {
     const shopper = browserIn('en');
     await loginWith(gw, shopper, 'alpha-basic', 'weibo', 'csrf-fan');
     await openConsole(gw, shopper, 'weibo', 'csrf-fan');
@@ -79,7 +79,7 @@ describe('account console: linking a provider', function () {
     for (const [what, fields] of [
       ['missing token', {}],
       ['empty token', { _csrf: '' }],
-      ['another session\'s token', { _csrf: decode(othersToken) }],
+      ["another session's token", { _csrf: decode(othersToken) }],
     ] as const) {
       const page = await postLink(gw, shopper, 'qq', fields);
       assert.equal(page.status, 403, what);
@@ -135,7 +135,10 @@ describe('account console: linking a provider', function () {
     assert.ok(page.html.includes(CONFLICT_EN), page.html);
     await assertNothingChanged(gw, before, 'link conflict');
     assert.equal((await mustAccountOf(gw, 'qq', 'bob-qq')).id, bob.id, 'the QQ identity stays with its account');
-    assert.deepEqual((await mustAccountOf(gw, 'weibo', 'dave')).identities.map((i) => i.provider), ['weibo']);
+    assert.deepEqual(
+      (await mustAccountOf(gw, 'weibo', 'dave')).identities.map((i) => i.provider),
+      ['weibo'],
+    );
     // In Chinese too.
     const zh = browserIn('zh-CN');
     await loginWith(gw, zh, 'alpha-basic', 'weibo', 'dave');
@@ -166,7 +169,7 @@ describe('account console: linking a provider', function () {
     assert.equal(await accountOf(gw, 'qq', 'erin-qq'), undefined, 'linked to neither erin nor frank');
   });
 
-  it('refuses an attacker\'s link callback delivered in the victim\'s browser (L4a)', async () => {
+  it("refuses an attacker's link callback delivered in the victim's browser (L4a)", async () => {
     const mallory = browserIn('en');
     await loginWith(gw, mallory, 'alpha-basic', 'weibo', 'mallory');
     await openConsole(gw, mallory, 'weibo', 'mallory');
@@ -210,8 +213,15 @@ describe('account console: linking a provider', function () {
     const loser = winner === 'gina' ? 'hank' : 'gina';
     assert.equal(owner.id, (await mustAccountOf(gw, 'weibo', winner)).id);
     const loserAccount = await mustAccountOf(gw, 'weibo', loser);
-    assert.deepEqual(loserAccount.identities.map((i) => i.provider), ['weibo']);
-    assert.deepEqual(JSON.parse(before.accounts).find((a: { id: string }) => a.id === loserAccount.id), loserAccount, 'the loser\'s account is untouched');
+    assert.deepEqual(
+      loserAccount.identities.map((i) => i.provider),
+      ['weibo'],
+    );
+    assert.deepEqual(
+      JSON.parse(before.accounts).find((a: { id: string }) => a.id === loserAccount.id),
+      loserAccount,
+      "the loser's account is untouched",
+    );
     assert.equal((await snapshot(gw)).audit, before.audit + 1, 'one identity.link entry');
   });
 
@@ -237,7 +247,11 @@ describe('account console: linking a provider', function () {
     assert.ok(lost[0]!.html.includes('Your Denglu account already has a QQ account linked, so this one was not linked and nothing changed.'), lost[0]!.html);
 
     const account = await mustAccountOf(gw, 'weibo', 'ivy');
-    assert.deepEqual(account.identities.map((i) => i.provider), ['weibo', 'qq'], 'one QQ identity');
+    assert.deepEqual(
+      account.identities.map((i) => i.provider),
+      ['weibo', 'qq'],
+      'one QQ identity',
+    );
     const winner = pages[0] === won[0] ? 'ivy-qq-one' : 'ivy-qq-two';
     const loser = winner === 'ivy-qq-one' ? 'ivy-qq-two' : 'ivy-qq-one';
     assert.equal((await mustAccountOf(gw, 'qq', winner)).id, account.id);

@@ -90,7 +90,7 @@ describe('account console: the account page', function () {
     assert.equal(auth.searchParams.get('prompt'), null, 'an ordinary sign-in may use single sign-on');
   });
 
-  it('signed in: identities with name, avatar and dates, the shops used, and each identity\'s status there (en)', async () => {
+  it("signed in: identities with name, avatar and dates, the shops used, and each identity's status there (en)", async () => {
     const shopper = browserIn('en');
     await ensurePageFan(shopper);
 

@@ -36,7 +36,9 @@ function schedules(partners: PartnerSeed[]): PartnerSeed[] {
     if (p.id === 'alpha') {
       return {
         ...p,
-        integrations: p.integrations.map((i) => (i.provider === 'qq' ? { ...i, noticeAt: at('2013-09-10T00:00:00+08:00'), cutoffAt: at('2013-09-25T00:00:00+08:00') } : i)),
+        integrations: p.integrations.map((i) =>
+          i.provider === 'qq' ? { ...i, noticeAt: at('2013-09-10T00:00:00+08:00'), cutoffAt: at('2013-09-25T00:00:00+08:00') } : i,
+        ),
       };
     }
     if (p.id === 'beta') return { ...p, integrations: p.integrations.filter((i) => i.provider !== 'qq') };
@@ -103,7 +105,10 @@ describe('account console: unlinking a provider', function () {
     const page = await accountPage(gw, shopper);
     const fields = unlinkFields(page, 'qq');
     const before = await snapshot(gw);
-    for (const [what, csrf] of [['missing token', undefined], ['wrong token', `${fields._csrf!.slice(0, -4)}0000`]] as const) {
+    for (const [what, csrf] of [
+      ['missing token', undefined],
+      ['wrong token', `${fields._csrf!.slice(0, -4)}0000`],
+    ] as const) {
       const { _csrf, ...rest } = fields;
       const refused = await postUnlink(gw, shopper, csrf === undefined ? rest : { ...rest, _csrf: csrf });
       assert.equal(refused.status, 403, what);
@@ -120,7 +125,13 @@ describe('account console: unlinking a provider', function () {
     const asked = await unlink(shopper, page, unlinkFields(page, 'qq'));
     assert.equal(asked.hops[0]!.status, 303);
     assert.equal(asked.hops[0]!.location, '/account/login?reauth=1');
-    assert.equal(asked.hops.map((h) => new URL(h.url)).find((u) => u.pathname === '/auth')!.searchParams.get('prompt'), 'login');
+    assert.equal(
+      asked.hops
+        .map((h) => new URL(h.url))
+        .find((u) => u.pathname === '/auth')!
+        .searchParams.get('prompt'),
+      'login',
+    );
     assert.ok(asked.url.pathname.startsWith('/interaction/'), `the chooser, not ${asked.url.href}`);
     await assertNothingChanged(gw, before, 'stale session');
     // Signing in again with QQ makes it recent.
@@ -147,14 +158,14 @@ describe('account console: unlinking a provider', function () {
     await assertNothingChanged(gw, before, 'last method (zh-CN)');
   });
 
-  it('refuses another account\'s identity as not found (no IDOR), nothing changed', async () => {
+  it("refuses another account's identity as not found (no IDOR), nothing changed", async () => {
     const solo = await mustAccountOf(gw, 'weibo', 'solo');
     const page = await accountPage(gw, shopper);
     const before = await snapshot(gw);
     const refused = await unlink(shopper, page, { provider: 'weibo', subject: solo.identities[0]!.subject });
     assert.equal(refused.status, 404);
     assert.ok(errorOn(refused), 'an explanation on the account page');
-    await assertNothingChanged(gw, before, 'another account\'s identity');
+    await assertNothingChanged(gw, before, "another account's identity");
   });
 
   it('asks for confirmation, listing the shops that would become unreachable (now or by schedule)', async () => {
@@ -163,7 +174,9 @@ describe('account console: unlinking a provider', function () {
     const confirm = await unlink(shopper, page, unlinkFields(page, 'weibo'));
     assert.equal(confirm.status, 409);
     assert.match(confirm.html, /<h1>Unlink Weibo\?<\/h1>/);
-    const risks = [...confirm.html.matchAll(/<ul class="risks">([\s\S]*?)<\/ul>/g)].flatMap((m) => [...m[1]!.matchAll(/<li>([^<]*)<\/li>/g)].map((r) => decode(r[1]!)));
+    const risks = [...confirm.html.matchAll(/<ul class="risks">([\s\S]*?)<\/ul>/g)].flatMap((m) =>
+      [...m[1]!.matchAll(/<li>([^<]*)<\/li>/g)].map((r) => decode(r[1]!)),
+    );
     assert.deepEqual(risks, [
       'Alpha Shop: your remaining ways to sign in stop there on 25 September 2013',
       'Beta Shop: none of your remaining ways to sign in works there',
@@ -186,7 +199,7 @@ describe('account console: unlinking a provider', function () {
       assert.equal(back.status, 0);
       return back.url.searchParams;
     };
-    assert.ok((await silent(attacker)).get('code'), 'before: the attacker\'s Denglu session signs in silently');
+    assert.ok((await silent(attacker)).get('code'), "before: the attacker's Denglu session signs in silently");
     const auditBefore = (await snapshot(gw)).audit;
 
     const page = await accountPage(gw, shopper);
@@ -213,7 +226,7 @@ describe('account console: unlinking a provider', function () {
     assert.equal(await weiboTokenWorks(gw, token), false, 'the token no longer works at Weibo');
   });
 
-  it('link and unlink are on the account page\'s recent security events, newest first (en and zh-CN)', async () => {
+  it("link and unlink are on the account page's recent security events, newest first (en and zh-CN)", async () => {
     // A shopper of its own: Weibo, then QQ linked, then Weibo unlinked (confirmed) a minute later.
     const events = browserIn('en');
     await loginWith(gw, events, 'alpha-basic', 'weibo', 'events');
@@ -243,7 +256,9 @@ describe('account console: unlinking a provider', function () {
 
     // Both requests read the account (two ways to sign in) before either removes one.
     const lockstep = inLockstep(gw, 'get', (collection, id) => collection === 'accounts' && id === account.id, 1);
-    const pages = await Promise.all([postUnlink(gw, tabs, { ...weibo, confirm: 'yes' }), postUnlink(gw, tabs, { ...sohu, confirm: 'yes' })]).finally(lockstep.restore);
+    const pages = await Promise.all([postUnlink(gw, tabs, { ...weibo, confirm: 'yes' }), postUnlink(gw, tabs, { ...sohu, confirm: 'yes' })]).finally(
+      lockstep.restore,
+    );
     assert.ok(lockstep.met() >= 1, 'the two unlinks read the account at the same moment');
     const refused = pages.filter((p) => p.status === 409);
     assert.equal(refused.length, 1, `one refused: ${pages.map((p) => `${p.status} ${p.url.pathname}${p.url.search}`).join(', ')}`);
@@ -264,8 +279,14 @@ describe('account console: unlinking a provider', function () {
     const done = await unlink(other, page, unlinkFields(page, 'weibo'));
     assert.equal(done.url.search, '?notice=unlinkedNoRevoke&provider=weibo');
     assert.match(done.html, /Sign in to see and manage the ways you sign in\./, 'the Weibo session has ended');
-    assert.match(done.html, /<p class="notice-ok" role="status">Weibo is unlinked\. Its authorization at Weibo could not be revoked; you can revoke it in your Weibo settings\.<\/p>/);
-    assert.deepEqual((await mustAccountOf(gw, 'sohu', 'other-sohu')).identities.map((i) => i.provider), ['sohu']);
+    assert.match(
+      done.html,
+      /<p class="notice-ok" role="status">Weibo is unlinked\. Its authorization at Weibo could not be revoked; you can revoke it in your Weibo settings\.<\/p>/,
+    );
+    assert.deepEqual(
+      (await mustAccountOf(gw, 'sohu', 'other-sohu')).identities.map((i) => i.provider),
+      ['sohu'],
+    );
     // The query cannot put words of its own on the page.
     const forged = await other.go(`${gw.issuer}/account?notice=unlinked&provider=${encodeURIComponent('your bank')}`);
     assert.doesNotMatch(forged.html, /your bank/);

@@ -32,7 +32,11 @@ describe('admin pages: the audit log', () => {
     assert.equal((await client(gw, OPERATOR).put('/partners/beta/integrations/qq', { atCutoff: 'revoke' })).status, 200);
     clock.advance(60_000);
     const form = await manager.go(`${gw.issuer}/admin/partners/alpha/integrations/weibo`);
-    const saved = await submitForm(manager, form, '/integrations/weibo', { noticeAt: '2013-09-10T00:00+08:00', cutoffAt: '2013-09-25T00:00+08:00', atCutoff: 'revoke' });
+    const saved = await submitForm(manager, form, '/integrations/weibo', {
+      noticeAt: '2013-09-10T00:00+08:00',
+      cutoffAt: '2013-09-25T00:00+08:00',
+      atCutoff: 'revoke',
+    });
     assert.equal(saved.url.pathname, '/admin/partners/alpha');
   });
   after(async () => {
@@ -47,7 +51,10 @@ describe('admin pages: the audit log', () => {
     assert.match(entry!.html, /2013-09-01 10:02 UTC\+08:00/);
     assert.match(entry!.html, new RegExp(`manager:${managerId}`));
     assert.match(entry!.html, /partner=alpha provider=weibo/);
-    assert.match(entry!.html, /data-change="noticeAt"><strong>noticeAt<\/strong>: <span class="before">—<\/span> → <span class="after">2013-09-10 00:00<\/span>/);
+    assert.match(
+      entry!.html,
+      /data-change="noticeAt"><strong>noticeAt<\/strong>: <span class="before">—<\/span> → <span class="after">2013-09-10 00:00<\/span>/,
+    );
     assert.match(entry!.html, /data-change="cutoffAt">[\s\S]*?2013-09-25 00:00/);
     assert.match(entry!.html, /data-change="atCutoff">[\s\S]*?keep<\/span> → <span class="after">revoke/);
     assert.doesNotMatch(entry!.html, /data-change="provider"|data-change="newAccountsDuringNotice"/, 'unchanged fields are left out');
@@ -59,7 +66,10 @@ describe('admin pages: the audit log', () => {
     assert.ok(rows(page).every((r) => /partner=alpha/.test(r.html)));
     assert.equal((await manager.go(`${gw.issuer}/admin/audit?partner=beta`)).status, 403);
     const all = await operator.go(`${gw.issuer}/admin/audit`);
-    assert.ok(rows(all).some((r) => /partner=beta/.test(r.html)), 'the operator sees every partner');
+    assert.ok(
+      rows(all).some((r) => /partner=beta/.test(r.html)),
+      'the operator sees every partner',
+    );
   });
 
   it('filters by partner, action, actor and time', async () => {
@@ -76,7 +86,10 @@ describe('admin pages: the audit log', () => {
     assert.ok(rows(byAction).length >= 1 && rows(byAction).every((r) => r.action.startsWith('manager.')));
 
     const from = await submitForm(operator, form, '/admin/audit', { from: '2013-09-01T10:02+08:00' });
-    assert.deepEqual(rows(from).map((r) => r.action), ['integration.schedule']);
+    assert.deepEqual(
+      rows(from).map((r) => r.action),
+      ['integration.schedule'],
+    );
     const to = await submitForm(operator, form, '/admin/audit', { to: '2013-09-01T10:02[Asia/Shanghai]' });
     assert.ok(rows(to).length >= 2 && rows(to).every((r) => r.action !== 'integration.schedule' || /partner=beta/.test(r.html)));
 

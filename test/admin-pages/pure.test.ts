@@ -11,7 +11,13 @@ import { buildTimeline, dateTicks } from '../../src/admin/pages/timeline.ts';
 import type { Integration } from '../../src/partners/partner.ts';
 
 const at = (iso: string) => Date.parse(iso);
-const weibo: Integration = { provider: 'weibo', noticeAt: at('2013-09-10T00:00+08:00'), cutoffAt: at('2013-09-25T00:00+08:00'), newAccountsDuringNotice: true, atCutoff: 'keep' };
+const weibo: Integration = {
+  provider: 'weibo',
+  noticeAt: at('2013-09-10T00:00+08:00'),
+  cutoffAt: at('2013-09-25T00:00+08:00'),
+  newAccountsDuringNotice: true,
+  atCutoff: 'keep',
+};
 
 describe('admin pages: pure parts', () => {
   it('prefills instants that parse back exactly, in the zone, on both sides of a DST change', () => {
@@ -71,10 +77,19 @@ describe('admin pages: pure parts', () => {
 
   it('ticks at local midnights by day, week, month or year, about ten at most', () => {
     const days = dateTicks(at('2013-09-01T00:00+08:00'), at('2013-09-08T12:00+08:00'), 'Asia/Shanghai');
-    assert.deepEqual(days.map((t) => t.label), ['2013-09-01', '09-02', '09-03', '09-04', '09-05', '09-06', '09-07', '09-08']);
-    assert.ok(days.every((t) => new Date(t.at).getUTCHours() === 16), 'midnight in Shanghai is 16:00 UTC');
+    assert.deepEqual(
+      days.map((t) => t.label),
+      ['2013-09-01', '09-02', '09-03', '09-04', '09-05', '09-06', '09-07', '09-08'],
+    );
+    assert.ok(
+      days.every((t) => new Date(t.at).getUTCHours() === 16),
+      'midnight in Shanghai is 16:00 UTC',
+    );
     const months = dateTicks(at('2013-01-15T00:00Z'), at('2013-09-15T00:00Z'), 'Europe/Berlin');
-    assert.deepEqual(months.map((t) => t.label), ['2013-02', '2013-03', '2013-04', '2013-05', '2013-06', '2013-07', '2013-08', '2013-09']);
+    assert.deepEqual(
+      months.map((t) => t.label),
+      ['2013-02', '2013-03', '2013-04', '2013-05', '2013-06', '2013-07', '2013-08', '2013-09'],
+    );
     assert.equal(new Date(months[3]!.at).toISOString(), '2013-04-30T22:00:00.000Z', 'May starts at midnight summer time');
     const years = dateTicks(at('2000-01-01T00:00Z'), at('2013-01-01T00:00Z'), 'UTC');
     assert.ok(years.length <= 10 && years.every((t) => /^\d{4}$/.test(t.label)));
@@ -82,12 +97,25 @@ describe('admin pages: pure parts', () => {
 
   it('lays out segments that tile each row, with now inside the axis', () => {
     const now = at('2013-09-20T10:00+08:00');
-    const t = buildTimeline([{ integration: weibo, label: 'Weibo' }, { integration: { provider: 'qq', newAccountsDuringNotice: true, atCutoff: 'keep' }, label: 'QQ' }], now, 'Asia/Shanghai');
+    const t = buildTimeline(
+      [
+        { integration: weibo, label: 'Weibo' },
+        { integration: { provider: 'qq', newAccountsDuringNotice: true, atCutoff: 'keep' }, label: 'QQ' },
+      ],
+      now,
+      'Asia/Shanghai',
+    );
     const [w, q] = t.rows;
-    assert.deepEqual(w!.segments.map((s) => s.phase), ['live', 'notice', 'grace']);
+    assert.deepEqual(
+      w!.segments.map((s) => s.phase),
+      ['live', 'notice', 'grace'],
+    );
     assert.equal(w!.segments[0]!.x, t.x0);
     assert.ok(Math.abs(w!.segments.at(-1)!.x + w!.segments.at(-1)!.width - t.x1) < 0.05);
-    assert.deepEqual(q!.segments.map((s) => s.phase), ['live']);
+    assert.deepEqual(
+      q!.segments.map((s) => s.phase),
+      ['live'],
+    );
     assert.ok(t.now.x > t.x0 && t.now.x < t.x1);
     assert.ok(t.start < weibo.noticeAt! && t.end > weibo.cutoffAt!, 'every date is on the axis');
     assert.equal(w!.segments[1]!.span, '2013-09-10 00:00 – 2013-09-25 00:00');

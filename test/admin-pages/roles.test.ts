@@ -30,7 +30,14 @@ describe('admin pages: roles and CSRF', () => {
   });
 
   it('lets the manager of alpha open every alpha page', async () => {
-    for (const path of ['/admin', '/admin/partners/alpha', '/admin/partners/alpha/integrations/weibo', '/admin/partners/alpha/preview', '/admin/audit', '/admin/audit?partner=alpha']) {
+    for (const path of [
+      '/admin',
+      '/admin/partners/alpha',
+      '/admin/partners/alpha/integrations/weibo',
+      '/admin/partners/alpha/preview',
+      '/admin/audit',
+      '/admin/audit?partner=alpha',
+    ]) {
       const page = await alphaManager.go(`${gw.issuer}${path}`);
       assert.equal(page.status, 200, path);
       assert.equal(page.url.pathname, new URL(path, gw.issuer).pathname, path);
@@ -71,7 +78,13 @@ describe('admin pages: roles and CSRF', () => {
   }
 
   it('shows the operator a 404 page for a partner that does not exist and for the internal partner', async () => {
-    for (const path of ['/admin/partners/nowhere', '/admin/partners/denglu', '/admin/partners/denglu/integrations/weibo', '/admin/partners/alpha/integrations/myspace', '/admin/no-such-page']) {
+    for (const path of [
+      '/admin/partners/nowhere',
+      '/admin/partners/denglu',
+      '/admin/partners/denglu/integrations/weibo',
+      '/admin/partners/alpha/integrations/myspace',
+      '/admin/no-such-page',
+    ]) {
       const page = await operator.go(`${gw.issuer}${path}`);
       assert.equal(page.status, 404, path);
       assert.match(page.html, /data-error-code="ERR_NOT_FOUND"/);
@@ -104,7 +117,15 @@ describe('admin pages: roles and CSRF', () => {
   });
 
   it('sends the security headers and no inline script or style on every admin page', async () => {
-    for (const path of ['/admin/login', '/admin', '/admin/partners/alpha', '/admin/partners/alpha/integrations/weibo', '/admin/partners/alpha/preview', '/admin/audit', '/admin/partners/beta']) {
+    for (const path of [
+      '/admin/login',
+      '/admin',
+      '/admin/partners/alpha',
+      '/admin/partners/alpha/integrations/weibo',
+      '/admin/partners/alpha/preview',
+      '/admin/audit',
+      '/admin/partners/beta',
+    ]) {
       const page = await alphaManager.go(`${gw.issuer}${path}`);
       const csp = page.headers.get('content-security-policy') ?? '';
       assert.match(csp, /style-src 'self'/, path);

@@ -28,7 +28,15 @@ describe('admin pages: the schedule form and the preview (the JD case)', () => {
   before(async () => {
     gw = await startGateway({
       clock,
-      partners: (seeds) => [...seeds, { ...seeds[1]!, id: 'berlin', timeZone: 'Europe/Berlin', clients: [{ ...seeds[1]!.clients[0]!, client_id: 'berlin-basic', redirect_uris: ['https://berlin-basic.shop.test/cb'] }] }],
+      partners: (seeds) => [
+        ...seeds,
+        {
+          ...seeds[1]!,
+          id: 'berlin',
+          timeZone: 'Europe/Berlin',
+          clients: [{ ...seeds[1]!.clients[0]!, client_id: 'berlin-basic', redirect_uris: ['https://berlin-basic.shop.test/cb'] }],
+        },
+      ],
     });
     const m = await createManager(gw, 'Alpha manager', ['alpha', 'gamma']);
     managerId = m.id;
@@ -44,7 +52,10 @@ describe('admin pages: the schedule form and the preview (the JD case)', () => {
     const weibo = (await gw.store.get<Partner>('partners', 'alpha'))!.integrations.find((i) => i.provider === 'weibo')!;
     if (weibo.cutoffAt !== undefined) return;
     const dates = { noticeAt: at('2013-09-10T00:00+08:00'), cutoffAt: at('2013-09-25T00:00+08:00'), graceEndsAt: at('2013-10-25T00:00+08:00') };
-    await gw.store.update<Partner>('partners', 'alpha', (p) => ({ ...p, integrations: p.integrations.map((i) => (i.provider === 'weibo' ? { ...i, ...dates } : i)) }));
+    await gw.store.update<Partner>('partners', 'alpha', (p) => ({
+      ...p,
+      integrations: p.integrations.map((i) => (i.provider === 'weibo' ? { ...i, ...dates } : i)),
+    }));
   }
 
   it("schedules Weibo's notice, cutoff and grace on alpha from the form, audited as the manager", async () => {
@@ -140,7 +151,11 @@ describe('admin pages: the schedule form and the preview (the JD case)', () => {
   it('refuses reversed dates naming the fields: 400, nothing changed', async () => {
     const before = await snapshot(gw, 'alpha');
     const form = await manager.go(`${gw.issuer}/admin/partners/alpha/integrations/qq`);
-    const page = await submitForm(manager, form, '/integrations/qq', { noticeAt: '2013-09-25T00:00+08:00', cutoffAt: '2013-09-10T00:00+08:00', graceEndsAt: '2013-09-05T00:00+08:00' });
+    const page = await submitForm(manager, form, '/integrations/qq', {
+      noticeAt: '2013-09-25T00:00+08:00',
+      cutoffAt: '2013-09-10T00:00+08:00',
+      graceEndsAt: '2013-09-05T00:00+08:00',
+    });
     assert.equal(page.status, 400);
     assert.match(problemOf(page, 'cutoffAt')!, /must be after noticeAt/);
     assert.match(problemOf(page, 'graceEndsAt')!, /must be after noticeAt/);
@@ -167,10 +182,21 @@ describe('admin pages: the schedule form and the preview (the JD case)', () => {
     assert.doesNotMatch(timeline.html, /data-add="weibo"/, 'weibo is already there');
     const form = await manager.click(timeline, '/admin/partners/gamma/integrations/sohu');
     assert.match(form.html, /Add Sohu to Gamma Shop/);
-    const saved = await submitForm(manager, form, '/integrations/sohu', { startsAt: '2013-10-01T00:00[Asia/Shanghai]', atCutoff: 'revoke', newAccountsDuringNotice: 'no', 'notice.en': 'Sohu sign-in is coming.' });
+    const saved = await submitForm(manager, form, '/integrations/sohu', {
+      startsAt: '2013-10-01T00:00[Asia/Shanghai]',
+      atCutoff: 'revoke',
+      newAccountsDuringNotice: 'no',
+      'notice.en': 'Sohu sign-in is coming.',
+    });
     assert.equal(saved.url.pathname, '/admin/partners/gamma');
     const sohu = (await gw.store.get<Partner>('partners', 'gamma'))!.integrations.find((i) => i.provider === 'sohu')!;
-    assert.deepEqual(sohu, { provider: 'sohu', startsAt: at('2013-10-01T00:00+08:00'), atCutoff: 'revoke', newAccountsDuringNotice: false, notice: { en: 'Sohu sign-in is coming.' } });
+    assert.deepEqual(sohu, {
+      provider: 'sohu',
+      startsAt: at('2013-10-01T00:00+08:00'),
+      atCutoff: 'revoke',
+      newAccountsDuringNotice: false,
+      notice: { en: 'Sohu sign-in is coming.' },
+    });
     assert.equal((await listAudit(gw.store, { partner: 'gamma', limit: 1 })).entries[0]!.action, 'integration.add');
     assert.match(saved.html, /<g class="timeline-row" data-provider="sohu">[\s\S]*?data-phase="upcoming"[\s\S]*?data-phase="live"/);
   });
@@ -190,7 +216,7 @@ describe('admin pages: the schedule form and the preview (the JD case)', () => {
     assert.deepEqual(entry.actor, { kind: 'operator', id: 'operator' });
   });
 
-  it('the date help and every refusal on the form suggest dates in the partner\'s zone, each accepted as typed', async () => {
+  it("the date help and every refusal on the form suggest dates in the partner's zone, each accepted as typed", async () => {
     const operator = adminBrowser();
     await signIn(gw, operator, 'operator', OPERATOR);
     const form = await operator.go(`${gw.issuer}/admin/partners/berlin/integrations/weibo`);

@@ -82,7 +82,11 @@ describe('admin pages: sign-in and sessions', () => {
   it('sets an HttpOnly, SameSite=Lax session cookie scoped to /admin and stores only its hash', async () => {
     const browser = adminBrowser();
     const form = await browser.go(`${gw.issuer}/admin/login`);
-    const res = await browser.request('POST', `${gw.issuer}/admin/login`, new URLSearchParams({ _csrf: /name="_csrf" value="([^"]+)"/.exec(form.html)![1]!, user: manager.id, secret: manager.secret, next: '' }));
+    const res = await browser.request(
+      'POST',
+      `${gw.issuer}/admin/login`,
+      new URLSearchParams({ _csrf: /name="_csrf" value="([^"]+)"/.exec(form.html)![1]!, user: manager.id, secret: manager.secret, next: '' }),
+    );
     assert.equal(res.status, 303);
     const cookie = res.headers.getSetCookie().find((c) => c.startsWith('dl_admin='))!;
     assert.ok(cookie, 'session cookie set');

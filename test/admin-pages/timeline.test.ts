@@ -59,8 +59,15 @@ describe('admin pages: partners and the timeline', () => {
     const svg = timelineSvg(page);
     const rows = [...svg.matchAll(/<g class="timeline-row" data-provider="([a-z]+)">([\s\S]*?)<\/g>/g)];
     const providers = (await gw.store.get<Partner>('partners', 'alpha'))!.integrations.map((i) => i.provider);
-    assert.deepEqual(rows.map((r) => r[1]), providers, 'one row per provider, in the partner\'s order');
-    assert.deepEqual(rows.slice(0, 3).map((r) => r[1]), ['weibo', 'qq', 'sohu']);
+    assert.deepEqual(
+      rows.map((r) => r[1]),
+      providers,
+      "one row per provider, in the partner's order",
+    );
+    assert.deepEqual(
+      rows.slice(0, 3).map((r) => r[1]),
+      ['weibo', 'qq', 'sohu'],
+    );
     const phases = (body: string) => [...body.matchAll(/<rect [^>]*data-phase="([a-z]+)"/g)].map((m) => m[1]);
     assert.deepEqual(phases(rows[0]![2]!), ['live', 'notice', 'grace', 'ended']);
     assert.deepEqual(phases(rows[1]![2]!), ['live']);
@@ -75,9 +82,15 @@ describe('admin pages: partners and the timeline', () => {
     const ticks = [...svg.matchAll(/data-tick="([^"]+)"/g)].map((m) => m[1]);
     assert.ok(ticks.length >= 4 && ticks.length <= 12, ticks.join(' '));
     assert.match(ticks[0]!, /^2013-\d{2}-\d{2}$/, 'the first tick says the year');
-    assert.ok(ticks.slice(1).every((t) => /^\d{2}-\d{2}$/.test(t!)), ticks.join(' '));
+    assert.ok(
+      ticks.slice(1).every((t) => /^\d{2}-\d{2}$/.test(t!)),
+      ticks.join(' '),
+    );
     const mondays = ticks.slice(1).map((t) => new Date(`2013-${t}T00:00:00+08:00`).getUTCDay());
-    assert.ok(mondays.every((d) => d === 0), 'weekly ticks at Monday midnight in Asia/Shanghai (Sunday 16:00 UTC)');
+    assert.ok(
+      mondays.every((d) => d === 0),
+      'weekly ticks at Monday midnight in Asia/Shanghai (Sunday 16:00 UTC)',
+    );
     for (const phase of ['upcoming', 'live', 'notice', 'grace', 'ended']) assert.match(svg, new RegExp(`data-legend="${phase}"`));
     assert.match(svg, /now · 2013-09-20 10:00/);
     assert.match(svg, /<title id="timeline-title">/);

@@ -11,7 +11,14 @@ export interface Answer {
   headers: Headers;
 }
 
-export async function call(gateway: Gateway, token: string | undefined, method: string, path: string, body?: unknown, init: { raw?: string; contentType?: string } = {}): Promise<Answer> {
+export async function call(
+  gateway: Gateway,
+  token: string | undefined,
+  method: string,
+  path: string,
+  body?: unknown,
+  init: { raw?: string; contentType?: string } = {},
+): Promise<Answer> {
   const headers: Record<string, string> = { accept: 'application/json' };
   if (token !== undefined) headers.authorization = `Bearer ${token}`;
   let payload: string | undefined;
@@ -49,7 +56,8 @@ export function client(gateway: Gateway, token: string | undefined) {
     post: (path: string, body?: unknown) => call(gateway, token, 'POST', path, body),
     put: (path: string, body?: unknown) => call(gateway, token, 'PUT', path, body),
     delete: (path: string) => call(gateway, token, 'DELETE', path),
-    raw: (method: string, path: string, raw: string, contentType?: string) => call(gateway, token, method, path, undefined, { raw, ...(contentType ? { contentType } : {}) }),
+    raw: (method: string, path: string, raw: string, contentType?: string) =>
+      call(gateway, token, method, path, undefined, { raw, ...(contentType ? { contentType } : {}) }),
   };
 }
 

@@ -55,7 +55,11 @@ describe('admin API: happy paths', () => {
   async function ensureJdHistory(): Promise<void> {
     await ensureJdSchedule();
     const audited = async (action: string) => (await op.get(`/audit?action=${action}&limit=1`)).body.entries.length > 0;
-    if (!(await audited('client.create'))) assert.equal((await op.post('/partners/jd/clients', { redirect_uris: ['https://shop.jd.test/cb'], token_endpoint_auth_method: 'client_secret_post' })).status, 201);
+    if (!(await audited('client.create')))
+      assert.equal(
+        (await op.post('/partners/jd/clients', { redirect_uris: ['https://shop.jd.test/cb'], token_endpoint_auth_method: 'client_secret_post' })).status,
+        201,
+      );
     if (!(await audited('manager.create'))) assert.equal((await op.post('/managers', { name: 'JD lifecycle team', partners: ['jd'] })).status, 201);
   }
 
@@ -172,7 +176,10 @@ describe('admin API: happy paths', () => {
     const manager = client(gw, res.body.token);
     const partners = await manager.get('/partners');
     assert.equal(partners.status, 200);
-    assert.deepEqual(partners.body.partners.map((p: { id: string }) => p.id), ['jd']);
+    assert.deepEqual(
+      partners.body.partners.map((p: { id: string }) => p.id),
+      ['jd'],
+    );
   });
 
   it('schedules the JD case and reads it back in the partner zone and epoch ms, auditing before and after', async () => {
@@ -217,7 +224,10 @@ describe('admin API: happy paths', () => {
     const list = await op.get('/partners/jd/integrations');
     assert.equal(list.status, 200);
     assert.equal(list.body.timeZone, 'Asia/Shanghai');
-    assert.deepEqual(list.body.integrations.map((i: { provider: string; phase: string }) => `${i.provider}:${i.phase}`), ['weibo:live', 'qq:live', 'sohu:live']);
+    assert.deepEqual(
+      list.body.integrations.map((i: { provider: string; phase: string }) => `${i.provider}:${i.phase}`),
+      ['weibo:live', 'qq:live', 'sohu:live'],
+    );
     const one = await op.get('/partners/jd/integrations/weibo');
     assert.equal(one.status, 200);
     assert.equal(one.body.integration.atCutoff, 'revoke');
@@ -290,7 +300,10 @@ describe('admin API: happy paths', () => {
     clock.set('2013-09-02T00:00:00+08:00');
     await op.put('/partners/jd/integrations/sohu', { atCutoff: 'revoke' });
     const window = await op.get(`/audit?from=${encodeURIComponent('2013-09-02T00:00+08:00')}&to=${encodeURIComponent('2013-09-03T00:00+08:00')}`);
-    assert.deepEqual(window.body.entries.map((e: { target: { provider: string } }) => e.target.provider), ['sohu']);
+    assert.deepEqual(
+      window.body.entries.map((e: { target: { provider: string } }) => e.target.provider),
+      ['sohu'],
+    );
   });
 
   it('serves the OpenAPI document without a token', async () => {

@@ -31,7 +31,10 @@ describe('denglu keys', function () {
     const list = await denglu(['keys', 'list'], as(OPERATOR));
     assert.equal(list.code, 0, list.stderr);
     assert.match(list.stdout, /^KID\s+STAGE\s+ALG\s+PUBLISHED\s+NOTE$/m);
-    assert.match(list.stdout, new RegExp(`^${next.kid}\\s+next\\s+RS256\\s+2026-01-01 00:00 \\+00:00\\s+published; may sign from 2026-01-01 00:10 \\+00:00$`, 'm'));
+    assert.match(
+      list.stdout,
+      new RegExp(`^${next.kid}\\s+next\\s+RS256\\s+2026-01-01 00:00 \\+00:00\\s+published; may sign from 2026-01-01 00:10 \\+00:00$`, 'm'),
+    );
     assert.match(list.stdout, /^\S+\s+current\s+RS256\s+.*signing since 2026-01-01 00:00 \+00:00$/m);
     assert.match(list.stdout, /^Rotation: on request only; a next key is published 600 s before it may sign; previous keys stay 3600 s/m);
     const json = await denglu(['keys', 'list', '--json'], as(OPERATOR));

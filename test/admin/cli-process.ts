@@ -21,4 +21,3 @@ export function denglu(args: string[], env: Record<string, string> = {}, entry =
     });
   });
 }
-

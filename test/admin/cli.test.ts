@@ -41,7 +41,18 @@ describe('denglu command line', function () {
     const schedule = await denglu(['schedule', '--help']);
     assert.equal(schedule.code, 0);
     assert.match(schedule.stdout, /Usage: denglu schedule <partner> <provider>/);
-    for (const flag of ['--starts', '--notice', '--cutoff', '--grace-ends', '--clear-cutoff', '--policy keep|revoke', '--no-new-accounts-during-notice', '--notice-zh', '--notice-en', '--immediately']) {
+    for (const flag of [
+      '--starts',
+      '--notice',
+      '--cutoff',
+      '--grace-ends',
+      '--clear-cutoff',
+      '--policy keep|revoke',
+      '--no-new-accounts-during-notice',
+      '--notice-zh',
+      '--notice-en',
+      '--immediately',
+    ]) {
       assert.match(schedule.stdout, new RegExp(flag), flag);
     }
     const viaHelp = await denglu(['help', 'preview']);
@@ -71,7 +82,21 @@ describe('denglu command line', function () {
 
   it("lets alpha's manager schedule Weibo's cutoff, show it, preview it and find it in the audit log", async () => {
     const scheduled = await denglu(
-      ['schedule', 'alpha', 'weibo', '--notice', '2013-09-10T00:00+08:00', '--cutoff', '2013-09-25T00:00[Asia/Shanghai]', '--grace-ends', '2013-10-25T00:00+08:00', '--policy', 'revoke', '--notice-en', 'Weibo sign-in at Alpha ends on 25 September.'],
+      [
+        'schedule',
+        'alpha',
+        'weibo',
+        '--notice',
+        '2013-09-10T00:00+08:00',
+        '--cutoff',
+        '2013-09-25T00:00[Asia/Shanghai]',
+        '--grace-ends',
+        '2013-10-25T00:00+08:00',
+        '--policy',
+        'revoke',
+        '--notice-en',
+        'Weibo sign-in at Alpha ends on 25 September.',
+      ],
       as(managerToken),
     );
     assert.equal(scheduled.code, 0, scheduled.stderr);
@@ -101,7 +126,10 @@ describe('denglu command line', function () {
     const audit = await denglu(['audit', '--partner', 'alpha', '--action', 'integration'], as(managerToken));
     assert.equal(audit.code, 0, audit.stderr);
     assert.match(audit.stdout, /^TIME\s+ACTOR\s+ACTION\s+TARGET\s+CHANGE$/m);
-    assert.match(audit.stdout, /^2013-09-01 00:00 \+08:00\s+manager:mgr-\w+\s+integration\.schedule\s+partner=alpha provider=weibo\s+.*cutoffAt: — → 2013-09-25 00:00/m);
+    assert.match(
+      audit.stdout,
+      /^2013-09-01 00:00 \+08:00\s+manager:mgr-\w+\s+integration\.schedule\s+partner=alpha provider=weibo\s+.*cutoffAt: — → 2013-09-25 00:00/m,
+    );
   });
 
   it('lists validation problems one per line, naming the flag, and exits 1 without changing anything', async () => {
@@ -112,7 +140,10 @@ describe('denglu command line', function () {
     assert.match(bare.stderr, /^denglu schedule: the gateway refused this \(ERR_VALIDATION, request [\w-]+\):$/m);
     assert.match(bare.stderr, /^  cutoffAt \(--cutoff\): "2013-09-25T00:00" has no offset or time zone/m);
 
-    const reversed = await denglu(['schedule', 'alpha', 'qq', '--notice', '2013-09-26T00:00+08:00', '--cutoff', '2013-09-25T00:00+08:00', '--policy', 'revoke'], as(managerToken));
+    const reversed = await denglu(
+      ['schedule', 'alpha', 'qq', '--notice', '2013-09-26T00:00+08:00', '--cutoff', '2013-09-25T00:00+08:00', '--policy', 'revoke'],
+      as(managerToken),
+    );
     assert.equal(reversed.code, 1);
     assert.match(reversed.stderr, /^  cutoffAt \(--cutoff\): must be after noticeAt/m);
 

@@ -101,7 +101,15 @@ describe('admin API: credentials', () => {
   it('refuses malformed tokens before any hashing, with a 401 saying what a token looks like', async () => {
     const before = await snapshot(gw, 'alpha');
     const hashed = gw.denglu.hashes.counts.started;
-    const malformed = [`Basic ${Buffer.from('a:b').toString('base64')}`, 'Bearer', 'Bearer wrong-operator-token', 'Bearer alpha-ops', 'Bearer alpha-ops.short', 'Bearer NOT_A_SLUG.abcdefghijklmnopqrstuvwxyz', `Bearer alpha-ops.${'x'.repeat(40)}!`];
+    const malformed = [
+      `Basic ${Buffer.from('a:b').toString('base64')}`,
+      'Bearer',
+      'Bearer wrong-operator-token',
+      'Bearer alpha-ops',
+      'Bearer alpha-ops.short',
+      'Bearer NOT_A_SLUG.abcdefghijklmnopqrstuvwxyz',
+      `Bearer alpha-ops.${'x'.repeat(40)}!`,
+    ];
     for (const body of await refusedBodies(malformed)) {
       assert.equal(body.error, 'ERR_UNAUTHORIZED');
       assert.match(String(body.message), /malformed.*operator token or a manager token "<managerId>\.<secret>"/);
@@ -133,7 +141,16 @@ describe('admin API: credentials', () => {
     assert.equal(jdToken, 'jd-manager.sandbox-jd-manager-secret-not-for-production');
     const jd = client(gw, jdToken);
     assert.equal((await jd.get('/partners/jd/integrations')).status, 200);
-    assert.equal((await jd.put('/partners/jd/integrations/weibo', { noticeAt: '2013-09-10T00:00+08:00', cutoffAt: '2013-09-25T00:00+08:00', graceEndsAt: '2013-10-25T00:00+08:00' })).status, 200);
+    assert.equal(
+      (
+        await jd.put('/partners/jd/integrations/weibo', {
+          noticeAt: '2013-09-10T00:00+08:00',
+          cutoffAt: '2013-09-25T00:00+08:00',
+          graceEndsAt: '2013-10-25T00:00+08:00',
+        })
+      ).status,
+      200,
+    );
     assert.equal((await jd.get('/partners/taobao/integrations')).status, 403);
     assert.equal((await client(gw, sandboxManagerToken(SANDBOX_MANAGERS[1]!)).get('/partners/taobao')).status, 200);
     assert.ok(!JSON.stringify(await gw.store.list('managers')).includes(SANDBOX_MANAGERS[0]!.secret));
@@ -151,7 +168,11 @@ describe('admin API: credentials', () => {
     assert.equal((await principalFor(deps, header))?.kind, 'manager');
     assert.equal(await principalFor({ ...deps, production: true }, header), undefined);
     await assert.rejects(seedSandboxManagers(gw.store, clock, { ...gw.config, production: true }), /refused in production/);
-    assert.deepEqual(adminBannerLines({ ...gw.config, admin: { ...gw.config.admin, operatorToken: 'o'.repeat(40) } }).filter((l) => l.includes('o'.repeat(40))), [], 'a real operator token is never printed');
+    assert.deepEqual(
+      adminBannerLines({ ...gw.config, admin: { ...gw.config.admin, operatorToken: 'o'.repeat(40) } }).filter((l) => l.includes('o'.repeat(40))),
+      [],
+      'a real operator token is never printed',
+    );
   });
 
   it('requires a strong ADMIN_OPERATOR_TOKEN in production and refuses the sandbox one', () => {
@@ -179,7 +200,11 @@ describe('admin API: credentials', () => {
     assert.match(problems({ ...production, ADMIN_OPERATOR_TOKEN: SANDBOX_OPERATOR_TOKEN }).join('\n'), /ADMIN_OPERATOR_TOKEN is the sandbox token/);
     assert.match(problems({ ...production, ADMIN_OPERATOR_TOKEN: 'short' }).join('\n'), /at least 32 characters/);
     assert.deepEqual(problems({ ...production, ADMIN_OPERATOR_TOKEN: 'o'.repeat(40) }), []);
-    assert.equal(loadConfig({ env: {}, descriptors: DESCRIPTORS }).admin.operatorToken, SANDBOX_OPERATOR_TOKEN, 'the documented sandbox default in development');
+    assert.equal(
+      loadConfig({ env: {}, descriptors: DESCRIPTORS }).admin.operatorToken,
+      SANDBOX_OPERATOR_TOKEN,
+      'the documented sandbox default in development',
+    );
     assert.match(problems({ ADMIN_RATE_LIMIT: '0' }).join('\n'), /ADMIN_RATE_LIMIT/);
   });
 });
@@ -210,7 +235,11 @@ describe('admin API: configured operator token and rate limit', () => {
   it('answers 429 with Retry-After past ADMIN_RATE_LIMIT requests a minute from one address, good tokens or bad', async () => {
     const statuses: number[] = [];
     for (let i = 0; requests < 6; i++) statuses.push((await counted(gw, i % 2 ? operatorToken : 'guess', 'GET', '/partners')).status);
-    assert.deepEqual(statuses, statuses.map((_, i) => (i % 2 ? 200 : 401)), 'six requests in all are allowed, bad tokens and good');
+    assert.deepEqual(
+      statuses,
+      statuses.map((_, i) => (i % 2 ? 200 : 401)),
+      'six requests in all are allowed, bad tokens and good',
+    );
     assert.ok(statuses.length >= 4);
     const limited = await counted(gw, operatorToken, 'GET', '/partners');
     assert.equal(limited.status, 429);

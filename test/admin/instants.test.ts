@@ -16,7 +16,15 @@ describe('admin API: instants', () => {
   before(async () => {
     gw = await startGateway({
       clock,
-      partners: (seeds) => [...seeds, { ...seeds[1]!, id: 'berlin', timeZone: 'Europe/Berlin', clients: [{ ...seeds[1]!.clients[0]!, client_id: 'berlin-basic', redirect_uris: ['https://berlin-basic.shop.test/cb'] }] }],
+      partners: (seeds) => [
+        ...seeds,
+        {
+          ...seeds[1]!,
+          id: 'berlin',
+          timeZone: 'Europe/Berlin',
+          clients: [{ ...seeds[1]!.clients[0]!, client_id: 'berlin-basic', redirect_uris: ['https://berlin-basic.shop.test/cb'] }],
+        },
+      ],
     });
     op = client(gw, OPERATOR);
   });
@@ -35,8 +43,16 @@ describe('admin API: instants', () => {
     }
   });
 
-  it('every suggestion in a schedule refusal is accepted as given, and is in the partner\'s zone', async () => {
-    const bad = ['2013-10-26', '2013-10-26T10:00', '2013-10-26T00:00+99:00', '2014-10-26T02:30[Europe/Berlin]', '2014-03-30T02:30[Europe/Berlin]', 'next tuesday', '2013-10-26T10:00[Europe/Nowhere]'];
+  it("every suggestion in a schedule refusal is accepted as given, and is in the partner's zone", async () => {
+    const bad = [
+      '2013-10-26',
+      '2013-10-26T10:00',
+      '2013-10-26T00:00+99:00',
+      '2014-10-26T02:30[Europe/Berlin]',
+      '2014-03-30T02:30[Europe/Berlin]',
+      'next tuesday',
+      '2013-10-26T10:00[Europe/Nowhere]',
+    ];
     let tried = 0;
     for (const input of bad) {
       const refused = await op.put('/partners/berlin/integrations/weibo', { cutoffAt: input });
@@ -59,7 +75,7 @@ describe('admin API: instants', () => {
     assert.equal((await op.put('/partners/alpha/integrations/weibo', { cutoffAt: '2013-10-26T00:00+08:00' })).status, 200);
   });
 
-  it('preview and audit filters suggest in the partner\'s zone too, and accept what they suggest', async () => {
+  it("preview and audit filters suggest in the partner's zone too, and accept what they suggest", async () => {
     const preview = await op.get('/partners/berlin/preview?at=2013-10-26');
     assert.equal(preview.status, 400);
     for (const s of suggestedInstants(preview.body.problems[0].message)) {
@@ -69,11 +85,14 @@ describe('admin API: instants', () => {
     const audit = await op.get('/audit?partner=berlin&from=2013-10-26');
     assert.equal(audit.status, 400);
     const suggested = suggestedInstants(audit.body.problems[0].message);
-    assert.ok(suggested.some((s) => s.includes('Europe/Berlin')), audit.body.problems[0].message);
+    assert.ok(
+      suggested.some((s) => s.includes('Europe/Berlin')),
+      audit.body.problems[0].message,
+    );
     for (const s of suggested) assert.equal((await op.get(`/audit?partner=berlin&from=${encodeURIComponent(s)}`)).status, 200, s);
   });
 
-  it('the audit log gives the instants in before/after as ISO in the partner\'s zone plus …Ms, like everywhere else', async () => {
+  it("the audit log gives the instants in before/after as ISO in the partner's zone plus …Ms, like everywhere else", async () => {
     clock.advance(60_000); // audit ids sort by time: each change its own minute
     await op.put('/partners/berlin/integrations/qq', { noticeAt: '2013-09-10T00:00+02:00', cutoffAt: '2013-09-25T00:00[Europe/Berlin]' });
     clock.advance(60_000);

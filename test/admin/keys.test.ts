@@ -30,16 +30,26 @@ describe('admin API: signing keys', () => {
     assert.equal(answer.headers.get('cache-control'), 'no-store');
     assert.deepEqual(answer.body.policy, { publishLeadSeconds: 600, retentionSeconds: 3600, rotationDays: null });
     const stages = answer.body.keys.map((k: any) => k.stage);
-    assert.deepEqual(stages.filter((s: string) => s !== 'previous'), ['next', 'current']);
+    assert.deepEqual(
+      stages.filter((s: string) => s !== 'previous'),
+      ['next', 'current'],
+    );
     const next = answer.body.keys[0];
     assert.equal(next.signsFromMs, next.createdAtMs + 600_000);
     assert.match(next.signsFrom, /Z$|\+00:00$/);
-    for (const k of answer.body.keys) assert.deepEqual(Object.keys(k).filter((f) => ['d', 'p', 'q', 'dp', 'dq', 'qi', 'n', 'e', 'jwk'].includes(f)), []);
+    for (const k of answer.body.keys)
+      assert.deepEqual(
+        Object.keys(k).filter((f) => ['d', 'p', 'q', 'dp', 'dq', 'qi', 'n', 'e', 'jwk'].includes(f)),
+        [],
+      );
   });
 
   it('answers 403 to a partner manager and 401 without a token, and changes nothing', async () => {
     const before = await unchanged();
-    for (const [who, status] of [[manager, 403], [client(gw, undefined), 401]] as const) {
+    for (const [who, status] of [
+      [manager, 403],
+      [client(gw, undefined), 401],
+    ] as const) {
       assert.equal((await who.get('/keys')).status, status);
       const rotate = await who.post('/keys/rotate', { force: true });
       assert.equal(rotate.status, status);
@@ -55,7 +65,10 @@ describe('admin API: signing keys', () => {
     assert.match(early.body.message, /may sign from \d{4}-\d\d-\d\dT/);
     const wrongType = await op.post('/keys/rotate', { force: 'yes' });
     assert.equal(wrongType.status, 400);
-    assert.deepEqual(wrongType.body.problems.map((p: any) => p.field), ['force']);
+    assert.deepEqual(
+      wrongType.body.problems.map((p: any) => p.field),
+      ['force'],
+    );
     assert.equal((await op.post('/keys/rotate', { force: true, now: 1 })).status, 400);
     assert.equal((await op.raw('POST', '/keys/rotate', 'force=true', 'application/x-www-form-urlencoded')).status, 415);
     assert.deepEqual(await unchanged(), before);

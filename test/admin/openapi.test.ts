@@ -37,8 +37,7 @@ function documentedRoutes(doc: any): string[] {
 function refsIn(value: unknown, out: string[] = []): string[] {
   if (Array.isArray(value)) {
     for (const v of value) refsIn(v, out);
-  }
-  else if (value && typeof value === 'object') {
+  } else if (value && typeof value === 'object') {
     for (const [k, v] of Object.entries(value)) {
       if (k === '$ref' && typeof v === 'string') out.push(v);
       else refsIn(v, out);
@@ -57,7 +56,11 @@ describe('admin API: OpenAPI document', () => {
   });
 
   it('describes exactly the routes the admin router mounts', () => {
-    const router = adminApi({ config: gw.config, store: gw.store, clock: gw.clock, providers: PROVIDERS, log: gw.log }, gw.denglu.signingKeys, gw.denglu.hashes);
+    const router = adminApi(
+      { config: gw.config, store: gw.store, clock: gw.clock, providers: PROVIDERS, log: gw.log },
+      gw.denglu.signingKeys,
+      gw.denglu.hashes,
+    );
     const mounted = mountedRoutes(router);
     assert.ok(mounted.length >= 13, `found ${mounted.length} routes`);
     const documented = documentedRoutes(OPENAPI);
@@ -108,7 +111,11 @@ describe('admin API: OpenAPI document', () => {
 
   it('lists the query parameters the zod schemas of the preview and the audit log accept', () => {
     const doc: any = OPENAPI;
-    const queryNames = (op: any): string[] => op.parameters.filter((p: any) => p.in === 'query').map((p: any) => p.name).sort();
+    const queryNames = (op: any): string[] =>
+      op.parameters
+        .filter((p: any) => p.in === 'query')
+        .map((p: any) => p.name)
+        .sort();
     assert.deepEqual(queryNames(doc.paths['/partners/{id}/preview'].get), Object.keys(previewQuery('UTC').shape).sort());
     assert.deepEqual(queryNames(doc.paths['/audit'].get), Object.keys(auditQuery('UTC').shape).sort());
   });

@@ -35,7 +35,10 @@ describe('admin API: role separation', () => {
     assert.equal((await alphaManager.get('/partners/alpha/integrations/weibo')).status, 200);
     assert.equal((await alphaManager.get('/partners/alpha/preview?at=2013-09-20T10:00Z')).status, 200);
     const listed = await alphaManager.get('/partners');
-    assert.deepEqual(listed.body.partners.map((p: { id: string }) => p.id), ['alpha']);
+    assert.deepEqual(
+      listed.body.partners.map((p: { id: string }) => p.id),
+      ['alpha'],
+    );
 
     const put = await alphaManager.put('/partners/alpha/integrations/weibo', { noticeAt: '2013-09-10T00:00+08:00', cutoffAt: '2013-09-25T00:00+08:00' });
     assert.equal(put.status, 200, JSON.stringify(put.body));
@@ -50,7 +53,13 @@ describe('admin API: role separation', () => {
   for (const partner of ['beta', 'nowhere']) {
     it(`refuses the manager of alpha any read of ${partner} with 403`, async () => {
       const before = await snapshot(gw, 'beta');
-      for (const path of [`/partners/${partner}`, `/partners/${partner}/integrations`, `/partners/${partner}/integrations/weibo`, `/partners/${partner}/preview`, `/audit?partner=${partner}`]) {
+      for (const path of [
+        `/partners/${partner}`,
+        `/partners/${partner}/integrations`,
+        `/partners/${partner}/integrations/weibo`,
+        `/partners/${partner}/preview`,
+        `/audit?partner=${partner}`,
+      ]) {
         const res = await alphaManager.get(path);
         assert.equal(res.status, 403, path);
         assert.equal(res.body.error, 'ERR_FORBIDDEN');
@@ -112,6 +121,9 @@ describe('admin API: role separation', () => {
     assert.equal((await twoShops.get('/audit?partner=beta')).status, 403);
 
     const all = await op.get('/audit?limit=500');
-    assert.ok(all.body.entries.some((e: { target: { partner?: string } }) => e.target.partner === 'beta'), 'the operator sees everything');
+    assert.ok(
+      all.body.entries.some((e: { target: { partner?: string } }) => e.target.partner === 'beta'),
+      'the operator sees everything',
+    );
   });
 });

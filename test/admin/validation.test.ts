@@ -50,13 +50,21 @@ describe('admin API: bad inputs', () => {
   });
 
   it('refuses reversed dates, naming both fields', async () => {
-    const res = await refused(() => op.put('/partners/alpha/integrations/weibo', { noticeAt: '2013-09-25T00:00+08:00', cutoffAt: '2013-09-10T00:00+08:00' }), 400, ['cutoffAt']);
+    const res = await refused(
+      () => op.put('/partners/alpha/integrations/weibo', { noticeAt: '2013-09-25T00:00+08:00', cutoffAt: '2013-09-10T00:00+08:00' }),
+      400,
+      ['cutoffAt'],
+    );
     assert.match(res.body.problems[0].message, /must be after noticeAt/);
     await refused(() => op.put('/partners/alpha/integrations/weibo', { noticeAt: '2013-09-10T00:00+08:00' }), 400, ['noticeAt']);
   });
 
   it('refuses an unknown provider naming "provider", and an unknown partner with 404', async () => {
-    for (const attempt of [() => op.put('/partners/alpha/integrations/myspace', {}), () => op.get('/partners/alpha/integrations/myspace'), () => op.delete('/partners/alpha/integrations/myspace')]) {
+    for (const attempt of [
+      () => op.put('/partners/alpha/integrations/myspace', {}),
+      () => op.get('/partners/alpha/integrations/myspace'),
+      () => op.delete('/partners/alpha/integrations/myspace'),
+    ]) {
       const res = await refused(attempt, 400, ['provider']);
       assert.match(res.body.problems[0].message, /"myspace" is not a provider Denglu knows/);
     }
@@ -103,10 +111,11 @@ describe('admin API: bad inputs', () => {
     await refused(() => op.get('/partners/alpha/preview?locale=fr&when=now'), 400, ['locale', 'when']);
     await refused(() => op.get('/audit?limit=0&before=yesterday'), 400, ['limit', 'before']);
     const repeated = await refused(() => op.get('/audit?limit=5&limit=6&from=2013-09-20&colour=red'), 400);
-    assert.deepEqual(
-      repeated.body.problems.map((p: { field: string; message: string }) => `${p.field}: ${p.message.split(';')[0]}`).sort(),
-      ['colour: is not a known query parameter (known: partner, actor, action, from, to, limit, before)', 'from: "2013-09-20" has no offset or time zone, so it could mean different instants', 'limit: must be given once'],
-    );
+    assert.deepEqual(repeated.body.problems.map((p: { field: string; message: string }) => `${p.field}: ${p.message.split(';')[0]}`).sort(), [
+      'colour: is not a known query parameter (known: partner, actor, action, from, to, limit, before)',
+      'from: "2013-09-20" has no offset or time zone, so it could mean different instants',
+      'limit: must be given once',
+    ]);
   });
 
   it('refuses a cutoff in the past without "effectiveImmediately", and applies it with', async () => {
@@ -171,7 +180,9 @@ describe('admin API: bad inputs', () => {
     await refused(() => op.post('/partners/alpha/clients', { redirect_uris: [] }), 400, ['redirect_uris']);
     await refused(() => op.post('/partners/alpha/clients', {}), 400, ['redirect_uris']);
     await refused(() => op.post('/partners/alpha/clients', { redirect_uris: ['https://a.test/cb', 'https://a.test/cb'] }), 400, ['redirect_uris[1]']);
-    await refused(() => op.post('/partners/alpha/clients', { redirect_uris: ['https://a.test/cb'], post_logout_redirect_uris: ['http://a.test/'] }), 400, ['post_logout_redirect_uris[0]']);
+    await refused(() => op.post('/partners/alpha/clients', { redirect_uris: ['https://a.test/cb'], post_logout_redirect_uris: ['http://a.test/'] }), 400, [
+      'post_logout_redirect_uris[0]',
+    ]);
     // Loopback http is fine outside production, refused in production.
     assert.equal(redirectUriProblem('http://localhost:3100/callback', false), undefined);
     assert.equal(redirectUriProblem('http://127.0.0.1:8080/cb', false), undefined);
@@ -182,19 +193,32 @@ describe('admin API: bad inputs', () => {
   });
 
   it('refuses bad client auth settings: jwks only and always for private_key_jwt, public keys only', async () => {
-    await refused(() => op.post('/partners/alpha/clients', { redirect_uris: ['https://a.test/cb'], token_endpoint_auth_method: 'client_secret_jwt' }), 400, ['token_endpoint_auth_method']);
-    await refused(() => op.post('/partners/alpha/clients', { redirect_uris: ['https://a.test/cb'], token_endpoint_auth_method: 'private_key_jwt' }), 400, ['jwks']);
+    await refused(() => op.post('/partners/alpha/clients', { redirect_uris: ['https://a.test/cb'], token_endpoint_auth_method: 'client_secret_jwt' }), 400, [
+      'token_endpoint_auth_method',
+    ]);
+    await refused(() => op.post('/partners/alpha/clients', { redirect_uris: ['https://a.test/cb'], token_endpoint_auth_method: 'private_key_jwt' }), 400, [
+      'jwks',
+    ]);
     await refused(
-      () => op.post('/partners/alpha/clients', { redirect_uris: ['https://a.test/cb'], token_endpoint_auth_method: 'private_key_jwt', jwks: { keys: [{ kty: 'oct', k: 'c2VjcmV0' }] } }),
+      () =>
+        op.post('/partners/alpha/clients', {
+          redirect_uris: ['https://a.test/cb'],
+          token_endpoint_auth_method: 'private_key_jwt',
+          jwks: { keys: [{ kty: 'oct', k: 'c2VjcmV0' }] },
+        }),
       400,
       ['jwks.keys[0]'],
     );
     await refused(() => op.post('/partners/alpha/clients', { redirect_uris: ['https://a.test/cb'], jwks: { keys: [{ kty: 'EC' }] } }), 400, ['jwks']);
-    await refused(() => op.post('/partners/alpha/clients', { redirect_uris: ['https://a.test/cb'], client_id: 'mine', client_secret: 'mine' }), 400, ['client_id', 'client_secret']);
+    await refused(() => op.post('/partners/alpha/clients', { redirect_uris: ['https://a.test/cb'], client_id: 'mine', client_secret: 'mine' }), 400, [
+      'client_id',
+      'client_secret',
+    ]);
   });
 
   it('reports every problem of a body at once, each naming its field and rule', async () => {
-    const problemsOf = (res: Answer): Record<string, string> => Object.fromEntries(res.body.problems.map((p: { field: string; message: string }) => [p.field, p.message]));
+    const problemsOf = (res: Answer): Record<string, string> =>
+      Object.fromEntries(res.body.problems.map((p: { field: string; message: string }) => [p.field, p.message]));
     const clientRes = await refused(
       () =>
         op.post('/partners/alpha/clients', {
@@ -227,13 +251,17 @@ describe('admin API: bad inputs', () => {
     assert.match(client.grant_types!, /not a known field \(known: client_name, redirect_uris/);
     for (const [field, message] of Object.entries(client)) assert.ok(clientRes.body.message.includes(`${field}: ${message}`), `the message lists ${field}`);
 
-    const manager = problemsOf(await refused(() => op.post('/managers', { id: '-x', name: 'x'.repeat(101), partners: ['alpha', 'nowhere', 'Not A Slug'], role: 'admin' }), 400));
+    const manager = problemsOf(
+      await refused(() => op.post('/managers', { id: '-x', name: 'x'.repeat(101), partners: ['alpha', 'nowhere', 'Not A Slug'], role: 'admin' }), 400),
+    );
     assert.deepEqual(Object.keys(manager).sort(), ['id', 'name', 'partners[1]', 'partners[2]', 'role']);
     assert.match(manager.name!, /at most 100 characters/);
     assert.match(manager['partners[1]']!, /partner "nowhere" does not exist/);
     assert.match(manager['partners[2]']!, /must be a partner id/);
 
-    const partner = problemsOf(await refused(() => op.post('/partners', { id: 'new-shop', name: { 'zh-CN': ' ', en: 'x'.repeat(101) }, locales: ['en', 'en'] }), 400));
+    const partner = problemsOf(
+      await refused(() => op.post('/partners', { id: 'new-shop', name: { 'zh-CN': ' ', en: 'x'.repeat(101) }, locales: ['en', 'en'] }), 400),
+    );
     assert.deepEqual(Object.keys(partner).sort(), ['locales', 'name.en', 'name.zh-CN']);
 
     const schedule = problemsOf(

@@ -43,7 +43,10 @@ describe('bench: smoke run', function () {
     const out = mkdtempSync(join(tmpdir(), 'denglu-bench-smoke-'));
     try {
       const script = fileURLToPath(new URL('../../bench/run.ts', import.meta.url));
-      const run = spawnSync(process.execPath, ['--import', 'tsx', script, '--smoke', '--scale', '50,200', '--out', out], { encoding: 'utf8', timeout: 290_000 });
+      const run = spawnSync(process.execPath, ['--import', 'tsx', script, '--smoke', '--scale', '50,200', '--out', out], {
+        encoding: 'utf8',
+        timeout: 290_000,
+      });
       assert.equal(run.status, 0, `bench exited ${run.status}:\n${run.stderr.slice(-2000)}`);
       const result = JSON.parse(readFileSync(join(out, 'smoke.json'), 'utf8'));
       assert.equal(result.summary.length, 2);
@@ -51,26 +54,43 @@ describe('bench: smoke run', function () {
         assert.ok(s.denglu.loginsPerSecond > 0 && s.baseline.loginsPerSecond > 0, 'both targets completed logins');
         assert.ok(s.denglu.cpuMsPerLogin > 0 && s.denglu.p99 >= s.denglu.p50);
       }
-      assert.ok(result.rounds.every((r: { errors: number }) => r.errors === 0), 'no failed login');
+      assert.ok(
+        result.rounds.every((r: { errors: number }) => r.errors === 0),
+        'no failed login',
+      );
       for (const r of result.rounds) {
         assert.ok(r.maxGcPauseMs >= 0, `round reports its longest GC pause: ${JSON.stringify(r)}`);
         if (process.platform === 'linux') {
           assert.ok(r.stealPercent >= 0 && r.stealPercent <= 100, `host steal is a percentage: ${r.stealPercent}`);
           // A thread is on a core or waiting for one for at most the whole window (a little slack: the
           // metrics requests bracket the window).
-          assert.ok(r.mainRunPercent > 0 && r.mainRunPercent + r.mainWaitPercent <= 110, `event-loop thread run/wait: ${r.mainRunPercent} / ${r.mainWaitPercent}`);
+          assert.ok(
+            r.mainRunPercent > 0 && r.mainRunPercent + r.mainWaitPercent <= 110,
+            `event-loop thread run/wait: ${r.mainRunPercent} / ${r.mainWaitPercent}`,
+          );
         }
       }
       assert.deepEqual(result.options.nodeFlags, gatewayNodeFlags(), 'both servers ran with the flags of npm start');
-      assert.deepEqual(result.scaling.map((s: { accounts: number }) => s.accounts), [50, 200]);
+      assert.deepEqual(
+        result.scaling.map((s: { accounts: number }) => s.accounts),
+        [50, 200],
+      );
       assert.ok(result.sessionBytes.sessions > 0);
       assert.ok(result.targets.length >= 3);
-      assert.ok(result.rounds.some((r: { maxGcPauseMs: number; maxGcKind: string }) => r.maxGcPauseMs > 0 && r.maxGcKind), 'GC pauses are observed');
+      assert.ok(
+        result.rounds.some((r: { maxGcPauseMs: number; maxGcKind: string }) => r.maxGcPauseMs > 0 && r.maxGcKind),
+        'GC pauses are observed',
+      );
       // The cost breakdown: every route of a login, for both servers and the emulator.
       assert.ok(result.costs.denglu.logins > 0 && result.costs.baseline.logins > 0, 'the cost breakdown completed logins');
       assert.deepEqual(Object.keys(result.costs.denglu.routes).sort(), ['/auth', '/cb/weibo', '/token']);
       // users/show only for a profile older than a day (a first sign-in, in a run this short).
-      assert.deepEqual(Object.keys(result.costs.denglu.upstream.routes).filter((r) => r !== '/2/users/show.json').sort(), ['/oauth2/access_token', '/oauth2/authorize', '/oauth2/get_token_info']);
+      assert.deepEqual(
+        Object.keys(result.costs.denglu.upstream.routes)
+          .filter((r) => r !== '/2/users/show.json')
+          .sort(),
+        ['/oauth2/access_token', '/oauth2/authorize', '/oauth2/get_token_info'],
+      );
       assert.deepEqual(Object.keys(result.costs.baseline.routes).sort(), ['/auth', '/auth/:id', '/interaction/:id', '/token']);
       for (const c of [result.costs.denglu, result.costs.baseline]) {
         for (const [route, cost] of Object.entries(c.routes) as [string, { requests: number; cpuMs: number }][]) {
@@ -95,7 +115,13 @@ describe('bench: smoke run', function () {
 });
 
 describe('bench: soak classifier', () => {
-  const failure = (status: number, errorCode: string | undefined, shopError?: string): Trace => ({ kind: 'failure-page', action: 'shop sign-in', status, errorCode, shopError });
+  const failure = (status: number, errorCode: string | undefined, shopError?: string): Trace => ({
+    kind: 'failure-page',
+    action: 'shop sign-in',
+    status,
+    errorCode,
+    shopError,
+  });
 
   it('accepts a fault-caused failure only when it ends the documented way', () => {
     const subs = new Map<string, string>();
@@ -117,7 +143,7 @@ describe('bench: soak classifier', () => {
     for (const trace of unexpected) assert.equal(classify(trace, subs).kind, 'unexpected', JSON.stringify(trace));
   });
 
-  it('learns each shopper\'s sub and counts a different one later as unexpected', () => {
+  it("learns each shopper's sub and counts a different one later as unexpected", () => {
     const subs = new Map<string, string>();
     assert.deepEqual(classify({ kind: 'signed-in', upstreamLogin: 'soak00x000', sub: 'A' }, subs), { kind: 'ok' });
     assert.deepEqual(classify({ kind: 'signed-in', upstreamLogin: 'soak00x000', sub: 'A' }, subs), { kind: 'ok' });
@@ -134,7 +160,8 @@ describe('bench: soak classifier', () => {
   });
 
   it('reads the failure page and the console forms', () => {
-    const page = '<p class="message" data-error-code="ERR_UPSTREAM">…</p><form method="post" action="/interaction/Ab-1/abort?error=temporarily_unavailable&amp;x=1"><button>';
+    const page =
+      '<p class="message" data-error-code="ERR_UPSTREAM">…</p><form method="post" action="/interaction/Ab-1/abort?error=temporarily_unavailable&amp;x=1"><button>';
     assert.equal(errorCodeOf(page), 'ERR_UPSTREAM');
     assert.equal(abortActionOf(page), '/interaction/Ab-1/abort?error=temporarily_unavailable&x=1');
     assert.equal(csrfOf('<input type="hidden" name="_csrf" value="t0k&amp;en">'), 't0k&en');
@@ -142,8 +169,22 @@ describe('bench: soak classifier', () => {
   });
 
   it('measures a slope by least squares', () => {
-    assert.equal(slope([{ x: 0, y: 1 }, { x: 1, y: 3 }, { x: 2, y: 5 }]), 2);
-    assert.equal(slope([{ x: 0, y: 1 }, { x: 1, y: 3 }]), undefined, 'too few points');
+    assert.equal(
+      slope([
+        { x: 0, y: 1 },
+        { x: 1, y: 3 },
+        { x: 2, y: 5 },
+      ]),
+      2,
+    );
+    assert.equal(
+      slope([
+        { x: 0, y: 1 },
+        { x: 1, y: 3 },
+      ]),
+      undefined,
+      'too few points',
+    );
   });
 });
 
@@ -166,12 +207,18 @@ describe('bench: soak smoke run', function () {
       assert.equal(r.outcomes.expected, r.faultsServed.total, 'each fault failed one sign-in the documented way');
       assert.ok(r.outcomes.consoleActions > 0, 'the console shopper acted');
       assert.ok(r.samples.length > 0 && r.samples.every((s: any) => s.rssMb > 0 && s.heapUsedMb > 0 && s.maxStallMs >= 0 && s.storeDocuments > 0));
-      assert.ok(r.samples.some((s: any) => s.liveHeapForced && s.liveHeapMb > 0), 'the gateway collected fully on request and reported its live heap');
+      assert.ok(
+        r.samples.some((s: any) => s.liveHeapForced && s.liveHeapMb > 0),
+        'the gateway collected fully on request and reported its live heap',
+      );
       for (const key of ['rssMbPerMinute', 'heapUsedMbPerMinute', 'liveHeapMbPerMinute', 'storeMbPerMinute']) assert.ok(key in r.memory, key);
       assert.ok(r.stalls.maxMs >= 0);
       assert.equal(r.lost.count, 0, `nothing lost: ${JSON.stringify(r.lost.items)}`);
       assert.ok(r.lost.sessionsChecked > 0 && r.lost.accountsChecked >= r.lost.sessionsChecked);
-      assert.deepEqual(r.targets.map((t: { name: string }) => t.name.split(' (')[0]), ['unexpected errors', 'memory growth after warm-up', 'sessions or accounts lost']);
+      assert.deepEqual(
+        r.targets.map((t: { name: string }) => t.name.split(' (')[0]),
+        ['unexpected errors', 'memory growth after warm-up', 'sessions or accounts lost'],
+      );
       const md = readFileSync(join(out, name!.replace(/json$/, 'md')), 'utf8');
       assert.match(md, /^# Denglu soak/);
       assert.match(md, /## Memory/);

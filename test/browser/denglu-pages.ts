@@ -103,7 +103,10 @@ export class DengluPages {
     const asked = this.chooser(landed);
     if (asked) {
       await this.choose(proof.provider);
-      assert.ok(this.account('reauthed')(await approveAtProvider(this.page, this.world, proof.provider, proof.login)), `back on /account after signing in again, not ${this.page.url()}`);
+      assert.ok(
+        this.account('reauthed')(await approveAtProvider(this.page, this.world, proof.provider, proof.login)),
+        `back on /account after signing in again, not ${this.page.url()}`,
+      );
       await clickTo(this.page, button, atProvider);
     }
     const back = await approveAtProvider(this.page, this.world, provider, login);

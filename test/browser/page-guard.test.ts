@@ -29,17 +29,22 @@ function site(): express.Express {
     res.type('html').send('<!DOCTYPE html><title>clean</title><p class="x">fine</p>');
   });
   app.get('/bad', (_req, res) => {
-    res.type('html').send(
-      '<!DOCTYPE html><title>bad</title><style>p{color:red}</style><p style="color:blue">x</p>' +
-        '<button onclick="go()">go</button><script>window.inline = 1;</script><img src="http://127.0.0.1:9/x.png" alt="">',
-    );
+    res
+      .type('html')
+      .send(
+        '<!DOCTYPE html><title>bad</title><style>p{color:red}</style><p style="color:blue">x</p>' +
+          '<button onclick="go()">go</button><script>window.inline = 1;</script><img src="http://127.0.0.1:9/x.png" alt="">',
+      );
   });
   app.get('/errors', (_req, res) => {
     res.type('html').send('<!DOCTYPE html><title>errors</title><script src="/boom.js"></script>');
   });
   app.get('/hashed', (_req, res) => {
     const sha = createHash('sha256').update(AUTO_SUBMIT).digest('base64');
-    res.setHeader('content-security-policy', `${String(res.getHeader('content-security-policy'))}`.replace("script-src 'self'", `script-src 'self' 'sha256-${sha}'`));
+    res.setHeader(
+      'content-security-policy',
+      `${String(res.getHeader('content-security-policy'))}`.replace("script-src 'self'", `script-src 'self' 'sha256-${sha}'`),
+    );
     res.type('html').send(`<!DOCTYPE html><title>hashed</title><script>${AUTO_SUBMIT}</script>`);
   });
   app.use((_req, res) => {
@@ -80,7 +85,10 @@ describe('browser: the page guard reports what it must (Chromium)', function () 
       await guard.assertClean(path);
       return [];
     } catch (err) {
-      return (err as Error).message.split('\n').slice(1).map((l) => l.trim());
+      return (err as Error).message
+        .split('\n')
+        .slice(1)
+        .map((l) => l.trim());
     }
   }
 

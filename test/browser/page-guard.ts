@@ -192,7 +192,8 @@ export function cspHeaderProblems(csp: string): string[] {
   for (const name of ['script-src', 'style-src']) {
     const sources = d.get(name) ?? d.get('default-src');
     if (!sources) problems.push(`"${name}" is not restricted`);
-    else if (sources.some((s) => s === "'unsafe-inline'" || s === "'unsafe-eval'" || s === "'unsafe-hashes'" || s === '*')) problems.push(`"${name}" allows ${sources.join(' ')}`);
+    else if (sources.some((s) => s === "'unsafe-inline'" || s === "'unsafe-eval'" || s === "'unsafe-hashes'" || s === '*'))
+      problems.push(`"${name}" allows ${sources.join(' ')}`);
   }
   if (d.get('object-src')?.join(' ') !== "'none'") problems.push('"object-src" is not \'none\'');
   if (d.get('frame-ancestors')?.join(' ') !== "'none'") problems.push('"frame-ancestors" is not \'none\'');

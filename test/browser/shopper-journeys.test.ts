@@ -68,7 +68,13 @@ describe('browser: a shopper at the JD demo shop, in headless Chromium', functio
     await browser?.close();
     await world?.close();
     if (guard) {
-      const paths = [...new Set(guard.dengluPages.map((p) => `${new URL(p.url).pathname.replace(/\/interaction\/[^/]+/, '/interaction/:uid')}${p.status === 200 ? '' : ` (${p.status})`}`))];
+      const paths = [
+        ...new Set(
+          guard.dengluPages.map(
+            (p) => `${new URL(p.url).pathname.replace(/\/interaction\/[^/]+/, '/interaction/:uid')}${p.status === 200 ? '' : ` (${p.status})`}`,
+          ),
+        ),
+      ];
       console.log(`    Denglu pages checked (CSP header, no inline script/style): ${paths.join(', ')}`);
       console.log(`    timings: ${timings.join('; ')}`);
       if (guard.warnings.length) console.log(`    browser warnings (not failures):\n      ${guard.warnings.join('\n      ')}`);
@@ -85,7 +91,7 @@ describe('browser: a shopper at the JD demo shop, in headless Chromium', functio
     await guard.assertClean('sign in with Weibo');
   });
 
-  it('2. links QQ on /account after re-authenticating, and sees each identity\'s status at JD', async () => {
+  it("2. links QQ on /account after re-authenticating, and sees each identity's status at JD", async () => {
     clock.advance(6 * 60_000); // the sign-in is now older than ACCOUNT_REAUTH_SECONDS (5 minutes)
     await denglu.openAccount('header');
     assert.deepEqual(await denglu.identities(), ['weibo']);
@@ -105,7 +111,7 @@ describe('browser: a shopper at the JD demo shop, in headless Chromium', functio
     await guard.assertClean('email and password');
   });
 
-  it('4. signs out of the shop and back in with email + password from Denglu\'s chooser: same sub', async () => {
+  it("4. signs out of the shop and back in with email + password from Denglu's chooser: same sub", async () => {
     await shop.open();
     await shop.logOut();
     await shop.moreWays();

@@ -164,7 +164,10 @@ describe('config: behind a proxy, TLS and HTTP server limits', () => {
   it('accepts any https provider base URL in production (a CA from NODE_EXTRA_CA_CERTS) and refuses plain http', () => {
     assert.equal(load({ ...PRODUCTION_OK, WEIBO_BASE_URL: 'https://127.0.0.1:8443' }).providers.weibo!.baseUrls.api, 'https://127.0.0.1:8443');
     assert.equal(load({ ...PRODUCTION_OK, WEIBO_BASE_URL: 'https://weibo-relay.internal' }).providers.weibo!.baseUrls.api, 'https://weibo-relay.internal');
-    assert.match(problemsOf(() => load({ ...PRODUCTION_OK, WEIBO_BASE_URL: 'http://weibo-relay.internal' })).join(), /WEIBO_BASE_URL points at http:\/\/weibo-relay\.internal/);
+    assert.match(
+      problemsOf(() => load({ ...PRODUCTION_OK, WEIBO_BASE_URL: 'http://weibo-relay.internal' })).join(),
+      /WEIBO_BASE_URL points at http:\/\/weibo-relay\.internal/,
+    );
   });
 
   it('refuses every port browsers and fetch refuse, naming the setting', () => {
@@ -196,7 +199,10 @@ describe('config: behind a proxy, TLS and HTTP server limits', () => {
       maxHeadersCount: 100,
     });
     assert.equal(load({ HTTP_MAX_CONNECTIONS: '50' }).http.maxConnections, 50);
-    assert.match(problemsOf(() => load({ HTTP_HEADERS_TIMEOUT_MS: '40000' })).join(), /HTTP_HEADERS_TIMEOUT_MS \(40000\) must not exceed HTTP_REQUEST_TIMEOUT_MS/);
+    assert.match(
+      problemsOf(() => load({ HTTP_HEADERS_TIMEOUT_MS: '40000' })).join(),
+      /HTTP_HEADERS_TIMEOUT_MS \(40000\) must not exceed HTTP_REQUEST_TIMEOUT_MS/,
+    );
     const text = problemsOf(() => load({ HTTP_MAX_CONNECTIONS: '0', HTTP_MAX_HEADER_BYTES: '100', HTTP_KEEP_ALIVE_TIMEOUT_MS: 'soon' })).join('\n');
     for (const name of ['HTTP_MAX_CONNECTIONS', 'HTTP_MAX_HEADER_BYTES', 'HTTP_KEEP_ALIVE_TIMEOUT_MS']) assert.match(text, new RegExp(name));
   });

@@ -18,8 +18,25 @@ const PROVIDER_IDS: ProviderId[] = ['weibo', 'qq', 'sohu'];
 
 /** Fault-switch endpoint names and request paths of each emulator (providers/<id>/README.md). */
 const WIRE: Record<ProviderId, { token: string; tokenPath: string; profile: string[]; extraModes: [string, string][] }> = {
-  weibo: { token: 'access_token', tokenPath: '/oauth2/access_token', profile: ['get_token_info', 'users/show'], extraModes: [['get_token_info', 'foreign_appkey'], ['users/show', 'other_uid']] },
-  qq: { token: 'token', tokenPath: '/oauth2.0/token', profile: ['me', 'get_user_info'], extraModes: [['me', 'foreign_client_id'], ['me', 'extra_js'], ['token', 'jsonp_error']] },
+  weibo: {
+    token: 'access_token',
+    tokenPath: '/oauth2/access_token',
+    profile: ['get_token_info', 'users/show'],
+    extraModes: [
+      ['get_token_info', 'foreign_appkey'],
+      ['users/show', 'other_uid'],
+    ],
+  },
+  qq: {
+    token: 'token',
+    tokenPath: '/oauth2.0/token',
+    profile: ['me', 'get_user_info'],
+    extraModes: [
+      ['me', 'foreign_client_id'],
+      ['me', 'extra_js'],
+      ['token', 'jsonp_error'],
+    ],
+  },
   sohu: { token: 'access_token', tokenPath: '/oauth2/access_token', profile: ['users/show'], extraModes: [['users/show', 'missing_id']] },
 };
 
@@ -107,7 +124,10 @@ describe('e2e: failures at every step of the upstream round trip', function () {
     assert.ok(page.html.includes(`/abort?error=${error}"`), `a back-to-shop action with ${error}`);
     const back = await s.browser.submit(page, {}, '/abort', atShop(s.shop));
     assert.equal(back.status, 0, `back at the shop (got ${back.status} ${back.url.href}\n${back.html.slice(0, 400)})`);
-    assert.ok(back.hops.every((h) => h.status !== 307 && h.status !== 308), 'no method-preserving redirect');
+    assert.ok(
+      back.hops.every((h) => h.status !== 307 && h.status !== 308),
+      'no method-preserving redirect',
+    );
     assert.equal(back.hops[0]!.status, 303);
     const q = back.url.searchParams;
     assert.equal(q.get('error'), error);
@@ -172,7 +192,12 @@ describe('e2e: failures at every step of the upstream round trip', function () {
           const elapsed = Date.now() - started;
 
           const key: MessageKey = mode === 'hang' ? 'error.ERR_UPSTREAM.timeout' : 'error.ERR_UPSTREAM.default';
-          const requestId = assertFailurePage(page, { locale: lang, status: 502, code: 'ERR_UPSTREAM', message: message(key, lang, { provider: label(provider, lang) }) });
+          const requestId = assertFailurePage(page, {
+            locale: lang,
+            status: 502,
+            code: 'ERR_UPSTREAM',
+            message: message(key, lang, { provider: label(provider, lang) }),
+          });
           failureLogged(requestId);
           assert.equal(tap(provider).count(wire.tokenPath), tokenCalls + 1, 'exactly one code exchange, never retried');
           assert.equal(faults().list()[endpoint], undefined, `the ${endpoint} fault was hit`);
@@ -182,8 +207,14 @@ describe('e2e: failures at every step of the upstream round trip', function () {
           if (mode === 'hang') assert.ok(elapsed >= 1400, `waited for the upstream timeout (${elapsed} ms)`);
           if (mode === 'extra_js') assert.equal((globalThis as Record<string, unknown>).__qqEmulatorInjected, undefined, 'the JSONP body never ran');
           const actions = actionsOf(page);
-          assert.ok(actions.some((a) => a.endsWith(`/start/${provider}`)), `a try-again action: ${actions.join(', ')}`);
-          assert.ok(actions.some((a) => /^\/interaction\/[\w-]+\?chooser$/.test(a)), `a choose-another action: ${actions.join(', ')}`);
+          assert.ok(
+            actions.some((a) => a.endsWith(`/start/${provider}`)),
+            `a try-again action: ${actions.join(', ')}`,
+          );
+          assert.ok(
+            actions.some((a) => /^\/interaction\/[\w-]+\?chooser$/.test(a)),
+            `a choose-another action: ${actions.join(', ')}`,
+          );
 
           if (thenAction === 'back to shop') await backToShop(s, page, 'temporarily_unavailable');
           else await retrySucceeds(s, page, provider, freshLogin(provider));
@@ -232,7 +263,11 @@ describe('e2e: failures at every step of the upstream round trip', function () {
           const callback = new URL(`${gw.issuer}/cb/qq`);
           callback.search = new URLSearchParams({ code: '100010', msg: SCRIPT, state }).toString();
           const page = await deliver(s, callback);
-          assertFailurePage(page, { locale: lang, code: 'ERR_UPSTREAM', message: message('error.ERR_UPSTREAM.provider_denied', lang, { provider: label(provider, lang) }) });
+          assertFailurePage(page, {
+            locale: lang,
+            code: 'ERR_UPSTREAM',
+            message: message('error.ERR_UPSTREAM.provider_denied', lang, { provider: label(provider, lang) }),
+          });
           assert.equal(tap(provider).count(wire.tokenPath), tokenCalls, 'no code exchange for a denial');
           assert.equal(await accounts(), before);
           await retrySucceeds(s, page, provider, freshLogin(provider));
@@ -240,7 +275,11 @@ describe('e2e: failures at every step of the upstream round trip', function () {
           const bare = await begin(provider, nextLocale());
           const bareState = new URL(bare.page.url).searchParams.get('state')!;
           const barePage = await deliver(bare, new URL(`${gw.issuer}/cb/qq?state=${encodeURIComponent(bareState)}`));
-          assertFailurePage(barePage, { locale: bare.locale.expect, code: 'ERR_UPSTREAM', message: message('error.ERR_UPSTREAM.provider_denied', bare.locale.expect, { provider: label(provider, bare.locale.expect) }) });
+          assertFailurePage(barePage, {
+            locale: bare.locale.expect,
+            code: 'ERR_UPSTREAM',
+            message: message('error.ERR_UPSTREAM.provider_denied', bare.locale.expect, { provider: label(provider, bare.locale.expect) }),
+          });
           await backToShop(bare, barePage, 'access_denied');
         });
       } else {
@@ -288,7 +327,12 @@ describe('e2e: failures at every step of the upstream round trip', function () {
         const tokenCalls = tap(provider).count(wire.tokenPath);
         const before = await accounts();
         const page = await deliver(s, tampered);
-        const requestId = assertFailurePage(page, { locale: s.locale.expect, status: 403, code: 'ERR_FLOW_STATE_MISMATCH', message: message('error.ERR_FLOW_STATE_MISMATCH', s.locale.expect) });
+        const requestId = assertFailurePage(page, {
+          locale: s.locale.expect,
+          status: 403,
+          code: 'ERR_FLOW_STATE_MISMATCH',
+          message: message('error.ERR_FLOW_STATE_MISMATCH', s.locale.expect),
+        });
         failureLogged(requestId);
         assert.equal(tap(provider).count(wire.tokenPath), tokenCalls, 'no token request');
         assert.equal(await accounts(), before);
@@ -311,7 +355,7 @@ describe('e2e: failures at every step of the upstream round trip', function () {
         assert.equal(await accounts(), before + 1, 'one account in all');
       });
 
-      it('callback in another browser (no binding cookie): refused, in that browser\'s language, revealing nothing of the flow', async () => {
+      it("callback in another browser (no binding cookie): refused, in that browser's language, revealing nothing of the flow", async () => {
         const s = await begin(provider, { accept: 'zh-CN', ui: 'zh-CN', expect: 'zh-CN' });
         const callback = await decide(s, freshLogin(provider));
         const attacker = new TestBrowser();
@@ -345,7 +389,7 @@ describe('e2e: failures at every step of the upstream round trip', function () {
         await retrySucceeds(s, page, provider, freshLogin(provider));
       });
 
-      it('mix-up: a flow for this provider delivered to another provider\'s callback never reaches either token endpoint', async () => {
+      it("mix-up: a flow for this provider delivered to another provider's callback never reaches either token endpoint", async () => {
         const other = PROVIDER_IDS[(PROVIDER_IDS.indexOf(provider) + 1) % PROVIDER_IDS.length]!;
         const s = await begin(provider, acceptOnly());
         const callback = await decide(s, freshLogin(provider));
@@ -373,7 +417,12 @@ describe('e2e: failures at every step of the upstream round trip', function () {
         const request = await authRequest(shop, { provider: 'nosuch', ...(locale.ui ? { ui_locales: locale.ui } : {}) });
         const before = await accounts();
         const page = await browser.go(request.url, { stopAt: atShop(shop) });
-        assertFailurePage(page, { locale: locale.expect, status: 404, code: 'ERR_PROVIDER_UNKNOWN', message: message('error.ERR_PROVIDER_UNKNOWN', locale.expect, { hint: 'nosuch' }) });
+        assertFailurePage(page, {
+          locale: locale.expect,
+          status: 404,
+          code: 'ERR_PROVIDER_UNKNOWN',
+          message: message('error.ERR_PROVIDER_UNKNOWN', locale.expect, { hint: 'nosuch' }),
+        });
         assert.ok(!actionsOf(page).some((a) => a.includes('/start/')), 'no try-again for a provider that does not exist');
         const chooser = await browser.click(page, '/interaction/', atShop(shop));
         assert.equal(chooser.status, 200);
@@ -392,7 +441,12 @@ describe('e2e: failures at every step of the upstream round trip', function () {
       const shop = gw.shops['alpha-basic']!;
       const request = await authRequest(shop, { provider: SCRIPT });
       const page = await browser.go(request.url, { stopAt: atShop(shop) });
-      assertFailurePage(page, { locale: 'en', status: 404, code: 'ERR_PROVIDER_UNKNOWN', message: message('error.ERR_PROVIDER_UNKNOWN', 'en', { hint: SCRIPT }) });
+      assertFailurePage(page, {
+        locale: 'en',
+        status: 404,
+        code: 'ERR_PROVIDER_UNKNOWN',
+        message: message('error.ERR_PROVIDER_UNKNOWN', 'en', { hint: SCRIPT }),
+      });
       assert.ok(page.html.includes('&lt;script&gt;'), 'the hint is shown escaped');
       await backToShop({ browser, shop, request, page, locale: LOCALE_CASES[0]! }, page, 'access_denied');
     });
@@ -431,8 +485,13 @@ describe('e2e: failures at every step of the upstream round trip', function () {
       for (const id of PROVIDER_IDS) {
         const secrets = tap(id).secrets();
         assert.ok(secrets.length >= 10, `${id}: ${secrets.length} secrets seen`);
-        const tokenBodies = tap(id).requests.filter((r) => r.path === WIRE[id].tokenPath).map((r) => r.body);
-        assert.ok(secrets.some((s) => tokenBodies.some((b) => b.includes(s))), `${id}: access tokens are among them`);
+        const tokenBodies = tap(id)
+          .requests.filter((r) => r.path === WIRE[id].tokenPath)
+          .map((r) => r.body);
+        assert.ok(
+          secrets.some((s) => tokenBodies.some((b) => b.includes(s))),
+          `${id}: access tokens are among them`,
+        );
         assertLogsClean(gw, secrets);
       }
       assert.ok(gw.logs.length > 100, 'the gateway did log');

@@ -81,7 +81,12 @@ describe('half-open sign-ins are capped per browser and per address', function (
     for (let i = 0; i < PER_IP + 3; i++) {
       gw.emulators.weibo!.emulator.faults.set('access_token', 'status500', 1);
       const browser = new TestBrowser();
-      const failed = await approveAtProvider(browser, await browser.go((await authRequest(shop, { provider: 'weibo' })).url, { stopAt: atShop(shop) }), `ines${i}`, shop);
+      const failed = await approveAtProvider(
+        browser,
+        await browser.go((await authRequest(shop, { provider: 'weibo' })).url, { stopAt: atShop(shop) }),
+        `ines${i}`,
+        shop,
+      );
       assert.equal(failed.status, 502, 'the failure page');
       const back = await browser.submit(failed, {}, '/abort', atShop(shop));
       assert.equal(back.url.searchParams.get('error'), 'temporarily_unavailable', 'the shop got the error');

@@ -11,7 +11,10 @@ import { atShop, authRequest, startGateway, type Gateway, type TestShop } from '
 import { openConsole, setFirstPassword, verifyEmail } from '../native/native-support.ts';
 
 const at = (iso: string) => Date.parse(iso);
-const MESSAGE = { en: 'The form has expired or did not come from this site. Reload the page and try again.', 'zh-CN': '表单已过期或不是从本站提交的。请刷新页面后重试。' };
+const MESSAGE = {
+  en: 'The form has expired or did not come from this site. Reload the page and try again.',
+  'zh-CN': '表单已过期或不是从本站提交的。请刷新页面后重试。',
+};
 
 function browserIn(language: 'en' | 'zh-CN'): TestBrowser {
   const b = new TestBrowser();
@@ -33,9 +36,21 @@ function formOf(page: Page, part: string): { action: URL; fields: URLSearchParam
  * Posts `part`'s form from `browser` three forged ways (no token, empty token, `foreign`'s token) and
  * checks each is refused with the clear page while `unchanged` still holds.
  */
-async function assertForgeriesRefused(browser: TestBrowser, page: Page, part: string, foreignToken: string, language: 'en' | 'zh-CN', unchanged: () => Promise<void>, extra: Record<string, string> = {}) {
+async function assertForgeriesRefused(
+  browser: TestBrowser,
+  page: Page,
+  part: string,
+  foreignToken: string,
+  language: 'en' | 'zh-CN',
+  unchanged: () => Promise<void>,
+  extra: Record<string, string> = {},
+) {
   const { action, fields } = formOf(page, part);
-  for (const [what, token] of [['no token', undefined], ['an empty token', ''], ['another browser\'s token', foreignToken]] as const) {
+  for (const [what, token] of [
+    ['no token', undefined],
+    ['an empty token', ''],
+    ["another browser's token", foreignToken],
+  ] as const) {
     const body = new URLSearchParams({ ...Object.fromEntries(fields), ...extra });
     if (token === undefined) body.delete('_csrf');
     else body.set('_csrf', token);
@@ -60,7 +75,9 @@ describe('e2e: CSRF tokens on the sign-in forms (consent, abort, continue, passw
       partners: (seeds) =>
         seeds.map((p) => ({
           ...p,
-          integrations: p.integrations.map((i) => (p.id === 'alpha' && i.provider === 'sohu' ? { ...i, noticeAt: at('2013-09-10T00:00+08:00'), cutoffAt: at('2013-10-25T00:00+08:00') } : i)),
+          integrations: p.integrations.map((i) =>
+            p.id === 'alpha' && i.provider === 'sohu' ? { ...i, noticeAt: at('2013-09-10T00:00+08:00'), cutoffAt: at('2013-10-25T00:00+08:00') } : i,
+          ),
         })),
     });
   });
@@ -127,7 +144,9 @@ describe('e2e: CSRF tokens on the sign-in forms (consent, abort, continue, passw
     const uid = /\/interaction\/([\w-]+)\/notice/.exec(notice.url.pathname)![1]!;
     const held = async () => {
       assert.ok(await gw.store.get('pending', uid), 'the sign-in is still held');
-      const accounts = (await gw.store.list<Account>('accounts')).map((a) => a.value).filter((a) => a.identities.some((i) => i.provider === 'sohu' && i.displayName === 'csrf-notice'));
+      const accounts = (await gw.store.list<Account>('accounts'))
+        .map((a) => a.value)
+        .filter((a) => a.identities.some((i) => i.provider === 'sohu' && i.displayName === 'csrf-notice'));
       assert.equal(accounts.length, 1);
       assert.equal(accounts[0]!.noticeShownAt?.alpha, undefined, 'the notice is not marked as seen');
     };
@@ -137,7 +156,7 @@ describe('e2e: CSRF tokens on the sign-in forms (consent, abort, continue, passw
     assert.ok(back.url.searchParams.get('code'));
   });
 
-  it('the chooser\'s password form refuses forged posts even with the right password: nobody is signed in', async () => {
+  it("the chooser's password form refuses forged posts even with the right password: nobody is signed in", async () => {
     const owner = browserIn('en');
     await openConsole(gw, owner, 'weibo', 'csrf-password');
     await verifyEmail(gw, owner, 'csrf-password@example.com');
@@ -146,9 +165,16 @@ describe('e2e: CSRF tokens on the sign-in forms (consent, abort, continue, passw
     const browser = browserIn('en');
     const chooser = await browser.go((await authRequest(shop)).url, { stopAt: atShop(shop) });
     const signedIn = async () => {
-      assert.equal((await browser.jar.getCookies(gw.issuer)).some((c) => c.key === 'dl_session'), false, 'no Denglu session in this browser');
+      assert.equal(
+        (await browser.jar.getCookies(gw.issuer)).some((c) => c.key === 'dl_session'),
+        false,
+        'no Denglu session in this browser',
+      );
     };
-    await assertForgeriesRefused(browser, chooser, '/password', await foreignToken(shop), 'en', signedIn, { email: 'csrf-password@example.com', password: 'correct horse battery staple' });
+    await assertForgeriesRefused(browser, chooser, '/password', await foreignToken(shop), 'en', signedIn, {
+      email: 'csrf-password@example.com',
+      password: 'correct horse battery staple',
+    });
     const back = await browser.submit(chooser, { email: 'csrf-password@example.com', password: 'correct horse battery staple' }, '/password', atShop(shop));
     assert.equal(back.status, 0, `signed in with the token: ${back.status} ${back.html.slice(0, 200)}`);
   });

@@ -141,7 +141,8 @@ describe('e2e: signing key rotation', function () {
       const run = keepLoggingIn(jwks, 2);
       /** Until a verified token was signed by the `n`th key (logins keep running meanwhile). */
       const untilSignedBy = async (n: number) => {
-        while (run.stats.kids.size < n && run.stats.verificationFailures.length === 0 && run.stats.otherFailures.length === 0) await new Promise((resolve) => setTimeout(resolve, 50));
+        while (run.stats.kids.size < n && run.stats.verificationFailures.length === 0 && run.stats.otherFailures.length === 0)
+          await new Promise((resolve) => setTimeout(resolve, 50));
       };
       try {
         await untilSignedBy(1);

@@ -43,7 +43,14 @@ function gatePartners(seeds: PartnerSeed[]): PartnerSeed[] {
     id: 'delta',
     name: { 'zh-CN': '德尔塔商店', en: 'Delta Shop' },
     locales: ['en', 'zh-CN'],
-    clients: [{ client_id: 'delta-basic', client_secret: 'delta-basic-secret-0123456789abcdef', redirect_uris: ['https://delta-basic.shop.test/cb'], token_endpoint_auth_method: 'client_secret_basic' }],
+    clients: [
+      {
+        client_id: 'delta-basic',
+        client_secret: 'delta-basic-secret-0123456789abcdef',
+        redirect_uris: ['https://delta-basic.shop.test/cb'],
+        token_endpoint_auth_method: 'client_secret_basic',
+      },
+    ],
   };
   return [...seeds, delta].map((p) => ({ ...p, integrations: p.integrations.map((i) => ({ ...i, ...dates[p.id]?.[i.provider] })) }));
 }
@@ -90,7 +97,10 @@ describe('e2e: the phase is checked at every entry', function () {
   /** Changes one integration's dates for the duration of `body`, then puts the partner back as it was. */
   async function withSchedule(partnerId: string, provider: string, dates: Partial<Integration>, body: () => Promise<void>): Promise<void> {
     const saved = (await gw.store.get<Partner>('partners', partnerId))!;
-    await gw.store.update<Partner>('partners', partnerId, (p) => ({ ...p, integrations: p.integrations.map((i) => (i.provider === provider ? { ...i, ...dates } : i)) }));
+    await gw.store.update<Partner>('partners', partnerId, (p) => ({
+      ...p,
+      integrations: p.integrations.map((i) => (i.provider === provider ? { ...i, ...dates } : i)),
+    }));
     try {
       await body();
     } finally {
@@ -190,7 +200,10 @@ describe('e2e: the phase is checked at every entry', function () {
       return (await accountOf('weibo', login))!;
     }
 
-    for (const [kind, partnerId] of [['notice', 'alpha'], ['migrate', 'beta']] as const) {
+    for (const [kind, partnerId] of [
+      ['notice', 'alpha'],
+      ['migrate', 'beta'],
+    ] as const) {
       it(`${kind} page: offers only providers that sign in now; linking the upcoming one is refused and links nothing`, async () => {
         const account = await weiboAccount(`gate-${kind}-upcoming`);
         clock.set(NOW);
@@ -199,7 +212,10 @@ describe('e2e: the phase is checked at every entry', function () {
         assert.doesNotMatch(page.html, /data-link="sohu"/);
         const refused = await b.go(`${gw.issuer}/interaction/${uid}/link/sohu`, { stopAt: atShop(shop(partnerId)) });
         assertRefused(refused, 'ERR_PROVIDER_UNAVAILABLE');
-        assert.deepEqual((await gw.store.get<Account>('accounts', account.id))!.identities.map((i) => i.provider), ['weibo']);
+        assert.deepEqual(
+          (await gw.store.get<Account>('accounts', account.id))!.identities.map((i) => i.provider),
+          ['weibo'],
+        );
       });
 
       it(`${kind} page: a replacement whose sign-in ended while the shopper was at the provider is refused on return; nothing is linked and no code reaches the shop`, async () => {
@@ -213,7 +229,10 @@ describe('e2e: the phase is checked at every entry', function () {
           assert.notEqual(back.status, 0, 'no code reached the shop');
           assertRefused(back, 'ERR_PROVIDER_UNAVAILABLE');
         });
-        assert.deepEqual((await gw.store.get<Account>('accounts', account.id))!.identities.map((i) => i.provider), ['weibo']);
+        assert.deepEqual(
+          (await gw.store.get<Account>('accounts', account.id))!.identities.map((i) => i.provider),
+          ['weibo'],
+        );
         assert.equal(await accountOf('qq', `gate-${kind}-ended-qq`), undefined);
       });
     }
@@ -277,7 +296,10 @@ describe('e2e: the phase is checked at every entry', function () {
 
     it('a refusal page', async () => {
       clock.set(NOW);
-      for (const [id, expected] of [['alpha', 'zh-CN'], ['delta', 'en']] as const) {
+      for (const [id, expected] of [
+        ['alpha', 'zh-CN'],
+        ['delta', 'en'],
+      ] as const) {
         const { page } = await open(browser(FOREIGN), shop(id), { provider: 'nosuch' });
         assert.ok(page.status >= 400);
         assert.equal(lang(page), expected, id);
@@ -292,7 +314,10 @@ describe('e2e: the phase is checked at every entry', function () {
 
     it("the failure page after a provider round trip (the flow's language)", async () => {
       clock.set(NOW);
-      for (const [id, expected] of [['alpha', 'zh-CN'], ['delta', 'en']] as const) {
+      for (const [id, expected] of [
+        ['alpha', 'zh-CN'],
+        ['delta', 'en'],
+      ] as const) {
         const b = browser(FOREIGN);
         const { page } = await open(b, shop(id), { provider: 'weibo' });
         const denied = await b.submit(page, { login: `gate-locale-${id}`, decision: 'deny' }, undefined, atShop(shop(id)));
@@ -303,14 +328,20 @@ describe('e2e: the phase is checked at every entry', function () {
 
     it('the notice page and the migration page', async () => {
       clock.set(NOW);
-      for (const [id, expected] of [['alpha', 'zh-CN'], ['delta', 'en']] as const) {
+      for (const [id, expected] of [
+        ['alpha', 'zh-CN'],
+        ['delta', 'en'],
+      ] as const) {
         const b = browser(FOREIGN);
         const { page } = await open(b, shop(id), { provider: 'weibo' });
         const notice = await approveAtProvider(b, page, 'gate-locale-notice', shop(id));
         assert.ok(notice.url.pathname.endsWith('/notice'));
         assert.equal(lang(notice), expected, `notice at ${id}`);
       }
-      for (const [id, expected] of [['beta', 'zh-CN'], ['gamma', 'en']] as const) {
+      for (const [id, expected] of [
+        ['beta', 'zh-CN'],
+        ['gamma', 'en'],
+      ] as const) {
         const b = browser(FOREIGN);
         const { page: chooser } = await open(b, shop(id));
         const migrate = await approveAtProvider(b, await b.click(chooser, '/migrate/weibo', atShop(shop(id))), 'gate-locale-notice', shop(id));

@@ -27,7 +27,14 @@ function jdSchedules(gwPartners: PartnerSeed[]): PartnerSeed[] {
     ...p,
     integrations: p.integrations.map((i) =>
       i.provider === 'weibo' && (p.id === 'alpha' || p.id === 'beta')
-        ? { ...i, noticeAt: NOTICE, cutoffAt: CUTOFF, graceEndsAt: GRACE_END, atCutoff: p.id === 'alpha' ? ('keep' as const) : ('revoke' as const), newAccountsDuringNotice: p.id === 'alpha' }
+        ? {
+            ...i,
+            noticeAt: NOTICE,
+            cutoffAt: CUTOFF,
+            graceEndsAt: GRACE_END,
+            atCutoff: p.id === 'alpha' ? ('keep' as const) : ('revoke' as const),
+            newAccountsDuringNotice: p.id === 'alpha',
+          }
         : i,
     ),
   }));
@@ -340,12 +347,15 @@ describe('e2e: cutoff policies and immediate cutoffs', function () {
     const deps = { store: gw.store, clock, knownProviders: new Set(['weibo', 'qq', 'sohu']) };
     const actor = { kind: 'operator' as const, id: 'test' };
     const partnerBefore = JSON.stringify(await gw.store.get<Partner>('partners', 'alpha'));
-    await assert.rejects(scheduleIntegration(deps, actor, 'alpha', 'qq', { cutoffAt: '2013-09-19T00:00+08:00', graceEndsAt: '2013-10-19T00:00+08:00' }), (err: unknown) => {
-      assert.ok(err instanceof ValidationError);
-      assert.equal(err.problems[0]!.field, 'cutoffAt');
-      assert.match(err.problems[0]!.message, /effectiveImmediately/);
-      return true;
-    });
+    await assert.rejects(
+      scheduleIntegration(deps, actor, 'alpha', 'qq', { cutoffAt: '2013-09-19T00:00+08:00', graceEndsAt: '2013-10-19T00:00+08:00' }),
+      (err: unknown) => {
+        assert.ok(err instanceof ValidationError);
+        assert.equal(err.problems[0]!.field, 'cutoffAt');
+        assert.match(err.problems[0]!.message, /effectiveImmediately/);
+        return true;
+      },
+    );
     assert.equal(JSON.stringify(await gw.store.get<Partner>('partners', 'alpha')), partnerBefore, 'nothing changed');
     const change = await scheduleIntegration(deps, actor, 'alpha', 'qq', { effectiveImmediately: true, graceEndsAt: '2013-10-20T00:00+08:00' });
     assert.equal(change.immediate, true);

@@ -8,7 +8,7 @@ import { TestBrowser } from '../support/browser.ts';
 import { atShop, authRequest, redeem, gatewayPerSuite } from '../support/gateway.ts';
 import { accountPage, openConsole, verifyEmail } from '../native/native-support.ts';
 
-describe('e2e: claims, discovery and login_hint for shops\' libraries', function () {
+describe("e2e: claims, discovery and login_hint for shops' libraries", function () {
   const suite = gatewayPerSuite();
   let n = 0;
 

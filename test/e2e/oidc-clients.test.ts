@@ -15,8 +15,14 @@ import { client, OPERATOR } from '../admin/admin-client.ts';
 import { createRequire } from 'node:module';
 
 /** passport-openidconnect (no type definitions): the strategy class and what a run of it ends in. */
-type PassportOutcome = { kind: 'redirect'; url: string } | { kind: 'success'; user: { iss: string; sub: string; name?: string } } | { kind: 'fail' | 'error'; reason: unknown };
-const OpenIDConnectStrategy = createRequire(import.meta.url)('passport-openidconnect') as new (options: Record<string, unknown>, verify: (...args: any[]) => void) => object;
+type PassportOutcome =
+  | { kind: 'redirect'; url: string }
+  | { kind: 'success'; user: { iss: string; sub: string; name?: string } }
+  | { kind: 'fail' | 'error'; reason: unknown };
+const OpenIDConnectStrategy = createRequire(import.meta.url)('passport-openidconnect') as new (
+  options: Record<string, unknown>,
+  verify: (...args: any[]) => void,
+) => object;
 
 const shopUri = (id: string) => `https://${id}.shop.test/cb`;
 
@@ -29,8 +35,20 @@ function withClientKinds(seeds: PartnerSeed[]): PartnerSeed[] {
           ...p,
           clients: [
             ...p.clients,
-            { client_id: 'alpha-nonce', client_secret: 'alpha-nonce-secret-0123456789abcdef', redirect_uris: [shopUri('alpha-nonce')], token_endpoint_auth_method: 'client_secret_basic', nonce_instead_of_pkce: true },
-            { client_id: 'alpha-passport', client_secret: 'alpha-passport-secret-0123456789abcdef', redirect_uris: [shopUri('alpha-passport')], token_endpoint_auth_method: 'client_secret_post', nonce_instead_of_pkce: true },
+            {
+              client_id: 'alpha-nonce',
+              client_secret: 'alpha-nonce-secret-0123456789abcdef',
+              redirect_uris: [shopUri('alpha-nonce')],
+              token_endpoint_auth_method: 'client_secret_basic',
+              nonce_instead_of_pkce: true,
+            },
+            {
+              client_id: 'alpha-passport',
+              client_secret: 'alpha-passport-secret-0123456789abcdef',
+              redirect_uris: [shopUri('alpha-passport')],
+              token_endpoint_auth_method: 'client_secret_post',
+              nonce_instead_of_pkce: true,
+            },
             { client_id: 'alpha-spa', redirect_uris: [shopUri('alpha-spa')], token_endpoint_auth_method: 'none' },
             { client_id: 'alpha-spa-flagged', redirect_uris: [shopUri('alpha-spa-flagged')], token_endpoint_auth_method: 'none', nonce_instead_of_pkce: true },
           ],
@@ -97,9 +115,16 @@ describe('e2e: client kinds (PKCE, nonce instead of PKCE, public clients)', func
     it('the admin API refuses to register a public client as "nonce instead of PKCE", and registers a confidential one', async () => {
       const op = client(suite.gw, OPERATOR);
       const before = (await suite.gw.store.get<{ clients: unknown[] }>('partners', 'beta'))!.clients.length;
-      const refused = await op.post('/partners/beta/clients', { redirect_uris: ['https://beta-spa.shop.test/cb'], token_endpoint_auth_method: 'none', nonce_instead_of_pkce: true });
+      const refused = await op.post('/partners/beta/clients', {
+        redirect_uris: ['https://beta-spa.shop.test/cb'],
+        token_endpoint_auth_method: 'none',
+        nonce_instead_of_pkce: true,
+      });
       assert.equal(refused.status, 400, JSON.stringify(refused.body));
-      assert.ok(refused.body.problems.some((p: { field: string }) => p.field === 'nonce_instead_of_pkce'), JSON.stringify(refused.body.problems));
+      assert.ok(
+        refused.body.problems.some((p: { field: string }) => p.field === 'nonce_instead_of_pkce'),
+        JSON.stringify(refused.body.problems),
+      );
       assert.equal((await suite.gw.store.get<{ clients: unknown[] }>('partners', 'beta'))!.clients.length, before, 'nothing registered');
       const wrongType = await op.post('/partners/beta/clients', { redirect_uris: ['https://beta-x.shop.test/cb'], nonce_instead_of_pkce: 'yes' });
       assert.equal(wrongType.status, 400);
@@ -115,8 +140,19 @@ describe('e2e: client kinds (PKCE, nonce instead of PKCE, public clients)', func
     function strategyFor(clientId: string, secret: string) {
       const issuer = suite.gw.issuer;
       return new OpenIDConnectStrategy(
-        { issuer, authorizationURL: `${issuer}/auth`, tokenURL: `${issuer}/token`, userInfoURL: `${issuer}/me`, clientID: clientId, clientSecret: secret, callbackURL: shopUri(clientId), scope: 'profile', nonce: true },
-        (iss: string, profile: { id: string; displayName?: string }, done: (err: unknown, user: unknown) => void) => done(null, { iss, sub: profile.id, name: profile.displayName }),
+        {
+          issuer,
+          authorizationURL: `${issuer}/auth`,
+          tokenURL: `${issuer}/token`,
+          userInfoURL: `${issuer}/me`,
+          clientID: clientId,
+          clientSecret: secret,
+          callbackURL: shopUri(clientId),
+          scope: 'profile',
+          nonce: true,
+        },
+        (iss: string, profile: { id: string; displayName?: string }, done: (err: unknown, user: unknown) => void) =>
+          done(null, { iss, sub: profile.id, name: profile.displayName }),
       );
     }
 
@@ -177,7 +213,13 @@ describe('e2e: client kinds (PKCE, nonce instead of PKCE, public clients)', func
         return fetch(`${suite.gw.issuer}/token`, {
           method: 'POST',
           headers: { origin, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-          body: new URLSearchParams({ grant_type: 'authorization_code', client_id: 'alpha-spa', code: callback.searchParams.get('code')!, redirect_uri: shop.redirectUri, code_verifier: req.verifier }),
+          body: new URLSearchParams({
+            grant_type: 'authorization_code',
+            client_id: 'alpha-spa',
+            code: callback.searchParams.get('code')!,
+            redirect_uri: shop.redirectUri,
+            code_verifier: req.verifier,
+          }),
         });
       };
       const own = await redeemFrom('https://alpha-spa.shop.test');
@@ -188,10 +230,19 @@ describe('e2e: client kinds (PKCE, nonce instead of PKCE, public clients)', func
       assert.equal(foreign.headers.get('access-control-allow-origin'), null);
       const confidential = await fetch(`${suite.gw.issuer}/token`, {
         method: 'POST',
-        headers: { origin: 'https://alpha-basic.shop.test', 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from('alpha-basic:alpha-basic-secret-0123456789abcdef').toString('base64')}` },
-        body: new URLSearchParams({ grant_type: 'authorization_code', code: 'x', redirect_uri: 'https://alpha-basic.shop.test/cb', code_verifier: oidc.randomPKCECodeVerifier() }),
+        headers: {
+          origin: 'https://alpha-basic.shop.test',
+          'content-type': 'application/x-www-form-urlencoded',
+          authorization: `Basic ${Buffer.from('alpha-basic:alpha-basic-secret-0123456789abcdef').toString('base64')}`,
+        },
+        body: new URLSearchParams({
+          grant_type: 'authorization_code',
+          code: 'x',
+          redirect_uri: 'https://alpha-basic.shop.test/cb',
+          code_verifier: oidc.randomPKCECodeVerifier(),
+        }),
       });
-      assert.equal(confidential.headers.get('access-control-allow-origin'), null, 'a confidential client\'s secret never goes through a browser');
+      assert.equal(confidential.headers.get('access-control-allow-origin'), null, "a confidential client's secret never goes through a browser");
     });
 
     it('without PKCE the request is refused', async () => {
@@ -204,14 +255,22 @@ describe('e2e: client kinds (PKCE, nonce instead of PKCE, public clients)', func
       const res = await fetch(`${suite.gw.issuer}/token`, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from('alpha-spa:guess').toString('base64')}` },
-        body: new URLSearchParams({ grant_type: 'authorization_code', code: 'x', redirect_uri: shopUri('alpha-spa'), code_verifier: oidc.randomPKCECodeVerifier() }),
+        body: new URLSearchParams({
+          grant_type: 'authorization_code',
+          code: 'x',
+          redirect_uri: shopUri('alpha-spa'),
+          code_verifier: oidc.randomPKCECodeVerifier(),
+        }),
       });
       assert.equal(res.status, 401);
       assert.equal((await res.json()).error, 'invalid_client');
     });
 
     it('the admin API registers a public client without a secret; discovery lists "none"', async () => {
-      const created = await client(suite.gw, OPERATOR).post('/partners/beta/clients', { redirect_uris: ['https://beta-app.shop.test/cb'], token_endpoint_auth_method: 'none' });
+      const created = await client(suite.gw, OPERATOR).post('/partners/beta/clients', {
+        redirect_uris: ['https://beta-app.shop.test/cb'],
+        token_endpoint_auth_method: 'none',
+      });
       assert.equal(created.status, 201, JSON.stringify(created.body));
       assert.equal(created.body.token_endpoint_auth_method, 'none');
       assert.equal(created.body.client_secret, undefined);

@@ -15,7 +15,12 @@ describe('e2e: POST at the authorization and end-session endpoints', function ()
    * A shop's auto-submitted form: a cross-site POST, so only SameSite=None cookies go with it; then the
    * browser follows redirects as top-level navigations (which carry Lax cookies).
    */
-  async function crossSitePost(browser: TestBrowser, url: string, form: URLSearchParams, stopAt: (u: URL) => boolean): Promise<{ first: Response; page: Page }> {
+  async function crossSitePost(
+    browser: TestBrowser,
+    url: string,
+    form: URLSearchParams,
+    stopAt: (u: URL) => boolean,
+  ): Promise<{ first: Response; page: Page }> {
     const cookie = await browser.jar.getCookieString(url, { sameSiteContext: 'none' });
     const first = await fetch(url, {
       method: 'POST',
@@ -24,7 +29,8 @@ describe('e2e: POST at the authorization and end-session endpoints', function ()
       body: form,
     });
     const location = first.headers.get('location');
-    if (first.status !== 303 || !location) return { first, page: { url: new URL(url), status: first.status, html: await first.text(), headers: first.headers, hops: [] } };
+    if (first.status !== 303 || !location)
+      return { first, page: { url: new URL(url), status: first.status, html: await first.text(), headers: first.headers, hops: [] } };
     return { first, page: await browser.go(new URL(location, url), { stopAt }) };
   }
 
@@ -56,7 +62,12 @@ describe('e2e: POST at the authorization and end-session endpoints', function ()
     const shop = suite.gw.shops['alpha-basic']!;
     const browser = new TestBrowser();
     const { tokens } = await loginWith(suite.gw, browser, 'alpha-basic', 'weibo', `post-${++n}`);
-    const form = new URLSearchParams({ id_token_hint: tokens.id_token!, post_logout_redirect_uri: 'https://alpha-basic.shop.test/', state: 'bye-post', ui_locales: 'en' });
+    const form = new URLSearchParams({
+      id_token_hint: tokens.id_token!,
+      post_logout_redirect_uri: 'https://alpha-basic.shop.test/',
+      state: 'bye-post',
+      ui_locales: 'en',
+    });
     const atShopHost = (u: URL) => u.host === 'alpha-basic.shop.test';
     const { first, page } = await crossSitePost(browser, `${suite.gw.issuer}/session/end`, form, atShopHost);
     assert.equal(first.status, 303);
@@ -70,13 +81,23 @@ describe('e2e: POST at the authorization and end-session endpoints', function ()
     assert.match(next.html, /data-provider="weibo"/);
   });
 
-  it('a POST that is not a form, or too large, gets Denglu\'s page and no redirect', async () => {
-    const json = await fetch(`${suite.gw.issuer}/auth`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/json', accept: 'text/html' }, body: '{"client_id":"alpha-basic"}' });
+  it("a POST that is not a form, or too large, gets Denglu's page and no redirect", async () => {
+    const json = await fetch(`${suite.gw.issuer}/auth`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/json', accept: 'text/html' },
+      body: '{"client_id":"alpha-basic"}',
+    });
     assert.equal(json.status, 400);
     assert.equal(json.headers.get('location'), null);
     assert.match(json.headers.get('content-type') ?? '', /^text\/html/);
     const big = new URLSearchParams({ client_id: 'alpha-basic', state: 'x'.repeat(10_000) });
-    const large = await fetch(`${suite.gw.issuer}/session/end`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' }, body: big });
+    const large = await fetch(`${suite.gw.issuer}/session/end`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' },
+      body: big,
+    });
     assert.equal(large.status, 413);
     assert.equal(large.headers.get('location'), null);
   });

@@ -130,11 +130,19 @@ describe('e2e: Denglu as OpenID Provider (protocol rules)', function () {
 
     it('is bound to the redirect_uri of the request, and to the client', async () => {
       const { shop, request, code } = await codeFor('alpha-basic');
-      for (const redirect_uri of [`${shop.redirectUri}/`, `${shop.redirectUri}?x=1`, shop.redirectUri.replace('https:', 'http:'), 'https://beta-basic.shop.test/cb']) {
+      for (const redirect_uri of [
+        `${shop.redirectUri}/`,
+        `${shop.redirectUri}?x=1`,
+        shop.redirectUri.replace('https:', 'http:'),
+        'https://beta-basic.shop.test/cb',
+      ]) {
         assertInvalidGrant(await codeGrant(shop, code, request, { redirect_uri }), `redirect_uri ${redirect_uri}`);
       }
       const beta = gw.shops['beta-basic']!;
-      assertInvalidGrant(await token('beta-basic', { grant_type: 'authorization_code', code, redirect_uri: beta.redirectUri, code_verifier: request.verifier }), 'another client');
+      assertInvalidGrant(
+        await token('beta-basic', { grant_type: 'authorization_code', code, redirect_uri: beta.redirectUri, code_verifier: request.verifier }),
+        'another client',
+      );
       // oidc-provider checks redirect_uri and client before consuming the code, so the rightful redemption still works.
       assert.equal((await codeGrant(shop, code, request)).status, 200);
     });
@@ -161,7 +169,7 @@ describe('e2e: Denglu as OpenID Provider (protocol rules)', function () {
       ['upper-case host', registered.replace('alpha-basic', 'ALPHA-BASIC')],
       ['dot segments', registered.replace('/cb', '/cb/../x')],
       ['encoded dot segments', registered.replace('/cb', '/cb/%2e%2e/x')],
-      ['another client\'s uri', 'https://beta-basic.shop.test/cb'],
+      ["another client's uri", 'https://beta-basic.shop.test/cb'],
     ];
 
     for (const [name, redirect_uri] of variants('https://alpha-basic.shop.test/cb')) {
@@ -175,9 +183,17 @@ describe('e2e: Denglu as OpenID Provider (protocol rules)', function () {
       });
     }
 
-    it('an unknown client_id: Denglu\'s own error page, no redirect', async () => {
+    it("an unknown client_id: Denglu's own error page, no redirect", async () => {
       const url = new URL(`${gw.issuer}/auth`);
-      url.search = new URLSearchParams({ client_id: 'nosuch', response_type: 'code', scope: 'openid', redirect_uri: 'https://evil.example/cb', state: 's', code_challenge: 'x'.repeat(43), code_challenge_method: 'S256' }).toString();
+      url.search = new URLSearchParams({
+        client_id: 'nosuch',
+        response_type: 'code',
+        scope: 'openid',
+        redirect_uri: 'https://evil.example/cb',
+        state: 's',
+        code_challenge: 'x'.repeat(43),
+        code_challenge_method: 'S256',
+      }).toString();
       const res = await fetch(url, { redirect: 'manual', headers: { accept: 'text/html' } });
       assertOwnErrorPage(res, await res.text(), 'unknown client');
     });
@@ -274,7 +290,12 @@ describe('e2e: Denglu as OpenID Provider (protocol rules)', function () {
       assert.match(String(info.picture), /^https?:\/\/.+/);
       const raw = await userinfo(tokens.access_token);
       assert.equal(raw.status, 200);
-      assert.deepEqual(Object.keys(await raw.json()).sort().filter((k) => ['sub', 'name', 'picture'].includes(k)), ['name', 'picture', 'sub']);
+      assert.deepEqual(
+        Object.keys(await raw.json())
+          .sort()
+          .filter((k) => ['sub', 'name', 'picture'].includes(k)),
+        ['name', 'picture', 'sub'],
+      );
     });
 
     it('an openid-only token gets sub but no profile claims', async () => {
@@ -311,7 +332,12 @@ describe('e2e: Denglu as OpenID Provider (protocol rules)', function () {
         browser.acceptLanguage = setup.accept;
         const { shop, idToken } = await signedIn(browser);
         const url = new URL(endSessionEndpoint);
-        url.search = new URLSearchParams({ id_token_hint: idToken, post_logout_redirect_uri: 'https://alpha-basic.shop.test/', state: 'bye-1', ...(setup.ui ? { ui_locales: setup.ui } : {}) }).toString();
+        url.search = new URLSearchParams({
+          id_token_hint: idToken,
+          post_logout_redirect_uri: 'https://alpha-basic.shop.test/',
+          state: 'bye-1',
+          ...(setup.ui ? { ui_locales: setup.ui } : {}),
+        }).toString();
         const confirm = await browser.go(url, { stopAt: (u) => u.host === 'alpha-basic.shop.test' });
         assert.equal(confirm.status, 200);
         assert.ok(confirm.html.includes(`<html lang="${lang}">`));
@@ -321,7 +347,10 @@ describe('e2e: Denglu as OpenID Provider (protocol rules)', function () {
         assert.equal(landed.status, 0, `at the shop (got ${landed.status} ${landed.url.href})`);
         assert.equal(landed.url.origin + landed.url.pathname, 'https://alpha-basic.shop.test/');
         assert.equal(landed.url.searchParams.get('state'), 'bye-1');
-        assert.ok(landed.hops.every((h) => h.status !== 307 && h.status !== 308), 'no 307 after the POST');
+        assert.ok(
+          landed.hops.every((h) => h.status !== 307 && h.status !== 308),
+          'no 307 after the POST',
+        );
         // Signed out: the next authorization request shows the chooser again.
         const next = await browser.go((await authRequest(shop)).url, { stopAt: atShop(shop) });
         assert.equal(next.status, 200, 'a login is needed again');
@@ -329,7 +358,7 @@ describe('e2e: Denglu as OpenID Provider (protocol rules)', function () {
       });
     }
 
-    it('an unregistered post_logout_redirect_uri is refused with Denglu\'s page and no redirect', async () => {
+    it("an unregistered post_logout_redirect_uri is refused with Denglu's page and no redirect", async () => {
       const browser = new TestBrowser();
       const { idToken } = await signedIn(browser);
       for (const uri of ['https://evil.example/', 'https://alpha-basic.shop.test/other', 'https://beta-basic.shop.test/']) {
@@ -415,7 +444,7 @@ describe('e2e: Denglu as OpenID Provider (protocol rules)', function () {
     });
   });
 
-  it('the shop sees Denglu\'s tokens through openid-client end to end (sanity for the raw calls above)', async () => {
+  it("the shop sees Denglu's tokens through openid-client end to end (sanity for the raw calls above)", async () => {
     const { shop, request, callback } = await codeFor('alpha-basic');
     const tokens = await redeem(shop, callback, request);
     assert.equal(tokens.claims()!.iss, gw.issuer);

@@ -131,7 +131,7 @@ describe('e2e: prompt and max_age at first- and third-party shops', function () 
             assert.equal(consentPages, thirdParty && v.consentPrompt ? 1 : 0, 'consent pages');
             const claims = (await redeem(shop, callback, request)).claims()!;
             if (v.forced) assert.ok(Number(claims.auth_time) > authTime, `a fresh auth_time (${claims.auth_time} after ${authTime})`);
-            else assert.equal(Number(claims.auth_time), authTime, 'the session\'s auth_time');
+            else assert.equal(Number(claims.auth_time), authTime, "the session's auth_time");
           });
         }
       });
@@ -189,7 +189,10 @@ describe('e2e: prompt and max_age at first- and third-party shops', function () 
       const shop = suite.gw.shops['alpha-basic']!;
       const browser = new TestBrowser();
       const login = `reauth-${++n}`;
-      for (const [params, expected] of [[{}, null], [{ prompt: 'login' }, 'true']] as const) {
+      for (const [params, expected] of [
+        [{}, null],
+        [{ prompt: 'login' }, 'true'],
+      ] as const) {
         const request = await authRequest(shop, params);
         const chooser = await browser.go(request.url, { stopAt: atShop(shop) });
         assert.equal(chooser.status, 200, 'the chooser');
@@ -210,7 +213,12 @@ describe('e2e: forced re-authentication during a migration (QQ in grace at alpha
     seeds.map((p) =>
       p.id !== 'alpha'
         ? p
-        : { ...p, integrations: p.integrations.map((i) => (i.provider === 'qq' ? { ...i, cutoffAt: Date.parse('2013-09-25T00:00+08:00'), graceEndsAt: Date.parse('2013-10-25T00:00+08:00') } : i)) },
+        : {
+            ...p,
+            integrations: p.integrations.map((i) =>
+              i.provider === 'qq' ? { ...i, cutoffAt: Date.parse('2013-09-25T00:00+08:00'), graceEndsAt: Date.parse('2013-10-25T00:00+08:00') } : i,
+            ),
+          },
     );
   const suite = gatewayPerSuite({ clock, partners: qqEnding });
 

@@ -109,7 +109,12 @@ describe('production mode behind a TLS-terminating proxy', function () {
       await admin('PUT', '/partners/prod-shop/integrations/weibo', {});
 
       // The shop: discovery over https (openid-client refuses anything else), its registered credentials.
-      const config = await oidc.discovery(new URL(issuer), client.client_id, { token_endpoint_auth_method: 'client_secret_basic' }, oidc.ClientSecretBasic(client.client_secret));
+      const config = await oidc.discovery(
+        new URL(issuer),
+        client.client_id,
+        { token_endpoint_auth_method: 'client_secret_basic' },
+        oidc.ClientSecretBasic(client.client_secret),
+      );
       const metadata = config.serverMetadata();
       assert.equal(metadata.issuer, issuer);
       for (const endpoint of [metadata.authorization_endpoint, metadata.token_endpoint, metadata.jwks_uri]) {

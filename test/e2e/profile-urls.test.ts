@@ -26,7 +26,9 @@ describe('provider profile URLs in ID tokens and userinfo', () => {
       const shop = gw.shops['alpha-basic']!;
       const hostile = await loginWith(gw, new TestBrowser(), 'alpha-basic', id, 'hostile-avatar');
       assert.equal(hostile.claims.picture, NORMALISED, 'ID token picture');
-      const info = await (await fetch(shop.config.serverMetadata().userinfo_endpoint!, { headers: { authorization: `Bearer ${hostile.tokens.access_token}` } })).json();
+      const info = await (
+        await fetch(shop.config.serverMetadata().userinfo_endpoint!, { headers: { authorization: `Bearer ${hostile.tokens.access_token}` } })
+      ).json();
       assert.equal(info.picture, NORMALISED, 'userinfo picture');
 
       const script = await loginWith(gw, new TestBrowser(), 'alpha-basic', id, 'script-avatar');

@@ -33,7 +33,14 @@ interface Gateway {
 async function startBehindProxy(trustProxy: string, tls?: TestCertificate): Promise<Gateway> {
   const dataDir = await mkdtemp(join(tmpdir(), 'denglu-trust-'));
   const clock = new ManualClock(Date.now());
-  const env = { NODE_ENV: 'test', DENGLU_ISSUER: 'https://login.example.test', TRUST_PROXY: trustProxy, ADMIN_RATE_LIMIT: '2', DATA_DIR: dataDir, LOG_LEVEL: 'silent' };
+  const env = {
+    NODE_ENV: 'test',
+    DENGLU_ISSUER: 'https://login.example.test',
+    TRUST_PROXY: trustProxy,
+    ADMIN_RATE_LIMIT: '2',
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'silent',
+  };
   const config = loadConfig({ env, descriptors: DESCRIPTORS });
   const store = await LowdbStore.open({ dir: dataDir, clock, collections: COLLECTIONS });
   await seedPartners(store, clock, (await testPartners({})).slice(0, 1));

@@ -20,7 +20,7 @@ function assertChinese(text: string, what: string): void {
   assert.ok(!/[A-Za-z]{2,}/.test(rest), `${what}: "${text}" is not all Chinese`);
 }
 
-describe('every page a shopper can reach is Denglu\'s, in the shopper\'s language', () => {
+describe("every page a shopper can reach is Denglu's, in the shopper's language", () => {
   let gw: Gateway;
   before(async () => {
     gw = await startGateway();
@@ -44,7 +44,7 @@ describe('every page a shopper can reach is Denglu\'s, in the shopper\'s languag
     });
   }
 
-  it('API clients get Denglu\'s JSON 404 there', async () => {
+  it("API clients get Denglu's JSON 404 there", async () => {
     for (const path of ['/auth/abc/def', '/token', '/jwks/abc']) {
       const page = await get(gw, path, 'en', 'application/json');
       assert.equal(page.status, 404, path);
@@ -55,9 +55,19 @@ describe('every page a shopper can reach is Denglu\'s, in the shopper\'s languag
 
   const shop = 'client_id=alpha-basic&response_type=code&scope=openid&code_challenge=abcdefghijklmnopqrstuvwxyzabcdefghijklmnopq&code_challenge_method=S256';
   const REFUSALS: { path: string; code: string; en: RegExp; english: RegExp }[] = [
-    { path: '/auth?client_id=nobody&response_type=code&scope=openid&redirect_uri=https://x.test/cb', code: 'invalid_client', en: /not registered with Denglu/, english: /client is invalid/ },
+    {
+      path: '/auth?client_id=nobody&response_type=code&scope=openid&redirect_uri=https://x.test/cb',
+      code: 'invalid_client',
+      en: /not registered with Denglu/,
+      english: /client is invalid/,
+    },
     { path: `/auth?${shop}&redirect_uri=https://evil.test/cb`, code: 'invalid_redirect_uri', en: /has not registered/, english: /redirect_uri did not match/ },
-    { path: '/auth?client_id=alpha-basic&client_id=alpha-basic&response_type=code', code: 'invalid_request', en: /cannot handle/, english: /provided (?:once|twice)|client_id/ },
+    {
+      path: '/auth?client_id=alpha-basic&client_id=alpha-basic&response_type=code',
+      code: 'invalid_request',
+      en: /cannot handle/,
+      english: /provided (?:once|twice)|client_id/,
+    },
     { path: '/auth/expired-or-unknown', code: 'invalid_request', en: /cannot handle/, english: /has expired/ },
     { path: '/me', code: 'invalid_token', en: /expired or was used already/, english: /no access token provided/ },
   ];
@@ -70,7 +80,7 @@ describe('every page a shopper can reach is Denglu\'s, in the shopper\'s languag
         assert.ok(m, `${language} ${r.path}: Denglu's error page, got ${page.body.slice(0, 200)}`);
         assert.equal(m[1], r.code);
         assert.ok(!r.english.test(page.body), `${language}: oidc-provider's English description is not shown`);
-        assert.ok(m[2]!.includes(r.code), 'the code is named for the shop\'s developers');
+        assert.ok(m[2]!.includes(r.code), "the code is named for the shop's developers");
         if (language === 'en') assert.match(m[2]!, r.en);
         else assertChinese(m[2]!, r.path);
         assert.match(page.body, new RegExp(`<html lang="${language}">`));

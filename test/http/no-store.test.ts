@@ -126,8 +126,15 @@ describe('Cache-Control: no-store on every answer but the cacheable files', func
     }
   });
 
-  it('pages no route declares (Denglu\'s 404, oidc-provider\'s pages and errors) are no-store too', async () => {
-    for (const path of ['/no-such-page', '/account/nope', '/session/end', '/auth?client_id=alpha-basic', '/auth?client_id=nobody&response_type=code&scope=openid', '/admin/nope']) {
+  it("pages no route declares (Denglu's 404, oidc-provider's pages and errors) are no-store too", async () => {
+    for (const path of [
+      '/no-such-page',
+      '/account/nope',
+      '/session/end',
+      '/auth?client_id=alpha-basic',
+      '/auth?client_id=nobody&response_type=code&scope=openid',
+      '/admin/nope',
+    ]) {
       const page = await once(shopper, `${gw.issuer}${path}`);
       assert.match(page.headers.get('cache-control') ?? '', /\bno-store\b/, `${path} (${page.status})`);
     }

@@ -9,7 +9,16 @@ import { join } from 'node:path';
 import { ManualClock } from '../../src/clock.ts';
 import { COLLECTIONS } from '../../src/store/collections.ts';
 import { LowdbStore } from '../../src/store/lowdb/lowdb-store.ts';
-import { chargeAttempt, clearSubject, emailKey, refundAttempt, resetMailCharges, RULES, signInCharges, verifyMailCharges } from '../../src/accounts/brute-force.ts';
+import {
+  chargeAttempt,
+  clearSubject,
+  emailKey,
+  refundAttempt,
+  resetMailCharges,
+  RULES,
+  signInCharges,
+  verifyMailCharges,
+} from '../../src/accounts/brute-force.ts';
 
 describe('brute-force counters', () => {
   let dir: string;
@@ -34,10 +43,7 @@ describe('brute-force counters', () => {
   }
 
   it('documents its rules: 5 per (email, IP), 20 per email, 100 per IP, locks from 1 minute up to an hour', () => {
-    assert.deepEqual(
-      { pair: RULES.pair.threshold, email: RULES.email.threshold, ip: RULES.ip.threshold },
-      { pair: 5, email: 20, ip: 100 },
-    );
+    assert.deepEqual({ pair: RULES.pair.threshold, email: RULES.email.threshold, ip: RULES.ip.threshold }, { pair: 5, email: 20, ip: 100 });
     assert.equal(RULES.pair.firstLockMs, 60_000);
     assert.equal(RULES.pair.maxLockMs, 3_600_000);
   });

@@ -114,12 +114,12 @@ describe('native sign-in: continuity through a provider cutoff (the JD case)', f
     assert.match(page.html, /data-identity="weibo"/);
     const done = await shopper.submit(page, {}, '/account/unlink');
     assert.equal(done.url.search, '?notice=unlinked&provider=weibo', done.html.slice(0, 300));
-    assert.deepEqual((await accountOf(gw, 'weibo', 'jd-fan').catch(() => undefined)), undefined, 'no account holds that Weibo identity now');
+    assert.deepEqual(await accountOf(gw, 'weibo', 'jd-fan').catch(() => undefined), undefined, 'no account holds that Weibo identity now');
     const { claims } = await passwordLogin(gw, english(), 'alpha-basic', EMAIL, PASSWORD);
     assert.equal(claims.sub, sub, 'the same shop account with no social identity left');
   });
 
-  it('the password\'s own notice: after a password sign-in the interstitial is shown, then the shop', async () => {
+  it("the password's own notice: after a password sign-in the interstitial is shown, then the shop", async () => {
     await ensureSignedUp();
     clock.set('2013-09-20T09:00:00+08:00');
     const browser = english();
@@ -138,7 +138,7 @@ describe('native sign-in: continuity through a provider cutoff (the JD case)', f
     assert.equal(claims.idp, 'password');
   });
 
-  it('after the password\'s cutoff (revoke) a password session must sign in again, told why; the form only migrates', async () => {
+  it("after the password's cutoff (revoke) a password session must sign in again, told why; the form only migrates", async () => {
     await ensureSignedUp();
     clock.set('2013-09-20T10:00:00+08:00');
     const browser = english();

@@ -85,7 +85,7 @@ describe('native sign-in: email, password and the chooser form', function () {
     assert.equal(await mailCount(gw, 'alice@example.com'), 0);
   });
 
-  it('refuses an invalid address with the form again, in the shopper\'s language', async () => {
+  it("refuses an invalid address with the form again, in the shopper's language", async () => {
     const page = await alice.submit(await accountPage(gw, alice), { email: 'not an address' }, '/account/email');
     assert.equal(page.status, 400);
     assert.match(page.html, /This email address is not valid/);
@@ -100,7 +100,7 @@ describe('native sign-in: email, password and the chooser form', function () {
     const link = await mailedLink(gw, alice, 'alice@example.com', '/account/email/verify?token=');
     assert.ok(link);
     const [mail] = (await gw.store.list<{ to: string; subject: string; text: string }>('outbox')).map((m) => m.value);
-    assert.equal(mail!.subject, 'Verify your Denglu email address', 'in the shopper\'s language');
+    assert.equal(mail!.subject, 'Verify your Denglu email address', "in the shopper's language");
     assert.match(mail!.text, /works once, for 60 minutes/);
     // Opening the link only shows a confirmation (mail scanners fetching links use nothing up).
     const confirm = await alice.go(link);
@@ -213,7 +213,11 @@ describe('native sign-in: email, password and the chooser form', function () {
     const shop = gw.shops['gamma-basic']!;
     const chooser = await browser.go((await authRequest(shop)).url, { stopAt: atShop(shop) });
     assert.doesNotMatch(chooser.html, /data-password-form/);
-    const res = await browser.request('POST', new URL(chooser.url.pathname + '/password', gw.issuer), new URLSearchParams({ email: 'alice@example.com', password: PASSWORD }));
+    const res = await browser.request(
+      'POST',
+      new URL(chooser.url.pathname + '/password', gw.issuer),
+      new URLSearchParams({ email: 'alice@example.com', password: PASSWORD }),
+    );
     assert.equal(res.status, 403);
     const hinted = await browser.go((await authRequest(shop, { provider: 'password' })).url, { stopAt: atShop(shop) });
     assert.equal(hinted.status, 403);
@@ -228,7 +232,9 @@ describe('native sign-in: email, password and the chooser form', function () {
   it('a wrong password and an unknown email get the same page and status; nothing signs in', async () => {
     await ensureAlicePassword();
     await dummyHash(); // made once per process, on first use: not part of any one attempt's work
-    const { result: wrong, hashes: wrongHashes } = await hashesDuring(() => passwordAtShop(gw, english(), 'alpha-basic', 'alice@example.com', 'wrong horse battery'));
+    const { result: wrong, hashes: wrongHashes } = await hashesDuring(() =>
+      passwordAtShop(gw, english(), 'alpha-basic', 'alice@example.com', 'wrong horse battery'),
+    );
     const { result: unknown, hashes } = await hashesDuring(() => passwordAtShop(gw, english(), 'alpha-basic', 'nobody@example.com', 'wrong horse battery'));
     const noPassword = await passwordAtShop(gw, english(), 'alpha-basic', '', '');
     for (const r of [wrong, unknown, noPassword]) {
@@ -237,11 +243,14 @@ describe('native sign-in: email, password and the chooser form', function () {
     }
     assert.equal(comparable(wrong.page.html), comparable(unknown.page.html));
     const zh = await passwordAtShop(gw, new TestBrowser(), 'alpha-basic', 'nobody@example.com', 'wrong horse battery');
-    assert.match(zh.page.html, /邮箱或密码不正确/, 'in the shopper\'s language');
+    assert.match(zh.page.html, /邮箱或密码不正确/, "in the shopper's language");
     assert.match(wrong.page.html, /value="alice@example.com"/, 'the email typed stays in the form');
     assert.equal(wrongHashes, 1);
     assert.equal(hashes, wrongHashes, 'an unknown email costs a hash too');
-    assert.deepEqual((await actions(gw, aliceId)).filter((a) => a.startsWith('signin.')), ['signin.failed']);
+    assert.deepEqual(
+      (await actions(gw, aliceId)).filter((a) => a.startsWith('signin.')),
+      ['signin.failed'],
+    );
   });
 
   it('the password form is bound to the interaction: a POST from a browser without it changes nothing', async () => {
@@ -250,7 +259,11 @@ describe('native sign-in: email, password and the chooser form', function () {
     assert.equal(chooser.status, 200);
     assert.match(chooser.html, /data-password-form="1"/, 'the chooser with the password form');
     const stranger = english();
-    const res = await stranger.request('POST', new URL(`${chooser.url.pathname}/password`, gw.issuer), new URLSearchParams({ email: 'alice@example.com', password: PASSWORD }));
+    const res = await stranger.request(
+      'POST',
+      new URL(`${chooser.url.pathname}/password`, gw.issuer),
+      new URLSearchParams({ email: 'alice@example.com', password: PASSWORD }),
+    );
     assert.equal(res.status, 403, 'no CSRF token from this browser');
     assert.equal(res.headers.get('location'), null);
   });
@@ -294,6 +307,14 @@ describe('native sign-in: email, password and the chooser form', function () {
     assert.ok(events.includes('changed the password'));
     assert.ok(events.includes('failed password sign-in'));
     // Entries at one (simulated) instant have no order among themselves: compare as a multiset.
-    assert.deepEqual((await actions(gw, aliceId)).sort(), ['email.verify', 'password.change', 'password.change', 'password.set', 'signin.failed', 'signin.failed', 'signin.failed']);
+    assert.deepEqual((await actions(gw, aliceId)).sort(), [
+      'email.verify',
+      'password.change',
+      'password.change',
+      'password.set',
+      'signin.failed',
+      'signin.failed',
+      'signin.failed',
+    ]);
   });
 });

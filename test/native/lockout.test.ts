@@ -9,7 +9,18 @@ import assert from 'node:assert/strict';
 import { TestBrowser } from '../support/browser.ts';
 import { loginWith, startGateway, type Gateway } from '../support/gateway.ts';
 import { ManualClock } from '../../src/clock.ts';
-import { accountOf, actions, comparable, hashesDuring, mailedLink, openConsole, passwordAtShop, passwordLogin, setFirstPassword, verifyEmail } from './native-support.ts';
+import {
+  accountOf,
+  actions,
+  comparable,
+  hashesDuring,
+  mailedLink,
+  openConsole,
+  passwordAtShop,
+  passwordLogin,
+  setFirstPassword,
+  verifyEmail,
+} from './native-support.ts';
 
 function english(): TestBrowser {
   const browser = new TestBrowser();

@@ -28,7 +28,8 @@ describe('password hash (scrypt)', function () {
   it('verifies the right password and refuses others, including near misses', async () => {
     const hash = await hashPassword('correct horse battery');
     assert.equal(await verifyPassword(hash, 'correct horse battery'), true);
-    for (const other of ['correct horse batterY', 'correct horse battery ', '', 'correct horse batter']) assert.equal(await verifyPassword(hash, other), false, other);
+    for (const other of ['correct horse batterY', 'correct horse battery ', '', 'correct horse batter'])
+      assert.equal(await verifyPassword(hash, other), false, other);
   });
 
   it('compares after NFKC normalisation (the same password typed with full-width characters)', async () => {

@@ -46,7 +46,10 @@ describe('native sign-in: request limits and the bounded hash queue', function (
     const hashed = gw.denglu.hashes.counts.started;
     const limited = await passwordAtShop(gw, english(), 'alpha-basic', EMAIL, RIGHT);
     assert.equal(limited.page.status, 429);
-    assert.ok(Number(limited.page.headers.get('retry-after')) >= 1 && Number(limited.page.headers.get('retry-after')) <= 60, String(limited.page.headers.get('retry-after')));
+    assert.ok(
+      Number(limited.page.headers.get('retry-after')) >= 1 && Number(limited.page.headers.get('retry-after')) <= 60,
+      String(limited.page.headers.get('retry-after')),
+    );
     assert.match(limited.page.html, /Too many attempts/);
     assert.match(limited.page.html, /\/abort\?error=access_denied/, 'the way back to the shop');
     assert.equal(gw.denglu.hashes.counts.started, hashed, 'nothing was hashed');
@@ -100,7 +103,10 @@ describe('native sign-in: request limits and the bounded hash queue', function (
     const post = (path: string) => browser.request('POST', `${gw.issuer}${path}`, new URLSearchParams({ password: 'whatever it is', token: 'x' }));
     const statuses = [];
     for (let i = 0; i < PER_IP / 2; i++) statuses.push((await post('/account/password/reset/confirm')).status, (await post('/account/password')).status);
-    assert.ok(statuses.every((s) => s !== 429), statuses.join());
+    assert.ok(
+      statuses.every((s) => s !== 429),
+      statuses.join(),
+    );
     const limited = await post('/account/password/reset/confirm');
     assert.equal(limited.status, 429);
     assert.ok(limited.headers.get('retry-after'));

@@ -8,7 +8,20 @@ import * as oidc from 'openid-client';
 import { TestBrowser } from '../support/browser.ts';
 import { loginWith, startGateway, type Gateway } from '../support/gateway.ts';
 import { ManualClock } from '../../src/clock.ts';
-import { accountOf, accountById, accountPage, actions, comparable, mailCount, mailedLink, openConsole, passwordAtShop, passwordLogin, setFirstPassword, verifyEmail } from './native-support.ts';
+import {
+  accountOf,
+  accountById,
+  accountPage,
+  actions,
+  comparable,
+  mailCount,
+  mailedLink,
+  openConsole,
+  passwordAtShop,
+  passwordLogin,
+  setFirstPassword,
+  verifyEmail,
+} from './native-support.ts';
 
 const EMAIL = 'carol@example.com';
 
@@ -92,7 +105,10 @@ describe('native sign-in: password reset by email', function () {
     // The store keeps the token's hash, never the token (the sandbox outbox keeps the mail, of course).
     const raw = new URL(link).searchParams.get('token')!;
     const tokens = await gw.store.list('native_tokens');
-    assert.deepEqual(tokens.map((t) => t.id), [createHash('sha256').update(raw).digest('base64url')]);
+    assert.deepEqual(
+      tokens.map((t) => t.id),
+      [createHash('sha256').update(raw).digest('base64url')],
+    );
     assert.ok(!JSON.stringify(tokens).includes(raw));
 
     const weak = await browser.submit(form, { password: 'short' }, '/reset/confirm');
@@ -121,7 +137,7 @@ describe('native sign-in: password reset by email', function () {
       assert.match(done.html, /Your password is reset/);
     }
     const console = await carol.go(`${gw.issuer}/account`);
-    assert.match(console.html, /Sign in to see and manage/, 'Carol\'s browser is signed out');
+    assert.match(console.html, /Sign in to see and manage/, "Carol's browser is signed out");
     const sessions = (await gw.store.list<{ model: string; payload: { accountId?: string } }>('oidc')).filter(
       (d) => d.value.model === 'Session' && d.value.payload.accountId === carolId,
     );

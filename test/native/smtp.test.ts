@@ -47,16 +47,13 @@ function fakeSmtp(): Promise<{ server: Server; port: number; mail: Received[] }>
         else if (verb === 'MAIL') {
           current.from = line;
           socket.write('250 2.1.0 ok\r\n');
-        }
-        else if (verb === 'RCPT') {
+        } else if (verb === 'RCPT') {
           current.to.push(line);
           socket.write('250 2.1.5 ok\r\n');
-        }
-        else if (verb === 'DATA') {
+        } else if (verb === 'DATA') {
           inData = true;
           socket.write('354 go ahead\r\n');
-        }
-        else if (verb === 'QUIT') socket.end('221 bye\r\n');
+        } else if (verb === 'QUIT') socket.end('221 bye\r\n');
         else socket.write('250 ok\r\n');
       }
     });
@@ -80,7 +77,7 @@ describe('native sign-in: mail over SMTP, outside the sandbox', function () {
     smtp.server.close();
   });
 
-  it('sends the verification mail in the shopper\'s language through the SMTP server', async () => {
+  it("sends the verification mail in the shopper's language through the SMTP server", async () => {
     const browser = new TestBrowser(); // zh-CN first
     await loginWith(gw, browser, 'alpha-basic', 'weibo', 'mailer');
     await openConsole(gw, browser, 'weibo', 'mailer');

@@ -99,7 +99,15 @@ describe('store/lowdb journal', () => {
     globalThis.setTimeout = ((fn: () => void, ms?: number, ...rest: unknown[]) => {
       if (ms !== INTERVAL) return realSetTimeout(fn, ms, ...rest);
       held.push(fn);
-      return { unref: () => undefined, ref: () => undefined, hasRef: () => false, refresh() { return this; }, [Symbol.toPrimitive]: () => 0 };
+      return {
+        unref: () => undefined,
+        ref: () => undefined,
+        hasRef: () => false,
+        refresh() {
+          return this;
+        },
+        [Symbol.toPrimitive]: () => 0,
+      };
     }) as typeof setTimeout;
     try {
       const lazy = (await Journal.open(dir, 'lazy', { afterSeq: 0, syncIntervalMs: INTERVAL })).journal;

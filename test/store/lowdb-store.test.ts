@@ -593,7 +593,9 @@ describe('store/lowdb', function () {
         const group = round % 4 === 3 ? 'ephemeral' : 'domain';
         const segment = join(dir, (await journalFiles(dir, group)).at(-1)!);
         const collection = group === 'domain' ? 'contract_events' : 'contract_tokens';
-        const line = Buffer.from(`{"s":${10_000_000 + round},"o":[["p","${collection}","torn-${round}",{"title":"登录 torn ${'y'.repeat(Math.floor(random() * 300))}","owner":"torn","n":${round}}]]}\n`);
+        const line = Buffer.from(
+          `{"s":${10_000_000 + round},"o":[["p","${collection}","torn-${round}",{"title":"登录 torn ${'y'.repeat(Math.floor(random() * 300))}","owner":"torn","n":${round}}]]}\n`,
+        );
         const cut = 1 + Math.floor(random() * (line.length - 1)); // 1 … length-1: never the whole line with its newline
         await appendFile(segment, line.subarray(0, cut));
       }
@@ -624,7 +626,7 @@ describe('store/lowdb', function () {
       await store.delete('contract_docs', 'missing');
     }
 
-    it('writes the same snapshot bytes as the object layout, and each layout opens the other\'s files', async () => {
+    it("writes the same snapshot bytes as the object layout, and each layout opens the other's files", async () => {
       const [objDir, textDir] = [await dirForTest(), await dirForTest()];
       const objStore = await open(objDir);
       const textStore = await open(textDir, { collections: asText });
@@ -639,7 +641,10 @@ describe('store/lowdb', function () {
       await objStore.close();
       await textStore.close();
       // Swapped: the text layout reads the object layout's files and the reverse.
-      for (const [dir, collections] of [[objDir, asText], [textDir, CONTRACT_COLLECTIONS]] as const) {
+      for (const [dir, collections] of [
+        [objDir, asText],
+        [textDir, CONTRACT_COLLECTIONS],
+      ] as const) {
         const store = await open(dir, { collections });
         assert.deepEqual(await store.get('contract_docs', 'a'), { title: 'ä "quoted" \\ 登录', n: 1, handles: ['ha'], tags: ['t'] });
         assert.equal((await store.get<{ n: number }>('contract_docs', 'b'))!.n, 3.5);
@@ -688,7 +693,10 @@ describe('store/lowdb', function () {
         JSON.parse = parse;
       }
       // Not even the ERR_ALREADY_EXISTS checks parse a stored document.
-      assert.deepEqual(parsed.filter((t) => t.includes('"title"')), []);
+      assert.deepEqual(
+        parsed.filter((t) => t.includes('"title"')),
+        [],
+      );
       assert.equal(await store.get('contract_docs', 'c'), undefined);
       assert.equal(await store.get('contract_docs', 'b'), undefined);
       assert.deepEqual(ids(await store.list('contract_docs', { index: { name: 'tag', key: 't4' } })), []);

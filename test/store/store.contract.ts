@@ -72,11 +72,7 @@ function ids(rows: { id: string }[]): string[] {
   return rows.map((r) => r.id);
 }
 
-export function describeStoreContract(
-  label: string,
-  make: (clock: ManualClock) => Promise<ContractHarness>,
-  caps: { durable: boolean },
-): void {
+export function describeStoreContract(label: string, make: (clock: ManualClock) => Promise<ContractHarness>, caps: { durable: boolean }): void {
   describe(`contract: store/${label}`, function () {
     this.timeout(20_000);
     let clock: ManualClock;
@@ -244,7 +240,10 @@ export function describeStoreContract(
         assert.deepEqual(await red(), ['b']);
         await store.delete(DOCS, 'b');
         assert.deepEqual(await red(), []);
-        assert.deepEqual((await store.find<ContractDoc>(DOCS, 'tag', 'blue')).map((d) => d.title), ['c']);
+        assert.deepEqual(
+          (await store.find<ContractDoc>(DOCS, 'tag', 'blue')).map((d) => d.title),
+          ['c'],
+        );
         await store.create(DOCS, 'a', doc('a', { tags: ['red'] }));
         assert.deepEqual(await red(), ['a']);
       });
@@ -290,7 +289,13 @@ export function describeStoreContract(
         await store.create(DOCS, 'a', doc('a', { handles: ['h1', 'h2', 'h3'] }));
         await rejectsWithCode(store.create(DOCS, 'b', doc('b', { handles: ['h9', 'h3'] })), 'ERR_CONFLICT');
         await store.create(DOCS, 'b', doc('b', { handles: ['h9', 'h4'] }));
-        for (const [key, id] of [['h1', 'a'], ['h2', 'a'], ['h3', 'a'], ['h9', 'b'], ['h4', 'b']] as const) {
+        for (const [key, id] of [
+          ['h1', 'a'],
+          ['h2', 'a'],
+          ['h3', 'a'],
+          ['h9', 'b'],
+          ['h4', 'b'],
+        ] as const) {
           assert.equal((await store.findOne(DOCS, 'handle', key))?.id, id, key);
         }
       });
@@ -329,9 +334,7 @@ export function describeStoreContract(
       });
 
       it('parallel creates of one key: exactly one wins', async () => {
-        const results = await Promise.allSettled(
-          Array.from({ length: 20 }, (_, i) => store.create(DOCS, `p${i}`, doc(`p${i}`, { handles: ['shared'] }))),
-        );
+        const results = await Promise.allSettled(Array.from({ length: 20 }, (_, i) => store.create(DOCS, `p${i}`, doc(`p${i}`, { handles: ['shared'] }))));
         const won = results.filter((r) => r.status === 'fulfilled');
         assert.equal(won.length, 1);
         for (const r of results) {
@@ -362,7 +365,10 @@ export function describeStoreContract(
       it('an expired document cannot be updated or taken, and its id can be created again', async () => {
         await store.create(TOKENS, 't', { owner: 'o', n: 1 }, { expiresAt: T0 + 5 });
         clock.set(T0 + 5);
-        await rejectsWithCode(store.update<ContractToken>(TOKENS, 't', (t) => t), 'ERR_NOT_FOUND');
+        await rejectsWithCode(
+          store.update<ContractToken>(TOKENS, 't', (t) => t),
+          'ERR_NOT_FOUND',
+        );
         assert.equal(await store.take(TOKENS, 't'), undefined);
         assert.equal(await store.delete(TOKENS, 't'), false);
         await store.create(TOKENS, 't', { owner: 'o', n: 2 });
@@ -574,17 +580,16 @@ export function describeStoreContract(
 
       it('50 parallel updates incrementing a counter: no lost write', async () => {
         await store.create(DOCS, 'counter', doc('counter'));
-        const results = await Promise.all(
-          Array.from({ length: 50 }, () => store.update<ContractDoc>(DOCS, 'counter', (d) => ({ ...d, n: d.n + 1 }))),
+        const results = await Promise.all(Array.from({ length: 50 }, () => store.update<ContractDoc>(DOCS, 'counter', (d) => ({ ...d, n: d.n + 1 }))));
+        assert.deepEqual(
+          results.map((r) => r.n).sort((a, b) => a - b),
+          Array.from({ length: 50 }, (_, i) => i + 1),
         );
-        assert.deepEqual(results.map((r) => r.n).sort((a, b) => a - b), Array.from({ length: 50 }, (_, i) => i + 1));
         assert.equal((await store.get<ContractDoc>(DOCS, 'counter'))?.n, 50);
       });
 
       it('parallel creates of one id: exactly one wins', async () => {
-        const results = await Promise.allSettled(
-          Array.from({ length: 20 }, (_, i) => store.create(DOCS, 'one', doc(`c${i}`))),
-        );
+        const results = await Promise.allSettled(Array.from({ length: 20 }, (_, i) => store.create(DOCS, 'one', doc(`c${i}`))));
         assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
         for (const r of results) {
           if (r.status === 'rejected') assert.equal((r.reason as { code?: string }).code, 'ERR_ALREADY_EXISTS');
@@ -629,10 +634,7 @@ export function describeStoreContract(
       it('lists one index key only when asked', async () => {
         await seed();
         assert.deepEqual(ids(await store.list(DOCS, { index: { name: 'tag', key: 'odd' } })), ['e1', 'e3', 'e5']);
-        assert.deepEqual(
-          ids(await store.list(DOCS, { index: { name: 'tag', key: 'odd' }, order: 'desc', after: 'e5', limit: 1 })),
-          ['e3'],
-        );
+        assert.deepEqual(ids(await store.list(DOCS, { index: { name: 'tag', key: 'odd' }, order: 'desc', after: 'e5', limit: 1 })), ['e3']);
         assert.deepEqual(await store.list(DOCS, { index: { name: 'tag', key: 'none' } }), []);
       });
 
@@ -718,9 +720,7 @@ export function describeStoreContract(
           await store.create(DOCS, 'c', doc('c'));
           await store.delete(DOCS, 'c');
           await store.create(DOCS, 'counter', doc('counter'));
-          await Promise.all(
-            Array.from({ length: 20 }, () => store.update<ContractDoc>(DOCS, 'counter', (d) => ({ ...d, n: d.n + 1 }))),
-          );
+          await Promise.all(Array.from({ length: 20 }, () => store.update<ContractDoc>(DOCS, 'counter', (d) => ({ ...d, n: d.n + 1 }))));
           await store.batch([
             { op: 'put', collection: EVENTS, id: 'e1', value: { kind: 'x' } },
             { op: 'put', collection: EVENTS, id: 'e2', value: { kind: 'y' } },
@@ -761,10 +761,12 @@ export function describeStoreContract(
           await store.create(INFLIGHT, 'f3', { owner: 'o3', n: 3 }, { expiresAt: T0 + 100 });
           clock.set(T0 + 100);
           assert.equal(await store.get(INFLIGHT, 'f3'), undefined, 'expiry applies');
-          await assert.rejects(store.batch([
-            { op: 'put', collection: INFLIGHT, id: 'x', value: { owner: 'x', n: 0 } },
-            { op: 'put', collection: DOCS, id: 'x', value: doc('x') },
-          ]));
+          await assert.rejects(
+            store.batch([
+              { op: 'put', collection: INFLIGHT, id: 'x', value: { owner: 'x', n: 0 } },
+              { op: 'put', collection: DOCS, id: 'x', value: doc('x') },
+            ]),
+          );
           assert.equal(await store.get(DOCS, 'x'), undefined, 'a batch spans one group');
           await store.create(DOCS, 'durable', doc('d'));
           await reopen();

@@ -38,10 +38,7 @@ export class TestBrowser {
   }
 
   /** Requests `url` and follows redirects (303/302 → GET) until a non-redirect answer. */
-  async go(
-    url: string | URL,
-    init: { method?: string; body?: URLSearchParams; maxHops?: number; stopAt?: (url: URL) => boolean } = {},
-  ): Promise<Page> {
+  async go(url: string | URL, init: { method?: string; body?: URLSearchParams; maxHops?: number; stopAt?: (url: URL) => boolean } = {}): Promise<Page> {
     let method = init.method ?? 'GET';
     let body = init.body;
     let current = new URL(url);
@@ -85,5 +82,10 @@ export class TestBrowser {
 }
 
 export function decode(s: string): string {
-  return s.replace(/&amp;/g, '&').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>');
+  return s
+    .replace(/&amp;/g, '&')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>');
 }

@@ -59,8 +59,19 @@ export async function testPartners(jwtPublic: Record<string, unknown>): Promise<
       locales: ['zh-CN', 'en'],
       firstParty: true,
       clients: [
-        { client_id: 'alpha-basic', client_secret: 'alpha-basic-secret-0123456789abcdef', redirect_uris: [redirect('alpha-basic')], post_logout_redirect_uris: ['https://alpha-basic.shop.test/'], token_endpoint_auth_method: 'client_secret_basic' },
-        { client_id: 'alpha-post', client_secret: 'alpha-post-secret-0123456789abcdef', redirect_uris: [redirect('alpha-post')], token_endpoint_auth_method: 'client_secret_post' },
+        {
+          client_id: 'alpha-basic',
+          client_secret: 'alpha-basic-secret-0123456789abcdef',
+          redirect_uris: [redirect('alpha-basic')],
+          post_logout_redirect_uris: ['https://alpha-basic.shop.test/'],
+          token_endpoint_auth_method: 'client_secret_basic',
+        },
+        {
+          client_id: 'alpha-post',
+          client_secret: 'alpha-post-secret-0123456789abcdef',
+          redirect_uris: [redirect('alpha-post')],
+          token_endpoint_auth_method: 'client_secret_post',
+        },
         { client_id: 'alpha-jwt', redirect_uris: [redirect('alpha-jwt')], token_endpoint_auth_method: 'private_key_jwt', jwks: { keys: [jwtPublic] } },
       ],
       integrations,
@@ -71,7 +82,14 @@ export async function testPartners(jwtPublic: Record<string, unknown>): Promise<
       timeZone: 'Asia/Shanghai',
       locales: ['zh-CN', 'en'],
       firstParty: true,
-      clients: [{ client_id: 'beta-basic', client_secret: 'beta-basic-secret-0123456789abcdef', redirect_uris: [redirect('beta-basic')], token_endpoint_auth_method: 'client_secret_basic' }],
+      clients: [
+        {
+          client_id: 'beta-basic',
+          client_secret: 'beta-basic-secret-0123456789abcdef',
+          redirect_uris: [redirect('beta-basic')],
+          token_endpoint_auth_method: 'client_secret_basic',
+        },
+      ],
       integrations,
     },
     {
@@ -80,7 +98,14 @@ export async function testPartners(jwtPublic: Record<string, unknown>): Promise<
       timeZone: 'Asia/Shanghai',
       locales: ['en', 'zh-CN'],
       firstParty: false,
-      clients: [{ client_id: 'gamma-basic', client_secret: 'gamma-basic-secret-0123456789abcdef', redirect_uris: [redirect('gamma-basic')], token_endpoint_auth_method: 'client_secret_basic' }],
+      clients: [
+        {
+          client_id: 'gamma-basic',
+          client_secret: 'gamma-basic-secret-0123456789abcdef',
+          redirect_uris: [redirect('gamma-basic')],
+          token_endpoint_auth_method: 'client_secret_basic',
+        },
+      ],
       integrations: integrations.slice(0, 2),
     },
   ];
@@ -233,7 +258,13 @@ export async function authRequest(shop: TestShop, params: Record<string, string>
 export const atShop = (shop: TestShop) => (url: URL) => url.href.startsWith(shop.redirectUri);
 
 /** Plays the shopper at an emulator's authorize page (or passes through when it redirected at once). */
-export async function approveAtProvider(browser: TestBrowser, page: Page, login: string, shop: TestShop, decision: 'approve' | 'deny' = 'approve'): Promise<Page> {
+export async function approveAtProvider(
+  browser: TestBrowser,
+  page: Page,
+  login: string,
+  shop: TestShop,
+  decision: 'approve' | 'deny' = 'approve',
+): Promise<Page> {
   if (page.status === 0) return page;
   return browser.submit(page, { login, decision }, undefined, atShop(shop));
 }
@@ -249,7 +280,14 @@ export async function redeem(shop: TestShop, callback: URL, request: AuthRequest
 }
 
 /** A complete brokered login with a provider hint; returns the ID token claims and tokens. */
-export async function loginWith(gateway: Gateway, browser: TestBrowser, clientId: string, provider: string, login: string, params: Record<string, string> = {}) {
+export async function loginWith(
+  gateway: Gateway,
+  browser: TestBrowser,
+  clientId: string,
+  provider: string,
+  login: string,
+  params: Record<string, string> = {},
+) {
   const shop = gateway.shops[clientId]!;
   const request = await authRequest(shop, { provider, ...params });
   let page = await browser.go(request.url, { stopAt: atShop(shop) });

@@ -19,7 +19,17 @@ const IN = { upcoming: S - 1, live: S, notice: N, grace: C, ended: G } as const;
 type PhaseName = keyof typeof IN;
 
 function partnerWith(integrations: Integration[]): Partner {
-  return { id: 'shop', name: { 'zh-CN': '店', en: 'Shop' }, timeZone: 'Asia/Shanghai', locales: ['zh-CN', 'en'], firstParty: true, clients: [], integrations, createdAt: 0, updatedAt: 0 };
+  return {
+    id: 'shop',
+    name: { 'zh-CN': '店', en: 'Shop' },
+    timeZone: 'Asia/Shanghai',
+    locales: ['zh-CN', 'en'],
+    firstParty: true,
+    clients: [],
+    integrations,
+    createdAt: 0,
+    updatedAt: 0,
+  };
 }
 
 function integration(overrides: Partial<Integration> = {}): Integration {

@@ -121,10 +121,10 @@ describe('gateway HTTP server limits', function () {
   it('serves https with the configured certificate and key', async () => {
     const certificate = await selfSignedCertificate();
     const untrust = trustInThisProcess(certificate.cert);
-    const server = createGatewayServer(
-      (req, res) => res.end((req.socket as unknown as { encrypted?: boolean }).encrypted ? 'encrypted' : 'plain'),
-      { limits: LIMITS, tls: { cert: certificate.cert, key: certificate.key } },
-    );
+    const server = createGatewayServer((req, res) => res.end((req.socket as unknown as { encrypted?: boolean }).encrypted ? 'encrypted' : 'plain'), {
+      limits: LIMITS,
+      tls: { cert: certificate.cert, key: certificate.key },
+    });
     const port = await listen(server);
     try {
       assert.equal(await (await fetch(`https://localhost:${port}/`)).text(), 'encrypted');

@@ -13,12 +13,20 @@ const MIN = 60_000;
 const POLICY: KeyPolicy = { publishLeadMs: 10 * MIN, retentionMs: 60 * MIN, rotateEveryMs: 24 * 60 * MIN };
 
 /** A stand-in key: the stages never look inside the JWK. */
-const key = (kid: string, createdAt: number): StoredKey => ({ kid, createdAt, jwk: { kty: 'RSA', kid, alg: 'RS256', use: 'sig', n: kid, e: 'AQAB', d: `secret-${kid}` } });
+const key = (kid: string, createdAt: number): StoredKey => ({
+  kid,
+  createdAt,
+  jwk: { kty: 'RSA', kid, alg: 'RS256', use: 'sig', n: kid, e: 'AQAB', d: `secret-${kid}` },
+});
 
 describe('signing key stages', () => {
   it('starts with the current key signing first in the JWKS and the next key published after it', () => {
     const set = initialKeySet(T0, key('a', T0), key('b', T0));
-    assert.deepEqual(providerJwks(set).keys.map((k) => k.kid), ['a', 'b'], 'oidc-provider signs with the first suitable key: the current one');
+    assert.deepEqual(
+      providerJwks(set).keys.map((k) => k.kid),
+      ['a', 'b'],
+      'oidc-provider signs with the first suitable key: the current one',
+    );
     assert.equal(set.current.activatedAt, T0);
     assert.equal(set.next.activatedAt, undefined);
     assert.equal(nextSignsFrom(set, POLICY), T0 + 10 * MIN);
@@ -38,12 +46,19 @@ describe('signing key stages', () => {
     const set = initialKeySet(T0, key('a', T0), key('b', T0));
     const at = T0 + 10 * MIN;
     const rotated = rotate(set, at, POLICY, key('c', at));
-    assert.deepEqual(providerJwks(rotated).keys.map((k) => k.kid), ['b', 'c', 'a']);
+    assert.deepEqual(
+      providerJwks(rotated).keys.map((k) => k.kid),
+      ['b', 'c', 'a'],
+    );
     assert.equal(rotated.current.activatedAt, at);
     assert.equal(rotated.previous[0]!.retiredAt, at);
     assert.equal(rotated.version, set.version + 1);
     const forced = rotate(rotated, at + 1, POLICY, key('d', at + 1), true);
-    assert.deepEqual(providerJwks(forced).keys.map((k) => k.kid), ['c', 'd', 'b', 'a'], 'previous keys newest first');
+    assert.deepEqual(
+      providerJwks(forced).keys.map((k) => k.kid),
+      ['c', 'd', 'b', 'a'],
+      'previous keys newest first',
+    );
   });
 
   it('keeps a previous key until the retention has passed since it stopped signing, then removes it', () => {
@@ -53,8 +68,14 @@ describe('signing key stages', () => {
     assert.equal(before.removed.length, 0);
     assert.equal(before.set, set, 'nothing to write');
     const at = prune(set, retiredAt + POLICY.retentionMs, POLICY);
-    assert.deepEqual(at.removed.map((k) => k.kid), ['a']);
-    assert.deepEqual(providerJwks(at.set).keys.map((k) => k.kid), ['b', 'c']);
+    assert.deepEqual(
+      at.removed.map((k) => k.kid),
+      ['a'],
+    );
+    assert.deepEqual(
+      providerJwks(at.set).keys.map((k) => k.kid),
+      ['b', 'c'],
+    );
     assert.equal(at.set.version, set.version + 1);
   });
 
@@ -70,7 +91,14 @@ describe('signing key stages', () => {
   it('shows stages and dates, never key material', () => {
     const set = rotate(initialKeySet(T0, key('a', T0), key('b', T0)), T0 + 10 * MIN, POLICY, key('c', T0 + 10 * MIN));
     const views = keyViews(set, POLICY);
-    assert.deepEqual(views.map((v) => [v.kid, v.stage]), [['c', 'next'], ['b', 'current'], ['a', 'previous']]);
+    assert.deepEqual(
+      views.map((v) => [v.kid, v.stage]),
+      [
+        ['c', 'next'],
+        ['b', 'current'],
+        ['a', 'previous'],
+      ],
+    );
     assert.equal(views[0]!.signsFrom, T0 + 20 * MIN);
     assert.equal(views[2]!.removedAt, T0 + 70 * MIN);
     assert.doesNotMatch(JSON.stringify(views), /secret-/);

@@ -15,7 +15,13 @@ const problems = (input: unknown, current?: Integration, now?: number) => {
 
 describe('applySchedule', () => {
   it('schedules the JD case', () => {
-    const r = apply({ noticeAt: '2013-09-10T00:00+08:00', cutoffAt: '2013-09-25T00:00[Asia/Shanghai]', graceEndsAt: '2013-10-25T00:00+08:00', atCutoff: 'revoke', notice: { en: 'Bye Weibo' } });
+    const r = apply({
+      noticeAt: '2013-09-10T00:00+08:00',
+      cutoffAt: '2013-09-25T00:00[Asia/Shanghai]',
+      graceEndsAt: '2013-10-25T00:00+08:00',
+      atCutoff: 'revoke',
+      notice: { en: 'Bye Weibo' },
+    });
     assert.ok(r.ok);
     assert.equal(r.integration.cutoffAt, Date.parse('2013-09-24T16:00:00Z'));
     assert.equal(r.integration.atCutoff, 'revoke');

@@ -23,7 +23,10 @@ describe('sign-ins in progress', () => {
     signIns.admit('b', 'browser-1', 'ip-1', later());
     const third = signIns.admit('c', 'browser-1', 'ip-1', later());
     assert.ok(third.admitted);
-    assert.deepEqual(third.dropped.map((d) => [d.uid, d.flows]), [['a', ['flow-a']]]);
+    assert.deepEqual(
+      third.dropped.map((d) => [d.uid, d.flows]),
+      [['a', ['flow-a']]],
+    );
     assert.equal(signIns.size, 2);
   });
 

@@ -45,7 +45,10 @@ describe('signing keys of a running gateway', () => {
   it('creates a current and a next key at first start and finds the same ones at the next', async () => {
     const first = await open();
     const views = first.views();
-    assert.deepEqual(views.map((v) => v.stage), ['next', 'current']);
+    assert.deepEqual(
+      views.map((v) => v.stage),
+      ['next', 'current'],
+    );
     assert.deepEqual(kids(first.jwks()), [views[1]!.kid, views[0]!.kid], 'current first: it signs');
     assert.deepEqual(kids((await open()).jwks()), kids(first.jwks()));
   });

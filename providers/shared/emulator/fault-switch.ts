@@ -85,7 +85,10 @@ export class FaultSwitch {
           res.status(500).type('text/html').send('<html><body><h1>500 Internal Server Error</h1></body></html>');
           return;
         case 'html':
-          res.status(200).type('text/html; charset=utf-8').send('<!DOCTYPE html><html><head><title>系统繁忙</title></head><body><p>系统繁忙，请稍后再试。</p></body></html>');
+          res
+            .status(200)
+            .type('text/html; charset=utf-8')
+            .send('<!DOCTYPE html><html><head><title>系统繁忙</title></head><body><p>系统繁忙，请稍后再试。</p></body></html>');
           return;
         case 'malformed':
           res.status(200).set('content-type', malformed.contentType).send(malformed.body);

@@ -26,9 +26,7 @@ export interface TokenGrant {
   refreshToken?: string;
 }
 
-export type CodeCheck =
-  | { ok: true; grant: CodeGrant }
-  | { ok: false; reason: 'unknown' | 'reused' | 'expired' | 'client_mismatch' | 'redirect_mismatch' };
+export type CodeCheck = { ok: true; grant: CodeGrant } | { ok: false; reason: 'unknown' | 'reused' | 'expired' | 'client_mismatch' | 'redirect_mismatch' };
 
 export class GrantStore {
   readonly clock: Clock;

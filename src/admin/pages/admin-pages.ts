@@ -44,7 +44,8 @@ export function adminPages(deps: AppDeps, web: AdminPagesWeb): Router {
       limit: deps.config.admin.rateLimitPerMinute,
       standardHeaders: 'draft-8',
       legacyHeaders: false,
-      handler: (_req: Request, _res: Response, next: NextFunction) => next(new GatewayError('ERR_RATE_LIMITED', 'too many admin requests from this address', { status: 429 })),
+      handler: (_req: Request, _res: Response, next: NextFunction) =>
+        next(new GatewayError('ERR_RATE_LIMITED', 'too many admin requests from this address', { status: 429 })),
     }),
   );
   signInRoutes(router, ctx);

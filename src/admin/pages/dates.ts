@@ -18,6 +18,6 @@ export function instantWithOffset(ms: EpochMs, zone: string): string {
 /** `2013-09-25T00:00+08:00`: what a form field shows; parseInstant reads it back exactly. */
 export function inputInstant(ms: EpochMs, zone: string): string {
   const dt = DateTime.fromMillis(ms, { zone });
-  const time = dt.millisecond ? "HH:mm:ss.SSS" : dt.second ? 'HH:mm:ss' : 'HH:mm';
+  const time = dt.millisecond ? 'HH:mm:ss.SSS' : dt.second ? 'HH:mm:ss' : 'HH:mm';
   return dt.toFormat(`yyyy-MM-dd'T'${time}ZZ`);
 }

@@ -47,12 +47,16 @@ export async function renderPage(ctx: PagesContext, req: Request, res: Response,
   const m = adminTranslator(locale);
   const principal = res.locals.adminPrincipal as Principal | undefined;
   const who = principal ? (principal.kind === 'operator' ? m('who.operator') : m('who.manager', { id: principal.actor.id })) : undefined;
-  const html = await ctx.renderer.render(`admin/${view}`, { locale, requestId: requestIdOf(res) }, {
-    ...locals,
-    m,
-    who,
-    csrf: ctx.csrfIds.has(req) ? ctx.csrf.token(req, res) : '',
-  });
+  const html = await ctx.renderer.render(
+    `admin/${view}`,
+    { locale, requestId: requestIdOf(res) },
+    {
+      ...locals,
+      m,
+      who,
+      csrf: ctx.csrfIds.has(req) ? ctx.csrf.token(req, res) : '',
+    },
+  );
   res.status(status).type('html').send(html);
 }
 
@@ -80,7 +84,8 @@ export function pageNotFound(_req: Request, _res: Response, next: NextFunction):
 /** The admin pages' last handler: an HTML page naming what went wrong, in the page language. */
 export function pageErrors(ctx: PagesContext) {
   return async (err: unknown, req: Request, res: Response, _next: NextFunction): Promise<void> => {
-    const status = err instanceof GatewayError ? err.status : typeof (err as { status?: unknown })?.status === 'number' ? (err as { status: number }).status : 500;
+    const status =
+      err instanceof GatewayError ? err.status : typeof (err as { status?: unknown })?.status === 'number' ? (err as { status: number }).status : 500;
     const code = err instanceof GatewayError ? err.code : 'ERR_INTERNAL';
     if (status >= 500) {
       ctx.log.error({ reqId: requestIdOf(res), code, err: { message: (err as Error)?.message, stack: (err as Error)?.stack } }, 'admin page failed');

@@ -54,7 +54,12 @@ export function partnerRoutes(router: Router, ctx: PagesContext): void {
       partner: { id: partner.id, name: partnerName(partner, locale), zone },
       now: instantWithOffset(now, zone),
       timeline,
-      svgTitle: m('timeline.svgTitle', { shop: partnerName(partner, locale), from: shortInstant(timeline.start, zone), to: shortInstant(timeline.end, zone), zone }),
+      svgTitle: m('timeline.svgTitle', {
+        shop: partnerName(partner, locale),
+        from: shortInstant(timeline.start, zone),
+        to: shortInstant(timeline.end, zone),
+        zone,
+      }),
       phases: PHASES.map((phase) => ({ phase, ...PHASE_COLOURS[phase] })),
       colours: PHASE_COLOURS,
       integrations: partner.integrations.map((i) => integrationRow(ctx, partner, i, locale, now)),

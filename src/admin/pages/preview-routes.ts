@@ -60,7 +60,14 @@ export function previewRoutes(router: Router, ctx: PagesContext): void {
         none: t('chooser.none', { shop: model.shop }),
         buttons: model.providers
           .filter((p) => p.shown === 'button')
-          .map((p) => ({ id: p.id, text: t('chooser.continueWith', { provider: p.label }), note: p.note, notice: p.notice, phase: p.phase, next: next(p.next) })),
+          .map((p) => ({
+            id: p.id,
+            text: t('chooser.continueWith', { provider: p.label }),
+            note: p.note,
+            notice: p.notice,
+            phase: p.phase,
+            next: next(p.next),
+          })),
         migrateLinks: model.providers
           .filter((p) => p.shown === 'migrate-link')
           .map((p) => ({ id: p.id, text: t('chooser.migrate', { provider: p.label }), notice: p.notice, next: next(p.next) })),

@@ -49,7 +49,9 @@ export function scheduleRoutes(router: Router, ctx: PagesContext): void {
         title: m(adding ? 'schedule.titleAdd' : 'schedule.titleEdit', { shop, provider: providerName }),
         partner: { id: partner.id, name: shop, zone: partner.timeZone },
         // Examples of typed dates in the partner's zone (each one accepted as written).
-        dateExamples: suggestInstants(DateTime.fromMillis(ctx.clock.now(), { zone: partner.timeZone }).toFormat("yyyy-MM-dd'T'00:00"), partner.timeZone).join(m('schedule.or')),
+        dateExamples: suggestInstants(DateTime.fromMillis(ctx.clock.now(), { zone: partner.timeZone }).toFormat("yyyy-MM-dd'T'00:00"), partner.timeZone).join(
+          m('schedule.or'),
+        ),
         provider: { id: provider, label: providerName },
         now: instantWithOffset(ctx.clock.now(), partner.timeZone),
         action: `/admin/partners/${partner.id}/integrations/${provider}`,

@@ -36,8 +36,7 @@ export async function lockDirectory(dir: string): Promise<DirLock> {
       if (owner && owner.host !== hostname()) {
         throw new GatewayError(
           'ERR_STORE_LOCKED',
-          `the data directory ${dir} is locked by host ${owner.host} (pid ${owner.pid}). ` +
-            `If that host is gone, delete ${file} by hand.`,
+          `the data directory ${dir} is locked by host ${owner.host} (pid ${owner.pid}). ` + `If that host is gone, delete ${file} by hand.`,
         );
       }
       await rm(file, { force: true }); // stale: its owner is gone

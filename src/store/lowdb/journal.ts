@@ -67,7 +67,16 @@ export class Journal {
   #syncTimer: NodeJS.Timeout | undefined;
   #log: ((msg: string) => void) | undefined;
 
-  private constructor(dir: string, group: string, segments: Segment[], lastSeq: number, hook?: WriteHook, syncIntervalMs?: number, log?: (msg: string) => void, write: AppendWrite = writeSync) {
+  private constructor(
+    dir: string,
+    group: string,
+    segments: Segment[],
+    lastSeq: number,
+    hook?: WriteHook,
+    syncIntervalMs?: number,
+    log?: (msg: string) => void,
+    write: AppendWrite = writeSync,
+  ) {
     this.#write = write;
     this.#syncIntervalMs = syncIntervalMs;
     this.#log = log;

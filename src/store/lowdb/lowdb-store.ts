@@ -297,9 +297,7 @@ export class LowdbStore implements Store {
     await group.journal.appendRaw(seq, `{"s":${seq},"o":[${lines.join(',')}]}\n`, undoAll);
     const floor = this.#options.compactAfterBytes ?? 16 * 1024 * 1024;
     if (!group.compacting && !this.#closed && group.journal.bytesSinceRotate > floor && group.journal.bytesSinceRotate > 2 * this.#liveBytes(group)) {
-      this.#startCompaction(group).catch((err) =>
-        this.#options.log?.warn(`store: compaction of ${group.name} failed: ${(err as Error).message}`),
-      );
+      this.#startCompaction(group).catch((err) => this.#options.log?.warn(`store: compaction of ${group.name} failed: ${(err as Error).message}`));
     }
   }
 
