@@ -1,8 +1,11 @@
-// Drives a passport Strategy through one request the way passport's authenticate middleware does
-// (a per-request copy of the strategy with success/fail/redirect/error/pass attached), but returns the
-// outcome instead of writing the response: the broker decides how to answer, and it can start a flow
-// from places that have no express response (oidc-provider's interaction URL hook).
+// Runs a passport Strategy through one request with passport's own authenticate middleware (on a
+// per-request copy of the strategy, so concurrent requests never share its success/fail/redirect
+// actions), and returns the outcome instead of writing the response: the broker decides how to answer,
+// and it can start a flow from places that have no express response (oidc-provider's interaction URL
+// hook). passport's custom callback reports success, failure and errors; its redirect is caught from
+// the response object it writes to.
 
+import passport from 'passport';
 import { InternalOAuthError, TokenError, AuthorizationError } from 'passport-oauth2';
 import { UpstreamError, type UpstreamStep } from '../../src/errors.ts';
 import type { UpstreamIdentity } from '../contract.ts';
@@ -26,17 +29,32 @@ export interface StrategyRequest {
 export function runStrategy(strategy: BrokerStrategy, req: StrategyRequest, options: Record<string, unknown> = {}): Promise<StrategyOutcome> {
   const providerId = strategy.descriptor.id;
   return new Promise((resolve) => {
-    const s = Object.create(strategy);
-    // Whatever an adapter reports, its URLs pass the one normaliser before the broker sees them.
-    s.success = (identity: UpstreamIdentity) => resolve({ kind: 'success', identity: withNormalisedUrls(identity) });
-    s.fail = (challenge: unknown) => resolve({ kind: 'fail', error: new UpstreamError(providerId, failStep(challenge), describeChallenge(challenge)) });
-    s.redirect = (url: string) => resolve({ kind: 'redirect', url });
-    s.pass = () => resolve({ kind: 'error', error: new UpstreamError(providerId, 'state_validate', 'strategy passed the request on') });
-    s.error = (err: unknown) => resolve({ kind: 'error', error: toUpstreamError(providerId, err) });
+    const failed = (err: unknown) => resolve({ kind: 'error', error: toUpstreamError(providerId, err) });
+    // passport answers a redirect by writing it to the response: a Location header, then end().
+    let location: string | undefined;
+    const res = {
+      statusCode: 200,
+      setHeader(name: string, value: unknown) {
+        if (name.toLowerCase() === 'location') location = String(value);
+      },
+      end() {
+        if (location) resolve({ kind: 'redirect', url: location });
+        else failed(new Error('the strategy ended the response without a redirect'));
+      },
+    };
+    const done = (err: unknown, identity?: UpstreamIdentity | false, challenge?: unknown) => {
+      if (err) failed(err);
+      // Whatever an adapter reports, its URLs pass the one normaliser before the broker sees them.
+      else if (identity) resolve({ kind: 'success', identity: withNormalisedUrls(identity) });
+      else resolve({ kind: 'fail', error: new UpstreamError(providerId, failStep(challenge), describeChallenge(challenge)) });
+    };
+    // pass() (or an error given to next) means the strategy did not handle the request.
+    const next = (err?: unknown) =>
+      err ? failed(err) : resolve({ kind: 'error', error: new UpstreamError(providerId, 'state_validate', 'strategy passed the request on') });
     try {
-      s.authenticate(req, options);
+      passport.authenticate(Object.create(strategy), { ...options, session: false }, done)(req, res, next);
     } catch (err) {
-      resolve({ kind: 'error', error: toUpstreamError(providerId, err) });
+      failed(err);
     }
   });
 }
