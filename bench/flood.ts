@@ -13,6 +13,7 @@ import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { BENCH_CLIENT } from './bench-partner.ts';
+import { csrfOf } from './soak-browser.ts';
 import { percentile, runLoad, type Target } from './load-client.ts';
 import { metrics, type Server } from './spawn-server.ts';
 
@@ -25,6 +26,7 @@ interface Answer {
   status: number;
   location?: string;
   cookies: string[];
+  body: string;
 }
 
 function send(method: string, url: URL, headers: Record<string, string>, body?: string): Promise<Answer> {
@@ -32,10 +34,19 @@ function send(method: string, url: URL, headers: Record<string, string>, body?: 
     const req = http.request(
       { method, hostname: url.hostname, port: url.port, path: url.pathname + url.search, headers, agent, localAddress: FLOOD_ADDRESS },
       (res) => {
-        res.resume();
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          text += chunk;
+        });
         res.on('end', () => {
           const location = res.headers.location;
-          resolve({ status: res.statusCode ?? 0, ...(location ? { location } : {}), cookies: (res.headers['set-cookie'] ?? []).map((c) => c.split(';')[0]!) });
+          resolve({
+            status: res.statusCode ?? 0,
+            ...(location ? { location } : {}),
+            cookies: (res.headers['set-cookie'] ?? []).map((c) => c.split(';')[0]!),
+            body: text,
+          });
         });
         res.on('error', reject);
       },
@@ -45,8 +56,11 @@ function send(method: string, url: URL, headers: Record<string, string>, body?: 
   });
 }
 
-/** A new sign-in at the bench shop (no provider hint: the chooser with the password form). */
-async function startSignIn(issuer: string): Promise<{ action: URL; cookie: string } | { refused: number }> {
+/**
+ * A new sign-in at the bench shop (no provider hint: the chooser with the password form), opened as a
+ * browser would, so the flood carries the form's CSRF token and reaches the password check itself.
+ */
+async function startSignIn(issuer: string): Promise<{ action: URL; cookie: string; csrf: string } | { refused: number }> {
   const auth = new URL(`${issuer}/auth`);
   auth.search = new URLSearchParams({
     client_id: BENCH_CLIENT.clientId,
@@ -60,7 +74,10 @@ async function startSignIn(issuer: string): Promise<{ action: URL; cookie: strin
   const answer = await send('GET', auth, {});
   const to = answer.location ? new URL(answer.location, auth) : undefined;
   if (!to || !to.pathname.startsWith('/interaction/')) return { refused: answer.status };
-  return { action: new URL(`${to.pathname}/password`, auth), cookie: answer.cookies.join('; ') };
+  const chooser = await send('GET', to, { cookie: answer.cookies.join('; ') });
+  const csrf = csrfOf(chooser.body);
+  if (chooser.status !== 200 || !csrf) return { refused: chooser.status };
+  return { action: new URL(`${to.pathname}/password`, auth), cookie: [...answer.cookies, ...chooser.cookies].join('; '), csrf };
 }
 
 export interface FloodResult {
@@ -87,7 +104,11 @@ async function flood(issuer: string, workers: number, stop: Promise<void>): Prom
           }
           // Wrong passwords into this sign-in for as long as it exists (a lost one answers 400).
           for (let status = 401; status !== 400 && !stopped; ) {
-            const body = new URLSearchParams({ email: `nobody-${randomBytes(6).toString('hex')}@example.com`, password: 'not the password' }).toString();
+            const body = new URLSearchParams({
+              _csrf: signIn.csrf,
+              email: `nobody-${randomBytes(6).toString('hex')}@example.com`,
+              password: 'not the password',
+            }).toString();
             status = (
               await send(
                 'POST',
