@@ -191,7 +191,7 @@ export async function createApp(deps: AppDeps): Promise<DengluApp> {
   app.disable('x-powered-by');
   // Behind a reverse proxy: express and oidc-provider believe the same proxies (src/http/trusted-proxy.ts).
   app.set('trust proxy', config.trustProxy);
-  app.use(forwardedAsTrusted);
+  app.use(forwardedAsTrusted(config.trustProxy));
   app.use(httpLogger(log));
   app.use(securityHeaders({ production: config.production, imageOrigins }));
   app.use(noStoreByDefault);

@@ -7,16 +7,17 @@
 // endpoint with the form's parameters in the query: that GET is a top-level navigation, which carries
 // Lax cookies, and oidc-provider then handles it exactly as a GET request. Only form bodies are taken.
 
-import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { GatewayError } from '../errors.ts';
 
 /** The endpoints that accept POST this way (oidc-provider's default routes). */
 const POST_AS_GET_PATHS = ['/auth', '/session/end'] as const;
+const IS_POST_AS_GET_PATH = new Set<string>(POST_AS_GET_PATHS);
 
 /** Form bodies larger than this are refused: the parameters must fit in the URL of the GET that follows. */
 const MAX_FORM_BYTES = 8 * 1024;
 
-export function postAsGet(): Router {
+export function postAsGet(): RequestHandler {
   const router = express.Router({ strict: true });
   const form = express.urlencoded({ extended: false, limit: MAX_FORM_BYTES, parameterLimit: 100 });
   const refuse = (message: string, status = 400) => new GatewayError('ERR_VALIDATION', message, { status });
@@ -33,5 +34,6 @@ export function postAsGet(): Router {
     }
     res.redirect(303, `${req.path}?${query}`);
   });
-  return router;
+  // Every other request (the GETs of the login hot path) passes without a walk through the router.
+  return (req, res, next) => (req.method === 'POST' && IS_POST_AS_GET_PATH.has(req.path) ? router(req, res, next) : next());
 }
