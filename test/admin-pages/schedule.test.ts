@@ -10,7 +10,7 @@ import type { Partner } from '../../src/partners/partner.ts';
 import { listAudit } from '../../src/audit/audit.ts';
 import { startGateway, type Gateway } from '../support/gateway.ts';
 import type { Page, TestBrowser } from '../support/browser.ts';
-import { suggestedInstants } from '../support/suggested-instants.ts';
+import { suggestedInstants, withBerlinPartner } from '../support/suggested-instants.ts';
 import { adminBrowser, createManager, OPERATOR, signIn, snapshot, submitForm } from './admin-browser.ts';
 
 const at = (iso: string) => Date.parse(iso);
@@ -28,15 +28,7 @@ describe('admin pages: the schedule form and the preview (the JD case)', () => {
   before(async () => {
     gw = await startGateway({
       clock,
-      partners: (seeds) => [
-        ...seeds,
-        {
-          ...seeds[1]!,
-          id: 'berlin',
-          timeZone: 'Europe/Berlin',
-          clients: [{ ...seeds[1]!.clients[0]!, client_id: 'berlin-basic', redirect_uris: ['https://berlin-basic.shop.test/cb'] }],
-        },
-      ],
+      partners: withBerlinPartner,
     });
     const m = await createManager(gw, 'Alpha manager', ['alpha', 'gamma']);
     managerId = m.id;

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { ManualClock } from '../../src/clock.ts';
 import { startGateway, type Gateway } from '../support/gateway.ts';
 import { client, OPERATOR } from './admin-client.ts';
-import { suggestedInstants } from '../support/suggested-instants.ts';
+import { suggestedInstants, withBerlinPartner } from '../support/suggested-instants.ts';
 
 describe('admin API: instants', () => {
   let gw: Gateway;
@@ -16,15 +16,7 @@ describe('admin API: instants', () => {
   before(async () => {
     gw = await startGateway({
       clock,
-      partners: (seeds) => [
-        ...seeds,
-        {
-          ...seeds[1]!,
-          id: 'berlin',
-          timeZone: 'Europe/Berlin',
-          clients: [{ ...seeds[1]!.clients[0]!, client_id: 'berlin-basic', redirect_uris: ['https://berlin-basic.shop.test/cb'] }],
-        },
-      ],
+      partners: withBerlinPartner,
     });
     op = client(gw, OPERATOR);
   });
