@@ -14,6 +14,7 @@ import { Broker } from './broker/broker.ts';
 import { interactionRoutes } from './broker/interaction-routes.ts';
 import { callbackRoute } from './broker/callback-route.ts';
 import { lifecycleRoutes } from './broker/lifecycle-routes.ts';
+import { firstLoginRoutes } from './broker/first-login-page.ts';
 import { interactionUrl } from './broker/interaction-url.ts';
 import type { LoginContext } from './broker/login-context.ts';
 import { createInteractionCsrf } from './broker/interaction-csrf.ts';
@@ -225,6 +226,7 @@ export async function createApp(deps: AppDeps): Promise<DengluApp> {
   app.use(passwordSignInRoute(login));
   app.use(interactionRoutes(login));
   app.use(lifecycleRoutes(login));
+  app.use(firstLoginRoutes(login));
   app.use(oidcCallback);
   app.use(notFound);
   app.use(errorHandler(log, renderer));

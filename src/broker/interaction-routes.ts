@@ -1,57 +1,36 @@
 // The login interaction pages: the chooser (or the shop's provider hint), starting a provider, the
-// consent page for third-party shops, and going back to the shop. The chooser renders the partner's
-// login-page model at the current instant: buttons for live and notice providers, a "used X before?"
-// link for providers in grace, the email + password form where the partner offers `password`, an alert
-// when the session's own way of signing in no longer works here.
+// consent page for third-party shops (showing who is signed in, with "Not you? Switch account"), and going
+// back to the shop. The chooser renders the partner's login-page model at the current instant: buttons for
+// live and notice providers, "recover your account with X (until …)" for providers in grace, the email +
+// password form where the partner offers `password`, an alert when the session's own way of signing in no
+// longer works here. Each route lists its guards as named steps (sign-in-steps.ts).
 
 import type { Interaction } from 'oidc-provider';
 import express, { type Request, type Response, type Router } from 'express';
-import { GatewayError } from '../errors.ts';
-import { pickLocale } from '../i18n/locale.ts';
+import { getAccount } from '../accounts/sign-in.ts';
+import { PASSWORD_METHOD } from '../accounts/password-method.ts';
+import { normaliseEmail, validEmail } from '../accounts/native-rules.ts';
 import { translator } from '../i18n/messages.ts';
-import { partnerOfClient } from '../partners/partners.ts';
-import { loginAvailability } from '../partners/availability.ts';
+import { integrationFor } from '../partners/availability.ts';
 import { loginPageModel } from '../partners/login-page-model.ts';
 import { partnerName, type Partner } from '../partners/partner.ts';
 import type { Locale } from '../../providers/contract.ts';
 import { providerOf } from '../oidc/lifecycle-checks.ts';
-import { forcesReauthentication } from '../oidc/reauthentication.ts';
-import { PASSWORD_METHOD } from '../accounts/password-method.ts';
-import { normaliseEmail, validEmail } from '../accounts/native-rules.ts';
-import { browserBinding } from './binding-cookie.ts';
-import { sendFailure, type FailureContext } from './failure-page.ts';
+import { formatInstant } from '../time/instant.ts';
+import { requestIdOf } from '../log.ts';
 import { finishInteraction, grantAll } from './finish-interaction.ts';
 import type { LoginContext } from './login-context.ts';
-import { requestIdOf } from '../log.ts';
-
-export function localeFor(req: Request, params: Record<string, unknown> | undefined, partner?: Partner): Locale {
-  return pickLocale({ uiLocales: params?.ui_locales, acceptLanguage: req.get('accept-language'), fallback: partner?.locales[0] });
-}
-
-/** The failure page's context for an interaction at a partner: retry, the ways that still work, back to shop. */
-export function failureContext(ctx: LoginContext, res: Response, partner: Partner, uid: string, locale: Locale, provider?: string): FailureContext {
-  const model = loginPageModel(partner, ctx.clock.now(), locale, ctx.descriptors, ctx.broker.configured());
-  const alternatives = model.providers
-    .filter((p) => p.id !== provider && (p.shown === 'button' || p.shown === 'migrate-link'))
-    .map((p) => ({
-      id: p.id,
-      label: p.label,
-      href: `/interaction/${uid}/${p.shown === 'button' ? 'start' : 'migrate'}/${p.id}`,
-      ...(p.shown === 'migrate-link' ? { migrate: true } : {}),
-    }));
-  const retryable = provider ? loginAvailability(partner, provider, ctx.broker.configured(), ctx.clock.now()).ok : false;
-  return {
-    locale,
-    requestId: requestIdOf(res),
-    interactionUid: uid,
-    shopName: partnerName(partner, locale),
-    ...(provider ? { provider } : {}),
-    othersAvailable: alternatives.some((a) => !a.migrate),
-    retryable,
-    // A provider that cannot be retried here: name the ways that still work, right on the page.
-    ...(provider && !retryable ? { alternatives } : {}),
-  };
-}
+import {
+  chooseLocale,
+  loadInteraction,
+  loadPartner,
+  requireAvailable,
+  requireConsentPrompt,
+  requireKnownProvider,
+  requireLoginPrompt,
+} from './sign-in-steps.ts';
+import { redirectToProvider } from './start-flow.ts';
+import { lost, refusals, runSteps, type SignInState, stepRunner } from './steps.ts';
 
 /** The email a `login_hint` names, or '' when the hint is not an email address. */
 function hintedEmail(hint: unknown): string {
@@ -60,9 +39,10 @@ function hintedEmail(hint: unknown): string {
 }
 
 /**
- * The chooser of a login interaction: the partner's login-page model now — provider buttons, "used X
- * before?" links, and the email + password form when the partner offers `password` (in grace, the same
- * form serves the migration). `password` re-renders it after a refused password with the message.
+ * The chooser of a login interaction: the partner's login-page model now — provider buttons, "recover
+ * your account with X" for providers in grace, and the email + password form when the partner offers
+ * `password` (in grace, the same form serves the migration). `password` re-renders it after a refused
+ * password with the message.
  */
 export async function sendChooser(
   ctx: LoginContext,
@@ -81,7 +61,19 @@ export async function sendChooser(
     .map((p) => ({ id: p.id, label: p.label, href: `/interaction/${d.uid}/start/${p.id}`, note: p.note, notice: p.notice }));
   const migrateLinks = upstream
     .filter((p) => p.shown === 'migrate-link')
-    .map((p) => ({ id: p.id, label: p.label, href: `/interaction/${d.uid}/migrate/${p.id}` }));
+    .map((p) => {
+      const until = integrationFor(partner, p.id)?.graceEndsAt;
+      return {
+        id: p.id,
+        label: p.label,
+        href: `/interaction/${d.uid}/migrate/${p.id}`,
+        text:
+          until === undefined
+            ? t('chooser.migrate', { provider: p.label })
+            : t('ended.recover', { shop, provider: p.label, until: formatInstant(until, partner.timeZone, locale, 'date') }),
+        notice: p.notice,
+      };
+    });
   const native = model.providers.find((p) => p.id === PASSWORD_METHOD && (p.shown === 'button' || p.shown === 'migrate-link'));
   const passwordForm = native
     ? {
@@ -118,135 +110,103 @@ export async function sendChooser(
     );
 }
 
+/** Starts the provider of `s.provider` for a sign-in (the password has no round trip: its form is on the chooser). */
+async function startUpstream(ctx: LoginContext, req: Request, res: Response, s: SignInState): Promise<void> {
+  if (!ctx.broker.upstream(s.provider!)) return void res.redirect(303, `/interaction/${s.interaction!.uid}?chooser=1`);
+  await redirectToProvider(ctx, req, res, s, 'login');
+}
+
+/** The consent page: what the shop asks for, and who is signed in ("Not you? Switch account"). */
+async function sendConsent(ctx: LoginContext, res: Response, s: SignInState): Promise<void> {
+  const d = s.interaction!;
+  const locale = s.locale;
+  const shop = partnerName(s.partner!, locale);
+  const account = await getAccount(ctx.store, d.session!.accountId);
+  const via = providerOf(d.session?.amr, ctx.descriptors);
+  const scopes = String(d.params.scope ?? 'openid').split(' ');
+  const scopeKeys = ['openid', 'profile', 'email', 'offline_access'].filter((x) => scopes.includes(x)).map((x) => `consent.scope.${x}`);
+  res.type('html').send(
+    await ctx.renderer.render(
+      'consent',
+      { locale, requestId: requestIdOf(res) },
+      {
+        shop,
+        scopeKeys,
+        who: {
+          name: account?.profile.name ?? '',
+          picture: account?.profile.picture,
+          via: via ? (ctx.descriptors.get(via)?.label[locale] ?? (via === PASSWORD_METHOD ? translator(locale)('chooser.password.title') : via)) : undefined,
+        },
+        allowAction: `/interaction/${d.uid}/consent`,
+        denyAction: `/interaction/${d.uid}/abort?error=access_denied`,
+        switchAction: `/interaction/${d.uid}/switch-account`,
+        csrf: ctx.csrf.token(res),
+      },
+    ),
+  );
+}
+
 export function interactionRoutes(ctx: LoginContext): Router {
   const router = express.Router();
+  const steps = stepRunner(ctx);
 
-  /** The interaction named in the path, if this browser holds it. */
-  async function details(req: Request, res: Response) {
-    try {
-      const d = await ctx.oidc().interactionDetails(req, res);
-      return d.uid === req.params.uid ? d : undefined;
-    } catch {
-      return undefined;
-    }
-  }
-
-  async function lost(req: Request, res: Response): Promise<void> {
-    const locale = localeFor(req, undefined);
-    await sendFailure(ctx, res, new GatewayError('ERR_INTERACTION_LOST', 'interaction not found for this browser', { status: 400 }), {
-      locale,
-      requestId: requestIdOf(res),
-    });
-  }
-
-  async function startProvider(req: Request, res: Response, partner: Partner, d: Interaction, provider: string, locale: Locale): Promise<void> {
-    const availability = loginAvailability(partner, provider, ctx.broker.configured(), ctx.clock.now());
-    if (!ctx.descriptors.has(provider)) {
-      await sendFailure(ctx, res, new GatewayError('ERR_PROVIDER_UNKNOWN', `unknown provider "${provider}"`, { status: 404 }), {
-        ...failureContext(ctx, res, partner, d.uid, locale),
-        hint: provider,
-      });
-      return;
-    }
-    if (!availability.ok) {
-      // A clear page naming the ways that still work (and the migration path while in grace).
-      const ended = availability.reason === 'grace' || availability.reason === 'ended';
-      const err = ended
-        ? new GatewayError('ERR_INTEGRATION_ENDED', `provider "${provider}" has ended at ${partner.id} (${availability.reason})`, { status: 403 })
-        : new GatewayError('ERR_PROVIDER_UNAVAILABLE', `provider "${provider}" is ${availability.reason} at ${partner.id}`, { status: 403 });
-      const f = failureContext(ctx, res, partner, d.uid, locale, provider);
-      const model = loginPageModel(partner, ctx.clock.now(), locale, ctx.descriptors, ctx.broker.configured());
-      const alternatives = model.providers
-        .filter((p) => p.shown === 'button' || (p.shown === 'migrate-link' && p.id === provider))
-        .map((p) => ({
-          id: p.id,
-          label: p.label,
-          href: `/interaction/${d.uid}/${p.shown === 'button' ? 'start' : 'migrate'}/${p.id}`,
-          ...(p.shown === 'migrate-link' ? { migrate: true } : {}),
-        }));
-      await sendFailure(ctx, res, err, { ...f, alternatives });
-      return;
-    }
-    // The password has no round trip: its form is on the chooser.
-    if (!ctx.broker.upstream(provider)) return void res.redirect(303, `/interaction/${d.uid}?chooser=1`);
-    const binding = browserBinding(req, res, ctx.secureCookies);
-    const url = await ctx.broker.start({
-      provider,
-      purpose: 'login',
-      binding,
-      locale,
-      interactionUid: d.uid,
-      partnerId: partner.id,
-      clientId: d.params.client_id as string | undefined,
-      reauthenticate: forcesReauthentication(d.prompt),
-    });
-    res.redirect(303, url);
-  }
-
-  router.get('/interaction/:uid', async (req, res) => {
-    const d = await details(req, res);
-    if (!d) return lost(req, res);
-    const partner = await partnerOfClient(ctx.store, String(d.params.client_id));
-    if (!partner) return lost(req, res);
-    const locale = localeFor(req, d.params, partner);
-    const shop = partnerName(partner, locale);
-
+  router.get('/interaction/:uid', steps(loadInteraction, loadPartner, chooseLocale), async (req, res) => {
+    const s = res.locals.signIn as SignInState;
+    const d = s.interaction!;
     if (d.prompt.name === 'consent') {
-      const accountId = d.session?.accountId;
-      if (!accountId) return lost(req, res);
-      if (partner.firstParty) {
-        const grantId = await grantAll(ctx.oidc(), d, accountId);
-        const returnTo = await finishInteraction(ctx.oidc(), d.uid, { consent: { grantId } });
-        return returnTo ? res.redirect(303, returnTo) : lost(req, res);
-      }
-      const scopes = String(d.params.scope ?? 'openid').split(' ');
-      const scopeKeys = ['openid', 'profile', 'email', 'offline_access'].filter((s) => scopes.includes(s)).map((s) => `consent.scope.${s}`);
-      res.type('html').send(
-        await ctx.renderer.render(
-          'consent',
-          { locale, requestId: requestIdOf(res) },
-          {
-            shop,
-            scopeKeys,
-            allowAction: `/interaction/${d.uid}/consent`,
-            denyAction: `/interaction/${d.uid}/abort?error=access_denied`,
-            csrf: ctx.csrf.token(res),
-          },
-        ),
-      );
-      return;
+      await runSteps(ctx, req, res, s, requireConsentPrompt);
+      if (!s.partner!.firstParty) return sendConsent(ctx, res, s);
+      const grantId = await grantAll(ctx.oidc(), d, d.session!.accountId);
+      const returnTo = await finishInteraction(ctx.oidc(), d.uid, { consent: { grantId } });
+      if (!returnTo) throw lost('the interaction expired');
+      return res.redirect(303, returnTo);
     }
-
     const hint = typeof d.params.provider === 'string' ? d.params.provider : undefined;
     // A hint starts that provider, or explains why not; a usable `password` hint comes back here (?chooser).
-    if (hint && req.query.chooser === undefined) return startProvider(req, res, partner, d, hint, locale);
-    await sendChooser(ctx, res, d, partner, locale);
+    if (hint && req.query.chooser === undefined) {
+      s.provider = hint;
+      if (await runSteps(ctx, req, res, s, requireLoginPrompt, requireKnownProvider, requireAvailable)) await startUpstream(ctx, req, res, s);
+      return;
+    }
+    await sendChooser(ctx, res, d, s.partner!, s.locale);
   });
 
-  router.get('/interaction/:uid/start/:provider', async (req, res) => {
-    const d = await details(req, res);
-    if (!d || d.prompt.name !== 'login') return lost(req, res);
-    const partner = await partnerOfClient(ctx.store, String(d.params.client_id));
-    if (!partner) return lost(req, res);
-    await startProvider(req, res, partner, d, req.params.provider!, localeFor(req, d.params, partner));
-  });
+  router.get(
+    '/interaction/:uid/start/:provider',
+    steps(loadInteraction, requireLoginPrompt, loadPartner, chooseLocale, requireKnownProvider, requireAvailable),
+    (req, res) => startUpstream(ctx, req, res, res.locals.signIn as SignInState),
+  );
 
-  router.post('/interaction/:uid/consent', ...ctx.csrf.protect, async (req, res) => {
-    const d = await details(req, res);
-    if (!d || d.prompt.name !== 'consent' || !d.session?.accountId) return lost(req, res);
-    const grantId = await grantAll(ctx.oidc(), d, d.session.accountId);
+  router.post('/interaction/:uid/consent', ...ctx.csrf.protect, steps(loadInteraction, requireConsentPrompt), async (_req, res) => {
+    const d = (res.locals.signIn as SignInState).interaction!;
+    const grantId = await grantAll(ctx.oidc(), d, d.session!.accountId);
     const returnTo = await finishInteraction(ctx.oidc(), d.uid, { consent: { grantId } });
-    return returnTo ? res.redirect(303, returnTo) : lost(req, res);
+    if (!returnTo) throw lost('the interaction expired');
+    res.redirect(303, returnTo);
   });
 
-  router.post('/interaction/:uid/abort', ...ctx.csrf.protect, async (req, res) => {
-    const d = await details(req, res);
-    if (!d) return lost(req, res);
+  // "Not you? Switch account": the same authorization request again with a fresh login (prompt=login);
+  // this interaction ends, and whoever signs in next answers the consent for themselves.
+  router.post('/interaction/:uid/switch-account', ...ctx.csrf.protect, steps(loadInteraction, requireConsentPrompt), async (_req, res) => {
+    const d = (res.locals.signIn as SignInState).interaction!;
+    const params = new URLSearchParams();
+    for (const [key, value] of Object.entries(d.params)) if (typeof value === 'string') params.set(key, value);
+    const prompts = new Set(['login', ...(params.get('prompt') ?? '').split(' ').filter((p) => p && p !== 'none')]);
+    params.set('prompt', [...prompts].join(' '));
+    await d.destroy();
+    ctx.signIns.ended(d.uid);
+    res.redirect(303, `/auth?${params}`);
+  });
+
+  router.post('/interaction/:uid/abort', ...ctx.csrf.protect, steps(loadInteraction), async (req, res) => {
+    const d = (res.locals.signIn as SignInState).interaction!;
     const error = req.query.error === 'temporarily_unavailable' ? 'temporarily_unavailable' : 'access_denied';
     const description = error === 'access_denied' ? 'the shopper did not sign in' : 'the provider is temporarily unavailable';
     const returnTo = await finishInteraction(ctx.oidc(), d.uid, { error, error_description: description });
-    return returnTo ? res.redirect(303, returnTo) : lost(req, res);
+    if (!returnTo) throw lost('the interaction expired');
+    res.redirect(303, returnTo);
   });
 
+  router.use('/interaction/:uid', refusals(ctx));
   return router;
 }

@@ -16,11 +16,11 @@ import { PASSWORD_METHOD } from '../accounts/password-method.ts';
 import { partnerOfClient } from '../partners/partners.ts';
 import { loginAvailability } from '../partners/availability.ts';
 import { sendFailure } from './failure-page.ts';
-import { finishLogin } from './finish-interaction.ts';
-import { failureContext, localeFor, sendChooser } from './interaction-routes.ts';
-import { noticeDue } from './lifecycle-routes.ts';
+import { failureContext } from './failure-context.ts';
+import { sendChooser } from './interaction-routes.ts';
+import { localeFor } from './locale.ts';
+import { continueSignIn } from './continue-sign-in.ts';
 import type { LoginContext } from './login-context.ts';
-import { holdLogin } from './pending-login.ts';
 import { requestIdOf } from '../log.ts';
 import { clientIp } from '../http/client-ip.ts';
 
@@ -60,25 +60,16 @@ export function passwordSignInRoute(ctx: LoginContext): Router {
     const { account } = result;
     await recordPasswordUse(ctx.store, ctx.clock, account, partner.id);
     ctx.log.info({ reqId: requestIdOf(res), partner: partner.id, account: account.id }, 'signed in with password');
-    const hold = (kind: 'notice' | 'migrate') =>
-      holdLogin(ctx.store, { interactionUid: d.uid, accountId: account.id, partnerId: partner.id, provider: PASSWORD_METHOD, kind, createdAt: now });
-    if (grace) {
-      // "Used a password before?" in grace: proves who the shopper is; a replacement must be linked.
-      await hold('migrate');
-      return res.redirect(303, `/interaction/${d.uid}/migrate`);
-    }
-    if (availability.ok && availability.phase.phase === 'notice' && noticeDue(account, partner.id, now)) {
-      await hold('notice');
-      return res.redirect(303, `/interaction/${d.uid}/notice`);
-    }
-    const returnTo = await finishLogin(ctx.oidc(), d, partner.firstParty, account.id, PASSWORD_METHOD);
-    if (!returnTo)
+    // Grace: "used a password before?" proves who the shopper is and holds the sign-in for a replacement.
+    const next = await continueSignIn(ctx, { interaction: d, partner, account, provider: PASSWORD_METHOD });
+    if (next.kind === 'lost')
       return sendFailure(
         ctx,
         res,
         new GatewayError('ERR_INTERACTION_LOST', 'the interaction expired', { status: 400 }),
         failureContext(ctx, res, partner, d.uid, locale),
       );
+    const returnTo = next.kind === 'held' ? next.url : next.returnTo;
     res.redirect(303, returnTo);
   });
 

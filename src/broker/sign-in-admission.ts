@@ -15,7 +15,7 @@ import { requestIdOf } from '../log.ts';
 import type { Flow } from './flow.ts';
 import { bindingHash } from './flow.ts';
 import { sendFailure } from './failure-page.ts';
-import { localeFor } from './interaction-routes.ts';
+import { localeFor } from './locale.ts';
 import type { LoginContext } from './login-context.ts';
 
 export const SIGN_IN_REFUSED_PATH = '/sign-in/too-many';

@@ -60,6 +60,8 @@ export const COLLECTIONS: readonly CollectionSpec[] = [
   { name: 'flows', group: 'volatile', heldAsText: true },
   /** Proven sign-ins waiting on the notice or migration page, by interaction uid. */
   { name: 'pending', group: 'volatile', heldAsText: true },
+  /** New upstream identities held while the shopper answers "have you signed in here before?", by interaction uid. */
+  { name: 'unclaimed', group: 'volatile', heldAsText: true },
   /** Brute-force counters of password checks (src/accounts/brute-force.ts). */
   { name: 'throttle', group: 'ephemeral', heldAsText: true, indexes: { subject: { keys: (d) => (d.subject ? [d.subject] : []) } } },
   /** Mailed single-use links, by SHA-256 of the token (src/accounts/native-tokens.ts). */

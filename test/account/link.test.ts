@@ -23,7 +23,7 @@ import {
   startLink,
 } from './account-support.ts';
 
-const CONFLICT_EN = 'This QQ account is already linked to another Denglu account, so it was not linked and nothing changed.';
+const CONFLICT_EN = 'This QQ account is linked to a different account, so it was not linked and nothing changed.';
 
 async function flowCount(gw: Gateway): Promise<number> {
   return (await gw.store.list('flows')).length;
@@ -145,7 +145,7 @@ describe('account console: linking a provider', function () {
     await openConsole(gw, zh, 'weibo', 'dave');
     const zhPage = await linkWith(gw, zh, 'qq', 'bob-qq');
     assert.equal(zhPage.status, 409);
-    assert.match(zhPage.html, /这个QQ帐号已经绑定在另一个 Denglu 帐号上，所以没有绑定，也没有做任何更改。/);
+    assert.match(zhPage.html, /这个QQ账号已经绑定在另一个账号上，所以没有绑定，也没有做任何更改。/);
   });
 
   it('refuses when the signed-in account changed between starting the link and the callback (L5)', async () => {

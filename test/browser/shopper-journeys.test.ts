@@ -153,9 +153,12 @@ describe('browser: a shopper at the JD demo shop, in headless Chromium', functio
 
     clock.set('2013-09-26T09:00:00+08:00');
     await shop.logOut();
-    guard.expect(403, world.gw.issuer);
-    await shop.logInWith('Weibo'); // the shop's own button still asks for Weibo: Denglu explains
-    assert.equal(await page.locator('[data-error-code="ERR_INTEGRATION_ENDED"]').count(), 1);
+    await shop.logInWith('Weibo'); // the shop's own button still asks for Weibo: Denglu offers the recovery
+    assert.equal(await page.locator('h1[data-ended="weibo"][data-phase="grace"]').count(), 1);
+    assert.match(
+      (await page.locator('a.primary[data-migrate="weibo"]').textContent()) ?? '',
+      /Recover your JD\.com \(demo\) account with Weibo \(until 25 October 2013\)/,
+    );
     await shop.open();
     await shop.moreWays();
     const offers = await denglu.chooserOffers();

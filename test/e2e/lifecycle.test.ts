@@ -166,14 +166,15 @@ describe('e2e: the JD case — a dated Weibo cutoff', function () {
     assert.equal(await gw.store.count('accounts'), accounts, 'no account created');
   });
 
-  it('in grace: no Weibo button, a "used Weibo before?" link; the QQ-linked shopper signs in with QQ as the same account', async () => {
+  it('in grace: no Weibo button, "recover your account with Weibo (until …)" first; the QQ-linked shopper signs in with QQ as the same account', async () => {
     await jdShopperWithQq();
     clock.set('2013-09-26T09:00:00+08:00');
     const browser = new TestBrowser();
     browser.acceptLanguage = 'en';
     const { page } = await openLogin(gw, browser, jd);
     assert.doesNotMatch(page.html, /data-provider="weibo"/);
-    assert.match(page.html, /data-migrate="weibo"[^>]*>Used Weibo before\?/);
+    assert.match(page.html, /data-migrate="weibo"[^>]*>Recover your Alpha Shop account with Weibo \(until 25 October 2013\)/);
+    assert.ok(page.html.indexOf('data-migrate="weibo"') < page.html.indexOf('data-provider="qq"'), 'the recovery comes before the other buttons');
     const withQq = await loginWith(gw, new TestBrowser(), 'alpha-basic', 'qq', 'jd-shopper-qq');
     assert.equal(withQq.claims.sub, sub);
   });
@@ -211,7 +212,7 @@ describe('e2e: the JD case — a dated Weibo cutoff', function () {
   });
 
   it('in grace: migrating refuses to link an identity that belongs to another account, and changes nothing', async () => {
-    clock.set('2013-09-16T09:00:00+08:00');
+    clock.set('2013-09-05T09:00:00+08:00'); // both accounts made before the notice
     await loginWith(gw, new TestBrowser(), 'alpha-basic', 'weibo', 'conflicted');
     await loginWith(gw, new TestBrowser(), 'alpha-basic', 'qq', 'someone-elses-qq');
     clock.set('2013-10-02T09:00:00+08:00');
@@ -222,18 +223,22 @@ describe('e2e: the JD case — a dated Weibo cutoff', function () {
     const before = JSON.stringify(await accountOf(gw, 'weibo', 'conflicted'));
     const refused = await approveAtProvider(browser, await browser.click(migrate, '/link/qq', atShop(jd)), 'someone-elses-qq', jd);
     assert.equal(refused.status, 409);
-    assert.match(refused.html, /already linked to another Denglu account/);
+    assert.match(refused.html, /<h1 data-link-conflict="qq">This QQ account belongs to another account<\/h1>/);
+    assert.doesNotMatch(refused.html, /Sign-in did not complete/);
+    assert.match(refused.html, /class="button primary" href="[^"]*\/migrate" data-action="methods"/, 'main action: another way to keep the account');
+    assert.match(refused.html, /leads into a different Alpha Shop account/, 'the switch says where it leads');
     assert.equal(JSON.stringify(await accountOf(gw, 'weibo', 'conflicted')), before);
     assert.equal((await accountOf(gw, 'qq', 'someone-elses-qq'))!.identities.length, 1);
   });
 
-  it('a shop hint for Weibo in grace gets a page naming QQ and Sohu and the migration link', async () => {
+  it('a shop hint for Weibo in grace gets "Recover your account with Weibo" as the main action, then QQ and Sohu', async () => {
     clock.set('2013-10-03T09:00:00+08:00');
     const browser = new TestBrowser();
     browser.acceptLanguage = 'en';
     const { page } = await openLogin(gw, browser, jd, { provider: 'weibo' });
-    assert.equal(page.status, 403);
-    assert.match(page.html, /data-error-code="ERR_INTEGRATION_ENDED"/);
+    assert.equal(page.status, 200, 'not a failure page');
+    assert.match(page.html, /<h1 data-ended="weibo" data-phase="grace">Recover your Alpha Shop account with Weibo<\/h1>/);
+    assert.match(page.html, /class="button primary recover"[^>]*data-migrate="weibo">Recover your Alpha Shop account with Weibo \(until 25 October 2013\)/);
     assert.match(page.html, /\/start\/qq"/);
     assert.match(page.html, /\/start\/sohu"/);
     assert.match(page.html, /data-migrate="weibo"/);
@@ -245,9 +250,13 @@ describe('e2e: the JD case — a dated Weibo cutoff', function () {
     const browser = new TestBrowser();
     const { page } = await openLogin(gw, browser, jd);
     assert.doesNotMatch(page.html, /weibo/);
-    const { page: hinted } = await openLogin(gw, new TestBrowser(), jd, { provider: 'weibo' });
-    assert.match(hinted.html, /data-error-code="ERR_INTEGRATION_ENDED"/);
+    const hintedBrowser = new TestBrowser();
+    hintedBrowser.acceptLanguage = 'en';
+    const { page: hinted } = await openLogin(gw, hintedBrowser, jd, { provider: 'weibo' });
+    assert.equal(hinted.status, 200);
+    assert.match(hinted.html, /<h1 data-ended="weibo" data-phase="ended">Signing in with Weibo ended at Alpha Shop on 25 September 2013<\/h1>/);
     assert.doesNotMatch(hinted.html, /data-migrate="weibo"/);
+    assert.match(hinted.html, /href="\/account" data-recover-account/, 'the way through the sign-in settings page');
     assert.equal((await loginWith(gw, new TestBrowser(), 'alpha-basic', 'qq', 'jd-shopper-qq')).claims.sub, sub);
   });
 });
@@ -362,7 +371,7 @@ describe('e2e: cutoff policies and immediate cutoffs', function () {
     assert.equal(change.integration.cutoffAt, clock.now());
     const shop = gw.shops['alpha-basic']!;
     const { page } = await openLogin(gw, new TestBrowser(), shop, { provider: 'qq' });
-    assert.match(page.html, /data-error-code="ERR_INTEGRATION_ENDED"/);
+    assert.match(page.html, /data-ended="qq" data-phase="grace"/);
     const audit = await listAudit(gw.store, { partner: 'alpha', action: 'integration' });
     assert.equal(audit.entries[0]!.action, 'integration.schedule');
     assert.equal((audit.entries[0]!.after as any).effectiveImmediately, true);

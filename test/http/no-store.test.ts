@@ -90,6 +90,7 @@ describe('Cache-Control: no-store on every answer but the cacheable files', func
       '/interaction/:uid/start/:provider': get(shopper, `/interaction/${uid}/start/qq`),
       '/interaction/:uid/notice': get(shopper, `/interaction/${uid}/notice`),
       '/interaction/:uid/migrate': get(shopper, `/interaction/${uid}/migrate`),
+      '/interaction/:uid/first-login': get(shopper, `/interaction/${uid}/first-login`),
       '/interaction/:uid/link/:provider': get(shopper, `/interaction/${uid}/link/qq`),
       '/interaction/:uid/migrate/:provider': get(shopper, `/interaction/${uid}/migrate/qq`),
       '/admin/': get(admin, '/admin/'),

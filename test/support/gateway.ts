@@ -292,6 +292,8 @@ export async function loginWith(
   const request = await authRequest(shop, { provider, ...params });
   let page = await browser.go(request.url, { stopAt: atShop(shop) });
   page = await approveAtProvider(browser, page, login, shop);
+  // A shopper new to a shop where another way is ending is asked "signed in before?": this one says no.
+  if (page.status === 200 && page.url.pathname.endsWith('/first-login')) page = await browser.submit(page, {}, '/first-login/new', atShop(shop));
   // A provider in its notice period shows an interstitial first: the shopper chooses "later".
   if (page.status === 200 && page.url.pathname.endsWith('/notice')) page = await browser.submit(page, {}, '/continue', atShop(shop));
   if (page.status !== 0) throw new Error(`login did not return to the shop: ${page.status} ${page.url.href}\n${page.html.slice(0, 500)}`);

@@ -1,0 +1,61 @@
+// What follows once a sign-in has proven who the shopper is (an upstream provider, the password, any
+// native method): one decision for every method. A new identity held by "have you signed in here before?"
+// joins the account just proven and the sign-in finishes with it; a method in grace holds the sign-in on
+// the migration page (a replacement must be added first); a method in notice holds it on the notice
+// interstitial (at most once a day per account and shop); otherwise the interaction finishes.
+
+import type { Interaction } from 'oidc-provider';
+import type { Account } from '../accounts/account.ts';
+import { linkIdentity } from '../accounts/link.ts';
+import { loginAvailability } from '../partners/availability.ts';
+import type { Partner } from '../partners/partner.ts';
+import { finishLogin } from './finish-interaction.ts';
+import type { LoginContext } from './login-context.ts';
+import { holdLogin, releaseLogin } from './pending-login.ts';
+import { dropUnclaimed, unclaimedOf } from './unclaimed-identity.ts';
+
+const NOTICE_EVERY_MS = 24 * 60 * 60 * 1000;
+
+/** Should the notice interstitial be shown to this account for this shop now? */
+export function noticeDue(account: Account, partnerId: string, now: number): boolean {
+  const last = account.noticeShownAt?.[partnerId];
+  return last === undefined || now - last >= NOTICE_EVERY_MS;
+}
+
+export interface ProvenSignIn {
+  interaction: Interaction;
+  partner: Partner;
+  account: Account;
+  /** The method that proved it (a provider id, `password`, …). */
+  provider: string;
+}
+
+/** Where the browser goes next: a held page of this interaction, or oidc-provider's resume (`finished`). */
+export type NextStep = { kind: 'held'; url: string } | { kind: 'finished'; returnTo: string } | { kind: 'lost' };
+
+export async function continueSignIn(ctx: LoginContext, p: ProvenSignIn): Promise<NextStep> {
+  const uid = p.interaction.uid;
+  const now = ctx.clock.now();
+  const configured = ctx.broker.configured();
+  const unclaimed = await unclaimedOf(ctx.store, uid);
+  if (unclaimed && unclaimed.partnerId === p.partner.id && loginAvailability(p.partner, unclaimed.identity.provider, configured, now).ok) {
+    // "Yes, I signed in here before": the new identity joins the account the old way just proved.
+    const { account } = await linkIdentity(ctx.store, ctx.clock, p.account.id, unclaimed.identity, unclaimed.sealedToken);
+    await dropUnclaimed(ctx.store, uid);
+    await releaseLogin(ctx.store, uid);
+    ctx.log.info({ partner: p.partner.id, account: account.id, provider: unclaimed.identity.provider }, 'linked the new identity after "signed in before"');
+    return finished(await finishLogin(ctx.oidc(), p.interaction, p.partner.firstParty, account.id, unclaimed.identity.provider));
+  }
+  const availability = loginAvailability(p.partner, p.provider, configured, now);
+  const hold = async (kind: 'notice' | 'migrate'): Promise<NextStep> => {
+    await holdLogin(ctx.store, { interactionUid: uid, accountId: p.account.id, partnerId: p.partner.id, provider: p.provider, kind, createdAt: now });
+    return { kind: 'held', url: `/interaction/${uid}/${kind}` };
+  };
+  if (!availability.ok && availability.reason === 'grace') return hold('migrate');
+  if (availability.ok && availability.phase.phase === 'notice' && noticeDue(p.account, p.partner.id, now)) return hold('notice');
+  return finished(await finishLogin(ctx.oidc(), p.interaction, p.partner.firstParty, p.account.id, p.provider));
+}
+
+function finished(returnTo: string | undefined): NextStep {
+  return returnTo ? { kind: 'finished', returnTo } : { kind: 'lost' };
+}

@@ -1,0 +1,11 @@
+// The language of a sign-in page: the shop's `ui_locales`, then the browser's Accept-Language, then the
+// partner's first language. One rule for every page of a sign-in (chooser, held sign-in, callback).
+
+import type { Request } from 'express';
+import { pickLocale } from '../i18n/locale.ts';
+import type { Partner } from '../partners/partner.ts';
+import type { Locale } from '../../providers/contract.ts';
+
+export function localeFor(req: Request, params: Record<string, unknown> | undefined, partner?: Partner): Locale {
+  return pickLocale({ uiLocales: params?.ui_locales, acceptLanguage: req.get('accept-language'), fallback: partner?.locales[0] });
+}

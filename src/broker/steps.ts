@@ -1,0 +1,104 @@
+// How a sign-in page route is declared: the guards it passes are named steps listed where the route is
+// (as node-oidc-provider lists its checks in lib/actions/authorization/index.js), e.g.
+//   router.get('/interaction/:uid/start/:provider', steps(loadInteraction, requireLoginPrompt, loadPartner, chooseLocale, requireAvailable), handler)
+// Each step reads the request, fills the sign-in state kept on the response, and refuses by throwing a
+// GatewayError (or a Refusal carrying extra ways forward). `refusals` turns a refusal into the failure
+// page, with as much of the sign-in as the steps already established (shop, language, ways forward).
+
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { Interaction } from 'oidc-provider';
+import type { Account } from '../accounts/account.ts';
+import { GatewayError } from '../errors.ts';
+import type { Partner } from '../partners/partner.ts';
+import type { Locale, UpstreamIdentity } from '../../providers/contract.ts';
+import { requestIdOf } from '../log.ts';
+import { failureContext } from './failure-context.ts';
+import { sendFailure, type FailureContext } from './failure-page.ts';
+import type { Flow } from './flow.ts';
+import { localeFor } from './locale.ts';
+import type { LoginContext } from './login-context.ts';
+import type { PendingLogin } from './pending-login.ts';
+
+/** What the steps of one request established, in the order they ran. */
+export interface SignInState {
+  locale: Locale;
+  interaction?: Interaction;
+  partner?: Partner;
+  /** The sign-in method the route is about (path `:provider`, or the flow's). */
+  provider?: string;
+  /** A sign-in proven but held (notice or migration), with its account. */
+  held?: { pending: PendingLogin; account: Account };
+  /** A provider's callback: the flow taken and the identity it proved. */
+  flow?: Flow;
+  identity?: UpstreamIdentity;
+  /** The failure happened on the account page (a link from /account): offer the way back there. */
+  fromAccountPage?: boolean;
+}
+
+export type Step = (ctx: LoginContext, req: Request, res: Response, s: SignInState) => Promise<void> | void;
+
+/** A refusal that adds to the failure page's usual context (e.g. the ways that still work). */
+export class Refusal extends Error {
+  readonly error: unknown;
+  readonly extra: Partial<FailureContext>;
+  constructor(error: unknown, extra: Partial<FailureContext> = {}) {
+    super(error instanceof Error ? error.message : String(error));
+    this.error = error;
+    this.extra = extra;
+  }
+}
+
+/** The sign-in state of this response (created with the request's language on first use). */
+export function signInOf(req: Request, res: Response): SignInState {
+  const locals = res.locals as { signIn?: SignInState };
+  locals.signIn ??= { locale: localeFor(req, undefined) };
+  return locals.signIn;
+}
+
+/** Runs the named steps in order; a step that answered the request itself (a page, a redirect) ends the list. */
+export function stepRunner(ctx: LoginContext) {
+  return (...list: Step[]): RequestHandler =>
+    async (req: Request, res: Response, next: NextFunction) => {
+      const s = signInOf(req, res);
+      for (const step of list) {
+        await step(ctx, req, res, s);
+        if (res.headersSent) return;
+      }
+      next();
+    };
+}
+
+/** Runs steps inside a handler (a branch of a route); false when one of them answered the request itself. */
+export async function runSteps(ctx: LoginContext, req: Request, res: Response, s: SignInState, ...list: Step[]): Promise<boolean> {
+  for (const step of list) {
+    await step(ctx, req, res, s);
+    if (res.headersSent) return false;
+  }
+  return true;
+}
+
+/** The failure page's context from what the steps established. */
+export function failureContextOf(ctx: LoginContext, res: Response, s: SignInState, provider = s.provider): FailureContext {
+  if (s.interaction && s.partner) return failureContext(ctx, res, s.partner, s.interaction.uid, s.locale, provider);
+  return {
+    locale: s.locale,
+    requestId: requestIdOf(res),
+    ...(provider ? { provider } : {}),
+    ...(s.fromAccountPage ? { fromAccountPage: true } : {}),
+  };
+}
+
+/** Error middleware of a page router: a refusal (or any exposed GatewayError) becomes the failure page. */
+export function refusals(ctx: LoginContext) {
+  return async (err: unknown, req: Request, res: Response, next: NextFunction): Promise<void> => {
+    const refusal = err instanceof Refusal ? err : err instanceof GatewayError && err.expose ? new Refusal(err) : undefined;
+    if (!refusal || res.headersSent) return next(err);
+    const s = signInOf(req, res);
+    await sendFailure(ctx, res, refusal.error, { ...failureContextOf(ctx, res, s), ...refusal.extra });
+  };
+}
+
+/** The interaction is gone or not this browser's. */
+export function lost(why: string): GatewayError {
+  return new GatewayError('ERR_INTERACTION_LOST', why, { status: 400 });
+}
