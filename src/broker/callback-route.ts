@@ -12,14 +12,14 @@ import { GatewayError } from '../errors.ts';
 import { findAccountByIdentity, signInWithIdentity } from '../accounts/sign-in.ts';
 import { LinkConflictError, linkIdentity } from '../accounts/link.ts';
 import { getPartner } from '../partners/partners.ts';
-import { loginAvailability } from '../partners/availability.ts';
+import { endingProviders, loginAvailability } from '../partners/availability.ts';
 import type { UpstreamIdentity } from '../../providers/contract.ts';
 import { currentAccount } from '../account-console/current-account.ts';
 import { requestIdOf } from '../log.ts';
 import { BINDING_COOKIE } from './binding-cookie.ts';
 import { continueSignIn, type NextStep } from './continue-sign-in.ts';
 import { finishLogin, loadInteraction as findInteraction } from './finish-interaction.ts';
-import { endingProviders, sendNoAccountForMigration } from './first-login-page.ts';
+import { sendNoAccountForMigration } from './no-account-page.ts';
 import { sendLinkConflict } from './link-conflict-page.ts';
 import type { LoginContext } from './login-context.ts';
 import { pendingLogin, releaseLogin } from './pending-login.ts';
@@ -119,7 +119,7 @@ async function completeLogin(ctx: LoginContext, req: Request, res: Response, s: 
     const asked = await unclaimedOf(ctx.store, interaction.uid);
     // "Yes, I signed in before with Weibo" and this Weibo has no account: say so, create nothing.
     if (asked && asked.identity.provider !== flow.provider) return sendNoAccountForMigration(ctx, res, s);
-    if (endingProviders(ctx, partner, flow.provider).length > 0) {
+    if (endingProviders(partner, ctx.broker.configured(), now, flow.provider).length > 0) {
       const { accessToken: _token, ...kept } = identity;
       const sealedToken = await sealedTokenOf(ctx, identity);
       await holdUnclaimed(ctx.store, {

@@ -5,13 +5,12 @@
 // found) or "No, create a new account". When the old way finds no account, the page says so and what
 // happens instead — never a promise to keep an account that does not exist.
 
-import express, { type Response, type Router } from 'express';
+import express, { type Router } from 'express';
 import { GatewayError } from '../errors.ts';
 import { signInWithIdentity } from '../accounts/sign-in.ts';
 import { translator } from '../i18n/messages.ts';
-import { chooserProviders, integrationFor, loginAvailability } from '../partners/availability.ts';
-import { partnerName, type Partner } from '../partners/partner.ts';
-import { phaseAt } from '../partners/phase.ts';
+import { endingProviders, integrationFor, loginAvailability } from '../partners/availability.ts';
+import { partnerName } from '../partners/partner.ts';
 import { formatInstant } from '../time/instant.ts';
 import { requestIdOf } from '../log.ts';
 import { continueSignIn } from './continue-sign-in.ts';
@@ -19,24 +18,6 @@ import type { LoginContext } from './login-context.ts';
 import { chooseLocale, loadInteraction, loadPartner, requireLoginPrompt } from './sign-in-steps.ts';
 import { lost, refusals, type SignInState, type Step, stepRunner } from './steps.ts';
 import { dropUnclaimed, unclaimedOf, type UnclaimedIdentity } from './unclaimed-identity.ts';
-
-/** The ways of signing in that are ending at this shop now (notice or grace), other than `excluding`. */
-export function endingProviders(ctx: LoginContext, partner: Partner, excluding: string): { id: string; phase: 'notice' | 'grace' }[] {
-  const now = ctx.clock.now();
-  const configured = ctx.broker.configured();
-  const out: { id: string; phase: 'notice' | 'grace' }[] = [];
-  for (const integration of partner.integrations) {
-    if (integration.provider === excluding || !configured.has(integration.provider)) continue;
-    let phase: string;
-    try {
-      phase = phaseAt(integration, now).phase;
-    } catch {
-      continue;
-    }
-    if (phase === 'notice' || phase === 'grace') out.push({ id: integration.provider, phase });
-  }
-  return out;
-}
 
 /** The new identity this interaction holds, for this same shop. */
 const loadUnclaimed: Step = async (ctx, _req, res, s) => {
@@ -58,7 +39,7 @@ export function firstLoginRoutes(ctx: LoginContext): Router {
     const uid = s.interaction!.uid;
     const t = translator(s.locale);
     const shop = partnerName(partner, s.locale);
-    const ways = endingProviders(ctx, partner, unclaimed.identity.provider).map(({ id, phase }) => {
+    const ways = endingProviders(partner, ctx.broker.configured(), ctx.clock.now(), unclaimed.identity.provider).map(({ id, phase }) => {
       const name = label(ctx, id, s.locale);
       const graceEndsAt = integrationFor(partner, id)?.graceEndsAt;
       const upstream = ctx.broker.upstream(id);
@@ -119,43 +100,4 @@ export function firstLoginRoutes(ctx: LoginContext): Router {
 
   router.use('/interaction/:uid/first-login', refusals(ctx));
   return router;
-}
-
-/**
- * The old way proved an identity no account holds (a "used Weibo before?" or a "yes, I signed in before"
- * that found nothing): nothing changed; say what happens instead. With a new identity held, creating the
- * account from it is offered plainly; otherwise the other ways, each saying it starts a new account.
- */
-export async function sendNoAccountForMigration(ctx: LoginContext, res: Response, s: SignInState): Promise<void> {
-  const partner = s.partner!;
-  const uid = s.interaction!.uid;
-  const provider = s.flow!.provider;
-  const shop = partnerName(partner, s.locale);
-  const unclaimed = await unclaimedOf(ctx.store, uid);
-  const others = chooserProviders(partner, ctx.broker.configured(), ctx.clock.now())
-    .map((p) => p.integration.provider)
-    .filter((id) => id !== provider && ctx.broker.upstream(id))
-    .map((id) => ({ id, label: label(ctx, id, s.locale), href: `/interaction/${uid}/start/${id}` }));
-  ctx.log.info({ reqId: requestIdOf(res), provider, partner: partner.id }, 'migration proved an identity without an account');
-  res
-    .status(200)
-    .type('html')
-    .send(
-      await ctx.renderer.render(
-        'no-account',
-        { locale: s.locale, requestId: requestIdOf(res) },
-        {
-          shop,
-          provider: label(ctx, provider, s.locale),
-          providerId: provider,
-          newProvider: unclaimed ? label(ctx, unclaimed.identity.provider, s.locale) : undefined,
-          createAction: `/interaction/${uid}/first-login/new`,
-          retryHref: `/interaction/${uid}/${loginAvailability(partner, provider, ctx.broker.configured(), ctx.clock.now()).ok ? 'start' : 'migrate'}/${provider}?another=1`,
-          others: unclaimed ? [] : others,
-          chooserHref: `/interaction/${uid}?chooser`,
-          abortAction: `/interaction/${uid}/abort?error=access_denied`,
-          csrf: ctx.csrf.token(res),
-        },
-      ),
-    );
 }

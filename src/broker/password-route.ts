@@ -17,7 +17,7 @@ import { partnerOfClient } from '../partners/partners.ts';
 import { loginAvailability } from '../partners/availability.ts';
 import { sendFailure } from './failure-page.ts';
 import { failureContext } from './failure-context.ts';
-import { sendChooser } from './interaction-routes.ts';
+import { sendChooser } from './chooser-page.ts';
 import { localeFor } from './locale.ts';
 import { continueSignIn } from './continue-sign-in.ts';
 import type { LoginContext } from './login-context.ts';

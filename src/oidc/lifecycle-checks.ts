@@ -1,13 +1,14 @@
-// Where oidc-provider meets the integration lifecycle: a login-prompt check that makes a shopper sign in
-// again when the way their Denglu session was obtained no longer works at this shop (per the cutoff
-// policy), and the refresh guard that refuses refresh tokens obtained through a cut-off provider.
+// Where oidc-provider meets the integration lifecycle: login-prompt checks that make a shopper sign in
+// again when the way their Denglu session was obtained no longer works at this shop (after a cutoff no new
+// sign-in rides on it, whatever the policy), or when the shop's provider hint names another way than the
+// session's (a hint names the method to use); and the refresh guard that refuses refresh tokens obtained
+// through a cut-off provider (per the cutoff policy).
 
 import { errors, interactionPolicy, type FindAccount, type KoaContextWithOIDC } from 'oidc-provider';
 import type { Clock } from '../clock.ts';
 import type { Store } from '../store/store.ts';
 import { partnerOfClient } from '../partners/partners.ts';
 import { refreshMayContinue, sessionMayContinue } from '../partners/cutoff-policy.ts';
-import { sessionLoginAt } from './store-adapter.ts';
 import { PASSWORD_AMR, PASSWORD_METHOD } from '../accounts/password-method.ts';
 
 const { Check } = interactionPolicy;
@@ -41,8 +42,15 @@ export function interactionPolicyWithLifecycle(deps: LifecycleDeps) {
       if (!provider) return Check.NO_NEED_TO_PROMPT;
       const partner = await partnerOfClient(deps.store, oidc.client!.clientId);
       if (!partner) return Check.REQUEST_PROMPT;
-      const loginAt = await sessionLoginAt(deps.store, oidc.session.uid);
-      return sessionMayContinue(partner, provider, deps.configured(), deps.clock.now(), loginAt) ? Check.NO_NEED_TO_PROMPT : Check.REQUEST_PROMPT;
+      return sessionMayContinue(partner, provider, deps.configured(), deps.clock.now()) ? Check.NO_NEED_TO_PROMPT : Check.REQUEST_PROMPT;
+    }),
+  );
+  policy.get('login')!.checks.add(
+    new Check('provider_hint', 'the shop asked for another way of signing in than the session used', (ctx: KoaContextWithOIDC) => {
+      const { oidc } = ctx;
+      const hint = oidc.params?.provider;
+      if (!oidc.session?.accountId || oidc.result?.login || typeof hint !== 'string' || !deps.providerIds.has(hint)) return Check.NO_NEED_TO_PROMPT;
+      return providerOf(oidc.session.amr, deps.providerIds) === hint ? Check.NO_NEED_TO_PROMPT : Check.REQUEST_PROMPT;
     }),
   );
   return policy;

@@ -40,3 +40,24 @@ export function chooserProviders(partner: Partner, configured: ReadonlySet<strin
   }
   return out;
 }
+
+/** The ways of signing in ending at this partner at `now` (notice or grace), other than `excluding`, in the partner's order. */
+export function endingProviders(
+  partner: Partner,
+  configured: ReadonlySet<string>,
+  now: EpochMs,
+  excluding: string,
+): { id: string; phase: 'notice' | 'grace' }[] {
+  const out: { id: string; phase: 'notice' | 'grace' }[] = [];
+  for (const integration of partner.integrations) {
+    if (integration.provider === excluding || !configured.has(integration.provider)) continue;
+    let phase: PhaseAt['phase'];
+    try {
+      phase = phaseAt(integration, now).phase;
+    } catch {
+      continue;
+    }
+    if (phase === 'notice' || phase === 'grace') out.push({ id: integration.provider, phase });
+  }
+  return out;
+}

@@ -1,7 +1,8 @@
 // The founding case end to end, at simulated instants: JD warns Weibo shoppers from 10 September 2013,
 // ends Weibo sign-in on 25 September and lets them migrate until 25 October; QQ and Sohu stay. The
 // shopper keeps the same shop account (`sub`) through every step. Also: a flow straddling the cutoff,
-// an immediate cutoff, the keep/revoke cutoff policies for sessions and refresh tokens, and closing new
+// an immediate cutoff, the keep/revoke cutoff policies (no new sign-in rides on a session through an ended
+// provider; `keep` lets refresh tokens live on), the provider hint naming the method, and closing new
 // accounts during notice.
 
 import assert from 'node:assert/strict';
@@ -285,15 +286,38 @@ describe('e2e: cutoff policies and immediate cutoffs', function () {
     return { browser, shop, tokens: await redeem(shop, page.url, request) };
   }
 
-  it('keep: a session obtained before the cutoff still signs the shopper in after it; refresh tokens keep working', async () => {
+  it('keep: refresh tokens the shop holds keep working after the cutoff, but the pre-cutoff Weibo session no longer signs in (issue 13)', async () => {
     const { browser, shop, tokens } = await sessionLogin('alpha-basic', 'keeper', 'openid profile offline_access');
     assert.ok(tokens.refresh_token);
     clock.set(CUTOFF + 3600_000);
+    browser.acceptLanguage = 'en';
     const request = await authRequest(shop);
     const page = await browser.go(request.url, { stopAt: atShop(shop) });
-    assert.equal(page.status, 0, 'silent sign-in with the pre-cutoff session');
+    assert.equal(page.status, 200, 'asked to sign in again, not signed in silently with Weibo');
+    assert.match(page.html, /Signing in with Weibo, as you did before, no longer works at Alpha Shop/);
+    // Even when the shop asks for QQ: the hint names the way to use, the Weibo session does not satisfy it.
+    const hinted = await authRequest(shop, { provider: 'qq' });
+    const atQq = await browser.go(hinted.url, { stopAt: atShop(shop) });
+    assert.ok(atQq.url.href.startsWith(gw.emulators.qq!.url), `sent to QQ, not back to the shop: ${atQq.url.href}`);
     const refreshed = await oidc.refreshTokenGrant(shop.config, tokens.refresh_token!);
     assert.ok(refreshed.access_token);
+  });
+
+  it('a provider hint names the method: a live QQ session does not satisfy provider=sohu, the same provider does', async () => {
+    clock.set('2013-09-05T10:00:00+08:00');
+    const shop = gw.shops['alpha-basic']!;
+    const browser = new TestBrowser();
+    const first = await authRequest(shop, { provider: 'qq' });
+    const back = await approveAtProvider(browser, await browser.go(first.url, { stopAt: atShop(shop) }), 'hinted-qq', shop);
+    assert.equal(back.status, 0);
+    const sub = (await redeem(shop, back.url, first)).claims()!.sub;
+    const same = await authRequest(shop, { provider: 'qq' });
+    const silent = await browser.go(same.url, { stopAt: atShop(shop) });
+    assert.equal(silent.status, 0, 'the same provider: single sign-on');
+    assert.equal((await redeem(shop, silent.url, same)).claims()!.sub, sub);
+    const other = await authRequest(shop, { provider: 'sohu' });
+    const atSohu = await browser.go(other.url, { stopAt: atShop(shop) });
+    assert.ok(atSohu.url.href.startsWith(gw.emulators.sohu!.url), `another provider named: sent to Sohu, ${atSohu.url.href}`);
   });
 
   it('revoke: after the cutoff the Weibo session must sign in again (told why) and its refresh tokens are refused', async () => {
