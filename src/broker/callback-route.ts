@@ -18,6 +18,7 @@ import { currentAccount } from '../account-console/current-account.ts';
 import { requestIdOf } from '../log.ts';
 import { BINDING_COOKIE } from './binding-cookie.ts';
 import { continueSignIn, type NextStep } from './continue-sign-in.ts';
+import { sendProviderEnded } from './ended-page.ts';
 import { finishLogin, loadInteraction as findInteraction } from './finish-interaction.ts';
 import { sendNoAccountForMigration } from './no-account-page.ts';
 import { sendLinkConflict } from './link-conflict-page.ts';
@@ -107,12 +108,9 @@ async function completeLogin(ctx: LoginContext, req: Request, res: Response, s: 
   const now = ctx.clock.now();
   const availability = loginAvailability(partner, flow.provider, ctx.broker.configured(), now);
   if (!availability.ok) {
-    const ended = availability.reason === 'grace' || availability.reason === 'ended';
-    throw new GatewayError(
-      ended ? 'ERR_INTEGRATION_ENDED' : 'ERR_PROVIDER_UNAVAILABLE',
-      `provider "${flow.provider}" became ${availability.reason} during the flow`,
-      { status: 403 },
-    );
+    // Cut off while the shopper was at the provider: the page for what happened (recover in grace), nothing created.
+    if (availability.reason === 'grace' || availability.reason === 'ended') return sendProviderEnded(ctx, res, s, flow.provider, availability.reason);
+    throw new GatewayError('ERR_PROVIDER_UNAVAILABLE', `provider "${flow.provider}" became ${availability.reason} during the flow`, { status: 403 });
   }
   // An identity never seen, at a shop where another way of signing in is ending: ask before creating.
   if (!(await findAccountByIdentity(ctx.store, identity.keys))) {
@@ -150,6 +148,7 @@ async function completeMigrationSignIn(ctx: LoginContext, req: Request, res: Res
   const { partner, interaction, identity, flow } = s as Required<SignInState>;
   const availability = loginAvailability(partner, flow.provider, ctx.broker.configured(), ctx.clock.now());
   if (availability.ok) return completeLogin(ctx, req, res, s); // the schedule changed back: an ordinary sign-in
+  if (availability.reason === 'ended') return sendProviderEnded(ctx, res, s, flow.provider, 'ended');
   if (availability.reason !== 'grace') {
     throw new GatewayError('ERR_INTEGRATION_ENDED', `migration with "${flow.provider}" closed during the flow (${availability.reason})`, { status: 403 });
   }
