@@ -76,7 +76,7 @@ const zh = {
   'ended.allWays': '查看{shop}的所有登录方式',
   'firstLogin.title': '您以前用{provider}登录过{shop}吗？',
   'firstLogin.lead':
-    '这个{newProvider}账号还没有登录过{shop}。如果您以前用{provider}登录过，请先用{provider}确认身份，{newProvider}会绑定到原来的账号上，订单和积分都不会丢失。',
+    '这个{newProvider}账号还没有登录过{shop}。如果您以前用{provider}登录过，请先用{provider}确认身份，{newProvider}会绑定到原来的账号上，您的{shop}账号保持不变。',
   'firstLogin.yes': '是的，用{provider}登录，保留原账号',
   'firstLogin.yesUntil': '是的，用{provider}找回原账号（{until}前）',
   'firstLogin.no': '没有，用{newProvider}注册新的{shop}账号',
@@ -305,7 +305,7 @@ const en: Record<MessageKey, string> = {
   'ended.allWays': 'See every way to sign in to {shop}',
   'firstLogin.title': 'Have you signed in to {shop} before with {provider}?',
   'firstLogin.lead':
-    'This {newProvider} account has not signed in to {shop} before. If you have signed in with {provider}, confirm it is you with {provider} first: {newProvider} is then added to that account and you keep your orders and points.',
+    'This {newProvider} account has not signed in to {shop} before. If you have signed in with {provider}, confirm it is you with {provider} first: {newProvider} is then added to that account and you keep your {shop} account.',
   'firstLogin.yes': 'Yes — sign in with {provider} to keep your account',
   'firstLogin.yesUntil': 'Yes — recover your account with {provider} (until {until})',
   'firstLogin.no': 'No, create a new {shop} account with {newProvider}',

@@ -157,7 +157,7 @@ describe('browser: the cutoff traps on a phone at the JD demo shop', function ()
     await guard.assertClean('first broker login in grace');
   });
 
-  it("grace: the shop's Weibo hint leads to \"Recover your JD account with Weibo\" as the main action; linking QQ keeps the sub", async () => {
+  it('grace: the shop\'s Weibo hint leads to "Recover your JD account with Weibo" as the main action; linking QQ keeps the sub', async () => {
     clock.set('2013-10-02T10:00:00+08:00');
     await signedOut();
     const landed = await hint('weibo');

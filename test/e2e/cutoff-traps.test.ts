@@ -186,6 +186,18 @@ describe('e2e: no wrong-account traps around the JD cutoff', function () {
       assert.ok(await accountOf('qq', 'fbl-lost-qq'));
     });
 
+    it('in Chinese: 您以前用微博登录过阿尔法商店吗？ with 关联 / 注册新账号 choices', async () => {
+      clock.set(IN_GRACE);
+      const b = browser('zh-CN');
+      const { page } = await open(b, { provider: 'sohu' });
+      const asked = await approveAtProvider(b, page, 'fbl-zh-sohu', shop);
+      assert.match(asked.html, /<h1 data-first-login="1">您以前用微博登录过阿尔法商店吗？<\/h1>/);
+      assert.match(asked.html, /是的，用微博找回原账号（2013年10月25日前）/);
+      assert.match(asked.html, /没有，用搜狐注册新的阿尔法商店账号/);
+      const main = /<main[^>]*>([\s\S]*)<\/main>/.exec(asked.html)![1]!;
+      assert.doesNotMatch(main, /帐号|你/, '账号 and 您, never 帐号 or 你');
+    });
+
     it('a shopper already known is never asked', async () => {
       const sub = await madeBefore('qq', 'fbl-known-qq');
       clock.set(IN_GRACE);

@@ -238,7 +238,10 @@ describe('e2e: the JD case — a dated Weibo cutoff', function () {
     const { page } = await openLogin(gw, browser, jd, { provider: 'weibo' });
     assert.equal(page.status, 200, 'not a failure page');
     assert.match(page.html, /<h1 data-ended="weibo" data-phase="grace">Recover your Alpha Shop account with Weibo<\/h1>/);
-    assert.match(page.html, /class="button primary recover"[^>]*data-migrate="weibo">Recover your Alpha Shop account with Weibo \(until 25 October 2013\)/);
+    assert.match(
+      page.html,
+      /class="button primary block recover"[^>]*data-migrate="weibo">Recover your Alpha Shop account with Weibo \(until 25 October 2013\)/,
+    );
     assert.match(page.html, /\/start\/qq"/);
     assert.match(page.html, /\/start\/sohu"/);
     assert.match(page.html, /data-migrate="weibo"/);
