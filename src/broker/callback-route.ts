@@ -115,9 +115,12 @@ async function completeLogin(ctx: LoginContext, req: Request, res: Response, s: 
   // An identity never seen, at a shop where another way of signing in is ending: ask before creating.
   if (!(await findAccountByIdentity(ctx.store, identity.keys))) {
     const asked = await unclaimedOf(ctx.store, interaction.uid);
+    const configured = ctx.broker.configured();
     // "Yes, I signed in before with Weibo" and this Weibo has no account: say so, create nothing.
-    if (asked && asked.identity.provider !== flow.provider) return sendNoAccountForMigration(ctx, res, s);
-    if (endingProviders(partner, ctx.broker.configured(), now, flow.provider).length > 0) {
+    if (asked && endingProviders(partner, configured, now, asked.identity.provider).some((p) => p.id === flow.provider)) {
+      return sendNoAccountForMigration(ctx, res, s);
+    }
+    if (endingProviders(partner, configured, now, flow.provider).length > 0) {
       const { accessToken: _token, ...kept } = identity;
       const sealedToken = await sealedTokenOf(ctx, identity);
       await holdUnclaimed(ctx.store, {

@@ -6,7 +6,7 @@
 // Every new interaction is first counted against its browser's and address's caps (sign-in-admission.ts).
 
 import type { Interaction, KoaContextWithOIDC } from 'oidc-provider';
-import { pickLocale } from '../i18n/locale.ts';
+import { localeFrom } from './locale.ts';
 import { partnerOfClient } from '../partners/partners.ts';
 import { loginAvailability } from '../partners/availability.ts';
 import { ensureBinding } from './binding-cookie.ts';
@@ -41,7 +41,7 @@ export function interactionUrl(ctx: LoginContext) {
       secure: ctx.secureCookies,
       maxAge: Math.max(ttlMs, 0),
     });
-    const locale = pickLocale({ uiLocales: interaction.params.ui_locales, acceptLanguage: koa.get('accept-language'), fallback: partner.locales[0] });
+    const locale = localeFrom(interaction.params, koa.get('accept-language'), partner);
     return ctx.broker.start({
       provider: hint,
       purpose: 'login',

@@ -7,5 +7,10 @@ import type { Partner } from '../partners/partner.ts';
 import type { Locale } from '../../providers/contract.ts';
 
 export function localeFor(req: Request, params: Record<string, unknown> | undefined, partner?: Partner): Locale {
-  return pickLocale({ uiLocales: params?.ui_locales, acceptLanguage: req.get('accept-language'), fallback: partner?.locales[0] });
+  return localeFrom(params, req.get('accept-language'), partner);
+}
+
+/** The same rule where there is no express request (oidc-provider's interaction hook). */
+export function localeFrom(params: Record<string, unknown> | undefined, acceptLanguage: string | undefined, partner?: Partner): Locale {
+  return pickLocale({ uiLocales: params?.ui_locales, acceptLanguage, fallback: partner?.locales[0] });
 }

@@ -198,6 +198,19 @@ describe('e2e: no wrong-account traps around the JD cutoff', function () {
       assert.doesNotMatch(main, /帐号|你/, '账号 and 您, never 帐号 or 你');
     });
 
+    it('asked about a QQ, the shopper goes back and uses a new Sohu instead: asked again about the Sohu, nothing created', async () => {
+      clock.set(IN_GRACE);
+      const b = browser();
+      const { page } = await open(b, { provider: 'qq' });
+      const asked = await approveAtProvider(b, page, 'fbl-back-qq', shop);
+      const chooser = await b.go(new URL(asked.url.pathname.replace(/\/first-login$/, '?chooser'), asked.url));
+      const again = await approveAtProvider(b, await b.click(chooser, '/start/sohu', atShop(shop)), 'fbl-back-sohu', shop);
+      assert.match(again.url.pathname, /\/first-login$/);
+      assert.match(again.html, /No, create a new Alpha Shop account with Sohu/);
+      assert.equal(await accountOf('qq', 'fbl-back-qq'), undefined);
+      assert.equal(await accountOf('sohu', 'fbl-back-sohu'), undefined);
+    });
+
     it('a shopper already known is never asked', async () => {
       const sub = await madeBefore('qq', 'fbl-known-qq');
       clock.set(IN_GRACE);
