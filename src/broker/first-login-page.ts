@@ -17,13 +17,13 @@ import { continueSignIn } from './continue-sign-in.ts';
 import type { LoginContext } from './login-context.ts';
 import { chooseLocale, loadInteraction, loadPartner, requireLoginPrompt } from './sign-in-steps.ts';
 import { lost, refusals, type SignInState, type Step, stepRunner } from './steps.ts';
-import { dropUnclaimed, unclaimedOf, type UnclaimedIdentity } from './unclaimed-identity.ts';
+import { dropUnclaimed, unclaimedOf } from './unclaimed-identity.ts';
 
 /** The new identity this interaction holds, for this same shop. */
-const loadUnclaimed: Step = async (ctx, _req, res, s) => {
+const loadUnclaimed: Step = async (ctx, _req, _res, s) => {
   const unclaimed = await unclaimedOf(ctx.store, s.interaction!.uid);
   if (!unclaimed || unclaimed.partnerId !== s.partner!.id) throw lost('no new identity is held for this interaction');
-  (res.locals as { unclaimed?: UnclaimedIdentity }).unclaimed = unclaimed;
+  s.unclaimed = unclaimed;
 };
 
 const label = (ctx: LoginContext, id: string, locale: SignInState['locale']) => ctx.descriptors.get(id)?.label[locale] ?? id;
@@ -34,7 +34,7 @@ export function firstLoginRoutes(ctx: LoginContext): Router {
 
   router.get('/interaction/:uid/first-login', steps(loadInteraction, requireLoginPrompt, loadPartner, chooseLocale, loadUnclaimed), async (_req, res) => {
     const s = res.locals.signIn as SignInState;
-    const unclaimed = (res.locals as { unclaimed: UnclaimedIdentity }).unclaimed;
+    const unclaimed = s.unclaimed!;
     const partner = s.partner!;
     const uid = s.interaction!.uid;
     const t = translator(s.locale);
@@ -79,7 +79,7 @@ export function firstLoginRoutes(ctx: LoginContext): Router {
     steps(loadInteraction, requireLoginPrompt, loadPartner, chooseLocale, loadUnclaimed),
     async (_req, res) => {
       const s = res.locals.signIn as SignInState;
-      const unclaimed = (res.locals as { unclaimed: UnclaimedIdentity }).unclaimed;
+      const unclaimed = s.unclaimed!;
       const partner = s.partner!;
       const provider = unclaimed.identity.provider;
       s.provider = provider;

@@ -18,6 +18,7 @@ import type { Flow } from './flow.ts';
 import { localeFor } from './locale.ts';
 import type { LoginContext } from './login-context.ts';
 import type { PendingLogin } from './pending-login.ts';
+import type { UnclaimedIdentity } from './unclaimed-identity.ts';
 
 /** What the steps of one request established, in the order they ran. */
 export interface SignInState {
@@ -31,6 +32,8 @@ export interface SignInState {
   /** A provider's callback: the flow taken and the identity it proved. */
   flow?: Flow;
   identity?: UpstreamIdentity;
+  /** A new identity held while the shopper answers "have you signed in here before?". */
+  unclaimed?: UnclaimedIdentity;
   /** The failure happened on the account page (a link from /account): offer the way back there. */
   fromAccountPage?: boolean;
 }
