@@ -90,13 +90,13 @@ export function callbackRoute(ctx: LoginContext): Router {
 }
 
 /** The upstream token, sealed, when the provider can revoke grants (so unlinking can revoke it). */
-export async function sealedTokenOf(ctx: LoginContext, identity: UpstreamIdentity): Promise<string | undefined> {
+async function sealedTokenOf(ctx: LoginContext, identity: UpstreamIdentity): Promise<string | undefined> {
   if (!identity.accessToken || !ctx.descriptors.get(identity.provider)?.revocable) return undefined;
   return ctx.sealer.seal(identity.accessToken);
 }
 
 /** Goes where the sign-in continues: a held page, or the shop (resumed in this same response, no extra hop). */
-export function go(ctx: LoginContext, req: Request, res: Response, next: NextStep): void {
+function go(ctx: LoginContext, req: Request, res: Response, next: NextStep): void {
   if (next.kind === 'lost') throw lost('the interaction expired during the flow');
   if (next.kind === 'held') return void res.redirect(303, next.url);
   ctx.resume(req, res, next.returnTo);
