@@ -1,10 +1,11 @@
 // Who may sign in, and whose existing session or refresh token may continue, at every phase and for every
 // way an integration can be missing: only live and notice sign in; upcoming, not offered, not configured
 // and an unreadable schedule fail closed for sign-in, single sign-on and refresh alike; after the cutoff
-// only `keep` lets what was obtained before it continue.
+// only `keep` lets refresh tokens obtained before it continue, and no session signs in anew through it.
+// Which ways are ending (notice, grace) decides whether a new identity is asked "signed in before?".
 
 import assert from 'node:assert/strict';
-import { chooserProviders, loginAvailability } from '../../src/partners/availability.ts';
+import { chooserProviders, endingProviders, loginAvailability } from '../../src/partners/availability.ts';
 import { refreshMayContinue, sessionMayContinue } from '../../src/partners/cutoff-policy.ts';
 import type { Integration, Partner } from '../../src/partners/partner.ts';
 
@@ -114,5 +115,18 @@ describe('cutoff policy: single sign-on and refresh fail closed', () => {
       assert.equal(sessionMayContinue(partner, 'weibo', CONFIGURED, at), false);
       assert.equal(refreshMayContinue(partner, 'weibo', CONFIGURED, at), false);
     }
+  });
+});
+
+describe('ending providers: the ways a new identity is asked about ("signed in before?")', () => {
+  const partner = partnerWith([integration(), integration({ provider: 'qq', noticeAt: undefined, cutoffAt: undefined, graceEndsAt: undefined })]);
+  it('a provider in notice or grace is ending; live, upcoming and ended ones are not; the provider used is left out', () => {
+    assert.deepEqual(endingProviders(partner, CONFIGURED, IN.notice, 'qq'), [{ id: 'weibo', phase: 'notice' }]);
+    assert.deepEqual(endingProviders(partner, CONFIGURED, IN.grace, 'qq'), [{ id: 'weibo', phase: 'grace' }]);
+    for (const at of [IN.upcoming, IN.live, IN.ended]) assert.deepEqual(endingProviders(partner, CONFIGURED, at, 'qq'), []);
+    assert.deepEqual(endingProviders(partner, CONFIGURED, IN.notice, 'weibo'), [], 'not asked about the way just used');
+  });
+  it('a provider this deployment does not configure is never offered as the old way', () => {
+    assert.deepEqual(endingProviders(partner, new Set(['qq']), IN.notice, 'qq'), []);
   });
 });
