@@ -104,7 +104,11 @@ describe('admin pages at tablet and phone width (Chromium)', function () {
         await assertNoSidewaysScroll(page, where);
 
         const rows = await page.$$eval('table.integrations tbody tr', (trs) =>
-          trs.map((tr) => ({ display: getComputedStyle(tr).display, width: tr.getBoundingClientRect().width, container: tr.parentElement!.getBoundingClientRect().width })),
+          trs.map((tr) => ({
+            display: getComputedStyle(tr).display,
+            width: tr.getBoundingClientRect().width,
+            container: tr.parentElement!.getBoundingClientRect().width,
+          })),
         );
         assert.equal(rows.length, 4, 'weibo, qq, sohu, password');
         const headVisible = await page.$eval('table.integrations thead', (t) => t.getBoundingClientRect().height > 2);
@@ -114,7 +118,9 @@ describe('admin pages at tablet and phone width (Chromium)', function () {
             `${where}: each provider is a card: ${JSON.stringify(rows)}`,
           );
           assert.equal(headVisible, false, `${where}: the column heads give way to each card's labels`);
-          const labelled = await page.$$eval('table.integrations td[data-field="cutoffAt"]', (tds) => tds.map((td) => getComputedStyle(td, '::before').content));
+          const labelled = await page.$$eval('table.integrations td[data-field="cutoffAt"]', (tds) =>
+            tds.map((td) => getComputedStyle(td, '::before').content),
+          );
           assert.ok(
             labelled.every((c) => c.length > 2 && c !== 'none'),
             `${where}: each value carries its label: ${labelled.join(', ')}`,
@@ -148,7 +154,13 @@ describe('admin pages at tablet and phone width (Chromium)', function () {
           const ticks = [...s.querySelectorAll('.timeline-axis text')].map((t) => (t as SVGTextElement).getBBox());
           const overlapping = ticks.some((b, i) => i > 0 && ticks[i - 1]!.x + ticks[i - 1]!.width > b.x);
           const figure = s.closest('figure')!;
-          return { scale, fontSize: Number(s.getAttribute('font-size')), labels, overlapping, clipped: figure.scrollWidth > figure.clientWidth && getComputedStyle(figure).overflowX !== 'auto' };
+          return {
+            scale,
+            fontSize: Number(s.getAttribute('font-size')),
+            labels,
+            overlapping,
+            clipped: figure.scrollWidth > figure.clientWidth && getComputedStyle(figure).overflowX !== 'auto',
+          };
         });
         assert.ok(svg.scale * svg.fontSize >= MIN_TIMELINE_FONT_PX, `${where}: timeline text renders at ${(svg.scale * svg.fontSize).toFixed(1)} px`);
         assert.deepEqual(

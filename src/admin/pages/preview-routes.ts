@@ -64,7 +64,14 @@ export function previewRoutes(router: Router, ctx: PagesContext): void {
         page,
         shown: model.providers
           .filter((p) => p.shown !== 'hidden')
-          .map((p) => ({ id: p.id, label: p.label, phase: p.phase, how: m(p.shown === 'button' ? 'preview.shown.button' : 'preview.shown.migrate'), notice: p.notice, next: next(p.next) })),
+          .map((p) => ({
+            id: p.id,
+            label: p.label,
+            phase: p.phase,
+            how: m(p.shown === 'button' ? 'preview.shown.button' : 'preview.shown.migrate'),
+            notice: p.notice,
+            next: next(p.next),
+          })),
         hidden: model.providers
           .filter((p) => p.shown === 'hidden')
           .map((p) => {

@@ -20,12 +20,24 @@ export const PHASE_COLOURS: Record<Phase, { fill: string; text: string }> = {
   ended: { fill: '#8d939b', text: '#ffffff' },
 };
 
-export const LAYOUT = { width: 960, minLabelWidth: 96, maxLabelWidth: 220, right: 24, top: 30, rowHeight: 36, barHeight: 24, axisGap: 6, legendGap: 40, fontSize: 13 } as const;
+export const LAYOUT = {
+  width: 960,
+  minLabelWidth: 96,
+  maxLabelWidth: 220,
+  right: 24,
+  top: 30,
+  rowHeight: 36,
+  barHeight: 24,
+  axisGap: 6,
+  legendGap: 40,
+  fontSize: 13,
+} as const;
 
 /** About how wide `text` is at `size` px: CJK and full-width characters 1 em, others about 0.62 em (bold 0.68). */
 export function textWidth(text: string, size: number, bold = false): number {
   let em = 0;
-  for (const ch of text) em += /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/.test(ch) ? 1 : bold ? 0.68 : 0.62;
+  for (const ch of text)
+    em += /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/.test(ch) ? 1 : bold ? 0.68 : 0.62;
   return em * size;
 }
 
@@ -103,7 +115,15 @@ export function buildTimeline(
         const width = round(xOf(b) - x);
         const left = from === undefined ? '…' : shortInstant(from, zone);
         const right = to === undefined ? '…' : shortInstant(to, zone);
-        segments.push({ phase, from: a, to: b, x, width, labelled: width >= textWidth(phaseNames[phase] ?? phase, LAYOUT.fontSize) + 8, span: `${left} – ${right}` });
+        segments.push({
+          phase,
+          from: a,
+          to: b,
+          x,
+          width,
+          labelled: width >= textWidth(phaseNames[phase] ?? phase, LAYOUT.fontSize) + 8,
+          span: `${left} – ${right}`,
+        });
       }
       if (step) {
         phase = step.phase;
