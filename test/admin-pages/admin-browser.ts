@@ -96,6 +96,13 @@ export async function snapshot(gw: Gateway, partnerId: string): Promise<{ partne
   return { partner: JSON.stringify(await gw.store.get('partners', partnerId)), audit: await gw.store.count('audit') };
 }
 
+/** The shoppers' page the preview shows: the HTML of its frame (`srcdoc`). */
+export function previewFrame(page: Page): string {
+  const srcdoc = /<iframe class="preview-frame"[^>]*\ssrcdoc="([^"]*)"/.exec(page.html)?.[1];
+  if (srcdoc === undefined) throw new Error(`no preview frame on ${page.url}`);
+  return decode(srcdoc.replace(/&#34;/g, '"'));
+}
+
 /** The inline timeline SVG of a page. */
 export function timelineSvg(page: Page): string {
   const svg = /<svg[\s\S]*?<\/svg>/.exec(page.html)?.[0];
