@@ -102,7 +102,7 @@ describe('admin pages: the audit log', () => {
 
     const bad = await submitForm(operator, form, '/admin/audit', { from: '2013-09-01' });
     assert.equal(bad.status, 400);
-    assert.match(bad.html, /data-problem="from"><strong>from<\/strong>: &#34;2013-09-01&#34; has no offset or time zone/);
+    assert.match(bad.html, /data-problem="from"><strong>From<\/strong>: &#34;2013-09-01&#34; has no offset or time zone/);
   });
 
   it('pages through older entries with a cursor', async () => {

@@ -126,7 +126,7 @@ describe('admin pages: the schedule form and the preview (the JD case)', () => {
   it('refuses a preview date without offset or zone with the message, and shows no preview', async () => {
     const page = await manager.go(`${gw.issuer}/admin/partners/alpha/preview?at=2013-09-20T10:00&locale=en`);
     assert.equal(page.status, 400);
-    assert.match(page.html, /data-problem="at"><strong>at<\/strong>: &#34;2013-09-20T10:00&#34; has no offset or time zone/);
+    assert.match(page.html, /data-problem="at"><strong>Date and time<\/strong>: &#34;2013-09-20T10:00&#34; has no offset or time zone/);
     assert.doesNotMatch(page.html, /data-provider=|<iframe/);
     assert.match(page.html, /name="at" type="text" value="2013-09-20T10:00"/, 'the typed value is kept');
   });

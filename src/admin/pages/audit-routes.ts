@@ -13,6 +13,7 @@ import { parseInstant } from '../../time/instant.ts';
 import { assertCanManage } from '../auth.ts';
 import { mergedAudit, plusFromQuery } from '../routes-integrations.ts';
 import type { Locale } from '../../../providers/contract.ts';
+import { problemText } from '../problem-text.ts';
 import { auditChanges, auditDate, auditWords } from './audit-diff.ts';
 import { adminTranslator, isAdminMessage, type AdminTranslate } from './messages.ts';
 import { principalOfPage, providerLabel, renderPage, uiLocale, visiblePartners, type PagesContext } from './page.ts';
@@ -26,6 +27,7 @@ export function auditRoutes(router: Router, ctx: PagesContext): void {
   router.get('/audit', async (req, res) => {
     const principal = principalOfPage(res);
     const locale = uiLocale(req);
+    const m = adminTranslator(locale);
     const filters: Record<(typeof FILTERS)[number], string> = { partner: '', action: '', actor: '', from: '', to: '' };
     for (const name of FILTERS) {
       const value = req.query[name];
@@ -44,12 +46,12 @@ export function auditRoutes(router: Router, ctx: PagesContext): void {
       filters[field] = plusFromQuery(filters[field]);
       const parsed = parseInstant(filters[field], typedIn);
       if (parsed.ok) q[field] = parsed.value;
-      else problems.push({ field, message: parsed.message });
+      else problems.push({ field, message: problemText({ field, ...parsed }, locale) });
     }
     const before = typeof req.query.before === 'string' ? req.query.before : undefined;
     if (before !== undefined) {
       if (/^\d{15}-[0-9a-f]{12}$/.test(before)) q.before = before;
-      else problems.push({ field: 'before', message: 'must be the cursor of the "older entries" link' });
+      else problems.push({ field: 'before', message: m('audit.cursorProblem') });
     }
 
     const visible = await visiblePartners(ctx, res);
@@ -58,14 +60,16 @@ export function auditRoutes(router: Router, ctx: PagesContext): void {
       partners: visible.map((p) => ({ id: p.id, name: partnerName(p, locale) })),
       paged: before !== undefined,
     };
-    if (problems.length) return renderPage(ctx, req, res, 'audit', { ...common, problems, entries: [], older: undefined, newest: '/admin/audit' }, 400);
+    if (problems.length) {
+      const labelled = problems.map((p) => ({ ...p, label: p.field === 'before' ? m('audit.older') : m(`audit.${p.field as 'from' | 'to'}`) }));
+      return renderPage(ctx, req, res, 'audit', { ...common, problems: labelled, entries: [], older: undefined, newest: '/admin/audit' }, 400);
+    }
 
     let result: { entries: AuditEntry[]; next?: string };
     if (filters.partner) result = await listAudit(ctx.store, { ...q, partner: filters.partner });
     else if (principal.kind === 'operator') result = await listAudit(ctx.store, q);
     else result = await mergedAudit(ctx, q, [...principal.partners]);
 
-    const m = adminTranslator(locale);
     const names = new Map(visible.map((p) => [p.id, partnerName(p, locale)]));
     const entries = result.entries.map((e) => {
       const zone = (e.target.partner && zones.get(e.target.partner)) || FALLBACK_ZONE;
@@ -81,7 +85,11 @@ export function auditRoutes(router: Router, ctx: PagesContext): void {
         target: targetText(ctx, m, locale, names, e.target),
         created: e.before === null || e.before === undefined,
         removed: e.after === null || e.after === undefined,
-        changes: auditChanges(e.before, e.after, auditWords(m, locale, zone, (id) => providerLabel(ctx, id, locale))),
+        changes: auditChanges(
+          e.before,
+          e.after,
+          auditWords(m, locale, zone, (id) => providerLabel(ctx, id, locale)),
+        ),
       };
     });
     const params = new URLSearchParams();
@@ -110,7 +118,11 @@ function targetText(ctx: PagesContext, m: AdminTranslate, locale: Locale, names:
   return Object.entries(target)
     .filter((entry): entry is [string, string] => typeof entry[1] === 'string')
     .map(([kind, id]) =>
-      kind === 'partner' ? (names.get(id) ?? id) : kind === 'provider' ? providerLabel(ctx, id, locale) : (translated(m, `audit.target.${kind}`, { id }) ?? `${kind} ${id}`),
+      kind === 'partner'
+        ? (names.get(id) ?? id)
+        : kind === 'provider'
+          ? providerLabel(ctx, id, locale)
+          : (translated(m, `audit.target.${kind}`, { id }) ?? `${kind} ${id}`),
     )
     .join(' · ');
 }

@@ -1,6 +1,6 @@
 // Every sentence of the admin pages, in Simplified Chinese and English (the page language follows
 // Accept-Language). Placeholders are {name}; values are HTML-escaped by the views, never here.
-// Validation problems come from the schedule rules in English and are shown as they are.
+// Validation problems are worded by src/admin/problem-text.ts.
 
 import type { Locale } from '../../../providers/contract.ts';
 
@@ -89,6 +89,7 @@ const en = {
   'preview.lead': 'The login page of {shop} as shoppers see it at {at}:',
   'preview.invalid': 'The date was not understood; nothing is shown.',
   'preview.hidden': 'Not shown to shoppers',
+  'preview.localeProblem': 'must be "zh-CN" or "en"',
   'preview.width': 'Screen width',
   'preview.width.phone': 'Phone (390 px)',
   'preview.width.desktop': 'Desktop (1024 px)',
@@ -122,6 +123,7 @@ const en = {
   'audit.removed': 'removed',
   'audit.unchanged': 'no field changed',
   'audit.hidden': '(hidden)',
+  'audit.cursorProblem': 'must be the cursor of the "older entries" link',
   'audit.items': '{count} items',
   'audit.actor.operator': 'the operator',
   'audit.actor.manager': 'partner manager {id}',
@@ -180,6 +182,7 @@ const en = {
   'error.default': 'Something went wrong; it has been logged. Please try again later.',
   'error.back': 'Back to the partners',
   'error.requestId': 'Request id: {id}',
+  'problem.separator': ': ',
 } as const;
 
 export type AdminMessageKey = keyof typeof en;
@@ -193,8 +196,8 @@ const zh: Record<AdminMessageKey, string> = {
   'who.operator': '运营者',
   'who.manager': '商家管理员 {id}',
   'login.title': '登录 Denglu 管理后台',
-  'login.lead': '商家管理员使用管理员 ID 和密钥登录；运营者使用 “operator” 和运营者令牌。',
-  'login.user': '管理员 ID（或 “operator”）',
+  'login.lead': '商家管理员使用管理员 ID 和密钥登录；运营者使用“operator”和运营者令牌。',
+  'login.user': '管理员 ID（或“operator”）',
   'login.secret': '密钥（或完整令牌）',
   'login.submit': '登录',
   'login.failed': '管理员 ID 或密钥不正确。',
@@ -268,6 +271,7 @@ const zh: Record<AdminMessageKey, string> = {
   'preview.lead': '顾客在 {at} 看到的 {shop} 登录页：',
   'preview.invalid': '无法识别这个日期，因此没有显示预览。',
   'preview.hidden': '不向顾客显示',
+  'preview.localeProblem': '请选择“zh-CN”（简体中文）或“en”（英文）。',
   'preview.width': '屏幕宽度',
   'preview.width.phone': '手机（390 px）',
   'preview.width.desktop': '电脑（1024 px）',
@@ -301,6 +305,7 @@ const zh: Record<AdminMessageKey, string> = {
   'audit.removed': '删除',
   'audit.unchanged': '没有字段变化',
   'audit.hidden': '（已隐藏）',
+  'audit.cursorProblem': '链接已失效，请从“更早的记录”链接打开。',
   'audit.items': '{count} 项',
   'audit.actor.operator': '运营者',
   'audit.actor.manager': '商家管理员 {id}',
@@ -359,6 +364,7 @@ const zh: Record<AdminMessageKey, string> = {
   'error.default': '出现了意外错误，已经记录。请稍后重试。',
   'error.back': '返回商家列表',
   'error.requestId': '请求编号：{id}',
+  'problem.separator': '：',
 };
 
 const CATALOGUES: Record<Locale, Record<AdminMessageKey, string>> = { en, 'zh-CN': zh };

@@ -12,6 +12,7 @@ import { partnerName } from '../../partners/partner.ts';
 import { boundaries } from '../../partners/phase.ts';
 import { parseInstant } from '../../time/instant.ts';
 import { plusFromQuery } from '../routes-integrations.ts';
+import { problemText } from '../problem-text.ts';
 import { inputInstant, instantWithOffset, shortInstant } from './dates.ts';
 import { adminTranslator, isAdminMessage } from './messages.ts';
 import { pagePartner, providerLabel, renderPage, uiLocale, type PagesContext } from './page.ts';
@@ -29,7 +30,7 @@ export function previewRoutes(router: Router, ctx: PagesContext): void {
     const parsed = rawAt === undefined ? ({ ok: true, value: now } as const) : parseInstant(rawAt, zone);
     const wanted = req.query.locale;
     const locale: Locale = wanted === 'en' || wanted === 'zh-CN' ? wanted : (partner.locales[0] ?? 'zh-CN');
-    const localeError = wanted !== undefined && wanted !== 'en' && wanted !== 'zh-CN' ? 'must be "zh-CN" or "en"' : undefined;
+    const localeError = wanted !== undefined && wanted !== 'en' && wanted !== 'zh-CN' ? m('preview.localeProblem') : undefined;
 
     const jumps = partner.integrations
       .flatMap((i) => boundaries(i).map((b) => ({ provider: providerLabel(ctx, i.provider, uiLocale(req)), phase: m(`phase.${b.phase}`), at: b.at })))
@@ -45,7 +46,10 @@ export function previewRoutes(router: Router, ctx: PagesContext): void {
       now: instantWithOffset(now, zone),
     };
     if (!parsed.ok || localeError) {
-      const problems = [...(!parsed.ok ? [{ field: 'at', message: parsed.message }] : []), ...(localeError ? [{ field: 'locale', message: localeError }] : [])];
+      const problems = [
+        ...(!parsed.ok ? [{ field: 'at', label: m('preview.at'), message: problemText({ field: 'at', ...parsed }, uiLocale(req)) }] : []),
+        ...(localeError ? [{ field: 'locale', label: m('preview.locale'), message: localeError }] : []),
+      ];
       return renderPage(ctx, req, res, 'preview', { ...common, problems, preview: undefined }, 400);
     }
 
