@@ -139,15 +139,15 @@ describe('admin pages: the audit log', () => {
     assert.match(entry!.html, />修改计划<span class="action-code">/);
     assert.match(
       entry!.html,
-      /data-change="newAccountsDuringNotice"><span class="field-name">预告期内允许新账号<\/span>: <span class="before">是<\/span> → <span class="after">否<\/span>/,
+      /data-change="newAccountsDuringNotice"><span class="field-name">预告期内允许新账号<\/span>：<span class="before">是<\/span> → <span class="after">否<\/span>/,
     );
     assert.match(
       entry!.html,
-      /data-change="notice.zh-CN"><span class="field-name">预告文字（中文）<\/span>: <span class="before">—<\/span> → <span class="after">QQ 登录即将停止/,
+      /data-change="notice.zh-CN"><span class="field-name">预告文字（中文）<\/span>：<span class="before">—<\/span> → <span class="after">QQ 登录即将停止/,
     );
     assert.match(
       entry!.html,
-      /data-change="cutoffAt"><span class="field-name">停止时间<\/span>: <span class="before">—<\/span> → <span class="after">2013年11月1日 00:00/,
+      /data-change="cutoffAt"><span class="field-name">停止时间<\/span>：<span class="before">—<\/span> → <span class="after">2013年11月1日 00:00/,
     );
     const changes = [...page.html.matchAll(/<td class="changes"[^>]*>([\s\S]*?)<\/td>/g)].map((m) => m[1]!);
     assert.ok(changes.length >= 2);
@@ -155,7 +155,7 @@ describe('admin pages: the audit log', () => {
     const all = await zh.go(`${gw.issuer}/admin/audit?partner=beta`);
     assert.match(
       all.html,
-      /data-change="atCutoff"><span class="field-name">停止时的处理<\/span>: <span class="before">保留<\/span> → <span class="after">撤销<\/span>/,
+      /data-change="atCutoff"><span class="field-name">停止时的处理<\/span>：<span class="before">保留<\/span> → <span class="after">撤销<\/span>/,
     );
   });
 });

@@ -173,6 +173,17 @@ describe('admin pages at tablet and phone width (Chromium)', function () {
         await guard.assertClean(`partner page ${where}`);
       });
 
+      it(`the partners list and the schedule form at ${where}: pills and buttons on one line, nothing sideways`, async () => {
+        await page.setViewportSize(viewport);
+        await inLocale(page, locale);
+        for (const path of ['/admin', '/admin/partners/alpha/integrations/weibo']) {
+          await page.goto(`${gw.issuer}${path}`);
+          await assertNoWrappedControls(page, `${path} ${where}`);
+          await assertNoSidewaysScroll(page, `${path} ${where}`);
+        }
+        await guard.assertClean(`partners and schedule ${where}`);
+      });
+
       it(`the audit log at ${where}: before → after readable, not clipped`, async () => {
         await page.setViewportSize(viewport);
         await inLocale(page, locale);

@@ -182,7 +182,7 @@ const en = {
   'error.default': 'Something went wrong; it has been logged. Please try again later.',
   'error.back': 'Back to the partners',
   'error.requestId': 'Request id: {id}',
-  'problem.separator': ': ',
+  'punct.colon': ': ',
 } as const;
 
 export type AdminMessageKey = keyof typeof en;
@@ -364,7 +364,7 @@ const zh: Record<AdminMessageKey, string> = {
   'error.default': '出现了意外错误，已经记录。请稍后重试。',
   'error.back': '返回商家列表',
   'error.requestId': '请求编号：{id}',
-  'problem.separator': '：',
+  'punct.colon': '：',
 };
 
 const CATALOGUES: Record<Locale, Record<AdminMessageKey, string>> = { en, 'zh-CN': zh };
