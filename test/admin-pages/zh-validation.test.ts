@@ -134,7 +134,13 @@ describe('admin pages: refusals in Chinese', () => {
     const forbidden = await zh.go(`${gw.issuer}/admin/partners/beta`);
     assert.equal(forbidden.status, 403);
     assert.match(forbidden.html, /data-error-code="ERR_FORBIDDEN">您不管理这个商家，因此没有显示或修改任何内容。</);
-    for (const page of [missing, forbidden]) {
+    const before = await snapshot(gw, 'alpha');
+    const body = new URLSearchParams({ 'notice.en': 'x'.repeat(20_000) });
+    const tooLong = await zh.go(`${gw.issuer}/admin/partners/alpha/integrations/qq`, { method: 'POST', body });
+    assert.equal(tooLong.status, 413);
+    assert.match(tooLong.html, /data-error-code="ERR_TOO_LARGE">表单内容太长，因此没有做任何修改。请缩短文字后重试。</);
+    assert.deepEqual(await snapshot(gw, 'alpha'), before);
+    for (const page of [missing, forbidden, tooLong]) {
       const text = /<section class="panel narrow">([\s\S]*?)<\/section>/.exec(page.html)![1]!.replace(/<[^>]+>/g, ' ');
       assertChinese(text.replace(/ERR_\w+/g, ''), page.url.pathname);
     }
