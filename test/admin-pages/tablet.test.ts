@@ -153,9 +153,16 @@ describe('admin pages at tablet and phone width (Chromium)', function () {
           });
           const ticks = [...s.querySelectorAll('.timeline-axis text')].map((t) => (t as SVGTextElement).getBBox());
           const overlapping = ticks.some((b, i) => i > 0 && ticks[i - 1]!.x + ticks[i - 1]!.width > b.x);
+          // The legend's entries side by side without touching; the "now" label inside the drawing.
+          const legend = [...s.querySelectorAll('.timeline-legend > *')].map((el) => (el as SVGGraphicsElement).getBBox());
+          const legendOverlaps = legend.some((b, i) => i > 0 && legend[i - 1]!.x + legend[i - 1]!.width > b.x + 0.5);
+          const now = (s.querySelector('.timeline-now text') as SVGTextElement).getBBox();
+          const nowInside = now.x >= 0 && now.x + now.width <= s.viewBox.baseVal.width && now.y >= 0;
           const figure = s.closest('figure')!;
           return {
             scale,
+            legendOverlaps,
+            nowInside,
             fontSize: Number(s.getAttribute('font-size')),
             labels,
             overlapping,
@@ -169,6 +176,8 @@ describe('admin pages at tablet and phone width (Chromium)', function () {
           `${where}: every provider name sits left of the bars and every phase name inside its bar`,
         );
         assert.equal(svg.overlapping, false, `${where}: date ticks do not overlap`);
+        assert.equal(svg.legendOverlaps, false, `${where}: the legend's entries do not overlap`);
+        assert.equal(svg.nowInside, true, `${where}: the "now" label is inside the drawing`);
         assert.equal(svg.clipped, false, `${where}: a timeline wider than the screen scrolls inside its frame`);
         await guard.assertClean(`partner page ${where}`);
       });
