@@ -37,6 +37,41 @@ const ZH_EXACT: Record<string, string> = {
   [NOTICE_LOCALES_RULE]: '预告文字只有中文和英文两种。',
   [NOTICE_OBJECT_RULE]: '预告文字的格式不正确。',
   [SCHEDULE_FIELD_RULE]: '不是计划中可以填写的项目。',
+  // Partners, clients and managers (admin API only).
+  'must be a non-empty list of distinct locales among "zh-CN" and "en" (the first is the default)':
+    '请从“zh-CN”和“en”中选择至少一种语言，不能重复（第一种为默认语言）。',
+  'must be an IANA time zone such as Asia/Shanghai': '请填写 IANA 时区名称，例如 Asia/Shanghai。',
+  'only zh-CN and en names exist': '商店名称只有中文和英文两种。',
+  'must be an object with the shop name in both languages: {"zh-CN": "…", "en": "…"}': '请填写中文和英文两种商店名称。',
+  'must be {"keys": [public JWK, …]} with 1 to 10 keys': '请提供 1 至 10 个公钥（JWK）。',
+  'must be a list of 1 to 10 public JSON Web Keys': '请提供 1 至 10 个公钥（JWK）。',
+  'is required: a JSON Web Key names its key type': '请填写密钥类型（kty）。',
+  'must be a JSON Web Key with "kty"': '请提供含密钥类型（kty）的公钥（JWK）。',
+  'must be a public key: it carries private key material': '只能提供公钥：其中包含私钥内容。',
+  'must be one of client_secret_basic, client_secret_post, private_key_jwt, none':
+    '请从 client_secret_basic、client_secret_post、private_key_jwt、none 中选择。',
+  'is required for private_key_jwt: {"keys": [public JWK, …]} with 1 to 10 keys': '使用 private_key_jwt 时，请提供 1 至 10 个公钥（JWK）。',
+  'is only for token_endpoint_auth_method "private_key_jwt"': '只有使用 private_key_jwt 时才能提供公钥。',
+  'is only for confidential clients: a public client (token_endpoint_auth_method "none") always uses PKCE':
+    '只适用于机密客户端：公开客户端（none）始终使用 PKCE。',
+  'must be a non-empty array of partner ids': '请至少填写一个商家 ID。',
+  'must be a partner id': '请填写商家 ID。',
+  'must list at most 50 partners': '最多 50 个商家。',
+  'must be an absolute https URL': '请填写完整的 https 地址。',
+  'must not contain wildcards (*): every redirect URI is matched exactly': '不能包含通配符（*）：回调地址必须完全一致。',
+  'must not contain a fragment (#)': '不能包含片段（#）。',
+  'must use https (http is refused in production)': '必须使用 https（生产环境不接受 http）。',
+  'must use https (http only for localhost or 127.0.0.1, outside production)': '必须使用 https（http 仅限非生产环境的 localhost 或 127.0.0.1）。',
+  'must use https': '必须使用 https。',
+  'must not contain user info (user@host)': '不能包含用户信息（user@host）。',
+  'is listed twice': '同一个地址填写了两次。',
+  'must be a non-empty array of absolute https URLs': '请至少填写一个完整的 https 地址。',
+  'must be an array of absolute https URLs': '请填写完整的 https 地址列表。',
+  'must list at most 20 URLs': '最多 20 个地址。',
+  'must be given once': '只能填写一次。',
+  'must be "zh-CN" or "en"': '请选择“zh-CN”或“en”。',
+  'must be a whole number from 1 to 500': '请填写 1 至 500 之间的整数。',
+  'must be the "next" cursor of a previous page': '链接已失效，请使用上一页返回的“next”。',
 };
 
 /** Rules by id; `{name}` takes the problem's value of that name, written for people. */

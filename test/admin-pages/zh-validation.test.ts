@@ -24,7 +24,7 @@ const problemOf = (page: Page, field: string): string =>
 
 /** What may stay Latin in a Chinese sentence: typed dates, zone names, provider and product names. */
 const LATIN_ALLOWED =
-  /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2})?(?:[+-]\d{2}:\d{2}|\[[A-Za-z_/]+\])?|Asia\/Shanghai|UTC[+-]\d{2}:\d{2}|\bQQ\b|Denglu|zh-CN|\ben\b|IANA/g;
+  /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2})?(?:[+-]\d{2}:\d{2}|\[[A-Za-z_/]+\])?|Asia\/Shanghai|UTC[+-]\d{2}:\d{2}|\bQQ\b|Denglu|zh-CN|\ben\b|IANA|\bID\b|JWK|PKCE/g;
 
 function assertChinese(text: string, where: string): void {
   assert.match(text, /[\u4e00-\u9fff]/, `${where}: Chinese, not "${text}"`);
@@ -125,6 +125,35 @@ describe('admin pages: refusals in Chinese', () => {
     assert.equal(enAnswer.status, 400);
     assert.match(enAnswer.body.problems.find((p: { field: string }) => p.field === 'noticeAt').message, /has no offset or time zone/);
     assert.equal(enAnswer.body.problems.find((p: { field: string }) => p.field === 'bogus').message, 'is not a schedule field');
+  });
+
+  it('answers partner, client and manager bodies in Chinese too', async () => {
+    const zhHeaders = { headers: { 'accept-language': 'zh-CN' } };
+    const partner = await call(
+      gw,
+      OPERATOR,
+      'POST',
+      '/partners',
+      { id: 'Bad Id', name: { 'zh-CN': '', fr: 'x' }, timeZone: 'Mars/Base', locales: ['fr'] },
+      zhHeaders,
+    );
+    const client = await call(
+      gw,
+      OPERATOR,
+      'POST',
+      '/partners/alpha/clients',
+      { redirect_uris: ['http://shop.example/cb', 'https://shop.example/cb#x', 'https://shop.example/cb#x'], token_endpoint_auth_method: 'magic' },
+      zhHeaders,
+    );
+    const manager = await call(gw, OPERATOR, 'POST', '/managers', { name: 'M', partners: [] }, zhHeaders);
+    for (const answer of [partner, client, manager]) {
+      assert.equal(answer.status, 400);
+      assert.ok(answer.body.problems.length >= 1);
+      for (const p of answer.body.problems as { field: string; message: string }[]) {
+        assertChinese(p.message.replace(/client_secret_basic|client_secret_post|private_key_jwt|none|https|http|localhost|IANA/g, ''), `API ${p.field}`);
+        assert.notEqual(p.message, '填写的内容不正确，请检查后重新填写。', `${p.field} is worded, not the general sentence`);
+      }
+    }
   });
 
   it('shows the admin error pages in Chinese', async () => {
