@@ -9,7 +9,7 @@
 
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { GatewayError } from '../errors.ts';
-import { findAccountByIdentity, signInWithIdentity } from '../accounts/sign-in.ts';
+import { findAccountByIdentity, getAccount, signInWithIdentity } from '../accounts/sign-in.ts';
 import { LinkConflictError, linkIdentity } from '../accounts/link.ts';
 import { getPartner } from '../partners/partners.ts';
 import { endingProviders, loginAvailability } from '../partners/availability.ts';
@@ -41,6 +41,10 @@ const takeFlow: Step = async (ctx, req, _res, s) => {
     const interaction = flow.interactionUid ? await findInteraction(ctx.oidc(), flow.interactionUid) : undefined;
     if (partner) s.partner = partner;
     if (interaction && partner) s.interaction = interaction;
+    // A link to a held sign-in: its failure page offers that sign-in's ways forward.
+    const pending = flow.purpose === 'link' && interaction ? await pendingLogin(ctx.store, interaction.uid) : undefined;
+    const account = pending ? await getAccount(ctx.store, pending.accountId) : undefined;
+    if (pending && account) s.held = { pending, account };
   }
   // Every refusal of the round trip (upstream ones included, which are not exposed as such) is a page.
   if (!result.ok) throw new Refusal(result.error);

@@ -24,6 +24,13 @@ export interface FailureContext {
   hint?: string;
   /** The failure happened on the account page (a link from /account): offer the way back there. */
   fromAccountPage?: boolean;
+  /**
+   * Inside a held sign-in (a link to the held account, a migration sign-in): "try again" repeats that round
+   * trip, and "another way" goes back to the held page — never a plain sign-in with the provider, which
+   * could lead into a different shop account.
+   */
+  retryHref?: string;
+  othersHref?: string;
   /** The ways that still work, shown as buttons (when a provider is unavailable or has ended). */
   alternatives?: { id: string; label: string; href: string; migrate?: boolean }[];
 }
@@ -58,9 +65,9 @@ export async function sendFailure(ctx: LoginContext, res: Response, err: unknown
   if (f.interactionUid) {
     const base = `/interaction/${encodeURIComponent(f.interactionUid)}`;
     if (f.provider && f.retryable)
-      actions.push({ href: `${base}/start/${encodeURIComponent(f.provider)}`, label: t('error.tryAgain', { provider }), primary: true });
+      actions.push({ href: f.retryHref ?? `${base}/start/${encodeURIComponent(f.provider)}`, label: t('error.tryAgain', { provider }), primary: true });
     // `?chooser`: without it a shop's provider hint would send the shopper straight back to that provider.
-    if (f.othersAvailable) actions.push({ href: `${base}?chooser`, label: t('error.chooseAnother') });
+    if (f.othersAvailable) actions.push({ href: f.othersHref ?? `${base}?chooser`, label: t('error.chooseAnother') });
     actions.push({ href: `${base}/abort?error=${shopError(err)}`, label: t('error.backToShop', { shop: f.shopName ?? '' }), method: 'post' });
   } else {
     if (f.fromAccountPage) actions.push({ href: '/account', label: t('account.back'), primary: true });

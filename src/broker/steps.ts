@@ -82,7 +82,17 @@ export async function runSteps(ctx: LoginContext, req: Request, res: Response, s
 
 /** The failure page's context from what the steps established. */
 export function failureContextOf(ctx: LoginContext, res: Response, s: SignInState, provider = s.provider): FailureContext {
-  if (s.interaction && s.partner) return failureContext(ctx, res, s.partner, s.interaction.uid, s.locale, provider);
+  if (s.interaction && s.partner) {
+    const f = failureContext(ctx, res, s.partner, s.interaction.uid, s.locale, provider);
+    const base = `/interaction/${encodeURIComponent(s.interaction.uid)}`;
+    // A round trip of a held sign-in failed: retry that round trip, or go back to the held page.
+    if (s.flow?.purpose === 'link' && provider && s.held) {
+      const { alternatives: _others, ...rest } = f;
+      return { ...rest, retryable: true, retryHref: `${base}/link/${provider}`, othersAvailable: true, othersHref: `${base}/${s.held.pending.kind}` };
+    }
+    if (s.flow?.purpose === 'migrate' && provider) return { ...f, retryable: true, retryHref: `${base}/migrate/${provider}` };
+    return f;
+  }
   return {
     locale: s.locale,
     requestId: requestIdOf(res),

@@ -121,6 +121,26 @@ describe('e2e: no wrong-account traps around the JD cutoff', function () {
     });
   });
 
+  describe('failures inside a held sign-in', () => {
+    it('Sohu refused while linking to the held Weibo sign-in: "try again" repeats the link, "another way" goes back to the notice, never a Sohu sign-in', async () => {
+      await madeBefore('weibo', 'hf-weibo');
+      clock.set('2013-09-23T10:00:00+08:00');
+      const b = browser();
+      const { page } = await open(b, { provider: 'weibo' });
+      const notice = await approveAtProvider(b, page, 'hf-weibo', shop);
+      const refused = await approveAtProvider(b, await b.click(notice, '/link/sohu', atShop(shop)), 'hf-sohu', shop, 'deny');
+      assert.ok(refused.status >= 400, `a failure page, got ${refused.status}`);
+      const actions = [...(/<div class="actions">([\s\S]*?)<\/div>/.exec(refused.html)?.[1] ?? '').matchAll(/(?:href|action)="([^"]*)"/g)].map((m) => m[1]!);
+      assert.match(actions[0]!, /^\/interaction\/[^/]+\/link\/sohu$/, `try again links Sohu again: ${actions.join(' ')}`);
+      assert.ok(
+        actions.some((a) => /\/notice$/.test(a)),
+        'another way: back to the notice',
+      );
+      assert.ok(!actions.some((a) => a.includes('/start/')), 'no plain sign-in');
+      assert.doesNotMatch(refused.html, /data-provider="/, 'no sign-in buttons');
+    });
+  });
+
   describe('first broker login: "have you signed in before?"', () => {
     it('in notice: a QQ never seen is held, asked, and "yes — sign in with Weibo" links it to the Weibo account (same sub)', async () => {
       const sub = await madeBefore('weibo', 'fbl-weibo');
