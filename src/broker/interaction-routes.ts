@@ -104,7 +104,9 @@ export function interactionRoutes(ctx: LoginContext): Router {
   router.post('/interaction/:uid/switch-account', ...ctx.csrf.protect, steps(loadInteraction, requireConsentPrompt), async (_req, res) => {
     const d = (res.locals.signIn as SignInState).interaction!;
     const params = new URLSearchParams();
-    for (const [key, value] of Object.entries(d.params)) if (typeof value === 'string') params.set(key, value);
+    for (const [key, value] of Object.entries(d.params)) {
+      for (const one of Array.isArray(value) ? value : [value]) if (typeof one === 'string' || typeof one === 'number') params.append(key, String(one));
+    }
     const prompts = new Set(['login', ...(params.get('prompt') ?? '').split(' ').filter((p) => p && p !== 'none')]);
     params.set('prompt', [...prompts].join(' '));
     await d.destroy();
