@@ -375,7 +375,12 @@ export const OPENAPI = {
           ...instantPair('cutoffAt', 'End of sign-in into the shop; grace starts'),
           ...instantPair('graceEndsAt', 'End of the migration window'),
           newAccountsDuringNotice: { type: 'boolean' },
-          atCutoff: { type: 'string', enum: ['keep', 'revoke'], description: 'Sessions and refresh tokens obtained through the provider at cutoff' },
+          atCutoff: {
+            type: 'string',
+            enum: ['keep', 'revoke'],
+            description:
+              'Refresh tokens obtained through the provider before the cutoff: keep (valid until they expire) or revoke. Sessions never sign in anew through a cut-off provider.',
+          },
           notice: { ...localized, description: 'Custom notice texts' },
           noticeText: { ...localized, description: 'What shoppers read now (custom or generated from the dates)' },
         },

@@ -33,7 +33,7 @@ const ZH_EXACT: Record<string, string> = {
   [NOTICE_TEXT_RULE]: '请填写预告文字，或留空使用默认文字。',
   [NOTICE_NEEDS_CUTOFF]: '请同时填写停止时间：预告是提前告诉顾客何时停止登录。',
   [GRACE_NEEDS_CUTOFF]: '请同时填写停止时间：宽限期从停止时间开始。',
-  [AT_CUTOFF_RULE]: '请选择“保留”（会话和刷新令牌保留到过期）或“撤销”。',
+  [AT_CUTOFF_RULE]: '请选择“保留”（刷新令牌保留到过期）或“撤销”。',
   [NOTICE_LOCALES_RULE]: '预告文字只有中文和英文两种。',
   [NOTICE_OBJECT_RULE]: '预告文字的格式不正确。',
   [SCHEDULE_FIELD_RULE]: '不是计划中可以填写的项目。',

@@ -74,7 +74,7 @@ function integrationDetails(partner: string, timeZone: string, i: IntegrationAns
     ['cutoff', when(i.cutoffAt)],
     ['grace ends', when(i.graceEndsAt)],
     ['new accounts in notice', yesNo(i.newAccountsDuringNotice)],
-    ['at cutoff', i.atCutoff === 'revoke' ? 'revoke sessions and refresh tokens' : 'keep sessions and refresh tokens until they expire'],
+    ['at cutoff', i.atCutoff === 'revoke' ? 'revoke refresh tokens' : 'keep refresh tokens until they expire'],
     ['configured here', yesNo(i.configured)],
   ];
   for (const locale of ['zh-CN', 'en']) {
@@ -161,7 +161,7 @@ const schedule: Command = {
     '  --grace-ends <instant>             end of the migration window',
     '  --clear-starts, --clear-notice, --clear-cutoff, --clear-grace-ends',
     '                                     remove that date',
-    '  --policy keep|revoke               at cutoff: keep sessions and refresh tokens until they expire, or revoke them',
+    '  --policy keep|revoke               at cutoff: keep refresh tokens until they expire, or revoke them',
     '  --no-new-accounts-during-notice    refuse new accounts through this provider during notice',
     '  --new-accounts-during-notice       allow them again (the default)',
     '  --notice-zh <text>, --notice-en <text>',

@@ -37,7 +37,7 @@ export interface Integration {
   graceEndsAt?: EpochMs;
   /** May new Denglu accounts be created through this provider during notice. */
   newAccountsDuringNotice: boolean;
-  /** What happens at cutoff to sessions and refresh tokens obtained through the provider. */
+  /** What happens at cutoff to refresh tokens obtained through the provider (sessions never sign in anew through it). */
   atCutoff: CutoffPolicy;
   /** Custom notice text; defaults are generated from the dates. */
   notice?: Partial<Record<Locale, string>>;

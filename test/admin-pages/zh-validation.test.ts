@@ -81,7 +81,7 @@ describe('admin pages: refusals in Chinese', () => {
       'notice.en': 'x'.repeat(501),
     });
     assert.equal(problemOf(page, 'noticeAt'), '');
-    assert.equal(problemOf(page, 'atCutoff'), '请选择“保留”（会话和刷新令牌保留到过期）或“撤销”。');
+    assert.equal(problemOf(page, 'atCutoff'), '请选择“保留”（刷新令牌保留到过期）或“撤销”。');
     assert.equal(problemOf(page, 'newAccountsDuringNotice'), '请选择“是”或“否”。');
     assert.equal(problemOf(page, 'notice.en'), '最多 500 个字符。');
     const fixed = await refused('qq', { noticeAt: '2013-09-10T00:00+08:00' });

@@ -103,7 +103,7 @@ describe('denglu command line', function () {
     assert.match(scheduled.stdout, /^Scheduled weibo at alpha\.$/m);
     assert.match(scheduled.stdout, /^  cutoff\s+2013-09-25 00:00 \+08:00$/m);
     assert.match(scheduled.stdout, /^  next change\s+notice at 2013-09-10 00:00 \+08:00$/m);
-    assert.match(scheduled.stdout, /^  at cutoff\s+revoke sessions and refresh tokens$/m);
+    assert.match(scheduled.stdout, /^  at cutoff\s+revoke refresh tokens$/m);
     const stored = ((await gw.store.get('partners', 'alpha')) as any).integrations.find((i: { provider: string }) => i.provider === 'weibo');
     assert.equal(stored.cutoffAt, Date.parse('2013-09-24T16:00:00Z'));
     assert.equal(stored.atCutoff, 'revoke');
