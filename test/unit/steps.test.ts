@@ -47,14 +47,19 @@ describe('sign-in steps: the runner and its refusals', () => {
   it('a step that answers the request ends the list: later steps and the handler do not run', async () => {
     const answers: Step = (_ctx, _req, res) => void res.redirect(303, '/elsewhere');
     let handled = false;
-    const res = await request(app([record('a'), answers, record('never')], () => void (handled = true))).get('/x');
+    const handler = () => {
+      handled = true;
+    };
+    const res = await request(app([record('a'), answers, record('never')], handler)).get('/x');
     assert.equal(res.status, 303);
     assert.equal(res.headers.location, '/elsewhere');
     assert.equal(handled, false);
   });
 
   it('a refusal is the failure page, in the language the steps chose, with its status and code', async () => {
-    const zh: Step = (_ctx, _req, _res, s) => void (s.locale = 'zh-CN');
+    const zh: Step = (_ctx, _req, _res, s) => {
+      s.locale = 'zh-CN';
+    };
     const refuse: Step = () => {
       throw new GatewayError('ERR_INTERACTION_LOST', 'gone', { status: 400 });
     };
