@@ -1,9 +1,9 @@
 // The cutoff traps of issue 13 walked on a phone (390×844, touch, mobile viewport) in headless Chromium,
 // at the JD demo shop at the JD case's dates (Weibo notice 10 September 2013, cutoff 25 September, grace
-// until 25 October): a link conflict keeps the sign-in in progress; a QQ never seen at JD is asked "have
+// until 25 October), and at a third-party shop's consent page: a link conflict keeps the sign-in in progress; a QQ never seen at JD is asked "have
 // you signed in before?" in notice and in grace; the shop's Weibo hint in grace leads to "Recover your
 // account with Weibo" as the main action; after grace the ended page leads to the account page, where
-// Weibo still recovers the account. Every journey ends at the shop with the same `sub` — or a new one
+// Weibo still recovers the account; the consent page says who is signed in and switches. Every journey ends at the shop with the same `sub` — or a new one
 // only after the shopper chose "create a new account". The shop is reached through its own login URL
 // (`/login?provider=…`, what its buttons do), whichever buttons it draws.
 
@@ -19,6 +19,8 @@ import { at, here, type UrlCheck } from './navigation.ts';
 import { PageGuard } from './page-guard.ts';
 import { approveAtProvider, ShopPage } from './shop-pages.ts';
 import { startWorld, type World } from './world.ts';
+import { authRequest } from '../support/gateway.ts';
+import type { Account } from '../../src/accounts/account.ts';
 
 /** Taps `target` (a touch, as on a phone) and waits for a new document whose URL passes `accept`. */
 async function tapTo(page: Page, target: Locator, accept: UrlCheck): Promise<URL> {
@@ -193,5 +195,44 @@ describe('browser: the cutoff traps on a phone at the JD demo shop', function ()
     await approveAtProvider(page, world, 'qq', 'ph-f-qq');
     assert.equal((await shop.signedIn()).sub, subs.get('ph-f'), 'the same JD account after grace');
     await guard.assertClean('after grace through the account page');
+  });
+
+  it('consent at a third-party shop: who is signed in, and "Not you? Switch account" signs the other shopper in for the same request', async () => {
+    clock.set('2013-10-27T10:00:00+08:00');
+    await signedOut();
+    const gamma = world.gw.shops['gamma-basic']!;
+    const back = new URL(gamma.redirectUri);
+    // The test shop exists only as its redirect URI: the browser's arrival there fails to load, by design.
+    guard.unreachableOrigin(back.origin);
+    const request = await authRequest(gamma, { provider: 'qq' });
+    const origin = new URL(world.gw.issuer).origin;
+    await page.goto(request.url.href);
+    await approveAtProvider(page, world, 'qq', 'ph-g-first');
+    const who = page.locator('[data-signed-in-as]');
+    const firstName = (await world.gw.store.findOne<Account>(
+      'accounts',
+      'identity',
+      world.gw.emulators.qq!.emulator.identityKeysFor('ph-g-first', 'e2e-qq')[0]!,
+    ))!.value.profile.name;
+    assert.match((await who.textContent()) ?? '', new RegExp(`Signed in as ${firstName}`));
+    const notYou = page.locator('button[data-switch-account]');
+    assert.equal(((await notYou.textContent()) ?? '').trim(), 'Not you? Switch account');
+    await tapTo(page, notYou, at(world.emulatorUrl('qq')));
+    // oidc-provider ends the first shopper's session with its own self-submitting form, then asks again.
+    const consent = page.waitForEvent('load', { predicate: (p) => at(origin, /^\/interaction\/[^/]+$/)(here(p)) });
+    await approveAtProvider(page, world, 'qq', 'ph-g-second');
+    await consent;
+    const secondName = (await world.gw.store.findOne<Account>(
+      'accounts',
+      'identity',
+      world.gw.emulators.qq!.emulator.identityKeysFor('ph-g-second', 'e2e-qq')[0]!,
+    ))!.value.profile.name;
+    assert.match((await who.textContent()) ?? '', new RegExp(`Signed in as ${secondName}`));
+    const arrived = page.waitForRequest((r) => r.url().startsWith(back.origin));
+    await page.getByRole('button', { name: 'Allow' }).tap();
+    const atShopUrl = new URL((await arrived).url());
+    assert.equal(atShopUrl.searchParams.get('state'), request.state, 'the same request completes');
+    assert.ok(atShopUrl.searchParams.get('code'), 'with a code');
+    await guard.assertClean('consent: switch account');
   });
 });
