@@ -209,11 +209,9 @@ describe('browser: the cutoff traps on a phone at the JD demo shop', function ()
     await page.goto(request.url.href);
     await approveAtProvider(page, world, 'qq', 'ph-g-first');
     const who = page.locator('[data-signed-in-as]');
-    const firstName = (await world.gw.store.findOne<Account>(
-      'accounts',
-      'identity',
-      world.gw.emulators.qq!.emulator.identityKeysFor('ph-g-first', 'e2e-qq')[0]!,
-    ))!.value.profile.name;
+    const qqShopperName = async (login: string) =>
+      (await world.gw.store.findOne<Account>('accounts', 'identity', world.gw.emulators.qq!.emulator.identityKeysFor(login, 'e2e-qq')[0]!))!.value.profile.name;
+    const firstName = await qqShopperName('ph-g-first');
     assert.match((await who.textContent()) ?? '', new RegExp(`Signed in as ${firstName}`));
     const notYou = page.locator('button[data-switch-account]');
     assert.equal(((await notYou.textContent()) ?? '').trim(), 'Not you? Switch account');
@@ -222,11 +220,7 @@ describe('browser: the cutoff traps on a phone at the JD demo shop', function ()
     const consent = page.waitForEvent('load', { predicate: (p) => at(origin, /^\/interaction\/[^/]+$/)(here(p)) });
     await approveAtProvider(page, world, 'qq', 'ph-g-second');
     await consent;
-    const secondName = (await world.gw.store.findOne<Account>(
-      'accounts',
-      'identity',
-      world.gw.emulators.qq!.emulator.identityKeysFor('ph-g-second', 'e2e-qq')[0]!,
-    ))!.value.profile.name;
+    const secondName = await qqShopperName('ph-g-second');
     assert.match((await who.textContent()) ?? '', new RegExp(`Signed in as ${secondName}`));
     const arrived = page.waitForRequest((r) => r.url().startsWith(back.origin));
     await page.getByRole('button', { name: 'Allow' }).tap();
