@@ -54,12 +54,11 @@ export const requireKnownProvider: Step = (ctx, req, _res, s) => {
 };
 
 /**
- * The provider signs shoppers in to this shop now. In grace or after it, the shopper gets the page saying
+ * The provider (requireKnownProvider) signs shoppers in to this shop now. In grace or after it, the shopper gets the page saying
  * what happened and how to keep their account (ended-page.ts); otherwise a failure naming the ways that work.
  */
-export const requireAvailable: Step = async (ctx, req, res, s) => {
-  await requireKnownProvider(ctx, req, res, s);
-  const provider = s.provider!;
+export const requireAvailable: Step = async (ctx, _req, res, s) => {
+  const provider = s.provider!; // after requireKnownProvider
   const availability = loginAvailability(s.partner!, provider, ctx.broker.configured(), ctx.clock.now());
   if (availability.ok) return;
   if (availability.reason === 'grace' || availability.reason === 'ended') return sendProviderEnded(ctx, res, s, provider, availability.reason);
