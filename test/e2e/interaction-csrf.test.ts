@@ -1,5 +1,6 @@
 // The sign-in's state-changing forms carry CSRF tokens, like every other form of Denglu: consent, "no
-// thanks"/"back to the shop" (abort), the notice's "continue" and the chooser's password form. A POST
+// thanks"/"back to the shop" (abort), the notice's "continue", "Not you? Switch account", "No, create a
+// new account" and the chooser's password form. A POST
 // without the token, with an empty one or with another browser's token is refused with Denglu's clear
 // page (403 ERR_CSRF, in the shopper's language) and changes nothing: the same page still works after.
 
@@ -154,6 +155,35 @@ describe('e2e: CSRF tokens on the sign-in forms (consent, abort, continue, passw
     const back = await browser.submit(notice, {}, '/continue', atShop(shop));
     assert.equal(back.status, 0);
     assert.ok(back.url.searchParams.get('code'));
+  });
+
+  it('"Not you? Switch account" on the consent page refuses forged posts: the sign-in stays open', async () => {
+    const shop = gw.shops['gamma-basic']!;
+    const browser = browserIn('en');
+    const consent = await consentPage(browser, shop, 'csrf-switch');
+    const uid = /\/interaction\/([\w-]+)/.exec(consent.url.pathname)![1]!;
+    const alive = async () => assert.ok(await gw.store.get('oidc_volatile', `Interaction:${uid}`), 'the consent is still open');
+    await assertForgeriesRefused(browser, consent, '/switch-account', await foreignToken(shop), 'en', alive);
+    const again = await browser.submit(consent, {}, '/switch-account', atShop(shop));
+    assert.ok(again.url.href.startsWith(gw.emulators.weibo!.url), `with the token: a fresh sign-in, ${again.url.href}`);
+  });
+
+  it('"No, create a new account" refuses forged posts: nothing is created and the new identity stays held', async () => {
+    const shop = gw.shops['alpha-basic']!; // Sohu is ending at alpha: a QQ never seen is asked first
+    const browser = browserIn('zh-CN');
+    const atQq = await browser.go((await authRequest(shop, { provider: 'qq' })).url, { stopAt: atShop(shop) });
+    const asked = await browser.submit(atQq, { login: 'csrf-new-qq', decision: 'approve' }, undefined, atShop(shop));
+    assert.match(asked.url.pathname, /\/first-login$/);
+    const uid = /\/interaction\/([\w-]+)\/first-login/.exec(asked.url.pathname)![1]!;
+    const accounts = await gw.store.count('accounts');
+    const nothing = async () => {
+      assert.equal(await gw.store.count('accounts'), accounts, 'no account created');
+      assert.ok(await gw.store.get('unclaimed', uid), 'the new identity is still held');
+    };
+    await assertForgeriesRefused(browser, asked, '/first-login/new', await foreignToken(shop), 'zh-CN', nothing);
+    const back = await browser.submit(asked, {}, '/first-login/new', atShop(shop));
+    assert.equal(back.status, 0);
+    assert.equal(await gw.store.count('accounts'), accounts + 1, 'created with the token, after the choice');
   });
 
   it("the chooser's password form refuses forged posts even with the right password: nobody is signed in", async () => {
