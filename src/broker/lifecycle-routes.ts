@@ -14,6 +14,7 @@ import { noticeText } from '../partners/notice-text.ts';
 import { partnerName, type Partner } from '../partners/partner.ts';
 import type { Locale } from '../../providers/contract.ts';
 import { requestIdOf } from '../log.ts';
+import { sendProviderEnded } from './ended-page.ts';
 import { finishLogin } from './finish-interaction.ts';
 import type { LoginContext } from './login-context.ts';
 import { releaseLogin } from './pending-login.ts';
@@ -69,10 +70,12 @@ const requireLinkable: Step = (ctx, req, _res, s) => {
 };
 
 /** The provider in the path is in its migration window here ("used Weibo before?"). */
-const requireGrace: Step = (ctx, _req, res, s) => {
+const requireGrace: Step = async (ctx, _req, res, s) => {
   const a = loginAvailability(s.partner!, s.provider!, ctx.broker.configured(), ctx.clock.now());
   // The password's migration is its form on the chooser.
   if (!a.ok && a.reason === 'grace' && !ctx.broker.upstream(s.provider!)) return void res.redirect(303, `/interaction/${s.interaction!.uid}?chooser=1`);
+  // Past its grace (an old link, a page left open): the page for what happened and how to keep the account.
+  if (!a.ok && a.reason === 'ended') return sendProviderEnded(ctx, res, s, s.provider!, 'ended');
   if (a.ok || a.reason !== 'grace') {
     throw new GatewayError('ERR_INTEGRATION_ENDED', `"${s.provider}" is not in its migration window at ${s.partner!.id}`, { status: 403 });
   }

@@ -296,6 +296,17 @@ describe('e2e: no wrong-account traps around the JD cutoff', function () {
       assert.equal(linked.url.search, '?notice=linked&provider=qq');
       assert.equal((await loginWith(gw, new TestBrowser(), 'alpha-basic', 'qq', 'ended-weibo-only-qq')).claims.sub, sub, 'the same shop account');
     });
+
+    it('an old "used Weibo before?" link after grace lands on the same ended page, not a failure', async () => {
+      clock.set(AFTER_GRACE);
+      const b = browser();
+      const { page } = await open(b);
+      const uid = /\/interaction\/([\w-]+)/.exec(page.url.pathname)![1]!;
+      const old = await b.go(`${gw.issuer}/interaction/${uid}/migrate/weibo`, { stopAt: atShop(shop) });
+      assert.equal(old.status, 200);
+      assert.match(old.html, /data-ended="weibo" data-phase="ended"/);
+      assert.match(old.html, /href="\/account" data-recover-account="1"/);
+    });
   });
 
   describe('consent at a third-party shop', () => {
