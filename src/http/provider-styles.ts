@@ -1,16 +1,36 @@
-// The providers' button colours as a stylesheet generated from their descriptors (the CSP forbids
-// inline styles, and each provider's look is data in its folder).
+// The providers' buttons as a stylesheet generated from their descriptors (the CSP forbids inline
+// styles, and each provider's look is data in its folder): the brand colour, adjusted when needed so the
+// label meets WCAG AA (src/http/contrast.ts), and the provider's mark, drawn by us under
+// views/static/marks/<id>.svg (a provider without one gets the generic key).
 
+import { existsSync } from 'node:fs';
 import type { Request, Response } from 'express';
 import type { ProviderDescriptor } from '../../providers/contract.ts';
+import { isHexColour, readableBackground, readableText } from './contrast.ts';
+import { VIEWS_DIR } from './render.ts';
 
-const COLOUR = /^#[0-9a-fA-F]{3,8}$|^[a-z]+$/;
+/** Sign-in methods that are not upstream providers but get a button look too. */
+const NATIVE_MARKS = ['password', 'phone'] as const;
+
+export function markUrl(id: string): string {
+  return existsSync(`${VIEWS_DIR}static/marks/${id}.svg`) ? `/static/marks/${id}.svg` : '/static/marks/generic.svg';
+}
+
+/** One provider's rules: its colours (text at least 4.5:1) and its mark before the label. */
+export function providerRules(d: Pick<ProviderDescriptor, 'id' | 'colors'>): string {
+  if (!/^[a-z0-9-]+$/.test(d.id)) return '';
+  const fg = isHexColour(d.colors.foreground) ? d.colors.foreground : undefined;
+  const bgIn = isHexColour(d.colors.background) ? d.colors.background : '#3a4354';
+  const text = fg ?? readableText(bgIn);
+  const bg = readableBackground(bgIn, text);
+  return `.provider-${d.id}{background:${bg};color:${text}}\n.provider-${d.id}::before{background-image:url(${markUrl(d.id)})}`;
+}
 
 export function providerStylesheet(descriptors: readonly ProviderDescriptor[]) {
-  const css = descriptors
-    .filter((d) => COLOUR.test(d.colors.background) && COLOUR.test(d.colors.foreground) && /^[a-z0-9-]+$/.test(d.id))
-    .map((d) => `.provider-${d.id}{background:${d.colors.background};color:${d.colors.foreground}}`)
-    .join('\n');
+  const natives = NATIVE_MARKS.filter((id) => !descriptors.some((d) => d.id === id)).map(
+    (id) => `.provider-${id}::before{background-image:url(${markUrl(id)})}`,
+  );
+  const css = [...descriptors.map(providerRules), ...natives].filter(Boolean).join('\n');
   return (_req: Request, res: Response): void => {
     res
       .type('text/css')

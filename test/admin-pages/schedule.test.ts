@@ -91,14 +91,14 @@ describe('admin pages: the schedule form and the preview (the JD case)', () => {
     assert.equal(page.status, 200);
     assert.match(page.html, /data-preview-at="2013-09-20 10:00 UTC\+08:00"/);
     assert.match(page.html, /<span class="provider-button provider-weibo" data-provider="weibo">Continue with Weibo|data-provider="weibo">[^<]*Weibo/);
-    assert.match(page.html, /data-notice="weibo"[^>]*>ends 25 September 2013</);
+    assert.match(page.html, /data-notice="weibo"[^>]*>stops on 25 September 2013 at 00:00 \(Beijing time\)</);
     assert.match(page.html, /data-provider="qq"/);
     assert.match(page.html, /data-provider="sohu"/);
     assert.doesNotMatch(page.html, /data-migrate="weibo"/);
 
     const zh = await manager.go(`${gw.issuer}/admin/partners/alpha/preview?at=2013-09-20T10:00+08:00&locale=zh-CN`);
     assert.equal(zh.status, 200, 'an unencoded + in a typed URL still reads as the offset');
-    assert.match(zh.html, /data-notice="weibo"[^>]*>将于 2013年9月25日 停止</);
+    assert.match(zh.html, /data-notice="weibo"[^>]*>9月25日 0:00（北京时间）起停止</);
   });
 
   it('previews the login page on 26 September: no Weibo button, a migration link instead', async () => {

@@ -1,0 +1,53 @@
+// The 中文/EN switch every shopper page carries: `GET /locale?to=en&back=/path` remembers the choice in a
+// cookie for a year and goes back to the page (a path on Denglu only: never another site). The links are
+// built here too, from the request being rendered.
+
+import express, { type Router } from 'express';
+import type { Locale } from '../../providers/contract.ts';
+import { LOCALE_COOKIE, LOCALES, needsLanguageChoice } from '../i18n/locale.ts';
+import { pageRequest } from './page-request.ts';
+
+const YEAR_MS = 365 * 24 * 3600 * 1000;
+
+/** A path on this site: one leading slash, no scheme, no `//host` or `/\host`. */
+function safeBack(value: unknown): string {
+  return typeof value === 'string' && /^\/(?![/\\])[^\s]*$/.test(value) && value.length <= 2048 ? value : '/';
+}
+
+export function localeSwitchRoute(secureCookies: boolean): Router {
+  const router = express.Router();
+  router.get('/locale', (req, res) => {
+    const to = LOCALES.find((l) => l === req.query.to);
+    const back = safeBack(req.query.back);
+    if (to) res.cookie(LOCALE_COOKIE, to, { maxAge: YEAR_MS, httpOnly: true, sameSite: 'lax', secure: secureCookies, path: '/' });
+    res.redirect(303, back);
+  });
+  return router;
+}
+
+/** Where the page being rendered can be asked for again with GET (a form's POST goes back to its sign-in). */
+function currentPage(): string {
+  const req = pageRequest();
+  if (!req) return '/';
+  if (req.method === 'GET') return req.url;
+  const interaction = /^\/interaction\/[^/?]+/.exec(req.url);
+  return interaction ? interaction[0] : req.url.split('?')[0]!;
+}
+
+export interface LanguageLinks {
+  /** The other language, for the header switch. */
+  other: { locale: Locale; href: string };
+  /** Both languages, when the browser asked for Traditional Chinese and no choice was made yet. */
+  choice?: { locale: Locale; href: string }[];
+}
+
+export function languageLinks(locale: Locale): LanguageLinks {
+  const back = encodeURIComponent(currentPage());
+  const link = (l: Locale) => ({ locale: l, href: `/locale?to=${encodeURIComponent(l)}&back=${back}` });
+  const other = LOCALES.find((l) => l !== locale) ?? 'en';
+  const req = pageRequest();
+  return {
+    other: link(other),
+    ...(needsLanguageChoice(req?.acceptLanguage, req?.cookie) ? { choice: LOCALES.map(link) } : {}),
+  };
+}
