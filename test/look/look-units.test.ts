@@ -39,6 +39,12 @@ describe('look: contrast', () => {
     }
   });
 
+  it("every provider's own colours (which shops drawing their own buttons use) reach AA", () => {
+    for (const d of [...DESCRIPTORS, PASSWORD_DESCRIPTOR]) {
+      assert.ok(contrastRatio(d.colors.background, d.colors.foreground) >= AA, `${d.id}: ${d.colors.foreground} on ${d.colors.background}`);
+    }
+  });
+
   it('text on a shop colour is white or near-black, whichever reads (and the accent is deepened if neither reaches 4.5:1)', () => {
     assert.equal(readableText('#ffd100'), '#1d2330');
     assert.equal(readableText('#e1251b'), '#ffffff');
