@@ -8,7 +8,7 @@ import ejs from 'ejs';
 import type { Locale } from '../../providers/contract.ts';
 import type { Clock } from '../clock.ts';
 import { translator, type Translate } from '../i18n/messages.ts';
-import { formatInstant } from '../time/instant.ts';
+import { naturalInstant } from '../time/natural-date.ts';
 import { languageLinks } from './locale-switch.ts';
 import type { ShopHeader } from './shop-header.ts';
 
@@ -39,7 +39,7 @@ export function createRenderer(options: RendererOptions): Renderer {
   const banner = (t: Translate, locale: Locale): string | undefined => {
     if (!options.sandbox) return undefined;
     const now = options.simulatedClock
-      ? ' ' + t('sandbox.now', { now: formatInstant(options.simulatedClock.now(), options.timeZone ?? 'Asia/Shanghai', locale) })
+      ? ' ' + t('sandbox.now', { now: naturalInstant(options.simulatedClock.now(), options.timeZone ?? 'Asia/Shanghai', locale) })
       : '';
     return t('sandbox.banner') + now;
   };
