@@ -1,9 +1,9 @@
 // The providers' buttons as a stylesheet generated from their descriptors (the CSP forbids inline
 // styles, and each provider's look is data in its folder): the brand colour, adjusted when needed so the
 // label meets WCAG AA (src/http/contrast.ts), and the provider's mark, drawn by us under
-// views/static/marks/<id>.svg (a provider without one gets the generic key).
+// views/static/marks/<id>.svg (a provider without one gets the generic key), embedded as data URLs.
 
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type { Request, Response } from 'express';
 import type { ProviderDescriptor } from '../../providers/contract.ts';
 import { isHexColour, readableBackground, readableText } from './contrast.ts';
@@ -12,8 +12,14 @@ import { VIEWS_DIR } from './render.ts';
 /** Sign-in methods that are not upstream providers but get a button look too. */
 const NATIVE_MARKS = ['password', 'phone'] as const;
 
+/**
+ * The provider's mark as a data URL (the generic key when it has none): embedded in the stylesheet, so a
+ * page never waits for, or aborts, one more request per button.
+ */
 export function markUrl(id: string): string {
-  return existsSync(`${VIEWS_DIR}static/marks/${id}.svg`) ? `/static/marks/${id}.svg` : '/static/marks/generic.svg';
+  const file = `${VIEWS_DIR}static/marks/${id}.svg`;
+  const svg = readFileSync(existsSync(file) ? file : `${VIEWS_DIR}static/marks/generic.svg`);
+  return `"data:image/svg+xml;base64,${svg.toString('base64')}"`;
 }
 
 /** One provider's rules: its colours (text at least 4.5:1) and its mark before the label. */
@@ -30,7 +36,9 @@ export function providerStylesheet(descriptors: readonly ProviderDescriptor[]) {
   const natives = NATIVE_MARKS.filter((id) => !descriptors.some((d) => d.id === id)).map(
     (id) => `.provider-${id}::before{background-image:url(${markUrl(id)})}`,
   );
-  const css = [...descriptors.map(providerRules), ...natives].filter(Boolean).join('\n');
+  const css = [`.provider-button::before{background-image:url(${markUrl('generic')})}`, ...descriptors.map(providerRules), ...natives]
+    .filter(Boolean)
+    .join('\n');
   return (_req: Request, res: Response): void => {
     res
       .type('text/css')

@@ -2,6 +2,7 @@
 // notice's natural dates with the zone in words, and the language choice (switch cookie, zh-TW choice).
 
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { DESCRIPTORS } from '../../providers/index.ts';
 import { PASSWORD_DESCRIPTOR } from '../../src/accounts/password-method.ts';
 import { AA, contrastRatio, readableBackground, readableText } from '../../src/http/contrast.ts';
@@ -35,7 +36,8 @@ describe('look: contrast', () => {
       const [, bg, fg] = /background:(#[0-9a-f]+);color:(#[0-9a-fA-F]+)/i.exec(css) ?? [];
       assert.ok(bg && fg, `${d.id}: ${css}`);
       assert.ok(contrastRatio(bg, fg) >= AA, `${d.id}: ${bg} on ${fg} is ${contrastRatio(bg, fg).toFixed(2)}:1`);
-      assert.match(css, new RegExp(`url\\(/static/marks/${d.id}\\.svg\\)`), `${d.id} has its own mark`);
+      const mark = readFileSync(new URL(`../../views/static/marks/${d.id}.svg`, import.meta.url));
+      assert.ok(css.includes(`url("data:image/svg+xml;base64,${mark.toString('base64')}")`), `${d.id} has its own mark`);
     }
   });
 
