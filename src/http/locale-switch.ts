@@ -25,13 +25,20 @@ export function localeSwitchRoute(secureCookies: boolean): Router {
   return router;
 }
 
-/** Where the page being rendered can be asked for again with GET (a form's POST goes back to its sign-in). */
+/**
+ * Where the page being rendered can be asked for again with GET: itself; after a form's POST, the page the
+ * form belongs to (the sign-in in progress, the password reset request, the account page).
+ */
 function currentPage(): string {
   const req = pageRequest();
   if (!req) return '/';
   if (req.method === 'GET') return req.url;
-  const interaction = /^\/interaction\/[^/?]+/.exec(req.url);
-  return interaction ? interaction[0] : req.url.split('?')[0]!;
+  const path = req.url.split('?')[0]!;
+  const interaction = /^\/interaction\/[^/]+/.exec(path);
+  if (interaction) return interaction[0];
+  if (path.startsWith('/account/password/reset')) return '/account/password/reset';
+  if (path.startsWith('/account')) return '/account';
+  return '/';
 }
 
 export interface LanguageLinks {
