@@ -77,7 +77,12 @@ export async function sendFailure(ctx: LoginContext, res: Response, err: unknown
     .send(
       await ctx.renderer.render(
         'error',
-        { locale: f.locale, requestId: f.requestId, ...(f.shop ? { shop: f.shop } : {}) },
+        {
+          locale: f.locale,
+          requestId: f.requestId,
+          ...(f.shop ? { shop: f.shop } : {}),
+          ...(f.interactionUid ? { back: `/interaction/${encodeURIComponent(f.interactionUid)}?chooser` } : {}),
+        },
         {
           code,
           message: failureMessage(ctx, err, f),

@@ -32,8 +32,11 @@ export function localeSwitchRoute(secureCookies: boolean): Router {
 function currentPage(): string {
   const req = pageRequest();
   if (!req) return '/';
-  if (req.method === 'GET') return req.url;
   const path = req.url.split('?')[0]!;
+  // A provider's answer is used once (and may carry its own text): never asked for again.
+  if (path.startsWith('/account/callback')) return '/account';
+  if (path.startsWith('/cb/')) return '/';
+  if (req.method === 'GET') return req.url;
   const interaction = /^\/interaction\/[^/]+/.exec(path);
   if (interaction) return interaction[0];
   if (path.startsWith('/account/password/reset')) return '/account/password/reset';
@@ -48,8 +51,9 @@ export interface LanguageLinks {
   choice?: { locale: Locale; href: string }[];
 }
 
-export function languageLinks(locale: Locale): LanguageLinks {
-  const back = encodeURIComponent(currentPage());
+/** `back` overrides where the switch returns (a failure page names the sign-in it belongs to). */
+export function languageLinks(locale: Locale, back_?: string): LanguageLinks {
+  const back = encodeURIComponent(back_ ?? currentPage());
   const link = (l: Locale) => ({ locale: l, href: `/locale?to=${encodeURIComponent(l)}&back=${back}` });
   const other = LOCALES.find((l) => l !== locale) ?? 'en';
   const req = pageRequest();

@@ -19,6 +19,8 @@ export interface PageContext {
   requestId?: string;
   /** The shop the page is for (its name, logo, accent and home in the header); absent on Denglu's own pages. */
   shop?: ShopHeader;
+  /** Where the language switch returns, when not this page (a page answering a provider's one-time callback). */
+  back?: string;
 }
 
 export interface Renderer {
@@ -55,7 +57,7 @@ export function createRenderer(options: RendererOptions): Renderer {
           requestId: page.requestId,
           sandboxBanner: banner(t, page.locale),
           shopHeader: page.shop,
-          languages: languageLinks(page.locale),
+          languages: languageLinks(page.locale, page.back),
         },
         { cache: options.cache, async: false, root: VIEWS_DIR },
       );
