@@ -116,6 +116,16 @@ describe('look: a shop brand and the language switch', () => {
     assert.match(after.body, /This page does not exist\./);
   });
 
+  it("the switch never re-asks a provider's one-time answer, and after a form's POST returns to the form's page", async () => {
+    const callback = await page(gw, '/cb/weibo?state=nope&code=secret-code', { 'accept-language': 'en' });
+    assert.match(callback.body, /data-locale-switch="zh-CN"/);
+    assert.match(callback.body, /href="\/locale\?to=zh-CN&amp;back=%2F"/);
+    assert.doesNotMatch(callback.body, /secret-code/);
+    const reset = await fetch(`${gw.issuer}/account/password/reset/confirm`, { method: 'POST', headers: { accept: 'text/html' }, redirect: 'manual' });
+    const html = await reset.text();
+    if (/data-locale-switch/.test(html)) assert.match(html, /back=%2Faccount%2Fpassword%2Freset"/);
+  });
+
   it('the switch never leads off Denglu', async () => {
     for (const back of ['https://evil.test/', '//evil.test/', '/\\evil.test', 'javascript:alert(1)']) {
       const res = await fetch(`${gw.issuer}/locale?to=en&back=${encodeURIComponent(back)}`, { redirect: 'manual' });
