@@ -26,8 +26,8 @@ const DATA_URL = /^data:([a-z+/.-]+)?(;charset=[\w-]+)?;base64,([A-Za-z0-9+/=\s]
 const BASE64 = /^[A-Za-z0-9+/=\s]+$/;
 /** What an SVG logo must not contain: anything that runs, loads or embeds. */
 const SVG_FORBIDDEN: readonly [RegExp, string][] = [
-  [/<\s*script/i, 'a <script> element'],
-  [/<\s*foreignObject/i, 'a <foreignObject> element'],
+  [/<\s*(?:[\w.-]+:)?script/i, 'a <script> element'],
+  [/<\s*(?:[\w.-]+:)?foreignObject/i, 'a <foreignObject> element'],
   [/\son[a-z]+\s*=/i, 'an event handler attribute (on…=)'],
   [/<!(DOCTYPE|ENTITY)/i, 'a DOCTYPE or ENTITY declaration'],
   [/javascript:/i, 'a javascript: URL'],

@@ -67,6 +67,7 @@ describe('look: logos', () => {
 
   const refused: [string, string, RegExp][] = [
     ['script', `data:image/svg+xml;base64,${svg('<script>alert(1)</script>')}`, /<script>/],
+    ['script with a namespace prefix', svg('<svg:script>alert(1)</svg:script>'), /<script>/],
     ['event handler', svg('<rect onload="alert(1)"/>'), /event handler/],
     ['foreignObject', svg('<foreignObject><p>x</p></foreignObject>'), /foreignObject/],
     ['external image', svg('<image href="https://evil.test/x.png"/>'), /link to another document/],
