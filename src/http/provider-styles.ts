@@ -1,12 +1,12 @@
 // The providers' buttons as a stylesheet generated from their descriptors (the CSP forbids inline
 // styles, and each provider's look is data in its folder): the brand colour, adjusted when needed so the
-// label meets WCAG AA (src/http/contrast.ts), and the provider's mark, drawn by us under
+// label meets WCAG AA (src/partners/contrast.ts), and the provider's mark, drawn by us under
 // views/static/marks/<id>.svg (a provider without one gets the generic key), embedded as data URLs.
 
 import { existsSync, readFileSync } from 'node:fs';
 import type { Request, Response } from 'express';
 import type { ProviderDescriptor } from '../../providers/contract.ts';
-import { isHexColour, readableBackground, readableText } from './contrast.ts';
+import { isHexColour, readableBackground, readableText } from '../partners/contrast.ts';
 import { VIEWS_DIR } from './render.ts';
 
 /** Sign-in methods that are not upstream providers but get a button look too. */

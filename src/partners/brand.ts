@@ -1,10 +1,10 @@
 // A shop's look on Denglu's pages: its logo and its accent colour (the display name is the partner's
 // localized name). Decides what a logo may be — a PNG, or an SVG that draws only (no script, no event
 // handlers, no foreignObject, no external references) — checked by content, never by the declared type,
-// and at most LOGO_MAX_BYTES; and which text colour reads on the accent (WCAG AA, src/http/contrast.ts).
+// and at most LOGO_MAX_BYTES; and which text colour reads on the accent (WCAG AA, src/partners/contrast.ts).
 
 import { createHash } from 'node:crypto';
-import { contrastRatio, readableBackground, readableText } from '../http/contrast.ts';
+import { contrastRatio, readableBackground, readableText } from './contrast.ts';
 import type { Partner } from './partner.ts';
 
 export interface Brand {

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { DESCRIPTORS } from '../../providers/index.ts';
 import { PASSWORD_DESCRIPTOR } from '../../src/accounts/password-method.ts';
-import { AA, contrastRatio, readableBackground, readableText } from '../../src/http/contrast.ts';
+import { AA, contrastRatio, readableBackground, readableText } from '../../src/partners/contrast.ts';
 import { providerRules } from '../../src/http/provider-styles.ts';
 import { chosenLocale, needsLanguageChoice, pickLocale } from '../../src/i18n/locale.ts';
 import { accentOf, LOGO_MAX_BYTES, parseLogo } from '../../src/partners/brand.ts';
