@@ -7,6 +7,7 @@ import { DESCRIPTORS } from '../../providers/index.ts';
 import { PASSWORD_DESCRIPTOR } from '../../src/accounts/password-method.ts';
 import { AA, contrastRatio, readableBackground, readableText } from '../../src/partners/contrast.ts';
 import { providerRules } from '../../src/http/provider-styles.ts';
+import { shopHeader } from '../../src/http/shop-header.ts';
 import { chosenLocale, needsLanguageChoice, pickLocale } from '../../src/i18n/locale.ts';
 import { accentOf, LOGO_MAX_BYTES, parseLogo } from '../../src/partners/brand.ts';
 import { noticeShort, noticeText } from '../../src/partners/notice-text.ts';
@@ -53,6 +54,29 @@ describe('look: contrast', () => {
     const orange = accentOf({ brand: { colour: '#ff5000' } } as Partner)!;
     assert.ok(contrastRatio(orange.accent, orange.text) >= AA, JSON.stringify(orange));
     assert.equal(accentOf({ brand: { colour: 'red' } } as unknown as Partner), undefined);
+  });
+});
+
+describe('look: the shop header', () => {
+  const shop = {
+    id: 'jd',
+    name: { 'zh-CN': '京东', en: 'JD.com' },
+    clients: [{ redirect_uris: ['https://www.jd.test/cb'] }, { redirect_uris: ['https://m.jd.test/oauth/cb'] }],
+    brand: { colour: '#e1251b' },
+  } as unknown as Partner;
+
+  it('leads back to the site the shop sent the shopper from, when that redirect URI is registered; else its first registered one', () => {
+    assert.equal(shopHeader(shop, 'zh-CN', 'https://m.jd.test/oauth/cb').home, 'https://m.jd.test/');
+    assert.equal(shopHeader(shop, 'zh-CN', 'https://evil.test/cb').home, 'https://www.jd.test/');
+    assert.equal(shopHeader(shop, 'en').home, 'https://www.jd.test/');
+  });
+
+  it('names the shop in the page language, with its accent stylesheet and no logo it does not have', () => {
+    const h = shopHeader(shop, 'en');
+    assert.equal(h.name, 'JD.com');
+    assert.equal(h.initial, 'J');
+    assert.equal(h.style, '/brand/jd/style.css');
+    assert.equal(h.logo, undefined);
   });
 });
 
