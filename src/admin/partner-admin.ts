@@ -184,7 +184,7 @@ export const BRAND_BODY = jsonObject({
     .transform((raw, ctx) => {
       const parsed = parseLogo(raw);
       if (parsed.ok) return parsed.dataUrl;
-      ctx.addIssue({ code: 'custom', message: parsed.message });
+      ctx.addIssue({ code: 'custom', message: parsed.message, params: { rule: parsed.rule, ...parsed.params } });
       return z.NEVER;
     })
     .nullable()

@@ -19,23 +19,32 @@ export const LOGO_MAX_BYTES = 20 * 1024;
 export const COLOUR_PATTERN = /^#[0-9a-fA-F]{6}$/;
 
 export type LogoType = 'image/png' | 'image/svg+xml';
-export type LogoResult = { ok: true; dataUrl: string; type: LogoType; bytes: Buffer } | { ok: false; message: string };
+/** A refusal names its rule (and values) so it can be worded in another language (src/admin/problem-text.ts). */
+export type LogoResult =
+  | { ok: true; dataUrl: string; type: LogoType; bytes: Buffer }
+  | { ok: false; message: string; rule: string; params?: Record<string, string | number> };
 
 const PNG_MAGIC = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 const DATA_URL = /^data:([a-z+/.-]+)?(;charset=[\w-]+)?;base64,([A-Za-z0-9+/=\s]+)$/i;
 const BASE64 = /^[A-Za-z0-9+/=\s]+$/;
-/** What an SVG logo must not contain: anything that runs, loads or embeds. */
-const SVG_FORBIDDEN: readonly [RegExp, string][] = [
-  [/<\s*(?:[\w.-]+:)?script/i, 'a <script> element'],
-  [/<\s*(?:[\w.-]+:)?foreignObject/i, 'a <foreignObject> element'],
-  [/\son[a-z]+\s*=/i, 'an event handler attribute (on…=)'],
-  [/<!(DOCTYPE|ENTITY)/i, 'a DOCTYPE or ENTITY declaration'],
-  [/javascript:/i, 'a javascript: URL'],
-  [/(?:href|src)\s*=\s*["'](?!#)/i, 'a link to another document (only #fragment references are allowed)'],
-  [/url\(\s*["']?(?!#)/i, 'a url() to another document'],
-  [/@import/i, 'an @import'],
-  [/<\s*(iframe|embed|object|image|use|animate|set)\b[^>]*(?:href|src)\s*=\s*["'](?!#)/i, 'an embedded document'],
+/** What an SVG logo must not contain — anything that runs, loads or embeds — with the rule's id. */
+const SVG_FORBIDDEN: readonly [RegExp, string, string][] = [
+  [/<\s*(?:[\w.-]+:)?script/i, 'script', 'a <script> element'],
+  [/<\s*(?:[\w.-]+:)?foreignObject/i, 'foreignObject', 'a <foreignObject> element'],
+  [/\son[a-z]+\s*=/i, 'handler', 'an event handler attribute (on…=)'],
+  [/<!(DOCTYPE|ENTITY)/i, 'doctype', 'a DOCTYPE or ENTITY declaration'],
+  [/javascript:/i, 'javascript', 'a javascript: URL'],
+  [/(?:href|src)\s*=\s*["'](?!#)/i, 'link', 'a link to another document (only #fragment references are allowed)'],
+  [/url\(\s*["']?(?!#)/i, 'link', 'a url() to another document'],
+  [/@import/i, 'link', 'an @import'],
 ];
+
+const refuse = (rule: string, message: string, params?: Record<string, string | number>): LogoResult => ({
+  ok: false,
+  rule,
+  message,
+  ...(params ? { params } : {}),
+});
 
 /**
  * Reads an uploaded logo: a data URL or bare base64 of a PNG or an SVG. The type comes from the bytes
@@ -46,18 +55,20 @@ export function parseLogo(input: string): LogoResult {
   const url = DATA_URL.exec(text);
   const declared = url?.[1]?.toLowerCase();
   const b64 = url ? url[3]! : text;
-  if (!url && !BASE64.test(b64)) return { ok: false, message: 'must be a data URL (data:image/png;base64,…) or base64 of a PNG or SVG image' };
+  if (!url && !BASE64.test(b64)) return refuse('logo.format', 'must be a data URL (data:image/png;base64,…) or base64 of a PNG or SVG image');
   const bytes = Buffer.from(b64.replace(/\s+/g, ''), 'base64');
-  if (bytes.length === 0) return { ok: false, message: 'is empty' };
-  if (bytes.length > LOGO_MAX_BYTES)
-    return { ok: false, message: `must be at most ${LOGO_MAX_BYTES / 1024} KiB (this one is ${Math.ceil(bytes.length / 1024)} KiB)` };
+  if (bytes.length === 0) return refuse('logo.empty', 'is empty');
+  if (bytes.length > LOGO_MAX_BYTES) {
+    const [max, size] = [LOGO_MAX_BYTES / 1024, Math.ceil(bytes.length / 1024)];
+    return refuse('logo.size', `must be at most ${max} KiB (this one is ${size} KiB)`, { max, size });
+  }
   const type = sniff(bytes);
-  if (!type) return { ok: false, message: 'must be a PNG or an SVG image (the content is neither)' };
-  if (declared && declared !== type) return { ok: false, message: `says ${declared} but its content is ${type}` };
+  if (!type) return refuse('logo.type', 'must be a PNG or an SVG image (the content is neither)');
+  if (declared && declared !== type) return refuse('logo.mismatch', `says ${declared} but its content is ${type}`, { declared, type });
   if (type === 'image/svg+xml') {
     const svg = bytes.toString('utf8');
     const bad = SVG_FORBIDDEN.find(([re]) => re.test(svg));
-    if (bad) return { ok: false, message: `is an SVG with ${bad[1]}; a logo may only draw` };
+    if (bad) return refuse(`logo.svg.${bad[1]}`, `is an SVG with ${bad[2]}; a logo may only draw`);
   }
   return { ok: true, type, bytes, dataUrl: `data:${type};base64,${bytes.toString('base64')}` };
 }

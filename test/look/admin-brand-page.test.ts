@@ -60,8 +60,18 @@ describe('look: the admin brand page', () => {
       { bytes: evil, type: 'image/svg+xml' },
     );
     assert.equal(res.status, 400);
-    assert.match(await res.text(), /data-problem-field="logo"/);
+    const html = await res.text();
+    assert.match(html, /data-problem-field="logo"><strong>Logo \(PNG or SVG, at most 20 KiB\)<\/strong>: is an SVG with a &lt;script&gt; element/);
     assert.deepEqual(await snapshot(gw, 'alpha'), before);
+  });
+
+  it('words a refusal in Chinese on the Chinese page', async () => {
+    const form = new FormData();
+    for (const [k, v] of Object.entries({ _csrf: csrf, 'name.zh-CN': '阿尔法', 'name.en': 'Alpha', colour: 'red' })) form.append(k, v);
+    const url = `${gw.issuer}/admin/partners/alpha/brand`;
+    const res = await fetch(url, { method: 'POST', body: form, headers: { cookie: await browser.jar.getCookieString(url), 'accept-language': 'zh-CN' } });
+    assert.equal(res.status, 400);
+    assert.match(await res.text(), /<strong>主题色（#rrggbb，留空则用 Denglu 的颜色）<\/strong>：请填写 #rrggbb 格式的颜色/);
   });
 
   it('refuses a form without its CSRF token', async () => {

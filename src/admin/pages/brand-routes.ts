@@ -5,14 +5,16 @@
 
 import busboy from 'busboy';
 import type { NextFunction, Request, Response, Router } from 'express';
-import { GatewayError, ValidationError } from '../../errors.ts';
+import { GatewayError, ValidationError, type FieldProblem } from '../../errors.ts';
 import { LOGO_MAX_BYTES } from '../../partners/brand.ts';
 import type { Partner } from '../../partners/partner.ts';
 import { setBrand } from '../partner-admin.ts';
-import { adminTranslator } from './messages.ts';
+import { problemText } from '../problem-text.ts';
+import { adminTranslator, type AdminMessageKey } from './messages.ts';
 import { pagePartner, principalOfPage, renderPage, uiLocale, type PagesContext } from './page.ts';
 
 const TEXT_FIELDS = new Set(['_csrf', 'name.zh-CN', 'name.en', 'colour', 'clearLogo']);
+const FIELD_LABELS: Record<string, AdminMessageKey> = { 'name.zh-CN': 'brand.name.zh', 'name.en': 'brand.name.en', colour: 'brand.colour', logo: 'brand.logo' };
 
 /** Reads the multipart form into req.body: its text fields and the logo file as base64 (too large: a problem). */
 function multipartForm(req: Request, _res: Response, next: NextFunction): void {
@@ -44,14 +46,7 @@ function multipartForm(req: Request, _res: Response, next: NextFunction): void {
 }
 
 export function brandRoutes(router: Router, ctx: PagesContext): void {
-  const show = async (
-    req: Request,
-    res: Response,
-    partner: Partner,
-    values: Record<string, string>,
-    problems: { field: string; message: string }[],
-    status = 200,
-  ) => {
+  const show = async (req: Request, res: Response, partner: Partner, values: Record<string, string>, problems: FieldProblem[], status = 200) => {
     const m = adminTranslator(uiLocale(req));
     await renderPage(
       ctx,
@@ -62,7 +57,8 @@ export function brandRoutes(router: Router, ctx: PagesContext): void {
         title: m('brand.title', { shop: partner.name[uiLocale(req)] }),
         partner: { id: partner.id, hasLogo: Boolean(partner.brand?.logo) },
         values,
-        problems,
+        // Each problem in the page language, its field by name.
+        problems: problems.map((p) => ({ field: p.field, label: m(FIELD_LABELS[p.field] ?? 'brand.look'), message: problemText(p, uiLocale(req)) })),
         action: `/admin/partners/${partner.id}/brand`,
         saved: req.query.saved !== undefined,
       },
