@@ -3,7 +3,8 @@
 // (test/browser/page-tour.ts) visits each page by real clicks and axe runs on it. axe is injected as a
 // script, which the pages' CSP rightly forbids, so this context alone bypasses the CSP (the journey tests
 // keep checking the CSP itself). Also checks what axe does not: 44×44 px tap targets for buttons and
-// links that stand alone, visible input borders, and the 中文/EN switch on every page.
+// links that stand alone, visible input borders, the 中文/EN switch on every page, and no English
+// phrase (developer text such as `redirect_uri did not match`) on a Chinese page.
 
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -62,6 +63,12 @@ const FAINT_INPUTS = `(() => {
   return faint;
 })()`;
 
+/** English phrases (three Latin words in a row) in the visible text of a Chinese page, but the language switch. */
+const ENGLISH_ON_CHINESE_PAGE = `(() => {
+  const text = [...document.body.querySelectorAll('main, header.site .shop-home, footer.site')].map((e) => e.innerText).join('\\n');
+  return [...text.matchAll(/[A-Za-z_]+(?:[ .,:;'()]+[A-Za-z_]+){2,}/g)].map((m) => m[0]);
+})()`;
+
 async function smallTargets(page: Page): Promise<string[]> {
   return page.evaluate(SMALL_TARGETS);
 }
@@ -105,6 +112,8 @@ describe('browser: every shopper page is accessible on a phone (axe-core, zh-CN 
           for (const s of await smallTargets(page)) problems.push(`${name}: tap target under 44×44 px: ${s}`);
           for (const f of await faintInputs(page)) problems.push(`${name}: input border not visible: ${f}`);
           if ((await page.locator('[data-locale-switch]').count()) !== 1) problems.push(`${name}: no 中文/EN switch`);
+          if (locale === 'zh-CN')
+            for (const phrase of await page.evaluate<string[]>(ENGLISH_ON_CHINESE_PAGE)) problems.push(`${name}: English on a Chinese page: "${phrase}"`);
         });
       } finally {
         await context.close();

@@ -1,5 +1,5 @@
 // A walk through every page a shopper can see at Denglu, in the JD case's order of dates, by real clicks
-// in whatever language the browser asks for: home, a 404, the account page signed out and in (and its
+// in whatever language the browser asks for: home, a 404, a refused shop request, the account page signed out and in (and its
 // email + password section after a refusal), the outbox, email verification, password reset and its
 // confirmation, a third-party shop's consent page, the chooser and the notice during JD's Weibo notice,
 // sign-out (question and signed out), then after the cutoff the ended page, the chooser in grace and the
@@ -17,6 +17,7 @@ import type { World } from './world.ts';
 export const TOUR_PAGES = [
   'home',
   'not-found',
+  'protocol-error',
   'account-signed-out',
   'password-reset',
   'account',
@@ -50,6 +51,9 @@ export async function tourShopperPages(page: Page, world: World, tag: string, se
   await seen('home');
   await visit(page, `${denglu}/no-such-page`);
   await seen('not-found');
+  // A shop's request Denglu refuses (a redirect URI the shop never registered): the shop's page, in words.
+  await visit(page, `${denglu}/auth?client_id=gamma-basic&response_type=code&scope=openid&redirect_uri=${encodeURIComponent('https://evil.test/cb')}`);
+  await seen('protocol-error');
   await visit(page, `${denglu}/account`);
   await seen('account-signed-out');
   await visit(page, `${denglu}/account/password/reset`);
