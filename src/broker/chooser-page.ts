@@ -11,6 +11,7 @@ import { chooserView } from '../partners/chooser-view.ts';
 import type { Locale } from '../../providers/contract.ts';
 import { providerOf } from '../oidc/lifecycle-checks.ts';
 import { requestIdOf } from '../log.ts';
+import { shopHeader } from '../http/shop-header.ts';
 import type { LoginContext } from './login-context.ts';
 
 /** The chooser; `password` re-renders it after a refused password with what was typed and the message. */
@@ -35,5 +36,5 @@ export async function sendChooser(
   res
     .status(password.status ?? 200)
     .type('html')
-    .send(await ctx.renderer.render('chooser', { locale, requestId: requestIdOf(res) }, view));
+    .send(await ctx.renderer.render('chooser', { locale, requestId: requestIdOf(res), shop: shopHeader(partner, locale, d.params.redirect_uri) }, view));
 }

@@ -9,9 +9,9 @@ import { integrationFor } from '../partners/availability.ts';
 import { loginPageModel } from '../partners/login-page-model.ts';
 import { partnerName } from '../partners/partner.ts';
 import { formatInstant } from '../time/instant.ts';
-import { requestIdOf } from '../log.ts';
 import { shopError } from './failure-page.ts';
 import type { LoginContext } from './login-context.ts';
+import { pageOf } from './page-context.ts';
 import type { SignInState } from './steps.ts';
 
 export async function sendProviderEnded(ctx: LoginContext, res: Response, s: SignInState, provider: string, phase: 'grace' | 'ended'): Promise<void> {
@@ -28,22 +28,18 @@ export async function sendProviderEnded(ctx: LoginContext, res: Response, s: Sig
     .status(200)
     .type('html')
     .send(
-      await ctx.renderer.render(
-        'ended',
-        { locale, requestId: requestIdOf(res) },
-        {
-          phase,
-          shop: partnerName(partner, locale),
-          provider: ctx.descriptors.get(provider)?.label[locale] ?? provider,
-          providerId: provider,
-          cutoff: date(integration?.cutoffAt),
-          graceEnds: date(integration?.graceEndsAt),
-          recoverHref: `/interaction/${uid}/migrate/${provider}`,
-          buttons,
-          chooserHref: `/interaction/${uid}?chooser`,
-          abortAction: `/interaction/${uid}/abort?error=${shopError(undefined)}`,
-          csrf: ctx.csrf.token(res),
-        },
-      ),
+      await ctx.renderer.render('ended', pageOf(res, s), {
+        phase,
+        shop: partnerName(partner, locale),
+        provider: ctx.descriptors.get(provider)?.label[locale] ?? provider,
+        providerId: provider,
+        cutoff: date(integration?.cutoffAt),
+        graceEnds: date(integration?.graceEndsAt),
+        recoverHref: `/interaction/${uid}/migrate/${provider}`,
+        buttons,
+        chooserHref: `/interaction/${uid}?chooser`,
+        abortAction: `/interaction/${uid}/abort?error=${shopError(undefined)}`,
+        csrf: ctx.csrf.token(res),
+      }),
     );
 }

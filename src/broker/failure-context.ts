@@ -7,6 +7,7 @@ import { loginPageModel } from '../partners/login-page-model.ts';
 import { partnerName, type Partner } from '../partners/partner.ts';
 import type { Locale } from '../../providers/contract.ts';
 import { requestIdOf } from '../log.ts';
+import { shopHeader } from '../http/shop-header.ts';
 import type { FailureContext } from './failure-page.ts';
 import type { LoginContext } from './login-context.ts';
 
@@ -27,6 +28,7 @@ export function failureContext(ctx: LoginContext, res: Response, partner: Partne
     requestId: requestIdOf(res),
     interactionUid: uid,
     shopName: partnerName(partner, locale),
+    shop: shopHeader(partner, locale),
     ...(provider ? { provider } : {}),
     othersAvailable: alternatives.some((a) => !a.migrate),
     retryable,

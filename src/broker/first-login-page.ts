@@ -15,6 +15,7 @@ import { formatInstant } from '../time/instant.ts';
 import { requestIdOf } from '../log.ts';
 import { continueSignIn } from './continue-sign-in.ts';
 import type { LoginContext } from './login-context.ts';
+import { pageOf } from './page-context.ts';
 import { chooseLocale, loadInteraction, loadPartner, requireLoginPrompt } from './sign-in-steps.ts';
 import { lost, refusals, type SignInState, type Step, stepRunner } from './steps.ts';
 import { dropUnclaimed, unclaimedOf } from './unclaimed-identity.ts';
@@ -56,19 +57,15 @@ export function firstLoginRoutes(ctx: LoginContext): Router {
     });
     const newProvider = label(ctx, unclaimed.identity.provider, s.locale);
     res.type('html').send(
-      await ctx.renderer.render(
-        'first-login',
-        { locale: s.locale, requestId: requestIdOf(res) },
-        {
-          shop,
-          newProvider,
-          ending: ways.map((w) => w.label).join(s.locale === 'zh-CN' ? '、' : ', '),
-          ways,
-          createAction: `/interaction/${uid}/first-login/new`,
-          abortAction: `/interaction/${uid}/abort?error=access_denied`,
-          csrf: ctx.csrf.token(res),
-        },
-      ),
+      await ctx.renderer.render('first-login', pageOf(res, s), {
+        shop,
+        newProvider,
+        ending: ways.map((w) => w.label).join(s.locale === 'zh-CN' ? '、' : ', '),
+        ways,
+        createAction: `/interaction/${uid}/first-login/new`,
+        abortAction: `/interaction/${uid}/abort?error=access_denied`,
+        csrf: ctx.csrf.token(res),
+      }),
     );
   });
 

@@ -8,10 +8,10 @@ import { PASSWORD_METHOD } from '../accounts/password-method.ts';
 import { translator } from '../i18n/messages.ts';
 import { partnerName } from '../partners/partner.ts';
 import { providerOf } from '../oidc/lifecycle-checks.ts';
-import { requestIdOf } from '../log.ts';
 import { sendChooser } from './chooser-page.ts';
 import { finishInteraction, grantAll } from './finish-interaction.ts';
 import type { LoginContext } from './login-context.ts';
+import { pageOf } from './page-context.ts';
 import {
   chooseLocale,
   loadInteraction,
@@ -40,23 +40,19 @@ async function sendConsent(ctx: LoginContext, res: Response, s: SignInState): Pr
   const scopes = String(d.params.scope ?? 'openid').split(' ');
   const scopeKeys = ['openid', 'profile', 'email', 'offline_access'].filter((x) => scopes.includes(x)).map((x) => `consent.scope.${x}`);
   res.type('html').send(
-    await ctx.renderer.render(
-      'consent',
-      { locale, requestId: requestIdOf(res) },
-      {
-        shop,
-        scopeKeys,
-        who: {
-          name: account?.profile.name ?? '',
-          picture: account?.profile.picture,
-          via: via ? (ctx.descriptors.get(via)?.label[locale] ?? (via === PASSWORD_METHOD ? translator(locale)('chooser.password.title') : via)) : undefined,
-        },
-        allowAction: `/interaction/${d.uid}/consent`,
-        denyAction: `/interaction/${d.uid}/abort?error=access_denied`,
-        switchAction: `/interaction/${d.uid}/switch-account`,
-        csrf: ctx.csrf.token(res),
+    await ctx.renderer.render('consent', pageOf(res, s), {
+      shop,
+      scopeKeys,
+      who: {
+        name: account?.profile.name ?? '',
+        picture: account?.profile.picture,
+        via: via ? (ctx.descriptors.get(via)?.label[locale] ?? (via === PASSWORD_METHOD ? translator(locale)('chooser.password.title') : via)) : undefined,
       },
-    ),
+      allowAction: `/interaction/${d.uid}/consent`,
+      denyAction: `/interaction/${d.uid}/abort?error=access_denied`,
+      switchAction: `/interaction/${d.uid}/switch-account`,
+      csrf: ctx.csrf.token(res),
+    }),
   );
 }
 

@@ -13,10 +13,10 @@ import { chooserProviders, integrationFor, loginAvailability } from '../partners
 import { noticeText } from '../partners/notice-text.ts';
 import { partnerName, type Partner } from '../partners/partner.ts';
 import type { Locale } from '../../providers/contract.ts';
-import { requestIdOf } from '../log.ts';
 import { sendProviderEnded } from './ended-page.ts';
 import { finishLogin } from './finish-interaction.ts';
 import type { LoginContext } from './login-context.ts';
+import { pageOf } from './page-context.ts';
 import { releaseLogin } from './pending-login.ts';
 import { redirectToProvider } from './start-flow.ts';
 import { chooseLocale, loadHeldSignIn, loadInteraction, loadPartner, requireHeld, requireKnownProvider, requireLoginPrompt } from './sign-in-steps.ts';
@@ -90,18 +90,14 @@ export function lifecycleRoutes(ctx: LoginContext): Router {
     const { links } = replacementLinks(ctx, s);
     const provider = s.held!.pending.provider;
     res.type('html').send(
-      await ctx.renderer.render(
-        'notice',
-        { locale: s.locale, requestId: requestIdOf(res) },
-        {
-          shop: partnerName(s.partner!, s.locale),
-          provider: ctx.descriptors.get(provider)?.label[s.locale] ?? provider,
-          notice: noticeOf(ctx, s.partner!, provider, s.locale),
-          links,
-          continueAction: `/interaction/${s.held!.pending.interactionUid}/continue`,
-          csrf: ctx.csrf.token(res),
-        },
-      ),
+      await ctx.renderer.render('notice', pageOf(res, s), {
+        shop: partnerName(s.partner!, s.locale),
+        provider: ctx.descriptors.get(provider)?.label[s.locale] ?? provider,
+        notice: noticeOf(ctx, s.partner!, provider, s.locale),
+        links,
+        continueAction: `/interaction/${s.held!.pending.interactionUid}/continue`,
+        csrf: ctx.csrf.token(res),
+      }),
     );
   });
 
@@ -127,21 +123,17 @@ export function lifecycleRoutes(ctx: LoginContext): Router {
     const { pending, account } = s.held!;
     const uid = pending.interactionUid;
     res.type('html').send(
-      await ctx.renderer.render(
-        'migrate',
-        { locale: s.locale, requestId: requestIdOf(res) },
-        {
-          shop: partnerName(s.partner!, s.locale),
-          provider: ctx.descriptors.get(pending.provider)?.label[s.locale] ?? pending.provider,
-          // An account that never signed in to this shop has no shop account to keep: say what happens instead.
-          usedHere: account.shops[s.partner!.id] !== undefined,
-          notice: noticeOf(ctx, s.partner!, pending.provider, s.locale),
-          links,
-          alreadyLinked,
-          abortAction: `/interaction/${uid}/abort?error=access_denied`,
-          csrf: ctx.csrf.token(res),
-        },
-      ),
+      await ctx.renderer.render('migrate', pageOf(res, s), {
+        shop: partnerName(s.partner!, s.locale),
+        provider: ctx.descriptors.get(pending.provider)?.label[s.locale] ?? pending.provider,
+        // An account that never signed in to this shop has no shop account to keep: say what happens instead.
+        usedHere: account.shops[s.partner!.id] !== undefined,
+        notice: noticeOf(ctx, s.partner!, pending.provider, s.locale),
+        links,
+        alreadyLinked,
+        abortAction: `/interaction/${uid}/abort?error=access_denied`,
+        csrf: ctx.csrf.token(res),
+      }),
     );
   });
 

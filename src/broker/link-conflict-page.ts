@@ -9,6 +9,7 @@ import type { Response } from 'express';
 import { partnerName } from '../partners/partner.ts';
 import { requestIdOf } from '../log.ts';
 import type { LoginContext } from './login-context.ts';
+import { pageOf } from './page-context.ts';
 import type { PendingLogin } from './pending-login.ts';
 import type { SignInState } from './steps.ts';
 
@@ -23,20 +24,16 @@ export async function sendLinkConflict(ctx: LoginContext, res: Response, s: Sign
     .status(409)
     .type('html')
     .send(
-      await ctx.renderer.render(
-        'link-conflict',
-        { locale, requestId: requestIdOf(res) },
-        {
-          provider: label(provider),
-          providerId: provider,
-          shop: s.partner ? partnerName(s.partner, locale) : '',
-          held: pending ? { kind: pending.kind, provider: label(pending.provider) } : undefined,
-          continueAction: base && pending?.kind === 'notice' ? `${base}/continue` : undefined,
-          methodsHref: base && pending ? `${base}/${pending.kind}` : undefined,
-          anotherHref: base ? `${base}/link/${encodeURIComponent(provider)}?another=1` : undefined,
-          switchHref: base ? `${base}/start/${encodeURIComponent(provider)}` : undefined,
-          ...(base ? { csrf: ctx.csrf.token(res) } : {}),
-        },
-      ),
+      await ctx.renderer.render('link-conflict', pageOf(res, s), {
+        provider: label(provider),
+        providerId: provider,
+        shop: s.partner ? partnerName(s.partner, locale) : '',
+        held: pending ? { kind: pending.kind, provider: label(pending.provider) } : undefined,
+        continueAction: base && pending?.kind === 'notice' ? `${base}/continue` : undefined,
+        methodsHref: base && pending ? `${base}/${pending.kind}` : undefined,
+        anotherHref: base ? `${base}/link/${encodeURIComponent(provider)}?another=1` : undefined,
+        switchHref: base ? `${base}/start/${encodeURIComponent(provider)}` : undefined,
+        ...(base ? { csrf: ctx.csrf.token(res) } : {}),
+      }),
     );
 }

@@ -8,6 +8,7 @@ import { chooserProviders, loginAvailability } from '../partners/availability.ts
 import { partnerName } from '../partners/partner.ts';
 import { requestIdOf } from '../log.ts';
 import type { LoginContext } from './login-context.ts';
+import { pageOf } from './page-context.ts';
 import type { SignInState } from './steps.ts';
 import { unclaimedOf } from './unclaimed-identity.ts';
 
@@ -27,21 +28,17 @@ export async function sendNoAccountForMigration(ctx: LoginContext, res: Response
     .status(200)
     .type('html')
     .send(
-      await ctx.renderer.render(
-        'no-account',
-        { locale: s.locale, requestId: requestIdOf(res) },
-        {
-          shop,
-          provider: label(provider),
-          providerId: provider,
-          newProvider: unclaimed ? label(unclaimed.identity.provider) : undefined,
-          createAction: `/interaction/${uid}/first-login/new`,
-          retryHref: `/interaction/${uid}/${loginAvailability(partner, provider, ctx.broker.configured(), ctx.clock.now()).ok ? 'start' : 'migrate'}/${provider}?another=1`,
-          others: unclaimed ? [] : others,
-          chooserHref: `/interaction/${uid}?chooser`,
-          abortAction: `/interaction/${uid}/abort?error=access_denied`,
-          csrf: ctx.csrf.token(res),
-        },
-      ),
+      await ctx.renderer.render('no-account', pageOf(res, s), {
+        shop,
+        provider: label(provider),
+        providerId: provider,
+        newProvider: unclaimed ? label(unclaimed.identity.provider) : undefined,
+        createAction: `/interaction/${uid}/first-login/new`,
+        retryHref: `/interaction/${uid}/${loginAvailability(partner, provider, ctx.broker.configured(), ctx.clock.now()).ok ? 'start' : 'migrate'}/${provider}?another=1`,
+        others: unclaimed ? [] : others,
+        chooserHref: `/interaction/${uid}?chooser`,
+        abortAction: `/interaction/${uid}/abort?error=access_denied`,
+        csrf: ctx.csrf.token(res),
+      }),
     );
 }
