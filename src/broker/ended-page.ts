@@ -9,6 +9,7 @@ import { integrationFor } from '../partners/availability.ts';
 import { loginPageModel } from '../partners/login-page-model.ts';
 import { partnerName } from '../partners/partner.ts';
 import { formatInstant } from '../time/instant.ts';
+import { naturalInstant } from '../time/natural-date.ts';
 import { shopError } from './failure-page.ts';
 import type { LoginContext } from './login-context.ts';
 import { pageOf } from './page-context.ts';
@@ -19,8 +20,11 @@ export async function sendProviderEnded(ctx: LoginContext, res: Response, s: Sig
   const uid = s.interaction!.uid;
   const locale = s.locale;
   const integration = integrationFor(partner, provider);
+  const now = ctx.clock.now();
+  // Sentences say the instant (from when it stopped, until when recovery works); the button the date.
+  const instant = (at: number | undefined) => (at === undefined ? '' : naturalInstant(at, partner.timeZone, locale, now));
   const date = (at: number | undefined) => (at === undefined ? '' : formatInstant(at, partner.timeZone, locale, 'date'));
-  const model = loginPageModel(partner, ctx.clock.now(), locale, ctx.descriptors, ctx.broker.configured());
+  const model = loginPageModel(partner, now, locale, ctx.descriptors, ctx.broker.configured());
   const buttons = model.providers
     .filter((p) => p.shown === 'button' && p.id !== provider)
     .map((p) => ({ id: p.id, label: p.label, href: `/interaction/${uid}/start/${p.id}` }));
@@ -33,7 +37,8 @@ export async function sendProviderEnded(ctx: LoginContext, res: Response, s: Sig
         shop: partnerName(partner, locale),
         provider: ctx.descriptors.get(provider)?.label[locale] ?? provider,
         providerId: provider,
-        cutoff: date(integration?.cutoffAt),
+        cutoff: instant(integration?.cutoffAt),
+        graceEndsAt: instant(integration?.graceEndsAt),
         graceEnds: date(integration?.graceEndsAt),
         recoverHref: `/interaction/${uid}/migrate/${provider}`,
         buttons,

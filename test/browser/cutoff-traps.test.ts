@@ -183,7 +183,10 @@ describe('browser: the cutoff traps on a phone at the JD demo shop', function ()
     clock.set('2013-10-26T10:00:00+08:00');
     await signedOut();
     await hint('weibo');
-    assert.equal(((await page.locator('h1').textContent()) ?? '').trim(), 'Signing in with Weibo ended at JD.com (demo) on 25 September 2013');
+    assert.equal(
+      ((await page.locator('h1').textContent()) ?? '').trim(),
+      'Signing in with Weibo ended at JD.com (demo) on 25 September 2013 at 00:00 (Beijing time)',
+    );
     const origin = new URL(world.gw.issuer).origin;
     await tapTo(page, page.locator('a[data-recover-account]'), at(origin, '/account'));
     await tapTo(page, page.locator('a[href^="/account/login"]'), denglu.chooser);

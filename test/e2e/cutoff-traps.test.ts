@@ -288,7 +288,10 @@ describe('e2e: no wrong-account traps around the JD cutoff', function () {
       const b = browser();
       const { page } = await open(b, { provider: 'weibo' });
       assert.equal(page.status, 200);
-      assert.match(page.html, /<h1 data-ended="weibo" data-phase="ended">Signing in with Weibo ended at Alpha Shop on 25 September 2013<\/h1>/);
+      assert.match(
+        page.html,
+        /<h1 data-ended="weibo" data-phase="ended">Signing in with Weibo ended at Alpha Shop on 25 September 2013 at 00:00 \(Beijing time\)<\/h1>/,
+      );
       assert.match(page.html, /Open your sign-in settings, sign in there with Weibo, add a new way to sign in/);
       assert.match(page.html, /href="\/account" data-recover-account="1"/);
       await openConsole(gw, b, 'weibo', 'ended-weibo-only');

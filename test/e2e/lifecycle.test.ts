@@ -257,7 +257,10 @@ describe('e2e: the JD case — a dated Weibo cutoff', function () {
     hintedBrowser.acceptLanguage = 'en';
     const { page: hinted } = await openLogin(gw, hintedBrowser, jd, { provider: 'weibo' });
     assert.equal(hinted.status, 200);
-    assert.match(hinted.html, /<h1 data-ended="weibo" data-phase="ended">Signing in with Weibo ended at Alpha Shop on 25 September 2013<\/h1>/);
+    assert.match(
+      hinted.html,
+      /<h1 data-ended="weibo" data-phase="ended">Signing in with Weibo ended at Alpha Shop on 25 September 2013 at 00:00 \(Beijing time\)<\/h1>/,
+    );
     assert.doesNotMatch(hinted.html, /data-migrate="weibo"/);
     assert.match(hinted.html, /href="\/account" data-recover-account/, 'the way through the sign-in settings page');
     assert.equal((await loginWith(gw, new TestBrowser(), 'alpha-basic', 'qq', 'jd-shopper-qq')).claims.sub, sub);
