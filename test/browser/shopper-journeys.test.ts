@@ -153,10 +153,9 @@ describe('browser: a shopper at the JD demo shop, in headless Chromium', functio
 
     clock.set('2013-09-26T09:00:00+08:00');
     await shop.logOut();
-    guard.expect(403, world.gw.issuer);
-    await shop.logInWith('Weibo'); // the shop's own button still asks for Weibo: Denglu explains
-    assert.equal(await page.locator('[data-error-code="ERR_INTEGRATION_ENDED"]').count(), 1);
-    await shop.open();
+    // The shop draws its buttons from Denglu's description: in grace no Weibo button, a recovery entry instead.
+    assert.equal(await page.getByRole('link', { name: /Log in with Weibo/ }).count(), 0);
+    assert.equal(await page.locator('[data-recover="weibo"]').count(), 1);
     await shop.moreWays();
     const offers = await denglu.chooserOffers();
     assert.deepEqual(offers.providers, ['qq', 'sohu'], 'no Weibo button after the cutoff');
