@@ -40,8 +40,11 @@ export interface LaunchedBrowser {
   close(): Promise<void>;
 }
 
-/** One headless Chromium with a fresh profile (English, so pages render in `en`). */
-export async function launchChromium(): Promise<LaunchedBrowser> {
+/** A phone as the issue's testers held it: 390×844, touch, mobile viewport rules. */
+export const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true } as const;
+
+/** One headless Chromium with a fresh profile (English, so pages render in `en`); desktop size unless `device` says otherwise. */
+export async function launchChromium(device: Partial<typeof PHONE> = {}): Promise<LaunchedBrowser> {
   const profileDir = await mkdtemp(join(tmpdir(), 'denglu-chromium-'));
   const context = await chromium.launchPersistentContext(profileDir, {
     executablePath: CHROMIUM_PATH,
@@ -49,6 +52,7 @@ export async function launchChromium(): Promise<LaunchedBrowser> {
     args: ARGS,
     locale: 'en-US',
     viewport: { width: 1000, height: 900 },
+    ...device,
   });
   context.setDefaultTimeout(10_000);
   context.setDefaultNavigationTimeout(10_000);
