@@ -72,7 +72,7 @@ export function signInMethodsRoute(deps: SignInMethodsDeps): Router {
     const clientId = String(req.params.clientId);
     const partner = await partnerOfClient(deps.store, clientId);
     if (!partner || partner.internal) return problem(res, 404, 'not_found', 'no shop has this client_id');
-    const description = describeSignInMethods(partner, {
+    const { description, changesAtMs } = describeSignInMethods(partner, {
       clientId,
       at: instant,
       locales: locale === undefined ? LOCALES : [locale as Locale],
@@ -83,7 +83,7 @@ export function signInMethodsRoute(deps: SignInMethodsDeps): Router {
     const body = JSON.stringify(description);
     res
       .set({
-        'cache-control': `public, max-age=${maxAgeSeconds(deps.clock.now(), description.changesAtMs, at !== undefined)}`,
+        'cache-control': `public, max-age=${maxAgeSeconds(deps.clock.now(), changesAtMs, at !== undefined)}`,
         etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`,
       })
       .type('json')

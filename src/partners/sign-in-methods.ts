@@ -1,7 +1,8 @@
 // What a shop that draws its own buttons may know about its sign-in methods at an instant: per method its
 // label, mark, colours, phase, notice and next phase, and what to draw — a sign-in button (live, notice),
-// a recovery entry (grace) or nothing (upcoming, ended, unavailable). Built from the login-page model the
-// chooser renders, one locale at a time, so a shop's buttons and Denglu's chooser never disagree.
+// a recovery entry (grace) or nothing (ended, unavailable). Methods not started yet are left out: the
+// answer is public, and shoppers do not see them either. Built from the login-page model the chooser
+// renders, one locale at a time, so a shop's buttons and Denglu's chooser never disagree.
 
 import type { EpochMs } from '../clock.ts';
 import type { Locale, ProviderDescriptor } from '../../providers/contract.ts';
@@ -51,7 +52,11 @@ export interface ShopSignInMethods {
   at: string;
   atMs: EpochMs;
   methods: ShopSignInMethod[];
-  /** The earliest scheduled phase change after the instant: the description may change then. */
+}
+
+export interface Described {
+  description: ShopSignInMethods;
+  /** The earliest scheduled phase change after the instant (not started methods included): the description may change then. */
   changesAtMs?: EpochMs;
 }
 
@@ -67,7 +72,7 @@ export interface DescribeOptions {
 
 const SHOW: Record<ProviderEntry['shown'], ShopSignInMethod['show']> = { button: 'button', 'migrate-link': 'recovery', hidden: 'none' };
 
-export function describeSignInMethods(partner: Partner, o: DescribeOptions): ShopSignInMethods {
+export function describeSignInMethods(partner: Partner, o: DescribeOptions): Described {
   const models = o.locales.map((locale) => ({ locale, model: loginPageModel(partner, o.at, locale, o.descriptors, o.configured) }));
   const instant = (ms: EpochMs): ApiInstant => ({ at: isoInZone(ms, partner.timeZone), atMs: ms });
   const localized = (pick: (entry: ProviderEntry, locale: Locale) => string | undefined, index: number): Localized | undefined => {
@@ -79,7 +84,8 @@ export function describeSignInMethods(partner: Partner, o: DescribeOptions): Sho
     return Object.keys(out).length ? out : undefined;
   };
   const first = models[0]!.model;
-  const methods = first.providers.map((entry, index): ShopSignInMethod => {
+  const methods = first.providers.flatMap((entry, index): ShopSignInMethod[] => {
+    if (entry.phase === 'upcoming') return [];
     const descriptor = o.descriptors.get(entry.id);
     const show = SHOW[entry.shown];
     const until = show === 'recovery' ? integrationFor(partner, entry.id)?.graceEndsAt : undefined;
@@ -111,16 +117,16 @@ export function describeSignInMethods(partner: Partner, o: DescribeOptions): Sho
     if (entry.next) method.next = { phase: entry.next.phase, ...instant(entry.next.at) };
     if (show !== 'none') method.authorizationParams = { provider: entry.id };
     if (until !== undefined) method.recoveryUntil = instant(until);
-    return method;
+    return [method];
   });
   const changes = first.providers.flatMap((p) => (p.next ? [p.next.at] : []));
-  return {
+  const description: ShopSignInMethods = {
     clientId: o.clientId,
     shop: Object.fromEntries(models.map(({ locale, model }) => [locale, model.shop])),
     timeZone: partner.timeZone,
     locales: [...o.locales],
     ...instant(o.at),
     methods,
-    ...(changes.length ? { changesAtMs: Math.min(...changes) } : {}),
   };
+  return changes.length ? { description, changesAtMs: Math.min(...changes) } : { description };
 }
