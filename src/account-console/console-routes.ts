@@ -11,11 +11,11 @@ import { pickLocale } from '../i18n/locale.ts';
 import { translator, hasMessage, type MessageKey, type Translate } from '../i18n/messages.ts';
 import { createCsrf } from '../http/csrf.ts';
 import { listAudit } from '../audit/audit.ts';
-import { findIdentity, shopsAtRisk, signInMethods, unlinkIdentity } from '../accounts/unlink.ts';
+import { findIdentity, signInMethods, unlinkIdentity } from '../accounts/unlink.ts';
 import type { LinkedIdentity } from '../accounts/account.ts';
 import { listPartners } from '../partners/partners.ts';
 import { getAccount } from '../accounts/sign-in.ts';
-import { partnerName, type Partner } from '../partners/partner.ts';
+import { partnerName } from '../partners/partner.ts';
 import { revokeAccessThrough } from '../oidc/revoke-sessions.ts';
 import { formatInstant } from '../time/instant.ts';
 import type { Locale } from '../../providers/contract.ts';
@@ -25,6 +25,7 @@ import { CONSOLE_CLIENT, consoleRedirectUri } from './console-partner.ts';
 import { currentAccount, type SignedIn } from './current-account.ts';
 import { identityStatus } from './identity-status.ts';
 import { nativeSection } from './native-view.ts';
+import { removalConfirm } from './removal-confirm.ts';
 import { requestIdOf } from '../log.ts';
 
 const STATE_COOKIE = 'dl_console_state';
@@ -177,35 +178,20 @@ export function accountConsoleRoutes(ctx: LoginContext, o: { cookieKeys: string[
     res.redirect(303, url);
   });
 
-  /** The confirmation asked before unlinking `identity`: what it loses, shops at risk, whether it signs out. */
+  /** The confirmation asked before unlinking `identity` (views/unlink-confirm.ejs). */
   async function confirmUnlink(req: Request, res: Response, s: SignedIn, identity: LinkedIdentity): Promise<void> {
     const locale = localeOf(req);
-    const t = translator(locale);
-    const provider = label(identity.provider, locale);
-    const partners = await listPartners(ctx.store);
-    const byId = new Map<string, Partner>(partners.map((p) => [p.id, p]));
-    const risks = shopsAtRisk(s.account, identity, partners, ctx.broker.configured(), ctx.clock.now()).map((r) => {
-      const p = byId.get(r.partner)!;
-      const shop = partnerName(p, locale);
-      return r.risk === 'none'
-        ? t('account.unlinkConfirm.none', { shop })
-        : t('account.unlinkConfirm.ending', { shop, date: formatInstant(r.endsAt!, p.timeZone, locale, 'date') });
-    });
-    const signsOut = s.amr.includes(identity.provider);
-    const confirm = {
-      title: t('account.unlinkConfirm.title', { provider }),
-      what: t('account.unlinkConfirm.what', { provider }),
-      risks,
-      ...(signsOut ? { signsOut: t('account.unlinkConfirm.signsOut', { provider }) } : {}),
-      action: '/account/unlink',
-      fields: { provider: identity.provider, subject: identity.subject },
-      yes: signsOut
-        ? t('account.unlinkConfirm.unlinkSignOut')
-        : risks.length
-          ? t('account.unlinkConfirm.yes')
-          : t('account.unlinkConfirm.unlink', { provider }),
-      cancelHref: '/account',
-    };
+    const confirm = removalConfirm(
+      {
+        account: s.account,
+        method: identity.provider,
+        label: label(identity.provider, locale),
+        amr: s.amr,
+        action: '/account/unlink',
+        fields: { provider: identity.provider, subject: identity.subject },
+      },
+      { partners: await listPartners(ctx.store), configured: ctx.broker.configured(), now: ctx.clock.now(), locale, t: translator(locale) },
+    );
     res.type('html').send(await ctx.renderer.render('unlink-confirm', { locale, requestId: requestIdOf(res) }, { csrf: csrf.token(req, res), confirm }));
   }
 

@@ -27,15 +27,12 @@ export function findIdentity(account: Account, provider: string, subject: string
   return account.identities.find((i) => i.provider === provider && i.subject === subject);
 }
 
-/** Shops the account has used that the remaining methods would not (or not for long) reach. */
-export function shopsAtRisk(
-  account: Account,
-  removing: LinkedIdentity,
-  partners: readonly Partner[],
-  configured: ReadonlySet<string>,
-  now: EpochMs,
-): ShopAtRisk[] {
-  const remaining = signInMethods({ ...account, identities: account.identities.filter((i) => i !== removing) });
+/**
+ * Shops the account has used that the remaining methods would not (or not for long) reach once `removing`
+ * (a provider, of which an account links at most one identity, or a native method) is gone.
+ */
+export function shopsAtRisk(account: Account, removing: string, partners: readonly Partner[], configured: ReadonlySet<string>, now: EpochMs): ShopAtRisk[] {
+  const remaining = signInMethods(account).filter((m) => m !== removing);
   const out: ShopAtRisk[] = [];
   for (const partner of partners) {
     if (!account.shops[partner.id] || partner.internal) continue;
