@@ -102,7 +102,7 @@ const zh = {
   'account.unlinkConfirm.yes': '仍然解除绑定',
   'account.unlinkConfirm.no': '取消',
   'account.unlinkConfirm.what': '解除后，您将不能再用{provider}登录。',
-  'account.unlinkConfirm.signsOut': '您这次是用{provider}登录的：解除绑定后您会退出登录（这里以及用它登录的商店），之后请用其他方式重新登录。',
+  'account.unlinkConfirm.signsOut': '您这次是用{provider}登录的：解除绑定后您会退出登录，用它进行的登录也会失效，之后请用其他方式重新登录。',
   'account.unlinkConfirm.unlink': '解除绑定{provider}',
   'account.unlinkConfirm.unlinkSignOut': '解除绑定并退出登录',
   'account.onlyMethod': '这是您唯一的登录方式，添加另一种方式后才能解除。',
@@ -306,7 +306,7 @@ const en: Record<MessageKey, string> = {
   'account.unlinkConfirm.no': 'Cancel',
   'account.unlinkConfirm.what': 'Afterwards you can no longer sign in with {provider}.',
   'account.unlinkConfirm.signsOut':
-    'You signed in with {provider} this time: unlinking it signs you out, here and at the shops where you signed in with it. Then sign in again another way.',
+    'You signed in with {provider} this time: unlinking it signs you out, and sign-ins made with it end. Then sign in again another way.',
   'account.unlinkConfirm.unlink': 'Unlink {provider}',
   'account.unlinkConfirm.unlinkSignOut': 'Unlink and sign out',
   'account.onlyMethod': 'Your only way to sign in: add another before you can remove it.',

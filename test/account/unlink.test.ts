@@ -308,7 +308,7 @@ describe('account console: unlinking a provider', function () {
     const confirm = await askUnlink(gw, other, 'weibo');
     assert.match(
       confirm.html,
-      /<p class="alert warn-signout" role="alert" data-signs-out="1">You signed in with Weibo this time: unlinking it signs you out, here and at the shops where you signed in with it\. Then sign in again another way\.<\/p>/,
+      /<p class="alert warn-signout" role="alert" data-signs-out="1">You signed in with Weibo this time: unlinking it signs you out, and sign-ins made with it end\. Then sign in again another way\.<\/p>/,
     );
     assert.match(confirm.html, /class="danger" data-confirm-unlink="1">Unlink and sign out<\/button>/);
     // Cancel changes nothing and keeps the session.
