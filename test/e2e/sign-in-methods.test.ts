@@ -11,7 +11,8 @@ import { ManualClock } from '../../src/clock.ts';
 import { createDemoShop } from '../../src/sandbox/demo-shop.ts';
 import { MAX_AGE_SECONDS } from '../../src/http/sign-in-methods-route.ts';
 import type { ShopSignInMethod, ShopSignInMethods } from '../../src/partners/sign-in-methods.ts';
-import { startGateway, type Gateway } from '../support/gateway.ts';
+import { TestBrowser } from '../support/browser.ts';
+import { authRequest, startGateway, type Gateway } from '../support/gateway.ts';
 
 const JD = SANDBOX_SHOPS.find((s) => s.partnerId === 'jd')!;
 const SHOP_URL = 'http://localhost:9';
@@ -103,6 +104,22 @@ describe('shops that draw their own buttons: GET /clients/<client_id>/sign-in-me
       a.body.methods.filter((m) => m.show === 'button').map((m) => m.id),
       ['qq', 'sohu', 'password'],
     );
+  });
+
+  it("in grace the recovery entry's documented request (provider=weibo) leads to recovering with Weibo", async () => {
+    clock.set(GRACE);
+    const weibo = method(await describeAt(), 'weibo');
+    const shopper = new TestBrowser();
+    shopper.acceptLanguage = 'en';
+    const atWeibo = (url: URL) => url.origin === gw.emulators.weibo!.url;
+    const auth = await authRequest(gw.shops[JD.clientId]!, weibo.authorizationParams);
+    let landed = await shopper.go(auth.url, { stopAt: atWeibo });
+    // Straight to Weibo, or to a Denglu page whose way forward is the Weibo recovery ("Used Weibo before?").
+    if (landed.status !== 0) {
+      assert.match(landed.html, /href="\/interaction\/[^"/]+\/migrate\/weibo"/, 'the page offers recovering with Weibo');
+      landed = await shopper.click(landed, '/migrate/weibo', atWeibo);
+    }
+    assert.equal(landed.status, 0, `at Weibo, not ${landed.url.href}`);
   });
 
   it('ended: described, but nothing to draw and nothing to send', async () => {
