@@ -29,10 +29,18 @@ export function findIdentity(account: Account, provider: string, subject: string
 
 /**
  * Shops the account has used that the remaining methods would not (or not for long) reach once `removing`
- * (a provider, of which an account links at most one identity, or a native method) is gone.
+ * is gone: a linked identity, or a method id (a provider, of which an account links at most one identity,
+ * or a native method such as `password` or `phone`).
  */
-export function shopsAtRisk(account: Account, removing: string, partners: readonly Partner[], configured: ReadonlySet<string>, now: EpochMs): ShopAtRisk[] {
-  const remaining = signInMethods(account).filter((m) => m !== removing);
+export function shopsAtRisk(
+  account: Account,
+  removing: LinkedIdentity | string,
+  partners: readonly Partner[],
+  configured: ReadonlySet<string>,
+  now: EpochMs,
+): ShopAtRisk[] {
+  const method = typeof removing === 'string' ? removing : removing.provider;
+  const remaining = signInMethods(account).filter((m) => m !== method);
   const out: ShopAtRisk[] = [];
   for (const partner of partners) {
     if (!account.shops[partner.id] || partner.internal) continue;
