@@ -218,6 +218,14 @@ describe('account console: unlinking a provider', function () {
       'Beta Shop: none of your remaining ways to sign in works there',
     ]);
     assert.match(confirm.html, /<a class="button" href="\/account" data-cancel="1">Cancel<\/a>/);
+    // The same question in Chinese.
+    shopper.acceptLanguage = 'zh-CN';
+    const zh = await askUnlink(gw, shopper, 'weibo').finally(() => {
+      shopper.acceptLanguage = 'en';
+    });
+    assert.match(zh.html, /<h1 id="confirm-title">确定解除绑定微博？<\/h1>/);
+    assert.match(zh.html, /<p class="lead">解除后，您将不能再用微博登录。<\/p>/);
+    assert.match(zh.html, /data-confirm-unlink="1">仍然解除绑定<\/button>/);
     await assertNothingChanged(gw, before, 'asking for confirmation');
     assert.equal(tap.count('/oauth2/revokeoauth2'), 0);
   });
