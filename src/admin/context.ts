@@ -22,6 +22,8 @@ export interface AdminContext {
   knownProviders: ReadonlySet<string>;
   /** Providers this deployment has credentials for (what a login page can show). */
   configured: ReadonlySet<string>;
+  /** The configured providers that are an upstream round trip (not Denglu's own methods): the chooser's buttons. */
+  upstream: ReadonlySet<string>;
   /** The gateway's bounded hash queue: admin secrets are checked in it too. */
   hashes: HashQueue;
 }
@@ -30,6 +32,7 @@ export function adminContext(deps: AppDeps, hashes: HashQueue): AdminContext {
   // The native `password` is a sign-in method partners list like a provider, always configured.
   const descriptors = new Map([...deps.providers.values()].map((m) => [m.descriptor.id, m.descriptor]));
   descriptors.set(PASSWORD_METHOD, PASSWORD_DESCRIPTOR);
+  const upstream = new Set(Object.keys(deps.config.providers).filter((id) => deps.providers.has(id)));
   return {
     store: deps.store,
     clock: deps.clock,
@@ -38,7 +41,8 @@ export function adminContext(deps: AppDeps, hashes: HashQueue): AdminContext {
     operatorToken: deps.config.admin.operatorToken,
     descriptors,
     knownProviders: new Set(descriptors.keys()),
-    configured: new Set([...Object.keys(deps.config.providers).filter((id) => descriptors.has(id)), PASSWORD_METHOD]),
+    configured: new Set([...upstream, PASSWORD_METHOD]),
+    upstream,
     hashes,
   };
 }
