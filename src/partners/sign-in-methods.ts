@@ -7,7 +7,9 @@
 import type { EpochMs } from '../clock.ts';
 import type { Locale, ProviderDescriptor } from '../../providers/contract.ts';
 import { translator } from '../i18n/messages.ts';
-import { formatInstant, isoInZone } from '../time/instant.ts';
+import { isoInZone } from '../time/instant.ts';
+import { naturalInstant } from '../time/natural-date.ts';
+import { buttonColours } from './contrast.ts';
 import { loginPageModel, type ProviderEntry } from './login-page-model.ts';
 import { integrationFor } from './availability.ts';
 import type { Partner } from './partner.ts';
@@ -95,7 +97,7 @@ export function describeSignInMethods(partner: Partner, o: DescribeOptions): Des
       if (show === 'recovery') {
         return until === undefined
           ? t('shopApi.recover', { provider: e.label })
-          : t('shopApi.recoverUntil', { provider: e.label, date: formatInstant(until, partner.timeZone, locale) });
+          : t('shopApi.recoverUntil', { provider: e.label, date: naturalInstant(until, partner.timeZone, locale, o.at) });
       }
       return undefined;
     };
@@ -104,7 +106,8 @@ export function describeSignInMethods(partner: Partner, o: DescribeOptions): Des
       id: entry.id,
       label: localized((e) => e.label, index)!,
       ...(logo ? { logo } : {}),
-      colors: descriptor?.colors ?? { background: '#eeeeee', foreground: '#222222' },
+      // The chooser's own button colours (readable: WCAG AA), so the shop's button looks like Denglu's.
+      colors: buttonColours(descriptor?.colors ?? { background: '#eeeeee', foreground: '#1d2330' }),
       phase: entry.phase,
       show,
     };

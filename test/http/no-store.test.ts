@@ -79,6 +79,10 @@ describe('Cache-Control: no-store on every answer but the cacheable files', func
       '/static/providers.css': get(shopper, '/static/providers.css'),
       '/favicon.ico': get(shopper, '/favicon.ico'),
       '/clients/:clientId/sign-in-methods': get(shopper, '/clients/alpha-basic/sign-in-methods'),
+      // Alpha has no brand here: the 404 page (a brand that exists is cacheable: test/look).
+      '/brand/:partner/logo': get(shopper, '/brand/alpha/logo'),
+      '/brand/:partner/style.css': get(shopper, '/brand/alpha/style.css'),
+      '/locale': get(shopper, '/locale?to=en&back=/'),
       '/account': get(shopper, '/account'),
       '/account/login': get(shopper, '/account/login'),
       '/account/callback': get(shopper, '/account/callback?state=x&code=y'),
@@ -100,6 +104,7 @@ describe('Cache-Control: no-store on every answer but the cacheable files', func
       '/admin/audit': get(admin, '/admin/audit'),
       '/admin/partners/:id': get(admin, '/admin/partners/alpha'),
       '/admin/partners/:id/preview': get(admin, '/admin/partners/alpha/preview'),
+      '/admin/partners/:id/brand': get(admin, '/admin/partners/alpha/brand'),
       '/admin/partners/:id/integrations/:provider': get(admin, '/admin/partners/alpha/integrations/weibo'),
       '/api/admin/openapi.json': api('/openapi.json'),
       '/api/admin/partners': api('/partners'),

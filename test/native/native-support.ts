@@ -82,7 +82,8 @@ export function comparable(html: string): string {
     .replace(/request-id">[^<]*</g, 'request-id"><')
     .replace(/name="_csrf" value="[^"]*"/g, 'name="_csrf" value=""')
     .replace(/name="email" value="[^"]*"/g, 'name="email" value=""')
-    .replace(/\/interaction\/[\w-]+\//g, '/interaction/UID/');
+    .replace(/\/interaction\/[\w-]+\//g, '/interaction/UID/')
+    .replace(/back=%2Finteraction%2F[\w-]+/g, 'back=%2Finteraction%2FUID');
 }
 
 export async function accountById(gw: Gateway, id: string): Promise<Account> {
