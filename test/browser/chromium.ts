@@ -40,19 +40,18 @@ export interface LaunchedBrowser {
   close(): Promise<void>;
 }
 
-/** A phone as the issue's testers held it: 390×844, touch, mobile viewport rules. */
-export const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true } as const;
+/** A phone's screen: 390×844 CSS pixels, touch, mobile viewport (an iPhone 12-class phone). */
+export const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 3 } as const;
 
-/** One headless Chromium with a fresh profile (English, so pages render in `en`); desktop size unless `device` says otherwise. */
-export async function launchChromium(device: Partial<typeof PHONE> = {}): Promise<LaunchedBrowser> {
+/** One headless Chromium with a fresh profile (English, so pages render in `en`); `phone: true` at phone size. */
+export async function launchChromium(options: { phone?: boolean } = {}): Promise<LaunchedBrowser> {
   const profileDir = await mkdtemp(join(tmpdir(), 'denglu-chromium-'));
   const context = await chromium.launchPersistentContext(profileDir, {
     executablePath: CHROMIUM_PATH,
     headless: true,
     args: ARGS,
     locale: 'en-US',
-    viewport: { width: 1000, height: 900 },
-    ...device,
+    ...(options.phone ? PHONE : { viewport: { width: 1000, height: 900 } }),
   });
   context.setDefaultTimeout(10_000);
   context.setDefaultNavigationTimeout(10_000);

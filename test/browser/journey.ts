@@ -1,10 +1,10 @@
 // Everything a browser journey starts with: the world (gateway, emulators, JD demo shop) on a ManualClock,
-// one headless Chromium (desktop unless a device is given) whose pages the guard watches, and the page
+// one headless Chromium (desktop, or a phone with `phone: true`) whose pages the guard watches, and the page
 // objects for the shop and for Denglu's pages.
 
 import type { Page } from 'playwright-core';
 import type { ManualClock } from '../../src/clock.ts';
-import { launchChromium, type LaunchedBrowser, type PHONE } from './chromium.ts';
+import { launchChromium, type LaunchedBrowser } from './chromium.ts';
 import { DengluPages } from './denglu-pages.ts';
 import { PageGuard } from './page-guard.ts';
 import { ShopPage } from './shop-pages.ts';
@@ -19,9 +19,9 @@ export interface Journey {
   denglu: DengluPages;
 }
 
-export async function startJourney(clock: ManualClock, device: Partial<typeof PHONE> = {}): Promise<Journey> {
+export async function startJourney(clock: ManualClock, options: { phone?: boolean } = {}): Promise<Journey> {
   const world = await startWorld(clock);
-  const browser = await launchChromium(device);
+  const browser = await launchChromium(options);
   const guard = new PageGuard(new URL(world.gw.issuer).origin);
   await guard.attach(browser.context);
   const page = browser.context.pages()[0] ?? (await browser.context.newPage());

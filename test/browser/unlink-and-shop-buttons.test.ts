@@ -34,7 +34,7 @@ describe('browser, on a phone: the shop draws its buttons from Denglu, a cancel 
   before(async function () {
     if (!chromiumAvailable()) return this.skip();
     clock = new ManualClock('2013-09-01T10:00:00+08:00'); // before JD's Weibo notice (10 September)
-    ({ world, browser, page, guard, shop, denglu } = await startJourney(clock, PHONE));
+    ({ world, browser, page, guard, shop, denglu } = await startJourney(clock, { phone: true }));
   });
 
   after(async () => {
