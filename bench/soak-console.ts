@@ -131,8 +131,9 @@ export class ConsoleShopper {
   }
 
   async #unlink(): Promise<Trace> {
-    const page = await get(this.#jar, new URL('/account', this.#issuer), this.#o.timeoutMs);
     const provider = this.#o.linkProvider;
+    // Unlinking is always confirmed first: the confirmation page carries the form.
+    const page = await get(this.#jar, new URL(`/account/unlink/${provider}`, this.#issuer), this.#o.timeoutMs);
     const form = new RegExp(`name="provider" value="${provider}">\\s*<input type="hidden" name="subject" value="([^"]+)"`).exec(page.body);
     const csrf = csrfOf(page.body);
     if (!form || !csrf) throw new Wrong(`the account page (${page.status}) shows no ${provider} identity to unlink`);

@@ -20,6 +20,7 @@ const SHOTS: Partial<Record<TourPage, string>> = {
   'chooser-grace': '4-chooser-grace',
   migrate: '5-migrate',
   account: '6-account',
+  'unlink-confirm': '7-unlink-confirm',
 };
 
 async function main(): Promise<void> {

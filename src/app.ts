@@ -38,6 +38,7 @@ import { localeSwitchRoute } from './http/locale-switch.ts';
 import { brandRoutes } from './http/brand-routes.ts';
 import { providerStylesheet } from './http/provider-styles.ts';
 import { homeRoute } from './http/home.ts';
+import { marksAcrossOrigins, signInMethodsRoute } from './http/sign-in-methods-route.ts';
 import { tokenSealer } from './accounts/upstream-token.ts';
 import { ensureConsolePartner } from './account-console/console-partner.ts';
 import { accountConsoleRoutes } from './account-console/console-routes.ts';
@@ -214,6 +215,8 @@ export async function createApp(deps: AppDeps): Promise<DengluApp> {
   // Providers' callbacks are on every brokered login: matched before the page routers.
   app.use(callbackRoute(login));
   app.get('/static/providers.css', providerStylesheet([...descriptors.values()]));
+  app.use(signInMethodsRoute({ store, clock, issuer: config.issuer, descriptors, configured: () => broker.configured() }));
+  app.use('/static/marks', marksAcrossOrigins);
   app.use('/static', express.static(`${VIEWS_DIR}static`, { maxAge: config.production ? '1d' : 0 }));
   // No icon: an empty answer instead of a 404 that browsers report as a console error on every page.
   app.get('/favicon.ico', (_req, res) => {

@@ -1,7 +1,8 @@
 // The shopper's account console at /account (documented for shops to link to): linked identities with
-// their status at the shops the shopper uses, linking another provider, unlinking one (refusing the last
-// way to sign in, confirming when shops would become unreachable, revoking what it gave), and recent
-// security events. Every change is a POST with a CSRF token and needs a recent sign-in.
+// their status at the shops the shopper uses, linking another provider, unlinking one (never the last
+// way to sign in; always confirmed first, naming the shops that would become unreachable and warning
+// when it ends this session; revoking what it gave), and recent security events. Every change is a POST
+// with a CSRF token and needs a recent sign-in.
 
 import { randomBytes, createHash } from 'node:crypto';
 import express, { type Request, type Response, type Router } from 'express';
@@ -10,10 +11,11 @@ import { pickLocale } from '../i18n/locale.ts';
 import { translator, hasMessage, type MessageKey, type Translate } from '../i18n/messages.ts';
 import { createCsrf } from '../http/csrf.ts';
 import { listAudit } from '../audit/audit.ts';
-import { findIdentity, shopsAtRisk, signInMethods, unlinkIdentity } from '../accounts/unlink.ts';
+import { findIdentity, signInMethods, unlinkIdentity } from '../accounts/unlink.ts';
+import type { LinkedIdentity } from '../accounts/account.ts';
 import { listPartners } from '../partners/partners.ts';
 import { getAccount } from '../accounts/sign-in.ts';
-import { partnerName, type Partner } from '../partners/partner.ts';
+import { partnerName } from '../partners/partner.ts';
 import { revokeAccessThrough } from '../oidc/revoke-sessions.ts';
 import { formatInstant } from '../time/instant.ts';
 import { naturalInstant } from '../time/natural-date.ts';
@@ -24,6 +26,7 @@ import { CONSOLE_CLIENT, consoleRedirectUri } from './console-partner.ts';
 import { currentAccount, type SignedIn } from './current-account.ts';
 import { identityStatus } from './identity-status.ts';
 import { nativeSection } from './native-view.ts';
+import { removalConfirm } from './removal-confirm.ts';
 import { requestIdOf } from '../log.ts';
 
 const STATE_COOKIE = 'dl_console_state';
@@ -65,6 +68,7 @@ export function accountConsoleRoutes(ctx: LoginContext, o: { cookieKeys: string[
           {
             csrf: csrf.token(req, res),
             name: s.account.profile.name,
+            canUnlink: signInMethods(s.account).length > 1,
             identities: s.account.identities.map((i) => ({
               provider: i.provider,
               subject: i.subject,
@@ -176,6 +180,52 @@ export function accountConsoleRoutes(ctx: LoginContext, o: { cookieKeys: string[
     res.redirect(303, url);
   });
 
+  /** The confirmation asked before unlinking `identity` (views/unlink-confirm.ejs). */
+  async function confirmUnlink(req: Request, res: Response, s: SignedIn, identity: LinkedIdentity): Promise<void> {
+    const locale = localeOf(req);
+    const confirm = removalConfirm(
+      {
+        account: s.account,
+        method: identity.provider,
+        label: label(identity.provider, locale),
+        amr: s.amr,
+        action: '/account/unlink',
+        fields: { provider: identity.provider, subject: identity.subject },
+      },
+      { partners: await listPartners(ctx.store), configured: ctx.broker.configured(), now: ctx.clock.now(), locale, t: translator(locale) },
+    );
+    res.type('html').send(await ctx.renderer.render('unlink-confirm', { locale, requestId: requestIdOf(res) }, { csrf: csrf.token(req, res), confirm }));
+  }
+
+  // The confirmation as a page of its own (no script needed); the account page's "Unlink" links here.
+  router.get('/account/unlink/:provider', async (req, res) => {
+    const s = await signedIn(req, res, true);
+    if (!s) return;
+    const t = translator(localeOf(req));
+    const identity = s.account.identities.find((i) => i.provider === req.params.provider);
+    if (!identity) return page(req, res, s, { error: t('error.ERR_NOT_FOUND'), status: 404 });
+    if (signInMethods(s.account).length <= 1) return page(req, res, s, { error: t('error.ERR_LAST_METHOD'), status: 409 });
+    await confirmUnlink(req, res, s, identity);
+  });
+
+  // Where unlinking the way this session signed in with lands: signed out, and told so.
+  router.get('/account/signed-out', async (req, res) => {
+    if (await currentAccount(ctx.oidc(), ctx.store, req, res)) return res.redirect(303, '/account');
+    const id = typeof req.query.provider === 'string' ? req.query.provider : '';
+    // Only a known provider's name: the query must not put words of its own on the page.
+    if (!ctx.descriptors.has(id)) return res.redirect(303, '/account');
+    const locale = localeOf(req);
+    res
+      .type('html')
+      .send(
+        await ctx.renderer.render(
+          'unlink-signed-out',
+          { locale, requestId: requestIdOf(res) },
+          { provider: label(id, locale), providerId: id, noRevoke: req.query.revoke === 'failed' },
+        ),
+      );
+  });
+
   router.post('/account/unlink', form, csrf.protect, async (req, res) => {
     const s = await signedIn(req, res, true);
     if (!s) return;
@@ -186,34 +236,8 @@ export function accountConsoleRoutes(ctx: LoginContext, o: { cookieKeys: string[
     const identity = findIdentity(s.account, provider, subject);
     if (!identity) return page(req, res, s, { error: t('error.ERR_NOT_FOUND'), status: 404 });
     if (signInMethods(s.account).length <= 1) return page(req, res, s, { error: t('error.ERR_LAST_METHOD'), status: 409 });
-    const partners = await listPartners(ctx.store);
-    const risks = shopsAtRisk(s.account, identity, partners, ctx.broker.configured(), ctx.clock.now());
-    if (risks.length && req.body.confirm !== 'yes') {
-      const byId = new Map<string, Partner>(partners.map((p) => [p.id, p]));
-      res
-        .status(409)
-        .type('html')
-        .send(
-          await ctx.renderer.render(
-            'unlink-confirm',
-            { locale, requestId: requestIdOf(res) },
-            {
-              csrf: csrf.token(req, res),
-              provider: label(provider, locale),
-              providerId: provider,
-              subject,
-              risks: risks.map((r) => {
-                const p = byId.get(r.partner)!;
-                const shop = partnerName(p, locale);
-                return r.risk === 'none'
-                  ? t('account.unlinkConfirm.none', { shop })
-                  : t('account.unlinkConfirm.ending', { shop, date: formatInstant(r.endsAt!, p.timeZone, locale, 'date') });
-              }),
-            },
-          ),
-        );
-      return;
-    }
+    // Nothing is removed without the shopper's confirmation on the page above.
+    if (req.body.confirm !== 'yes') return confirmUnlink(req, res, s, identity);
     try {
       await unlinkIdentity(ctx.store, ctx.clock, s.account.id, provider, subject);
     } catch (err) {
@@ -225,7 +249,10 @@ export function accountConsoleRoutes(ctx: LoginContext, o: { cookieKeys: string[
     const revoked = await revokeAccessThrough(ctx.store, s.account.id, provider);
     const upstream = await revokeUpstream(ctx, provider, identity.upstreamToken);
     ctx.log.info({ reqId: requestIdOf(res), account: s.account.id, provider, revoked, upstream }, 'identity unlinked');
-    res.redirect(303, `/account?notice=${upstream === 'failed' ? 'unlinkedNoRevoke' : 'unlinked'}&provider=${encodeURIComponent(provider)}`);
+    const where = encodeURIComponent(provider);
+    // The session signed in through it has just been deleted with the rest (revokeAccessThrough): say so.
+    if (s.amr.includes(provider)) return res.redirect(303, `/account/signed-out?provider=${where}${upstream === 'failed' ? '&revoke=failed' : ''}`);
+    res.redirect(303, `/account?notice=${upstream === 'failed' ? 'unlinkedNoRevoke' : 'unlinked'}&provider=${where}`);
   });
 
   return router;

@@ -27,15 +27,20 @@ export function findIdentity(account: Account, provider: string, subject: string
   return account.identities.find((i) => i.provider === provider && i.subject === subject);
 }
 
-/** Shops the account has used that the remaining methods would not (or not for long) reach. */
+/**
+ * Shops the account has used that the remaining methods would not (or not for long) reach once `removing`
+ * is gone: a linked identity, or a method id (a provider, of which an account links at most one identity,
+ * or a native method such as `password` or `phone`).
+ */
 export function shopsAtRisk(
   account: Account,
-  removing: LinkedIdentity,
+  removing: LinkedIdentity | string,
   partners: readonly Partner[],
   configured: ReadonlySet<string>,
   now: EpochMs,
 ): ShopAtRisk[] {
-  const remaining = signInMethods({ ...account, identities: account.identities.filter((i) => i !== removing) });
+  const method = typeof removing === 'string' ? removing : removing.provider;
+  const remaining = signInMethods(account).filter((m) => m !== method);
   const out: ShopAtRisk[] = [];
   for (const partner of partners) {
     if (!account.shops[partner.id] || partner.internal) continue;

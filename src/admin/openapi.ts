@@ -158,6 +158,8 @@ export const OPENAPI = {
       get: {
         operationId: 'previewLoginPage',
         summary: "What the partner's login page shows at an instant (exactly the model the chooser renders)",
+        description:
+          'Shops that draw their own buttons read the same model without a token, per client: `GET /clients/{client_id}/sign-in-methods` (outside this API; see the README\'s "Drawing your own buttons").',
         parameters: [
           { name: 'at', in: 'query', required: false, description: `${instantText} Default: now.`, schema: { type: 'string' } },
           {

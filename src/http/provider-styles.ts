@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { Request, Response } from 'express';
 import type { ProviderDescriptor } from '../../providers/contract.ts';
-import { isHexColour, readableBackground, readableText } from '../partners/contrast.ts';
+import { buttonColours } from '../partners/contrast.ts';
 import { VIEWS_DIR } from './render.ts';
 
 /** Sign-in methods that are not upstream providers but get a button look too. */
@@ -25,11 +25,8 @@ export function markUrl(id: string): string {
 /** One provider's rules: its colours (text at least 4.5:1) and its mark before the label. */
 export function providerRules(d: Pick<ProviderDescriptor, 'id' | 'colors'>): string {
   if (!/^[a-z0-9-]+$/.test(d.id)) return '';
-  const fg = isHexColour(d.colors.foreground) ? d.colors.foreground : undefined;
-  const bgIn = isHexColour(d.colors.background) ? d.colors.background : '#3a4354';
-  const text = fg ?? readableText(bgIn);
-  const bg = readableBackground(bgIn, text);
-  return `.provider-${d.id}{background:${bg};color:${text}}\n.provider-${d.id}::before{background-image:url(${markUrl(d.id)})}`;
+  const { background, foreground } = buttonColours(d.colors);
+  return `.provider-${d.id}{background:${background};color:${foreground}}\n.provider-${d.id}::before{background-image:url(${markUrl(d.id)})}`;
 }
 
 export function providerStylesheet(descriptors: readonly ProviderDescriptor[]) {

@@ -57,3 +57,10 @@ export function readableBackground(background: string, text: string, min = AA): 
   }
   return towards === 0 ? '#000000' : '#ffffff';
 }
+
+/** A button's colours from a brand pair: its text colour (or the readable one) on its background darkened or lightened to AA. */
+export function buttonColours(colors: { background: string; foreground: string }): { background: string; foreground: string } {
+  const bgIn = isHexColour(colors.background) ? colors.background : '#3a4354';
+  const foreground = isHexColour(colors.foreground) ? colors.foreground : readableText(bgIn);
+  return { background: readableBackground(bgIn, foreground), foreground };
+}

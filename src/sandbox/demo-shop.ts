@@ -1,13 +1,15 @@
 // A demo shop: a small OpenID Connect relying party built on openid-client, exactly what a real shop
-// would write. It renders its own "Log in with Weibo / QQ / Sohu" buttons (Denglu's provider hint) and
-// a "more ways" button (Denglu's chooser), validates the ID token, and shows what it learnt.
+// would write. It draws its own "Log in with Weibo / QQ / Sohu" buttons (Denglu's provider hint) from
+// Denglu's description of its sign-in methods at every page render, and a "more ways" button (Denglu's
+// chooser); it validates the ID token, shows what it learnt, and says how a sign-in came back.
 
 import { randomBytes } from 'node:crypto';
 import express, { type Express } from 'express';
 import cookieParser from 'cookie-parser';
 import * as oidc from 'openid-client';
-import type { ProviderDescriptor } from '../../providers/contract.ts';
 import { escapeHtml } from '../../providers/shared/emulator/authorize-page.ts';
+import type { ShopSignInMethods } from '../partners/sign-in-methods.ts';
+import { loginSection, methodStyles, outcomeLine, outcomeOf, type ShopOutcome } from './demo-shop-page.ts';
 
 export interface DemoShopOptions {
   name: { 'zh-CN': string; en: string };
@@ -18,8 +20,6 @@ export interface DemoShopOptions {
   authMethod: 'client_secret_basic' | 'client_secret_post';
   /** This shop's own base URL (redirect_uri = <url>/callback). */
   url: string;
-  /** Buttons the shop renders itself, in order. */
-  providers: ProviderDescriptor[];
   /** Cookie name prefix, so two shops on one host keep separate sessions. */
   cookiePrefix: string;
   /** Sandbox line shown on top of the page (the simulated time). */
@@ -29,7 +29,17 @@ export interface DemoShopOptions {
 interface ShopSession {
   pending?: { state: string; nonce: string; verifier: string };
   user?: { claims: Record<string, unknown>; idToken: string; refreshToken?: string };
-  error?: string;
+  outcome?: ShopOutcome;
+}
+
+/** Denglu's description of this shop's sign-in methods now; undefined when it cannot be had. */
+async function signInMethods(o: DemoShopOptions): Promise<ShopSignInMethods | undefined> {
+  try {
+    const res = await fetch(`${o.issuer}/clients/${encodeURIComponent(o.clientId)}/sign-in-methods`, { signal: AbortSignal.timeout(3000) });
+    return res.ok ? ((await res.json()) as ShopSignInMethods) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export function createDemoShop(o: DemoShopOptions): Express {
@@ -62,10 +72,11 @@ export function createDemoShop(o: DemoShopOptions): Express {
     return sessions.get(id)!;
   };
 
-  app.get('/', (req, res) => {
+  app.get('/', async (req, res) => {
     const s = session(req, res);
-    res.type('html').send(page(o, s));
-    delete s.error;
+    const methods = s.user ? undefined : await signInMethods(o);
+    res.type('html').send(page(o, s, methods));
+    delete s.outcome;
   });
 
   app.get('/login', async (req, res, next) => {
@@ -93,7 +104,7 @@ export function createDemoShop(o: DemoShopOptions): Express {
   app.get('/callback', async (req, res) => {
     const s = session(req, res);
     try {
-      if (!s.pending) throw new Error('no sign-in in progress in this browser');
+      if (!s.pending) throw Object.assign(new Error('no sign-in in progress in this browser'), { error: 'no_pending' });
       const cfg = await discover();
       const tokens = await oidc.authorizationCodeGrant(cfg, new URL(req.originalUrl, o.url), {
         pkceCodeVerifier: s.pending.verifier,
@@ -103,8 +114,7 @@ export function createDemoShop(o: DemoShopOptions): Express {
       });
       s.user = { claims: { ...tokens.claims() }, idToken: tokens.id_token!, ...(tokens.refresh_token ? { refreshToken: tokens.refresh_token } : {}) };
     } catch (err) {
-      const e = err as { error?: string; error_description?: string; message?: string };
-      s.error = e.error ? `${e.error}${e.error_description ? `: ${e.error_description}` : ''}` : String(e.message);
+      s.outcome = outcomeOf((err as { error?: string }).error);
     }
     delete s.pending;
     res.redirect(303, '/');
@@ -125,13 +135,7 @@ export function createDemoShop(o: DemoShopOptions): Express {
   return app;
 }
 
-function page(o: DemoShopOptions, s: ShopSession): string {
-  const buttons = o.providers
-    .map(
-      (p) =>
-        `<a class="btn" style="background:${escapeHtml(p.colors.background)};color:${escapeHtml(p.colors.foreground)}" href="/login?provider=${escapeHtml(p.id)}">使用${escapeHtml(p.label['zh-CN'])}登录 · Log in with ${escapeHtml(p.label.en)}</a>`,
-    )
-    .join('\n');
+function page(o: DemoShopOptions, s: ShopSession, methods: ShopSignInMethods | undefined): string {
   const user = s.user
     ? `<section class="user"><h2>已登录 · Signed in</h2>
 ${typeof s.user.claims.picture === 'string' ? `<img alt="" src="${escapeHtml(s.user.claims.picture)}" width="64" height="64">` : ''}
@@ -142,15 +146,16 @@ ${typeof s.user.claims.picture === 'string' ? `<img alt="" src="${escapeHtml(s.u
 <details><summary>ID token claims</summary><pre>${escapeHtml(JSON.stringify(s.user.claims, null, 2))}</pre></details>
 <p><a class="btn plain" href="${escapeHtml(o.issuer)}/account" id="denglu-account">管理登录方式 · Manage how you sign in (Denglu account)</a></p>
 <p><a class="btn plain" href="/logout">退出 · Log out</a></p></section>`
-    : `<section class="login"><h2>登录 · Log in</h2>${buttons}
-<a class="btn plain" href="/login">更多登录方式 · More ways to log in (Denglu chooser)</a></section>`;
+    : loginSection(methods);
   return `<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${escapeHtml(o.name['zh-CN'])} · ${escapeHtml(o.name.en)}</title>
 <style>body{font-family:system-ui,sans-serif;margin:0;background:#f2f2f2;color:#222}header{background:#c81623;color:#fff;padding:14px 24px;font-size:20px}
 main{max-width:520px;margin:24px auto;background:#fff;padding:20px 28px;border-radius:8px}.btn{display:block;margin:10px 0;padding:10px;border-radius:6px;text-align:center;text-decoration:none;font-weight:600}
-.banner{background:#fff4c2;color:#5c4a00;text-align:center;font-size:14px;padding:6px}.btn.plain{background:#eee;color:#222}.error{background:#fde8e8;color:#8a1212;padding:8px 12px;border-radius:6px}dt{font-weight:600;margin-top:8px}dd{margin:0;word-break:break-all;font-family:monospace}</style></head>
+.banner{background:#fff4c2;color:#5c4a00;text-align:center;font-size:14px;padding:6px}.btn.plain{background:#eee;color:#222}.error{background:#fde8e8;color:#8a1212;padding:8px 12px;border-radius:6px}dt{font-weight:600;margin-top:8px}dd{margin:0;word-break:break-all;font-family:monospace}
+.info{background:#eef3fb;color:#1d3b6b;padding:8px 12px;border-radius:6px}.mark{vertical-align:middle}.method-notice{margin:-4px 0 12px;font-size:14px;color:#5c4a00;background:#fff8e0;padding:6px 10px;border-radius:6px}.recover .btn{border:1px solid #888}
+${methodStyles(methods)}</style></head>
 <body>${o.banner ? `<div class="banner">${escapeHtml(o.banner())}</div>` : ''}<header>${escapeHtml(o.name['zh-CN'])} · ${escapeHtml(o.name.en)}</header><main>
-${s.error ? `<p class="error" id="shop-error">登录失败 · Sign-in failed: ${escapeHtml(s.error)}</p>` : ''}
+${outcomeLine(s.outcome)}
 ${user}
 <p><small>Demo shop (OpenID Connect client <code>${escapeHtml(o.clientId)}</code>) of the Denglu sandbox.</small></p>
 </main></body></html>`;

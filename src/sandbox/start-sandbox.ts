@@ -77,7 +77,6 @@ export async function startSandbox(config: Config, providers: ReadonlyMap<string
         clientSecret: shop.clientSecret,
         authMethod: shop.authMethod,
         url: urls[shop.partnerId]!,
-        providers: shop.providers.map((p) => providers.get(p)?.descriptor).filter((d) => d !== undefined),
         cookiePrefix: shop.partnerId,
         banner,
       });

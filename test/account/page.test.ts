@@ -28,7 +28,8 @@ function weiboEndsAtAlpha(partners: PartnerSeed[]): PartnerSeed[] {
 
 /** The text of the `<li>` of one identity on the account page. */
 function identityBlock(html: string, provider: string): string {
-  const m = new RegExp(`<li class="identity" data-identity="${provider}">([\\s\\S]*?)</form>`).exec(html);
+  // It ends with its "Unlink" link, or with the line saying it is the only way to sign in.
+  const m = new RegExp(`<li class="identity" data-identity="${provider}">([\\s\\S]*?)data-(?:unlink|only-method)=`).exec(html);
   assert.ok(m, `an identity entry for ${provider}`);
   return decode(m[1]!);
 }

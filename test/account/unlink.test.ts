@@ -1,7 +1,9 @@
-// Unlinking from the account console (security.md L3, L4, L7): a POST with the CSRF token and a recent
-// sign-in; the last way to sign in is never removed; shops that would become unreachable (counting
-// scheduled phases) are listed for confirmation; afterwards the sessions, grants and refresh tokens
-// obtained through the identity are gone and Weibo's grant is revoked with the stored token.
+// Unlinking from the account console (security.md L3, L4, L7): always confirmed first on a page of its own
+// (GET /account/unlink/<provider>), then a POST with the CSRF token and a recent sign-in; the last way to
+// sign in is never offered nor removed; shops that would become unreachable (counting scheduled phases)
+// are listed on the confirmation; unlinking the way this session signed in with warns first, then signs
+// out and says so; afterwards the sessions, grants and refresh tokens obtained through the identity are
+// gone and Weibo's grant is revoked with the stored token.
 
 import assert from 'node:assert/strict';
 import * as oidc from 'openid-client';
@@ -46,9 +48,24 @@ function schedules(partners: PartnerSeed[]): PartnerSeed[] {
   });
 }
 
-/** The unlink form of `provider` on the account page, submitted with `fields` replacing its own. */
+/** The confirmation's unlink form on `page`, submitted with `fields` replacing its own. */
 function unlink(browser: TestBrowser, page: Page, fields: Record<string, string> = {}): Promise<Page> {
   return browser.submit(page, fields, '/account/unlink');
+}
+
+/** Follows the account page's "Unlink" of `provider` to its confirmation page. */
+async function askUnlink(gw: Gateway, browser: TestBrowser, provider: string): Promise<Page> {
+  const confirm = await browser.click(await accountPage(gw, browser), `/account/unlink/${provider}`);
+  assert.equal(confirm.status, 200, `the confirmation, not ${confirm.status} ${confirm.url.href}`);
+  assert.equal(confirm.url.pathname, `/account/unlink/${provider}`);
+  return confirm;
+}
+
+/** The account page's CSRF token (every form there carries the same one). */
+function csrfOn(page: Page): string {
+  const token = /name="_csrf" value="([^"]+)"/.exec(page.html)?.[1];
+  assert.ok(token, 'a CSRF token on the page');
+  return decode(token);
 }
 
 /** A form posted to /account/unlink with exactly these fields (a forged or broken form). */
@@ -56,10 +73,10 @@ function postUnlink(gw: Gateway, browser: TestBrowser, fields: Record<string, st
   return browser.go(`${gw.issuer}/account/unlink`, { method: 'POST', body: new URLSearchParams(fields) });
 }
 
-/** The unlink form's hidden fields for `provider` on an account page. */
-function unlinkFields(page: Page, provider: string): Record<string, string> {
-  const block = new RegExp(`data-identity="${provider}">[\\s\\S]*?<form method="post" action="/account/unlink">([\\s\\S]*?)</form>`).exec(page.html)?.[1];
-  assert.ok(block, `an unlink form for ${provider}`);
+/** The hidden fields of the unlink form on a confirmation page (`confirm=yes` included). */
+function confirmFields(page: Page): Record<string, string> {
+  const block = /<form method="post" action="\/account\/unlink">([\s\S]*?)<\/form>/.exec(page.html)?.[1];
+  assert.ok(block, 'an unlink form on the confirmation');
   return Object.fromEntries([...block.matchAll(/name="([^"]+)" value="([^"]*)"/g)].map((m) => [m[1]!, decode(m[2]!)]));
 }
 
@@ -102,8 +119,7 @@ describe('account console: unlinking a provider', function () {
   });
 
   it('refuses a POST without the CSRF token or with a wrong one: 403, nothing changed', async () => {
-    const page = await accountPage(gw, shopper);
-    const fields = unlinkFields(page, 'qq');
+    const fields = confirmFields(await askUnlink(gw, shopper, 'qq'));
     const before = await snapshot(gw);
     for (const [what, csrf] of [
       ['missing token', undefined],
@@ -119,10 +135,12 @@ describe('account console: unlinking a provider', function () {
   });
 
   it('a session older than ACCOUNT_REAUTH_SECONDS (here 120) is sent to sign in again, nothing changed', async () => {
-    const page = await accountPage(gw, shopper);
+    const confirm = await askUnlink(gw, shopper, 'qq');
     clock.advance(2 * MINUTE + 1000);
     const before = await snapshot(gw);
-    const asked = await unlink(shopper, page, unlinkFields(page, 'qq'));
+    const again = await shopper.go(`${gw.issuer}/account/unlink/qq`, { stopAt: (url) => url.pathname === '/account/login' });
+    assert.equal(again.hops[0]!.location, '/account/login?reauth=1', 'even the confirmation asks to sign in again first');
+    const asked = await unlink(shopper, confirm);
     assert.equal(asked.hops[0]!.status, 303);
     assert.equal(asked.hops[0]!.location, '/account/login?reauth=1');
     assert.equal(
@@ -142,8 +160,15 @@ describe('account console: unlinking a provider', function () {
     const solo = browserIn('en');
     const page = await openConsole(gw, solo, 'weibo', 'solo');
     assert.deepEqual(identitiesOn(page), ['weibo']);
+    assert.doesNotMatch(page.html, /data-unlink=/, 'no "Unlink" on the only way to sign in');
+    assert.match(page.html, /data-only-method="weibo">Your only way to sign in: add another before you can remove it\.</);
+    const subject = (await mustAccountOf(gw, 'weibo', 'solo')).identities[0]!.subject;
     const before = await snapshot(gw);
-    const refused = await unlink(solo, page);
+    const asked = await solo.go(`${gw.issuer}/account/unlink/weibo`);
+    assert.equal(asked.status, 409, 'no confirmation for the only way either');
+    assert.equal(decode(errorOn(asked) ?? ''), 'This is your only way to sign in; add another before unlinking it.');
+    const forged = { _csrf: csrfOn(page), provider: 'weibo', subject, confirm: 'yes' };
+    const refused = await postUnlink(gw, solo, forged);
     assert.equal(refused.status, 409);
     assert.equal(refused.url.pathname, '/account/unlink');
     assert.equal(decode(errorOn(refused) ?? ''), 'This is your only way to sign in; add another before unlinking it.');
@@ -152,7 +177,7 @@ describe('account console: unlinking a provider', function () {
     assert.equal(tap.count('/oauth2/revokeoauth2'), 0, 'nothing revoked at Weibo');
     // And in Chinese.
     solo.acceptLanguage = 'zh-CN';
-    const zh = await unlink(solo, await accountPage(gw, solo));
+    const zh = await postUnlink(gw, solo, { ...forged, _csrf: csrfOn(await accountPage(gw, solo)) });
     assert.equal(zh.status, 409);
     assert.equal(errorOn(zh), '这是您唯一的登录方式，请先添加另一种方式再解除绑定。');
     await assertNothingChanged(gw, before, 'last method (zh-CN)');
@@ -160,7 +185,7 @@ describe('account console: unlinking a provider', function () {
 
   it("refuses another account's identity as not found (no IDOR), nothing changed", async () => {
     const solo = await mustAccountOf(gw, 'weibo', 'solo');
-    const page = await accountPage(gw, shopper);
+    const page = await askUnlink(gw, shopper, 'weibo');
     const before = await snapshot(gw);
     const refused = await unlink(shopper, page, { provider: 'weibo', subject: solo.identities[0]!.subject });
     assert.equal(refused.status, 404);
@@ -168,12 +193,23 @@ describe('account console: unlinking a provider', function () {
     await assertNothingChanged(gw, before, "another account's identity");
   });
 
-  it('asks for confirmation, listing the shops that would become unreachable (now or by schedule)', async () => {
-    const page = await accountPage(gw, shopper);
+  it('a POST without confirm=yes (an old form, a script) removes nothing and shows the confirmation', async () => {
+    const { confirm: _yes, ...unconfirmed } = confirmFields(await askUnlink(gw, shopper, 'qq'));
     const before = await snapshot(gw);
-    const confirm = await unlink(shopper, page, unlinkFields(page, 'weibo'));
-    assert.equal(confirm.status, 409);
-    assert.match(confirm.html, /<h1>Unlink Weibo\?<\/h1>/);
+    const asked = await postUnlink(gw, shopper, unconfirmed);
+    assert.equal(asked.status, 200);
+    assert.match(asked.html, /<h1 id="confirm-title">Unlink QQ\?<\/h1>/);
+    assert.match(asked.html, /data-signs-out="1"/, 'this session signed in with QQ');
+    await assertNothingChanged(gw, before, 'unconfirmed POST');
+  });
+
+  it('asks for confirmation, listing the shops that would become unreachable (now or by schedule)', async () => {
+    const before = await snapshot(gw);
+    const confirm = await askUnlink(gw, shopper, 'weibo');
+    assert.match(confirm.html, /<h1 id="confirm-title">Unlink Weibo\?<\/h1>/);
+    assert.match(confirm.html, /<p class="lead">Afterwards you can no longer sign in with Weibo\.<\/p>/);
+    assert.match(confirm.html, /<button type="submit" class="danger" data-confirm-unlink="1">Unlink anyway<\/button>/, 'destructive, in red');
+    assert.doesNotMatch(confirm.html, /data-signs-out/, 'this session signed in with QQ: it stays');
     const risks = [...confirm.html.matchAll(/<ul class="risks">([\s\S]*?)<\/ul>/g)].flatMap((m) =>
       [...m[1]!.matchAll(/<li>([^<]*)<\/li>/g)].map((r) => decode(r[1]!)),
     );
@@ -181,7 +217,15 @@ describe('account console: unlinking a provider', function () {
       'Alpha Shop: your remaining ways to sign in stop there on 25 September 2013',
       'Beta Shop: none of your remaining ways to sign in works there',
     ]);
-    assert.match(confirm.html, /<a class="button" href="\/account">Cancel<\/a>/);
+    assert.match(confirm.html, /<a class="button" href="\/account" data-cancel="1">Cancel<\/a>/);
+    // The same question in Chinese.
+    shopper.acceptLanguage = 'zh-CN';
+    const zh = await askUnlink(gw, shopper, 'weibo').finally(() => {
+      shopper.acceptLanguage = 'en';
+    });
+    assert.match(zh.html, /<h1 id="confirm-title">确定解除绑定微博？<\/h1>/);
+    assert.match(zh.html, /<p class="lead">解除后，您将不能再用微博登录。<\/p>/);
+    assert.match(zh.html, /data-confirm-unlink="1">仍然解除绑定<\/button>/);
     await assertNothingChanged(gw, before, 'asking for confirmation');
     assert.equal(tap.count('/oauth2/revokeoauth2'), 0);
   });
@@ -202,9 +246,8 @@ describe('account console: unlinking a provider', function () {
     assert.ok((await silent(attacker)).get('code'), "before: the attacker's Denglu session signs in silently");
     const auditBefore = (await snapshot(gw)).audit;
 
-    const page = await accountPage(gw, shopper);
-    const confirm = await unlink(shopper, page, unlinkFields(page, 'weibo'));
-    const done = await shopper.submit(confirm, {}, '/account/unlink');
+    const confirm = await askUnlink(gw, shopper, 'weibo');
+    const done = await unlink(shopper, confirm);
     assert.equal(done.url.search, '?notice=unlinked&provider=weibo', done.html.slice(0, 400));
     assert.match(done.html, /Weibo is unlinked; sign-ins and grants obtained through it have ended\./);
     assert.deepEqual(identitiesOn(done), ['qq']);
@@ -234,9 +277,7 @@ describe('account console: unlinking a provider', function () {
     await linkWith(gw, events, 'qq', 'events-qq');
     await openConsole(gw, events, 'qq', 'events-qq', true);
     clock.advance(MINUTE); // events are ordered by time
-    const page = await accountPage(gw, events);
-    const confirm = await unlink(events, page, unlinkFields(page, 'weibo'));
-    const done = await events.submit(confirm, {}, '/account/unlink');
+    const done = await unlink(events, await askUnlink(gw, events, 'weibo'));
     assert.equal(done.url.search, '?notice=unlinked&provider=weibo', done.html.slice(0, 400));
     assert.deepEqual(eventsOn(await accountPage(gw, events)), ['unlinked Weibo', 'linked QQ']);
     const zh = browserIn('zh-CN');
@@ -250,8 +291,7 @@ describe('account console: unlinking a provider', function () {
     await openConsole(gw, tabs, 'weibo', 'two-tabs');
     await linkWith(gw, tabs, 'sohu', 'two-tabs-sohu');
     const account = await mustAccountOf(gw, 'weibo', 'two-tabs');
-    const page = await accountPage(gw, tabs);
-    const [weibo, sohu] = [unlinkFields(page, 'weibo'), unlinkFields(page, 'sohu')];
+    const [weibo, sohu] = [confirmFields(await askUnlink(gw, tabs, 'weibo')), confirmFields(await askUnlink(gw, tabs, 'sohu'))];
     const auditBefore = (await snapshot(gw)).audit;
 
     // Both requests read the account (two ways to sign in) before either removes one.
@@ -268,25 +308,46 @@ describe('account console: unlinking a provider', function () {
     assert.equal((await snapshot(gw)).audit, auditBefore + 1, 'one identity.unlink entry');
   });
 
-  it('unlinking the identity the session signed in with ends that session too, and still says what happened', async () => {
+  it('unlinking the way this session signed in with warns first, then signs out and says so (not a success)', async () => {
     const other = browserIn('en');
     await loginWith(gw, other, 'alpha-basic', 'weibo', 'other');
     await openConsole(gw, other, 'weibo', 'other');
     await linkWith(gw, other, 'sohu', 'other-sohu');
+    const confirm = await askUnlink(gw, other, 'weibo');
+    assert.match(
+      confirm.html,
+      /<p class="alert warn-signout" role="alert" data-signs-out="1">You signed in with Weibo this time: unlinking it signs you out, and sign-ins made with it end\. Then sign in again another way\.<\/p>/,
+    );
+    assert.match(confirm.html, /class="danger" data-confirm-unlink="1">Unlink and sign out<\/button>/);
+    // Cancel changes nothing and keeps the session.
+    const before = await snapshot(gw);
+    const cancelled = await other.click(confirm, '/account');
+    assert.deepEqual(identitiesOn(cancelled), ['weibo', 'sohu']);
+    await assertNothingChanged(gw, before, 'cancel');
     // Weibo fails to revoke this time: the shopper is told to revoke it at Weibo.
     gw.emulators.weibo!.emulator.faults.set('revokeoauth2', 'status500', 1);
-    const page = await accountPage(gw, other);
-    const done = await unlink(other, page, unlinkFields(page, 'weibo'));
-    assert.equal(done.url.search, '?notice=unlinkedNoRevoke&provider=weibo');
-    assert.match(done.html, /Sign in to see and manage the ways you sign in\./, 'the Weibo session has ended');
-    assert.match(
-      done.html,
-      /<p class="notice-ok" role="status">Weibo is unlinked\. Its authorization at Weibo could not be revoked; you can revoke it in your Weibo settings\.<\/p>/,
-    );
+    const done = await unlink(other, confirm);
+    assert.equal(done.url.pathname, '/account/signed-out');
+    assert.equal(done.url.search, '?provider=weibo&revoke=failed');
+    assert.match(done.html, /<h1>You are signed out<\/h1>/);
+    assert.match(done.html, /data-signed-out="weibo">Weibo is unlinked\. You had signed in with Weibo, so you are now signed out\.<\/p>/);
+    assert.match(done.html, /Its authorization at Weibo could not be revoked; you can revoke it in your Weibo settings\./);
+    assert.doesNotMatch(done.html, /notice-ok/, 'no green success banner');
+    assert.match((await other.go(`${gw.issuer}/account`)).html, /Sign in to see and manage the ways you sign in\./, 'the Weibo session has ended');
     assert.deepEqual(
       (await mustAccountOf(gw, 'sohu', 'other-sohu')).identities.map((i) => i.provider),
       ['sohu'],
     );
+    // And in Chinese; the page names only a known provider, and only to someone signed out.
+    other.acceptLanguage = 'zh-CN';
+    const zh = await other.go(`${gw.issuer}/account/signed-out?provider=weibo`);
+    assert.match(zh.html, /<h1>您已退出登录<\/h1>/);
+    assert.match(zh.html, /已解除绑定微博。您这次是用微博登录的，所以已经退出登录。/);
+    const unknown = await other.go(`${gw.issuer}/account/signed-out?provider=${encodeURIComponent('your bank')}`);
+    assert.equal(unknown.url.pathname, '/account');
+    assert.doesNotMatch(unknown.html, /your bank/);
+    const signedIn = await shopper.go(`${gw.issuer}/account/signed-out?provider=weibo`);
+    assert.equal(signedIn.url.pathname, '/account', 'someone signed in is not told they are signed out');
     // The query cannot put words of its own on the page.
     const forged = await other.go(`${gw.issuer}/account?notice=unlinked&provider=${encodeURIComponent('your bank')}`);
     assert.doesNotMatch(forged.html, /your bank/);

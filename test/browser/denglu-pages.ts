@@ -114,16 +114,15 @@ export class DengluPages {
     return asked;
   }
 
-  /** Unlinks `provider`, confirming on the "shops at risk" page if Denglu asks; returns whether it asked. */
+  /** Unlinks `provider`: its "Unlink" opens the confirmation, which is confirmed; returns whether it warned of signing out. */
   async unlink(provider: string): Promise<boolean> {
-    this.guard.allow(409, '/account/unlink');
-    const confirm = at(this.origin, '/account/unlink');
-    const done = this.account('unlinked');
-    const landed = await clickTo(this.page, this.page.locator(`button[data-unlink="${provider}"]`), (url) => confirm(url) || done(url));
-    const asked = confirm(landed);
-    if (asked) await clickTo(this.page, this.page.locator('button[data-confirm-unlink]'), done);
+    const confirm = at(this.origin, `/account/unlink/${provider}`);
+    await clickTo(this.page, this.page.locator(`a[data-unlink="${provider}"]`), confirm);
+    const signsOut = (await this.page.locator('[data-signs-out]').count()) > 0;
+    const done = signsOut ? at(this.origin, '/account/signed-out') : this.account('unlinked');
+    await clickTo(this.page, this.page.locator('button[data-confirm-unlink]'), done);
     assert.equal(here(this.page).searchParams.get('provider'), provider);
-    return asked;
+    return signsOut;
   }
 
   async setEmail(email: string): Promise<void> {

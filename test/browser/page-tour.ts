@@ -1,8 +1,8 @@
 // A walk through every page a shopper can see at Denglu, in the JD case's order of dates, by real clicks
 // in whatever language the browser asks for: home, a 404, a refused shop request, the account page signed out and in (and its
 // email + password section after a refusal), the outbox, email verification, password reset and its
-// confirmation, a third-party shop's consent page, the chooser and the notice during JD's Weibo notice,
-// sign-out (question and signed out), then after the cutoff the ended page, the chooser in grace and the
+// confirmation, the unlink confirmation, a third-party shop's consent page, the chooser and the notice during JD's Weibo notice,
+// sign-out (question and signed out, and signed out by unlinking), then after the cutoff the ended page, the chooser in grace and the
 // migration page. `seen(name)` runs on each Denglu page once it has loaded: the accessibility test checks
 // it, the screenshots script photographs it. Selectors never depend on the page's language.
 
@@ -24,12 +24,14 @@ export const TOUR_PAGES = [
   'outbox',
   'email-verify',
   'account-native',
+  'unlink-confirm',
   'password-reset-confirm',
   'consent',
   'chooser-notice',
   'notice',
   'logout',
   'logged-out',
+  'unlink-signed-out',
   'ended',
   'chooser-grace',
   'migrate',
@@ -81,6 +83,10 @@ export async function tourShopperPages(page: Page, world: World, tag: string, se
   await visit(page, `${denglu}/account`);
   await page.locator('#native form[action="/account/password"] input[name=password]').fill('a long tour password');
   await clickTo(page, submit('#native form[action="/account/password"]'), atDenglu('/account'));
+  // Two ways to sign in now: "Unlink" on Weibo asks first (a bottom sheet on a phone); Cancel keeps it.
+  await clickTo(page, page.locator('a[data-unlink="weibo"]'), atDenglu('/account/unlink/weibo'));
+  await seen('unlink-confirm');
+  await clickTo(page, page.locator('a[data-cancel]'), atDenglu('/account'));
   await visit(page, `${denglu}/account/password/reset`);
   await page.locator('form[action="/account/password/reset"] input[name=email]').fill(email);
   await clickTo(page, submit('form[action="/account/password/reset"]'), atDenglu('/account/password/reset'));
@@ -109,12 +115,15 @@ export async function tourShopperPages(page: Page, world: World, tag: string, se
   await seen('logout');
   await clickTo(page, page.locator('button[name=logout][value=yes]'), atDenglu());
   await seen('logged-out');
+  // What unlinking the way one signed in with ends on (shown to someone signed out).
+  await visit(page, `${denglu}/account/signed-out?provider=weibo`);
+  await seen('unlink-signed-out');
 
-  // After the cutoff: the shop's Weibo button leads to the ended page; the chooser offers the migration.
+  // After the cutoff: the shop's Weibo recovery entry (provider=weibo) leads to Denglu's page for it; the chooser offers the migration.
   world.clock.set('2013-09-26T10:00:00+08:00');
   await visit(page, `${shop}/`);
   await logOutAtShop(page, world);
-  await clickTo(page, page.getByRole('link', { name: /Log in with Weibo/ }), atDenglu());
+  await clickTo(page, page.locator('[data-recover="weibo"] a'), atDenglu());
   await seen('ended');
   await visit(page, `${shop}/`);
   await clickTo(page, page.getByRole('link', { name: /More ways to log in/ }), atDenglu(/^\/interaction\/[^/]+$/));

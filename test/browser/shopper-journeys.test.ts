@@ -10,12 +10,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { ManualClock } from '../../src/clock.ts';
-import { chromiumAvailable, launchChromium, type LaunchedBrowser } from './chromium.ts';
-import { DengluPages } from './denglu-pages.ts';
-import { PageGuard } from './page-guard.ts';
+import { chromiumAvailable, type LaunchedBrowser } from './chromium.ts';
+import type { DengluPages } from './denglu-pages.ts';
+import type { PageGuard } from './page-guard.ts';
 import { clickTo } from './navigation.ts';
-import { approveAtProvider, ShopPage } from './shop-pages.ts';
-import { startWorld, type World } from './world.ts';
+import { approveAtProvider, type ShopPage } from './shop-pages.ts';
+import { startJourney } from './journey.ts';
+import type { World } from './world.ts';
 
 const WEIBO_USER = 'browser-shopper';
 const QQ_USER = 'browser-shopper-qq';
@@ -39,14 +40,7 @@ describe('browser: a shopper at the JD demo shop, in headless Chromium', functio
     if (!chromiumAvailable()) return this.skip();
     const started = Date.now();
     clock = new ManualClock('2013-09-01T10:00:00+08:00'); // before JD's Weibo notice (10 September)
-    world = await startWorld(clock);
-    browser = await launchChromium();
-    guard = new PageGuard(new URL(world.gw.issuer).origin);
-    await guard.attach(browser.context);
-    page = browser.context.pages()[0] ?? (await browser.context.newPage());
-    guard.watch(page);
-    shop = new ShopPage(page, world);
-    denglu = new DengluPages(page, world, guard);
+    ({ world, browser, page, guard, shop, denglu } = await startJourney(clock));
     timings.push(`start: ${Date.now() - started} ms`);
   });
 
@@ -153,7 +147,11 @@ describe('browser: a shopper at the JD demo shop, in headless Chromium', functio
 
     clock.set('2013-09-26T09:00:00+08:00');
     await shop.logOut();
-    await shop.logInWith('Weibo'); // the shop's own button still asks for Weibo: Denglu offers the recovery
+    // The shop draws its buttons from Denglu's description: in grace no Weibo button, a recovery entry instead,
+    // which leads to Denglu's recovery page with the recovery as the main action.
+    assert.equal(await page.getByRole('link', { name: /Log in with Weibo/ }).count(), 0);
+    assert.equal(await page.locator('[data-recover="weibo"]').count(), 1);
+    await clickTo(page, page.locator('[data-recover="weibo"] a'), (u) => u.origin === new URL(world.gw.issuer).origin);
     assert.equal(await page.locator('h1[data-ended="weibo"][data-phase="grace"]').count(), 1);
     assert.match(
       (await page.locator('a.primary[data-migrate="weibo"]').textContent()) ?? '',

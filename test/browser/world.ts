@@ -5,7 +5,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SANDBOX_SHOPS, sandboxPartners } from '../../config/sandbox-seed.ts';
-import { DESCRIPTORS } from '../../providers/index.ts';
 import type { ManualClock } from '../../src/clock.ts';
 import { createDemoShop } from '../../src/sandbox/demo-shop.ts';
 import { sandboxBanner } from '../../src/sandbox/start-sandbox.ts';
@@ -37,7 +36,6 @@ export async function startWorld(clock: ManualClock): Promise<World> {
       clientSecret: jd.clientSecret,
       authMethod: jd.authMethod,
       url: shopUrl,
-      providers: DESCRIPTORS.filter((d) => jd.providers.includes(d.id)),
       cookiePrefix: jd.partnerId,
       banner: sandboxBanner(gw.config, clock),
     }),

@@ -78,6 +78,7 @@ describe('Cache-Control: no-store on every answer but the cacheable files', func
       '/healthz': get(shopper, '/healthz'),
       '/static/providers.css': get(shopper, '/static/providers.css'),
       '/favicon.ico': get(shopper, '/favicon.ico'),
+      '/clients/:clientId/sign-in-methods': get(shopper, '/clients/alpha-basic/sign-in-methods'),
       // Alpha has no brand here: the 404 page (a brand that exists is cacheable: test/look).
       '/brand/:partner/logo': get(shopper, '/brand/alpha/logo'),
       '/brand/:partner/style.css': get(shopper, '/brand/alpha/style.css'),
@@ -85,6 +86,8 @@ describe('Cache-Control: no-store on every answer but the cacheable files', func
       '/account': get(shopper, '/account'),
       '/account/login': get(shopper, '/account/login'),
       '/account/callback': get(shopper, '/account/callback?state=x&code=y'),
+      '/account/unlink/:provider': get(shopper, '/account/unlink/weibo'),
+      '/account/signed-out': get(shopper, '/account/signed-out?provider=weibo'),
       '/account/email/verify': () => once(shopper, verifyLink),
       '/account/password/reset': get(shopper, '/account/password/reset'),
       '/account/password/reset/confirm': () => once(shopper, resetLink),
@@ -123,7 +126,7 @@ describe('Cache-Control: no-store on every answer but the cacheable files', func
   });
 
   it('answers every route with no-store (pages, one-time links, CSRF forms, redirects, errors, admin JSON)', async () => {
-    const cacheable = new Set(['/static/providers.css', '/favicon.ico']);
+    const cacheable = new Set(['/static/providers.css', '/favicon.ico', '/clients/:clientId/sign-in-methods']);
     for (const [route, reach] of Object.entries(ROUTES)) {
       const page = await reach();
       const header = page.headers.get('cache-control') ?? '';

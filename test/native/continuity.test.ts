@@ -112,8 +112,10 @@ describe('native sign-in: continuity through a provider cutoff (the JD case)', f
     await openConsole(gw, shopper, 'weibo', 'jd-fan', true);
     const page = await accountPage(gw, shopper);
     assert.match(page.html, /data-identity="weibo"/);
-    const done = await shopper.submit(page, {}, '/account/unlink');
-    assert.equal(done.url.search, '?notice=unlinked&provider=weibo', done.html.slice(0, 300));
+    const confirm = await shopper.click(page, '/account/unlink/weibo');
+    const done = await shopper.submit(confirm, {}, '/account/unlink');
+    // This console session signed in with Weibo: unlinking it signed the shopper out, and the page says so.
+    assert.equal(done.url.pathname + done.url.search, '/account/signed-out?provider=weibo', done.html.slice(0, 300));
     assert.deepEqual(await accountOf(gw, 'weibo', 'jd-fan').catch(() => undefined), undefined, 'no account holds that Weibo identity now');
     const { claims } = await passwordLogin(gw, english(), 'alpha-basic', EMAIL, PASSWORD);
     assert.equal(claims.sub, sub, 'the same shop account with no social identity left');
