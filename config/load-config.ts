@@ -11,6 +11,8 @@ import { DEFAULTS } from './defaults.ts';
 import { SANDBOX_OPERATOR_TOKEN, SANDBOX_SHOPS } from './sandbox-seed.ts';
 import { isBadPort, portOf, portRangeProblem } from './bad-ports.ts';
 import { parseTrustProxy, type TrustProxy } from './trust-proxy.ts';
+import { parseSmsConfig } from './sms-config.ts';
+import type { SmsConfig } from '../src/sms/create-sender.ts';
 
 export interface Config {
   production: boolean;
@@ -54,6 +56,8 @@ export interface Config {
   };
   /** Outgoing mail (src/mail/mailer.ts): SMTP, or the sandbox outbox when no server is set. */
   mail: { smtpUrl: string | undefined; from: string; requireTls: boolean };
+  /** Text messages (src/sms/): undefined = no sender, so the `phone` sign-in method is not offered. */
+  sms: SmsConfig | undefined;
   /** Providers this deployment can reach, by id. */
   providers: Record<string, ProviderCredentials>;
   sandbox: {
@@ -175,6 +179,7 @@ export function loadConfig(input: { env: Record<string, string | undefined>; arg
   const mailFrom = env.MAIL_FROM || DEFAULTS.mailFrom;
   if (!/^[^\r\n]*<?[^\s@<>]+@[^\s@<>]+>?$/.test(mailFrom))
     problems.push(`MAIL_FROM must be an address like "Denglu <no-reply@example.com>" (got ${JSON.stringify(mailFrom)})`);
+  const sms = parseSmsConfig(env, { production, sandbox: sandboxEnabled }, problems, url);
   const adminRateLimit = int('ADMIN_RATE_LIMIT', DEFAULTS.adminRateLimitPerMinute, 1, 100000);
   const keyPublishLeadSeconds = int('KEY_PUBLISH_LEAD_SECONDS', DEFAULTS.keyPublishLeadSeconds, 0, 7 * 24 * 3600);
   const keyRotationDays = int('KEY_ROTATION_DAYS', 0, 0, 3650);
@@ -306,6 +311,7 @@ export function loadConfig(input: { env: Record<string, string | undefined>; arg
     sessionTtlSeconds,
     accountReauthSeconds,
     mail: { smtpUrl, from: mailFrom, requireTls: production },
+    sms,
     keys: { publishLeadSeconds: keyPublishLeadSeconds, rotationDays: keyRotationDays || undefined },
     admin: { operatorToken: operatorToken ?? SANDBOX_OPERATOR_TOKEN, rateLimitPerMinute: adminRateLimit },
     limits,

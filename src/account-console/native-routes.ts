@@ -22,6 +22,8 @@ import {
   type NativeProblem,
 } from '../accounts/native-credentials.ts';
 import { peekToken, TOKEN_TTL_MS } from '../accounts/native-tokens.ts';
+import { normaliseEmail, validEmail } from '../accounts/native-rules.ts';
+import { signInReturn } from './sign-in-return.ts';
 import { getAccount } from '../accounts/sign-in.ts';
 import { signInMethods } from '../accounts/unlink.ts';
 import type { Mailer } from '../mail/mailer.ts';
@@ -172,15 +174,25 @@ export function nativeRoutes(ctx: LoginContext, o: { cookieKeys: string[]; issue
     res.redirect(303, '/account?notice=passwordChanged');
   });
 
+  // "Forgot password?" from a chooser carries that sign-in (`return=/interaction/<uid>`) and the email typed.
   router.get('/account/password/reset', async (req, res) => {
-    await render(req, res, 'password-reset', { csrf: csrf.token(req, res), sent: undefined });
+    const returnTo = signInReturn(req.query.return);
+    const email = normaliseEmail(req.query.email);
+    await render(req, res, 'password-reset', { csrf: csrf.token(req, res), sent: undefined, returnTo, email: validEmail(email) ? email : '' });
   });
 
   // The same answer whether or not the address belongs to an account.
   router.post('/account/password/reset', form, csrf.protect, async (req, res) => {
-    await requestPasswordReset(deps, field(req, 'email').slice(0, 254), localeOf(req));
+    const returnTo = signInReturn(field(req, 'return'));
+    const email = field(req, 'email').slice(0, 254);
+    await requestPasswordReset(deps, email, localeOf(req), returnTo);
     const t = translator(localeOf(req));
-    await render(req, res, 'password-reset', { csrf: csrf.token(req, res), sent: t('reset.sent', { minutes: TOKEN_TTL_MS['password-reset'] / 60_000 }) });
+    await render(req, res, 'password-reset', {
+      csrf: csrf.token(req, res),
+      sent: t('reset.sent', { minutes: TOKEN_TTL_MS['password-reset'] / 60_000 }),
+      returnTo,
+      email: '',
+    });
   });
 
   router.get('/account/password/reset/confirm', async (req, res) => {
@@ -196,6 +208,8 @@ export function nativeRoutes(ctx: LoginContext, o: { cookieKeys: string[]; issue
     const r = await confirmPasswordReset(deps, token, field(req, 'password'));
     if (r.ok) {
       ctx.log.info({ reqId: requestIdOf(res), account: r.accountId }, 'password reset; sessions revoked');
+      // Back to the sign-in the shopper left for "Forgot password?", the email filled in.
+      if (r.returnTo) return res.redirect(303, `${r.returnTo}?chooser=1&email=${encodeURIComponent(r.email)}`);
       return message(req, res, 'reset.title', t('reset.done'));
     }
     if (r.problem === 'tokenInvalid') return message(req, res, 'reset.title', t('native.problem.tokenInvalid'), 400);

@@ -12,6 +12,9 @@
 // - per IP, every email: 100 failures → locked 1 min, doubling up to 60 min (password spraying; high
 //   because many shoppers share a carrier NAT address). The IP is the socket's: proxies are not trusted.
 // Mail: at most 5 reset links per email address and 5 verification mails per account, per hour.
+// Texts (codes to phone numbers): at most 10 a day to one number, 20 an hour and 50 a day from one IP.
+// A locked key tells when it opens again (pausedUntil), so a page can say for how long sign-in is paused:
+// the same for every email, known or not.
 
 import { createHash } from 'node:crypto';
 import type { Clock, EpochMs } from '../clock.ts';
@@ -37,6 +40,9 @@ export const RULES = {
   email: { threshold: 20, firstLockMs: 5 * MINUTE, maxLockMs: 60 * MINUTE, forgetMs: DAY },
   ip: { threshold: 100, firstLockMs: MINUTE, maxLockMs: 60 * MINUTE, forgetMs: DAY },
   mail: { threshold: 5, firstLockMs: 60 * MINUTE, maxLockMs: 60 * MINUTE, forgetMs: 60 * MINUTE },
+  smsNumber: { threshold: 10, firstLockMs: DAY, maxLockMs: DAY, forgetMs: DAY },
+  smsIpHour: { threshold: 20, firstLockMs: 60 * MINUTE, maxLockMs: 60 * MINUTE, forgetMs: 60 * MINUTE },
+  smsIpDay: { threshold: 50, firstLockMs: DAY, maxLockMs: DAY, forgetMs: DAY },
 } as const satisfies Record<string, LimitRule>;
 
 export interface Charge {
@@ -75,6 +81,16 @@ export function resetMailCharges(email: string): Charge[] {
 
 export function verifyMailCharges(accountId: string): Charge[] {
   return [{ key: `verify:${accountId}`, rule: RULES.mail }];
+}
+
+/** The counters a text to `phone` (E.164) asked for from `ip` is charged to. */
+export function smsCharges(phone: string, ip: string): Charge[] {
+  const number = createHash('sha256').update(`phone:${phone}`).digest('base64url').slice(0, 32);
+  return [
+    { key: `sms:${number}`, rule: RULES.smsNumber },
+    { key: `sms-ip-hour:${ip}`, rule: RULES.smsIpHour },
+    { key: `sms-ip-day:${ip}`, rule: RULES.smsIpDay },
+  ];
 }
 
 const locked = (c: Counter | undefined, now: EpochMs) => c?.lockedUntil !== undefined && now < c.lockedUntil;
@@ -134,6 +150,15 @@ export async function chargeAttempt(store: Store, clock: Clock, charges: readonl
     );
   }
   return { allowed: !refused && !lockedNow, lockedNow };
+}
+
+/** When the latest lock among these keys ends, if one is locked now. */
+export async function pausedUntil(store: Store, clock: Clock, charges: readonly Charge[]): Promise<EpochMs | undefined> {
+  const now = clock.now();
+  const ends = (await Promise.all(charges.map((c) => store.get<Counter>(THROTTLE_COLLECTION, c.key))))
+    .filter((c) => locked(c, now))
+    .map((c) => c!.lockedUntil!);
+  return ends.length ? Math.max(...ends) : undefined;
 }
 
 /** The attempt succeeded: the per-pair series starts over, the other keys get their charge back. */

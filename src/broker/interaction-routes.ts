@@ -18,6 +18,7 @@ import { providerOf } from '../oidc/lifecycle-checks.ts';
 import { forcesReauthentication } from '../oidc/reauthentication.ts';
 import { PASSWORD_METHOD } from '../accounts/password-method.ts';
 import { normaliseEmail, validEmail } from '../accounts/native-rules.ts';
+import { phoneFormOf } from './phone-form.ts';
 import { browserBinding } from './binding-cookie.ts';
 import { sendFailure, type FailureContext } from './failure-page.ts';
 import { finishInteraction, grantAll } from './finish-interaction.ts';
@@ -94,6 +95,7 @@ export async function sendChooser(
         error: password.error,
       }
     : undefined;
+  const phoneForm = phoneFormOf(model, d.uid);
   // The session's own provider stopped working at this shop: say why the shopper must sign in again.
   const sessionProvider = d.prompt.reasons?.includes('provider_unavailable') ? providerOf(d.session?.amr, ctx.descriptors) : undefined;
   const sessionLabel = sessionProvider ? (ctx.descriptors.get(sessionProvider)?.label[locale] ?? sessionProvider) : undefined;
@@ -110,6 +112,7 @@ export async function sendChooser(
           buttons,
           migrateLinks,
           passwordForm,
+          phoneForm,
           alert,
           abortAction: `/interaction/${d.uid}/abort?error=access_denied`,
           csrf: ctx.csrf.token(res),
@@ -220,7 +223,9 @@ export function interactionRoutes(ctx: LoginContext): Router {
     const hint = typeof d.params.provider === 'string' ? d.params.provider : undefined;
     // A hint starts that provider, or explains why not; a usable `password` hint comes back here (?chooser).
     if (hint && req.query.chooser === undefined) return startProvider(req, res, partner, d, hint, locale);
-    await sendChooser(ctx, res, d, partner, locale);
+    // Back from "Forgot password?" (src/account-console/native-routes.ts): the email is filled in.
+    const email = hintedEmail(req.query.email);
+    await sendChooser(ctx, res, d, partner, locale, email ? { email } : {});
   });
 
   router.get('/interaction/:uid/start/:provider', async (req, res) => {

@@ -1,0 +1,151 @@
+// The phone number of an account as a way to sign in: texting a six-digit code (limited per number and
+// per IP, an hour and a day, besides the code book's own 60-second resend timer), setting the number once
+// its code is typed back (unique across accounts: the store's `phone` index), removing it (never the
+// account's last way to sign in), and finding the account that holds a number. Every change is an
+// audit entry written with it. Codes and numbers are never logged.
+
+import type { Locale } from '../../providers/contract.ts';
+import type { Clock, EpochMs } from '../clock.ts';
+import { GatewayError } from '../errors.ts';
+import type { Logger } from '../log.ts';
+import type { Store } from '../store/store.ts';
+import { auditOp } from '../audit/audit.ts';
+import { revokeAccountAccess } from '../oidc/revoke-account.ts';
+import { SmsError, type SmsSender } from '../sms/sender.ts';
+import type { Account } from './account.ts';
+import { chargeAttempt, smsCharges } from './brute-force.ts';
+import { PHONE_AMR, PHONE_METHOD } from './phone-method.ts';
+import { normalisePhone } from './phone-number.ts';
+import { signInMethods } from './unlink.ts';
+import type { CodeBook } from './verification-codes.ts';
+
+export interface PhoneDeps {
+  store: Store;
+  clock: Clock;
+  log: Logger;
+  sms: SmsSender;
+  codes: CodeBook;
+}
+
+export type PhoneProblem = 'phoneInvalid' | 'phoneLimited' | 'phoneWait' | 'smsFailed' | 'phoneTaken' | 'phoneSame' | 'phoneLast' | 'phoneMissing';
+
+export type PhoneOutcome<T = object> = ({ ok: true } & T) | { ok: false; problem: PhoneProblem; retryAfterSeconds?: number };
+
+export async function findAccountByPhone(store: Store, phone: string): Promise<Account | undefined> {
+  return (await store.findOne<Account>('accounts', 'phone', phone))?.value;
+}
+
+/**
+ * Texts a new code for `subject` to the number typed: the same whether or not an account holds it (the
+ * callers answer "code sent" alike). Refused before anything is sent: a malformed number, the resend timer,
+ * the per-number and per-IP limits. A text the service refuses cancels the code.
+ */
+export async function sendPhoneCode(d: PhoneDeps, subject: string, raw: unknown, ip: string, locale: Locale): Promise<PhoneOutcome<{ phone: string }>> {
+  const phone = normalisePhone(raw);
+  if (!phone) return { ok: false, problem: 'phoneInvalid' };
+  const pending = await d.codes.pending(subject);
+  if (pending && pending.target === phone && d.clock.now() < pending.resendAt)
+    return { ok: false, problem: 'phoneWait', retryAfterSeconds: Math.ceil((pending.resendAt - d.clock.now()) / 1000) };
+  const gate = await chargeAttempt(d.store, d.clock, smsCharges(phone, ip));
+  if (!gate.allowed) return { ok: false, problem: 'phoneLimited' };
+  const issued = await d.codes.issue(subject, phone);
+  if (!issued.ok) return { ok: false, problem: 'phoneWait', retryAfterSeconds: issued.retryAfterSeconds };
+  try {
+    await d.sms.send(phone, 'verify-code', { code: issued.code }, locale);
+  } catch (err) {
+    await d.codes.discard(subject);
+    const kind = err instanceof SmsError ? err.kind : 'unavailable';
+    d.log.warn(
+      { sms: d.sms.transport, code: err instanceof SmsError ? err.serviceCode : undefined, err: { message: (err as Error).message } },
+      'text not sent',
+    );
+    return { ok: false, problem: kind === 'numberInvalid' ? 'phoneInvalid' : kind === 'limited' ? 'phoneLimited' : 'smsFailed' };
+  }
+  return { ok: true, phone };
+}
+
+const shopper = (accountId: string) => ({ actor: { kind: 'shopper' as const, id: accountId } });
+
+/** Makes `phone` (proven by its code) the account's number, replacing an earlier one; refused when another account holds it. */
+export async function setPhone(store: Store, clock: Clock, accountId: string, phone: string): Promise<PhoneOutcome> {
+  const now = clock.now();
+  let before: string | undefined;
+  try {
+    await store.batch([
+      {
+        op: 'update',
+        collection: 'accounts',
+        id: accountId,
+        fn: (a: Account) => {
+          before = a.phone?.number;
+          if (before === phone) throw new GatewayError('ERR_CONFLICT', 'the same number', { status: 409 });
+          return { ...a, phone: { number: phone, verifiedAt: now } };
+        },
+      },
+      auditOp(clock, () => ({
+        ...shopper(accountId),
+        action: before ? 'phone.replace' : 'phone.set',
+        target: { account: accountId, provider: PHONE_METHOD },
+        before: before ? { phone: before } : null,
+        after: { phone },
+      })),
+    ]);
+  } catch (err) {
+    if (err instanceof GatewayError && err.code === 'ERR_CONFLICT') return { ok: false, problem: before === phone ? 'phoneSame' : 'phoneTaken' };
+    if (err instanceof GatewayError && err.code === 'ERR_NOT_FOUND') return { ok: false, problem: 'phoneMissing' };
+    throw err;
+  }
+  // Sign-ins obtained with the old number end with it.
+  if (before) await revokeAccountAccess(store, accountId, { amr: PHONE_AMR });
+  return { ok: true };
+}
+
+/** Removes the account's number, unless it is the account's only way to sign in; sign-ins obtained with it end. */
+export async function removePhone(store: Store, clock: Clock, accountId: string, keepSession?: string): Promise<PhoneOutcome> {
+  let problem: PhoneProblem | undefined;
+  let before: string | undefined;
+  try {
+    await store.batch([
+      {
+        op: 'update',
+        collection: 'accounts',
+        id: accountId,
+        fn: (a: Account) => {
+          before = a.phone?.number;
+          if (!a.phone) problem = 'phoneMissing';
+          else if (signInMethods(a).length <= 1) problem = 'phoneLast';
+          if (problem) throw new GatewayError('ERR_CONFLICT', problem, { status: 409 });
+          const { phone: _removed, ...rest } = a;
+          return rest;
+        },
+      },
+      auditOp(clock, () => ({
+        ...shopper(accountId),
+        action: 'phone.remove',
+        target: { account: accountId, provider: PHONE_METHOD },
+        before: { phone: before },
+        after: null,
+      })),
+    ]);
+  } catch (err) {
+    if (problem) return { ok: false, problem };
+    throw err;
+  }
+  await revokeAccountAccess(store, accountId, { amr: PHONE_AMR, ...(keepSession ? { keepSession } : {}) });
+  return { ok: true };
+}
+
+const STAMP_GRANULARITY_MS = 60 * 60 * 1000;
+
+/** Records that the account signed in to a shop with its number (coarse: at most hourly writes). */
+export async function recordPhoneUse(store: Store, clock: Clock, account: Account, partnerId: string): Promise<void> {
+  const now = clock.now();
+  const stale = (t: EpochMs | undefined) => t === undefined || now - t >= STAMP_GRANULARITY_MS;
+  const shop = account.shops[partnerId];
+  if (!stale(account.phone?.lastUsedAt) && !stale(shop?.lastAt) && shop?.lastProvider === PHONE_METHOD) return;
+  await store.update<Account>('accounts', account.id, (a) => ({
+    ...a,
+    ...(a.phone ? { phone: { ...a.phone, lastUsedAt: now } } : {}),
+    shops: { ...a.shops, [partnerId]: { firstAt: a.shops[partnerId]?.firstAt ?? now, lastAt: now, lastProvider: PHONE_METHOD } },
+  }));
+}

@@ -1,0 +1,185 @@
+// Signing in with a phone number and a texted code from the chooser, at partners that offer `phone`:
+// `POST /interaction/<uid>/phone/send` texts a code (to any well-formed number, known or not: the answer
+// is "code sent" either way), `GET /interaction/<uid>/phone` asks for it, `POST …/phone/verify` checks it.
+// The code is bound to this sign-in (its subject is the interaction) and only this browser holds the
+// interaction. A right code for a number no account holds creates nothing: the page says so and offers
+// the other ways (a shop with a method in notice or grace must not get a new, empty account silently; the
+// shopper adds the number to their account on the account page). A known number continues like a
+// password sign-in with `amr: ["sms"]`: the notice interstitial, the migration page in grace, the shop.
+// Requests are limited per address and per sign-in before anything else; limit refusals are paused.
+
+import type { Interaction } from 'oidc-provider';
+import express, { type Request, type Response, type Router } from 'express';
+import type { Locale } from '../../providers/contract.ts';
+import { GatewayError } from '../errors.ts';
+import { translator } from '../i18n/messages.ts';
+import { requestIdOf } from '../log.ts';
+import { clientIpKey } from '../http/client-ip.ts';
+import { afterPause } from '../http/tarpit.ts';
+import { findAccountByPhone, recordPhoneUse, sendPhoneCode, type PhoneDeps, type PhoneProblem } from '../accounts/phone-credentials.ts';
+import { PHONE_METHOD } from '../accounts/phone-method.ts';
+import { displayPhone } from '../accounts/phone-number.ts';
+import { CODE_TTL_MS } from '../accounts/verification-codes.ts';
+import { partnerOfClient } from '../partners/partners.ts';
+import { loginAvailability } from '../partners/availability.ts';
+import { partnerName, type Partner } from '../partners/partner.ts';
+import { sendFailure } from './failure-page.ts';
+import { finishLogin } from './finish-interaction.ts';
+import { failureContext, localeFor } from './interaction-routes.ts';
+import { noticeDue } from './lifecycle-routes.ts';
+import type { LoginContext } from './login-context.ts';
+import { passwordLimits } from './password-limits.ts';
+import { holdLogin } from './pending-login.ts';
+import { rateLimitedPage } from './rate-limited-page.ts';
+
+/** Code checks and sends one address may get wrong a minute, and one sign-in may make in all. */
+const PHONE_FAILURES_PER_MINUTE = 20;
+const PHONE_REQUESTS_PER_SIGNIN = 30;
+
+export const STATUS: Partial<Record<PhoneProblem | 'codeWrong' | 'codeExpired', number>> = {
+  phoneInvalid: 400,
+  phoneLimited: 429,
+  phoneWait: 429,
+  smsFailed: 503,
+  phoneTaken: 409,
+  codeWrong: 401,
+  codeExpired: 400,
+};
+
+/** Answers after the refusal pause (src/http/tarpit.ts) when the refusal is a limit. */
+export const pauseFor = (problem: string) => (problem === 'phoneLimited' ? new Promise<void>((resolve) => afterPause(resolve)) : Promise.resolve());
+
+interface PhoneSignIn {
+  d: Interaction;
+  partner: Partner;
+  locale: Locale;
+  grace: boolean;
+}
+
+export function phoneSignInRoute(ctx: LoginContext, phone: PhoneDeps | undefined): Router {
+  const router = express.Router();
+  if (!phone) return router;
+  const limits = passwordLimits(ctx.clock, { perIpPerMinute: PHONE_FAILURES_PER_MINUTE, perSignIn: PHONE_REQUESTS_PER_SIGNIN });
+  const subject = (uid: string) => `signin:${uid}`;
+
+  /** This browser's login interaction at a partner where `phone` signs in (or migrates, in grace); else a failure page. */
+  async function signIn(req: Request, res: Response): Promise<PhoneSignIn | undefined> {
+    const d = await ctx
+      .oidc()
+      .interactionDetails(req, res)
+      .catch(() => undefined);
+    const partner = d && d.uid === req.params.uid && d.prompt.name === 'login' ? await partnerOfClient(ctx.store, String(d.params.client_id)) : undefined;
+    if (!d || !partner) {
+      await sendFailure(ctx, res, new GatewayError('ERR_INTERACTION_LOST', 'interaction not found for this browser', { status: 400 }), {
+        locale: localeFor(req, undefined),
+        requestId: requestIdOf(res),
+      });
+      return undefined;
+    }
+    const locale = localeFor(req, d.params, partner);
+    const a = loginAvailability(partner, PHONE_METHOD, ctx.broker.configured(), ctx.clock.now());
+    const grace = !a.ok && a.reason === 'grace';
+    if (!a.ok && !grace) {
+      const err = new GatewayError('ERR_PROVIDER_UNAVAILABLE', `phone sign-in is ${a.reason} at ${partner.id}`, { status: 403 });
+      await sendFailure(ctx, res, err, failureContext(ctx, res, partner, d.uid, locale, PHONE_METHOD));
+      return undefined;
+    }
+    return { d, partner, locale, grace };
+  }
+
+  async function render(res: Response, s: PhoneSignIn, locals: Record<string, unknown>, status = 200): Promise<void> {
+    const t = translator(s.locale);
+    const uid = s.d.uid;
+    const pending = await phone!.codes.pending(subject(uid));
+    const step = locals.step ?? (pending ? 'code' : 'number');
+    const shop = partnerName(s.partner, s.locale);
+    res
+      .status(status)
+      .type('html')
+      .send(
+        await ctx.renderer.render(
+          'phone-code',
+          { locale: s.locale, requestId: requestIdOf(res) },
+          {
+            title: t('phone.title.signIn', { shop }),
+            lead: s.grace ? t('chooser.phone.migrate') : undefined,
+            error: undefined,
+            step,
+            shop,
+            target: pending ? displayPhone(pending.target) : '',
+            phoneValue: pending?.target ?? '',
+            resendIn: pending ? Math.max(0, Math.ceil((pending.resendAt - ctx.clock.now()) / 1000)) : 0,
+            minutes: CODE_TTL_MS / 60_000,
+            sendAction: `/interaction/${uid}/phone/send`,
+            verifyAction: `/interaction/${uid}/phone/verify`,
+            verifyLabel: t('native.signIn'),
+            changeHref: `/interaction/${uid}/phone?change=1`,
+            back: { href: `/interaction/${uid}?chooser=1`, label: t('phone.otherWays') },
+            abortAction: `/interaction/${uid}/abort?error=access_denied`,
+            csrf: ctx.csrf.token(res),
+            ...locals,
+          },
+        ),
+      );
+  }
+
+  router.get('/interaction/:uid/phone', async (req, res) => {
+    const s = await signIn(req, res);
+    if (!s) return;
+    await render(res, s, req.query.change !== undefined ? { step: 'number' } : {});
+  });
+
+  router.post('/interaction/:uid/phone/send', limits.perIp, limits.perSignIn, ...ctx.csrf.protect, async (req, res) => {
+    const s = await signIn(req, res);
+    if (!s) return;
+    const typed = typeof req.body?.phone === 'string' ? req.body.phone.slice(0, 32) : '';
+    const r = await sendPhoneCode(phone, subject(s.d.uid), typed, clientIpKey(req), s.locale);
+    if (r.ok) {
+      ctx.log.info({ reqId: requestIdOf(res), partner: s.partner.id }, 'sign-in code texted');
+      return res.redirect(303, `/interaction/${s.d.uid}/phone`);
+    }
+    await pauseFor(r.problem);
+    const t = translator(s.locale);
+    const error = t(`phone.problem.${r.problem}`, { s: r.retryAfterSeconds ?? 60 });
+    await render(res, s, r.problem === 'phoneWait' ? { error } : { step: 'number', error, phoneValue: typed }, STATUS[r.problem] ?? 400);
+  });
+
+  router.post('/interaction/:uid/phone/verify', limits.perIp, limits.perSignIn, ...ctx.csrf.protect, async (req, res) => {
+    const s = await signIn(req, res);
+    if (!s) return;
+    const t = translator(s.locale);
+    const checked = await phone.codes.check(subject(s.d.uid), req.body?.code);
+    if (!checked.ok) {
+      const step = checked.problem === 'codeWrong' ? 'code' : 'number';
+      return render(res, s, { step, error: t(`phone.problem.${checked.problem}`) }, STATUS[checked.problem]);
+    }
+    const account = await findAccountByPhone(ctx.store, checked.target);
+    if (!account) {
+      ctx.log.info({ reqId: requestIdOf(res), partner: s.partner.id }, 'phone sign-in: no account holds the number');
+      return render(res, s, { step: 'unknown' });
+    }
+    await recordPhoneUse(ctx.store, ctx.clock, account, s.partner.id);
+    ctx.log.info({ reqId: requestIdOf(res), partner: s.partner.id, account: account.id }, 'signed in with phone');
+    const now = ctx.clock.now();
+    const hold = async (kind: 'notice' | 'migrate') => {
+      await holdLogin(ctx.store, { interactionUid: s.d.uid, accountId: account.id, partnerId: s.partner.id, provider: PHONE_METHOD, kind, createdAt: now });
+      res.redirect(303, `/interaction/${s.d.uid}/${kind}`);
+    };
+    // In grace the number proves who the shopper is; a replacement must be set up on the migration page.
+    if (s.grace) return hold('migrate');
+    const a = loginAvailability(s.partner, PHONE_METHOD, ctx.broker.configured(), now);
+    if (a.ok && a.phase.phase === 'notice' && noticeDue(account, s.partner.id, now)) return hold('notice');
+    const returnTo = await finishLogin(ctx.oidc(), s.d, s.partner.firstParty, account.id, PHONE_METHOD);
+    if (!returnTo)
+      return sendFailure(
+        ctx,
+        res,
+        new GatewayError('ERR_INTERACTION_LOST', 'the interaction expired', { status: 400 }),
+        failureContext(ctx, res, s.partner, s.d.uid, s.locale),
+      );
+    ctx.resume(req, res, returnTo);
+  });
+
+  router.use('/interaction/:uid/phone', rateLimitedPage(ctx));
+  return router;
+}
