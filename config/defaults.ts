@@ -84,6 +84,65 @@ export const SETTINGS: readonly SettingDoc[] = [
     description: "Sender of Denglu's mail, e.g. `Denglu <no-reply@login.example.com>`. Required in production.",
   },
   {
+    env: 'SMS_SENDER',
+    default: 'sandbox (none in production)',
+    description:
+      'How texts (phone sign-in codes) are sent: `sandbox` (kept in the sandbox outbox at `/sandbox/outbox`; refused in production), `aliyun` (Aliyun SMS) or `tencent` (Tencent Cloud SMS). Unset in production: no texts, and the `phone` sign-in method is offered nowhere.',
+  },
+  {
+    env: 'SMS_SIGN_NAME',
+    default: '(none)',
+    description: 'The registered SMS signature (签名, e.g. `Denglu`) of the chosen service. Required with `aliyun` and `tencent`.',
+  },
+  {
+    env: 'SMS_TEMPLATE_ID',
+    default: '(none)',
+    description:
+      'The registered template of the verification code: an Aliyun TemplateCode (`SMS_…`, with the variable `${code}`) or a Tencent TemplateId (with `{1}` for the code). Its text should say the code lasts 5 minutes. Required with `aliyun` and `tencent`.',
+  },
+  {
+    env: 'SMS_ALIYUN_ACCESS_KEY_ID',
+    default: '(none)',
+    description: 'Aliyun AccessKey ID allowed to call dysmsapi SendSms. Required with `SMS_SENDER=aliyun`.',
+  },
+  {
+    env: 'SMS_ALIYUN_ACCESS_KEY_SECRET',
+    default: '(none)',
+    description: 'Aliyun AccessKey secret (signs each request, HMAC-SHA1). Required with `SMS_SENDER=aliyun`.',
+    secret: true,
+  },
+  {
+    env: 'SMS_ALIYUN_BASE_URL',
+    default: 'https://dysmsapi.aliyuncs.com',
+    description: 'Aliyun SMS endpoint (https in production).',
+  },
+  {
+    env: 'SMS_TENCENT_SECRET_ID',
+    default: '(none)',
+    description: 'Tencent Cloud SecretId allowed to call SMS SendSms. Required with `SMS_SENDER=tencent`.',
+  },
+  {
+    env: 'SMS_TENCENT_SECRET_KEY',
+    default: '(none)',
+    description: 'Tencent Cloud SecretKey (signs each request, TC3-HMAC-SHA256). Required with `SMS_SENDER=tencent`.',
+    secret: true,
+  },
+  {
+    env: 'SMS_TENCENT_APP_ID',
+    default: '(none)',
+    description: 'SmsSdkAppId of the Tencent Cloud SMS application. Required with `SMS_SENDER=tencent`.',
+  },
+  {
+    env: 'SMS_TENCENT_REGION',
+    default: 'ap-guangzhou',
+    description: 'Tencent Cloud region of the SMS API.',
+  },
+  {
+    env: 'SMS_TENCENT_BASE_URL',
+    default: 'https://sms.tencentcloudapi.com',
+    description: 'Tencent Cloud SMS endpoint (https in production).',
+  },
+  {
     env: 'KEY_PUBLISH_LEAD_SECONDS',
     default: '600',
     description:

@@ -121,7 +121,7 @@ describe('config', () => {
 
   it('documents every variable in SETTINGS and .env.example', () => {
     const example = readFileSync(new URL('../../.env.example', import.meta.url), 'utf8');
-    const source = readFileSync(new URL('../../config/load-config.ts', import.meta.url), 'utf8');
+    const source = ['load-config.ts', 'sms-config.ts'].map((f) => readFileSync(new URL(`../../config/${f}`, import.meta.url), 'utf8')).join('\n');
     const read = new Set([...source.matchAll(/\b(?:env\.|int\(|bool\(|url\()'?([A-Z][A-Z0-9_]+)/g)].map((m) => m[1]!));
     for (const d of DESCRIPTORS) for (const suffix of ['CLIENT_ID', 'CLIENT_SECRET', 'BASE_URL']) read.add(`${d.id.toUpperCase()}_${suffix}`);
     const documented = new Set(SETTINGS.map((s) => s.env));
