@@ -15,8 +15,8 @@ export function normalisePhone(raw: unknown): string | undefined {
   if (typeof raw !== 'string' || raw.length > 32) return undefined;
   // Full-width digits and plus (typed with a Chinese input method) count as their ASCII forms.
   const ascii = raw.normalize('NFKC').trim();
-  if (!/^\+?[\d\s\-.()]+$/.test(ascii)) return undefined;
-  const plus = ascii.startsWith('+');
+  if (!/^\(?\+?[\d\s\-.()]+$/.test(ascii)) return undefined;
+  const plus = /^\(?\+/.test(ascii);
   let digits = ascii.replace(/\D/g, '');
   if (!plus && digits.startsWith('00')) digits = digits.slice(2);
   else if (!plus) return MAINLAND_MOBILE.test(digits) ? `+86${digits}` : undefined;

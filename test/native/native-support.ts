@@ -82,6 +82,8 @@ export function comparable(html: string): string {
     .replace(/request-id">[^<]*</g, 'request-id"><')
     .replace(/name="_csrf" value="[^"]*"/g, 'name="_csrf" value=""')
     .replace(/name="email" value="[^"]*"/g, 'name="email" value=""')
+    .replace(/&amp;email=[^"]*"/g, '"')
+    .replace(/%2Finteraction%2F[\w-]+/g, '%2Finteraction%2FUID')
     .replace(/\/interaction\/[\w-]+\//g, '/interaction/UID/');
 }
 
