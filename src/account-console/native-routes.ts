@@ -222,6 +222,7 @@ export function nativeRoutes(ctx: LoginContext, o: { cookieKeys: string[]; issue
     router.get('/sandbox/outbox', async (req, res) => {
       const locale = localeOf(req);
       const messages = (await listOutbox(ctx.store)).map((m) => ({
+        sms: m.kind === 'sms',
         to: m.to,
         subject: m.subject,
         text: m.text,
