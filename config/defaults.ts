@@ -229,6 +229,17 @@ export const SETTINGS: readonly SettingDoc[] = [
   { env: 'SIGNINS_PER_BROWSER', default: '20', description: 'Sign-ins in progress one browser may hold; starting another drops its oldest.' },
   { env: 'SIGNINS_PER_IP', default: '300', description: 'Sign-ins in progress from one IP address; past it new ones get a "too many sign-ins" page (429).' },
   {
+    env: 'SMS_PER_NUMBER_PER_DAY',
+    default: '10',
+    description: 'Texted codes one phone number may be sent in a day (besides the 60-second resend timer); more are refused with a page saying so.',
+  },
+  {
+    env: 'SMS_PER_IP_PER_HOUR',
+    default: '60',
+    description: 'Texted codes asked for from one IP address in an hour (any numbers). High because many shoppers share a carrier NAT address.',
+  },
+  { env: 'SMS_PER_IP_PER_DAY', default: '300', description: 'Texted codes asked for from one IP address in a day (any numbers).' },
+  {
     env: 'TOKEN_AUTH_FAILURE_LIMIT',
     default: '10',
     description:
@@ -262,6 +273,9 @@ export const DEFAULTS = {
   signInsPerBrowser: 20,
   signInsPerIp: 300,
   tokenAuthFailureLimit: 10,
+  smsPerNumberPerDay: 10,
+  smsPerIpPerHour: 60,
+  smsPerIpPerDay: 300,
   /** Where the `denglu` command line looks for the gateway. */
   cliUrl: 'http://localhost:3000',
   /** HTTP server limits (src/http/gateway-server.ts). */

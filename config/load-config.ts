@@ -13,6 +13,7 @@ import { isBadPort, portOf, portRangeProblem } from './bad-ports.ts';
 import { parseTrustProxy, type TrustProxy } from './trust-proxy.ts';
 import { parseSmsConfig } from './sms-config.ts';
 import type { SmsConfig } from '../src/sms/create-sender.ts';
+import type { SmsLimits } from '../src/accounts/brute-force.ts';
 
 export interface Config {
   production: boolean;
@@ -53,6 +54,8 @@ export interface Config {
     signInsPerBrowser: number;
     signInsPerIp: number;
     tokenAuthFailuresPerMinute: number;
+    /** Texted codes (src/accounts/brute-force.ts smsCharges). */
+    sms: SmsLimits;
   };
   /** Outgoing mail (src/mail/mailer.ts): SMTP, or the sandbox outbox when no server is set. */
   mail: { smtpUrl: string | undefined; from: string; requireTls: boolean };
@@ -193,6 +196,11 @@ export function loadConfig(input: { env: Record<string, string | undefined>; arg
     signInsPerBrowser: int('SIGNINS_PER_BROWSER', DEFAULTS.signInsPerBrowser, 1, 1000),
     signInsPerIp: int('SIGNINS_PER_IP', DEFAULTS.signInsPerIp, 1, 1000000),
     tokenAuthFailuresPerMinute: int('TOKEN_AUTH_FAILURE_LIMIT', DEFAULTS.tokenAuthFailureLimit, 1, 100000),
+    sms: {
+      perNumberPerDay: int('SMS_PER_NUMBER_PER_DAY', DEFAULTS.smsPerNumberPerDay, 1, 1000),
+      perIpPerHour: int('SMS_PER_IP_PER_HOUR', DEFAULTS.smsPerIpPerHour, 1, 1000000),
+      perIpPerDay: int('SMS_PER_IP_PER_DAY', DEFAULTS.smsPerIpPerDay, 1, 1000000),
+    },
   };
   let now: EpochMs | undefined;
   const nowArg = argValue(input.argv ?? [], '--now');

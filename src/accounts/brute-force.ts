@@ -12,7 +12,8 @@
 // - per IP, every email: 100 failures → locked 1 min, doubling up to 60 min (password spraying; high
 //   because many shoppers share a carrier NAT address). The IP is the socket's: proxies are not trusted.
 // Mail: at most 5 reset links per email address and 5 verification mails per account, per hour.
-// Texts (codes to phone numbers): at most 10 a day to one number, 20 an hour and 50 a day from one IP.
+// Texts (codes to phone numbers): at most SMS_PER_NUMBER_PER_DAY (10) a day to one number, and
+// SMS_PER_IP_PER_HOUR (60) an hour and SMS_PER_IP_PER_DAY (300) a day from one IP.
 // A locked key tells when it opens again (pausedUntil), so a page can say for how long sign-in is paused:
 // the same for every email, known or not.
 
@@ -40,9 +41,6 @@ export const RULES = {
   email: { threshold: 20, firstLockMs: 5 * MINUTE, maxLockMs: 60 * MINUTE, forgetMs: DAY },
   ip: { threshold: 100, firstLockMs: MINUTE, maxLockMs: 60 * MINUTE, forgetMs: DAY },
   mail: { threshold: 5, firstLockMs: 60 * MINUTE, maxLockMs: 60 * MINUTE, forgetMs: 60 * MINUTE },
-  smsNumber: { threshold: 10, firstLockMs: DAY, maxLockMs: DAY, forgetMs: DAY },
-  smsIpHour: { threshold: 20, firstLockMs: 60 * MINUTE, maxLockMs: 60 * MINUTE, forgetMs: 60 * MINUTE },
-  smsIpDay: { threshold: 50, firstLockMs: DAY, maxLockMs: DAY, forgetMs: DAY },
 } as const satisfies Record<string, LimitRule>;
 
 export interface Charge {
@@ -83,13 +81,21 @@ export function verifyMailCharges(accountId: string): Charge[] {
   return [{ key: `verify:${accountId}`, rule: RULES.mail }];
 }
 
+export interface SmsLimits {
+  perNumberPerDay: number;
+  perIpPerHour: number;
+  perIpPerDay: number;
+}
+
+const window = (threshold: number, ms: number): LimitRule => ({ threshold, firstLockMs: ms, maxLockMs: ms, forgetMs: ms });
+
 /** The counters a text to `phone` (E.164) asked for from `ip` is charged to. */
-export function smsCharges(phone: string, ip: string): Charge[] {
+export function smsCharges(phone: string, ip: string, limits: SmsLimits): Charge[] {
   const number = createHash('sha256').update(`phone:${phone}`).digest('base64url').slice(0, 32);
   return [
-    { key: `sms:${number}`, rule: RULES.smsNumber },
-    { key: `sms-ip-hour:${ip}`, rule: RULES.smsIpHour },
-    { key: `sms-ip-day:${ip}`, rule: RULES.smsIpDay },
+    { key: `sms:${number}`, rule: window(limits.perNumberPerDay, DAY) },
+    { key: `sms-ip-hour:${ip}`, rule: window(limits.perIpPerHour, 60 * MINUTE) },
+    { key: `sms-ip-day:${ip}`, rule: window(limits.perIpPerDay, DAY) },
   ];
 }
 

@@ -13,7 +13,7 @@ import { auditOp } from '../audit/audit.ts';
 import { revokeAccountAccess } from '../oidc/revoke-account.ts';
 import { SmsError, type SmsSender } from '../sms/sender.ts';
 import type { Account } from './account.ts';
-import { chargeAttempt, smsCharges } from './brute-force.ts';
+import { chargeAttempt, smsCharges, type SmsLimits } from './brute-force.ts';
 import { PHONE_AMR, PHONE_METHOD } from './phone-method.ts';
 import { normalisePhone } from './phone-number.ts';
 import { signInMethods } from './unlink.ts';
@@ -25,6 +25,7 @@ export interface PhoneDeps {
   log: Logger;
   sms: SmsSender;
   codes: CodeBook;
+  limits: SmsLimits;
 }
 
 export type PhoneProblem = 'phoneInvalid' | 'phoneLimited' | 'phoneWait' | 'smsFailed' | 'phoneTaken' | 'phoneSame' | 'phoneLast' | 'phoneMissing';
@@ -43,10 +44,10 @@ export async function findAccountByPhone(store: Store, phone: string): Promise<A
 export async function sendPhoneCode(d: PhoneDeps, subject: string, raw: unknown, ip: string, locale: Locale): Promise<PhoneOutcome<{ phone: string }>> {
   const phone = normalisePhone(raw);
   if (!phone) return { ok: false, problem: 'phoneInvalid' };
-  const pending = await d.codes.pending(subject);
-  if (pending && pending.target === phone && d.clock.now() < pending.resendAt)
-    return { ok: false, problem: 'phoneWait', retryAfterSeconds: Math.ceil((pending.resendAt - d.clock.now()) / 1000) };
-  const gate = await chargeAttempt(d.store, d.clock, smsCharges(phone, ip));
+  // The resend timers first: a text refused for them is not charged to the limits.
+  const wait = await d.codes.waitSeconds(subject, phone);
+  if (wait > 0) return { ok: false, problem: 'phoneWait', retryAfterSeconds: wait };
+  const gate = await chargeAttempt(d.store, d.clock, smsCharges(phone, ip, d.limits));
   if (!gate.allowed) return { ok: false, problem: 'phoneLimited' };
   const issued = await d.codes.issue(subject, phone);
   if (!issued.ok) return { ok: false, problem: 'phoneWait', retryAfterSeconds: issued.retryAfterSeconds };

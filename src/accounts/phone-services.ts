@@ -12,5 +12,5 @@ import type { CodeBook } from './verification-codes.ts';
 export function phoneServices(config: Config, d: { store: Store; clock: Clock; log: Logger; codes: CodeBook }): PhoneDeps | undefined {
   if (!config.sms) return undefined;
   const sms = createSmsSender(config.sms, { store: d.store, clock: d.clock, log: d.log, timeoutMs: config.upstream.timeoutMs });
-  return { ...d, sms };
+  return { ...d, sms, limits: config.limits.sms };
 }

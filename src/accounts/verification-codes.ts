@@ -64,15 +64,21 @@ export class CodeBook {
     return this.#mac(`code\0${subject}\0${target}\0${code}`);
   }
 
-  /** Makes a new code for `subject` sent to `target` (replacing its earlier one), unless one went out under 60 s ago. */
-  async issue(subject: string, target: string): Promise<Issued> {
-    const now = this.#clock.now();
+  /** Seconds until a new code may go to `target` for `subject` (the later of both timers); 0 when it may now. */
+  async waitSeconds(subject: string, target: string): Promise<number> {
     const [current, recent] = await Promise.all([
       this.#store.get<CodeDoc>(CODES_COLLECTION, this.#id(subject)),
       this.#store.get<{ sentAt: EpochMs }>(CODES_COLLECTION, this.#sentId(target)),
     ]);
     const last = Math.max(current?.sentAt ?? -Infinity, recent?.sentAt ?? -Infinity);
-    if (now < last + RESEND_AFTER_MS) return { ok: false, problem: 'codeWait', retryAfterSeconds: Math.ceil((last + RESEND_AFTER_MS - now) / 1000) };
+    return Math.max(0, Math.ceil((last + RESEND_AFTER_MS - this.#clock.now()) / 1000));
+  }
+
+  /** Makes a new code for `subject` sent to `target` (replacing its earlier one), unless one went out under 60 s ago. */
+  async issue(subject: string, target: string): Promise<Issued> {
+    const now = this.#clock.now();
+    const wait = await this.waitSeconds(subject, target);
+    if (wait > 0) return { ok: false, problem: 'codeWait', retryAfterSeconds: wait };
     const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
     const doc: CodeDoc = { target, codeHash: this.#hash(subject, target, code), attempts: 0, sentAt: now, expiresAt: now + CODE_TTL_MS };
     await this.#store.put(CODES_COLLECTION, this.#id(subject), doc, { expiresAt: doc.expiresAt });
