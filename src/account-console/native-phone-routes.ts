@@ -7,14 +7,12 @@ import express, { type Request, type Response, type Router } from 'express';
 import type { Locale } from '../../providers/contract.ts';
 import { pickLocale } from '../i18n/locale.ts';
 import { translator } from '../i18n/messages.ts';
-import { createCsrf } from '../http/csrf.ts';
+import { accountCsrf } from './account-csrf.ts';
 import { clientIpKey } from '../http/client-ip.ts';
 import { requestIdOf } from '../log.ts';
 import type { LoginContext } from '../broker/login-context.ts';
-import { pauseFor, STATUS } from '../broker/phone-route.ts';
+import { refused, sendPhoneCodePage, type PageState } from '../broker/phone-code-page.ts';
 import { removePhone, sendPhoneCode, setPhone, type PhoneDeps } from '../accounts/phone-credentials.ts';
-import { displayPhone } from '../accounts/phone-number.ts';
-import { CODE_TTL_MS } from '../accounts/verification-codes.ts';
 import { currentAccount, type SignedIn } from './current-account.ts';
 import { nativeSection } from './native-view.ts';
 
@@ -23,12 +21,7 @@ export function phoneAccountRoutes(ctx: LoginContext, o: { phone: PhoneDeps | un
   const phone = o.phone;
   if (!phone) return router;
   // The same token as the account console's forms (same secret, cookie and session binding).
-  const csrf = createCsrf({
-    cookieKeys: o.cookieKeys,
-    purpose: 'account',
-    secure: ctx.secureCookies,
-    sessionId: (req) => String(req.cookies?.dl_session ?? ''),
-  });
+  const csrf = accountCsrf(o.cookieKeys, ctx.secureCookies);
   const form = express.urlencoded({ extended: false, limit: '10kb' });
   const localeOf = (req: Request): Locale => pickLocale({ acceptLanguage: req.get('accept-language'), uiLocales: req.query.ui_locales });
   const subject = (s: SignedIn) => `account:${s.account.id}`;
@@ -41,38 +34,18 @@ export function phoneAccountRoutes(ctx: LoginContext, o: { phone: PhoneDeps | un
     return undefined;
   }
 
-  async function page(req: Request, res: Response, s: SignedIn, locals: Record<string, unknown>, status = 200): Promise<void> {
-    const locale = localeOf(req);
-    const t = translator(locale);
-    const pending = await phone!.codes.pending(subject(s));
-    res
-      .status(status)
-      .type('html')
-      .send(
-        await ctx.renderer.render(
-          'phone-code',
-          { locale, requestId: requestIdOf(res) },
-          {
-            title: s.account.phone ? t('account.phone.replace') : t('account.phone.add'),
-            lead: t('account.phone.lead'),
-            error: undefined,
-            step: pending ? 'code' : 'number',
-            shop: '',
-            target: pending ? displayPhone(pending.target) : '',
-            phoneValue: pending?.target ?? '',
-            resendIn: pending ? Math.max(0, Math.ceil((pending.resendAt - ctx.clock.now()) / 1000)) : 0,
-            minutes: CODE_TTL_MS / 60_000,
-            sendAction: '/account/phone/send',
-            verifyAction: '/account/phone/verify',
-            verifyLabel: t('account.phone.confirm'),
-            changeHref: '/account/phone?change=1',
-            back: { href: '/account', label: t('account.native.back') },
-            abortAction: undefined,
-            csrf: csrf.token(req, res),
-            ...locals,
-          },
-        ),
-      );
+  function page(req: Request, res: Response, s: SignedIn, state: PageState = {}, status = 200): Promise<void> {
+    const t = translator(localeOf(req));
+    const page = {
+      title: s.account.phone ? t('account.phone.replace') : t('account.phone.add'),
+      lead: t('account.phone.lead'),
+      shop: '',
+      base: '/account/phone',
+      verifyLabel: t('account.phone.confirm'),
+      back: { href: '/account', label: t('account.native.back') },
+      csrf: csrf.token(req, res),
+    };
+    return sendPhoneCodePage({ ...ctx, codes: phone!.codes }, res, localeOf(req), subject(s), page, state, status);
   }
 
   router.get('/account/phone', async (req, res) => {
@@ -87,26 +60,19 @@ export function phoneAccountRoutes(ctx: LoginContext, o: { phone: PhoneDeps | un
     const typed = typeof req.body?.phone === 'string' ? req.body.phone.slice(0, 32) : '';
     const r = await sendPhoneCode(phone, subject(s), typed, clientIpKey(req), localeOf(req));
     if (r.ok) return res.redirect(303, '/account/phone');
-    await pauseFor(r.problem);
-    const error = translator(localeOf(req))(`phone.problem.${r.problem}`, { s: r.retryAfterSeconds ?? 60 });
-    await page(req, res, s, r.problem === 'phoneWait' ? { error } : { step: 'number', error, phoneValue: typed }, STATUS[r.problem] ?? 400);
+    const { state, status } = await refused(localeOf(req), r.problem, { ...r, typed });
+    await page(req, res, s, state, status);
   });
 
   router.post('/account/phone/verify', form, csrf.protect, async (req, res) => {
     const s = await recent(req, res);
     if (!s) return;
-    const t = translator(localeOf(req));
     const checked = await phone.codes.check(subject(s), req.body?.code);
-    if (!checked.ok)
-      return page(
-        req,
-        res,
-        s,
-        { step: checked.problem === 'codeWrong' ? 'code' : 'number', error: t(`phone.problem.${checked.problem}`) },
-        STATUS[checked.problem],
-      );
-    const set = await setPhone(ctx.store, ctx.clock, s.account.id, checked.target);
-    if (!set.ok) return page(req, res, s, { step: 'number', error: t(`phone.problem.${set.problem}`) }, STATUS[set.problem] ?? 409);
+    const set = checked.ok ? await setPhone(ctx.store, ctx.clock, s.account.id, checked.target) : checked;
+    if (!set.ok) {
+      const { state, status } = await refused(localeOf(req), set.problem);
+      return page(req, res, s, state, status);
+    }
     ctx.log.info({ reqId: requestIdOf(res), account: s.account.id }, 'phone number set');
     res.redirect(303, '/account?notice=phoneSet');
   });

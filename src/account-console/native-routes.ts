@@ -6,7 +6,7 @@
 import express, { type Request, type Response, type Router } from 'express';
 import { pickLocale } from '../i18n/locale.ts';
 import { translator, type MessageKey } from '../i18n/messages.ts';
-import { createCsrf } from '../http/csrf.ts';
+import { accountCsrf } from './account-csrf.ts';
 import type { Locale } from '../../providers/contract.ts';
 import type { LoginContext } from '../broker/login-context.ts';
 import { clientIp } from '../http/client-ip.ts';
@@ -48,12 +48,7 @@ const STATUS: Partial<Record<NativeProblem | 'currentRequired' | 'currentWrong',
 export function nativeRoutes(ctx: LoginContext, o: { cookieKeys: string[]; issuer: string; mailer: Mailer; sandbox: boolean }): Router {
   const router = express.Router();
   // The same token as the account console's forms (same secret, cookie and session binding).
-  const csrf = createCsrf({
-    cookieKeys: o.cookieKeys,
-    purpose: 'account',
-    secure: ctx.secureCookies,
-    sessionId: (req) => String(req.cookies?.dl_session ?? ''),
-  });
+  const csrf = accountCsrf(o.cookieKeys, ctx.secureCookies);
   const form = express.urlencoded({ extended: false, limit: '10kb' });
   const deps: NativeDeps = { store: ctx.store, clock: ctx.clock, log: ctx.log, mailer: o.mailer, issuer: o.issuer, hashes: ctx.hashes };
   const localeOf = (req: Request): Locale => pickLocale({ acceptLanguage: req.get('accept-language'), uiLocales: req.query.ui_locales });

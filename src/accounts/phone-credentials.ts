@@ -65,73 +65,87 @@ export async function sendPhoneCode(d: PhoneDeps, subject: string, raw: unknown,
   return { ok: true, phone };
 }
 
-const shopper = (accountId: string) => ({ actor: { kind: 'shopper' as const, id: accountId } });
+class Refusal extends Error {
+  readonly problem: PhoneProblem;
+  constructor(problem: PhoneProblem) {
+    super(problem);
+    this.problem = problem;
+  }
+}
+
+/**
+ * One change of the account's number, written with its audit entry: `change` returns the account after
+ * it and the number before (or throws a Refusal); another account holding the number refuses it (phoneTaken).
+ */
+async function changePhone(
+  store: Store,
+  clock: Clock,
+  accountId: string,
+  change: (a: Account) => { next: Account; before: string | undefined },
+  action: (before: string | undefined) => { action: string; after: unknown },
+): Promise<PhoneOutcome<{ before: string | undefined }>> {
+  let before: string | undefined;
+  try {
+    await store.batch([
+      {
+        op: 'update',
+        collection: 'accounts',
+        id: accountId,
+        fn: (a: Account) => {
+          const r = change(a);
+          before = r.before;
+          return r.next;
+        },
+      },
+      auditOp(clock, () => ({
+        actor: { kind: 'shopper', id: accountId },
+        ...action(before),
+        target: { account: accountId, provider: PHONE_METHOD },
+        before: before ? { phone: before } : null,
+      })),
+    ]);
+  } catch (err) {
+    if (err instanceof Refusal) return { ok: false, problem: err.problem };
+    if (err instanceof GatewayError && err.code === 'ERR_CONFLICT') return { ok: false, problem: 'phoneTaken' };
+    if (err instanceof GatewayError && err.code === 'ERR_NOT_FOUND') return { ok: false, problem: 'phoneMissing' };
+    throw err;
+  }
+  return { ok: true, before };
+}
 
 /** Makes `phone` (proven by its code) the account's number, replacing an earlier one; refused when another account holds it. */
 export async function setPhone(store: Store, clock: Clock, accountId: string, phone: string): Promise<PhoneOutcome> {
   const now = clock.now();
-  let before: string | undefined;
-  try {
-    await store.batch([
-      {
-        op: 'update',
-        collection: 'accounts',
-        id: accountId,
-        fn: (a: Account) => {
-          before = a.phone?.number;
-          if (before === phone) throw new GatewayError('ERR_CONFLICT', 'the same number', { status: 409 });
-          return { ...a, phone: { number: phone, verifiedAt: now } };
-        },
-      },
-      auditOp(clock, () => ({
-        ...shopper(accountId),
-        action: before ? 'phone.replace' : 'phone.set',
-        target: { account: accountId, provider: PHONE_METHOD },
-        before: before ? { phone: before } : null,
-        after: { phone },
-      })),
-    ]);
-  } catch (err) {
-    if (err instanceof GatewayError && err.code === 'ERR_CONFLICT') return { ok: false, problem: before === phone ? 'phoneSame' : 'phoneTaken' };
-    if (err instanceof GatewayError && err.code === 'ERR_NOT_FOUND') return { ok: false, problem: 'phoneMissing' };
-    throw err;
-  }
+  const r = await changePhone(
+    store,
+    clock,
+    accountId,
+    (a) => {
+      if (a.phone?.number === phone) throw new Refusal('phoneSame');
+      return { next: { ...a, phone: { number: phone, verifiedAt: now } }, before: a.phone?.number };
+    },
+    (before) => ({ action: before ? 'phone.replace' : 'phone.set', after: { phone } }),
+  );
   // Sign-ins obtained with the old number end with it.
-  if (before) await revokeAccountAccess(store, accountId, { amr: PHONE_AMR });
-  return { ok: true };
+  if (r.ok && r.before) await revokeAccountAccess(store, accountId, { amr: PHONE_AMR });
+  return r.ok ? { ok: true } : r;
 }
 
 /** Removes the account's number, unless it is the account's only way to sign in; sign-ins obtained with it end. */
 export async function removePhone(store: Store, clock: Clock, accountId: string, keepSession?: string): Promise<PhoneOutcome> {
-  let problem: PhoneProblem | undefined;
-  let before: string | undefined;
-  try {
-    await store.batch([
-      {
-        op: 'update',
-        collection: 'accounts',
-        id: accountId,
-        fn: (a: Account) => {
-          before = a.phone?.number;
-          if (!a.phone) problem = 'phoneMissing';
-          else if (signInMethods(a).length <= 1) problem = 'phoneLast';
-          if (problem) throw new GatewayError('ERR_CONFLICT', problem, { status: 409 });
-          const { phone: _removed, ...rest } = a;
-          return rest;
-        },
-      },
-      auditOp(clock, () => ({
-        ...shopper(accountId),
-        action: 'phone.remove',
-        target: { account: accountId, provider: PHONE_METHOD },
-        before: { phone: before },
-        after: null,
-      })),
-    ]);
-  } catch (err) {
-    if (problem) return { ok: false, problem };
-    throw err;
-  }
+  const r = await changePhone(
+    store,
+    clock,
+    accountId,
+    (a) => {
+      if (!a.phone) throw new Refusal('phoneMissing');
+      if (signInMethods(a).length <= 1) throw new Refusal('phoneLast');
+      const { phone, ...rest } = a;
+      return { next: rest, before: phone.number };
+    },
+    () => ({ action: 'phone.remove', after: null }),
+  );
+  if (!r.ok) return r;
   await revokeAccountAccess(store, accountId, { amr: PHONE_AMR, ...(keepSession ? { keepSession } : {}) });
   return { ok: true };
 }

@@ -20,7 +20,6 @@ import { normaliseEmail, validEmail } from '../accounts/native-rules.ts';
 import { PASSWORD_METHOD } from '../accounts/password-method.ts';
 import { sendPhoneCode, setPhone, type PhoneDeps } from '../accounts/phone-credentials.ts';
 import { PHONE_METHOD } from '../accounts/phone-method.ts';
-import { displayPhone } from '../accounts/phone-number.ts';
 import { CODE_TTL_MS, type CodeBook } from '../accounts/verification-codes.ts';
 import { dispatch } from '../mail/mailer.ts';
 import { getPartner } from '../partners/partners.ts';
@@ -31,7 +30,7 @@ import { finishLogin } from './finish-interaction.ts';
 import { localeFor } from './interaction-routes.ts';
 import type { LoginContext } from './login-context.ts';
 import { pendingLogin, releaseLogin, type PendingLogin } from './pending-login.ts';
-import { pauseFor, STATUS } from './phone-route.ts';
+import { refused, sendPhoneCodePage, type PageState } from './phone-code-page.ts';
 
 interface Held {
   pending: PendingLogin;
@@ -95,39 +94,19 @@ export function addMethodRoutes(ctx: LoginContext, o: { phone: PhoneDeps | undef
   if (phone) {
     const subject = (h: Held) => `held:${h.pending.interactionUid}:${h.account.id}`;
 
-    async function phonePage(res: Response, h: Held, locals: Record<string, unknown>, status = 200): Promise<void> {
+    function phonePage(res: Response, h: Held, state: PageState = {}, status = 200): Promise<void> {
       const t = translator(h.locale);
-      const uid = h.pending.interactionUid;
-      const pending = await phone!.codes.pending(subject(h));
       const shop = partnerName(h.partner, h.locale);
-      res
-        .status(status)
-        .type('html')
-        .send(
-          await ctx.renderer.render(
-            'phone-code',
-            { locale: h.locale, requestId: requestIdOf(res) },
-            {
-              title: t('phone.title.addHeld', { shop }),
-              lead: t('add.lead', { shop }),
-              error: undefined,
-              step: pending ? 'code' : 'number',
-              shop,
-              target: pending ? displayPhone(pending.target) : '',
-              phoneValue: pending?.target ?? '',
-              resendIn: pending ? resendIn(pending.resendAt) : 0,
-              minutes: CODE_TTL_MS / 60_000,
-              sendAction: `/interaction/${uid}/add/phone/send`,
-              verifyAction: `/interaction/${uid}/add/phone/verify`,
-              verifyLabel: t('add.finish'),
-              changeHref: `/interaction/${uid}/add/phone?change=1`,
-              back: back(h),
-              abortAction: undefined,
-              csrf: ctx.csrf.token(res),
-              ...locals,
-            },
-          ),
-        );
+      const page = {
+        title: t('phone.title.addHeld', { shop }),
+        lead: t('add.lead', { shop }),
+        shop,
+        base: `/interaction/${h.pending.interactionUid}/add/phone`,
+        verifyLabel: t('add.finish'),
+        back: back(h),
+        csrf: ctx.csrf.token(res),
+      };
+      return sendPhoneCodePage({ ...ctx, codes: o.codes }, res, h.locale, subject(h), page, state, status);
     }
 
     router.get('/interaction/:uid/add/phone', async (req, res) => {
@@ -144,26 +123,19 @@ export function addMethodRoutes(ctx: LoginContext, o: { phone: PhoneDeps | undef
       const typed = typeof req.body?.phone === 'string' ? req.body.phone.slice(0, 32) : '';
       const r = await sendPhoneCode(phone, subject(h), typed, clientIpKey(req), h.locale);
       if (r.ok) return res.redirect(303, `/interaction/${h.pending.interactionUid}/add/phone`);
-      await pauseFor(r.problem);
-      const error = translator(h.locale)(`phone.problem.${r.problem}`, { s: r.retryAfterSeconds ?? 60 });
-      await phonePage(res, h, r.problem === 'phoneWait' ? { error } : { step: 'number', error, phoneValue: typed }, STATUS[r.problem] ?? 400);
+      const { state, status } = await refused(h.locale, r.problem, { ...r, typed });
+      await phonePage(res, h, state, status);
     });
 
     router.post('/interaction/:uid/add/phone/verify', ...ctx.csrf.protect, async (req, res) => {
       const h = await held(req, res, PHONE_METHOD);
       if (!h) return;
-      const t = translator(h.locale);
       const checked = await phone.codes.check(subject(h), req.body?.code);
-      if (!checked.ok) {
-        return phonePage(
-          res,
-          h,
-          { step: checked.problem === 'codeWrong' ? 'code' : 'number', error: t(`phone.problem.${checked.problem}`) },
-          STATUS[checked.problem],
-        );
+      const set = checked.ok ? await setPhone(ctx.store, ctx.clock, h.account.id, checked.target) : checked;
+      if (!set.ok) {
+        const { state, status } = await refused(h.locale, set.problem);
+        return phonePage(res, h, state, status);
       }
-      const set = await setPhone(ctx.store, ctx.clock, h.account.id, checked.target);
-      if (!set.ok) return phonePage(res, h, { step: 'number', error: t(`phone.problem.${set.problem}`) }, STATUS[set.problem] ?? 409);
       await finish(req, res, h, PHONE_METHOD);
     });
   }

@@ -15,11 +15,8 @@ import { GatewayError } from '../errors.ts';
 import { translator } from '../i18n/messages.ts';
 import { requestIdOf } from '../log.ts';
 import { clientIpKey } from '../http/client-ip.ts';
-import { afterPause } from '../http/tarpit.ts';
-import { findAccountByPhone, recordPhoneUse, sendPhoneCode, type PhoneDeps, type PhoneProblem } from '../accounts/phone-credentials.ts';
+import { findAccountByPhone, recordPhoneUse, sendPhoneCode, type PhoneDeps } from '../accounts/phone-credentials.ts';
 import { PHONE_METHOD } from '../accounts/phone-method.ts';
-import { displayPhone } from '../accounts/phone-number.ts';
-import { CODE_TTL_MS } from '../accounts/verification-codes.ts';
 import { partnerOfClient } from '../partners/partners.ts';
 import { loginAvailability } from '../partners/availability.ts';
 import { partnerName, type Partner } from '../partners/partner.ts';
@@ -31,23 +28,11 @@ import type { LoginContext } from './login-context.ts';
 import { passwordLimits } from './password-limits.ts';
 import { holdLogin } from './pending-login.ts';
 import { rateLimitedPage } from './rate-limited-page.ts';
+import { refused, sendPhoneCodePage, type PageState } from './phone-code-page.ts';
 
 /** Code checks and sends one address may get wrong a minute, and one sign-in may make in all. */
 const PHONE_FAILURES_PER_MINUTE = 20;
 const PHONE_REQUESTS_PER_SIGNIN = 30;
-
-export const STATUS: Partial<Record<PhoneProblem | 'codeWrong' | 'codeExpired', number>> = {
-  phoneInvalid: 400,
-  phoneLimited: 429,
-  phoneWait: 429,
-  smsFailed: 503,
-  phoneTaken: 409,
-  codeWrong: 401,
-  codeExpired: 400,
-};
-
-/** Answers after the refusal pause (src/http/tarpit.ts) when the refusal is a limit. */
-export const pauseFor = (problem: string) => (problem === 'phoneLimited' ? new Promise<void>((resolve) => afterPause(resolve)) : Promise.resolve());
 
 interface PhoneSignIn {
   d: Interaction;
@@ -87,40 +72,21 @@ export function phoneSignInRoute(ctx: LoginContext, phone: PhoneDeps | undefined
     return { d, partner, locale, grace };
   }
 
-  async function render(res: Response, s: PhoneSignIn, locals: Record<string, unknown>, status = 200): Promise<void> {
+  function render(res: Response, s: PhoneSignIn, state: PageState = {}, status = 200): Promise<void> {
     const t = translator(s.locale);
     const uid = s.d.uid;
-    const pending = await phone!.codes.pending(subject(uid));
-    const step = locals.step ?? (pending ? 'code' : 'number');
     const shop = partnerName(s.partner, s.locale);
-    res
-      .status(status)
-      .type('html')
-      .send(
-        await ctx.renderer.render(
-          'phone-code',
-          { locale: s.locale, requestId: requestIdOf(res) },
-          {
-            title: t('phone.title.signIn', { shop }),
-            lead: s.grace ? t('chooser.phone.migrate') : undefined,
-            error: undefined,
-            step,
-            shop,
-            target: pending ? displayPhone(pending.target) : '',
-            phoneValue: pending?.target ?? '',
-            resendIn: pending ? Math.max(0, Math.ceil((pending.resendAt - ctx.clock.now()) / 1000)) : 0,
-            minutes: CODE_TTL_MS / 60_000,
-            sendAction: `/interaction/${uid}/phone/send`,
-            verifyAction: `/interaction/${uid}/phone/verify`,
-            verifyLabel: t('native.signIn'),
-            changeHref: `/interaction/${uid}/phone?change=1`,
-            back: { href: `/interaction/${uid}?chooser=1`, label: t('phone.otherWays') },
-            abortAction: `/interaction/${uid}/abort?error=access_denied`,
-            csrf: ctx.csrf.token(res),
-            ...locals,
-          },
-        ),
-      );
+    const page = {
+      title: t('phone.title.signIn', { shop }),
+      ...(s.grace ? { lead: t('chooser.phone.migrate') } : {}),
+      shop,
+      base: `/interaction/${uid}/phone`,
+      verifyLabel: t('native.signIn'),
+      back: { href: `/interaction/${uid}?chooser=1`, label: t('phone.otherWays') },
+      abortAction: `/interaction/${uid}/abort?error=access_denied`,
+      csrf: ctx.csrf.token(res),
+    };
+    return sendPhoneCodePage({ ...ctx, codes: phone!.codes }, res, s.locale, subject(uid), page, state, status);
   }
 
   router.get('/interaction/:uid/phone', async (req, res) => {
@@ -138,20 +104,17 @@ export function phoneSignInRoute(ctx: LoginContext, phone: PhoneDeps | undefined
       ctx.log.info({ reqId: requestIdOf(res), partner: s.partner.id }, 'sign-in code texted');
       return res.redirect(303, `/interaction/${s.d.uid}/phone`);
     }
-    await pauseFor(r.problem);
-    const t = translator(s.locale);
-    const error = t(`phone.problem.${r.problem}`, { s: r.retryAfterSeconds ?? 60 });
-    await render(res, s, r.problem === 'phoneWait' ? { error } : { step: 'number', error, phoneValue: typed }, STATUS[r.problem] ?? 400);
+    const { state, status } = await refused(s.locale, r.problem, { ...r, typed });
+    await render(res, s, state, status);
   });
 
   router.post('/interaction/:uid/phone/verify', limits.perIp, limits.perSignIn, ...ctx.csrf.protect, async (req, res) => {
     const s = await signIn(req, res);
     if (!s) return;
-    const t = translator(s.locale);
     const checked = await phone.codes.check(subject(s.d.uid), req.body?.code);
     if (!checked.ok) {
-      const step = checked.problem === 'codeWrong' ? 'code' : 'number';
-      return render(res, s, { step, error: t(`phone.problem.${checked.problem}`) }, STATUS[checked.problem]);
+      const { state, status } = await refused(s.locale, checked.problem);
+      return render(res, s, state, status);
     }
     const account = await findAccountByPhone(ctx.store, checked.target);
     if (!account) {

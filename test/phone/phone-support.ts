@@ -2,6 +2,7 @@
 // case), the newest code texted to a number (from the sandbox outbox), and the chooser's phone form.
 
 import assert from 'node:assert/strict';
+import { JD_WEIBO_CUTOFF } from '../../config/sandbox-seed.ts';
 import type { PartnerSeed } from '../../src/partners/partners.ts';
 import type { Integration } from '../../src/partners/partner.ts';
 import type { OutboxEntry } from '../../src/mail/outbox.ts';
@@ -11,14 +12,7 @@ import { atShop, authRequest, type Gateway } from '../support/gateway.ts';
 const live = (provider: string): Integration => ({ provider, newAccountsDuringNotice: true, atCutoff: 'keep' });
 
 /** JD's Weibo dates (Beijing time): notice 10 September 2013, cutoff 25 September, grace until 25 October. */
-export const WEIBO_GRACE: Integration = {
-  provider: 'weibo',
-  noticeAt: Date.parse('2013-09-10T00:00:00+08:00'),
-  cutoffAt: Date.parse('2013-09-25T00:00:00+08:00'),
-  graceEndsAt: Date.parse('2013-10-25T00:00:00+08:00'),
-  newAccountsDuringNotice: true,
-  atCutoff: 'keep',
-};
+export const WEIBO_GRACE: Integration = JD_WEIBO_CUTOFF;
 
 /** alpha and beta also offer `phone`; delta is JD in 2013: Weibo ending, QQ, password and phone live. */
 export function withPhone(defaults: PartnerSeed[]): PartnerSeed[] {
