@@ -1,6 +1,6 @@
 // The phone number on the account console: adding or replacing it (a code texted to the new number,
-// typed back on /account/phone) and removing it (never the account's only way to sign in; sign-ins
-// obtained with it end). Every change needs a recent sign-in and the console's CSRF token; refusals say
+// typed back on /account/phone) and removing it (always confirmed on its own page; never the account's
+// only way to sign in; sign-ins obtained with it end). Every change needs a recent sign-in and the console's CSRF token; refusals say
 // why and change nothing. The code is bound to the account (its subject), so it adds the number only there.
 
 import express, { type Request, type Response, type Router } from 'express';
@@ -13,6 +13,8 @@ import { requestIdOf } from '../log.ts';
 import type { LoginContext } from '../broker/login-context.ts';
 import { refused, sendPhoneCodePage, type PageState } from '../broker/phone-code-page.ts';
 import { removePhone, sendPhoneCode, setPhone, type PhoneDeps } from '../accounts/phone-credentials.ts';
+import { displayPhone } from '../accounts/phone-number.ts';
+import { signInMethods } from '../accounts/unlink.ts';
 import { currentAccount, type SignedIn } from './current-account.ts';
 import { nativeSection } from './native-view.ts';
 
@@ -77,9 +79,17 @@ export function phoneAccountRoutes(ctx: LoginContext, o: { phone: PhoneDeps | un
     res.redirect(303, '/account?notice=phoneSet');
   });
 
+  // Always confirmed first (a page saying what stops working); the confirmation posts `confirm=1`.
   router.post('/account/phone/remove', form, csrf.protect, async (req, res) => {
     const s = await recent(req, res);
     if (!s) return;
+    if (req.body?.confirm !== '1' && s.account.phone && signInMethods(s.account).length > 1) {
+      const locale = localeOf(req);
+      const phone = displayPhone(s.account.phone.number);
+      return void res
+        .type('html')
+        .send(await ctx.renderer.render('phone-remove-confirm', { locale, requestId: requestIdOf(res) }, { phone, csrf: csrf.token(req, res) }));
+    }
     const r = await removePhone(ctx.store, ctx.clock, s.account.id, s.sessionUid);
     if (r.ok) {
       ctx.log.info({ reqId: requestIdOf(res), account: s.account.id }, 'phone number removed');

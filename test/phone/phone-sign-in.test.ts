@@ -151,7 +151,12 @@ describe('phone number and SMS code', function () {
     // With QQ too, the number can go.
     const page = await eve.browser.go(`${gw.issuer}/account`);
     assert.match(page.html, /data-remove-phone="1"/);
-    const removed = await eve.browser.submit(page, {}, '/account/phone/remove');
+    const confirm = await eve.browser.submit(page, {}, '/account/phone/remove');
+    assert.equal(confirm.status, 200);
+    assert.match(confirm.html, /Remove your phone number\?/, 'always asks first');
+    assert.match(confirm.html, /data-keep-phone="1"/);
+    assert.equal((await accountById(gw, eve.id)).phone?.number, '+8613400134000', 'nothing removed before the confirmation');
+    const removed = await eve.browser.submit(confirm, {}, '/account/phone/remove');
     assert.equal(removed.url.search, '?notice=phoneRemoved');
     assert.equal((await accountById(gw, eve.id)).phone, undefined);
     assert.ok((await actions(gw, eve.id)).includes('phone.remove'));
