@@ -15,7 +15,7 @@ import { clientIpKey } from '../http/client-ip.ts';
 import type { Account } from '../accounts/account.ts';
 import { getAccount } from '../accounts/sign-in.ts';
 import { chargeAttempt, verifyMailCharges } from '../accounts/brute-force.ts';
-import { findAccountByEmail, setPassword, verifiedEmail, type NativeDeps, type NativeProblem } from '../accounts/native-credentials.ts';
+import { setPassword, verifiedEmail, type NativeDeps, type NativeProblem } from '../accounts/native-credentials.ts';
 import { normaliseEmail, validEmail } from '../accounts/native-rules.ts';
 import { PASSWORD_METHOD } from '../accounts/password-method.ts';
 import { sendPhoneCode, setPhone, type PhoneDeps } from '../accounts/phone-credentials.ts';
@@ -207,8 +207,7 @@ export function addMethodRoutes(ctx: LoginContext, o: { phone: PhoneDeps | undef
     if (!h) return;
     const email = normaliseEmail(typeof req.body?.email === 'string' ? req.body.email.slice(0, 254) : '');
     if (!validEmail(email)) return refuse(req, res, h, 'emailInvalid', { step: 'email', emailValue: email });
-    const owner = await findAccountByEmail(ctx.store, email);
-    if (owner && owner.id !== h.account.id) return refuse(req, res, h, 'emailTaken', { step: 'email', emailValue: email });
+    // Whether another account has the address is said only to its mailbox's owner, once the code is typed.
     if (!(await chargeAttempt(ctx.store, ctx.clock, verifyMailCharges(h.account.id))).allowed) return refuse(req, res, h, 'mailLimited', { step: 'email' });
     const issued = await o.codes.issue(mailSubject(h), email);
     if (!issued.ok) return refuse(req, res, h, 'codeWait');

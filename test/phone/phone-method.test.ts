@@ -1,12 +1,14 @@
 // `phone` counts wherever `password` counts as a sign-in method: the `amr` a sign-in gets (["sms"]) and
 // the method read back from a session's `amr` (so the cutoff policy follows the `phone` integration), the
-// account's ways to sign in (never removing the last), and the shops an unlink would leave unreachable.
+// account's ways to sign in (never removing the last), the shops an unlink would leave unreachable, and
+// the native replacements a held sign-in is offered.
 
 import assert from 'node:assert/strict';
 import type { Account } from '../../src/accounts/account.ts';
 import { amrOf, nativeMethodOf } from '../../src/accounts/phone-method.ts';
 import { shopsAtRisk, signInMethods } from '../../src/accounts/unlink.ts';
 import { providerOf } from '../../src/oidc/lifecycle-checks.ts';
+import { nativeReplacements } from '../../src/broker/native-replacements.ts';
 import { sessionMayContinue } from '../../src/partners/cutoff-policy.ts';
 import type { Partner } from '../../src/partners/partner.ts';
 
@@ -78,5 +80,28 @@ describe('phone as a sign-in method', () => {
     const weibo = withPhone.identities[0]!;
     assert.deepEqual(shopsAtRisk(withPhone, weibo, [partner], new Set(['weibo', 'phone']), now), [], 'the phone still signs in at JD');
     assert.deepEqual(shopsAtRisk(account(), weibo, [partner], new Set(['weibo', 'phone']), now), [{ partner: 'jd', risk: 'none' }]);
+  });
+});
+
+describe('native replacements of a held sign-in', () => {
+  it('offers email + password and the phone number where the shop accepts them now and the account lacks them', () => {
+    const now = at('2013-09-26T10:00:00+08:00');
+    const partner = jd({ provider: 'phone', newAccountsDuringNotice: true, atCutoff: 'keep' });
+    const withPassword = {
+      ...partner,
+      integrations: [...partner.integrations, { provider: 'password', newAccountsDuringNotice: true, atCutoff: 'keep' as const }],
+    };
+    const all = new Set(['weibo', 'password', 'phone']);
+    assert.deepEqual(nativeReplacements(withPassword, account(), 'UID', all, now), [
+      { id: 'password', href: '/interaction/UID/add/password' },
+      { id: 'phone', href: '/interaction/UID/add/phone' },
+    ]);
+    assert.deepEqual(
+      nativeReplacements(partner, account(), 'UID', all, now),
+      [{ id: 'phone', href: '/interaction/UID/add/phone' }],
+      'only what the shop accepts',
+    );
+    assert.deepEqual(nativeReplacements(partner, account({ phone: { number: '+8613812345678', verifiedAt: 0 } }), 'UID', all, now), [], 'not what it has');
+    assert.deepEqual(nativeReplacements(partner, account(), 'UID', new Set(['weibo']), now), [], 'not without texts (SMS_SENDER)');
   });
 });
