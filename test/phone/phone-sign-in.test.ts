@@ -84,6 +84,21 @@ describe('phone number and SMS code', function () {
     assert.equal(await gw.store.count('accounts'), accounts, 'no account created');
   });
 
+  it('speaks Chinese to a Chinese browser, as JD and Taobao write it', async () => {
+    const zh = new TestBrowser(); // Accept-Language zh-CN
+    const { sent } = await phoneAtShop(gw, zh, 'alpha-basic', '131 0013 1000');
+    assert.match(sent.html, /<h1>用手机号登录阿尔法商店<\/h1>/);
+    assert.match(sent.html, /验证码已发送到 131 0013 1000，5 分钟内有效。/);
+    const unknown = await typeCode(zh, sent, await textedCode(gw, '+8613100131000'));
+    assert.match(unknown.html, /没有账号使用这个手机号/);
+    for (const html of [sent.html, unknown.html]) {
+      const text = html.slice(html.indexOf('<main'), html.indexOf('</main>')).replace(/<[^>]+>/g, ' ');
+      assert.doesNotMatch(text, /[A-Za-z]{3,}/, 'no English or developer text');
+      assert.doesNotMatch(text, /帐号|你/, '账号 and 您');
+    }
+    assert.match(await textedCode(gw, '+8613100131000'), /^\d{6}$/);
+  });
+
   it('a wrong code five times voids the code; the resend timer and the daily limit per number hold', async () => {
     const browser = english();
     const { sent } = await phoneAtShop(gw, browser, 'alpha-basic', '13600136000');
