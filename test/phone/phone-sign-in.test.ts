@@ -187,6 +187,46 @@ describe('phone number and SMS code', function () {
     assert.equal((await accountById(gw, fay.id)).phone?.number, '+8613300133000');
   });
 
+  it('follows the `phone` integration like any method: notice shows the interstitial, grace only proves the account, a hint opens the form', async () => {
+    await shopperWithPhone('gus', '13000130000');
+    const schedule = async (phone: Record<string, unknown>) =>
+      gw.store.update('partners', 'beta', (p: { integrations: { provider: string }[] }) => ({
+        ...p,
+        integrations: [
+          ...p.integrations.filter((i) => i.provider !== 'phone'),
+          { provider: 'phone', newAccountsDuringNotice: true, atCutoff: 'keep', ...phone },
+        ],
+      }));
+    const now = clock.now();
+    try {
+      // Notice: the phone still signs in, after the interstitial.
+      await schedule({ noticeAt: now - 60_000, cutoffAt: now + 7 * 86_400_000 });
+      const browser = english();
+      const n = await phoneAtShop(gw, browser, 'beta-basic', '13000130000');
+      const notice = await typeCode(browser, n.sent, await textedCode(gw, '+8613000130000'));
+      assert.match(notice.url.pathname, /\/notice$/, 'the notice interstitial');
+      // Grace: "used your phone number before?" proves the account and holds the sign-in for a replacement.
+      await schedule({ cutoffAt: now - 60_000, graceEndsAt: now + 7 * 86_400_000 });
+      clock.advance(61_000);
+      const g = english();
+      const graced = await phoneAtShop(gw, g, 'beta-basic', '13000130000');
+      assert.match(graced.chooser.html, /Used your phone number before\?/);
+      const held = await typeCode(g, graced.sent, await textedCode(gw, '+8613000130000'));
+      assert.match(held.url.pathname, /\/migrate$/, 'the migration page, not the shop');
+      // Ended: no form, and the sign-in routes refuse.
+      await schedule({ cutoffAt: now - 120_000, graceEndsAt: now - 60_000 });
+      const shop = gw.shops['beta-basic']!;
+      const ended = await english().go((await authRequest(shop)).url, { stopAt: atShop(shop) });
+      assert.doesNotMatch(ended.html, /data-phone-form/);
+      // Live again: a `provider=phone` hint opens the chooser with the form.
+      await schedule({});
+      const hinted = await english().go((await authRequest(shop, { provider: 'phone' })).url, { stopAt: atShop(shop) });
+      assert.match(hinted.html, /data-phone-form="1"/);
+    } finally {
+      await schedule({});
+    }
+  });
+
   describe('a held sign-in at a shop in Weibo grace (JD, 26 September 2013)', () => {
     /** A Weibo-only shopper who signed in at delta before the cutoff; returns their sub there. */
     async function weiboShopper(login: string): Promise<string> {
