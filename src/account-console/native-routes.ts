@@ -34,7 +34,9 @@ import { freshSocial, nativeSection } from './native-view.ts';
 import { requestIdOf } from '../log.ts';
 
 /** HTTP status of each refusal. */
-const STATUS: Partial<Record<NativeProblem | 'currentRequired' | 'currentWrong', number>> = {
+type Refusal = NativeProblem | 'currentRequired' | 'currentWrong' | 'currentPaused';
+
+const STATUS: Partial<Record<Refusal, number>> = {
   emailTaken: 409,
   passwordExists: 409,
   tokenInvalid: 400,
@@ -43,6 +45,7 @@ const STATUS: Partial<Record<NativeProblem | 'currentRequired' | 'currentWrong',
   busy: 503,
   currentRequired: 403,
   currentWrong: 401,
+  currentPaused: 429,
 };
 
 export function nativeRoutes(ctx: LoginContext, o: { cookieKeys: string[]; issuer: string; mailer: Mailer; sandbox: boolean }): Router {
@@ -82,9 +85,9 @@ export function nativeRoutes(ctx: LoginContext, o: { cookieKeys: string[]; issue
   }
 
   /** The native section again, with the refusal and what was typed (never a password). */
-  function refuse(req: Request, res: Response, s: SignedIn, problem: NativeProblem | 'currentRequired' | 'currentWrong', emailValue?: string): Promise<void> {
+  function refuse(req: Request, res: Response, s: SignedIn, problem: Refusal, emailValue?: string, params: Record<string, number> = {}): Promise<void> {
     const locale = localeOf(req);
-    const error = translator(locale)(`native.problem.${problem}`);
+    const error = translator(locale)(`native.problem.${problem}`, params);
     return render(
       req,
       res,
@@ -159,6 +162,9 @@ export function nativeRoutes(ctx: LoginContext, o: { cookieKeys: string[]; issue
     const current = field(req, 'current');
     if (current) {
       const check = await checkPassword(ctx, s.account.native.email, current, clientIp(req), 'change');
+      // Locked: checking the current password is paused, and for how long (not "wrong": it may be right).
+      if (!check.ok && check.pausedUntil !== undefined)
+        return refuse(req, res, s, 'currentPaused', undefined, { minutes: Math.max(1, Math.ceil((check.pausedUntil - ctx.clock.now()) / 60_000)) });
       if (!check.ok || check.account.id !== s.account.id) return refuse(req, res, s, 'currentWrong');
     } else if (!freshSocial(ctx, s)) {
       return refuse(req, res, s, 'currentRequired');

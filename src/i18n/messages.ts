@@ -153,6 +153,7 @@ const zh = {
   'native.problem.mailLimited': '一小时内发送的验证邮件太多了，请稍后再试。',
   'native.problem.currentRequired': '请输入当前密码，或者先用已绑定的第三方帐号重新登录。',
   'native.problem.currentWrong': '当前密码不正确。没有做任何更改。',
+  'native.problem.currentPaused': '为保护账号，密码验证已暂停，请 {minutes} 分钟后再试。没有做任何更改。',
   // Phone number and SMS code (issue 13 §3), lockout wording, native replacements for a held sign-in.
   'native.paused': '为保护账号，这个邮箱的密码登录已暂停，请 {minutes} 分钟后再试，或使用其他方式登录。',
   'reset.backToSignIn': '返回登录',
@@ -407,6 +408,7 @@ const en: Record<MessageKey, string> = {
   'native.problem.mailLimited': 'Too many verification mails in the last hour; please try again later.',
   'native.problem.currentRequired': 'Enter your current password, or first sign in again with a linked social account.',
   'native.problem.currentWrong': 'The current password is not correct. Nothing changed.',
+  'native.problem.currentPaused': 'To protect the account, password checks are paused for {minutes} min. Please try again then. Nothing changed.',
   // Phone number and SMS code (issue 13 §3), lockout wording, native replacements for a held sign-in.
   'native.paused': 'To protect the account, password sign-in for this email is paused for {minutes} min. Try again then, or sign in another way.',
   'reset.backToSignIn': 'Back to sign-in',

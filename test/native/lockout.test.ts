@@ -133,4 +133,19 @@ describe('native sign-in: lockout after repeated wrong passwords', function () {
     const { claims } = await passwordLogin(gw, english(), 'alpha-basic', heidi.email, 'heidi after the reset');
     assert.equal(claims.sub, heidi.sub);
   });
+
+  it('on the account page a locked email says password checks are paused, not that the current password is wrong', async () => {
+    const browser = english();
+    await loginWith(gw, browser, 'alpha-basic', 'qq', 'ivy');
+    await openConsole(gw, browser, 'qq', 'ivy');
+    await verifyEmail(gw, browser, 'ivy@example.com');
+    await setFirstPassword(gw, browser, 'ivy the right one');
+    const change = (current: string) =>
+      browser.go(`${gw.issuer}/account`).then((page) => browser.submit(page, { current, password: 'ivy a brand new one' }, '/account/password'));
+    for (let i = 1; i <= 5; i++) assert.equal((await change(`wrong ${i}`)).status, 401, `attempt ${i}`);
+    const paused = await change('ivy the right one');
+    assert.equal(paused.status, 429);
+    assert.match(paused.html, /password checks are paused for 1 min/);
+    assert.doesNotMatch(paused.html, /not correct/);
+  });
 });
