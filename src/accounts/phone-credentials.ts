@@ -54,7 +54,7 @@ export async function sendPhoneCode(d: PhoneDeps, subject: string, raw: unknown,
   try {
     await d.sms.send(phone, 'verify-code', { code: issued.code }, locale);
   } catch (err) {
-    await d.codes.discard(subject);
+    await d.codes.discard(subject, phone);
     const kind = err instanceof SmsError ? err.kind : 'unavailable';
     d.log.warn(
       { sms: d.sms.transport, code: err instanceof SmsError ? err.serviceCode : undefined, err: { message: (err as Error).message } },

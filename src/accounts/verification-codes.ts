@@ -114,7 +114,9 @@ export class CodeBook {
     return { ok: false, problem: 'codeWrong' };
   }
 
-  async discard(subject: string): Promise<void> {
+  /** Cancels the subject's code; with `target`, a code that never reached it (a refused text): its resend timer goes too. */
+  async discard(subject: string, target?: string): Promise<void> {
     await this.#store.delete(CODES_COLLECTION, this.#id(subject));
+    if (target) await this.#store.delete(CODES_COLLECTION, this.#sentId(target));
   }
 }

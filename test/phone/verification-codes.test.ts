@@ -95,4 +95,11 @@ describe('verification codes', () => {
     const p = await codes.pending('signin:abc');
     assert.deepEqual(p, { target: '+8613812345678', sentAt: clock.now(), resendAt: clock.now() + 60_000, expiresAt: clock.now() + 300_000 });
   });
+
+  it('a code whose text was refused is cancelled with its resend timer, so the shopper may try again at once', async () => {
+    await issued();
+    await codes.discard('signin:abc', '+8613812345678');
+    assert.equal(await codes.pending('signin:abc'), undefined);
+    assert.equal(await codes.waitSeconds('signin:abc', '+8613812345678'), 0);
+  });
 });
