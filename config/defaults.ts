@@ -98,7 +98,7 @@ export const SETTINGS: readonly SettingDoc[] = [
     env: 'SMS_TEMPLATE_ID',
     default: '(none)',
     description:
-      'The registered template of the verification code: an Aliyun TemplateCode (`SMS_…`, with the variable `${code}`) or a Tencent TemplateId (with `{1}` for the code). Its text should say the code lasts 5 minutes. Required with `aliyun` and `tencent`.',
+      'The registered template of the verification code: an Aliyun TemplateCode (`SMS_…`, with the variable `code`) or a Tencent TemplateId (with `{1}` for the code). Its text should say the code lasts 5 minutes. Required with `aliyun` and `tencent`.',
   },
   {
     env: 'SMS_ALIYUN_ACCESS_KEY_ID',
