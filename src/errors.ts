@@ -58,10 +58,18 @@ export class UpstreamError extends GatewayError {
   }
 }
 
+/** A refused field: the rule it broke in English, and which rule with its values (for other languages). */
+export interface FieldProblem {
+  field: string;
+  message: string;
+  rule?: string;
+  params?: Record<string, string | number>;
+}
+
 export class ValidationError extends GatewayError {
   /** Each problem names the field and the rule it broke. */
-  readonly problems: { field: string; message: string }[];
-  constructor(problems: { field: string; message: string }[]) {
+  readonly problems: FieldProblem[];
+  constructor(problems: FieldProblem[]) {
     super('ERR_VALIDATION', problems.map((p) => `${p.field}: ${p.message}`).join('; '), { status: 400, expose: true });
     this.name = 'ValidationError';
     this.problems = problems;

@@ -23,6 +23,8 @@ export interface AdminContext {
   knownProviders: ReadonlySet<string>;
   /** Providers this deployment has credentials for (what a login page can show). */
   configured: ReadonlySet<string>;
+  /** The configured providers that are an upstream round trip (not Denglu's own methods): the chooser's buttons. */
+  upstream: ReadonlySet<string>;
   /** The gateway's bounded hash queue: admin secrets are checked in it too. */
   hashes: HashQueue;
 }
@@ -33,6 +35,7 @@ export function adminContext(deps: AppDeps, hashes: HashQueue): AdminContext {
   const descriptors = new Map([...deps.providers.values()].map((m) => [m.descriptor.id, m.descriptor]));
   descriptors.set(PASSWORD_METHOD, PASSWORD_DESCRIPTOR);
   descriptors.set(PHONE_METHOD, PHONE_DESCRIPTOR);
+  const upstream = new Set(Object.keys(deps.config.providers).filter((id) => deps.providers.has(id)));
   return {
     store: deps.store,
     clock: deps.clock,
@@ -41,11 +44,8 @@ export function adminContext(deps: AppDeps, hashes: HashQueue): AdminContext {
     operatorToken: deps.config.admin.operatorToken,
     descriptors,
     knownProviders: new Set(descriptors.keys()),
-    configured: new Set([
-      ...Object.keys(deps.config.providers).filter((id) => descriptors.has(id)),
-      PASSWORD_METHOD,
-      ...(deps.config.sms ? [PHONE_METHOD] : []),
-    ]),
+    configured: new Set([...upstream, PASSWORD_METHOD, ...(deps.config.sms ? [PHONE_METHOD] : [])]),
+    upstream,
     hashes,
   };
 }

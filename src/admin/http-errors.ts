@@ -1,5 +1,5 @@
 // The admin API's error answers, all JSON: `{ error, message, problems?, requestId }`. Validation
-// problems name the field and the rule; malformed or oversized bodies and unknown routes answer in the
+// problems name the field and the rule (in Chinese when Accept-Language asks for it first); malformed or oversized bodies and unknown routes answer in the
 // same shape; internal errors are logged with the request id and shown only as "internal error".
 
 import type { NextFunction, Request, Response } from 'express';
@@ -7,6 +7,7 @@ import { GatewayError, ValidationError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { DEFAULTS } from '../../config/defaults.ts';
 import { requestIdOf } from '../log.ts';
+import { apiLocale, localizedProblems } from './problem-text.ts';
 
 export interface ErrorBody {
   error: string;
@@ -22,7 +23,7 @@ export function sendError(res: Response, status: number, body: Omit<ErrorBody, '
 }
 
 export function adminErrorHandler(log: Logger) {
-  return (err: unknown, _req: Request, res: Response, _next: NextFunction): void => {
+  return (err: unknown, req: Request, res: Response, _next: NextFunction): void => {
     if (res.headersSent) return;
     const type = (err as { type?: unknown })?.type;
     if (type === 'entity.parse.failed') {
@@ -47,7 +48,11 @@ export function adminErrorHandler(log: Logger) {
       return;
     }
     if (err instanceof ValidationError) {
-      sendError(res, 400, { error: err.code, message: err.message, problems: err.problems });
+      // English unless the caller's Accept-Language asks for Chinese first.
+      const locale = apiLocale(req.get('accept-language'));
+      const problems = localizedProblems(err.problems, locale);
+      const message = locale === 'en' ? err.message : problems.map((p) => `${p.field}：${p.message}`).join('');
+      sendError(res, 400, { error: err.code, message, problems });
       return;
     }
     if (err instanceof GatewayError && err.status < 500) {

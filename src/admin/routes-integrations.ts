@@ -8,7 +8,7 @@ import { GatewayError, ValidationError } from '../errors.ts';
 import { listAudit, type AuditEntry, type AuditQuery } from '../audit/audit.ts';
 import { loginPageModel } from '../partners/login-page-model.ts';
 import { listPartners } from '../partners/partners.ts';
-import { removeIntegration, scheduleIntegration } from '../partners/integration-service.ts';
+import { removeIntegration, scheduleIntegration, unknownProvider } from '../partners/integration-service.ts';
 import { assertCanManage, principalOf, requirePartnerAccess } from './auth.ts';
 import { loadPartner, type AdminContext } from './context.ts';
 import { typingZone } from './typing-zone.ts';
@@ -19,7 +19,7 @@ import { auditView, integrationView, nowView, previewView } from './views.ts';
 export function integrationRoutes(router: Router, ctx: AdminContext): void {
   const knownProvider = (provider: string): void => {
     if (!ctx.knownProviders.has(provider)) {
-      throw new ValidationError([{ field: 'provider', message: `"${provider}" is not a provider Denglu knows (${[...ctx.knownProviders].join(', ')})` }]);
+      throw new ValidationError([unknownProvider(provider, ctx.knownProviders)]);
     }
   };
 

@@ -7,6 +7,9 @@ import type { EpochMs } from '../clock.ts';
 import { parseInstant } from '../time/instant.ts';
 
 export const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/;
+export const REQUIRED = 'is required';
+export const NON_EMPTY = 'must be a non-empty string';
+export const FLAG_RULE = 'must be true or false';
 export const SLUG_RULE = 'must be 1–40 lowercase letters, digits and hyphens, starting and ending with a letter or digit';
 
 /**
@@ -22,15 +25,15 @@ export function jsonObject<S extends z.ZodRawShape>(shape: S, words: { unknown?:
 /** Required non-empty text of at most `max` characters once trimmed; the trimmed text is kept. */
 export function text(max: number) {
   return z
-    .string({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a non-empty string') })
+    .string({ error: (issue) => (issue.input === undefined ? REQUIRED : NON_EMPTY) })
     .trim()
-    .min(1, 'must be a non-empty string')
+    .min(1, NON_EMPTY)
     .max(max, `must be at most ${max} characters`);
 }
 
 /** True or false, `fallback` when absent. */
 export function flag(fallback = false) {
-  return z.boolean({ error: 'must be true or false' }).default(fallback);
+  return z.boolean({ error: FLAG_RULE }).default(fallback);
 }
 
 /** A slug (partner and manager ids); `rule` words the problem of a value that is not one. */
@@ -46,7 +49,7 @@ export function toInstant(timeZone: string) {
   return (raw: string, ctx: z.RefinementCtx): EpochMs => {
     const parsed = parseInstant(raw, timeZone);
     if (parsed.ok) return parsed.value;
-    ctx.addIssue({ code: 'custom', message: parsed.message });
+    ctx.addIssue({ code: 'custom', message: parsed.message, params: { rule: parsed.rule, ...parsed.params } });
     return z.NEVER;
   };
 }

@@ -8,7 +8,6 @@ import type { Interaction } from 'oidc-provider';
 import express, { type Request, type Response, type Router } from 'express';
 import { GatewayError } from '../errors.ts';
 import { pickLocale } from '../i18n/locale.ts';
-import { translator } from '../i18n/messages.ts';
 import { partnerOfClient } from '../partners/partners.ts';
 import { loginAvailability } from '../partners/availability.ts';
 import { loginPageModel } from '../partners/login-page-model.ts';
@@ -16,9 +15,8 @@ import { partnerName, type Partner } from '../partners/partner.ts';
 import type { Locale } from '../../providers/contract.ts';
 import { providerOf } from '../oidc/lifecycle-checks.ts';
 import { forcesReauthentication } from '../oidc/reauthentication.ts';
-import { PASSWORD_METHOD } from '../accounts/password-method.ts';
+import { chooserView } from '../partners/chooser-view.ts';
 import { normaliseEmail, validEmail } from '../accounts/native-rules.ts';
-import { phoneFormOf } from './phone-form.ts';
 import { browserBinding } from './binding-cookie.ts';
 import { sendFailure, type FailureContext } from './failure-page.ts';
 import { finishInteraction, grantAll } from './finish-interaction.ts';
@@ -54,12 +52,6 @@ export function failureContext(ctx: LoginContext, res: Response, partner: Partne
   };
 }
 
-/** The email a `login_hint` names, or '' when the hint is not an email address. */
-function hintedEmail(hint: unknown): string {
-  const email = normaliseEmail(hint);
-  return validEmail(email) ? email : '';
-}
-
 /**
  * The chooser of a login interaction: the partner's login-page model now — provider buttons, "used X
  * before?" links, and the email + password form when the partner offers `password` (in grace, the same
@@ -73,52 +65,20 @@ export async function sendChooser(
   locale: Locale,
   password: { email?: string; error?: string; status?: number } = {},
 ): Promise<void> {
-  const t = translator(locale);
-  const shop = partnerName(partner, locale);
-  const model = loginPageModel(partner, ctx.clock.now(), locale, ctx.descriptors, ctx.broker.configured());
-  const upstream = model.providers.filter((p) => ctx.broker.upstream(p.id));
-  const buttons = upstream
-    .filter((p) => p.shown === 'button')
-    .map((p) => ({ id: p.id, label: p.label, href: `/interaction/${d.uid}/start/${p.id}`, note: p.note, notice: p.notice }));
-  const migrateLinks = upstream
-    .filter((p) => p.shown === 'migrate-link')
-    .map((p) => ({ id: p.id, label: p.label, href: `/interaction/${d.uid}/migrate/${p.id}` }));
-  const native = model.providers.find((p) => p.id === PASSWORD_METHOD && (p.shown === 'button' || p.shown === 'migrate-link'));
-  const passwordForm = native
-    ? {
-        action: `/interaction/${d.uid}/password`,
-        migrate: native.shown === 'migrate-link',
-        note: native.note,
-        notice: native.notice,
-        // The shop's `login_hint` pre-fills the email when it is one (never a phone number or a user id).
-        email: password.email ?? hintedEmail(d.params.login_hint),
-        error: password.error,
-      }
-    : undefined;
-  const phoneForm = phoneFormOf(model, d.uid);
-  // The session's own provider stopped working at this shop: say why the shopper must sign in again.
+  // The session's own provider stopped working at this shop: the chooser says why the shopper must sign in again.
   const sessionProvider = d.prompt.reasons?.includes('provider_unavailable') ? providerOf(d.session?.amr, ctx.descriptors) : undefined;
-  const sessionLabel = sessionProvider ? (ctx.descriptors.get(sessionProvider)?.label[locale] ?? sessionProvider) : undefined;
-  const alert = sessionLabel ? t('chooser.sessionEnded', { provider: sessionLabel, shop }) : undefined;
+  const sources = { descriptors: ctx.descriptors, configured: ctx.broker.configured(), upstream: (id: string) => ctx.broker.upstream(id) };
+  const view = chooserView(sources, partner, ctx.clock.now(), locale, {
+    uid: d.uid,
+    csrf: ctx.csrf.token(res),
+    loginHint: d.params.login_hint,
+    ...(sessionProvider ? { sessionProvider } : {}),
+    password,
+  });
   res
     .status(password.status ?? 200)
     .type('html')
-    .send(
-      await ctx.renderer.render(
-        'chooser',
-        { locale, requestId: requestIdOf(res) },
-        {
-          shop,
-          buttons,
-          migrateLinks,
-          passwordForm,
-          phoneForm,
-          alert,
-          abortAction: `/interaction/${d.uid}/abort?error=access_denied`,
-          csrf: ctx.csrf.token(res),
-        },
-      ),
-    );
+    .send(await ctx.renderer.render('chooser', { locale, requestId: requestIdOf(res) }, view));
 }
 
 export function interactionRoutes(ctx: LoginContext): Router {
@@ -224,8 +184,8 @@ export function interactionRoutes(ctx: LoginContext): Router {
     // A hint starts that provider, or explains why not; a usable `password` hint comes back here (?chooser).
     if (hint && req.query.chooser === undefined) return startProvider(req, res, partner, d, hint, locale);
     // Back from "Forgot password?" (src/account-console/native-routes.ts): the email is filled in.
-    const email = hintedEmail(req.query.email);
-    await sendChooser(ctx, res, d, partner, locale, email ? { email } : {});
+    const email = normaliseEmail(req.query.email);
+    await sendChooser(ctx, res, d, partner, locale, validEmail(email) ? { email } : {});
   });
 
   router.get('/interaction/:uid/start/:provider', async (req, res) => {

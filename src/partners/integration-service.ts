@@ -7,7 +7,7 @@ import type { Store } from '../store/store.ts';
 import { auditOp, type Actor } from '../audit/audit.ts';
 import type { Integration, Partner } from './partner.ts';
 import { phaseAt } from './phase.ts';
-import { applySchedule } from './schedule.ts';
+import { applySchedule, type Problem } from './schedule.ts';
 
 export interface ScheduleChange {
   partner: Partner;
@@ -25,7 +25,7 @@ export async function scheduleIntegration(
 ): Promise<ScheduleChange> {
   const { store, clock } = deps;
   if (!deps.knownProviders.has(provider)) {
-    throw new ValidationError([{ field: 'provider', message: `"${provider}" is not a provider Denglu knows (${[...deps.knownProviders].join(', ')})` }]);
+    throw new ValidationError([unknownProvider(provider, deps.knownProviders)]);
   }
   const partner = await store.get<Partner>('partners', partnerId);
   if (!partner) throw new GatewayError('ERR_NOT_FOUND', `partner "${partnerId}" does not exist`, { status: 404 });
@@ -59,6 +59,12 @@ export async function scheduleIntegration(
   return { partner: after!, integration: result.integration, immediate: result.immediate };
 }
 
+/** The problem of a provider id Denglu has no adapter for. */
+export function unknownProvider(provider: string, known: ReadonlySet<string>): Problem {
+  const list = [...known].join(', ');
+  return { field: 'provider', message: `"${provider}" is not a provider Denglu knows (${list})`, rule: 'provider.unknown', params: { provider, known: list } };
+}
+
 /** Removes a provider from a partner; only when it does not sign anyone in (upcoming or ended). */
 export async function removeIntegration(deps: { store: Store; clock: Clock }, actor: Actor, partnerId: string, provider: string): Promise<void> {
   const { store, clock } = deps;
@@ -72,6 +78,8 @@ export async function removeIntegration(deps: { store: Store; clock: Clock }, ac
       {
         field: 'provider',
         message: `"${provider}" is ${phase} at ${partnerId}; schedule a cutoff (shoppers get notice and can migrate) instead of removing it`,
+        rule: 'integration.removeActive',
+        params: { provider, phase },
       },
     ]);
   }

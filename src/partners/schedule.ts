@@ -6,8 +6,9 @@
 
 import { z } from 'zod';
 import type { EpochMs } from '../clock.ts';
-import { jsonObject, toInstant } from '../admin/validate.ts';
+import { FLAG_RULE, jsonObject, toInstant } from '../admin/validate.ts';
 import { problemsOf } from '../admin/zod-problems.ts';
+import type { FieldProblem } from '../errors.ts';
 import { formatInstant } from '../time/instant.ts';
 import type { Integration } from './partner.ts';
 import { phaseAt, signsIn } from './phase.ts';
@@ -16,8 +17,14 @@ export const DATE_FIELDS = ['startsAt', 'noticeAt', 'cutoffAt', 'graceEndsAt'] a
 export type DateField = (typeof DATE_FIELDS)[number];
 
 const NOTICE_MAX = 500;
-const DATE_RULE = 'must be a date and time string with an offset or time zone, or null to clear it';
-const NOTICE_TEXT_RULE = 'must be non-empty text or null for the default';
+export const DATE_RULE = 'must be a date and time string with an offset or time zone, or null to clear it';
+export const NOTICE_TEXT_RULE = 'must be non-empty text or null for the default';
+export const NOTICE_NEEDS_CUTOFF = 'needs cutoffAt: a notice announces when sign-in ends';
+export const GRACE_NEEDS_CUTOFF = 'needs cutoffAt: grace follows the cutoff';
+export const AT_CUTOFF_RULE = 'must be "keep" (sessions and refresh tokens run until they expire) or "revoke"';
+export const NOTICE_LOCALES_RULE = 'only zh-CN and en notices exist';
+export const NOTICE_OBJECT_RULE = 'must be an object like {"zh-CN": "…", "en": "…"} or null';
+export const SCHEDULE_FIELD_RULE = 'is not a schedule field';
 
 const noticeText = z
   .string({ error: NOTICE_TEXT_RULE })
@@ -37,24 +44,17 @@ export function scheduleBody(timeZone: string) {
       noticeAt: date,
       cutoffAt: date,
       graceEndsAt: date,
-      newAccountsDuringNotice: z.boolean({ error: 'must be true or false' }).optional(),
-      atCutoff: z.enum(['keep', 'revoke'], { error: 'must be "keep" (sessions and refresh tokens run until they expire) or "revoke"' }).optional(),
-      notice: jsonObject(
-        { 'zh-CN': noticeText, en: noticeText },
-        { unknown: 'only zh-CN and en notices exist', notObject: 'must be an object like {"zh-CN": "…", "en": "…"} or null' },
-      )
-        .nullable()
-        .optional(),
-      effectiveImmediately: z.boolean({ error: 'must be true or false' }).optional(),
+      newAccountsDuringNotice: z.boolean({ error: FLAG_RULE }).optional(),
+      atCutoff: z.enum(['keep', 'revoke'], { error: AT_CUTOFF_RULE }).optional(),
+      notice: jsonObject({ 'zh-CN': noticeText, en: noticeText }, { unknown: NOTICE_LOCALES_RULE, notObject: NOTICE_OBJECT_RULE }).nullable().optional(),
+      effectiveImmediately: z.boolean({ error: FLAG_RULE }).optional(),
     },
-    { unknown: 'is not a schedule field' },
+    { unknown: SCHEDULE_FIELD_RULE },
   );
 }
 
-export interface Problem {
-  field: string;
-  message: string;
-}
+/** A refused field (the admin pages word it in Chinese from `rule` and `params`, src/admin/problem-text.ts). */
+export type Problem = FieldProblem;
 
 export type ScheduleResult = { ok: true; integration: Integration; immediate: boolean } | { ok: false; problems: Problem[] };
 
@@ -95,10 +95,8 @@ export function applySchedule(provider: string, current: Integration | undefined
   if (immediately === true && !('cutoffAt' in body) && (next.cutoffAt === undefined || next.cutoffAt > now)) next.cutoffAt = now;
 
   problems.push(...orderProblems(next, timeZone));
-  if (next.noticeAt !== undefined && next.cutoffAt === undefined)
-    problems.push({ field: 'noticeAt', message: 'needs cutoffAt: a notice announces when sign-in ends' });
-  if (next.graceEndsAt !== undefined && next.cutoffAt === undefined)
-    problems.push({ field: 'graceEndsAt', message: 'needs cutoffAt: grace follows the cutoff' });
+  if (next.noticeAt !== undefined && next.cutoffAt === undefined) problems.push({ field: 'noticeAt', message: NOTICE_NEEDS_CUTOFF });
+  if (next.graceEndsAt !== undefined && next.cutoffAt === undefined) problems.push({ field: 'graceEndsAt', message: GRACE_NEEDS_CUTOFF });
   if (problems.length) return { ok: false, problems };
 
   // Closing sign-in at once must be explicit: the shoppers get no notice.
@@ -114,6 +112,8 @@ export function applySchedule(provider: string, current: Integration | undefined
         {
           field,
           message: `${at !== undefined ? `is ${formatInstant(at, timeZone, 'en')}, ` : ''}which ends sign-in with ${provider} now, without notice; send "effectiveImmediately": true to confirm`,
+          rule: 'schedule.closesNow',
+          params: { provider, zone: timeZone, ...(at !== undefined ? { at } : {}) },
         },
       ],
     };
@@ -132,6 +132,8 @@ function orderProblems(i: Integration, timeZone: string): Problem[] {
         problems.push({
           field: second,
           message: `must be after ${first} (${formatInstant(i[first]!, timeZone, 'en')}), got ${formatInstant(i[second]!, timeZone, 'en')}`,
+          rule: 'schedule.order',
+          params: { first, firstAt: i[first]!, secondAt: i[second]!, zone: timeZone },
         });
       }
     }

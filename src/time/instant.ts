@@ -7,7 +7,17 @@
 import { DateTime, IANAZone } from 'luxon';
 import type { EpochMs } from '../clock.ts';
 
-export type InstantResult = { ok: true; value: EpochMs } | { ok: false; message: string };
+/** A refusal's `rule` and `params` let the admin pages word it in Chinese (src/admin/problem-text.ts). */
+export type InstantResult = { ok: true; value: EpochMs } | { ok: false; message: string; rule: InstantRule; params: Record<string, string> };
+export type InstantRule =
+  | 'instant.missing'
+  | 'instant.badOffset'
+  | 'instant.invalid'
+  | 'instant.badZone'
+  | 'instant.noZone'
+  | 'instant.notDate'
+  | 'instant.skipped'
+  | 'instant.twice';
 
 const LOCAL = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?))?$/;
 const WITH_OFFSET = /^(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)(Z|([+-])(\d{2})(?::?(\d{2}))?)$/i;
@@ -24,7 +34,7 @@ const EXAMPLE_LOCAL = '2013-09-25T00:00';
 export function parseInstant(input: unknown, zone = 'UTC'): InstantResult {
   if (typeof input === 'number' && Number.isFinite(input)) return { ok: true, value: input };
   if (typeof input !== 'string' || input.trim() === '') {
-    return refuse('must be a date and time with an offset or time zone', EXAMPLE_LOCAL, zone, 'e.g.');
+    return refuse('instant.missing', {}, 'must be a date and time with an offset or time zone', EXAMPLE_LOCAL, zone, 'e.g.');
   }
   const text = input.trim();
   const offset = WITH_OFFSET.exec(text);
@@ -33,11 +43,17 @@ export function parseInstant(input: unknown, zone = 'UTC'): InstantResult {
     if (sign) {
       const total = (sign === '-' ? -1 : 1) * (Number(hours) * 60 + Number(minutes ?? '0'));
       if (Number(minutes ?? '0') > 59 || total < MIN_OFFSET_MINUTES || total > MAX_OFFSET_MINUTES) {
-        return refuse(`${JSON.stringify(text)} has a UTC offset no clock uses (offsets run from -12:00 to +14:00)`, local!.replace(' ', 'T'), zone);
+        return refuse(
+          'instant.badOffset',
+          { text },
+          `${JSON.stringify(text)} has a UTC offset no clock uses (offsets run from -12:00 to +14:00)`,
+          local!.replace(' ', 'T'),
+          zone,
+        );
       }
     }
     const dt = DateTime.fromISO(text.replace(' ', 'T'), { setZone: true });
-    if (!dt.isValid) return { ok: false, message: `${JSON.stringify(text)} is not a valid date and time (${dt.invalidExplanation ?? dt.invalidReason})` };
+    if (!dt.isValid) return invalid(text, ` (${dt.invalidExplanation ?? dt.invalidReason})`);
     return { ok: true, value: dt.toMillis() };
   }
   const zoned = WITH_ZONE.exec(text);
@@ -45,22 +61,30 @@ export function parseInstant(input: unknown, zone = 'UTC'): InstantResult {
     const local = zoned[1]!.trim();
     const named = zoned[2] ?? zoned[3]!;
     if (!IANAZone.isValidZone(named)) {
-      return refuse(`${JSON.stringify(named)} is not an IANA time zone`, LOCAL.test(local) ? isoLocal(local) : EXAMPLE_LOCAL, zone, 'write for example');
+      return refuse(
+        'instant.badZone',
+        { zone: named },
+        `${JSON.stringify(named)} is not an IANA time zone`,
+        LOCAL.test(local) ? isoLocal(local) : EXAMPLE_LOCAL,
+        zone,
+        'write for example',
+      );
     }
     return fromLocal(local, named, text);
   }
   if (LOCAL.test(text)) {
-    if (!DateTime.fromISO(isoLocal(text), { zone: 'UTC' }).isValid) return { ok: false, message: `${JSON.stringify(text)} is not a valid date and time` };
-    return refuse(`${JSON.stringify(text)} has no offset or time zone, so it could mean different instants`, isoLocal(text), zone);
+    if (!DateTime.fromISO(isoLocal(text), { zone: 'UTC' }).isValid) return invalid(text);
+    return refuse('instant.noZone', { text }, `${JSON.stringify(text)} has no offset or time zone, so it could mean different instants`, isoLocal(text), zone);
   }
-  return refuse(`${JSON.stringify(text)} is not a date and time`, EXAMPLE_LOCAL, zone, 'write for example');
+  return refuse('instant.notDate', { text }, `${JSON.stringify(text)} is not a date and time`, EXAMPLE_LOCAL, zone, 'write for example');
 }
 
 function fromLocal(local: string, zone: string, original: string): InstantResult {
-  if (!LOCAL.test(local)) return refuse(`${JSON.stringify(original)} is not a date and time`, EXAMPLE_LOCAL, zone, 'write for example');
+  if (!LOCAL.test(local))
+    return refuse('instant.notDate', { text: original }, `${JSON.stringify(original)} is not a date and time`, EXAMPLE_LOCAL, zone, 'write for example');
   const iso = isoLocal(local);
   const dt = DateTime.fromISO(iso, { zone });
-  if (!dt.isValid) return { ok: false, message: `${JSON.stringify(original)} is not a valid date and time` };
+  if (!dt.isValid) return invalid(original);
   // A skipped local time (spring forward) comes back shifted; a repeated one (fall back) has two offsets.
   const wall = DateTime.fromISO(iso, { zone: 'UTC' });
   if (dt.toFormat("yyyy-MM-dd'T'HH:mm:ss.SSS") !== wall.toFormat("yyyy-MM-dd'T'HH:mm:ss.SSS")) {
@@ -68,10 +92,20 @@ function fromLocal(local: string, zone: string, original: string): InstantResult
     return {
       ok: false,
       message: `${JSON.stringify(original)} does not exist: the clocks in ${zone} skip that time (daylight saving starts); write a time that exists, such as ${after}`,
+      rule: 'instant.skipped',
+      params: { text: original, zone, after },
     };
   }
   if (dt.getPossibleOffsets().length > 1) {
-    return refuse(`${JSON.stringify(original)} happens twice in ${zone} (daylight saving ends)`, iso, zone, 'write the offset instead:', true);
+    return refuse(
+      'instant.twice',
+      { text: original, zone },
+      `${JSON.stringify(original)} happens twice in ${zone} (daylight saving ends)`,
+      iso,
+      zone,
+      'write the offset instead:',
+      true,
+    );
   }
   return { ok: true, value: dt.toMillis() };
 }
@@ -86,9 +120,26 @@ function isoLocal(local: string): string {
  * A refusal that suggests `local` written with the zone's offset(s) and with the zone's name, keeping
  * only the suggestions that parse as given (a date that does not exist gets none).
  */
-function refuse(problem: string, local: string, zone: string, lead = 'write', offsetsOnly = false): InstantResult {
+function refuse(
+  rule: InstantRule,
+  params: Record<string, string>,
+  problem: string,
+  local: string,
+  zone: string,
+  lead = 'write',
+  offsetsOnly = false,
+): InstantResult {
   const suggestions = suggestInstants(local, zone, offsetsOnly);
-  return { ok: false, message: suggestions.length ? `${problem}; ${lead} ${suggestions.join(' or ')}` : problem };
+  return {
+    ok: false,
+    message: suggestions.length ? `${problem}; ${lead} ${suggestions.join(' or ')}` : problem,
+    rule,
+    params: { ...params, suggestions: suggestions.join('\n') },
+  };
+}
+
+function invalid(text: string, detail = ''): InstantResult {
+  return { ok: false, message: `${JSON.stringify(text)} is not a valid date and time${detail}`, rule: 'instant.invalid', params: { text } };
 }
 
 /** `local` (`2013-09-25T00:00`) written with `zone`'s offset(s) and its name: only forms parseInstant accepts. */

@@ -1,10 +1,12 @@
 // Helpers for admin page tests: signing in through the form, reading a form's fields the way a browser
 // sends them (text, checked boxes and radios, selected options, textareas, hidden fields), submitting a
-// form with some fields changed, and creating partner managers through the admin API.
+// form with some fields changed, creating partner managers through the admin API, and the JD case's
+// schedule seeded on partner alpha.
 
 import { TestBrowser, decode, type Page } from '../support/browser.ts';
 import type { Gateway } from '../support/gateway.ts';
 import { client, OPERATOR } from '../admin/admin-client.ts';
+import type { PartnerSeed } from '../../src/partners/partners.ts';
 
 export { OPERATOR };
 
@@ -94,9 +96,34 @@ export async function snapshot(gw: Gateway, partnerId: string): Promise<{ partne
   return { partner: JSON.stringify(await gw.store.get('partners', partnerId)), audit: await gw.store.count('audit') };
 }
 
+/** The shoppers' page the preview shows: the HTML of its frame (`srcdoc`). */
+export function previewFrame(page: Page): string {
+  const srcdoc = /<iframe class="preview-frame"[^>]*\ssrcdoc="([^"]*)"/.exec(page.html)?.[1];
+  if (srcdoc === undefined) throw new Error(`no preview frame on ${page.url}`);
+  return decode(srcdoc.replace(/&#34;/g, '"'));
+}
+
 /** The inline timeline SVG of a page. */
 export function timelineSvg(page: Page): string {
   const svg = /<svg[\s\S]*?<\/svg>/.exec(page.html)?.[0];
   if (!svg) throw new Error(`no SVG on ${page.url}`);
   return svg;
+}
+
+const at = (iso: string) => Date.parse(iso);
+
+/** Partner seeds where alpha plays JD: Weibo notice 10 Sep, cutoff 25 Sep, grace until 25 Oct 2013; QQ and Sohu live. */
+export function jd(seeds: PartnerSeed[]): PartnerSeed[] {
+  return seeds.map((p) =>
+    p.id !== 'alpha'
+      ? p
+      : {
+          ...p,
+          integrations: p.integrations.map((i) =>
+            i.provider === 'weibo'
+              ? { ...i, noticeAt: at('2013-09-10T00:00+08:00'), cutoffAt: at('2013-09-25T00:00+08:00'), graceEndsAt: at('2013-10-25T00:00+08:00') }
+              : i,
+          ),
+        },
+  );
 }

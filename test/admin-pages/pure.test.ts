@@ -1,12 +1,13 @@
 // The admin pages' pure parts: form text that parses back to the same instant (also across daylight
-// saving), what a posted schedule form asks for, the compact audit diff, and the timeline's ticks and
+// saving), what a posted schedule form asks for, the audit changes in words, and the timeline's ticks and
 // segments.
 
 import assert from 'node:assert/strict';
 import { parseInstant } from '../../src/time/instant.ts';
 import { inputInstant } from '../../src/admin/pages/dates.ts';
 import { formFromBody, formFromIntegration, scheduleInput } from '../../src/admin/pages/schedule-form.ts';
-import { auditChanges } from '../../src/admin/pages/audit-diff.ts';
+import { auditChanges, auditWords } from '../../src/admin/pages/audit-diff.ts';
+import { adminTranslator } from '../../src/admin/pages/messages.ts';
 import { buildTimeline, dateTicks } from '../../src/admin/pages/timeline.ts';
 import type { Integration } from '../../src/partners/partner.ts';
 
@@ -60,19 +61,44 @@ describe('admin pages: pure parts', () => {
     assert.equal('startsAt' in scheduleInput(formFromBody({}), undefined), false, 'an empty date that was never set is no change');
   });
 
-  it('diffs audit entries: changed fields only, instants in the zone, creations and removals', () => {
-    const after = { ...weibo, cutoffAt: at('2013-09-26T00:00+08:00'), atCutoff: 'revoke' };
-    assert.deepEqual(auditChanges(weibo, after, 'Asia/Shanghai'), [
-      { field: 'cutoffAt', before: '2013-09-25 00:00', after: '2013-09-26 00:00' },
-      { field: 'atCutoff', before: 'keep', after: 'revoke' },
+  it('words audit changes: changed fields only, dates in the zone, yes/no, known values and providers by name, no JSON', () => {
+    const labels: Record<string, string> = { weibo: '微博', qq: 'QQ' };
+    const zh = auditWords(adminTranslator('zh-CN'), 'zh-CN', 'Asia/Shanghai', (id) => labels[id] ?? id);
+    const en = auditWords(adminTranslator('en'), 'en', 'Asia/Shanghai', (id) => id.toUpperCase());
+    const after = { ...weibo, cutoffAt: at('2013-09-26T00:00+08:00'), atCutoff: 'revoke', newAccountsDuringNotice: false };
+    assert.deepEqual(auditChanges(weibo, after, zh), [
+      { field: 'cutoffAt', label: '停止时间', before: '2013年9月25日 00:00', after: '2013年9月26日 00:00' },
+      { field: 'newAccountsDuringNotice', label: '预告期内允许新账号', before: '是', after: '否' },
+      { field: 'atCutoff', label: '停止时的处理', before: '保留', after: '撤销' },
     ]);
-    assert.deepEqual(auditChanges(null, { provider: 'qq', notice: { en: 'x' } }, 'UTC'), [
-      { field: 'provider', after: 'qq' },
-      { field: 'notice', after: '{"en":"x"}' },
+    assert.deepEqual(auditChanges(weibo, after, en), [
+      { field: 'cutoffAt', label: 'Cutoff', before: '25 Sep 2013, 00:00', after: '26 Sep 2013, 00:00' },
+      { field: 'newAccountsDuringNotice', label: 'New accounts during notice', before: 'yes', after: 'no' },
+      { field: 'atCutoff', label: 'At cutoff', before: 'keep', after: 'revoke' },
     ]);
-    assert.deepEqual(auditChanges({ provider: 'qq' }, null, 'UTC'), [{ field: 'provider', before: 'qq' }]);
-    assert.deepEqual(auditChanges(weibo, weibo, 'UTC'), []);
-    assert.ok(auditChanges(null, { blob: 'x'.repeat(500) }, 'UTC')[0]!.after!.length <= 120);
+    assert.deepEqual(auditChanges(null, { provider: 'weibo', notice: { 'zh-CN': '停止', en: 'x' }, effectiveImmediately: true }, zh), [
+      { field: 'provider', label: '登录方式', after: '微博' },
+      { field: 'notice.zh-CN', label: '预告文字（中文）', after: '停止' },
+      { field: 'notice.en', label: '预告文字（英文）', after: 'x' },
+      { field: 'effectiveImmediately', label: '立即生效', after: '是' },
+    ]);
+    assert.deepEqual(auditChanges({ provider: 'qq' }, null, en), [{ field: 'provider', label: 'Provider', before: 'QQ' }]);
+    assert.deepEqual(auditChanges(weibo, weibo, zh), []);
+    const partner = {
+      id: 'alpha',
+      locales: ['zh-CN', 'en'],
+      firstParty: true,
+      clients: [{ client_id: 'alpha-basic', client_secret: 's3cret', redirect_uris: ['https://a/cb'] }],
+      integrations: [{ provider: 'weibo' }, { provider: 'qq' }],
+    };
+    const created = auditChanges(null, partner, zh);
+    assert.deepEqual(
+      created.map((c) => `${c.label}: ${c.after}`),
+      ['ID: alpha', '语言: zh-CN、en', '自营（不显示授权页）: 是', '客户端: alpha-basic', '登录方式: 微博、QQ'],
+    );
+    assert.doesNotMatch(JSON.stringify(created), /s3cret/, 'secrets are never shown');
+    for (const c of [...created, ...auditChanges(weibo, after, en)]) assert.doesNotMatch(`${c.before} ${c.after}`, /[{}"]|\btrue\b|\bfalse\b/);
+    assert.ok(auditChanges(null, { blob: 'x'.repeat(500) }, en)[0]!.after!.length <= 160);
   });
 
   it('ticks at local midnights by day, week, month or year, about ten at most', () => {

@@ -11,7 +11,7 @@ import { listAudit } from '../../src/audit/audit.ts';
 import { startGateway, type Gateway } from '../support/gateway.ts';
 import type { Page, TestBrowser } from '../support/browser.ts';
 import { suggestedInstants, withBerlinPartner } from '../support/suggested-instants.ts';
-import { adminBrowser, createManager, OPERATOR, signIn, snapshot, submitForm } from './admin-browser.ts';
+import { adminBrowser, createManager, OPERATOR, signIn, previewFrame, snapshot, submitForm } from './admin-browser.ts';
 
 const at = (iso: string) => Date.parse(iso);
 const JD = { noticeAt: '2013-09-10T00:00+08:00', cutoffAt: '2013-09-25T00:00[Asia/Shanghai]', graceEndsAt: '2013-10-25T00:00+08:00' };
@@ -62,7 +62,7 @@ describe('admin pages: the schedule form and the preview (the JD case)', () => {
     assert.equal(saved.status, 200, saved.html.slice(0, 400));
     assert.equal(saved.url.pathname, '/admin/partners/alpha');
     assert.match(saved.html, /data-saved="1">The schedule of Weibo is saved\./);
-    assert.match(saved.html, /data-field="cutoffAt">2013-09-25 00:00</);
+    assert.match(saved.html, /data-field="cutoffAt"[^>]*>2013-09-25 00:00</);
 
     const weibo = (await gw.store.get<Partner>('partners', 'alpha'))!.integrations.find((i) => i.provider === 'weibo')!;
     assert.equal(weibo.noticeAt, at('2013-09-10T00:00+08:00'));
@@ -90,15 +90,20 @@ describe('admin pages: the schedule form and the preview (the JD case)', () => {
     const page = await submitForm(manager, form, '/preview', { at: '2013-09-20T10:00+08:00', locale: 'en' });
     assert.equal(page.status, 200);
     assert.match(page.html, /data-preview-at="2013-09-20 10:00 UTC\+08:00"/);
-    assert.match(page.html, /<span class="provider-button provider-weibo" data-provider="weibo">Continue with Weibo|data-provider="weibo">[^<]*Weibo/);
-    assert.match(page.html, /data-notice="weibo"[^>]*>ends 25 September 2013</);
-    assert.match(page.html, /data-provider="qq"/);
-    assert.match(page.html, /data-provider="sohu"/);
-    assert.doesNotMatch(page.html, /data-migrate="weibo"/);
+    const frame = previewFrame(page);
+    assert.match(frame, /<html lang="en">/);
+    assert.match(frame, /data-provider="weibo">Continue with Weibo</);
+    assert.match(frame, /data-notice="weibo"[^>]*>ends 25 September 2013</);
+    assert.match(frame, /data-provider="qq"/);
+    assert.match(frame, /data-provider="sohu"/);
+    assert.match(frame, /data-password-form="1"/);
+    assert.doesNotMatch(frame, /data-migrate="weibo"/);
+    assert.match(page.html, /data-notice-text="weibo">[^<]*25 September 2013/, 'the full notice is listed below the frame');
 
     const zh = await manager.go(`${gw.issuer}/admin/partners/alpha/preview?at=2013-09-20T10:00+08:00&locale=zh-CN`);
     assert.equal(zh.status, 200, 'an unencoded + in a typed URL still reads as the offset');
-    assert.match(zh.html, /data-notice="weibo"[^>]*>将于 2013年9月25日 停止</);
+    assert.match(previewFrame(zh), /<html lang="zh-CN">/);
+    assert.match(previewFrame(zh), /data-notice="weibo"[^>]*>将于 2013年9月25日 停止</);
   });
 
   it('previews the login page on 26 September: no Weibo button, a migration link instead', async () => {
@@ -107,21 +112,22 @@ describe('admin pages: the schedule form and the preview (the JD case)', () => {
     const page = await submitForm(manager, twentieth, '/preview', { at: '2013-09-26T10:00+08:00' });
     assert.equal(page.status, 200);
     assert.equal(page.url.searchParams.get('locale'), 'en', 'the chosen language stays');
-    assert.doesNotMatch(page.html, /data-provider="weibo"/);
-    assert.match(page.html, /data-migrate="weibo">[^<]*Weibo[^<]*</);
-    assert.match(page.html, /data-provider="qq"/);
-    assert.match(page.html, /data-provider="sohu"/);
+    const frame = previewFrame(page);
+    assert.doesNotMatch(frame, /data-provider="weibo"/);
+    assert.match(frame, /data-migrate="weibo">[^<]*Weibo[^<]*</);
+    assert.match(frame, /data-provider="qq"/);
+    assert.match(frame, /data-provider="sohu"/);
 
     const after = await manager.go(`${gw.issuer}/admin/partners/alpha/preview?at=${encodeURIComponent('2013-10-26T00:00+08:00')}&locale=en`);
-    assert.doesNotMatch(after.html, /data-migrate="weibo"/);
+    assert.doesNotMatch(previewFrame(after), /data-migrate="weibo"/);
     assert.match(after.html, /data-hidden="weibo"><strong>Weibo<\/strong>: ended/);
   });
 
   it('refuses a preview date without offset or zone with the message, and shows no preview', async () => {
     const page = await manager.go(`${gw.issuer}/admin/partners/alpha/preview?at=2013-09-20T10:00&locale=en`);
     assert.equal(page.status, 400);
-    assert.match(page.html, /data-problem="at"><strong>at<\/strong>: &#34;2013-09-20T10:00&#34; has no offset or time zone/);
-    assert.doesNotMatch(page.html, /data-provider=/);
+    assert.match(page.html, /data-problem="at"><strong>Date and time<\/strong>: &#34;2013-09-20T10:00&#34; has no offset or time zone/);
+    assert.doesNotMatch(page.html, /data-provider=|<iframe/);
     assert.match(page.html, /name="at" type="text" value="2013-09-20T10:00"/, 'the typed value is kept');
   });
 

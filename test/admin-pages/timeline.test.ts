@@ -5,28 +5,9 @@
 import assert from 'node:assert/strict';
 import { ManualClock } from '../../src/clock.ts';
 import type { Partner } from '../../src/partners/partner.ts';
-import type { PartnerSeed } from '../../src/partners/partners.ts';
 import { startGateway, type Gateway } from '../support/gateway.ts';
 import type { TestBrowser } from '../support/browser.ts';
-import { adminBrowser, OPERATOR, signIn, timelineSvg } from './admin-browser.ts';
-
-const at = (iso: string) => Date.parse(iso);
-
-/** alpha plays JD: Weibo notice 10 Sep, cutoff 25 Sep, grace until 25 Oct 2013; QQ and Sohu live. */
-function jd(seeds: PartnerSeed[]): PartnerSeed[] {
-  return seeds.map((p) =>
-    p.id !== 'alpha'
-      ? p
-      : {
-          ...p,
-          integrations: p.integrations.map((i) =>
-            i.provider === 'weibo'
-              ? { ...i, noticeAt: at('2013-09-10T00:00+08:00'), cutoffAt: at('2013-09-25T00:00+08:00'), graceEndsAt: at('2013-10-25T00:00+08:00') }
-              : i,
-          ),
-        },
-  );
-}
+import { adminBrowser, jd, OPERATOR, signIn, timelineSvg } from './admin-browser.ts';
 
 const nowX = (svg: string): number => Number(/class="timeline-now" data-now-x="([\d.]+)"/.exec(svg)![1]);
 
@@ -120,10 +101,10 @@ describe('admin pages: partners and the timeline', () => {
   it("tabulates each integration's dates in the partner's zone with its policy and an edit link", async () => {
     const page = await browser.go(`${gw.issuer}/admin/partners/alpha`);
     const weibo = /<tr data-integration="weibo">([\s\S]*?)<\/tr>/.exec(page.html)![1]!;
-    assert.match(weibo, /data-field="startsAt">—</);
-    assert.match(weibo, /data-field="noticeAt">2013-09-10 00:00</);
-    assert.match(weibo, /data-field="cutoffAt">2013-09-25 00:00</);
-    assert.match(weibo, /data-field="graceEndsAt">2013-10-25 00:00</);
+    assert.match(weibo, /data-field="startsAt"[^>]*>—</);
+    assert.match(weibo, /data-field="noticeAt"[^>]*>2013-09-10 00:00</);
+    assert.match(weibo, /data-field="cutoffAt"[^>]*>2013-09-25 00:00</);
+    assert.match(weibo, /data-field="graceEndsAt"[^>]*>2013-10-25 00:00</);
     assert.match(weibo, />keep</);
     assert.match(weibo, /href="\/admin\/partners\/alpha\/integrations\/weibo"/);
     assert.match(page.html, /Dates in Asia\/Shanghai/);

@@ -17,9 +17,9 @@ export async function call(
   method: string,
   path: string,
   body?: unknown,
-  init: { raw?: string; contentType?: string } = {},
+  init: { raw?: string; contentType?: string; headers?: Record<string, string> } = {},
 ): Promise<Answer> {
-  const headers: Record<string, string> = { accept: 'application/json' };
+  const headers: Record<string, string> = { accept: 'application/json', ...init.headers };
   if (token !== undefined) headers.authorization = `Bearer ${token}`;
   let payload: string | undefined;
   if (init.raw !== undefined) payload = init.raw;

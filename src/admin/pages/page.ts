@@ -86,7 +86,9 @@ export function pageErrors(ctx: PagesContext) {
   return async (err: unknown, req: Request, res: Response, _next: NextFunction): Promise<void> => {
     const status =
       err instanceof GatewayError ? err.status : typeof (err as { status?: unknown })?.status === 'number' ? (err as { status: number }).status : 500;
-    const code = err instanceof GatewayError ? err.code : 'ERR_INTERNAL';
+    // A form over the size limit (express's body parser) is the sender's mistake, not ours.
+    const tooLarge = (err as { type?: unknown })?.type === 'entity.too.large';
+    const code = err instanceof GatewayError ? err.code : tooLarge ? 'ERR_TOO_LARGE' : 'ERR_INTERNAL';
     if (status >= 500) {
       ctx.log.error({ reqId: requestIdOf(res), code, err: { message: (err as Error)?.message, stack: (err as Error)?.stack } }, 'admin page failed');
     }

@@ -45,6 +45,7 @@ export function partnerRoutes(router: Router, ctx: PagesContext): void {
       partner.integrations.map((integration) => ({ integration, label: providerLabel(ctx, integration.provider, locale) })),
       now,
       zone,
+      Object.fromEntries(PHASES.map((phase) => [phase, m(`phase.${phase}`)])),
     );
     const saved = typeof req.query.saved === 'string' && partner.integrations.some((i) => i.provider === req.query.saved) ? req.query.saved : undefined;
     const savedText = saved

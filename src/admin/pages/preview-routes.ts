@@ -1,19 +1,24 @@
 // The login page preview (`/admin/partners/:id/preview?at=…&locale=…`): a date form and, below it, the
-// partner's login page as shoppers see it at that instant, drawn from loginPageModel (the model the
-// chooser renders) with the shoppers' own words: buttons with their notice notes, "used X before?"
-// links, and the providers shoppers do not see with the reason. A date without offset or zone is refused.
+// partner's login page as shoppers see it at that instant — views/chooser.ejs rendered with the locals
+// the shoppers' chooser builds (chooserView), shown in an inert sandboxed frame at phone or desktop
+// width — then each provider's phase, full notice and next change, and the providers shoppers do not
+// see with the reason. A date without offset or zone is refused.
 
 import type { Router } from 'express';
 import type { Locale } from '../../../providers/contract.ts';
-import { translator } from '../../i18n/messages.ts';
+import { chooserView } from '../../partners/chooser-view.ts';
 import { loginPageModel } from '../../partners/login-page-model.ts';
 import { partnerName } from '../../partners/partner.ts';
 import { boundaries } from '../../partners/phase.ts';
 import { parseInstant } from '../../time/instant.ts';
 import { plusFromQuery } from '../routes-integrations.ts';
+import { problemText } from '../problem-text.ts';
 import { inputInstant, instantWithOffset, shortInstant } from './dates.ts';
 import { adminTranslator, isAdminMessage } from './messages.ts';
 import { pagePartner, providerLabel, renderPage, uiLocale, type PagesContext } from './page.ts';
+
+/** The interaction id the preview's links and forms name: none exists, and the frame is inert anyway. */
+const PREVIEW_UID = 'preview';
 
 export function previewRoutes(router: Router, ctx: PagesContext): void {
   router.get('/partners/:id/preview', async (req, res) => {
@@ -25,7 +30,7 @@ export function previewRoutes(router: Router, ctx: PagesContext): void {
     const parsed = rawAt === undefined ? ({ ok: true, value: now } as const) : parseInstant(rawAt, zone);
     const wanted = req.query.locale;
     const locale: Locale = wanted === 'en' || wanted === 'zh-CN' ? wanted : (partner.locales[0] ?? 'zh-CN');
-    const localeError = wanted !== undefined && wanted !== 'en' && wanted !== 'zh-CN' ? 'must be "zh-CN" or "en"' : undefined;
+    const localeError = wanted !== undefined && wanted !== 'en' && wanted !== 'zh-CN' ? m('preview.localeProblem') : undefined;
 
     const jumps = partner.integrations
       .flatMap((i) => boundaries(i).map((b) => ({ provider: providerLabel(ctx, i.provider, uiLocale(req)), phase: m(`phase.${b.phase}`), at: b.at })))
@@ -41,12 +46,17 @@ export function previewRoutes(router: Router, ctx: PagesContext): void {
       now: instantWithOffset(now, zone),
     };
     if (!parsed.ok || localeError) {
-      const problems = [...(!parsed.ok ? [{ field: 'at', message: parsed.message }] : []), ...(localeError ? [{ field: 'locale', message: localeError }] : [])];
+      const problems = [
+        ...(!parsed.ok ? [{ field: 'at', label: m('preview.at'), message: problemText({ field: 'at', ...parsed }, uiLocale(req)) }] : []),
+        ...(localeError ? [{ field: 'locale', label: m('preview.locale'), message: localeError }] : []),
+      ];
       return renderPage(ctx, req, res, 'preview', { ...common, problems, preview: undefined }, 400);
     }
 
     const model = loginPageModel(partner, parsed.value, locale, ctx.descriptors, ctx.configured);
-    const t = translator(locale);
+    // The shoppers' page itself: views/chooser.ejs with the locals the chooser builds, at that instant.
+    const sources = { descriptors: ctx.descriptors, configured: ctx.configured, upstream: (id: string) => ctx.upstream.has(id) };
+    const page = await ctx.renderer.render('chooser', { locale }, chooserView(sources, partner, parsed.value, locale, { uid: PREVIEW_UID, csrf: '' }));
     const next = (n: { phase: string; at: number } | undefined) =>
       n ? m('preview.nextChange', { phase: m(`phase.${n.phase as 'live'}`), date: shortInstant(n.at, zone) }) : undefined;
     const reasonKey = (reason: string) => `preview.reason.${reason}`;
@@ -55,22 +65,17 @@ export function previewRoutes(router: Router, ctx: PagesContext): void {
       problems: [],
       preview: {
         at: instantWithOffset(parsed.value, zone),
-        title: t('chooser.title', { shop: model.shop }),
-        lead: t('chooser.lead', { shop: model.shop }),
-        none: t('chooser.none', { shop: model.shop }),
-        buttons: model.providers
-          .filter((p) => p.shown === 'button')
+        page,
+        shown: model.providers
+          .filter((p) => p.shown !== 'hidden')
           .map((p) => ({
             id: p.id,
-            text: t('chooser.continueWith', { provider: p.label }),
-            note: p.note,
-            notice: p.notice,
+            label: p.label,
             phase: p.phase,
+            how: m(p.shown === 'button' ? 'preview.shown.button' : 'preview.shown.migrate'),
+            notice: p.notice,
             next: next(p.next),
           })),
-        migrateLinks: model.providers
-          .filter((p) => p.shown === 'migrate-link')
-          .map((p) => ({ id: p.id, text: t('chooser.migrate', { provider: p.label }), notice: p.notice, next: next(p.next) })),
         hidden: model.providers
           .filter((p) => p.shown === 'hidden')
           .map((p) => {

@@ -11,6 +11,7 @@ import { partnerName, type Partner } from '../../partners/partner.ts';
 import { scheduleIntegration } from '../../partners/integration-service.ts';
 import { noticeText } from '../../partners/notice-text.ts';
 import { DATE_FIELDS, type Problem } from '../../partners/schedule.ts';
+import { localizedProblems } from '../problem-text.ts';
 import { instantWithOffset } from './dates.ts';
 import { adminTranslator, isAdminMessage } from './messages.ts';
 import { pagePartner, principalOfPage, providerLabel, renderPage, uiLocale, type PagesContext } from './page.ts';
@@ -40,6 +41,8 @@ export function scheduleRoutes(router: Router, ctx: PagesContext): void {
       current && descriptor ? (noticeText(partner, { ...current, notice: undefined }, descriptor.label, l, ctx.clock.now()) ?? '') : '';
     const shop = partnerName(partner, locale);
     const providerName = providerLabel(ctx, provider, locale);
+    // Each problem in the page language (the rules word them in English for the API).
+    const worded = localizedProblems(problems, locale, { provider: (id) => providerLabel(ctx, id, locale) });
     await renderPage(
       ctx,
       req,
@@ -58,9 +61,9 @@ export function scheduleRoutes(router: Router, ctx: PagesContext): void {
         back: `/admin/partners/${partner.id}`,
         form: values,
         defaultNotice: { 'zh-CN': defaultNotice('zh-CN'), en: defaultNotice('en') },
-        dateFields: DATE_FIELDS.map((name) => ({ name, label: label(name), problems: problems.filter((p) => p.field === name).map((p) => p.message) })),
-        problemsOf: (field: string) => problems.filter((p) => p.field === field).map((p) => p.message),
-        problems: problems.map((p) => ({ field: p.field, label: label(p.field), message: p.message })),
+        dateFields: DATE_FIELDS.map((name) => ({ name, label: label(name), problems: worded.filter((p) => p.field === name).map((p) => p.message) })),
+        problemsOf: (field: string) => worded.filter((p) => p.field === field).map((p) => p.message),
+        problems: worded.map((p) => ({ field: p.field, label: label(p.field), message: p.message })),
       },
       status,
     );

@@ -20,7 +20,26 @@ export const PHASE_COLOURS: Record<Phase, { fill: string; text: string }> = {
   ended: { fill: '#8d939b', text: '#ffffff' },
 };
 
-export const LAYOUT = { width: 960, labelWidth: 120, right: 24, top: 30, rowHeight: 36, barHeight: 24, axisGap: 6, legendGap: 40 } as const;
+export const LAYOUT = {
+  width: 960,
+  minLabelWidth: 96,
+  maxLabelWidth: 220,
+  right: 24,
+  top: 30,
+  rowHeight: 36,
+  barHeight: 24,
+  axisGap: 6,
+  legendGap: 40,
+  fontSize: 13,
+} as const;
+
+/** About how wide `text` is at `size` px: CJK and full-width characters 1 em, others about 0.62 em (bold 0.68). */
+export function textWidth(text: string, size: number, bold = false): number {
+  let em = 0;
+  for (const ch of text)
+    em += /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/.test(ch) ? 1 : bold ? 0.68 : 0.62;
+  return em * size;
+}
 
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -30,7 +49,7 @@ export interface Segment {
   to: EpochMs;
   x: number;
   width: number;
-  /** Wide enough to print the phase name inside. */
+  /** Wide enough to print the phase name inside (with a margin either side). */
   labelled: boolean;
   /** `2013-09-10 00:00 – 2013-09-25 00:00` in the partner's zone (open ends say so). */
   span: string;
@@ -45,6 +64,8 @@ export interface Row {
 
 export interface Timeline {
   width: number;
+  /** Of every text in the drawing, in SVG units. */
+  fontSize: number;
   height: number;
   x0: number;
   x1: number;
@@ -60,7 +81,13 @@ export interface Timeline {
 
 const round = (n: number): number => Math.round(n * 100) / 100;
 
-export function buildTimeline(integrations: readonly { integration: Integration; label: string }[], now: EpochMs, zone: string): Timeline {
+/** `phaseNames`: the words the view prints inside the bars (a segment is labelled only when its name fits). */
+export function buildTimeline(
+  integrations: readonly { integration: Integration; label: string }[],
+  now: EpochMs,
+  zone: string,
+  phaseNames: Partial<Record<Phase, string>> = {},
+): Timeline {
   const dates = integrations.flatMap(({ integration }) => boundaries(integration).map((b) => b.at));
   const lo = Math.min(now, ...dates);
   const hi = Math.max(now, ...dates);
@@ -68,7 +95,9 @@ export function buildTimeline(integrations: readonly { integration: Integration;
   const middle = (lo + hi) / 2;
   const start = Math.floor(Math.min(lo, middle - span / 2) - span * 0.12);
   const end = Math.ceil(Math.max(hi, middle + span / 2) + span * 0.12);
-  const x0 = LAYOUT.labelWidth;
+  // The provider names sit left of the bars: as wide as the longest one needs.
+  const longest = Math.max(0, ...integrations.map(({ label }) => textWidth(label, LAYOUT.fontSize, true)));
+  const x0 = Math.round(Math.min(LAYOUT.maxLabelWidth, Math.max(LAYOUT.minLabelWidth, longest + 20)));
   const x1 = LAYOUT.width - LAYOUT.right;
   const xOf = (ms: EpochMs): number => round(x0 + ((ms - start) / (end - start)) * (x1 - x0));
 
@@ -86,7 +115,15 @@ export function buildTimeline(integrations: readonly { integration: Integration;
         const width = round(xOf(b) - x);
         const left = from === undefined ? '…' : shortInstant(from, zone);
         const right = to === undefined ? '…' : shortInstant(to, zone);
-        segments.push({ phase, from: a, to: b, x, width, labelled: width >= 56, span: `${left} – ${right}` });
+        segments.push({
+          phase,
+          from: a,
+          to: b,
+          x,
+          width,
+          labelled: width >= textWidth(phaseNames[phase] ?? phase, LAYOUT.fontSize) + 8,
+          span: `${left} – ${right}`,
+        });
       }
       if (step) {
         phase = step.phase;
@@ -101,6 +138,7 @@ export function buildTimeline(integrations: readonly { integration: Integration;
   const anchor = nowX < x0 + 60 ? 'start' : nowX > x1 - 60 ? 'end' : 'middle';
   return {
     width: LAYOUT.width,
+    fontSize: LAYOUT.fontSize,
     height: axisY + LAYOUT.legendGap + 24,
     x0,
     x1,
