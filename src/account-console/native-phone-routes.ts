@@ -70,7 +70,7 @@ export function phoneAccountRoutes(ctx: LoginContext, o: { phone: PhoneDeps | un
     const s = await recent(req, res);
     if (!s) return;
     const checked = await phone.codes.check(subject(s), req.body?.code);
-    const set = checked.ok ? await setPhone(ctx.store, ctx.clock, s.account.id, checked.target) : checked;
+    const set = checked.ok ? await setPhone(ctx.store, ctx.clock, s.account.id, checked.target, s.sessionUid) : checked;
     if (!set.ok) {
       const { state, status } = await refused(localeOf(req), set.problem);
       return page(req, res, s, state, status);

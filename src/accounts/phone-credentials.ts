@@ -113,8 +113,11 @@ async function changePhone(
   return { ok: true, before };
 }
 
-/** Makes `phone` (proven by its code) the account's number, replacing an earlier one; refused when another account holds it. */
-export async function setPhone(store: Store, clock: Clock, accountId: string, phone: string): Promise<PhoneOutcome> {
+/**
+ * Makes `phone` (proven by its code) the account's number, replacing an earlier one; refused when another
+ * account holds it. Sign-ins made with the old number end, except `keepSession` (the browser replacing it).
+ */
+export async function setPhone(store: Store, clock: Clock, accountId: string, phone: string, keepSession?: string): Promise<PhoneOutcome> {
   const now = clock.now();
   const r = await changePhone(
     store,
@@ -127,7 +130,7 @@ export async function setPhone(store: Store, clock: Clock, accountId: string, ph
     (before) => ({ action: before ? 'phone.replace' : 'phone.set', after: { phone } }),
   );
   // Sign-ins obtained with the old number end with it.
-  if (r.ok && r.before) await revokeAccountAccess(store, accountId, { amr: PHONE_AMR });
+  if (r.ok && r.before) await revokeAccountAccess(store, accountId, { amr: PHONE_AMR, ...(keepSession ? { keepSession } : {}) });
   return r.ok ? { ok: true } : r;
 }
 

@@ -161,6 +161,24 @@ describe('phone number and SMS code', function () {
     assert.equal((await accountById(gw, cat.id)).phone?.number, '+8613500135000');
   });
 
+  it('signed in to the account page with the number, the shopper replaces it and stays signed in; the new number signs in', async () => {
+    const hal = await shopperWithPhone('hal', '13900139001');
+    const old = (await accountById(gw, hal.id)).phone!.number;
+    const browser = english();
+    const login = await browser.go(`${gw.issuer}/account/login`);
+    assert.match(login.html, /data-phone-form="1"/, 'the account page signs in with a phone number too');
+    const sent = await browser.submit(login, { phone: old }, '/phone/send');
+    const account = await typeCode(browser, sent, await textedCode(gw, old));
+    assert.equal(account.url.pathname, '/account', account.html.slice(0, 300));
+    const replace = await browser.submit(account, { phone: '138 0000 0001' }, '/account/phone/send');
+    const done = await typeCode(browser, replace, await textedCode(gw, '+8613800000001'));
+    assert.equal(done.url.search, '?notice=phoneSet');
+    assert.equal((await accountById(gw, hal.id)).phone?.number, '+8613800000001');
+    assert.ok((await actions(gw, hal.id)).includes('phone.replace'));
+    assert.equal((await browser.go(`${gw.issuer}/account`)).url.pathname, '/account', 'still signed in');
+    assert.match((await browser.go(`${gw.issuer}/account`)).html, /data-phone="138 0000 0001"/);
+  });
+
   it('the number is removed like an unlink: never the only way to sign in; sign-ins made with it end', async () => {
     const eve = await shopperWithPhone('eve', '13400134000');
     // With QQ too, the number can go.
