@@ -8,7 +8,7 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import type { SmsDeps, SmsSender } from './sender.ts';
 import { SmsError, type SmsFailure } from './sender.ts';
-import { postOrGetJson } from './sms-http.ts';
+import { postOrGetJson, serviceMessage } from './sms-http.ts';
 
 export interface AliyunSmsConfig {
   accessKeyId: string;
@@ -78,7 +78,7 @@ export function aliyunSender(config: AliyunSmsConfig, d: SmsDeps): SmsSender {
       const body = (await postOrGetJson(url, { method: 'GET' }, d.timeoutMs, 'aliyun')) as { Code?: unknown; Message?: unknown };
       const code = typeof body.Code === 'string' ? body.Code : 'NoCode';
       if (code === 'OK') return;
-      throw new SmsError(FAILURES[code] ?? 'unavailable', code, `Aliyun SMS refused the text: ${code} ${String(body.Message ?? '')}`);
+      throw new SmsError(FAILURES[code] ?? 'unavailable', code, `Aliyun SMS refused the text: ${code} ${serviceMessage(body.Message)}`);
     },
   };
 }

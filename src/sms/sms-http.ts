@@ -1,5 +1,6 @@
 // The one HTTP call an SMS adapter makes: within a deadline, a bounded JSON answer; anything else (no
-// answer, not JSON) means sending does not work now.
+// answer, not JSON) means sending does not work now. A service's own message goes to the log without
+// long digit runs (it may quote the phone number).
 
 import { SmsError } from './sender.ts';
 
@@ -19,4 +20,9 @@ export async function postOrGetJson(url: string, init: RequestInit, timeoutMs: n
   } catch {
     throw new SmsError('unavailable', 'NotJson', `${service} SMS answered with something that is not JSON`);
   }
+}
+
+/** The service's message for the log: at most 200 characters, digit runs of 6 or more hidden. */
+export function serviceMessage(message: unknown): string {
+  return typeof message === 'string' ? message.slice(0, 200).replace(/\+?\d{6,}/g, '…') : '';
 }

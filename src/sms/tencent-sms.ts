@@ -8,7 +8,7 @@
 import { createHash, createHmac } from 'node:crypto';
 import type { SmsDeps, SmsSender } from './sender.ts';
 import { SmsError, type SmsFailure } from './sender.ts';
-import { postOrGetJson } from './sms-http.ts';
+import { postOrGetJson, serviceMessage } from './sms-http.ts';
 
 export interface TencentSmsConfig {
   secretId: string;
@@ -61,7 +61,7 @@ const FAILURES: Record<string, SmsFailure> = {
 };
 
 const refusal = (code: string, message: unknown) =>
-  new SmsError(FAILURES[code] ?? 'unavailable', code, `Tencent Cloud SMS refused the text: ${code} ${String(message ?? '')}`);
+  new SmsError(FAILURES[code] ?? 'unavailable', code, `Tencent Cloud SMS refused the text: ${code} ${serviceMessage(message)}`);
 
 export function tencentSender(config: TencentSmsConfig, d: SmsDeps): SmsSender {
   const host = new URL(config.baseUrl).host;
