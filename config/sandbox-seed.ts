@@ -13,6 +13,8 @@ export interface SandboxShop {
   name: { 'zh-CN': string; en: string };
   /** Sign-in methods it offers, in order: providers (the shop's own buttons) and Denglu's `password`. */
   providers: string[];
+  /** Its look on Denglu's pages: accent colour and a logo drawn for the sandbox (not the real shop's). */
+  brand: { colour: string; logoSvg: string };
 }
 
 export const SANDBOX_SHOPS: readonly SandboxShop[] = [
@@ -23,6 +25,11 @@ export const SANDBOX_SHOPS: readonly SandboxShop[] = [
     authMethod: 'client_secret_basic',
     name: { 'zh-CN': '京东（演示）', en: 'JD.com (demo)' },
     providers: ['weibo', 'qq', 'sohu', 'password', 'phone'],
+    brand: {
+      colour: '#e1251b',
+      logoSvg:
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64"><rect width="64" height="64" rx="14" fill="#e1251b"/><path fill="#fff" d="M20 18h8v22c0 6-4 10-10 10h-4v-7h3c2 0 3-1 3-3zM33 18h9c8 0 13 6 13 16s-5 16-13 16h-9zm8 7v18h1c3 0 5-3 5-9s-2-9-5-9z"/></svg>',
+    },
   },
   {
     partnerId: 'taobao',
@@ -31,6 +38,11 @@ export const SANDBOX_SHOPS: readonly SandboxShop[] = [
     authMethod: 'client_secret_post',
     name: { 'zh-CN': '淘宝（演示）', en: 'Taobao (demo)' },
     providers: ['weibo', 'qq', 'phone'],
+    brand: {
+      colour: '#ff5000',
+      logoSvg:
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64"><rect width="64" height="64" rx="14" fill="#ff5000"/><path fill="#fff" d="M14 22h36v7H36v19h-8V29H14z"/><circle cx="32" cy="14" r="4" fill="#fff"/></svg>',
+    },
   },
 ];
 
@@ -56,6 +68,7 @@ export function sandboxPartners(shopUrls: Record<string, string>): PartnerSeed[]
   return SANDBOX_SHOPS.map((shop) => ({
     id: shop.partnerId,
     name: shop.name,
+    brand: { colour: shop.brand.colour, logo: `data:image/svg+xml;base64,${Buffer.from(shop.brand.logoSvg).toString('base64')}` },
     timeZone: 'Asia/Shanghai',
     locales: ['zh-CN', 'en'],
     firstParty: shop.partnerId === 'jd',

@@ -32,6 +32,9 @@ import { forwardedAsTrusted } from './http/trusted-proxy.ts';
 import { noStoreByDefault } from './http/no-store.ts';
 import { CookieSigner } from './http/cookie-signer.ts';
 import { errorHandler, notFound } from './http/error-handler.ts';
+import { withPageRequest } from './http/page-request.ts';
+import { localeSwitchRoute } from './http/locale-switch.ts';
+import { brandRoutes } from './http/brand-routes.ts';
 import { providerStylesheet } from './http/provider-styles.ts';
 import { homeRoute } from './http/home.ts';
 import { tokenSealer } from './accounts/upstream-token.ts';
@@ -203,6 +206,8 @@ export async function createApp(deps: AppDeps): Promise<DengluApp> {
   app.use(httpLogger(log));
   app.use(securityHeaders({ production: config.production, imageOrigins }));
   app.use(noStoreByDefault);
+  // Pages read the request they answer (language switch, chosen language): see src/http/page-request.ts.
+  app.use(withPageRequest);
   // The OpenID Provider's own endpoints go straight to it: no cookie parsing, no walk through Denglu's
   // page routers on the login hot path (/auth, /auth/<uid>, /token, …).
   const oidcCallback = host.callback;
@@ -225,6 +230,8 @@ export async function createApp(deps: AppDeps): Promise<DengluApp> {
     res.json({ status: 'ok' });
   });
   app.get('/', homeRoute(renderer, deps.shopLinks ?? []));
+  app.use(localeSwitchRoute(secureCookies));
+  app.use(brandRoutes(store));
   app.use('/api/admin', adminApi(deps, signingKeys, hashes));
   app.use('/admin', adminPages(deps, { renderer, cookieKeys, secureCookies, hashes }));
   app.use(signInRefusedRoute(login));

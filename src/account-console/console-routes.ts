@@ -16,6 +16,7 @@ import { getAccount } from '../accounts/sign-in.ts';
 import { partnerName, type Partner } from '../partners/partner.ts';
 import { revokeAccessThrough } from '../oidc/revoke-sessions.ts';
 import { formatInstant } from '../time/instant.ts';
+import { naturalInstant } from '../time/natural-date.ts';
 import type { Locale } from '../../providers/contract.ts';
 import { browserBinding } from '../broker/binding-cookie.ts';
 import type { LoginContext } from '../broker/login-context.ts';
@@ -50,8 +51,9 @@ export function accountConsoleRoutes(ctx: LoginContext, o: { cookieKeys: string[
     const date = (ms: number) => formatInstant(ms, 'Asia/Shanghai', locale, 'date');
     const linked = new Set(s.account.identities.map((i) => i.provider));
     const events = (await listAudit(ctx.store, { account: s.account.id, limit: 10 })).entries.map((e) => ({
-      at: formatInstant(e.at, 'Asia/Shanghai', locale),
-      text: hasMessage(`event.${e.action}`) ? t(`event.${e.action}` as MessageKey, { provider: label(e.target.provider ?? '', locale) }) : e.action,
+      at: naturalInstant(e.at, 'Asia/Shanghai', locale),
+      // An event without words of its own reads as a change, never as its code.
+      text: hasMessage(`event.${e.action}`) ? t(`event.${e.action}` as MessageKey, { provider: label(e.target.provider ?? '', locale) }) : t('event.other'),
     }));
     res
       .status(flash.status ?? 200)

@@ -1,5 +1,6 @@
 // How one linked identity stands at one shop, in words: works, ends on a date, ended (still usable to
-// move the account until grace ends), starts later, or not offered. Dates in the shop's zone.
+// move the account until grace ends), starts later, or not offered. Dates and times in the shop's zone,
+// named in words (src/time/natural-date.ts).
 
 import type { EpochMs } from '../clock.ts';
 import type { Locale } from '../../providers/contract.ts';
@@ -7,13 +8,13 @@ import type { Translate } from '../i18n/messages.ts';
 import { integrationFor } from '../partners/availability.ts';
 import { partnerName, type Partner } from '../partners/partner.ts';
 import { phaseAt } from '../partners/phase.ts';
-import { formatInstant } from '../time/instant.ts';
+import { naturalInstant } from '../time/natural-date.ts';
 
 export function identityStatus(partner: Partner, provider: string, now: EpochMs, locale: Locale, t: Translate): { kind: string; text: string } {
   const shop = partnerName(partner, locale);
   const integration = integrationFor(partner, provider);
   if (!integration) return { kind: 'not-offered', text: t('account.status.notOffered', { shop }) };
-  const date = (ms: EpochMs) => formatInstant(ms, partner.timeZone, locale, 'date');
+  const date = (ms: EpochMs) => naturalInstant(ms, partner.timeZone, locale, now);
   const { phase } = phaseAt(integration, now);
   switch (phase) {
     case 'upcoming':

@@ -28,7 +28,7 @@ import { getAccount } from '../accounts/sign-in.ts';
 import { signInMethods } from '../accounts/unlink.ts';
 import type { Mailer } from '../mail/mailer.ts';
 import { listOutbox } from '../mail/outbox.ts';
-import { formatInstant } from '../time/instant.ts';
+import { naturalInstant } from '../time/natural-date.ts';
 import { currentAccount, type SignedIn } from './current-account.ts';
 import { freshSocial, nativeSection } from './native-view.ts';
 import { requestIdOf } from '../log.ts';
@@ -227,7 +227,7 @@ export function nativeRoutes(ctx: LoginContext, o: { cookieKeys: string[]; issue
         to: m.to,
         subject: m.subject,
         text: m.text,
-        at: formatInstant(m.at, 'Asia/Shanghai', locale),
+        at: naturalInstant(m.at, 'Asia/Shanghai', locale),
         links: [...m.text.matchAll(/https?:\/\/\S+/g)].map((x) => x[0]),
       }));
       await render(req, res, 'outbox', { messages, transport: o.mailer.transport });

@@ -87,6 +87,17 @@ export const OPENAPI = {
         responses: { '200': answer('The partner', ref('Partner')), ...readErrors },
       },
     },
+    '/partners/{id}/brand': {
+      parameters: [partnerParam],
+      put: {
+        operationId: 'setBrand',
+        summary: "Set the shop's display name, accent colour and logo on shopper pages (managers of the partner, operator)",
+        description:
+          'Fields absent keep their value, `null` clears the colour or logo. The logo is a PNG or an SVG (checked by content; an SVG with script, event handlers, foreignObject or external references is refused), at most 20 KiB, sent as a data URL or base64; it is served at `/brand/{id}/logo`. Text on the colour is white or near-black, whichever reads better; a colour too light or dark for 4.5:1 contrast is deepened for shoppers (`accent`). Audit action `partner.brand` (the logo as type, size and hash).',
+        requestBody: { required: true, ...json(ref('BrandInput')) },
+        responses: { '200': answer('The partner after the change', ref('Partner')), ...writeErrors },
+      },
+    },
     '/partners/{id}/clients': {
       parameters: [partnerParam],
       post: {
@@ -306,10 +317,38 @@ export const OPENAPI = {
           timeZone: { type: 'string' },
           locales: { type: 'array', items: { type: 'string' } },
           firstParty: { type: 'boolean' },
+          brand: ref('Brand'),
           clients: { type: 'array', items: ref('Client') },
           integrations: { type: 'array', items: ref('Integration') },
           ...instantPair('createdAt', 'When the partner was created'),
           ...instantPair('updatedAt', 'Last change'),
+        },
+      },
+      BrandInput: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          name: {
+            type: 'object',
+            required: ['zh-CN', 'en'],
+            properties: { 'zh-CN': { type: 'string', maxLength: 100 }, en: { type: 'string', maxLength: 100 } },
+            additionalProperties: false,
+          },
+          colour: { type: ['string', 'null'], pattern: '^#[0-9a-fA-F]{6}$', description: 'Accent colour #rrggbb' },
+          logo: { type: ['string', 'null'], description: 'data:image/png;base64,… or data:image/svg+xml;base64,… (or bare base64), at most 20 KiB decoded' },
+        },
+      },
+      Brand: {
+        type: 'object',
+        required: ['colour', 'logo'],
+        properties: {
+          colour: { type: ['string', 'null'] },
+          accent: { type: 'string', description: 'The colour shoppers see (deepened when needed for 4.5:1 contrast)' },
+          accentText: { type: 'string', description: 'Text colour on the accent' },
+          logo: {
+            type: ['object', 'null'],
+            properties: { url: { type: 'string' }, description: { type: 'string', description: 'Type, size and hash' } },
+          },
         },
       },
       ClientInput: {

@@ -8,8 +8,9 @@ import { z } from 'zod';
 import type { Clock } from '../clock.ts';
 import { GatewayError } from '../errors.ts';
 import type { Store } from '../store/store.ts';
-import { auditOp, type Actor } from '../audit/audit.ts';
+import { auditOp, type Actor, type AuditEntry } from '../audit/audit.ts';
 import type { ClientRecord, Partner } from '../partners/partner.ts';
+import { COLOUR_PATTERN, logoSummary, parseLogo } from '../partners/brand.ts';
 import { isValidZone } from '../time/instant.ts';
 import { newSecret } from './credentials.ts';
 import { redirectUriList } from './redirect-uris.ts';
@@ -111,6 +112,35 @@ export async function addClient(
     ...(body.jwks ? { jwks: body.jwks } : {}),
     ...(body.nonce_instead_of_pkce ? { nonce_instead_of_pkce: true } : {}),
   };
+  try {
+    const { after } = await changePartner(
+      deps,
+      partnerId,
+      (p) => ({ ...p, clients: [...p.clients, client], updatedAt: deps.clock.now() }),
+      () => ({
+        actor,
+        action: 'client.create',
+        target: { partner: partnerId, client: client.client_id },
+        before: null,
+        after: clientView(client),
+      }),
+    );
+    return { client, partner: after };
+  } catch (err) {
+    if (err instanceof GatewayError && err.code === 'ERR_CONFLICT')
+      throw new GatewayError('ERR_CONFLICT', `client id "${client.client_id}" is taken; try again`, { status: 409 });
+    throw err;
+  }
+}
+
+/** One change to a partner and its audit entry, written together; an unknown partner is a 404. */
+async function changePartner(
+  deps: { store: Store; clock: Clock },
+  partnerId: string,
+  change: (p: Partner) => Partner,
+  audit: (before: Partner, after: Partner) => Omit<AuditEntry, 'id' | 'at'>,
+): Promise<{ before: Partner; after: Partner }> {
+  let before: Partner | undefined;
   let after: Partner | undefined;
   try {
     await deps.store.batch([
@@ -118,22 +148,72 @@ export async function addClient(
         op: 'update',
         collection: 'partners',
         id: partnerId,
-        fn: (p: Partner) => (after = { ...p, clients: [...p.clients, client], updatedAt: deps.clock.now() }),
+        fn: (p: Partner) => {
+          before = p;
+          after = change(p);
+          return after;
+        },
       },
-      auditOp(deps.clock, () => ({
-        actor,
-        action: 'client.create',
-        target: { partner: partnerId, client: client.client_id },
-        before: null,
-        after: clientView(client),
-      })),
+      auditOp(deps.clock, () => audit(before!, after!)),
     ]);
   } catch (err) {
     if (err instanceof GatewayError && err.code === 'ERR_NOT_FOUND')
       throw new GatewayError('ERR_NOT_FOUND', `partner "${partnerId}" does not exist`, { status: 404 });
-    if (err instanceof GatewayError && err.code === 'ERR_CONFLICT')
-      throw new GatewayError('ERR_CONFLICT', `client id "${client.client_id}" is taken; try again`, { status: 409 });
     throw err;
   }
-  return { client, partner: after! };
+  return { before: before!, after: after! };
+}
+
+const COLOUR_RULE = "must be a colour written #rrggbb, or null to use Denglu's";
+const SHOP_NAME = jsonObject(
+  { 'zh-CN': text(100), en: text(100) },
+  { unknown: 'only zh-CN and en names exist', notObject: 'must be an object with the shop name in both languages: {"zh-CN": "…", "en": "…"}' },
+);
+
+/** `PUT /partners/:id/brand`: each field present is set (`null` clears the logo or colour); absent fields stay. */
+export const BRAND_BODY = jsonObject({
+  name: SHOP_NAME.optional(),
+  colour: z
+    .string({ error: COLOUR_RULE })
+    .regex(COLOUR_PATTERN, COLOUR_RULE)
+    .transform((c) => c.toLowerCase())
+    .nullable()
+    .optional(),
+  logo: z
+    .string({ error: 'must be a data URL or base64 of a PNG or SVG image, or null to remove it' })
+    .transform((raw, ctx) => {
+      const parsed = parseLogo(raw);
+      if (parsed.ok) return parsed.dataUrl;
+      ctx.addIssue({ code: 'custom', message: parsed.message, params: { rule: parsed.rule, ...parsed.params } });
+      return z.NEVER;
+    })
+    .nullable()
+    .optional(),
+});
+
+/** What the audit log keeps of a brand: the name, the colour and a summary of the logo (never the image). */
+function brandAudit(p: Partner): Record<string, unknown> {
+  return { name: p.name, colour: p.brand?.colour ?? null, logo: logoSummary(p.brand?.logo) };
+}
+
+/** Sets a partner's display name, accent colour and logo (managers of the partner and the operator). */
+export async function setBrand(deps: { store: Store; clock: Clock }, actor: Actor, partnerId: string, input: unknown): Promise<Partner> {
+  const body = parseBody(BRAND_BODY, input);
+  const { after } = await changePartner(
+    deps,
+    partnerId,
+    (p) => {
+      const colour = body.colour === undefined ? p.brand?.colour : (body.colour ?? undefined);
+      const logo = body.logo === undefined ? p.brand?.logo : (body.logo ?? undefined);
+      const { brand: _old, ...rest } = p;
+      return {
+        ...rest,
+        ...(body.name ? { name: body.name } : {}),
+        ...(colour || logo ? { brand: { ...(colour ? { colour } : {}), ...(logo ? { logo } : {}) } } : {}),
+        updatedAt: deps.clock.now(),
+      };
+    },
+    (before, after) => ({ actor, action: 'partner.brand', target: { partner: partnerId }, before: brandAudit(before), after: brandAudit(after) }),
+  );
+  return after;
 }

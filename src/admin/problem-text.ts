@@ -72,6 +72,9 @@ const ZH_EXACT: Record<string, string> = {
   'must be "zh-CN" or "en"': '请选择“zh-CN”或“en”。',
   'must be a whole number from 1 to 500': '请填写 1 至 500 之间的整数。',
   'must be the "next" cursor of a previous page': '链接已失效，请使用上一页返回的“next”。',
+  // A shop's brand.
+  "must be a colour written #rrggbb, or null to use Denglu's": '请填写 #rrggbb 格式的颜色，或留空使用 Denglu 的颜色。',
+  'must be a data URL or base64 of a PNG or SVG image, or null to remove it': '请上传 PNG 或 SVG 图片。',
 };
 
 /** Rules by id; `{name}` takes the problem's value of that name, written for people. */
@@ -97,6 +100,17 @@ const ZH_RULES: Record<string, string> = {
   'instant.notDate': '“{text}”不是日期和时间，请按此格式填写：{suggestions}。',
   'instant.skipped': '{zone} 没有“{text}”这个时刻（夏令时开始时跳过），请填写存在的时间，例如 {after}。',
   'instant.twice': '“{text}”在 {zone} 出现两次（夏令时结束），请写明时差：{suggestions}。',
+  'logo.format': '请上传 PNG 或 SVG 图片（data URL 或 base64）。',
+  'logo.empty': '图片是空的，请重新上传。',
+  'logo.size': '图片不能超过 {max} KiB（这张是 {size} KiB）。',
+  'logo.type': '只能上传 PNG 或 SVG 图片，这个文件两者都不是。',
+  'logo.mismatch': '文件声明为 {declared}，实际内容却是 {type}，请检查后重新上传。',
+  'logo.svg.script': 'SVG 标志不能包含脚本（<script>），标志只能是图形。',
+  'logo.svg.foreignObject': 'SVG 标志不能包含 foreignObject，标志只能是图形。',
+  'logo.svg.handler': 'SVG 标志不能包含事件属性（on…=），标志只能是图形。',
+  'logo.svg.doctype': 'SVG 标志不能包含 DOCTYPE 或 ENTITY 声明。',
+  'logo.svg.javascript': 'SVG 标志不能包含 javascript: 链接。',
+  'logo.svg.link': 'SVG 标志不能引用其他文件（只能引用本文件内的 #片段）。',
 };
 
 const ZH_FALLBACK = '填写的内容不正确，请检查后重新填写。';

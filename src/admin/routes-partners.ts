@@ -6,7 +6,7 @@ import { listPartners } from '../partners/partners.ts';
 import { principalOf, requireOperator, requirePartnerAccess } from './auth.ts';
 import { loadPartner, type AdminContext } from './context.ts';
 import { createManager, listManagers, type ManagerView } from './managers.ts';
-import { addClient, clientView, createPartner } from './partner-admin.ts';
+import { addClient, clientView, createPartner, setBrand } from './partner-admin.ts';
 import { instant, partnerView } from './views.ts';
 
 export function partnerRoutes(router: Router, ctx: AdminContext): void {
@@ -27,6 +27,13 @@ export function partnerRoutes(router: Router, ctx: AdminContext): void {
 
   router.get('/partners/:id', requirePartnerAccess, async (req, res) => {
     const partner = await loadPartner(ctx, req.params.id as string);
+    res.json(partnerView(partner, ctx.clock.now(), ctx));
+  });
+
+  // The shop's display name, accent colour and logo on shopper pages (its managers and the operator).
+  router.put('/partners/:id/brand', requirePartnerAccess, async (req, res) => {
+    await loadPartner(ctx, req.params.id as string);
+    const partner = await setBrand(ctx, principalOf(res).actor, req.params.id as string, req.body);
     res.json(partnerView(partner, ctx.clock.now(), ctx));
   });
 

@@ -8,6 +8,7 @@ import type { AuditEntry } from '../audit/audit.ts';
 import type { LoginPageModel } from '../partners/login-page-model.ts';
 import { noticeText } from '../partners/notice-text.ts';
 import type { Integration, Partner } from '../partners/partner.ts';
+import { accentOf, logoSummary } from '../partners/brand.ts';
 import { phaseAt } from '../partners/phase.ts';
 import { DATE_FIELDS } from '../partners/schedule.ts';
 import { isoInZone } from '../time/instant.ts';
@@ -58,6 +59,7 @@ export function partnerView(partner: Partner, now: EpochMs, ctx: ViewContext): R
     timeZone: partner.timeZone,
     locales: partner.locales,
     firstParty: partner.firstParty,
+    brand: brandView(partner),
     clients: partner.clients.map(clientView),
     integrations: partner.integrations.map((i) => integrationView(partner, i, now, ctx)),
     ...instant('createdAt', partner.createdAt, partner.timeZone),
@@ -107,4 +109,14 @@ function instantsIn(value: unknown, zone: string): unknown {
     else out[key] = instantsIn(v, zone);
   }
   return out;
+}
+
+/** The brand as the API shows it: the colour, the text colour shoppers see on it, and where the logo is served. */
+export function brandView(partner: Partner): Record<string, unknown> {
+  const accent = accentOf(partner);
+  return {
+    colour: partner.brand?.colour ?? null,
+    ...(accent ? { accent: accent.accent, accentText: accent.text } : {}),
+    logo: partner.brand?.logo ? { url: `/brand/${partner.id}/logo`, description: logoSummary(partner.brand.logo) } : null,
+  };
 }

@@ -8,6 +8,7 @@ import { GatewayError, UpstreamError } from '../errors.ts';
 import type { Locale } from '../../providers/contract.ts';
 import { translator, hasMessage } from '../i18n/messages.ts';
 import type { LoginContext } from './login-context.ts';
+import type { ShopHeader } from '../http/shop-header.ts';
 
 export interface FailureContext {
   locale: Locale;
@@ -15,6 +16,8 @@ export interface FailureContext {
   /** Alive interaction, if any: enables "try again", "choose another" and "back to shop". */
   interactionUid?: string;
   shopName?: string;
+  /** The shop's header (name, logo, home) when the failure is at a shop. */
+  shop?: ShopHeader;
   /** The provider involved, if any. */
   provider?: string;
   /** Other providers the shopper could use instead. */
@@ -74,7 +77,12 @@ export async function sendFailure(ctx: LoginContext, res: Response, err: unknown
     .send(
       await ctx.renderer.render(
         'error',
-        { locale: f.locale, requestId: f.requestId },
+        {
+          locale: f.locale,
+          requestId: f.requestId,
+          ...(f.shop ? { shop: f.shop } : {}),
+          ...(f.interactionUid ? { back: `/interaction/${encodeURIComponent(f.interactionUid)}?chooser` } : {}),
+        },
         {
           code,
           message: failureMessage(ctx, err, f),

@@ -22,6 +22,7 @@ import { sendFailure, type FailureContext } from './failure-page.ts';
 import { finishInteraction, grantAll } from './finish-interaction.ts';
 import type { LoginContext } from './login-context.ts';
 import { requestIdOf } from '../log.ts';
+import { shopHeader } from '../http/shop-header.ts';
 
 export function localeFor(req: Request, params: Record<string, unknown> | undefined, partner?: Partner): Locale {
   return pickLocale({ uiLocales: params?.ui_locales, acceptLanguage: req.get('accept-language'), fallback: partner?.locales[0] });
@@ -44,6 +45,7 @@ export function failureContext(ctx: LoginContext, res: Response, partner: Partne
     requestId: requestIdOf(res),
     interactionUid: uid,
     shopName: partnerName(partner, locale),
+    shop: shopHeader(partner, locale),
     ...(provider ? { provider } : {}),
     othersAvailable: alternatives.some((a) => !a.migrate),
     retryable,
@@ -78,7 +80,7 @@ export async function sendChooser(
   res
     .status(password.status ?? 200)
     .type('html')
-    .send(await ctx.renderer.render('chooser', { locale, requestId: requestIdOf(res) }, view));
+    .send(await ctx.renderer.render('chooser', { locale, requestId: requestIdOf(res), shop: shopHeader(partner, locale, d.params.redirect_uri) }, view));
 }
 
 export function interactionRoutes(ctx: LoginContext): Router {
@@ -167,7 +169,7 @@ export function interactionRoutes(ctx: LoginContext): Router {
       res.type('html').send(
         await ctx.renderer.render(
           'consent',
-          { locale, requestId: requestIdOf(res) },
+          { locale, requestId: requestIdOf(res), shop: shopHeader(partner, locale, d.params.redirect_uri) },
           {
             shop,
             scopeKeys,

@@ -23,6 +23,7 @@ import { finishLogin } from './finish-interaction.ts';
 import type { LoginContext } from './login-context.ts';
 import { pendingLogin, releaseLogin, type PendingLogin } from './pending-login.ts';
 import { requestIdOf } from '../log.ts';
+import { shopHeader } from '../http/shop-header.ts';
 
 const NOTICE_EVERY_MS = 24 * 60 * 60 * 1000;
 
@@ -85,7 +86,7 @@ export function lifecycleRoutes(ctx: LoginContext): Router {
     res.type('html').send(
       await ctx.renderer.render(
         'notice',
-        { locale: h.locale, requestId: requestIdOf(res) },
+        { locale: h.locale, requestId: requestIdOf(res), shop: shopHeader(h.partner, h.locale, h.interaction.params.redirect_uri) },
         {
           shop: partnerName(h.partner, h.locale),
           provider: providerLabel,
@@ -118,7 +119,7 @@ export function lifecycleRoutes(ctx: LoginContext): Router {
     res.type('html').send(
       await ctx.renderer.render(
         'migrate',
-        { locale: h.locale, requestId: requestIdOf(res) },
+        { locale: h.locale, requestId: requestIdOf(res), shop: shopHeader(h.partner, h.locale, h.interaction.params.redirect_uri) },
         {
           shop: partnerName(h.partner, h.locale),
           provider: label(h.pending.provider, h.locale),
@@ -145,6 +146,7 @@ export function lifecycleRoutes(ctx: LoginContext): Router {
         requestId: requestIdOf(res),
         interactionUid: h.pending.interactionUid,
         shopName: partnerName(h.partner, h.locale),
+        shop: shopHeader(h.partner, h.locale),
         provider,
       });
     }
@@ -188,6 +190,7 @@ export function lifecycleRoutes(ctx: LoginContext): Router {
           requestId: requestIdOf(res),
           interactionUid: details.uid,
           shopName: partnerName(partner, locale),
+          shop: shopHeader(partner, locale),
           provider,
           othersAvailable: chooserProviders(partner, ctx.broker.configured(), ctx.clock.now()).length > 0,
         },

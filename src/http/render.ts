@@ -1,5 +1,6 @@
 // Server-rendered pages: EJS templates from views/ (auto-escaped), given the shopper's locale, the
-// translate function, the request id and, in the sandbox, a banner with the simulated time. Works from
+// translate function, the request id, the shop the page is for (header), the language switch and, in the
+// sandbox, a banner with the simulated time. Works from
 // express and from oidc-provider's koa context alike, because it only returns HTML.
 
 import { fileURLToPath } from 'node:url';
@@ -7,13 +8,19 @@ import ejs from 'ejs';
 import type { Locale } from '../../providers/contract.ts';
 import type { Clock } from '../clock.ts';
 import { translator, type Translate } from '../i18n/messages.ts';
-import { formatInstant } from '../time/instant.ts';
+import { naturalInstant } from '../time/natural-date.ts';
+import { languageLinks } from './locale-switch.ts';
+import type { ShopHeader } from './shop-header.ts';
 
 export const VIEWS_DIR = fileURLToPath(new URL('../../views/', import.meta.url));
 
 export interface PageContext {
   locale: Locale;
   requestId?: string;
+  /** The shop the page is for (its name, logo, accent and home in the header); absent on Denglu's own pages. */
+  shop?: ShopHeader;
+  /** Where the language switch returns, when not this page (a page answering a provider's one-time callback). */
+  back?: string;
 }
 
 export interface Renderer {
@@ -34,7 +41,7 @@ export function createRenderer(options: RendererOptions): Renderer {
   const banner = (t: Translate, locale: Locale): string | undefined => {
     if (!options.sandbox) return undefined;
     const now = options.simulatedClock
-      ? ' ' + t('sandbox.now', { now: formatInstant(options.simulatedClock.now(), options.timeZone ?? 'Asia/Shanghai', locale) })
+      ? ' ' + t('sandbox.now', { now: naturalInstant(options.simulatedClock.now(), options.timeZone ?? 'Asia/Shanghai', locale) })
       : '';
     return t('sandbox.banner') + now;
   };
@@ -43,7 +50,15 @@ export function createRenderer(options: RendererOptions): Renderer {
       const t = translator(page.locale);
       return ejs.renderFile(
         `${VIEWS_DIR}${view}.ejs`,
-        { ...locals, t, locale: page.locale, requestId: page.requestId, sandboxBanner: banner(t, page.locale) },
+        {
+          ...locals,
+          t,
+          locale: page.locale,
+          requestId: page.requestId,
+          sandboxBanner: banner(t, page.locale),
+          shopHeader: page.shop,
+          languages: languageLinks(page.locale, page.back),
+        },
         { cache: options.cache, async: false, root: VIEWS_DIR },
       );
     },

@@ -11,6 +11,8 @@ import type { Renderer } from '../http/render.ts';
 import { LOCALES, pickLocale } from '../i18n/locale.ts';
 import { translator } from '../i18n/messages.ts';
 import { oidcErrorText } from './error-text.ts';
+import { partnerOfClient } from '../partners/partners.ts';
+import { shopHeader } from '../http/shop-header.ts';
 import { getAccount } from '../accounts/sign-in.ts';
 import { verifiedEmailClaims } from '../accounts/verified-email.ts';
 import { createStoreAdapter } from './store-adapter.ts';
@@ -170,9 +172,12 @@ export function createOidcProvider(o: OidcOptions): Provider {
       ctx.type = 'html';
       // Denglu's sentence in the shopper's language, never oidc-provider's English description.
       const requestId = ctx.res.getHeader('x-request-id');
+      // A known client: the page is the shop's (its header leads to its registered home, never to the refused URI).
+      const clientId = ctx.oidc?.client?.clientId;
+      const partner = clientId ? await partnerOfClient(o.store, clientId) : undefined;
       ctx.body = await o.renderer.render(
         'error',
-        { locale, requestId: typeof requestId === 'string' ? requestId : undefined },
+        { locale, requestId: typeof requestId === 'string' ? requestId : undefined, ...(partner ? { shop: shopHeader(partner, locale) } : {}) },
         {
           code: out.error,
           message: oidcErrorText(tr, out.error),

@@ -53,7 +53,7 @@ export function loginPageModel(
     else if (availability.ok) {
       entry.shown = 'button';
       if (p.phase === 'notice') {
-        const note = noticeShort(partner, integration, locale);
+        const note = noticeShort(partner, integration, locale, at);
         const notice = descriptor ? noticeText(partner, integration, descriptor.label, locale, at) : undefined;
         if (note) entry.note = note;
         if (notice) entry.notice = notice;

@@ -3,6 +3,7 @@
 
 import type { EpochMs } from '../clock.ts';
 import type { Locale } from '../../providers/contract.ts';
+import type { Brand } from './brand.ts';
 
 /** OIDC client metadata as oidc-provider takes it (snake_case), plus the owning partner. */
 export interface ClientRecord {
@@ -46,6 +47,8 @@ export interface Integration {
 export interface Partner {
   id: string;
   name: Record<Locale, string>;
+  /** The shop's logo and accent colour on shopper pages (src/partners/brand.ts). */
+  brand?: Brand;
   /** IANA zone dates are shown in. */
   timeZone: string;
   locales: Locale[];

@@ -44,7 +44,7 @@ describe('account console: the same shop account through a cutoff, by linking (t
     const account = await mustAccountOf(gw, 'weibo', 'jd-shopper');
 
     await openConsole(gw, shopper, 'weibo', 'jd-shopper');
-    assert.match((await accountPage(gw, shopper)).html, /<li class="status-ends">ends at Alpha Shop on 25 September 2013<\/li>/);
+    assert.match((await accountPage(gw, shopper)).html, /<li class="status-ends">stops at Alpha Shop on 25 September 2013 at 00:00 \(Beijing time\)<\/li>/);
     const linked = await linkWith(gw, shopper, 'qq', 'jd-shopper-qq');
     assert.equal(linked.url.search, '?notice=linked&provider=qq');
 
@@ -60,6 +60,6 @@ describe('account console: the same shop account through a cutoff, by linking (t
     assert.equal(after.claims.idp, 'qq');
     assert.equal((await mustAccountOf(gw, 'qq', 'jd-shopper-qq')).id, account.id, 'the same Denglu account');
     const status = (await accountPage(gw, shopper)).html;
-    assert.match(status, /<li class="status-[a-z]+">ended at Alpha Shop on 25 September 2013<\/li>/);
+    assert.match(status, /<li class="status-[a-z]+">stopped at Alpha Shop on 25 September 2013 at 00:00 \(Beijing time\)<\/li>/);
   });
 });

@@ -145,7 +145,7 @@ describe('account console: linking a provider', function () {
     await openConsole(gw, zh, 'weibo', 'dave');
     const zhPage = await linkWith(gw, zh, 'qq', 'bob-qq');
     assert.equal(zhPage.status, 409);
-    assert.match(zhPage.html, /这个QQ帐号已经绑定在另一个 Denglu 帐号上，所以没有绑定，也没有做任何更改。/);
+    assert.match(zhPage.html, /这个QQ账号已经绑定在另一个 Denglu 账号上，所以没有绑定，也没有做任何更改。/);
   });
 
   it('refuses when the signed-in account changed between starting the link and the callback (L5)', async () => {
@@ -270,7 +270,7 @@ describe('account console: linking a provider', function () {
     const page = await jay.go(late);
     assert.equal(page.status, 409);
     assert.match(page.html, /data-error-code="ERR_PROVIDER_ALREADY_LINKED"/);
-    assert.match(page.html, /你的 Denglu 帐号已经绑定了一个QQ帐号，所以这个没有绑定，也没有做任何更改。/);
+    assert.match(page.html, /您的 Denglu 账号已经绑定了一个QQ账号，所以这个没有绑定，也没有做任何更改。/);
     await assertNothingChanged(gw, before, 'second QQ identity');
     assert.equal(await accountOf(gw, 'qq', 'jay-qq-late'), undefined);
   });

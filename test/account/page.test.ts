@@ -1,6 +1,6 @@
 // The account page in both languages: a sign-in prompt when signed out; signed in, the linked identities
 // (provider, display name, avatar, when linked, last used), the shops used, and each identity's status
-// at each of those shops on the domain clock — "ends at Alpha Shop on 25 September 2013" where a cutoff
+// at each of those shops on the domain clock — "stops at Alpha Shop on 25 September 2013 at 00:00 (Beijing time)" where a cutoff
 // is scheduled, "works at …" otherwise.
 
 import assert from 'node:assert/strict';
@@ -81,7 +81,7 @@ describe('account console: the account page', function () {
     const zh = await browserIn('zh-CN').go(`${gw.issuer}/account`);
     assert.equal(zh.status, 200);
     assert.match(zh.html, /<html lang="zh-CN">/);
-    assert.match(zh.html, /登录后可以查看和管理你的登录方式。/);
+    assert.match(zh.html, /登录后可以查看和管理您的登录方式。/);
     // The sign-in is an authorization for Denglu's own client.
     const login = await browserIn('en').request('GET', `${gw.issuer}/account/login`);
     const auth = new URL(login.headers.get('location')!);
@@ -105,7 +105,7 @@ describe('account console: the account page', function () {
     assert.ok(w.includes(`<strong>Weibo</strong> · ${weibo.displayName}`), w);
     assert.ok(w.includes(`<img class="avatar" src="${weibo.avatar}"`), 'the Weibo avatar');
     assert.ok(w.includes('linked 1 September 2013 · last used 3 September 2013'), w);
-    assert.deepEqual(statuses(w), ['ends at Alpha Shop on 25 September 2013', 'works at Beta Shop']);
+    assert.deepEqual(statuses(w), ['stops at Alpha Shop on 25 September 2013 at 00:00 (Beijing time)', 'works at Beta Shop']);
 
     const q = identityBlock(page.html, 'qq');
     assert.ok(q.includes(`<strong>QQ</strong> · ${qq.displayName}`), q);
@@ -128,10 +128,10 @@ describe('account console: the account page', function () {
     assert.match(page.html, /<html lang="zh-CN">/);
     const w = identityBlock(page.html, 'weibo');
     assert.ok(w.includes('<strong>微博</strong>'), w);
-    assert.ok(w.includes('绑定于 2013年9月1日 · 最近使用 2013年9月4日'), w);
-    assert.deepEqual(statuses(w), ['将于 2013年9月25日 在 阿尔法商店 停止', '可以登录 贝塔商店']);
-    assert.deepEqual(statuses(identityBlock(page.html, 'qq')), ['可以登录 阿尔法商店', '可以登录 贝塔商店']);
-    assert.deepEqual(shopLines(page.html), ['阿尔法商店 — 最近登录 2013年9月1日（微博）', '贝塔商店 — 最近登录 2013年9月4日（QQ）']);
+    assert.ok(w.includes('绑定于2013年9月1日 · 最近使用2013年9月4日'), w);
+    assert.deepEqual(statuses(w), ['9月25日 0:00（北京时间）起在阿尔法商店停止', '可以登录贝塔商店']);
+    assert.deepEqual(statuses(identityBlock(page.html, 'qq')), ['可以登录阿尔法商店', '可以登录贝塔商店']);
+    assert.deepEqual(shopLines(page.html), ['阿尔法商店 — 最近登录2013年9月1日（微博）', '贝塔商店 — 最近登录2013年9月4日（QQ）']);
     assert.deepEqual(eventsOn(page), ['绑定了QQ']);
   });
 
@@ -141,11 +141,11 @@ describe('account console: the account page', function () {
     const shopper = browserIn('en');
     await openConsole(gw, shopper, 'qq', 'page-fan-qq');
     const page = await accountPage(gw, shopper);
-    assert.deepEqual(statuses(identityBlock(page.html, 'weibo')), ['ended at Alpha Shop on 25 September 2013', 'works at Beta Shop']);
+    assert.deepEqual(statuses(identityBlock(page.html, 'weibo')), ['stopped at Alpha Shop on 25 September 2013 at 00:00 (Beijing time)', 'works at Beta Shop']);
   });
 
   it('is reachable from other Denglu pages (the header links to it)', async () => {
     const home = await browserIn('en').go(`${gw.issuer}/`);
-    assert.match(home.html, /<a class="account-link" href="\/account">My account<\/a>/);
+    assert.match(home.html, /<a class="account-link" href="\/account">Sign-in settings<\/a>/);
   });
 });

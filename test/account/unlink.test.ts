@@ -154,7 +154,7 @@ describe('account console: unlinking a provider', function () {
     solo.acceptLanguage = 'zh-CN';
     const zh = await unlink(solo, await accountPage(gw, solo));
     assert.equal(zh.status, 409);
-    assert.equal(errorOn(zh), '这是你唯一的登录方式，请先添加另一种方式再解除绑定。');
+    assert.equal(errorOn(zh), '这是您唯一的登录方式，请先添加另一种方式再解除绑定。');
     await assertNothingChanged(gw, before, 'last method (zh-CN)');
   });
 

@@ -93,7 +93,7 @@ describe('admin pages: the schedule form and the preview (the JD case)', () => {
     const frame = previewFrame(page);
     assert.match(frame, /<html lang="en">/);
     assert.match(frame, /data-provider="weibo">Continue with Weibo</);
-    assert.match(frame, /data-notice="weibo"[^>]*>ends 25 September 2013</);
+    assert.match(frame, /data-notice="weibo"[^>]*>Weibo sign-in stops at Alpha Shop on 25 September 2013 at 00:00 \(Beijing time\)\./);
     assert.match(frame, /data-provider="qq"/);
     assert.match(frame, /data-provider="sohu"/);
     assert.match(frame, /data-password-form="1"/);
@@ -103,7 +103,7 @@ describe('admin pages: the schedule form and the preview (the JD case)', () => {
     const zh = await manager.go(`${gw.issuer}/admin/partners/alpha/preview?at=2013-09-20T10:00+08:00&locale=zh-CN`);
     assert.equal(zh.status, 200, 'an unencoded + in a typed URL still reads as the offset');
     assert.match(previewFrame(zh), /<html lang="zh-CN">/);
-    assert.match(previewFrame(zh), /data-notice="weibo"[^>]*>将于 2013年9月25日 停止</);
+    assert.match(previewFrame(zh), /data-notice="weibo"[^>]*>阿尔法商店将于9月25日 0:00（北京时间）起停止支持微博登录。/);
   });
 
   it('previews the login page on 26 September: no Weibo button, a migration link instead', async () => {

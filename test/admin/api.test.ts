@@ -201,7 +201,7 @@ describe('admin API: happy paths', () => {
     assert.equal(weibo.graceEndsAt, '2013-10-25T00:00:00.000+08:00');
     assert.equal(weibo.atCutoff, 'keep');
     assert.equal(weibo.configured, true);
-    assert.match(weibo.noticeText.en, /ends on 25 September 2013/);
+    assert.match(weibo.noticeText.en, /Weibo sign-in stops at JD.com on 25 September 2013 at 00:00 \(Beijing time\)/);
 
     const added = await op.get('/audit?partner=jd&action=integration.add&limit=1');
     const entry = added.body.entries[0];
@@ -243,7 +243,7 @@ describe('admin API: happy paths', () => {
     const weibo = during.body.providers.find((p: { id: string }) => p.id === 'weibo');
     assert.equal(weibo.phase, 'notice');
     assert.equal(weibo.shown, 'button');
-    assert.match(weibo.note, /ends 25 September 2013/);
+    assert.match(weibo.note, /^stops on 25 September 2013 at 00:00 \(Beijing time\)$/);
     assert.equal(weibo.next.at, '2013-09-25T00:00:00.000+08:00');
 
     // An unencoded "+" arrives as a space; the offset is still understood.

@@ -118,7 +118,7 @@ describe('denglu command line', function () {
     const during = await denglu(['preview', 'alpha', '--at', '2013-09-20T10:00+08:00', '--locale', 'en'], as(managerToken));
     assert.equal(during.code, 0, during.stderr);
     assert.match(during.stdout, /^Login page of Alpha Shop \(alpha\) at 2013-09-20 10:00 \+08:00 \(Asia\/Shanghai\), en$/m);
-    assert.match(during.stdout, /^Weibo \(weibo\)\s+button\s+notice\s+ends 25 September 2013$/m);
+    assert.match(during.stdout, /^Weibo \(weibo\)\s+button\s+notice\s+stops on 25 September 2013 at 00:00 \(Beijing time\)$/m);
     const afterCutoff = await denglu(['preview', 'alpha', '--at', '2013-09-26T10:00+08:00', '--locale', 'en'], as(managerToken));
     assert.match(afterCutoff.stdout, /^Weibo \(weibo\)\s+migration link only\s+grace/m);
     assert.match(afterCutoff.stdout, /^QQ \(qq\)\s+button\s+live/m);

@@ -65,7 +65,7 @@ export class DengluPages {
   // ---- the account console
 
   /**
-   * Opens /account: by the "My account" link in the header of Denglu's pages (from its home page), or by
+   * Opens /account: by the "Sign-in settings" link in the header of Denglu's pages (from its home page), or by
    * the documented URL as a shop would link to it.
    */
   async openAccount(via: 'header' | 'url'): Promise<void> {

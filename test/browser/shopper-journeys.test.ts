@@ -99,7 +99,7 @@ describe('browser: a shopper at the JD demo shop, in headless Chromium', functio
     assert.equal(reauthed, true, 'linking asked for a recent sign-in first');
     assert.match(await denglu.notice(), /QQ/);
     assert.deepEqual((await denglu.identities()).sort(), ['qq', 'weibo']);
-    assert.deepEqual(await denglu.statusesOf('weibo'), ['ends at JD.com (demo) on 25 September 2013']);
+    assert.deepEqual(await denglu.statusesOf('weibo'), ['stops at JD.com (demo) on 25 September 2013 at 00:00 (Beijing time)']);
     assert.deepEqual(await denglu.statusesOf('qq'), ['works at JD.com (demo)']);
     await guard.assertClean('link QQ');
   });

@@ -111,12 +111,12 @@ describe('e2e: the JD case — a dated Weibo cutoff', function () {
     const browser = new TestBrowser();
     browser.acceptLanguage = 'en';
     const { page: chooser } = await openLogin(gw, browser, jd);
-    assert.match(chooser.html, /data-notice="weibo"[^>]*>ends 25 September 2013</);
+    assert.match(chooser.html, /data-notice="weibo"[^>]*>Weibo sign-in stops at Alpha Shop on 25 September 2013 at 00:00 \(Beijing time\)\./);
 
     const { request, page } = await openLogin(gw, browser, jd, { provider: 'weibo' });
     const notice = await approveAtProvider(browser, page, 'jd-shopper', jd);
     assert.equal(notice.status, 200);
-    assert.match(notice.html, /Signing in to Alpha Shop with Weibo ends on 25 September 2013 00:00 \(UTC\+08:00\)/);
+    assert.match(notice.html, /Weibo sign-in stops at Alpha Shop on 25 September 2013 at 00:00 \(Beijing time\)\. Link another way/);
     assert.match(notice.html, /data-link="qq"/);
     assert.match(notice.html, /data-link="sohu"/);
     const back = await browser.submit(notice, {}, '/continue', atShop(jd));
@@ -137,7 +137,7 @@ describe('e2e: the JD case — a dated Weibo cutoff', function () {
     const browser = new TestBrowser();
     const { request, page } = await openLogin(gw, browser, jd, { provider: 'weibo' });
     const notice = await approveAtProvider(browser, page, 'jd-shopper', jd);
-    assert.match(notice.html, /将于 2013年9月25日 00:00/);
+    assert.match(notice.html, /阿尔法商店将于9月25日 0:00（北京时间）起停止支持微博登录。/);
     const atQq = await browser.click(notice, '/link/qq', atShop(jd));
     const back = await approveAtProvider(browser, atQq, 'jd-shopper-qq', jd);
     assert.equal(back.status, 0, 'continued to the shop after linking');

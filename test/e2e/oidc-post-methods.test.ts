@@ -72,7 +72,7 @@ describe('e2e: POST at the authorization and end-session endpoints', function ()
     const { first, page } = await crossSitePost(browser, `${suite.gw.issuer}/session/end`, form, atShopHost);
     assert.equal(first.status, 303);
     assert.equal(page.status, 200, 'the logout question');
-    assert.ok(page.html.includes('Sign out of Denglu?'));
+    assert.ok(page.html.includes('Sign out?'));
     const landed = await browser.submit(page, { logout: 'yes' }, undefined, atShopHost);
     assert.equal(landed.status, 0, `at the shop (got ${landed.status} ${landed.url.href})`);
     assert.equal(landed.url.searchParams.get('state'), 'bye-post');

@@ -324,8 +324,8 @@ describe('e2e: Denglu as OpenID Provider (protocol rules)', function () {
     }
 
     for (const [lang, setup] of [
-      ['en', { accept: 'en-US,en;q=0.9', ui: undefined, question: 'Sign out of Denglu?', done: 'You are signed out.' }],
-      ['zh-CN', { accept: 'en-US,en;q=0.9', ui: 'zh-CN', question: '要退出 Denglu 登录吗？', done: '你已经退出登录。' }],
+      ['en', { accept: 'en-US,en;q=0.9', ui: undefined, question: 'Sign out?', done: 'You are signed out.' }],
+      ['zh-CN', { accept: 'en-US,en;q=0.9', ui: 'zh-CN', question: '要退出登录吗？', done: '您已经退出登录。' }],
     ] as const) {
       it(`asks in the shopper's language (${lang}), then lands on post_logout_redirect_uri, and the next /auth needs a login`, async () => {
         const browser = new TestBrowser();

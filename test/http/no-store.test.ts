@@ -78,6 +78,10 @@ describe('Cache-Control: no-store on every answer but the cacheable files', func
       '/healthz': get(shopper, '/healthz'),
       '/static/providers.css': get(shopper, '/static/providers.css'),
       '/favicon.ico': get(shopper, '/favicon.ico'),
+      // Alpha has no brand here: the 404 page (a brand that exists is cacheable: test/look).
+      '/brand/:partner/logo': get(shopper, '/brand/alpha/logo'),
+      '/brand/:partner/style.css': get(shopper, '/brand/alpha/style.css'),
+      '/locale': get(shopper, '/locale?to=en&back=/'),
       '/account': get(shopper, '/account'),
       '/account/login': get(shopper, '/account/login'),
       '/account/phone': get(shopper, '/account/phone'),
@@ -101,6 +105,7 @@ describe('Cache-Control: no-store on every answer but the cacheable files', func
       '/admin/audit': get(admin, '/admin/audit'),
       '/admin/partners/:id': get(admin, '/admin/partners/alpha'),
       '/admin/partners/:id/preview': get(admin, '/admin/partners/alpha/preview'),
+      '/admin/partners/:id/brand': get(admin, '/admin/partners/alpha/brand'),
       '/admin/partners/:id/integrations/:provider': get(admin, '/admin/partners/alpha/integrations/weibo'),
       '/api/admin/openapi.json': api('/openapi.json'),
       '/api/admin/partners': api('/partners'),

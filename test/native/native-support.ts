@@ -82,9 +82,9 @@ export function comparable(html: string): string {
     .replace(/request-id">[^<]*</g, 'request-id"><')
     .replace(/name="_csrf" value="[^"]*"/g, 'name="_csrf" value=""')
     .replace(/name="email" value="[^"]*"/g, 'name="email" value=""')
+    .replace(/\/interaction\/[\w-]+\//g, '/interaction/UID/')
     .replace(/&amp;email=[^"]*"/g, '"')
-    .replace(/%2Finteraction%2F[\w-]+/g, '%2Finteraction%2FUID')
-    .replace(/\/interaction\/[\w-]+\//g, '/interaction/UID/');
+    .replace(/%2Finteraction%2F[\w-]+/g, '%2Finteraction%2FUID');
 }
 
 export async function accountById(gw: Gateway, id: string): Promise<Account> {

@@ -17,6 +17,7 @@ import { noStore, pageErrors, pageNotFound, requireSession, type PagesContext } 
 import { partnerRoutes } from './partner-routes.ts';
 import { previewRoutes } from './preview-routes.ts';
 import { scheduleRoutes } from './schedule-routes.ts';
+import { brandRoutes } from './brand-routes.ts';
 import { signInRoutes } from './sign-in-routes.ts';
 
 export interface AdminPagesWeb {
@@ -52,6 +53,7 @@ export function adminPages(deps: AppDeps, web: AdminPagesWeb): Router {
   router.use(requireSession(ctx));
   partnerRoutes(router, ctx);
   scheduleRoutes(router, ctx);
+  brandRoutes(router, ctx);
   previewRoutes(router, ctx);
   auditRoutes(router, ctx);
   router.use(pageNotFound);

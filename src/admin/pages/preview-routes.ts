@@ -16,6 +16,7 @@ import { problemText } from '../problem-text.ts';
 import { inputInstant, instantWithOffset, shortInstant } from './dates.ts';
 import { adminTranslator, isAdminMessage } from './messages.ts';
 import { pagePartner, providerLabel, renderPage, uiLocale, type PagesContext } from './page.ts';
+import { shopHeader } from '../../http/shop-header.ts';
 
 /** The interaction id the preview's links and forms name: none exists, and the frame is inert anyway. */
 const PREVIEW_UID = 'preview';
@@ -56,7 +57,11 @@ export function previewRoutes(router: Router, ctx: PagesContext): void {
     const model = loginPageModel(partner, parsed.value, locale, ctx.descriptors, ctx.configured);
     // The shoppers' page itself: views/chooser.ejs with the locals the chooser builds, at that instant.
     const sources = { descriptors: ctx.descriptors, configured: ctx.configured, upstream: (id: string) => ctx.upstream.has(id) };
-    const page = await ctx.renderer.render('chooser', { locale }, chooserView(sources, partner, parsed.value, locale, { uid: PREVIEW_UID, csrf: '' }));
+    const page = await ctx.renderer.render(
+      'chooser',
+      { locale, shop: shopHeader(partner, locale) },
+      chooserView(sources, partner, parsed.value, locale, { uid: PREVIEW_UID, csrf: '' }),
+    );
     const next = (n: { phase: string; at: number } | undefined) =>
       n ? m('preview.nextChange', { phase: m(`phase.${n.phase as 'live'}`), date: shortInstant(n.at, zone) }) : undefined;
     const reasonKey = (reason: string) => `preview.reason.${reason}`;
