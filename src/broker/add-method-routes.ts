@@ -31,6 +31,7 @@ import { localeFor } from './interaction-routes.ts';
 import type { LoginContext } from './login-context.ts';
 import { pendingLogin, releaseLogin, type PendingLogin } from './pending-login.ts';
 import { refused, sendPhoneCodePage, type PageState } from './phone-code-page.ts';
+import { shopHeader } from '../http/shop-header.ts';
 
 interface Held {
   pending: PendingLogin;
@@ -98,6 +99,7 @@ export function addMethodRoutes(ctx: LoginContext, o: { phone: PhoneDeps | undef
       const t = translator(h.locale);
       const shop = partnerName(h.partner, h.locale);
       const page = {
+        header: shopHeader(h.partner, h.locale, h.interaction.params.redirect_uri),
         title: t('phone.title.addHeld', { shop }),
         lead: t('add.lead', { shop }),
         shop,
@@ -157,7 +159,7 @@ export function addMethodRoutes(ctx: LoginContext, o: { phone: PhoneDeps | undef
       .send(
         await ctx.renderer.render(
           'add-password',
-          { locale: h.locale, requestId: requestIdOf(res) },
+          { locale: h.locale, requestId: requestIdOf(res), shop: shopHeader(h.partner, h.locale, h.interaction.params.redirect_uri) },
           {
             title: t('addPassword.title', { shop }),
             lead: t('add.lead', { shop }),

@@ -8,6 +8,7 @@ import type { Response } from 'express';
 import type { Locale } from '../../providers/contract.ts';
 import type { Clock } from '../clock.ts';
 import type { Renderer } from '../http/render.ts';
+import type { ShopHeader } from '../http/shop-header.ts';
 import { afterPause } from '../http/tarpit.ts';
 import { translator } from '../i18n/messages.ts';
 import { requestIdOf } from '../log.ts';
@@ -29,6 +30,8 @@ export const STATUS: Partial<Record<CodeProblem, number>> = {
 };
 
 export interface PhoneCodePage {
+  /** The shop the page is for (its header); absent on the account page. */
+  header?: ShopHeader;
   title: string;
   lead?: string;
   shop: string;
@@ -55,8 +58,9 @@ export async function sendPhoneCodePage(
   status = 200,
 ): Promise<void> {
   const pending = await d.codes.pending(subject);
+  const { header, ...rest } = page;
   const locals = {
-    ...page,
+    ...rest,
     lead: page.lead,
     abortAction: page.abortAction,
     error: state.error,
@@ -72,7 +76,7 @@ export async function sendPhoneCodePage(
   res
     .status(status)
     .type('html')
-    .send(await d.renderer.render('phone-code', { locale, requestId: requestIdOf(res) }, locals));
+    .send(await d.renderer.render('phone-code', { locale, requestId: requestIdOf(res), ...(header ? { shop: header } : {}) }, locals));
 }
 
 /** The page state and status of a refused step (after the refusal pause when it is a limit). */

@@ -28,6 +28,7 @@ import type { LoginContext } from './login-context.ts';
 import { passwordLimits } from './password-limits.ts';
 import { holdLogin } from './pending-login.ts';
 import { rateLimitedPage } from './rate-limited-page.ts';
+import { shopHeader } from '../http/shop-header.ts';
 import { refused, sendPhoneCodePage, type PageState } from './phone-code-page.ts';
 
 /** Code checks and sends one address may get wrong a minute, and one sign-in may make in all. */
@@ -77,6 +78,7 @@ export function phoneSignInRoute(ctx: LoginContext, phone: PhoneDeps | undefined
     const uid = s.d.uid;
     const shop = partnerName(s.partner, s.locale);
     const page = {
+      header: shopHeader(s.partner, s.locale, s.d.params.redirect_uri),
       title: t('phone.title.signIn', { shop }),
       ...(s.grace ? { lead: t('chooser.phone.migrate') } : {}),
       shop,
