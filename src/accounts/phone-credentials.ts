@@ -5,7 +5,7 @@
 // audit entry written with it. Codes and numbers are never logged.
 
 import type { Locale } from '../../providers/contract.ts';
-import type { Clock, EpochMs } from '../clock.ts';
+import type { Clock } from '../clock.ts';
 import { GatewayError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { Store } from '../store/store.ts';
@@ -155,15 +155,13 @@ export async function removePhone(store: Store, clock: Clock, accountId: string,
 
 const STAMP_GRANULARITY_MS = 60 * 60 * 1000;
 
-/** Records that the account signed in to a shop with its number (coarse: at most hourly writes). */
-export async function recordPhoneUse(store: Store, clock: Clock, account: Account, partnerId: string): Promise<void> {
+/**
+ * Records that the account signed in with its number (coarse: at most hourly writes). Which shop it was
+ * is recorded with every authorization the shop receives (src/accounts/shop-use.ts).
+ */
+export async function recordPhoneUse(store: Store, clock: Clock, account: Account): Promise<void> {
   const now = clock.now();
-  const stale = (t: EpochMs | undefined) => t === undefined || now - t >= STAMP_GRANULARITY_MS;
-  const shop = account.shops[partnerId];
-  if (!stale(account.phone?.lastUsedAt) && !stale(shop?.lastAt) && shop?.lastProvider === PHONE_METHOD) return;
-  await store.update<Account>('accounts', account.id, (a) => ({
-    ...a,
-    ...(a.phone ? { phone: { ...a.phone, lastUsedAt: now } } : {}),
-    shops: { ...a.shops, [partnerId]: { firstAt: a.shops[partnerId]?.firstAt ?? now, lastAt: now, lastProvider: PHONE_METHOD } },
-  }));
+  const last = account.phone?.lastUsedAt;
+  if (last !== undefined && now - last < STAMP_GRANULARITY_MS) return;
+  await store.update<Account>('accounts', account.id, (a) => (a.phone ? { ...a, phone: { ...a.phone, lastUsedAt: now } } : a));
 }

@@ -123,7 +123,7 @@ export function phoneSignInRoute(ctx: LoginContext, phone: PhoneDeps | undefined
       ctx.log.info({ reqId: requestIdOf(res), partner: s.partner.id }, 'phone sign-in: no account holds the number');
       return render(res, s, { step: 'unknown' });
     }
-    await recordPhoneUse(ctx.store, ctx.clock, account, s.partner.id);
+    await recordPhoneUse(ctx.store, ctx.clock, account);
     ctx.log.info({ reqId: requestIdOf(res), partner: s.partner.id, account: account.id }, 'signed in with phone');
     const now = ctx.clock.now();
     const hold = async (kind: 'notice' | 'migrate') => {
