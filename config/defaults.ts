@@ -84,6 +84,65 @@ export const SETTINGS: readonly SettingDoc[] = [
     description: "Sender of Denglu's mail, e.g. `Denglu <no-reply@login.example.com>`. Required in production.",
   },
   {
+    env: 'SMS_SENDER',
+    default: 'sandbox (none in production)',
+    description:
+      'How texts (phone sign-in codes) are sent: `sandbox` (kept in the sandbox outbox at `/sandbox/outbox`; refused in production), `aliyun` (Aliyun SMS) or `tencent` (Tencent Cloud SMS). Unset in production: no texts, and the `phone` sign-in method is offered nowhere.',
+  },
+  {
+    env: 'SMS_SIGN_NAME',
+    default: '(none)',
+    description: 'The registered SMS signature (签名, e.g. `Denglu`) of the chosen service. Required with `aliyun` and `tencent`.',
+  },
+  {
+    env: 'SMS_TEMPLATE_ID',
+    default: '(none)',
+    description:
+      'The registered template of the verification code: an Aliyun TemplateCode (`SMS_…`, with the variable `code`) or a Tencent TemplateId (with `{1}` for the code). Its text should say the code lasts 5 minutes. Required with `aliyun` and `tencent`.',
+  },
+  {
+    env: 'SMS_ALIYUN_ACCESS_KEY_ID',
+    default: '(none)',
+    description: 'Aliyun AccessKey ID allowed to call dysmsapi SendSms. Required with `SMS_SENDER=aliyun`.',
+  },
+  {
+    env: 'SMS_ALIYUN_ACCESS_KEY_SECRET',
+    default: '(none)',
+    description: 'Aliyun AccessKey secret (signs each request, HMAC-SHA1). Required with `SMS_SENDER=aliyun`.',
+    secret: true,
+  },
+  {
+    env: 'SMS_ALIYUN_BASE_URL',
+    default: 'https://dysmsapi.aliyuncs.com',
+    description: 'Aliyun SMS endpoint (https in production).',
+  },
+  {
+    env: 'SMS_TENCENT_SECRET_ID',
+    default: '(none)',
+    description: 'Tencent Cloud SecretId allowed to call SMS SendSms. Required with `SMS_SENDER=tencent`.',
+  },
+  {
+    env: 'SMS_TENCENT_SECRET_KEY',
+    default: '(none)',
+    description: 'Tencent Cloud SecretKey (signs each request, TC3-HMAC-SHA256). Required with `SMS_SENDER=tencent`.',
+    secret: true,
+  },
+  {
+    env: 'SMS_TENCENT_APP_ID',
+    default: '(none)',
+    description: 'SmsSdkAppId of the Tencent Cloud SMS application. Required with `SMS_SENDER=tencent`.',
+  },
+  {
+    env: 'SMS_TENCENT_REGION',
+    default: 'ap-guangzhou',
+    description: 'Tencent Cloud region of the SMS API.',
+  },
+  {
+    env: 'SMS_TENCENT_BASE_URL',
+    default: 'https://sms.tencentcloudapi.com',
+    description: 'Tencent Cloud SMS endpoint (https in production).',
+  },
+  {
     env: 'KEY_PUBLISH_LEAD_SECONDS',
     default: '600',
     description:
@@ -170,6 +229,17 @@ export const SETTINGS: readonly SettingDoc[] = [
   { env: 'SIGNINS_PER_BROWSER', default: '20', description: 'Sign-ins in progress one browser may hold; starting another drops its oldest.' },
   { env: 'SIGNINS_PER_IP', default: '300', description: 'Sign-ins in progress from one IP address; past it new ones get a "too many sign-ins" page (429).' },
   {
+    env: 'SMS_PER_NUMBER_PER_DAY',
+    default: '10',
+    description: 'Texted codes one phone number may be sent in a day (besides the 60-second resend timer); more are refused with a page saying so.',
+  },
+  {
+    env: 'SMS_PER_IP_PER_HOUR',
+    default: '60',
+    description: 'Texted codes asked for from one IP address in an hour (any numbers). High because many shoppers share a carrier NAT address.',
+  },
+  { env: 'SMS_PER_IP_PER_DAY', default: '300', description: 'Texted codes asked for from one IP address in a day (any numbers).' },
+  {
     env: 'TOKEN_AUTH_FAILURE_LIMIT',
     default: '10',
     description:
@@ -203,6 +273,9 @@ export const DEFAULTS = {
   signInsPerBrowser: 20,
   signInsPerIp: 300,
   tokenAuthFailureLimit: 10,
+  smsPerNumberPerDay: 10,
+  smsPerIpPerHour: 60,
+  smsPerIpPerDay: 300,
   /** Where the `denglu` command line looks for the gateway. */
   cliUrl: 'http://localhost:3000',
   /** HTTP server limits (src/http/gateway-server.ts). */

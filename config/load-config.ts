@@ -11,6 +11,9 @@ import { DEFAULTS } from './defaults.ts';
 import { SANDBOX_OPERATOR_TOKEN, SANDBOX_SHOPS } from './sandbox-seed.ts';
 import { isBadPort, portOf, portRangeProblem } from './bad-ports.ts';
 import { parseTrustProxy, type TrustProxy } from './trust-proxy.ts';
+import { parseSmsConfig } from './sms-config.ts';
+import type { SmsConfig } from '../src/sms/create-sender.ts';
+import type { SmsLimits } from '../src/accounts/brute-force.ts';
 
 export interface Config {
   production: boolean;
@@ -51,9 +54,13 @@ export interface Config {
     signInsPerBrowser: number;
     signInsPerIp: number;
     tokenAuthFailuresPerMinute: number;
+    /** Texted codes (src/accounts/brute-force.ts smsCharges). */
+    sms: SmsLimits;
   };
   /** Outgoing mail (src/mail/mailer.ts): SMTP, or the sandbox outbox when no server is set. */
   mail: { smtpUrl: string | undefined; from: string; requireTls: boolean };
+  /** Text messages (src/sms/): undefined = no sender, so the `phone` sign-in method is not offered. */
+  sms: SmsConfig | undefined;
   /** Providers this deployment can reach, by id. */
   providers: Record<string, ProviderCredentials>;
   sandbox: {
@@ -175,6 +182,7 @@ export function loadConfig(input: { env: Record<string, string | undefined>; arg
   const mailFrom = env.MAIL_FROM || DEFAULTS.mailFrom;
   if (!/^[^\r\n]*<?[^\s@<>]+@[^\s@<>]+>?$/.test(mailFrom))
     problems.push(`MAIL_FROM must be an address like "Denglu <no-reply@example.com>" (got ${JSON.stringify(mailFrom)})`);
+  const sms = parseSmsConfig(env, { production, sandbox: sandboxEnabled }, problems, url);
   const adminRateLimit = int('ADMIN_RATE_LIMIT', DEFAULTS.adminRateLimitPerMinute, 1, 100000);
   const keyPublishLeadSeconds = int('KEY_PUBLISH_LEAD_SECONDS', DEFAULTS.keyPublishLeadSeconds, 0, 7 * 24 * 3600);
   const keyRotationDays = int('KEY_ROTATION_DAYS', 0, 0, 3650);
@@ -188,6 +196,11 @@ export function loadConfig(input: { env: Record<string, string | undefined>; arg
     signInsPerBrowser: int('SIGNINS_PER_BROWSER', DEFAULTS.signInsPerBrowser, 1, 1000),
     signInsPerIp: int('SIGNINS_PER_IP', DEFAULTS.signInsPerIp, 1, 1000000),
     tokenAuthFailuresPerMinute: int('TOKEN_AUTH_FAILURE_LIMIT', DEFAULTS.tokenAuthFailureLimit, 1, 100000),
+    sms: {
+      perNumberPerDay: int('SMS_PER_NUMBER_PER_DAY', DEFAULTS.smsPerNumberPerDay, 1, 1000),
+      perIpPerHour: int('SMS_PER_IP_PER_HOUR', DEFAULTS.smsPerIpPerHour, 1, 1000000),
+      perIpPerDay: int('SMS_PER_IP_PER_DAY', DEFAULTS.smsPerIpPerDay, 1, 1000000),
+    },
   };
   let now: EpochMs | undefined;
   const nowArg = argValue(input.argv ?? [], '--now');
@@ -306,6 +319,7 @@ export function loadConfig(input: { env: Record<string, string | undefined>; arg
     sessionTtlSeconds,
     accountReauthSeconds,
     mail: { smtpUrl, from: mailFrom, requireTls: production },
+    sms,
     keys: { publishLeadSeconds: keyPublishLeadSeconds, rotationDays: keyRotationDays || undefined },
     admin: { operatorToken: operatorToken ?? SANDBOX_OPERATOR_TOKEN, rateLimitPerMinute: adminRateLimit },
     limits,

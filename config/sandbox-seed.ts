@@ -24,7 +24,7 @@ export const SANDBOX_SHOPS: readonly SandboxShop[] = [
     clientSecret: 'jd-demo-shop-secret-sandbox-only-0001',
     authMethod: 'client_secret_basic',
     name: { 'zh-CN': '京东（演示）', en: 'JD.com (demo)' },
-    providers: ['weibo', 'qq', 'sohu', 'password'],
+    providers: ['weibo', 'qq', 'sohu', 'password', 'phone'],
     brand: {
       colour: '#e1251b',
       logoSvg:
@@ -37,7 +37,7 @@ export const SANDBOX_SHOPS: readonly SandboxShop[] = [
     clientSecret: 'taobao-demo-shop-secret-sandbox-only-0001',
     authMethod: 'client_secret_post',
     name: { 'zh-CN': '淘宝（演示）', en: 'Taobao (demo)' },
-    providers: ['weibo', 'qq'],
+    providers: ['weibo', 'qq', 'phone'],
     brand: {
       colour: '#ff5000',
       logoSvg:

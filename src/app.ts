@@ -44,6 +44,12 @@ import { ensureConsolePartner } from './account-console/console-partner.ts';
 import { accountConsoleRoutes } from './account-console/console-routes.ts';
 import { adminApi } from './admin/admin-api.ts';
 import { PASSWORD_DESCRIPTOR, PASSWORD_METHOD } from './accounts/password-method.ts';
+import { PHONE_DESCRIPTOR, PHONE_METHOD } from './accounts/phone-method.ts';
+import { phoneSignInRoute } from './broker/phone-route.ts';
+import { addMethodRoutes } from './broker/add-method-routes.ts';
+import { phoneAccountRoutes } from './account-console/native-phone-routes.ts';
+import { phoneServices } from './accounts/phone-services.ts';
+import { CodeBook } from './accounts/verification-codes.ts';
 import { nativeRoutes } from './account-console/native-routes.ts';
 import { passwordSignInRoute } from './broker/password-route.ts';
 import { createMailer } from './mail/mailer.ts';
@@ -89,6 +95,7 @@ export async function createApp(deps: AppDeps): Promise<DengluApp> {
   const { config, store, clock, log } = deps;
   const descriptors = new Map<string, ProviderDescriptor>([...deps.providers.values()].map((m) => [m.descriptor.id, m.descriptor]));
   descriptors.set(PASSWORD_METHOD, PASSWORD_DESCRIPTOR);
+  descriptors.set(PHONE_METHOD, PHONE_DESCRIPTOR);
   const configured = new Map(
     Object.entries(config.providers)
       .filter(([id]) => deps.providers.has(id))
@@ -107,7 +114,8 @@ export async function createApp(deps: AppDeps): Promise<DengluApp> {
     flowTtlSeconds: config.flowTtlSeconds,
     upstream: config.upstream,
     providers: configured,
-    methods: [PASSWORD_METHOD],
+    // Phone sign-in needs a way to send texts (SMS_SENDER).
+    methods: [PASSWORD_METHOD, ...(config.sms ? [PHONE_METHOD] : [])],
   });
   const renderer = createRenderer({
     sandbox: config.sandbox.enabled,
@@ -232,8 +240,16 @@ export async function createApp(deps: AppDeps): Promise<DengluApp> {
   app.use('/admin', adminPages(deps, { renderer, cookieKeys, secureCookies, hashes }));
   app.use(signInRefusedRoute(login));
   app.use(accountConsoleRoutes(login, { cookieKeys, issuer: config.issuer }));
-  app.use(nativeRoutes(login, { cookieKeys, issuer: config.issuer, mailer: createMailer(config.mail, store, clock, log), sandbox: config.sandbox.enabled }));
+  const mailer = createMailer(config.mail, store, clock, log);
+  app.use(nativeRoutes(login, { cookieKeys, issuer: config.issuer, mailer, sandbox: config.sandbox.enabled }));
   app.use(passwordSignInRoute(login));
+  // Six-digit codes (texted or mailed) are keyed with a secret derived from the newest cookie key:
+  // rotating the keys voids codes still waiting (they live 5 minutes).
+  const codes = new CodeBook(store, clock, cookieKeys[0]!);
+  const phone = phoneServices(config, { store, clock, log, codes });
+  app.use(phoneSignInRoute(login, phone));
+  app.use(addMethodRoutes(login, { phone, codes, native: { store, clock, log, mailer, issuer: config.issuer, hashes } }));
+  app.use(phoneAccountRoutes(login, { phone, cookieKeys }));
   app.use(interactionRoutes(login));
   app.use(lifecycleRoutes(login));
   app.use(firstLoginRoutes(login));

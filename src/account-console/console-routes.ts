@@ -84,7 +84,7 @@ export function accountConsoleRoutes(ctx: LoginContext, o: { cookieKeys: string[
               name: partnerName(p, locale),
               last: t('account.shopLast', { date: date(s.account.shops[p.id]!.lastAt), provider: label(s.account.shops[p.id]!.lastProvider, locale) }),
             })),
-            native: nativeSection(ctx, s, locale),
+            native: nativeSection(ctx, s, locale, {}, used),
             events,
             notice: flash.notice,
             error: flash.error,

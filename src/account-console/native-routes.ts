@@ -6,7 +6,7 @@
 import express, { type Request, type Response, type Router } from 'express';
 import { pickLocale } from '../i18n/locale.ts';
 import { translator, type MessageKey } from '../i18n/messages.ts';
-import { createCsrf } from '../http/csrf.ts';
+import { accountCsrf } from './account-csrf.ts';
 import type { Locale } from '../../providers/contract.ts';
 import type { LoginContext } from '../broker/login-context.ts';
 import { clientIp } from '../http/client-ip.ts';
@@ -22,6 +22,8 @@ import {
   type NativeProblem,
 } from '../accounts/native-credentials.ts';
 import { peekToken, TOKEN_TTL_MS } from '../accounts/native-tokens.ts';
+import { normaliseEmail, validEmail } from '../accounts/native-rules.ts';
+import { signInReturn } from './sign-in-return.ts';
 import { getAccount } from '../accounts/sign-in.ts';
 import { signInMethods } from '../accounts/unlink.ts';
 import type { Mailer } from '../mail/mailer.ts';
@@ -32,7 +34,9 @@ import { freshSocial, nativeSection } from './native-view.ts';
 import { requestIdOf } from '../log.ts';
 
 /** HTTP status of each refusal. */
-const STATUS: Partial<Record<NativeProblem | 'currentRequired' | 'currentWrong', number>> = {
+type Refusal = NativeProblem | 'currentRequired' | 'currentWrong' | 'currentPaused';
+
+const STATUS: Partial<Record<Refusal, number>> = {
   emailTaken: 409,
   passwordExists: 409,
   tokenInvalid: 400,
@@ -41,17 +45,13 @@ const STATUS: Partial<Record<NativeProblem | 'currentRequired' | 'currentWrong',
   busy: 503,
   currentRequired: 403,
   currentWrong: 401,
+  currentPaused: 429,
 };
 
 export function nativeRoutes(ctx: LoginContext, o: { cookieKeys: string[]; issuer: string; mailer: Mailer; sandbox: boolean }): Router {
   const router = express.Router();
   // The same token as the account console's forms (same secret, cookie and session binding).
-  const csrf = createCsrf({
-    cookieKeys: o.cookieKeys,
-    purpose: 'account',
-    secure: ctx.secureCookies,
-    sessionId: (req) => String(req.cookies?.dl_session ?? ''),
-  });
+  const csrf = accountCsrf(o.cookieKeys, ctx.secureCookies);
   const form = express.urlencoded({ extended: false, limit: '10kb' });
   const deps: NativeDeps = { store: ctx.store, clock: ctx.clock, log: ctx.log, mailer: o.mailer, issuer: o.issuer, hashes: ctx.hashes };
   const localeOf = (req: Request): Locale => pickLocale({ acceptLanguage: req.get('accept-language'), uiLocales: req.query.ui_locales });
@@ -85,9 +85,9 @@ export function nativeRoutes(ctx: LoginContext, o: { cookieKeys: string[]; issue
   }
 
   /** The native section again, with the refusal and what was typed (never a password). */
-  function refuse(req: Request, res: Response, s: SignedIn, problem: NativeProblem | 'currentRequired' | 'currentWrong', emailValue?: string): Promise<void> {
+  function refuse(req: Request, res: Response, s: SignedIn, problem: Refusal, emailValue?: string, params: Record<string, number> = {}): Promise<void> {
     const locale = localeOf(req);
-    const error = translator(locale)(`native.problem.${problem}`);
+    const error = translator(locale)(`native.problem.${problem}`, params);
     return render(
       req,
       res,
@@ -162,6 +162,9 @@ export function nativeRoutes(ctx: LoginContext, o: { cookieKeys: string[]; issue
     const current = field(req, 'current');
     if (current) {
       const check = await checkPassword(ctx, s.account.native.email, current, clientIp(req), 'change');
+      // Locked: checking the current password is paused, and for how long (not "wrong": it may be right).
+      if (!check.ok && check.pausedUntil !== undefined)
+        return refuse(req, res, s, 'currentPaused', undefined, { minutes: Math.max(1, Math.ceil((check.pausedUntil - ctx.clock.now()) / 60_000)) });
       if (!check.ok || check.account.id !== s.account.id) return refuse(req, res, s, 'currentWrong');
     } else if (!freshSocial(ctx, s)) {
       return refuse(req, res, s, 'currentRequired');
@@ -172,15 +175,25 @@ export function nativeRoutes(ctx: LoginContext, o: { cookieKeys: string[]; issue
     res.redirect(303, '/account?notice=passwordChanged');
   });
 
+  // "Forgot password?" from a chooser carries that sign-in (`return=/interaction/<uid>`) and the email typed.
   router.get('/account/password/reset', async (req, res) => {
-    await render(req, res, 'password-reset', { csrf: csrf.token(req, res), sent: undefined });
+    const returnTo = signInReturn(req.query.return);
+    const email = normaliseEmail(req.query.email);
+    await render(req, res, 'password-reset', { csrf: csrf.token(req, res), sent: undefined, returnTo, email: validEmail(email) ? email : '' });
   });
 
   // The same answer whether or not the address belongs to an account.
   router.post('/account/password/reset', form, csrf.protect, async (req, res) => {
-    await requestPasswordReset(deps, field(req, 'email').slice(0, 254), localeOf(req));
+    const returnTo = signInReturn(field(req, 'return'));
+    const email = field(req, 'email').slice(0, 254);
+    await requestPasswordReset(deps, email, localeOf(req), returnTo);
     const t = translator(localeOf(req));
-    await render(req, res, 'password-reset', { csrf: csrf.token(req, res), sent: t('reset.sent', { minutes: TOKEN_TTL_MS['password-reset'] / 60_000 }) });
+    await render(req, res, 'password-reset', {
+      csrf: csrf.token(req, res),
+      sent: t('reset.sent', { minutes: TOKEN_TTL_MS['password-reset'] / 60_000 }),
+      returnTo,
+      email: '',
+    });
   });
 
   router.get('/account/password/reset/confirm', async (req, res) => {
@@ -196,6 +209,8 @@ export function nativeRoutes(ctx: LoginContext, o: { cookieKeys: string[]; issue
     const r = await confirmPasswordReset(deps, token, field(req, 'password'));
     if (r.ok) {
       ctx.log.info({ reqId: requestIdOf(res), account: r.accountId }, 'password reset; sessions revoked');
+      // Back to the sign-in the shopper left for "Forgot password?", the email filled in.
+      if (r.returnTo) return res.redirect(303, `${r.returnTo}?chooser=1&email=${encodeURIComponent(r.email)}`);
       return message(req, res, 'reset.title', t('reset.done'));
     }
     if (r.problem === 'tokenInvalid') return message(req, res, 'reset.title', t('native.problem.tokenInvalid'), 400);
@@ -208,6 +223,7 @@ export function nativeRoutes(ctx: LoginContext, o: { cookieKeys: string[]; issue
     router.get('/sandbox/outbox', async (req, res) => {
       const locale = localeOf(req);
       const messages = (await listOutbox(ctx.store)).map((m) => ({
+        sms: m.kind === 'sms',
         to: m.to,
         subject: m.subject,
         text: m.text,

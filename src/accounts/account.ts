@@ -37,6 +37,16 @@ export interface NativeCredential {
   lastUsedAt?: EpochMs;
 }
 
+/** A phone number that signs in with a texted code (src/accounts/phone-credentials.ts). */
+export interface PhoneCredential {
+  /** E.164 (src/accounts/phone-number.ts); unique across accounts. */
+  number: string;
+  /** When its owner typed the code texted to it. */
+  verifiedAt: EpochMs;
+  /** Last sign-in with it (hourly granularity). */
+  lastUsedAt?: EpochMs;
+}
+
 export interface Account {
   id: string;
   createdAt: EpochMs;
@@ -48,4 +58,6 @@ export interface Account {
   noticeShownAt?: Record<string, EpochMs>;
   /** The native sign-in ("a JD.com account"): a verified email and a password, independent of providers. */
   native?: NativeCredential;
+  /** A verified phone number: signs in with a code sent by text where a partner offers `phone`. */
+  phone?: PhoneCredential;
 }

@@ -12,6 +12,10 @@
 // - per IP, every email: 100 failures → locked 1 min, doubling up to 60 min (password spraying; high
 //   because many shoppers share a carrier NAT address). The IP is the socket's: proxies are not trusted.
 // Mail: at most 5 reset links per email address and 5 verification mails per account, per hour.
+// Texts (codes to phone numbers): at most SMS_PER_NUMBER_PER_DAY (10) a day to one number, and
+// SMS_PER_IP_PER_HOUR (60) an hour and SMS_PER_IP_PER_DAY (300) a day from one IP.
+// A locked key tells when it opens again (pausedUntil), so a page can say for how long sign-in is paused:
+// the same for every email, known or not.
 
 import { createHash } from 'node:crypto';
 import type { Clock, EpochMs } from '../clock.ts';
@@ -77,6 +81,24 @@ export function verifyMailCharges(accountId: string): Charge[] {
   return [{ key: `verify:${accountId}`, rule: RULES.mail }];
 }
 
+export interface SmsLimits {
+  perNumberPerDay: number;
+  perIpPerHour: number;
+  perIpPerDay: number;
+}
+
+const window = (threshold: number, ms: number): LimitRule => ({ threshold, firstLockMs: ms, maxLockMs: ms, forgetMs: ms });
+
+/** The counters a text to `phone` (E.164) asked for from `ip` is charged to. */
+export function smsCharges(phone: string, ip: string, limits: SmsLimits): Charge[] {
+  const number = createHash('sha256').update(`phone:${phone}`).digest('base64url').slice(0, 32);
+  return [
+    { key: `sms:${number}`, rule: window(limits.perNumberPerDay, DAY) },
+    { key: `sms-ip-hour:${ip}`, rule: window(limits.perIpPerHour, 60 * MINUTE) },
+    { key: `sms-ip-day:${ip}`, rule: window(limits.perIpPerDay, DAY) },
+  ];
+}
+
 const locked = (c: Counter | undefined, now: EpochMs) => c?.lockedUntil !== undefined && now < c.lockedUntil;
 
 /** Writes `fn(current)` atomically, creating the counter when it is missing. */
@@ -134,6 +156,15 @@ export async function chargeAttempt(store: Store, clock: Clock, charges: readonl
     );
   }
   return { allowed: !refused && !lockedNow, lockedNow };
+}
+
+/** When the latest lock among these keys ends, if one is locked now. */
+export async function pausedUntil(store: Store, clock: Clock, charges: readonly Charge[]): Promise<EpochMs | undefined> {
+  const now = clock.now();
+  const ends = (await Promise.all(charges.map((c) => store.get<Counter>(THROTTLE_COLLECTION, c.key))))
+    .filter((c) => locked(c, now))
+    .map((c) => c!.lockedUntil!);
+  return ends.length ? Math.max(...ends) : undefined;
 }
 
 /** The attempt succeeded: the per-pair series starts over, the other keys get their charge back. */

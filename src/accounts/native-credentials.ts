@@ -17,7 +17,7 @@ import { translator } from '../i18n/messages.ts';
 import { dispatch, type Mailer } from '../mail/mailer.ts';
 import { revokeAccountAccess } from '../oidc/revoke-account.ts';
 import type { Account, NativeCredential } from './account.ts';
-import { chargeAttempt, clearSubject, emailKey, refundAttempt, resetMailCharges, signInCharges, verifyMailCharges } from './brute-force.ts';
+import { chargeAttempt, clearSubject, emailKey, pausedUntil, refundAttempt, resetMailCharges, signInCharges, verifyMailCharges } from './brute-force.ts';
 import { issueToken, peekToken, revokeTokens, takeToken, TOKEN_TTL_MS } from './native-tokens.ts';
 import { normaliseEmail, passwordProblem, validEmail, type PasswordProblem } from './native-rules.ts';
 import { dummyHash, hashPassword, needsRehash, verifyPassword } from './password-hash.ts';
@@ -97,6 +97,15 @@ export async function requestEmail(d: NativeDeps, accountId: string, raw: unknow
 export async function confirmEmail(d: NativeDeps, raw: unknown): Promise<Outcome<{ accountId: string; email: string }>> {
   const token = await takeToken(d.store, 'email-verify', raw);
   if (!token) return { ok: false, problem: 'tokenInvalid' };
+  const done = await verifiedEmail(d, token.accountId, token.email);
+  return done.ok ? { ok: true, accountId: token.accountId, email: token.email } : done;
+}
+
+/**
+ * Makes `email`, proven by its owner (a link clicked, or a mailed code typed back), the account's verified
+ * email, unless another account has it; reset links mailed to a previous address stop working.
+ */
+export async function verifiedEmail(d: Pick<NativeDeps, 'store' | 'clock'>, accountId: string, email: string): Promise<Outcome> {
   const now = d.clock.now();
   let before: string | undefined;
   const done = await refuseOnConflict(async () => {
@@ -104,33 +113,32 @@ export async function confirmEmail(d: NativeDeps, raw: unknown): Promise<Outcome
       {
         op: 'update',
         collection: 'accounts',
-        id: token.accountId,
+        id: accountId,
         fn: (a: Account) => {
           before = a.native?.emailVerifiedAt !== undefined ? a.native.email : undefined;
           const { pendingEmail, ...rest } = a.native ?? {};
           const native: NativeCredential = {
             ...rest,
-            email: token.email,
+            email,
             emailVerifiedAt: now,
-            ...(pendingEmail && pendingEmail !== token.email ? { pendingEmail } : {}),
+            ...(pendingEmail && pendingEmail !== email ? { pendingEmail } : {}),
           };
           return { ...a, native };
         },
       },
       auditOp(d.clock, () => ({
-        ...shopper(token.accountId),
+        ...shopper(accountId),
         action: 'email.verify',
-        target: { account: token.accountId },
+        target: { account: accountId },
         before: before ? { email: before } : null,
-        after: { email: token.email },
+        after: { email },
       })),
     ]);
     return { ok: true as const };
   }, 'emailTaken');
   if (!done.ok) return done;
-  // Reset links mailed to a previous address stop working.
-  if (before && before !== token.email) await revokeTokens(d.store, token.accountId, 'password-reset');
-  return { ok: true, accountId: token.accountId, email: token.email };
+  if (before && before !== email) await revokeTokens(d.store, accountId, 'password-reset');
+  return { ok: true };
 }
 
 /** Sets the first password (`set`, needs a verified email) or replaces it (`change`). */
@@ -182,8 +190,9 @@ function stateProblem(native: NativeCredential | undefined, mode: 'set' | 'chang
 
 /**
  * Checks a password for an email, throttled (src/accounts/brute-force.ts). Unknown emails and accounts
- * without a password do the same work (a dummy hash) and give the same answer as a wrong password; a
- * locked attempt, or one that finds the hash queue full, gets that answer without any hashing.
+ * without a password do the same work (a dummy hash) and give the same answer as a wrong password; one
+ * that finds the hash queue full gets that answer without any hashing; a locked attempt is refused without
+ * hashing and says until when (`pausedUntil`), the same for known and unknown emails.
  */
 export async function checkPassword(
   d: Pick<NativeDeps, 'store' | 'clock' | 'hashes'>,
@@ -191,7 +200,7 @@ export async function checkPassword(
   password: string,
   ip: string,
   via: 'sign-in' | 'change',
-): Promise<{ ok: true; account: Account } | { ok: false }> {
+): Promise<{ ok: true; account: Account } | { ok: false; pausedUntil?: EpochMs }> {
   const email = normaliseEmail(rawEmail);
   const charges = signInCharges(email, ip);
   const gate = await chargeAttempt(d.store, d.clock, charges);
@@ -212,7 +221,9 @@ export async function checkPassword(
       after: { via },
     });
   }
-  return { ok: false };
+  // Locked (by this attempt or before): when sign-in with this email from here opens again, known email or not.
+  const until = gate.allowed ? undefined : await pausedUntil(d.store, d.clock, charges);
+  return until === undefined ? { ok: false } : { ok: false, pausedUntil: until };
 }
 
 /** `work` in a slot of the hash queue; undefined when the queue refused it (full, or waited too long). */
@@ -249,15 +260,16 @@ export async function recordPasswordUse(store: Store, clock: Clock, account: Acc
 /**
  * "Forgot password": mails a reset link when the address is the verified email of an account with a
  * password. The caller answers the same whatever happened here (no way to learn whether an address is known).
+ * `returnTo`, a sign-in in progress (checked by the caller), is where the shopper goes once the password is set.
  */
-export async function requestPasswordReset(d: NativeDeps, raw: unknown, locale: Locale): Promise<void> {
+export async function requestPasswordReset(d: NativeDeps, raw: unknown, locale: Locale, returnTo?: string): Promise<void> {
   const email = normaliseEmail(raw);
   if (!validEmail(email)) return;
   const account = await findAccountByEmail(d.store, email);
   if (!account?.native?.passwordHash) return;
   const gate = await chargeAttempt(d.store, d.clock, resetMailCharges(email));
   if (!gate.allowed) return;
-  const token = await issueToken(d.store, d.clock, 'password-reset', account.id, email);
+  const token = await issueToken(d.store, d.clock, 'password-reset', account.id, email, returnTo);
   const t = translator(locale);
   await dispatch(d.mailer, {
     to: email,
@@ -275,7 +287,11 @@ export async function resetTokenEmail(store: Store, raw: unknown): Promise<strin
 }
 
 /** Sets a new password through a reset link (single use), then ends every session and pending link of the account. */
-export async function confirmPasswordReset(d: NativeDeps, raw: unknown, password: string): Promise<Outcome<{ accountId: string }>> {
+export async function confirmPasswordReset(
+  d: NativeDeps,
+  raw: unknown,
+  password: string,
+): Promise<Outcome<{ accountId: string; email: string; returnTo?: string }>> {
   const email = await resetTokenEmail(d.store, raw);
   if (!email) return { ok: false, problem: 'tokenInvalid' };
   const problem = passwordProblem(password, email);
@@ -312,5 +328,5 @@ export async function confirmPasswordReset(d: NativeDeps, raw: unknown, password
   await revokeTokens(d.store, token.accountId);
   await revokeAccountAccess(d.store, token.accountId);
   await clearSubject(d.store, emailKey(token.email));
-  return { ok: true, accountId: token.accountId };
+  return { ok: true, accountId: token.accountId, email: token.email, ...(token.returnTo ? { returnTo: token.returnTo } : {}) };
 }

@@ -23,16 +23,18 @@ export interface NativeToken {
   email: string;
   createdAt: EpochMs;
   expiresAt: EpochMs;
+  /** A sign-in in progress (`/interaction/<uid>`) to return to once the link did its work. */
+  returnTo?: string;
 }
 
 const idOf = (raw: string) => createHash('sha256').update(raw).digest('base64url');
 
 /** Creates a token and returns the raw value for the link (never stored). */
-export async function issueToken(store: Store, clock: Clock, purpose: TokenPurpose, accountId: string, email: string): Promise<string> {
+export async function issueToken(store: Store, clock: Clock, purpose: TokenPurpose, accountId: string, email: string, returnTo?: string): Promise<string> {
   await revokeTokens(store, accountId, purpose);
   const raw = randomBytes(32).toString('base64url');
   const now = clock.now();
-  const token: NativeToken = { purpose, accountId, email, createdAt: now, expiresAt: now + TOKEN_TTL_MS[purpose] };
+  const token: NativeToken = { purpose, accountId, email, createdAt: now, expiresAt: now + TOKEN_TTL_MS[purpose], ...(returnTo ? { returnTo } : {}) };
   await store.create(TOKENS_COLLECTION, idOf(raw), token, { expiresAt: token.expiresAt });
   return raw;
 }

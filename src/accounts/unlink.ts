@@ -9,6 +9,8 @@ import { auditOp } from '../audit/audit.ts';
 import { loginAvailability } from '../partners/availability.ts';
 import type { Partner } from '../partners/partner.ts';
 import type { Account, LinkedIdentity } from './account.ts';
+import { PASSWORD_METHOD } from './password-method.ts';
+import { PHONE_METHOD } from './phone-method.ts';
 
 export interface ShopAtRisk {
   partner: string;
@@ -18,9 +20,9 @@ export interface ShopAtRisk {
   endsAt?: EpochMs;
 }
 
-/** The ways to sign in an account has: linked identities, plus its native password when set. */
+/** The ways to sign in an account has: linked identities, plus its native password and phone number when set. */
 export function signInMethods(account: Account): string[] {
-  return [...account.identities.map((i) => i.provider), ...(account.native?.passwordHash ? ['password'] : [])];
+  return [...account.identities.map((i) => i.provider), ...(account.native?.passwordHash ? [PASSWORD_METHOD] : []), ...(account.phone ? [PHONE_METHOD] : [])];
 }
 
 export function findIdentity(account: Account, provider: string, subject: string): LinkedIdentity | undefined {

@@ -3,6 +3,7 @@
 
 import type { ProviderDescriptor } from '../../providers/contract.ts';
 import { PASSWORD_DESCRIPTOR, PASSWORD_METHOD } from '../accounts/password-method.ts';
+import { PHONE_DESCRIPTOR, PHONE_METHOD } from '../accounts/phone-method.ts';
 import type { AppDeps } from '../app.ts';
 import type { Clock } from '../clock.ts';
 import { GatewayError } from '../errors.ts';
@@ -29,9 +30,11 @@ export interface AdminContext {
 }
 
 export function adminContext(deps: AppDeps, hashes: HashQueue): AdminContext {
-  // The native `password` is a sign-in method partners list like a provider, always configured.
+  // The native `password` is a sign-in method partners list like a provider, always configured; `phone`
+  // too, configured when the deployment can send texts (SMS_SENDER).
   const descriptors = new Map([...deps.providers.values()].map((m) => [m.descriptor.id, m.descriptor]));
   descriptors.set(PASSWORD_METHOD, PASSWORD_DESCRIPTOR);
+  descriptors.set(PHONE_METHOD, PHONE_DESCRIPTOR);
   const upstream = new Set(Object.keys(deps.config.providers).filter((id) => deps.providers.has(id)));
   return {
     store: deps.store,
@@ -41,7 +44,7 @@ export function adminContext(deps: AppDeps, hashes: HashQueue): AdminContext {
     operatorToken: deps.config.admin.operatorToken,
     descriptors,
     knownProviders: new Set(descriptors.keys()),
-    configured: new Set([...upstream, PASSWORD_METHOD]),
+    configured: new Set([...upstream, PASSWORD_METHOD, ...(deps.config.sms ? [PHONE_METHOD] : [])]),
     upstream,
     hashes,
   };

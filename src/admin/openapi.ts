@@ -18,7 +18,7 @@ const pathParam = (name: string, description: string) => ({ name, in: 'path', re
 const partnerParam = pathParam('id', 'Partner id (slug). A manager naming a partner they do not manage gets 403, whether or not it exists.');
 const providerParam = pathParam(
   'provider',
-  "Provider id, e.g. `weibo`, `qq`, `sohu`, or `password` (Denglu's own email + password sign-in). An id Denglu does not know is a 400 naming `provider`.",
+  "Provider id, e.g. `weibo`, `qq`, `sohu`, `password` (Denglu's own email + password sign-in) or `phone` (phone number + texted code; configured when the gateway can send texts, SMS_SENDER). An id Denglu does not know is a 400 naming `provider`.",
 );
 const instantText =
   'An instant with an explicit offset (`2013-09-25T00:00+08:00`, `…Z`) or IANA zone (`2013-09-25T00:00[Asia/Shanghai]`). A bare local time is refused with a message saying an offset or time zone is needed. In a query string, encode `+` as `%2B`.';

@@ -8,7 +8,7 @@
 
 import type { Interaction } from 'oidc-provider';
 import type { OidcProvider } from '../oidc/provider.ts';
-import { PASSWORD_AMR, PASSWORD_METHOD } from '../accounts/password-method.ts';
+import { amrOf } from '../accounts/phone-method.ts';
 
 export type InteractionResult =
   | { login: { accountId: string; amr: string[]; remember: boolean; ts: number }; consent?: { grantId: string } }
@@ -52,10 +52,10 @@ export async function finishLogin(
   accountId: string,
   provider: string,
 ): Promise<string | undefined> {
-  // A password sign-in is `pwd` (RFC 8176); a provider's is federated through that provider. `ts` is the
+  // A password sign-in is `pwd`, a phone one `sms` (RFC 8176); a provider's is federated through it. `ts` is the
   // sign-in's instant (the ID token's auth_time), kept when a later consent resolves the same request; it
   // is in oidc-provider's own real-time seconds, which its max_age checks compare with.
-  const login = { accountId, amr: provider === PASSWORD_METHOD ? [PASSWORD_AMR] : ['fed', provider], remember: true, ts: Math.floor(Date.now() / 1000) };
+  const login = { accountId, amr: amrOf(provider), remember: true, ts: Math.floor(Date.now() / 1000) };
   const outcome = firstParty ? { login, consent: { grantId: await grantAll(oidc, interaction, accountId) } } : { login };
   return finishInteraction(oidc, typeof interaction.save === 'function' ? interaction : interaction.uid, outcome);
 }

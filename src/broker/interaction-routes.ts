@@ -9,6 +9,7 @@ import { translator } from '../i18n/messages.ts';
 import { partnerName } from '../partners/partner.ts';
 import { providerOf } from '../oidc/lifecycle-checks.ts';
 import { sendChooser } from './chooser-page.ts';
+import { normaliseEmail, validEmail } from '../accounts/native-rules.ts';
 import { finishInteraction, grantAll } from './finish-interaction.ts';
 import type { LoginContext } from './login-context.ts';
 import { pageOf } from './page-context.ts';
@@ -78,7 +79,9 @@ export function interactionRoutes(ctx: LoginContext): Router {
       if (await runSteps(ctx, req, res, s, requireLoginPrompt, requireKnownProvider, requireAvailable)) await startUpstream(ctx, req, res, s);
       return;
     }
-    await sendChooser(ctx, res, d, s.partner!, s.locale);
+    // Back from "Forgot password?" (src/account-console/native-routes.ts): the email is filled in.
+    const email = normaliseEmail(req.query.email);
+    await sendChooser(ctx, res, d, s.partner!, s.locale, validEmail(email) ? { email } : {});
   });
 
   router.get(

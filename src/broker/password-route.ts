@@ -3,12 +3,13 @@
 // path, SameSite=Lax) gets past `interactionDetails`, and the form carries a CSRF token. Attempts are limited
 // per address and per sign-in before anything else (src/broker/password-limits.ts: 429 and a page with
 // the ways back to the shop). Every refusal of the password itself — unknown email, no password, wrong
-// password, locked, or the hash queue full — re-renders the chooser with the same message and status.
+// password, or the hash queue full — re-renders the chooser with the same message and status; a locked
+// email re-renders it saying that password sign-in is paused and for how many minutes (429).
 // A success continues like a provider's sign-in with `amr: ["pwd"]`: the notice interstitial when
 // `password` is ending here, the migration page when it is in grace, the shop otherwise.
 
 import type { Interaction } from 'oidc-provider';
-import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import express, { type Router } from 'express';
 import { GatewayError } from '../errors.ts';
 import { translator } from '../i18n/messages.ts';
 import { checkPassword, recordPasswordUse } from '../accounts/native-credentials.ts';
@@ -21,6 +22,7 @@ import { sendChooser } from './chooser-page.ts';
 import { localeFor } from './locale.ts';
 import { continueSignIn } from './continue-sign-in.ts';
 import type { LoginContext } from './login-context.ts';
+import { rateLimitedPage } from './rate-limited-page.ts';
 import { requestIdOf } from '../log.ts';
 import { clientIp } from '../http/client-ip.ts';
 
@@ -54,8 +56,13 @@ export function passwordSignInRoute(ctx: LoginContext): Router {
     const password = typeof req.body?.password === 'string' ? req.body.password : '';
     const result = await checkPassword(ctx, email, password, clientIp(req), 'sign-in');
     if (!result.ok) {
-      ctx.log.info({ reqId: requestIdOf(res), partner: partner.id }, 'password sign-in refused');
-      return sendChooser(ctx, res, d, partner, locale, { email, error: translator(locale)('native.wrong'), status: 401 });
+      ctx.log.info({ reqId: requestIdOf(res), partner: partner.id, paused: result.pausedUntil !== undefined }, 'password sign-in refused');
+      // Locked: sign-in with this email is paused, and for how long (not "wrong password": it may be right).
+      const error =
+        result.pausedUntil === undefined
+          ? translator(locale)('native.wrong')
+          : translator(locale)('native.paused', { minutes: Math.max(1, Math.ceil((result.pausedUntil - now) / 60_000)) });
+      return sendChooser(ctx, res, d, partner, locale, { email, error, status: result.pausedUntil === undefined ? 401 : 429 });
     }
     const { account } = result;
     await recordPasswordUse(ctx.store, ctx.clock, account, partner.id);
@@ -74,16 +81,7 @@ export function passwordSignInRoute(ctx: LoginContext): Router {
   });
 
   // Over a request limit: the failure page, with "back to the shop" when the interaction is this browser's.
-  router.use('/interaction/:uid/password', async (err: unknown, req: Request, res: Response, next: NextFunction) => {
-    if (!(err instanceof GatewayError) || err.code !== 'ERR_RATE_LIMITED') return next(err);
-    const d = await ctx
-      .oidc()
-      .interactionDetails(req, res)
-      .catch(() => undefined);
-    const partner = d && d.uid === req.params.uid ? await partnerOfClient(ctx.store, String(d.params.client_id)) : undefined;
-    const locale = localeFor(req, d?.params, partner);
-    await sendFailure(ctx, res, err, partner ? failureContext(ctx, res, partner, d!.uid, locale) : { locale, requestId: requestIdOf(res) });
-  });
+  router.use('/interaction/:uid/password', rateLimitedPage(ctx));
 
   return router;
 }

@@ -9,7 +9,7 @@ import type { Clock } from '../clock.ts';
 import type { Store } from '../store/store.ts';
 import { partnerOfClient } from '../partners/partners.ts';
 import { refreshMayContinue, sessionMayContinue } from '../partners/cutoff-policy.ts';
-import { PASSWORD_AMR, PASSWORD_METHOD } from '../accounts/password-method.ts';
+import { nativeMethodOf } from '../accounts/phone-method.ts';
 
 const { Check } = interactionPolicy;
 
@@ -24,12 +24,14 @@ export interface LifecycleDeps {
 
 /**
  * The sign-in method a session or token was obtained through, from its `amr`: the provider of
- * `["fed", "weibo"]`, or `password` for `["pwd"]` (so a password session follows the `password` integration).
+ * `["fed", "weibo"]`, or the native method of `["pwd"]` (password) or `["sms"]` (phone), so a native
+ * session follows that method's integration.
  */
 export function providerOf(amr: unknown, providerIds: { has(id: string): boolean }): string | undefined {
   if (!Array.isArray(amr)) return undefined;
-  const provider = amr.find((m) => typeof m === 'string' && m !== PASSWORD_METHOD && providerIds.has(m));
-  return provider ?? (amr.includes(PASSWORD_AMR) ? PASSWORD_METHOD : undefined);
+  const native = nativeMethodOf(amr);
+  const provider = amr.find((m) => typeof m === 'string' && m !== native && providerIds.has(m));
+  return provider ?? native;
 }
 
 export function interactionPolicyWithLifecycle(deps: LifecycleDeps) {

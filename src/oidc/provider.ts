@@ -19,7 +19,7 @@ import { createStoreAdapter } from './store-adapter.ts';
 import { pairwiseSubject } from './pairwise.ts';
 import type { SigningKeys } from './secrets.ts';
 import type { CookieSigner } from '../http/cookie-signer.ts';
-import { assertRefreshAllowed, interactionPolicyWithLifecycle } from './lifecycle-checks.ts';
+import { assertRefreshAllowed, interactionPolicyWithLifecycle, providerOf } from './lifecycle-checks.ts';
 import { NONCE_INSTEAD_OF_PKCE, pkceRequired } from './pkce-policy.ts';
 import { clientBasedCors } from './client-cors.ts';
 import { ACCESS_TOKEN_TTL_SECONDS, ID_TOKEN_TTL_SECONDS } from './token-lifetimes.ts';
@@ -152,7 +152,7 @@ export function createOidcProvider(o: OidcOptions): Provider {
       const account = await getAccount(o.store, sub);
       if (!account) return undefined;
       const amr: string[] = (token as { amr?: string[] } | undefined)?.amr ?? [];
-      const idp = amr.find((m) => o.providerIds.has(m)) ?? (amr.includes('pwd') ? 'password' : undefined);
+      const idp = providerOf(amr, o.providerIds);
       return {
         accountId: sub,
         async claims() {

@@ -1,11 +1,13 @@
 // What views/chooser.ejs is given: the partner's login-page model at an instant turned into the page's
-// locals (provider buttons, "recover your account with X (until …)" for providers in grace, the email + password form, the alert when the
-// session's own way of signing in no longer works here). The shopper's chooser and the admin preview
+// locals (provider buttons, "recover your account with X (until …)" for providers in grace, the email +
+// password form, the phone number form, the alert when the session's own way of signing in no longer
+// works here). The shopper's chooser and the admin preview
 // both build their page here, so the preview is the page shoppers see at that instant.
 
 import type { Locale, ProviderDescriptor } from '../../providers/contract.ts';
 import type { EpochMs } from '../clock.ts';
 import { PASSWORD_METHOD } from '../accounts/password-method.ts';
+import { PHONE_METHOD } from '../accounts/phone-method.ts';
 import { normaliseEmail, validEmail } from '../accounts/native-rules.ts';
 import { translator } from '../i18n/messages.ts';
 import { formatInstant } from '../time/instant.ts';
@@ -76,12 +78,18 @@ export function chooserView(sources: ChooserSources, partner: Partner, at: Epoch
         error: request.password?.error,
       }
     : undefined;
+  // The phone number form posts to the phone sign-in (src/broker/phone-route.ts); in grace it is the migration's.
+  const phone = model.providers.find((p) => p.id === PHONE_METHOD && (p.shown === 'button' || p.shown === 'migrate-link'));
+  const phoneForm = phone
+    ? { action: `/interaction/${uid}/phone/send`, migrate: phone.shown === 'migrate-link', note: phone.note, notice: phone.notice }
+    : undefined;
   const sessionLabel = request.sessionProvider ? (sources.descriptors.get(request.sessionProvider)?.label[locale] ?? request.sessionProvider) : undefined;
   return {
     shop,
     buttons,
     migrateLinks,
     passwordForm,
+    phoneForm,
     alert: sessionLabel ? t('chooser.sessionEnded', { provider: sessionLabel, shop }) : undefined,
     abortAction: `/interaction/${uid}/abort?error=access_denied`,
     csrf: request.csrf,

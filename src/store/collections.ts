@@ -25,6 +25,8 @@ export const COLLECTIONS: readonly CollectionSpec[] = [
       identity: { unique: true, keys: (a) => a.identities.flatMap((i: { keys: string[] }) => i.keys) },
       /** The verified native email (normalised): one account per address. */
       email: { unique: true, keys: (a) => (a.native?.email && a.native.emailVerifiedAt !== undefined ? [a.native.email] : []) },
+      /** The verified phone number (E.164): one account per number. */
+      phone: { unique: true, keys: (a) => (a.phone?.number ? [a.phone.number] : []) },
     },
   },
   /** Append-only audit log; ids sort by time. */
@@ -66,6 +68,8 @@ export const COLLECTIONS: readonly CollectionSpec[] = [
   { name: 'throttle', group: 'ephemeral', heldAsText: true, indexes: { subject: { keys: (d) => (d.subject ? [d.subject] : []) } } },
   /** Mailed single-use links, by SHA-256 of the token (src/accounts/native-tokens.ts). */
   { name: 'native_tokens', group: 'ephemeral', heldAsText: true, indexes: { account: { keys: (d) => [d.accountId] } } },
+  /** Six-digit codes texted or mailed, by HMAC of their subject; the code itself only as an HMAC (src/accounts/verification-codes.ts). */
+  { name: 'verification_codes', group: 'ephemeral', heldAsText: true },
   /** The sandbox outbox: mail kept instead of sent (src/mail/outbox.ts). */
   { name: 'outbox', group: 'ephemeral', heldAsText: true },
   /** Admin page sessions, by SHA-256 of the session cookie; they expire after 8 hours. */

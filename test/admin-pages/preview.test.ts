@@ -14,7 +14,13 @@ import { adminBrowser, jd, OPERATOR, previewFrame, signIn } from './admin-browse
 function mainOf(html: string): string {
   const main = /<main[\s\S]*?<\/main>/.exec(html)?.[0];
   if (!main) throw new Error(`no <main> in ${html.slice(0, 200)}`);
-  return main.replace(/\/interaction\/[^/"]+\//g, '/interaction/UID/').replace(/name="_csrf" value="[^"]*"/g, 'name="_csrf" value=""');
+  return (
+    main
+      .replace(/\/interaction\/[^/"]+\//g, '/interaction/UID/')
+      // "Forgot password?" carries the sign-in's path, URL-encoded.
+      .replace(/%2Finteraction%2F[^"&]+/g, '%2Finteraction%2FUID')
+      .replace(/name="_csrf" value="[^"]*"/g, 'name="_csrf" value=""')
+  );
 }
 
 /** The visible words of a page part, one line per text run. */

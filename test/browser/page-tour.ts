@@ -3,7 +3,8 @@
 // email + password section after a refusal), the outbox, email verification, password reset and its
 // confirmation, the unlink confirmation, a third-party shop's consent page, the chooser and the notice during JD's Weibo notice,
 // sign-out (question and signed out, and signed out by unlinking), then after the cutoff the ended page, the chooser in grace and the
-// migration page. `seen(name)` runs on each Denglu page once it has loaded: the accessibility test checks
+// migration page, and on the held sign-in its native replacements: email + password, and a phone number
+// (its number and code steps). `seen(name)` runs on each Denglu page once it has loaded: the accessibility test checks
 // it, the screenshots script photographs it. Selectors never depend on the page's language.
 
 import assert from 'node:assert/strict';
@@ -35,6 +36,9 @@ export const TOUR_PAGES = [
   'ended',
   'chooser-grace',
   'migrate',
+  'add-password',
+  'add-phone',
+  'phone-code',
 ] as const;
 export type TourPage = (typeof TOUR_PAGES)[number];
 
@@ -131,6 +135,17 @@ export async function tourShopperPages(page: Page, world: World, tag: string, se
   await clickTo(page, page.locator('a[data-migrate="weibo"]'), at(world.emulatorUrl('weibo')));
   assert.ok(atDenglu(/\/migrate$/)(await approveAtProvider(page, world, 'weibo', weibo)), `the migration page, not ${page.url()}`);
   await seen('migrate');
+
+  // The held sign-in's native replacements: email + password, and a phone number with a texted code.
+  const uid = /^\/interaction\/([^/]+)\/migrate$/.exec(here(page).pathname)![1]!;
+  await visit(page, `${denglu}/interaction/${uid}/add/password`);
+  await seen('add-password');
+  await visit(page, `${denglu}/interaction/${uid}/add/phone`);
+  await seen('add-phone');
+  const phone = `139${String(parseInt(randomBytes(4).toString('hex'), 16) % 1e8).padStart(8, '0')}`;
+  await page.locator('form[data-phone-step="number"] input[name=phone]').fill(phone);
+  await clickTo(page, submit('form[data-phone-step="number"]'), atDenglu(`/interaction/${uid}/add/phone`));
+  await seen('phone-code');
 }
 
 /** The shop's "Log out" when someone is signed in there, answering Denglu's question with yes. */

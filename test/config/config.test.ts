@@ -121,7 +121,7 @@ describe('config', () => {
 
   it('documents every variable in SETTINGS and .env.example', () => {
     const example = readFileSync(new URL('../../.env.example', import.meta.url), 'utf8');
-    const source = readFileSync(new URL('../../config/load-config.ts', import.meta.url), 'utf8');
+    const source = ['load-config.ts', 'sms-config.ts'].map((f) => readFileSync(new URL(`../../config/${f}`, import.meta.url), 'utf8')).join('\n');
     const read = new Set([...source.matchAll(/\b(?:env\.|int\(|bool\(|url\()'?([A-Z][A-Z0-9_]+)/g)].map((m) => m[1]!));
     for (const d of DESCRIPTORS) for (const suffix of ['CLIENT_ID', 'CLIENT_SECRET', 'BASE_URL']) read.add(`${d.id.toUpperCase()}_${suffix}`);
     const documented = new Set(SETTINGS.map((s) => s.env));
@@ -205,5 +205,61 @@ describe('config: behind a proxy, TLS and HTTP server limits', () => {
     );
     const text = problemsOf(() => load({ HTTP_MAX_CONNECTIONS: '0', HTTP_MAX_HEADER_BYTES: '100', HTTP_KEEP_ALIVE_TIMEOUT_MS: 'soon' })).join('\n');
     for (const name of ['HTTP_MAX_CONNECTIONS', 'HTTP_MAX_HEADER_BYTES', 'HTTP_KEEP_ALIVE_TIMEOUT_MS']) assert.match(text, new RegExp(name));
+  });
+});
+
+describe('config: SMS sender', () => {
+  it('uses the sandbox outbox in development and sends no texts in production unless told', () => {
+    assert.deepEqual(load({}).sms, { sender: 'sandbox' });
+    assert.equal(load(PRODUCTION_OK).sms, undefined);
+  });
+
+  it('refuses the sandbox sender in production and plain-http endpoints there', () => {
+    assert.ok(problemsOf(() => load({ ...PRODUCTION_OK, SMS_SENDER: 'sandbox' })).some((p) => /SMS_SENDER=sandbox is refused in production/.test(p)));
+    const aliyun = {
+      SMS_SENDER: 'aliyun',
+      SMS_ALIYUN_ACCESS_KEY_ID: 'id',
+      SMS_ALIYUN_ACCESS_KEY_SECRET: 'secret',
+      SMS_SIGN_NAME: '登录',
+      SMS_TEMPLATE_ID: 'SMS_1',
+    };
+    assert.ok(
+      problemsOf(() => load({ ...PRODUCTION_OK, ...aliyun, SMS_ALIYUN_BASE_URL: 'http://127.0.0.1:9999' })).some((p) =>
+        /SMS_ALIYUN_BASE_URL must be an https URL/.test(p),
+      ),
+    );
+    assert.deepEqual(load({ ...PRODUCTION_OK, ...aliyun }).sms, {
+      sender: 'aliyun',
+      accessKeyId: 'id',
+      accessKeySecret: 'secret',
+      signName: '登录',
+      templateCode: 'SMS_1',
+      baseUrl: 'https://dysmsapi.aliyuncs.com',
+    });
+  });
+
+  it('names every missing credential and an unknown sender', () => {
+    assert.deepEqual(
+      problemsOf(() => load({ SMS_SENDER: 'aliyun', SMS_SIGN_NAME: 'x' })),
+      ['SMS_SENDER=aliyun needs SMS_ALIYUN_ACCESS_KEY_ID, SMS_ALIYUN_ACCESS_KEY_SECRET, SMS_TEMPLATE_ID'],
+    );
+    assert.deepEqual(
+      problemsOf(() => load({ SMS_SENDER: 'tencent' })),
+      ['SMS_SENDER=tencent needs SMS_TENCENT_SECRET_ID, SMS_TENCENT_SECRET_KEY, SMS_TENCENT_APP_ID, SMS_SIGN_NAME, SMS_TEMPLATE_ID'],
+    );
+    assert.deepEqual(
+      problemsOf(() => load({ SMS_SENDER: 'twilio' })),
+      ['SMS_SENDER must be sandbox, aliyun or tencent (got "twilio")'],
+    );
+    const tencent = load({
+      SMS_SENDER: 'tencent',
+      SMS_TENCENT_SECRET_ID: 'id',
+      SMS_TENCENT_SECRET_KEY: 'key',
+      SMS_TENCENT_APP_ID: '1400000001',
+      SMS_SIGN_NAME: '登录',
+      SMS_TEMPLATE_ID: '449739',
+    }).sms;
+    assert.equal(tencent?.sender, 'tencent');
+    assert.equal(tencent?.sender === 'tencent' && tencent.region, 'ap-guangzhou');
   });
 });

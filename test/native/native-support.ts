@@ -83,7 +83,8 @@ export function comparable(html: string): string {
     .replace(/name="_csrf" value="[^"]*"/g, 'name="_csrf" value=""')
     .replace(/name="email" value="[^"]*"/g, 'name="email" value=""')
     .replace(/\/interaction\/[\w-]+\//g, '/interaction/UID/')
-    .replace(/back=%2Finteraction%2F[\w-]+/g, 'back=%2Finteraction%2FUID');
+    .replace(/&amp;email=[^"]*"/g, '"')
+    .replace(/%2Finteraction%2F[\w-]+/g, '%2Finteraction%2FUID');
 }
 
 export async function accountById(gw: Gateway, id: string): Promise<Account> {

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import * as oidc from 'openid-client';
 import { TestBrowser } from '../support/browser.ts';
-import { loginWith, startGateway, type Gateway } from '../support/gateway.ts';
+import { atShop, authRequest, loginWith, redeem, startGateway, type Gateway } from '../support/gateway.ts';
 import { ManualClock } from '../../src/clock.ts';
 import {
   accountOf,
@@ -66,7 +66,7 @@ describe('native sign-in: password reset by email', function () {
 
   it('is linked from the chooser and answers the same for a known and an unknown address', async () => {
     const { chooser } = await passwordAtShop(gw, english(), 'alpha-basic', 'x@example.com', 'whatever123');
-    assert.match(chooser.html, /href="\/account\/password\/reset"/);
+    assert.match(chooser.html, /href="\/account\/password\/reset\?return=%2Finteraction%2F[\w-]+"/);
     const known = await askReset(english(), EMAIL);
     const unknown = await askReset(english(), 'nobody@example.com');
     assert.equal(known.status, 200);
@@ -155,5 +155,44 @@ describe('native sign-in: password reset by email', function () {
     await verifyEmail(gw, carol, 'carol.new@example.com');
     assert.equal((await browser.go(link)).status, 400);
     assert.match((await accountPage(gw, carol)).html, /data-email="carol.new@example.com"/);
+  });
+
+  it('"Forgot password?" on the chooser returns to that sign-in, the email filled in, and signs in with the new password', async () => {
+    const dora = english();
+    const sub = String((await loginWith(gw, dora, 'alpha-basic', 'qq', 'dora')).claims.sub);
+    await openConsole(gw, dora, 'qq', 'dora');
+    await verifyEmail(gw, dora, 'dora@example.com');
+    await setFirstPassword(gw, dora, 'dora remembered this');
+    const browser = english();
+    const shop = gw.shops['alpha-basic']!;
+    const request = await authRequest(shop);
+    const chooser = await browser.go(request.url, { stopAt: atShop(shop) });
+    const uid = /^\/interaction\/([\w-]+)/.exec(chooser.url.pathname)![1]!;
+    const refused = await browser.submit(chooser, { email: 'dora@example.com', password: 'not what she set' }, '/password');
+    assert.equal(refused.status, 401);
+    const form = await browser.click(refused, '/account/password/reset?return=');
+    assert.match(form.html, new RegExp(`name="return" value="/interaction/${uid}"`));
+    assert.match(form.html, /name="email" value="dora@example.com"/);
+    await browser.submit(form, { email: 'dora@example.com' }, '/account/password/reset');
+    const link = (await mailedLink(gw, browser, 'dora@example.com', '/reset/confirm?token='))!;
+    const back = await browser.submit(await browser.go(link), { password: 'dora forgot and reset' }, '/reset/confirm');
+    assert.equal(back.url.pathname, `/interaction/${uid}`, 'back on the chooser of the sign-in in progress');
+    assert.match(back.html, /name="email" value="dora@example.com"/);
+    const done = await browser.submit(back, { email: 'dora@example.com', password: 'dora forgot and reset' }, '/password', atShop(shop));
+    assert.equal(
+      done.status,
+      0,
+      `back at the shop, not ${done.status} ${done.url.href} ${done.html.slice(done.html.indexOf('<main'), done.html.indexOf('<main') + 600)}`,
+    );
+    assert.equal((await redeem(shop, done.url, request)).claims()!.sub, sub, 'the same shop account');
+  });
+
+  it('"Forgot password?" returns only to a sign-in path on this gateway', async () => {
+    const browser = english();
+    for (const target of ['https://evil.example/interaction/abcdefghijkl', '//evil.example/x', '/interaction/abc/../../account', '/account']) {
+      const form = await browser.go(`${gw.issuer}/account/password/reset?return=${encodeURIComponent(target)}`);
+      assert.equal(form.status, 200);
+      assert.doesNotMatch(form.html, /name="return"/, target);
+    }
   });
 });

@@ -1,0 +1,113 @@
+// The phone number on the account console: adding or replacing it (a code texted to the new number,
+// typed back on /account/phone) and removing it (always confirmed on its own page; never the account's
+// only way to sign in; sign-ins obtained with it end). Every change needs a recent sign-in and the console's CSRF token; refusals say
+// why and change nothing. The code is bound to the account (its subject), so it adds the number only there.
+
+import express, { type Request, type Response, type Router } from 'express';
+import type { Locale } from '../../providers/contract.ts';
+import { pickLocale } from '../i18n/locale.ts';
+import { translator } from '../i18n/messages.ts';
+import { accountCsrf } from './account-csrf.ts';
+import { clientIpKey } from '../http/client-ip.ts';
+import { requestIdOf } from '../log.ts';
+import type { LoginContext } from '../broker/login-context.ts';
+import { refused, sendPhoneCodePage, type PageState } from '../broker/phone-code-page.ts';
+import { removePhone, sendPhoneCode, setPhone, type PhoneDeps } from '../accounts/phone-credentials.ts';
+import { displayPhone } from '../accounts/phone-number.ts';
+import { signInMethods } from '../accounts/unlink.ts';
+import { currentAccount, type SignedIn } from './current-account.ts';
+import { nativeSection } from './native-view.ts';
+
+export function phoneAccountRoutes(ctx: LoginContext, o: { phone: PhoneDeps | undefined; cookieKeys: string[] }): Router {
+  const router = express.Router();
+  const phone = o.phone;
+  if (!phone) return router;
+  // The same token as the account console's forms (same secret, cookie and session binding).
+  const csrf = accountCsrf(o.cookieKeys, ctx.secureCookies);
+  const form = express.urlencoded({ extended: false, limit: '10kb' });
+  const localeOf = (req: Request): Locale => pickLocale({ acceptLanguage: req.get('accept-language'), uiLocales: req.query.ui_locales });
+  const subject = (s: SignedIn) => `account:${s.account.id}`;
+
+  /** The shopper, signed in within ACCOUNT_REAUTH_SECONDS; otherwise off to sign in (again). */
+  async function recent(req: Request, res: Response): Promise<SignedIn | undefined> {
+    const s = await currentAccount(ctx.oidc(), ctx.store, req, res);
+    if (s && s.loginAt !== undefined && ctx.clock.now() - s.loginAt <= ctx.reauthAfterMs) return s;
+    res.redirect(303, s ? '/account/login?reauth=1' : '/account/login');
+    return undefined;
+  }
+
+  function page(req: Request, res: Response, s: SignedIn, state: PageState = {}, status = 200): Promise<void> {
+    const t = translator(localeOf(req));
+    const page = {
+      title: s.account.phone ? t('account.phone.replace') : t('account.phone.add'),
+      lead: t('account.phone.lead'),
+      shop: '',
+      base: '/account/phone',
+      verifyLabel: t('account.phone.confirm'),
+      back: { href: '/account', label: t('account.native.back') },
+      csrf: csrf.token(req, res),
+    };
+    return sendPhoneCodePage({ ...ctx, codes: phone!.codes }, res, localeOf(req), subject(s), page, state, status);
+  }
+
+  router.get('/account/phone', async (req, res) => {
+    const s = await recent(req, res);
+    if (!s) return;
+    await page(req, res, s, req.query.change !== undefined ? { step: 'number' } : {});
+  });
+
+  router.post('/account/phone/send', form, csrf.protect, async (req, res) => {
+    const s = await recent(req, res);
+    if (!s) return;
+    const typed = typeof req.body?.phone === 'string' ? req.body.phone.slice(0, 32) : '';
+    const r = await sendPhoneCode(phone, subject(s), typed, clientIpKey(req), localeOf(req));
+    if (r.ok) return res.redirect(303, '/account/phone');
+    const { state, status } = await refused(localeOf(req), r.problem, { ...r, typed });
+    await page(req, res, s, state, status);
+  });
+
+  router.post('/account/phone/verify', form, csrf.protect, async (req, res) => {
+    const s = await recent(req, res);
+    if (!s) return;
+    const checked = await phone.codes.check(subject(s), req.body?.code);
+    const set = checked.ok ? await setPhone(ctx.store, ctx.clock, s.account.id, checked.target, s.sessionUid) : checked;
+    if (!set.ok) {
+      const { state, status } = await refused(localeOf(req), set.problem);
+      return page(req, res, s, state, status);
+    }
+    ctx.log.info({ reqId: requestIdOf(res), account: s.account.id }, 'phone number set');
+    res.redirect(303, '/account?notice=phoneSet');
+  });
+
+  // Always confirmed first (a page saying what stops working); the confirmation posts `confirm=1`.
+  router.post('/account/phone/remove', form, csrf.protect, async (req, res) => {
+    const s = await recent(req, res);
+    if (!s) return;
+    if (req.body?.confirm !== '1' && s.account.phone && signInMethods(s.account).length > 1) {
+      const locale = localeOf(req);
+      const phone = displayPhone(s.account.phone.number);
+      return void res
+        .type('html')
+        .send(await ctx.renderer.render('phone-remove-confirm', { locale, requestId: requestIdOf(res) }, { phone, csrf: csrf.token(req, res) }));
+    }
+    const r = await removePhone(ctx.store, ctx.clock, s.account.id, s.sessionUid);
+    if (r.ok) {
+      ctx.log.info({ reqId: requestIdOf(res), account: s.account.id }, 'phone number removed');
+      return res.redirect(303, '/account?notice=phoneRemoved');
+    }
+    const locale = localeOf(req);
+    const error = translator(locale)(`phone.problem.${r.problem}`);
+    res
+      .status(409)
+      .type('html')
+      .send(
+        await ctx.renderer.render(
+          'account-native',
+          { locale, requestId: requestIdOf(res) },
+          { csrf: csrf.token(req, res), native: nativeSection(ctx, s, locale, { error }) },
+        ),
+      );
+  });
+
+  return router;
+}
