@@ -13,10 +13,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { ManualClock } from '../../src/clock.ts';
-import { chromiumAvailable, launchChromium, PHONE, type LaunchedBrowser } from './chromium.ts';
+import { chromiumAvailable, launchChromium, type LaunchedBrowser } from './chromium.ts';
 import { DengluPages } from './denglu-pages.ts';
 import { at, here, type UrlCheck } from './navigation.ts';
 import { PageGuard } from './page-guard.ts';
+import { onFirstScreen } from './phone-screen.ts';
 import { approveAtProvider, ShopPage } from './shop-pages.ts';
 import { startWorld, type World } from './world.ts';
 import { authRequest } from '../support/gateway.ts';
@@ -28,14 +29,6 @@ async function tapTo(page: Page, target: Locator, accept: UrlCheck): Promise<URL
   await target.tap();
   await loaded;
   return here(page);
-}
-
-/** The element is visible without scrolling on the phone's first screen, and at least 44 px tall. */
-async function onFirstScreen(target: Locator, what: string): Promise<void> {
-  const box = await target.boundingBox();
-  assert.ok(box, `${what} is shown`);
-  assert.ok(box.y + box.height <= PHONE.viewport.height, `${what} is on the first screen (bottom at ${box.y + box.height} px)`);
-  assert.ok(box.height >= 44, `${what} is at least 44 px tall (${box.height} px)`);
 }
 
 describe('browser: the cutoff traps on a phone at the JD demo shop', function () {

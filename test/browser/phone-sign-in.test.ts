@@ -1,4 +1,4 @@
-// The phone-number recovery at phone size (390×844) in headless Chromium: a Weibo-only shopper at the JD
+// The phone-number recovery at phone size (390×844, touch) in headless Chromium: a Weibo-only shopper at the JD
 // demo shop, after JD's Weibo cutoff and in the month of grace (26 September 2013, Beijing time), proves
 // the account with "Used Weibo before?", adds a phone number on the held sign-in (a texted code from the
 // sandbox outbox, typed in the same tab) and is back at JD with the same `sub`; next time the number and
@@ -10,8 +10,9 @@ import type { Page } from 'playwright-core';
 import { ManualClock } from '../../src/clock.ts';
 import type { OutboxEntry } from '../../src/mail/outbox.ts';
 import { chromiumAvailable, launchChromium, type LaunchedBrowser } from './chromium.ts';
-import { at, clickTo, here, visit } from './navigation.ts';
+import { at, clickTo, here } from './navigation.ts';
 import { PageGuard } from './page-guard.ts';
+import { fitsThePhone } from './phone-screen.ts';
 import { approveAtProvider, ShopPage } from './shop-pages.ts';
 import { startWorld, type World } from './world.ts';
 
@@ -32,11 +33,10 @@ describe('browser: a Weibo-only shopper keeps their JD account with a phone numb
     if (!chromiumAvailable()) return this.skip();
     clock = new ManualClock('2013-09-01T10:00:00+08:00'); // before JD's Weibo notice
     world = await startWorld(clock);
-    browser = await launchChromium();
+    browser = await launchChromium({ phone: true });
     guard = new PageGuard(new URL(world.gw.issuer).origin);
     await guard.attach(browser.context);
     page = browser.context.pages()[0] ?? (await browser.context.newPage());
-    await page.setViewportSize({ width: 390, height: 844 });
     guard.watch(page);
     shop = new ShopPage(page, world);
   });
@@ -54,11 +54,6 @@ describe('browser: a Weibo-only shopper keeps their JD account with a phone numb
     return /\b(\d{6})\b/.exec(texts[0]!.text)![1]!;
   }
 
-  async function fitsThePhone(what: string): Promise<void> {
-    const width = await page.evaluate(() => document.documentElement.scrollWidth);
-    assert.ok(width <= 390, `${what}: the page is ${width} px wide on a 390 px screen`);
-  }
-
   it('1. signs in at JD with Weibo before the cutoff', async () => {
     await shop.open();
     await shop.logInWith('Weibo');
@@ -72,21 +67,19 @@ describe('browser: a Weibo-only shopper keeps their JD account with a phone numb
     await shop.logOut();
     await shop.moreWays();
     assert.equal(await page.locator('[data-phone-form] form').count(), 1, 'JD offers the phone form');
-    await fitsThePhone('chooser');
+    await fitsThePhone(page, 'chooser');
     const uid = /^\/interaction\/([^/]+)$/.exec(here(page).pathname)![1]!;
     await clickTo(page, page.locator('a[data-migrate="weibo"]'), at(world.emulatorUrl('weibo')));
     const held = await approveAtProvider(page, world, 'weibo', WEIBO_ONLY);
     assert.equal(held.pathname, `/interaction/${uid}/migrate`);
-    // The migration page lists the replacements (h-broker); the phone one is this route.
-    const offered = page.locator(`a[href="/interaction/${uid}/add/phone"]`);
-    if (await offered.count()) await clickTo(page, offered.first(), at(new URL(world.gw.issuer).origin, `/interaction/${uid}/add/phone`));
-    else await visit(page, `${world.gw.issuer}/interaction/${uid}/add/phone`);
-    await fitsThePhone('add a phone number');
+    // The migration page offers every replacement JD accepts; the phone number is one of them.
+    await clickTo(page, page.locator('a[data-add="phone"]'), at(new URL(world.gw.issuer).origin, `/interaction/${uid}/add/phone`));
+    await fitsThePhone(page, 'add a phone number');
     await page.getByLabel('Phone number').fill(PHONE);
     await clickTo(page, page.getByRole('button', { name: 'Send code' }), at(new URL(world.gw.issuer).origin, `/interaction/${uid}/add/phone`));
     assert.match((await page.locator('[data-code-sent]').textContent()) ?? '', /139 1234 5678/);
     assert.equal(await page.locator('button[data-resend]').isDisabled(), true, 'the resend timer runs');
-    await fitsThePhone('the code page');
+    await fitsThePhone(page, 'the code page');
     await page.getByLabel('6-digit code').fill(await textedCode());
     await clickTo(page, page.getByRole('button', { name: 'Finish and continue' }), shop.home);
     const signedIn = await shop.signedIn();
