@@ -1,6 +1,8 @@
 // `npm run screenshots`: photographs the JD case's shopper pages on a 390×844 phone in Simplified Chinese
 // and writes them to docs/screenshots/ for the README — the chooser during the notice, the notice page,
-// the ended page and the chooser after the cutoff, the migration page in grace, and the account page.
+// the ended page and the chooser after the cutoff, the migration page in grace, the account page, the
+// unlink confirmation, the held sign-in's replacements (email + password, a phone number and its code) and
+// "have you signed in before?" for a QQ never seen at JD.
 // It starts the same world as the browser tests (gateway, emulators, JD demo shop on a manual clock) and
 // walks the page tour (test/browser/page-tour.ts). Needs Chromium and a CJK font (fonts-wqy-microhei).
 
@@ -21,6 +23,10 @@ const SHOTS: Partial<Record<TourPage, string>> = {
   migrate: '5-migrate',
   account: '6-account',
   'unlink-confirm': '7-unlink-confirm',
+  'add-password': '8-add-password',
+  'add-phone': '9-add-phone',
+  'phone-code': '10-phone-code',
+  'first-login': '11-first-login',
 };
 
 async function main(): Promise<void> {

@@ -4,7 +4,7 @@
 // confirmation, the unlink confirmation, a third-party shop's consent page, the chooser and the notice during JD's Weibo notice,
 // sign-out (question and signed out, and signed out by unlinking), then after the cutoff the ended page, the chooser in grace and the
 // migration page, and on the held sign-in its native replacements: email + password, and a phone number
-// (its number and code steps). `seen(name)` runs on each Denglu page once it has loaded: the accessibility test checks
+// (its number and code steps), and "have you signed in before?" for a QQ never seen at JD. `seen(name)` runs on each Denglu page once it has loaded: the accessibility test checks
 // it, the screenshots script photographs it. Selectors never depend on the page's language.
 
 import assert from 'node:assert/strict';
@@ -39,6 +39,7 @@ export const TOUR_PAGES = [
   'add-password',
   'add-phone',
   'phone-code',
+  'first-login',
 ] as const;
 export type TourPage = (typeof TOUR_PAGES)[number];
 
@@ -47,6 +48,7 @@ export async function tourShopperPages(page: Page, world: World, tag: string, se
   const denglu = new URL(world.gw.issuer).origin;
   const shop = world.shopUrl;
   const weibo = `tour-${tag.toLowerCase()}`;
+  const weiboOnly = `${weibo}-weibo-only`;
   const email = `tour-${tag.toLowerCase()}@example.com`;
   const atShop = at(shop);
   const atDenglu = (path?: string | RegExp) => at(denglu, path);
@@ -65,10 +67,14 @@ export async function tourShopperPages(page: Page, world: World, tag: string, se
   await visit(page, `${denglu}/account/password/reset`);
   await seen('password-reset');
 
-  // Signs in at JD with Weibo (JD is first-party: straight back to the shop).
-  await visit(page, `${shop}/`);
-  await clickTo(page, page.getByRole('link', { name: /Log in with Weibo/ }), at(world.emulatorUrl('weibo')));
-  assert.ok(atShop(await approveAtProvider(page, world, 'weibo', weibo)), `back at the shop, not ${page.url()}`);
+  // Signs in at JD with Weibo (JD is first-party: straight back to the shop): first a shopper who will have
+  // nothing but Weibo (the migration in grace is theirs), then the one whose account page the tour shows.
+  for (const login of [weiboOnly, weibo]) {
+    await visit(page, `${shop}/`);
+    await logOutAtShop(page, world);
+    await clickTo(page, page.getByRole('link', { name: /Log in with Weibo/ }), at(world.emulatorUrl('weibo')));
+    assert.ok(atShop(await approveAtProvider(page, world, 'weibo', login)), `back at the shop, not ${page.url()}`);
+  }
 
   await visit(page, `${denglu}/account`);
   await seen('account');
@@ -133,19 +139,25 @@ export async function tourShopperPages(page: Page, world: World, tag: string, se
   await clickTo(page, page.getByRole('link', { name: /More ways to log in/ }), atDenglu(/^\/interaction\/[^/]+$/));
   await seen('chooser-grace');
   await clickTo(page, page.locator('a[data-migrate="weibo"]'), at(world.emulatorUrl('weibo')));
-  assert.ok(atDenglu(/\/migrate$/)(await approveAtProvider(page, world, 'weibo', weibo)), `the migration page, not ${page.url()}`);
+  assert.ok(atDenglu(/\/migrate$/)(await approveAtProvider(page, world, 'weibo', weiboOnly)), `the migration page, not ${page.url()}`);
   await seen('migrate');
 
-  // The held sign-in's native replacements: email + password, and a phone number with a texted code.
+  // The Weibo-only shopper's held sign-in offers its native replacements: email + password, and a phone number with a texted code.
   const uid = /^\/interaction\/([^/]+)\/migrate$/.exec(here(page).pathname)![1]!;
-  await visit(page, `${denglu}/interaction/${uid}/add/password`);
+  await clickTo(page, page.locator('a[data-add="password"]'), atDenglu(`/interaction/${uid}/add/password`));
   await seen('add-password');
-  await visit(page, `${denglu}/interaction/${uid}/add/phone`);
+  await clickTo(page, page.locator('a[data-back]'), atDenglu(`/interaction/${uid}/migrate`));
+  await clickTo(page, page.locator('a[data-add="phone"]'), atDenglu(`/interaction/${uid}/add/phone`));
   await seen('add-phone');
   const phone = `139${String(parseInt(randomBytes(4).toString('hex'), 16) % 1e8).padStart(8, '0')}`;
   await page.locator('form[data-phone-step="number"] input[name=phone]').fill(phone);
   await clickTo(page, submit('form[data-phone-step="number"]'), atDenglu(`/interaction/${uid}/add/phone`));
   await seen('phone-code');
+
+  // A QQ never seen at JD, while JD's Weibo is in grace: "have you signed in to JD before with Weibo?"
+  await visit(page, `${shop}/login?provider=qq`);
+  assert.ok(atDenglu(/\/first-login$/)(await approveAtProvider(page, world, 'qq', `${weibo}-qq`)), `the first-login question, not ${page.url()}`);
+  await seen('first-login');
 }
 
 /** The shop's "Log out" when someone is signed in there, answering Denglu's question with yes. */
