@@ -1,8 +1,8 @@
-// The phone-number recovery at phone size (390×844, touch) in headless Chromium: a Weibo-only shopper at the JD
-// demo shop, after JD's Weibo cutoff and in the month of grace (26 September 2013, Beijing time), proves
-// the account with "Used Weibo before?", adds a phone number on the held sign-in (a texted code from the
-// sandbox outbox, typed in the same tab) and is back at JD with the same `sub`; next time the number and
-// a new code alone sign in. No page scrolls sideways, and the page guard (console errors, CSP, inline
+// The phone-number recovery at phone size (390×844, touch) in headless Chromium: a Weibo-only shopper at
+// the JD demo shop, after JD's Weibo cutoff and in the month of grace (26 September 2013, Beijing time),
+// proves the account through the chooser's main action "Recover your JD account with Weibo", adds a phone
+// number on the held sign-in (the migration page's link; a texted code from the sandbox outbox, typed in
+// the same tab) and is back at JD with the same `sub`; next time the number and a new code alone sign in. No page scrolls sideways, and the page guard (console errors, CSP, inline
 // script or style) stays clean.
 
 import assert from 'node:assert/strict';
@@ -12,7 +12,7 @@ import type { OutboxEntry } from '../../src/mail/outbox.ts';
 import { chromiumAvailable, launchChromium, type LaunchedBrowser } from './chromium.ts';
 import { at, clickTo, here } from './navigation.ts';
 import { PageGuard } from './page-guard.ts';
-import { fitsThePhone } from './phone-screen.ts';
+import { fitsThePhone, onFirstScreen } from './phone-screen.ts';
 import { approveAtProvider, ShopPage } from './shop-pages.ts';
 import { startWorld, type World } from './world.ts';
 
@@ -62,14 +62,16 @@ describe('browser: a Weibo-only shopper keeps their JD account with a phone numb
     await guard.assertClean('Weibo before the cutoff');
   });
 
-  it('2. in grace, proves the account with "Used Weibo before?", adds a phone number with a texted code, and is back at JD with the same sub', async () => {
+  it('2. in grace, proves the account with the main action "Recover … with Weibo", adds a phone number with a texted code, and is back at JD with the same sub', async () => {
     clock.set('2013-09-26T10:00:00+08:00');
     await shop.logOut();
     await shop.moreWays();
     assert.equal(await page.locator('[data-phone-form] form').count(), 1, 'JD offers the phone form');
     await fitsThePhone(page, 'chooser');
     const uid = /^\/interaction\/([^/]+)$/.exec(here(page).pathname)![1]!;
-    await clickTo(page, page.locator('a[data-migrate="weibo"]'), at(world.emulatorUrl('weibo')));
+    const recover = page.locator('a.primary[data-migrate="weibo"]');
+    await onFirstScreen(recover, 'the recovery, the main action');
+    await clickTo(page, recover, at(world.emulatorUrl('weibo')));
     const held = await approveAtProvider(page, world, 'weibo', WEIBO_ONLY);
     assert.equal(held.pathname, `/interaction/${uid}/migrate`);
     // The migration page offers every replacement JD accepts; the phone number is one of them.
