@@ -8,7 +8,8 @@ import type { Account } from '../../src/accounts/account.ts';
 import { amrOf, nativeMethodOf } from '../../src/accounts/phone-method.ts';
 import { shopsAtRisk, signInMethods } from '../../src/accounts/unlink.ts';
 import { providerOf } from '../../src/oidc/lifecycle-checks.ts';
-import { nativeReplacements } from '../../src/broker/native-replacements.ts';
+import { replacementsFor } from '../../src/broker/lifecycle-routes.ts';
+import type { LoginContext } from '../../src/broker/login-context.ts';
 import { refreshMayContinue, sessionMayContinue } from '../../src/partners/cutoff-policy.ts';
 import type { Partner } from '../../src/partners/partner.ts';
 
@@ -93,17 +94,15 @@ describe('native replacements of a held sign-in', () => {
       ...partner,
       integrations: [...partner.integrations, { provider: 'password', newAccountsDuringNotice: true, atCutoff: 'keep' as const }],
     };
-    const all = new Set(['weibo', 'password', 'phone']);
-    assert.deepEqual(nativeReplacements(withPassword, account(), 'UID', all, now), [
-      { id: 'password', href: '/interaction/UID/add/password' },
-      { id: 'phone', href: '/interaction/UID/add/phone' },
-    ]);
-    assert.deepEqual(
-      nativeReplacements(partner, account(), 'UID', all, now),
-      [{ id: 'phone', href: '/interaction/UID/add/phone' }],
-      'only what the shop accepts',
-    );
-    assert.deepEqual(nativeReplacements(partner, account({ phone: { number: '+8613812345678', verifiedAt: 0 } }), 'UID', all, now), [], 'not what it has');
-    assert.deepEqual(nativeReplacements(partner, account(), 'UID', new Set(['weibo']), now), [], 'not without texts (SMS_SENDER)');
+    // What the notice and migration pages offer to add (lifecycle-routes.ts): Weibo is upstream, the rest native.
+    const toAdd = (p: Partner, a: Account, configured: string[]) => {
+      const ctx = { broker: { configured: () => new Set(configured), upstream: (id: string) => id === 'weibo' }, clock: { now: () => now } };
+      return replacementsFor(ctx as unknown as LoginContext, p, a, 'weibo').toAdd;
+    };
+    const all = ['weibo', 'password', 'phone'];
+    assert.deepEqual(toAdd(withPassword, account(), all), ['phone', 'password'], 'in the shop\'s order');
+    assert.deepEqual(toAdd(partner, account(), all), ['phone'], 'only what the shop accepts');
+    assert.deepEqual(toAdd(partner, account({ phone: { number: '+8613812345678', verifiedAt: 0 } }), all), [], 'not what it has');
+    assert.deepEqual(toAdd(partner, account(), ['weibo']), [], 'not without texts (SMS_SENDER)');
   });
 });
