@@ -100,7 +100,7 @@ describe('native replacements of a held sign-in', () => {
       return replacementsFor(ctx as unknown as LoginContext, p, a, 'weibo').toAdd;
     };
     const all = ['weibo', 'password', 'phone'];
-    assert.deepEqual(toAdd(withPassword, account(), all), ['phone', 'password'], 'in the shop\'s order');
+    assert.deepEqual(toAdd(withPassword, account(), all), ['phone', 'password'], "in the shop's order");
     assert.deepEqual(toAdd(partner, account(), all), ['phone'], 'only what the shop accepts');
     assert.deepEqual(toAdd(partner, account({ phone: { number: '+8613812345678', verifiedAt: 0 } }), all), [], 'not what it has');
     assert.deepEqual(toAdd(partner, account(), ['weibo']), [], 'not without texts (SMS_SENDER)');
