@@ -39,6 +39,8 @@ describe("every page a shopper can reach is Denglu's, in the shopper's language"
         assert.ok(m, `${path}: Denglu's error page`);
         assert.equal(m[1], 'ERR_NOT_FOUND', path);
         assert.equal(m[2], language === 'en' ? 'This page does not exist.' : '找不到这个页面。', path);
+        // Titled for what it is: a missing page, not a sign-in that "did not complete".
+        assert.match(page.body, new RegExp(`<h1>${language === 'en' ? 'Page not found' : '找不到这个页面'}</h1>`), path);
         assert.match(page.cache, /no-store/, path);
       }
     });
