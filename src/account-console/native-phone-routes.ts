@@ -1,7 +1,8 @@
 // The phone number on the account console: adding or replacing it (a code texted to the new number,
-// typed back on /account/phone) and removing it (always confirmed on its own page; never the account's
-// only way to sign in; sign-ins obtained with it end). Every change needs a recent sign-in and the console's CSRF token; refusals say
-// why and change nothing. The code is bound to the account (its subject), so it adds the number only there.
+// typed back on /account/phone) and removing it (always confirmed with the one removal question of
+// removal-confirm.ts, as an unlink is; never the account's only way to sign in; sign-ins obtained with it
+// end). Every change needs a recent sign-in and the console's CSRF token; refusals say why and change
+// nothing. The code is bound to the account (its subject), so it adds the number only there.
 
 import express, { type Request, type Response, type Router } from 'express';
 import type { Locale } from '../../providers/contract.ts';
@@ -16,6 +17,9 @@ import { removePhone, sendPhoneCode, setPhone, type PhoneDeps } from '../account
 import { displayPhone } from '../accounts/phone-number.ts';
 import { signInMethods } from '../accounts/unlink.ts';
 import { currentAccount, type SignedIn } from './current-account.ts';
+import { removalConfirm } from './removal-confirm.ts';
+import { PHONE_METHOD } from '../accounts/phone-method.ts';
+import { listPartners } from '../partners/partners.ts';
 import { nativeSection } from './native-view.ts';
 
 export function phoneAccountRoutes(ctx: LoginContext, o: { phone: PhoneDeps | undefined; cookieKeys: string[] }): Router {
@@ -79,16 +83,36 @@ export function phoneAccountRoutes(ctx: LoginContext, o: { phone: PhoneDeps | un
     res.redirect(303, '/account?notice=phoneSet');
   });
 
-  // Always confirmed first (a page saying what stops working); the confirmation posts `confirm=1`.
+  // Always confirmed first, with the one removal question (removal-confirm.ts, views/unlink-confirm.ejs):
+  // what stops working, the shops left unreachable, and whether it signs this session out. It posts `confirm=yes`.
   router.post('/account/phone/remove', form, csrf.protect, async (req, res) => {
     const s = await recent(req, res);
     if (!s) return;
-    if (req.body?.confirm !== '1' && s.account.phone && signInMethods(s.account).length > 1) {
+    if (req.body?.confirm !== 'yes' && s.account.phone && signInMethods(s.account).length > 1) {
       const locale = localeOf(req);
+      const t = translator(locale);
       const phone = displayPhone(s.account.phone.number);
+      const confirm = removalConfirm(
+        {
+          account: s.account,
+          method: PHONE_METHOD,
+          label: phone,
+          amr: s.amr,
+          action: '/account/phone/remove',
+          fields: {},
+          words: {
+            title: t('account.phone.removeTitle'),
+            what: t('account.phone.removeLead', { phone }),
+            yes: t('account.phone.removeConfirm', { phone }),
+            signsOut: t('account.phone.removeSignsOut'),
+            yesSignOut: t('account.phone.removeSignOut'),
+          },
+        },
+        { partners: await listPartners(ctx.store), configured: ctx.broker.configured(), now: ctx.clock.now(), locale, t },
+      );
       return void res
         .type('html')
-        .send(await ctx.renderer.render('phone-remove-confirm', { locale, requestId: requestIdOf(res) }, { phone, csrf: csrf.token(req, res) }));
+        .send(await ctx.renderer.render('unlink-confirm', { locale, requestId: requestIdOf(res) }, { csrf: csrf.token(req, res), confirm }));
     }
     const r = await removePhone(ctx.store, ctx.clock, s.account.id, s.sessionUid);
     if (r.ok) {

@@ -3,6 +3,7 @@
 // A linked provider uses it (console-routes.ts); a native method's removal (a phone number) can too.
 
 import type { Locale } from '../../providers/contract.ts';
+import { nativeMethodOf } from '../accounts/phone-method.ts';
 import { shopsAtRisk } from '../accounts/unlink.ts';
 import type { Account } from '../accounts/account.ts';
 import type { EpochMs } from '../clock.ts';
@@ -31,6 +32,8 @@ export interface Removal {
   amr: readonly string[];
   action: string;
   fields: Record<string, string>;
+  /** The question's words when the method is removed rather than unlinked (a phone number): default "unlink {label}". */
+  words?: { title: string; what: string; yes: string; signsOut: string; yesSignOut: string };
 }
 
 export function removalConfirm(
@@ -47,15 +50,23 @@ export function removalConfirm(
       ? t('account.unlinkConfirm.none', { shop })
       : t('account.unlinkConfirm.ending', { shop, date: formatInstant(risk.endsAt!, p.timeZone, locale, 'date') });
   });
-  const signsOut = r.amr.includes(r.method);
-  return {
+  // A provider's amr names it (["fed", "weibo"]); a native method's names how it proved ("sms" for `phone`).
+  const signsOut = r.amr.includes(r.method) || nativeMethodOf(r.amr) === r.method;
+  const w = r.words ?? {
     title: t('account.unlinkConfirm.title', { provider }),
     what: t('account.unlinkConfirm.what', { provider }),
+    yes: risks.length ? t('account.unlinkConfirm.yes') : t('account.unlinkConfirm.unlink', { provider }),
+    signsOut: t('account.unlinkConfirm.signsOut', { provider }),
+    yesSignOut: t('account.unlinkConfirm.unlinkSignOut'),
+  };
+  return {
+    title: w.title,
+    what: w.what,
     risks,
-    ...(signsOut ? { signsOut: t('account.unlinkConfirm.signsOut', { provider }) } : {}),
+    ...(signsOut ? { signsOut: w.signsOut } : {}),
     action: r.action,
     fields: r.fields,
-    yes: signsOut ? t('account.unlinkConfirm.unlinkSignOut') : risks.length ? t('account.unlinkConfirm.yes') : t('account.unlinkConfirm.unlink', { provider }),
+    yes: signsOut ? w.yesSignOut : w.yes,
     cancelHref: '/account',
   };
 }

@@ -1,7 +1,8 @@
 // Native replacements for a held sign-in (a PendingLogin of this browser's interaction, on the notice or
 // migration page): `/interaction/<uid>/add/phone` adds a phone number proven by a texted code, and
 // `/interaction/<uid>/add/password` sets an email proven by a mailed six-digit code (the shopper stays in
-// the tab) and then a password. Each checks that the partner accepts that method now, sets it up on the
+// the tab) and then a password. Each route lists its guards as named steps (sign-in-steps.ts: the held
+// sign-in, the partner accepting that method now); the handler sets the method up on the
 // held account, releases the hold and finishes the sign-in as that same account (same `sub`), resuming
 // the authorization in the same response, as linking an upstream replacement does (callback-route.ts).
 
@@ -13,7 +14,6 @@ import { translator } from '../i18n/messages.ts';
 import { requestIdOf } from '../log.ts';
 import { clientIpKey } from '../http/client-ip.ts';
 import type { Account } from '../accounts/account.ts';
-import { getAccount } from '../accounts/sign-in.ts';
 import { chargeAttempt, verifyMailCharges } from '../accounts/brute-force.ts';
 import { setPassword, verifiedEmail, type NativeDeps, type NativeProblem } from '../accounts/native-credentials.ts';
 import { normaliseEmail, validEmail } from '../accounts/native-rules.ts';
@@ -22,16 +22,15 @@ import { sendPhoneCode, setPhone, type PhoneDeps } from '../accounts/phone-crede
 import { PHONE_METHOD } from '../accounts/phone-method.ts';
 import { CODE_TTL_MS, type CodeBook } from '../accounts/verification-codes.ts';
 import { dispatch } from '../mail/mailer.ts';
-import { getPartner } from '../partners/partners.ts';
-import { loginAvailability } from '../partners/availability.ts';
 import { partnerName, type Partner } from '../partners/partner.ts';
 import { sendFailure } from './failure-page.ts';
 import { finishLogin } from './finish-interaction.ts';
-import { localeFor } from './locale.ts';
 import type { LoginContext } from './login-context.ts';
-import { pendingLogin, releaseLogin, type PendingLogin } from './pending-login.ts';
+import { releaseLogin, type PendingLogin } from './pending-login.ts';
 import { refused, sendPhoneCodePage, type PageState } from './phone-code-page.ts';
 import { shopHeader } from '../http/shop-header.ts';
+import { chooseLocale, loadHeldSignIn, loadInteraction, requireReplacement } from './sign-in-steps.ts';
+import { refusals, type SignInState, stepRunner } from './steps.ts';
 
 interface Held {
   pending: PendingLogin;
@@ -44,34 +43,13 @@ interface Held {
 export function addMethodRoutes(ctx: LoginContext, o: { phone: PhoneDeps | undefined; native: NativeDeps; codes: CodeBook }): Router {
   const router = express.Router();
 
-  /** The held sign-in of this browser's interaction, at a partner accepting `method` now; else a failure page. */
-  async function held(req: Request, res: Response, method: string): Promise<Held | undefined> {
-    const details = await ctx
-      .oidc()
-      .interactionDetails(req, res)
-      .catch(() => undefined);
-    const pending = details?.uid === req.params.uid ? await pendingLogin(ctx.store, details.uid) : undefined;
-    const [partner, account] = pending ? await Promise.all([getPartner(ctx.store, pending.partnerId), getAccount(ctx.store, pending.accountId)]) : [];
-    if (!details || !pending || !partner || !account) {
-      await sendFailure(ctx, res, new GatewayError('ERR_INTERACTION_LOST', 'no pending sign-in for this interaction', { status: 400 }), {
-        locale: localeFor(req, undefined),
-        requestId: requestIdOf(res),
-      });
-      return undefined;
-    }
-    const locale = localeFor(req, details.params, partner);
-    if (!loginAvailability(partner, method, ctx.broker.configured(), ctx.clock.now()).ok) {
-      await sendFailure(ctx, res, new GatewayError('ERR_PROVIDER_UNAVAILABLE', `"${method}" cannot replace anything at ${partner.id} now`, { status: 403 }), {
-        locale,
-        requestId: requestIdOf(res),
-        interactionUid: details.uid,
-        shopName: partnerName(partner, locale),
-        provider: method,
-      });
-      return undefined;
-    }
-    return { pending, interaction: details, partner, account, locale };
-  }
+  const steps = stepRunner(ctx);
+  /** The held sign-in of this browser's interaction, at a partner accepting `method` now. */
+  const heldFor = (method: string) => steps(loadInteraction, loadHeldSignIn, chooseLocale, requireReplacement(method));
+  const held = (res: Response): Held => {
+    const s = res.locals.signIn as SignInState;
+    return { ...s.held!, interaction: s.interaction!, partner: s.partner!, locale: s.locale };
+  };
 
   /** The method is set up on the held account: continue to the shop as that account. */
   async function finish(req: Request, res: Response, h: Held, method: string): Promise<void> {
@@ -111,17 +89,15 @@ export function addMethodRoutes(ctx: LoginContext, o: { phone: PhoneDeps | undef
       return sendPhoneCodePage({ ...ctx, codes: o.codes }, res, h.locale, subject(h), page, state, status);
     }
 
-    router.get('/interaction/:uid/add/phone', async (req, res) => {
-      const h = await held(req, res, PHONE_METHOD);
-      if (!h) return;
+    router.get('/interaction/:uid/add/phone', heldFor(PHONE_METHOD), async (req, res) => {
+      const h = held(res);
       // Already has a number: it signs in here as it is (the chooser's phone form).
       if (h.account.phone) return res.redirect(303, `/interaction/${h.pending.interactionUid}?chooser=1`);
       await phonePage(res, h, req.query.change !== undefined ? { step: 'number' } : {});
     });
 
-    router.post('/interaction/:uid/add/phone/send', ...ctx.csrf.protect, async (req, res) => {
-      const h = await held(req, res, PHONE_METHOD);
-      if (!h) return;
+    router.post('/interaction/:uid/add/phone/send', ...ctx.csrf.protect, heldFor(PHONE_METHOD), async (req, res) => {
+      const h = held(res);
       const typed = typeof req.body?.phone === 'string' ? req.body.phone.slice(0, 32) : '';
       const r = await sendPhoneCode(phone, subject(h), typed, clientIpKey(req), h.locale);
       if (r.ok) return res.redirect(303, `/interaction/${h.pending.interactionUid}/add/phone`);
@@ -129,9 +105,8 @@ export function addMethodRoutes(ctx: LoginContext, o: { phone: PhoneDeps | undef
       await phonePage(res, h, state, status);
     });
 
-    router.post('/interaction/:uid/add/phone/verify', ...ctx.csrf.protect, async (req, res) => {
-      const h = await held(req, res, PHONE_METHOD);
-      if (!h) return;
+    router.post('/interaction/:uid/add/phone/verify', ...ctx.csrf.protect, heldFor(PHONE_METHOD), async (req, res) => {
+      const h = held(res);
       const checked = await phone.codes.check(subject(h), req.body?.code);
       const set = checked.ok ? await setPhone(ctx.store, ctx.clock, h.account.id, checked.target) : checked;
       if (!set.ok) {
@@ -196,17 +171,15 @@ export function addMethodRoutes(ctx: LoginContext, o: { phone: PhoneDeps | undef
     return passwordPage(req, res, h, { error: text, ...locals }, status);
   };
 
-  router.get('/interaction/:uid/add/password', async (req, res) => {
-    const h = await held(req, res, PASSWORD_METHOD);
-    if (!h) return;
+  router.get('/interaction/:uid/add/password', heldFor(PASSWORD_METHOD), async (req, res) => {
+    const h = held(res);
     // Already has a password: it signs in here as it is (the chooser's password form).
     if (h.account.native?.passwordHash) return res.redirect(303, `/interaction/${h.pending.interactionUid}?chooser=1`);
     await passwordPage(req, res, h, {});
   });
 
-  router.post('/interaction/:uid/add/password/send', ...ctx.csrf.protect, async (req, res) => {
-    const h = await held(req, res, PASSWORD_METHOD);
-    if (!h) return;
+  router.post('/interaction/:uid/add/password/send', ...ctx.csrf.protect, heldFor(PASSWORD_METHOD), async (req, res) => {
+    const h = held(res);
     const email = normaliseEmail(typeof req.body?.email === 'string' ? req.body.email.slice(0, 254) : '');
     if (!validEmail(email)) return refuse(req, res, h, 'emailInvalid', { step: 'email', emailValue: email });
     // Whether another account has the address is said only to its mailbox's owner, once the code is typed.
@@ -222,9 +195,8 @@ export function addMethodRoutes(ctx: LoginContext, o: { phone: PhoneDeps | undef
     res.redirect(303, `/interaction/${h.pending.interactionUid}/add/password`);
   });
 
-  router.post('/interaction/:uid/add/password/verify', ...ctx.csrf.protect, async (req, res) => {
-    const h = await held(req, res, PASSWORD_METHOD);
-    if (!h) return;
+  router.post('/interaction/:uid/add/password/verify', ...ctx.csrf.protect, heldFor(PASSWORD_METHOD), async (req, res) => {
+    const h = held(res);
     const checked = await o.codes.check(mailSubject(h), req.body?.code);
     if (!checked.ok) return refuse(req, res, h, checked.problem, checked.problem === 'codeWrong' ? {} : { step: 'email' });
     const done = await verifiedEmail(native, h.account.id, checked.target);
@@ -233,14 +205,14 @@ export function addMethodRoutes(ctx: LoginContext, o: { phone: PhoneDeps | undef
   });
 
   // Hashes a password: limited per address like every password form (src/broker/password-limits.ts).
-  router.post('/interaction/:uid/add/password/set', ctx.passwordLimits.perIp, ...ctx.csrf.protect, async (req, res) => {
-    const h = await held(req, res, PASSWORD_METHOD);
-    if (!h) return;
+  router.post('/interaction/:uid/add/password/set', ctx.passwordLimits.perIp, ...ctx.csrf.protect, heldFor(PASSWORD_METHOD), async (req, res) => {
+    const h = held(res);
     const password = typeof req.body?.password === 'string' ? req.body.password : '';
     const r = await setPassword(native, h.account.id, password, 'set');
     if (!r.ok) return refuse(req, res, h, r.problem);
     await finish(req, res, h, PASSWORD_METHOD);
   });
 
+  router.use('/interaction/:uid/add', refusals(ctx));
   return router;
 }

@@ -8,78 +8,46 @@
 // password sign-in with `amr: ["sms"]`: the notice interstitial, the migration page in grace, the shop.
 // Requests are limited per address and per sign-in before anything else; limit refusals are paused.
 
-import type { Interaction } from 'oidc-provider';
-import express, { type Request, type Response, type Router } from 'express';
-import type { Locale } from '../../providers/contract.ts';
-import { GatewayError } from '../errors.ts';
+import express, { type Response, type Router } from 'express';
 import { translator } from '../i18n/messages.ts';
 import { requestIdOf } from '../log.ts';
 import { clientIpKey } from '../http/client-ip.ts';
 import { findAccountByPhone, recordPhoneUse, sendPhoneCode, type PhoneDeps } from '../accounts/phone-credentials.ts';
 import { PHONE_METHOD } from '../accounts/phone-method.ts';
-import { partnerOfClient } from '../partners/partners.ts';
 import { loginAvailability } from '../partners/availability.ts';
-import { partnerName, type Partner } from '../partners/partner.ts';
-import { sendFailure } from './failure-page.ts';
-import { failureContext } from './failure-context.ts';
-import { localeFor } from './locale.ts';
+import { partnerName } from '../partners/partner.ts';
 import { continueSignIn } from './continue-sign-in.ts';
 import type { LoginContext } from './login-context.ts';
 import { passwordLimits } from './password-limits.ts';
 import { rateLimitedPage } from './rate-limited-page.ts';
 import { shopHeader } from '../http/shop-header.ts';
 import { refused, sendPhoneCodePage, type PageState } from './phone-code-page.ts';
+import { chooseLocale, loadInteraction, loadPartner, requireLoginPrompt, requireMethodOffered } from './sign-in-steps.ts';
+import { lost, refusals, type SignInState, stepRunner } from './steps.ts';
 
 /** Code checks and sends one address may get wrong a minute, and one sign-in may make in all. */
 const PHONE_FAILURES_PER_MINUTE = 20;
 const PHONE_REQUESTS_PER_SIGNIN = 30;
-
-interface PhoneSignIn {
-  d: Interaction;
-  partner: Partner;
-  locale: Locale;
-  grace: boolean;
-}
 
 export function phoneSignInRoute(ctx: LoginContext, phone: PhoneDeps | undefined): Router {
   const router = express.Router();
   if (!phone) return router;
   const limits = passwordLimits(ctx.clock, { perIpPerMinute: PHONE_FAILURES_PER_MINUTE, perSignIn: PHONE_REQUESTS_PER_SIGNIN });
   const subject = (uid: string) => `signin:${uid}`;
+  const steps = stepRunner(ctx);
+  /** This browser's login interaction at a partner where `phone` signs in (or migrates, in grace). */
+  const signIn = steps(loadInteraction, requireLoginPrompt, loadPartner, chooseLocale, requireMethodOffered(PHONE_METHOD));
 
-  /** This browser's login interaction at a partner where `phone` signs in (or migrates, in grace); else a failure page. */
-  async function signIn(req: Request, res: Response): Promise<PhoneSignIn | undefined> {
-    const d = await ctx
-      .oidc()
-      .interactionDetails(req, res)
-      .catch(() => undefined);
-    const partner = d && d.uid === req.params.uid && d.prompt.name === 'login' ? await partnerOfClient(ctx.store, String(d.params.client_id)) : undefined;
-    if (!d || !partner) {
-      await sendFailure(ctx, res, new GatewayError('ERR_INTERACTION_LOST', 'interaction not found for this browser', { status: 400 }), {
-        locale: localeFor(req, undefined),
-        requestId: requestIdOf(res),
-      });
-      return undefined;
-    }
-    const locale = localeFor(req, d.params, partner);
-    const a = loginAvailability(partner, PHONE_METHOD, ctx.broker.configured(), ctx.clock.now());
-    const grace = !a.ok && a.reason === 'grace';
-    if (!a.ok && !grace) {
-      const err = new GatewayError('ERR_PROVIDER_UNAVAILABLE', `phone sign-in is ${a.reason} at ${partner.id}`, { status: 403 });
-      await sendFailure(ctx, res, err, failureContext(ctx, res, partner, d.uid, locale, PHONE_METHOD));
-      return undefined;
-    }
-    return { d, partner, locale, grace };
-  }
-
-  function render(res: Response, s: PhoneSignIn, state: PageState = {}, status = 200): Promise<void> {
+  function render(res: Response, s: SignInState, state: PageState = {}, status = 200): Promise<void> {
     const t = translator(s.locale);
-    const uid = s.d.uid;
-    const shop = partnerName(s.partner, s.locale);
+    const uid = s.interaction!.uid;
+    const shop = partnerName(s.partner!, s.locale);
+    // In grace, signing in with the number only proves who the shopper is, for the migration page.
+    const grace = !loginAvailability(s.partner!, PHONE_METHOD, ctx.broker.configured(), ctx.clock.now()).ok;
     const page = {
-      header: shopHeader(s.partner, s.locale, s.d.params.redirect_uri),
+      header: shopHeader(s.partner!, s.locale, s.interaction!.params.redirect_uri),
       title: t('phone.title.signIn', { shop }),
-      ...(s.grace ? { lead: t('chooser.phone.migrate') } : {}),
+      ...(grace ? { lead: t('chooser.phone.migrate') } : {}),
       shop,
       base: `/interaction/${uid}/phone`,
       verifyLabel: t('native.signIn'),
@@ -90,53 +58,48 @@ export function phoneSignInRoute(ctx: LoginContext, phone: PhoneDeps | undefined
     return sendPhoneCodePage({ ...ctx, codes: phone!.codes }, res, s.locale, subject(uid), page, state, status);
   }
 
-  router.get('/interaction/:uid/phone', async (req, res) => {
-    const s = await signIn(req, res);
-    if (!s) return;
-    await render(res, s, req.query.change !== undefined ? { step: 'number' } : {});
+  router.get('/interaction/:uid/phone', signIn, async (req, res) => {
+    await render(res, res.locals.signIn as SignInState, req.query.change !== undefined ? { step: 'number' } : {});
   });
 
-  router.post('/interaction/:uid/phone/send', limits.perIp, limits.perSignIn, ...ctx.csrf.protect, async (req, res) => {
-    const s = await signIn(req, res);
-    if (!s) return;
+  router.post('/interaction/:uid/phone/send', limits.perIp, limits.perSignIn, ...ctx.csrf.protect, signIn, async (req, res) => {
+    const s = res.locals.signIn as SignInState;
+    const uid = s.interaction!.uid;
     const typed = typeof req.body?.phone === 'string' ? req.body.phone.slice(0, 32) : '';
-    const r = await sendPhoneCode(phone, subject(s.d.uid), typed, clientIpKey(req), s.locale);
+    const r = await sendPhoneCode(phone, subject(uid), typed, clientIpKey(req), s.locale);
     if (r.ok) {
-      ctx.log.info({ reqId: requestIdOf(res), partner: s.partner.id }, 'sign-in code texted');
-      return res.redirect(303, `/interaction/${s.d.uid}/phone`);
+      ctx.log.info({ reqId: requestIdOf(res), partner: s.partner!.id }, 'sign-in code texted');
+      return res.redirect(303, `/interaction/${uid}/phone`);
     }
     const { state, status } = await refused(s.locale, r.problem, { ...r, typed });
     await render(res, s, state, status);
   });
 
-  router.post('/interaction/:uid/phone/verify', limits.perIp, limits.perSignIn, ...ctx.csrf.protect, async (req, res) => {
-    const s = await signIn(req, res);
-    if (!s) return;
-    const checked = await phone.codes.check(subject(s.d.uid), req.body?.code);
+  router.post('/interaction/:uid/phone/verify', limits.perIp, limits.perSignIn, ...ctx.csrf.protect, signIn, async (req, res) => {
+    const s = res.locals.signIn as SignInState;
+    const partner = s.partner!;
+    const checked = await phone.codes.check(subject(s.interaction!.uid), req.body?.code);
     if (!checked.ok) {
       const { state, status } = await refused(s.locale, checked.problem);
       return render(res, s, state, status);
     }
     const account = await findAccountByPhone(ctx.store, checked.target);
     if (!account) {
-      ctx.log.info({ reqId: requestIdOf(res), partner: s.partner.id }, 'phone sign-in: no account holds the number');
+      ctx.log.info({ reqId: requestIdOf(res), partner: partner.id }, 'phone sign-in: no account holds the number');
       return render(res, s, { step: 'unknown' });
     }
     await recordPhoneUse(ctx.store, ctx.clock, account);
-    ctx.log.info({ reqId: requestIdOf(res), partner: s.partner.id, account: account.id }, 'signed in with phone');
+    ctx.log.info({ reqId: requestIdOf(res), partner: partner.id, account: account.id }, 'signed in with phone');
     // One decision for every method (continue-sign-in.ts): the migration page in grace, the notice, or the shop.
-    const next = await continueSignIn(ctx, { interaction: s.d, partner: s.partner, account, provider: PHONE_METHOD });
-    if (next.kind === 'lost')
-      return sendFailure(
-        ctx,
-        res,
-        new GatewayError('ERR_INTERACTION_LOST', 'the interaction expired', { status: 400 }),
-        failureContext(ctx, res, s.partner, s.d.uid, s.locale),
-      );
+    const next = await continueSignIn(ctx, { interaction: s.interaction!, partner, account, provider: PHONE_METHOD });
+    if (next.kind === 'lost') {
+      delete s.provider; // the code was right: nothing to try again
+      throw lost('the interaction expired');
+    }
     if (next.kind === 'held') return res.redirect(303, next.url);
     ctx.resume(req, res, next.returnTo);
   });
 
-  router.use('/interaction/:uid/phone', rateLimitedPage(ctx));
+  router.use('/interaction/:uid/phone', rateLimitedPage(ctx), refusals(ctx));
   return router;
 }

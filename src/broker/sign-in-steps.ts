@@ -6,6 +6,9 @@ import { getAccount } from '../accounts/sign-in.ts';
 import { GatewayError } from '../errors.ts';
 import { loginAvailability } from '../partners/availability.ts';
 import { getPartner, partnerOfClient } from '../partners/partners.ts';
+import { partnerName } from '../partners/partner.ts';
+import { requestIdOf } from '../log.ts';
+import { sendFailure } from './failure-page.ts';
 import { sendProviderEnded } from './ended-page.ts';
 import { localeFor } from './locale.ts';
 import { pendingLogin, type PendingLogin } from './pending-login.ts';
@@ -81,5 +84,40 @@ export function requireHeld(kind: PendingLogin['kind']): Step {
     if (s.held?.pending.kind !== kind) throw lost(`the pending sign-in is not a ${kind}`);
   };
   Object.defineProperty(step, 'name', { value: `requireHeld(${kind})` });
+  return step;
+}
+
+/**
+ * Denglu's own method `method` (password, phone) signs shoppers in to this shop now, or is in its grace,
+ * where signing in with it only proves who the shopper is for the migration page (continue-sign-in.ts).
+ */
+export function requireMethodOffered(method: string): Step {
+  const step: Step = (ctx, _req, _res, s) => {
+    s.provider = method;
+    const a = loginAvailability(s.partner!, method, ctx.broker.configured(), ctx.clock.now());
+    if (!a.ok && a.reason !== 'grace')
+      throw new GatewayError('ERR_PROVIDER_UNAVAILABLE', `${method} sign-in is ${a.reason} at ${s.partner!.id}`, { status: 403 });
+  };
+  Object.defineProperty(step, 'name', { value: `requireMethodOffered(${method})` });
+  return step;
+}
+
+/**
+ * Denglu's own method `method` can replace the held sign-in's (loadHeldSignIn) at this shop now. If not, the
+ * failure page offers only the way back to the shop: another sign-in from here could lead into another account.
+ */
+export function requireReplacement(method: string): Step {
+  const step: Step = async (ctx, _req, res, s) => {
+    const partner = s.partner!;
+    if (loginAvailability(partner, method, ctx.broker.configured(), ctx.clock.now()).ok) return;
+    await sendFailure(ctx, res, new GatewayError('ERR_PROVIDER_UNAVAILABLE', `"${method}" cannot replace anything at ${partner.id} now`, { status: 403 }), {
+      locale: s.locale,
+      requestId: requestIdOf(res),
+      interactionUid: s.interaction!.uid,
+      shopName: partnerName(partner, s.locale),
+      provider: method,
+    });
+  };
+  Object.defineProperty(step, 'name', { value: `requireReplacement(${method})` });
   return step;
 }

@@ -8,7 +8,10 @@ import type { Account } from '../../src/accounts/account.ts';
 import { amrOf, nativeMethodOf } from '../../src/accounts/phone-method.ts';
 import { shopsAtRisk, signInMethods } from '../../src/accounts/unlink.ts';
 import { providerOf } from '../../src/oidc/lifecycle-checks.ts';
-import { nativeReplacements } from '../../src/broker/native-replacements.ts';
+import { replacementsFor } from '../../src/broker/lifecycle-routes.ts';
+import { removalConfirm } from '../../src/account-console/removal-confirm.ts';
+import { translator } from '../../src/i18n/messages.ts';
+import type { LoginContext } from '../../src/broker/login-context.ts';
 import { refreshMayContinue, sessionMayContinue } from '../../src/partners/cutoff-policy.ts';
 import type { Partner } from '../../src/partners/partner.ts';
 
@@ -93,17 +96,45 @@ describe('native replacements of a held sign-in', () => {
       ...partner,
       integrations: [...partner.integrations, { provider: 'password', newAccountsDuringNotice: true, atCutoff: 'keep' as const }],
     };
-    const all = new Set(['weibo', 'password', 'phone']);
-    assert.deepEqual(nativeReplacements(withPassword, account(), 'UID', all, now), [
-      { id: 'password', href: '/interaction/UID/add/password' },
-      { id: 'phone', href: '/interaction/UID/add/phone' },
-    ]);
-    assert.deepEqual(
-      nativeReplacements(partner, account(), 'UID', all, now),
-      [{ id: 'phone', href: '/interaction/UID/add/phone' }],
-      'only what the shop accepts',
-    );
-    assert.deepEqual(nativeReplacements(partner, account({ phone: { number: '+8613812345678', verifiedAt: 0 } }), 'UID', all, now), [], 'not what it has');
-    assert.deepEqual(nativeReplacements(partner, account(), 'UID', new Set(['weibo']), now), [], 'not without texts (SMS_SENDER)');
+    // What the notice and migration pages offer to add (lifecycle-routes.ts): Weibo is upstream, the rest native.
+    const toAdd = (p: Partner, a: Account, configured: string[]) => {
+      const ctx = { broker: { configured: () => new Set(configured), upstream: (id: string) => id === 'weibo' }, clock: { now: () => now } };
+      return replacementsFor(ctx as unknown as LoginContext, p, a, 'weibo').toAdd;
+    };
+    const all = ['weibo', 'password', 'phone'];
+    assert.deepEqual(toAdd(withPassword, account(), all), ['phone', 'password'], "in the shop's order");
+    assert.deepEqual(toAdd(partner, account(), all), ['phone'], 'only what the shop accepts');
+    assert.deepEqual(toAdd(partner, account({ phone: { number: '+8613812345678', verifiedAt: 0 } }), all), [], 'not what it has');
+    assert.deepEqual(toAdd(partner, account(), ['weibo']), [], 'not without texts (SMS_SENDER)');
+  });
+});
+
+describe('removing the phone number asks the one removal question', () => {
+  it('warns of the sign-out when this session signed in with the number (amr ["sms"]), in the words of a removal', () => {
+    const now = at('2013-09-26T10:00:00+08:00');
+    const partner = jd({ provider: 'phone', newAccountsDuringNotice: true, atCutoff: 'keep' });
+    const words = { title: 'T', what: 'W', yes: 'Remove', signsOut: 'Signs you out', yesSignOut: 'Remove and sign out' };
+    const ask = (method: string, amr: string[], w?: typeof words) =>
+      removalConfirm(
+        {
+          account: account({ phone: { number: '+8613812345678', verifiedAt: 0 } }),
+          method,
+          label: method,
+          amr,
+          action: '/x',
+          fields: {},
+          ...(w ? { words: w } : {}),
+        },
+        { partners: [partner], configured: new Set(['weibo', 'phone']), now, locale: 'en', t: translator('en') },
+      );
+    const bySms = ask('phone', ['sms'], words);
+    assert.equal(bySms.signsOut, 'Signs you out');
+    assert.equal(bySms.yes, 'Remove and sign out');
+    assert.equal(bySms.title, 'T');
+    const byQq = ask('phone', ['fed', 'qq'], words);
+    assert.equal(byQq.signsOut, undefined);
+    assert.equal(byQq.yes, 'Remove');
+    assert.equal(ask('weibo', ['sms']).signsOut, undefined, 'a phone sign-in does not sign out with Weibo');
+    assert.match(ask('weibo', ['fed', 'weibo']).signsOut ?? '', /unlinking it signs you out/);
   });
 });

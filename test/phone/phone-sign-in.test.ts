@@ -188,7 +188,8 @@ describe('phone number and SMS code', function () {
     const confirm = await eve.browser.submit(page, {}, '/account/phone/remove');
     assert.equal(confirm.status, 200);
     assert.match(confirm.html, /Remove your phone number\?/, 'always asks first');
-    assert.match(confirm.html, /data-keep-phone="1"/);
+    assert.match(confirm.html, /data-confirm="remove"/, 'the one removal question (views/unlink-confirm.ejs)');
+    assert.match(confirm.html, /data-cancel="1"/);
     assert.equal((await accountById(gw, eve.id)).phone?.number, '+8613400134000', 'nothing removed before the confirmation');
     const removed = await eve.browser.submit(confirm, {}, '/account/phone/remove');
     assert.equal(removed.url.search, '?notice=phoneRemoved');
