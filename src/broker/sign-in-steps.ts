@@ -6,9 +6,6 @@ import { getAccount } from '../accounts/sign-in.ts';
 import { GatewayError } from '../errors.ts';
 import { loginAvailability } from '../partners/availability.ts';
 import { getPartner, partnerOfClient } from '../partners/partners.ts';
-import { partnerName } from '../partners/partner.ts';
-import { requestIdOf } from '../log.ts';
-import { sendFailure } from './failure-page.ts';
 import { sendProviderEnded } from './ended-page.ts';
 import { localeFor } from './locale.ts';
 import { pendingLogin, type PendingLogin } from './pending-login.ts';
@@ -104,19 +101,15 @@ export function requireMethodOffered(method: string): Step {
 
 /**
  * Denglu's own method `method` can replace the held sign-in's (loadHeldSignIn) at this shop now. If not, the
- * failure page offers only the way back to the shop: another sign-in from here could lead into another account.
+ * failure page offers the way back to the held page and to the shop, never another sign-in from here (which
+ * could lead into another account; see failureContextOf in steps.ts).
  */
 export function requireReplacement(method: string): Step {
-  const step: Step = async (ctx, _req, res, s) => {
+  const step: Step = (ctx, _req, _res, s) => {
     const partner = s.partner!;
     if (loginAvailability(partner, method, ctx.broker.configured(), ctx.clock.now()).ok) return;
-    await sendFailure(ctx, res, new GatewayError('ERR_PROVIDER_UNAVAILABLE', `"${method}" cannot replace anything at ${partner.id} now`, { status: 403 }), {
-      locale: s.locale,
-      requestId: requestIdOf(res),
-      interactionUid: s.interaction!.uid,
-      shopName: partnerName(partner, s.locale),
-      provider: method,
-    });
+    // Refused with the held sign-in's ways forward (back to the held page, back to the shop): steps.ts.
+    throw new GatewayError('ERR_PROVIDER_UNAVAILABLE', `"${method}" cannot replace anything at ${partner.id} now`, { status: 403 });
   };
   Object.defineProperty(step, 'name', { value: `requireReplacement(${method})` });
   return step;

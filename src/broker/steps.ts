@@ -85,10 +85,14 @@ export function failureContextOf(ctx: LoginContext, res: Response, s: SignInStat
   if (s.interaction && s.partner) {
     const f = failureContext(ctx, res, s.partner, s.interaction.uid, s.locale, provider);
     const base = `/interaction/${encodeURIComponent(s.interaction.uid)}`;
-    // A round trip of a held sign-in failed: retry that round trip, or go back to the held page.
-    if (s.flow?.purpose === 'link' && provider && s.held) {
+    // A held sign-in (notice or migration) refused or failed: its ways forward keep the held account —
+    // retry the link round trip that failed, or go back to the held page; never a plain sign-in, which
+    // could lead into another shop account.
+    if (s.held) {
       const { alternatives: _others, ...rest } = f;
-      return { ...rest, retryable: true, retryHref: `${base}/link/${provider}`, othersAvailable: true, othersHref: `${base}/${s.held.pending.kind}` };
+      const back = { othersAvailable: true, othersHref: `${base}/${s.held.pending.kind}` };
+      if (s.flow?.purpose === 'link' && provider) return { ...rest, ...back, retryable: true, retryHref: `${base}/link/${provider}` };
+      return { ...rest, ...back, retryable: false };
     }
     if (s.flow?.purpose === 'migrate' && provider) return { ...f, retryable: true, retryHref: `${base}/migrate/${provider}` };
     return f;

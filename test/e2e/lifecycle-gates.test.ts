@@ -214,6 +214,10 @@ describe('e2e: the phase is checked at every entry', function () {
         assert.doesNotMatch(page.html, /data-link="sohu"/);
         const refused = await b.go(`${gw.issuer}/interaction/${uid}/link/sohu`, { stopAt: atShop(shop(partnerId)) });
         assertRefused(refused, 'ERR_PROVIDER_UNAVAILABLE');
+        // The refusal keeps the held sign-in: its way forward is back to the held page, never a plain
+        // sign-in (which could lead into another shop account).
+        assert.doesNotMatch(refused.html, /\/interaction\/[^"]+\/start\//, 'no plain sign-in offered from a held sign-in');
+        assert.match(refused.html, new RegExp(`href="/interaction/${uid}/${kind}"`));
         assert.deepEqual(
           (await gw.store.get<Account>('accounts', account.id))!.identities.map((i) => i.provider),
           ['weibo'],

@@ -326,6 +326,9 @@ describe('phone number and SMS code', function () {
       try {
         const refused = await browser.go(`${gw.issuer}/interaction/${uid}/add/phone`);
         assert.equal(refused.status, 403);
+        // The way forward keeps the held account: back to the migration page, never a plain sign-in.
+        assert.match(refused.html, new RegExp(`href="/interaction/${uid}/migrate"`));
+        assert.doesNotMatch(refused.html, /\/interaction\/[^"]+\/start\//);
       } finally {
         await gw.store.update('partners', 'delta', (p: { integrations: unknown[] }) => ({
           ...p,
