@@ -9,8 +9,7 @@ import { createApp } from '../src/app.ts';
 import { systemClock } from '../src/clock.ts';
 import { createLogger } from '../src/log.ts';
 import { seedPartners } from '../src/partners/partners.ts';
-import { COLLECTIONS } from '../src/store/collections.ts';
-import { LowdbStore } from '../src/store/lowdb/lowdb-store.ts';
+import { createStore } from '../src/store/create-store.ts';
 import { listOutbox } from '../src/mail/outbox.ts';
 import { benchPartner } from './bench-partner.ts';
 import { serveMetrics } from './process-metrics.ts';
@@ -18,7 +17,7 @@ import { serverWithCosts } from './request-costs.ts';
 
 const config = loadConfig({ env: process.env, descriptors: DESCRIPTORS });
 const log = createLogger({ level: config.logLevel });
-const store = await LowdbStore.open({ dir: config.dataDir, clock: systemClock, collections: COLLECTIONS });
+const store = await createStore({ dataDir: config.dataDir, clock: systemClock });
 await seedPartners(store, systemClock, [benchPartner(process.env.BENCH_PROVIDER ?? 'weibo')]);
 const { app, hashes } = await createApp({ config, store, clock: systemClock, providers: PROVIDERS, log });
 const { server, costs } = serverWithCosts(app);

@@ -22,8 +22,7 @@ import { systemClock } from '../src/clock.ts';
 import { findAccountByIdentity } from '../src/accounts/sign-in.ts';
 import { loadPairwiseSalt } from '../src/oidc/secrets.ts';
 import { pairwiseSubject } from '../src/oidc/pairwise.ts';
-import { COLLECTIONS } from '../src/store/collections.ts';
-import { LowdbStore } from '../src/store/lowdb/lowdb-store.ts';
+import { createStore } from '../src/store/create-store.ts';
 import { benchPartner } from './bench-partner.ts';
 import { fetchJwks, Jar, loginWith, percentile, revokeAccessToken, type Target } from './load-client.ts';
 import { gatewayNodeFlags } from './node-flags.ts';
@@ -305,7 +304,7 @@ export async function runSoak(o: SoakOptions): Promise<number> {
 
     // 5. The store as the gateway left it: every shopper's account, its identities, the same `sub`.
     progress('soak · checking the store');
-    const store = await LowdbStore.open({ dir: dataDir, clock: systemClock, collections: COLLECTIONS });
+    const store = await createStore({ dataDir, clock: systemClock });
     let accountsChecked = 0;
     try {
       const weibo = PROVIDERS.get('weibo')!.createEmulator({ apps: [] });

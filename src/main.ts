@@ -13,8 +13,8 @@ import { GatewayError } from './errors.ts';
 import { createLogger } from './log.ts';
 import { seedPartners } from './partners/partners.ts';
 import { shopUrls, startSandbox, type RunningSandbox } from './sandbox/start-sandbox.ts';
-import { COLLECTIONS } from './store/collections.ts';
-import { LowdbStore } from './store/lowdb/lowdb-store.ts';
+import { createStore } from './store/create-store.ts';
+import type { Store } from './store/store.ts';
 import { formatInstant } from './time/instant.ts';
 import { adminBannerLines, seedSandboxManagers } from './admin/sandbox.ts';
 import { createGatewayServer } from './http/gateway-server.ts';
@@ -47,12 +47,11 @@ async function main(): Promise<void> {
   }
   const clock: Clock = config.sandbox.now !== undefined ? new SimulatedClock(config.sandbox.now) : systemClock;
 
-  let store: LowdbStore;
+  let store: Store;
   try {
-    store = await LowdbStore.open({
-      dir: config.dataDir,
+    store = await createStore({
+      dataDir: config.dataDir,
       clock,
-      collections: COLLECTIONS,
       log: { info: (m) => log.info(m), warn: (m) => log.warn(m) },
     });
   } catch (err) {

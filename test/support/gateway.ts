@@ -17,8 +17,8 @@ import { ManualClock, type Clock } from '../../src/clock.ts';
 import { createLogger, type Logger } from '../../src/log.ts';
 import type { Partner } from '../../src/partners/partner.ts';
 import { seedPartners, type PartnerSeed } from '../../src/partners/partners.ts';
-import { COLLECTIONS } from '../../src/store/collections.ts';
-import { LowdbStore } from '../../src/store/lowdb/lowdb-store.ts';
+import { createStore } from '../../src/store/create-store.ts';
+import type { Store } from '../../src/store/store.ts';
 import type { TestBrowser, Page } from './browser.ts';
 
 export interface TestShop {
@@ -32,7 +32,7 @@ export interface Gateway {
   issuer: string;
   config: Config;
   clock: Clock;
-  store: LowdbStore;
+  store: Store;
   denglu: DengluApp;
   emulators: Record<string, ServedEmulator>;
   logs: string[];
@@ -173,7 +173,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
   const config = loadConfig({ env, descriptors: DESCRIPTORS });
   const logs: string[] = [];
   const log = createLogger({ level: env.LOG_LEVEL, destination: { write: (line: string) => logs.push(line) } as unknown as NodeJS.WritableStream });
-  const store = await LowdbStore.open({ dir: dataDir, clock, collections: COLLECTIONS });
+  const store = await createStore({ dataDir, clock });
   const { privateKey, jwk } = await shopJwtKey();
   const seeds = await testPartners(jwk);
   await seedPartners(store, clock, options.partners ? options.partners(seeds) : seeds);
