@@ -8,18 +8,16 @@
 // (`/login?provider=…`, what its buttons do), whichever buttons it draws.
 
 import assert from 'node:assert/strict';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
-import { ManualClock } from '../../src/clock.ts';
-import { chromiumAvailable, launchChromium, type LaunchedBrowser } from './chromium.ts';
-import { DengluPages } from './denglu-pages.ts';
+import type { ManualClock } from '../../src/clock.ts';
+import type { LaunchedBrowser } from './chromium.ts';
+import type { DengluPages } from './denglu-pages.ts';
+import { useJourney } from './journey.ts';
 import { at, here, type UrlCheck } from './navigation.ts';
-import { PageGuard } from './page-guard.ts';
+import type { PageGuard } from './page-guard.ts';
 import { onFirstScreen } from './phone-screen.ts';
-import { approveAtProvider, ShopPage } from './shop-pages.ts';
-import { startWorld, type World } from './world.ts';
+import { approveAtProvider, type ShopPage } from './shop-pages.ts';
+import type { World } from './world.ts';
 import { authRequest } from '../support/gateway.ts';
 import type { Account } from '../../src/accounts/account.ts';
 
@@ -55,17 +53,9 @@ describe('browser: the cutoff traps on a phone at the JD demo shop', function ()
     await browser!.context.clearCookies();
   }
 
-  before(async function () {
-    if (!chromiumAvailable()) return this.skip();
-    clock = new ManualClock('2013-09-01T10:00:00+08:00'); // before JD's Weibo notice
-    world = await startWorld(clock);
-    browser = await launchChromium({ phone: true });
-    guard = new PageGuard(new URL(world.gw.issuer).origin);
-    await guard.attach(browser.context);
-    page = browser.context.pages()[0] ?? (await browser.context.newPage());
-    guard.watch(page);
-    shop = new ShopPage(page, world);
-    denglu = new DengluPages(page, world, guard);
+  // Starts before JD's Weibo notice.
+  useJourney('2013-09-01T10:00:00+08:00', { phone: true }, async (j) => {
+    ({ world, clock, browser, page, guard, shop, denglu } = j);
     // The story's shoppers, all made before the notice: Weibo shoppers and someone else's QQ.
     for (const [provider, login] of [
       ['weibo', 'ph-a'],
@@ -81,19 +71,6 @@ describe('browser: the cutoff traps on a phone at the JD demo shop', function ()
       subs.set(login, (await shop.signedIn()).sub);
     }
     await guard.assertClean('the shoppers before the notice');
-  });
-
-  afterEach(async function () {
-    const test = this.currentTest!;
-    if (test.state !== 'failed' || !browser) return;
-    const file = join(await mkdtemp(join(tmpdir(), 'denglu-phone-failure-')), 'page.png');
-    await page.screenshot({ path: file, fullPage: true }).catch(() => undefined);
-    console.error(`\n  phone journey failed at ${page.url()}\n  screenshot: ${file}\n`);
-  });
-
-  after(async () => {
-    await browser?.close();
-    await world?.close();
   });
 
   it('link conflict in notice: the main action continues the Weibo sign-in, the other QQ account is only a warned-about link; same sub', async () => {

@@ -8,10 +8,10 @@
 
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import { ManualClock } from '../../src/clock.ts';
-import { chromiumAvailable, type LaunchedBrowser } from './chromium.ts';
+import type { ManualClock } from '../../src/clock.ts';
+import type { LaunchedBrowser } from './chromium.ts';
 import type { DengluPages } from './denglu-pages.ts';
-import { startJourney } from './journey.ts';
+import { useJourney } from './journey.ts';
 import { at, clickTo, here, visit } from './navigation.ts';
 import type { PageGuard } from './page-guard.ts';
 import { fitsThePhone, onFirstScreen } from './phone-screen.ts';
@@ -34,16 +34,10 @@ describe('browser: a Weibo-only shopper keeps their JD account with email and pa
   let origin: string;
   let sub: string;
 
-  before(async function () {
-    if (!chromiumAvailable()) return this.skip();
-    clock = new ManualClock('2013-09-01T10:00:00+08:00'); // before JD's Weibo notice
-    ({ world, browser, page, guard, shop, denglu } = await startJourney(clock, { phone: true }));
+  // Starts before JD's Weibo notice.
+  useJourney('2013-09-01T10:00:00+08:00', { phone: true }, (j) => {
+    ({ world, clock, browser, page, guard, shop, denglu } = j);
     origin = new URL(world.gw.issuer).origin;
-  });
-
-  after(async () => {
-    await browser?.close();
-    await world?.close();
   });
 
   /** Opens the sandbox outbox in a second tab (the shopper's mailbox) and reads the newest code mailed to `email`. */

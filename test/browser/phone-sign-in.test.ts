@@ -7,14 +7,14 @@
 
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import { ManualClock } from '../../src/clock.ts';
+import type { ManualClock } from '../../src/clock.ts';
 import type { OutboxEntry } from '../../src/mail/outbox.ts';
-import { chromiumAvailable, launchChromium, type LaunchedBrowser } from './chromium.ts';
+import { useJourney } from './journey.ts';
 import { at, clickTo, here } from './navigation.ts';
-import { PageGuard } from './page-guard.ts';
+import type { PageGuard } from './page-guard.ts';
 import { fitsThePhone, onFirstScreen } from './phone-screen.ts';
-import { approveAtProvider, ShopPage } from './shop-pages.ts';
-import { startWorld, type World } from './world.ts';
+import { approveAtProvider, type ShopPage } from './shop-pages.ts';
+import type { World } from './world.ts';
 
 const WEIBO_ONLY = 'weibo-only-phone-shopper';
 const PHONE = '139 1234 5678';
@@ -23,27 +23,14 @@ describe('browser: a Weibo-only shopper keeps their JD account with a phone numb
   this.timeout(60_000);
   let world: World;
   let clock: ManualClock;
-  let browser: LaunchedBrowser | undefined;
   let page: Page;
   let guard: PageGuard;
   let shop: ShopPage;
   let sub: string;
 
-  before(async function () {
-    if (!chromiumAvailable()) return this.skip();
-    clock = new ManualClock('2013-09-01T10:00:00+08:00'); // before JD's Weibo notice
-    world = await startWorld(clock);
-    browser = await launchChromium({ phone: true });
-    guard = new PageGuard(new URL(world.gw.issuer).origin);
-    await guard.attach(browser.context);
-    page = browser.context.pages()[0] ?? (await browser.context.newPage());
-    guard.watch(page);
-    shop = new ShopPage(page, world);
-  });
-
-  after(async () => {
-    await browser?.close();
-    await world?.close();
+  // Starts before JD's Weibo notice.
+  useJourney('2013-09-01T10:00:00+08:00', { phone: true }, (j) => {
+    ({ world, clock, page, guard, shop } = j);
   });
 
   /** The newest code texted to the number, as the sandbox outbox shows it. */

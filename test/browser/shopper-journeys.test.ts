@@ -5,17 +5,13 @@
 // request or CSP violation, and any inline script or style on a Denglu page, fails the step.
 
 import assert from 'node:assert/strict';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { ManualClock } from '../../src/clock.ts';
-import { chromiumAvailable, type LaunchedBrowser } from './chromium.ts';
+import type { ManualClock } from '../../src/clock.ts';
 import type { DengluPages } from './denglu-pages.ts';
 import type { PageGuard } from './page-guard.ts';
 import { clickTo } from './navigation.ts';
 import { approveAtProvider, type ShopPage } from './shop-pages.ts';
-import { startJourney } from './journey.ts';
+import { useJourney } from './journey.ts';
 import type { World } from './world.ts';
 
 const WEIBO_USER = 'browser-shopper';
@@ -27,7 +23,6 @@ describe('browser: a shopper at the JD demo shop, in headless Chromium', functio
   this.timeout(60_000);
   let world: World;
   let clock: ManualClock;
-  let browser: LaunchedBrowser | undefined;
   let page: Page;
   let guard: PageGuard;
   let shop: ShopPage;
@@ -36,11 +31,13 @@ describe('browser: a shopper at the JD demo shop, in headless Chromium', functio
   const timings: string[] = [];
   let stepStarted = 0;
 
-  before(async function () {
-    if (!chromiumAvailable()) return this.skip();
-    const started = Date.now();
-    clock = new ManualClock('2013-09-01T10:00:00+08:00'); // before JD's Weibo notice (10 September)
-    ({ world, browser, page, guard, shop, denglu } = await startJourney(clock));
+  let started = 0;
+  before(() => {
+    started = Date.now();
+  });
+  // Starts before JD's Weibo notice (10 September).
+  useJourney('2013-09-01T10:00:00+08:00', {}, (j) => {
+    ({ world, clock, page, guard, shop, denglu } = j);
     timings.push(`start: ${Date.now() - started} ms`);
   });
 
@@ -48,19 +45,11 @@ describe('browser: a shopper at the JD demo shop, in headless Chromium', functio
     stepStarted = Date.now();
   });
 
-  afterEach(async function () {
-    const test = this.currentTest!;
-    timings.push(`${test.title.slice(0, 40)}: ${Date.now() - stepStarted} ms`);
-    if (test.state !== 'failed' || !browser) return;
-    const dir = await mkdtemp(join(tmpdir(), 'denglu-browser-failure-'));
-    const file = join(dir, 'page.png');
-    await page.screenshot({ path: file, fullPage: true }).catch(() => undefined);
-    console.error(`\n  browser test failed at ${page.url()}\n  screenshot: ${file}\n`);
+  afterEach(function () {
+    timings.push(`${this.currentTest!.title.slice(0, 40)}: ${Date.now() - stepStarted} ms`);
   });
 
-  after(async () => {
-    await browser?.close();
-    await world?.close();
+  after(() => {
     if (guard) {
       const paths = [
         ...new Set(

@@ -8,13 +8,13 @@
 
 import assert from 'node:assert/strict';
 import type { Locator, Page } from 'playwright-core';
-import { ManualClock } from '../../src/clock.ts';
-import { chromiumAvailable, PHONE, type LaunchedBrowser } from './chromium.ts';
+import type { ManualClock } from '../../src/clock.ts';
+import { PHONE } from './chromium.ts';
 import type { DengluPages } from './denglu-pages.ts';
 import { at, clickTo, here } from './navigation.ts';
 import type { PageGuard } from './page-guard.ts';
 import { approveAtProvider, type ShopPage } from './shop-pages.ts';
-import { startJourney } from './journey.ts';
+import { useJourney } from './journey.ts';
 import type { World } from './world.ts';
 
 const WEIBO_USER = 'phone-shopper';
@@ -24,22 +24,15 @@ describe('browser, on a phone: the shop draws its buttons from Denglu, a cancel 
   this.timeout(60_000);
   let world: World;
   let clock: ManualClock;
-  let browser: LaunchedBrowser | undefined;
   let page: Page;
   let guard: PageGuard;
   let shop: ShopPage;
   let denglu: DengluPages;
   let sub: string;
 
-  before(async function () {
-    if (!chromiumAvailable()) return this.skip();
-    clock = new ManualClock('2013-09-01T10:00:00+08:00'); // before JD's Weibo notice (10 September)
-    ({ world, browser, page, guard, shop, denglu } = await startJourney(clock, { phone: true }));
-  });
-
-  after(async () => {
-    await browser?.close();
-    await world?.close();
+  // Starts before JD's Weibo notice (10 September).
+  useJourney('2013-09-01T10:00:00+08:00', { phone: true }, (j) => {
+    ({ world, clock, page, guard, shop, denglu } = j);
   });
 
   /** The methods the shop draws as buttons, and as recovery entries. */
