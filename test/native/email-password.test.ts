@@ -24,15 +24,10 @@ import {
   setFirstPassword,
   storeFiles,
   verifyEmail,
+  english,
 } from './native-support.ts';
 
 const PASSWORD = 'correct horse battery';
-
-function english(): TestBrowser {
-  const browser = new TestBrowser();
-  browser.acceptLanguage = 'en';
-  return browser;
-}
 
 describe('native sign-in: email, password and the chooser form', function () {
   let gw: Gateway;

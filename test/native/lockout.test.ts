@@ -7,7 +7,6 @@
 // every request here comes from 127.0.0.1.
 
 import assert from 'node:assert/strict';
-import { TestBrowser } from '../support/browser.ts';
 import { loginWith, startGateway, type Gateway } from '../support/gateway.ts';
 import { ManualClock } from '../../src/clock.ts';
 import {
@@ -21,13 +20,8 @@ import {
   passwordLogin,
   setFirstPassword,
   verifyEmail,
+  english,
 } from './native-support.ts';
-
-function english(): TestBrowser {
-  const browser = new TestBrowser();
-  browser.acceptLanguage = 'en';
-  return browser;
-}
 
 describe('native sign-in: lockout after repeated wrong passwords', function () {
   // Each test locks its own shopper's email, so none depends on another's lock or on running order.

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import * as oidc from 'openid-client';
-import { TestBrowser } from '../support/browser.ts';
+import type { TestBrowser } from '../support/browser.ts';
 import { atShop, authRequest, loginWith, redeem, startGateway, type Gateway } from '../support/gateway.ts';
 import { ManualClock } from '../../src/clock.ts';
 import {
@@ -21,15 +21,10 @@ import {
   passwordLogin,
   setFirstPassword,
   verifyEmail,
+  english,
 } from './native-support.ts';
 
 const EMAIL = 'carol@example.com';
-
-function english(): TestBrowser {
-  const browser = new TestBrowser();
-  browser.acceptLanguage = 'en';
-  return browser;
-}
 
 describe('native sign-in: password reset by email', function () {
   let gw: Gateway;
