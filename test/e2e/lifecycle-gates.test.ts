@@ -292,6 +292,11 @@ describe('e2e: the phase is checked at every entry', function () {
   describe("the partner's first locale is the fallback language", () => {
     // A browser asking for a language Denglu does not speak, and no ui_locales from the shop.
     const FOREIGN = 'fr-FR,fr;q=0.9';
+    /** A shop whose first locale is Chinese and one whose first is English, with the language each falls back to. */
+    const CHINESE_AND_ENGLISH_SHOPS = [
+      ['alpha', 'zh-CN'],
+      ['delta', 'en'],
+    ] as const;
     const lang = (page: Page) => /<html lang="([^"]+)">/.exec(page.html)?.[1];
 
     it('the chooser', async () => {
@@ -302,10 +307,7 @@ describe('e2e: the phase is checked at every entry', function () {
 
     it('a refusal page', async () => {
       clock.set(NOW);
-      for (const [id, expected] of [
-        ['alpha', 'zh-CN'],
-        ['delta', 'en'],
-      ] as const) {
+      for (const [id, expected] of CHINESE_AND_ENGLISH_SHOPS) {
         const { page } = await open(browser(FOREIGN), shop(id), { provider: 'nosuch' });
         assert.ok(page.status >= 400);
         assert.equal(lang(page), expected, id);
@@ -320,10 +322,7 @@ describe('e2e: the phase is checked at every entry', function () {
 
     it("the failure page after a provider round trip (the flow's language)", async () => {
       clock.set(NOW);
-      for (const [id, expected] of [
-        ['alpha', 'zh-CN'],
-        ['delta', 'en'],
-      ] as const) {
+      for (const [id, expected] of CHINESE_AND_ENGLISH_SHOPS) {
         const b = browser(FOREIGN);
         const { page } = await open(b, shop(id), { provider: 'weibo' });
         const denied = await b.submit(page, { login: `gate-locale-${id}`, decision: 'deny' }, undefined, atShop(shop(id)));
@@ -334,10 +333,7 @@ describe('e2e: the phase is checked at every entry', function () {
 
     it('the notice page and the migration page', async () => {
       clock.set(NOW);
-      for (const [id, expected] of [
-        ['alpha', 'zh-CN'],
-        ['delta', 'en'],
-      ] as const) {
+      for (const [id, expected] of CHINESE_AND_ENGLISH_SHOPS) {
         const b = browser(FOREIGN);
         const { page } = await open(b, shop(id), { provider: 'weibo' });
         const notice = await approveAtProvider(b, page, 'gate-locale-notice', shop(id));
