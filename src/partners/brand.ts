@@ -4,7 +4,7 @@
 // and at most LOGO_MAX_BYTES; and which text colour reads on the accent (WCAG AA, src/partners/contrast.ts).
 
 import { createHash } from 'node:crypto';
-import { contrastRatio, readableBackground, readableText } from './contrast.ts';
+import { readableBackground, readableText } from './contrast.ts';
 import type { Partner } from './partner.ts';
 
 export interface Brand {
@@ -105,6 +105,6 @@ export function accentOf(partner: Partner): { accent: string; text: string } | u
   const colour = partner.brand?.colour;
   if (!colour || !COLOUR_PATTERN.test(colour)) return undefined;
   const text = readableText(colour);
-  const accent = contrastRatio(colour, text) >= 4.5 ? colour : readableBackground(colour, text);
-  return { accent: accent.toLowerCase(), text };
+  // readableBackground keeps the colour as is (lower-cased) when the text on it already reaches 4.5:1.
+  return { accent: readableBackground(colour, text).toLowerCase(), text };
 }
