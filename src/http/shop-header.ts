@@ -3,7 +3,7 @@
 // redirect URI the shop sent when it is one the shop registered, else its first registered one's origin.
 
 import type { Locale } from '../../providers/contract.ts';
-import { accentOf } from '../partners/brand.ts';
+import { hasAccent } from '../partners/brand.ts';
 import { partnerName, type Partner } from '../partners/partner.ts';
 
 export interface ShopHeader {
@@ -28,7 +28,7 @@ export function shopHeader(partner: Partner, locale: Locale, redirectUri?: unkno
     initial: [...name][0] ?? '?',
     ...(home ? { home } : {}),
     ...(partner.brand?.logo ? { logo: `/brand/${encodeURIComponent(partner.id)}/logo` } : {}),
-    ...(accentOf(partner) ? { style: `/brand/${encodeURIComponent(partner.id)}/style.css` } : {}),
+    ...(hasAccent(partner) ? { style: `/brand/${encodeURIComponent(partner.id)}/style.css` } : {}),
   };
 }
 

@@ -63,7 +63,14 @@ export function signInMethodsRoute(deps: SignInMethodsDeps): Router {
     let instant = deps.clock.now();
     if (at !== undefined) {
       const parsed = parseInstant(typeof at === 'string' && /^\d{1,15}$/.test(at) ? Number(at) : at);
-      if (!parsed.ok) return problem(res, 400, 'invalid_request', `at: ${parsed.message}, or epoch milliseconds`);
+      if (!parsed.ok) {
+        // An offset's "+" left unencoded in the URL arrives as a space: say so, or the suggestion fails again.
+        const plus =
+          typeof at === 'string' && /:\d{2}(?:\.\d+)? \d{2}(?::?\d{2})?$/.test(at)
+            ? ' (in a URL, write the offset\'s "+" as %2B: a bare "+" reads as a space)'
+            : '';
+        return problem(res, 400, 'invalid_request', `at: ${parsed.message}, or epoch milliseconds${plus}`);
+      }
       instant = parsed.value;
     }
     if (locale !== undefined && !LOCALES.includes(locale as Locale)) {

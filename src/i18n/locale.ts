@@ -38,7 +38,13 @@ export function chosenLocale(cookieHeader: string | undefined): Locale | undefin
   if (!cookieHeader) return undefined;
   for (const part of cookieHeader.split(';')) {
     const [name, value] = part.split('=').map((s) => s.trim());
-    if (name === LOCALE_COOKIE) return LOCALES.find((l) => l === decodeURIComponent(value ?? ''));
+    if (name !== LOCALE_COOKIE) continue;
+    // Read on every shopper page: a malformed value (`%E0`) is no choice, never a failing page.
+    try {
+      return LOCALES.find((l) => l === decodeURIComponent(value ?? ''));
+    } catch {
+      return undefined;
+    }
   }
   return undefined;
 }

@@ -4,7 +4,7 @@
 // and at most LOGO_MAX_BYTES; and which text colour reads on the accent (WCAG AA, src/partners/contrast.ts).
 
 import { createHash } from 'node:crypto';
-import { contrastRatio, readableBackground, readableText } from './contrast.ts';
+import { readableBackground, readableText } from './contrast.ts';
 import type { Partner } from './partner.ts';
 
 export interface Brand {
@@ -100,11 +100,17 @@ export function logoSummary(logo: string | undefined): string | null {
   return `${parsed.type}, ${parsed.bytes.length} bytes, sha256:${createHash('sha256').update(parsed.bytes).digest('hex').slice(0, 16)}`;
 }
 
+/** Whether the shop has an accent colour (cheap: no contrast computed), for links to its stylesheet. */
+export function hasAccent(partner: Partner): boolean {
+  const colour = partner.brand?.colour;
+  return !!colour && COLOUR_PATTERN.test(colour);
+}
+
 /** The accent and its text colour: the shop's colour adjusted (if needed) so text on it reaches 4.5:1. */
 export function accentOf(partner: Partner): { accent: string; text: string } | undefined {
   const colour = partner.brand?.colour;
-  if (!colour || !COLOUR_PATTERN.test(colour)) return undefined;
+  if (!colour || !hasAccent(partner)) return undefined;
   const text = readableText(colour);
-  const accent = contrastRatio(colour, text) >= 4.5 ? colour : readableBackground(colour, text);
-  return { accent: accent.toLowerCase(), text };
+  // readableBackground keeps the colour as is (lower-cased) when the text on it already reaches 4.5:1.
+  return { accent: readableBackground(colour, text).toLowerCase(), text };
 }

@@ -72,6 +72,20 @@ export interface DescribeOptions {
   logo: (id: string) => string | undefined;
 }
 
+/** Colours for a method without a descriptor (password, phone). */
+const PLAIN_COLOURS = { background: '#eeeeee', foreground: '#1d2330' };
+/** Descriptors are fixed at start-up: their readable colours are worked out once, not on every request. */
+const readableColours = new WeakMap<object, { background: string; foreground: string }>();
+
+function colours(brand: { background: string; foreground: string }): { background: string; foreground: string } {
+  let found = readableColours.get(brand);
+  if (!found) {
+    found = buttonColours(brand);
+    readableColours.set(brand, found);
+  }
+  return { ...found };
+}
+
 const SHOW: Record<ProviderEntry['shown'], ShopSignInMethod['show']> = { button: 'button', 'migrate-link': 'recovery', hidden: 'none' };
 
 export function describeSignInMethods(partner: Partner, o: DescribeOptions): Described {
@@ -107,7 +121,7 @@ export function describeSignInMethods(partner: Partner, o: DescribeOptions): Des
       label: localized((e) => e.label, index)!,
       ...(logo ? { logo } : {}),
       // The chooser's own button colours (readable: WCAG AA), so the shop's button looks like Denglu's.
-      colors: buttonColours(descriptor?.colors ?? { background: '#eeeeee', foreground: '#1d2330' }),
+      colors: colours(descriptor?.colors ?? PLAIN_COLOURS),
       phase: entry.phase,
       show,
     };

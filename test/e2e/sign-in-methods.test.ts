@@ -151,6 +151,9 @@ describe('shops that draw their own buttons: GET /clients/<client_id>/sign-in-me
     assert.equal((bare.body as unknown as { error: string }).error, 'invalid_request');
     assert.match((bare.body as unknown as { message: string }).message, /^at: .*no offset or time zone/);
     assert.match(bare.headers.get('cache-control') ?? '', /no-store/);
+    const unencoded = await describeAt('?at=2013-09-26T09:00+08:00');
+    assert.equal(unencoded.status, 400, 'a bare "+" reads as a space');
+    assert.match((unencoded.body as unknown as { message: string }).message, /write the offset's "\+" as %2B/);
   });
 
   it('Cache-Control never reaches past the next phase change: max-age counts down to the notice instant', async () => {

@@ -142,6 +142,7 @@ describe('look: language choice', () => {
     assert.equal(pickLocale({ uiLocales: 'zh-CN', acceptLanguage: 'zh-CN', chosen: 'en' }), 'en');
     assert.equal(chosenLocale('a=1; denglu_locale=en; b=2'), 'en');
     assert.equal(chosenLocale('denglu_locale=fr'), undefined);
+    assert.equal(chosenLocale('denglu_locale=%E0'), undefined, 'a malformed value is no choice, not an error');
     assert.equal(pickLocale({ uiLocales: 'en', acceptLanguage: 'zh-CN' }), 'en');
   });
 
