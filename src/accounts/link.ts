@@ -21,7 +21,7 @@ export class LinkConflictError extends GatewayError {
   }
 }
 
-export class ProviderAlreadyLinkedError extends GatewayError {
+class ProviderAlreadyLinkedError extends GatewayError {
   readonly provider: string;
   constructor(provider: string) {
     super('ERR_PROVIDER_ALREADY_LINKED', `the account already has a ${provider} identity`, { status: 409, expose: true });
