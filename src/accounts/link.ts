@@ -7,7 +7,7 @@
 import type { Clock } from '../clock.ts';
 import { GatewayError } from '../errors.ts';
 import type { Store } from '../store/store.ts';
-import { auditOp } from '../audit/audit.ts';
+import { auditedUpdate } from '../audit/audit.ts';
 import type { UpstreamIdentity } from '../../providers/contract.ts';
 import type { Account, LinkedIdentity } from './account.ts';
 import { findAccountByIdentity, linked } from './sign-in.ts';
@@ -21,7 +21,7 @@ export class LinkConflictError extends GatewayError {
   }
 }
 
-export class ProviderAlreadyLinkedError extends GatewayError {
+class ProviderAlreadyLinkedError extends GatewayError {
   readonly provider: string;
   constructor(provider: string) {
     super('ERR_PROVIDER_ALREADY_LINKED', `the account already has a ${provider} identity`, { status: 409, expose: true });
@@ -46,33 +46,32 @@ export async function linkIdentity(
   const now = clock.now();
   if (owner) return { account: owner, linked: false };
   const entry: LinkedIdentity = linked(identity, now, sealedToken);
-  let updated: Account | undefined;
+  let updated: Account;
   try {
-    await store.batch([
-      {
-        op: 'update',
-        collection: 'accounts',
-        id: accountId,
-        fn: (a: Account) => {
-          const same = a.identities.find((i) => i.provider === identity.provider);
-          if (same && same.keys.some((k) => identity.keys.includes(k))) throw new AlreadyHere();
-          if (same) throw new ProviderAlreadyLinkedError(identity.provider);
-          updated = { ...a, identities: [...a.identities, entry] };
-          return updated;
-        },
+    updated = await auditedUpdate<Account, Account>(
+      store,
+      clock,
+      'accounts',
+      accountId,
+      (a) => {
+        const same = a.identities.find((i) => i.provider === identity.provider);
+        if (same && same.keys.some((k) => identity.keys.includes(k))) throw new AlreadyHere();
+        if (same) throw new ProviderAlreadyLinkedError(identity.provider);
+        const next = { ...a, identities: [...a.identities, entry] };
+        return { next, seen: next };
       },
-      auditOp(clock, () => ({
+      () => ({
         actor: { kind: 'shopper', id: accountId },
         action: 'identity.link',
         target: { account: accountId, provider: identity.provider },
         before: null,
         after: { provider: entry.provider, subject: entry.subject, displayName: entry.displayName },
-      })),
-    ]);
+      }),
+    );
   } catch (err) {
     if (err instanceof AlreadyHere) return { account: (await store.get<Account>('accounts', accountId))!, linked: false };
     if (err instanceof GatewayError && err.code === 'ERR_CONFLICT') throw new LinkConflictError(identity.provider);
     throw err;
   }
-  return { account: updated!, linked: true };
+  return { account: updated, linked: true };
 }

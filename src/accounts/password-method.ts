@@ -8,14 +8,9 @@ export const PASSWORD_METHOD = 'password';
 /** The RFC 8176 `amr` value of a password sign-in. */
 export const PASSWORD_AMR = 'pwd';
 
-/** Label and colours for pages; no endpoints: Denglu checks the password itself. */
-export const PASSWORD_DESCRIPTOR: ProviderDescriptor = {
-  id: PASSWORD_METHOD,
-  label: { 'zh-CN': '邮箱和密码', en: 'email and password' },
-  colors: { background: '#2f6fed', foreground: '#ffffff' },
-  baseUrls: {},
-  scope: [],
-  pkce: false,
-  revocable: false,
-  registrationUrl: '',
-};
+/** The descriptor of one of Denglu's own methods: label and colours for pages, no endpoints (Denglu checks it itself). */
+export function nativeDescriptor(id: string, label: ProviderDescriptor['label'], background: string): ProviderDescriptor {
+  return { id, label, colors: { background, foreground: '#ffffff' }, baseUrls: {}, scope: [], pkce: false, revocable: false, registrationUrl: '' };
+}
+
+export const PASSWORD_DESCRIPTOR = nativeDescriptor(PASSWORD_METHOD, { 'zh-CN': '邮箱和密码', en: 'email and password' }, '#2f6fed');

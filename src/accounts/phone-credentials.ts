@@ -9,7 +9,7 @@ import type { Clock } from '../clock.ts';
 import { GatewayError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { Store } from '../store/store.ts';
-import { auditOp } from '../audit/audit.ts';
+import { auditedUpdate } from '../audit/audit.ts';
 import { revokeAccountAccess } from '../oidc/revoke-account.ts';
 import { SmsError, type SmsSender } from '../sms/sender.ts';
 import type { Account } from './account.ts';
@@ -86,24 +86,22 @@ async function changePhone(
 ): Promise<PhoneOutcome<{ before: string | undefined }>> {
   let before: string | undefined;
   try {
-    await store.batch([
-      {
-        op: 'update',
-        collection: 'accounts',
-        id: accountId,
-        fn: (a: Account) => {
-          const r = change(a);
-          before = r.before;
-          return r.next;
-        },
+    before = await auditedUpdate<Account, string | undefined>(
+      store,
+      clock,
+      'accounts',
+      accountId,
+      (a) => {
+        const r = change(a);
+        return { next: r.next, seen: r.before };
       },
-      auditOp(clock, () => ({
+      (was) => ({
         actor: { kind: 'shopper', id: accountId },
-        ...action(before),
+        ...action(was),
         target: { account: accountId, provider: PHONE_METHOD },
-        before: before ? { phone: before } : null,
-      })),
-    ]);
+        before: was ? { phone: was } : null,
+      }),
+    );
   } catch (err) {
     if (err instanceof Refusal) return { ok: false, problem: err.problem };
     if (err instanceof GatewayError && err.code === 'ERR_CONFLICT') return { ok: false, problem: 'phoneTaken' };

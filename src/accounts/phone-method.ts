@@ -3,23 +3,13 @@
 // signed in with a number and a texted code carry `amr: ["sms"]` (RFC 8176). The table here maps Denglu's
 // own methods to their `amr` values both ways, for finishing a sign-in and for reading a session back.
 
-import type { ProviderDescriptor } from '../../providers/contract.ts';
-import { PASSWORD_AMR, PASSWORD_METHOD } from './password-method.ts';
+import { nativeDescriptor, PASSWORD_AMR, PASSWORD_METHOD } from './password-method.ts';
 
 export const PHONE_METHOD = 'phone';
 /** The RFC 8176 `amr` value of a sign-in with a code sent by text message. */
 export const PHONE_AMR = 'sms';
 
-export const PHONE_DESCRIPTOR: ProviderDescriptor = {
-  id: PHONE_METHOD,
-  label: { 'zh-CN': '手机号', en: 'phone number' },
-  colors: { background: '#16824a', foreground: '#ffffff' },
-  baseUrls: {},
-  scope: [],
-  pkce: false,
-  revocable: false,
-  registrationUrl: '',
-};
+export const PHONE_DESCRIPTOR = nativeDescriptor(PHONE_METHOD, { 'zh-CN': '手机号', en: 'phone number' }, '#16824a');
 
 /** Denglu's own sign-in methods and their `amr` value. */
 const NATIVE_AMR: Readonly<Record<string, string>> = { [PASSWORD_METHOD]: PASSWORD_AMR, [PHONE_METHOD]: PHONE_AMR };

@@ -5,7 +5,7 @@
 import type { Clock, EpochMs } from '../clock.ts';
 import { GatewayError } from '../errors.ts';
 import type { Store } from '../store/store.ts';
-import { auditOp } from '../audit/audit.ts';
+import { auditedUpdate } from '../audit/audit.ts';
 import { loginAvailability } from '../partners/availability.ts';
 import type { Partner } from '../partners/partner.ts';
 import type { Account, LinkedIdentity } from './account.ts';
@@ -65,30 +65,26 @@ export async function unlinkIdentity(
   provider: string,
   subject: string,
 ): Promise<{ account: Account; removed: LinkedIdentity }> {
-  let removed: LinkedIdentity | undefined;
-  let after: Account | undefined;
-  await store.batch([
-    {
-      op: 'update',
-      collection: 'accounts',
-      id: accountId,
-      fn: (a: Account) => {
-        removed = findIdentity(a, provider, subject);
-        if (!removed) throw new GatewayError('ERR_NOT_FOUND', 'this way to sign in is not linked to your account', { status: 404, expose: true });
-        if (signInMethods(a).length <= 1) {
-          throw new GatewayError('ERR_LAST_METHOD', 'this is your only way to sign in; add another before removing it', { status: 409, expose: true });
-        }
-        after = { ...a, identities: a.identities.filter((i) => i !== removed) };
-        return after;
-      },
+  return auditedUpdate<Account, { account: Account; removed: LinkedIdentity }>(
+    store,
+    clock,
+    'accounts',
+    accountId,
+    (a) => {
+      const removed = findIdentity(a, provider, subject);
+      if (!removed) throw new GatewayError('ERR_NOT_FOUND', 'this way to sign in is not linked to your account', { status: 404, expose: true });
+      if (signInMethods(a).length <= 1) {
+        throw new GatewayError('ERR_LAST_METHOD', 'this is your only way to sign in; add another before removing it', { status: 409, expose: true });
+      }
+      const next = { ...a, identities: a.identities.filter((i) => i !== removed) };
+      return { next, seen: { account: next, removed } };
     },
-    auditOp(clock, () => ({
+    ({ removed }) => ({
       actor: { kind: 'shopper', id: accountId },
       action: 'identity.unlink',
       target: { account: accountId, provider },
-      before: { provider: removed!.provider, subject: removed!.subject, displayName: removed!.displayName },
+      before: { provider: removed.provider, subject: removed.subject, displayName: removed.displayName },
       after: null,
-    })),
-  ]);
-  return { account: after!, removed: removed! };
+    }),
+  );
 }

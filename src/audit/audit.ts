@@ -35,6 +35,35 @@ export function auditOp(clock: Clock, entry: () => Omit<AuditEntry, 'id' | 'at'>
   return { op: 'create', collection: 'audit', id, value: () => ({ id, at, ...entry() }) };
 }
 
+/**
+ * One document update written in the same atomic batch as its audit entry: `change` returns the new
+ * document and what the entry needs (`seen`), which `entry` then describes. Resolves to `seen`.
+ */
+export async function auditedUpdate<T, R>(
+  store: Store,
+  clock: Clock,
+  collection: string,
+  id: string,
+  change: (current: T) => { next: T; seen: R },
+  entry: (seen: R) => Omit<AuditEntry, 'id' | 'at'>,
+): Promise<R> {
+  let seen: R | undefined;
+  await store.batch([
+    {
+      op: 'update',
+      collection,
+      id,
+      fn: (current: T) => {
+        const r = change(current);
+        seen = r.seen;
+        return r.next;
+      },
+    },
+    auditOp(clock, () => entry(seen as R)),
+  ]);
+  return seen as R;
+}
+
 export async function appendAudit(store: Store, clock: Clock, entry: Omit<AuditEntry, 'id' | 'at'>): Promise<AuditEntry> {
   const at = clock.now();
   const full: AuditEntry = { id: auditId(at), at, ...entry };

@@ -37,8 +37,10 @@ const takeFlow: Step = async (ctx, req, _res, s) => {
     s.flow = flow;
     s.locale = flow.locale;
     s.fromAccountPage = flow.purpose === 'link' && !flow.interactionUid;
-    const partner = flow.partnerId ? await getPartner(ctx.store, flow.partnerId) : undefined;
-    const interaction = flow.interactionUid ? await findInteraction(ctx.oidc(), flow.interactionUid) : undefined;
+    const [partner, interaction] = await Promise.all([
+      flow.partnerId ? getPartner(ctx.store, flow.partnerId) : undefined,
+      flow.interactionUid ? findInteraction(ctx.oidc(), flow.interactionUid) : undefined,
+    ]);
     if (partner) s.partner = partner;
     if (interaction && partner) s.interaction = interaction;
     // A link to a held sign-in: its failure page offers that sign-in's ways forward.
@@ -187,7 +189,8 @@ async function completeConsoleLink(ctx: LoginContext, req: Request, res: Respons
 /** Linking a replacement to the held account, then continuing to the shop as that same account. */
 async function completeLink(ctx: LoginContext, req: Request, res: Response, s: SignInState): Promise<void> {
   const { partner, interaction, identity, flow } = s as Required<SignInState>;
-  const pending = await pendingLogin(ctx.store, interaction.uid);
+  // takeFlow read it for this same request (s.held); read again only when it found no account with it.
+  const pending = s.held?.pending ?? (await pendingLogin(ctx.store, interaction.uid));
   if (!pending || pending.accountId !== flow.accountId) throw lost('the sign-in this link belongs to is gone');
   const availability = loginAvailability(partner, flow.provider, ctx.broker.configured(), ctx.clock.now());
   if (!availability.ok) {

@@ -17,7 +17,7 @@ import { dropUnclaimed, unclaimedOf } from './unclaimed-identity.ts';
 const NOTICE_EVERY_MS = 24 * 60 * 60 * 1000;
 
 /** Should the notice interstitial be shown to this account for this shop now? */
-export function noticeDue(account: Account, partnerId: string, now: number): boolean {
+function noticeDue(account: Account, partnerId: string, now: number): boolean {
   const last = account.noticeShownAt?.[partnerId];
   return last === undefined || now - last >= NOTICE_EVERY_MS;
 }

@@ -12,7 +12,7 @@ import { loginAvailability } from '../partners/availability.ts';
 import { ensureBinding } from './binding-cookie.ts';
 import { forcesReauthentication } from '../oidc/reauthentication.ts';
 import type { LoginContext } from './login-context.ts';
-import { admitSignIn, SIGN_IN_REFUSED_PATH } from './sign-in-admission.ts';
+import { admitSignIn, interactionLeftMs, SIGN_IN_REFUSED_PATH } from './sign-in-admission.ts';
 
 export function interactionUrl(ctx: LoginContext) {
   return async (koa: KoaContextWithOIDC, interaction: Interaction): Promise<string> => {
@@ -30,16 +30,14 @@ export function interactionUrl(ctx: LoginContext) {
     if (interaction.prompt?.name !== 'login' || typeof hint !== 'string' || !ctx.descriptors.has(hint) || !ctx.broker.upstream(hint)) return page;
     const partner = await partnerOfClient(ctx.store, String(interaction.params.client_id));
     if (!partner || !loginAvailability(partner, hint, ctx.broker.configured(), ctx.clock.now()).ok) return page;
-    // oidc-provider sets this cookie too, but for the provider's path; both stay (no overwrite). Its
-    // interaction expiry is in real-time seconds, hence Date.now() here.
-    const ttlMs = typeof interaction.exp === 'number' ? interaction.exp * 1000 - Date.now() : 3600_000;
+    // oidc-provider sets this cookie too, but for the provider's path; both stay (no overwrite).
     koa.cookies.set(koa.oidc.provider.cookieName('interaction'), interaction.uid, {
       path: page,
       signed: true,
       httpOnly: true,
       sameSite: 'lax',
       secure: ctx.secureCookies,
-      maxAge: Math.max(ttlMs, 0),
+      maxAge: interactionLeftMs(interaction),
     });
     const locale = localeFrom(interaction.params, koa.get('accept-language'), partner);
     return ctx.broker.start({

@@ -28,7 +28,7 @@ export interface PasswordLimits {
   perSignIn: RequestHandler;
 }
 
-export const passwordRateLimited = () => new GatewayError('ERR_RATE_LIMITED', 'too many password attempts', { status: 429 });
+const passwordRateLimited = () => new GatewayError('ERR_RATE_LIMITED', 'too many password attempts', { status: 429 });
 
 /**
  * The two limiters. `refuse` answers a limited request (after Retry-After is set); by default the

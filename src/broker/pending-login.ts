@@ -16,10 +16,11 @@ export interface PendingLogin {
   createdAt: EpochMs;
 }
 
-const TTL_MS = 60 * 60 * 1000;
+/** How long a record held for one interaction (a pending login, an unclaimed identity) is kept: as long as a sign-in may last. */
+export const HELD_FOR_MS = 60 * 60 * 1000;
 
 export async function holdLogin(store: Store, pending: PendingLogin): Promise<void> {
-  await store.put('pending', pending.interactionUid, pending, { expiresAt: pending.createdAt + TTL_MS });
+  await store.put('pending', pending.interactionUid, pending, { expiresAt: pending.createdAt + HELD_FOR_MS });
 }
 
 export async function pendingLogin(store: Store, interactionUid: string): Promise<PendingLogin | undefined> {

@@ -22,10 +22,15 @@ export const SIGN_IN_REFUSED_PATH = '/sign-in/too-many';
 /** How long the refused browser is asked to wait (abandoned sign-ins of the address expire meanwhile). */
 const RETRY_AFTER_SECONDS = 300;
 
+/** How long the interaction has left (never below 0): oidc-provider keeps its expiry in real-time seconds, hence Date.now(). */
+export function interactionLeftMs(interaction: Interaction): number {
+  return typeof interaction.exp === 'number' ? Math.max(interaction.exp * 1000 - Date.now(), 0) : 3600_000;
+}
+
 /** Counts the new interaction; false when its address already has too many (it is then deleted). */
 export async function admitSignIn(ctx: LoginContext, koa: KoaContextWithOIDC, interaction: Interaction, binding: string): Promise<boolean> {
-  // oidc-provider keeps interaction expiry in real-time seconds; the count runs on the gateway clock.
-  const remainingMs = typeof interaction.exp === 'number' ? Math.max(interaction.exp * 1000 - Date.now(), 0) : 3600_000;
+  // The count runs on the gateway clock.
+  const remainingMs = interactionLeftMs(interaction);
   const admission = ctx.signIns.admit(interaction.uid, bindingHash(binding), clientIpKey(koa.req), ctx.clock.now() + remainingMs);
   if (!admission.admitted) {
     await interaction.destroy();

@@ -6,6 +6,7 @@
 import type { EpochMs } from '../clock.ts';
 import type { Store } from '../store/store.ts';
 import type { UpstreamIdentity } from '../../providers/contract.ts';
+import { HELD_FOR_MS } from './pending-login.ts';
 
 export interface UnclaimedIdentity {
   interactionUid: string;
@@ -15,10 +16,8 @@ export interface UnclaimedIdentity {
   createdAt: EpochMs;
 }
 
-const TTL_MS = 60 * 60 * 1000;
-
 export async function holdUnclaimed(store: Store, held: UnclaimedIdentity): Promise<void> {
-  await store.put('unclaimed', held.interactionUid, held, { expiresAt: held.createdAt + TTL_MS });
+  await store.put('unclaimed', held.interactionUid, held, { expiresAt: held.createdAt + HELD_FOR_MS });
 }
 
 export async function unclaimedOf(store: Store, interactionUid: string): Promise<UnclaimedIdentity | undefined> {

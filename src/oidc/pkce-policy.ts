@@ -10,7 +10,7 @@ import { errors, type Configuration } from 'oidc-provider';
 export const NONCE_INSTEAD_OF_PKCE = 'nonce_instead_of_pkce';
 
 /** Whether a client's metadata exempts it from PKCE (confidential clients only). */
-export function nonceInsteadOfPkce(metadata: Record<string, unknown>): boolean {
+function nonceInsteadOfPkce(metadata: Record<string, unknown>): boolean {
   return metadata[NONCE_INSTEAD_OF_PKCE] === true && metadata.token_endpoint_auth_method !== 'none';
 }
 

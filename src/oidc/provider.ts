@@ -50,7 +50,7 @@ export type OidcProvider = Provider;
 export function clientPartnerId(client: Client): string {
   return (client.partner_id ?? client.metadata?.().partner_id) as string;
 }
-export function clientIsFirstParty(client: Client): boolean {
+function clientIsFirstParty(client: Client): boolean {
   return Boolean(client.first_party ?? client.metadata?.().first_party);
 }
 

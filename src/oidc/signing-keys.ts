@@ -7,7 +7,7 @@
 import type { Config } from '../../config/load-config.ts';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose';
 import type { Clock, EpochMs } from '../clock.ts';
-import { auditOp, type Actor } from '../audit/audit.ts';
+import { auditedUpdate, type Actor } from '../audit/audit.ts';
 import type { Logger } from '../log.ts';
 import type { Store } from '../store/store.ts';
 import { initialKeySet, keyViews, providerJwks, prune, rotate, rotationDue, type KeyPolicy, type KeySet, type KeyView, type StoredKey } from './key-stages.ts';
@@ -138,29 +138,26 @@ export class SigningKeyRing {
   /** One atomic write of the key set with its audit entry; then every listener gets the new JWKS. */
   async #write(actor: Actor, action: 'key.rotate' | 'key.remove', change: (set: KeySet) => KeySet): Promise<void> {
     const { store, clock } = this.#deps;
-    let before: KeySet | undefined;
-    let after: KeySet | undefined;
+    let after: KeySet;
     try {
-      await store.batch([
-        {
-          op: 'update',
-          collection: 'secrets',
-          id: DOC,
-          fn: (set: KeySet) => {
-            before = set;
-            after = change(set);
-            return after;
-          },
+      after = await auditedUpdate<KeySet, { before: KeySet; after: KeySet }>(
+        store,
+        clock,
+        'secrets',
+        DOC,
+        (set) => {
+          const next = change(set);
+          return { next, seen: { before: set, after: next } };
         },
-        auditOp(clock, () => ({ actor, action, target: { key: targetKey(action, before!, after!) }, before: stages(before!), after: stages(after!) })),
-      ]);
+        (s) => ({ actor, action, target: { key: targetKey(action, s.before, s.after) }, before: stages(s.before), after: stages(s.after) }),
+      ).then((s) => s.after);
     } catch (err) {
       if (!(err instanceof NothingToDo)) throw err;
       const stored = await store.get<KeySet>('secrets', DOC);
       if (stored && stored.version !== this.#set.version) this.#adopt(stored);
       return;
     }
-    this.#adopt(after!);
+    this.#adopt(after);
   }
 
   #adopt(set: KeySet): void {
