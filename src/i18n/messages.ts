@@ -402,7 +402,7 @@ const en: Record<MessageKey, string> = {
   'firstLogin.yesUntil': 'Yes — recover your account with {provider} (until {until})',
   'firstLogin.no': 'No, create a new {shop} account with {newProvider}',
   'firstLogin.noHint': 'A new account is separate: a {shop} account you had with another way to sign in is not merged into it.',
-  'noAccount.title': 'No {shop} account has signed in with this {provider} account',
+  'noAccount.title': 'No {shop} account uses this {provider} account',
   'noAccount.lead': 'This {provider} account has no {shop} account, so nothing changed.',
   'noAccount.othersLead': 'You can sign in another way. A way you have never used at {shop} creates a new {shop} account:',
   'noAccount.another': 'Try a different {provider} account',
@@ -422,7 +422,7 @@ const en: Record<MessageKey, string> = {
   'consent.notYou': 'Not you? Switch account',
   'error.ERR_LINK_CONFLICT':
     'This {provider} account is already linked to another Denglu account, so it was not linked and nothing changed. Use a different account or another way to sign in.',
-  'error.ERR_MIGRATE_NO_ACCOUNT': 'No account has signed in with this {provider} account. Please sign in to {shop} another way.',
+  'error.ERR_MIGRATE_NO_ACCOUNT': 'No account uses this {provider} account. Please sign in to {shop} another way.',
   'error.ERR_INTEGRATION_ENDED': 'Signing in with {provider} at {shop} has ended.',
   'error.ERR_NEW_ACCOUNTS_CLOSED': 'Signing in to {shop} with {provider} is ending, so no new accounts are created with it. Please sign in another way.',
   'account.title': 'Sign-in settings',

@@ -197,7 +197,7 @@ describe('e2e: no wrong-account traps around the JD cutoff', function () {
       const asked = await approveAtProvider(b, page, 'fbl-lost-qq', shop);
       const none = await approveAtProvider(b, await b.click(asked, '/migrate/weibo', atShop(shop)), 'fbl-never-weibo', shop);
       assert.equal(none.status, 200);
-      assert.match(none.html, /<h1 data-no-account="weibo">No Alpha Shop account has signed in with this Weibo account<\/h1>/);
+      assert.match(none.html, /<h1 data-no-account="weibo">No Alpha Shop account uses this Weibo account<\/h1>/);
       assert.doesNotMatch(none.html, /keep your/i);
       assert.equal(await accountOf('weibo', 'fbl-never-weibo'), undefined);
       assert.equal(await accountOf('qq', 'fbl-lost-qq'), undefined);
