@@ -1,6 +1,7 @@
 // Every collection Denglu keeps, its group and its indexes: the schema both store backends open with.
 // Collections that grow or churn are held as JSON text in memory (see CollectionSpec.heldAsText); the
-// few small ones read on every request (partners, secrets, managers) stay frozen objects.
+// few small ones read on every request (partners, secrets, managers) are `cached`: frozen objects, and a
+// per-process copy on a shared backend.
 
 import type { CollectionSpec, IndexSpec } from './store.ts';
 
@@ -15,6 +16,7 @@ export const COLLECTIONS: readonly CollectionSpec[] = [
   {
     name: 'partners',
     group: 'domain',
+    cached: true,
     indexes: { clientId: { unique: true, keys: (p) => p.clients.map((c: { client_id: string }) => c.client_id) } },
   },
   {
@@ -41,9 +43,9 @@ export const COLLECTIONS: readonly CollectionSpec[] = [
     },
   },
   /** Generated key material: signing keys, development cookie keys and pairwise salt. */
-  { name: 'secrets', group: 'domain' },
+  { name: 'secrets', group: 'domain', cached: true },
   /** Partner managers of the admin API: name, partners, scrypt hash of their secret (never the secret). */
-  { name: 'managers', group: 'domain' },
+  { name: 'managers', group: 'domain', cached: true },
   /** oidc-provider artifacts that outlive a sign-in (sessions, grants, tokens), id `<Model>:<id>`. */
   {
     name: 'oidc',

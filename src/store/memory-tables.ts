@@ -138,6 +138,21 @@ export class MemoryTables {
     return out;
   }
 
+  /** Live documents with their expiry, in id order, after `after`, at most `limit`. */
+  dump(collection: string, after: string | undefined, limit: number): { id: string; value: unknown; expiresAt?: EpochMs }[] {
+    const table = this.table(collection);
+    const ids = [...table.records.keys()].filter((id) => after === undefined || id > after).sort();
+    const now = this.#clock.now();
+    const out: { id: string; value: unknown; expiresAt?: EpochMs }[] = [];
+    for (const id of ids) {
+      const record = table.records.get(id);
+      if (!this.isLive(record, now)) continue;
+      out.push(record.e === undefined ? { id, value: documentOf(record) } : { id, value: documentOf(record), expiresAt: record.e });
+      if (out.length >= limit) break;
+    }
+    return out;
+  }
+
   count(collection: string): number {
     const table = this.table(collection);
     const now = this.#clock.now();

@@ -1,6 +1,15 @@
 // The Store contract every capability depends on: named collections of JSON documents, each document
 // optionally expiring, with declared secondary indexes (unique or not, several keys per document).
-// Backends (lowdb journal today, PostgreSQL for scale-out) must pass test/store/store.contract.ts.
+// Two backends pass test/store/store.contract.ts:
+// - embedded (src/store/lowdb/): one process owns a data directory (a lock refuses a second). Reads come
+//   from memory; every guarantee (atomic update, single-use take, unique keys) holds within that process.
+//   `volatile` collections stay in memory only; `exclusive` jobs are exclusive within the process.
+// - postgres (src/store/postgres/): any number of gateway processes share one database. Every guarantee
+//   comes from the database (transactions, row locks, unique indexes, advisory locks): nothing a
+//   request needs is held in one process's memory, `volatile` collections included, so the next request
+//   of a sign-in may reach another instance. `watch` listeners hear other instances' writes (LISTEN/NOTIFY).
+// Callers never mutate a document handed out, and never rely on two reads giving the same object, except
+// for collections declared `cached` (see CollectionSpec.cached).
 
 import type { EpochMs } from '../clock.ts';
 
@@ -17,8 +26,10 @@ export interface CollectionSpec {
   /**
    * Which group holds the collection; a batch spans one group only. `domain` data (partners, accounts,
    * audit) is never swept. `ephemeral` data (sessions, grants, tokens) expires and churns. `volatile` data
-   * (sign-ins in progress: interactions, codes, flows) expires within minutes; a backend may keep it in
-   * memory only, so a crash loses logins in progress (they restart) and nothing else.
+   * (sign-ins in progress: interactions, codes, flows) expires within minutes. A single-process backend
+   * (embedded) may keep it in memory only, so a crash loses logins in progress (they restart) and nothing
+   * else; a shared backend (postgres) keeps it in the database like the rest, since the next request of a
+   * sign-in may reach another instance.
    */
   group: 'domain' | 'ephemeral' | 'volatile';
   indexes?: Record<string, IndexSpec>;
@@ -29,6 +40,30 @@ export interface CollectionSpec {
    * read from such a collection are fresh, mutable copies.
    */
   heldAsText?: boolean;
+  /**
+   * Small, read on nearly every request, rarely written (partners, secrets, managers). In every backend its
+   * documents come back deep-frozen and as the same object until the document changes, so a caller may
+   * key a derived-value cache on the document object (WeakMap). A shared backend serves them from a copy
+   * in each process, refreshed on change notifications from any instance and never more than one second
+   * stale; reads right after this process's own write see the write.
+   */
+  cached?: boolean;
+}
+
+/** A document with its expiry, as `dump` lists it (for export and import between backends). */
+export interface DumpedDocument {
+  id: string;
+  value: unknown;
+  expiresAt?: EpochMs;
+}
+
+/** What a backend is, for start-up banners, /readyz and the benchmark. */
+export interface StoreInfo {
+  backend: 'embedded' | 'postgres';
+  /** true when several processes may open the same data (postgres). */
+  shared: boolean;
+  /** Where the data is: the directory, or the database URL without its password. */
+  location: string;
 }
 
 export interface WriteOptions {
@@ -83,6 +118,25 @@ export interface Store {
   take<T>(collection: string, id: string): Promise<T | undefined>;
   /** All of these writes or none (within one collection group). */
   batch(ops: BatchOp[]): Promise<void>;
+
+  /** Live documents of a collection with their expiry, in id order, one page at a time (export). */
+  dump(collection: string, options?: { after?: string; limit?: number }): Promise<DumpedDocument[]>;
+
+  /**
+   * Runs `fn` unless another run of the same job is in progress anywhere in the cluster (this process
+   * for the embedded store, every instance on the database for postgres: an advisory lock). Background
+   * work (expiry sweeps, compaction, scheduled jobs) goes through here so it runs once per cluster.
+   */
+  exclusive<T>(job: string, fn: () => Promise<T>): Promise<{ ran: true; value: T } | { ran: false }>;
+  /**
+   * Calls `listener(id)` after a document of `collection` was written or deleted, by this process or
+   * (postgres) by any other instance, within a second. Returns a function that stops listening.
+   */
+  watch(collection: string, listener: (id: string) => void): () => void;
+  /** Resolves when the store answers and its schema is the one this code knows (for /readyz); throws a
+   * GatewayError ERR_STORE_UNAVAILABLE (status 503) otherwise. */
+  ready(): Promise<void>;
+  readonly info: StoreInfo;
 
   /** Forgets expired documents; returns how many. */
   sweepExpired(): Promise<number>;

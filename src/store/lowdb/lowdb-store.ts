@@ -10,7 +10,7 @@ import { Low } from 'lowdb';
 import type { Clock } from '../../clock.ts';
 import { GatewayError } from '../../errors.ts';
 import { documentOf, MemoryTables, type StoredRecord } from '../memory-tables.ts';
-import type { BatchOp, CollectionSpec, ListOptions, Store, WriteOptions } from '../store.ts';
+import type { BatchOp, CollectionSpec, DumpedDocument, ListOptions, Store, StoreInfo, WriteOptions } from '../store.ts';
 import { lockDirectory, type DirLock } from './dir-lock.ts';
 import { Journal, type JournalEntry, type WriteHook } from './journal.ts';
 import { SNAPSHOT_FORMAT, SnapshotFile, type SnapshotData } from './snapshot-file.ts';
@@ -55,15 +55,22 @@ export class LowdbStore implements Store {
   readonly #volatile = new Set<string>();
   readonly #options: LowdbStoreOptions;
   readonly #lock: DirLock;
+  readonly #watchers = new Map<string, Set<(id: string) => void>>();
+  readonly #running = new Set<string>();
+  readonly info: StoreInfo;
   #closed = false;
 
   private constructor(options: LowdbStoreOptions, tables: MemoryTables, lock: DirLock) {
     this.#options = options;
     this.#tables = tables;
     this.#lock = lock;
+    this.info = { backend: 'embedded', shared: false, location: options.dir };
   }
 
   static async open(options: LowdbStoreOptions): Promise<LowdbStore> {
+    for (const c of options.collections) {
+      if (c.cached && c.heldAsText) throw new TypeError(`collection "${c.name}" cannot be both cached (frozen objects) and held as text`);
+    }
     await mkdir(options.dir, { recursive: true });
     const tables = new MemoryTables(options.collections, options.clock);
     const lock = await lockDirectory(options.dir);
@@ -159,6 +166,7 @@ export class LowdbStore implements Store {
     const group = volatile ? undefined : this.#group(collection);
     const { copy, undo, line } = this.#apply({ op: 'update', collection, id, fn, options });
     if (group) await this.#append(group, group.journal.nextSeq(), [line], [undo]); // volatile: nothing to journal
+    this.#notify(collection, id);
     return copy as T;
   }
 
@@ -182,12 +190,14 @@ export class LowdbStore implements Store {
     if (this.#volatile.has(collection)) {
       this.#open();
       this.#tables.remove(collection, id);
+      this.#notify(collection, id);
       return;
     }
     const group = this.#group(collection);
     const seq = group.journal.nextSeq();
     const undo = this.#tables.remove(collection, id);
     await this.#append(group, seq, [deleteLine(collection, id)], [undo]);
+    this.#notify(collection, id);
   }
 
   async batch(ops: BatchOp[]): Promise<void> {
@@ -221,9 +231,8 @@ export class LowdbStore implements Store {
       for (let i = undos.length - 1; i >= 0; i--) undos[i]!();
       throw err;
     }
-    if (!group) return; // volatile: applied in memory, nothing to journal
-    const seq = group.journal.nextSeq();
-    await this.#append(group, seq, lines, undos);
+    if (group) await this.#append(group, group.journal.nextSeq(), lines, undos); // volatile: nothing to journal
+    for (const op of ops) this.#notify(op.collection, op.id);
   }
 
   /**
@@ -252,6 +261,40 @@ export class LowdbStore implements Store {
 
   #open(): void {
     if (this.#closed) throw new GatewayError('ERR_STORE_UNAVAILABLE', 'store is closed', { status: 503 });
+  }
+
+  async dump(collection: string, options: { after?: string; limit?: number } = {}): Promise<DumpedDocument[]> {
+    return this.#tables.dump(collection, options.after, options.limit ?? 1000) as DumpedDocument[];
+  }
+
+  /** One process owns the directory: a job is exclusive when no other run of it is in progress here. */
+  async exclusive<T>(job: string, fn: () => Promise<T>): Promise<{ ran: true; value: T } | { ran: false }> {
+    if (this.#running.has(job)) return { ran: false };
+    this.#running.add(job);
+    try {
+      return { ran: true, value: await fn() };
+    } finally {
+      this.#running.delete(job);
+    }
+  }
+
+  watch(collection: string, listener: (id: string) => void): () => void {
+    this.#tables.table(collection); // unknown collections fail here, not silently
+    let set = this.#watchers.get(collection);
+    if (!set) this.#watchers.set(collection, (set = new Set()));
+    set.add(listener);
+    return () => set.delete(listener);
+  }
+
+  async ready(): Promise<void> {
+    this.#open();
+  }
+
+  /** Tells watchers of the collection, after the write is acknowledged (never inside it). */
+  #notify(collection: string, id: string): void {
+    const set = this.#watchers.get(collection);
+    if (!set || set.size === 0) return;
+    for (const listener of set) queueMicrotask(() => listener(id));
   }
 
   async sweepExpired(): Promise<number> {
