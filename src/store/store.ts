@@ -119,6 +119,11 @@ export interface Store {
   /** All of these writes or none (within one collection group). */
   batch(ops: BatchOp[]): Promise<void>;
 
+  /**
+   * Inserts many documents at once (import between backends, benchmark seeding): all or none, ERR_ALREADY_EXISTS
+   * when an id is live, ERR_CONFLICT when a unique index key is taken. Postgres streams them with COPY.
+   */
+  load(collection: string, documents: readonly DumpedDocument[]): Promise<void>;
   /** Live documents of a collection with their expiry, in id order, one page at a time (export). */
   dump(collection: string, options?: { after?: string; limit?: number }): Promise<DumpedDocument[]>;
 

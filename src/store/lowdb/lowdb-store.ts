@@ -263,6 +263,10 @@ export class LowdbStore implements Store {
     if (this.#closed) throw new GatewayError('ERR_STORE_UNAVAILABLE', 'store is closed', { status: 503 });
   }
 
+  async load(collection: string, documents: readonly DumpedDocument[]): Promise<void> {
+    await this.batch(documents.map((d) => ({ op: 'create' as const, collection, id: d.id, value: d.value, ...(d.expiresAt === undefined ? {} : { options: { expiresAt: d.expiresAt } }) })));
+  }
+
   async dump(collection: string, options: { after?: string; limit?: number } = {}): Promise<DumpedDocument[]> {
     return this.#tables.dump(collection, options.after, options.limit ?? 1000) as DumpedDocument[];
   }
