@@ -51,7 +51,10 @@ let counter = 0;
 
 /** A new empty database on the test server, named after the suite. */
 export async function freshDatabase(label: string): Promise<TestDatabase> {
-  const name = `denglu_${label.toLowerCase().replace(/[^a-z0-9]+/g, '_').slice(0, 30)}_${process.pid}_${++counter}`;
+  const name = `denglu_${label
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .slice(0, 30)}_${process.pid}_${++counter}`;
   const admin = new pg.Client({ connectionString: PGTEST_URL });
   await admin.connect();
   try {

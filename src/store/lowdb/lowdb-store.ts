@@ -264,7 +264,15 @@ export class LowdbStore implements Store {
   }
 
   async load(collection: string, documents: readonly DumpedDocument[]): Promise<void> {
-    await this.batch(documents.map((d) => ({ op: 'create' as const, collection, id: d.id, value: d.value, ...(d.expiresAt === undefined ? {} : { options: { expiresAt: d.expiresAt } }) })));
+    await this.batch(
+      documents.map((d) => ({
+        op: 'create' as const,
+        collection,
+        id: d.id,
+        value: d.value,
+        ...(d.expiresAt === undefined ? {} : { options: { expiresAt: d.expiresAt } }),
+      })),
+    );
   }
 
   async dump(collection: string, options: { after?: string; limit?: number } = {}): Promise<DumpedDocument[]> {
@@ -284,8 +292,8 @@ export class LowdbStore implements Store {
 
   watch(collection: string, listener: (id: string) => void): () => void {
     this.#tables.table(collection); // unknown collections fail here, not silently
-    let set = this.#watchers.get(collection);
-    if (!set) this.#watchers.set(collection, (set = new Set()));
+    const set = this.#watchers.get(collection) ?? new Set<(id: string) => void>();
+    this.#watchers.set(collection, set);
     set.add(listener);
     return () => set.delete(listener);
   }
