@@ -7,6 +7,7 @@ import type { Clock } from '../../clock.ts';
 import { GatewayError } from '../../errors.ts';
 import { COLLECTIONS } from '../collections.ts';
 import { createStore } from '../create-store.ts';
+import { redactUrl } from '../postgres/database.ts';
 import type { Store } from '../store.ts';
 import { MoveRefusedError } from './load-target.ts';
 
@@ -14,14 +15,7 @@ export const isDatabaseUrl = (location: string) => /^postgres(ql)?:\/\//i.test(l
 
 /** The location without a password, for messages. */
 export function redactLocation(location: string): string {
-  if (!isDatabaseUrl(location)) return location;
-  try {
-    const url = new URL(location);
-    if (url.password) url.password = '***';
-    return url.href;
-  } catch {
-    return 'postgres://(unparsable URL)';
-  }
+  return isDatabaseUrl(location) ? redactUrl(location) : location;
 }
 
 export async function openLocation(location: string, role: 'source' | 'target', clock: Clock): Promise<Store> {
@@ -33,7 +27,7 @@ export async function openLocation(location: string, role: 'source' | 'target', 
   try {
     store = await createStore({
       dataDir: isDatabaseUrl(location) ? '' : location,
-      ...(isDatabaseUrl(location) ? { databaseUrl: location } : {}),
+      databaseUrl: isDatabaseUrl(location) ? location : undefined,
       clock,
       collections: COLLECTIONS,
     });
