@@ -1,8 +1,8 @@
 // Moving the sandbox's data to another store keeps every shopper's `sub` at every shop: a shopper signs
 // in through a gateway on an embedded data directory, the directory is exported and imported into a new
-// store, a gateway starts on that store with the same issuer, and then the shopper's session still brings
-// them straight back to the shop, a new sign-in with the same upstream user finds the same account, and
-// the refresh token the shop holds still works.
+// store (another directory, or a fresh PostgreSQL database), a gateway starts on that store with the same
+// issuer, and then the shopper's session still brings them straight back to the shop, a new sign-in with
+// the same upstream user finds the same account (same pairwise sub), and the shop's refresh token works.
 
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -12,7 +12,8 @@ import * as oidc from 'openid-client';
 import { systemClock } from '../../src/clock.ts';
 import { exportStore, importStore } from '../../src/store/move/move-store.ts';
 import { TestBrowser } from '../support/browser.ts';
-import { atShop, authRequest, type Gateway, loginWith, redeem, startGateway } from '../support/gateway.ts';
+import { atShop, authRequest, type Gateway, type GatewayOptions, loginWith, redeem, startGateway } from '../support/gateway.ts';
+import { freshDatabase, postgresAvailable, type TestDatabase } from '../support/postgres.ts';
 
 const OFFLINE = { scope: 'openid profile offline_access', prompt: 'consent' };
 
@@ -29,8 +30,9 @@ describe('e2e: store move keeps every sub', function () {
   });
   after(() => rm(root, { recursive: true, force: true }));
 
-  it('embedded → file → another embedded directory: same sub, live session and refresh token', async () => {
-    const source = join(root, 'source');
+  /** Signs shoppers in on an embedded directory, moves it to `target`, and checks them on a gateway there. */
+  async function moveAndSignInAgain(label: string, target: string, targetGateway: (port: number) => GatewayOptions): Promise<void> {
+    const source = join(root, `${label}-source`);
     const browser = new TestBrowser();
     gw = await startGateway({ dataDir: source });
     const port = Number(new URL(gw.issuer).port);
@@ -40,13 +42,12 @@ describe('e2e: store move keeps every sub', function () {
     await gw.close({ keepData: true });
     gw = undefined;
 
-    const file = join(root, 'sandbox.ndjson');
+    const file = join(root, `${label}.ndjson`);
     await exportStore(source, file, { clock: systemClock });
-    const target = join(root, 'target');
     const imported = await importStore(file, target, { clock: systemClock });
     assert.deepEqual(imported.mismatches, []);
 
-    gw = await startGateway({ dataDir: target, port });
+    gw = await startGateway(targetGateway(port));
     const shop = gw.shops['alpha-basic']!;
     // The moved browser session: straight back to the shop, same sub.
     const request = await authRequest(shop);
@@ -61,5 +62,26 @@ describe('e2e: store move keeps every sub', function () {
     const refreshed = await oidc.refreshTokenGrant(shop.config, weibo.tokens.refresh_token!);
     assert.ok(refreshed.access_token);
     assert.equal(refreshed.claims()?.sub, weibo.claims.sub);
+  }
+
+  it('embedded → file → another embedded directory: same sub, live session and refresh token', async () => {
+    const target = join(root, 'target');
+    await moveAndSignInAgain('embedded', target, (port) => ({ dataDir: target, port }));
+  });
+
+  describe('into PostgreSQL', () => {
+    let db: TestDatabase | undefined;
+    before(async function () {
+      if (!(await postgresAvailable())) return this.skip();
+      db = await freshDatabase('store-move-e2e');
+    });
+    after(async () => {
+      await db?.drop();
+    });
+
+    it('embedded → file → a fresh database: same sub, live session and refresh token on a gateway there', async () => {
+      await moveAndSignInAgain('postgres', db!.url, (port) => ({ dataDir: join(root, 'unused'), databaseUrl: db!.url, port }));
+      assert.equal(gw!.store.info.backend, 'postgres');
+    });
   });
 });

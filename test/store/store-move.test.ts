@@ -17,6 +17,7 @@ import { MoveFileError } from '../../src/store/move/move-format.ts';
 import { copyStore, exportStore, importStore } from '../../src/store/move/move-store.ts';
 import { storeSource } from '../../src/store/move/move-source.ts';
 import type { DumpedDocument, Store } from '../../src/store/store.ts';
+import { freshDatabase, postgresAvailable, type TestDatabase } from '../support/postgres.ts';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -230,6 +231,46 @@ describe('store move (export, import, copy)', function () {
     assert.equal((await readFile(at('packed.ndjson.gz')))[0], 0x1f, 'gzip magic');
     await importStore(at('packed.ndjson.gz'), at('unpacked'), { clock });
     assert.deepEqual(await read(at('unpacked')), expected);
+  });
+
+  describe('through PostgreSQL', () => {
+    let db: TestDatabase | undefined;
+    before(async function () {
+      if (!(await postgresAvailable())) return this.skip();
+      db = await freshDatabase('store-move');
+    });
+    after(async () => {
+      await db?.drop();
+    });
+
+    it('embedded → file → postgres → file → embedded keeps every document and expiry', async () => {
+      await exportStore(source, at('to-pg.ndjson'), { clock });
+      const there = await importStore(at('to-pg.ndjson'), db!.url, { clock });
+      assert.deepEqual(there.mismatches, []);
+      const pg = await createStore({ dataDir: '', databaseUrl: db!.url, clock });
+      try {
+        assert.equal(pg.info.backend, 'postgres');
+        assert.deepEqual(await contents(pg), expected);
+        assert.equal((await pg.findOne('accounts', 'identity', 'weibo:uid:1000000042'))?.id, 'acct-000042', 'index keys written');
+      } finally {
+        await pg.close();
+      }
+      const back = await exportStore(db!.url, at('from-pg.ndjson'), { clock });
+      assert.equal(back.header.source.backend, 'postgres');
+      assert.deepEqual((await importStore(at('from-pg.ndjson'), at('back'), { clock })).mismatches, []);
+      assert.deepEqual(await read(at('back')), expected);
+    });
+
+    it('refuses a database that already holds data and changes nothing', async () => {
+      await assert.rejects(importStore(at('to-pg.ndjson'), db!.url, { clock }), /already holds data \(partners 2, accounts 2,345/);
+      await assert.rejects(copyStore(source, db!.url, { clock }), MoveRefusedError);
+      const pg = await createStore({ dataDir: '', databaseUrl: db!.url, clock });
+      try {
+        assert.deepEqual(await contents(pg), expected);
+      } finally {
+        await pg.close();
+      }
+    });
   });
 
   describe('npm run denglu -- store', () => {
