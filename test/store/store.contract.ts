@@ -711,6 +711,50 @@ export function describeStoreContract(label: string, make: (clock: ManualClock) 
       });
     });
 
+    describe('load and dump (moving between backends)', () => {
+      it('load inserts every document with its expiry and index keys, all or none', async () => {
+        await store.load(DOCS, [
+          { id: 'a', value: doc('a', { handles: ['h-a'] }) },
+          { id: 'b', value: doc('b', { tags: ['t'] }) },
+        ]);
+        await store.load(TOKENS, [{ id: 'tok', value: { owner: 'o', n: 1 }, expiresAt: T0 + 1000 }]);
+        assert.equal((await store.findOne(DOCS, 'handle', 'h-a'))?.id, 'a');
+        assert.deepEqual((await store.find<ContractDoc>(DOCS, 'tag', 't')).map((d) => d.title), ['b']);
+        await rejectsWithCode(
+          store.load(DOCS, [
+            { id: 'c', value: doc('c') },
+            { id: 'a', value: doc('again') },
+          ]),
+          'ERR_ALREADY_EXISTS',
+        );
+        await rejectsWithCode(store.load(DOCS, [{ id: 'd', value: doc('d', { handles: ['h-a'] }) }]), 'ERR_CONFLICT');
+        assert.equal(await store.get(DOCS, 'c'), undefined, 'a refused load wrote nothing');
+        assert.equal(await store.count(DOCS), 2);
+        clock.advance(1000);
+        assert.equal(await store.get(TOKENS, 'tok'), undefined, 'the loaded expiry holds');
+      });
+
+      it('dump pages through live documents in id order with their expiry, and sees writes between pages', async () => {
+        await store.load(
+          DOCS,
+          ['e', 'a', 'c', 'g', 'b'].map((id) => ({ id, value: doc(id) })),
+        );
+        await store.put(TOKENS, 'live', { owner: 'o', n: 1 }, { expiresAt: T0 + 5000 });
+        await store.put(TOKENS, 'gone', { owner: 'o', n: 2 }, { expiresAt: T0 + 1000 });
+        const first = await store.dump(DOCS, { limit: 2 });
+        assert.deepEqual(first, [
+          { id: 'a', value: doc('a') },
+          { id: 'b', value: doc('b') },
+        ]);
+        await store.put(DOCS, 'd', doc('d'));
+        await store.delete(DOCS, 'e');
+        assert.deepEqual(ids(await store.dump(DOCS, { after: 'b', limit: 10 })), ['c', 'd', 'g']);
+        assert.deepEqual(await store.dump(DOCS, { after: 'g' }), []);
+        clock.advance(1000);
+        assert.deepEqual(await store.dump(TOKENS), [{ id: 'live', value: { owner: 'o', n: 1 }, expiresAt: T0 + 5000 }]);
+      });
+    });
+
     if (caps.durable) {
       describe('durability', () => {
         it('close and reopen shows every acknowledged write', async () => {
