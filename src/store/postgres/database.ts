@@ -106,8 +106,9 @@ export class Database {
   /**
    * Runs `fn` in one transaction on one connection: committed when it resolves, rolled back when it
    * throws (its error rethrown; database errors other than unique violations as ERR_STORE_UNAVAILABLE).
+   * `selfBegun`: `fn` sends BEGIN itself, together with its first statement (one round trip less).
    */
-  async transaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  async transaction<T>(fn: (client: pg.PoolClient) => Promise<T>, selfBegun = false): Promise<T> {
     this.assertOpen();
     let client: pg.PoolClient;
     try {
@@ -116,8 +117,14 @@ export class Database {
       throw unavailable(err, this.location);
     }
     let broken: unknown;
+    // A connection that dies while checked out emits 'error' on the client (the pool listens only while it
+    // is idle): the failing query rejects with it too, so here it only must not crash the process.
+    const onError = (err: Error) => {
+      broken = err;
+    };
+    client.on('error', onError);
     try {
-      await client.query('BEGIN');
+      if (!selfBegun) await client.query('BEGIN');
       const result = await fn(client);
       await client.query('COMMIT');
       return result;
@@ -130,6 +137,7 @@ export class Database {
       if (err instanceof GatewayError || isUniqueViolation(err) || !isDatabaseError(err)) throw err;
       throw unavailable(err, this.location);
     } finally {
+      client.removeListener('error', onError);
       client.release(broken instanceof Error ? broken : undefined);
     }
   }
