@@ -68,6 +68,13 @@ export function serialise(shape: WriteShape, id: string, value: unknown): { json
   return { json, names, keys, unique };
 }
 
+/** An expiry as the bigint column holds it: whole milliseconds, rounded up (never earlier than asked). */
+function expiry(shape: WriteShape, expiresAt: EpochMs | undefined): number | null {
+  if (expiresAt === undefined) return null;
+  if (typeof expiresAt !== 'number' || !Number.isFinite(expiresAt)) throw new TypeError(`"${shape.name}" expiresAt must be epoch milliseconds`);
+  return Math.ceil(expiresAt);
+}
+
 const NOTIFY = `, pg_notify('${CHANGES_CHANNEL}', $1 || ':' || $2)`;
 /** Local to the statement's own (implicit or explicit) transaction; read when it commits. */
 const ASYNC_COMMIT = ", set_config('synchronous_commit', 'off', true)";
@@ -113,36 +120,47 @@ export async function writeDocument(
 ): Promise<void> {
   const s = serialise(shape, id, value);
   const indexed = shape.indexes.length > 0;
-  const values: unknown[] = [shape.name, id, s.json, expiresAt ?? null, now, create];
+  const values: unknown[] = [shape.name, id, s.json, expiry(shape, expiresAt), now, create];
   if (indexed) values.push(s.names, s.keys, s.unique);
   const { rowCount } = await db.query({ ...WRITES[`${indexed}`].get(variant(shape))!, values });
   if (rowCount === 0) throw new GatewayError('ERR_ALREADY_EXISTS', `"${shape.name}" already has ${JSON.stringify(id)}`, { status: 409 });
 }
 
-const DELETES = statements(
-  'delete',
-  (v) =>
-    `WITH d AS (DELETE FROM documents WHERE collection = $1 AND id = $2 RETURNING (expires_at IS NULL OR expires_at > $3) AS live)
-     SELECT live${tail(v)} FROM d`,
-);
+/** delete removes a document expired or not (saying whether it was live); take only a live one (returning it). */
+const REMOVES = {
+  delete: statements(
+    'delete',
+    (v) =>
+      `WITH d AS (DELETE FROM documents WHERE collection = $1 AND id = $2 RETURNING (expires_at IS NULL OR expires_at > $3) AS live)
+       SELECT live${tail(v)} FROM d`,
+  ),
+  take: statements(
+    'take',
+    (v) =>
+      `WITH d AS (DELETE FROM documents WHERE collection = $1 AND id = $2 AND (expires_at IS NULL OR expires_at > $3) RETURNING doc)
+       SELECT doc${tail(v)} FROM d`,
+  ),
+};
+
+async function removeDocument(
+  db: Queryable,
+  kind: keyof typeof REMOVES,
+  shape: WriteShape,
+  id: string,
+  now: EpochMs,
+): Promise<{ live?: boolean; doc?: unknown } | undefined> {
+  const { rows } = await db.query({ ...REMOVES[kind].get(variant(shape))!, values: [shape.name, id, now] });
+  return rows[0];
+}
 
 /** Removes a document (expired or not); true when it was live. */
 export async function deleteDocument(db: Queryable, shape: WriteShape, id: string, now: EpochMs): Promise<boolean> {
-  const { rows } = await db.query({ ...DELETES.get(variant(shape))!, values: [shape.name, id, now] });
-  return rows[0]?.live === true;
+  return (await removeDocument(db, 'delete', shape, id, now))?.live === true;
 }
-
-const TAKES = statements(
-  'take',
-  (v) =>
-    `WITH d AS (DELETE FROM documents WHERE collection = $1 AND id = $2 AND (expires_at IS NULL OR expires_at > $3) RETURNING doc)
-     SELECT doc${tail(v)} FROM d`,
-);
 
 /** Single use: removes a live document and returns it; of concurrent takers one gets it, the others undefined. */
 export async function takeDocument(db: Queryable, shape: WriteShape, id: string, now: EpochMs): Promise<unknown> {
-  const { rows } = await db.query({ ...TAKES.get(variant(shape))!, values: [shape.name, id, now] });
-  return rows[0]?.doc;
+  return (await removeDocument(db, 'take', shape, id, now))?.doc;
 }
 
 type LockedRow = { doc: unknown; expiresAt: EpochMs | undefined };
@@ -239,7 +257,7 @@ export async function loadDocuments(db: Queryable, shape: WriteShape, documents:
       const s = serialise(shape, d.id, d.value);
       ids.push(d.id);
       jsons.push(s.json);
-      expiries.push(d.expiresAt ?? null);
+      expiries.push(expiry(shape, d.expiresAt));
       for (let i = 0; i < s.keys.length; i++) {
         keyIds.push(d.id);
         names.push(s.names[i]!);
