@@ -21,14 +21,21 @@ describe('e2e: store move keeps every sub', function () {
   this.timeout(60_000);
   let root: string;
   let gw: Gateway | undefined;
+  // The move starts from an embedded data directory by definition: TEST_STORE=postgres (every test
+  // gateway on PostgreSQL) does not apply to this suite's gateways; the target is named explicitly.
+  const testStore = process.env.TEST_STORE;
   before(async () => {
+    delete process.env.TEST_STORE;
     root = await mkdtemp(join(tmpdir(), 'denglu-store-move-e2e-'));
   });
   afterEach(async () => {
     await gw?.close({ keepData: true });
     gw = undefined;
   });
-  after(() => rm(root, { recursive: true, force: true }));
+  after(async () => {
+    if (testStore !== undefined) process.env.TEST_STORE = testStore;
+    await rm(root, { recursive: true, force: true });
+  });
 
   /** Signs shoppers in on an embedded directory, moves it to `target`, and checks them on a gateway there. */
   async function moveAndSignInAgain(label: string, target: string, targetGateway: (port: number) => GatewayOptions): Promise<void> {
