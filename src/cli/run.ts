@@ -60,7 +60,7 @@ function commandHelp(c: Command): string {
     ...(c.help.length ? ['', ...c.help] : []),
     '',
     'Options for every command:',
-    ...(c.local ? GLOBAL_HELP.filter((line) => !/^ {2}--(url|token) /.test(line)) : GLOBAL_HELP),
+    ...(c.local ? ['  --json           print the result as JSON', '  -h, --help       help for a command'] : GLOBAL_HELP),
   ].join('\n');
 }
 
