@@ -32,7 +32,14 @@ export interface RoundRobinProxy {
 /** How long an instance that refused a connection is left out of the rotation. */
 const DOWN_MS = 2000;
 
-export async function startRoundRobinProxy(targets: number[] = []): Promise<RoundRobinProxy> {
+export interface ProxyOptions {
+  /** Port to listen on (default: a free one), on 127.0.0.1. */
+  port?: number;
+  /** Called for every answered request (scripts/round-robin-proxy.ts prints it). */
+  onServed?: (served: Served) => void;
+}
+
+export async function startRoundRobinProxy(targets: number[] = [], options: ProxyOptions = {}): Promise<RoundRobinProxy> {
   let next = 0;
   const downUntil = new Map<number, number>();
   const served: Served[] = [];
@@ -56,7 +63,11 @@ export async function startRoundRobinProxy(targets: number[] = []): Promise<Roun
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks);
-    const record = (instance: number, status: number) => served.push({ method: req.method!, path: req.url!, instance, status });
+    const record = (instance: number, status: number) => {
+      const entry = { method: req.method!, path: req.url!, instance, status };
+      served.push(entry);
+      options.onServed?.(entry);
+    };
     const tried = new Set<number>();
     const attempt = (): void => {
       const instance = pick(req, tried);
@@ -90,7 +101,7 @@ export async function startRoundRobinProxy(targets: number[] = []): Promise<Roun
     };
     attempt();
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   const proxy: RoundRobinProxy = {
     url: `http://127.0.0.1:${port}`,
