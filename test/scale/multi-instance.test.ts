@@ -82,7 +82,7 @@ describe('several instances on one PostgreSQL database, behind a round-robin pro
     // The rotated-away refresh token is spent on both instances.
     for (const instance of [A, B]) {
       tokenAt = instance;
-      await assert.rejects(oidc.refreshTokenGrant(shop.config, tokens.refresh_token), /invalid_grant|grant request is invalid/);
+      await assert.rejects(oidc.refreshTokenGrant(shop.config, tokens.refresh_token), (err: { error?: string }) => err.error === 'invalid_grant');
     }
   });
 
@@ -124,7 +124,7 @@ describe('several instances on one PostgreSQL database, behind a round-robin pro
       return browser.submit(chooser, { email, password: `wrong on ${instance}` }, '/password', atShop(shop));
     };
     const threshold = RULES.pair.threshold;
-    for (let i = 0; i < threshold; i++) assert.equal((await attempt(i % 2)).status, 401, `failure ${i + 1} counted`);
+    for (let i = 0; i < threshold; i++) assert.equal((await attempt([A, B][i % 2]!)).status, 401, `failure ${i + 1} counted`);
     // Each instance has seen fewer than the threshold: only a shared count locks here.
     for (const instance of [A, B]) {
       const locked = await attempt(instance);
@@ -132,7 +132,7 @@ describe('several instances on one PostgreSQL database, behind a round-robin pro
       assert.match(locked.html, /paused/);
     }
     const posts = servedSince(mark, '/', 'POST').map(([instance]) => instance);
-    assert.deepEqual(posts, [...Array.from({ length: threshold }, (_, i) => i % 2), A, B]);
+    assert.deepEqual(posts, [...Array.from({ length: threshold }, (_, i) => [A, B][i % 2]), A, B]);
   });
 
   it('refuses at B, within one second, a provider cut off through the admin API at A', async () => {
@@ -190,9 +190,11 @@ describe('several instances on one PostgreSQL database, behind a round-robin pro
     const request = await authRequest(shop, { provider: 'qq' });
     let page = await browser.go(request.url, { stopAt: atShop(shop) });
     page = await approveAtProvider(browser, page, 'racing-rong', shop);
+    // Sohu was cut off above: a shopper new to the shop is asked whether they used it before; this one did not.
+    if (page.status === 200 && page.url.pathname.endsWith('/first-login')) page = await browser.submit(page, {}, '/first-login/new', atShop(shop));
     assert.equal(page.status, 0, `back at the shop, not ${page.status} ${page.url.href}`);
     let n = 0;
-    cluster.proxy.route = (req) => (req.url!.startsWith('/token') ? n++ % 2 : undefined);
+    cluster.proxy.route = (req) => (req.url!.startsWith('/token') ? [A, B][n++ % 2] : undefined);
     const mark = cluster.proxy.served.length;
     const results = await Promise.allSettled(Array.from({ length: 10 }, () => redeem(shop, page.url, request)));
     const won = results.filter((r) => r.status === 'fulfilled');
