@@ -115,7 +115,9 @@ describe('faults: two instances on a throwaway PostgreSQL server', function () {
     const body = await res.text();
     const ms = Date.now() - started;
     const requestId = res.headers.get('x-request-id') ?? '';
-    return { status: res.status, ms, requestId, body, clear: res.status === 503 && requestId.length > 0 && body.includes(requestId) };
+    // A page shows the request id; a protocol error (JSON) names its error and carries the id in its header.
+    const shown = (res.headers.get('content-type') ?? '').includes('json') ? /"error"\s*:/.test(body) : body.includes(requestId);
+    return { status: res.status, ms, requestId, body, clear: res.status === 503 && requestId.length > 0 && shown };
   }
 
   it('kill -9 of one instance: only logins in flight on it may fail; nothing acknowledged is lost, no account half-made', async function () {
@@ -165,34 +167,38 @@ describe('faults: two instances on a throwaway PostgreSQL server', function () {
     await loginWith(cluster, browser, shop.clientId, 'weibo', 'outage-olga');
     await server!.stop('immediate');
     const outage = Date.now();
-
     const answers = [];
-    for (const instance of [A, B]) {
-      const url = cluster.instances[instance]!.url;
-      const request = await authRequest(shop, { provider: 'weibo' });
-      const auth = new URL(request.url);
-      answers.push(
-        { what: `/auth on ${instance}`, ...(await outageAnswer(`${url}${auth.pathname}${auth.search}`, { headers: { accept: 'text/html' } })) },
-        { what: `/readyz on ${instance}`, ...(await outageAnswer(`${url}/readyz`)) },
-        {
-          what: `/token on ${instance}`,
-          ...(await outageAnswer(`${url}/token`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${btoa(`${shop.clientId}:wrong`)}` },
-            body: 'grant_type=authorization_code&code=nothing&redirect_uri=https%3A%2F%2Falpha.shop.test%2Fcb',
-          })),
-        },
-      );
-      const health = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2000) });
-      assert.equal(health.status, 200, `/healthz on ${instance} answers: the process lives, only the database is away`);
+    try {
+      for (const instance of [A, B]) {
+        const url = cluster.instances[instance]!.url;
+        const auth = new URL((await authRequest(shop, { provider: 'weibo' })).url);
+        answers.push(
+          { what: `/auth on ${instance}`, ...(await outageAnswer(`${url}${auth.pathname}${auth.search}`, { headers: { accept: 'text/html' } })) },
+          { what: `/readyz on ${instance}`, ...(await outageAnswer(`${url}/readyz`)) },
+          {
+            what: `/token on ${instance}`,
+            ...(await outageAnswer(`${url}/token`, {
+              method: 'POST',
+              headers: {
+                'content-type': 'application/x-www-form-urlencoded',
+                authorization: `Basic ${btoa(`${shop.clientId}:${cluster.clientSecrets[shop.clientId]}`)}`,
+              },
+              body: new URLSearchParams({ grant_type: 'authorization_code', code: 'a-code-from-before-the-outage', redirect_uri: shop.redirectUri }),
+            })),
+          },
+        );
+        const health = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2000) });
+        assert.equal(health.status, 200, `/healthz on ${instance} answers: the process lives, only the database is away`);
+      }
+    } finally {
+      await server!.start();
     }
-    for (const a of answers) {
-      assert.ok(a.ms <= ANSWER_WITHIN_MS, `${a.what} answered after ${a.ms} ms (deadline ${ANSWER_WITHIN_MS})`);
-      assert.ok(a.clear, `${a.what}: a 503 naming its request id, got ${a.status} ${a.requestId} ${a.body.slice(0, 200)}`);
-    }
+    const unclear = answers
+      .filter((a) => a.ms > ANSWER_WITHIN_MS || !a.clear)
+      .map((a) => `${a.what}: ${a.status} after ${a.ms} ms, request id "${a.requestId}", ${a.body.replaceAll(/\s+/g, ' ').slice(0, 160)}`);
+    assert.deepEqual(unclear, [], `every answer during the outage a 503 with its request id within ${ANSWER_WITHIN_MS} ms`);
     assert.ok(allAlive(), 'no instance crashed during the outage');
 
-    await server!.start();
     const back = Date.now();
     let resumed: number | undefined;
     while (Date.now() - back < 10_000) {
@@ -229,11 +235,12 @@ describe('faults: two instances on a throwaway PostgreSQL server', function () {
           return outageAnswer(`${url}${auth.pathname}${auth.search}`, { headers: { accept: 'text/html' } });
         }),
       );
-      for (const [i, a] of answers.entries()) {
-        assert.ok(a.ms <= ANSWER_WITHIN_MS, `request ${i} answered after ${a.ms} ms (deadline ${ANSWER_WITHIN_MS})`);
-        assert.ok(a.clear, `request ${i}: a 503 naming its request id, got ${a.status} ${a.body.slice(0, 200)}`);
-      }
+      const unclear = answers
+        .filter((a) => a.ms > ANSWER_WITHIN_MS || !a.clear)
+        .map((a) => `${a.status} after ${a.ms} ms, request id "${a.requestId}", ${a.body.replaceAll(/\s+/g, ' ').slice(0, 160)}`);
       const log = cluster.instances[A]!.process.output();
+      const why = [...new Set(log.match(/store unavailable[^"\\]*/g) ?? [])].join('; ');
+      assert.deepEqual(unclear, [], `every request a 503 with its request id within ${ANSWER_WITHIN_MS} ms (the log: ${why})`);
       assert.match(log, /statement timeout/i, 'the log names the statement timeout');
       assert.match(log, /pool|no database connection became free/i, 'the log names the exhausted pool');
     } finally {

@@ -49,6 +49,8 @@ export interface GatewayCluster {
   instances: Instance[];
   emulators: Record<string, ServedEmulator>;
   shops: Record<string, TestShop>;
+  /** Each shop client's secret, by client id. */
+  clientSecrets: Record<string, string>;
   /** An admin API call as the operator, sent to one instance directly. */
   admin(instance: number, method: string, path: string, body?: unknown): Promise<AdminAnswer>;
   /** Registers a first-party shop (client_secret_basic) offering `methods`, through instance 0. */
@@ -112,6 +114,7 @@ export async function startCluster(options: ClusterOptions): Promise<GatewayClus
     instances,
     emulators,
     shops: {},
+    clientSecrets: {},
     async admin(instance, method, path, body) {
       const res = await fetch(`${instances[instance]!.url}/api/admin${path}`, {
         method,
@@ -145,6 +148,7 @@ export async function startCluster(options: ClusterOptions): Promise<GatewayClus
       );
       const shop: TestShop = { partnerId, clientId: client.client_id, redirectUri, config };
       cluster.shops[client.client_id] = shop;
+      cluster.clientSecrets[client.client_id] = client.client_secret;
       return shop;
     },
     async seenEverywhere(partnerId, count) {
