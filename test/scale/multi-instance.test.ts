@@ -52,6 +52,15 @@ describe('several instances on one PostgreSQL database, behind a round-robin pro
   /** Routes by path: `rules` maps a path prefix to the instance; other requests go round robin. */
   const routeBy = (rules: [string, () => number][]) => (req: IncomingMessage) => rules.find(([prefix]) => req.url!.startsWith(prefix))?.[1]();
 
+  it('answers /healthz (the process) and /readyz (the database reachable and migrated) on every instance', async () => {
+    for (const instance of cluster.instances) {
+      for (const path of ['/healthz', '/readyz']) {
+        const res = await fetch(`${instance.url}${path}`, { signal: AbortSignal.timeout(5000) });
+        assert.equal(res.status, 200, `${path} on instance ${instance.index}: ${res.status} ${(await res.text()).slice(0, 200)}`);
+      }
+    }
+  });
+
   it('serves one login whose steps alternate: authorization on A, provider callback on B, token on A, refresh on B', async () => {
     let tokenAt = A;
     cluster.proxy.route = routeBy([
