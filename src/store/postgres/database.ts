@@ -22,7 +22,7 @@ export const POOL_DEFAULTS = { max: 10, waitMs: 2000, statementTimeoutMs: 5000 }
 export function redactUrl(url: string): string {
   try {
     const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
+    parsed.password = '';
     return parsed.href;
   } catch {
     return '(an unparsable database URL)';
@@ -106,8 +106,20 @@ export class Database {
   /**
    * Runs `fn` in one transaction on one connection: committed when it resolves, rolled back when it
    * throws (its error rethrown; database errors other than unique violations as ERR_STORE_UNAVAILABLE).
+   * `selfBegun`: `fn` sends BEGIN itself, together with its first statement (one round trip less).
    */
-  async transaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  async transaction<T>(fn: (client: pg.PoolClient) => Promise<T>, selfBegun = false): Promise<T> {
+    // A deadlock victim (two batches locking the same rows in another order) changed nothing: run it again.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.#transaction(fn, selfBegun);
+      } catch (err) {
+        if (attempt >= DEADLOCK_RETRIES || !isDeadlock(err)) throw err;
+      }
+    }
+  }
+
+  async #transaction<T>(fn: (client: pg.PoolClient) => Promise<T>, selfBegun: boolean): Promise<T> {
     this.assertOpen();
     let client: pg.PoolClient;
     try {
@@ -123,7 +135,7 @@ export class Database {
     };
     client.on('error', onError);
     try {
-      await client.query('BEGIN');
+      if (!selfBegun) await client.query('BEGIN');
       const result = await fn(client);
       await client.query('COMMIT');
       return result;
@@ -146,6 +158,15 @@ export class Database {
     this.#closed = true;
     await this.pool.end();
   }
+}
+
+const DEADLOCK_RETRIES = 3;
+
+/** deadlock_detected or serialization_failure, possibly wrapped as ERR_STORE_UNAVAILABLE. */
+function isDeadlock(err: unknown): boolean {
+  const e = err as { code?: string; cause?: { code?: string } } | undefined;
+  const code = e?.code === 'ERR_STORE_UNAVAILABLE' ? e.cause?.code : e?.code;
+  return code === '40P01' || code === '40001';
 }
 
 /** An error raised by pg or the network (as opposed to a caller's fn). */

@@ -13,6 +13,7 @@ import { ChangeListener } from './change-listener.ts';
 import { Database, isUniqueViolation, type PoolSettings, type Queryable } from './database.ts';
 import { collectionStats, countDocuments, dumpDocuments, findDocuments, getDocument, listDocuments } from './document-reads.ts';
 import {
+  beginAndLock,
   conflictError,
   deleteDocument,
   dropExpiredHolders,
@@ -137,13 +138,16 @@ export class PostgresStore implements Store {
   async update<T>(collection: string, id: string, fn: (current: T) => T, options?: WriteOptions): Promise<T> {
     const shape = this.#shape(collection);
     const next = await this.#retryingExpiredHolders(() =>
-      this.database.transaction((client) => this.#applyUpdate(client, shape, id, fn as (current: unknown) => unknown, options, this.#clock.now())),
+      this.database.transaction((client) => this.#applyUpdate(client, shape, id, fn as (current: unknown) => unknown, options, this.#clock.now(), true), true),
     );
     this.#wrote(collection);
     return (shape.spec.cached ? deepFreeze(next) : next) as T;
   }
 
-  /** Locks the live document, applies `fn` (synchronously) and writes the result back; returns a private copy. */
+  /**
+   * Locks the live document (sending BEGIN with the lock when `begin`), applies `fn` (synchronously) and
+   * writes the result back; returns it.
+   */
   async #applyUpdate(
     client: Queryable,
     shape: WriteShape,
@@ -151,8 +155,9 @@ export class PostgresStore implements Store {
     fn: (current: unknown) => unknown,
     options: WriteOptions | undefined,
     now: EpochMs,
+    begin = false,
   ): Promise<unknown> {
-    const current = await lockDocument(client, shape.name, id, now);
+    const current = begin ? await beginAndLock(client, shape.name, id, now) : await lockDocument(client, shape.name, id, now);
     if (!current) throw new GatewayError('ERR_NOT_FOUND', `"${shape.name}" has no document ${JSON.stringify(id)}`, { status: 404 });
     const next = fn(current.doc);
     const expiresAt = options && 'expiresAt' in options ? options.expiresAt : current.expiresAt;
