@@ -162,9 +162,9 @@ describe('faults: two instances on a throwaway PostgreSQL server', function () {
 
   it('PostgreSQL down and back: clear 503s with a request id in time, no crash, service resumes by itself', async function () {
     this.timeout(40_000);
-    // A sign-in in progress across the outage, and a session to come back with.
+    // A shopper acknowledged just before the database crashes (an immediate stop: no checkpoint).
     const browser = new TestBrowser();
-    await loginWith(cluster, browser, shop.clientId, 'weibo', 'outage-olga');
+    const before = await loginWith(cluster, browser, shop.clientId, 'weibo', 'outage-olga');
     await server!.stop('immediate');
     const outage = Date.now();
     const answers = [];
@@ -216,6 +216,9 @@ describe('faults: two instances on a throwaway PostgreSQL server', function () {
       assert.ok(claims.sub, `instance ${instance} signs shoppers in again`);
     }
     assert.ok(allAlive(), `no instance exited (outage ${back - outage} ms)`);
+    assert.ok(await accountOf('outage-olga'), 'the account acknowledged before the crash is there');
+    const again = await loginWith(cluster, new TestBrowser(), shop.clientId, 'weibo', 'outage-olga');
+    assert.equal(again.claims.sub, before.claims.sub, 'the same shopper after the crash');
   });
 
   it('every table locked: the pool fills, statements time out, waiting requests give up after the pool wait — each with a clear 503 in time', async function () {
