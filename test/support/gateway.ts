@@ -121,6 +121,8 @@ export interface GatewayOptions {
   env?: Record<string, string>;
   /** Reuse a data directory (restart tests). */
   dataDir?: string;
+  /** The shared PostgreSQL store at this URL instead of the embedded store (several gateways may share it). */
+  databaseUrl?: string;
   /** Reuse a port (restart tests keep the issuer). */
   port?: number;
   partners?: (defaults: PartnerSeed[]) => PartnerSeed[];
@@ -176,7 +178,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
   const config = loadConfig({ env, descriptors: DESCRIPTORS });
   const logs: string[] = [];
   const log = createLogger({ level: env.LOG_LEVEL, destination: { write: (line: string) => logs.push(line) } as unknown as NodeJS.WritableStream });
-  const opened = await createStore({ dataDir, clock });
+  const opened = await createStore({ dataDir, clock, ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}) });
   const store = options.wrapStore ? options.wrapStore(opened) : opened;
   const { privateKey, jwk } = await shopJwtKey();
   const seeds = await testPartners(jwk);
