@@ -106,7 +106,10 @@ export async function createApp(deps: AppDeps): Promise<DengluApp> {
   const { limits } = config;
   void dummyHash(); // made now, not in the first sign-in with an unknown email
   const hashes = new HashQueue({ concurrency: limits.hashConcurrency, maxWaiting: limits.hashQueue, maxWaitMs: limits.hashWaitMs });
-  const signIns = new SignInsInProgress(clock, { perBrowser: limits.signInsPerBrowser, perIp: limits.signInsPerIp, flowsPerSignIn: FLOWS_PER_SIGNIN });
+  const signIns = new SignInsInProgress(
+    { store, clock },
+    { perBrowser: limits.signInsPerBrowser, perIp: limits.signInsPerIp, flowsPerSignIn: FLOWS_PER_SIGNIN },
+  );
   const broker = new Broker({
     flowStarted: (flow) => flowStarted({ signIns, store }, flow),
     store,
@@ -178,7 +181,8 @@ export async function createApp(deps: AppDeps): Promise<DengluApp> {
     // only 'authorization.error'; counted as still in progress, such sign-ins filled the address's cap).
     const signInEnded = (ctx: { params?: { uid?: unknown } }) => {
       const uid = ctx.params?.uid;
-      if (typeof uid === 'string') signIns.ended(uid);
+      if (typeof uid !== 'string') return;
+      signIns.ended(uid).catch((err: Error) => log.warn({ err: { message: err.message } }, 'could not count a sign-in as ended'));
     };
     oidc.on('interaction.ended', (ctx) => signInEnded(ctx as { params?: { uid?: unknown } }));
     oidc.on('authorization.error', (ctx) => {

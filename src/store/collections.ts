@@ -64,6 +64,8 @@ export const COLLECTIONS: readonly CollectionSpec[] = [
   { name: 'flows', group: 'volatile', heldAsText: true },
   /** Proven sign-ins waiting on the notice or migration page, by interaction uid. */
   { name: 'pending', group: 'volatile', heldAsText: true },
+  /** Sign-ins in progress per address and browser, and their flows (src/broker/sign-ins-in-progress.ts). */
+  { name: 'signins', group: 'volatile', heldAsText: true },
   /** New upstream identities held while the shopper answers "have you signed in here before?", by interaction uid. */
   { name: 'unclaimed', group: 'volatile', heldAsText: true },
   /** Brute-force counters of password checks (src/accounts/brute-force.ts). */

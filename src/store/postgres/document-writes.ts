@@ -68,6 +68,13 @@ export function serialise(shape: WriteShape, id: string, value: unknown): { json
   return { json, names, keys, unique };
 }
 
+/** An expiry as the bigint column holds it: whole milliseconds, rounded up (never earlier than asked). */
+function expiry(shape: WriteShape, expiresAt: EpochMs | undefined): number | null {
+  if (expiresAt === undefined) return null;
+  if (typeof expiresAt !== 'number' || !Number.isFinite(expiresAt)) throw new TypeError(`"${shape.name}" expiresAt must be epoch milliseconds`);
+  return Math.ceil(expiresAt);
+}
+
 const NOTIFY = `, pg_notify('${CHANGES_CHANNEL}', $1 || ':' || $2)`;
 /** Local to the statement's own (implicit or explicit) transaction; read when it commits. */
 const ASYNC_COMMIT = ", set_config('synchronous_commit', 'off', true)";
@@ -113,7 +120,7 @@ export async function writeDocument(
 ): Promise<void> {
   const s = serialise(shape, id, value);
   const indexed = shape.indexes.length > 0;
-  const values: unknown[] = [shape.name, id, s.json, expiresAt ?? null, now, create];
+  const values: unknown[] = [shape.name, id, s.json, expiry(shape, expiresAt), now, create];
   if (indexed) values.push(s.names, s.keys, s.unique);
   const { rowCount } = await db.query({ ...WRITES[`${indexed}`].get(variant(shape))!, values });
   if (rowCount === 0) throw new GatewayError('ERR_ALREADY_EXISTS', `"${shape.name}" already has ${JSON.stringify(id)}`, { status: 409 });
@@ -239,7 +246,7 @@ export async function loadDocuments(db: Queryable, shape: WriteShape, documents:
       const s = serialise(shape, d.id, d.value);
       ids.push(d.id);
       jsons.push(s.json);
-      expiries.push(d.expiresAt ?? null);
+      expiries.push(expiry(shape, d.expiresAt));
       for (let i = 0; i < s.keys.length; i++) {
         keyIds.push(d.id);
         names.push(s.names[i]!);

@@ -92,7 +92,7 @@ export class PostgresStore implements Store {
   async get<T>(collection: string, id: string): Promise<T | undefined> {
     const shape = this.#shape(collection);
     if (this.#cached.has(collection)) return (await this.#cached.fresh(collection)).get(collection, id) as T | undefined;
-    return (await getDocument(this.database, shape.name, id, this.#clock.now())) as T | undefined;
+    return (await getDocument(this.database, shape.name, id, this.#now())) as T | undefined;
   }
 
   async find<T>(collection: string, index: string, key: string): Promise<T[]> {
@@ -106,39 +106,39 @@ export class PostgresStore implements Store {
   async #find(collection: string, index: string, key: string): Promise<{ id: string; value: unknown }[]> {
     this.#index(collection, index);
     if (this.#cached.has(collection)) return (await this.#cached.fresh(collection)).find(collection, index, key);
-    return findDocuments(this.database, collection, index, key, this.#clock.now());
+    return findDocuments(this.database, collection, index, key, this.#now());
   }
 
   async list<T>(collection: string, options: ListOptions = {}): Promise<{ id: string; value: T }[]> {
     this.#shape(collection);
     if (options.index) this.#index(collection, options.index.name);
     if (this.#cached.has(collection)) return (await this.#cached.fresh(collection)).list(collection, options) as { id: string; value: T }[];
-    return (await listDocuments(this.database, collection, options, this.#clock.now())) as { id: string; value: T }[];
+    return (await listDocuments(this.database, collection, options, this.#now())) as { id: string; value: T }[];
   }
 
   async count(collection: string): Promise<number> {
     this.#shape(collection);
-    return countDocuments(this.database, collection, this.#clock.now());
+    return countDocuments(this.database, collection, this.#now());
   }
 
   // ---- writes ------------------------------------------------------------------------------------
 
   async create<T>(collection: string, id: string, value: T, options?: WriteOptions): Promise<void> {
     const shape = this.#shape(collection);
-    await this.#retryingExpiredHolders(() => writeDocument(this.database, shape, id, value, options?.expiresAt, true, this.#clock.now()));
+    await this.#retryingExpiredHolders(() => writeDocument(this.database, shape, id, value, options?.expiresAt, true, this.#now()));
     this.#wrote(collection);
   }
 
   async put<T>(collection: string, id: string, value: T, options?: WriteOptions): Promise<void> {
     const shape = this.#shape(collection);
-    await this.#retryingExpiredHolders(() => writeDocument(this.database, shape, id, value, options?.expiresAt, false, this.#clock.now()));
+    await this.#retryingExpiredHolders(() => writeDocument(this.database, shape, id, value, options?.expiresAt, false, this.#now()));
     this.#wrote(collection);
   }
 
   async update<T>(collection: string, id: string, fn: (current: T) => T, options?: WriteOptions): Promise<T> {
     const shape = this.#shape(collection);
     const next = await this.#retryingExpiredHolders(() =>
-      this.database.transaction((client) => this.#applyUpdate(client, shape, id, fn as (current: unknown) => unknown, options, this.#clock.now(), true), true),
+      this.database.transaction((client) => this.#applyUpdate(client, shape, id, fn as (current: unknown) => unknown, options, this.#now(), true), true),
     );
     this.#wrote(collection);
     return (shape.spec.cached ? deepFreeze(next) : next) as T;
@@ -167,14 +167,14 @@ export class PostgresStore implements Store {
 
   async delete(collection: string, id: string): Promise<boolean> {
     const shape = this.#shape(collection);
-    const live = await deleteDocument(this.database, shape, id, this.#clock.now());
+    const live = await deleteDocument(this.database, shape, id, this.#now());
     this.#wrote(collection);
     return live;
   }
 
   async take<T>(collection: string, id: string): Promise<T | undefined> {
     const shape = this.#shape(collection);
-    const value = (await takeDocument(this.database, shape, id, this.#clock.now())) as T | undefined;
+    const value = (await takeDocument(this.database, shape, id, this.#now())) as T | undefined;
     if (value !== undefined) this.#wrote(collection);
     return value;
   }
@@ -189,7 +189,7 @@ export class PostgresStore implements Store {
     this.database.assertOpen();
     await this.#retryingExpiredHolders(() =>
       this.database.transaction(async (client) => {
-        const now = this.#clock.now();
+        const now = this.#now();
         for (const op of ops) {
           const shape = this.#shape(op.collection);
           if (op.op === 'delete') await deleteDocument(client, shape, op.id, now);
@@ -207,13 +207,13 @@ export class PostgresStore implements Store {
   async load(collection: string, documents: readonly DumpedDocument[]): Promise<void> {
     const shape = this.#shape(collection);
     if (documents.length === 0) return;
-    await this.#retryingExpiredHolders(() => this.database.transaction((client) => loadDocuments(client, shape, documents, this.#clock.now())));
+    await this.#retryingExpiredHolders(() => this.database.transaction((client) => loadDocuments(client, shape, documents, this.#now())));
     this.#wrote(collection);
   }
 
   async dump(collection: string, options: { after?: string; limit?: number } = {}): Promise<DumpedDocument[]> {
     this.#shape(collection);
-    return dumpDocuments(this.database, collection, options.after, options.limit ?? 1000, this.#clock.now());
+    return dumpDocuments(this.database, collection, options.after, options.limit ?? 1000, this.#now());
   }
 
   /**
@@ -226,7 +226,7 @@ export class PostgresStore implements Store {
         return await write();
       } catch (err) {
         if (!isUniqueViolation(err)) throw err;
-        if (attempt >= EXPIRED_HOLDER_RETRIES || !(await dropExpiredHolders(this.database, err, this.#clock.now()))) throw conflictError(err);
+        if (attempt >= EXPIRED_HOLDER_RETRIES || !(await dropExpiredHolders(this.database, err, this.#now()))) throw conflictError(err);
       }
     }
   }
@@ -268,7 +268,7 @@ export class PostgresStore implements Store {
   async sweepExpired(): Promise<number> {
     this.database.assertOpen();
     try {
-      return await sweepExpired(this.database, this.#clock.now());
+      return await sweepExpired(this.database, this.#now());
     } finally {
       this.#cached.invalidateAll();
     }
@@ -287,6 +287,11 @@ export class PostgresStore implements Store {
   }
 
   // ---- internals ---------------------------------------------------------------------------------
+
+  /** The gateway's clock in whole milliseconds (expiries are bigint columns). */
+  #now(): EpochMs {
+    return Math.floor(this.#clock.now());
+  }
 
   #shape(collection: string): WriteShape {
     this.database.assertOpen();
