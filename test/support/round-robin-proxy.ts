@@ -61,7 +61,11 @@ export async function startRoundRobinProxy(targets: number[] = [], options: Prox
 
   const server: Server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
+    try {
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+    } catch {
+      return; // the client went away before its request was whole
+    }
     const body = Buffer.concat(chunks);
     const record = (instance: number, status: number) => {
       const entry = { method: req.method!, path: req.url!, instance, status };
