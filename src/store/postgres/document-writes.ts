@@ -126,30 +126,41 @@ export async function writeDocument(
   if (rowCount === 0) throw new GatewayError('ERR_ALREADY_EXISTS', `"${shape.name}" already has ${JSON.stringify(id)}`, { status: 409 });
 }
 
-const DELETES = statements(
-  'delete',
-  (v) =>
-    `WITH d AS (DELETE FROM documents WHERE collection = $1 AND id = $2 RETURNING (expires_at IS NULL OR expires_at > $3) AS live)
-     SELECT live${tail(v)} FROM d`,
-);
+/** delete removes a document expired or not (saying whether it was live); take only a live one (returning it). */
+const REMOVES = {
+  delete: statements(
+    'delete',
+    (v) =>
+      `WITH d AS (DELETE FROM documents WHERE collection = $1 AND id = $2 RETURNING (expires_at IS NULL OR expires_at > $3) AS live)
+       SELECT live${tail(v)} FROM d`,
+  ),
+  take: statements(
+    'take',
+    (v) =>
+      `WITH d AS (DELETE FROM documents WHERE collection = $1 AND id = $2 AND (expires_at IS NULL OR expires_at > $3) RETURNING doc)
+       SELECT doc${tail(v)} FROM d`,
+  ),
+};
+
+async function removeDocument(
+  db: Queryable,
+  kind: keyof typeof REMOVES,
+  shape: WriteShape,
+  id: string,
+  now: EpochMs,
+): Promise<{ live?: boolean; doc?: unknown } | undefined> {
+  const { rows } = await db.query({ ...REMOVES[kind].get(variant(shape))!, values: [shape.name, id, now] });
+  return rows[0];
+}
 
 /** Removes a document (expired or not); true when it was live. */
 export async function deleteDocument(db: Queryable, shape: WriteShape, id: string, now: EpochMs): Promise<boolean> {
-  const { rows } = await db.query({ ...DELETES.get(variant(shape))!, values: [shape.name, id, now] });
-  return rows[0]?.live === true;
+  return (await removeDocument(db, 'delete', shape, id, now))?.live === true;
 }
-
-const TAKES = statements(
-  'take',
-  (v) =>
-    `WITH d AS (DELETE FROM documents WHERE collection = $1 AND id = $2 AND (expires_at IS NULL OR expires_at > $3) RETURNING doc)
-     SELECT doc${tail(v)} FROM d`,
-);
 
 /** Single use: removes a live document and returns it; of concurrent takers one gets it, the others undefined. */
 export async function takeDocument(db: Queryable, shape: WriteShape, id: string, now: EpochMs): Promise<unknown> {
-  const { rows } = await db.query({ ...TAKES.get(variant(shape))!, values: [shape.name, id, now] });
-  return rows[0]?.doc;
+  return (await removeDocument(db, 'take', shape, id, now))?.doc;
 }
 
 type LockedRow = { doc: unknown; expiresAt: EpochMs | undefined };
