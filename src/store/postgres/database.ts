@@ -18,6 +18,8 @@ export interface PoolSettings {
 
 export const POOL_DEFAULTS = { max: 10, waitMs: 2000, statementTimeoutMs: 5000 } as const;
 
+const IDLE_IN_TRANSACTION_MS = 10_000;
+
 /** The URL without its password (for banners, logs and error messages). */
 export function redactUrl(url: string): string {
   try {
@@ -75,6 +77,8 @@ export class Database {
       max: this.settings.max,
       connectionTimeoutMillis: this.settings.waitMs,
       statement_timeout: this.settings.statementTimeoutMs,
+      // A frozen instance must not hold row locks for ever (our transactions never idle on purpose).
+      idle_in_transaction_session_timeout: IDLE_IN_TRANSACTION_MS,
       keepAlive: true,
       idleTimeoutMillis: 30_000,
       application_name: 'denglu',
