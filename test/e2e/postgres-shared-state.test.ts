@@ -122,4 +122,18 @@ describe('shared state on PostgreSQL: two instances on one database', function (
     );
     assert.equal(answers.filter((a) => a.admitted).length, limits.perIp);
   });
+
+  it('an instance whose store is gone answers 503 (readyz, temporarily_unavailable at /token, the page in a browser); the other serves on', async () => {
+    await secondStore.close();
+    const ready = await request(other.app).get('/readyz');
+    assert.deepEqual([ready.status, ready.body.status, ready.body.store], [503, 'unavailable', { backend: 'postgres' }]);
+    const form = 'grant_type=authorization_code&code=no-such-code&redirect_uri=https%3A%2F%2Falpha-basic.shop.test%2Fcb';
+    const token = await request(other.app).post('/token').set('authorization', basic()).type('form').send(form);
+    assert.deepEqual([token.status, token.body.error, token.headers['retry-after']], [503, 'temporarily_unavailable', '60']);
+    assert.equal(token.body.request_id, token.headers['x-request-id']);
+    const page = await request(other.app).get('/auth?client_id=alpha-basic').set('accept', 'text/html');
+    assert.equal(page.status, 503);
+    assert.match(page.text, /登录服务暂时不可用/);
+    assert.equal((await request(gw.denglu.app).get('/readyz')).status, 200, 'the other instance is unaffected');
+  });
 });
