@@ -114,11 +114,11 @@ export function createStoreAdapter(store: Store, clock: Clock) {
       } catch (err) {
         if (err instanceof AlreadyConsumed) {
           await this.#refuseReuse(id, reused?.payload.grantId);
-          throw new errors.InvalidGrant(`${this.model === 'RefreshToken' ? 'refresh token' : 'grant source'} already used`);
+          throw new errors.InvalidGrant(`${labelOf(this.model)} already used`);
         }
         if (!(err instanceof GatewayError && err.code === 'ERR_NOT_FOUND')) throw err;
         // Gone meanwhile (revoked, or taken by a reuse elsewhere): nothing may be issued from it.
-        throw new errors.InvalidGrant(`${this.model === 'RefreshToken' ? 'refresh token' : 'grant source'} not found`);
+        throw new errors.InvalidGrant(`${labelOf(this.model)} not found`);
       }
     }
 
@@ -156,6 +156,9 @@ async function insertIfAbsent(store: Store, collection: string, id: string, doc:
       : new errors.InvalidClientAuth('client assertion tokens must only be used once');
   }
 }
+
+/** How oidc-provider names a single-use artifact in its errors. */
+const labelOf = (model: string): string => model.replace(/[A-Z]/g, (c, at: number) => `${at ? ' ' : ''}${c.toLowerCase()}`);
 
 /** Thrown inside `consume`'s update to abandon it. */
 class AlreadyConsumed extends Error {}
