@@ -94,9 +94,14 @@ async function main(): Promise<void> {
       fail(`cannot start the sandbox: ${(err as Error).message} (set SANDBOX_EMULATOR_PORT / SANDBOX_SHOP_PORT to free ports)`);
     }
   }
+  // Background work runs once per cluster: every instance ticks, the store lets one run each job at a time.
   const sweeper = setInterval(() => {
-    store.sweepExpired().catch((err) => log.warn({ err: { message: err.message } }, 'sweep failed'));
-    signingKeys.maintain().catch((err) => log.warn({ err: { message: err.message } }, 'signing key maintenance failed'));
+    store.exclusive('sweep-expired', () => store.sweepExpired()).catch((err) => log.warn({ err: { message: err.message } }, 'sweep failed'));
+    store
+      .exclusive('signing-key-maintenance', () => signingKeys.maintain())
+      .catch((err) => log.warn({ err: { message: err.message } }, 'signing key maintenance failed'));
+    // Every instance: keys another instance changed, in case a change notification was missed.
+    signingKeys.refresh().catch((err) => log.warn({ err: { message: err.message } }, 'could not re-read the signing keys'));
   }, 60_000);
   sweeper.unref();
 
@@ -113,7 +118,7 @@ async function main(): Promise<void> {
   if (config.sandbox.now !== undefined) lines.push(`  Simulated time starts at ${formatInstant(config.sandbox.now, 'Asia/Shanghai', 'en')}`);
   if (config.sandbox.enabled) lines.push(...adminBannerLines(config));
   lines.push(
-    `  Data        ${config.dataDir}`,
+    `  Data        ${store.info.location}   (${store.info.backend}${store.info.shared ? ', shared by every instance' : ''})`,
     '',
     sandbox ? `Open ${sandbox.shops[0]!.url} to sign in at the demo shop. Press Ctrl-C to stop.` : 'Press Ctrl-C to stop.',
     '',
@@ -126,6 +131,7 @@ async function main(): Promise<void> {
     stopping = true;
     log.info({ signal }, 'stopping');
     clearInterval(sweeper);
+    signingKeys.close();
     await sandbox?.close();
     await new Promise<void>((resolve) => {
       server.close(() => resolve());

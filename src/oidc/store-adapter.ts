@@ -1,8 +1,14 @@
 // oidc-provider's storage adapter over the Store: every artifact (sessions, interactions, codes, tokens,
-// grants) is one document in the ephemeral `oidc` collection with its expiry; `consume` marks a code or
-// token used in one atomic update; `Client` reads the partners' clients from the domain store.
+// grants) is one document in the ephemeral `oidc` collection with its expiry; `Client` reads the
+// partners' clients from the domain store.
+// Single use: oidc-provider reads a code or refresh token, checks `consumed`, and only later calls
+// `consume`, so concurrent redemptions (on one instance or several) could all pass its check. `consume`
+// therefore marks the artifact in one atomic store update that refuses when it is already marked: the
+// loser gets `invalid_grant`, and the grant is revoked as oidc-provider does for a reuse it sees itself.
+// Replay detection (client assertion and DPoP proof `jti`s) likewise: oidc-provider looks the `jti` up and
+// then saves it, so the save is an insert-if-absent that refuses the second of two concurrent uses.
 
-import type { AdapterPayload } from 'oidc-provider';
+import Provider, { errors, type AdapterPayload } from 'oidc-provider';
 import type { Clock } from '../clock.ts';
 import { GatewayError } from '../errors.ts';
 import type { Store } from '../store/store.ts';
@@ -73,7 +79,9 @@ export function createStoreAdapter(store: Store, clock: Clock) {
         const same = previous && previous.payload.loginTs === payload.loginTs && previous.payload.accountId === payload.accountId;
         doc.loginAt = same && previous.loginAt !== undefined ? previous.loginAt : clock.now();
       }
-      await store.put<OidcDoc>(this.collection, this.#id(id), doc, expiresAt === undefined ? {} : { expiresAt });
+      const options = expiresAt === undefined ? {} : { expiresAt };
+      if (this.model === 'ReplayDetection') return insertIfAbsent(store, this.collection, this.#id(id), doc, options);
+      await store.put<OidcDoc>(this.collection, this.#id(id), doc, options);
     }
 
     async find(id: string): Promise<AdapterPayload | undefined> {
@@ -91,13 +99,36 @@ export function createStoreAdapter(store: Store, clock: Clock) {
       return payloadOf(doc);
     }
 
+    /** Marks the artifact used, unless another redemption already did (then `invalid_grant`, grant revoked). */
     async consume(id: string): Promise<void> {
       const now = Math.floor(clock.now() / 1000);
+      let reused: OidcDoc | undefined;
       try {
-        await store.update<OidcDoc>(this.collection, this.#id(id), (doc) => ({ ...doc, payload: { ...doc.payload, consumed: now } }));
+        await store.update<OidcDoc>(this.collection, this.#id(id), (doc) => {
+          if (doc.payload.consumed) {
+            reused = doc;
+            throw new AlreadyConsumed();
+          }
+          return { ...doc, payload: { ...doc.payload, consumed: now } };
+        });
       } catch (err) {
+        if (err instanceof AlreadyConsumed) {
+          await this.#refuseReuse(id, reused?.payload.grantId);
+          throw new errors.InvalidGrant(`${labelOf(this.model)} already used`);
+        }
         if (!(err instanceof GatewayError && err.code === 'ERR_NOT_FOUND')) throw err;
+        // Gone meanwhile (revoked, or taken by a reuse elsewhere): nothing may be issued from it.
+        throw new errors.InvalidGrant(`${labelOf(this.model)} not found`);
       }
+    }
+
+    /**
+     * A reuse caught by `consume`: what oidc-provider does when it sees `consumed` itself (the refresh
+     * token destroyed, every token of its grant and the grant revoked).
+     */
+    async #refuseReuse(id: string, grantId: string | undefined): Promise<void> {
+      await store.delete(this.collection, this.#id(id));
+      if (grantId) await revokeGrant(store, grantId);
     }
 
     async destroy(id: string): Promise<void> {
@@ -112,10 +143,41 @@ export function createStoreAdapter(store: Store, clock: Clock) {
   };
 }
 
+/** A `jti` seen once: stored only if absent; a concurrent second use is refused as oidc-provider refuses a replay. */
+async function insertIfAbsent(store: Store, collection: string, id: string, doc: OidcDoc, options: { expiresAt?: number }): Promise<void> {
+  try {
+    await store.create<OidcDoc>(collection, id, doc, options);
+  } catch (err) {
+    if (!(err instanceof GatewayError && err.code === 'ERR_ALREADY_EXISTS')) throw err;
+    // The request being served says which `jti` this was: a DPoP proof's when it carries one, else a client assertion's.
+    const ctx = (Provider as unknown as { ctx?: { get(name: string): string } }).ctx;
+    throw ctx?.get('dpop')
+      ? new errors.InvalidDpopProof('DPoP proof JWT Replay detected')
+      : new errors.InvalidClientAuth('client assertion tokens must only be used once');
+  }
+}
+
+/** How oidc-provider names a single-use artifact in its errors. */
+const labelOf = (model: string): string => model.replace(/[A-Z]/g, (c, at: number) => `${at ? ' ' : ''}${c.toLowerCase()}`);
+
+/** Thrown inside `consume`'s update to abandon it. */
+class AlreadyConsumed extends Error {}
+
+/** Deletes every artifact of a grant (codes, tokens) and the grant itself. */
+async function revokeGrant(store: Store, grantId: string): Promise<void> {
+  for (const collection of OIDC_COLLECTIONS) {
+    const docs = await store.list<OidcDoc>(collection, { index: { name: 'grantId', key: grantId } });
+    if (docs.length) await store.batch(docs.map((d) => ({ op: 'delete' as const, collection, id: d.id })));
+  }
+  await store.delete('oidc', `Grant:${grantId}`);
+}
+
 /**
- * Client metadata per partner document: oidc-provider looks a client up several times per sign-in, and
- * a partner's stored document is the same (frozen) object until it changes, so its metadata is built
- * once per version instead of on every lookup. A backend that hands out fresh copies only misses.
+ * Client metadata per partner document: oidc-provider looks a client up several times per sign-in.
+ * `partners` is a `cached` collection (src/store/store.ts): every backend hands out a frozen document
+ * that stays the same object until the partner changes (postgres: its per-process copy, refreshed on
+ * change notifications), so the metadata is built once per version of the partner and a change, on any
+ * instance, is a new object and a miss here.
  */
 const metadataByPartner = new WeakMap<Partner, Map<string, Readonly<Record<string, unknown>> | undefined>>();
 
@@ -123,17 +185,14 @@ async function findClient(store: Store, clientId: string): Promise<AdapterPayloa
   const hit = await store.findOne<Partner>('partners', 'clientId', clientId);
   if (!hit) return undefined;
   const partner = hit.value;
-  const cacheable = Object.isFrozen(partner);
-  let byClient = cacheable ? metadataByPartner.get(partner) : undefined;
+  let byClient = metadataByPartner.get(partner);
   if (byClient?.has(clientId)) return byClient.get(clientId);
   const client = partner.clients.find((c) => c.client_id === clientId);
   const metadata = client ? Object.freeze(clientMetadata(partner, client)) : undefined;
-  if (cacheable) {
-    if (!byClient) {
-      byClient = new Map();
-      metadataByPartner.set(partner, byClient);
-    }
-    byClient.set(clientId, metadata);
+  if (!byClient) {
+    byClient = new Map();
+    metadataByPartner.set(partner, byClient);
   }
+  byClient.set(clientId, metadata);
   return metadata;
 }

@@ -64,10 +64,14 @@ export const COLLECTIONS: readonly CollectionSpec[] = [
   { name: 'flows', group: 'volatile', heldAsText: true },
   /** Proven sign-ins waiting on the notice or migration page, by interaction uid. */
   { name: 'pending', group: 'volatile', heldAsText: true },
+  /** Sign-ins in progress per address and browser, and their flows (src/broker/sign-ins-in-progress.ts). */
+  { name: 'signins', group: 'volatile', heldAsText: true },
   /** New upstream identities held while the shopper answers "have you signed in here before?", by interaction uid. */
   { name: 'unclaimed', group: 'volatile', heldAsText: true },
   /** Brute-force counters of password checks (src/accounts/brute-force.ts). */
   { name: 'throttle', group: 'ephemeral', heldAsText: true, indexes: { subject: { keys: (d) => (d.subject ? [d.subject] : []) } } },
+  /** Request-limit hit counters in fixed windows, shared by every instance (src/http/window-counter.ts). */
+  { name: 'hits', group: 'ephemeral', heldAsText: true },
   /** Mailed single-use links, by SHA-256 of the token (src/accounts/native-tokens.ts). */
   { name: 'native_tokens', group: 'ephemeral', heldAsText: true, indexes: { account: { keys: (d) => [d.accountId] } } },
   /** Six-digit codes texted or mailed, by HMAC of their subject; the code itself only as an HMAC (src/accounts/verification-codes.ts). */

@@ -129,10 +129,13 @@ export interface GatewayOptions {
   partners?: (defaults: PartnerSeed[]) => PartnerSeed[];
   /** Test users of an emulator, by provider id (replacing its default users; typed logins still work). */
   emulatorUsers?: Record<string, TestUser[]>;
+  /** The store the gateway sees, made from the opened one (latency or faults: test/support/store-wrapper.ts). */
+  wrapStore?: (store: Store) => Store;
 }
 
 let jwtKeys: Promise<{ privateKey: CryptoKey; jwk: Record<string, unknown> }> | undefined;
-function shopJwtKey() {
+/** The key pair of the alpha-jwt client (private_key_jwt). */
+export function shopJwtKey() {
   jwtKeys ??= (async () => {
     const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
     const jwk = { ...(await exportJWK(publicKey)), kid: 'alpha-jwt-key', alg: 'RS256', use: 'sig' };
@@ -192,7 +195,8 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
   const logs: string[] = [];
   const log = createLogger({ level: env.LOG_LEVEL, destination: { write: (line: string) => logs.push(line) } as unknown as NodeJS.WritableStream });
   const databaseUrl = options.databaseUrl ?? (await testDatabaseFor(dataDir));
-  const store = await createStore({ dataDir, clock, ...(databaseUrl ? { databaseUrl } : {}) });
+  const opened = await createStore({ dataDir, clock, ...(databaseUrl ? { databaseUrl } : {}) });
+  const store = options.wrapStore ? options.wrapStore(opened) : opened;
   const { privateKey, jwk } = await shopJwtKey();
   const seeds = await testPartners(jwk);
   await seedPartners(store, clock, options.partners ? options.partners(seeds) : seeds);
@@ -304,7 +308,7 @@ export async function redeem(shop: TestShop, callback: URL, request: AuthRequest
 
 /** A complete brokered login with a provider hint; returns the ID token claims and tokens. */
 export async function loginWith(
-  gateway: Gateway,
+  gateway: Pick<Gateway, 'shops'>,
   browser: TestBrowser,
   clientId: string,
   provider: string,

@@ -81,7 +81,7 @@ const ASYNC_COMMIT = ", set_config('synchronous_commit', 'off', true)";
 
 function writeText(indexed: boolean, shape: Variant): string {
   const doc = `WITH d AS (
-    INSERT INTO documents AS t (collection, id, doc, expires_at) VALUES ($1, $2, $3::jsonb, $4::bigint)
+    INSERT INTO documents AS t (collection, id, doc, expires_at) VALUES ($1, $2, $3::json, $4::bigint)
     ON CONFLICT (collection, id) DO UPDATE SET doc = EXCLUDED.doc, expires_at = EXCLUDED.expires_at
       WHERE NOT $6::boolean OR t.expires_at <= $5::bigint
     RETURNING 1
@@ -271,7 +271,7 @@ export async function loadDocuments(db: Queryable, shape: WriteShape, documents:
     });
     const { rowCount } = await db.query({
       text: `INSERT INTO documents (collection, id, doc, expires_at)
-             SELECT $1, i.id, i.json::jsonb, i.expires_at FROM unnest($2::text[], $3::text[], $4::bigint[]) AS i(id, json, expires_at)
+             SELECT $1, i.id, i.json::json, i.expires_at FROM unnest($2::text[], $3::text[], $4::bigint[]) AS i(id, json, expires_at)
              ON CONFLICT (collection, id) DO NOTHING`,
       values: [shape.name, ids, jsons, expiries],
     });

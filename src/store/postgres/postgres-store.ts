@@ -2,7 +2,9 @@
 // the database: `update` row-locks (SELECT … FOR UPDATE) inside a transaction, `take` is a conditional
 // DELETE … RETURNING, `create` an insert-if-absent, unique keys a unique index written in the same
 // statement as the document, `batch` one transaction, `exclusive` an advisory lock. Only the small
-// `cached` collections are copied into the process (see cached-collections.ts).
+// `cached` collections are copied into the process (see cached-collections.ts). Writes of domain and cached
+// collections NOTIFY every instance (so only those can be watched); ephemeral and volatile writes commit
+// without waiting for the WAL flush (see WriteShape.asyncCommit).
 
 import type { Clock, EpochMs } from '../../clock.ts';
 import { GatewayError } from '../../errors.ts';
@@ -76,7 +78,7 @@ export class PostgresStore implements Store {
     try {
       if (options.migrate === false) assertCurrent(await schemaState(store.database));
       else {
-        const ran = await migrate(options.url, store.database.location, options.log?.info);
+        const ran = await migrate(options.url, store.database.location);
         if (ran.length > 0) options.log?.info(`store: migrated ${store.database.location}: ${ran.join(', ')}`);
       }
       await store.#listener.start();
