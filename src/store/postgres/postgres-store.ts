@@ -2,7 +2,9 @@
 // the database: `update` row-locks (SELECT … FOR UPDATE) inside a transaction, `take` is a conditional
 // DELETE … RETURNING, `create` an insert-if-absent, unique keys a unique index written in the same
 // statement as the document, `batch` one transaction, `exclusive` an advisory lock. Only the small
-// `cached` collections are copied into the process (see cached-collections.ts).
+// `cached` collections are copied into the process (see cached-collections.ts). Writes of domain and cached
+// collections NOTIFY every instance (so only those can be watched); ephemeral and volatile writes commit
+// without waiting for the WAL flush (see WriteShape.asyncCommit).
 
 import type { Clock, EpochMs } from '../../clock.ts';
 import { GatewayError } from '../../errors.ts';
