@@ -114,7 +114,7 @@ describe('store move (export, import, copy)', function () {
     assert.equal(exported.written.accounts, ACCOUNTS);
     assert.equal(exported.written.oidc, 3);
     // The embedded store keeps sign-ins in progress in memory only: a closed directory has none to skip.
-    assert.deepEqual(Object.keys(exported.header.skipped).sort(), ['flows', 'oidc_volatile', 'pending', 'unclaimed']);
+    assert.deepEqual(Object.keys(exported.header.skipped).sort(), ['flows', 'oidc_volatile', 'pending', 'signins', 'unclaimed']);
     const lines = (await readFile(file, 'utf8')).trim().split('\n');
     assert.equal(JSON.parse(lines[0]!).format, 'denglu-store-export');
     assert.deepEqual(JSON.parse(lines.at(-1)!), { end: true, documents: exported.written });
@@ -287,7 +287,7 @@ describe('store move (export, import, copy)', function () {
       assert.equal(exported.code, 0, exported.err);
       assert.match(exported.out, new RegExp(`Exported ${(ACCOUNTS + 11).toLocaleString('en')} documents from the embedded store`));
       assert.match(exported.out, /accounts\s+domain\s+2,345/);
-      assert.match(exported.out, /Not moved \(sign-ins in progress, they restart\): oidc_volatile 0, flows 0, pending 0, unclaimed 0\./);
+      assert.match(exported.out, /Not moved \(sign-ins in progress, they restart\): oidc_volatile 0, flows 0, pending 0, signins 0, unclaimed 0\./);
 
       const imported = await cli('store', 'import', file, '--to', at('cli-target'));
       assert.equal(imported.code, 0, imported.err);
