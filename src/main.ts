@@ -18,6 +18,7 @@ import type { Store } from './store/store.ts';
 import { formatInstant } from './time/instant.ts';
 import { adminBannerLines, seedSandboxManagers } from './admin/sandbox.ts';
 import { createGatewayServer } from './http/gateway-server.ts';
+import { runOncePerPeriod } from './jobs/cluster-job.ts';
 
 function fail(message: string): never {
   process.stderr.write(`\nDenglu did not start:\n${message}\n\n`);
@@ -94,12 +95,15 @@ async function main(): Promise<void> {
       fail(`cannot start the sandbox: ${(err as Error).message} (set SANDBOX_EMULATOR_PORT / SANDBOX_SHOP_PORT to free ports)`);
     }
   }
-  // Background work runs once per cluster: every instance ticks, the store lets one run each job at a time.
+  // Background work runs once per cluster and minute: every instance ticks, the first to get there runs
+  // each job (src/jobs/cluster-job.ts).
   const sweeper = setInterval(() => {
-    store.exclusive('sweep-expired', () => store.sweepExpired()).catch((err) => log.warn({ err: { message: err.message } }, 'sweep failed'));
-    store
-      .exclusive('signing-key-maintenance', () => signingKeys.maintain())
-      .catch((err) => log.warn({ err: { message: err.message } }, 'signing key maintenance failed'));
+    runOncePerPeriod(store, clock, 'sweep-expired', 60_000, () => store.sweepExpired()).catch((err) =>
+      log.warn({ err: { message: err.message } }, 'sweep failed'),
+    );
+    runOncePerPeriod(store, clock, 'signing-key-maintenance', 60_000, () => signingKeys.maintain()).catch((err) =>
+      log.warn({ err: { message: err.message } }, 'signing key maintenance failed'),
+    );
     // Every instance: keys another instance changed, in case a change notification was missed.
     signingKeys.refresh().catch((err) => log.warn({ err: { message: err.message } }, 'could not re-read the signing keys'));
   }, 60_000);

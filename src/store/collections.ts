@@ -70,6 +70,8 @@ export const COLLECTIONS: readonly CollectionSpec[] = [
   { name: 'unclaimed', group: 'volatile', heldAsText: true },
   /** Brute-force counters of password checks (src/accounts/brute-force.ts). */
   { name: 'throttle', group: 'ephemeral', heldAsText: true, indexes: { subject: { keys: (d) => (d.subject ? [d.subject] : []) } } },
+  /** When each background job last started, so it runs once per period in the cluster (src/jobs/cluster-job.ts). */
+  { name: 'jobs', group: 'domain' },
   /** Request-limit hit counters in fixed windows, shared by every instance (src/http/window-counter.ts). */
   { name: 'hits', group: 'ephemeral', heldAsText: true },
   /** Mailed single-use links, by SHA-256 of the token (src/accounts/native-tokens.ts). */
