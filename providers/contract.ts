@@ -1,10 +1,13 @@
-// The small contract between the broker and a provider folder. A provider is data (its descriptor),
-// one passport-oauth2 Strategy subclass that overrides only the provider's quirks, an optional revoke
-// call, and an emulator of its real wire protocol for tests, the sandbox and the benchmark.
+// The contract the broker owns and every provider folder implements, in the spirit of dex's connectors.
+// A provider is data (its descriptor), an adapter the broker calls — build the authorization redirect
+// for a flow, complete the callback into an identity or an UpstreamError with its step, optionally
+// revoke a grant — and an emulator of its real wire protocol for tests, the sandbox and the benchmark.
+// The broker creates, saves and checks the flow (state, PKCE verifier, browser, expiry); an adapter
+// never stores anything. OAuth2-shaped providers build their adapter with shared/oauth2-adapter.ts.
 
 import type { Express } from 'express';
 import type { Clock } from '../src/clock.ts';
-import type { BrokerStrategy } from './shared/broker-strategy.ts';
+import type { UpstreamError } from '../src/errors.ts';
 import type { FaultSwitch } from './shared/emulator/fault-switch.ts';
 import type { TestUser } from './shared/emulator/test-users.ts';
 
@@ -44,12 +47,6 @@ export interface ProviderCredentials {
   extra?: Record<string, string | number | boolean>;
 }
 
-/** passport-oauth2 state store protocol with PKCE (arity 5 store, arity 4 verify), owned by the broker. */
-export interface BrokerStateStore {
-  store(req: unknown, verifier: string | undefined, state: unknown, meta: unknown, cb: (err: unknown, handle?: string) => void): void;
-  verify(req: unknown, providedState: string, meta: unknown, cb: (err: unknown, ok: string | boolean, info?: unknown) => void): void;
-}
-
 /** Display data Denglu already holds for an identity, fresh enough to skip the provider's profile call. */
 export interface KnownProfile {
   displayName: string;
@@ -58,13 +55,10 @@ export interface KnownProfile {
 }
 
 export interface AdapterOptions extends ProviderCredentials {
-  /** Absolute callback URL registered with the provider: `<issuer>/cb/<id>`. */
-  callbackUrl: string;
   /** Abort any upstream HTTP call after this long. */
   timeoutMs: number;
   /** Refuse upstream bodies larger than this. */
   maxBodyBytes: number;
-  stateStore: BrokerStateStore;
   /**
    * Looks up a recently fetched profile for verified identity keys. An adapter whose provider needs a
    * separate profile call (Weibo users/show, QQ get_user_info) skips that call when this answers: one
@@ -126,10 +120,48 @@ export interface Emulator {
   close(): void;
 }
 
+/** What the broker hands an adapter to start a sign-in: everything comes from the flow it saved. */
+export interface AuthorizationRequest {
+  /** The flow's opaque handle; the provider must send it back unchanged. */
+  state: string;
+  /** Absolute callback URL registered with the provider: `<issuer>/cb/<id>`. */
+  callbackUrl: string;
+  /** RFC 7636 S256 challenge of the flow's verifier; present exactly when the descriptor says `pkce`. */
+  codeChallenge?: string;
+  /** The shopper's language (an adapter may ask the provider for its pages in it). */
+  locale: Locale;
+  /** The shop forced re-authentication: add the descriptor's `reauthentication` parameters. */
+  reauthenticate?: boolean;
+  /** Scopes instead of the descriptor's (rarely: the descriptor's are what sign-in needs). */
+  scope?: string[];
+}
+
+/** The provider's callback, after the broker matched its `state` to a pending flow of this browser. */
+export interface CallbackRequest {
+  /** The callback's parameters as received (query string). Which one carries the code is the adapter's business. */
+  params: Record<string, unknown>;
+  /** The same callback URL the authorization request named. */
+  callbackUrl: string;
+  /** The flow's PKCE verifier, when the descriptor says `pkce`. */
+  codeVerifier?: string;
+}
+
+/** The end of an upstream round trip: the identity, or the failure with the step where it happened. */
+export type CallbackOutcome = { ok: true; identity: UpstreamIdentity } | { ok: false; error: UpstreamError };
+
+/** The interface the broker calls. Implementations hold no per-flow state. */
+export interface ProviderAdapter {
+  readonly descriptor: ProviderDescriptor;
+  /** The URL the shopper's browser is sent to; rejects only for a misconfiguration. */
+  authorizationUrl(request: AuthorizationRequest): Promise<string>;
+  /** Exchanges the callback for an identity; never rejects: every failure is an outcome with its step. */
+  completeCallback(request: CallbackRequest): Promise<CallbackOutcome>;
+  /** Revokes an upstream grant where the provider has an endpoint for it (descriptor `revocable`). */
+  revoke?(accessToken: string): Promise<void>;
+}
+
 export interface ProviderModule {
   descriptor: ProviderDescriptor;
-  createStrategy(options: AdapterOptions): BrokerStrategy;
-  /** Revokes an upstream grant where the provider has an endpoint for it. */
-  revoke?(credentials: ProviderCredentials & { timeoutMs: number }, accessToken: string): Promise<void>;
+  createAdapter(options: AdapterOptions): ProviderAdapter;
   createEmulator(options: EmulatorOptions): Emulator;
 }

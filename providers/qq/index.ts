@@ -4,10 +4,10 @@
 import type { ProviderModule } from '../contract.ts';
 import { descriptor } from './descriptor.ts';
 import { createQqEmulator } from './emulator.ts';
-import { QqStrategy } from './strategy.ts';
+import { createQqAdapter } from './adapter.ts';
 
 export const qq: ProviderModule = {
   descriptor,
-  createStrategy: (options) => new QqStrategy(options),
+  createAdapter: createQqAdapter,
   createEmulator: createQqEmulator,
 };

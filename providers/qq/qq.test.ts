@@ -4,15 +4,25 @@
 import assert from 'node:assert/strict';
 import { ManualClock } from '../../src/clock.ts';
 import { UpstreamError } from '../../src/errors.ts';
-import type { EmulatorApp, EmulatorOptions } from '../contract.ts';
+import type { EmulatorApp, EmulatorOptions, ProviderAdapter } from '../contract.ts';
 import { COMMON_FAULT_MODES } from '../shared/emulator/fault-switch.ts';
-import { runStrategy, type StrategyOutcome } from '../shared/run-strategy.ts';
-import { adapterOptions, authorizeAt, beginFlow, CALLBACK, completeFlow, serveEmulator, signInUpstream, type ServedEmulator } from '../shared/testing.ts';
+import {
+  adapterOptions,
+  authorizeAt,
+  beginFlow,
+  CALLBACK,
+  completeFlow,
+  type FlowOutcome,
+  pendingFlow,
+  serveEmulator,
+  setPendingFlow,
+  signInUpstream,
+  type ServedEmulator,
+} from '../shared/testing.ts';
 import { until } from '../../test/support/until.ts';
 import { openidFor } from './emulator-users.ts';
 import { qq } from './index.ts';
 import { parseJsonp } from './jsonp.ts';
-import type { QqStrategy } from './strategy.ts';
 import { parseTokenBody } from './token-response.ts';
 
 const APP_A: EmulatorApp = { clientId: '101000001', clientSecret: 'secret-a', redirectUris: [CALLBACK], name: '京东商城', extra: { unionid: true } };
@@ -25,24 +35,24 @@ async function serve(options: Partial<EmulatorOptions> = {}): Promise<ServedEmul
   return serveEmulator(qq.createEmulator({ apps: [APP_A, APP_B, APP_C], ...options }));
 }
 
-function strategy(app: EmulatorApp = APP_A, overrides: { timeoutMs?: number; clientSecret?: string; unionid?: boolean } = {}): QqStrategy {
+function strategy(app: EmulatorApp = APP_A, overrides: { timeoutMs?: number; clientSecret?: string; unionid?: boolean } = {}): ProviderAdapter {
   const options = adapterOptions(['graph'], served.url, {
     clientId: app.clientId,
     clientSecret: overrides.clientSecret ?? app.clientSecret,
     extra: { unionid: overrides.unionid ?? app.extra?.unionid === true },
     ...(overrides.timeoutMs ? { timeoutMs: overrides.timeoutMs } : {}),
   });
-  return qq.createStrategy(options) as QqStrategy;
+  return qq.createAdapter(options);
 }
 
 /** One round trip that is expected to fail; returns the UpstreamError. */
-async function failedSignIn(s: QqStrategy, login = 'xiaoming'): Promise<UpstreamError> {
+async function failedSignIn(s: ProviderAdapter, login = 'xiaoming'): Promise<UpstreamError> {
   const { location } = await authorizeAt(await beginFlow(s), login);
   assert.ok(location, 'the emulator redirected back');
   return outcomeError(await completeFlow(s, location));
 }
 
-function outcomeError(outcome: StrategyOutcome): UpstreamError {
+function outcomeError(outcome: FlowOutcome): UpstreamError {
   assert.ok(outcome.kind === 'error' || outcome.kind === 'fail', `expected a failure, got ${outcome.kind}`);
   assert.ok(outcome.error instanceof UpstreamError);
   assert.equal(outcome.error.providerId, 'qq');
@@ -193,9 +203,8 @@ describe('qq provider', () => {
       assert.equal(url.searchParams.get('redirect_uri'), CALLBACK);
       assert.equal(url.searchParams.get('scope'), 'get_user_info');
       assert.ok(url.searchParams.get('state'));
-      const many = await runStrategy(strategy(APP_A), { query: {} }, { scope: ['get_user_info', 'list_album'] });
-      assert.equal(many.kind, 'redirect');
-      assert.equal(new URL((many as { url: string }).url).searchParams.get('scope'), 'get_user_info,list_album');
+      const many = await beginFlow(strategy(APP_A), { scope: ['get_user_info', 'list_album'] });
+      assert.equal(many.searchParams.get('scope'), 'get_user_info,list_album');
     });
   });
 
@@ -223,7 +232,7 @@ describe('qq provider', () => {
       const first = await completeFlow(s, location);
       assert.equal(first.kind, 'success');
       // Replay the same callback as if the flow were still pending.
-      (s.options.stateStore as { state?: string }).state = state;
+      setPendingFlow(s, { state });
       const err = outcomeError(await completeFlow(s, location));
       assert.equal(err.step, 'token_exchange');
       assert.match(err.message, /error 100020 \(code is reused error\)/);
@@ -307,13 +316,13 @@ describe('qq provider', () => {
       assert.equal(result.location, undefined);
       assert.equal(result.status, 200);
       assert.match(result.html ?? '', /已取消登录/);
-      assert.ok((s.options.stateStore as { state?: string }).state, 'no callback consumed the flow');
+      assert.ok(pendingFlow(s)?.state, 'no callback consumed the flow');
     });
 
     it('a callback with state but no code fails as provider_denied instead of restarting the login', async () => {
       const s = strategy(APP_A);
       const url = await beginFlow(s);
-      const outcome = await runStrategy(s, { query: { state: url.searchParams.get('state')! } });
+      const outcome = await completeFlow(s, { state: url.searchParams.get('state')! });
       assert.equal(outcome.kind, 'fail');
       assert.equal(outcomeError(outcome).step, 'provider_denied');
     });
@@ -322,7 +331,7 @@ describe('qq provider', () => {
       const s = strategy(APP_A);
       const url = await beginFlow(s);
       served.emulator.faults.set('token', 'status500', 1);
-      const outcome = await runStrategy(s, { query: { code: '100010', msg: 'redirect uri is illegal', state: url.searchParams.get('state')! } });
+      const outcome = await completeFlow(s, { code: '100010', msg: 'redirect uri is illegal', state: url.searchParams.get('state')! });
       const err = outcomeError(outcome);
       assert.equal(err.step, 'provider_denied');
       assert.match(err.message, /error 100010 \(redirect uri is illegal\)/);

@@ -41,7 +41,7 @@ describe('provider profile URLs: one normaliser for every provider', () => {
 
       it(`${id}: a profile's avatar reaches the identity normalised, or not at all`, async () => {
         for (const [i, c] of CASES.entries()) {
-          const strategy = module.createStrategy(
+          const strategy = module.createAdapter(
             adapterOptions(Object.keys(module.descriptor.baseUrls), served.url, {
               clientId: APP.clientId,
               clientSecret: APP.clientSecret,

@@ -1,12 +1,12 @@
 // Test helpers shared by every provider's adapter-vs-emulator tests: serve an emulator on a free port,
-// a minimal broker state store, and one complete upstream round trip driven like a browser would.
+// a broker-like holder of the pending flow, and one complete upstream round trip driven like a browser would.
 
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { createServer, type Server } from 'node:http';
-import type { AdapterOptions, BrokerStateStore, Emulator, ProviderModule, UpstreamIdentity } from '../contract.ts';
-import { runStrategy, type StrategyOutcome } from './run-strategy.ts';
-import type { BrokerStrategy } from './broker-strategy.ts';
+import { calculatePKCECodeChallenge, randomPKCECodeVerifier } from 'openid-client';
+import { UpstreamError } from '../../src/errors.ts';
+import type { AdapterOptions, AuthorizationRequest, Emulator, ProviderAdapter, ProviderModule, UpstreamIdentity } from '../contract.ts';
 
 export interface ServedEmulator {
   emulator: Emulator;
@@ -30,44 +30,50 @@ export async function serveEmulator(emulator: Emulator): Promise<ServedEmulator>
   };
 }
 
-/** A broker-like state store: one pending flow at a time, state = flow id, verifier kept with it. */
-export class TestStateStore implements BrokerStateStore {
-  state: string | undefined;
-  verifier: string | undefined;
-  store(_req: unknown, verifier: string | undefined, _state: unknown, _meta: unknown, cb: (err: unknown, handle?: string) => void): void {
-    this.state = randomBytes(16).toString('base64url');
-    this.verifier = verifier;
-    cb(null, this.state);
-  }
-  verify(_req: unknown, providedState: string, _meta: unknown, cb: (err: unknown, ok: string | boolean, info?: unknown) => void): void {
-    if (!this.state || providedState !== this.state) return cb(null, false, { message: 'state does not match the stored flow' });
-    const ok = this.verifier ?? true;
-    this.state = undefined;
-    cb(null, ok);
-  }
-}
-
 export const CALLBACK = 'http://127.0.0.1:1/cb/test';
 
 /** Adapter options pointing every base URL role at the emulator. */
-export function adapterOptions(roles: string[], emulatorUrl: string, overrides: Partial<AdapterOptions> = {}): AdapterOptions & { stateStore: TestStateStore } {
+export function adapterOptions(roles: string[], emulatorUrl: string, overrides: Partial<AdapterOptions> = {}): AdapterOptions {
   return {
     clientId: 'test-client',
     clientSecret: 'test-secret',
     baseUrls: Object.fromEntries(roles.map((role) => [role, emulatorUrl])),
-    callbackUrl: CALLBACK,
     timeoutMs: 2000,
     maxBodyBytes: 256 * 1024,
-    stateStore: new TestStateStore(),
     ...overrides,
-  } as AdapterOptions & { stateStore: TestStateStore };
+  };
 }
 
-/** Starts a flow: returns the authorize URL the browser would be sent to. */
-export async function beginFlow(strategy: BrokerStrategy): Promise<URL> {
-  const outcome = await runStrategy(strategy, { query: {} });
-  if (outcome.kind !== 'redirect') throw new Error(`expected a redirect, got ${outcome.kind}`);
-  return new URL(outcome.url);
+/** The flow a test broker holds for an adapter: one pending at a time, state = flow id, verifier kept with it. */
+export interface TestFlow {
+  state: string;
+  verifier?: string;
+}
+
+const pending = new WeakMap<ProviderAdapter, TestFlow>();
+
+/** The adapter's pending test flow (tests replay or forge it). */
+export function pendingFlow(adapter: ProviderAdapter): TestFlow | undefined {
+  return pending.get(adapter);
+}
+
+export function setPendingFlow(adapter: ProviderAdapter, flow: TestFlow): void {
+  pending.set(adapter, flow);
+}
+
+/** Starts a flow as the broker does (state, and a PKCE pair when the descriptor says so): the authorize URL. */
+export async function beginFlow(adapter: ProviderAdapter, extra: Partial<AuthorizationRequest> = {}): Promise<URL> {
+  const flow: TestFlow = { state: randomBytes(16).toString('base64url') };
+  if (adapter.descriptor.pkce) flow.verifier = randomPKCECodeVerifier();
+  const url = await adapter.authorizationUrl({
+    state: flow.state,
+    callbackUrl: CALLBACK,
+    locale: 'zh-CN',
+    ...(flow.verifier ? { codeChallenge: await calculatePKCECodeChallenge(flow.verifier) } : {}),
+    ...extra,
+  });
+  pending.set(adapter, flow);
+  return new URL(url);
 }
 
 /**
@@ -104,19 +110,32 @@ function unescapeHtml(s: string): string {
     .replace(/&amp;/g, '&');
 }
 
-/** Delivers the provider's redirect to the strategy as the broker's callback would. */
-export function completeFlow(strategy: BrokerStrategy, callback: URL): Promise<StrategyOutcome> {
-  return runStrategy(strategy, { query: Object.fromEntries(callback.searchParams) });
+/** What a test round trip ended with: `fail` for a refusal of the flow (denied, state), `error` otherwise. */
+export type FlowOutcome = { kind: 'success'; identity: UpstreamIdentity } | { kind: 'fail' | 'error'; error: UpstreamError };
+
+/**
+ * Delivers the provider's redirect as the broker's callback would: the pending flow is taken once and a
+ * `state` that names none is refused (step `state_validate`) before the adapter sees the callback.
+ */
+export async function completeFlow(adapter: ProviderAdapter, callback: URL | Record<string, unknown>): Promise<FlowOutcome> {
+  const params = callback instanceof URL ? Object.fromEntries(callback.searchParams) : callback;
+  const flow = pending.get(adapter);
+  if (!flow || params.state !== flow.state) {
+    return { kind: 'fail', error: new UpstreamError(adapter.descriptor.id, 'state_validate', '"state" does not match the stored flow') };
+  }
+  pending.delete(adapter);
+  const outcome = await adapter.completeCallback({ params, callbackUrl: CALLBACK, ...(flow.verifier ? { codeVerifier: flow.verifier } : {}) });
+  if (outcome.ok) return { kind: 'success', identity: outcome.identity };
+  return { kind: outcome.error.step === 'provider_denied' ? 'fail' : 'error', error: outcome.error };
 }
 
 /** One full round trip: begin, approve as `login`, complete. Throws unless it succeeds. */
-export async function signInUpstream(strategy: BrokerStrategy, login: string): Promise<UpstreamIdentity> {
-  const authorize = await beginFlow(strategy);
+export async function signInUpstream(adapter: ProviderAdapter, login: string): Promise<UpstreamIdentity> {
+  const authorize = await beginFlow(adapter);
   const { location } = await authorizeAt(authorize, login);
   if (!location) throw new Error('the emulator did not redirect back');
-  const outcome = await completeFlow(strategy, location);
+  const outcome = await completeFlow(adapter, location);
   if (outcome.kind === 'success') return outcome.identity;
-  if (outcome.kind === 'redirect') throw new Error(`unexpected redirect to ${outcome.url}`);
   throw outcome.error;
 }
 

@@ -4,10 +4,10 @@
 import type { ProviderModule } from '../contract.ts';
 import { descriptor } from './descriptor.ts';
 import { createSohuEmulator } from './emulator.ts';
-import { SohuStrategy } from './strategy.ts';
+import { createSohuAdapter } from './adapter.ts';
 
 export const sohu: ProviderModule = {
   descriptor,
-  createStrategy: (options) => new SohuStrategy(options),
+  createAdapter: createSohuAdapter,
   createEmulator: createSohuEmulator,
 };

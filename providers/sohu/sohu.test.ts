@@ -6,14 +6,23 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { ManualClock } from '../../src/clock.ts';
 import { UpstreamError } from '../../src/errors.ts';
-import type { AdapterOptions, EmulatorApp, UpstreamIdentity } from '../contract.ts';
+import type { AdapterOptions, EmulatorApp, ProviderAdapter, UpstreamIdentity } from '../contract.ts';
 import { COMMON_FAULT_MODES } from '../shared/emulator/fault-switch.ts';
 import type { TestUser } from '../shared/emulator/test-users.ts';
-import { adapterOptions, authorizeAt, beginFlow, CALLBACK, completeFlow, serveEmulator, signInUpstream, type ServedEmulator } from '../shared/testing.ts';
+import {
+  adapterOptions,
+  authorizeAt,
+  beginFlow,
+  CALLBACK,
+  completeFlow,
+  pendingFlow,
+  serveEmulator,
+  signInUpstream,
+  type ServedEmulator,
+} from '../shared/testing.ts';
 import { createSohuEmulator } from './emulator.ts';
 import { sohuUserId } from './emulator-users.ts';
 import { sohu } from './index.ts';
-import { SohuStrategy } from './strategy.ts';
 
 const APP: EmulatorApp = { clientId: 'test-client', clientSecret: 'test-secret', redirectUris: [CALLBACK], name: '测试商城' };
 const OTHER_APP: EmulatorApp = { clientId: 'other-client', clientSecret: 'other-secret', redirectUris: ['http://127.0.0.1:1/cb/other'] };
@@ -37,8 +46,8 @@ describe('sohu provider', () => {
     return served;
   }
 
-  function strategy(overrides: Partial<AdapterOptions> = {}): SohuStrategy {
-    return new SohuStrategy(adapterOptions(['api'], served.url, overrides));
+  function strategy(overrides: Partial<AdapterOptions> = {}): ProviderAdapter {
+    return sohu.createAdapter(adapterOptions(['api'], served.url, overrides));
   }
 
   function authorizeUrl(params: Record<string, string>): URL {
@@ -81,7 +90,7 @@ describe('sohu provider', () => {
   }
 
   /** Runs one flow as `login` and returns the UpstreamError it ended with, and how long completing took. */
-  async function failingSignIn(s: SohuStrategy, login = 'zhangwei'): Promise<{ error: UpstreamError; elapsed: number }> {
+  async function failingSignIn(s: ProviderAdapter, login = 'zhangwei'): Promise<{ error: UpstreamError; elapsed: number }> {
     const { location } = await authorizeAt(await beginFlow(s), login);
     assert.ok(location);
     const started = performance.now();
@@ -112,12 +121,13 @@ describe('sohu provider', () => {
         revocable: false,
         registrationUrl: 'http://open.t.sohu.com',
       });
-      assert.equal(sohu.revoke, undefined);
-      assert.ok(sohu.createStrategy(adapterOptions(['api'], served.url)) instanceof SohuStrategy);
+      const adapter = sohu.createAdapter(adapterOptions(['api'], served.url));
+      assert.equal(adapter.descriptor, sohu.descriptor);
+      assert.equal(adapter.revoke, undefined);
     });
 
     it('refuses adapter options without an "api" base URL', () => {
-      assert.throws(() => new SohuStrategy(adapterOptions([], served.url)), /no base URL for "api"/);
+      assert.throws(() => sohu.createAdapter(adapterOptions([], served.url)), /no base URL for "api"/);
     });
   });
 
@@ -607,7 +617,7 @@ describe('sohu provider', () => {
   });
 });
 
-/** The TestStateStore adapterOptions() put in the strategy's options. */
-function adapterStore(s: SohuStrategy): { state?: string; verifier?: string } {
-  return s.options.stateStore as unknown as { state?: string; verifier?: string };
+/** The flow the test broker holds for the adapter (state and PKCE verifier). */
+function adapterStore(s: ProviderAdapter): { state?: string; verifier?: string } {
+  return pendingFlow(s) ?? {};
 }

@@ -14,13 +14,6 @@ export interface CallSteps {
   decode: UpstreamStep;
 }
 
-/** The configured Weibo API base URL without a trailing slash. */
-export function apiBase(baseUrls: Record<string, string>): string {
-  const url = baseUrls.api;
-  if (!url) throw new TypeError('provider weibo has no base URL for "api"');
-  return url.replace(/\/+$/, '');
-}
-
 export async function callWeibo(http: UpstreamHttp, request: UpstreamRequest, what: string, steps: CallSteps): Promise<WeiboJson> {
   let res: Awaited<ReturnType<UpstreamHttp['request']>>;
   try {

@@ -2,15 +2,13 @@
 // token as a form field; Weibo answers `{"result":"true"}` (a string). Anything else is a failure.
 
 import { UpstreamError } from '../../src/errors.ts';
-import type { ProviderCredentials } from '../contract.ts';
-import { UpstreamHttp } from '../shared/upstream-http.ts';
-import { apiBase, callWeibo } from './api-call.ts';
+import type { UpstreamHttp } from '../shared/upstream-http.ts';
+import { callWeibo } from './api-call.ts';
 
-export async function revokeWeibo(credentials: ProviderCredentials & { timeoutMs: number }, accessToken: string): Promise<void> {
-  const http = new UpstreamHttp({ timeoutMs: credentials.timeoutMs, maxBodyBytes: 64 * 1024 });
+export async function revokeWeibo(http: UpstreamHttp, api: string, accessToken: string): Promise<void> {
   const json = await callWeibo(
     http,
-    { method: 'POST', url: `${apiBase(credentials.baseUrls)}/oauth2/revokeoauth2`, body: new URLSearchParams({ access_token: accessToken }).toString() },
+    { method: 'POST', url: `${api}/oauth2/revokeoauth2`, body: new URLSearchParams({ access_token: accessToken }).toString() },
     'revokeoauth2',
     // The step vocabulary has no revoke step; revocation is an operation of the token endpoint family.
     { fail: 'token_exchange', decode: 'token_exchange' },

@@ -5,15 +5,25 @@
 import assert from 'node:assert/strict';
 import { ManualClock } from '../../src/clock.ts';
 import { UpstreamError, type UpstreamStep } from '../../src/errors.ts';
-import type { AdapterOptions } from '../contract.ts';
-import { runStrategy } from '../shared/run-strategy.ts';
-import { adapterOptions, authorizeAt, beginFlow, CALLBACK, completeFlow, serveEmulator, signInUpstream, type ServedEmulator } from '../shared/testing.ts';
+import type { AdapterOptions, ProviderAdapter } from '../contract.ts';
+import { oauth2Context } from '../shared/oauth2-adapter.ts';
+import {
+  adapterOptions,
+  authorizeAt,
+  beginFlow,
+  CALLBACK,
+  completeFlow,
+  pendingFlow,
+  serveEmulator,
+  signInUpstream,
+  type ServedEmulator,
+} from '../shared/testing.ts';
 import { generatedUsers } from '../shared/emulator/test-users.ts';
 import { until } from '../../test/support/until.ts';
 import { createWeiboEmulator } from './emulator.ts';
 import { CODE_TTL_SECONDS, DEFAULT_TOKEN_TTL_SECONDS } from './emulator-world.ts';
 import { weibo } from './index.ts';
-import { revokeWeibo, WeiboStrategy } from './strategy.ts';
+import { loadWeiboIdentity } from './adapter.ts';
 
 const CLIENT_ID = '3254018913';
 const SECRET = 'weibo-app-secret-7f3a';
@@ -34,8 +44,17 @@ async function start(withClock?: ManualClock): Promise<void> {
   );
 }
 
-function strategy(overrides: Partial<AdapterOptions> = {}): WeiboStrategy {
-  return weibo.createStrategy(adapterOptions(['api'], served.url, { clientId: CLIENT_ID, clientSecret: SECRET, ...overrides })) as WeiboStrategy;
+function options(overrides: Partial<AdapterOptions> = {}): AdapterOptions {
+  return adapterOptions(['api'], served.url, { clientId: CLIENT_ID, clientSecret: SECRET, ...overrides });
+}
+
+function strategy(overrides: Partial<AdapterOptions> = {}): ProviderAdapter {
+  return weibo.createAdapter(options(overrides));
+}
+
+/** The identity hook alone, for a token obtained elsewhere. */
+function loadIdentity(token: string): Promise<unknown> {
+  return loadWeiboIdentity(token, oauth2Context(weibo.descriptor, options()));
 }
 
 function authorizeUrl(query: Record<string, string>): URL {
@@ -84,7 +103,7 @@ function expectError(outcome: Awaited<ReturnType<typeof completeFlow>>, step: Up
 }
 
 /** Begins a flow, approves as `login`, completes; returns the outcome and the time completion took. */
-async function roundTrip(s: WeiboStrategy, login: string) {
+async function roundTrip(s: ProviderAdapter, login: string) {
   const { location } = await authorizeAt(await beginFlow(s), login);
   assert.ok(location);
   const started = performance.now();
@@ -107,12 +126,12 @@ describe('weibo', () => {
       assert.equal(weibo.descriptor.pkce, false);
       assert.equal(weibo.descriptor.revocable, true);
       const s = strategy();
-      assert.ok(s instanceof WeiboStrategy);
-      assert.equal(s.name, 'weibo');
+      assert.equal(s.descriptor, weibo.descriptor);
+      assert.ok(s.revoke, 'Weibo can revoke a grant');
     });
 
     it('refuses adapter options without an "api" base URL', () => {
-      assert.throws(() => weibo.createStrategy(adapterOptions([], served.url)), TypeError);
+      assert.throws(() => weibo.createAdapter(adapterOptions([], served.url)), TypeError);
     });
   });
 
@@ -121,15 +140,13 @@ describe('weibo', () => {
 
     it('sends the browser to /oauth2/authorize with client_id, exact redirect_uri, state and comma-joined scopes', async () => {
       const s = strategy();
-      const outcome = await runStrategy(s, { query: {} }, { scope: ['email', 'follow_app_official_microblog'] });
-      assert.equal(outcome.kind, 'redirect');
-      const url = new URL((outcome as { url: string }).url);
+      const url = await beginFlow(s, { scope: ['email', 'follow_app_official_microblog'] });
       assert.equal(url.origin + url.pathname, `${served.url}/oauth2/authorize`);
       assert.equal(url.searchParams.get('client_id'), CLIENT_ID);
       assert.equal(url.searchParams.get('redirect_uri'), CALLBACK);
       assert.equal(url.searchParams.get('response_type'), 'code');
       assert.equal(url.searchParams.get('scope'), 'email,follow_app_official_microblog');
-      assert.equal(url.searchParams.get('state'), (s.options.stateStore as unknown as { state: string }).state);
+      assert.equal(url.searchParams.get('state'), pendingFlow(s)?.state);
     });
 
     it('returns the uid vouched for by get_token_info, the screen name and the avatar', async () => {
@@ -464,12 +481,10 @@ describe('weibo', () => {
       expectError(
         {
           kind: 'error',
-          error: await strategy()
-            .loadIdentity(token)
-            .then(
-              () => assert.fail('loaded'),
-              (e) => e,
-            ),
+          error: await loadIdentity(token).then(
+            () => assert.fail('loaded'),
+            (e) => e,
+          ),
         },
         'token_verify',
       );
@@ -524,34 +539,29 @@ describe('weibo', () => {
 
     it('revokes the grant: the token stops working everywhere', async () => {
       const identity = await signInUpstream(strategy(), 'lina');
-      const credentials = { clientId: CLIENT_ID, clientSecret: SECRET, baseUrls: { api: served.url }, timeoutMs: 2000 };
-      await weibo.revoke!(credentials, identity.accessToken!);
+      const adapter = strategy();
+      await adapter.revoke!(identity.accessToken!);
       const show = await fetch(`${served.url}/2/users/show.json?uid=${identity.subject}&access_token=${identity.accessToken}`);
       assert.equal(show.status, 403);
       assert.equal(((await show.json()) as { error_code: number }).error_code, 21332);
-      const loaded = await strategy()
-        .loadIdentity(identity.accessToken!)
-        .then(
-          () => undefined,
-          (e: unknown) => e,
-        );
+      const loaded = await loadIdentity(identity.accessToken!).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       assert.ok(loaded instanceof UpstreamError);
       assert.equal(loaded.step, 'token_verify');
       assert.match(loaded.message, /21332/);
-      await assert.rejects(revokeWeibo(credentials, identity.accessToken!), (err: UpstreamError) => /21332/.test(err.message));
+      await assert.rejects(adapter.revoke!(identity.accessToken!), (err: UpstreamError) => /21332/.test(err.message));
     });
 
     it('fails on an unexpected answer and on a deadline', async () => {
       const token = await tokenFor('lina');
-      const credentials = { clientId: CLIENT_ID, clientSecret: SECRET, baseUrls: { api: served.url }, timeoutMs: 5000 };
+      const adapter = strategy({ timeoutMs: 5000 });
       served.emulator.faults.set('revokeoauth2', 'malformed', 1);
-      await assert.rejects(revokeWeibo(credentials, token), (err: UpstreamError) => err instanceof UpstreamError && err.step === 'token_exchange');
+      await assert.rejects(adapter.revoke!(token), (err: UpstreamError) => err instanceof UpstreamError && err.step === 'token_exchange');
       served.emulator.faults.set('revokeoauth2', 'hang', 1);
-      await assert.rejects(
-        revokeWeibo({ ...credentials, timeoutMs: 300 }, token),
-        (err: UpstreamError) => err instanceof UpstreamError && err.step === 'timeout',
-      );
-      await revokeWeibo(credentials, token);
+      await assert.rejects(strategy({ timeoutMs: 300 }).revoke!(token), (err: UpstreamError) => err instanceof UpstreamError && err.step === 'timeout');
+      await adapter.revoke!(token);
     });
   });
 

@@ -260,14 +260,11 @@ export function accountConsoleRoutes(ctx: LoginContext, o: { cookieKeys: string[
 
 /** Calls the provider's revoke endpoint with the stored token, where the provider has one. */
 async function revokeUpstream(ctx: LoginContext, provider: string, sealed: string | undefined): Promise<'revoked' | 'none' | 'failed'> {
-  const module = ctx.broker.module(provider);
-  const credentials = ctx.broker.credentials(provider);
-  if (!module?.revoke || !sealed || !credentials) return 'none';
+  if (!ctx.broker.module(provider)?.descriptor.revocable || !sealed) return 'none';
   const token = await ctx.sealer.open(sealed);
   if (!token) return 'failed';
   try {
-    await module.revoke({ ...credentials, timeoutMs: ctx.broker.timeoutMs }, token);
-    return 'revoked';
+    return (await ctx.broker.revoke(provider, token)) ? 'revoked' : 'none';
   } catch (err) {
     ctx.log.warn({ provider, err: { message: (err as Error).message } }, 'upstream revoke failed');
     return 'failed';

@@ -1,15 +1,14 @@
-// The upstream round trip, owned here and not by adapters: creating the flow (state, PKCE verifier,
-// binding, expiry), sending the browser to the provider through its passport strategy, and on the
+// The upstream round trip, owned here and not by adapters: creating and saving the flow (state, PKCE
+// verifier, binding, expiry), asking the provider's adapter for the authorization redirect, and on the
 // provider's callback taking the flow once and checking provider, browser and expiry before any token
-// request, then letting the strategy exchange the code and read the identity.
+// request, then letting the adapter complete the callback into an identity (providers/contract.ts).
 
+import { calculatePKCECodeChallenge, randomPKCECodeVerifier } from 'openid-client';
 import type { Clock } from '../clock.ts';
-import { GatewayError, UpstreamError } from '../errors.ts';
+import { GatewayError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { Store } from '../store/store.ts';
-import type { AdapterOptions, BrokerStateStore, Locale, ProviderModule, UpstreamIdentity } from '../../providers/contract.ts';
-import type { BrokerStrategy } from '../../providers/shared/broker-strategy.ts';
-import { runStrategy, type StrategyRequest } from '../../providers/shared/run-strategy.ts';
+import type { AdapterOptions, Locale, ProviderAdapter, ProviderModule, UpstreamIdentity } from '../../providers/contract.ts';
 import { knownProfile } from '../accounts/sign-in.ts';
 import { bindingHash, FLOW_RETENTION_MS, newFlowId, type Flow, type FlowPurpose } from './flow.ts';
 
@@ -21,7 +20,7 @@ export interface BrokerOptions {
   flowTtlSeconds: number;
   upstream: { timeoutMs: number; maxBodyBytes: number };
   /** Configured providers: module + this deployment's credentials. */
-  providers: Map<string, { module: ProviderModule; credentials: Omit<AdapterOptions, 'callbackUrl' | 'timeoutMs' | 'maxBodyBytes' | 'stateStore'> }>;
+  providers: Map<string, { module: ProviderModule; credentials: Omit<AdapterOptions, 'timeoutMs' | 'maxBodyBytes' | 'knownProfile'> }>;
   /** Sign-in methods Denglu handles itself (the native `password`): configured, but no upstream round trip. */
   methods?: readonly string[];
   /** Told of every flow created (a sign-in keeps only its newest few, see sign-in-admission.ts). */
@@ -41,29 +40,21 @@ export interface StartFlow {
   reauthenticate?: boolean;
 }
 
-/** The request slot through which the state store sees the flow of this request. */
-interface FlowRequest extends StrategyRequest {
-  dengluFlow?: Flow;
-}
-
 export type CallbackResult = { ok: true; flow: Flow; identity: UpstreamIdentity } | { ok: false; flow?: Flow; error: GatewayError };
 
 export class Broker {
   readonly #o: BrokerOptions;
-  readonly #strategies = new Map<string, BrokerStrategy>();
+  readonly #adapters = new Map<string, ProviderAdapter>();
 
   constructor(options: BrokerOptions) {
     this.#o = options;
-    const stateStore = this.#stateStore();
     for (const [id, { module, credentials }] of options.providers) {
-      this.#strategies.set(
+      this.#adapters.set(
         id,
-        module.createStrategy({
+        module.createAdapter({
           ...credentials,
-          callbackUrl: this.callbackUrl(id),
           timeoutMs: options.upstream.timeoutMs,
           maxBodyBytes: options.upstream.maxBodyBytes,
-          stateStore,
           knownProfile: (keys) => knownProfile(options.store, options.clock, keys),
         }),
       );
@@ -77,31 +68,30 @@ export class Broker {
 
   /** Every sign-in method this deployment offers: the providers with credentials and Denglu's own methods. */
   configured(): ReadonlySet<string> {
-    return new Set([...this.#strategies.keys(), ...(this.#o.methods ?? [])]);
+    return new Set([...this.#adapters.keys(), ...(this.#o.methods ?? [])]);
   }
 
   /** Whether sign-in with `id` is a round trip to an upstream provider (false for the native password). */
   upstream(id: string): boolean {
-    return this.#strategies.has(id);
+    return this.#adapters.has(id);
   }
 
   module(providerId: string): ProviderModule | undefined {
     return this.#o.providers.get(providerId)?.module;
   }
 
-  /** This deployment's credentials for a provider (for calls outside a flow, such as revocation). */
-  credentials(providerId: string) {
-    return this.#o.providers.get(providerId)?.credentials;
-  }
-
-  get timeoutMs(): number {
-    return this.#o.upstream.timeoutMs;
+  /** Revokes an upstream grant; false when the provider has no revocation (rejects when it fails). */
+  async revoke(providerId: string, accessToken: string): Promise<boolean> {
+    const adapter = this.#adapters.get(providerId);
+    if (!adapter?.revoke) return false;
+    await adapter.revoke(accessToken);
+    return true;
   }
 
   /** Creates the flow and returns the provider's authorize URL for it. */
   async start(input: StartFlow): Promise<string> {
-    const strategy = this.#strategies.get(input.provider);
-    if (!strategy) throw new GatewayError('ERR_PROVIDER_UNKNOWN', `provider "${input.provider}" is not configured`, { status: 404 });
+    const adapter = this.#adapters.get(input.provider);
+    if (!adapter) throw new GatewayError('ERR_PROVIDER_UNKNOWN', `provider "${input.provider}" is not configured`, { status: 404 });
     const now = this.#o.clock.now();
     const flow: Flow = {
       id: newFlowId(),
@@ -115,14 +105,18 @@ export class Broker {
       ...(input.partnerId ? { partnerId: input.partnerId } : {}),
       ...(input.clientId ? { clientId: input.clientId } : {}),
       ...(input.accountId ? { accountId: input.accountId } : {}),
+      ...(adapter.descriptor.pkce ? { codeVerifier: randomPKCECodeVerifier() } : {}),
     };
-    const req: FlowRequest = { query: {}, dengluFlow: flow };
-    const outcome = await runStrategy(strategy, req, input.reauthenticate ? { reauthenticate: true } : {});
-    if (outcome.kind !== 'redirect') {
-      throw outcome.kind === 'success' ? new UpstreamError(input.provider, 'state_validate', 'strategy did not redirect') : outcome.error;
-    }
+    const url = await adapter.authorizationUrl({
+      state: flow.id,
+      callbackUrl: this.callbackUrl(input.provider),
+      locale: input.locale,
+      ...(flow.codeVerifier ? { codeChallenge: await calculatePKCECodeChallenge(flow.codeVerifier) } : {}),
+      ...(input.reauthenticate ? { reauthenticate: true } : {}),
+    });
+    await this.#o.store.create('flows', flow.id, flow, { expiresAt: flow.expiresAt + FLOW_RETENTION_MS });
     await this.#o.flowStarted?.(flow);
-    return outcome.url;
+    return url;
   }
 
   /**
@@ -130,8 +124,8 @@ export class Broker {
    * to the provider, a flow of another provider, another browser, or past its expiry.
    */
   async callback(providerId: string, query: Record<string, unknown>, binding: string | undefined): Promise<CallbackResult> {
-    const strategy = this.#strategies.get(providerId);
-    if (!strategy) return { ok: false, error: new GatewayError('ERR_PROVIDER_UNKNOWN', `provider "${providerId}" is not configured`, { status: 404 }) };
+    const adapter = this.#adapters.get(providerId);
+    if (!adapter) return { ok: false, error: new GatewayError('ERR_PROVIDER_UNKNOWN', `provider "${providerId}" is not configured`, { status: 404 }) };
     const state = typeof query.state === 'string' ? query.state : undefined;
     // State failures are the caller's (4xx), not the provider's: no UpstreamError (502) here.
     if (!state) return { ok: false, error: new GatewayError('ERR_FLOW_STATE_MISMATCH', 'callback without "state"', { status: 403 }) };
@@ -149,37 +143,11 @@ export class Broker {
     if (this.#o.clock.now() >= flow.expiresAt) {
       return { ok: false, flow, error: new GatewayError('ERR_FLOW_EXPIRED', 'flow expired before the provider answered', { status: 400 }) };
     }
-    if (typeof query.error === 'string' || typeof query.code !== 'string') {
-      // Denials come as `error=…` (Weibo, Sohu) or as a bare `state` (WeChat-style); never restart the login.
-      const detail = typeof query.error === 'string' ? query.error : 'no code';
-      return { ok: false, flow, error: new UpstreamError(providerId, 'provider_denied', `provider answered ${detail}`) };
-    }
-    const req: FlowRequest = { query, dengluFlow: flow };
-    const outcome = await runStrategy(strategy, req);
-    if (outcome.kind === 'success') return { ok: true, flow, identity: outcome.identity };
-    if (outcome.kind === 'redirect') {
-      return { ok: false, flow, error: new UpstreamError(providerId, 'state_validate', 'strategy tried to restart the login') };
-    }
-    return { ok: false, flow, error: outcome.error };
-  }
-
-  #stateStore(): BrokerStateStore {
-    const store = this.#o.store;
-    return {
-      store(req: FlowRequest, verifier, _state, _meta, cb) {
-        const flow = req.dengluFlow;
-        if (!flow) return cb(new TypeError('no flow attached to the request'));
-        const saved: Flow = verifier ? { ...flow, codeVerifier: verifier } : flow;
-        store.create('flows', saved.id, saved, { expiresAt: saved.expiresAt + FLOW_RETENTION_MS }).then(
-          () => cb(null, saved.id),
-          (err) => cb(err),
-        );
-      },
-      verify(req: FlowRequest, providedState, _meta, cb) {
-        const flow = req.dengluFlow;
-        if (!flow || flow.id !== providedState) return cb(null, false, { message: '"state" does not match the stored flow' });
-        cb(null, flow.codeVerifier ?? true);
-      },
-    };
+    const outcome = await adapter.completeCallback({
+      params: query,
+      callbackUrl: this.callbackUrl(providerId),
+      ...(flow.codeVerifier ? { codeVerifier: flow.codeVerifier } : {}),
+    });
+    return outcome.ok ? { ok: true, flow, identity: outcome.identity } : { ok: false, flow, error: outcome.error };
   }
 }
