@@ -1,5 +1,6 @@
 // Every setting Denglu reads, its environment variable, default and meaning: the one documented place
-// for defaults. `.env.example` and the README's configuration table are checked against this list by
+// for defaults. Provider settings are declared by each provider's descriptor (config/provider-settings.ts
+// documents them in the same shape). `.env.example` and the README are checked against both lists by
 // test/config/config.test.ts, so they cannot drift.
 
 export interface SettingDoc {
@@ -180,16 +181,6 @@ export const SETTINGS: readonly SettingDoc[] = [
       'Admin API token the `denglu` command line sends (same as `--token`): the operator token or a partner manager token `<managerId>.<secret>`. Not read by the gateway.',
     secret: true,
   },
-  { env: 'WEIBO_CLIENT_ID', default: '(sandbox app)', description: 'Weibo App Key.' },
-  { env: 'WEIBO_CLIENT_SECRET', default: '(sandbox app)', description: 'Weibo App Secret.', secret: true },
-  { env: 'WEIBO_BASE_URL', default: 'https://api.weibo.com', description: 'Weibo API base URL (the sandbox points it at the emulator).' },
-  { env: 'QQ_CLIENT_ID', default: '(sandbox app)', description: 'QQ Connect APP ID.' },
-  { env: 'QQ_CLIENT_SECRET', default: '(sandbox app)', description: 'QQ Connect APP Key.', secret: true },
-  { env: 'QQ_BASE_URL', default: 'https://graph.qq.com', description: 'QQ Connect base URL.' },
-  { env: 'QQ_UNIONID', default: 'false', description: 'Ask QQ for the unionid (the app must hold that permission).' },
-  { env: 'SOHU_CLIENT_ID', default: '(sandbox app)', description: 'Sohu consumer key.' },
-  { env: 'SOHU_CLIENT_SECRET', default: '(sandbox app)', description: 'Sohu consumer secret.', secret: true },
-  { env: 'SOHU_BASE_URL', default: 'https://api.t.sohu.com', description: 'Sohu API base URL.' },
   {
     env: 'TRUST_PROXY',
     default: '(none)',

@@ -4,6 +4,7 @@
 
 import { availableParallelism } from 'node:os';
 import type { ProviderCredentials, ProviderDescriptor } from '../providers/contract.ts';
+import { providerUrlSettings, readProviderSettings } from './provider-settings.ts';
 import { parseInstant } from '../src/time/instant.ts';
 import type { EpochMs } from '../src/clock.ts';
 import { GatewayError } from '../src/errors.ts';
@@ -230,35 +231,17 @@ export function loadConfig(input: { env: Record<string, string | undefined>; arg
     emulatorUrls[d.id] = `http://localhost:${emulatorPort + i}`;
   });
 
-  const providers: Record<string, ProviderCredentials> = {};
-  for (const d of input.descriptors) {
-    const prefix = d.id.toUpperCase();
-    const clientId = env[`${prefix}_CLIENT_ID`];
-    const clientSecret = env[`${prefix}_CLIENT_SECRET`];
-    const baseRaw = env[`${prefix}_BASE_URL`];
-    if (!clientId && !clientSecret && !baseRaw && !sandboxEnabled) continue; // not used by this deployment
-    if (Boolean(clientId) !== Boolean(clientSecret)) {
-      problems.push(`${prefix}_CLIENT_ID and ${prefix}_CLIENT_SECRET must be set together`);
-      continue;
-    }
-    const sandbox = sandboxCredentials(d.id);
-    const base = baseRaw ? url(`${prefix}_BASE_URL`, baseRaw) : sandboxEnabled ? emulatorUrls[d.id] : undefined;
-    const baseUrls = Object.fromEntries(Object.entries(d.baseUrls).map(([role, prod]) => [role, base ?? prod]));
-    const extra: Record<string, boolean> = {};
-    if (d.id === 'qq') extra.unionid = bool('QQ_UNIONID', sandboxEnabled);
-    providers[d.id] = { clientId: clientId || sandbox.clientId, clientSecret: clientSecret || sandbox.clientSecret, baseUrls, extra };
-    if (production) {
-      if (!clientId) problems.push(`${prefix}_CLIENT_ID is required in production (the sandbox app is refused)`);
-      if (clientSecret === sandbox.clientSecret) problems.push(`${prefix}_CLIENT_SECRET is the sandbox secret; use the real one in production`);
-      // Any https endpoint is accepted (an operator may run a relay whose CA is in NODE_EXTRA_CA_CERTS).
-      for (const u of Object.values(baseUrls)) {
-        if (new URL(u).protocol !== 'https:') {
-          problems.push(`${prefix}_BASE_URL points at ${u}, a plain-http endpoint (an emulator?); production needs the provider's https endpoint`);
-          break;
-        }
-      }
-    }
-  }
+  const providers = readProviderSettings({
+    env,
+    descriptors: input.descriptors,
+    sandbox: sandboxEnabled,
+    production,
+    emulatorUrls,
+    sandboxCredentials,
+    url,
+    bool,
+    problems,
+  });
 
   if (production) {
     if (sandboxEnabled) problems.push('SANDBOX must be false in production (it starts emulators and demo shops)');
@@ -270,7 +253,8 @@ export function loadConfig(input: { env: Record<string, string | undefined>; arg
     if (!issuer.startsWith('https://')) problems.push(`DENGLU_ISSUER must be an https URL in production (got ${issuer})`);
     if (!smtpUrl) problems.push('MAIL_SMTP_URL is required in production (the sandbox outbox sends no mail)');
     if (!env.MAIL_FROM) problems.push('MAIL_FROM is required in production (the sender of verification and reset mail)');
-    if (Object.keys(providers).length === 0) problems.push('no provider is configured: set <PROVIDER>_CLIENT_ID and _CLIENT_SECRET for at least one');
+    if (Object.keys(providers).length === 0)
+      problems.push('no provider is configured: set the credentials of at least one (for example WEIBO_CLIENT_ID and WEIBO_CLIENT_SECRET)');
   }
 
   // Behind a proxy, and the limits of the HTTP server.
@@ -301,7 +285,7 @@ export function loadConfig(input: { env: Record<string, string | undefined>; arg
   // Ports browsers and fetch refuse, wherever they are configured.
   if (isBadPort(port)) problems.push(portRangeProblem('PORT', port, 1)!);
   const urlSettings: [string, string | undefined][] = [['DENGLU_ISSUER', env.DENGLU_ISSUER ? issuer : undefined]];
-  for (const d of input.descriptors) urlSettings.push([`${d.id.toUpperCase()}_BASE_URL`, env[`${d.id.toUpperCase()}_BASE_URL`]]);
+  urlSettings.push(...providerUrlSettings(input.descriptors, env));
   for (const [name, value] of urlSettings) {
     if (!value || !URL.canParse(value)) continue;
     const problem = portRangeProblem(name, portOf(new URL(value)), 1);

@@ -37,6 +37,33 @@ export interface ProviderDescriptor {
    * re-authentication (`prompt=login`, `max_age`); absent when the provider has no such parameter.
    */
   reauthentication?: Record<string, string>;
+  /**
+   * The environment variables an operator sets for this provider: the app's credentials and keys, one
+   * base URL per host role (`baseUrls`), provider options. config/provider-settings.ts reads, validates
+   * and documents them from this list; nothing in config/ names a provider.
+   */
+  settings: ProviderSetting[];
+}
+
+/** One setting of a provider: its variable, what it fills in ProviderCredentials, and its documentation. */
+export interface ProviderSetting {
+  /** Environment variable (`WEIBO_CLIENT_ID`). */
+  env: string;
+  /** One sentence for `.env.example` and the README. */
+  description: string;
+  /**
+   * `clientId` / `clientSecret`: the app's credentials (the sandbox app when unset outside production);
+   * `{ baseUrl: role }`: the base URL of one host role of `baseUrls` (the emulator in the sandbox);
+   * `{ extra, type }`: a provider option or key in `ProviderCredentials.extra`.
+   */
+  fills: 'clientId' | 'clientSecret' | { baseUrl: string } | { extra: string; type: 'boolean' | 'string' };
+  /** Never printed or logged (secrets and private keys). */
+  secret?: boolean;
+  /** For an `extra` option: the value when unset, and when unset in the sandbox. */
+  default?: boolean | string;
+  sandboxDefault?: boolean | string;
+  /** An `extra` string the provider cannot work without (a private key): refused when missing in production. */
+  required?: boolean;
 }
 
 export interface ProviderCredentials {

@@ -13,4 +13,16 @@ export const descriptor: ProviderDescriptor = {
   pkce: false,
   revocable: false,
   registrationUrl: 'https://connect.qq.com',
+  settings: [
+    { env: 'QQ_CLIENT_ID', fills: 'clientId', description: 'QQ Connect APP ID.' },
+    { env: 'QQ_CLIENT_SECRET', fills: 'clientSecret', secret: true, description: 'QQ Connect APP Key.' },
+    { env: 'QQ_BASE_URL', fills: { baseUrl: 'graph' }, description: 'QQ Connect base URL.' },
+    {
+      env: 'QQ_UNIONID',
+      fills: { extra: 'unionid', type: 'boolean' },
+      default: false,
+      sandboxDefault: true,
+      description: 'Ask QQ for the unionid (the app must hold that permission).',
+    },
+  ],
 };

@@ -6,6 +6,7 @@ import { ManualClock } from '../../src/clock.ts';
 import { UpstreamError } from '../../src/errors.ts';
 import type { EmulatorApp, EmulatorOptions, ProviderAdapter } from '../contract.ts';
 import { COMMON_FAULT_MODES } from '../shared/emulator/fault-switch.ts';
+import { providerContractSuite } from '../shared/contract-suite.ts';
 import {
   adapterOptions,
   authorizeAt,
@@ -112,6 +113,14 @@ async function control(method: 'GET' | 'POST' | 'DELETE', path: string, body?: u
   });
   return { status: res.status, json: await res.json() };
 }
+
+// QQ's page offers no redirect on cancel; a cancelled sign-in that comes back carries only `state`.
+providerContractSuite(qq, {
+  app: { clientId: APP_A.clientId, clientSecret: APP_A.clientSecret, extra: { unionid: true } },
+  login: 'xiaoming',
+  tokenEndpoint: 'token',
+  denial: 'bare-state',
+});
 
 describe('qq provider', () => {
   beforeEach(async () => {

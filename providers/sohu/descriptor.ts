@@ -13,4 +13,9 @@ export const descriptor: ProviderDescriptor = {
   pkce: true,
   revocable: false,
   registrationUrl: 'http://open.t.sohu.com',
+  settings: [
+    { env: 'SOHU_CLIENT_ID', fills: 'clientId', description: 'Sohu consumer key.' },
+    { env: 'SOHU_CLIENT_SECRET', fills: 'clientSecret', secret: true, description: 'Sohu consumer secret.' },
+    { env: 'SOHU_BASE_URL', fills: { baseUrl: 'api' }, description: 'Sohu API base URL.' },
+  ],
 };

@@ -8,6 +8,7 @@ import { ManualClock } from '../../src/clock.ts';
 import { UpstreamError } from '../../src/errors.ts';
 import type { AdapterOptions, EmulatorApp, ProviderAdapter, UpstreamIdentity } from '../contract.ts';
 import { COMMON_FAULT_MODES } from '../shared/emulator/fault-switch.ts';
+import { providerContractSuite } from '../shared/contract-suite.ts';
 import type { TestUser } from '../shared/emulator/test-users.ts';
 import {
   adapterOptions,
@@ -35,6 +36,13 @@ function pkcePair(): { verifier: string; challenge: string } {
   const verifier = randomBytes(32).toString('base64url');
   return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') };
 }
+
+providerContractSuite(sohu, {
+  app: { clientId: APP.clientId, clientSecret: APP.clientSecret },
+  login: 'zhangwei',
+  tokenEndpoint: 'access_token',
+  denial: 'redirect',
+});
 
 describe('sohu provider', () => {
   let served: ServedEmulator;
@@ -111,7 +119,12 @@ describe('sohu provider', () => {
 
   describe('module', () => {
     it('describes Sohu as the registry expects', () => {
-      assert.deepEqual(sohu.descriptor, {
+      const { settings, ...described } = sohu.descriptor;
+      assert.deepEqual(
+        settings.map((s) => s.env),
+        ['SOHU_CLIENT_ID', 'SOHU_CLIENT_SECRET', 'SOHU_BASE_URL'],
+      );
+      assert.deepEqual(described, {
         id: 'sohu',
         label: { 'zh-CN': '搜狐', en: 'Sohu' },
         colors: { background: '#FFD100', foreground: '#222' },

@@ -15,4 +15,9 @@ export const descriptor: ProviderDescriptor = {
   registrationUrl: 'https://open.weibo.com',
   // oauth2/authorize `forcelogin=true`: the login form even for someone signed in at Weibo.
   reauthentication: { forcelogin: 'true' },
+  settings: [
+    { env: 'WEIBO_CLIENT_ID', fills: 'clientId', description: 'Weibo App Key.' },
+    { env: 'WEIBO_CLIENT_SECRET', fills: 'clientSecret', secret: true, description: 'Weibo App Secret.' },
+    { env: 'WEIBO_BASE_URL', fills: { baseUrl: 'api' }, description: 'Weibo API base URL (the sandbox points it at the emulator).' },
+  ],
 };

@@ -7,6 +7,7 @@ import { ManualClock } from '../../src/clock.ts';
 import { UpstreamError, type UpstreamStep } from '../../src/errors.ts';
 import type { AdapterOptions, ProviderAdapter } from '../contract.ts';
 import { oauth2Context } from '../shared/oauth2-adapter.ts';
+import { providerContractSuite } from '../shared/contract-suite.ts';
 import {
   adapterOptions,
   authorizeAt,
@@ -110,6 +111,8 @@ async function roundTrip(s: ProviderAdapter, login: string) {
   const outcome = await completeFlow(s, location);
   return { outcome, elapsed: performance.now() - started };
 }
+
+providerContractSuite(weibo, { app: { clientId: CLIENT_ID, clientSecret: SECRET }, login: 'lina', tokenEndpoint: 'access_token', denial: 'redirect' });
 
 describe('weibo', () => {
   afterEach(async () => {

@@ -10,7 +10,17 @@ export const PASSWORD_AMR = 'pwd';
 
 /** The descriptor of one of Denglu's own methods: label and colours for pages, no endpoints (Denglu checks it itself). */
 export function nativeDescriptor(id: string, label: ProviderDescriptor['label'], background: string): ProviderDescriptor {
-  return { id, label, colors: { background, foreground: '#ffffff' }, baseUrls: {}, scope: [], pkce: false, revocable: false, registrationUrl: '' };
+  return {
+    id,
+    label,
+    colors: { background, foreground: '#ffffff' },
+    baseUrls: {},
+    scope: [],
+    pkce: false,
+    revocable: false,
+    registrationUrl: '',
+    settings: [],
+  };
 }
 
 export const PASSWORD_DESCRIPTOR = nativeDescriptor(PASSWORD_METHOD, { 'zh-CN': '邮箱和密码', en: 'email and password' }, '#2f6fed');

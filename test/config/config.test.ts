@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { ConfigError, loadConfig } from '../../config/load-config.ts';
 import { SETTINGS } from '../../config/defaults.ts';
+import { providerSettingDocs } from '../../config/provider-settings.ts';
 import { DESCRIPTORS } from '../../providers/index.ts';
 
 const load = (env: Record<string, string>, argv: string[] = []) => loadConfig({ env, argv, descriptors: DESCRIPTORS });
@@ -138,10 +139,44 @@ describe('config', () => {
     const example = readFileSync(new URL('../../.env.example', import.meta.url), 'utf8');
     const source = ['load-config.ts', 'sms-config.ts'].map((f) => readFileSync(new URL(`../../config/${f}`, import.meta.url), 'utf8')).join('\n');
     const read = new Set([...source.matchAll(/\b(?:env\.|int\(|bool\(|url\()'?([A-Z][A-Z0-9_]+)/g)].map((m) => m[1]!));
-    for (const d of DESCRIPTORS) for (const suffix of ['CLIENT_ID', 'CLIENT_SECRET', 'BASE_URL']) read.add(`${d.id.toUpperCase()}_${suffix}`);
     const documented = new Set(SETTINGS.map((s) => s.env));
     for (const name of read) assert.ok(documented.has(name), `${name} is read but not in config/defaults.ts SETTINGS`);
     for (const name of documented) assert.match(example, new RegExp(`^#? ?${name}=`, 'm'), `${name} is missing from .env.example`);
+  });
+
+  it('documents every provider setting its descriptor declares, with the declared description, in .env.example and the README', () => {
+    const example = readFileSync(new URL('../../.env.example', import.meta.url), 'utf8');
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const docs = providerSettingDocs(DESCRIPTORS);
+    assert.ok(docs.length >= DESCRIPTORS.length * 3, 'every provider declares at least its credentials and a base URL');
+    for (const doc of docs) {
+      const escaped = doc.description.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      assert.match(
+        example,
+        new RegExp(`^# ${escaped} Default: ${doc.default.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.\\n#? ?${doc.env}=`, 'm'),
+        `${doc.env} in .env.example`,
+      );
+      assert.ok(readme.includes(`\`${doc.env}\``), `${doc.env} is missing from the README`);
+    }
+    for (const d of DESCRIPTORS) {
+      assert.ok(
+        d.settings.some((s) => s.fills === 'clientId'),
+        `${d.id} declares its client id`,
+      );
+      for (const role of Object.keys(d.baseUrls)) {
+        assert.ok(
+          d.settings.some((s) => typeof s.fills === 'object' && 'baseUrl' in s.fills && s.fills.baseUrl === role),
+          `${d.id} declares one setting for its "${role}" base URL`,
+        );
+      }
+    }
+  });
+
+  it('reads provider options from the declarations: QQ_UNIONID defaults to true in the sandbox, false elsewhere, and is validated', () => {
+    assert.equal(load({}).providers.qq!.extra?.unionid, true);
+    assert.equal(load({ QQ_UNIONID: 'false' }).providers.qq!.extra?.unionid, false);
+    assert.equal(load({ ...PRODUCTION_OK, QQ_CLIENT_ID: '101000001', QQ_CLIENT_SECRET: 'real-qq-key' }).providers.qq!.extra?.unionid, false);
+    assert.match(problemsOf(() => load({ QQ_UNIONID: 'perhaps' })).join(), /QQ_UNIONID must be true or false/);
   });
 });
 
