@@ -79,11 +79,21 @@ const NOTIFY = `, pg_notify('${CHANGES_CHANNEL}', $1 || ':' || $2)`;
 /** Local to the statement's own (implicit or explicit) transaction; read when it commits. */
 const ASYNC_COMMIT = ", set_config('synchronous_commit', 'off', true)";
 
+/**
+ * The write statement. Every CTE reads the statement's snapshot, but the INSERT … ON CONFLICT DO UPDATE
+ * waits for a concurrent writer of the same row and then updates the version that writer committed, whose
+ * index keys that snapshot cannot see (nor delete). So the update applies only to the version the snapshot
+ * saw (`seen`, by xmin); otherwise the statement writes nothing, says `stale`, and runs again with a fresh
+ * snapshot (see writeDocument). Unchanged, the row's keys are all visible to `gone`.
+ */
 function writeText(indexed: boolean, shape: Variant): string {
-  const doc = `WITH d AS (
+  const doc = `WITH seen AS (
+    SELECT xmin AS version, (expires_at IS NULL OR expires_at > $5::bigint) AS live FROM documents WHERE collection = $1 AND id = $2
+  ),
+  d AS (
     INSERT INTO documents AS t (collection, id, doc, expires_at) VALUES ($1, $2, $3::json, $4::bigint)
     ON CONFLICT (collection, id) DO UPDATE SET doc = EXCLUDED.doc, expires_at = EXCLUDED.expires_at
-      WHERE NOT $6::boolean OR t.expires_at <= $5::bigint
+      WHERE t.xmin = (SELECT version FROM seen) AND (NOT $6::boolean OR t.expires_at <= $5::bigint)
     RETURNING 1
   )`;
   const keys = `, k AS (SELECT * FROM unnest($7::text[], $8::text[], $9::boolean[]) AS k(index_name, key, is_unique)),
@@ -96,7 +106,10 @@ function writeText(indexed: boolean, shape: Variant): string {
     SELECT $1, k.index_name, k.key, $2, k.is_unique FROM k WHERE EXISTS (SELECT 1 FROM d)
     ON CONFLICT (collection, index_name, key, id) DO NOTHING
   )`;
-  return `${doc}${indexed ? keys : ''} SELECT 1 AS written${tail(shape)} FROM d`;
+  const notify = shape.notify ? `, CASE WHEN w.written THEN pg_notify('${CHANGES_CHANNEL}', $1 || ':' || $2) END` : '';
+  return `${doc}${indexed ? keys : ''}
+  SELECT w.written IS NOT NULL AS written, EXISTS (SELECT 1 FROM seen WHERE live) AS was_live${notify}${shape.asyncCommit ? ASYNC_COMMIT : ''}
+  FROM (SELECT 1) one LEFT JOIN (SELECT true AS written FROM d) w ON true`;
 }
 
 /** Each statement in each variant, built once, by name. */
@@ -122,9 +135,22 @@ export async function writeDocument(
   const indexed = shape.indexes.length > 0;
   const values: unknown[] = [shape.name, id, s.json, expiry(shape, expiresAt), now, create];
   if (indexed) values.push(s.names, s.keys, s.unique);
-  const { rowCount } = await db.query({ ...WRITES[`${indexed}`].get(variant(shape))!, values });
-  if (rowCount === 0) throw new GatewayError('ERR_ALREADY_EXISTS', `"${shape.name}" already has ${JSON.stringify(id)}`, { status: 409 });
+  const statement = WRITES[`${indexed}`].get(variant(shape))!;
+  for (let attempt = 1; ; attempt++) {
+    const { rows } = await db.query<{ written: boolean; was_live: boolean }>({ ...statement, values });
+    if (rows[0]!.written) return;
+    if (create && rows[0]!.was_live) throw new GatewayError('ERR_ALREADY_EXISTS', `"${shape.name}" already has ${JSON.stringify(id)}`, { status: 409 });
+    // Another writer changed the document after this statement's snapshot: nothing was written; again.
+    if (attempt >= STALE_RETRIES) {
+      throw new GatewayError('ERR_STORE_UNAVAILABLE', `"${shape.name}" document ${JSON.stringify(id)} kept changing under concurrent writes; try again`, {
+        status: 503,
+      });
+    }
+  }
 }
+
+/** How often a write runs again after another writer changed its document under it. */
+const STALE_RETRIES = 10;
 
 /** delete removes a document expired or not (saying whether it was live); take only a live one (returning it). */
 const REMOVES = {
