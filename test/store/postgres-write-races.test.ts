@@ -94,4 +94,19 @@ describe('postgres store: writes racing another transaction on the same document
     );
     assert.deepEqual(await keysOfX(), ['handle=h-mine']);
   });
+
+  it('a delete or take that waited for a concurrent rewrite removes every key the rewrite added', async () => {
+    await store.put<ContractDoc>('contract_docs', 'x', { title: 'x', n: 0, handles: ['h0'] });
+    await raceWith(['h-other'], () => store.delete('contract_docs', 'x'));
+    assert.deepEqual(await keysOfX(), []);
+    await store.put<ContractDoc>('contract_docs', 'x', { title: 'x', n: 0, handles: ['h0'] });
+    await raceWith(['h-other'], () => store.take('contract_docs', 'x'));
+    assert.deepEqual(await keysOfX(), []);
+  });
+
+  it('an update waits for the row lock and rewrites the keys of the version it read', async () => {
+    await store.put<ContractDoc>('contract_docs', 'x', { title: 'x', n: 0, handles: ['h0'] });
+    await raceWith(['h-other'], () => store.update<ContractDoc>('contract_docs', 'x', (d) => ({ ...d, handles: [...(d.handles ?? []), 'h-mine'] })));
+    assert.deepEqual(await keysOfX(), ['handle=h-mine', 'handle=h-other']);
+  });
 });
