@@ -110,20 +110,21 @@ export class Database {
   /**
    * Runs `fn` in one transaction on one connection: committed when it resolves, rolled back when it
    * throws (its error rethrown; database errors other than unique violations as ERR_STORE_UNAVAILABLE).
-   * `selfBegun`: `fn` sends BEGIN itself, together with its first statement (one round trip less).
+   * `selfContained`: `fn` sends BEGIN with its first statement and COMMIT with its last (two round trips
+   * less); here only a failure is rolled back.
    */
-  async transaction<T>(fn: (client: pg.PoolClient) => Promise<T>, selfBegun = false): Promise<T> {
+  async transaction<T>(fn: (client: pg.PoolClient) => Promise<T>, selfContained = false): Promise<T> {
     // A deadlock victim (two batches locking the same rows in another order) changed nothing: run it again.
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.#transaction(fn, selfBegun);
+        return await this.#transaction(fn, selfContained);
       } catch (err) {
         if (attempt >= DEADLOCK_RETRIES || !isDeadlock(err)) throw err;
       }
     }
   }
 
-  async #transaction<T>(fn: (client: pg.PoolClient) => Promise<T>, selfBegun: boolean): Promise<T> {
+  async #transaction<T>(fn: (client: pg.PoolClient) => Promise<T>, selfContained: boolean): Promise<T> {
     this.assertOpen();
     let client: pg.PoolClient;
     try {
@@ -139,9 +140,9 @@ export class Database {
     };
     client.on('error', onError);
     try {
-      if (!selfBegun) await client.query('BEGIN');
+      if (!selfContained) await client.query('BEGIN');
       const result = await fn(client);
-      await client.query('COMMIT');
+      if (!selfContained) await client.query('COMMIT');
       return result;
     } catch (err) {
       try {

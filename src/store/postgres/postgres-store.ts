@@ -23,6 +23,7 @@ import {
   lockDocument,
   sweepExpired,
   takeDocument,
+  writeAndCommit,
   writeDocument,
   writeShape,
   type WriteShape,
@@ -147,8 +148,8 @@ export class PostgresStore implements Store {
   }
 
   /**
-   * Locks the live document (sending BEGIN with the lock when `begin`), applies `fn` (synchronously) and
-   * writes the result back; returns it.
+   * Locks the live document, applies `fn` (synchronously) and writes the result back; returns it. `begin`
+   * (a lone update): BEGIN goes with the lock and COMMIT with the write, two round trips in all.
    */
   async #applyUpdate(
     client: Queryable,
@@ -163,7 +164,8 @@ export class PostgresStore implements Store {
     if (!current) throw new GatewayError('ERR_NOT_FOUND', `"${shape.name}" has no document ${JSON.stringify(id)}`, { status: 404 });
     const next = fn(current.doc);
     const expiresAt = options && 'expiresAt' in options ? options.expiresAt : current.expiresAt;
-    await writeDocument(client, shape, id, next, expiresAt, false, now);
+    if (begin) await writeAndCommit(client, shape, id, next, expiresAt, now);
+    else await writeDocument(client, shape, id, next, expiresAt, false, now);
     return next; // written as JSON text: the store keeps no reference to it
   }
 
