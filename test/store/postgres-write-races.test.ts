@@ -89,9 +89,7 @@ describe('postgres store: writes racing another transaction on the same document
 
   it('a put inside a batch that waited for a concurrent rewrite leaves only its own keys', async () => {
     await store.put<ContractDoc>('contract_docs', 'x', { title: 'x', n: 0, handles: ['h0'] });
-    await raceWith(['h-other'], () =>
-      store.batch([{ op: 'put', collection: 'contract_docs', id: 'x', value: { title: 'mine', n: 2, handles: ['h-mine'] } }]),
-    );
+    await raceWith(['h-other'], () => store.batch([{ op: 'put', collection: 'contract_docs', id: 'x', value: { title: 'mine', n: 2, handles: ['h-mine'] } }]));
     assert.deepEqual(await keysOfX(), ['handle=h-mine']);
   });
 

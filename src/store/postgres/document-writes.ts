@@ -71,7 +71,8 @@ export function serialise(shape: WriteShape, id: string, value: unknown): { json
 /** An expiry as the bigint column holds it: whole milliseconds, rounded up (never earlier than asked). */
 function expiry(shape: WriteShape, expiresAt: EpochMs | undefined): number | null {
   if (expiresAt === undefined) return null;
-  if (typeof expiresAt !== 'number' || !Number.isFinite(expiresAt)) throw new TypeError(`"${shape.name}" expiresAt must be epoch milliseconds`);
+  // Past ±2^53 (the bigint column would take more, JavaScript could not read it back exactly).
+  if (typeof expiresAt !== 'number' || !Number.isSafeInteger(Math.ceil(expiresAt))) throw new TypeError(`"${shape.name}" expiresAt must be epoch milliseconds`);
   return Math.ceil(expiresAt);
 }
 
@@ -154,7 +155,14 @@ export async function writeDocument(
  * which takes no parameters: the values go in as escaped literals). The document is row-locked (see
  * beginAndLock), so the write is never stale. A failing write skips the COMMIT: the caller rolls back.
  */
-export async function writeAndCommit(db: Queryable, shape: WriteShape, id: string, value: unknown, expiresAt: EpochMs | undefined, now: EpochMs): Promise<void> {
+export async function writeAndCommit(
+  db: Queryable,
+  shape: WriteShape,
+  id: string,
+  value: unknown,
+  expiresAt: EpochMs | undefined,
+  now: EpochMs,
+): Promise<void> {
   const s = serialise(shape, id, value);
   const indexed = shape.indexes.length > 0;
   const values: unknown[] = [shape.name, id, s.json, expiry(shape, expiresAt), now, false];
