@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import pg from 'pg';
 import { ManualClock } from '../../src/clock.ts';
+import { quoted } from '../../src/store/postgres/document-writes.ts';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.ts';
 import { freshDatabase, postgresAvailable, type TestDatabase } from '../support/postgres.ts';
 import { CONTRACT_COLLECTIONS, type ContractDoc } from './store.contract.ts';
@@ -71,6 +72,14 @@ describe('postgres store: round trips per call', function () {
       assert.equal((await other.get<ContractDoc>('contract_docs', 'b'))?.title, "it's \\ “quoted” 😀");
     } finally {
       await other.close();
+    }
+  });
+
+  it('values go into the one-round-trip update as literals written exactly as pg escapes them', async () => {
+    for (const text of ['', 'plain', "it's", "''", '\\', "a\\'b", '{"a":"\\"x\\""}', '“中文” 😀', "E'x'"]) {
+      assert.equal(quoted(text), pg.escapeLiteral(text), text);
+      const { rows } = await store.database.query(`SELECT ${quoted(text)}::text AS t`);
+      assert.equal(rows[0].t, text);
     }
   });
 });
