@@ -107,4 +107,19 @@ describe('postgres store: writes racing another transaction on the same document
     await raceWith(['h-other'], () => store.update<ContractDoc>('contract_docs', 'x', (d) => ({ ...d, handles: [...(d.handles ?? []), 'h-mine'] })));
     assert.deepEqual(await keysOfX(), ['handle=h-mine', 'handle=h-other']);
   });
+
+  it('a put that a deadlock over unique keys chose as its victim runs again (ERR_CONFLICT, not unavailable)', async () => {
+    await other.query('BEGIN');
+    await writeDocument(other, writeShape(DOCS, false), 'b', { title: 'other', n: 1, handles: ['k2'] }, undefined, false, T0);
+    const mine = store.put<ContractDoc>('contract_docs', 'a', { title: 'mine', n: 1, handles: ['k1', 'k2'] }).then(
+      () => 'written',
+      (err: { code?: string }) => err.code,
+    );
+    await waitingForLock(store); // holds k1, waits for k2
+    await writeDocument(other, writeShape(DOCS, false), 'b', { title: 'other', n: 2, handles: ['k2', 'k1'] }, undefined, false, T0); // waits for k1: a cycle
+    await other.query('COMMIT');
+    assert.equal(await mine, 'ERR_CONFLICT');
+    assert.equal((await store.findOne<ContractDoc>('contract_docs', 'handle', 'k1'))?.id, 'b');
+    assert.equal(await store.get('contract_docs', 'a'), undefined);
+  });
 });

@@ -96,14 +96,20 @@ export class Database {
     if (this.#closed) throw new GatewayError('ERR_STORE_UNAVAILABLE', 'store is closed', { status: 503 });
   }
 
-  /** One statement on any pooled connection (one round trip when a connection is idle). */
+  /**
+   * One statement on any pooled connection (one round trip when a connection is idle). A deadlock's
+   * victim (two writes taking the same unique keys in another order) changed nothing: it runs again.
+   */
   // biome-ignore lint/suspicious/noExplicitAny: see Queryable
   async query<R extends pg.QueryResultRow = any>(config: pg.QueryConfig | string): Promise<pg.QueryResult<R>> {
-    this.assertOpen();
-    try {
-      return await this.pool.query<R>(config);
-    } catch (err) {
-      throw isUniqueViolation(err) ? err : unavailable(err, this.location);
+    for (let attempt = 1; ; attempt++) {
+      this.assertOpen();
+      try {
+        return await this.pool.query<R>(config);
+      } catch (err) {
+        if (attempt < DEADLOCK_RETRIES && isDeadlock(err)) continue;
+        throw isUniqueViolation(err) ? err : unavailable(err, this.location);
+      }
     }
   }
 
