@@ -15,7 +15,7 @@ const DOCS = CONTRACT_COLLECTIONS.find((c) => c.name === 'contract_docs')!;
 
 /** Resolves once a statement of the store's pool waits for a row lock. */
 async function waitingForLock(store: PostgresStore): Promise<void> {
-  for (let i = 0; i < 200; i++) {
+  for (let i = 0; i < 500; i++) {
     const { rows } = await store.database.query(
       "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND application_name = 'denglu'",
     );
@@ -121,5 +121,24 @@ describe('postgres store: writes racing another transaction on the same document
     assert.equal(await mine, 'ERR_CONFLICT');
     assert.equal((await store.findOne<ContractDoc>('contract_docs', 'handle', 'k1'))?.id, 'b');
     assert.equal(await store.get('contract_docs', 'a'), undefined);
+  });
+
+  it('many concurrent puts of one document over two pools all succeed, and its keys are those of the last', async () => {
+    const b = await PostgresStore.open({ url: db.url, clock, collections: CONTRACT_COLLECTIONS });
+    try {
+      const results = await Promise.allSettled(
+        Array.from({ length: 60 }, (_, i) =>
+          (i % 2 ? store : b).put<ContractDoc>('contract_docs', 'x', { title: `${i}`, n: i, handles: [`h${i}`], tags: [`t${i % 3}`] }),
+        ),
+      );
+      assert.deepEqual(
+        results.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason)),
+        [],
+      );
+      const last = (await store.get<ContractDoc>('contract_docs', 'x'))!;
+      assert.deepEqual(await keysOfX(), [`handle=h${last.n}`, `tag=t${last.n % 3}`]);
+    } finally {
+      await b.close();
+    }
   });
 });

@@ -7,7 +7,7 @@
 import type { EpochMs } from '../../clock.ts';
 import { GatewayError } from '../../errors.ts';
 import type { CollectionSpec, DumpedDocument } from '../store.ts';
-import { isUniqueViolation, type Queryable } from './database.ts';
+import { Database, isUniqueViolation, type Queryable } from './database.ts';
 
 /** The channel every instance LISTENs on; payload `collection:id`. */
 export const CHANGES_CHANNEL = 'denglu_changes';
@@ -136,17 +136,25 @@ export async function writeDocument(
   const values: unknown[] = [shape.name, id, s.json, expiry(shape, expiresAt), now, create];
   if (indexed) values.push(s.names, s.keys, s.unique);
   const statement = WRITES[`${indexed}`].get(variant(shape))!;
-  for (let attempt = 1; ; attempt++) {
-    const { rows } = await db.query<{ written: boolean; was_live: boolean }>({ ...statement, values });
-    if (rows[0]!.written) return;
+  const attempt = async (on: Queryable): Promise<boolean> => {
+    const { rows } = await on.query<{ written: boolean; was_live: boolean }>({ ...statement, values });
+    if (rows[0]!.written) return true;
     if (create && rows[0]!.was_live) throw new GatewayError('ERR_ALREADY_EXISTS', `"${shape.name}" already has ${JSON.stringify(id)}`, { status: 409 });
-    // Another writer changed the document after this statement's snapshot: nothing was written; again.
-    if (attempt >= STALE_RETRIES) {
-      throw new GatewayError('ERR_STORE_UNAVAILABLE', `"${shape.name}" document ${JSON.stringify(id)} kept changing under concurrent writes; try again`, {
-        status: 503,
-      });
+    return false; // another writer changed the document after this statement's snapshot: nothing was written
+  };
+  if (await attempt(db)) return;
+  // Contended: take the row lock first (a transaction of its own unless already in one), so the next
+  // statement's snapshot is taken after every other writer of the document is through.
+  const locked = async (client: Queryable): Promise<void> => {
+    for (let round = 1; round <= STALE_RETRIES; round++) {
+      await client.query({ name: 'denglu_lock_row', text: LOCK_ROW, values: [shape.name, id] });
+      if (await attempt(client)) return;
     }
-  }
+    throw new GatewayError('ERR_STORE_UNAVAILABLE', `"${shape.name}" document ${JSON.stringify(id)} kept changing under concurrent writes; try again`, {
+      status: 503,
+    });
+  };
+  await (db instanceof Database ? db.transaction(locked) : locked(db));
 }
 
 /**
@@ -190,8 +198,10 @@ export function quoted(text: string): string {
   return text.includes('\\') ? ` E'${text.replaceAll('\\', '\\\\').replaceAll("'", "''")}'` : `'${text.replaceAll("'", "''")}'`;
 }
 
-/** How often a write runs again after another writer changed its document under it. */
-const STALE_RETRIES = 10;
+const LOCK_ROW = 'SELECT 1 FROM documents WHERE collection = $1 AND id = $2 FOR UPDATE';
+
+/** How often a write holding the row lock runs again (only a concurrent insert of an absent id makes it stale). */
+const STALE_RETRIES = 5;
 
 /** delete removes a document expired or not (saying whether it was live); take only a live one (returning it). */
 const REMOVES = {
