@@ -48,7 +48,10 @@ describe('createStore', () => {
     await writeFile(file, 'x');
     await assert.rejects(
       createStore({ dataDir: file, clock }),
-      (err: unknown) => err instanceof GatewayError && err.code === 'ERR_STORE_UNAVAILABLE' && /cannot use the data directory .*not-a-directory.*not a directory/.test(err.message),
+      (err: unknown) =>
+        err instanceof GatewayError &&
+        err.code === 'ERR_STORE_UNAVAILABLE' &&
+        /cannot use the data directory .*not-a-directory.*not a directory/.test(err.message),
     );
   });
 });

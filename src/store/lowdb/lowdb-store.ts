@@ -426,7 +426,12 @@ async function openDirectory(dir: string): Promise<DirLock> {
   } catch (err) {
     if (err instanceof GatewayError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'EEXIST' || code === 'ENOTDIR' ? 'it is not a directory' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : `${code ?? 'error'}: ${(err as Error).message}`;
+    const why =
+      code === 'EEXIST' || code === 'ENOTDIR'
+        ? 'it is not a directory'
+        : code === 'EACCES' || code === 'EPERM'
+          ? 'permission denied'
+          : `${code ?? 'error'}: ${(err as Error).message}`;
     throw new GatewayError('ERR_STORE_UNAVAILABLE', `cannot use the data directory ${dir} (DATA_DIR): ${why}`, { status: 503, cause: err });
   }
 }
