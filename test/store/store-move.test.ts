@@ -5,7 +5,7 @@
 // On PostgreSQL (test/support/postgres.ts): embedded → file → postgres → file → embedded keeps everything.
 
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../../src/cli/run.ts';
@@ -191,6 +191,17 @@ describe('store move (export, import, copy)', function () {
       assert.deepEqual(Object.values(await read(target)).flat(), [], `${name}: nothing imported`);
     }
     await assert.rejects(importStore(at('no-such-file.ndjson'), at('t'), { clock }), /no file/);
+  });
+
+  it('writes the export readable by its owner only: it holds the signing keys, the salt and personal data', async () => {
+    const previous = process.umask(0o022);
+    try {
+      const file = at('private.ndjson.gz');
+      await exportStore(source, file, { clock });
+      assert.equal((await stat(file)).mode & 0o777, 0o600);
+    } finally {
+      process.umask(previous);
+    }
   });
 
   it('never overwrites an export file', async () => {
