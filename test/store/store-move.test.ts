@@ -5,7 +5,7 @@
 // On PostgreSQL (test/support/postgres.ts): embedded → file → postgres → file → embedded keeps everything.
 
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../../src/cli/run.ts';
@@ -170,6 +170,28 @@ describe('store move (export, import, copy)', function () {
     );
     await assert.rejects(copyStore(source, target, { clock }), MoveRefusedError);
     assert.deepEqual(await read(target), before);
+  });
+
+  it('refuses a target that is a URL but not PostgreSQL, or a mistyped one, instead of making a directory of that name', async () => {
+    const file = at('mistyped.ndjson');
+    await exportStore(source, file, { clock });
+    const cwd = process.cwd();
+    process.chdir(at('.'));
+    try {
+      for (const to of ['mysql://u:s3cret@db.example/denglu', 'postgres:/s3cret@db.example/denglu', 'postgresql://u:s3cret@db.example']) {
+        await assert.rejects(
+          importStore(file, to, { clock }),
+          (err: unknown) => err instanceof MoveRefusedError && /PostgreSQL URL/.test(err.message) && !err.message.includes('s3cret'),
+          to,
+        );
+      }
+      assert.deepEqual(
+        (await readdir('.')).filter((name) => /^(mysql|postgres(ql)?):$/.test(name)),
+        [],
+      );
+    } finally {
+      process.chdir(cwd);
+    }
   });
 
   it('refuses a damaged or foreign file before writing anything', async () => {
