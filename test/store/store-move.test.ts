@@ -13,6 +13,7 @@ import { ManualClock } from '../../src/clock.ts';
 import { COLLECTIONS } from '../../src/store/collections.ts';
 import { createStore } from '../../src/store/create-store.ts';
 import { MoveRefusedError } from '../../src/store/move/load-target.ts';
+import { readExportFile } from '../../src/store/move/export-file.ts';
 import { MoveFileError } from '../../src/store/move/move-format.ts';
 import { copyStore, exportStore, importStore } from '../../src/store/move/move-store.ts';
 import { storeSource } from '../../src/store/move/move-source.ts';
@@ -224,6 +225,17 @@ describe('store move (export, import, copy)', function () {
     } finally {
       process.umask(previous);
     }
+  });
+
+  it('the check of a file reports every line it read, a small file too (its progress line showed 0)', async () => {
+    const file = at('small.ndjson');
+    await exportStore(source, file, { clock });
+    const lines = (await readFile(file, 'utf8')).trim().split('\n').length;
+    let checked = 0;
+    await readExportFile(file, COLLECTIONS, (n) => {
+      checked = n;
+    });
+    assert.equal(checked, lines);
   });
 
   it('never overwrites an export file', async () => {

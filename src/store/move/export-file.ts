@@ -109,6 +109,7 @@ export async function readExportFile(file: string, collections: readonly Collect
     if (err instanceof MoveFileError) throw new MoveFileError(`${file}: ${err.message}`);
     throw new MoveFileError(`${file} cannot be read: ${(err as Error).message}`);
   }
+  onLine(lineNo);
   if (!header) throw new MoveFileError(`${file} is empty`);
   if (!trailer) throw new MoveFileError(`${file} ends before its last line: the export was cut short (copy it again)`);
   for (const name of new Set([...Object.keys(trailer), ...Object.keys(counted)])) {
