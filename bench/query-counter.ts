@@ -1,0 +1,66 @@
+// Queries per login, statement by statement: in a benchmark gateway on PostgreSQL, every query the
+// node-postgres client sends is counted under its SQL text (whitespace folded), with the time until its
+// answer. pg_stat_statements would say the same from the server's side, but it needs a server restart
+// to load; this needs nothing from the server. The benchmark reads the counts through the metrics port
+// before and after a window and divides the difference by the logins (`queryDelta`).
+
+import pg from 'pg';
+
+export interface StatementCount {
+  calls: number;
+  /** Summed time from sending to the answer, ms. */
+  ms: number;
+}
+
+/** At most this many distinct statements; the rest is counted as one. */
+const MAX_STATEMENTS = 400;
+const OTHER = '(other statements)';
+
+/** The key a statement is counted under: its text with whitespace folded, or what kind of query object it is. */
+export function statementKey(query: unknown): string {
+  const text = typeof query === 'string' ? query : (query as { text?: unknown } | null)?.text;
+  if (typeof text === 'string') return text.replace(/\s+/g, ' ').trim();
+  const kind = (query as { constructor?: { name?: string } } | null)?.constructor?.name;
+  return `(${kind ?? 'query object'})`;
+}
+
+/** Counts in `after` minus those in `before`, statements that ran at least once meanwhile. */
+export function queryDelta(before: Record<string, StatementCount>, after: Record<string, StatementCount>): Record<string, StatementCount> {
+  const out: Record<string, StatementCount> = {};
+  for (const [key, a] of Object.entries(after)) {
+    const calls = a.calls - (before[key]?.calls ?? 0);
+    if (calls > 0) out[key] = { calls, ms: a.ms - (before[key]?.ms ?? 0) };
+  }
+  return out;
+}
+
+/** Counts every query of every pg client of this process from now on; returns the live counts. */
+export function countQueries(): Record<string, StatementCount> {
+  const counts: Record<string, StatementCount> = {};
+  const proto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
+  const original = proto.query;
+  proto.query = function counted(this: unknown, ...args: unknown[]) {
+    let key = statementKey(args[0]);
+    if (!(key in counts) && Object.keys(counts).length >= MAX_STATEMENTS) key = OTHER;
+    const entry = counts[key] ?? { calls: 0, ms: 0 };
+    counts[key] = entry;
+    entry.calls++;
+    const started = performance.now();
+    const finish = () => {
+      entry.ms += performance.now() - started;
+    };
+    const last = args.length - 1;
+    if (typeof args[last] === 'function') {
+      const callback = args[last] as (...a: unknown[]) => unknown;
+      args[last] = (...a: unknown[]) => {
+        finish();
+        return callback(...a);
+      };
+      return original.apply(this, args);
+    }
+    const result = original.apply(this, args);
+    if (result && typeof (result as Promise<unknown>).then === 'function') (result as Promise<unknown>).then(finish, finish);
+    return result;
+  };
+  return counts;
+}
