@@ -34,8 +34,8 @@ export function queryDelta(before: Record<string, StatementCount>, after: Record
   return out;
 }
 
-/** Counts every query of every pg client of this process from now on; returns the live counts. */
-export function countQueries(): Record<string, StatementCount> {
+/** Counts every query of every pg client of this process from now on: the live counts, and how to stop. */
+export function countQueries(): { counts: Record<string, StatementCount>; stop: () => void } {
   const counts: Record<string, StatementCount> = {};
   const proto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
   const original = proto.query;
@@ -62,5 +62,10 @@ export function countQueries(): Record<string, StatementCount> {
     if (result && typeof (result as Promise<unknown>).then === 'function') (result as Promise<unknown>).then(finish, finish);
     return result;
   };
-  return counts;
+  return {
+    counts,
+    stop: () => {
+      proto.query = original;
+    },
+  };
 }
