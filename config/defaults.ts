@@ -24,6 +24,20 @@ export const SETTINGS: readonly SettingDoc[] = [
     description: 'OpenID Provider issuer URL; stable, https in production. Discovery lives at `$DENGLU_ISSUER/.well-known/openid-configuration`.',
   },
   { env: 'DATA_DIR', default: './data', description: 'Directory of the embedded store (created on first start; one process at a time).' },
+  {
+    env: 'DATABASE_URL',
+    default: '(unset: the embedded store)',
+    description:
+      'PostgreSQL URL, e.g. postgres://denglu:PASSWORD@db.example:5432/denglu. Set: every instance shares this database (run as many gateway processes as you like); migrations run at start. Unset: the embedded store in DATA_DIR.',
+    secret: true,
+  },
+  { env: 'DB_POOL_MAX', default: '10', description: 'PostgreSQL connections per gateway process at most.' },
+  {
+    env: 'DB_POOL_WAIT_MS',
+    default: '2000',
+    description: 'How long a request waits for a free PostgreSQL connection before it fails with 503 (pool exhausted or database down).',
+  },
+  { env: 'DB_STATEMENT_TIMEOUT_MS', default: '5000', description: 'statement_timeout of every PostgreSQL connection: a slower statement fails with 503.' },
   { env: 'LOG_LEVEL', default: 'info', description: 'pino log level: fatal, error, warn, info, debug, trace or silent.' },
   {
     env: 'COOKIE_KEYS',
@@ -251,6 +265,9 @@ export const SETTINGS: readonly SettingDoc[] = [
 export const DEFAULTS = {
   port: 3000,
   dataDir: './data',
+  dbPoolMax: 10,
+  dbPoolWaitMs: 2000,
+  dbStatementTimeoutMs: 5000,
   logLevel: 'info',
   upstreamTimeoutMs: 8000,
   upstreamMaxBodyBytes: 256 * 1024,

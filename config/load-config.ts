@@ -21,6 +21,8 @@ export interface Config {
   host: string | undefined;
   issuer: string;
   dataDir: string;
+  /** The shared PostgreSQL store (DATABASE_URL); undefined: the embedded store under dataDir. */
+  database: { url: string; pool: { max: number; waitMs: number; statementTimeoutMs: number } } | undefined;
   logLevel: string;
   /** Undefined in development: generated once and kept in the store. */
   cookieKeys: string[] | undefined;
@@ -148,6 +150,16 @@ export function loadConfig(input: { env: Record<string, string | undefined>; arg
   };
 
   const port = int('PORT', DEFAULTS.port, 1, 65535);
+  const databaseUrl = env.DATABASE_URL || undefined;
+  if (databaseUrl !== undefined) {
+    const problem = databaseUrlProblem(databaseUrl);
+    if (problem) problems.push(problem);
+  }
+  const dbPool = {
+    max: int('DB_POOL_MAX', DEFAULTS.dbPoolMax, 1, 1000),
+    waitMs: int('DB_POOL_WAIT_MS', DEFAULTS.dbPoolWaitMs, 1, 600000),
+    statementTimeoutMs: int('DB_STATEMENT_TIMEOUT_MS', DEFAULTS.dbStatementTimeoutMs, 1, 3600000),
+  };
   const host = env.HOST || undefined;
   const issuer = url('DENGLU_ISSUER', env.DENGLU_ISSUER || `http://localhost:${port}`) ?? `http://localhost:${port}`;
   const logLevel = env.LOG_LEVEL || DEFAULTS.logLevel;
@@ -311,6 +323,7 @@ export function loadConfig(input: { env: Record<string, string | undefined>; arg
     host,
     issuer,
     dataDir: env.DATA_DIR || DEFAULTS.dataDir,
+    database: databaseUrl === undefined ? undefined : { url: databaseUrl, pool: dbPool },
     logLevel,
     cookieKeys,
     pairwiseSalt,
@@ -329,6 +342,22 @@ export function loadConfig(input: { env: Record<string, string | undefined>; arg
     tls,
     http,
   };
+}
+
+/** Why DATABASE_URL is not a PostgreSQL URL (the message never repeats the URL: it may hold a password). */
+function databaseUrlProblem(raw: string): string | undefined {
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    return 'DATABASE_URL must be a PostgreSQL URL, e.g. postgres://denglu:PASSWORD@db.example:5432/denglu (it is not a URL)';
+  }
+  if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
+    return `DATABASE_URL must be a PostgreSQL URL starting with postgres:// or postgresql:// (got ${parsed.protocol}//…)`;
+  }
+  if (!parsed.hostname && !parsed.searchParams.has('host')) return 'DATABASE_URL must name the database host, e.g. postgres://denglu@db.example:5432/denglu';
+  if (parsed.pathname.length <= 1) return 'DATABASE_URL must name the database, e.g. postgres://denglu@db.example:5432/denglu';
+  return undefined;
 }
 
 function argValue(argv: readonly string[], name: string): string | undefined {

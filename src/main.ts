@@ -51,6 +51,7 @@ async function main(): Promise<void> {
   try {
     store = await createStore({
       dataDir: config.dataDir,
+      ...(config.database ? { databaseUrl: config.database.url, pool: config.database.pool } : {}),
       clock,
       log: { info: (m) => log.info(m), warn: (m) => log.warn(m) },
     });

@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { DEFAULTS } from '../../config/defaults.ts';
 import { AdminClient, CliError, EXIT } from './admin-client.ts';
 import { COMMANDS, type Command } from './commands.ts';
+import { runDbCommand } from './db-command.ts';
 
 export interface Io {
   out(text: string): void;
@@ -35,6 +36,7 @@ function mainHelp(): string {
     '',
     'Commands:',
     ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    `  ${'db'.padEnd(width)}  migrate or show the PostgreSQL schema of $DATABASE_URL (runs here, not through the gateway)`,
     '',
     'Options for every command:',
     ...GLOBAL_HELP,
@@ -74,6 +76,7 @@ export async function runCli(argv: readonly string[], env: Record<string, string
     name = commandName(args);
     args.push('--help');
   }
+  if (name === 'db') return runDbCommand(args, env, io);
   if (name === undefined) {
     const wantsHelp = argv.includes('--help') || argv.includes('-h');
     (wantsHelp ? io.out : io.err)(mainHelp());

@@ -121,6 +121,8 @@ export interface GatewayOptions {
   env?: Record<string, string>;
   /** Reuse a data directory (restart tests). */
   dataDir?: string;
+  /** The shared PostgreSQL store at this URL instead of the embedded store (several gateways may share it). */
+  databaseUrl?: string;
   /** Reuse a port (restart tests keep the issuer). */
   port?: number;
   partners?: (defaults: PartnerSeed[]) => PartnerSeed[];
@@ -173,7 +175,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
   const config = loadConfig({ env, descriptors: DESCRIPTORS });
   const logs: string[] = [];
   const log = createLogger({ level: env.LOG_LEVEL, destination: { write: (line: string) => logs.push(line) } as unknown as NodeJS.WritableStream });
-  const store = await createStore({ dataDir, clock });
+  const store = await createStore({ dataDir, clock, ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}) });
   const { privateKey, jwk } = await shopJwtKey();
   const seeds = await testPartners(jwk);
   await seedPartners(store, clock, options.partners ? options.partners(seeds) : seeds);

@@ -1,0 +1,236 @@
+// Writes of the PostgreSQL store. A create or put is one statement (data-modifying CTEs: the document, its
+// index keys, the change notification), so it is atomic on its own and costs one round trip; inside a
+// transaction (update, batch) the same statement runs on the transaction's connection. Unchanged index
+// keys are not rewritten; a collection without indexes skips the index work entirely. Unique keys come
+// from the partial unique index of index_keys: a taken key is a unique violation (see conflictOf).
+
+import type { EpochMs } from '../../clock.ts';
+import { GatewayError } from '../../errors.ts';
+import type { CollectionSpec, DumpedDocument } from '../store.ts';
+import { isUniqueViolation, type Queryable } from './database.ts';
+
+/** The channel every instance LISTENs on; payload `collection:id`. */
+export const CHANGES_CHANNEL = 'denglu_changes';
+
+/** What a collection's writes need to know of its spec. */
+export interface WriteShape {
+  name: string;
+  /** index name → unique? (empty: no index work) */
+  indexes: [string, boolean][];
+  spec: CollectionSpec;
+  /** Writes tell other instances (pg_notify) */
+  notify: boolean;
+}
+
+export function writeShape(spec: CollectionSpec, notify: boolean): WriteShape {
+  return { name: spec.name, indexes: Object.entries(spec.indexes ?? {}).map(([n, s]) => [n, s.unique === true]), spec, notify };
+}
+
+/** The JSON text of a document being written (validated) and its index keys, deduplicated. */
+export function serialise(shape: WriteShape, id: string, value: unknown): { json: string; names: string[]; keys: string[]; unique: boolean[] } {
+  if (typeof id !== 'string' || id.length === 0) throw new TypeError(`"${shape.name}" ids must be non-empty strings`);
+  const json = JSON.stringify(value);
+  if (json === undefined) throw new TypeError(`"${shape.name}" documents must be JSON values`);
+  const names: string[] = [];
+  const keys: string[] = [];
+  const unique: boolean[] = [];
+  for (const [name, isUnique] of shape.indexes) {
+    for (const key of new Set(shape.spec.indexes![name]!.keys(value))) {
+      names.push(name);
+      keys.push(key);
+      unique.push(isUnique);
+    }
+  }
+  return { json, names, keys, unique };
+}
+
+const NOTIFY = `, pg_notify('${CHANGES_CHANNEL}', $1 || ':' || $2)`;
+
+function writeText(indexed: boolean, notify: boolean): string {
+  const doc = `WITH d AS (
+    INSERT INTO documents AS t (collection, id, doc, expires_at) VALUES ($1, $2, $3::jsonb, $4::bigint)
+    ON CONFLICT (collection, id) DO UPDATE SET doc = EXCLUDED.doc, expires_at = EXCLUDED.expires_at
+      WHERE NOT $6::boolean OR t.expires_at <= $5::bigint
+    RETURNING 1
+  )`;
+  const keys = `, k AS (SELECT * FROM unnest($7::text[], $8::text[], $9::boolean[]) AS k(index_name, key, is_unique)),
+  gone AS (
+    DELETE FROM index_keys x WHERE x.collection = $1 AND x.id = $2 AND EXISTS (SELECT 1 FROM d)
+      AND NOT EXISTS (SELECT 1 FROM k WHERE k.index_name = x.index_name AND k.key = x.key)
+  ),
+  added AS (
+    INSERT INTO index_keys (collection, index_name, key, id, is_unique)
+    SELECT $1, k.index_name, k.key, $2, k.is_unique FROM k WHERE EXISTS (SELECT 1 FROM d)
+    ON CONFLICT (collection, index_name, key, id) DO NOTHING
+  )`;
+  return `${doc}${indexed ? keys : ''} SELECT 1 AS written${notify ? NOTIFY : ''} FROM d`;
+}
+
+/** The four write statements (indexed or plain, notifying or silent), by name. */
+const WRITES = new Map(
+  [true, false].flatMap((indexed) =>
+    [true, false].map(
+      (notify) => [`${indexed}:${notify}`, { name: `denglu_write_${indexed ? 'i' : 'p'}${notify ? 'n' : 's'}`, text: writeText(indexed, notify) }] as const,
+    ),
+  ),
+);
+function writeStatement(indexed: boolean, notify: boolean): { name: string; text: string } {
+  return WRITES.get(`${indexed}:${notify}`)!;
+}
+
+/**
+ * Inserts or replaces a document with its index keys. `create`: only when the id is absent or expired,
+ * else ERR_ALREADY_EXISTS. A taken unique key rejects with the database's unique violation.
+ */
+export async function writeDocument(
+  db: Queryable,
+  shape: WriteShape,
+  id: string,
+  value: unknown,
+  expiresAt: EpochMs | undefined,
+  create: boolean,
+  now: EpochMs,
+): Promise<void> {
+  const s = serialise(shape, id, value);
+  const indexed = shape.indexes.length > 0;
+  const values: unknown[] = [shape.name, id, s.json, expiresAt ?? null, now, create];
+  if (indexed) values.push(s.names, s.keys, s.unique);
+  const { rowCount } = await db.query({ ...writeStatement(indexed, shape.notify), values });
+  if (rowCount === 0) throw new GatewayError('ERR_ALREADY_EXISTS', `"${shape.name}" already has ${JSON.stringify(id)}`, { status: 409 });
+}
+
+const DELETE_TEXT = (notify: boolean) =>
+  `WITH d AS (DELETE FROM documents WHERE collection = $1 AND id = $2 RETURNING (expires_at IS NULL OR expires_at > $3) AS live)
+   SELECT live${notify ? NOTIFY : ''} FROM d`;
+const DELETES = [DELETE_TEXT(false), DELETE_TEXT(true)] as const;
+
+/** Removes a document (expired or not); true when it was live. */
+export async function deleteDocument(db: Queryable, shape: WriteShape, id: string, now: EpochMs): Promise<boolean> {
+  const { rows } = await db.query({ name: `denglu_delete_${shape.notify ? 'n' : 's'}`, text: DELETES[shape.notify ? 1 : 0], values: [shape.name, id, now] });
+  return rows[0]?.live === true;
+}
+
+const TAKE_TEXT = (notify: boolean) =>
+  `WITH d AS (DELETE FROM documents WHERE collection = $1 AND id = $2 AND (expires_at IS NULL OR expires_at > $3) RETURNING doc)
+   SELECT doc${notify ? NOTIFY : ''} FROM d`;
+const TAKES = [TAKE_TEXT(false), TAKE_TEXT(true)] as const;
+
+/** Single use: removes a live document and returns it; of concurrent takers one gets it, the others undefined. */
+export async function takeDocument(db: Queryable, shape: WriteShape, id: string, now: EpochMs): Promise<unknown> {
+  const { rows } = await db.query({ name: `denglu_take_${shape.notify ? 'n' : 's'}`, text: TAKES[shape.notify ? 1 : 0], values: [shape.name, id, now] });
+  return rows[0]?.doc;
+}
+
+const LOCK_TEXT = 'SELECT doc, expires_at FROM documents WHERE collection = $1 AND id = $2 AND (expires_at IS NULL OR expires_at > $3) FOR UPDATE';
+
+/** The live document, row-locked until the transaction ends (update). */
+export async function lockDocument(
+  db: Queryable,
+  collection: string,
+  id: string,
+  now: EpochMs,
+): Promise<{ doc: unknown; expiresAt: EpochMs | undefined } | undefined> {
+  const { rows } = await db.query({ name: 'denglu_lock', text: LOCK_TEXT, values: [collection, id, now] });
+  const row = rows[0];
+  return row ? { doc: row.doc, expiresAt: row.expires_at === null ? undefined : Number(row.expires_at) } : undefined;
+}
+
+/** The collection, index and key a unique violation names (from its detail), for ERR_CONFLICT. */
+export function conflictOf(err: unknown): { collection: string; index: string; key: string } | undefined {
+  if (!isUniqueViolation(err)) return undefined;
+  const m = /^Key \(collection, index_name, key\)=\((.*)\) already exists\.?$/s.exec(err.detail ?? '');
+  if (!m) return undefined;
+  const [collection, index, ...rest] = m[1]!.split(', ');
+  return collection && index ? { collection, index, key: rest.join(', ') } : undefined;
+}
+
+export function conflictError(err: unknown): GatewayError {
+  const c = conflictOf(err);
+  const what = c ? `"${c.collection}.${c.index}" already holds key ${JSON.stringify(c.key)}` : 'a unique key is already taken';
+  return new GatewayError('ERR_CONFLICT', what, { status: 409 });
+}
+
+const DROP_EXPIRED_HOLDERS = `DELETE FROM documents d USING index_keys x
+  WHERE x.collection = $1 AND x.index_name = $2 AND x.key = $3 AND x.is_unique
+    AND d.collection = x.collection AND d.id = x.id AND d.expires_at <= $4`;
+
+/**
+ * After a unique violation: deletes the expired documents holding that key (expired holders do not
+ * count). true when one was deleted, so the write may be tried again.
+ */
+export async function dropExpiredHolders(db: Queryable, err: unknown, now: EpochMs): Promise<boolean> {
+  const c = conflictOf(err);
+  if (!c) return false;
+  const { rowCount } = await db.query({ name: 'denglu_drop_expired_holders', text: DROP_EXPIRED_HOLDERS, values: [c.collection, c.index, c.key, now] });
+  return (rowCount ?? 0) > 0;
+}
+
+/** Deletes expired documents in chunks (never one huge transaction); returns how many. */
+export async function sweepExpired(db: Queryable, now: EpochMs, chunk = 1000): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const { rowCount } = await db.query({
+      name: 'denglu_sweep',
+      text: `DELETE FROM documents WHERE (collection, id) IN (SELECT collection, id FROM documents WHERE expires_at <= $1 LIMIT $2)`,
+      values: [now, chunk],
+    });
+    total += rowCount ?? 0;
+    if ((rowCount ?? 0) < chunk) return total;
+  }
+}
+
+/**
+ * Inserts many documents in one transaction's connection, a few statements per chunk (unnest arrays):
+ * expired documents under the same ids are replaced; a live id is ERR_ALREADY_EXISTS; a taken unique key
+ * a unique violation.
+ */
+export async function loadDocuments(db: Queryable, shape: WriteShape, documents: readonly DumpedDocument[], now: EpochMs, chunk = 5000): Promise<void> {
+  const seen = new Set<string>();
+  for (const d of documents) {
+    if (seen.has(d.id)) throw new GatewayError('ERR_ALREADY_EXISTS', `"${shape.name}" load lists ${JSON.stringify(d.id)} twice`, { status: 409 });
+    seen.add(d.id);
+  }
+  for (let start = 0; start < documents.length; start += chunk) {
+    const part = documents.slice(start, start + chunk);
+    const ids: string[] = [];
+    const jsons: string[] = [];
+    const expiries: (number | null)[] = [];
+    const keyIds: string[] = [];
+    const names: string[] = [];
+    const keys: string[] = [];
+    const unique: boolean[] = [];
+    for (const d of part) {
+      const s = serialise(shape, d.id, d.value);
+      ids.push(d.id);
+      jsons.push(s.json);
+      expiries.push(d.expiresAt ?? null);
+      for (let i = 0; i < s.keys.length; i++) {
+        keyIds.push(d.id);
+        names.push(s.names[i]!);
+        keys.push(s.keys[i]!);
+        unique.push(s.unique[i]!);
+      }
+    }
+    await db.query({
+      text: 'DELETE FROM documents WHERE collection = $1 AND id = ANY($2::text[]) AND expires_at <= $3',
+      values: [shape.name, ids, now],
+    });
+    const { rowCount } = await db.query({
+      text: `INSERT INTO documents (collection, id, doc, expires_at)
+             SELECT $1, i.id, i.json::jsonb, i.expires_at FROM unnest($2::text[], $3::text[], $4::bigint[]) AS i(id, json, expires_at)
+             ON CONFLICT (collection, id) DO NOTHING`,
+      values: [shape.name, ids, jsons, expiries],
+    });
+    if (rowCount !== part.length) {
+      throw new GatewayError('ERR_ALREADY_EXISTS', `"${shape.name}" already has ${part.length - (rowCount ?? 0)} of the documents being loaded`, {
+        status: 409,
+      });
+    }
+    if (keys.length === 0) continue;
+    await db.query({
+      text: `INSERT INTO index_keys (collection, id, index_name, key, is_unique)
+             SELECT $1, k.id, k.index_name, k.key, k.is_unique FROM unnest($2::text[], $3::text[], $4::text[], $5::boolean[]) AS k(id, index_name, key, is_unique)`,
+      values: [shape.name, keyIds, names, keys, unique],
+    });
+  }
+}

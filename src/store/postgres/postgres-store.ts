@@ -1,0 +1,306 @@
+// The shared Store: any number of gateway processes on one PostgreSQL database. Every guarantee comes from
+// the database: `update` row-locks (SELECT … FOR UPDATE) inside a transaction, `take` is a conditional
+// DELETE … RETURNING, `create` an insert-if-absent, unique keys a unique index written in the same
+// statement as the document, `batch` one transaction, `exclusive` an advisory lock. Only the small
+// `cached` collections are copied into the process (see cached-collections.ts).
+
+import type { Clock, EpochMs } from '../../clock.ts';
+import { GatewayError } from '../../errors.ts';
+import { deepFreeze } from '../memory-tables.ts';
+import type { BatchOp, CollectionSpec, DumpedDocument, ListOptions, Store, StoreInfo, WriteOptions } from '../store.ts';
+import { CachedCollections } from './cached-collections.ts';
+import { ChangeListener } from './change-listener.ts';
+import { Database, isUniqueViolation, type PoolSettings, type Queryable } from './database.ts';
+import { collectionStats, countDocuments, dumpDocuments, findDocuments, getDocument, listDocuments } from './document-reads.ts';
+import {
+  conflictError,
+  deleteDocument,
+  dropExpiredHolders,
+  loadDocuments,
+  lockDocument,
+  sweepExpired,
+  takeDocument,
+  writeDocument,
+  writeShape,
+  type WriteShape,
+} from './document-writes.ts';
+import { runExclusive } from './exclusive-jobs.ts';
+import { assertKnownSchema, migrate, schemaState } from './migrations.ts';
+
+export interface PostgresStoreOptions {
+  url: string;
+  clock: Clock;
+  collections: readonly CollectionSpec[];
+  pool?: PoolSettings;
+  log?: { info: (msg: string) => void; warn: (msg: string) => void };
+  /** Run pending migrations at open (default true); false only checks the schema is current. */
+  migrate?: boolean;
+}
+
+/** How often a write retries after deleting expired holders of a unique key it needs. */
+const EXPIRED_HOLDER_RETRIES = 3;
+
+export class PostgresStore implements Store {
+  readonly info: StoreInfo;
+  /** The pool (tests use it to exhaust it or run a slow statement). */
+  readonly database: Database;
+  readonly #clock: Clock;
+  readonly #shapes = new Map<string, WriteShape>();
+  readonly #cached: CachedCollections;
+  readonly #listener: ChangeListener;
+  readonly #watchers = new Map<string, Set<(id: string) => void>>();
+
+  private constructor(options: PostgresStoreOptions) {
+    this.#clock = options.clock;
+    this.database = new Database(options.url, options.pool, options.log);
+    this.info = { backend: 'postgres', shared: true, location: this.database.location };
+    for (const spec of options.collections) {
+      // Every domain collection tells other instances of its writes (partners' schedules, keys, managers
+      // are watched); churning sign-in data does not pay for notifications nobody listens to.
+      this.#shapes.set(spec.name, writeShape(spec, spec.group === 'domain' || spec.cached === true));
+    }
+    this.#cached = new CachedCollections(this.database, options.collections, options.clock);
+    this.#listener = new ChangeListener({
+      url: options.url,
+      location: this.database.location,
+      ...(options.log ? { log: options.log } : {}),
+      onChange: (collection, id) => this.#heard(collection, id),
+      onGap: () => this.#cached.invalidateAll(),
+    });
+  }
+
+  /** Opens the pool, brings the schema up to date (or checks it is current) and starts listening. */
+  static async open(options: PostgresStoreOptions): Promise<PostgresStore> {
+    const store = new PostgresStore(options);
+    try {
+      if (options.migrate === false) assertCurrent(await schemaState(store.database));
+      else {
+        const ran = await migrate(options.url, store.database.location, options.log?.info);
+        if (ran.length > 0) options.log?.info(`store: migrated ${store.database.location}: ${ran.join(', ')}`);
+      }
+      await store.#listener.start();
+      return store;
+    } catch (err) {
+      await store.close();
+      throw err;
+    }
+  }
+
+  // ---- reads -------------------------------------------------------------------------------------
+
+  async get<T>(collection: string, id: string): Promise<T | undefined> {
+    const shape = this.#shape(collection);
+    if (this.#cached.has(collection)) return (await this.#cached.fresh(collection)).get(collection, id) as T | undefined;
+    return (await getDocument(this.database, shape.name, id, this.#clock.now())) as T | undefined;
+  }
+
+  async find<T>(collection: string, index: string, key: string): Promise<T[]> {
+    return (await this.#find(collection, index, key)).map((r) => r.value as T);
+  }
+
+  async findOne<T>(collection: string, index: string, key: string): Promise<{ id: string; value: T } | undefined> {
+    return (await this.#find(collection, index, key))[0] as { id: string; value: T } | undefined;
+  }
+
+  async #find(collection: string, index: string, key: string): Promise<{ id: string; value: unknown }[]> {
+    this.#index(collection, index);
+    if (this.#cached.has(collection)) return (await this.#cached.fresh(collection)).find(collection, index, key);
+    return findDocuments(this.database, collection, index, key, this.#clock.now());
+  }
+
+  async list<T>(collection: string, options: ListOptions = {}): Promise<{ id: string; value: T }[]> {
+    this.#shape(collection);
+    if (options.index) this.#index(collection, options.index.name);
+    if (this.#cached.has(collection)) return (await this.#cached.fresh(collection)).list(collection, options) as { id: string; value: T }[];
+    return (await listDocuments(this.database, collection, options, this.#clock.now())) as { id: string; value: T }[];
+  }
+
+  async count(collection: string): Promise<number> {
+    this.#shape(collection);
+    return countDocuments(this.database, collection, this.#clock.now());
+  }
+
+  // ---- writes ------------------------------------------------------------------------------------
+
+  async create<T>(collection: string, id: string, value: T, options?: WriteOptions): Promise<void> {
+    const shape = this.#shape(collection);
+    await this.#retryingExpiredHolders(() => writeDocument(this.database, shape, id, value, options?.expiresAt, true, this.#clock.now()));
+    this.#wrote(collection);
+  }
+
+  async put<T>(collection: string, id: string, value: T, options?: WriteOptions): Promise<void> {
+    const shape = this.#shape(collection);
+    await this.#retryingExpiredHolders(() => writeDocument(this.database, shape, id, value, options?.expiresAt, false, this.#clock.now()));
+    this.#wrote(collection);
+  }
+
+  async update<T>(collection: string, id: string, fn: (current: T) => T, options?: WriteOptions): Promise<T> {
+    const shape = this.#shape(collection);
+    const next = await this.#retryingExpiredHolders(() =>
+      this.database.transaction((client) => this.#applyUpdate(client, shape, id, fn as (current: unknown) => unknown, options, this.#clock.now())),
+    );
+    this.#wrote(collection);
+    return (shape.spec.cached ? deepFreeze(next) : next) as T;
+  }
+
+  /** Locks the live document, applies `fn` (synchronously) and writes the result back; returns a private copy. */
+  async #applyUpdate(
+    client: Queryable,
+    shape: WriteShape,
+    id: string,
+    fn: (current: unknown) => unknown,
+    options: WriteOptions | undefined,
+    now: EpochMs,
+  ): Promise<unknown> {
+    const current = await lockDocument(client, shape.name, id, now);
+    if (!current) throw new GatewayError('ERR_NOT_FOUND', `"${shape.name}" has no document ${JSON.stringify(id)}`, { status: 404 });
+    const next = fn(current.doc);
+    const expiresAt = options && 'expiresAt' in options ? options.expiresAt : current.expiresAt;
+    await writeDocument(client, shape, id, next, expiresAt, false, now);
+    return next; // written as JSON text: the store keeps no reference to it
+  }
+
+  async delete(collection: string, id: string): Promise<boolean> {
+    const shape = this.#shape(collection);
+    const live = await deleteDocument(this.database, shape, id, this.#clock.now());
+    this.#wrote(collection);
+    return live;
+  }
+
+  async take<T>(collection: string, id: string): Promise<T | undefined> {
+    const shape = this.#shape(collection);
+    const value = (await takeDocument(this.database, shape, id, this.#clock.now())) as T | undefined;
+    if (value !== undefined) this.#wrote(collection);
+    return value;
+  }
+
+  async batch(ops: BatchOp[]): Promise<void> {
+    if (ops.length === 0) return;
+    const group = this.#shape(ops[0]!.collection).spec.group;
+    for (const op of ops) {
+      const other = this.#shape(op.collection).spec.group;
+      if (other !== group) throw new TypeError(`a batch spans one collection group; "${op.collection}" is not in "${group}"`);
+    }
+    this.database.assertOpen();
+    await this.#retryingExpiredHolders(() =>
+      this.database.transaction(async (client) => {
+        const now = this.#clock.now();
+        for (const op of ops) {
+          const shape = this.#shape(op.collection);
+          if (op.op === 'delete') await deleteDocument(client, shape, op.id, now);
+          else if (op.op === 'update') await this.#applyUpdate(client, shape, op.id, op.fn, op.options, now);
+          else {
+            const value = typeof op.value === 'function' ? (op.value as () => unknown)() : op.value;
+            await writeDocument(client, shape, op.id, value, op.options?.expiresAt, op.op === 'create', now);
+          }
+        }
+      }),
+    );
+    for (const op of ops) this.#wrote(op.collection);
+  }
+
+  async load(collection: string, documents: readonly DumpedDocument[]): Promise<void> {
+    const shape = this.#shape(collection);
+    if (documents.length === 0) return;
+    await this.#retryingExpiredHolders(() => this.database.transaction((client) => loadDocuments(client, shape, documents, this.#clock.now())));
+    this.#wrote(collection);
+  }
+
+  async dump(collection: string, options: { after?: string; limit?: number } = {}): Promise<DumpedDocument[]> {
+    this.#shape(collection);
+    return dumpDocuments(this.database, collection, options.after, options.limit ?? 1000, this.#clock.now());
+  }
+
+  /**
+   * Runs a write; a unique violation whose key is held only by an expired document deletes that holder
+   * and runs the write again (expired holders do not count); otherwise it is ERR_CONFLICT.
+   */
+  async #retryingExpiredHolders<R>(write: () => Promise<R>): Promise<R> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await write();
+      } catch (err) {
+        if (!isUniqueViolation(err)) throw err;
+        if (attempt >= EXPIRED_HOLDER_RETRIES || !(await dropExpiredHolders(this.database, err, this.#clock.now()))) throw conflictError(err);
+      }
+    }
+  }
+
+  // ---- cluster -----------------------------------------------------------------------------------
+
+  async exclusive<T>(job: string, fn: () => Promise<T>): Promise<{ ran: true; value: T } | { ran: false }> {
+    this.database.assertOpen();
+    return runExclusive(this.database.url, this.database.location, job, fn);
+  }
+
+  watch(collection: string, listener: (id: string) => void): () => void {
+    const shape = this.#shape(collection);
+    if (!shape.notify) throw new TypeError(`"${collection}" is not watched across instances (only domain and cached collections are)`);
+    const set = this.#watchers.get(collection) ?? new Set<(id: string) => void>();
+    this.#watchers.set(collection, set);
+    set.add(listener);
+    return () => set.delete(listener);
+  }
+
+  /** A change from any instance (this one included: a LISTENing session hears its own notifications). */
+  #heard(collection: string, id: string): void {
+    this.#cached.invalidate(collection);
+    const set = this.#watchers.get(collection);
+    if (set) for (const listener of set) listener(id);
+  }
+
+  /** After this process's own write: its reads of a cached collection see it at once. */
+  #wrote(collection: string): void {
+    this.#cached.invalidate(collection);
+  }
+
+  async ready(): Promise<void> {
+    assertCurrent(await schemaState(this.database));
+  }
+
+  // ---- housekeeping ------------------------------------------------------------------------------
+
+  async sweepExpired(): Promise<number> {
+    this.database.assertOpen();
+    try {
+      return await sweepExpired(this.database, this.#clock.now());
+    } finally {
+      this.#cached.invalidateAll();
+    }
+  }
+
+  async stats(): Promise<Record<string, { documents: number; bytes: number }>> {
+    const counted = await collectionStats(this.database);
+    const out: Record<string, { documents: number; bytes: number }> = {};
+    for (const name of this.#shapes.keys()) out[name] = counted.get(name) ?? { documents: 0, bytes: 0 };
+    return out;
+  }
+
+  async close(): Promise<void> {
+    await this.#listener.stop();
+    await this.database.close();
+  }
+
+  // ---- internals ---------------------------------------------------------------------------------
+
+  #shape(collection: string): WriteShape {
+    this.database.assertOpen();
+    const shape = this.#shapes.get(collection);
+    if (!shape) throw new TypeError(`unknown collection "${collection}"`);
+    return shape;
+  }
+
+  #index(collection: string, index: string): void {
+    if (!this.#shape(collection).spec.indexes?.[index]) throw new TypeError(`collection "${collection}" has no index "${index}"`);
+  }
+}
+
+/** ready() and a non-migrating open: the schema is the one this code knows, no more, no less. */
+function assertCurrent(state: Awaited<ReturnType<typeof schemaState>>): void {
+  assertKnownSchema(state);
+  if (state.pending.length > 0) {
+    throw new GatewayError('ERR_STORE_UNAVAILABLE', `the database schema lacks migrations ${state.pending.join(', ')}: run \`npm run denglu -- db migrate\``, {
+      status: 503,
+    });
+  }
+}
