@@ -20,9 +20,12 @@ import { countQueries } from './query-counter.ts';
 
 const config = loadConfig({ env: process.env, descriptors: DESCRIPTORS });
 const log = createLogger({ level: config.logLevel });
-const databaseUrl = process.env.DATABASE_URL || undefined;
-const queries = databaseUrl ? countQueries().counts : {};
-const store = await createStore({ dataDir: config.dataDir, ...(databaseUrl ? { databaseUrl } : {}), clock: systemClock });
+const queries = config.database ? countQueries().counts : {};
+const store = await createStore({
+  dataDir: config.dataDir,
+  ...(config.database ? { databaseUrl: config.database.url, pool: config.database.pool } : {}),
+  clock: systemClock,
+});
 await seedPartners(store, systemClock, [benchPartner(process.env.BENCH_PROVIDER ?? 'weibo')]);
 const { app, hashes } = await createApp({ config, store, clock: systemClock, providers: PROVIDERS, log });
 const { server, costs } = serverWithCosts(app);

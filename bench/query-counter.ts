@@ -1,6 +1,7 @@
 // Queries per login, statement by statement: in a benchmark gateway on PostgreSQL, every query the
-// node-postgres client sends is counted under its SQL text (whitespace folded), with the time until its
-// answer. pg_stat_statements would say the same from the server's side, but it needs a server restart
+// node-postgres client sends is counted under its SQL text (whitespace folded) and, when its first
+// parameter is a name (the collection, in the store's statements), that name: `[accounts] SELECT …`;
+// with the time until its answer. pg_stat_statements would say the same from the server's side, but it needs a server restart
 // to load; this needs nothing from the server. The benchmark reads the counts through the metrics port
 // before and after a window and divides the difference by the logins (`queryDelta`).
 
@@ -16,12 +17,17 @@ export interface StatementCount {
 const MAX_STATEMENTS = 400;
 const OTHER = '(other statements)';
 
-/** The key a statement is counted under: its text with whitespace folded, or what kind of query object it is. */
-export function statementKey(query: unknown): string {
+/**
+ * The key a statement is counted under: its text with whitespace folded, after its first parameter in
+ * brackets when that is a name; or what kind of query object it is.
+ */
+export function statementKey(query: unknown, values?: unknown): string {
   const text = typeof query === 'string' ? query : (query as { text?: unknown } | null)?.text;
-  if (typeof text === 'string') return text.replace(/\s+/g, ' ').trim();
-  const kind = (query as { constructor?: { name?: string } } | null)?.constructor?.name;
-  return `(${kind ?? 'query object'})`;
+  if (typeof text !== 'string') return `(${(query as { constructor?: { name?: string } } | null)?.constructor?.name ?? 'query object'})`;
+  const params = Array.isArray(values) ? values : (query as { values?: unknown } | null)?.values;
+  const first = Array.isArray(params) ? params[0] : undefined;
+  const sql = text.replace(/\s+/g, ' ').trim();
+  return typeof first === 'string' && /^[A-Za-z][\w.-]{0,40}$/.test(first) ? `[${first}] ${sql}` : sql;
 }
 
 /** Counts in `after` minus those in `before`, statements that ran at least once meanwhile. */
@@ -40,7 +46,7 @@ export function countQueries(): { counts: Record<string, StatementCount>; stop: 
   const proto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
   const original = proto.query;
   proto.query = function counted(this: unknown, ...args: unknown[]) {
-    let key = statementKey(args[0]);
+    let key = statementKey(args[0], args[1]);
     if (!(key in counts) && Object.keys(counts).length >= MAX_STATEMENTS) key = OTHER;
     const entry = counts[key] ?? { calls: 0, ms: 0 };
     counts[key] = entry;

@@ -5,10 +5,16 @@
 /** A number with `digits` decimals, or '—' when there is none. */
 export const fixed = (n: number | undefined, digits = 1) => (n === undefined || Number.isNaN(n) ? '—' : n.toFixed(digits));
 
-/** A statement for a table cell: pipes escaped, long ones cut. */
-export function statementCell(sql: string, max = 160): string {
-  const cut = sql.length > max ? `${sql.slice(0, max - 1)}…` : sql;
-  return `\`${cut.replace(/\|/g, '\\|').replace(/`/g, "'")}\``;
+/**
+ * A counted statement for a table cell: its collection (bench/query-counter.ts), then the SQL, a long
+ * one cut in the middle (beginning and end tell statements apart); pipes escaped.
+ */
+export function statementCell(key: string, max = 160): string {
+  const m = /^\[([^\]]+)\] (.*)$/.exec(key);
+  const [label, sql] = m ? [m[1]!, m[2]!] : ['', key];
+  const half = Math.floor((max - 3) / 2);
+  const cut = sql.length > max ? `${sql.slice(0, half)} … ${sql.slice(-half)}` : sql;
+  return `${label ? `${label}: ` : ''}\`${cut.replace(/\|/g, '\\|').replace(/`/g, "'")}\``;
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: the report reads the result JSON as written by bench/run.ts

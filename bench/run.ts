@@ -99,7 +99,7 @@ function parseOptions(argv: string[]): Options {
     databaseUrl: get('database-url') ?? process.env.BENCH_DATABASE_URL ?? DEFAULT_ADMIN_URL,
     pgScale: list(get('pg-scale'), smoke ? [100, 1000] : [1000, 1000000]),
     instances: Number(get('instances') ?? 2),
-    rssLogins: Number(get('rss-logins') ?? (smoke ? 0 : 100000)),
+    rssLogins: Number(get('rss-logins') ?? (smoke ? 50 : 100000)),
   };
 }
 

@@ -64,6 +64,12 @@ describe('bench: statement counts', () => {
   it('keys a statement by its text with whitespace folded, a query object by its kind', () => {
     assert.equal(statementKey('SELECT  doc\n   FROM docs WHERE id = $1'), 'SELECT doc FROM docs WHERE id = $1');
     assert.equal(statementKey({ text: 'BEGIN', values: [] }), 'BEGIN');
+    assert.equal(
+      statementKey('SELECT doc FROM documents WHERE collection = $1', ['accounts', 'x']),
+      '[accounts] SELECT doc FROM documents WHERE collection = $1',
+    );
+    assert.equal(statementKey({ text: 'SELECT $1', values: ['oidc'] }), '[oidc] SELECT $1');
+    assert.equal(statementKey('SELECT $1', ['{"a":1}']), 'SELECT $1', 'a parameter that is not a name is left out');
     class CopyStreamQuery {}
     assert.equal(statementKey(new CopyStreamQuery()), '(CopyStreamQuery)');
   });
@@ -202,8 +208,9 @@ describe('bench: PostgreSQL summary and report', () => {
     assert.deepEqual(renderPostgres(undefined, [], {}), []);
   });
 
-  it('cuts long statements for a table cell', () => {
-    assert.equal(statementCell('x'.repeat(10), 5), '`xxxx…`');
+  it('cuts long statements in the middle for a table cell, the collection first', () => {
+    assert.equal(statementCell(`a${'x'.repeat(20)}b`, 9), '`axx … xxb`');
+    assert.equal(statementCell('[accounts] SELECT 1'), 'accounts: `SELECT 1`');
   });
 });
 
