@@ -119,6 +119,21 @@ describe('config', () => {
     assert.equal(problems.length, 2);
   });
 
+  it('DATABASE_URL selects the PostgreSQL store with its pool settings; a bad one is refused without echoing it', () => {
+    assert.equal(load({}).database, undefined);
+    const config = load({ DATABASE_URL: 'postgres://denglu:pw@db.example:5432/denglu', DB_POOL_MAX: '4', DB_STATEMENT_TIMEOUT_MS: '900' });
+    assert.deepEqual(config.database, { url: 'postgres://denglu:pw@db.example:5432/denglu', pool: { max: 4, waitMs: 2000, statementTimeoutMs: 900 } });
+    const problems = problemsOf(() =>
+      load({ DATABASE_URL: 'mysql://root:hunter2@db.example/denglu', DB_POOL_MAX: '0', DB_POOL_WAIT_MS: 'soon', DB_STATEMENT_TIMEOUT_MS: '-1' }),
+    );
+    assert.equal(problems.length, 4, problems.join('\n'));
+    assert.match(problems[0]!, /DATABASE_URL must be a PostgreSQL URL starting with postgres:\/\//);
+    assert.doesNotMatch(problems.join(), /hunter2/);
+    assert.match(problemsOf(() => load({ DATABASE_URL: 'not a url with secret-pw' })).join(), /DATABASE_URL must be a PostgreSQL URL, e\.g\./);
+    assert.doesNotMatch(problemsOf(() => load({ DATABASE_URL: 'not a url with secret-pw' })).join(), /secret-pw/);
+    assert.match(problemsOf(() => load({ DATABASE_URL: 'postgres://db.example:5432' })).join(), /must name the database/);
+  });
+
   it('documents every variable in SETTINGS and .env.example', () => {
     const example = readFileSync(new URL('../../.env.example', import.meta.url), 'utf8');
     const source = ['load-config.ts', 'sms-config.ts'].map((f) => readFileSync(new URL(`../../config/${f}`, import.meta.url), 'utf8')).join('\n');

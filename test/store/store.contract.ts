@@ -16,6 +16,12 @@ export interface ContractDoc {
   nested?: { list: number[] };
 }
 
+/** A document of the `cached` collection. */
+export interface CachedDoc {
+  name: string;
+  clients: string[];
+}
+
 export interface ContractToken {
   owner: string;
   n: number;
@@ -38,6 +44,12 @@ export const CONTRACT_COLLECTIONS: readonly CollectionSpec[] = [
     indexes: { owner: { keys: (t: ContractToken) => [t.owner] } },
   },
   {
+    name: 'contract_cached',
+    group: 'domain',
+    cached: true,
+    indexes: { client: { unique: true, keys: (d: CachedDoc) => d.clients } },
+  },
+  {
     name: 'contract_inflight',
     group: 'volatile',
     indexes: { owner: { unique: true, keys: (t: ContractToken) => [t.owner] } },
@@ -55,6 +67,7 @@ export interface ContractHarness {
 const DOCS = 'contract_docs';
 const EVENTS = 'contract_events';
 const TOKENS = 'contract_tokens';
+const CACHED = 'contract_cached';
 const T0 = Date.parse('2013-09-01T00:00:00Z');
 
 async function rejectsWithCode(promise: Promise<unknown>, code: string): Promise<void> {
@@ -708,6 +721,168 @@ export function describeStoreContract(label: string, make: (clock: ManualClock) 
           }),
         );
         assert.deepEqual(await store.get(DOCS, 'a'), doc('a', { n: 1 }));
+      });
+    });
+
+    describe('load and dump', () => {
+      it('load inserts every document with its expiry and index keys; dump lists them in id order, page by page', async () => {
+        await store.load(DOCS, [
+          { id: 'b', value: doc('b', { handles: ['hb'], tags: ['t'] }) },
+          { id: 'a', value: doc('a', { tags: ['t'] }), expiresAt: T0 + 100 },
+          { id: 'c', value: doc('c') },
+        ]);
+        assert.equal(await store.count(DOCS), 3);
+        assert.equal((await store.findOne(DOCS, 'handle', 'hb'))?.id, 'b');
+        assert.deepEqual((await store.find<ContractDoc>(DOCS, 'tag', 't')).map((d) => d.title).sort(), ['a', 'b']);
+        assert.deepEqual(await store.dump(DOCS), [
+          { id: 'a', value: doc('a', { tags: ['t'] }), expiresAt: T0 + 100 },
+          { id: 'b', value: doc('b', { handles: ['hb'], tags: ['t'] }) },
+          { id: 'c', value: doc('c') },
+        ]);
+        assert.deepEqual(ids(await store.dump(DOCS, { limit: 2 })), ['a', 'b']);
+        assert.deepEqual(ids(await store.dump(DOCS, { after: 'b', limit: 2 })), ['c']);
+        assert.deepEqual(await store.dump(DOCS, { after: 'c' }), []);
+        clock.set(T0 + 100);
+        assert.deepEqual(ids(await store.dump(DOCS)), ['b', 'c'], 'expired documents are not dumped');
+        assert.deepEqual(await store.dump(EVENTS), []);
+        await store.load(EVENTS, []);
+        assert.equal(await store.count(EVENTS), 0);
+      });
+
+      it('load is all or none: a live id or a taken unique key refuses the whole load', async () => {
+        await store.create(DOCS, 'live', doc('live', { handles: ['taken'] }));
+        await store.create(DOCS, 'old', doc('old', { handles: ['h-old'] }), { expiresAt: T0 + 10 });
+        await rejectsWithCode(
+          store.load(DOCS, [
+            { id: 'x1', value: doc('x1', { handles: ['hx1'] }) },
+            { id: 'live', value: doc('again') },
+          ]),
+          'ERR_ALREADY_EXISTS',
+        );
+        await rejectsWithCode(
+          store.load(DOCS, [
+            { id: 'x1', value: doc('x1', { handles: ['hx1'] }) },
+            { id: 'x2', value: doc('x2', { handles: ['taken'] }) },
+          ]),
+          'ERR_CONFLICT',
+        );
+        await rejectsWithCode(
+          store.load(DOCS, [
+            { id: 'x1', value: doc('x1') },
+            { id: 'x1', value: doc('x1 again') },
+          ]),
+          'ERR_ALREADY_EXISTS',
+        );
+        assert.equal(await store.get(DOCS, 'x1'), undefined);
+        assert.equal(await store.findOne(DOCS, 'handle', 'hx1'), undefined);
+        assert.equal(await store.count(DOCS), 2);
+        clock.set(T0 + 10);
+        await store.load(DOCS, [
+          { id: 'old', value: doc('new', { handles: ['h-new'] }) },
+          { id: 'x3', value: doc('x3', { handles: ['h-old'] }) },
+        ]);
+        assert.deepEqual(await store.get(DOCS, 'old'), doc('new', { handles: ['h-new'] }), 'an expired document is replaced');
+        assert.equal((await store.findOne(DOCS, 'handle', 'h-old'))?.id, 'x3', 'expired holders do not count');
+      });
+    });
+
+    describe('cluster services', () => {
+      it('exclusive runs a job unless a run of the same job is in progress, and frees it after success or failure', async () => {
+        let release!: () => void;
+        const gate = new Promise<void>((resolve) => {
+          release = resolve;
+        });
+        const first = store.exclusive('contract-job', async () => {
+          await gate;
+          return 'done';
+        });
+        await new Promise((resolve) => setTimeout(resolve, 100)); // the first run holds the job now
+        assert.deepEqual(await store.exclusive('contract-job', async () => 'second'), { ran: false });
+        assert.deepEqual(await store.exclusive('contract-other-job', async () => 7), { ran: true, value: 7 });
+        release();
+        assert.deepEqual(await first, { ran: true, value: 'done' });
+        await assert.rejects(
+          store.exclusive('contract-job', async () => {
+            throw new Error('job failed');
+          }),
+          /job failed/,
+        );
+        assert.deepEqual(await store.exclusive('contract-job', async () => 'again'), { ran: true, value: 'again' });
+      });
+
+      it('watch hears every write of a document of the collection until it stops listening', async () => {
+        const heard: string[] = [];
+        const stop = store.watch(DOCS, (id) => heard.push(id));
+        const hear = async (id: string) => {
+          for (let waited = 0; !heard.includes(id); waited += 20) {
+            assert.ok(waited < 1000, `heard ${id} within a second (heard ${heard.join(', ')})`);
+            await new Promise((resolve) => setTimeout(resolve, 20));
+          }
+        };
+        await store.create(DOCS, 'w1', doc('w1'));
+        await hear('w1');
+        await store.put(DOCS, 'w2', doc('w2'));
+        await hear('w2');
+        await store.update<ContractDoc>(DOCS, 'w1', (d) => ({ ...d, n: 1 }));
+        await store.batch([{ op: 'put', collection: DOCS, id: 'w3', value: doc('w3') }]);
+        await hear('w3');
+        heard.length = 0;
+        await store.delete(DOCS, 'w2');
+        await hear('w2');
+        stop();
+        heard.length = 0;
+        await store.put(DOCS, 'w4', doc('w4'));
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        assert.deepEqual(heard, [], 'nothing after stop');
+        assert.throws(() => store.watch('contract_nope', () => {}));
+      });
+
+      it('ready resolves on an open store; info names the backend', async () => {
+        await store.ready();
+        assert.ok(['embedded', 'postgres'].includes(store.info.backend));
+        assert.equal(store.info.shared, store.info.backend === 'postgres');
+        assert.equal(typeof store.info.location, 'string');
+        assert.doesNotMatch(store.info.location, /:[^/@:]+@/, 'no password in the location');
+      });
+
+      it('a closed store refuses with ERR_STORE_UNAVAILABLE', async () => {
+        await store.close();
+        await rejectsWithCode(store.ready(), 'ERR_STORE_UNAVAILABLE');
+        await rejectsWithCode(store.put(DOCS, 'a', doc('a')), 'ERR_STORE_UNAVAILABLE');
+      });
+    });
+
+    describe('cached collections', () => {
+      it('hand out deep-frozen documents, the same object until the document changes', async () => {
+        await store.put(CACHED, 'p1', { name: 'one', clients: ['c1'] });
+        await store.put(CACHED, 'p2', { name: 'two', clients: ['c2'] });
+        const p1 = await store.get<CachedDoc>(CACHED, 'p1');
+        assert.ok(p1 && Object.isFrozen(p1) && Object.isFrozen(p1.clients), 'deep-frozen');
+        assert.equal(await store.get(CACHED, 'p1'), p1, 'the same object on the next read');
+        assert.equal((await store.findOne<CachedDoc>(CACHED, 'client', 'c1'))?.value, p1);
+        assert.equal((await store.list<CachedDoc>(CACHED))[0]?.value, p1);
+        const p2 = await store.get<CachedDoc>(CACHED, 'p2');
+        await store.put(CACHED, 'p2', { name: 'two, renamed', clients: ['c2'] });
+        const p2after = await store.get<CachedDoc>(CACHED, 'p2');
+        assert.deepEqual(p2after, { name: 'two, renamed', clients: ['c2'] }, 'a read right after this process wrote sees the write');
+        assert.notEqual(p2after, p2);
+        assert.equal(await store.get(CACHED, 'p1'), p1, 'an unchanged document stays the same object');
+        const updated = await store.update<CachedDoc>(CACHED, 'p1', (d) => ({ ...d, clients: [...d.clients, 'c3'] }));
+        assert.ok(Object.isFrozen(updated));
+        assert.deepEqual(await store.get(CACHED, 'p1'), { name: 'one', clients: ['c1', 'c3'] });
+        assert.equal((await store.findOne(CACHED, 'client', 'c3'))?.id, 'p1');
+        await rejectsWithCode(store.put(CACHED, 'p3', { name: 'three', clients: ['c1'] }), 'ERR_CONFLICT');
+        assert.equal(await store.delete(CACHED, 'p2'), true);
+        assert.equal(await store.get(CACHED, 'p2'), undefined);
+        assert.equal(await store.count(CACHED), 1);
+      });
+
+      it('expire like the others', async () => {
+        await store.put(CACHED, 'p', { name: 'p', clients: [] }, { expiresAt: T0 + 10 });
+        assert.ok(await store.get(CACHED, 'p'));
+        clock.set(T0 + 10);
+        assert.equal(await store.get(CACHED, 'p'), undefined);
+        assert.deepEqual(await store.list(CACHED), []);
       });
     });
 

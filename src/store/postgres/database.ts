@@ -116,6 +116,12 @@ export class Database {
       throw unavailable(err, this.location);
     }
     let broken: unknown;
+    // A connection that dies while checked out emits 'error' on the client (the pool listens only while it
+    // is idle): the failing query rejects with it too, so here it only must not crash the process.
+    const onError = (err: Error) => {
+      broken = err;
+    };
+    client.on('error', onError);
     try {
       await client.query('BEGIN');
       const result = await fn(client);
@@ -130,6 +136,7 @@ export class Database {
       if (err instanceof GatewayError || isUniqueViolation(err) || !isDatabaseError(err)) throw err;
       throw unavailable(err, this.location);
     } finally {
+      client.removeListener('error', onError);
       client.release(broken instanceof Error ? broken : undefined);
     }
   }

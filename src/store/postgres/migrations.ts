@@ -28,10 +28,12 @@ export interface SchemaState {
 
 /** What the database has applied, compared with what this code knows (one query). */
 export async function schemaState(db: Queryable): Promise<SchemaState> {
-  const { rows } = await db.query<{ name: string }>(`SELECT name FROM ${MIGRATIONS_TABLE} ORDER BY id`).catch((err: { code?: string }) => {
-    if (err?.code === '42P01') return { rows: [] as { name: string }[] }; // no migrations table yet
-    throw err;
-  });
+  const { rows } = await db
+    .query<{ name: string }>(`SELECT name FROM ${MIGRATIONS_TABLE} ORDER BY id`)
+    .catch((err: { code?: string; cause?: { code?: string } }) => {
+      if ((err?.cause?.code ?? err?.code) === '42P01') return { rows: [] as { name: string }[] }; // no migrations table yet
+      throw err;
+    });
   const applied = rows.map((r) => r.name);
   const known = new Set(KNOWN_MIGRATIONS);
   const done = new Set(applied);

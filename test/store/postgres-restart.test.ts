@@ -1,0 +1,120 @@
+// The PostgreSQL store across a database restart, on a throwaway cluster of this test's own (initdb in a
+// temporary directory on a free port, so other suites are not disturbed): while the database is down every
+// call fails fast with ERR_STORE_UNAVAILABLE (never a crash or a hang), and once it is back the pool and
+// the change listener recover by themselves.
+
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { chown, mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { ManualClock } from '../../src/clock.ts';
+import { PostgresStore } from '../../src/store/postgres/postgres-store.ts';
+import { postgresAvailable } from '../support/postgres.ts';
+import { CONTRACT_COLLECTIONS, type CachedDoc } from './store.contract.ts';
+
+const run = promisify(execFile);
+const BIN = '/usr/lib/postgresql/15/bin';
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** A PostgreSQL cluster in a temp directory, run as the postgres user (initdb refuses root). */
+async function throwawayCluster(): Promise<{ url: string; start(): Promise<void>; stop(): Promise<void>; destroy(): Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), 'denglu-pg-'));
+  const { uid, gid } = await run('id', ['-u', 'postgres']).then(async ({ stdout }) => ({
+    uid: Number(stdout.trim()),
+    gid: Number((await run('id', ['-g', 'postgres'])).stdout.trim()),
+  }));
+  await chown(dir, uid, gid);
+  const data = join(dir, 'data');
+  const asPostgres = (cmd: string, args: string[]) => run('runuser', ['-u', 'postgres', '--', join(BIN, cmd), ...args]);
+  await asPostgres('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync']);
+  const port = await freePort();
+  const start = async () => {
+    await asPostgres('pg_ctl', ['-D', data, '-l', join(dir, 'log'), '-w', '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`, 'start']);
+  };
+  const stop = async () => {
+    await asPostgres('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop']);
+  };
+  await start();
+  return {
+    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    start,
+    stop,
+    destroy: async () => {
+      await stop().catch(() => {});
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+describe('postgres store: the database restarts', function () {
+  this.timeout(60_000);
+  let cluster: Awaited<ReturnType<typeof throwawayCluster>> | undefined;
+  let store: PostgresStore | undefined;
+  const clock = new ManualClock(Date.parse('2013-09-01T00:00:00Z'));
+
+  before(async function () {
+    if (!(await postgresAvailable())) this.skip();
+    cluster = await throwawayCluster();
+  });
+  after(async () => {
+    await store?.close();
+    await cluster?.destroy();
+  });
+
+  it('fails fast while the database is down and recovers by itself when it is back', async () => {
+    const warnings: string[] = [];
+    store = await PostgresStore.open({
+      url: cluster!.url,
+      clock,
+      collections: CONTRACT_COLLECTIONS,
+      pool: { waitMs: 1000 },
+      log: { info: () => {}, warn: (m) => warnings.push(m) },
+    });
+    await store.put('contract_docs', 'a', { title: 'a', n: 1 });
+    await store.put('contract_cached', 'p', { name: 'p', clients: [] });
+    assert.equal((await store.get<CachedDoc>('contract_cached', 'p'))?.name, 'p');
+
+    await cluster!.stop();
+    for (const call of [
+      () => store!.get('contract_docs', 'a'),
+      () => store!.put('contract_docs', 'b', { title: 'b', n: 0 }),
+      () => store!.update('contract_docs', 'a', (d) => d),
+      () => store!.ready(),
+    ]) {
+      const started = Date.now();
+      await assert.rejects(call(), (err: { code?: string; status?: number }) => err.code === 'ERR_STORE_UNAVAILABLE' && err.status === 503);
+      assert.ok(Date.now() - started < 3000, `failed within the wait bound (${Date.now() - started} ms)`);
+    }
+
+    await cluster!.start();
+    assert.deepEqual(await store.get('contract_docs', 'a'), { title: 'a', n: 1 }, 'the pool reconnects');
+    await store.ready();
+    const heard: string[] = [];
+    store.watch('contract_docs', (id) => heard.push(id));
+    const started = Date.now();
+    for (;;) {
+      await store.put('contract_docs', 'c', { title: 'c', n: Date.now() });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      if (heard.includes('c')) break;
+      assert.ok(Date.now() - started < 15_000, 'the change listener reconnected');
+    }
+    assert.ok(
+      warnings.some((w) => /change notifications .* lost/.test(w)),
+      warnings.join('\n'),
+    );
+    assert.ok(warnings.every((w) => !/password/i.test(w)));
+  });
+});

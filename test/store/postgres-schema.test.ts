@@ -1,0 +1,84 @@
+// The PostgreSQL schema: migrations run at start under node-pg-migrate's advisory lock (instances booting
+// together take turns and all start), a schema migrated by a newer Denglu refuses start-up with a clear
+// message, and ready() tells /readyz whether the schema is the one this code knows.
+
+import assert from 'node:assert/strict';
+import pg from 'pg';
+import { ManualClock } from '../../src/clock.ts';
+import { PostgresStore } from '../../src/store/postgres/postgres-store.ts';
+import { KNOWN_MIGRATIONS, MIGRATIONS_TABLE } from '../../src/store/postgres/migrations.ts';
+import { freshDatabase, postgresAvailable, type TestDatabase } from '../support/postgres.ts';
+import { CONTRACT_COLLECTIONS } from './store.contract.ts';
+
+describe('postgres store: schema migrations', function () {
+  this.timeout(30_000);
+  let db: TestDatabase;
+  const clock = new ManualClock(Date.parse('2013-09-01T00:00:00Z'));
+  const open = (options: { migrate?: boolean } = {}) => PostgresStore.open({ url: db.url, clock, collections: CONTRACT_COLLECTIONS, ...options });
+
+  before(async function () {
+    if (!(await postgresAvailable())) this.skip();
+  });
+  beforeEach(async () => {
+    db = await freshDatabase('schema');
+  });
+  afterEach(async () => {
+    await db?.drop();
+  });
+
+  async function sql(text: string): Promise<pg.QueryResult> {
+    const client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    try {
+      return await client.query(text);
+    } finally {
+      await client.end();
+    }
+  }
+
+  it('four stores opening an empty database at once all start, and the migrations ran once', async () => {
+    const stores = await Promise.all(Array.from({ length: 4 }, () => open()));
+    try {
+      for (const store of stores) await store.ready();
+      await stores[0]!.put('contract_docs', 'a', { title: 'a', n: 0 });
+      assert.deepEqual(await stores[3]!.get('contract_docs', 'a'), { title: 'a', n: 0 });
+      const { rows } = await sql(`SELECT name FROM ${MIGRATIONS_TABLE} ORDER BY id`);
+      assert.deepEqual(
+        rows.map((r) => r.name),
+        [...KNOWN_MIGRATIONS],
+      );
+    } finally {
+      for (const store of stores) await store.close();
+    }
+  });
+
+  it('a database migrated by a newer Denglu refuses start-up with a clear message, and ready() fails', async () => {
+    const store = await open();
+    try {
+      await sql(`INSERT INTO ${MIGRATIONS_TABLE} (name, run_on) VALUES ('9999_from_a_newer_denglu', now())`);
+      const expected = `the database schema is at version 9999_from_a_newer_denglu, newer than this Denglu knows (${KNOWN_MIGRATIONS.at(-1)}): upgrade Denglu or use another database`;
+      await assert.rejects(open(), (err: Error & { code?: string }) => {
+        assert.equal(err.code, 'ERR_STORE_UNAVAILABLE');
+        assert.equal(err.message, expected);
+        return true;
+      });
+      await assert.rejects(open({ migrate: false }), { message: expected });
+      await assert.rejects(store.ready(), { message: expected });
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('without migrating, an unmigrated database is refused with what to run', async () => {
+    await assert.rejects(open({ migrate: false }), (err: Error & { code?: string }) => {
+      assert.equal(err.code, 'ERR_STORE_UNAVAILABLE');
+      assert.match(err.message, /lacks migrations 0001_documents: run `npm run denglu -- db migrate`/);
+      return true;
+    });
+    const migrated = await open();
+    await migrated.close();
+    const store = await open({ migrate: false });
+    await store.ready();
+    await store.close();
+  });
+});
