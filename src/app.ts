@@ -142,7 +142,7 @@ export async function createApp(deps: AppDeps): Promise<DengluApp> {
     resume: (req, res, returnTo) => resume!(req, res, returnTo),
     csrf: createInteractionCsrf({ cookieKeys, secure: secureCookies }),
     hashes,
-    passwordLimits: passwordLimits(clock, { perIpPerMinute: limits.passwordPerIpPerMinute, perSignIn: limits.passwordPerSignIn }),
+    passwordLimits: passwordLimits({ store, clock }, { name: 'password', perIpPerMinute: limits.passwordPerIpPerMinute, perSignIn: limits.passwordPerSignIn }),
     signIns,
   };
   await ensureConsolePartner(store, clock, config.issuer, [...broker.configured()]);
@@ -213,7 +213,7 @@ export async function createApp(deps: AppDeps): Promise<DengluApp> {
   // The OpenID Provider's own endpoints go straight to it: no cookie parsing, no walk through Denglu's
   // page routers on the login hot path (/auth, /auth/<uid>, /token, …).
   const oidcCallback = host.callback;
-  app.use(clientAuthThrottle(clock, limits.tokenAuthFailuresPerMinute));
+  app.use(clientAuthThrottle({ store, clock, log }, limits.tokenAuthFailuresPerMinute));
   app.use(refuseSignInsWhenFull(login));
   resume = resumeInPlace({ issuer: config.issuer, handler: oidcCallback, cookieName: host.provider.cookieName('resume'), cookieSigner });
   // POST /auth and POST /session/end become a GET of the same endpoint (see src/oidc/post-endpoints.ts).

@@ -20,7 +20,7 @@ export function adminApi(deps: AppDeps, signingKeys: SigningKeyRing, hashes: Has
   const ctx = adminContext(deps, hashes);
   const router = express.Router();
   router.use(noStore);
-  router.use(adminRateLimit(deps.config.admin.rateLimitPerMinute));
+  router.use(adminRateLimit(deps, deps.config.admin.rateLimitPerMinute));
   router.get('/openapi.json', (_req, res) => {
     res.json(OPENAPI);
   });

@@ -1,15 +1,19 @@
-// Per-IP rate limit of the admin API (express-rate-limit, in-memory counters of this process): N
-// requests per minute, then 429 with Retry-After and the admin error shape. Failed authentications count
-// like any request, so guessing tokens is throttled too.
+// Per-IP rate limit of the admin API (express-rate-limit, counting in the Store so every instance
+// counts together: src/http/window-counter.ts): N requests per minute, then 429 with Retry-After and the
+// admin error shape. Failed authentications count like any request, so guessing tokens is throttled too.
 
 import { rateLimit } from 'express-rate-limit';
 import type { Request, Response } from 'express';
+import type { Clock } from '../clock.ts';
+import { WindowCounter } from '../http/window-counter.ts';
+import type { Store } from '../store/store.ts';
 import { sendError } from './http-errors.ts';
 
-export function adminRateLimit(perMinute: number) {
+export function adminRateLimit(deps: { store: Store; clock: Clock }, perMinute: number) {
   return rateLimit({
     windowMs: 60_000,
     limit: perMinute,
+    store: new WindowCounter(deps, 'admin-api', 60_000),
     standardHeaders: 'draft-8',
     legacyHeaders: false,
     handler: (_req: Request, res: Response) => {

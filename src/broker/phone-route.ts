@@ -32,7 +32,7 @@ const PHONE_REQUESTS_PER_SIGNIN = 30;
 export function phoneSignInRoute(ctx: LoginContext, phone: PhoneDeps | undefined): Router {
   const router = express.Router();
   if (!phone) return router;
-  const limits = passwordLimits(ctx.clock, { perIpPerMinute: PHONE_FAILURES_PER_MINUTE, perSignIn: PHONE_REQUESTS_PER_SIGNIN });
+  const limits = passwordLimits(ctx, { name: 'phone', perIpPerMinute: PHONE_FAILURES_PER_MINUTE, perSignIn: PHONE_REQUESTS_PER_SIGNIN });
   const subject = (uid: string) => `signin:${uid}`;
   const steps = stepRunner(ctx);
   /** This browser's login interaction at a partner where `phone` signs in (or migrates, in grace). */

@@ -1,26 +1,42 @@
-// In-process hit counters in fixed windows on the gateway clock: what Denglu's request limits count
-// with (password attempts per IP and per sign-in, failed client authentications at /token). It is an
-// express-rate-limit `Store`, so the library's middleware counts with it; a shared backend (PostgreSQL,
-// issue 14) implements the same small interface. Expired windows are swept once per window. The library
-// compares `resetTime` with the machine's clock, so it is reported on that clock (same distance ahead).
+// Hit counters in fixed windows on the gateway clock, kept in the Store (the ephemeral `hits`
+// collection) so every instance on one database counts together: N instances never allow N times a
+// limit. What Denglu's request limits count with (password attempts per IP and per sign-in, failed client
+// authentications at /token, the admin API and pages, admin sign-in failures). It is an
+// express-rate-limit `Store`, so the library's middleware counts with it.
+// A window starts at a key's first hit and lasts `windowMs`; each increment is one atomic store update
+// (created when missing, retried when another instance created or expired it meanwhile). The document
+// expires with its window, so the store's sweep removes it. The library compares `resetTime` with the
+// machine's clock, so it is reported on that clock (same distance ahead).
 
-import type { ClientRateLimitInfo, Options, Store } from 'express-rate-limit';
+import type { ClientRateLimitInfo, Options, Store as RateLimitStore } from 'express-rate-limit';
 import type { Clock, EpochMs } from '../clock.ts';
+import { GatewayError } from '../errors.ts';
+import type { Store } from '../store/store.ts';
+
+export const HITS_COLLECTION = 'hits';
 
 interface Window {
   hits: number;
   resetAt: EpochMs;
 }
 
-export class WindowCounter implements Store {
-  readonly localKeys = true;
+/** How often an increment retries when another instance keeps creating or expiring the same window. */
+const ATTEMPTS = 5;
+
+const isCode = (err: unknown, code: string) => err instanceof GatewayError && err.code === code;
+
+export class WindowCounter implements RateLimitStore {
+  readonly localKeys = false;
+  /** Distinguishes the limiters sharing the collection (also express-rate-limit's check for double counting). */
+  readonly prefix: string;
+  readonly #store: Store;
   readonly #clock: Clock;
   #windowMs: number;
-  readonly #windows = new Map<string, Window>();
-  #nextSweep = 0;
 
-  constructor(clock: Clock, windowMs: number) {
-    this.#clock = clock;
+  constructor(deps: { store: Store; clock: Clock }, prefix: string, windowMs: number) {
+    this.#store = deps.store;
+    this.#clock = deps.clock;
+    this.prefix = prefix;
     this.#windowMs = windowMs;
   }
 
@@ -29,54 +45,54 @@ export class WindowCounter implements Store {
     this.#windowMs = options.windowMs;
   }
 
-  get(key: string): ClientRateLimitInfo | undefined {
-    const w = this.#live(key);
+  async get(key: string): Promise<ClientRateLimitInfo | undefined> {
+    const w = await this.#store.get<Window>(HITS_COLLECTION, this.#id(key));
     return w ? { totalHits: w.hits, resetTime: this.#resetTime(w) } : undefined;
   }
 
-  increment(key: string): ClientRateLimitInfo {
-    const now = this.#clock.now();
-    this.#sweep(now);
-    let w = this.#live(key);
-    if (!w) {
-      w = { hits: 0, resetAt: now + this.#windowMs };
-      this.#windows.set(key, w);
+  async increment(key: string): Promise<ClientRateLimitInfo> {
+    const id = this.#id(key);
+    for (let i = 0; i < ATTEMPTS; i++) {
+      const now = this.#clock.now();
+      try {
+        // A live document is a window not yet over (it expires at its resetAt): one more hit in it.
+        const w = await this.#store.update<Window>(HITS_COLLECTION, id, (c) => ({ hits: c.hits + 1, resetAt: c.resetAt }));
+        return { totalHits: w.hits, resetTime: this.#resetTime(w) };
+      } catch (err) {
+        if (!isCode(err, 'ERR_NOT_FOUND')) throw err;
+      }
+      const w = this.#fresh(now);
+      try {
+        await this.#store.create<Window>(HITS_COLLECTION, id, w, { expiresAt: w.resetAt });
+        return { totalHits: 1, resetTime: this.#resetTime(w) };
+      } catch (err) {
+        if (!isCode(err, 'ERR_ALREADY_EXISTS')) throw err;
+      }
     }
-    w.hits += 1;
-    return { totalHits: w.hits, resetTime: this.#resetTime(w) };
+    throw new GatewayError('ERR_STORE_UNAVAILABLE', `hit counter "${this.prefix}" kept changing`, { status: 503 });
   }
 
-  /** Seconds until the key's window ends (for Retry-After); at least 1. */
-  retryAfterSeconds(key: string): number {
-    const w = this.#live(key);
-    return w ? Math.max(1, Math.ceil((w.resetAt - this.#clock.now()) / 1000)) : 1;
+  async decrement(key: string): Promise<void> {
+    try {
+      await this.#store.update<Window>(HITS_COLLECTION, this.#id(key), (c) => ({ hits: Math.max(0, c.hits - 1), resetAt: c.resetAt }));
+    } catch (err) {
+      if (!isCode(err, 'ERR_NOT_FOUND')) throw err;
+    }
+  }
+
+  async resetKey(key: string): Promise<void> {
+    await this.#store.delete(HITS_COLLECTION, this.#id(key));
+  }
+
+  #id(key: string): string {
+    return `${this.prefix}|${key}`;
+  }
+
+  #fresh(now: EpochMs): Window {
+    return { hits: 1, resetAt: now + this.#windowMs };
   }
 
   #resetTime(w: Window): Date {
     return new Date(Date.now() + (w.resetAt - this.#clock.now()));
-  }
-
-  decrement(key: string): void {
-    const w = this.#live(key);
-    if (w && w.hits > 0) w.hits -= 1;
-  }
-
-  resetKey(key: string): void {
-    this.#windows.delete(key);
-  }
-
-  resetAll(): void {
-    this.#windows.clear();
-  }
-
-  #live(key: string): Window | undefined {
-    const w = this.#windows.get(key);
-    return w && w.resetAt > this.#clock.now() ? w : undefined;
-  }
-
-  #sweep(now: EpochMs): void {
-    if (now < this.#nextSweep) return;
-    this.#nextSweep = now + this.#windowMs;
-    for (const [key, w] of this.#windows) if (w.resetAt <= now) this.#windows.delete(key);
   }
 }

@@ -6,11 +6,14 @@
 // are never refused, and a guesser elsewhere does not lock the shop's own servers out. The client is
 // named by the Basic header, else by the form's `client_id` or its client assertion's `sub`; for that the
 // form is read here into a Buffer, which oidc-provider then parses exactly as it would have (it prints
-// a one-time notice that the body was read before it).
+// a one-time notice that the body was read before it). The counters live in the Store
+// (src/http/window-counter.ts): failures on every instance add up.
 
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { decodeJwt } from 'jose';
 import type { Clock } from '../clock.ts';
+import type { Logger } from '../log.ts';
+import type { Store } from '../store/store.ts';
 import { clientIpKey } from '../http/client-ip.ts';
 import { WindowCounter } from '../http/window-counter.ts';
 import { afterPause } from '../http/tarpit.ts';
@@ -44,15 +47,15 @@ function claimedClient(req: Request): string {
   }
 }
 
-export function clientAuthThrottle(clock: Clock, failuresPerMinute: number) {
-  const failures = new WindowCounter(clock, WINDOW_MS);
+export function clientAuthThrottle(deps: { store: Store; clock: Clock; log: Logger }, failuresPerMinute: number) {
+  const failures = new WindowCounter(deps, 'client-auth', WINDOW_MS);
   const form = express.raw({ type: 'application/x-www-form-urlencoded', limit: FORM_LIMIT });
 
-  const check = (req: Request, res: Response, next: NextFunction): void => {
+  const check = async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     const key = `${claimedClient(req).slice(0, 200)}|${clientIpKey(req)}`;
-    const counted = failures.get(key);
+    const counted = await failures.get(key);
     if (counted && counted.totalHits >= failuresPerMinute) {
-      const seconds = failures.retryAfterSeconds(key);
+      const seconds = Math.max(1, Math.ceil((counted.resetTime!.getTime() - Date.now()) / 1000));
       afterPause(() => {
         res
           .status(429)
@@ -62,15 +65,19 @@ export function clientAuthThrottle(clock: Clock, failuresPerMinute: number) {
       return;
     }
     res.once('finish', () => {
-      if (res.statusCode === 401) failures.increment(key);
+      if (res.statusCode !== 401) return;
+      failures.increment(key).catch((err: Error) => deps.log.warn({ err: { message: err.message } }, 'could not count a failed client authentication'));
     });
     next();
+  };
+  const checked = (req: Request, res: Response, next: NextFunction): void => {
+    check(req, res, next).catch(next);
   };
 
   return (req: Request, res: Response, next: NextFunction): void => {
     if (req.method !== 'POST' || !CLIENT_AUTH_PATHS.has(req.path)) return next();
     // The Basic header names the client (the usual case): the body stays unread for oidc-provider.
-    if (/^basic\s/i.test(req.get('authorization') ?? '')) return check(req, res, next);
-    form(req, res, (err?: unknown) => (err ? next(err) : check(req, res, next)));
+    if (/^basic\s/i.test(req.get('authorization') ?? '')) return checked(req, res, next);
+    form(req, res, (err?: unknown) => (err ? next(err) : checked(req, res, next)));
   };
 }

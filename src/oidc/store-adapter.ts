@@ -1,8 +1,12 @@
 // oidc-provider's storage adapter over the Store: every artifact (sessions, interactions, codes, tokens,
-// grants) is one document in the ephemeral `oidc` collection with its expiry; `consume` marks a code or
-// token used in one atomic update; `Client` reads the partners' clients from the domain store.
+// grants) is one document in the ephemeral `oidc` collection with its expiry; `Client` reads the
+// partners' clients from the domain store.
+// Single use: oidc-provider reads a code or refresh token, checks `consumed`, and only later calls
+// `consume`, so concurrent redemptions (on one instance or several) could all pass its check. `consume`
+// therefore marks the artifact in one atomic store update that refuses when it is already marked: the
+// loser gets `invalid_grant`, and the grant is revoked as oidc-provider does for a reuse it sees itself.
 
-import type { AdapterPayload } from 'oidc-provider';
+import { errors, type AdapterPayload } from 'oidc-provider';
 import type { Clock } from '../clock.ts';
 import { GatewayError } from '../errors.ts';
 import type { Store } from '../store/store.ts';
@@ -91,13 +95,36 @@ export function createStoreAdapter(store: Store, clock: Clock) {
       return payloadOf(doc);
     }
 
+    /** Marks the artifact used, unless another redemption already did (then `invalid_grant`, grant revoked). */
     async consume(id: string): Promise<void> {
       const now = Math.floor(clock.now() / 1000);
+      let reused: OidcDoc | undefined;
       try {
-        await store.update<OidcDoc>(this.collection, this.#id(id), (doc) => ({ ...doc, payload: { ...doc.payload, consumed: now } }));
+        await store.update<OidcDoc>(this.collection, this.#id(id), (doc) => {
+          if (doc.payload.consumed) {
+            reused = doc;
+            throw new AlreadyConsumed();
+          }
+          return { ...doc, payload: { ...doc.payload, consumed: now } };
+        });
       } catch (err) {
+        if (err instanceof AlreadyConsumed) {
+          await this.#refuseReuse(id, reused?.payload.grantId);
+          throw new errors.InvalidGrant(`${this.model === 'RefreshToken' ? 'refresh token' : 'grant source'} already used`);
+        }
         if (!(err instanceof GatewayError && err.code === 'ERR_NOT_FOUND')) throw err;
+        // Gone meanwhile (revoked, or taken by a reuse elsewhere): nothing may be issued from it.
+        throw new errors.InvalidGrant(`${this.model === 'RefreshToken' ? 'refresh token' : 'grant source'} not found`);
       }
+    }
+
+    /**
+     * A reuse caught by `consume`: what oidc-provider does when it sees `consumed` itself (the refresh
+     * token destroyed, every token of its grant and the grant revoked).
+     */
+    async #refuseReuse(id: string, grantId: string | undefined): Promise<void> {
+      await store.delete(this.collection, this.#id(id));
+      if (grantId) await revokeGrant(store, grantId);
     }
 
     async destroy(id: string): Promise<void> {
@@ -112,10 +139,24 @@ export function createStoreAdapter(store: Store, clock: Clock) {
   };
 }
 
+/** Thrown inside `consume`'s update to abandon it. */
+class AlreadyConsumed extends Error {}
+
+/** Deletes every artifact of a grant (codes, tokens) and the grant itself. */
+async function revokeGrant(store: Store, grantId: string): Promise<void> {
+  for (const collection of OIDC_COLLECTIONS) {
+    const docs = await store.list<OidcDoc>(collection, { index: { name: 'grantId', key: grantId } });
+    if (docs.length) await store.batch(docs.map((d) => ({ op: 'delete' as const, collection, id: d.id })));
+  }
+  await store.delete('oidc', `Grant:${grantId}`);
+}
+
 /**
- * Client metadata per partner document: oidc-provider looks a client up several times per sign-in, and
- * a partner's stored document is the same (frozen) object until it changes, so its metadata is built
- * once per version instead of on every lookup. A backend that hands out fresh copies only misses.
+ * Client metadata per partner document: oidc-provider looks a client up several times per sign-in.
+ * `partners` is a `cached` collection (src/store/store.ts): every backend hands out a frozen document
+ * that stays the same object until the partner changes (postgres: its per-process copy, refreshed on
+ * change notifications), so the metadata is built once per version of the partner and a change, on any
+ * instance, is a new object and a miss here.
  */
 const metadataByPartner = new WeakMap<Partner, Map<string, Readonly<Record<string, unknown>> | undefined>>();
 
@@ -123,17 +164,14 @@ async function findClient(store: Store, clientId: string): Promise<AdapterPayloa
   const hit = await store.findOne<Partner>('partners', 'clientId', clientId);
   if (!hit) return undefined;
   const partner = hit.value;
-  const cacheable = Object.isFrozen(partner);
-  let byClient = cacheable ? metadataByPartner.get(partner) : undefined;
+  let byClient = metadataByPartner.get(partner);
   if (byClient?.has(clientId)) return byClient.get(clientId);
   const client = partner.clients.find((c) => c.client_id === clientId);
   const metadata = client ? Object.freeze(clientMetadata(partner, client)) : undefined;
-  if (cacheable) {
-    if (!byClient) {
-      byClient = new Map();
-      metadataByPartner.set(partner, byClient);
-    }
-    byClient.set(clientId, metadata);
+  if (!byClient) {
+    byClient = new Map();
+    metadataByPartner.set(partner, byClient);
   }
+  byClient.set(clientId, metadata);
   return metadata;
 }

@@ -68,6 +68,8 @@ export const COLLECTIONS: readonly CollectionSpec[] = [
   { name: 'unclaimed', group: 'volatile', heldAsText: true },
   /** Brute-force counters of password checks (src/accounts/brute-force.ts). */
   { name: 'throttle', group: 'ephemeral', heldAsText: true, indexes: { subject: { keys: (d) => (d.subject ? [d.subject] : []) } } },
+  /** Request-limit hit counters in fixed windows, shared by every instance (src/http/window-counter.ts). */
+  { name: 'hits', group: 'ephemeral', heldAsText: true },
   /** Mailed single-use links, by SHA-256 of the token (src/accounts/native-tokens.ts). */
   { name: 'native_tokens', group: 'ephemeral', heldAsText: true, indexes: { account: { keys: (d) => [d.accountId] } } },
   /** Six-digit codes texted or mailed, by HMAC of their subject; the code itself only as an HMAC (src/accounts/verification-codes.ts). */

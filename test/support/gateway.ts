@@ -128,6 +128,8 @@ export interface GatewayOptions {
   partners?: (defaults: PartnerSeed[]) => PartnerSeed[];
   /** Test users of an emulator, by provider id (replacing its default users; typed logins still work). */
   emulatorUsers?: Record<string, TestUser[]>;
+  /** The store the gateway sees, made from the opened one (latency or faults: test/support/store-wrapper.ts). */
+  wrapStore?: (store: Store) => Store;
 }
 
 let jwtKeys: Promise<{ privateKey: CryptoKey; jwk: Record<string, unknown> }> | undefined;
@@ -175,7 +177,8 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
   const config = loadConfig({ env, descriptors: DESCRIPTORS });
   const logs: string[] = [];
   const log = createLogger({ level: env.LOG_LEVEL, destination: { write: (line: string) => logs.push(line) } as unknown as NodeJS.WritableStream });
-  const store = await createStore({ dataDir, clock, ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}) });
+  const opened = await createStore({ dataDir, clock, ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}) });
+  const store = options.wrapStore ? options.wrapStore(opened) : opened;
   const { privateKey, jwk } = await shopJwtKey();
   const seeds = await testPartners(jwk);
   await seedPartners(store, clock, options.partners ? options.partners(seeds) : seeds);

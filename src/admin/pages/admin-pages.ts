@@ -8,6 +8,7 @@ import { rateLimit } from 'express-rate-limit';
 import type { AppDeps } from '../../app.ts';
 import { GatewayError } from '../../errors.ts';
 import { createCsrf } from '../../http/csrf.ts';
+import { WindowCounter } from '../../http/window-counter.ts';
 import type { Renderer } from '../../http/render.ts';
 import type { HashQueue } from '../../accounts/hash-queue.ts';
 import { adminContext } from '../context.ts';
@@ -35,7 +36,7 @@ export function adminPages(deps: AppDeps, web: AdminPagesWeb): Router {
     csrf: createCsrf({ cookieKeys: web.cookieKeys, purpose: 'admin', secure: web.secureCookies, sessionId: (req) => csrfIds.get(req) ?? '' }),
     csrfIds,
     secureCookies: web.secureCookies,
-    throttle: new LoginThrottle(deps.clock),
+    throttle: new LoginThrottle(deps),
   };
   const router = express.Router();
   router.use(noStore);
@@ -43,6 +44,8 @@ export function adminPages(deps: AppDeps, web: AdminPagesWeb): Router {
     rateLimit({
       windowMs: 60_000,
       limit: deps.config.admin.rateLimitPerMinute,
+      // Counted in the Store: every instance counts together (src/http/window-counter.ts).
+      store: new WindowCounter(deps, 'admin-pages', 60_000),
       standardHeaders: 'draft-8',
       legacyHeaders: false,
       handler: (_req: Request, _res: Response, next: NextFunction) =>

@@ -60,13 +60,14 @@ export function signInRoutes(router: Router, ctx: PagesContext): void {
     const next = safeNext(body.next);
     const ip = req.ip ?? '';
     const failed = adminTranslator(uiLocale(req))('login.failed');
-    if (ctx.throttle.blocked(ip, user)) {
-      res.set('Retry-After', String(ctx.throttle.retryAfterSeconds(ip, user)));
+    const blockedFor = await ctx.throttle.blockedFor(ip, user);
+    if (blockedFor > 0) {
+      res.set('Retry-After', String(blockedFor));
       return loginPage(req, res, { user, error: failed, ...(next ? { next } : {}) }, 429);
     }
     const principal = await verify(ctx, user, secret);
     if (!principal) {
-      ctx.throttle.fail(ip, user);
+      await ctx.throttle.fail(ip, user);
       ctx.log.info({ reqId: requestIdOf(res), user: user.slice(0, 60) }, 'admin sign-in refused');
       return loginPage(req, res, { user, error: failed, ...(next ? { next } : {}) }, 401);
     }
