@@ -6,20 +6,12 @@
 // never printed with its password.
 
 import pg from 'pg';
+import { redactUrl } from '../src/store/postgres/database.ts';
 import { readCpuMs } from './postgres-cpu.ts';
 
 export const DEFAULT_ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
 
-/** The URL without its password, for reports and messages. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.href;
-  } catch {
-    return '(unparseable database URL)';
-  }
-}
+export { redactUrl };
 
 export interface BenchDatabase {
   name: string;
@@ -32,6 +24,17 @@ export interface BenchDatabase {
   serverCpu(): Promise<Map<number, number> | undefined>;
   /** Closes the watching connection and drops the database. */
   drop(): Promise<void>;
+}
+
+/**
+ * The URL with server options for every connection (libpq's `options`, e.g. `-c synchronous_commit=off`):
+ * the benchmark's --pg-options experiments. Empty options: the URL unchanged.
+ */
+export function withServerOptions(url: string, options: string): string {
+  if (!options) return url;
+  const u = new URL(url);
+  u.searchParams.set('options', options);
+  return u.href;
 }
 
 /** A database name from a label: lower-case letters, digits and underscores only. */

@@ -7,7 +7,8 @@
 
 import { percentile, runLoad, type LoadResult, type Target } from './load-client.ts';
 import { metrics, type Server } from './spawn-server.ts';
-import { readCpuTimes, stealPercent, type CpuTimes } from './host-steal.ts';
+import { busyMs, readCpuTimes, stealPercent, type CpuTimes } from './host-steal.ts';
+import { cpus } from 'node:os';
 import type { BenchDatabase } from './bench-database.ts';
 import { cpuMsBetween } from './postgres-cpu.ts';
 import { queryDelta, type StatementCount } from './query-counter.ts';
@@ -51,6 +52,12 @@ export interface Measured {
   maxGcKind?: string;
   /** CPU time the host took from this machine during the round (percent; Linux only). */
   stealPercent?: number;
+  /**
+   * CPU the machine's other processes used during the round, in percent of all cores (Linux): what the
+   * cores did minus the gateways, emulator, load client and (measured) PostgreSQL. Another job on this
+   * machine slows every contender; a round with much of it is not comparable with a calm one.
+   */
+  outsidePercent?: number;
   /** The server's event-loop thread: share of the round on a core, and runnable but waiting for one (percent; Linux). */
   mainRunPercent?: number;
   mainWaitPercent?: number;
@@ -74,6 +81,8 @@ export interface Window {
   maxGcKind: string;
   /** The host's steal and total CPU time during the window (Linux). */
   host?: CpuTimes;
+  /** CPU ms other processes of this machine used during the window (Linux). */
+  outsideCpuMs?: number;
   /** The servers' event-loop threads during the window, from the scheduler (Linux), summed. */
   mainThread?: { runNs: number; waitNs: number };
   maxRssBytes: number;
@@ -112,6 +121,9 @@ export async function runWindow(who: Contender, c: number, seconds: number, labe
   for (const s of who.servers) after.push(await metrics(s));
   const emulatorAfter = who.emulator ? await metrics(who.emulator) : undefined;
   const sum = (f: (m: Metrics) => number) => after.reduce((a, m, i) => a + f(m) - f(before[i]), 0);
+  const databaseCpuMs = databaseBefore && databaseAfter ? cpuMsBetween(databaseBefore, databaseAfter) : undefined;
+  const emulatorCpuMicros = emulatorBefore && emulatorAfter ? emulatorAfter.cpuMicros - emulatorBefore.cpuMicros : 0;
+  const oursMs = (sum((m) => m.cpuMicros) + emulatorCpuMicros + clientCpu.user + clientCpu.system) / 1000 + (databaseCpuMs ?? 0);
   const worstGc = after.reduce((a, m) => (m.maxGcPauseMs > a.maxGcPauseMs ? m : a));
   const scheduled = after.every((m, i) => m.mainThread && before[i].mainThread);
   return {
@@ -123,12 +135,17 @@ export async function runWindow(who: Contender, c: number, seconds: number, labe
     cpuMicros: sum((m) => m.cpuMicros),
     ...(emulatorBefore && emulatorAfter ? { emulatorCpuMicros: emulatorAfter.cpuMicros - emulatorBefore.cpuMicros } : {}),
     clientCpuMicros: clientCpu.user + clientCpu.system,
-    ...(databaseBefore && databaseAfter ? { databaseCpuMs: cpuMsBetween(databaseBefore, databaseAfter) } : {}),
+    ...(databaseCpuMs !== undefined ? { databaseCpuMs } : {}),
     ...(queriesBefore && queriesAfter ? { queries: queryDelta(queriesBefore, queriesAfter) } : {}),
     maxStallMs: Math.max(...after.map((m) => m.maxStallMs)),
     maxGcPauseMs: worstGc.maxGcPauseMs,
     maxGcKind: worstGc.maxGcKind,
-    ...(hostBefore && hostAfter ? { host: { steal: hostAfter.steal - hostBefore.steal, total: hostAfter.total - hostBefore.total } } : {}),
+    ...(hostBefore && hostAfter
+      ? {
+          host: { steal: hostAfter.steal - hostBefore.steal, total: hostAfter.total - hostBefore.total },
+          outsideCpuMs: Math.max(0, busyMs(hostBefore, hostAfter) - oursMs),
+        }
+      : {}),
     ...(scheduled ? { mainThread: { runNs: sum((m) => m.mainThread.runNs), waitNs: sum((m) => m.mainThread.waitNs) } } : {}),
     maxRssBytes: Math.max(...after.map((m) => m.maxRssBytes)),
   };
@@ -176,6 +193,8 @@ export function combine(target: Target, c: number, round: number, windows: Windo
     ...(steal !== undefined ? { stealPercent: steal } : {}),
     maxRssMb: Math.max(...windows.map((w) => w.maxRssBytes)) / 1048576,
   };
+  if (windows.every((w) => w.outsideCpuMs !== undefined))
+    m.outsidePercent = (100 * sum((w) => w.outsideCpuMs!)) / (1000 * sum((w) => w.seconds) * cpus().length);
   if (windows.every((w) => w.emulatorCpuMicros !== undefined)) m.emulatorCpuMsPerLogin = per(sum((w) => w.emulatorCpuMicros!));
   if (windows.every((w) => w.databaseCpuMs !== undefined)) m.databaseCpuMsPerLogin = per(1000 * sum((w) => w.databaseCpuMs!));
   if (windows.every((w) => w.queries)) {
@@ -196,7 +215,7 @@ export function report(m: Measured, rounds: number): void {
       ? ` · postgres cpu ${m.databaseCpuMsPerLogin?.toFixed(2) ?? '—'} ms/login, ${m.queriesPerLogin?.toFixed(1) ?? '—'} queries/login`
       : '';
   done(
-    `round ${m.round}/${rounds} · concurrency ${String(m.concurrency).padStart(2)} · ${m.target.padEnd(9)} · ${m.loginsPerSecond.toFixed(1).padStart(6)} logins/s · p50 ${m.p50.toFixed(1)} ms · p99 ${m.p99.toFixed(1)} ms · cpu ${m.cpuMsPerLogin!.toFixed(2)} ms/login${database} · stall ${m.maxStallMs!.toFixed(0)} ms (gc ${m.maxGcPauseMs!.toFixed(0)} ms)${m.stealPercent !== undefined ? ` · host steal ${m.stealPercent.toFixed(0)}%` : ''}${m.errors ? ` · ${m.errors} ERRORS (${m.firstError})` : ''}`,
+    `round ${m.round}/${rounds} · concurrency ${String(m.concurrency).padStart(2)} · ${m.target.padEnd(9)} · ${m.loginsPerSecond.toFixed(1).padStart(6)} logins/s · p50 ${m.p50.toFixed(1)} ms · p99 ${m.p99.toFixed(1)} ms · cpu ${m.cpuMsPerLogin!.toFixed(2)} ms/login${database} · stall ${m.maxStallMs!.toFixed(0)} ms (gc ${m.maxGcPauseMs!.toFixed(0)} ms)${m.stealPercent !== undefined ? ` · host steal ${m.stealPercent.toFixed(0)}%` : ''}${m.outsidePercent !== undefined ? ` · other processes ${m.outsidePercent.toFixed(0)}%` : ''}${m.errors ? ` · ${m.errors} ERRORS (${m.firstError})` : ''}`,
   );
 }
 

@@ -21,6 +21,8 @@ export interface PostgresRow {
   cpuMsPerLogin: number;
   databaseCpuMsPerLogin: number;
   queriesPerLogin: number;
+  /** The machine's other processes, percent of all cores (median of the PostgreSQL rounds). */
+  outsidePercent: number;
   errors: number;
 }
 
@@ -43,6 +45,7 @@ export function postgresSummary(measured: readonly Measured[], pg: string, embed
       cpuMsPerLogin: pick((m) => m.cpuMsPerLogin),
       databaseCpuMsPerLogin: pick((m) => m.databaseCpuMsPerLogin),
       queriesPerLogin: pick((m) => m.queriesPerLogin),
+      outsidePercent: pick((m) => m.outsidePercent),
       errors: rows.reduce((a, m) => a + m.errors, 0),
     };
   });

@@ -23,17 +23,17 @@ export function renderPostgres(p: any, embedded: any[], options: any): string[] 
   const lines: string[] = [];
   lines.push(`## PostgreSQL (${p.database})`, '');
   lines.push(
-    `Denglu on PostgreSQL (a fresh database of the run's own, dropped afterwards; DATABASE_URL of the gateway) ran in the same rounds as Denglu on the embedded store, in mirrored order within each round (each contender's windows early and late in the round). *PostgreSQL CPU* is the user + system time of the server processes working for the benchmark's database (its backends, and the WAL writer, checkpointer and background writer every database shares) from /proc/<pid>/stat, per login. *Queries* are the statements the gateway sent (node-postgres, counted in the gateway process), BEGIN and COMMIT included.`,
+    `Denglu on PostgreSQL (a fresh database of the run's own, dropped afterwards; DATABASE_URL of the gateway) ran in the same rounds as Denglu on the embedded store, in mirrored order within each round (each contender's windows early and late in the round). *PostgreSQL CPU* is the user + system time of the server processes working for the benchmark's database (its backends, and the WAL writer, checkpointer and background writer every database shares) from /proc/<pid>/stat, per login. *Queries* are the statements the gateway sent (node-postgres, counted in the gateway process), BEGIN and COMMIT included. *Other processes* is the CPU the machine's processes outside the benchmark used meanwhile, in percent of both cores: a run beside other work is slower for every contender.${options.pgOptions ? ` **Experiment: the gateways' connections ran with server options \`${options.pgOptions}\`.**` : ''}`,
     '',
   );
   lines.push(
-    '| concurrency | embedded logins/s | PostgreSQL logins/s | PostgreSQL ÷ embedded (median; rounds) | embedded p50 / p99 ms | PostgreSQL p50 / p99 ms | Denglu CPU ms/login (embedded / PostgreSQL) | PostgreSQL CPU ms/login | queries per login | failed logins |',
+    '| concurrency | embedded logins/s | PostgreSQL logins/s | PostgreSQL ÷ embedded (median; rounds) | embedded p50 / p99 ms | PostgreSQL p50 / p99 ms | Denglu CPU ms/login (embedded / PostgreSQL) | PostgreSQL CPU ms/login | queries per login | other processes % | failed logins |',
   );
-  lines.push('|---:|---:|---:|---|---|---|---|---:|---:|---:|');
+  lines.push('|---:|---:|---:|---|---|---|---|---:|---:|---:|---:|');
   for (const s of p.summary) {
     const e = embedded.find((x) => x.concurrency === s.concurrency)?.denglu ?? {};
     lines.push(
-      `| ${s.concurrency} | ${fixed(e.loginsPerSecond)} | ${fixed(s.loginsPerSecond)} | **${fixed(s.ratioMedian, 2)}** (${s.ratioPerRound.map((x: number) => fixed(x, 2)).join(', ')}) | ${fixed(e.p50)} / ${fixed(e.p99)} | ${fixed(s.p50)} / ${fixed(s.p99)} | ${fixed(e.cpuMsPerLogin, 2)} / ${fixed(s.cpuMsPerLogin, 2)} | ${fixed(s.databaseCpuMsPerLogin, 2)} | ${fixed(s.queriesPerLogin, 1)} | ${s.errors} |`,
+      `| ${s.concurrency} | ${fixed(e.loginsPerSecond)} | ${fixed(s.loginsPerSecond)} | **${fixed(s.ratioMedian, 2)}** (${s.ratioPerRound.map((x: number) => fixed(x, 2)).join(', ')}) | ${fixed(e.p50)} / ${fixed(e.p99)} | ${fixed(s.p50)} / ${fixed(s.p99)} | ${fixed(e.cpuMsPerLogin, 2)} / ${fixed(s.cpuMsPerLogin, 2)} | ${fixed(s.databaseCpuMsPerLogin, 2)} | ${fixed(s.queriesPerLogin, 1)} | ${fixed(s.outsidePercent, 0)} | ${s.errors} |`,
     );
   }
   if (p.scaling?.length) {

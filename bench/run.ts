@@ -15,7 +15,9 @@
 // its own denglu_bench_* databases), --no-postgres (skip it), --postgres-only (no baseline, no embedded
 // scaling, flood or key rotation: the embedded store is still measured beside it for the ratio),
 // --pg-scale 1000,1000000, --instances N (gateways on one database against one; 1 skips),
-// --rss-logins N (logins on the PostgreSQL gateway before its memory is read; 0 skips).
+// --rss-logins N (logins on the PostgreSQL gateway before its memory is read; 0 skips), --pg-options
+// "<server options>" (an experiment: e.g. "-c synchronous_commit=off" on every gateway connection, to
+// see what a setting costs; the report says so).
 
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { cpus, hostname, totalmem, tmpdir, type as osType, release } from 'node:os';
@@ -35,7 +37,7 @@ import { parseSoakOptions, runSoak } from './soak.ts';
 import { done, measure, measureInterleaved, progress, type Contender, type Measured, type Pace } from './measure.ts';
 import { bar, measureScaling, type ScaleRow } from './store-scaling.ts';
 import { median } from './stats.ts';
-import { createBenchDatabase, DEFAULT_ADMIN_URL, postgresReachable, redactUrl, type BenchDatabase } from './bench-database.ts';
+import { createBenchDatabase, DEFAULT_ADMIN_URL, postgresReachable, redactUrl, withServerOptions, type BenchDatabase } from './bench-database.ts';
 import { instancesCheck, memoryAfterLogins, postgresSummary, statementsPerLogin, type InstancesCheck, type MemoryAfterLogins } from './postgres-section.ts';
 
 interface Options {
@@ -69,6 +71,8 @@ interface Options {
   instances: number;
   /** Logins on the PostgreSQL gateway before its memory is read (0: not read). */
   rssLogins: number;
+  /** Server options of the PostgreSQL gateways' connections (an experiment; '' for none). */
+  pgOptions: string;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -100,6 +104,7 @@ function parseOptions(argv: string[]): Options {
     pgScale: list(get('pg-scale'), smoke ? [100, 1000] : [1000, 1000000]),
     instances: Number(get('instances') ?? 2),
     rssLogins: Number(get('rss-logins') ?? (smoke ? 50 : 100000)),
+    pgOptions: get('pg-options') ?? '',
   };
 }
 
@@ -177,7 +182,7 @@ async function startDenglu(o: Options, name: string, dataDir: string, users: num
     [`${prefix}_CLIENT_SECRET`]: credentials.BENCH_CLIENT_SECRET,
     [`${prefix}_BASE_URL`]: `http://127.0.0.1:${emulatorPort}`,
     // Set empty for the embedded gateway: a DATABASE_URL in the benchmark's own environment must not leak in.
-    DATABASE_URL: database?.url ?? '',
+    DATABASE_URL: database ? withServerOptions(database.url, o.pgOptions) : '',
   };
   const denglu = await startServer(
     name,
@@ -529,6 +534,7 @@ async function main(): Promise<void> {
         pgScale: pg ? o.pgScale : [],
         instances: o.instances,
         rssLogins: o.rssLogins,
+        pgOptions: o.pgOptions,
       },
       summary,
       scaling,
