@@ -20,7 +20,7 @@ import { countQueries } from './query-counter.ts';
 
 const config = loadConfig({ env: process.env, descriptors: DESCRIPTORS });
 const log = createLogger({ level: config.logLevel });
-const queries = config.database ? countQueries().counts : {};
+const queries = config.database ? countQueries({ prepare: process.env.BENCH_PG_PREPARE === '1' }).counts : {};
 const store = await createStore({
   dataDir: config.dataDir,
   ...(config.database ? { databaseUrl: config.database.url, pool: config.database.pool } : {}),

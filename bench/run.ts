@@ -14,10 +14,11 @@
 // default BENCH_DATABASE_URL or postgres://postgres@127.0.0.1:5432/postgres: the run creates and drops
 // its own denglu_bench_* databases), --no-postgres (skip it), --postgres-only (no baseline, no embedded
 // scaling, flood or key rotation: the embedded store is still measured beside it for the ratio),
-// --pg-scale 1000,1000000, --instances N (gateways on one database against one; 1 skips),
+// --pg-scale 1000,1000000 (none: no scaling on PostgreSQL; --scale none likewise), --instances N (gateways on one database against one; 1 skips),
 // --rss-logins N (logins on the PostgreSQL gateway before its memory is read; 0 skips), --pg-options
 // "<server options>" (an experiment: e.g. "-c synchronous_commit=off" on every gateway connection, to
-// see what a setting costs; the report says so).
+// see what a setting costs; the report says so), --pg-prepare (an experiment: the PostgreSQL gateways
+// send every parameterised statement as a named prepared statement, bench/query-counter.ts).
 
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { cpus, hostname, totalmem, tmpdir, type as osType, release } from 'node:os';
@@ -73,6 +74,8 @@ interface Options {
   rssLogins: number;
   /** Server options of the PostgreSQL gateways' connections (an experiment; '' for none). */
   pgOptions: string;
+  /** The PostgreSQL gateways send named prepared statements (an experiment). */
+  pgPrepare: boolean;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -81,7 +84,8 @@ function parseOptions(argv: string[]): Options {
     return i === -1 ? undefined : argv[i + 1];
   };
   const smoke = argv.includes('--smoke');
-  const list = (v: string | undefined, d: number[]) => (v ? v.split(',').map(Number) : d);
+  // A list of numbers; `none` for an empty one (no scaling run).
+  const list = (v: string | undefined, d: number[]) => (v === 'none' ? [] : v ? v.split(',').map(Number) : d);
   return {
     smoke,
     rounds: Number(get('rounds') ?? (smoke ? 1 : 5)),
@@ -105,6 +109,7 @@ function parseOptions(argv: string[]): Options {
     instances: Number(get('instances') ?? 2),
     rssLogins: Number(get('rss-logins') ?? (smoke ? 50 : 100000)),
     pgOptions: get('pg-options') ?? '',
+    pgPrepare: argv.includes('--pg-prepare'),
   };
 }
 
@@ -183,6 +188,7 @@ async function startDenglu(o: Options, name: string, dataDir: string, users: num
     [`${prefix}_BASE_URL`]: `http://127.0.0.1:${emulatorPort}`,
     // Set empty for the embedded gateway: a DATABASE_URL in the benchmark's own environment must not leak in.
     DATABASE_URL: database ? withServerOptions(database.url, o.pgOptions) : '',
+    BENCH_PG_PREPARE: o.pgPrepare ? '1' : '',
   };
   const denglu = await startServer(
     name,
@@ -535,6 +541,7 @@ async function main(): Promise<void> {
         instances: o.instances,
         rssLogins: o.rssLogins,
         pgOptions: o.pgOptions,
+        pgPrepare: o.pgPrepare,
       },
       summary,
       scaling,

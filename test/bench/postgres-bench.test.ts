@@ -242,3 +242,20 @@ describe('bench: server options of an experiment', () => {
     assert.equal(url.searchParams.get('options'), '-c synchronous_commit=off');
   });
 });
+
+describe('bench: the prepared-statement experiment', () => {
+  it('names each parameterised statement once, by its text; leaves the rest alone', async () => {
+    const { preparedArgs } = await import('../../bench/query-counter.ts');
+    const cb = () => {};
+    const [a] = preparedArgs([{ text: 'SELECT $1::int AS prepared_probe', values: [1] }, undefined, cb]) as [{ name: string; values: unknown[] }];
+    const [b, , c] = preparedArgs(['SELECT $1::int AS prepared_probe', [2], cb]) as [{ name: string; values: unknown[] }, unknown, unknown];
+    assert.match(a.name, /^bench_\d+$/);
+    assert.equal(b.name, a.name, 'the same text gets the same name');
+    assert.deepEqual(b.values, [2]);
+    assert.equal(c, cb, 'the callback stays last');
+    const plain = ['BEGIN', undefined, cb];
+    assert.equal(preparedArgs(plain), plain, 'no parameters: unchanged');
+    const named = [{ text: 'SELECT $1', values: [1], name: 'mine' }];
+    assert.equal(preparedArgs(named), named, 'already named: unchanged');
+  });
+});
