@@ -48,7 +48,7 @@ export function renderPostgres(p: any, embedded: any[], options: any): string[] 
     lines.push('|---:|---:|---|---:|---:|---:|---:|---:|');
     for (const s of p.scaling) {
       lines.push(
-        `| ${s.accounts.toLocaleString('en')} | ${fixed(s.loginsPerSecond)} | **${fixed(s.relative, 2)}** (${s.relativePerRound.map((x: number) => fixed(x, 2)).join(', ')}) | ${fixed(s.p99)} | ${fixed(s.cpuMsPerLogin, 2)} | ${fixed(s.databaseCpuMsPerLogin, 2)} | ${fixed(s.queriesPerLogin, 1)} | ${s.errors} |`,
+        `| ${s.accounts.toLocaleString('en')} | ${fixed(s.loginsPerSecond)} | **${fixed(s.relative, 2)}** (${s.relativePerRound.map((x: number) => fixed(x, 2)).join(', ')}) | ${fixed(s.p99)} | ${fixed(s.cpuMsPerLogin, 2)} | ${fixed(s.databaseCpuMsPerLogin, 2)} | ${fixed(s.queriesPerLogin, 1)} | ${s.errors} | ${s.collidingUsersLeftOut ?? 0} |`,
       );
     }
   }

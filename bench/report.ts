@@ -60,6 +60,7 @@ export function renderMarkdown(r: any): string {
   if (r.costs) lines.push('', ...renderCosts(r.costs));
   if (r.flood) lines.push('', ...renderFlood(r.flood));
   if (r.postgres) lines.push('', ...renderPostgres(r.postgres, r.summary, r.options));
+  for (const failure of r.scalingFailures ?? []) lines.push('', `**Store scaling failed** — ${failure}`);
   lines.push('', '## Targets', '', '| target | measured | goal | |', '|---|---:|---|---|');
   for (const t of r.targets) lines.push(`| ${t.name} | ${f(t.value, 2)} | ${t.target} | ${t.met ? 'met' : '**missed**'} |`);
   lines.push('');

@@ -250,6 +250,9 @@ async function postgresWanted(o: Options): Promise<boolean> {
 }
 
 /** Seeds each size (embedded in a directory, or a database of its own), starts a gateway on it and warms it up. */
+/** Test users left out of the seeding per `kind:size` (upstream ids that collide). */
+const collisions = new Map<string, number>();
+
 async function scalingStacks(o: Options, work: string, sizes: number[], kind: 'embedded' | 'postgres', databases: BenchDatabase[], stacks: Stack[]) {
   for (const n of sizes) {
     const dir = join(work, `${kind}-scale-${n}`);
@@ -257,7 +260,7 @@ async function scalingStacks(o: Options, work: string, sizes: number[], kind: 'e
     const database = kind === 'postgres' ? await createBenchDatabase(o.databaseUrl, `scale_${n}`) : undefined;
     if (database) databases.push(database);
     const started = performance.now();
-    await seedAccounts(
+    const { skipped } = await seedAccounts(
       { dataDir: dir, ...(database ? { databaseUrl: database.url } : {}) },
       n,
       o.provider,
@@ -265,7 +268,10 @@ async function scalingStacks(o: Options, work: string, sizes: number[], kind: 'e
       benchPartner(o.provider).id,
       (d, t) => progress(`seeding ${t.toLocaleString('en')} accounts (${kind}) ${bar(d / t)} ${d.toLocaleString('en')}`),
     );
-    done(`seeded ${n.toLocaleString('en')} accounts (${kind}) in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+    done(
+      `seeded ${(n - skipped).toLocaleString('en')} accounts (${kind}) in ${((performance.now() - started) / 1000).toFixed(0)} s${skipped ? `; ${skipped} test users left out: their upstream id collides with another's` : ''}`,
+    );
+    collisions.set(`${kind}:${n}`, skipped);
     const s = await startDenglu(o, kind === 'postgres' ? 'denglu-pg' : 'denglu', dir, n, database);
     stacks.push(s);
     if (o.jitWarmup > 0) {
@@ -400,6 +406,7 @@ async function main(): Promise<void> {
     const scalePace: Pace = { ...pace, rounds: Math.max(1, Math.min(o.rounds, 3)) };
     let scaling: ScaleRow[] = [];
     let pgScaling: ScaleRow[] = [];
+    const scalingFailures: string[] = [];
     for (const [kind, sizes] of [
       ['embedded', withBaseline ? o.scale : []],
       ['postgres', pg ? o.pgScale : []],
@@ -416,6 +423,10 @@ async function main(): Promise<void> {
         );
         if (kind === 'embedded') scaling = rows;
         else pgScaling = rows;
+      } catch (err) {
+        // The rest of the run is still worth its report: the failure is in it, and the run exits non-zero.
+        scalingFailures.push(`${kind}: ${(err as Error).message}`);
+        done(`store scaling (${kind}) failed: ${(err as Error).message}`);
       } finally {
         for (const s of scaleStacks) await s.stop();
       }
@@ -453,7 +464,7 @@ async function main(): Promise<void> {
           database: redactUrl(o.databaseUrl),
           summary: postgresSummary(measured, 'denglu-pg', 'denglu', o.concurrency),
           statements: statementsPerLogin(measured.filter((m) => m.target === 'denglu-pg' && m.concurrency === Math.max(...o.concurrency))),
-          scaling: pgScaling,
+          scaling: pgScaling.map((r) => ({ ...r, collidingUsersLeftOut: collisions.get(`postgres:${r.accounts}`) ?? 0 })),
           memory,
           instances,
         }
@@ -551,6 +562,7 @@ async function main(): Promise<void> {
       rotation,
       flood,
       postgres,
+      scalingFailures,
       targets,
       rounds: measured,
     };
@@ -570,6 +582,10 @@ async function main(): Promise<void> {
       (memory?.errors ?? 0);
     if (errors > 0) {
       process.stderr.write(`\n${errors} logins failed; see the error column.\n`);
+      process.exitCode = 1;
+    }
+    if (scalingFailures.length > 0) {
+      process.stderr.write(`\nstore scaling failed: ${scalingFailures.join('; ')}\n`);
       process.exitCode = 1;
     }
   } finally {
