@@ -97,7 +97,8 @@ export async function instancesCheck(one: Contender, several: Contender, concurr
     databaseCpuMsPerLogin: median(rounds.map((r) => f(r).databaseCpuMsPerLogin ?? NaN)),
     p99: median(rounds.map((r) => f(r).p99)),
   });
-  const ratioPerRound = rounds.map((r) => r.several.loginsPerSecond / r.one.loginsPerSecond);
+  // A round where one gateway completed nothing has no ratio (not infinity).
+  const ratioPerRound = rounds.map((r) => (r.one.loginsPerSecond > 0 ? r.several.loginsPerSecond / r.one.loginsPerSecond : NaN));
   const firstError = rounds.flatMap((r) => [r.one.firstError, r.several.firstError]).find(Boolean);
   return {
     instances: several.servers.length,
@@ -106,7 +107,7 @@ export async function instancesCheck(one: Contender, several: Contender, concurr
     one: side((r) => r.one),
     several: side((r) => r.several),
     ratioPerRound,
-    ratioMedian: median(ratioPerRound),
+    ratioMedian: median(ratioPerRound.filter((x) => !Number.isNaN(x))),
     errors: rounds.reduce((a, r) => a + r.one.errors + r.several.errors, 0),
     ...(firstError ? { firstError } : {}),
   };

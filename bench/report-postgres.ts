@@ -2,8 +2,14 @@
 // measured in the same rounds; store scaling on PostgreSQL; the statements of a login; several gateway
 // instances on one database; the gateway's memory after many logins.
 
-/** A number with `digits` decimals, or '—' when there is none. */
-export const fixed = (n: number | undefined, digits = 1) => (n === undefined || Number.isNaN(n) ? '—' : n.toFixed(digits));
+/** A number with `digits` decimals, or '—' when there is none (NaN is null in the result JSON). */
+export const fixed = (n: number | null | undefined, digits = 1) => (n === undefined || n === null || Number.isNaN(n) ? '—' : n.toFixed(digits));
+
+/** An error message on one line, short, for a sentence of the report (an HTML page's text is cut). */
+export function oneLine(message: string, max = 200): string {
+  const line = message.replace(/\s+/g, ' ').trim();
+  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+}
 
 /**
  * A counted statement for a table cell: its collection (bench/query-counter.ts), then the SQL, a long
@@ -67,7 +73,7 @@ export function renderPostgres(p: any, embedded: any[], options: any): string[] 
     );
     lines.push(
       '',
-      `${i.instances} ÷ 1: **${fixed(i.ratioMedian, 2)}** (rounds: ${i.ratioPerRound.map((x: number) => fixed(x, 2)).join(', ')}); failed logins: ${i.errors}${i.firstError ? ` (first: ${i.firstError})` : ''}.`,
+      `${i.instances} ÷ 1: **${fixed(i.ratioMedian, 2)}** (rounds: ${i.ratioPerRound.map((x: number) => fixed(x, 2)).join(', ')}); failed logins: ${i.errors}${i.firstError ? ` (first: ${oneLine(i.firstError)})` : ''}.`,
     );
   }
   if (p.memory) {

@@ -631,7 +631,8 @@ function postgresTargets(p: {
             name: `${p.instances.instances} gateway instances ÷ 1 on PostgreSQL, logins/s at concurrency ${p.instances.concurrency}`,
             value: p.instances.ratioMedian,
             target: '≥ 0.9',
-            met: p.instances.ratioMedian >= 0.9,
+            // Throughput that came with failed logins is not throughput kept.
+            met: p.instances.ratioMedian >= 0.9 && p.instances.errors === 0,
           },
           { name: `failed logins with ${p.instances.instances} instances or one`, value: p.instances.errors, target: '0', met: p.instances.errors === 0 },
         ]

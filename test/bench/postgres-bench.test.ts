@@ -208,6 +208,12 @@ describe('bench: PostgreSQL summary and report', () => {
     assert.deepEqual(renderPostgres(undefined, [], {}), []);
   });
 
+  it('puts an error page on one short line', async () => {
+    const { oneLine } = await import('../../bench/report-postgres.ts');
+    assert.equal(oneLine('a: /auth answered 429:\n<!DOCTYPE html>\n<html>'), 'a: /auth answered 429: <!DOCTYPE html> <html>');
+    assert.equal(oneLine('x'.repeat(300)).length, 200);
+  });
+
   it('cuts long statements in the middle for a table cell, the collection first', () => {
     assert.equal(statementCell(`a${'x'.repeat(20)}b`, 9), '`axx … xxb`');
     assert.equal(statementCell('[accounts] SELECT 1'), 'accounts: `SELECT 1`');
