@@ -3,12 +3,14 @@
 -- secondary index key a row of index_keys, written in the same transaction as its document. The partial
 -- unique index makes unique keys (identities, verified emails, phone numbers, client ids) a guarantee of
 -- the database. Ids and keys sort bytewise (COLLATE "C"), as the embedded store sorts them.
+-- doc is json, not jsonb: kept as written (key order included, as the embedded store keeps it) and never
+-- queried inside, so PostgreSQL neither converts it on the way in nor re-serialises it on the way out.
 -- expires_at is epoch milliseconds on the gateway's clock (never the database's now()).
 
 CREATE TABLE documents (
   collection text COLLATE "C" NOT NULL,
   id text COLLATE "C" NOT NULL,
-  doc jsonb NOT NULL,
+  doc json NOT NULL,
   expires_at bigint,
   PRIMARY KEY (collection, id)
 );

@@ -121,7 +121,8 @@ export interface Store {
 
   /**
    * Inserts many documents at once (import between backends, benchmark seeding): all or none, ERR_ALREADY_EXISTS
-   * when an id is live, ERR_CONFLICT when a unique index key is taken. Postgres streams them with COPY.
+   * when an id is live, ERR_CONFLICT when a unique index key is taken. Postgres inserts them in chunks of
+   * thousands per statement (unnest arrays), in one transaction.
    */
   load(collection: string, documents: readonly DumpedDocument[]): Promise<void>;
   /** Live documents of a collection with their expiry, in id order, one page at a time (export). */

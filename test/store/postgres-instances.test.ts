@@ -102,6 +102,17 @@ describe('postgres store: two instances on one database', function () {
     assert.ok(Date.now() - started <= 1200, `at most a second stale (took ${Date.now() - started} ms)`);
   });
 
+  it('batches locking the same documents in opposite orders on both all succeed (a deadlock victim runs again)', async () => {
+    await a.create('contract_docs', 'x', { title: 'x', n: 0 });
+    await a.create('contract_docs', 'y', { title: 'y', n: 0 });
+    const bump = (id: string) => ({ op: 'update' as const, collection: 'contract_docs', id, fn: (d: ContractDoc) => ({ ...d, n: d.n + 1 }) });
+    for (let round = 0; round < 4; round++) {
+      await Promise.all([a.batch([bump('x'), bump('y')]), b.batch([bump('y'), bump('x')])]);
+    }
+    assert.equal((await a.get<ContractDoc>('contract_docs', 'x'))?.n, 8);
+    assert.equal((await b.get<ContractDoc>('contract_docs', 'y'))?.n, 8);
+  });
+
   it('exclusive runs once across both instances', async () => {
     let runs = 0;
     const job = async () => {

@@ -124,6 +124,11 @@ export function describeStoreContract(label: string, make: (clock: ManualClock) 
         assert.equal(await store.count(DOCS), 1);
       });
 
+      it('documents come back as written, keys in their order', async () => {
+        await store.put(EVENTS, 'ordered', { zeta: 1, alpha: { z: [3, 1], a: 'ü 登录' }, mid: null, b: true });
+        assert.equal(JSON.stringify(await store.get(EVENTS, 'ordered')), '{"zeta":1,"alpha":{"z":[3,1],"a":"ü 登录"},"mid":null,"b":true}');
+      });
+
       it('put inserts and replaces', async () => {
         await store.put(DOCS, 'a', doc('first'));
         await store.put(DOCS, 'a', doc('second', { n: 2 }));

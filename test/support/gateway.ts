@@ -19,6 +19,7 @@ import type { Partner } from '../../src/partners/partner.ts';
 import { seedPartners, type PartnerSeed } from '../../src/partners/partners.ts';
 import { createStore } from '../../src/store/create-store.ts';
 import type { Store } from '../../src/store/store.ts';
+import { freshDatabase, type TestDatabase } from './postgres.ts';
 import type { TestBrowser, Page } from './browser.ts';
 
 export interface TestShop {
@@ -142,6 +143,21 @@ function shopJwtKey() {
   return jwtKeys;
 }
 
+/**
+ * TEST_STORE=postgres runs every gateway of the tests on the PostgreSQL store: a fresh database per data
+ * directory (a restart test reopening a directory reopens its database), dropped with the directory.
+ */
+const testDatabases = new Map<string, TestDatabase>();
+async function testDatabaseFor(dataDir: string): Promise<string | undefined> {
+  if (process.env.TEST_STORE !== 'postgres') return undefined;
+  let db = testDatabases.get(dataDir);
+  if (!db) {
+    db = await freshDatabase('gateway');
+    testDatabases.set(dataDir, db);
+  }
+  return db.url;
+}
+
 export async function startGateway(options: GatewayOptions = {}): Promise<Gateway> {
   const clock = options.clock ?? new ManualClock(Date.now());
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'denglu-e2e-')));
@@ -177,7 +193,8 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
   const config = loadConfig({ env, descriptors: DESCRIPTORS });
   const logs: string[] = [];
   const log = createLogger({ level: env.LOG_LEVEL, destination: { write: (line: string) => logs.push(line) } as unknown as NodeJS.WritableStream });
-  const opened = await createStore({ dataDir, clock, ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}) });
+  const databaseUrl = options.databaseUrl ?? (await testDatabaseFor(dataDir));
+  const opened = await createStore({ dataDir, clock, ...(databaseUrl ? { databaseUrl } : {}) });
   const store = options.wrapStore ? options.wrapStore(opened) : opened;
   const { privateKey, jwk } = await shopJwtKey();
   const seeds = await testPartners(jwk);
@@ -219,7 +236,11 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await store.close();
-      if (!closeOptions.keepData && !options.dataDir) await rm(dataDir, { recursive: true, force: true });
+      if (!closeOptions.keepData && !options.dataDir) {
+        await rm(dataDir, { recursive: true, force: true });
+        await testDatabases.get(dataDir)?.drop();
+        testDatabases.delete(dataDir);
+      }
     },
   };
 }

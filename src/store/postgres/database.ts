@@ -18,11 +18,13 @@ export interface PoolSettings {
 
 export const POOL_DEFAULTS = { max: 10, waitMs: 2000, statementTimeoutMs: 5000 } as const;
 
+const IDLE_IN_TRANSACTION_MS = 10_000;
+
 /** The URL without its password (for banners, logs and error messages). */
 export function redactUrl(url: string): string {
   try {
     const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
+    parsed.password = '';
     return parsed.href;
   } catch {
     return '(an unparsable database URL)';
@@ -75,6 +77,8 @@ export class Database {
       max: this.settings.max,
       connectionTimeoutMillis: this.settings.waitMs,
       statement_timeout: this.settings.statementTimeoutMs,
+      // A frozen instance must not hold row locks for ever (our transactions never idle on purpose).
+      idle_in_transaction_session_timeout: IDLE_IN_TRANSACTION_MS,
       keepAlive: true,
       idleTimeoutMillis: 30_000,
       application_name: 'denglu',
@@ -106,8 +110,20 @@ export class Database {
   /**
    * Runs `fn` in one transaction on one connection: committed when it resolves, rolled back when it
    * throws (its error rethrown; database errors other than unique violations as ERR_STORE_UNAVAILABLE).
+   * `selfBegun`: `fn` sends BEGIN itself, together with its first statement (one round trip less).
    */
-  async transaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  async transaction<T>(fn: (client: pg.PoolClient) => Promise<T>, selfBegun = false): Promise<T> {
+    // A deadlock victim (two batches locking the same rows in another order) changed nothing: run it again.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.#transaction(fn, selfBegun);
+      } catch (err) {
+        if (attempt >= DEADLOCK_RETRIES || !isDeadlock(err)) throw err;
+      }
+    }
+  }
+
+  async #transaction<T>(fn: (client: pg.PoolClient) => Promise<T>, selfBegun: boolean): Promise<T> {
     this.assertOpen();
     let client: pg.PoolClient;
     try {
@@ -123,7 +139,7 @@ export class Database {
     };
     client.on('error', onError);
     try {
-      await client.query('BEGIN');
+      if (!selfBegun) await client.query('BEGIN');
       const result = await fn(client);
       await client.query('COMMIT');
       return result;
@@ -146,6 +162,15 @@ export class Database {
     this.#closed = true;
     await this.pool.end();
   }
+}
+
+const DEADLOCK_RETRIES = 3;
+
+/** deadlock_detected or serialization_failure, possibly wrapped as ERR_STORE_UNAVAILABLE. */
+function isDeadlock(err: unknown): boolean {
+  const e = err as { code?: string; cause?: { code?: string } } | undefined;
+  const code = e?.code === 'ERR_STORE_UNAVAILABLE' ? e.cause?.code : e?.code;
+  return code === '40P01' || code === '40001';
 }
 
 /** An error raised by pg or the network (as opposed to a caller's fn). */

@@ -4,6 +4,7 @@
 // keys are not rewritten; a collection without indexes skips the index work entirely. Unique keys come
 // from the partial unique index of index_keys: a taken key is a unique violation (see conflictOf).
 
+import { escapeLiteral } from 'pg';
 import type { EpochMs } from '../../clock.ts';
 import { GatewayError } from '../../errors.ts';
 import type { CollectionSpec, DumpedDocument } from '../store.ts';
@@ -20,11 +21,34 @@ export interface WriteShape {
   spec: CollectionSpec;
   /** Writes tell other instances (pg_notify) */
   notify: boolean;
+  /**
+   * Commits without waiting for the WAL flush (synchronous_commit off for that transaction): sessions,
+   * tokens and sign-ins in progress, as the embedded store syncs its ephemeral group in the background. A
+   * gateway crash loses nothing; a database crash may lose the last fraction of a second of them. Domain
+   * data (accounts, partners, audit) always waits for the flush.
+   */
+  asyncCommit: boolean;
 }
 
 export function writeShape(spec: CollectionSpec, notify: boolean): WriteShape {
-  return { name: spec.name, indexes: Object.entries(spec.indexes ?? {}).map(([n, s]) => [n, s.unique === true]), spec, notify };
+  return {
+    name: spec.name,
+    indexes: Object.entries(spec.indexes ?? {}).map(([n, s]) => [n, s.unique === true]),
+    spec,
+    notify,
+    asyncCommit: spec.group !== 'domain',
+  };
 }
+
+type Variant = { notify: boolean; asyncCommit: boolean };
+/** A shape's variant of a statement: notifying or not, flushed or not (in the final SELECT of a CTE). */
+function tail(v: Variant): string {
+  return `${v.notify ? NOTIFY : ''}${v.asyncCommit ? ASYNC_COMMIT : ''}`;
+}
+function variant(v: Variant): string {
+  return `${v.notify ? 'n' : 's'}${v.asyncCommit ? 'a' : 'f'}`;
+}
+const VARIANTS: Variant[] = [false, true].flatMap((notify) => [false, true].map((asyncCommit) => ({ notify, asyncCommit })));
 
 /** The JSON text of a document being written (validated) and its index keys, deduplicated. */
 export function serialise(shape: WriteShape, id: string, value: unknown): { json: string; names: string[]; keys: string[]; unique: boolean[] } {
@@ -44,11 +68,20 @@ export function serialise(shape: WriteShape, id: string, value: unknown): { json
   return { json, names, keys, unique };
 }
 
-const NOTIFY = `, pg_notify('${CHANGES_CHANNEL}', $1 || ':' || $2)`;
+/** An expiry as the bigint column holds it: whole milliseconds, rounded up (never earlier than asked). */
+function expiry(shape: WriteShape, expiresAt: EpochMs | undefined): number | null {
+  if (expiresAt === undefined) return null;
+  if (typeof expiresAt !== 'number' || !Number.isFinite(expiresAt)) throw new TypeError(`"${shape.name}" expiresAt must be epoch milliseconds`);
+  return Math.ceil(expiresAt);
+}
 
-function writeText(indexed: boolean, notify: boolean): string {
+const NOTIFY = `, pg_notify('${CHANGES_CHANNEL}', $1 || ':' || $2)`;
+/** Local to the statement's own (implicit or explicit) transaction; read when it commits. */
+const ASYNC_COMMIT = ", set_config('synchronous_commit', 'off', true)";
+
+function writeText(indexed: boolean, shape: Variant): string {
   const doc = `WITH d AS (
-    INSERT INTO documents AS t (collection, id, doc, expires_at) VALUES ($1, $2, $3::jsonb, $4::bigint)
+    INSERT INTO documents AS t (collection, id, doc, expires_at) VALUES ($1, $2, $3::json, $4::bigint)
     ON CONFLICT (collection, id) DO UPDATE SET doc = EXCLUDED.doc, expires_at = EXCLUDED.expires_at
       WHERE NOT $6::boolean OR t.expires_at <= $5::bigint
     RETURNING 1
@@ -63,20 +96,14 @@ function writeText(indexed: boolean, notify: boolean): string {
     SELECT $1, k.index_name, k.key, $2, k.is_unique FROM k WHERE EXISTS (SELECT 1 FROM d)
     ON CONFLICT (collection, index_name, key, id) DO NOTHING
   )`;
-  return `${doc}${indexed ? keys : ''} SELECT 1 AS written${notify ? NOTIFY : ''} FROM d`;
+  return `${doc}${indexed ? keys : ''} SELECT 1 AS written${tail(shape)} FROM d`;
 }
 
-/** The four write statements (indexed or plain, notifying or silent), by name. */
-const WRITES = new Map(
-  [true, false].flatMap((indexed) =>
-    [true, false].map(
-      (notify) => [`${indexed}:${notify}`, { name: `denglu_write_${indexed ? 'i' : 'p'}${notify ? 'n' : 's'}`, text: writeText(indexed, notify) }] as const,
-    ),
-  ),
-);
-function writeStatement(indexed: boolean, notify: boolean): { name: string; text: string } {
-  return WRITES.get(`${indexed}:${notify}`)!;
+/** Each statement in each variant, built once, by name. */
+function statements(prefix: string, build: (v: Variant) => string): Map<string, { name: string; text: string }> {
+  return new Map(VARIANTS.map((v) => [variant(v), { name: `denglu_${prefix}_${variant(v)}`, text: build(v) }]));
 }
+const WRITES = { true: statements('write_i', (v) => writeText(true, v)), false: statements('write_p', (v) => writeText(false, v)) };
 
 /**
  * Inserts or replaces a document with its index keys. `create`: only when the id is absent or expired,
@@ -93,45 +120,72 @@ export async function writeDocument(
 ): Promise<void> {
   const s = serialise(shape, id, value);
   const indexed = shape.indexes.length > 0;
-  const values: unknown[] = [shape.name, id, s.json, expiresAt ?? null, now, create];
+  const values: unknown[] = [shape.name, id, s.json, expiry(shape, expiresAt), now, create];
   if (indexed) values.push(s.names, s.keys, s.unique);
-  const { rowCount } = await db.query({ ...writeStatement(indexed, shape.notify), values });
+  const { rowCount } = await db.query({ ...WRITES[`${indexed}`].get(variant(shape))!, values });
   if (rowCount === 0) throw new GatewayError('ERR_ALREADY_EXISTS', `"${shape.name}" already has ${JSON.stringify(id)}`, { status: 409 });
 }
 
-const DELETE_TEXT = (notify: boolean) =>
-  `WITH d AS (DELETE FROM documents WHERE collection = $1 AND id = $2 RETURNING (expires_at IS NULL OR expires_at > $3) AS live)
-   SELECT live${notify ? NOTIFY : ''} FROM d`;
-const DELETES = [DELETE_TEXT(false), DELETE_TEXT(true)] as const;
+/** delete removes a document expired or not (saying whether it was live); take only a live one (returning it). */
+const REMOVES = {
+  delete: statements(
+    'delete',
+    (v) =>
+      `WITH d AS (DELETE FROM documents WHERE collection = $1 AND id = $2 RETURNING (expires_at IS NULL OR expires_at > $3) AS live)
+       SELECT live${tail(v)} FROM d`,
+  ),
+  take: statements(
+    'take',
+    (v) =>
+      `WITH d AS (DELETE FROM documents WHERE collection = $1 AND id = $2 AND (expires_at IS NULL OR expires_at > $3) RETURNING doc)
+       SELECT doc${tail(v)} FROM d`,
+  ),
+};
+
+async function removeDocument(
+  db: Queryable,
+  kind: keyof typeof REMOVES,
+  shape: WriteShape,
+  id: string,
+  now: EpochMs,
+): Promise<{ live?: boolean; doc?: unknown } | undefined> {
+  const { rows } = await db.query({ ...REMOVES[kind].get(variant(shape))!, values: [shape.name, id, now] });
+  return rows[0];
+}
 
 /** Removes a document (expired or not); true when it was live. */
 export async function deleteDocument(db: Queryable, shape: WriteShape, id: string, now: EpochMs): Promise<boolean> {
-  const { rows } = await db.query({ name: `denglu_delete_${shape.notify ? 'n' : 's'}`, text: DELETES[shape.notify ? 1 : 0], values: [shape.name, id, now] });
-  return rows[0]?.live === true;
+  return (await removeDocument(db, 'delete', shape, id, now))?.live === true;
 }
-
-const TAKE_TEXT = (notify: boolean) =>
-  `WITH d AS (DELETE FROM documents WHERE collection = $1 AND id = $2 AND (expires_at IS NULL OR expires_at > $3) RETURNING doc)
-   SELECT doc${notify ? NOTIFY : ''} FROM d`;
-const TAKES = [TAKE_TEXT(false), TAKE_TEXT(true)] as const;
 
 /** Single use: removes a live document and returns it; of concurrent takers one gets it, the others undefined. */
 export async function takeDocument(db: Queryable, shape: WriteShape, id: string, now: EpochMs): Promise<unknown> {
-  const { rows } = await db.query({ name: `denglu_take_${shape.notify ? 'n' : 's'}`, text: TAKES[shape.notify ? 1 : 0], values: [shape.name, id, now] });
-  return rows[0]?.doc;
+  return (await removeDocument(db, 'take', shape, id, now))?.doc;
+}
+
+type LockedRow = { doc: unknown; expiresAt: EpochMs | undefined };
+
+/**
+ * BEGIN and the live document, row-locked until the transaction ends (update): one round trip, as one
+ * simple-protocol query (which takes no parameters, hence the escaped literals).
+ */
+export async function beginAndLock(db: Queryable, collection: string, id: string, now: EpochMs): Promise<LockedRow | undefined> {
+  const results = (await db.query(
+    `BEGIN; SELECT doc, expires_at FROM documents WHERE collection = ${escapeLiteral(collection)} AND id = ${escapeLiteral(id)}
+     AND (expires_at IS NULL OR expires_at > ${Math.trunc(now)}) FOR UPDATE`,
+  )) as unknown as { rows: { doc: unknown; expires_at: string | null }[] }[];
+  return lockedRow(results[1]!.rows[0]);
 }
 
 const LOCK_TEXT = 'SELECT doc, expires_at FROM documents WHERE collection = $1 AND id = $2 AND (expires_at IS NULL OR expires_at > $3) FOR UPDATE';
 
-/** The live document, row-locked until the transaction ends (update). */
-export async function lockDocument(
-  db: Queryable,
-  collection: string,
-  id: string,
-  now: EpochMs,
-): Promise<{ doc: unknown; expiresAt: EpochMs | undefined } | undefined> {
+/** The live document, row-locked until the transaction ends (an update op of a batch). */
+export async function lockDocument(db: Queryable, collection: string, id: string, now: EpochMs): Promise<LockedRow | undefined> {
   const { rows } = await db.query({ name: 'denglu_lock', text: LOCK_TEXT, values: [collection, id, now] });
-  const row = rows[0];
+  return lockedRow(rows[0]);
+}
+
+function lockedRow(row: { doc: unknown; expires_at: string | null } | undefined): LockedRow | undefined {
   return row ? { doc: row.doc, expiresAt: row.expires_at === null ? undefined : Number(row.expires_at) } : undefined;
 }
 
@@ -203,7 +257,7 @@ export async function loadDocuments(db: Queryable, shape: WriteShape, documents:
       const s = serialise(shape, d.id, d.value);
       ids.push(d.id);
       jsons.push(s.json);
-      expiries.push(d.expiresAt ?? null);
+      expiries.push(expiry(shape, d.expiresAt));
       for (let i = 0; i < s.keys.length; i++) {
         keyIds.push(d.id);
         names.push(s.names[i]!);
@@ -217,7 +271,7 @@ export async function loadDocuments(db: Queryable, shape: WriteShape, documents:
     });
     const { rowCount } = await db.query({
       text: `INSERT INTO documents (collection, id, doc, expires_at)
-             SELECT $1, i.id, i.json::jsonb, i.expires_at FROM unnest($2::text[], $3::text[], $4::bigint[]) AS i(id, json, expires_at)
+             SELECT $1, i.id, i.json::json, i.expires_at FROM unnest($2::text[], $3::text[], $4::bigint[]) AS i(id, json, expires_at)
              ON CONFLICT (collection, id) DO NOTHING`,
       values: [shape.name, ids, jsons, expiries],
     });

@@ -4,7 +4,6 @@
 
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { runner } from 'node-pg-migrate';
 import pg from 'pg';
 import { GatewayError } from '../../errors.ts';
 import { unavailable, type Queryable } from './database.ts';
@@ -65,6 +64,7 @@ export async function migrate(url: string, location: string, log?: (msg: string)
     assertKnownSchema(await schemaState(client).catch((err) => Promise.reject(unavailable(err, location))));
     let ran: { name: string }[];
     try {
+      const { runner } = await import('node-pg-migrate'); // loaded only by a process that migrates
       ran = await runner({
         dbClient: client,
         dir: MIGRATIONS_DIR,

@@ -2,7 +2,9 @@
 // the database: `update` row-locks (SELECT … FOR UPDATE) inside a transaction, `take` is a conditional
 // DELETE … RETURNING, `create` an insert-if-absent, unique keys a unique index written in the same
 // statement as the document, `batch` one transaction, `exclusive` an advisory lock. Only the small
-// `cached` collections are copied into the process (see cached-collections.ts).
+// `cached` collections are copied into the process (see cached-collections.ts). Writes of domain and cached
+// collections NOTIFY every instance (so only those can be watched); ephemeral and volatile writes commit
+// without waiting for the WAL flush (see WriteShape.asyncCommit).
 
 import type { Clock, EpochMs } from '../../clock.ts';
 import { GatewayError } from '../../errors.ts';
@@ -13,6 +15,7 @@ import { ChangeListener } from './change-listener.ts';
 import { Database, isUniqueViolation, type PoolSettings, type Queryable } from './database.ts';
 import { collectionStats, countDocuments, dumpDocuments, findDocuments, getDocument, listDocuments } from './document-reads.ts';
 import {
+  beginAndLock,
   conflictError,
   deleteDocument,
   dropExpiredHolders,
@@ -75,7 +78,7 @@ export class PostgresStore implements Store {
     try {
       if (options.migrate === false) assertCurrent(await schemaState(store.database));
       else {
-        const ran = await migrate(options.url, store.database.location, options.log?.info);
+        const ran = await migrate(options.url, store.database.location);
         if (ran.length > 0) options.log?.info(`store: migrated ${store.database.location}: ${ran.join(', ')}`);
       }
       await store.#listener.start();
@@ -91,7 +94,7 @@ export class PostgresStore implements Store {
   async get<T>(collection: string, id: string): Promise<T | undefined> {
     const shape = this.#shape(collection);
     if (this.#cached.has(collection)) return (await this.#cached.fresh(collection)).get(collection, id) as T | undefined;
-    return (await getDocument(this.database, shape.name, id, this.#clock.now())) as T | undefined;
+    return (await getDocument(this.database, shape.name, id, this.#now())) as T | undefined;
   }
 
   async find<T>(collection: string, index: string, key: string): Promise<T[]> {
@@ -105,45 +108,48 @@ export class PostgresStore implements Store {
   async #find(collection: string, index: string, key: string): Promise<{ id: string; value: unknown }[]> {
     this.#index(collection, index);
     if (this.#cached.has(collection)) return (await this.#cached.fresh(collection)).find(collection, index, key);
-    return findDocuments(this.database, collection, index, key, this.#clock.now());
+    return findDocuments(this.database, collection, index, key, this.#now());
   }
 
   async list<T>(collection: string, options: ListOptions = {}): Promise<{ id: string; value: T }[]> {
     this.#shape(collection);
     if (options.index) this.#index(collection, options.index.name);
     if (this.#cached.has(collection)) return (await this.#cached.fresh(collection)).list(collection, options) as { id: string; value: T }[];
-    return (await listDocuments(this.database, collection, options, this.#clock.now())) as { id: string; value: T }[];
+    return (await listDocuments(this.database, collection, options, this.#now())) as { id: string; value: T }[];
   }
 
   async count(collection: string): Promise<number> {
     this.#shape(collection);
-    return countDocuments(this.database, collection, this.#clock.now());
+    return countDocuments(this.database, collection, this.#now());
   }
 
   // ---- writes ------------------------------------------------------------------------------------
 
   async create<T>(collection: string, id: string, value: T, options?: WriteOptions): Promise<void> {
     const shape = this.#shape(collection);
-    await this.#retryingExpiredHolders(() => writeDocument(this.database, shape, id, value, options?.expiresAt, true, this.#clock.now()));
+    await this.#retryingExpiredHolders(() => writeDocument(this.database, shape, id, value, options?.expiresAt, true, this.#now()));
     this.#wrote(collection);
   }
 
   async put<T>(collection: string, id: string, value: T, options?: WriteOptions): Promise<void> {
     const shape = this.#shape(collection);
-    await this.#retryingExpiredHolders(() => writeDocument(this.database, shape, id, value, options?.expiresAt, false, this.#clock.now()));
+    await this.#retryingExpiredHolders(() => writeDocument(this.database, shape, id, value, options?.expiresAt, false, this.#now()));
     this.#wrote(collection);
   }
 
   async update<T>(collection: string, id: string, fn: (current: T) => T, options?: WriteOptions): Promise<T> {
     const shape = this.#shape(collection);
     const next = await this.#retryingExpiredHolders(() =>
-      this.database.transaction((client) => this.#applyUpdate(client, shape, id, fn as (current: unknown) => unknown, options, this.#clock.now())),
+      this.database.transaction((client) => this.#applyUpdate(client, shape, id, fn as (current: unknown) => unknown, options, this.#now(), true), true),
     );
     this.#wrote(collection);
     return (shape.spec.cached ? deepFreeze(next) : next) as T;
   }
 
-  /** Locks the live document, applies `fn` (synchronously) and writes the result back; returns a private copy. */
+  /**
+   * Locks the live document (sending BEGIN with the lock when `begin`), applies `fn` (synchronously) and
+   * writes the result back; returns it.
+   */
   async #applyUpdate(
     client: Queryable,
     shape: WriteShape,
@@ -151,8 +157,9 @@ export class PostgresStore implements Store {
     fn: (current: unknown) => unknown,
     options: WriteOptions | undefined,
     now: EpochMs,
+    begin = false,
   ): Promise<unknown> {
-    const current = await lockDocument(client, shape.name, id, now);
+    const current = begin ? await beginAndLock(client, shape.name, id, now) : await lockDocument(client, shape.name, id, now);
     if (!current) throw new GatewayError('ERR_NOT_FOUND', `"${shape.name}" has no document ${JSON.stringify(id)}`, { status: 404 });
     const next = fn(current.doc);
     const expiresAt = options && 'expiresAt' in options ? options.expiresAt : current.expiresAt;
@@ -162,14 +169,14 @@ export class PostgresStore implements Store {
 
   async delete(collection: string, id: string): Promise<boolean> {
     const shape = this.#shape(collection);
-    const live = await deleteDocument(this.database, shape, id, this.#clock.now());
+    const live = await deleteDocument(this.database, shape, id, this.#now());
     this.#wrote(collection);
     return live;
   }
 
   async take<T>(collection: string, id: string): Promise<T | undefined> {
     const shape = this.#shape(collection);
-    const value = (await takeDocument(this.database, shape, id, this.#clock.now())) as T | undefined;
+    const value = (await takeDocument(this.database, shape, id, this.#now())) as T | undefined;
     if (value !== undefined) this.#wrote(collection);
     return value;
   }
@@ -184,7 +191,7 @@ export class PostgresStore implements Store {
     this.database.assertOpen();
     await this.#retryingExpiredHolders(() =>
       this.database.transaction(async (client) => {
-        const now = this.#clock.now();
+        const now = this.#now();
         for (const op of ops) {
           const shape = this.#shape(op.collection);
           if (op.op === 'delete') await deleteDocument(client, shape, op.id, now);
@@ -202,13 +209,13 @@ export class PostgresStore implements Store {
   async load(collection: string, documents: readonly DumpedDocument[]): Promise<void> {
     const shape = this.#shape(collection);
     if (documents.length === 0) return;
-    await this.#retryingExpiredHolders(() => this.database.transaction((client) => loadDocuments(client, shape, documents, this.#clock.now())));
+    await this.#retryingExpiredHolders(() => this.database.transaction((client) => loadDocuments(client, shape, documents, this.#now())));
     this.#wrote(collection);
   }
 
   async dump(collection: string, options: { after?: string; limit?: number } = {}): Promise<DumpedDocument[]> {
     this.#shape(collection);
-    return dumpDocuments(this.database, collection, options.after, options.limit ?? 1000, this.#clock.now());
+    return dumpDocuments(this.database, collection, options.after, options.limit ?? 1000, this.#now());
   }
 
   /**
@@ -221,7 +228,7 @@ export class PostgresStore implements Store {
         return await write();
       } catch (err) {
         if (!isUniqueViolation(err)) throw err;
-        if (attempt >= EXPIRED_HOLDER_RETRIES || !(await dropExpiredHolders(this.database, err, this.#clock.now()))) throw conflictError(err);
+        if (attempt >= EXPIRED_HOLDER_RETRIES || !(await dropExpiredHolders(this.database, err, this.#now()))) throw conflictError(err);
       }
     }
   }
@@ -263,7 +270,7 @@ export class PostgresStore implements Store {
   async sweepExpired(): Promise<number> {
     this.database.assertOpen();
     try {
-      return await sweepExpired(this.database, this.#clock.now());
+      return await sweepExpired(this.database, this.#now());
     } finally {
       this.#cached.invalidateAll();
     }
@@ -282,6 +289,11 @@ export class PostgresStore implements Store {
   }
 
   // ---- internals ---------------------------------------------------------------------------------
+
+  /** The gateway's clock in whole milliseconds (expiries are bigint columns). */
+  #now(): EpochMs {
+    return Math.floor(this.#clock.now());
+  }
 
   #shape(collection: string): WriteShape {
     this.database.assertOpen();
