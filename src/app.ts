@@ -33,6 +33,8 @@ import { forwardedAsTrusted } from './http/trusted-proxy.ts';
 import { noStoreByDefault } from './http/no-store.ts';
 import { CookieSigner } from './http/cookie-signer.ts';
 import { errorHandler, notFound } from './http/error-handler.ts';
+import { markStoreUnavailable, storeUnavailable, storeUnavailableKoa } from './http/store-unavailable.ts';
+import { readiness } from './http/readiness.ts';
 import { withPageRequest } from './http/page-request.ts';
 import { localeSwitchRoute } from './http/locale-switch.ts';
 import { brandRoutes } from './http/brand-routes.ts';
@@ -104,7 +106,10 @@ export async function createApp(deps: AppDeps): Promise<DengluApp> {
   const { limits } = config;
   void dummyHash(); // made now, not in the first sign-in with an unknown email
   const hashes = new HashQueue({ concurrency: limits.hashConcurrency, maxWaiting: limits.hashQueue, maxWaitMs: limits.hashWaitMs });
-  const signIns = new SignInsInProgress(clock, { perBrowser: limits.signInsPerBrowser, perIp: limits.signInsPerIp, flowsPerSignIn: FLOWS_PER_SIGNIN });
+  const signIns = new SignInsInProgress(
+    { store, clock },
+    { perBrowser: limits.signInsPerBrowser, perIp: limits.signInsPerIp, flowsPerSignIn: FLOWS_PER_SIGNIN },
+  );
   const broker = new Broker({
     flowStarted: (flow) => flowStarted({ signIns, store }, flow),
     store,
@@ -170,18 +175,23 @@ export async function createApp(deps: AppDeps): Promise<DengluApp> {
     // Behind a reverse proxy: express and oidc-provider believe the same proxies (src/http/trusted-proxy.ts).
     oidc.proxy = true;
     oidc.use(notFoundPage(renderer));
+    oidc.use(storeUnavailableKoa(log, renderer));
     // A resumed interaction is a sign-in no longer in progress: resumed with a result ('interaction.ended'),
     // or with an error such as "back to the shop" (oidc-provider then destroys the interaction and emits
     // only 'authorization.error'; counted as still in progress, such sign-ins filled the address's cap).
     const signInEnded = (ctx: { params?: { uid?: unknown } }) => {
       const uid = ctx.params?.uid;
-      if (typeof uid === 'string') signIns.ended(uid);
+      if (typeof uid !== 'string') return;
+      signIns.ended(uid).catch((err: Error) => log.warn({ err: { message: err.message } }, 'could not count a sign-in as ended'));
     };
     oidc.on('interaction.ended', (ctx) => signInEnded(ctx as { params?: { uid?: unknown } }));
     oidc.on('authorization.error', (ctx) => {
       if (ctx.oidc?.route === 'resume') signInEnded(ctx as { params?: { uid?: unknown } });
     });
-    oidc.on('server_error', (_ctx, err) => log.error({ err: { message: err.message, stack: err.stack } }, 'oidc-provider server error'));
+    oidc.on(
+      'server_error',
+      (ctx, err) => markStoreUnavailable(ctx, err) || log.error({ err: { message: err.message, stack: err.stack } }, 'oidc-provider server error'),
+    );
     // Every authorization a shop receives (fresh sign-in or single sign-on) counts as use of that shop.
     oidc.on('authorization.success', (ctx) => {
       const { session, client } = ctx.oidc;
@@ -233,6 +243,7 @@ export async function createApp(deps: AppDeps): Promise<DengluApp> {
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
+  app.get('/readyz', readiness(store));
   app.get('/', homeRoute(renderer, deps.shopLinks ?? []));
   app.use(localeSwitchRoute(secureCookies));
   app.use(brandRoutes(store));
@@ -255,6 +266,7 @@ export async function createApp(deps: AppDeps): Promise<DengluApp> {
   app.use(firstLoginRoutes(login));
   app.use(oidcCallback);
   app.use(notFound);
+  app.use(storeUnavailable(log, { renderer, protocolPaths: OIDC_ENDPOINTS }));
   app.use(errorHandler(log, renderer));
   const running = host;
   return {

@@ -18,6 +18,7 @@ import type { Store } from './store/store.ts';
 import { formatInstant } from './time/instant.ts';
 import { adminBannerLines, seedSandboxManagers } from './admin/sandbox.ts';
 import { createGatewayServer } from './http/gateway-server.ts';
+import { runOncePerPeriod } from './jobs/cluster-job.ts';
 
 function fail(message: string): never {
   process.stderr.write(`\nDenglu did not start:\n${message}\n\n`);
@@ -94,9 +95,17 @@ async function main(): Promise<void> {
       fail(`cannot start the sandbox: ${(err as Error).message} (set SANDBOX_EMULATOR_PORT / SANDBOX_SHOP_PORT to free ports)`);
     }
   }
+  // Background work runs once per cluster and minute: every instance ticks, the first to get there runs
+  // each job (src/jobs/cluster-job.ts).
   const sweeper = setInterval(() => {
-    store.sweepExpired().catch((err) => log.warn({ err: { message: err.message } }, 'sweep failed'));
-    signingKeys.maintain().catch((err) => log.warn({ err: { message: err.message } }, 'signing key maintenance failed'));
+    runOncePerPeriod(store, clock, 'sweep-expired', 60_000, () => store.sweepExpired()).catch((err) =>
+      log.warn({ err: { message: err.message } }, 'sweep failed'),
+    );
+    runOncePerPeriod(store, clock, 'signing-key-maintenance', 60_000, () => signingKeys.maintain()).catch((err) =>
+      log.warn({ err: { message: err.message } }, 'signing key maintenance failed'),
+    );
+    // Every instance: keys another instance changed, in case a change notification was missed.
+    signingKeys.refresh().catch((err) => log.warn({ err: { message: err.message } }, 'could not re-read the signing keys'));
   }, 60_000);
   sweeper.unref();
 
@@ -113,7 +122,7 @@ async function main(): Promise<void> {
   if (config.sandbox.now !== undefined) lines.push(`  Simulated time starts at ${formatInstant(config.sandbox.now, 'Asia/Shanghai', 'en')}`);
   if (config.sandbox.enabled) lines.push(...adminBannerLines(config));
   lines.push(
-    `  Data        ${config.dataDir}`,
+    `  Data        ${store.info.location}   (${store.info.backend}${store.info.shared ? ', shared by every instance' : ''})`,
     '',
     sandbox ? `Open ${sandbox.shops[0]!.url} to sign in at the demo shop. Press Ctrl-C to stop.` : 'Press Ctrl-C to stop.',
     '',
@@ -126,6 +135,7 @@ async function main(): Promise<void> {
     stopping = true;
     log.info({ signal }, 'stopping');
     clearInterval(sweeper);
+    signingKeys.close();
     await sandbox?.close();
     await new Promise<void>((resolve) => {
       server.close(() => resolve());

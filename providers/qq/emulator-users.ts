@@ -2,7 +2,8 @@
 // per-developer unionids (deterministic, so a typed login always gets the same ids), and the
 // get_user_info body QQ would answer for them.
 
-import { stableHex, type TestUser } from '../shared/emulator/test-users.ts';
+import { testUserHex } from '../shared/emulator/test-user-ids.ts';
+import type { TestUser } from '../shared/emulator/test-users.ts';
 
 /**
  * Default users. `extra` holds get_user_info fields; `qqAvatar100: 'none'` models a user without a
@@ -15,9 +16,9 @@ export const DEFAULT_QQ_USERS: TestUser[] = [
   { login: 'wangfang', name: '王芳', extra: { gender: '女', province: '四川', city: '成都', year: '1998', constellation: '双鱼座', qqAvatar100: 'none' } },
 ];
 
-/** openid: 32 uppercase hex characters, different for every app id (QQ: unique per appid). */
+/** openid: 32 uppercase hex characters, different for every app id (QQ: unique per appid); distinct test users, distinct openids. */
 export function openidFor(clientId: string, login: string): string {
-  return stableHex('qq-openid', clientId, login).slice(0, 32).toUpperCase();
+  return testUserHex(32, `qq-openid\u0000${clientId}`, login);
 }
 
 /**
@@ -26,7 +27,7 @@ export function openidFor(clientId: string, login: string): string {
  * seen in client code for QQ unionids; the exact real format is not documented.
  */
 export function unionidFor(login: string): string {
-  return 'UID_' + stableHex('qq-union', login).slice(0, 28).toUpperCase();
+  return 'UID_' + testUserHex(28, 'qq-union', login);
 }
 
 /** A user typed on the authorize page that is not in the list: QQ's documented defaults apply. */

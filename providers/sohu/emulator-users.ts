@@ -2,7 +2,8 @@
 // login (so a typed-in login is the same person every time), the users/show.json object and its avatar.
 
 import { escapeHtml } from '../shared/emulator/authorize-page.ts';
-import { stableDigits, type TestUser } from '../shared/emulator/test-users.ts';
+import { testUserDigits } from '../shared/emulator/test-user-ids.ts';
+import type { TestUser } from '../shared/emulator/test-users.ts';
 
 export const DEFAULT_USERS: TestUser[] = [
   { login: 'zhangwei', name: '张伟', extra: { description: '北京，电商运营' } },
@@ -11,9 +12,9 @@ export const DEFAULT_USERS: TestUser[] = [
   { login: 'liuyang', name: '刘洋', extra: { description: '搜狐微博老用户' } },
 ];
 
-/** The Sohu user id of a login: global, not per app. */
+/** The Sohu user id of a login: global, not per app; distinct test users, distinct ids. */
 export function sohuUserId(login: string): string {
-  return stableDigits(9, 'sohu', login);
+  return testUserDigits(9, 'sohu', login);
 }
 
 /** A configured user, or the person a typed-in login stands for. */

@@ -8,9 +8,10 @@ import { ManualClock } from '../../src/clock.ts';
 import { UpstreamError } from '../../src/errors.ts';
 import type { AdapterOptions, EmulatorApp, UpstreamIdentity } from '../contract.ts';
 import { COMMON_FAULT_MODES } from '../shared/emulator/fault-switch.ts';
-import { stableDigits, type TestUser } from '../shared/emulator/test-users.ts';
+import type { TestUser } from '../shared/emulator/test-users.ts';
 import { adapterOptions, authorizeAt, beginFlow, CALLBACK, completeFlow, serveEmulator, signInUpstream, type ServedEmulator } from '../shared/testing.ts';
 import { createSohuEmulator } from './emulator.ts';
+import { sohuUserId } from './emulator-users.ts';
 import { sohu } from './index.ts';
 import { SohuStrategy } from './strategy.ts';
 
@@ -19,7 +20,7 @@ const OTHER_APP: EmulatorApp = { clientId: 'other-client', clientSecret: 'other-
 const START = '2013-09-01T00:00:00Z';
 
 /** What the emulator promises: a 9-digit id derived from the login alone. */
-const idOf = (login: string): string => stableDigits(9, 'sohu', login);
+const idOf = sohuUserId;
 
 function pkcePair(): { verifier: string; challenge: string } {
   const verifier = randomBytes(32).toString('base64url');

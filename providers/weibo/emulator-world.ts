@@ -1,4 +1,4 @@
-// The emulated Weibo's state: registered apps, users (uids derived from the login, so a typed login is
+// The emulated Weibo's state: registered apps, users (uids derived from the login without collisions, so a typed login is
 // the same Weibo user every time), authorization codes (single use, CODE_TTL_SECONDS) and access tokens
 // (`2.00…`, one day by default as for an unaudited app; an app may set `extra.tokenLifetimeSeconds`).
 
@@ -6,7 +6,8 @@ import { pooledRandomBytes } from '../shared/emulator/random.ts';
 import { systemClock, type Clock } from '../../src/clock.ts';
 import type { EmulatorApp, EmulatorOptions } from '../contract.ts';
 import { GrantStore } from '../shared/emulator/grant-store.ts';
-import { stableDigits, type TestUser } from '../shared/emulator/test-users.ts';
+import { testUserDigits } from '../shared/emulator/test-user-ids.ts';
+import type { TestUser } from '../shared/emulator/test-users.ts';
 
 /** Weibo does not document the code lifetime; 10 minutes is the common choice (QQ documents it). */
 export const CODE_TTL_SECONDS = 600;
@@ -31,8 +32,9 @@ export const DEFAULT_USERS: TestUser[] = [
   { login: 'chenjing', name: '陈静Jing', extra: { gender: 'f', province: '33', city: '1', location: '浙江 杭州', description: '西湖边的程序媛' } },
 ];
 
+/** The 10-digit uid of a login (observed uids: 1404376560, 5285840175); distinct test users, distinct uids. */
 export function uidFor(login: string): string {
-  return stableDigits(10, 'weibo', login);
+  return testUserDigits(10, 'weibo', login);
 }
 
 export class WeiboWorld {

@@ -21,6 +21,7 @@ import { createHash } from 'node:crypto';
 import type { Clock, EpochMs } from '../clock.ts';
 import { GatewayError } from '../errors.ts';
 import type { Store } from '../store/store.ts';
+import { upsert } from '../store/upsert.ts';
 
 export const THROTTLE_COLLECTION = 'throttle';
 
@@ -102,22 +103,8 @@ export function smsCharges(phone: string, ip: string, limits: SmsLimits): Charge
 const locked = (c: Counter | undefined, now: EpochMs) => c?.lockedUntil !== undefined && now < c.lockedUntil;
 
 /** Writes `fn(current)` atomically, creating the counter when it is missing. */
-async function upsert(store: Store, key: string, fn: (c: Counter | undefined) => Counter, expiresAt: EpochMs): Promise<void> {
-  for (let i = 0; i < 5; i++) {
-    try {
-      await store.update<Counter>(THROTTLE_COLLECTION, key, (c) => fn(c), { expiresAt });
-      return;
-    } catch (err) {
-      if (!(err instanceof GatewayError) || err.code !== 'ERR_NOT_FOUND') throw err;
-    }
-    try {
-      await store.create(THROTTLE_COLLECTION, key, fn(undefined), { expiresAt });
-      return;
-    } catch (err) {
-      if (!(err instanceof GatewayError) || err.code !== 'ERR_ALREADY_EXISTS') throw err;
-    }
-  }
-  throw new GatewayError('ERR_CONFLICT', `throttle counter "${key}" kept changing`, { status: 503 });
+async function chargeKey(store: Store, key: string, fn: (c: Counter | undefined) => Counter, expiresAt: EpochMs): Promise<void> {
+  await upsert<Counter>(store, THROTTLE_COLLECTION, key, fn, { onCreate: { expiresAt }, onUpdate: { expiresAt } });
 }
 
 export interface Gate {
@@ -136,7 +123,7 @@ export async function chargeAttempt(store: Store, clock: Clock, charges: readonl
   let lockedNow = false;
   for (const charge of charges) {
     const { rule } = charge;
-    await upsert(
+    await chargeKey(
       store,
       charge.key,
       (c) => {

@@ -9,6 +9,7 @@ import { createHmac, randomInt, timingSafeEqual } from 'node:crypto';
 import type { Clock, EpochMs } from '../clock.ts';
 import { GatewayError } from '../errors.ts';
 import type { Store } from '../store/store.ts';
+import { isStoreError, upsert } from '../store/upsert.ts';
 
 export const CODES_COLLECTION = 'verification_codes';
 export const CODE_TTL_MS = 5 * 60_000;
@@ -35,6 +36,9 @@ export interface PendingCode {
 
 export type Issued = { ok: true; code: string } | { ok: false; problem: 'codeWait'; retryAfterSeconds: number };
 export type Checked = { ok: true; target: string } | { ok: false; problem: 'codeWrong' | 'codeExpired' };
+
+/** Thrown inside the code's update when the subject's last code went out under a minute ago. */
+class TooSoon extends Error {}
 
 export class CodeBook {
   readonly #store: Store;
@@ -74,15 +78,39 @@ export class CodeBook {
     return Math.max(0, Math.ceil((last + RESEND_AFTER_MS - this.#clock.now()) / 1000));
   }
 
-  /** Makes a new code for `subject` sent to `target` (replacing its earlier one), unless one went out under 60 s ago. */
+  /**
+   * Makes a new code for `subject` sent to `target` (replacing its earlier one), unless one went out under
+   * 60 s ago. Both timers are claimed atomically (the target's by insert-if-absent, the subject's inside the
+   * update that replaces its code), so requests on several instances at once send one text, not several.
+   */
   async issue(subject: string, target: string): Promise<Issued> {
     const now = this.#clock.now();
-    const wait = await this.waitSeconds(subject, target);
-    if (wait > 0) return { ok: false, problem: 'codeWait', retryAfterSeconds: wait };
+    const tooSoon = async (): Promise<Issued> => ({ ok: false, problem: 'codeWait', retryAfterSeconds: Math.max(1, await this.waitSeconds(subject, target)) });
+    if ((await this.waitSeconds(subject, target)) > 0) return tooSoon();
+    try {
+      await this.#store.create(CODES_COLLECTION, this.#sentId(target), { sentAt: now }, { expiresAt: now + RESEND_AFTER_MS });
+    } catch (err) {
+      if (isStoreError(err, 'ERR_ALREADY_EXISTS')) return tooSoon();
+      throw err;
+    }
     const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
     const doc: CodeDoc = { target, codeHash: this.#hash(subject, target, code), attempts: 0, sentAt: now, expiresAt: now + CODE_TTL_MS };
-    await this.#store.put(CODES_COLLECTION, this.#id(subject), doc, { expiresAt: doc.expiresAt });
-    await this.#store.put(CODES_COLLECTION, this.#sentId(target), { sentAt: now }, { expiresAt: now + RESEND_AFTER_MS });
+    try {
+      await upsert<CodeDoc>(
+        this.#store,
+        CODES_COLLECTION,
+        this.#id(subject),
+        (current) => {
+          if (current && current.sentAt + RESEND_AFTER_MS > now) throw new TooSoon();
+          return doc;
+        },
+        { onCreate: { expiresAt: doc.expiresAt }, onUpdate: { expiresAt: doc.expiresAt } },
+      );
+    } catch (err) {
+      if (!(err instanceof TooSoon)) throw err;
+      await this.#store.delete(CODES_COLLECTION, this.#sentId(target)); // no code went to the target after all
+      return tooSoon();
+    }
     return { ok: true, code };
   }
 

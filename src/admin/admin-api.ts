@@ -11,6 +11,7 @@ import { adminContext } from './context.ts';
 import { adminErrorHandler, apiNotFound, noStore, requireJson } from './http-errors.ts';
 import { OPENAPI } from './openapi.ts';
 import { adminRateLimit } from './rate-limit.ts';
+import { storeUnavailable } from '../http/store-unavailable.ts';
 import { integrationRoutes } from './routes-integrations.ts';
 import { keyRoutes } from './routes-keys.ts';
 import type { SigningKeyRing } from '../oidc/signing-keys.ts';
@@ -30,6 +31,7 @@ export function adminApi(deps: AppDeps, signingKeys: SigningKeyRing, hashes: Has
   integrationRoutes(router, ctx);
   keyRoutes(router, ctx, signingKeys);
   router.use(apiNotFound);
+  router.use(storeUnavailable(deps.log));
   router.use(adminErrorHandler(deps.log));
   return router;
 }

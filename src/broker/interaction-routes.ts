@@ -109,7 +109,7 @@ export function interactionRoutes(ctx: LoginContext): Router {
     const prompts = new Set(['login', ...(params.get('prompt') ?? '').split(' ').filter((p) => p && p !== 'none')]);
     params.set('prompt', [...prompts].join(' '));
     await d.destroy();
-    ctx.signIns.ended(d.uid);
+    await ctx.signIns.ended(d.uid);
     res.redirect(303, `/auth?${params}`);
   });
 

@@ -31,7 +31,7 @@ export function interactionLeftMs(interaction: Interaction): number {
 export async function admitSignIn(ctx: LoginContext, koa: KoaContextWithOIDC, interaction: Interaction, binding: string): Promise<boolean> {
   // The count runs on the gateway clock.
   const remainingMs = interactionLeftMs(interaction);
-  const admission = ctx.signIns.admit(interaction.uid, bindingHash(binding), clientIpKey(koa.req), ctx.clock.now() + remainingMs);
+  const admission = await ctx.signIns.admit(interaction.uid, bindingHash(binding), clientIpKey(koa.req), ctx.clock.now() + remainingMs);
   if (!admission.admitted) {
     await interaction.destroy();
     ctx.log.warn({ reqId: koa.res.getHeader('x-request-id') }, 'sign-in refused: too many in progress from this address');
@@ -47,9 +47,9 @@ export async function admitSignIn(ctx: LoginContext, koa: KoaContextWithOIDC, in
 /** The broker started a flow: a sign-in (or an account linking from its account page) keeps only its newest few. */
 export async function flowStarted(ctx: Pick<LoginContext, 'signIns' | 'store'>, flow: Flow): Promise<void> {
   const dropped = flow.interactionUid
-    ? ctx.signIns.flowStarted(flow.interactionUid, flow.id)
+    ? await ctx.signIns.flowStarted(flow.interactionUid, flow.id)
     : flow.accountId
-      ? ctx.signIns.accountFlowStarted(flow.accountId, flow.id)
+      ? await ctx.signIns.accountFlowStarted(flow.accountId, flow.id)
       : [];
   for (const flowId of dropped) await ctx.store.delete('flows', flowId);
 }
@@ -70,7 +70,10 @@ export function signInRefusedRoute(ctx: LoginContext): Router {
 /** In front of the authorization endpoint: an address already full gets the refusal page at once. */
 export function refuseSignInsWhenFull(ctx: LoginContext) {
   return (req: Request, res: Response, next: NextFunction): void => {
-    if (req.path !== '/auth' || !ctx.signIns.full(clientIpKey(req))) return next();
-    afterPause(() => sendRefusal(ctx, req, res).catch(next));
+    if (req.path !== '/auth') return next();
+    ctx.signIns.full(clientIpKey(req)).then((full) => {
+      if (!full) return next();
+      afterPause(() => sendRefusal(ctx, req, res).catch(next));
+    }, next);
   };
 }

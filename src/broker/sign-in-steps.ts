@@ -4,6 +4,7 @@
 
 import { getAccount } from '../accounts/sign-in.ts';
 import { GatewayError } from '../errors.ts';
+import { isStoreUnavailable } from '../http/store-unavailable.ts';
 import { loginAvailability } from '../partners/availability.ts';
 import { getPartner, partnerOfClient } from '../partners/partners.ts';
 import { sendProviderEnded } from './ended-page.ts';
@@ -11,12 +12,18 @@ import { localeFor } from './locale.ts';
 import { pendingLogin, type PendingLogin } from './pending-login.ts';
 import { lost, Refusal, type Step } from './steps.ts';
 
-/** The interaction named in the path, if this browser holds it (its cookie is scoped to the path). */
+/**
+ * The interaction named in the path, if this browser holds it (its cookie is scoped to the path). A store
+ * that does not answer is not a lost interaction: that error goes on (503, src/http/store-unavailable.ts).
+ */
 export const loadInteraction: Step = async (ctx, req, res, s) => {
   const d = await ctx
     .oidc()
     .interactionDetails(req, res)
-    .catch(() => undefined);
+    .catch((err: unknown) => {
+      if (isStoreUnavailable(err)) throw err;
+      return undefined;
+    });
   if (!d || d.uid !== req.params.uid) throw lost('interaction not found for this browser');
   s.interaction = d;
 };

@@ -2,11 +2,18 @@
 // per IP address, and of the upstream flows each has started. It decides, and the caller carries out
 // (src/broker/sign-in-admission.ts): a browser past its cap loses its oldest sign-ins; an address past
 // its cap gets no new one; a sign-in past its flow cap loses its oldest flows, and so does an account
-// linking from its account page (flows without a sign-in). A sign-in stops counting
-// when it ends (resumed at /auth/<uid>) or expires. In-process: a shared backend (issue 14) implements
-// the same methods.
+// linking from its account page (flows without a sign-in). A sign-in stops counting when it ends
+// (resumed at /auth/<uid>) or expires.
+// Kept in the Store (the volatile `signins` collection), so every instance counts the same sign-ins:
+// the address's list is one document changed in one atomic update (check and add together, so instances
+// cannot together admit more than the cap); the browser's list and each sign-in's flows likewise. Every
+// document expires with the sign-ins it lists.
 
 import type { Clock, EpochMs } from '../clock.ts';
+import type { Store } from '../store/store.ts';
+import { isStoreError, upsert } from '../store/upsert.ts';
+
+export const SIGNINS_COLLECTION = 'signins';
 
 export interface SignInLimits {
   /** Sign-ins in progress one browser (binding cookie) may hold; a new one drops the oldest. */
@@ -25,111 +32,130 @@ export interface SignInEntry {
   flows: string[];
 }
 
-/** Accounts whose link flows are remembered (their flows expire in minutes anyway). */
-const MAX_ACCOUNTS_REMEMBERED = 10_000;
+/** The sign-ins of one address or browser, oldest first. */
+interface Holder {
+  entries: { uid: string; expiresAt: EpochMs }[];
+}
+
+/** How long an account's link flows are remembered (its flows expire in minutes anyway). */
+const ACCOUNT_FLOWS_MS = 60 * 60 * 1000;
 
 export type Admission = { admitted: true; dropped: SignInEntry[] } | { admitted: false };
 
+/** Thrown inside the address's update to abandon it. */
+class AddressFull extends Error {}
+
+const ipId = (ip: string) => `ip:${ip}`;
+const browserId = (browser: string) => `browser:${browser}`;
+const uidId = (uid: string) => `uid:${uid}`;
+
 export class SignInsInProgress {
+  readonly #store: Store;
   readonly #clock: Clock;
   readonly #limits: SignInLimits;
-  readonly #byUid = new Map<string, SignInEntry>();
-  /** Uids per key, oldest first (a Set keeps insertion order). */
-  readonly #byBrowser = new Map<string, Set<string>>();
-  readonly #byIp = new Map<string, Set<string>>();
-  /** Link flows started from the account page, per account, oldest first; the least recent accounts are forgotten. */
-  readonly #accountFlows = new Map<string, string[]>();
-  #nextSweep = 0;
 
-  constructor(clock: Clock, limits: SignInLimits) {
-    this.#clock = clock;
+  constructor(deps: { store: Store; clock: Clock }, limits: SignInLimits) {
+    this.#store = deps.store;
+    this.#clock = deps.clock;
     this.#limits = limits;
   }
 
-  get size(): number {
-    return this.#byUid.size;
-  }
-
   /** Whether the address already has as many sign-ins in progress as it may. */
-  full(ip: string): boolean {
-    return this.#live(this.#byIp.get(ip)) >= this.#limits.perIp;
+  async full(ip: string): Promise<boolean> {
+    const holder = await this.#store.get<Holder>(SIGNINS_COLLECTION, ipId(ip));
+    return this.#live(holder).length >= this.#limits.perIp;
   }
 
-  admit(uid: string, browser: string, ip: string, expiresAt: EpochMs): Admission {
-    this.#sweep();
-    if (this.full(ip)) return { admitted: false };
-    const dropped: SignInEntry[] = [];
-    const ofBrowser = this.#byBrowser.get(browser);
-    while (ofBrowser && this.#live(ofBrowser) >= this.#limits.perBrowser) {
-      dropped.push(this.ended(ofBrowser.values().next().value!)!);
+  async admit(uid: string, browser: string, ip: string, expiresAt: EpochMs): Promise<Admission> {
+    const entry = { uid, expiresAt };
+    const expiry = { onCreate: { expiresAt }, onUpdate: { expiresAt } };
+    try {
+      await upsert<Holder>(
+        this.#store,
+        SIGNINS_COLLECTION,
+        ipId(ip),
+        (holder) => {
+          const live = this.#live(holder);
+          if (live.length >= this.#limits.perIp) throw new AddressFull();
+          return { entries: [...live, entry] };
+        },
+        expiry,
+      );
+    } catch (err) {
+      if (err instanceof AddressFull) return { admitted: false };
+      throw err;
     }
-    const entry: SignInEntry = { uid, browser, ip, expiresAt, flows: [] };
-    this.#byUid.set(uid, entry);
-    add(this.#byBrowser, browser, uid);
-    add(this.#byIp, ip, uid);
+    await this.#store.put<SignInEntry>(SIGNINS_COLLECTION, uidId(uid), { uid, browser, ip, expiresAt, flows: [] }, { expiresAt });
+    let past: string[] = [];
+    await upsert<Holder>(
+      this.#store,
+      SIGNINS_COLLECTION,
+      browserId(browser),
+      (holder) => {
+        const entries = [...this.#live(holder), entry];
+        past = entries.slice(0, Math.max(0, entries.length - this.#limits.perBrowser)).map((e) => e.uid);
+        return { entries: entries.slice(past.length) };
+      },
+      expiry,
+    );
+    const dropped: SignInEntry[] = [];
+    for (const old of past) {
+      const ended = await this.ended(old);
+      if (ended) dropped.push(ended);
+    }
     return { admitted: true, dropped };
   }
 
   /** Records a flow of the sign-in; returns the flows to delete (the oldest past the cap). */
-  flowStarted(uid: string, flowId: string): string[] {
-    const entry = this.#byUid.get(uid);
-    if (!entry) return [];
-    entry.flows.push(flowId);
-    return entry.flows.length > this.#limits.flowsPerSignIn ? entry.flows.splice(0, entry.flows.length - this.#limits.flowsPerSignIn) : [];
+  async flowStarted(uid: string, flowId: string): Promise<string[]> {
+    let past: string[] = [];
+    try {
+      await this.#store.update<SignInEntry>(SIGNINS_COLLECTION, uidId(uid), (e) => {
+        const flows = [...e.flows, flowId];
+        past = flows.slice(0, Math.max(0, flows.length - this.#limits.flowsPerSignIn));
+        return { ...e, flows: flows.slice(past.length) };
+      });
+    } catch (err) {
+      if (!isStoreError(err, 'ERR_NOT_FOUND')) throw err;
+    }
+    return past;
   }
 
   /** Records a link flow of an account (no sign-in); returns the flows to delete (the oldest past the cap). */
-  accountFlowStarted(accountId: string, flowId: string): string[] {
-    const flows = this.#accountFlows.get(accountId) ?? [];
-    this.#accountFlows.delete(accountId); // re-inserted: the most recent account last
-    flows.push(flowId);
-    this.#accountFlows.set(accountId, flows);
-    if (this.#accountFlows.size > MAX_ACCOUNTS_REMEMBERED) this.#accountFlows.delete(this.#accountFlows.keys().next().value!);
-    return flows.length > this.#limits.flowsPerSignIn ? flows.splice(0, flows.length - this.#limits.flowsPerSignIn) : [];
+  async accountFlowStarted(accountId: string, flowId: string): Promise<string[]> {
+    let past: string[] = [];
+    const expiresAt = this.#clock.now() + ACCOUNT_FLOWS_MS;
+    await upsert<{ flows: string[] }>(
+      this.#store,
+      SIGNINS_COLLECTION,
+      `account:${accountId}`,
+      (doc) => {
+        const flows = [...(doc?.flows ?? []), flowId];
+        past = flows.slice(0, Math.max(0, flows.length - this.#limits.flowsPerSignIn));
+        return { flows: flows.slice(past.length) };
+      },
+      { onCreate: { expiresAt }, onUpdate: { expiresAt } },
+    );
+    return past;
   }
 
-  /** The sign-in ended (or was dropped): it no longer counts. */
-  ended(uid: string): SignInEntry | undefined {
-    const entry = this.#byUid.get(uid);
+  /** The sign-in ended (or was dropped): it no longer counts. Returns what it held, if it was counted. */
+  async ended(uid: string): Promise<SignInEntry | undefined> {
+    const entry = await this.#store.take<SignInEntry>(SIGNINS_COLLECTION, uidId(uid));
     if (!entry) return undefined;
-    this.#byUid.delete(uid);
-    remove(this.#byBrowser, entry.browser, uid);
-    remove(this.#byIp, entry.ip, uid);
+    for (const id of [ipId(entry.ip), browserId(entry.browser)]) {
+      try {
+        await this.#store.update<Holder>(SIGNINS_COLLECTION, id, (h) => ({ entries: h.entries.filter((e) => e.uid !== uid) }));
+      } catch (err) {
+        if (!isStoreError(err, 'ERR_NOT_FOUND')) throw err;
+      }
+    }
     return entry;
   }
 
-  /** Live sign-ins of a key, forgetting expired ones on the way. */
-  #live(uids: Set<string> | undefined): number {
-    if (!uids) return 0;
+  /** A holder's sign-ins not yet expired. */
+  #live(holder: Holder | undefined): Holder['entries'] {
     const now = this.#clock.now();
-    for (const uid of uids) {
-      const entry = this.#byUid.get(uid);
-      if (!entry || entry.expiresAt <= now) this.ended(uid);
-    }
-    return uids.size;
+    return (holder?.entries ?? []).filter((e) => e.expiresAt > now);
   }
-
-  /** Once a minute, forgets every expired sign-in (keys that never come back). */
-  #sweep(): void {
-    const now = this.#clock.now();
-    if (now < this.#nextSweep) return;
-    this.#nextSweep = now + 60_000;
-    for (const [uid, entry] of this.#byUid) if (entry.expiresAt <= now) this.ended(uid);
-  }
-}
-
-function add(map: Map<string, Set<string>>, key: string, uid: string): void {
-  let set = map.get(key);
-  if (!set) {
-    set = new Set();
-    map.set(key, set);
-  }
-  set.add(uid);
-}
-
-function remove(map: Map<string, Set<string>>, key: string, uid: string): void {
-  const set = map.get(key);
-  if (!set) return;
-  set.delete(uid);
-  if (set.size === 0) map.delete(key);
 }

@@ -15,6 +15,7 @@ import type {
   PreviewAnswer,
 } from './answers.ts';
 import { table, when, yesNo } from './format.ts';
+import { store } from './store-command.ts';
 
 type OptionSpec = { type: 'string' | 'boolean'; short?: string };
 
@@ -24,6 +25,11 @@ export interface CommandContext {
   values: Record<string, string | boolean | undefined>;
   args: string[];
   print: (text: string) => void;
+  /** Lines for the person at the terminal, on stderr (never parsed by scripts). */
+  note: (text: string) => void;
+  /** Redraws a one-line progress indicator on a terminal's stderr; undefined when stderr is not a terminal. */
+  progress: ((line: string) => void) | undefined;
+  env: Record<string, string | undefined>;
 }
 
 export interface Command {
@@ -35,6 +41,10 @@ export interface Command {
   options: Record<string, OptionSpec>;
   /** Positional arguments after the command name. */
   args: string[];
+  /** Positional arguments that may follow `args`. */
+  optionalArgs?: string[];
+  /** Runs on this machine's store instead of a gateway's admin API (no --url, no --token). */
+  local?: boolean;
   run(ctx: CommandContext): Promise<void>;
 }
 
@@ -367,4 +377,4 @@ const keys: Command = {
   },
 };
 
-export const COMMANDS: readonly Command[] = [partners, integrations, show, schedule, preview, audit, keys];
+export const COMMANDS: readonly Command[] = [partners, integrations, show, schedule, preview, audit, keys, store];

@@ -1,6 +1,7 @@
 // Parses a `denglu` command line, runs the command against the gateway's admin API and returns the
 // exit code: 0 done, 1 refused by the gateway, 2 usage error, 3 gateway unreachable, 4 token missing,
-// wrong or not allowed. The command line never opens the data directory (the gateway holds its lock).
+// wrong or not allowed. Only the local `store` commands open a store (an embedded data directory is
+// refused while a gateway holds its lock).
 
 import { parseArgs } from 'node:util';
 import { DEFAULTS } from '../../config/defaults.ts';
@@ -11,6 +12,8 @@ import { runDbCommand } from './db-command.ts';
 export interface Io {
   out(text: string): void;
   err(text: string): void;
+  /** Redraws one progress line on a terminal (stderr); absent when stderr is not a terminal. */
+  progress?: (line: string) => void;
 }
 
 const GLOBAL_OPTIONS = {
@@ -30,15 +33,18 @@ const GLOBAL_HELP = [
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
   return [
-    "denglu: manage partners' sign-in providers on a running Denglu gateway (admin API).",
+    "denglu: manage partners' sign-in providers on a running Denglu gateway (admin API), and move Denglu's data between stores.",
     '',
     'Usage: denglu <command> [arguments] [options]',
     '',
     'Commands:',
-    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
-    `  ${'db'.padEnd(width)}  migrate or show the PostgreSQL schema of $DATABASE_URL (runs here, not through the gateway)`,
+    ...COMMANDS.filter((c) => !c.local).map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
-    'Options for every command:',
+    'Commands on this machine (no gateway needed):',
+    ...COMMANDS.filter((c) => c.local).map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    `  ${'db'.padEnd(width)}  migrate or show the PostgreSQL schema of $DATABASE_URL`,
+    '',
+    'Options for every gateway command:',
     ...GLOBAL_HELP,
     '',
     "Run `denglu <command> --help` for a command's arguments and options.",
@@ -54,7 +60,7 @@ function commandHelp(c: Command): string {
     ...(c.help.length ? ['', ...c.help] : []),
     '',
     'Options for every command:',
-    ...GLOBAL_HELP,
+    ...(c.local ? ['  --json           print the result as JSON', '  -h, --help       help for a command'] : GLOBAL_HELP),
   ].join('\n');
 }
 
@@ -100,22 +106,28 @@ export async function runCli(argv: readonly string[], env: Record<string, string
     return EXIT.ok;
   }
   const positionals = parsed.positionals.slice(1);
-  if (positionals.length !== command.args.length) {
-    const what =
-      positionals.length < command.args.length ? `missing <${command.args[positionals.length]}>` : `unexpected argument "${positionals[command.args.length]}"`;
+  const most = command.args.length + (command.optionalArgs?.length ?? 0);
+  if (positionals.length < command.args.length || positionals.length > most) {
+    const what = positionals.length < command.args.length ? `missing <${command.args[positionals.length]}>` : `unexpected argument "${positionals[most]}"`;
     io.err(`denglu ${command.name}: ${what}\nUsage: ${command.usage}`);
+    return EXIT.usage;
+  }
+  if (command.local && (values.url !== undefined || values.token !== undefined)) {
+    io.err(`denglu ${command.name}: --url and --token are for gateway commands; ${command.name} runs on this machine's store`);
     return EXIT.usage;
   }
   const url = (values.url as string | undefined) ?? env.DENGLU_URL ?? DEFAULTS.cliUrl;
   try {
     new URL(url);
   } catch {
-    io.err(`denglu: --url / DENGLU_URL must be the gateway's URL, e.g. http://localhost:3000 (got ${JSON.stringify(url)})`);
-    return EXIT.usage;
+    if (!command.local) {
+      io.err(`denglu: --url / DENGLU_URL must be the gateway's URL, e.g. http://localhost:3000 (got ${JSON.stringify(url)})`);
+      return EXIT.usage;
+    }
   }
-  const api = new AdminClient(url, (values.token as string | undefined) ?? (env.DENGLU_TOKEN || undefined));
+  const api = new AdminClient(command.local ? DEFAULTS.cliUrl : url, (values.token as string | undefined) ?? (env.DENGLU_TOKEN || undefined));
   try {
-    await command.run({ api, json: values.json === true, values, args: positionals, print: io.out });
+    await command.run({ api, json: values.json === true, values, args: positionals, print: io.out, note: io.err, progress: io.progress, env });
     return EXIT.ok;
   } catch (err) {
     if (err instanceof CliError) {

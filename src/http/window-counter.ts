@@ -4,14 +4,14 @@
 // authentications at /token, the admin API and pages, admin sign-in failures). It is an
 // express-rate-limit `Store`, so the library's middleware counts with it.
 // A window starts at a key's first hit and lasts `windowMs`; each increment is one atomic store update
-// (created when missing, retried when another instance created or expired it meanwhile). The document
+// (src/store/upsert.ts). The document
 // expires with its window, so the store's sweep removes it. The library compares `resetTime` with the
 // machine's clock, so it is reported on that clock (same distance ahead).
 
 import type { ClientRateLimitInfo, Options, Store as RateLimitStore } from 'express-rate-limit';
 import type { Clock, EpochMs } from '../clock.ts';
-import { GatewayError } from '../errors.ts';
 import type { Store } from '../store/store.ts';
+import { isStoreError, upsert } from '../store/upsert.ts';
 
 export const HITS_COLLECTION = 'hits';
 
@@ -19,11 +19,6 @@ interface Window {
   hits: number;
   resetAt: EpochMs;
 }
-
-/** How often an increment retries when another instance keeps creating or expiring the same window. */
-const ATTEMPTS = 5;
-
-const isCode = (err: unknown, code: string) => err instanceof GatewayError && err.code === code;
 
 export class WindowCounter implements RateLimitStore {
   readonly localKeys = false;
@@ -51,32 +46,20 @@ export class WindowCounter implements RateLimitStore {
   }
 
   async increment(key: string): Promise<ClientRateLimitInfo> {
-    const id = this.#id(key);
-    for (let i = 0; i < ATTEMPTS; i++) {
-      const now = this.#clock.now();
-      try {
-        // A live document is a window not yet over (it expires at its resetAt): one more hit in it.
-        const w = await this.#store.update<Window>(HITS_COLLECTION, id, (c) => ({ hits: c.hits + 1, resetAt: c.resetAt }));
-        return { totalHits: w.hits, resetTime: this.#resetTime(w) };
-      } catch (err) {
-        if (!isCode(err, 'ERR_NOT_FOUND')) throw err;
-      }
-      const w = this.#fresh(now);
-      try {
-        await this.#store.create<Window>(HITS_COLLECTION, id, w, { expiresAt: w.resetAt });
-        return { totalHits: 1, resetTime: this.#resetTime(w) };
-      } catch (err) {
-        if (!isCode(err, 'ERR_ALREADY_EXISTS')) throw err;
-      }
-    }
-    throw new GatewayError('ERR_STORE_UNAVAILABLE', `hit counter "${this.prefix}" kept changing`, { status: 503 });
+    const now = this.#clock.now();
+    const fresh: Window = { hits: 1, resetAt: now + this.#windowMs };
+    // A live document is a window not yet over (it expires at its resetAt): one more hit in it.
+    const w = await upsert<Window>(this.#store, HITS_COLLECTION, this.#id(key), (c) => (c ? { hits: c.hits + 1, resetAt: c.resetAt } : fresh), {
+      onCreate: { expiresAt: fresh.resetAt },
+    });
+    return { totalHits: w.hits, resetTime: this.#resetTime(w) };
   }
 
   async decrement(key: string): Promise<void> {
     try {
       await this.#store.update<Window>(HITS_COLLECTION, this.#id(key), (c) => ({ hits: Math.max(0, c.hits - 1), resetAt: c.resetAt }));
     } catch (err) {
-      if (!isCode(err, 'ERR_NOT_FOUND')) throw err;
+      if (!isStoreError(err, 'ERR_NOT_FOUND')) throw err;
     }
   }
 
@@ -86,10 +69,6 @@ export class WindowCounter implements RateLimitStore {
 
   #id(key: string): string {
     return `${this.prefix}|${key}`;
-  }
-
-  #fresh(now: EpochMs): Window {
-    return { hits: 1, resetAt: now + this.#windowMs };
   }
 
   #resetTime(w: Window): Date {

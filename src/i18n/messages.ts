@@ -310,6 +310,8 @@ const zh = {
   'error.ERR_RATE_LIMITED': '尝试次数太多了。请过几分钟再试，或换一种方式登录。',
   'error.ERR_TOO_MANY_SIGNINS': '您的网络上同时进行中的登录太多了。请关闭其他登录窗口，几分钟后回到网站重新登录。',
   'native.problem.busy': '现在等待验证的密码太多了，请稍等片刻再试。没有做任何更改。',
+  'unavailable.title': '登录服务暂时不可用',
+  'unavailable.retry': '请一分钟后再试。',
 } as const;
 
 export type MessageKey = keyof typeof zh;
@@ -637,6 +639,8 @@ const en: Record<MessageKey, string> = {
   'error.ERR_TOO_MANY_SIGNINS':
     'Too many sign-ins are in progress from your network. Close the other sign-in windows, wait a few minutes, then go back to the shop and sign in again.',
   'native.problem.busy': 'Too many passwords are waiting to be checked right now; please try again in a moment. Nothing changed.',
+  'unavailable.title': 'Sign-in is temporarily unavailable',
+  'unavailable.retry': 'Please try again in a minute.',
 };
 
 const catalogues: Record<Locale, Record<MessageKey, string>> = { 'zh-CN': zh, en };

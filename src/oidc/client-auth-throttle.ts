@@ -2,7 +2,7 @@
 // failed client authentications (oidc-provider answers them 401 `invalid_client`) are counted per
 // (client, address) for a minute; past the limit that client is refused from that address before its
 // credentials are checked — 429, Retry-After, `invalid_client` in OAuth's JSON shape, after the refusal
-// pause (src/http/tarpit.ts) — until the minute ends. Only failures count (the counter is bumped when a 401 leaves), so a shop's many good requests
+// pause (src/http/tarpit.ts) — until the minute ends. Only failures count (the counter is bumped as a 401 leaves), so a shop's many good requests
 // are never refused, and a guesser elsewhere does not lock the shop's own servers out. The client is
 // named by the Basic header, else by the form's `client_id` or its client assertion's `sub`; for that the
 // form is read here into a Buffer, which oidc-provider then parses exactly as it would have (it prints
@@ -64,10 +64,17 @@ export function clientAuthThrottle(deps: { store: Store; clock: Clock; log: Logg
       });
       return;
     }
-    res.once('finish', () => {
-      if (res.statusCode !== 401) return;
-      failures.increment(key).catch((err: Error) => deps.log.warn({ err: { message: err.message } }, 'could not count a failed client authentication'));
-    });
+    // A 401 is counted before it leaves: the guesser learns of a failure only once it is counted, on
+    // every instance, so answers cannot outrun the counter.
+    const end = res.end.bind(res) as (...args: unknown[]) => unknown;
+    (res as unknown as { end: (...args: unknown[]) => unknown }).end = (...args: unknown[]) => {
+      if (res.statusCode !== 401) return end(...args);
+      failures
+        .increment(key)
+        .catch((err: Error) => deps.log.warn({ err: { message: err.message } }, 'could not count a failed client authentication'))
+        .finally(() => end(...args));
+      return res;
+    };
     next();
   };
   const checked = (req: Request, res: Response, next: NextFunction): void => {

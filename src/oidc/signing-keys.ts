@@ -1,8 +1,11 @@
 // The ID token signing keys of a running gateway: loaded from the Store (created at first start, the
 // single key of older versions upgraded), rotated on request or on schedule, previous keys removed once
 // their tokens have expired. Every change is one atomic write with its audit entry, and is handed to
-// the listeners (the OpenID Provider is rebuilt with the new JWKS, src/oidc/provider-host.ts). Key
-// material is never logged or shown: only `kid`s and dates leave this module, except towards oidc-provider.
+// the listeners (the OpenID Provider is rebuilt with the new JWKS, src/oidc/provider-host.ts). Several
+// instances share the stored set: each ring watches the document (store.watch: another instance's
+// rotation arrives within a second) and `refresh` re-reads it as a safety net; removal and scheduled
+// rotation (`maintain`) run on one instance at a time (src/main.ts, store.exclusive). Key material is
+// never logged or shown: only `kid`s and dates leave this module, except towards oidc-provider.
 
 import type { Config } from '../../config/load-config.ts';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose';
@@ -63,11 +66,47 @@ export class SigningKeyRing {
   readonly #deps: SigningKeyRingDeps;
   #set: KeySet;
   readonly #listeners: ((keys: SigningKeys) => void)[] = [];
+  readonly #unwatch: () => void;
+  /** The re-read in progress, if any (change notifications may come in bursts). */
+  #refreshing: Promise<void> | undefined;
+  #refreshAgain = false;
 
   private constructor(deps: SigningKeyRingDeps, set: KeySet) {
     this.#deps = deps;
     this.policy = deps.policy;
     this.#set = set;
+    this.#unwatch = deps.store.watch('secrets', (id) => {
+      if (id !== DOC) return;
+      this.refresh().catch((err: Error) => deps.log.warn({ err: { message: err.message } }, 'could not re-read the signing keys'));
+    });
+  }
+
+  /**
+   * Re-reads the stored key set and adopts it when it changed (a rotation or removal by another
+   * instance). Called on every change notification and periodically (src/main.ts).
+   */
+  refresh(): Promise<void> {
+    if (this.#refreshing) {
+      this.#refreshAgain = true;
+      return this.#refreshing;
+    }
+    this.#refreshing = (async () => {
+      try {
+        do {
+          this.#refreshAgain = false;
+          const stored = await this.#deps.store.get<KeySet>('secrets', DOC);
+          if (stored && stored.version !== undefined && stored.version > this.#set.version) this.#adopt(stored);
+        } while (this.#refreshAgain);
+      } finally {
+        this.#refreshing = undefined;
+      }
+    })();
+    return this.#refreshing;
+  }
+
+  /** Stops watching the store (the gateway is shutting down). */
+  close(): void {
+    this.#unwatch();
   }
 
   static async open(deps: SigningKeyRingDeps): Promise<SigningKeyRing> {
@@ -116,9 +155,8 @@ export class SigningKeyRing {
    * expired (`key.remove`), and rotates when the schedule says so (`key.rotate` by the system).
    */
   async maintain(): Promise<void> {
-    const { store, clock } = this.#deps;
-    const stored = await store.get<KeySet>('secrets', DOC);
-    if (stored && stored.version !== this.#set.version) this.#adopt(stored);
+    const { clock } = this.#deps;
+    await this.refresh();
     if (prune(this.#set, clock.now(), this.policy).removed.length > 0) {
       await this.#write(SCHEDULE, 'key.remove', (set) => {
         const { set: pruned, removed } = prune(set, clock.now(), this.policy);
@@ -153,8 +191,7 @@ export class SigningKeyRing {
       ).then((s) => s.after);
     } catch (err) {
       if (!(err instanceof NothingToDo)) throw err;
-      const stored = await store.get<KeySet>('secrets', DOC);
-      if (stored && stored.version !== this.#set.version) this.#adopt(stored);
+      await this.refresh();
       return;
     }
     this.#adopt(after);
@@ -162,6 +199,7 @@ export class SigningKeyRing {
 
   #adopt(set: KeySet): void {
     const was = this.#set;
+    if (set.version <= was.version) return; // already adopted (our own write, heard back through watch)
     this.#set = set;
     this.#deps.log.info(
       { signingKey: set.current.kid, nextKey: set.next.kid, previousKeys: set.previous.map((k) => k.kid), replaced: was.current.kid },

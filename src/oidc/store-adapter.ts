@@ -5,8 +5,10 @@
 // `consume`, so concurrent redemptions (on one instance or several) could all pass its check. `consume`
 // therefore marks the artifact in one atomic store update that refuses when it is already marked: the
 // loser gets `invalid_grant`, and the grant is revoked as oidc-provider does for a reuse it sees itself.
+// Replay detection (client assertion and DPoP proof `jti`s) likewise: oidc-provider looks the `jti` up and
+// then saves it, so the save is an insert-if-absent that refuses the second of two concurrent uses.
 
-import { errors, type AdapterPayload } from 'oidc-provider';
+import Provider, { errors, type AdapterPayload } from 'oidc-provider';
 import type { Clock } from '../clock.ts';
 import { GatewayError } from '../errors.ts';
 import type { Store } from '../store/store.ts';
@@ -77,7 +79,9 @@ export function createStoreAdapter(store: Store, clock: Clock) {
         const same = previous && previous.payload.loginTs === payload.loginTs && previous.payload.accountId === payload.accountId;
         doc.loginAt = same && previous.loginAt !== undefined ? previous.loginAt : clock.now();
       }
-      await store.put<OidcDoc>(this.collection, this.#id(id), doc, expiresAt === undefined ? {} : { expiresAt });
+      const options = expiresAt === undefined ? {} : { expiresAt };
+      if (this.model === 'ReplayDetection') return insertIfAbsent(store, this.collection, this.#id(id), doc, options);
+      await store.put<OidcDoc>(this.collection, this.#id(id), doc, options);
     }
 
     async find(id: string): Promise<AdapterPayload | undefined> {
@@ -110,11 +114,11 @@ export function createStoreAdapter(store: Store, clock: Clock) {
       } catch (err) {
         if (err instanceof AlreadyConsumed) {
           await this.#refuseReuse(id, reused?.payload.grantId);
-          throw new errors.InvalidGrant(`${this.model === 'RefreshToken' ? 'refresh token' : 'grant source'} already used`);
+          throw new errors.InvalidGrant(`${labelOf(this.model)} already used`);
         }
         if (!(err instanceof GatewayError && err.code === 'ERR_NOT_FOUND')) throw err;
         // Gone meanwhile (revoked, or taken by a reuse elsewhere): nothing may be issued from it.
-        throw new errors.InvalidGrant(`${this.model === 'RefreshToken' ? 'refresh token' : 'grant source'} not found`);
+        throw new errors.InvalidGrant(`${labelOf(this.model)} not found`);
       }
     }
 
@@ -138,6 +142,23 @@ export function createStoreAdapter(store: Store, clock: Clock) {
     }
   };
 }
+
+/** A `jti` seen once: stored only if absent; a concurrent second use is refused as oidc-provider refuses a replay. */
+async function insertIfAbsent(store: Store, collection: string, id: string, doc: OidcDoc, options: { expiresAt?: number }): Promise<void> {
+  try {
+    await store.create<OidcDoc>(collection, id, doc, options);
+  } catch (err) {
+    if (!(err instanceof GatewayError && err.code === 'ERR_ALREADY_EXISTS')) throw err;
+    // The request being served says which `jti` this was: a DPoP proof's when it carries one, else a client assertion's.
+    const ctx = (Provider as unknown as { ctx?: { get(name: string): string } }).ctx;
+    throw ctx?.get('dpop')
+      ? new errors.InvalidDpopProof('DPoP proof JWT Replay detected')
+      : new errors.InvalidClientAuth('client assertion tokens must only be used once');
+  }
+}
+
+/** How oidc-provider names a single-use artifact in its errors. */
+const labelOf = (model: string): string => model.replace(/[A-Z]/g, (c, at: number) => `${at ? ' ' : ''}${c.toLowerCase()}`);
 
 /** Thrown inside `consume`'s update to abandon it. */
 class AlreadyConsumed extends Error {}

@@ -64,10 +64,14 @@ export const COLLECTIONS: readonly CollectionSpec[] = [
   { name: 'flows', group: 'volatile', heldAsText: true },
   /** Proven sign-ins waiting on the notice or migration page, by interaction uid. */
   { name: 'pending', group: 'volatile', heldAsText: true },
+  /** Sign-ins in progress per address and browser, and their flows (src/broker/sign-ins-in-progress.ts). */
+  { name: 'signins', group: 'volatile', heldAsText: true },
   /** New upstream identities held while the shopper answers "have you signed in here before?", by interaction uid. */
   { name: 'unclaimed', group: 'volatile', heldAsText: true },
   /** Brute-force counters of password checks (src/accounts/brute-force.ts). */
   { name: 'throttle', group: 'ephemeral', heldAsText: true, indexes: { subject: { keys: (d) => (d.subject ? [d.subject] : []) } } },
+  /** When each background job last started, so it runs once per period in the cluster (src/jobs/cluster-job.ts). */
+  { name: 'jobs', group: 'domain' },
   /** Request-limit hit counters in fixed windows, shared by every instance (src/http/window-counter.ts). */
   { name: 'hits', group: 'ephemeral', heldAsText: true },
   /** Mailed single-use links, by SHA-256 of the token (src/accounts/native-tokens.ts). */

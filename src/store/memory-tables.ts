@@ -48,6 +48,11 @@ class Table {
   bytes = 0;
   /** How many records carry an expiry: sweep skips a table with none (100,000 accounts, every minute). */
   expiring = 0;
+  /**
+   * The ids in order, kept between `dump` pages until an id is added or removed: paging through a
+   * million accounts (export) sorts them once, not once per page.
+   */
+  sortedIds: string[] | undefined;
 
   constructor(spec: CollectionSpec) {
     this.spec = spec;
@@ -141,10 +146,21 @@ export class MemoryTables {
   /** Live documents with their expiry, in id order, after `after`, at most `limit`. */
   dump(collection: string, after: string | undefined, limit: number): { id: string; value: unknown; expiresAt?: EpochMs }[] {
     const table = this.table(collection);
-    const ids = [...table.records.keys()].filter((id) => after === undefined || id > after).sort();
+    table.sortedIds ??= [...table.records.keys()].sort();
+    const ids = table.sortedIds;
+    let start = 0;
+    if (after !== undefined) {
+      let end = ids.length;
+      while (start < end) {
+        const mid = (start + end) >>> 1;
+        if (ids[mid]! <= after) start = mid + 1;
+        else end = mid;
+      }
+    }
     const now = this.#clock.now();
     const out: { id: string; value: unknown; expiresAt?: EpochMs }[] = [];
-    for (const id of ids) {
+    for (let i = start; i < ids.length; i++) {
+      const id = ids[i]!;
       const record = table.records.get(id);
       if (!this.isLive(record, now)) continue;
       out.push(record.e === undefined ? { id, value: documentOf(record) } : { id, value: documentOf(record), expiresAt: record.e });
@@ -198,6 +214,7 @@ export class MemoryTables {
     if (expiresAt !== undefined) record.e = expiresAt;
     table.expiring += (expiresAt !== undefined ? 1 : 0) - (previous?.e !== undefined ? 1 : 0);
     table.records.set(id, record);
+    if (!previous) table.sortedIds = undefined;
     table.bytes += bytes - previousBytes;
     this.#index(table, id, keys);
     return () => this.#restore(table, id, previous, bytes);
@@ -209,6 +226,7 @@ export class MemoryTables {
     if (!previous) return () => {};
     this.#unindex(table, id, previous);
     table.records.delete(id);
+    table.sortedIds = undefined;
     table.bytes -= previous.b ?? 0;
     if (previous.e !== undefined) table.expiring--;
     return () => this.#restore(table, id, previous, 0);
@@ -246,6 +264,7 @@ export class MemoryTables {
   }
 
   #restore(table: Table, id: string, previous: StoredRecord | undefined, currentBytes: number): void {
+    table.sortedIds = undefined;
     const current = table.records.get(id);
     if (current) {
       this.#unindex(table, id, current);

@@ -10,6 +10,7 @@ import { PROVIDERS } from '../../providers/index.ts';
 import { createApp } from '../../src/app.ts';
 import { ManualClock } from '../../src/clock.ts';
 import { chargeAttempt, signInCharges } from '../../src/accounts/brute-force.ts';
+import { FAILURES_PER_USER, LoginThrottle } from '../../src/admin/pages/login-throttle.ts';
 import { startGateway, type Gateway } from '../support/gateway.ts';
 import { withLatency } from '../support/store-wrapper.ts';
 
@@ -75,6 +76,15 @@ describe('request limits count across two instances on one store', function () {
   it('the admin pages: requests on both instances add up to one per-minute limit', async () => {
     for (let i = 0; i < LIMIT; i++) assert.notEqual((await at(i).get('/admin/login')).status, 429, `request ${i}`);
     for (const i of [0, 1]) assert.equal((await at(i).get('/admin/login')).status, 429, `instance ${i} refuses`);
+  });
+
+  it('admin sign-in failures: counted on both instances against one limit', async () => {
+    const throttles = [new LoginThrottle({ store: gw.store, clock }), new LoginThrottle({ store: gw.store, clock })];
+    for (let i = 0; i < FAILURES_PER_USER; i++) {
+      assert.equal(await throttles[i % 2]!.blockedFor('203.0.113.5', 'jd-manager'), 0, `failure ${i}`);
+      await throttles[i % 2]!.fail('203.0.113.5', 'jd-manager');
+    }
+    for (const t of throttles) assert.ok((await t.blockedFor('203.0.113.5', 'jd-manager')) > 0);
   });
 
   it('the password lockout per email: concurrent failures charged through two instances lock after the threshold', async () => {

@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import request from 'supertest';
 import { TestBrowser, type Page } from '../support/browser.ts';
 import { withLatency } from '../support/store-wrapper.ts';
-import { approveAtProvider, atShop, authRequest, startGateway, redeem, type Gateway } from '../support/gateway.ts';
+import { SignJWT } from 'jose';
+import { approveAtProvider, atShop, authRequest, shopJwtKey, startGateway, redeem, type Gateway } from '../support/gateway.ts';
 
 const N = 10;
 const SECRET = 'alpha-basic-secret-0123456789abcdef';
@@ -62,6 +63,31 @@ describe('single use of codes and refresh tokens under concurrent redemption', f
     assert.equal(won.length, 1, `statuses: ${answers.map((r) => r.status).join(' ')}`);
     assert.ok(won[0]!.body.refresh_token && won[0]!.body.refresh_token !== tokens.refresh_token, 'the winner gets a rotated refresh token');
     for (const r of answers.filter((a) => a.status !== 200)) assert.deepEqual([r.status, r.body.error], [400, 'invalid_grant']);
+  });
+
+  it(`one client assertion sent ${N} times at once: exactly one authenticates, the rest are replays (invalid_client)`, async () => {
+    const { privateKey } = await shopJwtKey();
+    const assertion = await new SignJWT({})
+      .setProtectedHeader({ alg: 'RS256', kid: 'alpha-jwt-key' })
+      .setIssuer('alpha-jwt')
+      .setSubject('alpha-jwt')
+      .setAudience(gw.issuer)
+      .setJti(`jti-${Date.now()}`)
+      .setIssuedAt()
+      .setExpirationTime('1m')
+      .sign(privateKey);
+    const form = new URLSearchParams({
+      grant_type: 'authorization_code',
+      code: 'no-such-code',
+      redirect_uri: gw.shops['alpha-jwt']!.redirectUri,
+      client_id: 'alpha-jwt',
+      client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+      client_assertion: assertion,
+    }).toString();
+    const answers = await Promise.all(Array.from({ length: N }, () => request(gw.denglu.app).post('/token').type('form').send(form)));
+    const errors = answers.map((r) => r.body.error).sort();
+    // Authenticated: the made-up code is then refused (invalid_grant); a replayed assertion never gets that far.
+    assert.deepEqual(errors, [...Array(N - 1).fill('invalid_client'), 'invalid_grant'], `statuses: ${answers.map((r) => r.status).join(' ')}`);
   });
 
   it('a code redeemed twice in a row: the second is refused and the first tokens are revoked (as before)', async () => {

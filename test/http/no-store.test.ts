@@ -76,6 +76,7 @@ describe('Cache-Control: no-store on every answer but the cacheable files', func
     ROUTES = {
       '/': get(shopper, '/'),
       '/healthz': get(shopper, '/healthz'),
+      '/readyz': get(shopper, '/readyz'),
       '/static/providers.css': get(shopper, '/static/providers.css'),
       '/favicon.ico': get(shopper, '/favicon.ico'),
       '/clients/:clientId/sign-in-methods': get(shopper, '/clients/alpha-basic/sign-in-methods'),

@@ -10,6 +10,7 @@ import { ManualClock } from '../../src/clock.ts';
 import { LowdbStore } from '../../src/store/lowdb/lowdb-store.ts';
 import { COLLECTIONS } from '../../src/store/collections.ts';
 import { CODES_COLLECTION, CodeBook, MAX_CODE_ATTEMPTS } from '../../src/accounts/verification-codes.ts';
+import { withLatency } from '../support/store-wrapper.ts';
 
 describe('verification codes', () => {
   let clock: ManualClock;
@@ -34,6 +35,16 @@ describe('verification codes', () => {
     assert.ok(r.ok);
     return r.code;
   }
+
+  it('requests at once on two instances send one code: to one destination, and for one subject', async () => {
+    const slow = withLatency(store);
+    const books = [new CodeBook(slow, clock, secret), new CodeBook(slow, clock, secret)];
+    const toOneNumber = await Promise.all(Array.from({ length: 6 }, (_, i) => books[i % 2]!.issue(`signin:s${i}`, '+8613800000001')));
+    assert.equal(toOneNumber.filter((r) => r.ok).length, 1, 'one text to the number');
+    const forOneSubject = await Promise.all(Array.from({ length: 6 }, (_, i) => books[i % 2]!.issue('signin:one', `+861380000001${i}`)));
+    assert.equal(forOneSubject.filter((r) => r.ok).length, 1, 'one code for the sign-in');
+    for (const r of [...toOneNumber, ...forOneSubject].filter((x) => !x.ok)) assert.ok(!r.ok && r.retryAfterSeconds >= 1);
+  });
 
   it('issues six digits that work once, for the subject they were issued to', async () => {
     const code = await issued();

@@ -789,6 +789,19 @@ export function describeStoreContract(label: string, make: (clock: ManualClock) 
         assert.deepEqual(await store.get(DOCS, 'old'), doc('new', { handles: ['h-new'] }), 'an expired document is replaced');
         assert.equal((await store.findOne(DOCS, 'handle', 'h-old'))?.id, 'x3', 'expired holders do not count');
       });
+
+      it('dump sees documents created and deleted between pages (an export while the store is written)', async () => {
+        await store.load(
+          DOCS,
+          ['e', 'a', 'c', 'g', 'b'].map((id) => ({ id, value: doc(id) })),
+        );
+        assert.deepEqual(ids(await store.dump(DOCS, { limit: 2 })), ['a', 'b']);
+        await store.put(DOCS, 'd', doc('d'));
+        await store.delete(DOCS, 'e');
+        assert.deepEqual(ids(await store.dump(DOCS, { after: 'b', limit: 10 })), ['c', 'd', 'g']);
+        await store.put(DOCS, 'f', doc('f'));
+        assert.deepEqual(ids(await store.dump(DOCS, { after: 'd' })), ['f', 'g']);
+      });
     });
 
     describe('cluster services', () => {

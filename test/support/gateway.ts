@@ -134,7 +134,8 @@ export interface GatewayOptions {
 }
 
 let jwtKeys: Promise<{ privateKey: CryptoKey; jwk: Record<string, unknown> }> | undefined;
-function shopJwtKey() {
+/** The key pair of the alpha-jwt client (private_key_jwt). */
+export function shopJwtKey() {
   jwtKeys ??= (async () => {
     const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
     const jwk = { ...(await exportJWK(publicKey)), kid: 'alpha-jwt-key', alg: 'RS256', use: 'sig' };

@@ -1,68 +1,96 @@
-// Unit tests of the sign-ins-in-progress bookkeeping on a manual clock: a browser past its cap drops its
-// oldest (with their flows), an address past its cap is refused, ended and expired sign-ins stop counting,
-// a sign-in keeps its newest flows.
+// Unit tests of the sign-ins-in-progress bookkeeping on a manual clock, kept in the store: a browser past
+// its cap drops its oldest (with their flows), an address past its cap is refused, ended and expired
+// sign-ins stop counting, a sign-in keeps its newest flows; two instances on one store share the counts,
+// and concurrent admissions through both never pass the address's cap.
 
 import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ManualClock } from '../../src/clock.ts';
 import { SignInsInProgress } from '../../src/broker/sign-ins-in-progress.ts';
+import { createStore } from '../../src/store/create-store.ts';
+import type { Store } from '../../src/store/store.ts';
+import { withLatency } from '../support/store-wrapper.ts';
 
 describe('sign-ins in progress', () => {
   const limits = { perBrowser: 2, perIp: 3, flowsPerSignIn: 2 };
   let clock: ManualClock;
+  let dir: string;
+  let opened: Store;
+  let store: Store;
   let signIns: SignInsInProgress;
   const later = () => clock.now() + 60_000;
+  const counted = async () => (await store.list('signins')).filter((d) => d.id.startsWith('uid:')).length;
 
-  beforeEach(() => {
+  beforeEach(async () => {
     clock = new ManualClock('2013-09-01T10:00:00+08:00');
-    signIns = new SignInsInProgress(clock, limits);
+    dir = await mkdtemp(join(tmpdir(), 'denglu-signins-'));
+    opened = await createStore({ dataDir: dir, clock });
+    store = withLatency(opened);
+    signIns = new SignInsInProgress({ store, clock }, limits);
+  });
+  afterEach(async () => {
+    await opened.close();
+    await rm(dir, { recursive: true, force: true });
   });
 
-  it('a browser past its cap drops its oldest sign-in, with its flows', () => {
-    assert.deepEqual(signIns.admit('a', 'browser-1', 'ip-1', later()), { admitted: true, dropped: [] });
-    signIns.flowStarted('a', 'flow-a');
-    signIns.admit('b', 'browser-1', 'ip-1', later());
-    const third = signIns.admit('c', 'browser-1', 'ip-1', later());
+  it('a browser past its cap drops its oldest sign-in, with its flows', async () => {
+    assert.deepEqual(await signIns.admit('a', 'browser-1', 'ip-1', later()), { admitted: true, dropped: [] });
+    await signIns.flowStarted('a', 'flow-a');
+    await signIns.admit('b', 'browser-1', 'ip-1', later());
+    const third = await signIns.admit('c', 'browser-1', 'ip-1', later());
     assert.ok(third.admitted);
     assert.deepEqual(
       third.dropped.map((d) => [d.uid, d.flows]),
       [['a', ['flow-a']]],
     );
-    assert.equal(signIns.size, 2);
+    assert.equal(await counted(), 2);
+    assert.equal(await signIns.full('ip-1'), false, 'the dropped sign-in no longer counts at its address');
   });
 
-  it('an address past its cap is refused; another address is not', () => {
-    for (const uid of ['a', 'b', 'c']) assert.ok(signIns.admit(uid, `browser-${uid}`, 'ip-1', later()).admitted);
-    assert.equal(signIns.full('ip-1'), true);
-    assert.deepEqual(signIns.admit('d', 'browser-d', 'ip-1', later()), { admitted: false });
-    assert.ok(signIns.admit('e', 'browser-e', 'ip-2', later()).admitted);
+  it('an address past its cap is refused; another address is not', async () => {
+    for (const uid of ['a', 'b', 'c']) assert.ok((await signIns.admit(uid, `browser-${uid}`, 'ip-1', later())).admitted);
+    assert.equal(await signIns.full('ip-1'), true);
+    assert.deepEqual(await signIns.admit('d', 'browser-d', 'ip-1', later()), { admitted: false });
+    assert.ok((await signIns.admit('e', 'browser-e', 'ip-2', later())).admitted);
   });
 
-  it('ended and expired sign-ins stop counting', () => {
-    for (const uid of ['a', 'b', 'c']) signIns.admit(uid, `browser-${uid}`, 'ip-1', uid === 'c' ? clock.now() + 1000 : later());
-    signIns.ended('a');
-    assert.equal(signIns.full('ip-1'), false);
-    signIns.admit('d', 'browser-d', 'ip-1', later());
-    assert.equal(signIns.full('ip-1'), true);
+  it('ended and expired sign-ins stop counting', async () => {
+    for (const uid of ['a', 'b', 'c']) await signIns.admit(uid, `browser-${uid}`, 'ip-1', uid === 'c' ? clock.now() + 1000 : later());
+    await signIns.ended('a');
+    assert.equal(await signIns.full('ip-1'), false);
+    await signIns.admit('d', 'browser-d', 'ip-1', later());
+    assert.equal(await signIns.full('ip-1'), true);
     clock.advance(1000);
-    assert.equal(signIns.full('ip-1'), false, 'c expired');
+    assert.equal(await signIns.full('ip-1'), false, 'c expired');
     clock.advance(120_000);
-    signIns.admit('e', 'browser-e', 'ip-9', later());
-    assert.equal(signIns.size, 1, 'everything expired is forgotten');
+    assert.equal(await counted(), 0, 'everything expired is gone');
   });
 
-  it('a sign-in keeps its newest flows', () => {
-    signIns.admit('a', 'browser-1', 'ip-1', later());
-    assert.deepEqual(signIns.flowStarted('a', 'f1'), []);
-    assert.deepEqual(signIns.flowStarted('a', 'f2'), []);
-    assert.deepEqual(signIns.flowStarted('a', 'f3'), ['f1']);
-    assert.deepEqual(signIns.flowStarted('unknown', 'f4'), []);
+  it('a sign-in keeps its newest flows', async () => {
+    await signIns.admit('a', 'browser-1', 'ip-1', later());
+    assert.deepEqual(await signIns.flowStarted('a', 'f1'), []);
+    assert.deepEqual(await signIns.flowStarted('a', 'f2'), []);
+    assert.deepEqual(await signIns.flowStarted('a', 'f3'), ['f1']);
+    assert.deepEqual(await signIns.flowStarted('unknown', 'f4'), []);
   });
 
-  it('an account linking from its account page keeps its newest flows', () => {
-    assert.deepEqual(signIns.accountFlowStarted('account-1', 'f1'), []);
-    assert.deepEqual(signIns.accountFlowStarted('account-2', 'g1'), []);
-    assert.deepEqual(signIns.accountFlowStarted('account-1', 'f2'), []);
-    assert.deepEqual(signIns.accountFlowStarted('account-1', 'f3'), ['f1']);
-    assert.deepEqual(signIns.accountFlowStarted('account-2', 'g2'), []);
+  it('an account linking from its account page keeps its newest flows', async () => {
+    assert.deepEqual(await signIns.accountFlowStarted('account-1', 'f1'), []);
+    assert.deepEqual(await signIns.accountFlowStarted('account-2', 'g1'), []);
+    assert.deepEqual(await signIns.accountFlowStarted('account-1', 'f2'), []);
+    assert.deepEqual(await signIns.accountFlowStarted('account-1', 'f3'), ['f1']);
+    assert.deepEqual(await signIns.accountFlowStarted('account-2', 'g2'), []);
+  });
+
+  it('two instances share the counts: concurrent admissions through both never pass the address cap; an end on one frees a place on the other', async () => {
+    const other = new SignInsInProgress({ store, clock }, limits);
+    const answers = await Promise.all(Array.from({ length: 8 }, (_, i) => (i % 2 ? other : signIns).admit(`s${i}`, `browser-${i}`, 'ip-1', later())));
+    assert.equal(answers.filter((a) => a.admitted).length, limits.perIp);
+    assert.equal(await other.full('ip-1'), true);
+    const admitted = answers.findIndex((a) => a.admitted);
+    await signIns.ended(`s${admitted}`);
+    assert.equal(await other.full('ip-1'), false);
   });
 });

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { pooledRandomBytes } from './random.ts';
 import { stableDigits, stableHex } from './test-users.ts';
 
-describe('emulator randomness and stable ids', () => {
+describe('emulator randomness and stable numbers', () => {
   it('hands out fresh, private random bytes across pool refills', () => {
     const seen = new Set<string>();
     const results: Buffer[] = [];
@@ -23,7 +23,7 @@ describe('emulator randomness and stable ids', () => {
     assert.equal(pooledRandomBytes(10_000).length, 10_000);
   });
 
-  it('derives the same decimal id on every call (memoised), from the sha-256 of the parts', () => {
+  it('derives the same decimal number on every call (memoised), from the sha-256 of the parts', () => {
     const first = stableDigits(10, 'weibo', 'xiaowang');
     assert.match(first, /^[1-9]\d{9}$/);
     assert.equal(stableDigits(10, 'weibo', 'xiaowang'), first);

@@ -1,5 +1,5 @@
-// Test users of an emulated provider, and deterministic ids derived from names so that a typed-in
-// user gets the same upstream id every time (and the benchmark can pre-generate matching accounts).
+// Test users of an emulated provider, and deterministic values derived from names so that a typed-in
+// user gets the same profile every time. Upstream ids come from test-user-ids.ts (collision-free).
 
 import { createHash } from 'node:crypto';
 
@@ -21,7 +21,10 @@ export function stableHex(...parts: string[]): string {
 const digitsMemo = new Map<string, string>();
 const DIGITS_MEMO_MAX = 100_000;
 
-/** A stable decimal id of `digits` digits (first digit non-zero), e.g. a Weibo uid. */
+/**
+ * A stable decimal number of `digits` digits (first digit non-zero) hashed from the parts, for profile
+ * values such as follower counts. Not for ids: hashes collide (ids come from test-user-ids.ts).
+ */
 export function stableDigits(digits: number, ...parts: string[]): string {
   const key = `${digits}\u0000${parts.join('\u0000')}`;
   const known = digitsMemo.get(key);

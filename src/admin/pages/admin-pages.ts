@@ -9,6 +9,7 @@ import type { AppDeps } from '../../app.ts';
 import { GatewayError } from '../../errors.ts';
 import { createCsrf } from '../../http/csrf.ts';
 import { WindowCounter } from '../../http/window-counter.ts';
+import { storeUnavailable } from '../../http/store-unavailable.ts';
 import type { Renderer } from '../../http/render.ts';
 import type { HashQueue } from '../../accounts/hash-queue.ts';
 import { adminContext } from '../context.ts';
@@ -60,6 +61,7 @@ export function adminPages(deps: AppDeps, web: AdminPagesWeb): Router {
   previewRoutes(router, ctx);
   auditRoutes(router, ctx);
   router.use(pageNotFound);
+  router.use(storeUnavailable(deps.log, { renderer: web.renderer }));
   router.use(pageErrors(ctx));
   return router;
 }
