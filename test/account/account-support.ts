@@ -18,7 +18,13 @@ export function browserIn(language: 'en' | 'zh-CN'): TestBrowser {
  * Signs in to the console (`reauth`: with prompt=login) choosing `provider` as `login` where asked, or
  * passing through single sign-on; returns /account.
  */
-export async function openConsole(gw: Gateway, browser: TestBrowser, provider: string, login: string, reauth = false): Promise<Page> {
+export async function openConsole(
+  gw: Pick<Gateway, 'issuer' | 'emulators'>,
+  browser: TestBrowser,
+  provider: string,
+  login: string,
+  reauth = false,
+): Promise<Page> {
   let page = await browser.go(`${gw.issuer}/account/login${reauth ? '?reauth=1' : ''}`);
   if (page.url.pathname.startsWith('/interaction/')) page = await browser.click(page, `/start/${provider}`);
   if (page.url.origin === gw.emulators[provider]!.url) page = await browser.submit(page, { login, decision: 'approve' });
@@ -34,14 +40,14 @@ export async function adoptSession(gw: Gateway, from: TestBrowser, to: TestBrows
   for (const cookie of cookies) await to.jar.setCookie(cookie.clone()!, gw.issuer);
 }
 
-export async function accountPage(gw: Gateway, browser: TestBrowser): Promise<Page> {
+export async function accountPage(gw: Pick<Gateway, 'issuer'>, browser: TestBrowser): Promise<Page> {
   const page = await browser.go(`${gw.issuer}/account`);
   assert.equal(page.status, 200);
   return page;
 }
 
 /** Presses "Link <provider>" on the account page; returns the provider's authorize page. */
-export async function startLink(gw: Gateway, browser: TestBrowser, provider: string): Promise<Page> {
+export async function startLink(gw: Pick<Gateway, 'issuer' | 'emulators'>, browser: TestBrowser, provider: string): Promise<Page> {
   const page = await browser.submit(await accountPage(gw, browser), {}, `/account/link/${provider}`);
   assert.equal(page.url.origin, gw.emulators[provider]!.url, `at the provider, not ${page.status} ${page.url.href}: ${page.html.slice(0, 300)}`);
   return page;
@@ -56,7 +62,7 @@ export async function approveUntilCallback(gw: Gateway, browser: TestBrowser, au
 }
 
 /** A whole link from the account page: press the button, approve as `login`, land where Denglu sends. */
-export async function linkWith(gw: Gateway, browser: TestBrowser, provider: string, login: string): Promise<Page> {
+export async function linkWith(gw: Pick<Gateway, 'issuer' | 'emulators'>, browser: TestBrowser, provider: string, login: string): Promise<Page> {
   return browser.submit(await startLink(gw, browser, provider), { login, decision: 'approve' });
 }
 

@@ -129,6 +129,39 @@ describe('store/lowdb', function () {
       assert.equal(await readFile(file, 'utf8'), text);
     });
 
+    it('a snapshot cut short after a record line (a partial copy) is corrupt, not read as fewer records', async () => {
+      const dir = await dirForTest();
+      const file = join(dir, 'domain.json');
+      const text = '{"format":"denglu-store/1","group":"domain","seq":1,"savedAt":"","collections":{\n"contract_docs":{\n"a":{"v":{"title":"a","n":1}},\n"b":{"v":{"title":"b","n":2}}';
+      await writeFile(file, text);
+      await assert.rejects(open(dir), (err: unknown) => {
+        isStoreCode('ERR_STORE_CORRUPT')(err);
+        assert.match((err as Error).message, /ends before the end/);
+        return true;
+      });
+      assert.equal(await readFile(file, 'utf8'), text);
+    });
+
+    it('reads a snapshot line by line in the layout of this writer and of earlier ones (collection closed on its last record line)', async () => {
+      const dir = await dirForTest();
+      const head = '{"format":"denglu-store/1","group":"domain","seq":0,"savedAt":"","collections":{';
+      // earlier writers: the collection's closing brace ends its last record's line; an empty collection on one line
+      const earlier = `${head}\n"contract_docs":{\n"a":{"v":{"title":"a","n":1,"nested":{"list":[1]}}},\n"b":{"v":{"title":"b","n":2}}},\n"contract_events":{}\n}}\n`;
+      await writeFile(join(dir, 'domain.json'), earlier);
+      let store = await open(dir);
+      assert.deepEqual(await store.get('contract_docs', 'a'), { title: 'a', n: 1, nested: { list: [1] } });
+      assert.deepEqual(await store.get('contract_docs', 'b'), { title: 'b', n: 2 });
+      await store.put('contract_docs', 'c', { title: 'c', n: 3 });
+      await store.compact(); // rewritten in this writer's layout: every closing brace on its own line
+      const written = await readFile(join(dir, 'domain.json'), 'utf8');
+      assert.ok(written.split('\n').includes('}'), written.slice(0, 400));
+      JSON.parse(written); // still one JSON document
+      await store.close();
+      stores.splice(stores.indexOf(store), 1);
+      store = await open(dir);
+      assert.deepEqual((await store.list('contract_docs')).map((d) => d.id), ['a', 'b', 'c']);
+    });
+
     it('a damaged journal line in the middle stops the open and is left as it was', async () => {
       const dir = await dirForTest();
       const store = await open(dir);

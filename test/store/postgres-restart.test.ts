@@ -4,74 +4,24 @@
 // the change listener recover by themselves.
 
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { chown, mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { ManualClock } from '../../src/clock.ts';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.ts';
-import { postgresAvailable } from '../support/postgres.ts';
+import { startThrowawayCluster, throwawayClusterAvailable, type ThrowawayCluster } from '../support/pg-cluster.ts';
 import { CONTRACT_COLLECTIONS, type CachedDoc } from './store.contract.ts';
-
-const run = promisify(execFile);
-const BIN = '/usr/lib/postgresql/15/bin';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** A PostgreSQL cluster in a temp directory, run as the postgres user (initdb refuses root). */
-async function throwawayCluster(): Promise<{ url: string; start(): Promise<void>; stop(): Promise<void>; destroy(): Promise<void> }> {
-  const dir = await mkdtemp(join(tmpdir(), 'denglu-pg-'));
-  const { uid, gid } = await run('id', ['-u', 'postgres']).then(async ({ stdout }) => ({
-    uid: Number(stdout.trim()),
-    gid: Number((await run('id', ['-g', 'postgres'])).stdout.trim()),
-  }));
-  await chown(dir, uid, gid);
-  const data = join(dir, 'data');
-  const asPostgres = (cmd: string, args: string[]) => run('runuser', ['-u', 'postgres', '--', join(BIN, cmd), ...args]);
-  await asPostgres('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync']);
-  const port = await freePort();
-  const start = async () => {
-    await asPostgres('pg_ctl', ['-D', data, '-l', join(dir, 'log'), '-w', '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`, 'start']);
-  };
-  const stop = async () => {
-    await asPostgres('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop']);
-  };
-  await start();
-  return {
-    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
-    start,
-    stop,
-    destroy: async () => {
-      await stop().catch(() => {});
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
-}
 
 describe('postgres store: the database restarts', function () {
   this.timeout(60_000);
-  let cluster: Awaited<ReturnType<typeof throwawayCluster>> | undefined;
+  let cluster: ThrowawayCluster | undefined;
   let store: PostgresStore | undefined;
   const clock = new ManualClock(Date.parse('2013-09-01T00:00:00Z'));
 
   before(async function () {
-    if (!(await postgresAvailable())) this.skip();
-    cluster = await throwawayCluster();
+    if (!throwawayClusterAvailable()) this.skip();
+    cluster = await startThrowawayCluster();
   });
   after(async () => {
     await store?.close();
-    await cluster?.destroy();
+    await cluster?.remove();
   });
 
   it('fails fast while the database is down and recovers by itself when it is back', async () => {

@@ -308,7 +308,7 @@ export async function redeem(shop: TestShop, callback: URL, request: AuthRequest
 
 /** A complete brokered login with a provider hint; returns the ID token claims and tokens. */
 export async function loginWith(
-  gateway: Gateway,
+  gateway: Pick<Gateway, 'shops'>,
   browser: TestBrowser,
   clientId: string,
   provider: string,
