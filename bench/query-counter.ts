@@ -23,10 +23,18 @@ const OTHER = '(other statements)';
 /** Statement texts with whitespace folded, by their text as sent (a few dozen distinct ones). */
 const folded = new Map<string, string>();
 
-function fold(text: string): string {
+/**
+ * A statement's text with whitespace folded and its literals replaced (`'…'`, `N`): a statement that
+ * carries its values in the text (`BEGIN; SELECT … WHERE id = 'x' FOR UPDATE`) counts as one shape.
+ */
+export function fold(text: string): string {
   let f = folded.get(text);
   if (f === undefined) {
-    f = text.replace(/\s+/g, ' ').trim();
+    f = text
+      .replace(/\s+/g, ' ')
+      .trim()
+      .replace(/'(?:[^']|'')*'/g, "'…'")
+      .replace(/(?<![$\w])\d+(?:\.\d+)?/g, 'N');
     if (folded.size < MAX_STATEMENTS) folded.set(text, f);
   }
   return f;
@@ -42,7 +50,9 @@ export function statementKey(query: unknown, values?: unknown): string {
   const params = Array.isArray(values) ? values : (query as { values?: unknown } | null)?.values;
   const first = Array.isArray(params) ? params[0] : undefined;
   const sql = fold(text);
-  return typeof first === 'string' && /^[A-Za-z][\w.-]{0,40}$/.test(first) ? `[${first}] ${sql}` : sql;
+  // The collection: the first parameter, or a literal `collection = '…'` in the text.
+  const name = typeof first === 'string' ? first : /collection = '([\w.-]+)'/.exec(text)?.[1];
+  return name !== undefined && /^[A-Za-z][\w.-]{0,40}$/.test(name) ? `[${name}] ${sql}` : sql;
 }
 
 /** Counts in `after` minus those in `before`, statements that ran at least once meanwhile. */

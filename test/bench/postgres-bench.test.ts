@@ -70,6 +70,11 @@ describe('bench: statement counts', () => {
     );
     assert.equal(statementKey({ text: 'SELECT $1', values: ['oidc'] }), '[oidc] SELECT $1');
     assert.equal(statementKey('SELECT $1', ['{"a":1}']), 'SELECT $1', 'a parameter that is not a name is left out');
+    assert.equal(
+      statementKey("BEGIN; SELECT doc FROM documents WHERE collection = 'oidc' AND id = 'a''b' AND expires_at > 1733400000123 FOR UPDATE"),
+      "[oidc] BEGIN; SELECT doc FROM documents WHERE collection = '…' AND id = '…' AND expires_at > N FOR UPDATE",
+      'values written into the text are folded, the collection kept',
+    );
     class CopyStreamQuery {}
     assert.equal(statementKey(new CopyStreamQuery()), '(CopyStreamQuery)');
   });
