@@ -132,7 +132,8 @@ describe('store/lowdb', function () {
     it('a snapshot cut short after a record line (a partial copy) is corrupt, not read as fewer records', async () => {
       const dir = await dirForTest();
       const file = join(dir, 'domain.json');
-      const text = '{"format":"denglu-store/1","group":"domain","seq":1,"savedAt":"","collections":{\n"contract_docs":{\n"a":{"v":{"title":"a","n":1}},\n"b":{"v":{"title":"b","n":2}}';
+      const text =
+        '{"format":"denglu-store/1","group":"domain","seq":1,"savedAt":"","collections":{\n"contract_docs":{\n"a":{"v":{"title":"a","n":1}},\n"b":{"v":{"title":"b","n":2}}';
       await writeFile(file, text);
       await assert.rejects(open(dir), (err: unknown) => {
         isStoreCode('ERR_STORE_CORRUPT')(err);
@@ -159,7 +160,10 @@ describe('store/lowdb', function () {
       await store.close();
       stores.splice(stores.indexOf(store), 1);
       store = await open(dir);
-      assert.deepEqual((await store.list('contract_docs')).map((d) => d.id), ['a', 'b', 'c']);
+      assert.deepEqual(
+        (await store.list('contract_docs')).map((d) => d.id),
+        ['a', 'b', 'c'],
+      );
     });
 
     it('a damaged journal line in the middle stops the open and is left as it was', async () => {
