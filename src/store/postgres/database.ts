@@ -119,21 +119,20 @@ export class Database {
   /**
    * Runs `fn` in one transaction on one connection: committed when it resolves, rolled back when it
    * throws (its error rethrown; database errors other than unique violations as ERR_STORE_UNAVAILABLE).
-   * `selfContained`: `fn` sends BEGIN with its first statement and COMMIT with its last (two round trips
-   * less); here only a failure is rolled back.
+   * `selfBegun`: `fn` sends BEGIN itself, together with its first statement (one round trip less).
    */
-  async transaction<T>(fn: (client: pg.PoolClient) => Promise<T>, selfContained = false): Promise<T> {
+  async transaction<T>(fn: (client: pg.PoolClient) => Promise<T>, selfBegun = false): Promise<T> {
     // A deadlock victim (two batches locking the same rows in another order) changed nothing: run it again.
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.#transaction(fn, selfContained);
+        return await this.#transaction(fn, selfBegun);
       } catch (err) {
         if (attempt >= DEADLOCK_RETRIES || !isDeadlock(err)) throw err;
       }
     }
   }
 
-  async #transaction<T>(fn: (client: pg.PoolClient) => Promise<T>, selfContained: boolean): Promise<T> {
+  async #transaction<T>(fn: (client: pg.PoolClient) => Promise<T>, selfBegun: boolean): Promise<T> {
     this.assertOpen();
     let client: pg.PoolClient;
     try {
@@ -149,9 +148,9 @@ export class Database {
     };
     client.on('error', onError);
     try {
-      if (!selfContained) await client.query('BEGIN');
+      if (!selfBegun) await client.query('BEGIN');
       const result = await fn(client);
-      if (!selfContained) await client.query('COMMIT');
+      await client.query('COMMIT');
       return result;
     } catch (err) {
       try {

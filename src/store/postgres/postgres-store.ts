@@ -23,7 +23,6 @@ import {
   lockDocument,
   sweepExpired,
   takeDocument,
-  writeAndCommit,
   writeDocument,
   writeShape,
   type WriteShape,
@@ -148,8 +147,10 @@ export class PostgresStore implements Store {
   }
 
   /**
-   * Locks the live document, applies `fn` (synchronously) and writes the result back; returns it. `begin`
-   * (a lone update): BEGIN goes with the lock and COMMIT with the write, two round trips in all.
+   * Locks the live document (sending BEGIN with the lock when `begin`), applies `fn` (synchronously) and
+   * writes the result back; returns it. Three round trips for a lone update: the write stays a prepared
+   * statement (sent with COMMIT as one simple-protocol text, PostgreSQL parsed and planned it on every
+   * call: 25 µs of gateway CPU saved, 95 µs of PostgreSQL CPU spent, per update).
    */
   async #applyUpdate(
     client: Queryable,
@@ -164,8 +165,7 @@ export class PostgresStore implements Store {
     if (!current) throw new GatewayError('ERR_NOT_FOUND', `"${shape.name}" has no document ${JSON.stringify(id)}`, { status: 404 });
     const next = fn(current.doc);
     const expiresAt = options && 'expiresAt' in options ? options.expiresAt : current.expiresAt;
-    if (begin) await writeAndCommit(client, shape, id, next, expiresAt, now);
-    else await writeDocument(client, shape, id, next, expiresAt, false, now);
+    await writeDocument(client, shape, id, next, expiresAt, false, now);
     return next; // written as JSON text: the store keeps no reference to it
   }
 
