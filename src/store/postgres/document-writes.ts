@@ -83,8 +83,8 @@ const ASYNC_COMMIT = ", set_config('synchronous_commit', 'off', true)";
  * The write statement. Every CTE reads the statement's snapshot, but the INSERT … ON CONFLICT DO UPDATE
  * waits for a concurrent writer of the same row and then updates the version that writer committed, whose
  * index keys that snapshot cannot see (nor delete). So the update applies only to the version the snapshot
- * saw (`seen`, by xmin); otherwise the statement writes nothing, says `stale`, and runs again with a fresh
- * snapshot (see writeDocument). Unchanged, the row's keys are all visible to `gone`.
+ * saw (`seen`, by xmin); otherwise it writes nothing (`written` false) and writeDocument takes the row lock
+ * and runs it again with a fresh snapshot. Unchanged, the row's keys are all visible to `gone`.
  */
 function writeText(indexed: boolean, shape: Variant): string {
   const doc = `WITH seen AS (
