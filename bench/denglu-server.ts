@@ -1,6 +1,8 @@
-// Benchmark process: Denglu itself, exactly as `npm start` builds it (createApp, embedded store) but
-// without the in-process sandbox, with the bench partner seeded and a metrics port. Configuration comes
-// from the environment like the real gateway. Prints "READY <port> <metricsPort>".
+// Benchmark process: Denglu itself, exactly as `npm start` builds it (createApp, the store DATABASE_URL
+// selects: embedded when unset, PostgreSQL when set) but without the in-process sandbox, with the bench
+// partner seeded and a metrics port. Configuration comes from the environment like the real gateway.
+// On PostgreSQL the metrics port also answers the queries sent so far, by statement (bench/query-counter.ts).
+// Prints "READY <port> <metricsPort>".
 
 import type { AddressInfo } from 'node:net';
 import { loadConfig } from '../config/load-config.ts';
@@ -14,14 +16,21 @@ import { listOutbox } from '../src/mail/outbox.ts';
 import { benchPartner } from './bench-partner.ts';
 import { serveMetrics } from './process-metrics.ts';
 import { serverWithCosts } from './request-costs.ts';
+import { countQueries } from './query-counter.ts';
 
 const config = loadConfig({ env: process.env, descriptors: DESCRIPTORS });
 const log = createLogger({ level: config.logLevel });
-const store = await createStore({ dataDir: config.dataDir, clock: systemClock });
+const queries = config.database ? countQueries({ prepare: process.env.BENCH_PG_PREPARE === '1' }).counts : {};
+const store = await createStore({
+  dataDir: config.dataDir,
+  ...(config.database ? { databaseUrl: config.database.url, pool: config.database.pool } : {}),
+  clock: systemClock,
+});
 await seedPartners(store, systemClock, [benchPartner(process.env.BENCH_PROVIDER ?? 'weibo')]);
 const { app, hashes } = await createApp({ config, store, clock: systemClock, providers: PROVIDERS, log });
 const { server, costs } = serverWithCosts(app);
-setInterval(() => void store.sweepExpired(), 60_000).unref();
+// Once per cluster, as the gateway does: two benchmark instances on one database do not both sweep.
+setInterval(() => void store.exclusive('sweep-expired', () => store.sweepExpired()), 60_000).unref();
 
 // Store size and live sessions, computed only when the benchmark asks (after the measured rounds);
 // the soak samples the store's figures alone, and reads the reset links its shoppers were mailed.
@@ -34,6 +43,7 @@ const metricsPort = await serveMetrics(
   }),
   {
     '/store': () => store.stats(),
+    '/queries': async () => queries,
     '/outbox': async (q) => (await listOutbox(store)).filter((m) => m.to === q.get('to')).map((m) => ({ at: m.at, text: m.text })),
   },
 );

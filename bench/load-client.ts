@@ -3,7 +3,9 @@
 // jar per login (new browser, new session), the code redeemed with client_secret_basic + PKCE, and the
 // ID token validated with jose. Plain node:http with keep-alive to keep the client's own CPU low. The
 // soak (bench/soak.ts) drives the same login with a shopper's own browser and upstream user, a deadline
-// per request, and typed errors saying where a failed login stopped.
+// per request, and typed errors saying where a failed login stopped. A target with several instances
+// (`--instances 2`: gateways on one database, same issuer) gets its requests in round robin, request by
+// request, the way a load balancer without affinity spreads them.
 
 import { createHash, randomBytes } from 'node:crypto';
 import http from 'node:http';
@@ -11,12 +13,31 @@ import { createLocalJWKSet, jwtVerify, type JSONWebKeySet, type JWTPayload, type
 import { BENCH_CLIENT } from './bench-partner.ts';
 
 export interface Target {
-  name: 'denglu' | 'baseline';
+  /** `denglu` (embedded store), `baseline`, `denglu-pg` (PostgreSQL), `denglu-pg×2` … */
+  name: string;
   issuer: string;
   /** Extra authorization parameters (Denglu: `provider=weibo`). */
   extraParams: Record<string, string>;
   /** The shop's view of the issuer's keys: fetched once, or cached and refetched (bench/key-rotation.ts). */
   jwks: JWTVerifyGetKey;
+  /** Where a request to the issuer goes when several instances serve it (roundRobin); the issuer itself by default. */
+  route?: (url: URL) => URL | undefined;
+}
+
+/**
+ * Requests to `issuer` spread over `instances` (origins), one after the other in turn; other hosts
+ * (the upstream emulator) untouched. The cookie jar and the Host header keep the issuer's name.
+ */
+export function roundRobin(issuer: string, instances: readonly string[]): (url: URL) => URL | undefined {
+  const own = new URL(issuer).host;
+  let next = 0;
+  return (url) => {
+    if (url.host !== own) return undefined;
+    const via = new URL(url.href);
+    const to = new URL(instances[next++ % instances.length]!);
+    via.host = to.host;
+    return via;
+  };
 }
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
@@ -28,10 +49,15 @@ export interface Answer {
   body: string;
 }
 
-/** One HTTP request; with `timeoutMs`, one that has not answered by then fails with "no answer within …". */
-export function request(method: string, url: URL, headers: Record<string, string>, body?: string, timeoutMs?: number): Promise<Answer> {
+/**
+ * One HTTP request; with `timeoutMs`, one that has not answered by then fails with "no answer within …".
+ * With `via`, it is sent there (another instance of the same issuer) with `url`'s Host header.
+ */
+export function request(method: string, url: URL, headers: Record<string, string>, body?: string, timeoutMs?: number, via?: URL): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ method, hostname: url.hostname, port: url.port, path: url.pathname + url.search, headers, agent }, (res) => {
+    const to = via ?? url;
+    const sent = via ? { ...headers, host: url.host } : headers;
+    const req = http.request({ method, hostname: to.hostname, port: to.port, path: url.pathname + url.search, headers: sent, agent }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
@@ -125,7 +151,7 @@ export async function follow(
   url: URL,
   stopAt: string,
   target: string,
-  o: { own?: string; upstreamLogin?: string; timeoutMs?: number } = {},
+  o: { own?: string; upstreamLogin?: string; timeoutMs?: number; route?: (url: URL) => URL | undefined } = {},
 ): Promise<URL> {
   for (let hop = 0; hop < 12; hop++) {
     const cookie = jar.header(url.host);
@@ -142,9 +168,10 @@ export async function follow(
         { ...headers, 'content-type': 'application/x-www-form-urlencoded', 'content-length': String(Buffer.byteLength(body)) },
         body,
         o.timeoutMs,
+        o.route?.(url),
       );
     } else {
-      answer = await request('GET', url, headers, undefined, o.timeoutMs);
+      answer = await request('GET', url, headers, undefined, o.timeoutMs, o.route?.(url));
     }
     jar.store(url.host, answer.setCookie);
     if (!answer.location) throw new StoppedOnPage(url, answer, target);
@@ -184,6 +211,7 @@ export async function loginWith(target: Target, o: LoginOptions = {}): Promise<{
     own: auth.host,
     ...(o.upstreamLogin !== undefined ? { upstreamLogin: o.upstreamLogin } : {}),
     ...(o.timeoutMs !== undefined ? { timeoutMs: o.timeoutMs } : {}),
+    ...(target.route ? { route: target.route } : {}),
   });
   if (back.searchParams.get('state') !== state) throw new Error(`${target.name}: state mismatch`);
   if (back.searchParams.get('iss') !== target.issuer) throw new Error(`${target.name}: iss missing or wrong`);
@@ -197,6 +225,7 @@ export async function loginWith(target: Target, o: LoginOptions = {}): Promise<{
     { authorization: basic, 'content-type': 'application/x-www-form-urlencoded', 'content-length': String(Buffer.byteLength(body)) },
     body,
     o.timeoutMs,
+    target.route?.(token),
   );
   if (answer.status !== 200) throw new Error(`${target.name}: token endpoint answered ${answer.status}: ${answer.body.slice(0, 200)}`);
   const tokens = JSON.parse(answer.body) as { id_token: string; access_token: string };
@@ -226,6 +255,9 @@ export interface LoadResult {
   latencies: number[];
 }
 
+/** Logins completed so far per issuer, warm-ups included (the gateway's memory after N logins). */
+export const completedLogins = new Map<string, number>();
+
 /** Runs `concurrency` virtual shoppers logging in back to back for `seconds`. */
 export async function runLoad(target: Target, concurrency: number, seconds: number): Promise<LoadResult> {
   const deadline = performance.now() + seconds * 1000;
@@ -238,6 +270,7 @@ export async function runLoad(target: Target, concurrency: number, seconds: numb
       while (performance.now() < deadline) {
         try {
           latencies.push(await login(target));
+          completedLogins.set(target.issuer, (completedLogins.get(target.issuer) ?? 0) + 1);
         } catch (err) {
           errors++;
           firstError ??= (err as Error).message;

@@ -1,9 +1,9 @@
 // The benchmark's markdown report: what ran where, Denglu against the baseline per concurrency (median of
-// rounds, with the per-round ratios), store scaling, the password flood, and each target met or missed.
+// rounds, with the per-round ratios), store scaling, the password flood, Denglu on PostgreSQL
+// (bench/report-postgres.ts), and each target met or missed.
 
 import { renderFlood } from './flood.ts';
-
-const f = (n: number | undefined, digits = 1) => (n === undefined || Number.isNaN(n) ? '—' : n.toFixed(digits));
+import { fixed as f, renderPostgres, statementCell } from './report-postgres.ts';
 
 const steal = (s: { median: number; max: number } | undefined) => (s ? `${f(s.median, 0)} / ${f(s.max, 0)}` : '—');
 
@@ -59,6 +59,8 @@ export function renderMarkdown(r: any): string {
   );
   if (r.costs) lines.push('', ...renderCosts(r.costs));
   if (r.flood) lines.push('', ...renderFlood(r.flood));
+  if (r.postgres) lines.push('', ...renderPostgres(r.postgres, r.summary, r.options));
+  for (const failure of r.scalingFailures ?? []) lines.push('', `**Store scaling failed** — ${failure}`);
   lines.push('', '## Targets', '', '| target | measured | goal | |', '|---|---:|---|---|');
   for (const t of r.targets) lines.push(`| ${t.name} | ${f(t.value, 2)} | ${t.target} | ${t.met ? 'met' : '**missed**'} |`);
   lines.push('');
@@ -89,5 +91,17 @@ function renderCosts(costs: any): string[] {
   rows('Denglu', costs.denglu);
   if (costs.denglu.upstream) rows('Weibo emulator', { logins: costs.denglu.logins, ...costs.denglu.upstream });
   if (costs.baseline) rows('baseline', costs.baseline);
+  if (costs.postgres) rows('Denglu on PostgreSQL', costs.postgres);
+  const db = costs.postgres?.database;
+  if (db) {
+    lines.push(
+      '',
+      `On PostgreSQL at concurrency 1: the database's server processes spent ${f(db.cpuMsPerLogin, 2)} ms CPU per login; the gateway sent these statements (time from sending to the answer, as the gateway saw it):`,
+      '',
+      '| statement | per login | ms per call |',
+      '|---|---:|---:|',
+    );
+    for (const s of db.statements) lines.push(`| ${statementCell(s.statement)} | ${f(s.perLogin, 2)} | ${f(s.msPerCall, 3)} |`);
+  }
   return lines;
 }

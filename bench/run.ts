@@ -1,6 +1,8 @@
-// `npm run bench`: complete brokered logins against Denglu, interleaved round by round with the same
-// logins against a bare oidc-provider baseline, at several concurrencies; then the store-scaling run at
-// 1,000 and 100,000 pre-generated accounts. Writes JSON and a markdown table to bench/results/.
+// `npm run bench`: complete brokered logins against Denglu on the embedded store, interleaved round by
+// round with the same logins against a bare oidc-provider baseline and against Denglu on PostgreSQL, at
+// several concurrencies; then the store-scaling runs (embedded at 1,000 and 100,000 pre-generated
+// accounts, PostgreSQL at 1,000 and 1,000,000), the gateway's memory after 100,000 logins on PostgreSQL,
+// and two gateway instances on one database against one. Writes JSON and a markdown table to bench/results/.
 // Options: --smoke (a few seconds, for `npm test`), --rounds N, --duration S, --warmup S (before each
 // measurement), --jit-warmup S (once per server before round 1, so round 1 is not measuring the JIT),
 // --concurrency 1,8,32, --scale 1000,100000, --out DIR, --node-flags "<flags>" (the Node/V8 flags of both
@@ -8,6 +10,15 @@
 // logins at concurrency 1 with each route's CPU counted, after the rounds), --flood N (the password-flood
 // section, bench/flood.ts: N workers posting wrong passwords beside the logins; 0, the default outside
 // --smoke, skips it). --soak S runs the soak instead (bench/soak.ts).
+// PostgreSQL (bench/postgres-section.ts): --database-url URL (an account that may create databases;
+// default BENCH_DATABASE_URL or postgres://postgres@127.0.0.1:5432/postgres: the run creates and drops
+// its own denglu_bench_* databases), --no-postgres (skip it), --postgres-only (no baseline, no embedded
+// scaling, flood or key rotation: the embedded store is still measured beside it for the ratio),
+// --pg-scale 1000,1000000 (none: no scaling on PostgreSQL; --scale none likewise), --instances N (gateways on one database against one; 1 skips),
+// --rss-logins N (logins on the PostgreSQL gateway before its memory is read; 0 skips), --pg-options
+// "<server options>" (an experiment: e.g. "-c synchronous_commit=off" on every gateway connection, to
+// see what a setting costs; the report says so), --pg-prepare (an experiment: the PostgreSQL gateways
+// send every parameterised statement as a named prepared statement, bench/query-counter.ts).
 
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { cpus, hostname, totalmem, tmpdir, type as osType, release } from 'node:os';
@@ -15,16 +26,20 @@ import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { BENCH_CLIENT, benchPartner } from './bench-partner.ts';
-import { fetchJwks, percentile, runLoad, type LoadResult, type Target } from './load-client.ts';
+import { fetchJwks, roundRobin, runLoad, type Target } from './load-client.ts';
 import { dengluEnv, freePort, metrics, startServer, type Server } from './spawn-server.ts';
 import { seedAccounts } from './seed-accounts.ts';
 import { renderMarkdown } from './report.ts';
 import { gatewayNodeFlags } from './node-flags.ts';
 import type { RouteCost } from './request-costs.ts';
-import { readCpuTimes, stealPercent, type CpuTimes } from './host-steal.ts';
 import { ROTATION_LEAD_SECONDS, rotationCheck, type RotationCheck } from './key-rotation.ts';
 import { measureFlood, type FloodSection } from './flood.ts';
 import { parseSoakOptions, runSoak } from './soak.ts';
+import { done, measure, measureInterleaved, progress, type Contender, type Measured, type Pace } from './measure.ts';
+import { bar, measureScaling, type ScaleRow } from './store-scaling.ts';
+import { median } from './stats.ts';
+import { createBenchDatabase, DEFAULT_ADMIN_URL, postgresReachable, redactUrl, withServerOptions, type BenchDatabase } from './bench-database.ts';
+import { instancesCheck, memoryAfterLogins, postgresSummary, statementsPerLogin, type InstancesCheck, type MemoryAfterLogins } from './postgres-section.ts';
 
 interface Options {
   smoke: boolean;
@@ -47,6 +62,20 @@ interface Options {
   costSeconds: number;
   /** Password-flood workers (0: no flood section). */
   flood: number;
+  /** Measure Denglu on PostgreSQL too (admin URL of the server), or not. */
+  postgres: boolean;
+  /** Only what PostgreSQL needs: no baseline, embedded scaling, flood or key rotation. */
+  postgresOnly: boolean;
+  databaseUrl: string;
+  pgScale: number[];
+  /** Gateways on one database in the instances check (1: no check). */
+  instances: number;
+  /** Logins on the PostgreSQL gateway before its memory is read (0: not read). */
+  rssLogins: number;
+  /** Server options of the PostgreSQL gateways' connections (an experiment; '' for none). */
+  pgOptions: string;
+  /** The PostgreSQL gateways send named prepared statements (an experiment). */
+  pgPrepare: boolean;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -55,7 +84,8 @@ function parseOptions(argv: string[]): Options {
     return i === -1 ? undefined : argv[i + 1];
   };
   const smoke = argv.includes('--smoke');
-  const list = (v: string | undefined, d: number[]) => (v ? v.split(',').map(Number) : d);
+  // A list of numbers; `none` for an empty one (no scaling run).
+  const list = (v: string | undefined, d: number[]) => (v === 'none' ? [] : v ? v.split(',').map(Number) : d);
   return {
     smoke,
     rounds: Number(get('rounds') ?? (smoke ? 1 : 5)),
@@ -72,184 +102,15 @@ function parseOptions(argv: string[]): Options {
     costSeconds: Number(get('cost-seconds') ?? (smoke ? 1 : 8)),
     flood: Number(get('flood') ?? (smoke ? 4 : 0)),
     nodeFlags: get('node-flags') !== undefined ? get('node-flags')!.split(/\s+/).filter(Boolean) : gatewayNodeFlags(),
+    postgres: !argv.includes('--no-postgres'),
+    postgresOnly: argv.includes('--postgres-only'),
+    databaseUrl: get('database-url') ?? process.env.BENCH_DATABASE_URL ?? DEFAULT_ADMIN_URL,
+    pgScale: list(get('pg-scale'), smoke ? [100, 1000] : [1000, 1000000]),
+    instances: Number(get('instances') ?? 2),
+    rssLogins: Number(get('rss-logins') ?? (smoke ? 50 : 100000)),
+    pgOptions: get('pg-options') ?? '',
+    pgPrepare: argv.includes('--pg-prepare'),
   };
-}
-
-const progress = (line: string) => process.stderr.write(`\r\x1b[2K${line}`);
-const done = (line: string) => process.stderr.write(`\r\x1b[2K${line}\n`);
-
-interface Measured {
-  target: string;
-  concurrency: number;
-  round: number;
-  loginsPerSecond: number;
-  p50: number;
-  p99: number;
-  errors: number;
-  firstError?: string;
-  cpuMsPerLogin?: number;
-  emulatorCpuMsPerLogin?: number;
-  /** The load client's own CPU (this process: the shop and the shopper's browser). */
-  clientCpuMsPerLogin?: number;
-  maxStallMs?: number;
-  /** The server's longest GC pause in the round, and its kind. */
-  maxGcPauseMs?: number;
-  maxGcKind?: string;
-  /** CPU time the host took from this machine during the round (percent; Linux only). */
-  stealPercent?: number;
-  /** The server's event-loop thread: share of the round on a core, and runnable but waiting for one (percent; Linux). */
-  mainRunPercent?: number;
-  mainWaitPercent?: number;
-  maxRssMb?: number;
-}
-
-/** What one measurement window saw: raw sums, so that several windows combine exactly. */
-interface Window {
-  logins: number;
-  seconds: number;
-  errors: number;
-  firstError?: string;
-  latencies: number[];
-  cpuMicros: number;
-  emulatorCpuMicros?: number;
-  clientCpuMicros: number;
-  maxStallMs: number;
-  maxGcPauseMs: number;
-  maxGcKind: string;
-  /** The host's steal and total CPU time during the window (Linux). */
-  host?: CpuTimes;
-  /** The server's event-loop thread during the window, from the scheduler (Linux). */
-  mainThread?: { runNs: number; waitNs: number };
-  maxRssBytes: number;
-}
-
-async function runWindow(target: Target, server: Server, emulator: Server | undefined, c: number, seconds: number, label: string): Promise<Window> {
-  const before = await metrics(server, 'reset');
-  const emulatorBefore = emulator ? await metrics(emulator) : undefined;
-  const ticker = setInterval(() => progress(`${label} · measuring`), 500);
-  let result: LoadResult;
-  const clientBefore = process.cpuUsage();
-  const hostBefore = readCpuTimes();
-  try {
-    result = await runLoad(target, c, seconds);
-  } finally {
-    clearInterval(ticker);
-  }
-  const clientCpu = process.cpuUsage(clientBefore);
-  const hostAfter = readCpuTimes();
-  const after = await metrics(server);
-  const emulatorAfter = emulator ? await metrics(emulator) : undefined;
-  return {
-    logins: result.logins,
-    seconds: result.seconds,
-    errors: result.errors,
-    ...(result.firstError ? { firstError: result.firstError } : {}),
-    latencies: result.latencies,
-    cpuMicros: after.cpuMicros - before.cpuMicros,
-    ...(emulatorBefore && emulatorAfter ? { emulatorCpuMicros: emulatorAfter.cpuMicros - emulatorBefore.cpuMicros } : {}),
-    clientCpuMicros: clientCpu.user + clientCpu.system,
-    maxStallMs: after.maxStallMs,
-    maxGcPauseMs: after.maxGcPauseMs,
-    maxGcKind: after.maxGcKind,
-    ...(hostBefore && hostAfter ? { host: { steal: hostAfter.steal - hostBefore.steal, total: hostAfter.total - hostBefore.total } } : {}),
-    ...(before.mainThread && after.mainThread
-      ? { mainThread: { runNs: after.mainThread.runNs - before.mainThread.runNs, waitNs: after.mainThread.waitNs - before.mainThread.waitNs } }
-      : {}),
-    maxRssBytes: after.maxRssBytes,
-  };
-}
-
-/** One target's windows of a round, combined: rates from the summed logins and seconds, the worst stall. */
-function combine(target: Target, c: number, round: number, windows: Window[]): Measured {
-  const sum = (f: (w: Window) => number) => windows.reduce((a, w) => a + f(w), 0);
-  const logins = sum((w) => w.logins);
-  const per = (micros: number) => micros / 1000 / Math.max(1, logins);
-  const sorted = windows.flatMap((w) => w.latencies).sort((a, b) => a - b);
-  const worstGc = windows.reduce((a, w) => (w.maxGcPauseMs > a.maxGcPauseMs ? w : a));
-  const firstError = windows.find((w) => w.firstError)?.firstError;
-  const hosts = windows.flatMap((w) => (w.host ? [w.host] : []));
-  const steal = hosts.length
-    ? stealPercent({ steal: 0, total: 0 }, { steal: hosts.reduce((a, h) => a + h.steal, 0), total: hosts.reduce((a, h) => a + h.total, 0) })
-    : undefined;
-  const m: Measured = {
-    target: target.name,
-    concurrency: c,
-    round,
-    loginsPerSecond: logins / sum((w) => w.seconds),
-    p50: percentile(sorted, 50),
-    p99: percentile(sorted, 99),
-    errors: sum((w) => w.errors),
-    ...(firstError ? { firstError } : {}),
-    cpuMsPerLogin: per(sum((w) => w.cpuMicros)),
-    clientCpuMsPerLogin: per(sum((w) => w.clientCpuMicros)),
-    maxStallMs: Math.max(...windows.map((w) => w.maxStallMs)),
-    maxGcPauseMs: worstGc.maxGcPauseMs,
-    maxGcKind: worstGc.maxGcKind,
-    ...(steal !== undefined ? { stealPercent: steal } : {}),
-    maxRssMb: Math.max(...windows.map((w) => w.maxRssBytes)) / 1048576,
-  };
-  if (windows.every((w) => w.emulatorCpuMicros !== undefined)) m.emulatorCpuMsPerLogin = per(sum((w) => w.emulatorCpuMicros!));
-  if (windows.every((w) => w.mainThread)) {
-    const ns = 1e9 * sum((w) => w.seconds);
-    m.mainRunPercent = (100 * sum((w) => w.mainThread!.runNs)) / ns;
-    m.mainWaitPercent = (100 * sum((w) => w.mainThread!.waitNs)) / ns;
-  }
-  return m;
-}
-
-function report(m: Measured, rounds: number): void {
-  done(
-    `round ${m.round}/${rounds} · concurrency ${String(m.concurrency).padStart(2)} · ${m.target.padEnd(8)} · ${m.loginsPerSecond.toFixed(1).padStart(6)} logins/s · p50 ${m.p50.toFixed(1)} ms · p99 ${m.p99.toFixed(1)} ms · cpu ${m.cpuMsPerLogin!.toFixed(2)} ms/login · stall ${m.maxStallMs!.toFixed(0)} ms (gc ${m.maxGcPauseMs!.toFixed(0)} ms)${m.stealPercent !== undefined ? ` · host steal ${m.stealPercent.toFixed(0)}%` : ''}${m.errors ? ` · ${m.errors} ERRORS (${m.firstError})` : ''}`,
-  );
-}
-
-/** One target alone for a round: a warm-up, then one window of --duration (the store-scaling rounds). */
-async function measure(target: Target, server: Server, emulator: Server | undefined, c: number, o: Options, round: number): Promise<Measured> {
-  const label = `round ${round}/${o.rounds} · concurrency ${c} · ${target.name}`;
-  progress(`${label} · warming up`);
-  await runLoad(target, c, o.warmup);
-  const m = combine(target, c, round, [await runWindow(target, server, emulator, c, o.duration, label)]);
-  report(m, o.rounds);
-  return m;
-}
-
-interface Contender {
-  target: Target;
-  server: Server;
-  emulator: Server | undefined;
-}
-
-/**
- * Two targets in one round, ABBA: first A, then B twice, then A again, each window half of --duration
- * (a warm-up before each switch). A drift of the machine's speed during the round, which this shared
- * host has plenty of, then weighs on both alike instead of on whichever ran second. Odd rounds start
- * with `a`, even rounds with `b`.
- */
-async function measurePair(a: Contender, b: Contender, c: number, o: Options, round: number): Promise<[Measured, Measured]> {
-  const [first, second] = round % 2 === 1 ? [a, b] : [b, a];
-  const half = o.duration / 2;
-  const windows = new Map<Contender, Window[]>([
-    [first, []],
-    [second, []],
-  ]);
-  for (const [who, warm] of [
-    [first, true],
-    [second, true],
-    [second, false],
-    [first, true],
-  ] as const) {
-    const label = `round ${round}/${o.rounds} · concurrency ${c} · ${who.target.name}`;
-    if (warm) {
-      progress(`${label} · warming up`);
-      await runLoad(who.target, c, o.warmup);
-    }
-    windows.get(who)!.push(await runWindow(who.target, who.server, who.emulator, c, half, label));
-  }
-  const ma = combine(a.target, c, round, windows.get(a)!);
-  const mb = combine(b.target, c, round, windows.get(b)!);
-  report(ma, o.rounds);
-  report(mb, o.rounds);
-  return [ma, mb];
 }
 
 /** One server's cost breakdown: CPU per route, per request that ran alone (concurrency 1). */
@@ -260,43 +121,54 @@ interface Costs {
   routes: Record<string, RouteCost>;
   /** The emulator's routes, for Denglu. */
   upstream?: { processCpuMsPerLogin: number; routes: Record<string, RouteCost> };
+  /** On PostgreSQL: the database's CPU per login and the statements of a login, one at a time. */
+  database?: { cpuMsPerLogin: number | undefined; statements: ReturnType<typeof statementsPerLogin> };
 }
 
-async function costBreakdown(target: Target, server: Server, emulator: Server | undefined, o: Options): Promise<Costs> {
+async function costBreakdown(who: Contender, o: Options): Promise<Costs> {
+  const { target, emulator } = who;
+  const server = who.servers[0]!;
   progress(`cost breakdown · ${target.name} · concurrency 1 · ${o.costSeconds}s`);
   const before = await metrics(server);
   const emulatorBefore = emulator ? await metrics(emulator) : undefined;
   await metrics(server, 'costs/start');
   if (emulator) await metrics(emulator, 'costs/start');
-  const result = await runLoad(target, 1, o.costSeconds);
+  // One window at concurrency 1 gives the database's CPU and the statements; the routes are counted meanwhile.
+  const window = await measure(who, 1, { rounds: 1, duration: o.costSeconds, warmup: 0 }, 1);
   const routes = (await metrics(server, 'costs/stop')) as Record<string, RouteCost>;
   const upstreamRoutes = emulator ? ((await metrics(emulator, 'costs/stop')) as Record<string, RouteCost>) : undefined;
   const after = await metrics(server);
-  const logins = Math.max(1, result.logins);
-  const out: Costs = { logins: result.logins, processCpuMsPerLogin: (after.cpuMicros - before.cpuMicros) / 1000 / logins, routes };
+  const logins = Math.max(1, window.logins);
+  const out: Costs = { logins: window.logins, processCpuMsPerLogin: (after.cpuMicros - before.cpuMicros) / 1000 / logins, routes };
   if (emulator && emulatorBefore && upstreamRoutes) {
     const emulatorAfter = await metrics(emulator);
     out.upstream = { processCpuMsPerLogin: (emulatorAfter.cpuMicros - emulatorBefore.cpuMicros) / 1000 / logins, routes: upstreamRoutes };
   }
-  done(`cost breakdown · ${target.name} · ${result.logins} logins at concurrency 1 · ${out.processCpuMsPerLogin.toFixed(2)} ms CPU per login`);
+  if (who.database) out.database = { cpuMsPerLogin: window.databaseCpuMsPerLogin, statements: statementsPerLogin([window]) };
+  done(`cost breakdown · ${target.name} · ${window.logins} logins at concurrency 1 · ${out.processCpuMsPerLogin.toFixed(2)} ms CPU per login`);
   return out;
 }
 
 interface Stack {
   emulator: Server;
-  denglu: Server;
-  dengluTarget: Target;
+  contender: Contender;
+  /** What a further gateway of the same issuer needs (bench/run.ts startInstance). */
+  gatewayEnv: Record<string, string>;
   stop(): Promise<void>;
 }
 
-async function startDenglu(o: Options, dataDir: string, users: number): Promise<Stack> {
+/**
+ * The emulator and a gateway for it: on the embedded store in `dataDir`, or on `database`. The target is
+ * named `name` (denglu, denglu-pg).
+ */
+async function startDenglu(o: Options, name: string, dataDir: string, users: number, database?: BenchDatabase): Promise<Stack> {
   const [port, emulatorPort] = [await freePort(), await freePort()];
   const issuer = `http://127.0.0.1:${port}`;
   const provider = o.provider;
   const prefix = provider.toUpperCase();
   const credentials = { BENCH_CLIENT_ID: `bench-${provider}`, BENCH_CLIENT_SECRET: `bench-${provider}-secret` };
   const emulator = await startServer(
-    'emulator',
+    `${name}-emulator`,
     './emulator-server.ts',
     {
       ...credentials,
@@ -307,30 +179,44 @@ async function startDenglu(o: Options, dataDir: string, users: number): Promise<
     },
     o.profileDir ? { profileDir: o.profileDir } : {},
   );
+  const gatewayEnv = {
+    LOG_LEVEL: 'warn',
+    KEY_PUBLISH_LEAD_SECONDS: String(ROTATION_LEAD_SECONDS),
+    BENCH_PROVIDER: provider,
+    [`${prefix}_CLIENT_ID`]: credentials.BENCH_CLIENT_ID,
+    [`${prefix}_CLIENT_SECRET`]: credentials.BENCH_CLIENT_SECRET,
+    [`${prefix}_BASE_URL`]: `http://127.0.0.1:${emulatorPort}`,
+    // Set empty for the embedded gateway: a DATABASE_URL in the benchmark's own environment must not leak in.
+    DATABASE_URL: database ? withServerOptions(database.url, o.pgOptions) : '',
+    BENCH_PG_PREPARE: o.pgPrepare ? '1' : '',
+  };
   const denglu = await startServer(
-    'denglu',
+    name,
     './denglu-server.ts',
-    {
-      ...dengluEnv(port, dataDir),
-      LOG_LEVEL: 'warn',
-      KEY_PUBLISH_LEAD_SECONDS: String(ROTATION_LEAD_SECONDS),
-      BENCH_PROVIDER: provider,
-      [`${prefix}_CLIENT_ID`]: credentials.BENCH_CLIENT_ID,
-      [`${prefix}_CLIENT_SECRET`]: credentials.BENCH_CLIENT_SECRET,
-      [`${prefix}_BASE_URL`]: `http://127.0.0.1:${emulatorPort}`,
-    },
+    { ...dengluEnv(port, dataDir), ...gatewayEnv },
     { nodeFlags: o.nodeFlags, ...(o.profileDir ? { profileDir: o.profileDir } : {}) },
   );
-  const dengluTarget: Target = { name: 'denglu', issuer, extraParams: { provider }, jwks: await fetchJwks(issuer) };
+  const target: Target = { name, issuer, extraParams: { provider }, jwks: await fetchJwks(issuer) };
   return {
     emulator,
-    denglu,
-    dengluTarget,
+    contender: { target, servers: [denglu], emulator, ...(database ? { database } : {}) },
+    gatewayEnv,
     stop: async () => {
       await denglu.stop();
       await emulator.stop();
     },
   };
+}
+
+/** Another gateway of the stack's issuer on the same database (`--instances`). */
+async function startInstance(o: Options, stack: Stack, dataDir: string, n: number): Promise<Server> {
+  const port = await freePort();
+  return startServer(
+    `${stack.contender.target.name}-${n}`,
+    './denglu-server.ts',
+    { ...dengluEnv(port, dataDir, stack.contender.target.issuer), ...stack.gatewayEnv },
+    { nodeFlags: o.nodeFlags, ...(o.profileDir ? { profileDir: o.profileDir } : {}) },
+  );
 }
 
 /** Host steal over the rows that recorded it: median and largest, or undefined off Linux. */
@@ -339,14 +225,9 @@ function stealSummary(rows: Measured[]): { median: number; max: number } | undef
   return values.length ? { median: median(values), max: Math.max(...values) } : undefined;
 }
 
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  return s.length ? (s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2) : NaN;
-}
-
 function versions(): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const name of ['oidc-provider', 'express', 'jose', 'passport-oauth2', 'lowdb', 'openid-client']) {
+  for (const name of ['oidc-provider', 'express', 'jose', 'passport-oauth2', 'lowdb', 'openid-client', 'pg']) {
     try {
       out[name] = JSON.parse(readFileSync(fileURLToPath(new URL(`../node_modules/${name}/package.json`, import.meta.url)), 'utf8')).version;
     } catch {
@@ -356,6 +237,50 @@ function versions(): Record<string, string> {
   return out;
 }
 
+/** Whether this run measures PostgreSQL: asked for and reachable (unreachable: loud skip, an error under CI). */
+async function postgresWanted(o: Options): Promise<boolean> {
+  if (!o.postgres) return false;
+  const why = await postgresReachable(o.databaseUrl);
+  if (why === undefined) return true;
+  const message = `PostgreSQL not reachable: ${why}; start it, pass --database-url, or run with --no-postgres`;
+  if (process.env.CI === 'true' || o.postgresOnly) throw new Error(message);
+  const line = '!'.repeat(100);
+  process.stderr.write(`\n${line}\n!!! BENCHMARK WITHOUT POSTGRESQL — ${message}\n${line}\n`);
+  return false;
+}
+
+/** Seeds each size (embedded in a directory, or a database of its own), starts a gateway on it and warms it up. */
+/** Test users left out of the seeding per `kind:size` (upstream ids that collide). */
+const collisions = new Map<string, number>();
+
+async function scalingStacks(o: Options, work: string, sizes: number[], kind: 'embedded' | 'postgres', databases: BenchDatabase[], stacks: Stack[]) {
+  for (const n of sizes) {
+    const dir = join(work, `${kind}-scale-${n}`);
+    await mkdir(dir, { recursive: true });
+    const database = kind === 'postgres' ? await createBenchDatabase(o.databaseUrl, `scale_${n}`) : undefined;
+    if (database) databases.push(database);
+    const started = performance.now();
+    const { skipped } = await seedAccounts(
+      { dataDir: dir, ...(database ? { databaseUrl: database.url } : {}) },
+      n,
+      o.provider,
+      `bench-${o.provider}`,
+      benchPartner(o.provider).id,
+      (d, t) => progress(`seeding ${t.toLocaleString('en')} accounts (${kind}) ${bar(d / t)} ${d.toLocaleString('en')}`),
+    );
+    done(
+      `seeded ${(n - skipped).toLocaleString('en')} accounts (${kind}) in ${((performance.now() - started) / 1000).toFixed(0)} s${skipped ? `; ${skipped} test users left out: their upstream id collides with another's` : ''}`,
+    );
+    collisions.set(`${kind}:${n}`, skipped);
+    const s = await startDenglu(o, kind === 'postgres' ? 'denglu-pg' : 'denglu', dir, n, database);
+    stacks.push(s);
+    if (o.jitWarmup > 0) {
+      progress(`warming up ${kind} at ${n.toLocaleString('en')} accounts (${o.jitWarmup}s, not measured)`);
+      await runLoad(s.contender.target, o.scaleConcurrency, o.jitWarmup);
+    }
+  }
+}
+
 async function main(): Promise<void> {
   const soak = parseSoakOptions(process.argv.slice(2));
   if (soak) {
@@ -363,150 +288,148 @@ async function main(): Promise<void> {
     return;
   }
   const o = parseOptions(process.argv.slice(2));
+  const pg = await postgresWanted(o);
+  const withBaseline = !o.dengluOnly && !o.postgresOnly;
   const work = await mkdtemp(join(tmpdir(), 'denglu-bench-'));
   const started = new Date();
   done(
-    `Denglu benchmark${o.smoke ? ' (smoke)' : ''}: ${o.rounds} round(s) × concurrency ${o.concurrency.join('/')} × ${o.duration}s after ${o.warmup}s warm-up (first, ${o.jitWarmup}s per server); scaling at ${o.scale.join(' and ')} accounts`,
+    `Denglu benchmark${o.smoke ? ' (smoke)' : ''}: ${o.rounds} round(s) × concurrency ${o.concurrency.join('/')} × ${o.duration}s after ${o.warmup}s warm-up (first, ${o.jitWarmup}s per server); ${[withBaseline ? 'baseline' : '', pg ? `PostgreSQL at ${redactUrl(o.databaseUrl)}` : ''].filter(Boolean).join(' and ') || 'Denglu alone'}; scaling at ${withBaseline ? o.scale.join(' and ') : '—'} accounts (embedded)${pg ? `, ${o.pgScale.join(' and ')} (PostgreSQL)` : ''}`,
   );
+  const pace: Pace = { rounds: o.rounds, duration: o.duration, warmup: o.warmup };
   const measured: Measured[] = [];
+  const databases: BenchDatabase[] = [];
   let sessionBytes: { bytesPerSession: number; sessions: number; ephemeralBytes: number } | undefined;
-  let costs: { denglu: Costs; baseline?: Costs } | undefined;
+  let costs: { denglu: Costs; baseline?: Costs; postgres?: Costs } | undefined;
   let rotation: RotationCheck | undefined;
   let flood: FloodSection | undefined;
+  let memory: MemoryAfterLogins | undefined;
+  let instances: InstancesCheck | undefined;
   try {
-    // 1. Denglu vs baseline, interleaved round by round.
-    const stack = await startDenglu(o, join(work, 'main'), 1000);
-    const baselinePort = await freePort();
-    const baseline = await startServer(
-      'baseline',
-      './baseline-server.ts',
-      { PORT: String(baselinePort), BENCH_BASELINE_ISSUER: `http://127.0.0.1:${baselinePort}` },
-      { nodeFlags: o.nodeFlags, ...(o.profileDir ? { profileDir: o.profileDir } : {}) },
-    );
-    const baselineTarget: Target = {
-      name: 'baseline',
-      issuer: `http://127.0.0.1:${baselinePort}`,
-      extraParams: {},
-      jwks: await fetchJwks(`http://127.0.0.1:${baselinePort}`),
-    };
+    // 1. Denglu on the embedded store, the baseline and Denglu on PostgreSQL, interleaved round by round.
+    const stack = await startDenglu(o, 'denglu', join(work, 'main'), 1000);
+    const stacks: Stack[] = [stack];
+    const extra: Server[] = [];
+    let baseline: Server | undefined;
     try {
-      // A fresh process runs its code unoptimised for seconds: both servers get the same first warm-up.
-      for (const target of o.dengluOnly ? [stack.dengluTarget] : [stack.dengluTarget, baselineTarget]) {
+      const contenders: Contender[] = [stack.contender];
+      if (withBaseline) {
+        const baselinePort = await freePort();
+        baseline = await startServer(
+          'baseline',
+          './baseline-server.ts',
+          { PORT: String(baselinePort), BENCH_BASELINE_ISSUER: `http://127.0.0.1:${baselinePort}` },
+          { nodeFlags: o.nodeFlags, ...(o.profileDir ? { profileDir: o.profileDir } : {}) },
+        );
+        const issuer = `http://127.0.0.1:${baselinePort}`;
+        contenders.push({ target: { name: 'baseline', issuer, extraParams: {}, jwks: await fetchJwks(issuer) }, servers: [baseline], emulator: undefined });
+      }
+      let pgStack: Stack | undefined;
+      if (pg) {
+        const database = await createBenchDatabase(o.databaseUrl, 'main');
+        databases.push(database);
+        pgStack = await startDenglu(o, 'denglu-pg', join(work, 'pg'), 1000, database);
+        stacks.push(pgStack);
+        contenders.push(pgStack.contender);
+      }
+      // A fresh process runs its code unoptimised for seconds: every server gets the same first warm-up.
+      for (const who of contenders) {
         if (o.jitWarmup <= 0) break;
-        progress(`warming up ${target.name} (${o.jitWarmup}s at concurrency 8, not measured)`);
-        await runLoad(target, 8, o.jitWarmup);
+        progress(`warming up ${who.target.name} (${o.jitWarmup}s at concurrency 8, not measured)`);
+        await runLoad(who.target, 8, o.jitWarmup);
       }
       for (let round = 1; round <= o.rounds; round++) {
         for (const c of o.concurrency) {
-          // ABBA within the round (measurePair), and which side opens alternates by round: whichever runs
-          // after the other shares the machine with what it left running (GC, journal syncs).
-          if (o.dengluOnly) measured.push(await measure(stack.dengluTarget, stack.denglu, stack.emulator, c, o, round));
-          else
-            measured.push(
-              ...(await measurePair(
-                { target: stack.dengluTarget, server: stack.denglu, emulator: stack.emulator },
-                { target: baselineTarget, server: baseline, emulator: undefined },
-                c,
-                o,
-                round,
-              )),
-            );
+          // Mirrored order within the round (A B C C B A), and which side opens alternates by round:
+          // whichever runs after another shares the machine with what it left running (GC, journal syncs).
+          if (contenders.length === 1) measured.push(await measure(stack.contender, c, pace, round));
+          else measured.push(...(await measureInterleaved(contenders, c, pace, round)));
         }
       }
-      if (o.flood > 0) {
+      if (o.flood > 0 && !o.postgresOnly) {
         flood = await measureFlood(
-          stack.dengluTarget,
-          stack.denglu,
+          stack.contender.target,
+          stack.contender.servers[0]!,
           { workers: o.flood, concurrency: Math.max(...o.concurrency), seconds: o.duration, warmup: o.warmup },
           progress,
         );
         done(
-          `password flood · p99 ${flood.unflooded.p99.toFixed(1)} ms alone, ${flood.flooded.p99.toFixed(1)} ms beside ${o.flood} flooding workers (÷ ${flood.ratioP99.toFixed(2)})`,
+          `password flood · p99 ${flood.unflooded.p99.toFixed(1)} ms alone, ${flood.flooded.p99.toFixed(1)} ms beside ${o.flood} flooding workers (÷ ${flood.flooded.p99 ? flood.ratioP99.toFixed(2) : '—'})`,
         );
       }
       if (o.costSeconds > 0) {
+        const baselineContender = contenders.find((c) => c.target.name === 'baseline');
         costs = {
-          denglu: await costBreakdown(stack.dengluTarget, stack.denglu, stack.emulator, o),
-          ...(o.dengluOnly ? {} : { baseline: await costBreakdown(baselineTarget, baseline, undefined, o) }),
+          denglu: await costBreakdown(stack.contender, o),
+          ...(baselineContender ? { baseline: await costBreakdown(baselineContender, o) } : {}),
+          ...(pgStack ? { postgres: await costBreakdown(pgStack.contender, o) } : {}),
         };
       }
-      progress('signing key rotation check: two rotations during one window');
-      rotation = await rotationCheck(stack.dengluTarget, Math.max(...o.concurrency), o.duration);
-      done(
-        `key rotation check · ${rotation.logins} logins, ${rotation.rotations} rotations, ${rotation.verificationFailures} verification failures, ${rotation.otherErrors} other errors`,
-      );
-      const m = await metrics(stack.denglu, 'stats');
+      if (!o.postgresOnly) {
+        progress('signing key rotation check: two rotations during one window');
+        rotation = await rotationCheck(stack.contender.target, Math.max(...o.concurrency), o.duration);
+        done(
+          `key rotation check · ${rotation.logins} logins, ${rotation.rotations} rotations, ${rotation.verificationFailures} verification failures, ${rotation.otherErrors} other errors`,
+        );
+      }
+      const m = await metrics(stack.contender.servers[0]!, 'stats');
       const oidc = m.store?.oidc ?? { bytes: 0, documents: 0 };
       const flows = m.store?.flows ?? { bytes: 0, documents: 0 };
       const sessions = m.sessionsLive ?? oidc.documents;
       sessionBytes = { sessions, ephemeralBytes: oidc.bytes + flows.bytes, bytesPerSession: (oidc.bytes + flows.bytes) / Math.max(1, sessions) };
+      if (pgStack && o.rssLogins > 0) memory = await memoryAfterLogins(pgStack.contender, o.rssLogins, Math.max(...o.concurrency));
+      if (pgStack && o.instances > 1) {
+        for (let n = 2; n <= o.instances; n++) extra.push(await startInstance(o, pgStack, join(work, `pg-${n}`), n));
+        const one = pgStack.contender;
+        const origins = [one.servers[0]!, ...extra].map((s) => `http://127.0.0.1:${s.port}`);
+        const several: Contender = {
+          ...one,
+          target: { ...one.target, name: `denglu-pg×${o.instances}`, route: roundRobin(one.target.issuer, origins) },
+          servers: [one.servers[0]!, ...extra],
+        };
+        if (o.jitWarmup > 0) {
+          progress(`warming up ${several.target.name} (${o.jitWarmup}s, not measured)`);
+          await runLoad(several.target, 8, o.jitWarmup);
+        }
+        instances = await instancesCheck(one, several, Math.max(...o.concurrency), { ...pace, rounds: Math.max(1, Math.min(o.rounds, 3)) });
+        done(
+          `instances · ${instances.instances} gateways ÷ 1: ${instances.ratioMedian.toFixed(2)} (${instances.several.loginsPerSecond.toFixed(1)} vs ${instances.one.loginsPerSecond.toFixed(1)} logins/s), ${instances.errors} failed logins`,
+        );
+      }
     } finally {
-      await baseline.stop();
-      await stack.stop();
+      for (const s of extra) await s.stop();
+      await baseline?.stop();
+      for (const s of stacks) await s.stop();
     }
 
     // 2. Store scaling: every size seeded and started, then measured round by round, interleaved like
     // the baseline comparison (the machine's speed drifts between rounds; a per-round ratio does not).
-    type ScaleRow = {
-      accounts: number;
-      loginsPerSecond: number;
-      p99: number;
-      maxStallMs: number;
-      maxGcPauseMs: number;
-      maxGcKind: string;
-      stealPercentPerRound: number[];
-      cpuMsPerLogin: number;
-      errors: number;
-      relativePerRound: number[];
-      relative: number;
-    };
-    const scaling: ScaleRow[] = [];
-    const sizes = o.dengluOnly ? [] : o.scale;
-    const stacks: Stack[] = [];
-    try {
-      for (const n of sizes) {
-        const dir = join(work, `scale-${n}`);
-        await mkdir(dir, { recursive: true });
-        await seedAccounts(dir, n, o.provider, `bench-${o.provider}`, benchPartner(o.provider).id, (d, t) =>
-          progress(`seeding ${t.toLocaleString('en')} accounts ${bar(d / t)} ${d.toLocaleString('en')}`),
+    const scalePace: Pace = { ...pace, rounds: Math.max(1, Math.min(o.rounds, 3)) };
+    let scaling: ScaleRow[] = [];
+    let pgScaling: ScaleRow[] = [];
+    const scalingFailures: string[] = [];
+    for (const [kind, sizes] of [
+      ['embedded', withBaseline ? o.scale : []],
+      ['postgres', pg ? o.pgScale : []],
+    ] as const) {
+      if (sizes.length === 0) continue;
+      const scaleStacks: Stack[] = [];
+      try {
+        await scalingStacks(o, work, [...sizes], kind, databases, scaleStacks);
+        const rows = await measureScaling(
+          sizes,
+          scaleStacks.map((s) => s.contender),
+          o.scaleConcurrency,
+          scalePace,
         );
-        done(`seeded ${n.toLocaleString('en')} accounts`);
-        const s = await startDenglu(o, dir, n);
-        stacks.push(s);
-        if (o.jitWarmup > 0) {
-          progress(`warming up denglu at ${n.toLocaleString('en')} accounts (${o.jitWarmup}s, not measured)`);
-          await runLoad(s.dengluTarget, o.scaleConcurrency, o.jitWarmup);
-        }
+        if (kind === 'embedded') scaling = rows;
+        else pgScaling = rows;
+      } catch (err) {
+        // The rest of the run is still worth its report: the failure is in it, and the run exits non-zero.
+        scalingFailures.push(`${kind}: ${(err as Error).message}`);
+        done(`store scaling (${kind}) failed: ${(err as Error).message}`);
+      } finally {
+        for (const s of scaleStacks) await s.stop();
       }
-      const perSize = sizes.map(() => [] as Measured[]);
-      const scaleRounds = Math.max(1, Math.min(o.rounds, 3));
-      for (let round = 1; round <= scaleRounds; round++) {
-        for (const i of round % 2 === 1 ? sizes.keys() : [...sizes.keys()].reverse()) {
-          progress(`scaling round ${round} · ${sizes[i]!.toLocaleString('en')} accounts`);
-          perSize[i]!.push(
-            await measure(stacks[i]!.dengluTarget, stacks[i]!.denglu, stacks[i]!.emulator, o.scaleConcurrency, { ...o, rounds: scaleRounds }, round),
-          );
-        }
-      }
-      sizes.forEach((n, i) => {
-        const rows = perSize[i]!;
-        const relativePerRound = rows.map((r, k) => r.loginsPerSecond / perSize[0]![k]!.loginsPerSecond);
-        scaling.push({
-          accounts: n,
-          loginsPerSecond: median(rows.map((r) => r.loginsPerSecond)),
-          p99: median(rows.map((r) => r.p99)),
-          maxStallMs: Math.max(...rows.map((r) => r.maxStallMs ?? NaN)),
-          maxGcPauseMs: Math.max(...rows.map((r) => r.maxGcPauseMs ?? NaN)),
-          maxGcKind: rows.reduce((a, b) => ((b.maxGcPauseMs ?? 0) > (a.maxGcPauseMs ?? 0) ? b : a)).maxGcKind ?? '',
-          stealPercentPerRound: rows.flatMap((r) => (r.stealPercent === undefined ? [] : [r.stealPercent])),
-          cpuMsPerLogin: median(rows.map((r) => r.cpuMsPerLogin ?? NaN)),
-          errors: rows.reduce((e, r) => e + r.errors, 0),
-          relativePerRound,
-          relative: median(relativePerRound),
-        });
-      });
-    } finally {
-      for (const s of stacks) await s.stop();
     }
 
     const summary = o.concurrency.map((c) => {
@@ -536,17 +459,29 @@ async function main(): Promise<void> {
         stealPercent: stealSummary([...rows('denglu'), ...rows('baseline')]),
       };
     });
+    const postgres = pg
+      ? {
+          database: redactUrl(o.databaseUrl),
+          summary: postgresSummary(measured, 'denglu-pg', 'denglu', o.concurrency),
+          statements: statementsPerLogin(measured.filter((m) => m.target === 'denglu-pg' && m.concurrency === Math.max(...o.concurrency))),
+          scaling: pgScaling.map((r) => ({ ...r, collidingUsersLeftOut: collisions.get(`postgres:${r.accounts}`) ?? 0 })),
+          memory,
+          instances,
+        }
+      : undefined;
     const base = scaling[0];
     const top = scaling[scaling.length - 1];
     const peakRssMb = Math.max(...measured.filter((m) => m.target === 'denglu').map((m) => m.maxRssMb ?? 0));
     const high = summary.filter((s) => s.concurrency >= 8);
     const targets = [
-      ...high.map((s) => ({
-        name: `brokered logins/s ÷ baseline at concurrency ${s.concurrency}`,
-        value: s.ratioMedian,
-        target: '≥ 1.0',
-        met: s.ratioMedian >= 1.0,
-      })),
+      ...(withBaseline
+        ? high.map((s) => ({
+            name: `brokered logins/s ÷ baseline at concurrency ${s.concurrency}`,
+            value: s.ratioMedian,
+            target: '≥ 1.0',
+            met: s.ratioMedian >= 1.0,
+          }))
+        : []),
       {
         name: 'Denglu CPU per brokered login (ms, median over concurrencies)',
         value: median(summary.map((s) => s.denglu.cpuMsPerLogin)),
@@ -582,10 +517,11 @@ async function main(): Promise<void> {
             },
           ]
         : []),
-      ...(sessionBytes
+      ...(sessionBytes && !o.postgresOnly
         ? [{ name: 'store bytes per active session', value: sessionBytes.bytesPerSession, target: '≤ 2048', met: sessionBytes.bytesPerSession <= 2048 }]
         : []),
       ...(flood ? [{ name: 'brokered-login p99 beside a password flood ÷ alone', value: flood.ratioP99, target: '≤ 2', met: flood.ratioP99 <= 2 }] : []),
+      ...(postgres ? postgresTargets(postgres) : []),
     ];
     const result = {
       startedAt: started.toISOString(),
@@ -605,11 +541,18 @@ async function main(): Promise<void> {
         warmup: o.warmup,
         jitWarmup: o.jitWarmup,
         concurrency: o.concurrency,
-        scale: o.scale,
+        scale: withBaseline ? o.scale : [],
         scaleConcurrency: o.scaleConcurrency,
         provider: o.provider,
         client: BENCH_CLIENT.clientId,
         nodeFlags: o.nodeFlags,
+        baseline: withBaseline,
+        postgres: pg,
+        pgScale: pg ? o.pgScale : [],
+        instances: o.instances,
+        rssLogins: o.rssLogins,
+        pgOptions: o.pgOptions,
+        pgPrepare: o.pgPrepare,
       },
       summary,
       scaling,
@@ -618,6 +561,8 @@ async function main(): Promise<void> {
       costs,
       rotation,
       flood,
+      postgres,
+      scalingFailures,
       targets,
       rounds: measured,
     };
@@ -630,20 +575,79 @@ async function main(): Promise<void> {
     if (!o.smoke) await writeFile(join(o.out, 'latest.md'), md);
     process.stdout.write(md);
     const errors =
-      measured.reduce((n, m) => n + m.errors, 0) + scaling.reduce((n, s) => n + s.errors, 0) + (flood ? flood.unflooded.errors + flood.flooded.errors : 0);
+      measured.reduce((n, m) => n + m.errors, 0) +
+      [...scaling, ...pgScaling].reduce((n, s) => n + s.errors, 0) +
+      (flood ? flood.unflooded.errors + flood.flooded.errors : 0) +
+      (instances?.errors ?? 0) +
+      (memory?.errors ?? 0);
     if (errors > 0) {
       process.stderr.write(`\n${errors} logins failed; see the error column.\n`);
       process.exitCode = 1;
     }
+    if (scalingFailures.length > 0) {
+      process.stderr.write(`\nstore scaling failed: ${scalingFailures.join('; ')}\n`);
+      process.exitCode = 1;
+    }
   } finally {
+    for (const d of databases) await d.drop().catch((err) => process.stderr.write(`\ncould not drop ${d.name}: ${(err as Error).message}\n`));
     await rm(work, { recursive: true, force: true });
   }
 }
 
-function bar(fraction: number): string {
-  const width = 30;
-  const full = Math.round(fraction * width);
-  return `[${'#'.repeat(full)}${'.'.repeat(width - full)}] ${(fraction * 100).toFixed(0).padStart(3)}%`;
+/** The PostgreSQL targets of issue 14, each with what was measured. */
+function postgresTargets(p: {
+  summary: ReturnType<typeof postgresSummary>;
+  scaling: ScaleRow[];
+  memory: MemoryAfterLogins | undefined;
+  instances: InstancesCheck | undefined;
+}) {
+  const high = p.summary.filter((s) => s.concurrency >= 8);
+  const cpu = median(p.summary.map((s) => s.cpuMsPerLogin));
+  const [base, top] = [p.scaling[0], p.scaling[p.scaling.length - 1]];
+  return [
+    ...high.map((s) => ({
+      name: `PostgreSQL ÷ embedded logins/s at concurrency ${s.concurrency} (same rounds)`,
+      value: s.ratioMedian,
+      target: '≥ 0.8',
+      met: s.ratioMedian >= 0.8,
+    })),
+    { name: 'Denglu CPU per brokered login on PostgreSQL (ms, median over concurrencies)', value: cpu, target: '≤ 3', met: cpu <= 3 },
+    ...p.summary
+      .filter((s) => s.concurrency === 32)
+      .map((s) => ({ name: 'p99 at concurrency 32 on PostgreSQL (ms)', value: s.p99, target: '≤ 150', met: s.p99 <= 150 })),
+    ...(base && top && base !== top
+      ? [
+          {
+            name: `throughput at ${top.accounts.toLocaleString('en')} ÷ ${base.accounts.toLocaleString('en')} accounts on PostgreSQL`,
+            value: top.relative,
+            target: '≥ 0.9',
+            met: top.relative >= 0.9,
+          },
+        ]
+      : []),
+    ...(p.instances
+      ? [
+          {
+            name: `${p.instances.instances} gateway instances ÷ 1 on PostgreSQL, logins/s at concurrency ${p.instances.concurrency}`,
+            value: p.instances.ratioMedian,
+            target: '≥ 0.9',
+            // Throughput that came with failed logins is not throughput kept.
+            met: p.instances.ratioMedian >= 0.9 && p.instances.errors === 0,
+          },
+          { name: `failed logins with ${p.instances.instances} instances or one`, value: p.instances.errors, target: '0', met: p.instances.errors === 0 },
+        ]
+      : []),
+    ...(p.memory
+      ? [
+          {
+            name: `gateway RSS after ${p.memory.logins.toLocaleString('en')} logins on PostgreSQL (MiB)`,
+            value: p.memory.rssMb,
+            target: '≤ 250',
+            met: p.memory.rssMb <= 250,
+          },
+        ]
+      : []),
+  ];
 }
 
 main().catch((err) => {

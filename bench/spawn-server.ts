@@ -38,9 +38,12 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** The environment every benchmark gateway starts with: its port and issuer, a fresh store, no sandbox. */
-export function dengluEnv(port: number, dataDir: string): Record<string, string> {
-  return { NODE_ENV: 'development', PORT: String(port), DENGLU_ISSUER: `http://127.0.0.1:${port}`, DATA_DIR: dataDir, SANDBOX: 'false' };
+/**
+ * The environment every benchmark gateway starts with: its port and issuer (another instance's, for a
+ * second gateway of the same issuer), a fresh store, no sandbox.
+ */
+export function dengluEnv(port: number, dataDir: string, issuer = `http://127.0.0.1:${port}`): Record<string, string> {
+  return { NODE_ENV: 'development', PORT: String(port), DENGLU_ISSUER: issuer, DATA_DIR: dataDir, SANDBOX: 'false' };
 }
 
 export function startServer(
@@ -91,9 +94,10 @@ export function startServer(
 
 /**
  * The process's metrics; `reset` starts a new stall window, `stats` adds the server's own figures,
- * `costs/start` and `costs/stop` bracket the per-route CPU accounting (bench/request-costs.ts).
+ * `costs/start` and `costs/stop` bracket the per-route CPU accounting (bench/request-costs.ts), `queries`
+ * answers a gateway's statements sent to PostgreSQL so far (bench/query-counter.ts).
  */
-export async function metrics(server: Server, what: 'reset' | 'stats' | 'costs/start' | 'costs/stop' | undefined = undefined): Promise<any> {
+export async function metrics(server: Server, what: 'reset' | 'stats' | 'costs/start' | 'costs/stop' | 'queries' | undefined = undefined): Promise<any> {
   const res = await fetch(`http://127.0.0.1:${server.metricsPort}/${what ?? ''}`);
   return res.json();
 }

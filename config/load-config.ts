@@ -329,7 +329,7 @@ export function loadConfig(input: { env: Record<string, string | undefined>; arg
 }
 
 /** Why DATABASE_URL is not a PostgreSQL URL (the message never repeats the URL: it may hold a password). */
-function databaseUrlProblem(raw: string): string | undefined {
+export function databaseUrlProblem(raw: string): string | undefined {
   let parsed: URL;
   try {
     parsed = new URL(raw);

@@ -2,8 +2,8 @@
 // (not through the admin API). The gateway migrates at start too; `db migrate` lets an operator do it
 // ahead of a rollout. Exit codes as the rest of the command line: 0 done, 2 usage, 3 database unreachable.
 
-import { GatewayError } from '../errors.ts';
-import { redactUrl } from '../store/postgres/database.ts';
+import { databaseUrlProblem } from '../../config/load-config.ts';
+import { redactUrl, unavailable } from '../store/postgres/database.ts';
 import { KNOWN_MIGRATIONS, migrate, schemaState } from '../store/postgres/migrations.ts';
 import pg from 'pg';
 import { EXIT } from './admin-client.ts';
@@ -33,6 +33,11 @@ export async function runDbCommand(args: readonly string[], env: Record<string, 
     io.err('denglu db: set DATABASE_URL to the PostgreSQL URL of the store, e.g. postgres://denglu:PASSWORD@db.example:5432/denglu');
     return EXIT.usage;
   }
+  const problem = databaseUrlProblem(url);
+  if (problem) {
+    io.err(`denglu db: ${problem}`);
+    return EXIT.usage;
+  }
   const location = redactUrl(url);
   try {
     if (action === 'migrate') {
@@ -53,8 +58,7 @@ export async function runDbCommand(args: readonly string[], env: Record<string, 
     }
     return EXIT.ok;
   } catch (err) {
-    const message = err instanceof GatewayError ? err.message : `cannot reach ${location}: ${(err as Error).message}`;
-    io.err(`denglu db ${action}: ${message}`);
+    io.err(`denglu db ${action}: ${unavailable(err, location).message}`);
     return EXIT.unreachable;
   }
 }

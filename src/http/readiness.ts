@@ -1,7 +1,8 @@
 // GET /readyz for load balancers and orchestrators: 200 `{ status: 'ready', store: { backend } }` when the
 // store answers and its schema is the one this code knows (store.ready()), else 503 with a JSON body
 // saying why (never a secret: store errors carry no connection details). No authentication, never cached,
-// and never longer than READY_TIMEOUT_MS. /healthz (the process is up) stays beside it.
+// and never longer than READY_TIMEOUT_MS. /healthz (the process is up) stays beside it. The log line of a
+// 503 carries the reason.
 
 import type { Request, Response } from 'express';
 import { GatewayError } from '../errors.ts';
@@ -28,6 +29,8 @@ export function readiness(store: Store) {
       res.json({ status: 'ready', store: { backend } });
     } catch (err) {
       const message = err instanceof GatewayError ? err.message : 'the store is unavailable';
+      // pino-http logs res.err with the 503 (type, code and message, never a stack): the log says why.
+      (res as Response & { err?: Error }).err = err instanceof Error ? err : new Error(message);
       res.status(503).json({ status: 'unavailable', store: { backend }, error: 'ERR_STORE_UNAVAILABLE', message, requestId: requestIdOf(res) });
     } finally {
       clearTimeout(timer);

@@ -76,7 +76,11 @@ export interface ListOptions {
   index?: { name: string; key: string };
   /** Newest first by id (ids are expected to sort by time where order matters). */
   order?: 'asc' | 'desc';
-  /** Ids strictly after (asc) or before (desc) this one: keyset pagination. */
+  /**
+   * Ids strictly after (asc) or before (desc) this one: keyset pagination. Ids sort by UTF-16 code unit
+   * (embedded) or UTF-8 byte (postgres, COLLATE "C"): the same order unless ids mix characters beyond
+   * U+FFFF with ones in U+E000–U+FFFF (Denglu's ids are ASCII).
+   */
   after?: string;
   limit?: number;
 }
@@ -110,6 +114,9 @@ export interface Store {
    * Atomic read-modify-write. `fn` sees the current document and returns the next one (synchronously:
    * no other write can interleave). Throwing from `fn` aborts and changes nothing. ERR_NOT_FOUND when absent.
    * `fn` must return a new object: documents handed out are read-only (frozen by the embedded backend).
+   * `fn` may run more than once (postgres runs a transaction again when it was a deadlock's victim or met an
+   * expired holder of a unique key): only its last run counts, so it may assign captured variables but must
+   * have no other side effect. The same holds for a batch's `fn`s and `value` functions.
    */
   update<T>(collection: string, id: string, fn: (current: T) => T, options?: WriteOptions): Promise<T>;
   /** true when a live document was removed. */

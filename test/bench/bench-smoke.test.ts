@@ -1,5 +1,7 @@
-// The benchmark must not rot: a few-second smoke run of `npm run bench` (both targets, both scaling
-// sizes, every process) has to complete without a failed login and write a sensible report.
+// The benchmark must not rot: a few-second smoke run of `npm run bench` (every target — Denglu on the
+// embedded store, the baseline, Denglu on PostgreSQL —, both scaling sizes of each store, two instances
+// on one database, every process) has to complete without a failed login and write a sensible report.
+// Without a reachable PostgreSQL the benchmark skips it loudly (and fails under CI=true).
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -43,7 +45,7 @@ describe('bench: smoke run', function () {
     const out = mkdtempSync(join(tmpdir(), 'denglu-bench-smoke-'));
     try {
       const script = fileURLToPath(new URL('../../bench/run.ts', import.meta.url));
-      const run = spawnSync(process.execPath, ['--import', 'tsx', script, '--smoke', '--scale', '50,200', '--out', out], {
+      const run = spawnSync(process.execPath, ['--import', 'tsx', script, '--smoke', '--scale', '50,200', '--pg-scale', '50,200', '--out', out], {
         encoding: 'utf8',
         timeout: 290_000,
       });
@@ -108,6 +110,27 @@ describe('bench: smoke run', function () {
       assert.match(md, /\| concurrency \| Denglu logins\/s/);
       assert.match(md, /longest GC pause ms \(kind\)/);
       if (process.platform === 'linux') assert.match(md, /\| \d+ \/ \d+; \d+ \/ \d+ \|/, 'the report shows both event-loop threads on a core / waiting');
+      if (result.options.postgres) {
+        // Denglu on PostgreSQL in the same rounds: ratio, both CPUs, queries; scaling, instances, memory.
+        const p = result.postgres;
+        for (const s of p.summary) {
+          assert.ok(s.loginsPerSecond > 0 && s.ratioPerRound.length === 1 && s.ratioMedian > 0, JSON.stringify(s));
+          assert.ok(s.cpuMsPerLogin > 0 && s.queriesPerLogin > 0 && s.p99 >= s.p50, JSON.stringify(s));
+          if (process.platform === 'linux') assert.ok(s.databaseCpuMsPerLogin > 0, `PostgreSQL CPU per login: ${s.databaseCpuMsPerLogin}`);
+        }
+        assert.deepEqual(
+          p.scaling.map((s: { accounts: number }) => s.accounts),
+          [50, 200],
+        );
+        assert.equal(p.instances.instances, 2);
+        assert.equal(p.instances.errors, 0, p.instances.firstError);
+        assert.ok(p.instances.several.loginsPerSecond > 0);
+        assert.ok(p.memory.logins >= 50 && p.memory.rssMb > 0);
+        assert.ok(p.statements.length > 0 && result.costs.postgres.database.statements.length > 0, 'statements counted');
+        assert.match(md, /## PostgreSQL/);
+        assert.match(md, /\| PostgreSQL ÷ embedded logins\/s|PostgreSQL ÷ embedded \(median; rounds\)/);
+        assert.match(md, /### 2 gateway instances on one database/);
+      }
     } finally {
       rmSync(out, { recursive: true, force: true });
     }

@@ -59,6 +59,9 @@ describe('the store unavailable: 503 everywhere, with the request id', function 
     assert.equal(unready.body.status, 'unavailable');
     assert.equal(unready.body.error, 'ERR_STORE_UNAVAILABLE');
     assert.equal(unready.headers['cache-control'], 'no-store');
+    // The operator's log says why, not only "failed with status code 503".
+    const logged = gw.logs.find((line) => line.includes(unready.body.requestId));
+    assert.match(logged ?? '', /the database does not answer/, logged);
     assert.equal((await request(gw.denglu.app).get('/healthz')).status, 200);
   });
 

@@ -3,7 +3,7 @@
 // across a reopen and still refuses a second process on the same directory.
 
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock } from '../../src/clock.ts';
@@ -41,5 +41,17 @@ describe('createStore', () => {
     } finally {
       await store.close();
     }
+  });
+
+  it('refuses a DATA_DIR that is a file with a clear error naming it, not a stack trace', async () => {
+    const file = join(dir, 'not-a-directory');
+    await writeFile(file, 'x');
+    await assert.rejects(
+      createStore({ dataDir: file, clock }),
+      (err: unknown) =>
+        err instanceof GatewayError &&
+        err.code === 'ERR_STORE_UNAVAILABLE' &&
+        /cannot use the data directory .*not-a-directory.*not a directory/.test(err.message),
+    );
   });
 });

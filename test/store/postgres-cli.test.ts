@@ -46,9 +46,13 @@ describe('denglu db: the PostgreSQL schema from the command line', function () {
     assert.match(noUrl.stderr, /set DATABASE_URL/);
     const wrong = await denglu(['db', 'drop'], { DATABASE_URL: db.url });
     assert.equal(wrong.code, 2);
+    const notUrl = await denglu(['db', 'status'], { DATABASE_URL: 'notaurl' });
+    assert.equal(notUrl.code, 2, notUrl.stderr);
+    assert.match(notUrl.stderr, /DATABASE_URL must be a PostgreSQL URL/);
     const down = await denglu(['db', 'status'], { DATABASE_URL: 'postgres://denglu:s3cret@127.0.0.1:1/denglu' });
     assert.equal(down.code, 3);
     assert.match(down.stderr, /127\.0\.0\.1:1/);
+    assert.match(down.stderr, /the database refused the connection/, 'db status names the failure as db migrate and the gateway do');
     assert.doesNotMatch(down.stderr, /s3cret/);
     const main = await denglu(['--help']);
     assert.match(main.stdout, /^ {2}db +migrate or show the PostgreSQL schema/m);

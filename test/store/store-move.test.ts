@@ -5,7 +5,7 @@
 // On PostgreSQL (test/support/postgres.ts): embedded → file → postgres → file → embedded keeps everything.
 
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../../src/cli/run.ts';
@@ -13,6 +13,7 @@ import { ManualClock } from '../../src/clock.ts';
 import { COLLECTIONS } from '../../src/store/collections.ts';
 import { createStore } from '../../src/store/create-store.ts';
 import { MoveRefusedError } from '../../src/store/move/load-target.ts';
+import { readExportFile } from '../../src/store/move/export-file.ts';
 import { MoveFileError } from '../../src/store/move/move-format.ts';
 import { copyStore, exportStore, importStore } from '../../src/store/move/move-store.ts';
 import { storeSource } from '../../src/store/move/move-source.ts';
@@ -172,6 +173,28 @@ describe('store move (export, import, copy)', function () {
     assert.deepEqual(await read(target), before);
   });
 
+  it('refuses a target that is a URL but not PostgreSQL, or a mistyped one, instead of making a directory of that name', async () => {
+    const file = at('mistyped.ndjson');
+    await exportStore(source, file, { clock });
+    const cwd = process.cwd();
+    process.chdir(at('.'));
+    try {
+      for (const to of ['mysql://u:s3cret@db.example/denglu', 'postgres:/s3cret@db.example/denglu', 'postgresql://u:s3cret@db.example']) {
+        await assert.rejects(
+          importStore(file, to, { clock }),
+          (err: unknown) => err instanceof MoveRefusedError && /PostgreSQL URL/.test(err.message) && !err.message.includes('s3cret'),
+          to,
+        );
+      }
+      assert.deepEqual(
+        (await readdir('.')).filter((name) => /^(mysql|postgres(ql)?):$/.test(name)),
+        [],
+      );
+    } finally {
+      process.chdir(cwd);
+    }
+  });
+
   it('refuses a damaged or foreign file before writing anything', async () => {
     const file = at('whole.ndjson');
     await exportStore(source, file, { clock });
@@ -191,6 +214,28 @@ describe('store move (export, import, copy)', function () {
       assert.deepEqual(Object.values(await read(target)).flat(), [], `${name}: nothing imported`);
     }
     await assert.rejects(importStore(at('no-such-file.ndjson'), at('t'), { clock }), /no file/);
+  });
+
+  it('writes the export readable by its owner only: it holds the signing keys, the salt and personal data', async () => {
+    const previous = process.umask(0o022);
+    try {
+      const file = at('private.ndjson.gz');
+      await exportStore(source, file, { clock });
+      assert.equal((await stat(file)).mode & 0o777, 0o600);
+    } finally {
+      process.umask(previous);
+    }
+  });
+
+  it('the check of a file reports every line it read, a small file too (its progress line showed 0)', async () => {
+    const file = at('small.ndjson');
+    await exportStore(source, file, { clock });
+    const lines = (await readFile(file, 'utf8')).trim().split('\n').length;
+    let checked = 0;
+    await readExportFile(file, COLLECTIONS, (n) => {
+      checked = n;
+    });
+    assert.equal(checked, lines);
   });
 
   it('never overwrites an export file', async () => {

@@ -71,9 +71,8 @@ export class LowdbStore implements Store {
     for (const c of options.collections) {
       if (c.cached && c.heldAsText) throw new TypeError(`collection "${c.name}" cannot be both cached (frozen objects) and held as text`);
     }
-    await mkdir(options.dir, { recursive: true });
     const tables = new MemoryTables(options.collections, options.clock);
-    const lock = await lockDirectory(options.dir);
+    const lock = await openDirectory(options.dir);
     const store = new LowdbStore(options, tables, lock);
     try {
       for (const groupName of ['domain', 'ephemeral'] as const) {
@@ -417,4 +416,22 @@ function putLine(collection: string, id: string, json: string, expiresAt: number
 
 function deleteLine(collection: string, id: string): string {
   return `["d",${JSON.stringify(collection)},${JSON.stringify(id)}]`;
+}
+
+/** Creates and locks the data directory; a path that cannot be one (a file, no permission) says so. */
+async function openDirectory(dir: string): Promise<DirLock> {
+  try {
+    await mkdir(dir, { recursive: true });
+    return await lockDirectory(dir);
+  } catch (err) {
+    if (err instanceof GatewayError) throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    const why =
+      code === 'EEXIST' || code === 'ENOTDIR'
+        ? 'it is not a directory'
+        : code === 'EACCES' || code === 'EPERM'
+          ? 'permission denied'
+          : `${code ?? 'error'}: ${(err as Error).message}`;
+    throw new GatewayError('ERR_STORE_UNAVAILABLE', `cannot use the data directory ${dir} (DATA_DIR): ${why}`, { status: 503, cause: err });
+  }
 }

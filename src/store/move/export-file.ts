@@ -1,5 +1,6 @@
 // Writing and reading the export file. Writing goes to `<file>.partial` and is renamed into place only
 // once complete, so a file under the given name is always whole; an existing file is never overwritten.
+// The file is its owner's only (mode 600): it holds the signing keys, the pairwise salt and personal data.
 // A name ending in .gz is gzip-compressed. Reading checks the whole file first (header, every line,
 // the trailer and its counts) so that a damaged file is refused before anything is imported.
 
@@ -40,7 +41,7 @@ export async function writeExportFile(file: string, source: MoveSource, onDocume
     yield `${chunk}${trailerLine({ end: true, documents: source.written })}\n`;
   }
   try {
-    const out = createWriteStream(partial, { flags: 'wx' });
+    const out = createWriteStream(partial, { flags: 'wx', mode: 0o600 }); // keys, salt, personal data: owner only
     await (gzipped(file) ? pipeline(Readable.from(lines()), createGzip(), out) : pipeline(Readable.from(lines()), out));
     await rename(partial, file);
   } catch (err) {
@@ -108,6 +109,7 @@ export async function readExportFile(file: string, collections: readonly Collect
     if (err instanceof MoveFileError) throw new MoveFileError(`${file}: ${err.message}`);
     throw new MoveFileError(`${file} cannot be read: ${(err as Error).message}`);
   }
+  onLine(lineNo);
   if (!header) throw new MoveFileError(`${file} is empty`);
   if (!trailer) throw new MoveFileError(`${file} ends before its last line: the export was cut short (copy it again)`);
   for (const name of new Set([...Object.keys(trailer), ...Object.keys(counted)])) {

@@ -1,8 +1,11 @@
 // A store named on the command line: a PostgreSQL URL (postgres:// or postgresql://) or an embedded
 // data directory. A source directory must exist (opening one creates nothing then); the embedded
-// store's directory lock refuses a directory a running gateway holds.
+// store's directory lock refuses a directory a running gateway holds. Anything that looks like a URL
+// (a scheme and a slash) but is not a usable PostgreSQL URL is refused: it must not become a data
+// directory named after it (with the password in its name) and report success.
 
 import { stat } from 'node:fs/promises';
+import { databaseUrlProblem } from '../../../config/load-config.ts';
 import type { Clock } from '../../clock.ts';
 import { GatewayError } from '../../errors.ts';
 import { COLLECTIONS } from '../collections.ts';
@@ -18,7 +21,15 @@ export function redactLocation(location: string): string {
   return isDatabaseUrl(location) ? redactUrl(location) : location;
 }
 
+const URL_LIKE = /^([a-z][a-z0-9+.-]*):\//i;
+
 export async function openLocation(location: string, role: 'source' | 'target', clock: Clock): Promise<Store> {
+  const scheme = URL_LIKE.exec(location)?.[1];
+  if (scheme !== undefined && (!isDatabaseUrl(location) || databaseUrlProblem(location) !== undefined)) {
+    throw new MoveRefusedError(
+      `the ${role} ${scheme}:… is neither a data directory nor a usable PostgreSQL URL: a URL starts with postgres:// or postgresql:// and names the host and the database, e.g. postgres://denglu:PASSWORD@db.example:5432/denglu. Nothing was changed.`,
+    );
+  }
   if (!isDatabaseUrl(location) && role === 'source') {
     const info = await stat(location).catch(() => undefined);
     if (!info?.isDirectory()) throw new MoveRefusedError(`no data directory at ${location}`);

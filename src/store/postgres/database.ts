@@ -50,7 +50,10 @@ export function unavailable(err: unknown, location: string): GatewayError {
   else if (e?.code === '57P01' || e?.code === '57P02' || e?.code === '57P03') why = 'the database is shutting down or starting up';
   else if (e?.code === '3D000') why = 'the database does not exist';
   else if (e?.code === '28P01' || e?.code === '28000') why = 'the database refused the credentials';
-  else if (/terminated|ended|closed|ECONNRESET|EPIPE/i.test(`${e?.message} ${e?.code}`)) why = 'the database connection was lost';
+  else if (/connection timeout|^timeout expired$/i.test(e?.message ?? '')) why = 'the database did not answer in time (connection timeout)';
+  else if (e?.code === 'ENOTFOUND' || e?.code === 'EAI_AGAIN') {
+    why = `the database host name does not resolve (${(e.message ?? e.code).replace(/^getaddrinfo /, '')})`;
+  } else if (/terminated|ended|closed|ECONNRESET|EPIPE/i.test(`${e?.message} ${e?.code}`)) why = 'the database connection was lost';
   else why = `the database failed (${e?.code ?? 'error'}: ${(e?.message ?? String(err)).replaceAll(/postgres(ql)?:\/\/\S+/g, '(url)')})`;
   return new GatewayError('ERR_STORE_UNAVAILABLE', `store unavailable at ${location}: ${why}`, { status: 503, cause: err });
 }
@@ -96,14 +99,20 @@ export class Database {
     if (this.#closed) throw new GatewayError('ERR_STORE_UNAVAILABLE', 'store is closed', { status: 503 });
   }
 
-  /** One statement on any pooled connection (one round trip when a connection is idle). */
+  /**
+   * One statement on any pooled connection (one round trip when a connection is idle). A deadlock's
+   * victim (two writes taking the same unique keys in another order) changed nothing: it runs again.
+   */
   // biome-ignore lint/suspicious/noExplicitAny: see Queryable
   async query<R extends pg.QueryResultRow = any>(config: pg.QueryConfig | string): Promise<pg.QueryResult<R>> {
-    this.assertOpen();
-    try {
-      return await this.pool.query<R>(config);
-    } catch (err) {
-      throw isUniqueViolation(err) ? err : unavailable(err, this.location);
+    for (let attempt = 1; ; attempt++) {
+      this.assertOpen();
+      try {
+        return await this.pool.query<R>(config);
+      } catch (err) {
+        if (attempt < DEADLOCK_RETRIES && isDeadlock(err)) continue;
+        throw isUniqueViolation(err) ? err : unavailable(err, this.location);
+      }
     }
   }
 

@@ -4,11 +4,10 @@
 // keys are not rewritten; a collection without indexes skips the index work entirely. Unique keys come
 // from the partial unique index of index_keys: a taken key is a unique violation (see conflictOf).
 
-import { escapeLiteral } from 'pg';
 import type { EpochMs } from '../../clock.ts';
 import { GatewayError } from '../../errors.ts';
 import type { CollectionSpec, DumpedDocument } from '../store.ts';
-import { isUniqueViolation, type Queryable } from './database.ts';
+import { Database, isUniqueViolation, type Queryable } from './database.ts';
 
 /** The channel every instance LISTENs on; payload `collection:id`. */
 export const CHANGES_CHANNEL = 'denglu_changes';
@@ -71,7 +70,8 @@ export function serialise(shape: WriteShape, id: string, value: unknown): { json
 /** An expiry as the bigint column holds it: whole milliseconds, rounded up (never earlier than asked). */
 function expiry(shape: WriteShape, expiresAt: EpochMs | undefined): number | null {
   if (expiresAt === undefined) return null;
-  if (typeof expiresAt !== 'number' || !Number.isFinite(expiresAt)) throw new TypeError(`"${shape.name}" expiresAt must be epoch milliseconds`);
+  // Past ±2^53 (the bigint column would take more, JavaScript could not read it back exactly).
+  if (typeof expiresAt !== 'number' || !Number.isSafeInteger(Math.ceil(expiresAt))) throw new TypeError(`"${shape.name}" expiresAt must be epoch milliseconds`);
   return Math.ceil(expiresAt);
 }
 
@@ -79,11 +79,21 @@ const NOTIFY = `, pg_notify('${CHANGES_CHANNEL}', $1 || ':' || $2)`;
 /** Local to the statement's own (implicit or explicit) transaction; read when it commits. */
 const ASYNC_COMMIT = ", set_config('synchronous_commit', 'off', true)";
 
+/**
+ * The write statement. Every CTE reads the statement's snapshot, but the INSERT … ON CONFLICT DO UPDATE
+ * waits for a concurrent writer of the same row and then updates the version that writer committed, whose
+ * index keys that snapshot cannot see (nor delete). So the update applies only to the version the snapshot
+ * saw (`seen`, by xmin); otherwise it writes nothing (`written` false) and writeDocument takes the row lock
+ * and runs it again with a fresh snapshot. Unchanged, the row's keys are all visible to `gone`.
+ */
 function writeText(indexed: boolean, shape: Variant): string {
-  const doc = `WITH d AS (
+  const doc = `WITH seen AS (
+    SELECT xmin AS version, (expires_at IS NULL OR expires_at > $5::bigint) AS live FROM documents WHERE collection = $1 AND id = $2
+  ),
+  d AS (
     INSERT INTO documents AS t (collection, id, doc, expires_at) VALUES ($1, $2, $3::json, $4::bigint)
     ON CONFLICT (collection, id) DO UPDATE SET doc = EXCLUDED.doc, expires_at = EXCLUDED.expires_at
-      WHERE NOT $6::boolean OR t.expires_at <= $5::bigint
+      WHERE t.xmin = (SELECT version FROM seen) AND (NOT $6::boolean OR t.expires_at <= $5::bigint)
     RETURNING 1
   )`;
   const keys = `, k AS (SELECT * FROM unnest($7::text[], $8::text[], $9::boolean[]) AS k(index_name, key, is_unique)),
@@ -96,7 +106,10 @@ function writeText(indexed: boolean, shape: Variant): string {
     SELECT $1, k.index_name, k.key, $2, k.is_unique FROM k WHERE EXISTS (SELECT 1 FROM d)
     ON CONFLICT (collection, index_name, key, id) DO NOTHING
   )`;
-  return `${doc}${indexed ? keys : ''} SELECT 1 AS written${tail(shape)} FROM d`;
+  const notify = shape.notify ? `, CASE WHEN w.written THEN pg_notify('${CHANGES_CHANNEL}', $1 || ':' || $2) END` : '';
+  return `${doc}${indexed ? keys : ''}
+  SELECT w.written IS NOT NULL AS written, EXISTS (SELECT 1 FROM seen WHERE live) AS was_live${notify}${shape.asyncCommit ? ASYNC_COMMIT : ''}
+  FROM (SELECT 1) one LEFT JOIN (SELECT true AS written FROM d) w ON true`;
 }
 
 /** Each statement in each variant, built once, by name. */
@@ -122,9 +135,41 @@ export async function writeDocument(
   const indexed = shape.indexes.length > 0;
   const values: unknown[] = [shape.name, id, s.json, expiry(shape, expiresAt), now, create];
   if (indexed) values.push(s.names, s.keys, s.unique);
-  const { rowCount } = await db.query({ ...WRITES[`${indexed}`].get(variant(shape))!, values });
-  if (rowCount === 0) throw new GatewayError('ERR_ALREADY_EXISTS', `"${shape.name}" already has ${JSON.stringify(id)}`, { status: 409 });
+  const statement = WRITES[`${indexed}`].get(variant(shape))!;
+  const attempt = async (on: Queryable): Promise<boolean> => {
+    const { rows } = await on.query<{ written: boolean; was_live: boolean }>({ ...statement, values });
+    if (rows[0]!.written) return true;
+    if (create && rows[0]!.was_live) throw new GatewayError('ERR_ALREADY_EXISTS', `"${shape.name}" already has ${JSON.stringify(id)}`, { status: 409 });
+    return false; // another writer changed the document after this statement's snapshot: nothing was written
+  };
+  if (await attempt(db)) return;
+  // Contended: take the row lock first (a transaction of its own unless already in one), so the next
+  // statement's snapshot is taken after every other writer of the document is through.
+  const locked = async (client: Queryable): Promise<void> => {
+    for (let round = 1; round <= STALE_RETRIES; round++) {
+      await client.query({ name: 'denglu_lock_row', text: LOCK_ROW, values: [shape.name, id] });
+      if (await attempt(client)) return;
+    }
+    throw new GatewayError('ERR_STORE_UNAVAILABLE', `"${shape.name}" document ${JSON.stringify(id)} kept changing under concurrent writes; try again`, {
+      status: 503,
+    });
+  };
+  await (db instanceof Database ? db.transaction(locked) : locked(db));
 }
+
+/**
+ * A string as an SQL literal (for beginAndLock), exactly as pg's escapeLiteral writes it (quotes doubled;
+ * with a backslash, an E'' literal with backslashes doubled), but by native replaceAll (escapeLiteral
+ * appends character by character).
+ */
+export function quoted(text: string): string {
+  return text.includes('\\') ? ` E'${text.replaceAll('\\', '\\\\').replaceAll("'", "''")}'` : `'${text.replaceAll("'", "''")}'`;
+}
+
+const LOCK_ROW = 'SELECT 1 FROM documents WHERE collection = $1 AND id = $2 FOR UPDATE';
+
+/** How often a write holding the row lock runs again (only a concurrent insert of an absent id makes it stale). */
+const STALE_RETRIES = 5;
 
 /** delete removes a document expired or not (saying whether it was live); take only a live one (returning it). */
 const REMOVES = {
@@ -171,7 +216,7 @@ type LockedRow = { doc: unknown; expiresAt: EpochMs | undefined };
  */
 export async function beginAndLock(db: Queryable, collection: string, id: string, now: EpochMs): Promise<LockedRow | undefined> {
   const results = (await db.query(
-    `BEGIN; SELECT doc, expires_at FROM documents WHERE collection = ${escapeLiteral(collection)} AND id = ${escapeLiteral(id)}
+    `BEGIN; SELECT doc, expires_at FROM documents WHERE collection = ${quoted(collection)} AND id = ${quoted(id)}
      AND (expires_at IS NULL OR expires_at > ${Math.trunc(now)}) FOR UPDATE`,
   )) as unknown as { rows: { doc: unknown; expires_at: string | null }[] }[];
   return lockedRow(results[1]!.rows[0]);

@@ -148,7 +148,9 @@ export class PostgresStore implements Store {
 
   /**
    * Locks the live document (sending BEGIN with the lock when `begin`), applies `fn` (synchronously) and
-   * writes the result back; returns it.
+   * writes the result back; returns it. Three round trips for a lone update: the write stays a prepared
+   * statement (sent with COMMIT as one simple-protocol text, PostgreSQL parsed and planned it on every
+   * call: 25 µs of gateway CPU saved, 95 µs of PostgreSQL CPU spent, per update).
    */
   async #applyUpdate(
     client: Queryable,

@@ -1,0 +1,91 @@
+// The benchmark report's PostgreSQL section: Denglu on PostgreSQL beside Denglu on the embedded store,
+// measured in the same rounds; store scaling on PostgreSQL; the statements of a login; several gateway
+// instances on one database; the gateway's memory after many logins.
+
+/** A number with `digits` decimals, or '—' when there is none (NaN is null in the result JSON). */
+export const fixed = (n: number | null | undefined, digits = 1) => (n === undefined || n === null || Number.isNaN(n) ? '—' : n.toFixed(digits));
+
+/** An error message on one line, short, for a sentence of the report (an HTML page's text is cut). */
+export function oneLine(message: string, max = 200): string {
+  const line = message.replace(/\s+/g, ' ').trim();
+  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+}
+
+/**
+ * A counted statement for a table cell: its collection (bench/query-counter.ts), then the SQL, a long
+ * one cut in the middle (beginning and end tell statements apart); pipes escaped.
+ */
+export function statementCell(key: string, max = 160): string {
+  const m = /^\[([^\]]+)\] (.*)$/.exec(key);
+  const [label, sql] = m ? [m[1]!, m[2]!] : ['', key];
+  const half = Math.floor((max - 3) / 2);
+  const cut = sql.length > max ? `${sql.slice(0, half)} … ${sql.slice(-half)}` : sql;
+  return `${label ? `${label}: ` : ''}\`${cut.replace(/\|/g, '\\|').replace(/`/g, "'")}\``;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: the report reads the result JSON as written by bench/run.ts
+export function renderPostgres(p: any, embedded: any[], options: any): string[] {
+  if (!p) return [];
+  const lines: string[] = [];
+  lines.push(`## PostgreSQL (${p.database})`, '');
+  lines.push(
+    `Denglu on PostgreSQL (a fresh database of the run's own, dropped afterwards; DATABASE_URL of the gateway) ran in the same rounds as Denglu on the embedded store, in mirrored order within each round (each contender's windows early and late in the round). *PostgreSQL CPU* is the user + system time of the server processes working for the benchmark's database (its backends, and the WAL writer, checkpointer and background writer every database shares) from /proc/<pid>/stat, per login. *Queries* are the statements the gateway sent (node-postgres, counted in the gateway process), BEGIN and COMMIT included. *Other processes* is the CPU the machine's processes outside the benchmark used meanwhile, in percent of both cores: a run beside other work is slower for every contender.${options.pgOptions ? ` **Experiment: the gateways' connections ran with server options \`${options.pgOptions}\`.**` : ''}${options.pgPrepare ? ' **Experiment: the gateways sent every parameterised statement as a named prepared statement (`--pg-prepare`).**' : ''}`,
+    '',
+  );
+  lines.push(
+    '| concurrency | embedded logins/s | PostgreSQL logins/s | PostgreSQL ÷ embedded (median; rounds) | embedded p50 / p99 ms | PostgreSQL p50 / p99 ms | Denglu CPU ms/login (embedded / PostgreSQL) | PostgreSQL CPU ms/login | queries per login | other processes % | failed logins |',
+  );
+  lines.push('|---:|---:|---:|---|---|---|---|---:|---:|---:|---:|');
+  for (const s of p.summary) {
+    const e = embedded.find((x) => x.concurrency === s.concurrency)?.denglu ?? {};
+    lines.push(
+      `| ${s.concurrency} | ${fixed(e.loginsPerSecond)} | ${fixed(s.loginsPerSecond)} | **${fixed(s.ratioMedian, 2)}** (${s.ratioPerRound.map((x: number) => fixed(x, 2)).join(', ')}) | ${fixed(e.p50)} / ${fixed(e.p99)} | ${fixed(s.p50)} / ${fixed(s.p99)} | ${fixed(e.cpuMsPerLogin, 2)} / ${fixed(s.cpuMsPerLogin, 2)} | ${fixed(s.databaseCpuMsPerLogin, 2)} | ${fixed(s.queriesPerLogin, 1)} | ${fixed(s.outsidePercent, 0)} | ${s.errors} |`,
+    );
+  }
+  if (p.scaling?.length) {
+    lines.push('', `### Store scaling on PostgreSQL (concurrency ${options.scaleConcurrency})`, '');
+    lines.push(
+      'Accounts generated deterministically and written with `store.load` (COPY) in chunks, one database per size; each size in its own gateway, measured in interleaved rounds.',
+      '',
+    );
+    lines.push(
+      '| accounts | logins/s | relative (median; rounds) | p99 ms | Denglu CPU ms/login | PostgreSQL CPU ms/login | queries per login | failed logins |',
+    );
+    lines.push('|---:|---:|---|---:|---:|---:|---:|---:|');
+    for (const s of p.scaling) {
+      lines.push(
+        `| ${s.accounts.toLocaleString('en')} | ${fixed(s.loginsPerSecond)} | **${fixed(s.relative, 2)}** (${s.relativePerRound.map((x: number) => fixed(x, 2)).join(', ')}) | ${fixed(s.p99)} | ${fixed(s.cpuMsPerLogin, 2)} | ${fixed(s.databaseCpuMsPerLogin, 2)} | ${fixed(s.queriesPerLogin, 1)} | ${s.errors} | ${s.collidingUsersLeftOut ?? 0} |`,
+      );
+    }
+  }
+  if (p.instances) {
+    const i = p.instances;
+    lines.push('', `### ${i.instances} gateway instances on one database (concurrency ${i.concurrency})`, '');
+    lines.push(
+      `The same issuer served by ${i.instances} gateway processes on the same database, every request of a login sent to the next one in turn by the load client (authorization on one, callback on the other, token on the first …), against one gateway alone, interleaved round by round. On two cores they cannot add capacity; they must not cost it.`,
+      '',
+    );
+    lines.push('| gateways | logins/s | p99 ms | Denglu CPU ms/login (all gateways) | PostgreSQL CPU ms/login |');
+    lines.push('|---:|---:|---:|---:|---:|');
+    lines.push(`| 1 | ${fixed(i.one.loginsPerSecond)} | ${fixed(i.one.p99)} | ${fixed(i.one.cpuMsPerLogin, 2)} | ${fixed(i.one.databaseCpuMsPerLogin, 2)} |`);
+    lines.push(
+      `| ${i.instances} | ${fixed(i.several.loginsPerSecond)} | ${fixed(i.several.p99)} | ${fixed(i.several.cpuMsPerLogin, 2)} | ${fixed(i.several.databaseCpuMsPerLogin, 2)} |`,
+    );
+    lines.push(
+      '',
+      `${i.instances} ÷ 1: **${fixed(i.ratioMedian, 2)}** (rounds: ${i.ratioPerRound.map((x: number) => fixed(x, 2)).join(', ')}); failed logins: ${i.errors}${i.firstError ? ` (first: ${oneLine(i.firstError)})` : ''}.`,
+    );
+  }
+  if (p.memory) {
+    lines.push(
+      '',
+      `Gateway memory on PostgreSQL after ${p.memory.logins.toLocaleString('en')} logins (warm-ups and rounds included): RSS **${fixed(p.memory.rssMb)} MiB** (peak ${fixed(p.memory.maxRssMb)} MiB, live heap after the last full collection ${fixed(p.memory.liveHeapMb)} MiB).`,
+    );
+  }
+  if (p.statements?.length) {
+    lines.push('', `### The statements of a login (concurrency ${Math.max(...options.concurrency)}, all rounds)`, '');
+    lines.push('| statement | per login | ms per call (sent → answer) |', '|---|---:|---:|');
+    for (const s of p.statements) lines.push(`| ${statementCell(s.statement)} | ${fixed(s.perLogin, 2)} | ${fixed(s.msPerCall, 2)} |`);
+  }
+  return lines;
+}
