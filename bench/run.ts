@@ -40,6 +40,8 @@ import { bar, measureScaling, type ScaleRow } from './store-scaling.ts';
 import { median } from './stats.ts';
 import { createBenchDatabase, DEFAULT_ADMIN_URL, postgresReachable, redactUrl, withServerOptions, type BenchDatabase } from './bench-database.ts';
 import { instancesCheck, memoryAfterLogins, postgresSummary, statementsPerLogin, type InstancesCheck, type MemoryAfterLogins } from './postgres-section.ts';
+import { providerEnv } from '../config/provider-settings.ts';
+import { PROVIDERS } from '../providers/index.ts';
 
 interface Options {
   smoke: boolean;
@@ -165,7 +167,6 @@ async function startDenglu(o: Options, name: string, dataDir: string, users: num
   const [port, emulatorPort] = [await freePort(), await freePort()];
   const issuer = `http://127.0.0.1:${port}`;
   const provider = o.provider;
-  const prefix = provider.toUpperCase();
   const credentials = { BENCH_CLIENT_ID: `bench-${provider}`, BENCH_CLIENT_SECRET: `bench-${provider}-secret` };
   const emulator = await startServer(
     `${name}-emulator`,
@@ -183,9 +184,11 @@ async function startDenglu(o: Options, name: string, dataDir: string, users: num
     LOG_LEVEL: 'warn',
     KEY_PUBLISH_LEAD_SECONDS: String(ROTATION_LEAD_SECONDS),
     BENCH_PROVIDER: provider,
-    [`${prefix}_CLIENT_ID`]: credentials.BENCH_CLIENT_ID,
-    [`${prefix}_CLIENT_SECRET`]: credentials.BENCH_CLIENT_SECRET,
-    [`${prefix}_BASE_URL`]: `http://127.0.0.1:${emulatorPort}`,
+    ...providerEnv(PROVIDERS.get(provider)!.descriptor, {
+      clientId: credentials.BENCH_CLIENT_ID,
+      clientSecret: credentials.BENCH_CLIENT_SECRET,
+      baseUrl: `http://127.0.0.1:${emulatorPort}`,
+    }),
     // Set empty for the embedded gateway: a DATABASE_URL in the benchmark's own environment must not leak in.
     DATABASE_URL: database ? withServerOptions(database.url, o.pgOptions) : '',
     BENCH_PG_PREPARE: o.pgPrepare ? '1' : '',

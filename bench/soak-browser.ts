@@ -4,7 +4,7 @@
 // the page offers — so the trace says where the shopper and the shop ended up (bench/soak-classify.ts).
 
 import { BENCH_CLIENT } from './bench-partner.ts';
-import { follow, Jar, loginWith, request, ShopGotError, StoppedOnPage, type Answer, type Target } from './load-client.ts';
+import { follow, type Jar, loginWith, request, ShopGotError, StoppedOnPage, type Answer, type Target } from './load-client.ts';
 import type { Trace } from './soak-classify.ts';
 
 /** A form post from the browser (cookies of the host, urlencoded fields). */

@@ -17,6 +17,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PROVIDERS } from '../providers/index.ts';
+import { providerEnv } from '../config/provider-settings.ts';
 import { COMMON_FAULT_MODES } from '../providers/shared/emulator/fault-switch.ts';
 import { systemClock } from '../src/clock.ts';
 import { findAccountByIdentity } from '../src/accounts/sign-in.ts';
@@ -130,12 +131,14 @@ export async function runSoak(o: SoakOptions): Promise<number> {
         PORT: String(emulatorPort),
       });
       servers.push(emulators[provider]!);
-      const prefix = provider.toUpperCase();
-      Object.assign(env, {
-        [`${prefix}_CLIENT_ID`]: credentials.BENCH_CLIENT_ID,
-        [`${prefix}_CLIENT_SECRET`]: credentials.BENCH_CLIENT_SECRET,
-        [`${prefix}_BASE_URL`]: `http://127.0.0.1:${emulatorPort}`,
-      });
+      Object.assign(
+        env,
+        providerEnv(PROVIDERS.get(provider)!.descriptor, {
+          clientId: credentials.BENCH_CLIENT_ID,
+          clientSecret: credentials.BENCH_CLIENT_SECRET,
+          baseUrl: `http://127.0.0.1:${emulatorPort}`,
+        }),
+      );
     }
     const denglu = await startServer(
       'denglu',

@@ -101,3 +101,17 @@ function defaultText(d: ProviderDescriptor, s: ProviderSetting): string {
   if ('baseUrl' in s.fills) return d.baseUrls[s.fills.baseUrl] ?? '(none)';
   return s.default === undefined ? '(none)' : String(s.default);
 }
+
+/**
+ * The environment that points a provider at an app and at one server for every host role (the tests'
+ * and the benchmark's emulators), by the variables its descriptor declares.
+ */
+export function providerEnv(d: ProviderDescriptor, app: { clientId: string; clientSecret: string; baseUrl: string }): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const s of d.settings) {
+    if (s.fills === 'clientId') env[s.env] = app.clientId;
+    else if (s.fills === 'clientSecret') env[s.env] = app.clientSecret;
+    else if ('baseUrl' in s.fills) env[s.env] = app.baseUrl;
+  }
+  return env;
+}

@@ -7,6 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as oidc from 'openid-client';
+import { providerEnv } from '../../config/provider-settings.ts';
 import { DESCRIPTORS, PROVIDERS } from '../../providers/index.ts';
 import { serveEmulator, type ServedEmulator } from '../../providers/shared/testing.ts';
 import type { TestShop } from './gateway.ts';
@@ -88,10 +89,7 @@ export async function startCluster(options: ClusterOptions): Promise<GatewayClus
         apps: [{ ...app, redirectUris: [`${issuer}/cb/${descriptor.id}`], name: 'Denglu cluster', extra: { unionid: true } }],
       }),
     );
-    const prefix = descriptor.id.toUpperCase();
-    env[`${prefix}_CLIENT_ID`] = app.clientId;
-    env[`${prefix}_CLIENT_SECRET`] = app.clientSecret;
-    env[`${prefix}_BASE_URL`] = emulators[descriptor.id]!.url;
+    Object.assign(env, providerEnv(descriptor, { clientId: app.clientId, clientSecret: app.clientSecret, baseUrl: emulators[descriptor.id]!.url }));
   }
   Object.assign(env, options.env);
 

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { exportJWK, generateKeyPair, type CryptoKey } from 'jose';
 import * as oidc from 'openid-client';
 import { loadConfig, type Config } from '../../config/load-config.ts';
+import { providerEnv } from '../../config/provider-settings.ts';
 import { DESCRIPTORS, PROVIDERS } from '../../providers/index.ts';
 import { serveEmulator, type ServedEmulator } from '../../providers/shared/testing.ts';
 import type { TestUser } from '../../providers/shared/emulator/test-users.ts';
@@ -186,10 +187,8 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
         ...(options.emulatorUsers?.[descriptor.id] ? { users: options.emulatorUsers[descriptor.id] } : {}),
       }),
     );
-    const prefix = descriptor.id.toUpperCase();
-    env[`${prefix}_CLIENT_ID`] ??= clientId;
-    env[`${prefix}_CLIENT_SECRET`] ??= clientSecret;
-    env[`${prefix}_BASE_URL`] ??= emulators[descriptor.id]!.url;
+    for (const [name, value] of Object.entries(providerEnv(descriptor, { clientId, clientSecret, baseUrl: emulators[descriptor.id]!.url })))
+      env[name] ??= value;
   }
   const config = loadConfig({ env, descriptors: DESCRIPTORS });
   const logs: string[] = [];
