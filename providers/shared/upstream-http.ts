@@ -1,6 +1,7 @@
 // Every call Denglu makes to a provider goes through here: an absolute deadline (the `oauth` module
 // under passport-oauth2 has none), a cap on the body size, and no redirects followed. Failures are
-// plain objects/errors in node-oauth's shapes so passport-oauth2 keeps working unchanged.
+// typed errors (UpstreamTimeoutError, UpstreamBodyTooLargeError); shared/oauth2-adapter.ts routes
+// passport-oauth2's own calls through here too.
 
 import http from 'node:http';
 import https from 'node:https';
@@ -108,37 +109,3 @@ export class UpstreamHttp {
 
 const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 64, maxFreeSockets: 16, timeout: 60_000 });
 const httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 64, maxFreeSockets: 16, timeout: 60_000 });
-
-type NodeOAuthCallback = (err: unknown, data?: string, response?: unknown) => void;
-
-/**
- * Replaces node-oauth's transport (`OAuth2#_request`) with UpstreamHttp, keeping its contract:
- * the access token goes in the query string as `access_token`, a non-2xx answer is reported as
- * `{ statusCode, data }`, a transport failure as an Error.
- */
-// biome-ignore lint/suspicious/noExplicitAny: node-oauth's private _request and _accessTokenName
-export function installUpstreamHttp(oauth2: any, http: UpstreamHttp): void {
-  oauth2._request = (
-    method: 'GET' | 'POST',
-    url: string,
-    headers: Record<string, string> | undefined,
-    postBody: string | undefined | null,
-    accessToken: string | undefined | null,
-    callback: NodeOAuthCallback,
-  ) => {
-    let target = url;
-    if (accessToken) {
-      const u = new URL(url);
-      u.searchParams.set(oauth2._accessTokenName ?? 'access_token', accessToken);
-      target = u.toString();
-    }
-    const merged: Record<string, string> = { ...(oauth2._customHeaders ?? {}), ...(headers ?? {}) };
-    http
-      .request({ method, url: target, headers: merged, body: postBody ?? undefined })
-      .then((res) => {
-        if (res.status >= 200 && res.status <= 299) callback(null, res.body, res);
-        else callback({ statusCode: res.status, data: res.body });
-      })
-      .catch((err) => callback(err));
-  };
-}
