@@ -24,6 +24,7 @@ import { resumeInPlace, type ResumeInPlace } from './oidc/resume-in-place.ts';
 import { postAsGet } from './oidc/post-endpoints.ts';
 import { notFoundPage } from './oidc/not-found-page.ts';
 import { recordShopUse } from './accounts/shop-use.ts';
+import { accountInRequest } from './accounts/account-in-request.ts';
 import { loadCookieKeys, loadPairwiseSalt, type SigningKeys } from './oidc/secrets.ts';
 import { SigningKeyRing, keyPolicy } from './oidc/signing-keys.ts';
 import { ProviderHost } from './oidc/provider-host.ts';
@@ -198,7 +199,7 @@ export async function createApp(deps: AppDeps): Promise<DengluApp> {
       const partnerId = client ? clientPartnerId(client) : undefined;
       const method = providerOf(session?.amr, methodIds);
       if (!session?.accountId || !partnerId || !method) return;
-      recordShopUse(store, clock, session.accountId, partnerId, method).catch((err) =>
+      recordShopUse(store, clock, session.accountId, partnerId, method, accountInRequest(ctx.req, session.accountId)).catch((err) =>
         log.warn({ err: { message: (err as Error).message } }, 'could not record shop use'),
       );
     });

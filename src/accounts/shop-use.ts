@@ -9,8 +9,9 @@ import type { Account } from './account.ts';
 
 const EVERY_MS = 60 * 60 * 1000;
 
-export async function recordShopUse(store: Store, clock: Clock, accountId: string, partnerId: string, method: string): Promise<void> {
-  const account = await store.get<Account>('accounts', accountId);
+/** `atHand`: the account as the store holds it, when the request already has it (not read again). */
+export async function recordShopUse(store: Store, clock: Clock, accountId: string, partnerId: string, method: string, atHand?: Account): Promise<void> {
+  const account = atHand ?? (await store.get<Account>('accounts', accountId));
   if (!account) return;
   const now = clock.now();
   const shop = account.shops[partnerId];

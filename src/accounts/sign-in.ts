@@ -34,7 +34,11 @@ export async function findAccountByIdentity(store: Store, keys: readonly string[
 /** The account, its provider-supplied URLs normalised (documents written before the normaliser existed). */
 export async function getAccount(store: Store, id: string): Promise<Account | undefined> {
   const account = await store.get<Account>('accounts', id);
-  if (!account) return undefined;
+  return account ? normalisedAccount(account) : undefined;
+}
+
+/** An account document with its provider-supplied URLs normalised (see getAccount). */
+export function normalisedAccount(account: Account): Account {
   const { picture, ...profile } = account.profile;
   const safe = httpUrl(picture);
   return {
@@ -54,11 +58,12 @@ export async function signInWithIdentity(
   clock: Clock,
   identity: UpstreamIdentity,
   partnerId: string | undefined,
-  options: { mayCreate: boolean; seal?: () => Promise<string | undefined> } = { mayCreate: true },
+  options: { mayCreate: boolean; seal?: () => Promise<string | undefined>; found?: Account | null } = { mayCreate: true },
 ): Promise<SignInResult> {
   identity = withNormalisedUrls(identity);
   const now = clock.now();
-  const existing = await findAccountByIdentity(store, identity.keys);
+  // `found`: the caller looked the identity up in this same request (null: no account holds it).
+  const existing = options.found !== undefined ? (options.found ?? undefined) : await findAccountByIdentity(store, identity.keys);
   if (existing) {
     return { account: await touch(store, existing, identity, partnerId, now, options.seal), created: false };
   }

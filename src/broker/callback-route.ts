@@ -25,7 +25,8 @@ import { sendLinkConflict } from './link-conflict-page.ts';
 import type { LoginContext } from './login-context.ts';
 import { pendingLogin, releaseLogin } from './pending-login.ts';
 import { lost, Refusal, refusals, type SignInState, type Step, stepRunner } from './steps.ts';
-import { holdUnclaimed, unclaimedOf } from './unclaimed-identity.ts';
+import { holdUnclaimed, type UnclaimedIdentity, unclaimedOf } from './unclaimed-identity.ts';
+import { keepAccountInRequest } from '../accounts/account-in-request.ts';
 
 /** The provider's answer: the flow taken once, the sign-in it belongs to, and the identity proven. */
 const takeFlow: Step = async (ctx, req, _res, s) => {
@@ -105,6 +106,8 @@ async function sealedTokenOf(ctx: LoginContext, identity: UpstreamIdentity): Pro
 function go(ctx: LoginContext, req: Request, res: Response, next: NextStep): void {
   if (next.kind === 'lost') throw lost('the interaction expired during the flow');
   if (next.kind === 'held') return void res.redirect(303, next.url);
+  // oidc-provider's resume, in this same request, looks the account up again: it is at hand.
+  if (next.account) keepAccountInRequest(req, next.account);
   ctx.resume(req, res, next.returnTo);
 }
 
@@ -119,8 +122,11 @@ async function completeLogin(ctx: LoginContext, req: Request, res: Response, s: 
     throw new GatewayError('ERR_PROVIDER_UNAVAILABLE', `provider "${flow.provider}" became ${availability.reason} during the flow`, { status: 403 });
   }
   // An identity never seen, at a shop where another way of signing in is ending: ask before creating.
-  if (!(await findAccountByIdentity(ctx.store, identity.keys))) {
-    const asked = await unclaimedOf(ctx.store, interaction.uid);
+  const found = (await findAccountByIdentity(ctx.store, identity.keys)) ?? null;
+  // Read only for an identity never seen; handed on so that continueSignIn does not read it again.
+  let asked: UnclaimedIdentity | null | undefined;
+  if (!found) {
+    asked = (await unclaimedOf(ctx.store, interaction.uid)) ?? null;
     const configured = ctx.broker.configured();
     // "Yes, I signed in before with Weibo" and this Weibo has no account: say so, create nothing.
     if (asked && endingProviders(partner, configured, now, asked.identity.provider).some((p) => p.id === flow.provider)) {
@@ -145,11 +151,13 @@ async function completeLogin(ctx: LoginContext, req: Request, res: Response, s: 
   const { account, created } = await signInWithIdentity(ctx.store, ctx.clock, identity, partner.id, {
     mayCreate,
     seal: () => sealedTokenOf(ctx, identity),
+    found,
   });
   ctx.log.info({ reqId: requestIdOf(res), provider: flow.provider, partner: partner.id, account: account.id, created }, 'signed in upstream');
   // Signing in with the other account from a held sign-in's conflict page: the held one is given up.
   await releaseLogin(ctx.store, interaction.uid);
-  go(ctx, req, res, await continueSignIn(ctx, { interaction, partner, account, provider: flow.provider }));
+  const proven = { interaction, partner, account, provider: flow.provider, ...(asked !== undefined ? { unclaimed: asked } : {}) };
+  go(ctx, req, res, await continueSignIn(ctx, proven));
 }
 
 /** "Used Weibo before?" in grace: prove who the shopper is, never let them into the shop with it. */

@@ -12,7 +12,7 @@ import type { Partner } from '../partners/partner.ts';
 import { finishLogin } from './finish-interaction.ts';
 import type { LoginContext } from './login-context.ts';
 import { holdLogin, releaseLogin } from './pending-login.ts';
-import { dropUnclaimed, unclaimedOf } from './unclaimed-identity.ts';
+import { dropUnclaimed, type UnclaimedIdentity, unclaimedOf } from './unclaimed-identity.ts';
 
 const NOTICE_EVERY_MS = 24 * 60 * 60 * 1000;
 
@@ -28,16 +28,24 @@ export interface ProvenSignIn {
   account: Account;
   /** The method that proved it (a provider id, `password`, …). */
   provider: string;
+  /**
+   * The "signed in before?" record of this interaction, when the caller already read it in this request
+   * (null: there is none); read here otherwise.
+   */
+  unclaimed?: UnclaimedIdentity | null;
 }
 
-/** Where the browser goes next: a held page of this interaction, or oidc-provider's resume (`finished`). */
-export type NextStep = { kind: 'held'; url: string } | { kind: 'finished'; returnTo: string } | { kind: 'lost' };
+/**
+ * Where the browser goes next: a held page of this interaction, or oidc-provider's resume (`finished`,
+ * with the account it finished with when that is the version the store holds: see account-in-request.ts).
+ */
+export type NextStep = { kind: 'held'; url: string } | { kind: 'finished'; returnTo: string; account?: Account } | { kind: 'lost' };
 
 export async function continueSignIn(ctx: LoginContext, p: ProvenSignIn): Promise<NextStep> {
   const uid = p.interaction.uid;
   const now = ctx.clock.now();
   const configured = ctx.broker.configured();
-  const unclaimed = await unclaimedOf(ctx.store, uid);
+  const unclaimed = p.unclaimed !== undefined ? (p.unclaimed ?? undefined) : await unclaimedOf(ctx.store, uid);
   if (unclaimed && unclaimed.partnerId === p.partner.id && loginAvailability(p.partner, unclaimed.identity.provider, configured, now).ok) {
     // "Yes, I signed in here before": the new identity joins the account the old way just proved.
     const { account } = await linkIdentity(ctx.store, ctx.clock, p.account.id, unclaimed.identity, unclaimed.sealedToken);
@@ -53,9 +61,10 @@ export async function continueSignIn(ctx: LoginContext, p: ProvenSignIn): Promis
   };
   if (!availability.ok && availability.reason === 'grace') return hold('migrate');
   if (availability.ok && availability.phase.phase === 'notice' && noticeDue(p.account, p.partner.id, now)) return hold('notice');
-  return finished(await finishLogin(ctx.oidc(), p.interaction, p.partner.firstParty, p.account.id, p.provider));
+  return finished(await finishLogin(ctx.oidc(), p.interaction, p.partner.firstParty, p.account.id, p.provider), p.account);
 }
 
-function finished(returnTo: string | undefined): NextStep {
-  return returnTo ? { kind: 'finished', returnTo } : { kind: 'lost' };
+function finished(returnTo: string | undefined, account?: Account): NextStep {
+  if (!returnTo) return { kind: 'lost' };
+  return account ? { kind: 'finished', returnTo, account } : { kind: 'finished', returnTo };
 }

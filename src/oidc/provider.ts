@@ -13,7 +13,8 @@ import { translator } from '../i18n/messages.ts';
 import { oidcErrorText } from './error-text.ts';
 import { partnerOfClient } from '../partners/partners.ts';
 import { shopHeader } from '../http/shop-header.ts';
-import { getAccount } from '../accounts/sign-in.ts';
+import { getAccount, normalisedAccount } from '../accounts/sign-in.ts';
+import { accountInRequest } from '../accounts/account-in-request.ts';
 import { verifiedEmailClaims } from '../accounts/verified-email.ts';
 import { createStoreAdapter } from './store-adapter.ts';
 import { pairwiseSubject } from './pairwise.ts';
@@ -149,7 +150,9 @@ export function createOidcProvider(o: OidcOptions): Provider {
     },
     findAccount: async (ctx, sub, token) => {
       await assertRefreshAllowed(lifecycle, ctx, token);
-      const account = await getAccount(o.store, sub);
+      // Resumed in the callback that signed the account in: that request has it at hand (account-in-request.ts).
+      const atHand = accountInRequest(ctx.req, sub);
+      const account = atHand ? normalisedAccount(atHand) : await getAccount(o.store, sub);
       if (!account) return undefined;
       const amr: string[] = (token as { amr?: string[] } | undefined)?.amr ?? [];
       const idp = providerOf(amr, o.providerIds);

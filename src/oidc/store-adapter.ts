@@ -74,8 +74,11 @@ export function createStoreAdapter(store: Store, clock: Clock) {
       const expiresAt = expiresIn ? clock.now() + expiresIn * 1000 : undefined;
       const doc: OidcDoc = { model: this.model, payload };
       if (this.model === 'Session' && payload.accountId) {
-        // A session keeps its login instant until it logs in again (a new loginTs); the id rotates at login.
-        const [previous] = await store.find<OidcDoc>('oidc', 'uid', `Session:${payload.uid}`);
+        // A session keeps its login instant until it logs in again (a new loginTs). Its previous version is
+        // the document under this same id: at a login oidc-provider rotates the id and destroys the old
+        // document before saving the new one (Session#save), so a lookup by uid could find nothing more —
+        // and a read by id is the primary key, not the uid index.
+        const previous = await store.get<OidcDoc>('oidc', this.#id(id));
         const same = previous && previous.payload.loginTs === payload.loginTs && previous.payload.accountId === payload.accountId;
         doc.loginAt = same && previous.loginAt !== undefined ? previous.loginAt : clock.now();
       }

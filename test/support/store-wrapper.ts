@@ -6,15 +6,15 @@ import type { Store } from '../../src/store/store.ts';
 
 const ASYNC_METHODS = new Set(['get', 'find', 'findOne', 'list', 'count', 'create', 'put', 'update', 'delete', 'take', 'batch', 'load', 'dump', 'ready']);
 
-/** `before(method)` runs (and may throw or wait) before each asynchronous call reaches the store. */
-export function wrapStore(store: Store, before: (method: string) => void | Promise<void>): Store {
+/** `before(method, args)` runs (and may throw or wait) before each asynchronous call reaches the store. */
+export function wrapStore(store: Store, before: (method: string, args: readonly unknown[]) => void | Promise<void>): Store {
   return new Proxy(store, {
     get(target, property, receiver) {
       const value = Reflect.get(target, property, receiver);
       if (typeof property !== 'string' || typeof value !== 'function') return value;
       if (!ASYNC_METHODS.has(property)) return value.bind(target);
       return async (...args: unknown[]) => {
-        await before(property);
+        await before(property, args);
         return value.apply(target, args);
       };
     },
