@@ -55,7 +55,7 @@ export function addMethodRoutes(ctx: LoginContext, o: { phone: PhoneDeps | undef
   async function finish(req: Request, res: Response, h: Held, method: string): Promise<void> {
     ctx.log.info({ reqId: requestIdOf(res), method, partner: h.partner.id, account: h.account.id, replaced: h.pending.provider }, 'added a native replacement');
     await releaseLogin(ctx.store, h.pending.interactionUid);
-    const returnTo = await finishLogin(ctx.oidc(), h.interaction, h.partner.firstParty, h.account.id, method);
+    const returnTo = (await finishLogin(ctx.oidc(), h.interaction, h.partner.firstParty, h.account.id, method))?.returnTo;
     if (!returnTo) {
       return sendFailure(ctx, res, new GatewayError('ERR_INTERACTION_LOST', 'the interaction expired', { status: 400 }), {
         locale: h.locale,

@@ -27,6 +27,7 @@ import { pendingLogin, releaseLogin } from './pending-login.ts';
 import { lost, Refusal, refusals, type SignInState, type Step, stepRunner } from './steps.ts';
 import { holdUnclaimed, type UnclaimedIdentity, unclaimedOf } from './unclaimed-identity.ts';
 import { keepAccountInRequest } from '../accounts/account-in-request.ts';
+import { keepGrantInRequest } from '../oidc/grant-in-request.ts';
 
 /** The provider's answer: the flow taken once, the sign-in it belongs to, and the identity proven. */
 const takeFlow: Step = async (ctx, req, _res, s) => {
@@ -106,8 +107,9 @@ async function sealedTokenOf(ctx: LoginContext, identity: UpstreamIdentity): Pro
 function go(ctx: LoginContext, req: Request, res: Response, next: NextStep): void {
   if (next.kind === 'lost') throw lost('the interaction expired during the flow');
   if (next.kind === 'held') return void res.redirect(303, next.url);
-  // oidc-provider's resume, in this same request, looks the account up again: it is at hand.
+  // oidc-provider's resume, in this same request, looks the account and the grant up again: they are at hand.
   if (next.account) keepAccountInRequest(req, next.account);
+  if (next.grant) keepGrantInRequest(req, next.grant);
   ctx.resume(req, res, next.returnTo);
 }
 
@@ -215,6 +217,6 @@ async function completeLink(ctx: LoginContext, req: Request, res: Response, s: S
     'linked a replacement',
   );
   await releaseLogin(ctx.store, interaction.uid);
-  const returnTo = await finishLogin(ctx.oidc(), interaction, partner.firstParty, account.id, flow.provider);
-  go(ctx, req, res, returnTo ? { kind: 'finished', returnTo } : { kind: 'lost' });
+  const finished = await finishLogin(ctx.oidc(), interaction, partner.firstParty, account.id, flow.provider);
+  go(ctx, req, res, finished ? { kind: 'finished', ...finished } : { kind: 'lost' });
 }

@@ -4,12 +4,12 @@
 // the migration page (a replacement must be added first); a method in notice holds it on the notice
 // interstitial (at most once a day per account and shop); otherwise the interaction finishes.
 
-import type { Interaction } from 'oidc-provider';
+import type { Grant, Interaction } from 'oidc-provider';
 import type { Account } from '../accounts/account.ts';
 import { linkIdentity } from '../accounts/link.ts';
 import { loginAvailability } from '../partners/availability.ts';
 import type { Partner } from '../partners/partner.ts';
-import { finishLogin } from './finish-interaction.ts';
+import { type FinishedLogin, finishLogin } from './finish-interaction.ts';
 import type { LoginContext } from './login-context.ts';
 import { holdLogin, releaseLogin } from './pending-login.ts';
 import { dropUnclaimed, type UnclaimedIdentity, unclaimedOf } from './unclaimed-identity.ts';
@@ -37,9 +37,10 @@ export interface ProvenSignIn {
 
 /**
  * Where the browser goes next: a held page of this interaction, or oidc-provider's resume (`finished`,
- * with the account it finished with when that is the version the store holds: see account-in-request.ts).
+ * with the grant it saved and the account it finished with when that is the version the store holds:
+ * a resume in the same request needs not read them again, see account-in-request.ts).
  */
-export type NextStep = { kind: 'held'; url: string } | { kind: 'finished'; returnTo: string; account?: Account } | { kind: 'lost' };
+export type NextStep = { kind: 'held'; url: string } | { kind: 'finished'; returnTo: string; account?: Account; grant?: Grant } | { kind: 'lost' };
 
 export async function continueSignIn(ctx: LoginContext, p: ProvenSignIn): Promise<NextStep> {
   const uid = p.interaction.uid;
@@ -64,7 +65,7 @@ export async function continueSignIn(ctx: LoginContext, p: ProvenSignIn): Promis
   return finished(await finishLogin(ctx.oidc(), p.interaction, p.partner.firstParty, p.account.id, p.provider), p.account);
 }
 
-function finished(returnTo: string | undefined, account?: Account): NextStep {
-  if (!returnTo) return { kind: 'lost' };
-  return account ? { kind: 'finished', returnTo, account } : { kind: 'finished', returnTo };
+function finished(login: FinishedLogin | undefined, account?: Account): NextStep {
+  if (!login) return { kind: 'lost' };
+  return { kind: 'finished', ...login, ...(account ? { account } : {}) };
 }

@@ -6,7 +6,7 @@
 // after a forced login must not drop that login, or `prompt=login` asks again (and "login consent"
 // loops). An error replaces everything.
 
-import type { Interaction } from 'oidc-provider';
+import type { Grant, Interaction } from 'oidc-provider';
 import type { OidcProvider } from '../oidc/provider.ts';
 import { amrOf } from '../accounts/phone-method.ts';
 
@@ -19,10 +19,14 @@ export async function loadInteraction(oidc: OidcProvider, uid: string) {
   return oidc.Interaction.find(uid);
 }
 
-/** Saves the result and returns where the browser resumes; undefined when the interaction is gone. */
-/** `interaction` is the uid, or the Interaction already loaded in this request (saves a lookup). */
+/**
+ * Saves the result and returns where the browser resumes; undefined when the interaction is gone.
+ * `interaction` is the uid, or the Interaction already loaded in this request (saves a lookup; its
+ * details without the model's methods are looked up by uid).
+ */
 export async function finishInteraction(oidc: OidcProvider, interactionOrUid: string | Interaction, result: InteractionResult): Promise<string | undefined> {
-  const interaction = typeof interactionOrUid === 'string' ? await oidc.Interaction.find(interactionOrUid) : interactionOrUid;
+  const loaded = typeof interactionOrUid !== 'string' && typeof interactionOrUid.save === 'function';
+  const interaction = loaded ? interactionOrUid : await oidc.Interaction.find(typeof interactionOrUid === 'string' ? interactionOrUid : interactionOrUid.uid);
   if (!interaction) return undefined;
   interaction.result = 'error' in result ? result : { ...interaction.lastSubmission, ...result };
   // oidc-provider keeps interaction expiry in its own (real-time) seconds.
@@ -32,8 +36,13 @@ export async function finishInteraction(oidc: OidcProvider, interactionOrUid: st
   return interaction.returnTo;
 }
 
-/** A grant covering everything the authorization request asked for (first-party shops, or consent given). */
+/** A grant covering everything the authorization request asked for (first-party shops, or consent given); its id. */
 export async function grantAll(oidc: OidcProvider, interaction: Interaction, accountId: string): Promise<string> {
+  return (await savedGrantAll(oidc, interaction, accountId)).grantId;
+}
+
+/** grantAll, with the Grant as saved (a resume in the same request needs not read it again). */
+async function savedGrantAll(oidc: OidcProvider, interaction: Interaction, accountId: string): Promise<{ grantId: string; grant: Grant }> {
   const clientId = interaction.params.client_id as string;
   let grant = interaction.grantId ? await oidc.Grant.find(interaction.grantId) : undefined;
   if (!grant || grant.accountId !== accountId || grant.clientId !== clientId) grant = new oidc.Grant({ accountId, clientId });
@@ -41,21 +50,30 @@ export async function grantAll(oidc: OidcProvider, interaction: Interaction, acc
   grant.addOIDCScope(scope);
   const details = interaction.prompt?.details ?? {};
   if (Array.isArray(details.missingOIDCClaims)) grant.addOIDCClaims(details.missingOIDCClaims);
-  return grant.save();
+  return { grantId: await grant.save(), grant };
 }
 
-/** Finishes a login interaction for `accountId`, granting first-party shops at once (no consent hop). */
+/** Where a finished login resumes, and the grant it saved for a first-party shop. */
+export interface FinishedLogin {
+  returnTo: string;
+  grant?: Grant;
+}
+
+/** Finishes a login interaction for `accountId`, granting first-party shops at once (no consent hop); undefined when it is gone. */
 export async function finishLogin(
   oidc: OidcProvider,
   interaction: Interaction,
   firstParty: boolean,
   accountId: string,
   provider: string,
-): Promise<string | undefined> {
+): Promise<FinishedLogin | undefined> {
   // A password sign-in is `pwd`, a phone one `sms` (RFC 8176); a provider's is federated through it. `ts` is the
   // sign-in's instant (the ID token's auth_time), kept when a later consent resolves the same request; it
   // is in oidc-provider's own real-time seconds, which its max_age checks compare with.
   const login = { accountId, amr: amrOf(provider), remember: true, ts: Math.floor(Date.now() / 1000) };
-  const outcome = firstParty ? { login, consent: { grantId: await grantAll(oidc, interaction, accountId) } } : { login };
-  return finishInteraction(oidc, typeof interaction.save === 'function' ? interaction : interaction.uid, outcome);
+  const saved = firstParty ? await savedGrantAll(oidc, interaction, accountId) : undefined;
+  const outcome = saved ? { login, consent: { grantId: saved.grantId } } : { login };
+  const returnTo = await finishInteraction(oidc, interaction, outcome);
+  if (!returnTo) return undefined;
+  return saved ? { returnTo, grant: saved.grant } : { returnTo };
 }

@@ -68,7 +68,7 @@ export function interactionRoutes(ctx: LoginContext): Router {
       await runSteps(ctx, req, res, s, requireConsentPrompt);
       if (!s.partner!.firstParty) return sendConsent(ctx, res, s);
       const grantId = await grantAll(ctx.oidc(), d, d.session!.accountId);
-      const returnTo = await finishInteraction(ctx.oidc(), d.uid, { consent: { grantId } });
+      const returnTo = await finishInteraction(ctx.oidc(), d, { consent: { grantId } });
       if (!returnTo) throw lost('the interaction expired');
       return res.redirect(303, returnTo);
     }
@@ -93,7 +93,7 @@ export function interactionRoutes(ctx: LoginContext): Router {
   router.post('/interaction/:uid/consent', ...ctx.csrf.protect, steps(loadInteraction, requireConsentPrompt), async (_req, res) => {
     const d = (res.locals.signIn as SignInState).interaction!;
     const grantId = await grantAll(ctx.oidc(), d, d.session!.accountId);
-    const returnTo = await finishInteraction(ctx.oidc(), d.uid, { consent: { grantId } });
+    const returnTo = await finishInteraction(ctx.oidc(), d, { consent: { grantId } });
     if (!returnTo) throw lost('the interaction expired');
     res.redirect(303, returnTo);
   });
@@ -117,7 +117,7 @@ export function interactionRoutes(ctx: LoginContext): Router {
     const d = (res.locals.signIn as SignInState).interaction!;
     const error = req.query.error === 'temporarily_unavailable' ? 'temporarily_unavailable' : 'access_denied';
     const description = error === 'access_denied' ? 'the shopper did not sign in' : 'the provider is temporarily unavailable';
-    const returnTo = await finishInteraction(ctx.oidc(), d.uid, { error, error_description: description });
+    const returnTo = await finishInteraction(ctx.oidc(), d, { error, error_description: description });
     if (!returnTo) throw lost('the interaction expired');
     res.redirect(303, returnTo);
   });

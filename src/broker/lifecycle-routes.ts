@@ -110,7 +110,7 @@ export function lifecycleRoutes(ctx: LoginContext): Router {
       const { account, pending } = s.held!;
       const now = ctx.clock.now();
       await ctx.store.update<Account>('accounts', account.id, (a) => ({ ...a, noticeShownAt: { ...a.noticeShownAt, [s.partner!.id]: now } }));
-      const returnTo = await finishLogin(ctx.oidc(), s.interaction!, s.partner!.firstParty, account.id, pending.provider);
+      const returnTo = (await finishLogin(ctx.oidc(), s.interaction!, s.partner!.firstParty, account.id, pending.provider))?.returnTo;
       await releaseLogin(ctx.store, pending.interactionUid);
       if (!returnTo) throw lost('the interaction expired');
       res.redirect(303, returnTo);

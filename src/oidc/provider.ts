@@ -15,6 +15,7 @@ import { partnerOfClient } from '../partners/partners.ts';
 import { shopHeader } from '../http/shop-header.ts';
 import { getAccount, normalisedAccount } from '../accounts/sign-in.ts';
 import { accountInRequest } from '../accounts/account-in-request.ts';
+import { grantInRequest } from './grant-in-request.ts';
 import { verifiedEmailClaims } from '../accounts/verified-email.ts';
 import { createStoreAdapter } from './store-adapter.ts';
 import { pairwiseSubject } from './pairwise.ts';
@@ -132,7 +133,9 @@ export function createOidcProvider(o: OidcOptions): Provider {
     loadExistingGrant: async (ctx) => {
       const { client, session, result } = ctx.oidc;
       const grantId = result?.consent?.grantId || session!.grantIdFor(client!.clientId);
-      const existing = grantId ? await ctx.oidc.provider.Grant.find(grantId) : undefined;
+      // Saved by the callback this resume runs in (grant-in-request.ts), or read.
+      const atHand = grantId ? grantInRequest(ctx.req, grantId) : undefined;
+      const existing = atHand instanceof ctx.oidc.provider.Grant ? atHand : grantId ? await ctx.oidc.provider.Grant.find(grantId) : undefined;
       if (!clientIsFirstParty(client!) || !session?.accountId) return existing;
       // First-party shops: grant what they ask for, without a consent page (and without an extra hop).
       const grant =

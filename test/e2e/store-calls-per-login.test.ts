@@ -13,7 +13,7 @@ import { approveAtProvider, atShop, authRequest, redeem, startGateway, type Gate
 import { wrapStore } from '../support/store-wrapper.ts';
 
 /** At most this many store calls outside `signins` and `partners` for a login of a known shopper (26 before perf-reads). */
-const MAX_ROUND_TRIPS = 23;
+const MAX_ROUND_TRIPS = 22;
 const NOT_BOUNDED = ['signins', 'partners'];
 
 /** The collections one store call touches (a batch: each of its operations'). */
