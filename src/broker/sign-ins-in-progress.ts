@@ -36,6 +36,8 @@ export interface SignInEntry {
   browser: string;
   ip: string;
   admittedAt: EpochMs;
+  /** Orders the sign-ins one instance admits within one millisecond. */
+  seq: number;
   expiresAt: EpochMs;
 }
 
@@ -54,17 +56,19 @@ export type Admission = { admitted: true; dropped: DroppedSignIn[] } | { admitte
 
 const uidId = (uid: string) => `uid:${uid}`;
 
-/** Oldest first: by admission (or creation) time, then by id, so every instance orders ties alike. */
-function olderFirst(a: { at: EpochMs; id: string }, b: { at: EpochMs; id: string }): number {
-  return a.at - b.at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+/** Oldest first: by admission (or creation) time, then sequence, then id, so every instance orders ties alike. */
+function olderFirst(a: { at: EpochMs; seq: number; id: string }, b: { at: EpochMs; seq: number; id: string }): number {
+  return a.at - b.at || a.seq - b.seq || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
-const oldestSignInFirst = (a: SignInEntry, b: SignInEntry) => olderFirst({ at: a.admittedAt, id: a.uid }, { at: b.admittedAt, id: b.uid });
-const oldestFlowFirst = (a: OwnedFlow, b: OwnedFlow) => olderFirst({ at: a.createdAt, id: a.id }, { at: b.createdAt, id: b.id });
+const oldestSignInFirst = (a: SignInEntry, b: SignInEntry) =>
+  olderFirst({ at: a.admittedAt, seq: a.seq, id: a.uid }, { at: b.admittedAt, seq: b.seq, id: b.uid });
+const oldestFlowFirst = (a: OwnedFlow, b: OwnedFlow) => olderFirst({ at: a.createdAt, seq: 0, id: a.id }, { at: b.createdAt, seq: 0, id: b.id });
 
 export class SignInsInProgress {
   readonly #store: Store;
   readonly #clock: Clock;
   readonly #limits: SignInLimits;
+  #admitted = 0;
 
   constructor(deps: { store: Store; clock: Clock }, limits: SignInLimits) {
     this.#store = deps.store;
@@ -79,7 +83,7 @@ export class SignInsInProgress {
   }
 
   async admit(uid: string, browser: string, ip: string, expiresAt: EpochMs): Promise<Admission> {
-    const entry: SignInEntry = { uid, browser, ip, admittedAt: this.#clock.now(), expiresAt };
+    const entry: SignInEntry = { uid, browser, ip, admittedAt: this.#clock.now(), seq: this.#admitted++, expiresAt };
     await this.#store.put<SignInEntry>(SIGNINS_COLLECTION, uidId(uid), entry, { expiresAt });
     const atAddress = (await this.#store.find<SignInEntry>(SIGNINS_COLLECTION, 'ip', ip)).sort(oldestSignInFirst);
     const rank = atAddress.findIndex((e) => e.uid === uid);
@@ -87,8 +91,9 @@ export class SignInsInProgress {
       await this.#store.delete(SIGNINS_COLLECTION, uidId(uid));
       return { admitted: false };
     }
-    const ofBrowser = (await this.#store.find<SignInEntry>(SIGNINS_COLLECTION, 'browser', browser)).sort(oldestSignInFirst);
-    const past = ofBrowser.slice(0, Math.max(0, ofBrowser.length - this.#limits.perBrowser));
+    // The new sign-in stays; the browser's others keep their newest places left.
+    const others = (await this.#store.find<SignInEntry>(SIGNINS_COLLECTION, 'browser', browser)).filter((e) => e.uid !== uid).sort(oldestSignInFirst);
+    const past = others.slice(0, Math.max(0, others.length - (this.#limits.perBrowser - 1)));
     const dropped: DroppedSignIn[] = [];
     for (const old of past) {
       const ended = await this.ended(old.uid);
@@ -98,13 +103,13 @@ export class SignInsInProgress {
   }
 
   /** Told after the sign-in's flow is stored; returns the flows to delete (the oldest past the cap). */
-  async flowStarted(uid: string, _flowId: string): Promise<string[]> {
-    return this.#pastCap(`signin:${uid}`);
+  async flowStarted(uid: string, flowId: string): Promise<string[]> {
+    return this.#pastCap(`signin:${uid}`, flowId);
   }
 
   /** Told after an account's link flow (no sign-in) is stored; returns the flows to delete (the oldest past the cap). */
-  async accountFlowStarted(accountId: string, _flowId: string): Promise<string[]> {
-    return this.#pastCap(`account:${accountId}`);
+  async accountFlowStarted(accountId: string, flowId: string): Promise<string[]> {
+    return this.#pastCap(`account:${accountId}`, flowId);
   }
 
   /** The sign-in ended (or was dropped): it no longer counts. Returns what it was, if it was counted. */
@@ -112,9 +117,10 @@ export class SignInsInProgress {
     return this.#store.take<SignInEntry>(SIGNINS_COLLECTION, uidId(uid));
   }
 
-  async #pastCap(owner: string): Promise<string[]> {
-    const flows = await this.#flowsOf(owner);
-    return flows.slice(0, Math.max(0, flows.length - this.#limits.flowsPerSignIn)).map((f) => f.id);
+  /** The new flow stays; the owner's others keep their newest places left. */
+  async #pastCap(owner: string, started: string): Promise<string[]> {
+    const others = (await this.#flowsOf(owner)).filter((f) => f.id !== started);
+    return others.slice(0, Math.max(0, others.length - (this.#limits.flowsPerSignIn - 1))).map((f) => f.id);
   }
 
   /** The owner's stored flows, oldest first. */
