@@ -8,9 +8,12 @@
 // `signins` collection, `uid:<uid>`, expiring with it) found under the `ip` and `browser` indexes: no
 // document is shared by the sign-ins of one address, so logins from one address (carrier-grade NAT) never
 // queue on one row. Admitting writes the sign-in's document, then lists its address's: the oldest `perIp`
-// (by admission time, then uid) are in, a later one deletes itself and is refused. Instances that admit
-// at the same instant may see each other's documents in different orders, so an address holds never more
-// than its cap plus the sign-ins being admitted at that instant. Flows are not copied here: the `flows`
+// (by admission time on the instance's clock, then its sequence, then uid) are in, a later one deletes
+// itself and is refused; the browser's oldest past its cap are dropped, never the new one. Every instance
+// orders the documents alike, so concurrent admissions on one clock never pass the cap; but an instance
+// whose clock runs behind may place a new sign-in ahead of one admitted elsewhere just before, so an
+// address holds never more than its cap plus the sign-ins admitted at that instant (within the
+// difference of the instances' clocks). Flows are not copied here: the `flows`
 // collection's `owner` index finds a sign-in's (or a linking account's) flows, and a finished flow
 // (taken at its callback) stops counting. Per login on PostgreSQL: the address check at /auth, the
 // write and two lists when admitting, one list per flow started, the take when it ends (six statements).
