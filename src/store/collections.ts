@@ -61,22 +61,11 @@ export const COLLECTIONS: readonly CollectionSpec[] = [
     indexes: OIDC_INDEXES,
   },
   /** Upstream round trips in progress (state = id). */
-  {
-    name: 'flows',
-    group: 'volatile',
-    heldAsText: true,
-    // Whose flow it is, so a sign-in (or a linking account) keeps only its newest few (src/broker/sign-ins-in-progress.ts).
-    indexes: { owner: { keys: (d) => (d.interactionUid ? [`signin:${d.interactionUid}`] : d.accountId ? [`account:${d.accountId}`] : []) } },
-  },
+  { name: 'flows', group: 'volatile', heldAsText: true },
   /** Proven sign-ins waiting on the notice or migration page, by interaction uid. */
   { name: 'pending', group: 'volatile', heldAsText: true },
-  /** Sign-ins in progress, one document each, found by address and browser (src/broker/sign-ins-in-progress.ts). */
-  {
-    name: 'signins',
-    group: 'volatile',
-    heldAsText: true,
-    indexes: { ip: { keys: (d) => [d.ip] }, browser: { keys: (d) => [d.browser] } },
-  },
+  /** Sign-ins in progress per address and browser, and their flows (src/broker/sign-ins-in-progress.ts). */
+  { name: 'signins', group: 'volatile', heldAsText: true },
   /** New upstream identities held while the shopper answers "have you signed in here before?", by interaction uid. */
   { name: 'unclaimed', group: 'volatile', heldAsText: true },
   /** Brute-force counters of password checks (src/accounts/brute-force.ts). */
