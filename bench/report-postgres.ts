@@ -45,7 +45,7 @@ export function renderPostgres(p: any, embedded: any[], options: any): string[] 
   if (p.scaling?.length) {
     lines.push('', `### Store scaling on PostgreSQL (concurrency ${options.scaleConcurrency})`, '');
     lines.push(
-      'Accounts generated deterministically and written with `store.load` (COPY) in chunks, one database per size; each size in its own gateway, measured in interleaved rounds.',
+      'Accounts generated deterministically and written with `store.load` (multi-row inserts) in chunks, one database per size; each size in its own gateway, measured in interleaved rounds.',
       '',
     );
     lines.push(

@@ -1,6 +1,6 @@
 // Pre-generates N accounts deterministically, one per emulator test user (`user00001` …), exactly as
 // first sign-ins would have created them, in whichever store DATABASE_URL-style settings select (the
-// embedded one in a directory, or a PostgreSQL database): `store.load` in chunks (COPY on PostgreSQL),
+// embedded one in a directory, or a PostgreSQL database): `store.load` in chunks (multi-row inserts on PostgreSQL),
 // with a progress callback per chunk. The embedded store is compacted afterwards so the gateway starts
 // from a snapshot. The accounts are active ones (signed in and profile fetched just now), so runs at
 // different sizes do the same work per login and differ only in the size of the store. A test user whose
