@@ -199,7 +199,7 @@ export async function createApp(deps: AppDeps): Promise<DengluApp> {
       const partnerId = client ? clientPartnerId(client) : undefined;
       const method = providerOf(session?.amr, methodIds);
       if (!session?.accountId || !partnerId || !method) return;
-      recordShopUse(store, clock, session.accountId, partnerId, method, accountInRequest(ctx.req, session.accountId)).catch((err) =>
+      recordShopUse(store, clock, session.accountId, partnerId, method, accountInRequest.get(ctx.req, session.accountId)).catch((err) =>
         log.warn({ err: { message: (err as Error).message } }, 'could not record shop use'),
       );
     });

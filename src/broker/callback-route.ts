@@ -26,8 +26,8 @@ import type { LoginContext } from './login-context.ts';
 import { pendingLogin, releaseLogin } from './pending-login.ts';
 import { lost, Refusal, refusals, type SignInState, type Step, stepRunner } from './steps.ts';
 import { holdUnclaimed, type UnclaimedIdentity, unclaimedOf } from './unclaimed-identity.ts';
-import { keepAccountInRequest } from '../accounts/account-in-request.ts';
-import { keepGrantInRequest } from '../oidc/grant-in-request.ts';
+import { accountInRequest } from '../accounts/account-in-request.ts';
+import { grantInRequest } from '../oidc/grant-in-request.ts';
 
 /** The provider's answer: the flow taken once, the sign-in it belongs to, and the identity proven. */
 const takeFlow: Step = async (ctx, req, _res, s) => {
@@ -108,8 +108,8 @@ function go(ctx: LoginContext, req: Request, res: Response, next: NextStep): voi
   if (next.kind === 'lost') throw lost('the interaction expired during the flow');
   if (next.kind === 'held') return void res.redirect(303, next.url);
   // oidc-provider's resume, in this same request, looks the account and the grant up again: they are at hand.
-  if (next.account) keepAccountInRequest(req, next.account);
-  if (next.grant) keepGrantInRequest(req, next.grant);
+  if (next.account) accountInRequest.keep(req, next.account);
+  if (next.grant) grantInRequest.keep(req, next.grant);
   ctx.resume(req, res, next.returnTo);
 }
 

@@ -134,7 +134,7 @@ export function createOidcProvider(o: OidcOptions): Provider {
       const { client, session, result } = ctx.oidc;
       const grantId = result?.consent?.grantId || session!.grantIdFor(client!.clientId);
       // Saved by the callback this resume runs in (grant-in-request.ts), or read.
-      const atHand = grantId ? grantInRequest(ctx.req, grantId) : undefined;
+      const atHand = grantId ? grantInRequest.get(ctx.req, grantId) : undefined;
       const existing = atHand instanceof ctx.oidc.provider.Grant ? atHand : grantId ? await ctx.oidc.provider.Grant.find(grantId) : undefined;
       if (!clientIsFirstParty(client!) || !session?.accountId) return existing;
       // First-party shops: grant what they ask for, without a consent page (and without an extra hop).
@@ -154,7 +154,7 @@ export function createOidcProvider(o: OidcOptions): Provider {
     findAccount: async (ctx, sub, token) => {
       await assertRefreshAllowed(lifecycle, ctx, token);
       // Resumed in the callback that signed the account in: that request has it at hand (account-in-request.ts).
-      const atHand = accountInRequest(ctx.req, sub);
+      const atHand = accountInRequest.get(ctx.req, sub);
       const account = atHand ? normalisedAccount(atHand) : await getAccount(o.store, sub);
       if (!account) return undefined;
       const amr: string[] = (token as { amr?: string[] } | undefined)?.amr ?? [];
