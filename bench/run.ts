@@ -41,6 +41,7 @@ import { median } from './stats.ts';
 import { createBenchDatabase, DEFAULT_ADMIN_URL, postgresReachable, redactUrl, withServerOptions, type BenchDatabase } from './bench-database.ts';
 import { instancesCheck, memoryAfterLogins, postgresSummary, statementsPerLogin, type InstancesCheck, type MemoryAfterLogins } from './postgres-section.ts';
 import { providerEnv } from '../config/provider-settings.ts';
+import { sandboxCredentials } from '../config/load-config.ts';
 import { PROVIDERS } from '../providers/index.ts';
 
 interface Options {
@@ -167,7 +168,8 @@ async function startDenglu(o: Options, name: string, dataDir: string, users: num
   const [port, emulatorPort] = [await freePort(), await freePort()];
   const issuer = `http://127.0.0.1:${port}`;
   const provider = o.provider;
-  const credentials = { BENCH_CLIENT_ID: `bench-${provider}`, BENCH_CLIENT_SECRET: `bench-${provider}-secret` };
+  // The app id in the provider's own shape (QQ and Weibo ids are numbers), a secret of the benchmark's own.
+  const credentials = { BENCH_CLIENT_ID: sandboxCredentials(PROVIDERS.get(provider)!.descriptor).clientId, BENCH_CLIENT_SECRET: `bench-${provider}-secret` };
   const emulator = await startServer(
     `${name}-emulator`,
     './emulator-server.ts',

@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PROVIDERS } from '../providers/index.ts';
 import { providerEnv } from '../config/provider-settings.ts';
+import { sandboxCredentials } from '../config/load-config.ts';
 import { COMMON_FAULT_MODES } from '../providers/shared/emulator/fault-switch.ts';
 import { systemClock } from '../src/clock.ts';
 import { findAccountByIdentity } from '../src/accounts/sign-in.ts';
@@ -122,7 +123,11 @@ export async function runSoak(o: SoakOptions): Promise<number> {
     const env: Record<string, string> = {};
     for (const provider of Object.keys(FAULTED)) {
       const emulatorPort = await freePort();
-      const credentials = { BENCH_CLIENT_ID: `bench-${provider}`, BENCH_CLIENT_SECRET: `bench-${provider}-secret` };
+      // The app id in the provider's own shape (QQ and Weibo ids are numbers), a secret of the benchmark's own.
+      const credentials = {
+        BENCH_CLIENT_ID: sandboxCredentials(PROVIDERS.get(provider)!.descriptor).clientId,
+        BENCH_CLIENT_SECRET: `bench-${provider}-secret`,
+      };
       emulators[provider] = await startServer(`${provider} emulator`, './emulator-server.ts', {
         ...credentials,
         BENCH_PROVIDER: provider,

@@ -28,7 +28,7 @@ import { loadWeiboIdentity } from './adapter.ts';
 
 const CLIENT_ID = '3254018913';
 const SECRET = 'weibo-app-secret-7f3a';
-const OTHER_CLIENT = 'test-client';
+const OTHER_CLIENT = '2011223344';
 const OTHER_SECRET = 'test-secret';
 
 let served: ServedEmulator;
@@ -278,9 +278,14 @@ describe('weibo', () => {
       assert.equal(identity.subject, expected.subject);
     });
 
-    it('accepts a non-numeric appkey compared as a string', async () => {
-      const identity = await signInUpstream(strategy({ clientId: OTHER_CLIENT, clientSecret: OTHER_SECRET }), 'lina');
-      assert.deepEqual(identity.keys, served.emulator.identityKeysFor('lina', OTHER_CLIENT));
+    it('the emulator cannot register an app key that is not a number: Weibo app keys are numbers', () => {
+      for (const clientId of ['denglu-sandbox-weibo', 'test-client', '']) {
+        assert.throws(
+          () => createWeiboEmulator({ apps: [{ clientId, clientSecret: SECRET, redirectUris: [CALLBACK] }] }),
+          /Weibo app keys are numbers/,
+          clientId,
+        );
+      }
     });
 
     it('refuses a token that get_token_info says belongs to another app, before reading any profile', async () => {
