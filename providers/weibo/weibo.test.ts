@@ -546,14 +546,19 @@ describe('weibo', () => {
       assert.ok(loaded instanceof UpstreamError);
       assert.equal(loaded.step, 'token_verify');
       assert.match(loaded.message, /21332/);
-      await assert.rejects(adapter.revoke!(identity.accessToken!), (err: UpstreamError) => /21332/.test(err.message));
+      await assert.rejects(adapter.revoke!(identity.accessToken!), (err: UpstreamError) => err.step === 'revoke' && /21332/.test(err.message));
     });
 
     it('fails on an unexpected answer and on a deadline', async () => {
       const token = await tokenFor('lina');
       const adapter = strategy({ timeoutMs: 5000 });
       served.emulator.faults.set('revokeoauth2', 'malformed', 1);
-      await assert.rejects(adapter.revoke!(token), (err: UpstreamError) => err instanceof UpstreamError && err.step === 'token_exchange');
+      await assert.rejects(adapter.revoke!(token), (err: UpstreamError) => err instanceof UpstreamError && err.step === 'revoke');
+      served.emulator.faults.set('revokeoauth2', 'status500', 1);
+      await assert.rejects(
+        adapter.revoke!(token),
+        (err: UpstreamError) => err instanceof UpstreamError && err.step === 'revoke' && /HTTP 500/.test(err.message),
+      );
       served.emulator.faults.set('revokeoauth2', 'hang', 1);
       await assert.rejects(strategy({ timeoutMs: 300 }).revoke!(token), (err: UpstreamError) => err instanceof UpstreamError && err.step === 'timeout');
       await adapter.revoke!(token);
