@@ -25,7 +25,7 @@ import { cpus, hostname, totalmem, tmpdir, type as osType, release } from 'node:
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { BENCH_CLIENT, benchPartner } from './bench-partner.ts';
+import { BENCH_CLIENT, benchPartner, benchUpstreamApp } from './bench-partner.ts';
 import { fetchJwks, roundRobin, runLoad, type Target } from './load-client.ts';
 import { dengluEnv, freePort, metrics, startServer, type Server } from './spawn-server.ts';
 import { seedAccounts } from './seed-accounts.ts';
@@ -41,7 +41,6 @@ import { median } from './stats.ts';
 import { createBenchDatabase, DEFAULT_ADMIN_URL, postgresReachable, redactUrl, withServerOptions, type BenchDatabase } from './bench-database.ts';
 import { instancesCheck, memoryAfterLogins, postgresSummary, statementsPerLogin, type InstancesCheck, type MemoryAfterLogins } from './postgres-section.ts';
 import { providerEnv } from '../config/provider-settings.ts';
-import { sandboxCredentials } from '../config/load-config.ts';
 import { PROVIDERS } from '../providers/index.ts';
 
 interface Options {
@@ -168,8 +167,7 @@ async function startDenglu(o: Options, name: string, dataDir: string, users: num
   const [port, emulatorPort] = [await freePort(), await freePort()];
   const issuer = `http://127.0.0.1:${port}`;
   const provider = o.provider;
-  // The app id in the provider's own shape (QQ and Weibo ids are numbers), a secret of the benchmark's own.
-  const credentials = { BENCH_CLIENT_ID: sandboxCredentials(PROVIDERS.get(provider)!.descriptor).clientId, BENCH_CLIENT_SECRET: `bench-${provider}-secret` };
+  const credentials = benchUpstreamApp(provider);
   const emulator = await startServer(
     `${name}-emulator`,
     './emulator-server.ts',
@@ -269,7 +267,7 @@ async function scalingStacks(o: Options, work: string, sizes: number[], kind: 'e
       { dataDir: dir, ...(database ? { databaseUrl: database.url } : {}) },
       n,
       o.provider,
-      `bench-${o.provider}`,
+      benchUpstreamApp(o.provider).BENCH_CLIENT_ID,
       benchPartner(o.provider).id,
       (d, t) => progress(`seeding ${t.toLocaleString('en')} accounts (${kind}) ${bar(d / t)} ${d.toLocaleString('en')}`),
     );

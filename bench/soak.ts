@@ -18,14 +18,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PROVIDERS } from '../providers/index.ts';
 import { providerEnv } from '../config/provider-settings.ts';
-import { sandboxCredentials } from '../config/load-config.ts';
 import { COMMON_FAULT_MODES } from '../providers/shared/emulator/fault-switch.ts';
 import { systemClock } from '../src/clock.ts';
 import { findAccountByIdentity } from '../src/accounts/sign-in.ts';
 import { loadPairwiseSalt } from '../src/oidc/secrets.ts';
 import { pairwiseSubject } from '../src/oidc/pairwise.ts';
 import { createStore } from '../src/store/create-store.ts';
-import { benchPartner } from './bench-partner.ts';
+import { benchPartner, benchUpstreamApp } from './bench-partner.ts';
 import { fetchJwks, Jar, loginWith, percentile, revokeAccessToken, type Target } from './load-client.ts';
 import { gatewayNodeFlags } from './node-flags.ts';
 import { explain, shopSignIn } from './soak-browser.ts';
@@ -123,11 +122,7 @@ export async function runSoak(o: SoakOptions): Promise<number> {
     const env: Record<string, string> = {};
     for (const provider of Object.keys(FAULTED)) {
       const emulatorPort = await freePort();
-      // The app id in the provider's own shape (QQ and Weibo ids are numbers), a secret of the benchmark's own.
-      const credentials = {
-        BENCH_CLIENT_ID: sandboxCredentials(PROVIDERS.get(provider)!.descriptor).clientId,
-        BENCH_CLIENT_SECRET: `bench-${provider}-secret`,
-      };
+      const credentials = benchUpstreamApp(provider);
       emulators[provider] = await startServer(`${provider} emulator`, './emulator-server.ts', {
         ...credentials,
         BENCH_PROVIDER: provider,
