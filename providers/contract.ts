@@ -127,7 +127,10 @@ export interface UpstreamIdentity {
 export interface EmulatorApp {
   clientId: string;
   clientSecret: string;
-  /** Exact redirect URIs accepted. */
+  /**
+   * The app's registered redirect URIs. Most providers accept exactly these; a provider that registers
+   * domains (QQ: any address under a registered root domain) derives its domains from them.
+   */
   redirectUris: string[];
   name?: string;
   /** Provider-specific app permissions (for example QQ `{ unionid: true }`). */

@@ -6,6 +6,7 @@
 
 import type { EmulatorApp } from '../contract.ts';
 import { pooledRandomBytes } from '../shared/emulator/random.ts';
+import { httpUrl } from '../shared/profile-fields.ts';
 import type { GrantShapes } from '../shared/emulator/grant-store.ts';
 
 const UINT64_MAX = 18446744073709551615n;
@@ -59,14 +60,10 @@ export const MAX_CALLBACK_BYTES = 500;
 /** Whether QQ would accept this redirect_uri for the app: an http(s) address under a registered domain. */
 export function redirectUriAllowed(app: EmulatorApp, redirectUri: string): boolean {
   if (Buffer.byteLength(redirectUri) > MAX_CALLBACK_BYTES) return false;
-  let url: URL;
-  try {
-    url = new URL(redirectUri);
-  } catch {
-    return false;
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return false;
-  const host = url.hostname.toLowerCase();
+  // An absolute http(s) URL without embedded credentials (the shared reading of provider URLs).
+  const href = httpUrl(redirectUri);
+  if (!href) return false;
+  const host = new URL(href).hostname.toLowerCase();
   return callbackDomains(app).some((domain) => host === domain || host.endsWith(`.${domain}`));
 }
 

@@ -1,5 +1,6 @@
 // An express app speaking QQ Connect's wire protocol at graph.qq.com's paths: authorize (error pages,
-// never error redirects; cancel does not redirect), token (GET or POST; form-encoded success, JSONP
+// never error redirects; cancel does not redirect; any redirect_uri under a registered root domain, see
+// emulator-registration.ts for what QQ checks about an app), token (GET or POST; form-encoded success, JSONP
 // errors at HTTP 200), /oauth2.0/me (JSONP openid/unionid) and get_user_info (JSON as text/html).
 // Fault modes per endpoint plus QQ-specific ones; see README.md for every choice.
 
