@@ -43,6 +43,9 @@ describe('config', () => {
     assert.deepEqual(Object.keys(config.providers).sort(), ['qq', 'sohu', 'weibo']);
     assert.equal(config.providers.weibo!.baseUrls.api, config.sandbox.emulatorUrls.weibo);
     assert.equal(config.sandbox.emulatorUrls.weibo, 'http://localhost:3001');
+    // The sandbox apps have the providers' real id shapes: QQ app ids and Weibo app keys are numbers.
+    assert.match(config.providers.qq!.clientId, /^\d+$/);
+    assert.match(config.providers.weibo!.clientId, /^\d+$/);
     assert.equal(config.cookieKeys, undefined, 'generated and stored in development');
   });
 
@@ -86,7 +89,7 @@ describe('config', () => {
         DENGLU_ISSUER: 'http://login.example.com',
         SANDBOX: 'true',
         SANDBOX_NOW: '2013-09-20T10:00+08:00',
-        WEIBO_CLIENT_ID: 'denglu-sandbox-weibo',
+        WEIBO_CLIENT_ID: '3000000001',
         WEIBO_CLIENT_SECRET: 'sandbox-secret-weibo-not-for-production',
         WEIBO_BASE_URL: 'http://localhost:3001',
       }),

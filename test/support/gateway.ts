@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exportJWK, generateKeyPair, type CryptoKey } from 'jose';
 import * as oidc from 'openid-client';
-import { loadConfig, type Config } from '../../config/load-config.ts';
+import { loadConfig, sandboxCredentials, type Config } from '../../config/load-config.ts';
 import { providerEnv } from '../../config/provider-settings.ts';
 import { DESCRIPTORS, PROVIDERS } from '../../providers/index.ts';
 import { serveEmulator, type ServedEmulator } from '../../providers/shared/testing.ts';
@@ -160,6 +160,11 @@ async function testDatabaseFor(dataDir: string): Promise<string | undefined> {
   return db.url;
 }
 
+/** The app id the e2e gateway's emulators register for a provider: the sandbox app's id, in the provider's shape. */
+export function e2eClientId(providerId: string): string {
+  return sandboxCredentials(PROVIDERS.get(providerId)!.descriptor).clientId;
+}
+
 export async function startGateway(options: GatewayOptions = {}): Promise<Gateway> {
   const clock = options.clock ?? new ManualClock(Date.now());
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'denglu-e2e-')));
@@ -179,7 +184,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
   };
   for (const descriptor of DESCRIPTORS) {
     const module = PROVIDERS.get(descriptor.id)!;
-    const clientId = `e2e-${descriptor.id}`;
+    const clientId = e2eClientId(descriptor.id);
     const clientSecret = `e2e-${descriptor.id}-secret`;
     emulators[descriptor.id] = await serveEmulator(
       module.createEmulator({
