@@ -66,10 +66,12 @@ export function createWechatAdapter(options: AdapterOptions): ProviderAdapter {
     url.search = new URLSearchParams({ appid: app.appId, secret: app.secret, code, grant_type: 'authorization_code' }).toString();
     const json = await callSns(http, url, 'sns/oauth2/access_token', { fail: 'token_exchange', decode: 'token_exchange' });
     const accessToken = json.access_token;
-    if (typeof accessToken !== 'string' || accessToken === '') throw new UpstreamError('wechat', 'token_exchange', 'sns/oauth2/access_token answered no "access_token"');
+    if (typeof accessToken !== 'string' || accessToken === '')
+      throw new UpstreamError('wechat', 'token_exchange', 'sns/oauth2/access_token answered no "access_token"');
     const openid = id(json.openid);
     if (!openid) throw new UpstreamError('wechat', 'token_exchange', 'sns/oauth2/access_token answered no usable "openid"');
-    if (json.unionid !== undefined && !id(json.unionid)) throw new UpstreamError('wechat', 'token_exchange', 'sns/oauth2/access_token answered a malformed "unionid"');
+    if (json.unionid !== undefined && !id(json.unionid))
+      throw new UpstreamError('wechat', 'token_exchange', 'sns/oauth2/access_token answered a malformed "unionid"');
     const unionid = id(json.unionid);
     return unionid ? { accessToken, openid, unionid } : { accessToken, openid };
   }
@@ -126,7 +128,9 @@ export function createWechatAdapter(options: AdapterOptions): ProviderAdapter {
         const token = await exchangeCode(app, code);
         return { ok: true, identity: withNormalisedUrls(await loadIdentity(app, token, 'zh_CN')) };
       } catch (err) {
-        return failure(err instanceof UpstreamError ? err : new UpstreamError('wechat', 'profile_decode', String((err as Error)?.message ?? err), { cause: err }));
+        return failure(
+          err instanceof UpstreamError ? err : new UpstreamError('wechat', 'profile_decode', String((err as Error)?.message ?? err), { cause: err }),
+        );
       }
     },
   };
@@ -147,7 +151,13 @@ function identity(
   profile: Pick<UpstreamIdentity, 'displayName' | 'avatar' | 'locale' | 'profileFromCache'>,
   accessToken: string,
 ): UpstreamIdentity {
-  return { provider: 'wechat', subject: wechatSubject(app.appId, openid, unionid), keys: wechatIdentityKeys(app.appId, openid, unionid), ...profile, accessToken };
+  return {
+    provider: 'wechat',
+    subject: wechatSubject(app.appId, openid, unionid),
+    keys: wechatIdentityKeys(app.appId, openid, unionid),
+    ...profile,
+    accessToken,
+  };
 }
 
 /** sns/userinfo's unionid, which must agree with the token response's when both have one. */

@@ -75,7 +75,10 @@ export function connectRoutes(world: WechatWorld, faults: FaultSwitch): Router {
       ...(notice ? { notice } : {}),
       banner: world.banner?.(),
     });
-    res.status(notice ? 400 : 200).type(HTML).send(html);
+    res
+      .status(notice ? 400 : 200)
+      .type(HTML)
+      .send(html);
   }
 
   /** The live QR session named by `uuid`, or the expired page. */
@@ -159,8 +162,18 @@ export function connectRoutes(world: WechatWorld, faults: FaultSwitch): Router {
   function inApp(req: Request, res: Response, request: AuthorizeRequest, notice?: string): void {
     const params = { appid: request.app.appId, redirect_uri: request.redirectUri, response_type: 'code', scope: request.scope, state: request.state };
     const outsideWeChat = !/\bMicroMessenger\//i.test(req.get('user-agent') ?? '');
-    const html = inAppAuthorizePage({ appName: request.app.name, params, users: world.users, outsideWeChat, ...(notice ? { notice } : {}), banner: world.banner?.() });
-    res.status(notice ? 400 : 200).type(HTML).send(html);
+    const html = inAppAuthorizePage({
+      appName: request.app.name,
+      params,
+      users: world.users,
+      outsideWeChat,
+      ...(notice ? { notice } : {}),
+      banner: world.banner?.(),
+    });
+    res
+      .status(notice ? 400 : 200)
+      .type(HTML)
+      .send(html);
   }
 
   router.post('/connect/oauth2/authorize', form, (req, res) => {

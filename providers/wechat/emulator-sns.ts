@@ -55,7 +55,13 @@ export function snsRoutes(world: WechatWorld, faults: FaultSwitch): Router {
     if (grant.used) return sendErrcode(res, 40163);
     grant.used = true;
     if (grant.expiresAt <= world.clock.now()) return sendErrcode(res, 42003);
-    const issued: AccessGrant = { appId: grant.appId, login: grant.login, scope: grant.scope, expiresAt: 0, ...(fault === 'no_unionid' ? { noUnionid: true } : {}) };
+    const issued: AccessGrant = {
+      appId: grant.appId,
+      login: grant.login,
+      scope: grant.scope,
+      expiresAt: 0,
+      ...(fault === 'no_unionid' ? { noUnionid: true } : {}),
+    };
     const { accessToken, refreshToken } = world.issueTokens(issued);
     const unionid = world.unionidOf(issued);
     sendJson(res, {
@@ -90,7 +96,13 @@ export function snsRoutes(world: WechatWorld, faults: FaultSwitch): Router {
       accessToken = fresh.accessToken;
       held.accessToken = accessToken;
     }
-    sendJson(res, { access_token: accessToken, expires_in: ACCESS_TOKEN_TTL_SECONDS, refresh_token: refreshToken, openid: openidFor(held.appId, held.login), scope: held.scope });
+    sendJson(res, {
+      access_token: accessToken,
+      expires_in: ACCESS_TOKEN_TTL_SECONDS,
+      refresh_token: refreshToken,
+      openid: openidFor(held.appId, held.login),
+      scope: held.scope,
+    });
   });
 
   router.post(['/sns/oauth2/access_token', '/sns/oauth2/refresh_token', '/sns/userinfo', '/sns/auth'], (_req, res) => sendErrcode(res, 43001));

@@ -38,7 +38,9 @@ function rid(): string {
 
 /** JSON as text/plain, HTTP 200, as api.weixin.qq.com serves it. */
 export function sendJson(res: Response, value: Record<string, unknown>, status = 200): void {
-  res.status(status).set('content-type', 'text/plain').send(Buffer.from(JSON.stringify(value)));
+  // setHeader, not res.set/type: express would add `; charset=utf-8`, which WeChat does not send.
+  res.status(status).setHeader('content-type', 'text/plain');
+  res.end(JSON.stringify(value));
 }
 
 export function sendErrcode(res: Response, errcode: WechatErrcode): void {

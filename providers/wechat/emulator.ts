@@ -34,7 +34,8 @@ export function createWechatEmulator(options: EmulatorOptions): Emulator {
     faults,
     users: world.users,
     setAutoApprove,
-    identityKeysFor: (login, clientId) => wechatIdentityKeys(clientId, openidFor(clientId, login), world.apps.get(clientId)?.unionid ? unionidFor(login) : undefined),
+    identityKeysFor: (login, clientId) =>
+      wechatIdentityKeys(clientId, openidFor(clientId, login), world.apps.get(clientId)?.unionid ? unionidFor(login) : undefined),
     close: () => faults.releaseHanging(),
   };
 }
