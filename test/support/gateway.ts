@@ -181,9 +181,13 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
     const module = PROVIDERS.get(descriptor.id)!;
     const clientId = `e2e-${descriptor.id}`;
     const clientSecret = `e2e-${descriptor.id}-secret`;
+    // The provider options the gateway takes in the sandbox (its sandboxDefaults) are what the app holds.
+    const sandboxExtra = Object.fromEntries(
+      descriptor.settings.flatMap((s) => (typeof s.fills === 'object' && 'extra' in s.fills && s.sandboxDefault !== undefined ? [[s.fills.extra, s.sandboxDefault]] : [])),
+    );
     emulators[descriptor.id] = await serveEmulator(
       module.createEmulator({
-        apps: [{ clientId, clientSecret, redirectUris: [`${issuer}/cb/${descriptor.id}`], name: 'Denglu e2e', extra: { unionid: true } }],
+        apps: [{ clientId, clientSecret, redirectUris: [`${issuer}/cb/${descriptor.id}`], name: 'Denglu e2e', extra: { ...sandboxExtra, unionid: true } }],
         ...(options.emulatorUsers?.[descriptor.id] ? { users: options.emulatorUsers[descriptor.id] } : {}),
       }),
     );
