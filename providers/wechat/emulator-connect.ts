@@ -51,6 +51,12 @@ export function connectRoutes(world: WechatWorld, faults: FaultSwitch): Router {
   }
 
   const refuse = (res: Response, r: Refusal) => res.status(200).type(HTML).send(errorPage(r.refused, r.detail));
+  /** A page, answered 400 when it comes back with a notice (nothing picked). */
+  const sendPage = (res: Response, html: string, notice: string | undefined) =>
+    res
+      .status(notice ? 400 : 200)
+      .type(HTML)
+      .send(html);
 
   function back(res: Response, request: AuthorizeRequest, login: string | undefined): void {
     const location = new URL(request.redirectUri);
@@ -75,10 +81,7 @@ export function connectRoutes(world: WechatWorld, faults: FaultSwitch): Router {
       ...(notice ? { notice } : {}),
       banner: world.banner?.(),
     });
-    res
-      .status(notice ? 400 : 200)
-      .type(HTML)
-      .send(html);
+    sendPage(res, html, notice);
   }
 
   /** The live QR session named by `uuid`, or the expired page. */
@@ -170,10 +173,7 @@ export function connectRoutes(world: WechatWorld, faults: FaultSwitch): Router {
       ...(notice ? { notice } : {}),
       banner: world.banner?.(),
     });
-    res
-      .status(notice ? 400 : 200)
-      .type(HTML)
-      .send(html);
+    sendPage(res, html, notice);
   }
 
   router.post('/connect/oauth2/authorize', form, (req, res) => {

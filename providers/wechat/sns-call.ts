@@ -4,17 +4,10 @@
 // step; a 2xx body that is not one JSON object the caller's `decode` step. Messages carry WeChat's
 // errcode, its errmsg without the live suffix, and the `rid` WeChat support asks for — never a token or code.
 
-import { UpstreamError, type UpstreamStep } from '../../src/errors.ts';
-import { UpstreamTimeoutError, type UpstreamHttp, type UpstreamResponse } from '../shared/upstream-http.ts';
+import { type CallSteps, callJson, type JsonObject } from '../shared/json-call.ts';
+import type { UpstreamHttp } from '../shared/upstream-http.ts';
 
-export type WechatJson = Record<string, unknown>;
-
-export interface SnsSteps {
-  /** Step for transport failures, HTTP errors and errcode answers. */
-  fail: UpstreamStep;
-  /** Step for a 2xx answer that is not a JSON object. */
-  decode: UpstreamStep;
-}
+export type WechatJson = JsonObject;
 
 /** What WeChat said went wrong: its errcode (a number), errmsg without suffix, and the request id. */
 export class WechatErrcode {
@@ -41,35 +34,13 @@ export function errcodeOf(json: WechatJson): WechatErrcode | undefined {
   return Number(json.errcode) === 0 ? undefined : new WechatErrcode(json);
 }
 
-export async function callSns(http: UpstreamHttp, url: URL, what: string, steps: SnsSteps): Promise<WechatJson> {
-  let res: UpstreamResponse;
-  try {
-    res = await http.request({ method: 'GET', url: url.toString() });
-  } catch (err) {
-    if (err instanceof UpstreamTimeoutError) throw new UpstreamError('wechat', 'timeout', `${what}: ${err.message}`, { cause: err });
-    throw new UpstreamError('wechat', steps.fail, `${what} failed: ${cleanText((err as Error)?.message ?? String(err))}`, { cause: err });
-  }
-  const json = parseObject(res.body);
-  const refused = json ? errcodeOf(json) : undefined;
-  if (refused) throw new UpstreamError('wechat', steps.fail, `${what} answered ${refused} (HTTP ${res.status})`, { cause: refused });
-  if (res.status < 200 || res.status > 299) throw new UpstreamError('wechat', steps.fail, `${what} answered HTTP ${res.status} without an errcode`);
-  if (!json) {
-    throw new UpstreamError(
-      'wechat',
-      steps.decode,
-      `${what} answered a body that is not a JSON object ("${cleanText(res.contentType) || 'no content-type'}", ${res.body.length} chars)`,
-    );
-  }
-  return json;
-}
-
-export function parseObject(body: string): WechatJson | undefined {
-  try {
-    const value: unknown = JSON.parse(body);
-    return value && typeof value === 'object' && !Array.isArray(value) ? (value as WechatJson) : undefined;
-  } catch {
-    return undefined;
-  }
+export function callSns(http: UpstreamHttp, url: URL, what: string, steps: CallSteps): Promise<WechatJson> {
+  return callJson(http, { method: 'GET', url: url.toString() }, what, steps, {
+    provider: 'wechat',
+    refusal: (json) => errcodeOf(json)?.toString(),
+    errorBodyName: 'an errcode',
+    clean: cleanText,
+  });
 }
 
 /** Upstream text fit for a log line: one short line, long opaque runs (a code, a token) cut out. */

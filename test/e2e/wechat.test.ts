@@ -28,7 +28,10 @@ describe('e2e: WeChat sign-in through the broker', function () {
     const emulator = gw.emulators.wechat!.emulator;
     const browser = new TestBrowser();
     const { claims } = await loginWith(gw, browser, 'alpha-basic', 'wechat', 'chenhao');
-    assert.ok(browser.history.some((h) => new URL(h.url).pathname === '/connect/qrconnect'), 'through the QR page');
+    assert.ok(
+      browser.history.some((h) => new URL(h.url).pathname === '/connect/qrconnect'),
+      'through the QR page',
+    );
     assert.equal(claims.iss, gw.issuer);
     assert.equal(claims.idp, 'wechat');
     assert.deepEqual(claims.amr, ['fed', 'wechat']);

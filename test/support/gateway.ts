@@ -183,7 +183,9 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
     const clientSecret = `e2e-${descriptor.id}-secret`;
     // The provider options the gateway takes in the sandbox (its sandboxDefaults) are what the app holds.
     const sandboxExtra = Object.fromEntries(
-      descriptor.settings.flatMap((s) => (typeof s.fills === 'object' && 'extra' in s.fills && s.sandboxDefault !== undefined ? [[s.fills.extra, s.sandboxDefault]] : [])),
+      descriptor.settings.flatMap((s) =>
+        typeof s.fills === 'object' && 'extra' in s.fills && s.sandboxDefault !== undefined ? [[s.fills.extra, s.sandboxDefault]] : [],
+      ),
     );
     emulators[descriptor.id] = await serveEmulator(
       module.createEmulator({
