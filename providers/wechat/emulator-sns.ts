@@ -141,7 +141,7 @@ export function snsRoutes(world: WechatWorld, faults: FaultSwitch): Router {
       city: extra.city ?? '',
       province: extra.province ?? '',
       country: extra.country ?? '',
-      headimgurl: generic || extra.avatar === 'none' ? '' : `${req.protocol}://${req.get('host')}/mmopen/vi_32/${openid}/132`,
+      headimgurl: generic || extra.avatar === 'none' ? '' : (extra.avatarUrl ?? `${req.protocol}://${req.get('host')}/mmopen/vi_32/${openid}/132`),
       privilege: [],
       ...(unionid ? { unionid } : {}),
     });

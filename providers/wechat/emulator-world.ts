@@ -32,7 +32,8 @@ export interface WechatEmulatorApp {
 
 /**
  * Default users. `extra`: `sex` (1 male, 2 female, 0 unknown), `province`, `city`, `country`,
- * `language` (zh_CN/en), `avatar: 'none'` for a person without a profile picture (headimgurl "").
+ * `language` (zh_CN/en), `avatar: 'none'` for a person without a profile picture (headimgurl ""),
+ * `avatarUrl` (any text) as headimgurl instead of the emulator's own picture.
  */
 export const DEFAULT_WECHAT_USERS: TestUser[] = [
   { login: 'chenhao', name: '陈浩', extra: { sex: '1', province: 'Guangdong', city: 'Shenzhen', country: 'CN', language: 'zh_CN' } },

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import type { Account } from '../../src/accounts/account.ts';
 import { TestBrowser } from '../support/browser.ts';
-import { approveAtProvider, atShop, authRequest, type Gateway, loginWith, redeem, startGateway } from '../support/gateway.ts';
+import { approveAtProvider, atShop, authRequest, type Gateway, loginWith, offeringEveryProvider, redeem, startGateway } from '../support/gateway.ts';
 
 const IPHONE_WECHAT =
   'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 MicroMessenger/8.0.47(0x18002f2c) NetType/WIFI Language/zh_CN';
@@ -15,12 +15,7 @@ describe('e2e: WeChat sign-in through the broker', function () {
   let gw: Gateway;
   before(async () => {
     // Alpha offers WeChat too (the shared test partners do not, so other tests' lists stay as they are).
-    gw = await startGateway({
-      partners: (defaults) =>
-        defaults.map((p) =>
-          p.id === 'alpha' ? { ...p, integrations: [...p.integrations, { provider: 'wechat', newAccountsDuringNotice: true, atCutoff: 'keep' as const }] } : p,
-        ),
-    });
+    gw = await startGateway({ partners: offeringEveryProvider('alpha') });
   });
   after(() => gw.close());
 

@@ -134,6 +134,16 @@ export interface GatewayOptions {
   wrapStore?: (store: Store) => Store;
 }
 
+/** A `partners` option: the default partners, with `partnerId` also offering every registered provider. */
+export function offeringEveryProvider(partnerId: string): (defaults: PartnerSeed[]) => PartnerSeed[] {
+  return (defaults) =>
+    defaults.map((p) => {
+      if (p.id !== partnerId) return p;
+      const added = DESCRIPTORS.filter((d) => !p.integrations.some((i) => i.provider === d.id));
+      return { ...p, integrations: [...p.integrations, ...added.map((d) => ({ provider: d.id, newAccountsDuringNotice: true, atCutoff: 'keep' as const }))] };
+    });
+}
+
 let jwtKeys: Promise<{ privateKey: CryptoKey; jwk: Record<string, unknown> }> | undefined;
 /** The key pair of the alpha-jwt client (private_key_jwt). */
 export function shopJwtKey() {
