@@ -171,6 +171,11 @@ export interface AuthorizationRequest {
   codeChallenge?: string;
   /** The shopper's language (an adapter may ask the provider for its pages in it). */
   locale: Locale;
+  /**
+   * The shopper's browser (`User-Agent`), for a provider whose sign-in differs by browser (WeChat sends
+   * its own in-app browser to another endpoint). Never stored.
+   */
+  userAgent?: string;
   /** The shop forced re-authentication: add the descriptor's `reauthentication` parameters. */
   reauthenticate?: boolean;
   /** Scopes instead of the descriptor's (rarely: the descriptor's are what sign-in needs). */

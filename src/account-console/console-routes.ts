@@ -176,6 +176,7 @@ export function accountConsoleRoutes(ctx: LoginContext, o: { cookieKeys: string[
       binding: browserBinding(req, res, ctx.secureCookies),
       locale: localeOf(req),
       accountId: s.account.id,
+      userAgent: req.get('user-agent'),
     });
     res.redirect(303, url);
   });

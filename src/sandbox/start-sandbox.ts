@@ -57,7 +57,9 @@ export async function startSandbox(config: Config, providers: ReadonlyMap<string
             clientSecret: credentials.clientSecret,
             redirectUris: [`${config.issuer}/cb/${id}`],
             name: 'Denglu (sandbox)',
-            extra: { unionid: credentials.extra?.unionid === true },
+            // The provider's own settings tell its emulator what the app holds (QQ's unionid permission,
+            // WeChat's official account).
+            extra: { ...credentials.extra, unionid: credentials.extra?.unionid === true },
           },
         ],
         banner,

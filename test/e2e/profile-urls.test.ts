@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { DESCRIPTORS } from '../../providers/index.ts';
 import { TestBrowser } from '../support/browser.ts';
-import { loginWith, startGateway, type Gateway, e2eClientId } from '../support/gateway.ts';
+import { e2eClientId, loginWith, offeringEveryProvider, startGateway, type Gateway } from '../support/gateway.ts';
 
 const HOSTILE = 'https://q.qlogo.cn/qqapp/1/a.png?"><script>alert(1)</script>';
 const NORMALISED = 'https://q.qlogo.cn/qqapp/1/a.png?%22%3E%3Cscript%3Ealert(1)%3C/script%3E';
@@ -17,7 +17,7 @@ const users = [
 describe('provider profile URLs in ID tokens and userinfo', () => {
   let gw: Gateway;
   before(async () => {
-    gw = await startGateway({ emulatorUsers: Object.fromEntries(DESCRIPTORS.map((d) => [d.id, users])) });
+    gw = await startGateway({ emulatorUsers: Object.fromEntries(DESCRIPTORS.map((d) => [d.id, users])), partners: offeringEveryProvider('alpha') });
   });
   after(() => gw.close());
 

@@ -134,6 +134,16 @@ export interface GatewayOptions {
   wrapStore?: (store: Store) => Store;
 }
 
+/** A `partners` option: the default partners, with `partnerId` also offering every registered provider. */
+export function offeringEveryProvider(partnerId: string): (defaults: PartnerSeed[]) => PartnerSeed[] {
+  return (defaults) =>
+    defaults.map((p) => {
+      if (p.id !== partnerId) return p;
+      const added = DESCRIPTORS.filter((d) => !p.integrations.some((i) => i.provider === d.id));
+      return { ...p, integrations: [...p.integrations, ...added.map((d) => ({ provider: d.id, newAccountsDuringNotice: true, atCutoff: 'keep' as const }))] };
+    });
+}
+
 let jwtKeys: Promise<{ privateKey: CryptoKey; jwk: Record<string, unknown> }> | undefined;
 /** The key pair of the alpha-jwt client (private_key_jwt). */
 export function shopJwtKey() {
@@ -186,9 +196,15 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
     const module = PROVIDERS.get(descriptor.id)!;
     const clientId = e2eClientId(descriptor.id);
     const clientSecret = `e2e-${descriptor.id}-secret`;
+    // The provider options the gateway takes in the sandbox (its sandboxDefaults) are what the app holds.
+    const sandboxExtra = Object.fromEntries(
+      descriptor.settings.flatMap((s) =>
+        typeof s.fills === 'object' && 'extra' in s.fills && s.sandboxDefault !== undefined ? [[s.fills.extra, s.sandboxDefault]] : [],
+      ),
+    );
     emulators[descriptor.id] = await serveEmulator(
       module.createEmulator({
-        apps: [{ clientId, clientSecret, redirectUris: [`${issuer}/cb/${descriptor.id}`], name: 'Denglu e2e', extra: { unionid: true } }],
+        apps: [{ clientId, clientSecret, redirectUris: [`${issuer}/cb/${descriptor.id}`], name: 'Denglu e2e', extra: { ...sandboxExtra, unionid: true } }],
         ...(options.emulatorUsers?.[descriptor.id] ? { users: options.emulatorUsers[descriptor.id] } : {}),
       }),
     );
