@@ -208,6 +208,18 @@ export const SETTINGS: readonly SettingDoc[] = [
   { env: 'HTTP_MAX_CONNECTIONS', default: '1024', description: 'Connections open at once; more are refused at once.' },
   { env: 'HTTP_MAX_HEADER_BYTES', default: '16384', description: 'Largest request header block in bytes (1024–65536); larger requests get 431.' },
   { env: 'HTTP_MAX_HEADERS_COUNT', default: '100', description: 'Request headers read per request (10–2000); more are ignored.' },
+  {
+    env: 'METRICS_PORT',
+    default: '(none: no metrics)',
+    description:
+      'Serve Prometheus metrics at `http://$METRICS_HOST:$METRICS_PORT/metrics` on a listener of their own (never on the gateway port). Unset: no metrics listener. Each instance serves its own numbers: give every instance its own scrape target.',
+  },
+  {
+    env: 'METRICS_HOST',
+    default: '127.0.0.1',
+    description:
+      'Address the metrics listener binds to: this machine only by default. Bind another address (e.g. `0.0.0.0`) only where the network lets nothing but Prometheus reach METRICS_PORT: the listener asks for no credentials.',
+  },
   // Abuse limits (one client must not slow or fill the gateway).
   {
     env: 'PASSWORD_RATE_LIMIT',
@@ -293,4 +305,6 @@ export const DEFAULTS = {
   httpMaxConnections: 1024,
   httpMaxHeaderBytes: 16 * 1024,
   httpMaxHeadersCount: 100,
+  /** The metrics listener binds to this machine only unless told otherwise. */
+  metricsHost: '127.0.0.1',
 } as const;

@@ -81,6 +81,8 @@ export interface Config {
   tls: { certFile: string; keyFile: string } | undefined;
   /** Limits of the gateway's HTTP server (src/http/gateway-server.ts). */
   http: HttpLimits;
+  /** The Prometheus metrics listener (METRICS_PORT, METRICS_HOST); undefined: none. */
+  metrics: { port: number; host: string } | undefined;
 }
 
 export interface HttpLimits {
@@ -283,6 +285,12 @@ export function loadConfig(input: { env: Record<string, string | undefined>; arg
     problems.push(`HTTP_HEADERS_TIMEOUT_MS (${http.headersTimeoutMs}) must not exceed HTTP_REQUEST_TIMEOUT_MS (${http.requestTimeoutMs})`);
   }
 
+  // Metrics on a listener of their own, on this machine only unless METRICS_HOST says otherwise.
+  const metricsPort = env.METRICS_PORT ? int('METRICS_PORT', 0, 1, 65535) : undefined;
+  if (metricsPort !== undefined && metricsPort === port)
+    problems.push(`METRICS_PORT must differ from PORT (${port}): metrics are never served on the gateway port`);
+  const metrics = metricsPort ? { port: metricsPort, host: env.METRICS_HOST || DEFAULTS.metricsHost } : undefined;
+
   // Ports browsers and fetch refuse, wherever they are configured.
   if (isBadPort(port)) problems.push(portRangeProblem('PORT', port, 1)!);
   const urlSettings: [string, string | undefined][] = [['DENGLU_ISSUER', env.DENGLU_ISSUER ? issuer : undefined]];
@@ -326,6 +334,7 @@ export function loadConfig(input: { env: Record<string, string | undefined>; arg
     trustProxy,
     tls,
     http,
+    metrics,
   };
 }
 

@@ -66,6 +66,8 @@ import type { KoaContextWithOIDC } from 'oidc-provider';
 import { flowStarted, refuseSignInsWhenFull, signInPlace, signInRefusedRoute } from './broker/sign-in-admission.ts';
 import { BINDING_COOKIE } from './broker/binding-cookie.ts';
 import { clientAuthThrottle } from './oidc/client-auth-throttle.ts';
+import { GatewayMetrics } from './metrics/gateway-metrics.ts';
+import { integrationPhases } from './metrics/integration-phases.ts';
 
 /** Paths served by oidc-provider (its default routes; see src/oidc/provider.ts). */
 const OIDC_ENDPOINTS = /^\/(?:auth(?:\/|$)|token(?:\/revocation)?$|me$|jwks$|session\/end|request$|\.well-known\/openid-configuration$)/;
@@ -79,6 +81,8 @@ export interface AppDeps {
   log: Logger;
   /** Demo shop links for the home page (sandbox). */
   shopLinks?: { name: string; url: string }[];
+  /** This process's metrics (the store given should report to the same: createStore's `metrics`); a fresh registry when absent. */
+  metrics?: GatewayMetrics;
 }
 
 export interface DengluApp {
@@ -92,6 +96,8 @@ export interface DengluApp {
   hashes: HashQueue;
   /** Sign-ins in progress per browser and address. */
   signIns: SignInsInProgress;
+  /** What this process tells Prometheus (served by src/metrics/metrics-server.ts, never by this app). */
+  metrics: GatewayMetrics;
 }
 
 /** Upstream flows one sign-in may hold; starting another deletes its oldest. */
@@ -114,8 +120,10 @@ export async function createApp(deps: AppDeps): Promise<DengluApp> {
     { store, clock },
     { perBrowser: limits.signInsPerBrowser, perIp: limits.signInsPerIp, flowsPerSignIn: FLOWS_PER_SIGNIN },
   );
+  const metrics = deps.metrics ?? new GatewayMetrics();
   const broker = new Broker({
     flowStarted: (flow) => flowStarted({ signIns, store }, flow),
+    observeUpstream: metrics.upstream,
     store,
     clock,
     log,
@@ -153,7 +161,9 @@ export async function createApp(deps: AppDeps): Promise<DengluApp> {
     hashes,
     passwordLimits: passwordLimits({ store, clock }, { name: 'password', perIpPerMinute: limits.passwordPerIpPerMinute, perSignIn: limits.passwordPerSignIn }),
     signIns,
+    metrics,
   };
+  metrics.readIntegrationPhases(() => integrationPhases({ store, clock, configured: () => broker.configured(), methods: descriptors }));
   await ensureConsolePartner(store, clock, config.issuer, [...broker.configured()]);
 
   const methodIds = new Set(descriptors.keys());
@@ -286,5 +296,6 @@ export async function createApp(deps: AppDeps): Promise<DengluApp> {
     signingKeys,
     hashes,
     signIns,
+    metrics,
   };
 }

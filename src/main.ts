@@ -19,6 +19,8 @@ import { formatInstant } from './time/instant.ts';
 import { adminBannerLines, seedSandboxManagers } from './admin/sandbox.ts';
 import { createGatewayServer } from './http/gateway-server.ts';
 import { runOncePerPeriod } from './jobs/cluster-job.ts';
+import { GatewayMetrics } from './metrics/gateway-metrics.ts';
+import { createMetricsServer } from './metrics/metrics-server.ts';
 
 function fail(message: string): never {
   process.stderr.write(`\nDenglu did not start:\n${message}\n\n`);
@@ -48,9 +50,12 @@ async function main(): Promise<void> {
   }
   const clock: Clock = config.sandbox.now !== undefined ? new SimulatedClock(config.sandbox.now) : systemClock;
 
+  // One registry for this process: the store, the sign-ins and the providers report to it.
+  const metrics = new GatewayMetrics({ processMetrics: true });
   let store: Store;
   try {
     store = await createStore({
+      metrics,
       dataDir: config.dataDir,
       ...(config.database ? { databaseUrl: config.database.url, pool: config.database.pool } : {}),
       clock,
@@ -73,6 +78,7 @@ async function main(): Promise<void> {
     clock,
     providers: PROVIDERS,
     log,
+    metrics,
     shopLinks: config.sandbox.enabled ? Object.entries(shopUrls(config)).map(([id, url]) => ({ name: id, url })) : [],
   });
   const server = createGatewayServer(app, { limits: config.http, ...(tls ? { tls } : {}) });
@@ -87,6 +93,15 @@ async function main(): Promise<void> {
     dropWarnedAt = clock.now();
     log.warn({ maxConnections: config.http.maxConnections }, 'connections refused: HTTP_MAX_CONNECTIONS reached');
   });
+
+  const metricsServer = config.metrics ? createMetricsServer(metrics, log) : undefined;
+  if (metricsServer && config.metrics) {
+    const { port, host } = config.metrics;
+    await new Promise<void>((resolve, reject) => {
+      metricsServer.once('error', reject);
+      metricsServer.listen(port, host, resolve);
+    }).catch((err) => fail(`cannot serve metrics on ${host}:${port} (METRICS_PORT, METRICS_HOST): ${(err as Error).message}`));
+  }
 
   if (config.sandbox.enabled) {
     try {
@@ -115,6 +130,7 @@ async function main(): Promise<void> {
     `  Gateway     ${config.issuer}   (discovery: ${config.issuer}/.well-known/openid-configuration)`,
     `  Listening   ${tls ? 'https' : 'http'}://${config.host ?? '*'}:${config.port}${config.trustProxy === false ? '' : `, behind the proxies in TRUST_PROXY (${config.trustProxy})`}`,
   ];
+  if (config.metrics) lines.push(`  Metrics     http://${config.metrics.host}:${config.metrics.port}/metrics   (Prometheus text format)`);
   if (sandbox) {
     for (const shop of sandbox.shops) lines.push(`  Demo shop   ${shop.url}   ${shop.name}`);
     lines.push(`  Emulators   ${sandbox.emulators.map((e) => `${e.name} ${e.url}`).join('   ')}`);
@@ -137,6 +153,7 @@ async function main(): Promise<void> {
     clearInterval(sweeper);
     signingKeys.close();
     await sandbox?.close();
+    metricsServer?.close();
     await new Promise<void>((resolve) => {
       server.close(() => resolve());
       server.closeIdleConnections();

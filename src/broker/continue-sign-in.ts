@@ -40,7 +40,10 @@ export interface ProvenSignIn {
  * with the grant it saved and the account it finished with when that is the version the store holds:
  * a resume in the same request needs not read them again, see account-in-request.ts).
  */
-export type NextStep = { kind: 'held'; url: string } | { kind: 'finished'; returnTo: string; account?: Account; grant?: Grant } | { kind: 'lost' };
+export type NextStep =
+  | { kind: 'held'; url: string; hold: 'notice' | 'migrate' }
+  | { kind: 'finished'; returnTo: string; account?: Account; grant?: Grant }
+  | { kind: 'lost' };
 
 export async function continueSignIn(ctx: LoginContext, p: ProvenSignIn): Promise<NextStep> {
   const uid = p.interaction.uid;
@@ -58,7 +61,7 @@ export async function continueSignIn(ctx: LoginContext, p: ProvenSignIn): Promis
   const availability = loginAvailability(p.partner, p.provider, configured, now);
   const hold = async (kind: 'notice' | 'migrate'): Promise<NextStep> => {
     await holdLogin(ctx.store, { interactionUid: uid, accountId: p.account.id, partnerId: p.partner.id, provider: p.provider, kind, createdAt: now });
-    return { kind: 'held', url: `/interaction/${uid}/${kind}` };
+    return { kind: 'held', url: `/interaction/${uid}/${kind}`, hold: kind };
   };
   if (!availability.ok && availability.reason === 'grace') return hold('migrate');
   if (availability.ok && availability.phase.phase === 'notice' && noticeDue(p.account, p.partner.id, now)) return hold('notice');

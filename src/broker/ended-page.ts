@@ -14,8 +14,10 @@ import { shopError } from './failure-page.ts';
 import type { LoginContext } from './login-context.ts';
 import { pageOf } from './page-context.ts';
 import type { SignInState } from './steps.ts';
+import { recordSignIn } from './record-sign-in.ts';
 
 export async function sendProviderEnded(ctx: LoginContext, res: Response, s: SignInState, provider: string, phase: 'grace' | 'ended'): Promise<void> {
+  recordSignIn(ctx, s, 'lifecycle_refused', provider);
   const partner = s.partner!;
   const uid = s.interaction!.uid;
   const locale = s.locale;
