@@ -57,14 +57,13 @@ class Measured {
 export class MeasuredStore implements Store {
   readonly #store: Store;
   readonly #op: Record<Operation, Measured>;
+  /** A plain field, not a getter: read through a Proxy (the tests' store wrappers) it needs no private field. */
+  readonly info: StoreInfo;
 
   constructor(store: Store, metrics: StoreMetrics) {
     this.#store = store;
+    this.info = store.info;
     this.#op = Object.fromEntries(OPERATIONS.map((o) => [o, new Measured(metrics, o)])) as Record<Operation, Measured>;
-  }
-
-  get info(): StoreInfo {
-    return this.#store.info;
   }
 
   get<T>(collection: string, id: string): Promise<T | undefined> {
