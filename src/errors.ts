@@ -44,8 +44,8 @@ export class GatewayError extends Error {
   }
 }
 
-/** Where in the upstream round trip a failure happened (vocabulary borrowed from Ory Kratos). */
-export type UpstreamStep = 'provider_denied' | 'state_validate' | 'token_exchange' | 'token_verify' | 'userinfo' | 'profile_decode' | 'timeout';
+/** Where in the upstream round trip a failure happened (vocabulary borrowed from Ory Kratos; `discovery`: an OpenID Connect issuer's metadata). */
+export type UpstreamStep = 'discovery' | 'provider_denied' | 'state_validate' | 'token_exchange' | 'token_verify' | 'userinfo' | 'profile_decode' | 'timeout';
 
 export class UpstreamError extends GatewayError {
   readonly providerId: string;

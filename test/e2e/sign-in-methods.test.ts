@@ -61,6 +61,8 @@ describe('shops that draw their own buttons: GET /clients/<client_id>/sign-in-me
         ['weibo', 'live', 'button'],
         ['qq', 'live', 'button'],
         ['sohu', 'live', 'button'],
+        // The sandbox's demo OpenID Connect provider is JD's, but not configured in this gateway.
+        ['example-oidc', 'live', 'none'],
         ['password', 'live', 'button'],
         ['phone', 'live', 'button'],
       ],
