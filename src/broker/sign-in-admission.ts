@@ -47,9 +47,9 @@ export async function admitSignIn(ctx: LoginContext, koa: KoaContextWithOIDC, in
 /** The broker started a flow: a sign-in (or an account linking from its account page) keeps only its newest few. */
 export async function flowStarted(ctx: Pick<LoginContext, 'signIns' | 'store'>, flow: Flow): Promise<void> {
   const dropped = flow.interactionUid
-    ? await ctx.signIns.flowStarted(flow.interactionUid, flow.id)
+    ? await ctx.signIns.flowStarted(flow.interactionUid, flow.id, flow.expiresAt)
     : flow.accountId
-      ? await ctx.signIns.accountFlowStarted(flow.accountId, flow.id)
+      ? await ctx.signIns.accountFlowStarted(flow.accountId, flow.id, flow.expiresAt)
       : [];
   for (const flowId of dropped) await ctx.store.delete('flows', flowId);
 }

@@ -37,7 +37,7 @@ describe('sign-ins in progress', () => {
 
   it('a browser past its cap drops its oldest sign-in, with its flows', async () => {
     assert.deepEqual(await signIns.admit('a', 'browser-1', 'ip-1', later()), { admitted: true, dropped: [] });
-    await signIns.flowStarted('a', 'flow-a');
+    await signIns.flowStarted('a', 'flow-a', later());
     await signIns.admit('b', 'browser-1', 'ip-1', later());
     const third = await signIns.admit('c', 'browser-1', 'ip-1', later());
     assert.ok(third.admitted);
@@ -70,18 +70,18 @@ describe('sign-ins in progress', () => {
 
   it('a sign-in keeps its newest flows', async () => {
     await signIns.admit('a', 'browser-1', 'ip-1', later());
-    assert.deepEqual(await signIns.flowStarted('a', 'f1'), []);
-    assert.deepEqual(await signIns.flowStarted('a', 'f2'), []);
-    assert.deepEqual(await signIns.flowStarted('a', 'f3'), ['f1']);
-    assert.deepEqual(await signIns.flowStarted('unknown', 'f4'), []);
+    assert.deepEqual(await signIns.flowStarted('a', 'f1', later()), []);
+    assert.deepEqual(await signIns.flowStarted('a', 'f2', later()), []);
+    assert.deepEqual(await signIns.flowStarted('a', 'f3', later()), ['f1']);
+    assert.deepEqual(await signIns.flowStarted('unknown', 'f4', later()), []);
   });
 
   it('an account linking from its account page keeps its newest flows', async () => {
-    assert.deepEqual(await signIns.accountFlowStarted('account-1', 'f1'), []);
-    assert.deepEqual(await signIns.accountFlowStarted('account-2', 'g1'), []);
-    assert.deepEqual(await signIns.accountFlowStarted('account-1', 'f2'), []);
-    assert.deepEqual(await signIns.accountFlowStarted('account-1', 'f3'), ['f1']);
-    assert.deepEqual(await signIns.accountFlowStarted('account-2', 'g2'), []);
+    assert.deepEqual(await signIns.accountFlowStarted('account-1', 'f1', later()), []);
+    assert.deepEqual(await signIns.accountFlowStarted('account-2', 'g1', later()), []);
+    assert.deepEqual(await signIns.accountFlowStarted('account-1', 'f2', later()), []);
+    assert.deepEqual(await signIns.accountFlowStarted('account-1', 'f3', later()), ['f1']);
+    assert.deepEqual(await signIns.accountFlowStarted('account-2', 'g2', later()), []);
   });
 
   it('two instances share the counts: concurrent admissions through both never pass the address cap; an end on one frees a place on the other', async () => {

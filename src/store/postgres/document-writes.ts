@@ -39,12 +39,12 @@ export function writeShape(spec: CollectionSpec, notify: boolean): WriteShape {
   };
 }
 
-type Variant = { notify: boolean; asyncCommit: boolean };
+export type Variant = { notify: boolean; asyncCommit: boolean };
 /** A shape's variant of a statement: notifying or not, flushed or not (in the final SELECT of a CTE). */
-function tail(v: Variant): string {
+export function tail(v: Variant): string {
   return `${v.notify ? NOTIFY : ''}${v.asyncCommit ? ASYNC_COMMIT : ''}`;
 }
-function variant(v: Variant): string {
+export function variant(v: Variant): string {
   return `${v.notify ? 'n' : 's'}${v.asyncCommit ? 'a' : 'f'}`;
 }
 const VARIANTS: Variant[] = [false, true].flatMap((notify) => [false, true].map((asyncCommit) => ({ notify, asyncCommit })));
@@ -68,7 +68,7 @@ export function serialise(shape: WriteShape, id: string, value: unknown): { json
 }
 
 /** An expiry as the bigint column holds it: whole milliseconds, rounded up (never earlier than asked). */
-function expiry(shape: WriteShape, expiresAt: EpochMs | undefined): number | null {
+export function expiry(shape: WriteShape, expiresAt: EpochMs | undefined): number | null {
   if (expiresAt === undefined) return null;
   // Past ±2^53 (the bigint column would take more, JavaScript could not read it back exactly).
   if (typeof expiresAt !== 'number' || !Number.isSafeInteger(Math.ceil(expiresAt))) throw new TypeError(`"${shape.name}" expiresAt must be epoch milliseconds`);
@@ -77,7 +77,7 @@ function expiry(shape: WriteShape, expiresAt: EpochMs | undefined): number | nul
 
 const NOTIFY = `, pg_notify('${CHANGES_CHANNEL}', $1 || ':' || $2)`;
 /** Local to the statement's own (implicit or explicit) transaction; read when it commits. */
-const ASYNC_COMMIT = ", set_config('synchronous_commit', 'off', true)";
+export const ASYNC_COMMIT = ", set_config('synchronous_commit', 'off', true)";
 
 /**
  * The write statement. Every CTE reads the statement's snapshot, but the INSERT … ON CONFLICT DO UPDATE
@@ -113,7 +113,7 @@ function writeText(indexed: boolean, shape: Variant): string {
 }
 
 /** Each statement in each variant, built once, by name. */
-function statements(prefix: string, build: (v: Variant) => string): Map<string, { name: string; text: string }> {
+export function statements(prefix: string, build: (v: Variant) => string): Map<string, { name: string; text: string }> {
   return new Map(VARIANTS.map((v) => [variant(v), { name: `denglu_${prefix}_${variant(v)}`, text: build(v) }]));
 }
 const WRITES = { true: statements('write_i', (v) => writeText(true, v)), false: statements('write_p', (v) => writeText(false, v)) };

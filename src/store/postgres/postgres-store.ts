@@ -8,11 +8,13 @@
 
 import type { Clock, EpochMs } from '../../clock.ts';
 import { GatewayError } from '../../errors.ts';
+import { type AddToListOptions, assertListArguments, type ListAddition, type ListEntry } from '../capped-list.ts';
 import { deepFreeze } from '../memory-tables.ts';
 import type { BatchOp, CollectionSpec, DumpedDocument, ListOptions, Store, StoreInfo, WriteOptions } from '../store.ts';
 import { CachedCollections } from './cached-collections.ts';
 import { ChangeListener } from './change-listener.ts';
 import { Database, isUniqueViolation, type PoolSettings, type Queryable } from './database.ts';
+import { addToList, removeFromList } from './document-lists.ts';
 import { collectionStats, countDocuments, dumpDocuments, findDocuments, getDocument, listDocuments } from './document-reads.ts';
 import {
   beginAndLock,
@@ -206,6 +208,26 @@ export class PostgresStore implements Store {
       }),
     );
     for (const op of ops) this.#wrote(op.collection);
+  }
+
+  async addToList(collection: string, id: string, entry: ListEntry, options: AddToListOptions): Promise<ListAddition> {
+    const shape = this.#listShape(collection);
+    assertListArguments(collection, entry, options);
+    const addition = await addToList(this.database, shape, id, entry, options, this.#now());
+    this.#wrote(collection);
+    return addition;
+  }
+
+  async removeFromList(collection: string, ids: readonly string[], key: string): Promise<void> {
+    const shape = this.#listShape(collection);
+    await removeFromList(this.database, shape, ids, key, this.#now());
+    this.#wrote(collection);
+  }
+
+  #listShape(collection: string): WriteShape {
+    const shape = this.#shape(collection);
+    if (shape.indexes.length > 0) throw new TypeError(`"${collection}" has indexes: lists live in collections without`);
+    return shape;
   }
 
   async load(collection: string, documents: readonly DumpedDocument[]): Promise<void> {
