@@ -9,6 +9,9 @@
 // in one atomic step, one statement on PostgreSQL, so instances cannot together admit past the cap), and
 // each sign-in has a document naming its address and browser, taken when it ends. Every entry expires
 // with its sign-in or flow, and every list with its latest entry.
+// An address refused here is remembered in this process for a few seconds (`refusedRecently`), so that
+// an address flooding the authorization endpoint is turned away before any work, while a normal sign-in
+// costs no read for the check: the first refusal on each instance still goes through the admission.
 
 import type { Clock, EpochMs } from '../clock.ts';
 import type { Store } from '../store/store.ts';
@@ -45,10 +48,17 @@ const browserId = (browser: string) => `browser:${browser}`;
 const uidId = (uid: string) => `uid:${uid}`;
 const flowsId = (uid: string) => `flows:${uid}`;
 
+/** How long this process turns a refused address away without asking the store. */
+export const REFUSAL_REMEMBERED_MS = 5_000;
+/** Past this many remembered addresses, the ones whose time is up are forgotten first. */
+const REMEMBERED_MAX = 10_000;
+
 export class SignInsInProgress {
   readonly #store: Store;
   readonly #clock: Clock;
   readonly #limits: SignInLimits;
+  /** Addresses refused by this process → until when they are turned away without asking the store. */
+  readonly #refused = new Map<string, EpochMs>();
 
   constructor(deps: { store: Store; clock: Clock }, limits: SignInLimits) {
     this.#store = deps.store;
@@ -62,10 +72,29 @@ export class SignInsInProgress {
     return liveEntries(list, this.#clock.now()).length >= this.#limits.perIp;
   }
 
+  /** Whether this process refused the address within the last REFUSAL_REMEMBERED_MS (no store read). */
+  refusedRecently(ip: string): boolean {
+    const until = this.#refused.get(ip);
+    if (until === undefined) return false;
+    if (until > this.#clock.now()) return true;
+    this.#refused.delete(ip);
+    return false;
+  }
+
+  #rememberRefusal(ip: string): void {
+    const now = this.#clock.now();
+    if (this.#refused.size >= REMEMBERED_MAX) for (const [key, until] of this.#refused) if (until <= now) this.#refused.delete(key);
+    if (this.#refused.size < REMEMBERED_MAX) this.#refused.set(ip, now + REFUSAL_REMEMBERED_MS);
+  }
+
   async admit(uid: string, browser: string, ip: string, expiresAt: EpochMs): Promise<Admission> {
     const entry = { key: uid, expiresAt };
     const atAddress = await this.#store.addToList(SIGNINS_COLLECTION, ipId(ip), entry, { cap: this.#limits.perIp, whenFull: 'refuse' });
-    if (!atAddress.added) return { admitted: false };
+    if (!atAddress.added) {
+      this.#rememberRefusal(ip);
+      return { admitted: false };
+    }
+    this.#refused.delete(ip);
     await this.#store.put<SignInEntry>(SIGNINS_COLLECTION, uidId(uid), { uid, browser, ip, expiresAt }, { expiresAt });
     const inBrowser = await this.#store.addToList(SIGNINS_COLLECTION, browserId(browser), entry, { cap: this.#limits.perBrowser, whenFull: 'dropOldest' });
     const dropped: DroppedSignIn[] = [];

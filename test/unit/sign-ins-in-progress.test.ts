@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock } from '../../src/clock.ts';
-import { SignInsInProgress } from '../../src/broker/sign-ins-in-progress.ts';
+import { REFUSAL_REMEMBERED_MS, SignInsInProgress } from '../../src/broker/sign-ins-in-progress.ts';
 import { createStore } from '../../src/store/create-store.ts';
 import type { Store } from '../../src/store/store.ts';
 import { withLatency } from '../support/store-wrapper.ts';
@@ -54,6 +54,21 @@ describe('sign-ins in progress', () => {
     assert.equal(await signIns.full('ip-1'), true);
     assert.deepEqual(await signIns.admit('d', 'browser-d', 'ip-1', later()), { admitted: false });
     assert.ok((await signIns.admit('e', 'browser-e', 'ip-2', later())).admitted);
+  });
+
+  it('a refused address is turned away by this instance for a few seconds without a store read; another instance still asks', async () => {
+    for (const uid of ['a', 'b', 'c']) await signIns.admit(uid, `browser-${uid}`, 'ip-1', later());
+    assert.equal(signIns.refusedRecently('ip-1'), false, 'full, but not refused yet');
+    assert.deepEqual(await signIns.admit('d', 'browser-d', 'ip-1', later()), { admitted: false });
+    assert.equal(signIns.refusedRecently('ip-1'), true);
+    assert.equal(signIns.refusedRecently('ip-2'), false);
+    assert.equal(new SignInsInProgress({ store, clock }, limits).refusedRecently('ip-1'), false, 'remembered per process');
+    clock.advance(REFUSAL_REMEMBERED_MS - 1);
+    assert.equal(signIns.refusedRecently('ip-1'), true);
+    clock.advance(1);
+    assert.equal(signIns.refusedRecently('ip-1'), false, 'forgotten after REFUSAL_REMEMBERED_MS');
+    await signIns.ended('a');
+    assert.deepEqual(await signIns.admit('e', 'browser-e', 'ip-1', later()), { admitted: true, dropped: [] });
   });
 
   it('ended and expired sign-ins stop counting', async () => {
