@@ -5,7 +5,7 @@
 
 import { GatewayError } from '../errors.ts';
 import type { AddToListOptions, ListAddition, ListEntry } from './capped-list.ts';
-import type { BatchOp, DumpedDocument, ListOptions, Store, StoreInfo, WriteOptions } from './store.ts';
+import type { BatchOp, DumpedDocument, ListOptions, Store, StoreInfo, WatchListener, WriteOptions } from './store.ts';
 
 /** What the wrapper needs of the metrics: a histogram and an error counter, both labelled by operation. */
 export interface StoreMetrics {
@@ -116,7 +116,7 @@ export class MeasuredStore implements Store {
   exclusive<T>(job: string, fn: () => Promise<T>): Promise<{ ran: true; value: T } | { ran: false }> {
     return this.#store.exclusive(job, fn);
   }
-  watch(collection: string, listener: (id: string) => void): () => void {
+  watch(collection: string, listener: WatchListener): () => void {
     return this.#store.watch(collection, listener);
   }
   ready(): Promise<void> {
