@@ -56,10 +56,15 @@ function readProvider(d: ProviderDescriptor, input: ProviderSettingsInput): Prov
   const extra: Record<string, string | boolean> = {};
   for (const s of d.settings) {
     if (typeof s.fills !== 'object' || !('extra' in s.fills)) continue;
-    const fallback = input.sandbox && s.sandboxDefault !== undefined ? s.sandboxDefault : s.default;
-    if (s.fills.type === 'boolean') extra[s.fills.extra] = input.bool(s.env, fallback === true);
+    // A computed sandbox default (throwaway keys) is made only when the sandbox needs it.
+    const fallback = () => {
+      if (!input.sandbox || s.sandboxDefault === undefined) return s.default;
+      return typeof s.sandboxDefault === 'function' ? s.sandboxDefault() : s.sandboxDefault;
+    };
+    if (s.fills.type === 'boolean') extra[s.fills.extra] = input.bool(s.env, fallback() === true);
     else {
-      const value = given(s) ?? (typeof fallback === 'string' ? fallback : undefined);
+      const unset = given(s) === undefined ? fallback() : undefined;
+      const value = given(s) ?? (typeof unset === 'string' ? unset : undefined);
       if (value !== undefined) extra[s.fills.extra] = value;
       else if (input.production && s.required) problems.push(`${s.env} is required in production`);
     }
@@ -114,4 +119,17 @@ export function providerEnv(d: ProviderDescriptor, app: { clientId: string; clie
     else if ('baseUrl' in s.fills) env[s.env] = app.baseUrl;
   }
   return env;
+}
+
+/**
+ * The provider options and keys a descriptor's settings give in the sandbox (their `sandboxDefault`s,
+ * computed ones made now): what a test hands an adapter to run it as the sandbox would.
+ */
+export function sandboxExtra(d: ProviderDescriptor): Record<string, string | boolean> {
+  const extra: Record<string, string | boolean> = {};
+  for (const s of d.settings) {
+    if (typeof s.fills !== 'object' || !('extra' in s.fills) || s.sandboxDefault === undefined) continue;
+    extra[s.fills.extra] = typeof s.sandboxDefault === 'function' ? s.sandboxDefault() : s.sandboxDefault;
+  }
+  return extra;
 }

@@ -53,6 +53,7 @@ export class Broker {
         id,
         module.createAdapter({
           ...credentials,
+          clock: options.clock,
           timeoutMs: options.upstream.timeoutMs,
           maxBodyBytes: options.upstream.maxBodyBytes,
           knownProfile: (keys) => knownProfile(options.store, options.clock, keys),

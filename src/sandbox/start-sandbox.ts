@@ -57,7 +57,9 @@ export async function startSandbox(config: Config, providers: ReadonlyMap<string
             clientSecret: credentials.clientSecret,
             redirectUris: [`${config.issuer}/cb/${id}`],
             name: 'Denglu (sandbox)',
-            extra: { unionid: credentials.extra?.unionid === true },
+            // The app's options and keys as configured (QQ's unionid permission; Alipay's app key, whose
+            // public half the emulator checks requests with — the sandbox's throwaway pair unless set).
+            extra: { ...credentials.extra, unionid: credentials.extra?.unionid === true },
           },
         ],
         banner,

@@ -99,7 +99,7 @@ describe('browser: a shopper at the JD demo shop, in headless Chromium', functio
     await shop.logOut();
     await shop.moreWays();
     const offers = await denglu.chooserOffers();
-    assert.deepEqual(offers.providers, ['weibo', 'qq', 'sohu']);
+    assert.deepEqual(offers.providers, ['weibo', 'qq', 'sohu', 'alipay']);
     assert.equal(offers.password, true, 'JD offers the password form');
     await denglu.signInWithPassword(EMAIL, PASSWORD);
     const signedIn = await shop.signedIn();

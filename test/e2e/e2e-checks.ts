@@ -55,7 +55,8 @@ export function wiretap(served: ServedEmulator): Wiretap {
     secrets() {
       const out = new Set<string>();
       for (const r of requests) {
-        const code = r.location ? new URL(r.location, 'http://x').searchParams.get('code') : null;
+        const query = r.location ? new URL(r.location, 'http://x').searchParams : undefined;
+        const code = query?.get('code') ?? query?.get('auth_code'); // Alipay names it auth_code
         if (code && code.length >= 8) out.add(code);
         for (const m of r.body.matchAll(/(?:access_token|refresh_token)["']?\s*[:=]\s*"?([\w.~+/-]{8,})/g)) out.add(m[1]!);
       }

@@ -103,7 +103,7 @@ describe('shops that draw their own buttons: GET /clients/<client_id>/sign-in-me
     assert.match(weibo.notice?.en ?? '', /Weibo/);
     assert.deepEqual(
       a.body.methods.filter((m) => m.show === 'button').map((m) => m.id),
-      ['qq', 'sohu', 'password', 'phone'],
+      ['qq', 'sohu', 'alipay', 'password', 'phone'],
     );
   });
 
@@ -238,7 +238,7 @@ describe('shops that draw their own buttons: GET /clients/<client_id>/sign-in-me
     it('before the notice: Weibo, QQ, Sohu, email and phone buttons, with marks; no notice', async () => {
       clock.set(BEFORE_NOTICE);
       const page = await request(shopApp()).get('/').expect(200);
-      assert.deepEqual(buttons(page.text), ['weibo', 'qq', 'sohu', 'password', 'phone']);
+      assert.deepEqual(buttons(page.text), ['weibo', 'qq', 'sohu', 'alipay', 'password', 'phone']);
       assert.match(
         page.text,
         /<a class="btn method-weibo" data-method="weibo" href="\/login\?provider=weibo"><img class="mark" src="http:\/\/127\.0\.0\.1:\d+\/static\/marks\/weibo\.svg" alt="" width="22" height="22"> 使用微博登录 · Log in with Weibo<\/a>/,
@@ -250,14 +250,14 @@ describe('shops that draw their own buttons: GET /clients/<client_id>/sign-in-me
     it('in notice (10 September 2013): the Weibo button plus the visible notice sentence', async () => {
       clock.set(NOTICE);
       const page = await request(shopApp()).get('/').expect(200);
-      assert.deepEqual(buttons(page.text), ['weibo', 'qq', 'sohu', 'password', 'phone']);
+      assert.deepEqual(buttons(page.text), ['weibo', 'qq', 'sohu', 'alipay', 'password', 'phone']);
       assert.match(page.text, /<p class="method-notice" data-notice="weibo">[^<]*微博[^<]*<br>[^<]*Weibo[^<]*25 September[^<]*<\/p>/);
     });
 
     it('in grace (26 September 2013): no Weibo button, a "Recover your account with Weibo — until …" entry', async () => {
       clock.set(GRACE);
       const page = await request(shopApp()).get('/').expect(200);
-      assert.deepEqual(buttons(page.text), ['qq', 'sohu', 'password', 'phone']);
+      assert.deepEqual(buttons(page.text), ['qq', 'sohu', 'alipay', 'password', 'phone']);
       assert.deepEqual(recoveries(page.text), ['weibo']);
       assert.match(page.text, /href="\/login\?provider=weibo">[\s\S]*?Recover your account with Weibo — until 25 October 2013 /);
       assert.doesNotMatch(page.text, /Log in with Weibo/);
@@ -266,7 +266,7 @@ describe('shops that draw their own buttons: GET /clients/<client_id>/sign-in-me
     it('ended (26 October 2013): no Weibo at all', async () => {
       clock.set(ENDED);
       const page = await request(shopApp()).get('/').expect(200);
-      assert.deepEqual(buttons(page.text), ['qq', 'sohu', 'password', 'phone']);
+      assert.deepEqual(buttons(page.text), ['qq', 'sohu', 'alipay', 'password', 'phone']);
       assert.deepEqual(recoveries(page.text), []);
       assert.doesNotMatch(page.text, /Weibo|微博/);
     });
