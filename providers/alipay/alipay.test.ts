@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { createPrivateKey, createSign } from 'node:crypto';
 import { AlipaySdk } from 'alipay-sdk';
 import iconv from 'iconv-lite';
+import { readProviderSettings } from '../../config/provider-settings.ts';
 import { ManualClock } from '../../src/clock.ts';
 import type { UpstreamStep } from '../../src/errors.ts';
 import type { AdapterOptions, ProviderAdapter } from '../contract.ts';
@@ -17,7 +18,7 @@ import { createAlipayEmulator } from './emulator.ts';
 import { TOKEN_METHOD, USER_INFO_METHOD } from './emulator-gateway.ts';
 import { openIdFor, userIdFor } from './emulator-world.ts';
 import { alipay } from './index.ts';
-import { rsaPair } from './sandbox-keys.ts';
+import { rsaPair, sandboxKeys } from './sandbox-keys.ts';
 import { requestSignContent } from './signature.ts';
 import { beijingTimestamp } from './timestamp.ts';
 
@@ -218,6 +219,50 @@ describe('alipay', () => {
       assert.match(error.message, /code 40002 .*isv\.code-invalid/);
       assert.ok(!error.message.includes(location.searchParams.get('auth_code')!));
     });
+  });
+
+  describe('settings', () => {
+    const read = (env: Record<string, string>, mode: { sandbox: boolean; production: boolean }) => {
+      const problems: string[] = [];
+      const providers = readProviderSettings({
+        env,
+        descriptors: [alipay.descriptor],
+        ...mode,
+        emulatorUrls: { alipay: 'http://localhost:3004' },
+        sandboxCredentials: () => ({ clientId: 'denglu-sandbox-alipay', clientSecret: 'unused' }),
+        url: (_name, raw) => raw,
+        bool: (_name, fallback) => fallback,
+        problems,
+      });
+      return { credentials: providers.alipay, problems };
+    };
+
+    it('production refuses an Alipay app without its private key and Alipay public key', () => {
+      const { problems } = read({ ALIPAY_APP_ID: APP_ID }, { sandbox: false, production: true });
+      assert.ok(problems.includes('ALIPAY_APP_PRIVATE_KEY is required in production'), problems.join('; '));
+      assert.ok(problems.includes('ALIPAY_PUBLIC_KEY is required in production'), problems.join('; '));
+    });
+
+    it('the sandbox fills both keys with its throwaway pairs, which its emulator uses too, and no client secret', () => {
+      const { credentials, problems } = read({}, { sandbox: true, production: false });
+      assert.deepEqual(problems, []);
+      assert.equal(credentials?.extra?.appPrivateKey, sandboxKeys().appPrivateKey);
+      assert.equal(credentials?.extra?.alipayPublicKey, sandboxKeys().alipayPublicKey);
+      assert.equal(credentials?.clientSecret, '');
+      assert.deepEqual(credentials?.baseUrls, { openauth: 'http://localhost:3004', gateway: 'http://localhost:3004' });
+    });
+
+    it('outside the sandbox no key is generated: a deployment without Alipay does not use it', () => {
+      const { credentials } = read({}, { sandbox: false, production: false });
+      assert.equal(credentials, undefined);
+    });
+  });
+
+  it('string-typed lifetimes (as the doc types say) are read as well as numbers', async () => {
+    served.emulator.faults.set(TOKEN_METHOD, 'string_types', 1);
+    const identity = await signInUpstream(adapter(), 'lina');
+    assert.equal(identity.displayName, '李娜');
+    assert.deepEqual(served.emulator.faults.list(), {}, 'the fault was served');
   });
 
   describe('the wire, read directly', () => {

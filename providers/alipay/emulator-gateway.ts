@@ -68,7 +68,7 @@ export function gatewayRoutes(world: AlipayWorld, faults: FaultSwitch): Router {
         invalid('invalid-signature', `验签出错，建议检查签名字符串或签名私钥与应用公钥是否匹配，网关生成的验签字符串为：${content.replace(/&/g, '&amp;')}`),
       );
     }
-    const malformed = { contentType: `text/html;charset=${charset}`, body: `{"${member}":{"access_token":"authusrB` };
+    const malformed = { contentType: `text/html;charset=${charset}`, body: `{"${member}":{"user_id":"2088` };
     faults.guard(method, malformed)(req, res, (() => {
       reply.fault = typeof res.locals.fault === 'string' ? res.locals.fault : undefined;
       if (method === TOKEN_METHOD) return oauthToken(app, p, res, reply, member);

@@ -61,6 +61,7 @@ describe('shops that draw their own buttons: GET /clients/<client_id>/sign-in-me
         ['weibo', 'live', 'button'],
         ['qq', 'live', 'button'],
         ['sohu', 'live', 'button'],
+        ['alipay', 'live', 'button'],
         ['password', 'live', 'button'],
         ['phone', 'live', 'button'],
       ],
@@ -73,6 +74,10 @@ describe('shops that draw their own buttons: GET /clients/<client_id>/sign-in-me
     assert.deepEqual(weibo.authorizationParams, { provider: 'weibo' });
     assert.deepEqual(weibo.next, { phase: 'notice', at: '2013-09-10T00:00:00.000+08:00', atMs: Date.parse('2013-09-10T00:00:00+08:00') });
     assert.equal(weibo.notice, undefined);
+    const alipay = method(a, 'alipay');
+    assert.deepEqual(alipay.label, { 'zh-CN': '支付宝', en: 'Alipay' });
+    assert.deepEqual(alipay.text, { 'zh-CN': '使用支付宝登录', en: 'Log in with Alipay' });
+    assert.equal(alipay.logo, `${gw.issuer}/static/marks/alipay.svg`);
     assert.deepEqual(a.body.shop, { 'zh-CN': '京东（演示）', en: 'JD.com (demo)' });
     assert.equal(a.body.at, '2013-09-01T10:00:00.000+08:00');
     assert.equal(a.body.clientId, JD.clientId);
