@@ -5,7 +5,7 @@
 // the open_id-only app, charset — and Alipay's official Node SDK completing both calls against the emulator.
 
 import assert from 'node:assert/strict';
-import { createPrivateKey, createSign } from 'node:crypto';
+import { createPrivateKey, createSign, generateKeyPairSync } from 'node:crypto';
 import { AlipaySdk } from 'alipay-sdk';
 import iconv from 'iconv-lite';
 import { readProviderSettings } from '../../config/provider-settings.ts';
@@ -139,6 +139,11 @@ describe('alipay', () => {
       assert.throws(
         () => adapter({ extra: { appPrivateKey: 'not-a-key', alipayPublicKey: ALIPAY_KEYS.publicKey } }),
         (err: Error) => /ALIPAY_APP_PRIVATE_KEY/.test(err.message) && !err.message.includes('not-a-key'),
+      );
+      const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+      assert.throws(
+        () => adapter({ extra: { appPrivateKey: ec, alipayPublicKey: ALIPAY_KEYS.publicKey } }),
+        /ALIPAY_APP_PRIVATE_KEY is a ec key; Alipay signs with RSA/,
       );
     });
 

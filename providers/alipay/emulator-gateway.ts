@@ -89,7 +89,7 @@ export function gatewayRoutes(world: AlipayWorld, faults: FaultSwitch): Router {
     } else {
       return sendSigned(res, reply, 'error_response', invalid('grant-type-invalid', 'grant_type参数不正确'));
     }
-    const ids = world.idsFor(app, token.login);
+    const ids = world.idsFor(app.app.clientId, token.login);
     const lifetimes = reply.fault === 'string_types' ? [String(ACCESS_TTL_SECONDS), String(REFRESH_TTL_SECONDS)] : [ACCESS_TTL_SECONDS, REFRESH_TTL_SECONDS];
     sendSigned(res, reply, member, {
       ...(ids.userId ? { user_id: ids.userId } : {}),
@@ -131,7 +131,7 @@ export function gatewayRoutes(world: AlipayWorld, faults: FaultSwitch): Router {
       });
     }
     const user = world.ensureUser(token.login);
-    const ids = world.idsFor(app, token.login);
+    const ids = world.idsFor(app.app.clientId, token.login);
     const extra = user.extra ?? {};
     sendSigned(res, reply, member, {
       code: '10000',

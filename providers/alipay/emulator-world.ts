@@ -90,10 +90,10 @@ export class AlipayWorld {
     return this.#byLogin.get(login) ?? this.#add({ login, name: login });
   }
 
-  /** The ids this app's answers carry for a person. */
-  idsFor(app: AlipayApp, login: string): AlipayIds {
-    const openId = openIdFor(app.app.clientId, login);
-    return app.openIdOnly ? { openId } : { openId, userId: userIdFor(login) };
+  /** The ids an app's answers carry for a person (an app not registered here gets both). */
+  idsFor(appId: string, login: string): AlipayIds {
+    const openId = openIdFor(appId, login);
+    return this.app(appId)?.openIdOnly ? { openId } : { openId, userId: userIdFor(login) };
   }
 
   issueToken(appId: string, login: string, scope: string): AlipayToken {

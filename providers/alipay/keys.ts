@@ -5,40 +5,30 @@
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 
 export function privateKeyFrom(text: string, name: string): KeyObject {
-  return rsa(name, () => {
-    if (text.includes('-----BEGIN')) return createPrivateKey(text);
-    const der = bareBase64(text);
-    try {
-      return createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
-    } catch {
-      return createPrivateKey({ key: der, format: 'der', type: 'pkcs1' });
-    }
-  });
+  return readRsa(text, name, (der, type) => createPrivateKey(der ? { key: der, format: 'der', type: type as 'pkcs8' | 'pkcs1' } : text), ['pkcs8', 'pkcs1']);
 }
 
 export function publicKeyFrom(text: string, name: string): KeyObject {
-  return rsa(name, () => {
-    if (text.includes('-----BEGIN')) return createPublicKey(text);
-    const der = bareBase64(text);
+  return readRsa(text, name, (der, type) => createPublicKey(der ? { key: der, format: 'der', type: type as 'spki' | 'pkcs1' } : text), ['spki', 'pkcs1']);
+}
+
+/** PEM as it is; bare base64 as DER of the first of `types` that decodes. */
+function readRsa(text: string, name: string, create: (der: Buffer | undefined, type: string) => KeyObject, types: string[]): KeyObject {
+  let key: KeyObject | undefined;
+  const der = text.includes('-----BEGIN') ? undefined : bareBase64(text);
+  for (const type of der ? types : ['pem']) {
     try {
-      return createPublicKey({ key: der, format: 'der', type: 'spki' });
+      key = create(der, type);
+      break;
     } catch {
-      return createPublicKey({ key: der, format: 'der', type: 'pkcs1' });
+      // the next encoding, or none
     }
-  });
+  }
+  if (!key) throw new TypeError(`${name} is not a readable RSA key (PEM or base64 DER)`);
+  if (key.asymmetricKeyType !== 'rsa') throw new TypeError(`${name} is a ${key.asymmetricKeyType} key; Alipay signs with RSA`);
+  return key;
 }
 
 function bareBase64(text: string): Buffer {
   return Buffer.from(text.replace(/\s+/g, ''), 'base64');
-}
-
-function rsa(name: string, read: () => KeyObject): KeyObject {
-  let key: KeyObject;
-  try {
-    key = read();
-  } catch {
-    throw new TypeError(`${name} is not a readable RSA key (PEM or base64 DER)`);
-  }
-  if (key.asymmetricKeyType !== 'rsa') throw new TypeError(`${name} is a ${key.asymmetricKeyType} key; Alipay signs with RSA`);
-  return key;
 }
