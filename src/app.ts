@@ -61,6 +61,7 @@ import { HashQueue } from './accounts/hash-queue.ts';
 import { dummyHash } from './accounts/password-hash.ts';
 import { passwordLimits } from './broker/password-limits.ts';
 import { SignInsInProgress } from './broker/sign-ins-in-progress.ts';
+import { inRequestScope } from './store/request-reads.ts';
 import { flowStarted, refuseSignInsWhenFull, signInRefusedRoute } from './broker/sign-in-admission.ts';
 import { clientAuthThrottle } from './oidc/client-auth-throttle.ts';
 
@@ -212,6 +213,8 @@ export async function createApp(deps: AppDeps): Promise<DengluApp> {
   const sandboxImages = Object.values(config.providers).flatMap((p) => Object.values(p.baseUrls).map((u) => new URL(u).origin));
   const imageOrigins = ['https:', ...(config.sandbox.enabled ? new Set([...Object.values(config.sandbox.emulatorUrls), ...sandboxImages]) : [])];
   const app = express();
+  // Each request reads the shared store through what it already read or wrote (src/store/request-reads.ts).
+  app.use((_req, res, next) => inRequestScope((close) => res.once('close', close), next));
   app.disable('x-powered-by');
   // Behind a reverse proxy: express and oidc-provider believe the same proxies (src/http/trusted-proxy.ts).
   app.set('trust proxy', config.trustProxy);

@@ -2,9 +2,9 @@
 // when oidc-provider creates an interaction, the browser's oldest sign-ins past its cap are deleted
 // with their upstream flows (coming back to one shows "this sign-in has ended"); past the address's cap
 // the new interaction is deleted at once and the browser sent to a page (zh-CN + en, 429, Retry-After)
-// saying that too many sign-ins are in progress from its network; while the address stays full, its
-// authorization requests get that page directly (after the refusal pause, src/http/tarpit.ts), before
-// oidc-provider does any work for them. Flows past a sign-in's (or a linking account's) cap are deleted.
+// saying that too many sign-ins are in progress from its network; for a few seconds after such a refusal
+// the address's authorization requests get that page directly from this instance (after the refusal
+// pause, src/http/tarpit.ts), before oidc-provider does any work for them. Flows past a sign-in's (or a linking account's) cap are deleted.
 
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { Interaction, KoaContextWithOIDC } from 'oidc-provider';
@@ -47,9 +47,9 @@ export async function admitSignIn(ctx: LoginContext, koa: KoaContextWithOIDC, in
 /** The broker started a flow: a sign-in (or an account linking from its account page) keeps only its newest few. */
 export async function flowStarted(ctx: Pick<LoginContext, 'signIns' | 'store'>, flow: Flow): Promise<void> {
   const dropped = flow.interactionUid
-    ? await ctx.signIns.flowStarted(flow.interactionUid, flow.id)
+    ? await ctx.signIns.flowStarted(flow.interactionUid, flow.id, flow.expiresAt)
     : flow.accountId
-      ? await ctx.signIns.accountFlowStarted(flow.accountId, flow.id)
+      ? await ctx.signIns.accountFlowStarted(flow.accountId, flow.id, flow.expiresAt)
       : [];
   for (const flowId of dropped) await ctx.store.delete('flows', flowId);
 }
@@ -67,13 +67,13 @@ export function signInRefusedRoute(ctx: LoginContext): Router {
   return router;
 }
 
-/** In front of the authorization endpoint: an address already full gets the refusal page at once. */
+/**
+ * In front of the authorization endpoint: an address this instance refused moments ago gets the refusal
+ * page at once (see SignInsInProgress.refusedRecently); any other request goes on to the admission.
+ */
 export function refuseSignInsWhenFull(ctx: LoginContext) {
   return (req: Request, res: Response, next: NextFunction): void => {
-    if (req.path !== '/auth') return next();
-    ctx.signIns.full(clientIpKey(req)).then((full) => {
-      if (!full) return next();
-      afterPause(() => sendRefusal(ctx, req, res).catch(next));
-    }, next);
+    if (req.path !== '/auth' || !ctx.signIns.refusedRecently(clientIpKey(req))) return next();
+    afterPause(() => sendRefusal(ctx, req, res).catch(next));
   };
 }

@@ -5,13 +5,17 @@
 // linking from its account page (flows without a sign-in). A sign-in stops counting when it ends
 // (resumed at /auth/<uid>) or expires.
 // Kept in the Store (the volatile `signins` collection), so every instance counts the same sign-ins:
-// the address's list is one document changed in one atomic update (check and add together, so instances
-// cannot together admit more than the cap); the browser's list and each sign-in's flows likewise. Every
-// document expires with the sign-ins it lists.
+// the address's, the browser's and each sign-in's flows are capped lists (Store.addToList: check and add
+// in one atomic step, one statement on PostgreSQL, so instances cannot together admit past the cap), and
+// each sign-in has a document naming its address and browser, taken when it ends. Every entry expires
+// with its sign-in or flow, and every list with its latest entry.
+// An address refused here is remembered in this process for a few seconds (`refusedRecently`), so that
+// an address flooding the authorization endpoint is turned away before any work, while a normal sign-in
+// costs no read for the check: the first refusal on each instance still goes through the admission.
 
 import type { Clock, EpochMs } from '../clock.ts';
 import type { Store } from '../store/store.ts';
-import { isStoreError, upsert } from '../store/upsert.ts';
+import { type CappedList, liveEntries } from '../store/capped-list.ts';
 
 export const SIGNINS_COLLECTION = 'signins';
 
@@ -29,30 +33,32 @@ export interface SignInEntry {
   browser: string;
   ip: string;
   expiresAt: EpochMs;
+}
+
+/** A sign-in dropped to make room for a newer one of its browser, with the flows it had started. */
+export interface DroppedSignIn {
+  uid: string;
   flows: string[];
 }
 
-/** The sign-ins of one address or browser, oldest first. */
-interface Holder {
-  entries: { uid: string; expiresAt: EpochMs }[];
-}
-
-/** How long an account's link flows are remembered (its flows expire in minutes anyway). */
-const ACCOUNT_FLOWS_MS = 60 * 60 * 1000;
-
-export type Admission = { admitted: true; dropped: SignInEntry[] } | { admitted: false };
-
-/** Thrown inside the address's update to abandon it. */
-class AddressFull extends Error {}
+export type Admission = { admitted: true; dropped: DroppedSignIn[] } | { admitted: false };
 
 const ipId = (ip: string) => `ip:${ip}`;
 const browserId = (browser: string) => `browser:${browser}`;
 const uidId = (uid: string) => `uid:${uid}`;
+const flowsId = (uid: string) => `flows:${uid}`;
+
+/** How long this process turns a refused address away without asking the store. */
+export const REFUSAL_REMEMBERED_MS = 5_000;
+/** Past this many remembered addresses, the ones whose time is up are forgotten first. */
+const REMEMBERED_MAX = 10_000;
 
 export class SignInsInProgress {
   readonly #store: Store;
   readonly #clock: Clock;
   readonly #limits: SignInLimits;
+  /** Addresses refused by this process → until when they are turned away without asking the store. */
+  readonly #refused = new Map<string, EpochMs>();
 
   constructor(deps: { store: Store; clock: Clock }, limits: SignInLimits) {
     this.#store = deps.store;
@@ -62,100 +68,65 @@ export class SignInsInProgress {
 
   /** Whether the address already has as many sign-ins in progress as it may. */
   async full(ip: string): Promise<boolean> {
-    const holder = await this.#store.get<Holder>(SIGNINS_COLLECTION, ipId(ip));
-    return this.#live(holder).length >= this.#limits.perIp;
+    const list = await this.#store.get<CappedList>(SIGNINS_COLLECTION, ipId(ip));
+    return liveEntries(list, this.#clock.now()).length >= this.#limits.perIp;
+  }
+
+  /** Whether this process refused the address within the last REFUSAL_REMEMBERED_MS (no store read). */
+  refusedRecently(ip: string): boolean {
+    const until = this.#refused.get(ip);
+    if (until === undefined) return false;
+    if (until > this.#clock.now()) return true;
+    this.#refused.delete(ip);
+    return false;
+  }
+
+  #rememberRefusal(ip: string): void {
+    const now = this.#clock.now();
+    if (this.#refused.size >= REMEMBERED_MAX) for (const [key, until] of this.#refused) if (until <= now) this.#refused.delete(key);
+    if (this.#refused.size < REMEMBERED_MAX) this.#refused.set(ip, now + REFUSAL_REMEMBERED_MS);
   }
 
   async admit(uid: string, browser: string, ip: string, expiresAt: EpochMs): Promise<Admission> {
-    const entry = { uid, expiresAt };
-    const expiry = { onCreate: { expiresAt }, onUpdate: { expiresAt } };
-    try {
-      await upsert<Holder>(
-        this.#store,
-        SIGNINS_COLLECTION,
-        ipId(ip),
-        (holder) => {
-          const live = this.#live(holder);
-          if (live.length >= this.#limits.perIp) throw new AddressFull();
-          return { entries: [...live, entry] };
-        },
-        expiry,
-      );
-    } catch (err) {
-      if (err instanceof AddressFull) return { admitted: false };
-      throw err;
+    const entry = { key: uid, expiresAt };
+    const atAddress = await this.#store.addToList(SIGNINS_COLLECTION, ipId(ip), entry, { cap: this.#limits.perIp, whenFull: 'refuse' });
+    if (!atAddress.added) {
+      this.#rememberRefusal(ip);
+      return { admitted: false };
     }
-    await this.#store.put<SignInEntry>(SIGNINS_COLLECTION, uidId(uid), { uid, browser, ip, expiresAt, flows: [] }, { expiresAt });
-    let past: string[] = [];
-    await upsert<Holder>(
-      this.#store,
-      SIGNINS_COLLECTION,
-      browserId(browser),
-      (holder) => {
-        const entries = [...this.#live(holder), entry];
-        past = entries.slice(0, Math.max(0, entries.length - this.#limits.perBrowser)).map((e) => e.uid);
-        return { entries: entries.slice(past.length) };
-      },
-      expiry,
-    );
-    const dropped: SignInEntry[] = [];
-    for (const old of past) {
-      const ended = await this.ended(old);
-      if (ended) dropped.push(ended);
+    this.#refused.delete(ip);
+    await this.#store.put<SignInEntry>(SIGNINS_COLLECTION, uidId(uid), { uid, browser, ip, expiresAt }, { expiresAt });
+    const inBrowser = await this.#store.addToList(SIGNINS_COLLECTION, browserId(browser), entry, { cap: this.#limits.perBrowser, whenFull: 'dropOldest' });
+    const dropped: DroppedSignIn[] = [];
+    for (const old of inBrowser.added ? inBrowser.dropped : []) {
+      await this.ended(old.key);
+      const flows = await this.#store.take<CappedList>(SIGNINS_COLLECTION, flowsId(old.key));
+      dropped.push({ uid: old.key, flows: (flows?.entries ?? []).map((e) => e.key) });
     }
     return { admitted: true, dropped };
   }
 
   /** Records a flow of the sign-in; returns the flows to delete (the oldest past the cap). */
-  async flowStarted(uid: string, flowId: string): Promise<string[]> {
-    let past: string[] = [];
-    try {
-      await this.#store.update<SignInEntry>(SIGNINS_COLLECTION, uidId(uid), (e) => {
-        const flows = [...e.flows, flowId];
-        past = flows.slice(0, Math.max(0, flows.length - this.#limits.flowsPerSignIn));
-        return { ...e, flows: flows.slice(past.length) };
-      });
-    } catch (err) {
-      if (!isStoreError(err, 'ERR_NOT_FOUND')) throw err;
-    }
-    return past;
+  async flowStarted(uid: string, flowId: string, flowExpiresAt: EpochMs): Promise<string[]> {
+    return this.#flowStarted(flowsId(uid), flowId, flowExpiresAt);
   }
 
   /** Records a link flow of an account (no sign-in); returns the flows to delete (the oldest past the cap). */
-  async accountFlowStarted(accountId: string, flowId: string): Promise<string[]> {
-    let past: string[] = [];
-    const expiresAt = this.#clock.now() + ACCOUNT_FLOWS_MS;
-    await upsert<{ flows: string[] }>(
-      this.#store,
-      SIGNINS_COLLECTION,
-      `account:${accountId}`,
-      (doc) => {
-        const flows = [...(doc?.flows ?? []), flowId];
-        past = flows.slice(0, Math.max(0, flows.length - this.#limits.flowsPerSignIn));
-        return { flows: flows.slice(past.length) };
-      },
-      { onCreate: { expiresAt }, onUpdate: { expiresAt } },
-    );
-    return past;
+  async accountFlowStarted(accountId: string, flowId: string, flowExpiresAt: EpochMs): Promise<string[]> {
+    return this.#flowStarted(`account:${accountId}`, flowId, flowExpiresAt);
   }
 
-  /** The sign-in ended (or was dropped): it no longer counts. Returns what it held, if it was counted. */
+  async #flowStarted(listId: string, flowId: string, flowExpiresAt: EpochMs): Promise<string[]> {
+    const entry = { key: flowId, expiresAt: flowExpiresAt };
+    const added = await this.#store.addToList(SIGNINS_COLLECTION, listId, entry, { cap: this.#limits.flowsPerSignIn, whenFull: 'dropOldest' });
+    return added.added ? added.dropped.map((e) => e.key) : [];
+  }
+
+  /** The sign-in ended (or was dropped): it no longer counts. Returns what it was, if it was counted. */
   async ended(uid: string): Promise<SignInEntry | undefined> {
     const entry = await this.#store.take<SignInEntry>(SIGNINS_COLLECTION, uidId(uid));
     if (!entry) return undefined;
-    for (const id of [ipId(entry.ip), browserId(entry.browser)]) {
-      try {
-        await this.#store.update<Holder>(SIGNINS_COLLECTION, id, (h) => ({ entries: h.entries.filter((e) => e.uid !== uid) }));
-      } catch (err) {
-        if (!isStoreError(err, 'ERR_NOT_FOUND')) throw err;
-      }
-    }
+    await this.#store.removeFromList(SIGNINS_COLLECTION, [ipId(entry.ip), browserId(entry.browser)], uid);
     return entry;
-  }
-
-  /** A holder's sign-ins not yet expired. */
-  #live(holder: Holder | undefined): Holder['entries'] {
-    const now = this.#clock.now();
-    return (holder?.entries ?? []).filter((e) => e.expiresAt > now);
   }
 }

@@ -96,6 +96,11 @@ export class MemoryTables {
     return [...this.#tables.values()].map((t) => t.spec);
   }
 
+  /** The store's clock. */
+  now(): EpochMs {
+    return this.#clock.now();
+  }
+
   isLive(record: StoredRecord | undefined, now: EpochMs = this.#clock.now()): record is StoredRecord {
     return record !== undefined && (record.e === undefined || record.e > now);
   }

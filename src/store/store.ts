@@ -12,6 +12,7 @@
 // for collections declared `cached` (see CollectionSpec.cached).
 
 import type { EpochMs } from '../clock.ts';
+import type { AddToListOptions, ListAddition, ListEntry } from './capped-list.ts';
 
 /** A secondary index: `keys(doc)` lists the index keys a document is found under. */
 export interface IndexSpec {
@@ -125,6 +126,17 @@ export interface Store {
   take<T>(collection: string, id: string): Promise<T | undefined>;
   /** All of these writes or none (within one collection group). */
   batch(ops: BatchOp[]): Promise<void>;
+
+  /**
+   * Adds an entry to the capped list document `id` (src/store/capped-list.ts decides; created when absent
+   * or expired) in one atomic step: the expired entries go, then a full list refuses the entry or drops
+   * its oldest, as `options.whenFull` says. The document lives until its latest entry expires. One round
+   * trip on PostgreSQL, where concurrent adders from any instance never exceed the cap. Only for
+   * collections without indexes.
+   */
+  addToList(collection: string, id: string, entry: ListEntry, options: AddToListOptions): Promise<ListAddition>;
+  /** Removes the entry under `key` from each of these live list documents (absent ones are skipped), in one step. */
+  removeFromList(collection: string, ids: readonly string[], key: string): Promise<void>;
 
   /**
    * Inserts many documents at once (import between backends, benchmark seeding): all or none, ERR_ALREADY_EXISTS

@@ -615,6 +615,72 @@ export function describeStoreContract(label: string, make: (clock: ManualClock) 
       });
     });
 
+    describe('capped lists (addToList, removeFromList)', () => {
+      const LIST = EVENTS;
+      const entry = (key: string, inMs = 60_000) => ({ key, expiresAt: T0 + inMs });
+      const keysOf = async (id: string) => ((await store.get<{ entries: { key: string }[] }>(LIST, id))?.entries ?? []).map((e) => e.key);
+
+      it('adds entries oldest first, creating the list; refuses past the cap when asked to', async () => {
+        for (const k of ['a', 'b', 'c'])
+          assert.deepEqual(await store.addToList(LIST, 'l', entry(k), { cap: 3, whenFull: 'refuse' }), { added: true, dropped: [] });
+        assert.deepEqual(await store.addToList(LIST, 'l', entry('d'), { cap: 3, whenFull: 'refuse' }), { added: false });
+        assert.deepEqual(await keysOf('l'), ['a', 'b', 'c']);
+      });
+
+      it('drops the oldest past the cap when asked to, and says which', async () => {
+        for (const k of ['a', 'b']) await store.addToList(LIST, 'l', entry(k), { cap: 2, whenFull: 'dropOldest' });
+        assert.deepEqual(await store.addToList(LIST, 'l', entry('c', 90_000), { cap: 2, whenFull: 'dropOldest' }), {
+          added: true,
+          dropped: [entry('a')],
+        });
+        assert.deepEqual(await store.addToList(LIST, 'l', entry('d'), { cap: 1, whenFull: 'dropOldest' }), {
+          added: true,
+          dropped: [entry('b'), entry('c', 90_000)],
+        });
+        assert.deepEqual(await keysOf('l'), ['d']);
+      });
+
+      it('expired entries do not count; the list expires with its latest entry', async () => {
+        await store.addToList(LIST, 'l', entry('short', 1_000), { cap: 2, whenFull: 'refuse' });
+        await store.addToList(LIST, 'l', entry('long', 5_000), { cap: 2, whenFull: 'refuse' });
+        assert.deepEqual(await store.addToList(LIST, 'l', entry('x', 9_000), { cap: 2, whenFull: 'refuse' }), { added: false });
+        clock.advance(1_000);
+        assert.deepEqual(await store.addToList(LIST, 'l', entry('x', 9_000), { cap: 2, whenFull: 'refuse' }), { added: true, dropped: [] });
+        assert.deepEqual(await keysOf('l'), ['long', 'x']);
+        clock.advance(8_000);
+        assert.equal(await store.get(LIST, 'l'), undefined, 'gone when its latest entry expired');
+        assert.deepEqual(await store.addToList(LIST, 'l', entry('y', 10_000), { cap: 1, whenFull: 'refuse' }), { added: true, dropped: [] });
+        assert.deepEqual(await keysOf('l'), ['y']);
+      });
+
+      it('removeFromList takes one key out of several lists, skipping absent lists and keys', async () => {
+        await store.addToList(LIST, 'l1', entry('a'), { cap: 5, whenFull: 'refuse' });
+        await store.addToList(LIST, 'l1', entry('b'), { cap: 5, whenFull: 'refuse' });
+        await store.addToList(LIST, 'l2', entry('a'), { cap: 5, whenFull: 'refuse' });
+        await store.removeFromList(LIST, ['l1', 'l2', 'missing'], 'a');
+        await store.removeFromList(LIST, ['l1'], 'not-there');
+        await store.removeFromList(LIST, [], 'b');
+        assert.deepEqual(await keysOf('l1'), ['b']);
+        assert.deepEqual(await keysOf('l2'), []);
+        assert.equal(await store.get(LIST, 'missing'), undefined, 'removing creates nothing');
+      });
+
+      it('30 parallel adders to a list capped at 5: exactly 5 are added', async () => {
+        const results = await Promise.all(Array.from({ length: 30 }, (_, i) => store.addToList(LIST, 'hot', entry(`k${i}`), { cap: 5, whenFull: 'refuse' })));
+        assert.equal(results.filter((r) => r.added).length, 5);
+        assert.equal((await keysOf('hot')).length, 5);
+      });
+
+      it('refuses bad arguments and indexed collections, writing nothing', async () => {
+        await assert.rejects(store.addToList(LIST, 'l', { key: '', expiresAt: T0 + 1 }, { cap: 1, whenFull: 'refuse' }), TypeError);
+        await assert.rejects(store.addToList(LIST, 'l', { key: 'a', expiresAt: Number.NaN }, { cap: 1, whenFull: 'refuse' }), TypeError);
+        await assert.rejects(store.addToList(LIST, 'l', entry('a'), { cap: 0, whenFull: 'refuse' }), TypeError);
+        await assert.rejects(store.addToList(DOCS, 'l', entry('a'), { cap: 1, whenFull: 'refuse' }), TypeError);
+        await assert.rejects(store.removeFromList(DOCS, ['l'], 'a'), TypeError);
+        assert.equal(await store.get(LIST, 'l'), undefined);
+      });
+    });
+
     describe('list', () => {
       async function seed(): Promise<void> {
         for (const i of [3, 1, 5, 2, 4]) {

@@ -4,7 +4,24 @@
 
 import type { Store } from '../../src/store/store.ts';
 
-const ASYNC_METHODS = new Set(['get', 'find', 'findOne', 'list', 'count', 'create', 'put', 'update', 'delete', 'take', 'batch', 'load', 'dump', 'ready']);
+const ASYNC_METHODS = new Set([
+  'get',
+  'find',
+  'findOne',
+  'list',
+  'count',
+  'create',
+  'put',
+  'update',
+  'delete',
+  'take',
+  'batch',
+  'addToList',
+  'removeFromList',
+  'load',
+  'dump',
+  'ready',
+]);
 
 /** `before(method, args)` runs (and may throw or wait) before each asynchronous call reaches the store. */
 export function wrapStore(store: Store, before: (method: string, args: readonly unknown[]) => void | Promise<void>): Store {

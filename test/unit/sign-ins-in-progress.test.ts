@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock } from '../../src/clock.ts';
-import { SignInsInProgress } from '../../src/broker/sign-ins-in-progress.ts';
+import { REFUSAL_REMEMBERED_MS, SignInsInProgress } from '../../src/broker/sign-ins-in-progress.ts';
 import { createStore } from '../../src/store/create-store.ts';
 import type { Store } from '../../src/store/store.ts';
 import { withLatency } from '../support/store-wrapper.ts';
@@ -37,7 +37,7 @@ describe('sign-ins in progress', () => {
 
   it('a browser past its cap drops its oldest sign-in, with its flows', async () => {
     assert.deepEqual(await signIns.admit('a', 'browser-1', 'ip-1', later()), { admitted: true, dropped: [] });
-    await signIns.flowStarted('a', 'flow-a');
+    await signIns.flowStarted('a', 'flow-a', later());
     await signIns.admit('b', 'browser-1', 'ip-1', later());
     const third = await signIns.admit('c', 'browser-1', 'ip-1', later());
     assert.ok(third.admitted);
@@ -56,6 +56,21 @@ describe('sign-ins in progress', () => {
     assert.ok((await signIns.admit('e', 'browser-e', 'ip-2', later())).admitted);
   });
 
+  it('a refused address is turned away by this instance for a few seconds without a store read; another instance still asks', async () => {
+    for (const uid of ['a', 'b', 'c']) await signIns.admit(uid, `browser-${uid}`, 'ip-1', later());
+    assert.equal(signIns.refusedRecently('ip-1'), false, 'full, but not refused yet');
+    assert.deepEqual(await signIns.admit('d', 'browser-d', 'ip-1', later()), { admitted: false });
+    assert.equal(signIns.refusedRecently('ip-1'), true);
+    assert.equal(signIns.refusedRecently('ip-2'), false);
+    assert.equal(new SignInsInProgress({ store, clock }, limits).refusedRecently('ip-1'), false, 'remembered per process');
+    clock.advance(REFUSAL_REMEMBERED_MS - 1);
+    assert.equal(signIns.refusedRecently('ip-1'), true);
+    clock.advance(1);
+    assert.equal(signIns.refusedRecently('ip-1'), false, 'forgotten after REFUSAL_REMEMBERED_MS');
+    await signIns.ended('a');
+    assert.deepEqual(await signIns.admit('e', 'browser-e', 'ip-1', later()), { admitted: true, dropped: [] });
+  });
+
   it('ended and expired sign-ins stop counting', async () => {
     for (const uid of ['a', 'b', 'c']) await signIns.admit(uid, `browser-${uid}`, 'ip-1', uid === 'c' ? clock.now() + 1000 : later());
     await signIns.ended('a');
@@ -70,18 +85,18 @@ describe('sign-ins in progress', () => {
 
   it('a sign-in keeps its newest flows', async () => {
     await signIns.admit('a', 'browser-1', 'ip-1', later());
-    assert.deepEqual(await signIns.flowStarted('a', 'f1'), []);
-    assert.deepEqual(await signIns.flowStarted('a', 'f2'), []);
-    assert.deepEqual(await signIns.flowStarted('a', 'f3'), ['f1']);
-    assert.deepEqual(await signIns.flowStarted('unknown', 'f4'), []);
+    assert.deepEqual(await signIns.flowStarted('a', 'f1', later()), []);
+    assert.deepEqual(await signIns.flowStarted('a', 'f2', later()), []);
+    assert.deepEqual(await signIns.flowStarted('a', 'f3', later()), ['f1']);
+    assert.deepEqual(await signIns.flowStarted('unknown', 'f4', later()), []);
   });
 
   it('an account linking from its account page keeps its newest flows', async () => {
-    assert.deepEqual(await signIns.accountFlowStarted('account-1', 'f1'), []);
-    assert.deepEqual(await signIns.accountFlowStarted('account-2', 'g1'), []);
-    assert.deepEqual(await signIns.accountFlowStarted('account-1', 'f2'), []);
-    assert.deepEqual(await signIns.accountFlowStarted('account-1', 'f3'), ['f1']);
-    assert.deepEqual(await signIns.accountFlowStarted('account-2', 'g2'), []);
+    assert.deepEqual(await signIns.accountFlowStarted('account-1', 'f1', later()), []);
+    assert.deepEqual(await signIns.accountFlowStarted('account-2', 'g1', later()), []);
+    assert.deepEqual(await signIns.accountFlowStarted('account-1', 'f2', later()), []);
+    assert.deepEqual(await signIns.accountFlowStarted('account-1', 'f3', later()), ['f1']);
+    assert.deepEqual(await signIns.accountFlowStarted('account-2', 'g2', later()), []);
   });
 
   it('two instances share the counts: concurrent admissions through both never pass the address cap; an end on one frees a place on the other', async () => {

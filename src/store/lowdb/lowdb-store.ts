@@ -9,6 +9,15 @@ import { join } from 'node:path';
 import { Low } from 'lowdb';
 import type { Clock } from '../../clock.ts';
 import { GatewayError } from '../../errors.ts';
+import {
+  type AddToListOptions,
+  addToCappedList,
+  assertListArguments,
+  type CappedList,
+  type ListAddition,
+  type ListEntry,
+  removeFromCappedList,
+} from '../capped-list.ts';
 import { documentOf, MemoryTables, type StoredRecord } from '../memory-tables.ts';
 import type { BatchOp, CollectionSpec, DumpedDocument, ListOptions, Store, StoreInfo, WriteOptions } from '../store.ts';
 import { lockDirectory, type DirLock } from './dir-lock.ts';
@@ -182,6 +191,36 @@ export class LowdbStore implements Store {
     if (value === undefined) return undefined;
     await this.#remove(collection, id);
     return value;
+  }
+
+  /**
+   * Reads, decides and writes within one turn of the event loop (batch applies its ops before its first
+   * await), so no other call interleaves: atomic within this process, which is all the embedded store serves.
+   */
+  async addToList(collection: string, id: string, entry: ListEntry, options: AddToListOptions): Promise<ListAddition> {
+    this.#assertListCollection(collection);
+    assertListArguments(collection, entry, options);
+    const record = this.#tables.table(collection).records.get(id);
+    const live = this.#tables.isLive(record);
+    const { next, addition } = addToCappedList(live ? (documentOf(record) as CappedList) : undefined, entry, this.#tables.now(), options);
+    const expiresAt = Math.max(live && record.e !== undefined ? record.e : 0, Math.ceil(entry.expiresAt));
+    await this.batch([{ op: 'put', collection, id, value: next, options: { expiresAt } }]);
+    return addition;
+  }
+
+  async removeFromList(collection: string, ids: readonly string[], key: string): Promise<void> {
+    this.#assertListCollection(collection);
+    const ops: BatchOp[] = [];
+    for (const id of new Set(ids)) {
+      const current = this.#tables.get(collection, id) as CappedList | undefined;
+      if (current) ops.push({ op: 'update', collection, id, fn: (list: CappedList) => removeFromCappedList(list, key) });
+    }
+    await this.batch(ops);
+  }
+
+  #assertListCollection(collection: string): void {
+    if (Object.keys(this.#tables.table(collection).spec.indexes ?? {}).length > 0)
+      throw new TypeError(`"${collection}" has indexes: lists live in collections without`);
   }
 
   /** Removes from memory now (so a concurrent take cannot see it), journaled unless volatile. */

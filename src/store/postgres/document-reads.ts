@@ -12,22 +12,39 @@ function live(text: string, nowParam: number): string {
   return text.replaceAll('$now', `$${nowParam}`);
 }
 
-const GET = live(`SELECT doc FROM documents WHERE collection = $1 AND id = $2 AND ${LIVE}`, 3);
+const GET = live(`SELECT doc, expires_at, xmin::text AS version FROM documents WHERE collection = $1 AND id = $2 AND ${LIVE}`, 3);
 
-export async function getDocument(db: Queryable, collection: string, id: string, now: EpochMs): Promise<unknown> {
+/** A live document with its expiry and row version (xmin: for a conditional update later in the request). */
+export interface VersionedDocument {
+  doc: unknown;
+  expiresAt: EpochMs | undefined;
+  version: string;
+}
+
+function versioned(row: { doc: unknown; expires_at: string | null; version: string }): VersionedDocument {
+  return { doc: row.doc, expiresAt: row.expires_at === null ? undefined : Number(row.expires_at), version: row.version };
+}
+
+export async function getDocument(db: Queryable, collection: string, id: string, now: EpochMs): Promise<VersionedDocument | undefined> {
   const { rows } = await db.query({ name: 'denglu_get', text: GET, values: [collection, id, now] });
-  return rows[0]?.doc;
+  return rows[0] ? versioned(rows[0]) : undefined;
 }
 
 const FIND = live(
-  `SELECT d.id, d.doc FROM index_keys k JOIN documents d ON d.collection = k.collection AND d.id = k.id
+  `SELECT d.id, d.doc, d.expires_at, d.xmin::text AS version FROM index_keys k JOIN documents d ON d.collection = k.collection AND d.id = k.id
    WHERE k.collection = $1 AND k.index_name = $2 AND k.key = $3 AND ${LIVE.replaceAll('expires_at', 'd.expires_at')} ORDER BY d.id`,
   4,
 );
 
-export async function findDocuments(db: Queryable, collection: string, index: string, key: string, now: EpochMs): Promise<{ id: string; value: unknown }[]> {
+export async function findDocuments(
+  db: Queryable,
+  collection: string,
+  index: string,
+  key: string,
+  now: EpochMs,
+): Promise<({ id: string; value: unknown } & VersionedDocument)[]> {
   const { rows } = await db.query({ name: 'denglu_find', text: FIND, values: [collection, index, key, now] });
-  return rows.map((r) => ({ id: r.id, value: r.doc }));
+  return rows.map((r) => ({ id: r.id, value: r.doc, ...versioned(r) }));
 }
 
 /** One statement per shape of list (by index or not, order, after or not): each plans well and is prepared once. */

@@ -39,12 +39,12 @@ export function writeShape(spec: CollectionSpec, notify: boolean): WriteShape {
   };
 }
 
-type Variant = { notify: boolean; asyncCommit: boolean };
+export type Variant = { notify: boolean; asyncCommit: boolean };
 /** A shape's variant of a statement: notifying or not, flushed or not (in the final SELECT of a CTE). */
-function tail(v: Variant): string {
+export function tail(v: Variant): string {
   return `${v.notify ? NOTIFY : ''}${v.asyncCommit ? ASYNC_COMMIT : ''}`;
 }
-function variant(v: Variant): string {
+export function variant(v: Variant): string {
   return `${v.notify ? 'n' : 's'}${v.asyncCommit ? 'a' : 'f'}`;
 }
 const VARIANTS: Variant[] = [false, true].flatMap((notify) => [false, true].map((asyncCommit) => ({ notify, asyncCommit })));
@@ -68,7 +68,7 @@ export function serialise(shape: WriteShape, id: string, value: unknown): { json
 }
 
 /** An expiry as the bigint column holds it: whole milliseconds, rounded up (never earlier than asked). */
-function expiry(shape: WriteShape, expiresAt: EpochMs | undefined): number | null {
+export function expiry(shape: WriteShape, expiresAt: EpochMs | undefined): number | null {
   if (expiresAt === undefined) return null;
   // Past ±2^53 (the bigint column would take more, JavaScript could not read it back exactly).
   if (typeof expiresAt !== 'number' || !Number.isSafeInteger(Math.ceil(expiresAt))) throw new TypeError(`"${shape.name}" expiresAt must be epoch milliseconds`);
@@ -77,26 +77,13 @@ function expiry(shape: WriteShape, expiresAt: EpochMs | undefined): number | nul
 
 const NOTIFY = `, pg_notify('${CHANGES_CHANNEL}', $1 || ':' || $2)`;
 /** Local to the statement's own (implicit or explicit) transaction; read when it commits. */
-const ASYNC_COMMIT = ", set_config('synchronous_commit', 'off', true)";
+export const ASYNC_COMMIT = ", set_config('synchronous_commit', 'off', true)";
 
 /**
- * The write statement. Every CTE reads the statement's snapshot, but the INSERT … ON CONFLICT DO UPDATE
- * waits for a concurrent writer of the same row and then updates the version that writer committed, whose
- * index keys that snapshot cannot see (nor delete). So the update applies only to the version the snapshot
- * saw (`seen`, by xmin); otherwise it writes nothing (`written` false) and writeDocument takes the row lock
- * and runs it again with a fresh snapshot. Unchanged, the row's keys are all visible to `gone`.
+ * The index-key CTEs of a write, after its document CTE `d`: keys the document no longer has are deleted,
+ * new ones inserted, unchanged ones left alone ($1 collection, $2 id, $7–$9 names, keys, unique flags).
  */
-function writeText(indexed: boolean, shape: Variant): string {
-  const doc = `WITH seen AS (
-    SELECT xmin AS version, (expires_at IS NULL OR expires_at > $5::bigint) AS live FROM documents WHERE collection = $1 AND id = $2
-  ),
-  d AS (
-    INSERT INTO documents AS t (collection, id, doc, expires_at) VALUES ($1, $2, $3::json, $4::bigint)
-    ON CONFLICT (collection, id) DO UPDATE SET doc = EXCLUDED.doc, expires_at = EXCLUDED.expires_at
-      WHERE t.xmin = (SELECT version FROM seen) AND (NOT $6::boolean OR t.expires_at <= $5::bigint)
-    RETURNING 1
-  )`;
-  const keys = `, k AS (SELECT * FROM unnest($7::text[], $8::text[], $9::boolean[]) AS k(index_name, key, is_unique)),
+const KEYS = `, k AS (SELECT * FROM unnest($7::text[], $8::text[], $9::boolean[]) AS k(index_name, key, is_unique)),
   gone AS (
     DELETE FROM index_keys x WHERE x.collection = $1 AND x.id = $2 AND EXISTS (SELECT 1 FROM d)
       AND NOT EXISTS (SELECT 1 FROM k WHERE k.index_name = x.index_name AND k.key = x.key)
@@ -106,17 +93,58 @@ function writeText(indexed: boolean, shape: Variant): string {
     SELECT $1, k.index_name, k.key, $2, k.is_unique FROM k WHERE EXISTS (SELECT 1 FROM d)
     ON CONFLICT (collection, index_name, key, id) DO NOTHING
   )`;
-  const notify = shape.notify ? `, CASE WHEN w.written THEN pg_notify('${CHANGES_CHANNEL}', $1 || ':' || $2) END` : '';
-  return `${doc}${indexed ? keys : ''}
-  SELECT w.written IS NOT NULL AS written, EXISTS (SELECT 1 FROM seen WHERE live) AS was_live${notify}${shape.asyncCommit ? ASYNC_COMMIT : ''}
-  FROM (SELECT 1) one LEFT JOIN (SELECT true AS written FROM d) w ON true`;
+
+/** The final SELECT's notification of a written document (only when `d` wrote it). */
+function notifyWritten(shape: Variant): string {
+  return shape.notify ? `, CASE WHEN w.written THEN pg_notify('${CHANGES_CHANNEL}', $1 || ':' || $2) END` : '';
+}
+
+/**
+ * The write statement. Every CTE reads the statement's snapshot, but the INSERT … ON CONFLICT DO UPDATE
+ * waits for a concurrent writer of the same row and then updates the version that writer committed, whose
+ * index keys that snapshot cannot see (nor delete). So the update applies only to the version the snapshot
+ * saw (`seen`, by xmin); otherwise it writes nothing (`written` false) and writeDocument takes the row lock
+ * and runs it again with a fresh snapshot. Unchanged, the row's keys are all visible to `gone`. Answers
+ * the version written (xmin), for a later conditional update in the same request.
+ */
+function writeText(indexed: boolean, shape: Variant): string {
+  const doc = `WITH seen AS (
+    SELECT xmin AS version, (expires_at IS NULL OR expires_at > $5::bigint) AS live FROM documents WHERE collection = $1 AND id = $2
+  ),
+  d AS (
+    INSERT INTO documents AS t (collection, id, doc, expires_at) VALUES ($1, $2, $3::json, $4::bigint)
+    ON CONFLICT (collection, id) DO UPDATE SET doc = EXCLUDED.doc, expires_at = EXCLUDED.expires_at
+      WHERE t.xmin = (SELECT version FROM seen) AND (NOT $6::boolean OR t.expires_at <= $5::bigint)
+    RETURNING xmin::text AS version
+  )`;
+  return `${doc}${indexed ? KEYS : ''}
+  SELECT w.written IS NOT NULL AS written, w.version, EXISTS (SELECT 1 FROM seen WHERE live) AS was_live${notifyWritten(shape)}${shape.asyncCommit ? ASYNC_COMMIT : ''}
+  FROM (SELECT 1) one LEFT JOIN (SELECT true AS written, version FROM d) w ON true`;
+}
+
+/**
+ * A conditional update: the live document replaced only if it is still at the version the request read
+ * ($5); otherwise nothing is written and the caller takes the locked path. Never inserts, so a document
+ * deleted meanwhile stays deleted. An UPDATE waits for a concurrent writer of the row and then re-checks
+ * its version, so of two updates from one version exactly one writes.
+ */
+function casText(indexed: boolean, shape: Variant): string {
+  const doc = `WITH d AS (
+    UPDATE documents SET doc = $3::json, expires_at = $4::bigint
+    WHERE collection = $1 AND id = $2 AND xmin = $5::xid AND (expires_at IS NULL OR expires_at > $6::bigint)
+    RETURNING xmin::text AS version
+  )`;
+  return `${doc}${indexed ? KEYS : ''}
+  SELECT w.written IS NOT NULL AS written, w.version${notifyWritten(shape)}${shape.asyncCommit ? ASYNC_COMMIT : ''}
+  FROM (SELECT 1) one LEFT JOIN (SELECT true AS written, version FROM d) w ON true`;
 }
 
 /** Each statement in each variant, built once, by name. */
-function statements(prefix: string, build: (v: Variant) => string): Map<string, { name: string; text: string }> {
+export function statements(prefix: string, build: (v: Variant) => string): Map<string, { name: string; text: string }> {
   return new Map(VARIANTS.map((v) => [variant(v), { name: `denglu_${prefix}_${variant(v)}`, text: build(v) }]));
 }
 const WRITES = { true: statements('write_i', (v) => writeText(true, v)), false: statements('write_p', (v) => writeText(false, v)) };
+const CAS_WRITES = { true: statements('cas_i', (v) => casText(true, v)), false: statements('cas_p', (v) => casText(false, v)) };
 
 /**
  * Inserts or replaces a document with its index keys. `create`: only when the id is absent or expired,
@@ -130,31 +158,54 @@ export async function writeDocument(
   expiresAt: EpochMs | undefined,
   create: boolean,
   now: EpochMs,
-): Promise<void> {
+): Promise<string> {
   const s = serialise(shape, id, value);
   const indexed = shape.indexes.length > 0;
   const values: unknown[] = [shape.name, id, s.json, expiry(shape, expiresAt), now, create];
   if (indexed) values.push(s.names, s.keys, s.unique);
   const statement = WRITES[`${indexed}`].get(variant(shape))!;
-  const attempt = async (on: Queryable): Promise<boolean> => {
-    const { rows } = await on.query<{ written: boolean; was_live: boolean }>({ ...statement, values });
-    if (rows[0]!.written) return true;
+  const attempt = async (on: Queryable): Promise<string | undefined> => {
+    const { rows } = await on.query<{ written: boolean; version: string; was_live: boolean }>({ ...statement, values });
+    if (rows[0]!.written) return rows[0]!.version;
     if (create && rows[0]!.was_live) throw new GatewayError('ERR_ALREADY_EXISTS', `"${shape.name}" already has ${JSON.stringify(id)}`, { status: 409 });
-    return false; // another writer changed the document after this statement's snapshot: nothing was written
+    return undefined; // another writer changed the document after this statement's snapshot: nothing was written
   };
-  if (await attempt(db)) return;
+  const first = await attempt(db);
+  if (first !== undefined) return first;
   // Contended: take the row lock first (a transaction of its own unless already in one), so the next
   // statement's snapshot is taken after every other writer of the document is through.
-  const locked = async (client: Queryable): Promise<void> => {
+  const locked = async (client: Queryable): Promise<string> => {
     for (let round = 1; round <= STALE_RETRIES; round++) {
       await client.query({ name: 'denglu_lock_row', text: LOCK_ROW, values: [shape.name, id] });
-      if (await attempt(client)) return;
+      const version = await attempt(client);
+      if (version !== undefined) return version;
     }
     throw new GatewayError('ERR_STORE_UNAVAILABLE', `"${shape.name}" document ${JSON.stringify(id)} kept changing under concurrent writes; try again`, {
       status: 503,
     });
   };
-  await (db instanceof Database ? db.transaction(locked) : locked(db));
+  return db instanceof Database ? db.transaction(locked) : locked(db);
+}
+
+/**
+ * Replaces the live document only if it is still at `version` (see casText): the new version, or
+ * undefined when another writer changed or removed it since (nothing written).
+ */
+export async function writeIfUnchanged(
+  db: Queryable,
+  shape: WriteShape,
+  id: string,
+  value: unknown,
+  expiresAt: EpochMs | undefined,
+  version: string,
+  now: EpochMs,
+): Promise<string | undefined> {
+  const s = serialise(shape, id, value);
+  const indexed = shape.indexes.length > 0;
+  const values: unknown[] = [shape.name, id, s.json, expiry(shape, expiresAt), version, now];
+  if (indexed) values.push(s.names, s.keys, s.unique);
+  const { rows } = await db.query<{ written: boolean; version: string }>({ ...CAS_WRITES[`${indexed}`].get(variant(shape))!, values });
+  return rows[0]!.written ? rows[0]!.version : undefined;
 }
 
 /**

@@ -8,11 +8,15 @@
 
 import type { Clock, EpochMs } from '../../clock.ts';
 import { GatewayError } from '../../errors.ts';
+import { type AddToListOptions, assertListArguments, type ListAddition, type ListEntry } from '../capped-list.ts';
+import { copyJson } from '../copy-json.ts';
 import { deepFreeze } from '../memory-tables.ts';
+import { type Remembered, requestReads } from '../request-reads.ts';
 import type { BatchOp, CollectionSpec, DumpedDocument, ListOptions, Store, StoreInfo, WriteOptions } from '../store.ts';
 import { CachedCollections } from './cached-collections.ts';
 import { ChangeListener } from './change-listener.ts';
 import { Database, isUniqueViolation, type PoolSettings, type Queryable } from './database.ts';
+import { addToList, removeFromList } from './document-lists.ts';
 import { collectionStats, countDocuments, dumpDocuments, findDocuments, getDocument, listDocuments } from './document-reads.ts';
 import {
   beginAndLock,
@@ -24,6 +28,7 @@ import {
   sweepExpired,
   takeDocument,
   writeDocument,
+  writeIfUnchanged,
   writeShape,
   type WriteShape,
 } from './document-writes.ts';
@@ -94,7 +99,18 @@ export class PostgresStore implements Store {
   async get<T>(collection: string, id: string): Promise<T | undefined> {
     const shape = this.#shape(collection);
     if (this.#cached.has(collection)) return (await this.#cached.fresh(collection)).get(collection, id) as T | undefined;
-    return (await getDocument(this.database, shape.name, id, this.#now())) as T | undefined;
+    const reads = requestReads();
+    const seen = reads?.doc(collection, id);
+    if (seen) return this.#liveCopy(seen) as T | undefined;
+    const found = await getDocument(this.database, shape.name, id, this.#now());
+    reads?.remember(collection, id, found ?? { doc: undefined, expiresAt: undefined });
+    return found?.doc as T | undefined;
+  }
+
+  /** A document the request already saw, as a fresh copy, unless it was absent or has expired since. */
+  #liveCopy(seen: Remembered): unknown {
+    if (seen.doc === undefined || (seen.expiresAt !== undefined && seen.expiresAt <= this.#now())) return undefined;
+    return copyJson(seen.doc);
   }
 
   async find<T>(collection: string, index: string, key: string): Promise<T[]> {
@@ -108,7 +124,16 @@ export class PostgresStore implements Store {
   async #find(collection: string, index: string, key: string): Promise<{ id: string; value: unknown }[]> {
     this.#index(collection, index);
     if (this.#cached.has(collection)) return (await this.#cached.fresh(collection)).find(collection, index, key);
-    return findDocuments(this.database, collection, index, key, this.#now());
+    const reads = requestReads();
+    const known = reads?.found(collection, index, key);
+    if (known) return known;
+    const rows = await findDocuments(this.database, collection, index, key, this.#now());
+    const found = rows.map((r) => ({ id: r.id, value: r.doc }));
+    if (reads) {
+      reads.rememberFound(collection, index, key, found);
+      for (const r of rows) reads.remember(collection, r.id, r);
+    }
+    return found;
   }
 
   async list<T>(collection: string, options: ListOptions = {}): Promise<{ id: string; value: T }[]> {
@@ -126,24 +151,63 @@ export class PostgresStore implements Store {
   // ---- writes ------------------------------------------------------------------------------------
 
   async create<T>(collection: string, id: string, value: T, options?: WriteOptions): Promise<void> {
-    const shape = this.#shape(collection);
-    await this.#retryingExpiredHolders(() => writeDocument(this.database, shape, id, value, options?.expiresAt, true, this.#now()));
-    this.#wrote(collection);
+    await this.#write(collection, id, value, options, true);
   }
 
   async put<T>(collection: string, id: string, value: T, options?: WriteOptions): Promise<void> {
+    await this.#write(collection, id, value, options, false);
+  }
+
+  async #write(collection: string, id: string, value: unknown, options: WriteOptions | undefined, create: boolean): Promise<void> {
     const shape = this.#shape(collection);
-    await this.#retryingExpiredHolders(() => writeDocument(this.database, shape, id, value, options?.expiresAt, false, this.#now()));
-    this.#wrote(collection);
+    try {
+      const version = await this.#retryingExpiredHolders(() => writeDocument(this.database, shape, id, value, options?.expiresAt, create, this.#now()));
+      this.#wroteDocument(collection, id, { doc: value, expiresAt: options?.expiresAt, version });
+    } catch (err) {
+      requestReads()?.forget(collection, id);
+      throw err;
+    } finally {
+      this.#wrote(collection);
+    }
   }
 
   async update<T>(collection: string, id: string, fn: (current: T) => T, options?: WriteOptions): Promise<T> {
     const shape = this.#shape(collection);
-    const next = await this.#retryingExpiredHolders(() =>
-      this.database.transaction((client) => this.#applyUpdate(client, shape, id, fn as (current: unknown) => unknown, options, this.#now(), true), true),
-    );
-    this.#wrote(collection);
-    return (shape.spec.cached ? deepFreeze(next) : next) as T;
+    try {
+      const known = await this.#updateIfUnchanged(shape, id, fn as (current: unknown) => unknown, options);
+      if (known !== undefined) return known as T;
+      const next = await this.#retryingExpiredHolders(() =>
+        this.database.transaction((client) => this.#applyUpdate(client, shape, id, fn as (current: unknown) => unknown, options, this.#now(), true), true),
+      );
+      return (shape.spec.cached ? deepFreeze(next) : next) as T;
+    } finally {
+      requestReads()?.forget(collection, id);
+      this.#wrote(collection);
+    }
+  }
+
+  /**
+   * An update of a document this request has read (request-reads.ts): `fn` applied to that version and
+   * written in one conditional statement. Undefined when the request has not seen the document, when `fn`
+   * refuses that version, or when another writer changed it since: the caller then takes the locked path,
+   * where `fn` decides again on the current document.
+   */
+  async #updateIfUnchanged(shape: WriteShape, id: string, fn: (current: unknown) => unknown, options: WriteOptions | undefined): Promise<unknown> {
+    if (shape.spec.cached) return undefined;
+    const seen = requestReads()?.doc(shape.name, id);
+    const current = seen?.version === undefined ? undefined : this.#liveCopy(seen);
+    if (current === undefined) return undefined;
+    let next: unknown;
+    try {
+      next = fn(current);
+    } catch {
+      return undefined;
+    }
+    const expiresAt = options && 'expiresAt' in options ? options.expiresAt : seen!.expiresAt;
+    const version = await this.#retryingExpiredHolders(() => writeIfUnchanged(this.database, shape, id, next, expiresAt, seen!.version!, this.#now()));
+    if (version === undefined) return undefined;
+    requestReads()?.remember(shape.name, id, { doc: next, expiresAt, version });
+    return next;
   }
 
   /**
@@ -171,16 +235,22 @@ export class PostgresStore implements Store {
 
   async delete(collection: string, id: string): Promise<boolean> {
     const shape = this.#shape(collection);
-    const live = await deleteDocument(this.database, shape, id, this.#now());
-    this.#wrote(collection);
-    return live;
+    try {
+      return await deleteDocument(this.database, shape, id, this.#now());
+    } finally {
+      this.#wroteDocument(collection, id, undefined);
+      this.#wrote(collection);
+    }
   }
 
   async take<T>(collection: string, id: string): Promise<T | undefined> {
     const shape = this.#shape(collection);
-    const value = (await takeDocument(this.database, shape, id, this.#now())) as T | undefined;
-    if (value !== undefined) this.#wrote(collection);
-    return value;
+    try {
+      return (await takeDocument(this.database, shape, id, this.#now())) as T | undefined;
+    } finally {
+      this.#wroteDocument(collection, id, undefined);
+      this.#wrote(collection);
+    }
   }
 
   async batch(ops: BatchOp[]): Promise<void> {
@@ -191,6 +261,17 @@ export class PostgresStore implements Store {
       if (other !== group) throw new TypeError(`a batch spans one collection group; "${op.collection}" is not in "${group}"`);
     }
     this.database.assertOpen();
+    try {
+      await this.#batch(ops);
+    } finally {
+      for (const op of ops) {
+        requestReads()?.forget(op.collection, op.id);
+        this.#wrote(op.collection);
+      }
+    }
+  }
+
+  async #batch(ops: BatchOp[]): Promise<void> {
     await this.#retryingExpiredHolders(() =>
       this.database.transaction(async (client) => {
         const now = this.#now();
@@ -205,7 +286,33 @@ export class PostgresStore implements Store {
         }
       }),
     );
-    for (const op of ops) this.#wrote(op.collection);
+  }
+
+  async addToList(collection: string, id: string, entry: ListEntry, options: AddToListOptions): Promise<ListAddition> {
+    const shape = this.#listShape(collection);
+    assertListArguments(collection, entry, options);
+    try {
+      return await addToList(this.database, shape, id, entry, options, this.#now());
+    } finally {
+      requestReads()?.forget(collection, id);
+      this.#wrote(collection);
+    }
+  }
+
+  async removeFromList(collection: string, ids: readonly string[], key: string): Promise<void> {
+    const shape = this.#listShape(collection);
+    try {
+      await removeFromList(this.database, shape, ids, key, this.#now());
+    } finally {
+      for (const id of ids) requestReads()?.forget(collection, id);
+      this.#wrote(collection);
+    }
+  }
+
+  #listShape(collection: string): WriteShape {
+    const shape = this.#shape(collection);
+    if (shape.indexes.length > 0) throw new TypeError(`"${collection}" has indexes: lists live in collections without`);
+    return shape;
   }
 
   async load(collection: string, documents: readonly DumpedDocument[]): Promise<void> {
@@ -261,6 +368,12 @@ export class PostgresStore implements Store {
   /** After this process's own write: its reads of a cached collection see it at once. */
   #wrote(collection: string): void {
     this.#cached.invalidate(collection);
+    requestReads()?.wroteTo(collection);
+  }
+
+  /** What this request now knows of a document it wrote (`undefined`: removed). */
+  #wroteDocument(collection: string, id: string, written: Remembered | undefined): void {
+    requestReads()?.remember(collection, id, written ?? { doc: undefined, expiresAt: undefined });
   }
 
   async ready(): Promise<void> {
