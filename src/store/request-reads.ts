@@ -44,7 +44,10 @@ export class RequestReads {
   /** An index lookup the request made, as copies. */
   found(collection: string, index: string, key: string): { id: string; value: unknown }[] | undefined {
     if (this.#closed) return undefined;
-    return this.#finds.get(collection)?.get(`${index}\u0000${key}`)?.map((r) => ({ id: r.id, value: copyJson(r.value) }));
+    return this.#finds
+      .get(collection)
+      ?.get(`${index}\u0000${key}`)
+      ?.map((r) => ({ id: r.id, value: copyJson(r.value) }));
   }
 
   rememberFound(collection: string, index: string, key: string, rows: readonly { id: string; value: unknown }[]): void {

@@ -149,7 +149,7 @@ describe('browser: a shopper at the JD demo shop, in headless Chromium', functio
     await shop.open();
     await shop.moreWays();
     const offers = await denglu.chooserOffers();
-    assert.deepEqual(offers.providers, ['qq', 'sohu'], 'no Weibo button after the cutoff');
+    assert.deepEqual(offers.providers, ['qq', 'sohu', 'alipay'], 'no Weibo button after the cutoff');
     assert.deepEqual(offers.migrate, ['weibo'], 'only "used Weibo before?"');
     await denglu.choose('qq');
     await approveAtProvider(page, world, 'qq', QQ_USER);
