@@ -257,9 +257,10 @@ describe('alipay', () => {
       assert.deepEqual(credentials?.baseUrls, { openauth: 'http://localhost:3004', gateway: 'http://localhost:3004' });
     });
 
-    it('outside the sandbox no key is generated: a deployment without Alipay does not use it', () => {
-      const { credentials } = read({}, { sandbox: false, production: false });
-      assert.equal(credentials, undefined);
+    it('outside the sandbox no key is generated: without settings Alipay is not used; with an app id its keys are required', () => {
+      assert.equal(read({}, { sandbox: false, production: false }).credentials, undefined);
+      const { problems } = read({ ALIPAY_APP_ID: APP_ID }, { sandbox: false, production: false });
+      assert.deepEqual(problems, ['ALIPAY_APP_PRIVATE_KEY is required outside the sandbox', 'ALIPAY_PUBLIC_KEY is required outside the sandbox']);
     });
   });
 
