@@ -25,7 +25,7 @@ import { cpus, hostname, totalmem, tmpdir, type as osType, release } from 'node:
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { BENCH_CLIENT, benchPartner } from './bench-partner.ts';
+import { BENCH_CLIENT, benchPartner, benchUpstreamApp } from './bench-partner.ts';
 import { fetchJwks, roundRobin, runLoad, type Target } from './load-client.ts';
 import { dengluEnv, freePort, metrics, startServer, type Server } from './spawn-server.ts';
 import { seedAccounts } from './seed-accounts.ts';
@@ -167,7 +167,7 @@ async function startDenglu(o: Options, name: string, dataDir: string, users: num
   const [port, emulatorPort] = [await freePort(), await freePort()];
   const issuer = `http://127.0.0.1:${port}`;
   const provider = o.provider;
-  const credentials = { BENCH_CLIENT_ID: `bench-${provider}`, BENCH_CLIENT_SECRET: `bench-${provider}-secret` };
+  const credentials = benchUpstreamApp(provider);
   const emulator = await startServer(
     `${name}-emulator`,
     './emulator-server.ts',
@@ -267,7 +267,7 @@ async function scalingStacks(o: Options, work: string, sizes: number[], kind: 'e
       { dataDir: dir, ...(database ? { databaseUrl: database.url } : {}) },
       n,
       o.provider,
-      `bench-${o.provider}`,
+      benchUpstreamApp(o.provider).BENCH_CLIENT_ID,
       benchPartner(o.provider).id,
       (d, t) => progress(`seeding ${t.toLocaleString('en')} accounts (${kind}) ${bar(d / t)} ${d.toLocaleString('en')}`),
     );

@@ -24,7 +24,7 @@ import { findAccountByIdentity } from '../src/accounts/sign-in.ts';
 import { loadPairwiseSalt } from '../src/oidc/secrets.ts';
 import { pairwiseSubject } from '../src/oidc/pairwise.ts';
 import { createStore } from '../src/store/create-store.ts';
-import { benchPartner } from './bench-partner.ts';
+import { benchPartner, benchUpstreamApp } from './bench-partner.ts';
 import { fetchJwks, Jar, loginWith, percentile, revokeAccessToken, type Target } from './load-client.ts';
 import { gatewayNodeFlags } from './node-flags.ts';
 import { explain, shopSignIn } from './soak-browser.ts';
@@ -122,7 +122,7 @@ export async function runSoak(o: SoakOptions): Promise<number> {
     const env: Record<string, string> = {};
     for (const provider of Object.keys(FAULTED)) {
       const emulatorPort = await freePort();
-      const credentials = { BENCH_CLIENT_ID: `bench-${provider}`, BENCH_CLIENT_SECRET: `bench-${provider}-secret` };
+      const credentials = benchUpstreamApp(provider);
       emulators[provider] = await startServer(`${provider} emulator`, './emulator-server.ts', {
         ...credentials,
         BENCH_PROVIDER: provider,

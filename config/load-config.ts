@@ -107,9 +107,10 @@ export class ConfigError extends GatewayError {
   }
 }
 
-/** Sandbox credentials shared by the emulators and the gateway in development. */
-export function sandboxCredentials(providerId: string): { clientId: string; clientSecret: string } {
-  return { clientId: `denglu-sandbox-${providerId}`, clientSecret: `sandbox-secret-${providerId}-not-for-production` };
+/** Sandbox credentials shared by the emulators and the gateway in development: the app id in the provider's shape. */
+export function sandboxCredentials(descriptor: Pick<ProviderDescriptor, 'id' | 'sandboxClientId'>): { clientId: string; clientSecret: string } {
+  const id = descriptor.id;
+  return { clientId: descriptor.sandboxClientId ?? `denglu-sandbox-${id}`, clientSecret: `sandbox-secret-${id}-not-for-production` };
 }
 
 export function loadConfig(input: { env: Record<string, string | undefined>; argv?: readonly string[]; descriptors: readonly ProviderDescriptor[] }): Config {

@@ -14,7 +14,7 @@ export interface ProviderSettingsInput {
   /** The emulator's base URL by provider id (the sandbox's default for every role). */
   emulatorUrls: Record<string, string>;
   /** The sandbox app's credentials for a provider. */
-  sandboxCredentials(providerId: string): { clientId: string; clientSecret: string };
+  sandboxCredentials(descriptor: ProviderDescriptor): { clientId: string; clientSecret: string };
   /** Validates an http(s) URL setting (reporting a problem) and returns it without a trailing slash. */
   url(name: string, raw: string): string | undefined;
   bool(name: string, fallback: boolean): boolean;
@@ -45,7 +45,7 @@ function readProvider(d: ProviderDescriptor, input: ProviderSettingsInput): Prov
     problems.push(`${idSetting.env} and ${secretSetting.env} must be set together`);
     return undefined;
   }
-  const sandbox = input.sandboxCredentials(d.id);
+  const sandbox = input.sandboxCredentials(d);
   const baseUrls: Record<string, string> = {};
   for (const [role, production] of Object.entries(d.baseUrls)) {
     const setting = urlSettings.find((s) => s.fills.baseUrl === role);

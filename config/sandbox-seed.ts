@@ -1,5 +1,6 @@
-// The sandbox's partners, inserted into the store on first start: JD.com (first-party, Weibo, QQ, Sohu, Alipay
-// and the Denglu password, no consent page) and Taobao (third-party, Weibo, QQ and Alipay, with a consent page). Their client
+// The sandbox's partners, inserted into the store on first start: JD.com (first-party, Weibo, QQ, Sohu,
+// WeChat, Alipay and the Denglu password, no consent page) and Taobao (third-party, Weibo, QQ, WeChat and Alipay, with a
+// consent page). Their client
 // secrets are development values; production never seeds them (SANDBOX is refused there).
 
 import type { PartnerSeed } from '../src/partners/partners.ts';
@@ -24,7 +25,7 @@ export const SANDBOX_SHOPS: readonly SandboxShop[] = [
     clientSecret: 'jd-demo-shop-secret-sandbox-only-0001',
     authMethod: 'client_secret_basic',
     name: { 'zh-CN': '京东（演示）', en: 'JD.com (demo)' },
-    providers: ['weibo', 'qq', 'sohu', 'alipay', 'password', 'phone'],
+    providers: ['weibo', 'qq', 'sohu', 'wechat', 'alipay', 'password', 'phone'],
     brand: {
       colour: '#e1251b',
       logoSvg:
@@ -37,7 +38,7 @@ export const SANDBOX_SHOPS: readonly SandboxShop[] = [
     clientSecret: 'taobao-demo-shop-secret-sandbox-only-0001',
     authMethod: 'client_secret_post',
     name: { 'zh-CN': '淘宝（演示）', en: 'Taobao (demo)' },
-    providers: ['weibo', 'qq', 'alipay', 'phone'],
+    providers: ['weibo', 'qq', 'wechat', 'alipay', 'phone'],
     brand: {
       colour: '#ff5000',
       logoSvg:

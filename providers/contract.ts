@@ -38,6 +38,17 @@ export interface ProviderDescriptor {
    */
   reauthentication?: Record<string, string>;
   /**
+   * The provider's display-language parameter for its authorize page, and its value per shopper locale
+   * (Weibo `language=en`; a locale without a value is the provider's default). Absent: the provider has
+   * no such parameter (its README says so), and the shopper's locale is not sent.
+   */
+  displayLanguage?: { parameter: string; values: Partial<Record<Locale, string>> };
+  /**
+   * The sandbox app's id in the provider's real shape (QQ app ids and Weibo app keys are numbers).
+   * Absent: `denglu-sandbox-<id>`, for a provider whose id shape is unknown.
+   */
+  sandboxClientId?: string;
+  /**
    * The environment variables an operator sets for this provider: the app's credentials and keys, one
    * base URL per host role (`baseUrls`), provider options. config/provider-settings.ts reads, validates
    * and documents them from this list; nothing in config/ names a provider.
@@ -121,7 +132,10 @@ export interface UpstreamIdentity {
 export interface EmulatorApp {
   clientId: string;
   clientSecret: string;
-  /** Exact redirect URIs accepted. */
+  /**
+   * The app's registered redirect URIs. Most providers accept exactly these; a provider that registers
+   * domains (QQ: any address under a registered root domain) derives its domains from them.
+   */
   redirectUris: string[];
   name?: string;
   /** Provider-specific app permissions (for example QQ `{ unionid: true }`). */
@@ -162,6 +176,11 @@ export interface AuthorizationRequest {
   codeChallenge?: string;
   /** The shopper's language (an adapter may ask the provider for its pages in it). */
   locale: Locale;
+  /**
+   * The shopper's browser (`User-Agent`), for a provider whose sign-in differs by browser (WeChat sends
+   * its own in-app browser to another endpoint). Never stored.
+   */
+  userAgent?: string;
   /** The shop forced re-authentication: add the descriptor's `reauthentication` parameters. */
   reauthenticate?: boolean;
   /** Scopes instead of the descriptor's (rarely: the descriptor's are what sign-in needs). */

@@ -62,7 +62,9 @@ import { dummyHash } from './accounts/password-hash.ts';
 import { passwordLimits } from './broker/password-limits.ts';
 import { SignInsInProgress } from './broker/sign-ins-in-progress.ts';
 import { inRequestScope } from './store/request-reads.ts';
-import { flowStarted, refuseSignInsWhenFull, signInRefusedRoute } from './broker/sign-in-admission.ts';
+import type { KoaContextWithOIDC } from 'oidc-provider';
+import { flowStarted, refuseSignInsWhenFull, signInPlace, signInRefusedRoute } from './broker/sign-in-admission.ts';
+import { BINDING_COOKIE } from './broker/binding-cookie.ts';
 import { clientAuthThrottle } from './oidc/client-auth-throttle.ts';
 
 /** Paths served by oidc-provider (its default routes; see src/oidc/provider.ts). */
@@ -181,14 +183,16 @@ export async function createApp(deps: AppDeps): Promise<DengluApp> {
     // A resumed interaction is a sign-in no longer in progress: resumed with a result ('interaction.ended'),
     // or with an error such as "back to the shop" (oidc-provider then destroys the interaction and emits
     // only 'authorization.error'; counted as still in progress, such sign-ins filled the address's cap).
-    const signInEnded = (ctx: { params?: { uid?: unknown } }) => {
-      const uid = ctx.params?.uid;
+    const signInEnded = (ctx: KoaContextWithOIDC) => {
+      const uid = (ctx.params as { uid?: unknown } | undefined)?.uid;
       if (typeof uid !== 'string') return;
-      signIns.ended(uid).catch((err: Error) => log.warn({ err: { message: err.message } }, 'could not count a sign-in as ended'));
+      signIns
+        .ended(uid, signInPlace(ctx.req, ctx.cookies.get(BINDING_COOKIE)))
+        .catch((err: Error) => log.warn({ err: { message: err.message } }, 'could not count a sign-in as ended'));
     };
-    oidc.on('interaction.ended', (ctx) => signInEnded(ctx as { params?: { uid?: unknown } }));
+    oidc.on('interaction.ended', signInEnded);
     oidc.on('authorization.error', (ctx) => {
-      if (ctx.oidc?.route === 'resume') signInEnded(ctx as { params?: { uid?: unknown } });
+      if (ctx.oidc?.route === 'resume') signInEnded(ctx);
     });
     oidc.on(
       'server_error',

@@ -44,8 +44,11 @@ export class GatewayError extends Error {
   }
 }
 
-/** Where in the upstream round trip a failure happened (vocabulary borrowed from Ory Kratos). */
-export type UpstreamStep = 'provider_denied' | 'state_validate' | 'token_exchange' | 'token_verify' | 'userinfo' | 'profile_decode' | 'timeout';
+/**
+ * Where in the upstream round trip a failure happened (vocabulary borrowed from Ory Kratos); `revoke`:
+ * revoking a grant at the provider (on unlinking), outside the sign-in round trip.
+ */
+export type UpstreamStep = 'provider_denied' | 'state_validate' | 'token_exchange' | 'token_verify' | 'userinfo' | 'profile_decode' | 'timeout' | 'revoke';
 
 export class UpstreamError extends GatewayError {
   readonly providerId: string;

@@ -13,8 +13,12 @@ export const descriptor: ProviderDescriptor = {
   pkce: false,
   revocable: false,
   registrationUrl: 'https://connect.qq.com',
+  // No displayLanguage: QQ documents no display-language parameter for its authorize page (only
+  // `display=mobile`, providers.md §2.2), so the shopper's locale is not sent.
+  // QQ app ids are numbers (get_user_info decodes oauth_consumer_key as an unsigned 64-bit integer).
+  sandboxClientId: '101000000',
   settings: [
-    { env: 'QQ_CLIENT_ID', fills: 'clientId', description: 'QQ Connect APP ID.' },
+    { env: 'QQ_CLIENT_ID', fills: 'clientId', description: 'QQ Connect APP ID (a number, e.g. 101000001).' },
     { env: 'QQ_CLIENT_SECRET', fills: 'clientSecret', secret: true, description: 'QQ Connect APP Key.' },
     { env: 'QQ_BASE_URL', fills: { baseUrl: 'graph' }, description: 'QQ Connect base URL.' },
     {

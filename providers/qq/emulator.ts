@@ -1,5 +1,6 @@
 // An express app speaking QQ Connect's wire protocol at graph.qq.com's paths: authorize (error pages,
-// never error redirects; cancel does not redirect), token (GET or POST; form-encoded success, JSONP
+// never error redirects; cancel does not redirect; any redirect_uri under a registered root domain, see
+// emulator-registration.ts for what QQ checks about an app), token (GET or POST; form-encoded success, JSONP
 // errors at HTTP 200), /oauth2.0/me (JSONP openid/unionid) and get_user_info (JSON as text/html).
 // Fault modes per endpoint plus QQ-specific ones; see README.md for every choice.
 
@@ -16,6 +17,7 @@ import { formatJsonp } from './jsonp.ts';
 import { answerJson, answerObject, answerToken, param, qqError, type QqErrorCode } from './emulator-protocol.ts';
 import { avatarSvg, cancelledPage, errorPage } from './emulator-pages.ts';
 import { DEFAULT_QQ_USERS, openidFor, typedUser, unionidFor, userInfoBody } from './emulator-users.ts';
+import { assertQqApps, decodeConsumerKey, MAX_CALLBACK_BYTES, QQ_GRANT_SHAPES, redirectUriAllowed } from './emulator-registration.ts';
 
 /** Authorization codes live 10 minutes (QQ doc). */
 const CODE_TTL_SECONDS = 600;
@@ -45,7 +47,8 @@ interface AuthorizeRequest {
 }
 
 export function createQqEmulator(options: EmulatorOptions): Emulator {
-  const grants = new GrantStore(options.clock ?? systemClock);
+  assertQqApps(options.apps);
+  const grants = new GrantStore(options.clock ?? systemClock, QQ_GRANT_SHAPES);
   const faults = new FaultSwitch();
   const users: TestUser[] = [...(options.users ?? DEFAULT_QQ_USERS)];
   const apps = new Map(options.apps.map((a) => [a.clientId, a]));
@@ -74,10 +77,13 @@ export function createQqEmulator(options: EmulatorOptions): Emulator {
     const found = apps.get(clientId);
     if (!found) return { code: 100008, description: 'client id is illegal' };
     const redirectUri = param(source, 'redirect_uri');
-    if (!redirectUri || !found.redirectUris.includes(redirectUri)) return { code: 100010, description: 'redirect uri is illegal' };
+    // Any address under a registered root domain (QQ's FAQ), within 500 bytes; another domain: 100010.
+    if (!redirectUri || !redirectUriAllowed(found, redirectUri)) return { code: 100010, description: 'redirect uri is illegal' };
     // QQ documents state as required without a documented error number; the emulator refuses without one.
     const state = param(source, 'state');
     if (!state) return { description: 'state is lost (the emulator requires "state" as the QQ documentation does)' };
+    // QQ's FAQ counts a state over 500 bytes among the causes of the callback error 100010.
+    if (Buffer.byteLength(state) > MAX_CALLBACK_BYTES) return { code: 100010, description: 'redirect uri is illegal' };
     return { app: found, redirectUri, state, scope: param(source, 'scope') || 'get_user_info' };
   }
 
@@ -213,7 +219,9 @@ export function createQqEmulator(options: EmulatorOptions): Emulator {
   app.get('/user/get_user_info', faults.guard('get_user_info', MALFORMED.get_user_info), (req, res) => {
     if (res.locals.fault === 'ret_error') return answerJson(res, { ret: 100030, msg: 'user has not authorized this api' });
     const accessToken = param(req.query, 'access_token');
-    const consumerKey = param(req.query, 'oauth_consumer_key');
+    // QQ decodes oauth_consumer_key as an unsigned 64-bit integer before anything else.
+    const consumerKey = decodeConsumerKey(req.query.oauth_consumer_key);
+    if (!consumerKey.ok) return answerJson(res, { ret: consumerKey.ret, msg: consumerKey.msg });
     const openid = param(req.query, 'openid');
     if (!accessToken) return answerJson(res, { ret: 100007, msg: 'access token is lost' });
     const held = grants.token(accessToken);
@@ -223,7 +231,7 @@ export function createQqEmulator(options: EmulatorOptions): Emulator {
         msg: held.reason === 'expired' ? 'access token expired' : 'access token check failed',
       });
     const { clientId, login } = held.grant;
-    if (!consumerKey || consumerKey !== clientId) {
+    if (!consumerKey.value || consumerKey.value !== clientId) {
       return answerJson(res, { ret: -1, msg: "client request's parameters are invalid, invalid oauth_consumer_key" });
     }
     if (!openid) return answerJson(res, { ret: -1, msg: "client request's parameters are invalid, invalid openid" });

@@ -1,6 +1,10 @@
 // QQ's JSONP bodies (`callback( {...} );`) read without eval: exactly one JSON object between
 // `callback(` and `);`, nothing before or after but whitespace. Anything else is refused (undefined).
 
+import { parseJsonObject } from '../shared/json-call.ts';
+
+export { parseJsonObject };
+
 const PREFIX = 'callback(';
 const SUFFIX = ');';
 
@@ -9,18 +13,6 @@ export function parseJsonp(body: string): Record<string, unknown> | undefined {
   const text = body.trim();
   if (!text.startsWith(PREFIX) || !text.endsWith(SUFFIX)) return undefined;
   return parseJsonObject(text.slice(PREFIX.length, text.length - SUFFIX.length));
-}
-
-/** A JSON text that is one plain object (not an array, string or number), or undefined. */
-export function parseJsonObject(text: string): Record<string, unknown> | undefined {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
-  return value as Record<string, unknown>;
 }
 
 /** QQ's wire form, trailing newline included (used by the emulator). */

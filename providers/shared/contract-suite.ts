@@ -1,6 +1,7 @@
 // The provider contract suite: what the broker relies on from every provider module, checked through the
 // real Broker (flow saved in a real store, state and PKCE from the flow) against the provider's emulator
-// over HTTP. Each `<id>.test.ts` calls providerContractSuite() once and keeps only its provider's quirks.
+// over HTTP. Each `<id>.test.ts` calls providerContractSuite() once and keeps only its provider's quirks;
+// the common faults of the identity endpoints (token check, profile) are here too, by the spec's list.
 // Every failure is checked twice: the step it is classified under, and what the shopper is told (the
 // failure page's message and the protocol error the shop receives on "back to shop").
 
@@ -20,6 +21,7 @@ import { translator } from '../../src/i18n/messages.ts';
 import { createStore } from '../../src/store/create-store.ts';
 import type { Store } from '../../src/store/store.ts';
 import type { Locale, ProviderModule } from '../contract.ts';
+import { COMMON_FAULT_MODES } from './emulator/fault-switch.ts';
 import { authorizeAt, serveEmulator, type ServedEmulator } from './testing.ts';
 
 export interface ContractSpec {
@@ -35,6 +37,12 @@ export interface ContractSpec {
    * offers no redirect on cancel, so the callback is built the way the provider documents it).
    */
   denial: 'redirect' | 'bare-state';
+  /**
+   * The provider's calls after the token exchange (token check, profile), in the order the adapter makes
+   * them, by fault switch name: the step of an HTTP 500 (`failStep`) and of an HTML or truncated answer
+   * (`decodeStep`); a hang is always `timeout`.
+   */
+  identityEndpoints?: { endpoint: string; failStep: UpstreamStep; decodeStep: UpstreamStep }[];
 }
 
 const ISSUER = 'http://127.0.0.1:1';
@@ -81,8 +89,8 @@ export function providerContractSuite(module: ProviderModule, spec: ContractSpec
       });
     }
 
-    async function start(b: Broker, reauthenticate = false): Promise<URL> {
-      return new URL(await b.start({ provider: id, purpose: 'login', binding: BINDING, locale: 'zh-CN', ...(reauthenticate ? { reauthenticate } : {}) }));
+    async function start(b: Broker, reauthenticate = false, locale: Locale = 'zh-CN'): Promise<URL> {
+      return new URL(await b.start({ provider: id, purpose: 'login', binding: BINDING, locale, ...(reauthenticate ? { reauthenticate } : {}) }));
     }
 
     /** Begins a flow, approves as the spec's login, and delivers the callback to the broker. */
@@ -137,6 +145,26 @@ export function providerContractSuite(module: ProviderModule, spec: ContractSpec
       const forced = await start(b, true);
       const added = Object.fromEntries([...forced.searchParams].filter(([k]) => !plain.searchParams.has(k)));
       assert.deepEqual(added, descriptor.reauthentication ?? {});
+    });
+
+    it("sends the shopper's language as the descriptor's display-language parameter, and nothing else that depends on it", async () => {
+      const b = broker();
+      const perFlow = new Set(['state', 'code_challenge']);
+      const [zh, en] = [await start(b, false, 'zh-CN'), await start(b, false, 'en')];
+      const language = descriptor.displayLanguage;
+      const differing = [...new Set([...zh.searchParams.keys(), ...en.searchParams.keys()])].filter(
+        (k) => !perFlow.has(k) && zh.searchParams.get(k) !== en.searchParams.get(k),
+      );
+      if (language) {
+        assert.equal(zh.searchParams.get(language.parameter), language.values['zh-CN'] ?? null);
+        assert.equal(en.searchParams.get(language.parameter), language.values.en ?? null);
+        assert.ok(
+          differing.every((k) => k === language.parameter),
+          `only ${language.parameter} follows the locale, not ${differing}`,
+        );
+      } else {
+        assert.deepEqual(differing, [], 'a provider without a display-language parameter gets the same request in every locale');
+      }
     });
 
     it('a sign-in gives the identity with keys prefixed by the provider, as the emulator derives them', async () => {
@@ -207,5 +235,36 @@ export function providerContractSuite(module: ProviderModule, spec: ContractSpec
       expectFailure(result, 'token_exchange', 'error.ERR_UPSTREAM.default', 'temporarily_unavailable');
       assert.match((result as { error: Error }).error.message, /exceeded 40 bytes/);
     });
+
+    it('an unreachable token endpoint is token_exchange, never a crash', async () => {
+      const b = broker();
+      const { location } = await authorizeAt(await start(b), spec.login);
+      assert.ok(location);
+      const running = served;
+      served = await serveEmulator(module.createEmulator({ apps: [{ ...spec.app, redirectUris: [callbackUrl] }] }));
+      await running.close();
+      expectFailure(
+        await b.callback(id, Object.fromEntries(location.searchParams), BINDING),
+        'token_exchange',
+        'error.ERR_UPSTREAM.default',
+        'temporarily_unavailable',
+      );
+    });
+
+    for (const { endpoint, failStep, decodeStep } of spec.identityEndpoints ?? []) {
+      for (const mode of COMMON_FAULT_MODES) {
+        const step: UpstreamStep = mode === 'hang' ? 'timeout' : mode === 'status500' ? failStep : decodeStep;
+        const messageKey = mode === 'hang' ? 'error.ERR_UPSTREAM.timeout' : 'error.ERR_UPSTREAM.default';
+        it(`${endpoint} answering ${mode} after a good token is ${step}: the page says ${messageKey.split('.').pop()}`, async () => {
+          const b = broker({ timeoutMs: mode === 'hang' ? 300 : 5000 });
+          served.emulator.faults.set(endpoint, mode, 1);
+          const started = performance.now();
+          expectFailure(await roundTrip(b), step, messageKey, 'temporarily_unavailable');
+          // A hang never answers: that the flow ended at all shows the deadline ended it, not earlier.
+          if (mode === 'hang') assert.ok(performance.now() - started >= 280, 'ended by the deadline');
+          assert.deepEqual(served.emulator.faults.list(), {}, 'the fault was served');
+        });
+      }
+    }
   });
 }

@@ -14,6 +14,7 @@ import type {
   AuthorizationRequest,
   CallbackOutcome,
   CallbackRequest,
+  Locale,
   ProviderAdapter,
   ProviderDescriptor,
   UpstreamIdentity,
@@ -143,6 +144,7 @@ interface RunOptions {
   codeChallenge?: string;
   codeVerifier?: string;
   reauthenticate?: boolean;
+  locale?: Locale;
   scope?: string[];
 }
 
@@ -153,10 +155,12 @@ function createStrategy(context: OAuth2Context, hooks: OAuth2Hooks): OAuth2Strat
   const { descriptor, options } = context;
   const endpoints = hooks.endpoints(context);
   const strategy = new (class extends OAuth2Strategy {
-    /** passport-oauth2 hook: PKCE challenge and the provider's re-authentication parameters. */
+    /** passport-oauth2 hook: PKCE challenge, re-authentication and display-language parameters. */
     override authorizationParams(run: RunOptions): object {
       const params: Record<string, string> = {};
       if (run.reauthenticate && descriptor.reauthentication) Object.assign(params, descriptor.reauthentication);
+      const language = run.locale && descriptor.displayLanguage?.values[run.locale];
+      if (language) params[descriptor.displayLanguage!.parameter] = language;
       if (run.codeChallenge) {
         params.code_challenge = run.codeChallenge;
         params.code_challenge_method = 'S256';

@@ -63,7 +63,7 @@ export function setPendingFlow(adapter: ProviderAdapter, flow: TestFlow): void {
 
 /** Starts a flow as the broker does (state, and a PKCE pair when the descriptor says so): the authorize URL. */
 export async function beginFlow(adapter: ProviderAdapter, extra: Partial<AuthorizationRequest> = {}): Promise<URL> {
-  const flow: TestFlow = { state: randomBytes(16).toString('base64url') };
+  const flow: TestFlow = { state: randomBytes(16).toString('hex') };
   if (adapter.descriptor.pkce) flow.verifier = randomPKCECodeVerifier();
   const url = await adapter.authorizationUrl({
     state: flow.state,

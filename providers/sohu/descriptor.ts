@@ -13,6 +13,8 @@ export const descriptor: ProviderDescriptor = {
   pkce: true,
   revocable: false,
   registrationUrl: 'http://open.t.sohu.com',
+  // No displayLanguage: no Sohu display-language parameter is known (providers.md §3), so the shopper's
+  // locale is not sent. No sandboxClientId: the shape of a Sohu consumer key is unknown (README).
   settings: [
     { env: 'SOHU_CLIENT_ID', fills: 'clientId', description: 'Sohu consumer key.' },
     { env: 'SOHU_CLIENT_SECRET', fills: 'clientSecret', secret: true, description: 'Sohu consumer secret.' },

@@ -2,51 +2,21 @@
 // Weibo's error bodies become UpstreamErrors carrying `error_code`, a body that is not a JSON object
 // becomes a decode error, a deadline becomes step `timeout`. Tokens and codes never reach a message.
 
-import { UpstreamError, type UpstreamStep } from '../../src/errors.ts';
-import { UpstreamTimeoutError, type UpstreamHttp, type UpstreamRequest } from '../shared/upstream-http.ts';
+import type { UpstreamHttp, UpstreamRequest } from '../shared/upstream-http.ts';
+import { type CallSteps, callJson, type JsonObject, parseJsonObject } from '../shared/json-call.ts';
 
-export type WeiboJson = Record<string, unknown>;
+export type WeiboJson = JsonObject;
+export type { CallSteps };
 
-export interface CallSteps {
-  /** Step for transport failures, HTTP errors and Weibo error bodies. */
-  fail: UpstreamStep;
-  /** Step for a 2xx answer that is not a JSON object. */
-  decode: UpstreamStep;
+export function callWeibo(http: UpstreamHttp, request: UpstreamRequest, what: string, steps: CallSteps): Promise<WeiboJson> {
+  return callJson(http, request, what, steps, {
+    provider: 'weibo',
+    refusal: (json) => (isWeiboError(json) ? describeWeiboError(json) : undefined),
+    errorBodyName: 'a weibo error body',
+  });
 }
 
-export async function callWeibo(http: UpstreamHttp, request: UpstreamRequest, what: string, steps: CallSteps): Promise<WeiboJson> {
-  let res: Awaited<ReturnType<UpstreamHttp['request']>>;
-  try {
-    res = await http.request(request);
-  } catch (err) {
-    if (err instanceof UpstreamTimeoutError) throw new UpstreamError('weibo', 'timeout', `${what}: ${err.message}`, { cause: err });
-    throw new UpstreamError('weibo', steps.fail, `${what} failed: ${(err as Error)?.message ?? String(err)}`, { cause: err });
-  }
-  const json = parseObject(res.body);
-  if (json && isWeiboError(json)) {
-    throw new UpstreamError('weibo', steps.fail, `${what} answered ${describeWeiboError(json)} (HTTP ${res.status})`);
-  }
-  if (res.status < 200 || res.status > 299) {
-    throw new UpstreamError('weibo', steps.fail, `${what} answered HTTP ${res.status} without a weibo error body`);
-  }
-  if (!json) {
-    throw new UpstreamError(
-      'weibo',
-      steps.decode,
-      `${what} answered a body that is not a JSON object ("${res.contentType || 'no content-type'}", ${res.body.length} chars)`,
-    );
-  }
-  return json;
-}
-
-export function parseObject(body: string): WeiboJson | undefined {
-  try {
-    const value: unknown = JSON.parse(body);
-    return value && typeof value === 'object' && !Array.isArray(value) ? (value as WeiboJson) : undefined;
-  } catch {
-    return undefined;
-  }
-}
+export const parseObject = parseJsonObject;
 
 /** Weibo reports failures as `{error, error_code, request[, error_uri, error_description]}`. */
 export function isWeiboError(json: WeiboJson): boolean {

@@ -15,8 +15,12 @@ export const descriptor: ProviderDescriptor = {
   registrationUrl: 'https://open.weibo.com',
   // oauth2/authorize `forcelogin=true`: the login form even for someone signed in at Weibo.
   reauthentication: { forcelogin: 'true' },
+  // oauth2/authorize `language=en` for English (providers.md §1.2); Chinese is Weibo's default, not sent.
+  displayLanguage: { parameter: 'language', values: { en: 'en' } },
+  // Weibo app keys are numbers (get_token_info answers `"appkey":1352222456`); ten digits like observed ones.
+  sandboxClientId: '3000000001',
   settings: [
-    { env: 'WEIBO_CLIENT_ID', fills: 'clientId', description: 'Weibo App Key.' },
+    { env: 'WEIBO_CLIENT_ID', fills: 'clientId', description: 'Weibo App Key (a number, e.g. 3254018913).' },
     { env: 'WEIBO_CLIENT_SECRET', fills: 'clientSecret', secret: true, description: 'Weibo App Secret.' },
     { env: 'WEIBO_BASE_URL', fills: { baseUrl: 'api' }, description: 'Weibo API base URL (the sandbox points it at the emulator).' },
   ],

@@ -47,7 +47,7 @@ export function tokenRoutes(world: WeiboWorld, faults: FaultSwitch): Router {
     const appkey = res.locals.fault === 'foreign_appkey' ? foreignAppkey(grant.clientId) : grant.clientId;
     const info = {
       uid: Number(uidFor(grant.login)),
-      appkey: /^\d+$/.test(appkey) ? Number(appkey) : appkey,
+      appkey: Number(appkey), // app keys are numbers (the emulator registers no other)
       scope: grant.scope || null,
       create_at: Math.floor(grant.issuedAt / 1000),
       expire_in: Math.floor((grant.expiresAt - now) / 1000),

@@ -53,6 +53,10 @@ export class WeiboWorld {
   constructor(options: EmulatorOptions) {
     this.clock = options.clock ?? systemClock;
     this.banner = options.banner;
+    // Weibo app keys are numbers (get_token_info answers `"appkey":1352222456`): a word cannot be registered.
+    for (const app of options.apps) {
+      if (!/^\d{1,19}$/.test(app.clientId)) throw new TypeError(`Weibo app keys are numbers; "${app.clientId}" cannot be registered with the Weibo emulator`);
+    }
     this.apps = options.apps;
     this.users = [];
     this.codes = new GrantStore(this.clock);

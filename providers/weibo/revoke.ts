@@ -10,10 +10,9 @@ export async function revokeWeibo(http: UpstreamHttp, api: string, accessToken: 
     http,
     { method: 'POST', url: `${api}/oauth2/revokeoauth2`, body: new URLSearchParams({ access_token: accessToken }).toString() },
     'revokeoauth2',
-    // The step vocabulary has no revoke step; revocation is an operation of the token endpoint family.
-    { fail: 'token_exchange', decode: 'token_exchange' },
+    { fail: 'revoke', decode: 'revoke' },
   );
   if (json.result !== 'true' && json.result !== true) {
-    throw new UpstreamError('weibo', 'token_exchange', `revokeoauth2 answered "result" ${JSON.stringify(json.result) ?? 'undefined'} instead of "true"`);
+    throw new UpstreamError('weibo', 'revoke', `revokeoauth2 answered "result" ${JSON.stringify(json.result) ?? 'undefined'} instead of "true"`);
   }
 }

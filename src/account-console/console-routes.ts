@@ -6,7 +6,7 @@
 
 import { randomBytes, createHash } from 'node:crypto';
 import express, { type Request, type Response, type Router } from 'express';
-import { GatewayError } from '../errors.ts';
+import { GatewayError, UpstreamError } from '../errors.ts';
 import { pickLocale } from '../i18n/locale.ts';
 import { translator, hasMessage, type MessageKey, type Translate } from '../i18n/messages.ts';
 import { createCsrf } from '../http/csrf.ts';
@@ -176,6 +176,7 @@ export function accountConsoleRoutes(ctx: LoginContext, o: { cookieKeys: string[
       binding: browserBinding(req, res, ctx.secureCookies),
       locale: localeOf(req),
       accountId: s.account.id,
+      userAgent: req.get('user-agent'),
     });
     res.redirect(303, url);
   });
@@ -266,7 +267,8 @@ async function revokeUpstream(ctx: LoginContext, provider: string, sealed: strin
   try {
     return (await ctx.broker.revoke(provider, token)) ? 'revoked' : 'none';
   } catch (err) {
-    ctx.log.warn({ provider, err: { message: (err as Error).message } }, 'upstream revoke failed');
+    // The step (`revoke`, or `timeout`) tells the operator where it failed; the message never holds the token.
+    ctx.log.warn({ provider, step: err instanceof UpstreamError ? err.step : undefined, err: { message: (err as Error).message } }, 'upstream revoke failed');
     return 'failed';
   }
 }

@@ -38,6 +38,8 @@ export interface StartFlow {
   accountId?: string;
   /** The shop forced re-authentication: ask the provider to sign the person in again where it can. */
   reauthenticate?: boolean;
+  /** The shopper's User-Agent, handed to the adapter (AuthorizationRequest.userAgent). */
+  userAgent?: string | undefined;
 }
 
 export type CallbackResult = { ok: true; flow: Flow; identity: UpstreamIdentity } | { ok: false; flow?: Flow; error: GatewayError };
@@ -114,6 +116,7 @@ export class Broker {
       locale: input.locale,
       ...(flow.codeVerifier ? { codeChallenge: await calculatePKCECodeChallenge(flow.codeVerifier) } : {}),
       ...(input.reauthenticate ? { reauthenticate: true } : {}),
+      ...(input.userAgent ? { userAgent: input.userAgent } : {}),
     });
     await this.#o.store.create('flows', flow.id, flow, { expiresAt: flow.expiresAt + FLOW_RETENTION_MS });
     await this.#o.flowStarted?.(flow);

@@ -29,8 +29,12 @@ export interface Flow {
 /** Unused flows stay readable this long after expiry, so a late callback gets "expired", not "unknown". */
 export const FLOW_RETENTION_MS = 60 * 60 * 1000;
 
+/**
+ * 256 random bits as 64 hex digits: the flow id is the `state` every provider passes back, so it uses
+ * only letters and digits and stays within 128 bytes (WeChat refuses anything else, see providers/wechat).
+ */
 export function newFlowId(): string {
-  return randomBytes(32).toString('base64url');
+  return randomBytes(32).toString('hex');
 }
 
 export function bindingHash(binding: string): string {

@@ -23,6 +23,8 @@ import {
   requireLoginPrompt,
 } from './sign-in-steps.ts';
 import { redirectToProvider } from './start-flow.ts';
+import { BINDING_COOKIE } from './binding-cookie.ts';
+import { signInPlace } from './sign-in-admission.ts';
 import { lost, refusals, runSteps, type SignInState, stepRunner } from './steps.ts';
 
 /** Starts the provider of `s.provider` for a sign-in (the password has no round trip: its form is on the chooser). */
@@ -100,7 +102,7 @@ export function interactionRoutes(ctx: LoginContext): Router {
 
   // "Not you? Switch account": the same authorization request again with a fresh login (prompt=login);
   // this interaction ends, and whoever signs in next answers the consent for themselves.
-  router.post('/interaction/:uid/switch-account', ...ctx.csrf.protect, steps(loadInteraction, requireConsentPrompt), async (_req, res) => {
+  router.post('/interaction/:uid/switch-account', ...ctx.csrf.protect, steps(loadInteraction, requireConsentPrompt), async (req, res) => {
     const d = (res.locals.signIn as SignInState).interaction!;
     const params = new URLSearchParams();
     for (const [key, value] of Object.entries(d.params)) {
@@ -109,7 +111,7 @@ export function interactionRoutes(ctx: LoginContext): Router {
     const prompts = new Set(['login', ...(params.get('prompt') ?? '').split(' ').filter((p) => p && p !== 'none')]);
     params.set('prompt', [...prompts].join(' '));
     await d.destroy();
-    await ctx.signIns.ended(d.uid);
+    await ctx.signIns.ended(d.uid, signInPlace(req, req.cookies?.[BINDING_COOKIE]));
     res.redirect(303, `/auth?${params}`);
   });
 

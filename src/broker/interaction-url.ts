@@ -49,6 +49,7 @@ export function interactionUrl(ctx: LoginContext) {
       partnerId: partner.id,
       clientId: String(interaction.params.client_id),
       reauthenticate: forcesReauthentication(interaction.prompt),
+      userAgent: koa.get('user-agent'),
     });
   };
 }

@@ -7,6 +7,7 @@
 // pause, src/http/tarpit.ts), before oidc-provider does any work for them. Flows past a sign-in's (or a linking account's) cap are deleted.
 
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import type { IncomingMessage } from 'node:http';
 import type { Interaction, KoaContextWithOIDC } from 'oidc-provider';
 import { GatewayError } from '../errors.ts';
 import { clientIpKey } from '../http/client-ip.ts';
@@ -17,6 +18,7 @@ import { bindingHash } from './flow.ts';
 import { sendFailure } from './failure-page.ts';
 import { localeFor } from './locale.ts';
 import type { LoginContext } from './login-context.ts';
+import type { SignInPlace } from './sign-ins-in-progress.ts';
 
 export const SIGN_IN_REFUSED_PATH = '/sign-in/too-many';
 /** How long the refused browser is asked to wait (abandoned sign-ins of the address expire meanwhile). */
@@ -42,6 +44,11 @@ export async function admitSignIn(ctx: LoginContext, koa: KoaContextWithOIDC, in
     for (const flowId of dropped.flows) await ctx.store.delete('flows', flowId);
   }
   return true;
+}
+
+/** Where a sign-in that ends in this request is counted: the request's address and browser binding. */
+export function signInPlace(req: IncomingMessage, binding: string | undefined): SignInPlace {
+  return { ip: clientIpKey(req), browser: binding ? bindingHash(binding) : undefined };
 }
 
 /** The broker started a flow: a sign-in (or an account linking from its account page) keeps only its newest few. */

@@ -6,9 +6,11 @@
 // (resumed at /auth/<uid>) or expires.
 // Kept in the Store (the volatile `signins` collection), so every instance counts the same sign-ins:
 // the address's, the browser's and each sign-in's flows are capped lists (Store.addToList: check and add
-// in one atomic step, one statement on PostgreSQL, so instances cannot together admit past the cap), and
-// each sign-in has a document naming its address and browser, taken when it ends. Every entry expires
-// with its sign-in or flow, and every list with its latest entry.
+// in one atomic step, one statement on PostgreSQL, so instances cannot together admit past the cap).
+// Every entry expires with its sign-in or flow, and every list with its latest entry. A sign-in ends in
+// a request of the browser that started it, so it is taken out of that request's address and browser
+// lists: a shopper whose address changed in the middle of a sign-in leaves its entry in the old
+// address's list until the sign-in would have expired (a place of the cap held a little longer).
 // An address refused here is remembered in this process for a few seconds (`refusedRecently`), so that
 // an address flooding the authorization endpoint is turned away before any work, while a normal sign-in
 // costs no read for the check: the first refusal on each instance still goes through the admission.
@@ -28,11 +30,11 @@ export interface SignInLimits {
   flowsPerSignIn: number;
 }
 
-export interface SignInEntry {
-  uid: string;
-  browser: string;
+/** Where a sign-in is counted: the address and browser (binding hash) of the request that started or ends it. */
+export interface SignInPlace {
   ip: string;
-  expiresAt: EpochMs;
+  /** Undefined when the ending request carries no binding cookie (the browser's list then keeps the entry until it expires). */
+  browser: string | undefined;
 }
 
 /** A sign-in dropped to make room for a newer one of its browser, with the flows it had started. */
@@ -45,7 +47,6 @@ export type Admission = { admitted: true; dropped: DroppedSignIn[] } | { admitte
 
 const ipId = (ip: string) => `ip:${ip}`;
 const browserId = (browser: string) => `browser:${browser}`;
-const uidId = (uid: string) => `uid:${uid}`;
 const flowsId = (uid: string) => `flows:${uid}`;
 
 /** How long this process turns a refused address away without asking the store. */
@@ -68,8 +69,7 @@ export class SignInsInProgress {
 
   /** Whether the address already has as many sign-ins in progress as it may. */
   async full(ip: string): Promise<boolean> {
-    const list = await this.#store.get<CappedList>(SIGNINS_COLLECTION, ipId(ip));
-    return liveEntries(list, this.#clock.now()).length >= this.#limits.perIp;
+    return (await this.countedAt(ip)) >= this.#limits.perIp;
   }
 
   /** Whether this process refused the address within the last REFUSAL_REMEMBERED_MS (no store read). */
@@ -95,11 +95,10 @@ export class SignInsInProgress {
       return { admitted: false };
     }
     this.#refused.delete(ip);
-    await this.#store.put<SignInEntry>(SIGNINS_COLLECTION, uidId(uid), { uid, browser, ip, expiresAt }, { expiresAt });
     const inBrowser = await this.#store.addToList(SIGNINS_COLLECTION, browserId(browser), entry, { cap: this.#limits.perBrowser, whenFull: 'dropOldest' });
     const dropped: DroppedSignIn[] = [];
     for (const old of inBrowser.added ? inBrowser.dropped : []) {
-      await this.ended(old.key);
+      await this.ended(old.key, { ip, browser: undefined });
       const flows = await this.#store.take<CappedList>(SIGNINS_COLLECTION, flowsId(old.key));
       dropped.push({ uid: old.key, flows: (flows?.entries ?? []).map((e) => e.key) });
     }
@@ -122,11 +121,14 @@ export class SignInsInProgress {
     return added.added ? added.dropped.map((e) => e.key) : [];
   }
 
-  /** The sign-in ended (or was dropped): it no longer counts. Returns what it was, if it was counted. */
-  async ended(uid: string): Promise<SignInEntry | undefined> {
-    const entry = await this.#store.take<SignInEntry>(SIGNINS_COLLECTION, uidId(uid));
-    if (!entry) return undefined;
-    await this.#store.removeFromList(SIGNINS_COLLECTION, [ipId(entry.ip), browserId(entry.browser)], uid);
-    return entry;
+  /** The sign-in ended (or was dropped): it no longer counts at the request's address and browser. */
+  async ended(uid: string, place: SignInPlace): Promise<void> {
+    const lists = [ipId(place.ip), ...(place.browser !== undefined ? [browserId(place.browser)] : [])];
+    await this.#store.removeFromList(SIGNINS_COLLECTION, lists, uid);
+  }
+
+  /** The sign-ins in progress counted at an address (for tests and capacity reports). */
+  async countedAt(ip: string): Promise<number> {
+    return liveEntries(await this.#store.get<CappedList>(SIGNINS_COLLECTION, ipId(ip)), this.#clock.now()).length;
   }
 }

@@ -22,6 +22,7 @@ export async function redirectToProvider(ctx: LoginContext, req: Request, res: R
     clientId: String(d.params.client_id),
     ...(purpose === 'link' ? { accountId: s.held!.account.id } : {}),
     reauthenticate: forcesReauthentication(d.prompt) || req.query.another !== undefined,
+    userAgent: req.get('user-agent'),
   });
   res.redirect(303, url);
 }

@@ -32,6 +32,7 @@ const zh = {
   'error.ERR_UPSTREAM.timeout': '{provider}没有及时响应。请稍后重试，或换一种方式登录。',
   'error.ERR_UPSTREAM.default': '{provider}返回了无法处理的结果。请稍后重试，或换一种方式登录。',
   'error.ERR_UPSTREAM.state_validate': '这次登录请求无法验证（可能是在另一个窗口打开的，或者已经用过）。请重新开始。',
+  'error.ERR_UPSTREAM.revoke': '没能在{provider}撤销授权。您可以在{provider}的设置中自行撤销。',
   'error.ERR_FLOW_EXPIRED': '登录等待太久，已经过期。请重新开始。',
   'error.ERR_FLOW_STATE_MISMATCH': '这次登录请求无法验证（可能是在另一个窗口打开的，或者已经用过）。请重新开始。',
   'error.ERR_PROVIDER_UNKNOWN': '没有名为“{hint}”的登录方式。',
@@ -346,6 +347,7 @@ const en: Record<MessageKey, string> = {
   'error.ERR_UPSTREAM.default': '{provider} sent an answer we could not use. Try again in a moment, or choose another way to sign in.',
   'error.ERR_UPSTREAM.state_validate':
     'This sign-in request could not be verified (it may have been opened in another window, or used already). Please start again.',
+  'error.ERR_UPSTREAM.revoke': 'The authorization at {provider} could not be revoked. You can revoke it yourself in your {provider} settings.',
   'error.ERR_FLOW_EXPIRED': 'The sign-in waited too long and expired. Please start again.',
   'error.ERR_FLOW_STATE_MISMATCH':
     'This sign-in request could not be verified (it may have been opened in another window, or used already). Please start again.',

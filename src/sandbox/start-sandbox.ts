@@ -57,8 +57,8 @@ export async function startSandbox(config: Config, providers: ReadonlyMap<string
             clientSecret: credentials.clientSecret,
             redirectUris: [`${config.issuer}/cb/${id}`],
             name: 'Denglu (sandbox)',
-            // The app's options and keys as configured (QQ's unionid permission; Alipay's app key, whose
-            // public half the emulator checks requests with — the sandbox's throwaway pair unless set).
+            // The provider's own settings tell its emulator what the app holds (QQ's unionid permission,
+            // WeChat's official account, Alipay's app key — the sandbox's throwaway pair unless set).
             extra: { ...credentials.extra, unionid: credentials.extra?.unionid === true },
           },
         ],

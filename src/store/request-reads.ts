@@ -73,16 +73,38 @@ export class RequestReads {
   }
 }
 
-const scope = new AsyncLocalStorage<RequestReads>();
+/** One request: what each store (by its owner object) has read or written in it. */
+class RequestScope {
+  readonly #byOwner = new Map<object, RequestReads>();
+  #closed = false;
 
-/** What the running request knows, or undefined outside a request. */
-export function requestReads(): RequestReads | undefined {
-  return scope.getStore();
+  readsOf(owner: object): RequestReads | undefined {
+    if (this.#closed) return undefined;
+    let reads = this.#byOwner.get(owner);
+    if (!reads) {
+      reads = new RequestReads();
+      this.#byOwner.set(owner, reads);
+    }
+    return reads;
+  }
+
+  close(): void {
+    this.#closed = true;
+    for (const reads of this.#byOwner.values()) reads.close();
+    this.#byOwner.clear();
+  }
+}
+
+const scope = new AsyncLocalStorage<RequestScope>();
+
+/** What the running request knows of `owner`'s store, or undefined outside a request. */
+export function requestReads(owner: object): RequestReads | undefined {
+  return scope.getStore()?.readsOf(owner);
 }
 
 /** Runs `fn` as one request's scope; closed when `onEnd` fires (the response closed). */
 export function inRequestScope<T>(onEnd: (close: () => void) => void, fn: () => T): T {
-  const reads = new RequestReads();
-  onEnd(() => reads.close());
-  return scope.run(reads, fn);
+  const request = new RequestScope();
+  onEnd(() => request.close());
+  return scope.run(request, fn);
 }

@@ -7,6 +7,7 @@ import { TestBrowser, type Page } from '../support/browser.ts';
 import type { Gateway } from '../support/gateway.ts';
 import type { Account } from '../../src/accounts/account.ts';
 import { listAudit } from '../../src/audit/audit.ts';
+import { e2eClientId } from '../support/gateway.ts';
 
 export function browserIn(language: 'en' | 'zh-CN'): TestBrowser {
   const browser = new TestBrowser();
@@ -67,7 +68,7 @@ export async function linkWith(gw: Pick<Gateway, 'issuer' | 'emulators'>, browse
 }
 
 export async function accountOf(gw: Gateway, provider: string, login: string): Promise<Account | undefined> {
-  const key = gw.emulators[provider]!.emulator.identityKeysFor(login, `e2e-${provider}`)[0]!;
+  const key = gw.emulators[provider]!.emulator.identityKeysFor(login, e2eClientId(provider))[0]!;
   return (await gw.store.findOne<Account>('accounts', 'identity', key))?.value;
 }
 

@@ -4,7 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { decode } from '../support/browser.ts';
-import { loginWith, startGateway, type Gateway } from '../support/gateway.ts';
+import { loginWith, startGateway, type Gateway, e2eClientId } from '../support/gateway.ts';
 import { ManualClock } from '../../src/clock.ts';
 import {
   accountOf,
@@ -198,7 +198,7 @@ describe('account console: linking a provider', function () {
     const before = await snapshot(gw);
 
     // Both callbacks look the identity up before either links it: only the store's unique index decides.
-    const keys = gw.emulators.qq!.emulator.identityKeysFor('shared-qq', 'e2e-qq');
+    const keys = gw.emulators.qq!.emulator.identityKeysFor('shared-qq', e2eClientId('qq'));
     const lockstep = inLockstep(gw, 'findOne', (collection, index, key) => collection === 'accounts' && index === 'identity' && keys.includes(String(key)));
     const pages = await Promise.all([gina.go(ginaCallback), hank.go(hankCallback)]).finally(lockstep.restore);
     assert.ok(lockstep.met() >= 1, 'the two links looked the identity up at the same moment');
@@ -235,7 +235,7 @@ describe('account console: linking a provider', function () {
     const before = await snapshot(gw);
 
     // Both callbacks look their identity up before either links it.
-    const keys = ['ivy-qq-one', 'ivy-qq-two'].flatMap((login) => gw.emulators.qq!.emulator.identityKeysFor(login, 'e2e-qq'));
+    const keys = ['ivy-qq-one', 'ivy-qq-two'].flatMap((login) => gw.emulators.qq!.emulator.identityKeysFor(login, e2eClientId('qq')));
     const lockstep = inLockstep(gw, 'findOne', (collection, index, key) => collection === 'accounts' && index === 'identity' && keys.includes(String(key)), 1);
     const pages = await Promise.all([ivy.go(first), ivy.go(second)]).finally(lockstep.restore);
     assert.equal(lockstep.met(), 1, 'the two links looked their identities up at the same moment');

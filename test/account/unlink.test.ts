@@ -329,6 +329,8 @@ describe('account console: unlinking a provider', function () {
     const done = await unlink(other, confirm);
     assert.equal(done.url.pathname, '/account/signed-out');
     assert.equal(done.url.search, '?provider=weibo&revoke=failed');
+    const revokeLog = gw.logs.map((line) => JSON.parse(line) as { msg?: string; step?: string }).findLast((l) => l.msg === 'upstream revoke failed');
+    assert.equal(revokeLog?.step, 'revoke', 'the operator log names the revoke step');
     assert.match(done.html, /<h1>You are signed out<\/h1>/);
     assert.match(done.html, /data-signed-out="weibo">Weibo is unlinked\. You had signed in with Weibo, so you are now signed out\.<\/p>/);
     assert.match(done.html, /Its authorization at Weibo could not be revoked; you can revoke it in your Weibo settings\./);

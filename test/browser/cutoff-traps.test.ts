@@ -18,7 +18,7 @@ import type { PageGuard } from './page-guard.ts';
 import { onFirstScreen } from './phone-screen.ts';
 import { approveAtProvider, type ShopPage } from './shop-pages.ts';
 import type { World } from './world.ts';
-import { authRequest } from '../support/gateway.ts';
+import { authRequest, e2eClientId } from '../support/gateway.ts';
 import type { Account } from '../../src/accounts/account.ts';
 
 /** Taps `target` (a touch, as on a phone) and waits for a new document whose URL passes `accept`. */
@@ -183,7 +183,8 @@ describe('browser: the cutoff traps on a phone at the JD demo shop', function ()
     await approveAtProvider(page, world, 'qq', 'ph-g-first');
     const who = page.locator('[data-signed-in-as]');
     const qqShopperName = async (login: string) =>
-      (await world.gw.store.findOne<Account>('accounts', 'identity', world.gw.emulators.qq!.emulator.identityKeysFor(login, 'e2e-qq')[0]!))!.value.profile.name;
+      (await world.gw.store.findOne<Account>('accounts', 'identity', world.gw.emulators.qq!.emulator.identityKeysFor(login, e2eClientId('qq'))[0]!))!.value
+        .profile.name;
     const firstName = await qqShopperName('ph-g-first');
     assert.match((await who.textContent()) ?? '', new RegExp(`Signed in as ${firstName}`));
     const notYou = page.locator('button[data-switch-account]');

@@ -40,9 +40,12 @@ describe('config', () => {
     assert.equal(config.port, 3000);
     assert.equal(config.issuer, 'http://localhost:3000');
     assert.equal(config.sandbox.enabled, true);
-    assert.deepEqual(Object.keys(config.providers).sort(), ['alipay', 'qq', 'sohu', 'weibo']);
+    assert.deepEqual(Object.keys(config.providers).sort(), DESCRIPTORS.map((d) => d.id).sort());
     assert.equal(config.providers.weibo!.baseUrls.api, config.sandbox.emulatorUrls.weibo);
     assert.equal(config.sandbox.emulatorUrls.weibo, 'http://localhost:3001');
+    // The sandbox apps have the providers' real id shapes: QQ app ids and Weibo app keys are numbers.
+    assert.match(config.providers.qq!.clientId, /^\d+$/);
+    assert.match(config.providers.weibo!.clientId, /^\d+$/);
     assert.equal(config.cookieKeys, undefined, 'generated and stored in development');
   });
 
@@ -86,7 +89,7 @@ describe('config', () => {
         DENGLU_ISSUER: 'http://login.example.com',
         SANDBOX: 'true',
         SANDBOX_NOW: '2013-09-20T10:00+08:00',
-        WEIBO_CLIENT_ID: 'denglu-sandbox-weibo',
+        WEIBO_CLIENT_ID: '3000000001',
         WEIBO_CLIENT_SECRET: 'sandbox-secret-weibo-not-for-production',
         WEIBO_BASE_URL: 'http://localhost:3001',
       }),
@@ -226,14 +229,17 @@ describe('config: behind a proxy, TLS and HTTP server limits', () => {
       assert.match(text, new RegExp(`${setting}.*\\b${port}\\b.*bad port`), `${JSON.stringify(env)} names ${setting} and ${port}: ${text}`);
     };
     named({ PORT: '6000' }, 'PORT', 6000);
-    named({ PORT: '5999' }, 'SANDBOX_EMULATOR_PORT', 6000); // the emulators take 5999 + 1 … + 4
+    named({ PORT: '5999' }, 'SANDBOX_EMULATOR_PORT', 6000); // the emulators take 5999 + 1 … + one per provider
     named({ SANDBOX_EMULATOR_PORT: '6664' }, 'SANDBOX_EMULATOR_PORT', 6665);
     named({ SANDBOX_SHOP_PORT: '10079' }, 'SANDBOX_SHOP_PORT', 10080); // JD.com 10079, Taobao 10080
     named({ DENGLU_ISSUER: 'http://localhost:6667' }, 'DENGLU_ISSUER', 6667);
     named({ ...PRODUCTION_OK, DENGLU_ISSUER: 'https://login.example.com:6697' }, 'DENGLU_ISSUER', 6697);
     named({ QQ_BASE_URL: 'http://localhost:4190' }, 'QQ_BASE_URL', 4190);
     named({ ...PRODUCTION_OK, WEIBO_BASE_URL: 'https://api.weibo.com:5060' }, 'WEIBO_BASE_URL', 5060);
-    assert.match(problemsOf(() => load({ SANDBOX_EMULATOR_PORT: '65534' })).join(), /SANDBOX_EMULATOR_PORT: ports 65534–65537 run past 65535/);
+    assert.match(
+      problemsOf(() => load({ SANDBOX_EMULATOR_PORT: '65534' })).join(),
+      new RegExp(`SANDBOX_EMULATOR_PORT: ports 65534–${65533 + DESCRIPTORS.length} run past 65535`),
+    );
     // Without the sandbox its ports are not used, so not checked; ports next to bad ones are fine.
     assert.equal(load({ ...PRODUCTION_OK, PORT: '5999' }).port, 5999);
     assert.equal(load({ PORT: '6001', SANDBOX_EMULATOR_PORT: '6001' }).port, 6001);

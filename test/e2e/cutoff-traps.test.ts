@@ -9,7 +9,18 @@
 
 import assert from 'node:assert/strict';
 import { TestBrowser, type Page } from '../support/browser.ts';
-import { approveAtProvider, atShop, authRequest, loginWith, redeem, startGateway, type AuthRequest, type Gateway, type TestShop } from '../support/gateway.ts';
+import {
+  approveAtProvider,
+  atShop,
+  authRequest,
+  loginWith,
+  redeem,
+  startGateway,
+  type AuthRequest,
+  type Gateway,
+  type TestShop,
+  e2eClientId,
+} from '../support/gateway.ts';
 import { ManualClock } from '../../src/clock.ts';
 import type { Account } from '../../src/accounts/account.ts';
 import type { PartnerSeed } from '../../src/partners/partners.ts';
@@ -52,7 +63,7 @@ describe('e2e: no wrong-account traps around the JD cutoff', function () {
   }
 
   async function accountOf(provider: string, login: string): Promise<Account | undefined> {
-    const key = gw.emulators[provider]!.emulator.identityKeysFor(login, `e2e-${provider}`)[0]!;
+    const key = gw.emulators[provider]!.emulator.identityKeysFor(login, e2eClientId(provider))[0]!;
     return (await gw.store.findOne<Account>('accounts', 'identity', key))?.value;
   }
 

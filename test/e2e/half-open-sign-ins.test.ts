@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { TestBrowser } from '../support/browser.ts';
 import { approveAtProvider, atShop, authRequest, loginWith, startGateway, type Gateway } from '../support/gateway.ts';
 import { ManualClock } from '../../src/clock.ts';
+import { type CappedList, liveEntries } from '../../src/store/capped-list.ts';
 import { accountPage, openConsole } from '../account/account-support.ts';
 
 const PER_BROWSER = 4;
@@ -15,7 +16,8 @@ const PER_IP = 7;
 
 describe('half-open sign-ins are capped per browser and per address', function () {
   /** Sign-ins counted as in progress, on every instance (src/broker/sign-ins-in-progress.ts keeps them in the store). */
-  const signInsCounted = async () => (await gw.store.list('signins')).filter((d) => d.id.startsWith('uid:')).length;
+  const signInsCounted = async () =>
+    (await gw.store.list<CappedList>('signins')).filter((d) => d.id.startsWith('ip:')).reduce((n, d) => n + liveEntries(d.value, clock.now()).length, 0);
   let gw: Gateway;
   let clock: ManualClock;
 

@@ -12,7 +12,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TestBrowser, type Page } from '../support/browser.ts';
-import { approveAtProvider, atShop, authRequest, loginWith, redeem, startGateway, type Gateway, type TestShop } from '../support/gateway.ts';
+import { approveAtProvider, atShop, authRequest, loginWith, redeem, startGateway, type Gateway, type TestShop, e2eClientId } from '../support/gateway.ts';
 import { ManualClock } from '../../src/clock.ts';
 import type { Account } from '../../src/accounts/account.ts';
 import type { Integration, Partner } from '../../src/partners/partner.ts';
@@ -92,7 +92,7 @@ describe('e2e: the phase is checked at every entry', function () {
   }
 
   async function accountOf(provider: string, login: string): Promise<Account | undefined> {
-    const key = gw.emulators[provider]!.emulator.identityKeysFor(login, `e2e-${provider}`)[0]!;
+    const key = gw.emulators[provider]!.emulator.identityKeysFor(login, e2eClientId(provider))[0]!;
     return (await gw.store.findOne<Account>('accounts', 'identity', key))?.value;
   }
 

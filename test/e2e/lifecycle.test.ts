@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import * as oidc from 'openid-client';
 import { TestBrowser, type Page } from '../support/browser.ts';
-import { approveAtProvider, atShop, authRequest, loginWith, redeem, startGateway, type Gateway, type TestShop } from '../support/gateway.ts';
+import { approveAtProvider, atShop, authRequest, loginWith, redeem, startGateway, type Gateway, type TestShop, e2eClientId } from '../support/gateway.ts';
 import { ManualClock } from '../../src/clock.ts';
 import type { Account } from '../../src/accounts/account.ts';
 import type { Partner } from '../../src/partners/partner.ts';
@@ -48,7 +48,7 @@ async function openLogin(_gw: Gateway, browser: TestBrowser, shop: TestShop, par
 }
 
 async function accountOf(gw: Gateway, provider: string, login: string): Promise<Account | undefined> {
-  const key = gw.emulators[provider]!.emulator.identityKeysFor(login, `e2e-${provider}`)[0]!;
+  const key = gw.emulators[provider]!.emulator.identityKeysFor(login, e2eClientId(provider))[0]!;
   return (await gw.store.findOne<Account>('accounts', 'identity', key))?.value;
 }
 

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { TestBrowser } from '../support/browser.ts';
-import { loginWith, startGateway, authRequest, atShop, approveAtProvider, redeem, type Gateway } from '../support/gateway.ts';
+import { loginWith, startGateway, authRequest, atShop, approveAtProvider, redeem, type Gateway, e2eClientId } from '../support/gateway.ts';
 import type { Account } from '../../src/accounts/account.ts';
 import type { ManualClock } from '../../src/clock.ts';
 import { wiretap } from './e2e-checks.ts';
@@ -37,7 +37,7 @@ describe('e2e: brokered login', function () {
       assert.equal(protectedHeader.alg, 'RS256');
       assert.equal(payload.sub, claims.sub);
       // The account holds exactly this identity, keyed by the emulator's id for the user.
-      const keys = gw.emulators[provider]!.emulator.identityKeysFor(login, `e2e-${provider}`);
+      const keys = gw.emulators[provider]!.emulator.identityKeysFor(login, e2eClientId(provider));
       const account = (await gw.store.findOne<Account>('accounts', 'identity', keys[0]!))!.value;
       assert.equal(account.identities.length, 1);
       assert.deepEqual([...account.identities[0]!.keys].sort(), [...keys].sort());
@@ -50,7 +50,7 @@ describe('e2e: brokered login', function () {
     const otherClient = await loginWith(gw, new TestBrowser(), 'alpha-post', 'weibo', 'alice');
     assert.equal(again.claims.sub, first.claims.sub);
     assert.equal(otherClient.claims.sub, first.claims.sub);
-    const accounts = await gw.store.find<Account>('accounts', 'identity', gw.emulators.weibo!.emulator.identityKeysFor('alice', 'e2e-weibo')[0]!);
+    const accounts = await gw.store.find<Account>('accounts', 'identity', gw.emulators.weibo!.emulator.identityKeysFor('alice', e2eClientId('weibo'))[0]!);
     assert.equal(accounts.length, 1, 'one account, found again rather than created twice');
   });
 

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { DESCRIPTORS } from '../../providers/index.ts';
 import { TestBrowser } from '../support/browser.ts';
-import { loginWith, startGateway, type Gateway } from '../support/gateway.ts';
+import { e2eClientId, loginWith, offeringEveryProvider, startGateway, type Gateway } from '../support/gateway.ts';
 
 const HOSTILE = 'https://q.qlogo.cn/qqapp/1/a.png?"><script>alert(1)</script>';
 const NORMALISED = 'https://q.qlogo.cn/qqapp/1/a.png?%22%3E%3Cscript%3Ealert(1)%3C/script%3E';
@@ -17,7 +17,7 @@ const users = [
 describe('provider profile URLs in ID tokens and userinfo', () => {
   let gw: Gateway;
   before(async () => {
-    gw = await startGateway({ emulatorUsers: Object.fromEntries(DESCRIPTORS.map((d) => [d.id, users])) });
+    gw = await startGateway({ emulatorUsers: Object.fromEntries(DESCRIPTORS.map((d) => [d.id, users])), partners: offeringEveryProvider('alpha') });
   });
   after(() => gw.close());
 
@@ -45,7 +45,7 @@ describe('provider profile URLs in ID tokens and userinfo', () => {
 
   it('an avatar stored before the normaliser existed reaches the shop normalised', async () => {
     const first = await loginWith(gw, new TestBrowser(), 'alpha-basic', 'qq', 'stored-raw');
-    const key = gw.emulators.qq!.emulator.identityKeysFor('stored-raw', 'e2e-qq')[0]!;
+    const key = gw.emulators.qq!.emulator.identityKeysFor('stored-raw', e2eClientId('qq'))[0]!;
     const { id } = (await gw.store.findOne('accounts', 'identity', key))!;
     // What an older Denglu stored for a QQ avatar: the raw URL.
     await gw.store.update<{ profile: Record<string, string>; identities: Record<string, unknown>[] }>('accounts', id, (a) => ({

@@ -61,6 +61,7 @@ describe('shops that draw their own buttons: GET /clients/<client_id>/sign-in-me
         ['weibo', 'live', 'button'],
         ['qq', 'live', 'button'],
         ['sohu', 'live', 'button'],
+        ['wechat', 'live', 'button'],
         ['alipay', 'live', 'button'],
         ['password', 'live', 'button'],
         ['phone', 'live', 'button'],
@@ -108,7 +109,7 @@ describe('shops that draw their own buttons: GET /clients/<client_id>/sign-in-me
     assert.match(weibo.notice?.en ?? '', /Weibo/);
     assert.deepEqual(
       a.body.methods.filter((m) => m.show === 'button').map((m) => m.id),
-      ['qq', 'sohu', 'alipay', 'password', 'phone'],
+      ['qq', 'sohu', 'wechat', 'alipay', 'password', 'phone'],
     );
   });
 
@@ -240,10 +241,10 @@ describe('shops that draw their own buttons: GET /clients/<client_id>/sign-in-me
     const buttons = (html: string) => [...html.matchAll(/data-method="([^"]+)"/g)].map((m) => m[1]);
     const recoveries = (html: string) => [...html.matchAll(/data-recover="([^"]+)"/g)].map((m) => m[1]);
 
-    it('before the notice: Weibo, QQ, Sohu, email and phone buttons, with marks; no notice', async () => {
+    it('before the notice: Weibo, QQ, Sohu, WeChat, email and phone buttons, with marks; no notice', async () => {
       clock.set(BEFORE_NOTICE);
       const page = await request(shopApp()).get('/').expect(200);
-      assert.deepEqual(buttons(page.text), ['weibo', 'qq', 'sohu', 'alipay', 'password', 'phone']);
+      assert.deepEqual(buttons(page.text), ['weibo', 'qq', 'sohu', 'wechat', 'alipay', 'password', 'phone']);
       assert.match(
         page.text,
         /<a class="btn method-weibo" data-method="weibo" href="\/login\?provider=weibo"><img class="mark" src="http:\/\/127\.0\.0\.1:\d+\/static\/marks\/weibo\.svg" alt="" width="22" height="22"> 使用微博登录 · Log in with Weibo<\/a>/,
@@ -255,14 +256,14 @@ describe('shops that draw their own buttons: GET /clients/<client_id>/sign-in-me
     it('in notice (10 September 2013): the Weibo button plus the visible notice sentence', async () => {
       clock.set(NOTICE);
       const page = await request(shopApp()).get('/').expect(200);
-      assert.deepEqual(buttons(page.text), ['weibo', 'qq', 'sohu', 'alipay', 'password', 'phone']);
+      assert.deepEqual(buttons(page.text), ['weibo', 'qq', 'sohu', 'wechat', 'alipay', 'password', 'phone']);
       assert.match(page.text, /<p class="method-notice" data-notice="weibo">[^<]*微博[^<]*<br>[^<]*Weibo[^<]*25 September[^<]*<\/p>/);
     });
 
     it('in grace (26 September 2013): no Weibo button, a "Recover your account with Weibo — until …" entry', async () => {
       clock.set(GRACE);
       const page = await request(shopApp()).get('/').expect(200);
-      assert.deepEqual(buttons(page.text), ['qq', 'sohu', 'alipay', 'password', 'phone']);
+      assert.deepEqual(buttons(page.text), ['qq', 'sohu', 'wechat', 'alipay', 'password', 'phone']);
       assert.deepEqual(recoveries(page.text), ['weibo']);
       assert.match(page.text, /href="\/login\?provider=weibo">[\s\S]*?Recover your account with Weibo — until 25 October 2013 /);
       assert.doesNotMatch(page.text, /Log in with Weibo/);
@@ -271,7 +272,7 @@ describe('shops that draw their own buttons: GET /clients/<client_id>/sign-in-me
     it('ended (26 October 2013): no Weibo at all', async () => {
       clock.set(ENDED);
       const page = await request(shopApp()).get('/').expect(200);
-      assert.deepEqual(buttons(page.text), ['qq', 'sohu', 'alipay', 'password', 'phone']);
+      assert.deepEqual(buttons(page.text), ['qq', 'sohu', 'wechat', 'alipay', 'password', 'phone']);
       assert.deepEqual(recoveries(page.text), []);
       assert.doesNotMatch(page.text, /Weibo|微博/);
     });

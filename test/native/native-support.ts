@@ -8,7 +8,7 @@ import { syncBuiltinESMExports } from 'node:module';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TestBrowser, decode, type Page } from '../support/browser.ts';
-import { atShop, authRequest, redeem, type Gateway } from '../support/gateway.ts';
+import { atShop, authRequest, redeem, type Gateway, e2eClientId } from '../support/gateway.ts';
 import type { Account } from '../../src/accounts/account.ts';
 import { listAudit } from '../../src/audit/audit.ts';
 
@@ -92,7 +92,7 @@ export async function accountById(gw: Gateway, id: string): Promise<Account> {
 }
 
 export async function accountOf(gw: Gateway, provider: string, login: string): Promise<Account> {
-  const key = gw.emulators[provider]!.emulator.identityKeysFor(login, `e2e-${provider}`)[0]!;
+  const key = gw.emulators[provider]!.emulator.identityKeysFor(login, e2eClientId(provider))[0]!;
   const hit = await gw.store.findOne<Account>('accounts', 'identity', key);
   assert.ok(hit, `an account for ${provider}:${login}`);
   return hit.value;

@@ -231,13 +231,23 @@ describe('faults: two instances on a throwaway PostgreSQL server', function () {
       assert.ok(tables.length > 0, 'the store has tables to lock');
       await locker.query(`LOCK TABLE ${tables.map((t) => t.name).join(', ')} IN ACCESS EXCLUSIVE MODE`);
       const url = cluster.instances[A]!.url;
-      // Twice the pool: the first ones hold every connection until the statement timeout, the rest wait for one.
-      const answers = await Promise.all(
-        Array.from({ length: POOL_MAX * 2 }, async () => {
-          const auth = new URL((await authRequest(shop, { provider: 'weibo' })).url);
-          return outageAnswer(`${url}${auth.pathname}${auth.search}`, { headers: { accept: 'text/html' } });
-        }),
-      );
+      // Twice the pool of token requests (each reads its own client's failure count first, on a connection
+      // of its own): the first ones hold every connection until the statement timeout, the rest wait for
+      // one. And sign-in pages, which wait like them.
+      const token = () =>
+        outageAnswer(`${url}/token`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/x-www-form-urlencoded',
+            authorization: `Basic ${btoa(`${shop.clientId}:${cluster.clientSecrets[shop.clientId]}`)}`,
+          },
+          body: new URLSearchParams({ grant_type: 'authorization_code', code: 'a-code-while-locked', redirect_uri: shop.redirectUri }),
+        });
+      const page = async () => {
+        const auth = new URL((await authRequest(shop, { provider: 'weibo' })).url);
+        return outageAnswer(`${url}${auth.pathname}${auth.search}`, { headers: { accept: 'text/html' } });
+      };
+      const answers = await Promise.all([...Array.from({ length: POOL_MAX * 2 }, token), page(), page()]);
       const unclear = answers
         .filter((a) => a.ms > ANSWER_WITHIN_MS || !a.clear)
         .map((a) => `${a.status} after ${a.ms} ms, request id "${a.requestId}", ${a.body.replaceAll(/\s+/g, ' ').slice(0, 160)}`);
@@ -245,7 +255,7 @@ describe('faults: two instances on a throwaway PostgreSQL server', function () {
       const why = [...new Set(log.match(/store unavailable[^"\\]*/g) ?? [])].join('; ');
       assert.deepEqual(unclear, [], `every request a 503 with its request id within ${ANSWER_WITHIN_MS} ms (the log: ${why})`);
       assert.match(log, /statement timeout/i, 'the log names the statement timeout');
-      assert.match(log, /pool|no database connection became free/i, 'the log names the exhausted pool');
+      assert.match(log, /pool|no database connection became free/i, `the log names the exhausted pool (the log: ${why})`);
     } finally {
       await locker.query('ROLLBACK').catch(() => {});
       await locker.end();

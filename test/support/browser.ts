@@ -21,6 +21,8 @@ export interface Page {
 export class TestBrowser {
   readonly jar = new CookieJar();
   acceptLanguage = 'zh-CN,zh;q=0.9,en;q=0.5';
+  /** The User-Agent sent, when set (WeChat's in-app browser sends `MicroMessenger/…`). */
+  userAgent: string | undefined;
   /** Every request made, in order (round-trip counting). */
   readonly history: Hop[] = [];
 
@@ -29,6 +31,7 @@ export class TestBrowser {
     const headers: Record<string, string> = { 'accept-language': this.acceptLanguage, accept: 'text/html,application/json;q=0.9,*/*;q=0.8' };
     const cookie = await this.jar.getCookieString(target.href);
     if (cookie) headers.cookie = cookie;
+    if (this.userAgent) headers['user-agent'] = this.userAgent;
     if (body) headers['content-type'] = 'application/x-www-form-urlencoded';
     const res = await fetch(target, { method, headers, body, redirect: 'manual' });
     for (const setCookie of res.headers.getSetCookie()) await this.jar.setCookie(setCookie, target.href, { ignoreError: true });

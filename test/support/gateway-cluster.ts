@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as oidc from 'openid-client';
 import { providerEnv } from '../../config/provider-settings.ts';
+import { sandboxCredentials } from '../../config/load-config.ts';
 import { DESCRIPTORS, PROVIDERS } from '../../providers/index.ts';
 import { serveEmulator, type ServedEmulator } from '../../providers/shared/testing.ts';
 import type { TestShop } from './gateway.ts';
@@ -83,7 +84,7 @@ export async function startCluster(options: ClusterOptions): Promise<GatewayClus
     ...SHARED_SECRETS,
   };
   for (const descriptor of DESCRIPTORS) {
-    const app = { clientId: `cluster-${descriptor.id}`, clientSecret: `cluster-${descriptor.id}-secret` };
+    const app = { clientId: sandboxCredentials(descriptor).clientId, clientSecret: `cluster-${descriptor.id}-secret` };
     emulators[descriptor.id] = await serveEmulator(
       PROVIDERS.get(descriptor.id)!.createEmulator({
         apps: [{ ...app, redirectUris: [`${issuer}/cb/${descriptor.id}`], name: 'Denglu cluster', extra: { unionid: true } }],

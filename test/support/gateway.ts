@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exportJWK, generateKeyPair, type CryptoKey } from 'jose';
 import * as oidc from 'openid-client';
-import { loadConfig, type Config } from '../../config/load-config.ts';
+import { loadConfig, sandboxCredentials, type Config } from '../../config/load-config.ts';
 import { providerEnv } from '../../config/provider-settings.ts';
 import { DESCRIPTORS, PROVIDERS } from '../../providers/index.ts';
 import { serveEmulator, type ServedEmulator } from '../../providers/shared/testing.ts';
@@ -138,6 +138,16 @@ export interface GatewayOptions {
   wrapStore?: (store: Store) => Store;
 }
 
+/** A `partners` option: the default partners, with `partnerId` also offering every registered provider. */
+export function offeringEveryProvider(partnerId: string): (defaults: PartnerSeed[]) => PartnerSeed[] {
+  return (defaults) =>
+    defaults.map((p) => {
+      if (p.id !== partnerId) return p;
+      const added = DESCRIPTORS.filter((d) => !p.integrations.some((i) => i.provider === d.id));
+      return { ...p, integrations: [...p.integrations, ...added.map((d) => ({ provider: d.id, newAccountsDuringNotice: true, atCutoff: 'keep' as const }))] };
+    });
+}
+
 let jwtKeys: Promise<{ privateKey: CryptoKey; jwk: Record<string, unknown> }> | undefined;
 /** The key pair of the alpha-jwt client (private_key_jwt). */
 export function shopJwtKey() {
@@ -164,6 +174,11 @@ async function testDatabaseFor(dataDir: string): Promise<string | undefined> {
   return db.url;
 }
 
+/** The app id the e2e gateway's emulators register for a provider: the sandbox app's id, in the provider's shape. */
+export function e2eClientId(providerId: string): string {
+  return sandboxCredentials(PROVIDERS.get(providerId)!.descriptor).clientId;
+}
+
 export async function startGateway(options: GatewayOptions = {}): Promise<Gateway> {
   const clock = options.clock ?? new ManualClock(Date.now());
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'denglu-e2e-')));
@@ -183,11 +198,17 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
   };
   for (const descriptor of DESCRIPTORS) {
     const module = PROVIDERS.get(descriptor.id)!;
-    const clientId = `e2e-${descriptor.id}`;
+    const clientId = e2eClientId(descriptor.id);
     const clientSecret = `e2e-${descriptor.id}-secret`;
+    // The provider options the gateway takes in the sandbox (its sandboxDefaults) are what the app holds.
+    const sandboxExtra = Object.fromEntries(
+      descriptor.settings.flatMap((s) =>
+        typeof s.fills === 'object' && 'extra' in s.fills && s.sandboxDefault !== undefined ? [[s.fills.extra, s.sandboxDefault]] : [],
+      ),
+    );
     emulators[descriptor.id] = await serveEmulator(
       module.createEmulator({
-        apps: [{ clientId, clientSecret, redirectUris: [`${issuer}/cb/${descriptor.id}`], name: 'Denglu e2e', extra: { unionid: true } }],
+        apps: [{ clientId, clientSecret, redirectUris: [`${issuer}/cb/${descriptor.id}`], name: 'Denglu e2e', extra: { ...sandboxExtra, unionid: true } }],
         ...(options.emulatorUsers?.[descriptor.id] ? { users: options.emulatorUsers[descriptor.id] } : {}),
       }),
     );

@@ -21,7 +21,7 @@ describe('sign-ins in progress', () => {
   let store: Store;
   let signIns: SignInsInProgress;
   const later = () => clock.now() + 60_000;
-  const counted = async () => (await store.list('signins')).filter((d) => d.id.startsWith('uid:')).length;
+  const counted = () => signIns.countedAt('ip-1');
 
   beforeEach(async () => {
     clock = new ManualClock('2013-09-01T10:00:00+08:00');
@@ -67,20 +67,32 @@ describe('sign-ins in progress', () => {
     assert.equal(signIns.refusedRecently('ip-1'), true);
     clock.advance(1);
     assert.equal(signIns.refusedRecently('ip-1'), false, 'forgotten after REFUSAL_REMEMBERED_MS');
-    await signIns.ended('a');
+    await signIns.ended('a', { ip: 'ip-1', browser: 'browser-a' });
     assert.deepEqual(await signIns.admit('e', 'browser-e', 'ip-1', later()), { admitted: true, dropped: [] });
   });
 
   it('ended and expired sign-ins stop counting', async () => {
     for (const uid of ['a', 'b', 'c']) await signIns.admit(uid, `browser-${uid}`, 'ip-1', uid === 'c' ? clock.now() + 1000 : later());
-    await signIns.ended('a');
+    await signIns.ended('a', { ip: 'ip-1', browser: 'browser-a' });
     assert.equal(await signIns.full('ip-1'), false);
     await signIns.admit('d', 'browser-d', 'ip-1', later());
     assert.equal(await signIns.full('ip-1'), true);
     clock.advance(1000);
     assert.equal(await signIns.full('ip-1'), false, 'c expired');
     clock.advance(120_000);
-    assert.equal(await counted(), 0, 'everything expired is gone');
+    assert.equal(await counted(), 0);
+    assert.deepEqual(await store.list('signins'), [], 'every list expired with its entries');
+  });
+
+  it('a sign-in ends where its request is: from another address, the first address keeps counting it until it expires', async () => {
+    await signIns.admit('a', 'browser-1', 'ip-1', clock.now() + 10_000);
+    await signIns.ended('a', { ip: 'ip-2', browser: 'browser-1' });
+    assert.equal(await counted(), 1, 'the address it started from still counts it');
+    clock.advance(10_000);
+    assert.equal(await counted(), 0, 'until the sign-in would have expired');
+    await signIns.admit('b', 'browser-1', 'ip-1', later());
+    await signIns.ended('b', { ip: 'ip-1', browser: undefined });
+    assert.equal(await counted(), 0, 'without a binding cookie the address still stops counting it');
   });
 
   it('a sign-in keeps its newest flows', async () => {
@@ -105,7 +117,7 @@ describe('sign-ins in progress', () => {
     assert.equal(answers.filter((a) => a.admitted).length, limits.perIp);
     assert.equal(await other.full('ip-1'), true);
     const admitted = answers.findIndex((a) => a.admitted);
-    await signIns.ended(`s${admitted}`);
+    await signIns.ended(`s${admitted}`, { ip: 'ip-1', browser: `browser-${admitted}` });
     assert.equal(await other.full('ip-1'), false);
   });
 });

@@ -26,21 +26,34 @@ export interface TokenGrant {
   refreshToken?: string;
 }
 
+/** How a provider's codes and tokens look (the default: lowercase hex, 32 characters for codes, 48 for tokens). */
+export interface GrantShapes {
+  code(length: number): string;
+  token(): string;
+}
+
+const HEX_SHAPES: GrantShapes = {
+  code: (length) => pooledRandomBytes(length).toString('hex').slice(0, length),
+  token: () => pooledRandomBytes(24).toString('hex'),
+};
+
 export type CodeCheck = { ok: true; grant: CodeGrant } | { ok: false; reason: 'unknown' | 'reused' | 'expired' | 'client_mismatch' | 'redirect_mismatch' };
 
 export class GrantStore {
   readonly clock: Clock;
+  readonly #shapes: GrantShapes;
   readonly #codes = new Map<string, CodeGrant>();
   readonly #used = new Set<string>();
   readonly #tokens = new Map<string, TokenGrant>();
   readonly #refresh = new Map<string, string>();
 
-  constructor(clock: Clock = systemClock) {
+  constructor(clock: Clock = systemClock, shapes: GrantShapes = HEX_SHAPES) {
     this.clock = clock;
+    this.#shapes = shapes;
   }
 
   issueCode(grant: Omit<CodeGrant, 'code' | 'expiresAt'>, ttlSeconds: number, codeLength = 32): string {
-    const code = pooledRandomBytes(codeLength).toString('hex').slice(0, codeLength);
+    const code = this.#shapes.code(codeLength);
     this.#codes.set(code, { ...grant, code, expiresAt: this.clock.now() + ttlSeconds * 1000 });
     return code;
   }
@@ -61,7 +74,7 @@ export class GrantStore {
   issueToken(clientId: string, login: string, scope: string, ttlSeconds: number, withRefresh = false): TokenGrant {
     const now = this.clock.now();
     const grant: TokenGrant = {
-      token: pooledRandomBytes(24).toString('hex'),
+      token: this.#shapes.token(),
       clientId,
       login,
       scope,
@@ -69,7 +82,7 @@ export class GrantStore {
       expiresAt: now + ttlSeconds * 1000,
     };
     if (withRefresh) {
-      grant.refreshToken = pooledRandomBytes(24).toString('hex');
+      grant.refreshToken = this.#shapes.token();
       this.#refresh.set(grant.refreshToken, grant.token);
     }
     this.#tokens.set(grant.token, grant);

@@ -12,7 +12,7 @@ import { type AddToListOptions, assertListArguments, type ListAddition, type Lis
 import { copyJson } from '../copy-json.ts';
 import { deepFreeze } from '../memory-tables.ts';
 import { type Remembered, requestReads } from '../request-reads.ts';
-import type { BatchOp, CollectionSpec, DumpedDocument, ListOptions, Store, StoreInfo, WriteOptions } from '../store.ts';
+import type { BatchOp, CollectionSpec, DumpedDocument, ListOptions, Store, StoreInfo, WatchListener, WriteOptions } from '../store.ts';
 import { CachedCollections } from './cached-collections.ts';
 import { ChangeListener } from './change-listener.ts';
 import { Database, isUniqueViolation, type PoolSettings, type Queryable } from './database.ts';
@@ -56,7 +56,7 @@ export class PostgresStore implements Store {
   readonly #shapes = new Map<string, WriteShape>();
   readonly #cached: CachedCollections;
   readonly #listener: ChangeListener;
-  readonly #watchers = new Map<string, Set<(id: string) => void>>();
+  readonly #watchers = new Map<string, Set<WatchListener>>();
 
   private constructor(options: PostgresStoreOptions) {
     this.#clock = options.clock;
@@ -73,7 +73,7 @@ export class PostgresStore implements Store {
       location: this.database.location,
       ...(options.log ? { log: options.log } : {}),
       onChange: (collection, id) => this.#heard(collection, id),
-      onGap: () => this.#cached.invalidateAll(),
+      onGap: () => this.#missedChanges(),
     });
   }
 
@@ -99,7 +99,7 @@ export class PostgresStore implements Store {
   async get<T>(collection: string, id: string): Promise<T | undefined> {
     const shape = this.#shape(collection);
     if (this.#cached.has(collection)) return (await this.#cached.fresh(collection)).get(collection, id) as T | undefined;
-    const reads = requestReads();
+    const reads = requestReads(this);
     const seen = reads?.doc(collection, id);
     if (seen) return this.#liveCopy(seen) as T | undefined;
     const found = await getDocument(this.database, shape.name, id, this.#now());
@@ -124,7 +124,7 @@ export class PostgresStore implements Store {
   async #find(collection: string, index: string, key: string): Promise<{ id: string; value: unknown }[]> {
     this.#index(collection, index);
     if (this.#cached.has(collection)) return (await this.#cached.fresh(collection)).find(collection, index, key);
-    const reads = requestReads();
+    const reads = requestReads(this);
     const known = reads?.found(collection, index, key);
     if (known) return known;
     const rows = await findDocuments(this.database, collection, index, key, this.#now());
@@ -164,7 +164,7 @@ export class PostgresStore implements Store {
       const version = await this.#retryingExpiredHolders(() => writeDocument(this.database, shape, id, value, options?.expiresAt, create, this.#now()));
       this.#wroteDocument(collection, id, { doc: value, expiresAt: options?.expiresAt, version });
     } catch (err) {
-      requestReads()?.forget(collection, id);
+      requestReads(this)?.forget(collection, id);
       throw err;
     } finally {
       this.#wrote(collection);
@@ -176,12 +176,15 @@ export class PostgresStore implements Store {
     try {
       const known = await this.#updateIfUnchanged(shape, id, fn as (current: unknown) => unknown, options);
       if (known !== undefined) return known as T;
+      requestReads(this)?.forget(collection, id);
       const next = await this.#retryingExpiredHolders(() =>
         this.database.transaction((client) => this.#applyUpdate(client, shape, id, fn as (current: unknown) => unknown, options, this.#now(), true), true),
       );
       return (shape.spec.cached ? deepFreeze(next) : next) as T;
+    } catch (err) {
+      requestReads(this)?.forget(collection, id);
+      throw err;
     } finally {
-      requestReads()?.forget(collection, id);
       this.#wrote(collection);
     }
   }
@@ -194,7 +197,7 @@ export class PostgresStore implements Store {
    */
   async #updateIfUnchanged(shape: WriteShape, id: string, fn: (current: unknown) => unknown, options: WriteOptions | undefined): Promise<unknown> {
     if (shape.spec.cached) return undefined;
-    const seen = requestReads()?.doc(shape.name, id);
+    const seen = requestReads(this)?.doc(shape.name, id);
     const current = seen?.version === undefined ? undefined : this.#liveCopy(seen);
     if (current === undefined) return undefined;
     let next: unknown;
@@ -206,7 +209,7 @@ export class PostgresStore implements Store {
     const expiresAt = options && 'expiresAt' in options ? options.expiresAt : seen!.expiresAt;
     const version = await this.#retryingExpiredHolders(() => writeIfUnchanged(this.database, shape, id, next, expiresAt, seen!.version!, this.#now()));
     if (version === undefined) return undefined;
-    requestReads()?.remember(shape.name, id, { doc: next, expiresAt, version });
+    requestReads(this)?.remember(shape.name, id, { doc: next, expiresAt, version });
     return next;
   }
 
@@ -265,7 +268,7 @@ export class PostgresStore implements Store {
       await this.#batch(ops);
     } finally {
       for (const op of ops) {
-        requestReads()?.forget(op.collection, op.id);
+        requestReads(this)?.forget(op.collection, op.id);
         this.#wrote(op.collection);
       }
     }
@@ -294,7 +297,7 @@ export class PostgresStore implements Store {
     try {
       return await addToList(this.database, shape, id, entry, options, this.#now());
     } finally {
-      requestReads()?.forget(collection, id);
+      requestReads(this)?.forget(collection, id);
       this.#wrote(collection);
     }
   }
@@ -304,7 +307,7 @@ export class PostgresStore implements Store {
     try {
       await removeFromList(this.database, shape, ids, key, this.#now());
     } finally {
-      for (const id of ids) requestReads()?.forget(collection, id);
+      for (const id of ids) requestReads(this)?.forget(collection, id);
       this.#wrote(collection);
     }
   }
@@ -349,10 +352,10 @@ export class PostgresStore implements Store {
     return runExclusive(this.database.url, this.database.location, job, fn);
   }
 
-  watch(collection: string, listener: (id: string) => void): () => void {
+  watch(collection: string, listener: WatchListener): () => void {
     const shape = this.#shape(collection);
     if (!shape.notify) throw new TypeError(`"${collection}" is not watched across instances (only domain and cached collections are)`);
-    const set = this.#watchers.get(collection) ?? new Set<(id: string) => void>();
+    const set = this.#watchers.get(collection) ?? new Set<WatchListener>();
     this.#watchers.set(collection, set);
     set.add(listener);
     return () => set.delete(listener);
@@ -365,15 +368,21 @@ export class PostgresStore implements Store {
     if (set) for (const listener of set) listener(id);
   }
 
+  /** The notification connection is back after a loss: anything may have changed meanwhile. */
+  #missedChanges(): void {
+    this.#cached.invalidateAll();
+    for (const set of this.#watchers.values()) for (const listener of set) listener(undefined);
+  }
+
   /** After this process's own write: its reads of a cached collection see it at once. */
   #wrote(collection: string): void {
     this.#cached.invalidate(collection);
-    requestReads()?.wroteTo(collection);
+    requestReads(this)?.wroteTo(collection);
   }
 
   /** What this request now knows of a document it wrote (`undefined`: removed). */
   #wroteDocument(collection: string, id: string, written: Remembered | undefined): void {
-    requestReads()?.remember(collection, id, written ?? { doc: undefined, expiresAt: undefined });
+    requestReads(this)?.remember(collection, id, written ?? { doc: undefined, expiresAt: undefined });
   }
 
   async ready(): Promise<void> {
