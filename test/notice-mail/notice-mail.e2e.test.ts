@@ -97,6 +97,11 @@ describe('e2e: notice mail at the simulated 2013-09-20', function () {
     clock.advance(2 * 60_000);
     assert.equal(await gw.denglu.noticeMail.run(), 1);
     assert.deepEqual(await subjects('bob@example.com'), ['京东（演示）将于9月25日 0:00（北京时间）起停止支持微博登录，请现在绑定另一种登录方式']);
+    const unsubscribe = await mailedLink(gw, browser, 'bob@example.com', '/notice-mail/unsubscribe');
+    assert.ok(unsubscribe);
+    const ask = await browserIn('zh-CN').go(unsubscribe);
+    assert.equal(ask.status, 200);
+    assert.match(ask.html, /不再接收“登录方式即将停止”的提醒邮件？/);
   });
 
   it('refuses the setting without the form token, changing nothing', async () => {
