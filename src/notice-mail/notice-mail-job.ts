@@ -97,7 +97,8 @@ export function noticeMailJob(d: NoticeMailDeps): NoticeMailJob {
   /** Mails one shopper unless a record says it was done; true when this call sent it. */
   async function mailOnce(account: Account, to: string, partner: Partner, integration: InNotice, label: Record<Locale, string>): Promise<boolean> {
     const id = noticeMailId(account.id, partner.id, integration.provider);
-    if (await d.store.get(NOTICE_MAILS, id)) return false;
+    // The message is made first (no store call), so that the record's create is the only round trip for
+    // a shopper already mailed (a walk starting over meets many).
     const locale = mailLocale(account);
     const now = d.clock.now();
     const message = noticeMail({
@@ -115,7 +116,7 @@ export function noticeMailJob(d: NoticeMailDeps): NoticeMailJob {
     try {
       await d.store.create(NOTICE_MAILS, id, record);
     } catch (err) {
-      // Another run got here first (a run on another instance cannot overlap, but be safe).
+      // Mailed before (an earlier walk, or a run that crashed), or by another instance walking now.
       if (err instanceof GatewayError && err.code === 'ERR_ALREADY_EXISTS') return false;
       throw err;
     }
