@@ -1,8 +1,10 @@
 // Turning notice mail off and on. From the account page: a signed-in shopper's form (CSRF-protected)
 // that also records the page's language as the mail's language. From the mail: the unsubscribe link
 // works without signing in — its signed token (src/notice-mail/unsubscribe-token.ts) names the account;
-// opening it only shows a button (mail scanners follow links), the POST turns the mail off. A bad token
-// is a clear refusal that changes nothing.
+// opening it only shows a button (mail scanners follow links), the POST turns the mail off — the page's
+// button sends the token in the form, a mail client's one-click unsubscribe (RFC 8058) posts
+// `List-Unsubscribe=One-Click` to the link itself, token in the query. A bad token is a clear refusal
+// that changes nothing.
 
 import express, { type Request, type Response, type Router } from 'express';
 import type { Locale } from '../../providers/contract.ts';
@@ -62,7 +64,7 @@ export function noticeMailRoutes(ctx: LoginContext, o: { cookieKeys: string[]; t
   });
 
   router.post('/notice-mail/unsubscribe', form, async (req, res) => {
-    const accountId = await o.tokens.accountOf(req.body.token);
+    const accountId = await o.tokens.accountOf(req.body?.token ?? req.query.token);
     if (!accountId || !(await choose(accountId, true))) return message(req, res, 'noticeMail.unsubscribe.invalid', 400);
     ctx.log.info({ reqId: requestIdOf(res), account: accountId }, 'notice mail unsubscribed');
     await message(req, res, 'noticeMail.unsubscribe.done');

@@ -2,7 +2,9 @@
 // the subject says what ends, where and from when ("Weibo sign-in at JD.com ends on 25 September 2013
 // at 00:00 (Beijing time); link another way now" — the time given, so the day itself does not read as
 // still working), the body repeats the shop's own notice (src/partners/notice-text.ts), links to the
-// account page and to turning such mail off.
+// account page and to turning such mail off. The unsubscribe link is also in the List-Unsubscribe header
+// with List-Unsubscribe-Post (RFC 8058 one-click: mail clients offer it, and large mailbox providers
+// expect it of mail sent to many).
 
 import type { Locale } from '../../providers/contract.ts';
 import type { EpochMs } from '../clock.ts';
@@ -24,6 +26,7 @@ export interface NoticeMailInput {
 }
 
 export function noticeMail(m: NoticeMailInput): MailMessage {
+  const headers = { 'List-Unsubscribe': `<${m.unsubscribeUrl}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' };
   const shop = partnerName(m.partner, m.locale);
   const provider = m.providerLabel[m.locale];
   const date = naturalInstant(m.integration.cutoffAt, m.partner.timeZone, m.locale, m.now);
@@ -31,6 +34,7 @@ export function noticeMail(m: NoticeMailInput): MailMessage {
   if (m.locale === 'zh-CN') {
     return {
       to: m.to,
+      headers,
       subject: `${shop}将于${date}起停止支持${provider}登录，请现在绑定另一种登录方式`,
       text: [
         `${m.name}，您好：`,
@@ -47,6 +51,7 @@ export function noticeMail(m: NoticeMailInput): MailMessage {
   }
   return {
     to: m.to,
+    headers,
     subject: `${provider} sign-in at ${shop} ends on ${date}; link another way now`,
     text: [
       `Hello ${m.name},`,

@@ -2,8 +2,8 @@
 // 25 September): a shopper who signed in to JD with Weibo and verified an email sees the warning on the
 // account page and finds the mail in the sandbox outbox after the job ran (once, however often it runs),
 // in their language, with a working link to the account page; the mail's unsubscribe link turns such
-// mail off without signing in (a bad token changes nothing); the account page's setting turns it off and
-// on again and the job honours it.
+// mail off without signing in (a bad token changes nothing), also as a mail client's one-click POST; the
+// account page's setting turns it off and on again and the job honours it.
 
 import assert from 'node:assert/strict';
 import { SANDBOX_SHOPS, sandboxPartners } from '../../config/sandbox-seed.ts';
@@ -102,6 +102,14 @@ describe('e2e: notice mail at the simulated 2013-09-20', function () {
     const ask = await browserIn('zh-CN').go(unsubscribe);
     assert.equal(ask.status, 200);
     assert.match(ask.html, /不再接收“登录方式即将停止”的提醒邮件？/);
+    // A mail client's one-click unsubscribe (RFC 8058): a POST to the link itself.
+    const oneClick = await fetch(unsubscribe, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'List-Unsubscribe=One-Click',
+    });
+    assert.equal(oneClick.status, 200);
+    assert.equal((await accountOf('bob@example.com'))?.noticeMail?.offAt, clock.now());
   });
 
   it('refuses the setting without the form token, changing nothing', async () => {
