@@ -30,8 +30,8 @@ export function noticeMailRoutes(ctx: LoginContext, o: { cookieKeys: string[]; t
       .type('html')
       .send(await ctx.renderer.render(view, { locale: localeOf(req), requestId: requestIdOf(res) }, locals));
   }
-  const message = (req: Request, res: Response, text: MessageKey, status = 200) =>
-    render(req, res, 'native-message', { title: 'noticeMail.unsubscribe.title', text: translator(localeOf(req))(text), ok: status < 400 }, status);
+  const message = (req: Request, res: Response, text: MessageKey, status = 200, title: MessageKey = 'noticeMail.unsubscribe.title') =>
+    render(req, res, 'native-message', { title, text: translator(localeOf(req))(text), ok: status < 400 }, status);
 
   /** Sets the choice; false when the account is gone. */
   async function choose(accountId: string, off: boolean, locale?: Locale): Promise<boolean> {
@@ -52,7 +52,7 @@ export function noticeMailRoutes(ctx: LoginContext, o: { cookieKeys: string[]; t
     const s = await currentAccount(ctx.oidc(), ctx.store, req, res);
     if (!s) return res.redirect(303, '/account');
     const mail = req.body.mail;
-    if (mail !== 'on' && mail !== 'off') return res.redirect(303, '/account');
+    if (mail !== 'on' && mail !== 'off') return message(req, res, 'noticeMail.badChoice', 400, 'noticeMail.title');
     await choose(s.account.id, mail === 'off', localeOf(req));
     ctx.log.info({ reqId: requestIdOf(res), account: s.account.id, noticeMail: mail }, 'notice mail choice');
     res.redirect(303, `/account?notice=${mail === 'off' ? 'noticeMailOff' : 'noticeMailOn'}`);

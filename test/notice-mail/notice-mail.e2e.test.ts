@@ -112,7 +112,7 @@ describe('e2e: notice mail at the simulated 2013-09-20', function () {
     assert.equal((await accountOf('bob@example.com'))?.noticeMail?.offAt, clock.now());
   });
 
-  it('refuses the setting without the form token, changing nothing', async () => {
+  it('refuses the setting without the form token or with an unknown value, changing nothing', async () => {
     const browser = browserIn('en');
     await loginWith(gw, browser, JD.clientId, 'weibo', 'carol');
     await openConsole(gw, browser, 'weibo', 'carol');
@@ -120,6 +120,11 @@ describe('e2e: notice mail at the simulated 2013-09-20', function () {
     const before = await choices();
     const res = await browser.go(`${gw.issuer}/account/notice-mail`, { method: 'POST', body: new URLSearchParams({ mail: 'off' }) });
     assert.equal(res.status, 403);
+    assert.equal(await choices(), before);
+    const page = await browser.go(`${gw.issuer}/account`);
+    const odd = await browser.submit(page, { mail: 'maybe' }, '/account/notice-mail');
+    assert.equal(odd.status, 400);
+    assert.match(odd.html, /was not understood \(it should be on or off\); nothing changed/);
     assert.equal(await choices(), before);
   });
 });
