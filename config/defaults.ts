@@ -265,6 +265,8 @@ export const DEFAULTS = {
   flowTtlSeconds: 600,
   sessionTtlSeconds: 14 * 24 * 3600,
   accountReauthSeconds: 300,
+  /** Days sign-in attempts and their summaries are kept. */
+  loginEventsRetentionDays: 400,
   emulatorPortOffset: 1,
   shopPortOffset: 100,
   /** Admin API requests per minute and IP. */

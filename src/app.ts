@@ -16,6 +16,7 @@ import { callbackRoute } from './broker/callback-route.ts';
 import { lifecycleRoutes } from './broker/lifecycle-routes.ts';
 import { firstLoginRoutes } from './broker/first-login-page.ts';
 import { interactionUrl } from './broker/interaction-url.ts';
+import { LoginEventRecorder } from './events/recorder.ts';
 import type { LoginContext } from './broker/login-context.ts';
 import { createInteractionCsrf } from './broker/interaction-csrf.ts';
 import { clientPartnerId, createOidcProvider, type OidcProvider } from './oidc/provider.ts';
@@ -92,6 +93,8 @@ export interface DengluApp {
   hashes: HashQueue;
   /** Sign-ins in progress per browser and address. */
   signIns: SignInsInProgress;
+  /** Sign-in attempts, buffered and written in batches; `close()` flushes them at shutdown. */
+  loginEvents: LoginEventRecorder;
 }
 
 /** Upstream flows one sign-in may hold; starting another deletes its oldest. */
@@ -109,6 +112,8 @@ export async function createApp(deps: AppDeps): Promise<DengluApp> {
   );
   const { limits } = config;
   void dummyHash(); // made now, not in the first sign-in with an unknown email
+  const loginEvents = new LoginEventRecorder({ store, clock, log, retentionDays: config.loginEvents.retentionDays, keepRaw: config.loginEvents.keepRaw });
+  loginEvents.start();
   const hashes = new HashQueue({ concurrency: limits.hashConcurrency, maxWaiting: limits.hashQueue, maxWaitMs: limits.hashWaitMs });
   const signIns = new SignInsInProgress(
     { store, clock },
@@ -153,6 +158,7 @@ export async function createApp(deps: AppDeps): Promise<DengluApp> {
     hashes,
     passwordLimits: passwordLimits({ store, clock }, { name: 'password', perIpPerMinute: limits.passwordPerIpPerMinute, perSignIn: limits.passwordPerSignIn }),
     signIns,
+    events: loginEvents,
   };
   await ensureConsolePartner(store, clock, config.issuer, [...broker.configured()]);
 
@@ -286,5 +292,6 @@ export async function createApp(deps: AppDeps): Promise<DengluApp> {
     signingKeys,
     hashes,
     signIns,
+    loginEvents,
   };
 }

@@ -17,6 +17,7 @@ import { createStore } from './store/create-store.ts';
 import type { Store } from './store/store.ts';
 import { formatInstant } from './time/instant.ts';
 import { adminBannerLines, seedSandboxManagers } from './admin/sandbox.ts';
+import { seedPopulation } from './sandbox/population.ts';
 import { createGatewayServer } from './http/gateway-server.ts';
 import { runOncePerPeriod } from './jobs/cluster-job.ts';
 
@@ -66,8 +67,10 @@ async function main(): Promise<void> {
     const seeded = await seedPartners(store, clock, sandboxPartners(shopUrls(config)));
     if (seeded.length) log.info({ partners: seeded }, 'sandbox partners seeded');
     await seedSandboxManagers(store, clock, config);
+    const shoppers = await seedPopulation(store);
+    if (shoppers) log.info({ accounts: shoppers }, 'sandbox shoppers seeded');
   }
-  const { app, signingKeys } = await createApp({
+  const { app, signingKeys, loginEvents } = await createApp({
     config,
     store,
     clock,
@@ -142,6 +145,7 @@ async function main(): Promise<void> {
       server.closeIdleConnections();
       setTimeout(() => server.closeAllConnections(), 2000).unref();
     });
+    await loginEvents.close(); // the sign-ins still buffered
     await store.close();
     process.stdout.write('Denglu stopped.\n');
     process.exit(0);
