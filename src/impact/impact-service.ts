@@ -20,7 +20,8 @@ const PARALLEL_READS = 32;
 export interface ImpactOptions {
   /** A cutoff being considered; absent: the scheduled one. */
   cutoffAt?: EpochMs;
-  graceEndsAt?: EpochMs;
+  /** A grace end being considered; null: no grace at all. */
+  graceEndsAt?: EpochMs | null;
   activeDays?: number;
 }
 
@@ -43,7 +44,10 @@ export async function buildImpactReport(
   const considered = cutoffAt !== integration.cutoffAt;
   const scheduledGrace =
     integration.cutoffAt !== undefined && integration.graceEndsAt !== undefined ? integration.graceEndsAt - integration.cutoffAt : undefined;
-  const graceEndsAt = options.graceEndsAt ?? (considered ? (scheduledGrace !== undefined ? cutoffAt + scheduledGrace : undefined) : integration.graceEndsAt);
+  const graceEndsAt =
+    options.graceEndsAt === null
+      ? undefined
+      : (options.graceEndsAt ?? (considered ? (scheduledGrace !== undefined ? cutoffAt + scheduledGrace : undefined) : integration.graceEndsAt));
   if (graceEndsAt !== undefined && graceEndsAt < cutoffAt) {
     throw new ValidationError([{ field: 'graceEnds', message: 'must not be before the cutoff', rule: 'impact.graceBeforeCutoff' }]);
   }

@@ -4,34 +4,17 @@
 // provider), and `denglu impact` printing the groups, --json and --csv.
 
 import assert from 'node:assert/strict';
-import type { Account } from '../../src/accounts/account.ts';
 import { ManualClock } from '../../src/clock.ts';
-import { DAY_MS } from '../../src/events/login-event.ts';
-import { LoginEventRecorder } from '../../src/events/recorder.ts';
 import { pairwiseSubject } from '../../src/oidc/pairwise.ts';
 import { loadPairwiseSalt } from '../../src/oidc/secrets.ts';
 import { impactQuery } from '../../src/admin/routes-impact.ts';
 import { OPENAPI } from '../../src/admin/openapi.ts';
 import { startGateway, type Gateway } from '../support/gateway.ts';
+import { seedImpactShoppers } from '../support/impact-shoppers.ts';
 import { call, client, OPERATOR } from './admin-client.ts';
 import { denglu } from './cli-process.ts';
 
 const NOW = '2013-09-20T10:00:00+08:00';
-
-function account(id: string, held: Record<string, number>): Account {
-  return {
-    id,
-    createdAt: 0,
-    identities: Object.entries(held)
-      .filter(([m]) => m !== 'password')
-      .map(([provider, at]) => ({ provider, subject: id, keys: [`${provider}:impact-test:${id}`], displayName: id, linkedAt: at, lastUsedAt: at })),
-    profile: { name: id },
-    shops: {},
-    ...(held.password !== undefined
-      ? { native: { email: `${id}@example.com`, emailVerifiedAt: held.password, passwordHash: 'x', passwordSetAt: held.password } }
-      : {}),
-  };
-}
 
 describe('impact report: admin API and command line', function () {
   this.timeout(60_000);
@@ -52,27 +35,7 @@ describe('impact report: admin API and command line', function () {
     });
     assert.equal(scheduled.status, 200, JSON.stringify(scheduled.body));
     clock.set(NOW);
-    const now = clock.now();
-    const long = now - 300 * DAY_MS;
-    // Shoppers of alpha (through the recorder, as sign-ins would) and one of beta.
-    const accounts = [
-      account('stranded-1', { weibo: long }),
-      account('stranded-2', { weibo: long, sohu: long }), // Sohu will be ended before the cutoff below
-      account('at-risk', { weibo: long, qq: long }),
-      account('safe', { weibo: long, password: long }),
-      account('migrated', { weibo: long, qq: now - 3 * DAY_MS }),
-      account('qq-only', { qq: long }),
-    ];
-    for (const a of accounts) await gw.store.create('accounts', a.id, a);
-    const recorder = new LoginEventRecorder({ store: gw.store, clock, log: { warn: () => undefined } });
-    const signIn = (account: string, method: string, at: number, partner = 'alpha') => recorder.record({ at, partner, method, outcome: 'success', account });
-    for (const id of ['stranded-1', 'stranded-2', 'at-risk', 'safe', 'migrated']) signIn(id, 'weibo', now - 2 * DAY_MS);
-    signIn('stranded-2', 'sohu', now - DAY_MS);
-    signIn('safe', 'password', now - DAY_MS);
-    signIn('migrated', 'qq', now - DAY_MS);
-    signIn('qq-only', 'qq', now - DAY_MS);
-    signIn('stranded-1', 'weibo', now - 40 * DAY_MS, 'beta');
-    await recorder.close();
+    await seedImpactShoppers(gw.store, clock);
     const sohu = await api.put('/partners/alpha/integrations/sohu', { cutoffAt: '2013-09-24T00:00+08:00' });
     assert.equal(sohu.status, 200, JSON.stringify(sohu.body));
   });
