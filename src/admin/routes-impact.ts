@@ -3,7 +3,7 @@
 // read in the partner's zone), as JSON (counts only) or as CSV (`format=csv` or `Accept: text/csv`: one row
 // per affected shopper, named by the shop's own pairwise `sub`). A manager reaches only their partners.
 
-import type { Router } from 'express';
+import type { Response, Router } from 'express';
 import { z } from 'zod';
 import { ValidationError } from '../errors.ts';
 import { impactCsv } from '../impact/impact-csv.ts';
@@ -45,16 +45,17 @@ export function impactRoutes(router: Router, ctx: AdminContext): void {
       ...(query.activeDays !== undefined ? { activeDays: query.activeDays } : {}),
     });
     const csv = query.format === 'csv' || (query.format === undefined && req.accepts(['application/json', 'text/csv']) === 'text/csv');
-    if (csv) {
-      const salt = await ctx.pairwiseSalt();
-      res
-        .type('text/csv; charset=utf-8')
-        .attachment(`impact-${partner.id}-${provider}.csv`)
-        .send(impactCsv(report, (account) => pairwiseSubject(salt, partner.id, account)));
-      return;
-    }
+    if (csv) return sendImpactCsv(res, await ctx.pairwiseSalt(), report);
     res.json(impactView(partner, report));
   });
+}
+
+/** The affected shoppers as a CSV download, each by the shop's pairwise `sub` (API and admin pages). */
+export function sendImpactCsv(res: Response, salt: string, report: ImpactReport): void {
+  res
+    .type('text/csv; charset=utf-8')
+    .attachment(`impact-${report.partner}-${report.provider}.csv`)
+    .send(impactCsv(report, (account) => pairwiseSubject(salt, report.partner, account)));
 }
 
 /** The report as the API answers it: counts only (the shopper list is the CSV), instants in the partner's zone. */

@@ -5,11 +5,10 @@
 // began on 10 September 2013 (linked QQ, a password or a phone and used it at JD since). Seeded once (a
 // marker document in `jobs`), written with two bulk loads. Identity keys live in their own namespace
 // (`<provider>:sandbox-population:<n>`), so no emulator sign-in ever lands in one of these accounts, and
-// nobody knows their passwords (one hash of random bytes).
+// nobody knows their passwords (the gateway's own hash of a random password, made at start anyway).
 
-import { randomBytes } from 'node:crypto';
 import type { Account, LinkedIdentity } from '../accounts/account.ts';
-import { hashPassword } from '../accounts/password-hash.ts';
+import { dummyHash } from '../accounts/password-hash.ts';
 import { DAY_MS, dayOf } from '../events/login-event.ts';
 import { COUNT_DAYS, SHOP_USAGE_COLLECTION, type MethodUse, type ShopUsage, shopUsageId } from '../events/shop-usage.ts';
 import { JOBS_COLLECTION } from '../jobs/cluster-job.ts';
@@ -135,7 +134,7 @@ function account(id: string, n: number, createdAt: number, has: Record<string, n
 /** Seeds the population once per data store; resolves to how many accounts it wrote (0: already there). */
 export async function seedPopulation(store: Store): Promise<number> {
   if (await store.get(JOBS_COLLECTION, MARKER)) return 0;
-  const { accounts, usages } = population(await hashPassword(randomBytes(24).toString('base64url')));
+  const { accounts, usages } = population(await dummyHash());
   const docs = <T>(items: T[], idOf: (t: T) => string): DumpedDocument[] => items.map((value) => ({ id: idOf(value), value }));
   await store.load(
     'accounts',

@@ -6,14 +6,13 @@
 
 import type { Request, Response, Router } from 'express';
 import { type FieldProblem, GatewayError, ValidationError } from '../../errors.ts';
-import { impactCsv } from '../../impact/impact-csv.ts';
 import type { ImpactReport } from '../../impact/impact-report.ts';
 import { buildImpactReport, type ImpactOptions } from '../../impact/impact-service.ts';
-import { pairwiseSubject } from '../../oidc/pairwise.ts';
 import { partnerName, type Partner } from '../../partners/partner.ts';
 import { parseInstant } from '../../time/instant.ts';
 import { problemText } from '../problem-text.ts';
 import { plusFromQuery } from '../routes-integrations.ts';
+import { sendImpactCsv } from '../routes-impact.ts';
 import { inputInstant, instantWithOffset, shortInstant } from './dates.ts';
 import { groupBar, GROUP_COLOURS, progressLine } from './impact-chart.ts';
 import { adminTranslator } from './messages.ts';
@@ -109,10 +108,6 @@ export function impactRoutes(router: Router, ctx: PagesContext): void {
     const parsed = impactOptions(typed, partner.timeZone);
     if (!parsed.ok) throw new ValidationError(parsed.problems);
     const report = await buildImpactReport(ctx.store, partner, provider, ctx.configured, ctx.clock.now(), parsed.options);
-    const salt = await ctx.pairwiseSalt();
-    res
-      .type('text/csv; charset=utf-8')
-      .attachment(`impact-${partner.id}-${provider}.csv`)
-      .send(impactCsv(report, (account) => pairwiseSubject(salt, partner.id, account)));
+    sendImpactCsv(res, await ctx.pairwiseSalt(), report);
   });
 }
