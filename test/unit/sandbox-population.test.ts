@@ -35,6 +35,9 @@ describe('sandbox population', () => {
     assert.ok(a.usages.some((u) => u.partner === 'taobao'));
     const keys = a.accounts.flatMap((x) => x.identities.flatMap((i) => i.keys));
     assert.equal(new Set(keys).size, keys.length, 'identity keys are unique');
-    assert.ok(keys.every((k) => k.includes(':sandbox-population:')), 'no key an emulator sign-in could produce');
+    assert.ok(
+      keys.every((k) => k.includes(':sandbox-population:')),
+      'no key an emulator sign-in could produce',
+    );
   });
 });
