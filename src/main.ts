@@ -5,8 +5,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createSecureContext } from 'node:tls';
 import { loadConfig, ConfigError, type Config } from '../config/load-config.ts';
-import { sandboxPartners } from '../config/sandbox-seed.ts';
-import { DESCRIPTORS, PROVIDERS } from '../providers/index.ts';
+import { SANDBOX_OIDC_PROVIDER, sandboxPartners } from '../config/sandbox-seed.ts';
+import { DESCRIPTORS, providerRegistry } from '../providers/index.ts';
 import { createApp } from './app.ts';
 import { SimulatedClock, systemClock, type Clock } from './clock.ts';
 import { GatewayError } from './errors.ts';
@@ -31,12 +31,14 @@ async function main(): Promise<void> {
   if (existsSync('.env')) process.loadEnvFile('.env');
   let config: Config;
   try {
-    config = loadConfig({ env: process.env, argv: process.argv.slice(2), descriptors: DESCRIPTORS });
+    config = loadConfig({ env: process.env, argv: process.argv.slice(2), descriptors: DESCRIPTORS, sandboxOidcDemo: SANDBOX_OIDC_PROVIDER });
   } catch (err) {
     if (err instanceof ConfigError) fail(err.message);
     throw err;
   }
   const log = createLogger({ level: config.logLevel });
+  // The built-in providers and those the configuration declares (DENGLU_OIDC_PROVIDERS).
+  const providers = providerRegistry(config.oidcProviders);
   // The certificate and key are read and checked before anything else is opened.
   let tls: { cert: Buffer; key: Buffer } | undefined;
   if (config.tls) {
@@ -70,11 +72,11 @@ async function main(): Promise<void> {
     const shoppers = await seedPopulation(store);
     if (shoppers) log.info({ accounts: shoppers }, 'sandbox shoppers seeded');
   }
-  const { app, signingKeys, loginEvents } = await createApp({
+  const { app, signingKeys, loginEvents, noticeMail } = await createApp({
     config,
     store,
     clock,
-    providers: PROVIDERS,
+    providers,
     log,
     shopLinks: config.sandbox.enabled ? Object.entries(shopUrls(config)).map(([id, url]) => ({ name: id, url })) : [],
   });
@@ -93,7 +95,7 @@ async function main(): Promise<void> {
 
   if (config.sandbox.enabled) {
     try {
-      sandbox = await startSandbox(config, PROVIDERS, clock);
+      sandbox = await startSandbox(config, providers, clock);
     } catch (err) {
       fail(`cannot start the sandbox: ${(err as Error).message} (set SANDBOX_EMULATOR_PORT / SANDBOX_SHOP_PORT to free ports)`);
     }
@@ -106,6 +108,9 @@ async function main(): Promise<void> {
     );
     runOncePerPeriod(store, clock, 'signing-key-maintenance', 60_000, () => signingKeys.maintain()).catch((err) =>
       log.warn({ err: { message: err.message } }, 'signing key maintenance failed'),
+    );
+    runOncePerPeriod(store, clock, 'notice-mail', 60_000, () => noticeMail.run()).catch((err) =>
+      log.warn({ err: { message: err.message } }, 'notice mail failed'),
     );
     // Every instance: keys another instance changed, in case a change notification was missed.
     signingKeys.refresh().catch((err) => log.warn({ err: { message: err.message } }, 'could not re-read the signing keys'));
