@@ -60,6 +60,16 @@ export const SETTINGS: readonly SettingDoc[] = [
     default: '300',
     description: 'Linking, unlinking and password changes need a sign-in at most this old (seconds, 60–86400); older sessions are asked to sign in again.',
   },
+  {
+    env: 'LOGIN_EVENTS_RETENTION_DAYS',
+    default: '400',
+    description: 'Days sign-in attempts and their per-shop summaries are kept (31–3660); expired ones are swept once per cluster.',
+  },
+  {
+    env: 'LOGIN_EVENTS_RAW',
+    default: '(true on PostgreSQL, false on the embedded store)',
+    description: 'Keep each raw sign-in attempt besides the per-shop summaries. The embedded store holds everything in memory: keep it off there.',
+  },
   { env: 'SESSION_TTL_SECONDS', default: '1209600', description: 'Lifetime of a Denglu sign-in session (14 days).' },
   {
     env: 'SANDBOX',
@@ -289,6 +299,8 @@ export const DEFAULTS = {
   flowTtlSeconds: 600,
   sessionTtlSeconds: 14 * 24 * 3600,
   accountReauthSeconds: 300,
+  /** Days sign-in attempts and their summaries are kept. */
+  loginEventsRetentionDays: 400,
   emulatorPortOffset: 1,
   shopPortOffset: 100,
   /** Admin API requests per minute and IP. */

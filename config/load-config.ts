@@ -35,6 +35,8 @@ export interface Config {
   sessionTtlSeconds: number;
   /** Account changes need a sign-in at most this old. */
   accountReauthSeconds: number;
+  /** Sign-in attempts (src/events/recorder.ts): days kept (LOGIN_EVENTS_RETENTION_DAYS), raw events kept (LOGIN_EVENTS_RAW; default: on PostgreSQL only). */
+  loginEvents: { retentionDays: number; keepRaw: boolean | undefined };
   /** The admin API (`/api/admin`). */
   admin: {
     /** Bearer token of the operator (ADMIN_OPERATOR_TOKEN; the sandbox token outside production). */
@@ -201,6 +203,10 @@ export function loadConfig(input: {
   const sessionTtlSeconds = int('SESSION_TTL_SECONDS', DEFAULTS.sessionTtlSeconds, 300, 365 * 24 * 3600);
   const accountReauthSeconds = int('ACCOUNT_REAUTH_SECONDS', DEFAULTS.accountReauthSeconds, 60, 86400);
   const sandboxEnabled = bool('SANDBOX', !production);
+  const loginEvents = {
+    retentionDays: int('LOGIN_EVENTS_RETENTION_DAYS', DEFAULTS.loginEventsRetentionDays, 31, 3660),
+    keepRaw: env.LOGIN_EVENTS_RAW === undefined || env.LOGIN_EVENTS_RAW === '' ? undefined : bool('LOGIN_EVENTS_RAW', false),
+  };
   const operatorToken = env.ADMIN_OPERATOR_TOKEN || undefined;
   if (operatorToken !== undefined && operatorToken.length < 32) problems.push('ADMIN_OPERATOR_TOKEN must be at least 32 characters');
   const smtpUrl = env.MAIL_SMTP_URL || undefined;
@@ -340,6 +346,7 @@ export function loadConfig(input: {
     flowTtlSeconds,
     sessionTtlSeconds,
     accountReauthSeconds,
+    loginEvents,
     mail: { smtpUrl, from: mailFrom, requireTls: production },
     sms,
     keys: { publishLeadSeconds: keyPublishLeadSeconds, rotationDays: keyRotationDays || undefined },

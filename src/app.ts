@@ -16,6 +16,7 @@ import { callbackRoute } from './broker/callback-route.ts';
 import { lifecycleRoutes } from './broker/lifecycle-routes.ts';
 import { firstLoginRoutes } from './broker/first-login-page.ts';
 import { interactionUrl } from './broker/interaction-url.ts';
+import { LoginEventRecorder } from './events/recorder.ts';
 import type { LoginContext } from './broker/login-context.ts';
 import { createInteractionCsrf } from './broker/interaction-csrf.ts';
 import { clientPartnerId, createOidcProvider, type OidcProvider } from './oidc/provider.ts';
@@ -101,6 +102,8 @@ export interface DengluApp {
   signIns: SignInsInProgress;
   /** What this process tells Prometheus (served by src/metrics/metrics-server.ts, never by this app). */
   metrics: GatewayMetrics;
+  /** Sign-in attempts, buffered and written in batches; `close()` flushes them at shutdown. */
+  loginEvents: LoginEventRecorder;
   /** Mails shoppers when a way of signing in enters notice; `run()` belongs in the periodic tick (once per cluster). */
   noticeMail: NoticeMailJob;
 }
@@ -120,6 +123,8 @@ export async function createApp(deps: AppDeps): Promise<DengluApp> {
   );
   const { limits } = config;
   void dummyHash(); // made now, not in the first sign-in with an unknown email
+  const loginEvents = new LoginEventRecorder({ store, clock, log, retentionDays: config.loginEvents.retentionDays, keepRaw: config.loginEvents.keepRaw });
+  loginEvents.start();
   const hashes = new HashQueue({ concurrency: limits.hashConcurrency, maxWaiting: limits.hashQueue, maxWaitMs: limits.hashWaitMs });
   const signIns = new SignInsInProgress(
     { store, clock },
@@ -167,6 +172,7 @@ export async function createApp(deps: AppDeps): Promise<DengluApp> {
     passwordLimits: passwordLimits({ store, clock }, { name: 'password', perIpPerMinute: limits.passwordPerIpPerMinute, perSignIn: limits.passwordPerSignIn }),
     signIns,
     metrics,
+    events: loginEvents,
   };
   metrics.readIntegrationPhases(() => integrationPhases({ store, clock, configured: () => broker.configured(), methods: descriptors }));
   await ensureConsolePartner(store, clock, config.issuer, [...broker.configured()]);
@@ -316,6 +322,7 @@ export async function createApp(deps: AppDeps): Promise<DengluApp> {
     hashes,
     signIns,
     metrics,
+    loginEvents,
     noticeMail,
   };
 }

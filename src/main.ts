@@ -17,6 +17,7 @@ import { createStore } from './store/create-store.ts';
 import type { Store } from './store/store.ts';
 import { formatInstant } from './time/instant.ts';
 import { adminBannerLines, seedSandboxManagers } from './admin/sandbox.ts';
+import { seedPopulation } from './sandbox/population.ts';
 import { createGatewayServer } from './http/gateway-server.ts';
 import { runOncePerPeriod } from './jobs/cluster-job.ts';
 import { GatewayMetrics } from './metrics/gateway-metrics.ts';
@@ -74,8 +75,10 @@ async function main(): Promise<void> {
     const seeded = await seedPartners(store, clock, sandboxPartners(shopUrls(config)));
     if (seeded.length) log.info({ partners: seeded }, 'sandbox partners seeded');
     await seedSandboxManagers(store, clock, config);
+    const shoppers = await seedPopulation(store);
+    if (shoppers) log.info({ accounts: shoppers }, 'sandbox shoppers seeded');
   }
-  const { app, signingKeys, noticeMail } = await createApp({
+  const { app, signingKeys, loginEvents, noticeMail } = await createApp({
     config,
     store,
     clock,
@@ -165,6 +168,7 @@ async function main(): Promise<void> {
       server.closeIdleConnections();
       setTimeout(() => server.closeAllConnections(), 2000).unref();
     });
+    await loginEvents.close(); // the sign-ins still buffered
     await store.close();
     process.stdout.write('Denglu stopped.\n');
     process.exit(0);

@@ -64,6 +64,15 @@ export function addMethodRoutes(ctx: LoginContext, o: { phone: PhoneDeps | undef
         requestId: requestIdOf(res),
       });
     }
+    ctx.events?.record({
+      at: ctx.clock.now(),
+      partner: h.partner.id,
+      method,
+      outcome: 'success',
+      account: h.account.id,
+      via: h.pending.kind === 'migrate' ? 'migration' : 'notice',
+      replaced: h.pending.provider,
+    });
     ctx.resume(req, res, returnTo);
   }
 

@@ -27,6 +27,7 @@ import { mayHoldSignIns, pendingLogin, releaseLogin } from './pending-login.ts';
 import { lost, Refusal, refusals, type SignInState, signInOf, type Step, stepRunner } from './steps.ts';
 import { holdUnclaimed, type UnclaimedIdentity, unclaimedOf } from './unclaimed-identity.ts';
 import { accountInRequest } from '../accounts/account-in-request.ts';
+import { failedOutcome } from '../events/attempt-outcome.ts';
 import { grantInRequest } from '../oidc/grant-in-request.ts';
 import { outcomeOfNext, recordFailure, recordSignIn } from './record-sign-in.ts';
 
@@ -93,6 +94,10 @@ export function callbackRoute(ctx: LoginContext): Router {
       },
       'upstream sign-in failed',
     );
+    const failed = failedOutcome(cause);
+    if (failed && s?.partner && s.flow?.purpose !== 'link') {
+      ctx.events?.record({ at: ctx.clock.now(), partner: s.partner.id, method: String(req.params.provider), ...failed });
+    }
     next(err);
   });
   router.use('/cb/:provider', refusals(ctx));
@@ -163,7 +168,7 @@ async function completeLogin(ctx: LoginContext, req: Request, res: Response, s: 
   ctx.log.info({ reqId: requestIdOf(res), provider: flow.provider, partner: partner.id, account: account.id, created }, 'signed in upstream');
   // Signing in with the other account from a held sign-in's conflict page: the held one is given up.
   if (holds) await releaseLogin(ctx.store, interaction.uid);
-  const proven = { interaction, partner, account, provider: flow.provider, ...(asked !== undefined ? { unclaimed: asked } : {}) };
+  const proven = { interaction, partner, account, provider: flow.provider, created, ...(asked !== undefined ? { unclaimed: asked } : {}) };
   const next = await continueSignIn(ctx, proven);
   recordSignIn(ctx, s, outcomeOfNext(next));
   go(ctx, req, res, next);
@@ -234,5 +239,9 @@ async function completeLink(ctx: LoginContext, req: Request, res: Response, s: S
   await releaseLogin(ctx.store, interaction.uid);
   const finished = await finishLogin(ctx.oidc(), interaction, partner.firstParty, account.id, flow.provider);
   recordSignIn(ctx, s, finished ? 'success' : 'error');
+  if (finished) {
+    const event = { at: ctx.clock.now(), partner: partner.id, method: flow.provider, account: account.id, replaced: pending.provider };
+    ctx.events?.record({ ...event, outcome: 'success', via: pending.kind === 'migrate' ? 'migration' : 'notice' });
+  }
   go(ctx, req, res, finished ? { kind: 'finished', ...finished } : { kind: 'lost' });
 }

@@ -33,6 +33,8 @@ export interface ProvenSignIn {
    * (null: there is none); read here otherwise.
    */
   unclaimed?: UnclaimedIdentity | null;
+  /** The account was created by this sign-in (for its login event). */
+  created?: boolean;
 }
 
 /**
@@ -56,7 +58,9 @@ export async function continueSignIn(ctx: LoginContext, p: ProvenSignIn): Promis
     await dropUnclaimed(ctx.store, uid);
     await releaseLogin(ctx.store, uid);
     ctx.log.info({ partner: p.partner.id, account: account.id, provider: unclaimed.identity.provider }, 'linked the new identity after "signed in before"');
-    return finished(await finishLogin(ctx.oidc(), p.interaction, p.partner.firstParty, account.id, unclaimed.identity.provider));
+    const login = await finishLogin(ctx.oidc(), p.interaction, p.partner.firstParty, account.id, unclaimed.identity.provider);
+    if (login) ctx.events?.record({ at: now, partner: p.partner.id, method: unclaimed.identity.provider, outcome: 'success', account: account.id });
+    return finished(login);
   }
   const availability = loginAvailability(p.partner, p.provider, configured, now);
   const hold = async (kind: 'notice' | 'migrate'): Promise<NextStep> => {
@@ -65,7 +69,17 @@ export async function continueSignIn(ctx: LoginContext, p: ProvenSignIn): Promis
   };
   if (!availability.ok && availability.reason === 'grace') return hold('migrate');
   if (availability.ok && availability.phase.phase === 'notice' && noticeDue(p.account, p.partner.id, now)) return hold('notice');
-  return finished(await finishLogin(ctx.oidc(), p.interaction, p.partner.firstParty, p.account.id, p.provider), p.account);
+  const login = await finishLogin(ctx.oidc(), p.interaction, p.partner.firstParty, p.account.id, p.provider);
+  if (login)
+    ctx.events?.record({
+      at: now,
+      partner: p.partner.id,
+      method: p.provider,
+      outcome: 'success',
+      account: p.account.id,
+      ...(p.created ? { created: true } : {}),
+    });
+  return finished(login, p.account);
 }
 
 function finished(login: FinishedLogin | undefined, account?: Account): NextStep {

@@ -23,6 +23,7 @@ export async function sendProviderEnded(ctx: LoginContext, res: Response, s: Sig
   const locale = s.locale;
   const integration = integrationFor(partner, provider);
   const now = ctx.clock.now();
+  ctx.events?.record({ at: now, partner: partner.id, method: provider, outcome: 'refused', step: phase });
   // Sentences say the instant (from when it stopped, until when recovery works); the button the date.
   const instant = (at: number | undefined) => (at === undefined ? '' : naturalInstant(at, partner.timeZone, locale, now));
   const date = (at: number | undefined) => (at === undefined ? '' : formatInstant(at, partner.timeZone, locale, 'date'));

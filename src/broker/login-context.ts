@@ -15,6 +15,7 @@ import type { HashQueue } from '../accounts/hash-queue.ts';
 import type { PasswordLimits } from './password-limits.ts';
 import type { SignInsInProgress } from './sign-ins-in-progress.ts';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.ts';
+import type { LoginEvents } from '../events/recorder.ts';
 
 export interface LoginContext {
   store: Store;
@@ -42,4 +43,6 @@ export interface LoginContext {
   signIns: SignInsInProgress;
   /** Counters of sign-in outcomes (src/broker/record-sign-in.ts). */
   metrics: GatewayMetrics;
+  /** Sign-in attempts, buffered off the request path (src/events/recorder.ts); absent: not recorded. */
+  events?: LoginEvents;
 }

@@ -46,6 +46,13 @@ export function passwordSignInRoute(ctx: LoginContext): Router {
       if (!result.ok) {
         ctx.log.info({ reqId: requestIdOf(res), partner: partner.id, paused: result.pausedUntil !== undefined }, 'password sign-in refused');
         recordSignIn(ctx, s, 'denied');
+        ctx.events?.record({
+          at: now,
+          partner: partner.id,
+          method: PASSWORD_METHOD,
+          outcome: 'denied',
+          step: result.pausedUntil === undefined ? 'wrong' : 'paused',
+        });
         // Locked: sign-in with this email is paused, and for how long (not "wrong password": it may be right).
         const error =
           result.pausedUntil === undefined

@@ -82,6 +82,7 @@ export function phoneSignInRoute(ctx: LoginContext, phone: PhoneDeps | undefined
     const checked = await phone.codes.check(subject(s.interaction!.uid), req.body?.code);
     if (!checked.ok) {
       recordSignIn(ctx, s, 'denied');
+      ctx.events?.record({ at: ctx.clock.now(), partner: partner.id, method: PHONE_METHOD, outcome: 'denied', step: String(checked.problem) });
       const { state, status } = await refused(s.locale, checked.problem);
       return render(res, s, state, status);
     }
