@@ -110,7 +110,7 @@ describe('admin pages at tablet and phone width (Chromium)', function () {
             container: tr.parentElement!.getBoundingClientRect().width,
           })),
         );
-        assert.equal(rows.length, 4, 'weibo, qq, sohu, password');
+        assert.equal(rows.length, 5, 'weibo, qq, sohu, alipay, password');
         const headVisible = await page.$eval('table.integrations thead', (t) => t.getBoundingClientRect().height > 2);
         if (viewport.width < 900) {
           assert.ok(
