@@ -66,6 +66,7 @@ import type { KoaContextWithOIDC } from 'oidc-provider';
 import { flowStarted, refuseSignInsWhenFull, signInPlace, signInRefusedRoute } from './broker/sign-in-admission.ts';
 import { BINDING_COOKIE } from './broker/binding-cookie.ts';
 import { clientAuthThrottle } from './oidc/client-auth-throttle.ts';
+import { tickWebhooks } from './webhooks/webhook-jobs.ts';
 
 /** Paths served by oidc-provider (its default routes; see src/oidc/provider.ts). */
 const OIDC_ENDPOINTS = /^\/(?:auth(?:\/|$)|token(?:\/revocation)?$|me$|jwks$|session\/end|request$|\.well-known\/openid-configuration$)/;
@@ -92,6 +93,8 @@ export interface DengluApp {
   hashes: HashQueue;
   /** Sign-ins in progress per browser and address. */
   signIns: SignInsInProgress;
+  /** Webhook phase changes and deliveries: src/main.ts ticks it every WEBHOOK_TICK_MS (once per cluster at a time). */
+  webhooks: { tick(): Promise<void> };
 }
 
 /** Upstream flows one sign-in may hold; starting another deletes its oldest. */
@@ -286,5 +289,6 @@ export async function createApp(deps: AppDeps): Promise<DengluApp> {
     signingKeys,
     hashes,
     signIns,
+    webhooks: { tick: () => tickWebhooks({ store, clock, log, pairwiseSalt, policy: config.webhooks }) },
   };
 }

@@ -19,6 +19,7 @@ import { formatInstant } from './time/instant.ts';
 import { adminBannerLines, seedSandboxManagers } from './admin/sandbox.ts';
 import { createGatewayServer } from './http/gateway-server.ts';
 import { runOncePerPeriod } from './jobs/cluster-job.ts';
+import { WEBHOOK_TICK_MS } from './webhooks/webhook-jobs.ts';
 
 function fail(message: string): never {
   process.stderr.write(`\nDenglu did not start:\n${message}\n\n`);
@@ -67,7 +68,7 @@ async function main(): Promise<void> {
     if (seeded.length) log.info({ partners: seeded }, 'sandbox partners seeded');
     await seedSandboxManagers(store, clock, config);
   }
-  const { app, signingKeys } = await createApp({
+  const { app, signingKeys, webhooks } = await createApp({
     config,
     store,
     clock,
@@ -108,6 +109,11 @@ async function main(): Promise<void> {
     signingKeys.refresh().catch((err) => log.warn({ err: { message: err.message } }, 'could not re-read the signing keys'));
   }, 60_000);
   sweeper.unref();
+  // Webhooks go out within seconds of their event (phase changes at their instant), once per cluster.
+  const webhookTicker = setInterval(() => {
+    webhooks.tick().catch((err) => log.warn({ err: { message: err.message } }, 'webhook dispatch failed'));
+  }, WEBHOOK_TICK_MS);
+  webhookTicker.unref();
 
   const lines = [
     '',
@@ -135,6 +141,7 @@ async function main(): Promise<void> {
     stopping = true;
     log.info({ signal }, 'stopping');
     clearInterval(sweeper);
+    clearInterval(webhookTicker);
     signingKeys.close();
     await sandbox?.close();
     await new Promise<void>((resolve) => {
