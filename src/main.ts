@@ -20,6 +20,7 @@ import { adminBannerLines, seedSandboxManagers } from './admin/sandbox.ts';
 import { createGatewayServer } from './http/gateway-server.ts';
 import { runOncePerPeriod } from './jobs/cluster-job.ts';
 import { WEBHOOK_TICK_MS } from './webhooks/webhook-jobs.ts';
+import { seedSandboxWebhooks } from './webhooks/sandbox-webhooks.ts';
 
 function fail(message: string): never {
   process.stderr.write(`\nDenglu did not start:\n${message}\n\n`);
@@ -67,6 +68,7 @@ async function main(): Promise<void> {
     const seeded = await seedPartners(store, clock, sandboxPartners(shopUrls(config)));
     if (seeded.length) log.info({ partners: seeded }, 'sandbox partners seeded');
     await seedSandboxManagers(store, clock, config);
+    await seedSandboxWebhooks(store, clock, shopUrls(config));
   }
   const { app, signingKeys, webhooks } = await createApp({
     config,
