@@ -232,7 +232,7 @@ export const OPENAPI = {
         operationId: 'createWebhookEndpoint',
         summary: 'Register a webhook endpoint and the events it receives (managers of the partner, operator)',
         description:
-          'Denglu generates the signing secret (`whsec_…`, Standard Webhooks), which this answer shows **once**. Every delivery is a JSON POST `{ type, timestamp, data }` with the headers `webhook-id` (the idempotency key: the same on every retry), `webhook-timestamp` (seconds) and `webhook-signature` (`v1,` + base64 HMAC-SHA256 of `id.timestamp.body` under the secret); verify it with any Standard Webhooks library and refuse timestamps more than 5 minutes away. Events: `integration.phase_changed` (at the instant a schedule boundary passes: `data.provider`, `phase`, `previousPhase`, `at`, `schedule`), `identity.linked` / `identity.unlinked` (a shopper of this shop linked or removed a sign-in method: `data.sub` is the shop\'s own pairwise `sub`, `data.provider`), `account.deleted` (`data.sub`). A delivery not answered with a 2xx within 10 s is retried with exponential backoff (30 s doubling, at most 4 h apart) for 24 h; redirects are not followed. In production the URL must be https and resolve to public addresses (WEBHOOK_ALLOW_PRIVATE_ADDRESSES lifts this). At most 10 endpoints per partner (409). Audit action `webhook.create` (without the secret).',
+          "Denglu generates the signing secret (`whsec_…`, Standard Webhooks), which this answer shows **once**. Every delivery is a JSON POST `{ type, timestamp, data }` with the headers `webhook-id` (the idempotency key: the same on every retry), `webhook-timestamp` (seconds) and `webhook-signature` (`v1,` + base64 HMAC-SHA256 of `id.timestamp.body` under the secret); verify it with any Standard Webhooks library and refuse timestamps more than 5 minutes away. Events: `integration.phase_changed` (at the instant a schedule boundary passes: `data.provider`, `phase`, `previousPhase`, `at`, `schedule`), `identity.linked` / `identity.unlinked` (a shopper of this shop linked or removed a sign-in method: `data.sub` is the shop's own pairwise `sub`, `data.provider`), `account.deleted` (`data.sub`). A delivery not answered with a 2xx within 10 s is retried with exponential backoff (30 s doubling, at most 4 h apart) for 24 h; redirects are not followed. In production the URL must be https and resolve to public addresses (WEBHOOK_ALLOW_PRIVATE_ADDRESSES lifts this). At most 10 endpoints per partner (409). Audit action `webhook.create` (without the secret).",
         requestBody: { required: true, ...json(ref('WebhookInput')) },
         responses: { '201': answer('The endpoint, with its secret shown once', ref('WebhookCreated')), ...writeErrors },
       },
@@ -252,7 +252,7 @@ export const OPENAPI = {
         operationId: 'listWebhookDeliveries',
         summary: "The partner's webhook delivery log, newest first, with every attempt's response code",
         parameters: [
-          { name: 'endpoint', in: 'query', required: false, description: 'Only this endpoint\'s deliveries.', schema: { type: 'string' } },
+          { name: 'endpoint', in: 'query', required: false, description: "Only this endpoint's deliveries.", schema: { type: 'string' } },
           { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 200, default: 50 } },
           { name: 'before', in: 'query', required: false, description: 'The `next` cursor of the previous page.', schema: { type: 'string' } },
         ],
@@ -548,7 +548,12 @@ export const OPENAPI = {
         required: ['url', 'events'],
         additionalProperties: false,
         properties: {
-          url: { type: 'string', format: 'uri', maxLength: 2000, description: 'https (http and private addresses only where the deployment allows them, e.g. the sandbox)' },
+          url: {
+            type: 'string',
+            format: 'uri',
+            maxLength: 2000,
+            description: 'https (http and private addresses only where the deployment allows them, e.g. the sandbox)',
+          },
           events: {
             type: 'array',
             minItems: 1,
@@ -570,7 +575,10 @@ export const OPENAPI = {
         },
       },
       WebhookCreated: {
-        allOf: [ref('WebhookEndpoint'), { type: 'object', required: ['secret'], properties: { secret: { type: 'string', description: '`whsec_…`, shown once' } } }],
+        allOf: [
+          ref('WebhookEndpoint'),
+          { type: 'object', required: ['secret'], properties: { secret: { type: 'string', description: '`whsec_…`, shown once' } } },
+        ],
       },
       WebhookDelivery: {
         type: 'object',

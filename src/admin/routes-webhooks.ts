@@ -38,7 +38,10 @@ const LIMIT_RULE = 'must be a whole number from 1 to 200';
 /** `GET /partners/:id/webhooks/deliveries?endpoint=…&limit=…&before=…`. */
 export const DELIVERIES_QUERY = queryParams({
   endpoint: once().optional(),
-  limit: once().transform(Number).pipe(z.number({ error: LIMIT_RULE }).int(LIMIT_RULE).min(1, LIMIT_RULE).max(200, LIMIT_RULE)).optional(),
+  limit: once()
+    .transform(Number)
+    .pipe(z.number({ error: LIMIT_RULE }).int(LIMIT_RULE).min(1, LIMIT_RULE).max(200, LIMIT_RULE))
+    .optional(),
   before: once()
     .regex(/^\d{15}-[0-9a-f]{12}\.we_[0-9a-z_-]+$/, 'must be the "next" cursor of a previous page')
     .optional(),

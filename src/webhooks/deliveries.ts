@@ -71,7 +71,12 @@ export async function listDeliveries(store: Store, partner: string, q: DeliveryQ
   const out: Delivery[] = [];
   let after = q.before;
   for (;;) {
-    const page = await store.list<Delivery>(DELIVERIES_COLLECTION, { index: { name: 'partner', key: partner }, order: 'desc', limit: 200, ...(after ? { after } : {}) });
+    const page = await store.list<Delivery>(DELIVERIES_COLLECTION, {
+      index: { name: 'partner', key: partner },
+      order: 'desc',
+      limit: 200,
+      ...(after ? { after } : {}),
+    });
     for (const { value } of page) {
       after = value.id;
       if (q.endpoint && value.endpoint !== q.endpoint) continue;

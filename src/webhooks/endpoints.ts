@@ -69,7 +69,8 @@ export async function createEndpoint(deps: { store: Store; clock: Clock }, actor
 /** Removes the endpoint of `partner`; ERR_NOT_FOUND (404) when it has no such endpoint. */
 export async function removeEndpoint(deps: { store: Store; clock: Clock }, actor: Actor, partner: string, id: string): Promise<void> {
   const endpoint = await deps.store.get<WebhookEndpoint>(ENDPOINTS_COLLECTION, id);
-  if (!endpoint || endpoint.partner !== partner) throw new GatewayError('ERR_NOT_FOUND', `partner "${partner}" has no webhook endpoint "${id}"`, { status: 404 });
+  if (!endpoint || endpoint.partner !== partner)
+    throw new GatewayError('ERR_NOT_FOUND', `partner "${partner}" has no webhook endpoint "${id}"`, { status: 404 });
   await deps.store.batch([
     { op: 'delete', collection: ENDPOINTS_COLLECTION, id },
     auditOp(deps.clock, () => ({ actor, action: 'webhook.delete', target: { partner }, before: endpointView(endpoint), after: null })),

@@ -68,7 +68,9 @@ export function postWebhook(
       },
     );
     const timer = setTimeout(() => finish({ error: `no complete answer within ${limits.timeoutMs} ms` }), limits.timeoutMs);
-    req.on('error', (err: Error & { code?: string }) => finish({ error: err.code === 'ERR_WEBHOOK_ADDRESS' ? err.message : `connection failed (${err.code ?? err.message})` }));
+    req.on('error', (err: Error & { code?: string }) =>
+      finish({ error: err.code === 'ERR_WEBHOOK_ADDRESS' ? err.message : `connection failed (${err.code ?? err.message})` }),
+    );
     req.end(body);
   });
 }

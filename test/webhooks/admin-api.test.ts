@@ -54,7 +54,10 @@ describe('webhooks: admin API', () => {
     await gw.denglu.webhooks.tick();
     assert.equal(receiver.received.length, 1);
     const r = receiver.received[0]!;
-    assert.equal(r.headers['webhook-signature'], new Webhook(created.body.secret).sign(String(r.headers['webhook-id']), new Date(Number(r.headers['webhook-timestamp']) * 1000), r.body));
+    assert.equal(
+      r.headers['webhook-signature'],
+      new Webhook(created.body.secret).sign(String(r.headers['webhook-id']), new Date(Number(r.headers['webhook-timestamp']) * 1000), r.body),
+    );
     const log = await alpha.get('/partners/alpha/webhooks/deliveries');
     assert.equal(log.status, 200);
     assert.equal(log.body.deliveries.length, 1);

@@ -24,7 +24,12 @@ describe('webhooks: the sandbox demo shop', () => {
       partners: (defaults) =>
         defaults.map((p) =>
           p.id === 'alpha'
-            ? { ...p, integrations: p.integrations.map((i) => (i.provider === 'weibo' ? { ...i, noticeAt: notice, cutoffAt: Date.parse('2013-09-25T00:00:00+08:00') } : i)) }
+            ? {
+                ...p,
+                integrations: p.integrations.map((i) =>
+                  i.provider === 'weibo' ? { ...i, noticeAt: notice, cutoffAt: Date.parse('2013-09-25T00:00:00+08:00') } : i,
+                ),
+              }
             : p,
         ),
     });

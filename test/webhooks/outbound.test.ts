@@ -68,7 +68,14 @@ describe('webhooks: outbound requests', () => {
   it('refuses private addresses and http in production, before connecting', async () => {
     const local = await serve((_req, res) => res.end('ok'));
     const port = new URL(local.url).port;
-    for (const url of [local.url, `https://127.0.0.1:${port}/`, `https://localhost:${port}/`, 'https://10.1.2.3/', 'https://[::1]/', 'https://169.254.169.254/']) {
+    for (const url of [
+      local.url,
+      `https://127.0.0.1:${port}/`,
+      `https://localhost:${port}/`,
+      'https://10.1.2.3/',
+      'https://[::1]/',
+      'https://169.254.169.254/',
+    ]) {
       const outcome = await postWebhook(url, {}, '{}', PRODUCTION, { timeoutMs: 2000, maxResponseBytes: 1024 });
       assert.ok(outcome.error, url);
       assert.equal(outcome.status, undefined, url);
@@ -83,7 +90,19 @@ describe('webhooks: outbound requests', () => {
   });
 
   it('classifies addresses and URLs', () => {
-    for (const a of ['127.0.0.1', '10.0.0.1', '172.16.5.4', '192.168.1.1', '169.254.169.254', '100.64.0.1', '::1', 'fd00::1', 'fe80::1', '::ffff:127.0.0.1', '0.0.0.0'])
+    for (const a of [
+      '127.0.0.1',
+      '10.0.0.1',
+      '172.16.5.4',
+      '192.168.1.1',
+      '169.254.169.254',
+      '100.64.0.1',
+      '::1',
+      'fd00::1',
+      'fe80::1',
+      '::ffff:127.0.0.1',
+      '0.0.0.0',
+    ])
       assert.equal(isPrivateAddress(a), true, a);
     for (const a of ['8.8.8.8', '1.1.1.1', '2001:4860:4860::8888']) assert.equal(isPrivateAddress(a), false, a);
     assert.equal(webhookUrlProblem('https://shop.example.com/hooks', PRODUCTION), undefined);

@@ -153,7 +153,10 @@ describe('webhooks: queue, retries, restarts, cluster-once, phase changes', () =
     const [d] = (await store.list<Delivery>(DELIVERIES_COLLECTION)).map((x) => x.value);
     assert.equal(d!.state, 'failed');
     assert.deepEqual(gaps.slice(0, 5), [30_000, 60_000, 120_000, 240_000, 480_000], 'doubling');
-    assert.ok(gaps.every((g) => g <= 4 * 3_600_000), 'at most 4 h apart');
+    assert.ok(
+      gaps.every((g) => g <= 4 * 3_600_000),
+      'at most 4 h apart',
+    );
     assert.equal(d!.attempts.at(-1)!.at, start + RETRY_WINDOW_MS, 'the last attempt 24 h after the event');
     assert.equal(receiver.received.length, d!.attempts.length);
     assert.ok(d!.attempts.every((a) => a.status === 503));
@@ -244,7 +247,10 @@ describe('webhooks: queue, retries, restarts, cluster-once, phase changes', () =
     await recordPhaseChanges(deps);
     clock.set(notice);
     const counts = await Promise.all([recordPhaseChanges(deps), recordPhaseChanges(deps)]);
-    assert.deepEqual(counts.filter((c) => c !== undefined).reduce((a, b) => a! + b!, 0), 1);
+    assert.deepEqual(
+      counts.filter((c) => c !== undefined).reduce((a, b) => a! + b!, 0),
+      1,
+    );
     assert.equal((await store.list(EVENTS_COLLECTION)).length, 1);
   });
 });

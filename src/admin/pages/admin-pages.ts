@@ -20,6 +20,7 @@ import { partnerRoutes } from './partner-routes.ts';
 import { previewRoutes } from './preview-routes.ts';
 import { scheduleRoutes } from './schedule-routes.ts';
 import { brandRoutes } from './brand-routes.ts';
+import { webhookPageRoutes } from './webhook-routes.ts';
 import { signInRoutes } from './sign-in-routes.ts';
 
 export interface AdminPagesWeb {
@@ -58,6 +59,7 @@ export function adminPages(deps: AppDeps, web: AdminPagesWeb): Router {
   partnerRoutes(router, ctx);
   scheduleRoutes(router, ctx);
   brandRoutes(router, ctx);
+  webhookPageRoutes(router, ctx);
   previewRoutes(router, ctx);
   auditRoutes(router, ctx);
   router.use(pageNotFound);
