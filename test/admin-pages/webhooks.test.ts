@@ -7,6 +7,7 @@ import { linkIdentity } from '../../src/accounts/link.ts';
 import { ManualClock } from '../../src/clock.ts';
 import type { TestBrowser } from '../support/browser.ts';
 import { startGateway, type Gateway } from '../support/gateway.ts';
+import { shopper } from '../webhooks/shopper.ts';
 import { startReceiver, type Receiver } from '../webhooks/receiver.ts';
 import { adminBrowser, createManager, formFields, signIn, snapshot } from './admin-browser.ts';
 
@@ -49,13 +50,7 @@ describe('admin pages: webhooks', () => {
     assert.ok(!again.html.includes(secret!), 'and never again');
     assert.match(again.html, /Shopper linked a sign-in method/);
 
-    await gw.store.create('accounts', 'acc-page', {
-      id: 'acc-page',
-      createdAt: clock.now(),
-      identities: [],
-      profile: { name: 'S' },
-      shops: { alpha: { firstAt: clock.now(), lastAt: clock.now(), lastProvider: 'weibo' } },
-    });
+    await gw.store.create('accounts', 'acc-page', shopper('acc-page', ['alpha'], clock.now()));
     receiver.status = 500;
     await linkIdentity(gw.store, clock, 'acc-page', { provider: 'qq', subject: 'q', keys: ['qq:openid:q'], displayName: 'Q' } as never);
     await gw.denglu.webhooks.tick();

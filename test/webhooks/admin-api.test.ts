@@ -8,6 +8,7 @@ import { ManualClock } from '../../src/clock.ts';
 import { linkIdentity } from '../../src/accounts/link.ts';
 import { startGateway, type Gateway } from '../support/gateway.ts';
 import { client, OPERATOR } from '../admin/admin-client.ts';
+import { shopper } from './shopper.ts';
 import { startReceiver, type Receiver } from './receiver.ts';
 
 describe('webhooks: admin API', () => {
@@ -43,13 +44,7 @@ describe('webhooks: admin API', () => {
     assert.ok(!JSON.stringify(audit).includes(created.body.secret), 'nor in the audit log');
 
     // A link by a shopper of alpha shows up in the log with the response code, signed with that secret.
-    await gw.store.create('accounts', 'acc-api', {
-      id: 'acc-api',
-      createdAt: clock.now(),
-      identities: [],
-      profile: { name: 'S' },
-      shops: { alpha: { firstAt: clock.now(), lastAt: clock.now(), lastProvider: 'weibo' } },
-    });
+    await gw.store.create('accounts', 'acc-api', shopper('acc-api', ['alpha'], clock.now()));
     await linkIdentity(gw.store, clock, 'acc-api', { provider: 'qq', subject: 'q', keys: ['qq:openid:q'], displayName: 'Q' } as never);
     await gw.denglu.webhooks.tick();
     assert.equal(receiver.received.length, 1);

@@ -9,7 +9,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Webhook } from 'standardwebhooks';
-import type { Account } from '../../src/accounts/account.ts';
 import { linkIdentity } from '../../src/accounts/link.ts';
 import { unlinkIdentity } from '../../src/accounts/unlink.ts';
 import { ManualClock } from '../../src/clock.ts';
@@ -25,6 +24,7 @@ import { EVENTS_COLLECTION } from '../../src/webhooks/events.ts';
 import { recordPhaseChanges } from '../../src/webhooks/phase-events.ts';
 import { tickWebhooks } from '../../src/webhooks/webhook-jobs.ts';
 import { startReceiver, type Receiver } from './receiver.ts';
+import { shopper } from './shopper.ts';
 
 const SALT = 'test-pairwise-salt-0123456789abcdef0123';
 const OPERATOR = { kind: 'operator' as const, id: 'operator' };
@@ -32,17 +32,6 @@ const log = createLogger({ level: 'silent' });
 
 function partner(id: string, integrations: PartnerSeed['integrations'] = []): PartnerSeed {
   return { id, name: { 'zh-CN': id, en: id }, timeZone: 'Asia/Shanghai', locales: ['zh-CN', 'en'], firstParty: true, clients: [], integrations };
-}
-
-function account(id: string, shops: string[]): Account {
-  const at = Date.parse('2013-09-01T00:00:00Z');
-  return {
-    id,
-    createdAt: at,
-    identities: [{ provider: 'weibo', subject: `w-${id}`, keys: [`weibo:uid:w-${id}`], displayName: 'W', linkedAt: at, lastUsedAt: at }],
-    profile: { name: 'Shopper' },
-    shops: Object.fromEntries(shops.map((s) => [s, { firstAt: at, lastAt: at, lastProvider: 'weibo' }])),
-  } as Account;
 }
 
 /** Checks the delivery's signature with the standardwebhooks library (at the manual clock's instant). */
@@ -79,7 +68,7 @@ describe('webhooks: queue, retries, restarts, cluster-once, phase changes', () =
     const alpha = await createEndpoint(deps, OPERATOR, 'alpha', { url: receiver.url, events: ['identity.linked', 'identity.unlinked'] });
     const beta = await createEndpoint(deps, OPERATOR, 'beta', { url: `${receiver.url}?beta`, events: ['identity.linked'] });
     await createEndpoint(deps, OPERATOR, 'beta', { url: `${receiver.url}?phase-only`, events: ['integration.phase_changed'] });
-    await store.create('accounts', 'acc-1', account('acc-1', ['alpha', 'beta']));
+    await store.create('accounts', 'acc-1', shopper('acc-1', ['alpha', 'beta']));
     await linkIdentity(store, clock, 'acc-1', { provider: 'qq', subject: 'q-1', keys: ['qq:openid:q-1'], displayName: 'Q' } as never);
 
     const run = await dispatchWebhooks(deps);
@@ -106,14 +95,14 @@ describe('webhooks: queue, retries, restarts, cluster-once, phase changes', () =
 
   it('tells no shop the account never used', async () => {
     await createEndpoint(deps, OPERATOR, 'beta', { url: receiver.url, events: ['identity.linked'] });
-    await store.create('accounts', 'acc-2', account('acc-2', ['alpha']));
+    await store.create('accounts', 'acc-2', shopper('acc-2', ['alpha']));
     await linkIdentity(store, clock, 'acc-2', { provider: 'qq', subject: 'q-2', keys: ['qq:openid:q-2'], displayName: 'Q' } as never);
     await dispatchWebhooks(deps);
     assert.equal(receiver.received.length, 0);
   });
 
   it('adds no store call to a link: the event is written in the batch the link already is', async () => {
-    await store.create('accounts', 'acc-3', account('acc-3', ['alpha']));
+    await store.create('accounts', 'acc-3', shopper('acc-3', ['alpha']));
     const calls: string[] = [];
     const counting = new Proxy(store, {
       get(target, prop, receiver) {
@@ -133,7 +122,7 @@ describe('webhooks: queue, retries, restarts, cluster-once, phase changes', () =
 
   it('retries a failing endpoint with exponential backoff for 24 hours, then gives up', async () => {
     await createEndpoint(deps, OPERATOR, 'alpha', { url: receiver.url, events: ['identity.linked'] });
-    await store.create('accounts', 'acc-4', account('acc-4', ['alpha']));
+    await store.create('accounts', 'acc-4', shopper('acc-4', ['alpha']));
     await linkIdentity(store, clock, 'acc-4', { provider: 'qq', subject: 'q-4', keys: ['qq:openid:q-4'], displayName: 'Q' } as never);
     const start = clock.now();
     receiver.status = 503;
@@ -165,7 +154,7 @@ describe('webhooks: queue, retries, restarts, cluster-once, phase changes', () =
 
   it('delivers after a retry once the endpoint answers 2xx', async () => {
     await createEndpoint(deps, OPERATOR, 'alpha', { url: receiver.url, events: ['identity.linked'] });
-    await store.create('accounts', 'acc-5', account('acc-5', ['alpha']));
+    await store.create('accounts', 'acc-5', shopper('acc-5', ['alpha']));
     await linkIdentity(store, clock, 'acc-5', { provider: 'qq', subject: 'q-5', keys: ['qq:openid:q-5'], displayName: 'Q' } as never);
     receiver.status = 500;
     await dispatchWebhooks(deps);
@@ -182,7 +171,7 @@ describe('webhooks: queue, retries, restarts, cluster-once, phase changes', () =
 
   it('keeps its queue across a restart of the store', async () => {
     await createEndpoint(deps, OPERATOR, 'alpha', { url: receiver.url, events: ['identity.linked'] });
-    await store.create('accounts', 'acc-6', account('acc-6', ['alpha']));
+    await store.create('accounts', 'acc-6', shopper('acc-6', ['alpha']));
     await linkIdentity(store, clock, 'acc-6', { provider: 'qq', subject: 'q-6', keys: ['qq:openid:q-6'], displayName: 'Q' } as never);
     receiver.status = 500;
     await dispatchWebhooks(deps);
@@ -200,7 +189,7 @@ describe('webhooks: queue, retries, restarts, cluster-once, phase changes', () =
 
   it('runs once when two dispatchers tick together', async () => {
     await createEndpoint(deps, OPERATOR, 'alpha', { url: receiver.url, events: ['identity.linked'] });
-    await store.create('accounts', 'acc-7', account('acc-7', ['alpha']));
+    await store.create('accounts', 'acc-7', shopper('acc-7', ['alpha']));
     await linkIdentity(store, clock, 'acc-7', { provider: 'qq', subject: 'q-7', keys: ['qq:openid:q-7'], displayName: 'Q' } as never);
     const runs = await Promise.all([dispatchWebhooks(deps), dispatchWebhooks(deps), dispatchWebhooks(deps)]);
     assert.equal(runs.filter((r) => r.ran).length, 1);
