@@ -111,6 +111,7 @@ describe('Cache-Control: no-store on every answer but the cacheable files', func
       '/admin/partners/:id': get(admin, '/admin/partners/alpha'),
       '/admin/partners/:id/preview': get(admin, '/admin/partners/alpha/preview'),
       '/admin/partners/:id/brand': get(admin, '/admin/partners/alpha/brand'),
+      '/admin/partners/:id/webhooks': get(admin, '/admin/partners/alpha/webhooks'),
       '/admin/partners/:id/integrations/:provider': get(admin, '/admin/partners/alpha/integrations/weibo'),
       '/api/admin/openapi.json': api('/openapi.json'),
       '/api/admin/partners': api('/partners'),
@@ -119,6 +120,8 @@ describe('Cache-Control: no-store on every answer but the cacheable files', func
       '/api/admin/partners/:id/integrations': api('/partners/alpha/integrations'),
       '/api/admin/partners/:id/integrations/:provider': api('/partners/alpha/integrations/weibo'),
       '/api/admin/partners/:id/preview': api('/partners/alpha/preview'),
+      '/api/admin/partners/:id/webhooks': api('/partners/alpha/webhooks'),
+      '/api/admin/partners/:id/webhooks/deliveries': api('/partners/alpha/webhooks/deliveries'),
       '/api/admin/keys': api('/keys'),
       '/api/admin/audit': api('/audit'),
     };
