@@ -60,6 +60,16 @@ export const SETTINGS: readonly SettingDoc[] = [
     default: '300',
     description: 'Linking, unlinking and password changes need a sign-in at most this old (seconds, 60–86400); older sessions are asked to sign in again.',
   },
+  {
+    env: 'LOGIN_EVENTS_RETENTION_DAYS',
+    default: '400',
+    description: 'Days sign-in attempts and their per-shop summaries are kept (31–3660); expired ones are swept once per cluster.',
+  },
+  {
+    env: 'LOGIN_EVENTS_RAW',
+    default: '(true on PostgreSQL, false on the embedded store)',
+    description: 'Keep each raw sign-in attempt besides the per-shop summaries. The embedded store holds everything in memory: keep it off there.',
+  },
   { env: 'SESSION_TTL_SECONDS', default: '1209600', description: 'Lifetime of a Denglu sign-in session (14 days).' },
   {
     env: 'SANDBOX',
@@ -72,8 +82,20 @@ export const SETTINGS: readonly SettingDoc[] = [
     description:
       'Run the gateway at a simulated instant that keeps ticking, e.g. `2013-09-20T10:00+08:00` (offset or IANA zone required). Same as `npm start -- --now …`.',
   },
-  { env: 'SANDBOX_EMULATOR_PORT', default: '$PORT+1', description: 'First port of the provider emulators (Weibo, QQ, Sohu take consecutive ports).' },
+  {
+    env: 'SANDBOX_EMULATOR_PORT',
+    default: '$PORT+1',
+    description: 'First port of the provider emulators (Weibo, QQ, Sohu, WeChat, then declared demo providers, take consecutive ports).',
+  },
   { env: 'SANDBOX_SHOP_PORT', default: '$PORT+100', description: 'First port of the demo shops (JD.com, then Taobao).' },
+  {
+    env: 'DENGLU_OIDC_PROVIDERS',
+    default: '(none)',
+    description:
+      'Upstream OpenID Connect providers added by configuration alone: a JSON list of `{"id", "issuer", "clientId", "clientSecret", "scopes", "label": {"zh-CN", "en"}, "colors": {"background", "foreground"}}` (see the README). Each gets `OIDC_<ID>_CLIENT_ID`, `OIDC_<ID>_CLIENT_SECRET` and `OIDC_<ID>_ISSUER`, which win over the JSON (keep the secret there).',
+    secret: true,
+  },
+  { env: 'DENGLU_OIDC_PROVIDERS_FILE', default: '(none)', description: 'The same list in a JSON file (instead of `DENGLU_OIDC_PROVIDERS`).' },
   {
     env: 'ADMIN_OPERATOR_TOKEN',
     default: '(sandbox token in development)',
@@ -214,6 +236,18 @@ export const SETTINGS: readonly SettingDoc[] = [
   { env: 'HTTP_MAX_CONNECTIONS', default: '1024', description: 'Connections open at once; more are refused at once.' },
   { env: 'HTTP_MAX_HEADER_BYTES', default: '16384', description: 'Largest request header block in bytes (1024–65536); larger requests get 431.' },
   { env: 'HTTP_MAX_HEADERS_COUNT', default: '100', description: 'Request headers read per request (10–2000); more are ignored.' },
+  {
+    env: 'METRICS_PORT',
+    default: '(none: no metrics)',
+    description:
+      'Serve Prometheus metrics at `http://$METRICS_HOST:$METRICS_PORT/metrics` on a listener of their own (never on the gateway port). Unset: no metrics listener. Each instance serves its own numbers: give every instance its own scrape target.',
+  },
+  {
+    env: 'METRICS_HOST',
+    default: '127.0.0.1',
+    description:
+      'Address the metrics listener binds to: this machine only by default. Bind another address (e.g. `0.0.0.0`) only where the network lets nothing but Prometheus reach METRICS_PORT: the listener asks for no credentials.',
+  },
   // Abuse limits (one client must not slow or fill the gateway).
   {
     env: 'PASSWORD_RATE_LIMIT',
@@ -271,6 +305,8 @@ export const DEFAULTS = {
   flowTtlSeconds: 600,
   sessionTtlSeconds: 14 * 24 * 3600,
   accountReauthSeconds: 300,
+  /** Days sign-in attempts and their summaries are kept. */
+  loginEventsRetentionDays: 400,
   emulatorPortOffset: 1,
   shopPortOffset: 100,
   /** Admin API requests per minute and IP. */
@@ -299,4 +335,6 @@ export const DEFAULTS = {
   httpMaxConnections: 1024,
   httpMaxHeaderBytes: 16 * 1024,
   httpMaxHeadersCount: 100,
+  /** The metrics listener binds to this machine only unless told otherwise. */
+  metricsHost: '127.0.0.1',
 } as const;

@@ -5,6 +5,8 @@
 import { availableParallelism } from 'node:os';
 import type { ProviderCredentials, ProviderDescriptor } from '../providers/contract.ts';
 import { providerUrlSettings, readProviderSettings } from './provider-settings.ts';
+import { readOidcProviders } from './oidc-providers.ts';
+import { declarationEnv, type OidcDeclaration, oidcDescriptor } from '../providers/oidc/declaration.ts';
 import { parseInstant } from '../src/time/instant.ts';
 import type { EpochMs } from '../src/clock.ts';
 import { GatewayError } from '../src/errors.ts';
@@ -33,6 +35,8 @@ export interface Config {
   sessionTtlSeconds: number;
   /** Account changes need a sign-in at most this old. */
   accountReauthSeconds: number;
+  /** Sign-in attempts (src/events/recorder.ts): days kept (LOGIN_EVENTS_RETENTION_DAYS), raw events kept (LOGIN_EVENTS_RAW; default: on PostgreSQL only). */
+  loginEvents: { retentionDays: number; keepRaw: boolean | undefined };
   /** The admin API (`/api/admin`). */
   admin: {
     /** Bearer token of the operator (ADMIN_OPERATOR_TOKEN; the sandbox token outside production). */
@@ -68,6 +72,8 @@ export interface Config {
   webhooks: { allowPrivate: boolean };
   /** Providers this deployment can reach, by id. */
   providers: Record<string, ProviderCredentials>;
+  /** Upstream OpenID Connect providers declared by configuration (providers/index.ts providerRegistry). */
+  oidcProviders: OidcDeclaration[];
   sandbox: {
     enabled: boolean;
     /** Simulated start instant; the clock keeps ticking from it. */
@@ -83,6 +89,8 @@ export interface Config {
   tls: { certFile: string; keyFile: string } | undefined;
   /** Limits of the gateway's HTTP server (src/http/gateway-server.ts). */
   http: HttpLimits;
+  /** The Prometheus metrics listener (METRICS_PORT, METRICS_HOST); undefined: none. */
+  metrics: { port: number; host: string } | undefined;
 }
 
 export interface HttpLimits {
@@ -115,7 +123,13 @@ export function sandboxCredentials(descriptor: Pick<ProviderDescriptor, 'id' | '
   return { clientId: descriptor.sandboxClientId ?? `denglu-sandbox-${id}`, clientSecret: `sandbox-secret-${id}-not-for-production` };
 }
 
-export function loadConfig(input: { env: Record<string, string | undefined>; argv?: readonly string[]; descriptors: readonly ProviderDescriptor[] }): Config {
+export function loadConfig(input: {
+  env: Record<string, string | undefined>;
+  argv?: readonly string[];
+  descriptors: readonly ProviderDescriptor[];
+  /** A declared OpenID Connect provider the sandbox adds (`npm start`'s demo); ignored outside the sandbox. */
+  sandboxOidcDemo?: OidcDeclaration;
+}): Config {
   const env = input.env;
   const problems: string[] = [];
   const production = env.NODE_ENV === 'production';
@@ -191,6 +205,10 @@ export function loadConfig(input: { env: Record<string, string | undefined>; arg
   const sessionTtlSeconds = int('SESSION_TTL_SECONDS', DEFAULTS.sessionTtlSeconds, 300, 365 * 24 * 3600);
   const accountReauthSeconds = int('ACCOUNT_REAUTH_SECONDS', DEFAULTS.accountReauthSeconds, 60, 86400);
   const sandboxEnabled = bool('SANDBOX', !production);
+  const loginEvents = {
+    retentionDays: int('LOGIN_EVENTS_RETENTION_DAYS', DEFAULTS.loginEventsRetentionDays, 31, 3660),
+    keepRaw: env.LOGIN_EVENTS_RAW === undefined || env.LOGIN_EVENTS_RAW === '' ? undefined : bool('LOGIN_EVENTS_RAW', false),
+  };
   const operatorToken = env.ADMIN_OPERATOR_TOKEN || undefined;
   if (operatorToken !== undefined && operatorToken.length < 32) problems.push('ADMIN_OPERATOR_TOKEN must be at least 32 characters');
   const smtpUrl = env.MAIL_SMTP_URL || undefined;
@@ -230,14 +248,20 @@ export function loadConfig(input: { env: Record<string, string | undefined>; arg
   }
   const emulatorPort = int('SANDBOX_EMULATOR_PORT', port + DEFAULTS.emulatorPortOffset, 1, 65535);
   const shopPort = int('SANDBOX_SHOP_PORT', port + DEFAULTS.shopPortOffset, 1, 65535);
+  // The declared OpenID Connect providers join the built-in ones; what their file gives for the settings
+  // their descriptors declare fills those variables unless the environment sets them.
+  const oidcProviders = readOidcProviders(env, new Set(input.descriptors.map((d) => d.id)), { enabled: sandboxEnabled, demo: input.sandboxOidcDemo }, problems);
+  const descriptors = [...input.descriptors, ...oidcProviders.map(oidcDescriptor)];
+  const providerVariables: Record<string, string | undefined> = { ...Object.assign({}, ...oidcProviders.map(declarationEnv)) };
+  for (const [name, value] of Object.entries(env)) if (value) providerVariables[name] = value;
   const emulatorUrls: Record<string, string> = {};
-  input.descriptors.forEach((d, i) => {
+  descriptors.forEach((d, i) => {
     emulatorUrls[d.id] = `http://localhost:${emulatorPort + i}`;
   });
 
   const providers = readProviderSettings({
-    env,
-    descriptors: input.descriptors,
+    env: providerVariables,
+    descriptors,
     sandbox: sandboxEnabled,
     production,
     emulatorUrls,
@@ -286,10 +310,16 @@ export function loadConfig(input: { env: Record<string, string | undefined>; arg
     problems.push(`HTTP_HEADERS_TIMEOUT_MS (${http.headersTimeoutMs}) must not exceed HTTP_REQUEST_TIMEOUT_MS (${http.requestTimeoutMs})`);
   }
 
+  // Metrics on a listener of their own, on this machine only unless METRICS_HOST says otherwise.
+  const metricsPort = env.METRICS_PORT ? int('METRICS_PORT', 0, 1, 65535) : undefined;
+  if (metricsPort !== undefined && metricsPort === port)
+    problems.push(`METRICS_PORT must differ from PORT (${port}): metrics are never served on the gateway port`);
+  const metrics = metricsPort ? { port: metricsPort, host: env.METRICS_HOST || DEFAULTS.metricsHost } : undefined;
+
   // Ports browsers and fetch refuse, wherever they are configured.
   if (isBadPort(port)) problems.push(portRangeProblem('PORT', port, 1)!);
   const urlSettings: [string, string | undefined][] = [['DENGLU_ISSUER', env.DENGLU_ISSUER ? issuer : undefined]];
-  urlSettings.push(...providerUrlSettings(input.descriptors, env));
+  urlSettings.push(...providerUrlSettings(descriptors, providerVariables));
   for (const [name, value] of urlSettings) {
     if (!value || !URL.canParse(value)) continue;
     const problem = portRangeProblem(name, portOf(new URL(value)), 1);
@@ -297,7 +327,7 @@ export function loadConfig(input: { env: Record<string, string | undefined>; arg
   }
   if (sandboxEnabled) {
     for (const problem of [
-      portRangeProblem(`SANDBOX_EMULATOR_PORT${env.SANDBOX_EMULATOR_PORT ? '' : ' (PORT+1 by default)'}`, emulatorPort, input.descriptors.length),
+      portRangeProblem(`SANDBOX_EMULATOR_PORT${env.SANDBOX_EMULATOR_PORT ? '' : ' (PORT+1 by default)'}`, emulatorPort, descriptors.length),
       portRangeProblem(`SANDBOX_SHOP_PORT${env.SANDBOX_SHOP_PORT ? '' : ' (PORT+100 by default)'}`, shopPort, SANDBOX_SHOPS.length),
     ]) {
       if (problem) problems.push(problem);
@@ -319,6 +349,7 @@ export function loadConfig(input: { env: Record<string, string | undefined>; arg
     flowTtlSeconds,
     sessionTtlSeconds,
     accountReauthSeconds,
+    loginEvents,
     mail: { smtpUrl, from: mailFrom, requireTls: production },
     sms,
     keys: { publishLeadSeconds: keyPublishLeadSeconds, rotationDays: keyRotationDays || undefined },
@@ -326,10 +357,12 @@ export function loadConfig(input: { env: Record<string, string | undefined>; arg
     limits,
     webhooks,
     providers,
+    oidcProviders,
     sandbox: { enabled: sandboxEnabled, now, emulatorPort, shopPort, emulatorUrls },
     trustProxy,
     tls,
     http,
+    metrics,
   };
 }
 

@@ -70,9 +70,12 @@ export interface ProviderSetting {
   fills: 'clientId' | 'clientSecret' | { baseUrl: string } | { extra: string; type: 'boolean' | 'string' };
   /** Never printed or logged (secrets and private keys). */
   secret?: boolean;
-  /** For an `extra` option: the value when unset, and when unset in the sandbox. */
+  /**
+   * For an `extra` option: the value when unset, and when unset in the sandbox. A function is called only
+   * when its value is needed (throwaway sandbox keys generated at start).
+   */
   default?: boolean | string;
-  sandboxDefault?: boolean | string;
+  sandboxDefault?: boolean | string | (() => string);
   /** An `extra` string the provider cannot work without (a private key): refused when missing in production. */
   required?: boolean;
 }
@@ -85,6 +88,12 @@ export interface ProviderCredentials {
   extra?: Record<string, string | number | boolean>;
 }
 
+/**
+ * One HTTP call to a provider, as measured: the provider, the step it served (`token_exchange`, `userinfo`,
+ * …; `other` when the caller named none), its duration, and why it got no usable answer, if it did not.
+ */
+export type UpstreamObserver = (provider: string, step: string, seconds: number, error?: 'timeout' | 'transport' | 'http_status' | 'too_large') => void;
+
 /** Display data Denglu already holds for an identity, fresh enough to skip the provider's profile call. */
 export interface KnownProfile {
   displayName: string;
@@ -93,10 +102,17 @@ export interface KnownProfile {
 }
 
 export interface AdapterOptions extends ProviderCredentials {
+  /**
+   * The gateway's clock, for adapters that check or send upstream times (ID token expiry, Alipay's signed
+   * `timestamp`) or cache with a deadline; the system clock when absent.
+   */
+  clock?: Clock;
   /** Abort any upstream HTTP call after this long. */
   timeoutMs: number;
   /** Refuse upstream bodies larger than this. */
   maxBodyBytes: number;
+  /** Told of every HTTP call to the provider (the gateway's metrics); see providers/shared/upstream-http.ts. */
+  observeUpstream?: UpstreamObserver;
   /**
    * Looks up a recently fetched profile for verified identity keys. An adapter whose provider needs a
    * separate profile call (Weibo users/show, QQ get_user_info) skips that call when this answers: one

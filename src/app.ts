@@ -16,6 +16,7 @@ import { callbackRoute } from './broker/callback-route.ts';
 import { lifecycleRoutes } from './broker/lifecycle-routes.ts';
 import { firstLoginRoutes } from './broker/first-login-page.ts';
 import { interactionUrl } from './broker/interaction-url.ts';
+import { LoginEventRecorder } from './events/recorder.ts';
 import type { LoginContext } from './broker/login-context.ts';
 import { createInteractionCsrf } from './broker/interaction-csrf.ts';
 import { clientPartnerId, createOidcProvider, type OidcProvider } from './oidc/provider.ts';
@@ -56,6 +57,9 @@ import { CodeBook } from './accounts/verification-codes.ts';
 import { nativeRoutes } from './account-console/native-routes.ts';
 import { passwordSignInRoute } from './broker/password-route.ts';
 import { createMailer } from './mail/mailer.ts';
+import { noticeMailJob, type NoticeMailJob } from './notice-mail/notice-mail-job.ts';
+import { noticeMailRoutes } from './notice-mail/notice-mail-routes.ts';
+import { unsubscribeTokens } from './notice-mail/unsubscribe-token.ts';
 import { adminPages } from './admin/pages/admin-pages.ts';
 import { HashQueue } from './accounts/hash-queue.ts';
 import { dummyHash } from './accounts/password-hash.ts';
@@ -67,6 +71,8 @@ import { flowStarted, refuseSignInsWhenFull, signInPlace, signInRefusedRoute } f
 import { BINDING_COOKIE } from './broker/binding-cookie.ts';
 import { clientAuthThrottle } from './oidc/client-auth-throttle.ts';
 import { tickWebhooks } from './webhooks/webhook-jobs.ts';
+import { GatewayMetrics } from './metrics/gateway-metrics.ts';
+import { integrationPhases } from './metrics/integration-phases.ts';
 
 /** Paths served by oidc-provider (its default routes; see src/oidc/provider.ts). */
 const OIDC_ENDPOINTS = /^\/(?:auth(?:\/|$)|token(?:\/revocation)?$|me$|jwks$|session\/end|request$|\.well-known\/openid-configuration$)/;
@@ -80,6 +86,8 @@ export interface AppDeps {
   log: Logger;
   /** Demo shop links for the home page (sandbox). */
   shopLinks?: { name: string; url: string }[];
+  /** This process's metrics (the store given should report to the same: createStore's `metrics`); a fresh registry when absent. */
+  metrics?: GatewayMetrics;
 }
 
 export interface DengluApp {
@@ -95,6 +103,12 @@ export interface DengluApp {
   signIns: SignInsInProgress;
   /** Webhook phase changes and deliveries: src/main.ts ticks it every WEBHOOK_TICK_MS (once per cluster at a time). */
   webhooks: { tick(): Promise<void> };
+  /** What this process tells Prometheus (served by src/metrics/metrics-server.ts, never by this app). */
+  metrics: GatewayMetrics;
+  /** Sign-in attempts, buffered and written in batches; `close()` flushes them at shutdown. */
+  loginEvents: LoginEventRecorder;
+  /** Mails shoppers when a way of signing in enters notice; `run()` belongs in the periodic tick (once per cluster). */
+  noticeMail: NoticeMailJob;
 }
 
 /** Upstream flows one sign-in may hold; starting another deletes its oldest. */
@@ -112,13 +126,17 @@ export async function createApp(deps: AppDeps): Promise<DengluApp> {
   );
   const { limits } = config;
   void dummyHash(); // made now, not in the first sign-in with an unknown email
+  const loginEvents = new LoginEventRecorder({ store, clock, log, retentionDays: config.loginEvents.retentionDays, keepRaw: config.loginEvents.keepRaw });
+  loginEvents.start();
   const hashes = new HashQueue({ concurrency: limits.hashConcurrency, maxWaiting: limits.hashQueue, maxWaitMs: limits.hashWaitMs });
   const signIns = new SignInsInProgress(
     { store, clock },
     { perBrowser: limits.signInsPerBrowser, perIp: limits.signInsPerIp, flowsPerSignIn: FLOWS_PER_SIGNIN },
   );
+  const metrics = deps.metrics ?? new GatewayMetrics();
   const broker = new Broker({
     flowStarted: (flow) => flowStarted({ signIns, store }, flow),
+    observeUpstream: metrics.upstream,
     store,
     clock,
     log,
@@ -156,7 +174,12 @@ export async function createApp(deps: AppDeps): Promise<DengluApp> {
     hashes,
     passwordLimits: passwordLimits({ store, clock }, { name: 'password', perIpPerMinute: limits.passwordPerIpPerMinute, perSignIn: limits.passwordPerSignIn }),
     signIns,
+    metrics,
+    events: loginEvents,
   };
+  metrics.readIntegrationPhases(() => integrationPhases({ store, clock, configured: () => broker.configured(), methods: descriptors }));
+  // Deliveries waiting for their next attempt (src/webhooks/deliveries.ts keeps them under the `due` index).
+  metrics.readWebhookBacklog(async () => (await store.find('webhook_deliveries', 'due', 'pending')).length);
   await ensureConsolePartner(store, clock, config.issuer, [...broker.configured()]);
 
   const methodIds = new Set(descriptors.keys());
@@ -263,6 +286,20 @@ export async function createApp(deps: AppDeps): Promise<DengluApp> {
   app.use(signInRefusedRoute(login));
   app.use(accountConsoleRoutes(login, { cookieKeys, issuer: config.issuer }));
   const mailer = createMailer(config.mail, store, clock, log);
+  const unsubscribe = unsubscribeTokens(cookieKeys, clock);
+  app.use(noticeMailRoutes(login, { cookieKeys, tokens: unsubscribe }));
+  const noticeMail = noticeMailJob({
+    store,
+    clock,
+    log,
+    mailer,
+    issuer: config.issuer,
+    tokens: unsubscribe,
+    label: (id) => descriptors.get(id)?.label,
+    configured: () => broker.configured(),
+    // The sandbox has few accounts and a tester waiting for the mail: walk them again on every tick.
+    ...(config.sandbox.enabled ? { rewalkMs: 30_000 } : {}),
+  });
   app.use(nativeRoutes(login, { cookieKeys, issuer: config.issuer, mailer, sandbox: config.sandbox.enabled }));
   app.use(passwordSignInRoute(login));
   // Six-digit codes (texted or mailed) are keyed with a secret derived from the newest cookie key:
@@ -290,5 +327,8 @@ export async function createApp(deps: AppDeps): Promise<DengluApp> {
     hashes,
     signIns,
     webhooks: { tick: () => tickWebhooks({ store, clock, log, pairwiseSalt, policy: config.webhooks }) },
+    metrics,
+    loginEvents,
+    noticeMail,
   };
 }

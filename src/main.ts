@@ -5,8 +5,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createSecureContext } from 'node:tls';
 import { loadConfig, ConfigError, type Config } from '../config/load-config.ts';
-import { sandboxPartners } from '../config/sandbox-seed.ts';
-import { DESCRIPTORS, PROVIDERS } from '../providers/index.ts';
+import { SANDBOX_OIDC_PROVIDER, sandboxPartners } from '../config/sandbox-seed.ts';
+import { DESCRIPTORS, providerRegistry } from '../providers/index.ts';
 import { createApp } from './app.ts';
 import { SimulatedClock, systemClock, type Clock } from './clock.ts';
 import { GatewayError } from './errors.ts';
@@ -17,10 +17,13 @@ import { createStore } from './store/create-store.ts';
 import type { Store } from './store/store.ts';
 import { formatInstant } from './time/instant.ts';
 import { adminBannerLines, seedSandboxManagers } from './admin/sandbox.ts';
+import { seedPopulation } from './sandbox/population.ts';
 import { createGatewayServer } from './http/gateway-server.ts';
 import { runOncePerPeriod } from './jobs/cluster-job.ts';
 import { WEBHOOK_TICK_MS } from './webhooks/webhook-jobs.ts';
 import { seedSandboxWebhooks } from './webhooks/sandbox-webhooks.ts';
+import { GatewayMetrics } from './metrics/gateway-metrics.ts';
+import { createMetricsServer } from './metrics/metrics-server.ts';
 
 function fail(message: string): never {
   process.stderr.write(`\nDenglu did not start:\n${message}\n\n`);
@@ -32,12 +35,14 @@ async function main(): Promise<void> {
   if (existsSync('.env')) process.loadEnvFile('.env');
   let config: Config;
   try {
-    config = loadConfig({ env: process.env, argv: process.argv.slice(2), descriptors: DESCRIPTORS });
+    config = loadConfig({ env: process.env, argv: process.argv.slice(2), descriptors: DESCRIPTORS, sandboxOidcDemo: SANDBOX_OIDC_PROVIDER });
   } catch (err) {
     if (err instanceof ConfigError) fail(err.message);
     throw err;
   }
   const log = createLogger({ level: config.logLevel });
+  // The built-in providers and those the configuration declares (DENGLU_OIDC_PROVIDERS).
+  const providers = providerRegistry(config.oidcProviders);
   // The certificate and key are read and checked before anything else is opened.
   let tls: { cert: Buffer; key: Buffer } | undefined;
   if (config.tls) {
@@ -50,9 +55,13 @@ async function main(): Promise<void> {
   }
   const clock: Clock = config.sandbox.now !== undefined ? new SimulatedClock(config.sandbox.now) : systemClock;
 
+  // One registry for this process: the sign-ins and the providers report to it, and the store too when
+  // metrics are served (METRICS_PORT): timing every store call costs a few microseconds each, paid only then.
+  const metrics = new GatewayMetrics({ processMetrics: true });
   let store: Store;
   try {
     store = await createStore({
+      ...(config.metrics ? { metrics } : {}),
       dataDir: config.dataDir,
       ...(config.database ? { databaseUrl: config.database.url, pool: config.database.pool } : {}),
       clock,
@@ -69,13 +78,16 @@ async function main(): Promise<void> {
     if (seeded.length) log.info({ partners: seeded }, 'sandbox partners seeded');
     await seedSandboxManagers(store, clock, config);
     await seedSandboxWebhooks(store, clock, shopUrls(config));
+    const shoppers = await seedPopulation(store);
+    if (shoppers) log.info({ accounts: shoppers }, 'sandbox shoppers seeded');
   }
-  const { app, signingKeys, webhooks } = await createApp({
+  const { app, signingKeys, webhooks, loginEvents, noticeMail } = await createApp({
     config,
     store,
     clock,
-    providers: PROVIDERS,
+    providers,
     log,
+    metrics,
     shopLinks: config.sandbox.enabled ? Object.entries(shopUrls(config)).map(([id, url]) => ({ name: id, url })) : [],
   });
   const server = createGatewayServer(app, { limits: config.http, ...(tls ? { tls } : {}) });
@@ -91,9 +103,18 @@ async function main(): Promise<void> {
     log.warn({ maxConnections: config.http.maxConnections }, 'connections refused: HTTP_MAX_CONNECTIONS reached');
   });
 
+  const metricsServer = config.metrics ? createMetricsServer(metrics, log) : undefined;
+  if (metricsServer && config.metrics) {
+    const { port, host } = config.metrics;
+    await new Promise<void>((resolve, reject) => {
+      metricsServer.once('error', reject);
+      metricsServer.listen(port, host, resolve);
+    }).catch((err) => fail(`cannot serve metrics on ${host}:${port} (METRICS_PORT, METRICS_HOST): ${(err as Error).message}`));
+  }
+
   if (config.sandbox.enabled) {
     try {
-      sandbox = await startSandbox(config, PROVIDERS, clock);
+      sandbox = await startSandbox(config, providers, clock);
     } catch (err) {
       fail(`cannot start the sandbox: ${(err as Error).message} (set SANDBOX_EMULATOR_PORT / SANDBOX_SHOP_PORT to free ports)`);
     }
@@ -106,6 +127,9 @@ async function main(): Promise<void> {
     );
     runOncePerPeriod(store, clock, 'signing-key-maintenance', 60_000, () => signingKeys.maintain()).catch((err) =>
       log.warn({ err: { message: err.message } }, 'signing key maintenance failed'),
+    );
+    runOncePerPeriod(store, clock, 'notice-mail', 60_000, () => noticeMail.run()).catch((err) =>
+      log.warn({ err: { message: err.message } }, 'notice mail failed'),
     );
     // Every instance: keys another instance changed, in case a change notification was missed.
     signingKeys.refresh().catch((err) => log.warn({ err: { message: err.message } }, 'could not re-read the signing keys'));
@@ -123,6 +147,7 @@ async function main(): Promise<void> {
     `  Gateway     ${config.issuer}   (discovery: ${config.issuer}/.well-known/openid-configuration)`,
     `  Listening   ${tls ? 'https' : 'http'}://${config.host ?? '*'}:${config.port}${config.trustProxy === false ? '' : `, behind the proxies in TRUST_PROXY (${config.trustProxy})`}`,
   ];
+  if (config.metrics) lines.push(`  Metrics     http://${config.metrics.host}:${config.metrics.port}/metrics   (Prometheus text format)`);
   if (sandbox) {
     for (const shop of sandbox.shops) lines.push(`  Demo shop   ${shop.url}   ${shop.name}`);
     lines.push(`  Emulators   ${sandbox.emulators.map((e) => `${e.name} ${e.url}`).join('   ')}`);
@@ -146,11 +171,13 @@ async function main(): Promise<void> {
     clearInterval(webhookTicker);
     signingKeys.close();
     await sandbox?.close();
+    metricsServer?.close();
     await new Promise<void>((resolve) => {
       server.close(() => resolve());
       server.closeIdleConnections();
       setTimeout(() => server.closeAllConnections(), 2000).unref();
     });
+    await loginEvents.close(); // the sign-ins still buffered
     await store.close();
     process.stdout.write('Denglu stopped.\n');
     process.exit(0);

@@ -7,6 +7,7 @@
 // client, to route every call through UpstreamHttp and to plug a provider's own token exchange).
 
 import passport from 'passport';
+import { displayLanguageOf } from './display-language.ts';
 import { AuthorizationError, InternalOAuthError, Strategy as OAuth2Strategy, TokenError } from 'passport-oauth2';
 import { UpstreamError, type UpstreamStep } from '../../src/errors.ts';
 import type {
@@ -124,7 +125,7 @@ export function oauth2Context(descriptor: ProviderDescriptor, options: AdapterOp
   return {
     descriptor,
     options,
-    http: new UpstreamHttp({ timeoutMs: options.timeoutMs, maxBodyBytes: options.maxBodyBytes }),
+    http: new UpstreamHttp({ timeoutMs: options.timeoutMs, maxBodyBytes: options.maxBodyBytes, provider: descriptor.id, observe: options.observeUpstream }),
     baseUrl(role) {
       const url = options.baseUrls[role];
       if (!url) throw new TypeError(`provider ${descriptor.id} has no base URL for "${role}"`);
@@ -159,8 +160,7 @@ function createStrategy(context: OAuth2Context, hooks: OAuth2Hooks): OAuth2Strat
     override authorizationParams(run: RunOptions): object {
       const params: Record<string, string> = {};
       if (run.reauthenticate && descriptor.reauthentication) Object.assign(params, descriptor.reauthentication);
-      const language = run.locale && descriptor.displayLanguage?.values[run.locale];
-      if (language) params[descriptor.displayLanguage!.parameter] = language;
+      Object.assign(params, displayLanguageOf(descriptor, run.locale));
       if (run.codeChallenge) {
         params.code_challenge = run.codeChallenge;
         params.code_challenge_method = 'S256';
@@ -237,7 +237,8 @@ class IdentityLoadError extends Error {
 }
 
 /**
- * Replaces node-oauth's transport with UpstreamHttp, keeping its contract: the access token goes in the
+ * Replaces node-oauth's transport with UpstreamHttp (passport-oauth2 uses it for the token request only:
+ * identities load through the adapter's hook), keeping its contract: the access token goes in the
  * query string, a non-2xx answer is reported as `{ statusCode, data }`, a transport failure as an Error.
  */
 // biome-ignore lint/suspicious/noExplicitAny: node-oauth's _request, _accessTokenName and _customHeaders
@@ -258,7 +259,7 @@ function routeThrough(oauth2: any, http: UpstreamHttp): void {
     }
     const merged: Record<string, string> = { ...(oauth2._customHeaders ?? {}), ...(headers ?? {}) };
     http
-      .request({ method, url: target, headers: merged, body: postBody ?? undefined })
+      .request({ method, url: target, headers: merged, body: postBody ?? undefined, step: 'token_exchange' })
       .then((res) => {
         if (res.status >= 200 && res.status <= 299) callback(null, res.body, res);
         else callback({ statusCode: res.status, data: res.body });

@@ -12,6 +12,7 @@ import type { Partner } from '../partners/partner.ts';
 import type { Store } from '../store/store.ts';
 import type { HashQueue } from '../accounts/hash-queue.ts';
 import type { WebhookAddressPolicy } from '../webhooks/address-policy.ts';
+import { loadPairwiseSalt } from '../oidc/secrets.ts';
 
 export interface AdminContext {
   store: Store;
@@ -30,6 +31,8 @@ export interface AdminContext {
   hashes: HashQueue;
   /** Where webhook endpoints may point (src/webhooks/address-policy.ts). */
   webhookPolicy: WebhookAddressPolicy;
+  /** The salt of the shops' pairwise `sub` values (the impact report's CSV names shoppers by them). */
+  pairwiseSalt: () => Promise<string>;
 }
 
 export function adminContext(deps: AppDeps, hashes: HashQueue): AdminContext {
@@ -51,6 +54,7 @@ export function adminContext(deps: AppDeps, hashes: HashQueue): AdminContext {
     upstream,
     hashes,
     webhookPolicy: deps.config.webhooks,
+    pairwiseSalt: () => loadPairwiseSalt(deps.store, deps.config.pairwiseSalt),
   };
 }
 

@@ -8,7 +8,7 @@ import type { Clock } from '../clock.ts';
 import { GatewayError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { Store } from '../store/store.ts';
-import type { AdapterOptions, Locale, ProviderAdapter, ProviderModule, UpstreamIdentity } from '../../providers/contract.ts';
+import type { AdapterOptions, Locale, ProviderAdapter, ProviderModule, UpstreamIdentity, UpstreamObserver } from '../../providers/contract.ts';
 import { knownProfile } from '../accounts/sign-in.ts';
 import { bindingHash, FLOW_RETENTION_MS, newFlowId, type Flow, type FlowPurpose } from './flow.ts';
 
@@ -20,11 +20,13 @@ export interface BrokerOptions {
   flowTtlSeconds: number;
   upstream: { timeoutMs: number; maxBodyBytes: number };
   /** Configured providers: module + this deployment's credentials. */
-  providers: Map<string, { module: ProviderModule; credentials: Omit<AdapterOptions, 'timeoutMs' | 'maxBodyBytes' | 'knownProfile'> }>;
+  providers: Map<string, { module: ProviderModule; credentials: Omit<AdapterOptions, 'timeoutMs' | 'maxBodyBytes' | 'knownProfile' | 'clock'> }>;
   /** Sign-in methods Denglu handles itself (the native `password`): configured, but no upstream round trip. */
   methods?: readonly string[];
   /** Told of every flow created (a sign-in keeps only its newest few, see sign-in-admission.ts). */
   flowStarted?: (flow: Flow) => Promise<void>;
+  /** Told of every HTTP call an adapter makes (the gateway's metrics). */
+  observeUpstream?: UpstreamObserver;
 }
 
 export interface StartFlow {
@@ -55,9 +57,11 @@ export class Broker {
         id,
         module.createAdapter({
           ...credentials,
+          clock: options.clock,
           timeoutMs: options.upstream.timeoutMs,
           maxBodyBytes: options.upstream.maxBodyBytes,
           knownProfile: (keys) => knownProfile(options.store, options.clock, keys),
+          ...(options.observeUpstream ? { observeUpstream: options.observeUpstream } : {}),
         }),
       );
     }

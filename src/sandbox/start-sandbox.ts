@@ -50,7 +50,8 @@ export async function startSandbox(config: Config, providers: ReadonlyMap<string
     for (const [id, module] of providers) {
       const port = config.sandbox.emulatorPort + i++;
       const credentials = config.providers[id];
-      if (!credentials) continue;
+      // Not configured, or pointed at a real provider (a declared OpenID Connect issuer): no emulator.
+      if (!credentials || !Object.values(credentials.baseUrls).includes(config.sandbox.emulatorUrls[id]!)) continue;
       const emulator = module.createEmulator({
         apps: [
           {
@@ -59,7 +60,7 @@ export async function startSandbox(config: Config, providers: ReadonlyMap<string
             redirectUris: [`${config.issuer}/cb/${id}`],
             name: 'Denglu (sandbox)',
             // The provider's own settings tell its emulator what the app holds (QQ's unionid permission,
-            // WeChat's official account).
+            // WeChat's official account, Alipay's app key — the sandbox's throwaway pair unless set).
             extra: { ...credentials.extra, unionid: credentials.extra?.unionid === true },
           },
         ],

@@ -1,5 +1,5 @@
-// A whole Denglu for end-to-end tests: the gateway on a real port with a fresh embedded store, the three
-// provider emulators on their own ports, and test partners whose shops are played by openid-client.
+// A whole Denglu for end-to-end tests: the gateway on a real port with a fresh embedded store, every
+// provider's emulator on its own port, and test partners whose shops are played by openid-client.
 
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
@@ -10,7 +10,7 @@ import { exportJWK, generateKeyPair, type CryptoKey } from 'jose';
 import * as oidc from 'openid-client';
 import { loadConfig, sandboxCredentials, type Config } from '../../config/load-config.ts';
 import { providerEnv } from '../../config/provider-settings.ts';
-import { DESCRIPTORS, PROVIDERS } from '../../providers/index.ts';
+import { DESCRIPTORS, PROVIDERS, providerRegistry } from '../../providers/index.ts';
 import { serveEmulator, type ServedEmulator } from '../../providers/shared/testing.ts';
 import type { TestUser } from '../../providers/shared/emulator/test-users.ts';
 import { createApp, type DengluApp } from '../../src/app.ts';
@@ -19,6 +19,7 @@ import { createLogger, type Logger } from '../../src/log.ts';
 import type { Partner } from '../../src/partners/partner.ts';
 import { seedPartners, type PartnerSeed } from '../../src/partners/partners.ts';
 import { createStore } from '../../src/store/create-store.ts';
+import { GatewayMetrics } from '../../src/metrics/gateway-metrics.ts';
 import type { Store } from '../../src/store/store.ts';
 import { freshDatabase, type TestDatabase } from './postgres.ts';
 import type { TestBrowser, Page } from './browser.ts';
@@ -49,10 +50,14 @@ const redirect = (clientId: string) => `https://${clientId}.shop.test/cb`;
 
 /**
  * Test partners: alpha (first-party; basic, post and private_key_jwt clients), beta (first-party), both
- * with Weibo, QQ, Sohu and the password; gamma (third-party, consent) with Weibo and QQ only.
+ * with Weibo, QQ, Sohu, Alipay and the password; gamma (third-party, consent) with Weibo and QQ only.
  */
 export async function testPartners(jwtPublic: Record<string, unknown>): Promise<PartnerSeed[]> {
-  const integrations = ['weibo', 'qq', 'sohu', 'password'].map((provider) => ({ provider, newAccountsDuringNotice: true, atCutoff: 'keep' as const }));
+  const integrations = ['weibo', 'qq', 'sohu', 'alipay', 'password'].map((provider) => ({
+    provider,
+    newAccountsDuringNotice: true,
+    atCutoff: 'keep' as const,
+  }));
   return [
     {
       id: 'alpha',
@@ -215,12 +220,14 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
   const logs: string[] = [];
   const log = createLogger({ level: env.LOG_LEVEL, destination: { write: (line: string) => logs.push(line) } as unknown as NodeJS.WritableStream });
   const databaseUrl = options.databaseUrl ?? (await testDatabaseFor(dataDir));
-  const opened = await createStore({ dataDir, clock, ...(databaseUrl ? { databaseUrl } : {}) });
+  // The store reports to the app's metrics, as in src/main.ts.
+  const metrics = new GatewayMetrics();
+  const opened = await createStore({ dataDir, clock, metrics, ...(databaseUrl ? { databaseUrl } : {}) });
   const store = options.wrapStore ? options.wrapStore(opened) : opened;
   const { privateKey, jwk } = await shopJwtKey();
   const seeds = await testPartners(jwk);
   await seedPartners(store, clock, options.partners ? options.partners(seeds) : seeds);
-  const denglu = await createApp({ config, store, clock, providers: PROVIDERS, log });
+  const denglu = await createApp({ config, store, clock, providers: providerRegistry(config.oidcProviders), log, metrics });
   server.on('request', denglu.app);
 
   const shops: Record<string, TestShop> = {};
