@@ -109,6 +109,12 @@ export const SETTINGS: readonly SettingDoc[] = [
     description: 'Admin API requests allowed per minute from one IP address (1–100000); more get 429 with Retry-After.',
   },
   {
+    env: 'WEBHOOK_ALLOW_PRIVATE_ADDRESSES',
+    default: 'true outside production, false in production',
+    description:
+      'Whether webhooks to shops may go to private, loopback and reserved addresses and plain http (checked when connecting); production allows only https to public addresses unless this is true.',
+  },
+  {
     env: 'MAIL_SMTP_URL',
     default: '(none: the sandbox outbox)',
     description:

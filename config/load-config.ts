@@ -68,6 +68,8 @@ export interface Config {
   mail: { smtpUrl: string | undefined; from: string; requireTls: boolean };
   /** Text messages (src/sms/): undefined = no sender, so the `phone` sign-in method is not offered. */
   sms: SmsConfig | undefined;
+  /** Webhooks to shops (src/webhooks/): private addresses and plain http allowed (outside production by default). */
+  webhooks: { allowPrivate: boolean };
   /** Providers this deployment can reach, by id. */
   providers: Record<string, ProviderCredentials>;
   /** Upstream OpenID Connect providers declared by configuration (providers/index.ts providerRegistry). */
@@ -215,6 +217,7 @@ export function loadConfig(input: {
   if (!/^[^\r\n]*<?[^\s@<>]+@[^\s@<>]+>?$/.test(mailFrom))
     problems.push(`MAIL_FROM must be an address like "Denglu <no-reply@example.com>" (got ${JSON.stringify(mailFrom)})`);
   const sms = parseSmsConfig(env, { production, sandbox: sandboxEnabled }, problems, url);
+  const webhooks = { allowPrivate: bool('WEBHOOK_ALLOW_PRIVATE_ADDRESSES', !production) };
   const adminRateLimit = int('ADMIN_RATE_LIMIT', DEFAULTS.adminRateLimitPerMinute, 1, 100000);
   const keyPublishLeadSeconds = int('KEY_PUBLISH_LEAD_SECONDS', DEFAULTS.keyPublishLeadSeconds, 0, 7 * 24 * 3600);
   const keyRotationDays = int('KEY_ROTATION_DAYS', 0, 0, 3650);
@@ -352,6 +355,7 @@ export function loadConfig(input: {
     keys: { publishLeadSeconds: keyPublishLeadSeconds, rotationDays: keyRotationDays || undefined },
     admin: { operatorToken: operatorToken ?? SANDBOX_OPERATOR_TOKEN, rateLimitPerMinute: adminRateLimit },
     limits,
+    webhooks,
     providers,
     oidcProviders,
     sandbox: { enabled: sandboxEnabled, now, emulatorPort, shopPort, emulatorUrls },

@@ -70,6 +70,7 @@ import type { KoaContextWithOIDC } from 'oidc-provider';
 import { flowStarted, refuseSignInsWhenFull, signInPlace, signInRefusedRoute } from './broker/sign-in-admission.ts';
 import { BINDING_COOKIE } from './broker/binding-cookie.ts';
 import { clientAuthThrottle } from './oidc/client-auth-throttle.ts';
+import { tickWebhooks } from './webhooks/webhook-jobs.ts';
 import { GatewayMetrics } from './metrics/gateway-metrics.ts';
 import { integrationPhases } from './metrics/integration-phases.ts';
 
@@ -100,6 +101,8 @@ export interface DengluApp {
   hashes: HashQueue;
   /** Sign-ins in progress per browser and address. */
   signIns: SignInsInProgress;
+  /** Webhook phase changes and deliveries: src/main.ts ticks it every WEBHOOK_TICK_MS (once per cluster at a time). */
+  webhooks: { tick(): Promise<void> };
   /** What this process tells Prometheus (served by src/metrics/metrics-server.ts, never by this app). */
   metrics: GatewayMetrics;
   /** Sign-in attempts, buffered and written in batches; `close()` flushes them at shutdown. */
@@ -175,6 +178,8 @@ export async function createApp(deps: AppDeps): Promise<DengluApp> {
     events: loginEvents,
   };
   metrics.readIntegrationPhases(() => integrationPhases({ store, clock, configured: () => broker.configured(), methods: descriptors }));
+  // Deliveries waiting for their next attempt (src/webhooks/deliveries.ts keeps them under the `due` index).
+  metrics.readWebhookBacklog(async () => (await store.find('webhook_deliveries', 'due', 'pending')).length);
   await ensureConsolePartner(store, clock, config.issuer, [...broker.configured()]);
 
   const methodIds = new Set(descriptors.keys());
@@ -321,6 +326,7 @@ export async function createApp(deps: AppDeps): Promise<DengluApp> {
     signingKeys,
     hashes,
     signIns,
+    webhooks: { tick: () => tickWebhooks({ store, clock, log, pairwiseSalt, policy: config.webhooks }) },
     metrics,
     loginEvents,
     noticeMail,

@@ -20,6 +20,8 @@ import { adminBannerLines, seedSandboxManagers } from './admin/sandbox.ts';
 import { seedPopulation } from './sandbox/population.ts';
 import { createGatewayServer } from './http/gateway-server.ts';
 import { runOncePerPeriod } from './jobs/cluster-job.ts';
+import { WEBHOOK_TICK_MS } from './webhooks/webhook-jobs.ts';
+import { seedSandboxWebhooks } from './webhooks/sandbox-webhooks.ts';
 import { GatewayMetrics } from './metrics/gateway-metrics.ts';
 import { createMetricsServer } from './metrics/metrics-server.ts';
 
@@ -75,10 +77,11 @@ async function main(): Promise<void> {
     const seeded = await seedPartners(store, clock, sandboxPartners(shopUrls(config)));
     if (seeded.length) log.info({ partners: seeded }, 'sandbox partners seeded');
     await seedSandboxManagers(store, clock, config);
+    await seedSandboxWebhooks(store, clock, shopUrls(config));
     const shoppers = await seedPopulation(store);
     if (shoppers) log.info({ accounts: shoppers }, 'sandbox shoppers seeded');
   }
-  const { app, signingKeys, loginEvents, noticeMail } = await createApp({
+  const { app, signingKeys, webhooks, loginEvents, noticeMail } = await createApp({
     config,
     store,
     clock,
@@ -132,6 +135,11 @@ async function main(): Promise<void> {
     signingKeys.refresh().catch((err) => log.warn({ err: { message: err.message } }, 'could not re-read the signing keys'));
   }, 60_000);
   sweeper.unref();
+  // Webhooks go out within seconds of their event (phase changes at their instant), once per cluster.
+  const webhookTicker = setInterval(() => {
+    webhooks.tick().catch((err) => log.warn({ err: { message: err.message } }, 'webhook dispatch failed'));
+  }, WEBHOOK_TICK_MS);
+  webhookTicker.unref();
 
   const lines = [
     '',
@@ -160,6 +168,7 @@ async function main(): Promise<void> {
     stopping = true;
     log.info({ signal }, 'stopping');
     clearInterval(sweeper);
+    clearInterval(webhookTicker);
     signingKeys.close();
     await sandbox?.close();
     metricsServer?.close();

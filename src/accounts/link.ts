@@ -12,6 +12,7 @@ import type { UpstreamIdentity } from '../../providers/contract.ts';
 import type { Account, LinkedIdentity } from './account.ts';
 import { findAccountByIdentity, linked } from './sign-in.ts';
 import { withNormalisedUrls } from '../../providers/shared/profile-fields.ts';
+import { accountEventOp } from '../webhooks/events.ts';
 
 export class LinkConflictError extends GatewayError {
   readonly provider: string;
@@ -47,6 +48,7 @@ export async function linkIdentity(
   if (owner) return { account: owner, linked: false };
   const entry: LinkedIdentity = linked(identity, now, sealedToken);
   let updated: Account;
+  let shops: string[] = [];
   try {
     updated = await auditedUpdate<Account, Account>(
       store,
@@ -58,6 +60,7 @@ export async function linkIdentity(
         if (same && same.keys.some((k) => identity.keys.includes(k))) throw new AlreadyHere();
         if (same) throw new ProviderAlreadyLinkedError(identity.provider);
         const next = { ...a, identities: [...a.identities, entry] };
+        shops = Object.keys(next.shops);
         return { next, seen: next };
       },
       () => ({
@@ -67,6 +70,8 @@ export async function linkIdentity(
         before: null,
         after: { provider: entry.provider, subject: entry.subject, displayName: entry.displayName },
       }),
+      // The shops' webhooks, in the same write (no added round trip).
+      [accountEventOp(clock, 'identity.linked', accountId, () => shops, { provider: identity.provider })],
     );
   } catch (err) {
     if (err instanceof AlreadyHere) return { account: (await store.get<Account>('accounts', accountId))!, linked: false };

@@ -10,6 +10,7 @@ import { GatewayError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { Store } from '../store/store.ts';
 import { auditedUpdate } from '../audit/audit.ts';
+import { accountEventOp } from '../webhooks/events.ts';
 import { revokeAccountAccess } from '../oidc/revoke-account.ts';
 import { SmsError, type SmsSender } from '../sms/sender.ts';
 import type { Account } from './account.ts';
@@ -83,8 +84,11 @@ async function changePhone(
   accountId: string,
   change: (a: Account) => { next: Account; before: string | undefined },
   action: (before: string | undefined) => { action: string; after: unknown },
+  event: 'identity.linked' | 'identity.unlinked',
 ): Promise<PhoneOutcome<{ before: string | undefined }>> {
   let before: string | undefined;
+  // The shops told (webhooks): those the account uses, when the phone method came or went (not on a replacement).
+  let shops: string[] = [];
   try {
     before = await auditedUpdate<Account, string | undefined>(
       store,
@@ -93,6 +97,7 @@ async function changePhone(
       accountId,
       (a) => {
         const r = change(a);
+        shops = event === 'identity.linked' && r.before !== undefined ? [] : Object.keys(r.next.shops);
         return { next: r.next, seen: r.before };
       },
       (was) => ({
@@ -101,6 +106,7 @@ async function changePhone(
         target: { account: accountId, provider: PHONE_METHOD },
         before: was ? { phone: was } : null,
       }),
+      [accountEventOp(clock, event, accountId, () => shops, { provider: PHONE_METHOD })],
     );
   } catch (err) {
     if (err instanceof Refusal) return { ok: false, problem: err.problem };
@@ -126,6 +132,7 @@ export async function setPhone(store: Store, clock: Clock, accountId: string, ph
       return { next: { ...a, phone: { number: phone, verifiedAt: now } }, before: a.phone?.number };
     },
     (before) => ({ action: before ? 'phone.replace' : 'phone.set', after: { phone } }),
+    'identity.linked',
   );
   // Sign-ins obtained with the old number end with it.
   if (r.ok && r.before) await revokeAccountAccess(store, accountId, { amr: PHONE_AMR, ...(keepSession ? { keepSession } : {}) });
@@ -145,6 +152,7 @@ export async function removePhone(store: Store, clock: Clock, accountId: string,
       return { next: rest, before: phone.number };
     },
     () => ({ action: 'phone.remove', after: null }),
+    'identity.unlinked',
   );
   if (!r.ok) return r;
   await revokeAccountAccess(store, accountId, { amr: PHONE_AMR, ...(keepSession ? { keepSession } : {}) });

@@ -11,6 +11,7 @@ import type { Partner } from '../partners/partner.ts';
 import type { Account, LinkedIdentity } from './account.ts';
 import { PASSWORD_METHOD } from './password-method.ts';
 import { PHONE_METHOD } from './phone-method.ts';
+import { accountEventOp } from '../webhooks/events.ts';
 
 export interface ShopAtRisk {
   partner: string;
@@ -65,6 +66,7 @@ export async function unlinkIdentity(
   provider: string,
   subject: string,
 ): Promise<{ account: Account; removed: LinkedIdentity }> {
+  let shops: string[] = [];
   return auditedUpdate<Account, { account: Account; removed: LinkedIdentity }>(
     store,
     clock,
@@ -77,6 +79,7 @@ export async function unlinkIdentity(
         throw new GatewayError('ERR_LAST_METHOD', 'this is your only way to sign in; add another before removing it', { status: 409, expose: true });
       }
       const next = { ...a, identities: a.identities.filter((i) => i !== removed) };
+      shops = Object.keys(next.shops);
       return { next, seen: { account: next, removed } };
     },
     ({ removed }) => ({
@@ -86,5 +89,7 @@ export async function unlinkIdentity(
       before: { provider: removed.provider, subject: removed.subject, displayName: removed.displayName },
       after: null,
     }),
+    // The shops' webhooks, in the same write (no added round trip).
+    [accountEventOp(clock, 'identity.unlinked', accountId, () => shops, { provider })],
   );
 }

@@ -11,6 +11,7 @@ import type { Logger } from '../log.ts';
 import type { Partner } from '../partners/partner.ts';
 import type { Store } from '../store/store.ts';
 import type { HashQueue } from '../accounts/hash-queue.ts';
+import type { WebhookAddressPolicy } from '../webhooks/address-policy.ts';
 import { loadPairwiseSalt } from '../oidc/secrets.ts';
 
 export interface AdminContext {
@@ -28,6 +29,8 @@ export interface AdminContext {
   upstream: ReadonlySet<string>;
   /** The gateway's bounded hash queue: admin secrets are checked in it too. */
   hashes: HashQueue;
+  /** Where webhook endpoints may point (src/webhooks/address-policy.ts). */
+  webhookPolicy: WebhookAddressPolicy;
   /** The salt of the shops' pairwise `sub` values (the impact report's CSV names shoppers by them). */
   pairwiseSalt: () => Promise<string>;
 }
@@ -50,6 +53,7 @@ export function adminContext(deps: AppDeps, hashes: HashQueue): AdminContext {
     configured: new Set([...upstream, PASSWORD_METHOD, ...(deps.config.sms ? [PHONE_METHOD] : [])]),
     upstream,
     hashes,
+    webhookPolicy: deps.config.webhooks,
     pairwiseSalt: () => loadPairwiseSalt(deps.store, deps.config.pairwiseSalt),
   };
 }

@@ -263,6 +263,58 @@ export const OPENAPI = {
         responses: { '200': answer('A page of entries', ref('AuditPage')), ...errors(400, 401, 403, 429) },
       },
     },
+    '/partners/{id}/webhooks': {
+      parameters: [partnerParam],
+      get: {
+        operationId: 'listWebhookEndpoints',
+        summary: "A partner's webhook endpoints (managers of the partner, operator), without their secrets",
+        responses: {
+          '200': answer('The endpoints and the event types one may choose', {
+            type: 'object',
+            required: ['events', 'endpoints'],
+            properties: { events: { type: 'array', items: { type: 'string' } }, endpoints: { type: 'array', items: ref('WebhookEndpoint') } },
+          }),
+          ...readErrors,
+        },
+      },
+      post: {
+        operationId: 'createWebhookEndpoint',
+        summary: 'Register a webhook endpoint and the events it receives (managers of the partner, operator)',
+        description:
+          "Denglu generates the signing secret (`whsec_…`, Standard Webhooks), which this answer shows **once**. Every delivery is a JSON POST `{ type, timestamp, data }` with the headers `webhook-id` (the idempotency key: the same on every retry), `webhook-timestamp` (seconds) and `webhook-signature` (`v1,` + base64 HMAC-SHA256 of `id.timestamp.body` under the secret); verify it with any Standard Webhooks library and refuse timestamps more than 5 minutes away. Events: `integration.phase_changed` (at the instant a schedule boundary passes: `data.provider`, `phase`, `previousPhase`, `at`, `schedule`), `identity.linked` / `identity.unlinked` (a shopper of this shop linked or removed a sign-in method: `data.sub` is the shop's own pairwise `sub`, `data.provider`), `account.deleted` (`data.sub`). A delivery not answered with a 2xx within 10 s is retried with exponential backoff (30 s doubling, at most 4 h apart) for 24 h; redirects are not followed. In production the URL must be https and resolve to public addresses (WEBHOOK_ALLOW_PRIVATE_ADDRESSES lifts this). At most 10 endpoints per partner (409). Audit action `webhook.create` (without the secret).",
+        requestBody: { required: true, ...json(ref('WebhookInput')) },
+        responses: { '201': answer('The endpoint, with its secret shown once', ref('WebhookCreated')), ...writeErrors },
+      },
+    },
+    '/partners/{id}/webhooks/{endpoint}': {
+      parameters: [partnerParam, pathParam('endpoint', 'Webhook endpoint id (`we_…`)')],
+      delete: {
+        operationId: 'deleteWebhookEndpoint',
+        summary: 'Remove a webhook endpoint (managers of the partner, operator); its pending deliveries fail',
+        description: 'Audit action `webhook.delete`.',
+        responses: { '204': { description: 'Removed' }, ...readErrors },
+      },
+    },
+    '/partners/{id}/webhooks/deliveries': {
+      parameters: [partnerParam],
+      get: {
+        operationId: 'listWebhookDeliveries',
+        summary: "The partner's webhook delivery log, newest first, with every attempt's response code",
+        parameters: [
+          { name: 'endpoint', in: 'query', required: false, description: "Only this endpoint's deliveries.", schema: { type: 'string' } },
+          { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 200, default: 50 } },
+          { name: 'before', in: 'query', required: false, description: 'The `next` cursor of the previous page.', schema: { type: 'string' } },
+        ],
+        responses: {
+          '200': answer('A page of deliveries', {
+            type: 'object',
+            required: ['deliveries'],
+            properties: { deliveries: { type: 'array', items: ref('WebhookDelivery') }, next: { type: 'string' } },
+          }),
+          ...errors(400, 401, 403, 404, 429),
+        },
+      },
+    },
     '/keys': {
       get: {
         operationId: 'listSigningKeys',
@@ -584,6 +636,67 @@ export const OPENAPI = {
               },
             },
           },
+        },
+      },
+      WebhookInput: {
+        type: 'object',
+        required: ['url', 'events'],
+        additionalProperties: false,
+        properties: {
+          url: {
+            type: 'string',
+            format: 'uri',
+            maxLength: 2000,
+            description: 'https (http and private addresses only where the deployment allows them, e.g. the sandbox)',
+          },
+          events: {
+            type: 'array',
+            minItems: 1,
+            items: { type: 'string', enum: ['integration.phase_changed', 'identity.linked', 'identity.unlinked', 'account.deleted'] },
+          },
+          description: { type: 'string', maxLength: 200 },
+        },
+      },
+      WebhookEndpoint: {
+        type: 'object',
+        required: ['id', 'partner', 'url', 'events', 'createdAt', 'createdAtMs'],
+        properties: {
+          id: { type: 'string' },
+          partner: { type: 'string' },
+          url: { type: 'string' },
+          events: { type: 'array', items: { type: 'string' } },
+          description: { type: 'string' },
+          ...instantPair('createdAt', 'When it was registered'),
+        },
+      },
+      WebhookCreated: {
+        allOf: [
+          ref('WebhookEndpoint'),
+          { type: 'object', required: ['secret'], properties: { secret: { type: 'string', description: '`whsec_…`, shown once' } } },
+        ],
+      },
+      WebhookDelivery: {
+        type: 'object',
+        required: ['id', 'webhookId', 'endpoint', 'url', 'type', 'state', 'createdAt', 'createdAtMs', 'lastStatus', 'attempts', 'payload'],
+        properties: {
+          id: { type: 'string' },
+          webhookId: { type: 'string', description: 'The `webhook-id` header (idempotency key)' },
+          endpoint: { type: 'string' },
+          url: { type: 'string' },
+          type: { type: 'string' },
+          state: { type: 'string', enum: ['pending', 'delivered', 'failed'] },
+          ...instantPair('createdAt', 'When the event happened'),
+          ...instantPair('nextAttemptAt', 'The next attempt, while pending'),
+          lastStatus: { type: ['integer', 'null'], description: 'The HTTP status of the last attempt (null: none yet, or no answer)' },
+          attempts: {
+            type: 'array',
+            items: {
+              type: 'object',
+              required: ['at', 'atMs', 'status'],
+              properties: { ...instantPair('at', 'When it was tried'), status: { type: ['integer', 'null'] }, error: { type: 'string' } },
+            },
+          },
+          payload: { type: 'object', description: 'The JSON body sent' },
         },
       },
       ManagerInput: {

@@ -37,7 +37,8 @@ export function auditOp(clock: Clock, entry: () => Omit<AuditEntry, 'id' | 'at'>
 
 /**
  * One document update written in the same atomic batch as its audit entry: `change` returns the new
- * document and what the entry needs (`seen`), which `entry` then describes. Resolves to `seen`.
+ * document and what the entry needs (`seen`), which `entry` then describes. `also` joins the same batch
+ * (e.g. a webhook event, src/webhooks/events.ts), its values computed after the update. Resolves to `seen`.
  */
 export async function auditedUpdate<T, R>(
   store: Store,
@@ -46,6 +47,7 @@ export async function auditedUpdate<T, R>(
   id: string,
   change: (current: T) => { next: T; seen: R },
   entry: (seen: R) => Omit<AuditEntry, 'id' | 'at'>,
+  also: readonly BatchOp[] = [],
 ): Promise<R> {
   let seen: R | undefined;
   await store.batch([
@@ -60,6 +62,7 @@ export async function auditedUpdate<T, R>(
       },
     },
     auditOp(clock, () => entry(seen as R)),
+    ...also,
   ]);
   return seen as R;
 }

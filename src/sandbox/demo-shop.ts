@@ -1,7 +1,8 @@
 // A demo shop: a small OpenID Connect relying party built on openid-client, exactly what a real shop
 // would write. It draws its own "Log in with Weibo / QQ / Sohu" buttons (Denglu's provider hint) from
 // Denglu's description of its sign-in methods at every page render, and a "more ways" button (Denglu's
-// chooser); it validates the ID token, shows what it learnt, and says how a sign-in came back.
+// chooser); it validates the ID token, shows what it learnt, and says how a sign-in came back. In the
+// sandbox it also receives Denglu's webhooks and lists them.
 
 import { randomBytes } from 'node:crypto';
 import express, { type Express } from 'express';
@@ -9,6 +10,7 @@ import cookieParser from 'cookie-parser';
 import * as oidc from 'openid-client';
 import { escapeHtml } from '../../providers/shared/emulator/authorize-page.ts';
 import type { ShopSignInMethods } from '../partners/sign-in-methods.ts';
+import { webhookInbox } from './demo-shop-webhooks.ts';
 import { loginSection, methodStyles, outcomeLine, outcomeOf, type ShopOutcome } from './demo-shop-page.ts';
 
 export interface DemoShopOptions {
@@ -24,6 +26,8 @@ export interface DemoShopOptions {
   cookiePrefix: string;
   /** Sandbox line shown on top of the page (the simulated time). */
   banner?: () => string;
+  /** The shop's webhook signing secret: POST /webhooks receives and the page lists what came (demo-shop-webhooks.ts). */
+  webhooks?: { secret: string; now: () => number };
 }
 
 interface ShopSession {
@@ -62,6 +66,8 @@ export function createDemoShop(o: DemoShopOptions): Express {
 
   const app = express();
   app.use(cookieParser());
+  const inbox = o.webhooks ? webhookInbox(o.webhooks.secret, o.webhooks.now) : undefined;
+  inbox?.mount(app);
   const session = (req: express.Request, res: express.Response): ShopSession => {
     let id = req.cookies?.[cookie] as string | undefined;
     if (!id || !sessions.has(id)) {
@@ -75,7 +81,7 @@ export function createDemoShop(o: DemoShopOptions): Express {
   app.get('/', async (req, res) => {
     const s = session(req, res);
     const methods = s.user ? undefined : await signInMethods(o);
-    res.type('html').send(page(o, s, methods));
+    res.type('html').send(page(o, s, methods, inbox?.section() ?? ''));
     delete s.outcome;
   });
 
@@ -135,7 +141,7 @@ export function createDemoShop(o: DemoShopOptions): Express {
   return app;
 }
 
-function page(o: DemoShopOptions, s: ShopSession, methods: ShopSignInMethods | undefined): string {
+function page(o: DemoShopOptions, s: ShopSession, methods: ShopSignInMethods | undefined, webhooks: string): string {
   const user = s.user
     ? `<section class="user"><h2>已登录 · Signed in</h2>
 ${typeof s.user.claims.picture === 'string' ? `<img alt="" src="${escapeHtml(s.user.claims.picture)}" width="64" height="64">` : ''}
@@ -157,6 +163,7 @@ ${methodStyles(methods)}</style></head>
 <body>${o.banner ? `<div class="banner">${escapeHtml(o.banner())}</div>` : ''}<header>${escapeHtml(o.name['zh-CN'])} · ${escapeHtml(o.name.en)}</header><main>
 ${outcomeLine(s.outcome)}
 ${user}
+${webhooks}
 <p><small>Demo shop (OpenID Connect client <code>${escapeHtml(o.clientId)}</code>) of the Denglu sandbox.</small></p>
 </main></body></html>`;
 }

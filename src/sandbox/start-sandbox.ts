@@ -8,6 +8,7 @@ import type { ProviderModule } from '../../providers/contract.ts';
 import type { Clock } from '../clock.ts';
 import { formatInstant } from '../time/instant.ts';
 import { createDemoShop } from './demo-shop.ts';
+import { sandboxWebhookSecret } from '../webhooks/sandbox-webhooks.ts';
 
 export interface RunningSandbox {
   emulators: { id: string; name: string; url: string }[];
@@ -82,6 +83,7 @@ export async function startSandbox(config: Config, providers: ReadonlyMap<string
         url: urls[shop.partnerId]!,
         cookiePrefix: shop.partnerId,
         banner,
+        webhooks: { secret: sandboxWebhookSecret(shop.partnerId), now: () => clock.now() },
       });
       const server = createServer(app);
       await listen(server, config.sandbox.shopPort + n, config.host);

@@ -80,6 +80,17 @@ export const COLLECTIONS: readonly CollectionSpec[] = [
   { name: 'verification_codes', group: 'ephemeral', heldAsText: true },
   /** The sandbox outbox: mail kept instead of sent (src/mail/outbox.ts). */
   { name: 'outbox', group: 'ephemeral', heldAsText: true },
+  /** Partners' webhook endpoints: URL, events, signing secret (src/webhooks/endpoints.ts). */
+  { name: 'webhook_endpoints', group: 'domain', cached: true, indexes: { partner: { keys: (e) => [e.partner] } } },
+  /** Webhook events not yet fanned out to endpoints, written with the change they report (src/webhooks/events.ts). */
+  { name: 'webhook_events', group: 'domain', heldAsText: true },
+  /** The durable webhook delivery queue and its log (src/webhooks/deliveries.ts). */
+  {
+    name: 'webhook_deliveries',
+    group: 'domain',
+    heldAsText: true,
+    indexes: { partner: { keys: (d) => [d.partner] }, due: { keys: (d) => (d.state === 'pending' ? ['pending'] : []) } },
+  },
   /** Notice mail sent or being sent, one per (account, partner, provider), id `<account>|<partner>|<provider>` (src/notice-mail/). */
   { name: 'notice_mails', group: 'domain', heldAsText: true },
   /** How far the notice-mail job got through the accounts for each (partner, provider) notice, id `<partner>|<provider>`. */

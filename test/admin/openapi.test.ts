@@ -10,6 +10,7 @@ import { managerBody } from '../../src/admin/managers.ts';
 import { clientBody, PARTNER_BODY } from '../../src/admin/partner-admin.ts';
 import { auditQuery, previewQuery } from '../../src/admin/routes-integrations.ts';
 import { ROTATE_BODY } from '../../src/admin/routes-keys.ts';
+import { DELIVERIES_QUERY, webhookBody } from '../../src/admin/routes-webhooks.ts';
 import { scheduleBody } from '../../src/partners/schedule.ts';
 import type { Store } from '../../src/store/store.ts';
 import { startGateway, type Gateway } from '../support/gateway.ts';
@@ -100,6 +101,7 @@ describe('admin API: OpenAPI document', () => {
       ['ManagerInput', doc.components.schemas.ManagerInput, managerBody({} as Store)],
       ['ScheduleInput', doc.components.schemas.ScheduleInput, scheduleBody('UTC')],
       ['POST /keys/rotate', doc.paths['/keys/rotate'].post.requestBody.content['application/json'].schema, ROTATE_BODY],
+      ['WebhookInput', doc.components.schemas.WebhookInput, webhookBody({ allowPrivate: false })],
     ];
     for (const [name, described, schema] of bodies) {
       assert.equal(described.additionalProperties, false, `${name} refuses unknown fields`);
@@ -118,6 +120,7 @@ describe('admin API: OpenAPI document', () => {
         .sort();
     assert.deepEqual(queryNames(doc.paths['/partners/{id}/preview'].get), Object.keys(previewQuery('UTC').shape).sort());
     assert.deepEqual(queryNames(doc.paths['/audit'].get), Object.keys(auditQuery('UTC').shape).sort());
+    assert.deepEqual(queryNames(doc.paths['/partners/{id}/webhooks/deliveries'].get), Object.keys(DELIVERIES_QUERY.shape).sort());
   });
 
   it('is served at /api/admin/openapi.json', async () => {

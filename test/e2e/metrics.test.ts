@@ -145,6 +145,15 @@ describe('e2e: metrics', function () {
     clock.set(clock.now() - 21 * DAY);
   });
 
+  it('shows the webhook deliveries waiting for their next attempt', async () => {
+    const backlog = async () => sampleValue(await scrape(metricsUrl), 'denglu_webhook_deliveries_pending', {});
+    const before = await backlog();
+    await gw.store.put('webhook_deliveries', 'metrics-test-delivery', { partner: 'alpha', state: 'pending' });
+    assert.equal((await backlog()) - before, 1);
+    await gw.store.put('webhook_deliveries', 'metrics-test-delivery', { partner: 'alpha', state: 'delivered' });
+    assert.equal(await backlog(), before);
+  });
+
   it('keeps the labels bounded: made-up client ids, providers and interactions add no series and show up nowhere', async () => {
     const before = await scrape(metricsUrl);
     const series = (e: Exposition) => labelSets(e, SIGN_INS).length;

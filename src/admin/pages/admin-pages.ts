@@ -21,6 +21,7 @@ import { previewRoutes } from './preview-routes.ts';
 import { impactRoutes } from './impact-routes.ts';
 import { scheduleRoutes } from './schedule-routes.ts';
 import { brandRoutes } from './brand-routes.ts';
+import { webhookPageRoutes } from './webhook-routes.ts';
 import { signInRoutes } from './sign-in-routes.ts';
 
 export interface AdminPagesWeb {
@@ -59,6 +60,7 @@ export function adminPages(deps: AppDeps, web: AdminPagesWeb): Router {
   partnerRoutes(router, ctx);
   scheduleRoutes(router, ctx);
   brandRoutes(router, ctx);
+  webhookPageRoutes(router, ctx);
   previewRoutes(router, ctx);
   impactRoutes(router, ctx);
   auditRoutes(router, ctx);
