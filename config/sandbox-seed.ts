@@ -64,6 +64,14 @@ export const JD_WEIBO_CUTOFF: Integration = {
   atCutoff: 'keep',
 };
 
+/**
+ * The Taobao–WeChat story (README, "Walk through the Taobao–WeChat cutoff"): Taobao is seeded offering
+ * WeChat like any live method, and the operator cuts it with immediate effect, live, in the sandbox. The
+ * walk-through runs the sandbox at this instant (`npm start -- --now …`), so the cutoff lands in August
+ * 2013, when Alibaba shut WeChat out of Taobao; the day and hour are illustrative, not historical.
+ */
+export const TAOBAO_WECHAT_CUTOFF_STORY = '2013-08-05T10:00+08:00';
+
 /** The partners as stored, given where each demo shop listens. */
 export function sandboxPartners(shopUrls: Record<string, string>): PartnerSeed[] {
   return SANDBOX_SHOPS.map((shop) => ({
