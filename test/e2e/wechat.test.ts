@@ -6,7 +6,17 @@
 import assert from 'node:assert/strict';
 import type { Account } from '../../src/accounts/account.ts';
 import { TestBrowser } from '../support/browser.ts';
-import { approveAtProvider, atShop, authRequest, e2eClientId, type Gateway, loginWith, offeringEveryProvider, redeem, startGateway } from '../support/gateway.ts';
+import {
+  approveAtProvider,
+  atShop,
+  authRequest,
+  e2eClientId,
+  type Gateway,
+  loginWith,
+  offeringEveryProvider,
+  redeem,
+  startGateway,
+} from '../support/gateway.ts';
 
 const IPHONE_WECHAT =
   'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 MicroMessenger/8.0.47(0x18002f2c) NetType/WIFI Language/zh_CN';
