@@ -16,6 +16,14 @@ export interface SandboxShop {
   providers: string[];
   /** Its look on Denglu's pages: accent colour and a logo drawn for the sandbox (not the real shop's). */
   brand: { colour: string; logoSvg: string };
+  /** What the shop suggests to a shopper signed in with `idp`: connecting `provider` on Denglu's account page. */
+  connectPrompt?: ConnectPrompt;
+}
+
+export interface ConnectPrompt {
+  idp: string;
+  provider: string;
+  text: { 'zh-CN': string; en: string };
 }
 
 export const SANDBOX_SHOPS: readonly SandboxShop[] = [

@@ -5,6 +5,7 @@
 
 import type { ShopSignInMethod, ShopSignInMethods } from '../partners/sign-in-methods.ts';
 import { escapeHtml } from '../../providers/shared/emulator/authorize-page.ts';
+import type { ConnectPrompt } from '../../config/sandbox-seed.ts';
 
 /** How a sign-in came back without a user: the shopper cancelled, or something went wrong. */
 export interface ShopOutcome {
@@ -47,6 +48,16 @@ export function refreshOutcome(error: string | undefined): ShopOutcome {
     };
   }
   return { kind: 'error', code: error, text: '刷新令牌暂时无法使用，请稍后再试。 · The tokens could not be renewed; please try again later.' };
+}
+
+/**
+ * The shop's suggestion to a shopper signed in with the prompt's idp (Taobao's Weibo Pay: connect Alipay):
+ * its text and a link to Denglu's account page, where the shopper links the provider.
+ */
+export function connectPromptSection(prompt: ConnectPrompt | undefined, idp: unknown, issuer: string): string {
+  if (!prompt || idp !== prompt.idp) return '';
+  return `<aside class="info" id="connect-prompt" data-connect="${escapeHtml(prompt.provider)}"><p>${both(prompt.text).join('<br>')}</p>
+<a class="btn plain" href="${escapeHtml(issuer)}/account#link-${escapeHtml(prompt.provider)}" id="connect-prompt-link">去绑定 · Connect it (Denglu sign-in settings)</a></aside>`;
 }
 
 /** The signed-in shopper's refresh-token line: a Refresh button when the shop holds one. */

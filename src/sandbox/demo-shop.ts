@@ -10,8 +10,18 @@ import express, { type Express } from 'express';
 import cookieParser from 'cookie-parser';
 import * as oidc from 'openid-client';
 import { escapeHtml } from '../../providers/shared/emulator/authorize-page.ts';
+import type { ConnectPrompt } from '../../config/sandbox-seed.ts';
 import type { ShopSignInMethods } from '../partners/sign-in-methods.ts';
-import { loginSection, methodStyles, outcomeLine, outcomeOf, refreshOutcome, refreshSection, type ShopOutcome } from './demo-shop-page.ts';
+import {
+  connectPromptSection,
+  loginSection,
+  methodStyles,
+  outcomeLine,
+  outcomeOf,
+  refreshOutcome,
+  refreshSection,
+  type ShopOutcome,
+} from './demo-shop-page.ts';
 
 export interface DemoShopOptions {
   name: { 'zh-CN': string; en: string };
@@ -26,6 +36,8 @@ export interface DemoShopOptions {
   cookiePrefix: string;
   /** Sandbox line shown on top of the page (the simulated time). */
   banner?: () => string;
+  /** A suggestion to connect another way on Denglu's account page, shown to shoppers signed in with its idp. */
+  connectPrompt?: ConnectPrompt;
 }
 
 interface ShopSession {
@@ -164,6 +176,7 @@ ${typeof s.user.claims.picture === 'string' ? `<img alt="" src="${escapeHtml(s.u
 <dt>idp</dt><dd id="idp">${escapeHtml(String(s.user.claims.idp ?? ''))}</dd>
 <dt>amr</dt><dd>${escapeHtml(JSON.stringify(s.user.claims.amr ?? []))}</dd></dl>
 <details><summary>ID token claims</summary><pre>${escapeHtml(JSON.stringify(s.user.claims, null, 2))}</pre></details>
+${connectPromptSection(o.connectPrompt, s.user.claims.idp, o.issuer)}
 ${refreshSection(s.user.refreshToken !== undefined)}
 <p><a class="btn plain" href="${escapeHtml(o.issuer)}/account" id="denglu-account">管理登录方式 · Manage how you sign in (Denglu account)</a></p>
 <p><a class="btn plain" href="/logout">退出 · Log out</a></p></section>`

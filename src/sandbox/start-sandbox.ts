@@ -81,6 +81,7 @@ export async function startSandbox(config: Config, providers: ReadonlyMap<string
         url: urls[shop.partnerId]!,
         cookiePrefix: shop.partnerId,
         banner,
+        ...(shop.connectPrompt ? { connectPrompt: shop.connectPrompt } : {}),
       });
       const server = createServer(app);
       await listen(server, config.sandbox.shopPort + n, config.host);

@@ -45,6 +45,7 @@ export async function startWorld(clock: ManualClock, options: { shops?: string[]
         url: shopUrls[shop.partnerId]!,
         cookiePrefix: shop.partnerId,
         banner: sandboxBanner(gw.config, clock),
+        ...(shop.connectPrompt ? { connectPrompt: shop.connectPrompt } : {}),
       }),
     );
   }
