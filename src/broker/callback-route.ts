@@ -23,7 +23,7 @@ import { finishLogin, loadInteraction as findInteraction } from './finish-intera
 import { sendNoAccountForMigration } from './no-account-page.ts';
 import { sendLinkConflict } from './link-conflict-page.ts';
 import type { LoginContext } from './login-context.ts';
-import { pendingLogin, releaseLogin } from './pending-login.ts';
+import { mayHoldSignIns, pendingLogin, releaseLogin } from './pending-login.ts';
 import { lost, Refusal, refusals, type SignInState, type Step, stepRunner } from './steps.ts';
 import { holdUnclaimed, type UnclaimedIdentity, unclaimedOf } from './unclaimed-identity.ts';
 import { accountInRequest } from '../accounts/account-in-request.ts';
@@ -125,10 +125,12 @@ async function completeLogin(ctx: LoginContext, req: Request, res: Response, s: 
   }
   // An identity never seen, at a shop where another way of signing in is ending: ask before creating.
   const found = (await findAccountByIdentity(ctx.store, identity.keys)) ?? null;
-  // Read only for an identity never seen; handed on so that continueSignIn does not read it again.
-  let asked: UnclaimedIdentity | null | undefined;
+  // Read only for an identity never seen, at a shop that can hold sign-ins; handed on so that
+  // continueSignIn does not read it again (null: there is none).
+  const holds = mayHoldSignIns(partner);
+  let asked: UnclaimedIdentity | null | undefined = holds ? undefined : null;
   if (!found) {
-    asked = (await unclaimedOf(ctx.store, interaction.uid)) ?? null;
+    asked = holds ? ((await unclaimedOf(ctx.store, interaction.uid)) ?? null) : null;
     const configured = ctx.broker.configured();
     // "Yes, I signed in before with Weibo" and this Weibo has no account: say so, create nothing.
     if (asked && endingProviders(partner, configured, now, asked.identity.provider).some((p) => p.id === flow.provider)) {
@@ -157,7 +159,7 @@ async function completeLogin(ctx: LoginContext, req: Request, res: Response, s: 
   });
   ctx.log.info({ reqId: requestIdOf(res), provider: flow.provider, partner: partner.id, account: account.id, created }, 'signed in upstream');
   // Signing in with the other account from a held sign-in's conflict page: the held one is given up.
-  await releaseLogin(ctx.store, interaction.uid);
+  if (holds) await releaseLogin(ctx.store, interaction.uid);
   const proven = { interaction, partner, account, provider: flow.provider, ...(asked !== undefined ? { unclaimed: asked } : {}) };
   go(ctx, req, res, await continueSignIn(ctx, proven));
 }
