@@ -18,8 +18,8 @@ import type { ShopSignInMethods } from '../../src/partners/sign-in-methods.ts';
 import { createStore } from '../../src/store/create-store.ts';
 import type { Store } from '../../src/store/store.ts';
 import { call, OPERATOR } from '../admin/admin-client.ts';
-import { TestBrowser, type Page } from '../support/browser.ts';
-import { approveAtProvider, atShop, authRequest, redeem, startGateway, type Gateway } from '../support/gateway.ts';
+import { TestBrowser } from '../support/browser.ts';
+import { atShop, authRequest, loginWith, redeem, startGateway, type Gateway } from '../support/gateway.ts';
 import { freshDatabase, postgresAvailable, type TestDatabase } from '../support/postgres.ts';
 
 const SHOP_URLS = { jd: 'https://jd.demo-shop.test', taobao: 'https://taobao.demo-shop.test' };
@@ -32,15 +32,8 @@ const sandboxSeed = () => sandboxPartners(SHOP_URLS);
 
 /** Signs `login` in with WeChat at a demo shop (consenting at Taobao, a third-party shop). */
 async function weChatSignIn(gw: Gateway, browser: TestBrowser, clientId: string, login: string, scope = 'openid profile') {
-  const shop = gw.shops[clientId]!;
-  const params: Record<string, string> = { provider: 'wechat', scope };
-  if (scope.includes('offline_access')) params.prompt = 'consent';
-  const auth = await authRequest(shop, params);
-  let page: Page = await browser.go(auth.url, { stopAt: atShop(shop) });
-  page = await approveAtProvider(browser, page, login, shop);
-  if (page.status === 200 && /action="[^"]*\/consent"/.test(page.html)) page = await browser.submit(page, {}, '/consent', atShop(shop));
-  assert.equal(page.status, 0, `back at the shop: ${page.url.href} ${page.html.slice(0, 300)}`);
-  return redeem(shop, page.url, auth);
+  const params: Record<string, string> = { scope, ...(scope.includes('offline_access') ? { prompt: 'consent' } : {}) };
+  return (await loginWith(gw, browser, clientId, 'wechat', login, params)).tokens;
 }
 
 /** The operator's emergency cutoff, as the README's one command sends it. */
