@@ -48,6 +48,17 @@ describe('story: Taobao cuts WeChat with immediate effect; JD keeps it', functio
   });
   after(() => gw.close());
 
+  /** The operator's cut at the story's instant (once: each test also runs alone, mocha --grep). */
+  let cutDone = false;
+  async function cut(): Promise<void> {
+    if (cutDone) return;
+    clock.set(Date.parse(TAOBAO_WECHAT_CUTOFF_STORY));
+    const answer = await call(gw, OPERATOR, 'PUT', '/partners/taobao/integrations/wechat', EMERGENCY_CUT);
+    assert.equal(answer.status, 200, JSON.stringify(answer.body));
+    assert.equal(answer.body.immediate, true);
+    cutDone = true;
+  }
+
   it('before the cut Taobao offers WeChat; at the cut the operator ends it at once, and the shopper at Taobao and JD lives through it', async () => {
     const browser = new TestBrowser();
     browser.acceptLanguage = 'en';
@@ -61,10 +72,7 @@ describe('story: Taobao cuts WeChat with immediate effect; JD keeps it', functio
     const taobaoRefresh = (await oidc.refreshTokenGrant(taobao.config, atTaobao.refresh_token!)).refresh_token!;
     assert.ok(taobaoRefresh, 'refresh works at Taobao before the cut');
 
-    clock.set(Date.parse(TAOBAO_WECHAT_CUTOFF_STORY));
-    const cut = await call(gw, OPERATOR, 'PUT', '/partners/taobao/integrations/wechat', EMERGENCY_CUT);
-    assert.equal(cut.status, 200, JSON.stringify(cut.body));
-    assert.equal(cut.body.immediate, true);
+    await cut();
     // The clock does not move: "from that instant".
 
     await assert.rejects(
@@ -103,15 +111,20 @@ describe('story: Taobao cuts WeChat with immediate effect; JD keeps it', functio
   });
 
   it('after the cut a new WeChat shopper signs in at JD but is never sent to WeChat from Taobao', async () => {
+    await cut();
     const fresh = new TestBrowser();
     const atJd = await weChatSignIn(gw, fresh, JD, 'linxue');
     assert.equal(atJd.claims()!.idp, 'wechat');
     const taobao = gw.shops[TAOBAO]!;
+    fresh.acceptLanguage = 'zh-CN,zh;q=0.9';
     const page = await fresh.go((await authRequest(taobao, { provider: 'wechat' })).url, { stopAt: atShop(taobao) });
     assert.match(page.html, /data-ended="wechat"/);
+    assert.ok(page.html.includes('淘宝（演示）已于8月5日 10:00（北京时间）起停止支持微信登录。您仍可以用微信确认身份'), 'in Chinese, with no end date');
+    assert.ok(page.html.includes('data-migrate="wechat">用微信找回您的淘宝（演示）账号<'));
   });
 
   it("the audit log holds the operator's emergency cutoff: before live with keep, after cut now with revoke", async () => {
+    await cut();
     const audit = await listAudit(gw.store, { partner: 'taobao', action: 'integration' });
     const entry = audit.entries.find((e) => e.target?.provider === 'wechat')!;
     assert.ok(entry, 'an entry for the WeChat change');
