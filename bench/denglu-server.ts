@@ -6,7 +6,7 @@
 
 import type { AddressInfo } from 'node:net';
 import { loadConfig } from '../config/load-config.ts';
-import { DESCRIPTORS, PROVIDERS } from '../providers/index.ts';
+import { DESCRIPTORS, providerRegistry } from '../providers/index.ts';
 import { createApp } from '../src/app.ts';
 import { systemClock } from '../src/clock.ts';
 import { createLogger } from '../src/log.ts';
@@ -27,7 +27,7 @@ const store = await createStore({
   clock: systemClock,
 });
 await seedPartners(store, systemClock, [benchPartner(process.env.BENCH_PROVIDER ?? 'weibo')]);
-const { app, hashes } = await createApp({ config, store, clock: systemClock, providers: PROVIDERS, log });
+const { app, hashes } = await createApp({ config, store, clock: systemClock, providers: providerRegistry(config.oidcProviders), log });
 const { server, costs } = serverWithCosts(app);
 // Once per cluster, as the gateway does: two benchmark instances on one database do not both sweep.
 setInterval(() => void store.exclusive('sweep-expired', () => store.sweepExpired()), 60_000).unref();

@@ -119,6 +119,12 @@ export interface MemoryAfterLogins {
   maxRssMb: number;
   /** Heap in use after the last full collection. */
   liveHeapMb: number;
+  /** V8's heap as reserved, and memory outside it (Buffers, native objects), at the end. */
+  heapTotalMb: number;
+  externalMb: number;
+  /** RSS when the memory run began (after the rounds), to tell growth from a fixed floor. */
+  startRssMb: number;
+  startLogins: number;
   errors: number;
 }
 
@@ -129,12 +135,24 @@ export interface MemoryAfterLogins {
 export async function memoryAfterLogins(who: Contender, target: number, concurrency: number): Promise<MemoryAfterLogins> {
   let errors = 0;
   const served = () => completedLogins.get(who.target.issuer) ?? 0;
+  const start = { logins: served(), rssMb: (await metrics(who.servers[0]!)).rssBytes / 1048576 };
   while (served() < target) {
     progress(`memory: ${served().toLocaleString('en')} of ${target.toLocaleString('en')} logins on ${who.target.name}`);
     errors += (await runLoad(who.target, concurrency, Math.min(10, Math.max(1, (target - served()) / 400)))).errors;
   }
   const m = await metrics(who.servers[0]!);
-  const out = { logins: served(), rssMb: m.rssBytes / 1048576, maxRssMb: m.maxRssBytes / 1048576, liveHeapMb: m.liveHeapBytes / 1048576, errors };
+  const mb = (bytes: number) => bytes / 1048576;
+  const out = {
+    logins: served(),
+    rssMb: mb(m.rssBytes),
+    maxRssMb: mb(m.maxRssBytes),
+    liveHeapMb: mb(m.liveHeapBytes),
+    heapTotalMb: mb(m.heapTotalBytes),
+    externalMb: mb(m.externalBytes),
+    startRssMb: start.rssMb,
+    startLogins: start.logins,
+    errors,
+  };
   done(`memory after ${out.logins.toLocaleString('en')} logins on ${who.target.name}: RSS ${out.rssMb.toFixed(0)} MiB (peak ${out.maxRssMb.toFixed(0)} MiB)`);
   return out;
 }

@@ -21,6 +21,9 @@ export interface ProcessMetrics {
   rssBytes: number;
   maxStallMs: number;
   heapUsedBytes: number;
+  /** V8's heap as reserved (used or not), and memory outside it (Buffers, ArrayBuffers, native objects). */
+  heapTotalBytes: number;
+  externalBytes: number;
   /** The longest single GC pause since the last reset, and what kind of collection it was. */
   maxGcPauseMs: number;
   maxGcKind: string;
@@ -30,6 +33,12 @@ export interface ProcessMetrics {
   liveHeapBytes: number;
   /** Mark-compact collections since the start. */
   fullGcs: number;
+}
+
+/** Heap in use and reserved, and memory outside V8's heap (one memoryUsage() call). */
+function memoryParts(): { heapUsedBytes: number; heapTotalBytes: number; externalBytes: number } {
+  const m = process.memoryUsage();
+  return { heapUsedBytes: m.heapUsed, heapTotalBytes: m.heapTotal, externalBytes: m.external };
 }
 
 /** This process's main thread from the scheduler's side (`/proc/self/task/<tid>/schedstat`); Linux only. */
@@ -105,7 +114,7 @@ export function serveMetrics(
       maxRssBytes: process.resourceUsage().maxRSS * 1024,
       rssBytes: process.memoryUsage.rss(),
       maxStallMs: delay.max / 1e6,
-      heapUsedBytes: process.memoryUsage().heapUsed,
+      ...memoryParts(),
       ...gc,
       ...live,
       ...(mainThread ? { mainThread } : {}),

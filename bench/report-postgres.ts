@@ -79,7 +79,7 @@ export function renderPostgres(p: any, embedded: any[], options: any): string[] 
   if (p.memory) {
     lines.push(
       '',
-      `Gateway memory on PostgreSQL after ${p.memory.logins.toLocaleString('en')} logins (warm-ups and rounds included): RSS **${fixed(p.memory.rssMb)} MiB** (peak ${fixed(p.memory.maxRssMb)} MiB, live heap after the last full collection ${fixed(p.memory.liveHeapMb)} MiB).`,
+      `Gateway memory on PostgreSQL after ${p.memory.logins.toLocaleString('en')} logins (warm-ups and rounds included): RSS **${fixed(p.memory.rssMb)} MiB** (peak ${fixed(p.memory.maxRssMb)} MiB, live heap after the last full collection ${fixed(p.memory.liveHeapMb)} MiB, V8 heap reserved ${fixed(p.memory.heapTotalMb)} MiB, outside V8's heap ${fixed(p.memory.externalMb)} MiB; RSS was ${fixed(p.memory.startRssMb)} MiB after ${p.memory.startLogins.toLocaleString('en')} logins, so it grew ${fixed(p.memory.rssMb - p.memory.startRssMb)} MiB over the last ${(p.memory.logins - p.memory.startLogins).toLocaleString('en')}).`,
     );
   }
   if (p.statements?.length) {

@@ -72,8 +72,20 @@ export const SETTINGS: readonly SettingDoc[] = [
     description:
       'Run the gateway at a simulated instant that keeps ticking, e.g. `2013-09-20T10:00+08:00` (offset or IANA zone required). Same as `npm start -- --now …`.',
   },
-  { env: 'SANDBOX_EMULATOR_PORT', default: '$PORT+1', description: 'First port of the provider emulators (Weibo, QQ, Sohu take consecutive ports).' },
+  {
+    env: 'SANDBOX_EMULATOR_PORT',
+    default: '$PORT+1',
+    description: 'First port of the provider emulators (Weibo, QQ, Sohu, WeChat, then declared demo providers, take consecutive ports).',
+  },
   { env: 'SANDBOX_SHOP_PORT', default: '$PORT+100', description: 'First port of the demo shops (JD.com, then Taobao).' },
+  {
+    env: 'DENGLU_OIDC_PROVIDERS',
+    default: '(none)',
+    description:
+      'Upstream OpenID Connect providers added by configuration alone: a JSON list of `{"id", "issuer", "clientId", "clientSecret", "scopes", "label": {"zh-CN", "en"}, "colors": {"background", "foreground"}}` (see the README). Each gets `OIDC_<ID>_CLIENT_ID`, `OIDC_<ID>_CLIENT_SECRET` and `OIDC_<ID>_ISSUER`, which win over the JSON (keep the secret there).',
+    secret: true,
+  },
+  { env: 'DENGLU_OIDC_PROVIDERS_FILE', default: '(none)', description: 'The same list in a JSON file (instead of `DENGLU_OIDC_PROVIDERS`).' },
   {
     env: 'ADMIN_OPERATOR_TOKEN',
     default: '(sandbox token in development)',

@@ -5,6 +5,8 @@
 import { availableParallelism } from 'node:os';
 import type { ProviderCredentials, ProviderDescriptor } from '../providers/contract.ts';
 import { providerUrlSettings, readProviderSettings } from './provider-settings.ts';
+import { readOidcProviders } from './oidc-providers.ts';
+import { declarationEnv, type OidcDeclaration, oidcDescriptor } from '../providers/oidc/declaration.ts';
 import { parseInstant } from '../src/time/instant.ts';
 import type { EpochMs } from '../src/clock.ts';
 import { GatewayError } from '../src/errors.ts';
@@ -66,6 +68,8 @@ export interface Config {
   sms: SmsConfig | undefined;
   /** Providers this deployment can reach, by id. */
   providers: Record<string, ProviderCredentials>;
+  /** Upstream OpenID Connect providers declared by configuration (providers/index.ts providerRegistry). */
+  oidcProviders: OidcDeclaration[];
   sandbox: {
     enabled: boolean;
     /** Simulated start instant; the clock keeps ticking from it. */
@@ -113,7 +117,13 @@ export function sandboxCredentials(descriptor: Pick<ProviderDescriptor, 'id' | '
   return { clientId: descriptor.sandboxClientId ?? `denglu-sandbox-${id}`, clientSecret: `sandbox-secret-${id}-not-for-production` };
 }
 
-export function loadConfig(input: { env: Record<string, string | undefined>; argv?: readonly string[]; descriptors: readonly ProviderDescriptor[] }): Config {
+export function loadConfig(input: {
+  env: Record<string, string | undefined>;
+  argv?: readonly string[];
+  descriptors: readonly ProviderDescriptor[];
+  /** A declared OpenID Connect provider the sandbox adds (`npm start`'s demo); ignored outside the sandbox. */
+  sandboxOidcDemo?: OidcDeclaration;
+}): Config {
   const env = input.env;
   const problems: string[] = [];
   const production = env.NODE_ENV === 'production';
@@ -227,14 +237,20 @@ export function loadConfig(input: { env: Record<string, string | undefined>; arg
   }
   const emulatorPort = int('SANDBOX_EMULATOR_PORT', port + DEFAULTS.emulatorPortOffset, 1, 65535);
   const shopPort = int('SANDBOX_SHOP_PORT', port + DEFAULTS.shopPortOffset, 1, 65535);
+  // The declared OpenID Connect providers join the built-in ones; what their file gives for the settings
+  // their descriptors declare fills those variables unless the environment sets them.
+  const oidcProviders = readOidcProviders(env, new Set(input.descriptors.map((d) => d.id)), { enabled: sandboxEnabled, demo: input.sandboxOidcDemo }, problems);
+  const descriptors = [...input.descriptors, ...oidcProviders.map(oidcDescriptor)];
+  const providerVariables: Record<string, string | undefined> = { ...Object.assign({}, ...oidcProviders.map(declarationEnv)) };
+  for (const [name, value] of Object.entries(env)) if (value) providerVariables[name] = value;
   const emulatorUrls: Record<string, string> = {};
-  input.descriptors.forEach((d, i) => {
+  descriptors.forEach((d, i) => {
     emulatorUrls[d.id] = `http://localhost:${emulatorPort + i}`;
   });
 
   const providers = readProviderSettings({
-    env,
-    descriptors: input.descriptors,
+    env: providerVariables,
+    descriptors,
     sandbox: sandboxEnabled,
     production,
     emulatorUrls,
@@ -286,7 +302,7 @@ export function loadConfig(input: { env: Record<string, string | undefined>; arg
   // Ports browsers and fetch refuse, wherever they are configured.
   if (isBadPort(port)) problems.push(portRangeProblem('PORT', port, 1)!);
   const urlSettings: [string, string | undefined][] = [['DENGLU_ISSUER', env.DENGLU_ISSUER ? issuer : undefined]];
-  urlSettings.push(...providerUrlSettings(input.descriptors, env));
+  urlSettings.push(...providerUrlSettings(descriptors, providerVariables));
   for (const [name, value] of urlSettings) {
     if (!value || !URL.canParse(value)) continue;
     const problem = portRangeProblem(name, portOf(new URL(value)), 1);
@@ -294,7 +310,7 @@ export function loadConfig(input: { env: Record<string, string | undefined>; arg
   }
   if (sandboxEnabled) {
     for (const problem of [
-      portRangeProblem(`SANDBOX_EMULATOR_PORT${env.SANDBOX_EMULATOR_PORT ? '' : ' (PORT+1 by default)'}`, emulatorPort, input.descriptors.length),
+      portRangeProblem(`SANDBOX_EMULATOR_PORT${env.SANDBOX_EMULATOR_PORT ? '' : ' (PORT+1 by default)'}`, emulatorPort, descriptors.length),
       portRangeProblem(`SANDBOX_SHOP_PORT${env.SANDBOX_SHOP_PORT ? '' : ' (PORT+100 by default)'}`, shopPort, SANDBOX_SHOPS.length),
     ]) {
       if (problem) problems.push(problem);
@@ -322,6 +338,7 @@ export function loadConfig(input: { env: Record<string, string | undefined>; arg
     admin: { operatorToken: operatorToken ?? SANDBOX_OPERATOR_TOKEN, rateLimitPerMinute: adminRateLimit },
     limits,
     providers,
+    oidcProviders,
     sandbox: { enabled: sandboxEnabled, now, emulatorPort, shopPort, emulatorUrls },
     trustProxy,
     tls,

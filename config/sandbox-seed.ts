@@ -1,10 +1,10 @@
 // The sandbox's partners, inserted into the store on first start: JD.com (first-party, Weibo, QQ, Sohu,
-// WeChat and the Denglu password, no consent page) and Taobao (third-party, Weibo, QQ and WeChat, with a
-// consent page). Their client
-// secrets are development values; production never seeds them (SANDBOX is refused there).
+// WeChat, the demo OpenID Connect provider and the Denglu password, no consent page) and Taobao
+// (third-party, Weibo, QQ and WeChat, with a consent page). Their client secrets are development values; production never seeds them (SANDBOX is refused there).
 
 import type { PartnerSeed } from '../src/partners/partners.ts';
 import type { Integration } from '../src/partners/partner.ts';
+import type { OidcDeclaration } from '../providers/oidc/declaration.ts';
 
 export interface SandboxShop {
   partnerId: string;
@@ -33,7 +33,7 @@ export const SANDBOX_SHOPS: readonly SandboxShop[] = [
     clientSecret: 'jd-demo-shop-secret-sandbox-only-0001',
     authMethod: 'client_secret_basic',
     name: { 'zh-CN': '京东（演示）', en: 'JD.com (demo)' },
-    providers: ['weibo', 'qq', 'sohu', 'wechat', 'password', 'phone'],
+    providers: ['weibo', 'qq', 'sohu', 'wechat', 'example-oidc', 'password', 'phone'],
     brand: {
       colour: '#e1251b',
       logoSvg:
@@ -54,6 +54,19 @@ export const SANDBOX_SHOPS: readonly SandboxShop[] = [
     },
   },
 ];
+
+/**
+ * The sandbox's declared OpenID Connect provider: a demo, served by the OIDC emulator (no issuer given),
+ * showing that a provider can be added by configuration alone (see DENGLU_OIDC_PROVIDERS in the README).
+ */
+export const SANDBOX_OIDC_PROVIDER: OidcDeclaration = {
+  id: 'example-oidc',
+  scopes: ['openid', 'profile'],
+  label: { 'zh-CN': '示例 OIDC（沙盒演示）', en: 'Example OIDC (sandbox demo)' },
+  colors: { background: '#3b5bdb', foreground: '#ffffff' },
+  pkce: true,
+  registrationUrl: 'https://openid.net/developers/how-connect-works/',
+};
 
 function live(provider: string): Integration {
   return { provider, newAccountsDuringNotice: true, atCutoff: 'keep' };

@@ -103,6 +103,8 @@ export interface AdapterOptions extends ProviderCredentials {
    * round trip less for returning shoppers. Identity verification (uid, openid, appkey) always runs.
    */
   knownProfile?: (keys: string[]) => Promise<KnownProfile | undefined>;
+  /** The gateway's clock, for adapters that check upstream times (ID token expiry) or cache with a deadline. */
+  clock?: Clock;
 }
 
 /** What an adapter reports about the person who signed in upstream. */

@@ -45,10 +45,20 @@ export class GatewayError extends Error {
 }
 
 /**
- * Where in the upstream round trip a failure happened (vocabulary borrowed from Ory Kratos); `revoke`:
- * revoking a grant at the provider (on unlinking), outside the sign-in round trip.
+ * Where in the upstream round trip a failure happened (vocabulary borrowed from Ory Kratos); `discovery`:
+ * an OpenID Connect issuer's metadata; `revoke`: revoking a grant at the provider (on unlinking), outside
+ * the sign-in round trip.
  */
-export type UpstreamStep = 'provider_denied' | 'state_validate' | 'token_exchange' | 'token_verify' | 'userinfo' | 'profile_decode' | 'timeout' | 'revoke';
+export type UpstreamStep =
+  | 'discovery'
+  | 'provider_denied'
+  | 'state_validate'
+  | 'token_exchange'
+  | 'token_verify'
+  | 'userinfo'
+  | 'profile_decode'
+  | 'timeout'
+  | 'revoke';
 
 export class UpstreamError extends GatewayError {
   readonly providerId: string;

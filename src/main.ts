@@ -5,8 +5,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createSecureContext } from 'node:tls';
 import { loadConfig, ConfigError, type Config } from '../config/load-config.ts';
-import { sandboxPartners } from '../config/sandbox-seed.ts';
-import { DESCRIPTORS, PROVIDERS } from '../providers/index.ts';
+import { SANDBOX_OIDC_PROVIDER, sandboxPartners } from '../config/sandbox-seed.ts';
+import { DESCRIPTORS, providerRegistry } from '../providers/index.ts';
 import { createApp } from './app.ts';
 import { SimulatedClock, systemClock, type Clock } from './clock.ts';
 import { GatewayError } from './errors.ts';
@@ -30,12 +30,14 @@ async function main(): Promise<void> {
   if (existsSync('.env')) process.loadEnvFile('.env');
   let config: Config;
   try {
-    config = loadConfig({ env: process.env, argv: process.argv.slice(2), descriptors: DESCRIPTORS });
+    config = loadConfig({ env: process.env, argv: process.argv.slice(2), descriptors: DESCRIPTORS, sandboxOidcDemo: SANDBOX_OIDC_PROVIDER });
   } catch (err) {
     if (err instanceof ConfigError) fail(err.message);
     throw err;
   }
   const log = createLogger({ level: config.logLevel });
+  // The built-in providers and those the configuration declares (DENGLU_OIDC_PROVIDERS).
+  const providers = providerRegistry(config.oidcProviders);
   // The certificate and key are read and checked before anything else is opened.
   let tls: { cert: Buffer; key: Buffer } | undefined;
   if (config.tls) {
@@ -71,7 +73,7 @@ async function main(): Promise<void> {
     config,
     store,
     clock,
-    providers: PROVIDERS,
+    providers,
     log,
     shopLinks: config.sandbox.enabled ? Object.entries(shopUrls(config)).map(([id, url]) => ({ name: id, url })) : [],
   });
@@ -90,7 +92,7 @@ async function main(): Promise<void> {
 
   if (config.sandbox.enabled) {
     try {
-      sandbox = await startSandbox(config, PROVIDERS, clock);
+      sandbox = await startSandbox(config, providers, clock);
     } catch (err) {
       fail(`cannot start the sandbox: ${(err as Error).message} (set SANDBOX_EMULATOR_PORT / SANDBOX_SHOP_PORT to free ports)`);
     }

@@ -149,7 +149,8 @@ export function providerContractSuite(module: ProviderModule, spec: ContractSpec
 
     it("sends the shopper's language as the descriptor's display-language parameter, and nothing else that depends on it", async () => {
       const b = broker();
-      const perFlow = new Set(['state', 'code_challenge']);
+      // Values of each flow's own (an OpenID Connect nonce is derived from the flow's state).
+      const perFlow = new Set(['state', 'code_challenge', 'nonce']);
       const [zh, en] = [await start(b, false, 'zh-CN'), await start(b, false, 'en')];
       const language = descriptor.displayLanguage;
       const differing = [...new Set([...zh.searchParams.keys(), ...en.searchParams.keys()])].filter(

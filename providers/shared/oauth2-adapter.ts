@@ -7,6 +7,7 @@
 // client, to route every call through UpstreamHttp and to plug a provider's own token exchange).
 
 import passport from 'passport';
+import { displayLanguageOf } from './display-language.ts';
 import { AuthorizationError, InternalOAuthError, Strategy as OAuth2Strategy, TokenError } from 'passport-oauth2';
 import { UpstreamError, type UpstreamStep } from '../../src/errors.ts';
 import type {
@@ -159,8 +160,7 @@ function createStrategy(context: OAuth2Context, hooks: OAuth2Hooks): OAuth2Strat
     override authorizationParams(run: RunOptions): object {
       const params: Record<string, string> = {};
       if (run.reauthenticate && descriptor.reauthentication) Object.assign(params, descriptor.reauthentication);
-      const language = run.locale && descriptor.displayLanguage?.values[run.locale];
-      if (language) params[descriptor.displayLanguage!.parameter] = language;
+      Object.assign(params, displayLanguageOf(descriptor, run.locale));
       if (run.codeChallenge) {
         params.code_challenge = run.codeChallenge;
         params.code_challenge_method = 'S256';

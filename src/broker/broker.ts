@@ -20,7 +20,7 @@ export interface BrokerOptions {
   flowTtlSeconds: number;
   upstream: { timeoutMs: number; maxBodyBytes: number };
   /** Configured providers: module + this deployment's credentials. */
-  providers: Map<string, { module: ProviderModule; credentials: Omit<AdapterOptions, 'timeoutMs' | 'maxBodyBytes' | 'knownProfile'> }>;
+  providers: Map<string, { module: ProviderModule; credentials: Omit<AdapterOptions, 'timeoutMs' | 'maxBodyBytes' | 'knownProfile' | 'clock'> }>;
   /** Sign-in methods Denglu handles itself (the native `password`): configured, but no upstream round trip. */
   methods?: readonly string[];
   /** Told of every flow created (a sign-in keeps only its newest few, see sign-in-admission.ts). */
@@ -58,6 +58,7 @@ export class Broker {
           timeoutMs: options.upstream.timeoutMs,
           maxBodyBytes: options.upstream.maxBodyBytes,
           knownProfile: (keys) => knownProfile(options.store, options.clock, keys),
+          clock: options.clock,
         }),
       );
     }

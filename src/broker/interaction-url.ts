@@ -12,6 +12,7 @@ import { loginAvailability } from '../partners/availability.ts';
 import { ensureBinding } from './binding-cookie.ts';
 import { forcesReauthentication } from '../oidc/reauthentication.ts';
 import type { LoginContext } from './login-context.ts';
+import { UpstreamError } from '../errors.ts';
 import { admitSignIn, interactionLeftMs, SIGN_IN_REFUSED_PATH } from './sign-in-admission.ts';
 
 export function interactionUrl(ctx: LoginContext) {
@@ -40,16 +41,23 @@ export function interactionUrl(ctx: LoginContext) {
       maxAge: interactionLeftMs(interaction),
     });
     const locale = localeFrom(interaction.params, koa.get('accept-language'), partner);
-    return ctx.broker.start({
-      provider: hint,
-      purpose: 'login',
-      binding,
-      locale,
-      interactionUid: interaction.uid,
-      partnerId: partner.id,
-      clientId: String(interaction.params.client_id),
-      reauthenticate: forcesReauthentication(interaction.prompt),
-      userAgent: koa.get('user-agent'),
-    });
+    return ctx.broker
+      .start({
+        provider: hint,
+        purpose: 'login',
+        binding,
+        locale,
+        interactionUid: interaction.uid,
+        partnerId: partner.id,
+        clientId: String(interaction.params.client_id),
+        reauthenticate: forcesReauthentication(interaction.prompt),
+        userAgent: koa.get('user-agent'),
+      })
+      .catch((err: unknown) => {
+        // The provider cannot be asked (its discovery failed): the interaction page tries once more and
+        // shows the failure page with its ways forward.
+        if (err instanceof UpstreamError) return page;
+        throw err;
+      });
   };
 }

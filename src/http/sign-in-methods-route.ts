@@ -55,7 +55,11 @@ export function marksAcrossOrigins(_req: Request, res: Response, next: NextFunct
 export function signInMethodsRoute(deps: SignInMethodsDeps): Router {
   const router = express.Router();
   const known = marks();
-  const logo = (id: string) => (known.has(id) ? `${deps.issuer}/static/marks/${id}.svg` : undefined);
+  // A provider without a mark of its own (one declared by configuration) gets the generic key, as on Denglu's pages.
+  const logo = (id: string) => {
+    const mark = known.has(id) ? id : known.has('generic') ? 'generic' : undefined;
+    return mark ? `${deps.issuer}/static/marks/${mark}.svg` : undefined;
+  };
   router.get('/clients/:clientId/sign-in-methods', async (req, res) => {
     // Any site may read it (a shop's single-page app included): it carries no credentials and no secrets.
     res.set({ 'access-control-allow-origin': '*', 'cross-origin-resource-policy': 'cross-origin' });

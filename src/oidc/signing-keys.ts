@@ -76,7 +76,7 @@ export class SigningKeyRing {
     this.policy = deps.policy;
     this.#set = set;
     this.#unwatch = deps.store.watch('secrets', (id) => {
-      if (id !== DOC) return;
+      if (id !== DOC && id !== undefined) return; // undefined: changes may have been missed
       this.refresh().catch((err: Error) => deps.log.warn({ err: { message: err.message } }, 'could not re-read the signing keys'));
     });
   }

@@ -49,7 +49,8 @@ export async function startSandbox(config: Config, providers: ReadonlyMap<string
     for (const [id, module] of providers) {
       const port = config.sandbox.emulatorPort + i++;
       const credentials = config.providers[id];
-      if (!credentials) continue;
+      // Not configured, or pointed at a real provider (a declared OpenID Connect issuer): no emulator.
+      if (!credentials || !Object.values(credentials.baseUrls).includes(config.sandbox.emulatorUrls[id]!)) continue;
       const emulator = module.createEmulator({
         apps: [
           {

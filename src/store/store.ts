@@ -51,6 +51,9 @@ export interface CollectionSpec {
   cached?: boolean;
 }
 
+/** Hears a changed document's id, or undefined when changes may have been missed (see Store.watch). */
+export type WatchListener = (id: string | undefined) => void;
+
 /** A document with its expiry, as `dump` lists it (for export and import between backends). */
 export interface DumpedDocument {
   id: string;
@@ -155,9 +158,11 @@ export interface Store {
   exclusive<T>(job: string, fn: () => Promise<T>): Promise<{ ran: true; value: T } | { ran: false }>;
   /**
    * Calls `listener(id)` after a document of `collection` was written or deleted, by this process or
-   * (postgres) by any other instance, within a second. Returns a function that stops listening.
+   * (postgres) by any other instance, within a second. `listener(undefined)` says changes may have been
+   * missed (postgres: the notification connection was lost and is back): re-read whatever is held.
+   * Returns a function that stops listening.
    */
-  watch(collection: string, listener: (id: string) => void): () => void;
+  watch(collection: string, listener: WatchListener): () => void;
   /** Resolves when the store answers and its schema is the one this code knows (for /readyz); throws a
    * GatewayError ERR_STORE_UNAVAILABLE (status 503) otherwise. */
   ready(): Promise<void>;

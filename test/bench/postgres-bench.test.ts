@@ -198,7 +198,17 @@ describe('bench: PostgreSQL summary and report', () => {
         ratioMedian: 0.97,
         errors: 0,
       },
-      memory: { logins: 100000, rssMb: 180.4, maxRssMb: 200, liveHeapMb: 60 },
+      memory: {
+        logins: 100000,
+        rssMb: 180.4,
+        maxRssMb: 200,
+        liveHeapMb: 60,
+        heapTotalMb: 90,
+        externalMb: 12.5,
+        startRssMb: 170.2,
+        startLogins: 20000,
+        errors: 0,
+      },
     };
     const embedded = [{ concurrency: 8, denglu: { loginsPerSecond: 450, p50: 15, p99: 30, cpuMsPerLogin: 2.3 } }];
     const md = renderPostgres(p, embedded, { scaleConcurrency: 8, concurrency: [1, 8] }).join('\n');
@@ -209,6 +219,10 @@ describe('bench: PostgreSQL summary and report', () => {
     assert.match(md, /\| 1,000,000 \| 290\.0 \| \*\*0\.97\*\* \(0\.97\) \|/);
     assert.match(md, /2 ÷ 1: \*\*0\.97\*\*/);
     assert.match(md, /after 100,000 logins .*RSS \*\*180\.4 MiB\*\*/);
+    assert.match(
+      md,
+      /V8 heap reserved 90\.0 MiB, outside V8's heap 12\.5 MiB; RSS was 170\.2 MiB after 20,000 logins, so it grew 10\.2 MiB over the last 80,000/,
+    );
     assert.match(md, /\| `SELECT a \\\| b FROM 'x'` \| 2\.00 \| 0\.30 \|/);
     assert.deepEqual(renderPostgres(undefined, [], {}), []);
   });

@@ -62,6 +62,8 @@ describe('shops that draw their own buttons: GET /clients/<client_id>/sign-in-me
         ['qq', 'live', 'button'],
         ['sohu', 'live', 'button'],
         ['wechat', 'live', 'button'],
+        // The sandbox's demo OpenID Connect provider is JD's, but not configured in this gateway.
+        ['example-oidc', 'live', 'none'],
         ['password', 'live', 'button'],
         ['phone', 'live', 'button'],
       ],

@@ -76,7 +76,7 @@ describe('postgres store: two instances on one database', function () {
   });
 
   it("watch on B hears A's writes within a second", async () => {
-    const heard: string[] = [];
+    const heard: (string | undefined)[] = [];
     const stop = b.watch('contract_docs', (id) => heard.push(id));
     try {
       await a.put('contract_docs', 'x', { title: 'x', n: 0 });

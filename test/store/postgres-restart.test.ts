@@ -37,6 +37,8 @@ describe('postgres store: the database restarts', function () {
     await store.put('contract_cached', 'p', { name: 'p', clients: [] });
     assert.equal((await store.get<CachedDoc>('contract_cached', 'p'))?.name, 'p');
 
+    const heard: (string | undefined)[] = [];
+    store.watch('contract_docs', (id) => heard.push(id));
     await cluster!.stop();
     for (const call of [
       () => store!.get('contract_docs', 'a'),
@@ -52,8 +54,6 @@ describe('postgres store: the database restarts', function () {
     await cluster!.start();
     assert.deepEqual(await store.get('contract_docs', 'a'), { title: 'a', n: 1 }, 'the pool reconnects');
     await store.ready();
-    const heard: string[] = [];
-    store.watch('contract_docs', (id) => heard.push(id));
     const started = Date.now();
     for (;;) {
       await store.put('contract_docs', 'c', { title: 'c', n: Date.now() });
@@ -65,6 +65,7 @@ describe('postgres store: the database restarts', function () {
       warnings.some((w) => /change notifications .* lost/.test(w)),
       warnings.join('\n'),
     );
+    assert.ok(heard.includes(undefined), 'watchers were told that changes may have been missed while the listener was away');
     assert.ok(warnings.every((w) => !/password/i.test(w)));
   });
 });

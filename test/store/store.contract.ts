@@ -895,7 +895,7 @@ export function describeStoreContract(label: string, make: (clock: ManualClock) 
       });
 
       it('watch hears every write of a document of the collection until it stops listening', async () => {
-        const heard: string[] = [];
+        const heard: (string | undefined)[] = [];
         const stop = store.watch(DOCS, (id) => heard.push(id));
         const hear = async (id: string) => {
           for (let waited = 0; !heard.includes(id); waited += 20) {

@@ -10,7 +10,7 @@ import { exportJWK, generateKeyPair, type CryptoKey } from 'jose';
 import * as oidc from 'openid-client';
 import { loadConfig, sandboxCredentials, type Config } from '../../config/load-config.ts';
 import { providerEnv } from '../../config/provider-settings.ts';
-import { DESCRIPTORS, PROVIDERS } from '../../providers/index.ts';
+import { DESCRIPTORS, PROVIDERS, providerRegistry } from '../../providers/index.ts';
 import { serveEmulator, type ServedEmulator } from '../../providers/shared/testing.ts';
 import type { TestUser } from '../../providers/shared/emulator/test-users.ts';
 import { createApp, type DengluApp } from '../../src/app.ts';
@@ -220,7 +220,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
   const { privateKey, jwk } = await shopJwtKey();
   const seeds = await testPartners(jwk);
   await seedPartners(store, clock, options.partners ? options.partners(seeds) : seeds);
-  const denglu = await createApp({ config, store, clock, providers: PROVIDERS, log });
+  const denglu = await createApp({ config, store, clock, providers: providerRegistry(config.oidcProviders), log });
   server.on('request', denglu.app);
 
   const shops: Record<string, TestShop> = {};

@@ -19,7 +19,7 @@ import {
   removeFromCappedList,
 } from '../capped-list.ts';
 import { documentOf, MemoryTables, type StoredRecord } from '../memory-tables.ts';
-import type { BatchOp, CollectionSpec, DumpedDocument, ListOptions, Store, StoreInfo, WriteOptions } from '../store.ts';
+import type { BatchOp, CollectionSpec, DumpedDocument, ListOptions, Store, StoreInfo, WatchListener, WriteOptions } from '../store.ts';
 import { lockDirectory, type DirLock } from './dir-lock.ts';
 import { Journal, type JournalEntry, type WriteHook } from './journal.ts';
 import { SNAPSHOT_FORMAT, SnapshotFile, type SnapshotData } from './snapshot-file.ts';
@@ -64,7 +64,7 @@ export class LowdbStore implements Store {
   readonly #volatile = new Set<string>();
   readonly #options: LowdbStoreOptions;
   readonly #lock: DirLock;
-  readonly #watchers = new Map<string, Set<(id: string) => void>>();
+  readonly #watchers = new Map<string, Set<WatchListener>>();
   readonly #running = new Set<string>();
   readonly info: StoreInfo;
   #closed = false;
@@ -328,9 +328,9 @@ export class LowdbStore implements Store {
     }
   }
 
-  watch(collection: string, listener: (id: string) => void): () => void {
+  watch(collection: string, listener: WatchListener): () => void {
     this.#tables.table(collection); // unknown collections fail here, not silently
-    const set = this.#watchers.get(collection) ?? new Set<(id: string) => void>();
+    const set = this.#watchers.get(collection) ?? new Set<WatchListener>();
     this.#watchers.set(collection, set);
     set.add(listener);
     return () => set.delete(listener);

@@ -165,7 +165,9 @@ export async function writeDocument(
   if (indexed) values.push(s.names, s.keys, s.unique);
   const statement = WRITES[`${indexed}`].get(variant(shape))!;
   const attempt = async (on: Queryable): Promise<string | undefined> => {
-    const { rows } = await on.query<{ written: boolean; version: string; was_live: boolean }>({ ...statement, values });
+    const { rows } = await on
+      .query<{ written: boolean; version: string; was_live: boolean }>({ ...statement, values })
+      .catch((err: unknown) => rethrowWithKeys(err, shape, s));
     if (rows[0]!.written) return rows[0]!.version;
     if (create && rows[0]!.was_live) throw new GatewayError('ERR_ALREADY_EXISTS', `"${shape.name}" already has ${JSON.stringify(id)}`, { status: 409 });
     return undefined; // another writer changed the document after this statement's snapshot: nothing was written
@@ -204,7 +206,9 @@ export async function writeIfUnchanged(
   const indexed = shape.indexes.length > 0;
   const values: unknown[] = [shape.name, id, s.json, expiry(shape, expiresAt), version, now];
   if (indexed) values.push(s.names, s.keys, s.unique);
-  const { rows } = await db.query<{ written: boolean; version: string }>({ ...CAS_WRITES[`${indexed}`].get(variant(shape))!, values });
+  const { rows } = await db
+    .query<{ written: boolean; version: string }>({ ...CAS_WRITES[`${indexed}`].get(variant(shape))!, values })
+    .catch((err: unknown) => rethrowWithKeys(err, shape, s));
   return rows[0]!.written ? rows[0]!.version : undefined;
 }
 
@@ -285,7 +289,28 @@ function lockedRow(row: { doc: unknown; expires_at: string | null } | undefined)
   return row ? { doc: row.doc, expiresAt: row.expires_at === null ? undefined : Number(row.expires_at) } : undefined;
 }
 
-/** The collection, index and key a unique violation names (from its detail), for ERR_CONFLICT. */
+/** The unique keys a write tried to take, for the unique violation it met (see rethrowWithKeys). */
+interface AttemptedKeys {
+  collection: string;
+  names: string[];
+  keys: string[];
+}
+const attempted = new WeakMap<object, AttemptedKeys>();
+
+/**
+ * A unique violation remembers which unique keys its write asked for, so that what follows needs no
+ * parsing of the database's message (localised by the server's lc_messages: a server set to zh_CN
+ * words its detail in Chinese).
+ */
+function rethrowWithKeys(err: unknown, shape: WriteShape, s: { names: string[]; keys: string[]; unique: boolean[] }): never {
+  if (isUniqueViolation(err)) {
+    const unique = s.unique.flatMap((u, i) => (u ? [i] : []));
+    attempted.set(err, { collection: shape.name, names: unique.map((i) => s.names[i]!), keys: unique.map((i) => s.keys[i]!) });
+  }
+  throw err;
+}
+
+/** The collection, index and key a unique violation names (from its detail, when worded in English), for ERR_CONFLICT. */
 export function conflictOf(err: unknown): { collection: string; index: string; key: string } | undefined {
   if (!isUniqueViolation(err)) return undefined;
   const m = /^Key \(collection, index_name, key\)=\((.*)\) already exists\.?$/s.exec(err.detail ?? '');
@@ -296,22 +321,33 @@ export function conflictOf(err: unknown): { collection: string; index: string; k
 
 export function conflictError(err: unknown): GatewayError {
   const c = conflictOf(err);
-  const what = c ? `"${c.collection}.${c.index}" already holds key ${JSON.stringify(c.key)}` : 'a unique key is already taken';
+  const tried = attempted.get(err as object);
+  let what = 'a unique key is already taken';
+  if (c) what = `"${c.collection}.${c.index}" already holds key ${JSON.stringify(c.key)}`;
+  else if (tried?.keys.length === 1) what = `"${tried.collection}.${tried.names[0]}" already holds key ${JSON.stringify(tried.keys[0])}`;
+  else if (tried) what = `"${tried.collection}" already holds one of the keys ${tried.keys.map((k) => JSON.stringify(k)).join(', ')}`;
   return new GatewayError('ERR_CONFLICT', what, { status: 409 });
 }
 
-const DROP_EXPIRED_HOLDERS = `DELETE FROM documents d USING index_keys x
-  WHERE x.collection = $1 AND x.index_name = $2 AND x.key = $3 AND x.is_unique
+const DROP_EXPIRED_HOLDERS = `DELETE FROM documents d USING index_keys x, unnest($2::text[], $3::text[]) AS k(index_name, key)
+  WHERE x.collection = $1 AND x.index_name = k.index_name AND x.key = k.key AND x.is_unique
     AND d.collection = x.collection AND d.id = x.id AND d.expires_at <= $4`;
 
 /**
- * After a unique violation: deletes the expired documents holding that key (expired holders do not
- * count). true when one was deleted, so the write may be tried again.
+ * After a unique violation: deletes the expired documents holding the keys the write asked for (expired
+ * holders do not count). true when one was deleted, so the write may be tried again. A violation of a
+ * bulk load (no keys recorded) falls back to the key its detail names.
  */
 export async function dropExpiredHolders(db: Queryable, err: unknown, now: EpochMs): Promise<boolean> {
-  const c = conflictOf(err);
-  if (!c) return false;
-  const { rowCount } = await db.query({ name: 'denglu_drop_expired_holders', text: DROP_EXPIRED_HOLDERS, values: [c.collection, c.index, c.key, now] });
+  const tried = attempted.get(err as object);
+  const c = tried ? undefined : conflictOf(err);
+  const target = tried ?? (c ? { collection: c.collection, names: [c.index], keys: [c.key] } : undefined);
+  if (!target || target.keys.length === 0) return false;
+  const { rowCount } = await db.query({
+    name: 'denglu_drop_expired_holders',
+    text: DROP_EXPIRED_HOLDERS,
+    values: [target.collection, target.names, target.keys, now],
+  });
   return (rowCount ?? 0) > 0;
 }
 

@@ -12,7 +12,7 @@ import { type AddToListOptions, assertListArguments, type ListAddition, type Lis
 import { copyJson } from '../copy-json.ts';
 import { deepFreeze } from '../memory-tables.ts';
 import { type Remembered, requestReads } from '../request-reads.ts';
-import type { BatchOp, CollectionSpec, DumpedDocument, ListOptions, Store, StoreInfo, WriteOptions } from '../store.ts';
+import type { BatchOp, CollectionSpec, DumpedDocument, ListOptions, Store, StoreInfo, WatchListener, WriteOptions } from '../store.ts';
 import { CachedCollections } from './cached-collections.ts';
 import { ChangeListener } from './change-listener.ts';
 import { Database, isUniqueViolation, type PoolSettings, type Queryable } from './database.ts';
@@ -56,7 +56,7 @@ export class PostgresStore implements Store {
   readonly #shapes = new Map<string, WriteShape>();
   readonly #cached: CachedCollections;
   readonly #listener: ChangeListener;
-  readonly #watchers = new Map<string, Set<(id: string) => void>>();
+  readonly #watchers = new Map<string, Set<WatchListener>>();
 
   private constructor(options: PostgresStoreOptions) {
     this.#clock = options.clock;
@@ -73,7 +73,7 @@ export class PostgresStore implements Store {
       location: this.database.location,
       ...(options.log ? { log: options.log } : {}),
       onChange: (collection, id) => this.#heard(collection, id),
-      onGap: () => this.#cached.invalidateAll(),
+      onGap: () => this.#missedChanges(),
     });
   }
 
@@ -352,10 +352,10 @@ export class PostgresStore implements Store {
     return runExclusive(this.database.url, this.database.location, job, fn);
   }
 
-  watch(collection: string, listener: (id: string) => void): () => void {
+  watch(collection: string, listener: WatchListener): () => void {
     const shape = this.#shape(collection);
     if (!shape.notify) throw new TypeError(`"${collection}" is not watched across instances (only domain and cached collections are)`);
-    const set = this.#watchers.get(collection) ?? new Set<(id: string) => void>();
+    const set = this.#watchers.get(collection) ?? new Set<WatchListener>();
     this.#watchers.set(collection, set);
     set.add(listener);
     return () => set.delete(listener);
@@ -366,6 +366,12 @@ export class PostgresStore implements Store {
     this.#cached.invalidate(collection);
     const set = this.#watchers.get(collection);
     if (set) for (const listener of set) listener(id);
+  }
+
+  /** The notification connection is back after a loss: anything may have changed meanwhile. */
+  #missedChanges(): void {
+    this.#cached.invalidateAll();
+    for (const set of this.#watchers.values()) for (const listener of set) listener(undefined);
   }
 
   /** After this process's own write: its reads of a cached collection see it at once. */
