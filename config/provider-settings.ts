@@ -56,12 +56,18 @@ function readProvider(d: ProviderDescriptor, input: ProviderSettingsInput): Prov
   const extra: Record<string, string | boolean> = {};
   for (const s of d.settings) {
     if (typeof s.fills !== 'object' || !('extra' in s.fills)) continue;
-    const fallback = input.sandbox && s.sandboxDefault !== undefined ? s.sandboxDefault : s.default;
-    if (s.fills.type === 'boolean') extra[s.fills.extra] = input.bool(s.env, fallback === true);
+    // A computed sandbox default (throwaway keys) is made only when the sandbox needs it.
+    const fallback = () => {
+      if (!input.sandbox || s.sandboxDefault === undefined) return s.default;
+      return typeof s.sandboxDefault === 'function' ? s.sandboxDefault() : s.sandboxDefault;
+    };
+    if (s.fills.type === 'boolean') extra[s.fills.extra] = input.bool(s.env, fallback() === true);
     else {
-      const value = given(s) ?? (typeof fallback === 'string' ? fallback : undefined);
+      const unset = given(s) === undefined ? fallback() : undefined;
+      const value = given(s) ?? (typeof unset === 'string' ? unset : undefined);
       if (value !== undefined) extra[s.fills.extra] = value;
-      else if (input.production && s.required) problems.push(`${s.env} is required in production`);
+      // Only the sandbox has a value for a required key (its throwaway one); anywhere else it must be set.
+      else if (s.required && !input.sandbox) problems.push(`${s.env} is required${input.production ? ' in production' : ' outside the sandbox'}`);
     }
   }
   if (input.production) {
@@ -104,7 +110,9 @@ function defaultText(d: ProviderDescriptor, s: ProviderSetting): string {
 
 /**
  * The environment that points a provider at an app and at one server for every host role (the tests'
- * and the benchmark's emulators), by the variables its descriptor declares.
+ * and the benchmark's emulators), by the variables its descriptor declares, with the sandbox's value
+ * of each required key (a gateway in another process then signs with the keys this process's
+ * emulators check).
  */
 export function providerEnv(d: ProviderDescriptor, app: { clientId: string; clientSecret: string; baseUrl: string }): Record<string, string> {
   const env: Record<string, string> = {};
@@ -112,6 +120,21 @@ export function providerEnv(d: ProviderDescriptor, app: { clientId: string; clie
     if (s.fills === 'clientId') env[s.env] = app.clientId;
     else if (s.fills === 'clientSecret') env[s.env] = app.clientSecret;
     else if ('baseUrl' in s.fills) env[s.env] = app.baseUrl;
+    // A required key (Alipay's) gets the sandbox's, which the emulators of this process use too.
+    else if (s.required && s.sandboxDefault !== undefined) env[s.env] = String(typeof s.sandboxDefault === 'function' ? s.sandboxDefault() : s.sandboxDefault);
   }
   return env;
+}
+
+/**
+ * The provider options and keys a descriptor's settings give in the sandbox (their `sandboxDefault`s,
+ * computed ones made now): what a test hands an adapter to run it as the sandbox would.
+ */
+export function sandboxExtra(d: ProviderDescriptor): Record<string, string | boolean> {
+  const extra: Record<string, string | boolean> = {};
+  for (const s of d.settings) {
+    if (typeof s.fills !== 'object' || !('extra' in s.fills) || s.sandboxDefault === undefined) continue;
+    extra[s.fills.extra] = typeof s.sandboxDefault === 'function' ? s.sandboxDefault() : s.sandboxDefault;
+  }
+  return extra;
 }

@@ -1,6 +1,7 @@
 // The sandbox's partners, inserted into the store on first start: JD.com (first-party, Weibo, QQ, Sohu,
-// WeChat, the demo OpenID Connect provider and the Denglu password, no consent page) and Taobao
-// (third-party, Weibo, QQ and WeChat, with a consent page). Their client secrets are development values; production never seeds them (SANDBOX is refused there).
+// WeChat, Alipay, the demo OpenID Connect provider and the Denglu password, no consent page) and Taobao
+// (third-party, Weibo, QQ, WeChat and Alipay, with a consent page). Their client secrets are development
+// values; production never seeds them (SANDBOX is refused there).
 
 import type { PartnerSeed } from '../src/partners/partners.ts';
 import type { Integration } from '../src/partners/partner.ts';
@@ -33,7 +34,7 @@ export const SANDBOX_SHOPS: readonly SandboxShop[] = [
     clientSecret: 'jd-demo-shop-secret-sandbox-only-0001',
     authMethod: 'client_secret_basic',
     name: { 'zh-CN': '京东（演示）', en: 'JD.com (demo)' },
-    providers: ['weibo', 'qq', 'sohu', 'wechat', 'example-oidc', 'password', 'phone'],
+    providers: ['weibo', 'qq', 'sohu', 'wechat', 'alipay', 'example-oidc', 'password', 'phone'],
     brand: {
       colour: '#e1251b',
       logoSvg:
@@ -46,7 +47,7 @@ export const SANDBOX_SHOPS: readonly SandboxShop[] = [
     clientSecret: 'taobao-demo-shop-secret-sandbox-only-0001',
     authMethod: 'client_secret_post',
     name: { 'zh-CN': '淘宝（演示）', en: 'Taobao (demo)' },
-    providers: ['weibo', 'qq', 'wechat', 'phone'],
+    providers: ['weibo', 'qq', 'wechat', 'alipay', 'phone'],
     brand: {
       colour: '#ff5000',
       logoSvg:

@@ -70,9 +70,12 @@ export interface ProviderSetting {
   fills: 'clientId' | 'clientSecret' | { baseUrl: string } | { extra: string; type: 'boolean' | 'string' };
   /** Never printed or logged (secrets and private keys). */
   secret?: boolean;
-  /** For an `extra` option: the value when unset, and when unset in the sandbox. */
+  /**
+   * For an `extra` option: the value when unset, and when unset in the sandbox. A function is called only
+   * when its value is needed (throwaway sandbox keys generated at start).
+   */
   default?: boolean | string;
-  sandboxDefault?: boolean | string;
+  sandboxDefault?: boolean | string | (() => string);
   /** An `extra` string the provider cannot work without (a private key): refused when missing in production. */
   required?: boolean;
 }
@@ -93,6 +96,11 @@ export interface KnownProfile {
 }
 
 export interface AdapterOptions extends ProviderCredentials {
+  /**
+   * The gateway's clock, for adapters that check or send upstream times (ID token expiry, Alipay's signed
+   * `timestamp`) or cache with a deadline; the system clock when absent.
+   */
+  clock?: Clock;
   /** Abort any upstream HTTP call after this long. */
   timeoutMs: number;
   /** Refuse upstream bodies larger than this. */
@@ -103,8 +111,6 @@ export interface AdapterOptions extends ProviderCredentials {
    * round trip less for returning shoppers. Identity verification (uid, openid, appkey) always runs.
    */
   knownProfile?: (keys: string[]) => Promise<KnownProfile | undefined>;
-  /** The gateway's clock, for adapters that check upstream times (ID token expiry) or cache with a deadline. */
-  clock?: Clock;
 }
 
 /** What an adapter reports about the person who signed in upstream. */

@@ -9,8 +9,9 @@ import { weibo } from './weibo/index.ts';
 import { qq } from './qq/index.ts';
 import { sohu } from './sohu/index.ts';
 import { wechat } from './wechat/index.ts';
+import { alipay } from './alipay/index.ts';
 
-const BUILT_IN: readonly ProviderModule[] = [weibo, qq, sohu, wechat];
+const BUILT_IN: readonly ProviderModule[] = [weibo, qq, sohu, wechat, alipay];
 
 /** The built-in providers only (benchmarks and tests that need no declared provider). */
 export const PROVIDERS: ReadonlyMap<string, ProviderModule> = new Map(BUILT_IN.map((m) => [m.descriptor.id, m]));

@@ -56,6 +56,9 @@ import { CodeBook } from './accounts/verification-codes.ts';
 import { nativeRoutes } from './account-console/native-routes.ts';
 import { passwordSignInRoute } from './broker/password-route.ts';
 import { createMailer } from './mail/mailer.ts';
+import { noticeMailJob, type NoticeMailJob } from './notice-mail/notice-mail-job.ts';
+import { noticeMailRoutes } from './notice-mail/notice-mail-routes.ts';
+import { unsubscribeTokens } from './notice-mail/unsubscribe-token.ts';
 import { adminPages } from './admin/pages/admin-pages.ts';
 import { HashQueue } from './accounts/hash-queue.ts';
 import { dummyHash } from './accounts/password-hash.ts';
@@ -92,6 +95,8 @@ export interface DengluApp {
   hashes: HashQueue;
   /** Sign-ins in progress per browser and address. */
   signIns: SignInsInProgress;
+  /** Mails shoppers when a way of signing in enters notice; `run()` belongs in the periodic tick (once per cluster). */
+  noticeMail: NoticeMailJob;
 }
 
 /** Upstream flows one sign-in may hold; starting another deletes its oldest. */
@@ -260,6 +265,20 @@ export async function createApp(deps: AppDeps): Promise<DengluApp> {
   app.use(signInRefusedRoute(login));
   app.use(accountConsoleRoutes(login, { cookieKeys, issuer: config.issuer }));
   const mailer = createMailer(config.mail, store, clock, log);
+  const unsubscribe = unsubscribeTokens(cookieKeys, clock);
+  app.use(noticeMailRoutes(login, { cookieKeys, tokens: unsubscribe }));
+  const noticeMail = noticeMailJob({
+    store,
+    clock,
+    log,
+    mailer,
+    issuer: config.issuer,
+    tokens: unsubscribe,
+    label: (id) => descriptors.get(id)?.label,
+    configured: () => broker.configured(),
+    // The sandbox has few accounts and a tester waiting for the mail: walk them again on every tick.
+    ...(config.sandbox.enabled ? { rewalkMs: 30_000 } : {}),
+  });
   app.use(nativeRoutes(login, { cookieKeys, issuer: config.issuer, mailer, sandbox: config.sandbox.enabled }));
   app.use(passwordSignInRoute(login));
   // Six-digit codes (texted or mailed) are keyed with a secret derived from the newest cookie key:
@@ -286,5 +305,6 @@ export async function createApp(deps: AppDeps): Promise<DengluApp> {
     signingKeys,
     hashes,
     signIns,
+    noticeMail,
   };
 }

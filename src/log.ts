@@ -9,8 +9,9 @@ import { pinoHttp } from 'pino-http';
 
 export type { Logger };
 
+/** `auth_code`, `auth_token`: Alipay's names for the code and the token. */
 const SECRET_PARAMS =
-  /^(code|state|access_token|refresh_token|id_token|token|client_secret|code_verifier|password|secret|assertion|client_assertion|id_token_hint|logout_token|_csrf)$/i;
+  /^(code|auth_code|auth_token|state|access_token|refresh_token|id_token|token|client_secret|code_verifier|password|secret|assertion|client_assertion|id_token_hint|logout_token|_csrf)$/i;
 
 /** The URL with the values of secret-bearing query parameters replaced by `[redacted]`. */
 export function redactUrl(url: string): string {

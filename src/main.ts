@@ -69,7 +69,7 @@ async function main(): Promise<void> {
     if (seeded.length) log.info({ partners: seeded }, 'sandbox partners seeded');
     await seedSandboxManagers(store, clock, config);
   }
-  const { app, signingKeys } = await createApp({
+  const { app, signingKeys, noticeMail } = await createApp({
     config,
     store,
     clock,
@@ -105,6 +105,9 @@ async function main(): Promise<void> {
     );
     runOncePerPeriod(store, clock, 'signing-key-maintenance', 60_000, () => signingKeys.maintain()).catch((err) =>
       log.warn({ err: { message: err.message } }, 'signing key maintenance failed'),
+    );
+    runOncePerPeriod(store, clock, 'notice-mail', 60_000, () => noticeMail.run()).catch((err) =>
+      log.warn({ err: { message: err.message } }, 'notice mail failed'),
     );
     // Every instance: keys another instance changed, in case a change notification was missed.
     signingKeys.refresh().catch((err) => log.warn({ err: { message: err.message } }, 'could not re-read the signing keys'));

@@ -3,6 +3,7 @@
 // in, and the identity carries the URL parsed and re-serialised (https/http only) or no avatar at all.
 
 import assert from 'node:assert/strict';
+import { sandboxExtra } from '../../config/provider-settings.ts';
 import { PROVIDERS } from '../index.ts';
 import type { EmulatorApp } from '../contract.ts';
 import { adapterOptions, CALLBACK, serveEmulator, signInUpstream, type ServedEmulator } from './testing.ts';
@@ -45,7 +46,8 @@ describe('provider profile URLs: one normaliser for every provider', () => {
             adapterOptions(Object.keys(module.descriptor.baseUrls), served.url, {
               clientId: APP.clientId,
               clientSecret: APP.clientSecret,
-              extra: { unionid: true },
+              // The sandbox's options and keys (Alipay's throwaway key pairs, which its emulator also uses).
+              extra: { unionid: true, ...sandboxExtra(module.descriptor) },
             }),
           );
           const identity = await signInUpstream(strategy, `avatar-${i}`);

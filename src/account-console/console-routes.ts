@@ -25,6 +25,8 @@ import type { LoginContext } from '../broker/login-context.ts';
 import { CONSOLE_CLIENT, consoleRedirectUri } from './console-partner.ts';
 import { currentAccount, type SignedIn } from './current-account.ts';
 import { identityStatus } from './identity-status.ts';
+import { endingBanners } from './ending-banners.ts';
+import { noticeMailAddress, noticeMailOff } from '../notice-mail/affected-shopper.ts';
 import { nativeSection } from './native-view.ts';
 import { removalConfirm } from './removal-confirm.ts';
 import { requestIdOf } from '../log.ts';
@@ -86,6 +88,8 @@ export function accountConsoleRoutes(ctx: LoginContext, o: { cookieKeys: string[
             })),
             native: nativeSection(ctx, s, locale, {}, used),
             events,
+            banners: endingBanners(s.account, used, (id) => ctx.descriptors.get(id)?.label, locale, now),
+            noticeMail: { off: noticeMailOff(s.account), email: noticeMailAddress(s.account) },
             notice: flash.notice,
             error: flash.error,
             logoutUrl: `/session/end?client_id=${CONSOLE_CLIENT}&post_logout_redirect_uri=${encodeURIComponent(`${o.issuer}/account`)}`,

@@ -137,7 +137,7 @@ export function nativeRoutes(ctx: LoginContext, o: { cookieKeys: string[]; issue
     const t = translator(localeOf(req));
     const pending = await peekToken(ctx.store, 'email-verify', field(req, 'token'));
     if (pending && (await otherAccount(req, res, pending.accountId))) return message(req, res, 'verify.title', t('native.problem.tokenOtherAccount'), 403);
-    const r = await confirmEmail(deps, field(req, 'token'));
+    const r = await confirmEmail(deps, field(req, 'token'), localeOf(req));
     if (!r.ok) return message(req, res, 'verify.title', t(`native.problem.${r.problem}`), STATUS[r.problem] ?? 400);
     ctx.log.info({ reqId: requestIdOf(res), account: r.accountId }, 'email verified');
     const s = await currentAccount(ctx.oidc(), ctx.store, req, res);

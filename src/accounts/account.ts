@@ -60,4 +60,13 @@ export interface Account {
   native?: NativeCredential;
   /** A verified phone number: signs in with a code sent by text where a partner offers `phone`. */
   phone?: PhoneCredential;
+  /** The shopper's choices about mail warning that a way of signing in is ending (src/notice-mail/). */
+  noticeMail?: NoticeMailChoice;
+}
+
+export interface NoticeMailChoice {
+  /** The shopper turned such mail off (account page or the mail's unsubscribe link), at this instant. */
+  offAt?: EpochMs;
+  /** The language the shopper last used on the account page: the mail's language. */
+  locale?: 'zh-CN' | 'en';
 }

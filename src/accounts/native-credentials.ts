@@ -94,18 +94,19 @@ export async function requestEmail(d: NativeDeps, accountId: string, raw: unknow
 }
 
 /** The link was clicked: the address becomes the account's verified email (unless another account has it). */
-export async function confirmEmail(d: NativeDeps, raw: unknown): Promise<Outcome<{ accountId: string; email: string }>> {
+export async function confirmEmail(d: NativeDeps, raw: unknown, locale?: Locale): Promise<Outcome<{ accountId: string; email: string }>> {
   const token = await takeToken(d.store, 'email-verify', raw);
   if (!token) return { ok: false, problem: 'tokenInvalid' };
-  const done = await verifiedEmail(d, token.accountId, token.email);
+  const done = await verifiedEmail(d, token.accountId, token.email, locale);
   return done.ok ? { ok: true, accountId: token.accountId, email: token.email } : done;
 }
 
 /**
  * Makes `email`, proven by its owner (a link clicked, or a mailed code typed back), the account's verified
- * email, unless another account has it; reset links mailed to a previous address stop working.
+ * email, unless another account has it; reset links mailed to a previous address stop working. `locale`,
+ * the language of the page it was proven on, becomes the language of mail about ending sign-in methods.
  */
-export async function verifiedEmail(d: Pick<NativeDeps, 'store' | 'clock'>, accountId: string, email: string): Promise<Outcome> {
+export async function verifiedEmail(d: Pick<NativeDeps, 'store' | 'clock'>, accountId: string, email: string, locale?: Locale): Promise<Outcome> {
   const now = d.clock.now();
   let before: string | undefined;
   const done = await refuseOnConflict(async () => {
@@ -123,7 +124,7 @@ export async function verifiedEmail(d: Pick<NativeDeps, 'store' | 'clock'>, acco
             emailVerifiedAt: now,
             ...(pendingEmail && pendingEmail !== email ? { pendingEmail } : {}),
           };
-          return { ...a, native };
+          return { ...a, native, ...(locale ? { noticeMail: { ...a.noticeMail, locale } } : {}) };
         },
       },
       auditOp(d.clock, () => ({

@@ -199,7 +199,7 @@ export function addMethodRoutes(ctx: LoginContext, o: { phone: PhoneDeps | undef
     const h = held(res);
     const checked = await o.codes.check(mailSubject(h), req.body?.code);
     if (!checked.ok) return refuse(req, res, h, checked.problem, checked.problem === 'codeWrong' ? {} : { step: 'email' });
-    const done = await verifiedEmail(native, h.account.id, checked.target);
+    const done = await verifiedEmail(native, h.account.id, checked.target, h.locale);
     if (!done.ok) return refuse(req, res, h, done.problem, { step: 'email' });
     res.redirect(303, `/interaction/${h.pending.interactionUid}/add/password`);
   });

@@ -55,10 +55,10 @@ export class Broker {
         id,
         module.createAdapter({
           ...credentials,
+          clock: options.clock,
           timeoutMs: options.upstream.timeoutMs,
           maxBodyBytes: options.upstream.maxBodyBytes,
           knownProfile: (keys) => knownProfile(options.store, options.clock, keys),
-          clock: options.clock,
         }),
       );
     }

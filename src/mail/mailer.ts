@@ -12,6 +12,8 @@ export interface MailMessage {
   to: string;
   subject: string;
   text: string;
+  /** Extra header fields (List-Unsubscribe on notice mail); the sandbox outbox does not keep them. */
+  headers?: Record<string, string>;
 }
 
 export interface Mailer {

@@ -17,7 +17,13 @@ export function smtpMailer(url: string, from: string, requireTls: boolean, log: 
     transport: 'smtp',
     async send(message) {
       try {
-        await transport.sendMail({ from, to: message.to, subject: message.subject, text: message.text });
+        await transport.sendMail({
+          from,
+          to: message.to,
+          subject: message.subject,
+          text: message.text,
+          ...(message.headers ? { headers: message.headers } : {}),
+        });
       } catch (err) {
         log.warn({ err: { message: (err as Error).message, code: (err as { code?: string }).code } }, 'mail not sent');
         throw err;

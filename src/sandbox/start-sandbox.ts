@@ -59,7 +59,7 @@ export async function startSandbox(config: Config, providers: ReadonlyMap<string
             redirectUris: [`${config.issuer}/cb/${id}`],
             name: 'Denglu (sandbox)',
             // The provider's own settings tell its emulator what the app holds (QQ's unionid permission,
-            // WeChat's official account).
+            // WeChat's official account, Alipay's app key — the sandbox's throwaway pair unless set).
             extra: { ...credentials.extra, unionid: credentials.extra?.unionid === true },
           },
         ],

@@ -80,6 +80,10 @@ export const COLLECTIONS: readonly CollectionSpec[] = [
   { name: 'verification_codes', group: 'ephemeral', heldAsText: true },
   /** The sandbox outbox: mail kept instead of sent (src/mail/outbox.ts). */
   { name: 'outbox', group: 'ephemeral', heldAsText: true },
+  /** Notice mail sent or being sent, one per (account, partner, provider), id `<account>|<partner>|<provider>` (src/notice-mail/). */
+  { name: 'notice_mails', group: 'domain', heldAsText: true },
+  /** How far the notice-mail job got through the accounts for each (partner, provider) notice, id `<partner>|<provider>`. */
+  { name: 'notice_mail_runs', group: 'domain' },
   /** Admin page sessions, by SHA-256 of the session cookie; they expire after 8 hours. */
   { name: 'admin_sessions', group: 'ephemeral', heldAsText: true },
 ];

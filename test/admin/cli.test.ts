@@ -66,7 +66,7 @@ describe('denglu command line', function () {
     const list = await denglu(['partners'], as(OPERATOR));
     assert.equal(list.code, 0, list.stderr);
     assert.match(list.stdout, /^ID\s+NAME\s+TIME ZONE\s+CLIENTS\s+PROVIDERS \(PHASE NOW\)$/m);
-    assert.match(list.stdout, /^alpha\s+阿尔法商店 · Alpha Shop\s+Asia\/Shanghai\s+3\s+weibo live, qq live, sohu live, password live$/m);
+    assert.match(list.stdout, /^alpha\s+阿尔法商店 · Alpha Shop\s+Asia\/Shanghai\s+3\s+weibo live, qq live, sohu live, alipay live, password live$/m);
     assert.match(list.stdout, /^gamma /m);
 
     const json = await denglu(['partners', '--json'], as(OPERATOR));

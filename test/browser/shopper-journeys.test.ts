@@ -99,7 +99,7 @@ describe('browser: a shopper at the JD demo shop, in headless Chromium', functio
     await shop.logOut();
     await shop.moreWays();
     const offers = await denglu.chooserOffers();
-    assert.deepEqual(offers.providers, ['weibo', 'qq', 'sohu', 'wechat']);
+    assert.deepEqual(offers.providers, ['weibo', 'qq', 'sohu', 'wechat', 'alipay']);
     assert.equal(offers.password, true, 'JD offers the password form');
     await denglu.signInWithPassword(EMAIL, PASSWORD);
     const signedIn = await shop.signedIn();
@@ -149,7 +149,7 @@ describe('browser: a shopper at the JD demo shop, in headless Chromium', functio
     await shop.open();
     await shop.moreWays();
     const offers = await denglu.chooserOffers();
-    assert.deepEqual(offers.providers, ['qq', 'sohu'], 'no Weibo button after the cutoff');
+    assert.deepEqual(offers.providers, ['qq', 'sohu', 'wechat', 'alipay'], 'no Weibo button after the cutoff');
     assert.deepEqual(offers.migrate, ['weibo'], 'only "used Weibo before?"');
     await denglu.choose('qq');
     await approveAtProvider(page, world, 'qq', QQ_USER);

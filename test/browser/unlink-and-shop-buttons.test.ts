@@ -126,16 +126,16 @@ describe('browser, on a phone: the shop draws its buttons from Denglu, a cancel 
     await shop.logOut();
 
     // Before the notice: a button per method, each with Denglu's mark (loaded across origins).
-    assert.deepEqual(await shopEntries(), { buttons: ['weibo', 'qq', 'sohu', 'wechat', 'password', 'phone'], recover: [] });
+    assert.deepEqual(await shopEntries(), { buttons: ['weibo', 'qq', 'sohu', 'wechat', 'alipay', 'password', 'phone'], recover: [] });
     assert.ok(await page.getByRole('link', { name: /Log in with Weibo/ }).isVisible());
     const marks = await page.locator('img.mark').evaluateAll((imgs) => imgs.map((i) => (i as HTMLImageElement).naturalWidth));
-    assert.ok(marks.length === 6 && marks.every((w) => w > 0), `every mark loaded: ${marks}`);
+    assert.ok(marks.length === 7 && marks.every((w) => w > 0), `every mark loaded: ${marks}`);
     assert.equal(await page.locator('[data-notice]').count(), 0);
 
     // Notice (10 September 2013): the button and the whole notice sentence, visible on the phone.
     clock.set('2013-09-10T10:00:00+08:00');
     await shop.open();
-    assert.deepEqual(await shopEntries(), { buttons: ['weibo', 'qq', 'sohu', 'wechat', 'password', 'phone'], recover: [] });
+    assert.deepEqual(await shopEntries(), { buttons: ['weibo', 'qq', 'sohu', 'wechat', 'alipay', 'password', 'phone'], recover: [] });
     const notice = page.locator('[data-notice="weibo"]');
     assert.ok(await fitsThePhone(notice), 'the notice is on screen, not in a tooltip');
     assert.match((await notice.textContent()) ?? '', /Weibo.*25 September 2013/);
@@ -143,7 +143,7 @@ describe('browser, on a phone: the shop draws its buttons from Denglu, a cancel 
     // Grace (26 September 2013): no Weibo button; "Recover your account with Weibo — until …".
     clock.set('2013-09-26T09:00:00+08:00');
     await shop.open();
-    assert.deepEqual(await shopEntries(), { buttons: ['qq', 'sohu', 'wechat', 'password', 'phone'], recover: ['weibo'] });
+    assert.deepEqual(await shopEntries(), { buttons: ['qq', 'sohu', 'wechat', 'alipay', 'password', 'phone'], recover: ['weibo'] });
     assert.equal(await page.getByRole('link', { name: /Log in with Weibo/ }).count(), 0);
     const recover = page.locator('[data-recover="weibo"] a');
     assert.match((await recover.textContent()) ?? '', /Recover your account with Weibo — until 25 October 2013 /);
@@ -153,7 +153,7 @@ describe('browser, on a phone: the shop draws its buttons from Denglu, a cancel 
     // Ended (26 October 2013): nothing of Weibo.
     clock.set('2013-10-26T09:00:00+08:00');
     await shop.open();
-    assert.deepEqual(await shopEntries(), { buttons: ['qq', 'sohu', 'wechat', 'password', 'phone'], recover: [] });
+    assert.deepEqual(await shopEntries(), { buttons: ['qq', 'sohu', 'wechat', 'alipay', 'password', 'phone'], recover: [] });
     assert.doesNotMatch((await page.locator('section.login').textContent()) ?? '', /Weibo|微博/);
     await guard.assertClean('lifecycle buttons');
   });

@@ -11,6 +11,8 @@ import type { Gateway } from '../support/gateway.ts';
 export interface TappedRequest {
   method: string;
   path: string;
+  /** The query string's parameters (Alipay names the gateway method there). */
+  query: URLSearchParams;
   status?: number;
   location?: string;
   body: string;
@@ -19,6 +21,9 @@ export interface TappedRequest {
 export interface Wiretap {
   requests: TappedRequest[];
   /** Calls to `path` (no query) so far. */
+  /** Requests to `path`; `path?k=v` only those whose query has every such parameter. */
+  to(path: string): TappedRequest[];
+  /** How many requests `to(path)` holds. */
   count(path: string): number;
   /** Every authorization code, access token and refresh token the emulator handed out. */
   secrets(): string[];
@@ -30,7 +35,8 @@ export function wiretap(served: ServedEmulator): Wiretap {
   const handle = app.handle.bind(app);
   const requests: TappedRequest[] = [];
   app.handle = (req, res, next) => {
-    const entry: TappedRequest = { method: req.method ?? 'GET', path: (req.url ?? '').split('?')[0]!, body: '' };
+    const url = new URL(req.url ?? '/', 'http://tap');
+    const entry: TappedRequest = { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, body: '' };
     requests.push(entry);
     const chunks: Buffer[] = [];
     const write = res.write.bind(res) as (...args: unknown[]) => boolean;
@@ -49,13 +55,19 @@ export function wiretap(served: ServedEmulator): Wiretap {
     }) as typeof res.end;
     handle(req, res, next);
   };
+  function to(path: string): TappedRequest[] {
+    const wanted = new URL(path, 'http://tap');
+    return requests.filter((r) => r.path === wanted.pathname && [...wanted.searchParams].every(([k, v]) => r.query.get(k) === v));
+  }
   return {
     requests,
-    count: (path) => requests.filter((r) => r.path === path).length,
+    to,
+    count: (path) => to(path).length,
     secrets() {
       const out = new Set<string>();
       for (const r of requests) {
-        const code = r.location ? new URL(r.location, 'http://x').searchParams.get('code') : null;
+        const query = r.location ? new URL(r.location, 'http://x').searchParams : undefined;
+        const code = query?.get('code') ?? query?.get('auth_code'); // Alipay names it auth_code
         if (code && code.length >= 8) out.add(code);
         for (const m of r.body.matchAll(/(?:access_token|refresh_token)["']?\s*[:=]\s*"?([\w.~+/-]{8,})/g)) out.add(m[1]!);
       }

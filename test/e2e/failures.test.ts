@@ -13,8 +13,8 @@ import { TestBrowser, type Page } from '../support/browser.ts';
 import { atShop, authRequest, loginWith, redeem, startGateway, type AuthRequest, type Gateway, type TestShop } from '../support/gateway.ts';
 import { actionsOf, assertFailurePage, assertLogsClean, rejectionGuard, wiretap, type Wiretap } from './e2e-checks.ts';
 
-type ProviderId = 'weibo' | 'qq' | 'sohu';
-const PROVIDER_IDS: ProviderId[] = ['weibo', 'qq', 'sohu'];
+type ProviderId = 'weibo' | 'qq' | 'sohu' | 'alipay';
+const PROVIDER_IDS: ProviderId[] = ['weibo', 'qq', 'sohu', 'alipay'];
 
 /** Fault-switch endpoint names and request paths of each emulator (providers/<id>/README.md). */
 const WIRE: Record<ProviderId, { token: string; tokenPath: string; profile: string[]; extraModes: [string, string][] }> = {
@@ -38,6 +38,18 @@ const WIRE: Record<ProviderId, { token: string; tokenPath: string; profile: stri
     ],
   },
   sohu: { token: 'access_token', tokenPath: '/oauth2/access_token', profile: ['users/show'], extraModes: [['users/show', 'missing_id']] },
+  // One gateway path for every Alipay method: the token calls are those naming alipay.system.oauth.token.
+  alipay: {
+    token: 'alipay.system.oauth.token',
+    tokenPath: '/gateway.do?method=alipay.system.oauth.token',
+    profile: ['alipay.user.info.share'],
+    extraModes: [
+      ['alipay.system.oauth.token', 'unsigned'],
+      ['alipay.system.oauth.token', 'tampered'],
+      ['alipay.user.info.share', 'other_key'],
+      ['alipay.user.info.share', 'invalid_token'],
+    ],
+  },
 };
 
 /** How the shopper's language is chosen, rotated over the cases so both languages and both sources are covered. */
@@ -283,13 +295,15 @@ describe('e2e: failures at every step of the upstream round trip', function () {
           await backToShop(bare, barePage, 'access_denied');
         });
       } else {
-        it('denial: the provider redirects with error; a clear page with its text never echoed; try again, deny, back to shop', async () => {
+        it('denial: the provider redirects with error (Alipay: without auth_code); a clear page with its text never echoed; try again, deny, back to shop', async () => {
           const s = await begin(provider, nextLocale());
           const lang = s.locale.expect;
           const before = await accounts();
           const tokenCalls = tap(provider).count(wire.tokenPath);
           const callback = await decide(s, freshLogin(provider), 'deny');
-          assert.equal(callback.searchParams.get('error'), 'access_denied');
+          // Alipay's emulated refusal is a callback without auth_code (its real behaviour is undocumented).
+          if (provider === 'alipay') assert.equal(callback.searchParams.get('auth_code'), null);
+          else assert.equal(callback.searchParams.get('error'), 'access_denied');
           callback.searchParams.set('error_description', SCRIPT);
           callback.searchParams.set('error_uri', 'javascript:alert(1)');
           const page = await deliver(s, callback);
@@ -486,7 +500,7 @@ describe('e2e: failures at every step of the upstream round trip', function () {
         const secrets = tap(id).secrets();
         assert.ok(secrets.length >= 10, `${id}: ${secrets.length} secrets seen`);
         const tokenBodies = tap(id)
-          .requests.filter((r) => r.path === WIRE[id].tokenPath)
+          .to(WIRE[id].tokenPath)
           .map((r) => r.body);
         assert.ok(
           secrets.some((s) => tokenBodies.some((b) => b.includes(s))),

@@ -19,7 +19,7 @@ describe('e2e: brokered login', function () {
     await gw.close();
   });
 
-  for (const provider of ['weibo', 'qq', 'sohu']) {
+  for (const provider of ['weibo', 'qq', 'sohu', 'alipay']) {
     it(`signs a shopper in with ${provider} and the shop validates the ID token`, async () => {
       const login = gw.emulators[provider]!.emulator.users[0]!.login;
       const { claims, tokens } = await loginWith(gw, new TestBrowser(), 'alpha-basic', provider, login);
@@ -80,7 +80,7 @@ describe('e2e: brokered login', function () {
     const chooser = await browser.go(request.url, { stopAt: atShop(shop) });
     assert.equal(chooser.status, 200);
     assert.match(chooser.html, /Sign in to Alpha Shop/);
-    for (const provider of ['weibo', 'qq', 'sohu']) assert.match(chooser.html, new RegExp(`provider-${provider}`));
+    for (const provider of ['weibo', 'qq', 'sohu', 'alipay']) assert.match(chooser.html, new RegExp(`provider-${provider}`));
     const zh = new TestBrowser();
     const zhPage = await zh.go((await authRequest(shop, { ui_locales: 'zh-CN' })).url, { stopAt: atShop(shop) });
     assert.match(zhPage.html, /登录阿尔法商店/);
@@ -88,6 +88,22 @@ describe('e2e: brokered login', function () {
     const back = await approveAtProvider(browser, atProvider, 'frank', shop);
     const tokens = await redeem(shop, back.url, request);
     assert.equal(tokens.claims()!.idp, 'qq');
+  });
+
+  it("shows Alipay on Denglu's chooser with its own label in zh-CN and en, its own colours and mark", async () => {
+    const shop = gw.shops['alpha-basic']!;
+    for (const [locale, label] of [
+      ['zh-CN', '使用支付宝登录'],
+      ['en', 'Continue with Alipay'],
+    ] as const) {
+      const page = await new TestBrowser().go((await authRequest(shop, { ui_locales: locale })).url, { stopAt: atShop(shop) });
+      const button = /<a class="provider-button provider-alipay"[^>]*>([^<]*)<\/a>/.exec(page.html);
+      assert.ok(button, `an Alipay button on the ${locale} chooser`);
+      assert.equal(button[1]!.trim(), label);
+    }
+    const css = await (await fetch(`${gw.issuer}/static/providers.css`)).text();
+    assert.match(css, /\.provider-alipay\{background:#1570F0;color:#FFFFFF\}/i);
+    assert.match(css, /\.provider-alipay::before\{background-image:url\("data:image\/svg\+xml;base64,/);
   });
 
   it('skips the chooser with a provider hint: the /auth answer already points at the provider', async () => {

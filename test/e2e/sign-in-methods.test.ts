@@ -62,6 +62,7 @@ describe('shops that draw their own buttons: GET /clients/<client_id>/sign-in-me
         ['qq', 'live', 'button'],
         ['sohu', 'live', 'button'],
         ['wechat', 'live', 'button'],
+        ['alipay', 'live', 'button'],
         // The sandbox's demo OpenID Connect provider is JD's, but not configured in this gateway.
         ['example-oidc', 'live', 'none'],
         ['password', 'live', 'button'],
@@ -76,6 +77,10 @@ describe('shops that draw their own buttons: GET /clients/<client_id>/sign-in-me
     assert.deepEqual(weibo.authorizationParams, { provider: 'weibo' });
     assert.deepEqual(weibo.next, { phase: 'notice', at: '2013-09-10T00:00:00.000+08:00', atMs: Date.parse('2013-09-10T00:00:00+08:00') });
     assert.equal(weibo.notice, undefined);
+    const alipay = method(a, 'alipay');
+    assert.deepEqual(alipay.label, { 'zh-CN': '支付宝', en: 'Alipay' });
+    assert.deepEqual(alipay.text, { 'zh-CN': '使用支付宝登录', en: 'Log in with Alipay' });
+    assert.equal(alipay.logo, `${gw.issuer}/static/marks/alipay.svg`);
     assert.deepEqual(a.body.shop, { 'zh-CN': '京东（演示）', en: 'JD.com (demo)' });
     assert.equal(a.body.at, '2013-09-01T10:00:00.000+08:00');
     assert.equal(a.body.clientId, JD.clientId);
@@ -106,7 +111,7 @@ describe('shops that draw their own buttons: GET /clients/<client_id>/sign-in-me
     assert.match(weibo.notice?.en ?? '', /Weibo/);
     assert.deepEqual(
       a.body.methods.filter((m) => m.show === 'button').map((m) => m.id),
-      ['qq', 'sohu', 'wechat', 'password', 'phone'],
+      ['qq', 'sohu', 'wechat', 'alipay', 'password', 'phone'],
     );
   });
 
@@ -241,7 +246,7 @@ describe('shops that draw their own buttons: GET /clients/<client_id>/sign-in-me
     it('before the notice: Weibo, QQ, Sohu, WeChat, email and phone buttons, with marks; no notice', async () => {
       clock.set(BEFORE_NOTICE);
       const page = await request(shopApp()).get('/').expect(200);
-      assert.deepEqual(buttons(page.text), ['weibo', 'qq', 'sohu', 'wechat', 'password', 'phone']);
+      assert.deepEqual(buttons(page.text), ['weibo', 'qq', 'sohu', 'wechat', 'alipay', 'password', 'phone']);
       assert.match(
         page.text,
         /<a class="btn method-weibo" data-method="weibo" href="\/login\?provider=weibo"><img class="mark" src="http:\/\/127\.0\.0\.1:\d+\/static\/marks\/weibo\.svg" alt="" width="22" height="22"> 使用微博登录 · Log in with Weibo<\/a>/,
@@ -253,14 +258,14 @@ describe('shops that draw their own buttons: GET /clients/<client_id>/sign-in-me
     it('in notice (10 September 2013): the Weibo button plus the visible notice sentence', async () => {
       clock.set(NOTICE);
       const page = await request(shopApp()).get('/').expect(200);
-      assert.deepEqual(buttons(page.text), ['weibo', 'qq', 'sohu', 'wechat', 'password', 'phone']);
+      assert.deepEqual(buttons(page.text), ['weibo', 'qq', 'sohu', 'wechat', 'alipay', 'password', 'phone']);
       assert.match(page.text, /<p class="method-notice" data-notice="weibo">[^<]*微博[^<]*<br>[^<]*Weibo[^<]*25 September[^<]*<\/p>/);
     });
 
     it('in grace (26 September 2013): no Weibo button, a "Recover your account with Weibo — until …" entry', async () => {
       clock.set(GRACE);
       const page = await request(shopApp()).get('/').expect(200);
-      assert.deepEqual(buttons(page.text), ['qq', 'sohu', 'wechat', 'password', 'phone']);
+      assert.deepEqual(buttons(page.text), ['qq', 'sohu', 'wechat', 'alipay', 'password', 'phone']);
       assert.deepEqual(recoveries(page.text), ['weibo']);
       assert.match(page.text, /href="\/login\?provider=weibo">[\s\S]*?Recover your account with Weibo — until 25 October 2013 /);
       assert.doesNotMatch(page.text, /Log in with Weibo/);
@@ -269,7 +274,7 @@ describe('shops that draw their own buttons: GET /clients/<client_id>/sign-in-me
     it('ended (26 October 2013): no Weibo at all', async () => {
       clock.set(ENDED);
       const page = await request(shopApp()).get('/').expect(200);
-      assert.deepEqual(buttons(page.text), ['qq', 'sohu', 'wechat', 'password', 'phone']);
+      assert.deepEqual(buttons(page.text), ['qq', 'sohu', 'wechat', 'alipay', 'password', 'phone']);
       assert.deepEqual(recoveries(page.text), []);
       assert.doesNotMatch(page.text, /Weibo|微博/);
     });

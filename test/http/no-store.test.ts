@@ -94,6 +94,7 @@ describe('Cache-Control: no-store on every answer but the cacheable files', func
       '/account/password/reset': get(shopper, '/account/password/reset'),
       '/account/password/reset/confirm': () => once(shopper, resetLink),
       '/sandbox/outbox': get(shopper, '/sandbox/outbox'),
+      '/notice-mail/unsubscribe': get(shopper, '/notice-mail/unsubscribe?token=not-a-token'),
       '/cb/:provider': get(shopper, '/cb/weibo?state=nope&code=nope'),
       '/interaction/:uid': get(shopper, `/interaction/${uid}`),
       '/interaction/:uid/start/:provider': get(shopper, `/interaction/${uid}/start/qq`),

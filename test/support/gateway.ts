@@ -1,5 +1,5 @@
-// A whole Denglu for end-to-end tests: the gateway on a real port with a fresh embedded store, the three
-// provider emulators on their own ports, and test partners whose shops are played by openid-client.
+// A whole Denglu for end-to-end tests: the gateway on a real port with a fresh embedded store, every
+// provider's emulator on its own port, and test partners whose shops are played by openid-client.
 
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
@@ -49,10 +49,14 @@ const redirect = (clientId: string) => `https://${clientId}.shop.test/cb`;
 
 /**
  * Test partners: alpha (first-party; basic, post and private_key_jwt clients), beta (first-party), both
- * with Weibo, QQ, Sohu and the password; gamma (third-party, consent) with Weibo and QQ only.
+ * with Weibo, QQ, Sohu, Alipay and the password; gamma (third-party, consent) with Weibo and QQ only.
  */
 export async function testPartners(jwtPublic: Record<string, unknown>): Promise<PartnerSeed[]> {
-  const integrations = ['weibo', 'qq', 'sohu', 'password'].map((provider) => ({ provider, newAccountsDuringNotice: true, atCutoff: 'keep' as const }));
+  const integrations = ['weibo', 'qq', 'sohu', 'alipay', 'password'].map((provider) => ({
+    provider,
+    newAccountsDuringNotice: true,
+    atCutoff: 'keep' as const,
+  }));
   return [
     {
       id: 'alpha',
