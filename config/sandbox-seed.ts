@@ -1,7 +1,7 @@
 // The sandbox's partners, inserted into the store on first start: JD.com (first-party, Weibo, QQ, Sohu,
 // WeChat, Alipay, the demo OpenID Connect provider and the Denglu password, no consent page) and Taobao
-// (third-party, Weibo, QQ, WeChat and Alipay, with a consent page). Their client secrets are development
-// values; production never seeds them (SANDBOX is refused there).
+// (third-party, Weibo, QQ, WeChat and Alipay, with a consent page, suggesting Alipay to Weibo shoppers: Weibo
+// Pay). Their client secrets are development values; production never seeds them (SANDBOX is refused there).
 
 import type { PartnerSeed } from '../src/partners/partners.ts';
 import type { Integration } from '../src/partners/partner.ts';
@@ -52,6 +52,15 @@ export const SANDBOX_SHOPS: readonly SandboxShop[] = [
       colour: '#ff5000',
       logoSvg:
         '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64"><rect width="64" height="64" rx="14" fill="#ff5000"/><path fill="#fff" d="M14 22h36v7H36v19h-8V29H14z"/><circle cx="32" cy="14" r="4" fill="#fff"/></svg>',
+    },
+    // Weibo Pay (2013): Weibo shoppers connect Alipay and pay without signing in again.
+    connectPrompt: {
+      idp: 'weibo',
+      provider: 'alipay',
+      text: {
+        'zh-CN': '微博支付：绑定支付宝后，用微博或支付宝都能登录同一个淘宝账号，付款时无需再次登录。',
+        en: 'Weibo Pay: connect Alipay, and Weibo or Alipay signs you in to the same Taobao account; pay without signing in again.',
+      },
     },
   },
 ];

@@ -13,7 +13,10 @@ import type { Page } from '../support/browser.ts';
 import { approveAtProvider, atShop, authRequest, loginWith, startGateway, type Gateway } from '../support/gateway.ts';
 
 /** The providers issue 15 adds, with the labels a shopper must read (not read back from the descriptors). */
-const NEW_PROVIDERS: { id: string; label: { 'zh-CN': string; en: string } }[] = [{ id: 'wechat', label: { 'zh-CN': '微信', en: 'WeChat' } }];
+const NEW_PROVIDERS: { id: string; label: { 'zh-CN': string; en: string } }[] = [
+  { id: 'wechat', label: { 'zh-CN': '微信', en: 'WeChat' } },
+  { id: 'alipay', label: { 'zh-CN': '支付宝', en: 'Alipay' } },
+];
 const LOCALES = ['zh-CN', 'en'] as const;
 
 const JD = 'jd-demo-shop';
@@ -25,7 +28,7 @@ function assertOffered(page: Page, id: string, label: string, where: string): vo
   assert.match(page.html, button, `${where}: ${label} offered with its own class`);
 }
 
-describe('story: WeChat (and the other new providers) on every page that offers a way in, in zh-CN and en', function () {
+describe('story: WeChat and Alipay on every page that offers a way in, in zh-CN and en', function () {
   let gw: Gateway;
   let clock: ManualClock;
   before(async () => {
