@@ -60,6 +60,16 @@ export const SETTINGS: readonly SettingDoc[] = [
     default: '300',
     description: 'Linking, unlinking and password changes need a sign-in at most this old (seconds, 60–86400); older sessions are asked to sign in again.',
   },
+  {
+    env: 'LOGIN_EVENTS_RETENTION_DAYS',
+    default: '400',
+    description: 'Days sign-in attempts and their per-shop summaries are kept (31–3660); expired ones are swept once per cluster.',
+  },
+  {
+    env: 'LOGIN_EVENTS_RAW',
+    default: '(true on PostgreSQL, false on the embedded store)',
+    description: 'Keep each raw sign-in attempt besides the per-shop summaries. The embedded store holds everything in memory: keep it off there.',
+  },
   { env: 'SESSION_TTL_SECONDS', default: '1209600', description: 'Lifetime of a Denglu sign-in session (14 days).' },
   {
     env: 'SANDBOX',
@@ -220,6 +230,18 @@ export const SETTINGS: readonly SettingDoc[] = [
   { env: 'HTTP_MAX_CONNECTIONS', default: '1024', description: 'Connections open at once; more are refused at once.' },
   { env: 'HTTP_MAX_HEADER_BYTES', default: '16384', description: 'Largest request header block in bytes (1024–65536); larger requests get 431.' },
   { env: 'HTTP_MAX_HEADERS_COUNT', default: '100', description: 'Request headers read per request (10–2000); more are ignored.' },
+  {
+    env: 'METRICS_PORT',
+    default: '(none: no metrics)',
+    description:
+      'Serve Prometheus metrics at `http://$METRICS_HOST:$METRICS_PORT/metrics` on a listener of their own (never on the gateway port). Unset: no metrics listener. Each instance serves its own numbers: give every instance its own scrape target.',
+  },
+  {
+    env: 'METRICS_HOST',
+    default: '127.0.0.1',
+    description:
+      'Address the metrics listener binds to: this machine only by default. Bind another address (e.g. `0.0.0.0`) only where the network lets nothing but Prometheus reach METRICS_PORT: the listener asks for no credentials.',
+  },
   // Abuse limits (one client must not slow or fill the gateway).
   {
     env: 'PASSWORD_RATE_LIMIT',
@@ -277,6 +299,8 @@ export const DEFAULTS = {
   flowTtlSeconds: 600,
   sessionTtlSeconds: 14 * 24 * 3600,
   accountReauthSeconds: 300,
+  /** Days sign-in attempts and their summaries are kept. */
+  loginEventsRetentionDays: 400,
   emulatorPortOffset: 1,
   shopPortOffset: 100,
   /** Admin API requests per minute and IP. */
@@ -305,4 +329,6 @@ export const DEFAULTS = {
   httpMaxConnections: 1024,
   httpMaxHeaderBytes: 16 * 1024,
   httpMaxHeadersCount: 100,
+  /** The metrics listener binds to this machine only unless told otherwise. */
+  metricsHost: '127.0.0.1',
 } as const;

@@ -35,6 +35,8 @@ export interface Config {
   sessionTtlSeconds: number;
   /** Account changes need a sign-in at most this old. */
   accountReauthSeconds: number;
+  /** Sign-in attempts (src/events/recorder.ts): days kept (LOGIN_EVENTS_RETENTION_DAYS), raw events kept (LOGIN_EVENTS_RAW; default: on PostgreSQL only). */
+  loginEvents: { retentionDays: number; keepRaw: boolean | undefined };
   /** The admin API (`/api/admin`). */
   admin: {
     /** Bearer token of the operator (ADMIN_OPERATOR_TOKEN; the sandbox token outside production). */
@@ -85,6 +87,8 @@ export interface Config {
   tls: { certFile: string; keyFile: string } | undefined;
   /** Limits of the gateway's HTTP server (src/http/gateway-server.ts). */
   http: HttpLimits;
+  /** The Prometheus metrics listener (METRICS_PORT, METRICS_HOST); undefined: none. */
+  metrics: { port: number; host: string } | undefined;
 }
 
 export interface HttpLimits {
@@ -199,6 +203,10 @@ export function loadConfig(input: {
   const sessionTtlSeconds = int('SESSION_TTL_SECONDS', DEFAULTS.sessionTtlSeconds, 300, 365 * 24 * 3600);
   const accountReauthSeconds = int('ACCOUNT_REAUTH_SECONDS', DEFAULTS.accountReauthSeconds, 60, 86400);
   const sandboxEnabled = bool('SANDBOX', !production);
+  const loginEvents = {
+    retentionDays: int('LOGIN_EVENTS_RETENTION_DAYS', DEFAULTS.loginEventsRetentionDays, 31, 3660),
+    keepRaw: env.LOGIN_EVENTS_RAW === undefined || env.LOGIN_EVENTS_RAW === '' ? undefined : bool('LOGIN_EVENTS_RAW', false),
+  };
   const operatorToken = env.ADMIN_OPERATOR_TOKEN || undefined;
   if (operatorToken !== undefined && operatorToken.length < 32) problems.push('ADMIN_OPERATOR_TOKEN must be at least 32 characters');
   const smtpUrl = env.MAIL_SMTP_URL || undefined;
@@ -299,6 +307,12 @@ export function loadConfig(input: {
     problems.push(`HTTP_HEADERS_TIMEOUT_MS (${http.headersTimeoutMs}) must not exceed HTTP_REQUEST_TIMEOUT_MS (${http.requestTimeoutMs})`);
   }
 
+  // Metrics on a listener of their own, on this machine only unless METRICS_HOST says otherwise.
+  const metricsPort = env.METRICS_PORT ? int('METRICS_PORT', 0, 1, 65535) : undefined;
+  if (metricsPort !== undefined && metricsPort === port)
+    problems.push(`METRICS_PORT must differ from PORT (${port}): metrics are never served on the gateway port`);
+  const metrics = metricsPort ? { port: metricsPort, host: env.METRICS_HOST || DEFAULTS.metricsHost } : undefined;
+
   // Ports browsers and fetch refuse, wherever they are configured.
   if (isBadPort(port)) problems.push(portRangeProblem('PORT', port, 1)!);
   const urlSettings: [string, string | undefined][] = [['DENGLU_ISSUER', env.DENGLU_ISSUER ? issuer : undefined]];
@@ -332,6 +346,7 @@ export function loadConfig(input: {
     flowTtlSeconds,
     sessionTtlSeconds,
     accountReauthSeconds,
+    loginEvents,
     mail: { smtpUrl, from: mailFrom, requireTls: production },
     sms,
     keys: { publishLeadSeconds: keyPublishLeadSeconds, rotationDays: keyRotationDays || undefined },
@@ -343,6 +358,7 @@ export function loadConfig(input: {
     trustProxy,
     tls,
     http,
+    metrics,
   };
 }
 

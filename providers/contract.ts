@@ -88,6 +88,12 @@ export interface ProviderCredentials {
   extra?: Record<string, string | number | boolean>;
 }
 
+/**
+ * One HTTP call to a provider, as measured: the provider, the step it served (`token_exchange`, `userinfo`,
+ * …; `other` when the caller named none), its duration, and why it got no usable answer, if it did not.
+ */
+export type UpstreamObserver = (provider: string, step: string, seconds: number, error?: 'timeout' | 'transport' | 'http_status' | 'too_large') => void;
+
 /** Display data Denglu already holds for an identity, fresh enough to skip the provider's profile call. */
 export interface KnownProfile {
   displayName: string;
@@ -105,6 +111,8 @@ export interface AdapterOptions extends ProviderCredentials {
   timeoutMs: number;
   /** Refuse upstream bodies larger than this. */
   maxBodyBytes: number;
+  /** Told of every HTTP call to the provider (the gateway's metrics); see providers/shared/upstream-http.ts. */
+  observeUpstream?: UpstreamObserver;
   /**
    * Looks up a recently fetched profile for verified identity keys. An adapter whose provider needs a
    * separate profile call (Weibo users/show, QQ get_user_info) skips that call when this answers: one

@@ -16,6 +16,7 @@ import { callbackRoute } from './broker/callback-route.ts';
 import { lifecycleRoutes } from './broker/lifecycle-routes.ts';
 import { firstLoginRoutes } from './broker/first-login-page.ts';
 import { interactionUrl } from './broker/interaction-url.ts';
+import { LoginEventRecorder } from './events/recorder.ts';
 import type { LoginContext } from './broker/login-context.ts';
 import { createInteractionCsrf } from './broker/interaction-csrf.ts';
 import { clientPartnerId, createOidcProvider, type OidcProvider } from './oidc/provider.ts';
@@ -69,6 +70,8 @@ import type { KoaContextWithOIDC } from 'oidc-provider';
 import { flowStarted, refuseSignInsWhenFull, signInPlace, signInRefusedRoute } from './broker/sign-in-admission.ts';
 import { BINDING_COOKIE } from './broker/binding-cookie.ts';
 import { clientAuthThrottle } from './oidc/client-auth-throttle.ts';
+import { GatewayMetrics } from './metrics/gateway-metrics.ts';
+import { integrationPhases } from './metrics/integration-phases.ts';
 
 /** Paths served by oidc-provider (its default routes; see src/oidc/provider.ts). */
 const OIDC_ENDPOINTS = /^\/(?:auth(?:\/|$)|token(?:\/revocation)?$|me$|jwks$|session\/end|request$|\.well-known\/openid-configuration$)/;
@@ -82,6 +85,8 @@ export interface AppDeps {
   log: Logger;
   /** Demo shop links for the home page (sandbox). */
   shopLinks?: { name: string; url: string }[];
+  /** This process's metrics (the store given should report to the same: createStore's `metrics`); a fresh registry when absent. */
+  metrics?: GatewayMetrics;
 }
 
 export interface DengluApp {
@@ -95,6 +100,10 @@ export interface DengluApp {
   hashes: HashQueue;
   /** Sign-ins in progress per browser and address. */
   signIns: SignInsInProgress;
+  /** What this process tells Prometheus (served by src/metrics/metrics-server.ts, never by this app). */
+  metrics: GatewayMetrics;
+  /** Sign-in attempts, buffered and written in batches; `close()` flushes them at shutdown. */
+  loginEvents: LoginEventRecorder;
   /** Mails shoppers when a way of signing in enters notice; `run()` belongs in the periodic tick (once per cluster). */
   noticeMail: NoticeMailJob;
 }
@@ -114,13 +123,17 @@ export async function createApp(deps: AppDeps): Promise<DengluApp> {
   );
   const { limits } = config;
   void dummyHash(); // made now, not in the first sign-in with an unknown email
+  const loginEvents = new LoginEventRecorder({ store, clock, log, retentionDays: config.loginEvents.retentionDays, keepRaw: config.loginEvents.keepRaw });
+  loginEvents.start();
   const hashes = new HashQueue({ concurrency: limits.hashConcurrency, maxWaiting: limits.hashQueue, maxWaitMs: limits.hashWaitMs });
   const signIns = new SignInsInProgress(
     { store, clock },
     { perBrowser: limits.signInsPerBrowser, perIp: limits.signInsPerIp, flowsPerSignIn: FLOWS_PER_SIGNIN },
   );
+  const metrics = deps.metrics ?? new GatewayMetrics();
   const broker = new Broker({
     flowStarted: (flow) => flowStarted({ signIns, store }, flow),
+    observeUpstream: metrics.upstream,
     store,
     clock,
     log,
@@ -158,7 +171,10 @@ export async function createApp(deps: AppDeps): Promise<DengluApp> {
     hashes,
     passwordLimits: passwordLimits({ store, clock }, { name: 'password', perIpPerMinute: limits.passwordPerIpPerMinute, perSignIn: limits.passwordPerSignIn }),
     signIns,
+    metrics,
+    events: loginEvents,
   };
+  metrics.readIntegrationPhases(() => integrationPhases({ store, clock, configured: () => broker.configured(), methods: descriptors }));
   await ensureConsolePartner(store, clock, config.issuer, [...broker.configured()]);
 
   const methodIds = new Set(descriptors.keys());
@@ -305,6 +321,8 @@ export async function createApp(deps: AppDeps): Promise<DengluApp> {
     signingKeys,
     hashes,
     signIns,
+    metrics,
+    loginEvents,
     noticeMail,
   };
 }

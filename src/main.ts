@@ -17,8 +17,11 @@ import { createStore } from './store/create-store.ts';
 import type { Store } from './store/store.ts';
 import { formatInstant } from './time/instant.ts';
 import { adminBannerLines, seedSandboxManagers } from './admin/sandbox.ts';
+import { seedPopulation } from './sandbox/population.ts';
 import { createGatewayServer } from './http/gateway-server.ts';
 import { runOncePerPeriod } from './jobs/cluster-job.ts';
+import { GatewayMetrics } from './metrics/gateway-metrics.ts';
+import { createMetricsServer } from './metrics/metrics-server.ts';
 
 function fail(message: string): never {
   process.stderr.write(`\nDenglu did not start:\n${message}\n\n`);
@@ -50,9 +53,13 @@ async function main(): Promise<void> {
   }
   const clock: Clock = config.sandbox.now !== undefined ? new SimulatedClock(config.sandbox.now) : systemClock;
 
+  // One registry for this process: the sign-ins and the providers report to it, and the store too when
+  // metrics are served (METRICS_PORT): timing every store call costs a few microseconds each, paid only then.
+  const metrics = new GatewayMetrics({ processMetrics: true });
   let store: Store;
   try {
     store = await createStore({
+      ...(config.metrics ? { metrics } : {}),
       dataDir: config.dataDir,
       ...(config.database ? { databaseUrl: config.database.url, pool: config.database.pool } : {}),
       clock,
@@ -68,13 +75,16 @@ async function main(): Promise<void> {
     const seeded = await seedPartners(store, clock, sandboxPartners(shopUrls(config)));
     if (seeded.length) log.info({ partners: seeded }, 'sandbox partners seeded');
     await seedSandboxManagers(store, clock, config);
+    const shoppers = await seedPopulation(store);
+    if (shoppers) log.info({ accounts: shoppers }, 'sandbox shoppers seeded');
   }
-  const { app, signingKeys, noticeMail } = await createApp({
+  const { app, signingKeys, loginEvents, noticeMail } = await createApp({
     config,
     store,
     clock,
     providers,
     log,
+    metrics,
     shopLinks: config.sandbox.enabled ? Object.entries(shopUrls(config)).map(([id, url]) => ({ name: id, url })) : [],
   });
   const server = createGatewayServer(app, { limits: config.http, ...(tls ? { tls } : {}) });
@@ -89,6 +99,15 @@ async function main(): Promise<void> {
     dropWarnedAt = clock.now();
     log.warn({ maxConnections: config.http.maxConnections }, 'connections refused: HTTP_MAX_CONNECTIONS reached');
   });
+
+  const metricsServer = config.metrics ? createMetricsServer(metrics, log) : undefined;
+  if (metricsServer && config.metrics) {
+    const { port, host } = config.metrics;
+    await new Promise<void>((resolve, reject) => {
+      metricsServer.once('error', reject);
+      metricsServer.listen(port, host, resolve);
+    }).catch((err) => fail(`cannot serve metrics on ${host}:${port} (METRICS_PORT, METRICS_HOST): ${(err as Error).message}`));
+  }
 
   if (config.sandbox.enabled) {
     try {
@@ -120,6 +139,7 @@ async function main(): Promise<void> {
     `  Gateway     ${config.issuer}   (discovery: ${config.issuer}/.well-known/openid-configuration)`,
     `  Listening   ${tls ? 'https' : 'http'}://${config.host ?? '*'}:${config.port}${config.trustProxy === false ? '' : `, behind the proxies in TRUST_PROXY (${config.trustProxy})`}`,
   ];
+  if (config.metrics) lines.push(`  Metrics     http://${config.metrics.host}:${config.metrics.port}/metrics   (Prometheus text format)`);
   if (sandbox) {
     for (const shop of sandbox.shops) lines.push(`  Demo shop   ${shop.url}   ${shop.name}`);
     lines.push(`  Emulators   ${sandbox.emulators.map((e) => `${e.name} ${e.url}`).join('   ')}`);
@@ -142,11 +162,13 @@ async function main(): Promise<void> {
     clearInterval(sweeper);
     signingKeys.close();
     await sandbox?.close();
+    metricsServer?.close();
     await new Promise<void>((resolve) => {
       server.close(() => resolve());
       server.closeIdleConnections();
       setTimeout(() => server.closeAllConnections(), 2000).unref();
     });
+    await loginEvents.close(); // the sign-ins still buffered
     await store.close();
     process.stdout.write('Denglu stopped.\n');
     process.exit(0);

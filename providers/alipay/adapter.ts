@@ -31,7 +31,7 @@ export function createAlipayAdapter(options: AdapterOptions): ProviderAdapter {
   };
   const openauth = base('openauth');
   const ctx: GatewayContext = {
-    http: new UpstreamHttp(options),
+    http: new UpstreamHttp({ timeoutMs: options.timeoutMs, maxBodyBytes: options.maxBodyBytes, provider: 'alipay', observe: options.observeUpstream }),
     gateway: base('gateway'),
     appId: options.clientId,
     appPrivateKey: privateKeyFrom(key('appPrivateKey'), 'ALIPAY_APP_PRIVATE_KEY'),

@@ -47,7 +47,7 @@ export async function callGateway(ctx: GatewayContext, method: string, business:
   const fail = (message: string, cause?: unknown) => new UpstreamError('alipay', step, `${method}: ${message}`, cause ? { cause } : {});
   let res: Awaited<ReturnType<UpstreamHttp['request']>>;
   try {
-    res = await ctx.http.request({ method: 'POST', url: url.toString(), body: body.toString() });
+    res = await ctx.http.request({ method: 'POST', url: url.toString(), body: body.toString(), step });
   } catch (err) {
     if (err instanceof UpstreamTimeoutError) throw new UpstreamError('alipay', 'timeout', `${method}: ${err.message}`, { cause: err });
     throw fail(`failed: ${(err as Error)?.message ?? String(err)}`, err);

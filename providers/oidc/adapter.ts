@@ -28,7 +28,7 @@ export function flowNonce(clientSecret: string, state: string): string {
 export function createOidcAdapter(descriptor: ProviderDescriptor, options: AdapterOptions): ProviderAdapter {
   const id = descriptor.id;
   const clock = options.clock ?? systemClock;
-  const http = new UpstreamHttp({ timeoutMs: options.timeoutMs, maxBodyBytes: options.maxBodyBytes });
+  const http = new UpstreamHttp({ timeoutMs: options.timeoutMs, maxBodyBytes: options.maxBodyBytes, provider: id, observe: options.observeUpstream });
   const issuer = (options.baseUrls.issuer ?? '').replace(/\/+$/, '');
   const metadata = () => discover(http, id, issuer, clock);
   const fail = (error: UpstreamError): CallbackOutcome => ({ ok: false, error });
@@ -102,7 +102,7 @@ async function exchangeCode(
   }
   let res: Awaited<ReturnType<UpstreamHttp['request']>>;
   try {
-    res = await http.request({ method: 'POST', url: m.token_endpoint, headers, body: form.toString() });
+    res = await http.request({ method: 'POST', url: m.token_endpoint, headers, body: form.toString(), step: 'token_exchange' });
   } catch (err) {
     if (err instanceof UpstreamTimeoutError) throw new UpstreamError(id, 'timeout', err.message, { cause: err });
     const why = err instanceof UpstreamBodyTooLargeError ? err.message : `token request failed: ${(err as Error).message}`;

@@ -42,7 +42,7 @@ export async function getJson(
 ): Promise<unknown> {
   let res: Awaited<ReturnType<UpstreamHttp['request']>>;
   try {
-    res = await http.request({ method: 'GET', url, ...(headers ? { headers } : {}) });
+    res = await http.request({ method: 'GET', url, step, ...(headers ? { headers } : {}) });
   } catch (err) {
     if (err instanceof UpstreamTimeoutError) throw new UpstreamError(providerId, 'timeout', err.message, { cause: err });
     throw new UpstreamError(providerId, step, `${new URL(url).pathname} failed: ${(err as Error).message}`, { cause: err });

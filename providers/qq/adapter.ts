@@ -40,7 +40,12 @@ function callbackRefusal(query: Record<string, unknown>): UpstreamError | undefi
 async function exchangeCode(request: TokenRequest, ctx: OAuth2Context): Promise<TokenSet> {
   const form: Record<string, string> = { ...request.params, client_id: ctx.options.clientId, client_secret: ctx.options.clientSecret };
   form[request.params.grant_type === 'refresh_token' ? 'refresh_token' : 'code'] = request.code;
-  const res = await ctx.http.request({ method: 'POST', url: `${ctx.baseUrl('graph')}/oauth2.0/token`, body: new URLSearchParams(form).toString() });
+  const res = await ctx.http.request({
+    method: 'POST',
+    url: `${ctx.baseUrl('graph')}/oauth2.0/token`,
+    body: new URLSearchParams(form).toString(),
+    step: 'token_exchange',
+  });
   if (res.status < 200 || res.status > 299) throw new TokenEndpointError(res.status, res.body);
   const parsed = parseTokenBody(res.body);
   if (!parsed.ok) throw new TokenEndpointError(res.status, res.body);
@@ -90,7 +95,7 @@ async function loadIdentity(accessToken: string, ctx: OAuth2Context): Promise<Up
 async function get(ctx: OAuth2Context, step: UpstreamStep, path: string, url: URL): Promise<UpstreamResponse> {
   let res: UpstreamResponse;
   try {
-    res = await ctx.http.request({ method: 'GET', url: url.toString() });
+    res = await ctx.http.request({ method: 'GET', url: url.toString(), step });
   } catch (err) {
     if (err instanceof UpstreamTimeoutError) throw new UpstreamError('qq', 'timeout', err.message, { cause: err });
     throw new UpstreamError('qq', step, `qq ${path} call failed: ${printable((err as Error)?.message ?? err)}`, { cause: err });

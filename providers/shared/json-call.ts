@@ -31,7 +31,7 @@ export async function callJson(http: UpstreamHttp, request: UpstreamRequest, wha
   const clean = dialect.clean ?? ((text: string) => text);
   let res: UpstreamResponse;
   try {
-    res = await http.request(request);
+    res = await http.request({ step: steps.fail, ...request });
   } catch (err) {
     if (err instanceof UpstreamTimeoutError) throw new UpstreamError(provider, 'timeout', `${what}: ${err.message}`, { cause: err });
     throw new UpstreamError(provider, steps.fail, `${what} failed: ${clean((err as Error)?.message ?? String(err))}`, { cause: err });

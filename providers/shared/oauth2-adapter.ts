@@ -125,7 +125,7 @@ export function oauth2Context(descriptor: ProviderDescriptor, options: AdapterOp
   return {
     descriptor,
     options,
-    http: new UpstreamHttp({ timeoutMs: options.timeoutMs, maxBodyBytes: options.maxBodyBytes }),
+    http: new UpstreamHttp({ timeoutMs: options.timeoutMs, maxBodyBytes: options.maxBodyBytes, provider: descriptor.id, observe: options.observeUpstream }),
     baseUrl(role) {
       const url = options.baseUrls[role];
       if (!url) throw new TypeError(`provider ${descriptor.id} has no base URL for "${role}"`);
@@ -237,7 +237,8 @@ class IdentityLoadError extends Error {
 }
 
 /**
- * Replaces node-oauth's transport with UpstreamHttp, keeping its contract: the access token goes in the
+ * Replaces node-oauth's transport with UpstreamHttp (passport-oauth2 uses it for the token request only:
+ * identities load through the adapter's hook), keeping its contract: the access token goes in the
  * query string, a non-2xx answer is reported as `{ statusCode, data }`, a transport failure as an Error.
  */
 // biome-ignore lint/suspicious/noExplicitAny: node-oauth's _request, _accessTokenName and _customHeaders
@@ -258,7 +259,7 @@ function routeThrough(oauth2: any, http: UpstreamHttp): void {
     }
     const merged: Record<string, string> = { ...(oauth2._customHeaders ?? {}), ...(headers ?? {}) };
     http
-      .request({ method, url: target, headers: merged, body: postBody ?? undefined })
+      .request({ method, url: target, headers: merged, body: postBody ?? undefined, step: 'token_exchange' })
       .then((res) => {
         if (res.status >= 200 && res.status <= 299) callback(null, res.body, res);
         else callback({ statusCode: res.status, data: res.body });

@@ -1,10 +1,13 @@
 // Every call Denglu makes to a provider goes through here: an absolute deadline (the `oauth` module
 // under passport-oauth2 has none), a cap on the body size, and no redirects followed. Failures are
 // typed errors (UpstreamTimeoutError, UpstreamBodyTooLargeError); shared/oauth2-adapter.ts routes
-// passport-oauth2's own calls through here too.
+// passport-oauth2's own calls through here too. Each call is reported to the adapter's observer (the
+// gateway's metrics) with the step the caller names, its duration and its failure, if any.
 
 import http from 'node:http';
 import https from 'node:https';
+import type { UpstreamStep } from '../../src/errors.ts';
+import type { UpstreamObserver } from '../contract.ts';
 
 export interface UpstreamResponse {
   status: number;
@@ -18,6 +21,8 @@ export interface UpstreamRequest {
   headers?: Record<string, string>;
   /** Sent as application/x-www-form-urlencoded unless a content-type header says otherwise. */
   body?: string;
+  /** The step of the round trip this call serves, for the metrics (`other` when absent). */
+  step?: UpstreamStep;
 }
 
 export class UpstreamTimeoutError extends Error {
@@ -35,12 +40,24 @@ export class UpstreamBodyTooLargeError extends Error {
   }
 }
 
+export interface UpstreamHttpOptions {
+  timeoutMs: number;
+  maxBodyBytes: number;
+  /** The provider called, as the observer reports it. */
+  provider?: string;
+  observe?: UpstreamObserver | undefined;
+}
+
 export class UpstreamHttp {
   readonly timeoutMs: number;
   readonly maxBodyBytes: number;
-  constructor(options: { timeoutMs: number; maxBodyBytes: number }) {
+  readonly #provider: string;
+  readonly #observe: UpstreamObserver | undefined;
+  constructor(options: UpstreamHttpOptions) {
     this.timeoutMs = options.timeoutMs;
     this.maxBodyBytes = options.maxBodyBytes;
+    this.#provider = options.provider ?? 'other';
+    this.#observe = options.observe;
   }
 
   /**
@@ -55,12 +72,14 @@ export class UpstreamHttp {
     }
     if (req.body !== undefined) headers['content-length'] = String(Buffer.byteLength(req.body));
     const secure = url.protocol === 'https:';
+    const started = performance.now();
     return new Promise<UpstreamResponse>((resolve, reject) => {
       let settled = false;
       const finish = (err: Error | undefined, value?: UpstreamResponse) => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
+        this.#observe?.(this.#provider, req.step ?? 'other', (performance.now() - started) / 1000, failureOf(err, value));
         if (err) reject(err);
         else resolve(value!);
       };
@@ -105,6 +124,14 @@ export class UpstreamHttp {
       outgoing.end(req.body);
     });
   }
+}
+
+/** Why a call got no usable answer, for the observer (an HTTP error status counts: the body may explain it). */
+function failureOf(err: Error | undefined, res: UpstreamResponse | undefined): Parameters<UpstreamObserver>[3] {
+  if (err instanceof UpstreamTimeoutError) return 'timeout';
+  if (err instanceof UpstreamBodyTooLargeError) return 'too_large';
+  if (err) return 'transport';
+  return res && res.status >= 400 ? 'http_status' : undefined;
 }
 
 const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 64, maxFreeSockets: 16, timeout: 60_000 });

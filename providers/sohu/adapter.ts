@@ -39,7 +39,7 @@ async function loadIdentity(accessToken: string, ctx: OAuth2Context): Promise<Up
   url.searchParams.set('access_token', accessToken);
   let res: UpstreamResponse;
   try {
-    res = await ctx.http.request({ method: 'GET', url: url.toString() });
+    res = await ctx.http.request({ method: 'GET', url: url.toString(), step: 'userinfo' });
   } catch (err) {
     if (err instanceof UpstreamTimeoutError) throw new UpstreamError(descriptor.id, 'timeout', err.message, { cause: err });
     throw new UpstreamError(descriptor.id, 'userinfo', `users/show failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });

@@ -52,7 +52,7 @@ function officialAccount(extra: AdapterOptions['extra']): WechatApp | undefined 
 }
 
 export function createWechatAdapter(options: AdapterOptions): ProviderAdapter {
-  const http = new UpstreamHttp({ timeoutMs: options.timeoutMs, maxBodyBytes: options.maxBodyBytes });
+  const http = new UpstreamHttp({ timeoutMs: options.timeoutMs, maxBodyBytes: options.maxBodyBytes, provider: 'wechat', observe: options.observeUpstream });
   const base = (role: 'open' | 'api'): string => {
     const url = options.baseUrls[role];
     if (!url) throw new TypeError(`provider wechat has no base URL for "${role}"`);

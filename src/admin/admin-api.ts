@@ -13,6 +13,7 @@ import { OPENAPI } from './openapi.ts';
 import { adminRateLimit } from './rate-limit.ts';
 import { storeUnavailable } from '../http/store-unavailable.ts';
 import { integrationRoutes } from './routes-integrations.ts';
+import { impactRoutes } from './routes-impact.ts';
 import { keyRoutes } from './routes-keys.ts';
 import type { SigningKeyRing } from '../oidc/signing-keys.ts';
 import { partnerRoutes } from './routes-partners.ts';
@@ -29,6 +30,7 @@ export function adminApi(deps: AppDeps, signingKeys: SigningKeyRing, hashes: Has
   router.use(requireJson, express.json({ limit: DEFAULTS.adminBodyLimit, strict: true }));
   partnerRoutes(router, ctx);
   integrationRoutes(router, ctx);
+  impactRoutes(router, ctx);
   keyRoutes(router, ctx, signingKeys);
   router.use(apiNotFound);
   router.use(storeUnavailable(deps.log));

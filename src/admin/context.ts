@@ -11,6 +11,7 @@ import type { Logger } from '../log.ts';
 import type { Partner } from '../partners/partner.ts';
 import type { Store } from '../store/store.ts';
 import type { HashQueue } from '../accounts/hash-queue.ts';
+import { loadPairwiseSalt } from '../oidc/secrets.ts';
 
 export interface AdminContext {
   store: Store;
@@ -27,6 +28,8 @@ export interface AdminContext {
   upstream: ReadonlySet<string>;
   /** The gateway's bounded hash queue: admin secrets are checked in it too. */
   hashes: HashQueue;
+  /** The salt of the shops' pairwise `sub` values (the impact report's CSV names shoppers by them). */
+  pairwiseSalt: () => Promise<string>;
 }
 
 export function adminContext(deps: AppDeps, hashes: HashQueue): AdminContext {
@@ -47,6 +50,7 @@ export function adminContext(deps: AppDeps, hashes: HashQueue): AdminContext {
     configured: new Set([...upstream, PASSWORD_METHOD, ...(deps.config.sms ? [PHONE_METHOD] : [])]),
     upstream,
     hashes,
+    pairwiseSalt: () => loadPairwiseSalt(deps.store, deps.config.pairwiseSalt),
   };
 }
 

@@ -153,6 +153,55 @@ export const OPENAPI = {
         responses: { '204': { description: 'Removed' }, ...errors(400, 401, 403, 404, 429) },
       },
     },
+    '/partners/{id}/integrations/{provider}/impact': {
+      parameters: [partnerParam, providerParam],
+      get: {
+        operationId: 'integrationImpact',
+        summary: 'Whom ending this provider at the shop affects: stranded, at risk, safe, migration and projection',
+        description:
+          "Among the shop's shoppers (signed in there within `activeDays`) who signed in there with the provider: **stranded** (no other way into the shop that still signs in at the cutoff, by each other integration's own schedule, native password and phone included), **at risk** (such a way exists but was never used there), **safe**. With the provider's sign-ins there in the last 30 days by group, migration since notice began (day by day) and a projection at the rate of the last 14 days. JSON gives counts only; CSV (`format=csv` or `Accept: text/csv`) one row per affected shopper, named by the shop's own pairwise `sub`. Without `cutoff` the scheduled cutoff is used (400 when none is scheduled).",
+        parameters: [
+          {
+            name: 'cutoff',
+            in: 'query',
+            required: false,
+            description: `The cutoff to consider. ${instantText} Default: the scheduled one.`,
+            schema: { type: 'string' },
+          },
+          {
+            name: 'graceEnds',
+            in: 'query',
+            required: false,
+            description: `The grace end to consider. ${instantText} Default: the scheduled one, or for a considered cutoff the scheduled grace's length after it.`,
+            schema: { type: 'string' },
+          },
+          {
+            name: 'activeDays',
+            in: 'query',
+            required: false,
+            description: 'Shoppers are accounts signed in at the shop within this many days (1–400). Default 180.',
+            schema: { type: 'integer' },
+          },
+          {
+            name: 'format',
+            in: 'query',
+            required: false,
+            description: 'Default: JSON unless the Accept header prefers text/csv.',
+            schema: { type: 'string', enum: ['json', 'csv'] },
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'The report',
+            content: {
+              'application/json': { schema: ref('Impact') },
+              'text/csv': { schema: { type: 'string', description: 'Header `sub,group,last_sign_in_with_provider,provider_sign_ins_30d,ways_at_cutoff`' } },
+            },
+          },
+          ...errors(400, 401, 403, 404, 429),
+        },
+      },
+    },
     '/partners/{id}/preview': {
       parameters: [partnerParam],
       get: {
@@ -462,6 +511,52 @@ export const OPENAPI = {
             },
           },
         ],
+      },
+      Impact: {
+        type: 'object',
+        required: ['partner', 'provider', 'cutoffAt', 'considered', 'activeDays', 'waysAtCutoff', 'shoppers', 'providerSignIns30d', 'migration', 'projection'],
+        properties: {
+          partner: { type: 'string' },
+          provider: { type: 'string' },
+          ...instantPair('now', 'When the report was made'),
+          ...instantPair('cutoffAt', 'The cutoff reported on'),
+          ...instantPair('graceEndsAt', 'The grace end (absent: none)'),
+          ...instantPair('noticeAt', 'When notice begins or began (absent: none scheduled)'),
+          considered: { type: 'boolean', description: 'The cutoff differs from the scheduled one.' },
+          activeDays: { type: 'integer' },
+          waysAtCutoff: { type: 'array', items: { type: 'string' }, description: 'The other methods that still sign in at the cutoff.' },
+          shoppers: {
+            type: 'object',
+            properties: {
+              active: { type: 'integer' },
+              unaffected: { type: 'integer', description: 'Never signed in at the shop with the provider.' },
+              affected: { type: 'integer' },
+              stranded: { type: 'integer' },
+              atRisk: { type: 'integer' },
+              safe: { type: 'integer' },
+            },
+          },
+          providerSignIns30d: {
+            type: 'object',
+            properties: { stranded: { type: 'integer' }, atRisk: { type: 'integer' }, safe: { type: 'integer' }, total: { type: 'integer' } },
+          },
+          migration: {
+            type: 'object',
+            properties: {
+              ...instantPair('since', 'Migration counted from (notice start, or 14 days ago)'),
+              migrated: { type: 'integer' },
+              ratePerDay: { type: 'number' },
+              progress: {
+                type: 'array',
+                items: { type: 'object', properties: { day: { type: 'string', format: 'date' }, migrated: { type: 'integer' } } },
+              },
+            },
+          },
+          projection: {
+            type: 'object',
+            properties: { strandedAtCutoff: { type: ['integer', 'null'] }, strandedAtGraceEnd: { type: ['integer', 'null'] } },
+          },
+        },
       },
       Preview: {
         type: 'object',

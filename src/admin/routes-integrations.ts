@@ -100,10 +100,10 @@ export async function mergedAudit(ctx: AdminContext, q: AuditQuery, partners: st
 
 const ONCE = 'must be given once';
 /** A query parameter given once (a repeated one arrives as a list). */
-const once = () => z.string({ error: ONCE });
+export const once = () => z.string({ error: ONCE });
 /** An instant in a query string, read in `timeZone` (an unencoded `+` arrives as a space). */
-const queryInstant = (timeZone: string) => once().transform(plusFromQuery).transform(toInstant(timeZone));
-const queryParams = <S extends z.ZodRawShape>(shape: S) =>
+export const queryInstant = (timeZone: string) => once().transform(plusFromQuery).transform(toInstant(timeZone));
+export const queryParams = <S extends z.ZodRawShape>(shape: S) =>
   jsonObject(shape, { unknown: `is not a known query parameter (known: ${Object.keys(shape).join(', ')})` });
 
 /** `GET /partners/:id/preview?at=…&locale=…`. */

@@ -31,6 +31,7 @@ import { refused, sendPhoneCodePage, type PageState } from './phone-code-page.ts
 import { shopHeader } from '../http/shop-header.ts';
 import { chooseLocale, loadHeldSignIn, loadInteraction, requireReplacement } from './sign-in-steps.ts';
 import { refusals, type SignInState, stepRunner } from './steps.ts';
+import { recordSignIn } from './record-sign-in.ts';
 
 interface Held {
   pending: PendingLogin;
@@ -56,12 +57,22 @@ export function addMethodRoutes(ctx: LoginContext, o: { phone: PhoneDeps | undef
     ctx.log.info({ reqId: requestIdOf(res), method, partner: h.partner.id, account: h.account.id, replaced: h.pending.provider }, 'added a native replacement');
     await releaseLogin(ctx.store, h.pending.interactionUid);
     const returnTo = (await finishLogin(ctx.oidc(), h.interaction, h.partner.firstParty, h.account.id, method))?.returnTo;
+    recordSignIn(ctx, res.locals.signIn as SignInState, returnTo ? 'success' : 'error', method);
     if (!returnTo) {
       return sendFailure(ctx, res, new GatewayError('ERR_INTERACTION_LOST', 'the interaction expired', { status: 400 }), {
         locale: h.locale,
         requestId: requestIdOf(res),
       });
     }
+    ctx.events?.record({
+      at: ctx.clock.now(),
+      partner: h.partner.id,
+      method,
+      outcome: 'success',
+      account: h.account.id,
+      via: h.pending.kind === 'migrate' ? 'migration' : 'notice',
+      replaced: h.pending.provider,
+    });
     ctx.resume(req, res, returnTo);
   }
 

@@ -8,7 +8,7 @@ import type { Clock } from '../clock.ts';
 import { GatewayError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { Store } from '../store/store.ts';
-import type { AdapterOptions, Locale, ProviderAdapter, ProviderModule, UpstreamIdentity } from '../../providers/contract.ts';
+import type { AdapterOptions, Locale, ProviderAdapter, ProviderModule, UpstreamIdentity, UpstreamObserver } from '../../providers/contract.ts';
 import { knownProfile } from '../accounts/sign-in.ts';
 import { bindingHash, FLOW_RETENTION_MS, newFlowId, type Flow, type FlowPurpose } from './flow.ts';
 
@@ -25,6 +25,8 @@ export interface BrokerOptions {
   methods?: readonly string[];
   /** Told of every flow created (a sign-in keeps only its newest few, see sign-in-admission.ts). */
   flowStarted?: (flow: Flow) => Promise<void>;
+  /** Told of every HTTP call an adapter makes (the gateway's metrics). */
+  observeUpstream?: UpstreamObserver;
 }
 
 export interface StartFlow {
@@ -59,6 +61,7 @@ export class Broker {
           timeoutMs: options.upstream.timeoutMs,
           maxBodyBytes: options.upstream.maxBodyBytes,
           knownProfile: (keys) => knownProfile(options.store, options.clock, keys),
+          ...(options.observeUpstream ? { observeUpstream: options.observeUpstream } : {}),
         }),
       );
     }

@@ -24,10 +24,12 @@ import { sendNoAccountForMigration } from './no-account-page.ts';
 import { sendLinkConflict } from './link-conflict-page.ts';
 import type { LoginContext } from './login-context.ts';
 import { mayHoldSignIns, pendingLogin, releaseLogin } from './pending-login.ts';
-import { lost, Refusal, refusals, type SignInState, type Step, stepRunner } from './steps.ts';
+import { lost, Refusal, refusals, type SignInState, signInOf, type Step, stepRunner } from './steps.ts';
 import { holdUnclaimed, type UnclaimedIdentity, unclaimedOf } from './unclaimed-identity.ts';
 import { accountInRequest } from '../accounts/account-in-request.ts';
+import { failedOutcome } from '../events/attempt-outcome.ts';
 import { grantInRequest } from '../oidc/grant-in-request.ts';
+import { outcomeOfNext, recordFailure, recordSignIn } from './record-sign-in.ts';
 
 /** The provider's answer: the flow taken once, the sign-in it belongs to, and the identity proven. */
 const takeFlow: Step = async (ctx, req, _res, s) => {
@@ -80,6 +82,7 @@ export function callbackRoute(ctx: LoginContext): Router {
   router.use('/cb/:provider', (err: unknown, req: Request, res: Response, next: NextFunction) => {
     const s = res.locals.signIn as SignInState | undefined;
     const cause = err instanceof Refusal ? err.error : err;
+    recordFailure(ctx, signInOf(req, res), cause, s?.provider ?? String(req.params.provider));
     ctx.log.warn(
       {
         reqId: requestIdOf(res),
@@ -91,6 +94,10 @@ export function callbackRoute(ctx: LoginContext): Router {
       },
       'upstream sign-in failed',
     );
+    const failed = failedOutcome(cause);
+    if (failed && s?.partner && s.flow?.purpose !== 'link') {
+      ctx.events?.record({ at: ctx.clock.now(), partner: s.partner.id, method: String(req.params.provider), ...failed });
+    }
     next(err);
   });
   router.use('/cb/:provider', refusals(ctx));
@@ -134,6 +141,7 @@ async function completeLogin(ctx: LoginContext, req: Request, res: Response, s: 
     const configured = ctx.broker.configured();
     // "Yes, I signed in before with Weibo" and this Weibo has no account: say so, create nothing.
     if (asked && endingProviders(partner, configured, now, asked.identity.provider).some((p) => p.id === flow.provider)) {
+      recordSignIn(ctx, s, 'error');
       return sendNoAccountForMigration(ctx, res, s);
     }
     if (endingProviders(partner, configured, now, flow.provider).length > 0) {
@@ -160,8 +168,10 @@ async function completeLogin(ctx: LoginContext, req: Request, res: Response, s: 
   ctx.log.info({ reqId: requestIdOf(res), provider: flow.provider, partner: partner.id, account: account.id, created }, 'signed in upstream');
   // Signing in with the other account from a held sign-in's conflict page: the held one is given up.
   if (holds) await releaseLogin(ctx.store, interaction.uid);
-  const proven = { interaction, partner, account, provider: flow.provider, ...(asked !== undefined ? { unclaimed: asked } : {}) };
-  go(ctx, req, res, await continueSignIn(ctx, proven));
+  const proven = { interaction, partner, account, provider: flow.provider, created, ...(asked !== undefined ? { unclaimed: asked } : {}) };
+  const next = await continueSignIn(ctx, proven);
+  recordSignIn(ctx, s, outcomeOfNext(next));
+  go(ctx, req, res, next);
 }
 
 /** "Used Weibo before?" in grace: prove who the shopper is, never let them into the shop with it. */
@@ -174,8 +184,13 @@ async function completeMigrationSignIn(ctx: LoginContext, req: Request, res: Res
     throw new GatewayError('ERR_INTEGRATION_ENDED', `migration with "${flow.provider}" closed during the flow (${availability.reason})`, { status: 403 });
   }
   const account = await findAccountByIdentity(ctx.store, identity.keys);
-  if (!account) return sendNoAccountForMigration(ctx, res, s);
-  go(ctx, req, res, await continueSignIn(ctx, { interaction, partner, account, provider: flow.provider }));
+  if (!account) {
+    recordSignIn(ctx, s, 'error');
+    return sendNoAccountForMigration(ctx, res, s);
+  }
+  const next = await continueSignIn(ctx, { interaction, partner, account, provider: flow.provider });
+  recordSignIn(ctx, s, outcomeOfNext(next));
+  go(ctx, req, res, next);
 }
 
 /**
@@ -212,7 +227,10 @@ async function completeLink(ctx: LoginContext, req: Request, res: Response, s: S
     if (err instanceof LinkConflictError) return undefined;
     throw err;
   });
-  if (!linked) return sendLinkConflict(ctx, res, s, pending);
+  if (!linked) {
+    recordSignIn(ctx, s, 'error');
+    return sendLinkConflict(ctx, res, s, pending);
+  }
   const { account } = linked;
   ctx.log.info(
     { reqId: requestIdOf(res), provider: flow.provider, partner: partner.id, account: account.id, replaced: pending.provider },
@@ -220,5 +238,10 @@ async function completeLink(ctx: LoginContext, req: Request, res: Response, s: S
   );
   await releaseLogin(ctx.store, interaction.uid);
   const finished = await finishLogin(ctx.oidc(), interaction, partner.firstParty, account.id, flow.provider);
+  recordSignIn(ctx, s, finished ? 'success' : 'error');
+  if (finished) {
+    const event = { at: ctx.clock.now(), partner: partner.id, method: flow.provider, account: account.id, replaced: pending.provider };
+    ctx.events?.record({ ...event, outcome: 'success', via: pending.kind === 'migrate' ? 'migration' : 'notice' });
+  }
   go(ctx, req, res, finished ? { kind: 'finished', ...finished } : { kind: 'lost' });
 }

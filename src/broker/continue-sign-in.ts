@@ -33,6 +33,8 @@ export interface ProvenSignIn {
    * (null: there is none); read here otherwise.
    */
   unclaimed?: UnclaimedIdentity | null;
+  /** The account was created by this sign-in (for its login event). */
+  created?: boolean;
 }
 
 /**
@@ -40,7 +42,10 @@ export interface ProvenSignIn {
  * with the grant it saved and the account it finished with when that is the version the store holds:
  * a resume in the same request needs not read them again, see account-in-request.ts).
  */
-export type NextStep = { kind: 'held'; url: string } | { kind: 'finished'; returnTo: string; account?: Account; grant?: Grant } | { kind: 'lost' };
+export type NextStep =
+  | { kind: 'held'; url: string; hold: 'notice' | 'migrate' }
+  | { kind: 'finished'; returnTo: string; account?: Account; grant?: Grant }
+  | { kind: 'lost' };
 
 export async function continueSignIn(ctx: LoginContext, p: ProvenSignIn): Promise<NextStep> {
   const uid = p.interaction.uid;
@@ -53,16 +58,28 @@ export async function continueSignIn(ctx: LoginContext, p: ProvenSignIn): Promis
     await dropUnclaimed(ctx.store, uid);
     await releaseLogin(ctx.store, uid);
     ctx.log.info({ partner: p.partner.id, account: account.id, provider: unclaimed.identity.provider }, 'linked the new identity after "signed in before"');
-    return finished(await finishLogin(ctx.oidc(), p.interaction, p.partner.firstParty, account.id, unclaimed.identity.provider));
+    const login = await finishLogin(ctx.oidc(), p.interaction, p.partner.firstParty, account.id, unclaimed.identity.provider);
+    if (login) ctx.events?.record({ at: now, partner: p.partner.id, method: unclaimed.identity.provider, outcome: 'success', account: account.id });
+    return finished(login);
   }
   const availability = loginAvailability(p.partner, p.provider, configured, now);
   const hold = async (kind: 'notice' | 'migrate'): Promise<NextStep> => {
     await holdLogin(ctx.store, { interactionUid: uid, accountId: p.account.id, partnerId: p.partner.id, provider: p.provider, kind, createdAt: now });
-    return { kind: 'held', url: `/interaction/${uid}/${kind}` };
+    return { kind: 'held', url: `/interaction/${uid}/${kind}`, hold: kind };
   };
   if (!availability.ok && availability.reason === 'grace') return hold('migrate');
   if (availability.ok && availability.phase.phase === 'notice' && noticeDue(p.account, p.partner.id, now)) return hold('notice');
-  return finished(await finishLogin(ctx.oidc(), p.interaction, p.partner.firstParty, p.account.id, p.provider), p.account);
+  const login = await finishLogin(ctx.oidc(), p.interaction, p.partner.firstParty, p.account.id, p.provider);
+  if (login)
+    ctx.events?.record({
+      at: now,
+      partner: p.partner.id,
+      method: p.provider,
+      outcome: 'success',
+      account: p.account.id,
+      ...(p.created ? { created: true } : {}),
+    });
+  return finished(login, p.account);
 }
 
 function finished(login: FinishedLogin | undefined, account?: Account): NextStep {

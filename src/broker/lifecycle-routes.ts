@@ -113,6 +113,7 @@ export function lifecycleRoutes(ctx: LoginContext): Router {
       const returnTo = (await finishLogin(ctx.oidc(), s.interaction!, s.partner!.firstParty, account.id, pending.provider))?.returnTo;
       await releaseLogin(ctx.store, pending.interactionUid);
       if (!returnTo) throw lost('the interaction expired');
+      ctx.events?.record({ at: now, partner: s.partner!.id, method: pending.provider, outcome: 'success', account: account.id, via: 'notice' });
       res.redirect(303, returnTo);
     },
   );

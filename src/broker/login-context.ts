@@ -14,6 +14,8 @@ import type { InteractionCsrf } from './interaction-csrf.ts';
 import type { HashQueue } from '../accounts/hash-queue.ts';
 import type { PasswordLimits } from './password-limits.ts';
 import type { SignInsInProgress } from './sign-ins-in-progress.ts';
+import type { GatewayMetrics } from '../metrics/gateway-metrics.ts';
+import type { LoginEvents } from '../events/recorder.ts';
 
 export interface LoginContext {
   store: Store;
@@ -39,4 +41,8 @@ export interface LoginContext {
   passwordLimits: PasswordLimits;
   /** Sign-ins in progress per browser and address (src/broker/sign-in-admission.ts). */
   signIns: SignInsInProgress;
+  /** Counters of sign-in outcomes (src/broker/record-sign-in.ts). */
+  metrics: GatewayMetrics;
+  /** Sign-in attempts, buffered off the request path (src/events/recorder.ts); absent: not recorded. */
+  events?: LoginEvents;
 }

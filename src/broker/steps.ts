@@ -19,6 +19,8 @@ import { localeFor } from './locale.ts';
 import type { LoginContext } from './login-context.ts';
 import type { PendingLogin } from './pending-login.ts';
 import type { UnclaimedIdentity } from './unclaimed-identity.ts';
+import type { SignInOutcome } from '../metrics/sign-in-outcome.ts';
+import { recordFailure } from './record-sign-in.ts';
 
 /** What the steps of one request established, in the order they ran. */
 export interface SignInState {
@@ -36,6 +38,8 @@ export interface SignInState {
   unclaimed?: UnclaimedIdentity;
   /** The failure happened on the account page (a link from /account): offer the way back there. */
   fromAccountPage?: boolean;
+  /** How this request's sign-in attempt ended, once counted (record-sign-in.ts). */
+  outcome?: SignInOutcome;
 }
 
 export type Step = (ctx: LoginContext, req: Request, res: Response, s: SignInState) => Promise<void> | void;
@@ -109,8 +113,10 @@ export function failureContextOf(ctx: LoginContext, res: Response, s: SignInStat
 export function refusals(ctx: LoginContext) {
   return async (err: unknown, req: Request, res: Response, next: NextFunction): Promise<void> => {
     const refusal = err instanceof Refusal ? err : err instanceof GatewayError && err.expose ? new Refusal(err) : undefined;
-    if (!refusal || res.headersSent) return next(err);
     const s = signInOf(req, res);
+    // A route about a sign-in method (a start, a callback, a password or code form) counts its failure.
+    if (s.provider !== undefined) recordFailure(ctx, s, refusal ? refusal.error : err);
+    if (!refusal || res.headersSent) return next(err);
     await sendFailure(ctx, res, refusal.error, { ...failureContextOf(ctx, res, s), ...refusal.extra });
   };
 }

@@ -28,6 +28,9 @@ const FIELD_FLAGS: Record<string, string> = {
   startsAt: '--starts',
   noticeAt: '--notice',
   cutoffAt: '--cutoff',
+  cutoff: '--cutoff',
+  graceEnds: '--grace-ends',
+  activeDays: '--active-days',
   graceEndsAt: '--grace-ends',
   atCutoff: '--policy',
   newAccountsDuringNotice: '--no-new-accounts-during-notice',
@@ -51,7 +54,8 @@ export class AdminClient {
   }
 
   /** The answer's JSON, typed as the caller expects it (the gateway's contract, not checked here). */
-  async request<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
+  /** The answer's JSON; with `as: 'text'`, a successful answer's body as text (CSV). */
+  async request<T = unknown>(method: string, path: string, body?: unknown, as: 'json' | 'text' = 'json'): Promise<T> {
     if (!this.#token) {
       throw new CliError(
         EXIT.auth,
@@ -64,7 +68,7 @@ export class AdminClient {
       res = await fetch(url, {
         method,
         headers: {
-          accept: 'application/json',
+          accept: as === 'text' ? 'text/csv, application/json' : 'application/json',
           authorization: `Bearer ${this.#token}`,
           ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
         },
@@ -78,6 +82,7 @@ export class AdminClient {
     }
     if (res.status === 204) return undefined as T;
     const text = await res.text();
+    if (res.ok && as === 'text') return text as T;
     let json: ErrorAnswer | null;
     try {
       json = JSON.parse(text);

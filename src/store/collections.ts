@@ -86,4 +86,10 @@ export const COLLECTIONS: readonly CollectionSpec[] = [
   { name: 'notice_mail_runs', group: 'domain' },
   /** Admin page sessions, by SHA-256 of the session cookie; they expire after 8 hours. */
   { name: 'admin_sessions', group: 'ephemeral', heldAsText: true },
+  /** Raw sign-in attempts, ids sorting by time, each expiring after the retention (src/events/recorder.ts; shared backends only by default). */
+  { name: 'login_events', group: 'ephemeral', heldAsText: true },
+  /** Sign-in attempts per (partner, UTC day) by method and outcome (src/events/login-days.ts). */
+  { name: 'login_days', group: 'ephemeral', heldAsText: true, indexes: { partner: { keys: (d) => [d.partner] } } },
+  /** Sign-in methods each account used at each shop, and when (src/events/shop-usage.ts): what the impact report reads. */
+  { name: 'shop_usage', group: 'ephemeral', heldAsText: true, indexes: { partner: { keys: (d) => [d.partner] } } },
 ];

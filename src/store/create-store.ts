@@ -2,7 +2,8 @@
 // that names a backend. The gateway (src/main.ts), the test harness and the benchmark open their store
 // here and hold it only as a `Store`. A database URL (DATABASE_URL) selects PostgreSQL, shared by any
 // number of gateway processes; without one it is the embedded store (lowdb files under DATA_DIR, single
-// process: its directory lock refuses a second one).
+// process: its directory lock refuses a second one). Given metrics, every operation of either backend is
+// measured here, at this one seam (measured-store.ts).
 
 import type { Clock } from '../clock.ts';
 import { COLLECTIONS } from './collections.ts';
@@ -10,6 +11,7 @@ import { LowdbStore } from './lowdb/lowdb-store.ts';
 import type { PoolSettings } from './postgres/database.ts';
 import { PostgresStore } from './postgres/postgres-store.ts';
 import type { CollectionSpec, Store } from './store.ts';
+import { MeasuredStore, type StoreMetrics } from './measured-store.ts';
 
 export type { PoolSettings } from './postgres/database.ts';
 
@@ -24,9 +26,16 @@ export interface StoreSettings {
   log?: { info: (msg: string) => void; warn: (msg: string) => void };
   /** PostgreSQL connection pool (DB_POOL_MAX, DB_POOL_WAIT_MS, DB_STATEMENT_TIMEOUT_MS). */
   pool?: PoolSettings;
+  /** Report each operation's duration and failures here (the gateway's metrics). */
+  metrics?: StoreMetrics;
 }
 
 export async function createStore(settings: StoreSettings): Promise<Store> {
+  const store = await openBackend(settings);
+  return settings.metrics ? new MeasuredStore(store, settings.metrics) : store;
+}
+
+async function openBackend(settings: StoreSettings): Promise<Store> {
   const collections = settings.collections ?? COLLECTIONS;
   if (settings.databaseUrl) {
     return PostgresStore.open({

@@ -102,6 +102,11 @@ export function requestReads(owner: object): RequestReads | undefined {
   return scope.getStore()?.readsOf(owner);
 }
 
+/** Whether the running code serves an HTTP request (not a timer's or job's background work). */
+export function withinRequest(): boolean {
+  return scope.getStore() !== undefined;
+}
+
 /** Runs `fn` as one request's scope; closed when `onEnd` fires (the response closed). */
 export function inRequestScope<T>(onEnd: (close: () => void) => void, fn: () => T): T {
   const request = new RequestScope();

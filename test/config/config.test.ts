@@ -123,6 +123,15 @@ describe('config', () => {
     assert.equal(problems.length, 2);
   });
 
+  it('serves no metrics unless METRICS_PORT is set, and then on this machine only unless METRICS_HOST says otherwise', () => {
+    assert.equal(load({}).metrics, undefined);
+    assert.equal(load(PRODUCTION_OK).metrics, undefined);
+    assert.deepEqual(load({ METRICS_PORT: '9464' }).metrics, { port: 9464, host: '127.0.0.1' });
+    assert.deepEqual(load({ ...PRODUCTION_OK, METRICS_PORT: '9464', METRICS_HOST: '10.0.0.5' }).metrics, { port: 9464, host: '10.0.0.5' });
+    assert.match(problemsOf(() => load({ METRICS_PORT: 'ninety' })).join(), /METRICS_PORT must be a whole number from 1 to 65535/);
+    assert.match(problemsOf(() => load({ PORT: '4000', METRICS_PORT: '4000' })).join(), /METRICS_PORT must differ from PORT \(4000\)/);
+  });
+
   it('DATABASE_URL selects the PostgreSQL store with its pool settings; a bad one is refused without echoing it', () => {
     assert.equal(load({}).database, undefined);
     const config = load({ DATABASE_URL: 'postgres://denglu:pw@db.example:5432/denglu', DB_POOL_MAX: '4', DB_STATEMENT_TIMEOUT_MS: '900' });

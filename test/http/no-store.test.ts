@@ -113,6 +113,8 @@ describe('Cache-Control: no-store on every answer but the cacheable files', func
       '/admin/partners/:id/preview': get(admin, '/admin/partners/alpha/preview'),
       '/admin/partners/:id/brand': get(admin, '/admin/partners/alpha/brand'),
       '/admin/partners/:id/integrations/:provider': get(admin, '/admin/partners/alpha/integrations/weibo'),
+      '/admin/partners/:id/integrations/:provider/impact': get(admin, '/admin/partners/alpha/integrations/weibo/impact'),
+      '/admin/partners/:id/integrations/:provider/impact.csv': get(admin, '/admin/partners/alpha/integrations/weibo/impact.csv'),
       '/api/admin/openapi.json': api('/openapi.json'),
       '/api/admin/partners': api('/partners'),
       '/api/admin/partners/:id': api('/partners/alpha'),
@@ -120,6 +122,7 @@ describe('Cache-Control: no-store on every answer but the cacheable files', func
       '/api/admin/partners/:id/integrations': api('/partners/alpha/integrations'),
       '/api/admin/partners/:id/integrations/:provider': api('/partners/alpha/integrations/weibo'),
       '/api/admin/partners/:id/preview': api('/partners/alpha/preview'),
+      '/api/admin/partners/:id/integrations/:provider/impact': api('/partners/alpha/integrations/weibo/impact'),
       '/api/admin/keys': api('/keys'),
       '/api/admin/audit': api('/audit'),
     };

@@ -19,6 +19,7 @@ import { createLogger, type Logger } from '../../src/log.ts';
 import type { Partner } from '../../src/partners/partner.ts';
 import { seedPartners, type PartnerSeed } from '../../src/partners/partners.ts';
 import { createStore } from '../../src/store/create-store.ts';
+import { GatewayMetrics } from '../../src/metrics/gateway-metrics.ts';
 import type { Store } from '../../src/store/store.ts';
 import { freshDatabase, type TestDatabase } from './postgres.ts';
 import type { TestBrowser, Page } from './browser.ts';
@@ -219,12 +220,14 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
   const logs: string[] = [];
   const log = createLogger({ level: env.LOG_LEVEL, destination: { write: (line: string) => logs.push(line) } as unknown as NodeJS.WritableStream });
   const databaseUrl = options.databaseUrl ?? (await testDatabaseFor(dataDir));
-  const opened = await createStore({ dataDir, clock, ...(databaseUrl ? { databaseUrl } : {}) });
+  // The store reports to the app's metrics, as in src/main.ts.
+  const metrics = new GatewayMetrics();
+  const opened = await createStore({ dataDir, clock, metrics, ...(databaseUrl ? { databaseUrl } : {}) });
   const store = options.wrapStore ? options.wrapStore(opened) : opened;
   const { privateKey, jwk } = await shopJwtKey();
   const seeds = await testPartners(jwk);
   await seedPartners(store, clock, options.partners ? options.partners(seeds) : seeds);
-  const denglu = await createApp({ config, store, clock, providers: providerRegistry(config.oidcProviders), log });
+  const denglu = await createApp({ config, store, clock, providers: providerRegistry(config.oidcProviders), log, metrics });
   server.on('request', denglu.app);
 
   const shops: Record<string, TestShop> = {};

@@ -18,6 +18,7 @@ import { LoginThrottle } from './login-throttle.ts';
 import { noStore, pageErrors, pageNotFound, requireSession, type PagesContext } from './page.ts';
 import { partnerRoutes } from './partner-routes.ts';
 import { previewRoutes } from './preview-routes.ts';
+import { impactRoutes } from './impact-routes.ts';
 import { scheduleRoutes } from './schedule-routes.ts';
 import { brandRoutes } from './brand-routes.ts';
 import { signInRoutes } from './sign-in-routes.ts';
@@ -59,6 +60,7 @@ export function adminPages(deps: AppDeps, web: AdminPagesWeb): Router {
   scheduleRoutes(router, ctx);
   brandRoutes(router, ctx);
   previewRoutes(router, ctx);
+  impactRoutes(router, ctx);
   auditRoutes(router, ctx);
   router.use(pageNotFound);
   router.use(storeUnavailable(deps.log, { renderer: web.renderer }));

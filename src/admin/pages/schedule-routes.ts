@@ -11,13 +11,31 @@ import { partnerName, type Partner } from '../../partners/partner.ts';
 import { scheduleIntegration } from '../../partners/integration-service.ts';
 import { noticeText } from '../../partners/notice-text.ts';
 import { DATE_FIELDS, type Problem } from '../../partners/schedule.ts';
-import { localizedProblems } from '../problem-text.ts';
+import { localizedProblems, problemText } from '../problem-text.ts';
+import type { Locale } from '../../../providers/contract.ts';
+import { buildImpactReport } from '../../impact/impact-service.ts';
+import { impactLocals, impactOptions } from './impact-routes.ts';
 import { instantWithOffset } from './dates.ts';
 import { adminTranslator, isAdminMessage } from './messages.ts';
 import { pagePartner, principalOfPage, providerLabel, renderPage, uiLocale, type PagesContext } from './page.ts';
 import { formFromBody, formFromIntegration, scheduleInput, type ScheduleForm } from './schedule-form.ts';
 
 export function scheduleRoutes(router: Router, ctx: PagesContext): void {
+  /** The impact of the cutoff and grace end typed in the form (a note instead when there is none to show). */
+  const impactPreview = async (locale: Locale, partner: Partner, provider: string, values: ScheduleForm): Promise<Record<string, unknown>> => {
+    const m = adminTranslator(locale);
+    const typed = (field: 'cutoffAt' | 'graceEndsAt') => (values.clear[field] ? '' : values.dates[field]);
+    if (!partner.integrations.some((i) => i.provider === provider) || !typed('cutoffAt').trim()) return { impactNote: m('impact.noCutoff') };
+    const parsed = impactOptions({ cutoff: typed('cutoffAt'), graceEnds: typed('graceEndsAt') }, partner.timeZone);
+    if (!parsed.ok) return { impactNote: parsed.problems.map((p) => problemText(p, locale)).join(' ') };
+    const options = { ...parsed.options, ...(parsed.options.graceEndsAt === undefined ? { graceEndsAt: null } : {}) };
+    try {
+      return { impact: impactLocals(await buildImpactReport(ctx.store, partner, provider, ctx.configured, ctx.clock.now(), options), partner) };
+    } catch (err) {
+      if (err instanceof ValidationError) return { impactNote: err.problems.map((p) => problemText(p, locale)).join(' ') };
+      throw err;
+    }
+  };
   const form = express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 50 });
 
   const target = async (req: Request, res: Response): Promise<{ partner: Partner; provider: string }> => {
@@ -27,7 +45,16 @@ export function scheduleRoutes(router: Router, ctx: PagesContext): void {
     return { partner, provider };
   };
 
-  const show = async (req: Request, res: Response, partner: Partner, provider: string, values: ScheduleForm, problems: Problem[], status = 200) => {
+  const show = async (
+    req: Request,
+    res: Response,
+    partner: Partner,
+    provider: string,
+    values: ScheduleForm,
+    problems: Problem[],
+    status = 200,
+    impact: Record<string, unknown> = {},
+  ) => {
     const locale = uiLocale(req);
     const m = adminTranslator(locale);
     const label = (field: string) => {
@@ -64,6 +91,9 @@ export function scheduleRoutes(router: Router, ctx: PagesContext): void {
         dateFields: DATE_FIELDS.map((name) => ({ name, label: label(name), problems: worded.filter((p) => p.field === name).map((p) => p.message) })),
         problemsOf: (field: string) => worded.filter((p) => p.field === field).map((p) => p.message),
         problems: worded.map((p) => ({ field: p.field, label: label(p.field), message: p.message })),
+        impact: undefined,
+        impactNote: undefined,
+        ...impact,
       },
       status,
     );
@@ -79,6 +109,10 @@ export function scheduleRoutes(router: Router, ctx: PagesContext): void {
     const { partner, provider } = await target(req, res);
     const values = formFromBody(req.body as Record<string, unknown>);
     const current = partner.integrations.find((i) => i.provider === provider);
+    // "Preview the impact": the dates as typed, nothing saved.
+    if ((req.body as Record<string, unknown>).intent === 'impact') {
+      return show(req, res, partner, provider, values, [], 200, await impactPreview(uiLocale(req), partner, provider, values));
+    }
     try {
       const change = await scheduleIntegration(ctx, principalOfPage(res).actor, partner.id, provider, scheduleInput(values, current));
       res.redirect(303, `/admin/partners/${partner.id}?saved=${encodeURIComponent(provider)}${change.immediate ? '&immediate=1' : ''}`);

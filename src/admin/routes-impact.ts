@@ -1,0 +1,73 @@
+// `GET /partners/:id/integrations/:provider/impact`: the impact report of ending a provider at a shop
+// (src/impact/impact-report.ts), at the scheduled cutoff or one being considered (`cutoff`, `graceEnds`,
+// read in the partner's zone), as JSON (counts only) or as CSV (`format=csv` or `Accept: text/csv`: one row
+// per affected shopper, named by the shop's own pairwise `sub`). A manager reaches only their partners.
+
+import type { Response, Router } from 'express';
+import { z } from 'zod';
+import { ValidationError } from '../errors.ts';
+import { impactCsv } from '../impact/impact-csv.ts';
+import type { ImpactReport } from '../impact/impact-report.ts';
+import { buildImpactReport } from '../impact/impact-service.ts';
+import { pairwiseSubject } from '../oidc/pairwise.ts';
+import { unknownProvider } from '../partners/integration-service.ts';
+import type { Partner } from '../partners/partner.ts';
+import { requirePartnerAccess } from './auth.ts';
+import { loadPartner, type AdminContext } from './context.ts';
+import { once, queryInstant, queryParams } from './routes-integrations.ts';
+import { parseBody } from './zod-problems.ts';
+import { instant } from './views.ts';
+
+const DAYS_RULE = 'must be a whole number of days from 1 to 400';
+
+/** The query parameters of the impact report. */
+export function impactQuery(timeZone: string) {
+  return queryParams({
+    cutoff: queryInstant(timeZone).optional(),
+    graceEnds: queryInstant(timeZone).optional(),
+    activeDays: once()
+      .transform(Number)
+      .pipe(z.number({ error: DAYS_RULE }).int(DAYS_RULE).min(1, DAYS_RULE).max(400, DAYS_RULE))
+      .optional(),
+    format: z.enum(['json', 'csv'], { error: 'must be "json" or "csv"' }).optional(),
+  });
+}
+
+export function impactRoutes(router: Router, ctx: AdminContext): void {
+  router.get('/partners/:id/integrations/:provider/impact', requirePartnerAccess, async (req, res) => {
+    const provider = req.params.provider as string;
+    const partner = await loadPartner(ctx, req.params.id as string);
+    if (!ctx.knownProviders.has(provider)) throw new ValidationError([unknownProvider(provider, ctx.knownProviders)]);
+    const query = parseBody(impactQuery(partner.timeZone), req.query);
+    const report = await buildImpactReport(ctx.store, partner, provider, ctx.configured, ctx.clock.now(), {
+      ...(query.cutoff !== undefined ? { cutoffAt: query.cutoff } : {}),
+      ...(query.graceEnds !== undefined ? { graceEndsAt: query.graceEnds } : {}),
+      ...(query.activeDays !== undefined ? { activeDays: query.activeDays } : {}),
+    });
+    const csv = query.format === 'csv' || (query.format === undefined && req.accepts(['application/json', 'text/csv']) === 'text/csv');
+    if (csv) return sendImpactCsv(res, await ctx.pairwiseSalt(), report);
+    res.json(impactView(partner, report));
+  });
+}
+
+/** The affected shoppers as a CSV download, each by the shop's pairwise `sub` (API and admin pages). */
+export function sendImpactCsv(res: Response, salt: string, report: ImpactReport): void {
+  res
+    .type('text/csv; charset=utf-8')
+    .attachment(`impact-${report.partner}-${report.provider}.csv`)
+    .send(impactCsv(report, (account) => pairwiseSubject(salt, report.partner, account)));
+}
+
+/** The report as the API answers it: counts only (the shopper list is the CSV), instants in the partner's zone. */
+export function impactView(partner: Partner, report: ImpactReport): Record<string, unknown> {
+  const { list: _list, now, cutoffAt, graceEndsAt, noticeAt, migration, ...rest } = report;
+  const zone = partner.timeZone;
+  return {
+    ...rest,
+    ...instant('now', now, zone),
+    ...instant('cutoffAt', cutoffAt, zone),
+    ...instant('graceEndsAt', graceEndsAt, zone),
+    ...instant('noticeAt', noticeAt, zone),
+    migration: { ...migration, ...instant('since', migration.since, zone) },
+  };
+}

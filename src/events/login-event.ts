@@ -1,0 +1,37 @@
+// What one sign-in attempt through Denglu records: when, at which shop, with which method (a provider id,
+// `password`, `phone`), for which account when one was proven, and how it ended — success, denied (the
+// shopper or the provider said no, a wrong password), an upstream failure with its step, or refused by
+// the integration's lifecycle (ended, in grace, new accounts closed). Success says whether the account was
+// new and whether the sign-in came through the notice interstitial or through migration (a replacement
+// linked during grace). Flat and small so per-day aggregates and later analytics can be built from it.
+
+import type { EpochMs } from '../clock.ts';
+
+export type LoginOutcome = 'success' | 'denied' | 'upstream_failure' | 'refused';
+
+export interface LoginEvent {
+  at: EpochMs;
+  partner: string;
+  /** A provider id, `password` or `phone`. */
+  method: string;
+  outcome: LoginOutcome;
+  /** The account proven, when one was (never on an upstream failure before the identity was read). */
+  account?: string;
+  /** Success only: the account was created by this sign-in. */
+  created?: boolean;
+  /** Success only: through the notice interstitial, or through migration (a replacement added in grace). */
+  via?: 'notice' | 'migration';
+  /** Migration only: the method in grace the shopper proved before adding `method`. */
+  replaced?: string;
+  /** upstream_failure: the step that failed (src/errors.ts UpstreamStep); refused: the lifecycle reason. */
+  step?: string;
+  /** How long the upstream round trip took, when known (analytics). */
+  upstreamMs?: number;
+}
+
+export const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** Days since the epoch (UTC): the unit of per-day counts. */
+export function dayOf(at: EpochMs): number {
+  return Math.floor(at / DAY_MS);
+}

@@ -1,0 +1,176 @@
+// Records sign-in attempts without touching a login's request path: `record` only appends to an
+// in-memory buffer (synchronous, never throws, never waits on the store). A timer flushes the buffer every
+// FLUSH_EVERY_MS, or sooner once BATCH_SIZE events wait, writing per batch:
+//   - the raw events (`login_events`), in ONE multi-document write (store.load), each expiring after the
+//     retention — only when raw events are kept (a shared backend, or configured): the embedded store holds
+//     everything in memory, where months of raw events do not fit;
+//   - per (partner, UTC day) counts by method and outcome (`login_days`, src/events/login-days.ts);
+//   - per (partner, account) method use (`shop_usage`, src/events/shop-usage.ts), what the impact report reads.
+// Both summaries expire after the retention since their last write, so the cluster-once expiry sweep
+// (src/jobs/cluster-job.ts → store.sweepExpired) removes them like the raw events.
+// What can be lost: a crash (or kill -9) loses the events still in the buffer — at most the last
+// FLUSH_EVERY_MS of sign-ins, or up to MAX_BUFFERED when the store is slow; a failed write loses that
+// batch (logged with its size; never retried, so memory stays bounded). `close()` flushes at shutdown.
+// Events past MAX_BUFFERED are dropped and counted rather than grow memory.
+
+import { randomBytes } from 'node:crypto';
+import type { Clock } from '../clock.ts';
+import type { Logger } from '../log.ts';
+import type { DumpedDocument, Store } from '../store/store.ts';
+import { upsert } from '../store/upsert.ts';
+import { DAY_MS, dayOf, type LoginEvent } from './login-event.ts';
+import { LOGIN_DAYS_COLLECTION, type LoginDay, loginDayId, mergeDay } from './login-days.ts';
+import { SHOP_USAGE_COLLECTION, type ShopUsage, mergeUsage, shopUsageId } from './shop-usage.ts';
+
+export const LOGIN_EVENTS_COLLECTION = 'login_events';
+export const DEFAULT_RETENTION_DAYS = 400;
+const FLUSH_EVERY_MS = 500;
+const BATCH_SIZE = 500;
+const MAX_BUFFERED = 50_000;
+/** Summary upserts in flight at once during a flush (each is a round trip or two on PostgreSQL). */
+const PARALLEL_UPSERTS = 4;
+
+export interface RecorderOptions {
+  store: Store;
+  clock: Clock;
+  log: Pick<Logger, 'warn'>;
+  retentionDays?: number;
+  /** Keep raw events (default: only on a shared backend). */
+  keepRaw?: boolean;
+}
+
+export interface LoginEvents {
+  record(event: LoginEvent): void;
+}
+
+export class LoginEventRecorder implements LoginEvents {
+  private buffer: LoginEvent[] = [];
+  private flushing: Promise<void> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly retentionMs: number;
+  readonly keepRaw: boolean;
+  /** Events dropped because the buffer was full or their batch failed to write. */
+  dropped = 0;
+
+  private readonly o: RecorderOptions;
+
+  constructor(o: RecorderOptions) {
+    this.o = o;
+    this.retentionMs = (o.retentionDays ?? DEFAULT_RETENTION_DAYS) * DAY_MS;
+    this.keepRaw = o.keepRaw ?? o.store.info.shared;
+  }
+
+  record(event: LoginEvent): void {
+    if (this.buffer.length >= MAX_BUFFERED) {
+      this.dropped++;
+      return;
+    }
+    this.buffer.push(event);
+    if (this.buffer.length >= BATCH_SIZE) void this.flush();
+  }
+
+  /** Starts the periodic flush (unref'd: it never keeps the process alive). */
+  start(): void {
+    this.timer ??= setInterval(() => void this.flush(), FLUSH_EVERY_MS);
+    this.timer.unref();
+  }
+
+  /** Writes what is buffered; resolves when this and any flush in progress are done. Never rejects. */
+  async flush(): Promise<void> {
+    while (this.flushing) await this.flushing;
+    if (this.buffer.length === 0) return;
+    const batch = this.buffer;
+    this.buffer = [];
+    this.flushing = this.write(batch).finally(() => {
+      this.flushing = undefined;
+    });
+    await this.flushing;
+  }
+
+  async close(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.flush();
+  }
+
+  private async write(batch: LoginEvent[]): Promise<void> {
+    const part = async (what: string, fn: () => Promise<void>, lost: number): Promise<void> => {
+      try {
+        await fn();
+      } catch (err) {
+        this.dropped += lost;
+        this.o.log.warn({ err: { message: (err as Error).message }, events: lost, part: what }, 'login events not written');
+      }
+    };
+    if (this.keepRaw)
+      await part(
+        'raw',
+        () =>
+          this.o.store.load(
+            LOGIN_EVENTS_COLLECTION,
+            batch.map((e) => this.rawDocument(e)),
+          ),
+        batch.length,
+      );
+    await part('days', () => this.writeDays(batch), 0);
+    await part('usage', () => this.writeUsage(batch), 0);
+  }
+
+  private rawDocument(e: LoginEvent): DumpedDocument {
+    // Ids sort by time (keyset pages in time order), random enough never to collide within a batch.
+    const id = `${e.at.toString(36).padStart(9, '0')}-${randomBytes(6).toString('hex')}`;
+    return { id, value: e, expiresAt: e.at + this.retentionMs };
+  }
+
+  private async writeDays(batch: readonly LoginEvent[]): Promise<void> {
+    const groups = groupBy(batch, (e) => loginDayId(e.partner, dayOf(e.at)));
+    await inParallel([...groups.entries()], PARALLEL_UPSERTS, async ([id, events]) => {
+      const { partner, at } = events[0]!;
+      const day = dayOf(at);
+      const expiresAt = (day + 1) * DAY_MS + this.retentionMs;
+      await upsert<LoginDay>(this.o.store, LOGIN_DAYS_COLLECTION, id, (c) => mergeDay(c, partner, day, events), {
+        onCreate: { expiresAt },
+        onUpdate: { expiresAt },
+      });
+    });
+  }
+
+  private async writeUsage(batch: readonly LoginEvent[]): Promise<void> {
+    const successes = batch.filter((e) => e.outcome === 'success' && e.account !== undefined);
+    const groups = groupBy(successes, (e) => shopUsageId(e.partner, e.account!));
+    await inParallel([...groups.entries()], PARALLEL_UPSERTS, async ([id, events]) => {
+      const { partner, account } = events[0]!;
+      const expiresAt = latest(events) + this.retentionMs;
+      await upsert<ShopUsage>(this.o.store, SHOP_USAGE_COLLECTION, id, (c) => mergeUsage(c, partner, account!, events), {
+        onCreate: { expiresAt },
+        onUpdate: { expiresAt },
+      });
+    });
+  }
+}
+
+/** A recorder that keeps nothing (tests and tools that build a login context without one). */
+export const noLoginEvents: LoginEvents = { record: () => undefined };
+
+function latest(events: readonly LoginEvent[]): number {
+  return events.reduce((m, e) => Math.max(m, e.at), 0);
+}
+
+function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = out.get(k);
+    if (list) list.push(item);
+    else out.set(k, [item]);
+  }
+  return out;
+}
+
+async function inParallel<T>(items: readonly T[], width: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) await fn(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(width, items.length) }, worker));
+}

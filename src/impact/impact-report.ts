@@ -1,0 +1,156 @@
+// The impact of ending one provider at one shop at a cutoff instant (scheduled or only considered), pure:
+// given the shop's shoppers — accounts with sign-ins at the partner within `activeDays` before now — and
+// their method use there (src/events/shop-usage.ts), it classes each shopper who has signed in there with
+// the provider (the affected ones):
+//   stranded — no other way into this shop that still signs in at the cutoff (src/impact/ways-after-cutoff.ts);
+//   at risk  — such a way exists, but they never signed in here with it;
+//   safe     — they have signed in here with such a way.
+// Shoppers who never used the provider here are `unaffected`. It adds the provider's sign-ins at the shop in
+// the last 30 days by group; migration (an affected shopper getting a surviving way after notice began, or in
+// the last RATE_DAYS when there is no notice), day by day; and a projection of the stranded at the cutoff
+// and at grace end at the migration rate of the last RATE_DAYS days — affected shoppers whose first way out
+// came within them, notice or not (linear, never below zero).
+
+import type { EpochMs } from '../clock.ts';
+import type { Account } from '../accounts/account.ts';
+import { DAY_MS, dayOf } from '../events/login-event.ts';
+import { type ShopUsage, signInsSince } from '../events/shop-usage.ts';
+import type { Partner } from '../partners/partner.ts';
+import { methodsSigningInAt, waysHeld } from './ways-after-cutoff.ts';
+
+export const DEFAULT_ACTIVE_DAYS = 180;
+const RECENT_DAYS = 30;
+const RATE_DAYS = 14;
+
+export type ImpactGroup = 'stranded' | 'at_risk' | 'safe';
+
+export interface ImpactQuery {
+  partner: Partner;
+  provider: string;
+  configured: ReadonlySet<string>;
+  now: EpochMs;
+  cutoffAt: EpochMs;
+  /** Undefined: no grace (migration closes at the cutoff) — or none scheduled. */
+  graceEndsAt?: EpochMs;
+  /** When notice began or begins; migration progress is counted from here. */
+  noticeAt?: EpochMs;
+  /** true when the cutoff differs from the scheduled one. */
+  considered: boolean;
+  activeDays?: number;
+}
+
+export interface Shopper {
+  usage: ShopUsage;
+  account: Account;
+}
+
+/** One affected shopper, for the CSV (the account id stays here: the API turns it into the shop's pairwise sub). */
+export interface AffectedShopper {
+  account: string;
+  group: ImpactGroup;
+  lastWithProviderAt: EpochMs;
+  providerSignIns30d: number;
+  /** The ways that still sign in at the cutoff, which the account holds. */
+  ways: string[];
+}
+
+export interface ImpactReport {
+  partner: string;
+  provider: string;
+  now: EpochMs;
+  cutoffAt: EpochMs;
+  graceEndsAt?: EpochMs;
+  noticeAt?: EpochMs;
+  considered: boolean;
+  activeDays: number;
+  /** The other methods that still sign in at the cutoff. */
+  waysAtCutoff: string[];
+  shoppers: { active: number; unaffected: number; affected: number; stranded: number; atRisk: number; safe: number };
+  providerSignIns30d: { stranded: number; atRisk: number; safe: number; total: number };
+  migration: {
+    /** Counted from (notice start, or RATE_DAYS before now). */
+    since: EpochMs;
+    /** Affected shoppers whose first surviving way came since then. */
+    migrated: number;
+    /** Per day, over the last RATE_DAYS days. */
+    ratePerDay: number;
+    /** Cumulative migrated by the end of each UTC day, from `since` to now (or grace end). */
+    progress: { day: string; migrated: number }[];
+  };
+  projection: { strandedAtCutoff: number | null; strandedAtGraceEnd: number | null };
+  list: AffectedShopper[];
+}
+
+export function impactReport(q: ImpactQuery, shoppers: Iterable<Shopper>): ImpactReport {
+  const activeDays = q.activeDays ?? DEFAULT_ACTIVE_DAYS;
+  const activeFrom = q.now - activeDays * DAY_MS;
+  const recentFrom = q.now - RECENT_DAYS * DAY_MS;
+  const rateFrom = q.now - RATE_DAYS * DAY_MS;
+  const since = q.noticeAt !== undefined && q.noticeAt <= q.now ? q.noticeAt : rateFrom;
+  const waysAtCutoff = methodsSigningInAt(q.partner, q.provider, q.configured, q.cutoffAt);
+  const counts = { active: 0, unaffected: 0, affected: 0, stranded: 0, atRisk: 0, safe: 0 };
+  const recent = { stranded: 0, atRisk: 0, safe: 0, total: 0 };
+  const migratedAt: EpochMs[] = [];
+  let recentMigrations = 0;
+  const list: AffectedShopper[] = [];
+  for (const { usage, account } of shoppers) {
+    if (usage.partner !== q.partner.id || usage.lastAt < activeFrom || usage.lastAt > q.now) continue;
+    counts.active++;
+    const use = usage.methods[q.provider];
+    if (!use) {
+      counts.unaffected++;
+      continue;
+    }
+    counts.affected++;
+    const ways = waysHeld(account, waysAtCutoff);
+    const group: ImpactGroup = ways.length === 0 ? 'stranded' : ways.some((w) => usage.methods[w.method]) ? 'safe' : 'at_risk';
+    const key = group === 'at_risk' ? 'atRisk' : group;
+    counts[key]++;
+    const signIns = signInsSince(use, recentFrom);
+    recent[key] += signIns;
+    recent.total += signIns;
+    // Migrated: the shopper's first way out came after `since` (had none before); the rate counts those
+    // whose first way out came within the last RATE_DAYS, notice or not.
+    const firstWayOut = ways.length ? Math.min(...ways.map((w) => w.since)) : undefined;
+    if (firstWayOut !== undefined && firstWayOut >= since && firstWayOut <= q.now) migratedAt.push(firstWayOut);
+    if (firstWayOut !== undefined && firstWayOut >= rateFrom && firstWayOut <= q.now) recentMigrations++;
+    list.push({ account: account.id, group, lastWithProviderAt: use.lastAt, providerSignIns30d: signIns, ways: ways.map((w) => w.method) });
+  }
+  const ratePerDay = recentMigrations / RATE_DAYS;
+  const projected = (at: EpochMs | undefined): number | null => {
+    if (at === undefined) return null;
+    if (at <= q.now) return counts.stranded;
+    return Math.max(0, Math.round(counts.stranded - (ratePerDay * (at - q.now)) / DAY_MS));
+  };
+  return {
+    partner: q.partner.id,
+    provider: q.provider,
+    now: q.now,
+    cutoffAt: q.cutoffAt,
+    ...(q.graceEndsAt !== undefined ? { graceEndsAt: q.graceEndsAt } : {}),
+    ...(q.noticeAt !== undefined ? { noticeAt: q.noticeAt } : {}),
+    considered: q.considered,
+    activeDays,
+    waysAtCutoff,
+    shoppers: counts,
+    providerSignIns30d: recent,
+    migration: { since, migrated: migratedAt.length, ratePerDay: Math.round(ratePerDay * 100) / 100, progress: progressByDay(migratedAt, since, q.now) },
+    projection: { strandedAtCutoff: projected(q.cutoffAt), strandedAtGraceEnd: projected(q.graceEndsAt) },
+    list,
+  };
+}
+
+/** Cumulative count by the end of each UTC day from `from` to `to`. */
+function progressByDay(times: readonly EpochMs[], from: EpochMs, to: EpochMs): { day: string; migrated: number }[] {
+  const first = dayOf(from);
+  const last = dayOf(to);
+  const perDay = new Map<number, number>();
+  for (const t of times) perDay.set(dayOf(t), (perDay.get(dayOf(t)) ?? 0) + 1);
+  const out: { day: string; migrated: number }[] = [];
+  let total = 0;
+  for (let d = first; d <= last && out.length <= 400; d++) {
+    total += perDay.get(d) ?? 0;
+    out.push({ day: new Date(d * DAY_MS).toISOString().slice(0, 10), migrated: total });
+  }
+  return out;
+}

@@ -1,0 +1,43 @@
+// The sandbox's shoppers: the same population on every start, and one that makes JD's Weibo impact report
+// show something true at 20 September 2013 — shoppers in every group, migration since notice, Taobao too.
+
+import assert from 'node:assert/strict';
+import { sandboxPartners } from '../../config/sandbox-seed.ts';
+import { impactReport } from '../../src/impact/impact-report.ts';
+import type { Partner } from '../../src/partners/partner.ts';
+import { population, POPULATION_UNTIL } from '../../src/sandbox/population.ts';
+
+describe('sandbox population', () => {
+  it('is deterministic, and JD’s Weibo cutoff strands, risks and spares some shoppers, some migrated', () => {
+    const a = population('hash');
+    assert.deepEqual(population('hash'), a, 'the same every time');
+    assert.ok(a.accounts.length >= 1000);
+    const jd = { ...sandboxPartners({ jd: 'http://jd', taobao: 'http://taobao' })[0]!, createdAt: 0, updatedAt: 0 } as Partner;
+    const weibo = jd.integrations.find((i) => i.provider === 'weibo')!;
+    const byId = new Map(a.accounts.map((x) => [x.id, x]));
+    const shoppers = a.usages.filter((u) => u.partner === 'jd').map((usage) => ({ usage, account: byId.get(usage.account)! }));
+    const r = impactReport(
+      {
+        partner: jd,
+        provider: 'weibo',
+        configured: new Set(['weibo', 'qq', 'sohu', 'wechat', 'password', 'phone']),
+        now: POPULATION_UNTIL,
+        cutoffAt: weibo.cutoffAt!,
+        graceEndsAt: weibo.graceEndsAt!,
+        noticeAt: weibo.noticeAt!,
+        considered: false,
+      },
+      shoppers,
+    );
+    for (const n of [r.shoppers.stranded, r.shoppers.atRisk, r.shoppers.safe, r.shoppers.unaffected, r.migration.migrated, r.providerSignIns30d.total]) {
+      assert.ok(n > 0, JSON.stringify(r.shoppers));
+    }
+    assert.ok(a.usages.some((u) => u.partner === 'taobao'));
+    const keys = a.accounts.flatMap((x) => x.identities.flatMap((i) => i.keys));
+    assert.equal(new Set(keys).size, keys.length, 'identity keys are unique');
+    assert.ok(
+      keys.every((k) => k.includes(':sandbox-population:')),
+      'no key an emulator sign-in could produce',
+    );
+  });
+});
