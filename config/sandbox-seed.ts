@@ -1,7 +1,7 @@
 // The sandbox's partners, inserted into the store on first start: JD.com (first-party, Weibo, QQ, Sohu,
 // WeChat, Alipay, the demo OpenID Connect provider and the Denglu password, no consent page) and Taobao
-// (third-party, Weibo, QQ, WeChat and Alipay, with a consent page). Their client secrets are development
-// values; production never seeds them (SANDBOX is refused there).
+// (third-party, Weibo, QQ, WeChat and Alipay, with a consent page, suggesting Alipay to Weibo shoppers: Weibo
+// Pay). Their client secrets are development values; production never seeds them (SANDBOX is refused there).
 
 import type { PartnerSeed } from '../src/partners/partners.ts';
 import type { Integration } from '../src/partners/partner.ts';
@@ -17,6 +17,14 @@ export interface SandboxShop {
   providers: string[];
   /** Its look on Denglu's pages: accent colour and a logo drawn for the sandbox (not the real shop's). */
   brand: { colour: string; logoSvg: string };
+  /** What the shop suggests to a shopper signed in with `idp`: connecting `provider` on Denglu's account page. */
+  connectPrompt?: ConnectPrompt;
+}
+
+export interface ConnectPrompt {
+  idp: string;
+  provider: string;
+  text: { 'zh-CN': string; en: string };
 }
 
 export const SANDBOX_SHOPS: readonly SandboxShop[] = [
@@ -44,6 +52,15 @@ export const SANDBOX_SHOPS: readonly SandboxShop[] = [
       colour: '#ff5000',
       logoSvg:
         '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64"><rect width="64" height="64" rx="14" fill="#ff5000"/><path fill="#fff" d="M14 22h36v7H36v19h-8V29H14z"/><circle cx="32" cy="14" r="4" fill="#fff"/></svg>',
+    },
+    // Weibo Pay (2013): Weibo shoppers connect Alipay and pay without signing in again.
+    connectPrompt: {
+      idp: 'weibo',
+      provider: 'alipay',
+      text: {
+        'zh-CN': '微博支付：绑定支付宝后，用微博或支付宝都能登录同一个淘宝账号，付款时无需再次登录。',
+        en: 'Weibo Pay: connect Alipay, and Weibo or Alipay signs you in to the same Taobao account; pay without signing in again.',
+      },
     },
   },
 ];
@@ -77,6 +94,14 @@ export const JD_WEIBO_CUTOFF: Integration = {
   newAccountsDuringNotice: true,
   atCutoff: 'keep',
 };
+
+/**
+ * The Taobao–WeChat story (README, "Walk through the Taobao–WeChat cutoff"): Taobao is seeded offering
+ * WeChat like any live method, and the operator cuts it with immediate effect, live, in the sandbox. The
+ * walk-through runs the sandbox at this instant (`npm start -- --now …`), so the cutoff lands in August
+ * 2013, when Alibaba shut WeChat out of Taobao; the day and hour are illustrative, not historical.
+ */
+export const TAOBAO_WECHAT_CUTOFF_STORY = '2013-08-05T10:00+08:00';
 
 /** The partners as stored, given where each demo shop listens. */
 export function sandboxPartners(shopUrls: Record<string, string>): PartnerSeed[] {

@@ -72,6 +72,8 @@ const zh = {
   'ended.graceTitle': '用{provider}找回您的{shop}账号',
   'ended.graceLead': '{shop}已于{cutoff}起停止支持{provider}登录。{until}前，您仍可以用{provider}确认身份，再添加一种新的登录方式，继续使用原来的{shop}账号。',
   'ended.recover': '用{provider}找回您的{shop}账号（{until}前）',
+  'ended.graceLeadOpen': '{shop}已于{cutoff}起停止支持{provider}登录。您仍可以用{provider}确认身份，再添加一种新的登录方式，继续使用原来的{shop}账号。',
+  'ended.recoverOpen': '用{provider}找回您的{shop}账号',
   'ended.otherWays': '没有用{provider}登录过{shop}？可以用以下方式登录：',
   'ended.title': '{shop}已于{date}起停止支持{provider}登录',
   'ended.lead': '您的{shop}账号没有丢失。下面是保留账号的方法。',
@@ -405,6 +407,9 @@ const en: Record<MessageKey, string> = {
   'ended.graceLead':
     '{shop} stopped signing in with {provider} on {cutoff}. Until {until} you can still confirm it is you with {provider}, add a new way to sign in, and keep your {shop} account.',
   'ended.recover': 'Recover your {shop} account with {provider} (until {until})',
+  'ended.graceLeadOpen':
+    '{shop} stopped signing in with {provider} on {cutoff}. You can still confirm it is you with {provider}, add a new way to sign in, and keep your {shop} account.',
+  'ended.recoverOpen': 'Recover your {shop} account with {provider}',
   'ended.otherWays': 'Never used {provider} at {shop}? Sign in another way:',
   'ended.title': 'Signing in with {provider} ended at {shop} on {date}',
   'ended.lead': 'Your {shop} account is not lost. Here is how to keep it.',

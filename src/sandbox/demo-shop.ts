@@ -1,7 +1,9 @@
 // A demo shop: a small OpenID Connect relying party built on openid-client, exactly what a real shop
 // would write. It draws its own "Log in with Weibo / QQ / Sohu" buttons (Denglu's provider hint) from
 // Denglu's description of its sign-in methods at every page render, and a "more ways" button (Denglu's
-// chooser); it validates the ID token, shows what it learnt, and says how a sign-in came back. In the
+// chooser); it validates the ID token, shows what it learnt, and says how a sign-in came back. "Stay
+// signed in" asks for a refresh token (offline_access), and "Refresh" redeems it as a shop's back end
+// would, so a tester sees a cutoff's `revoke` policy end what the shop holds. In the
 // sandbox it also receives Denglu's webhooks and lists them.
 
 import { randomBytes } from 'node:crypto';
@@ -9,9 +11,19 @@ import express, { type Express } from 'express';
 import cookieParser from 'cookie-parser';
 import * as oidc from 'openid-client';
 import { escapeHtml } from '../../providers/shared/emulator/authorize-page.ts';
+import type { ConnectPrompt } from '../../config/sandbox-seed.ts';
 import type { ShopSignInMethods } from '../partners/sign-in-methods.ts';
 import { webhookInbox } from './demo-shop-webhooks.ts';
-import { loginSection, methodStyles, outcomeLine, outcomeOf, type ShopOutcome } from './demo-shop-page.ts';
+import {
+  connectPromptSection,
+  loginSection,
+  methodStyles,
+  outcomeLine,
+  outcomeOf,
+  refreshOutcome,
+  refreshSection,
+  type ShopOutcome,
+} from './demo-shop-page.ts';
 
 export interface DemoShopOptions {
   name: { 'zh-CN': string; en: string };
@@ -28,6 +40,8 @@ export interface DemoShopOptions {
   banner?: () => string;
   /** The shop's webhook signing secret: POST /webhooks receives and the page lists what came (demo-shop-webhooks.ts). */
   webhooks?: { secret: string; now: () => number };
+  /** A suggestion to connect another way on Denglu's account page, shown to shoppers signed in with its idp. */
+  connectPrompt?: ConnectPrompt;
 }
 
 interface ShopSession {
@@ -93,7 +107,9 @@ export function createDemoShop(o: DemoShopOptions): Express {
       s.pending = { state: oidc.randomState(), nonce: oidc.randomNonce(), verifier };
       const params: Record<string, string> = {
         redirect_uri: `${o.url}/callback`,
-        scope: 'openid profile',
+        // "Stay signed in": a refresh token, which OpenID Connect grants only with prompt=consent.
+        scope: req.query.offline === '1' ? 'openid profile offline_access' : 'openid profile',
+        ...(req.query.offline === '1' ? { prompt: 'consent' } : {}),
         code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
         code_challenge_method: 'S256',
         state: s.pending.state,
@@ -126,6 +142,22 @@ export function createDemoShop(o: DemoShopOptions): Express {
     res.redirect(303, '/');
   });
 
+  // The shop's back end renews its tokens; a refused refresh token ends the shop's session.
+  app.post('/refresh', async (req, res) => {
+    const s = session(req, res);
+    const refreshToken = s.user?.refreshToken;
+    if (!refreshToken) return res.redirect(303, '/');
+    try {
+      const tokens = await oidc.refreshTokenGrant(await discover(), refreshToken);
+      s.user = { ...s.user!, ...(tokens.refresh_token ? { refreshToken: tokens.refresh_token } : {}) };
+      s.outcome = refreshOutcome(undefined);
+    } catch (err) {
+      s.outcome = refreshOutcome((err as { error?: string }).error ?? 'server_error');
+      if ((err as { error?: string }).error === 'invalid_grant') delete s.user;
+    }
+    res.redirect(303, '/');
+  });
+
   app.get('/logout', async (req, res, next) => {
     try {
       const s = session(req, res);
@@ -150,6 +182,8 @@ ${typeof s.user.claims.picture === 'string' ? `<img alt="" src="${escapeHtml(s.u
 <dt>idp</dt><dd id="idp">${escapeHtml(String(s.user.claims.idp ?? ''))}</dd>
 <dt>amr</dt><dd>${escapeHtml(JSON.stringify(s.user.claims.amr ?? []))}</dd></dl>
 <details><summary>ID token claims</summary><pre>${escapeHtml(JSON.stringify(s.user.claims, null, 2))}</pre></details>
+${connectPromptSection(o.connectPrompt, s.user.claims.idp, o.issuer)}
+${refreshSection(s.user.refreshToken !== undefined)}
 <p><a class="btn plain" href="${escapeHtml(o.issuer)}/account" id="denglu-account">管理登录方式 · Manage how you sign in (Denglu account)</a></p>
 <p><a class="btn plain" href="/logout">退出 · Log out</a></p></section>`
     : loginSection(methods);

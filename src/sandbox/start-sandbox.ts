@@ -84,6 +84,7 @@ export async function startSandbox(config: Config, providers: ReadonlyMap<string
         cookiePrefix: shop.partnerId,
         banner,
         webhooks: { secret: sandboxWebhookSecret(shop.partnerId), now: () => clock.now() },
+        ...(shop.connectPrompt ? { connectPrompt: shop.connectPrompt } : {}),
       });
       const server = createServer(app);
       await listen(server, config.sandbox.shopPort + n, config.host);

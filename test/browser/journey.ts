@@ -22,8 +22,8 @@ export interface Journey {
   denglu: DengluPages;
 }
 
-export async function startJourney(clock: ManualClock, options: { phone?: boolean } = {}): Promise<Journey> {
-  const world = await startWorld(clock);
+export async function startJourney(clock: ManualClock, options: { phone?: boolean; shops?: string[] } = {}): Promise<Journey> {
+  const world = await startWorld(clock, options.shops ? { shops: options.shops } : {});
   const browser = await launchChromium(options);
   const guard = new PageGuard(new URL(world.gw.issuer).origin);
   await guard.attach(browser.context);
@@ -40,7 +40,7 @@ export async function startJourney(clock: ManualClock, options: { phone?: boolea
  */
 export function useJourney(
   clockStart: string,
-  options: { phone?: boolean },
+  options: { phone?: boolean; shops?: string[] },
   started: (journey: Journey & { clock: ManualClock }) => void | Promise<void>,
 ): void {
   let journey: Journey | undefined;

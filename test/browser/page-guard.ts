@@ -157,7 +157,9 @@ export class PageGuard {
       return;
     }
     if (new URL(report.url).origin !== this.dengluOrigin) return; // emulators and shops are not Denglu's pages
-    const page = [...this.dengluPages].reverse().find((p) => p.url === report.url && p.inline === undefined);
+    // The page reports location.href, fragment included (a link to /account#link-alipay); the response has none.
+    const reported = report.url.split('#')[0];
+    const page = [...this.dengluPages].reverse().find((p) => p.url === reported && p.inline === undefined);
     const refused = (report.found ?? []).filter((i) => !allowedBy(page?.csp ?? '', i)).map(describe);
     if (page) page.inline = refused;
     for (const text of refused) this.problems.push({ kind: 'inline', url: report.url, text });

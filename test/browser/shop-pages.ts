@@ -12,21 +12,24 @@ export class ShopPage {
   readonly world: World;
   readonly home: UrlCheck;
   readonly dengluOrigin: string;
+  /** This shop's base URL (the world's first shop unless given). */
+  readonly url: string;
 
-  constructor(page: Page, world: World) {
+  constructor(page: Page, world: World, url = world.shopUrl) {
     this.page = page;
     this.world = world;
-    this.home = at(world.shopUrl, '/');
+    this.url = url;
+    this.home = at(url, '/');
     this.dengluOrigin = new URL(world.gw.issuer).origin;
   }
 
   async open(): Promise<void> {
-    await visit(this.page, `${this.world.shopUrl}/`);
+    await visit(this.page, `${this.url}/`);
   }
 
   /** Clicks the shop's own button (Denglu's provider hint); returns where the browser landed. */
-  async logInWith(provider: 'Weibo' | 'QQ' | 'Sohu'): Promise<URL> {
-    return clickTo(this.page, this.page.getByRole('link', { name: `Log in with ${provider}` }), (url) => url.origin !== this.world.shopUrl);
+  async logInWith(provider: 'Weibo' | 'QQ' | 'Sohu' | 'WeChat'): Promise<URL> {
+    return clickTo(this.page, this.page.getByRole('link', { name: `Log in with ${provider}` }), (url) => url.origin !== this.url);
   }
 
   /** Clicks "More ways to log in" and lands on Denglu's chooser. */

@@ -350,6 +350,8 @@ export async function loginWith(
   if (page.status === 200 && page.url.pathname.endsWith('/first-login')) page = await browser.submit(page, {}, '/first-login/new', atShop(shop));
   // A provider in its notice period shows an interstitial first: the shopper chooses "later".
   if (page.status === 200 && page.url.pathname.endsWith('/notice')) page = await browser.submit(page, {}, '/continue', atShop(shop));
+  // A third-party shop asks for consent: the shopper allows.
+  if (page.status === 200 && /action="[^"]*\/consent"/.test(page.html)) page = await browser.submit(page, {}, '/consent', atShop(shop));
   if (page.status !== 0) throw new Error(`login did not return to the shop: ${page.status} ${page.url.href}\n${page.html.slice(0, 500)}`);
   const tokens = await redeem(shop, page.url, request);
   return { tokens, claims: tokens.claims()!, callback: page.url, request, hops: page.hops };
