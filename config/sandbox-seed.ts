@@ -47,7 +47,7 @@ export const SANDBOX_SHOPS: readonly SandboxShop[] = [
     clientSecret: 'taobao-demo-shop-secret-sandbox-only-0001',
     authMethod: 'client_secret_post',
     name: { 'zh-CN': '淘宝（演示）', en: 'Taobao (demo)' },
-    providers: ['weibo', 'qq', 'wechat', 'alipay', 'phone'],
+    providers: ['weibo', 'qq', 'sohu', 'wechat', 'alipay', 'phone'],
     brand: {
       colour: '#ff5000',
       logoSvg:
