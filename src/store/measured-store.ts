@@ -5,7 +5,16 @@
 
 import { GatewayError } from '../errors.ts';
 import type { AddToListOptions, ListAddition, ListEntry } from './capped-list.ts';
-import type { BatchOp, DumpedDocument, ListOptions, Store, StoreInfo, WatchListener, WriteOptions } from './store.ts';
+import {
+  type BatchOp,
+  type DumpedDocument,
+  type ListOptions,
+  STORE_OPERATIONS,
+  type Store,
+  type StoreInfo,
+  type WatchListener,
+  type WriteOptions,
+} from './store.ts';
 
 /** What the wrapper needs of the metrics: a histogram and an error counter, both labelled by operation. */
 export interface StoreMetrics {
@@ -13,23 +22,7 @@ export interface StoreMetrics {
   storeErrors: { labels(operation: string, code: string): { inc(): void } };
 }
 
-const OPERATIONS = [
-  'get',
-  'find',
-  'findOne',
-  'list',
-  'count',
-  'create',
-  'put',
-  'update',
-  'delete',
-  'take',
-  'batch',
-  'addToList',
-  'removeFromList',
-  'load',
-  'dump',
-] as const;
+const OPERATIONS = STORE_OPERATIONS;
 type Operation = (typeof OPERATIONS)[number];
 
 class Measured {

@@ -100,6 +100,25 @@ export type BatchOp =
   | { op: 'update'; collection: string; id: string; fn: (current: any) => unknown; options?: WriteOptions }
   | { op: 'delete'; collection: string; id: string };
 
+/** The Store's asynchronous data operations, by name (for wrappers that time or delay every one of them). */
+export const STORE_OPERATIONS = [
+  'get',
+  'find',
+  'findOne',
+  'list',
+  'count',
+  'create',
+  'put',
+  'update',
+  'delete',
+  'take',
+  'batch',
+  'addToList',
+  'removeFromList',
+  'load',
+  'dump',
+] as const;
+
 export interface Store {
   /** The document, or undefined when absent or expired. */
   get<T>(collection: string, id: string): Promise<T | undefined>;

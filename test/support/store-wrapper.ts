@@ -2,26 +2,9 @@
 // latency (a macrotask between a read and the write that follows it, as with PostgreSQL, so races that
 // the in-memory store would win by luck show up) or to make it fail (ERR_STORE_UNAVAILABLE) on demand.
 
-import type { Store } from '../../src/store/store.ts';
+import { STORE_OPERATIONS, type Store } from '../../src/store/store.ts';
 
-const ASYNC_METHODS = new Set([
-  'get',
-  'find',
-  'findOne',
-  'list',
-  'count',
-  'create',
-  'put',
-  'update',
-  'delete',
-  'take',
-  'batch',
-  'addToList',
-  'removeFromList',
-  'load',
-  'dump',
-  'ready',
-]);
+const ASYNC_METHODS = new Set<string>([...STORE_OPERATIONS, 'ready']);
 
 /** `before(method, args)` runs (and may throw or wait) before each asynchronous call reaches the store. */
 export function wrapStore(store: Store, before: (method: string, args: readonly unknown[]) => void | Promise<void>): Store {
