@@ -8,13 +8,12 @@
 // collection (every backend answers it from memory), so it is printed but not bounded.
 
 import assert from 'node:assert/strict';
-import pg from 'pg';
 import { benchPartner, BENCH_CLIENT } from '../../bench/bench-partner.ts';
 import { TestBrowser } from '../support/browser.ts';
 import { approveAtProvider, atShop, authRequest, redeem, startGateway, type Gateway } from '../support/gateway.ts';
 import { wrapStore } from '../support/store-wrapper.ts';
 import { withinRequest } from '../../src/store/request-reads.ts';
-import { freshDatabase, postgresAvailable, type TestDatabase } from '../support/postgres.ts';
+import { freshDatabase, postgresAvailable, type TestDatabase, watchStatements } from '../support/postgres.ts';
 
 /**
  * At most this many statements a login of a known shopper sends to PostgreSQL (42 before the sign-ins
@@ -103,7 +102,7 @@ describe('statements per brokered login on PostgreSQL', function () {
   this.timeout(60_000);
   let gw: Gateway;
   let db: TestDatabase;
-  const original = pg.Client.prototype.query;
+  let unwatch = () => {};
   let counting = false;
   let background = 0;
   const sent: string[] = [];
@@ -115,19 +114,15 @@ describe('statements per brokered login on PostgreSQL', function () {
     }
     db = await freshDatabase('statements_per_login');
     gw = await startGateway({ partners: (seeds) => [...seeds, benchPartner('weibo')], databaseUrl: db.url });
-    pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+    unwatch = watchStatements((text) => {
       // Only what the login's requests send: background work (the login-event flush every 500 ms, sweeps)
       // runs outside any request and is counted apart.
       if (counting && !withinRequest()) background++;
-      else if (counting) {
-        const q = args[0] as string | { text?: string };
-        sent.push((typeof q === 'string' ? q : (q.text ?? '')).replaceAll(/\s+/g, ' ').slice(0, 90));
-      }
-      return (original as (...a: unknown[]) => unknown).apply(this, args);
-    } as typeof original;
+      else if (counting) sent.push(text.replaceAll(/\s+/g, ' ').slice(0, 90));
+    });
   });
   after(async () => {
-    pg.Client.prototype.query = original;
+    unwatch();
     await gw?.close();
     await db?.drop();
   });

@@ -6,11 +6,10 @@
 // (the response is over) reads the database again.
 
 import assert from 'node:assert/strict';
-import pg from 'pg';
 import { ManualClock } from '../../src/clock.ts';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.ts';
 import { inRequestScope } from '../../src/store/request-reads.ts';
-import { freshDatabase, postgresAvailable, type TestDatabase } from '../support/postgres.ts';
+import { freshDatabase, postgresAvailable, type TestDatabase, watchStatements } from '../support/postgres.ts';
 import { CONTRACT_COLLECTIONS, type ContractDoc } from './store.contract.ts';
 
 const T0 = Date.parse('2013-09-01T00:00:00Z');
@@ -22,8 +21,8 @@ describe('postgres store: reads within one request', function () {
   let store: PostgresStore;
   let other: PostgresStore;
   const clock = new ManualClock(T0);
-  const original = pg.Client.prototype.query;
   let sent = 0;
+  let unwatch = () => {};
 
   /** Runs `fn` as one request; `end()` closes it as a finished response would. */
   function request<T>(fn: (end: () => void) => Promise<T>): Promise<T> {
@@ -47,14 +46,13 @@ describe('postgres store: reads within one request', function () {
     db = await freshDatabase('request_reads');
     store = await PostgresStore.open({ url: db.url, clock, collections: CONTRACT_COLLECTIONS });
     other = await PostgresStore.open({ url: db.url, clock, collections: CONTRACT_COLLECTIONS });
-    pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+    unwatch = watchStatements(() => {
       sent++;
-      return (original as (...a: unknown[]) => unknown).apply(this, args);
-    } as typeof original;
+    });
   });
 
   after(async () => {
-    pg.Client.prototype.query = original;
+    unwatch();
     await store?.close();
     await other?.close();
     await db?.drop();

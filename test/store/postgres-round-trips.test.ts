@@ -7,7 +7,7 @@ import pg from 'pg';
 import { ManualClock } from '../../src/clock.ts';
 import { quoted } from '../../src/store/postgres/document-writes.ts';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.ts';
-import { freshDatabase, postgresAvailable, type TestDatabase } from '../support/postgres.ts';
+import { freshDatabase, postgresAvailable, type TestDatabase, watchStatements } from '../support/postgres.ts';
 import { CONTRACT_COLLECTIONS, type ContractDoc } from './store.contract.ts';
 
 const T0 = Date.parse('2013-09-01T00:00:00Z');
@@ -17,8 +17,8 @@ describe('postgres store: round trips per call', function () {
   let db: TestDatabase;
   let store: PostgresStore;
   const clock = new ManualClock(T0);
-  const original = pg.Client.prototype.query;
   let sent = 0;
+  let unwatch = () => {};
 
   /** The queries `call` sent. */
   async function roundTrips(call: () => Promise<unknown>): Promise<number> {
@@ -31,14 +31,13 @@ describe('postgres store: round trips per call', function () {
     if (!(await postgresAvailable())) this.skip();
     db = await freshDatabase('round_trips');
     store = await PostgresStore.open({ url: db.url, clock, collections: CONTRACT_COLLECTIONS });
-    pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+    unwatch = watchStatements(() => {
       sent++;
-      return (original as (...a: unknown[]) => unknown).apply(this, args);
-    } as typeof original;
+    });
   });
 
   after(async () => {
-    pg.Client.prototype.query = original;
+    unwatch();
     await store?.close();
     await db?.drop();
   });

@@ -79,3 +79,19 @@ export async function freshDatabase(label: string): Promise<TestDatabase> {
     },
   };
 }
+
+/**
+ * Calls `onStatement(text)` for every statement node-postgres sends from now on (every pool and client of
+ * the process), until the returned function restores node-postgres. For tests that count round trips.
+ */
+export function watchStatements(onStatement: (text: string) => void): () => void {
+  const original = pg.Client.prototype.query;
+  pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+    const q = args[0] as string | { text?: string } | undefined;
+    onStatement(typeof q === 'string' ? q : (q?.text ?? ''));
+    return (original as (...a: unknown[]) => unknown).apply(this, args);
+  } as typeof original;
+  return () => {
+    pg.Client.prototype.query = original;
+  };
+}
