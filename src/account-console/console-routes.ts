@@ -23,6 +23,7 @@ import type { Locale } from '../../providers/contract.ts';
 import { browserBinding } from '../broker/binding-cookie.ts';
 import type { LoginContext } from '../broker/login-context.ts';
 import { CONSOLE_CLIENT, consoleRedirectUri } from './console-partner.ts';
+import { noteAtShops } from './shop-notes.ts';
 import { currentAccount, type SignedIn } from './current-account.ts';
 import { identityStatus } from './identity-status.ts';
 import { endingBanners } from './ending-banners.ts';
@@ -254,6 +255,7 @@ export function accountConsoleRoutes(ctx: LoginContext, o: { cookieKeys: string[
     const revoked = await revokeAccessThrough(ctx.store, s.account.id, provider);
     const upstream = await revokeUpstream(ctx, provider, identity.upstreamToken);
     ctx.log.info({ reqId: requestIdOf(res), account: s.account.id, provider, revoked, upstream }, 'identity unlinked');
+    noteAtShops(ctx, s.account, 'unlink', provider);
     const where = encodeURIComponent(provider);
     // The session signed in through it has just been deleted with the rest (revokeAccessThrough): say so.
     if (s.amr.includes(provider)) return res.redirect(303, `/account/signed-out?provider=${where}${upstream === 'failed' ? '&revoke=failed' : ''}`);

@@ -13,6 +13,7 @@ import { OPENAPI } from './openapi.ts';
 import { adminRateLimit } from './rate-limit.ts';
 import { storeUnavailable } from '../http/store-unavailable.ts';
 import { integrationRoutes } from './routes-integrations.ts';
+import { analyticsRoutes } from './routes-analytics.ts';
 import { impactRoutes } from './routes-impact.ts';
 import { keyRoutes } from './routes-keys.ts';
 import type { SigningKeyRing } from '../oidc/signing-keys.ts';
@@ -32,6 +33,7 @@ export function adminApi(deps: AppDeps, signingKeys: SigningKeyRing, hashes: Has
   partnerRoutes(router, ctx);
   integrationRoutes(router, ctx);
   impactRoutes(router, ctx);
+  analyticsRoutes(router, ctx);
   keyRoutes(router, ctx, signingKeys);
   webhookRoutes(router, ctx);
   router.use(apiNotFound);

@@ -202,6 +202,41 @@ export const OPENAPI = {
         },
       },
     },
+    '/partners/{id}/analytics': {
+      parameters: [partnerParam],
+      get: {
+        operationId: 'partnerAnalytics',
+        summary: "The shop's numbers per provider over the last days: sign-ins by outcome, new accounts, links, unlinks, upstream failures and time",
+        description:
+          'Counted per UTC day from the buffered login events (a sign-in appears within about a second): attempts by outcome (`success`, `denied` by the shopper or the provider, `upstream_failure`, `refused` by the lifecycle), accounts created, provider identities linked and unlinked by shoppers of the shop (a link or unlink in the account console counts at every shop the shopper uses), the upstream failure rate (upstream failures among success + denied + upstream failure) and the median and 95th percentile of the time the provider calls of one callback took, estimated from fixed buckets. Kept as long as the login events (`LOGIN_EVENTS_RETENTION_DAYS`). CSV (`format=csv` or `Accept: text/csv`): one row per day and method.',
+        parameters: [
+          {
+            name: 'days',
+            in: 'query',
+            required: false,
+            description: 'The window: this many UTC days up to and including today (1–400). Default 30.',
+            schema: { type: 'integer' },
+          },
+          {
+            name: 'format',
+            in: 'query',
+            required: false,
+            description: 'Default: JSON unless the Accept header prefers text/csv.',
+            schema: { type: 'string', enum: ['json', 'csv'] },
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'The analytics',
+            content: {
+              'application/json': { schema: ref('Analytics') },
+              'text/csv': { schema: { type: 'string', description: 'Header `day,method,success,denied,upstream_failure,refused`' } },
+            },
+          },
+          ...errors(400, 401, 403, 404, 429),
+        },
+      },
+    },
     '/partners/{id}/preview': {
       parameters: [partnerParam],
       get: {
@@ -563,6 +598,59 @@ export const OPENAPI = {
             },
           },
         ],
+      },
+      Analytics: {
+        type: 'object',
+        required: ['partner', 'days', 'from', 'to', 'providers', 'perDay'],
+        properties: {
+          partner: { type: 'string' },
+          days: { type: 'integer' },
+          from: { type: 'string', format: 'date', description: 'First day of the window (UTC)' },
+          to: { type: 'string', format: 'date', description: 'Last day of the window, today (UTC)' },
+          providers: {
+            type: 'array',
+            description: "The shop's integrations, and any other method with attempts in the window",
+            items: {
+              type: 'object',
+              properties: {
+                method: { type: 'string' },
+                signIns: ref('OutcomeCounts'),
+                created: { type: 'integer' },
+                links: { type: 'integer' },
+                unlinks: { type: 'integer' },
+                upstreamFailureRate: { type: ['number', 'null'], description: '0–1; null without attempts that reached the provider' },
+                upstream: {
+                  type: 'object',
+                  properties: {
+                    timed: { type: 'integer', description: 'Callbacks timed' },
+                    medianMs: { type: ['integer', 'null'] },
+                    p95Ms: { type: ['integer', 'null'] },
+                  },
+                },
+              },
+            },
+          },
+          perDay: {
+            type: 'array',
+            items: {
+              type: 'object',
+              properties: {
+                day: { type: 'string', format: 'date' },
+                methods: { type: 'object', additionalProperties: ref('OutcomeCounts') },
+              },
+            },
+          },
+        },
+      },
+      OutcomeCounts: {
+        type: 'object',
+        properties: {
+          success: { type: 'integer' },
+          denied: { type: 'integer' },
+          upstream_failure: { type: 'integer' },
+          refused: { type: 'integer' },
+          total: { type: 'integer', description: 'providers[].signIns only' },
+        },
       },
       Impact: {
         type: 'object',

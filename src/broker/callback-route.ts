@@ -29,6 +29,7 @@ import { holdUnclaimed, type UnclaimedIdentity, unclaimedOf } from './unclaimed-
 import { accountInRequest } from '../accounts/account-in-request.ts';
 import { failedOutcome } from '../events/attempt-outcome.ts';
 import { grantInRequest } from '../oidc/grant-in-request.ts';
+import { noteAtShops } from '../account-console/shop-notes.ts';
 import { outcomeOfNext, recordFailure, recordSignIn } from './record-sign-in.ts';
 
 /** The provider's answer: the flow taken once, the sign-in it belongs to, and the identity proven. */
@@ -51,6 +52,10 @@ const takeFlow: Step = async (ctx, req, _res, s) => {
     const pending = flow.purpose === 'link' && interaction ? await pendingLogin(ctx.store, interaction.uid) : undefined;
     const account = pending ? await getAccount(ctx.store, pending.accountId) : undefined;
     if (pending && account) s.held = { pending, account };
+    // How long the provider took, for the shop's analytics (not for a link from the account console).
+    if (partner && result.upstreamMs !== undefined && !s.fromAccountPage) {
+      ctx.events?.note({ at: ctx.clock.now(), partner: partner.id, method: provider, kind: 'upstream', ms: result.upstreamMs });
+    }
   }
   // Every refusal of the round trip (upstream ones included, which are not exposed as such) is a page.
   if (!result.ok) throw new Refusal(result.error);
@@ -210,6 +215,7 @@ async function completeConsoleLink(ctx: LoginContext, req: Request, res: Respons
     throw err;
   }
   ctx.log.info({ reqId: requestIdOf(res), provider: flow.provider, account: signed.account.id }, 'linked from the account console');
+  noteAtShops(ctx, signed.account, 'link', flow.provider);
   res.redirect(303, `/account?notice=linked&provider=${encodeURIComponent(flow.provider)}`);
 }
 
@@ -232,6 +238,7 @@ async function completeLink(ctx: LoginContext, req: Request, res: Response, s: S
     return sendLinkConflict(ctx, res, s, pending);
   }
   const { account } = linked;
+  ctx.events?.note({ at: ctx.clock.now(), partner: partner.id, method: flow.provider, kind: 'link' });
   ctx.log.info(
     { reqId: requestIdOf(res), provider: flow.provider, partner: partner.id, account: account.id, replaced: pending.provider },
     'linked a replacement',

@@ -56,6 +56,7 @@ export async function continueSignIn(ctx: LoginContext, p: ProvenSignIn): Promis
     // "Yes, I signed in here before": the new identity joins the account the old way just proved.
     const { account } = await linkIdentity(ctx.store, ctx.clock, p.account.id, unclaimed.identity, unclaimed.sealedToken);
     await dropUnclaimed(ctx.store, uid);
+    ctx.events?.note({ at: now, partner: p.partner.id, method: unclaimed.identity.provider, kind: 'link' });
     await releaseLogin(ctx.store, uid);
     ctx.log.info({ partner: p.partner.id, account: account.id, provider: unclaimed.identity.provider }, 'linked the new identity after "signed in before"');
     const login = await finishLogin(ctx.oidc(), p.interaction, p.partner.firstParty, account.id, unclaimed.identity.provider);

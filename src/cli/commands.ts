@@ -16,6 +16,7 @@ import type {
 } from './answers.ts';
 import { table, when, yesNo } from './format.ts';
 import { store } from './store-command.ts';
+import { analytics } from './analytics-command.ts';
 import { impact } from './impact-command.ts';
 
 type OptionSpec = { type: 'string' | 'boolean'; short?: string };
@@ -378,4 +379,4 @@ const keys: Command = {
   },
 };
 
-export const COMMANDS: readonly Command[] = [partners, integrations, show, schedule, preview, impact, audit, keys, store];
+export const COMMANDS: readonly Command[] = [partners, integrations, show, schedule, preview, impact, analytics, audit, keys, store];

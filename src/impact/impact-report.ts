@@ -13,7 +13,7 @@
 
 import type { EpochMs } from '../clock.ts';
 import type { Account } from '../accounts/account.ts';
-import { DAY_MS, dayOf } from '../events/login-event.ts';
+import { DAY_MS, dayLabel, dayOf } from '../events/login-event.ts';
 import { type ShopUsage, signInsSince } from '../events/shop-usage.ts';
 import type { Partner } from '../partners/partner.ts';
 import { methodsSigningInAt, waysHeld } from './ways-after-cutoff.ts';
@@ -150,7 +150,7 @@ function progressByDay(times: readonly EpochMs[], from: EpochMs, to: EpochMs): {
   let total = 0;
   for (let d = first; d <= last && out.length <= 400; d++) {
     total += perDay.get(d) ?? 0;
-    out.push({ day: new Date(d * DAY_MS).toISOString().slice(0, 10), migrated: total });
+    out.push({ day: dayLabel(d), migrated: total });
   }
   return out;
 }
