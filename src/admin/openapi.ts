@@ -31,6 +31,26 @@ const instantPair = (name: string, description: string) => ({
   [`${name}Ms`]: { type: 'integer', description: `${description} (UTC epoch milliseconds).` },
 });
 
+/** `format` of a report answered as JSON or as a CSV download. */
+const formatParam = {
+  name: 'format',
+  in: 'query',
+  required: false,
+  description: 'Default: JSON unless the Accept header prefers text/csv.',
+  schema: { type: 'string', enum: ['json', 'csv'] },
+};
+/** The answers of such a report: the JSON schema `schema`, or CSV with this header row. */
+const jsonOrCsv = (description: string, schema: string, csvHeader: string) => ({
+  '200': {
+    description,
+    content: {
+      'application/json': { schema: ref(schema) },
+      'text/csv': { schema: { type: 'string', description: `Header \`${csvHeader}\`` } },
+    },
+  },
+  ...errors(400, 401, 403, 404, 429),
+});
+
 const localized = { type: 'object', properties: { 'zh-CN': { type: 'string' }, en: { type: 'string' } }, additionalProperties: false };
 
 export const OPENAPI = {
@@ -182,24 +202,9 @@ export const OPENAPI = {
             description: 'Shoppers are accounts signed in at the shop within this many days (1–400). Default 180.',
             schema: { type: 'integer' },
           },
-          {
-            name: 'format',
-            in: 'query',
-            required: false,
-            description: 'Default: JSON unless the Accept header prefers text/csv.',
-            schema: { type: 'string', enum: ['json', 'csv'] },
-          },
+          formatParam,
         ],
-        responses: {
-          '200': {
-            description: 'The report',
-            content: {
-              'application/json': { schema: ref('Impact') },
-              'text/csv': { schema: { type: 'string', description: 'Header `sub,group,last_sign_in_with_provider,provider_sign_ins_30d,ways_at_cutoff`' } },
-            },
-          },
-          ...errors(400, 401, 403, 404, 429),
-        },
+        responses: jsonOrCsv('The report', 'Impact', 'sub,group,last_sign_in_with_provider,provider_sign_ins_30d,ways_at_cutoff'),
       },
     },
     '/partners/{id}/analytics': {
@@ -217,24 +222,9 @@ export const OPENAPI = {
             description: 'The window: this many UTC days up to and including today (1–400). Default 30.',
             schema: { type: 'integer' },
           },
-          {
-            name: 'format',
-            in: 'query',
-            required: false,
-            description: 'Default: JSON unless the Accept header prefers text/csv.',
-            schema: { type: 'string', enum: ['json', 'csv'] },
-          },
+          formatParam,
         ],
-        responses: {
-          '200': {
-            description: 'The analytics',
-            content: {
-              'application/json': { schema: ref('Analytics') },
-              'text/csv': { schema: { type: 'string', description: 'Header `day,method,success,denied,upstream_failure,refused`' } },
-            },
-          },
-          ...errors(400, 401, 403, 404, 429),
-        },
+        responses: jsonOrCsv('The analytics', 'Analytics', 'day,method,success,denied,upstream_failure,refused'),
       },
     },
     '/partners/{id}/preview': {

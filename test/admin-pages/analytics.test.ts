@@ -8,7 +8,7 @@ import { ManualClock } from '../../src/clock.ts';
 import type { Page, TestBrowser } from '../support/browser.ts';
 import { signInsAtAlpha } from '../support/analytics-sign-ins.ts';
 import { startGateway, type Gateway } from '../support/gateway.ts';
-import { adminBrowser, createManager, signIn, snapshot } from './admin-browser.ts';
+import { managerBrowser, snapshot } from './admin-browser.ts';
 
 /** The cells of provider `method`'s row, by their data-count name. */
 function row(page: Page, method: string): Record<string, string> {
@@ -28,12 +28,8 @@ describe('admin pages: the analytics of a shop', function () {
   before(async () => {
     gw = await startGateway({ clock });
     await signInsAtAlpha(gw);
-    const m = await createManager(gw, 'Alpha manager', ['alpha']);
-    manager = adminBrowser();
-    await signIn(gw, manager, m.id, m.secret);
-    const b = await createManager(gw, 'Beta manager', ['beta']);
-    other = adminBrowser();
-    await signIn(gw, other, b.id, b.secret);
+    manager = await managerBrowser(gw, 'Alpha manager', ['alpha']);
+    other = await managerBrowser(gw, 'Beta manager', ['beta']);
   });
   after(async () => {
     await gw.close();
@@ -68,9 +64,7 @@ describe('admin pages: the analytics of a shop', function () {
     assert.equal(week.status, 200);
     assert.match(week.html, /Last 7 days \(2013-09-14 – 2013-09-20, UTC days\)/);
     assert.equal(row(week, 'weibo').success, '2');
-    const zh = adminBrowser('zh-CN');
-    const m = await createManager(gw, 'Alpha zh', ['alpha']);
-    await signIn(gw, zh, m.id, m.secret);
+    const zh = await managerBrowser(gw, 'Alpha zh', ['alpha'], 'zh-CN');
     const chinese = await zh.go(page('?days=90'));
     assert.match(chinese.html, /各登录方式的数据/);
     assert.match(chinese.html, /最近 90 天/);
@@ -92,9 +86,7 @@ describe('admin pages: the analytics of a shop', function () {
     assert.match(bad.html, /<li data-problem="days">must be a whole number of days from 1 to 400<\/li>/);
     assert.ok(!/data-analytics="weibo"/.test(bad.html), 'no numbers for a window that is not one');
     assert.match(bad.html, /data-integration="weibo"/, 'the rest of the page is still there');
-    const zh = adminBrowser('zh-CN');
-    const m = await createManager(gw, 'Alpha zh 2', ['alpha']);
-    await signIn(gw, zh, m.id, m.secret);
+    const zh = await managerBrowser(gw, 'Alpha zh 2', ['alpha'], 'zh-CN');
     assert.match((await zh.go(page('?days=0'))).html, /请填写 1 至 400 之间的整数天数。/);
     assert.equal((await manager.go(`${gw.issuer}/admin/partners/alpha/analytics.csv?days=abc`)).status, 400);
     const after = await snapshot(gw, 'alpha');

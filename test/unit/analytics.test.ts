@@ -86,7 +86,11 @@ describe('analytics: day summaries and the report (pure)', () => {
   });
 
   it('sums a window per method: outcomes, new accounts, links, unlinks, failure rate and upstream time', () => {
-    const days = [mergeDay(undefined, 'jd', TODAY, history()), mergeDay(undefined, 'jd', TODAY - 1, history()), mergeDay(undefined, 'jd', TODAY - 10, history())];
+    const days = [
+      mergeDay(undefined, 'jd', TODAY, history()),
+      mergeDay(undefined, 'jd', TODAY - 1, history()),
+      mergeDay(undefined, 'jd', TODAY - 10, history()),
+    ];
     const r = analyticsReport('jd', days, TODAY, 7, ['weibo', 'qq', 'sohu']);
     assert.equal(r.from, '2013-09-14');
     assert.equal(r.to, '2013-09-20');
