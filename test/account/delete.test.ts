@@ -14,15 +14,9 @@ import { decode, type Page, type TestBrowser } from '../support/browser.ts';
 import { loginWith, startGateway, type Gateway } from '../support/gateway.ts';
 import { client, OPERATOR } from '../admin/admin-client.ts';
 import { startReceiver, type Receiver } from '../webhooks/receiver.ts';
-import { accountOf, accountPage, assertNothingChanged, browserIn, MINUTE, mustAccountOf, openConsole, snapshot } from './account-support.ts';
+import { accountOf, accountPage, assertNothingChanged, browserIn, csrfOn, MINUTE, mustAccountOf, openConsole, snapshot } from './account-support.ts';
 
 const COOKIE_KEY = 'account-delete-test-cookie-key-0123456789';
-
-function csrfOn(page: Page): string {
-  const token = /name="_csrf" value="([^"]+)"/.exec(page.html)?.[1];
-  assert.ok(token, 'a CSRF token on the page');
-  return decode(token);
-}
 
 function postDelete(gw: Gateway, browser: TestBrowser, fields: Record<string, string>): Promise<Page> {
   return browser.go(`${gw.issuer}/account/delete`, { method: 'POST', body: new URLSearchParams(fields) });
