@@ -1,5 +1,5 @@
 // The admin API mounted at /api/admin: rate limit per IP, the public OpenAPI document, bearer
-// authentication, JSON bodies (32 kB at most), the partner, integration, signing key and webhook routes, and JSON
+// authentication, JSON bodies (32 kB at most), the partner, integration, signing key, webhook and account routes, and JSON
 // errors for everything including unknown routes.
 
 import express, { type Router } from 'express';
@@ -19,6 +19,7 @@ import { keyRoutes } from './routes-keys.ts';
 import type { SigningKeyRing } from '../oidc/signing-keys.ts';
 import { partnerRoutes } from './routes-partners.ts';
 import { webhookRoutes } from './routes-webhooks.ts';
+import { accountRoutes } from './routes-accounts.ts';
 
 export function adminApi(deps: AppDeps, signingKeys: SigningKeyRing, hashes: HashQueue): Router {
   const ctx = adminContext(deps, hashes);
@@ -36,6 +37,7 @@ export function adminApi(deps: AppDeps, signingKeys: SigningKeyRing, hashes: Has
   analyticsRoutes(router, ctx);
   keyRoutes(router, ctx, signingKeys);
   webhookRoutes(router, ctx);
+  accountRoutes(router, ctx);
   router.use(apiNotFound);
   router.use(storeUnavailable(deps.log));
   router.use(adminErrorHandler(deps.log));

@@ -340,6 +340,27 @@ export const OPENAPI = {
         },
       },
     },
+    '/accounts/{account}': {
+      parameters: [pathParam('account', 'Shopper account id (the id in the audit log, never a pairwise `sub`)')],
+      delete: {
+        operationId: 'deleteAccount',
+        summary: 'Delete a shopper account on a support request (operator)',
+        description:
+          'The same deletion as "Delete my account" on the account page: every Denglu session, grant and token of the account ends, the account goes with every linked sign-in method, its verified email, phone number and password (the same provider identity later signs in as a new account), its notice-mail records and mailed links go, and every shop the account used gets the webhook `account.deleted` with its own pairwise `sub`. Audit action `account.delete` (the account id only). Safe to repeat: for an account already gone it finishes what an interrupted deletion left and answers `deleted: false`.',
+        responses: {
+          '200': answer('What was done', {
+            type: 'object',
+            required: ['account', 'deleted', 'partnersTold'],
+            properties: {
+              account: { type: 'string' },
+              deleted: { type: 'boolean', description: 'false: no such account was left (deleted before, or never existed)' },
+              partnersTold: { type: 'integer', description: 'How many partners get `account.deleted`' },
+            },
+          }),
+          ...errors(401, 403, 429),
+        },
+      },
+    },
     '/keys': {
       get: {
         operationId: 'listSigningKeys',
