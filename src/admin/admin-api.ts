@@ -16,11 +16,12 @@ import { integrationRoutes } from './routes-integrations.ts';
 import { impactRoutes } from './routes-impact.ts';
 import { keyRoutes } from './routes-keys.ts';
 import type { SigningKeyRing } from '../oidc/signing-keys.ts';
+import type { Sealer } from '../sealer.ts';
 import { partnerRoutes } from './routes-partners.ts';
 import { webhookRoutes } from './routes-webhooks.ts';
 
-export function adminApi(deps: AppDeps, signingKeys: SigningKeyRing, hashes: HashQueue): Router {
-  const ctx = adminContext(deps, hashes);
+export function adminApi(deps: AppDeps, signingKeys: SigningKeyRing, hashes: HashQueue, webhookSecrets: Sealer): Router {
+  const ctx = adminContext(deps, hashes, webhookSecrets);
   const router = express.Router();
   router.use(noStore);
   router.use(adminRateLimit(deps, deps.config.admin.rateLimitPerMinute));

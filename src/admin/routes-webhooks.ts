@@ -13,7 +13,7 @@ import { once, queryParams } from './routes-integrations.ts';
 import { webhookUrlProblem } from '../webhooks/address-policy.ts';
 import type { Delivery } from '../webhooks/deliveries.ts';
 import { listDeliveries } from '../webhooks/deliveries.ts';
-import { createEndpoint, endpointView, listEndpoints, removeEndpoint, type WebhookEndpoint } from '../webhooks/endpoints.ts';
+import { createEndpoint, endpointView, listEndpoints, removeEndpoint, type EndpointView } from '../webhooks/endpoints.ts';
 import { WEBHOOK_EVENT_TYPES } from '../webhooks/events.ts';
 import type { WebhookAddressPolicy } from '../webhooks/address-policy.ts';
 
@@ -47,7 +47,7 @@ export const DELIVERIES_QUERY = queryParams({
     .optional(),
 });
 
-export function endpointApiView(e: WebhookEndpoint, zone: string): Record<string, unknown> {
+export function endpointApiView(e: EndpointView & { secret?: string }, zone: string): Record<string, unknown> {
   return { ...endpointView(e), ...instant('createdAt', e.createdAt, zone) };
 }
 

@@ -8,7 +8,7 @@ import { ValidationError, type FieldProblem } from '../../errors.ts';
 import type { Partner } from '../../partners/partner.ts';
 import { isoInZone } from '../../time/instant.ts';
 import { listDeliveries } from '../../webhooks/deliveries.ts';
-import { createEndpoint, listEndpoints, removeEndpoint, type WebhookEndpoint } from '../../webhooks/endpoints.ts';
+import { type CreatedEndpoint, createEndpoint, listEndpoints, removeEndpoint } from '../../webhooks/endpoints.ts';
 import { WEBHOOK_EVENT_TYPES } from '../../webhooks/events.ts';
 import { problemText } from '../problem-text.ts';
 import { webhookBody } from '../routes-webhooks.ts';
@@ -25,7 +25,7 @@ export function webhookPageRoutes(router: Router, ctx: PagesContext): void {
     req: Request,
     res: Response,
     partner: Partner,
-    extra: { values?: { url: string; events: string[]; description: string }; problems?: FieldProblem[]; created?: WebhookEndpoint },
+    extra: { values?: { url: string; events: string[]; description: string }; problems?: FieldProblem[]; created?: CreatedEndpoint },
     status = 200,
   ) => {
     const locale = uiLocale(req);
