@@ -37,6 +37,6 @@ export function adminApi(deps: AppDeps, signingKeys: SigningKeyRing, hashes: Has
   webhookRoutes(router, ctx);
   router.use(apiNotFound);
   router.use(storeUnavailable(deps.log));
-  router.use(adminErrorHandler(deps.log));
+  router.use(adminErrorHandler(deps.log, { provider: (id) => ctx.descriptors.get(id)?.label['zh-CN'] ?? id }));
   return router;
 }

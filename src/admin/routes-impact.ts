@@ -18,7 +18,8 @@ import { once, queryInstant, queryParams } from './routes-integrations.ts';
 import { parseBody } from './zod-problems.ts';
 import { instant } from './views.ts';
 
-const DAYS_RULE = 'must be a whole number of days from 1 to 400';
+export const DAYS_RULE = 'must be a whole number of days from 1 to 400';
+export const FORMAT_RULE = 'must be "json" or "csv"';
 
 /** The query parameters of the impact report. */
 export function impactQuery(timeZone: string) {
@@ -29,7 +30,7 @@ export function impactQuery(timeZone: string) {
       .transform(Number)
       .pipe(z.number({ error: DAYS_RULE }).int(DAYS_RULE).min(1, DAYS_RULE).max(400, DAYS_RULE))
       .optional(),
-    format: z.enum(['json', 'csv'], { error: 'must be "json" or "csv"' }).optional(),
+    format: z.enum(['json', 'csv'], { error: FORMAT_RULE }).optional(),
   });
 }
 

@@ -59,7 +59,11 @@ export interface NewEndpoint {
 /** Creates the endpoint; resolves to it with its secret in plain text (to show once). */
 export async function createEndpoint(deps: EndpointDeps, actor: Actor, partner: string, input: NewEndpoint): Promise<CreatedEndpoint> {
   if ((await listEndpoints(deps.store, partner)).length >= MAX_ENDPOINTS) {
-    throw new GatewayError('ERR_CONFLICT', `a partner has at most ${MAX_ENDPOINTS} webhook endpoints; remove one first`, { status: 409, expose: true });
+    throw new GatewayError('ERR_CONFLICT', `a partner has at most ${MAX_ENDPOINTS} webhook endpoints; remove one first`, {
+      status: 409,
+      rule: 'webhook.limit',
+      params: { max: MAX_ENDPOINTS },
+    });
   }
   const view: EndpointView = {
     id: input.id ?? `we_${randomBytes(8).toString('hex')}`,
@@ -82,7 +86,7 @@ export async function createEndpoint(deps: EndpointDeps, actor: Actor, partner: 
 export async function removeEndpoint(deps: { store: Store; clock: Clock }, actor: Actor, partner: string, id: string): Promise<void> {
   const endpoint = await deps.store.get<WebhookEndpoint>(ENDPOINTS_COLLECTION, id);
   if (!endpoint || endpoint.partner !== partner)
-    throw new GatewayError('ERR_NOT_FOUND', `partner "${partner}" has no webhook endpoint "${id}"`, { status: 404 });
+    throw new GatewayError('ERR_NOT_FOUND', `partner "${partner}" has no webhook endpoint "${id}"`, { status: 404, rule: 'webhook.unknown', params: { id } });
   await deps.store.batch([
     { op: 'delete', collection: ENDPOINTS_COLLECTION, id },
     auditOp(deps.clock, () => ({ actor, action: 'webhook.delete', target: { partner }, before: endpointView(endpoint), after: null })),
