@@ -72,6 +72,8 @@ import { flowStarted, refuseSignInsWhenFull, signInPlace, signInRefusedRoute } f
 import { BINDING_COOKIE } from './broker/binding-cookie.ts';
 import { clientAuthThrottle } from './oidc/client-auth-throttle.ts';
 import { tickWebhooks } from './webhooks/webhook-jobs.ts';
+import { sealStoredSecrets } from './webhooks/endpoints.ts';
+import { webhookSecrets } from './webhooks/stored-secret.ts';
 import { GatewayMetrics } from './metrics/gateway-metrics.ts';
 import { integrationPhases } from './metrics/integration-phases.ts';
 
@@ -157,6 +159,9 @@ export async function createApp(deps: AppDeps): Promise<DengluApp> {
   const secureCookies = config.issuer.startsWith('https://');
   const cookieKeys = await loadCookieKeys(store, config.cookieKeys);
   const cookieSigner = new CookieSigner(cookieKeys);
+  const sealedWebhookSecrets = webhookSecrets(cookieKeys);
+  // Endpoints written before their secrets were sealed, or sealed under a cookie key rotated out since.
+  await sealStoredSecrets({ store, webhookSecrets: sealedWebhookSecrets, log });
   let host: ProviderHost | undefined;
   let resume: ResumeInPlace | undefined;
   const login: LoginContext = {
@@ -282,8 +287,8 @@ export async function createApp(deps: AppDeps): Promise<DengluApp> {
   app.get('/', homeRoute(renderer, deps.shopLinks ?? []));
   app.use(localeSwitchRoute(secureCookies));
   app.use(brandRoutes(store));
-  app.use('/api/admin', adminApi(deps, signingKeys, hashes));
-  app.use('/admin', adminPages(deps, { renderer, cookieKeys, secureCookies, hashes }));
+  app.use('/api/admin', adminApi(deps, signingKeys, hashes, sealedWebhookSecrets));
+  app.use('/admin', adminPages(deps, { renderer, cookieKeys, secureCookies, hashes, webhookSecrets: sealedWebhookSecrets }));
   app.use(signInRefusedRoute(login));
   app.use(accountConsoleRoutes(login, { cookieKeys, issuer: config.issuer }));
   app.use(accountDeleteRoutes(login, { cookieKeys }));
@@ -328,7 +333,7 @@ export async function createApp(deps: AppDeps): Promise<DengluApp> {
     signingKeys,
     hashes,
     signIns,
-    webhooks: { tick: () => tickWebhooks({ store, clock, log, pairwiseSalt, policy: config.webhooks }) },
+    webhooks: { tick: () => tickWebhooks({ store, clock, log, pairwiseSalt, policy: config.webhooks, webhookSecrets: sealedWebhookSecrets }) },
     metrics,
     loginEvents,
     noticeMail,

@@ -34,13 +34,22 @@ export class GatewayError extends Error {
   readonly status: number;
   /** true: the message may be shown to the client or shopper as is. */
   readonly expose: boolean;
+  /** Which rule the request broke, with its values, for wording the message in another language (as FieldProblem). */
+  readonly rule: string | undefined;
+  readonly params: Record<string, string | number> | undefined;
 
-  constructor(code: ErrorCode, message: string, options: { status?: number; expose?: boolean; cause?: unknown } = {}) {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options: { status?: number; expose?: boolean; cause?: unknown; rule?: string; params?: Record<string, string | number> } = {},
+  ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'GatewayError';
     this.code = code;
     this.status = options.status ?? 500;
     this.expose = options.expose ?? this.status < 500;
+    this.rule = options.rule;
+    this.params = options.params;
   }
 }
 

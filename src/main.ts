@@ -22,6 +22,8 @@ import { createGatewayServer } from './http/gateway-server.ts';
 import { runOncePerPeriod } from './jobs/cluster-job.ts';
 import { WEBHOOK_TICK_MS } from './webhooks/webhook-jobs.ts';
 import { seedSandboxWebhooks } from './webhooks/sandbox-webhooks.ts';
+import { webhookSecrets } from './webhooks/stored-secret.ts';
+import { loadCookieKeys } from './oidc/secrets.ts';
 import { GatewayMetrics } from './metrics/gateway-metrics.ts';
 import { createMetricsServer } from './metrics/metrics-server.ts';
 
@@ -77,7 +79,7 @@ async function main(): Promise<void> {
     const seeded = await seedPartners(store, clock, sandboxPartners(shopUrls(config)));
     if (seeded.length) log.info({ partners: seeded }, 'sandbox partners seeded');
     await seedSandboxManagers(store, clock, config);
-    await seedSandboxWebhooks(store, clock, shopUrls(config));
+    await seedSandboxWebhooks(store, clock, webhookSecrets(await loadCookieKeys(store, config.cookieKeys)), shopUrls(config));
     const shoppers = await seedPopulation(store);
     if (shoppers) log.info({ accounts: shoppers }, 'sandbox shoppers seeded');
   }

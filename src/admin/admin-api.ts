@@ -17,12 +17,13 @@ import { analyticsRoutes } from './routes-analytics.ts';
 import { impactRoutes } from './routes-impact.ts';
 import { keyRoutes } from './routes-keys.ts';
 import type { SigningKeyRing } from '../oidc/signing-keys.ts';
+import type { Sealer } from '../sealer.ts';
 import { partnerRoutes } from './routes-partners.ts';
 import { webhookRoutes } from './routes-webhooks.ts';
 import { accountRoutes } from './routes-accounts.ts';
 
-export function adminApi(deps: AppDeps, signingKeys: SigningKeyRing, hashes: HashQueue): Router {
-  const ctx = adminContext(deps, hashes);
+export function adminApi(deps: AppDeps, signingKeys: SigningKeyRing, hashes: HashQueue, webhookSecrets: Sealer): Router {
+  const ctx = adminContext(deps, hashes, webhookSecrets);
   const router = express.Router();
   router.use(noStore);
   router.use(adminRateLimit(deps, deps.config.admin.rateLimitPerMinute));
@@ -40,6 +41,6 @@ export function adminApi(deps: AppDeps, signingKeys: SigningKeyRing, hashes: Has
   accountRoutes(router, ctx);
   router.use(apiNotFound);
   router.use(storeUnavailable(deps.log));
-  router.use(adminErrorHandler(deps.log));
+  router.use(adminErrorHandler(deps.log, { provider: (id) => ctx.descriptors.get(id)?.label['zh-CN'] ?? id }));
   return router;
 }

@@ -1,5 +1,6 @@
 // What the admin API's handlers need, built once from the app's dependencies: the store, the clock,
-// which providers Denglu knows (registry) and which this deployment configured, and the credentials.
+// which providers Denglu knows (registry) and which this deployment configured, and the credentials
+// (with the sealer of webhook signing secrets).
 
 import type { ProviderDescriptor } from '../../providers/contract.ts';
 import { PASSWORD_DESCRIPTOR, PASSWORD_METHOD } from '../accounts/password-method.ts';
@@ -9,6 +10,7 @@ import type { Clock } from '../clock.ts';
 import { GatewayError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { Partner } from '../partners/partner.ts';
+import type { Sealer } from '../sealer.ts';
 import type { Store } from '../store/store.ts';
 import type { HashQueue } from '../accounts/hash-queue.ts';
 import type { WebhookAddressPolicy } from '../webhooks/address-policy.ts';
@@ -31,11 +33,13 @@ export interface AdminContext {
   hashes: HashQueue;
   /** Where webhook endpoints may point (src/webhooks/address-policy.ts). */
   webhookPolicy: WebhookAddressPolicy;
+  /** Seals a new endpoint's signing secret before it is stored (src/webhooks/stored-secret.ts). */
+  webhookSecrets: Sealer;
   /** The salt of the shops' pairwise `sub` values (the impact report's CSV names shoppers by them). */
   pairwiseSalt: () => Promise<string>;
 }
 
-export function adminContext(deps: AppDeps, hashes: HashQueue): AdminContext {
+export function adminContext(deps: AppDeps, hashes: HashQueue, webhookSecrets: Sealer): AdminContext {
   // The native `password` is a sign-in method partners list like a provider, always configured; `phone`
   // too, configured when the deployment can send texts (SMS_SENDER).
   const descriptors = new Map([...deps.providers.values()].map((m) => [m.descriptor.id, m.descriptor]));
@@ -54,6 +58,7 @@ export function adminContext(deps: AppDeps, hashes: HashQueue): AdminContext {
     upstream,
     hashes,
     webhookPolicy: deps.config.webhooks,
+    webhookSecrets,
     pairwiseSalt: () => loadPairwiseSalt(deps.store, deps.config.pairwiseSalt),
   };
 }

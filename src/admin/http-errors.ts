@@ -1,13 +1,14 @@
-// The admin API's error answers, all JSON: `{ error, message, problems?, requestId }`. Validation
-// problems name the field and the rule (in Chinese when Accept-Language asks for it first); malformed or oversized bodies and unknown routes answer in the
-// same shape; internal errors are logged with the request id and shown only as "internal error".
+// The admin API's error answers, all JSON: `{ error, message, problems?, requestId }`, in Chinese when
+// Accept-Language asks for it first (problem-text.ts). Validation problems name the field and the rule;
+// malformed or oversized bodies and unknown routes answer in the same shape; internal errors are logged
+// with the request id and shown only as "internal error".
 
 import type { NextFunction, Request, Response } from 'express';
-import { GatewayError, ValidationError } from '../errors.ts';
+import { type FieldProblem, GatewayError, ValidationError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { DEFAULTS } from '../../config/defaults.ts';
 import { requestIdOf } from '../log.ts';
-import { apiLocale, localizedProblems } from './problem-text.ts';
+import { apiLocale, errorText, localizedProblems, type ProblemNames } from './problem-text.ts';
 
 export interface ErrorBody {
   error: string;
@@ -22,41 +23,41 @@ export function sendError(res: Response, status: number, body: Omit<ErrorBody, '
   res.status(status).json({ ...body, requestId: requestIdOf(res) });
 }
 
-export function adminErrorHandler(log: Logger) {
+/** A 400-class answer with field problems, worded in the caller's language. */
+function sendProblems(req: Request, res: Response, status: number, error: string, message: string, problems: FieldProblem[], names: ProblemNames): void {
+  const locale = apiLocale(req.get('accept-language'));
+  const worded = localizedProblems(problems, locale, names);
+  sendError(res, status, { error, message: locale === 'en' ? message : worded.map((p) => `${p.field}：${p.message}`).join(''), problems: worded });
+}
+
+/** `names` words providers in Chinese problems by their label. */
+export function adminErrorHandler(log: Logger, names: ProblemNames = {}) {
   return (err: unknown, req: Request, res: Response, _next: NextFunction): void => {
     if (res.headersSent) return;
     const type = (err as { type?: unknown })?.type;
     if (type === 'entity.parse.failed') {
       const detail = String((err as Error).message).replace(/^./, (c) => c.toLowerCase());
-      sendError(res, 400, {
-        error: 'ERR_VALIDATION',
-        message: `malformed JSON body: ${detail}`,
-        problems: [{ field: '(body)', message: `is not valid JSON: ${detail}` }],
-      });
+      const problem = { field: '(body)', message: `is not valid JSON: ${detail}`, rule: 'body.json' };
+      sendProblems(req, res, 400, 'ERR_VALIDATION', `malformed JSON body: ${detail}`, [problem], names);
       return;
     }
     if (type === 'entity.too.large') {
-      sendError(res, 413, {
-        error: 'ERR_VALIDATION',
-        message: `the request body is larger than ${DEFAULTS.adminBodyLimit}`,
-        problems: [{ field: '(body)', message: `must be at most ${DEFAULTS.adminBodyLimit}` }],
-      });
+      const max = DEFAULTS.adminBodyLimit;
+      const problem = { field: '(body)', message: `must be at most ${max}`, rule: 'body.tooLarge', params: { max } };
+      sendProblems(req, res, 413, 'ERR_VALIDATION', `the request body is larger than ${max}`, [problem], names);
       return;
     }
     if (type === 'encoding.unsupported' || type === 'charset.unsupported') {
-      sendError(res, 415, { error: 'ERR_VALIDATION', message: 'the request body must be UTF-8 JSON' });
+      const refusal = { code: 'ERR_VALIDATION' as const, message: 'the request body must be UTF-8 JSON' };
+      sendError(res, 415, { error: refusal.code, message: errorText(refusal, apiLocale(req.get('accept-language'))) });
       return;
     }
     if (err instanceof ValidationError) {
-      // English unless the caller's Accept-Language asks for Chinese first.
-      const locale = apiLocale(req.get('accept-language'));
-      const problems = localizedProblems(err.problems, locale);
-      const message = locale === 'en' ? err.message : problems.map((p) => `${p.field}：${p.message}`).join('');
-      sendError(res, 400, { error: err.code, message, problems });
+      sendProblems(req, res, 400, err.code, err.message, err.problems, names);
       return;
     }
     if (err instanceof GatewayError && err.status < 500) {
-      sendError(res, err.status, { error: err.code, message: err.message });
+      sendError(res, err.status, { error: err.code, message: errorText(err, apiLocale(req.get('accept-language')), names) });
       return;
     }
     const code = err instanceof GatewayError ? err.code : 'ERR_INTERNAL';

@@ -2,10 +2,11 @@
 // Chinese is written here, as JD and Taobao word a form's problems (您, full-width punctuation, no
 // developer text): first by the rule's exact English wording, then by the rule id and its values
 // (dates written in the partner's zone, fields and phases by name), and a plain "please check" for a
-// rule not worded here yet — never the English text.
+// rule not worded here yet — never the English text. The admin API's other refusals (not found, conflict,
+// forbidden, rate limited …) likewise: by their rule when they name one, else by their error code.
 
 import type { Locale } from '../../providers/contract.ts';
-import type { FieldProblem } from '../errors.ts';
+import type { ErrorCode, FieldProblem } from '../errors.ts';
 import { pickLocale } from '../i18n/locale.ts';
 import {
   AT_CUTOFF_RULE,
@@ -18,7 +19,10 @@ import {
   SCHEDULE_FIELD_RULE,
 } from '../partners/schedule.ts';
 import { formatInstant } from '../time/instant.ts';
+import { URL_RULES } from '../webhooks/address-policy.ts';
 import { adminTranslator, isAdminMessage } from './pages/messages.ts';
+import { FORMAT_RULE } from './routes-impact.ts';
+import { DELIVERIES_LIMIT_RULE, EVENTS_RULE, URL_REQUIRED } from './routes-webhooks.ts';
 import { DAYS_RULE, FLAG_RULE, NON_EMPTY, REQUIRED, SLUG_RULE } from './validate.ts';
 
 /** Rules by their English wording. */
@@ -73,6 +77,17 @@ const ZH_EXACT: Record<string, string> = {
   'must be a whole number from 1 to 500': '请填写 1 至 500 之间的整数。',
   [DAYS_RULE]: '请填写 1 至 400 之间的整数天数。',
   'must be the "next" cursor of a previous page': '链接已失效，请使用上一页返回的“next”。',
+  // Webhook endpoints and their delivery log.
+  [URL_REQUIRED]: '请填写接收地址。',
+  [URL_RULES.absolute]: '请填写完整的 https 地址。',
+  [URL_RULES.https]: '必须使用 https 地址。',
+  [URL_RULES.userInfo]: '地址中不能包含用户名或密码。',
+  [URL_RULES.fragment]: '不能包含片段（#）。',
+  [URL_RULES.privateAddress]: '不能使用内网、本机或保留地址，接收地址必须能从公网访问。',
+  [EVENTS_RULE]: '请至少选择一种要接收的事件。',
+  [DELIVERIES_LIMIT_RULE]: '请填写 1 至 200 之间的整数。',
+  // The impact report's query.
+  [FORMAT_RULE]: '请选择 json 或 csv 格式。',
   // A shop's brand.
   "must be a colour written #rrggbb, or null to use Denglu's": '请填写 #rrggbb 格式的颜色，或留空使用 Denglu 的颜色。',
   'must be a data URL or base64 of a PNG or SVG image, or null to remove it': '请上传 PNG 或 SVG 图片。',
@@ -101,6 +116,12 @@ const ZH_RULES: Record<string, string> = {
   'instant.notDate': '“{text}”不是日期和时间，请按此格式填写：{suggestions}。',
   'instant.skipped': '{zone} 没有“{text}”这个时刻（夏令时开始时跳过），请填写存在的时间，例如 {after}。',
   'instant.twice': '“{text}”在 {zone} 出现两次（夏令时结束），请写明时差：{suggestions}。',
+  'body.json': '请求内容不是有效的 JSON。',
+  'body.tooLarge': '请求内容不能超过 {max}。',
+  'impact.cutoffMissing': '{provider}还没有安排截止时间，请填写要估算的截止时间。',
+  'impact.graceBeforeCutoff': '宽限期结束时间不能早于截止时间。',
+  'webhook.limit': '一个商家最多有 {max} 个接收地址，请先删除一个。',
+  'webhook.unknown': '这个商家没有接收地址“{id}”。',
   'logo.format': '请上传 PNG 或 SVG 图片（data URL 或 base64）。',
   'logo.empty': '图片是空的，请重新上传。',
   'logo.size': '图片不能超过 {max} KiB（这张是 {size} KiB）。',
@@ -115,6 +136,18 @@ const ZH_RULES: Record<string, string> = {
 };
 
 const ZH_FALLBACK = '填写的内容不正确，请检查后重新填写。';
+
+/** The admin API's refusals other than a field's, by error code. */
+const ZH_ERRORS: Partial<Record<ErrorCode, string>> = {
+  ERR_NOT_FOUND: '找不到您请求的内容，请检查地址中的编号。',
+  ERR_ALREADY_EXISTS: '这个编号已被使用，请换一个。',
+  ERR_CONFLICT: '与现有内容冲突，请刷新后重试。',
+  ERR_UNAUTHORIZED: '请提供有效的管理令牌。',
+  ERR_FORBIDDEN: '您没有权限执行此操作。',
+  ERR_RATE_LIMITED: '来自这个地址的请求太多，请等一分钟后重试。',
+  ERR_VALIDATION: '请求的格式不正确，请以 UTF-8 编码的 JSON 发送（Content-Type: application/json）。',
+};
+const ZH_ERROR_FALLBACK = '无法完成这个请求，请检查后重试。';
 
 /** Names the problem's values need: providers by label (fields, phases and dates are worded here). */
 export interface ProblemNames {
@@ -144,6 +177,18 @@ export function problemText(problem: FieldProblem, locale: Locale, names: Proble
   const template = rule ? ZH_RULES[rule] : undefined;
   if (!template) return ZH_FALLBACK;
   return template.replace(/\{(\w+)\}/g, (_whole, name: string) => (name in params ? zhValue(name, params[name]!, params, names) : ''));
+}
+
+/** An admin API refusal that is not a field's (a GatewayError's code, rule and values) in `locale`. */
+export function errorText(
+  error: { code: ErrorCode; message: string; rule?: string | undefined; params?: Record<string, string | number> | undefined },
+  locale: Locale,
+  names: ProblemNames = {},
+): string {
+  if (locale === 'en') return error.message;
+  if (error.rule && ZH_RULES[error.rule])
+    return problemText({ field: '', message: error.message, rule: error.rule, ...(error.params ? { params: error.params } : {}) }, locale, names);
+  return ZH_ERRORS[error.code] ?? ZH_ERROR_FALLBACK;
 }
 
 /** The problems as the admin API answers them: field and message in `locale`, nothing else. */

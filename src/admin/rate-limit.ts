@@ -8,6 +8,7 @@ import type { Clock } from '../clock.ts';
 import { WindowCounter } from '../http/window-counter.ts';
 import type { Store } from '../store/store.ts';
 import { sendError } from './http-errors.ts';
+import { apiLocale, errorText } from './problem-text.ts';
 
 export function adminRateLimit(deps: { store: Store; clock: Clock }, perMinute: number) {
   return rateLimit({
@@ -16,9 +17,10 @@ export function adminRateLimit(deps: { store: Store; clock: Clock }, perMinute: 
     store: new WindowCounter(deps, 'admin-api', 60_000),
     standardHeaders: 'draft-8',
     legacyHeaders: false,
-    handler: (_req: Request, res: Response) => {
+    handler: (req: Request, res: Response) => {
       const retry = res.getHeader('retry-after');
-      sendError(res, 429, { error: 'ERR_RATE_LIMITED', message: `too many admin API requests from this address; retry in ${retry ?? 60} s` });
+      const refusal = { code: 'ERR_RATE_LIMITED' as const, message: `too many admin API requests from this address; retry in ${retry ?? 60} s` };
+      sendError(res, 429, { error: refusal.code, message: errorText(refusal, apiLocale(req.get('accept-language'))) });
     },
   });
 }

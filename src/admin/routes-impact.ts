@@ -18,13 +18,15 @@ import { queryDays, queryInstant, queryParams } from './routes-integrations.ts';
 import { parseBody } from './zod-problems.ts';
 import { instant } from './views.ts';
 
+export const FORMAT_RULE = 'must be "json" or "csv"';
+
 /** The query parameters of the impact report. */
 export function impactQuery(timeZone: string) {
   return queryParams({
     cutoff: queryInstant(timeZone).optional(),
     graceEnds: queryInstant(timeZone).optional(),
     activeDays: queryDays().optional(),
-    format: z.enum(['json', 'csv'], { error: 'must be "json" or "csv"' }).optional(),
+    format: z.enum(['json', 'csv'], { error: FORMAT_RULE }).optional(),
   });
 }
 

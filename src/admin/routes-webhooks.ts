@@ -13,17 +13,18 @@ import { once, queryParams } from './routes-integrations.ts';
 import { webhookUrlProblem } from '../webhooks/address-policy.ts';
 import type { Delivery } from '../webhooks/deliveries.ts';
 import { listDeliveries } from '../webhooks/deliveries.ts';
-import { createEndpoint, endpointView, listEndpoints, removeEndpoint, type WebhookEndpoint } from '../webhooks/endpoints.ts';
+import { createEndpoint, endpointView, listEndpoints, removeEndpoint, type EndpointView } from '../webhooks/endpoints.ts';
 import { WEBHOOK_EVENT_TYPES } from '../webhooks/events.ts';
 import type { WebhookAddressPolicy } from '../webhooks/address-policy.ts';
 
-const EVENTS_RULE = `must be a non-empty list of: ${WEBHOOK_EVENT_TYPES.join(', ')}`;
+export const URL_REQUIRED = 'is required and must be a URL';
+export const EVENTS_RULE = `must be a non-empty list of: ${WEBHOOK_EVENT_TYPES.join(', ')}`;
 
 /** `POST /partners/:id/webhooks`. */
 export function webhookBody(policy: WebhookAddressPolicy) {
   return jsonObject({
     url: z
-      .string({ error: 'is required and must be a URL' })
+      .string({ error: URL_REQUIRED })
       .max(2000, 'must be at most 2000 characters')
       .superRefine((raw, ctx) => {
         const problem = webhookUrlProblem(raw, policy);
@@ -34,20 +35,20 @@ export function webhookBody(policy: WebhookAddressPolicy) {
   });
 }
 
-const LIMIT_RULE = 'must be a whole number from 1 to 200';
+export const DELIVERIES_LIMIT_RULE = 'must be a whole number from 1 to 200';
 /** `GET /partners/:id/webhooks/deliveries?endpoint=…&limit=…&before=…`. */
 export const DELIVERIES_QUERY = queryParams({
   endpoint: once().optional(),
   limit: once()
     .transform(Number)
-    .pipe(z.number({ error: LIMIT_RULE }).int(LIMIT_RULE).min(1, LIMIT_RULE).max(200, LIMIT_RULE))
+    .pipe(z.number({ error: DELIVERIES_LIMIT_RULE }).int(DELIVERIES_LIMIT_RULE).min(1, DELIVERIES_LIMIT_RULE).max(200, DELIVERIES_LIMIT_RULE))
     .optional(),
   before: once()
     .regex(/^\d{15}-[0-9a-f]{12}\.we_[0-9a-z_-]+$/, 'must be the "next" cursor of a previous page')
     .optional(),
 });
 
-export function endpointApiView(e: WebhookEndpoint, zone: string): Record<string, unknown> {
+export function endpointApiView(e: EndpointView & { secret?: string }, zone: string): Record<string, unknown> {
   return { ...endpointView(e), ...instant('createdAt', e.createdAt, zone) };
 }
 

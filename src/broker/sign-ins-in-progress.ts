@@ -17,7 +17,7 @@
 
 import type { Clock, EpochMs } from '../clock.ts';
 import type { Store } from '../store/store.ts';
-import { type CappedList, liveEntries } from '../store/capped-list.ts';
+import type { CappedList } from '../store/capped-list.ts';
 
 export const SIGNINS_COLLECTION = 'signins';
 
@@ -65,11 +65,6 @@ export class SignInsInProgress {
     this.#store = deps.store;
     this.#clock = deps.clock;
     this.#limits = limits;
-  }
-
-  /** Whether the address already has as many sign-ins in progress as it may. */
-  async full(ip: string): Promise<boolean> {
-    return (await this.countedAt(ip)) >= this.#limits.perIp;
   }
 
   /** Whether this process refused the address within the last REFUSAL_REMEMBERED_MS (no store read). */
@@ -125,10 +120,5 @@ export class SignInsInProgress {
   async ended(uid: string, place: SignInPlace): Promise<void> {
     const lists = [ipId(place.ip), ...(place.browser !== undefined ? [browserId(place.browser)] : [])];
     await this.#store.removeFromList(SIGNINS_COLLECTION, lists, uid);
-  }
-
-  /** The sign-ins in progress counted at an address (for tests and capacity reports). */
-  async countedAt(ip: string): Promise<number> {
-    return liveEntries(await this.#store.get<CappedList>(SIGNINS_COLLECTION, ipId(ip)), this.#clock.now()).length;
   }
 }

@@ -38,7 +38,7 @@ export async function buildImpactReport(
   const cutoffAt = options.cutoffAt ?? integration.cutoffAt;
   if (cutoffAt === undefined) {
     throw new ValidationError([
-      { field: 'cutoff', message: `no cutoff is scheduled for "${provider}": give the one to consider`, rule: 'impact.cutoffMissing' },
+      { field: 'cutoff', message: `no cutoff is scheduled for "${provider}": give the one to consider`, rule: 'impact.cutoffMissing', params: { provider } },
     ]);
   }
   const considered = cutoffAt !== integration.cutoffAt;

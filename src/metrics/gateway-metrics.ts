@@ -37,94 +37,92 @@ export interface GatewayMetricsOptions {
 
 export class GatewayMetrics {
   readonly registry = new Registry();
-  readonly signIns: Counter<'partner' | 'provider' | 'outcome'>;
-  readonly upstreamFailures: Counter<'provider' | 'step'>;
-  readonly upstreamDuration: Histogram<'provider' | 'step'>;
-  readonly upstreamErrors: Counter<'provider' | 'step' | 'reason'>;
-  readonly storeDuration: Histogram<'operation'>;
-  readonly storeErrors: Counter<'operation' | 'code'>;
+  readonly signIns = this.#counter(
+    'denglu_sign_ins_total',
+    'Sign-in attempts at shops by partner, sign-in method and outcome (success, denied, upstream_failure, lifecycle_refused, error).',
+    ['partner', 'provider', 'outcome'],
+  );
+  readonly upstreamFailures = this.#counter(
+    'denglu_upstream_failures_total',
+    'Upstream round trips that failed, by provider and the step that failed (provider_denied is the shopper refusing).',
+    ['provider', 'step'],
+  );
+  readonly upstreamDuration = this.#histogram(
+    'denglu_upstream_request_duration_seconds',
+    'Duration of HTTP calls to providers, by provider and step, failed calls included.',
+    ['provider', 'step'],
+    UPSTREAM_BUCKETS,
+  );
+  readonly upstreamErrors = this.#counter(
+    'denglu_upstream_request_errors_total',
+    'HTTP calls to providers that got no usable answer, by provider, step and reason (timeout, transport, http_status, too_large).',
+    ['provider', 'step', 'reason'],
+  );
+  readonly storeDuration = this.#histogram(
+    'denglu_store_operation_duration_seconds',
+    'Duration of store operations (get, find, update, batch, …), failed ones included.',
+    ['operation'],
+    STORE_BUCKETS,
+  );
+  readonly storeErrors = this.#counter(
+    'denglu_store_errors_total',
+    'Store operations that failed, by operation and error code (ERR_STORE_UNAVAILABLE: the store did not answer).',
+    ['operation', 'code'],
+  );
   #phases: (() => Promise<IntegrationPhaseSample[]>) | undefined;
   #backlog: (() => Promise<number>) | undefined;
 
   constructor(options: GatewayMetricsOptions = {}) {
-    const registers = [this.registry];
     if (options.processMetrics) collectDefaultMetrics({ register: this.registry });
-    this.signIns = new Counter({
-      name: 'denglu_sign_ins_total',
-      help: 'Sign-in attempts at shops by partner, sign-in method and outcome (success, denied, upstream_failure, lifecycle_refused, error).',
-      labelNames: ['partner', 'provider', 'outcome'],
-      registers,
-    });
-    this.upstreamFailures = new Counter({
-      name: 'denglu_upstream_failures_total',
-      help: 'Upstream round trips that failed, by provider and the step that failed (provider_denied is the shopper refusing).',
-      labelNames: ['provider', 'step'],
-      registers,
-    });
-    this.upstreamDuration = new Histogram({
-      name: 'denglu_upstream_request_duration_seconds',
-      help: 'Duration of HTTP calls to providers, by provider and step, failed calls included.',
-      labelNames: ['provider', 'step'],
-      buckets: UPSTREAM_BUCKETS,
-      registers,
-    });
-    this.upstreamErrors = new Counter({
-      name: 'denglu_upstream_request_errors_total',
-      help: 'HTTP calls to providers that got no usable answer, by provider, step and reason (timeout, transport, http_status, too_large).',
-      labelNames: ['provider', 'step', 'reason'],
-      registers,
-    });
-    this.storeDuration = new Histogram({
-      name: 'denglu_store_operation_duration_seconds',
-      help: 'Duration of store operations (get, find, update, batch, …), failed ones included.',
-      labelNames: ['operation'],
-      buckets: STORE_BUCKETS,
-      registers,
-    });
-    this.storeErrors = new Counter({
-      name: 'denglu_store_errors_total',
-      help: 'Store operations that failed, by operation and error code (ERR_STORE_UNAVAILABLE: the store did not answer).',
-      labelNames: ['operation', 'code'],
-      registers,
-    });
-    const phases = () => this.#phases;
-    new Gauge({
-      name: 'denglu_integration_phase',
-      help: 'Lifecycle phase of each integration (partner, provider) now: 1 for its current state, 0 for the others.',
-      labelNames: ['partner', 'provider', 'phase'],
-      registers,
-      async collect() {
-        this.reset();
-        const read = phases();
-        if (!read) return;
-        for (const sample of await read()) {
-          for (const state of INTEGRATION_STATES)
-            this.set({ partner: sample.partner, provider: sample.provider, phase: state }, state === sample.state ? 1 : 0);
-        }
+    this.#phaseGauge(
+      'denglu_integration_phase',
+      'Lifecycle phase of each integration (partner, provider) now: 1 for its current state, 0 for the others.',
+      ['partner', 'provider', 'phase'],
+      (gauge, sample) => {
+        for (const state of INTEGRATION_STATES) gauge.set({ partner: sample.partner, provider: sample.provider, phase: state }, state === sample.state ? 1 : 0);
       },
-    });
-    new Gauge({
-      name: 'denglu_integration_next_change_timestamp_seconds',
-      help: 'When each integration (partner, provider) changes phase next (Unix seconds); absent when nothing is scheduled.',
-      labelNames: ['partner', 'provider'],
-      registers,
-      async collect() {
-        this.reset();
-        const read = phases();
-        if (!read) return;
-        for (const sample of await read()) {
-          if (sample.nextChangeAt !== undefined) this.set({ partner: sample.partner, provider: sample.provider }, sample.nextChangeAt / 1000);
-        }
+    );
+    this.#phaseGauge(
+      'denglu_integration_next_change_timestamp_seconds',
+      'When each integration (partner, provider) changes phase next (Unix seconds); absent when nothing is scheduled.',
+      ['partner', 'provider'],
+      (gauge, sample) => {
+        if (sample.nextChangeAt !== undefined) gauge.set({ partner: sample.partner, provider: sample.provider }, sample.nextChangeAt / 1000);
       },
-    });
+    );
     const backlog = () => this.#backlog;
     new Gauge({
       name: 'denglu_webhook_deliveries_pending',
       help: 'Webhook deliveries waiting to be sent or retried (read from the shared store: every instance reports the same number).',
-      registers,
+      registers: [this.registry],
       async collect() {
         const read = backlog();
         if (read) this.set(await read());
+      },
+    });
+  }
+
+  #counter<L extends string>(name: string, help: string, labelNames: readonly L[]): Counter<L> {
+    return new Counter({ name, help, labelNames, registers: [this.registry] });
+  }
+
+  #histogram<L extends string>(name: string, help: string, labelNames: readonly L[], buckets: number[]): Histogram<L> {
+    return new Histogram({ name, help, labelNames, buckets, registers: [this.registry] });
+  }
+
+  /** A gauge of the integrations, set from their phases read afresh at each scrape (none until readIntegrationPhases). */
+  #phaseGauge<L extends string>(name: string, help: string, labelNames: readonly L[], set: (gauge: Gauge<L>, sample: IntegrationPhaseSample) => void): void {
+    const phases = () => this.#phases;
+    new Gauge({
+      name,
+      help,
+      labelNames,
+      registers: [this.registry],
+      async collect() {
+        this.reset();
+        const read = phases();
+        if (!read) return;
+        for (const sample of await read()) set(this, sample);
       },
     });
   }

@@ -2,15 +2,23 @@
 // account holds an identity of that provider and has used that shop (the per-shop usage record
 // `account.shops[partner]`, stamped on every authorization the shop receives: src/accounts/shop-use.ts).
 // This is the one place that definition lives; a richer one (login events, issue 16 §1) replaces only
-// `usesShopWith`. Mail goes only to a verified native email, never to an address a provider reported.
+// `usesShopWith`. A shopper who already holds another way into that shop that still signs in after the
+// cutoff (src/impact/ways-after-cutoff.ts, the impact report's own test) has nothing to do and is not
+// mailed. Mail goes only to a verified native email, never to an address a provider reported.
 
 import type { Locale } from '../../providers/contract.ts';
 import type { Account } from '../accounts/account.ts';
 import { verifiedEmailClaims } from '../accounts/verified-email.ts';
+import { waysHeld } from '../impact/ways-after-cutoff.ts';
 
 /** Has this account used `partnerId`, and does it hold an identity of `provider`? */
 export function usesShopWith(account: Account, partnerId: string, provider: string): boolean {
   return account.shops[partnerId] !== undefined && account.identities.some((i) => i.provider === provider);
+}
+
+/** Does the account already hold one of `waysAfterCutoff` (methodsSigningInAt of the shop at the cutoff)? */
+export function alreadyMigrated(account: Account, waysAfterCutoff: readonly string[]): boolean {
+  return waysHeld(account, waysAfterCutoff).length > 0;
 }
 
 /** The address notice mail goes to: the verified native email, or none. */

@@ -2,7 +2,8 @@
 // cluster (src/main.ts ticks it through runOncePerPeriod: store.exclusive and the `jobs` record), walks
 // the accounts in id order one page at a time (store.dump: keyset pagination, never all accounts at once)
 // for every (partner, provider) in notice, and mails each affected shopper (src/notice-mail/affected-shopper.ts)
-// with a verified email who has not turned such mail off.
+// with a verified email who has not turned such mail off and has not already linked another way into the
+// shop that still signs in after the cutoff.
 //
 // Never twice: before a message is handed to the mailer, a `notice_mails` record with id
 // `<account>|<partner>|<provider>` is created (create refuses an existing id), and its state becomes
@@ -25,7 +26,8 @@ import type { Integration, Partner } from '../partners/partner.ts';
 import { listPartners } from '../partners/partners.ts';
 import { phaseAt } from '../partners/phase.ts';
 import type { Store } from '../store/store.ts';
-import { mailLocale, noticeMailAddress, noticeMailOff, usesShopWith } from './affected-shopper.ts';
+import { methodsSigningInAt } from '../impact/ways-after-cutoff.ts';
+import { alreadyMigrated, mailLocale, noticeMailAddress, noticeMailOff, usesShopWith } from './affected-shopper.ts';
 import { noticeMail } from './notice-mail-text.ts';
 import type { UnsubscribeTokens } from './unsubscribe-token.ts';
 
@@ -131,8 +133,9 @@ export function noticeMailJob(d: NoticeMailDeps): NoticeMailJob {
   }
 
   /** Walks the accounts for one integration in notice, from where the last run stopped. */
-  async function walk(partner: Partner, integration: InNotice, label: Record<Locale, string>): Promise<number> {
+  async function walk(partner: Partner, integration: InNotice, label: Record<Locale, string>, configured: ReadonlySet<string>): Promise<number> {
     const id = runId(partner.id, integration.provider);
+    const waysAfterCutoff = methodsSigningInAt(partner, integration.provider, configured, integration.cutoffAt);
     const saved = await d.store.get<NoticeMailRun>(NOTICE_MAIL_RUNS, id);
     const fresh: NoticeMailRun = {
       partner: partner.id,
@@ -155,6 +158,7 @@ export function noticeMailJob(d: NoticeMailDeps): NoticeMailJob {
       for (const { value } of page) {
         const account = value as Account;
         if (!usesShopWith(account, partner.id, integration.provider) || noticeMailOff(account)) continue;
+        if (alreadyMigrated(account, waysAfterCutoff)) continue;
         const to = noticeMailAddress(account);
         if (to && (await mailOnce(account, to, partner, integration, label))) sent++;
       }
@@ -183,7 +187,7 @@ export function noticeMailJob(d: NoticeMailDeps): NoticeMailJob {
         if (partner.internal) continue;
         for (const integration of inNotice(partner, configured, now)) {
           const label = d.label(integration.provider);
-          if (label) sent += await walk(partner, integration, label);
+          if (label) sent += await walk(partner, integration, label, configured);
         }
       }
       return sent;

@@ -32,7 +32,7 @@ export function addToCappedList(
   now: EpochMs,
   options: AddToListOptions,
 ): { next: CappedList; addition: ListAddition } {
-  const live = (current?.entries ?? []).filter((e) => e.expiresAt > now);
+  const live = liveEntries(current, now);
   if (live.length >= options.cap && options.whenFull === 'refuse') return { next: { entries: live }, addition: { added: false } };
   const past = Math.max(0, live.length - options.cap + 1);
   return { next: { entries: [...live.slice(past), entry] }, addition: { added: true, dropped: live.slice(0, past) } };
@@ -43,7 +43,7 @@ export function removeFromCappedList(current: CappedList, key: string): CappedLi
   return { entries: current.entries.filter((e) => e.key !== key) };
 }
 
-/** The live entries of a list read with `get` (for a count). */
+/** The live entries of a list (also for counting one read with `get`). */
 export function liveEntries(list: CappedList | undefined, now: EpochMs): ListEntry[] {
   return (list?.entries ?? []).filter((e) => e.expiresAt > now);
 }

@@ -54,20 +54,29 @@ export function isPrivateAddress(address: string): boolean {
   return BLOCKED.check(address, family === 4 ? 'ipv4' : 'ipv6');
 }
 
+/** The rules a webhook URL can break, as the admin API words them (Chinese: src/admin/problem-text.ts). */
+export const URL_RULES = {
+  absolute: 'must be an absolute URL',
+  https: 'must be an https URL',
+  userInfo: 'must not contain user info',
+  fragment: 'must not contain a fragment',
+  privateAddress: 'must not name a private, loopback or reserved address',
+} as const;
+
 /** Why `raw` cannot be a webhook URL under `policy`, or undefined when it can (checked at registration). */
 export function webhookUrlProblem(raw: string, policy: WebhookAddressPolicy): string | undefined {
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
-    return 'must be an absolute URL';
+    return URL_RULES.absolute;
   }
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && policy.allowPrivate)) return 'must be an https URL';
-  if (url.username || url.password) return 'must not contain user info';
-  if (url.hash) return 'must not contain a fragment';
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && policy.allowPrivate)) return URL_RULES.https;
+  if (url.username || url.password) return URL_RULES.userInfo;
+  if (url.hash) return URL_RULES.fragment;
   const host = url.hostname.replace(/^\[|\]$/g, '');
-  if (!policy.allowPrivate && isIP(host) !== 0 && isPrivateAddress(host)) return 'must not name a private, loopback or reserved address';
-  if (!policy.allowPrivate && (host === 'localhost' || host.endsWith('.localhost'))) return 'must not name a private, loopback or reserved address';
+  if (!policy.allowPrivate && isIP(host) !== 0 && isPrivateAddress(host)) return URL_RULES.privateAddress;
+  if (!policy.allowPrivate && (host === 'localhost' || host.endsWith('.localhost'))) return URL_RULES.privateAddress;
   return undefined;
 }
 

@@ -7,6 +7,7 @@
 
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../log.ts';
+import type { Sealer } from '../sealer.ts';
 import { pairwiseSubject } from '../oidc/pairwise.ts';
 import type { BatchOp, Store } from '../store/store.ts';
 import type { WebhookAddressPolicy } from './address-policy.ts';
@@ -15,6 +16,7 @@ import { ENDPOINTS_COLLECTION, listEndpoints, type WebhookEndpoint } from './end
 import { EVENTS_COLLECTION, type PendingEvent } from './events.ts';
 import { delivered, DEFAULT_POST_LIMITS, postWebhook, type PostLimits } from './outbound.ts';
 import { signedHeaders } from './signature.ts';
+import { openSecret } from './stored-secret.ts';
 
 export const DISPATCH_JOB = 'webhook-dispatch';
 const EVENTS_PER_RUN = 200;
@@ -27,6 +29,8 @@ export interface DispatcherDeps {
   log: Logger;
   pairwiseSalt: string;
   policy: WebhookAddressPolicy;
+  /** Opens the endpoints' sealed signing secrets (stored-secret.ts). */
+  webhookSecrets: Sealer;
   limits?: PostLimits;
 }
 
@@ -82,7 +86,15 @@ async function attempt(deps: DispatcherDeps, d: Delivery): Promise<Delivery> {
       return { ...rest, state: 'failed', attempts: [...cur.attempts, { at, error: 'the endpoint was removed' }] };
     });
   }
-  const headers = signedHeaders(endpoint.secret, d.webhookId, Math.floor(at / 1000), d.body);
+  const secret = await openSecret(deps.webhookSecrets, endpoint.secret);
+  if (secret === undefined) {
+    // Sealed under a cookie key no longer configured: nothing can sign it; the partner adds the endpoint again.
+    deps.log.warn({ delivery: d.id, partner: d.partner, endpoint: endpoint.id }, 'webhook signing secret cannot be opened with the configured cookie keys');
+    return deps.store.update<Delivery>(DELIVERIES_COLLECTION, d.id, (cur) =>
+      withAttempt(cur, { at, error: 'the signing secret cannot be read (the cookie key it was sealed with is gone); add the endpoint again' }, false),
+    );
+  }
+  const headers = signedHeaders(secret, d.webhookId, Math.floor(at / 1000), d.body);
   const outcome = await postWebhook(endpoint.url, headers, d.body, deps.policy, deps.limits ?? DEFAULT_POST_LIMITS);
   const ok = delivered(outcome);
   if (!ok) deps.log.info({ delivery: d.id, partner: d.partner, status: outcome.status, error: outcome.error }, 'webhook attempt failed');

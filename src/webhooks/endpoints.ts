@@ -1,13 +1,15 @@
 // A partner's webhook endpoints: the URL, the events it wants and its signing secret (shown once when
-// created, never again). Creating and removing one is audited in the same write. At most
-// MAX_ENDPOINTS per partner.
+// created, never again; stored sealed: stored-secret.ts). Creating and removing one is audited in the
+// same write. At most MAX_ENDPOINTS per partner.
 
 import { randomBytes } from 'node:crypto';
 import { auditOp, type Actor } from '../audit/audit.ts';
 import type { Clock, EpochMs } from '../clock.ts';
 import { GatewayError } from '../errors.ts';
+import type { Logger } from '../log.ts';
+import type { Sealer } from '../sealer.ts';
 import type { Store } from '../store/store.ts';
-import { newWebhookSecret } from './signature.ts';
+import { isWebhookSecret, newWebhookSecret } from './signature.ts';
 import type { WebhookEventType } from './events.ts';
 
 export const ENDPOINTS_COLLECTION = 'webhook_endpoints';
@@ -19,14 +21,23 @@ export interface WebhookEndpoint {
   url: string;
   events: WebhookEventType[];
   description?: string;
-  /** `whsec_…`; kept to sign, never shown after creation. */
+  /** The `whsec_…` sealed (stored-secret.ts); kept to sign, never shown after creation. Plain text in an endpoint written before sealing. */
   secret: string;
   createdAt: EpochMs;
 }
 
 export type EndpointView = Omit<WebhookEndpoint, 'secret'>;
+/** A new endpoint as its creator sees it, once: with its `whsec_…` in plain text. */
+export type CreatedEndpoint = EndpointView & { secret: string };
 
-export function endpointView(e: WebhookEndpoint): EndpointView {
+export interface EndpointDeps {
+  store: Store;
+  clock: Clock;
+  /** Seals the signing secret before it is stored (stored-secret.ts). */
+  webhookSecrets: Sealer;
+}
+
+export function endpointView(e: EndpointView & { secret?: string }): EndpointView {
   const { secret: _secret, ...view } = e;
   return view;
 }
@@ -45,34 +56,66 @@ export interface NewEndpoint {
   id?: string;
 }
 
-/** Creates the endpoint; resolves to it with its secret (to show once). */
-export async function createEndpoint(deps: { store: Store; clock: Clock }, actor: Actor, partner: string, input: NewEndpoint): Promise<WebhookEndpoint> {
+/** Creates the endpoint; resolves to it with its secret in plain text (to show once). */
+export async function createEndpoint(deps: EndpointDeps, actor: Actor, partner: string, input: NewEndpoint): Promise<CreatedEndpoint> {
   if ((await listEndpoints(deps.store, partner)).length >= MAX_ENDPOINTS) {
-    throw new GatewayError('ERR_CONFLICT', `a partner has at most ${MAX_ENDPOINTS} webhook endpoints; remove one first`, { status: 409, expose: true });
+    throw new GatewayError('ERR_CONFLICT', `a partner has at most ${MAX_ENDPOINTS} webhook endpoints; remove one first`, {
+      status: 409,
+      rule: 'webhook.limit',
+      params: { max: MAX_ENDPOINTS },
+    });
   }
-  const endpoint: WebhookEndpoint = {
+  const view: EndpointView = {
     id: input.id ?? `we_${randomBytes(8).toString('hex')}`,
     partner,
     url: input.url,
     events: [...new Set(input.events)],
     ...(input.description ? { description: input.description } : {}),
-    secret: input.secret ?? newWebhookSecret(),
     createdAt: deps.clock.now(),
   };
+  const secret = input.secret ?? newWebhookSecret();
+  const endpoint: WebhookEndpoint = { ...view, secret: await deps.webhookSecrets.seal(secret) };
   await deps.store.batch([
     { op: 'create', collection: ENDPOINTS_COLLECTION, id: endpoint.id, value: endpoint },
-    auditOp(deps.clock, () => ({ actor, action: 'webhook.create', target: { partner }, before: null, after: endpointView(endpoint) })),
+    auditOp(deps.clock, () => ({ actor, action: 'webhook.create', target: { partner }, before: null, after: view })),
   ]);
-  return endpoint;
+  return { ...view, secret };
 }
 
 /** Removes the endpoint of `partner`; ERR_NOT_FOUND (404) when it has no such endpoint. */
 export async function removeEndpoint(deps: { store: Store; clock: Clock }, actor: Actor, partner: string, id: string): Promise<void> {
   const endpoint = await deps.store.get<WebhookEndpoint>(ENDPOINTS_COLLECTION, id);
   if (!endpoint || endpoint.partner !== partner)
-    throw new GatewayError('ERR_NOT_FOUND', `partner "${partner}" has no webhook endpoint "${id}"`, { status: 404 });
+    throw new GatewayError('ERR_NOT_FOUND', `partner "${partner}" has no webhook endpoint "${id}"`, { status: 404, rule: 'webhook.unknown', params: { id } });
   await deps.store.batch([
     { op: 'delete', collection: ENDPOINTS_COLLECTION, id },
     auditOp(deps.clock, () => ({ actor, action: 'webhook.delete', target: { partner }, before: endpointView(endpoint), after: null })),
   ]);
+}
+
+const PAGE = 500;
+
+/**
+ * Seals the stored secrets still in plain text (written before sealing) or sealed under an older cookie
+ * key than the newest (run at start, before any delivery); resolves to how many it sealed.
+ */
+export async function sealStoredSecrets(deps: { store: Store; webhookSecrets: Sealer; log: Logger }): Promise<number> {
+  let sealed = 0;
+  let after: string | undefined;
+  for (;;) {
+    const page = await deps.store.list<WebhookEndpoint>(ENDPOINTS_COLLECTION, { limit: PAGE, ...(after ? { after } : {}) });
+    for (const { id, value } of page) {
+      const plain = isWebhookSecret(value.secret);
+      const opened = plain ? undefined : await deps.webhookSecrets.open(value.secret);
+      if (!plain && !opened?.stale) continue;
+      const next = await deps.webhookSecrets.seal(plain ? value.secret : opened!.text);
+      // Another instance starting at the same time may have sealed it already: theirs stays.
+      await deps.store.update<WebhookEndpoint>(ENDPOINTS_COLLECTION, id, (cur) => (cur.secret === value.secret ? { ...cur, secret: next } : cur));
+      sealed++;
+    }
+    if (page.length < PAGE) break;
+    after = page[page.length - 1]!.id;
+  }
+  if (sealed) deps.log.info({ endpoints: sealed }, 'webhook signing secrets sealed under the newest cookie key');
+  return sealed;
 }

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { Clock } from '../clock.ts';
 import { JOBS_COLLECTION } from '../jobs/cluster-job.ts';
+import type { Sealer } from '../sealer.ts';
 import type { Store } from '../store/store.ts';
 import { createEndpoint, ENDPOINTS_COLLECTION } from './endpoints.ts';
 import { WEBHOOK_EVENT_TYPES } from './events.ts';
@@ -21,11 +22,11 @@ export function sandboxWebhookSecret(partnerId: string): string {
 export const sandboxEndpointId = (partnerId: string) => `we_sandbox-${partnerId}`;
 
 /** Registers each demo shop's endpoint once; returns the partners given one now. */
-export async function seedSandboxWebhooks(store: Store, clock: Clock, shopUrls: Record<string, string>): Promise<string[]> {
+export async function seedSandboxWebhooks(store: Store, clock: Clock, webhookSecrets: Sealer, shopUrls: Record<string, string>): Promise<string[]> {
   const seeded: string[] = [];
   for (const [partner, url] of Object.entries(shopUrls)) {
     if (await store.get(ENDPOINTS_COLLECTION, sandboxEndpointId(partner))) continue;
-    await createEndpoint({ store, clock }, { kind: 'system', id: 'sandbox-seed' }, partner, {
+    await createEndpoint({ store, clock, webhookSecrets }, { kind: 'system', id: 'sandbox-seed' }, partner, {
       id: sandboxEndpointId(partner),
       url: `${url}/webhooks`,
       events: [...WEBHOOK_EVENT_TYPES],

@@ -28,7 +28,9 @@ import { EVENTS_COLLECTION, type PendingEvent } from '../../src/webhooks/events.
 import { freshDatabase, postgresAvailable, type TestDatabase } from '../support/postgres.ts';
 import { startReceiver, type Receiver } from '../webhooks/receiver.ts';
 import { shopper } from '../webhooks/shopper.ts';
+import { webhookSecrets } from '../../src/webhooks/stored-secret.ts';
 
+const SECRETS = webhookSecrets(['delete-test-cookie-key-0123456789abcdef']);
 const SALT = 'test-pairwise-salt-0123456789abcdef0123';
 const SUPPORT = { kind: 'operator' as const, id: 'operator' };
 const log = createLogger({ level: 'silent' });
@@ -121,9 +123,9 @@ for (const backend of ['embedded', 'postgres'] as const) {
     });
 
     it('removes the account and all tied to it, keeps others, audits the id only, and tells each shop it used its own sub', async () => {
-      const alpha = await createEndpoint({ store, clock }, SUPPORT, 'alpha', { url: receiver.url, events: ['account.deleted'] });
-      await createEndpoint({ store, clock }, SUPPORT, 'beta', { url: `${receiver.url}?beta`, events: ['account.deleted'] });
-      await createEndpoint({ store, clock }, SUPPORT, 'gamma', { url: `${receiver.url}?gamma`, events: ['account.deleted'] });
+      const alpha = await createEndpoint({ store, clock, webhookSecrets: SECRETS }, SUPPORT, 'alpha', { url: receiver.url, events: ['account.deleted'] });
+      await createEndpoint({ store, clock, webhookSecrets: SECRETS }, SUPPORT, 'beta', { url: `${receiver.url}?beta`, events: ['account.deleted'] });
+      await createEndpoint({ store, clock, webhookSecrets: SECRETS }, SUPPORT, 'gamma', { url: `${receiver.url}?gamma`, events: ['account.deleted'] });
       const gone = await richShopper(store, 'acc-gone', ['alpha', 'beta']);
       await richShopper(store, 'acc-kept', ['alpha']);
       const keptBefore = await traces(store, 'acc-kept');
@@ -153,7 +155,7 @@ for (const backend of ['embedded', 'postgres'] as const) {
 
       const [event] = (await store.list<PendingEvent>(EVENTS_COLLECTION)).map((e) => e.value);
       assert.deepEqual([event?.type, event?.partners.sort()], ['account.deleted', ['alpha', 'beta']]);
-      await dispatchWebhooks({ store, clock, log, pairwiseSalt: SALT, policy: { allowPrivate: true } });
+      await dispatchWebhooks({ store, clock, log, pairwiseSalt: SALT, policy: { allowPrivate: true }, webhookSecrets: SECRETS });
       assert.equal(receiver.received.length, 2, 'alpha and beta, not gamma (never used)');
       const bodies = receiver.received.map((r) => JSON.parse(r.body) as { type: string; data: { partner: string; sub: string } });
       for (const b of bodies) {

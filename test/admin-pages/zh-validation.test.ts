@@ -2,7 +2,9 @@
 // audit filters can show is a Chinese sentence as JD and Taobao write them (您, full-width punctuation,
 // dates in the partner's zone, fields and providers by name), never the rule's English or developer
 // text; the admin API answers in Chinese when Accept-Language asks for it first and in English
-// otherwise; the admin error pages are Chinese too.
+// otherwise; the admin error pages are Chinese too. So are the webhook endpoint refusals (every URL rule
+// of the production address policy, the endpoint limit, the delivery log's query, a malformed body) and
+// the impact report's, on the API and on the pages.
 
 import assert from 'node:assert/strict';
 import { ManualClock } from '../../src/clock.ts';
@@ -10,7 +12,7 @@ import type { Page, TestBrowser } from '../support/browser.ts';
 import { decode } from '../support/browser.ts';
 import { startGateway, type Gateway } from '../support/gateway.ts';
 import { call } from '../admin/admin-client.ts';
-import { adminBrowser, createManager, OPERATOR, signIn, snapshot, submitForm } from './admin-browser.ts';
+import { adminBrowser, createManager, formFields, OPERATOR, signIn, snapshot, submitForm } from './admin-browser.ts';
 
 /** Every problem shown on a page: the list at the top and the lines next to the fields. */
 function problems(page: Page): string[] {
@@ -173,5 +175,144 @@ describe('admin pages: refusals in Chinese', () => {
       const text = /<section class="panel narrow">([\s\S]*?)<\/section>/.exec(page.html)![1]!.replace(/<[^>]+>/g, ' ');
       assertChinese(text.replace(/ERR_\w+/g, ''), page.url.pathname);
     }
+  });
+});
+
+describe('admin API and pages: webhook and impact refusals in Chinese', () => {
+  let gw: Gateway;
+  let zh: TestBrowser;
+  let en: TestBrowser;
+  let token: string;
+  const clock = new ManualClock('2013-09-01T10:00:00+08:00');
+  const zhHeaders = { headers: { 'accept-language': 'zh-CN' } };
+  /** Every message of an answer: its summary and each problem's. */
+  const messages = (answer: { body: { message: string; problems?: { field: string; message: string }[] } }) => [
+    answer.body.message,
+    ...(answer.body.problems ?? []).map((p) => p.message),
+  ];
+  /** The page's problems without the colon after the field's name. */
+  const shown = (page: Page) => problems(page).map((t) => t.replace(/^[：:]\s*/, ''));
+  /** The impact page's problems (a plain list above the report). */
+  const impactProblems = (page: Page) => [...page.html.matchAll(/<li data-problem="[^"]*">([^<]*)<\/li>/g)].map((m) => decode(m[1]!).trim());
+  const assertAllChinese = (texts: string[], where: string) => {
+    for (const text of texts) {
+      // the summary names each field as the API does (url, events, cutoff …)
+      assertChinese(
+        text.replace(
+          /\(body\)|\b(?:url|events|description|cutoff|graceEnds|activeDays|format|limit|before|next|we_\w+|https|json|csv|JSON|UTF|Content-Type|application)\b/g,
+          '',
+        ),
+        where,
+      );
+      assert.notEqual(text, '填写的内容不正确，请检查后重新填写。', `${where}: worded, not the general sentence`);
+    }
+  };
+
+  before(async () => {
+    // A production-like address policy: https to public addresses only.
+    gw = await startGateway({ clock, env: { WEBHOOK_ALLOW_PRIVATE_ADDRESSES: 'false' } });
+    const m = await createManager(gw, 'Alpha manager', ['alpha']);
+    token = m.token;
+    zh = adminBrowser('zh-CN');
+    await signIn(gw, zh, m.id, m.secret);
+    en = adminBrowser();
+    await signIn(gw, en, m.id, m.secret);
+  });
+  after(async () => {
+    await gw.close();
+  });
+
+  it('words every webhook URL refusal of the API in Chinese for zh-CN, in English otherwise', async () => {
+    const cases: [string, RegExp, RegExp][] = [
+      ['https://10.0.0.7/hooks', /内网、本机或保留地址/, /private, loopback or reserved/],
+      ['https://localhost/hooks', /内网、本机或保留地址/, /private, loopback or reserved/],
+      ['http://shop.example.com/hooks', /必须使用 https 地址/, /must be an https URL/],
+      ['not a url', /完整的 https 地址/, /must be an absolute URL/],
+      ['https://user:pw@shop.example.com/hooks', /用户名或密码/, /must not contain user info/],
+      ['https://shop.example.com/hooks#x', /片段/, /must not contain a fragment/],
+    ];
+    for (const [url, zhText, enText] of cases) {
+      const before = await gw.store.count('webhook_endpoints');
+      const answer = await call(gw, token, 'POST', '/partners/alpha/webhooks', { url, events: ['identity.linked'] }, zhHeaders);
+      assert.equal(answer.status, 400, url);
+      assert.equal(answer.body.problems[0].field, 'url');
+      assert.match(answer.body.problems[0].message, zhText, url);
+      assertAllChinese(messages(answer), url);
+      const english = await call(gw, token, 'POST', '/partners/alpha/webhooks', { url, events: ['identity.linked'] });
+      assert.match(english.body.problems[0].message, enText, url);
+      assert.equal(await gw.store.count('webhook_endpoints'), before, 'nothing added');
+    }
+    const noUrl = await call(gw, token, 'POST', '/partners/alpha/webhooks', { events: ['made.up'], description: 'x'.repeat(201) }, zhHeaders);
+    assert.deepEqual(noUrl.body.problems.map((p: { field: string }) => p.field).sort(), ['description', 'events[0]', 'url']);
+    assertAllChinese(messages(noUrl), 'missing url, unknown event, long description');
+    const badLog = await call(gw, token, 'GET', '/partners/alpha/webhooks/deliveries?limit=0&before=x', undefined, zhHeaders);
+    assert.equal(badLog.status, 400);
+    assertAllChinese(messages(badLog), 'delivery log query');
+    const unknown = await call(gw, token, 'DELETE', '/partners/alpha/webhooks/we_nothing', undefined, zhHeaders);
+    assert.equal(unknown.status, 404);
+    assertAllChinese(messages(unknown), 'unknown endpoint');
+    const malformed = await call(gw, token, 'POST', '/partners/alpha/webhooks', undefined, { raw: '{"url":', ...zhHeaders });
+    assert.equal(malformed.status, 400);
+    assertAllChinese(messages(malformed), 'malformed JSON');
+  });
+
+  it('words the impact report refusals of the API in Chinese for zh-CN', async () => {
+    const path = '/partners/alpha/integrations/qq/impact';
+    const noZone = await call(gw, token, 'GET', `${path}?cutoff=2013-09-25T00:00`, undefined, zhHeaders);
+    assert.equal(noZone.status, 400);
+    assert.equal(noZone.body.problems[0].field, 'cutoff');
+    assert.match(noZone.body.problems[0].message, /没有写明时差或时区/);
+    assertAllChinese(messages(noZone), 'cutoff without a zone');
+    const none = await call(gw, token, 'GET', path, undefined, zhHeaders);
+    assert.equal(none.status, 400);
+    assert.equal(none.body.problems[0].message, 'QQ还没有安排截止时间，请填写要估算的截止时间。');
+    const graceFirst = await call(gw, token, 'GET', `${path}?cutoff=2013-09-25T00:00%2B08:00&graceEnds=2013-09-24T00:00%2B08:00`, undefined, zhHeaders);
+    assert.equal(graceFirst.body.problems[0].message, '宽限期结束时间不能早于截止时间。');
+    const badQuery = await call(gw, token, 'GET', `${path}?cutoff=2013-09-25T00:00%2B08:00&activeDays=0&format=xml`, undefined, zhHeaders);
+    assert.deepEqual(badQuery.body.problems.map((p: { field: string }) => p.field).sort(), ['activeDays', 'format']);
+    for (const answer of [none, graceFirst, badQuery]) assertAllChinese(messages(answer), 'impact query');
+    const english = await call(gw, token, 'GET', path);
+    assert.match(english.body.problems[0].message, /no cutoff is scheduled for "qq"/);
+  });
+
+  it('words the webhook form and the impact page refusals in Chinese, and the endpoint limit too', async () => {
+    const webhooks = `${gw.issuer}/admin/partners/alpha/webhooks`;
+    const post = async (browser: TestBrowser, url: string) => {
+      const body = formFields(await browser.go(webhooks), '/admin/partners/alpha/webhooks');
+      body.set('url', url);
+      body.append('events', 'identity.linked');
+      return browser.go(webhooks, { method: 'POST', body });
+    };
+    const privateAddress = await post(zh, 'https://192.168.1.10/hooks');
+    assert.equal(privateAddress.status, 400);
+    assert.deepEqual(shown(privateAddress), ['不能使用内网、本机或保留地址，接收地址必须能从公网访问。']);
+    const plainHttp = await post(zh, 'http://shop.example.com/hooks');
+    assert.deepEqual(shown(plainHttp), ['必须使用 https 地址。']);
+    assert.deepEqual(shown(await post(en, 'http://shop.example.com/hooks')), ['must be an https URL']);
+
+    for (let i = await gw.store.count('webhook_endpoints'); i < 10; i++) {
+      assert.equal((await post(zh, `https://shop.example.com/hooks/${i}`)).status, 201);
+    }
+    const full = await post(zh, 'https://shop.example.com/hooks/one-more');
+    assert.equal(full.status, 409);
+    assert.deepEqual(shown(full), ['一个商家最多有 10 个接收地址，请先删除一个。']);
+    assert.equal(await gw.store.count('webhook_endpoints'), 10, 'nothing added');
+    const apiFull = await call(gw, token, 'POST', '/partners/alpha/webhooks', { url: 'https://shop.example.com/x', events: ['identity.linked'] }, zhHeaders);
+    assert.equal(apiFull.status, 409);
+    assert.equal(apiFull.body.message, '一个商家最多有 10 个接收地址，请先删除一个。');
+
+    const impact = `${gw.issuer}/admin/partners/alpha/integrations/qq/impact`;
+    const noZone = await zh.go(`${impact}?cutoff=${encodeURIComponent('2013-09-25T00:00')}`);
+    assert.equal(noZone.status, 400);
+    const graceFirst = await zh.go(
+      `${impact}?cutoff=${encodeURIComponent('2013-09-25T00:00+08:00')}&graceEnds=${encodeURIComponent('2013-09-24T00:00+08:00')}`,
+    );
+    assert.equal(graceFirst.status, 400);
+    const none = await zh.go(impact);
+    assert.equal(none.status, 400);
+    assert.deepEqual(impactProblems(graceFirst), ['宽限期结束时间不能早于截止时间。']);
+    assert.deepEqual(impactProblems(none), ['QQ还没有安排截止时间，请填写要估算的截止时间。']);
+    assert.match(impactProblems(noZone)[0] ?? '', /没有写明时差或时区/);
+    for (const page of [noZone, graceFirst, none]) for (const p of impactProblems(page)) assertChinese(p, page.url.toString());
   });
 });

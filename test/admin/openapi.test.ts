@@ -14,6 +14,7 @@ import { DELIVERIES_QUERY, webhookBody } from '../../src/admin/routes-webhooks.t
 import { scheduleBody } from '../../src/partners/schedule.ts';
 import type { Store } from '../../src/store/store.ts';
 import { startGateway, type Gateway } from '../support/gateway.ts';
+import { webhookSecrets } from '../../src/webhooks/stored-secret.ts';
 import { client } from './admin-client.ts';
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch'];
@@ -61,6 +62,7 @@ describe('admin API: OpenAPI document', () => {
       { config: gw.config, store: gw.store, clock: gw.clock, providers: PROVIDERS, log: gw.log },
       gw.denglu.signingKeys,
       gw.denglu.hashes,
+      webhookSecrets(['openapi-test-cookie-key-0123456789abcdef']),
     );
     const mounted = mountedRoutes(router);
     assert.ok(mounted.length >= 13, `found ${mounted.length} routes`);

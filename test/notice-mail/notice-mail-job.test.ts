@@ -1,5 +1,6 @@
 // The notice-mail job on its own (embedded store, JD's sandbox schedule: Weibo in notice from 10 September
-// 2013, cut off 25 September): who is mailed (Weibo identity, used JD, verified email, mail not turned off)
+// 2013, cut off 25 September): who is mailed (Weibo identity, used JD, verified email, mail not turned off,
+// no way into JD already linked that outlasts the cutoff)
 // and in which language; never twice — not when it runs again, not when two instances tick at once, not
 // after a crash after the hand-over or before the page's progress was saved; a mailer that refuses
 // leaves the shopper to the next run; pages of accounts, with progress in the log; nothing outside notice;
@@ -132,6 +133,22 @@ describe('notice mail: the job', () => {
     assert.match(mailer.to('chosen@example.com')[0]!.subject, /^Weibo sign-in at JD\.com/, "the language chosen on the account page wins over the profile's");
     const record = await store.get<NoticeMailRecord>(NOTICE_MAILS, noticeMailId('a1', 'jd', 'weibo'));
     assert.equal(record?.state, 'sent');
+  });
+
+  it('does not mail a shopper who already linked a way that still signs in at JD after the cutoff', async () => {
+    // JD keeps QQ after Weibo's cutoff (the sandbox schedule); both shoppers used JD with Weibo.
+    await add({ id: 'm1', email: 'moved@example.com', providers: ['weibo', 'qq'] }, { id: 'm2', email: 'still@example.com' });
+    assert.equal(await job().run(), 1);
+    assert.deepEqual(
+      mailer.sent.map((m) => m.to),
+      ['still@example.com'],
+    );
+    assert.equal(await store.get(NOTICE_MAILS, noticeMailId('m1', 'jd', 'weibo')), undefined, 'no record either: a later walk looks again');
+  });
+
+  it('still mails a shopper whose other way is not configured in this deployment', async () => {
+    await add({ id: 'n1', email: 'alipay@example.com', providers: ['weibo', 'alipay'] });
+    assert.equal(await job().run(), 1, 'alipay is not among the configured providers of this deployment');
   });
 
   it('sends nothing more when it runs again, or when two instances tick at once', async () => {

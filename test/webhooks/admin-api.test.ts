@@ -9,6 +9,8 @@ import { linkIdentity } from '../../src/accounts/link.ts';
 import { startGateway, type Gateway } from '../support/gateway.ts';
 import { client, OPERATOR } from '../admin/admin-client.ts';
 import { shopper } from './shopper.ts';
+import { ENDPOINTS_COLLECTION } from '../../src/webhooks/endpoints.ts';
+import { secretFormsIn } from './secret-bytes.ts';
 import { startReceiver, type Receiver } from './receiver.ts';
 
 describe('webhooks: admin API', () => {
@@ -42,6 +44,8 @@ describe('webhooks: admin API', () => {
     const audit = (await op.get('/audit?partner=alpha&action=webhook&limit=1')).body.entries[0];
     assert.equal(audit.action, 'webhook.create');
     assert.ok(!JSON.stringify(audit).includes(created.body.secret), 'nor in the audit log');
+    const stored = await gw.store.get(ENDPOINTS_COLLECTION, created.body.id);
+    assert.deepEqual(secretFormsIn(JSON.stringify(stored), created.body.secret), [], 'nor in the store: it is kept sealed');
 
     // A link by a shopper of alpha shows up in the log with the response code, signed with that secret.
     await gw.store.create('accounts', 'acc-api', shopper('acc-api', ['alpha'], clock.now()));

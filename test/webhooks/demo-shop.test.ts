@@ -7,7 +7,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ManualClock } from '../../src/clock.ts';
 import { createDemoShop } from '../../src/sandbox/demo-shop.ts';
+import { loadCookieKeys } from '../../src/oidc/secrets.ts';
 import { sandboxWebhookSecret, seedSandboxWebhooks } from '../../src/webhooks/sandbox-webhooks.ts';
+import { webhookSecrets } from '../../src/webhooks/stored-secret.ts';
 import { newWebhookSecret, signedHeaders } from '../../src/webhooks/signature.ts';
 import { startGateway, type Gateway } from '../support/gateway.ts';
 
@@ -55,8 +57,10 @@ describe('webhooks: the sandbox demo shop', () => {
   });
 
   it('shows the notice that began before the sandbox started, once, after one tick', async () => {
-    assert.deepEqual(await seedSandboxWebhooks(gw.store, clock, { alpha: shopUrl }), ['alpha']);
-    assert.deepEqual(await seedSandboxWebhooks(gw.store, clock, { alpha: shopUrl }), [], 'seeded once');
+    // Sealed as main.ts seals them: under the gateway's cookie keys.
+    const secrets = webhookSecrets(await loadCookieKeys(gw.store, gw.config.cookieKeys));
+    assert.deepEqual(await seedSandboxWebhooks(gw.store, clock, secrets, { alpha: shopUrl }), ['alpha']);
+    assert.deepEqual(await seedSandboxWebhooks(gw.store, clock, secrets, { alpha: shopUrl }), [], 'seeded once');
     await gw.denglu.webhooks.tick();
     await gw.denglu.webhooks.tick();
     const html = await (await fetch(`${shopUrl}/`)).text();

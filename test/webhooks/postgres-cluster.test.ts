@@ -9,6 +9,7 @@ import { createStore } from '../../src/store/create-store.ts';
 import type { Store } from '../../src/store/store.ts';
 import { DELIVERIES_COLLECTION, type Delivery } from '../../src/webhooks/deliveries.ts';
 import { createEndpoint } from '../../src/webhooks/endpoints.ts';
+import { webhookSecrets } from '../../src/webhooks/stored-secret.ts';
 import { tickWebhooks } from '../../src/webhooks/webhook-jobs.ts';
 import { freshDatabase, postgresAvailable, type TestDatabase } from '../support/postgres.ts';
 import { startReceiver, type Receiver } from './receiver.ts';
@@ -46,8 +47,19 @@ describe('webhooks: once per cluster on PostgreSQL', () => {
         integrations: [{ provider: 'weibo', noticeAt: notice, newAccountsDuringNotice: true, atCutoff: 'keep' }],
       },
     ]);
-    await createEndpoint({ store: a, clock }, { kind: 'operator', id: 'operator' }, 'jd', { url: receiver.url, events: ['integration.phase_changed'] });
-    const deps = (store: Store) => ({ store, clock, log, pairwiseSalt: 'pg-test-salt-0123456789abcdef0123456', policy: { allowPrivate: true } });
+    const secrets = webhookSecrets(['pg-test-cookie-key-0123456789abcdef0123']);
+    await createEndpoint({ store: a, clock, webhookSecrets: secrets }, { kind: 'operator', id: 'operator' }, 'jd', {
+      url: receiver.url,
+      events: ['integration.phase_changed'],
+    });
+    const deps = (store: Store) => ({
+      store,
+      clock,
+      log,
+      pairwiseSalt: 'pg-test-salt-0123456789abcdef0123456',
+      policy: { allowPrivate: true },
+      webhookSecrets: secrets,
+    });
     await tickWebhooks(deps(a));
     clock.set(notice + 1000);
     for (let i = 0; i < 3; i++) await Promise.all([tickWebhooks(deps(a)), tickWebhooks(deps(b))]);

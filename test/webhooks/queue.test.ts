@@ -20,6 +20,7 @@ import type { Store } from '../../src/store/store.ts';
 import { DELIVERIES_COLLECTION, RETRY_WINDOW_MS, type Delivery } from '../../src/webhooks/deliveries.ts';
 import { dispatchWebhooks, type DispatcherDeps } from '../../src/webhooks/dispatcher.ts';
 import { createEndpoint } from '../../src/webhooks/endpoints.ts';
+import { webhookSecrets } from '../../src/webhooks/stored-secret.ts';
 import { EVENTS_COLLECTION } from '../../src/webhooks/events.ts';
 import { recordPhaseChanges } from '../../src/webhooks/phase-events.ts';
 import { tickWebhooks } from '../../src/webhooks/webhook-jobs.ts';
@@ -27,6 +28,7 @@ import { startReceiver, type Receiver } from './receiver.ts';
 import { shopper } from './shopper.ts';
 
 const SALT = 'test-pairwise-salt-0123456789abcdef0123';
+const COOKIE_KEY = 'test-cookie-key-0123456789abcdef0123456789';
 const OPERATOR = { kind: 'operator' as const, id: 'operator' };
 const log = createLogger({ level: 'silent' });
 
@@ -55,7 +57,7 @@ describe('webhooks: queue, retries, restarts, cluster-once, phase changes', () =
     clock = new ManualClock('2013-09-20T02:00:00Z');
     store = await createStore({ dataDir: dir, clock });
     receiver = await startReceiver();
-    deps = { store, clock, log, pairwiseSalt: SALT, policy: { allowPrivate: true } };
+    deps = { store, clock, log, pairwiseSalt: SALT, policy: { allowPrivate: true }, webhookSecrets: webhookSecrets([COOKIE_KEY]) };
     await seedPartners(store, clock, [partner('alpha'), partner('beta')]);
   });
   afterEach(async () => {

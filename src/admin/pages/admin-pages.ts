@@ -23,18 +23,20 @@ import { scheduleRoutes } from './schedule-routes.ts';
 import { brandRoutes } from './brand-routes.ts';
 import { webhookPageRoutes } from './webhook-routes.ts';
 import { signInRoutes } from './sign-in-routes.ts';
+import type { Sealer } from '../../sealer.ts';
 
 export interface AdminPagesWeb {
   renderer: Renderer;
   cookieKeys: string[];
   secureCookies: boolean;
   hashes: HashQueue;
+  webhookSecrets: Sealer;
 }
 
 export function adminPages(deps: AppDeps, web: AdminPagesWeb): Router {
   const csrfIds = new WeakMap<Request, string>();
   const ctx: PagesContext = {
-    ...adminContext(deps, web.hashes),
+    ...adminContext(deps, web.hashes, web.webhookSecrets),
     renderer: web.renderer,
     csrf: createCsrf({ cookieKeys: web.cookieKeys, purpose: 'admin', secure: web.secureCookies, sessionId: (req) => csrfIds.get(req) ?? '' }),
     csrfIds,

@@ -83,14 +83,17 @@ export function impactRoutes(router: Router, ctx: PagesContext): void {
       csvHref: `/admin/partners/${partner.id}/integrations/${provider}/impact.csv${req.url.includes('?') ? req.url.slice(req.url.indexOf('?')) : ''}`,
     };
     const parsed = impactOptions(typed, zone);
-    let problems: { field: string; message: string }[] = parsed.ok ? [] : parsed.problems.map((p) => ({ field: p.field, message: problemText(p, locale) }));
+    const names = { provider: (id: string) => providerLabel(ctx, id, locale) };
+    let problems: { field: string; message: string }[] = parsed.ok
+      ? []
+      : parsed.problems.map((p) => ({ field: p.field, message: problemText(p, locale, names) }));
     let impact: ReturnType<typeof impactLocals> | undefined;
     if (parsed.ok) {
       try {
         impact = impactLocals(await buildImpactReport(ctx.store, partner, provider, ctx.configured, ctx.clock.now(), parsed.options), partner);
       } catch (err) {
         if (!(err instanceof ValidationError)) throw err;
-        problems = err.problems.map((p) => ({ field: p.field, message: problemText(p, locale) }));
+        problems = err.problems.map((p) => ({ field: p.field, message: problemText(p, locale, names) }));
       }
     }
     await renderPage(

@@ -1,14 +1,15 @@
 // A partner's webhooks on the admin pages (`/admin/partners/:id/webhooks`): its endpoints with the events
 // each receives, a form to add one (the signing secret shown on the answer page once), a button to remove
 // one, and the delivery log with each attempt's response code. Saved through the same functions, rules
-// and audit entries as the admin API's webhook routes; refused input re-renders the form (HTTP 400).
+// and audit entries as the admin API's webhook routes; refused input re-renders the form (HTTP 400), and
+// so does a partner already at its endpoint limit (HTTP 409), each problem in the page language.
 
 import express, { type Request, type Response, type Router } from 'express';
-import { ValidationError, type FieldProblem } from '../../errors.ts';
+import { GatewayError, ValidationError, type FieldProblem } from '../../errors.ts';
 import type { Partner } from '../../partners/partner.ts';
 import { isoInZone } from '../../time/instant.ts';
 import { listDeliveries } from '../../webhooks/deliveries.ts';
-import { createEndpoint, listEndpoints, removeEndpoint, type WebhookEndpoint } from '../../webhooks/endpoints.ts';
+import { type CreatedEndpoint, createEndpoint, listEndpoints, removeEndpoint } from '../../webhooks/endpoints.ts';
 import { WEBHOOK_EVENT_TYPES } from '../../webhooks/events.ts';
 import { problemText } from '../problem-text.ts';
 import { webhookBody } from '../routes-webhooks.ts';
@@ -25,7 +26,7 @@ export function webhookPageRoutes(router: Router, ctx: PagesContext): void {
     req: Request,
     res: Response,
     partner: Partner,
-    extra: { values?: { url: string; events: string[]; description: string }; problems?: FieldProblem[]; created?: WebhookEndpoint },
+    extra: { values?: { url: string; events: string[]; description: string }; problems?: FieldProblem[]; created?: CreatedEndpoint },
     status = 200,
   ) => {
     const locale = uiLocale(req);
@@ -78,8 +79,12 @@ export function webhookPageRoutes(router: Router, ctx: PagesContext): void {
       // The secret is on this answer only (not a redirect): reloading the list never shows it again.
       await show(req, res, partner, { created }, 201);
     } catch (err) {
-      if (!(err instanceof ValidationError)) throw err;
-      await show(req, res, partner, { values, problems: err.problems }, 400);
+      if (err instanceof ValidationError) return show(req, res, partner, { values, problems: err.problems }, 400);
+      if (err instanceof GatewayError && err.rule === 'webhook.limit') {
+        const problem = { field: 'url', message: err.message, rule: err.rule, ...(err.params ? { params: err.params } : {}) };
+        return show(req, res, partner, { values, problems: [problem] }, 409);
+      }
+      throw err;
     }
   });
 
