@@ -95,7 +95,9 @@ export async function loadImpactPopulation(store: Store, o: PopulationOptions): 
         const usage = deleted || ((o.legacy ?? 0) > 0 && random() < o.legacy!) ? merged : { ...merged, ways: heldWays(account) };
         usages.push({ id: shopUsageId(IMPACT_PARTNER_ID, account.id), value: usage, expiresAt: usage.lastAt + RETENTION_MS });
       }
-      if (o.raw) events.forEach((e, k) => raw.push({ id: `${e.at.toString(36).padStart(9, '0')}-${n.toString(16)}-${k}`, value: e, expiresAt: e.at + RETENTION_MS }));
+      if (o.raw)
+        for (const [k, e] of events.entries())
+          raw.push({ id: `${e.at.toString(36).padStart(9, '0')}-${n.toString(16)}-${k}`, value: e, expiresAt: e.at + RETENTION_MS });
     }
     await store.load('accounts', accounts);
     await store.load(SHOP_USAGE_COLLECTION, usages);

@@ -28,6 +28,7 @@ import { median } from './stats.ts';
 import { bar } from './store-scaling.ts';
 
 const { values: args } = parseArgs({
+  allowNegative: true,
   options: {
     embedded: { type: 'string', default: '100000' },
     postgres: { type: 'string', default: '1000000' },
@@ -79,7 +80,9 @@ async function generate(store: Store, label: string, accounts: number, raw: bool
   const counts = await loadImpactPopulation(store, { accounts, eventsPerAccount, raw, progress: progress(`${label} generating`) });
   process.stderr.write('\n');
   const seconds = (performance.now() - started) / 1000;
-  console.log(`${label}: generated ${counts.accounts.toLocaleString('en')} accounts, ${counts.summaries.toLocaleString('en')} shop summaries, ${counts.events.toLocaleString('en')} raw events in ${seconds.toFixed(1)} s`);
+  console.log(
+    `${label}: generated ${counts.accounts.toLocaleString('en')} accounts, ${counts.summaries.toLocaleString('en')} shop summaries, ${counts.events.toLocaleString('en')} raw events in ${seconds.toFixed(1)} s`,
+  );
 }
 
 if (args.embedded !== 'none') {

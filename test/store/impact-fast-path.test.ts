@@ -60,7 +60,8 @@ for (const backend of ['embedded', 'postgres'] as const) {
         assert.deepEqual(fast, straight, `${provider} ${JSON.stringify(options)}`);
       }
       const r = await report(false);
-      for (const n of [r.shoppers.stranded, r.shoppers.atRisk, r.shoppers.safe, r.shoppers.unaffected, r.migration.migrated]) assert.ok(n > 0, JSON.stringify(r.shoppers));
+      for (const n of [r.shoppers.stranded, r.shoppers.atRisk, r.shoppers.safe, r.shoppers.unaffected, r.migration.migrated])
+        assert.ok(n > 0, JSON.stringify(r.shoppers));
       assert.ok(r.shoppers.active < ACCOUNTS, 'some shoppers inactive or gone');
     });
 
@@ -70,7 +71,14 @@ for (const backend of ['embedded', 'postgres'] as const) {
       const account: Account = {
         id,
         createdAt: now,
-        identities: ['weibo', 'qq'].map((provider) => ({ provider, subject: `${provider}-x`, keys: [`${provider}:uid:x-${backend}`], displayName: 'x', linkedAt: now, lastUsedAt: now })),
+        identities: ['weibo', 'qq'].map((provider) => ({
+          provider,
+          subject: `${provider}-x`,
+          keys: [`${provider}:uid:x-${backend}`],
+          displayName: 'x',
+          linkedAt: now,
+          lastUsedAt: now,
+        })),
         profile: { name: 'x' },
         shops: { [IMPACT_PARTNER_ID]: { firstAt: now, lastAt: now, lastProvider: 'weibo' } },
       };
