@@ -42,6 +42,23 @@ export function renderPostgres(p: any, embedded: any[], options: any): string[] 
       `| ${s.concurrency} | ${fixed(e.loginsPerSecond)} | ${fixed(s.loginsPerSecond)} | **${fixed(s.ratioMedian, 2)}** (${s.ratioPerRound.map((x: number) => fixed(x, 2)).join(', ')}) | ${fixed(e.p50)} / ${fixed(e.p99)} | ${fixed(s.p50)} / ${fixed(s.p99)} | ${fixed(e.cpuMsPerLogin, 2)} / ${fixed(s.cpuMsPerLogin, 2)} | ${fixed(s.databaseCpuMsPerLogin, 2)} | ${fixed(s.queriesPerLogin, 1)} | ${fixed(s.outsidePercent, 0)} | ${s.errors} |`,
     );
   }
+  const f = p.floor;
+  const at8 = p.summary.find((s: any) => s.concurrency === 8);
+  const e8 = embedded.find((x) => x.concurrency === 8)?.denglu;
+  if (f && f.serverCpuUs !== undefined) {
+    lines.push('', '### The round-trip floor', '');
+    const perStatementMs = (f.clientCpuUs + f.serverCpuUs) / 1000;
+    let bound = '';
+    if (at8 && e8) {
+      // Every process of an embedded login (gateway, emulator, load client) against the same plus the floor of each statement.
+      const embeddedMs = e8.cpuMsPerLogin + e8.emulatorCpuMsPerLogin + e8.clientCpuMsPerLogin;
+      const added = at8.queriesPerLogin * perStatementMs;
+      bound = ` At concurrency 8 a login sent ${fixed(at8.queriesPerLogin, 1)} statements: at the floor alone they add ${fixed(added, 2)} ms of CPU to the ${fixed(embeddedMs, 2)} ms that an embedded login costs every process together (gateway, emulator, load client), so on these shared cores PostgreSQL ÷ embedded cannot pass **${fixed(embeddedMs / (embeddedMs + added), 2)}** with this many statements, however cheap each one's work; reaching 0.8 would take at most ${fixed((embeddedMs * 0.25) / perStatementMs, 1)} statements per login.`;
+    }
+    lines.push(
+      `The cheapest statement there is (a named prepared \`SELECT $1::int\`, ${f.concurrency} connections back to back from the benchmark's process, \`bench/round-trip-floor.ts\`): ${fixed(f.roundTripsPerSecond, 0)} per second, ${fixed(f.clientCpuUs, 0)} µs of CPU in the client and ${fixed(f.serverCpuUs, 0)} µs in PostgreSQL per round trip (socket writes and reads, wake-ups of both processes, the protocol).${bound}`,
+    );
+  }
   if (p.scaling?.length) {
     lines.push('', `### Store scaling on PostgreSQL (concurrency ${options.scaleConcurrency})`, '');
     lines.push(

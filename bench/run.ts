@@ -39,6 +39,7 @@ import { done, measure, measureInterleaved, progress, type Contender, type Measu
 import { bar, measureScaling, type ScaleRow } from './store-scaling.ts';
 import { median } from './stats.ts';
 import { createBenchDatabase, DEFAULT_ADMIN_URL, postgresReachable, redactUrl, withServerOptions, type BenchDatabase } from './bench-database.ts';
+import { type RoundTripFloor, roundTripFloor } from './round-trip-floor.ts';
 import { instancesCheck, memoryAfterLogins, postgresSummary, statementsPerLogin, type InstancesCheck, type MemoryAfterLogins } from './postgres-section.ts';
 import { providerEnv } from '../config/provider-settings.ts';
 import { PROVIDERS } from '../providers/index.ts';
@@ -307,6 +308,7 @@ async function main(): Promise<void> {
   let flood: FloodSection | undefined;
   let memory: MemoryAfterLogins | undefined;
   let instances: InstancesCheck | undefined;
+  let floor: RoundTripFloor | undefined;
   try {
     // 1. Denglu on the embedded store, the baseline and Denglu on PostgreSQL, interleaved round by round.
     const stack = await startDenglu(o, 'denglu', join(work, 'main'), 1000);
@@ -327,8 +329,10 @@ async function main(): Promise<void> {
         contenders.push({ target: { name: 'baseline', issuer, extraParams: {}, jwks: await fetchJwks(issuer) }, servers: [baseline], emulator: undefined });
       }
       let pgStack: Stack | undefined;
+      let pgDatabase: BenchDatabase | undefined;
       if (pg) {
         const database = await createBenchDatabase(o.databaseUrl, 'main');
+        pgDatabase = database;
         databases.push(database);
         pgStack = await startDenglu(o, 'denglu-pg', join(work, 'pg'), 1000, database);
         stacks.push(pgStack);
@@ -379,6 +383,13 @@ async function main(): Promise<void> {
       const flows = m.store?.flows ?? { bytes: 0, documents: 0 };
       const sessions = m.sessionsLive ?? oidc.documents;
       sessionBytes = { sessions, ephemeralBytes: oidc.bytes + flows.bytes, bytesPerSession: (oidc.bytes + flows.bytes) / Math.max(1, sessions) };
+      if (pgDatabase) {
+        progress('round-trip floor: the cheapest statement, back to back');
+        floor = await roundTripFloor(pgDatabase, 8, Math.max(2, o.duration / 2));
+        done(
+          `round-trip floor · ${floor.roundTripsPerSecond.toFixed(0)} statements/s at concurrency 8 · client ${floor.clientCpuUs.toFixed(0)} µs + server ${floor.serverCpuUs?.toFixed(0) ?? '—'} µs CPU each`,
+        );
+      }
       if (pgStack && o.rssLogins > 0) memory = await memoryAfterLogins(pgStack.contender, o.rssLogins, Math.max(...o.concurrency));
       if (pgStack && o.instances > 1) {
         for (let n = 2; n <= o.instances; n++) extra.push(await startInstance(o, pgStack, join(work, `pg-${n}`), n));
@@ -470,6 +481,7 @@ async function main(): Promise<void> {
           scaling: pgScaling.map((r) => ({ ...r, collidingUsersLeftOut: collisions.get(`postgres:${r.accounts}`) ?? 0 })),
           memory,
           instances,
+          floor,
         }
       : undefined;
     const base = scaling[0];
