@@ -46,6 +46,7 @@ import { marksAcrossOrigins, signInMethodsRoute } from './http/sign-in-methods-r
 import { tokenSealer } from './accounts/upstream-token.ts';
 import { ensureConsolePartner } from './account-console/console-partner.ts';
 import { accountConsoleRoutes } from './account-console/console-routes.ts';
+import { accountDeleteRoutes } from './account-console/delete-routes.ts';
 import { adminApi } from './admin/admin-api.ts';
 import { PASSWORD_DESCRIPTOR, PASSWORD_METHOD } from './accounts/password-method.ts';
 import { PHONE_DESCRIPTOR, PHONE_METHOD } from './accounts/phone-method.ts';
@@ -285,6 +286,7 @@ export async function createApp(deps: AppDeps): Promise<DengluApp> {
   app.use('/admin', adminPages(deps, { renderer, cookieKeys, secureCookies, hashes }));
   app.use(signInRefusedRoute(login));
   app.use(accountConsoleRoutes(login, { cookieKeys, issuer: config.issuer }));
+  app.use(accountDeleteRoutes(login, { cookieKeys }));
   const mailer = createMailer(config.mail, store, clock, log);
   const unsubscribe = unsubscribeTokens(cookieKeys, clock);
   app.use(noticeMailRoutes(login, { cookieKeys, tokens: unsubscribe }));

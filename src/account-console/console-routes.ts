@@ -6,10 +6,9 @@
 
 import { randomBytes, createHash } from 'node:crypto';
 import express, { type Request, type Response, type Router } from 'express';
-import { GatewayError, UpstreamError } from '../errors.ts';
+import { GatewayError } from '../errors.ts';
 import { pickLocale } from '../i18n/locale.ts';
 import { translator, hasMessage, type MessageKey, type Translate } from '../i18n/messages.ts';
-import { createCsrf } from '../http/csrf.ts';
 import { listAudit } from '../audit/audit.ts';
 import { findIdentity, signInMethods, unlinkIdentity } from '../accounts/unlink.ts';
 import type { LinkedIdentity } from '../accounts/account.ts';
@@ -23,6 +22,7 @@ import type { Locale } from '../../providers/contract.ts';
 import { browserBinding } from '../broker/binding-cookie.ts';
 import type { LoginContext } from '../broker/login-context.ts';
 import { CONSOLE_CLIENT, consoleRedirectUri } from './console-partner.ts';
+import { noteAtShops } from './shop-notes.ts';
 import { currentAccount, type SignedIn } from './current-account.ts';
 import { identityStatus } from './identity-status.ts';
 import { endingBanners } from './ending-banners.ts';
@@ -30,22 +30,19 @@ import { noticeMailAddress, noticeMailOff } from '../notice-mail/affected-shoppe
 import { nativeSection } from './native-view.ts';
 import { removalConfirm } from './removal-confirm.ts';
 import { requestIdOf } from '../log.ts';
+import { signedInShopper } from './shopper-guard.ts';
+import { revokeUpstream } from './upstream-revoke.ts';
+import { accountCsrf } from './account-csrf.ts';
 
 const STATE_COOKIE = 'dl_console_state';
 
 export function accountConsoleRoutes(ctx: LoginContext, o: { cookieKeys: string[]; issuer: string }): Router {
   const router = express.Router();
-  const csrf = createCsrf({
-    cookieKeys: o.cookieKeys,
-    purpose: 'account',
-    secure: ctx.secureCookies,
-    sessionId: (req) => String(req.cookies?.dl_session ?? ''),
-  });
+  const csrf = accountCsrf(o.cookieKeys, ctx.secureCookies);
   const form = express.urlencoded({ extended: false, limit: '10kb' });
   const localeOf = (req: Request): Locale => pickLocale({ acceptLanguage: req.get('accept-language'), uiLocales: req.query.ui_locales });
   const label = (id: string, locale: Locale) =>
     id === 'password' ? (locale === 'zh-CN' ? '密码' : 'password') : (ctx.descriptors.get(id)?.label[locale] ?? id);
-  const fresh = (s: SignedIn) => s.loginAt !== undefined && ctx.clock.now() - s.loginAt <= ctx.reauthAfterMs;
 
   async function page(req: Request, res: Response, s: SignedIn, flash: { notice?: string; error?: string; status?: number } = {}): Promise<void> {
     const locale = localeOf(req);
@@ -113,19 +110,7 @@ export function accountConsoleRoutes(ctx: LoginContext, o: { cookieKeys: string[
     return translator(localeOf(req))(key, { provider: id === undefined ? '' : label(id, localeOf(req)) });
   }
 
-  /** Requires a signed-in shopper; with `recent`, one who signed in within ACCOUNT_REAUTH_SECONDS. */
-  async function signedIn(req: Request, res: Response, recent: boolean): Promise<SignedIn | undefined> {
-    const s = await currentAccount(ctx.oidc(), ctx.store, req, res);
-    if (!s) {
-      await signInPage(req, res);
-      return undefined;
-    }
-    if (recent && !fresh(s)) {
-      res.redirect(303, '/account/login?reauth=1');
-      return undefined;
-    }
-    return s;
-  }
+  const signedIn = (req: Request, res: Response, recent: boolean) => signedInShopper(ctx, req, res, recent);
 
   router.get('/account', async (req, res) => {
     const s = await currentAccount(ctx.oidc(), ctx.store, req, res);
@@ -254,6 +239,7 @@ export function accountConsoleRoutes(ctx: LoginContext, o: { cookieKeys: string[
     const revoked = await revokeAccessThrough(ctx.store, s.account.id, provider);
     const upstream = await revokeUpstream(ctx, provider, identity.upstreamToken);
     ctx.log.info({ reqId: requestIdOf(res), account: s.account.id, provider, revoked, upstream }, 'identity unlinked');
+    noteAtShops(ctx, s.account, 'unlink', provider);
     const where = encodeURIComponent(provider);
     // The session signed in through it has just been deleted with the rest (revokeAccessThrough): say so.
     if (s.amr.includes(provider)) return res.redirect(303, `/account/signed-out?provider=${where}${upstream === 'failed' ? '&revoke=failed' : ''}`);
@@ -261,20 +247,6 @@ export function accountConsoleRoutes(ctx: LoginContext, o: { cookieKeys: string[
   });
 
   return router;
-}
-
-/** Calls the provider's revoke endpoint with the stored token, where the provider has one. */
-async function revokeUpstream(ctx: LoginContext, provider: string, sealed: string | undefined): Promise<'revoked' | 'none' | 'failed'> {
-  if (!ctx.broker.module(provider)?.descriptor.revocable || !sealed) return 'none';
-  const token = await ctx.sealer.open(sealed);
-  if (!token) return 'failed';
-  try {
-    return (await ctx.broker.revoke(provider, token)) ? 'revoked' : 'none';
-  } catch (err) {
-    // The step (`revoke`, or `timeout`) tells the operator where it failed; the message never holds the token.
-    ctx.log.warn({ provider, step: err instanceof UpstreamError ? err.step : undefined, err: { message: (err as Error).message } }, 'upstream revoke failed');
-    return 'failed';
-  }
 }
 
 export type { Translate };

@@ -32,6 +32,7 @@ import { naturalInstant } from '../time/natural-date.ts';
 import { currentAccount, type SignedIn } from './current-account.ts';
 import { freshSocial, nativeSection } from './native-view.ts';
 import { requestIdOf } from '../log.ts';
+import { freshSignIn, signedInShopper } from './shopper-guard.ts';
 
 /** HTTP status of each refusal. */
 type Refusal = NativeProblem | 'currentRequired' | 'currentWrong' | 'currentPaused';
@@ -55,7 +56,7 @@ export function nativeRoutes(ctx: LoginContext, o: { cookieKeys: string[]; issue
   const form = express.urlencoded({ extended: false, limit: '10kb' });
   const deps: NativeDeps = { store: ctx.store, clock: ctx.clock, log: ctx.log, mailer: o.mailer, issuer: o.issuer, hashes: ctx.hashes };
   const localeOf = (req: Request): Locale => pickLocale({ acceptLanguage: req.get('accept-language'), uiLocales: req.query.ui_locales });
-  const fresh = (s: SignedIn) => s.loginAt !== undefined && ctx.clock.now() - s.loginAt <= ctx.reauthAfterMs;
+  const fresh = (s: SignedIn) => freshSignIn(ctx, s);
   const field = (req: Request, name: string) => (typeof req.body?.[name] === 'string' ? (req.body[name] as string) : '');
 
   async function render(req: Request, res: Response, view: string, locals: Record<string, unknown>, status = 200): Promise<void> {
@@ -70,19 +71,7 @@ export function nativeRoutes(ctx: LoginContext, o: { cookieKeys: string[]; issue
     return render(req, res, 'native-message', { title, text, ok }, status);
   }
 
-  /** Requires a signed-in shopper; with `recent`, one who signed in within ACCOUNT_REAUTH_SECONDS. */
-  async function signedIn(req: Request, res: Response, recent: boolean): Promise<SignedIn | undefined> {
-    const s = await currentAccount(ctx.oidc(), ctx.store, req, res);
-    if (!s) {
-      await render(req, res, 'account-signin', { reauth: false });
-      return undefined;
-    }
-    if (recent && !fresh(s)) {
-      res.redirect(303, '/account/login?reauth=1');
-      return undefined;
-    }
-    return s;
-  }
+  const signedIn = (req: Request, res: Response, recent: boolean) => signedInShopper(ctx, req, res, recent);
 
   /** The native section again, with the refusal and what was typed (never a password). */
   function refuse(req: Request, res: Response, s: SignedIn, problem: Refusal, emailValue?: string, params: Record<string, number> = {}): Promise<void> {

@@ -1,5 +1,5 @@
 // The admin API mounted at /api/admin: rate limit per IP, the public OpenAPI document, bearer
-// authentication, JSON bodies (32 kB at most), the partner, integration, signing key and webhook routes, and JSON
+// authentication, JSON bodies (32 kB at most), the partner, integration, signing key, webhook and account routes, and JSON
 // errors for everything including unknown routes.
 
 import express, { type Router } from 'express';
@@ -13,11 +13,13 @@ import { OPENAPI } from './openapi.ts';
 import { adminRateLimit } from './rate-limit.ts';
 import { storeUnavailable } from '../http/store-unavailable.ts';
 import { integrationRoutes } from './routes-integrations.ts';
+import { analyticsRoutes } from './routes-analytics.ts';
 import { impactRoutes } from './routes-impact.ts';
 import { keyRoutes } from './routes-keys.ts';
 import type { SigningKeyRing } from '../oidc/signing-keys.ts';
 import { partnerRoutes } from './routes-partners.ts';
 import { webhookRoutes } from './routes-webhooks.ts';
+import { accountRoutes } from './routes-accounts.ts';
 
 export function adminApi(deps: AppDeps, signingKeys: SigningKeyRing, hashes: HashQueue): Router {
   const ctx = adminContext(deps, hashes);
@@ -32,8 +34,10 @@ export function adminApi(deps: AppDeps, signingKeys: SigningKeyRing, hashes: Has
   partnerRoutes(router, ctx);
   integrationRoutes(router, ctx);
   impactRoutes(router, ctx);
+  analyticsRoutes(router, ctx);
   keyRoutes(router, ctx, signingKeys);
   webhookRoutes(router, ctx);
+  accountRoutes(router, ctx);
   router.use(apiNotFound);
   router.use(storeUnavailable(deps.log));
   router.use(adminErrorHandler(deps.log));

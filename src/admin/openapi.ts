@@ -31,6 +31,26 @@ const instantPair = (name: string, description: string) => ({
   [`${name}Ms`]: { type: 'integer', description: `${description} (UTC epoch milliseconds).` },
 });
 
+/** `format` of a report answered as JSON or as a CSV download. */
+const formatParam = {
+  name: 'format',
+  in: 'query',
+  required: false,
+  description: 'Default: JSON unless the Accept header prefers text/csv.',
+  schema: { type: 'string', enum: ['json', 'csv'] },
+};
+/** The answers of such a report: the JSON schema `schema`, or CSV with this header row. */
+const jsonOrCsv = (description: string, schema: string, csvHeader: string) => ({
+  '200': {
+    description,
+    content: {
+      'application/json': { schema: ref(schema) },
+      'text/csv': { schema: { type: 'string', description: `Header \`${csvHeader}\`` } },
+    },
+  },
+  ...errors(400, 401, 403, 404, 429),
+});
+
 const localized = { type: 'object', properties: { 'zh-CN': { type: 'string' }, en: { type: 'string' } }, additionalProperties: false };
 
 export const OPENAPI = {
@@ -182,24 +202,29 @@ export const OPENAPI = {
             description: 'Shoppers are accounts signed in at the shop within this many days (1–400). Default 180.',
             schema: { type: 'integer' },
           },
+          formatParam,
+        ],
+        responses: jsonOrCsv('The report', 'Impact', 'sub,group,last_sign_in_with_provider,provider_sign_ins_30d,ways_at_cutoff'),
+      },
+    },
+    '/partners/{id}/analytics': {
+      parameters: [partnerParam],
+      get: {
+        operationId: 'partnerAnalytics',
+        summary: "The shop's numbers per provider over the last days: sign-ins by outcome, new accounts, links, unlinks, upstream failures and time",
+        description:
+          'Counted per UTC day from the buffered login events (a sign-in appears within about a second): attempts by outcome (`success`, `denied` by the shopper or the provider, `upstream_failure`, `refused` by the lifecycle), accounts created, provider identities linked and unlinked by shoppers of the shop (a link or unlink in the account console counts at every shop the shopper uses), the upstream failure rate (upstream failures among success + denied + upstream failure) and the median and 95th percentile of the time the provider calls of one callback took, estimated from fixed buckets. Kept as long as the login events (`LOGIN_EVENTS_RETENTION_DAYS`). CSV (`format=csv` or `Accept: text/csv`): one row per day and method.',
+        parameters: [
           {
-            name: 'format',
+            name: 'days',
             in: 'query',
             required: false,
-            description: 'Default: JSON unless the Accept header prefers text/csv.',
-            schema: { type: 'string', enum: ['json', 'csv'] },
+            description: 'The window: this many UTC days up to and including today (1–400). Default 30.',
+            schema: { type: 'integer' },
           },
+          formatParam,
         ],
-        responses: {
-          '200': {
-            description: 'The report',
-            content: {
-              'application/json': { schema: ref('Impact') },
-              'text/csv': { schema: { type: 'string', description: 'Header `sub,group,last_sign_in_with_provider,provider_sign_ins_30d,ways_at_cutoff`' } },
-            },
-          },
-          ...errors(400, 401, 403, 404, 429),
-        },
+        responses: jsonOrCsv('The analytics', 'Analytics', 'day,method,success,denied,upstream_failure,refused'),
       },
     },
     '/partners/{id}/preview': {
@@ -312,6 +337,27 @@ export const OPENAPI = {
             properties: { deliveries: { type: 'array', items: ref('WebhookDelivery') }, next: { type: 'string' } },
           }),
           ...errors(400, 401, 403, 404, 429),
+        },
+      },
+    },
+    '/accounts/{account}': {
+      parameters: [pathParam('account', 'Shopper account id (the id in the audit log, never a pairwise `sub`)')],
+      delete: {
+        operationId: 'deleteAccount',
+        summary: 'Delete a shopper account on a support request (operator)',
+        description:
+          'The same deletion as "Delete my account" on the account page: every Denglu session, grant and token of the account ends, the account goes with every linked sign-in method, its verified email, phone number and password (the same provider identity later signs in as a new account), its notice-mail records and mailed links go, and every shop the account used gets the webhook `account.deleted` with its own pairwise `sub`. Audit action `account.delete` (the account id only). Safe to repeat: for an account already gone it finishes what an interrupted deletion left and answers `deleted: false`.',
+        responses: {
+          '200': answer('What was done', {
+            type: 'object',
+            required: ['account', 'deleted', 'partnersTold'],
+            properties: {
+              account: { type: 'string' },
+              deleted: { type: 'boolean', description: 'false: no such account was left (deleted before, or never existed)' },
+              partnersTold: { type: 'integer', description: 'How many partners get `account.deleted`' },
+            },
+          }),
+          ...errors(401, 403, 429),
         },
       },
     },
@@ -563,6 +609,59 @@ export const OPENAPI = {
             },
           },
         ],
+      },
+      Analytics: {
+        type: 'object',
+        required: ['partner', 'days', 'from', 'to', 'providers', 'perDay'],
+        properties: {
+          partner: { type: 'string' },
+          days: { type: 'integer' },
+          from: { type: 'string', format: 'date', description: 'First day of the window (UTC)' },
+          to: { type: 'string', format: 'date', description: 'Last day of the window, today (UTC)' },
+          providers: {
+            type: 'array',
+            description: "The shop's integrations, and any other method with attempts in the window",
+            items: {
+              type: 'object',
+              properties: {
+                method: { type: 'string' },
+                signIns: ref('OutcomeCounts'),
+                created: { type: 'integer' },
+                links: { type: 'integer' },
+                unlinks: { type: 'integer' },
+                upstreamFailureRate: { type: ['number', 'null'], description: '0–1; null without attempts that reached the provider' },
+                upstream: {
+                  type: 'object',
+                  properties: {
+                    timed: { type: 'integer', description: 'Callbacks timed' },
+                    medianMs: { type: ['integer', 'null'] },
+                    p95Ms: { type: ['integer', 'null'] },
+                  },
+                },
+              },
+            },
+          },
+          perDay: {
+            type: 'array',
+            items: {
+              type: 'object',
+              properties: {
+                day: { type: 'string', format: 'date' },
+                methods: { type: 'object', additionalProperties: ref('OutcomeCounts') },
+              },
+            },
+          },
+        },
+      },
+      OutcomeCounts: {
+        type: 'object',
+        properties: {
+          success: { type: 'integer' },
+          denied: { type: 'integer' },
+          upstream_failure: { type: 'integer' },
+          refused: { type: 'integer' },
+          total: { type: 'integer', description: 'providers[].signIns only' },
+        },
       },
       Impact: {
         type: 'object',

@@ -19,7 +19,7 @@ import {
 } from '../partners/schedule.ts';
 import { formatInstant } from '../time/instant.ts';
 import { adminTranslator, isAdminMessage } from './pages/messages.ts';
-import { FLAG_RULE, NON_EMPTY, REQUIRED, SLUG_RULE } from './validate.ts';
+import { DAYS_RULE, FLAG_RULE, NON_EMPTY, REQUIRED, SLUG_RULE } from './validate.ts';
 
 /** Rules by their English wording. */
 const ZH_EXACT: Record<string, string> = {
@@ -71,6 +71,7 @@ const ZH_EXACT: Record<string, string> = {
   'must be given once': '只能填写一次。',
   'must be "zh-CN" or "en"': '请选择“zh-CN”或“en”。',
   'must be a whole number from 1 to 500': '请填写 1 至 500 之间的整数。',
+  [DAYS_RULE]: '请填写 1 至 400 之间的整数天数。',
   'must be the "next" cursor of a previous page': '链接已失效，请使用上一页返回的“next”。',
   // A shop's brand.
   "must be a colour written #rrggbb, or null to use Denglu's": '请填写 #rrggbb 格式的颜色，或留空使用 Denglu 的颜色。',

@@ -14,21 +14,16 @@ import { unknownProvider } from '../partners/integration-service.ts';
 import type { Partner } from '../partners/partner.ts';
 import { requirePartnerAccess } from './auth.ts';
 import { loadPartner, type AdminContext } from './context.ts';
-import { once, queryInstant, queryParams } from './routes-integrations.ts';
+import { queryDays, queryInstant, queryParams } from './routes-integrations.ts';
 import { parseBody } from './zod-problems.ts';
 import { instant } from './views.ts';
-
-const DAYS_RULE = 'must be a whole number of days from 1 to 400';
 
 /** The query parameters of the impact report. */
 export function impactQuery(timeZone: string) {
   return queryParams({
     cutoff: queryInstant(timeZone).optional(),
     graceEnds: queryInstant(timeZone).optional(),
-    activeDays: once()
-      .transform(Number)
-      .pipe(z.number({ error: DAYS_RULE }).int(DAYS_RULE).min(1, DAYS_RULE).max(400, DAYS_RULE))
-      .optional(),
+    activeDays: queryDays().optional(),
     format: z.enum(['json', 'csv'], { error: 'must be "json" or "csv"' }).optional(),
   });
 }

@@ -12,7 +12,7 @@ import { removeIntegration, scheduleIntegration, unknownProvider } from '../part
 import { assertCanManage, principalOf, requirePartnerAccess } from './auth.ts';
 import { loadPartner, type AdminContext } from './context.ts';
 import { typingZone } from './typing-zone.ts';
-import { jsonObject, toInstant } from './validate.ts';
+import { DAYS_RULE, jsonObject, toInstant } from './validate.ts';
 import { parseBody } from './zod-problems.ts';
 import { auditView, integrationView, nowView, previewView } from './views.ts';
 
@@ -103,6 +103,11 @@ const ONCE = 'must be given once';
 export const once = () => z.string({ error: ONCE });
 /** An instant in a query string, read in `timeZone` (an unencoded `+` arrives as a space). */
 export const queryInstant = (timeZone: string) => once().transform(plusFromQuery).transform(toInstant(timeZone));
+/** A number of whole days in a query string (1–400, the login events' default retention). */
+export const queryDays = () =>
+  once()
+    .transform(Number)
+    .pipe(z.number({ error: DAYS_RULE }).int(DAYS_RULE).min(1, DAYS_RULE).max(400, DAYS_RULE));
 export const queryParams = <S extends z.ZodRawShape>(shape: S) =>
   jsonObject(shape, { unknown: `is not a known query parameter (known: ${Object.keys(shape).join(', ')})` });
 

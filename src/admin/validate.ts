@@ -11,6 +11,7 @@ export const REQUIRED = 'is required';
 export const NON_EMPTY = 'must be a non-empty string';
 export const FLAG_RULE = 'must be true or false';
 export const SLUG_RULE = 'must be 1–40 lowercase letters, digits and hyphens, starting and ending with a letter or digit';
+export const DAYS_RULE = 'must be a whole number of days from 1 to 400';
 
 /**
  * A JSON object with exactly these fields; any other field is a problem of its own. `unknown` words

@@ -57,22 +57,18 @@ export function addMethodRoutes(ctx: LoginContext, o: { phone: PhoneDeps | undef
     ctx.log.info({ reqId: requestIdOf(res), method, partner: h.partner.id, account: h.account.id, replaced: h.pending.provider }, 'added a native replacement');
     await releaseLogin(ctx.store, h.pending.interactionUid);
     const returnTo = (await finishLogin(ctx.oidc(), h.interaction, h.partner.firstParty, h.account.id, method))?.returnTo;
-    recordSignIn(ctx, res.locals.signIn as SignInState, returnTo ? 'success' : 'error', method);
+    const via = h.pending.kind === 'migrate' ? 'migration' : 'notice';
+    recordSignIn(
+      ctx,
+      res.locals.signIn as SignInState,
+      returnTo ? { outcome: 'success', method, account: h.account.id, via, replaced: h.pending.provider } : { outcome: 'error', method },
+    );
     if (!returnTo) {
       return sendFailure(ctx, res, new GatewayError('ERR_INTERACTION_LOST', 'the interaction expired', { status: 400 }), {
         locale: h.locale,
         requestId: requestIdOf(res),
       });
     }
-    ctx.events?.record({
-      at: ctx.clock.now(),
-      partner: h.partner.id,
-      method,
-      outcome: 'success',
-      account: h.account.id,
-      via: h.pending.kind === 'migrate' ? 'migration' : 'notice',
-      replaced: h.pending.provider,
-    });
     ctx.resume(req, res, returnTo);
   }
 

@@ -11,6 +11,7 @@ import type { Store } from '../store/store.ts';
 import type { AdapterOptions, Locale, ProviderAdapter, ProviderModule, UpstreamIdentity, UpstreamObserver } from '../../providers/contract.ts';
 import { knownProfile } from '../accounts/sign-in.ts';
 import { bindingHash, FLOW_RETENTION_MS, newFlowId, type Flow, type FlowPurpose } from './flow.ts';
+import { timeUpstream, timingObserver } from './upstream-time.ts';
 
 export interface BrokerOptions {
   store: Store;
@@ -44,7 +45,10 @@ export interface StartFlow {
   userAgent?: string | undefined;
 }
 
-export type CallbackResult = { ok: true; flow: Flow; identity: UpstreamIdentity } | { ok: false; flow?: Flow; error: GatewayError };
+/** `upstreamMs`: how long the provider's calls took together, when the callback made any (upstream-time.ts). */
+export type CallbackResult =
+  | { ok: true; flow: Flow; identity: UpstreamIdentity; upstreamMs?: number }
+  | { ok: false; flow?: Flow; error: GatewayError; upstreamMs?: number };
 
 export class Broker {
   readonly #o: BrokerOptions;
@@ -61,7 +65,7 @@ export class Broker {
           timeoutMs: options.upstream.timeoutMs,
           maxBodyBytes: options.upstream.maxBodyBytes,
           knownProfile: (keys) => knownProfile(options.store, options.clock, keys),
-          ...(options.observeUpstream ? { observeUpstream: options.observeUpstream } : {}),
+          observeUpstream: timingObserver(options.observeUpstream),
         }),
       );
     }
@@ -150,11 +154,14 @@ export class Broker {
     if (this.#o.clock.now() >= flow.expiresAt) {
       return { ok: false, flow, error: new GatewayError('ERR_FLOW_EXPIRED', 'flow expired before the provider answered', { status: 400 }) };
     }
-    const outcome = await adapter.completeCallback({
-      params: query,
-      callbackUrl: this.callbackUrl(providerId),
-      ...(flow.codeVerifier ? { codeVerifier: flow.codeVerifier } : {}),
-    });
-    return outcome.ok ? { ok: true, flow, identity: outcome.identity } : { ok: false, flow, error: outcome.error };
+    const { value: outcome, upstreamMs } = await timeUpstream(() =>
+      adapter.completeCallback({
+        params: query,
+        callbackUrl: this.callbackUrl(providerId),
+        ...(flow.codeVerifier ? { codeVerifier: flow.codeVerifier } : {}),
+      }),
+    );
+    const timed = upstreamMs !== undefined ? { upstreamMs } : {};
+    return outcome.ok ? { ok: true, flow, identity: outcome.identity, ...timed } : { ok: false, flow, error: outcome.error, ...timed };
   }
 }

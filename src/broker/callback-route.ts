@@ -27,9 +27,9 @@ import { mayHoldSignIns, pendingLogin, releaseLogin } from './pending-login.ts';
 import { lost, Refusal, refusals, type SignInState, signInOf, type Step, stepRunner } from './steps.ts';
 import { holdUnclaimed, type UnclaimedIdentity, unclaimedOf } from './unclaimed-identity.ts';
 import { accountInRequest } from '../accounts/account-in-request.ts';
-import { failedOutcome } from '../events/attempt-outcome.ts';
 import { grantInRequest } from '../oidc/grant-in-request.ts';
-import { outcomeOfNext, recordFailure, recordSignIn } from './record-sign-in.ts';
+import { noteAtShops } from '../account-console/shop-notes.ts';
+import { endOf, recordFailure, recordSignIn } from './record-sign-in.ts';
 
 /** The provider's answer: the flow taken once, the sign-in it belongs to, and the identity proven. */
 const takeFlow: Step = async (ctx, req, _res, s) => {
@@ -51,6 +51,10 @@ const takeFlow: Step = async (ctx, req, _res, s) => {
     const pending = flow.purpose === 'link' && interaction ? await pendingLogin(ctx.store, interaction.uid) : undefined;
     const account = pending ? await getAccount(ctx.store, pending.accountId) : undefined;
     if (pending && account) s.held = { pending, account };
+    // How long the provider took, for the shop's analytics (not for a link from the account console).
+    if (partner && result.upstreamMs !== undefined && !s.fromAccountPage) {
+      ctx.events?.note({ at: ctx.clock.now(), partner: partner.id, method: provider, kind: 'upstream', ms: result.upstreamMs });
+    }
   }
   // Every refusal of the round trip (upstream ones included, which are not exposed as such) is a page.
   if (!result.ok) throw new Refusal(result.error);
@@ -94,10 +98,6 @@ export function callbackRoute(ctx: LoginContext): Router {
       },
       'upstream sign-in failed',
     );
-    const failed = failedOutcome(cause);
-    if (failed && s?.partner && s.flow?.purpose !== 'link') {
-      ctx.events?.record({ at: ctx.clock.now(), partner: s.partner.id, method: String(req.params.provider), ...failed });
-    }
     next(err);
   });
   router.use('/cb/:provider', refusals(ctx));
@@ -141,7 +141,7 @@ async function completeLogin(ctx: LoginContext, req: Request, res: Response, s: 
     const configured = ctx.broker.configured();
     // "Yes, I signed in before with Weibo" and this Weibo has no account: say so, create nothing.
     if (asked && endingProviders(partner, configured, now, asked.identity.provider).some((p) => p.id === flow.provider)) {
-      recordSignIn(ctx, s, 'error');
+      recordSignIn(ctx, s, { outcome: 'error' });
       return sendNoAccountForMigration(ctx, res, s);
     }
     if (endingProviders(partner, configured, now, flow.provider).length > 0) {
@@ -170,7 +170,7 @@ async function completeLogin(ctx: LoginContext, req: Request, res: Response, s: 
   if (holds) await releaseLogin(ctx.store, interaction.uid);
   const proven = { interaction, partner, account, provider: flow.provider, created, ...(asked !== undefined ? { unclaimed: asked } : {}) };
   const next = await continueSignIn(ctx, proven);
-  recordSignIn(ctx, s, outcomeOfNext(next));
+  recordSignIn(ctx, s, endOf(next));
   go(ctx, req, res, next);
 }
 
@@ -185,11 +185,11 @@ async function completeMigrationSignIn(ctx: LoginContext, req: Request, res: Res
   }
   const account = await findAccountByIdentity(ctx.store, identity.keys);
   if (!account) {
-    recordSignIn(ctx, s, 'error');
+    recordSignIn(ctx, s, { outcome: 'error' });
     return sendNoAccountForMigration(ctx, res, s);
   }
   const next = await continueSignIn(ctx, { interaction, partner, account, provider: flow.provider });
-  recordSignIn(ctx, s, outcomeOfNext(next));
+  recordSignIn(ctx, s, endOf(next));
   go(ctx, req, res, next);
 }
 
@@ -210,6 +210,7 @@ async function completeConsoleLink(ctx: LoginContext, req: Request, res: Respons
     throw err;
   }
   ctx.log.info({ reqId: requestIdOf(res), provider: flow.provider, account: signed.account.id }, 'linked from the account console');
+  noteAtShops(ctx, signed.account, 'link', flow.provider);
   res.redirect(303, `/account?notice=linked&provider=${encodeURIComponent(flow.provider)}`);
 }
 
@@ -228,20 +229,19 @@ async function completeLink(ctx: LoginContext, req: Request, res: Response, s: S
     throw err;
   });
   if (!linked) {
-    recordSignIn(ctx, s, 'error');
+    recordSignIn(ctx, s, { outcome: 'error' });
     return sendLinkConflict(ctx, res, s, pending);
   }
   const { account } = linked;
+  ctx.events?.note({ at: ctx.clock.now(), partner: partner.id, method: flow.provider, kind: 'link' });
   ctx.log.info(
     { reqId: requestIdOf(res), provider: flow.provider, partner: partner.id, account: account.id, replaced: pending.provider },
     'linked a replacement',
   );
   await releaseLogin(ctx.store, interaction.uid);
   const finished = await finishLogin(ctx.oidc(), interaction, partner.firstParty, account.id, flow.provider);
-  recordSignIn(ctx, s, finished ? 'success' : 'error');
-  if (finished) {
-    const event = { at: ctx.clock.now(), partner: partner.id, method: flow.provider, account: account.id, replaced: pending.provider };
-    ctx.events?.record({ ...event, outcome: 'success', via: pending.kind === 'migrate' ? 'migration' : 'notice' });
-  }
-  go(ctx, req, res, finished ? { kind: 'finished', ...finished } : { kind: 'lost' });
+  const signedIn = { account: account.id, method: flow.provider };
+  const via = pending.kind === 'migrate' ? 'migration' : 'notice';
+  recordSignIn(ctx, s, finished ? { outcome: 'success', ...signedIn, via, replaced: pending.provider } : { outcome: 'error' });
+  go(ctx, req, res, finished ? { kind: 'finished', ...finished, signedIn } : { kind: 'lost' });
 }

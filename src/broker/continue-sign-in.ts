@@ -44,8 +44,15 @@ export interface ProvenSignIn {
  */
 export type NextStep =
   | { kind: 'held'; url: string; hold: 'notice' | 'migrate' }
-  | { kind: 'finished'; returnTo: string; account?: Account; grant?: Grant }
+  | { kind: 'finished'; returnTo: string; account?: Account; grant?: Grant; signedIn: SignedInWith }
   | { kind: 'lost' };
+
+/** Who reached the shop and with which method (the login event, src/broker/record-sign-in.ts). */
+export interface SignedInWith {
+  account: string;
+  method: string;
+  created?: boolean;
+}
 
 export async function continueSignIn(ctx: LoginContext, p: ProvenSignIn): Promise<NextStep> {
   const uid = p.interaction.uid;
@@ -56,11 +63,11 @@ export async function continueSignIn(ctx: LoginContext, p: ProvenSignIn): Promis
     // "Yes, I signed in here before": the new identity joins the account the old way just proved.
     const { account } = await linkIdentity(ctx.store, ctx.clock, p.account.id, unclaimed.identity, unclaimed.sealedToken);
     await dropUnclaimed(ctx.store, uid);
+    ctx.events?.note({ at: now, partner: p.partner.id, method: unclaimed.identity.provider, kind: 'link' });
     await releaseLogin(ctx.store, uid);
     ctx.log.info({ partner: p.partner.id, account: account.id, provider: unclaimed.identity.provider }, 'linked the new identity after "signed in before"');
     const login = await finishLogin(ctx.oidc(), p.interaction, p.partner.firstParty, account.id, unclaimed.identity.provider);
-    if (login) ctx.events?.record({ at: now, partner: p.partner.id, method: unclaimed.identity.provider, outcome: 'success', account: account.id });
-    return finished(login);
+    return finished(login, { account: account.id, method: unclaimed.identity.provider });
   }
   const availability = loginAvailability(p.partner, p.provider, configured, now);
   const hold = async (kind: 'notice' | 'migrate'): Promise<NextStep> => {
@@ -70,19 +77,10 @@ export async function continueSignIn(ctx: LoginContext, p: ProvenSignIn): Promis
   if (!availability.ok && availability.reason === 'grace') return hold('migrate');
   if (availability.ok && availability.phase.phase === 'notice' && noticeDue(p.account, p.partner.id, now)) return hold('notice');
   const login = await finishLogin(ctx.oidc(), p.interaction, p.partner.firstParty, p.account.id, p.provider);
-  if (login)
-    ctx.events?.record({
-      at: now,
-      partner: p.partner.id,
-      method: p.provider,
-      outcome: 'success',
-      account: p.account.id,
-      ...(p.created ? { created: true } : {}),
-    });
-  return finished(login, p.account);
+  return finished(login, { account: p.account.id, method: p.provider, ...(p.created ? { created: true } : {}) }, p.account);
 }
 
-function finished(login: FinishedLogin | undefined, account?: Account): NextStep {
+function finished(login: FinishedLogin | undefined, signedIn: SignedInWith, account?: Account): NextStep {
   if (!login) return { kind: 'lost' };
-  return { kind: 'finished', ...login, ...(account ? { account } : {}) };
+  return { kind: 'finished', ...login, signedIn, ...(account ? { account } : {}) };
 }

@@ -17,13 +17,12 @@ import type { SignInState } from './steps.ts';
 import { recordSignIn } from './record-sign-in.ts';
 
 export async function sendProviderEnded(ctx: LoginContext, res: Response, s: SignInState, provider: string, phase: 'grace' | 'ended'): Promise<void> {
-  recordSignIn(ctx, s, 'lifecycle_refused', provider);
+  recordSignIn(ctx, s, { outcome: 'refused', step: phase, method: provider });
   const partner = s.partner!;
   const uid = s.interaction!.uid;
   const locale = s.locale;
   const integration = integrationFor(partner, provider);
   const now = ctx.clock.now();
-  ctx.events?.record({ at: now, partner: partner.id, method: provider, outcome: 'refused', step: phase });
   // Sentences say the instant (from when it stopped, until when recovery works); the button the date.
   const instant = (at: number | undefined) => (at === undefined ? '' : naturalInstant(at, partner.timeZone, locale, now));
   const date = (at: number | undefined) => (at === undefined ? '' : formatInstant(at, partner.timeZone, locale, 'date'));

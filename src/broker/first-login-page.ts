@@ -18,7 +18,7 @@ import type { LoginContext } from './login-context.ts';
 import { pageOf } from './page-context.ts';
 import { chooseLocale, loadInteraction, loadPartner, requireLoginPrompt } from './sign-in-steps.ts';
 import { lost, refusals, type SignInState, type Step, stepRunner } from './steps.ts';
-import { outcomeOfNext, recordSignIn } from './record-sign-in.ts';
+import { endOf, recordSignIn } from './record-sign-in.ts';
 import { dropUnclaimed, unclaimedOf } from './unclaimed-identity.ts';
 
 /** The new identity this interaction holds, for this same shop. */
@@ -91,7 +91,7 @@ export function firstLoginRoutes(ctx: LoginContext): Router {
       await dropUnclaimed(ctx.store, s.interaction!.uid);
       ctx.log.info({ reqId: requestIdOf(res), provider, partner: partner.id, account: account.id, created }, 'new account chosen after "signed in before?"');
       const next = await continueSignIn(ctx, { interaction: s.interaction!, partner, account, provider });
-      recordSignIn(ctx, s, outcomeOfNext(next));
+      recordSignIn(ctx, s, endOf(next));
       if (next.kind === 'lost') throw lost('the interaction expired');
       res.redirect(303, next.kind === 'held' ? next.url : next.returnTo);
     },

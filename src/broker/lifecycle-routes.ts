@@ -21,6 +21,7 @@ import { releaseLogin } from './pending-login.ts';
 import { redirectToProvider } from './start-flow.ts';
 import { chooseLocale, loadHeldSignIn, loadInteraction, loadPartner, requireHeld, requireKnownProvider, requireLoginPrompt } from './sign-in-steps.ts';
 import { lost, refusals, type SignInState, type Step, stepRunner } from './steps.ts';
+import { recordSignIn } from './record-sign-in.ts';
 
 /**
  * The replacements the account could add at this shop: every way that signs in there now, other than
@@ -113,7 +114,7 @@ export function lifecycleRoutes(ctx: LoginContext): Router {
       const returnTo = (await finishLogin(ctx.oidc(), s.interaction!, s.partner!.firstParty, account.id, pending.provider))?.returnTo;
       await releaseLogin(ctx.store, pending.interactionUid);
       if (!returnTo) throw lost('the interaction expired');
-      ctx.events?.record({ at: now, partner: s.partner!.id, method: pending.provider, outcome: 'success', account: account.id, via: 'notice' });
+      recordSignIn(ctx, s, { outcome: 'success', method: pending.provider, account: account.id, via: 'notice' });
       res.redirect(303, returnTo);
     },
   );

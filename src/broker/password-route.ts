@@ -20,7 +20,7 @@ import { chooseLocale, loadInteraction, loadPartner, requireLoginPrompt, require
 import { lost, refusals, type SignInState, stepRunner } from './steps.ts';
 import { requestIdOf } from '../log.ts';
 import { clientIp } from '../http/client-ip.ts';
-import { outcomeOfNext, recordSignIn } from './record-sign-in.ts';
+import { endOf, recordSignIn } from './record-sign-in.ts';
 
 export function passwordSignInRoute(ctx: LoginContext): Router {
   const router = express.Router();
@@ -45,14 +45,7 @@ export function passwordSignInRoute(ctx: LoginContext): Router {
       const result = await checkPassword(ctx, email, password, clientIp(req), 'sign-in');
       if (!result.ok) {
         ctx.log.info({ reqId: requestIdOf(res), partner: partner.id, paused: result.pausedUntil !== undefined }, 'password sign-in refused');
-        recordSignIn(ctx, s, 'denied');
-        ctx.events?.record({
-          at: now,
-          partner: partner.id,
-          method: PASSWORD_METHOD,
-          outcome: 'denied',
-          step: result.pausedUntil === undefined ? 'wrong' : 'paused',
-        });
+        recordSignIn(ctx, s, { outcome: 'denied', method: PASSWORD_METHOD, step: result.pausedUntil === undefined ? 'wrong' : 'paused' });
         // Locked: sign-in with this email is paused, and for how long (not "wrong password": it may be right).
         const error =
           result.pausedUntil === undefined
@@ -65,7 +58,7 @@ export function passwordSignInRoute(ctx: LoginContext): Router {
       ctx.log.info({ reqId: requestIdOf(res), partner: partner.id, account: account.id }, 'signed in with password');
       // Grace: "used a password before?" proves who the shopper is and holds the sign-in for a replacement.
       const next = await continueSignIn(ctx, { interaction: d, partner, account, provider: PASSWORD_METHOD });
-      recordSignIn(ctx, s, outcomeOfNext(next));
+      recordSignIn(ctx, s, endOf(next));
       if (next.kind === 'lost') {
         delete s.provider; // the password was right: nothing to try again
         throw lost('the interaction expired');

@@ -24,7 +24,7 @@ import { shopHeader } from '../http/shop-header.ts';
 import { refused, sendPhoneCodePage, type PageState } from './phone-code-page.ts';
 import { chooseLocale, loadInteraction, loadPartner, requireLoginPrompt, requireMethodOffered } from './sign-in-steps.ts';
 import { lost, refusals, type SignInState, stepRunner } from './steps.ts';
-import { outcomeOfNext, recordSignIn } from './record-sign-in.ts';
+import { endOf, recordSignIn } from './record-sign-in.ts';
 
 /** Code checks and sends one address may get wrong a minute, and one sign-in may make in all. */
 const PHONE_FAILURES_PER_MINUTE = 20;
@@ -81,22 +81,21 @@ export function phoneSignInRoute(ctx: LoginContext, phone: PhoneDeps | undefined
     const partner = s.partner!;
     const checked = await phone.codes.check(subject(s.interaction!.uid), req.body?.code);
     if (!checked.ok) {
-      recordSignIn(ctx, s, 'denied');
-      ctx.events?.record({ at: ctx.clock.now(), partner: partner.id, method: PHONE_METHOD, outcome: 'denied', step: String(checked.problem) });
+      recordSignIn(ctx, s, { outcome: 'denied', method: PHONE_METHOD, step: String(checked.problem) });
       const { state, status } = await refused(s.locale, checked.problem);
       return render(res, s, state, status);
     }
     const account = await findAccountByPhone(ctx.store, checked.target);
     if (!account) {
       ctx.log.info({ reqId: requestIdOf(res), partner: partner.id }, 'phone sign-in: no account holds the number');
-      recordSignIn(ctx, s, 'denied');
+      recordSignIn(ctx, s, { outcome: 'denied', method: PHONE_METHOD, step: 'no_account' });
       return render(res, s, { step: 'unknown' });
     }
     await recordPhoneUse(ctx.store, ctx.clock, account);
     ctx.log.info({ reqId: requestIdOf(res), partner: partner.id, account: account.id }, 'signed in with phone');
     // One decision for every method (continue-sign-in.ts): the migration page in grace, the notice, or the shop.
     const next = await continueSignIn(ctx, { interaction: s.interaction!, partner, account, provider: PHONE_METHOD });
-    recordSignIn(ctx, s, outcomeOfNext(next));
+    recordSignIn(ctx, s, endOf(next));
     if (next.kind === 'lost') {
       delete s.provider; // the code was right: nothing to try again
       throw lost('the interaction expired');

@@ -16,6 +16,7 @@ import type {
 } from './answers.ts';
 import { table, when, yesNo } from './format.ts';
 import { store } from './store-command.ts';
+import { analytics } from './analytics-command.ts';
 import { impact } from './impact-command.ts';
 
 type OptionSpec = { type: 'string' | 'boolean'; short?: string };
@@ -378,4 +379,28 @@ const keys: Command = {
   },
 };
 
-export const COMMANDS: readonly Command[] = [partners, integrations, show, schedule, preview, impact, audit, keys, store];
+const account: Command = {
+  name: 'account',
+  usage: 'denglu account delete <account id>',
+  summary: "delete a shopper's account on a support request (operator)",
+  help: [
+    '  delete     the same deletion as "Delete my account" on the account page: sign-ins, grants and tokens end,',
+    '             the account goes with every linked sign-in method, email, phone and password, and every shop',
+    '             it used gets the webhook account.deleted with its own pairwise sub. Safe to run again: for an',
+    '             account already gone it finishes what an interrupted deletion left.',
+  ],
+  options: {},
+  args: ['delete', 'account id'],
+  async run({ api, json, args, print }) {
+    if (args[0] !== 'delete') throw new CliError(EXIT.usage, `unknown action "${args[0]}": use delete`);
+    const answer = await api.request<{ account: string; deleted: boolean; partnersTold: number }>('DELETE', `/accounts/${seg(args[1]!)}`);
+    if (json) return print(JSON.stringify(answer, null, 2));
+    print(
+      answer.deleted
+        ? `Deleted account ${answer.account}; ${answer.partnersTold} shop(s) get account.deleted.`
+        : `No account ${answer.account} is left (deleted before, or never existed); whatever remained of it was removed.`,
+    );
+  },
+};
+
+export const COMMANDS: readonly Command[] = [partners, integrations, show, schedule, preview, impact, analytics, audit, keys, account, store];

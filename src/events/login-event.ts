@@ -4,6 +4,7 @@
 // the integration's lifecycle (ended, in grace, new accounts closed). Success says whether the account was
 // new and whether the sign-in came through the notice interstitial or through migration (a replacement
 // linked during grace). Flat and small so per-day aggregates and later analytics can be built from it.
+// Links, unlinks and upstream timings are day notes: they only feed the per-day summary (login-days.ts).
 
 import type { EpochMs } from '../clock.ts';
 
@@ -25,13 +26,24 @@ export interface LoginEvent {
   replaced?: string;
   /** upstream_failure: the step that failed (src/errors.ts UpstreamStep); refused: the lifecycle reason. */
   step?: string;
-  /** How long the upstream round trip took, when known (analytics). */
-  upstreamMs?: number;
 }
+
+/**
+ * What else a shop's per-day summary counts, apart from sign-in attempts: a provider identity linked or
+ * unlinked by a shopper of the shop, and the time the upstream calls of one provider callback took.
+ */
+export type DayNote =
+  | { at: EpochMs; partner: string; method: string; kind: 'link' | 'unlink' }
+  | { at: EpochMs; partner: string; method: string; kind: 'upstream'; ms: number };
 
 export const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** Days since the epoch (UTC): the unit of per-day counts. */
 export function dayOf(at: EpochMs): number {
   return Math.floor(at / DAY_MS);
+}
+
+/** A day since the epoch as its UTC date, `YYYY-MM-DD`. */
+export function dayLabel(day: number): string {
+  return new Date(day * DAY_MS).toISOString().slice(0, 10);
 }

@@ -4,7 +4,8 @@
 //   - the raw events (`login_events`), in ONE multi-document write (store.load), each expiring after the
 //     retention — only when raw events are kept (a shared backend, or configured): the embedded store holds
 //     everything in memory, where months of raw events do not fit;
-//   - per (partner, UTC day) counts by method and outcome (`login_days`, src/events/login-days.ts);
+//   - per (partner, UTC day) counts by method and outcome, with the day notes — links, unlinks, upstream
+//     times — folded in (`login_days`, src/events/login-days.ts);
 //   - per (partner, account) method use (`shop_usage`, src/events/shop-usage.ts), what the impact report reads;
 //     a summary that has no ways yet, or whose events say they may have changed, gets the account's ways
 //     (src/events/shop-ways.ts) read afresh — a returning shopper's summary costs no read of the account.
@@ -20,7 +21,7 @@ import type { Clock } from '../clock.ts';
 import type { Logger } from '../log.ts';
 import type { DumpedDocument, Store } from '../store/store.ts';
 import { upsert } from '../store/upsert.ts';
-import { DAY_MS, dayOf, type LoginEvent } from './login-event.ts';
+import { DAY_MS, type DayNote, dayOf, type LoginEvent } from './login-event.ts';
 import { LOGIN_DAYS_COLLECTION, type LoginDay, loginDayId, mergeDay } from './login-days.ts';
 import { SHOP_USAGE_COLLECTION, type ShopUsage, mergeUsage, shopUsageId } from './shop-usage.ts';
 import { refreshShopWays, waysMayHaveChanged } from './shop-ways.ts';
@@ -44,10 +45,12 @@ export interface RecorderOptions {
 
 export interface LoginEvents {
   record(event: LoginEvent): void;
+  /** A link, an unlink or an upstream time for the per-day summary only (buffered like `record`). */
+  note(note: DayNote): void;
 }
 
 export class LoginEventRecorder implements LoginEvents {
-  private buffer: LoginEvent[] = [];
+  private buffer: (LoginEvent | DayNote)[] = [];
   private flushing: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private readonly retentionMs: number;
@@ -64,6 +67,14 @@ export class LoginEventRecorder implements LoginEvents {
   }
 
   record(event: LoginEvent): void {
+    this.push(event);
+  }
+
+  note(note: DayNote): void {
+    this.push(note);
+  }
+
+  private push(event: LoginEvent | DayNote): void {
     if (this.buffer.length >= MAX_BUFFERED) {
       this.dropped++;
       return;
@@ -96,7 +107,8 @@ export class LoginEventRecorder implements LoginEvents {
     await this.flush();
   }
 
-  private async write(batch: LoginEvent[]): Promise<void> {
+  private async write(all: (LoginEvent | DayNote)[]): Promise<void> {
+    const batch = all.filter((e): e is LoginEvent => !('kind' in e));
     const part = async (what: string, fn: () => Promise<void>, lost: number): Promise<void> => {
       try {
         await fn();
@@ -115,7 +127,7 @@ export class LoginEventRecorder implements LoginEvents {
           ),
         batch.length,
       );
-    await part('days', () => this.writeDays(batch), 0);
+    await part('days', () => this.writeDays(all), 0);
     await part('usage', () => this.writeUsage(batch), 0);
   }
 
@@ -125,7 +137,7 @@ export class LoginEventRecorder implements LoginEvents {
     return { id, value: e, expiresAt: e.at + this.retentionMs };
   }
 
-  private async writeDays(batch: readonly LoginEvent[]): Promise<void> {
+  private async writeDays(batch: readonly (LoginEvent | DayNote)[]): Promise<void> {
     const groups = groupBy(batch, (e) => loginDayId(e.partner, dayOf(e.at)));
     await inParallel([...groups.entries()], PARALLEL_UPSERTS, async ([id, events]) => {
       const { partner, at } = events[0]!;
@@ -162,7 +174,7 @@ export class LoginEventRecorder implements LoginEvents {
 }
 
 /** A recorder that keeps nothing (tests and tools that build a login context without one). */
-export const noLoginEvents: LoginEvents = { record: () => undefined };
+export const noLoginEvents: LoginEvents = { record: () => undefined, note: () => undefined };
 
 function latest(events: readonly LoginEvent[]): number {
   return events.reduce((m, e) => Math.max(m, e.at), 0);

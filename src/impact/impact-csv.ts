@@ -2,6 +2,7 @@
 // identified only by the shop's own pairwise `sub`, with the group, the last sign-in with the provider
 // there, its sign-ins in the last 30 days and the ways that still sign in at the cutoff.
 
+import { csvText } from '../http/csv.ts';
 import type { ImpactReport } from './impact-report.ts';
 
 const HEADER = ['sub', 'group', 'last_sign_in_with_provider', 'provider_sign_ins_30d', 'ways_at_cutoff'];
@@ -14,9 +15,5 @@ export function impactCsv(report: ImpactReport, subOf: (accountId: string) => st
     String(s.providerSignIns30d),
     s.ways.join(' '),
   ]);
-  return [HEADER, ...rows].map((r) => r.map(csvField).join(',')).join('\r\n') + '\r\n';
-}
-
-function csvField(value: string): string {
-  return /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
+  return csvText([HEADER, ...rows]);
 }

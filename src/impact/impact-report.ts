@@ -12,7 +12,7 @@
 // came within them, notice or not (linear, never below zero).
 
 import type { EpochMs } from '../clock.ts';
-import { DAY_MS, dayOf } from '../events/login-event.ts';
+import { DAY_MS, dayLabel, dayOf } from '../events/login-event.ts';
 import { type ShopUsage, signInsSince } from '../events/shop-usage.ts';
 import type { HeldWays } from '../events/shop-ways.ts';
 import type { Partner } from '../partners/partner.ts';
@@ -151,7 +151,7 @@ function progressByDay(times: readonly EpochMs[], from: EpochMs, to: EpochMs): {
   let total = 0;
   for (let d = first; d <= last && out.length <= 400; d++) {
     total += perDay.get(d) ?? 0;
-    out.push({ day: new Date(d * DAY_MS).toISOString().slice(0, 10), migrated: total });
+    out.push({ day: dayLabel(d), migrated: total });
   }
   return out;
 }

@@ -5,18 +5,15 @@
 // in grace where it only leads to the migration page, or closed to new accounts (`lifecycle_refused`);
 // anything else, such as an expired flow, a lost interaction or a link conflict (`error`).
 
-import { GatewayError, UpstreamError } from '../errors.ts';
+import { failedOutcome } from '../events/attempt-outcome.ts';
 
 export type SignInOutcome = 'success' | 'denied' | 'upstream_failure' | 'lifecycle_refused' | 'error';
 
 export const SIGN_IN_OUTCOMES: readonly SignInOutcome[] = ['success', 'denied', 'upstream_failure', 'lifecycle_refused', 'error'];
 
-/** Error codes that mean "the shop's schedule for this method refused it". */
-const LIFECYCLE_CODES = new Set(['ERR_PROVIDER_UNAVAILABLE', 'ERR_INTEGRATION_ENDED', 'ERR_NEW_ACCOUNTS_CLOSED']);
-
-/** The outcome of a sign-in that ended with this error. */
+/** The outcome of a sign-in that ended with this error (classed like its login event, src/events/attempt-outcome.ts). */
 export function outcomeOfError(err: unknown): SignInOutcome {
-  if (err instanceof UpstreamError) return err.step === 'provider_denied' ? 'denied' : 'upstream_failure';
-  if (err instanceof GatewayError && LIFECYCLE_CODES.has(err.code)) return 'lifecycle_refused';
-  return 'error';
+  const failed = failedOutcome(err);
+  if (!failed) return 'error';
+  return failed.outcome === 'refused' ? 'lifecycle_refused' : failed.outcome;
 }

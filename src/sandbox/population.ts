@@ -1,9 +1,10 @@
 // The sandbox's shoppers, so the impact report has something true to show at the simulated 2013-09-20:
 // a deterministic population (the same every start, from a seeded PRNG) of accounts with linked Weibo, QQ,
 // Sohu, WeChat, passwords and phones, and their sign-in histories at JD and Taobao as shop-usage summaries
-// (src/events/shop-usage.ts) ending at POPULATION_UNTIL. Some of JD's Weibo shoppers migrated after notice
-// began on 10 September 2013 (linked QQ, a password or a phone and used it at JD since). Seeded once (a
-// marker document in `jobs`), written with two bulk loads. Identity keys live in their own namespace
+// (src/events/shop-usage.ts) ending at POPULATION_UNTIL, and as per-day summaries for the analytics
+// (population-days.ts). Some of JD's Weibo shoppers migrated after notice began on 10 September 2013
+// (linked QQ, a password or a phone and used it at JD since). Seeded once (a marker document in `jobs`),
+// written with three bulk loads. Identity keys live in their own namespace
 // (`<provider>:sandbox-population:<n>`), so no emulator sign-in ever lands in one of these accounts, and
 // nobody knows their passwords (the gateway's own hash of a random password, made at start anyway).
 
@@ -12,7 +13,9 @@ import { dummyHash } from '../accounts/password-hash.ts';
 import { DAY_MS, dayOf } from '../events/login-event.ts';
 import { heldWays } from '../events/shop-ways.ts';
 import { COUNT_DAYS, SHOP_USAGE_COLLECTION, type MethodUse, type ShopUsage, shopUsageId } from '../events/shop-usage.ts';
+import { LOGIN_DAYS_COLLECTION, loginDayId } from '../events/login-days.ts';
 import { JOBS_COLLECTION } from '../jobs/cluster-job.ts';
+import { populationDays } from './population-days.ts';
 import type { DumpedDocument, Store } from '../store/store.ts';
 
 export const POPULATION_UNTIL = Date.parse('2013-09-20T10:00:00+08:00');
@@ -27,7 +30,7 @@ const SHOPS: Record<string, readonly string[]> = {
 };
 
 /** mulberry32: a small deterministic PRNG (not for secrets). */
-function prng(seed: number): () => number {
+export function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -145,6 +148,10 @@ export async function seedPopulation(store: Store): Promise<number> {
   await store.load(
     SHOP_USAGE_COLLECTION,
     docs(usages, (u) => shopUsageId(u.partner, u.account)),
+  );
+  await store.load(
+    LOGIN_DAYS_COLLECTION,
+    docs(populationDays(accounts, usages), (d) => loginDayId(d.partner, d.day)),
   );
   await store.put(JOBS_COLLECTION, MARKER, { startedAt: POPULATION_UNTIL });
   return accounts.length;

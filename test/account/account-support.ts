@@ -3,7 +3,7 @@
 // must leave alone (every account document and the audit log's size).
 
 import assert from 'node:assert/strict';
-import { TestBrowser, type Page } from '../support/browser.ts';
+import { decode, TestBrowser, type Page } from '../support/browser.ts';
 import type { Gateway } from '../support/gateway.ts';
 import type { Account } from '../../src/accounts/account.ts';
 import { listAudit } from '../../src/audit/audit.ts';
@@ -98,6 +98,13 @@ export async function assertNothingChanged(gw: Gateway, before: Snapshot, what: 
 /** The account page's identity providers, in order. */
 export function identitiesOn(page: Page): string[] {
   return [...page.html.matchAll(/data-identity="([^"]+)"/g)].map((m) => m[1]!);
+}
+
+/** The account page's CSRF token (every form there carries the same one). */
+export function csrfOn(page: Page): string {
+  const token = /name="_csrf" value="([^"]+)"/.exec(page.html)?.[1];
+  assert.ok(token, 'a CSRF token on the page');
+  return decode(token);
 }
 
 /** The account page's "recent security events" lines, as shown (newest first). */

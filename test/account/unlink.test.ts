@@ -18,6 +18,7 @@ import {
   accountPage,
   assertNothingChanged,
   browserIn,
+  csrfOn,
   errorOn,
   eventsOn,
   identitiesOn,
@@ -59,13 +60,6 @@ async function askUnlink(gw: Gateway, browser: TestBrowser, provider: string): P
   assert.equal(confirm.status, 200, `the confirmation, not ${confirm.status} ${confirm.url.href}`);
   assert.equal(confirm.url.pathname, `/account/unlink/${provider}`);
   return confirm;
-}
-
-/** The account page's CSRF token (every form there carries the same one). */
-function csrfOn(page: Page): string {
-  const token = /name="_csrf" value="([^"]+)"/.exec(page.html)?.[1];
-  assert.ok(token, 'a CSRF token on the page');
-  return decode(token);
 }
 
 /** A form posted to /account/unlink with exactly these fields (a forged or broken form). */

@@ -31,6 +31,14 @@ export async function signIn(gw: Gateway, browser: TestBrowser, user: string, se
   return browser.submit(form, { user, secret }, '/admin/login');
 }
 
+/** A browser in `locale` signed in as a new manager of `partners`. */
+export async function managerBrowser(gw: Gateway, name: string, partners: string[], locale: 'en' | 'zh-CN' = 'en'): Promise<TestBrowser> {
+  const m = await createManager(gw, name, partners);
+  const browser = adminBrowser(locale);
+  await signIn(gw, browser, m.id, m.secret);
+  return browser;
+}
+
 function formOf(page: Page, actionPart: string): { action: string; method: string; body: string } {
   const forms = [...page.html.matchAll(/<form([^>]*)>([\s\S]*?)<\/form>/g)];
   for (const f of forms) {

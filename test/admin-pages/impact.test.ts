@@ -9,7 +9,7 @@ import { ManualClock } from '../../src/clock.ts';
 import type { TestBrowser } from '../support/browser.ts';
 import { startGateway, type Gateway } from '../support/gateway.ts';
 import { seedImpactShoppers } from '../support/impact-shoppers.ts';
-import { adminBrowser, createManager, jd, signIn, snapshot, submitForm } from './admin-browser.ts';
+import { jd, managerBrowser, snapshot, submitForm } from './admin-browser.ts';
 
 const count = (html: string, name: string) => Number(new RegExp(`data-${name}="(\\d+)"`).exec(html)?.[1]);
 
@@ -24,12 +24,8 @@ describe('admin pages: the impact of a cutoff', function () {
   before(async () => {
     gw = await startGateway({ clock, partners: jd });
     await seedImpactShoppers(gw.store, clock);
-    const m = await createManager(gw, 'Alpha manager', ['alpha']);
-    manager = adminBrowser();
-    await signIn(gw, manager, m.id, m.secret);
-    const b = await createManager(gw, 'Beta manager', ['beta']);
-    other = adminBrowser();
-    await signIn(gw, other, b.id, b.secret);
+    manager = await managerBrowser(gw, 'Alpha manager', ['alpha']);
+    other = await managerBrowser(gw, 'Beta manager', ['beta']);
   });
   after(async () => {
     await gw.close();
@@ -51,9 +47,7 @@ describe('admin pages: the impact of a cutoff', function () {
       svgs.every((svg) => !/(href|src)=/.test(svg)),
       'the charts fetch nothing',
     );
-    const zh = adminBrowser('zh-CN');
-    const m = await createManager(gw, 'Alpha zh', ['alpha']);
-    await signIn(gw, zh, m.id, m.secret);
+    const zh = await managerBrowser(gw, 'Alpha zh', ['alpha'], 'zh-CN');
     assert.match((await zh.go(page())).html, /将无法登录/);
   });
 

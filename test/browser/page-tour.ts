@@ -1,8 +1,8 @@
 // A walk through every page a shopper can see at Denglu, in the JD case's order of dates, by real clicks
 // in whatever language the browser asks for: home, a 404, a refused shop request, the account page signed out and in (and its
 // email + password section after a refusal), the outbox, email verification, password reset and its
-// confirmation, the unlink confirmation, a third-party shop's consent page, the chooser and the notice during JD's Weibo notice,
-// sign-out (question and signed out, and signed out by unlinking), then after the cutoff the ended page, the chooser in grace and the
+// confirmation, the unlink and account deletion confirmations, a third-party shop's consent page, the chooser and the notice during JD's Weibo notice,
+// sign-out (question and signed out, signed out by unlinking, and the account deleted), then after the cutoff the ended page, the chooser in grace and the
 // migration page, and on the held sign-in its native replacements: email + password, and a phone number
 // (its number and code steps), and "have you signed in before?" for a QQ never seen at JD. `seen(name)` runs on each Denglu page once it has loaded: the accessibility test checks
 // it, the screenshots script photographs it. Selectors never depend on the page's language.
@@ -26,6 +26,7 @@ export const TOUR_PAGES = [
   'email-verify',
   'account-native',
   'unlink-confirm',
+  'account-delete',
   'password-reset-confirm',
   'consent',
   'chooser-notice',
@@ -33,6 +34,7 @@ export const TOUR_PAGES = [
   'logout',
   'logged-out',
   'unlink-signed-out',
+  'account-deleted',
   'ended',
   'chooser-grace',
   'migrate',
@@ -97,6 +99,10 @@ export async function tourShopperPages(page: Page, world: World, tag: string, se
   await clickTo(page, page.locator('a[data-unlink="weibo"]'), atDenglu('/account/unlink/weibo'));
   await seen('unlink-confirm');
   await clickTo(page, page.locator('a[data-cancel]'), atDenglu('/account'));
+  // "Delete my account" asks first too (what goes, which shops are told); Cancel keeps it.
+  await clickTo(page, page.locator('a[data-delete-account]'), atDenglu('/account/delete'));
+  await seen('account-delete');
+  await clickTo(page, page.locator('a[data-cancel]'), atDenglu('/account'));
   await visit(page, `${denglu}/account/password/reset`);
   await page.locator('form[action="/account/password/reset"] input[name=email]').fill(email);
   await clickTo(page, submit('form[action="/account/password/reset"]'), atDenglu('/account/password/reset'));
@@ -128,6 +134,9 @@ export async function tourShopperPages(page: Page, world: World, tag: string, se
   // What unlinking the way one signed in with ends on (shown to someone signed out).
   await visit(page, `${denglu}/account/signed-out?provider=weibo`);
   await seen('unlink-signed-out');
+  // What deleting the account ends on (shown to someone signed out).
+  await visit(page, `${denglu}/account/deleted`);
+  await seen('account-deleted');
 
   // After the cutoff: the shop's Weibo recovery entry (provider=weibo) leads to Denglu's page for it; the chooser offers the migration.
   world.clock.set('2013-09-26T10:00:00+08:00');

@@ -90,6 +90,8 @@ describe('Cache-Control: no-store on every answer but the cacheable files', func
       '/account/callback': get(shopper, '/account/callback?state=x&code=y'),
       '/account/unlink/:provider': get(shopper, '/account/unlink/weibo'),
       '/account/signed-out': get(shopper, '/account/signed-out?provider=weibo'),
+      '/account/delete': get(shopper, '/account/delete'),
+      '/account/deleted': get(shopper, '/account/deleted'),
       '/account/email/verify': () => once(shopper, verifyLink),
       '/account/password/reset': get(shopper, '/account/password/reset'),
       '/account/password/reset/confirm': () => once(shopper, resetLink),

@@ -12,6 +12,8 @@ import { recordFailure, recordSignIn } from '../../src/broker/record-sign-in.ts'
 import type { SignInState } from '../../src/broker/steps.ts';
 import { GatewayError, UpstreamError } from '../../src/errors.ts';
 import { GatewayMetrics } from '../../src/metrics/gateway-metrics.ts';
+import { ManualClock } from '../../src/clock.ts';
+import type { LoginEvent } from '../../src/events/login-event.ts';
 import { createMetricsServer } from '../../src/metrics/metrics-server.ts';
 import { outcomeOfError } from '../../src/metrics/sign-in-outcome.ts';
 import type { Partner } from '../../src/partners/partner.ts';
@@ -52,9 +54,9 @@ describe('metrics', () => {
 
     it('counts under the found partner and a known method, `unknown` otherwise, never what the request said', async () => {
       const { metrics, ctx } = context();
-      recordSignIn(ctx, { locale: 'en', partner, provider: 'weibo' }, 'success');
-      recordSignIn(ctx, { locale: 'en', provider: 'weibo' }, 'error');
-      recordSignIn(ctx, { locale: 'en', partner, provider: 'made-up-by-a-client' }, 'error');
+      recordSignIn(ctx, { locale: 'en', partner, provider: 'weibo' }, { outcome: 'success', account: 'a-1' });
+      recordSignIn(ctx, { locale: 'en', provider: 'weibo' }, { outcome: 'error' });
+      recordSignIn(ctx, { locale: 'en', partner, provider: 'made-up-by-a-client' }, { outcome: 'error' });
       recordFailure(ctx, { locale: 'en' }, new Error('no partner, no provider'), '../../etc/passwd');
       const e = parseExposition((await metrics.exposition()).body);
       assert.deepEqual(
@@ -66,14 +68,64 @@ describe('metrics', () => {
     it('counts a request once, whatever else goes wrong after its outcome, and no link from the account page', async () => {
       const { metrics, ctx } = context();
       const s: SignInState = { locale: 'en', partner, provider: 'password' };
-      recordSignIn(ctx, s, 'success');
+      recordSignIn(ctx, s, { outcome: 'success', account: 'a-1' });
       recordFailure(ctx, s, new GatewayError('ERR_INTERACTION_LOST', 'gone', { status: 400 }));
-      recordSignIn(ctx, s, 'error');
+      recordSignIn(ctx, s, { outcome: 'error' });
       recordFailure(ctx, { locale: 'en', provider: 'weibo', fromAccountPage: true }, new UpstreamError('weibo', 'userinfo', 'down'));
       const e = parseExposition((await metrics.exposition()).body);
       assert.deepEqual(labelSets(e, 'denglu_sign_ins_total'), [{ partner: 'jd', provider: 'password', outcome: 'success' }]);
       // The account page's failed link still shows as a failed round trip of the provider.
       assert.equal(sampleValue(e, 'denglu_upstream_failures_total', { provider: 'weibo', step: 'userinfo' }), 1);
+    });
+  });
+
+  describe('one call feeds the metrics and the login events', () => {
+    const recording = () => {
+      const metrics = new GatewayMetrics();
+      const events: LoginEvent[] = [];
+      const ctx = {
+        metrics,
+        events: { record: (e: LoginEvent) => events.push(e) },
+        clock: new ManualClock('2013-09-20T02:00:00Z'),
+        descriptors: new Map([
+          ['weibo', {}],
+          ['password', {}],
+        ]),
+        broker: { upstream: (id: string) => id === 'weibo' },
+      } as unknown as LoginContext;
+      const counts = async () =>
+        labelSets(parseExposition((await metrics.exposition()).body), 'denglu_sign_ins_total').map((l) => `${l.partner}/${l.provider}/${l.outcome}`);
+      return { ctx, events, counts };
+    };
+    const jd = { id: 'jd' } as Partner;
+
+    it('counts and records each end under the same shop, method and outcome', async () => {
+      const { ctx, events, counts } = recording();
+      recordSignIn(ctx, { locale: 'en', partner: jd, provider: 'weibo' }, { outcome: 'success', account: 'a-1', created: true });
+      recordSignIn(ctx, { locale: 'en', partner: jd, provider: 'password' }, { outcome: 'denied', step: 'wrong' });
+      recordFailure(ctx, { locale: 'en', partner: jd, provider: 'weibo' }, new GatewayError('ERR_INTEGRATION_ENDED', 'ended', { status: 403 }));
+      recordFailure(ctx, { locale: 'en', partner: jd, provider: 'weibo' }, new GatewayError('ERR_FLOW_EXPIRED', 'late', { status: 400 }));
+      assert.deepEqual(await counts(), ['jd/weibo/success', 'jd/password/denied', 'jd/weibo/lifecycle_refused', 'jd/weibo/error']);
+      assert.deepEqual(
+        events.map((e) => `${e.partner}/${e.method}/${e.outcome}/${e.step ?? e.account}`),
+        ['jd/weibo/success/a-1', 'jd/password/denied/wrong', 'jd/weibo/refused/ERR_INTEGRATION_ENDED'],
+        'an error is counted, never an event',
+      );
+    });
+
+    it('counts a sign-in held on the notice when held and records its event when it goes on, each once', async () => {
+      const { ctx, events, counts } = recording();
+      recordSignIn(ctx, { locale: 'en', partner: jd, provider: 'weibo' }, { outcome: 'held', hold: 'notice' });
+      assert.equal(events.length, 0);
+      recordSignIn(ctx, { locale: 'en', partner: jd }, { outcome: 'success', method: 'weibo', account: 'a-1', via: 'notice' });
+      assert.deepEqual(await counts(), ['jd/weibo/success']);
+      assert.deepEqual(
+        events.map((e) => [e.method, e.outcome, e.via]),
+        [['weibo', 'success', 'notice']],
+      );
+      recordSignIn(ctx, { locale: 'en', partner: jd, provider: 'weibo' }, { outcome: 'held', hold: 'migrate' });
+      assert.deepEqual(await counts(), ['jd/weibo/success', 'jd/weibo/lifecycle_refused'], 'the migration page: refused by the lifecycle');
+      assert.equal(events.length, 1);
     });
   });
 

@@ -1,5 +1,6 @@
 // The sandbox's shoppers: the same population on every start, and one that makes JD's Weibo impact report
-// show something true at 20 September 2013 — shoppers in every group, migration since notice, Taobao too.
+// show something true at 20 September 2013 — shoppers in every group, migration since notice, Taobao too —
+// and the same history as day summaries, so JD's analytics are not empty.
 
 import assert from 'node:assert/strict';
 import { isDeepStrictEqual } from 'node:util';
@@ -8,6 +9,10 @@ import { heldWays } from '../../src/events/shop-ways.ts';
 import { impactReport } from '../../src/impact/impact-report.ts';
 import type { Partner } from '../../src/partners/partner.ts';
 import { population, POPULATION_UNTIL } from '../../src/sandbox/population.ts';
+import { populationDays } from '../../src/sandbox/population-days.ts';
+import { analyticsReport } from '../../src/analytics/analytics-report.ts';
+import { DAY_MS, dayOf } from '../../src/events/login-event.ts';
+import { signInsSince } from '../../src/events/shop-usage.ts';
 
 describe('sandbox population', () => {
   it('is deterministic, and JD’s Weibo cutoff strands, risks and spares some shoppers, some migrated', () => {
@@ -45,5 +50,22 @@ describe('sandbox population', () => {
       keys.every((k) => k.includes(':sandbox-population:')),
       'no key an emulator sign-in could produce',
     );
+  });
+});
+
+describe('sandbox population: the analytics history', () => {
+  it("gives JD's analytics the same successful sign-ins as the usage summaries, with failures, upstream times and links", () => {
+    const a = population('hash');
+    const days = populationDays(a.accounts, a.usages);
+    assert.deepEqual(populationDays(a.accounts, a.usages), days, 'the same every time');
+    const r = analyticsReport('jd', days, dayOf(POPULATION_UNTIL), 30, ['weibo', 'qq', 'sohu', 'wechat', 'password', 'phone']);
+    const from = POPULATION_UNTIL - 29 * DAY_MS;
+    const fromUsage = a.usages.filter((u) => u.partner === 'jd').reduce((n, u) => n + signInsSince(u.methods.weibo, from), 0);
+    const weibo = r.providers.find((p) => p.method === 'weibo')!;
+    assert.equal(weibo.signIns.success, fromUsage);
+    assert.ok(weibo.signIns.upstream_failure > 0 && weibo.signIns.denied > 0, JSON.stringify(weibo.signIns));
+    assert.ok(weibo.upstream.medianMs! > 0 && weibo.upstream.p95Ms! >= weibo.upstream.medianMs!, JSON.stringify(weibo.upstream));
+    assert.ok(r.providers.find((p) => p.method === 'qq')!.links > 0, 'migrations linked QQ at JD');
+    assert.equal(r.providers.find((p) => p.method === 'password')!.upstream.timed, 0, 'no upstream for the password');
   });
 });

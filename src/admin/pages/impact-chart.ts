@@ -1,8 +1,9 @@
 // The impact page's two charts as plain geometry for the view to draw as inline SVG (no script, no
 // external asset): a horizontal bar split into stranded / at risk / safe, and the cumulative migration
-// since notice as a step line over days, with its axis labels.
+// since notice as a line over days (line-chart.ts).
 
 import type { ImpactReport } from '../../impact/impact-report.ts';
+import { type LineChart, lineChart } from './line-chart.ts';
 
 export const GROUP_COLOURS = { stranded: '#c62828', atRisk: '#ef8f00', safe: '#2e7d32' } as const;
 
@@ -35,25 +36,11 @@ export function groupBar(report: ImpactReport): BarSegment[] {
   });
 }
 
-export interface ProgressLine {
-  width: number;
-  height: number;
-  /** SVG path `d` of the cumulative line. */
-  path: string;
-  max: number;
-  first: string;
-  last: string;
-}
-
-/** The migration progress as a step line in a 600×160 box; undefined with fewer than two days. */
-export function progressLine(report: ImpactReport): ProgressLine | undefined {
+/** The migration progress as one cumulative line (line-chart.ts); undefined with fewer than two days. */
+export function progressLine(report: ImpactReport): LineChart | undefined {
   const points = report.migration.progress;
-  if (points.length < 2) return undefined;
-  const width = 600;
-  const height = 160;
-  const max = Math.max(1, ...points.map((p) => p.migrated));
-  const x = (i: number) => Math.round((i / (points.length - 1)) * width * 10) / 10;
-  const y = (n: number) => Math.round((height - (n / max) * height) * 10) / 10;
-  const path = points.map((p, i) => `${i ? 'L' : 'M'}${x(i)} ${y(p.migrated)}`).join(' ');
-  return { width, height, path, max, first: points[0]!.day, last: points.at(-1)!.day };
+  return lineChart(
+    points.map((p) => p.day),
+    [{ key: 'migrated', colour: GROUP_COLOURS.safe, values: points.map((p) => p.migrated) }],
+  );
 }

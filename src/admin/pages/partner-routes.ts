@@ -1,6 +1,8 @@
 // The partners list (`/admin`: each shop with its providers and their phase now) and a partner's
 // timeline (`/admin/partners/:id`: the phases of each provider drawn on a time axis with "now" marked,
-// and a table of every integration's dates in the partner's zone, its policy and an edit link).
+// and a table of every integration's dates in the partner's zone, its policy and an edit link; below, the
+// shop's analytics per provider over the chosen days, analytics-view.ts) and that analytics per day as
+// CSV (`/admin/partners/:id/analytics.csv?days=30`).
 
 import type { Router } from 'express';
 import type { Locale } from '../../../providers/contract.ts';
@@ -8,6 +10,11 @@ import type { Integration, Partner } from '../../partners/partner.ts';
 import { partnerName } from '../../partners/partner.ts';
 import { phaseAt } from '../../partners/phase.ts';
 import { DATE_FIELDS } from '../../partners/schedule.ts';
+import { DEFAULT_WINDOW_DAYS } from '../../analytics/analytics-report.ts';
+import { buildAnalytics } from '../../analytics/analytics-service.ts';
+import { ANALYTICS_QUERY, sendAnalyticsCsv } from '../routes-analytics.ts';
+import { parseBody } from '../zod-problems.ts';
+import { analyticsSection } from './analytics-view.ts';
 import { instantWithOffset, shortInstant } from './dates.ts';
 import { adminTranslator } from './messages.ts';
 import { pagePartner, providerLabel, renderPage, uiLocale, visiblePartners, type PagesContext } from './page.ts';
@@ -51,24 +58,40 @@ export function partnerRoutes(router: Router, ctx: PagesContext): void {
     const savedText = saved
       ? m(req.query.immediate ? 'timeline.savedImmediate' : 'timeline.saved', { provider: providerLabel(ctx, saved, locale) })
       : undefined;
-    await renderPage(ctx, req, res, 'partner', {
-      partner: { id: partner.id, name: partnerName(partner, locale), zone },
-      now: instantWithOffset(now, zone),
-      timeline,
-      svgTitle: m('timeline.svgTitle', {
-        shop: partnerName(partner, locale),
-        from: shortInstant(timeline.start, zone),
-        to: shortInstant(timeline.end, zone),
-        zone,
-      }),
-      phases: PHASES.map((phase) => ({ phase, ...PHASE_COLOURS[phase] })),
-      colours: PHASE_COLOURS,
-      integrations: partner.integrations.map((i) => integrationRow(ctx, partner, i, locale, now)),
-      addable: [...ctx.knownProviders]
-        .filter((p) => !partner.integrations.some((i) => i.provider === p))
-        .map((p) => ({ id: p, label: providerLabel(ctx, p, locale), href: `/admin/partners/${partner.id}/integrations/${p}` })),
-      savedText,
-    });
+    const analytics = await analyticsSection(ctx, partner, req.query.days, locale);
+    await renderPage(
+      ctx,
+      req,
+      res,
+      'partner',
+      {
+        partner: { id: partner.id, name: partnerName(partner, locale), zone },
+        now: instantWithOffset(now, zone),
+        timeline,
+        svgTitle: m('timeline.svgTitle', {
+          shop: partnerName(partner, locale),
+          from: shortInstant(timeline.start, zone),
+          to: shortInstant(timeline.end, zone),
+          zone,
+        }),
+        phases: PHASES.map((phase) => ({ phase, ...PHASE_COLOURS[phase] })),
+        colours: PHASE_COLOURS,
+        integrations: partner.integrations.map((i) => integrationRow(ctx, partner, i, locale, now)),
+        addable: [...ctx.knownProviders]
+          .filter((p) => !partner.integrations.some((i) => i.provider === p))
+          .map((p) => ({ id: p, label: providerLabel(ctx, p, locale), href: `/admin/partners/${partner.id}/integrations/${p}` })),
+        savedText,
+        analytics,
+      },
+      analytics.problem ? 400 : 200,
+    );
+  });
+
+  router.get('/partners/:id/analytics.csv', async (req, res) => {
+    const partner = await pagePartner(ctx, res, String(req.params.id));
+    const query = parseBody(ANALYTICS_QUERY, req.query);
+    const report = await buildAnalytics(ctx.store, partner, ctx.clock.now(), query.days ?? DEFAULT_WINDOW_DAYS);
+    sendAnalyticsCsv(res, report);
   });
 }
 

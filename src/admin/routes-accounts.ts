@@ -1,0 +1,18 @@
+// Admin route for a shopper's account, the operator's alone: deleting it on a support request (the
+// shopper asked by mail, lost every way to sign in, …) with the same code as "Delete my account" on the
+// account page (src/accounts/delete-account.ts). Running it again for an account already gone finishes
+// whatever a crash left and answers `deleted: false`.
+
+import type { Router } from 'express';
+import { deleteAccount } from '../accounts/delete-account.ts';
+import { principalOf, requireOperator } from './auth.ts';
+import type { AdminContext } from './context.ts';
+
+export function accountRoutes(router: Router, ctx: AdminContext): void {
+  router.delete('/accounts/:account', requireOperator, async (req, res) => {
+    const account = req.params.account as string;
+    const { deleted, swept } = await deleteAccount(ctx.store, ctx.clock, account, principalOf(res).actor);
+    ctx.log.info({ account, deleted: deleted !== undefined, swept }, 'account deleted by the operator');
+    res.json({ account, deleted: deleted !== undefined, partnersTold: Object.keys(deleted?.shops ?? {}).length });
+  });
+}

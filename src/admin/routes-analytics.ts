@@ -1,0 +1,34 @@
+// `GET /partners/:id/analytics?days=30`: a shop's per-provider analytics over the last `days` UTC days
+// (src/analytics): sign-in attempts by outcome, accounts created, links and unlinks, the upstream failure
+// rate and upstream time; as JSON, or as CSV (`format=csv` or `Accept: text/csv`: one row per day and
+// method). A manager reaches only their partners.
+
+import type { Response, Router } from 'express';
+import { z } from 'zod';
+import { type AnalyticsReport, DEFAULT_WINDOW_DAYS } from '../analytics/analytics-report.ts';
+import { analyticsCsv, buildAnalytics } from '../analytics/analytics-service.ts';
+import { requirePartnerAccess } from './auth.ts';
+import { loadPartner, type AdminContext } from './context.ts';
+import { queryDays, queryParams } from './routes-integrations.ts';
+import { parseBody } from './zod-problems.ts';
+
+export const ANALYTICS_QUERY = queryParams({
+  days: queryDays().optional(),
+  format: z.enum(['json', 'csv'], { error: 'must be "json" or "csv"' }).optional(),
+});
+
+export function analyticsRoutes(router: Router, ctx: AdminContext): void {
+  router.get('/partners/:id/analytics', requirePartnerAccess, async (req, res) => {
+    const partner = await loadPartner(ctx, req.params.id as string);
+    const query = parseBody(ANALYTICS_QUERY, req.query);
+    const report = await buildAnalytics(ctx.store, partner, ctx.clock.now(), query.days ?? DEFAULT_WINDOW_DAYS);
+    const csv = query.format === 'csv' || (query.format === undefined && req.accepts(['application/json', 'text/csv']) === 'text/csv');
+    if (csv) return sendAnalyticsCsv(res, report);
+    res.json(report);
+  });
+}
+
+/** The analytics per day and method as a CSV download (API and admin pages). */
+export function sendAnalyticsCsv(res: Response, report: AnalyticsReport): void {
+  res.type('text/csv; charset=utf-8').attachment(`analytics-${report.partner}-${report.days}d.csv`).send(analyticsCsv(report));
+}

@@ -1,0 +1,182 @@
+// The per-provider analytics from the day summaries: a day folds in links, unlinks and upstream times as
+// fixed buckets; the report sums a window of days (attempts by outcome, new accounts, links, unlinks, the
+// upstream failure rate, median and p95 estimated from the buckets) and lists the shop's integrations
+// even without data; and the recorder's flush writes all of it, read back alike from both store
+// backends (the embedded one, and PostgreSQL where reachable: CI runs it).
+
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { analyticsReport, bucketQuantile } from '../../src/analytics/analytics-report.ts';
+import { analyticsCsv, buildAnalytics } from '../../src/analytics/analytics-service.ts';
+import { ManualClock } from '../../src/clock.ts';
+import { mergeDay, UPSTREAM_BUCKETS_MS, upstreamBucket } from '../../src/events/login-days.ts';
+import { DAY_MS, type DayNote, dayOf, type LoginEvent } from '../../src/events/login-event.ts';
+import { LoginEventRecorder } from '../../src/events/recorder.ts';
+import type { Partner } from '../../src/partners/partner.ts';
+import { createStore } from '../../src/store/create-store.ts';
+import type { Store } from '../../src/store/store.ts';
+import { freshDatabase, postgresAvailable, type TestDatabase } from '../support/postgres.ts';
+
+const T0 = Date.parse('2013-09-20T10:00:00+08:00');
+const TODAY = dayOf(T0);
+const quiet = { warn: () => undefined };
+
+const attempt = (at: number, method: string, outcome: LoginEvent['outcome'], extra: Partial<LoginEvent> = {}): LoginEvent => ({
+  at,
+  partner: 'jd',
+  method,
+  outcome,
+  ...extra,
+});
+const upstream = (at: number, method: string, ms: number): DayNote => ({ at, partner: 'jd', method, kind: 'upstream', ms });
+const change = (at: number, method: string, kind: 'link' | 'unlink'): DayNote => ({ at, partner: 'jd', method, kind });
+
+/** Two days of Weibo and QQ at jd, and one day too old for a 7-day window. */
+function history(): (LoginEvent | DayNote)[] {
+  return [
+    attempt(T0, 'weibo', 'success', { created: true, account: 'a' }),
+    attempt(T0, 'weibo', 'success', { account: 'b' }),
+    attempt(T0, 'weibo', 'upstream_failure', { step: 'token_exchange' }),
+    attempt(T0, 'weibo', 'denied', { step: 'provider_denied' }),
+    attempt(T0, 'weibo', 'refused', { step: 'grace' }),
+    attempt(T0 - DAY_MS, 'qq', 'success', { account: 'c' }),
+    attempt(T0 - 10 * DAY_MS, 'qq', 'success', { account: 'd' }),
+    upstream(T0, 'weibo', 80),
+    upstream(T0, 'weibo', 90),
+    upstream(T0, 'weibo', 2500),
+    upstream(T0 - DAY_MS, 'qq', 40),
+    change(T0, 'qq', 'link'),
+    change(T0, 'weibo', 'unlink'),
+  ];
+}
+
+const JD = { id: 'jd', integrations: [{ provider: 'weibo' }, { provider: 'qq' }, { provider: 'sohu' }] } as unknown as Partner;
+
+describe('analytics: day summaries and the report (pure)', () => {
+  it('folds links, unlinks and upstream times into the day, keeping what it had', () => {
+    const day = mergeDay(undefined, 'jd', TODAY, history());
+    assert.deepEqual(day.counts, { 'weibo|success': 2, 'weibo|upstream_failure': 1, 'weibo|denied': 1, 'weibo|refused': 1 });
+    assert.deepEqual(day.created, { weibo: 1 });
+    assert.deepEqual(day.links, { qq: 1 });
+    assert.deepEqual(day.unlinks, { weibo: 1 });
+    assert.equal(day.upstream?.weibo?.length, UPSTREAM_BUCKETS_MS.length + 1);
+    assert.equal(day.upstream?.weibo?.[upstreamBucket(80)], 2);
+    assert.equal(day.upstream?.qq, undefined, "yesterday's time is not today's");
+    const again = mergeDay(day, 'jd', TODAY, [upstream(T0, 'weibo', 99_999), change(T0, 'qq', 'link')]);
+    assert.equal(again.links?.qq, 2);
+    assert.equal(again.upstream?.weibo?.at(-1), 1, 'slower than the last bound: the overflow bucket');
+    assert.equal(day.upstream?.weibo?.at(-1), 0, 'the earlier day is not changed');
+  });
+
+  it('a day without notes stays as it was written before links were counted', () => {
+    const day = mergeDay(undefined, 'jd', TODAY, [attempt(T0, 'qq', 'success')]);
+    assert.deepEqual(Object.keys(day).sort(), ['counts', 'created', 'day', 'partner']);
+  });
+
+  it('estimates quantiles from the buckets, linearly within one', () => {
+    assert.equal(bucketQuantile([], 0.5), null);
+    // 10 in (0, 50], 10 in (50, 100]: the median at the first bucket's top, p95 near the second's.
+    assert.equal(bucketQuantile([10, 10], 0.5), 50);
+    assert.equal(bucketQuantile([10, 10], 0.95), 95);
+    const overflow = new Array(UPSTREAM_BUCKETS_MS.length + 1).fill(0);
+    overflow[UPSTREAM_BUCKETS_MS.length] = 3;
+    assert.equal(bucketQuantile(overflow, 0.5), UPSTREAM_BUCKETS_MS.at(-1));
+  });
+
+  it('sums a window per method: outcomes, new accounts, links, unlinks, failure rate and upstream time', () => {
+    const days = [
+      mergeDay(undefined, 'jd', TODAY, history()),
+      mergeDay(undefined, 'jd', TODAY - 1, history()),
+      mergeDay(undefined, 'jd', TODAY - 10, history()),
+    ];
+    const r = analyticsReport('jd', days, TODAY, 7, ['weibo', 'qq', 'sohu']);
+    assert.equal(r.from, '2013-09-14');
+    assert.equal(r.to, '2013-09-20');
+    assert.equal(r.perDay.length, 7);
+    const weibo = r.providers.find((p) => p.method === 'weibo')!;
+    assert.deepEqual(weibo.signIns, { success: 2, denied: 1, upstream_failure: 1, refused: 1, total: 5 });
+    assert.equal(weibo.created, 1);
+    assert.equal(weibo.unlinks, 1);
+    assert.equal(weibo.upstreamFailureRate, 0.25, 'one failure among success, denied and failed; refusals never reached Weibo');
+    assert.deepEqual(weibo.upstream, { timed: 3, medianMs: 88, p95Ms: 2850 });
+    const qq = r.providers.find((p) => p.method === 'qq')!;
+    assert.equal(qq.signIns.success, 1, 'the day 10 days ago is outside the window');
+    assert.equal(qq.links, 1);
+    assert.equal(qq.upstream.medianMs, 25, 'one time of 40 ms: halfway into its bucket (0, 50]');
+    const sohu = r.providers.find((p) => p.method === 'sohu')!;
+    assert.deepEqual(sohu.signIns, { success: 0, denied: 0, upstream_failure: 0, refused: 0, total: 0 });
+    assert.equal(sohu.upstreamFailureRate, null);
+    assert.deepEqual(r.perDay.at(-1)!.methods.weibo, { success: 2, denied: 1, upstream_failure: 1, refused: 1 });
+    assert.deepEqual(r.perDay.at(-2)!.methods, { qq: { success: 1, denied: 0, upstream_failure: 0, refused: 0 } });
+    const wide = analyticsReport('jd', days, TODAY, 30, ['weibo']);
+    assert.equal(wide.providers.find((p) => p.method === 'qq')!.signIns.success, 2, 'a method with data is listed though not an integration');
+  });
+
+  it('another shop’s days are not counted', () => {
+    const other = { ...mergeDay(undefined, 'jd', TODAY, history()), partner: 'taobao' };
+    const r = analyticsReport('jd', [other], TODAY, 30, ['weibo']);
+    assert.equal(r.providers[0]!.signIns.total, 0);
+  });
+});
+
+for (const backend of ['embedded', 'postgres'] as const) {
+  describe(`analytics: recorded and read back (${backend} store)`, function () {
+    this.timeout(30_000);
+    const clock = new ManualClock(T0);
+    let dir: string;
+    let db: TestDatabase | undefined;
+    let store: Store;
+    before(async function () {
+      if (backend === 'postgres' && !(await postgresAvailable())) {
+        console.log('      SKIPPED: PostgreSQL is not reachable (CI runs it)');
+        this.skip();
+      }
+      dir = await mkdtemp(join(tmpdir(), 'denglu-analytics-'));
+      db = backend === 'postgres' ? await freshDatabase('analytics') : undefined;
+      store = await createStore({ dataDir: dir, clock, ...(db ? { databaseUrl: db.url } : {}) });
+    });
+    after(async () => {
+      await store?.close();
+      await db?.drop();
+      if (dir) await rm(dir, { recursive: true, force: true });
+    });
+
+    it('flushes attempts and notes into day summaries the report reads, in two batches as in two flushes', async () => {
+      const recorder = new LoginEventRecorder({ store, clock, log: quiet });
+      const events = history();
+      for (const e of events.slice(0, 6)) 'kind' in e ? recorder.note(e) : recorder.record(e);
+      await recorder.flush();
+      for (const e of events.slice(6)) 'kind' in e ? recorder.note(e) : recorder.record(e);
+      await recorder.close();
+      const r = await buildAnalytics(store, JD, T0, 30);
+      const weibo = r.providers.find((p) => p.method === 'weibo')!;
+      assert.deepEqual(weibo.signIns, { success: 2, denied: 1, upstream_failure: 1, refused: 1, total: 5 });
+      assert.deepEqual(weibo.upstream, { timed: 3, medianMs: 88, p95Ms: 2850 });
+      assert.equal(weibo.unlinks, 1);
+      const qq = r.providers.find((p) => p.method === 'qq')!;
+      assert.equal(qq.signIns.success, 2);
+      assert.equal(qq.links, 1);
+      assert.deepEqual(
+        r.providers.map((p) => p.method),
+        ['weibo', 'qq', 'sohu'],
+      );
+      assert.equal(recorder.dropped, 0);
+      const csv = analyticsCsv(r).split('\r\n');
+      assert.equal(csv[0], 'day,method,success,denied,upstream_failure,refused');
+      assert.ok(csv.includes('2013-09-20,weibo,2,1,1,1'), csv.slice(-4).join(' | '));
+      assert.equal(csv.length, 30 * 3 + 2, 'a row per day and method, and the final line end');
+    });
+
+    it('expires the summaries with the login events: the sweep after the retention leaves nothing', async () => {
+      clock.set(T0 + 402 * DAY_MS);
+      await store.sweepExpired();
+      const r = await buildAnalytics(store, JD, T0, 30);
+      assert.equal(
+        r.providers.reduce((n, p) => n + p.signIns.total + p.links + p.unlinks + p.upstream.timed, 0),
+        0,
+      );
+    });
+  });
+}
