@@ -13,6 +13,7 @@ import type { Account, LinkedIdentity } from './account.ts';
 import { findAccountByIdentity, linked } from './sign-in.ts';
 import { withNormalisedUrls } from '../../providers/shared/profile-fields.ts';
 import { accountEventOp } from '../webhooks/events.ts';
+import { refreshShopWays } from '../events/shop-ways.ts';
 
 export class LinkConflictError extends GatewayError {
   readonly provider: string;
@@ -78,5 +79,6 @@ export async function linkIdentity(
     if (err instanceof GatewayError && err.code === 'ERR_CONFLICT') throw new LinkConflictError(identity.provider);
     throw err;
   }
+  await refreshShopWays(store, accountId);
   return { account: updated, linked: true };
 }

@@ -23,6 +23,7 @@ import { normaliseEmail, passwordProblem, validEmail, type PasswordProblem } fro
 import { dummyHash, hashPassword, needsRehash, verifyPassword } from './password-hash.ts';
 import { HashBusy, type HashQueue } from './hash-queue.ts';
 import { PASSWORD_AMR, PASSWORD_METHOD } from './password-method.ts';
+import { refreshShopWays } from '../events/shop-ways.ts';
 
 export interface NativeDeps {
   store: Store;
@@ -178,6 +179,7 @@ export async function setPassword(d: NativeDeps, accountId: string, password: st
       if (!refused) throw err;
     });
   if (refused) return { ok: false, problem: refused };
+  await refreshShopWays(d.store, accountId);
   if (mode === 'change') await revokeAccountAccess(d.store, accountId, { amr: PASSWORD_AMR, ...(keepSession ? { keepSession } : {}) });
   return { ok: true };
 }
@@ -326,6 +328,7 @@ export async function confirmPasswordReset(
     return { ok: true as const };
   }, 'tokenInvalid');
   if (!done.ok) return done;
+  await refreshShopWays(d.store, token.accountId);
   await revokeTokens(d.store, token.accountId);
   await revokeAccountAccess(d.store, token.accountId);
   await clearSubject(d.store, emailKey(token.email));

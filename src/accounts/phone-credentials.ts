@@ -19,6 +19,7 @@ import { PHONE_AMR, PHONE_METHOD } from './phone-method.ts';
 import { normalisePhone } from './phone-number.ts';
 import { signInMethods } from './unlink.ts';
 import type { CodeBook } from './verification-codes.ts';
+import { refreshShopWays } from '../events/shop-ways.ts';
 
 export interface PhoneDeps {
   store: Store;
@@ -134,6 +135,7 @@ export async function setPhone(store: Store, clock: Clock, accountId: string, ph
     (before) => ({ action: before ? 'phone.replace' : 'phone.set', after: { phone } }),
     'identity.linked',
   );
+  if (r.ok) await refreshShopWays(store, accountId);
   // Sign-ins obtained with the old number end with it.
   if (r.ok && r.before) await revokeAccountAccess(store, accountId, { amr: PHONE_AMR, ...(keepSession ? { keepSession } : {}) });
   return r.ok ? { ok: true } : r;
@@ -155,6 +157,7 @@ export async function removePhone(store: Store, clock: Clock, accountId: string,
     'identity.unlinked',
   );
   if (!r.ok) return r;
+  await refreshShopWays(store, accountId);
   await revokeAccountAccess(store, accountId, { amr: PHONE_AMR, ...(keepSession ? { keepSession } : {}) });
   return { ok: true };
 }

@@ -12,6 +12,7 @@ import type { Account, LinkedIdentity } from './account.ts';
 import { PASSWORD_METHOD } from './password-method.ts';
 import { PHONE_METHOD } from './phone-method.ts';
 import { accountEventOp } from '../webhooks/events.ts';
+import { refreshShopWays } from '../events/shop-ways.ts';
 
 export interface ShopAtRisk {
   partner: string;
@@ -67,7 +68,7 @@ export async function unlinkIdentity(
   subject: string,
 ): Promise<{ account: Account; removed: LinkedIdentity }> {
   let shops: string[] = [];
-  return auditedUpdate<Account, { account: Account; removed: LinkedIdentity }>(
+  const unlinked = await auditedUpdate<Account, { account: Account; removed: LinkedIdentity }>(
     store,
     clock,
     'accounts',
@@ -92,4 +93,6 @@ export async function unlinkIdentity(
     // The shops' webhooks, in the same write (no added round trip).
     [accountEventOp(clock, 'identity.unlinked', accountId, () => shops, { provider })],
   );
+  await refreshShopWays(store, accountId);
+  return unlinked;
 }

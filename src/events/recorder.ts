@@ -6,7 +6,9 @@
 //     everything in memory, where months of raw events do not fit;
 //   - per (partner, UTC day) counts by method and outcome, with the day notes — links, unlinks, upstream
 //     times — folded in (`login_days`, src/events/login-days.ts);
-//   - per (partner, account) method use (`shop_usage`, src/events/shop-usage.ts), what the impact report reads.
+//   - per (partner, account) method use (`shop_usage`, src/events/shop-usage.ts), what the impact report reads;
+//     a summary that has no ways yet, or whose events say they may have changed, gets the account's ways
+//     (src/events/shop-ways.ts) read afresh — a returning shopper's summary costs no read of the account.
 // Both summaries expire after the retention since their last write, so the cluster-once expiry sweep
 // (src/jobs/cluster-job.ts → store.sweepExpired) removes them like the raw events.
 // What can be lost: a crash (or kill -9) loses the events still in the buffer — at most the last
@@ -22,6 +24,7 @@ import { upsert } from '../store/upsert.ts';
 import { DAY_MS, type DayNote, dayOf, type LoginEvent } from './login-event.ts';
 import { LOGIN_DAYS_COLLECTION, type LoginDay, loginDayId, mergeDay } from './login-days.ts';
 import { SHOP_USAGE_COLLECTION, type ShopUsage, mergeUsage, shopUsageId } from './shop-usage.ts';
+import { refreshShopWays, waysMayHaveChanged } from './shop-ways.ts';
 
 export const LOGIN_EVENTS_COLLECTION = 'login_events';
 export const DEFAULT_RETENTION_DAYS = 400;
@@ -153,10 +156,19 @@ export class LoginEventRecorder implements LoginEvents {
     await inParallel([...groups.entries()], PARALLEL_UPSERTS, async ([id, events]) => {
       const { partner, account } = events[0]!;
       const expiresAt = latest(events) + this.retentionMs;
-      await upsert<ShopUsage>(this.o.store, SHOP_USAGE_COLLECTION, id, (c) => mergeUsage(c, partner, account!, events), {
-        onCreate: { expiresAt },
-        onUpdate: { expiresAt },
-      });
+      let stale = false;
+      await upsert<ShopUsage>(
+        this.o.store,
+        SHOP_USAGE_COLLECTION,
+        id,
+        (c) => {
+          const next = mergeUsage(c, partner, account!, events);
+          stale = waysMayHaveChanged(next, events);
+          return next;
+        },
+        { onCreate: { expiresAt }, onUpdate: { expiresAt } },
+      );
+      if (stale) await refreshShopWays(this.o.store, account!, [partner]);
     });
   }
 }

@@ -2,10 +2,12 @@
 // instead of raw events. One small document per (partner, account), found by partner. Each method keeps
 // its first and last successful use and its successful sign-ins per day for the last COUNT_DAYS days, so
 // "Weibo sign-ins at the shop in the last 30 days" needs no raw event. Merged from buffered events only
-// (src/events/recorder.ts), never written on a login's request path.
+// (src/events/recorder.ts), never written on a login's request path. It also lists the ways into the shop
+// the account holds (src/events/shop-ways.ts), so the report needs no read of the account.
 
 import type { EpochMs } from '../clock.ts';
 import { dayOf, type LoginEvent } from './login-event.ts';
+import type { HeldWays } from './shop-ways.ts';
 
 export const SHOP_USAGE_COLLECTION = 'shop_usage';
 /** Per-day counts older than this many days are dropped when the document is next written. */
@@ -23,6 +25,8 @@ export interface ShopUsage {
   account: string;
   methods: Record<string, MethodUse>;
   lastAt: EpochMs;
+  /** The ways the account holds (src/events/shop-ways.ts); absent in a summary written before they were kept. */
+  ways?: HeldWays;
 }
 
 export function shopUsageId(partner: string, account: string): string {
@@ -52,7 +56,7 @@ export function mergeUsage(current: ShopUsage | undefined, partner: string, acco
   }
   const oldest = dayOf(lastAt) - COUNT_DAYS;
   for (const [m, use] of Object.entries(methods)) methods[m] = { ...use, days: use.days.filter(([d]) => d > oldest) };
-  return { partner, account, methods, lastAt };
+  return { partner, account, methods, lastAt, ...(current?.ways ? { ways: current.ways } : {}) };
 }
 
 /** Successful sign-ins with `method` from `from` (inclusive) on, counted by day. */

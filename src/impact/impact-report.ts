@@ -12,9 +12,9 @@
 // came within them, notice or not (linear, never below zero).
 
 import type { EpochMs } from '../clock.ts';
-import type { Account } from '../accounts/account.ts';
 import { DAY_MS, dayLabel, dayOf } from '../events/login-event.ts';
 import { type ShopUsage, signInsSince } from '../events/shop-usage.ts';
+import type { HeldWays } from '../events/shop-ways.ts';
 import type { Partner } from '../partners/partner.ts';
 import { methodsSigningInAt, waysHeld } from './ways-after-cutoff.ts';
 
@@ -41,7 +41,8 @@ export interface ImpactQuery {
 
 export interface Shopper {
   usage: ShopUsage;
-  account: Account;
+  /** The ways the account holds (src/events/shop-ways.ts). */
+  held: HeldWays;
 }
 
 /** One affected shopper, for the CSV (the account id stays here: the API turns it into the shop's pairwise sub). */
@@ -93,7 +94,7 @@ export function impactReport(q: ImpactQuery, shoppers: Iterable<Shopper>): Impac
   const migratedAt: EpochMs[] = [];
   let recentMigrations = 0;
   const list: AffectedShopper[] = [];
-  for (const { usage, account } of shoppers) {
+  for (const { usage, held } of shoppers) {
     if (usage.partner !== q.partner.id || usage.lastAt < activeFrom || usage.lastAt > q.now) continue;
     counts.active++;
     const use = usage.methods[q.provider];
@@ -102,7 +103,7 @@ export function impactReport(q: ImpactQuery, shoppers: Iterable<Shopper>): Impac
       continue;
     }
     counts.affected++;
-    const ways = waysHeld(account, waysAtCutoff);
+    const ways = waysHeld(held, waysAtCutoff);
     const group: ImpactGroup = ways.length === 0 ? 'stranded' : ways.some((w) => usage.methods[w.method]) ? 'safe' : 'at_risk';
     const key = group === 'at_risk' ? 'atRisk' : group;
     counts[key]++;
@@ -114,7 +115,7 @@ export function impactReport(q: ImpactQuery, shoppers: Iterable<Shopper>): Impac
     const firstWayOut = ways.length ? Math.min(...ways.map((w) => w.since)) : undefined;
     if (firstWayOut !== undefined && firstWayOut >= since && firstWayOut <= q.now) migratedAt.push(firstWayOut);
     if (firstWayOut !== undefined && firstWayOut >= rateFrom && firstWayOut <= q.now) recentMigrations++;
-    list.push({ account: account.id, group, lastWithProviderAt: use.lastAt, providerSignIns30d: signIns, ways: ways.map((w) => w.method) });
+    list.push({ account: usage.account, group, lastWithProviderAt: use.lastAt, providerSignIns30d: signIns, ways: ways.map((w) => w.method) });
   }
   const ratePerDay = recentMigrations / RATE_DAYS;
   const projected = (at: EpochMs | undefined): number | null => {

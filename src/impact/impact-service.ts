@@ -1,14 +1,17 @@
 // Builds the impact report for a partner's integration from the store: resolves the cutoff (the scheduled
 // one, or one being considered — its grace keeps the scheduled grace's length, unless a grace end is given),
-// then reads the partner's shop-usage summaries (one indexed listing, in pages) and their accounts
-// (PARALLEL_READS gets at a time) and hands them to the pure report (src/impact/impact-report.ts).
-// Cost: one read per shopper of the partner on PostgreSQL; see the module header of
-// src/events/shop-usage.ts for why no raw event is read.
+// then reads the partner's shop-usage summaries (one indexed listing, in pages), each with the ways the
+// account holds (src/events/shop-ways.ts), and hands them to the pure report (src/impact/impact-report.ts).
+// Cost: one listing of compact summaries, no read of any account — except for a summary written before
+// they kept the ways (its account is read, PARALLEL_READS at a time). `fromAccounts` reads every account
+// instead: the straightforward computation, which the tests hold the fast one to.
+// See the module header of src/events/shop-usage.ts for why no raw event is read.
 
 import type { Account } from '../accounts/account.ts';
 import type { EpochMs } from '../clock.ts';
 import { GatewayError, ValidationError } from '../errors.ts';
 import { SHOP_USAGE_COLLECTION, type ShopUsage } from '../events/shop-usage.ts';
+import { heldWays } from '../events/shop-ways.ts';
 import { integrationFor } from '../partners/availability.ts';
 import type { Partner } from '../partners/partner.ts';
 import type { Store } from '../store/store.ts';
@@ -23,6 +26,8 @@ export interface ImpactOptions {
   /** A grace end being considered; null: no grace at all. */
   graceEndsAt?: EpochMs | null;
   activeDays?: number;
+  /** Read each shopper's ways from the account rather than the summary (tests: the straightforward computation). */
+  fromAccounts?: boolean;
 }
 
 export async function buildImpactReport(
@@ -52,7 +57,7 @@ export async function buildImpactReport(
     throw new ValidationError([{ field: 'graceEnds', message: 'must not be before the cutoff', rule: 'impact.graceBeforeCutoff' }]);
   }
   const noticeAt = integration.noticeAt !== undefined && integration.noticeAt <= cutoffAt ? integration.noticeAt : undefined;
-  const shoppers = await loadShoppers(store, partner.id);
+  const shoppers = await loadShoppers(store, partner.id, options.fromAccounts);
   return impactReport(
     {
       partner,
@@ -69,25 +74,32 @@ export async function buildImpactReport(
   );
 }
 
-/** The partner's shop-usage summaries with their accounts (summaries of deleted accounts are left out). */
-export async function loadShoppers(store: Store, partnerId: string): Promise<Shopper[]> {
-  const usages: ShopUsage[] = [];
+/**
+ * The partner's shoppers: each shop-usage summary with the ways the account holds — as the summary lists
+ * them, or (a summary without them, or `fromAccounts`) as the account holds them. Summaries of accounts
+ * that are gone are left out.
+ */
+export async function loadShoppers(store: Store, partnerId: string, fromAccounts = false): Promise<Shopper[]> {
+  const out: Shopper[] = [];
+  const unlisted: ShopUsage[] = [];
   let after: string | undefined;
   for (;;) {
     const page = await store.list<ShopUsage>(SHOP_USAGE_COLLECTION, { index: { name: 'partner', key: partnerId }, limit: PAGE, ...(after ? { after } : {}) });
-    for (const row of page) usages.push(row.value);
+    for (const { value: usage } of page) {
+      if (usage.ways && !fromAccounts) out.push({ usage, held: usage.ways });
+      else unlisted.push(usage);
+    }
     if (page.length < PAGE) break;
     after = page[page.length - 1]!.id;
   }
-  const out: Shopper[] = [];
   let next = 0;
   const worker = async (): Promise<void> => {
-    while (next < usages.length) {
-      const usage = usages[next++]!;
+    while (next < unlisted.length) {
+      const usage = unlisted[next++]!;
       const account = await store.get<Account>('accounts', usage.account);
-      if (account) out.push({ usage, account });
+      if (account) out.push({ usage, held: heldWays(account) });
     }
   };
-  await Promise.all(Array.from({ length: Math.min(PARALLEL_READS, usages.length) }, worker));
+  await Promise.all(Array.from({ length: Math.min(PARALLEL_READS, unlisted.length) }, worker));
   return out;
 }

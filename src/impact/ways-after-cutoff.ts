@@ -1,13 +1,11 @@
 // Which other ways into a shop an account will still have at a cutoff instant: every other integration of
 // the partner that is configured and, by its OWN schedule, still signs in at that instant (live or notice
 // there — one that has ended, is in grace, or has not started by then does not count), and that the account
-// holds a credential for: a linked identity of that provider, a native password, a verified phone. Each
-// with when the account got it (for migration progress). A way ending later than the cutoff still counts.
+// holds a credential for (src/events/shop-ways.ts: a linked identity of that provider, a native password,
+// a verified phone). Each with when the account got it (for migration progress). A way ending later than the cutoff still counts.
 
 import type { EpochMs } from '../clock.ts';
-import type { Account } from '../accounts/account.ts';
-import { PASSWORD_METHOD } from '../accounts/password-method.ts';
-import { PHONE_METHOD } from '../accounts/phone-method.ts';
+import type { HeldWays } from '../events/shop-ways.ts';
 import type { Partner } from '../partners/partner.ts';
 import { phaseAt, signsIn } from '../partners/phase.ts';
 
@@ -25,19 +23,11 @@ export function methodsSigningInAt(partner: Partner, excluding: string, configur
   return out;
 }
 
-/** When the account got a credential for `method`; undefined when it has none. */
-export function heldSince(account: Account, method: string): EpochMs | undefined {
-  if (method === PASSWORD_METHOD) return account.native?.passwordHash ? (account.native.passwordSetAt ?? account.createdAt) : undefined;
-  if (method === PHONE_METHOD) return account.phone?.number ? account.phone.verifiedAt : undefined;
-  const linked = account.identities.filter((i) => i.provider === method).map((i) => i.linkedAt);
-  return linked.length ? Math.min(...linked) : undefined;
-}
-
-/** The account's ways among `methods`, each with when it got it. */
-export function waysHeld(account: Account, methods: readonly string[]): { method: string; since: EpochMs }[] {
+/** The ways among `methods` the account holds (src/events/shop-ways.ts), each with when it got it. */
+export function waysHeld(held: HeldWays, methods: readonly string[]): { method: string; since: EpochMs }[] {
   const out: { method: string; since: EpochMs }[] = [];
   for (const method of methods) {
-    const since = heldSince(account, method);
+    const since = held[method];
     if (since !== undefined) out.push({ method, since });
   }
   return out;

@@ -11,6 +11,7 @@
 import type { Account, LinkedIdentity } from '../accounts/account.ts';
 import { dummyHash } from '../accounts/password-hash.ts';
 import { DAY_MS, dayOf } from '../events/login-event.ts';
+import { heldWays } from '../events/shop-ways.ts';
 import { COUNT_DAYS, SHOP_USAGE_COLLECTION, type MethodUse, type ShopUsage, shopUsageId } from '../events/shop-usage.ts';
 import { LOGIN_DAYS_COLLECTION, loginDayId } from '../events/login-days.ts';
 import { JOBS_COLLECTION } from '../jobs/cluster-job.ts';
@@ -77,6 +78,7 @@ export function population(passwordHash: string): Population {
       migratedWith = ['qq', 'qq', 'password', 'phone'][between(0, 4)]!;
       has[migratedWith] = between(NOTICE_AT, POPULATION_UNTIL - DAY_MS);
     }
+    const held = account(id, n, createdAt, has, passwordHash, shops);
     for (const shop of shops) {
       const offered = SHOPS[shop]!.filter((m) => has[m] !== undefined);
       if (offered.length === 0) continue;
@@ -94,9 +96,9 @@ export function population(passwordHash: string): Population {
       });
       if (Object.keys(methods).length === 0) continue;
       const usageLast = Math.max(...Object.values(methods).map((u) => u.lastAt));
-      usages.push({ partner: shop, account: id, methods, lastAt: usageLast });
+      usages.push({ partner: shop, account: id, methods, lastAt: usageLast, ways: heldWays(held) });
     }
-    accounts.push(account(id, n, createdAt, has, passwordHash, shops));
+    accounts.push(held);
   }
   return { accounts, usages };
 }

@@ -35,6 +35,13 @@ type Undo = () => void;
  */
 type IndexMap = Map<string, string | Set<string>>;
 
+/** Index keys held by at least this many ids keep their sorted order between `list` pages. */
+const SORTED_HOLDERS_FROM = 1000;
+
+function sameKeys(a: readonly (readonly string[])[], b: readonly (readonly string[])[]): boolean {
+  return a.length === b.length && a.every((keys, i) => keys.length === b[i]!.length && keys.every((k, j) => k === b[i]![j]));
+}
+
 function holdersOf(map: IndexMap, key: string): Iterable<string> {
   const holders = map.get(key);
   return holders === undefined ? [] : typeof holders === 'string' ? [holders] : holders;
@@ -53,6 +60,13 @@ class Table {
    * million accounts (export) sorts them once, not once per page.
    */
   sortedIds: string[] | undefined;
+  /** Bumped whenever a record is added or removed, or its index keys change (invalidates `sortedHolders`). */
+  membership = 0;
+  /**
+   * The ids under a large index key in order (index name + NUL + key), kept between `list` pages while
+   * `membership` stays: paging through a shop's 100,000 shoppers sorts them once, not once per page.
+   */
+  readonly sortedHolders = new Map<string, { at: number; ids: string[] }>();
 
   constructor(spec: CollectionSpec) {
     this.spec = spec;
@@ -124,28 +138,43 @@ export class MemoryTables {
 
   list(collection: string, options: ListOptions = {}): { id: string; value: unknown }[] {
     const table = this.table(collection);
-    let ids: string[];
-    if (options.index) {
-      ids = [...holdersOf(this.#indexMap(table, options.index.name), options.index.key)];
-    } else {
-      ids = [...table.records.keys()];
-    }
+    const ids = options.index ? this.#sortedHolders(table, options.index.name, options.index.key) : [...table.records.keys()].sort();
     const desc = options.order === 'desc';
-    ids.sort();
-    if (desc) ids.reverse();
+    // The first position past `after` in the direction of the listing (ids are sorted ascending).
+    let start = desc ? ids.length - 1 : 0;
     if (options.after !== undefined) {
       const after = options.after;
-      ids = ids.filter((id) => (desc ? id < after : id > after));
+      let lo = 0;
+      let hi = ids.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (desc ? ids[mid]! < after : ids[mid]! <= after) lo = mid + 1;
+        else hi = mid;
+      }
+      start = desc ? lo - 1 : lo;
     }
     const now = this.#clock.now();
     const out: { id: string; value: unknown }[] = [];
-    for (const id of ids) {
+    for (let i = start; desc ? i >= 0 : i < ids.length; desc ? i-- : i++) {
+      const id = ids[i]!;
       const record = table.records.get(id);
       if (!this.isLive(record, now)) continue;
       out.push({ id, value: documentOf(record) });
       if (options.limit !== undefined && out.length >= options.limit) break;
     }
     return out;
+  }
+
+  /** The ids under an index key in order; a large set's order is kept until the table's membership changes. */
+  #sortedHolders(table: Table, index: string, key: string): string[] {
+    const holders = holdersOf(this.#indexMap(table, index), key);
+    if (typeof holders === 'string' || !(holders instanceof Set) || holders.size < SORTED_HOLDERS_FROM) return [...holders].sort();
+    const cacheKey = `${index}\0${key}`;
+    const cached = table.sortedHolders.get(cacheKey);
+    if (cached?.at === table.membership) return cached.ids;
+    const ids = [...holders].sort();
+    table.sortedHolders.set(cacheKey, { at: table.membership, ids });
+    return ids;
   }
 
   /** Live documents with their expiry, in id order, after `after`, at most `limit`. */
@@ -212,7 +241,8 @@ export class MemoryTables {
     const previous = table.records.get(id);
     const previousBytes = previous ? (previous.b ?? 0) : 0;
     const bytes = json.length;
-    if (previous) this.#unindex(table, id, previous);
+    const previousKeys = previous && table.indexes.size > 0 ? this.#recordKeys(table, previous) : undefined;
+    if (previous) this.#unindex(table, id, previous, previousKeys);
     const keys = this.#keysOf(table, value);
     const record: StoredRecord = table.spec.heldAsText ? { t: json, b: bytes } : { v: deepFreeze(value), b: bytes };
     if (table.spec.heldAsText && keys.length > 0) record.k = JSON.stringify(keys);
@@ -220,6 +250,7 @@ export class MemoryTables {
     table.expiring += (expiresAt !== undefined ? 1 : 0) - (previous?.e !== undefined ? 1 : 0);
     table.records.set(id, record);
     if (!previous) table.sortedIds = undefined;
+    if (!previous || (table.indexes.size > 0 && !sameKeys(previousKeys!, keys))) table.membership++;
     table.bytes += bytes - previousBytes;
     this.#index(table, id, keys);
     return () => this.#restore(table, id, previous, bytes);
@@ -232,6 +263,7 @@ export class MemoryTables {
     this.#unindex(table, id, previous);
     table.records.delete(id);
     table.sortedIds = undefined;
+    table.membership++;
     table.bytes -= previous.b ?? 0;
     if (previous.e !== undefined) table.expiring--;
     return () => this.#restore(table, id, previous, 0);
@@ -270,6 +302,7 @@ export class MemoryTables {
 
   #restore(table: Table, id: string, previous: StoredRecord | undefined, currentBytes: number): void {
     table.sortedIds = undefined;
+    table.membership++;
     const current = table.records.get(id);
     if (current) {
       this.#unindex(table, id, current);
@@ -317,9 +350,9 @@ export class MemoryTables {
   }
 
   /** Removes a record's index keys. */
-  #unindex(table: Table, id: string, record: StoredRecord): void {
+  #unindex(table: Table, id: string, record: StoredRecord, known?: (readonly string[])[]): void {
     if (table.indexes.size === 0) return;
-    const keys = this.#recordKeys(table, record);
+    const keys = known ?? this.#recordKeys(table, record);
     let i = 0;
     for (const map of table.indexes.values()) {
       for (const key of keys[i++]!) {

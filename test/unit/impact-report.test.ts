@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import type { Account } from '../../src/accounts/account.ts';
 import { DAY_MS } from '../../src/events/login-event.ts';
 import { mergeUsage, type ShopUsage } from '../../src/events/shop-usage.ts';
+import { heldWays } from '../../src/events/shop-ways.ts';
 import { impactReport, type ImpactQuery, type Shopper } from '../../src/impact/impact-report.ts';
 import type { Integration, Partner } from '../../src/partners/partner.ts';
 
@@ -69,7 +70,7 @@ function shopper(id: string, held: Record<string, number>, used: Record<string, 
       times.map((at) => ({ at, partner: 'jd', method, outcome: 'success' as const, account: id })),
     );
   }
-  return { usage: usage!, account: account(id, held) };
+  return { usage: usage!, held: heldWays(account(id, held)) };
 }
 
 const query = (extra: Partial<ImpactQuery> = {}): ImpactQuery => ({
@@ -167,7 +168,7 @@ describe('impact report: counting rules', () => {
     for (let i = 0; i < 20; i++) shoppers.push(shopper(`s${i}`, { weibo: LONG_AGO }, { weibo: [recent] }));
     shoppers.push(shopper('before', { weibo: LONG_AGO, qq: LONG_AGO + DAY_MS }, { weibo: [recent], qq: [recent] }));
     const r = impactReport(query(), shoppers);
-    const sinceNotice = shoppers.filter((s) => s.account.identities.some((i) => i.provider === 'qq' && i.linkedAt >= NOTICE)).length;
+    const sinceNotice = shoppers.filter((s) => (s.held.qq ?? 0) >= NOTICE).length;
     assert.equal(r.migration.migrated, sinceNotice);
     assert.equal(r.migration.since, NOTICE);
     assert.equal(r.migration.ratePerDay, 1);

@@ -3,7 +3,9 @@
 // and the same history as day summaries, so JD's analytics are not empty.
 
 import assert from 'node:assert/strict';
+import { isDeepStrictEqual } from 'node:util';
 import { sandboxPartners } from '../../config/sandbox-seed.ts';
+import { heldWays } from '../../src/events/shop-ways.ts';
 import { impactReport } from '../../src/impact/impact-report.ts';
 import type { Partner } from '../../src/partners/partner.ts';
 import { population, POPULATION_UNTIL } from '../../src/sandbox/population.ts';
@@ -20,7 +22,11 @@ describe('sandbox population', () => {
     const jd = { ...sandboxPartners({ jd: 'http://jd', taobao: 'http://taobao' })[0]!, createdAt: 0, updatedAt: 0 } as Partner;
     const weibo = jd.integrations.find((i) => i.provider === 'weibo')!;
     const byId = new Map(a.accounts.map((x) => [x.id, x]));
-    const shoppers = a.usages.filter((u) => u.partner === 'jd').map((usage) => ({ usage, account: byId.get(usage.account)! }));
+    const shoppers = a.usages.filter((u) => u.partner === 'jd').map((usage) => ({ usage, held: heldWays(byId.get(usage.account)!) }));
+    assert.ok(
+      shoppers.every((s) => isDeepStrictEqual(s.usage.ways, s.held)),
+      'each summary lists the ways its account holds',
+    );
     const r = impactReport(
       {
         partner: jd,

@@ -1,0 +1,153 @@
+// A deterministic population of one shop's shoppers for the impact report (the benchmark's impact section,
+// bench/impact-scale.ts, and the test comparing the fast report with the straightforward one): N accounts
+// drawn from a seeded PRNG, each holding a mix of Weibo, QQ, Sohu and a password (some Weibo holders
+// migrated to QQ or a password in the last weeks, a few accounts gone since), with `eventsPerAccount`
+// sign-in attempts at the shop over the last 260 days (a few denied). Their shop-usage summaries are
+// what the login-event recorder leaves: merged from those events, with the ways the account holds (none
+// for an account that is gone, and none in the share `legacy` of summaries written before they were
+// kept); the raw events are written too when asked (PostgreSQL keeps them). Everything goes in through
+// `store.load`, chunk by chunk.
+
+import type { Account } from '../src/accounts/account.ts';
+import { DAY_MS, type LoginEvent } from '../src/events/login-event.ts';
+import { LOGIN_EVENTS_COLLECTION, DEFAULT_RETENTION_DAYS } from '../src/events/recorder.ts';
+import { mergeUsage, SHOP_USAGE_COLLECTION, shopUsageId } from '../src/events/shop-usage.ts';
+import { heldWays } from '../src/events/shop-ways.ts';
+import type { Partner } from '../src/partners/partner.ts';
+import type { DumpedDocument, Store } from '../src/store/store.ts';
+
+/** The instant the population is generated against (and the report asked at). */
+export const IMPACT_NOW = Date.UTC(2026, 10, 20, 4, 0, 0);
+export const IMPACT_PARTNER_ID = 'impactshop';
+export const IMPACT_CONFIGURED: ReadonlySet<string> = new Set(['weibo', 'qq', 'sohu', 'password']);
+const RETENTION_MS = DEFAULT_RETENTION_DAYS * DAY_MS;
+const CHUNK = 5000;
+
+/** The shop: Weibo in notice (cutoff in 30 days, 30 days' grace), Sohu ending before it, QQ and a password live. */
+export function impactPartner(): Partner {
+  const live = { newAccountsDuringNotice: true, atCutoff: 'keep' as const };
+  return {
+    id: IMPACT_PARTNER_ID,
+    name: { 'zh-CN': '影响商店', en: 'Impact shop' },
+    timeZone: 'Asia/Shanghai',
+    locales: ['zh-CN', 'en'],
+    firstParty: true,
+    clients: [],
+    integrations: [
+      { provider: 'weibo', ...live, noticeAt: IMPACT_NOW - 20 * DAY_MS, cutoffAt: IMPACT_NOW + 30 * DAY_MS, graceEndsAt: IMPACT_NOW + 60 * DAY_MS },
+      { provider: 'qq', ...live },
+      { provider: 'sohu', ...live, cutoffAt: IMPACT_NOW + 10 * DAY_MS },
+      { provider: 'password', ...live },
+    ],
+    createdAt: IMPACT_NOW - 1000 * DAY_MS,
+    updatedAt: IMPACT_NOW - 1000 * DAY_MS,
+  };
+}
+
+/** mulberry32: a small seeded PRNG, the same numbers on every machine. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export interface PopulationOptions {
+  accounts: number;
+  /** Sign-in attempts per account at the shop (10 gives 10,000,000 events for 1,000,000 accounts). */
+  eventsPerAccount: number;
+  /** Write the raw events too. */
+  raw: boolean;
+  seed?: number;
+  /** The share of summaries without ways (written before they were kept): default none. */
+  legacy?: number;
+  progress?: (done: number, total: number) => void;
+}
+
+export interface PopulationCounts {
+  accounts: number;
+  summaries: number;
+  events: number;
+}
+
+export function impactAccountId(n: number): string {
+  return `impact-account-${String(n).padStart(7, '0')}`;
+}
+
+/** Generates the population into the store, CHUNK accounts (with their summaries and events) per load. */
+export async function loadImpactPopulation(store: Store, o: PopulationOptions): Promise<PopulationCounts> {
+  const random = seededRandom(o.seed ?? 16);
+  const counts: PopulationCounts = { accounts: 0, summaries: 0, events: 0 };
+  for (let first = 1; first <= o.accounts; first += CHUNK) {
+    const accounts: DumpedDocument[] = [];
+    const usages: DumpedDocument[] = [];
+    const raw: DumpedDocument[] = [];
+    for (let n = first; n < first + CHUNK && n <= o.accounts; n++) {
+      const { account, events, deleted } = shopper(n, random, o.eventsPerAccount);
+      if (!deleted) accounts.push({ id: account.id, value: account });
+      const successes = events.filter((e) => e.outcome === 'success');
+      if (successes.length) {
+        const merged = mergeUsage(undefined, IMPACT_PARTNER_ID, account.id, successes);
+        const usage = deleted || ((o.legacy ?? 0) > 0 && random() < o.legacy!) ? merged : { ...merged, ways: heldWays(account) };
+        usages.push({ id: shopUsageId(IMPACT_PARTNER_ID, account.id), value: usage, expiresAt: usage.lastAt + RETENTION_MS });
+      }
+      if (o.raw)
+        for (const [k, e] of events.entries())
+          raw.push({ id: `${e.at.toString(36).padStart(9, '0')}-${n.toString(16)}-${k}`, value: e, expiresAt: e.at + RETENTION_MS });
+    }
+    await store.load('accounts', accounts);
+    await store.load(SHOP_USAGE_COLLECTION, usages);
+    if (raw.length) await store.load(LOGIN_EVENTS_COLLECTION, raw);
+    counts.accounts += accounts.length;
+    counts.summaries += usages.length;
+    counts.events += raw.length;
+    o.progress?.(Math.min(first + CHUNK - 1, o.accounts), o.accounts);
+  }
+  return counts;
+}
+
+/** The n-th shopper: the ways they hold (and since when) and their sign-in attempts at the shop. */
+function shopper(n: number, random: () => number, eventsPerAccount: number): { account: Account; events: LoginEvent[]; deleted: boolean } {
+  const id = impactAccountId(n);
+  const createdAt = IMPACT_NOW - Math.floor((400 + random() * 1000) * DAY_MS);
+  const held: Record<string, number> = {};
+  if (random() < 0.75) held.weibo = createdAt;
+  if (random() < 0.3) held.qq = createdAt + Math.floor(random() * 200 * DAY_MS);
+  if (random() < 0.15) held.sohu = createdAt + Math.floor(random() * 200 * DAY_MS);
+  if (random() < 0.2) held.password = createdAt + Math.floor(random() * 200 * DAY_MS);
+  if (Object.keys(held).length === 0) held.weibo = createdAt;
+  // Migration: some Weibo holders added QQ or a password in the last 30 days (notice began 20 days ago).
+  if (held.weibo !== undefined && random() < 0.12) held[random() < 0.5 ? 'qq' : 'password'] = IMPACT_NOW - Math.floor(random() * 30 * DAY_MS);
+  const account: Account = {
+    id,
+    createdAt,
+    identities: Object.entries(held)
+      .filter(([m]) => m !== 'password')
+      .map(([provider, at]) => ({
+        provider,
+        subject: `${provider}-${n}`,
+        keys: [`${provider}:uid:${n}`],
+        displayName: `Shopper ${n}`,
+        linkedAt: at,
+        lastUsedAt: at,
+      })),
+    profile: { name: `Shopper ${n}` },
+    shops: { [IMPACT_PARTNER_ID]: { firstAt: createdAt, lastAt: createdAt, lastProvider: Object.keys(held)[0]! } },
+    ...(held.password !== undefined ? { native: { passwordHash: 'bench-hash', passwordSetAt: held.password } } : {}),
+  };
+  // Sign-ins: mostly with Weibo when held, over the last 260 days (some shoppers no longer active).
+  const methods = Object.keys(held);
+  const lastDay = random() * 200;
+  const events: LoginEvent[] = [];
+  for (let k = 0; k < eventsPerAccount; k++) {
+    const method = held.weibo !== undefined && random() < 0.6 ? 'weibo' : methods[Math.floor(random() * methods.length)]!;
+    const at = Math.max(createdAt, IMPACT_NOW - Math.floor((lastDay + random() * 60) * DAY_MS));
+    const outcome = random() < 0.05 ? 'denied' : 'success';
+    events.push({ at, partner: IMPACT_PARTNER_ID, method, outcome, account: id });
+  }
+  return { account, events, deleted: random() < 0.005 };
+}
