@@ -9,6 +9,7 @@
 import type { Locale } from '../../providers/contract.ts';
 import type { Account } from '../accounts/account.ts';
 import { verifiedEmailClaims } from '../accounts/verified-email.ts';
+import { heldWays } from '../events/shop-ways.ts';
 import { waysHeld } from '../impact/ways-after-cutoff.ts';
 
 /** Has this account used `partnerId`, and does it hold an identity of `provider`? */
@@ -18,7 +19,7 @@ export function usesShopWith(account: Account, partnerId: string, provider: stri
 
 /** Does the account already hold one of `waysAfterCutoff` (methodsSigningInAt of the shop at the cutoff)? */
 export function alreadyMigrated(account: Account, waysAfterCutoff: readonly string[]): boolean {
-  return waysHeld(account, waysAfterCutoff).length > 0;
+  return waysHeld(heldWays(account), waysAfterCutoff).length > 0;
 }
 
 /** The address notice mail goes to: the verified native email, or none. */
