@@ -118,6 +118,7 @@ describe('Cache-Control: no-store on every answer but the cacheable files', func
       '/admin/partners/:id/integrations/:provider': get(admin, '/admin/partners/alpha/integrations/weibo'),
       '/admin/partners/:id/integrations/:provider/impact': get(admin, '/admin/partners/alpha/integrations/weibo/impact'),
       '/admin/partners/:id/integrations/:provider/impact.csv': get(admin, '/admin/partners/alpha/integrations/weibo/impact.csv'),
+      '/admin/partners/:id/analytics.csv': get(admin, '/admin/partners/alpha/analytics.csv'),
       '/api/admin/openapi.json': api('/openapi.json'),
       '/api/admin/partners': api('/partners'),
       '/api/admin/partners/:id': api('/partners/alpha'),
@@ -128,6 +129,7 @@ describe('Cache-Control: no-store on every answer but the cacheable files', func
       '/api/admin/partners/:id/webhooks': api('/partners/alpha/webhooks'),
       '/api/admin/partners/:id/webhooks/deliveries': api('/partners/alpha/webhooks/deliveries'),
       '/api/admin/partners/:id/integrations/:provider/impact': api('/partners/alpha/integrations/weibo/impact'),
+      '/api/admin/partners/:id/analytics': api('/partners/alpha/analytics'),
       '/api/admin/keys': api('/keys'),
       '/api/admin/audit': api('/audit'),
     };
