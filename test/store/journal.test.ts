@@ -210,8 +210,9 @@ describe('store/lowdb journal', () => {
     };
     const { journal } = await Journal.open(dir, 'domain', { afterSeq: 0, write });
     const append = appender(journal, []);
-    // Two timers due together run in one timers phase, like two requests served in one poll phase.
-    const acked = await Promise.all([1, 2, 3].map((n) => new Promise<void>((resolve, reject) => setTimeout(() => append(n).then(resolve, reject), 0))));
+    // Immediates queued together run in one check phase, like requests served in one poll phase. (Timers
+    // would not do: under load, three 0 ms timers made a millisecond apart come due in different turns.)
+    const acked = await Promise.all([1, 2, 3].map((n) => new Promise<void>((resolve, reject) => setImmediate(() => append(n).then(resolve, reject)))));
     assert.equal(acked.length, 3);
     assert.equal(writes, 1, 'one write for the three appends of the turn');
     await append(4);
