@@ -15,6 +15,7 @@ import { mergeUsage, SHOP_USAGE_COLLECTION, shopUsageId } from '../src/events/sh
 import { heldWays } from '../src/events/shop-ways.ts';
 import type { Partner } from '../src/partners/partner.ts';
 import type { DumpedDocument, Store } from '../src/store/store.ts';
+import { prng } from '../src/sandbox/population.ts';
 
 /** The instant the population is generated against (and the report asked at). */
 export const IMPACT_NOW = Date.UTC(2026, 10, 20, 4, 0, 0);
@@ -44,18 +45,6 @@ export function impactPartner(): Partner {
   };
 }
 
-/** mulberry32: a small seeded PRNG, the same numbers on every machine. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export interface PopulationOptions {
   accounts: number;
   /** Sign-in attempts per account at the shop (10 gives 10,000,000 events for 1,000,000 accounts). */
@@ -80,7 +69,7 @@ export function impactAccountId(n: number): string {
 
 /** Generates the population into the store, CHUNK accounts (with their summaries and events) per load. */
 export async function loadImpactPopulation(store: Store, o: PopulationOptions): Promise<PopulationCounts> {
-  const random = seededRandom(o.seed ?? 16);
+  const random = prng(o.seed ?? 16);
   const counts: PopulationCounts = { accounts: 0, summaries: 0, events: 0 };
   for (let first = 1; first <= o.accounts; first += CHUNK) {
     const accounts: DumpedDocument[] = [];

@@ -7,7 +7,6 @@
 import { randomBytes, createHash } from 'node:crypto';
 import express, { type Request, type Response, type Router } from 'express';
 import { GatewayError } from '../errors.ts';
-import { pickLocale } from '../i18n/locale.ts';
 import { translator, hasMessage, type MessageKey, type Translate } from '../i18n/messages.ts';
 import { listAudit } from '../audit/audit.ts';
 import { findIdentity, signInMethods, unlinkIdentity } from '../accounts/unlink.ts';
@@ -33,6 +32,7 @@ import { requestIdOf } from '../log.ts';
 import { signedInShopper } from './shopper-guard.ts';
 import { revokeUpstream } from './upstream-revoke.ts';
 import { accountCsrf } from './account-csrf.ts';
+import { pageLocale } from '../broker/locale.ts';
 
 const STATE_COOKIE = 'dl_console_state';
 
@@ -40,12 +40,11 @@ export function accountConsoleRoutes(ctx: LoginContext, o: { cookieKeys: string[
   const router = express.Router();
   const csrf = accountCsrf(o.cookieKeys, ctx.secureCookies);
   const form = express.urlencoded({ extended: false, limit: '10kb' });
-  const localeOf = (req: Request): Locale => pickLocale({ acceptLanguage: req.get('accept-language'), uiLocales: req.query.ui_locales });
   const label = (id: string, locale: Locale) =>
     id === 'password' ? (locale === 'zh-CN' ? '密码' : 'password') : (ctx.descriptors.get(id)?.label[locale] ?? id);
 
   async function page(req: Request, res: Response, s: SignedIn, flash: { notice?: string; error?: string; status?: number } = {}): Promise<void> {
-    const locale = localeOf(req);
+    const locale = pageLocale(req);
     const t = translator(locale);
     const now = ctx.clock.now();
     const partners = (await listPartners(ctx.store)).filter((p) => !p.internal);
@@ -96,7 +95,7 @@ export function accountConsoleRoutes(ctx: LoginContext, o: { cookieKeys: string[
   }
 
   async function signInPage(req: Request, res: Response, reauth = false, notice?: string): Promise<void> {
-    const locale = localeOf(req);
+    const locale = pageLocale(req);
     res.type('html').send(await ctx.renderer.render('account-signin', { locale, requestId: requestIdOf(res) }, { reauth, notice }));
   }
 
@@ -107,7 +106,7 @@ export function accountConsoleRoutes(ctx: LoginContext, o: { cookieKeys: string[
     // Only a known provider's name: the query must not put words of its own on the page.
     const id = typeof req.query.provider === 'string' ? req.query.provider : undefined;
     if (id !== undefined && !ctx.descriptors.has(id)) return undefined;
-    return translator(localeOf(req))(key, { provider: id === undefined ? '' : label(id, localeOf(req)) });
+    return translator(pageLocale(req))(key, { provider: id === undefined ? '' : label(id, pageLocale(req)) });
   }
 
   const signedIn = (req: Request, res: Response, recent: boolean) => signedInShopper(ctx, req, res, recent);
@@ -134,7 +133,7 @@ export function accountConsoleRoutes(ctx: LoginContext, o: { cookieKeys: string[
       state,
       code_challenge: createHash('sha256').update(verifier).digest('base64url'),
       code_challenge_method: 'S256',
-      ui_locales: localeOf(req),
+      ui_locales: pageLocale(req),
       ...(req.query.reauth ? { prompt: 'login' } : {}),
     }).toString();
     res.redirect(303, url.href);
@@ -155,7 +154,7 @@ export function accountConsoleRoutes(ctx: LoginContext, o: { cookieKeys: string[
     const provider = String(req.params.provider);
     if (!ctx.broker.upstream(provider) || s.account.identities.some((i) => i.provider === provider)) {
       return page(req, res, s, {
-        error: translator(localeOf(req))('error.ERR_PROVIDER_UNAVAILABLE', { provider: label(provider, localeOf(req)), shop: 'Denglu' }),
+        error: translator(pageLocale(req))('error.ERR_PROVIDER_UNAVAILABLE', { provider: label(provider, pageLocale(req)), shop: 'Denglu' }),
         status: 400,
       });
     }
@@ -163,7 +162,7 @@ export function accountConsoleRoutes(ctx: LoginContext, o: { cookieKeys: string[
       provider,
       purpose: 'link',
       binding: browserBinding(req, res, ctx.secureCookies),
-      locale: localeOf(req),
+      locale: pageLocale(req),
       accountId: s.account.id,
       userAgent: req.get('user-agent'),
     });
@@ -172,7 +171,7 @@ export function accountConsoleRoutes(ctx: LoginContext, o: { cookieKeys: string[
 
   /** The confirmation asked before unlinking `identity` (views/unlink-confirm.ejs). */
   async function confirmUnlink(req: Request, res: Response, s: SignedIn, identity: LinkedIdentity): Promise<void> {
-    const locale = localeOf(req);
+    const locale = pageLocale(req);
     const confirm = removalConfirm(
       {
         account: s.account,
@@ -191,7 +190,7 @@ export function accountConsoleRoutes(ctx: LoginContext, o: { cookieKeys: string[
   router.get('/account/unlink/:provider', async (req, res) => {
     const s = await signedIn(req, res, true);
     if (!s) return;
-    const t = translator(localeOf(req));
+    const t = translator(pageLocale(req));
     const identity = s.account.identities.find((i) => i.provider === req.params.provider);
     if (!identity) return page(req, res, s, { error: t('error.ERR_NOT_FOUND'), status: 404 });
     if (signInMethods(s.account).length <= 1) return page(req, res, s, { error: t('error.ERR_LAST_METHOD'), status: 409 });
@@ -204,7 +203,7 @@ export function accountConsoleRoutes(ctx: LoginContext, o: { cookieKeys: string[
     const id = typeof req.query.provider === 'string' ? req.query.provider : '';
     // Only a known provider's name: the query must not put words of its own on the page.
     if (!ctx.descriptors.has(id)) return res.redirect(303, '/account');
-    const locale = localeOf(req);
+    const locale = pageLocale(req);
     res
       .type('html')
       .send(
@@ -219,7 +218,7 @@ export function accountConsoleRoutes(ctx: LoginContext, o: { cookieKeys: string[
   router.post('/account/unlink', form, csrf.protect, async (req, res) => {
     const s = await signedIn(req, res, true);
     if (!s) return;
-    const locale = localeOf(req);
+    const locale = pageLocale(req);
     const t = translator(locale);
     const provider = String(req.body.provider ?? '');
     const subject = String(req.body.subject ?? '');

@@ -8,24 +8,22 @@ import express, { type Request, type Response, type Router } from 'express';
 import { deleteAccount } from '../accounts/delete-account.ts';
 import { signInMethods } from '../accounts/unlink.ts';
 import type { LoginContext } from '../broker/login-context.ts';
-import { pickLocale } from '../i18n/locale.ts';
 import { requestIdOf } from '../log.ts';
 import { partnerName } from '../partners/partner.ts';
 import { listPartners } from '../partners/partners.ts';
-import type { Locale } from '../../providers/contract.ts';
 import { accountCsrf } from './account-csrf.ts';
 import { currentAccount, type SignedIn } from './current-account.ts';
 import { signedInShopper } from './shopper-guard.ts';
 import { revokeUpstream } from './upstream-revoke.ts';
+import { pageLocale } from '../broker/locale.ts';
 
 export function accountDeleteRoutes(ctx: LoginContext, o: { cookieKeys: string[] }): Router {
   const router = express.Router();
   const csrf = accountCsrf(o.cookieKeys, ctx.secureCookies);
   const form = express.urlencoded({ extended: false, limit: '10kb' });
-  const localeOf = (req: Request): Locale => pickLocale({ acceptLanguage: req.get('accept-language'), uiLocales: req.query.ui_locales });
 
   async function confirm(req: Request, res: Response, s: SignedIn): Promise<void> {
-    const locale = localeOf(req);
+    const locale = pageLocale(req);
     const label = (id: string) => ctx.descriptors.get(id)?.label[locale] ?? id;
     const shops = (await listPartners(ctx.store)).filter((p) => !p.internal && s.account.shops[p.id]).map((p) => partnerName(p, locale));
     res
@@ -58,7 +56,7 @@ export function accountDeleteRoutes(ctx: LoginContext, o: { cookieKeys: string[]
   router.get('/account/deleted', async (req, res) => {
     // Only a browser no longer signed in sees it: a signed-in one has an account page instead.
     if (await currentAccount(ctx.oidc(), ctx.store, req, res)) return res.redirect(303, '/account');
-    res.type('html').send(await ctx.renderer.render('account-deleted', { locale: localeOf(req), requestId: requestIdOf(res) }, {}));
+    res.type('html').send(await ctx.renderer.render('account-deleted', { locale: pageLocale(req), requestId: requestIdOf(res) }, {}));
   });
 
   return router;

@@ -5,8 +5,6 @@
 // nothing. The code is bound to the account (its subject), so it adds the number only there.
 
 import express, { type Request, type Response, type Router } from 'express';
-import type { Locale } from '../../providers/contract.ts';
-import { pickLocale } from '../i18n/locale.ts';
 import { translator } from '../i18n/messages.ts';
 import { accountCsrf } from './account-csrf.ts';
 import { clientIpKey } from '../http/client-ip.ts';
@@ -21,6 +19,7 @@ import { removalConfirm } from './removal-confirm.ts';
 import { PHONE_METHOD } from '../accounts/phone-method.ts';
 import { listPartners } from '../partners/partners.ts';
 import { nativeSection } from './native-view.ts';
+import { pageLocale } from '../broker/locale.ts';
 
 export function phoneAccountRoutes(ctx: LoginContext, o: { phone: PhoneDeps | undefined; cookieKeys: string[] }): Router {
   const router = express.Router();
@@ -29,7 +28,6 @@ export function phoneAccountRoutes(ctx: LoginContext, o: { phone: PhoneDeps | un
   // The same token as the account console's forms (same secret, cookie and session binding).
   const csrf = accountCsrf(o.cookieKeys, ctx.secureCookies);
   const form = express.urlencoded({ extended: false, limit: '10kb' });
-  const localeOf = (req: Request): Locale => pickLocale({ acceptLanguage: req.get('accept-language'), uiLocales: req.query.ui_locales });
   const subject = (s: SignedIn) => `account:${s.account.id}`;
 
   /** The shopper, signed in within ACCOUNT_REAUTH_SECONDS; otherwise off to sign in (again). */
@@ -41,7 +39,7 @@ export function phoneAccountRoutes(ctx: LoginContext, o: { phone: PhoneDeps | un
   }
 
   function page(req: Request, res: Response, s: SignedIn, state: PageState = {}, status = 200): Promise<void> {
-    const t = translator(localeOf(req));
+    const t = translator(pageLocale(req));
     const page = {
       title: s.account.phone ? t('account.phone.replace') : t('account.phone.add'),
       lead: t('account.phone.lead'),
@@ -51,7 +49,7 @@ export function phoneAccountRoutes(ctx: LoginContext, o: { phone: PhoneDeps | un
       back: { href: '/account', label: t('account.native.back') },
       csrf: csrf.token(req, res),
     };
-    return sendPhoneCodePage({ ...ctx, codes: phone!.codes }, res, localeOf(req), subject(s), page, state, status);
+    return sendPhoneCodePage({ ...ctx, codes: phone!.codes }, res, pageLocale(req), subject(s), page, state, status);
   }
 
   router.get('/account/phone', async (req, res) => {
@@ -64,9 +62,9 @@ export function phoneAccountRoutes(ctx: LoginContext, o: { phone: PhoneDeps | un
     const s = await recent(req, res);
     if (!s) return;
     const typed = typeof req.body?.phone === 'string' ? req.body.phone.slice(0, 32) : '';
-    const r = await sendPhoneCode(phone, subject(s), typed, clientIpKey(req), localeOf(req));
+    const r = await sendPhoneCode(phone, subject(s), typed, clientIpKey(req), pageLocale(req));
     if (r.ok) return res.redirect(303, '/account/phone');
-    const { state, status } = await refused(localeOf(req), r.problem, { ...r, typed });
+    const { state, status } = await refused(pageLocale(req), r.problem, { ...r, typed });
     await page(req, res, s, state, status);
   });
 
@@ -76,7 +74,7 @@ export function phoneAccountRoutes(ctx: LoginContext, o: { phone: PhoneDeps | un
     const checked = await phone.codes.check(subject(s), req.body?.code);
     const set = checked.ok ? await setPhone(ctx.store, ctx.clock, s.account.id, checked.target, s.sessionUid) : checked;
     if (!set.ok) {
-      const { state, status } = await refused(localeOf(req), set.problem);
+      const { state, status } = await refused(pageLocale(req), set.problem);
       return page(req, res, s, state, status);
     }
     ctx.log.info({ reqId: requestIdOf(res), account: s.account.id }, 'phone number set');
@@ -89,7 +87,7 @@ export function phoneAccountRoutes(ctx: LoginContext, o: { phone: PhoneDeps | un
     const s = await recent(req, res);
     if (!s) return;
     if (req.body?.confirm !== 'yes' && s.account.phone && signInMethods(s.account).length > 1) {
-      const locale = localeOf(req);
+      const locale = pageLocale(req);
       const t = translator(locale);
       const phone = displayPhone(s.account.phone.number);
       const confirm = removalConfirm(
@@ -119,7 +117,7 @@ export function phoneAccountRoutes(ctx: LoginContext, o: { phone: PhoneDeps | un
       ctx.log.info({ reqId: requestIdOf(res), account: s.account.id }, 'phone number removed');
       return res.redirect(303, '/account?notice=phoneRemoved');
     }
-    const locale = localeOf(req);
+    const locale = pageLocale(req);
     const error = translator(locale)(`phone.problem.${r.problem}`);
     res
       .status(409)

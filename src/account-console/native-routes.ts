@@ -4,10 +4,8 @@
 // language and change nothing. In the sandbox, /sandbox/outbox shows the mail that would have been sent.
 
 import express, { type Request, type Response, type Router } from 'express';
-import { pickLocale } from '../i18n/locale.ts';
 import { translator, type MessageKey } from '../i18n/messages.ts';
 import { accountCsrf } from './account-csrf.ts';
-import type { Locale } from '../../providers/contract.ts';
 import type { LoginContext } from '../broker/login-context.ts';
 import { clientIp } from '../http/client-ip.ts';
 import {
@@ -33,6 +31,7 @@ import { currentAccount, type SignedIn } from './current-account.ts';
 import { freshSocial, nativeSection } from './native-view.ts';
 import { requestIdOf } from '../log.ts';
 import { freshSignIn, signedInShopper } from './shopper-guard.ts';
+import { pageLocale } from '../broker/locale.ts';
 
 /** HTTP status of each refusal. */
 type Refusal = NativeProblem | 'currentRequired' | 'currentWrong' | 'currentPaused';
@@ -55,7 +54,6 @@ export function nativeRoutes(ctx: LoginContext, o: { cookieKeys: string[]; issue
   const csrf = accountCsrf(o.cookieKeys, ctx.secureCookies);
   const form = express.urlencoded({ extended: false, limit: '10kb' });
   const deps: NativeDeps = { store: ctx.store, clock: ctx.clock, log: ctx.log, mailer: o.mailer, issuer: o.issuer, hashes: ctx.hashes };
-  const localeOf = (req: Request): Locale => pickLocale({ acceptLanguage: req.get('accept-language'), uiLocales: req.query.ui_locales });
   const fresh = (s: SignedIn) => freshSignIn(ctx, s);
   const field = (req: Request, name: string) => (typeof req.body?.[name] === 'string' ? (req.body[name] as string) : '');
 
@@ -63,7 +61,7 @@ export function nativeRoutes(ctx: LoginContext, o: { cookieKeys: string[]; issue
     res
       .status(status)
       .type('html')
-      .send(await ctx.renderer.render(view, { locale: localeOf(req), requestId: requestIdOf(res) }, locals));
+      .send(await ctx.renderer.render(view, { locale: pageLocale(req), requestId: requestIdOf(res) }, locals));
   }
 
   /** A one-message page (done, or a link that no longer works). */
@@ -75,7 +73,7 @@ export function nativeRoutes(ctx: LoginContext, o: { cookieKeys: string[]; issue
 
   /** The native section again, with the refusal and what was typed (never a password). */
   function refuse(req: Request, res: Response, s: SignedIn, problem: Refusal, emailValue?: string, params: Record<string, number> = {}): Promise<void> {
-    const locale = localeOf(req);
+    const locale = pageLocale(req);
     const error = translator(locale)(`native.problem.${problem}`, params);
     return render(
       req,
@@ -89,7 +87,7 @@ export function nativeRoutes(ctx: LoginContext, o: { cookieKeys: string[]; issue
   router.post('/account/email', form, csrf.protect, async (req, res) => {
     const s = await signedIn(req, res, true);
     if (!s) return;
-    const r = await requestEmail(deps, s.account.id, field(req, 'email'), localeOf(req));
+    const r = await requestEmail(deps, s.account.id, field(req, 'email'), pageLocale(req));
     if (!r.ok) return refuse(req, res, s, r.problem, field(req, 'email').slice(0, 254));
     ctx.log.info({ reqId: requestIdOf(res), account: s.account.id }, 'email verification sent');
     res.redirect(303, '/account?notice=emailSent');
@@ -105,13 +103,13 @@ export function nativeRoutes(ctx: LoginContext, o: { cookieKeys: string[]; issue
 
   router.get('/account/email/verify', async (req, res) => {
     const token = await peekToken(ctx.store, 'email-verify', req.query.token);
-    const t = translator(localeOf(req));
+    const t = translator(pageLocale(req));
     if (!token) return message(req, res, 'verify.title', t('native.problem.tokenInvalid'), 400);
     if (await otherAccount(req, res, token.accountId)) return message(req, res, 'verify.title', t('native.problem.tokenOtherAccount'), 403);
     // Signed out, the mailbox owner must see which account the address would join: its name and methods.
     const account = await getAccount(ctx.store, token.accountId);
     if (!account) return message(req, res, 'verify.title', t('native.problem.tokenInvalid'), 400);
-    const locale = localeOf(req);
+    const locale = pageLocale(req);
     const methods = signInMethods(account).map((id) => ctx.descriptors.get(id)?.label[locale] ?? id);
     await render(req, res, 'email-verify', {
       csrf: csrf.token(req, res),
@@ -123,10 +121,10 @@ export function nativeRoutes(ctx: LoginContext, o: { cookieKeys: string[]; issue
   });
 
   router.post('/account/email/verify', form, csrf.protect, async (req, res) => {
-    const t = translator(localeOf(req));
+    const t = translator(pageLocale(req));
     const pending = await peekToken(ctx.store, 'email-verify', field(req, 'token'));
     if (pending && (await otherAccount(req, res, pending.accountId))) return message(req, res, 'verify.title', t('native.problem.tokenOtherAccount'), 403);
-    const r = await confirmEmail(deps, field(req, 'token'), localeOf(req));
+    const r = await confirmEmail(deps, field(req, 'token'), pageLocale(req));
     if (!r.ok) return message(req, res, 'verify.title', t(`native.problem.${r.problem}`), STATUS[r.problem] ?? 400);
     ctx.log.info({ reqId: requestIdOf(res), account: r.accountId }, 'email verified');
     const s = await currentAccount(ctx.oidc(), ctx.store, req, res);
@@ -175,8 +173,8 @@ export function nativeRoutes(ctx: LoginContext, o: { cookieKeys: string[]; issue
   router.post('/account/password/reset', form, csrf.protect, async (req, res) => {
     const returnTo = signInReturn(field(req, 'return'));
     const email = field(req, 'email').slice(0, 254);
-    await requestPasswordReset(deps, email, localeOf(req), returnTo);
-    const t = translator(localeOf(req));
+    await requestPasswordReset(deps, email, pageLocale(req), returnTo);
+    const t = translator(pageLocale(req));
     await render(req, res, 'password-reset', {
       csrf: csrf.token(req, res),
       sent: t('reset.sent', { minutes: TOKEN_TTL_MS['password-reset'] / 60_000 }),
@@ -187,13 +185,13 @@ export function nativeRoutes(ctx: LoginContext, o: { cookieKeys: string[]; issue
 
   router.get('/account/password/reset/confirm', async (req, res) => {
     const email = await resetTokenEmail(ctx.store, req.query.token);
-    const t = translator(localeOf(req));
+    const t = translator(pageLocale(req));
     if (!email) return message(req, res, 'reset.title', t('native.problem.tokenInvalid'), 400);
     await render(req, res, 'password-reset-confirm', { csrf: csrf.token(req, res), email, token: String(req.query.token), error: undefined });
   });
 
   router.post('/account/password/reset/confirm', ctx.passwordLimits.perIp, form, csrf.protect, async (req, res) => {
-    const t = translator(localeOf(req));
+    const t = translator(pageLocale(req));
     const token = field(req, 'token');
     const r = await confirmPasswordReset(deps, token, field(req, 'password'));
     if (r.ok) {
@@ -210,7 +208,7 @@ export function nativeRoutes(ctx: LoginContext, o: { cookieKeys: string[]; issue
 
   if (o.sandbox) {
     router.get('/sandbox/outbox', async (req, res) => {
-      const locale = localeOf(req);
+      const locale = pageLocale(req);
       const messages = (await listOutbox(ctx.store)).map((m) => ({
         sms: m.kind === 'sms',
         to: m.to,

@@ -3,9 +3,9 @@
 
 import type { Request, Response } from 'express';
 import type { LoginContext } from '../broker/login-context.ts';
-import { pickLocale } from '../i18n/locale.ts';
 import { requestIdOf } from '../log.ts';
 import { currentAccount, type SignedIn } from './current-account.ts';
+import { pageLocale } from '../broker/locale.ts';
 
 /** Whether the session signed in recently enough for a change. */
 export function freshSignIn(ctx: LoginContext, s: SignedIn): boolean {
@@ -16,7 +16,7 @@ export function freshSignIn(ctx: LoginContext, s: SignedIn): boolean {
 export async function signedInShopper(ctx: LoginContext, req: Request, res: Response, recent: boolean): Promise<SignedIn | undefined> {
   const s = await currentAccount(ctx.oidc(), ctx.store, req, res);
   if (!s) {
-    const locale = pickLocale({ acceptLanguage: req.get('accept-language'), uiLocales: req.query.ui_locales });
+    const locale = pageLocale(req);
     res.type('html').send(await ctx.renderer.render('account-signin', { locale, requestId: requestIdOf(res) }, { reauth: false }));
     return undefined;
   }

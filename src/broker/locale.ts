@@ -14,3 +14,8 @@ export function localeFor(req: Request, params: Record<string, unknown> | undefi
 export function localeFrom(params: Record<string, unknown> | undefined, acceptLanguage: string | undefined, partner?: Partner): Locale {
   return pickLocale({ uiLocales: params?.ui_locales, acceptLanguage, fallback: partner?.locales[0] });
 }
+
+/** A page outside a sign-in (the account console, notice-mail pages, the home page): `ui_locales` in its query, then Accept-Language. */
+export function pageLocale(req: Request): Locale {
+  return localeFor(req, req.query);
+}

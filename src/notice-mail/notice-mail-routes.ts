@@ -13,25 +13,24 @@ import { accountCsrf } from '../account-console/account-csrf.ts';
 import { currentAccount } from '../account-console/current-account.ts';
 import type { LoginContext } from '../broker/login-context.ts';
 import { GatewayError } from '../errors.ts';
-import { pickLocale } from '../i18n/locale.ts';
 import { translator, type MessageKey } from '../i18n/messages.ts';
 import { requestIdOf } from '../log.ts';
 import type { UnsubscribeTokens } from './unsubscribe-token.ts';
+import { pageLocale } from '../broker/locale.ts';
 
 export function noticeMailRoutes(ctx: LoginContext, o: { cookieKeys: string[]; tokens: UnsubscribeTokens }): Router {
   const router = express.Router();
   const csrf = accountCsrf(o.cookieKeys, ctx.secureCookies);
   const form = express.urlencoded({ extended: false, limit: '10kb' });
-  const localeOf = (req: Request): Locale => pickLocale({ acceptLanguage: req.get('accept-language'), uiLocales: req.query.ui_locales });
 
   async function render(req: Request, res: Response, view: string, locals: Record<string, unknown>, status = 200): Promise<void> {
     res
       .status(status)
       .type('html')
-      .send(await ctx.renderer.render(view, { locale: localeOf(req), requestId: requestIdOf(res) }, locals));
+      .send(await ctx.renderer.render(view, { locale: pageLocale(req), requestId: requestIdOf(res) }, locals));
   }
   const message = (req: Request, res: Response, text: MessageKey, status = 200, title: MessageKey = 'noticeMail.unsubscribe.title') =>
-    render(req, res, 'native-message', { title, text: translator(localeOf(req))(text), ok: status < 400 }, status);
+    render(req, res, 'native-message', { title, text: translator(pageLocale(req))(text), ok: status < 400 }, status);
 
   /** Sets the choice; false when the account is gone. */
   async function choose(accountId: string, off: boolean, locale?: Locale): Promise<boolean> {
@@ -53,7 +52,7 @@ export function noticeMailRoutes(ctx: LoginContext, o: { cookieKeys: string[]; t
     if (!s) return res.redirect(303, '/account');
     const mail = req.body.mail;
     if (mail !== 'on' && mail !== 'off') return message(req, res, 'noticeMail.badChoice', 400, 'noticeMail.title');
-    await choose(s.account.id, mail === 'off', localeOf(req));
+    await choose(s.account.id, mail === 'off', pageLocale(req));
     ctx.log.info({ reqId: requestIdOf(res), account: s.account.id, noticeMail: mail }, 'notice mail choice');
     res.redirect(303, `/account?notice=${mail === 'off' ? 'noticeMailOff' : 'noticeMailOn'}`);
   });
