@@ -56,12 +56,16 @@ describe('store calls per brokered login', function () {
   let gw: Gateway;
   let counting = false;
   const calls = new Map<string, number>();
+  /** The counted login's writes of interactions, as `method id`. */
+  const interactionWrites: string[] = [];
   before(async () => {
     gw = await startGateway({
       partners: (seeds) => [...seeds, benchPartner('weibo')],
       wrapStore: (store) =>
         wrapStore(store, (method, args) => {
           if (!counting) return;
+          if (['put', 'create', 'update', 'delete'].includes(method) && String(args[1]).startsWith('Interaction:'))
+            interactionWrites.push(`${method} ${String(args[1])}`);
           const stack = new Error().stack ?? '';
           const admission = stack.includes(ADMISSION_MODULE);
           const background = stack.includes(BACKGROUND_MODULE);
@@ -102,6 +106,14 @@ describe('store calls per brokered login', function () {
     const eventsOnPath = rows.filter(([key]) => /^(login_events|login_days|shop_usage) /.test(key));
     assert.deepEqual(eventsOnPath, [], 'login events are written by the recorder only, never on the request path');
     assert.ok(bounded <= MAX_ROUND_TRIPS, `${bounded} store calls outside ${NOT_BOUNDED.join(' and ')}, at most ${MAX_ROUND_TRIPS}`);
+  });
+
+  it('the interaction is saved once, when it begins; the callback resumed in place deletes it without saving its result first', async () => {
+    const [saved, deleted, ...more] = interactionWrites;
+    assert.match(saved ?? '', /^put Interaction:/);
+    assert.equal(deleted, `delete ${saved!.slice('put '.length)}`);
+    assert.deepEqual(more, []);
+    assert.equal(await gw.store.get('oidc_volatile', saved!.slice('put '.length)), undefined, 'gone once resumed');
   });
 });
 
