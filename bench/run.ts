@@ -9,7 +9,8 @@
 // servers; default: those of `npm start`, see bench/node-flags.ts), --cost-seconds S (the cost breakdown:
 // logins at concurrency 1 with each route's CPU counted, after the rounds), --flood N (the password-flood
 // section, bench/flood.ts: N workers posting wrong passwords beside the logins; 0, the default outside
-// --smoke, skips it). --soak S runs the soak instead (bench/soak.ts).
+// --smoke, skips it), --profile DIR (a V8 CPU profile of every server process, one folder each; summarise
+// one with `npx tsx bench/profile-summary.ts <file>`). --soak S runs the soak instead (bench/soak.ts).
 // PostgreSQL (bench/postgres-section.ts): --database-url URL (an account that may create databases;
 // default BENCH_DATABASE_URL or postgres://postgres@127.0.0.1:5432/postgres: the run creates and drops
 // its own denglu_bench_* databases), --no-postgres (skip it), --postgres-only (no baseline, no embedded

@@ -79,6 +79,16 @@ describe('bench: statement counts', () => {
     assert.equal(statementKey(new CopyStreamQuery()), '(CopyStreamQuery)');
   });
 
+  it('keys a statement seen before as the first time, by its own first parameter', () => {
+    const text = 'SELECT doc FROM documents WHERE collection = $1 AND id = $2';
+    for (let round = 0; round < 3; round++) {
+      assert.equal(statementKey({ text, values: ['accounts', 'a'] }), `[accounts] ${text}`);
+      assert.equal(statementKey({ text, values: ['oidc', 'b'] }), `[oidc] ${text}`);
+      assert.equal(statementKey({ text, values: ['not a name!', 'c'] }), text);
+      assert.equal(statementKey({ text, values: [] }), text);
+    }
+  });
+
   it('takes the difference of two readings, leaving out statements that did not run meanwhile', () => {
     const before = { a: { calls: 2, ms: 4 }, b: { calls: 1, ms: 1 } };
     const after = { a: { calls: 5, ms: 10 }, b: { calls: 1, ms: 1 }, c: { calls: 1, ms: 0.5 } };
