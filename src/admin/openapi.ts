@@ -213,13 +213,13 @@ export const OPENAPI = {
         operationId: 'partnerAnalytics',
         summary: "The shop's numbers per provider over the last days: sign-ins by outcome, new accounts, links, unlinks, upstream failures and time",
         description:
-          'Counted per UTC day from the buffered login events (a sign-in appears within about a second): attempts by outcome (`success`, `denied` by the shopper or the provider, `upstream_failure`, `refused` by the lifecycle), accounts created, provider identities linked and unlinked by shoppers of the shop (a link or unlink in the account console counts at every shop the shopper uses), the upstream failure rate (upstream failures among success + denied + upstream failure) and the median and 95th percentile of the time the provider calls of one callback took, estimated from fixed buckets. Kept as long as the login events (`LOGIN_EVENTS_RETENTION_DAYS`). CSV (`format=csv` or `Accept: text/csv`): one row per day and method.',
+          "Counted per day in the shop's time zone (`timeZone`: a sign-in counts toward its local date at the shop; when the shop changes its zone, days already counted stay as they were and later sign-ins count in the new zone) from the buffered login events (a sign-in appears within about a second): attempts by outcome (`success`, `denied` by the shopper or the provider, `upstream_failure`, `refused` by the lifecycle), accounts created, provider identities linked and unlinked by shoppers of the shop (a link or unlink in the account console counts at every shop the shopper uses), the upstream failure rate (upstream failures among success + denied + upstream failure) and the median and 95th percentile of the time the provider calls of one callback took, estimated from fixed buckets. Kept as long as the login events (`LOGIN_EVENTS_RETENTION_DAYS`). CSV (`format=csv` or `Accept: text/csv`): one row per day and method.",
         parameters: [
           {
             name: 'days',
             in: 'query',
             required: false,
-            description: 'The window: this many UTC days up to and including today (1–400). Default 30.',
+            description: "The window: this many days in the shop's time zone up to and including today there (1–400). Default 30.",
             schema: { type: 'integer' },
           },
           formatParam,
@@ -612,12 +612,13 @@ export const OPENAPI = {
       },
       Analytics: {
         type: 'object',
-        required: ['partner', 'days', 'from', 'to', 'providers', 'perDay'],
+        required: ['partner', 'days', 'timeZone', 'from', 'to', 'providers', 'perDay'],
         properties: {
           partner: { type: 'string' },
           days: { type: 'integer' },
-          from: { type: 'string', format: 'date', description: 'First day of the window (UTC)' },
-          to: { type: 'string', format: 'date', description: 'Last day of the window, today (UTC)' },
+          timeZone: { type: 'string', description: "The shop's IANA time zone: the days are dates there" },
+          from: { type: 'string', format: 'date', description: 'First day of the window (a date in `timeZone`)' },
+          to: { type: 'string', format: 'date', description: 'Last day of the window, today in `timeZone`' },
           providers: {
             type: 'array',
             description: "The shop's integrations, and any other method with attempts in the window",

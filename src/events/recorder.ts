@@ -4,8 +4,9 @@
 //   - the raw events (`login_events`), in ONE multi-document write (store.load), each expiring after the
 //     retention — only when raw events are kept (a shared backend, or configured): the embedded store holds
 //     everything in memory, where months of raw events do not fit;
-//   - per (partner, UTC day) counts by method and outcome, with the day notes — links, unlinks, upstream
-//     times — folded in (`login_days`, src/events/login-days.ts);
+//   - per (partner, day) counts by method and outcome, with the day notes — links, unlinks, upstream
+//     times — folded in (`login_days`, src/events/login-days.ts); a day is a date in the shop's time zone,
+//     read from the partner at each flush (one read per shop in the batch; a shop not found counts in UTC);
 //   - per (partner, account) method use (`shop_usage`, src/events/shop-usage.ts), what the impact report reads;
 //     a summary that has no ways yet, or whose events say they may have changed, gets the account's ways
 //     (src/events/shop-ways.ts) read afresh — a returning shopper's summary costs no read of the account.
@@ -21,7 +22,8 @@ import type { Clock } from '../clock.ts';
 import type { Logger } from '../log.ts';
 import type { DumpedDocument, Store } from '../store/store.ts';
 import { upsert } from '../store/upsert.ts';
-import { DAY_MS, type DayNote, dayOf, type LoginEvent } from './login-event.ts';
+import { getPartner } from '../partners/partners.ts';
+import { DAY_MS, type DayNote, type LoginEvent, localDayOf } from './login-event.ts';
 import { LOGIN_DAYS_COLLECTION, type LoginDay, loginDayId, mergeDay } from './login-days.ts';
 import { SHOP_USAGE_COLLECTION, type ShopUsage, mergeUsage, shopUsageId } from './shop-usage.ts';
 import { refreshShopWays, waysMayHaveChanged } from './shop-ways.ts';
@@ -138,16 +140,27 @@ export class LoginEventRecorder implements LoginEvents {
   }
 
   private async writeDays(batch: readonly (LoginEvent | DayNote)[]): Promise<void> {
-    const groups = groupBy(batch, (e) => loginDayId(e.partner, dayOf(e.at)));
+    const zones = await this.zonesOf(new Set(batch.map((e) => e.partner)));
+    const groups = groupBy(batch, (e) => loginDayId(e.partner, localDayOf(e.at, zones.get(e.partner)!)));
     await inParallel([...groups.entries()], PARALLEL_UPSERTS, async ([id, events]) => {
       const { partner, at } = events[0]!;
-      const day = dayOf(at);
+      const zone = zones.get(partner)!;
+      const day = localDayOf(at, zone);
       const expiresAt = (day + 1) * DAY_MS + this.retentionMs;
-      await upsert<LoginDay>(this.o.store, LOGIN_DAYS_COLLECTION, id, (c) => mergeDay(c, partner, day, events), {
+      await upsert<LoginDay>(this.o.store, LOGIN_DAYS_COLLECTION, id, (c) => mergeDay(c, partner, day, zone, events), {
         onCreate: { expiresAt },
         onUpdate: { expiresAt },
       });
     });
+  }
+
+  /** Each shop's time zone now; UTC for a shop not (or no longer) in the store. */
+  private async zonesOf(partners: ReadonlySet<string>): Promise<Map<string, string>> {
+    const zones = new Map<string, string>();
+    await inParallel([...partners], PARALLEL_UPSERTS, async (id) => {
+      zones.set(id, (await getPartner(this.o.store, id))?.timeZone ?? 'UTC');
+    });
+    return zones;
   }
 
   private async writeUsage(batch: readonly LoginEvent[]): Promise<void> {

@@ -51,7 +51,7 @@ describe('login events: shop usage and day counts (pure)', () => {
       { at: T0, partner: 'jd', method: 'weibo', outcome: 'upstream_failure', step: 'token_exchange' },
       { at: T0 + DAY_MS, partner: 'jd', method: 'weibo', outcome: 'denied' },
     ];
-    const d = mergeDay(undefined, 'jd', day, events);
+    const d = mergeDay(undefined, 'jd', day, 'UTC', events);
     assert.deepEqual(d.counts, { 'weibo|success': 2, 'weibo|upstream_failure': 1 });
     assert.deepEqual(d.created, { weibo: 1 });
   });
