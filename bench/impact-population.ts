@@ -10,7 +10,8 @@
 
 import type { Account } from '../src/accounts/account.ts';
 import { DAY_MS, type LoginEvent } from '../src/events/login-event.ts';
-import { LOGIN_EVENTS_COLLECTION, DEFAULT_RETENTION_DAYS } from '../src/events/recorder.ts';
+import { LOGIN_EVENTS_COLLECTION } from '../src/events/forget-account.ts';
+import { DEFAULT_RETENTION_DAYS } from '../src/events/recorder.ts';
 import { mergeUsage, SHOP_USAGE_COLLECTION, shopUsageId } from '../src/events/shop-usage.ts';
 import { heldWays } from '../src/events/shop-ways.ts';
 import type { Partner } from '../src/partners/partner.ts';

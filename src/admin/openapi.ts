@@ -272,6 +272,13 @@ export const OPENAPI = {
         description: 'A manager sees only entries about the partners they manage; naming another partner is 403.',
         parameters: [
           { name: 'partner', in: 'query', required: false, schema: { type: 'string' } },
+          {
+            name: 'account',
+            in: 'query',
+            required: false,
+            description: 'Entries about a shopper account; for a deleted account, the tombstone id `deleted-…` its deletion answered.',
+            schema: { type: 'string' },
+          },
           { name: 'actor', in: 'query', required: false, description: 'Actor id (`operator`, a manager id) or `kind:id`.', schema: { type: 'string' } },
           {
             name: 'action',
@@ -346,13 +353,17 @@ export const OPENAPI = {
         operationId: 'deleteAccount',
         summary: 'Delete a shopper account on a support request (operator)',
         description:
-          'The same deletion as "Delete my account" on the account page: every Denglu session, grant and token of the account ends, the account goes with every linked sign-in method, its verified email, phone number and password (the same provider identity later signs in as a new account), its notice-mail records and mailed links go, and every shop the account used gets the webhook `account.deleted` with its own pairwise `sub`. Audit action `account.delete` (the account id only). Safe to repeat: for an account already gone it finishes what an interrupted deletion left and answers `deleted: false`.',
+          'The same deletion as "Delete my account" on the account page: every Denglu session, grant and token of the account ends, the account goes with every linked sign-in method, its verified email, phone number and password (the same provider identity later signs in as a new account), its notice-mail records and mailed links go, and every shop the account used gets the webhook `account.deleted` with its own pairwise `sub`. Its raw login events and per-shop usage summaries are deleted (the per-day counts stay: they name no account), and every audit entry naming the account keeps the action but has the account id replaced by a one-way tombstone id (`auditAccount`) and its personal data (`before`/`after`) dropped. Audit action `account.delete`, naming the tombstone id only. Safe to repeat: for an account already gone it finishes what an interrupted deletion left and answers `deleted: false`.',
         responses: {
           '200': answer('What was done', {
             type: 'object',
-            required: ['account', 'deleted', 'partnersTold'],
+            required: ['account', 'deleted', 'partnersTold', 'auditAccount'],
             properties: {
               account: { type: 'string' },
+              auditAccount: {
+                type: 'string',
+                description: 'The tombstone id that stands for the account in the audit log from now on (`GET /audit?account=…`)',
+              },
               deleted: { type: 'boolean', description: 'false: no such account was left (deleted before, or never existed)' },
               partnersTold: { type: 'integer', description: 'How many partners get `account.deleted`' },
             },
@@ -846,12 +857,19 @@ export const OPENAPI = {
               provider: { type: 'string' },
               client: { type: 'string' },
               manager: { type: 'string' },
-              account: { type: 'string' },
+              account: { type: 'string', description: 'A shopper account id; for a deleted account its tombstone id `deleted-…` (see `erasedAt`)' },
               key: { type: 'string', description: 'Signing key id: `key.rotate` the key that starts signing, `key.remove` the keys removed (space-separated)' },
             },
           },
           before: { description: 'State before (null when created); every instant `…At` as ISO 8601 in `timeZone`, with `…AtMs` (UTC epoch ms) beside it' },
           after: { description: 'State after (null when removed); instants as in `before`' },
+          erasedAt: {
+            type: 'string',
+            format: 'date-time',
+            description:
+              'When the account this entry named was deleted: its id (as target or shopper actor) became a one-way tombstone id and `before`/`after` (its email, phone, provider subject and name) were dropped; the action, time, shop and provider stay',
+          },
+          erasedAtMs: { type: 'integer' },
         },
       },
       SigningKey: {

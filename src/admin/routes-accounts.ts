@@ -1,10 +1,12 @@
 // Admin route for a shopper's account, the operator's alone: deleting it on a support request (the
 // shopper asked by mail, lost every way to sign in, …) with the same code as "Delete my account" on the
 // account page (src/accounts/delete-account.ts). Running it again for an account already gone finishes
-// whatever a crash left and answers `deleted: false`.
+// whatever a crash left and answers `deleted: false`. The answer names the tombstone id the audit log
+// now knows the account by (src/audit/forget-account.ts).
 
 import type { Router } from 'express';
 import { deleteAccount } from '../accounts/delete-account.ts';
+import { tombstoneId } from '../audit/forget-account.ts';
 import { principalOf, requireOperator } from './auth.ts';
 import type { AdminContext } from './context.ts';
 
@@ -13,6 +15,6 @@ export function accountRoutes(router: Router, ctx: AdminContext): void {
     const account = req.params.account as string;
     const { deleted, swept } = await deleteAccount(ctx.store, ctx.clock, account, principalOf(res).actor);
     ctx.log.info({ account, deleted: deleted !== undefined, swept }, 'account deleted by the operator');
-    res.json({ account, deleted: deleted !== undefined, partnersTold: Object.keys(deleted?.shops ?? {}).length });
+    res.json({ account, deleted: deleted !== undefined, partnersTold: Object.keys(deleted?.shops ?? {}).length, auditAccount: tombstoneId(account) });
   });
 }

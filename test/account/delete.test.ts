@@ -5,6 +5,7 @@
 // the refresh token, and the same Weibo identity then signs in as a new account (new `sub`). The
 // operator's path (admin API and `denglu account delete`) runs the same deletion and is safe to repeat.
 
+import { tombstoneId } from '../../src/audit/forget-account.ts';
 import assert from 'node:assert/strict';
 import * as oidc from 'openid-client';
 import { Webhook } from 'standardwebhooks';
@@ -133,8 +134,16 @@ describe('account console: deleting the account', function () {
     const audit = (await client(gw, OPERATOR).get('/audit?action=account.delete')).body.entries;
     assert.deepEqual(
       audit.map((e: { actor: unknown; target: unknown }) => [e.actor, e.target]),
-      [[{ kind: 'shopper', id: old.id }, { account: old.id }]],
+      [[{ kind: 'shopper', id: tombstoneId(old.id) }, { account: tombstoneId(old.id) }]],
+      'the deletion is audited under the tombstone id',
     );
+    const byTombstone = (await client(gw, OPERATOR).get(`/audit?account=${tombstoneId(old.id)}`)).body.entries;
+    assert.deepEqual(
+      byTombstone.map((e: { action: string }) => e.action),
+      ['account.delete'],
+      'found by the tombstone id',
+    );
+    assert.equal((await client(gw, OPERATOR).get(`/audit?account=${old.id}`)).body.entries.length, 0);
 
     const again = await loginWith(gw, browserIn('en'), 'alpha-basic', 'weibo', 'leaver');
     assert.notEqual(again.claims.sub, subs.alpha, 'a new account: a new sub');
@@ -153,10 +162,10 @@ describe('account console: deleting the account', function () {
     const io = { out: (t: string) => out.push(t), err: (t: string) => out.push(t) };
     const argv = ['account', 'delete', account.id, '--url', gw.issuer, '--token', OPERATOR];
     assert.equal(await runCli(argv, {}, io), 0, out.join('\n'));
-    assert.match(out.join('\n'), /Deleted account .*; 1 shop\(s\) get account\.deleted\./);
+    assert.match(out.join('\n'), /Deleted account .*; 1 shop\(s\) get account\.deleted\. The audit log names it deleted-[0-9a-f]{32}\./);
     assert.equal(await accountOf(gw, 'weibo', 'support-case'), undefined);
     const repeat = await client(gw, OPERATOR).delete(`/accounts/${account.id}`);
-    assert.deepEqual(repeat.body, { account: account.id, deleted: false, partnersTold: 0 });
+    assert.deepEqual(repeat.body, { account: account.id, deleted: false, partnersTold: 0, auditAccount: tombstoneId(account.id) });
     receiver.received.length = 0;
     await gw.denglu.webhooks.tick();
     assert.deepEqual(

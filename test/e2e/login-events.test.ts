@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { ManualClock } from '../../src/clock.ts';
 import { LOGIN_DAYS_COLLECTION, type LoginDay, loginDayId } from '../../src/events/login-days.ts';
 import { type LoginEvent, localDayOf } from '../../src/events/login-event.ts';
-import { LOGIN_EVENTS_COLLECTION } from '../../src/events/recorder.ts';
+import { LOGIN_EVENTS_COLLECTION } from '../../src/events/forget-account.ts';
 import { SHOP_USAGE_COLLECTION, type ShopUsage, shopUsageId } from '../../src/events/shop-usage.ts';
 import { TestBrowser } from '../support/browser.ts';
 import { approveAtProvider, atShop, authRequest, loginWith, startGateway, type Gateway } from '../support/gateway.ts';
