@@ -287,8 +287,8 @@ export async function createApp(deps: AppDeps): Promise<DengluApp> {
   app.get('/', homeRoute(renderer, deps.shopLinks ?? []));
   app.use(localeSwitchRoute(secureCookies));
   app.use(brandRoutes(store));
-  app.use('/api/admin', adminApi(deps, signingKeys, hashes, sealedWebhookSecrets));
-  app.use('/admin', adminPages(deps, { renderer, cookieKeys, secureCookies, hashes, webhookSecrets: sealedWebhookSecrets }));
+  app.use('/api/admin', adminApi(deps, signingKeys, hashes, sealedWebhookSecrets, login));
+  app.use('/admin', adminPages(deps, { renderer, cookieKeys, secureCookies, hashes, webhookSecrets: sealedWebhookSecrets, grants: login }));
   app.use(signInRefusedRoute(login));
   app.use(accountConsoleRoutes(login, { cookieKeys, issuer: config.issuer }));
   app.use(accountDeleteRoutes(login, { cookieKeys }));

@@ -353,13 +353,19 @@ export const OPENAPI = {
         operationId: 'deleteAccount',
         summary: 'Delete a shopper account on a support request (operator)',
         description:
-          'The same deletion as "Delete my account" on the account page: every Denglu session, grant and token of the account ends, the account goes with every linked sign-in method, its verified email, phone number and password (the same provider identity later signs in as a new account), its notice-mail records and mailed links go, and every shop the account used gets the webhook `account.deleted` with its own pairwise `sub`. Its raw login events and per-shop usage summaries are deleted (the per-day counts stay: they name no account), and every audit entry naming the account keeps the action but has the account id replaced by a one-way tombstone id (`auditAccount`) and its personal data (`before`/`after`) dropped. Audit action `account.delete`, naming the tombstone id only. Safe to repeat: for an account already gone it finishes what an interrupted deletion left and answers `deleted: false`.',
+          'The same deletion as "Delete my account" on the account page: every Denglu session, grant and token of the account ends, the account goes with every linked sign-in method, its verified email, phone number and password (the same provider identity later signs in as a new account), its notice-mail records and mailed links go, and every shop the account used gets the webhook `account.deleted` with its own pairwise `sub`; then each provider grant it held is revoked where the provider has an endpoint for it (Weibo `revokeoauth2`), best effort: a failure never blocks the deletion and is answered in `upstream`, audited and logged. Its raw login events and per-shop usage summaries are deleted (the per-day counts stay: they name no account), and every audit entry naming the account keeps the action but has the account id replaced by a one-way tombstone id (`auditAccount`) and its personal data (`before`/`after`) dropped. Audit action `account.delete`, naming the tombstone id only. Safe to repeat: for an account already gone it finishes what an interrupted deletion left and answers `deleted: false`.',
         responses: {
           '200': answer('What was done', {
             type: 'object',
-            required: ['account', 'deleted', 'partnersTold', 'auditAccount'],
+            required: ['account', 'deleted', 'partnersTold', 'auditAccount', 'upstream'],
             properties: {
               account: { type: 'string' },
+              upstream: {
+                type: 'object',
+                additionalProperties: { type: 'string', enum: ['revoked', 'failed', 'none'] },
+                description:
+                  'Per provider the account held a grant of: `revoked` at the provider, `failed` (the deletion stands; audited as `account.upstream_revoke` and logged with the step, never the token), `none` (the provider has no revocation)',
+              },
               auditAccount: {
                 type: 'string',
                 description: 'The tombstone id that stands for the account in the audit log from now on (`GET /audit?account=…`)',

@@ -393,18 +393,24 @@ const account: Command = {
     '             it used gets the webhook account.deleted with its own pairwise sub. Safe to run again: for an',
     '             account already gone it finishes what an interrupted deletion left. Its raw login events and',
     '             usage summaries go; its audit entries keep the action under a tombstone id, without its data.',
+    '             Each provider grant it held is revoked where the provider can (Weibo); a failure is reported.',
   ],
   options: {},
   args: ['delete', 'account id'],
   async run({ api, json, args, print }) {
     if (args[0] !== 'delete') throw new CliError(EXIT.usage, `unknown action "${args[0]}": use delete`);
-    const answer = await api.request<{ account: string; deleted: boolean; partnersTold: number; auditAccount: string }>('DELETE', `/accounts/${seg(args[1]!)}`);
+    const answer = await api.request<{ account: string; deleted: boolean; partnersTold: number; auditAccount: string; upstream: Record<string, string> }>(
+      'DELETE',
+      `/accounts/${seg(args[1]!)}`,
+    );
     if (json) return print(JSON.stringify(answer, null, 2));
+    const grants = Object.entries(answer.upstream).map(([provider, outcome]) => `${provider} ${outcome === 'none' ? 'has no revocation' : outcome}`);
     print(
       answer.deleted
         ? `Deleted account ${answer.account}; ${answer.partnersTold} shop(s) get account.deleted. The audit log names it ${answer.auditAccount}.`
         : `No account ${answer.account} is left (deleted before, or never existed); whatever remained of it was removed. The audit log names it ${answer.auditAccount}.`,
     );
+    if (grants.length) print(`Provider grants: ${grants.join(', ')}.`);
   },
 };
 
