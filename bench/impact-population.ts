@@ -10,7 +10,7 @@
 
 import type { Account } from '../src/accounts/account.ts';
 import { DAY_MS, type LoginEvent } from '../src/events/login-event.ts';
-import { LOGIN_EVENTS_COLLECTION } from '../src/events/forget-account.ts';
+import { LOGIN_EVENTS_COLLECTION, rawEventPrefix } from '../src/events/forget-account.ts';
 import { DEFAULT_RETENTION_DAYS } from '../src/events/recorder.ts';
 import { mergeUsage, SHOP_USAGE_COLLECTION, shopUsageId } from '../src/events/shop-usage.ts';
 import { heldWays } from '../src/events/shop-ways.ts';
@@ -87,7 +87,12 @@ export async function loadImpactPopulation(store: Store, o: PopulationOptions): 
       }
       if (o.raw)
         for (const [k, e] of events.entries())
-          raw.push({ id: `${e.at.toString(36).padStart(9, '0')}-${n.toString(16)}-${k}`, value: e, expiresAt: e.at + RETENTION_MS });
+          raw.push({
+            // As the recorder names them: an account's events lead with it (src/events/forget-account.ts).
+            id: `${e.account ? rawEventPrefix(e.account) : ''}${e.at.toString(36).padStart(9, '0')}-${n.toString(16)}-${k}`,
+            value: e,
+            expiresAt: e.at + RETENTION_MS,
+          });
     }
     await store.load('accounts', accounts);
     await store.load(SHOP_USAGE_COLLECTION, usages);
