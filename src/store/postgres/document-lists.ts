@@ -2,7 +2,10 @@
 // they are): one statement each, the decision made by the functions of migrations/0002_capped_lists.sql
 // inside the write. An add is an INSERT … ON CONFLICT DO UPDATE: concurrent adders of one list queue on
 // its row lock and each sees the others' entries, so no instance admits past the cap; an expired
-// document counts as empty. Removing an entry rewrites only the lists that hold it.
+// document counts as empty. A new list is the entry alone (what denglu_list_add makes of no list with a
+// cap of at least 1), written without calling the function: PostgreSQL evaluates the VALUES of an insert
+// before it finds the conflict, so the function ran twice on every add to an existing list. Removing an
+// entry rewrites only the lists that hold it.
 
 import type { EpochMs } from '../../clock.ts';
 import type { AddToListOptions, ListAddition, ListEntry } from '../capped-list.ts';
@@ -13,7 +16,7 @@ const ADD = statements(
   'list_add',
   (v) => `WITH d AS (
     INSERT INTO documents AS t (collection, id, doc, expires_at)
-    VALUES ($1, $2, denglu_list_add(NULL, $3::jsonb, $4::bigint, $5::integer, $6::boolean)::json, $7::bigint)
+    VALUES ($1, $2, jsonb_build_object('entries', jsonb_build_array($3::jsonb), 'added', true, 'dropped', '[]'::jsonb)::json, $7::bigint)
     ON CONFLICT (collection, id) DO UPDATE
       SET doc = denglu_list_add(CASE WHEN t.expires_at IS NULL OR t.expires_at > $4::bigint THEN t.doc::jsonb END, $3::jsonb, $4::bigint, $5::integer, $6::boolean)::json,
           expires_at = greatest(CASE WHEN t.expires_at IS NULL OR t.expires_at > $4::bigint THEN t.expires_at END, $7::bigint)
