@@ -351,6 +351,24 @@ export function describeStoreContract(label: string, make: (clock: ManualClock) 
         assert.equal((await store.find(DOCS, 'handle', 'h1')).length, 1);
       });
 
+      it('a key is freed when its holder is swept, deleted in a batch or replaced by a load of its expired id', async () => {
+        await store.create(DOCS, 'a', doc('a', { handles: ['h1'], tags: ['t'] }), { expiresAt: T0 + 10 });
+        await store.create(DOCS, 'x', doc('x', { handles: ['h3'] }), { expiresAt: T0 + 10 });
+        clock.set(T0 + 10);
+        assert.equal(await store.sweepExpired(), 2);
+        await store.create(DOCS, 'b', doc('b', { handles: ['h1', 'h2'] }));
+        await store.batch([{ op: 'delete', collection: DOCS, id: 'b' }]);
+        await store.create(DOCS, 'c', doc('c', { handles: ['h1', 'h2'] }));
+        await store.create(DOCS, 'y', doc('y', { handles: ['h4'] }), { expiresAt: T0 + 20 });
+        clock.set(T0 + 20);
+        await store.load(DOCS, [{ id: 'y', value: doc('y', { handles: ['h5'] }) }]);
+        await store.create(DOCS, 'z', doc('z', { handles: ['h3', 'h4'] }));
+        assert.deepEqual(await store.find(DOCS, 'tag', 't'), []);
+        assert.equal((await store.findOne(DOCS, 'handle', 'h2'))?.id, 'c');
+        assert.equal((await store.findOne(DOCS, 'handle', 'h4'))?.id, 'z');
+        assert.equal((await store.findOne(DOCS, 'handle', 'h5'))?.id, 'y');
+      });
+
       it('parallel creates of one key: exactly one wins', async () => {
         const results = await Promise.allSettled(Array.from({ length: 20 }, (_, i) => store.create(DOCS, `p${i}`, doc(`p${i}`, { handles: ['shared'] }))));
         const won = results.filter((r) => r.status === 'fulfilled');
