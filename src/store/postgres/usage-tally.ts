@@ -2,7 +2,8 @@
 // summaries' side table (migrations/0003_shop_usage_facts.sql), by partner and last sign-in, answering one
 // row per class; and a second query for the active summaries that list no ways (whole documents, few).
 // The ways and cuts of the query become one parameter each in the statement (a handful), so the held and
-// used ways are bit masks and the first surviving way a least() of a few jsonb lookups per row.
+// used ways are bit masks, the first surviving way a least() of a few jsonb lookups per row, and the
+// sign-ins since a day one subscript into the row's suffix sums.
 
 import type { EpochMs } from '../../clock.ts';
 import type { UsageClass, UsageSummary, UsageTally, UsageTallyQuery } from '../usage-tally.ts';
@@ -20,22 +21,23 @@ function tallyStatement(ways: number, cuts: number): string {
   const used = wayList.map((i) => `(CASE WHEN ways ? ${way(i)} AND ${way(i)} = ANY(used) THEN ${1 << i} ELSE 0 END)`).join(' + ') || '0';
   const first = ways ? `least(${wayList.map((i) => `(ways ->> ${way(i)})::bigint`).join(', ')})` : 'NULL::bigint';
   const cutsBelow = (op: string) => cutList.map((i) => `(first ${op} ${cut(i)})::int`).join(' + ');
-  const lowest = `least(${cutList.map(cut).join(', ')})`;
-  const highest = `greatest(${cutList.map(cut).join(', ')})`;
-  return `SELECT uses, held, used, count(*)::int AS n, sum(sign_ins)::bigint AS sign_ins, min(first) AS first
+  // OFFSET 0 keeps the inner query a subquery: each row's first way is computed once, not once per use.
+  return `SELECT uses, held, used, day, below, upto, count(*)::int AS n, sum(sign_ins)::bigint AS sign_ins, min(first) AS first
     FROM (
-      SELECT uses, held, used, first,
-        CASE WHEN first IS NULL THEN '-' WHEN first < ${lowest} THEN '<' WHEN first > ${highest} THEN '>'
-             ELSE floor(first / ${DAY}.0)::bigint || ':' || (${cutsBelow('>')}) || ':' || (${cutsBelow('>=')}) END AS bucket,
-        CASE WHEN uses THEN (SELECT coalesce(sum(c.n), 0) FROM unnest(count_methods, count_days, count_n) AS c(m, d, n) WHERE c.m = $4 AND c.d >= $5)
-             ELSE 0 END AS sign_ins
+      SELECT uses, held, used, first, sign_ins,
+        CASE WHEN first >= least(${cutList.map(cut).join(', ')}) AND first <= greatest(${cutList.map(cut).join(', ')}) THEN first / ${DAY} END AS day,
+        ${cutsBelow('>')} AS below, ${cutsBelow('>=')} AS upto
       FROM (
-        SELECT $4 = ANY(used) AS uses, ${held} AS held, ${used} AS used, ${first} AS first, count_methods, count_days, count_n
+        SELECT $4 = ANY(used) AS uses, ${held} AS held, ${used} AS used, ${first} AS first,
+          CASE WHEN $5::integer > count_to THEN 0
+               ELSE coalesce(sign_ins_from[(array_position(used, $4::text) - 1) * (count_to - count_from + 1) + greatest(0, $5::integer - count_from) + 1], 0)
+          END AS sign_ins
         FROM shop_usage_facts
         WHERE partner = $1 AND last_at BETWEEN $2 AND $3 AND ways IS NOT NULL AND (expires_at IS NULL OR expires_at > $6)
+        OFFSET 0
       ) AS s
     ) AS t
-    GROUP BY uses, held, used, bucket`;
+    GROUP BY uses, held, used, day, below, upto`;
 }
 
 const UNLISTED = `SELECT d.doc FROM shop_usage_facts f JOIN documents d ON d.collection = 'shop_usage' AND d.id = f.id
