@@ -23,6 +23,8 @@ CREATE TABLE shop_usage_facts (
 );
 
 CREATE INDEX shop_usage_facts_partner ON shop_usage_facts (partner, last_at);
+-- The few summaries without ways, which the report reads whole.
+CREATE INDEX shop_usage_facts_unlisted ON shop_usage_facts (partner, last_at) WHERE ways IS NULL;
 
 CREATE FUNCTION denglu_shop_usage_facts() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE

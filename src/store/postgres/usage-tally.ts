@@ -7,7 +7,7 @@
 
 import type { EpochMs } from '../../clock.ts';
 import type { UsageClass, UsageSummary, UsageTally, UsageTallyQuery } from '../usage-tally.ts';
-import type { Queryable } from './database.ts';
+import type { Database } from './database.ts';
 
 const DAY = 86_400_000;
 
@@ -21,7 +21,6 @@ function tallyStatement(ways: number, cuts: number): string {
   const used = wayList.map((i) => `(CASE WHEN ways ? ${way(i)} AND ${way(i)} = ANY(used) THEN ${1 << i} ELSE 0 END)`).join(' + ') || '0';
   const first = ways ? `least(${wayList.map((i) => `(ways ->> ${way(i)})::bigint`).join(', ')})` : 'NULL::bigint';
   const cutsBelow = (op: string) => cutList.map((i) => `(first ${op} ${cut(i)})::int`).join(' + ');
-  // OFFSET 0 keeps the inner query a subquery: each row's first way is computed once, not once per use.
   return `SELECT uses, held, used, day, below, upto, count(*)::int AS n, sum(sign_ins)::bigint AS sign_ins, min(first) AS first
     FROM (
       SELECT uses, held, used, first, sign_ins,
@@ -34,7 +33,7 @@ function tallyStatement(ways: number, cuts: number): string {
           END AS sign_ins
         FROM shop_usage_facts
         WHERE partner = $1 AND last_at BETWEEN $2 AND $3 AND ways IS NOT NULL AND (expires_at IS NULL OR expires_at > $6)
-        OFFSET 0
+
       ) AS s
     ) AS t
     GROUP BY uses, held, used, day, below, upto`;
@@ -52,11 +51,26 @@ interface ClassRow {
   first: string | null;
 }
 
-export async function tallyUsage(db: Queryable, q: UsageTallyQuery, now: EpochMs): Promise<UsageTally> {
+/**
+ * The aggregate's plan, for its transaction only. The planner cannot estimate how many groups computed keys
+ * make (it expects one per row), so it would sort a million wide rows to disk; there are a few hundred, so
+ * hashing them in the parallel workers is the plan (enable_sort off). JIT compiling the expressions took
+ * seconds, more than it saved. A report over a million summaries may take longer than a login's statement.
+ */
+const AGGREGATE_SETTINGS = `SELECT set_config('enable_sort', 'off', true), set_config('jit', 'off', true),
+  set_config('work_mem', '32MB', true), set_config('statement_timeout', '30000', true)`;
+
+export async function tallyUsage(db: Database, q: UsageTallyQuery, now: EpochMs): Promise<UsageTally> {
   if (q.cuts.length === 0) throw new TypeError('tallyUsage needs at least one cut');
   const window = [q.partner, q.activeFrom, q.activeTo];
   const [classes, unlisted] = await Promise.all([
-    db.query<ClassRow>({ text: tallyStatement(q.ways.length, q.cuts.length), values: [...window, q.method, q.countFromDay, now, ...q.ways, ...q.cuts] }),
+    db.transaction(async (client) => {
+      await client.query(AGGREGATE_SETTINGS);
+      return client.query<ClassRow>({
+        text: tallyStatement(q.ways.length, q.cuts.length),
+        values: [...window, q.method, q.countFromDay, now, ...q.ways, ...q.cuts],
+      });
+    }),
     db.query<{ doc: UsageSummary }>({ text: UNLISTED, values: [...window, now] }),
   ]);
   const named = (mask: number) => q.ways.filter((_, i) => (mask & (1 << i)) !== 0);
