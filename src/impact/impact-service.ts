@@ -2,8 +2,8 @@
 // one, or one being considered — its grace keeps the scheduled grace's length, unless a grace end is given),
 // then asks the store for the shop's shoppers grouped into classes with their counts (Store.tallyUsage:
 // one aggregate, where the data lives) and hands them to the pure report (src/impact/impact-report.ts).
-// A summary written before summaries kept the ways comes back whole: its account is read (PARALLEL_READS
-// at a time). The shopper list (the CSV, `list`) and `fromAccounts` — every account read, the
+// A summary that lists no ways (written before summaries kept them, or of an account since deleted) comes
+// back whole: its account is read (PARALLEL_READS at a time). The shopper list (the CSV, `list`) and `fromAccounts` — every account read, the
 // straightforward computation the tests hold the fast one to — read every summary instead, page by page.
 // See the module header of src/events/shop-usage.ts for why no raw event is read.
 

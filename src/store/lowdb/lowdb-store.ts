@@ -159,7 +159,7 @@ export class LowdbStore implements Store {
     return this.#tables.count(collection);
   }
 
-  /** One pass over the shop's summaries in memory, each read once and tallied, none kept. */
+  /** One pass over the shop's summaries in memory (held as text: one JSON parse each), tallied, none kept. */
   async tallyUsage(query: UsageTallyQuery): Promise<UsageTally> {
     const tallier = new UsageTallier(query.cuts);
     const unlisted: UsageSummary[] = [];
