@@ -56,7 +56,7 @@ export function addMethodRoutes(ctx: LoginContext, o: { phone: PhoneDeps | undef
   async function finish(req: Request, res: Response, h: Held, method: string): Promise<void> {
     ctx.log.info({ reqId: requestIdOf(res), method, partner: h.partner.id, account: h.account.id, replaced: h.pending.provider }, 'added a native replacement');
     await releaseLogin(ctx.store, h.pending.interactionUid);
-    const returnTo = (await finishLogin(ctx.oidc(), h.interaction, h.partner.firstParty, h.account.id, method))?.returnTo;
+    const returnTo = (await finishLogin(ctx.oidc(), h.interaction, h.partner.firstParty, h.account.id, method, req))?.returnTo;
     const via = h.pending.kind === 'migrate' ? 'migration' : 'notice';
     recordSignIn(
       ctx,

@@ -10,7 +10,7 @@ import type { Logger } from '../log.ts';
 import type { Store } from '../store/store.ts';
 import type { AdapterOptions, Locale, ProviderAdapter, ProviderModule, UpstreamIdentity, UpstreamObserver } from '../../providers/contract.ts';
 import { knownProfile } from '../accounts/sign-in.ts';
-import { bindingHash, FLOW_RETENTION_MS, newFlowId, type Flow, type FlowPurpose } from './flow.ts';
+import { bindingHash, FLOW_RETENTION_MS, newFlowId, type Flow, type FlowPurpose, type PlannedFlow } from './flow.ts';
 import { timeUpstream, timingObserver } from './upstream-time.ts';
 
 export interface BrokerOptions {
@@ -43,6 +43,8 @@ export interface StartFlow {
   reauthenticate?: boolean;
   /** The shopper's User-Agent, handed to the adapter (AuthorizationRequest.userAgent). */
   userAgent?: string | undefined;
+  /** Made by `plan` and already counted by the sign-in's admission: the flow gets its id and expiry, and `flowStarted` is not told. */
+  counted?: PlannedFlow;
 }
 
 /** `upstreamMs`: how long the provider's calls took together, when the callback made any (upstream-time.ts). */
@@ -98,19 +100,25 @@ export class Broker {
     return true;
   }
 
+  /** The id and expiry of a flow about to start (StartFlow.counted). */
+  plan(): PlannedFlow {
+    return { id: newFlowId(), expiresAt: this.#o.clock.now() + this.#o.flowTtlSeconds * 1000 };
+  }
+
   /** Creates the flow and returns the provider's authorize URL for it. */
   async start(input: StartFlow): Promise<string> {
     const adapter = this.#adapters.get(input.provider);
     if (!adapter) throw new GatewayError('ERR_PROVIDER_UNKNOWN', `provider "${input.provider}" is not configured`, { status: 404 });
     const now = this.#o.clock.now();
+    const { id, expiresAt } = input.counted ?? this.plan();
     const flow: Flow = {
-      id: newFlowId(),
+      id,
       provider: input.provider,
       purpose: input.purpose,
       bindingHash: bindingHash(input.binding),
       locale: input.locale,
       createdAt: now,
-      expiresAt: now + this.#o.flowTtlSeconds * 1000,
+      expiresAt,
       ...(input.interactionUid ? { interactionUid: input.interactionUid } : {}),
       ...(input.partnerId ? { partnerId: input.partnerId } : {}),
       ...(input.clientId ? { clientId: input.clientId } : {}),
@@ -126,7 +134,7 @@ export class Broker {
       ...(input.userAgent ? { userAgent: input.userAgent } : {}),
     });
     await this.#o.store.create('flows', flow.id, flow, { expiresAt: flow.expiresAt + FLOW_RETENTION_MS });
-    await this.#o.flowStarted?.(flow);
+    if (!input.counted) await this.#o.flowStarted?.(flow);
     return url;
   }
 

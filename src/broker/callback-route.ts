@@ -168,7 +168,7 @@ async function completeLogin(ctx: LoginContext, req: Request, res: Response, s: 
   ctx.log.info({ reqId: requestIdOf(res), provider: flow.provider, partner: partner.id, account: account.id, created }, 'signed in upstream');
   // Signing in with the other account from a held sign-in's conflict page: the held one is given up.
   if (holds) await releaseLogin(ctx.store, interaction.uid);
-  const proven = { interaction, partner, account, provider: flow.provider, created, ...(asked !== undefined ? { unclaimed: asked } : {}) };
+  const proven = { interaction, partner, account, provider: flow.provider, created, resumeIn: req, ...(asked !== undefined ? { unclaimed: asked } : {}) };
   const next = await continueSignIn(ctx, proven);
   recordSignIn(ctx, s, endOf(next));
   go(ctx, req, res, next);
@@ -188,7 +188,7 @@ async function completeMigrationSignIn(ctx: LoginContext, req: Request, res: Res
     recordSignIn(ctx, s, { outcome: 'error' });
     return sendNoAccountForMigration(ctx, res, s);
   }
-  const next = await continueSignIn(ctx, { interaction, partner, account, provider: flow.provider });
+  const next = await continueSignIn(ctx, { interaction, partner, account, provider: flow.provider, resumeIn: req });
   recordSignIn(ctx, s, endOf(next));
   go(ctx, req, res, next);
 }
@@ -239,7 +239,7 @@ async function completeLink(ctx: LoginContext, req: Request, res: Response, s: S
     'linked a replacement',
   );
   await releaseLogin(ctx.store, interaction.uid);
-  const finished = await finishLogin(ctx.oidc(), interaction, partner.firstParty, account.id, flow.provider);
+  const finished = await finishLogin(ctx.oidc(), interaction, partner.firstParty, account.id, flow.provider, req);
   const signedIn = { account: account.id, method: flow.provider };
   const via = pending.kind === 'migrate' ? 'migration' : 'notice';
   recordSignIn(ctx, s, finished ? { outcome: 'success', ...signedIn, via, replaced: pending.provider } : { outcome: 'error' });

@@ -4,6 +4,7 @@
 // the migration page (a replacement must be added first); a method in notice holds it on the notice
 // interstitial (at most once a day per account and shop); otherwise the interaction finishes.
 
+import type { IncomingMessage } from 'node:http';
 import type { Grant, Interaction } from 'oidc-provider';
 import type { Account } from '../accounts/account.ts';
 import { linkIdentity } from '../accounts/link.ts';
@@ -35,6 +36,8 @@ export interface ProvenSignIn {
   unclaimed?: UnclaimedIdentity | null;
   /** The account was created by this sign-in (for its login event). */
   created?: boolean;
+  /** The request that answers a finished sign-in with oidc-provider's resume in place (finish-interaction.ts). */
+  resumeIn?: IncomingMessage;
 }
 
 /**
@@ -66,7 +69,7 @@ export async function continueSignIn(ctx: LoginContext, p: ProvenSignIn): Promis
     ctx.events?.note({ at: now, partner: p.partner.id, method: unclaimed.identity.provider, kind: 'link' });
     await releaseLogin(ctx.store, uid);
     ctx.log.info({ partner: p.partner.id, account: account.id, provider: unclaimed.identity.provider }, 'linked the new identity after "signed in before"');
-    const login = await finishLogin(ctx.oidc(), p.interaction, p.partner.firstParty, account.id, unclaimed.identity.provider);
+    const login = await finishLogin(ctx.oidc(), p.interaction, p.partner.firstParty, account.id, unclaimed.identity.provider, p.resumeIn);
     return finished(login, { account: account.id, method: unclaimed.identity.provider });
   }
   const availability = loginAvailability(p.partner, p.provider, configured, now);
@@ -76,7 +79,7 @@ export async function continueSignIn(ctx: LoginContext, p: ProvenSignIn): Promis
   };
   if (!availability.ok && availability.reason === 'grace') return hold('migrate');
   if (availability.ok && availability.phase.phase === 'notice' && noticeDue(p.account, p.partner.id, now)) return hold('notice');
-  const login = await finishLogin(ctx.oidc(), p.interaction, p.partner.firstParty, p.account.id, p.provider);
+  const login = await finishLogin(ctx.oidc(), p.interaction, p.partner.firstParty, p.account.id, p.provider, p.resumeIn);
   return finished(login, { account: p.account.id, method: p.provider, ...(p.created ? { created: true } : {}) }, p.account);
 }
 

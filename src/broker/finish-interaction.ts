@@ -4,11 +4,14 @@
 // A result adds to what earlier interactions of the same authorization request resolved (the
 // interaction's `lastSubmission`), as oidc-provider's own interactionFinished does: a consent given
 // after a forced login must not drop that login, or `prompt=login` asks again (and "login consent"
-// loops). An error replaces everything.
+// loops). An error replaces everything. A caller that answers with oidc-provider's resume in this same
+// request (`resumeIn`) has the result kept on that request rather than saved (interaction-in-request.ts).
 
+import type { IncomingMessage } from 'node:http';
 import type { Grant, Interaction } from 'oidc-provider';
 import type { OidcProvider } from '../oidc/provider.ts';
 import { amrOf } from '../accounts/phone-method.ts';
+import { interactionInRequest } from '../oidc/interaction-in-request.ts';
 
 export type InteractionResult =
   | { login: { accountId: string; amr: string[]; remember: boolean; ts: number }; consent?: { grantId: string } }
@@ -22,9 +25,15 @@ export async function loadInteraction(oidc: OidcProvider, uid: string) {
 /**
  * Saves the result and returns where the browser resumes; undefined when the interaction is gone.
  * `interaction` is the uid, or the Interaction already loaded in this request (saves a lookup; its
- * details without the model's methods are looked up by uid).
+ * details without the model's methods are looked up by uid). With `resumeIn`, the request that resumes
+ * in place (ctx.resume) next, the result is kept on it instead of saved.
  */
-export async function finishInteraction(oidc: OidcProvider, interactionOrUid: string | Interaction, result: InteractionResult): Promise<string | undefined> {
+export async function finishInteraction(
+  oidc: OidcProvider,
+  interactionOrUid: string | Interaction,
+  result: InteractionResult,
+  resumeIn?: IncomingMessage,
+): Promise<string | undefined> {
   const loaded = typeof interactionOrUid !== 'string' && typeof interactionOrUid.save === 'function';
   const interaction = loaded ? interactionOrUid : await oidc.Interaction.find(typeof interactionOrUid === 'string' ? interactionOrUid : interactionOrUid.uid);
   if (!interaction) return undefined;
@@ -32,7 +41,8 @@ export async function finishInteraction(oidc: OidcProvider, interactionOrUid: st
   // oidc-provider keeps interaction expiry in its own (real-time) seconds.
   const remaining = interaction.exp - Math.floor(Date.now() / 1000);
   if (remaining <= 0) return undefined;
-  await interaction.save(remaining);
+  if (resumeIn) await interactionInRequest.keep(resumeIn, interaction);
+  else await interaction.save(remaining);
   return interaction.returnTo;
 }
 
@@ -59,13 +69,17 @@ export interface FinishedLogin {
   grant?: Grant;
 }
 
-/** Finishes a login interaction for `accountId`, granting first-party shops at once (no consent hop); undefined when it is gone. */
+/**
+ * Finishes a login interaction for `accountId`, granting first-party shops at once (no consent hop);
+ * undefined when it is gone. `resumeIn`: as for finishInteraction.
+ */
 export async function finishLogin(
   oidc: OidcProvider,
   interaction: Interaction,
   firstParty: boolean,
   accountId: string,
   provider: string,
+  resumeIn?: IncomingMessage,
 ): Promise<FinishedLogin | undefined> {
   // A password sign-in is `pwd`, a phone one `sms` (RFC 8176); a provider's is federated through it. `ts` is the
   // sign-in's instant (the ID token's auth_time), kept when a later consent resolves the same request; it
@@ -73,7 +87,7 @@ export async function finishLogin(
   const login = { accountId, amr: amrOf(provider), remember: true, ts: Math.floor(Date.now() / 1000) };
   const saved = firstParty ? await savedGrantAll(oidc, interaction, accountId) : undefined;
   const outcome = saved ? { login, consent: { grantId: saved.grantId } } : { login };
-  const returnTo = await finishInteraction(oidc, interaction, outcome);
+  const returnTo = await finishInteraction(oidc, interaction, outcome, resumeIn);
   if (!returnTo) return undefined;
   return saved ? { returnTo, grant: saved.grant } : { returnTo };
 }

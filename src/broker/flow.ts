@@ -26,6 +26,12 @@ export interface Flow {
   expiresAt: EpochMs;
 }
 
+/** A flow's id and expiry, made before the flow itself so that a new sign-in's admission counts it (Broker.plan). */
+export interface PlannedFlow {
+  id: string;
+  expiresAt: EpochMs;
+}
+
 /** Unused flows stay readable this long after expiry, so a late callback gets "expired", not "unknown". */
 export const FLOW_RETENTION_MS = 60 * 60 * 1000;
 

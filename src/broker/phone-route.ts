@@ -94,7 +94,7 @@ export function phoneSignInRoute(ctx: LoginContext, phone: PhoneDeps | undefined
     await recordPhoneUse(ctx.store, ctx.clock, account);
     ctx.log.info({ reqId: requestIdOf(res), partner: partner.id, account: account.id }, 'signed in with phone');
     // One decision for every method (continue-sign-in.ts): the migration page in grace, the notice, or the shop.
-    const next = await continueSignIn(ctx, { interaction: s.interaction!, partner, account, provider: PHONE_METHOD });
+    const next = await continueSignIn(ctx, { interaction: s.interaction!, partner, account, provider: PHONE_METHOD, resumeIn: req });
     recordSignIn(ctx, s, endOf(next));
     if (next.kind === 'lost') {
       delete s.provider; // the code was right: nothing to try again

@@ -13,7 +13,7 @@ import { GatewayError } from '../errors.ts';
 import { clientIpKey } from '../http/client-ip.ts';
 import { afterPause } from '../http/tarpit.ts';
 import { requestIdOf } from '../log.ts';
-import type { Flow } from './flow.ts';
+import type { Flow, PlannedFlow } from './flow.ts';
 import { bindingHash } from './flow.ts';
 import { sendFailure } from './failure-page.ts';
 import { localeFor } from './locale.ts';
@@ -29,11 +29,21 @@ export function interactionLeftMs(interaction: Interaction): number {
   return typeof interaction.exp === 'number' ? Math.max(interaction.exp * 1000 - Date.now(), 0) : 3600_000;
 }
 
-/** Counts the new interaction; false when its address already has too many (it is then deleted). */
-export async function admitSignIn(ctx: LoginContext, koa: KoaContextWithOIDC, interaction: Interaction, binding: string): Promise<boolean> {
+/**
+ * Counts the new interaction, and the upstream flow it starts at once (`firstFlow`, planned by the broker
+ * and then started with `counted`); false when its address already has too many (it is then deleted).
+ */
+export async function admitSignIn(
+  ctx: LoginContext,
+  koa: KoaContextWithOIDC,
+  interaction: Interaction,
+  binding: string,
+  firstFlow?: PlannedFlow,
+): Promise<boolean> {
   // The count runs on the gateway clock.
   const remainingMs = interactionLeftMs(interaction);
-  const admission = await ctx.signIns.admit(interaction.uid, bindingHash(binding), clientIpKey(koa.req), ctx.clock.now() + remainingMs);
+  const flowEntry = firstFlow ? { key: firstFlow.id, expiresAt: firstFlow.expiresAt } : undefined;
+  const admission = await ctx.signIns.admit(interaction.uid, bindingHash(binding), clientIpKey(koa.req), ctx.clock.now() + remainingMs, flowEntry);
   if (!admission.admitted) {
     await interaction.destroy();
     ctx.log.warn({ reqId: koa.res.getHeader('x-request-id') }, 'sign-in refused: too many in progress from this address');

@@ -5,8 +5,10 @@
 // linking from its account page (flows without a sign-in). A sign-in stops counting when it ends
 // (resumed at /auth/<uid>) or expires.
 // Kept in the Store (the volatile `signins` collection), so every instance counts the same sign-ins:
-// the address's, the browser's and each sign-in's flows are capped lists (Store.addToList: check and add
-// in one atomic step, one statement on PostgreSQL, so instances cannot together admit past the cap).
+// the address's, the browser's and each sign-in's flows are capped lists (Store.addToList(s): check and
+// add in one atomic step, one statement on PostgreSQL, so instances cannot together admit past the cap;
+// a new sign-in is added to its address's and its browser's lists, and the flow it starts at once to its
+// flows, in one such step).
 // Every entry expires with its sign-in or flow, and every list with its latest entry. A sign-in ends in
 // a request of the browser that started it, so it is taken out of that request's address and browser
 // lists: a shopper whose address changed in the middle of a sign-in leaves its entry in the old
@@ -17,7 +19,7 @@
 
 import type { Clock, EpochMs } from '../clock.ts';
 import type { Store } from '../store/store.ts';
-import type { CappedList } from '../store/capped-list.ts';
+import type { AddToListOptions, CappedList, ListAddition, ListEntry } from '../store/capped-list.ts';
 
 export const SIGNINS_COLLECTION = 'signins';
 
@@ -82,15 +84,23 @@ export class SignInsInProgress {
     if (this.#refused.size < REMEMBERED_MAX) this.#refused.set(ip, now + REFUSAL_REMEMBERED_MS);
   }
 
-  async admit(uid: string, browser: string, ip: string, expiresAt: EpochMs): Promise<Admission> {
+  /**
+   * Counts a new sign-in at its address and in its browser and, when it starts an upstream flow at once
+   * (`firstFlow`), that flow among the sign-in's: one step, the later lists added to only when the
+   * address admitted it. The sign-in's uid is new, so its flow list drops nothing.
+   */
+  async admit(uid: string, browser: string, ip: string, expiresAt: EpochMs, firstFlow?: ListEntry): Promise<Admission> {
     const entry = { key: uid, expiresAt };
-    const atAddress = await this.#store.addToList(SIGNINS_COLLECTION, ipId(ip), entry, { cap: this.#limits.perIp, whenFull: 'refuse' });
+    const [atAddress, inBrowser] = (await this.#store.addToLists(SIGNINS_COLLECTION, [
+      { id: ipId(ip), entry, options: { cap: this.#limits.perIp, whenFull: 'refuse' } },
+      { id: browserId(browser), entry, options: { cap: this.#limits.perBrowser, whenFull: 'dropOldest' } },
+      ...(firstFlow ? [{ id: flowsId(uid), entry: firstFlow, options: this.#flowCap }] : []),
+    ])) as [ListAddition, ListAddition];
     if (!atAddress.added) {
       this.#rememberRefusal(ip);
       return { admitted: false };
     }
     this.#refused.delete(ip);
-    const inBrowser = await this.#store.addToList(SIGNINS_COLLECTION, browserId(browser), entry, { cap: this.#limits.perBrowser, whenFull: 'dropOldest' });
     const dropped: DroppedSignIn[] = [];
     for (const old of inBrowser.added ? inBrowser.dropped : []) {
       await this.ended(old.key, { ip, browser: undefined });
@@ -110,9 +120,13 @@ export class SignInsInProgress {
     return this.#flowStarted(`account:${accountId}`, flowId, flowExpiresAt);
   }
 
+  get #flowCap(): AddToListOptions {
+    return { cap: this.#limits.flowsPerSignIn, whenFull: 'dropOldest' };
+  }
+
   async #flowStarted(listId: string, flowId: string, flowExpiresAt: EpochMs): Promise<string[]> {
     const entry = { key: flowId, expiresAt: flowExpiresAt };
-    const added = await this.#store.addToList(SIGNINS_COLLECTION, listId, entry, { cap: this.#limits.flowsPerSignIn, whenFull: 'dropOldest' });
+    const added = await this.#store.addToList(SIGNINS_COLLECTION, listId, entry, this.#flowCap);
     return added.added ? added.dropped.map((e) => e.key) : [];
   }
 

@@ -9,6 +9,8 @@ export interface RequestMemo<T> {
   keep(req: IncomingMessage, value: T): void;
   /** The value with this id when this request already has it at hand. */
   get(req: IncomingMessage | undefined, id: string): T | undefined;
+  /** Drops the value with this id from the request (it was deleted). */
+  forget(req: IncomingMessage | undefined, id: string): void;
 }
 
 /** One value per request, found again by its id (`idOf`). */
@@ -19,6 +21,10 @@ export function requestMemo<T>(idOf: (value: T) => string | undefined): RequestM
     get(req, id) {
       const value = req ? byRequest.get(req) : undefined;
       return value !== undefined && idOf(value) === id ? value : undefined;
+    },
+    forget(req, id) {
+      const value = req ? byRequest.get(req) : undefined;
+      if (req && value !== undefined && idOf(value) === id) byRequest.delete(req);
     },
   };
 }

@@ -8,6 +8,7 @@
 // Replay detection (client assertion and DPoP proof `jti`s) likewise: oidc-provider looks the `jti` up and
 // then saves it, so the save is an insert-if-absent that refuses the second of two concurrent uses.
 
+import type { IncomingMessage } from 'node:http';
 import Provider, { errors, type AdapterPayload } from 'oidc-provider';
 import type { Clock } from '../clock.ts';
 import { GatewayError } from '../errors.ts';
@@ -15,6 +16,7 @@ import { copyJson } from '../store/copy-json.ts';
 import type { Store } from '../store/store.ts';
 import type { Partner } from '../partners/partner.ts';
 import { clientMetadata } from './client-metadata.ts';
+import { interactionInRequest } from './interaction-in-request.ts';
 
 interface OidcDoc {
   model: string;
@@ -64,8 +66,9 @@ export function createStoreAdapter(store: Store, clock: Clock) {
         // A session keeps its login instant until it logs in again (a new loginTs). Its previous version is
         // the document under this same id: at a login oidc-provider rotates the id and destroys the old
         // document before saving the new one (Session#save), so a lookup by uid could find nothing more —
-        // and a read by id is the primary key, not the uid index.
-        const previous = await store.get<OidcDoc>('oidc', this.#id(id));
+        // and a read by id is the primary key, not the uid index. Under an id oidc-provider has just made
+        // there is no previous version to read.
+        const previous = freshSessionId(id) ? undefined : await store.get<OidcDoc>('oidc', this.#id(id));
         const same = previous && previous.payload.loginTs === payload.loginTs && previous.payload.accountId === payload.accountId;
         doc.loginAt = same && previous.loginAt !== undefined ? previous.loginAt : clock.now();
       }
@@ -76,6 +79,9 @@ export function createStoreAdapter(store: Store, clock: Clock) {
 
     async find(id: string): Promise<AdapterPayload | undefined> {
       if (this.model === 'Client') return findClient(store, id);
+      // Finished by this very request and resumed in place: kept on the request, not written (interaction-in-request.ts).
+      const kept = this.model === 'Interaction' ? interactionInRequest.get(runningRequest(), id) : undefined;
+      if (kept) return kept;
       return payloadOf(await store.get<OidcDoc>(this.collection, this.#id(id)));
     }
 
@@ -122,6 +128,7 @@ export function createStoreAdapter(store: Store, clock: Clock) {
     }
 
     async destroy(id: string): Promise<void> {
+      if (this.model === 'Interaction') interactionInRequest.forget(runningRequest(), id);
       await store.delete(this.collection, this.#id(id));
     }
 
@@ -131,6 +138,22 @@ export function createStoreAdapter(store: Store, clock: Clock) {
       if (docs.length) await store.batch(docs.map((d) => ({ op: 'delete' as const, collection: this.collection, id: d.id })));
     }
   };
+}
+
+/** The request oidc-provider is serving (its own async context), if any. */
+function runningRequest(): IncomingMessage | undefined {
+  return (Provider as unknown as { ctx?: { req?: IncomingMessage } }).ctx?.req;
+}
+
+/**
+ * Whether oidc-provider is saving its request's session under an id it has just made: a session new to
+ * this browser, or one whose id it rotated at a login (resume.js; the old document is destroyed first).
+ * Either id is fresh randomness, so nothing is stored under it yet.
+ */
+function freshSessionId(id: string): boolean {
+  const ctx = (Provider as unknown as { ctx?: { oidc?: { entities?: { Session?: { jti?: string; new?: boolean; oldId?: string } } } } }).ctx;
+  const session = ctx?.oidc?.entities?.Session;
+  return session?.jti === id && (session.new === true || session.oldId !== undefined);
 }
 
 /** A `jti` seen once: stored only if absent; a concurrent second use is refused as oidc-provider refuses a replay. */

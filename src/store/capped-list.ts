@@ -3,7 +3,7 @@
 // the expired entries first; when the list is still full it either refuses the new entry or drops the
 // oldest to make room, as the caller asks. The embedded store runs these functions; the PostgreSQL store
 // runs the same decision in one statement (migrations/0002_capped_lists.sql), so every instance counts
-// the same list without a transaction of read, decide and write. Store.addToList and removeFromList.
+// the same list without a transaction of read, decide and write. Store.addToList(s) and removeFromList.
 
 import type { EpochMs } from '../clock.ts';
 
@@ -24,6 +24,13 @@ export interface AddToListOptions {
 }
 
 export type ListAddition = { added: false } | { added: true; dropped: ListEntry[] };
+
+/** One addition of Store.addToLists: the entry for list document `id`. */
+export interface ListAdd {
+  id: string;
+  entry: ListEntry;
+  options: AddToListOptions;
+}
 
 /** The list after adding `entry` at `now`, and what became of it. */
 export function addToCappedList(
@@ -55,4 +62,13 @@ export function assertListArguments(collection: string, entry: ListEntry, option
     throw new TypeError(`"${collection}" list entries need expiresAt in epoch milliseconds`);
   }
   if (!Number.isSafeInteger(options.cap) || options.cap < 1) throw new TypeError(`"${collection}" list cap must be a whole number ≥ 1`);
+}
+
+/** Refuses additions to several lists that could not all be kept, or that name one list twice. */
+export function assertListAdds(collection: string, adds: readonly ListAdd[]): void {
+  for (const add of adds) {
+    if (typeof add?.id !== 'string' || add.id.length === 0) throw new TypeError(`"${collection}" list ids must be non-empty strings`);
+    assertListArguments(collection, add.entry, add.options);
+  }
+  if (new Set(adds.map((a) => a.id)).size !== adds.length) throw new TypeError(`"${collection}" lists may be added to once per call`);
 }

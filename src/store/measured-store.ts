@@ -4,7 +4,7 @@
 // call costs a clock read, the backend's own promise and one observe — no lookup by label on the way.
 
 import { GatewayError } from '../errors.ts';
-import type { AddToListOptions, ListAddition, ListEntry } from './capped-list.ts';
+import type { AddToListOptions, ListAdd, ListAddition, ListEntry } from './capped-list.ts';
 import {
   type BatchOp,
   type DumpedDocument,
@@ -95,6 +95,9 @@ export class MeasuredStore implements Store {
   }
   addToList(collection: string, id: string, entry: ListEntry, options: AddToListOptions): Promise<ListAddition> {
     return this.#op.addToList.run(performance.now(), this.#store.addToList(collection, id, entry, options));
+  }
+  addToLists(collection: string, adds: readonly ListAdd[]): Promise<ListAddition[]> {
+    return this.#op.addToLists.run(performance.now(), this.#store.addToLists(collection, adds));
   }
   removeFromList(collection: string, ids: readonly string[], key: string): Promise<void> {
     return this.#op.removeFromList.run(performance.now(), this.#store.removeFromList(collection, ids, key));

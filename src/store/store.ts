@@ -12,7 +12,7 @@
 // for collections declared `cached` (see CollectionSpec.cached).
 
 import type { EpochMs } from '../clock.ts';
-import type { AddToListOptions, ListAddition, ListEntry } from './capped-list.ts';
+import type { AddToListOptions, ListAdd, ListAddition, ListEntry } from './capped-list.ts';
 import type { UsageTally, UsageTallyQuery } from './usage-tally.ts';
 
 /** A secondary index: `keys(doc)` lists the index keys a document is found under. */
@@ -115,6 +115,7 @@ export const STORE_OPERATIONS = [
   'take',
   'batch',
   'addToList',
+  'addToLists',
   'removeFromList',
   'load',
   'dump',
@@ -159,6 +160,12 @@ export interface Store {
    * collections without indexes.
    */
   addToList(collection: string, id: string, entry: ListEntry, options: AddToListOptions): Promise<ListAddition>;
+  /**
+   * addToList for several distinct lists of one collection in one atomic step (one statement on
+   * PostgreSQL), in order: once a list refuses its entry, the lists after it are left as they were and
+   * reported not added. For a sign-in counted at its address (refused when full) and in its browser.
+   */
+  addToLists(collection: string, adds: readonly ListAdd[]): Promise<ListAddition[]>;
   /** Removes the entry under `key` from each of these live list documents (absent ones are skipped), in one step. */
   removeFromList(collection: string, ids: readonly string[], key: string): Promise<void>;
 

@@ -619,7 +619,7 @@ export function describeStoreContract(label: string, make: (clock: ManualClock) 
       });
     });
 
-    describe('capped lists (addToList, removeFromList)', () => {
+    describe('capped lists (addToList, addToLists, removeFromList)', () => {
       const LIST = EVENTS;
       const entry = (key: string, inMs = 60_000) => ({ key, expiresAt: T0 + inMs });
       const keysOf = async (id: string) => ((await store.get<{ entries: { key: string }[] }>(LIST, id))?.entries ?? []).map((e) => e.key);
@@ -669,6 +669,57 @@ export function describeStoreContract(label: string, make: (clock: ManualClock) 
         assert.equal(await store.get(LIST, 'missing'), undefined, 'removing creates nothing');
       });
 
+      it('addToLists adds to several lists in one step, in order, none after a refusal', async () => {
+        await store.addToList(LIST, 'full', entry('a'), { cap: 1, whenFull: 'refuse' });
+        await store.addToList(LIST, 'old', entry('o'), { cap: 1, whenFull: 'refuse' });
+        assert.deepEqual(
+          await store.addToLists(LIST, [
+            { id: 'fresh', entry: entry('n'), options: { cap: 2, whenFull: 'refuse' } },
+            { id: 'old', entry: entry('n', 90_000), options: { cap: 1, whenFull: 'dropOldest' } },
+          ]),
+          [
+            { added: true, dropped: [] },
+            { added: true, dropped: [entry('o')] },
+          ],
+        );
+        assert.deepEqual(await keysOf('fresh'), ['n']);
+        assert.deepEqual(await keysOf('old'), ['n']);
+        assert.deepEqual(
+          await store.addToLists(LIST, [
+            { id: 'fresh', entry: entry('m'), options: { cap: 5, whenFull: 'refuse' } },
+            { id: 'full', entry: entry('m'), options: { cap: 1, whenFull: 'refuse' } },
+            { id: 'old', entry: entry('m'), options: { cap: 1, whenFull: 'dropOldest' } },
+            { id: 'later', entry: entry('m'), options: { cap: 1, whenFull: 'dropOldest' } },
+          ]),
+          [{ added: true, dropped: [] }, { added: false }, { added: false }, { added: false }],
+        );
+        assert.deepEqual(await keysOf('fresh'), ['n', 'm'], 'the list before the refusal is added to');
+        assert.deepEqual(await keysOf('full'), ['a']);
+        assert.deepEqual(await keysOf('old'), ['n'], 'the lists after the refusal are left as they were');
+        assert.equal(await store.get(LIST, 'later'), undefined, 'and none is created');
+        clock.advance(60_000);
+        assert.equal(await store.get(LIST, 'fresh'), undefined, 'each list expires with its latest entry');
+        assert.deepEqual(await keysOf('old'), ['n']);
+        assert.deepEqual(await store.addToLists(LIST, []), []);
+      });
+
+      it('addToLists: 20 parallel callers each adding to a list capped at 5 and their own: exactly 5 get both', async () => {
+        const results = await Promise.all(
+          Array.from({ length: 20 }, (_, i) =>
+            store.addToLists(LIST, [
+              { id: 'shared', entry: entry(`k${i}`), options: { cap: 5, whenFull: 'refuse' } },
+              { id: `own${i}`, entry: entry(`k${i}`), options: { cap: 1, whenFull: 'dropOldest' } },
+            ]),
+          ),
+        );
+        const admitted = results.filter(([first]) => first!.added);
+        assert.equal(admitted.length, 5);
+        assert.ok(admitted.every(([, second]) => second!.added));
+        assert.equal((await keysOf('shared')).length, 5);
+        const owned = await Promise.all(Array.from({ length: 20 }, (_, i) => store.get(LIST, `own${i}`)));
+        assert.equal(owned.filter((d) => d !== undefined).length, 5, 'a refused caller adds to no list after');
+      });
+
       it('30 parallel adders to a list capped at 5: exactly 5 are added', async () => {
         const results = await Promise.all(Array.from({ length: 30 }, (_, i) => store.addToList(LIST, 'hot', entry(`k${i}`), { cap: 5, whenFull: 'refuse' })));
         assert.equal(results.filter((r) => r.added).length, 5);
@@ -681,6 +732,31 @@ export function describeStoreContract(label: string, make: (clock: ManualClock) 
         await assert.rejects(store.addToList(LIST, 'l', entry('a'), { cap: 0, whenFull: 'refuse' }), TypeError);
         await assert.rejects(store.addToList(DOCS, 'l', entry('a'), { cap: 1, whenFull: 'refuse' }), TypeError);
         await assert.rejects(store.removeFromList(DOCS, ['l'], 'a'), TypeError);
+        const once = { entry: entry('a'), options: { cap: 1, whenFull: 'refuse' as const } };
+        await assert.rejects(
+          store.addToLists(LIST, [
+            { id: 'l', ...once },
+            { id: 'l', ...once },
+          ]),
+          TypeError,
+          'a list twice',
+        );
+        await assert.rejects(
+          store.addToLists(LIST, [
+            { id: 'l', ...once },
+            { id: '', ...once },
+          ]),
+          TypeError,
+        );
+        await assert.rejects(
+          store.addToLists(LIST, [
+            { id: 'l', ...once },
+            { id: 'm', entry: entry(''), options: once.options },
+          ]),
+          TypeError,
+        );
+        await assert.rejects(store.addToLists(DOCS, [{ id: 'l', ...once }]), TypeError);
+        assert.equal(await store.get(LIST, 'm'), undefined);
         assert.equal(await store.get(LIST, 'l'), undefined);
       });
     });

@@ -1,6 +1,6 @@
 // Unit tests of the sign-ins-in-progress bookkeeping on a manual clock, kept in the store: a browser past
 // its cap drops its oldest (with their flows), an address past its cap is refused, ended and expired
-// sign-ins stop counting, a sign-in keeps its newest flows; two instances on one store share the counts,
+// sign-ins stop counting, a sign-in keeps its newest flows (the first one counted with its admission); two instances on one store share the counts,
 // and concurrent admissions through both never pass the address's cap.
 
 import assert from 'node:assert/strict';
@@ -105,6 +105,19 @@ describe('sign-ins in progress', () => {
     assert.deepEqual(await signIns.flowStarted('a', 'f2', later()), []);
     assert.deepEqual(await signIns.flowStarted('a', 'f3', later()), ['f1']);
     assert.deepEqual(await signIns.flowStarted('unknown', 'f4', later()), []);
+  });
+
+  it('a flow started with the sign-in is counted by its admission; a refused sign-in counts no flow', async () => {
+    assert.ok((await signIns.admit('a', 'browser-1', 'ip-1', later(), { key: 'f1', expiresAt: later() })).admitted);
+    assert.deepEqual(await signIns.flowStarted('a', 'f2', later()), []);
+    assert.deepEqual(await signIns.flowStarted('a', 'f3', later()), ['f1'], 'the first flow counts toward the cap');
+    await signIns.admit('b', 'browser-2', 'ip-1', later());
+    await signIns.admit('c', 'browser-3', 'ip-1', later());
+    assert.deepEqual(await signIns.admit('d', 'browser-4', 'ip-1', later(), { key: 'fd', expiresAt: later() }), { admitted: false });
+    assert.equal(await store.get(SIGNINS_COLLECTION, 'flows:d'), undefined);
+    assert.equal(await store.get(SIGNINS_COLLECTION, 'browser:browser-4'), undefined);
+    assert.ok((await signIns.admit('e', 'browser-1', 'ip-2', later(), { key: 'fe', expiresAt: later() })).admitted);
+    assert.deepEqual(await signIns.admit('g', 'browser-1', 'ip-2', later()), { admitted: true, dropped: [{ uid: 'a', flows: ['f2', 'f3'] }] });
   });
 
   it('an account linking from its account page keeps its newest flows', async () => {

@@ -12,8 +12,9 @@ import { GatewayError } from '../../errors.ts';
 import {
   type AddToListOptions,
   addToCappedList,
-  assertListArguments,
+  assertListAdds,
   type CappedList,
+  type ListAdd,
   type ListAddition,
   type ListEntry,
   removeFromCappedList,
@@ -215,14 +216,28 @@ export class LowdbStore implements Store {
    * await), so no other call interleaves: atomic within this process, which is all the embedded store serves.
    */
   async addToList(collection: string, id: string, entry: ListEntry, options: AddToListOptions): Promise<ListAddition> {
+    return (await this.addToLists(collection, [{ id, entry, options }]))[0]!;
+  }
+
+  async addToLists(collection: string, adds: readonly ListAdd[]): Promise<ListAddition[]> {
     this.#assertListCollection(collection);
-    assertListArguments(collection, entry, options);
-    const record = this.#tables.table(collection).records.get(id);
-    const live = this.#tables.isLive(record);
-    const { next, addition } = addToCappedList(live ? (documentOf(record) as CappedList) : undefined, entry, this.#tables.now(), options);
-    const expiresAt = Math.max(live && record.e !== undefined ? record.e : 0, Math.ceil(entry.expiresAt));
-    await this.batch([{ op: 'put', collection, id, value: next, options: { expiresAt } }]);
-    return addition;
+    assertListAdds(collection, adds);
+    const ops: BatchOp[] = [];
+    const additions: ListAddition[] = [];
+    for (const { id, entry, options } of adds) {
+      if (additions.some((a) => !a.added)) {
+        additions.push({ added: false });
+        continue;
+      }
+      const record = this.#tables.table(collection).records.get(id);
+      const live = this.#tables.isLive(record);
+      const { next, addition } = addToCappedList(live ? (documentOf(record) as CappedList) : undefined, entry, this.#tables.now(), options);
+      const expiresAt = Math.max(live && record.e !== undefined ? record.e : 0, Math.ceil(entry.expiresAt));
+      ops.push({ op: 'put', collection, id, value: next, options: { expiresAt } });
+      additions.push(addition);
+    }
+    await this.batch(ops);
+    return additions;
   }
 
   async removeFromList(collection: string, ids: readonly string[], key: string): Promise<void> {

@@ -1,39 +1,71 @@
-// Capped lists on PostgreSQL (Store.addToList / removeFromList; src/store/capped-list.ts decides what
+// Capped lists on PostgreSQL (Store.addToList(s) / removeFromList; src/store/capped-list.ts decides what
 // they are): one statement each, the decision made by the functions of migrations/0002_capped_lists.sql
 // inside the write. An add is an INSERT … ON CONFLICT DO UPDATE: concurrent adders of one list queue on
 // its row lock and each sees the others' entries, so no instance admits past the cap; an expired
-// document counts as empty. Removing an entry rewrites only the lists that hold it.
+// document counts as empty. Adding to several lists chains such inserts in one statement, each made only
+// when the one before it added. Removing an entry rewrites only the lists that hold it.
 
 import type { EpochMs } from '../../clock.ts';
-import type { AddToListOptions, ListAddition, ListEntry } from '../capped-list.ts';
+import type { ListAdd, ListAddition, ListEntry } from '../capped-list.ts';
 import type { Queryable } from './database.ts';
-import { ASYNC_COMMIT, CHANGES_CHANNEL, expiry, statements, tail, variant, type WriteShape } from './document-writes.ts';
+import { ASYNC_COMMIT, CHANGES_CHANNEL, expiry, statements, type Variant, variant, type WriteShape } from './document-writes.ts';
 
-const ADD = statements(
-  'list_add',
-  (v) => `WITH d AS (
+/**
+ * The statement adding to `n` lists: one data-modifying CTE per list ($1 collection, $2 now; then per list
+ * its id, entry, cap, drop-oldest flag and document expiry), each after the first made only when the one
+ * before it added its entry. The lists are distinct rows, so no CTE needs to see another's write.
+ */
+function addText(n: number, v: Variant): string {
+  const lists = Array.from({ length: n }, (_, i) => {
+    const [id, entry, cap, dropOldest, expires] = [3, 4, 5, 6, 7].map((p) => `$${p + 5 * i}`);
+    const live = (column: string) => `CASE WHEN t.expires_at IS NULL OR t.expires_at > $2::bigint THEN ${column} END`;
+    const add = (current: string) => `denglu_list_add(${current}, ${entry}::jsonb, $2::bigint, ${cap}::integer, ${dropOldest}::boolean)`;
+    const row = `$1, ${id}, ${add('NULL')}::json, ${expires}::bigint`;
+    return `l${i} AS (
     INSERT INTO documents AS t (collection, id, doc, expires_at)
-    VALUES ($1, $2, denglu_list_add(NULL, $3::jsonb, $4::bigint, $5::integer, $6::boolean)::json, $7::bigint)
+    ${i === 0 ? `VALUES (${row})` : `SELECT ${row} WHERE (SELECT (doc ->> 'added')::boolean FROM l${i - 1})`}
     ON CONFLICT (collection, id) DO UPDATE
-      SET doc = denglu_list_add(CASE WHEN t.expires_at IS NULL OR t.expires_at > $4::bigint THEN t.doc::jsonb END, $3::jsonb, $4::bigint, $5::integer, $6::boolean)::json,
-          expires_at = greatest(CASE WHEN t.expires_at IS NULL OR t.expires_at > $4::bigint THEN t.expires_at END, $7::bigint)
+      SET doc = ${add(live('t.doc::jsonb'))}::json,
+          expires_at = greatest(${live('t.expires_at')}, ${expires}::bigint)
     RETURNING doc
-  ) SELECT doc${tail(v)} FROM d`,
-);
+  )`;
+  });
+  const answers = lists.map((_, i) => `(SELECT doc FROM l${i}) AS l${i}`);
+  const notices = v.notify ? lists.map((_, i) => `, pg_notify('${CHANGES_CHANNEL}', $1 || ':' || $${3 + 5 * i})`) : [];
+  return `WITH ${lists.join(', ')} SELECT ${answers.join(', ')}${notices.join('')}${v.asyncCommit ? ASYNC_COMMIT : ''}`;
+}
 
-export async function addToList(
-  db: Queryable,
-  shape: WriteShape,
-  id: string,
-  entry: ListEntry,
-  options: AddToListOptions,
-  now: EpochMs,
-): Promise<ListAddition> {
-  const entryJson = JSON.stringify({ key: entry.key, expiresAt: entry.expiresAt });
-  const values = [shape.name, id, entryJson, now, options.cap, options.whenFull === 'dropOldest', expiry(shape, entry.expiresAt)];
-  const { rows } = await db.query<{ doc: { added: boolean; dropped: ListEntry[] } }>({ ...ADD.get(variant(shape))!, values });
-  const doc = rows[0]!.doc;
-  return doc.added ? { added: true, dropped: doc.dropped } : { added: false };
+/** The prepared statements by number of lists and variant, made when first needed. */
+const ADDS = new Map<string, { name: string; text: string }>();
+
+function addStatement(n: number, v: Variant): { name: string; text: string } {
+  const key = `${n}${variant(v)}`;
+  let statement = ADDS.get(key);
+  if (!statement) {
+    statement = { name: `denglu_list_add${key}`, text: addText(n, v) };
+    ADDS.set(key, statement);
+  }
+  return statement;
+}
+
+/** Adds to each list in order in one statement; a list after a refusal is left as it was (not added). */
+export async function addToLists(db: Queryable, shape: WriteShape, adds: readonly ListAdd[], now: EpochMs): Promise<ListAddition[]> {
+  if (adds.length === 0) return [];
+  const values: unknown[] = [shape.name, now];
+  for (const { id, entry, options } of adds) {
+    values.push(
+      id,
+      JSON.stringify({ key: entry.key, expiresAt: entry.expiresAt }),
+      options.cap,
+      options.whenFull === 'dropOldest',
+      expiry(shape, entry.expiresAt),
+    );
+  }
+  const { rows } = await db.query<Record<string, { added: boolean; dropped: ListEntry[] } | null>>({ ...addStatement(adds.length, shape), values });
+  return adds.map((_, i) => {
+    const doc = rows[0]![`l${i}`];
+    return doc?.added ? { added: true, dropped: doc.dropped } : { added: false };
+  });
 }
 
 const REMOVE = statements(

@@ -8,7 +8,7 @@
 
 import type { Clock, EpochMs } from '../../clock.ts';
 import { GatewayError } from '../../errors.ts';
-import { type AddToListOptions, assertListArguments, type ListAddition, type ListEntry } from '../capped-list.ts';
+import { type AddToListOptions, assertListAdds, type ListAdd, type ListAddition, type ListEntry } from '../capped-list.ts';
 import { copyJson } from '../copy-json.ts';
 import { deepFreeze } from '../memory-tables.ts';
 import { type Remembered, requestReads } from '../request-reads.ts';
@@ -17,7 +17,7 @@ import type { UsageTally, UsageTallyQuery } from '../usage-tally.ts';
 import { CachedCollections } from './cached-collections.ts';
 import { ChangeListener } from './change-listener.ts';
 import { Database, isUniqueViolation, type PoolSettings, type Queryable } from './database.ts';
-import { addToList, removeFromList } from './document-lists.ts';
+import { addToLists, removeFromList } from './document-lists.ts';
 import { collectionStats, countDocuments, dumpDocuments, findDocuments, getDocument, listDocuments } from './document-reads.ts';
 import {
   beginAndLock,
@@ -298,12 +298,16 @@ export class PostgresStore implements Store {
   }
 
   async addToList(collection: string, id: string, entry: ListEntry, options: AddToListOptions): Promise<ListAddition> {
+    return (await this.addToLists(collection, [{ id, entry, options }]))[0]!;
+  }
+
+  async addToLists(collection: string, adds: readonly ListAdd[]): Promise<ListAddition[]> {
     const shape = this.#listShape(collection);
-    assertListArguments(collection, entry, options);
+    assertListAdds(collection, adds);
     try {
-      return await addToList(this.database, shape, id, entry, options, this.#now());
+      return await addToLists(this.database, shape, adds, this.#now());
     } finally {
-      requestReads(this)?.forget(collection, id);
+      for (const { id } of adds) requestReads(this)?.forget(collection, id);
       this.#wrote(collection);
     }
   }
