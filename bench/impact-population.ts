@@ -4,8 +4,8 @@
 // migrated to QQ or a password in the last weeks, a few accounts gone since), with `eventsPerAccount`
 // sign-in attempts at the shop over the last 260 days (a few denied). Their shop-usage summaries are
 // what the login-event recorder leaves: merged from those events, with the ways the account holds (none
-// for an account that is gone, and none in the share `legacy` of summaries written before they were
-// kept); the raw events are written too when asked (PostgreSQL keeps them). Everything goes in through
+// in the share `legacy` of summaries written before they were kept; with legacy data, a gone account's
+// summary is there too, without ways, as deletion left it before it removed summaries); the raw events are written too when asked (PostgreSQL keeps them). Everything goes in through
 // `store.load`, chunk by chunk.
 
 import type { Account } from '../src/accounts/account.ts';
@@ -80,7 +80,9 @@ export async function loadImpactPopulation(store: Store, o: PopulationOptions): 
       const { account, events, deleted } = shopper(n, random, o.eventsPerAccount);
       if (!deleted) accounts.push({ id: account.id, value: account });
       const successes = events.filter((e) => e.outcome === 'success');
-      if (successes.length) {
+      // Deleting an account removes its summaries (src/events/forget-account.ts); a gone account's summary
+      // is left only among the legacy data, written before deletion did so.
+      if (successes.length && (!deleted || (o.legacy ?? 0) > 0)) {
         const merged = mergeUsage(undefined, IMPACT_PARTNER_ID, account.id, successes);
         const usage = deleted || ((o.legacy ?? 0) > 0 && random() < o.legacy!) ? merged : { ...merged, ways: heldWays(account) };
         usages.push({ id: shopUsageId(IMPACT_PARTNER_ID, account.id), value: usage, expiresAt: usage.lastAt + RETENTION_MS });
