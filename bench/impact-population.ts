@@ -4,13 +4,14 @@
 // migrated to QQ or a password in the last weeks, a few accounts gone since), with `eventsPerAccount`
 // sign-in attempts at the shop over the last 260 days (a few denied). Their shop-usage summaries are
 // what the login-event recorder leaves: merged from those events, with the ways the account holds (none
-// for an account that is gone, and none in the share `legacy` of summaries written before they were
-// kept); the raw events are written too when asked (PostgreSQL keeps them). Everything goes in through
+// in the share `legacy` of summaries written before they were kept; with legacy data, a gone account's
+// summary is there too, without ways, as deletion left it before it removed summaries); the raw events are written too when asked (PostgreSQL keeps them). Everything goes in through
 // `store.load`, chunk by chunk.
 
 import type { Account } from '../src/accounts/account.ts';
 import { DAY_MS, type LoginEvent } from '../src/events/login-event.ts';
-import { LOGIN_EVENTS_COLLECTION, DEFAULT_RETENTION_DAYS } from '../src/events/recorder.ts';
+import { LOGIN_EVENTS_COLLECTION, rawEventPrefix } from '../src/events/forget-account.ts';
+import { DEFAULT_RETENTION_DAYS } from '../src/events/recorder.ts';
 import { mergeUsage, SHOP_USAGE_COLLECTION, shopUsageId } from '../src/events/shop-usage.ts';
 import { heldWays } from '../src/events/shop-ways.ts';
 import type { Partner } from '../src/partners/partner.ts';
@@ -79,14 +80,21 @@ export async function loadImpactPopulation(store: Store, o: PopulationOptions): 
       const { account, events, deleted } = shopper(n, random, o.eventsPerAccount);
       if (!deleted) accounts.push({ id: account.id, value: account });
       const successes = events.filter((e) => e.outcome === 'success');
-      if (successes.length) {
+      // Deleting an account removes its summaries (src/events/forget-account.ts); a gone account's summary
+      // is left only among the legacy data, written before deletion did so.
+      if (successes.length && (!deleted || (o.legacy ?? 0) > 0)) {
         const merged = mergeUsage(undefined, IMPACT_PARTNER_ID, account.id, successes);
         const usage = deleted || ((o.legacy ?? 0) > 0 && random() < o.legacy!) ? merged : { ...merged, ways: heldWays(account) };
         usages.push({ id: shopUsageId(IMPACT_PARTNER_ID, account.id), value: usage, expiresAt: usage.lastAt + RETENTION_MS });
       }
       if (o.raw)
         for (const [k, e] of events.entries())
-          raw.push({ id: `${e.at.toString(36).padStart(9, '0')}-${n.toString(16)}-${k}`, value: e, expiresAt: e.at + RETENTION_MS });
+          raw.push({
+            // As the recorder names them: an account's events lead with it (src/events/forget-account.ts).
+            id: `${e.account ? rawEventPrefix(e.account) : ''}${e.at.toString(36).padStart(9, '0')}-${n.toString(16)}-${k}`,
+            value: e,
+            expiresAt: e.at + RETENTION_MS,
+          });
     }
     await store.load('accounts', accounts);
     await store.load(SHOP_USAGE_COLLECTION, usages);

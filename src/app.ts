@@ -72,8 +72,7 @@ import { flowStarted, refuseSignInsWhenFull, signInPlace, signInRefusedRoute } f
 import { BINDING_COOKIE } from './broker/binding-cookie.ts';
 import { clientAuthThrottle } from './oidc/client-auth-throttle.ts';
 import { tickWebhooks } from './webhooks/webhook-jobs.ts';
-import { sealStoredSecrets } from './webhooks/endpoints.ts';
-import { webhookSecrets } from './webhooks/stored-secret.ts';
+import { sealStoredSecrets, webhookSecrets } from './webhooks/stored-secret.ts';
 import { GatewayMetrics } from './metrics/gateway-metrics.ts';
 import { integrationPhases } from './metrics/integration-phases.ts';
 
@@ -161,7 +160,7 @@ export async function createApp(deps: AppDeps): Promise<DengluApp> {
   const cookieSigner = new CookieSigner(cookieKeys);
   const sealedWebhookSecrets = webhookSecrets(cookieKeys);
   // Endpoints written before their secrets were sealed, or sealed under a cookie key rotated out since.
-  await sealStoredSecrets({ store, webhookSecrets: sealedWebhookSecrets, log });
+  await sealStoredSecrets({ store, clock, webhookSecrets: sealedWebhookSecrets, log });
   let host: ProviderHost | undefined;
   let resume: ResumeInPlace | undefined;
   const login: LoginContext = {
@@ -287,8 +286,8 @@ export async function createApp(deps: AppDeps): Promise<DengluApp> {
   app.get('/', homeRoute(renderer, deps.shopLinks ?? []));
   app.use(localeSwitchRoute(secureCookies));
   app.use(brandRoutes(store));
-  app.use('/api/admin', adminApi(deps, signingKeys, hashes, sealedWebhookSecrets));
-  app.use('/admin', adminPages(deps, { renderer, cookieKeys, secureCookies, hashes, webhookSecrets: sealedWebhookSecrets }));
+  app.use('/api/admin', adminApi(deps, signingKeys, hashes, sealedWebhookSecrets, login));
+  app.use('/admin', adminPages(deps, { renderer, cookieKeys, secureCookies, hashes, webhookSecrets: sealedWebhookSecrets, grants: login }));
   app.use(signInRefusedRoute(login));
   app.use(accountConsoleRoutes(login, { cookieKeys, issuer: config.issuer }));
   app.use(accountDeleteRoutes(login, { cookieKeys }));

@@ -30,7 +30,7 @@ import { nativeSection } from './native-view.ts';
 import { removalConfirm } from './removal-confirm.ts';
 import { requestIdOf } from '../log.ts';
 import { signedInShopper } from './shopper-guard.ts';
-import { revokeUpstream } from './upstream-revoke.ts';
+import { revokeUpstream } from '../accounts/upstream-revoke.ts';
 import { accountCsrf } from './account-csrf.ts';
 import { pageLocale } from '../broker/locale.ts';
 

@@ -1,11 +1,12 @@
 // "Delete my account / 注销账号" on the account console: a confirmation page saying what goes (every way
 // to sign in, the sign-ins of this and every other browser) and which shops are told, that it cannot be
 // undone and that signing in again later makes a new account; then the deletion itself
-// (src/accounts/delete-account.ts) on a POST with the console's CSRF token from a recent sign-in, the
-// providers' grants revoked where they can be, and a page saying it is done.
+// with the providers' grants revoked where they can be (src/accounts/delete-with-grants.ts, the same as an
+// operator's deletion) on a POST with the console's CSRF token from a recent sign-in, and a page saying it
+// is done.
 
 import express, { type Request, type Response, type Router } from 'express';
-import { deleteAccount } from '../accounts/delete-account.ts';
+import { deleteAccountAndGrants } from '../accounts/delete-with-grants.ts';
 import { signInMethods } from '../accounts/unlink.ts';
 import type { LoginContext } from '../broker/login-context.ts';
 import { requestIdOf } from '../log.ts';
@@ -14,7 +15,6 @@ import { listPartners } from '../partners/partners.ts';
 import { accountCsrf } from './account-csrf.ts';
 import { currentAccount, type SignedIn } from './current-account.ts';
 import { signedInShopper } from './shopper-guard.ts';
-import { revokeUpstream } from './upstream-revoke.ts';
 import { pageLocale } from '../broker/locale.ts';
 
 export function accountDeleteRoutes(ctx: LoginContext, o: { cookieKeys: string[] }): Router {
@@ -47,8 +47,7 @@ export function accountDeleteRoutes(ctx: LoginContext, o: { cookieKeys: string[]
     if (!s) return;
     // Nothing is deleted without the confirmation on the page above.
     if (req.body.confirm !== 'yes') return confirm(req, res, s);
-    const { deleted, swept } = await deleteAccount(ctx.store, ctx.clock, s.account.id, { kind: 'shopper', id: s.account.id });
-    const upstream = await Promise.all((deleted?.identities ?? []).map((i) => revokeUpstream(ctx, i.provider, i.upstreamToken)));
+    const { deleted, swept, upstream } = await deleteAccountAndGrants({ ...ctx, grants: ctx }, s.account.id, { kind: 'shopper', id: s.account.id });
     ctx.log.info({ reqId: requestIdOf(res), account: s.account.id, deleted: deleted !== undefined, swept, upstream }, 'account deleted by its owner');
     res.redirect(303, '/account/deleted');
   });

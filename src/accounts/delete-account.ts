@@ -5,19 +5,25 @@
 //      its owner is only signed out;
 //   2. one atomic write: the account document goes (with it its identity keys, verified email and phone,
 //      password and mail choices, so the same Weibo uid later makes a fresh account), its notice-mail
-//      records go, the audit entry (who, when, the account id, nothing personal) and the `account.deleted`
-//      webhook event for every shop it used are written. From here nothing signs in as it;
-//   3. what is left and tied to it is swept: artifacts issued between steps 1 and 2, mailed links, the
-//      per-shop usage summaries. Idempotent, and the only step a re-run does once the account is gone.
+//      records go, the audit entry (who, when, the account's tombstone id, nothing personal) and the
+//      `account.deleted` webhook event for every shop it used are written. From here nothing signs in as it;
+//   3. what is left and tied to it is swept: artifacts issued between steps 1 and 2, mailed links, its raw
+//      login events and per-shop usage summaries (src/events/forget-account.ts; the per-day counts stay:
+//      they name no account), and the audit entries naming it keep the action but lose the account id
+//      (a one-way tombstone id instead) and its personal data (src/audit/forget-account.ts). Idempotent,
+//      and the only step a re-run does once the account is gone.
+// Operational logs may name the account id of a deletion; they hold no personal data and are not the store.
 
 import type { Actor } from '../audit/audit.ts';
 import { auditOp } from '../audit/audit.ts';
+import { forgetInAudit, forgottenActor, tombstoneId } from '../audit/forget-account.ts';
 import type { Clock } from '../clock.ts';
 import { GatewayError } from '../errors.ts';
-import { shopUsageId, SHOP_USAGE_COLLECTION } from '../events/shop-usage.ts';
+import { forgetLoginEvents } from '../events/forget-account.ts';
 import { NOTICE_MAILS } from '../notice-mail/notice-mail-job.ts';
 import { revokeAccountAccess } from '../oidc/revoke-account.ts';
 import { listPartners } from '../partners/partners.ts';
+import { idsWithPrefix } from '../store/id-prefix.ts';
 import type { BatchOp, Store } from '../store/store.ts';
 import { accountEventOp } from '../webhooks/events.ts';
 import type { Account } from './account.ts';
@@ -36,7 +42,7 @@ export async function deleteAccount(store: Store, clock: Clock, accountId: strin
   let swept = await revokeAccountAccess(store, accountId);
   const deleted = await removeAccount(store, clock, accountId, actor);
   swept += await revokeAccountAccess(store, accountId);
-  swept += await sweepLeftovers(store, accountId);
+  swept += await sweepLeftovers(store, clock, accountId);
   return { ...(deleted ? { deleted } : {}), swept };
 }
 
@@ -58,7 +64,13 @@ async function removeAccount(store: Store, clock: Clock, accountId: string, acto
       },
       { op: 'delete', collection: 'accounts', id: accountId },
       ...mails.map((id): BatchOp => ({ op: 'delete', collection: NOTICE_MAILS, id })),
-      auditOp(clock, () => ({ actor, action: ACCOUNT_DELETE_ACTION, target: { account: accountId }, before: null, after: null })),
+      auditOp(clock, () => ({
+        actor: forgottenActor(actor, accountId),
+        action: ACCOUNT_DELETE_ACTION,
+        target: { account: tombstoneId(accountId) },
+        before: null,
+        after: null,
+      })),
       accountEventOp(clock, 'account.deleted', accountId, () => Object.keys(seen?.shops ?? {})),
     ]);
   } catch (err) {
@@ -68,28 +80,19 @@ async function removeAccount(store: Store, clock: Clock, accountId: string, acto
   return seen;
 }
 
-/** Step 3: mailed links and per-shop usage summaries of the account (every partner: the account no longer says which). */
-async function sweepLeftovers(store: Store, accountId: string): Promise<number> {
+/**
+ * Step 3: mailed links, raw login events and per-shop usage summaries of the account (every partner: the
+ * account no longer says which), then its audit entries de-identified.
+ */
+async function sweepLeftovers(store: Store, clock: Clock, accountId: string): Promise<number> {
   const tokenIds = (await store.list(TOKENS_COLLECTION, { index: { name: 'account', key: accountId } })).map((d) => d.id);
   let removed = 0;
   for (const id of tokenIds) if (await store.delete(TOKENS_COLLECTION, id)) removed++;
-  for (const partner of await listPartners(store)) {
-    if (await store.delete(SHOP_USAGE_COLLECTION, shopUsageId(partner.id, accountId))) removed++;
-  }
+  removed += await forgetLoginEvents(
+    store,
+    accountId,
+    (await listPartners(store)).map((p) => p.id),
+  );
+  await forgetInAudit(store, accountId, clock.now());
   return removed;
-}
-
-/** Ids of a collection starting with `prefix` (ids are ASCII: they sort right after the prefix itself). */
-async function idsWithPrefix(store: Store, collection: string, prefix: string): Promise<string[]> {
-  const out: string[] = [];
-  let after = prefix;
-  for (;;) {
-    const page = await store.list(collection, { order: 'asc', after, limit: 200 });
-    for (const { id } of page) {
-      if (!id.startsWith(prefix)) return out;
-      out.push(id);
-      after = id;
-    }
-    if (page.length < 200) return out;
-  }
 }

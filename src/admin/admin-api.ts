@@ -5,6 +5,7 @@
 import express, { type Router } from 'express';
 import type { AppDeps } from '../app.ts';
 import type { HashQueue } from '../accounts/hash-queue.ts';
+import type { UpstreamRevoker } from '../accounts/upstream-revoke.ts';
 import { DEFAULTS } from '../../config/defaults.ts';
 import { authenticate } from './auth.ts';
 import { adminContext } from './context.ts';
@@ -22,8 +23,8 @@ import { partnerRoutes } from './routes-partners.ts';
 import { webhookRoutes } from './routes-webhooks.ts';
 import { accountRoutes } from './routes-accounts.ts';
 
-export function adminApi(deps: AppDeps, signingKeys: SigningKeyRing, hashes: HashQueue, webhookSecrets: Sealer): Router {
-  const ctx = adminContext(deps, hashes, webhookSecrets);
+export function adminApi(deps: AppDeps, signingKeys: SigningKeyRing, hashes: HashQueue, webhookSecrets: Sealer, grants: UpstreamRevoker): Router {
+  const ctx = adminContext(deps, hashes, webhookSecrets, grants);
   const router = express.Router();
   router.use(noStore);
   router.use(adminRateLimit(deps, deps.config.admin.rateLimitPerMinute));

@@ -2,6 +2,7 @@
 // which providers Denglu knows (registry) and which this deployment configured, and the credentials
 // (with the sealer of webhook signing secrets).
 
+import type { UpstreamRevoker } from '../accounts/upstream-revoke.ts';
 import type { ProviderDescriptor } from '../../providers/contract.ts';
 import { PASSWORD_DESCRIPTOR, PASSWORD_METHOD } from '../accounts/password-method.ts';
 import { PHONE_DESCRIPTOR, PHONE_METHOD } from '../accounts/phone-method.ts';
@@ -35,11 +36,13 @@ export interface AdminContext {
   webhookPolicy: WebhookAddressPolicy;
   /** Seals a new endpoint's signing secret before it is stored (src/webhooks/stored-secret.ts). */
   webhookSecrets: Sealer;
+  /** Revokes a deleted account's provider grants (src/accounts/upstream-revoke.ts). */
+  grants: UpstreamRevoker;
   /** The salt of the shops' pairwise `sub` values (the impact report's CSV names shoppers by them). */
   pairwiseSalt: () => Promise<string>;
 }
 
-export function adminContext(deps: AppDeps, hashes: HashQueue, webhookSecrets: Sealer): AdminContext {
+export function adminContext(deps: AppDeps, hashes: HashQueue, webhookSecrets: Sealer, grants: UpstreamRevoker): AdminContext {
   // The native `password` is a sign-in method partners list like a provider, always configured; `phone`
   // too, configured when the deployment can send texts (SMS_SENDER).
   const descriptors = new Map([...deps.providers.values()].map((m) => [m.descriptor.id, m.descriptor]));
@@ -59,6 +62,7 @@ export function adminContext(deps: AppDeps, hashes: HashQueue, webhookSecrets: S
     hashes,
     webhookPolicy: deps.config.webhooks,
     webhookSecrets,
+    grants,
     pairwiseSalt: () => loadPairwiseSalt(deps.store, deps.config.pairwiseSalt),
   };
 }

@@ -213,13 +213,13 @@ export const OPENAPI = {
         operationId: 'partnerAnalytics',
         summary: "The shop's numbers per provider over the last days: sign-ins by outcome, new accounts, links, unlinks, upstream failures and time",
         description:
-          'Counted per UTC day from the buffered login events (a sign-in appears within about a second): attempts by outcome (`success`, `denied` by the shopper or the provider, `upstream_failure`, `refused` by the lifecycle), accounts created, provider identities linked and unlinked by shoppers of the shop (a link or unlink in the account console counts at every shop the shopper uses), the upstream failure rate (upstream failures among success + denied + upstream failure) and the median and 95th percentile of the time the provider calls of one callback took, estimated from fixed buckets. Kept as long as the login events (`LOGIN_EVENTS_RETENTION_DAYS`). CSV (`format=csv` or `Accept: text/csv`): one row per day and method.',
+          "Counted per day in the shop's time zone (`timeZone`: a sign-in counts toward its local date at the shop; when the shop changes its zone, days already counted stay as they were and later sign-ins count in the new zone) from the buffered login events (a sign-in appears within about a second): attempts by outcome (`success`, `denied` by the shopper or the provider, `upstream_failure`, `refused` by the lifecycle), accounts created, provider identities linked and unlinked by shoppers of the shop (a link or unlink in the account console counts at every shop the shopper uses), the upstream failure rate (upstream failures among success + denied + upstream failure) and the median and 95th percentile of the time the provider calls of one callback took, estimated from fixed buckets. Kept as long as the login events (`LOGIN_EVENTS_RETENTION_DAYS`). CSV (`format=csv` or `Accept: text/csv`): one row per day and method.",
         parameters: [
           {
             name: 'days',
             in: 'query',
             required: false,
-            description: 'The window: this many UTC days up to and including today (1–400). Default 30.',
+            description: "The window: this many days in the shop's time zone up to and including today there (1–400). Default 30.",
             schema: { type: 'integer' },
           },
           formatParam,
@@ -272,6 +272,13 @@ export const OPENAPI = {
         description: 'A manager sees only entries about the partners they manage; naming another partner is 403.',
         parameters: [
           { name: 'partner', in: 'query', required: false, schema: { type: 'string' } },
+          {
+            name: 'account',
+            in: 'query',
+            required: false,
+            description: 'Entries about a shopper account; for a deleted account, the tombstone id `deleted-…` its deletion answered.',
+            schema: { type: 'string' },
+          },
           { name: 'actor', in: 'query', required: false, description: 'Actor id (`operator`, a manager id) or `kind:id`.', schema: { type: 'string' } },
           {
             name: 'action',
@@ -346,13 +353,23 @@ export const OPENAPI = {
         operationId: 'deleteAccount',
         summary: 'Delete a shopper account on a support request (operator)',
         description:
-          'The same deletion as "Delete my account" on the account page: every Denglu session, grant and token of the account ends, the account goes with every linked sign-in method, its verified email, phone number and password (the same provider identity later signs in as a new account), its notice-mail records and mailed links go, and every shop the account used gets the webhook `account.deleted` with its own pairwise `sub`. Audit action `account.delete` (the account id only). Safe to repeat: for an account already gone it finishes what an interrupted deletion left and answers `deleted: false`.',
+          'The same deletion as "Delete my account" on the account page: every Denglu session, grant and token of the account ends, the account goes with every linked sign-in method, its verified email, phone number and password (the same provider identity later signs in as a new account), its notice-mail records and mailed links go, and every shop the account used gets the webhook `account.deleted` with its own pairwise `sub`; then each provider grant it held is revoked where the provider has an endpoint for it (Weibo `revokeoauth2`), best effort: a failure never blocks the deletion and is answered in `upstream`, audited and logged. Its raw login events and per-shop usage summaries are deleted (the per-day counts stay: they name no account), and every audit entry naming the account keeps the action but has the account id replaced by a one-way tombstone id (`auditAccount`) and its personal data (`before`/`after`) dropped. Audit action `account.delete`, naming the tombstone id only. Safe to repeat: for an account already gone it finishes what an interrupted deletion left and answers `deleted: false`.',
         responses: {
           '200': answer('What was done', {
             type: 'object',
-            required: ['account', 'deleted', 'partnersTold'],
+            required: ['account', 'deleted', 'partnersTold', 'auditAccount', 'upstream'],
             properties: {
               account: { type: 'string' },
+              upstream: {
+                type: 'object',
+                additionalProperties: { type: 'string', enum: ['revoked', 'failed', 'none'] },
+                description:
+                  'Per provider the account held a grant of: `revoked` at the provider, `failed` (the deletion stands; audited as `account.upstream_revoke` and logged with the step, never the token), `none` (the provider has no revocation)',
+              },
+              auditAccount: {
+                type: 'string',
+                description: 'The tombstone id that stands for the account in the audit log from now on (`GET /audit?account=…`)',
+              },
               deleted: { type: 'boolean', description: 'false: no such account was left (deleted before, or never existed)' },
               partnersTold: { type: 'integer', description: 'How many partners get `account.deleted`' },
             },
@@ -612,12 +629,13 @@ export const OPENAPI = {
       },
       Analytics: {
         type: 'object',
-        required: ['partner', 'days', 'from', 'to', 'providers', 'perDay'],
+        required: ['partner', 'days', 'timeZone', 'from', 'to', 'providers', 'perDay'],
         properties: {
           partner: { type: 'string' },
           days: { type: 'integer' },
-          from: { type: 'string', format: 'date', description: 'First day of the window (UTC)' },
-          to: { type: 'string', format: 'date', description: 'Last day of the window, today (UTC)' },
+          timeZone: { type: 'string', description: "The shop's IANA time zone: the days are dates there" },
+          from: { type: 'string', format: 'date', description: 'First day of the window (a date in `timeZone`)' },
+          to: { type: 'string', format: 'date', description: 'Last day of the window, today in `timeZone`' },
           providers: {
             type: 'array',
             description: "The shop's integrations, and any other method with attempts in the window",
@@ -845,12 +863,19 @@ export const OPENAPI = {
               provider: { type: 'string' },
               client: { type: 'string' },
               manager: { type: 'string' },
-              account: { type: 'string' },
+              account: { type: 'string', description: 'A shopper account id; for a deleted account its tombstone id `deleted-…` (see `erasedAt`)' },
               key: { type: 'string', description: 'Signing key id: `key.rotate` the key that starts signing, `key.remove` the keys removed (space-separated)' },
             },
           },
           before: { description: 'State before (null when created); every instant `…At` as ISO 8601 in `timeZone`, with `…AtMs` (UTC epoch ms) beside it' },
           after: { description: 'State after (null when removed); instants as in `before`' },
+          erasedAt: {
+            type: 'string',
+            format: 'date-time',
+            description:
+              'When the account this entry named was deleted: its id (as target or shopper actor) became a one-way tombstone id and `before`/`after` (its email, phone, provider subject and name) were dropped; the action, time, shop and provider stay',
+          },
+          erasedAtMs: { type: 'integer' },
         },
       },
       SigningKey: {

@@ -1,4 +1,4 @@
-// `GET /partners/:id/analytics?days=30`: a shop's per-provider analytics over the last `days` UTC days
+// `GET /partners/:id/analytics?days=30`: a shop's per-provider analytics over the last `days` days in the shop's time zone
 // (src/analytics): sign-in attempts by outcome, accounts created, links and unlinks, the upstream failure
 // rate and upstream time; as JSON, or as CSV (`format=csv` or `Accept: text/csv`: one row per day and
 // method). A manager reaches only their partners.

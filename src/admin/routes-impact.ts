@@ -36,12 +36,13 @@ export function impactRoutes(router: Router, ctx: AdminContext): void {
     const partner = await loadPartner(ctx, req.params.id as string);
     if (!ctx.knownProviders.has(provider)) throw new ValidationError([unknownProvider(provider, ctx.knownProviders)]);
     const query = parseBody(impactQuery(partner.timeZone), req.query);
+    const csv = query.format === 'csv' || (query.format === undefined && req.accepts(['application/json', 'text/csv']) === 'text/csv');
     const report = await buildImpactReport(ctx.store, partner, provider, ctx.configured, ctx.clock.now(), {
       ...(query.cutoff !== undefined ? { cutoffAt: query.cutoff } : {}),
       ...(query.graceEnds !== undefined ? { graceEndsAt: query.graceEnds } : {}),
       ...(query.activeDays !== undefined ? { activeDays: query.activeDays } : {}),
+      list: csv,
     });
-    const csv = query.format === 'csv' || (query.format === undefined && req.accepts(['application/json', 'text/csv']) === 'text/csv');
     if (csv) return sendImpactCsv(res, await ctx.pairwiseSalt(), report);
     res.json(impactView(partner, report));
   });

@@ -121,10 +121,11 @@ export function previewQuery(timeZone: string) {
 
 const LIMIT_RULE = 'must be a whole number from 1 to 500';
 
-/** `GET /audit?partner=…&actor=…&action=…&from=…&to=…&limit=…&before=…`, instants read in `timeZone`. */
+/** `GET /audit?partner=…&account=…&actor=…&action=…&from=…&to=…&limit=…&before=…`, instants read in `timeZone`. */
 export function auditQuery(timeZone: string) {
   return queryParams({
     partner: once().optional(),
+    account: once().optional(),
     actor: once().optional(),
     action: once().optional(),
     from: queryInstant(timeZone).optional(),

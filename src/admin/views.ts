@@ -93,6 +93,7 @@ export function auditView(entry: AuditEntry, zones: ReadonlyMap<string, string>)
   return {
     ...entry,
     ...instant('at', entry.at, zone),
+    ...(entry.erasedAt === undefined ? {} : instant('erasedAt', entry.erasedAt, zone)),
     timeZone: zone,
     before: instantsIn(entry.before, zone),
     after: instantsIn(entry.after, zone),

@@ -1,4 +1,5 @@
-// The per-provider analytics of a shop over a window of whole UTC days ending today: for each sign-in
+// The per-provider analytics of a shop over a window of whole days ending today, days being dates in the
+// shop's time zone (src/events/login-days.ts says how a change of zone is handled): for each sign-in
 // method, the attempts by outcome (success, denied, upstream failure, refused by the lifecycle), the
 // accounts it created, the identities linked and unlinked, the upstream failure rate — upstream failures
 // among the attempts that reached the provider (success, denied, upstream failure) — and the median and
@@ -29,7 +30,9 @@ export interface ProviderAnalytics {
 export interface AnalyticsReport {
   partner: string;
   days: number;
-  /** First and last day of the window (UTC dates, inclusive). */
+  /** The shop's IANA time zone: the days are dates there. */
+  timeZone: string;
+  /** First and last day of the window (dates in `timeZone`, inclusive). */
   from: string;
   to: string;
   providers: ProviderAnalytics[];
@@ -38,10 +41,18 @@ export interface AnalyticsReport {
 }
 
 /**
- * The report for `partner` over `days` days ending on day `today` (days since the epoch). `methods` are
- * listed even without any attempt (the shop's integrations); others appear when the window has data.
+ * The report for `partner` over `days` days ending on day `today` (the date in `timeZone`, as days since
+ * the epoch). `methods` are listed even without any attempt (the shop's integrations); others appear when
+ * the window has data.
  */
-export function analyticsReport(partner: string, summaries: readonly LoginDay[], today: number, days: number, methods: readonly string[]): AnalyticsReport {
+export function analyticsReport(
+  partner: string,
+  timeZone: string,
+  summaries: readonly LoginDay[],
+  today: number,
+  days: number,
+  methods: readonly string[],
+): AnalyticsReport {
   const first = today - days + 1;
   const inWindow = summaries.filter((d) => d.partner === partner && d.day >= first && d.day <= today);
   const byMethod = new Map<string, { counts: OutcomeCounts; created: number; links: number; unlinks: number; buckets: number[] }>();
@@ -88,6 +99,7 @@ export function analyticsReport(partner: string, summaries: readonly LoginDay[],
   return {
     partner,
     days,
+    timeZone,
     from: dayLabel(first),
     to: dayLabel(today),
     providers,

@@ -1,10 +1,10 @@
 // Builds a shop's per-provider analytics from the store: one indexed read of the shop's day summaries
 // (`login_days` by partner: at most one document per day of the retention), handed to the pure report
-// (analytics-report.ts). The shop's integrations are listed even on days without sign-ins. Also the
+// (analytics-report.ts), today being the date now in the shop's time zone. The shop's integrations are listed even on days without sign-ins. Also the
 // report as CSV: one row per day and method, for a spreadsheet.
 
 import type { EpochMs } from '../clock.ts';
-import { dayOf } from '../events/login-event.ts';
+import { localDayOf } from '../events/login-event.ts';
 import { LOGIN_DAYS_COLLECTION, type LoginDay } from '../events/login-days.ts';
 import { csvText } from '../http/csv.ts';
 import type { Partner } from '../partners/partner.ts';
@@ -15,8 +15,9 @@ export async function buildAnalytics(store: Store, partner: Partner, now: EpochM
   const summaries = await store.find<LoginDay>(LOGIN_DAYS_COLLECTION, 'partner', partner.id);
   return analyticsReport(
     partner.id,
+    partner.timeZone,
     summaries,
-    dayOf(now),
+    localDayOf(now, partner.timeZone),
     days,
     partner.integrations.map((i) => i.provider),
   );

@@ -1,5 +1,7 @@
 // The append-only audit log: who did what to which target, when, with the state before and after.
-// Entries are written in the same atomic batch as the change they describe, never edited or deleted.
+// Entries are written in the same atomic batch as the change they describe, never deleted, and edited only
+// when an account is deleted: the entries naming it keep the action but lose its personal data
+// (src/audit/forget-account.ts).
 
 import { randomBytes } from 'node:crypto';
 import type { Clock, EpochMs } from '../clock.ts';
@@ -21,6 +23,8 @@ export interface AuditEntry {
   target: { partner?: string; provider?: string; account?: string; client?: string; manager?: string; key?: string };
   before: unknown;
   after: unknown;
+  /** When the personal data of a deleted account was removed from this entry (src/audit/forget-account.ts). */
+  erasedAt?: EpochMs;
 }
 
 /** Ids sort by time (then randomly among equal instants), so listing by id is listing by time. */

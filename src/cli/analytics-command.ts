@@ -13,7 +13,10 @@ export const analytics: Command = {
   name: 'analytics',
   usage: 'denglu analytics <partner> [--days <n>] [--csv]',
   summary: "a shop's sign-ins per provider by outcome, new accounts, links, unlinks, provider failures and time",
-  help: ['  --days <n>               the last n UTC days, today included (1–400, default 30)', '  --csv                    attempts per day and method'],
+  help: [
+    "  --days <n>               the last n days in the shop's time zone, today included (1–400, default 30)",
+    '  --csv                    attempts per day and method',
+  ],
   options: { days: { type: 'string' }, csv: { type: 'boolean' } },
   args: ['partner'],
   async run({ api, json, args, values, print }) {
@@ -26,7 +29,7 @@ export const analytics: Command = {
     }
     const a = await api.request<AnalyticsReport>('GET', `${path}${query.size ? `?${query}` : ''}`);
     if (json) return print(JSON.stringify(a, null, 2));
-    print(`Sign-ins at ${a.partner}, last ${a.days} days (${a.from} – ${a.to}, UTC days)\n`);
+    print(`Sign-ins at ${a.partner}, last ${a.days} days (${a.from} – ${a.to}, days in ${a.timeZone})\n`);
     print(
       table(
         ['PROVIDER', 'SUCCESS', 'DENIED', 'UPSTREAM FAILED', 'REFUSED', 'NEW ACCOUNTS', 'LINKED', 'UNLINKED', 'FAILURE RATE', 'MEDIAN', 'P95'],

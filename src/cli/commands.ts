@@ -289,10 +289,12 @@ function changeSummary(entry: AuditEntryAnswer): string {
 
 const audit: Command = {
   name: 'audit',
-  usage: 'denglu audit [--partner <id>] [--actor <id>] [--action <action>] [--from <instant>] [--to <instant>] [--limit <n>] [--before <cursor>]',
+  usage:
+    'denglu audit [--partner <id>] [--account <id>] [--actor <id>] [--action <action>] [--from <instant>] [--to <instant>] [--limit <n>] [--before <cursor>]',
   summary: 'audit log entries, newest first',
   help: [
     '  --partner <id>       entries about that partner (a manager sees only their partners)',
+    '  --account <id>       entries about a shopper account (a deleted one: the deleted-… id its deletion printed)',
     '  --actor <id>         operator, a manager id, or kind:id',
     '  --action <action>    e.g. integration.schedule, or integration for every integration change',
     '  --from, --to         instants with an offset or zone; --to is exclusive',
@@ -301,6 +303,7 @@ const audit: Command = {
   ],
   options: {
     partner: { type: 'string' },
+    account: { type: 'string' },
     actor: { type: 'string' },
     action: { type: 'string' },
     from: { type: 'string' },
@@ -311,7 +314,8 @@ const audit: Command = {
   args: [],
   async run({ api, json, values, print }) {
     const query = new URLSearchParams();
-    for (const key of ['partner', 'actor', 'action', 'from', 'to', 'limit', 'before']) if (str(values[key]) !== undefined) query.set(key, str(values[key])!);
+    for (const key of ['partner', 'account', 'actor', 'action', 'from', 'to', 'limit', 'before'])
+      if (str(values[key]) !== undefined) query.set(key, str(values[key])!);
     const answer = await api.request<AuditAnswer>('GET', `/audit${query.size ? `?${query}` : ''}`);
     if (json) return print(JSON.stringify(answer, null, 2));
     if (!answer.entries.length) return print('No audit entries.');
@@ -387,19 +391,26 @@ const account: Command = {
     '  delete     the same deletion as "Delete my account" on the account page: sign-ins, grants and tokens end,',
     '             the account goes with every linked sign-in method, email, phone and password, and every shop',
     '             it used gets the webhook account.deleted with its own pairwise sub. Safe to run again: for an',
-    '             account already gone it finishes what an interrupted deletion left.',
+    '             account already gone it finishes what an interrupted deletion left. Its raw login events and',
+    '             usage summaries go; its audit entries keep the action under a tombstone id, without its data.',
+    '             Each provider grant it held is revoked where the provider can (Weibo); a failure is reported.',
   ],
   options: {},
   args: ['delete', 'account id'],
   async run({ api, json, args, print }) {
     if (args[0] !== 'delete') throw new CliError(EXIT.usage, `unknown action "${args[0]}": use delete`);
-    const answer = await api.request<{ account: string; deleted: boolean; partnersTold: number }>('DELETE', `/accounts/${seg(args[1]!)}`);
+    const answer = await api.request<{ account: string; deleted: boolean; partnersTold: number; auditAccount: string; upstream: Record<string, string> }>(
+      'DELETE',
+      `/accounts/${seg(args[1]!)}`,
+    );
     if (json) return print(JSON.stringify(answer, null, 2));
+    const grants = Object.entries(answer.upstream).map(([provider, outcome]) => `${provider} ${outcome === 'none' ? 'has no revocation' : outcome}`);
     print(
       answer.deleted
-        ? `Deleted account ${answer.account}; ${answer.partnersTold} shop(s) get account.deleted.`
-        : `No account ${answer.account} is left (deleted before, or never existed); whatever remained of it was removed.`,
+        ? `Deleted account ${answer.account}; ${answer.partnersTold} shop(s) get account.deleted. The audit log names it ${answer.auditAccount}.`
+        : `No account ${answer.account} is left (deleted before, or never existed); whatever remained of it was removed. The audit log names it ${answer.auditAccount}.`,
     );
+    if (grants.length) print(`Provider grants: ${grants.join(', ')}.`);
   },
 };
 

@@ -2,10 +2,16 @@
 // how many provider identities its shoppers linked and unlinked, and how long each provider's upstream
 // calls took (a histogram of fixed buckets, so medians and 95th percentiles can be estimated without
 // keeping samples): the aggregate the per-provider analytics (src/analytics) reads instead of raw events.
-// One document per (partner, UTC day), found by partner; merged from buffered events and day notes
+// One document per (partner, day), found by partner; merged from buffered events and day notes
 // (src/events/recorder.ts), never written on a login's request path.
+// A day is a calendar date in the shop's time zone (Partner.timeZone): a sign-in at 23:30 UTC counts toward
+// the next day at a shop in Asia/Shanghai, because that is the day its manager reads. When a shop changes
+// its zone, the days already counted stay as counted (nothing is re-bucketed: the embedded store keeps no
+// raw events to re-bucket from, and a count is never moved or counted twice); sign-ins from the change on
+// count toward their date in the new zone, so the day of the change may hold some of both zones' idea of
+// that date. Each summary names the zone of its last write (`zone`); one without it was counted in UTC.
 
-import { type DayNote, dayOf, type LoginEvent } from './login-event.ts';
+import { type DayNote, type LoginEvent, localDayOf } from './login-event.ts';
 
 export const LOGIN_DAYS_COLLECTION = 'login_days';
 
@@ -14,8 +20,10 @@ export const UPSTREAM_BUCKETS_MS = [50, 100, 200, 300, 500, 750, 1000, 1500, 200
 
 export interface LoginDay {
   partner: string;
-  /** Days since the epoch (UTC). */
+  /** The date, as days since the epoch: a calendar date in `zone`. */
   day: number;
+  /** The IANA zone the date was counted in (the shop's at the last write); absent: UTC (written before zones). */
+  zone?: string;
   /** Attempts by `<method>|<outcome>`, e.g. `weibo|success`. */
   counts: Record<string, number>;
   /** Accounts created, by method. */
@@ -38,8 +46,8 @@ export function upstreamBucket(ms: number): number {
   return i === -1 ? UPSTREAM_BUCKETS_MS.length : i;
 }
 
-/** The day's summary with these events and notes (all of one partner and day) added. Pure. */
-export function mergeDay(current: LoginDay | undefined, partner: string, day: number, events: readonly (LoginEvent | DayNote)[]): LoginDay {
+/** The day's summary with these events and notes (all of one partner, on `day` in `zone`) added. Pure. */
+export function mergeDay(current: LoginDay | undefined, partner: string, day: number, zone: string, events: readonly (LoginEvent | DayNote)[]): LoginDay {
   const counts = { ...(current?.counts ?? {}) };
   const created = { ...(current?.created ?? {}) };
   const links = { ...(current?.links ?? {}) };
@@ -49,7 +57,7 @@ export function mergeDay(current: LoginDay | undefined, partner: string, day: nu
     into[key] = (into[key] ?? 0) + 1;
   };
   for (const e of events) {
-    if (dayOf(e.at) !== day) continue;
+    if (localDayOf(e.at, zone) !== day) continue;
     if (!('kind' in e)) {
       add(counts, `${e.method}|${e.outcome}`);
       if (e.created) add(created, e.method);
@@ -63,6 +71,7 @@ export function mergeDay(current: LoginDay | undefined, partner: string, day: nu
   return {
     partner,
     day,
+    zone,
     counts,
     created,
     ...(Object.keys(links).length ? { links } : {}),

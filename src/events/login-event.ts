@@ -6,6 +6,7 @@
 // linked during grace). Flat and small so per-day aggregates and later analytics can be built from it.
 // Links, unlinks and upstream timings are day notes: they only feed the per-day summary (login-days.ts).
 
+import { DateTime } from 'luxon';
 import type { EpochMs } from '../clock.ts';
 
 export type LoginOutcome = 'success' | 'denied' | 'upstream_failure' | 'refused';
@@ -43,7 +44,17 @@ export function dayOf(at: EpochMs): number {
   return Math.floor(at / DAY_MS);
 }
 
-/** A day since the epoch as its UTC date, `YYYY-MM-DD`. */
+/**
+ * The calendar date of an instant in `zone` (a shop's IANA time zone), as days since the epoch of that
+ * date: 2013-09-20T23:30Z is day 2013-09-21 in Asia/Shanghai. An unknown zone counts as UTC.
+ */
+export function localDayOf(at: EpochMs, zone: string): number {
+  const local = DateTime.fromMillis(at, { zone });
+  if (!local.isValid) return dayOf(at);
+  return Math.round(Date.UTC(local.year, local.month - 1, local.day) / DAY_MS);
+}
+
+/** A day since the epoch as its date, `YYYY-MM-DD` (the UTC date, or the local date of a localDayOf). */
 export function dayLabel(day: number): string {
   return new Date(day * DAY_MS).toISOString().slice(0, 10);
 }

@@ -3,12 +3,16 @@
 // FLUSH_EVERY_MS, or sooner once BATCH_SIZE events wait, writing per batch:
 //   - the raw events (`login_events`), in ONE multi-document write (store.load), each expiring after the
 //     retention — only when raw events are kept (a shared backend, or configured): the embedded store holds
-//     everything in memory, where months of raw events do not fit;
-//   - per (partner, UTC day) counts by method and outcome, with the day notes — links, unlinks, upstream
-//     times — folded in (`login_days`, src/events/login-days.ts);
+//     everything in memory, where months of raw events do not fit. An event naming an account has an id
+//     that leads with it, so deleting the account finds its events without an index (forget-account.ts);
+//   - per (partner, day) counts by method and outcome, with the day notes — links, unlinks, upstream
+//     times — folded in (`login_days`, src/events/login-days.ts); a day is a date in the shop's time zone,
+//     read from the partner at each flush (one read per shop in the batch; a shop not found counts in UTC);
 //   - per (partner, account) method use (`shop_usage`, src/events/shop-usage.ts), what the impact report reads;
 //     a summary that has no ways yet, or whose events say they may have changed, gets the account's ways
 //     (src/events/shop-ways.ts) read afresh — a returning shopper's summary costs no read of the account.
+//     When that read finds the account gone (deleted while its sign-in waited in the buffer), the summary
+//     just written and the account's raw events are deleted again (forget-account.ts).
 // Both summaries expire after the retention since their last write, so the cluster-once expiry sweep
 // (src/jobs/cluster-job.ts → store.sweepExpired) removes them like the raw events.
 // What can be lost: a crash (or kill -9) loses the events still in the buffer — at most the last
@@ -21,12 +25,13 @@ import type { Clock } from '../clock.ts';
 import type { Logger } from '../log.ts';
 import type { DumpedDocument, Store } from '../store/store.ts';
 import { upsert } from '../store/upsert.ts';
-import { DAY_MS, type DayNote, dayOf, type LoginEvent } from './login-event.ts';
+import { getPartner } from '../partners/partners.ts';
+import { forgetLoginEvents, LOGIN_EVENTS_COLLECTION, rawEventPrefix } from './forget-account.ts';
+import { DAY_MS, type DayNote, type LoginEvent, localDayOf } from './login-event.ts';
 import { LOGIN_DAYS_COLLECTION, type LoginDay, loginDayId, mergeDay } from './login-days.ts';
 import { SHOP_USAGE_COLLECTION, type ShopUsage, mergeUsage, shopUsageId } from './shop-usage.ts';
 import { refreshShopWays, waysMayHaveChanged } from './shop-ways.ts';
 
-export const LOGIN_EVENTS_COLLECTION = 'login_events';
 export const DEFAULT_RETENTION_DAYS = 400;
 const FLUSH_EVERY_MS = 500;
 const BATCH_SIZE = 500;
@@ -132,22 +137,34 @@ export class LoginEventRecorder implements LoginEvents {
   }
 
   private rawDocument(e: LoginEvent): DumpedDocument {
-    // Ids sort by time (keyset pages in time order), random enough never to collide within a batch.
-    const id = `${e.at.toString(36).padStart(9, '0')}-${randomBytes(6).toString('hex')}`;
+    // Ids lead with the account when there is one (its events are found by prefix), then sort by time;
+    // random enough never to collide within a batch.
+    const id = `${e.account ? rawEventPrefix(e.account) : ''}${e.at.toString(36).padStart(9, '0')}-${randomBytes(6).toString('hex')}`;
     return { id, value: e, expiresAt: e.at + this.retentionMs };
   }
 
   private async writeDays(batch: readonly (LoginEvent | DayNote)[]): Promise<void> {
-    const groups = groupBy(batch, (e) => loginDayId(e.partner, dayOf(e.at)));
+    const zones = await this.zonesOf(new Set(batch.map((e) => e.partner)));
+    const groups = groupBy(batch, (e) => loginDayId(e.partner, localDayOf(e.at, zones.get(e.partner)!)));
     await inParallel([...groups.entries()], PARALLEL_UPSERTS, async ([id, events]) => {
       const { partner, at } = events[0]!;
-      const day = dayOf(at);
+      const zone = zones.get(partner)!;
+      const day = localDayOf(at, zone);
       const expiresAt = (day + 1) * DAY_MS + this.retentionMs;
-      await upsert<LoginDay>(this.o.store, LOGIN_DAYS_COLLECTION, id, (c) => mergeDay(c, partner, day, events), {
+      await upsert<LoginDay>(this.o.store, LOGIN_DAYS_COLLECTION, id, (c) => mergeDay(c, partner, day, zone, events), {
         onCreate: { expiresAt },
         onUpdate: { expiresAt },
       });
     });
+  }
+
+  /** Each shop's time zone now; UTC for a shop not (or no longer) in the store. */
+  private async zonesOf(partners: ReadonlySet<string>): Promise<Map<string, string>> {
+    const zones = new Map<string, string>();
+    await inParallel([...partners], PARALLEL_UPSERTS, async (id) => {
+      zones.set(id, (await getPartner(this.o.store, id))?.timeZone ?? 'UTC');
+    });
+    return zones;
   }
 
   private async writeUsage(batch: readonly LoginEvent[]): Promise<void> {
@@ -168,7 +185,7 @@ export class LoginEventRecorder implements LoginEvents {
         },
         { onCreate: { expiresAt }, onUpdate: { expiresAt } },
       );
-      if (stale) await refreshShopWays(this.o.store, account!, [partner]);
+      if (stale && !(await refreshShopWays(this.o.store, account!, [partner]))) await forgetLoginEvents(this.o.store, account!, [partner]);
     });
   }
 }

@@ -7,9 +7,11 @@
 
 import type { EpochMs } from '../clock.ts';
 import { dayOf, type LoginEvent } from './login-event.ts';
+import { signInsFromDay, USAGE_COLLECTION } from '../store/usage-tally.ts';
 import type { HeldWays } from './shop-ways.ts';
 
-export const SHOP_USAGE_COLLECTION = 'shop_usage';
+/** The collection (its name is the store's: Store.tallyUsage reads it). */
+export const SHOP_USAGE_COLLECTION = USAGE_COLLECTION;
 /** Per-day counts older than this many days are dropped when the document is next written. */
 export const COUNT_DAYS = 35;
 
@@ -61,7 +63,5 @@ export function mergeUsage(current: ShopUsage | undefined, partner: string, acco
 
 /** Successful sign-ins with `method` from `from` (inclusive) on, counted by day. */
 export function signInsSince(use: MethodUse | undefined, from: EpochMs): number {
-  if (!use) return 0;
-  const first = dayOf(from);
-  return use.days.reduce((n, [d, c]) => (d >= first ? n + c : n), 0);
+  return use ? signInsFromDay(use.days, dayOf(from)) : 0;
 }

@@ -38,18 +38,19 @@ export function waysMayHaveChanged(usage: ShopUsage, events: readonly LoginEvent
 
 /**
  * The account's summaries at these shops (default: every shop it uses) with its ways as the store holds
- * them now. A summary of an account that is gone keeps none (the report then reads the account and
- * leaves the shopper out).
+ * them now. False, changing nothing, when the account is gone (deleted: the login-event flush then deletes
+ * what it wrote for it, src/events/forget-account.ts).
  */
-export async function refreshShopWays(store: Store, accountId: string, partners?: readonly string[]): Promise<void> {
+export async function refreshShopWays(store: Store, accountId: string, partners?: readonly string[]): Promise<boolean> {
   const account = await store.get<Account>('accounts', accountId);
-  if (!account && !partners) return;
-  const ways = account ? heldWays(account) : undefined;
-  for (const partner of partners ?? Object.keys(account!.shops)) {
+  if (!account) return false;
+  const ways = heldWays(account);
+  for (const partner of partners ?? Object.keys(account.shops)) {
     try {
-      await store.update<ShopUsage>(SHOP_USAGE_COLLECTION, shopUsageId(partner, accountId), ({ ways: _old, ...u }) => (ways ? { ...u, ways } : u));
+      await store.update<ShopUsage>(SHOP_USAGE_COLLECTION, shopUsageId(partner, accountId), (u) => ({ ...u, ways }));
     } catch (err) {
       if (!isStoreError(err, 'ERR_NOT_FOUND')) throw err;
     }
   }
+  return true;
 }

@@ -10,13 +10,17 @@
 // the last RATE_DAYS when there is no notice), day by day; and a projection of the stranded at the cutoff
 // and at grace end at the migration rate of the last RATE_DAYS days — affected shoppers whose first way out
 // came within them, notice or not (linear, never below zero).
+// The rules run on classes of shoppers with their counts (src/store/usage-tally.ts): the store's tally
+// (Store.tallyUsage, the fast report) and one class per shopper (the straightforward report and the CSV's
+// list) go through the same reportFromClasses.
 
 import type { EpochMs } from '../clock.ts';
 import { DAY_MS, dayLabel, dayOf } from '../events/login-event.ts';
-import { type ShopUsage, signInsSince } from '../events/shop-usage.ts';
+import type { ShopUsage } from '../events/shop-usage.ts';
 import type { HeldWays } from '../events/shop-ways.ts';
 import type { Partner } from '../partners/partner.ts';
-import { methodsSigningInAt, waysHeld } from './ways-after-cutoff.ts';
+import { type UsageClass, type UsageTallyQuery, usageClassOf } from '../store/usage-tally.ts';
+import { methodsSigningInAt } from './ways-after-cutoff.ts';
 
 export const DEFAULT_ACTIVE_DAYS = 180;
 const RECENT_DAYS = 30;
@@ -82,40 +86,83 @@ export interface ImpactReport {
   list: AffectedShopper[];
 }
 
-export function impactReport(q: ImpactQuery, shoppers: Iterable<Shopper>): ImpactReport {
+/** A class of shoppers the report tells apart (src/store/usage-tally.ts), or one shopper (with its CSV row facts). */
+export type ShopperClass = UsageClass & { shopper?: { account: string; lastWithProviderAt: EpochMs } };
+
+/** What the report asks of the shop's summaries: the windows, the surviving ways, the instants compared. */
+export function tallyQuery(q: ImpactQuery): UsageTallyQuery {
+  const w = windows(q);
+  return {
+    partner: q.partner.id,
+    method: q.provider,
+    ways: methodsSigningInAt(q.partner, q.provider, q.configured, q.cutoffAt),
+    activeFrom: w.activeFrom,
+    activeTo: q.now,
+    countFromDay: dayOf(w.recentFrom),
+    cuts: [w.since, w.rateFrom, q.now],
+  };
+}
+
+function windows(q: ImpactQuery) {
   const activeDays = q.activeDays ?? DEFAULT_ACTIVE_DAYS;
-  const activeFrom = q.now - activeDays * DAY_MS;
-  const recentFrom = q.now - RECENT_DAYS * DAY_MS;
   const rateFrom = q.now - RATE_DAYS * DAY_MS;
-  const since = q.noticeAt !== undefined && q.noticeAt <= q.now ? q.noticeAt : rateFrom;
+  return {
+    activeDays,
+    activeFrom: q.now - activeDays * DAY_MS,
+    recentFrom: q.now - RECENT_DAYS * DAY_MS,
+    rateFrom,
+    since: q.noticeAt !== undefined && q.noticeAt <= q.now ? q.noticeAt : rateFrom,
+  };
+}
+
+/** The report from each shopper's summary and ways (the straightforward computation, and the CSV's rows). */
+export function impactReport(q: ImpactQuery, shoppers: Iterable<Shopper>): ImpactReport {
+  const t = tallyQuery(q);
+  const classes: ShopperClass[] = [];
+  for (const { usage, held } of shoppers) {
+    const c = usageClassOf(usage, held, t);
+    const use = usage.methods[q.provider];
+    if (c) classes.push(use ? { ...c, shopper: { account: usage.account, lastWithProviderAt: use.lastAt } } : c);
+  }
+  return reportFromClasses(q, classes);
+}
+
+/**
+ * The report from classes of shoppers, each counted `count` times (Store.tallyUsage's answer, or one class
+ * per shopper): the one place the groups, migration, rate and projection are decided. The shopper list
+ * (CSV) holds the classes that name their shopper.
+ */
+export function reportFromClasses(q: ImpactQuery, classes: Iterable<ShopperClass>): ImpactReport {
+  const { activeDays, rateFrom, since } = windows(q);
   const waysAtCutoff = methodsSigningInAt(q.partner, q.provider, q.configured, q.cutoffAt);
   const counts = { active: 0, unaffected: 0, affected: 0, stranded: 0, atRisk: 0, safe: 0 };
   const recent = { stranded: 0, atRisk: 0, safe: 0, total: 0 };
-  const migratedAt: EpochMs[] = [];
+  const migratedPerDay = new Map<number, number>();
+  let migrated = 0;
   let recentMigrations = 0;
   const list: AffectedShopper[] = [];
-  for (const { usage, held } of shoppers) {
-    if (usage.partner !== q.partner.id || usage.lastAt < activeFrom || usage.lastAt > q.now) continue;
-    counts.active++;
-    const use = usage.methods[q.provider];
-    if (!use) {
-      counts.unaffected++;
+  for (const c of classes) {
+    counts.active += c.count;
+    if (!c.usesMethod) {
+      counts.unaffected += c.count;
       continue;
     }
-    counts.affected++;
-    const ways = waysHeld(held, waysAtCutoff);
-    const group: ImpactGroup = ways.length === 0 ? 'stranded' : ways.some((w) => usage.methods[w.method]) ? 'safe' : 'at_risk';
+    counts.affected += c.count;
+    const group: ImpactGroup = c.held.length === 0 ? 'stranded' : c.used.length > 0 ? 'safe' : 'at_risk';
     const key = group === 'at_risk' ? 'atRisk' : group;
-    counts[key]++;
-    const signIns = signInsSince(use, recentFrom);
-    recent[key] += signIns;
-    recent.total += signIns;
+    counts[key] += c.count;
+    recent[key] += c.methodSignIns;
+    recent.total += c.methodSignIns;
     // Migrated: the shopper's first way out came after `since` (had none before); the rate counts those
     // whose first way out came within the last RATE_DAYS, notice or not.
-    const firstWayOut = ways.length ? Math.min(...ways.map((w) => w.since)) : undefined;
-    if (firstWayOut !== undefined && firstWayOut >= since && firstWayOut <= q.now) migratedAt.push(firstWayOut);
-    if (firstWayOut !== undefined && firstWayOut >= rateFrom && firstWayOut <= q.now) recentMigrations++;
-    list.push({ account: usage.account, group, lastWithProviderAt: use.lastAt, providerSignIns30d: signIns, ways: ways.map((w) => w.method) });
+    const firstWayOut = c.firstHeldAt;
+    if (firstWayOut !== undefined && firstWayOut >= since && firstWayOut <= q.now) {
+      migrated += c.count;
+      migratedPerDay.set(dayOf(firstWayOut), (migratedPerDay.get(dayOf(firstWayOut)) ?? 0) + c.count);
+    }
+    if (firstWayOut !== undefined && firstWayOut >= rateFrom && firstWayOut <= q.now) recentMigrations += c.count;
+    if (c.shopper)
+      list.push({ account: c.shopper.account, group, lastWithProviderAt: c.shopper.lastWithProviderAt, providerSignIns30d: c.methodSignIns, ways: c.held });
   }
   const ratePerDay = recentMigrations / RATE_DAYS;
   const projected = (at: EpochMs | undefined): number | null => {
@@ -135,18 +182,16 @@ export function impactReport(q: ImpactQuery, shoppers: Iterable<Shopper>): Impac
     waysAtCutoff,
     shoppers: counts,
     providerSignIns30d: recent,
-    migration: { since, migrated: migratedAt.length, ratePerDay: Math.round(ratePerDay * 100) / 100, progress: progressByDay(migratedAt, since, q.now) },
+    migration: { since, migrated, ratePerDay: Math.round(ratePerDay * 100) / 100, progress: progressByDay(migratedPerDay, since, q.now) },
     projection: { strandedAtCutoff: projected(q.cutoffAt), strandedAtGraceEnd: projected(q.graceEndsAt) },
     list,
   };
 }
 
 /** Cumulative count by the end of each UTC day from `from` to `to`. */
-function progressByDay(times: readonly EpochMs[], from: EpochMs, to: EpochMs): { day: string; migrated: number }[] {
+function progressByDay(perDay: ReadonlyMap<number, number>, from: EpochMs, to: EpochMs): { day: string; migrated: number }[] {
   const first = dayOf(from);
   const last = dayOf(to);
-  const perDay = new Map<number, number>();
-  for (const t of times) perDay.set(dayOf(t), (perDay.get(dayOf(t)) ?? 0) + 1);
   const out: { day: string; migrated: number }[] = [];
   let total = 0;
   for (let d = first; d <= last && out.length <= 400; d++) {

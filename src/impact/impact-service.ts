@@ -1,10 +1,10 @@
 // Builds the impact report for a partner's integration from the store: resolves the cutoff (the scheduled
 // one, or one being considered — its grace keeps the scheduled grace's length, unless a grace end is given),
-// then reads the partner's shop-usage summaries (one indexed listing, in pages), each with the ways the
-// account holds (src/events/shop-ways.ts), and hands them to the pure report (src/impact/impact-report.ts).
-// Cost: one listing of compact summaries, no read of any account — except for a summary written before
-// they kept the ways (its account is read, PARALLEL_READS at a time). `fromAccounts` reads every account
-// instead: the straightforward computation, which the tests hold the fast one to.
+// then asks the store for the shop's shoppers grouped into classes with their counts (Store.tallyUsage:
+// one aggregate, where the data lives) and hands them to the pure report (src/impact/impact-report.ts).
+// A summary that lists no ways (written before summaries kept them, or of an account since deleted) comes
+// back whole: its account is read (PARALLEL_READS at a time). The shopper list (the CSV, `list`) and `fromAccounts` — every account read, the
+// straightforward computation the tests hold the fast one to — read every summary instead, page by page.
 // See the module header of src/events/shop-usage.ts for why no raw event is read.
 
 import type { Account } from '../accounts/account.ts';
@@ -15,7 +15,8 @@ import { heldWays } from '../events/shop-ways.ts';
 import { integrationFor } from '../partners/availability.ts';
 import type { Partner } from '../partners/partner.ts';
 import type { Store } from '../store/store.ts';
-import { type ImpactReport, impactReport, type Shopper } from './impact-report.ts';
+import { type UsageSummary, usageClassOf } from '../store/usage-tally.ts';
+import { type ImpactQuery, type ImpactReport, impactReport, reportFromClasses, type Shopper, tallyQuery } from './impact-report.ts';
 
 const PAGE = 5000;
 const PARALLEL_READS = 32;
@@ -28,6 +29,8 @@ export interface ImpactOptions {
   activeDays?: number;
   /** Read each shopper's ways from the account rather than the summary (tests: the straightforward computation). */
   fromAccounts?: boolean;
+  /** With the list of affected shoppers (the CSV): every summary is read, page by page, instead of the store's tally. */
+  list?: boolean;
 }
 
 export async function buildImpactReport(
@@ -57,21 +60,23 @@ export async function buildImpactReport(
     throw new ValidationError([{ field: 'graceEnds', message: 'must not be before the cutoff', rule: 'impact.graceBeforeCutoff' }]);
   }
   const noticeAt = integration.noticeAt !== undefined && integration.noticeAt <= cutoffAt ? integration.noticeAt : undefined;
-  const shoppers = await loadShoppers(store, partner.id, options.fromAccounts);
-  return impactReport(
-    {
-      partner,
-      provider,
-      configured,
-      now,
-      cutoffAt,
-      ...(graceEndsAt !== undefined ? { graceEndsAt } : {}),
-      ...(noticeAt !== undefined ? { noticeAt } : {}),
-      considered,
-      ...(options.activeDays !== undefined ? { activeDays: options.activeDays } : {}),
-    },
-    shoppers,
-  );
+  const query: ImpactQuery = {
+    partner,
+    provider,
+    configured,
+    now,
+    cutoffAt,
+    ...(graceEndsAt !== undefined ? { graceEndsAt } : {}),
+    ...(noticeAt !== undefined ? { noticeAt } : {}),
+    considered,
+    ...(options.activeDays !== undefined ? { activeDays: options.activeDays } : {}),
+  };
+  if (options.list || options.fromAccounts) return impactReport(query, await loadShoppers(store, partner.id, options.fromAccounts));
+  const tally = tallyQuery(query);
+  const { classes, unlisted } = await store.tallyUsage(tally);
+  const legacy = await withAccounts(store, unlisted);
+  const legacyClasses = legacy.flatMap(({ usage, held }) => usageClassOf(usage, held, tally) ?? []);
+  return reportFromClasses(query, [...classes, ...legacyClasses]);
 }
 
 /**
@@ -92,14 +97,20 @@ export async function loadShoppers(store: Store, partnerId: string, fromAccounts
     if (page.length < PAGE) break;
     after = page[page.length - 1]!.id;
   }
+  return [...out, ...(await withAccounts(store, unlisted))];
+}
+
+/** Summaries with the ways their accounts hold (read PARALLEL_READS at a time); gone accounts left out. */
+async function withAccounts(store: Store, usages: readonly UsageSummary[]): Promise<Shopper[]> {
+  const out: Shopper[] = [];
   let next = 0;
   const worker = async (): Promise<void> => {
-    while (next < unlisted.length) {
-      const usage = unlisted[next++]!;
+    while (next < usages.length) {
+      const usage = usages[next++]! as ShopUsage;
       const account = await store.get<Account>('accounts', usage.account);
       if (account) out.push({ usage, held: heldWays(account) });
     }
   };
-  await Promise.all(Array.from({ length: Math.min(PARALLEL_READS, unlisted.length) }, worker));
+  await Promise.all(Array.from({ length: Math.min(PARALLEL_READS, usages.length) }, worker));
   return out;
 }

@@ -3,9 +3,12 @@
 // per day and method from the shop-usage summaries, plus — drawn from a seeded PRNG, the same every start —
 // a few denied and failed attempts per provider (Weibo failing most, as in 2013), the upstream time of
 // each provider round trip, and the identities linked in those days (counted at every shop the account uses).
+// Days are dates in each shop's time zone, as the recorder counts them (src/events/login-days.ts): a
+// usage summary's day d is taken as that date at the shop, and its sign-ins are placed within it.
 
+import { DateTime } from 'luxon';
 import type { Account } from '../accounts/account.ts';
-import { DAY_MS, type DayNote, dayOf, type LoginEvent } from '../events/login-event.ts';
+import { DAY_MS, type DayNote, dayOf, type LoginEvent, localDayOf } from '../events/login-event.ts';
 import { type LoginDay, mergeDay } from '../events/login-days.ts';
 import type { ShopUsage } from '../events/shop-usage.ts';
 import { prng } from './population.ts';
@@ -18,11 +21,12 @@ const BEHAVIOUR: Record<string, { denied: number; failed: number; ms: number }> 
   wechat: { denied: 0.04, failed: 0.01, ms: 220 },
 };
 
-export function populationDays(accounts: readonly Account[], usages: readonly ShopUsage[]): LoginDay[] {
+/** `zoneOf` gives each shop's time zone. */
+export function populationDays(accounts: readonly Account[], usages: readonly ShopUsage[], zoneOf: (partner: string) => string): LoginDay[] {
   const rnd = prng(20131001);
   const events = new Map<string, (LoginEvent | DayNote)[]>();
   const add = (e: LoginEvent | DayNote) => {
-    const key = `${e.partner}|${dayOf(e.at)}`;
+    const key = `${e.partner}|${localDayOf(e.at, zoneOf(e.partner))}`;
     (events.get(key) ?? events.set(key, []).get(key)!).push(e);
   };
   let first = Number.POSITIVE_INFINITY;
@@ -31,7 +35,7 @@ export function populationDays(accounts: readonly Account[], usages: readonly Sh
       const b = BEHAVIOUR[method];
       for (const [day, n] of use.days) {
         first = Math.min(first, day);
-        const at = day * DAY_MS + Math.floor(rnd() * DAY_MS);
+        const at = localMidnight(day, zoneOf(u.partner)) + Math.floor(rnd() * DAY_MS);
         for (let i = 0; i < n; i++) {
           add({ at, partner: u.partner, method, outcome: 'success', account: u.account });
           if (!b) continue;
@@ -52,5 +56,16 @@ export function populationDays(accounts: readonly Account[], usages: readonly Sh
       for (const partner of Object.keys(a.shops)) add({ at: identity.linkedAt, partner, method: identity.provider, kind: 'link' });
     }
   }
-  return [...events.values()].map((list) => mergeDay(undefined, list[0]!.partner, dayOf(list[0]!.at), list));
+  return [...events.values()].map((list) => {
+    const { partner, at } = list[0]!;
+    const zone = zoneOf(partner);
+    return mergeDay(undefined, partner, localDayOf(at, zone), zone, list);
+  });
+}
+
+/** The instant date `day` (days since the epoch) begins in `zone`. */
+function localMidnight(day: number, zone: string): number {
+  return DateTime.fromMillis(day * DAY_MS, { zone: 'UTC' })
+    .setZone(zone, { keepLocalTime: true })
+    .toMillis();
 }

@@ -15,6 +15,7 @@ import { heldWays } from '../events/shop-ways.ts';
 import { COUNT_DAYS, SHOP_USAGE_COLLECTION, type MethodUse, type ShopUsage, shopUsageId } from '../events/shop-usage.ts';
 import { LOGIN_DAYS_COLLECTION, loginDayId } from '../events/login-days.ts';
 import { JOBS_COLLECTION } from '../jobs/cluster-job.ts';
+import { listPartners } from '../partners/partners.ts';
 import { populationDays } from './population-days.ts';
 import type { DumpedDocument, Store } from '../store/store.ts';
 
@@ -140,6 +141,7 @@ function account(id: string, n: number, createdAt: number, has: Record<string, n
 export async function seedPopulation(store: Store): Promise<number> {
   if (await store.get(JOBS_COLLECTION, MARKER)) return 0;
   const { accounts, usages } = population(await dummyHash());
+  const zones = new Map((await listPartners(store)).map((p) => [p.id, p.timeZone]));
   const docs = <T>(items: T[], idOf: (t: T) => string): DumpedDocument[] => items.map((value) => ({ id: idOf(value), value }));
   await store.load(
     'accounts',
@@ -151,7 +153,10 @@ export async function seedPopulation(store: Store): Promise<number> {
   );
   await store.load(
     LOGIN_DAYS_COLLECTION,
-    docs(populationDays(accounts, usages), (d) => loginDayId(d.partner, d.day)),
+    docs(
+      populationDays(accounts, usages, (id) => zones.get(id) ?? 'UTC'),
+      (d) => loginDayId(d.partner, d.day),
+    ),
   );
   await store.put(JOBS_COLLECTION, MARKER, { startedAt: POPULATION_UNTIL });
   return accounts.length;

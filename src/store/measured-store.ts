@@ -15,6 +15,7 @@ import {
   type WatchListener,
   type WriteOptions,
 } from './store.ts';
+import type { UsageTally, UsageTallyQuery } from './usage-tally.ts';
 
 /** What the wrapper needs of the metrics: a histogram and an error counter, both labelled by operation. */
 export interface StoreMetrics {
@@ -106,6 +107,9 @@ export class MeasuredStore implements Store {
   }
   dump(collection: string, options?: { after?: string; limit?: number }): Promise<DumpedDocument[]> {
     return this.#op.dump.run(performance.now(), this.#store.dump(collection, options));
+  }
+  tallyUsage(query: UsageTallyQuery): Promise<UsageTally> {
+    return this.#op.tallyUsage.run(performance.now(), this.#store.tallyUsage(query));
   }
 
   // Not measured: jobs, listeners and housekeeping, whose duration is not the store's.

@@ -136,6 +136,16 @@ export class MemoryTables {
     return out;
   }
 
+  /** Calls `visit` with each live document under an index key, in no order, keeping none (no list of them is built). */
+  each(collection: string, index: string, key: string, visit: (value: unknown) => void): void {
+    const table = this.table(collection);
+    const now = this.#clock.now();
+    for (const id of holdersOf(this.#indexMap(table, index), key)) {
+      const record = table.records.get(id);
+      if (this.isLive(record, now)) visit(documentOf(record));
+    }
+  }
+
   list(collection: string, options: ListOptions = {}): { id: string; value: unknown }[] {
     const table = this.table(collection);
     const ids = options.index ? this.#sortedHolders(table, options.index.name, options.index.key) : [...table.records.keys()].sort();

@@ -13,6 +13,7 @@
 
 import type { EpochMs } from '../clock.ts';
 import type { AddToListOptions, ListAdd, ListAddition, ListEntry } from './capped-list.ts';
+import type { UsageTally, UsageTallyQuery } from './usage-tally.ts';
 
 /** A secondary index: `keys(doc)` lists the index keys a document is found under. */
 export interface IndexSpec {
@@ -118,6 +119,7 @@ export const STORE_OPERATIONS = [
   'removeFromList',
   'load',
   'dump',
+  'tallyUsage',
 ] as const;
 
 export interface Store {
@@ -175,6 +177,15 @@ export interface Store {
   load(collection: string, documents: readonly DumpedDocument[]): Promise<void>;
   /** Live documents of a collection with their expiry, in id order, one page at a time (export). */
   dump(collection: string, options?: { after?: string; limit?: number }): Promise<DumpedDocument[]>;
+
+  /**
+   * The impact report's aggregate: a shop's live usage summaries (collection `shop_usage`) grouped into
+   * classes of shoppers with their counts, as src/store/usage-tally.ts decides, in no particular order; the
+   * active summaries that list no ways come back whole. Embedded: one pass over the shop's summaries in
+   * memory. Postgres: one aggregate query over the summaries' side table (migrations/0003_shop_usage_facts.sql,
+   * kept by a trigger in the same transaction as each summary write), answering a few hundred rows at most.
+   */
+  tallyUsage(query: UsageTallyQuery): Promise<UsageTally>;
 
   /**
    * Runs `fn` unless another run of the same job is in progress anywhere in the cluster (this process

@@ -6,10 +6,9 @@ import { randomBytes } from 'node:crypto';
 import { auditOp, type Actor } from '../audit/audit.ts';
 import type { Clock, EpochMs } from '../clock.ts';
 import { GatewayError } from '../errors.ts';
-import type { Logger } from '../log.ts';
 import type { Sealer } from '../sealer.ts';
 import type { Store } from '../store/store.ts';
-import { isWebhookSecret, newWebhookSecret } from './signature.ts';
+import { newWebhookSecret } from './signature.ts';
 import type { WebhookEventType } from './events.ts';
 
 export const ENDPOINTS_COLLECTION = 'webhook_endpoints';
@@ -91,31 +90,4 @@ export async function removeEndpoint(deps: { store: Store; clock: Clock }, actor
     { op: 'delete', collection: ENDPOINTS_COLLECTION, id },
     auditOp(deps.clock, () => ({ actor, action: 'webhook.delete', target: { partner }, before: endpointView(endpoint), after: null })),
   ]);
-}
-
-const PAGE = 500;
-
-/**
- * Seals the stored secrets still in plain text (written before sealing) or sealed under an older cookie
- * key than the newest (run at start, before any delivery); resolves to how many it sealed.
- */
-export async function sealStoredSecrets(deps: { store: Store; webhookSecrets: Sealer; log: Logger }): Promise<number> {
-  let sealed = 0;
-  let after: string | undefined;
-  for (;;) {
-    const page = await deps.store.list<WebhookEndpoint>(ENDPOINTS_COLLECTION, { limit: PAGE, ...(after ? { after } : {}) });
-    for (const { id, value } of page) {
-      const plain = isWebhookSecret(value.secret);
-      const opened = plain ? undefined : await deps.webhookSecrets.open(value.secret);
-      if (!plain && !opened?.stale) continue;
-      const next = await deps.webhookSecrets.seal(plain ? value.secret : opened!.text);
-      // Another instance starting at the same time may have sealed it already: theirs stays.
-      await deps.store.update<WebhookEndpoint>(ENDPOINTS_COLLECTION, id, (cur) => (cur.secret === value.secret ? { ...cur, secret: next } : cur));
-      sealed++;
-    }
-    if (page.length < PAGE) break;
-    after = page[page.length - 1]!.id;
-  }
-  if (sealed) deps.log.info({ endpoints: sealed }, 'webhook signing secrets sealed under the newest cookie key');
-  return sealed;
 }

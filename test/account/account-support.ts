@@ -164,3 +164,11 @@ export function inLockstep(
 }
 
 export const MINUTE = 60 * 1000;
+
+/** Whether Weibo's emulator still accepts the access token (false: unknown or revoked, error 21332). */
+export async function weiboTokenWorks(gw: Gateway, token: string): Promise<boolean> {
+  const res = await fetch(`${gw.emulators.weibo!.url}/oauth2/get_token_info`, { method: 'POST', body: new URLSearchParams({ access_token: token }) });
+  const body = (await res.json()) as { error_code?: number };
+  if (res.status !== 200) assert.equal(body.error_code, 21332, 'an unknown (revoked) token, not another error');
+  return res.status === 200;
+}

@@ -1,7 +1,9 @@
 // Deleting an account at the store level, on both backends (embedded, and PostgreSQL like the contract
 // suite): everything tied to the account goes (its document with its unique identity, email and phone
-// keys, OIDC artifacts, notice-mail records, mailed links, per-shop usage) while other accounts keep
-// theirs; the audit entry names the account id only; one `account.deleted` event names the shops it used,
+// keys, OIDC artifacts, notice-mail records, mailed links, raw login events, per-shop usage) while other
+// accounts keep theirs and the per-day counts stay; every audit entry that named the account keeps the
+// action under a one-way tombstone id, without the personal data it held, and the deletion's own entry
+// names the tombstone only; one `account.deleted` event names the shops it used,
 // each delivered with that shop's own pairwise sub. A crash at any step leaves an account that either
 // still fully exists or can no longer sign in, and a re-run finishes the job without telling anyone twice.
 
@@ -13,7 +15,10 @@ import { Webhook } from 'standardwebhooks';
 import type { Account } from '../../src/accounts/account.ts';
 import { ACCOUNT_DELETE_ACTION, deleteAccount } from '../../src/accounts/delete-account.ts';
 import { TOKENS_COLLECTION } from '../../src/accounts/native-tokens.ts';
-import { listAudit } from '../../src/audit/audit.ts';
+import { appendAudit, type AuditEntry, listAudit } from '../../src/audit/audit.ts';
+import { tombstoneId } from '../../src/audit/forget-account.ts';
+import { LOGIN_EVENTS_COLLECTION, rawEventPrefix } from '../../src/events/forget-account.ts';
+import { LOGIN_DAYS_COLLECTION, loginDayId } from '../../src/events/login-days.ts';
 import { ManualClock } from '../../src/clock.ts';
 import { SHOP_USAGE_COLLECTION, shopUsageId } from '../../src/events/shop-usage.ts';
 import { createLogger } from '../../src/log.ts';
@@ -57,10 +62,32 @@ async function richShopper(store: Store, id: string, shops: string[]): Promise<A
   await store.create(NOTICE_MAILS, noticeMailId(id, shops[0]!, 'weibo'), { accountId: id, partner: shops[0], provider: 'weibo', state: 'sent', at: 0 });
   await store.put(TOKENS_COLLECTION, `t-${id}`, { purpose: 'password-reset', accountId: id, email: account.native!.email, createdAt: 0, expiresAt: 0 });
   for (const p of shops) await store.put(SHOP_USAGE_COLLECTION, shopUsageId(p, id), { partner: p, account: id, methods: {}, lastAt: 0 });
+  for (const n of [1, 2]) {
+    await store.put(LOGIN_EVENTS_COLLECTION, `${rawEventPrefix(id)}00000000${n}-ab`, {
+      at: n,
+      partner: shops[0],
+      method: 'weibo',
+      outcome: 'success',
+      account: id,
+    });
+  }
+  const me = { kind: 'shopper' as const, id };
+  const weibo = { provider: 'weibo', subject: `w-${id}`, displayName: `微博用户 ${id}` };
+  await appendAudit(store, clock0, { actor: me, action: 'identity.link', target: { account: id, provider: 'weibo' }, before: null, after: weibo });
+  await appendAudit(store, clock0, { actor: me, action: 'email.verify', target: { account: id }, before: null, after: { email: account.native!.email } });
+  await appendAudit(store, clock0, {
+    actor: SUPPORT,
+    action: 'account.unlock',
+    target: { account: id },
+    before: { email: account.native!.email },
+    after: null,
+  });
   return account;
 }
 
-/** Everything stored about `id`, by collection (ids only). */
+const clock0 = new ManualClock('2013-09-01T00:00:00Z');
+
+/** Everything stored about `id`, by collection (ids only); audit entries naming it in any field. */
 async function traces(store: Store, id: string): Promise<Record<string, string[]>> {
   const ids = async (collection: string, keep: (docId: string, value: unknown) => boolean) =>
     (await store.list(collection)).filter((d) => keep(d.id, d.value)).map((d) => d.id);
@@ -70,10 +97,12 @@ async function traces(store: Store, id: string): Promise<Record<string, string[]
     [NOTICE_MAILS]: await ids(NOTICE_MAILS, (d) => d.startsWith(`${id}|`)),
     [TOKENS_COLLECTION]: await ids(TOKENS_COLLECTION, (_d, v) => (v as { accountId: string }).accountId === id),
     [SHOP_USAGE_COLLECTION]: await ids(SHOP_USAGE_COLLECTION, (d) => d.endsWith(`:${id}`)),
+    [LOGIN_EVENTS_COLLECTION]: await ids(LOGIN_EVENTS_COLLECTION, (_d, v) => JSON.stringify(v).includes(id)),
+    audit: await ids('audit', (_d, v) => JSON.stringify(v).includes(id)),
   };
 }
 
-const NONE = { accounts: [], oidc: [], [NOTICE_MAILS]: [], [TOKENS_COLLECTION]: [], [SHOP_USAGE_COLLECTION]: [] };
+const NONE = { accounts: [], oidc: [], [NOTICE_MAILS]: [], [TOKENS_COLLECTION]: [], [SHOP_USAGE_COLLECTION]: [], [LOGIN_EVENTS_COLLECTION]: [], audit: [] };
 
 /** `store`, except that the first call of `method` whose arguments `at` picks fails, as a crash there would. */
 function crashingAt(store: Store, method: string, at: (args: unknown[]) => boolean): Store {
@@ -129,6 +158,9 @@ for (const backend of ['embedded', 'postgres'] as const) {
       const gone = await richShopper(store, 'acc-gone', ['alpha', 'beta']);
       await richShopper(store, 'acc-kept', ['alpha']);
       const keptBefore = await traces(store, 'acc-kept');
+      assert.equal(keptBefore.audit.length, 3);
+      const counts = { partner: 'alpha', day: 15968, zone: 'Asia/Shanghai', counts: { 'weibo|success': 2 }, created: {} };
+      await store.put(LOGIN_DAYS_COLLECTION, loginDayId('alpha', 15968), counts);
 
       const result = await deleteAccount(store, clock, 'acc-gone', { kind: 'shopper', id: 'acc-gone' });
       assert.equal(result.deleted?.id, 'acc-gone');
@@ -140,18 +172,45 @@ for (const backend of ['embedded', 'postgres'] as const) {
       assert.equal(await store.findOne('accounts', 'phone', gone.phone!.number), undefined);
       await store.create('accounts', 'acc-new', { ...gone, id: 'acc-new' });
 
-      const [entry] = (await listAudit(store, { account: 'acc-gone' })).entries;
-      assert.equal(entry?.action, ACCOUNT_DELETE_ACTION);
+      assert.deepEqual(await store.get(LOGIN_DAYS_COLLECTION, loginDayId('alpha', 15968)), counts, 'the per-day counts stay');
+      const tombstone = tombstoneId('acc-gone');
+      assert.match(tombstone, /^deleted-[0-9a-f]{32}$/);
+      assert.notEqual(tombstone, tombstoneId('acc-kept'));
+      assert.equal((await listAudit(store, { account: 'acc-gone' })).entries.length, 0, 'no entry names the account any more');
+      const entries = (await listAudit(store, { account: tombstone })).entries;
+      const shape = (e: AuditEntry) => ({
+        action: e.action,
+        actor: e.actor,
+        target: e.target,
+        before: e.before,
+        after: e.after,
+        erased: e.erasedAt !== undefined,
+      });
       assert.deepEqual(
-        { actor: entry.actor, target: entry.target, before: entry.before, after: entry.after },
-        {
-          actor: { kind: 'shopper', id: 'acc-gone' },
-          target: { account: 'acc-gone' },
-          before: null,
-          after: null,
-        },
+        entries.map(shape).sort((x, y) => x.action.localeCompare(y.action)),
+        [
+          {
+            action: ACCOUNT_DELETE_ACTION,
+            actor: { kind: 'shopper', id: tombstone },
+            target: { account: tombstone },
+            before: null,
+            after: null,
+            erased: false,
+          },
+          { action: 'account.unlock', actor: SUPPORT, target: { account: tombstone }, before: null, after: null, erased: true },
+          { action: 'email.verify', actor: { kind: 'shopper', id: tombstone }, target: { account: tombstone }, before: null, after: null, erased: true },
+          {
+            action: 'identity.link',
+            actor: { kind: 'shopper', id: tombstone },
+            target: { account: tombstone, provider: 'weibo' },
+            before: null,
+            after: null,
+            erased: true,
+          },
+        ],
       );
-      assert.ok(!JSON.stringify(entry).includes('example.com') && !JSON.stringify(entry).includes('w-acc-gone'), 'no personal data in the entry');
+      const text = JSON.stringify(entries);
+      assert.ok(!text.includes('example.com') && !text.includes('w-acc-gone') && !text.includes('微博用户'), 'no personal data left in the audit');
 
       const [event] = (await store.list<PendingEvent>(EVENTS_COLLECTION)).map((e) => e.value);
       assert.deepEqual([event?.type, event?.partners.sort()], ['account.deleted', ['alpha', 'beta']]);
@@ -180,7 +239,7 @@ for (const backend of ['embedded', 'postgres'] as const) {
       assert.deepEqual(left.accounts, ['acc-1'], 'the account still exists');
       assert.equal(left[NOTICE_MAILS].length, 1, 'with its notice-mail record');
       assert.equal((await store.list(EVENTS_COLLECTION)).length, 0, 'no shop told yet');
-      assert.equal((await listAudit(store, { account: 'acc-1' })).entries.length, 0);
+      assert.equal((await listAudit(store, { account: tombstoneId('acc-1') })).entries.length, 0);
 
       // Crash after the atomic write: the account can no longer sign in; leftovers remain.
       await assert.rejects(deleteAccount(crashingAt(store, 'list', sweeping), clock, 'acc-1', SUPPORT), /crash at list/);
@@ -191,7 +250,9 @@ for (const backend of ['embedded', 'postgres'] as const) {
       assert.equal(again.deleted, undefined, 'already gone');
       assert.deepEqual(await traces(store, 'acc-1'), NONE, 'the re-run finished the job');
       assert.equal((await store.list(EVENTS_COLLECTION)).length, 1, 'the shops are told once');
-      assert.equal((await listAudit(store, { account: 'acc-1' })).entries.length, 1, 'audited once');
+      const entries = (await listAudit(store, { account: tombstoneId('acc-1') })).entries;
+      assert.equal(entries.filter((e) => e.action === ACCOUNT_DELETE_ACTION).length, 1, 'audited once');
+      assert.equal(entries.length, 4, 'and its earlier entries de-identified');
     });
   });
 }

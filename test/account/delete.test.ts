@@ -5,6 +5,7 @@
 // the refresh token, and the same Weibo identity then signs in as a new account (new `sub`). The
 // operator's path (admin API and `denglu account delete`) runs the same deletion and is safe to repeat.
 
+import { tombstoneId } from '../../src/audit/forget-account.ts';
 import assert from 'node:assert/strict';
 import * as oidc from 'openid-client';
 import { Webhook } from 'standardwebhooks';
@@ -14,7 +15,19 @@ import { decode, type Page, type TestBrowser } from '../support/browser.ts';
 import { loginWith, startGateway, type Gateway } from '../support/gateway.ts';
 import { client, OPERATOR } from '../admin/admin-client.ts';
 import { startReceiver, type Receiver } from '../webhooks/receiver.ts';
-import { accountOf, accountPage, assertNothingChanged, browserIn, csrfOn, MINUTE, mustAccountOf, openConsole, snapshot } from './account-support.ts';
+import {
+  accountOf,
+  accountPage,
+  assertNothingChanged,
+  browserIn,
+  csrfOn,
+  MINUTE,
+  mustAccountOf,
+  openConsole,
+  snapshot,
+  weiboTokenWorks,
+} from './account-support.ts';
+import { tokenSealer } from '../../src/accounts/upstream-token.ts';
 
 const COOKIE_KEY = 'account-delete-test-cookie-key-0123456789';
 
@@ -133,8 +146,21 @@ describe('account console: deleting the account', function () {
     const audit = (await client(gw, OPERATOR).get('/audit?action=account.delete')).body.entries;
     assert.deepEqual(
       audit.map((e: { actor: unknown; target: unknown }) => [e.actor, e.target]),
-      [[{ kind: 'shopper', id: old.id }, { account: old.id }]],
+      [[{ kind: 'shopper', id: tombstoneId(old.id) }, { account: tombstoneId(old.id) }]],
+      'the deletion is audited under the tombstone id',
     );
+    const byTombstone = (await client(gw, OPERATOR).get(`/audit?account=${tombstoneId(old.id)}`)).body.entries;
+    assert.deepEqual(
+      byTombstone
+        .map((e: { action: string; actor: { id: string }; after: unknown }) => [e.action, e.actor.id, e.after])
+        .sort((x: string[], y: string[]) => x[0]!.localeCompare(y[0]!)),
+      [
+        ['account.delete', tombstoneId(old.id), null],
+        ['account.upstream_revoke', tombstoneId(old.id), { outcome: 'revoked' }],
+      ],
+      "found by the tombstone id, Weibo's grant revoked after the deletion",
+    );
+    assert.equal((await client(gw, OPERATOR).get(`/audit?account=${old.id}`)).body.entries.length, 0);
 
     const again = await loginWith(gw, browserIn('en'), 'alpha-basic', 'weibo', 'leaver');
     assert.notEqual(again.claims.sub, subs.alpha, 'a new account: a new sub');
@@ -144,6 +170,8 @@ describe('account console: deleting the account', function () {
   it('lets the operator delete an account (admin API and `denglu account delete`), safe to repeat; managers may not', async () => {
     await loginWith(gw, browserIn('en'), 'beta-basic', 'weibo', 'support-case');
     const account = await mustAccountOf(gw, 'weibo', 'support-case');
+    const token = await tokenSealer([COOKIE_KEY]).open(account.identities[0]!.upstreamToken!);
+    assert.ok(token && (await weiboTokenWorks(gw, token)), 'the stored token works at Weibo before');
     const manager = (await client(gw, OPERATOR).post('/managers', { name: 'Beta manager', partners: ['beta'] })).body.token as string;
     const before = await snapshot(gw);
     assert.equal((await client(gw, manager).delete(`/accounts/${account.id}`)).status, 403);
@@ -153,10 +181,17 @@ describe('account console: deleting the account', function () {
     const io = { out: (t: string) => out.push(t), err: (t: string) => out.push(t) };
     const argv = ['account', 'delete', account.id, '--url', gw.issuer, '--token', OPERATOR];
     assert.equal(await runCli(argv, {}, io), 0, out.join('\n'));
-    assert.match(out.join('\n'), /Deleted account .*; 1 shop\(s\) get account\.deleted\./);
+    assert.match(out.join('\n'), /Deleted account .*; 1 shop\(s\) get account\.deleted\. The audit log names it deleted-[0-9a-f]{32}\./);
+    assert.match(out.join('\n'), /Provider grants: weibo revoked\./);
     assert.equal(await accountOf(gw, 'weibo', 'support-case'), undefined);
+    assert.equal(await weiboTokenWorks(gw, token), false, "the operator's deletion revoked the grant at Weibo");
+    const revokes = (await client(gw, OPERATOR).get(`/audit?account=${tombstoneId(account.id)}&action=account.upstream_revoke`)).body.entries;
+    assert.deepEqual(
+      revokes.map((e: { actor: unknown; target: unknown; after: unknown }) => [e.actor, e.target, e.after]),
+      [[{ kind: 'operator', id: 'operator' }, { account: tombstoneId(account.id), provider: 'weibo' }, { outcome: 'revoked' }]],
+    );
     const repeat = await client(gw, OPERATOR).delete(`/accounts/${account.id}`);
-    assert.deepEqual(repeat.body, { account: account.id, deleted: false, partnersTold: 0 });
+    assert.deepEqual(repeat.body, { account: account.id, deleted: false, partnersTold: 0, auditAccount: tombstoneId(account.id), upstream: {} });
     receiver.received.length = 0;
     await gw.denglu.webhooks.tick();
     assert.deepEqual(
@@ -164,5 +199,25 @@ describe('account console: deleting the account', function () {
       ['beta'],
       'told once, by the first deletion',
     );
+  });
+
+  it("the operator's deletion stands when Weibo fails to revoke the grant: answered, audited and logged without the token", async () => {
+    await loginWith(gw, browserIn('en'), 'beta-basic', 'weibo', 'support-fail');
+    const account = await mustAccountOf(gw, 'weibo', 'support-fail');
+    const token = (await tokenSealer([COOKIE_KEY]).open(account.identities[0]!.upstreamToken!))!;
+    gw.emulators.weibo!.emulator.faults.set('revokeoauth2', 'status500', 1);
+    const answer = await client(gw, OPERATOR).delete(`/accounts/${account.id}`);
+    assert.equal(answer.status, 200);
+    assert.deepEqual([answer.body.deleted, answer.body.upstream], [true, { weibo: 'failed' }]);
+    assert.equal(await accountOf(gw, 'weibo', 'support-fail'), undefined, 'deleted all the same');
+    assert.equal(await weiboTokenWorks(gw, token), true, 'the grant is still at Weibo');
+    const revokes = (await client(gw, OPERATOR).get(`/audit?account=${tombstoneId(account.id)}&action=account.upstream_revoke`)).body.entries;
+    assert.deepEqual(
+      revokes.map((e: { after: unknown }) => e.after),
+      [{ outcome: 'failed' }],
+    );
+    const failed = gw.logs.map((line) => JSON.parse(line) as { msg?: string; step?: string }).findLast((l) => l.msg === 'upstream revoke failed');
+    assert.equal(failed?.step, 'revoke', 'the log names the step');
+    assert.ok(!gw.logs.some((line) => line.includes(token)), 'never the token');
   });
 });

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import * as oidc from 'openid-client';
 import { wiretap, type Wiretap } from '../e2e/e2e-checks.ts';
 import { decode, type Page, type TestBrowser } from '../support/browser.ts';
+import { weiboTokenWorks } from './account-support.ts';
 import { atShop, authRequest, loginWith, startGateway, type Gateway } from '../support/gateway.ts';
 import { ManualClock } from '../../src/clock.ts';
 import type { PartnerSeed } from '../../src/partners/partners.ts';
@@ -72,13 +73,6 @@ function confirmFields(page: Page): Record<string, string> {
   const block = /<form method="post" action="\/account\/unlink">([\s\S]*?)<\/form>/.exec(page.html)?.[1];
   assert.ok(block, 'an unlink form on the confirmation');
   return Object.fromEntries([...block.matchAll(/name="([^"]+)" value="([^"]*)"/g)].map((m) => [m[1]!, decode(m[2]!)]));
-}
-
-async function weiboTokenWorks(gw: Gateway, token: string): Promise<boolean> {
-  const res = await fetch(`${gw.emulators.weibo!.url}/oauth2/get_token_info`, { method: 'POST', body: new URLSearchParams({ access_token: token }) });
-  const body = (await res.json()) as { error_code?: number };
-  if (res.status !== 200) assert.equal(body.error_code, 21332, 'an unknown (revoked) token, not another error');
-  return res.status === 200;
 }
 
 describe('account console: unlinking a provider', function () {

@@ -62,12 +62,12 @@ describe('admin pages: the analytics of a shop', function () {
   it('shows a chosen window, in Chinese too, and downloads it as CSV', async () => {
     const week = await manager.go(page('?days=7'));
     assert.equal(week.status, 200);
-    assert.match(week.html, /Last 7 days \(2013-09-14 – 2013-09-20, UTC days\)/);
+    assert.match(week.html, /Last 7 days \(2013-09-14 – 2013-09-20, days in Asia\/Shanghai\)/);
     assert.equal(row(week, 'weibo').success, '2');
     const zh = await managerBrowser(gw, 'Alpha zh', ['alpha'], 'zh-CN');
     const chinese = await zh.go(page('?days=90'));
     assert.match(chinese.html, /各登录方式的数据/);
-    assert.match(chinese.html, /最近 90 天/);
+    assert.match(chinese.html, /最近 90 天（2013-06-23 至 2013-09-20，按 Asia\/Shanghai 的日期）/);
     assert.match(chinese.html, /data-count="median"[^>]*>\d+ 毫秒</);
     const csvLink = /href="([^"]+)" data-analytics-csv="1"/.exec(week.html)?.[1];
     assert.equal(csvLink, '/admin/partners/alpha/analytics.csv?days=7');

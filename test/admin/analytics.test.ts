@@ -100,12 +100,13 @@ describe('analytics: admin API and command line', function () {
     const env = { DENGLU_URL: gw.issuer, DENGLU_TOKEN: alphaManager };
     const text = await denglu(['analytics', 'alpha', '--days', '7'], env);
     assert.equal(text.code, 0, text.stderr);
-    assert.match(text.stdout, /Sign-ins at alpha, last 7 days \(2013-09-14 – 2013-09-20, UTC days\)/);
+    assert.match(text.stdout, /Sign-ins at alpha, last 7 days \(2013-09-14 – 2013-09-20, days in Asia\/Shanghai\)/);
     assert.match(text.stdout, /^PROVIDER\s+SUCCESS\s+DENIED\s+UPSTREAM FAILED/m);
     assert.match(text.stdout, /^weibo\s+2\s+0\s+1\s+0\s+2\s+0\s+0\s+33\.3%\s+\d+ ms\s+\d+ ms$/m);
     assert.match(text.stdout, /^qq\s+0\s+0\s+0\s+0\s+0\s+1\s+1\s+—\s+—\s+—$/m);
     const json = await denglu(['analytics', 'alpha', '--json'], env);
     assert.equal(JSON.parse(json.stdout).days, 30);
+    assert.equal(JSON.parse(json.stdout).timeZone, 'Asia/Shanghai', 'the days are dates in the shop zone');
     const csv = await denglu(['analytics', 'alpha', '--csv'], env);
     assert.match(csv.stdout, /^day,method,/);
     const refused = await denglu(['analytics', 'alpha', '--days', 'abc'], env);

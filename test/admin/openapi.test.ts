@@ -63,6 +63,7 @@ describe('admin API: OpenAPI document', () => {
       gw.denglu.signingKeys,
       gw.denglu.hashes,
       webhookSecrets(['openapi-test-cookie-key-0123456789abcdef']),
+      { broker: gw.denglu.broker, sealer: { open: async () => undefined }, log: gw.log },
     );
     const mounted = mountedRoutes(router);
     assert.ok(mounted.length >= 13, `found ${mounted.length} routes`);

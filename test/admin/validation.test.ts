@@ -112,7 +112,7 @@ describe('admin API: bad inputs', () => {
     await refused(() => op.get('/audit?limit=0&before=yesterday'), 400, ['limit', 'before']);
     const repeated = await refused(() => op.get('/audit?limit=5&limit=6&from=2013-09-20&colour=red'), 400);
     assert.deepEqual(repeated.body.problems.map((p: { field: string; message: string }) => `${p.field}: ${p.message.split(';')[0]}`).sort(), [
-      'colour: is not a known query parameter (known: partner, actor, action, from, to, limit, before)',
+      'colour: is not a known query parameter (known: partner, account, actor, action, from, to, limit, before)',
       'from: "2013-09-20" has no offset or time zone, so it could mean different instants',
       'limit: must be given once',
     ]);

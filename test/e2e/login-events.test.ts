@@ -6,8 +6,8 @@
 import assert from 'node:assert/strict';
 import { ManualClock } from '../../src/clock.ts';
 import { LOGIN_DAYS_COLLECTION, type LoginDay, loginDayId } from '../../src/events/login-days.ts';
-import { dayOf, type LoginEvent } from '../../src/events/login-event.ts';
-import { LOGIN_EVENTS_COLLECTION } from '../../src/events/recorder.ts';
+import { type LoginEvent, localDayOf } from '../../src/events/login-event.ts';
+import { LOGIN_EVENTS_COLLECTION } from '../../src/events/forget-account.ts';
 import { SHOP_USAGE_COLLECTION, type ShopUsage, shopUsageId } from '../../src/events/shop-usage.ts';
 import { TestBrowser } from '../support/browser.ts';
 import { approveAtProvider, atShop, authRequest, loginWith, startGateway, type Gateway } from '../support/gateway.ts';
@@ -67,7 +67,7 @@ describe('login events of real sign-ins', function () {
     assert.notEqual(first.claims.sub, atBeta.claims.sub, 'pairwise per shop');
     const usage = await gw.store.get<ShopUsage>(SHOP_USAGE_COLLECTION, shopUsageId('alpha', created.account!));
     assert.deepEqual(Object.keys(usage!.methods), ['weibo']);
-    const day = await gw.store.get<LoginDay>(LOGIN_DAYS_COLLECTION, loginDayId('alpha', dayOf(clock.now())));
+    const day = await gw.store.get<LoginDay>(LOGIN_DAYS_COLLECTION, loginDayId('alpha', localDayOf(clock.now(), 'Asia/Shanghai')));
     assert.equal(day?.counts['weibo|success'], 1);
     assert.equal(day?.created.weibo, 1);
     assert.deepEqual(outsideRecorder, [], 'no event collection touched on a request path');

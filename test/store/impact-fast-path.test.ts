@@ -44,24 +44,39 @@ for (const backend of ['embedded', 'postgres'] as const) {
       if (dir) await rm(dir, { recursive: true, force: true });
     });
 
-    const report = (fromAccounts: boolean, options: { cutoffAt?: number; activeDays?: number } = {}, provider = 'weibo') =>
+    const report = (fromAccounts: boolean, options: { cutoffAt?: number; activeDays?: number; list?: boolean } = {}, provider = 'weibo') =>
       buildImpactReport(store, impactPartner(), provider, IMPACT_CONFIGURED, clock.now(), { ...options, fromAccounts });
+    /** The store's tally (no shopper list) against the straightforward report without its list. */
+    const assertTallyAnswers = async (options: { cutoffAt?: number; activeDays?: number } = {}, provider = 'weibo') => {
+      const straight = sorted(await report(true, options, provider));
+      assert.deepEqual(await report(false, options, provider), { ...straight, list: [] }, `tally: ${provider} ${JSON.stringify(options)}`);
+      assert.deepEqual(sorted(await report(false, { ...options, list: true }, provider)), straight, `list: ${provider} ${JSON.stringify(options)}`);
+      return straight;
+    };
     const sorted = <T extends { list: { account: string }[] }>(r: T): T => ({ ...r, list: [...r.list].sort((a, b) => a.account.localeCompare(b.account)) });
 
-    it('answers as the straightforward computation does, at the scheduled cutoff and at ones considered', async () => {
+    it('answers as the straightforward computation does, at the scheduled cutoff and at ones considered, with notice or without', async () => {
       for (const [provider, options] of [
         ['weibo', {}],
         ['weibo', { cutoffAt: IMPACT_NOW + 5 * 86_400_000 }],
         ['weibo', { activeDays: 30 }],
         ['qq', { cutoffAt: IMPACT_NOW + 40 * 86_400_000 }],
+        ['sohu', {}],
       ] as const) {
-        const fast = sorted(await report(false, options, provider));
-        const straight = sorted(await report(true, options, provider));
-        assert.deepEqual(fast, straight, `${provider} ${JSON.stringify(options)}`);
+        const r = await assertTallyAnswers(options, provider);
+        assert.ok(r.list.length > 0 && r.shoppers.affected > 0, `${provider}: some affected`);
       }
       const r = await report(false);
       for (const n of [r.shoppers.stranded, r.shoppers.atRisk, r.shoppers.safe, r.shoppers.unaffected, r.migration.migrated])
         assert.ok(n > 0, JSON.stringify(r.shoppers));
+      for (const n of [r.providerSignIns30d.stranded, r.providerSignIns30d.atRisk, r.providerSignIns30d.safe])
+        assert.ok(n > 0, JSON.stringify(r.providerSignIns30d));
+      const migrationDays = new Set(r.migration.progress.map((p) => p.migrated));
+      assert.ok(migrationDays.size > 5, `migrations on several days: ${JSON.stringify(r.migration.progress)}`);
+      assert.ok(
+        r.noticeAt !== undefined && (await report(false, { cutoffAt: IMPACT_NOW + 40 * 86_400_000 }, 'qq')).noticeAt === undefined,
+        'with notice and without',
+      );
       assert.ok(r.shoppers.active < ACCOUNTS, 'some shoppers inactive or gone');
     });
 
@@ -112,7 +127,7 @@ for (const backend of ['embedded', 'postgres'] as const) {
       assert.ok((await usage())!.ways!.phone !== undefined);
       await removePhone(store, clock, id);
       assert.deepEqual((await usage())!.ways, { weibo: now });
-      assert.deepEqual(sorted(await report(false)), sorted(await report(true)));
+      await assertTallyAnswers();
     });
   });
 }

@@ -3,17 +3,20 @@
 // message, and ready() tells /readyz whether the schema is the one this code knows.
 
 import assert from 'node:assert/strict';
+import { runner } from 'node-pg-migrate';
 import pg from 'pg';
 import { ManualClock } from '../../src/clock.ts';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.ts';
-import { KNOWN_MIGRATIONS, MIGRATIONS_TABLE } from '../../src/store/postgres/migrations.ts';
+import { KNOWN_MIGRATIONS, MIGRATIONS_DIR, MIGRATIONS_TABLE } from '../../src/store/postgres/migrations.ts';
 import { freshDatabase, postgresAvailable, type TestDatabase } from '../support/postgres.ts';
 import { CONTRACT_COLLECTIONS } from './store.contract.ts';
 
 describe('postgres store: schema migrations', function () {
   this.timeout(30_000);
   let db: TestDatabase;
-  const clock = new ManualClock(Date.parse('2013-09-01T00:00:00Z'));
+  const T0 = Date.parse('2013-09-01T00:00:00Z');
+  const DAY = 86_400_000;
+  const clock = new ManualClock(T0);
   const open = (options: { migrate?: boolean } = {}) => PostgresStore.open({ url: db.url, clock, collections: CONTRACT_COLLECTIONS, ...options });
 
   before(async function () {
@@ -72,7 +75,7 @@ describe('postgres store: schema migrations', function () {
   it('without migrating, an unmigrated database is refused with what to run', async () => {
     await assert.rejects(open({ migrate: false }), (err: Error & { code?: string }) => {
       assert.equal(err.code, 'ERR_STORE_UNAVAILABLE');
-      assert.match(err.message, /lacks migrations 0001_documents, 0002_capped_lists: run `npm run denglu -- db migrate`/);
+      assert.ok(err.message.includes(`lacks migrations ${KNOWN_MIGRATIONS.join(', ')}: run \`npm run denglu -- db migrate\``), err.message);
       return true;
     });
     const migrated = await open();
@@ -80,5 +83,54 @@ describe('postgres store: schema migrations', function () {
     const store = await open({ migrate: false });
     await store.ready();
     await store.close();
+  });
+
+  it('0003 fills the shop-usage side table from the summaries already there, and its down migration removes it', async () => {
+    const store = await open();
+    await store.close();
+    const client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    // Down to just before 0003 (undoing what came after it first), then up again to the newest.
+    const downTo0003 = KNOWN_MIGRATIONS.length - KNOWN_MIGRATIONS.indexOf('0003_shop_usage_facts');
+    const migrations = (direction: 'up' | 'down', count: number) =>
+      runner({ dbClient: client, dir: MIGRATIONS_DIR, direction, count, migrationsTable: MIGRATIONS_TABLE, singleTransaction: true, log: () => undefined });
+    try {
+      await migrations('down', downTo0003);
+      assert.equal((await client.query(`SELECT to_regclass('shop_usage_facts') AS t`)).rows[0].t, null);
+      const summary = (lastAt: number, ways?: Record<string, number>) =>
+        JSON.stringify({
+          partner: 'jd',
+          account: `a${lastAt}`,
+          lastAt,
+          methods: { weibo: { firstAt: lastAt, lastAt, days: [[Math.floor(lastAt / DAY), 2]] } },
+          ...(ways ? { ways } : {}),
+        });
+      await client.query(
+        `INSERT INTO documents (collection, id, doc, expires_at) VALUES ('shop_usage', 'jd:a', $1, NULL), ('shop_usage', 'jd:b', $2, $3), ('contract_docs', 'x', '{}', NULL)`,
+        [summary(T0 - DAY, { qq: T0 - 3 * DAY }), summary(T0 - 2 * DAY), T0 + DAY],
+      );
+      await migrations('up', Number.POSITIVE_INFINITY);
+    } finally {
+      await client.end();
+    }
+    const reopened = await open();
+    try {
+      const tally = await reopened.tallyUsage({
+        partner: 'jd',
+        method: 'weibo',
+        ways: ['qq'],
+        activeFrom: T0 - 10 * DAY,
+        activeTo: T0,
+        countFromDay: Math.floor((T0 - 30 * DAY) / DAY),
+        cuts: [T0 - 14 * DAY, T0],
+      });
+      assert.deepEqual(tally.classes, [{ count: 1, usesMethod: true, held: ['qq'], used: [], firstHeldAt: T0 - 3 * DAY, methodSignIns: 2 }]);
+      assert.deepEqual(
+        tally.unlisted.map((u) => u.lastAt),
+        [T0 - 2 * DAY],
+      );
+    } finally {
+      await reopened.close();
+    }
   });
 });

@@ -102,6 +102,35 @@ describe('postgres store: writes racing another transaction on the same document
     assert.deepEqual(await keysOfX(), []);
   });
 
+  it('no key outlives its document: delete, take, sweep, a batch delete, a load over an expired id and an expired holder taken over', async () => {
+    const orphans = async () =>
+      (
+        await store.database.query(
+          'SELECT count(*)::int AS n FROM index_keys k WHERE NOT EXISTS (SELECT 1 FROM documents d WHERE d.collection = k.collection AND d.id = k.id)',
+        )
+      ).rows[0].n;
+    const keys = async () => (await store.database.query('SELECT count(*)::int AS n FROM index_keys')).rows[0].n;
+    for (const id of ['d', 't', 'b']) await store.put<ContractDoc>('contract_docs', id, { title: id, n: 0, handles: [`h-${id}`], tags: ['x'] });
+    await store.put<ContractDoc>('contract_docs', 's', { title: 's', n: 0, handles: ['h-s'] }, { expiresAt: T0 + 10 });
+    await store.put<ContractDoc>('contract_docs', 'l', { title: 'l', n: 0, handles: ['h-l'] }, { expiresAt: T0 + 10 });
+    await store.put<ContractDoc>('contract_docs', 'e', { title: 'e', n: 0, handles: ['h-e'] }, { expiresAt: T0 + 10 });
+    assert.equal(await keys(), 9);
+    await store.delete('contract_docs', 'd');
+    await store.take('contract_docs', 't');
+    await store.batch([{ op: 'delete', collection: 'contract_docs', id: 'b' }]);
+    assert.equal(await keys(), 3);
+    clock.set(T0 + 10);
+    try {
+      await store.put<ContractDoc>('contract_docs', 'n', { title: 'n', n: 0, handles: ['h-e'] }); // takes over the expired holder's key
+      await store.load('contract_docs', [{ id: 'l', value: { title: 'l', n: 1 } }]);
+      assert.equal(await store.sweepExpired(), 1);
+    } finally {
+      clock.set(T0);
+    }
+    assert.equal(await orphans(), 0);
+    assert.equal(await keys(), 1);
+  });
+
   it('an update waits for the row lock and rewrites the keys of the version it read', async () => {
     await store.put<ContractDoc>('contract_docs', 'x', { title: 'x', n: 0, handles: ['h0'] });
     await raceWith(['h-other'], () => store.update<ContractDoc>('contract_docs', 'x', (d) => ({ ...d, handles: [...(d.handles ?? []), 'h-mine'] })));

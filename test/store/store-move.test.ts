@@ -17,7 +17,9 @@ import { readExportFile } from '../../src/store/move/export-file.ts';
 import { MoveFileError } from '../../src/store/move/move-format.ts';
 import { copyStore, exportStore, importStore } from '../../src/store/move/move-store.ts';
 import { storeSource } from '../../src/store/move/move-source.ts';
+import { SHOP_USAGE_COLLECTION, shopUsageId } from '../../src/events/shop-usage.ts';
 import type { DumpedDocument, Store } from '../../src/store/store.ts';
+import type { UsageClass, UsageTally, UsageTallyQuery } from '../../src/store/usage-tally.ts';
 import { freshDatabase, postgresAvailable, type TestDatabase } from '../support/postgres.ts';
 
 const HOUR = 3_600_000;
@@ -57,6 +59,15 @@ async function fill(store: Store, clock: ManualClock): Promise<void> {
   await store.put('oidc', 'Session:gone', { model: 'Session', payload: { uid: 'u2' } }, { expiresAt: now + 1000 });
   await store.put('throttle', 't1', { subject: 'acct-000002', failures: 2 }, { expiresAt: now + 2 * HOUR });
   await store.put('admin_sessions', 'a1', { manager: 'jd-ops' }, { expiresAt: now + 8 * HOUR });
+  for (const [n, ways] of [
+    [1, { weibo: now - DAY, qq: now - HOUR }],
+    [2, { weibo: now - DAY }],
+    [3, undefined],
+  ] as const) {
+    const methods = { weibo: { firstAt: now - DAY, lastAt: now, days: [[Math.floor(now / DAY), n]] } };
+    const usage = { partner: 'jd', account: `acct-00000${n}`, methods, lastAt: now, ...(ways ? { ways } : {}) };
+    await store.put(SHOP_USAGE_COLLECTION, shopUsageId('jd', usage.account), usage, { expiresAt: now + 400 * DAY });
+  }
   clock.advance(2000); // Session:gone has expired
 }
 
@@ -81,6 +92,21 @@ describe('store move (export, import, copy)', function () {
   let clock: ManualClock;
   let source: string;
   let expected: Record<string, DumpedDocument[]>;
+  let tally: UsageTally;
+  const byHeld = (classes: UsageClass[]) => [...classes].sort((a, b) => a.held.length - b.held.length);
+  /** The impact report's aggregate over the summaries fill() wrote. */
+  const tallyQuery = (): UsageTallyQuery => {
+    const now = clock.now();
+    return {
+      partner: 'jd',
+      method: 'weibo',
+      ways: ['qq'],
+      activeFrom: now - 10 * DAY,
+      activeTo: now,
+      countFromDay: Math.floor(now / DAY) - 30,
+      cuts: [now - 14 * DAY, now],
+    };
+  };
 
   const at = (name: string) => join(root, name);
   async function read(dir: string): Promise<Record<string, DumpedDocument[]>> {
@@ -99,7 +125,10 @@ describe('store move (export, import, copy)', function () {
     const store = await createStore({ dataDir: source, clock });
     await fill(store, clock);
     expected = await contents(store);
+    tally = await store.tallyUsage(tallyQuery());
     await store.close();
+    assert.equal(tally.classes.length, 2);
+    assert.equal(tally.unlisted.length, 1);
     assert.equal(expected.accounts!.length, ACCOUNTS);
     assert.deepEqual(
       expected.oidc!.map((d) => d.id),
@@ -299,6 +328,12 @@ describe('store move (export, import, copy)', function () {
         assert.equal(pg.info.backend, 'postgres');
         assert.deepEqual(await contents(pg), expected);
         assert.equal((await pg.findOne('accounts', 'identity', 'weibo:uid:1000000042'))?.id, 'acct-000042', 'index keys written');
+        const there = await pg.tallyUsage(tallyQuery());
+        assert.deepEqual(
+          { ...there, classes: byHeld(there.classes) },
+          { ...tally, classes: byHeld(tally.classes) },
+          'the shop-usage side table filled on import',
+        );
       } finally {
         await pg.close();
       }
@@ -332,7 +367,7 @@ describe('store move (export, import, copy)', function () {
       const file = at('cli.ndjson');
       const exported = await cli('store', 'export', '--out', file);
       assert.equal(exported.code, 0, exported.err);
-      assert.match(exported.out, new RegExp(`Exported ${(ACCOUNTS + 11).toLocaleString('en')} documents from the embedded store`));
+      assert.match(exported.out, new RegExp(`Exported ${(ACCOUNTS + 14).toLocaleString('en')} documents from the embedded store`));
       assert.match(exported.out, /accounts\s+domain\s+2,345/);
       const volatile = COLLECTIONS.filter((c) => c.group === 'volatile').map((c) => `${c.name} 0`);
       assert.ok(exported.out.includes(`Not moved (sign-ins in progress, they restart): ${volatile.join(', ')}.`), exported.out);

@@ -4,7 +4,9 @@
 
 import assert from 'node:assert/strict';
 import { ManualClock } from '../../src/clock.ts';
+import { COLLECTIONS } from '../../src/store/collections.ts';
 import type { CollectionSpec, Store } from '../../src/store/store.ts';
+import { USAGE_COLLECTION, type UsageClass, type UsageSummary } from '../../src/store/usage-tally.ts';
 
 export interface ContractDoc {
   title: string;
@@ -54,6 +56,8 @@ export const CONTRACT_COLLECTIONS: readonly CollectionSpec[] = [
     group: 'volatile',
     indexes: { owner: { unique: true, keys: (t: ContractToken) => [t.owner] } },
   },
+  /** The shop-usage summaries Store.tallyUsage reads, as Denglu declares them. */
+  COLLECTIONS.find((c) => c.name === USAGE_COLLECTION)!,
 ];
 
 export interface ContractHarness {
@@ -349,6 +353,24 @@ export function describeStoreContract(label: string, make: (clock: ManualClock) 
         await store.create(DOCS, 'b', doc('b', { handles: ['h1'] }));
         assert.deepEqual(await store.findOne(DOCS, 'handle', 'h1'), { id: 'b', value: doc('b', { handles: ['h1'] }) });
         assert.equal((await store.find(DOCS, 'handle', 'h1')).length, 1);
+      });
+
+      it('a key is freed when its holder is swept, deleted in a batch or replaced by a load of its expired id', async () => {
+        await store.create(DOCS, 'a', doc('a', { handles: ['h1'], tags: ['t'] }), { expiresAt: T0 + 10 });
+        await store.create(DOCS, 'x', doc('x', { handles: ['h3'] }), { expiresAt: T0 + 10 });
+        clock.set(T0 + 10);
+        assert.equal(await store.sweepExpired(), 2);
+        await store.create(DOCS, 'b', doc('b', { handles: ['h1', 'h2'] }));
+        await store.batch([{ op: 'delete', collection: DOCS, id: 'b' }]);
+        await store.create(DOCS, 'c', doc('c', { handles: ['h1', 'h2'] }));
+        await store.create(DOCS, 'y', doc('y', { handles: ['h4'] }), { expiresAt: T0 + 20 });
+        clock.set(T0 + 20);
+        await store.load(DOCS, [{ id: 'y', value: doc('y', { handles: ['h5'] }) }]);
+        await store.create(DOCS, 'z', doc('z', { handles: ['h3', 'h4'] }));
+        assert.deepEqual(await store.find(DOCS, 'tag', 't'), []);
+        assert.equal((await store.findOne(DOCS, 'handle', 'h2'))?.id, 'c');
+        assert.equal((await store.findOne(DOCS, 'handle', 'h4'))?.id, 'z');
+        assert.equal((await store.findOne(DOCS, 'handle', 'h5'))?.id, 'y');
       });
 
       it('parallel creates of one key: exactly one wins', async () => {
@@ -1009,6 +1031,97 @@ export function describeStoreContract(label: string, make: (clock: ManualClock) 
         await store.close();
         await rejectsWithCode(store.ready(), 'ERR_STORE_UNAVAILABLE');
         await rejectsWithCode(store.put(DOCS, 'a', doc('a')), 'ERR_STORE_UNAVAILABLE');
+      });
+    });
+
+    describe("tallyUsage (the impact report's aggregate)", () => {
+      const DAY = 86_400_000;
+      const day = (at: number) => Math.floor(at / DAY);
+      const usage = (partner: string, lastAt: number, methods: Record<string, [number, number][]>, ways?: Record<string, number>): UsageSummary => ({
+        partner,
+        account: `acct-${lastAt}`,
+        lastAt,
+        methods: Object.fromEntries(Object.entries(methods).map(([m, days]) => [m, { firstAt: lastAt, lastAt, days }])),
+        ...(ways ? { ways } : {}),
+      });
+      const query = {
+        partner: 'p',
+        method: 'weibo',
+        ways: ['qq', 'password'],
+        activeFrom: T0 - 10 * DAY,
+        activeTo: T0,
+        countFromDay: day(T0 - 5 * DAY),
+        cuts: [T0 - 3 * DAY, T0 - 2 * DAY, T0],
+      };
+      const sortedClasses = (classes: UsageClass[]) => [...classes].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+      const weibo: [number, number][] = [
+        [day(T0 - 6 * DAY), 2],
+        [day(T0 - 4 * DAY), 3],
+      ];
+
+      it('groups the live, active summaries of the shop into classes, whichever way they were written', async () => {
+        await store.create(USAGE_COLLECTION, 'p:a', usage('p', T0 - DAY, { weibo, qq: [] }, { weibo: T0 - 900 * DAY, qq: T0 - 2.5 * DAY }));
+        await store.put(USAGE_COLLECTION, 'p:b', usage('p', T0 - 2 * DAY, { weibo: [[day(T0 - 4 * DAY), 1]], qq: [] }, { qq: T0 - 2.4 * DAY }));
+        await store.load(USAGE_COLLECTION, [
+          { id: 'p:c', value: usage('p', T0 - 3 * DAY, { weibo }, { password: T0 - 100 * DAY, qq: T0 - 50 * DAY }) },
+          { id: 'p:d', value: usage('p', T0, { weibo }, { weibo: T0 - 900 * DAY }), expiresAt: T0 + DAY },
+          { id: 'p:inactive', value: usage('p', T0 - 20 * DAY, { weibo }, {}) },
+          { id: 'q:other-shop', value: usage('q', T0 - DAY, { weibo }, {}) },
+          { id: 'p:expired', value: usage('p', T0 - DAY, { weibo }, {}), expiresAt: T0 },
+        ]);
+        await store.batch([
+          { op: 'put', collection: USAGE_COLLECTION, id: 'p:e', value: usage('p', T0 - DAY, { qq: [[day(T0), 4]] }, { qq: T0 - 300 * DAY }) },
+          { op: 'put', collection: USAGE_COLLECTION, id: 'p:gone', value: usage('p', T0 - DAY, { weibo }, {}) },
+        ]);
+        await store.delete(USAGE_COLLECTION, 'p:gone');
+        await store.put(USAGE_COLLECTION, 'p:later', usage('p', T0 - 30 * DAY, { weibo }, { password: T0 + DAY }));
+        await store.update<UsageSummary>(USAGE_COLLECTION, 'p:later', (u) => ({ ...u, lastAt: T0 - 5 * DAY }));
+        const legacy = usage('p', T0 - DAY, { weibo });
+        await store.put(USAGE_COLLECTION, 'p:legacy', legacy);
+        await store.put(USAGE_COLLECTION, 'p:legacy-inactive', usage('p', T0 - 11 * DAY, { weibo }));
+
+        const tally = await store.tallyUsage(query);
+        assert.deepEqual(
+          sortedClasses(tally.classes),
+          sortedClasses([
+            { count: 2, usesMethod: true, held: ['qq'], used: ['qq'], firstHeldAt: T0 - 2.5 * DAY, methodSignIns: 4 },
+            { count: 1, usesMethod: true, held: ['qq', 'password'], used: [], firstHeldAt: T0 - 100 * DAY, methodSignIns: 3 },
+            { count: 1, usesMethod: true, held: [], used: [], methodSignIns: 3 },
+            { count: 1, usesMethod: false, held: ['qq'], used: ['qq'], firstHeldAt: T0 - 300 * DAY, methodSignIns: 0 },
+            { count: 1, usesMethod: true, held: ['password'], used: [], firstHeldAt: T0 + DAY, methodSignIns: 3 },
+          ]),
+        );
+        assert.deepEqual(tally.unlisted, [legacy]);
+        clock.set(T0 + DAY);
+        const later = await store.tallyUsage({ ...query, activeTo: T0 + DAY });
+        assert.equal(
+          later.classes.reduce((n, c) => n + c.count, 0),
+          5,
+          'p:d expired',
+        );
+        assert.deepEqual(await store.tallyUsage({ ...query, partner: 'nobody' }), { classes: [], unlisted: [] });
+      });
+
+      it('tells first ways apart by UTC day and by the side of each cut, keeping the earliest of a class', async () => {
+        const held = (id: string, at: number) => store.put(USAGE_COLLECTION, id, usage('p', T0 - DAY, { weibo: [] }, { qq: at }));
+        await held('p:1', T0 - 2 * DAY - 1);
+        await held('p:2', T0 - 2 * DAY - 2);
+        await held('p:3', T0 - 2 * DAY);
+        await held('p:4', T0 - 2 * DAY + 1);
+        await held('p:5', T0 - 1.5 * DAY);
+        await held('p:6', T0 - 20 * DAY);
+        await held('p:7', T0 - 30 * DAY);
+        await held('p:8', T0 + 5 * DAY);
+        await held('p:9', T0 + 9 * DAY);
+        const tally = await store.tallyUsage(query);
+        const firsts = tally.classes.map((c) => [c.firstHeldAt, c.count]).sort((a, b) => a[0]! - b[0]!);
+        assert.deepEqual(firsts, [
+          [T0 - 30 * DAY, 2],
+          [T0 - 2 * DAY - 2, 2],
+          [T0 - 2 * DAY, 1],
+          [T0 - 2 * DAY + 1, 2],
+          [T0 + 5 * DAY, 2],
+        ]);
       });
     });
 

@@ -11,8 +11,8 @@ import { join } from 'node:path';
 import { analyticsReport, bucketQuantile } from '../../src/analytics/analytics-report.ts';
 import { analyticsCsv, buildAnalytics } from '../../src/analytics/analytics-service.ts';
 import { ManualClock } from '../../src/clock.ts';
-import { mergeDay, UPSTREAM_BUCKETS_MS, upstreamBucket } from '../../src/events/login-days.ts';
-import { DAY_MS, type DayNote, dayOf, type LoginEvent } from '../../src/events/login-event.ts';
+import { LOGIN_DAYS_COLLECTION, type LoginDay, mergeDay, UPSTREAM_BUCKETS_MS, upstreamBucket } from '../../src/events/login-days.ts';
+import { DAY_MS, type DayNote, dayLabel, dayOf, type LoginEvent, localDayOf } from '../../src/events/login-event.ts';
 import { LoginEventRecorder } from '../../src/events/recorder.ts';
 import type { Partner } from '../../src/partners/partner.ts';
 import { createStore } from '../../src/store/create-store.ts';
@@ -52,11 +52,11 @@ function history(): (LoginEvent | DayNote)[] {
   ];
 }
 
-const JD = { id: 'jd', integrations: [{ provider: 'weibo' }, { provider: 'qq' }, { provider: 'sohu' }] } as unknown as Partner;
+const JD = { id: 'jd', timeZone: 'Asia/Shanghai', integrations: [{ provider: 'weibo' }, { provider: 'qq' }, { provider: 'sohu' }] } as unknown as Partner;
 
 describe('analytics: day summaries and the report (pure)', () => {
   it('folds links, unlinks and upstream times into the day, keeping what it had', () => {
-    const day = mergeDay(undefined, 'jd', TODAY, history());
+    const day = mergeDay(undefined, 'jd', TODAY, 'UTC', history());
     assert.deepEqual(day.counts, { 'weibo|success': 2, 'weibo|upstream_failure': 1, 'weibo|denied': 1, 'weibo|refused': 1 });
     assert.deepEqual(day.created, { weibo: 1 });
     assert.deepEqual(day.links, { qq: 1 });
@@ -64,15 +64,15 @@ describe('analytics: day summaries and the report (pure)', () => {
     assert.equal(day.upstream?.weibo?.length, UPSTREAM_BUCKETS_MS.length + 1);
     assert.equal(day.upstream?.weibo?.[upstreamBucket(80)], 2);
     assert.equal(day.upstream?.qq, undefined, "yesterday's time is not today's");
-    const again = mergeDay(day, 'jd', TODAY, [upstream(T0, 'weibo', 99_999), change(T0, 'qq', 'link')]);
+    const again = mergeDay(day, 'jd', TODAY, 'UTC', [upstream(T0, 'weibo', 99_999), change(T0, 'qq', 'link')]);
     assert.equal(again.links?.qq, 2);
     assert.equal(again.upstream?.weibo?.at(-1), 1, 'slower than the last bound: the overflow bucket');
     assert.equal(day.upstream?.weibo?.at(-1), 0, 'the earlier day is not changed');
   });
 
-  it('a day without notes stays as it was written before links were counted', () => {
-    const day = mergeDay(undefined, 'jd', TODAY, [attempt(T0, 'qq', 'success')]);
-    assert.deepEqual(Object.keys(day).sort(), ['counts', 'created', 'day', 'partner']);
+  it('a day without notes stays as it was written before links were counted, naming its zone', () => {
+    const day = mergeDay(undefined, 'jd', TODAY, 'UTC', [attempt(T0, 'qq', 'success')]);
+    assert.deepEqual(Object.keys(day).sort(), ['counts', 'created', 'day', 'partner', 'zone']);
   });
 
   it('estimates quantiles from the buckets, linearly within one', () => {
@@ -87,11 +87,11 @@ describe('analytics: day summaries and the report (pure)', () => {
 
   it('sums a window per method: outcomes, new accounts, links, unlinks, failure rate and upstream time', () => {
     const days = [
-      mergeDay(undefined, 'jd', TODAY, history()),
-      mergeDay(undefined, 'jd', TODAY - 1, history()),
-      mergeDay(undefined, 'jd', TODAY - 10, history()),
+      mergeDay(undefined, 'jd', TODAY, 'UTC', history()),
+      mergeDay(undefined, 'jd', TODAY - 1, 'UTC', history()),
+      mergeDay(undefined, 'jd', TODAY - 10, 'UTC', history()),
     ];
-    const r = analyticsReport('jd', days, TODAY, 7, ['weibo', 'qq', 'sohu']);
+    const r = analyticsReport('jd', 'UTC', days, TODAY, 7, ['weibo', 'qq', 'sohu']);
     assert.equal(r.from, '2013-09-14');
     assert.equal(r.to, '2013-09-20');
     assert.equal(r.perDay.length, 7);
@@ -110,13 +110,29 @@ describe('analytics: day summaries and the report (pure)', () => {
     assert.equal(sohu.upstreamFailureRate, null);
     assert.deepEqual(r.perDay.at(-1)!.methods.weibo, { success: 2, denied: 1, upstream_failure: 1, refused: 1 });
     assert.deepEqual(r.perDay.at(-2)!.methods, { qq: { success: 1, denied: 0, upstream_failure: 0, refused: 0 } });
-    const wide = analyticsReport('jd', days, TODAY, 30, ['weibo']);
+    const wide = analyticsReport('jd', 'UTC', days, TODAY, 30, ['weibo']);
     assert.equal(wide.providers.find((p) => p.method === 'qq')!.signIns.success, 2, 'a method with data is listed though not an integration');
   });
 
+  it("a day is a date in the shop's time zone", () => {
+    const late = Date.parse('2013-09-19T23:30:00Z');
+    assert.equal(dayLabel(localDayOf(late, 'Asia/Shanghai')), '2013-09-20', '07:30 on the 20th in Beijing');
+    assert.equal(dayLabel(localDayOf(late, 'UTC')), '2013-09-19');
+    assert.equal(dayLabel(localDayOf(late, 'America/Los_Angeles')), '2013-09-19');
+    assert.equal(localDayOf(late, 'Not/AZone'), dayOf(late), 'an unknown zone counts as UTC');
+    const day = localDayOf(late, 'Asia/Shanghai');
+    const d = mergeDay(undefined, 'jd', day, 'Asia/Shanghai', [
+      attempt(late, 'weibo', 'success'),
+      attempt(Date.parse('2013-09-19T15:59:00Z'), 'weibo', 'success'),
+      attempt(Date.parse('2013-09-20T15:59:00Z'), 'qq', 'success'),
+    ]);
+    assert.deepEqual(d.counts, { 'weibo|success': 1, 'qq|success': 1 }, '15:59Z on the 19th is 23:59 on the 19th in Beijing; on the 20th it is still the 20th');
+    assert.equal(d.zone, 'Asia/Shanghai');
+  });
+
   it('another shop’s days are not counted', () => {
-    const other = { ...mergeDay(undefined, 'jd', TODAY, history()), partner: 'taobao' };
-    const r = analyticsReport('jd', [other], TODAY, 30, ['weibo']);
+    const other = { ...mergeDay(undefined, 'jd', TODAY, 'UTC', history()), partner: 'taobao' };
+    const r = analyticsReport('jd', 'UTC', [other], TODAY, 30, ['weibo']);
     assert.equal(r.providers[0]!.signIns.total, 0);
   });
 });
@@ -167,6 +183,41 @@ for (const backend of ['embedded', 'postgres'] as const) {
       assert.equal(csv[0], 'day,method,success,denied,upstream_failure,refused');
       assert.ok(csv.includes('2013-09-20,weibo,2,1,1,1'), csv.slice(-4).join(' | '));
       assert.equal(csv.length, 30 * 3 + 2, 'a row per day and method, and the final line end');
+    });
+
+    it('counts a sign-in toward its date at the shop; after a change of zone, counted days stay and new ones use the new zone', async () => {
+      const stored = (timeZone: string) => ({ ...JD, id: 'sh', timeZone, clients: [], integrations: [{ provider: 'weibo' }] }) as unknown as Partner;
+      await store.put<Partner>('partners', 'sh', stored('Asia/Shanghai'));
+      const recorder = new LoginEventRecorder({ store, clock, log: quiet });
+      const evening = Date.parse('2013-09-20T17:00:00Z'); // 01:00 on the 21st in Beijing
+      recorder.record({ ...attempt(evening, 'weibo', 'success'), partner: 'sh' });
+      await recorder.flush();
+      const beijing = await buildAnalytics(store, stored('Asia/Shanghai'), evening + 30 * 60_000, 2);
+      assert.equal(beijing.timeZone, 'Asia/Shanghai');
+      assert.equal(beijing.to, '2013-09-21', 'today is the 21st in Beijing');
+      assert.deepEqual(
+        beijing.perDay.map((d) => [d.day, d.methods.weibo?.success ?? 0]),
+        [
+          ['2013-09-20', 0],
+          ['2013-09-21', 1],
+        ],
+      );
+      await store.put<Partner>('partners', 'sh', stored('America/New_York'));
+      const night = Date.parse('2013-09-21T02:00:00Z'); // 22:00 on the 20th in New York, 10:00 on the 21st in Beijing
+      recorder.record({ ...attempt(night, 'weibo', 'success'), partner: 'sh' });
+      await recorder.close();
+      const days = await store.find<LoginDay>(LOGIN_DAYS_COLLECTION, 'partner', 'sh');
+      assert.deepEqual(
+        days.map((d) => [dayLabel(d.day), d.zone, d.counts['weibo|success']]).sort(),
+        [
+          ['2013-09-20', 'America/New_York', 1],
+          ['2013-09-21', 'Asia/Shanghai', 1],
+        ],
+        'the Beijing day is left as counted; the new sign-in counts on its New York date',
+      );
+      const newYork = await buildAnalytics(store, stored('America/New_York'), night + 30 * 60_000, 2);
+      assert.equal(newYork.to, '2013-09-20');
+      assert.equal(newYork.providers[0]!.signIns.success, 1, "Beijing's 21st is not yet a day in New York");
     });
 
     it('expires the summaries with the login events: the sweep after the retention leaves nothing', async () => {

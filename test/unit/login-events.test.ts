@@ -1,17 +1,20 @@
 // Login events are buffered off the request path and written in batches: `record` never touches the
 // store; a flush writes the raw events in one bulk write (when kept), per-day counts and per-shop method
 // use; a store that fails loses that batch (counted) without throwing; close() flushes what is left; and
-// every document expires after the retention so the expiry sweep removes it.
+// every document expires after the retention so the expiry sweep removes it. An account's raw events have
+// ids that lead with it, and a sign-in written after its account was deleted leaves no summary or raw event.
 
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Account } from '../../src/accounts/account.ts';
 import { ManualClock } from '../../src/clock.ts';
 import { failedOutcome } from '../../src/events/attempt-outcome.ts';
 import { LOGIN_DAYS_COLLECTION, type LoginDay, loginDayId, mergeDay } from '../../src/events/login-days.ts';
 import { DAY_MS, dayOf, type LoginEvent } from '../../src/events/login-event.ts';
-import { LOGIN_EVENTS_COLLECTION, LoginEventRecorder } from '../../src/events/recorder.ts';
+import { LOGIN_EVENTS_COLLECTION, rawEventPrefix } from '../../src/events/forget-account.ts';
+import { LoginEventRecorder } from '../../src/events/recorder.ts';
 import { mergeUsage, SHOP_USAGE_COLLECTION, type ShopUsage, shopUsageId, signInsSince } from '../../src/events/shop-usage.ts';
 import { GatewayError, UpstreamError } from '../../src/errors.ts';
 import { createStore } from '../../src/store/create-store.ts';
@@ -51,7 +54,7 @@ describe('login events: shop usage and day counts (pure)', () => {
       { at: T0, partner: 'jd', method: 'weibo', outcome: 'upstream_failure', step: 'token_exchange' },
       { at: T0 + DAY_MS, partner: 'jd', method: 'weibo', outcome: 'denied' },
     ];
-    const d = mergeDay(undefined, 'jd', day, events);
+    const d = mergeDay(undefined, 'jd', day, 'UTC', events);
     assert.deepEqual(d.counts, { 'weibo|success': 2, 'weibo|upstream_failure': 1 });
     assert.deepEqual(d.created, { weibo: 1 });
   });
@@ -77,6 +80,9 @@ describe('login events: the buffered recorder', () => {
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'denglu-events-'));
     opened = await createStore({ dataDir: dir, clock });
+    for (const id of ['acc-0', 'acc-1', 'acc-2', 'acc-retained', 'acc-x', 'acc-y', 'acc-timer']) {
+      await opened.create<Account>('accounts', id, { id, createdAt: 0, identities: [], profile: { name: id }, shops: {} });
+    }
     store = wrapStore(opened, (method, args) => {
       calls.push(`${method} ${String(args[0])}`);
       if (failing && method === 'load') throw new Error('database went away');
@@ -105,7 +111,26 @@ describe('login events: the buffered recorder', () => {
     assert.deepEqual(Object.keys(usage!.methods).sort(), ['qq', 'weibo']);
     const byPartner = await opened.find<ShopUsage>(SHOP_USAGE_COLLECTION, 'partner', 'jd');
     assert.equal(byPartner.length, 3);
+    const ids = (await opened.list(LOGIN_EVENTS_COLLECTION)).map((d) => d.id);
+    assert.equal(ids.filter((id) => id.startsWith(rawEventPrefix('acc-0'))).length, 4, "an account's raw events lead with it");
+    assert.equal(ids.filter((id) => !id.includes('/')).length, 1, 'an event without an account has a time id');
     await recorder.close();
+  });
+
+  it('forgets a sign-in written after its account was deleted: no summary, no raw event; the day still counts it', async () => {
+    const recorder = new LoginEventRecorder({ store, clock, log: quiet, keepRaw: true });
+    recorder.record(success(T0, 'weibo', 'acc-deleted', 'taobao'));
+    recorder.record({ at: T0, partner: 'taobao', method: 'weibo', outcome: 'upstream_failure', step: 'userinfo' });
+    await recorder.close();
+    assert.equal(await opened.get(SHOP_USAGE_COLLECTION, shopUsageId('taobao', 'acc-deleted')), undefined);
+    const raw = (await opened.list(LOGIN_EVENTS_COLLECTION)).map((d) => d.id);
+    assert.ok(!raw.some((id) => id.startsWith(rawEventPrefix('acc-deleted'))), raw.join());
+    assert.ok(
+      raw.some((id) => !id.includes('/')),
+      'the accountless event of the same batch is kept',
+    );
+    const day = await opened.get<LoginDay>(LOGIN_DAYS_COLLECTION, loginDayId('taobao', dayOf(T0)));
+    assert.equal(day?.counts['weibo|success'], 1);
   });
 
   it('expires raw events, day counts and shop use after the retention (the sweep removes them)', async () => {

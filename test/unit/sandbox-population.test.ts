@@ -11,7 +11,7 @@ import type { Partner } from '../../src/partners/partner.ts';
 import { population, POPULATION_UNTIL } from '../../src/sandbox/population.ts';
 import { populationDays } from '../../src/sandbox/population-days.ts';
 import { analyticsReport } from '../../src/analytics/analytics-report.ts';
-import { DAY_MS, dayOf } from '../../src/events/login-event.ts';
+import { DAY_MS, localDayOf } from '../../src/events/login-event.ts';
 import { signInsSince } from '../../src/events/shop-usage.ts';
 
 describe('sandbox population', () => {
@@ -56,9 +56,20 @@ describe('sandbox population', () => {
 describe('sandbox population: the analytics history', () => {
   it("gives JD's analytics the same successful sign-ins as the usage summaries, with failures, upstream times and links", () => {
     const a = population('hash');
-    const days = populationDays(a.accounts, a.usages);
-    assert.deepEqual(populationDays(a.accounts, a.usages), days, 'the same every time');
-    const r = analyticsReport('jd', days, dayOf(POPULATION_UNTIL), 30, ['weibo', 'qq', 'sohu', 'wechat', 'password', 'phone']);
+    const days = populationDays(a.accounts, a.usages, () => 'Asia/Shanghai');
+    assert.deepEqual(
+      populationDays(a.accounts, a.usages, () => 'Asia/Shanghai'),
+      days,
+      'the same every time',
+    );
+    const r = analyticsReport('jd', 'Asia/Shanghai', days, localDayOf(POPULATION_UNTIL, 'Asia/Shanghai'), 30, [
+      'weibo',
+      'qq',
+      'sohu',
+      'wechat',
+      'password',
+      'phone',
+    ]);
     const from = POPULATION_UNTIL - 29 * DAY_MS;
     const fromUsage = a.usages.filter((u) => u.partner === 'jd').reduce((n, u) => n + signInsSince(u.methods.weibo, from), 0);
     const weibo = r.providers.find((p) => p.method === 'weibo')!;

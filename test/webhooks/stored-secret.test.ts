@@ -17,10 +17,12 @@ import { createStore } from '../../src/store/create-store.ts';
 import type { Store } from '../../src/store/store.ts';
 import { DELIVERIES_COLLECTION, type Delivery } from '../../src/webhooks/deliveries.ts';
 import { dispatchWebhooks, type DispatcherDeps } from '../../src/webhooks/dispatcher.ts';
-import { createEndpoint, ENDPOINTS_COLLECTION, sealStoredSecrets, type WebhookEndpoint } from '../../src/webhooks/endpoints.ts';
+import { createEndpoint, ENDPOINTS_COLLECTION, type WebhookEndpoint } from '../../src/webhooks/endpoints.ts';
 import { newWebhookSecret } from '../../src/webhooks/signature.ts';
-import { webhookSecrets } from '../../src/webhooks/stored-secret.ts';
+import { SEALED_MARKER, sealStoredSecrets, webhookSecrets } from '../../src/webhooks/stored-secret.ts';
 import { startGateway } from '../support/gateway.ts';
+import { wrapStore } from '../support/store-wrapper.ts';
+import { JOBS_COLLECTION } from '../../src/jobs/cluster-job.ts';
 import { startReceiver, type Receiver, type Received } from './receiver.ts';
 import { secretFormsIn } from './secret-bytes.ts';
 import { shopper } from './shopper.ts';
@@ -62,6 +64,17 @@ describe('webhooks: signing secrets sealed at rest', () => {
     await linkIdentity(store, clock, id, { provider: 'qq', subject: `q-${id}`, keys: [`qq:openid:q-${id}`], displayName: 'Q' } as never);
   }
   const stored = async (id: string) => (await store.get<WebhookEndpoint>(ENDPOINTS_COLLECTION, id))!;
+  /** A plain-text endpoint as stored before sealing, and the store counting its lists of endpoints. */
+  async function legacyEndpointCounted(): Promise<{ lists: string[]; counted: Store; secret: string }> {
+    const lists: string[] = [];
+    const counted = wrapStore(store, (method, args) => {
+      if (method === 'list' && args[0] === ENDPOINTS_COLLECTION) lists.push(method);
+    });
+    const secret = newWebhookSecret();
+    const legacy: WebhookEndpoint = { id: 'we_legacy', partner: 'alpha', url: receiver.url, events: ['identity.linked'], secret, createdAt: 0 };
+    await store.create(ENDPOINTS_COLLECTION, legacy.id, legacy);
+    return { lists, counted, secret };
+  }
 
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'denglu-webhook-secrets-'));
@@ -117,10 +130,10 @@ describe('webhooks: signing secrets sealed at rest', () => {
     await dispatchWebhooks(deps([NEW_KEY]));
     assert.ok(verifies(secret, receiver.received[0]!), 'the plain-text secret signs as before');
 
-    assert.equal(await sealStoredSecrets({ store, webhookSecrets: webhookSecrets([NEW_KEY]), log }), 1);
+    assert.equal(await sealStoredSecrets({ store, clock, webhookSecrets: webhookSecrets([NEW_KEY]), log }), 1);
     assert.deepEqual(secretFormsIn(JSON.stringify(await stored('we_legacy')), secret), []);
     assert.deepEqual({ ...(await stored('we_legacy')), secret: '' }, { ...legacy, secret: '' }, 'nothing else changed');
-    assert.equal(await sealStoredSecrets({ store, webhookSecrets: webhookSecrets([NEW_KEY]), log }), 0, 'once');
+    assert.equal(await sealStoredSecrets({ store, clock, webhookSecrets: webhookSecrets([NEW_KEY]), log }), 0, 'once');
     await link();
     await dispatchWebhooks(deps([NEW_KEY]));
     assert.equal(receiver.received.length, 2);
@@ -133,8 +146,8 @@ describe('webhooks: signing secrets sealed at rest', () => {
       events: ['identity.linked'],
     });
     const before = (await stored(created.id)).secret;
-    assert.equal(await sealStoredSecrets({ store, webhookSecrets: webhookSecrets([OLD_KEY]), log }), 0, 'nothing to do under the same keys');
-    assert.equal(await sealStoredSecrets({ store, webhookSecrets: webhookSecrets([NEW_KEY, OLD_KEY]), log }), 1, 'rotated: sealed again');
+    assert.equal(await sealStoredSecrets({ store, clock, webhookSecrets: webhookSecrets([OLD_KEY]), log }), 0, 'nothing to do under the same keys');
+    assert.equal(await sealStoredSecrets({ store, clock, webhookSecrets: webhookSecrets([NEW_KEY, OLD_KEY]), log }), 1, 'rotated: sealed again');
     assert.notEqual((await stored(created.id)).secret, before);
     await link();
     await dispatchWebhooks(deps([NEW_KEY]));
@@ -147,12 +160,41 @@ describe('webhooks: signing secrets sealed at rest', () => {
     assert.match(failed.attempts[0]!.error ?? '', /signing secret cannot be read/);
   });
 
+  it('a later start under the same newest cookie key reads no endpoint; a new newest key makes one pass again', async () => {
+    const { lists, counted, secret } = await legacyEndpointCounted();
+    const seal = (keys: string[]) => sealStoredSecrets({ store: counted, clock, webhookSecrets: webhookSecrets(keys), log });
+    assert.equal(await seal([OLD_KEY]), 1);
+    assert.equal(lists.length, 1, 'the first start lists the endpoints');
+    assert.deepEqual(secretFormsIn(JSON.stringify(await stored('we_legacy')), secret), [], 'and seals the plain secret');
+    const marker = await store.get<{ keyId: string }>(JOBS_COLLECTION, SEALED_MARKER);
+    assert.equal(marker?.keyId, webhookSecrets([OLD_KEY]).keyId);
+    assert.ok(!JSON.stringify(marker).includes(OLD_KEY), 'the marker names the key by a one-way fingerprint');
+    await createEndpoint({ store, clock, webhookSecrets: webhookSecrets([OLD_KEY]) }, OPERATOR, 'alpha', { url: receiver.url, events: ['identity.linked'] });
+    assert.equal(await seal([OLD_KEY]), 0);
+    assert.equal(await seal([OLD_KEY]), 0);
+    assert.equal(lists.length, 1, 'later starts under the same newest key read no endpoint');
+    assert.equal(await seal([NEW_KEY, OLD_KEY]), 2, 'rotated: both sealed again under the new key');
+    assert.equal(lists.length, 2);
+    assert.equal(await seal([NEW_KEY]), 0);
+    assert.equal(lists.length, 2, 'dropping the old key changes nothing more');
+  });
+
+  it('instances starting together make one pass; the others go on without waiting', async () => {
+    const { lists, counted, secret } = await legacyEndpointCounted();
+    const results = await Promise.all([1, 2, 3].map(() => sealStoredSecrets({ store: counted, clock, webhookSecrets: webhookSecrets([NEW_KEY]), log })));
+    assert.deepEqual(results.sort(), [0, 0, 1], 'sealed once');
+    assert.equal(lists.length, 1, 'one pass over the endpoints');
+    assert.deepEqual(secretFormsIn(JSON.stringify(await stored('we_legacy')), secret), []);
+  });
+
   it('the gateway seals plain-text secrets when it starts', async () => {
     await store.close();
     const gw = await startGateway();
     const secret = newWebhookSecret();
     const legacy: WebhookEndpoint = { id: 'we_legacy', partner: 'alpha', url: receiver.url, events: ['identity.linked'], secret, createdAt: gw.clock.now() };
     await gw.store.create(ENDPOINTS_COLLECTION, legacy.id, legacy);
+    // A store from before sealing: no record of a sealing pass either.
+    assert.ok(await gw.store.delete(JOBS_COLLECTION, SEALED_MARKER), 'the first start recorded its pass');
     await gw.close({ keepData: true });
     const again = await startGateway({ dataDir: gw.dataDir });
     try {

@@ -24,6 +24,7 @@ import { brandRoutes } from './brand-routes.ts';
 import { webhookPageRoutes } from './webhook-routes.ts';
 import { signInRoutes } from './sign-in-routes.ts';
 import type { Sealer } from '../../sealer.ts';
+import type { UpstreamRevoker } from '../../accounts/upstream-revoke.ts';
 
 export interface AdminPagesWeb {
   renderer: Renderer;
@@ -31,12 +32,13 @@ export interface AdminPagesWeb {
   secureCookies: boolean;
   hashes: HashQueue;
   webhookSecrets: Sealer;
+  grants: UpstreamRevoker;
 }
 
 export function adminPages(deps: AppDeps, web: AdminPagesWeb): Router {
   const csrfIds = new WeakMap<Request, string>();
   const ctx: PagesContext = {
-    ...adminContext(deps, web.hashes, web.webhookSecrets),
+    ...adminContext(deps, web.hashes, web.webhookSecrets, web.grants),
     renderer: web.renderer,
     csrf: createCsrf({ cookieKeys: web.cookieKeys, purpose: 'admin', secure: web.secureCookies, sessionId: (req) => csrfIds.get(req) ?? '' }),
     csrfIds,

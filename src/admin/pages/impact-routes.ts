@@ -110,7 +110,7 @@ export function impactRoutes(router: Router, ctx: PagesContext): void {
     const { partner, provider, typed } = await target(req, res);
     const parsed = impactOptions(typed, partner.timeZone);
     if (!parsed.ok) throw new ValidationError(parsed.problems);
-    const report = await buildImpactReport(ctx.store, partner, provider, ctx.configured, ctx.clock.now(), parsed.options);
+    const report = await buildImpactReport(ctx.store, partner, provider, ctx.configured, ctx.clock.now(), { ...parsed.options, list: true });
     sendImpactCsv(res, await ctx.pairwiseSalt(), report);
   });
 }

@@ -20,6 +20,7 @@ import {
   removeFromCappedList,
 } from '../capped-list.ts';
 import { documentOf, MemoryTables, type StoredRecord } from '../memory-tables.ts';
+import { USAGE_COLLECTION, type UsageSummary, type UsageTally, type UsageTallyQuery, UsageTallier, usageClassOf } from '../usage-tally.ts';
 import type { BatchOp, CollectionSpec, DumpedDocument, ListOptions, Store, StoreInfo, WatchListener, WriteOptions } from '../store.ts';
 import { lockDirectory, type DirLock } from './dir-lock.ts';
 import { Journal, type JournalEntry, type WriteHook } from './journal.ts';
@@ -157,6 +158,22 @@ export class LowdbStore implements Store {
 
   async count(collection: string): Promise<number> {
     return this.#tables.count(collection);
+  }
+
+  /** One pass over the shop's summaries in memory (held as text: one JSON parse each), tallied, none kept. */
+  async tallyUsage(query: UsageTallyQuery): Promise<UsageTally> {
+    const tallier = new UsageTallier(query.cuts);
+    const unlisted: UsageSummary[] = [];
+    this.#tables.each(USAGE_COLLECTION, 'partner', query.partner, (value) => {
+      const usage = value as UsageSummary;
+      if (!usage.ways) {
+        if (usageClassOf(usage, {}, query)) unlisted.push(usage);
+        return;
+      }
+      const c = usageClassOf(usage, usage.ways, query);
+      if (c) tallier.add(c);
+    });
+    return { classes: tallier.classes(), unlisted };
   }
 
   // ---- writes ------------------------------------------------------------------------------------

@@ -3,7 +3,10 @@
 // inside the write. An add is an INSERT … ON CONFLICT DO UPDATE: concurrent adders of one list queue on
 // its row lock and each sees the others' entries, so no instance admits past the cap; an expired
 // document counts as empty. Adding to several lists chains such inserts in one statement, each made only
-// when the one before it added. Removing an entry rewrites only the lists that hold it.
+// when the one before it added. A new list is the entry alone (what denglu_list_add makes of no list with
+// a cap of at least 1), written without calling the function: PostgreSQL evaluates the row of an insert
+// before it finds the conflict, so the function ran twice on every add to an existing list. Removing an
+// entry rewrites only the lists that hold it.
 
 import type { EpochMs } from '../../clock.ts';
 import type { ListAdd, ListAddition, ListEntry } from '../capped-list.ts';
@@ -20,7 +23,7 @@ function addText(n: number, v: Variant): string {
     const [id, entry, cap, dropOldest, expires] = [3, 4, 5, 6, 7].map((p) => `$${p + 5 * i}`);
     const live = (column: string) => `CASE WHEN t.expires_at IS NULL OR t.expires_at > $2::bigint THEN ${column} END`;
     const add = (current: string) => `denglu_list_add(${current}, ${entry}::jsonb, $2::bigint, ${cap}::integer, ${dropOldest}::boolean)`;
-    const row = `$1, ${id}, ${add('NULL')}::json, ${expires}::bigint`;
+    const row = `$1, ${id}, jsonb_build_object('entries', jsonb_build_array(${entry}::jsonb), 'added', true, 'dropped', '[]'::jsonb)::json, ${expires}::bigint`;
     return `l${i} AS (
     INSERT INTO documents AS t (collection, id, doc, expires_at)
     ${i === 0 ? `VALUES (${row})` : `SELECT ${row} WHERE (SELECT (doc ->> 'added')::boolean FROM l${i - 1})`}

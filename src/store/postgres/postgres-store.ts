@@ -13,6 +13,7 @@ import { copyJson } from '../copy-json.ts';
 import { deepFreeze } from '../memory-tables.ts';
 import { type Remembered, requestReads } from '../request-reads.ts';
 import type { BatchOp, CollectionSpec, DumpedDocument, ListOptions, Store, StoreInfo, WatchListener, WriteOptions } from '../store.ts';
+import type { UsageTally, UsageTallyQuery } from '../usage-tally.ts';
 import { CachedCollections } from './cached-collections.ts';
 import { ChangeListener } from './change-listener.ts';
 import { Database, isUniqueViolation, type PoolSettings, type Queryable } from './database.ts';
@@ -34,6 +35,7 @@ import {
 } from './document-writes.ts';
 import { runExclusive } from './exclusive-jobs.ts';
 import { assertKnownSchema, migrate, schemaState } from './migrations.ts';
+import { tallyUsage } from './usage-tally.ts';
 
 export interface PostgresStoreOptions {
   url: string;
@@ -146,6 +148,10 @@ export class PostgresStore implements Store {
   async count(collection: string): Promise<number> {
     this.#shape(collection);
     return countDocuments(this.database, collection, this.#now());
+  }
+
+  async tallyUsage(query: UsageTallyQuery): Promise<UsageTally> {
+    return tallyUsage(this.database, query, this.#now());
   }
 
   // ---- writes ------------------------------------------------------------------------------------
