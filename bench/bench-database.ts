@@ -65,6 +65,16 @@ export async function postgresReachable(adminUrl: string): Promise<string | unde
   }
 }
 
+/** The server settings that change what a login costs on it, as the server reports them (for the report). */
+export async function serverSettings(adminUrl: string): Promise<Record<string, string>> {
+  return withAdmin(adminUrl, async (c) => {
+    const { rows } = await c.query<{ name: string; setting: string; unit: string | null }>(
+      `SELECT name, setting, unit FROM pg_settings WHERE name IN ('server_version', 'autovacuum', 'shared_buffers', 'synchronous_commit', 'fsync', 'wal_level', 'shared_preload_libraries') ORDER BY name`,
+    );
+    return Object.fromEntries(rows.map((r) => [r.name, r.unit === '8kB' ? `${(Number(r.setting) * 8) / 1024} MB` : r.setting]));
+  });
+}
+
 export async function createBenchDatabase(adminUrl: string, label: string): Promise<BenchDatabase> {
   const name = benchDatabaseName(label);
   await withAdmin(adminUrl, async (c) => {

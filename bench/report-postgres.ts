@@ -32,6 +32,13 @@ export function renderPostgres(p: any, embedded: any[], options: any): string[] 
     `Denglu on PostgreSQL (a fresh database of the run's own, dropped afterwards; DATABASE_URL of the gateway) ran in the same rounds as Denglu on the embedded store, in mirrored order within each round (each contender's windows early and late in the round). *PostgreSQL CPU* is the user + system time of the server processes working for the benchmark's database (its backends, and the WAL writer, checkpointer and background writer every database shares) from /proc/<pid>/stat, per login. *Queries* are the statements the gateway sent (node-postgres, counted in the gateway process), BEGIN and COMMIT included. *Other processes* is the CPU the machine's processes outside the benchmark used meanwhile, in percent of both cores: a run beside other work is slower for every contender.${options.pgOptions ? ` **Experiment: the gateways' connections ran with server options \`${options.pgOptions}\`.**` : ''}${options.pgPrepare ? ' **Experiment: the gateways sent every parameterised statement as a named prepared statement (`--pg-prepare`).**' : ''}`,
     '',
   );
+  if (p.settings) {
+    const list = Object.entries(p.settings as Record<string, string>).map(([k, v]) => `${k} = ${v || "''"}`);
+    lines.push(
+      `The server's settings: ${list.join(', ')}.${p.settings.autovacuum === 'off' ? " **Autovacuum is off on this server** (a CI machine's setting; every production server runs it): no table gets statistics or is vacuumed while the run goes on, so dead rows of the churning sign-in data stay and plans are made without statistics." : ''}`,
+      '',
+    );
+  }
   lines.push(
     '| concurrency | embedded logins/s | PostgreSQL logins/s | PostgreSQL ÷ embedded (median; rounds) | embedded p50 / p99 ms | PostgreSQL p50 / p99 ms | Denglu CPU ms/login (embedded / PostgreSQL) | PostgreSQL CPU ms/login | queries per login | other processes % | failed logins |',
   );

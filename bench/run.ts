@@ -39,7 +39,15 @@ import { parseSoakOptions, runSoak } from './soak.ts';
 import { done, measure, measureInterleaved, progress, type Contender, type Measured, type Pace } from './measure.ts';
 import { bar, measureScaling, type ScaleRow } from './store-scaling.ts';
 import { median } from './stats.ts';
-import { createBenchDatabase, DEFAULT_ADMIN_URL, postgresReachable, redactUrl, withServerOptions, type BenchDatabase } from './bench-database.ts';
+import {
+  createBenchDatabase,
+  DEFAULT_ADMIN_URL,
+  postgresReachable,
+  redactUrl,
+  serverSettings,
+  withServerOptions,
+  type BenchDatabase,
+} from './bench-database.ts';
 import { type RoundTripFloor, roundTripFloor } from './round-trip-floor.ts';
 import { instancesCheck, memoryAfterLogins, postgresSummary, statementsPerLogin, type InstancesCheck, type MemoryAfterLogins } from './postgres-section.ts';
 import { providerEnv } from '../config/provider-settings.ts';
@@ -310,6 +318,7 @@ async function main(): Promise<void> {
   let memory: MemoryAfterLogins | undefined;
   let instances: InstancesCheck | undefined;
   let floor: RoundTripFloor | undefined;
+  let settings: Record<string, string> | undefined;
   try {
     // 1. Denglu on the embedded store, the baseline and Denglu on PostgreSQL, interleaved round by round.
     const stack = await startDenglu(o, 'denglu', join(work, 'main'), 1000);
@@ -387,6 +396,7 @@ async function main(): Promise<void> {
       if (pgDatabase) {
         progress('round-trip floor: the cheapest statement, back to back');
         floor = await roundTripFloor(pgDatabase, 8, Math.max(2, o.duration / 2));
+        settings = await serverSettings(o.databaseUrl);
         done(
           `round-trip floor · ${floor.roundTripsPerSecond.toFixed(0)} statements/s at concurrency 8 · client ${floor.clientCpuUs.toFixed(0)} µs + server ${floor.serverCpuUs?.toFixed(0) ?? '—'} µs CPU each`,
         );
@@ -477,6 +487,7 @@ async function main(): Promise<void> {
     const postgres = pg
       ? {
           database: redactUrl(o.databaseUrl),
+          settings,
           summary: postgresSummary(measured, 'denglu-pg', 'denglu', o.concurrency),
           statements: statementsPerLogin(measured.filter((m) => m.target === 'denglu-pg' && m.concurrency === Math.max(...o.concurrency))),
           scaling: pgScaling.map((r) => ({ ...r, collidingUsersLeftOut: collisions.get(`postgres:${r.accounts}`) ?? 0 })),
