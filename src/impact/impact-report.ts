@@ -10,6 +10,8 @@
 // the last RATE_DAYS when there is no notice), day by day; and a projection of the stranded at the cutoff
 // and at grace end at the migration rate of the last RATE_DAYS days — affected shoppers whose first way out
 // came within them, notice or not (linear, never below zero).
+// Its windows are rolling periods ending now; the migration chart's days are UTC days, unlike the per-provider
+// analytics (src/events/login-days.ts), which count the shop's local dates.
 // The rules run on classes of shoppers with their counts (src/store/usage-tally.ts): the store's tally
 // (Store.tallyUsage, the fast report) and one class per shopper (the straightforward report and the CSV's
 // list) go through the same reportFromClasses.
