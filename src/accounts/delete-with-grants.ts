@@ -33,10 +33,7 @@ export async function deleteAccountAndGrants(d: DeletionDeps, accountId: string,
   const deletion = await deleteAccount(d.store, d.clock, accountId, actor);
   const identities = deletion.deleted?.identities ?? [];
   const outcomes = await Promise.all(identities.map((i) => revokeUpstream(d.grants, i.provider, i.upstreamToken)));
-  const upstream: Record<string, UpstreamRevoke> = {};
-  identities.forEach((i, n) => {
-    upstream[i.provider] = outcomes[n]!;
-  });
+  const upstream: Record<string, UpstreamRevoke> = Object.fromEntries(identities.map((i, n) => [i.provider, outcomes[n]!]));
   for (const [provider, outcome] of Object.entries(upstream)) {
     if (outcome === 'none') continue;
     try {

@@ -140,9 +140,20 @@ export function createStoreAdapter(store: Store, clock: Clock) {
   };
 }
 
-/** The request oidc-provider is serving (its own async context), if any. */
+/** What the adapter reads of oidc-provider's request context (not in its type declarations). */
+interface RunningContext {
+  req?: IncomingMessage;
+  oidc?: { entities?: { Session?: { jti?: string; new?: boolean; oldId?: string } } };
+}
+
+/** The context of the request oidc-provider is serving (its own async context), if any. */
+function running(): RunningContext | undefined {
+  return (Provider as unknown as { ctx?: RunningContext }).ctx;
+}
+
+/** The request oidc-provider is serving, if any. */
 function runningRequest(): IncomingMessage | undefined {
-  return (Provider as unknown as { ctx?: { req?: IncomingMessage } }).ctx?.req;
+  return running()?.req;
 }
 
 /**
@@ -151,8 +162,7 @@ function runningRequest(): IncomingMessage | undefined {
  * Either id is fresh randomness, so nothing is stored under it yet.
  */
 function freshSessionId(id: string): boolean {
-  const ctx = (Provider as unknown as { ctx?: { oidc?: { entities?: { Session?: { jti?: string; new?: boolean; oldId?: string } } } } }).ctx;
-  const session = ctx?.oidc?.entities?.Session;
+  const session = running()?.oidc?.entities?.Session;
   return session?.jti === id && (session.new === true || session.oldId !== undefined);
 }
 

@@ -21,9 +21,9 @@ export async function idsWithPrefix(store: Store, collection: string, prefix: st
   }
 }
 
-/** Deletes the documents of `collection` whose ids start with `prefix`; resolves to how many were live. */
+/** Deletes the documents of `collection` whose ids start with `prefix`, a batch per page; resolves to how many were live. */
 export async function deleteWithPrefix(store: Store, collection: string, prefix: string): Promise<number> {
-  let removed = 0;
-  for (const id of await idsWithPrefix(store, collection, prefix)) if (await store.delete(collection, id)) removed++;
-  return removed;
+  const ids = await idsWithPrefix(store, collection, prefix);
+  for (let i = 0; i < ids.length; i += PAGE) await store.batch(ids.slice(i, i + PAGE).map((id) => ({ op: 'delete' as const, collection, id })));
+  return ids.length;
 }

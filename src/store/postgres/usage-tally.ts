@@ -33,7 +33,6 @@ function tallyStatement(ways: number, cuts: number): string {
           END AS sign_ins
         FROM shop_usage_facts
         WHERE partner = $1 AND last_at BETWEEN $2 AND $3 AND ways IS NOT NULL AND (expires_at IS NULL OR expires_at > $6)
-
       ) AS s
     ) AS t
     GROUP BY uses, held, used, day, below, upto`;
