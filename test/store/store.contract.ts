@@ -687,6 +687,14 @@ export function describeStoreContract(label: string, make: (clock: ManualClock) 
         assert.equal(await store.get(LIST, 'missing'), undefined, 'removing creates nothing');
       });
 
+      it('removeFromList takes the key out of many lists at once, each named once or twice', async () => {
+        const ids = ['m1', 'm2', 'm3', 'm4', 'm5', 'm6'];
+        for (const id of ids) await store.addToList(LIST, id, entry('a'), { cap: 5, whenFull: 'refuse' });
+        await store.addToList(LIST, 'm6', entry('b'), { cap: 5, whenFull: 'refuse' });
+        await store.removeFromList(LIST, [...ids, 'm1', 'missing'], 'a');
+        for (const id of ids) assert.deepEqual(await keysOf(id), id === 'm6' ? ['b'] : [], id);
+      });
+
       it('addToLists adds to several lists in one step, in order, none after a refusal', async () => {
         await store.addToList(LIST, 'full', entry('a'), { cap: 1, whenFull: 'refuse' });
         await store.addToList(LIST, 'old', entry('o'), { cap: 1, whenFull: 'refuse' });
