@@ -138,6 +138,9 @@ describe('postgres store: writes racing another transaction on the same document
   });
 
   it('a put that a deadlock over unique keys chose as its victim runs again (ERR_CONFLICT, not unavailable)', async () => {
+    // The other session checks for deadlock long after the store's (1 s): on a loaded machine the two
+    // checks could otherwise run in either order and make the other session the victim.
+    await other.query("SET deadlock_timeout = '30s'");
     await other.query('BEGIN');
     await writeDocument(other, writeShape(DOCS, false), 'b', { title: 'other', n: 1, handles: ['k2'] }, undefined, false, T0);
     const mine = store.put<ContractDoc>('contract_docs', 'a', { title: 'mine', n: 1, handles: ['k1', 'k2'] }).then(
