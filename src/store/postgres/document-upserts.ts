@@ -22,6 +22,9 @@ const LOCK_MANY = 'SELECT id, doc, expires_at FROM documents WHERE collection = 
  * The write of a chunk ($1 collection; $2–$5 per document: id, JSON, expiry, whether its row existed (and
  * is locked by this transaction); indexed: $6–$9 per key: id, index name, key, unique). Existing rows are
  * updated, absent ones inserted unless another instance created them meanwhile; answers the ids inserted.
+ * The old keys are found by `id = ANY`, through the primary key (a join on `upd` alone read the collection's
+ * every key: 25 ms at 100,000 summaries), and compared by NOT IN, a hashed subplan (NOT EXISTS, planned
+ * without statistics, compared every key with every new one: 30 against 18 ms for 400 documents).
  */
 function upsertText(indexed: boolean, v: Variant): string {
   const docs = `WITH i AS (SELECT * FROM unnest($2::text[], $3::text[], $4::bigint[], $5::boolean[]) AS i(id, json, expires_at, existed)),
@@ -38,8 +41,8 @@ function upsertText(indexed: boolean, v: Variant): string {
   )`;
   const keys = `, k AS (SELECT * FROM unnest($6::text[], $7::text[], $8::text[], $9::boolean[]) AS k(id, index_name, key, is_unique)),
   gone AS (
-    DELETE FROM index_keys x USING upd WHERE x.collection = $1 AND x.id = upd.id
-      AND NOT EXISTS (SELECT 1 FROM k WHERE k.id = x.id AND k.index_name = x.index_name AND k.key = x.key)
+    DELETE FROM index_keys x USING upd WHERE x.collection = $1 AND x.id = ANY($2::text[]) AND x.id = upd.id
+      AND (x.id, x.index_name, x.key) NOT IN (SELECT k.id, k.index_name, k.key FROM k)
   ),
   added AS (
     INSERT INTO index_keys (collection, index_name, key, id, is_unique)
