@@ -166,13 +166,14 @@ export interface Store {
   batch(ops: BatchOp[]): Promise<void>;
   /**
    * Atomic read-modify-write of many documents of one collection, creating the absent ones: each item's
-   * `fn` sees its document as it is now and no other write of it interleaves (concurrent callers from any
-   * instance, on overlapping ids, lose no update and never deadlock); all of them are written or none (a
-   * throwing `fn` or a taken unique key, ERR_CONFLICT, changes nothing). Ids must be distinct. `fn`s may run
-   * more than once, as with `update`. For summaries written in bulk (the login-event flush): a constant
-   * number of statements on PostgreSQL however many documents (one transaction: the rows locked in id
-   * order, then written in one statement per chunk of UPSERT_CHUNK ids; ids another instance created
-   * meanwhile are locked and computed again). Embedded: applied in one step, journaled as one batch.
+   * `fn` sees its document as it is now and no other write of it interleaves (concurrent upsertMany calls
+   * from any instance on overlapping ids lose no update and never deadlock each other); all or none (a
+   * throwing `fn` or a taken unique key, ERR_CONFLICT, changes nothing). Ids must be distinct (else a
+   * TypeError). `fn`s may run more than once, as with `update`. For summaries written in bulk (the
+   * login-event flush): four statements on PostgreSQL for up to 500 documents, two more per further 500
+   * (one transaction: every row locked in id order, then one write per 500 ids; when another instance
+   * created an absent id meanwhile, the transaction runs again). Embedded: applied in one step, journaled
+   * as one batch.
    */
   upsertMany<T>(collection: string, items: readonly UpsertItem<T>[]): Promise<void>;
 

@@ -1,12 +1,12 @@
 // Store.upsertMany on PostgreSQL: a read-modify-write of many documents of one collection in one
-// transaction, a constant number of statements however many documents (per chunk of UPSERT_CHUNK ids:
-// one lock, one write). The ids are sorted; each chunk's existing rows are locked in id order
-// (SELECT … ORDER BY id FOR UPDATE) before anything is written, so two callers on overlapping ids from any
-// instances wait for each other rather than deadlock. An absent id cannot be locked: it is inserted
-// if still absent (ON CONFLICT DO NOTHING, in id order); when another instance created it meanwhile it is
-// not overwritten: the transaction runs again and computes it from what that instance wrote. The write is one statement per
-// chunk that keeps the index keys and notifications as a single write does (document-writes.ts), and every
-// row it writes fires the documents triggers (migrations/0003's side table) like any other write.
+// transaction, a constant number of statements however many documents (per chunk of UPSERT_CHUNK ids: one
+// lock, one write). The ids are sorted and every chunk's existing rows locked in id order (SELECT … ORDER BY
+// id FOR UPDATE) before anything is written, then the absent ids inserted in id order: two callers on
+// overlapping ids from any instances wait for each other rather than deadlock. An absent id cannot be
+// locked: it is inserted if still absent (ON CONFLICT DO NOTHING); when another instance created it
+// meanwhile it is not overwritten: the transaction runs again and computes it from what that instance
+// wrote. The write keeps the index keys and notifications as a single write does (document-writes.ts), and
+// every row it writes fires the documents triggers (migrations/0003's side table) like any other write.
 
 import type { EpochMs } from '../../clock.ts';
 import type { UpsertItem } from '../store.ts';
