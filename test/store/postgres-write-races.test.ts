@@ -173,4 +173,27 @@ describe('postgres store: writes racing another transaction on the same document
       await b.close();
     }
   });
+  it('an upsertMany whose absent id the other instance creates meanwhile computes it from what that wrote, and overwrites nothing', async () => {
+    await store.create<ContractDoc>('contract_docs', 'present', { title: 'present', n: 10 });
+    await other.query('BEGIN');
+    await writeDocument(other, writeShape(DOCS, false), 'x', { title: 'other', n: 100, handles: ['h-other'] }, undefined, true, T0);
+    const seen: (number | undefined)[] = [];
+    const write = store.upsertMany<ContractDoc>('contract_docs', [
+      { id: 'present', fn: (c) => ({ ...c!, n: c!.n + 1 }) },
+      {
+        id: 'x',
+        fn: (c) => {
+          seen.push(c?.n);
+          return { title: c?.title ?? 'mine', n: (c?.n ?? 0) + 1, handles: c ? ['h-mine'] : ['h-absent'] };
+        },
+      },
+    ]);
+    await waitingForLock(store); // its insert of x waits for the other transaction
+    await other.query('COMMIT');
+    await write;
+    assert.deepEqual(seen, [undefined, 100], 'computed first as absent, then again from the committed document');
+    assert.deepEqual(await store.get('contract_docs', 'x'), { title: 'other', n: 101, handles: ['h-mine'] });
+    assert.deepEqual(await store.get('contract_docs', 'present'), { title: 'present', n: 11 }, 'applied once');
+    assert.deepEqual(await keysOfX(), ['handle=h-mine']);
+  });
 });
