@@ -81,7 +81,13 @@ export class AdminClient {
       throw new CliError(EXIT.unreachable, `cannot reach the gateway at ${this.baseUrl} (${reason}); is it running? Point --url or DENGLU_URL at it`);
     }
     if (res.status === 204) return undefined as T;
-    const text = await res.text();
+    let text: string;
+    try {
+      text = await res.text();
+    } catch (err) {
+      // A download the gateway cut off (a store failure mid-stream, src/http/csv-stream.ts): print nothing of it.
+      throw new CliError(EXIT.unreachable, `the answer from ${url} broke off before its end (${(err as Error).message}); nothing was printed, try again`);
+    }
     if (res.ok && as === 'text') return text as T;
     let json: ErrorAnswer | null;
     try {
