@@ -85,7 +85,7 @@ export class PostgresStore implements Store {
     try {
       if (options.migrate === false) assertCurrent(await schemaState(store.database));
       else {
-        const ran = await migrate(options.url, store.database.location);
+        const ran = await migrate(options.url, store.database.location, undefined, (msg) => options.log?.info(msg));
         if (ran.length > 0) options.log?.info(`store: migrated ${store.database.location}: ${ran.join(', ')}`);
       }
       await store.#listener.start();
