@@ -33,6 +33,7 @@ import { signedInShopper } from './shopper-guard.ts';
 import { revokeUpstream } from '../accounts/upstream-revoke.ts';
 import { accountCsrf } from './account-csrf.ts';
 import { pageLocale } from '../broker/locale.ts';
+import { methodLabel } from '../i18n/method-label.ts';
 
 const STATE_COOKIE = 'dl_console_state';
 
@@ -40,8 +41,7 @@ export function accountConsoleRoutes(ctx: LoginContext, o: { cookieKeys: string[
   const router = express.Router();
   const csrf = accountCsrf(o.cookieKeys, ctx.secureCookies);
   const form = express.urlencoded({ extended: false, limit: '10kb' });
-  const label = (id: string, locale: Locale) =>
-    id === 'password' ? (locale === 'zh-CN' ? '密码' : 'password') : (ctx.descriptors.get(id)?.label[locale] ?? id);
+  const label = (id: string, locale: Locale) => methodLabel(ctx.descriptors, id, locale);
 
   async function page(req: Request, res: Response, s: SignedIn, flash: { notice?: string; error?: string; status?: number } = {}): Promise<void> {
     const locale = pageLocale(req);

@@ -16,6 +16,7 @@ import { accountCsrf } from './account-csrf.ts';
 import { currentAccount, type SignedIn } from './current-account.ts';
 import { signedInShopper } from './shopper-guard.ts';
 import { pageLocale } from '../broker/locale.ts';
+import { methodLabel } from '../i18n/method-label.ts';
 
 export function accountDeleteRoutes(ctx: LoginContext, o: { cookieKeys: string[] }): Router {
   const router = express.Router();
@@ -24,7 +25,7 @@ export function accountDeleteRoutes(ctx: LoginContext, o: { cookieKeys: string[]
 
   async function confirm(req: Request, res: Response, s: SignedIn): Promise<void> {
     const locale = pageLocale(req);
-    const label = (id: string) => ctx.descriptors.get(id)?.label[locale] ?? id;
+    const label = (id: string) => methodLabel(ctx.descriptors, id, locale);
     const shops = (await listPartners(ctx.store)).filter((p) => !p.internal && s.account.shops[p.id]).map((p) => partnerName(p, locale));
     res
       .type('html')

@@ -32,6 +32,7 @@ import { freshSocial, nativeSection } from './native-view.ts';
 import { requestIdOf } from '../log.ts';
 import { freshSignIn, signedInShopper } from './shopper-guard.ts';
 import { pageLocale } from '../broker/locale.ts';
+import { methodLabel } from '../i18n/method-label.ts';
 
 /** HTTP status of each refusal. */
 type Refusal = NativeProblem | 'currentRequired' | 'currentWrong' | 'currentPaused';
@@ -110,7 +111,7 @@ export function nativeRoutes(ctx: LoginContext, o: { cookieKeys: string[]; issue
     const account = await getAccount(ctx.store, token.accountId);
     if (!account) return message(req, res, 'verify.title', t('native.problem.tokenInvalid'), 400);
     const locale = pageLocale(req);
-    const methods = signInMethods(account).map((id) => ctx.descriptors.get(id)?.label[locale] ?? id);
+    const methods = signInMethods(account).map((id) => methodLabel(ctx.descriptors, id, locale));
     await render(req, res, 'email-verify', {
       csrf: csrf.token(req, res),
       email: token.email,

@@ -15,6 +15,7 @@ import type { LoginContext } from './login-context.ts';
 import { pageOf } from './page-context.ts';
 import type { SignInState } from './steps.ts';
 import { recordSignIn } from './record-sign-in.ts';
+import { methodLabel } from '../i18n/method-label.ts';
 
 export async function sendProviderEnded(ctx: LoginContext, res: Response, s: SignInState, provider: string, phase: 'grace' | 'ended'): Promise<void> {
   recordSignIn(ctx, s, { outcome: 'refused', step: phase, method: provider });
@@ -37,7 +38,7 @@ export async function sendProviderEnded(ctx: LoginContext, res: Response, s: Sig
       await ctx.renderer.render('ended', pageOf(res, s), {
         phase,
         shop: partnerName(partner, locale),
-        provider: ctx.descriptors.get(provider)?.label[locale] ?? provider,
+        provider: methodLabel(ctx.descriptors, provider, locale),
         providerId: provider,
         cutoff: instant(integration?.cutoffAt),
         graceEndsAt: instant(integration?.graceEndsAt),

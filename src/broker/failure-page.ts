@@ -9,6 +9,7 @@ import type { Locale } from '../../providers/contract.ts';
 import { translator, hasMessage } from '../i18n/messages.ts';
 import type { LoginContext } from './login-context.ts';
 import type { ShopHeader } from '../http/shop-header.ts';
+import { methodLabel } from '../i18n/method-label.ts';
 
 export interface FailureContext {
   locale: Locale;
@@ -40,7 +41,7 @@ export interface FailureContext {
 
 export function failureMessage(ctx: LoginContext, err: unknown, f: FailureContext): string {
   const t = translator(f.locale);
-  const provider = f.provider ? (ctx.descriptors.get(f.provider)?.label[f.locale] ?? f.provider) : '';
+  const provider = f.provider ? methodLabel(ctx.descriptors, f.provider, f.locale) : '';
   const params = { provider, shop: f.shopName ?? '', hint: f.hint ?? '' };
   if (err instanceof UpstreamError) {
     const key = `error.ERR_UPSTREAM.${err.step}`;
@@ -63,7 +64,7 @@ export function shopError(err: unknown): 'access_denied' | 'temporarily_unavaila
 
 export async function sendFailure(ctx: LoginContext, res: Response, err: unknown, f: FailureContext): Promise<void> {
   const t = translator(f.locale);
-  const provider = f.provider ? (ctx.descriptors.get(f.provider)?.label[f.locale] ?? f.provider) : '';
+  const provider = f.provider ? methodLabel(ctx.descriptors, f.provider, f.locale) : '';
   const actions: { href: string; label: string; method?: 'post'; primary?: boolean }[] = [];
   if (f.interactionUid) {
     const base = `/interaction/${encodeURIComponent(f.interactionUid)}`;

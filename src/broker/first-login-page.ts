@@ -20,6 +20,7 @@ import { chooseLocale, loadInteraction, loadPartner, requireLoginPrompt } from '
 import { lost, refusals, type SignInState, type Step, stepRunner } from './steps.ts';
 import { endOf, recordSignIn } from './record-sign-in.ts';
 import { dropUnclaimed, unclaimedOf } from './unclaimed-identity.ts';
+import { methodLabel } from '../i18n/method-label.ts';
 
 /** The new identity this interaction holds, for this same shop. */
 const loadUnclaimed: Step = async (ctx, _req, _res, s) => {
@@ -28,7 +29,7 @@ const loadUnclaimed: Step = async (ctx, _req, _res, s) => {
   s.unclaimed = unclaimed;
 };
 
-const label = (ctx: LoginContext, id: string, locale: SignInState['locale']) => ctx.descriptors.get(id)?.label[locale] ?? id;
+const label = (ctx: LoginContext, id: string, locale: SignInState['locale']) => methodLabel(ctx.descriptors, id, locale);
 
 export function firstLoginRoutes(ctx: LoginContext): Router {
   const router = express.Router();

@@ -22,6 +22,7 @@ import { redirectToProvider } from './start-flow.ts';
 import { chooseLocale, loadHeldSignIn, loadInteraction, loadPartner, requireHeld, requireKnownProvider, requireLoginPrompt } from './sign-in-steps.ts';
 import { lost, refusals, type SignInState, type Step, stepRunner } from './steps.ts';
 import { recordSignIn } from './record-sign-in.ts';
+import { methodLabel } from '../i18n/method-label.ts';
 
 /**
  * The replacements the account could add at this shop: every way that signs in there now, other than
@@ -43,7 +44,7 @@ export function replacementsFor(ctx: LoginContext, partner: Partner, account: Ac
 /** The replacement buttons of the notice and migration pages. */
 function replacementLinks(ctx: LoginContext, s: SignInState) {
   const { pending, account } = s.held!;
-  const label = (id: string) => ctx.descriptors.get(id)?.label[s.locale] ?? id;
+  const label = (id: string) => methodLabel(ctx.descriptors, id, s.locale);
   const { toLink, toAdd, alreadyLinked } = replacementsFor(ctx, s.partner!, account, pending.provider);
   const uid = pending.interactionUid;
   return {
@@ -93,7 +94,7 @@ export function lifecycleRoutes(ctx: LoginContext): Router {
     res.type('html').send(
       await ctx.renderer.render('notice', pageOf(res, s), {
         shop: partnerName(s.partner!, s.locale),
-        provider: ctx.descriptors.get(provider)?.label[s.locale] ?? provider,
+        provider: methodLabel(ctx.descriptors, provider, s.locale),
         notice: noticeOf(ctx, s.partner!, provider, s.locale),
         links,
         continueAction: `/interaction/${s.held!.pending.interactionUid}/continue`,
@@ -127,7 +128,7 @@ export function lifecycleRoutes(ctx: LoginContext): Router {
     res.type('html').send(
       await ctx.renderer.render('migrate', pageOf(res, s), {
         shop: partnerName(s.partner!, s.locale),
-        provider: ctx.descriptors.get(pending.provider)?.label[s.locale] ?? pending.provider,
+        provider: methodLabel(ctx.descriptors, pending.provider, s.locale),
         // An account that never signed in to this shop has no shop account to keep: say what happens instead.
         usedHere: account.shops[s.partner!.id] !== undefined,
         notice: noticeOf(ctx, s.partner!, pending.provider, s.locale),

@@ -12,10 +12,11 @@ import type { LoginContext } from './login-context.ts';
 import { pageOf } from './page-context.ts';
 import type { PendingLogin } from './pending-login.ts';
 import type { SignInState } from './steps.ts';
+import { methodLabel } from '../i18n/method-label.ts';
 
 export async function sendLinkConflict(ctx: LoginContext, res: Response, s: SignInState, pending: PendingLogin | undefined): Promise<void> {
   const locale = s.locale;
-  const label = (id: string) => ctx.descriptors.get(id)?.label[locale] ?? id;
+  const label = (id: string) => methodLabel(ctx.descriptors, id, locale);
   const provider = s.flow!.provider;
   ctx.log.info({ reqId: requestIdOf(res), provider, held: pending?.provider }, 'link refused: the identity belongs to another account');
   const uid = pending?.interactionUid;

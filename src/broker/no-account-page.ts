@@ -11,13 +11,14 @@ import type { LoginContext } from './login-context.ts';
 import { pageOf } from './page-context.ts';
 import type { SignInState } from './steps.ts';
 import { unclaimedOf } from './unclaimed-identity.ts';
+import { methodLabel } from '../i18n/method-label.ts';
 
 export async function sendNoAccountForMigration(ctx: LoginContext, res: Response, s: SignInState): Promise<void> {
   const partner = s.partner!;
   const uid = s.interaction!.uid;
   const provider = s.flow!.provider;
   const shop = partnerName(partner, s.locale);
-  const label = (id: string) => ctx.descriptors.get(id)?.label[s.locale] ?? id;
+  const label = (id: string) => methodLabel(ctx.descriptors, id, s.locale);
   const unclaimed = await unclaimedOf(ctx.store, uid);
   const others = chooserProviders(partner, ctx.broker.configured(), ctx.clock.now())
     .map((p) => p.integration.provider)

@@ -13,6 +13,9 @@
 //     (src/events/shop-ways.ts) read afresh — a returning shopper's summary costs no read of the account.
 //     When that read finds the account gone (deleted while its sign-in waited in the buffer), the summary
 //     just written and the account's raw events are deleted again (forget-account.ts).
+// Each summary collection is written with Store.upsertMany, UPSERT_BATCH documents per call (store/upsert.ts):
+// a few statements per flush on PostgreSQL however many shops and accounts it touches, not a transaction
+// per summary. Only the ways refresh reads an account per account (returning shoppers need none).
 // Both summaries expire after the retention since their last write, so the cluster-once expiry sweep
 // (src/jobs/cluster-job.ts → store.sweepExpired) removes them like the raw events.
 // What can be lost: a crash (or kill -9) loses the events still in the buffer — at most the last
@@ -23,21 +26,22 @@
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../log.ts';
-import type { DumpedDocument, Store } from '../store/store.ts';
-import { upsert } from '../store/upsert.ts';
+import type { DumpedDocument, Store, UpsertItem } from '../store/store.ts';
+import { upsertInBatches } from '../store/upsert.ts';
 import { getPartner } from '../partners/partners.ts';
 import { forgetLoginEvents, LOGIN_EVENTS_COLLECTION, rawEventPrefix } from './forget-account.ts';
 import { DAY_MS, type DayNote, type LoginEvent, localDayOf } from './login-event.ts';
 import { LOGIN_DAYS_COLLECTION, type LoginDay, loginDayId, mergeDay } from './login-days.ts';
 import { SHOP_USAGE_COLLECTION, type ShopUsage, mergeUsage, shopUsageId } from './shop-usage.ts';
-import { refreshShopWays, waysMayHaveChanged } from './shop-ways.ts';
+import { inParallel } from './in-parallel.ts';
+import { refreshManyShopWays, waysMayHaveChanged } from './shop-ways.ts';
 
 export const DEFAULT_RETENTION_DAYS = 400;
 const FLUSH_EVERY_MS = 500;
 const BATCH_SIZE = 500;
 const MAX_BUFFERED = 50_000;
-/** Summary upserts in flight at once during a flush (each is a round trip or two on PostgreSQL). */
-const PARALLEL_UPSERTS = 4;
+/** Shop reads in flight at once during a flush (partners are cached: usually none reaches the store). */
+const PARALLEL_READS = 4;
 
 export interface RecorderOptions {
   store: Store;
@@ -146,22 +150,19 @@ export class LoginEventRecorder implements LoginEvents {
   private async writeDays(batch: readonly (LoginEvent | DayNote)[]): Promise<void> {
     const zones = await this.zonesOf(new Set(batch.map((e) => e.partner)));
     const groups = groupBy(batch, (e) => loginDayId(e.partner, localDayOf(e.at, zones.get(e.partner)!)));
-    await inParallel([...groups.entries()], PARALLEL_UPSERTS, async ([id, events]) => {
+    const items = [...groups.entries()].map(([id, events]): UpsertItem<LoginDay> => {
       const { partner, at } = events[0]!;
       const zone = zones.get(partner)!;
       const day = localDayOf(at, zone);
-      const expiresAt = (day + 1) * DAY_MS + this.retentionMs;
-      await upsert<LoginDay>(this.o.store, LOGIN_DAYS_COLLECTION, id, (c) => mergeDay(c, partner, day, zone, events), {
-        onCreate: { expiresAt },
-        onUpdate: { expiresAt },
-      });
+      return { id, fn: (c) => mergeDay(c, partner, day, zone, events), options: { expiresAt: (day + 1) * DAY_MS + this.retentionMs } };
     });
+    await upsertInBatches(this.o.store, LOGIN_DAYS_COLLECTION, items);
   }
 
   /** Each shop's time zone now; UTC for a shop not (or no longer) in the store. */
   private async zonesOf(partners: ReadonlySet<string>): Promise<Map<string, string>> {
     const zones = new Map<string, string>();
-    await inParallel([...partners], PARALLEL_UPSERTS, async (id) => {
+    await inParallel([...partners], PARALLEL_READS, async (id) => {
       zones.set(id, (await getPartner(this.o.store, id))?.timeZone ?? 'UTC');
     });
     return zones;
@@ -170,23 +171,25 @@ export class LoginEventRecorder implements LoginEvents {
   private async writeUsage(batch: readonly LoginEvent[]): Promise<void> {
     const successes = batch.filter((e) => e.outcome === 'success' && e.account !== undefined);
     const groups = groupBy(successes, (e) => shopUsageId(e.partner, e.account!));
-    await inParallel([...groups.entries()], PARALLEL_UPSERTS, async ([id, events]) => {
+    /** Summary id → whether its events say its ways may have changed (the last run of its fn decides). */
+    const stale = new Map<string, boolean>();
+    const items = [...groups.entries()].map(([id, events]): UpsertItem<ShopUsage> => {
       const { partner, account } = events[0]!;
-      const expiresAt = latest(events) + this.retentionMs;
-      let stale = false;
-      await upsert<ShopUsage>(
-        this.o.store,
-        SHOP_USAGE_COLLECTION,
-        id,
-        (c) => {
-          const next = mergeUsage(c, partner, account!, events);
-          stale = waysMayHaveChanged(next, events);
-          return next;
-        },
-        { onCreate: { expiresAt }, onUpdate: { expiresAt } },
-      );
-      if (stale && !(await refreshShopWays(this.o.store, account!, [partner]))) await forgetLoginEvents(this.o.store, account!, [partner]);
+      const fn = (c: ShopUsage | undefined): ShopUsage => {
+        const next = mergeUsage(c, partner, account!, events);
+        stale.set(id, waysMayHaveChanged(next, events));
+        return next;
+      };
+      return { id, fn, options: { expiresAt: latest(events) + this.retentionMs } };
     });
+    await upsertInBatches(this.o.store, SHOP_USAGE_COLLECTION, items);
+    const refresh = new Map<string, string[]>();
+    for (const [id, events] of groups) {
+      if (!stale.get(id)) continue;
+      const { partner, account } = events[0]!;
+      refresh.set(account!, [...(refresh.get(account!) ?? []), partner]);
+    }
+    for (const { account, partners } of await refreshManyShopWays(this.o.store, refresh)) await forgetLoginEvents(this.o.store, account, partners);
   }
 }
 
@@ -206,12 +209,4 @@ function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]
     else out.set(k, [item]);
   }
   return out;
-}
-
-async function inParallel<T>(items: readonly T[], width: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) await fn(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(width, items.length) }, worker));
 }

@@ -12,8 +12,9 @@ import type { Account } from '../accounts/account.ts';
 import { PASSWORD_METHOD } from '../accounts/password-method.ts';
 import { PHONE_METHOD } from '../accounts/phone-method.ts';
 import type { EpochMs } from '../clock.ts';
-import type { Store } from '../store/store.ts';
-import { isStoreError } from '../store/upsert.ts';
+import type { Store, UpsertItem } from '../store/store.ts';
+import { upsertInBatches } from '../store/upsert.ts';
+import { inParallel } from './in-parallel.ts';
 import type { LoginEvent } from './login-event.ts';
 import { SHOP_USAGE_COLLECTION, type ShopUsage, shopUsageId } from './shop-usage.ts';
 
@@ -42,15 +43,34 @@ export function waysMayHaveChanged(usage: ShopUsage, events: readonly LoginEvent
  * what it wrote for it, src/events/forget-account.ts).
  */
 export async function refreshShopWays(store: Store, accountId: string, partners?: readonly string[]): Promise<boolean> {
-  const account = await store.get<Account>('accounts', accountId);
-  if (!account) return false;
-  const ways = heldWays(account);
-  for (const partner of partners ?? Object.keys(account.shops)) {
-    try {
-      await store.update<ShopUsage>(SHOP_USAGE_COLLECTION, shopUsageId(partner, accountId), (u) => ({ ...u, ways }));
-    } catch (err) {
-      if (!isStoreError(err, 'ERR_NOT_FOUND')) throw err;
+  return (await refreshManyShopWays(store, new Map([[accountId, partners]]))).length === 0;
+}
+
+/** Account reads in flight at once while refreshing many accounts' ways. */
+const PARALLEL_READS = 4;
+
+/**
+ * refreshShopWays for many accounts (account → its shops, default every shop it uses): each account read
+ * once, then every summary rewritten in Store.upsertMany calls (a summary that is absent stays absent), not
+ * a statement per summary. Answers the accounts found gone, with their shops; nothing is changed for those.
+ */
+export async function refreshManyShopWays(
+  store: Store,
+  accounts: ReadonlyMap<string, readonly string[] | undefined>,
+): Promise<{ account: string; partners: readonly string[] }[]> {
+  const gone: { account: string; partners: readonly string[] }[] = [];
+  const items: UpsertItem<ShopUsage>[] = [];
+  await inParallel([...accounts], PARALLEL_READS, async ([accountId, partners]) => {
+    const account = await store.get<Account>('accounts', accountId);
+    if (!account) {
+      gone.push({ account: accountId, partners: partners ?? [] });
+      return;
     }
-  }
-  return true;
+    const ways = heldWays(account);
+    for (const partner of new Set(partners ?? Object.keys(account.shops))) {
+      items.push({ id: shopUsageId(partner, accountId), fn: (u) => (u ? { ...u, ways } : undefined) });
+    }
+  });
+  await upsertInBatches(store, SHOP_USAGE_COLLECTION, items);
+  return gone;
 }

@@ -14,6 +14,7 @@ import { formatInstant } from '../time/instant.ts';
 import { integrationFor } from './availability.ts';
 import { loginPageModel } from './login-page-model.ts';
 import { partnerName, type Partner } from './partner.ts';
+import { methodLabel } from '../i18n/method-label.ts';
 
 /** Which sign-in methods this deployment has, and which of them are an upstream round trip. */
 export interface ChooserSources {
@@ -83,7 +84,7 @@ export function chooserView(sources: ChooserSources, partner: Partner, at: Epoch
   const phoneForm = phone
     ? { action: `/interaction/${uid}/phone/send`, migrate: phone.shown === 'migrate-link', note: phone.note, notice: phone.notice }
     : undefined;
-  const sessionLabel = request.sessionProvider ? (sources.descriptors.get(request.sessionProvider)?.label[locale] ?? request.sessionProvider) : undefined;
+  const sessionLabel = request.sessionProvider ? methodLabel(sources.descriptors, request.sessionProvider, locale) : undefined;
   return {
     shop,
     buttons,

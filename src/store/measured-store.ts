@@ -12,6 +12,7 @@ import {
   STORE_OPERATIONS,
   type Store,
   type StoreInfo,
+  type UpsertItem,
   type WatchListener,
   type WriteOptions,
 } from './store.ts';
@@ -92,6 +93,9 @@ export class MeasuredStore implements Store {
   }
   batch(ops: BatchOp[]): Promise<void> {
     return this.#op.batch.run(performance.now(), this.#store.batch(ops));
+  }
+  upsertMany<T>(collection: string, items: readonly UpsertItem<T>[]): Promise<void> {
+    return this.#op.upsertMany.run(performance.now(), this.#store.upsertMany(collection, items));
   }
   addToList(collection: string, id: string, entry: ListEntry, options: AddToListOptions): Promise<ListAddition> {
     return this.#op.addToList.run(performance.now(), this.#store.addToList(collection, id, entry, options));

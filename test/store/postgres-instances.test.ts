@@ -1,6 +1,7 @@
 // Two PostgreSQL stores (two pools, as two gateway instances have) on one database: every guarantee of the
 // Store holds across them because it comes from the database: single-use take, no lost update, unique
-// keys, change notifications, the cached copy at most a second stale, once-per-cluster jobs.
+// keys, change notifications, the cached copy at most a second stale, once-per-cluster jobs, upsertMany
+// on overlapping ids without a lost update or a deadlock.
 
 import assert from 'node:assert/strict';
 import { ManualClock } from '../../src/clock.ts';
@@ -124,5 +125,29 @@ describe('postgres store: two instances on one database', function () {
     assert.equal(results.filter((r) => r.ran).length, 1);
     assert.equal(runs, 1);
     assert.deepEqual(await b.exclusive('sweep', async () => 'later'), { ran: true, value: 'later' });
+  });
+  it('upsertMany over both on overlapping ids, absent and present, in any order: no lost update, no deadlock', async () => {
+    const pool = Array.from({ length: 40 }, (_, i) => `id-${i}`);
+    const bump = (ids: readonly string[]) =>
+      ids.map((id) => ({ id, fn: (c: ContractDoc | undefined) => ({ title: id, n: (c?.n ?? 0) + 1, tags: ['bumped'] }) }));
+    await a.upsertMany('contract_docs', bump(pool.filter((_, i) => i % 3 === 0))); // a third exist beforehand
+    const expected = new Map(pool.map((id, i) => [id, i % 3 === 0 ? 1 : 0]));
+    const deadlocks = async () =>
+      (await a.database.query('SELECT deadlocks::int AS n FROM pg_stat_database WHERE datname = current_database()')).rows[0].n as number;
+    const before = await deadlocks();
+    const calls: Promise<void>[] = [];
+    for (let k = 0; k < 24; k++) {
+      const mine = pool.filter((_, i) => (i + k) % 4 !== 0 && (i * 7 + k) % 5 !== 0);
+      if (k % 2) mine.reverse();
+      for (const id of mine) expected.set(id, expected.get(id)! + 1);
+      calls.push((k % 2 ? a : b).upsertMany('contract_docs', bump(mine)));
+    }
+    await Promise.all(calls);
+    for (const id of pool) assert.equal((await a.get<ContractDoc>('contract_docs', id))?.n ?? 0, expected.get(id), id);
+    assert.equal((await b.find('contract_docs', 'tag', 'bumped')).length, pool.length);
+    const { rows } = await a.database.query("SELECT count(*)::int AS n FROM index_keys WHERE collection = 'contract_docs'");
+    assert.equal(rows[0].n, pool.length, 'every document has its index key once');
+    await new Promise((resolve) => setTimeout(resolve, 1200)); // the server publishes its counters after a second idle
+    assert.equal(await deadlocks(), before, 'the database detected no deadlock');
   });
 });

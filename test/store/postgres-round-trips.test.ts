@@ -1,6 +1,7 @@
 // What each call of the PostgreSQL store costs in round trips to the database (issue 14 §7: a login's
 // store calls are most of its cost): one for a read, a create, a put, a delete or a take; three for an
-// update (BEGIN with the row lock, the prepared write, COMMIT), however many index keys change.
+// update (BEGIN with the row lock, the prepared write, COMMIT), however many index keys change; four for an
+// upsertMany of up to 500 documents.
 
 import assert from 'node:assert/strict';
 import pg from 'pg';
@@ -82,5 +83,14 @@ describe('postgres store: round trips per call', function () {
       await store.create('contract_tokens', `id ${text}`, { owner: 'o', n: 1 });
       assert.equal((await store.update<{ owner: string; n: number }>('contract_tokens', `id ${text}`, (d) => ({ ...d, n: 2 }))).n, 2);
     }
+  });
+  it('four for an upsertMany (BEGIN, the lock, the write, COMMIT) of 3 documents as of 300; two more per further 500', async () => {
+    const bump = (n: number, prefix: string) =>
+      Array.from({ length: n }, (_, i) => ({ id: `${prefix}-${i}`, fn: (c: ContractDoc | undefined) => ({ title: prefix, n: (c?.n ?? 0) + 1, tags: ['t'] }) }));
+    assert.equal(await roundTrips(() => store.upsertMany('contract_docs', bump(3, 'few'))), 4);
+    assert.equal(await roundTrips(() => store.upsertMany('contract_docs', bump(300, 'many'))), 4, 'creating 300');
+    assert.equal(await roundTrips(() => store.upsertMany('contract_docs', bump(300, 'many'))), 4, 'updating 300');
+    assert.equal(await roundTrips(() => store.upsertMany('contract_docs', bump(1200, 'more'))), 2 + 2 * 3, 'three chunks');
+    assert.equal((await store.get<ContractDoc>('contract_docs', 'many-299'))?.n, 2);
   });
 });

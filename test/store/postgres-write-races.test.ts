@@ -138,6 +138,9 @@ describe('postgres store: writes racing another transaction on the same document
   });
 
   it('a put that a deadlock over unique keys chose as its victim runs again (ERR_CONFLICT, not unavailable)', async () => {
+    // The other session checks for deadlock long after the store's (1 s): on a loaded machine the two
+    // checks could otherwise run in either order and make the other session the victim.
+    await other.query("SET deadlock_timeout = '30s'");
     await other.query('BEGIN');
     await writeDocument(other, writeShape(DOCS, false), 'b', { title: 'other', n: 1, handles: ['k2'] }, undefined, false, T0);
     const mine = store.put<ContractDoc>('contract_docs', 'a', { title: 'mine', n: 1, handles: ['k1', 'k2'] }).then(
@@ -169,5 +172,28 @@ describe('postgres store: writes racing another transaction on the same document
     } finally {
       await b.close();
     }
+  });
+  it('an upsertMany whose absent id the other instance creates meanwhile computes it from what that wrote, and overwrites nothing', async () => {
+    await store.create<ContractDoc>('contract_docs', 'present', { title: 'present', n: 10 });
+    await other.query('BEGIN');
+    await writeDocument(other, writeShape(DOCS, false), 'x', { title: 'other', n: 100, handles: ['h-other'] }, undefined, true, T0);
+    const seen: (number | undefined)[] = [];
+    const write = store.upsertMany<ContractDoc>('contract_docs', [
+      { id: 'present', fn: (c) => ({ ...c!, n: c!.n + 1 }) },
+      {
+        id: 'x',
+        fn: (c) => {
+          seen.push(c?.n);
+          return { title: c?.title ?? 'mine', n: (c?.n ?? 0) + 1, handles: c ? ['h-mine'] : ['h-absent'] };
+        },
+      },
+    ]);
+    await waitingForLock(store); // its insert of x waits for the other transaction
+    await other.query('COMMIT');
+    await write;
+    assert.deepEqual(seen, [undefined, 100], 'computed first as absent, then again from the committed document');
+    assert.deepEqual(await store.get('contract_docs', 'x'), { title: 'other', n: 101, handles: ['h-mine'] });
+    assert.deepEqual(await store.get('contract_docs', 'present'), { title: 'present', n: 11 }, 'applied once');
+    assert.deepEqual(await keysOfX(), ['handle=h-mine']);
   });
 });

@@ -637,6 +637,185 @@ export function describeStoreContract(label: string, make: (clock: ManualClock) 
       });
     });
 
+    describe('upsertMany (batched read-modify-write)', () => {
+      const bump = (title: string) => (c: ContractDoc | undefined) => (c ? { ...c, n: c.n + 1 } : doc(title, { n: 1 }));
+
+      it('creates the absent, updates the live, treats the expired as absent, and leaves a document alone when fn answers undefined', async () => {
+        await store.create(DOCS, 'live', doc('live', { n: 5 }), { expiresAt: T0 + 5000 });
+        await store.create(DOCS, 'expired', doc('old', { n: 40 }), { expiresAt: T0 + 10 });
+        await store.create(DOCS, 'kept', doc('kept', { n: 7 }));
+        clock.set(T0 + 10);
+        const seen: Record<string, ContractDoc | undefined> = {};
+        const seeing =
+          (id: string, fn: (c: ContractDoc | undefined) => ContractDoc | undefined) =>
+          (c: ContractDoc | undefined): ContractDoc | undefined => {
+            seen[id] = c;
+            return fn(c);
+          };
+        await store.upsertMany<ContractDoc>(DOCS, [
+          { id: 'new', fn: seeing('new', bump('new')) },
+          { id: 'live', fn: seeing('live', bump('live')) },
+          { id: 'expired', fn: seeing('expired', bump('fresh')), options: { expiresAt: T0 + 100 } },
+          { id: 'kept', fn: seeing('kept', () => undefined) },
+          { id: 'still-absent', fn: seeing('still-absent', () => undefined) },
+        ]);
+        assert.deepEqual(seen, { new: undefined, live: doc('live', { n: 5 }), expired: undefined, kept: doc('kept', { n: 7 }), 'still-absent': undefined });
+        assert.deepEqual(await store.get(DOCS, 'new'), doc('new', { n: 1 }));
+        assert.deepEqual(await store.get(DOCS, 'live'), doc('live', { n: 6 }));
+        assert.deepEqual(await store.get(DOCS, 'expired'), doc('fresh', { n: 1 }), 'an expired document is replaced as if absent');
+        assert.deepEqual(await store.get(DOCS, 'kept'), doc('kept', { n: 7 }));
+        assert.equal(await store.get(DOCS, 'still-absent'), undefined);
+        assert.equal(await store.count(DOCS), 4);
+        clock.set(T0 + 4999);
+        assert.ok(await store.get(DOCS, 'live'), 'an update without expiresAt keeps the expiry');
+        assert.ok(await store.get(DOCS, 'new'), 'a create without expiresAt never expires');
+        assert.equal(await store.get(DOCS, 'expired'), undefined, 'a given expiresAt is set');
+        clock.set(T0 + 5000);
+        assert.equal(await store.get(DOCS, 'live'), undefined);
+      });
+
+      it('keeps the index keys of every document it writes', async () => {
+        await store.create(DOCS, 'a', doc('a', { tags: ['red'], handles: ['ha'] }));
+        await store.upsertMany<ContractDoc>(DOCS, [
+          { id: 'a', fn: (c) => ({ ...c!, tags: ['blue'], handles: ['ha2'] }) },
+          { id: 'b', fn: () => doc('b', { tags: ['blue', 'green'], handles: ['hb'] }) },
+        ]);
+        assert.deepEqual(ids(await store.list(DOCS, { index: { name: 'tag', key: 'blue' } })), ['a', 'b']);
+        assert.deepEqual(await store.find(DOCS, 'tag', 'red'), []);
+        assert.equal(await store.findOne(DOCS, 'handle', 'ha'), undefined);
+        assert.equal((await store.findOne(DOCS, 'handle', 'ha2'))?.id, 'a');
+        assert.equal((await store.findOne(DOCS, 'handle', 'hb'))?.id, 'b');
+        await store.create(DOCS, 'c', doc('c', { handles: ['ha'] })); // the dropped key is free
+      });
+
+      it('is all or none: a taken unique key (ERR_CONFLICT) or a throwing fn changes nothing', async () => {
+        await store.create(DOCS, 'holder', doc('holder', { handles: ['taken'] }));
+        await store.create(DOCS, 'a', doc('a', { n: 1 }));
+        await rejectsWithCode(
+          store.upsertMany<ContractDoc>(DOCS, [
+            { id: 'a', fn: bump('a') },
+            { id: 'new', fn: bump('new') },
+            { id: 'z', fn: () => doc('z', { handles: ['taken'] }) },
+          ]),
+          'ERR_CONFLICT',
+        );
+        const boom = new Error('boom');
+        await assert.rejects(
+          store.upsertMany<ContractDoc>(DOCS, [
+            { id: 'a', fn: bump('a') },
+            {
+              id: 'b',
+              fn: () => {
+                throw boom;
+              },
+            },
+          ]),
+          (err) => err === boom,
+        );
+        assert.deepEqual(await store.get(DOCS, 'a'), doc('a', { n: 1 }));
+        assert.equal(await store.get(DOCS, 'new'), undefined);
+        assert.equal(await store.count(DOCS), 2);
+      });
+
+      it('refuses the same id twice or an unknown collection, writing nothing; an empty list does nothing', async () => {
+        await assert.rejects(
+          store.upsertMany<ContractDoc>(DOCS, [
+            { id: 'a', fn: bump('a') },
+            { id: 'a', fn: bump('a') },
+          ]),
+          TypeError,
+        );
+        await assert.rejects(store.upsertMany('contract_nope', [{ id: 'a', fn: () => ({}) }]));
+        await store.upsertMany(DOCS, []);
+        assert.equal(await store.count(DOCS), 0);
+      });
+
+      it('writes many more documents than one statement takes (1,200), and updates them all again', async () => {
+        const all = Array.from({ length: 1200 }, (_, i) => `d${String(i).padStart(4, '0')}`);
+        await store.upsertMany<ContractToken>(
+          TOKENS,
+          all.map((id) => ({ id, fn: (c) => ({ owner: 'o', n: (c?.n ?? 0) + 1 }) })),
+        );
+        await store.upsertMany<ContractToken>(
+          TOKENS,
+          all.map((id) => ({ id, fn: (c) => ({ owner: 'o', n: (c?.n ?? 0) + 1 }) })),
+        );
+        assert.equal(await store.count(TOKENS), 1200);
+        const found = await store.find<ContractToken>(TOKENS, 'owner', 'o');
+        assert.equal(found.length, 1200);
+        assert.ok(found.every((t) => t.n === 2));
+      });
+
+      it('parallel callers on overlapping ids, absent and present: no lost update', async () => {
+        const pool = Array.from({ length: 12 }, (_, i) => `c${i}`);
+        await store.create(DOCS, 'c0', doc('c0'));
+        // Caller k bumps ids c(k) … c(k+5), listed in a different order each time.
+        const callers = Array.from({ length: 10 }, (_, k) => {
+          const mine = pool.slice(k % 7, (k % 7) + 6);
+          if (k % 2) mine.reverse();
+          return mine;
+        });
+        await Promise.all(
+          callers.map((mine) =>
+            store.upsertMany<ContractDoc>(
+              DOCS,
+              mine.map((id) => ({ id, fn: bump(id) })),
+            ),
+          ),
+        );
+        for (const id of pool) {
+          const expected = callers.filter((mine) => mine.includes(id)).length;
+          const got = (await store.get<ContractDoc>(DOCS, id))?.n ?? 0;
+          assert.equal(got, expected, id);
+        }
+      });
+
+      it('tells watchers, and keeps the shop-usage tally right', async () => {
+        const heard: (string | undefined)[] = [];
+        const stop = store.watch(DOCS, (id) => heard.push(id));
+        await store.upsertMany<ContractDoc>(DOCS, [
+          { id: 'w1', fn: bump('w1') },
+          { id: 'w2', fn: bump('w2') },
+        ]);
+        const deadline = Date.now() + 3000;
+        while (!(heard.includes('w1') && heard.includes('w2')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+        stop();
+        assert.ok(heard.includes('w1') && heard.includes('w2'), JSON.stringify(heard));
+
+        const DAY = 86_400_000;
+        const summary = (lastAt: number, ways: Record<string, number>): UsageSummary => ({
+          partner: 'p',
+          account: 'x',
+          lastAt,
+          methods: { weibo: { days: [[Math.floor(lastAt / DAY), 1]] } },
+          ways,
+        });
+        const query = {
+          partner: 'p',
+          method: 'weibo',
+          ways: ['qq'],
+          activeFrom: T0 - 10 * DAY,
+          activeTo: T0,
+          countFromDay: Math.floor((T0 - 5 * DAY) / DAY),
+          cuts: [T0],
+        };
+        await store.upsertMany<UsageSummary>(USAGE_COLLECTION, [
+          { id: 'p:x', fn: () => summary(T0 - DAY, {}) },
+          { id: 'p:y', fn: () => summary(T0 - DAY, {}) },
+        ]);
+        assert.deepEqual(
+          (await store.tallyUsage(query)).classes.map((c) => [c.count, c.held]),
+          [[2, []]],
+        );
+        await store.upsertMany<UsageSummary>(USAGE_COLLECTION, [{ id: 'p:y', fn: (u) => ({ ...u!, ways: { qq: T0 - 20 * DAY } }) }]);
+        const classes = (await store.tallyUsage(query)).classes.map((c) => [c.count, c.held]).sort();
+        assert.deepEqual(classes, [
+          [1, []],
+          [1, ['qq']],
+        ]);
+      });
+    });
+
     describe('capped lists (addToList, addToLists, removeFromList)', () => {
       const LIST = EVENTS;
       const entry = (key: string, inMs = 60_000) => ({ key, expiresAt: T0 + inMs });
@@ -685,6 +864,14 @@ export function describeStoreContract(label: string, make: (clock: ManualClock) 
         assert.deepEqual(await keysOf('l1'), ['b']);
         assert.deepEqual(await keysOf('l2'), []);
         assert.equal(await store.get(LIST, 'missing'), undefined, 'removing creates nothing');
+      });
+
+      it('removeFromList takes the key out of many lists at once, each named once or twice', async () => {
+        const ids = ['m1', 'm2', 'm3', 'm4', 'm5', 'm6'];
+        for (const id of ids) await store.addToList(LIST, id, entry('a'), { cap: 5, whenFull: 'refuse' });
+        await store.addToList(LIST, 'm6', entry('b'), { cap: 5, whenFull: 'refuse' });
+        await store.removeFromList(LIST, [...ids, 'm1', 'missing'], 'a');
+        for (const id of ids) assert.deepEqual(await keysOf(id), id === 'm6' ? ['b'] : [], id);
       });
 
       it('addToLists adds to several lists in one step, in order, none after a refusal', async () => {

@@ -17,6 +17,7 @@ import type { AdminContext } from '../context.ts';
 import type { LoginThrottle } from './login-throttle.ts';
 import { adminTranslator, isAdminMessage, type AdminTranslate } from './messages.ts';
 import { sessionCookie, sessionPrincipal } from './session.ts';
+import { methodLabel } from '../../i18n/method-label.ts';
 
 export interface PagesContext extends AdminContext {
   renderer: Renderer;
@@ -38,7 +39,7 @@ export function principalOfPage(res: Response): Principal {
 }
 
 export function providerLabel(ctx: PagesContext, provider: string, locale: Locale): string {
-  return ctx.descriptors.get(provider)?.label[locale] ?? provider;
+  return methodLabel(ctx.descriptors, provider, locale);
 }
 
 /** Renders `views/admin/<view>.ejs` with the page language, translator `m`, navigation and CSRF token. */

@@ -21,7 +21,8 @@ import {
 } from '../capped-list.ts';
 import { documentOf, MemoryTables, type StoredRecord } from '../memory-tables.ts';
 import { USAGE_COLLECTION, type UsageSummary, type UsageTally, type UsageTallyQuery, UsageTallier, usageClassOf } from '../usage-tally.ts';
-import type { BatchOp, CollectionSpec, DumpedDocument, ListOptions, Store, StoreInfo, WatchListener, WriteOptions } from '../store.ts';
+import type { BatchOp, CollectionSpec, DumpedDocument, ListOptions, Store, StoreInfo, UpsertItem, WatchListener, WriteOptions } from '../store.ts';
+import { assertDistinctIds } from '../upsert.ts';
 import { lockDirectory, type DirLock } from './dir-lock.ts';
 import { Journal, type JournalEntry, type WriteHook } from './journal.ts';
 import { SNAPSHOT_FORMAT, SnapshotFile, type SnapshotData } from './snapshot-file.ts';
@@ -209,6 +210,25 @@ export class LowdbStore implements Store {
     if (value === undefined) return undefined;
     await this.#remove(collection, id);
     return value;
+  }
+
+  /**
+   * Each fn runs on the live document (or undefined) and the results are applied as one batch of puts, all
+   * within one turn of the event loop: no other call interleaves, all or nothing, journaled together.
+   */
+  async upsertMany<T>(collection: string, items: readonly UpsertItem<T>[]): Promise<void> {
+    const table = this.#tables.table(collection);
+    assertDistinctIds(collection, items);
+    const ops: BatchOp[] = [];
+    for (const { id, fn, options } of items) {
+      const record = table.records.get(id);
+      const live = this.#tables.isLive(record);
+      const next = fn(live ? (documentOf(record) as T) : undefined);
+      if (next === undefined) continue;
+      const expiresAt = options && 'expiresAt' in options ? options.expiresAt : live ? record.e : undefined;
+      ops.push({ op: 'put', collection, id, value: next, options: expiresAt === undefined ? {} : { expiresAt } });
+    }
+    await this.batch(ops);
   }
 
   /**

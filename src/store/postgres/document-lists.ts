@@ -11,7 +11,7 @@
 import type { EpochMs } from '../../clock.ts';
 import type { ListAdd, ListAddition, ListEntry } from '../capped-list.ts';
 import type { Queryable } from './database.ts';
-import { ASYNC_COMMIT, CHANGES_CHANNEL, expiry, statements, type Variant, variant, type WriteShape } from './document-writes.ts';
+import { ASYNC_COMMIT, CHANGES_CHANNEL, expiry, type Variant, variant, type WriteShape } from './document-writes.ts';
 
 /**
  * The statement adding to `n` lists: one data-modifying CTE per list ($1 collection, $2 now; then per list
@@ -38,18 +38,21 @@ function addText(n: number, v: Variant): string {
   return `WITH ${lists.join(', ')} SELECT ${answers.join(', ')}${notices.join('')}${v.asyncCommit ? ASYNC_COMMIT : ''}`;
 }
 
-/** The prepared statements by number of lists and variant, made when first needed. */
-const ADDS = new Map<string, { name: string; text: string }>();
-
-function addStatement(n: number, v: Variant): { name: string; text: string } {
-  const key = `${n}${variant(v)}`;
-  let statement = ADDS.get(key);
-  if (!statement) {
-    statement = { name: `denglu_list_add${key}`, text: addText(n, v) };
-    ADDS.set(key, statement);
-  }
-  return statement;
+/** Prepared statements by number of lists and variant, each made when first needed. */
+function bySize(prefix: string, text: (n: number, v: Variant) => string): (n: number, v: Variant) => { name: string; text: string } {
+  const made = new Map<string, { name: string; text: string }>();
+  return (n, v) => {
+    const key = `${n}${variant(v)}`;
+    let statement = made.get(key);
+    if (!statement) {
+      statement = { name: `denglu_${prefix}${key}`, text: text(n, v) };
+      made.set(key, statement);
+    }
+    return statement;
+  };
 }
+
+const addStatement = bySize('list_add', addText);
 
 /** Adds to each list in order in one statement; a list after a refusal is left as it was (not added). */
 export async function addToLists(db: Queryable, shape: WriteShape, adds: readonly ListAdd[], now: EpochMs): Promise<ListAddition[]> {
@@ -71,17 +74,31 @@ export async function addToLists(db: Queryable, shape: WriteShape, adds: readonl
   });
 }
 
-const REMOVE = statements(
-  'list_remove',
-  (v) => `WITH d AS (
-    UPDATE documents SET doc = denglu_list_remove(doc::jsonb, $3)::json
-    WHERE collection = $1 AND id = ANY($2::text[]) AND (expires_at IS NULL OR expires_at > $4::bigint)
-      AND EXISTS (SELECT 1 FROM json_array_elements(doc -> 'entries') e WHERE e ->> 'key' = $3)
+/** Lists one remove statement names at most; more are removed from in several statements. */
+const REMOVE_MAX = 4;
+
+/**
+ * The statement removing an entry from `n` lists ($1 collection, $2 key, $3 now, then the list ids). The ids
+ * are scalar parameters (`id IN ($4, …)`), not one array: for `id = ANY($n::text[])` PostgreSQL's generic
+ * plan assumes a long array and costs four times the custom one, so the default plan_cache_mode planned
+ * this statement afresh on every execution. Only lists holding the entry are rewritten (and locked).
+ */
+function removeText(n: number, v: Variant): string {
+  const ids = Array.from({ length: n }, (_, i) => `$${4 + i}`).join(', ');
+  return `WITH d AS (
+    UPDATE documents SET doc = denglu_list_remove(doc::jsonb, $2)::json
+    WHERE collection = $1 AND id IN (${ids}) AND (expires_at IS NULL OR expires_at > $3::bigint)
+      AND EXISTS (SELECT 1 FROM json_array_elements(doc -> 'entries') e WHERE e ->> 'key' = $2)
     RETURNING id
-  ) SELECT d.id${v.notify ? `, pg_notify('${CHANGES_CHANNEL}', $1 || ':' || d.id)` : ''}${v.asyncCommit ? ASYNC_COMMIT : ''} FROM d`,
-);
+  ) SELECT d.id${v.notify ? `, pg_notify('${CHANGES_CHANNEL}', $1 || ':' || d.id)` : ''}${v.asyncCommit ? ASYNC_COMMIT : ''} FROM d`;
+}
+
+const removeStatement = bySize('list_remove', removeText);
 
 export async function removeFromList(db: Queryable, shape: WriteShape, ids: readonly string[], key: string, now: EpochMs): Promise<void> {
-  if (ids.length === 0) return;
-  await db.query({ ...REMOVE.get(variant(shape))!, values: [shape.name, [...new Set(ids)], key, now] });
+  const distinct = [...new Set(ids)];
+  for (let i = 0; i < distinct.length; i += REMOVE_MAX) {
+    const some = distinct.slice(i, i + REMOVE_MAX);
+    await db.query({ ...removeStatement(some.length, shape), values: [shape.name, key, now, ...some] });
+  }
 }

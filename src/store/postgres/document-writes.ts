@@ -302,7 +302,7 @@ const attempted = new WeakMap<object, AttemptedKeys>();
  * parsing of the database's message (localised by the server's lc_messages: a server set to zh_CN
  * words its detail in Chinese).
  */
-function rethrowWithKeys(err: unknown, shape: WriteShape, s: { names: string[]; keys: string[]; unique: boolean[] }): never {
+export function rethrowWithKeys(err: unknown, shape: WriteShape, s: { names: string[]; keys: string[]; unique: boolean[] }): never {
   if (isUniqueViolation(err)) {
     const unique = s.unique.flatMap((u, i) => (u ? [i] : []));
     attempted.set(err, { collection: shape.name, names: unique.map((i) => s.names[i]!), keys: unique.map((i) => s.keys[i]!) });

@@ -1,7 +1,8 @@
 // The shared Store: any number of gateway processes on one PostgreSQL database. Every guarantee comes from
 // the database: `update` row-locks (SELECT … FOR UPDATE) inside a transaction, `take` is a conditional
 // DELETE … RETURNING, `create` an insert-if-absent, unique keys a unique index written in the same
-// statement as the document, `batch` one transaction, `exclusive` an advisory lock. Only the small
+// statement as the document, `batch` one transaction, `upsertMany` one transaction locking its rows in id
+// order (document-upserts.ts), `exclusive` an advisory lock. Only the small
 // `cached` collections are copied into the process (see cached-collections.ts). Writes of domain and cached
 // collections NOTIFY every instance (so only those can be watched); ephemeral and volatile writes commit
 // without waiting for the WAL flush (see WriteShape.asyncCommit).
@@ -12,7 +13,8 @@ import { type AddToListOptions, assertListAdds, type ListAdd, type ListAddition,
 import { copyJson } from '../copy-json.ts';
 import { deepFreeze } from '../memory-tables.ts';
 import { type Remembered, requestReads } from '../request-reads.ts';
-import type { BatchOp, CollectionSpec, DumpedDocument, ListOptions, Store, StoreInfo, WatchListener, WriteOptions } from '../store.ts';
+import type { BatchOp, CollectionSpec, DumpedDocument, ListOptions, Store, StoreInfo, UpsertItem, WatchListener, WriteOptions } from '../store.ts';
+import { assertDistinctIds } from '../upsert.ts';
 import type { UsageTally, UsageTallyQuery } from '../usage-tally.ts';
 import { CachedCollections } from './cached-collections.ts';
 import { ChangeListener } from './change-listener.ts';
@@ -33,6 +35,7 @@ import {
   writeShape,
   type WriteShape,
 } from './document-writes.ts';
+import { CREATED_MEANWHILE_RETRIES, CreatedMeanwhile, upsertDocuments } from './document-upserts.ts';
 import { runExclusive } from './exclusive-jobs.ts';
 import { assertKnownSchema, migrate, schemaState } from './migrations.ts';
 import { tallyUsage } from './usage-tally.ts';
@@ -295,6 +298,28 @@ export class PostgresStore implements Store {
         }
       }),
     );
+  }
+
+  async upsertMany<T>(collection: string, items: readonly UpsertItem<T>[]): Promise<void> {
+    const shape = this.#shape(collection);
+    assertDistinctIds(collection, items);
+    if (items.length === 0) return;
+    try {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await this.#retryingExpiredHolders(() => this.database.transaction((client) => upsertDocuments(client, shape, items, this.#now())));
+          return;
+        } catch (err) {
+          if (!(err instanceof CreatedMeanwhile)) throw err;
+          if (attempt >= CREATED_MEANWHILE_RETRIES) {
+            throw new GatewayError('ERR_STORE_UNAVAILABLE', `"${collection}" documents kept being created under concurrent writes; try again`, { status: 503 });
+          }
+        }
+      }
+    } finally {
+      for (const { id } of items) requestReads(this)?.forget(collection, id);
+      this.#wrote(collection);
+    }
   }
 
   async addToList(collection: string, id: string, entry: ListEntry, options: AddToListOptions): Promise<ListAddition> {
