@@ -38,6 +38,7 @@ import {
 import { CREATED_MEANWHILE_RETRIES, CreatedMeanwhile, upsertDocuments } from './document-upserts.ts';
 import { runExclusive } from './exclusive-jobs.ts';
 import { assertKnownSchema, migrate, schemaState } from './migrations.ts';
+import { analyzeSideTableIfStale } from './side-table-statistics.ts';
 import { tallyUsage } from './usage-tally.ts';
 
 export interface PostgresStoreOptions {
@@ -429,7 +430,9 @@ export class PostgresStore implements Store {
   async sweepExpired(): Promise<number> {
     this.database.assertOpen();
     try {
-      return await sweepExpired(this.database, this.#now());
+      const swept = await sweepExpired(this.database, this.#now());
+      await analyzeSideTableIfStale(this.database);
+      return swept;
     } finally {
       this.#cached.invalidateAll();
     }
