@@ -119,8 +119,9 @@ describe('webhooks: queue, retries, restarts, cluster-once, phase changes', () =
     });
     await linkIdentity(counting, clock, 'acc-3', { provider: 'qq', subject: 'q-3', keys: ['qq:openid:q-3'], displayName: 'Q' } as never);
     // After the link's batch, the ways its shop summaries list are rewritten (src/events/shop-ways.ts): the
-    // account read back and one update per shop it used. The webhook event adds nothing: it rides in the batch.
-    assert.deepEqual(calls, ['findOne', 'batch', 'get', 'update'], 'the identity lookup and one write (the event in it), then the ways of its one shop');
+    // account read back and the summaries of every shop it used rewritten in one upsertMany. The webhook event
+    // adds nothing: it rides in the batch.
+    assert.deepEqual(calls, ['findOne', 'batch', 'get', 'upsertMany'], 'the identity lookup and one write (the event in it), then the ways of its shops');
     assert.equal((await store.list(EVENTS_COLLECTION)).length, 1);
   });
 
