@@ -309,7 +309,7 @@ const zh = {
   'outbox.title': '沙盒发件箱',
   'outbox.lead': '沙盒不会真的发送邮件和短信，它们保存在这里（24 小时）。',
   'outbox.empty': '还没有邮件。',
-  'outbox.to': '收件人',
+  'outbox.to': '收件人：',
   'mail.verify.subject': '验证您的 Denglu 邮箱',
   'mail.verify.body':
     '您好！\n\n请打开下面的链接，把{email}设为您的 Denglu 账号邮箱（{minutes}分钟内有效，只能使用一次）：\n\n{link}\n\n如果不是您本人操作，请忽略这封邮件。',
@@ -667,7 +667,7 @@ const en: Record<MessageKey, string> = {
   'outbox.title': 'Sandbox outbox',
   'outbox.lead': 'The sandbox sends no mail and no text messages; they are kept here for 24 hours.',
   'outbox.empty': 'No mail yet.',
-  'outbox.to': 'To',
+  'outbox.to': 'To: ',
   'mail.verify.subject': 'Verify your Denglu email address',
   'mail.verify.body':
     'Hello,\n\nOpen this link to make {email} the email address of your Denglu account (it works once, for {minutes} minutes):\n\n{link}\n\nIf this was not you, ignore this mail.',
