@@ -69,7 +69,7 @@ export function webhookInbox(secret: string, now: () => number): WebhookInbox {
         )
         .join('');
       const checked =
-        '<p><small>每个请求都用 standardwebhooks 库验证签名和时间戳，只显示通过验证的。 · Each delivery\'s signature and timestamp are checked with the standardwebhooks library; only verified ones are shown.</small></p>';
+        "<p><small>每个请求都用 standardwebhooks 库验证签名和时间戳，只显示通过验证的。 · Each delivery's signature and timestamp are checked with the standardwebhooks library; only verified ones are shown.</small></p>";
       const rejected = refused
         ? `<p data-refused="${refused}"><small>已拒绝 ${refused} 个（签名或时间戳不对） · ${refused} refused (bad signature or timestamp)</small></p>`
         : '';

@@ -91,11 +91,7 @@ export function impactRoutes(router: Router, ctx: PagesContext): void {
     let impact: ReturnType<typeof impactLocals> | undefined;
     if (parsed.ok) {
       try {
-        impact = impactLocals(
-          await buildImpactReport(ctx.store, partner, provider, ctx.configured, ctx.clock.now(), parsed.options),
-          partner,
-          names.provider,
-        );
+        impact = impactLocals(await buildImpactReport(ctx.store, partner, provider, ctx.configured, ctx.clock.now(), parsed.options), partner, names.provider);
       } catch (err) {
         if (!(err instanceof ValidationError)) throw err;
         problems = err.problems.map((p) => ({ field: p.field, message: problemText(p, locale, names) }));
