@@ -5,8 +5,9 @@
 // sign-in attempts at the shop over the last 260 days (a few denied). Their shop-usage summaries are
 // what the login-event recorder leaves: merged from those events, with the ways the account holds (none
 // in the share `legacy` of summaries written before they were kept; with legacy data, a gone account's
-// summary is there too, without ways, as deletion left it before it removed summaries); the raw events are written too when asked (PostgreSQL keeps them). Everything goes in through
-// `store.load`, chunk by chunk.
+// summary is there too, without ways, as deletion left it before it removed summaries); the raw events are
+// written too when asked (PostgreSQL keeps them). Accounts and summaries go in through `store.load`, chunk
+// by chunk; raw events through it too, or through a faster writer the caller gives (10,000,000 of them).
 
 import type { Account } from '../src/accounts/account.ts';
 import { DAY_MS, type LoginEvent } from '../src/events/login-event.ts';
@@ -56,6 +57,8 @@ export interface PopulationOptions {
   /** The share of summaries without ways (written before they were kept): default none. */
   legacy?: number;
   progress?: (done: number, total: number) => void;
+  /** How the raw events are written (default store.load); called with one chunk's events at a time. */
+  writeRaw?: (documents: DumpedDocument[]) => Promise<void>;
 }
 
 export interface PopulationCounts {
@@ -68,43 +71,71 @@ export function impactAccountId(n: number): string {
   return `impact-account-${String(n).padStart(7, '0')}`;
 }
 
-/** Generates the population into the store, CHUNK accounts (with their summaries and events) per load. */
+/**
+ * Generates the population into the store, CHUNK accounts (with their summaries and events) per load. A
+ * chunk is written while the next is generated (at most two in memory); its raw events go through
+ * `o.writeRaw` when given (bench/bulk-documents.ts on PostgreSQL, its own connection, beside the store's
+ * loads of the accounts and summaries), else through store.load. What is written never depends on how.
+ */
 export async function loadImpactPopulation(store: Store, o: PopulationOptions): Promise<PopulationCounts> {
   const random = prng(o.seed ?? 16);
   const counts: PopulationCounts = { accounts: 0, summaries: 0, events: 0 };
+  const writeRaw = o.writeRaw ?? ((docs: DumpedDocument[]) => store.load(LOGIN_EVENTS_COLLECTION, docs));
+  let writing: Promise<void> = Promise.resolve();
   for (let first = 1; first <= o.accounts; first += CHUNK) {
-    const accounts: DumpedDocument[] = [];
-    const usages: DumpedDocument[] = [];
-    const raw: DumpedDocument[] = [];
-    for (let n = first; n < first + CHUNK && n <= o.accounts; n++) {
-      const { account, events, deleted } = shopper(n, random, o.eventsPerAccount);
-      if (!deleted) accounts.push({ id: account.id, value: account });
-      const successes = events.filter((e) => e.outcome === 'success');
-      // Deleting an account removes its summaries (src/events/forget-account.ts); a gone account's summary
-      // is left only among the legacy data, written before deletion did so.
-      if (successes.length && (!deleted || (o.legacy ?? 0) > 0)) {
-        const merged = mergeUsage(undefined, IMPACT_PARTNER_ID, account.id, successes);
-        const usage = deleted || ((o.legacy ?? 0) > 0 && random() < o.legacy!) ? merged : { ...merged, ways: heldWays(account) };
-        usages.push({ id: shopUsageId(IMPACT_PARTNER_ID, account.id), value: usage, expiresAt: usage.lastAt + RETENTION_MS });
-      }
-      if (o.raw)
-        for (const [k, e] of events.entries())
-          raw.push({
-            // As the recorder names them: an account's events lead with it (src/events/forget-account.ts).
-            id: `${e.account ? rawEventPrefix(e.account) : ''}${e.at.toString(36).padStart(9, '0')}-${n.toString(16)}-${k}`,
-            value: e,
-            expiresAt: e.at + RETENTION_MS,
-          });
-    }
-    await store.load('accounts', accounts);
-    await store.load(SHOP_USAGE_COLLECTION, usages);
-    if (raw.length) await store.load(LOGIN_EVENTS_COLLECTION, raw);
-    counts.accounts += accounts.length;
-    counts.summaries += usages.length;
-    counts.events += raw.length;
-    o.progress?.(Math.min(first + CHUNK - 1, o.accounts), o.accounts);
+    const chunk = generateChunk(random, o, first, Math.min(first + CHUNK - 1, o.accounts));
+    await writing;
+    const done = chunk.last;
+    writing = Promise.all([
+      (async () => {
+        await store.load('accounts', chunk.accounts);
+        await store.load(SHOP_USAGE_COLLECTION, chunk.usages);
+      })(),
+      chunk.raw.length ? writeRaw(chunk.raw) : undefined,
+    ]).then(() => {
+      counts.accounts += chunk.accounts.length;
+      counts.summaries += chunk.usages.length;
+      counts.events += chunk.raw.length;
+      o.progress?.(done, o.accounts);
+    });
+    // A failed write surfaces at the next await (or below), never as an unhandled rejection meanwhile.
+    writing.catch(() => undefined);
   }
+  await writing;
   return counts;
+}
+
+interface Chunk {
+  last: number;
+  accounts: DumpedDocument[];
+  usages: DumpedDocument[];
+  raw: DumpedDocument[];
+}
+
+/** Shoppers first..last, drawn from `random` in order (the same draws whatever writes them). */
+function generateChunk(random: () => number, o: PopulationOptions, first: number, last: number): Chunk {
+  const chunk: Chunk = { last, accounts: [], usages: [], raw: [] };
+  for (let n = first; n <= last; n++) {
+    const { account, events, deleted } = shopper(n, random, o.eventsPerAccount);
+    if (!deleted) chunk.accounts.push({ id: account.id, value: account });
+    const successes = events.filter((e) => e.outcome === 'success');
+    // Deleting an account removes its summaries (src/events/forget-account.ts); a gone account's summary
+    // is left only among the legacy data, written before deletion did so.
+    if (successes.length && (!deleted || (o.legacy ?? 0) > 0)) {
+      const merged = mergeUsage(undefined, IMPACT_PARTNER_ID, account.id, successes);
+      const usage = deleted || ((o.legacy ?? 0) > 0 && random() < o.legacy!) ? merged : { ...merged, ways: heldWays(account) };
+      chunk.usages.push({ id: shopUsageId(IMPACT_PARTNER_ID, account.id), value: usage, expiresAt: usage.lastAt + RETENTION_MS });
+    }
+    if (o.raw)
+      for (const [k, e] of events.entries())
+        chunk.raw.push({
+          // As the recorder names them: an account's events lead with it (src/events/forget-account.ts).
+          id: `${e.account ? rawEventPrefix(e.account) : ''}${e.at.toString(36).padStart(9, '0')}-${n.toString(16)}-${k}`,
+          value: e,
+          expiresAt: e.at + RETENTION_MS,
+        });
+  }
+  return chunk;
 }
 
 /** The n-th shopper: the ways they hold (and since when) and their sign-in attempts at the shop. */

@@ -32,6 +32,7 @@ import { ProviderHost } from './oidc/provider-host.ts';
 import { createRenderer, VIEWS_DIR } from './http/render.ts';
 import { securityHeaders } from './http/security.ts';
 import { forwardedAsTrusted } from './http/trusted-proxy.ts';
+import { issuerOriginCheck } from './http/issuer-origin-check.ts';
 import { noStoreByDefault } from './http/no-store.ts';
 import { CookieSigner } from './http/cookie-signer.ts';
 import { errorHandler, notFound } from './http/error-handler.ts';
@@ -254,6 +255,7 @@ export async function createApp(deps: AppDeps): Promise<DengluApp> {
   // Behind a reverse proxy: express and oidc-provider believe the same proxies (src/http/trusted-proxy.ts).
   app.set('trust proxy', config.trustProxy);
   app.use(forwardedAsTrusted(config.trustProxy));
+  app.use(issuerOriginCheck(config.issuer, log));
   app.use(httpLogger(log));
   app.use(securityHeaders({ production: config.production, imageOrigins }));
   app.use(noStoreByDefault);

@@ -6,9 +6,11 @@
 import type { Response, Router } from 'express';
 import { z } from 'zod';
 import { ValidationError } from '../errors.ts';
-import { impactCsv } from '../impact/impact-csv.ts';
-import type { ImpactReport } from '../impact/impact-report.ts';
-import { buildImpactReport } from '../impact/impact-service.ts';
+import { IMPACT_CSV_HEADER, impactCsvRows } from '../impact/impact-csv.ts';
+import type { ImpactQuery, ImpactReport } from '../impact/impact-report.ts';
+import { affectedShopperPages, buildImpactReport, impactQueryFor } from '../impact/impact-service.ts';
+import { streamCsv } from '../http/csv-stream.ts';
+import { requestIdOf } from '../log.ts';
 import { pairwiseSubject } from '../oidc/pairwise.ts';
 import { unknownProvider } from '../partners/integration-service.ts';
 import type { Partner } from '../partners/partner.ts';
@@ -37,23 +39,30 @@ export function impactRoutes(router: Router, ctx: AdminContext): void {
     if (!ctx.knownProviders.has(provider)) throw new ValidationError([unknownProvider(provider, ctx.knownProviders)]);
     const query = parseBody(impactQuery(partner.timeZone), req.query);
     const csv = query.format === 'csv' || (query.format === undefined && req.accepts(['application/json', 'text/csv']) === 'text/csv');
-    const report = await buildImpactReport(ctx.store, partner, provider, ctx.configured, ctx.clock.now(), {
+    const options = {
       ...(query.cutoff !== undefined ? { cutoffAt: query.cutoff } : {}),
       ...(query.graceEnds !== undefined ? { graceEndsAt: query.graceEnds } : {}),
       ...(query.activeDays !== undefined ? { activeDays: query.activeDays } : {}),
-      list: csv,
-    });
-    if (csv) return sendImpactCsv(res, await ctx.pairwiseSalt(), report);
-    res.json(impactView(partner, report));
+    };
+    if (csv) return sendImpactCsv(ctx, res, impactQueryFor(partner, provider, ctx.configured, ctx.clock.now(), options));
+    res.json(impactView(partner, await buildImpactReport(ctx.store, partner, provider, ctx.configured, ctx.clock.now(), options)));
   });
 }
 
-/** The affected shoppers as a CSV download, each by the shop's pairwise `sub` (API and admin pages). */
-export function sendImpactCsv(res: Response, salt: string, report: ImpactReport): void {
-  res
-    .type('text/csv; charset=utf-8')
-    .attachment(`impact-${report.partner}-${report.provider}.csv`)
-    .send(impactCsv(report, (account) => pairwiseSubject(salt, report.partner, account)));
+/**
+ * The affected shoppers as a CSV download, each by the shop's pairwise `sub` (API and admin pages),
+ * streamed a page of summaries at a time (src/http/csv-stream.ts: a store failure after the first page
+ * cuts the response off, so it never looks complete).
+ */
+export async function sendImpactCsv(ctx: AdminContext, res: Response, query: ImpactQuery): Promise<void> {
+  const salt = await ctx.pairwiseSalt();
+  const shop = query.partner.id;
+  const rows = async function* () {
+    for await (const page of affectedShopperPages(ctx.store, query)) yield impactCsvRows(page, (account) => pairwiseSubject(salt, shop, account));
+  };
+  await streamCsv(res, { filename: `impact-${shop}-${query.provider}.csv`, header: IMPACT_CSV_HEADER, rows: rows() }, (err) =>
+    ctx.log.error({ reqId: requestIdOf(res), err: { message: (err as Error)?.message } }, 'impact CSV cut off: the store failed mid-download'),
+  );
 }
 
 /** The report as the API answers it: counts only (the shopper list is the CSV), instants in the partner's zone. */

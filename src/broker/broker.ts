@@ -144,7 +144,11 @@ export class Broker {
    */
   async callback(providerId: string, query: Record<string, unknown>, binding: string | undefined): Promise<CallbackResult> {
     const adapter = this.#adapters.get(providerId);
-    if (!adapter) return { ok: false, error: new GatewayError('ERR_PROVIDER_UNKNOWN', `provider "${providerId}" is not configured`, { status: 404 }) };
+    if (!adapter) {
+      // Behind a load balancer this is an instance missing a provider the one that started the flow has.
+      const why = `provider "${providerId}" is not configured on this instance (several instances need the same provider settings)`;
+      return { ok: false, error: new GatewayError('ERR_PROVIDER_UNKNOWN', why, { status: 404 }) };
+    }
     const state = typeof query.state === 'string' ? query.state : undefined;
     // State failures are the caller's (4xx), not the provider's: no UpstreamError (502) here.
     if (!state) return { ok: false, error: new GatewayError('ERR_FLOW_STATE_MISMATCH', 'callback without "state"', { status: 403 }) };

@@ -57,7 +57,8 @@ const takeFlow: Step = async (ctx, req, _res, s) => {
     }
   }
   // Every refusal of the round trip (upstream ones included, which are not exposed as such) is a page.
-  if (!result.ok) throw new Refusal(result.error);
+  // An unknown provider is named on the page (a callback for a provider this instance lacks: see the broker's log line).
+  if (!result.ok) throw new Refusal(result.error, result.error.code === 'ERR_PROVIDER_UNKNOWN' ? { hint: provider } : {});
   s.identity = result.identity;
 };
 

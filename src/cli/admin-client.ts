@@ -1,5 +1,6 @@
 // How the command line talks to a running gateway's admin API: JSON over HTTP with the bearer token,
-// a timeout, and every failure turned into a CliError with a clear message and an exit code
+// a timeout on silence (the gateway quiet for SILENCE_MS before its answer begins, or between two pieces
+// of it: a long CSV download goes on as long as it keeps coming), and every failure turned into a CliError with a clear message and an exit code
 // (1 refused, 3 unreachable, 4 token missing, wrong or not allowed).
 
 import type { ErrorAnswer } from './answers.ts';
@@ -45,16 +46,20 @@ const FIELD_FLAGS: Record<string, string> = {
   before: '--before',
 };
 
+/** How long the gateway may stay silent: before its answer begins, or between two pieces of it. */
+export const SILENCE_MS = 15_000;
+
 export class AdminClient {
   readonly baseUrl: string;
   readonly #token: string | undefined;
-  constructor(baseUrl: string, token: string | undefined) {
+  readonly #silenceMs: number;
+  constructor(baseUrl: string, token: string | undefined, options: { silenceMs?: number } = {}) {
     this.baseUrl = baseUrl.replace(/\/+$/, '');
     this.#token = token;
+    this.#silenceMs = options.silenceMs ?? SILENCE_MS;
   }
 
-  /** The answer's JSON, typed as the caller expects it (the gateway's contract, not checked here). */
-  /** The answer's JSON; with `as: 'text'`, a successful answer's body as text (CSV). */
+  /** The answer's JSON, typed as the caller expects it (the gateway's contract, not checked here); with `as: 'text'`, a successful answer's body as text (CSV). */
   async request<T = unknown>(method: string, path: string, body?: unknown, as: 'json' | 'text' = 'json'): Promise<T> {
     if (!this.#token) {
       throw new CliError(
@@ -63,6 +68,7 @@ export class AdminClient {
       );
     }
     const url = `${this.baseUrl}/api/admin${path}`;
+    const silence = new SilenceTimer(this.#silenceMs);
     let res: Response;
     try {
       res = await fetch(url, {
@@ -73,15 +79,24 @@ export class AdminClient {
           ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
         },
         ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-        signal: AbortSignal.timeout(15_000),
+        signal: silence.signal,
       });
     } catch (err) {
+      silence.stop();
       const cause = (err as { cause?: { code?: string; message?: string } }).cause;
       const reason = cause?.code ?? cause?.message ?? (err as Error).message;
       throw new CliError(EXIT.unreachable, `cannot reach the gateway at ${this.baseUrl} (${reason}); is it running? Point --url or DENGLU_URL at it`);
     }
+    let text: string;
+    try {
+      text = await readText(res, silence);
+    } catch (err) {
+      // A download the gateway cut off (a store failure mid-stream, src/http/csv-stream.ts): print nothing of it.
+      throw new CliError(EXIT.unreachable, `the answer from ${url} broke off before its end (${(err as Error).message}); nothing was printed, try again`);
+    } finally {
+      silence.stop();
+    }
     if (res.status === 204) return undefined as T;
-    const text = await res.text();
     if (res.ok && as === 'text') return text as T;
     let json: ErrorAnswer | null;
     try {
@@ -110,4 +125,40 @@ export class AdminClient {
     }
     throw new CliError(EXIT.refused, `${json?.message ?? 'the gateway failed'} (${code}${ref})`);
   }
+}
+
+/** Aborts its signal once SILENCE_MS pass without a `heard()`. */
+class SilenceTimer {
+  readonly #controller = new AbortController();
+  readonly #ms: number;
+  #timer: NodeJS.Timeout;
+  constructor(ms: number) {
+    this.#ms = ms;
+    this.#timer = this.#arm();
+  }
+  get signal(): AbortSignal {
+    return this.#controller.signal;
+  }
+  heard(): void {
+    clearTimeout(this.#timer);
+    this.#timer = this.#arm();
+  }
+  stop(): void {
+    clearTimeout(this.#timer);
+  }
+  #arm(): NodeJS.Timeout {
+    return setTimeout(() => this.#controller.abort(new Error(`the gateway was silent for ${this.#ms / 1000} s`)), this.#ms);
+  }
+}
+
+/** The body as text, each piece that arrives restarting the silence timer. */
+async function readText(res: Response, silence: SilenceTimer): Promise<string> {
+  if (!res.body) return '';
+  const decoder = new TextDecoder();
+  let text = '';
+  for await (const chunk of res.body) {
+    silence.heard();
+    text += decoder.decode(chunk, { stream: true });
+  }
+  return text + decoder.decode();
 }

@@ -117,16 +117,36 @@ function windows(q: ImpactQuery) {
   };
 }
 
-/** The report from each shopper's summary and ways (the straightforward computation, and the CSV's rows). */
+/** The report from each shopper's summary and ways (the straightforward computation, and the report with its list). */
 export function impactReport(q: ImpactQuery, shoppers: Iterable<Shopper>): ImpactReport {
   const t = tallyQuery(q);
   const classes: ShopperClass[] = [];
-  for (const { usage, held } of shoppers) {
-    const c = usageClassOf(usage, held, t);
-    const use = usage.methods[q.provider];
-    if (c) classes.push(use ? { ...c, shopper: { account: usage.account, lastWithProviderAt: use.lastAt } } : c);
+  for (const shopper of shoppers) {
+    const c = shopperClass(t, shopper);
+    if (c) classes.push(c);
   }
   return reportFromClasses(q, classes);
+}
+
+/** One shopper's class, naming them when they used the provider; undefined when not a shopper (inactive). */
+function shopperClass(t: UsageTallyQuery, { usage, held }: Shopper): ShopperClass | undefined {
+  const c = usageClassOf(usage, held, t);
+  const use = usage.methods[t.method];
+  return c && use ? { ...c, shopper: { account: usage.account, lastWithProviderAt: use.lastAt } } : c;
+}
+
+/** The shopper's CSV row when the report lists them (an affected shopper), one shopper at a time (the streamed CSV). */
+export function affectedShopper(t: UsageTallyQuery, shopper: Shopper): AffectedShopper | undefined {
+  const c = shopperClass(t, shopper);
+  return c?.usesMethod && c.shopper ? listRow(c, c.shopper, groupOf(c)) : undefined;
+}
+
+function groupOf(c: UsageClass): ImpactGroup {
+  return c.held.length === 0 ? 'stranded' : c.used.length > 0 ? 'safe' : 'at_risk';
+}
+
+function listRow(c: UsageClass, shopper: NonNullable<ShopperClass['shopper']>, group: ImpactGroup): AffectedShopper {
+  return { account: shopper.account, group, lastWithProviderAt: shopper.lastWithProviderAt, providerSignIns30d: c.methodSignIns, ways: c.held };
 }
 
 /**
@@ -150,7 +170,7 @@ export function reportFromClasses(q: ImpactQuery, classes: Iterable<ShopperClass
       continue;
     }
     counts.affected += c.count;
-    const group: ImpactGroup = c.held.length === 0 ? 'stranded' : c.used.length > 0 ? 'safe' : 'at_risk';
+    const group = groupOf(c);
     const key = group === 'at_risk' ? 'atRisk' : group;
     counts[key] += c.count;
     recent[key] += c.methodSignIns;
@@ -163,8 +183,7 @@ export function reportFromClasses(q: ImpactQuery, classes: Iterable<ShopperClass
       migratedPerDay.set(dayOf(firstWayOut), (migratedPerDay.get(dayOf(firstWayOut)) ?? 0) + c.count);
     }
     if (firstWayOut !== undefined && firstWayOut >= rateFrom && firstWayOut <= q.now) recentMigrations += c.count;
-    if (c.shopper)
-      list.push({ account: c.shopper.account, group, lastWithProviderAt: c.shopper.lastWithProviderAt, providerSignIns30d: c.methodSignIns, ways: c.held });
+    if (c.shopper) list.push(listRow(c, c.shopper, group));
   }
   const ratePerDay = recentMigrations / RATE_DAYS;
   const projected = (at: EpochMs | undefined): number | null => {

@@ -3,8 +3,9 @@
 // then asks the store for the shop's shoppers grouped into classes with their counts (Store.tallyUsage:
 // one aggregate, where the data lives) and hands them to the pure report (src/impact/impact-report.ts).
 // A summary that lists no ways (written before summaries kept them, or of an account since deleted) comes
-// back whole: its account is read (PARALLEL_READS at a time). The shopper list (the CSV, `list`) and `fromAccounts` — every account read, the
-// straightforward computation the tests hold the fast one to — read every summary instead, page by page.
+// back whole: its account is read (PARALLEL_READS at a time). The CSV's shopper list is streamed a page of
+// summaries at a time (affectedShopperPages); the report with its list in memory (`list`) and `fromAccounts`
+// — every account read, the straightforward computation the tests hold the fast one to — read every summary.
 // See the module header of src/events/shop-usage.ts for why no raw event is read.
 
 import type { Account } from '../accounts/account.ts';
@@ -16,7 +17,16 @@ import { integrationFor } from '../partners/availability.ts';
 import type { Partner } from '../partners/partner.ts';
 import type { Store } from '../store/store.ts';
 import { type UsageSummary, usageClassOf } from '../store/usage-tally.ts';
-import { type ImpactQuery, type ImpactReport, impactReport, reportFromClasses, type Shopper, tallyQuery } from './impact-report.ts';
+import {
+  type AffectedShopper,
+  affectedShopper,
+  type ImpactQuery,
+  type ImpactReport,
+  impactReport,
+  reportFromClasses,
+  type Shopper,
+  tallyQuery,
+} from './impact-report.ts';
 
 const PAGE = 5000;
 const PARALLEL_READS = 32;
@@ -41,6 +51,20 @@ export async function buildImpactReport(
   now: EpochMs,
   options: ImpactOptions = {},
 ): Promise<ImpactReport> {
+  const query = impactQueryFor(partner, provider, configured, now, options);
+  if (options.list || options.fromAccounts) return impactReport(query, await loadShoppers(store, partner.id, options.fromAccounts));
+  const tally = tallyQuery(query);
+  const { classes, unlisted } = await store.tallyUsage(tally);
+  const legacy = await withAccounts(store, unlisted);
+  const legacyClasses = legacy.flatMap(({ usage, held }) => usageClassOf(usage, held, tally) ?? []);
+  return reportFromClasses(query, [...classes, ...legacyClasses]);
+}
+
+/**
+ * What the report asks, from the integration's schedule and the dates considered: a ValidationError (nothing
+ * read yet) when there is no cutoff to consider or the grace would end before it.
+ */
+export function impactQueryFor(partner: Partner, provider: string, configured: ReadonlySet<string>, now: EpochMs, options: ImpactOptions = {}): ImpactQuery {
   const integration = integrationFor(partner, provider);
   if (!integration) throw new GatewayError('ERR_NOT_FOUND', `partner "${partner.id}" has no integration with "${provider}"`, { status: 404, expose: true });
   const cutoffAt = options.cutoffAt ?? integration.cutoffAt;
@@ -71,12 +95,42 @@ export async function buildImpactReport(
     considered,
     ...(options.activeDays !== undefined ? { activeDays: options.activeDays } : {}),
   };
-  if (options.list || options.fromAccounts) return impactReport(query, await loadShoppers(store, partner.id, options.fromAccounts));
+  return query;
+}
+
+/**
+ * The affected shoppers (the CSV's rows), a page of summaries at a time in the order the store lists them
+ * (by id): only one page and its rows are in memory. A summary without ways has its account read; a gone
+ * account is left out. A store failure rejects the iteration where it happens, after the pages before it.
+ */
+export async function* affectedShopperPages(store: Store, query: ImpactQuery, pageSize = PAGE): AsyncGenerator<AffectedShopper[]> {
   const tally = tallyQuery(query);
-  const { classes, unlisted } = await store.tallyUsage(tally);
-  const legacy = await withAccounts(store, unlisted);
-  const legacyClasses = legacy.flatMap(({ usage, held }) => usageClassOf(usage, held, tally) ?? []);
-  return reportFromClasses(query, [...classes, ...legacyClasses]);
+  for await (const page of summaryPages(store, query.partner.id, pageSize)) {
+    const unlisted = page.filter((u) => !u.ways);
+    const held = new Map((await withAccounts(store, unlisted)).map((s) => [s.usage.account, s.held]));
+    const rows: AffectedShopper[] = [];
+    for (const usage of page) {
+      const ways = usage.ways ?? held.get(usage.account);
+      const row = ways && affectedShopper(tally, { usage, held: ways });
+      if (row) rows.push(row);
+    }
+    yield rows;
+  }
+}
+
+/** The partner's shop-usage summaries, a page at a time, in id order. */
+async function* summaryPages(store: Store, partnerId: string, pageSize = PAGE): AsyncGenerator<ShopUsage[]> {
+  let after: string | undefined;
+  for (;;) {
+    const page = await store.list<ShopUsage>(SHOP_USAGE_COLLECTION, {
+      index: { name: 'partner', key: partnerId },
+      limit: pageSize,
+      ...(after ? { after } : {}),
+    });
+    if (page.length) yield page.map((d) => d.value);
+    if (page.length < pageSize) return;
+    after = page[page.length - 1]!.id;
+  }
 }
 
 /**
@@ -87,15 +141,11 @@ export async function buildImpactReport(
 export async function loadShoppers(store: Store, partnerId: string, fromAccounts = false): Promise<Shopper[]> {
   const out: Shopper[] = [];
   const unlisted: ShopUsage[] = [];
-  let after: string | undefined;
-  for (;;) {
-    const page = await store.list<ShopUsage>(SHOP_USAGE_COLLECTION, { index: { name: 'partner', key: partnerId }, limit: PAGE, ...(after ? { after } : {}) });
-    for (const { value: usage } of page) {
+  for await (const page of summaryPages(store, partnerId)) {
+    for (const usage of page) {
       if (usage.ways && !fromAccounts) out.push({ usage, held: usage.ways });
       else unlisted.push(usage);
     }
-    if (page.length < PAGE) break;
-    after = page[page.length - 1]!.id;
   }
   return [...out, ...(await withAccounts(store, unlisted))];
 }

@@ -230,7 +230,10 @@ export interface Store {
   ready(): Promise<void>;
   readonly info: StoreInfo;
 
-  /** Forgets expired documents; returns how many. */
+  /**
+   * Forgets expired documents; returns how many. PostgreSQL also analyses the impact report's side table
+   * when autovacuum has not (src/store/postgres/side-table-statistics.ts): it runs once per cluster.
+   */
   sweepExpired(): Promise<number>;
   /** Approximate bytes held per collection (for capacity reports and the benchmark). */
   stats(): Promise<Record<string, { documents: number; bytes: number }>>;

@@ -465,6 +465,21 @@ describe('e2e: failures at every step of the upstream round trip', function () {
       await backToShop({ browser, shop, request, page, locale: LOCALE_CASES[0]! }, page, 'access_denied');
     });
 
+    it('a callback for a provider this gateway lacks (an instance configured unlike the one that started the flow) names it', async () => {
+      const browser = new TestBrowser();
+      browser.acceptLanguage = 'en';
+      const before = await accounts();
+      const page = await browser.go(`${gw.issuer}/cb/nosuch?state=abc&code=def`);
+      assertFailurePage(page, {
+        locale: 'en',
+        status: 404,
+        code: 'ERR_PROVIDER_UNKNOWN',
+        message: message('error.ERR_PROVIDER_UNKNOWN', 'en', { hint: 'nosuch' }),
+      });
+      assert.ok(!page.html.includes('called ""'), 'the provider is named, not left blank');
+      assert.equal(await accounts(), before);
+    });
+
     it('a hint for a provider the shop does not offer (gamma has no sohu): a clear page, other ways, back to shop', async () => {
       for (const locale of [LOCALE_CASES[1]!, LOCALE_CASES[2]!]) {
         const browser = new TestBrowser();

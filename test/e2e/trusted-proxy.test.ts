@@ -23,6 +23,8 @@ import { testPartners } from '../support/gateway.ts';
 interface Gateway {
   /** Where the gateway listens (plain http on loopback, as behind a proxy). */
   url: string;
+  /** Its log lines at warn and above. */
+  logs: string[];
   close(): Promise<void>;
 }
 
@@ -44,11 +46,14 @@ async function startBehindProxy(trustProxy: string, tls?: TestCertificate): Prom
   const config = loadConfig({ env, descriptors: DESCRIPTORS });
   const store = await LowdbStore.open({ dir: dataDir, clock, collections: COLLECTIONS });
   await seedPartners(store, clock, (await testPartners({})).slice(0, 1));
-  const { app } = await createApp({ config, store, clock, providers: PROVIDERS, log: createLogger({ level: 'silent' }) });
+  const logs: string[] = [];
+  const log = createLogger({ level: 'warn', destination: { write: (line: string) => logs.push(line) } as unknown as NodeJS.WritableStream });
+  const { app } = await createApp({ config, store, clock, providers: PROVIDERS, log });
   const server = createGatewayServer(app, { limits: config.http, ...(tls ? { tls } : {}) });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     url: `${tls ? 'https://localhost' : 'http://127.0.0.1'}:${(server.address() as AddressInfo).port}`,
+    logs,
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -98,6 +103,21 @@ describe('TRUST_PROXY: express and oidc-provider believe the same proxies', () =
 
     it('publishes endpoints at the forwarded scheme and host', async () => {
       assert.equal((await discovery(gw, FORWARDED)).authorization_endpoint, 'https://login.example.test/auth');
+    });
+
+    it("says once in the log when the proxy forwards a host other than the issuer's (nginx's $host drops the port)", async () => {
+      const warnings = () => gw.logs.filter((l) => l.includes('discovery asked at'));
+      await discovery(gw, FORWARDED);
+      assert.deepEqual(warnings(), [], 'no warning at the issuer itself');
+      const wrong = { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'login.example.test:8443' };
+      assert.equal((await discovery(gw, wrong)).authorization_endpoint, 'https://login.example.test:8443/auth');
+      await discovery(gw, wrong);
+      assert.equal(warnings().length, 1, 'one warning per origin');
+      const line = JSON.parse(warnings()[0]!) as { level: number; origin: string; issuer: string; msg: string };
+      assert.equal(line.level, 40);
+      assert.equal(line.origin, 'https://login.example.test:8443');
+      assert.equal(line.issuer, 'https://login.example.test');
+      assert.match(line.msg, /\$http_host/);
     });
 
     it('sets its Secure cookies at /auth when the proxy says the client spoke https', async () => {

@@ -7,7 +7,7 @@ import { runner } from 'node-pg-migrate';
 import pg from 'pg';
 import { ManualClock } from '../../src/clock.ts';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.ts';
-import { KNOWN_MIGRATIONS, MIGRATIONS_DIR, MIGRATIONS_TABLE } from '../../src/store/postgres/migrations.ts';
+import { KNOWN_MIGRATIONS, MIGRATIONS_DIR, MIGRATIONS_TABLE, migrate } from '../../src/store/postgres/migrations.ts';
 import { freshDatabase, postgresAvailable, type TestDatabase } from '../support/postgres.ts';
 import { CONTRACT_COLLECTIONS } from './store.contract.ts';
 
@@ -109,7 +109,13 @@ describe('postgres store: schema migrations', function () {
         `INSERT INTO documents (collection, id, doc, expires_at) VALUES ('shop_usage', 'jd:a', $1, NULL), ('shop_usage', 'jd:b', $2, $3), ('contract_docs', 'x', '{}', NULL)`,
         [summary(T0 - DAY, { qq: T0 - 3 * DAY }), summary(T0 - 2 * DAY), T0 + DAY],
       );
-      await migrations('up', Number.POSITIVE_INFINITY);
+      // Up again as `denglu db migrate` does, which says first how many summaries the back-fill goes through.
+      const notes: string[] = [];
+      await migrate(db.url, 'test', undefined, (msg) => notes.push(msg));
+      assert.deepEqual(
+        notes.filter((n) => n.includes('back-fills')).map((n) => n.replace(/: about .*/, '')),
+        ["store: 0003_shop_usage_facts back-fills 2 shop-usage summaries into the impact report's side table (shop_usage_facts)"],
+      );
     } finally {
       await client.end();
     }

@@ -1,8 +1,10 @@
 // A small load balancer for multi-instance tests, in process (node:http): each request goes to the next
 // instance in turn, with its method, path, Host and every other header unchanged, and the proxy records
-// which instance served it. Like nginx's passive health check, an instance refusing the connection is
-// skipped for a while and the request (its body buffered) goes to the next one; a connection cut after
-// the request was sent is a 502, as nginx answers. A test may pin requests to an instance with `route`.
+// which instance served it. Like nginx's passive health check with `proxy_next_upstream error`, an
+// instance refusing the connection is skipped for a while and the request (its body buffered) goes to the
+// next one; so does a GET or HEAD whose connection is cut before the answer's headers (an instance killed
+// as the request reached it). A POST cut after it was sent is a 502, as nginx answers: it may have taken
+// effect. A test may pin requests to an instance with `route`.
 
 import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -28,6 +30,9 @@ export interface RoundRobinProxy {
   servedBy(prefix: string, method?: string): number[];
   close(): Promise<void>;
 }
+
+/** Methods nginx passes to the next instance even after the request was sent (proxy_next_upstream). */
+const IDEMPOTENT = new Set(['GET', 'HEAD']);
 
 /** How long an instance that refused a connection is left out of the rotation. */
 const DOWN_MS = 2000;
@@ -82,9 +87,11 @@ export async function startRoundRobinProxy(targets: number[] = [], options: Prox
       }
       tried.add(instance);
       let sent = false;
+      let answered = false;
       const upstream = httpRequest(
         { host: '127.0.0.1', port: proxy.targets[instance], agent: false, method: req.method, path: req.url, headers: req.headers },
         (answer) => {
+          answered = true;
           record(instance, answer.statusCode ?? 0);
           res.writeHead(answer.statusCode ?? 502, answer.rawHeaders);
           answer.pipe(res);
@@ -93,7 +100,8 @@ export async function startRoundRobinProxy(targets: number[] = [], options: Prox
       );
       upstream.on('socket', (socket) => socket.once('connect', () => (sent = true)));
       upstream.on('error', (err: NodeJS.ErrnoException) => {
-        if (!sent && (err.code === 'ECONNREFUSED' || err.code === 'ECONNRESET')) {
+        const refused = !sent && (err.code === 'ECONNREFUSED' || err.code === 'ECONNRESET');
+        if (!answered && (refused || IDEMPOTENT.has(req.method ?? ''))) {
           downUntil.set(instance, Date.now() + DOWN_MS);
           return attempt();
         }

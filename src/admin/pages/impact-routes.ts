@@ -7,7 +7,7 @@
 import type { Request, Response, Router } from 'express';
 import { type FieldProblem, GatewayError, ValidationError } from '../../errors.ts';
 import type { ImpactReport } from '../../impact/impact-report.ts';
-import { buildImpactReport, type ImpactOptions } from '../../impact/impact-service.ts';
+import { buildImpactReport, type ImpactOptions, impactQueryFor } from '../../impact/impact-service.ts';
 import { partnerName, type Partner } from '../../partners/partner.ts';
 import { parseInstant } from '../../time/instant.ts';
 import { problemText } from '../problem-text.ts';
@@ -111,7 +111,6 @@ export function impactRoutes(router: Router, ctx: PagesContext): void {
     const { partner, provider, typed } = await target(req, res);
     const parsed = impactOptions(typed, partner.timeZone);
     if (!parsed.ok) throw new ValidationError(parsed.problems);
-    const report = await buildImpactReport(ctx.store, partner, provider, ctx.configured, ctx.clock.now(), { ...parsed.options, list: true });
-    sendImpactCsv(res, await ctx.pairwiseSalt(), report);
+    await sendImpactCsv(ctx, res, impactQueryFor(partner, provider, ctx.configured, ctx.clock.now(), parsed.options));
   });
 }

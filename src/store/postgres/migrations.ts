@@ -6,6 +6,7 @@ import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { GatewayError } from '../../errors.ts';
+import { announceBackfills } from './backfills.ts';
 import { unavailable, type Queryable } from './database.ts';
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../../../migrations/', import.meta.url));
@@ -50,10 +51,12 @@ export function assertKnownSchema(state: SchemaState): void {
 }
 
 /**
- * Brings the schema up to date: refuses an unknown newer schema, then runs the pending migrations under
- * node-pg-migrate's advisory lock (waiting for another instance that is migrating). Returns what ran.
+ * Brings the schema up to date: refuses an unknown newer schema, says which back-fills are about to run and
+ * over how many rows (`notice`; src/store/postgres/backfills.ts), then runs the pending migrations under
+ * node-pg-migrate's advisory lock (waiting for another instance that is migrating; `log` gets its own
+ * messages). Returns what ran.
  */
-export async function migrate(url: string, location: string, log?: (msg: string) => void): Promise<string[]> {
+export async function migrate(url: string, location: string, log?: (msg: string) => void, notice = log): Promise<string[]> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000, application_name: 'denglu-migrate' });
   try {
     await client.connect();
@@ -61,7 +64,9 @@ export async function migrate(url: string, location: string, log?: (msg: string)
     throw unavailable(err, location);
   }
   try {
-    assertKnownSchema(await schemaState(client).catch((err) => Promise.reject(unavailable(err, location))));
+    const state = await schemaState(client).catch((err) => Promise.reject(unavailable(err, location)));
+    assertKnownSchema(state);
+    await announceBackfills(client, state.pending, (msg) => notice?.(`store: ${msg}`)).catch((err) => Promise.reject(unavailable(err, location)));
     let ran: { name: string }[];
     try {
       const { runner } = await import('node-pg-migrate'); // loaded only by a process that migrates

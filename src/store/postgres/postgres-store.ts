@@ -38,6 +38,7 @@ import {
 import { CREATED_MEANWHILE_RETRIES, CreatedMeanwhile, upsertDocuments } from './document-upserts.ts';
 import { runExclusive } from './exclusive-jobs.ts';
 import { assertKnownSchema, migrate, schemaState } from './migrations.ts';
+import { analyzeSideTableIfStale } from './side-table-statistics.ts';
 import { tallyUsage } from './usage-tally.ts';
 
 export interface PostgresStoreOptions {
@@ -88,7 +89,7 @@ export class PostgresStore implements Store {
     try {
       if (options.migrate === false) assertCurrent(await schemaState(store.database));
       else {
-        const ran = await migrate(options.url, store.database.location);
+        const ran = await migrate(options.url, store.database.location, undefined, (msg) => options.log?.info(msg));
         if (ran.length > 0) options.log?.info(`store: migrated ${store.database.location}: ${ran.join(', ')}`);
       }
       await store.#listener.start();
@@ -429,7 +430,9 @@ export class PostgresStore implements Store {
   async sweepExpired(): Promise<number> {
     this.database.assertOpen();
     try {
-      return await sweepExpired(this.database, this.#now());
+      const swept = await sweepExpired(this.database, this.#now());
+      await analyzeSideTableIfStale(this.database);
+      return swept;
     } finally {
       this.#cached.invalidateAll();
     }
