@@ -84,7 +84,15 @@ export function accountConsoleRoutes(ctx: LoginContext, o: { cookieKeys: string[
             })),
             native: nativeSection(ctx, s, locale, {}, used),
             events,
-            banners: endingBanners(s.account, used, (id) => ctx.descriptors.get(id)?.label, locale, now),
+            banners: endingBanners(s.account, used, (id) => ctx.descriptors.get(id)?.label, locale, ctx.broker.configured(), now).map((b) => ({
+              ...b,
+              kept: b.keeps.length
+                ? t('noticeMail.banner.kept', {
+                    shop: partnerName(used.find((p) => p.id === b.partner)!, locale),
+                    ways: b.keeps.map((m) => label(m, locale)).join(t('punct.listSep')),
+                  })
+                : undefined,
+            })),
             noticeMail: { off: noticeMailOff(s.account), email: noticeMailAddress(s.account) },
             notice: flash.notice,
             error: flash.error,

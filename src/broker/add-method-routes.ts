@@ -61,7 +61,9 @@ export function addMethodRoutes(ctx: LoginContext, o: { phone: PhoneDeps | undef
     recordSignIn(
       ctx,
       res.locals.signIn as SignInState,
-      returnTo ? { outcome: 'success', method, account: h.account.id, via, replaced: h.pending.provider } : { outcome: 'error', method },
+      returnTo
+        ? { outcome: 'success', method, account: h.account.id, via, replaced: h.pending.provider, ...(h.pending.accountCreated ? { created: true } : {}) }
+        : { outcome: 'error', method },
     );
     if (!returnTo) {
       return sendFailure(ctx, res, new GatewayError('ERR_INTERACTION_LOST', 'the interaction expired', { status: 400 }), {

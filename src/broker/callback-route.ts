@@ -243,6 +243,7 @@ async function completeLink(ctx: LoginContext, req: Request, res: Response, s: S
   const finished = await finishLogin(ctx.oidc(), interaction, partner.firstParty, account.id, flow.provider, req);
   const signedIn = { account: account.id, method: flow.provider };
   const via = pending.kind === 'migrate' ? 'migration' : 'notice';
-  recordSignIn(ctx, s, finished ? { outcome: 'success', ...signedIn, via, replaced: pending.provider } : { outcome: 'error' });
+  const created = pending.accountCreated ? { created: true } : {};
+  recordSignIn(ctx, s, finished ? { outcome: 'success', ...signedIn, via, replaced: pending.provider, ...created } : { outcome: 'error' });
   go(ctx, req, res, finished ? { kind: 'finished', ...finished, signedIn } : { kind: 'lost' });
 }

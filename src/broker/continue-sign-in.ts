@@ -74,7 +74,15 @@ export async function continueSignIn(ctx: LoginContext, p: ProvenSignIn): Promis
   }
   const availability = loginAvailability(p.partner, p.provider, configured, now);
   const hold = async (kind: 'notice' | 'migrate'): Promise<NextStep> => {
-    await holdLogin(ctx.store, { interactionUid: uid, accountId: p.account.id, partnerId: p.partner.id, provider: p.provider, kind, createdAt: now });
+    await holdLogin(ctx.store, {
+      interactionUid: uid,
+      accountId: p.account.id,
+      partnerId: p.partner.id,
+      provider: p.provider,
+      kind,
+      createdAt: now,
+      ...(p.created ? { accountCreated: true as const } : {}),
+    });
     return { kind: 'held', url: `/interaction/${uid}/${kind}`, hold: kind };
   };
   if (!availability.ok && availability.reason === 'grace') return hold('migrate');

@@ -115,7 +115,13 @@ export function lifecycleRoutes(ctx: LoginContext): Router {
       const returnTo = (await finishLogin(ctx.oidc(), s.interaction!, s.partner!.firstParty, account.id, pending.provider))?.returnTo;
       await releaseLogin(ctx.store, pending.interactionUid);
       if (!returnTo) throw lost('the interaction expired');
-      recordSignIn(ctx, s, { outcome: 'success', method: pending.provider, account: account.id, via: 'notice' });
+      recordSignIn(ctx, s, {
+        outcome: 'success',
+        method: pending.provider,
+        account: account.id,
+        via: 'notice',
+        ...(pending.accountCreated ? { created: true } : {}),
+      });
       res.redirect(303, returnTo);
     },
   );

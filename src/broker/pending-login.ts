@@ -15,6 +15,8 @@ export interface PendingLogin {
   /** notice: may continue at once; migrate: must link a replacement first. */
   kind: 'notice' | 'migrate';
   createdAt: EpochMs;
+  /** The account was created by this sign-in: its login event says so when the held sign-in finishes. */
+  accountCreated?: true;
 }
 
 /** How long a record held for one interaction (a pending login, an unclaimed identity) is kept: as long as a sign-in may last. */

@@ -5,7 +5,8 @@
 // that expired in between, does not count again). A link from the account page is no sign-in at a shop:
 // neither. Where they differ, by design:
 //   - a sign-in held on the notice interstitial counts as a success when held, and its login event is
-//     recorded when the shopper goes on to the shop (`via: 'notice'`, not counted again);
+//     recorded when the shopper goes on to the shop (`via: 'notice'`, not counted again), `created` when
+//     the held sign-in made the account (kept on the held record, src/broker/pending-login.ts);
 //   - held on the migration page it counts as refused by the lifecycle; its event comes with the
 //     replacement that lets it through (`via: 'migration'`);
 //   - `error` (an expired flow, a lost interaction, a link conflict) is counted, not an event: nothing a

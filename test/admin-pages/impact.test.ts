@@ -47,8 +47,14 @@ describe('admin pages: the impact of a cutoff', function () {
       svgs.every((svg) => !/(href|src)=/.test(svg)),
       'the charts fetch nothing',
     );
+    // The ways left are named as the pages name them, not by their ids.
+    const ways = /<p data-ways="1">([^<]*)<\/p>/.exec(p.html)?.[1] ?? '';
+    assert.match(ways, /Sohu/);
+    assert.doesNotMatch(ways, /\bsohu\b/);
     const zh = await managerBrowser(gw, 'Alpha zh', ['alpha'], 'zh-CN');
-    assert.match((await zh.go(page())).html, /将无法登录/);
+    const zhPage = (await zh.go(page())).html;
+    assert.match(zhPage, /将无法登录/);
+    assert.match(/<p data-ways="1">([^<]*)<\/p>/.exec(zhPage)?.[1] ?? '', /搜狐/);
   });
 
   it('recounts at a cutoff only considered, and refuses a date without offset next to its field', async () => {
@@ -82,6 +88,7 @@ describe('admin pages: the impact of a cutoff', function () {
     assert.match(preview.html, /class="impact-preview"/);
     assert.equal(count(preview.html, 'stranded'), 1);
     assert.match(preview.html, /data-considered="1"/);
+    assert.match(/<p data-ways="1">([^<]*)<\/p>/.exec(preview.html)?.[1] ?? '', /Sohu/);
     assert.match(preview.html, /value="2013-10-01T00:00\+08:00"/, 'the form keeps what was typed');
     assert.deepEqual(await snapshot(gw, 'alpha'), before, 'nothing saved');
     const cleared = await submitForm(manager, form, '/integrations/weibo', { cutoffAt: '', graceEndsAt: '', intent: 'impact' });

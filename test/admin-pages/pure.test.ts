@@ -9,6 +9,7 @@ import { formFromBody, formFromIntegration, scheduleInput } from '../../src/admi
 import { auditChanges, auditWords } from '../../src/admin/pages/audit-diff.ts';
 import { adminTranslator } from '../../src/admin/pages/messages.ts';
 import { buildTimeline, dateTicks } from '../../src/admin/pages/timeline.ts';
+import { lineColours } from '../../src/admin/pages/chart-colours.ts';
 import type { Integration } from '../../src/partners/partner.ts';
 
 const at = (iso: string) => Date.parse(iso);
@@ -99,6 +100,16 @@ describe('admin pages: pure parts', () => {
     assert.doesNotMatch(JSON.stringify(created), /s3cret/, 'secrets are never shown');
     for (const c of [...created, ...auditChanges(weibo, after, en)]) assert.doesNotMatch(`${c.before} ${c.after}`, /[{}"]|\btrue\b|\bfalse\b/);
     assert.ok(auditChanges(null, { blob: 'x'.repeat(500) }, en)[0]!.after!.length <= 160);
+  });
+
+  it('gives every analytics line a colour no earlier line nearly has: brand first, spares for clashes', () => {
+    // Alipay's blue and the password's button blue, WeChat's green and the phone's: the later one of each pair moves.
+    // JD's page: Weibo, QQ, Sohu, WeChat, Alipay, Example OIDC, password, phone.
+    const colours = lineColours(['#E6162D', '#0C7CA7', '#FFD100', '#06844A', '#1570F0', '#3b5bdb', '#2f6fed', '#16824a', undefined]);
+    assert.deepEqual(colours.slice(0, 5), ['#E6162D', '#0C7CA7', '#FFD100', '#06844A', '#1570F0']);
+    assert.equal(new Set(colours).size, colours.length, colours.join(' '));
+    assert.ok(!['#2f6fed', '#16824a'].includes(colours[6]!) && !['#2f6fed', '#16824a'].includes(colours[7]!));
+    assert.deepEqual(lineColours(['#E6162D', '#12B7F5']), ['#E6162D', '#12B7F5'], 'distinct brands stay');
   });
 
   it('ticks at local midnights by day, week, month or year, about ten at most', () => {

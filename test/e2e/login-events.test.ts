@@ -73,6 +73,17 @@ describe('login events of real sign-ins', function () {
     assert.deepEqual(outsideRecorder, [], 'no event collection touched on a request path');
   });
 
+  it('says a sign-in held on the notice interstitial created the account, so new accounts during notice are counted', async () => {
+    await loginWith(gw, new TestBrowser(), 'beta-basic', 'weibo', 'events-carol');
+    await gw.denglu.loginEvents.flush();
+    const carol = (await rawEvents()).filter((e) => e.partner === 'beta' && e.outcome === 'success' && e.created);
+    assert.equal(carol.length, 1, JSON.stringify(await rawEvents()));
+    assert.equal(carol[0]!.via, 'notice');
+    assert.equal(carol[0]!.method, 'weibo');
+    const day = await gw.store.get<LoginDay>(LOGIN_DAYS_COLLECTION, loginDayId('beta', localDayOf(clock.now(), 'Asia/Shanghai')));
+    assert.equal(day?.created.weibo, 1);
+  });
+
   it('records a denial at the provider', async () => {
     const browser = new TestBrowser();
     const shop = gw.shops['alpha-basic']!;

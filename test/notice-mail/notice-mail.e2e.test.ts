@@ -41,6 +41,7 @@ describe('e2e: notice mail at the simulated 2013-09-20', function () {
     assert.match(page.html, /data-ending="jd:weibo"/, 'the account page warns about Weibo at JD');
     assert.match(decode(page.html), /Weibo sign-in stops at JD\.com \(demo\) on 25 September 2013 at 00:00 \(Beijing time\)/);
     assert.doesNotMatch(page.html, /data-ending="jd:qq"/);
+    assert.doesNotMatch(page.html, /data-kept="1"/, 'Weibo is her only way into JD: the banner asks her to link another');
     page = await verifyEmail(gw, browser, 'alice@example.com');
     assert.equal(page.status, 200);
 

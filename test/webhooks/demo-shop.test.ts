@@ -68,6 +68,8 @@ describe('webhooks: the sandbox demo shop', () => {
     assert.equal(shown.length, 1, html.slice(html.indexOf('webhooks')));
     assert.match(html, /&quot;phase&quot;: &quot;notice&quot;/);
     assert.match(html, /&quot;provider&quot;: &quot;weibo&quot;/);
+    assert.match(html, /data-webhook="integration.phase_changed" data-verified="1"[^>]*>[\s\S]*?signature verified/);
+    assert.doesNotMatch(html, /data-refused/, 'nothing refused yet');
   });
 
   it('refuses a delivery signed with another secret or too old', async () => {
@@ -81,5 +83,6 @@ describe('webhooks: the sandbox demo shop', () => {
     assert.equal((await post(signedHeaders(sandboxWebhookSecret('alpha'), 'msg_good', now, body))).status, 204);
     const html = await (await fetch(`${shopUrl}/`)).text();
     assert.equal((html.match(/data-webhook="account.deleted"/g) ?? []).length, 1, 'a repeated webhook-id is shown once');
+    assert.match(html, /data-refused="2"/, 'the page says how many deliveries it refused');
   });
 });

@@ -11,12 +11,11 @@ import type { Partner } from '../../partners/partner.ts';
 import { problemText } from '../problem-text.ts';
 import { queryDays } from '../routes-integrations.ts';
 import { problemsOf } from '../zod-problems.ts';
+import { lineColours } from './chart-colours.ts';
 import { lineChart } from './line-chart.ts';
 import { adminTranslator } from './messages.ts';
 import { providerLabel, type PagesContext } from './page.ts';
 
-/** Lines for methods without a brand colour (the native password, phone). */
-const OTHER_COLOURS = ['#555555', '#8e44ad', '#795548'];
 const DAYS_QUERY = z.object({ days: queryDays().optional() });
 
 export interface AnalyticsSection {
@@ -43,11 +42,10 @@ export async function analyticsSection(ctx: PagesContext, partner: Partner, rawD
   };
   if (!parsed.success) return { ...section, problem: problemText(problemsOf(parsed.error)[0]!, locale) };
   const report = await buildAnalytics(ctx.store, partner, ctx.clock.now(), days);
-  let other = 0;
-  const colourOf = (method: string) => ctx.descriptors.get(method)?.colors.background ?? OTHER_COLOURS[other++ % OTHER_COLOURS.length]!;
-  const series = report.providers.map((p) => ({
+  const colours = lineColours(report.providers.map((p) => ctx.descriptors.get(p.method)?.colors.background));
+  const series = report.providers.map((p, i) => ({
     key: p.method,
-    colour: colourOf(p.method),
+    colour: colours[i]!,
     values: report.perDay.map((d) => d.methods[p.method]?.success ?? 0),
   }));
   const ms = (v: number | null) => (v === null ? '—' : m('analytics.ms', { ms: v }));

@@ -37,11 +37,12 @@ export function impactOptions(typed: Typed, zone: string): { ok: true; options: 
   return problems.length ? { ok: false, problems } : { ok: true, options };
 }
 
-/** What the impact summary of the page and of the schedule form shows. */
-export function impactLocals(report: ImpactReport, partner: Partner) {
+/** What the impact summary of the page and of the schedule form shows; `label` names a method in the page's language. */
+export function impactLocals(report: ImpactReport, partner: Partner, label: (method: string) => string) {
   const zone = partner.timeZone;
   return {
     report,
+    ways: report.waysAtCutoff.map(label),
     cutoff: shortInstant(report.cutoffAt, zone),
     graceEnds: report.graceEndsAt !== undefined ? shortInstant(report.graceEndsAt, zone) : undefined,
     since: shortInstant(report.migration.since, zone),
@@ -90,7 +91,7 @@ export function impactRoutes(router: Router, ctx: PagesContext): void {
     let impact: ReturnType<typeof impactLocals> | undefined;
     if (parsed.ok) {
       try {
-        impact = impactLocals(await buildImpactReport(ctx.store, partner, provider, ctx.configured, ctx.clock.now(), parsed.options), partner);
+        impact = impactLocals(await buildImpactReport(ctx.store, partner, provider, ctx.configured, ctx.clock.now(), parsed.options), partner, names.provider);
       } catch (err) {
         if (!(err instanceof ValidationError)) throw err;
         problems = err.problems.map((p) => ({ field: p.field, message: problemText(p, locale, names) }));

@@ -275,6 +275,7 @@ const en = {
   'analytics.csv': 'Download per day (CSV)',
   'analytics.invalid': 'These days cannot be shown',
   'punct.colon': ': ',
+  'punct.listSep': ', ',
 } as const;
 
 export type AdminMessageKey = keyof typeof en;
@@ -549,6 +550,7 @@ const zh: Record<AdminMessageKey, string> = {
   'analytics.csv': '按天下载（CSV）',
   'analytics.invalid': '无法显示这段时间',
   'punct.colon': '：',
+  'punct.listSep': '、',
 };
 
 const CATALOGUES: Record<Locale, Record<AdminMessageKey, string>> = { en, 'zh-CN': zh };

@@ -30,7 +30,8 @@ export function scheduleRoutes(router: Router, ctx: PagesContext): void {
     if (!parsed.ok) return { impactNote: parsed.problems.map((p) => problemText(p, locale)).join(' ') };
     const options = { ...parsed.options, ...(parsed.options.graceEndsAt === undefined ? { graceEndsAt: null } : {}) };
     try {
-      return { impact: impactLocals(await buildImpactReport(ctx.store, partner, provider, ctx.configured, ctx.clock.now(), options), partner) };
+      const report = await buildImpactReport(ctx.store, partner, provider, ctx.configured, ctx.clock.now(), options);
+      return { impact: impactLocals(report, partner, (id) => providerLabel(ctx, id, locale)) };
     } catch (err) {
       if (err instanceof ValidationError) return { impactNote: err.problems.map((p) => problemText(p, locale)).join(' ') };
       throw err;
