@@ -179,7 +179,7 @@ export const OPENAPI = {
         operationId: 'integrationImpact',
         summary: 'Whom ending this provider at the shop affects: stranded, at risk, safe, migration and projection',
         description:
-          "Among the shop's shoppers (signed in there within `activeDays`) who signed in there with the provider: **stranded** (no other way into the shop that still signs in at the cutoff, by each other integration's own schedule, native password and phone included), **at risk** (such a way exists but was never used there), **safe**. With the provider's sign-ins there in the last 30 days by group, migration since notice began (day by day) and a projection at the rate of the last 14 days. JSON gives counts only; CSV (`format=csv` or `Accept: text/csv`) one row per affected shopper, named by the shop's own pairwise `sub`, in the order of the shoppers' summaries; it is streamed (chunked) as it is read, and a store failure after the first rows cuts the connection without the final chunk: a body that ends without it is incomplete, never a shorter complete file. Without `cutoff` the scheduled cutoff is used (400 when none is scheduled).",
+          "Among the shop's shoppers (signed in there within `activeDays`) who signed in there with the provider: **stranded** (no other way into the shop that still signs in at the cutoff, by each other integration's own schedule, native password and phone included), **at risk** (such a way exists but was never used there), **safe**. With the provider's sign-ins there in the last 30 days by group, migration since notice began (day by day) and a projection at the rate of the last 14 days, or since notice began when that is shorter (at least a day). JSON gives counts only; CSV (`format=csv` or `Accept: text/csv`) one row per affected shopper, named by the shop's own pairwise `sub`, in the order of the shoppers' summaries; it is streamed (chunked) as it is read, and a store failure after the first rows cuts the connection without the final chunk: a body that ends without it is incomplete, never a shorter complete file. Without `cutoff` the scheduled cutoff is used (400 when none is scheduled).",
         parameters: [
           {
             name: 'cutoff',
@@ -715,6 +715,7 @@ export const OPENAPI = {
               ...instantPair('since', 'Migration counted from (notice start, or 14 days ago)'),
               migrated: { type: 'integer' },
               ratePerDay: { type: 'number' },
+              rateDays: { type: 'number', description: 'The days ratePerDay is measured over: 14, or the time since notice began when shorter' },
               progress: {
                 type: 'array',
                 items: { type: 'object', properties: { day: { type: 'string', format: 'date' }, migrated: { type: 'integer' } } },

@@ -120,6 +120,7 @@ const ZH_RULES: Record<string, string> = {
   'body.tooLarge': '请求内容不能超过 {max}。',
   'impact.cutoffMissing': '{provider}还没有安排截止时间，请填写要估算的截止时间。',
   'impact.graceBeforeCutoff': '宽限期结束时间不能早于截止时间。',
+  'impact.cutoffPast': '要估算的截止时间必须晚于现在（{nowAt}）。',
   'webhook.limit': '一个商家最多有 {max} 个接收地址，请先删除一个。',
   'webhook.unknown': '这个商家没有接收地址“{id}”。',
   'logo.format': '请上传 PNG 或 SVG 图片（data URL 或 base64）。',

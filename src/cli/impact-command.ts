@@ -23,7 +23,7 @@ interface ImpactAnswer {
   waysAtCutoff: string[];
   shoppers: Groups & { active: number; unaffected: number; affected: number };
   providerSignIns30d: Groups & { total: number };
-  migration: { since: string; migrated: number; ratePerDay: number; progress: { day: string; migrated: number }[] };
+  migration: { since: string; migrated: number; ratePerDay: number; rateDays: number; progress: { day: string; migrated: number }[] };
   projection: { strandedAtCutoff: number | null; strandedAtGraceEnd: number | null };
 }
 
@@ -71,7 +71,7 @@ export const impact: Command = {
         ],
       ),
     );
-    print(`\nMigrated since ${when(a.migration.since)}: ${a.migration.migrated} (${a.migration.ratePerDay} a day over the last 14 days)`);
+    print(`\nMigrated since ${when(a.migration.since)}: ${a.migration.migrated} (${a.migration.ratePerDay} a day over the last ${a.migration.rateDays} days)`);
     print(`Projected stranded at the cutoff: ${count(a.projection.strandedAtCutoff)}; at grace end: ${count(a.projection.strandedAtGraceEnd)}`);
   },
 };

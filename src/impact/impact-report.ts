@@ -8,8 +8,9 @@
 // Shoppers who never used the provider here are `unaffected`. It adds the provider's sign-ins at the shop in
 // the last 30 days by group; migration (an affected shopper getting a surviving way after notice began, or in
 // the last RATE_DAYS when there is no notice), day by day; and a projection of the stranded at the cutoff
-// and at grace end at the migration rate of the last RATE_DAYS days — affected shoppers whose first way out
-// came within them, notice or not (linear, never below zero).
+// and at grace end at the recent migration rate — affected shoppers whose first way out came within the
+// last RATE_DAYS days, or since notice began when that is shorter (at least a day): warned shoppers move
+// faster than before the notice, and the projection is of warned shoppers (linear, never below zero).
 // Its windows are rolling periods ending now; the migration chart's days are UTC days, unlike the per-provider
 // analytics (src/events/login-days.ts), which count the shop's local dates.
 // The rules run on classes of shoppers with their counts (src/store/usage-tally.ts): the store's tally
@@ -27,6 +28,8 @@ import { methodsSigningInAt } from './ways-after-cutoff.ts';
 export const DEFAULT_ACTIVE_DAYS = 180;
 const RECENT_DAYS = 30;
 const RATE_DAYS = 14;
+/** The shortest time since notice began that the rate is measured over; before, the last RATE_DAYS. */
+const MIN_RATE_MS = DAY_MS;
 
 export type ImpactGroup = 'stranded' | 'at_risk' | 'safe';
 
@@ -79,8 +82,10 @@ export interface ImpactReport {
     since: EpochMs;
     /** Affected shoppers whose first surviving way came since then. */
     migrated: number;
-    /** Per day, over the last RATE_DAYS days. */
+    /** Per day, over the last `rateDays` days. */
     ratePerDay: number;
+    /** The days the rate is measured over: RATE_DAYS, or the time since notice began when shorter (one decimal). */
+    rateDays: number;
     /** Cumulative migrated by the end of each UTC day, from `since` to now (or grace end). */
     progress: { day: string; migrated: number }[];
   };
@@ -107,13 +112,15 @@ export function tallyQuery(q: ImpactQuery): UsageTallyQuery {
 
 function windows(q: ImpactQuery) {
   const activeDays = q.activeDays ?? DEFAULT_ACTIVE_DAYS;
-  const rateFrom = q.now - RATE_DAYS * DAY_MS;
+  const lastDays = q.now - RATE_DAYS * DAY_MS;
+  const noticeBegan = q.noticeAt !== undefined && q.noticeAt <= q.now ? q.noticeAt : undefined;
+  const rateFrom = noticeBegan !== undefined && q.now - noticeBegan >= MIN_RATE_MS ? Math.max(lastDays, noticeBegan) : lastDays;
   return {
     activeDays,
     activeFrom: q.now - activeDays * DAY_MS,
     recentFrom: q.now - RECENT_DAYS * DAY_MS,
     rateFrom,
-    since: q.noticeAt !== undefined && q.noticeAt <= q.now ? q.noticeAt : rateFrom,
+    since: noticeBegan ?? lastDays,
   };
 }
 
@@ -176,7 +183,7 @@ export function reportFromClasses(q: ImpactQuery, classes: Iterable<ShopperClass
     recent[key] += c.methodSignIns;
     recent.total += c.methodSignIns;
     // Migrated: the shopper's first way out came after `since` (had none before); the rate counts those
-    // whose first way out came within the last RATE_DAYS, notice or not.
+    // whose first way out came since rateFrom (see windows).
     const firstWayOut = c.firstHeldAt;
     if (firstWayOut !== undefined && firstWayOut >= since && firstWayOut <= q.now) {
       migrated += c.count;
@@ -185,7 +192,8 @@ export function reportFromClasses(q: ImpactQuery, classes: Iterable<ShopperClass
     if (firstWayOut !== undefined && firstWayOut >= rateFrom && firstWayOut <= q.now) recentMigrations += c.count;
     if (c.shopper) list.push(listRow(c, c.shopper, group));
   }
-  const ratePerDay = recentMigrations / RATE_DAYS;
+  const rateDays = (q.now - rateFrom) / DAY_MS;
+  const ratePerDay = recentMigrations / rateDays;
   const projected = (at: EpochMs | undefined): number | null => {
     if (at === undefined) return null;
     if (at <= q.now) return counts.stranded;
@@ -203,7 +211,13 @@ export function reportFromClasses(q: ImpactQuery, classes: Iterable<ShopperClass
     waysAtCutoff,
     shoppers: counts,
     providerSignIns30d: recent,
-    migration: { since, migrated, ratePerDay: Math.round(ratePerDay * 100) / 100, progress: progressByDay(migratedPerDay, since, q.now) },
+    migration: {
+      since,
+      migrated,
+      ratePerDay: Math.round(ratePerDay * 100) / 100,
+      rateDays: Math.round(rateDays * 10) / 10,
+      progress: progressByDay(migratedPerDay, since, q.now),
+    },
     projection: { strandedAtCutoff: projected(q.cutoffAt), strandedAtGraceEnd: projected(q.graceEndsAt) },
     list,
   };

@@ -27,6 +27,7 @@ import {
   type Shopper,
   tallyQuery,
 } from './impact-report.ts';
+import { formatInstant } from '../time/instant.ts';
 
 const PAGE = 5000;
 const PARALLEL_READS = 32;
@@ -74,6 +75,17 @@ export function impactQueryFor(partner: Partner, provider: string, configured: R
     ]);
   }
   const considered = cutoffAt !== integration.cutoffAt;
+  if (considered && cutoffAt <= now) {
+    // A scheduled cutoff that passed still has a report (the shoppers it stranded); one only considered must lie ahead.
+    throw new ValidationError([
+      {
+        field: 'cutoff',
+        message: `a cutoff to consider must be later than now (${formatInstant(now, partner.timeZone, 'en')})`,
+        rule: 'impact.cutoffPast',
+        params: { nowAt: now, zone: partner.timeZone },
+      },
+    ]);
+  }
   const scheduledGrace =
     integration.cutoffAt !== undefined && integration.graceEndsAt !== undefined ? integration.graceEndsAt - integration.cutoffAt : undefined;
   const graceEndsAt =

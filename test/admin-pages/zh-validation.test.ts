@@ -273,6 +273,14 @@ describe('admin API and pages: webhook and impact refusals in Chinese', () => {
     for (const answer of [none, graceFirst, badQuery]) assertAllChinese(messages(answer), 'impact query');
     const english = await call(gw, token, 'GET', path);
     assert.match(english.body.problems[0].message, /no cutoff is scheduled for "qq"/);
+    const pastPath = `${path}?cutoff=2000-01-01T00:00%2B08:00`;
+    const past = await call(gw, token, 'GET', pastPath, undefined, zhHeaders);
+    assert.equal(past.status, 400);
+    assert.equal(past.body.problems[0].field, 'cutoff');
+    assert.match(past.body.problems[0].message, /^要估算的截止时间必须晚于现在（\d{4}年\d{1,2}月\d{1,2}日 \d\d:\d\d \(UTC[+-]\d\d:\d\d\)）。$/);
+    const pastEnglish = await call(gw, token, 'GET', pastPath);
+    assert.equal(pastEnglish.status, 400);
+    assert.match(pastEnglish.body.problems[0].message, /^a cutoff to consider must be later than now \(.+\)$/);
   });
 
   it('words the webhook form and the impact page refusals in Chinese, and the endpoint limit too', async () => {

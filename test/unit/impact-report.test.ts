@@ -157,9 +157,10 @@ describe('impact report: counting rules', () => {
     assert.equal(impactReport(query({ activeDays: 250 }), [shopper('gone', { weibo: LONG_AGO }, { weibo: [NOW - 200 * DAY_MS] })]).shoppers.active, 1);
   });
 
-  it('counts migration since notice began day by day, and projects the stranded at the recent rate', () => {
+  it('counts migration since notice began day by day, and projects the stranded at the rate since notice began', () => {
     const shoppers: Shopper[] = [];
-    // 14 shoppers migrated in the last 14 days (one a day): 1 a day.
+    // 14 shoppers migrated in the last 14 days (one a day); notice began 10.4 days ago, and the 10 of them
+    // since then are the rate: warned shoppers, over the time they have been warned.
     for (let i = 1; i <= 14; i++) {
       const at = NOW - i * DAY_MS + 1000;
       shoppers.push(shopper(`m${i}`, { weibo: LONG_AGO, qq: at }, { weibo: [LONG_AGO + DAY_MS, recent], qq: [at + 1] }));
@@ -171,15 +172,35 @@ describe('impact report: counting rules', () => {
     const sinceNotice = shoppers.filter((s) => (s.held.qq ?? 0) >= NOTICE).length;
     assert.equal(r.migration.migrated, sinceNotice);
     assert.equal(r.migration.since, NOTICE);
-    assert.equal(r.migration.ratePerDay, 1);
+    const noticeDays = (NOW - NOTICE) / DAY_MS;
+    assert.equal(r.migration.rateDays, Math.round(noticeDays * 10) / 10);
+    assert.equal(r.migration.rateDays, 10.4);
+    const rate = 10 / noticeDays;
+    assert.equal(r.migration.ratePerDay, Math.round(rate * 100) / 100);
     assert.equal(r.shoppers.stranded, 20);
     const daysToCutoff = (CUTOFF - NOW) / DAY_MS;
-    assert.equal(r.projection.strandedAtCutoff, Math.round(20 - daysToCutoff));
+    assert.equal(r.projection.strandedAtCutoff, Math.round(20 - rate * daysToCutoff));
     assert.equal(r.projection.strandedAtGraceEnd, 0, 'never below zero');
     const progress = r.migration.progress;
     assert.equal(progress[0]!.day, '2013-09-09', 'from the UTC day notice began');
     assert.equal(progress.at(-1)!.migrated, r.migration.migrated);
     for (let i = 1; i < progress.length; i++) assert.ok(progress[i]!.migrated >= progress[i - 1]!.migrated, 'cumulative');
+  });
+
+  it('measures the rate over the last 14 days without a notice, or when notice began less than a day ago', () => {
+    const shoppers: Shopper[] = [];
+    for (let i = 1; i <= 14; i++) {
+      const at = NOW - i * DAY_MS + 1000;
+      shoppers.push(shopper(`m${i}`, { weibo: LONG_AGO, qq: at }, { weibo: [LONG_AGO + DAY_MS, recent], qq: [at + 1] }));
+    }
+    for (const extra of [{ noticeAt: undefined }, { noticeAt: NOW - DAY_MS / 2 }] as Partial<ImpactQuery>[]) {
+      const r = impactReport(query(extra), shoppers);
+      assert.equal(r.migration.rateDays, 14);
+      assert.equal(r.migration.ratePerDay, 1);
+    }
+    const fresh = impactReport(query({ noticeAt: NOW - 2 * DAY_MS }), shoppers);
+    assert.equal(fresh.migration.rateDays, 2);
+    assert.equal(fresh.migration.ratePerDay, 1, 'the two shoppers of the two days since notice began');
   });
 
   it('projects nothing for a grace end that is not there, and the present count for a cutoff already past', () => {
