@@ -19,6 +19,7 @@ import { loadPartner, type AdminContext } from './context.ts';
 import { queryDays, queryInstant, queryParams } from './routes-integrations.ts';
 import { parseBody } from './zod-problems.ts';
 import { instant } from './views.ts';
+import { DateTime } from 'luxon';
 
 export const FORMAT_RULE = 'must be "json" or "csv"';
 
@@ -60,7 +61,9 @@ export async function sendImpactCsv(ctx: AdminContext, res: Response, query: Imp
   const rows = async function* () {
     for await (const page of affectedShopperPages(ctx.store, query)) yield impactCsvRows(page, (account) => pairwiseSubject(salt, shop, account));
   };
-  await streamCsv(res, { filename: `impact-${shop}-${query.provider}.csv`, header: IMPACT_CSV_HEADER, rows: rows() }, (err) =>
+  // Named by what it answers: the shop, the provider and the cutoff's date in the shop's zone.
+  const cutoffDay = DateTime.fromMillis(query.cutoffAt, { zone: query.partner.timeZone }).toFormat('yyyy-LL-dd');
+  await streamCsv(res, { filename: `impact-${shop}-${query.provider}-cutoff-${cutoffDay}.csv`, header: IMPACT_CSV_HEADER, rows: rows() }, (err) =>
     ctx.log.error({ reqId: requestIdOf(res), err: { message: (err as Error)?.message } }, 'impact CSV cut off: the store failed mid-download'),
   );
 }

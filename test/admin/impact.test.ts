@@ -74,7 +74,7 @@ describe('impact report: admin API and command line', function () {
     const r = await call(gw, OPERATOR, 'GET', '/partners/alpha/integrations/weibo/impact?format=csv');
     assert.equal(r.status, 200);
     assert.match(r.headers.get('content-type') ?? '', /^text\/csv/);
-    assert.match(r.headers.get('content-disposition') ?? '', /impact-alpha-weibo\.csv/);
+    assert.match(r.headers.get('content-disposition') ?? '', /impact-alpha-weibo-cutoff-2013-09-25\.csv/);
     const lines = String(r.body).trimEnd().split('\r\n');
     assert.equal(lines[0], 'sub,group,last_sign_in_with_provider,provider_sign_ins_30d,ways_at_cutoff');
     assert.equal(lines.length, 6);
