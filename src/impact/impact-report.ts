@@ -11,8 +11,9 @@
 // and at grace end at the recent migration rate — affected shoppers whose first way out came within the
 // last RATE_DAYS days, or since notice began when that is shorter (at least a day): warned shoppers move
 // faster than before the notice, and the projection is of warned shoppers (linear, never below zero).
-// Its windows are rolling periods ending now; the migration chart's days are UTC days, unlike the per-provider
-// analytics (src/events/login-days.ts), which count the shop's local dates.
+// Its windows are rolling periods ending now, but for the sign-ins of the last 30 days and the migration
+// chart, which count UTC days (the last 30: today's and the 29 before it), unlike the per-provider analytics
+// (src/events/login-days.ts), which count the shop's local dates.
 // The rules run on classes of shoppers with their counts (src/store/usage-tally.ts): the store's tally
 // (Store.tallyUsage, the fast report) and one class per shopper (the straightforward report and the CSV's
 // list) go through the same reportFromClasses.
@@ -105,7 +106,7 @@ export function tallyQuery(q: ImpactQuery): UsageTallyQuery {
     ways: methodsSigningInAt(q.partner, q.provider, q.configured, q.cutoffAt),
     activeFrom: w.activeFrom,
     activeTo: q.now,
-    countFromDay: dayOf(w.recentFrom),
+    countFromDay: w.recentFromDay,
     cuts: [w.since, w.rateFrom, q.now],
   };
 }
@@ -118,7 +119,8 @@ function windows(q: ImpactQuery) {
   return {
     activeDays,
     activeFrom: q.now - activeDays * DAY_MS,
-    recentFrom: q.now - RECENT_DAYS * DAY_MS,
+    // The last RECENT_DAYS UTC days, today's included (the day 30 days ago too would make 31).
+    recentFromDay: dayOf(q.now) - (RECENT_DAYS - 1),
     rateFrom,
     since: noticeBegan ?? lastDays,
   };

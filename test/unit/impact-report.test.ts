@@ -151,9 +151,11 @@ describe('impact report: counting rules', () => {
       shopper('gone', { weibo: LONG_AGO }, { weibo: [NOW - 200 * DAY_MS] }),
       shopper('busy', { weibo: LONG_AGO }, { weibo: [NOW - 40 * DAY_MS, NOW - 20 * DAY_MS, NOW - 3 * DAY_MS, NOW - DAY_MS] }),
       shopper('safe', { weibo: LONG_AGO, qq: LONG_AGO }, { weibo: [NOW - DAY_MS], qq: [NOW] }),
+      // 30 UTC days, today's (20 September) included: 22 August counts, 21 August does not.
+      shopper('edge', { weibo: LONG_AGO }, { weibo: [Date.parse('2013-08-21T23:59:00Z'), Date.parse('2013-08-22T00:00:00Z')] }),
     ]);
-    assert.equal(r.shoppers.active, 2);
-    assert.deepEqual(r.providerSignIns30d, { stranded: 3, atRisk: 0, safe: 1, total: 4 });
+    assert.equal(r.shoppers.active, 3);
+    assert.deepEqual(r.providerSignIns30d, { stranded: 4, atRisk: 0, safe: 1, total: 5 });
     assert.equal(impactReport(query({ activeDays: 250 }), [shopper('gone', { weibo: LONG_AGO }, { weibo: [NOW - 200 * DAY_MS] })]).shoppers.active, 1);
   });
 
