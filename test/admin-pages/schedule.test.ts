@@ -232,4 +232,34 @@ describe('admin pages: the schedule form and the preview (the JD case)', () => {
       assert.equal(saved.status, 200, `${suggestion}: ${problemOf(saved, 'cutoffAt')}`);
     }
   });
+
+  it('gives each date an example that says it is one ("e.g." / "例如", in the zone) and says what leaving it empty means, in en and zh-CN', async () => {
+    const placeholders = (page: Page) => [...page.html.matchAll(/<input id="(\w+At)"[^>]* placeholder="([^"]*)"/g)].map((x) => [x[1], x[2]]);
+    const empties = (page: Page) => [...page.html.matchAll(/<p class="help" id="(\w+At)-empty" data-empty="\w+">([^<]*)<\/p>/g)].map((x) => [x[1], x[2]]);
+    const fields = ['startsAt', 'noticeAt', 'cutoffAt', 'graceEndsAt'];
+    for (const locale of ['en', 'zh-CN'] as const) {
+      const operator = adminBrowser(locale);
+      await signIn(gw, operator, 'operator', OPERATOR);
+      const form = await operator.go(`${gw.issuer}/admin/partners/berlin/integrations/weibo`);
+      assert.equal(form.status, 200);
+      const example = locale === 'en' ? 'e.g. 2013-09-01T00:00+02:00' : '例如 2013-09-01T00:00+02:00';
+      assert.deepEqual(
+        placeholders(form),
+        fields.map((f) => [f, example]),
+        `${locale}: every date's placeholder is an example in Berlin's offset, not a value`,
+      );
+      const hints = empties(form);
+      assert.deepEqual(
+        hints.map((h) => h[0]),
+        fields,
+      );
+      const start = hints[0]![1]!;
+      assert.match(
+        start,
+        locale === 'en' ? /^Empty: no go-live date, so the provider is offered as soon as this is saved\.$/ : /^留空：没有上线时间，保存后立即提供/,
+      );
+      assert.match(hints[2]![1]!, locale === 'en' ? /no cutoff is scheduled/ : /不安排停止/);
+      assert.match(form.html, /<input id="startsAt"[^>]* aria-describedby="startsAt-empty"/, 'the hint is read with the field');
+    }
+  });
 });

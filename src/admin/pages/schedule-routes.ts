@@ -71,6 +71,10 @@ export function scheduleRoutes(router: Router, ctx: PagesContext): void {
     const providerName = providerLabel(ctx, provider, locale);
     // Each problem in the page language (the rules word them in English for the API).
     const worded = localizedProblems(problems, locale, { provider: (id) => providerLabel(ctx, id, locale) });
+    // Typed dates as examples: today's midnight in the partner's zone, each form accepted as written.
+    const today = DateTime.fromMillis(ctx.clock.now(), { zone: partner.timeZone }).toFormat("yyyy-MM-dd'T'00:00");
+    const examples = suggestInstants(today, partner.timeZone);
+    const placeholder = m('schedule.example', { example: suggestInstants(today, partner.timeZone, true)[0] ?? examples[0] ?? '' });
     await renderPage(
       ctx,
       req,
@@ -79,17 +83,21 @@ export function scheduleRoutes(router: Router, ctx: PagesContext): void {
       {
         title: m(adding ? 'schedule.titleAdd' : 'schedule.titleEdit', { shop, provider: providerName }),
         partner: { id: partner.id, name: shop, zone: partner.timeZone },
-        // Examples of typed dates in the partner's zone (each one accepted as written).
-        dateExamples: suggestInstants(DateTime.fromMillis(ctx.clock.now(), { zone: partner.timeZone }).toFormat("yyyy-MM-dd'T'00:00"), partner.timeZone).join(
-          m('schedule.or'),
-        ),
+        dateExamples: examples.join(m('schedule.or')),
         provider: { id: provider, label: providerName },
         now: instantWithOffset(ctx.clock.now(), partner.timeZone),
         action: `/admin/partners/${partner.id}/integrations/${provider}`,
         back: `/admin/partners/${partner.id}`,
         form: values,
         defaultNotice: { 'zh-CN': defaultNotice('zh-CN'), en: defaultNotice('en') },
-        dateFields: DATE_FIELDS.map((name) => ({ name, label: label(name), problems: worded.filter((p) => p.field === name).map((p) => p.message) })),
+        // Each date with its example (a placeholder that says "e.g.", never one that passes for a value) and what leaving it empty means.
+        dateFields: DATE_FIELDS.map((name) => ({
+          name,
+          label: label(name),
+          placeholder,
+          empty: m(`schedule.empty.${name}`),
+          problems: worded.filter((p) => p.field === name).map((p) => p.message),
+        })),
         problemsOf: (field: string) => worded.filter((p) => p.field === field).map((p) => p.message),
         problems: worded.map((p) => ({ field: p.field, label: label(p.field), message: p.message })),
         impact: undefined,
