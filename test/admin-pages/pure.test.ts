@@ -8,7 +8,8 @@ import { inputInstant } from '../../src/admin/pages/dates.ts';
 import { formFromBody, formFromIntegration, scheduleInput } from '../../src/admin/pages/schedule-form.ts';
 import { auditChanges, auditWords } from '../../src/admin/pages/audit-diff.ts';
 import { adminTranslator } from '../../src/admin/pages/messages.ts';
-import { buildTimeline, dateTicks } from '../../src/admin/pages/timeline.ts';
+import { buildTimeline, dateTicks, LAYOUT } from '../../src/admin/pages/timeline.ts';
+import { textWidth, wrapLabel } from '../../src/admin/pages/timeline-label.ts';
 import { lineColours } from '../../src/admin/pages/chart-colours.ts';
 import type { Integration } from '../../src/partners/partner.ts';
 
@@ -156,5 +157,48 @@ describe('admin pages: pure parts', () => {
     assert.ok(t.now.x > t.x0 && t.now.x < t.x1);
     assert.ok(t.start < weibo.noticeAt! && t.end > weibo.cutoffAt!, 'every date is on the axis');
     assert.equal(w!.segments[1]!.span, '2013-09-10 00:00 – 2013-09-25 00:00');
+  });
+
+  it('keeps a provider name whole: on one line when it fits the label column, wrapped (never cut) when longer', () => {
+    const max = LAYOUT.maxLabelWidth - LAYOUT.labelGap;
+    assert.deepEqual(wrapLabel('Example OIDC (sandbox demo)', max, 13), ['Example OIDC (sandbox demo)'], 'the sandbox demo fits on one line');
+    assert.deepEqual(wrapLabel('示例 OIDC（沙盒演示）', max, 13), ['示例 OIDC（沙盒演示）']);
+    const long = 'Corporate single sign-on of the Example Group (staff and contractors)';
+    const lines = wrapLabel(long, max, 13);
+    assert.ok(lines.length >= 2, `wrapped: ${JSON.stringify(lines)}`);
+    assert.equal(lines.join(' '), long, 'broken at spaces, no character lost');
+    assert.ok(lines.every((l) => textWidth(l, 13, true) <= max));
+    const cjk = wrapLabel('企业统一身份认证平台（集团员工与合作伙伴专用登录入口）', max, 13);
+    assert.ok(cjk.length === 2 && cjk.every((l) => textWidth(l, 13, true) <= max), `CJK breaks between characters: ${JSON.stringify(cjk)}`);
+    assert.equal(cjk.join(''), '企业统一身份认证平台（集团员工与合作伙伴专用登录入口）');
+    const word = wrapLabel('x'.repeat(60), max, 13);
+    assert.equal(word.join(''), 'x'.repeat(60), 'a word longer than a line breaks inside');
+
+    const now = at('2013-09-20T10:00+08:00');
+    const live = (provider: string): Integration => ({ provider, newAccountsDuringNotice: true, atCutoff: 'keep' });
+    const t = buildTimeline(
+      [
+        { integration: weibo, label: 'Weibo' },
+        { integration: live('corp'), label: long },
+        { integration: live('qq'), label: 'QQ' },
+      ],
+      now,
+      'Asia/Shanghai',
+    );
+    const [w, c, q] = t.rows;
+    assert.ok(t.x0 <= LAYOUT.maxLabelWidth && t.x0 > LAYOUT.maxLabelWidth - 30, `the label column near its widest: ${t.x0}`);
+    assert.deepEqual(
+      c!.lines.map((l) => l.text),
+      lines,
+    );
+    assert.ok(c!.y - w!.y > LAYOUT.rowHeight && q!.y - c!.y > LAYOUT.rowHeight, 'the wrapped row is taller');
+    const bar = c!.y + LAYOUT.barHeight / 2;
+    const middle = (c!.lines[0]!.y + c!.lines.at(-1)!.y) / 2 - 4;
+    assert.ok(Math.abs(middle - bar) < 0.01, 'its lines centre on its bar');
+    assert.ok(c!.lines[0]!.y - LAYOUT.fontSize > w!.y + LAYOUT.barHeight, 'its first line clears the row above');
+    assert.ok(c!.lines.at(-1)!.y + 4 < q!.y, 'its last line clears the row below');
+    assert.equal(t.axisY, q!.y + LAYOUT.rowHeight + LAYOUT.axisGap);
+    const short = buildTimeline([{ integration: weibo, label: 'Weibo' }], now, 'Asia/Shanghai');
+    assert.deepEqual(short.rows[0]!.lines, [{ text: 'Weibo', y: LAYOUT.top + 16 }], 'one line as before');
   });
 });

@@ -8,8 +8,9 @@
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { ManualClock } from '../../src/clock.ts';
-import { chromiumAvailable, launchChromium, type LaunchedBrowser } from '../browser/chromium.ts';
-import { PageGuard } from '../browser/page-guard.ts';
+import { chromiumAvailable, type LaunchedBrowser } from '../browser/chromium.ts';
+import type { PageGuard } from '../browser/page-guard.ts';
+import { inLocale, operatorInChromium } from './admin-chromium.ts';
 import { client } from '../admin/admin-client.ts';
 import { startGateway, type Gateway } from '../support/gateway.ts';
 import { jd, OPERATOR } from './admin-browser.ts';
@@ -49,12 +50,6 @@ async function assertNoSidewaysScroll(page: Page, where: string): Promise<void> 
   assert.ok(scroll <= viewport, `${where}: the page is ${scroll} px wide in a ${viewport} px viewport`);
 }
 
-/** Every request of `page` asks for `locale` (the browser profile itself is English). */
-async function inLocale(page: Page, locale: string): Promise<void> {
-  await page.unrouteAll();
-  await page.route('**/*', (route) => route.continue({ headers: { ...route.request().headers(), 'accept-language': locale } }));
-}
-
 describe('admin pages at tablet and phone width (Chromium)', function () {
   this.timeout(120_000);
   let gw: Gateway;
@@ -75,16 +70,7 @@ describe('admin pages at tablet and phone width (Chromium)', function () {
       notice: { 'zh-CN': 'QQ 登录将于 11 月 1 日停止，请改用其他方式登录您的账号，以免影响购物。', en: 'QQ sign-in ends on 1 November.' },
     });
     assert.equal(put.status, 200);
-    browser = await launchChromium();
-    guard = new PageGuard(new URL(gw.issuer).origin);
-    await guard.attach(browser.context);
-    page = await browser.context.newPage();
-    guard.watch(page);
-    await page.goto(`${gw.issuer}/admin/login`);
-    await page.fill('#user', 'operator');
-    await page.fill('#secret', OPERATOR);
-    await Promise.all([page.waitForURL(`${gw.issuer}/admin`), page.click('form.stack button[type=submit]')]);
-    await guard.assertClean('sign in');
+    ({ browser, guard, page } = await operatorInChromium(gw));
   });
   after(async () => {
     await browser?.close();

@@ -8,6 +8,7 @@ import type { EpochMs } from '../../clock.ts';
 import { boundaries, type Phase } from '../../partners/phase.ts';
 import type { Integration } from '../../partners/partner.ts';
 import { shortInstant } from './dates.ts';
+import { textWidth, wrapLabel } from './timeline-label.ts';
 
 export const PHASES: readonly Phase[] = ['upcoming', 'live', 'notice', 'grace', 'ended'];
 
@@ -23,23 +24,19 @@ export const PHASE_COLOURS: Record<Phase, { fill: string; text: string }> = {
 export const LAYOUT = {
   width: 960,
   minLabelWidth: 96,
-  maxLabelWidth: 220,
+  /** The label column's widest: a longer provider name wraps onto more lines. */
+  maxLabelWidth: 260,
+  /** Space between the name and the bars. */
+  labelGap: 20,
   right: 24,
   top: 30,
   rowHeight: 36,
+  lineHeight: 15,
   barHeight: 24,
   axisGap: 6,
   legendGap: 40,
   fontSize: 13,
 } as const;
-
-/** About how wide `text` is at `size` px: CJK and full-width characters 1 em, others about 0.62 em (bold 0.68). */
-export function textWidth(text: string, size: number, bold = false): number {
-  let em = 0;
-  for (const ch of text)
-    em += /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/.test(ch) ? 1 : bold ? 0.68 : 0.62;
-  return em * size;
-}
 
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -58,6 +55,9 @@ export interface Segment {
 export interface Row {
   provider: string;
   label: string;
+  /** The label as drawn: one line, or more when it is wider than the label column allows. */
+  lines: { text: string; y: number }[];
+  /** Top of the bars. */
   y: number;
   segments: Segment[];
 }
@@ -95,13 +95,20 @@ export function buildTimeline(
   const middle = (lo + hi) / 2;
   const start = Math.floor(Math.min(lo, middle - span / 2) - span * 0.12);
   const end = Math.ceil(Math.max(hi, middle + span / 2) + span * 0.12);
-  // The provider names sit left of the bars: as wide as the longest one needs.
-  const longest = Math.max(0, ...integrations.map(({ label }) => textWidth(label, LAYOUT.fontSize, true)));
-  const x0 = Math.round(Math.min(LAYOUT.maxLabelWidth, Math.max(LAYOUT.minLabelWidth, longest + 20)));
+  // The provider names sit left of the bars: as wide as the longest one needs, a longer one wraps.
+  const wrapped = integrations.map(({ label }) => wrapLabel(label, LAYOUT.maxLabelWidth - LAYOUT.labelGap, LAYOUT.fontSize));
+  const longest = Math.max(0, ...wrapped.flat().map((line) => textWidth(line, LAYOUT.fontSize, true)));
+  const x0 = Math.round(Math.min(LAYOUT.maxLabelWidth, Math.max(LAYOUT.minLabelWidth, longest + LAYOUT.labelGap)));
   const x1 = LAYOUT.width - LAYOUT.right;
   const xOf = (ms: EpochMs): number => round(x0 + ((ms - start) / (end - start)) * (x1 - x0));
 
+  // A row of n label lines is as tall as they need (at least rowHeight), its bar centred on them.
+  let slotTop = LAYOUT.top;
   const rows: Row[] = integrations.map(({ integration, label }, i) => {
+    const lines = wrapped[i]!;
+    const slot = Math.max(LAYOUT.rowHeight, lines.length * LAYOUT.lineHeight + LAYOUT.rowHeight - LAYOUT.barHeight);
+    const y = slotTop + (slot - LAYOUT.rowHeight) / 2;
+    slotTop += slot;
     const steps = boundaries(integration);
     const segments: Segment[] = [];
     let phase: Phase = integration.startsAt !== undefined ? 'upcoming' : 'live';
@@ -130,10 +137,12 @@ export function buildTimeline(
         from = step.at;
       }
     }
-    return { provider: integration.provider, label, y: LAYOUT.top + i * LAYOUT.rowHeight, segments };
+    // One line's baseline is 16 below the bar's top (as the phase names); more lines centre on the bar.
+    const first = y + 16 - ((lines.length - 1) * LAYOUT.lineHeight) / 2;
+    return { provider: integration.provider, label, lines: lines.map((text, n) => ({ text, y: first + n * LAYOUT.lineHeight })), y, segments };
   });
 
-  const axisY = LAYOUT.top + Math.max(rows.length, 1) * LAYOUT.rowHeight + LAYOUT.axisGap;
+  const axisY = (rows.length ? slotTop : LAYOUT.top + LAYOUT.rowHeight) + LAYOUT.axisGap;
   const nowX = xOf(now);
   const anchor = nowX < x0 + 60 ? 'start' : nowX > x1 - 60 ? 'end' : 'middle';
   return {
