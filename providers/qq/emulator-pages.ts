@@ -22,7 +22,7 @@ ${body}
 export function errorPage(code: number | undefined, description: string): string {
   return page(
     'QQ互联 — 出错了',
-    `<h2>很抱歉！出现了错误</h2>
+    `<h2>很抱歉！出现了错误 / Sorry, something went wrong</h2>
 ${code === undefined ? '' : `<p class="code">error: ${code}</p>`}
 <p class="code">error_description: ${escapeHtml(description)}</p>
 <p>请联系网站管理员 / please contact the website that sent you here.</p>`,

@@ -108,8 +108,8 @@ export function createQqEmulator(options: EmulatorOptions): Emulator {
       params: { response_type: 'code', client_id: request.app.clientId, redirect_uri: request.redirectUri, state: request.state, scope: request.scope },
       users,
       color: '#12B7F5',
-      approveLabel: '授权并登录',
-      denyLabel: '取消',
+      approveLabel: '授权并登录 / Authorize and sign in',
+      denyLabel: '取消 / Cancel',
       ...(notice ? { notice } : {}),
       banner: options.banner?.(),
     });

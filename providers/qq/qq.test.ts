@@ -382,6 +382,9 @@ describe('qq provider', () => {
       for (const user of served.emulator.users) assert.ok(html.includes(user.name), user.name);
       assert.ok(served.emulator.users.length >= 3 && served.emulator.users.length <= 4);
       assert.ok(html.includes(APP_A.name!));
+      // Chinese as QQ's page is, with English beside it as on the other emulators' pages (for the sandbox's testers).
+      const buttons = [...html.matchAll(/<button[^>]*>([^<]*)<\/button>/g)].map((b) => b[1]!);
+      assert.deepEqual(buttons, ['授权并登录 / Authorize and sign in', '取消 / Cancel']);
     });
 
     it('accepts any redirect_uri under a registered root domain, as QQ documents (another path, a query, a subdomain)', async () => {
@@ -411,7 +414,9 @@ describe('qq provider', () => {
         assert.match(html, /error: 100010/, redirect);
         assert.ok(!html.includes('name="decision"'));
       }
-      assert.match(await errorPageFor({ ...valid(), redirect_uri: 'http://evil.example/cb' }), /error: 100010/);
+      const refused = await errorPageFor({ ...valid(), redirect_uri: 'http://evil.example/cb' });
+      assert.match(refused, /error: 100010/);
+      assert.match(refused, /<h2>很抱歉！出现了错误 \/ Sorry, something went wrong<\/h2>/);
       assert.match(await errorPageFor({ ...valid(), redirect_uri: `${CALLBACK}?pad=${'x'.repeat(500)}` }), /error: 100010/);
       assert.match(await errorPageFor({ ...valid(), state: 's'.repeat(501) }), /error: 100010/);
       const form = new URLSearchParams({ ...valid(), redirect_uri: 'http://evil.example/cb', login: 'xiaoming', decision: 'approve' });

@@ -1,5 +1,6 @@
 // The emulated provider's authorize page: the tester picks a test user or types a login, then approves
 // or denies. Plain HTML, no script, so it works in headless browsers and with a form-following client.
+// Buttons keep their (bilingual) text on one line; on a narrow phone a second button moves below the first.
 
 import type { TestUser } from './test-users.ts';
 
@@ -43,7 +44,7 @@ body{font-family:system-ui,sans-serif;margin:0;background:#f4f5f7;color:#222}
 header{background:${escapeHtml(o.color)};color:#fff;padding:14px 20px;font-size:18px}
 main{max-width:480px;margin:24px auto;background:#fff;border-radius:8px;padding:20px 24px;box-shadow:0 1px 4px #0002}
 .user{display:block;padding:6px 0}.typed{margin:12px 0}input[type=text]{padding:6px;width:60%}
-.buttons{margin-top:18px;display:flex;gap:12px}button{padding:8px 18px;font-size:15px;border-radius:4px;border:1px solid #aaa;cursor:pointer}
+.buttons{margin-top:18px;display:flex;flex-wrap:wrap;gap:12px}button{padding:8px 18px;font-size:15px;border-radius:4px;border:1px solid #aaa;cursor:pointer;white-space:nowrap}
 button[value=approve]{background:${escapeHtml(o.color)};color:#fff;border:none}.sandbox{font-size:12px;color:#777;margin-top:18px}
 </style></head>
 <body>${o.banner ? `<div class="banner" style="background:#fff4c2;color:#5c4a00;text-align:center;font-size:14px;padding:6px">${escapeHtml(o.banner)}</div>` : ''}<header>${escapeHtml(o.providerName)}</header>
