@@ -683,7 +683,7 @@ export const OPENAPI = {
       },
       Impact: {
         type: 'object',
-        required: ['partner', 'provider', 'cutoffAt', 'considered', 'activeDays', 'waysAtCutoff', 'shoppers', 'providerSignIns30d', 'migration', 'projection'],
+        required: ['partner', 'provider', 'cutoffAt', 'considered', 'activeDays', 'waysAtCutoff', 'labels', 'shoppers', 'providerSignIns30d', 'migration', 'projection'],
         properties: {
           partner: { type: 'string' },
           provider: { type: 'string' },
@@ -694,6 +694,12 @@ export const OPENAPI = {
           considered: { type: 'boolean', description: 'The cutoff differs from the scheduled one.' },
           activeDays: { type: 'integer' },
           waysAtCutoff: { type: 'array', items: { type: 'string' }, description: 'The other methods that still sign in at the cutoff.' },
+          labels: {
+            type: 'object',
+            additionalProperties: localized,
+            description:
+              'What the admin pages call the provider and each of waysAtCutoff, by method id, in every language (the id itself for a provider no longer configured).',
+          },
           shoppers: {
             type: 'object',
             properties: {
