@@ -213,7 +213,7 @@ export const OPENAPI = {
         operationId: 'partnerAnalytics',
         summary: "The shop's numbers per provider over the last days: sign-ins by outcome, new accounts, links, unlinks, upstream failures and time",
         description:
-          "Counted per day in the shop's time zone (`timeZone`: a sign-in counts toward its local date at the shop; when the shop changes its zone, days already counted stay as they were and later sign-ins count in the new zone) from the buffered login events (a sign-in appears within about a second): attempts by outcome (`success`, `denied` by the shopper or the provider, `upstream_failure`, `refused` by the lifecycle), accounts created, provider identities linked and unlinked by shoppers of the shop (a link or unlink in the account console counts at every shop the shopper uses), the upstream failure rate (upstream failures among success + denied + upstream failure) and the median and 95th percentile of the time the provider calls of one callback took, estimated from fixed buckets. Kept as long as the login events (`LOGIN_EVENTS_RETENTION_DAYS`). CSV (`format=csv` or `Accept: text/csv`): one row per day and method.",
+          "Counted per day in the shop's time zone (`timeZone`: a sign-in counts toward its local date at the shop; when the shop changes its zone, days already counted stay as they were and later sign-ins count in the new zone) from the buffered login events (a sign-in appears within about a second): attempts by outcome (`success`, `denied` by the shopper or the provider, `upstream_failure`, `refused` by the lifecycle), accounts created, provider identities linked and unlinked by shoppers of the shop (a link or unlink in the account console counts at every shop the shopper uses), the upstream failure rate (upstream failures among success + denied + upstream failure) and the median and 95th percentile of the time the provider calls of one callback took, estimated from fixed buckets. Kept as long as the login events (`LOGIN_EVENTS_RETENTION_DAYS`). CSV (`format=csv` or `Accept: text/csv`): one row per day and method with the day's numbers, counted as the JSON counts the window but over that day alone: the attempts by outcome, then `new_accounts`, `links`, `unlinks`, `upstream_failure_rate` (0–1), `upstream_timed` and `upstream_median_ms`/`upstream_p95_ms` (a rate or time the day has none of is an empty field).",
         parameters: [
           {
             name: 'days',
@@ -224,7 +224,11 @@ export const OPENAPI = {
           },
           formatParam,
         ],
-        responses: jsonOrCsv('The analytics', 'Analytics', 'day,method,success,denied,upstream_failure,refused'),
+        responses: jsonOrCsv(
+          'The analytics',
+          'Analytics',
+          'day,method,success,denied,upstream_failure,refused,new_accounts,links,unlinks,upstream_failure_rate,upstream_timed,upstream_median_ms,upstream_p95_ms',
+        ),
       },
     },
     '/partners/{id}/preview': {
@@ -683,7 +687,19 @@ export const OPENAPI = {
       },
       Impact: {
         type: 'object',
-        required: ['partner', 'provider', 'cutoffAt', 'considered', 'activeDays', 'waysAtCutoff', 'shoppers', 'providerSignIns30d', 'migration', 'projection'],
+        required: [
+          'partner',
+          'provider',
+          'cutoffAt',
+          'considered',
+          'activeDays',
+          'waysAtCutoff',
+          'labels',
+          'shoppers',
+          'providerSignIns30d',
+          'migration',
+          'projection',
+        ],
         properties: {
           partner: { type: 'string' },
           provider: { type: 'string' },
@@ -694,6 +710,12 @@ export const OPENAPI = {
           considered: { type: 'boolean', description: 'The cutoff differs from the scheduled one.' },
           activeDays: { type: 'integer' },
           waysAtCutoff: { type: 'array', items: { type: 'string' }, description: 'The other methods that still sign in at the cutoff.' },
+          labels: {
+            type: 'object',
+            additionalProperties: localized,
+            description:
+              'What the admin pages call the provider and each of waysAtCutoff, by method id, in every language (the id itself for a provider no longer configured).',
+          },
           shoppers: {
             type: 'object',
             properties: {

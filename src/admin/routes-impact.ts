@@ -4,12 +4,15 @@
 // per affected shopper, named by the shop's own pairwise `sub`). A manager reaches only their partners.
 
 import type { Response, Router } from 'express';
+import type { ProviderDescriptor } from '../../providers/contract.ts';
 import { z } from 'zod';
 import { ValidationError } from '../errors.ts';
 import { IMPACT_CSV_HEADER, impactCsvRows } from '../impact/impact-csv.ts';
 import type { ImpactQuery, ImpactReport } from '../impact/impact-report.ts';
 import { affectedShopperPages, buildImpactReport, impactQueryFor } from '../impact/impact-service.ts';
 import { streamCsv } from '../http/csv-stream.ts';
+import { LOCALES } from '../i18n/locale.ts';
+import { methodLabel } from '../i18n/method-label.ts';
 import { requestIdOf } from '../log.ts';
 import { pairwiseSubject } from '../oidc/pairwise.ts';
 import { unknownProvider } from '../partners/integration-service.ts';
@@ -46,7 +49,8 @@ export function impactRoutes(router: Router, ctx: AdminContext): void {
       ...(query.activeDays !== undefined ? { activeDays: query.activeDays } : {}),
     };
     if (csv) return sendImpactCsv(ctx, res, impactQueryFor(partner, provider, ctx.configured, ctx.clock.now(), options));
-    res.json(impactView(partner, await buildImpactReport(ctx.store, partner, provider, ctx.configured, ctx.clock.now(), options)));
+    const report = await buildImpactReport(ctx.store, partner, provider, ctx.configured, ctx.clock.now(), options);
+    res.json(impactView(partner, report, ctx.descriptors));
   });
 }
 
@@ -68,8 +72,11 @@ export async function sendImpactCsv(ctx: AdminContext, res: Response, query: Imp
   );
 }
 
-/** The report as the API answers it: counts only (the shopper list is the CSV), instants in the partner's zone. */
-export function impactView(partner: Partner, report: ImpactReport): Record<string, unknown> {
+/**
+ * The report as the API answers it: counts only (the shopper list is the CSV), instants in the partner's
+ * zone, and `labels`: what the pages call the provider and each way at the cutoff, in every language.
+ */
+export function impactView(partner: Partner, report: ImpactReport, descriptors: ReadonlyMap<string, ProviderDescriptor>): Record<string, unknown> {
   const { list: _list, now, cutoffAt, graceEndsAt, noticeAt, migration, ...rest } = report;
   const zone = partner.timeZone;
   return {
@@ -79,5 +86,8 @@ export function impactView(partner: Partner, report: ImpactReport): Record<strin
     ...instant('graceEndsAt', graceEndsAt, zone),
     ...instant('noticeAt', noticeAt, zone),
     migration: { ...migration, ...instant('since', migration.since, zone) },
+    labels: Object.fromEntries(
+      [report.provider, ...report.waysAtCutoff].map((method) => [method, Object.fromEntries(LOCALES.map((l) => [l, methodLabel(descriptors, method, l)]))]),
+    ),
   };
 }

@@ -107,6 +107,25 @@ export function analyticsReport(
   };
 }
 
+/** One day of the window with its methods' numbers counted over that day alone. */
+export interface AnalyticsDay {
+  day: string;
+  providers: ProviderAnalytics[];
+}
+
+/**
+ * The report's numbers day by day (for the CSV): each day of its window, oldest first, with the methods of
+ * `report.providers` in the same order, counted as the report counts them but over that one day (`today`
+ * is the report's last day, as days since the epoch).
+ */
+export function analyticsDays(report: AnalyticsReport, summaries: readonly LoginDay[], today: number): AnalyticsDay[] {
+  const methods = report.providers.map((p) => p.method);
+  return Array.from({ length: report.days }, (_, i) => {
+    const day = today - report.days + 1 + i;
+    return { day: dayLabel(day), providers: analyticsReport(report.partner, report.timeZone, summaries, day, 1, methods).providers };
+  });
+}
+
 /** The q-quantile (0..1) of a histogram over UPSTREAM_BUCKETS_MS, in whole ms; null when it is empty. */
 export function bucketQuantile(buckets: readonly number[], q: number): number | null {
   const total = buckets.reduce((a, b) => a + b, 0);

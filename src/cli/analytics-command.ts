@@ -1,6 +1,6 @@
 // `denglu analytics <partner> [--days 30]`: a shop's numbers per provider over the last days (admin API
 // `GET /partners/:id/analytics`), printed as a table for a person, as the API's JSON (--json), or as the
-// CSV of attempts per day and method (--csv).
+// CSV of each day's numbers per method (--csv).
 
 import { type AnalyticsReport, percentText } from '../analytics/analytics-report.ts';
 import type { Command } from './commands.ts';
@@ -15,7 +15,7 @@ export const analytics: Command = {
   summary: "a shop's sign-ins per provider by outcome, new accounts, links, unlinks, provider failures and time",
   help: [
     "  --days <n>               the last n days in the shop's time zone, today included (1–400, default 30)",
-    '  --csv                    attempts per day and method',
+    '  --csv                    per day and method: attempts by outcome, new accounts, links, unlinks, provider failure rate and time',
   ],
   options: { days: { type: 'string' }, csv: { type: 'boolean' } },
   args: ['partner'],

@@ -21,6 +21,8 @@ interface ImpactAnswer {
   considered: boolean;
   activeDays: number;
   waysAtCutoff: string[];
+  /** What the admin pages call the provider and each way, by method id (absent from older gateways). */
+  labels?: Record<string, { en?: string }>;
   shoppers: Groups & { active: number; unaffected: number; affected: number };
   providerSignIns30d: Groups & { total: number };
   migration: { since: string; migrated: number; ratePerDay: number; rateDays: number; progress: { day: string; migrated: number }[] };
@@ -54,16 +56,18 @@ export const impact: Command = {
     }
     const a = await api.request<ImpactAnswer>('GET', `${path}${query.size ? `?${query}` : ''}`);
     if (json) return print(JSON.stringify(a, null, 2));
+    // The command speaks English: methods by their English label, as the admin pages name them.
+    const label = (method: string) => a.labels?.[method]?.en ?? method;
     print(
-      `Ending ${a.provider} at ${a.partner}: cutoff ${when(a.cutoffAt)}${a.considered ? ' (considered, not scheduled)' : ''}, grace ends ${when(a.graceEndsAt)}`,
+      `Ending ${label(a.provider)} at ${a.partner}: cutoff ${when(a.cutoffAt)}${a.considered ? ' (considered, not scheduled)' : ''}, grace ends ${when(a.graceEndsAt)}`,
     );
     print(
-      `As of ${when(a.now)}; shoppers signed in within ${a.activeDays} days: ${a.shoppers.active}, of whom ${a.shoppers.affected} used ${a.provider} there.`,
+      `As of ${when(a.now)}; shoppers signed in within ${a.activeDays} days: ${a.shoppers.active}, of whom ${a.shoppers.affected} used ${label(a.provider)} there.`,
     );
-    print(`Ways that still sign in at the cutoff: ${a.waysAtCutoff.join(', ') || 'none'}\n`);
+    print(`Ways that still sign in at the cutoff: ${a.waysAtCutoff.map(label).join(', ') || 'none'}\n`);
     print(
       table(
-        ['GROUP', 'SHOPPERS', `${a.provider.toUpperCase()} SIGN-INS (30 DAYS)`],
+        ['GROUP', 'SHOPPERS', `${label(a.provider).toUpperCase()} SIGN-INS (30 DAYS)`],
         [
           ['stranded (no other way)', String(a.shoppers.stranded), String(a.providerSignIns30d.stranded)],
           ['at risk (never used another way here)', String(a.shoppers.atRisk), String(a.providerSignIns30d.atRisk)],

@@ -73,8 +73,11 @@ describe('admin pages: the analytics of a shop', function () {
     assert.equal(csvLink, '/admin/partners/alpha/analytics.csv?days=7');
     const csv = await manager.go(`${gw.issuer}${csvLink}`);
     assert.equal(csv.status, 200);
-    assert.match(csv.html, /^day,method,success,denied,upstream_failure,refused\r\n/);
-    assert.match(csv.html, /\r\n2013-09-20,weibo,2,0,1,0\r\n/);
+    assert.match(
+      csv.html,
+      /^day,method,success,denied,upstream_failure,refused,new_accounts,links,unlinks,upstream_failure_rate,upstream_timed,upstream_median_ms,upstream_p95_ms\r\n/,
+    );
+    assert.match(csv.html, /\r\n2013-09-20,weibo,2,0,1,0,2,0,0,0\.3333,3,\d+,\d+\r\n/, 'the numbers of the table, for the day');
   });
 
   it("refuses another partner's page and CSV, and a bad window with a 400 naming it, changing nothing", async () => {

@@ -1,11 +1,12 @@
 // A shop's analytics through the admin API and the command line after real sign-ins through the
 // emulators: two new Weibo accounts, a Weibo sign-in whose token exchange fails, a denial at Sohu, a QQ
 // identity linked and unlinked in the account console (counted at the shop the shopper uses) — the
-// numbers per provider with the upstream time measured, the CSV per day, a manager limited to their
+// numbers per provider with the upstream time measured, the CSV per day with the same numbers, a manager limited to their
 // partners, and a bad window refused with a clear 400 that changes nothing.
 
 import assert from 'node:assert/strict';
 import { ANALYTICS_QUERY } from '../../src/admin/routes-analytics.ts';
+import { ANALYTICS_CSV_HEADER } from '../../src/analytics/analytics-service.ts';
 import { OPENAPI } from '../../src/admin/openapi.ts';
 import { ManualClock } from '../../src/clock.ts';
 import { signInsAtAlpha } from '../support/analytics-sign-ins.ts';
@@ -64,8 +65,15 @@ describe('analytics: admin API and command line', function () {
     assert.match(r.headers.get('content-type') ?? '', /^text\/csv/);
     assert.match(r.headers.get('content-disposition') ?? '', /analytics-alpha-7d\.csv/);
     const lines = String(r.body).trimEnd().split('\r\n');
-    assert.equal(lines[0], 'day,method,success,denied,upstream_failure,refused');
-    assert.ok(lines.includes('2013-09-20,weibo,2,0,1,0'), lines.join('\n'));
+    assert.equal(lines[0], ANALYTICS_CSV_HEADER.join(','));
+    assert.ok(lines[0]!.startsWith('day,method,success,denied,upstream_failure,refused,'), 'the columns of old first, in order');
+    // The day's numbers as the JSON counts them: new accounts, links, unlinks, failure rate and upstream time.
+    const json = (await client(gw, alphaManager).get('/partners/alpha/analytics?days=7')).body;
+    const weibo = json.providers.find((p: { method: string }) => p.method === 'weibo');
+    assert.ok(lines.includes(`2013-09-20,weibo,2,0,1,0,2,0,0,0.3333,3,${weibo.upstream.medianMs},${weibo.upstream.p95Ms}`), lines.join('\n'));
+    assert.ok(lines.includes('2013-09-20,qq,0,0,0,0,0,1,1,,0,,'), 'links and unlinks; no rate or time without attempts');
+    assert.ok(lines.includes('2013-09-20,sohu,0,1,0,0,0,0,0,0,0,,'), 'a denial: a failure rate of 0, nothing timed');
+    assert.equal(lines.length, 1 + 7 * json.providers.length, 'a row per day and method');
   });
 
   it("refuses a manager another partner's analytics, and a bad window with a clear 400 that changes nothing", async () => {
@@ -90,8 +98,9 @@ describe('analytics: admin API and command line', function () {
     assert.equal(await gw.store.count('login_days'), days);
   });
 
-  it('documents the query parameters the route accepts', () => {
+  it('documents the query parameters the route accepts, and the CSV header', () => {
     const op = (OPENAPI.paths as any)['/partners/{id}/analytics'].get;
+    assert.equal(op.responses['200'].content['text/csv'].schema.description, `Header \`${ANALYTICS_CSV_HEADER.join(',')}\``);
     const names = op.parameters.filter((p: any) => p.in === 'query').map((p: any) => p.name);
     assert.deepEqual(names.sort(), Object.keys(ANALYTICS_QUERY.shape).sort());
   });
@@ -108,7 +117,7 @@ describe('analytics: admin API and command line', function () {
     assert.equal(JSON.parse(json.stdout).days, 30);
     assert.equal(JSON.parse(json.stdout).timeZone, 'Asia/Shanghai', 'the days are dates in the shop zone');
     const csv = await denglu(['analytics', 'alpha', '--csv'], env);
-    assert.match(csv.stdout, /^day,method,/);
+    assert.match(csv.stdout, /^day,method,success,denied,upstream_failure,refused,new_accounts,links,unlinks,/);
     const refused = await denglu(['analytics', 'alpha', '--days', 'abc'], env);
     assert.equal(refused.code, 1);
     assert.match(refused.stderr, /days/);

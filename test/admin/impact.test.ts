@@ -1,7 +1,8 @@
 // The impact report through the admin API and the command line: JSON counts at the scheduled cutoff and at
 // one only considered, the CSV of affected shoppers by the shop's own pairwise `sub` (never an account id),
 // a manager limited to their partners, clear refusals (no cutoff scheduled, a bad instant, an unknown
-// provider), and `denglu impact` printing the groups, --json and --csv.
+// provider), the methods' labels next to their ids, and `denglu impact` printing the groups by label,
+// --json and --csv.
 
 import assert from 'node:assert/strict';
 import { ManualClock } from '../../src/clock.ts';
@@ -58,6 +59,11 @@ describe('impact report: admin API and command line', function () {
       r.body.waysAtCutoff.join(),
     );
     assert.ok(!r.body.waysAtCutoff.includes('sohu') && !r.body.waysAtCutoff.includes('weibo'));
+    // Next to the ids, what the pages call each method, in both languages.
+    assert.deepEqual(r.body.labels.weibo, { 'zh-CN': '微博', en: 'Weibo' });
+    assert.deepEqual(r.body.labels.qq, { 'zh-CN': 'QQ', en: 'QQ' });
+    assert.deepEqual(Object.keys(r.body.labels).sort(), ['weibo', ...r.body.waysAtCutoff].sort(), 'the provider and every way at the cutoff');
+    assert.equal(r.body.labels.password.en, 'email and password');
     assert.ok(!('list' in r.body), 'JSON carries counts only');
     assert.ok(!JSON.stringify(r.body).includes('stranded-1'), 'no account id');
   });
@@ -117,12 +123,17 @@ describe('impact report: admin API and command line', function () {
     const env = { DENGLU_URL: gw.issuer, DENGLU_TOKEN: alphaManager };
     const text = await denglu(['impact', 'alpha', 'weibo'], env);
     assert.equal(text.code, 0, text.stderr);
-    assert.match(text.stdout, /Ending weibo at alpha: cutoff 2013-09-25 00:00 \+08:00/);
+    assert.match(text.stdout, /Ending Weibo at alpha: cutoff 2013-09-25 00:00 \+08:00/);
+    const ways = /Ways that still sign in at the cutoff: (.*)/.exec(text.stdout)?.[1] ?? '';
+    assert.ok(ways.includes('QQ') && ways.includes('email and password'), ways);
+    assert.ok(!/\bqq\b|\bpassword\b/.test(ways.replace('email and password', '')), `labels, not ids: ${ways}`);
+    assert.match(text.stdout, /WEIBO SIGN-INS \(30 DAYS\)/);
     assert.match(text.stdout, /stranded \(no other way\)\s+2\s+2/);
     assert.match(text.stdout, /Migrated since 2013-09-10 00:00 \+08:00: 1/);
     const considered = await denglu(['impact', 'alpha', 'weibo', '--cutoff', '2013-09-23T00:00+08:00', '--json'], env);
     assert.equal(considered.code, 0, considered.stderr);
     assert.equal(JSON.parse(considered.stdout).shoppers.stranded, 1);
+    assert.ok(JSON.parse(considered.stdout).waysAtCutoff.includes('qq'), '--json keeps the ids');
     const csv = await denglu(['impact', 'alpha', 'weibo', '--csv'], env);
     assert.equal(csv.code, 0, csv.stderr);
     assert.match(csv.stdout, /^sub,group,/);

@@ -1,15 +1,15 @@
 // The per-provider analytics from the day summaries: a day folds in links, unlinks and upstream times as
 // fixed buckets; the report sums a window of days (attempts by outcome, new accounts, links, unlinks, the
 // upstream failure rate, median and p95 estimated from the buckets) and lists the shop's integrations
-// even without data; and the recorder's flush writes all of it, read back alike from both store
+// even without data; the CSV gives each of these numbers per day; and the recorder's flush writes all of it, read back alike from both store
 // backends (the embedded one, and PostgreSQL where reachable: CI runs it).
 
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { analyticsReport, bucketQuantile } from '../../src/analytics/analytics-report.ts';
-import { analyticsCsv, buildAnalytics } from '../../src/analytics/analytics-service.ts';
+import { analyticsDays, analyticsReport, bucketQuantile } from '../../src/analytics/analytics-report.ts';
+import { ANALYTICS_CSV_HEADER, analyticsCsv, buildAnalytics, buildAnalyticsCsv } from '../../src/analytics/analytics-service.ts';
 import { ManualClock } from '../../src/clock.ts';
 import { LOGIN_DAYS_COLLECTION, type LoginDay, mergeDay, UPSTREAM_BUCKETS_MS, upstreamBucket } from '../../src/events/login-days.ts';
 import { DAY_MS, type DayNote, dayLabel, dayOf, type LoginEvent, localDayOf } from '../../src/events/login-event.ts';
@@ -114,6 +114,45 @@ describe('analytics: day summaries and the report (pure)', () => {
     assert.equal(wide.providers.find((p) => p.method === 'qq')!.signIns.success, 2, 'a method with data is listed though not an integration');
   });
 
+  it('lists the window day by day for the CSV: every number of the report, counted over each day, old columns first', () => {
+    const days = [
+      mergeDay(undefined, 'jd', TODAY, 'UTC', history()),
+      mergeDay(undefined, 'jd', TODAY - 1, 'UTC', history()),
+      mergeDay(undefined, 'jd', TODAY - 1, 'UTC', [attempt(T0 - DAY_MS, 'corp,"sso"', 'success', { created: true })]),
+    ];
+    const r = analyticsReport('jd', 'UTC', days, TODAY, 3, ['weibo', 'qq', 'sohu']);
+    const daily = analyticsDays(r, days, TODAY);
+    assert.deepEqual(
+      daily.map((d) => d.day),
+      ['2013-09-18', '2013-09-19', '2013-09-20'],
+    );
+    for (const p of r.providers) {
+      const sum = (f: (q: (typeof r.providers)[number]) => number) => daily.reduce((n, d) => n + f(d.providers.find((q) => q.method === p.method)!), 0);
+      assert.deepEqual(
+        [sum((q) => q.signIns.total), sum((q) => q.created), sum((q) => q.links), sum((q) => q.unlinks), sum((q) => q.upstream.timed)],
+        [p.signIns.total, p.created, p.links, p.unlinks, p.upstream.timed],
+        `${p.method}: the days add up to the window`,
+      );
+    }
+    const csv = analyticsCsv(daily).split('\r\n');
+    assert.equal(
+      csv[0],
+      'day,method,success,denied,upstream_failure,refused,new_accounts,links,unlinks,upstream_failure_rate,upstream_timed,upstream_median_ms,upstream_p95_ms',
+    );
+    assert.equal(csv[0], ANALYTICS_CSV_HEADER.join(','));
+    assert.deepEqual(csv.slice(-5), [
+      '2013-09-20,weibo,2,1,1,1,1,0,1,0.25,3,88,2850',
+      '2013-09-20,qq,0,0,0,0,0,1,0,,0,,',
+      '2013-09-20,sohu,0,0,0,0,0,0,0,,0,,',
+      '2013-09-20,"corp,""sso""",0,0,0,0,0,0,0,,0,,',
+      '',
+    ]);
+    assert.ok(csv.includes('2013-09-19,qq,1,0,0,0,0,0,0,0,1,25,48'), 'one time of 40 ms: median and p95 within (0, 50]');
+    assert.ok(csv.includes('2013-09-19,"corp,""sso""",1,0,0,0,1,0,0,0,0,,'), 'a method id with a comma and quotes, quoted');
+    assert.ok(csv.includes('2013-09-18,weibo,0,0,0,0,0,0,0,,0,,'), 'a day without data: zeros, and no rate or time');
+    assert.equal(csv.length, 3 * 4 + 2, 'a row per day and method, and the final line end');
+  });
+
   it("a day is a date in the shop's time zone", () => {
     const late = Date.parse('2013-09-19T23:30:00Z');
     assert.equal(dayLabel(localDayOf(late, 'Asia/Shanghai')), '2013-09-20', '07:30 on the 20th in Beijing');
@@ -179,9 +218,10 @@ for (const backend of ['embedded', 'postgres'] as const) {
         ['weibo', 'qq', 'sohu'],
       );
       assert.equal(recorder.dropped, 0);
-      const csv = analyticsCsv(r).split('\r\n');
-      assert.equal(csv[0], 'day,method,success,denied,upstream_failure,refused');
-      assert.ok(csv.includes('2013-09-20,weibo,2,1,1,1'), csv.slice(-4).join(' | '));
+      const csv = (await buildAnalyticsCsv(store, JD, T0, 30)).split('\r\n');
+      assert.ok(csv[0]!.startsWith('day,method,success,denied,upstream_failure,refused,new_accounts,'), csv[0]);
+      assert.ok(csv.includes('2013-09-20,weibo,2,1,1,1,1,0,1,0.25,3,88,2850'), csv.slice(-4).join(' | '));
+      assert.ok(csv.includes('2013-09-19,qq,1,0,0,0,0,0,0,0,1,25,48'), csv.slice(-7).join(' | '));
       assert.equal(csv.length, 30 * 3 + 2, 'a row per day and method, and the final line end');
     });
 

@@ -1,8 +1,10 @@
-// A sign-in method's label in the page's language: the provider's own, the translated word for the native
-// password (every page names it the same way, the account deletion page included), the id otherwise.
+// A sign-in method's label in the page's language: the provider's own, the native methods' own (every page
+// names them the same way, the account deletion page included), the id otherwise.
 
 import assert from 'node:assert/strict';
 import { DESCRIPTORS } from '../../providers/index.ts';
+import { PASSWORD_DESCRIPTOR } from '../../src/accounts/password-method.ts';
+import { PHONE_DESCRIPTOR } from '../../src/accounts/phone-method.ts';
 import { methodLabel } from '../../src/i18n/method-label.ts';
 
 const descriptors = new Map(DESCRIPTORS.map((d) => [d.id, d]));
@@ -15,9 +17,11 @@ describe('method labels', () => {
     assert.notEqual(weibo.label['zh-CN'], weibo.label.en);
   });
 
-  it('the native password reads as a word of the page, in both languages', () => {
-    assert.equal(methodLabel(descriptors, 'password', 'zh-CN'), '密码');
-    assert.equal(methodLabel(descriptors, 'password', 'en'), 'Password');
+  it('the native methods read as their own labels, in both languages, even where a map lacks them', () => {
+    assert.equal(methodLabel(descriptors, 'password', 'zh-CN'), PASSWORD_DESCRIPTOR.label['zh-CN']);
+    assert.equal(methodLabel(descriptors, 'password', 'en'), PASSWORD_DESCRIPTOR.label.en);
+    assert.equal(methodLabel(descriptors, 'phone', 'en'), PHONE_DESCRIPTOR.label.en);
+    assert.notEqual(PASSWORD_DESCRIPTOR.label.en, 'password');
   });
 
   it('a provider no longer configured reads as its id', () => {

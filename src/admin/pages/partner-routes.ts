@@ -11,7 +11,6 @@ import { partnerName } from '../../partners/partner.ts';
 import { phaseAt } from '../../partners/phase.ts';
 import { DATE_FIELDS } from '../../partners/schedule.ts';
 import { DEFAULT_WINDOW_DAYS } from '../../analytics/analytics-report.ts';
-import { buildAnalytics } from '../../analytics/analytics-service.ts';
 import { ANALYTICS_QUERY, sendAnalyticsCsv } from '../routes-analytics.ts';
 import { parseBody } from '../zod-problems.ts';
 import { analyticsSection } from './analytics-view.ts';
@@ -90,8 +89,7 @@ export function partnerRoutes(router: Router, ctx: PagesContext): void {
   router.get('/partners/:id/analytics.csv', async (req, res) => {
     const partner = await pagePartner(ctx, res, String(req.params.id));
     const query = parseBody(ANALYTICS_QUERY, req.query);
-    const report = await buildAnalytics(ctx.store, partner, ctx.clock.now(), query.days ?? DEFAULT_WINDOW_DAYS);
-    sendAnalyticsCsv(res, report);
+    await sendAnalyticsCsv(res, ctx.store, partner, ctx.clock.now(), query.days ?? DEFAULT_WINDOW_DAYS);
   });
 }
 
