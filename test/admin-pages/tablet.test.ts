@@ -8,6 +8,8 @@
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { ManualClock } from '../../src/clock.ts';
+import { LOGIN_DAYS_COLLECTION, loginDayId, mergeDay } from '../../src/events/login-days.ts';
+import { DAY_MS } from '../../src/events/login-event.ts';
 import { chromiumAvailable, type LaunchedBrowser } from '../browser/chromium.ts';
 import type { PageGuard } from '../browser/page-guard.ts';
 import { inLocale, operatorInChromium } from './admin-chromium.ts';
@@ -70,6 +72,17 @@ describe('admin pages at tablet and phone width (Chromium)', function () {
       notice: { 'zh-CN': 'QQ 登录将于 11 月 1 日停止，请改用其他方式登录您的账号，以免影响购物。', en: 'QQ sign-in ends on 1 November.' },
     });
     assert.equal(put.status, 200);
+    // Sign-ins on the days before, so the partner page draws its analytics line chart.
+    const partnerDay = (daysAgo: number) => Math.floor((clock.now() - daysAgo * DAY_MS) / DAY_MS);
+    for (const daysAgo of [1, 5, 12]) {
+      const day = partnerDay(daysAgo);
+      const at = day * DAY_MS + 3_600_000;
+      const events = [
+        { at, partner: 'alpha', method: 'weibo', outcome: 'success' as const },
+        { at, partner: 'alpha', method: 'qq', outcome: 'success' as const },
+      ];
+      await gw.store.put(LOGIN_DAYS_COLLECTION, loginDayId('alpha', day), mergeDay(undefined, 'alpha', day, 'UTC', events));
+    }
     ({ browser, guard, page } = await operatorInChromium(gw));
   });
   after(async () => {
@@ -86,6 +99,7 @@ describe('admin pages at tablet and phone width (Chromium)', function () {
         await inLocale(page, locale);
         await page.goto(`${gw.issuer}/admin/partners/alpha`);
         assert.equal(await page.getAttribute('html', 'lang'), locale);
+        assert.ok(await page.$('svg.analytics-line path[data-line]'), `${where}: the analytics line chart is drawn`);
         await assertNoWrappedControls(page, where);
         await assertNoSidewaysScroll(page, where);
 
