@@ -633,7 +633,7 @@ export const OPENAPI = {
       },
       Analytics: {
         type: 'object',
-        required: ['partner', 'days', 'timeZone', 'from', 'to', 'providers', 'perDay'],
+        required: ['partner', 'days', 'timeZone', 'from', 'to', 'providers', 'perDay', 'labels'],
         properties: {
           partner: { type: 'string' },
           days: { type: 'integer' },
@@ -672,6 +672,12 @@ export const OPENAPI = {
                 methods: { type: 'object', additionalProperties: ref('OutcomeCounts') },
               },
             },
+          },
+          labels: {
+            type: 'object',
+            additionalProperties: localized,
+            description:
+              'What the admin pages call each method of providers, by method id, in every language (the id itself for a provider no longer configured).',
           },
         },
       },

@@ -14,6 +14,7 @@ import { requirePartnerAccess } from './auth.ts';
 import { loadPartner, type AdminContext } from './context.ts';
 import { queryDays, queryParams } from './routes-integrations.ts';
 import { parseBody } from './zod-problems.ts';
+import { methodLabels } from '../i18n/method-label.ts';
 
 export const ANALYTICS_QUERY = queryParams({
   days: queryDays().optional(),
@@ -27,7 +28,15 @@ export function analyticsRoutes(router: Router, ctx: AdminContext): void {
     const days = query.days ?? DEFAULT_WINDOW_DAYS;
     const csv = query.format === 'csv' || (query.format === undefined && req.accepts(['application/json', 'text/csv']) === 'text/csv');
     if (csv) return sendAnalyticsCsv(res, ctx.store, partner, ctx.clock.now(), days);
-    res.json(await buildAnalytics(ctx.store, partner, ctx.clock.now(), days));
+    const report = await buildAnalytics(ctx.store, partner, ctx.clock.now(), days);
+    // Beside the method ids, what the pages call each method, in every language (the CLI prints them).
+    res.json({
+      ...report,
+      labels: methodLabels(
+        ctx.descriptors,
+        report.providers.map((p) => p.method),
+      ),
+    });
   });
 }
 

@@ -11,8 +11,7 @@ import { IMPACT_CSV_HEADER, impactCsvRows } from '../impact/impact-csv.ts';
 import type { ImpactQuery, ImpactReport } from '../impact/impact-report.ts';
 import { affectedShopperPages, buildImpactReport, impactQueryFor } from '../impact/impact-service.ts';
 import { streamCsv } from '../http/csv-stream.ts';
-import { LOCALES } from '../i18n/locale.ts';
-import { methodLabel } from '../i18n/method-label.ts';
+import { methodLabels } from '../i18n/method-label.ts';
 import { requestIdOf } from '../log.ts';
 import { pairwiseSubject } from '../oidc/pairwise.ts';
 import { unknownProvider } from '../partners/integration-service.ts';
@@ -86,8 +85,6 @@ export function impactView(partner: Partner, report: ImpactReport, descriptors: 
     ...instant('graceEndsAt', graceEndsAt, zone),
     ...instant('noticeAt', noticeAt, zone),
     migration: { ...migration, ...instant('since', migration.since, zone) },
-    labels: Object.fromEntries(
-      [report.provider, ...report.waysAtCutoff].map((method) => [method, Object.fromEntries(LOCALES.map((l) => [l, methodLabel(descriptors, method, l)]))]),
-    ),
+    labels: methodLabels(descriptors, [report.provider, ...report.waysAtCutoff]),
   };
 }

@@ -27,14 +27,14 @@ export const analytics: Command = {
       query.set('format', 'csv');
       return print((await api.request<string>('GET', `${path}?${query}`, undefined, 'text')).trimEnd());
     }
-    const a = await api.request<AnalyticsReport>('GET', `${path}${query.size ? `?${query}` : ''}`);
+    const a = await api.request<AnalyticsReport & { labels?: Record<string, { en?: string }> }>('GET', `${path}${query.size ? `?${query}` : ''}`);
     if (json) return print(JSON.stringify(a, null, 2));
     print(`Sign-ins at ${a.partner}, last ${a.days} days (${a.from} – ${a.to}, days in ${a.timeZone})\n`);
     print(
       table(
         ['PROVIDER', 'SUCCESS', 'DENIED', 'UPSTREAM FAILED', 'REFUSED', 'NEW ACCOUNTS', 'LINKED', 'UNLINKED', 'FAILURE RATE', 'MEDIAN', 'P95'],
         a.providers.map((p) => [
-          p.method,
+          a.labels?.[p.method]?.en ?? p.method, // an older gateway answers without labels
           String(p.signIns.success),
           String(p.signIns.denied),
           String(p.signIns.upstream_failure),

@@ -111,10 +111,21 @@ describe('analytics: admin API and command line', function () {
     assert.equal(text.code, 0, text.stderr);
     assert.match(text.stdout, /Sign-ins at alpha, last 7 days \(2013-09-14 – 2013-09-20, days in Asia\/Shanghai\)/);
     assert.match(text.stdout, /^PROVIDER\s+SUCCESS\s+DENIED\s+UPSTREAM FAILED/m);
-    assert.match(text.stdout, /^weibo\s+2\s+0\s+1\s+0\s+2\s+0\s+0\s+33\.3%\s+\d+ ms\s+\d+ ms$/m);
-    assert.match(text.stdout, /^qq\s+0\s+0\s+0\s+0\s+0\s+1\s+1\s+—\s+—\s+—$/m);
+    // Methods by the labels the pages use, not their ids.
+    assert.match(text.stdout, /^Weibo\s+2\s+0\s+1\s+0\s+2\s+0\s+0\s+33\.3%\s+\d+ ms\s+\d+ ms$/m);
+    assert.match(text.stdout, /^QQ\s+0\s+0\s+0\s+0\s+0\s+1\s+1\s+—\s+—\s+—$/m);
+    assert.doesNotMatch(text.stdout, /^weibo\s/m);
     const json = await denglu(['analytics', 'alpha', '--json'], env);
     assert.equal(JSON.parse(json.stdout).days, 30);
+    const labels = JSON.parse(json.stdout).labels;
+    assert.deepEqual(labels.weibo, { 'zh-CN': '微博', en: 'Weibo' });
+    assert.deepEqual(
+      Object.keys(labels).sort(),
+      JSON.parse(json.stdout)
+        .providers.map((p: { method: string }) => p.method)
+        .sort(),
+      'a label for each method listed',
+    );
     assert.equal(JSON.parse(json.stdout).timeZone, 'Asia/Shanghai', 'the days are dates in the shop zone');
     const csv = await denglu(['analytics', 'alpha', '--csv'], env);
     assert.match(csv.stdout, /^day,method,success,denied,upstream_failure,refused,new_accounts,links,unlinks,/);
