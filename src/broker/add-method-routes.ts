@@ -26,7 +26,7 @@ import { partnerName, type Partner } from '../partners/partner.ts';
 import { sendFailure } from './failure-page.ts';
 import { finishLogin } from './finish-interaction.ts';
 import type { LoginContext } from './login-context.ts';
-import { releaseLogin, type PendingLogin } from './pending-login.ts';
+import { createdBy, releaseLogin, type PendingLogin } from './pending-login.ts';
 import { refused, sendPhoneCodePage, type PageState } from './phone-code-page.ts';
 import { shopHeader } from '../http/shop-header.ts';
 import { chooseLocale, loadHeldSignIn, loadInteraction, requireReplacement } from './sign-in-steps.ts';
@@ -62,7 +62,7 @@ export function addMethodRoutes(ctx: LoginContext, o: { phone: PhoneDeps | undef
       ctx,
       res.locals.signIn as SignInState,
       returnTo
-        ? { outcome: 'success', method, account: h.account.id, via, replaced: h.pending.provider, ...(h.pending.accountCreated ? { created: true } : {}) }
+        ? { outcome: 'success', method, account: h.account.id, via, replaced: h.pending.provider, ...createdBy(h.pending) }
         : { outcome: 'error', method },
     );
     if (!returnTo) {

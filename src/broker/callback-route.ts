@@ -23,7 +23,7 @@ import { finishLogin, loadInteraction as findInteraction } from './finish-intera
 import { sendNoAccountForMigration } from './no-account-page.ts';
 import { sendLinkConflict } from './link-conflict-page.ts';
 import type { LoginContext } from './login-context.ts';
-import { mayHoldSignIns, pendingLogin, releaseLogin } from './pending-login.ts';
+import { createdBy, mayHoldSignIns, pendingLogin, releaseLogin } from './pending-login.ts';
 import { lost, Refusal, refusals, type SignInState, signInOf, type Step, stepRunner } from './steps.ts';
 import { holdUnclaimed, type UnclaimedIdentity, unclaimedOf } from './unclaimed-identity.ts';
 import { accountInRequest } from '../accounts/account-in-request.ts';
@@ -243,7 +243,6 @@ async function completeLink(ctx: LoginContext, req: Request, res: Response, s: S
   const finished = await finishLogin(ctx.oidc(), interaction, partner.firstParty, account.id, flow.provider, req);
   const signedIn = { account: account.id, method: flow.provider };
   const via = pending.kind === 'migrate' ? 'migration' : 'notice';
-  const created = pending.accountCreated ? { created: true } : {};
-  recordSignIn(ctx, s, finished ? { outcome: 'success', ...signedIn, via, replaced: pending.provider, ...created } : { outcome: 'error' });
+  recordSignIn(ctx, s, finished ? { outcome: 'success', ...signedIn, via, replaced: pending.provider, ...createdBy(pending) } : { outcome: 'error' });
   go(ctx, req, res, finished ? { kind: 'finished', ...finished, signedIn } : { kind: 'lost' });
 }

@@ -17,7 +17,7 @@ import { sendProviderEnded } from './ended-page.ts';
 import { finishLogin } from './finish-interaction.ts';
 import type { LoginContext } from './login-context.ts';
 import { pageOf } from './page-context.ts';
-import { releaseLogin } from './pending-login.ts';
+import { createdBy, releaseLogin } from './pending-login.ts';
 import { redirectToProvider } from './start-flow.ts';
 import { chooseLocale, loadHeldSignIn, loadInteraction, loadPartner, requireHeld, requireKnownProvider, requireLoginPrompt } from './sign-in-steps.ts';
 import { lost, refusals, type SignInState, type Step, stepRunner } from './steps.ts';
@@ -120,7 +120,7 @@ export function lifecycleRoutes(ctx: LoginContext): Router {
         method: pending.provider,
         account: account.id,
         via: 'notice',
-        ...(pending.accountCreated ? { created: true } : {}),
+        ...createdBy(pending),
       });
       res.redirect(303, returnTo);
     },

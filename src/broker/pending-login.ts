@@ -19,6 +19,11 @@ export interface PendingLogin {
   accountCreated?: true;
 }
 
+/** What a held sign-in's success adds to its login event when it goes on: `created` when it made the account. */
+export function createdBy(pending: PendingLogin): { created?: true } {
+  return pending.accountCreated ? { created: true } : {};
+}
+
 /** How long a record held for one interaction (a pending login, an unclaimed identity) is kept: as long as a sign-in may last. */
 export const HELD_FOR_MS = 60 * 60 * 1000;
 

@@ -1,4 +1,5 @@
-// Runs an async step over a list with at most `width` steps in flight (the login-event flush's reads).
+// Runs an async step over a list with at most `width` steps in flight (the login-event flush's reads, the
+// impact report's reads of accounts).
 
 export async function inParallel<T>(items: readonly T[], width: number, fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0;

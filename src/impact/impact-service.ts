@@ -12,6 +12,7 @@ import type { Account } from '../accounts/account.ts';
 import type { EpochMs } from '../clock.ts';
 import { GatewayError, ValidationError } from '../errors.ts';
 import { SHOP_USAGE_COLLECTION, type ShopUsage } from '../events/shop-usage.ts';
+import { inParallel } from '../events/in-parallel.ts';
 import { heldWays } from '../events/shop-ways.ts';
 import { integrationFor } from '../partners/availability.ts';
 import type { Partner } from '../partners/partner.ts';
@@ -165,14 +166,9 @@ export async function loadShoppers(store: Store, partnerId: string, fromAccounts
 /** Summaries with the ways their accounts hold (read PARALLEL_READS at a time); gone accounts left out. */
 async function withAccounts(store: Store, usages: readonly UsageSummary[]): Promise<Shopper[]> {
   const out: Shopper[] = [];
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < usages.length) {
-      const usage = usages[next++]! as ShopUsage;
-      const account = await store.get<Account>('accounts', usage.account);
-      if (account) out.push({ usage, held: heldWays(account) });
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(PARALLEL_READS, usages.length) }, worker));
+  await inParallel(usages as readonly ShopUsage[], PARALLEL_READS, async (usage) => {
+    const account = await store.get<Account>('accounts', usage.account);
+    if (account) out.push({ usage, held: heldWays(account) });
+  });
   return out;
 }
